@@ -1,0 +1,39 @@
+import type { Metadata, Viewport } from "next";
+import Link from "next/link";
+import { connection } from "next/server";
+import type { ReactNode } from "react";
+import "./globals.css";
+
+export const metadata: Metadata = {
+  title: { default: "Health Safe Cloud", template: "%s · Health Safe Cloud" },
+  description: "Your health records, encrypted in your browser and shared only with the clinicians you choose.",
+  referrer: "no-referrer",
+};
+
+export const viewport: Viewport = { width: "device-width", initialScale: 1 };
+
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  // Every page is rendered per request so that each response gets its own CSP nonce.
+  await connection();
+  return (
+    <html lang="en">
+      <body>
+        <a className="skip-link" href="#main">
+          Skip to content
+        </a>
+        <header className="site-header">
+          <Link href="/" className="brand">
+            Health Safe Cloud
+          </Link>
+          <nav aria-label="Account">
+            <Link href="/sign-in">Sign in</Link>
+            <Link href="/sign-up" className="button button-small">
+              Create account
+            </Link>
+          </nav>
+        </header>
+        <main id="main">{children}</main>
+      </body>
+    </html>
+  );
+}

@@ -1,0 +1,331 @@
+/**
+ * The database schema. The server stores only what DESIGN.md "What the server may
+ * know" allows: ids, roles, public keys, the public directory, ciphertext, wrapped
+ * keys, signatures, padded sizes, timestamps, the sharing graph and audit events.
+ * Every column that holds cryptographic material is opaque bytes (bytea).
+ */
+import { sql } from "drizzle-orm";
+import {
+  bigint,
+  bigserial,
+  boolean,
+  check,
+  customType,
+  index,
+  integer,
+  pgEnum,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
+
+/** Opaque bytes. Drivers return Buffer (postgres.js) or Uint8Array (PGlite); both become Uint8Array. */
+export const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({
+  dataType: () => "bytea",
+  fromDriver: (value) => new Uint8Array(value.buffer, value.byteOffset, value.byteLength),
+});
+
+const stampedNow = (name: string) => timestamp(name, { withTimezone: true, mode: "date" }).notNull().defaultNow();
+const createdAt = () => stampedNow("created_at");
+const at = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
+
+export const userRole = pgEnum("user_role", ["patient", "doctor", "nurse", "admin"]);
+export const challengeCeremony = pgEnum("challenge_ceremony", [
+  "registration",
+  "authentication",
+  "add-passkey",
+  "recovery",
+]);
+export const unlockMethod = pgEnum("unlock_method", ["prf", "device", "recovery"]);
+export const grantScope = pgEnum("grant_scope", ["records", "all"]);
+export const grantPermission = pgEnum("grant_permission", ["read", "contribute"]);
+export const blobStatus = pgEnum("blob_status", ["uploading", "complete"]);
+export const auditOutcome = pgEnum("audit_outcome", ["success", "failure", "denied"]);
+
+export const users = pgTable("users", {
+  id: uuid("id").primaryKey(),
+  role: userRole("role").notNull(),
+  createdAt: createdAt(),
+  disabledAt: at("disabled_at"),
+});
+
+/** Public by design: clinicians choose to be found. Patients have no row here. */
+export const clinicianDirectory = pgTable(
+  "clinician_directory",
+  {
+    userId: uuid("user_id")
+      .primaryKey()
+      .references(() => users.id, { onDelete: "cascade" }),
+    displayName: text("display_name").notNull(),
+    specialty: text("specialty").notNull(),
+    organization: text("organization").notNull(),
+    licenceNumber: text("licence_number").notNull(),
+    verifiedAt: at("verified_at"),
+    verifiedBy: uuid("verified_by").references(() => users.id),
+    updatedAt: stampedNow("updated_at"),
+  },
+  (table) => [index("clinician_directory_name_idx").on(table.displayName)],
+);
+
+export const passkeyCredentials = pgTable(
+  "passkey_credentials",
+  {
+    /** base64url credential id as the authenticator reports it. */
+    id: text("id").primaryKey(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    publicKey: bytea("public_key").notNull(),
+    signCount: bigint("sign_count", { mode: "number" }).notNull().default(0),
+    transports: text("transports").array().notNull().default(sql`'{}'::text[]`),
+    deviceType: text("device_type").notNull(),
+    backedUp: boolean("backed_up").notNull(),
+    prfCapable: boolean("prf_capable").notNull(),
+    name: text("name").notNull(),
+    createdAt: createdAt(),
+    lastUsedAt: at("last_used_at"),
+  },
+  (table) => [index("passkey_credentials_user_idx").on(table.userId)],
+);
+
+/** Only the SHA-256 of the opaque cookie token is stored. */
+export const sessions = pgTable(
+  "sessions",
+  {
+    id: uuid("id").primaryKey(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    tokenHash: bytea("token_hash").notNull(),
+    createdAt: createdAt(),
+    lastSeenAt: at("last_seen_at").notNull().defaultNow(),
+    expiresAt: at("expires_at").notNull(),
+    endedAt: at("ended_at"),
+  },
+  (table) => [uniqueIndex("sessions_token_hash_idx").on(table.tokenHash), index("sessions_user_idx").on(table.userId)],
+);
+
+/** Single-use, short-lived, bound to the ceremony (and user, where known) they were made for. */
+export const webauthnChallenges = pgTable(
+  "webauthn_challenges",
+  {
+    id: uuid("id").primaryKey(),
+    challenge: text("challenge").notNull(),
+    ceremony: challengeCeremony("ceremony").notNull(),
+    userId: uuid("user_id").references(() => users.id, { onDelete: "cascade" }),
+    createdAt: createdAt(),
+    expiresAt: at("expires_at").notNull(),
+    consumedAt: at("consumed_at"),
+  },
+  (table) => [uniqueIndex("webauthn_challenges_challenge_idx").on(table.challenge)],
+);
+
+/** Signed by the user's identity key in the browser; the server only stores and serves it. */
+export const keyCertificates = pgTable(
+  "key_certificates",
+  {
+    id: uuid("id").primaryKey(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    identityPublicKey: bytea("identity_public_key").notNull(),
+    encryptionPublicKey: bytea("encryption_public_key").notNull(),
+    certificate: bytea("certificate").notNull(),
+    createdAt: createdAt(),
+    supersededAt: at("superseded_at"),
+  },
+  (table) => [index("key_certificates_user_idx").on(table.userId)],
+);
+
+/** The private key bundle, sealed under the vault key the server never sees. */
+export const encryptedKeyBundles = pgTable("encrypted_key_bundles", {
+  userId: uuid("user_id")
+    .primaryKey()
+    .references(() => users.id, { onDelete: "cascade" }),
+  bundle: bytea("bundle").notNull(),
+  revision: integer("revision").notNull().default(1),
+  updatedAt: stampedNow("updated_at"),
+});
+
+/** One wrap of the vault key per unlock method (passkey PRF, device key, recovery key). */
+export const vaultKeyWraps = pgTable(
+  "vault_key_wraps",
+  {
+    id: uuid("id").primaryKey(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    method: unlockMethod("method").notNull(),
+    credentialId: text("credential_id").references(() => passkeyCredentials.id, { onDelete: "cascade" }),
+    salt: bytea("salt").notNull(),
+    wrappedKey: bytea("wrapped_key").notNull(),
+    createdAt: createdAt(),
+  },
+  (table) => [index("vault_key_wraps_user_idx").on(table.userId)],
+);
+
+/** Public half of the signing key derived from the recovery key. */
+export const recoveryVerifiers = pgTable("recovery_verifiers", {
+  userId: uuid("user_id")
+    .primaryKey()
+    .references(() => users.id, { onDelete: "cascade" }),
+  publicKey: bytea("public_key").notNull(),
+  createdAt: createdAt(),
+});
+
+export const records = pgTable(
+  "records",
+  {
+    id: uuid("id").primaryKey(),
+    ownerId: uuid("owner_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    currentVersion: integer("current_version").notNull(),
+    keyVersion: integer("key_version").notNull(),
+    createdAt: createdAt(),
+    updatedAt: stampedNow("updated_at"),
+  },
+  (table) => [index("records_owner_idx").on(table.ownerId)],
+);
+
+export const recordVersions = pgTable(
+  "record_versions",
+  {
+    recordId: uuid("record_id")
+      .notNull()
+      .references(() => records.id, { onDelete: "cascade" }),
+    version: integer("version").notNull(),
+    keyVersion: integer("key_version").notNull(),
+    authorId: uuid("author_id")
+      .notNull()
+      .references(() => users.id),
+    /** Envelope of the structured content and metadata (title, type, dates, file name, MIME). */
+    contentCiphertext: bytea("content_ciphertext").notNull(),
+    /** An encrypted file body, when the record carries one. */
+    blobId: uuid("blob_id").references(() => blobs.id),
+    paddedSize: bigint("padded_size", { mode: "number" }).notNull(),
+    signature: bytea("signature").notNull(),
+    createdAt: createdAt(),
+  },
+  (table) => [primaryKey({ columns: [table.recordId, table.version] })],
+);
+
+/** A record key wrapped for its owner (grantId null) or under a grant's share key. */
+export const recordKeyWraps = pgTable(
+  "record_key_wraps",
+  {
+    id: uuid("id").primaryKey(),
+    recordId: uuid("record_id")
+      .notNull()
+      .references(() => records.id, { onDelete: "cascade" }),
+    keyVersion: integer("key_version").notNull(),
+    grantId: uuid("grant_id").references(() => grants.id, { onDelete: "cascade" }),
+    wrappedKey: bytea("wrapped_key").notNull(),
+    createdAt: createdAt(),
+  },
+  (table) => [
+    uniqueIndex("record_key_wraps_target_idx")
+      .on(table.recordId, table.keyVersion, table.grantId)
+      .where(sql`${table.grantId} is not null`),
+    uniqueIndex("record_key_wraps_owner_idx")
+      .on(table.recordId, table.keyVersion)
+      .where(sql`${table.grantId} is null`),
+    index("record_key_wraps_grant_idx").on(table.grantId),
+  ],
+);
+
+export const grants = pgTable(
+  "grants",
+  {
+    id: uuid("id").primaryKey(),
+    patientId: uuid("patient_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    clinicianId: uuid("clinician_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    scope: grantScope("scope").notNull(),
+    permission: grantPermission("permission").notNull(),
+    expiresAt: at("expires_at"),
+    /** Null once revoked: deleting the share key is what cuts the clinician off. */
+    sealedShareKey: bytea("sealed_share_key"),
+    statement: bytea("statement").notNull(),
+    signature: bytea("signature").notNull(),
+    createdAt: createdAt(),
+    revokedAt: at("revoked_at"),
+  },
+  (table) => [index("grants_patient_idx").on(table.patientId), index("grants_clinician_idx").on(table.clinicianId)],
+);
+
+export const grantRecords = pgTable(
+  "grant_records",
+  {
+    grantId: uuid("grant_id")
+      .notNull()
+      .references(() => grants.id, { onDelete: "cascade" }),
+    recordId: uuid("record_id")
+      .notNull()
+      .references(() => records.id, { onDelete: "cascade" }),
+  },
+  (table) => [primaryKey({ columns: [table.grantId, table.recordId] })],
+);
+
+/** Append-only and hash-chained per patient (seq, prev_hash, hash). Never carries PHI. */
+export const auditEvents = pgTable(
+  "audit_events",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    patientId: uuid("patient_id")
+      .notNull()
+      .references(() => users.id),
+    seq: integer("seq").notNull(),
+    actorId: uuid("actor_id"),
+    action: text("action").notNull(),
+    recordId: uuid("record_id"),
+    grantId: uuid("grant_id"),
+    outcome: auditOutcome("outcome").notNull(),
+    occurredAt: stampedNow("occurred_at"),
+    prevHash: bytea("prev_hash").notNull(),
+    hash: bytea("hash").notNull(),
+  },
+  (table) => [
+    uniqueIndex("audit_events_chain_idx").on(table.patientId, table.seq),
+    index("audit_events_actor_idx").on(table.actorId),
+  ],
+);
+
+/** Large ciphertext goes through the blob store; this is its database-backed implementation. */
+export const blobs = pgTable("blobs", {
+  id: uuid("id").primaryKey(),
+  ownerId: uuid("owner_id")
+    .notNull()
+    .references(() => users.id, { onDelete: "cascade" }),
+  status: blobStatus("status").notNull().default("uploading"),
+  chunkSize: integer("chunk_size").notNull(),
+  chunkCount: integer("chunk_count"),
+  paddedSize: bigint("padded_size", { mode: "number" }),
+  createdAt: createdAt(),
+  completedAt: at("completed_at"),
+});
+
+export const blobChunks = pgTable(
+  "blob_chunks",
+  {
+    blobId: uuid("blob_id")
+      .notNull()
+      .references(() => blobs.id, { onDelete: "cascade" }),
+    index: integer("chunk_index").notNull(),
+    data: bytea("data").notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.blobId, table.index] }), check("blob_chunks_index_check", sql`${table.index} >= 0`)],
+);
+
+/** Fixed-window counters shared by every server instance. */
+export const rateLimitBuckets = pgTable("rate_limit_buckets", {
+  key: text("key").primaryKey(),
+  windowStart: at("window_start").notNull(),
+  count: integer("count").notNull(),
+});

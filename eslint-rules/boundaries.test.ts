@@ -1,0 +1,75 @@
+import path from "node:path";
+import { ESLint } from "eslint";
+import { beforeAll, describe, expect, it } from "vitest";
+
+// Lints snippets as if they lived at the given paths, with the project's real config.
+const root = path.resolve(__dirname, "..");
+let eslint: ESLint;
+
+beforeAll(() => {
+  eslint = new ESLint({ cwd: root });
+});
+
+async function ruleIds(filePath: string, code: string): Promise<string[]> {
+  const [result] = await eslint.lintText(code, { filePath: path.join(root, filePath) });
+  return (result?.messages ?? []).map((message) => message.ruleId ?? "parse-error");
+}
+
+describe("crypto/ boundary", () => {
+  it.each([
+    ["@/lib/db", "import { getDatabase } from '@/lib/db';"],
+    ["@/app/page", "import Page from '@/app/page';"],
+    ["@/drizzle/schema", "import * as schema from '@/drizzle/schema';"],
+    ["next/server", "import { NextResponse } from 'next/server';"],
+    ["drizzle-orm", "import { sql } from 'drizzle-orm';"],
+    ["postgres", "import postgres from 'postgres';"],
+    ["@electric-sql/pglite", "import { PGlite } from '@electric-sql/pglite';"],
+    ["node:fs", "import { readFileSync } from 'node:fs';"],
+    ["bare fs", "import { readFileSync } from 'fs';"],
+    ["relative escape", "import { config } from '../lib/config';"],
+  ])("refuses an import of %s", async (_label, code) => {
+    expect(await ruleIds("crypto/example.ts", `${code}\nexport const used = 1;\n`)).toContain("no-restricted-imports");
+  });
+
+  it("allows libsodium and its own modules", async () => {
+    const code = "import sodium from 'libsodium-wrappers-sumo';\nimport { x } from './other';\nexport const y = [sodium, x];\n";
+    expect(await ruleIds("crypto/example.ts", code)).toEqual([]);
+  });
+});
+
+describe("libsodium stays inside crypto/", () => {
+  it("refuses libsodium in lib/", async () => {
+    const code = "import sodium from 'libsodium-wrappers-sumo';\nexport const s = sodium;\n";
+    expect(await ruleIds("lib/example.ts", code)).toContain("no-restricted-imports");
+  });
+});
+
+describe("client code boundary", () => {
+  const serverImports = [
+    "import { getDatabase } from '@/lib/db';",
+    "import { config } from '../../lib/config';",
+    "import * as schema from '@/drizzle/schema';",
+    "import 'server-only';",
+    "import postgres from 'postgres';",
+  ];
+
+  it.each(serverImports)("refuses `%s` in a 'use client' component", async (code) => {
+    const source = `"use client";\n${code}\nexport const used = 1;\n`;
+    expect(await ruleIds("app/some-page/widget.tsx", source)).toContain("hsc/no-server-code-in-client");
+  });
+
+  it("refuses server code in lib/client/", async () => {
+    const source = "import { getDatabase } from '@/lib/db';\nexport const used = getDatabase;\n";
+    expect(await ruleIds("lib/client/example.ts", source)).toContain("hsc/no-server-code-in-client");
+  });
+
+  it("allows lib/client/ and crypto/ in a client component", async () => {
+    const source = `"use client";\nimport { a } from '@/lib/client/api';\nimport { b } from '@/crypto';\nexport const used = [a, b];\n`;
+    expect(await ruleIds("app/some-page/widget.tsx", source)).toEqual([]);
+  });
+
+  it("allows server code in a server component", async () => {
+    const source = "import { getDatabase } from '@/lib/db';\nexport const used = getDatabase;\n";
+    expect(await ruleIds("app/some-page/page.tsx", source)).toEqual([]);
+  });
+});

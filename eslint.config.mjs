@@ -1,0 +1,46 @@
+import nextCoreWebVitals from "eslint-config-next/core-web-vitals";
+import nextTypescript from "eslint-config-next/typescript";
+import noServerCodeInClient from "./eslint-rules/no-server-code-in-client.mjs";
+
+/** crypto/ is pure: libsodium and its own files, nothing framework-, I/O- or server-bound. */
+const cryptoBoundary = {
+  patterns: [
+    { group: ["@/app", "@/app/*", "@/lib", "@/lib/*", "@/drizzle", "@/drizzle/*", "@/e2e/*", "@/bench/*"], message: "crypto/ must not import application code." },
+    { group: ["../*"], message: "crypto/ must not reach outside its own folder." },
+    { group: ["next", "next/*", "react", "react/*", "react-dom", "react-dom/*"], message: "crypto/ is framework-free." },
+    { group: ["drizzle-orm", "drizzle-orm/*", "postgres", "@electric-sql/*", "pg", "server-only", "pino"], message: "crypto/ does no I/O." },
+    { group: ["node:*", "fs", "fs/*", "path", "crypto", "buffer", "os", "child_process", "stream", "stream/*", "util", "http", "https", "net", "url", "worker_threads"], message: "crypto/ must run the same in the browser: no Node built-ins." },
+  ],
+};
+
+const libsodiumOnlyInCrypto = {
+  patterns: [{ group: ["libsodium-wrappers", "libsodium-wrappers-sumo", "libsodium-wrappers*"], message: "Only crypto/ imports libsodium; use the crypto/ API." }],
+};
+
+const config = [
+  {
+    ignores: [".next/**", "node_modules/**", ".data/**", ".e2e-data/**", "test-results/**", "playwright-report/**", "next-env.d.ts", "drizzle/migrations/**", "eslint-rules/fixtures/**"],
+  },
+  ...nextCoreWebVitals,
+  ...nextTypescript,
+  {
+    plugins: { hsc: { rules: { "no-server-code-in-client": noServerCodeInClient } } },
+    rules: {
+      "hsc/no-server-code-in-client": "error",
+      "no-restricted-imports": ["error", libsodiumOnlyInCrypto],
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      "no-console": ["error", { allow: ["warn", "error"] }],
+    },
+  },
+  {
+    files: ["crypto/**/*.ts"],
+    rules: { "no-restricted-imports": ["error", cryptoBoundary] },
+  },
+  {
+    // Scripts and benchmarks print their results.
+    files: ["scripts/**", "bench/**", ".ci/**", "e2e/**"],
+    rules: { "no-console": "off" },
+  },
+];
+
+export default config;

@@ -1,0 +1,44 @@
+import "server-only";
+import path from "node:path";
+import { z } from "zod";
+
+/** Server configuration, read once from the environment and validated. */
+const configSchema = z.object({
+  DATABASE_URL: z.string().url().optional(),
+  DATA_DIR: z.string().min(1).default(".data"),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  /** The WebAuthn relying-party id: the registrable domain the app is served from. */
+  WEBAUTHN_RP_ID: z.string().min(1).optional(),
+  /** The exact origin browsers load the app from; cross-origin writes are refused. */
+  APP_ORIGIN: z.string().url().optional(),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+export interface AppConfig {
+  databaseUrl: string | undefined;
+  dataDir: string;
+  port: number;
+  appOrigin: string;
+  rpId: string;
+  logLevel: z.infer<typeof configSchema>["LOG_LEVEL"];
+}
+
+export function parseConfig(env: Record<string, string | undefined>): AppConfig {
+  const parsed = configSchema.parse(env);
+  const appOrigin = new URL(parsed.APP_ORIGIN ?? `http://localhost:${parsed.PORT}`).origin;
+  return {
+    databaseUrl: parsed.DATABASE_URL,
+    dataDir: path.resolve(parsed.DATA_DIR),
+    port: parsed.PORT,
+    appOrigin,
+    rpId: parsed.WEBAUTHN_RP_ID ?? new URL(appOrigin).hostname,
+    logLevel: parsed.LOG_LEVEL,
+  };
+}
+
+let cached: AppConfig | undefined;
+
+export function config(): AppConfig {
+  cached ??= parseConfig(process.env);
+  return cached;
+}

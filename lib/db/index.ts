@@ -1,0 +1,25 @@
+import "server-only";
+import { config } from "@/lib/config";
+import { openDatabase, type DatabaseHandle } from "./client";
+
+export type { Database, DatabaseHandle, DatabaseKind } from "./client";
+
+// One database per process: PGlite allows a single instance per data directory, and
+// Next may evaluate this module more than once, so the handle lives on globalThis.
+const globalKey = Symbol.for("health-safe-cloud.database");
+type GlobalWithDatabase = typeof globalThis & { [globalKey]?: Promise<DatabaseHandle> };
+
+/** The process-wide database, connected and migrated on first use. */
+export function getDatabase(): Promise<DatabaseHandle> {
+  const holder = globalThis as GlobalWithDatabase;
+  if (!holder[globalKey]) {
+    const { databaseUrl, dataDir } = config();
+    const opening = openDatabase(databaseUrl ? { kind: "postgres", url: databaseUrl } : { kind: "pglite", dataDir });
+    // A failed start must not be cached forever: the next request retries.
+    opening.catch(() => {
+      if (holder[globalKey] === opening) delete holder[globalKey];
+    });
+    holder[globalKey] = opening;
+  }
+  return holder[globalKey];
+}

@@ -1,0 +1,58 @@
+/**
+ * The one error model. Services throw AppError with a code; route handlers map codes to
+ * HTTP statuses in one place (`httpStatusFor`). Messages are written for the person
+ * using the app and must never contain secrets, PHI or internal detail.
+ */
+export const errorStatus = {
+  "invalid-input": 400,
+  "invalid-json": 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  "cross-origin-refused": 403,
+  "not-found": 404,
+  "method-not-allowed": 405,
+  conflict: 409,
+  gone: 410,
+  "payload-too-large": 413,
+  "unsupported-media-type": 415,
+  "rate-limited": 429,
+  internal: 500,
+  "service-unavailable": 503,
+} as const satisfies Record<string, number>;
+
+export type ErrorCode = keyof typeof errorStatus;
+
+export interface FieldIssue {
+  path: string;
+  message: string;
+}
+
+export class AppError extends Error {
+  override readonly name = "AppError";
+
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details: { fields?: FieldIssue[]; retryAfterSeconds?: number } = {},
+  ) {
+    super(message);
+  }
+}
+
+export function httpStatusFor(code: ErrorCode): number {
+  return errorStatus[code];
+}
+
+/** The JSON body every error response carries. */
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string; fields?: FieldIssue[] };
+}
+
+export function errorBody(error: AppError): ErrorBody {
+  const body: ErrorBody = { error: { code: error.code, message: error.message } };
+  if (error.details.fields?.length) body.error.fields = error.details.fields;
+  return body;
+}
+
+/** What an unexpected failure looks like from outside: nothing about its cause. */
+export const internalError = () => new AppError("internal", "Something went wrong on our side. Please try again.");

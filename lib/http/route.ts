@@ -1,0 +1,104 @@
+import "server-only";
+import { NextResponse } from "next/server";
+import { ZodError, type z } from "zod";
+import { AppError, errorBody, httpStatusFor, internalError, type FieldIssue } from "@/lib/errors";
+import { logUnexpected } from "@/lib/log";
+
+type Handler<Context> = (request: Request, context: Context) => Promise<Response>;
+
+/**
+ * Wraps a route handler so that every failure leaves through one mapping: AppError by
+ * its code, anything else as a generic 500 whose detail is logged, never returned.
+ */
+export function route<Context>(handler: Handler<Context>): Handler<Context> {
+  return async (request, context) => {
+    try {
+      return await handler(request, context);
+    } catch (error) {
+      return errorResponse(error, request);
+    }
+  };
+}
+
+export function errorResponse(error: unknown, request: Request): Response {
+  let appError: AppError;
+  if (error instanceof AppError) {
+    appError = error;
+  } else if (error instanceof ZodError) {
+    appError = invalidInput(error);
+  } else {
+    logUnexpected(error, { method: request.method, path: new URL(request.url).pathname });
+    appError = internalError();
+  }
+  const headers = new Headers({ "cache-control": "no-store" });
+  if (appError.details.retryAfterSeconds !== undefined) {
+    headers.set("retry-after", String(Math.max(1, Math.ceil(appError.details.retryAfterSeconds))));
+  }
+  return NextResponse.json(errorBody(appError), { status: httpStatusFor(appError.code), headers });
+}
+
+export function invalidInput(error: ZodError): AppError {
+  const fields: FieldIssue[] = error.issues.map((issue) => ({
+    path: issue.path.map(String).join("."),
+    message: issue.message,
+  }));
+  return new AppError("invalid-input", "Some of the data sent is not valid.", { fields });
+}
+
+export const defaultBodyLimitBytes = 64 * 1024;
+
+/** Reads a JSON body no larger than `maxBytes` and validates it; never logs or echoes it. */
+export async function parseJsonBody<Schema extends z.ZodType>(
+  request: Request,
+  schema: Schema,
+  maxBytes = defaultBodyLimitBytes,
+): Promise<z.infer<Schema>> {
+  const contentType = request.headers.get("content-type") ?? "";
+  if (!/^application\/json\b/i.test(contentType)) {
+    throw new AppError("unsupported-media-type", "Send the request body as application/json.");
+  }
+  const declared = Number(request.headers.get("content-length") ?? "0");
+  if (declared > maxBytes) throw tooLarge(maxBytes);
+  const bytes = await readWithLimit(request, maxBytes);
+  let value: unknown;
+  try {
+    value = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
+  } catch {
+    throw new AppError("invalid-json", "The request body is not valid JSON.");
+  }
+  const result = schema.safeParse(value);
+  if (!result.success) throw invalidInput(result.error);
+  return result.data;
+}
+
+function tooLarge(maxBytes: number): AppError {
+  return new AppError("payload-too-large", `The request body is larger than the ${maxBytes} bytes allowed.`);
+}
+
+async function readWithLimit(request: Request, maxBytes: number): Promise<Uint8Array> {
+  if (!request.body) return new Uint8Array(0);
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel();
+      throw tooLarge(maxBytes);
+    }
+    chunks.push(value);
+  }
+  return concat(chunks, total);
+}
+
+function concat(chunks: Uint8Array[], total: number): Uint8Array {
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return out;
+}
