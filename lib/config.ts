@@ -24,7 +24,9 @@ export interface AppConfig {
 }
 
 export function parseConfig(env: Record<string, string | undefined>): AppConfig {
-  const parsed = configSchema.parse(env);
+  // An empty variable means "not set", as it does for most tools.
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ""));
+  const parsed = configSchema.parse(present);
   const appOrigin = new URL(parsed.APP_ORIGIN ?? `http://localhost:${parsed.PORT}`).origin;
   return {
     databaseUrl: parsed.DATABASE_URL,
