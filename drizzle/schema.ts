@@ -115,7 +115,8 @@ export const webauthnChallenges = pgTable(
     id: uuid("id").primaryKey(),
     challenge: text("challenge").notNull(),
     ceremony: challengeCeremony("ceremony").notNull(),
-    userId: uuid("user_id").references(() => users.id, { onDelete: "cascade" }),
+    /** The user the ceremony is for; at sign-up that user does not exist yet, hence no foreign key. */
+    userId: uuid("user_id"),
     createdAt: createdAt(),
     expiresAt: at("expires_at").notNull(),
     consumedAt: at("consumed_at"),

@@ -1,0 +1,72 @@
+import { randomUUID } from "node:crypto";
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sessions, users } from "@/drizzle/schema";
+import { createTestDatabase, testDatabaseKinds, type TestDatabase } from "@/lib/db/test-databases";
+import { endOtherSessions, endSession, hashSessionToken, listActiveSessions, resolveSession, startSession } from "./sessions";
+
+const policy = { idleMs: 30 * 60_000, maxMs: 12 * 3_600_000 };
+const minutes = (date: Date, count: number) => new Date(date.getTime() + count * 60_000);
+
+describe.each(testDatabaseKinds())("sessions on %s", (kind) => {
+  let database: TestDatabase;
+  let userId: string;
+  beforeAll(async () => {
+    database = await createTestDatabase(kind);
+    userId = randomUUID();
+    await database.db.insert(users).values({ id: userId, role: "patient" });
+  });
+  afterAll(async () => {
+    await database?.dispose();
+  });
+
+  it("stores only the token's hash", async () => {
+    const { token, sessionId } = await startSession(database.db, userId, policy);
+    const [row] = await database.db.select().from(sessions).where(eq(sessions.id, sessionId));
+    expect(Buffer.from(row!.tokenHash)).toEqual(Buffer.from(hashSessionToken(token)));
+    expect(Buffer.from(row!.tokenHash).toString("utf8")).not.toContain(token);
+    expect(Buffer.from(token, "base64url")).toHaveLength(32);
+  });
+
+  it("resolves an active session and keeps it alive while it is used", async () => {
+    const start = new Date("2026-03-01T10:00:00Z");
+    const { token } = await startSession(database.db, userId, policy, start);
+    expect(await resolveSession(database.db, token, policy, minutes(start, 20))).toMatchObject({ userId, role: "patient" });
+    expect(await resolveSession(database.db, token, policy, minutes(start, 45))).not.toBeNull();
+  });
+
+  it("ends a session after the idle timeout, for good", async () => {
+    const start = new Date("2026-03-02T10:00:00Z");
+    const { token } = await startSession(database.db, userId, policy, start);
+    expect(await resolveSession(database.db, token, policy, minutes(start, 31))).toBeNull();
+    expect(await resolveSession(database.db, token, policy, minutes(start, 32))).toBeNull();
+  });
+
+  it("ends a session at its absolute lifetime however active", async () => {
+    const start = new Date("2026-03-03T00:00:00Z");
+    const { token } = await startSession(database.db, userId, policy, start);
+    for (let minute = 20; minute < 12 * 60; minute += 20) {
+      expect(await resolveSession(database.db, token, policy, minutes(start, minute))).not.toBeNull();
+    }
+    expect(await resolveSession(database.db, token, policy, minutes(start, 12 * 60))).toBeNull();
+  });
+
+  it("refuses unknown tokens and ended sessions", async () => {
+    expect(await resolveSession(database.db, "not-a-token", policy)).toBeNull();
+    const { token, sessionId } = await startSession(database.db, userId, policy);
+    await endSession(database.db, sessionId);
+    expect(await resolveSession(database.db, token, policy)).toBeNull();
+  });
+
+  it("lists active sessions and ends the others", async () => {
+    const otherUser = randomUUID();
+    await database.db.insert(users).values({ id: otherUser, role: "doctor" });
+    const current = await startSession(database.db, otherUser, policy);
+    const second = await startSession(database.db, otherUser, policy);
+    const listed = await listActiveSessions(database.db, otherUser, current.sessionId, policy);
+    expect(listed.map((session) => session.current).sort()).toEqual([false, true]);
+    expect(await endOtherSessions(database.db, otherUser, current.sessionId)).toBe(1);
+    expect(await resolveSession(database.db, second.token, policy)).toBeNull();
+    expect(await resolveSession(database.db, current.token, policy)).not.toBeNull();
+  });
+});

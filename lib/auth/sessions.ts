@@ -1,0 +1,124 @@
+import "server-only";
+import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { and, eq, isNull, ne } from "drizzle-orm";
+import { sessions, users } from "@/drizzle/schema";
+import type { Database } from "@/lib/db";
+
+/** `__Host-`: Secure, path /, no Domain, so no sibling host can set or read it. */
+export const sessionCookieName = "__Host-hsc-session";
+
+export interface SessionPolicy {
+  idleMs: number;
+  maxMs: number;
+}
+
+export interface ActiveSession {
+  sessionId: string;
+  userId: string;
+  role: "patient" | "doctor" | "nurse" | "admin";
+  createdAt: Date;
+}
+
+/** Only this hash is stored: a database leak yields no usable cookie. */
+export function hashSessionToken(token: string): Uint8Array {
+  return new Uint8Array(createHash("sha256").update(token, "utf8").digest());
+}
+
+/** Starts a session and returns the opaque token for the cookie (256 random bits). */
+export async function startSession(
+  db: Database,
+  userId: string,
+  policy: SessionPolicy,
+  now: Date = new Date(),
+): Promise<{ token: string; sessionId: string; expiresAt: Date }> {
+  const token = randomBytes(32).toString("base64url");
+  const sessionId = randomUUID();
+  const expiresAt = new Date(now.getTime() + policy.maxMs);
+  await db.insert(sessions).values({
+    id: sessionId,
+    userId,
+    tokenHash: hashSessionToken(token),
+    createdAt: now,
+    lastSeenAt: now,
+    expiresAt,
+  });
+  return { token, sessionId, expiresAt };
+}
+
+/**
+ * The session a cookie token belongs to, if it has not ended, expired or sat idle for
+ * too long; touching it keeps it alive. An idle or expired session is ended for good.
+ */
+export async function resolveSession(
+  db: Database,
+  token: string,
+  policy: SessionPolicy,
+  now: Date = new Date(),
+): Promise<ActiveSession | null> {
+  const [row] = await db
+    .select({
+      id: sessions.id,
+      userId: sessions.userId,
+      createdAt: sessions.createdAt,
+      lastSeenAt: sessions.lastSeenAt,
+      expiresAt: sessions.expiresAt,
+      role: users.role,
+      disabledAt: users.disabledAt,
+    })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .where(and(eq(sessions.tokenHash, hashSessionToken(token)), isNull(sessions.endedAt)));
+  if (!row) return null;
+  const idle = now.getTime() - row.lastSeenAt.getTime() > policy.idleMs;
+  if (idle || now >= row.expiresAt || row.disabledAt) {
+    await db.update(sessions).set({ endedAt: now }).where(eq(sessions.id, row.id));
+    return null;
+  }
+  await db.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.id, row.id));
+  return { sessionId: row.id, userId: row.userId, role: row.role, createdAt: row.createdAt };
+}
+
+export async function endSession(db: Database, sessionId: string, now: Date = new Date()): Promise<void> {
+  await db.update(sessions).set({ endedAt: now }).where(and(eq(sessions.id, sessionId), isNull(sessions.endedAt)));
+}
+
+/** Ends every session of a user except `keepSessionId` (all of them when it is null). */
+export async function endOtherSessions(
+  db: Database,
+  userId: string,
+  keepSessionId: string | null,
+  now: Date = new Date(),
+): Promise<number> {
+  const conditions = [eq(sessions.userId, userId), isNull(sessions.endedAt)];
+  if (keepSessionId) conditions.push(ne(sessions.id, keepSessionId));
+  const ended = await db
+    .update(sessions)
+    .set({ endedAt: now })
+    .where(and(...conditions))
+    .returning({ id: sessions.id });
+  return ended.length;
+}
+
+export interface SessionSummary {
+  id: string;
+  createdAt: Date;
+  lastSeenAt: Date;
+  current: boolean;
+}
+
+export async function listActiveSessions(
+  db: Database,
+  userId: string,
+  currentSessionId: string,
+  policy: SessionPolicy,
+  now: Date = new Date(),
+): Promise<SessionSummary[]> {
+  const rows = await db
+    .select({ id: sessions.id, createdAt: sessions.createdAt, lastSeenAt: sessions.lastSeenAt, expiresAt: sessions.expiresAt })
+    .from(sessions)
+    .where(and(eq(sessions.userId, userId), isNull(sessions.endedAt)));
+  return rows
+    .filter((row) => row.expiresAt > now && now.getTime() - row.lastSeenAt.getTime() <= policy.idleMs)
+    .map((row) => ({ id: row.id, createdAt: row.createdAt, lastSeenAt: row.lastSeenAt, current: row.id === currentSessionId }))
+    .sort((a, b) => b.lastSeenAt.getTime() - a.lastSeenAt.getTime());
+}
