@@ -161,6 +161,8 @@ export const vaultKeyWraps = pgTable(
       .references(() => users.id, { onDelete: "cascade" }),
     method: unlockMethod("method").notNull(),
     credentialId: text("credential_id").references(() => passkeyCredentials.id, { onDelete: "cascade" }),
+    /** Random id of the browser profile holding a non-extractable device key. */
+    deviceId: text("device_id"),
     salt: bytea("salt").notNull(),
     wrappedKey: bytea("wrapped_key").notNull(),
     createdAt: createdAt(),
@@ -169,13 +171,17 @@ export const vaultKeyWraps = pgTable(
 );
 
 /** Public half of the signing key derived from the recovery key. */
-export const recoveryVerifiers = pgTable("recovery_verifiers", {
-  userId: uuid("user_id")
-    .primaryKey()
-    .references(() => users.id, { onDelete: "cascade" }),
-  publicKey: bytea("public_key").notNull(),
-  createdAt: createdAt(),
-});
+export const recoveryVerifiers = pgTable(
+  "recovery_verifiers",
+  {
+    userId: uuid("user_id")
+      .primaryKey()
+      .references(() => users.id, { onDelete: "cascade" }),
+    publicKey: bytea("public_key").notNull(),
+    createdAt: createdAt(),
+  },
+  (table) => [uniqueIndex("recovery_verifiers_public_key_idx").on(table.publicKey)],
+);
 
 export const records = pgTable(
   "records",

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { SignInPanel } from "./sign-in-panel";
 
 export const metadata: Metadata = { title: "Sign in" };
 
@@ -7,9 +8,10 @@ export default function SignInPage() {
   return (
     <section className="narrow" aria-labelledby="sign-in-title">
       <h1 id="sign-in-title">Sign in</h1>
-      <p>You will sign in with the passkey you created at sign-up. Passkey sign-in is being finished and is not open yet.</p>
+      <p>Use the passkey you created when you opened your account. No user name or password is needed.</p>
+      <SignInPanel />
       <p>
-        <Link href="/">Back to the home page</Link>
+        New here? <Link href="/sign-up">Create an account</Link>.
       </p>
     </section>
   );

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { SignUpForm } from "./sign-up-form";
 
 export const metadata: Metadata = { title: "Create an account" };
 
@@ -8,11 +9,12 @@ export default function SignUpPage() {
     <section className="narrow" aria-labelledby="sign-up-title">
       <h1 id="sign-up-title">Create an account</h1>
       <p>
-        Accounts are opened with a passkey: no password to remember or leak. Passkey sign-up is being finished and is
-        not open yet.
+        You will sign in with a passkey on this device: no password to remember or leak. Your encryption keys are made
+        here, in your browser, and never leave it unencrypted.
       </p>
+      <SignUpForm />
       <p>
-        <Link href="/">Back to the home page</Link>
+        Already have an account? <Link href="/sign-in">Sign in</Link>
       </p>
     </section>
   );

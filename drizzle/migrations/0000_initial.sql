@@ -165,6 +165,7 @@ CREATE TABLE "vault_key_wraps" (
 	"user_id" uuid NOT NULL,
 	"method" "unlock_method" NOT NULL,
 	"credential_id" text,
+	"device_id" text,
 	"salt" "bytea" NOT NULL,
 	"wrapped_key" "bytea" NOT NULL,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL
@@ -213,6 +214,7 @@ CREATE UNIQUE INDEX "record_key_wraps_target_idx" ON "record_key_wraps" USING bt
 CREATE UNIQUE INDEX "record_key_wraps_owner_idx" ON "record_key_wraps" USING btree ("record_id","key_version") WHERE "record_key_wraps"."grant_id" is null;--> statement-breakpoint
 CREATE INDEX "record_key_wraps_grant_idx" ON "record_key_wraps" USING btree ("grant_id");--> statement-breakpoint
 CREATE INDEX "records_owner_idx" ON "records" USING btree ("owner_id");--> statement-breakpoint
+CREATE UNIQUE INDEX "recovery_verifiers_public_key_idx" ON "recovery_verifiers" USING btree ("public_key");--> statement-breakpoint
 CREATE UNIQUE INDEX "sessions_token_hash_idx" ON "sessions" USING btree ("token_hash");--> statement-breakpoint
 CREATE INDEX "sessions_user_idx" ON "sessions" USING btree ("user_id");--> statement-breakpoint
 CREATE INDEX "vault_key_wraps_user_idx" ON "vault_key_wraps" USING btree ("user_id");--> statement-breakpoint

@@ -1,0 +1,9 @@
+import { NextResponse } from "next/server";
+import { signUpOptionsRequestSchema } from "@/lib/auth/schemas";
+import { beginSignUp } from "@/lib/auth/sign-up-service";
+import { parseJsonBody, route } from "@/lib/http/route";
+
+export const POST = route(async (request) => {
+  await parseJsonBody(request, signUpOptionsRequestSchema);
+  return NextResponse.json(await beginSignUp(request));
+});

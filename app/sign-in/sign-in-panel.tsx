@@ -1,0 +1,67 @@
+"use client";
+
+import { useRouter } from "next/navigation";
+import { useEffect, useRef, useState } from "react";
+import { ApiError } from "@/lib/client/api";
+import { signIn } from "@/lib/client/sign-in";
+
+function describeFailure(error: unknown): string {
+  if (error instanceof ApiError) return error.message;
+  if (error instanceof Error && error.name === "NotAllowedError") return "Sign-in was cancelled or timed out. You can try again.";
+  return "That passkey could not sign you in. Please try again.";
+}
+
+export function SignInPanel() {
+  const router = useRouter();
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const autofillStarted = useRef(false);
+
+  async function finish(autofill: boolean) {
+    setError(undefined);
+    setBusy(!autofill);
+    try {
+      const outcome = await signIn({ autofill });
+      router.push(outcome === "unlocked" ? "/home" : "/unlock");
+    } catch (caught) {
+      // An autofill request is abandoned when the person presses the button instead.
+      if (!(autofill && caught instanceof Error && caught.name === "AbortError")) setError(describeFailure(caught));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  useEffect(() => {
+    // Conditional UI: the browser offers saved passkeys in the field's autofill.
+    if (autofillStarted.current) return;
+    autofillStarted.current = true;
+    void (async () => {
+      const available = await PublicKeyCredential.isConditionalMediationAvailable?.().catch(() => false);
+      if (available) await finish(true);
+    })();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+
+  return (
+    <div className="card">
+      <div className="field">
+        <label htmlFor="passkey-username">Saved passkeys</label>
+        <p id="passkey-username-hint" className="hint">
+          Your browser may list your passkeys when you select this field.
+        </p>
+        <input id="passkey-username" autoComplete="username webauthn" aria-describedby="passkey-username-hint" />
+      </div>
+      <button type="button" className="button" onClick={() => finish(false)} disabled={busy} aria-busy={busy}>
+        Sign in with a passkey
+      </button>
+      <p role="status" aria-live="polite" className="progress-text">
+        {busy ? "Follow your browser's prompt…" : ""}
+      </p>
+      {error && (
+        <p className="form-error" role="alert">
+          {error}
+        </p>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,51 @@
+"use client";
+
+import { useRouter } from "next/navigation";
+import { useState } from "react";
+import { Field } from "@/app/_components/field";
+import { ApiError } from "@/lib/client/api";
+import { unlockWithRecoveryKey } from "@/lib/client/sign-in";
+
+export function UnlockForm() {
+  const router = useRouter();
+  const [value, setValue] = useState("");
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+
+  async function submit(event: React.FormEvent) {
+    event.preventDefault();
+    setBusy(true);
+    setError(undefined);
+    try {
+      await unlockWithRecoveryKey(value);
+      router.push("/home");
+    } catch (caught) {
+      if (caught instanceof ApiError && caught.status === 401) router.replace("/sign-in");
+      else if (caught instanceof Error && caught.name === "CryptoError" && (caught as { code?: string }).code === "checksum-mismatch") {
+        setError("That recovery key has a typo: one of its characters is wrong. Check it against the copy you saved.");
+      } else {
+        setError("That recovery key does not unlock this account. Check it and try again.");
+      }
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form onSubmit={submit} className="card" noValidate aria-busy={busy}>
+      <Field
+        id="recovery-key"
+        label="Recovery key"
+        hint="The key you saved when you created your account. Dashes, spaces and letter case do not matter."
+        autoComplete="off"
+        spellCheck={false}
+        value={value}
+        onChange={(event) => setValue(event.target.value)}
+        error={error}
+      />
+      <button type="submit" className="button" disabled={busy || value.trim().length === 0}>
+        Unlock
+      </button>
+    </form>
+  );
+}

@@ -1,0 +1,103 @@
+import { encodeCanonical, type CanonicalField } from "./canonical";
+import { CryptoError } from "./errors";
+import { randomBytes } from "./random";
+import { guarded, lib } from "./sodium";
+
+/**
+ * AEAD envelopes (XChaCha20-Poly1305 IETF):
+ *
+ *   version (1 byte) | kind (1 byte) | nonce (24 bytes) | ciphertext + tag (16 bytes)
+ *
+ * The associated data is encodeCanonical(label of the kind, [version, kind, ...context]),
+ * so an envelope opens only as the kind, and in the context, it was made for.
+ */
+export const protocolVersion = 1;
+
+export const EnvelopeKind = {
+  vaultKeyWrap: 1,
+  privateBundle: 2,
+  recordContent: 3,
+  recordKeyWrap: 4,
+  sealedShareKey: 5,
+  fileHeader: 6,
+  keyCertificate: 7,
+} as const;
+export type EnvelopeKind = (typeof EnvelopeKind)[keyof typeof EnvelopeKind];
+
+export const envelopeLabels: Record<EnvelopeKind, string> = {
+  1: "hsc/v1/vault-key-wrap",
+  2: "hsc/v1/private-bundle",
+  3: "hsc/v1/record-content",
+  4: "hsc/v1/record-key-wrap",
+  5: "hsc/v1/sealed-share-key",
+  6: "hsc/v1/file-chunk",
+  7: "hsc/v1/key-certificate",
+};
+
+export const nonceBytes = 24;
+export const tagBytes = 16;
+export const keyBytes = 32;
+const headerBytes = 2;
+
+export function associatedData(kind: EnvelopeKind, context: readonly CanonicalField[]): Uint8Array {
+  return encodeCanonical(envelopeLabels[kind], [protocolVersion, kind, ...context]);
+}
+
+export function assertKey(key: Uint8Array, length = keyBytes): void {
+  if (!(key instanceof Uint8Array) || key.length !== length) throw new CryptoError("invalid-key");
+}
+
+/** Checks version and kind bytes; the rest is left to the caller. */
+export function checkHeader(envelope: Uint8Array, kind: EnvelopeKind, minLength: number): void {
+  if (!(envelope instanceof Uint8Array) || envelope.length < headerBytes) throw new CryptoError("malformed");
+  if (envelope[0] !== protocolVersion) throw new CryptoError("unsupported-version");
+  if (envelope[1] !== kind) throw new CryptoError("malformed");
+  if (envelope.length < minLength) throw new CryptoError("malformed");
+}
+
+/** Encrypts with an explicit nonce: for known-answer tests and batch wrapping only. */
+export function sealEnvelopeWithNonce(
+  kind: EnvelopeKind,
+  key: Uint8Array,
+  plaintext: Uint8Array,
+  context: readonly CanonicalField[],
+  nonce: Uint8Array,
+  ad: Uint8Array = associatedData(kind, context),
+): Uint8Array {
+  assertKey(key);
+  if (nonce.length !== nonceBytes) throw new CryptoError("invalid-argument");
+  const ciphertext = guarded("invalid-argument", () =>
+    lib().crypto_aead_xchacha20poly1305_ietf_encrypt(plaintext, ad, null, nonce, key),
+  );
+  const out = new Uint8Array(headerBytes + nonceBytes + ciphertext.length);
+  out[0] = protocolVersion;
+  out[1] = kind;
+  out.set(nonce, headerBytes);
+  out.set(ciphertext, headerBytes + nonceBytes);
+  return out;
+}
+
+export function sealEnvelope(
+  kind: EnvelopeKind,
+  key: Uint8Array,
+  plaintext: Uint8Array,
+  context: readonly CanonicalField[],
+): Uint8Array {
+  return sealEnvelopeWithNonce(kind, key, plaintext, context, randomBytes(nonceBytes));
+}
+
+export function openEnvelope(
+  kind: EnvelopeKind,
+  key: Uint8Array,
+  envelope: Uint8Array,
+  context: readonly CanonicalField[],
+  ad: Uint8Array = associatedData(kind, context),
+): Uint8Array {
+  assertKey(key);
+  checkHeader(envelope, kind, headerBytes + nonceBytes + tagBytes);
+  const nonce = envelope.subarray(headerBytes, headerBytes + nonceBytes);
+  const ciphertext = envelope.subarray(headerBytes + nonceBytes);
+  return guarded("authentication-failed", () =>
+    lib().crypto_aead_xchacha20poly1305_ietf_decrypt(null, ciphertext, ad, nonce, key),
+  );
+}

@@ -1,0 +1,101 @@
+import { EnvelopeKind, assertKey, associatedData, checkHeader, protocolVersion } from "./envelope";
+import { CryptoError } from "./errors";
+import type { RecordContext } from "./record-content";
+import { guarded, lib } from "./sodium";
+
+/**
+ * Files are encrypted with crypto_secretstream_xchacha20poly1305 in fixed-size chunks,
+ * so memory stays bounded by the chunk size whatever the file size. The header is
+ *
+ *   version | kind | u32 chunk size | secretstream header (24 bytes)
+ *
+ * and every chunk's associated data is encodeCanonical("hsc/v1/file-chunk",
+ * [version, kind, chunkSize, recordId, version, keyVersion]), so chunks of another file
+ * or record fail. Secretstream itself detects reordered, dropped or repeated chunks;
+ * the FINAL tag on the last chunk detects truncation.
+ */
+export const defaultChunkSize = 64 * 1024;
+export const chunkOverhead = 17;
+const maxChunkSize = 16 * 1024 * 1024;
+const streamHeaderBytes = 24;
+export const fileHeaderBytes = 6 + streamHeaderBytes;
+
+function chunkAssociatedData(chunkSize: number, context: RecordContext): Uint8Array {
+  return associatedData(EnvelopeKind.fileHeader, [chunkSize, context.recordId, context.version, context.keyVersion]);
+}
+
+export interface FileEncryptor {
+  header: Uint8Array;
+  chunkSize: number;
+  /** Every chunk but the last must be exactly chunkSize bytes; the last may be shorter or empty. */
+  encryptChunk(plain: Uint8Array, isLast: boolean): Uint8Array;
+}
+
+export function createFileEncryptor(fileKey: Uint8Array, context: RecordContext, chunkSize = defaultChunkSize): FileEncryptor {
+  assertKey(fileKey);
+  if (!Number.isSafeInteger(chunkSize) || chunkSize < 1 || chunkSize > maxChunkSize) throw new CryptoError("invalid-argument");
+  const sodium = lib();
+  const { state, header: streamHeader } = sodium.crypto_secretstream_xchacha20poly1305_init_push(fileKey);
+  const header = new Uint8Array(fileHeaderBytes);
+  header[0] = protocolVersion;
+  header[1] = EnvelopeKind.fileHeader;
+  new DataView(header.buffer).setUint32(2, chunkSize);
+  header.set(streamHeader, 6);
+  const ad = chunkAssociatedData(chunkSize, context);
+  const tagMessage = sodium.crypto_secretstream_xchacha20poly1305_TAG_MESSAGE;
+  const tagFinal = sodium.crypto_secretstream_xchacha20poly1305_TAG_FINAL;
+  let finished = false;
+  return {
+    header,
+    chunkSize,
+    encryptChunk(plain, isLast) {
+      if (finished) throw new CryptoError("invalid-argument");
+      if (plain.length > chunkSize || (!isLast && plain.length !== chunkSize)) throw new CryptoError("invalid-argument");
+      finished = isLast;
+      return sodium.crypto_secretstream_xchacha20poly1305_push(state, plain, ad, isLast ? tagFinal : tagMessage);
+    },
+  };
+}
+
+export interface FileDecryptor {
+  chunkSize: number;
+  decryptChunk(cipher: Uint8Array): Uint8Array;
+  /** Throws CryptoError("truncated") unless the final chunk was seen. */
+  done(): void;
+}
+
+export function readFileHeader(header: Uint8Array): { chunkSize: number } {
+  checkHeader(header, EnvelopeKind.fileHeader, fileHeaderBytes);
+  if (header.length !== fileHeaderBytes) throw new CryptoError("malformed");
+  const chunkSize = new DataView(header.buffer, header.byteOffset, header.byteLength).getUint32(2);
+  if (chunkSize < 1 || chunkSize > maxChunkSize) throw new CryptoError("malformed");
+  return { chunkSize };
+}
+
+export function createFileDecryptor(fileKey: Uint8Array, header: Uint8Array, context: RecordContext): FileDecryptor {
+  assertKey(fileKey);
+  const { chunkSize } = readFileHeader(header);
+  const sodium = lib();
+  const state = guarded("authentication-failed", () =>
+    sodium.crypto_secretstream_xchacha20poly1305_init_pull(header.subarray(6), fileKey),
+  );
+  const ad = chunkAssociatedData(chunkSize, context);
+  const tagFinal = sodium.crypto_secretstream_xchacha20poly1305_TAG_FINAL;
+  const tagMessage = sodium.crypto_secretstream_xchacha20poly1305_TAG_MESSAGE;
+  let finished = false;
+  return {
+    chunkSize,
+    decryptChunk(cipher) {
+      if (finished) throw new CryptoError("malformed");
+      if (cipher.length < chunkOverhead || cipher.length > chunkSize + chunkOverhead) throw new CryptoError("malformed");
+      const result = guarded("authentication-failed", () => sodium.crypto_secretstream_xchacha20poly1305_pull(state, cipher, ad));
+      if (!result) throw new CryptoError("authentication-failed");
+      if (result.tag === tagFinal) finished = true;
+      else if (result.tag !== tagMessage || result.message.length !== chunkSize) throw new CryptoError("malformed");
+      return result.message;
+    },
+    done() {
+      if (!finished) throw new CryptoError("truncated");
+    },
+  };
+}

@@ -1,0 +1,53 @@
+/**
+ * Health Safe Cloud protocol v1: the public API of crypto/. Await cryptoReady() once,
+ * then everything except HKDF is synchronous. Every failure is a CryptoError.
+ * Formats and labels: crypto/README.md.
+ */
+export { cryptoReady } from "./sodium";
+export { CryptoError, isCryptoError, type CryptoErrorCode } from "./errors";
+export { randomBytes } from "./random";
+export { concatBytes, equalBytes, fromBase64url, fromHex, fromUtf8, toBase64url, toHex, utf8 } from "./encoding";
+export { decodeCanonical, encodeCanonical, type CanonicalField } from "./canonical";
+export { protocolVersion, EnvelopeKind } from "./envelope";
+export {
+  encryptionKeyPairFromSeed,
+  generateEncryptionKeyPair,
+  generateIdentityKeyPair,
+  identityKeyPairFromSeed,
+  keyFingerprint,
+  shortFingerprint,
+  type KeyPair,
+} from "./keys";
+export { roles, signKeyCertificate, verifyKeyCertificate, type KeyCertificate, type Role } from "./key-certificate";
+export { parseSafetyCodePayload, safetyCode, safetyCodeMatches, type SafetyCode } from "./safety-code";
+export { deriveKeyEncryptionKey } from "./kdf";
+export {
+  generateVaultKey,
+  openPrivateBundle,
+  sealPrivateBundle,
+  unwrapVaultKey,
+  wrapVaultKey,
+  type PrivateBundle,
+  type VaultWrapContext,
+} from "./vault";
+export { decryptRecordContent, encryptRecordContent, generateRecordKey, type RecordContext } from "./record-content";
+export {
+  chunkOverhead,
+  createFileDecryptor,
+  createFileEncryptor,
+  defaultChunkSize,
+  readFileHeader,
+  type FileDecryptor,
+  type FileEncryptor,
+} from "./file-stream";
+export { decryptFileStream, encryptFileStream } from "./file-web-streams";
+export { generateShareKey, openShareKey, sealShareKey } from "./share-key";
+export { unwrapRecordKey, wrapRecordKey, wrapRecordKeys, type RecordKeyWrapContext } from "./record-key-wrap";
+export { hashBytes, signCanonical, verifyCanonical } from "./signature";
+export {
+  decodeRecoveryKey,
+  deriveRecoveryKeyEncryptionKey,
+  deriveRecoverySigningKeyPair,
+  encodeRecoveryKey,
+  generateRecoveryKey,
+} from "./recovery-key";

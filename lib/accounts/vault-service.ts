@@ -1,0 +1,27 @@
+import "server-only";
+import { randomUUID } from "node:crypto";
+import { fromBase64url } from "@/crypto";
+import { vaultKeyWraps } from "@/drizzle/schema";
+import { requireSession } from "@/lib/auth/current-session";
+import { getDatabase } from "@/lib/db";
+import { getVaultMaterial } from "./vault";
+
+export async function getMyVault() {
+  const session = await requireSession();
+  const { db } = await getDatabase();
+  return getVaultMaterial(db, session.userId);
+}
+
+/** Remembers a device: a wrap only that browser's non-extractable key can open. */
+export async function addDeviceWrap(wrap: { methodId: string; salt: string; wrappedKey: string }) {
+  const session = await requireSession();
+  const { db } = await getDatabase();
+  await db.insert(vaultKeyWraps).values({
+    id: randomUUID(),
+    userId: session.userId,
+    method: "device",
+    deviceId: wrap.methodId,
+    salt: fromBase64url(wrap.salt),
+    wrappedKey: fromBase64url(wrap.wrappedKey),
+  });
+}

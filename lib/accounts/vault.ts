@@ -1,0 +1,40 @@
+import "server-only";
+import { and, eq, isNull } from "drizzle-orm";
+import { encryptedKeyBundles, keyCertificates, users, vaultKeyWraps } from "@/drizzle/schema";
+import { toBase64url } from "@/crypto";
+import type { Database } from "@/lib/db";
+import { AppError } from "@/lib/errors";
+
+export interface VaultMaterial {
+  userId: string;
+  role: "patient" | "doctor" | "nurse" | "admin";
+  identityPublicKey: string;
+  certificate: string;
+  bundle: string;
+  wraps: Array<{ method: "prf" | "device" | "recovery"; methodId: string; salt: string; wrappedKey: string }>;
+}
+
+/** Everything a signed-in browser needs to unlock its vault: all of it ciphertext or public. */
+export async function getVaultMaterial(db: Database, userId: string): Promise<VaultMaterial> {
+  const [user] = await db.select({ role: users.role }).from(users).where(eq(users.id, userId));
+  const [bundle] = await db.select().from(encryptedKeyBundles).where(eq(encryptedKeyBundles.userId, userId));
+  const [certificate] = await db
+    .select()
+    .from(keyCertificates)
+    .where(and(eq(keyCertificates.userId, userId), isNull(keyCertificates.supersededAt)));
+  if (!user || !bundle || !certificate) throw new AppError("not-found", "This account has no keys.");
+  const wraps = await db.select().from(vaultKeyWraps).where(eq(vaultKeyWraps.userId, userId));
+  return {
+    userId,
+    role: user.role,
+    identityPublicKey: toBase64url(certificate.identityPublicKey),
+    certificate: toBase64url(certificate.certificate),
+    bundle: toBase64url(bundle.bundle),
+    wraps: wraps.map((wrap) => ({
+      method: wrap.method,
+      methodId: wrap.credentialId ?? wrap.deviceId ?? "recovery",
+      salt: toBase64url(wrap.salt),
+      wrappedKey: toBase64url(wrap.wrappedKey),
+    })),
+  };
+}

@@ -1,0 +1,100 @@
+import { z } from "zod";
+
+/** Unpadded base64url of bounded length: every binary value in the API travels this way. */
+export const base64url = (maxBytes: number) =>
+  z
+    .string()
+    .max(Math.ceil((maxBytes * 4) / 3))
+    .regex(/^[A-Za-z0-9_-]*$/, "must be base64url without padding");
+
+export const uuidSchema = z.uuid();
+
+const text = (max: number) => z.string().trim().min(1, "is required").max(max, `must be at most ${max} characters`);
+
+export const clinicianRoleSchema = z.enum(["doctor", "nurse"]);
+export const signUpRoleSchema = z.enum(["patient", "doctor", "nurse"]);
+
+export const directoryEntrySchema = z.object({
+  displayName: text(120),
+  specialty: text(120),
+  organization: text(160),
+  licenceNumber: text(64),
+});
+
+/**
+ * The parts of a WebAuthn response the server needs. Client extension results are
+ * reduced to whether PRF is supported: the PRF output itself never leaves the browser.
+ */
+const clientExtensionResultsSchema = z
+  .object({ prf: z.object({ enabled: z.boolean().optional() }).strict().optional() })
+  .strict();
+
+export const registrationResponseSchema = z.object({
+  id: base64url(1024),
+  rawId: base64url(1024),
+  type: z.literal("public-key"),
+  authenticatorAttachment: z.enum(["platform", "cross-platform"]).optional(),
+  response: z.object({
+    clientDataJSON: base64url(4096),
+    attestationObject: base64url(16_384),
+    transports: z.array(z.string().max(32)).max(8).optional(),
+    authenticatorData: base64url(8192).optional(),
+    publicKey: base64url(2048).optional(),
+    publicKeyAlgorithm: z.number().int().optional(),
+  }),
+  clientExtensionResults: clientExtensionResultsSchema,
+});
+
+export const authenticationResponseSchema = z.object({
+  id: base64url(1024),
+  rawId: base64url(1024),
+  type: z.literal("public-key"),
+  authenticatorAttachment: z.enum(["platform", "cross-platform"]).optional(),
+  response: z.object({
+    clientDataJSON: base64url(4096),
+    authenticatorData: base64url(8192),
+    signature: base64url(1024),
+    userHandle: base64url(64).optional(),
+  }),
+  clientExtensionResults: z.object({}).strict(),
+});
+
+export const vaultWrapSchema = z.object({
+  method: z.enum(["prf", "device", "recovery"]),
+  /** For a PRF wrap, the passkey it belongs to; for a device wrap, the device's id. */
+  methodId: z.string().min(1).max(1024),
+  salt: base64url(64),
+  wrappedKey: base64url(256),
+});
+
+export const accountKeysSchema = z.object({
+  identityPublicKey: base64url(32),
+  certificate: base64url(1024),
+  bundle: base64url(16_384),
+  recoveryPublicKey: base64url(32),
+  vaultWraps: z.array(vaultWrapSchema).min(2).max(4),
+});
+
+export const signUpOptionsRequestSchema = z.object({ role: signUpRoleSchema });
+
+export const signUpRequestSchema = z
+  .object({
+    userId: uuidSchema,
+    role: signUpRoleSchema,
+    directory: directoryEntrySchema.optional(),
+    passkeyName: text(64),
+    credential: registrationResponseSchema,
+    keys: accountKeysSchema,
+  })
+  .superRefine((value, context) => {
+    if (value.role !== "patient" && !value.directory) {
+      context.addIssue({ code: "custom", path: ["directory"], message: "is required for clinicians" });
+    }
+    if (value.role === "patient" && value.directory) {
+      context.addIssue({ code: "custom", path: ["directory"], message: "is only for clinicians" });
+    }
+  });
+
+export type SignUpRequest = z.infer<typeof signUpRequestSchema>;
+export type RegistrationResponse = z.infer<typeof registrationResponseSchema>;
+export type AuthenticationResponse = z.infer<typeof authenticationResponseSchema>;

@@ -1,0 +1,33 @@
+import "server-only";
+import { createAccount } from "@/lib/accounts/sign-up";
+import { getDatabase } from "@/lib/db";
+import { clientAddress } from "@/lib/http/request-meta";
+import { enforceRateLimits } from "@/lib/rate-limit";
+import { setSessionCookie } from "./cookies";
+import { sessionPolicy } from "./current-session";
+import { authLimits } from "./limits";
+import { relyingParty } from "./relying-party";
+import type { SignUpRequest } from "./schemas";
+import { startSession } from "./sessions";
+import { registrationOptions, verifyRegistration } from "./webauthn";
+
+export async function beginSignUp(request: Request) {
+  const { db } = await getDatabase();
+  await enforceRateLimits(db, [{ rule: authLimits.perAddress, subject: clientAddress(request) }]);
+  return registrationOptions(db, relyingParty(), "registration");
+}
+
+/** Verifies the new passkey, stores the account and its keys, and signs the person in. */
+export async function completeSignUp(request: Request, body: SignUpRequest) {
+  const { db } = await getDatabase();
+  await enforceRateLimits(db, [
+    { rule: authLimits.perAddress, subject: clientAddress(request) },
+    { rule: authLimits.perAccount, subject: body.userId },
+  ]);
+  const credential = await verifyRegistration(db, relyingParty(), "registration", body.userId, body.credential);
+  const prfCapable = body.keys.vaultWraps.some((wrap) => wrap.method === "prf");
+  await createAccount(db, body, credential, prfCapable);
+  const session = await startSession(db, body.userId, sessionPolicy());
+  await setSessionCookie(session.token, session.expiresAt);
+  return { userId: body.userId, role: body.role };
+}

@@ -1,0 +1,137 @@
+import {
+  cryptoReady,
+  deriveKeyEncryptionKey,
+  deriveRecoveryKeyEncryptionKey,
+  deriveRecoverySigningKeyPair,
+  encodeRecoveryKey,
+  generateEncryptionKeyPair,
+  generateIdentityKeyPair,
+  generateRecoveryKey,
+  generateVaultKey,
+  randomBytes,
+  sealPrivateBundle,
+  signKeyCertificate,
+  toBase64url,
+  wrapVaultKey,
+} from "@/crypto";
+import { createDeviceKey, wrapWithDeviceKey } from "./device-key";
+import type { UnlockedKeys, VaultProfile } from "./vault-store";
+
+export type AccountRole = "patient" | "doctor" | "nurse";
+
+export interface VaultWrapPayload {
+  method: "prf" | "device" | "recovery";
+  methodId: string;
+  salt: string;
+  wrappedKey: string;
+}
+
+export interface NewAccountKeys {
+  /** What the server stores: public keys, a signed certificate and ciphertext only. */
+  payload: {
+    identityPublicKey: string;
+    certificate: string;
+    bundle: string;
+    recoveryPublicKey: string;
+    vaultWraps: VaultWrapPayload[];
+  };
+  keys: UnlockedKeys;
+  /** Shown to the person once; never sent. */
+  recoveryKeyText: string;
+}
+
+export const vaultKekPurpose = "vault-key";
+
+export function encodeProfile(profile: VaultProfile): Uint8Array {
+  return new TextEncoder().encode(JSON.stringify({ v: 1, displayName: profile.displayName }));
+}
+
+export function decodeProfile(bytes: Uint8Array | undefined): VaultProfile {
+  if (!bytes || bytes.length === 0) return { displayName: "" };
+  const parsed = JSON.parse(new TextDecoder().decode(bytes)) as { displayName?: unknown };
+  return { displayName: typeof parsed.displayName === "string" ? parsed.displayName : "" };
+}
+
+/** Wraps the vault key under a passkey's PRF output (HKDF with a fresh per-credential salt). */
+export async function wrapForPasskey(
+  userId: string,
+  credentialId: string,
+  prfOutput: Uint8Array,
+  vaultKey: Uint8Array,
+): Promise<VaultWrapPayload> {
+  const salt = randomBytes(32);
+  const kek = await deriveKeyEncryptionKey(prfOutput, salt, vaultKekPurpose);
+  const wrappedKey = wrapVaultKey(vaultKey, kek, { userId, methodId: credentialId });
+  kek.fill(0);
+  return { method: "prf", methodId: credentialId, salt: toBase64url(salt), wrappedKey: toBase64url(wrappedKey) };
+}
+
+/** Wraps the vault key under a new non-extractable key kept on this device. */
+export async function wrapForThisDevice(userId: string, vaultKey: Uint8Array): Promise<VaultWrapPayload> {
+  const device = await createDeviceKey(userId);
+  const { iv, wrapped } = await wrapWithDeviceKey(device, vaultKey);
+  return { method: "device", methodId: device.deviceId, salt: toBase64url(iv), wrappedKey: toBase64url(wrapped) };
+}
+
+export function wrapForRecoveryKey(userId: string, recoveryKey: Uint8Array, vaultKey: Uint8Array) {
+  const kek = deriveRecoveryKeyEncryptionKey(recoveryKey);
+  const wrappedKey = wrapVaultKey(vaultKey, kek, { userId, methodId: "recovery" });
+  kek.fill(0);
+  const signing = deriveRecoverySigningKeyPair(recoveryKey);
+  signing.secretKey.fill(0);
+  return {
+    wrap: { method: "recovery", methodId: "recovery", salt: "", wrappedKey: toBase64url(wrappedKey) } as VaultWrapPayload,
+    recoveryPublicKey: toBase64url(signing.publicKey),
+  };
+}
+
+/**
+ * Creates everything a new account needs, in the browser: identity and encryption keys,
+ * the certificate binding them, the vault key and the sealed private bundle, the vault
+ * key's wraps (passkey PRF or this device, and the recovery key), and the recovery key.
+ */
+export async function createAccountKeys(input: {
+  userId: string;
+  role: AccountRole;
+  credentialId: string;
+  prfOutput: Uint8Array | null;
+  profile: VaultProfile;
+}): Promise<NewAccountKeys> {
+  await cryptoReady();
+  const identity = generateIdentityKeyPair();
+  const encryption = generateEncryptionKeyPair();
+  const certificate = signKeyCertificate(
+    { userId: input.userId, role: input.role, encryptionPublicKey: encryption.publicKey, createdAt: Date.now() },
+    identity.secretKey,
+  );
+  const vaultKey = generateVaultKey();
+  const bundle = sealPrivateBundle(
+    { identitySecretKey: identity.secretKey, encryptionSecretKey: encryption.secretKey, extra: encodeProfile(input.profile) },
+    vaultKey,
+    { userId: input.userId },
+  );
+  const unlockWrap = input.prfOutput
+    ? await wrapForPasskey(input.userId, input.credentialId, input.prfOutput, vaultKey)
+    : await wrapForThisDevice(input.userId, vaultKey);
+  const recoveryKey = generateRecoveryKey();
+  const recovery = wrapForRecoveryKey(input.userId, recoveryKey, vaultKey);
+  const recoveryKeyText = encodeRecoveryKey(recoveryKey);
+  recoveryKey.fill(0);
+  return {
+    payload: {
+      identityPublicKey: toBase64url(identity.publicKey),
+      certificate: toBase64url(certificate),
+      bundle: toBase64url(bundle),
+      recoveryPublicKey: recovery.recoveryPublicKey,
+      vaultWraps: [unlockWrap, recovery.wrap],
+    },
+    keys: {
+      identitySecretKey: identity.secretKey,
+      identityPublicKey: identity.publicKey,
+      encryptionSecretKey: encryption.secretKey,
+      encryptionPublicKey: encryption.publicKey,
+      vaultKey,
+    },
+    recoveryKeyText,
+  };
+}

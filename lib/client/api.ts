@@ -1,0 +1,48 @@
+/** The browser's view of the API's one error model. */
+export class ApiError extends Error {
+  override readonly name = "ApiError";
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly fields: Array<{ path: string; message: string }> = [],
+  ) {
+    super(message);
+  }
+}
+
+async function send<T>(method: string, path: string, body?: unknown): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method,
+      credentials: "same-origin",
+      headers: body === undefined ? {} : { "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      cache: "no-store",
+    });
+  } catch {
+    throw new ApiError(0, "network", "Could not reach Health Safe Cloud. Check your connection and try again.");
+  }
+  if (response.status === 204) return undefined as T;
+  const payload = (await response.json().catch(() => null)) as
+    | { error?: { code: string; message: string; fields?: Array<{ path: string; message: string }> } }
+    | null;
+  if (!response.ok) {
+    const error = payload?.error;
+    throw new ApiError(
+      response.status,
+      error?.code ?? "internal",
+      error?.message ?? "Something went wrong on our side. Please try again.",
+      error?.fields,
+    );
+  }
+  return payload as T;
+}
+
+export const api = {
+  get: <T>(path: string) => send<T>("GET", path),
+  post: <T>(path: string, body?: unknown) => send<T>("POST", path, body ?? {}),
+  patch: <T>(path: string, body: unknown) => send<T>("PATCH", path, body),
+  delete: <T>(path: string) => send<T>("DELETE", path),
+};

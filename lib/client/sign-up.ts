@@ -1,0 +1,64 @@
+import type { PublicKeyCredentialCreationOptionsJSON } from "@simplewebauthn/browser";
+import { createAccountKeys, type AccountRole } from "./account-keys";
+import { api } from "./api";
+import { createPasskey } from "./passkeys";
+import { useVault } from "./vault-store";
+
+export interface DirectoryEntryInput {
+  displayName: string;
+  specialty: string;
+  organization: string;
+  licenceNumber: string;
+}
+
+export type SignUpProgress = "passkey" | "keys" | "saving";
+
+/**
+ * The whole sign-up ceremony. The patient's name goes into the encrypted vault and onto
+ * the passkey (set in the browser); a clinician's directory entry is public by choice.
+ */
+export async function signUp(
+  input: { role: AccountRole; displayName: string; directory?: DirectoryEntryInput; passkeyName: string },
+  onProgress: (step: SignUpProgress) => void,
+): Promise<{ recoveryKeyText: string; prf: boolean }> {
+  onProgress("passkey");
+  const { userId, options } = await api.post<{ userId: string; options: PublicKeyCredentialCreationOptionsJSON }>(
+    "/api/auth/sign-up/options",
+    { role: input.role },
+  );
+  const passkey = await createPasskey(options, input.displayName);
+  onProgress("keys");
+  const created = await createAccountKeys({
+    userId,
+    role: input.role,
+    credentialId: passkey.credentialId,
+    prfOutput: passkey.prfOutput,
+    profile: { displayName: input.displayName },
+  });
+  passkey.prfOutput?.fill(0);
+  onProgress("saving");
+  await api.post("/api/auth/sign-up/verify", {
+    userId,
+    role: input.role,
+    directory: input.role === "patient" ? undefined : input.directory,
+    passkeyName: input.passkeyName,
+    credential: passkey.response,
+    keys: created.payload,
+  });
+  useVault.getState().unlock({
+    status: "unlocked",
+    userId,
+    role: input.role,
+    keys: created.keys,
+    profile: { displayName: input.displayName },
+  });
+  return { recoveryKeyText: created.recoveryKeyText, prf: passkey.prfEnabled };
+}
+
+/** A readable default name for a new passkey, from what the browser says it runs on. */
+export function defaultPasskeyName(): string {
+  const agent = navigator.userAgent;
+  const browser = /Edg\//.test(agent) ? "Edge" : /Chrome\//.test(agent) ? "Chrome" : /Firefox\//.test(agent) ? "Firefox" : /Safari\//.test(agent) ? "Safari" : "Browser";
+  const system = /Android/.test(agent) ? "Android" : /iPhone|iPad/.test(agent) ? "iOS" : /Mac OS X/.test(agent) ? "macOS" : /Windows/.test(agent) ? "Windows" : /Linux/.test(agent) ? "Linux" : "this device";
+  return `${browser} on ${system}`;
+}

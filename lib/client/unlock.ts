@@ -1,0 +1,89 @@
+import {
+  cryptoReady,
+  deriveKeyEncryptionKey,
+  deriveRecoveryKeyEncryptionKey,
+  fromBase64url,
+  openPrivateBundle,
+  unwrapVaultKey,
+  verifyKeyCertificate,
+} from "@/crypto";
+import { decodeProfile, vaultKekPurpose } from "./account-keys";
+import { loadDeviceKey, unwrapWithDeviceKey } from "./device-key";
+import type { UnlockedKeys, VaultProfile } from "./vault-store";
+
+export interface VaultMaterial {
+  userId: string;
+  role: "patient" | "doctor" | "nurse" | "admin";
+  identityPublicKey: string;
+  certificate: string;
+  bundle: string;
+  wraps: Array<{ method: "prf" | "device" | "recovery"; methodId: string; salt: string; wrappedKey: string }>;
+}
+
+export type UnlockSecret =
+  | { kind: "prf"; credentialId: string; prfOutput: Uint8Array }
+  | { kind: "device" }
+  | { kind: "recovery"; recoveryKey: Uint8Array };
+
+export class VaultLockedError extends Error {
+  override readonly name = "VaultLockedError";
+}
+
+async function vaultKeyFrom(material: VaultMaterial, secret: UnlockSecret): Promise<Uint8Array | null> {
+  if (secret.kind === "prf") {
+    const wrap = material.wraps.find((candidate) => candidate.method === "prf" && candidate.methodId === secret.credentialId);
+    if (!wrap) return null;
+    const kek = await deriveKeyEncryptionKey(secret.prfOutput, fromBase64url(wrap.salt), vaultKekPurpose);
+    try {
+      return unwrapVaultKey(fromBase64url(wrap.wrappedKey), kek, { userId: material.userId, methodId: wrap.methodId });
+    } finally {
+      kek.fill(0);
+    }
+  }
+  if (secret.kind === "device") {
+    const device = await loadDeviceKey(material.userId);
+    const wrap = device && material.wraps.find((candidate) => candidate.method === "device" && candidate.methodId === device.deviceId);
+    if (!device || !wrap) return null;
+    return unwrapWithDeviceKey(device, fromBase64url(wrap.salt), fromBase64url(wrap.wrappedKey));
+  }
+  const wrap = material.wraps.find((candidate) => candidate.method === "recovery");
+  if (!wrap) return null;
+  const kek = deriveRecoveryKeyEncryptionKey(secret.recoveryKey);
+  try {
+    return unwrapVaultKey(fromBase64url(wrap.wrappedKey), kek, { userId: material.userId, methodId: "recovery" });
+  } finally {
+    kek.fill(0);
+  }
+}
+
+/**
+ * Opens the vault with one unlock secret. Returns null when this secret has no wrap
+ * here (so the caller can try the next method); throws when a wrap, the bundle or the
+ * certificate fails to verify, which means the data was altered.
+ */
+export async function openVault(
+  material: VaultMaterial,
+  secret: UnlockSecret,
+): Promise<{ keys: UnlockedKeys; profile: VaultProfile } | null> {
+  await cryptoReady();
+  const vaultKey = await vaultKeyFrom(material, secret);
+  if (!vaultKey) return null;
+  const bundle = openPrivateBundle(fromBase64url(material.bundle), vaultKey, { userId: material.userId });
+  const identityPublicKey = fromBase64url(material.identityPublicKey);
+  // An Ed25519 secret key carries its public half: it must be the identity the server named.
+  const ownIdentity = bundle.identitySecretKey.slice(32);
+  if (ownIdentity.length !== identityPublicKey.length || !ownIdentity.every((byte, index) => byte === identityPublicKey[index])) {
+    throw new VaultLockedError("identity key mismatch");
+  }
+  const certificate = verifyKeyCertificate(fromBase64url(material.certificate), identityPublicKey, { userId: material.userId });
+  return {
+    keys: {
+      identitySecretKey: bundle.identitySecretKey,
+      identityPublicKey,
+      encryptionSecretKey: bundle.encryptionSecretKey,
+      encryptionPublicKey: certificate.encryptionPublicKey,
+      vaultKey,
+    },
+    profile: decodeProfile(bundle.extra),
+  };
+}
