@@ -1,6 +1,7 @@
 import { encodeCanonical } from "./canonical";
 import { CryptoError } from "./errors";
 import { toHex } from "./encoding";
+import { randomBytes } from "./random";
 import { guarded, lib } from "./sodium";
 
 export interface KeyPair {
@@ -10,8 +11,12 @@ export interface KeyPair {
 
 /** Ed25519: the user's long-term identity, used only to sign. */
 export function generateIdentityKeyPair(): KeyPair {
-  const { publicKey, privateKey } = lib().crypto_sign_keypair();
-  return { publicKey, secretKey: privateKey };
+  const seed = randomBytes(32);
+  try {
+    return identityKeyPairFromSeed(seed);
+  } finally {
+    seed.fill(0);
+  }
 }
 
 export function identityKeyPairFromSeed(seed: Uint8Array): KeyPair {
@@ -22,8 +27,12 @@ export function identityKeyPairFromSeed(seed: Uint8Array): KeyPair {
 
 /** X25519: receives sealed share keys. Published only inside a signed key certificate. */
 export function generateEncryptionKeyPair(): KeyPair {
-  const { publicKey, privateKey } = lib().crypto_box_keypair();
-  return { publicKey, secretKey: privateKey };
+  const seed = randomBytes(32);
+  try {
+    return encryptionKeyPairFromSeed(seed);
+  } finally {
+    seed.fill(0);
+  }
 }
 
 export function encryptionKeyPairFromSeed(seed: Uint8Array): KeyPair {

@@ -9,7 +9,11 @@ import { Field } from "./field";
  */
 export function RecoveryKeyStep({ recoveryKey, onConfirmed }: { recoveryKey: string; onConfirmed: () => void }) {
   const groups = recoveryKey.split("-");
-  const askedIndex = useMemo(() => 1 + Math.floor(Math.random() * Math.max(1, groups.length - 2)), [groups.length]);
+  // Which group to ask for follows from the key itself: different for each person, stable across renders.
+  const askedIndex = useMemo(() => {
+    const spread = [...recoveryKey].reduce((sum, character) => sum + character.charCodeAt(0), 0);
+    return 1 + (spread % Math.max(1, groups.length - 2));
+  }, [recoveryKey, groups.length]);
   const [answer, setAnswer] = useState("");
   const [error, setError] = useState<string>();
   const [copied, setCopied] = useState(false);
