@@ -20,7 +20,7 @@ export function VaultGate({ children }: { children: ReactNode }) {
   const [message, setMessage] = useState<string>();
 
   useEffect(() => {
-    if (status === "unlocked") return;
+    if (status !== "locked") return;
     let cancelled = false;
     unlockOnThisDevice().then(
       (outcome) => !cancelled && outcome !== "unlocked" && setGate("locked"),
@@ -36,6 +36,7 @@ export function VaultGate({ children }: { children: ReactNode }) {
   }, [status, router]);
 
   if (status === "unlocked") return <>{children}</>;
+  if (status === "signed-out") return null;
   if (gate === "checking") {
     return (
       <p role="status" className="progress-text">

@@ -11,6 +11,7 @@ export interface VirtualCredential {
   credentialId: string;
   isResidentCredential: boolean;
   rpId?: string;
+  privateKey: string;
   userHandle?: string;
   signCount: number;
 }
@@ -21,6 +22,8 @@ export interface VirtualAuthenticator {
   credentials(): Promise<VirtualCredential[]>;
   setUserVerified(verified: boolean): Promise<void>;
   clearCredentials(): Promise<void>;
+  /** Puts copies of credentials (from another authenticator) on this one: the same passkey on a second device. */
+  addCredentials(credentials: VirtualCredential[]): Promise<void>;
   remove(): Promise<void>;
 }
 
@@ -59,6 +62,21 @@ export async function addVirtualAuthenticator(
     },
     async clearCredentials() {
       await cdp.send("WebAuthn.clearCredentials", { authenticatorId });
+    },
+    async addCredentials(credentials) {
+      for (const credential of credentials) {
+        await cdp.send("WebAuthn.addCredential", {
+          authenticatorId,
+          credential: {
+            credentialId: credential.credentialId,
+            isResidentCredential: credential.isResidentCredential,
+            rpId: credential.rpId,
+            privateKey: credential.privateKey,
+            userHandle: credential.userHandle,
+            signCount: credential.signCount,
+          },
+        });
+      }
     },
     async remove() {
       await cdp.send("WebAuthn.removeVirtualAuthenticator", { authenticatorId });

@@ -14,6 +14,7 @@ import { eq } from "drizzle-orm";
 import { passkeyCredentials } from "@/drizzle/schema";
 import type { Database } from "@/lib/db";
 import { AppError } from "@/lib/errors";
+import { logger, scrubMessage } from "@/lib/log";
 import { consumeChallenge, issueChallenge, type Ceremony } from "./challenges";
 
 export interface RelyingParty {
@@ -52,7 +53,8 @@ export async function registrationOptions(
     rpID: rp.id,
     userName: "Health Safe Cloud account",
     userID: new Uint8Array(Buffer.from(userId.replaceAll("-", ""), "hex")),
-    challenge,
+    // As bytes: a string would be taken as UTF-8 text and encoded again.
+    challenge: new Uint8Array(Buffer.from(challenge, "base64url")),
     attestationType: "none",
     authenticatorSelection: { residentKey: "required", requireResidentKey: true, userVerification: "required" },
     excludeCredentials: excludeCredentialIds.map((id) => ({ id })),
@@ -108,7 +110,7 @@ export async function authenticationOptions(
   const { challenge } = await issueChallenge(db, ceremony, null);
   return generateAuthenticationOptions({
     rpID: rp.id,
-    challenge,
+    challenge: new Uint8Array(Buffer.from(challenge, "base64url")),
     userVerification: "required",
     timeout: 300_000,
   });
@@ -177,7 +179,9 @@ function unknownCredential(id: string) {
   return { id, publicKey: throwawayKey, counter: 0 };
 }
 
-function refused(_cause?: unknown): AppError {
-  if (_cause instanceof AppError && _cause.code === "rate-limited") return _cause;
+function refused(cause?: unknown): AppError {
+  if (cause instanceof AppError && cause.code === "rate-limited") return cause;
+  // The reason is for operators; the person gets one answer whatever went wrong.
+  logger().info({ reason: cause instanceof Error ? scrubMessage(cause.message) : "not verified" }, "passkey refused");
   return new AppError("unauthenticated", "That passkey could not sign you in. Please try again.");
 }

@@ -60,7 +60,8 @@ export async function unlockWithRecoveryKey(recoveryKeyText: string): Promise<vo
   await api.post("/api/me/vault/device-wraps", wrap);
 }
 
+/** Ends the session on the server and wipes every key from memory. */
 export async function signOut(): Promise<void> {
-  useVault.getState().lock();
+  useVault.getState().lock("signed-out");
   await api.post("/api/auth/sign-out");
 }

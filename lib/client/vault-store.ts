@@ -15,6 +15,8 @@ export interface VaultProfile {
 
 type VaultState =
   | { status: "locked" }
+  /** After sign-out: nothing may try to unlock again until the next sign-in. */
+  | { status: "signed-out" }
   | {
       status: "unlocked";
       userId: string;
@@ -27,7 +29,7 @@ interface VaultStore {
   vault: VaultState;
   unlock(state: Extract<VaultState, { status: "unlocked" }>): void;
   /** Overwrites every key in memory before dropping the references. */
-  lock(): void;
+  lock(next?: "locked" | "signed-out"): void;
 }
 
 /** The unlocked vault lives in memory only: never in storage, never sent anywhere. */
@@ -37,11 +39,11 @@ export const useVault = create<VaultStore>((set, get) => ({
     get().lock();
     set({ vault: state });
   },
-  lock: () => {
+  lock: (next = "locked") => {
     const current = get().vault;
     if (current.status === "unlocked") {
       for (const key of Object.values(current.keys)) key.fill(0);
     }
-    set({ vault: { status: "locked" } });
+    set({ vault: { status: next } });
   },
 }));

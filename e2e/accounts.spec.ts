@@ -1,0 +1,55 @@
+import { expect, test } from "@playwright/test";
+import { signInThroughPage, signOutThroughPage, signUpThroughPage } from "./support/accounts";
+import { addVirtualAuthenticator } from "./support/virtual-authenticator";
+
+test("a patient signs up with a PRF passkey, signs out, and signs back in to an unlocked vault", async ({ page }) => {
+  await page.goto("/");
+  await addVirtualAuthenticator(page, { prf: true });
+  const recoveryKey = await signUpThroughPage(page, { role: "patient", name: "Ada Patient" });
+  expect(recoveryKey).toMatch(/^([0-9A-Z]{4}-){13}[0-9A-Z]{4}$/);
+  await expect(page.getByRole("heading", { name: "Welcome, Ada Patient" })).toBeVisible();
+
+  await signOutThroughPage(page);
+  await signInThroughPage(page);
+  await expect(page).toHaveURL(/\/home$/);
+  // The name comes out of the decrypted vault: no prompt was needed to unlock it.
+  await expect(page.getByRole("heading", { name: "Welcome, Ada Patient" })).toBeVisible();
+  await expect(page.getByTestId("vault-status")).toContainText("unlocked");
+});
+
+test("a doctor signs up with a directory entry and signs back in", async ({ page }) => {
+  await page.goto("/");
+  await addVirtualAuthenticator(page, { prf: true });
+  await signUpThroughPage(page, { role: "doctor", name: "Dr Grace Hopper", specialty: "Cardiology" });
+  await expect(page.getByText("Signed in as a doctor")).toBeVisible();
+  await signOutThroughPage(page);
+  await signInThroughPage(page);
+  await expect(page.getByRole("heading", { name: "Welcome, Dr Grace Hopper" })).toBeVisible();
+});
+
+test("without PRF the device key unlocks here, and a new browser needs the recovery key once", async ({ page, browser }) => {
+  await page.goto("/");
+  const authenticator = await addVirtualAuthenticator(page, { prf: false });
+  const recoveryKey = await signUpThroughPage(page, { role: "patient", name: "Noor No-PRF" });
+  await signOutThroughPage(page);
+  await signInThroughPage(page);
+  await expect(page.getByRole("heading", { name: "Welcome, Noor No-PRF" })).toBeVisible();
+
+  // The same passkey on a fresh browser profile: signed in, but nothing here can unlock the vault.
+  const otherContext = await browser.newContext();
+  const other = await otherContext.newPage();
+  await other.goto("/");
+  const otherAuthenticator = await addVirtualAuthenticator(other, { prf: false });
+  await otherAuthenticator.addCredentials(await authenticator.credentials());
+  await signInThroughPage(other);
+  await expect(other).toHaveURL(/\/unlock$/);
+  await other.getByLabel("Recovery key").fill(recoveryKey.toLowerCase().replaceAll("-", " "));
+  await other.getByRole("button", { name: "Unlock" }).click();
+  await expect(other.getByRole("heading", { name: "Welcome, Noor No-PRF" })).toBeVisible();
+
+  // This browser now remembers the device: the next sign-in unlocks by itself.
+  await signOutThroughPage(other);
+  await signInThroughPage(other);
+  await expect(other.getByRole("heading", { name: "Welcome, Noor No-PRF" })).toBeVisible();
+  await otherContext.close();
+});
