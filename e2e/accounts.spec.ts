@@ -53,3 +53,44 @@ test("without PRF the device key unlocks here, and a new browser needs the recov
   await expect(other.getByRole("heading", { name: "Welcome, Noor No-PRF" })).toBeVisible();
   await otherContext.close();
 });
+
+test("someone who lost every passkey recovers with the recovery key, and every other session ends", async ({ page, browser }) => {
+  await page.goto("/");
+  await addVirtualAuthenticator(page, { prf: true });
+  const recoveryKey = await signUpThroughPage(page, { role: "patient", name: "Rosa Recovered" });
+  expect((await page.request.get("/api/me/vault")).status()).toBe(200);
+
+  // A new device with no passkey at all.
+  const context = await browser.newContext();
+  const fresh = await context.newPage();
+  await fresh.goto("/");
+  const newAuthenticator = await addVirtualAuthenticator(fresh, { prf: true });
+  await fresh.goto("/sign-in");
+  await fresh.getByRole("link", { name: /Recover your account/ }).click();
+  await fresh.getByLabel("Recovery key").fill(recoveryKey);
+  await fresh.getByRole("button", { name: "Recover my account" }).click();
+  await expect(fresh).toHaveURL(/\/home$/);
+  await expect(fresh.getByRole("heading", { name: "Welcome, Rosa Recovered" })).toBeVisible();
+  expect(await newAuthenticator.credentials()).toHaveLength(1);
+
+  // The session on the first device is over.
+  expect((await page.request.get("/api/me/vault")).status()).toBe(401);
+
+  // The new passkey signs in and unlocks by itself.
+  await signOutThroughPage(fresh);
+  await signInThroughPage(fresh);
+  await expect(fresh.getByRole("heading", { name: "Welcome, Rosa Recovered" })).toBeVisible();
+  await context.close();
+});
+
+test("a mistyped recovery key is caught before anything is sent", async ({ page }) => {
+  await page.goto("/recover");
+  const sent: string[] = [];
+  page.on("request", (request) => {
+    if (request.url().includes("/api/")) sent.push(request.url());
+  });
+  await page.getByLabel("Recovery key").fill("8SJR-98Y2-W401-YFJX-FJDV-NPFR-2WV5-AX4K-PB8Z-03SE-9NP8-QAP9-X03W-ZG7H");
+  await page.getByRole("button", { name: "Recover my account" }).click();
+  await expect(page.getByText(/has a typo/)).toBeVisible();
+  expect(sent).toEqual([]);
+});

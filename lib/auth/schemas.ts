@@ -98,3 +98,21 @@ export const signUpRequestSchema = z
 export type SignUpRequest = z.infer<typeof signUpRequestSchema>;
 export type RegistrationResponse = z.infer<typeof registrationResponseSchema>;
 export type AuthenticationResponse = z.infer<typeof authenticationResponseSchema>;
+
+export const recoveryProofSchema = z.object({
+  recoveryPublicKey: base64url(32).length(43),
+  challenge: base64url(32).length(43),
+  signature: base64url(64).length(86),
+});
+
+export const recoveryCompleteSchema = z.object({
+  userId: uuidSchema,
+  passkeyName: text(64),
+  credential: registrationResponseSchema,
+  vaultWrap: z.object({
+    method: z.enum(["prf", "device"]),
+    methodId: z.string().min(1).max(1024),
+    salt: base64url(64),
+    wrappedKey: base64url(256),
+  }),
+});

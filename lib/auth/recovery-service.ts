@@ -1,0 +1,99 @@
+import "server-only";
+import { randomUUID } from "node:crypto";
+import { eq } from "drizzle-orm";
+import { cryptoReady, fromBase64url, verifyCanonical } from "@/crypto";
+import { passkeyCredentials, recoveryVerifiers, vaultKeyWraps } from "@/drizzle/schema";
+import { getVaultMaterial } from "@/lib/accounts/vault";
+import { getDatabase } from "@/lib/db";
+import { AppError } from "@/lib/errors";
+import { clientAddress } from "@/lib/http/request-meta";
+import { logger } from "@/lib/log";
+import { enforceRateLimits } from "@/lib/rate-limit";
+import { consumeChallenge, issueChallenge } from "./challenges";
+import { setSessionCookie } from "./cookies";
+import { sessionPolicy } from "./current-session";
+import { authLimits } from "./limits";
+import { relyingParty } from "./relying-party";
+import type { RegistrationResponse } from "./schemas";
+import { endOtherSessions, startSession } from "./sessions";
+import { registrationOptions, verifyRegistration } from "./webauthn";
+
+/** What the browser signs with the key derived from the recovery key. */
+export const recoverySignInLabel = "hsc/v1/recovery-sign-in";
+
+const refused = () => new AppError("unauthenticated", "That recovery key does not match an account. Check it and try again.");
+
+export async function beginRecovery(request: Request) {
+  const { db } = await getDatabase();
+  await enforceRateLimits(db, [{ rule: authLimits.perAddress, subject: clientAddress(request) }]);
+  const { challenge } = await issueChallenge(db, "recovery", null);
+  return { challenge };
+}
+
+/**
+ * Checks the recovery signature over a fresh challenge. On success the browser gets its
+ * encrypted vault and options for a new passkey, bound to this account and ceremony.
+ */
+export async function proveRecovery(request: Request, body: { recoveryPublicKey: string; challenge: string; signature: string }) {
+  const { db } = await getDatabase();
+  await enforceRateLimits(db, [
+    { rule: authLimits.perAddress, subject: clientAddress(request) },
+    { rule: authLimits.perAccount, subject: `recovery:${body.recoveryPublicKey}` },
+  ]);
+  await consumeChallenge(db, body.challenge, "recovery", null).catch(() => {
+    throw refused();
+  });
+  await cryptoReady();
+  const publicKey = fromBase64url(body.recoveryPublicKey);
+  const [verifier] = await db.select().from(recoveryVerifiers).where(eq(recoveryVerifiers.publicKey, publicKey));
+  try {
+    verifyCanonical(recoverySignInLabel, [body.challenge, relyingParty().origin], fromBase64url(body.signature), publicKey);
+  } catch {
+    throw refused();
+  }
+  if (!verifier) throw refused();
+  const existing = await db.select({ id: passkeyCredentials.id }).from(passkeyCredentials).where(eq(passkeyCredentials.userId, verifier.userId));
+  const { options } = await registrationOptions(db, relyingParty(), "recovery", verifier.userId, existing.map((row) => row.id));
+  return { userId: verifier.userId, options, vault: await getVaultMaterial(db, verifier.userId) };
+}
+
+/** Registers the new passkey and its vault wrap, ends every other session, and signs in. */
+export async function completeRecovery(body: {
+  userId: string;
+  passkeyName: string;
+  credential: RegistrationResponse;
+  vaultWrap: { method: "prf" | "device"; methodId: string; salt: string; wrappedKey: string };
+}) {
+  const { db } = await getDatabase();
+  const credential = await verifyRegistration(db, relyingParty(), "recovery", body.userId, body.credential);
+  if (body.vaultWrap.method === "prf" && body.vaultWrap.methodId !== credential.id) {
+    throw new AppError("invalid-input", "The vault key is not wrapped for this passkey.");
+  }
+  await db.transaction(async (tx) => {
+    await tx.insert(passkeyCredentials).values({
+      id: credential.id,
+      userId: body.userId,
+      publicKey: credential.publicKey,
+      signCount: credential.signCount,
+      transports: credential.transports,
+      deviceType: credential.deviceType,
+      backedUp: credential.backedUp,
+      prfCapable: body.vaultWrap.method === "prf",
+      name: body.passkeyName,
+    });
+    await tx.insert(vaultKeyWraps).values({
+      id: randomUUID(),
+      userId: body.userId,
+      method: body.vaultWrap.method,
+      credentialId: body.vaultWrap.method === "prf" ? credential.id : null,
+      deviceId: body.vaultWrap.method === "device" ? body.vaultWrap.methodId : null,
+      salt: fromBase64url(body.vaultWrap.salt),
+      wrappedKey: fromBase64url(body.vaultWrap.wrappedKey),
+    });
+  });
+  const ended = await endOtherSessions(db, body.userId, null);
+  logger().info({ userId: body.userId, endedSessions: ended }, "account recovered");
+  const session = await startSession(db, body.userId, sessionPolicy());
+  await setSessionCookie(session.token, session.expiresAt);
+  return { userId: body.userId };
+}

@@ -1,0 +1,51 @@
+import type { PublicKeyCredentialCreationOptionsJSON } from "@simplewebauthn/browser";
+import { cryptoReady, decodeRecoveryKey, deriveRecoverySigningKeyPair, signCanonical, toBase64url } from "@/crypto";
+import { wrapForPasskey, wrapForThisDevice } from "./account-keys";
+import { api } from "./api";
+import { createPasskey } from "./passkeys";
+import { openVault, type VaultMaterial } from "./unlock";
+import { useVault } from "./vault-store";
+
+/** Must match lib/auth/recovery-service.ts. */
+const recoverySignInLabel = "hsc/v1/recovery-sign-in";
+
+export type RecoveryProgress = "proving" | "passkey" | "saving";
+
+/**
+ * For someone who lost every passkey: prove the recovery key by signing a server
+ * challenge, open the vault with it, create a new passkey, and wrap the vault key for it.
+ * The recovery key itself never leaves the browser.
+ */
+export async function recoverAccount(recoveryKeyText: string, passkeyName: string, onProgress: (step: RecoveryProgress) => void) {
+  await cryptoReady();
+  const recoveryKey = decodeRecoveryKey(recoveryKeyText);
+  try {
+    onProgress("proving");
+    const signing = deriveRecoverySigningKeyPair(recoveryKey);
+    const { challenge } = await api.post<{ challenge: string }>("/api/auth/recovery/options");
+    const signature = signCanonical(recoverySignInLabel, [challenge, window.location.origin], signing.secretKey);
+    signing.secretKey.fill(0);
+    const proof = await api.post<{ userId: string; options: PublicKeyCredentialCreationOptionsJSON; vault: VaultMaterial }>(
+      "/api/auth/recovery/verify",
+      { recoveryPublicKey: toBase64url(signing.publicKey), challenge, signature: toBase64url(signature) },
+    );
+    const opened = await openVault(proof.vault, { kind: "recovery", recoveryKey });
+    if (!opened) throw new Error("no recovery wrap");
+    onProgress("passkey");
+    const passkey = await createPasskey(proof.options, opened.profile.displayName || "Health Safe Cloud account");
+    const vaultWrap = passkey.prfOutput
+      ? await wrapForPasskey(proof.userId, passkey.credentialId, passkey.prfOutput, opened.keys.vaultKey)
+      : await wrapForThisDevice(proof.userId, opened.keys.vaultKey);
+    passkey.prfOutput?.fill(0);
+    onProgress("saving");
+    await api.post("/api/auth/recovery/complete", {
+      userId: proof.userId,
+      passkeyName,
+      credential: passkey.response,
+      vaultWrap: { ...vaultWrap, method: vaultWrap.method as "prf" | "device" },
+    });
+    useVault.getState().unlock({ status: "unlocked", userId: proof.userId, role: proof.vault.role, ...opened });
+  } finally {
+    recoveryKey.fill(0);
+  }
+}
