@@ -2,6 +2,8 @@ import type { Metadata, Viewport } from "next";
 import Link from "next/link";
 import { connection } from "next/server";
 import type { ReactNode } from "react";
+import { currentSession } from "@/lib/auth/current-session";
+import { SignOutButton } from "./_components/sign-out-button";
 import "./globals.css";
 
 export const metadata: Metadata = {
@@ -15,6 +17,7 @@ export const viewport: Viewport = { width: "device-width", initialScale: 1 };
 export default async function RootLayout({ children }: { children: ReactNode }) {
   // Every page is rendered per request so that each response gets its own CSP nonce.
   await connection();
+  const signedIn = (await currentSession()) !== null;
   return (
     <html lang="en">
       <body>
@@ -26,10 +29,20 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
             Health Safe Cloud
           </Link>
           <nav aria-label="Account">
-            <Link href="/sign-in">Sign in</Link>
-            <Link href="/sign-up" className="button button-small">
-              Create account
-            </Link>
+            {signedIn ? (
+              <>
+                <Link href="/home">Home</Link>
+                <Link href="/settings/security">Security</Link>
+                <SignOutButton />
+              </>
+            ) : (
+              <>
+                <Link href="/sign-in">Sign in</Link>
+                <Link href="/sign-up" className="button button-small">
+                  Create account
+                </Link>
+              </>
+            )}
           </nav>
         </header>
         <main id="main">{children}</main>

@@ -1,15 +1,11 @@
 "use client";
 
-import { useRouter } from "next/navigation";
-import { useState } from "react";
+import Link from "next/link";
 import { VaultGate } from "@/app/_components/vault-gate";
-import { signOut } from "@/lib/client/sign-in";
 import { useVault } from "@/lib/client/vault-store";
 
 function Dashboard() {
   const vault = useVault((state) => state.vault);
-  const router = useRouter();
-  const [signingOut, setSigningOut] = useState(false);
   if (vault.status !== "unlocked") return null;
   const greeting = vault.profile.displayName ? `Welcome, ${vault.profile.displayName}` : "Welcome";
   return (
@@ -22,18 +18,9 @@ function Dashboard() {
         Signed in as a <strong>{vault.role}</strong>.
       </p>
       <div className="actions">
-        <button
-          type="button"
-          className="button button-secondary"
-          disabled={signingOut}
-          onClick={async () => {
-            setSigningOut(true);
-            await signOut().catch(() => undefined);
-            router.push("/");
-          }}
-        >
-          Sign out
-        </button>
+        <Link href="/settings/security" className="button button-secondary">
+          Security settings
+        </Link>
       </div>
     </section>
   );

@@ -35,6 +35,7 @@ export function RecoverForm() {
     try {
       await recoverAccount(value, defaultPasskeyName(), setProgress);
       router.push("/home");
+      router.refresh();
     } catch (caught) {
       setError(describeFailure(caught));
     } finally {

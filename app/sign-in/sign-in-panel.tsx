@@ -23,6 +23,7 @@ export function SignInPanel() {
     try {
       const outcome = await signIn({ autofill });
       router.push(outcome === "unlocked" ? "/home" : "/unlock");
+      router.refresh();
     } catch (caught) {
       // An autofill request is abandoned when the person presses the button instead.
       if (!(autofill && caught instanceof Error && caught.name === "AbortError")) setError(describeFailure(caught));

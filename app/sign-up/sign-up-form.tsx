@@ -80,7 +80,11 @@ export function SignUpForm() {
   }
 
   if (result) {
-    return <RecoveryKeyStep recoveryKey={result.recoveryKeyText} onConfirmed={() => router.push("/home")} />;
+    return <RecoveryKeyStep recoveryKey={result.recoveryKeyText} onConfirmed={() => {
+          router.push("/home");
+          // The header is rendered on the server and must learn that someone is signed in.
+          router.refresh();
+        }} />;
   }
 
   const busy = progress !== null;

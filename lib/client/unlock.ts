@@ -29,7 +29,21 @@ export class VaultLockedError extends Error {
   override readonly name = "VaultLockedError";
 }
 
+/**
+ * A PRF output or device key that does not open its wrap (a passkey synced to a platform
+ * with a different PRF, a browser profile reset) just means "not this way": the caller
+ * tries the next method. Only the recovery key's failure is reported as such.
+ */
 async function vaultKeyFrom(material: VaultMaterial, secret: UnlockSecret): Promise<Uint8Array | null> {
+  if (secret.kind === "recovery") return recoveryVaultKey(material, secret.recoveryKey);
+  try {
+    return await passkeyOrDeviceVaultKey(material, secret);
+  } catch {
+    return null;
+  }
+}
+
+async function passkeyOrDeviceVaultKey(material: VaultMaterial, secret: Exclude<UnlockSecret, { kind: "recovery" }>) {
   if (secret.kind === "prf") {
     const wrap = material.wraps.find((candidate) => candidate.method === "prf" && candidate.methodId === secret.credentialId);
     if (!wrap) return null;
@@ -40,15 +54,16 @@ async function vaultKeyFrom(material: VaultMaterial, secret: UnlockSecret): Prom
       kek.fill(0);
     }
   }
-  if (secret.kind === "device") {
-    const device = await loadDeviceKey(material.userId);
-    const wrap = device && material.wraps.find((candidate) => candidate.method === "device" && candidate.methodId === device.deviceId);
-    if (!device || !wrap) return null;
-    return unwrapWithDeviceKey(device, fromBase64url(wrap.salt), fromBase64url(wrap.wrappedKey));
-  }
+  const device = await loadDeviceKey(material.userId);
+  const wrap = device && material.wraps.find((candidate) => candidate.method === "device" && candidate.methodId === device.deviceId);
+  if (!device || !wrap) return null;
+  return unwrapWithDeviceKey(device, fromBase64url(wrap.salt), fromBase64url(wrap.wrappedKey));
+}
+
+function recoveryVaultKey(material: VaultMaterial, recoveryKey: Uint8Array): Uint8Array | null {
   const wrap = material.wraps.find((candidate) => candidate.method === "recovery");
   if (!wrap) return null;
-  const kek = deriveRecoveryKeyEncryptionKey(secret.recoveryKey);
+  const kek = deriveRecoveryKeyEncryptionKey(recoveryKey);
   try {
     return unwrapVaultKey(fromBase64url(wrap.wrappedKey), kek, { userId: material.userId, methodId: "recovery" });
   } finally {
@@ -57,9 +72,9 @@ async function vaultKeyFrom(material: VaultMaterial, secret: UnlockSecret): Prom
 }
 
 /**
- * Opens the vault with one unlock secret. Returns null when this secret has no wrap
- * here (so the caller can try the next method); throws when a wrap, the bundle or the
- * certificate fails to verify, which means the data was altered.
+ * Opens the vault with one unlock secret. Returns null when this secret cannot open it
+ * here (so the caller can try the next method); throws when the recovery wrap, the
+ * bundle or the certificate fails to verify.
  */
 export async function openVault(
   material: VaultMaterial,

@@ -1,0 +1,5 @@
+import { NextResponse } from "next/server";
+import { beginAddPasskey } from "@/lib/accounts/security-service";
+import { route } from "@/lib/http/route";
+
+export const POST = route(async () => NextResponse.json(await beginAddPasskey()));

@@ -1,0 +1,144 @@
+"use client";
+
+import { useCallback, useEffect, useState } from "react";
+import { ApiError } from "@/lib/client/api";
+import { addPasskey, listPasskeys, removePasskey, renamePasskey, type PasskeySummary } from "@/lib/client/security";
+import { defaultPasskeyName } from "@/lib/client/sign-up";
+
+const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : "never");
+
+function PasskeyRow({ passkey, onlyOne, onChanged }: { passkey: PasskeySummary; onlyOne: boolean; onChanged: (message: string) => void }) {
+  const [editing, setEditing] = useState(false);
+  const [name, setName] = useState(passkey.name);
+  const [error, setError] = useState<string>();
+  return (
+    <li className="list-row" data-testid="passkey-row">
+      {editing ? (
+        <form
+          onSubmit={async (event) => {
+            event.preventDefault();
+            try {
+              await renamePasskey(passkey.id, name);
+              setEditing(false);
+              onChanged(`Renamed to ${name.trim()}.`);
+            } catch (caught) {
+              setError(caught instanceof ApiError ? caught.message : "Could not rename it.");
+            }
+          }}
+        >
+          <label htmlFor={`rename-${passkey.id}`}>New name</label>
+          <input id={`rename-${passkey.id}`} value={name} maxLength={64} onChange={(event) => setName(event.target.value)} />
+          <button type="submit" className="button button-small">
+            Save
+          </button>
+        </form>
+      ) : (
+        <div>
+          <strong>{passkey.name}</strong>
+          <p className="hint">
+            Added {when(passkey.createdAt)} · last used {when(passkey.lastUsedAt)} ·{" "}
+            {passkey.prfCapable ? "unlocks your vault by itself" : "unlocks your vault only on the device it was added on"}
+          </p>
+        </div>
+      )}
+      <div className="row-actions">
+        {!editing && (
+          <button type="button" className="button button-small button-secondary" onClick={() => setEditing(true)} aria-label={`Rename ${passkey.name}`}>
+            Rename
+          </button>
+        )}
+        <button
+          type="button"
+          className="button button-small button-secondary"
+          disabled={onlyOne}
+          title={onlyOne ? "Add another passkey before removing your only one." : undefined}
+          aria-label={`Remove ${passkey.name}`}
+          onClick={async () => {
+            if (!window.confirm(`Remove the passkey “${passkey.name}”? It will no longer sign you in.`)) return;
+            try {
+              await removePasskey(passkey.id);
+              onChanged(`Removed ${passkey.name}.`);
+            } catch (caught) {
+              setError(caught instanceof ApiError ? caught.message : "Could not remove it.");
+            }
+          }}
+        >
+          Remove
+        </button>
+      </div>
+      {error && (
+        <p className="form-error" role="alert">
+          {error}
+        </p>
+      )}
+    </li>
+  );
+}
+
+export function PasskeysSection() {
+  const [passkeys, setPasskeys] = useState<PasskeySummary[] | null>(null);
+  const [message, setMessage] = useState<string>();
+  const [error, setError] = useState<string>();
+  const [adding, setAdding] = useState(false);
+
+  const refresh = useCallback(async () => {
+    try {
+      setPasskeys((await listPasskeys()).passkeys);
+    } catch {
+      setError("Your passkeys could not be loaded.");
+    }
+  }, []);
+
+  useEffect(() => {
+    // eslint-disable-next-line react-hooks/set-state-in-effect
+    void refresh();
+  }, [refresh]);
+
+  const changed = (text: string) => {
+    setMessage(text);
+    void refresh();
+  };
+
+  return (
+    <section className="card" aria-labelledby="passkeys-title">
+      <h2 id="passkeys-title">Passkeys</h2>
+      <p className="hint">Any of these signs you in. Keep at least two, on different devices, so losing one does not lock you out.</p>
+      {passkeys === null ? (
+        <p role="status">Loading…</p>
+      ) : (
+        <ul className="list">
+          {passkeys.map((passkey) => (
+            <PasskeyRow key={passkey.id} passkey={passkey} onlyOne={passkeys.length === 1} onChanged={changed} />
+          ))}
+        </ul>
+      )}
+      <button
+        type="button"
+        className="button"
+        disabled={adding}
+        onClick={async () => {
+          setAdding(true);
+          setError(undefined);
+          try {
+            await addPasskey(defaultPasskeyName());
+            changed("Passkey added.");
+          } catch (caught) {
+            setError(caught instanceof ApiError ? caught.message : "The passkey was not added. You can try again.");
+          } finally {
+            setAdding(false);
+          }
+        }}
+      >
+        Add a passkey
+      </button>
+      <p role="status" aria-live="polite" className="progress-text">
+        {adding ? "Follow your browser's prompt…" : message}
+      </p>
+      {error && (
+        <p className="form-error" role="alert">
+          {error}
+        </p>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,34 @@
+"use client";
+
+import { VaultGate } from "@/app/_components/vault-gate";
+import { ownSafetyCode } from "@/lib/client/security";
+import { PasskeysSection } from "./passkeys-section";
+import { RecoverySection } from "./recovery-section";
+import { SessionsSection } from "./sessions-section";
+
+function SafetyCodeSection() {
+  const code = ownSafetyCode();
+  return (
+    <section className="card" aria-labelledby="safety-code-title">
+      <h2 id="safety-code-title">Your safety code</h2>
+      <p className="hint">
+        People you share with can compare this code with the one their app shows for you. If the codes match, nobody, not
+        even our server, has put another key in your place.
+      </p>
+      <p className="safety-code" data-testid="safety-code">
+        {code.digits}
+      </p>
+    </section>
+  );
+}
+
+export function SecuritySettings() {
+  return (
+    <VaultGate>
+      <SafetyCodeSection />
+      <PasskeysSection />
+      <SessionsSection />
+      <RecoverySection />
+    </VaultGate>
+  );
+}
