@@ -4,6 +4,7 @@ import { defineConfig, devices } from "@playwright/test";
 // origins), with a fresh embedded database, in Debian's Chromium.
 const port = Number(process.env.E2E_PORT ?? 3100);
 const baseURL = `http://localhost:${port}`;
+export const shortIdleURL = `http://localhost:${port + 1}`;
 
 export default defineConfig({
   testDir: "e2e",
@@ -38,19 +39,33 @@ export default defineConfig({
       },
     },
   ],
-  webServer: {
-    command: "node scripts/e2e-server.mjs",
-    url: `${baseURL}/api/health`,
-    timeout: 600_000,
-    reuseExistingServer: false,
-    stdout: "pipe",
-    stderr: "pipe",
-    env: {
-      PORT: String(port),
-      DATA_DIR: ".e2e-data",
-      APP_ORIGIN: baseURL,
-      WEBAUTHN_RP_ID: "localhost",
-      DATABASE_URL: "",
+  webServer: [
+    {
+      command: "node scripts/e2e-server.mjs",
+      url: `${baseURL}/api/health`,
+      timeout: 600_000,
+      reuseExistingServer: false,
+      stdout: "pipe",
+      stderr: "pipe",
+      env: { PORT: String(port), DATA_DIR: ".e2e-data", APP_ORIGIN: baseURL, WEBAUTHN_RP_ID: "localhost", DATABASE_URL: "" },
     },
-  },
+    {
+      // The same build with a 3-second idle timeout, for the session-expiry spec. Started
+      // after the first server has built the app.
+      command: "node scripts/e2e-server.mjs",
+      url: `${shortIdleURL}/api/health`,
+      timeout: 600_000,
+      reuseExistingServer: false,
+      stdout: "ignore",
+      stderr: "pipe",
+      env: {
+        PORT: String(port + 1),
+        DATA_DIR: ".e2e-data-short-idle",
+        APP_ORIGIN: shortIdleURL,
+        WEBAUTHN_RP_ID: "localhost",
+        SESSION_IDLE_MINUTES: "0.05",
+        DATABASE_URL: "",
+      },
+    },
+  ],
 });

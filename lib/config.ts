@@ -12,7 +12,7 @@ const configSchema = z.object({
   /** The exact origin browsers load the app from; cross-origin writes are refused. */
   APP_ORIGIN: z.string().url().optional(),
   /** Minutes without a request after which a session ends. */
-  SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
+  SESSION_IDLE_MINUTES: z.coerce.number().min(0.05).max(24 * 60).default(30),
   /** Hours after sign-in at which a session ends however active it is. */
   SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(12),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
@@ -40,7 +40,7 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
     port: parsed.PORT,
     appOrigin,
     rpId: parsed.WEBAUTHN_RP_ID ?? new URL(appOrigin).hostname,
-    sessionIdleMs: parsed.SESSION_IDLE_MINUTES * 60_000,
+    sessionIdleMs: Math.round(parsed.SESSION_IDLE_MINUTES * 60_000),
     sessionMaxMs: parsed.SESSION_MAX_HOURS * 3_600_000,
     logLevel: parsed.LOG_LEVEL,
   };
