@@ -1,0 +1,75 @@
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+// The real route handlers against an embedded database of their own.
+const dataDir = mkdtempSync(path.join(tmpdir(), "hsc-rate-"));
+let signInOptions: (request: Request, context: unknown) => Promise<Response>;
+let signInVerify: (request: Request, context: unknown) => Promise<Response>;
+
+beforeAll(async () => {
+  process.env.DATA_DIR = dataDir;
+  delete process.env.DATABASE_URL;
+  signInOptions = (await import("@/app/api/auth/sign-in/options/route")).POST;
+  signInVerify = (await import("@/app/api/auth/sign-in/verify/route")).POST;
+});
+
+afterAll(async () => {
+  const { getDatabase } = await import("@/lib/db");
+  await (await getDatabase()).close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+const from = (address: string, body?: unknown) =>
+  new Request("http://localhost:3000/api/auth/sign-in", {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-forwarded-for": address },
+    body: JSON.stringify(body ?? {}),
+  });
+
+const bogusAssertion = (credentialId: string) => ({
+  credential: {
+    id: credentialId,
+    rawId: credentialId,
+    type: "public-key",
+    response: {
+      clientDataJSON: Buffer.from(JSON.stringify({ type: "webauthn.get", challenge: "x", origin: "http://localhost:3000" })).toString("base64url"),
+      authenticatorData: randomBytes(37).toString("base64url"),
+      signature: randomBytes(64).toString("base64url"),
+    },
+    clientExtensionResults: {},
+  },
+});
+
+describe("authentication rate limits", () => {
+  it("answer 429 with Retry-After once an address has made too many attempts", async () => {
+    const statuses: number[] = [];
+    for (let attempt = 0; attempt < 61; attempt++) statuses.push((await signInOptions(from("203.0.113.5"), {})).status);
+    expect(statuses.slice(0, 60).every((status) => status === 200)).toBe(true);
+    const limited = await signInOptions(from("203.0.113.5"), {});
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect((await limited.json()).error.code).toBe("rate-limited");
+    expect((await signInOptions(from("203.0.113.6"), {})).status).toBe(200);
+  });
+
+  it("limit attempts on one account whatever address they come from", async () => {
+    const credentialId = randomBytes(16).toString("base64url");
+    const statuses: number[] = [];
+    for (let attempt = 0; attempt < 21; attempt++) {
+      statuses.push((await signInVerify(from(`198.51.100.${attempt}`, bogusAssertion(credentialId)), {})).status);
+    }
+    expect(statuses.slice(0, 20).every((status) => status === 401)).toBe(true);
+    expect(statuses[20]).toBe(429);
+  });
+
+  it("answer an unknown passkey with the same generic refusal", async () => {
+    const unknown = await signInVerify(from("192.0.2.77", bogusAssertion(randomBytes(16).toString("base64url"))), {});
+    expect(unknown.status).toBe(401);
+    expect(await unknown.json()).toEqual({
+      error: { code: "unauthenticated", message: "That passkey could not sign you in. Please try again." },
+    });
+  });
+});
