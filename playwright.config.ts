@@ -47,7 +47,9 @@ export default defineConfig({
       reuseExistingServer: false,
       stdout: "pipe",
       stderr: "pipe",
-      env: { PORT: String(port), DATA_DIR: ".e2e-data", APP_ORIGIN: baseURL, WEBAUTHN_RP_ID: "localhost", DATABASE_URL: "" },
+      // Every test signs in from the same address: the per-address limit is raised here
+      // (its behaviour is tested in lib/auth/auth-rate-limits.db.test.ts).
+      env: { PORT: String(port), DATA_DIR: ".e2e-data", APP_ORIGIN: baseURL, WEBAUTHN_RP_ID: "localhost", AUTH_RATE_LIMIT_PER_ADDRESS: "100000", DATABASE_URL: "" },
     },
     {
       // The same build with a 3-second idle timeout, for the session-expiry spec. Started
@@ -64,6 +66,7 @@ export default defineConfig({
         APP_ORIGIN: shortIdleURL,
         WEBAUTHN_RP_ID: "localhost",
         SESSION_IDLE_MINUTES: "0.05",
+        AUTH_RATE_LIMIT_PER_ADDRESS: "100000",
         DATABASE_URL: "",
       },
     },

@@ -15,6 +15,10 @@ const configSchema = z.object({
   SESSION_IDLE_MINUTES: z.coerce.number().min(0.05).max(24 * 60).default(30),
   /** Hours after sign-in at which a session ends however active it is. */
   SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(12),
+  /** Authentication requests allowed per client address in 10 minutes (a clinic behind one NAT needs room). */
+  AUTH_RATE_LIMIT_PER_ADDRESS: z.coerce.number().int().min(1).max(1_000_000).default(300),
+  /** Authentication attempts allowed per account in 10 minutes. */
+  AUTH_RATE_LIMIT_PER_ACCOUNT: z.coerce.number().int().min(1).max(1_000_000).default(20),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
@@ -25,6 +29,8 @@ export interface AppConfig {
   appOrigin: string;
   rpId: string;
   sessionIdleMs: number;
+  authLimitPerAddress: number;
+  authLimitPerAccount: number;
   sessionMaxMs: number;
   logLevel: z.infer<typeof configSchema>["LOG_LEVEL"];
 }
@@ -40,6 +46,8 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
     port: parsed.PORT,
     appOrigin,
     rpId: parsed.WEBAUTHN_RP_ID ?? new URL(appOrigin).hostname,
+    authLimitPerAddress: parsed.AUTH_RATE_LIMIT_PER_ADDRESS,
+    authLimitPerAccount: parsed.AUTH_RATE_LIMIT_PER_ACCOUNT,
     sessionIdleMs: Math.round(parsed.SESSION_IDLE_MINUTES * 60_000),
     sessionMaxMs: parsed.SESSION_MAX_HOURS * 3_600_000,
     logLevel: parsed.LOG_LEVEL,

@@ -11,6 +11,8 @@ let signInVerify: (request: Request, context: unknown) => Promise<Response>;
 
 beforeAll(async () => {
   process.env.DATA_DIR = dataDir;
+  process.env.AUTH_RATE_LIMIT_PER_ADDRESS = "60";
+  process.env.AUTH_RATE_LIMIT_PER_ACCOUNT = "20";
   delete process.env.DATABASE_URL;
   signInOptions = (await import("@/app/api/auth/sign-in/options/route")).POST;
   signInVerify = (await import("@/app/api/auth/sign-in/verify/route")).POST;

@@ -1,8 +1,14 @@
 import "server-only";
+import { config } from "@/lib/config";
 import type { RateLimitRule } from "@/lib/rate-limit";
 
-/** Generous for people, tight for scripts: a ceremony takes two requests. */
-export const authLimits = {
-  perAddress: { name: "auth:address", limit: 60, windowSeconds: 600 },
-  perAccount: { name: "auth:account", limit: 20, windowSeconds: 600 },
-} satisfies Record<string, RateLimitRule>;
+const windowSeconds = 600;
+
+/** Per address and per account, in 10-minute windows; a ceremony takes two requests. */
+export function authLimits(): { perAddress: RateLimitRule; perAccount: RateLimitRule } {
+  const { authLimitPerAddress, authLimitPerAccount } = config();
+  return {
+    perAddress: { name: "auth:address", limit: authLimitPerAddress, windowSeconds },
+    perAccount: { name: "auth:account", limit: authLimitPerAccount, windowSeconds },
+  };
+}

@@ -25,7 +25,7 @@ const refused = () => new AppError("unauthenticated", "That recovery key does no
 
 export async function beginRecovery(request: Request) {
   const { db } = await getDatabase();
-  await enforceRateLimits(db, [{ rule: authLimits.perAddress, subject: clientAddress(request) }]);
+  await enforceRateLimits(db, [{ rule: authLimits().perAddress, subject: clientAddress(request) }]);
   const { challenge } = await issueChallenge(db, "recovery", null);
   return { challenge };
 }
@@ -37,8 +37,8 @@ export async function beginRecovery(request: Request) {
 export async function proveRecovery(request: Request, body: { recoveryPublicKey: string; challenge: string; signature: string }) {
   const { db } = await getDatabase();
   await enforceRateLimits(db, [
-    { rule: authLimits.perAddress, subject: clientAddress(request) },
-    { rule: authLimits.perAccount, subject: `recovery:${body.recoveryPublicKey}` },
+    { rule: authLimits().perAddress, subject: clientAddress(request) },
+    { rule: authLimits().perAccount, subject: `recovery:${body.recoveryPublicKey}` },
   ]);
   await consumeChallenge(db, body.challenge, "recovery", null).catch(() => {
     throw refused();

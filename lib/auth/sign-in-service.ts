@@ -12,7 +12,7 @@ import { authenticationOptions, verifyAuthentication } from "./webauthn";
 
 export async function beginSignIn(request: Request) {
   const { db } = await getDatabase();
-  await enforceRateLimits(db, [{ rule: authLimits.perAddress, subject: clientAddress(request) }]);
+  await enforceRateLimits(db, [{ rule: authLimits().perAddress, subject: clientAddress(request) }]);
   return authenticationOptions(db, relyingParty());
 }
 
@@ -21,8 +21,8 @@ export async function completeSignIn(request: Request, credential: Authenticatio
   const { db } = await getDatabase();
   // The per-account bucket is keyed by credential id, known or not, so it says nothing about existence.
   await enforceRateLimits(db, [
-    { rule: authLimits.perAddress, subject: clientAddress(request) },
-    { rule: authLimits.perAccount, subject: credential.id },
+    { rule: authLimits().perAddress, subject: clientAddress(request) },
+    { rule: authLimits().perAccount, subject: credential.id },
   ]);
   const { userId } = await verifyAuthentication(db, relyingParty(), credential);
   await endCurrentSession();

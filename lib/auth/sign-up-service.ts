@@ -13,7 +13,7 @@ import { registrationOptions, verifyRegistration } from "./webauthn";
 
 export async function beginSignUp(request: Request) {
   const { db } = await getDatabase();
-  await enforceRateLimits(db, [{ rule: authLimits.perAddress, subject: clientAddress(request) }]);
+  await enforceRateLimits(db, [{ rule: authLimits().perAddress, subject: clientAddress(request) }]);
   return registrationOptions(db, relyingParty(), "registration");
 }
 
@@ -21,8 +21,8 @@ export async function beginSignUp(request: Request) {
 export async function completeSignUp(request: Request, body: SignUpRequest) {
   const { db } = await getDatabase();
   await enforceRateLimits(db, [
-    { rule: authLimits.perAddress, subject: clientAddress(request) },
-    { rule: authLimits.perAccount, subject: body.userId },
+    { rule: authLimits().perAddress, subject: clientAddress(request) },
+    { rule: authLimits().perAccount, subject: body.userId },
   ]);
   const credential = await verifyRegistration(db, relyingParty(), "registration", body.userId, body.credential);
   const prfCapable = body.keys.vaultWraps.some((wrap) => wrap.method === "prf");
