@@ -31,7 +31,7 @@ test("add a second passkey, sign in with it, and remove the first", async ({ pag
   await rows.first().getByRole("button", { name: /^Rename / }).click();
   await page.getByLabel("New name").fill("Old laptop");
   await page.getByRole("button", { name: "Save" }).click();
-  await expect(page.getByText("Old laptop")).toBeVisible();
+  await expect(page.getByText("Old laptop", { exact: true })).toBeVisible();
   page.once("dialog", (dialog) => dialog.accept());
   await page.getByRole("button", { name: "Remove Old laptop" }).click();
   await expect(rows).toHaveCount(1);

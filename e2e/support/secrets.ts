@@ -43,10 +43,11 @@ export async function recordPrfOutputs(page: Page): Promise<() => Promise<string
 
 /** The forms a secret could take on the wire. */
 export function encodings(secret: Uint8Array | string): string[] {
-  if (typeof secret === "string") return [secret, encodeURIComponent(secret), Buffer.from(secret).toString("base64"), Buffer.from(secret).toString("base64url")];
-  const buffer = Buffer.from(secret);
-  const base64 = buffer.toString("base64");
-  return [buffer.toString("hex"), base64, base64.replace(/=+$/, ""), buffer.toString("base64url")];
+  const forms =
+    typeof secret === "string"
+      ? [secret, encodeURIComponent(secret), Buffer.from(secret).toString("base64"), Buffer.from(secret).toString("base64url")]
+      : [Buffer.from(secret).toString("hex"), Buffer.from(secret).toString("base64").replace(/=+$/, ""), Buffer.from(secret).toString("base64url")];
+  return [...new Set(forms)];
 }
 
 export function findLeaks(sent: Array<{ url: string; body: string }>, secrets: Record<string, Uint8Array | string>): string[] {
