@@ -21,7 +21,8 @@ export function SignInPanel() {
     setError(undefined);
     setBusy(!autofill);
     try {
-      const outcome = await signIn({ autofill });
+      // Once a passkey has answered, the button must not start a second sign-in.
+      const outcome = await signIn({ autofill, onAsserted: () => setBusy(true) });
       router.push(outcome === "unlocked" ? "/home" : "/unlock");
       router.refresh();
     } catch (caught) {

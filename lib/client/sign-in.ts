@@ -20,9 +20,10 @@ async function unlockWith(material: VaultMaterial, secrets: UnlockSecret[]): Pro
 }
 
 /** Usernameless passkey sign-in, then the vault unlocks by PRF or this device's key when it can. */
-export async function signIn({ autofill = false } = {}): Promise<UnlockOutcome> {
+export async function signIn({ autofill = false, onAsserted }: { autofill?: boolean; onAsserted?: () => void } = {}): Promise<UnlockOutcome> {
   const options = await api.post<PublicKeyCredentialRequestOptionsJSON>("/api/auth/sign-in/options");
   const assertion = await getPasskeyAssertion(options, { autofill });
+  onAsserted?.();
   await api.post("/api/auth/sign-in/verify", { credential: assertion.response });
   const material = await api.get<VaultMaterial>("/api/me/vault");
   const secrets: UnlockSecret[] = [];
