@@ -37,14 +37,19 @@ export async function signUp(
   });
   passkey.prfOutput?.fill(0);
   onProgress("saving");
-  await api.post("/api/auth/sign-up/verify", {
-    userId,
-    role: input.role,
-    directory: input.role === "patient" ? undefined : input.directory,
-    passkeyName: input.passkeyName,
-    credential: passkey.response,
-    keys: created.payload,
-  });
+  try {
+    await api.post("/api/auth/sign-up/verify", {
+      userId,
+      role: input.role,
+      directory: input.role === "patient" ? undefined : input.directory,
+      passkeyName: input.passkeyName,
+      credential: passkey.response,
+      keys: created.payload,
+    });
+  } catch (error) {
+    forgetPasskey(options.rp.id ?? window.location.hostname, passkey.credentialId);
+    throw error;
+  }
   useVault.getState().unlock({
     status: "unlocked",
     userId,
@@ -61,4 +66,11 @@ export function defaultPasskeyName(): string {
   const browser = /Edg\//.test(agent) ? "Edge" : /Chrome\//.test(agent) ? "Chrome" : /Firefox\//.test(agent) ? "Firefox" : /Safari\//.test(agent) ? "Safari" : "Browser";
   const system = /Android/.test(agent) ? "Android" : /iPhone|iPad/.test(agent) ? "iOS" : /Mac OS X/.test(agent) ? "macOS" : /Windows/.test(agent) ? "Windows" : /Linux/.test(agent) ? "Linux" : "this device";
   return `${browser} on ${system}`;
+}
+
+/** Asks the authenticator to drop a passkey the server never stored (where browsers support it). */
+function forgetPasskey(rpId: string, credentialId: string): void {
+  const signal = (PublicKeyCredential as unknown as { signalUnknownCredential?: (options: { rpId: string; credentialId: string }) => Promise<void> })
+    .signalUnknownCredential;
+  void signal?.call(PublicKeyCredential, { rpId, credentialId }).catch(() => undefined);
 }
