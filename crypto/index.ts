@@ -22,6 +22,7 @@ export { roles, signKeyCertificate, verifyKeyCertificate, type KeyCertificate, t
 export { parseSafetyCodePayload, safetyCode, safetyCodeMatches, type SafetyCode } from "./safety-code";
 export { deriveKeyEncryptionKey } from "./kdf";
 export {
+  deriveOwnerRecordKey,
   generateVaultKey,
   openPrivateBundle,
   sealPrivateBundle,
@@ -44,6 +45,8 @@ export { decryptFileStream, encryptFileStream } from "./file-web-streams";
 export { generateShareKey, openShareKey, sealShareKey } from "./share-key";
 export { unwrapRecordKey, wrapRecordKey, wrapRecordKeys, type RecordKeyWrapContext } from "./record-key-wrap";
 export { hashBytes, signCanonical, verifyCanonical } from "./signature";
+export { signRecordVersion, verifyRecordVersion, type RecordVersionStatement } from "./record-signature";
+export { bucketSize, padToBucket, unpadBucket } from "./padding";
 export {
   decodeRecoveryKey,
   deriveRecoveryKeyEncryptionKey,

@@ -2,6 +2,7 @@ import { decodeCanonical, encodeCanonical } from "./canonical";
 import { EnvelopeKind, assertKey, openEnvelope, sealEnvelope, sealEnvelopeWithNonce } from "./envelope";
 import { CryptoError } from "./errors";
 import { randomBytes } from "./random";
+import { lib } from "./sodium";
 
 export interface VaultWrapContext {
   userId: string;
@@ -18,6 +19,15 @@ export interface PrivateBundle {
 
 export function generateVaultKey(): Uint8Array {
   return randomBytes(32);
+}
+
+/**
+ * The key that wraps the owner's copy of every record key: derived from the vault key
+ * (keyed BLAKE2b with its own label) rather than the vault key itself, so each key has one job.
+ */
+export function deriveOwnerRecordKey(vaultKey: Uint8Array): Uint8Array {
+  assertKey(vaultKey);
+  return lib().crypto_generichash(32, encodeCanonical("hsc/v1/owner-record-key", []), vaultKey);
 }
 
 const wrapContext = (context: VaultWrapContext) => [context.userId, context.methodId];
