@@ -1,0 +1,18 @@
+import { NextResponse } from "next/server";
+import { uuidSchema } from "@/lib/auth/schemas";
+import { parseJsonBody, route } from "@/lib/http/route";
+import { addMyRecordVersion, getMyRecordVersions } from "@/lib/records/my-records";
+import { versionPayloadSchema } from "@/lib/records/schemas";
+
+type Context = { params: Promise<{ id: string }> };
+
+export const GET = route<Context>(async (_request, { params }) =>
+  NextResponse.json(await getMyRecordVersions(uuidSchema.parse((await params).id)), { headers: { "cache-control": "no-store" } }),
+);
+
+export const POST = route<Context>(async (request, { params }) => {
+  const id = uuidSchema.parse((await params).id);
+  const payload = await parseJsonBody(request, versionPayloadSchema, 512 * 1024);
+  await addMyRecordVersion(id, payload);
+  return new NextResponse(null, { status: 201 });
+});

@@ -1,0 +1,26 @@
+import { z } from "zod";
+import { base64url, uuidSchema } from "@/lib/auth/schemas";
+
+/** Largest structured-content envelope accepted, before base64url (files go through the blob store). */
+export const maxContentBytes = 256 * 1024;
+
+export const versionPayloadSchema = z.object({
+  version: z.number().int().min(1).max(1_000_000),
+  keyVersion: z.number().int().min(1).max(1_000_000),
+  // Length is checked in the service, so an oversize record gets a 413 with a clear message.
+  content: base64url(64 * 1024 * 1024).min(43),
+  signature: base64url(64).length(86),
+});
+
+export const createRecordSchema = z.object({
+  id: uuidSchema,
+  ownerWrap: base64url(128).min(43),
+  version: versionPayloadSchema,
+});
+
+export const createRecordsRequestSchema = z.object({
+  records: z.array(createRecordSchema).min(1).max(2000),
+});
+
+export type VersionPayload = z.infer<typeof versionPayloadSchema>;
+export type CreateRecord = z.infer<typeof createRecordSchema>;
