@@ -1,0 +1,111 @@
+import { kindOf } from "./kinds";
+import { isObject, type CodeableConcept, type FhirResource, type RecordKind } from "./types";
+
+export interface RecordSummary {
+  kind: RecordKind;
+  title: string;
+  date: string | null;
+  codes: string[];
+  /** Plain text the chart search looks through. */
+  text: string;
+}
+
+function conceptText(value: unknown): string | undefined {
+  if (!isObject(value)) return undefined;
+  const concept = value as CodeableConcept;
+  return concept.text ?? concept.coding?.find((coding) => coding.display)?.display ?? concept.coding?.[0]?.code;
+}
+
+function conceptCodes(value: unknown): string[] {
+  if (!isObject(value)) return [];
+  const concept = value as CodeableConcept;
+  return (concept.coding ?? []).flatMap((coding) => [coding.code ? `${coding.system ?? ""}|${coding.code}` : "", coding.display ?? ""]).filter(Boolean);
+}
+
+const field = (resource: FhirResource, path: string): unknown =>
+  path.split(".").reduce<unknown>((value, key) => (isObject(value) ? value[key] : undefined), resource);
+
+const firstString = (resource: FhirResource, paths: string[]): string | null => {
+  for (const path of paths) {
+    const value = field(resource, path);
+    if (typeof value === "string" && value) return value;
+  }
+  return null;
+};
+
+function observationValue(resource: FhirResource): string | undefined {
+  const quantity = resource.valueQuantity;
+  if (isObject(quantity) && quantity.value !== undefined) return `${String(quantity.value)} ${String(quantity.unit ?? quantity.code ?? "")}`.trim();
+  if (typeof resource.valueString === "string") return resource.valueString;
+  return conceptText(resource.valueCodeableConcept);
+}
+
+function noteText(resource: FhirResource): string {
+  const content = Array.isArray(resource.content) ? resource.content[0] : undefined;
+  const data = isObject(content) && isObject(content.attachment) ? content.attachment.data : undefined;
+  if (typeof data !== "string") return "";
+  try {
+    return new TextDecoder().decode(Uint8Array.from(atob(data), (character) => character.charCodeAt(0)));
+  } catch {
+    return "";
+  }
+}
+
+function medicationConcept(resource: FhirResource): unknown {
+  if (resource.medicationCodeableConcept) return resource.medicationCodeableConcept;
+  const reference = field(resource, "medicationReference.reference");
+  const contained = Array.isArray(resource.contained) ? resource.contained : [];
+  const medication = contained.find((entry) => isObject(entry) && typeof reference === "string" && `#${String(entry.id)}` === reference);
+  return isObject(medication) ? medication.code : undefined;
+}
+
+/** Title, date, codes and search text for a supported resource; null for anything else. */
+export function summarize(resource: FhirResource): RecordSummary | null {
+  const kind = kindOf(resource);
+  if (!kind) return null;
+  let concept: unknown;
+  let title: string | undefined;
+  let date: string | null = null;
+  switch (kind) {
+    case "condition":
+      concept = resource.code;
+      date = firstString(resource, ["onsetDateTime", "recordedDate"]);
+      break;
+    case "medication":
+      concept = medicationConcept(resource);
+      date = firstString(resource, ["effectivePeriod.start", "effectiveDateTime", "dateAsserted"]);
+      break;
+    case "allergy":
+      concept = resource.code;
+      date = firstString(resource, ["onsetDateTime", "recordedDate"]);
+      break;
+    case "immunization":
+      concept = resource.vaccineCode;
+      date = firstString(resource, ["occurrenceDateTime"]);
+      break;
+    case "observation": {
+      concept = resource.code;
+      const value = observationValue(resource);
+      title = [conceptText(concept), value].filter(Boolean).join(": ") || undefined;
+      date = firstString(resource, ["effectiveDateTime", "effectivePeriod.start", "issued"]);
+      break;
+    }
+    case "note": {
+      const text = noteText(resource);
+      title = firstString(resource, ["description"]) ?? (text.split("\n")[0] ?? "").slice(0, 80);
+      date = firstString(resource, ["date"]);
+      return { kind, title: title || "Note", date, codes: [], text: `${title}\n${text}` };
+    }
+    case "document": {
+      const content = Array.isArray(resource.content) ? resource.content[0] : undefined;
+      const attachment = isObject(content) && isObject(content.attachment) ? content.attachment : {};
+      title = typeof attachment.title === "string" ? attachment.title : "File";
+      date = firstString(resource, ["date"]);
+      return { kind, title, date, codes: [], text: title };
+    }
+  }
+  title ??= conceptText(concept) ?? "Untitled";
+  const codes = conceptCodes(concept);
+  const notes = Array.isArray(resource.note) ? resource.note.map((note) => (isObject(note) ? String(note.text ?? "") : "")).join(" ") : "";
+  return { kind, title, date, codes, text: [title, ...codes, notes].join("\n") };
+}
