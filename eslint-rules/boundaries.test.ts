@@ -63,6 +63,11 @@ describe("client code boundary", () => {
     expect(await ruleIds("lib/client/example.ts", source)).toContain("hsc/no-server-code-in-client");
   });
 
+  it("lets tests of browser code read fixtures with Node", async () => {
+    const source = "import { readFileSync } from 'node:fs';\nexport const used = readFileSync;\n";
+    expect(await ruleIds("lib/client/example.test.ts", source)).toEqual([]);
+  });
+
   it("allows lib/client/ and crypto/ in a client component", async () => {
     const source = `"use client";\nimport { a } from '@/lib/client/api';\nimport { b } from '@/crypto';\nexport const used = [a, b];\n`;
     expect(await ruleIds("app/some-page/widget.tsx", source)).toEqual([]);
