@@ -32,6 +32,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
             {signedIn ? (
               <>
                 <Link href="/home">Home</Link>
+                <Link href="/chart">My records</Link>
                 <Link href="/settings/security">Security</Link>
                 <SignOutButton />
               </>

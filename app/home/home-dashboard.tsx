@@ -18,6 +18,11 @@ function Dashboard() {
         Signed in as a <strong>{vault.role}</strong>.
       </p>
       <div className="actions">
+        {vault.role === "patient" && (
+          <Link href="/chart" className="button">
+            My records
+          </Link>
+        )}
         <Link href="/settings/security" className="button button-secondary">
           Security settings
         </Link>

@@ -1,0 +1,98 @@
+"use client";
+
+import { useState } from "react";
+import { kindLabel, summarize } from "@/lib/client/fhir-records";
+import { deleteRecord, loadVersions, saveVersion, type ChartEntry, type RecordDocument } from "@/lib/client/records";
+import { noteDocument, noteText } from "./record-forms";
+import { Fields } from "./readable-resource";
+import { useChart } from "./chart-store";
+
+type OkEntry = Extract<ChartEntry, { status: "ok" }>;
+
+export function RecordDetail({ entry, onClose }: { entry: OkEntry; onClose: () => void }) {
+  const reload = useChart((state) => state.reload);
+  const summary = summarize(entry.document.resource);
+  const [versions, setVersions] = useState<Array<{ version: number; createdAt: string; document: RecordDocument }> | null>(null);
+  const [editing, setEditing] = useState(false);
+  const [draft, setDraft] = useState(() => noteText(entry.document));
+  const [error, setError] = useState<string>();
+
+  return (
+    <section className="card record-detail" aria-labelledby="record-title" data-testid="record-detail">
+      <h2 id="record-title">{summary?.title ?? "Record"}</h2>
+      <p className="hint">
+        {kindLabel(entry.document.kind as never, "singular")}
+        {summary?.date ? ` · ${summary.date}` : ""} · version {entry.version}
+      </p>
+      {entry.document.kind === "note" && !editing ? (
+        <p className="note-text">{noteText(entry.document).text}</p>
+      ) : null}
+      {!editing && <Fields resource={entry.document.resource} />}
+      {editing && (
+        <form
+          onSubmit={async (event) => {
+            event.preventDefault();
+            if (!draft.title.trim() || !draft.text.trim()) return setError("A note needs a title and some text.");
+            try {
+              await saveVersion(entry, noteDocument(draft, entry.document));
+              setEditing(false);
+              setVersions(null);
+              await reload();
+            } catch {
+              setError("The change was not saved. Reload and try again.");
+            }
+          }}
+        >
+          <label htmlFor="edit-title">Title</label>
+          <input id="edit-title" value={draft.title} onChange={(event) => setDraft({ ...draft, title: event.target.value })} />
+          <label htmlFor="edit-text">Text</label>
+          <textarea id="edit-text" rows={6} value={draft.text} onChange={(event) => setDraft({ ...draft, text: event.target.value })} />
+          <button type="submit" className="button button-small">
+            Save as a new version
+          </button>
+        </form>
+      )}
+      {error && (
+        <p className="form-error" role="alert">
+          {error}
+        </p>
+      )}
+      <div className="actions">
+        {entry.document.kind === "note" && !editing && (
+          <button type="button" className="button button-small button-secondary" onClick={() => setEditing(true)}>
+            Edit
+          </button>
+        )}
+        <button type="button" className="button button-small button-secondary" onClick={async () => setVersions(await loadVersions(entry))}>
+          Show all versions
+        </button>
+        <button
+          type="button"
+          className="button button-small button-secondary"
+          onClick={async () => {
+            if (!window.confirm("Delete this record and all its versions? This cannot be undone.")) return;
+            await deleteRecord(entry.id);
+            onClose();
+            await reload();
+          }}
+        >
+          Delete
+        </button>
+        <button type="button" className="button button-small button-secondary" onClick={onClose}>
+          Close
+        </button>
+      </div>
+      {versions && (
+        <ol className="versions" aria-label="Versions" data-testid="versions">
+          {versions.map((version) => (
+            <li key={version.version}>
+              <strong>Version {version.version}</strong> · {new Date(version.createdAt).toLocaleString()} ·{" "}
+              {summarize(version.document.resource)?.title}
+              {version.document.kind === "note" && <p className="note-text">{noteText(version.document).text}</p>}
+            </li>
+          ))}
+        </ol>
+      )}
+    </section>
+  );
+}

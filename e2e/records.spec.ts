@@ -1,0 +1,117 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { expect, test, type Page } from "@playwright/test";
+import { planImport } from "../lib/client/fhir-records";
+import { signUpThroughPage } from "./support/accounts";
+import { addVirtualAuthenticator } from "./support/virtual-authenticator";
+
+const ipsPath = path.resolve(__dirname, "../../shared/fixtures/shl/IPS_IG-bundle-01.json");
+
+async function openChart(page: Page) {
+  await page.getByRole("link", { name: "My records" }).first().click();
+  await expect(page.getByRole("heading", { level: 1, name: "My records" })).toBeVisible();
+}
+
+async function importFile(page: Page, file: string, expected: number) {
+  await page.getByLabel("Bundle file (.json)").setInputFiles(file);
+  await expect(page.getByTestId("import-plan")).toContainText(`Ready to import ${expected} records`);
+  await page.getByRole("button", { name: `Import ${expected} records` }).click();
+  await expect(page.getByText(`Imported ${expected} records.`)).toBeVisible();
+}
+
+test("import the International Patient Summary, find it decrypted after a reload, export it and import the export", async ({ page, browser }, testInfo) => {
+  await page.goto("/");
+  await addVirtualAuthenticator(page, { prf: true });
+  await signUpThroughPage(page, { role: "patient", name: "Ines Import" });
+  await openChart(page);
+  await expect(page.getByText("Your chart is empty")).toBeVisible();
+
+  await importFile(page, ipsPath, 13);
+  await expect(page.getByTestId("group-condition").getByRole("listitem")).toHaveCount(2);
+  await expect(page.getByTestId("group-medication").getByRole("listitem")).toHaveCount(2);
+  await expect(page.getByTestId("group-allergy").getByRole("listitem")).toHaveCount(2);
+  await expect(page.getByTestId("group-observation").getByRole("listitem")).toHaveCount(7);
+
+  // Search runs over decrypted text in the browser.
+  const firstProblem = (await page.getByTestId("group-condition").getByRole("button").first().textContent())!;
+  await page.getByLabel("Search your records").fill(firstProblem.slice(0, 6));
+  await expect(page.getByTestId("group-condition").getByRole("button", { name: firstProblem })).toBeVisible();
+  await expect(page.getByTestId("group-observation")).toHaveCount(0);
+  await page.getByLabel("Search your records").fill("");
+
+  // A readable view, not raw JSON.
+  await page.getByTestId("group-condition").getByRole("button").first().click();
+  await expect(page.getByTestId("record-detail")).toContainText("Clinical status");
+  await expect(page.getByTestId("record-detail")).not.toContainText('"resourceType"');
+
+  // After a reload the keys are gone from memory; one passkey tap unlocks and decrypts again.
+  await page.reload();
+  await page.getByRole("button", { name: "Unlock with passkey" }).click();
+  await expect(page.getByTestId("group-observation").getByRole("listitem")).toHaveCount(7);
+
+  const downloadPromise = page.waitForEvent("download");
+  await page.getByRole("button", { name: "Export all" }).click();
+  const exportedPath = testInfo.outputPath("export.json");
+  await (await downloadPromise).saveAs(exportedPath);
+  const exported = JSON.parse(readFileSync(exportedPath, "utf8"));
+  const original = planImport(JSON.parse(readFileSync(ipsPath, "utf8")));
+  const roundTrip = planImport(exported);
+  const byId = (records: typeof original.records) => [...records].sort((a, b) => String(a.resource.id).localeCompare(String(b.resource.id)));
+  expect(byId(roundTrip.records).map((record) => record.resource)).toEqual(byId(original.records).map((record) => record.resource));
+
+  // Another patient imports the export and gets the same records.
+  const context = await browser.newContext();
+  const other = await context.newPage();
+  await other.goto("/");
+  await addVirtualAuthenticator(other, { prf: true });
+  await signUpThroughPage(other, { role: "patient", name: "Olga Other" });
+  await openChart(other);
+  await importFile(other, exportedPath, 13);
+  await expect(other.getByTestId("group-observation").getByRole("listitem")).toHaveCount(7);
+  await context.close();
+});
+
+test("write a note, edit it into a second version, see both, then delete it", async ({ page }) => {
+  await page.goto("/");
+  await addVirtualAuthenticator(page, { prf: true });
+  await signUpThroughPage(page, { role: "patient", name: "Nadia Notes" });
+  await openChart(page);
+
+  await page.getByRole("button", { name: "Add a note" }).click();
+  await page.getByRole("button", { name: "Save note" }).click();
+  await expect(page.getByText("Give the note a title.")).toBeVisible();
+  await page.getByLabel("Title").fill("Knee after the run");
+  await page.getByLabel("Note", { exact: true }).fill("Swelling on the left knee.\nIce twice a day.");
+  await page.getByRole("button", { name: "Save note" }).click();
+  await page.getByTestId("group-note").getByRole("button", { name: "Knee after the run" }).click();
+  await expect(page.getByTestId("record-detail")).toContainText("Ice twice a day.");
+
+  await page.getByRole("button", { name: "Edit" }).click();
+  await page.getByLabel("Text").fill("Swelling gone after a week.");
+  await page.getByRole("button", { name: "Save as a new version" }).click();
+  await expect(page.getByTestId("record-detail")).toContainText("version 2");
+  await page.getByRole("button", { name: "Show all versions" }).click();
+  await expect(page.getByTestId("versions").getByRole("listitem")).toHaveCount(2);
+  await expect(page.getByTestId("versions")).toContainText("Ice twice a day.");
+  await expect(page.getByTestId("versions")).toContainText("Swelling gone after a week.");
+
+  page.once("dialog", (dialog) => dialog.accept());
+  await page.getByRole("button", { name: "Delete" }).click();
+  await expect(page.getByText("Your chart is empty")).toBeVisible();
+});
+
+test("a problem form explains errors next to the field and saves a readable record", async ({ page }) => {
+  await page.goto("/");
+  await addVirtualAuthenticator(page, { prf: true });
+  await signUpThroughPage(page, { role: "patient", name: "Paul Problem" });
+  await openChart(page);
+  await page.getByRole("button", { name: "Add a problem" }).click();
+  await page.getByLabel("Since (optional)").fill("2999-01-01");
+  await page.getByRole("button", { name: "Save problem" }).click();
+  await expect(page.getByText("Enter the name of the condition.")).toBeVisible();
+  await expect(page.getByText("The date cannot be in the future.")).toBeVisible();
+  await page.getByLabel("Condition").fill("Seasonal asthma");
+  await page.getByLabel("Since (optional)").fill("2019-04-01");
+  await page.getByRole("button", { name: "Save problem" }).click();
+  await expect(page.getByTestId("group-condition").getByRole("button", { name: "Seasonal asthma" })).toBeVisible();
+});
