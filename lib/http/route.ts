@@ -71,6 +71,13 @@ export async function parseJsonBody<Schema extends z.ZodType>(
   return result.data;
 }
 
+/** Reads a binary body of at most `maxBytes`. */
+export async function readBinaryBody(request: Request, maxBytes: number): Promise<Uint8Array> {
+  const declared = Number(request.headers.get("content-length") ?? "0");
+  if (declared > maxBytes) throw tooLarge(maxBytes);
+  return readWithLimit(request, maxBytes);
+}
+
 function tooLarge(maxBytes: number): AppError {
   return new AppError("payload-too-large", `The request body is larger than the ${maxBytes} bytes allowed.`);
 }

@@ -1,8 +1,8 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
-import { and, eq } from "drizzle-orm";
+import { and, eq, inArray } from "drizzle-orm";
 import { fromBase64url, toBase64url } from "@/crypto";
-import { recordKeyWraps, recordVersions, records } from "@/drizzle/schema";
+import { blobs, recordKeyWraps, recordVersions, records } from "@/drizzle/schema";
 import type { Database } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { findOwnedRecord, listOwnedRecords, listVersions, type StoredVersion } from "./repository";
@@ -32,6 +32,7 @@ function checkedContent(content: string): Uint8Array {
 function versionRow(recordId: string, authorId: string, payload: VersionPayload) {
   const content = checkedContent(payload.content);
   return {
+    blobId: payload.blobId ?? null,
     recordId,
     version: payload.version,
     keyVersion: payload.keyVersion,
@@ -40,6 +41,19 @@ function versionRow(recordId: string, authorId: string, payload: VersionPayload)
     paddedSize: content.length,
     signature: fromBase64url(payload.signature),
   };
+}
+
+type Transaction = Parameters<Parameters<Database["transaction"]>[0]>[0];
+
+/** A file may join a record only if its owner uploaded all of it and no other record holds it. */
+async function checkBlob(tx: Transaction, ownerId: string, recordId: string, blobId: string | null) {
+  if (!blobId) return;
+  const [blob] = await tx.select().from(blobs).where(eq(blobs.id, blobId)).for("update");
+  if (!blob || blob.ownerId !== ownerId || blob.status !== "complete") {
+    throw new AppError("invalid-input", "The attached file has not finished uploading.");
+  }
+  const users = await tx.select({ recordId: recordVersions.recordId }).from(recordVersions).where(eq(recordVersions.blobId, blobId));
+  if (users.some((use) => use.recordId !== recordId)) throw new AppError("conflict", "This file belongs to another record.");
 }
 
 /**
@@ -67,6 +81,7 @@ export async function createRecords(db: Database, ownerId: string, items: Create
         if (!same) throw new AppError("conflict", "A record with this id already exists.");
         continue;
       }
+      await checkBlob(tx, ownerId, item.id, version.blobId);
       await tx.insert(records).values({ id: item.id, ownerId, currentVersion: 1, keyVersion: 1 });
       await tx.insert(recordVersions).values(version);
       await tx.insert(recordKeyWraps).values({ id: randomUUID(), recordId: item.id, keyVersion: 1, grantId: null, wrappedKey: ownerWrap });
@@ -89,21 +104,28 @@ export async function addVersion(db: Database, ownerId: string, recordId: string
     if (payload.version !== record.currentVersion + 1 || payload.keyVersion !== record.keyVersion) {
       throw new AppError("conflict", "This record changed since you opened it. Reload it and try again.");
     }
+    await checkBlob(tx, ownerId, recordId, row.blobId);
     await tx.insert(recordVersions).values(row);
     await tx.update(records).set({ currentVersion: payload.version, updatedAt: new Date() }).where(eq(records.id, recordId));
   });
 }
 
-/** Deletes a record with every version and key wrap. */
+/** Deletes a record with every version, key wrap and file body, in one transaction. */
 export async function deleteRecord(db: Database, ownerId: string, recordId: string) {
-  const deleted = await db
-    .delete(records)
-    .where(and(eq(records.id, recordId), eq(records.ownerId, ownerId)))
-    .returning({ id: records.id });
-  if (deleted.length === 0) throw new AppError("not-found", "There is no such record in your chart.");
+  await db.transaction(async (tx) => {
+    const files = await tx.select({ blobId: recordVersions.blobId }).from(recordVersions).where(eq(recordVersions.recordId, recordId));
+    const deleted = await tx
+      .delete(records)
+      .where(and(eq(records.id, recordId), eq(records.ownerId, ownerId)))
+      .returning({ id: records.id });
+    if (deleted.length === 0) throw new AppError("not-found", "There is no such record in your chart.");
+    const blobIds = [...new Set(files.map((file) => file.blobId).filter((id): id is string => id !== null))];
+    if (blobIds.length > 0) await tx.delete(blobs).where(inArray(blobs.id, blobIds));
+  });
 }
 
 const versionJson = (version: StoredVersion) => ({
+  blobId: version.blobId,
   version: version.version,
   keyVersion: version.keyVersion,
   authorId: version.authorId,

@@ -4,6 +4,7 @@ import { recordKeyWraps, recordVersions, records } from "@/drizzle/schema";
 import type { Database } from "@/lib/db";
 
 export interface StoredVersion {
+  blobId: string | null;
   version: number;
   keyVersion: number;
   authorId: string;
@@ -23,6 +24,7 @@ export interface StoredRecord {
 }
 
 const versionColumns = {
+  blobId: recordVersions.blobId,
   version: recordVersions.version,
   keyVersion: recordVersions.keyVersion,
   authorId: recordVersions.authorId,
@@ -59,6 +61,7 @@ export async function listOwnedRecords(db: Database, ownerId: string): Promise<S
     updatedAt: row.updatedAt,
     ownerWrap: row.ownerWrap,
     current: {
+      blobId: row.blobId,
       version: row.version,
       keyVersion: row.keyVersion,
       authorId: row.authorId,

@@ -10,6 +10,8 @@ export const versionPayloadSchema = z.object({
   // Length is checked in the service, so an oversize record gets a 413 with a clear message.
   content: base64url(64 * 1024 * 1024).min(43),
   signature: base64url(64).length(86),
+  /** The encrypted file body, for records that carry a file. */
+  blobId: uuidSchema.optional(),
 });
 
 export const createRecordSchema = z.object({

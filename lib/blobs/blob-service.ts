@@ -1,0 +1,83 @@
+import "server-only";
+import { randomUUID } from "node:crypto";
+import { requireSession } from "@/lib/auth/current-session";
+import { getDatabase } from "@/lib/db";
+import { AppError } from "@/lib/errors";
+import { logger } from "@/lib/log";
+import type { BlobStore } from "./blob-store";
+import { databaseBlobStore } from "./database-blob-store";
+
+/** secretstream adds 17 bytes to every chunk. */
+export const chunkOverhead = 17;
+export const uploadChunkSize = 1024 * 1024;
+export const maxFileBytes = 4 * 1024 * 1024 * 1024;
+const abandonedAfterMs = 24 * 3_600_000;
+
+async function store(): Promise<{ blobs: BlobStore; userId: string }> {
+  const session = await requireSession();
+  if (session.role !== "patient") throw new AppError("forbidden", "Only patients upload files to their chart.");
+  const { db } = await getDatabase();
+  return { blobs: databaseBlobStore(db), userId: session.userId };
+}
+
+async function ownedUpload(blobs: BlobStore, userId: string, blobId: string) {
+  const info = await blobs.describe(blobId);
+  if (!info || info.ownerId !== userId) throw new AppError("not-found", "There is no such upload.");
+  return info;
+}
+
+/**
+ * Starts an upload. The browser pads every file to whole chunks, so the server learns
+ * sizes in MiB steps only; every chunk must therefore be exactly one chunk long.
+ */
+export async function startUpload(input: { chunkSize: number; chunkCount: number }) {
+  const { blobs, userId } = await store();
+  if (input.chunkSize !== uploadChunkSize) throw new AppError("invalid-input", `Files are uploaded in chunks of ${uploadChunkSize} bytes.`);
+  if (input.chunkCount * input.chunkSize > maxFileBytes) {
+    throw new AppError("payload-too-large", `A file can be at most ${maxFileBytes / 1024 ** 3} GB.`);
+  }
+  const swept = await blobs.sweep(new Date(Date.now() - abandonedAfterMs));
+  if (swept > 0) logger().info({ swept }, "abandoned uploads removed");
+  const id = randomUUID();
+  await blobs.create({ id, ownerId: userId, chunkSize: input.chunkSize, chunkCount: input.chunkCount });
+  return { blobId: id };
+}
+
+/** Idempotent: the same chunk may be sent again after a dropped connection. */
+export async function uploadChunk(blobId: string, index: number, data: Uint8Array) {
+  const { blobs, userId } = await store();
+  const info = await ownedUpload(blobs, userId, blobId);
+  if (index >= info.chunkCount) throw new AppError("invalid-input", "This chunk is beyond the end of the file.");
+  if (data.length !== info.chunkSize + chunkOverhead) {
+    throw new AppError("invalid-input", "Every chunk of an encrypted file has the same size.");
+  }
+  const outcome = await blobs.putChunk({ blobId, index, data });
+  if (outcome === "conflict") throw new AppError("conflict", "A different chunk was already stored at this position.");
+  if (info.status === "complete" && outcome === "stored") throw new AppError("conflict", "This upload is already complete.");
+}
+
+export async function uploadStatus(blobId: string) {
+  const { blobs, userId } = await store();
+  const info = await ownedUpload(blobs, userId, blobId);
+  return { status: info.status, chunkCount: info.chunkCount, received: await blobs.receivedChunks(blobId) };
+}
+
+export async function completeUpload(blobId: string) {
+  const { blobs, userId } = await store();
+  const info = await ownedUpload(blobs, userId, blobId);
+  const received = await blobs.receivedChunks(blobId);
+  if (received.length !== info.chunkCount) {
+    throw new AppError("conflict", `${info.chunkCount - received.length} chunks of this file have not arrived yet.`);
+  }
+  await blobs.markComplete(blobId, info.chunkCount * (info.chunkSize + chunkOverhead));
+  return { blobId };
+}
+
+export async function downloadChunk(blobId: string, index: number): Promise<Uint8Array> {
+  const { blobs, userId } = await store();
+  const info = await ownedUpload(blobs, userId, blobId);
+  if (info.status !== "complete") throw new AppError("not-found", "This file has not finished uploading.");
+  const data = await blobs.readChunk(blobId, index);
+  if (!data) throw new AppError("not-found", "There is no such chunk.");
+  return data;
+}

@@ -1,0 +1,28 @@
+import "server-only";
+
+/**
+ * Where encrypted file bodies live, chunk by chunk. The database implementation is the
+ * default; an S3-compatible store can implement the same interface (one object per
+ * chunk, or multipart uploads) without the services noticing.
+ */
+export interface BlobStore {
+  create(input: { id: string; ownerId: string; chunkSize: number; chunkCount: number }): Promise<void>;
+  /** Stores one chunk. Re-sending identical bytes succeeds (a retried upload); different bytes do not. */
+  putChunk(input: { blobId: string; index: number; data: Uint8Array }): Promise<"stored" | "already-stored" | "conflict">;
+  receivedChunks(blobId: string): Promise<number[]>;
+  readChunk(blobId: string, index: number): Promise<Uint8Array | null>;
+  markComplete(blobId: string, paddedSize: number): Promise<void>;
+  describe(blobId: string): Promise<BlobInfo | null>;
+  delete(blobIds: string[]): Promise<void>;
+  /** Removes uploads abandoned before completion and completed blobs no record uses. */
+  sweep(olderThan: Date): Promise<number>;
+}
+
+export interface BlobInfo {
+  id: string;
+  ownerId: string;
+  status: "uploading" | "complete";
+  chunkSize: number;
+  chunkCount: number;
+  paddedSize: number | null;
+}
