@@ -5,6 +5,7 @@ import { VaultGate } from "@/app/_components/vault-gate";
 import { buildExportBundle, recordKinds, summarize, type RecordKind } from "@/lib/client/fhir-records";
 import { createRecords, type ChartEntry, type RecordDocument } from "@/lib/client/records";
 import { useChart } from "./chart-store";
+import { FileUpload } from "./file-upload";
 import { ImportPanel } from "./import-panel";
 import { RecordDetail } from "./record-detail";
 import { ConditionForm, NoteForm } from "./record-forms";
@@ -119,6 +120,7 @@ function Chart() {
           </section>
         );
       })}
+      <FileUpload />
       <ImportPanel />
     </>
   );

@@ -4,6 +4,7 @@ import { useState } from "react";
 import { kindLabel, summarize } from "@/lib/client/fhir-records";
 import { deleteRecord, loadVersions, saveVersion, type ChartEntry, type RecordDocument } from "@/lib/client/records";
 import { noteDocument, noteText } from "./record-forms";
+import { FileViewer } from "./file-viewer";
 import { Fields } from "./readable-resource";
 import { useChart } from "./chart-store";
 
@@ -27,6 +28,9 @@ export function RecordDetail({ entry, onClose }: { entry: OkEntry; onClose: () =
       {entry.document.kind === "note" && !editing ? (
         <p className="note-text">{noteText(entry.document).text}</p>
       ) : null}
+      {entry.document.file && (
+        <FileViewer file={entry.document.file} name={summary?.title ?? "file"} type={fileType(entry.document)} />
+      )}
       {!editing && <Fields resource={entry.document.resource} />}
       {editing && (
         <form
@@ -95,4 +99,9 @@ export function RecordDetail({ entry, onClose }: { entry: OkEntry; onClose: () =
       )}
     </section>
   );
+}
+
+function fileType(document: RecordDocument): string {
+  const content = (document.resource as { content?: Array<{ attachment?: { contentType?: string } }> }).content;
+  return content?.[0]?.attachment?.contentType ?? "application/octet-stream";
 }

@@ -17,6 +17,7 @@ import {
   wrapRecordKeys,
 } from "@/crypto";
 import { api } from "./api";
+import type { FileReference } from "./files";
 import { useVault, type UnlockedKeys } from "./vault-store";
 
 /** What a record's envelope holds: the FHIR resource and the little the app adds. */
@@ -26,6 +27,8 @@ export interface RecordDocument {
   resource: { resourceType: string; [key: string]: unknown };
   /** The resource's fullUrl in the bundle it was imported from, kept for export. */
   fullUrl?: string;
+  /** For file records: where the encrypted body is and the key that opens it. */
+  file?: FileReference;
 }
 
 interface VersionJson {
@@ -69,10 +72,10 @@ function seal(document: RecordDocument, recordKey: Uint8Array, context: { record
 }
 
 /** Encrypts, signs and stores new records in one request: all of them are saved, or none. */
-export async function createRecords(documents: RecordDocument[]): Promise<string[]> {
+export async function createRecords(documents: Array<RecordDocument & { recordId?: string }>): Promise<string[]> {
   await cryptoReady();
   const vault = unlocked();
-  const items = documents.map((document) => ({ id: crypto.randomUUID(), recordKey: generateRecordKey(), document }));
+  const items = documents.map(({ recordId, ...document }) => ({ id: recordId ?? crypto.randomUUID(), recordKey: generateRecordKey(), document }));
   const ownerKey = deriveOwnerRecordKey(vault.keys.vaultKey);
   const wraps = wrapRecordKeys(
     items.map((item) => ({ recordKey: item.recordKey, recordId: item.id, keyVersion: 1 })),
@@ -82,7 +85,10 @@ export async function createRecords(documents: RecordDocument[]): Promise<string
   const records = items.map((item, index) => ({
     id: item.id,
     ownerWrap: toBase64url(wraps[index]!),
-    version: seal(item.document, item.recordKey, { recordId: item.id, version: 1, keyVersion: 1 }, vault),
+    version: {
+      ...seal(item.document, item.recordKey, { recordId: item.id, version: 1, keyVersion: 1 }, vault),
+      ...(item.document.file ? { blobId: item.document.file.blobId } : {}),
+    },
   }));
   ownerKey.fill(0);
   await api.post("/api/records", { records });
@@ -177,7 +183,10 @@ export async function saveVersion(entry: { id: string; version: number; keyVersi
   if (!record) throw new Error("record not found");
   const recordKey = recordKeyOf(record, vault.keys.vaultKey);
   try {
-    const payload = seal(document, recordKey, { recordId: entry.id, version: entry.version + 1, keyVersion: entry.keyVersion }, vault);
+    const payload = {
+      ...seal(document, recordKey, { recordId: entry.id, version: entry.version + 1, keyVersion: entry.keyVersion }, vault),
+      ...(document.file ? { blobId: document.file.blobId } : {}),
+    };
     await api.post(`/api/records/${entry.id}/versions`, payload);
   } finally {
     recordKey.fill(0);

@@ -1,0 +1,74 @@
+"use client";
+
+import { useState } from "react";
+import { ApiError } from "@/lib/client/api";
+import { uploadEncryptedFile, type TransferProgress } from "@/lib/client/files";
+import { createRecords } from "@/lib/client/records";
+import { useChart } from "./chart-store";
+
+const mebibytes = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+
+/** Encrypts a file in the browser while uploading it, with progress, and files it as a record. */
+export function FileUpload() {
+  const reload = useChart((state) => state.reload);
+  const [progress, setProgress] = useState<TransferProgress | null>(null);
+  const [message, setMessage] = useState<string>();
+  const [error, setError] = useState<string>();
+
+  async function upload(file: File | undefined) {
+    if (!file) return;
+    setError(undefined);
+    setMessage(undefined);
+    const recordId = crypto.randomUUID();
+    try {
+      setProgress({ doneBytes: 0, totalBytes: file.size, retrying: false });
+      const reference = await uploadEncryptedFile(file, { recordId, version: 1, keyVersion: 1 }, setProgress);
+      await createRecords([
+        {
+          recordId,
+          v: 1,
+          kind: "document",
+          file: reference,
+          resource: {
+            resourceType: "DocumentReference",
+            id: crypto.randomUUID(),
+            status: "current",
+            date: new Date().toISOString(),
+            content: [{ attachment: { contentType: file.type || "application/octet-stream", title: file.name, size: file.size } }],
+          },
+        },
+      ]);
+      setMessage(`${file.name} was encrypted and saved.`);
+      await reload();
+    } catch (caught) {
+      setError(caught instanceof ApiError ? caught.message : "The file was not saved. Please try again.");
+    } finally {
+      setProgress(null);
+    }
+  }
+
+  return (
+    <section className="card" aria-labelledby="upload-title">
+      <h2 id="upload-title">Add a file</h2>
+      <p className="hint">A PDF, an image, a scan or any other file. It is encrypted here before any of it is uploaded.</p>
+      <label htmlFor="upload-file">File</label>
+      <input id="upload-file" type="file" disabled={progress !== null} onChange={(event) => upload(event.target.files?.[0])} />
+      {progress && (
+        <div className="transfer">
+          <label htmlFor="upload-progress">
+            {progress.retrying ? "Connection lost — retrying…" : "Encrypting and uploading…"} {mebibytes(progress.doneBytes)} of {mebibytes(progress.totalBytes)}
+          </label>
+          <progress id="upload-progress" max={Math.max(1, progress.totalBytes)} value={progress.doneBytes} />
+        </div>
+      )}
+      <p role="status" aria-live="polite" className="progress-text">
+        {message}
+      </p>
+      {error && (
+        <p className="form-error" role="alert">
+          {error}
+        </p>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,86 @@
+"use client";
+
+import { useEffect, useState } from "react";
+import { downloadDecryptedFile, type FileReference, type TransferProgress } from "@/lib/client/files";
+
+const previewable = /^(image\/(png|jpeg|gif|webp)|application\/pdf)$/;
+
+/**
+ * Decrypts a file in the browser, then shows it (images, PDFs) or saves it. The preview
+ * lives in a blob: URL that inherits this page's CSP, so even a hostile file runs no script.
+ */
+export function FileViewer({ file, name, type }: { file: FileReference; name: string; type: string }) {
+  const [progress, setProgress] = useState<TransferProgress | null>(null);
+  const [previewUrl, setPreviewUrl] = useState<string | null>(null);
+  const [error, setError] = useState<string>();
+
+  useEffect(() => () => {
+    if (previewUrl) URL.revokeObjectURL(previewUrl);
+  }, [previewUrl]);
+
+  async function decrypt(): Promise<Blob | null> {
+    setError(undefined);
+    try {
+      setProgress({ doneBytes: 0, totalBytes: file.size, retrying: false });
+      return await downloadDecryptedFile(file, previewable.test(type) ? type : "application/octet-stream", setProgress);
+    } catch {
+      setError("This file could not be decrypted: it was altered or damaged after it was saved.");
+      return null;
+    } finally {
+      setProgress(null);
+    }
+  }
+
+  return (
+    <div className="file-viewer">
+      <div className="actions">
+        <button
+          type="button"
+          className="button button-small"
+          onClick={async () => {
+            const blob = await decrypt();
+            if (!blob) return;
+            const url = URL.createObjectURL(blob);
+            const link = document.createElement("a");
+            link.href = url;
+            link.download = name;
+            link.click();
+            setTimeout(() => URL.revokeObjectURL(url), 60_000);
+          }}
+        >
+          Download decrypted
+        </button>
+        {previewable.test(type) && !previewUrl && (
+          <button
+            type="button"
+            className="button button-small button-secondary"
+            onClick={async () => {
+              const blob = await decrypt();
+              if (blob) setPreviewUrl(URL.createObjectURL(blob));
+            }}
+          >
+            Show
+          </button>
+        )}
+      </div>
+      {progress && (
+        <div className="transfer">
+          <label htmlFor="download-progress">Downloading and decrypting…</label>
+          <progress id="download-progress" max={Math.max(1, progress.totalBytes)} value={progress.doneBytes} />
+        </div>
+      )}
+      {error && (
+        <p className="form-error" role="alert">
+          {error}
+        </p>
+      )}
+      {previewUrl &&
+        (type === "application/pdf" ? (
+          <iframe className="file-preview" src={previewUrl} title={`Preview of ${name}`} />
+        ) : (
+          // eslint-disable-next-line @next/next/no-img-element
+          <img className="file-preview" src={previewUrl} alt={`Preview of ${name}`} />
+        ))}
+    </div>
+  );
+}

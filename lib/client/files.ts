@@ -1,0 +1,159 @@
+import {
+  createFileDecryptor,
+  createFileEncryptor,
+  cryptoReady,
+  fromBase64url,
+  generateRecordKey,
+  toBase64url,
+} from "@/crypto";
+import { api, ApiError } from "./api";
+
+/** Matches the server's upload chunk size; files are padded to whole chunks. */
+export const fileChunkSize = 1024 * 1024;
+
+/** What the encrypted record keeps about its file: enough to fetch, verify and decrypt it. */
+export interface FileReference {
+  blobId: string;
+  key: string;
+  header: string;
+  /** The real size; the stored file is padded to whole chunks. */
+  size: number;
+  chunkSize: number;
+  chunkCount: number;
+  /** The record and version the chunks are bound to. */
+  recordId: string;
+  version: number;
+  keyVersion: number;
+}
+
+export interface TransferProgress {
+  doneBytes: number;
+  totalBytes: number;
+  /** Set while a dropped connection is being retried. */
+  retrying: boolean;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Retries a request through dropped connections and server hiccups (with backoff, for up
+ * to about five minutes), so a long upload resumes where it was rather than restarting.
+ */
+async function withRetry<T>(send: () => Promise<T>, onRetry: (retrying: boolean) => void): Promise<T> {
+  let delay = 500;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const result = await send();
+      if (attempt > 0) onRetry(false);
+      return result;
+    } catch (error) {
+      const transient = !(error instanceof ApiError) || error.status === 0 || error.status >= 500 || error.status === 429;
+      if (!transient || attempt >= 40) throw error;
+      onRetry(true);
+      await sleep(delay);
+      delay = Math.min(delay * 2, 8000);
+    }
+  }
+}
+
+async function putChunk(blobId: string, index: number, data: Uint8Array): Promise<void> {
+  let response: Response;
+  try {
+    response = await fetch(`/api/blobs/${blobId}/chunks/${index}`, {
+      method: "PUT",
+      headers: { "content-type": "application/octet-stream" },
+      body: new Uint8Array(data),
+      credentials: "same-origin",
+    });
+  } catch {
+    throw new ApiError(0, "network", "The connection dropped.");
+  }
+  if (!response.ok) {
+    const body = (await response.json().catch(() => null)) as { error?: { code: string; message: string } } | null;
+    throw new ApiError(response.status, body?.error?.code ?? "internal", body?.error?.message ?? "Upload failed.");
+  }
+}
+
+/**
+ * Encrypts a file chunk by chunk as it is read and uploads each chunk before reading the
+ * next, so memory holds about one chunk whatever the file size. Each encrypted chunk is
+ * kept until the server has it: a retry re-sends the same bytes, which the server accepts.
+ */
+export async function uploadEncryptedFile(
+  file: Blob,
+  context: { recordId: string; version: number; keyVersion: number },
+  onProgress: (progress: TransferProgress) => void,
+): Promise<FileReference> {
+  await cryptoReady();
+  const chunkCount = Math.max(1, Math.ceil(file.size / fileChunkSize));
+  const fileKey = generateRecordKey();
+  const encryptor = createFileEncryptor(fileKey, context, fileChunkSize);
+  const { blobId } = await api.post<{ blobId: string }>("/api/blobs", { chunkSize: fileChunkSize, chunkCount });
+  let retrying = false;
+  const report = (index: number) => onProgress({ doneBytes: Math.min(file.size, index * fileChunkSize), totalBytes: file.size, retrying });
+  const padded = new Uint8Array(fileChunkSize);
+  for (let index = 0; index < chunkCount; index++) {
+    const slice = new Uint8Array(await file.slice(index * fileChunkSize, (index + 1) * fileChunkSize).arrayBuffer());
+    padded.fill(0);
+    padded.set(slice);
+    const encrypted = encryptor.encryptChunk(padded, index === chunkCount - 1);
+    await withRetry(
+      () => putChunk(blobId, index, encrypted),
+      (state) => {
+        retrying = state;
+        report(index);
+      },
+    );
+    report(index + 1);
+  }
+  await withRetry(() => api.post(`/api/blobs/${blobId}/complete`), () => undefined);
+  const reference: FileReference = {
+    blobId,
+    key: toBase64url(fileKey),
+    header: toBase64url(encryptor.header),
+    size: file.size,
+    chunkSize: fileChunkSize,
+    chunkCount,
+    ...context,
+  };
+  fileKey.fill(0);
+  return reference;
+}
+
+async function getChunk(blobId: string, index: number): Promise<Uint8Array> {
+  let response: Response;
+  try {
+    response = await fetch(`/api/blobs/${blobId}/chunks/${index}`, { credentials: "same-origin", cache: "no-store" });
+  } catch {
+    throw new ApiError(0, "network", "The connection dropped.");
+  }
+  if (!response.ok) throw new ApiError(response.status, "download-failed", "The file could not be downloaded.");
+  return new Uint8Array(await response.arrayBuffer());
+}
+
+/**
+ * Downloads and decrypts chunk by chunk; any altered, missing or reordered chunk stops it.
+ * The result is a Blob, which the browser keeps on disk when it is large.
+ */
+export async function downloadDecryptedFile(reference: FileReference, type: string, onProgress: (progress: TransferProgress) => void): Promise<Blob> {
+  await cryptoReady();
+  const fileKey = fromBase64url(reference.key);
+  const decryptor = createFileDecryptor(fileKey, fromBase64url(reference.header), reference);
+  const parts: Uint8Array[] = [];
+  let remaining = reference.size;
+  let retrying = false;
+  for (let index = 0; index < reference.chunkCount; index++) {
+    const encrypted = await withRetry(() => getChunk(reference.blobId, index), (state) => {
+      retrying = state;
+      onProgress({ doneBytes: reference.size - remaining, totalBytes: reference.size, retrying });
+    });
+    const plain = decryptor.decryptChunk(encrypted);
+    const keep = Math.min(remaining, plain.length);
+    parts.push(keep === plain.length ? plain : plain.slice(0, keep));
+    remaining -= keep;
+    onProgress({ doneBytes: reference.size - remaining, totalBytes: reference.size, retrying });
+  }
+  decryptor.done();
+  fileKey.fill(0);
+  return new Blob(parts as BlobPart[], { type });
+}
