@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { expect, test, type Page } from "@playwright/test";
 import { planImport } from "../lib/client/fhir-records";
@@ -114,4 +114,54 @@ test("a problem form explains errors next to the field and saves a readable reco
   await page.getByLabel("Since (optional)").fill("2019-04-01");
   await page.getByRole("button", { name: "Save problem" }).click();
   await expect(page.getByTestId("group-condition").getByRole("button", { name: "Seasonal asthma" })).toBeVisible();
+});
+
+test("one record of each kind survives a reload and a new sign-in, decrypted", async ({ page }, testInfo) => {
+  await page.goto("/");
+  await addVirtualAuthenticator(page, { prf: true });
+  await signUpThroughPage(page, { role: "patient", name: "Kim Every-Kind" });
+  await openChart(page);
+
+  const add = async (button: string, fill: Record<string, string>, save: string) => {
+    await page.getByRole("button", { name: button }).click();
+    for (const [label, value] of Object.entries(fill)) await page.getByLabel(label, { exact: true }).fill(value);
+    await page.getByRole("button", { name: save }).click();
+  };
+  await add("Add a problem", { Condition: "Migraine" }, "Save problem");
+  await add("Add a medication", { Medication: "Sumatriptan 50 mg" }, "Save medication");
+  await add("Add an allergy", { "Allergic to": "Penicillin" }, "Save allergy");
+  await add("Add an immunization", { Vaccine: "Influenza 2026", "Date given": "2026-10-02" }, "Save immunization");
+  await add("Add a result or measurement", { "What was measured": "Weight", Value: "71.5", Unit: "kg", Date: "2026-11-01" }, "Save result or measurement");
+  await add("Add a note", { Title: "Headache diary", Note: "Three episodes this month." }, "Save note");
+  const scan = testInfo.outputPath("referral.pdf");
+  writeFileSync(scan, "%PDF-1.4\n% a tiny test document\n");
+  await page.getByLabel("File", { exact: true }).setInputFiles(scan);
+  await expect(page.getByText("referral.pdf was encrypted and saved.")).toBeVisible();
+
+  const expectAll = async () => {
+    for (const [group, title] of [
+      ["condition", "Migraine"],
+      ["medication", "Sumatriptan 50 mg"],
+      ["allergy", "Penicillin"],
+      ["immunization", "Influenza 2026"],
+      ["observation", "Weight: 71.5 kg"],
+      ["note", "Headache diary"],
+      ["document", "referral.pdf"],
+    ]) {
+      await expect(page.getByTestId(`group-${group}`).getByRole("button", { name: title })).toBeVisible();
+    }
+  };
+  await expectAll();
+  await page.reload();
+  await page.getByRole("button", { name: "Unlock with passkey" }).click();
+  await expectAll();
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(/\/$/);
+  await page.goto("/sign-in");
+  await page
+    .waitForURL(/\/home$/, { timeout: 2_000 })
+    .catch(() => page.getByRole("button", { name: "Sign in with a passkey" }).click());
+  await expect(page).toHaveURL(/\/home$/);
+  await openChart(page);
+  await expectAll();
 });

@@ -5,6 +5,8 @@ import { VaultGate } from "@/app/_components/vault-gate";
 import { buildExportBundle, recordKinds, summarize, type RecordKind } from "@/lib/client/fhir-records";
 import { createRecords, type ChartEntry, type RecordDocument } from "@/lib/client/records";
 import { useChart } from "./chart-store";
+import { ClinicalForm } from "./clinical-form";
+import { clinicalForms } from "./clinical-forms";
 import { FileUpload } from "./file-upload";
 import { ImportPanel } from "./import-panel";
 import { RecordDetail } from "./record-detail";
@@ -26,7 +28,7 @@ function Chart() {
   const [query, setQuery] = useState("");
   const [openId, setOpenId] = useState<string | null>(null);
   const [selected, setSelected] = useState<Set<string>>(new Set());
-  const [adding, setAdding] = useState<"note" | "condition" | null>(null);
+  const [adding, setAdding] = useState<string | null>(null);
 
   useEffect(() => {
     void reload();
@@ -76,6 +78,11 @@ function Chart() {
           <button type="button" className="button button-secondary" onClick={() => setAdding("condition")}>
             Add a problem
           </button>
+          {clinicalForms.map((spec) => (
+            <button key={spec.kind} type="button" className="button button-secondary" onClick={() => setAdding(spec.kind)}>
+              Add {spec.kind === "allergy" ? "an" : spec.kind === "immunization" ? "an" : "a"} {spec.title}
+            </button>
+          ))}
           <button type="button" className="button button-secondary" onClick={() => exportRecords()} disabled={rows.length === 0}>
             Export all
           </button>
@@ -86,6 +93,11 @@ function Chart() {
       </div>
       {adding === "note" && <NoteForm onSave={save} />}
       {adding === "condition" && <ConditionForm onSave={save} />}
+      {clinicalForms
+        .filter((spec) => spec.kind === adding)
+        .map((spec) => (
+          <ClinicalForm key={spec.kind} spec={spec} onSave={save} />
+        ))}
       {open && <RecordDetail key={`${open.id}-${open.version}`} entry={open} onClose={() => setOpenId(null)} />}
       {rows.length === 0 && <p>{query ? "No record matches your search." : "Your chart is empty. Add a record or import a FHIR file."}</p>}
       {recordKinds.map(({ kind, plural }) => {

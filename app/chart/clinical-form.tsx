@@ -1,0 +1,60 @@
+"use client";
+
+import { useState } from "react";
+import { Field } from "@/app/_components/field";
+import type { RecordDocument } from "@/lib/client/records";
+import { validate, type FormSpec } from "./clinical-forms";
+
+export function ClinicalForm({ spec, onSave }: { spec: FormSpec; onSave: (document: RecordDocument) => Promise<void> }) {
+  const initial = Object.fromEntries(spec.fields.map((field) => [field.name, field.type === "select" ? field.options[0]![0] : ""]));
+  const [values, setValues] = useState<Record<string, string>>(initial);
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const set = (name: string) => (event: React.ChangeEvent<HTMLInputElement | HTMLSelectElement>) => {
+    setValues({ ...values, [name]: event.target.value });
+    setErrors({ ...errors, [name]: "" });
+  };
+  return (
+    <form
+      noValidate
+      className="card"
+      aria-label={`New ${spec.title}`}
+      onSubmit={async (event) => {
+        event.preventDefault();
+        const found = validate(spec, values);
+        setErrors(found);
+        if (Object.keys(found).length > 0) return;
+        await onSave({ v: 1, kind: spec.kind, resource: spec.build(values) });
+      }}
+    >
+      {spec.fields.map((field) =>
+        field.type === "select" ? (
+          <div className="field" key={field.name}>
+            <label htmlFor={`${spec.kind}-${field.name}`}>{field.label}</label>
+            <select id={`${spec.kind}-${field.name}`} value={values[field.name]} onChange={set(field.name)}>
+              {field.options.map(([value, label]) => (
+                <option key={value} value={value}>
+                  {label}
+                </option>
+              ))}
+            </select>
+          </div>
+        ) : (
+          <Field
+            key={field.name}
+            id={`${spec.kind}-${field.name}`}
+            label={field.label}
+            hint={"hint" in field ? field.hint : undefined}
+            type={field.type === "number" ? "text" : field.type}
+            inputMode={field.type === "number" ? "decimal" : undefined}
+            value={values[field.name] ?? ""}
+            error={errors[field.name] || undefined}
+            onChange={set(field.name)}
+          />
+        ),
+      )}
+      <button type="submit" className="button">
+        Save {spec.title}
+      </button>
+    </form>
+  );
+}

@@ -1,0 +1,120 @@
+import type { RecordDocument } from "@/lib/client/records";
+
+/**
+ * The patient-facing forms for clinical entries: which fields each asks for, how each is
+ * checked (messages shown next to the field), and the FHIR R4 resource it becomes.
+ */
+export type FieldSpec =
+  | { name: string; label: string; type: "text"; required?: boolean; missing?: string; hint?: string; max?: number }
+  | { name: string; label: string; type: "date"; required?: boolean; notFuture?: boolean }
+  | { name: string; label: string; type: "number"; required?: boolean }
+  | { name: string; label: string; type: "select"; options: Array<[value: string, label: string]> };
+
+export interface FormSpec {
+  kind: string;
+  title: string;
+  fields: FieldSpec[];
+  build(values: Record<string, string>): RecordDocument["resource"];
+}
+
+const concept = (text: string) => ({ text: text.trim() });
+const coded = (system: string, code: string) => ({ coding: [{ system, code }] });
+const patient = { display: "Patient" };
+
+export const clinicalForms: FormSpec[] = [
+  {
+    kind: "medication",
+    title: "medication",
+    fields: [
+      { name: "name", label: "Medication", type: "text", required: true, missing: "Enter the name of the medication.", hint: "As on the box, for example: metformin 500 mg tablets." },
+      { name: "dosage", label: "How you take it (optional)", type: "text", hint: "For example: one tablet twice a day." },
+      { name: "start", label: "Started (optional)", type: "date", notFuture: true },
+      { name: "status", label: "Status", type: "select", options: [["active", "Taking it"], ["completed", "Finished"], ["stopped", "Stopped"]] },
+    ],
+    build: (values) => ({
+      resourceType: "MedicationStatement",
+      id: crypto.randomUUID(),
+      status: values.status ?? "active",
+      medicationCodeableConcept: concept(values.name ?? ""),
+      subject: patient,
+      ...(values.start ? { effectivePeriod: { start: values.start } } : {}),
+      ...(values.dosage?.trim() ? { dosage: [{ text: values.dosage.trim() }] } : {}),
+    }),
+  },
+  {
+    kind: "allergy",
+    title: "allergy",
+    fields: [
+      { name: "substance", label: "Allergic to", type: "text", required: true, missing: "Enter what you are allergic to.", hint: "For example: penicillin, peanuts, latex." },
+      { name: "reaction", label: "What happens (optional)", type: "text" },
+      { name: "criticality", label: "How serious", type: "select", options: [["unable-to-assess", "Not sure"], ["low", "Mild"], ["high", "Severe or life-threatening"]] },
+    ],
+    build: (values) => ({
+      resourceType: "AllergyIntolerance",
+      id: crypto.randomUUID(),
+      clinicalStatus: coded("http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical", "active"),
+      criticality: values.criticality ?? "unable-to-assess",
+      code: concept(values.substance ?? ""),
+      patient,
+      ...(values.reaction?.trim() ? { reaction: [{ manifestation: [concept(values.reaction)] }] } : {}),
+    }),
+  },
+  {
+    kind: "immunization",
+    title: "immunization",
+    fields: [
+      { name: "vaccine", label: "Vaccine", type: "text", required: true, missing: "Enter the name of the vaccine.", hint: "For example: tetanus booster, influenza 2026." },
+      { name: "date", label: "Date given", type: "date", required: true, notFuture: true },
+      { name: "lot", label: "Lot number (optional)", type: "text", max: 40 },
+    ],
+    build: (values) => ({
+      resourceType: "Immunization",
+      id: crypto.randomUUID(),
+      status: "completed",
+      vaccineCode: concept(values.vaccine ?? ""),
+      patient,
+      occurrenceDateTime: values.date,
+      ...(values.lot?.trim() ? { lotNumber: values.lot.trim() } : {}),
+    }),
+  },
+  {
+    kind: "observation",
+    title: "result or measurement",
+    fields: [
+      { name: "name", label: "What was measured", type: "text", required: true, missing: "Enter what was measured.", hint: "For example: blood pressure (systolic), HbA1c, weight." },
+      { name: "value", label: "Value", type: "number", required: true },
+      { name: "unit", label: "Unit", type: "text", required: true, missing: "Enter the unit, for example mmHg.", hint: "For example: mmHg, %, kg, mg/dL.", max: 20 },
+      { name: "date", label: "Date", type: "date", required: true, notFuture: true },
+      { name: "category", label: "Kind", type: "select", options: [["vital-signs", "Vital sign"], ["laboratory", "Lab result"]] },
+    ],
+    build: (values) => ({
+      resourceType: "Observation",
+      id: crypto.randomUUID(),
+      status: "final",
+      category: [coded("http://terminology.hl7.org/CodeSystem/observation-category", values.category ?? "vital-signs")],
+      code: concept(values.name ?? ""),
+      subject: patient,
+      effectiveDateTime: values.date,
+      valueQuantity: { value: Number(values.value), unit: values.unit?.trim(), system: "http://unitsofmeasure.org", code: values.unit?.trim() },
+    }),
+  },
+];
+
+/** Checks values against a form's fields; returns a message per failing field. */
+export function validate(spec: FormSpec, values: Record<string, string>, today = new Date().toISOString().slice(0, 10)) {
+  const errors: Record<string, string> = {};
+  for (const field of spec.fields) {
+    const value = (values[field.name] ?? "").trim();
+    if ("required" in field && field.required && !value) {
+      errors[field.name] =
+        field.type === "date" ? "Enter the date." : field.type === "number" ? "Enter a number." : ("missing" in field && field.missing) || "Please fill this in.";
+    } else if (field.type === "number" && value && !Number.isFinite(Number(value))) {
+      errors[field.name] = "Enter a number, for example 120 or 6.5.";
+    } else if (field.type === "date" && value && field.notFuture && value > today) {
+      errors[field.name] = "The date cannot be in the future.";
+    } else if (field.type === "text" && value.length > (field.max ?? 200)) {
+      errors[field.name] = `Keep this under ${field.max ?? 200} characters.`;
+    }
+  }
+  return errors;
+}
