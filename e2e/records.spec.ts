@@ -165,3 +165,36 @@ test("one record of each kind survives a reload and a new sign-in, decrypted", a
   await openChart(page);
   await expectAll();
 });
+
+test("a record whose ciphertext or signature was altered on the server is refused, plainly", async ({ page }) => {
+  await page.goto("/");
+  await addVirtualAuthenticator(page, { prf: true });
+  await signUpThroughPage(page, { role: "patient", name: "Tara Tamper" });
+  await openChart(page);
+  await page.getByRole("button", { name: "Add a note" }).click();
+  await page.getByLabel("Title").fill("Original note");
+  await page.getByLabel("Note", { exact: true }).fill("Nobody may change this.");
+  await page.getByRole("button", { name: "Save note" }).click();
+  await page.getByRole("button", { name: "Add a problem" }).click();
+  await page.getByLabel("Condition", { exact: true }).fill("Untouched problem");
+  await page.getByRole("button", { name: "Save problem" }).click();
+  await expect(page.getByTestId("group-note").getByRole("button", { name: "Original note" })).toBeVisible();
+
+  for (const field of ["content", "signature"] as const) {
+    await page.route("**/api/records", async (route) => {
+      const response = await route.fetch();
+      const body = (await response.json()) as { records: Array<{ current: Record<string, string> }> };
+      const target = body.records[0]!.current;
+      const bytes = Buffer.from(target[field]!, "base64url");
+      bytes[bytes.length - 5]! ^= 0x01;
+      target[field] = bytes.toString("base64url");
+      await route.fulfill({ response, json: body });
+    });
+    await page.reload();
+    await page.getByRole("button", { name: "Unlock with passkey" }).click();
+    await expect(page.getByTestId("integrity-warning")).toContainText("One record could not be verified");
+    await expect(page.getByRole("button", { name: "Original note" })).toHaveCount(0);
+    await expect(page.getByTestId("group-condition").getByRole("button", { name: "Untouched problem" })).toBeVisible();
+    await page.unroute("**/api/records");
+  }
+});
