@@ -71,28 +71,42 @@ function seal(document: RecordDocument, recordKey: Uint8Array, context: { record
   return { version: context.version, keyVersion: context.keyVersion, content: toBase64url(content), signature: toBase64url(signature) };
 }
 
-/** Encrypts, signs and stores new records in one request: all of them are saved, or none. */
-export async function createRecords(documents: Array<RecordDocument & { recordId?: string }>): Promise<string[]> {
-  await cryptoReady();
-  const vault = unlocked();
+/**
+ * Encrypts, pads, signs and wraps new records for their owner: everything the server
+ * stores, and nothing it could read. Pure, so benchmarks and tests can call it directly.
+ */
+export function sealNewRecords(
+  documents: Array<RecordDocument & { recordId?: string }>,
+  author: { userId: string; keys: UnlockedKeys },
+) {
   const items = documents.map(({ recordId, ...document }) => ({ id: recordId ?? crypto.randomUUID(), recordKey: generateRecordKey(), document }));
-  const ownerKey = deriveOwnerRecordKey(vault.keys.vaultKey);
+  const ownerKey = deriveOwnerRecordKey(author.keys.vaultKey);
   const wraps = wrapRecordKeys(
     items.map((item) => ({ recordKey: item.recordKey, recordId: item.id, keyVersion: 1 })),
     ownerKey,
     { grantId: "owner" },
   );
-  const records = items.map((item, index) => ({
-    id: item.id,
-    ownerWrap: toBase64url(wraps[index]!),
-    version: {
-      ...seal(item.document, item.recordKey, { recordId: item.id, version: 1, keyVersion: 1 }, vault),
-      ...(item.document.file ? { blobId: item.document.file.blobId } : {}),
-    },
-  }));
   ownerKey.fill(0);
+  return items.map((item, index) => {
+    const sealed = {
+      id: item.id,
+      ownerWrap: toBase64url(wraps[index]!),
+      version: {
+        ...seal(item.document, item.recordKey, { recordId: item.id, version: 1, keyVersion: 1 }, author),
+        ...(item.document.file ? { blobId: item.document.file.blobId } : {}),
+      },
+    };
+    item.recordKey.fill(0);
+    return sealed;
+  });
+}
+
+/** Encrypts, signs and stores new records in one request: all of them are saved, or none. */
+export async function createRecords(documents: Array<RecordDocument & { recordId?: string }>): Promise<string[]> {
+  await cryptoReady();
+  const records = sealNewRecords(documents, unlocked());
   await api.post("/api/records", { records });
-  return items.map((item) => item.id);
+  return records.map((record) => record.id);
 }
 
 function recordKeyOf(record: Pick<RecordJson, "id" | "keyVersion" | "ownerWrap">, vaultKey: Uint8Array): Uint8Array {
