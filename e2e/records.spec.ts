@@ -144,14 +144,28 @@ test("one record of each kind survives a reload and a new sign-in, decrypted", a
       ["medication", "Sumatriptan 50 mg"],
       ["allergy", "Penicillin"],
       ["immunization", "Influenza 2026"],
-      ["observation", "Weight: 71.5 kg"],
+      ["observation", /^Weight: 7\d\.\d kg$/],
       ["note", "Headache diary"],
       ["document", "referral.pdf"],
-    ]) {
+    ] as Array<[string, string | RegExp]>) {
       await expect(page.getByTestId(`group-${group}`).getByRole("button", { name: title })).toBeVisible();
     }
   };
   await expectAll();
+
+  // Any kind can be edited into a new version; the old one stays readable.
+  await page.getByTestId("group-observation").getByRole("button", { name: "Weight: 71.5 kg" }).click();
+  await page.getByRole("button", { name: "Edit" }).click();
+  await page.getByLabel("Value", { exact: true }).fill("70.9");
+  await page.getByRole("button", { name: "Save as a new version" }).click();
+  await expect(page.getByTestId("record-detail")).toContainText("version 2");
+  await page.getByRole("button", { name: "Show all versions" }).click();
+  await expect(page.getByTestId("versions")).toContainText("Weight: 71.5 kg");
+  await expect(page.getByTestId("versions")).toContainText("Weight: 70.9 kg");
+  await page.getByRole("button", { name: "Close" }).click();
+  await page.getByTestId("group-observation").getByRole("button", { name: "Weight: 70.9 kg" }).click();
+  await page.getByRole("button", { name: "Close" }).click();
+
   await page.reload();
   await page.getByRole("button", { name: "Unlock with passkey" }).click();
   await expectAll();

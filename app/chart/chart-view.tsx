@@ -10,7 +10,7 @@ import { clinicalForms } from "./clinical-forms";
 import { FileUpload } from "./file-upload";
 import { ImportPanel } from "./import-panel";
 import { RecordDetail } from "./record-detail";
-import { ConditionForm, NoteForm } from "./record-forms";
+import { NoteForm } from "./record-forms";
 
 type OkEntry = Extract<ChartEntry, { status: "ok" }>;
 
@@ -75,9 +75,6 @@ function Chart() {
           <button type="button" className="button button-secondary" onClick={() => setAdding("note")}>
             Add a note
           </button>
-          <button type="button" className="button button-secondary" onClick={() => setAdding("condition")}>
-            Add a problem
-          </button>
           {clinicalForms.map((spec) => (
             <button key={spec.kind} type="button" className="button button-secondary" onClick={() => setAdding(spec.kind)}>
               Add {spec.kind === "allergy" ? "an" : spec.kind === "immunization" ? "an" : "a"} {spec.title}
@@ -92,7 +89,6 @@ function Chart() {
         </div>
       </div>
       {adding === "note" && <NoteForm onSave={save} />}
-      {adding === "condition" && <ConditionForm onSave={save} />}
       {clinicalForms
         .filter((spec) => spec.kind === adding)
         .map((spec) => (

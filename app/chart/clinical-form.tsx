@@ -3,10 +3,21 @@
 import { useState } from "react";
 import { Field } from "@/app/_components/field";
 import type { RecordDocument } from "@/lib/client/records";
-import { validate, type FormSpec } from "./clinical-forms";
+import { mergeEdit, validate, type FormSpec } from "./clinical-forms";
 
-export function ClinicalForm({ spec, onSave }: { spec: FormSpec; onSave: (document: RecordDocument) => Promise<void> }) {
-  const initial = Object.fromEntries(spec.fields.map((field) => [field.name, field.type === "select" ? field.options[0]![0] : ""]));
+export function ClinicalForm({
+  spec,
+  onSave,
+  existing,
+}: {
+  spec: FormSpec;
+  onSave: (document: RecordDocument) => Promise<void>;
+  /** When editing: the current document, whose resource the edit is merged into. */
+  existing?: RecordDocument;
+}) {
+  const initial = existing
+    ? spec.read(existing.resource)
+    : Object.fromEntries(spec.fields.map((field) => [field.name, field.type === "select" ? field.options[0]![0] : ""]));
   const [values, setValues] = useState<Record<string, string>>(initial);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const set = (name: string) => (event: React.ChangeEvent<HTMLInputElement | HTMLSelectElement>) => {
@@ -17,13 +28,14 @@ export function ClinicalForm({ spec, onSave }: { spec: FormSpec; onSave: (docume
     <form
       noValidate
       className="card"
-      aria-label={`New ${spec.title}`}
+      aria-label={existing ? `Edit ${spec.title}` : `New ${spec.title}`}
       onSubmit={async (event) => {
         event.preventDefault();
         const found = validate(spec, values);
         setErrors(found);
         if (Object.keys(found).length > 0) return;
-        await onSave({ v: 1, kind: spec.kind, resource: spec.build(values) });
+        const built = spec.build(values);
+        await onSave(existing ? { ...existing, resource: mergeEdit(existing.resource, built) } : { v: 1, kind: spec.kind, resource: built });
       }}
     >
       {spec.fields.map((field) =>
@@ -53,7 +65,7 @@ export function ClinicalForm({ spec, onSave }: { spec: FormSpec; onSave: (docume
         ),
       )}
       <button type="submit" className="button">
-        Save {spec.title}
+        {existing ? "Save as a new version" : `Save ${spec.title}`}
       </button>
     </form>
   );

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { summarize } from "@/lib/client/fhir-records";
-import { clinicalForms, validate } from "./clinical-forms";
+import { clinicalForms, mergeEdit, validate } from "./clinical-forms";
 
 const spec = (kind: string) => clinicalForms.find((form) => form.kind === kind)!;
 
@@ -26,5 +26,36 @@ describe("clinical forms", () => {
     const summary = summarize(form.build(values));
     expect(summary?.kind).toBe(summaryKind);
     expect(summary?.title).toBe(title);
+  });
+});
+
+describe("editing", () => {
+  it.each(clinicalForms.map((form) => [form.kind, form] as const))("reads back what the %s form built", (_kind, form) => {
+    const values: Record<string, Record<string, string>> = {
+      condition: { name: "Asthma", onset: "2020-02-02", status: "resolved" },
+      medication: { name: "Salbutamol", dosage: "as needed", start: "2021-01-01", status: "active" },
+      allergy: { substance: "Latex", reaction: "rash", criticality: "low" },
+      immunization: { vaccine: "MMR", date: "2001-05-05", lot: "L1" },
+      observation: { name: "HbA1c", value: "6.1", unit: "%", date: "2026-09-09", category: "laboratory" },
+    };
+    const input = values[form.kind]!;
+    expect(form.read(form.build(input))).toEqual(input);
+  });
+
+  it("keeps identifiers and original codes that the form does not show", () => {
+    const form = clinicalForms.find((spec) => spec.kind === "condition")!;
+    const imported = {
+      resourceType: "Condition",
+      id: "ips-condition-1",
+      identifier: [{ system: "urn:oid:1.2.3", value: "x" }],
+      code: { coding: [{ system: "http://snomed.info/sct", code: "38341003", display: "Hypertension" }] },
+      clinicalStatus: { coding: [{ code: "active" }] },
+    };
+    const values = { ...form.read(imported), status: "resolved" };
+    const merged = mergeEdit(imported, form.build(values));
+    expect(merged.id).toBe("ips-condition-1");
+    expect(merged.identifier).toEqual(imported.identifier);
+    expect(merged.code).toEqual(imported.code);
+    expect((merged.clinicalStatus as { coding: Array<{ code: string }> }).coding[0]!.code).toBe("resolved");
   });
 });

@@ -15,13 +15,44 @@ export interface FormSpec {
   title: string;
   fields: FieldSpec[];
   build(values: Record<string, string>): RecordDocument["resource"];
+  /** The form's values for an existing resource, for editing. */
+  read(resource: RecordDocument["resource"]): Record<string, string>;
 }
+
+type Resource = RecordDocument["resource"];
+const text = (value: unknown): string => {
+  if (!value || typeof value !== "object") return "";
+  const concept = value as { text?: string; coding?: Array<{ display?: string; code?: string }> };
+  return concept.text ?? concept.coding?.find((coding) => coding.display)?.display ?? concept.coding?.[0]?.code ?? "";
+};
+const code = (value: unknown): string => (value as { coding?: Array<{ code?: string }> } | undefined)?.coding?.[0]?.code ?? "";
+const day = (value: unknown): string => (typeof value === "string" ? value.slice(0, 10) : "");
+const at = (resource: Resource, path: string): unknown =>
+  path.split(".").reduce<unknown>((value, key) => (value && typeof value === "object" ? (value as Record<string, unknown>)[key] : undefined), resource);
 
 const concept = (text: string) => ({ text: text.trim() });
 const coded = (system: string, code: string) => ({ coding: [{ system, code }] });
 const patient = { display: "Patient" };
 
 export const clinicalForms: FormSpec[] = [
+  {
+    kind: "condition",
+    title: "problem",
+    fields: [
+      { name: "name", label: "Condition", type: "text", required: true, missing: "Enter the name of the condition.", hint: "For example: asthma, type 2 diabetes, high blood pressure." },
+      { name: "onset", label: "Since (optional)", type: "date", notFuture: true },
+      { name: "status", label: "Status", type: "select", options: [["active", "Active"], ["resolved", "Resolved"], ["inactive", "Inactive"]] },
+    ],
+    build: (values) => ({
+      resourceType: "Condition",
+      id: crypto.randomUUID(),
+      clinicalStatus: coded("http://terminology.hl7.org/CodeSystem/condition-clinical", values.status ?? "active"),
+      code: concept(values.name ?? ""),
+      subject: patient,
+      ...(values.onset ? { onsetDateTime: values.onset } : {}),
+    }),
+    read: (resource) => ({ name: text(resource.code), onset: day(resource.onsetDateTime), status: code(resource.clinicalStatus) || "active" }),
+  },
   {
     kind: "medication",
     title: "medication",
@@ -39,6 +70,12 @@ export const clinicalForms: FormSpec[] = [
       subject: patient,
       ...(values.start ? { effectivePeriod: { start: values.start } } : {}),
       ...(values.dosage?.trim() ? { dosage: [{ text: values.dosage.trim() }] } : {}),
+    }),
+    read: (resource) => ({
+      name: text(resource.medicationCodeableConcept ?? (Array.isArray(resource.contained) ? (resource.contained[0] as Resource | undefined)?.code : undefined)),
+      dosage: String(at(resource, "dosage.0.text") ?? ""),
+      start: day(at(resource, "effectivePeriod.start") ?? resource.effectiveDateTime),
+      status: typeof resource.status === "string" ? resource.status : "active",
     }),
   },
   {
@@ -58,6 +95,11 @@ export const clinicalForms: FormSpec[] = [
       patient,
       ...(values.reaction?.trim() ? { reaction: [{ manifestation: [concept(values.reaction)] }] } : {}),
     }),
+    read: (resource) => ({
+      substance: text(resource.code),
+      reaction: text(at(resource, "reaction.0.manifestation.0")),
+      criticality: typeof resource.criticality === "string" ? resource.criticality : "unable-to-assess",
+    }),
   },
   {
     kind: "immunization",
@@ -76,6 +118,7 @@ export const clinicalForms: FormSpec[] = [
       occurrenceDateTime: values.date,
       ...(values.lot?.trim() ? { lotNumber: values.lot.trim() } : {}),
     }),
+    read: (resource) => ({ vaccine: text(resource.vaccineCode), date: day(resource.occurrenceDateTime), lot: String(resource.lotNumber ?? "") }),
   },
   {
     kind: "observation",
@@ -97,6 +140,13 @@ export const clinicalForms: FormSpec[] = [
       effectiveDateTime: values.date,
       valueQuantity: { value: Number(values.value), unit: values.unit?.trim(), system: "http://unitsofmeasure.org", code: values.unit?.trim() },
     }),
+    read: (resource) => ({
+      name: text(resource.code),
+      value: at(resource, "valueQuantity.value") === undefined ? "" : String(at(resource, "valueQuantity.value")),
+      unit: String(at(resource, "valueQuantity.unit") ?? at(resource, "valueQuantity.code") ?? ""),
+      date: day(resource.effectiveDateTime ?? at(resource, "effectivePeriod.start")),
+      category: code(at(resource, "category.0")) === "laboratory" ? "laboratory" : "vital-signs",
+    }),
   },
 ];
 
@@ -117,4 +167,20 @@ export function validate(spec: FormSpec, values: Record<string, string>, today =
     }
   }
   return errors;
+}
+
+/**
+ * An edit keeps everything the form does not show (identifiers, codings from an import):
+ * the new fields go over the old resource, and a concept whose text did not change keeps
+ * its original codes.
+ */
+export function mergeEdit(previous: Resource, edited: Resource): Resource {
+  const merged: Resource = { ...previous, ...edited, id: previous.id ?? edited.id };
+  for (const [key, value] of Object.entries(edited)) {
+    const before = previous[key];
+    if (value && typeof value === "object" && "text" in value && Object.keys(value).length === 1 && text(before) === (value as { text: string }).text) {
+      merged[key] = before;
+    }
+  }
+  return merged;
 }

@@ -4,6 +4,8 @@ import { useState } from "react";
 import { kindLabel, summarize } from "@/lib/client/fhir-records";
 import { deleteRecord, loadVersions, saveVersion, type ChartEntry, type RecordDocument } from "@/lib/client/records";
 import { noteDocument, noteText } from "./record-forms";
+import { ClinicalForm } from "./clinical-form";
+import { clinicalForms } from "./clinical-forms";
 import { FileViewer } from "./file-viewer";
 import { Fields } from "./readable-resource";
 import { useChart } from "./chart-store";
@@ -13,6 +15,7 @@ type OkEntry = Extract<ChartEntry, { status: "ok" }>;
 export function RecordDetail({ entry, onClose }: { entry: OkEntry; onClose: () => void }) {
   const reload = useChart((state) => state.reload);
   const summary = summarize(entry.document.resource);
+  const form = clinicalForms.find((spec) => spec.kind === entry.document.kind);
   const [versions, setVersions] = useState<Array<{ version: number; createdAt: string; document: RecordDocument }> | null>(null);
   const [editing, setEditing] = useState(false);
   const [draft, setDraft] = useState(() => noteText(entry.document));
@@ -32,7 +35,23 @@ export function RecordDetail({ entry, onClose }: { entry: OkEntry; onClose: () =
         <FileViewer file={entry.document.file} name={summary?.title ?? "file"} type={fileType(entry.document)} />
       )}
       {!editing && <Fields resource={entry.document.resource} />}
-      {editing && (
+      {editing && form && (
+        <ClinicalForm
+          spec={form}
+          existing={entry.document}
+          onSave={async (document) => {
+            try {
+              await saveVersion(entry, document);
+              setEditing(false);
+              setVersions(null);
+              await reload();
+            } catch {
+              setError("The change was not saved. Reload and try again.");
+            }
+          }}
+        />
+      )}
+      {editing && !form && (
         <form
           onSubmit={async (event) => {
             event.preventDefault();
@@ -62,7 +81,7 @@ export function RecordDetail({ entry, onClose }: { entry: OkEntry; onClose: () =
         </p>
       )}
       <div className="actions">
-        {entry.document.kind === "note" && !editing && (
+        {(entry.document.kind === "note" || form) && !editing && (
           <button type="button" className="button button-small button-secondary" onClick={() => setEditing(true)}>
             Edit
           </button>

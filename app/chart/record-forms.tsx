@@ -32,23 +32,6 @@ export function noteDocument(values: { title: string; text: string }, previous?:
   };
 }
 
-export function conditionDocument(values: { name: string; onset: string; status: string }): RecordDocument {
-  return {
-    v: 1,
-    kind: "condition",
-    resource: {
-      resourceType: "Condition",
-      id: crypto.randomUUID(),
-      clinicalStatus: {
-        coding: [{ system: "http://terminology.hl7.org/CodeSystem/condition-clinical", code: values.status }],
-      },
-      code: { text: values.name.trim() },
-      subject: { display: "Patient" },
-      ...(values.onset ? { onsetDateTime: values.onset } : {}),
-    },
-  };
-}
-
 type Errors = Record<string, string | undefined>;
 
 export function NoteForm({ onSave }: { onSave: (document: RecordDocument) => Promise<void> }) {
@@ -82,43 +65,6 @@ export function NoteForm({ onSave }: { onSave: (document: RecordDocument) => Pro
       </div>
       <button type="submit" className="button">
         Save note
-      </button>
-    </form>
-  );
-}
-
-export function ConditionForm({ onSave }: { onSave: (document: RecordDocument) => Promise<void> }) {
-  const [values, setValues] = useState({ name: "", onset: "", status: "active" });
-  const [errors, setErrors] = useState<Errors>({});
-  return (
-    <form
-      noValidate
-      className="card"
-      aria-label="New problem"
-      onSubmit={async (event) => {
-        event.preventDefault();
-        const today = new Date().toISOString().slice(0, 10);
-        const found: Errors = {
-          name: values.name.trim() ? undefined : "Enter the name of the condition.",
-          onset: values.onset && values.onset > today ? "The date cannot be in the future." : undefined,
-        };
-        setErrors(found);
-        if (Object.values(found).some(Boolean)) return;
-        await onSave(conditionDocument(values));
-      }}
-    >
-      <Field id="condition-name" label="Condition" hint="For example: asthma, type 2 diabetes, high blood pressure." value={values.name} error={errors.name} onChange={(event) => setValues({ ...values, name: event.target.value })} />
-      <Field id="condition-onset" label="Since (optional)" type="date" value={values.onset} error={errors.onset} onChange={(event) => setValues({ ...values, onset: event.target.value })} />
-      <div className="field">
-        <label htmlFor="condition-status">Status</label>
-        <select id="condition-status" value={values.status} onChange={(event) => setValues({ ...values, status: event.target.value })}>
-          <option value="active">Active</option>
-          <option value="resolved">Resolved</option>
-          <option value="inactive">Inactive</option>
-        </select>
-      </div>
-      <button type="submit" className="button">
-        Save problem
       </button>
     </form>
   );
