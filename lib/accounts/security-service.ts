@@ -9,6 +9,7 @@ import type { RegistrationResponse } from "@/lib/auth/schemas";
 import { endOtherSessions, listActiveSessions } from "@/lib/auth/sessions";
 import { registrationOptions, verifyRegistration } from "@/lib/auth/webauthn";
 import { getDatabase } from "@/lib/db";
+import { storePasskeyWithWrap, type NewPasskeyWrap } from "./passkey-store";
 import { AppError } from "@/lib/errors";
 
 export async function listMyPasskeys() {
@@ -37,39 +38,11 @@ export async function beginAddPasskey() {
 }
 
 /** Stores another passkey with the vault key wrapped for it (or for this device). */
-export async function completeAddPasskey(body: {
-  name: string;
-  credential: RegistrationResponse;
-  vaultWrap: { method: "prf" | "device"; methodId: string; salt: string; wrappedKey: string };
-}) {
+export async function completeAddPasskey(body: { name: string; credential: RegistrationResponse; vaultWrap: NewPasskeyWrap }) {
   const session = await requireSession();
   const { db } = await getDatabase();
   const credential = await verifyRegistration(db, relyingParty(), "add-passkey", session.userId, body.credential);
-  if (body.vaultWrap.method === "prf" && body.vaultWrap.methodId !== credential.id) {
-    throw new AppError("invalid-input", "The vault key is not wrapped for this passkey.");
-  }
-  await db.transaction(async (tx) => {
-    await tx.insert(passkeyCredentials).values({
-      id: credential.id,
-      userId: session.userId,
-      publicKey: credential.publicKey,
-      signCount: credential.signCount,
-      transports: credential.transports,
-      deviceType: credential.deviceType,
-      backedUp: credential.backedUp,
-      prfCapable: body.vaultWrap.method === "prf",
-      name: body.name,
-    });
-    await tx.insert(vaultKeyWraps).values({
-      id: randomUUID(),
-      userId: session.userId,
-      method: body.vaultWrap.method,
-      credentialId: body.vaultWrap.method === "prf" ? credential.id : null,
-      deviceId: body.vaultWrap.method === "device" ? body.vaultWrap.methodId : null,
-      salt: fromBase64url(body.vaultWrap.salt),
-      wrappedKey: fromBase64url(body.vaultWrap.wrappedKey),
-    });
-  });
+  await db.transaction((tx) => storePasskeyWithWrap(tx, session.userId, credential, body.name, body.vaultWrap));
   return { id: credential.id };
 }
 

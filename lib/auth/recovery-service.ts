@@ -1,8 +1,8 @@
 import "server-only";
-import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { cryptoReady, fromBase64url, verifyCanonical } from "@/crypto";
-import { passkeyCredentials, recoveryVerifiers, vaultKeyWraps } from "@/drizzle/schema";
+import { passkeyCredentials, recoveryVerifiers } from "@/drizzle/schema";
+import { storePasskeyWithWrap, type NewPasskeyWrap } from "@/lib/accounts/passkey-store";
 import { getVaultMaterial } from "@/lib/accounts/vault";
 import { getDatabase } from "@/lib/db";
 import { AppError } from "@/lib/errors";
@@ -62,35 +62,11 @@ export async function completeRecovery(body: {
   userId: string;
   passkeyName: string;
   credential: RegistrationResponse;
-  vaultWrap: { method: "prf" | "device"; methodId: string; salt: string; wrappedKey: string };
+  vaultWrap: NewPasskeyWrap;
 }) {
   const { db } = await getDatabase();
   const credential = await verifyRegistration(db, relyingParty(), "recovery", body.userId, body.credential);
-  if (body.vaultWrap.method === "prf" && body.vaultWrap.methodId !== credential.id) {
-    throw new AppError("invalid-input", "The vault key is not wrapped for this passkey.");
-  }
-  await db.transaction(async (tx) => {
-    await tx.insert(passkeyCredentials).values({
-      id: credential.id,
-      userId: body.userId,
-      publicKey: credential.publicKey,
-      signCount: credential.signCount,
-      transports: credential.transports,
-      deviceType: credential.deviceType,
-      backedUp: credential.backedUp,
-      prfCapable: body.vaultWrap.method === "prf",
-      name: body.passkeyName,
-    });
-    await tx.insert(vaultKeyWraps).values({
-      id: randomUUID(),
-      userId: body.userId,
-      method: body.vaultWrap.method,
-      credentialId: body.vaultWrap.method === "prf" ? credential.id : null,
-      deviceId: body.vaultWrap.method === "device" ? body.vaultWrap.methodId : null,
-      salt: fromBase64url(body.vaultWrap.salt),
-      wrappedKey: fromBase64url(body.vaultWrap.wrappedKey),
-    });
-  });
+  await db.transaction((tx) => storePasskeyWithWrap(tx, body.userId, credential, body.passkeyName, body.vaultWrap));
   const ended = await endOtherSessions(db, body.userId, null);
   logger().info({ userId: body.userId, endedSessions: ended }, "account recovered");
   const session = await startSession(db, body.userId, sessionPolicy());

@@ -105,14 +105,23 @@ export const recoveryProofSchema = z.object({
   signature: base64url(64).length(86),
 });
 
+/** The vault-key wrap that comes with a new passkey (after sign-up: added, or at recovery). */
+export const newPasskeyWrapSchema = z.object({
+  method: z.enum(["prf", "device"]),
+  methodId: z.string().min(1).max(1024),
+  salt: base64url(64),
+  wrappedKey: base64url(256),
+});
+
 export const recoveryCompleteSchema = z.object({
   userId: uuidSchema,
   passkeyName: text(64),
   credential: registrationResponseSchema,
-  vaultWrap: z.object({
-    method: z.enum(["prf", "device"]),
-    methodId: z.string().min(1).max(1024),
-    salt: base64url(64),
-    wrappedKey: base64url(256),
-  }),
+  vaultWrap: newPasskeyWrapSchema,
+});
+
+export const addPasskeySchema = z.object({
+  name: text(64),
+  credential: registrationResponseSchema,
+  vaultWrap: newPasskeyWrapSchema,
 });

@@ -1,0 +1,52 @@
+import "server-only";
+import { randomUUID } from "node:crypto";
+import { fromBase64url } from "@/crypto";
+import { passkeyCredentials, vaultKeyWraps } from "@/drizzle/schema";
+import type { Database } from "@/lib/db";
+import { AppError } from "@/lib/errors";
+import type { VerifiedCredential } from "@/lib/auth/webauthn";
+
+type Transaction = Parameters<Parameters<Database["transaction"]>[0]>[0];
+
+export interface NewPasskeyWrap {
+  method: "prf" | "device";
+  methodId: string;
+  salt: string;
+  wrappedKey: string;
+}
+
+/**
+ * Stores a verified passkey together with the vault-key wrap that lets it unlock the
+ * vault (by its PRF output, or by this device's key), inside the caller's transaction.
+ */
+export async function storePasskeyWithWrap(
+  tx: Transaction,
+  userId: string,
+  credential: VerifiedCredential,
+  name: string,
+  vaultWrap: NewPasskeyWrap,
+): Promise<void> {
+  if (vaultWrap.method === "prf" && vaultWrap.methodId !== credential.id) {
+    throw new AppError("invalid-input", "The vault key is not wrapped for this passkey.");
+  }
+  await tx.insert(passkeyCredentials).values({
+    id: credential.id,
+    userId,
+    publicKey: credential.publicKey,
+    signCount: credential.signCount,
+    transports: credential.transports,
+    deviceType: credential.deviceType,
+    backedUp: credential.backedUp,
+    prfCapable: vaultWrap.method === "prf",
+    name,
+  });
+  await tx.insert(vaultKeyWraps).values({
+    id: randomUUID(),
+    userId,
+    method: vaultWrap.method,
+    credentialId: vaultWrap.method === "prf" ? credential.id : null,
+    deviceId: vaultWrap.method === "device" ? vaultWrap.methodId : null,
+    salt: fromBase64url(vaultWrap.salt),
+    wrappedKey: fromBase64url(vaultWrap.wrappedKey),
+  });
+}
