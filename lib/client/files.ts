@@ -133,13 +133,14 @@ async function getChunk(blobId: string, index: number): Promise<Uint8Array> {
 
 /**
  * Downloads and decrypts chunk by chunk; any altered, missing or reordered chunk stops it.
- * The result is a Blob, which the browser keeps on disk when it is large.
+ * Each decrypted chunk is appended to a Blob at once and dropped, so page memory holds
+ * about one chunk; the browser keeps a large Blob's data on disk.
  */
 export async function downloadDecryptedFile(reference: FileReference, type: string, onProgress: (progress: TransferProgress) => void): Promise<Blob> {
   await cryptoReady();
   const fileKey = fromBase64url(reference.key);
   const decryptor = createFileDecryptor(fileKey, fromBase64url(reference.header), reference);
-  const parts: Uint8Array[] = [];
+  let result = new Blob([], { type });
   let remaining = reference.size;
   let retrying = false;
   for (let index = 0; index < reference.chunkCount; index++) {
@@ -149,11 +150,11 @@ export async function downloadDecryptedFile(reference: FileReference, type: stri
     });
     const plain = decryptor.decryptChunk(encrypted);
     const keep = Math.min(remaining, plain.length);
-    parts.push(keep === plain.length ? plain : plain.slice(0, keep));
+    result = new Blob([result, keep === plain.length ? plain : plain.slice(0, keep)] as BlobPart[], { type });
     remaining -= keep;
     onProgress({ doneBytes: reference.size - remaining, totalBytes: reference.size, retrying });
   }
   decryptor.done();
   fileKey.fill(0);
-  return new Blob(parts as BlobPart[], { type });
+  return result;
 }
