@@ -1,0 +1,66 @@
+import { randomBytes, randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cryptoReady } from "@/crypto";
+import { clinicianDirectory, keyCertificates, users } from "@/drizzle/schema";
+import { createTestDatabase, testDatabaseKinds, type TestDatabase } from "@/lib/db/test-databases";
+import { AppError } from "@/lib/errors";
+import { publishedKeys, searchDirectory } from "./directory-service";
+
+describe.each(testDatabaseKinds())("clinician directory on %s", (kind) => {
+  let database: TestDatabase;
+  const ids = { cardiologist: randomUUID(), nurse: randomUUID(), verified: randomUUID(), patient: randomUUID(), disabled: randomUUID() };
+
+  beforeAll(async () => {
+    await cryptoReady();
+    database = await createTestDatabase(kind);
+    await database.db.insert(users).values([
+      { id: ids.cardiologist, role: "doctor" },
+      { id: ids.nurse, role: "nurse" },
+      { id: ids.verified, role: "doctor" },
+      { id: ids.patient, role: "patient" },
+      { id: ids.disabled, role: "doctor", disabledAt: new Date() },
+    ]);
+    const entry = (userId: string, displayName: string, specialty: string, organization: string, verified = false) => ({
+      userId,
+      displayName,
+      specialty,
+      organization,
+      licenceNumber: "L-1",
+      verifiedAt: verified ? new Date() : null,
+    });
+    await database.db.insert(clinicianDirectory).values([
+      entry(ids.cardiologist, "Dr Ada Heart", "Cardiology", "Riverside Clinic"),
+      entry(ids.nurse, "Nurse Ben Care", "Diabetes care", "Riverside Clinic"),
+      entry(ids.verified, "Dr Zoe Heart", "Cardiology", "Hilltop Hospital", true),
+      entry(ids.disabled, "Dr Gone Heart", "Cardiology", "Nowhere"),
+    ]);
+    await database.db.insert(keyCertificates).values({
+      id: randomUUID(),
+      userId: ids.cardiologist,
+      identityPublicKey: randomBytes(32),
+      encryptionPublicKey: randomBytes(32),
+      certificate: randomBytes(150),
+    });
+  });
+  afterAll(async () => {
+    await database?.dispose();
+  });
+
+  it("finds clinicians by name, specialty or organization, verified first", async () => {
+    expect((await searchDirectory(database.db, "heart")).map((entry) => entry.displayName)).toEqual(["Dr Zoe Heart", "Dr Ada Heart"]);
+    expect((await searchDirectory(database.db, "cardio")).map((entry) => entry.verified)).toEqual([true, false]);
+    expect((await searchDirectory(database.db, "riverside")).map((entry) => entry.role).sort()).toEqual(["doctor", "nurse"]);
+  });
+
+  it("treats wildcards as text and ignores queries too short to mean anything", async () => {
+    expect(await searchDirectory(database.db, "%")).toEqual([]);
+    expect(await searchDirectory(database.db, "__")).toEqual([]);
+    expect(await searchDirectory(database.db, "a")).toEqual([]);
+  });
+
+  it("serves published keys, and nothing for someone without them", async () => {
+    const keys = await publishedKeys(database.db, ids.cardiologist);
+    expect(keys.identityPublicKey).toHaveLength(43);
+    await expect(publishedKeys(database.db, ids.nurse)).rejects.toBeInstanceOf(AppError);
+  });
+});
