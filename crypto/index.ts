@@ -47,6 +47,7 @@ export { unwrapRecordKey, wrapRecordKey, wrapRecordKeys, type RecordKeyWrapConte
 export { hashBytes, signCanonical, verifyCanonical } from "./signature";
 export { signRecordVersion, verifyRecordVersion, type RecordVersionStatement } from "./record-signature";
 export { bucketSize, padToBucket, unpadBucket } from "./padding";
+export { signGrant, verifyGrant, wrapsDigest, type GrantStatement } from "./grant-statement";
 export {
   decodeRecoveryKey,
   deriveRecoveryKeyEncryptionKey,

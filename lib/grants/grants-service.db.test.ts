@@ -1,0 +1,117 @@
+import { randomBytes, randomUUID } from "node:crypto";
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cryptoReady } from "@/crypto";
+import { grants, keyCertificates, recordKeyWraps, users } from "@/drizzle/schema";
+import { createTestDatabase, testDatabaseKinds, type TestDatabase } from "@/lib/db/test-databases";
+import { AppError } from "@/lib/errors";
+import { createRecords } from "@/lib/records/records-service";
+import { activeGrantOf, activeGrantsForClinician, createGrant, grantsOfPatient, revokeGrant, type NewGrant } from "./grants-service";
+
+const b64 = (bytes: Buffer) => bytes.toString("base64url");
+
+async function codeOf(promise: Promise<unknown>) {
+  const error = await promise.then(() => null, (caught: unknown) => caught);
+  expect(error).toBeInstanceOf(AppError);
+  return (error as AppError).code;
+}
+
+describe.each(testDatabaseKinds())("grants on %s", (kind) => {
+  let database: TestDatabase;
+  const patient = randomUUID();
+  const doctor = randomUUID();
+  const otherPatient = randomUUID();
+  let recordIds: string[];
+
+  beforeAll(async () => {
+    await cryptoReady();
+    database = await createTestDatabase(kind);
+    await database.db.insert(users).values([
+      { id: patient, role: "patient" },
+      { id: doctor, role: "doctor" },
+      { id: otherPatient, role: "patient" },
+    ]);
+    await database.db.insert(keyCertificates).values({
+      id: randomUUID(),
+      userId: doctor,
+      identityPublicKey: randomBytes(32),
+      encryptionPublicKey: randomBytes(32),
+      certificate: randomBytes(150),
+    });
+    const batch = Array.from({ length: 3 }, () => ({
+      id: randomUUID(),
+      ownerWrap: b64(randomBytes(74)),
+      version: { version: 1, keyVersion: 1, content: b64(randomBytes(42 + 256)), signature: b64(randomBytes(64)) },
+    }));
+    await createRecords(database.db, patient, batch);
+    recordIds = batch.map((record) => record.id);
+  });
+  afterAll(async () => {
+    await database?.dispose();
+  });
+
+  const grantFor = (ids: string[], overrides: Partial<NewGrant> = {}): NewGrant => ({
+    grantId: randomUUID(),
+    clinicianId: doctor,
+    scope: "records",
+    permission: "read",
+    expiresAt: null,
+    sealedShareKey: randomBytes(98),
+    statement: randomBytes(40),
+    signature: randomBytes(64),
+    recordIds: ids,
+    wraps: ids.map((recordId) => ({ recordId, keyVersion: 1, wrappedKey: randomBytes(74) })),
+    ...overrides,
+  });
+
+  it("stores a grant with exactly one wrap per shared record", async () => {
+    const grant = grantFor(recordIds.slice(0, 2));
+    await createGrant(database.db, patient, grant);
+    const wraps = await database.db.select().from(recordKeyWraps).where(eq(recordKeyWraps.grantId, grant.grantId));
+    expect(wraps.map((wrap) => wrap.recordId).sort()).toEqual(recordIds.slice(0, 2).sort());
+    expect((await grantsOfPatient(database.db, patient)).find((row) => row.id === grant.grantId)?.recordIds.sort()).toEqual(recordIds.slice(0, 2).sort());
+    expect((await activeGrantsForClinician(database.db, doctor)).map((row) => row.id)).toContain(grant.grantId);
+  });
+
+  it("refuses wraps that do not match the shared records, records of someone else, and non-clinicians", async () => {
+    expect(await codeOf(createGrant(database.db, patient, grantFor([recordIds[0]!], { wraps: [] })))).toBe("conflict");
+    const extra = grantFor([recordIds[0]!]);
+    extra.wraps.push({ recordId: recordIds[1]!, keyVersion: 1, wrappedKey: randomBytes(74) });
+    expect(await codeOf(createGrant(database.db, patient, extra))).toBe("conflict");
+    expect(await codeOf(createGrant(database.db, otherPatient, grantFor([recordIds[0]!])))).toBe("invalid-input");
+    expect(await codeOf(createGrant(database.db, patient, grantFor([recordIds[0]!], { clinicianId: otherPatient })))).toBe("invalid-input");
+    expect(await codeOf(createGrant(database.db, patient, grantFor([recordIds[0]!], { expiresAt: new Date(Date.now() - 1000) })))).toBe(
+      "invalid-input",
+    );
+  });
+
+  it("requires an 'all records' grant to cover every record", async () => {
+    expect(await codeOf(createGrant(database.db, patient, grantFor(recordIds.slice(0, 2), { scope: "all" })))).toBe("conflict");
+    const all = grantFor(recordIds, { scope: "all", recordIds: [] });
+    all.wraps = recordIds.map((recordId) => ({ recordId, keyVersion: 1, wrappedKey: randomBytes(74) }));
+    await createGrant(database.db, patient, all);
+  });
+
+  it("revokes atomically: share key and wraps gone, clinician refused at once", async () => {
+    const grant = grantFor([recordIds[2]!]);
+    await createGrant(database.db, patient, grant);
+    await activeGrantOf(database.db, doctor, grant.grantId);
+    await revokeGrant(database.db, patient, grant.grantId);
+    const [row] = await database.db.select().from(grants).where(eq(grants.id, grant.grantId));
+    expect(row?.sealedShareKey).toBeNull();
+    expect(row?.revokedAt).toBeInstanceOf(Date);
+    expect(await database.db.select().from(recordKeyWraps).where(eq(recordKeyWraps.grantId, grant.grantId))).toEqual([]);
+    expect(await codeOf(activeGrantOf(database.db, doctor, grant.grantId))).toBe("not-found");
+    await revokeGrant(database.db, patient, grant.grantId);
+    expect(await codeOf(revokeGrant(database.db, otherPatient, grant.grantId))).toBe("not-found");
+  });
+
+  it("treats an expired grant as revoked", async () => {
+    const grant = grantFor([recordIds[0]!], { expiresAt: new Date(Date.now() + 60_000) });
+    await createGrant(database.db, patient, grant);
+    await activeGrantOf(database.db, doctor, grant.grantId);
+    const later = new Date(Date.now() + 120_000);
+    expect(await codeOf(activeGrantOf(database.db, doctor, grant.grantId, later))).toBe("not-found");
+    expect((await activeGrantsForClinician(database.db, doctor, later)).map((row) => row.id)).not.toContain(grant.grantId);
+  });
+});

@@ -1,0 +1,125 @@
+import "server-only";
+import { randomUUID } from "node:crypto";
+import { and, eq, gt, inArray, isNull, or } from "drizzle-orm";
+import { grantRecords, grants, keyCertificates, recordKeyWraps, records, users } from "@/drizzle/schema";
+import type { Database } from "@/lib/db";
+import { AppError } from "@/lib/errors";
+
+export interface NewGrant {
+  grantId: string;
+  clinicianId: string;
+  scope: "records" | "all";
+  permission: "read" | "contribute";
+  expiresAt: Date | null;
+  sealedShareKey: Uint8Array;
+  statement: Uint8Array;
+  signature: Uint8Array;
+  recordIds: string[];
+  wraps: Array<{ recordId: string; keyVersion: number; wrappedKey: Uint8Array }>;
+}
+
+const notFound = () => new AppError("not-found", "There is no such grant.");
+
+/**
+ * Stores a grant, its record list and one wrap per shared record in one transaction. The
+ * wraps must cover exactly the shared records at their current key version: no more (the
+ * server would otherwise hand out keys the patient did not list), no fewer.
+ */
+export async function createGrant(db: Database, patientId: string, grant: NewGrant, now: Date = new Date()): Promise<void> {
+  if (grant.expiresAt && grant.expiresAt <= now) throw new AppError("invalid-input", "The end date must be in the future.");
+  await db.transaction(async (tx) => {
+    const [clinician] = await tx
+      .select({ role: users.role })
+      .from(users)
+      .innerJoin(keyCertificates, and(eq(keyCertificates.userId, users.id), isNull(keyCertificates.supersededAt)))
+      .where(and(eq(users.id, grant.clinicianId), isNull(users.disabledAt)));
+    if (!clinician || (clinician.role !== "doctor" && clinician.role !== "nurse")) {
+      throw new AppError("invalid-input", "Records can be shared only with a doctor or a nurse.");
+    }
+    // Locking the patient's records keeps "all records" exact while the grant is written.
+    const owned = await tx
+      .select({ id: records.id, keyVersion: records.keyVersion })
+      .from(records)
+      .where(eq(records.ownerId, patientId))
+      .for("update");
+    const current = new Map(owned.map((record) => [record.id, record.keyVersion]));
+    const shared = grant.scope === "all" ? [...current.keys()] : grant.recordIds;
+    if (grant.scope === "records" && shared.length === 0) throw new AppError("invalid-input", "Choose at least one record to share.");
+    if (shared.some((id) => !current.has(id))) throw new AppError("invalid-input", "Only your own records can be shared.");
+    const covered = new Set(grant.wraps.map((wrap) => `${wrap.recordId}:${wrap.keyVersion}`));
+    const expected = new Set(shared.map((id) => `${id}:${current.get(id)}`));
+    if (covered.size !== grant.wraps.length || covered.size !== expected.size || [...expected].some((key) => !covered.has(key))) {
+      throw new AppError("conflict", "Your records changed while sharing. Please try again.");
+    }
+    await tx.insert(grants).values({
+      id: grant.grantId,
+      patientId,
+      clinicianId: grant.clinicianId,
+      scope: grant.scope,
+      permission: grant.permission,
+      expiresAt: grant.expiresAt,
+      sealedShareKey: grant.sealedShareKey,
+      statement: grant.statement,
+      signature: grant.signature,
+    });
+    if (grant.scope === "records") {
+      await tx.insert(grantRecords).values(shared.map((recordId) => ({ grantId: grant.grantId, recordId })));
+    }
+    if (grant.wraps.length > 0) {
+      await tx.insert(recordKeyWraps).values(
+        grant.wraps.map((wrap) => ({ id: randomUUID(), recordId: wrap.recordId, keyVersion: wrap.keyVersion, grantId: grant.grantId, wrappedKey: wrap.wrappedKey })),
+      );
+    }
+  });
+}
+
+/**
+ * Cuts a clinician off at once: the share key and every wrap under it are deleted and the
+ * grant marked revoked, atomically. Revoking twice is harmless.
+ */
+export async function revokeGrant(db: Database, patientId: string, grantId: string, now: Date = new Date()): Promise<void> {
+  await db.transaction(async (tx) => {
+    const [grant] = await tx
+      .select({ id: grants.id })
+      .from(grants)
+      .where(and(eq(grants.id, grantId), eq(grants.patientId, patientId)))
+      .for("update");
+    if (!grant) throw notFound();
+    await tx.delete(recordKeyWraps).where(eq(recordKeyWraps.grantId, grantId));
+    await tx
+      .update(grants)
+      .set({ sealedShareKey: null, revokedAt: now })
+      .where(and(eq(grants.id, grantId), isNull(grants.revokedAt)));
+  });
+}
+
+/** Active means: not revoked and not past its end date. Expired grants are treated as revoked. */
+const active = (now: Date) => and(isNull(grants.revokedAt), or(isNull(grants.expiresAt), gt(grants.expiresAt, now)));
+
+export async function grantsOfPatient(db: Database, patientId: string) {
+  const rows = await db.select().from(grants).where(eq(grants.patientId, patientId));
+  const listed = rows.length
+    ? await db.select().from(grantRecords).where(inArray(grantRecords.grantId, rows.map((row) => row.id)))
+    : [];
+  return rows.map((row) => ({
+    ...row,
+    recordIds: listed.filter((entry) => entry.grantId === row.id).map((entry) => entry.recordId),
+  }));
+}
+
+export async function activeGrantsForClinician(db: Database, clinicianId: string, now: Date = new Date()) {
+  return db
+    .select()
+    .from(grants)
+    .where(and(eq(grants.clinicianId, clinicianId), active(now)));
+}
+
+/** The grant, if it is this clinician's and still active; otherwise the same refusal as for no grant at all. */
+export async function activeGrantOf(db: Database, clinicianId: string, grantId: string, now: Date = new Date()) {
+  const [grant] = await db
+    .select()
+    .from(grants)
+    .where(and(eq(grants.id, grantId), eq(grants.clinicianId, clinicianId), active(now)));
+  if (!grant) throw notFound();
+  return grant;
+}
