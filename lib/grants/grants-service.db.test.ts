@@ -6,7 +6,15 @@ import { grants, keyCertificates, recordKeyWraps, users } from "@/drizzle/schema
 import { createTestDatabase, testDatabaseKinds, type TestDatabase } from "@/lib/db/test-databases";
 import { AppError } from "@/lib/errors";
 import { createRecords } from "@/lib/records/records-service";
-import { activeGrantOf, activeGrantsForClinician, createGrant, grantsOfPatient, revokeGrant, type NewGrant } from "./grants-service";
+import {
+  activeGrantOf,
+  activeGrantsForClinician,
+  createGrant,
+  grantsOfPatient,
+  recordsUnderGrant,
+  revokeGrant,
+  type NewGrant,
+} from "./grants-service";
 
 const b64 = (bytes: Buffer) => bytes.toString("base64url");
 
@@ -59,6 +67,7 @@ describe.each(testDatabaseKinds())("grants on %s", (kind) => {
     sealedShareKey: randomBytes(98),
     statement: randomBytes(40),
     signature: randomBytes(64),
+    sealedProfile: randomBytes(60),
     recordIds: ids,
     wraps: ids.map((recordId) => ({ recordId, keyVersion: 1, wrappedKey: randomBytes(74) })),
     ...overrides,
@@ -96,11 +105,14 @@ describe.each(testDatabaseKinds())("grants on %s", (kind) => {
     const grant = grantFor([recordIds[2]!]);
     await createGrant(database.db, patient, grant);
     await activeGrantOf(database.db, doctor, grant.grantId);
+    expect((await recordsUnderGrant(database.db, grant.grantId)).map((record) => record.id)).toEqual([recordIds[2]]);
     await revokeGrant(database.db, patient, grant.grantId);
     const [row] = await database.db.select().from(grants).where(eq(grants.id, grant.grantId));
     expect(row?.sealedShareKey).toBeNull();
+    expect(row?.sealedProfile).toBeNull();
     expect(row?.revokedAt).toBeInstanceOf(Date);
     expect(await database.db.select().from(recordKeyWraps).where(eq(recordKeyWraps.grantId, grant.grantId))).toEqual([]);
+    expect(await recordsUnderGrant(database.db, grant.grantId)).toEqual([]);
     expect(await codeOf(activeGrantOf(database.db, doctor, grant.grantId))).toBe("not-found");
     await revokeGrant(database.db, patient, grant.grantId);
     expect(await codeOf(revokeGrant(database.db, otherPatient, grant.grantId))).toBe("not-found");

@@ -14,6 +14,7 @@ export interface NewGrant {
   sealedShareKey: Uint8Array;
   statement: Uint8Array;
   signature: Uint8Array;
+  sealedProfile: Uint8Array | null;
   recordIds: string[];
   wraps: Array<{ recordId: string; keyVersion: number; wrappedKey: Uint8Array }>;
 }
@@ -61,6 +62,7 @@ export async function createGrant(db: Database, patientId: string, grant: NewGra
       sealedShareKey: grant.sealedShareKey,
       statement: grant.statement,
       signature: grant.signature,
+      sealedProfile: grant.sealedProfile,
     });
     if (grant.scope === "records") {
       await tx.insert(grantRecords).values(shared.map((recordId) => ({ grantId: grant.grantId, recordId })));
@@ -88,7 +90,7 @@ export async function revokeGrant(db: Database, patientId: string, grantId: stri
     await tx.delete(recordKeyWraps).where(eq(recordKeyWraps.grantId, grantId));
     await tx
       .update(grants)
-      .set({ sealedShareKey: null, revokedAt: now })
+      .set({ sealedShareKey: null, sealedProfile: null, revokedAt: now })
       .where(and(eq(grants.id, grantId), isNull(grants.revokedAt)));
   });
 }
@@ -122,4 +124,19 @@ export async function activeGrantOf(db: Database, clinicianId: string, grantId: 
     .where(and(eq(grants.id, grantId), eq(grants.clinicianId, clinicianId), active(now)));
   if (!grant) throw notFound();
   return grant;
+}
+
+/** The records a clinician may open under an active grant, each with its wrap under the grant's share key. */
+export async function recordsUnderGrant(db: Database, grantId: string) {
+  return db
+    .select({
+      id: records.id,
+      keyVersion: records.keyVersion,
+      currentVersion: records.currentVersion,
+      updatedAt: records.updatedAt,
+      wrappedKey: recordKeyWraps.wrappedKey,
+    })
+    .from(recordKeyWraps)
+    .innerJoin(records, and(eq(records.id, recordKeyWraps.recordId), eq(records.keyVersion, recordKeyWraps.keyVersion)))
+    .where(eq(recordKeyWraps.grantId, grantId));
 }
