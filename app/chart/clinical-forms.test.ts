@@ -59,3 +59,27 @@ describe("editing", () => {
     expect((merged.clinicalStatus as { coding: Array<{ code: string }> }).coding[0]!.code).toBe("resolved");
   });
 });
+
+describe("editing an imported medication", () => {
+  const form = clinicalForms.find((spec) => spec.kind === "medication")!;
+  const imported = {
+    resourceType: "MedicationStatement",
+    id: "ms-1",
+    status: "active",
+    contained: [{ resourceType: "Medication", id: "med", code: { text: "Anastrozole 1 mg" } }],
+    medicationReference: { reference: "#med" },
+  };
+
+  it("keeps the reference when the medication is unchanged, so medication[x] stays a single choice", () => {
+    const merged = mergeEdit(imported, form.build({ ...form.read(imported), status: "stopped" }));
+    expect(merged.medicationReference).toEqual({ reference: "#med" });
+    expect(merged.medicationCodeableConcept).toBeUndefined();
+    expect(merged.status).toBe("stopped");
+  });
+
+  it("replaces the reference when the patient renames the medication", () => {
+    const merged = mergeEdit(imported, form.build({ ...form.read(imported), name: "Letrozole 2.5 mg" }));
+    expect(merged.medicationReference).toBeUndefined();
+    expect(merged.medicationCodeableConcept).toEqual({ text: "Letrozole 2.5 mg" });
+  });
+});

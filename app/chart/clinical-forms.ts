@@ -176,6 +176,12 @@ export function validate(spec: FormSpec, values: Record<string, string>, today =
  */
 export function mergeEdit(previous: Resource, edited: Resource): Resource {
   const merged: Resource = { ...previous, ...edited, id: previous.id ?? edited.id };
+  // medication[x] is a choice: an imported statement names its medication by reference.
+  if (previous.medicationReference && edited.medicationCodeableConcept) {
+    const previousName = clinicalForms.find((spec) => spec.kind === "medication")!.read(previous).name;
+    if (previousName === text(edited.medicationCodeableConcept)) delete merged.medicationCodeableConcept;
+    else delete merged.medicationReference;
+  }
   for (const [key, value] of Object.entries(edited)) {
     const before = previous[key];
     if (value && typeof value === "object" && "text" in value && Object.keys(value).length === 1 && text(before) === (value as { text: string }).text) {

@@ -38,8 +38,8 @@ export function FileUpload() {
           },
         },
       ]);
-      setMessage(`${file.name} was encrypted and saved.`);
       await reload();
+      setMessage(`${file.name} was encrypted and saved.`);
     } catch (caught) {
       setError(caught instanceof ApiError ? caught.message : "The file was not saved. Please try again.");
     } finally {

@@ -32,9 +32,9 @@ export function ImportPanel() {
     setStatus(`Encrypting and saving ${plan.records.length} records…`);
     try {
       await createRecords(plan.records.map((record) => ({ v: 1, kind: record.kind, resource: record.resource, ...(record.fullUrl ? { fullUrl: record.fullUrl } : {}) })));
-      setStatus(`Imported ${plan.records.length} records.`);
       setPlan(null);
       await reload();
+      setStatus(`Imported ${plan.records.length} records.`);
     } catch {
       setStatus(undefined);
       setError("The import failed and nothing was saved. Please try again.");

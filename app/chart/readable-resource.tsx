@@ -5,7 +5,9 @@ import type { ReactNode } from "react";
  * text, nested parts indented. Everything is rendered as text (React escapes it), so
  * imported content can never run as markup.
  */
-const hidden = new Set(["resourceType", "id", "meta", "text", "subject", "patient", "identifier", "contained"]);
+// Internal wiring (ids, references inside the record, narrative HTML) is not shown: the
+// title already names what a reference points to.
+const hidden = new Set(["resourceType", "id", "meta", "text", "subject", "patient", "identifier", "contained", "medicationReference"]);
 
 function label(key: string): string {
   const spaced = key.replace(/([a-z])([A-Z])/g, "$1 $2").replace(/\[x\]$/, "");
