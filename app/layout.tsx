@@ -17,7 +17,9 @@ export const viewport: Viewport = { width: "device-width", initialScale: 1 };
 export default async function RootLayout({ children }: { children: ReactNode }) {
   // Every page is rendered per request so that each response gets its own CSP nonce.
   await connection();
-  const signedIn = (await currentSession()) !== null;
+  const session = await currentSession();
+  const signedIn = session !== null;
+  const clinician = session?.role === "doctor" || session?.role === "nurse";
   return (
     <html lang="en">
       <body>
@@ -32,7 +34,8 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
             {signedIn ? (
               <>
                 <Link href="/home">Home</Link>
-                <Link href="/chart">My records</Link>
+                {clinician ? <Link href="/shared">Shared with me</Link> : <Link href="/chart">My records</Link>}
+                {!clinician && <Link href="/share">Sharing</Link>}
                 <Link href="/settings/security">Security</Link>
                 <SignOutButton />
               </>

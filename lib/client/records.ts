@@ -143,6 +143,22 @@ function authorKeyFor(authorId: string, vault: ReturnType<typeof unlocked>): Uin
   return vault.keys.identityPublicKey;
 }
 
+/** The current record keys of some of the owner's records, for sharing them. */
+export async function ownRecordKeys(recordIds: string[] | "all"): Promise<Array<{ recordId: string; keyVersion: number; recordKey: Uint8Array }>> {
+  await cryptoReady();
+  const vault = unlocked();
+  const { records } = await api.get<{ records: RecordJson[] }>("/api/records");
+  const chosen = recordIds === "all" ? records : records.filter((record) => recordIds.includes(record.id));
+  return chosen.map((record) => ({ recordId: record.id, keyVersion: record.keyVersion, recordKey: recordKeyOf(record, vault.keys.vaultKey) }));
+}
+
+/** Verifies (against the author's identity key) and decrypts a version under a known record key. */
+export function openSharedVersion(recordId: string, version: VersionJson, recordKey: Uint8Array, authorKey: Uint8Array): RecordDocument {
+  return openVersion(recordId, version, recordKey, authorKey);
+}
+
+export type { VersionJson };
+
 export async function loadChart(): Promise<ChartEntry[]> {
   await cryptoReady();
   const vault = unlocked();

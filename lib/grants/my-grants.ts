@@ -1,0 +1,120 @@
+import "server-only";
+import { inArray } from "drizzle-orm";
+import { cryptoReady, fromBase64url, toBase64url } from "@/crypto";
+import { clinicianDirectory, grantRecords } from "@/drizzle/schema";
+import { requireSession } from "@/lib/auth/current-session";
+import { getDatabase } from "@/lib/db";
+import { publishedKeys } from "@/lib/directory/directory-service";
+import { AppError } from "@/lib/errors";
+import { listVersions } from "@/lib/records/repository";
+import { activeGrantOf, activeGrantsForClinician, createGrant, grantsOfPatient, recordsUnderGrant, revokeGrant } from "./grants-service";
+import type { CreateGrantRequest } from "./schemas";
+
+async function as(role: "patient" | "clinician") {
+  const session = await requireSession();
+  const isClinician = session.role === "doctor" || session.role === "nurse";
+  if ((role === "patient" && session.role !== "patient") || (role === "clinician" && !isClinician)) {
+    throw new AppError("forbidden", role === "patient" ? "Only patients share records." : "Only doctors and nurses receive shared records.");
+  }
+  await cryptoReady();
+  const { db } = await getDatabase();
+  return { db, userId: session.userId };
+}
+
+export async function shareMyRecords(body: CreateGrantRequest) {
+  const { db, userId } = await as("patient");
+  await createGrant(db, userId, {
+    grantId: body.grantId,
+    clinicianId: body.clinicianId,
+    scope: body.scope,
+    permission: body.permission,
+    expiresAt: body.expiresAt ? new Date(body.expiresAt) : null,
+    sealedShareKey: fromBase64url(body.sealedShareKey),
+    statement: fromBase64url(body.statement),
+    signature: fromBase64url(body.signature),
+    sealedProfile: body.sealedProfile ? fromBase64url(body.sealedProfile) : null,
+    recordIds: body.recordIds,
+    wraps: body.wraps.map((wrap) => ({ ...wrap, wrappedKey: fromBase64url(wrap.wrappedKey) })),
+  });
+}
+
+export async function myGrants() {
+  const { db, userId } = await as("patient");
+  const rows = await grantsOfPatient(db, userId);
+  const names = rows.length
+    ? await db.select().from(clinicianDirectory).where(inArray(clinicianDirectory.userId, [...new Set(rows.map((row) => row.clinicianId))]))
+    : [];
+  return {
+    grants: rows.map((row) => ({
+      id: row.id,
+      clinicianId: row.clinicianId,
+      clinicianName: names.find((entry) => entry.userId === row.clinicianId)?.displayName ?? "Unknown clinician",
+      scope: row.scope,
+      permission: row.permission,
+      expiresAt: row.expiresAt?.toISOString() ?? null,
+      createdAt: row.createdAt.toISOString(),
+      revokedAt: row.revokedAt?.toISOString() ?? null,
+      recordIds: row.recordIds,
+    })),
+  };
+}
+
+export async function revokeMyGrant(grantId: string) {
+  const { db, userId } = await as("patient");
+  await revokeGrant(db, userId, grantId);
+}
+
+export async function sharedWithMe() {
+  const { db, userId } = await as("clinician");
+  const rows = await activeGrantsForClinician(db, userId);
+  const listed = rows.length ? await db.select().from(grantRecords).where(inArray(grantRecords.grantId, rows.map((row) => row.id))) : [];
+  return {
+    grants: await Promise.all(
+      rows.map(async (row) => ({
+        grantId: row.id,
+        patientId: row.patientId,
+        scope: row.scope,
+        permission: row.permission,
+        expiresAt: row.expiresAt?.toISOString() ?? null,
+        sealedShareKey: row.sealedShareKey ? toBase64url(row.sealedShareKey) : null,
+        sealedProfile: row.sealedProfile ? toBase64url(row.sealedProfile) : null,
+        statement: toBase64url(row.statement),
+        signature: toBase64url(row.signature),
+        recordIds: listed.filter((entry) => entry.grantId === row.id).map((entry) => entry.recordId),
+        patientKeys: await publishedKeys(db, row.patientId),
+      })),
+    ),
+  };
+}
+
+/** Ciphertext and wraps for one active grant; a revoked or expired grant gets the same 404 as none. */
+export async function sharedRecords(grantId: string) {
+  const { db, userId } = await as("clinician");
+  await activeGrantOf(db, userId, grantId);
+  const shared = await recordsUnderGrant(db, grantId);
+  return {
+    records: await Promise.all(
+      shared.map(async (record) => {
+        const versions = await listVersions(db, record.id);
+        const current = versions.find((version) => version.version === record.currentVersion)!;
+        return {
+          id: record.id,
+          keyVersion: record.keyVersion,
+          currentVersion: record.currentVersion,
+          updatedAt: record.updatedAt.toISOString(),
+          wrappedKey: toBase64url(record.wrappedKey),
+          current: {
+            version: current.version,
+            keyVersion: current.keyVersion,
+            authorId: current.authorId,
+            content: toBase64url(current.content),
+            signature: toBase64url(current.signature),
+            createdAt: current.createdAt.toISOString(),
+            blobId: current.blobId,
+          },
+        };
+      }),
+    ),
+  };
+}
+
