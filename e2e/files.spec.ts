@@ -69,3 +69,59 @@ test("an image decrypts and shows in the page", async ({ page }, testInfo) => {
   await expect(preview).toBeVisible();
   expect(await preview.evaluate((image) => (image as HTMLImageElement).naturalWidth)).toBe(1);
 });
+
+/** A one-page PDF that draws a black box and carries a script that must never run. */
+function pdfWithScript(): Buffer {
+  const objects = [
+    "<< /Type /Catalog /Pages 2 0 R /OpenAction 4 0 R >>",
+    "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+    "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Contents 5 0 R >>",
+    "<< /Type /Action /S /JavaScript /JS (app.alert\\('pdf script ran'\\);) >>",
+  ];
+  const drawing = "0 0 0 rg 20 20 160 160 re f";
+  objects.push(`<< /Length ${drawing.length} >>\nstream\n${drawing}\nendstream`);
+  let body = "%PDF-1.4\n";
+  const offsets: number[] = [];
+  objects.forEach((object, index) => {
+    offsets.push(body.length);
+    body += `${index + 1} 0 obj\n${object}\nendobj\n`;
+  });
+  const xref = body.length;
+  body += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
+  for (const offset of offsets) body += `${String(offset).padStart(10, "0")} 00000 n \n`;
+  body += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return Buffer.from(body, "latin1");
+}
+
+test("a PDF decrypts and is painted in the page without running its script", async ({ page }, testInfo) => {
+  const pdfPath = testInfo.outputPath("discharge-letter.pdf");
+  writeFileSync(pdfPath, pdfWithScript());
+  const dialogs: string[] = [];
+  page.on("dialog", (dialog) => {
+    dialogs.push(dialog.message());
+    void dialog.dismiss();
+  });
+  await page.goto("/");
+  await addVirtualAuthenticator(page, { prf: true });
+  await signUpThroughPage(page, { role: "patient", name: "Petra Pdf" });
+  await page.getByRole("link", { name: "My records" }).first().click();
+  await page.getByLabel("File", { exact: true }).setInputFiles(pdfPath);
+  await expect(page.getByText("discharge-letter.pdf was encrypted and saved.")).toBeVisible();
+  await page.getByTestId("group-document").getByRole("button", { name: "discharge-letter.pdf" }).click();
+  await page.getByRole("button", { name: "Show", exact: true }).click();
+  const pageImage = page.getByRole("img", { name: "Page 1 of 1 of discharge-letter.pdf" });
+  await expect(pageImage).toBeVisible();
+  await expect(page.getByText("1 page, shown without running anything the file contains.")).toBeVisible();
+  // The box in the middle of the page is painted black.
+  await expect
+    .poll(() =>
+      pageImage.evaluate((canvas) => {
+        const element = canvas as HTMLCanvasElement;
+        const pixel = element.getContext("2d")!.getImageData(element.width / 2, element.height / 2, 1, 1).data;
+        return pixel[0]! + pixel[1]! + pixel[2]!;
+      }),
+    )
+    .toBe(0);
+  expect(await page.locator("iframe, embed, object").count()).toBe(0);
+  expect(dialogs).toEqual([]);
+});

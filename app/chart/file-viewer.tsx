@@ -2,16 +2,18 @@
 
 import { useEffect, useState } from "react";
 import { downloadDecryptedFile, type FileReference, type TransferProgress } from "@/lib/client/files";
+import { PdfPreview } from "./pdf-preview";
 
 const previewable = /^(image\/(png|jpeg|gif|webp)|application\/pdf)$/;
 
 /**
- * Decrypts a file in the browser, then shows it (images, PDFs) or saves it. The preview
- * lives in a blob: URL that inherits this page's CSP, so even a hostile file runs no script.
+ * Decrypts a file in the browser, then shows it (images, PDFs) or saves it. Images load
+ * from a blob: URL into an <img>, which never runs script; PDFs are painted by pdf.js.
  */
 export function FileViewer({ file, name, type }: { file: FileReference; name: string; type: string }) {
   const [progress, setProgress] = useState<TransferProgress | null>(null);
   const [previewUrl, setPreviewUrl] = useState<string | null>(null);
+  const [pdf, setPdf] = useState<Blob | null>(null);
   const [error, setError] = useState<string>();
 
   useEffect(() => () => {
@@ -50,13 +52,15 @@ export function FileViewer({ file, name, type }: { file: FileReference; name: st
         >
           Download decrypted
         </button>
-        {previewable.test(type) && !previewUrl && (
+        {previewable.test(type) && !previewUrl && !pdf && (
           <button
             type="button"
             className="button button-small button-secondary"
             onClick={async () => {
               const blob = await decrypt();
-              if (blob) setPreviewUrl(URL.createObjectURL(blob));
+              if (!blob) return;
+              if (type === "application/pdf") setPdf(blob);
+              else setPreviewUrl(URL.createObjectURL(blob));
             }}
           >
             Show
@@ -74,13 +78,11 @@ export function FileViewer({ file, name, type }: { file: FileReference; name: st
           {error}
         </p>
       )}
-      {previewUrl &&
-        (type === "application/pdf" ? (
-          <iframe className="file-preview" src={previewUrl} title={`Preview of ${name}`} />
-        ) : (
-          // eslint-disable-next-line @next/next/no-img-element
-          <img className="file-preview" src={previewUrl} alt={`Preview of ${name}`} />
-        ))}
+      {pdf && <PdfPreview blob={pdf} name={name} />}
+      {previewUrl && (
+        // eslint-disable-next-line @next/next/no-img-element
+        <img className="file-preview" src={previewUrl} alt={`Preview of ${name}`} />
+      )}
     </div>
   );
 }
