@@ -21,6 +21,7 @@ export const EnvelopeKind = {
   sealedShareKey: 5,
   fileHeader: 6,
   keyCertificate: 7,
+  sealedRecordKey: 8,
 } as const;
 export type EnvelopeKind = (typeof EnvelopeKind)[keyof typeof EnvelopeKind];
 
@@ -32,6 +33,7 @@ export const envelopeLabels: Record<EnvelopeKind, string> = {
   5: "hsc/v1/sealed-share-key",
   6: "hsc/v1/file-chunk",
   7: "hsc/v1/key-certificate",
+  8: "hsc/v1/sealed-record-key",
 };
 
 export const nonceBytes = 24;

@@ -42,7 +42,15 @@ export {
   type FileEncryptor,
 } from "./file-stream";
 export { decryptFileStream, encryptFileStream } from "./file-web-streams";
-export { generateShareKey, openShareKey, sealShareKey } from "./share-key";
+export {
+  deriveShareKey,
+  generateShareKey,
+  openRecordKeySealedToOwner,
+  openShareKey,
+  sealRecordKeyToOwner,
+  sealShareKey,
+  type SealedRecordKeyContext,
+} from "./share-key";
 export { unwrapRecordKey, wrapRecordKey, wrapRecordKeys, type RecordKeyWrapContext } from "./record-key-wrap";
 export { hashBytes, signCanonical, verifyCanonical } from "./signature";
 export { signRecordVersion, verifyRecordVersion, type RecordVersionStatement } from "./record-signature";

@@ -2,7 +2,8 @@ import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { CryptoError } from "./errors";
 import { encryptionKeyPairFromSeed, generateEncryptionKeyPair } from "./keys";
-import { generateShareKey, openShareKey, sealShareKey } from "./share-key";
+import { toHex } from "./encoding";
+import { deriveShareKey, generateShareKey, openRecordKeySealedToOwner, openShareKey, sealRecordKeyToOwner, sealShareKey } from "./share-key";
 import { cryptoReady } from "./sodium";
 import { bytesFrom, expectCryptoError, expectEveryByteTamperFails, expectTruncationFails } from "./test-helpers";
 
@@ -43,3 +44,52 @@ describe("sealed share key", () => {
     );
   });
 });
+
+describe("record key sealed to the chart owner", () => {
+  it("opens only for the owner and the record and key version it was sealed for", () => {
+    const owner = generateEncryptionKeyPair();
+    const recordKey = generateShareKey();
+    const sealed = sealRecordKeyToOwner(recordKey, owner.publicKey, { recordId: "r1", keyVersion: 1 });
+    expect(openRecordKeySealedToOwner(sealed, owner, { recordId: "r1", keyVersion: 1 })).toEqual(recordKey);
+    expectCryptoError(() => openRecordKeySealedToOwner(sealed, owner, { recordId: "r2", keyVersion: 1 }), "authentication-failed");
+    expectCryptoError(() => openRecordKeySealedToOwner(sealed, owner, { recordId: "r1", keyVersion: 2 }), "authentication-failed");
+    expectCryptoError(() => openRecordKeySealedToOwner(sealed, generateEncryptionKeyPair(), { recordId: "r1", keyVersion: 1 }), "authentication-failed");
+  });
+
+  it("is not interchangeable with a sealed share key", () => {
+    const owner = generateEncryptionKeyPair();
+    const asShareKey = sealShareKey(generateShareKey(), owner.publicKey, { grantId: "r1" });
+    expectCryptoError(() => openRecordKeySealedToOwner(asShareKey, owner, { recordId: "r1", keyVersion: 1 }), "malformed");
+    const relabelled = asShareKey.slice();
+    relabelled[1] = 8;
+    expect(() => openRecordKeySealedToOwner(relabelled, owner, { recordId: "r1", keyVersion: 1 })).toThrow(CryptoError);
+  });
+
+  it("fails on any flipped bit or truncation", () => {
+    const owner = generateEncryptionKeyPair();
+    const sealed = sealRecordKeyToOwner(generateShareKey(), owner.publicKey, { recordId: "r1", keyVersion: 3 });
+    expectEveryByteTamperFails(sealed, (tampered) => openRecordKeySealedToOwner(tampered, owner, { recordId: "r1", keyVersion: 3 }));
+    expectTruncationFails(sealed, (truncated) => openRecordKeySealedToOwner(truncated, owner, { recordId: "r1", keyVersion: 3 }));
+  });
+});
+
+describe("share key derived from the vault key", () => {
+  it("gives fixed bytes for a fixed vault key and grant (known answer)", () => {
+    expect(toHex(deriveShareKey(bytesFrom(30, 32), { grantId: "6f1c1b7e-0000-4000-8000-000000000001" }))).toBe(KAT_DERIVED_SHARE_KEY);
+  });
+
+  it("differs per grant and per vault key", () => {
+    const vaultKey = bytesFrom(31, 32);
+    const a = toHex(deriveShareKey(vaultKey, { grantId: "a" }));
+    expect(toHex(deriveShareKey(vaultKey, { grantId: "a" }))).toBe(a);
+    expect(toHex(deriveShareKey(vaultKey, { grantId: "b" }))).not.toBe(a);
+    expect(toHex(deriveShareKey(bytesFrom(32, 32), { grantId: "a" }))).not.toBe(a);
+  });
+
+  it("rejects a vault key of the wrong length", () => {
+    expectCryptoError(() => deriveShareKey(new Uint8Array(16), { grantId: "a" }), "invalid-key");
+  });
+});
+
+// Computed independently with Python: hashlib.blake2b(encodeCanonical(label, [grantId]), key=vaultKey, digest_size=32).
+const KAT_DERIVED_SHARE_KEY = "98bb02210df7107a593d67b70203c55aa9b1bd5d803c1ecafb2e04effabd624d";

@@ -1,4 +1,4 @@
-import { decodeCanonical, encodeCanonical } from "./canonical";
+import { decodeCanonical, encodeCanonical, type CanonicalField } from "./canonical";
 import { EnvelopeKind, assertKey, checkHeader, protocolVersion } from "./envelope";
 import { equalBytes } from "./encoding";
 import { CryptoError } from "./errors";
@@ -7,56 +7,93 @@ import { randomBytes } from "./random";
 import { guarded, lib } from "./sodium";
 
 /**
- * A grant's share key, sealed to the clinician's certified X25519 key:
+ * A 32-byte key sealed to someone's certified X25519 key:
  *
- *   version | kind | crypto_box_seal(encodeCanonical("hsc/v1/share-key", [version, kind, grantId, shareKey]))
+ *   version | kind | crypto_box_seal(encodeCanonical(label, [version, kind, ...context, key]))
  *
- * Sealed boxes take no associated data, so the grant id travels inside and is checked on opening.
+ * Sealed boxes take no associated data, so the context travels inside and must match on
+ * opening. Two uses: a grant's share key sealed to the clinician (context: grant id), and a
+ * record key that a clinician sealed to the patient who owns the chart they wrote in
+ * (context: record id and key version).
  */
-const label = "hsc/v1/share-key";
 const sealOverhead = 48;
+
+type SealedKind = typeof EnvelopeKind.sealedShareKey | typeof EnvelopeKind.sealedRecordKey;
+const labels: Record<SealedKind, string> = {
+  [EnvelopeKind.sealedShareKey]: "hsc/v1/share-key",
+  [EnvelopeKind.sealedRecordKey]: "hsc/v1/sealed-record-key",
+};
+
+function sealKey(kind: SealedKind, key: Uint8Array, recipientPublicKey: Uint8Array, context: CanonicalField[]): Uint8Array {
+  assertKey(key);
+  assertKey(recipientPublicKey);
+  const plain = encodeCanonical(labels[kind], [protocolVersion, kind, ...context, key]);
+  const sealed = guarded("invalid-key", () => lib().crypto_box_seal(plain, recipientPublicKey));
+  const out = new Uint8Array(2 + sealed.length);
+  out[0] = protocolVersion;
+  out[1] = kind;
+  out.set(sealed, 2);
+  return out;
+}
+
+function openKey(kind: SealedKind, envelope: Uint8Array, recipient: KeyPair, context: CanonicalField[]): Uint8Array {
+  checkHeader(envelope, kind, 2 + sealOverhead);
+  assertKey(recipient.publicKey);
+  assertKey(recipient.secretKey);
+  const plain = guarded("authentication-failed", () => lib().crypto_box_seal_open(envelope.subarray(2), recipient.publicKey, recipient.secretKey));
+  const { label, fields } = guarded("authentication-failed", () => decodeCanonical(plain));
+  const key = fields[fields.length - 1];
+  if (
+    label !== labels[kind] ||
+    fields.length !== context.length + 3 ||
+    fields[0] !== protocolVersion ||
+    fields[1] !== kind ||
+    !(key instanceof Uint8Array) ||
+    key.length !== 32
+  ) {
+    throw new CryptoError("malformed");
+  }
+  // Comparing canonical encodings compares type and value of every context field at once.
+  const expected = encodeCanonical(labels[kind], context);
+  const found = encodeCanonical(labels[kind], fields.slice(2, -1));
+  if (!equalBytes(expected, found)) {
+    throw new CryptoError("authentication-failed");
+  }
+  return key;
+}
 
 export function generateShareKey(): Uint8Array {
   return randomBytes(32);
 }
 
-export function sealShareKey(
-  shareKey: Uint8Array,
-  recipientEncryptionPublicKey: Uint8Array,
-  { grantId }: { grantId: string },
-): Uint8Array {
-  assertKey(shareKey);
-  assertKey(recipientEncryptionPublicKey);
-  const plain = encodeCanonical(label, [protocolVersion, EnvelopeKind.sealedShareKey, grantId, shareKey]);
-  const sealed = guarded("invalid-key", () => lib().crypto_box_seal(plain, recipientEncryptionPublicKey));
-  const out = new Uint8Array(2 + sealed.length);
-  out[0] = protocolVersion;
-  out[1] = EnvelopeKind.sealedShareKey;
-  out.set(sealed, 2);
-  return out;
+export function sealShareKey(shareKey: Uint8Array, recipientEncryptionPublicKey: Uint8Array, { grantId }: { grantId: string }): Uint8Array {
+  return sealKey(EnvelopeKind.sealedShareKey, shareKey, recipientEncryptionPublicKey, [grantId]);
 }
 
 export function openShareKey(envelope: Uint8Array, recipient: KeyPair, { grantId }: { grantId: string }): Uint8Array {
-  checkHeader(envelope, EnvelopeKind.sealedShareKey, 2 + sealOverhead);
-  assertKey(recipient.publicKey);
-  assertKey(recipient.secretKey);
-  const plain = guarded("authentication-failed", () =>
-    lib().crypto_box_seal_open(envelope.subarray(2), recipient.publicKey, recipient.secretKey),
-  );
-  const { label: found, fields } = guarded("authentication-failed", () => decodeCanonical(plain));
-  const [version, kind, sealedGrantId, shareKey] = fields;
-  if (
-    found !== label ||
-    fields.length !== 4 ||
-    version !== protocolVersion ||
-    kind !== EnvelopeKind.sealedShareKey ||
-    !(shareKey instanceof Uint8Array) ||
-    shareKey.length !== 32
-  ) {
-    throw new CryptoError("malformed");
-  }
-  if (typeof sealedGrantId !== "string" || !equalBytes(new TextEncoder().encode(sealedGrantId), new TextEncoder().encode(grantId))) {
-    throw new CryptoError("authentication-failed");
-  }
-  return shareKey;
+  return openKey(EnvelopeKind.sealedShareKey, envelope, recipient, [grantId]);
+}
+
+export interface SealedRecordKeyContext {
+  recordId: string;
+  keyVersion: number;
+}
+
+/** A record key sealed to the chart owner's encryption key, for records someone else wrote in their chart. */
+export function sealRecordKeyToOwner(recordKey: Uint8Array, ownerEncryptionPublicKey: Uint8Array, context: SealedRecordKeyContext): Uint8Array {
+  return sealKey(EnvelopeKind.sealedRecordKey, recordKey, ownerEncryptionPublicKey, [context.recordId, context.keyVersion]);
+}
+
+export function openRecordKeySealedToOwner(envelope: Uint8Array, owner: KeyPair, context: SealedRecordKeyContext): Uint8Array {
+  return openKey(EnvelopeKind.sealedRecordKey, envelope, owner, [context.recordId, context.keyVersion]);
+}
+
+/**
+ * The share key of one of the patient's grants, derived from the vault key, so that the
+ * patient can wrap later records for an "all records" grant and rotate keys after a revoke
+ * without storing the share key anywhere.
+ */
+export function deriveShareKey(vaultKey: Uint8Array, { grantId }: { grantId: string }): Uint8Array {
+  assertKey(vaultKey);
+  return lib().crypto_generichash(32, encodeCanonical("hsc/v1/grant-share-key", [grantId]), vaultKey);
 }

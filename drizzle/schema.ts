@@ -265,6 +265,8 @@ export const grants = pgTable(
     sealedProfile: bytea("sealed_profile"),
     createdAt: createdAt(),
     revokedAt: at("revoked_at"),
+    /** When the clinician last fetched records under this grant, for the patient's dashboard. */
+    lastOpenedAt: at("last_opened_at"),
   },
   (table) => [index("grants_patient_idx").on(table.patientId), index("grants_clinician_idx").on(table.clinicianId)],
 );
@@ -280,6 +282,38 @@ export const grantRecords = pgTable(
       .references(() => records.id, { onDelete: "cascade" }),
   },
   (table) => [primaryKey({ columns: [table.grantId, table.recordId] })],
+);
+
+/** Records the patient took out of an "all records" grant one by one. */
+export const grantExclusions = pgTable(
+  "grant_exclusions",
+  {
+    grantId: uuid("grant_id")
+      .notNull()
+      .references(() => grants.id, { onDelete: "cascade" }),
+    recordId: uuid("record_id")
+      .notNull()
+      .references(() => records.id, { onDelete: "cascade" }),
+  },
+  (table) => [primaryKey({ columns: [table.grantId, table.recordId] })],
+);
+
+/**
+ * Records whose key a revoked clinician held: the patient's browser re-encrypts each under
+ * a fresh key and clears its row, so the queue survives reloads and sign-outs.
+ */
+export const keyRotations = pgTable(
+  "key_rotations",
+  {
+    recordId: uuid("record_id")
+      .primaryKey()
+      .references(() => records.id, { onDelete: "cascade" }),
+    ownerId: uuid("owner_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    requestedAt: stampedNow("requested_at"),
+  },
+  (table) => [index("key_rotations_owner_idx").on(table.ownerId)],
 );
 
 /** Append-only and hash-chained per patient (seq, prev_hash, hash). Never carries PHI. */

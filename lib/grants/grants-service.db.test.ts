@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cryptoReady } from "@/crypto";
 import { grants, keyCertificates, recordKeyWraps, users } from "@/drizzle/schema";
 import { createTestDatabase, testDatabaseKinds, type TestDatabase } from "@/lib/db/test-databases";
-import { AppError } from "@/lib/errors";
+import { codeOf } from "@/lib/app-error-test-helpers";
 import { createRecords } from "@/lib/records/records-service";
 import {
   activeGrantOf,
@@ -17,12 +17,6 @@ import {
 } from "./grants-service";
 
 const b64 = (bytes: Buffer) => bytes.toString("base64url");
-
-async function codeOf(promise: Promise<unknown>) {
-  const error = await promise.then(() => null, (caught: unknown) => caught);
-  expect(error).toBeInstanceOf(AppError);
-  return (error as AppError).code;
-}
 
 describe.each(testDatabaseKinds())("grants on %s", (kind) => {
   let database: TestDatabase;

@@ -1,9 +1,10 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
-import { and, eq, gt, inArray, isNull, or } from "drizzle-orm";
-import { grantRecords, grants, keyCertificates, recordKeyWraps, records, users } from "@/drizzle/schema";
+import { and, eq, inArray, isNull } from "drizzle-orm";
+import { grantExclusions, grantRecords, grants, keyCertificates, recordKeyWraps, records, users } from "@/drizzle/schema";
 import type { Database } from "@/lib/db";
 import { AppError } from "@/lib/errors";
+import { activeGrant, coverageOf, endGrant, queueRotations } from "./grant-coverage";
 
 export interface NewGrant {
   grantId: string;
@@ -76,8 +77,9 @@ export async function createGrant(db: Database, patientId: string, grant: NewGra
 }
 
 /**
- * Cuts a clinician off at once: the share key and every wrap under it are deleted and the
- * grant marked revoked, atomically. Revoking twice is harmless.
+ * Cuts a clinician off at once: the share key and every wrap under it are deleted, the
+ * grant marked revoked and the records it opened queued for key rotation, atomically.
+ * Revoking twice is harmless.
  */
 export async function revokeGrant(db: Database, patientId: string, grantId: string, now: Date = new Date()): Promise<void> {
   await db.transaction(async (tx) => {
@@ -87,25 +89,76 @@ export async function revokeGrant(db: Database, patientId: string, grantId: stri
       .where(and(eq(grants.id, grantId), eq(grants.patientId, patientId)))
       .for("update");
     if (!grant) throw notFound();
-    await tx.delete(recordKeyWraps).where(eq(recordKeyWraps.grantId, grantId));
-    await tx
-      .update(grants)
-      .set({ sealedShareKey: null, sealedProfile: null, revokedAt: now })
-      .where(and(eq(grants.id, grantId), isNull(grants.revokedAt)));
+    await endGrant(tx, grantId, patientId, now);
   });
 }
 
-/** Active means: not revoked and not past its end date. Expired grants are treated as revoked. */
-const active = (now: Date) => and(isNull(grants.revokedAt), or(isNull(grants.expiresAt), gt(grants.expiresAt, now)));
+/** Takes one record out of a grant: its wrap goes at once, and the record is queued for key rotation. */
+export async function revokeRecordFromGrant(db: Database, patientId: string, grantId: string, recordId: string): Promise<void> {
+  await db.transaction(async (tx) => {
+    const [grant] = await tx
+      .select({ id: grants.id, scope: grants.scope })
+      .from(grants)
+      .where(and(eq(grants.id, grantId), eq(grants.patientId, patientId)))
+      .for("update");
+    if (!grant) throw notFound();
+    const [record] = await tx.select({ id: records.id }).from(records).where(and(eq(records.id, recordId), eq(records.ownerId, patientId)));
+    if (!record) throw new AppError("not-found", "There is no such record in your chart.");
+    const removed = await tx
+      .delete(recordKeyWraps)
+      .where(and(eq(recordKeyWraps.grantId, grantId), eq(recordKeyWraps.recordId, recordId)))
+      .returning({ recordId: recordKeyWraps.recordId });
+    if (grant.scope === "all") await tx.insert(grantExclusions).values({ grantId, recordId }).onConflictDoNothing();
+    else await tx.delete(grantRecords).where(and(eq(grantRecords.grantId, grantId), eq(grantRecords.recordId, recordId)));
+    await queueRotations(tx, patientId, removed.map((wrap) => wrap.recordId));
+  });
+}
+
+/**
+ * Adds wraps the patient's browser made for active grants that cover a record but lack
+ * its key (records a clinician contributed, or written while a grant was being made).
+ * A wrap for a grant that does not cover the record, or for an old key version, is refused.
+ */
+export async function addGrantWraps(
+  db: Database,
+  patientId: string,
+  wraps: Array<{ grantId: string; recordId: string; keyVersion: number; wrappedKey: Uint8Array }>,
+  now: Date = new Date(),
+): Promise<void> {
+  await db.transaction(async (tx) => {
+    const coverage = await coverageOf(tx, patientId, now);
+    const ids = [...new Set(wraps.map((wrap) => wrap.recordId))];
+    const owned = ids.length
+      ? await tx.select({ id: records.id, keyVersion: records.keyVersion }).from(records).where(and(eq(records.ownerId, patientId), inArray(records.id, ids)))
+      : [];
+    const keyVersions = new Map(owned.map((record) => [record.id, record.keyVersion]));
+    for (const wrap of wraps) {
+      if (keyVersions.get(wrap.recordId) !== wrap.keyVersion || !coverage.grantsCovering(wrap.recordId).includes(wrap.grantId)) {
+        throw new AppError("conflict", "Your records or your sharing changed meanwhile. Please try again.");
+      }
+    }
+    if (wraps.length > 0) {
+      await tx
+        .insert(recordKeyWraps)
+        .values(wraps.map((wrap) => ({ id: randomUUID(), ...wrap })))
+        .onConflictDoNothing();
+    }
+  });
+}
 
 export async function grantsOfPatient(db: Database, patientId: string) {
   const rows = await db.select().from(grants).where(eq(grants.patientId, patientId));
-  const listed = rows.length
-    ? await db.select().from(grantRecords).where(inArray(grantRecords.grantId, rows.map((row) => row.id)))
-    : [];
+  const ids = rows.map((row) => row.id);
+  const [listed, excluded] = ids.length
+    ? await Promise.all([
+        db.select().from(grantRecords).where(inArray(grantRecords.grantId, ids)),
+        db.select().from(grantExclusions).where(inArray(grantExclusions.grantId, ids)),
+      ])
+    : [[], []];
   return rows.map((row) => ({
     ...row,
     recordIds: listed.filter((entry) => entry.grantId === row.id).map((entry) => entry.recordId),
+    excludedRecordIds: excluded.filter((entry) => entry.grantId === row.id).map((entry) => entry.recordId),
   }));
 }
 
@@ -113,7 +166,7 @@ export async function activeGrantsForClinician(db: Database, clinicianId: string
   return db
     .select()
     .from(grants)
-    .where(and(eq(grants.clinicianId, clinicianId), active(now)));
+    .where(and(eq(grants.clinicianId, clinicianId), activeGrant(now)));
 }
 
 /** The grant, if it is this clinician's and still active; otherwise the same refusal as for no grant at all. */
@@ -121,13 +174,14 @@ export async function activeGrantOf(db: Database, clinicianId: string, grantId: 
   const [grant] = await db
     .select()
     .from(grants)
-    .where(and(eq(grants.id, grantId), eq(grants.clinicianId, clinicianId), active(now)));
+    .where(and(eq(grants.id, grantId), eq(grants.clinicianId, clinicianId), activeGrant(now)));
   if (!grant) throw notFound();
   return grant;
 }
 
 /** The records a clinician may open under an active grant, each with its wrap under the grant's share key. */
-export async function recordsUnderGrant(db: Database, grantId: string) {
+export async function recordsUnderGrant(db: Database, grantId: string, now: Date = new Date()) {
+  await db.update(grants).set({ lastOpenedAt: now }).where(eq(grants.id, grantId));
   return db
     .select({
       id: records.id,

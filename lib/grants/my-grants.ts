@@ -7,8 +7,10 @@ import { getDatabase } from "@/lib/db";
 import { publishedKeys } from "@/lib/directory/directory-service";
 import { AppError } from "@/lib/errors";
 import { listVersions } from "@/lib/records/repository";
-import { activeGrantOf, activeGrantsForClinician, createGrant, grantsOfPatient, recordsUnderGrant, revokeGrant } from "./grants-service";
-import type { CreateGrantRequest } from "./schemas";
+import { contributeRecord } from "./contributions";
+import { activeGrantOf, activeGrantsForClinician, addGrantWraps, createGrant, grantsOfPatient, recordsUnderGrant, revokeGrant, revokeRecordFromGrant } from "./grants-service";
+import { keyMaintenanceOf } from "./key-maintenance";
+import type { ContributionRequest, CreateGrantRequest } from "./schemas";
 
 async function as(role: "patient" | "clinician") {
   const session = await requireSession();
@@ -54,7 +56,9 @@ export async function myGrants() {
       expiresAt: row.expiresAt?.toISOString() ?? null,
       createdAt: row.createdAt.toISOString(),
       revokedAt: row.revokedAt?.toISOString() ?? null,
+      lastOpenedAt: row.lastOpenedAt?.toISOString() ?? null,
       recordIds: row.recordIds,
+      excludedRecordIds: row.excludedRecordIds,
     })),
   };
 }
@@ -62,6 +66,26 @@ export async function myGrants() {
 export async function revokeMyGrant(grantId: string) {
   const { db, userId } = await as("patient");
   await revokeGrant(db, userId, grantId);
+}
+
+export async function revokeMyGrantRecord(grantId: string, recordId: string) {
+  const { db, userId } = await as("patient");
+  await revokeRecordFromGrant(db, userId, grantId, recordId);
+}
+
+export async function myKeyMaintenance() {
+  const { db, userId } = await as("patient");
+  return keyMaintenanceOf(db, userId);
+}
+
+export async function addMyGrantWraps(wraps: Array<{ grantId: string; recordId: string; keyVersion: number; wrappedKey: string }>) {
+  const { db, userId } = await as("patient");
+  await addGrantWraps(db, userId, wraps.map((wrap) => ({ ...wrap, wrappedKey: fromBase64url(wrap.wrappedKey) })));
+}
+
+export async function contributeToChart(grantId: string, item: ContributionRequest) {
+  const { db, userId } = await as("clinician");
+  await contributeRecord(db, userId, grantId, item);
 }
 
 export async function sharedWithMe() {

@@ -3,10 +3,10 @@ import { cryptoReady } from "@/crypto";
 import { requireSession } from "@/lib/auth/current-session";
 import { getDatabase } from "@/lib/db";
 import { AppError } from "@/lib/errors";
-import { addVersion, chartOf, createRecords, deleteRecord, versionsOf } from "./records-service";
-import type { CreateRecord, VersionPayload } from "./schemas";
+import { addVersion, chartOf, createRecords, deleteRecord, rotateRecordKey, versionsOf } from "./records-service";
+import type { CreateRecord, RotateRecordKey, VersionPayload } from "./schemas";
 
-/** Only a patient writes their own chart (clinicians contribute through grants, later). */
+/** Only a patient writes their own chart directly (clinicians contribute through grants). */
 async function owner() {
   const session = await requireSession();
   if (session.role !== "patient") throw new AppError("forbidden", "Only patients keep a chart of their own.");
@@ -38,4 +38,9 @@ export async function addMyRecordVersion(recordId: string, payload: VersionPaylo
 export async function deleteMyRecord(recordId: string) {
   const { db, ownerId } = await owner();
   await deleteRecord(db, ownerId, recordId);
+}
+
+export async function rotateMyRecordKey(recordId: string, payload: RotateRecordKey) {
+  const { db, ownerId } = await owner();
+  await rotateRecordKey(db, ownerId, recordId, payload);
 }

@@ -4,19 +4,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cryptoReady } from "@/crypto";
 import { recordKeyWraps, recordVersions, users } from "@/drizzle/schema";
 import { createTestDatabase, testDatabaseKinds, type TestDatabase } from "@/lib/db/test-databases";
-import { AppError } from "@/lib/errors";
+import { codeOf } from "@/lib/app-error-test-helpers";
 import { addVersion, chartOf, createRecords, deleteRecord, versionsOf } from "./records-service";
 
 const b64 = (bytes: Buffer) => bytes.toString("base64url");
 const envelope = (paddedLength = 256) => b64(randomBytes(42 + paddedLength));
 const version = (number = 1, content = envelope()) => ({ version: number, keyVersion: 1, content, signature: b64(randomBytes(64)) });
 const newRecord = () => ({ id: randomUUID(), ownerWrap: b64(randomBytes(74)), version: version() });
-
-async function codeOf(promise: Promise<unknown>) {
-  const error = await promise.then(() => null, (caught: unknown) => caught);
-  expect(error).toBeInstanceOf(AppError);
-  return (error as AppError).code;
-}
 
 describe.each(testDatabaseKinds())("records on %s", (kind) => {
   let database: TestDatabase;

@@ -1,33 +1,14 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
-import { and, eq, inArray } from "drizzle-orm";
+import { and, eq, inArray, isNotNull, isNull } from "drizzle-orm";
 import { fromBase64url, toBase64url } from "@/crypto";
-import { blobs, recordKeyWraps, recordVersions, records } from "@/drizzle/schema";
+import { blobs, keyRotations, recordKeyWraps, recordVersions, records } from "@/drizzle/schema";
 import type { Database } from "@/lib/db";
 import { AppError } from "@/lib/errors";
+import { coverageOf } from "@/lib/grants/grant-coverage";
 import { findOwnedRecord, listOwnedRecords, listVersions, type StoredVersion } from "./repository";
-import { maxContentBytes, type CreateRecord, type VersionPayload } from "./schemas";
-
-/** version byte, kind byte, 24-byte nonce, 16-byte tag around a padded plaintext. */
-const envelopeOverhead = 42;
-
-/**
- * The server cannot read content, but it can insist on its shape: a size limit, and a
- * plaintext padded to a power-of-two bucket, so stored sizes say little about records.
- */
-function checkedContent(content: string): Uint8Array {
-  const bytes = fromBase64url(content);
-  if (bytes.length > maxContentBytes) {
-    throw new AppError("payload-too-large", `A record can hold at most ${maxContentBytes / 1024} KiB of text; attach larger content as a file.`);
-  }
-  const padded = bytes.length - envelopeOverhead;
-  if (padded < 256 || (padded & (padded - 1)) !== 0) {
-    throw new AppError("invalid-input", "The record content is not a padded envelope.", {
-      fields: [{ path: "content", message: "must be padded to a power-of-two size" }],
-    });
-  }
-  return bytes;
-}
+import { checkedContent } from "./content-limits";
+import { type CreateRecord, type RotateRecordKey, type VersionPayload } from "./schemas";
 
 function versionRow(recordId: string, authorId: string, payload: VersionPayload) {
   const content = checkedContent(payload.content);
@@ -70,6 +51,8 @@ export async function createRecords(db: Database, ownerId: string, items: Create
   });
   let created = 0;
   await db.transaction(async (tx) => {
+    const coverage = await coverageOf(tx, ownerId, new Date());
+    const allRecordsGrants = [...coverage.grants].filter(([, grant]) => grant.scope === "all").map(([id]) => id);
     for (const { item, version, ownerWrap } of prepared) {
       const [existing] = await tx.select({ ownerId: records.ownerId }).from(records).where(eq(records.id, item.id));
       if (existing) {
@@ -85,22 +68,72 @@ export async function createRecords(db: Database, ownerId: string, items: Create
       await tx.insert(records).values({ id: item.id, ownerId, currentVersion: 1, keyVersion: 1 });
       await tx.insert(recordVersions).values(version);
       await tx.insert(recordKeyWraps).values({ id: randomUUID(), recordId: item.id, keyVersion: 1, grantId: null, wrappedKey: ownerWrap });
+      await insertGrantWraps(tx, item.id, 1, item.grantWraps ?? [], allRecordsGrants);
       created += 1;
     }
   });
   return { created };
 }
 
+async function lockOwnedRecord(tx: Transaction, ownerId: string, recordId: string) {
+  const [record] = await tx
+    .select()
+    .from(records)
+    .where(and(eq(records.id, recordId), eq(records.ownerId, ownerId)))
+    .for("update");
+  if (!record) throw new AppError("not-found", "There is no such record in your chart.");
+  return record;
+}
+
+/** Stores a record's wraps for exactly the grants that must hold it: a missing or extra one means sharing changed meanwhile. */
+async function insertGrantWraps(
+  tx: Transaction,
+  recordId: string,
+  keyVersion: number,
+  wraps: Array<{ grantId: string; wrappedKey: string }>,
+  expectedGrantIds: string[],
+) {
+  const given = new Set(wraps.map((wrap) => wrap.grantId));
+  if (given.size !== wraps.length || given.size !== expectedGrantIds.length || expectedGrantIds.some((id) => !given.has(id))) {
+    throw new AppError("conflict", "Your sharing changed meanwhile. Please try again.");
+  }
+  if (wraps.length === 0) return;
+  await tx
+    .insert(recordKeyWraps)
+    .values(wraps.map((wrap) => ({ id: randomUUID(), recordId, keyVersion, grantId: wrap.grantId, wrappedKey: fromBase64url(wrap.wrappedKey) })));
+}
+
+/**
+ * Moves a record to a fresh key: the current content re-encrypted as the next version
+ * under key version + 1, a new owner wrap, and new wraps for the grants that still cover
+ * it. Wraps of the old key under grants are deleted; the owner keeps old wraps so that
+ * earlier versions stay readable. Clears the record's rotation request.
+ */
+export async function rotateRecordKey(db: Database, ownerId: string, recordId: string, payload: RotateRecordKey, now: Date = new Date()) {
+  const row = versionRow(recordId, ownerId, payload.version);
+  await db.transaction(async (tx) => {
+    const record = await lockOwnedRecord(tx, ownerId, recordId);
+    if (payload.version.version !== record.currentVersion + 1 || payload.version.keyVersion !== record.keyVersion + 1) {
+      throw new AppError("conflict", "This record changed since its new key was made. It will be tried again.");
+    }
+    await checkBlob(tx, ownerId, recordId, row.blobId);
+    const coverage = await coverageOf(tx, ownerId, now);
+    await tx.delete(recordKeyWraps).where(and(eq(recordKeyWraps.recordId, recordId), isNotNull(recordKeyWraps.grantId)));
+    await tx.insert(recordVersions).values(row);
+    await tx
+      .insert(recordKeyWraps)
+      .values({ id: randomUUID(), recordId, keyVersion: row.keyVersion, grantId: null, wrappedKey: fromBase64url(payload.ownerWrap) });
+    await insertGrantWraps(tx, recordId, row.keyVersion, payload.grantWraps, coverage.grantsCovering(recordId));
+    await tx.update(records).set({ currentVersion: row.version, keyVersion: row.keyVersion, updatedAt: now }).where(eq(records.id, recordId));
+    await tx.delete(keyRotations).where(eq(keyRotations.recordId, recordId));
+  });
+}
+
 /** Adds the next version; a stale writer (another device saved first) gets 409. */
 export async function addVersion(db: Database, ownerId: string, recordId: string, payload: VersionPayload) {
   const row = versionRow(recordId, ownerId, payload);
   await db.transaction(async (tx) => {
-    const [record] = await tx
-      .select()
-      .from(records)
-      .where(and(eq(records.id, recordId), eq(records.ownerId, ownerId)))
-      .for("update");
-    if (!record) throw new AppError("not-found", "There is no such record in your chart.");
+    const record = await lockOwnedRecord(tx, ownerId, recordId);
     if (payload.version !== record.currentVersion + 1 || payload.keyVersion !== record.keyVersion) {
       throw new AppError("conflict", "This record changed since you opened it. Reload it and try again.");
     }
@@ -136,8 +169,16 @@ const versionJson = (version: StoredVersion) => ({
 
 export async function chartOf(db: Database, ownerId: string) {
   const stored = await listOwnedRecords(db, ownerId);
+  const firstAuthors = stored.length
+    ? await db
+        .select({ recordId: recordVersions.recordId, authorId: recordVersions.authorId })
+        .from(recordVersions)
+        .where(and(eq(recordVersions.version, 1), inArray(recordVersions.recordId, stored.map((record) => record.id))))
+    : [];
+  const createdBy = new Map(firstAuthors.map((row) => [row.recordId, row.authorId]));
   return {
     records: stored.map((record) => ({
+      createdBy: createdBy.get(record.id) ?? ownerId,
       id: record.id,
       currentVersion: record.currentVersion,
       keyVersion: record.keyVersion,
@@ -151,5 +192,12 @@ export async function chartOf(db: Database, ownerId: string) {
 
 export async function versionsOf(db: Database, ownerId: string, recordId: string) {
   if (!(await findOwnedRecord(db, ownerId, recordId))) throw new AppError("not-found", "There is no such record in your chart.");
-  return { versions: (await listVersions(db, recordId)).map(versionJson) };
+  const ownerWraps = await db
+    .select({ keyVersion: recordKeyWraps.keyVersion, wrappedKey: recordKeyWraps.wrappedKey })
+    .from(recordKeyWraps)
+    .where(and(eq(recordKeyWraps.recordId, recordId), isNull(recordKeyWraps.grantId)));
+  return {
+    versions: (await listVersions(db, recordId)).map(versionJson),
+    ownerWraps: ownerWraps.map((wrap) => ({ keyVersion: wrap.keyVersion, wrappedKey: toBase64url(wrap.wrappedKey) })),
+  };
 }

@@ -14,10 +14,21 @@ export const versionPayloadSchema = z.object({
   blobId: uuidSchema.optional(),
 });
 
+const grantWrapsSchema = z.array(z.object({ grantId: uuidSchema, wrappedKey: base64url(128).min(43) })).max(1000);
+
 export const createRecordSchema = z.object({
   id: uuidSchema,
   ownerWrap: base64url(128).min(43),
   version: versionPayloadSchema,
+  /** The record key wrapped for every active "all records" grant, so those clinicians see it at once. */
+  grantWraps: grantWrapsSchema.default([]),
+});
+
+/** A new key for a record: the current content re-encrypted as the next version, wrapped for the owner and the grants that still cover it. */
+export const rotateRecordKeySchema = z.object({
+  ownerWrap: base64url(128).min(43),
+  version: versionPayloadSchema,
+  grantWraps: grantWrapsSchema,
 });
 
 export const createRecordsRequestSchema = z.object({
@@ -25,4 +36,6 @@ export const createRecordsRequestSchema = z.object({
 });
 
 export type VersionPayload = z.infer<typeof versionPayloadSchema>;
-export type CreateRecord = z.infer<typeof createRecordSchema>;
+/** Input type: grantWraps may be left out when no "all records" grant is active. */
+export type CreateRecord = z.input<typeof createRecordSchema>;
+export type RotateRecordKey = z.infer<typeof rotateRecordKeySchema>;

@@ -1,0 +1,13 @@
+import { NextResponse } from "next/server";
+import { uuidSchema } from "@/lib/auth/schemas";
+import { parseJsonBody, route } from "@/lib/http/route";
+import { rotateMyRecordKey } from "@/lib/records/my-records";
+import { rotateRecordKeySchema } from "@/lib/records/schemas";
+
+type Context = { params: Promise<{ id: string }> };
+
+export const POST = route<Context>(async (request, { params }) => {
+  const id = uuidSchema.parse((await params).id);
+  await rotateMyRecordKey(id, await parseJsonBody(request, rotateRecordKeySchema, 512 * 1024));
+  return new NextResponse(null, { status: 204 });
+});

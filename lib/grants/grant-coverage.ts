@@ -1,0 +1,102 @@
+import "server-only";
+import { and, eq, gt, inArray, isNull, lte, or } from "drizzle-orm";
+import { grantExclusions, grantRecords, grants, keyRotations, recordKeyWraps, records } from "@/drizzle/schema";
+import type { Database } from "@/lib/db";
+
+type Transaction = Parameters<Parameters<Database["transaction"]>[0]>[0];
+type Executor = Database | Transaction;
+
+/** Active means: not revoked and not past its end date. Expired grants are treated as revoked. */
+export const activeGrant = (now: Date) => and(isNull(grants.revokedAt), or(isNull(grants.expiresAt), gt(grants.expiresAt, now)));
+
+export interface Coverage {
+  /** The patient's active grants, by id. */
+  grants: Map<string, { scope: "records" | "all" }>;
+  /** Which active grants cover a record: "all records" grants unless the record was taken out, and grants listing it. */
+  grantsCovering(recordId: string): string[];
+}
+
+/** Which of the patient's active grants cover which records. */
+export async function coverageOf(db: Executor, patientId: string, now: Date): Promise<Coverage> {
+  const active = await db
+    .select({ id: grants.id, scope: grants.scope })
+    .from(grants)
+    .where(and(eq(grants.patientId, patientId), activeGrant(now)));
+  const ids = active.map((grant) => grant.id);
+  const [listed, excluded] = ids.length
+    ? await Promise.all([
+        db.select().from(grantRecords).where(inArray(grantRecords.grantId, ids)),
+        db.select().from(grantExclusions).where(inArray(grantExclusions.grantId, ids)),
+      ])
+    : [[], []];
+  const pair = (entry: { grantId: string; recordId: string }) => `${entry.grantId}:${entry.recordId}`;
+  const listedPairs = new Set(listed.map(pair));
+  const excludedPairs = new Set(excluded.map(pair));
+  return {
+    grants: new Map(active.map((grant) => [grant.id, { scope: grant.scope }])),
+    grantsCovering: (recordId) =>
+      active
+        .filter((grant) => {
+          const key = pair({ grantId: grant.id, recordId });
+          return grant.scope === "all" ? !excludedPairs.has(key) : listedPairs.has(key);
+        })
+        .map((grant) => grant.id),
+  };
+}
+
+/** Queues the records whose keys a grant's holder had, so the patient's browser rotates them. */
+export async function queueRotations(tx: Transaction, patientId: string, recordIds: string[]): Promise<void> {
+  if (recordIds.length === 0) return;
+  await tx
+    .insert(keyRotations)
+    .values([...new Set(recordIds)].map((recordId) => ({ recordId, ownerId: patientId })))
+    .onConflictDoNothing();
+}
+
+/**
+ * Ends a grant in one transaction: the share key and every wrap under it are deleted, and
+ * each record those wraps opened is queued for key rotation.
+ */
+export async function endGrant(tx: Transaction, grantId: string, patientId: string, now: Date): Promise<void> {
+  const removed = await tx.delete(recordKeyWraps).where(eq(recordKeyWraps.grantId, grantId)).returning({ recordId: recordKeyWraps.recordId });
+  await tx
+    .update(grants)
+    .set({ sealedShareKey: null, sealedProfile: null, revokedAt: now })
+    .where(and(eq(grants.id, grantId), isNull(grants.revokedAt)));
+  await queueRotations(
+    tx,
+    patientId,
+    removed.map((wrap) => wrap.recordId),
+  );
+}
+
+/** Expired grants behave as revoked already; this makes it so in storage, and queues their rotations. */
+export async function closeExpiredGrants(db: Database, patientId: string, now: Date): Promise<number> {
+  return db.transaction(async (tx) => {
+    const expired = await tx
+      .select({ id: grants.id })
+      .from(grants)
+      .where(and(eq(grants.patientId, patientId), isNull(grants.revokedAt), lte(grants.expiresAt, now)))
+      .for("update");
+    for (const grant of expired) await endGrant(tx, grant.id, patientId, now);
+    return expired.length;
+  });
+}
+
+/** Records of the patient lacking a wrap for an active grant that covers them (records contributed by a clinician, or created during a grant). */
+export async function missingWraps(db: Database, patientId: string, now: Date) {
+  const coverage = await coverageOf(db, patientId, now);
+  if (coverage.grants.size === 0) return [];
+  const owned = await db.select({ id: records.id, keyVersion: records.keyVersion }).from(records).where(eq(records.ownerId, patientId));
+  const present = await db
+    .select({ recordId: recordKeyWraps.recordId, keyVersion: recordKeyWraps.keyVersion, grantId: recordKeyWraps.grantId })
+    .from(recordKeyWraps)
+    .where(inArray(recordKeyWraps.grantId, [...coverage.grants.keys()]));
+  const have = new Set(present.map((wrap) => `${wrap.grantId}:${wrap.recordId}:${wrap.keyVersion}`));
+  return owned.flatMap((record) =>
+    coverage
+      .grantsCovering(record.id)
+      .filter((grantId) => !have.has(`${grantId}:${record.id}:${record.keyVersion}`))
+      .map((grantId) => ({ grantId, recordId: record.id, keyVersion: record.keyVersion })),
+  );
+}
