@@ -3,6 +3,7 @@ import Link from "next/link";
 import { connection } from "next/server";
 import type { ReactNode } from "react";
 import { currentSession } from "@/lib/auth/current-session";
+import { KeyMaintenance } from "./_components/key-maintenance";
 import { SignOutButton } from "./_components/sign-out-button";
 import "./globals.css";
 
@@ -49,7 +50,10 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
             )}
           </nav>
         </header>
-        <main id="main">{children}</main>
+        <main id="main">
+          {session?.role === "patient" && <KeyMaintenance />}
+          {children}
+        </main>
       </body>
     </html>
   );

@@ -22,6 +22,7 @@ export const EnvelopeKind = {
   fileHeader: 6,
   keyCertificate: 7,
   sealedRecordKey: 8,
+  grantProfile: 9,
 } as const;
 export type EnvelopeKind = (typeof EnvelopeKind)[keyof typeof EnvelopeKind];
 
@@ -34,6 +35,7 @@ export const envelopeLabels: Record<EnvelopeKind, string> = {
   6: "hsc/v1/file-chunk",
   7: "hsc/v1/key-certificate",
   8: "hsc/v1/sealed-record-key",
+  9: "hsc/v1/grant-profile",
 };
 
 export const nonceBytes = 24;

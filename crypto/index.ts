@@ -19,7 +19,7 @@ export {
   type KeyPair,
 } from "./keys";
 export { roles, signKeyCertificate, verifyKeyCertificate, type KeyCertificate, type Role } from "./key-certificate";
-export { parseSafetyCodePayload, safetyCode, safetyCodeMatches, type SafetyCode } from "./safety-code";
+export { parseSafetyCodePayload, parseShareCode, safetyCode, safetyCodeMatches, shareCode, shareCodeMatches, type SafetyCode } from "./safety-code";
 export { deriveKeyEncryptionKey } from "./kdf";
 export {
   deriveOwnerRecordKey,
@@ -56,6 +56,7 @@ export { hashBytes, signCanonical, verifyCanonical } from "./signature";
 export { signRecordVersion, verifyRecordVersion, type RecordVersionStatement } from "./record-signature";
 export { bucketSize, padToBucket, unpadBucket } from "./padding";
 export { signGrant, verifyGrant, wrapsDigest, type GrantStatement } from "./grant-statement";
+export { openGrantProfile, sealGrantProfile, type GrantProfile } from "./grant-profile";
 export {
   decodeRecoveryKey,
   deriveRecoveryKeyEncryptionKey,

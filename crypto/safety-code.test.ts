@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { toBase64url } from "./encoding";
 import { generateIdentityKeyPair, identityKeyPairFromSeed, keyFingerprint, shortFingerprint } from "./keys";
-import { parseSafetyCodePayload, safetyCode, safetyCodeMatches } from "./safety-code";
+import { parseSafetyCodePayload, parseShareCode, safetyCode, safetyCodeMatches, shareCode, shareCodeMatches } from "./safety-code";
 import { cryptoReady } from "./sodium";
 import { bytesFrom, expectCryptoError } from "./test-helpers";
 
@@ -50,6 +50,40 @@ describe("safety code", () => {
     for (const bad of [`hsc-sc:2:${userId}:${key}`, `hsc-sc:1:${userId.toUpperCase()}:${key}`, `hsc-sc:1:${userId}:${key}=`, `hsc-sc:1:${userId}:${key.slice(1)}`]) {
       expectCryptoError(() => parseSafetyCodePayload(bad), "malformed");
     }
+  });
+});
+
+describe("share code", () => {
+  const userId = "6f1c1b7e-0000-4000-8000-000000000001";
+
+  it("gives fixed text for a fixed key and user (known answer, computed independently with Python's hashlib)", () => {
+    expect(shareCode(bytesFrom(50, 32), userId)).toBe("hsc1.bxwbfgAAQACAAAAAAAAAAQ.cWo9nM7seko20DqnRG4hhA");
+  });
+
+  it("round-trips any user id and matches only its own key and user", () => {
+    fc.assert(
+      fc.property(fc.uuid(), fc.uint8Array({ minLength: 32, maxLength: 32 }), (id, key) => {
+        const code = shareCode(key, id);
+        expect(parseShareCode(code).userId).toBe(id);
+        expect(shareCodeMatches(code, key, id)).toBe(true);
+        const other = key.slice();
+        other[0] = other[0]! ^ 1;
+        expect(shareCodeMatches(code, other, id)).toBe(false);
+      }),
+      { numRuns: 50 },
+    );
+    expect(shareCodeMatches(shareCode(bytesFrom(50, 32), userId), bytesFrom(50, 32), "6f1c1b7e-0000-4000-8000-000000000002")).toBe(false);
+  });
+
+  it("rejects anything that is not a share code", () => {
+    for (const text of ["", "hsc1.", "hsc2.bxwbfgAAQACAAAAAAAAAAQ.cWo9nM7seko20DqnRG4hhA", "hsc1.bxwbfgAAQACAAAAAAAAAAQ.cWo9nM7seko20DqnRG4hh", "hsc1.bxwbfgAAQACAAAAAAAAAAQ.cWo9nM7seko20DqnRG4hhB"]) {
+      expect(() => parseShareCode(text)).toThrow();
+    }
+    fc.assert(
+      fc.property(fc.string(), (text) => {
+        expect(shareCodeMatches(text, bytesFrom(50, 32), userId)).toBe(false);
+      }),
+    );
   });
 });
 

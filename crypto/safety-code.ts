@@ -47,3 +47,44 @@ export function safetyCodeMatches(qrPayload: string, identityPublicKey: Uint8Arr
   }
   return parsed.userId === userId && equalBytes(parsed.identityPublicKey, identityPublicKey);
 }
+
+/**
+ * A clinician's share code, for links and QR codes that take a patient straight to them
+ * with their key already checked: "hsc1." + user id (16 bytes) + "." + the first 128 bits of
+ * the identity key's fingerprint, both base64url. Forging one would take a second preimage
+ * of a 128-bit BLAKE2b prefix.
+ */
+const shareCodePattern = /^hsc1\.([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{22})$/;
+const shareFingerprintBytes = 16;
+
+const shareFingerprint = (identityPublicKey: Uint8Array) =>
+  lib().crypto_generichash(32, encodeCanonical("hsc/v1/key-fingerprint", [identityPublicKey]), null).subarray(0, shareFingerprintBytes);
+
+export function shareCode(identityPublicKey: Uint8Array, userId: string): string {
+  assertKey(identityPublicKey);
+  const hex = userId.replace(/-/g, "");
+  if (!/^[0-9a-f]{32}$/.test(hex)) throw new CryptoError("malformed");
+  const idBytes = Uint8Array.from(hex.match(/.{2}/g)!, (pair) => parseInt(pair, 16));
+  return `hsc1.${toBase64url(idBytes)}.${toBase64url(shareFingerprint(identityPublicKey))}`;
+}
+
+export function parseShareCode(text: string): { userId: string; fingerprint: Uint8Array } {
+  const match = typeof text === "string" ? shareCodePattern.exec(text.trim()) : null;
+  if (!match) throw new CryptoError("malformed");
+  const idBytes = fromBase64url(match[1]!);
+  const fingerprint = fromBase64url(match[2]!);
+  if (idBytes.length !== 16 || fingerprint.length !== shareFingerprintBytes) throw new CryptoError("malformed");
+  const hex = [...idBytes].map((byte) => byte.toString(16).padStart(2, "0")).join("");
+  return { userId: `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`, fingerprint };
+}
+
+/** Whether a share code names exactly this user and identity key. */
+export function shareCodeMatches(code: string, identityPublicKey: Uint8Array, userId: string): boolean {
+  let parsed;
+  try {
+    parsed = parseShareCode(code);
+  } catch {
+    return false;
+  }
+  return parsed.userId === userId && equalBytes(parsed.fingerprint, shareFingerprint(identityPublicKey));
+}

@@ -193,9 +193,11 @@ test("a record whose ciphertext or signature was altered on the server is refuse
   await page.getByLabel("Condition", { exact: true }).fill("Untouched problem");
   await page.getByRole("button", { name: "Save problem" }).click();
   await expect(page.getByTestId("group-note").getByRole("button", { name: "Original note" })).toBeVisible();
+  await expect(page.getByTestId("group-condition").getByRole("button", { name: "Untouched problem" })).toBeVisible();
 
   for (const field of ["content", "signature"] as const) {
     await page.route("**/api/records", async (route) => {
+      if (route.request().method() !== "GET") return route.continue();
       const response = await route.fetch();
       const body = (await response.json()) as { records: Array<{ current: Record<string, string> }> };
       const target = body.records[0]!.current;

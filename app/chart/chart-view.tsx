@@ -48,7 +48,8 @@ function Chart() {
 
   async function save(document: RecordDocument) {
     await createRecords([document]);
-    setAdding(null);
+    // Another form may have been opened while this one was saving: leave that one open.
+    setAdding((current) => (current === document.kind ? null : current));
     await reload();
   }
 
@@ -121,7 +122,10 @@ function Chart() {
                   <button type="button" className="link-button" onClick={() => setOpenId(entry.id)}>
                     {summary?.title}
                   </button>
-                  <span className="hint">{summary?.date?.slice(0, 10) ?? ""}</span>
+                  <span className="hint">
+                    {summary?.date?.slice(0, 10) ?? ""}
+                    {entry.addedBy ? ` · added by ${entry.addedBy.name}` : ""}
+                  </span>
                 </li>
               ))}
             </ul>

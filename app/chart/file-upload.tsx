@@ -5,6 +5,7 @@ import { ApiError } from "@/lib/client/api";
 import { uploadEncryptedFile, type TransferProgress } from "@/lib/client/files";
 import { createRecords } from "@/lib/client/records";
 import { useChart } from "./chart-store";
+import { StatusLines } from "@/app/_components/status-lines";
 
 const mebibytes = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
@@ -61,14 +62,7 @@ export function FileUpload() {
           <progress id="upload-progress" max={Math.max(1, progress.totalBytes)} value={progress.doneBytes} />
         </div>
       )}
-      <p role="status" aria-live="polite" className="progress-text">
-        {message}
-      </p>
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <StatusLines message={message} error={error} className="progress-text" />
     </section>
   );
 }

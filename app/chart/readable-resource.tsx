@@ -14,6 +14,16 @@ function label(key: string): string {
   return spaced.charAt(0).toUpperCase() + spaced.slice(1).toLowerCase();
 }
 
+/** An inline FHIR attachment: text is shown as text, anything else only by its size. */
+function attachmentText(contentType: string, data: string): string {
+  try {
+    const bytes = Uint8Array.from(atob(data), (character) => character.charCodeAt(0));
+    return contentType.startsWith("text/") ? new TextDecoder().decode(bytes) : `Embedded ${contentType} data (${bytes.length} bytes)`;
+  } catch {
+    return "Embedded data that could not be read";
+  }
+}
+
 function render(value: unknown, depth: number): ReactNode {
   if (value === null || value === undefined) return "—";
   if (typeof value !== "object") return String(value);
@@ -28,6 +38,7 @@ function render(value: unknown, depth: number): ReactNode {
     );
   }
   const record = value as Record<string, unknown>;
+  if (typeof record.contentType === "string" && typeof record.data === "string") return attachmentText(record.contentType, record.data);
   if (typeof record.text === "string" && (record.coding || Object.keys(record).length === 1)) return record.text;
   if (Array.isArray(record.coding)) {
     const coding = record.coding.find((entry) => (entry as { display?: string }).display) as { display?: string; code?: string } | undefined;

@@ -27,6 +27,7 @@ export function RecordDetail({ entry, onClose }: { entry: OkEntry; onClose: () =
       <p className="hint">
         {kindLabel(entry.document.kind as never, "singular")}
         {summary?.date ? ` · ${summary.date}` : ""} · version {entry.version}
+        {entry.addedBy ? ` · added by ${entry.addedBy.name}` : ""}
       </p>
       {entry.document.kind === "note" && !editing ? (
         <p className="note-text">{noteText(entry.document).text}</p>
@@ -120,7 +121,7 @@ export function RecordDetail({ entry, onClose }: { entry: OkEntry; onClose: () =
   );
 }
 
-function fileType(document: RecordDocument): string {
+export function fileType(document: RecordDocument): string {
   const content = (document.resource as { content?: Array<{ attachment?: { contentType?: string } }> }).content;
   return content?.[0]?.attachment?.contentType ?? "application/octet-stream";
 }

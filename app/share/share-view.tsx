@@ -2,22 +2,35 @@
 
 import { useCallback, useEffect, useState } from "react";
 import { VaultGate } from "@/app/_components/vault-gate";
-import { ApiError } from "@/lib/client/api";
-import { summarize } from "@/lib/client/fhir-records";
+import { checkedContact, KeyChangedError, type DirectoryEntry } from "@/lib/client/contacts";
+import { parseShareCode, shareCodeMatches } from "@/crypto";
 import { loadChart, type ChartEntry } from "@/lib/client/records";
-import { certifiedKeys, listGrants, revokeGrant, searchClinicians, shareRecords, type ClinicianEntry, type GrantSummary } from "@/lib/client/sharing";
+import { listGrants, searchClinicians, type GrantSummary } from "@/lib/client/sharing";
+import { requestKeyMaintenance } from "@/app/_components/key-maintenance";
+import { GrantsDashboard } from "./grants-dashboard";
+import { KeyChangedWarning } from "./key-changed-warning";
+import { ShareForm, type ChosenClinician } from "./share-form";
+import { StatusLines } from "@/app/_components/status-lines";
 
 type OkEntry = Extract<ChartEntry, { status: "ok" }>;
 
+/** Accepts a pasted share link or a bare share code. */
+function shareCodeFrom(text: string): string {
+  const trimmed = text.trim();
+  try {
+    return new URL(trimmed).searchParams.get("code") ?? trimmed;
+  } catch {
+    return trimmed;
+  }
+}
+
 function Share() {
   const [query, setQuery] = useState("");
-  const [results, setResults] = useState<ClinicianEntry[]>([]);
-  const [chosen, setChosen] = useState<(ClinicianEntry & { safetyCode: string }) | null>(null);
+  const [pasted, setPasted] = useState("");
+  const [results, setResults] = useState<DirectoryEntry[] | null>(null);
+  const [chosen, setChosen] = useState<ChosenClinician | null>(null);
+  const [changed, setChanged] = useState<KeyChangedError | null>(null);
   const [entries, setEntries] = useState<OkEntry[]>([]);
-  const [selected, setSelected] = useState<Set<string>>(new Set());
-  const [all, setAll] = useState(false);
-  const [permission, setPermission] = useState<"read" | "contribute">("read");
-  const [until, setUntil] = useState("");
   const [grants, setGrants] = useState<GrantSummary[]>([]);
   const [message, setMessage] = useState<string>();
   const [error, setError] = useState<string>();
@@ -26,39 +39,55 @@ function Share() {
     setGrants(await listGrants());
     setEntries((await loadChart()).filter((entry): entry is OkEntry => entry.status === "ok"));
   }, []);
+
+  const choose = useCallback(async (userId: string, code?: string) => {
+    setError(undefined);
+    setChanged(null);
+    setChosen(null);
+    try {
+      const keys = await checkedContact(userId);
+      if (code !== undefined && !shareCodeMatches(code, keys.identityPublicKey, userId)) {
+        setError("This share code does not match the keys the server gives for this clinician. Do not share with them; ask them to show you their code again.");
+        return;
+      }
+      if (!keys.directory) {
+        setError("That share code does not belong to a doctor or a nurse.");
+        return;
+      }
+      setChosen({ ...keys, viaShareCode: code !== undefined });
+    } catch (caught) {
+      if (caught instanceof KeyChangedError) setChanged(caught);
+      else setError("This clinician's keys could not be verified, so nothing can be shared with them.");
+    }
+  }, []);
+
+  const openShareCode = useCallback(
+    async (text: string) => {
+      const code = shareCodeFrom(text);
+      let userId: string;
+      try {
+        userId = parseShareCode(code).userId;
+      } catch {
+        setError("That is not a Health Safe Cloud share code. Check it and try again.");
+        return;
+      }
+      await choose(userId, code);
+    },
+    [choose],
+  );
+
   useEffect(() => {
     // eslint-disable-next-line react-hooks/set-state-in-effect
     void refresh();
-  }, [refresh]);
+    const code = new URLSearchParams(window.location.search).get("code");
+    if (code) void openShareCode(code);
+  }, [refresh, openShareCode]);
 
-  async function choose(clinician: ClinicianEntry) {
-    setError(undefined);
-    try {
-      const keys = await certifiedKeys(clinician.userId);
-      setChosen({ ...clinician, safetyCode: keys.safetyCode.digits });
-      setPermission("read");
-    } catch {
-      setError("This clinician's keys could not be verified, so nothing can be shared with them.");
-    }
-  }
-
-  async function share() {
-    if (!chosen) return;
-    setError(undefined);
-    try {
-      await shareRecords({
-        clinicianId: chosen.userId,
-        recordIds: all ? "all" : [...selected],
-        permission,
-        expiresAt: until ? new Date(`${until}T23:59:59`) : null,
-      });
-      setMessage(`Shared with ${chosen.displayName}.`);
-      setChosen(null);
-      setSelected(new Set());
-      await refresh();
-    } catch (caught) {
-      setError(caught instanceof ApiError ? caught.message : "Nothing was shared. Please try again.");
-    }
+  async function changedSharing(text: string) {
+    setMessage(text);
+    setChosen(null);
+    await refresh();
+    requestKeyMaintenance();
   }
 
   return (
@@ -77,8 +106,9 @@ function Share() {
             Search
           </button>
         </form>
+        {results?.length === 0 && <p>No clinician matches “{query}”.</p>}
         <ul className="list">
-          {results.map((clinician) => (
+          {results?.map((clinician) => (
             <li key={clinician.userId} className="list-row">
               <div>
                 <strong>{clinician.displayName}</strong>
@@ -87,93 +117,29 @@ function Share() {
                   {clinician.verified ? " · verified" : ""}
                 </p>
               </div>
-              <button type="button" className="button button-small" onClick={() => choose(clinician)} aria-label={`Choose ${clinician.displayName}`}>
+              <button type="button" className="button button-small" onClick={() => choose(clinician.userId)} aria-label={`Choose ${clinician.displayName}`}>
                 Choose
               </button>
             </li>
           ))}
         </ul>
-      </section>
-      {chosen && (
-        <section className="card" aria-labelledby="share-title" data-testid="share-form">
-          <h2 id="share-title">Share with {chosen.displayName}</h2>
-          <p>Before sharing, compare this safety code with the one {chosen.displayName} sees in their app:</p>
-          <p className="safety-code" data-testid="clinician-safety-code">
-            {chosen.safetyCode}
-          </p>
-          <fieldset>
-            <legend>Records</legend>
-            <label>
-              <input type="checkbox" checked={all} onChange={(event) => setAll(event.target.checked)} /> All my records, including future ones
-            </label>
-            {!all &&
-              entries.map((entry) => (
-                <label key={entry.id} className="check-row">
-                  <input
-                    type="checkbox"
-                    checked={selected.has(entry.id)}
-                    onChange={(event) => {
-                      const next = new Set(selected);
-                      if (event.target.checked) next.add(entry.id);
-                      else next.delete(entry.id);
-                      setSelected(next);
-                    }}
-                  />{" "}
-                  {summarize(entry.document.resource)?.title}
-                </label>
-              ))}
-          </fieldset>
-          <label htmlFor="share-permission">Permission</label>
-          <select id="share-permission" value={permission} onChange={(event) => setPermission(event.target.value as "read" | "contribute")}>
-            <option value="read">Read only</option>
-            <option value="contribute">Read and add notes</option>
-          </select>
-          <label htmlFor="share-until">Until (optional)</label>
-          <input id="share-until" type="date" value={until} onChange={(event) => setUntil(event.target.value)} />
-          <button type="button" className="button" onClick={share} disabled={!all && selected.size === 0}>
-            Share
+        <form
+          onSubmit={(event) => {
+            event.preventDefault();
+            void openShareCode(pasted);
+          }}
+        >
+          <label htmlFor="share-code">Or paste a clinician&apos;s share code or link</label>
+          <input id="share-code" value={pasted} onChange={(event) => setPasted(event.target.value)} autoComplete="off" spellCheck={false} />
+          <button type="submit" className="button button-small">
+            Open
           </button>
-        </section>
-      )}
-      <p role="status" aria-live="polite">
-        {message}
-      </p>
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
-      <section className="card" aria-labelledby="grants-title">
-        <h2 id="grants-title">Who can see what</h2>
-        <p className="hint">Revoking cuts access at once. What a clinician already opened cannot be recalled.</p>
-        <ul className="list">
-          {grants.map((grant) => (
-            <li key={grant.id} className="list-row" data-testid="grant-row">
-              <div>
-                <strong>{grant.clinicianName}</strong>
-                <p className="hint">
-                  {grant.scope === "all" ? "All records" : grant.recordIds.length === 1 ? "1 record" : `${grant.recordIds.length} records`} · {grant.permission === "read" ? "read only" : "read and add notes"}
-                  {grant.expiresAt ? ` · until ${grant.expiresAt.slice(0, 10)}` : ""} · {grant.revokedAt ? "revoked" : "active"}
-                </p>
-              </div>
-              {!grant.revokedAt && (
-                <button
-                  type="button"
-                  className="button button-small button-secondary"
-                  aria-label={`Revoke ${grant.clinicianName}`}
-                  onClick={async () => {
-                    if (!window.confirm(`Stop sharing with ${grant.clinicianName}? What they already opened cannot be recalled.`)) return;
-                    await revokeGrant(grant.id);
-                    await refresh();
-                  }}
-                >
-                  Revoke
-                </button>
-              )}
-            </li>
-          ))}
-        </ul>
+        </form>
       </section>
+      {changed && <KeyChangedWarning error={changed} onReverified={() => choose(changed.userId)} onDismiss={() => setChanged(null)} />}
+      {chosen && <ShareForm key={chosen.userId} clinician={chosen} entries={entries} onShared={changedSharing} />}
+      <StatusLines message={message} error={error} />
+      <GrantsDashboard grants={grants} entries={entries} onChanged={changedSharing} />
     </>
   );
 }
@@ -185,4 +151,3 @@ export function ShareView() {
     </VaultGate>
   );
 }
-

@@ -11,6 +11,8 @@ export interface VaultMaterial {
   identityPublicKey: string;
   certificate: string;
   bundle: string;
+  /** Bumped at each change, so two devices cannot overwrite each other's vault edits. */
+  bundleRevision: number;
   wraps: Array<{ method: "prf" | "device" | "recovery"; methodId: string; salt: string; wrappedKey: string }>;
 }
 
@@ -30,6 +32,7 @@ export async function getVaultMaterial(db: Database, userId: string): Promise<Va
     identityPublicKey: toBase64url(certificate.identityPublicKey),
     certificate: toBase64url(certificate.certificate),
     bundle: toBase64url(bundle.bundle),
+    bundleRevision: bundle.revision,
     wraps: wraps.map((wrap) => ({
       method: wrap.method,
       methodId: wrap.credentialId ?? wrap.deviceId ?? "recovery",
@@ -37,4 +40,18 @@ export async function getVaultMaterial(db: Database, userId: string): Promise<Va
       wrappedKey: toBase64url(wrap.wrappedKey),
     })),
   };
+}
+
+/**
+ * Replaces the sealed private bundle (the vault's contents changed: pinned contacts, the
+ * profile). Only if nobody changed it since `revision`; the server cannot read either one.
+ */
+export async function replaceBundle(db: Database, userId: string, bundle: Uint8Array, revision: number): Promise<number> {
+  const updated = await db
+    .update(encryptedKeyBundles)
+    .set({ bundle, revision: revision + 1, updatedAt: new Date() })
+    .where(and(eq(encryptedKeyBundles.userId, userId), eq(encryptedKeyBundles.revision, revision)))
+    .returning({ revision: encryptedKeyBundles.revision });
+  if (updated.length === 0) throw new AppError("conflict", "Your vault was changed on another device. Please try again.");
+  return updated[0]!.revision;
 }

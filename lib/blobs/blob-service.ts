@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import { requireSession } from "@/lib/auth/current-session";
 import { getDatabase } from "@/lib/db";
 import { AppError } from "@/lib/errors";
+import { clinicianMayReadBlob } from "@/lib/grants/grants-service";
 import { logger } from "@/lib/log";
 import type { BlobStore } from "./blob-store";
 import { databaseBlobStore } from "./database-blob-store";
@@ -73,9 +74,21 @@ export async function completeUpload(blobId: string) {
   return { blobId };
 }
 
+/**
+ * A chunk of a finished file, for its owner, or for a clinician who holds the current key
+ * of the record carrying it under an active grant. Everyone else gets the same 404.
+ */
 export async function downloadChunk(blobId: string, index: number): Promise<Uint8Array> {
-  const { blobs, userId } = await store();
-  const info = await ownedUpload(blobs, userId, blobId);
+  const session = await requireSession();
+  const { db } = await getDatabase();
+  const blobs = databaseBlobStore(db);
+  const info = await blobs.describe(blobId);
+  const allowed =
+    info !== null &&
+    (session.role === "patient"
+      ? info.ownerId === session.userId
+      : (session.role === "doctor" || session.role === "nurse") && (await clinicianMayReadBlob(db, session.userId, blobId)));
+  if (!info || !allowed) throw new AppError("not-found", "There is no such upload.");
   if (info.status !== "complete") throw new AppError("not-found", "This file has not finished uploading.");
   const data = await blobs.readChunk(blobId, index);
   if (!data) throw new AppError("not-found", "There is no such chunk.");

@@ -15,7 +15,7 @@ import {
   wrapVaultKey,
 } from "@/crypto";
 import { createDeviceKey, wrapWithDeviceKey } from "./device-key";
-import type { UnlockedKeys, VaultProfile } from "./vault-store";
+import type { PinnedContact, UnlockedKeys, VaultProfile } from "./vault-store";
 
 export type AccountRole = "patient" | "doctor" | "nurse";
 
@@ -43,13 +43,26 @@ export interface NewAccountKeys {
 export const vaultKekPurpose = "vault-key";
 
 export function encodeProfile(profile: VaultProfile): Uint8Array {
-  return new TextEncoder().encode(JSON.stringify({ v: 1, displayName: profile.displayName }));
+  return new TextEncoder().encode(JSON.stringify({ v: 1, displayName: profile.displayName, contacts: profile.contacts ?? {} }));
 }
 
+const isPinnedContact = (value: unknown): value is PinnedContact => {
+  const contact = value as Partial<PinnedContact> | null;
+  return (
+    typeof contact?.identityPublicKey === "string" &&
+    typeof contact.encryptionKeyFingerprint === "string" &&
+    typeof contact.verified === "boolean" &&
+    typeof contact.pinnedAt === "string"
+  );
+};
+
 export function decodeProfile(bytes: Uint8Array | undefined): VaultProfile {
-  if (!bytes || bytes.length === 0) return { displayName: "" };
-  const parsed = JSON.parse(new TextDecoder().decode(bytes)) as { displayName?: unknown };
-  return { displayName: typeof parsed.displayName === "string" ? parsed.displayName : "" };
+  if (!bytes || bytes.length === 0) return { displayName: "", contacts: {} };
+  const parsed = JSON.parse(new TextDecoder().decode(bytes)) as { displayName?: unknown; contacts?: unknown };
+  const contacts = Object.fromEntries(
+    Object.entries(typeof parsed.contacts === "object" && parsed.contacts !== null ? parsed.contacts : {}).filter(([, contact]) => isPinnedContact(contact)),
+  ) as Record<string, PinnedContact>;
+  return { displayName: typeof parsed.displayName === "string" ? parsed.displayName : "", contacts };
 }
 
 /** Wraps the vault key under a passkey's PRF output (HKDF with a fresh per-credential salt). */

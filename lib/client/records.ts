@@ -1,6 +1,10 @@
 import {
   cryptoReady,
   decryptRecordContent,
+  deriveShareKey,
+  EnvelopeKind,
+  openRecordKeySealedToOwner,
+  wrapRecordKey,
   deriveOwnerRecordKey,
   encryptRecordContent,
   fromBase64url,
@@ -16,7 +20,8 @@ import {
   verifyRecordVersion,
   wrapRecordKeys,
 } from "@/crypto";
-import { api } from "./api";
+import { api, ApiError } from "./api";
+import { certifiedKeys, checkedContact } from "./contacts";
 import type { FileReference } from "./files";
 import { useVault, type UnlockedKeys } from "./vault-store";
 
@@ -42,6 +47,8 @@ interface VersionJson {
 
 interface RecordJson {
   id: string;
+  /** Who wrote the first version: the owner, or a clinician who contributed it. */
+  createdBy: string;
   currentVersion: number;
   keyVersion: number;
   createdAt: string;
@@ -50,8 +57,23 @@ interface RecordJson {
   current: VersionJson;
 }
 
+export interface Author {
+  userId: string;
+  name: string;
+}
+
 export type ChartEntry =
-  | { status: "ok"; id: string; version: number; keyVersion: number; authorId: string; updatedAt: string; document: RecordDocument }
+  | {
+      status: "ok";
+      id: string;
+      version: number;
+      keyVersion: number;
+      authorId: string;
+      /** Set when a clinician wrote the record (its first version). */
+      addedBy: Author | null;
+      updatedAt: string;
+      document: RecordDocument;
+    }
   | { status: "invalid"; id: string; version: number; reason: string };
 
 const noFile = new Uint8Array(0);
@@ -62,7 +84,7 @@ function unlocked() {
   return vault;
 }
 
-function seal(document: RecordDocument, recordKey: Uint8Array, context: { recordId: string; version: number; keyVersion: number }, author: { userId: string; keys: UnlockedKeys }) {
+export function sealVersion(document: RecordDocument, recordKey: Uint8Array, context: { recordId: string; version: number; keyVersion: number }, author: { userId: string; keys: UnlockedKeys }) {
   const content = encryptRecordContent(padToBucket(utf8(JSON.stringify(document))), recordKey, context);
   const signature = signRecordVersion(
     { ...context, authorId: author.userId, contentHash: hashBytes(content), fileHash: noFile },
@@ -92,7 +114,7 @@ export function sealNewRecords(
       id: item.id,
       ownerWrap: toBase64url(wraps[index]!),
       version: {
-        ...seal(item.document, item.recordKey, { recordId: item.id, version: 1, keyVersion: 1 }, author),
+        ...sealVersion(item.document, item.recordKey, { recordId: item.id, version: 1, keyVersion: 1 }, author),
         ...(item.document.file ? { blobId: item.document.file.blobId } : {}),
       },
     };
@@ -101,18 +123,79 @@ export function sealNewRecords(
   });
 }
 
-/** Encrypts, signs and stores new records in one request: all of them are saved, or none. */
-export async function createRecords(documents: Array<RecordDocument & { recordId?: string }>): Promise<string[]> {
-  await cryptoReady();
-  const records = sealNewRecords(documents, unlocked());
-  await api.post("/api/records", { records });
-  return records.map((record) => record.id);
+/** The owner's wrap of a record key, under the owner key derived from the vault key. */
+export function ownerWrapFor(recordKey: Uint8Array, recordId: string, keyVersion: number, vault: { keys: UnlockedKeys }): string {
+  const ownerKey = deriveOwnerRecordKey(vault.keys.vaultKey);
+  try {
+    return toBase64url(wrapRecordKeys([{ recordKey, recordId, keyVersion }], ownerKey, { grantId: "owner" })[0]!);
+  } finally {
+    ownerKey.fill(0);
+  }
 }
 
-function recordKeyOf(record: Pick<RecordJson, "id" | "keyVersion" | "ownerWrap">, vaultKey: Uint8Array): Uint8Array {
-  const ownerKey = deriveOwnerRecordKey(vaultKey);
+/**
+ * Encrypts, signs and stores new records in one request: all of them are saved, or none.
+ * Each is wrapped for every active "all records" grant at once, so those clinicians see it;
+ * if sharing changed meanwhile (409), the grants are read again and the request retried.
+ */
+export async function createRecords(documents: Array<RecordDocument & { recordId?: string }>): Promise<string[]> {
+  await cryptoReady();
+  const vault = unlocked();
+  const sealed = sealNewRecords(documents, vault);
+  for (let attempt = 0; ; attempt += 1) {
+    const allGrants = await activeAllRecordsGrants();
+    const records = sealed.map((record) => ({ ...record, grantWraps: wrapForGrants(record.id, 1, record.ownerWrap, allGrants, vault) }));
+    try {
+      await api.post("/api/records", { records });
+      return records.map((record) => record.id);
+    } catch (caught) {
+      if (!(caught instanceof ApiError && caught.status === 409 && caught.code === "conflict") || attempt >= 2) throw caught;
+    }
+  }
+}
+
+async function activeAllRecordsGrants(): Promise<string[]> {
+  const vault = unlocked();
+  if (vault.role !== "patient") return [];
+  const { grants } = await api.get<{ grants: Array<{ id: string; scope: string; revokedAt: string | null; expiresAt: string | null }> }>("/api/grants");
+  const now = Date.now();
+  return grants
+    .filter((grant) => grant.scope === "all" && !grant.revokedAt && (!grant.expiresAt || new Date(grant.expiresAt).getTime() > now))
+    .map((grant) => grant.id);
+}
+
+/** The record key (opened from the owner's wrap) wrapped under each grant's share key. */
+export function wrapForGrants(recordId: string, keyVersion: number, ownerWrap: string, grantIds: string[], vault: ReturnType<typeof unlocked>) {
+  if (grantIds.length === 0) return [];
+  const recordKey = recordKeyOf({ id: recordId, keyVersion, ownerWrap }, vault);
   try {
-    return unwrapRecordKey(fromBase64url(record.ownerWrap), ownerKey, { recordId: record.id, keyVersion: record.keyVersion, grantId: "owner" });
+    return grantIds.map((grantId) => {
+      const shareKey = deriveShareKey(vault.keys.vaultKey, { grantId });
+      const wrappedKey = toBase64url(wrapRecordKey(recordKey, shareKey, { recordId, keyVersion, grantId }));
+      shareKey.fill(0);
+      return { grantId, wrappedKey };
+    });
+  } finally {
+    recordKey.fill(0);
+  }
+}
+
+/**
+ * Opens the owner's copy of a record key: wrapped under the owner key for records the
+ * owner wrote, or sealed to the owner's encryption key for records a clinician contributed.
+ */
+export function recordKeyOf(record: { id: string; keyVersion: number; ownerWrap: string }, vault: ReturnType<typeof unlocked>): Uint8Array {
+  const wrap = fromBase64url(record.ownerWrap);
+  if (wrap[1] === EnvelopeKind.sealedRecordKey) {
+    return openRecordKeySealedToOwner(
+      wrap,
+      { publicKey: vault.keys.encryptionPublicKey, secretKey: vault.keys.encryptionSecretKey },
+      { recordId: record.id, keyVersion: record.keyVersion },
+    );
+  }
+  const ownerKey = deriveOwnerRecordKey(vault.keys.vaultKey);
+  try {
+    return unwrapRecordKey(wrap, ownerKey, { recordId: record.id, keyVersion: record.keyVersion, grantId: "owner" });
   } finally {
     ownerKey.fill(0);
   }
@@ -137,10 +220,27 @@ function openVersion(recordId: string, version: VersionJson, recordKey: Uint8Arr
   return document;
 }
 
-/** The author's identity key: for now every author of a chart is its owner. */
-function authorKeyFor(authorId: string, vault: ReturnType<typeof unlocked>): Uint8Array {
-  if (authorId !== vault.userId) throw new Error("unknown author");
-  return vault.keys.identityPublicKey;
+/**
+ * The identity keys of the people who wrote some records: oneself, people already known,
+ * and clinicians whose certificates verify and whose keys match the vault's pin. Someone
+ * whose keys cannot be checked is left out, and their records are refused.
+ */
+export async function authorKeys(authorIds: string[], known: Map<string, { identityPublicKey: Uint8Array; name: string }> = new Map()) {
+  const vault = unlocked();
+  const authors = new Map(known);
+  authors.set(vault.userId, { identityPublicKey: vault.keys.identityPublicKey, name: "You" });
+  for (const authorId of new Set(authorIds)) {
+    if (authors.has(authorId)) continue;
+    try {
+      const keys = vault.role === "patient" ? await checkedContact(authorId) : await certifiedKeys(authorId);
+      const entry = keys.directory;
+      const title = entry ? `${entry.displayName} (${entry.role === "doctor" ? "doctor" : "nurse"})` : "Unknown author";
+      authors.set(authorId, { identityPublicKey: keys.identityPublicKey, name: title });
+    } catch {
+      // Left out on purpose: see above.
+    }
+  }
+  return authors;
 }
 
 /** The current record keys of some of the owner's records, for sharing them. */
@@ -149,7 +249,7 @@ export async function ownRecordKeys(recordIds: string[] | "all"): Promise<Array<
   const vault = unlocked();
   const { records } = await api.get<{ records: RecordJson[] }>("/api/records");
   const chosen = recordIds === "all" ? records : records.filter((record) => recordIds.includes(record.id));
-  return chosen.map((record) => ({ recordId: record.id, keyVersion: record.keyVersion, recordKey: recordKeyOf(record, vault.keys.vaultKey) }));
+  return chosen.map((record) => ({ recordId: record.id, keyVersion: record.keyVersion, recordKey: recordKeyOf(record, vault) }));
 }
 
 /** Verifies (against the author's identity key) and decrypts a version under a known record key. */
@@ -163,10 +263,13 @@ export async function loadChart(): Promise<ChartEntry[]> {
   await cryptoReady();
   const vault = unlocked();
   const { records } = await api.get<{ records: RecordJson[] }>("/api/records");
+  const authors = await authorKeys(records.flatMap((record) => [record.current.authorId, record.createdBy]));
   return records.map((record): ChartEntry => {
     try {
-      const recordKey = recordKeyOf(record, vault.keys.vaultKey);
-      const document = openVersion(record.id, record.current, recordKey, authorKeyFor(record.current.authorId, vault));
+      const author = authors.get(record.current.authorId);
+      if (!author) throw new Error("unknown author");
+      const recordKey = recordKeyOf(record, vault);
+      const document = openVersion(record.id, record.current, recordKey, author.identityPublicKey);
       recordKey.fill(0);
       return {
         status: "ok",
@@ -174,6 +277,7 @@ export async function loadChart(): Promise<ChartEntry[]> {
         version: record.currentVersion,
         keyVersion: record.keyVersion,
         authorId: record.current.authorId,
+        addedBy: record.createdBy === vault.userId ? null : { userId: record.createdBy, name: authors.get(record.createdBy)?.name ?? "Unknown author" },
         updatedAt: record.updatedAt,
         document,
       };
@@ -186,21 +290,20 @@ export async function loadChart(): Promise<ChartEntry[]> {
 export async function loadVersions(entry: { id: string; keyVersion: number }): Promise<Array<{ version: number; createdAt: string; document: RecordDocument }>> {
   await cryptoReady();
   const vault = unlocked();
-  const [{ versions }, { records }] = await Promise.all([
-    api.get<{ versions: VersionJson[] }>(`/api/records/${entry.id}/versions`),
-    api.get<{ records: RecordJson[] }>("/api/records"),
-  ]);
-  const record = records.find((candidate) => candidate.id === entry.id);
-  if (!record) throw new Error("record not found");
-  const recordKey = recordKeyOf(record, vault.keys.vaultKey);
+  const { versions, ownerWraps } = await api.get<{ versions: VersionJson[]; ownerWraps: Array<{ keyVersion: number; wrappedKey: string }> }>(
+    `/api/records/${entry.id}/versions`,
+  );
+  const authors = await authorKeys(versions.map((version) => version.authorId));
+  const keys = new Map(ownerWraps.map((wrap) => [wrap.keyVersion, recordKeyOf({ id: entry.id, keyVersion: wrap.keyVersion, ownerWrap: wrap.wrappedKey }, vault)]));
   try {
-    return versions.map((version) => ({
-      version: version.version,
-      createdAt: version.createdAt,
-      document: openVersion(entry.id, version, recordKey, authorKeyFor(version.authorId, vault)),
-    }));
+    return versions.map((version) => {
+      const recordKey = keys.get(version.keyVersion);
+      const author = authors.get(version.authorId);
+      if (!recordKey || !author) throw new Error("a version cannot be opened");
+      return { version: version.version, createdAt: version.createdAt, document: openVersion(entry.id, version, recordKey, author.identityPublicKey) };
+    });
   } finally {
-    recordKey.fill(0);
+    for (const key of keys.values()) key.fill(0);
   }
 }
 
@@ -211,10 +314,10 @@ export async function saveVersion(entry: { id: string; version: number; keyVersi
   const { records } = await api.get<{ records: RecordJson[] }>("/api/records");
   const record = records.find((candidate) => candidate.id === entry.id);
   if (!record) throw new Error("record not found");
-  const recordKey = recordKeyOf(record, vault.keys.vaultKey);
+  const recordKey = recordKeyOf(record, vault);
   try {
     const payload = {
-      ...seal(document, recordKey, { recordId: entry.id, version: entry.version + 1, keyVersion: entry.keyVersion }, vault),
+      ...sealVersion(document, recordKey, { recordId: entry.id, version: entry.version + 1, keyVersion: entry.keyVersion }, vault),
       ...(document.file ? { blobId: document.file.blobId } : {}),
     };
     await api.post(`/api/records/${entry.id}/versions`, payload);

@@ -1,34 +1,30 @@
 import {
   cryptoReady,
   decodeCanonical,
+  deriveShareKey,
   encodeCanonical,
   equalBytes,
   fromBase64url,
-  generateShareKey,
+  generateRecordKey,
   keyFingerprint,
+  openGrantProfile,
   openShareKey,
-  safetyCode,
+  sealGrantProfile,
+  sealRecordKeyToOwner,
   sealShareKey,
   signGrant,
   toBase64url,
   unwrapRecordKey,
   verifyGrant,
   verifyKeyCertificate,
+  wrapRecordKey,
   wrapRecordKeys,
   wrapsDigest,
 } from "@/crypto";
 import { api } from "./api";
-import { openSharedVersion, ownRecordKeys, type RecordDocument, type VersionJson } from "./records";
+import { pinContact, type CertifiedKeys, type DirectoryEntry } from "./contacts";
+import { authorKeys, openSharedVersion, ownRecordKeys, sealVersion, type RecordDocument, type VersionJson } from "./records";
 import { useVault } from "./vault-store";
-
-export interface ClinicianEntry {
-  userId: string;
-  role: "doctor" | "nurse";
-  displayName: string;
-  specialty: string;
-  organization: string;
-  verified: boolean;
-}
 
 const statementLabel = "hsc/v1/grant-statement";
 
@@ -39,32 +35,29 @@ function unlocked() {
 }
 
 export const searchClinicians = (query: string) =>
-  api.get<{ clinicians: ClinicianEntry[] }>(`/api/directory?q=${encodeURIComponent(query)}`).then((result) => result.clinicians);
-
-/** A user's certified keys; a certificate that does not verify is never used. */
-export async function certifiedKeys(userId: string) {
-  await cryptoReady();
-  const keys = await api.get<{ identityPublicKey: string; certificate: string }>(`/api/users/${userId}/keys`);
-  const identityPublicKey = fromBase64url(keys.identityPublicKey);
-  const certificate = verifyKeyCertificate(fromBase64url(keys.certificate), identityPublicKey, { userId });
-  return { identityPublicKey, certificate, safetyCode: safetyCode(identityPublicKey, userId) };
-}
+  api.get<{ clinicians: DirectoryEntry[] }>(`/api/directory?q=${encodeURIComponent(query)}`).then((result) => result.clinicians);
 
 /**
- * Shares records with a clinician: one share key sealed to their certified key, each
- * record key wrapped under it, and a signed statement of exactly what was granted.
+ * Shares records with a clinician whose keys were checked against the vault's pin (and
+ * pins them now, on first use): one share key sealed to their certified key, each record
+ * key wrapped under it, what the patient reveals to them, and a signed statement of
+ * exactly what was granted. The share key is derived from the vault key, so the patient
+ * can later wrap new records for an "all records" grant and rotate keys after a revoke.
  */
 export async function shareRecords(input: {
-  clinicianId: string;
+  clinician: CertifiedKeys & { pin?: unknown };
+  verified: boolean;
   recordIds: string[] | "all";
   permission: "read" | "contribute";
   expiresAt: Date | null;
+  revealedName: string;
 }): Promise<string> {
   const vault = unlocked();
-  const clinician = await certifiedKeys(input.clinicianId);
+  const { clinician } = input;
   if (clinician.certificate.role !== "doctor" && clinician.certificate.role !== "nurse") throw new Error("not a clinician");
+  if (!clinician.pin || input.verified) await pinContact(clinician, input.verified);
   const grantId = crypto.randomUUID();
-  const shareKey = generateShareKey();
+  const shareKey = deriveShareKey(vault.keys.vaultKey, { grantId });
   const keys = await ownRecordKeys(input.recordIds);
   const wrapped = wrapRecordKeys(keys, shareKey, { grantId });
   const wraps = keys.map((key, index) => ({ recordId: key.recordId, keyVersion: key.keyVersion, wrappedKey: wrapped[index]! }));
@@ -76,7 +69,7 @@ export async function shareRecords(input: {
     {
       grantId,
       patientId: vault.userId,
-      clinicianId: input.clinicianId,
+      clinicianId: clinician.userId,
       clinicianKeyFingerprint: fingerprint,
       scope,
       permission: input.permission,
@@ -86,21 +79,25 @@ export async function shareRecords(input: {
     },
     vault.keys.identitySecretKey,
   );
-  await api.post("/api/grants", {
-    grantId,
-    clinicianId: input.clinicianId,
-    scope,
-    permission: input.permission,
-    expiresAt: input.expiresAt?.toISOString() ?? null,
-    sealedShareKey: toBase64url(sealShareKey(shareKey, clinician.certificate.encryptionPublicKey, { grantId })),
-    statement: toBase64url(encodeCanonical(statementLabel, [fingerprint, digest])),
-    signature: toBase64url(signature),
-    sealedProfile: null,
-    recordIds,
-    wraps: wraps.map((wrap) => ({ ...wrap, wrappedKey: toBase64url(wrap.wrappedKey) })),
-  });
-  shareKey.fill(0);
-  for (const key of keys) key.recordKey.fill(0);
+  try {
+    await api.post("/api/grants", {
+      grantId,
+      clinicianId: clinician.userId,
+      scope,
+      permission: input.permission,
+      expiresAt: input.expiresAt?.toISOString() ?? null,
+      sealedShareKey: toBase64url(sealShareKey(shareKey, clinician.certificate.encryptionPublicKey, { grantId })),
+      // The statement carries the signed facts the server does not keep in columns.
+      statement: toBase64url(encodeCanonical(statementLabel, [fingerprint, digest, ...recordIds])),
+      signature: toBase64url(signature),
+      sealedProfile: toBase64url(sealGrantProfile({ displayName: input.revealedName }, shareKey, { grantId })),
+      recordIds,
+      wraps: wraps.map((wrap) => ({ ...wrap, wrappedKey: toBase64url(wrap.wrappedKey) })),
+    });
+  } finally {
+    shareKey.fill(0);
+    for (const key of keys) key.recordKey.fill(0);
+  }
   return grantId;
 }
 
@@ -113,11 +110,14 @@ export interface GrantSummary {
   expiresAt: string | null;
   createdAt: string;
   revokedAt: string | null;
+  lastOpenedAt: string | null;
   recordIds: string[];
+  excludedRecordIds: string[];
 }
 
 export const listGrants = () => api.get<{ grants: GrantSummary[] }>("/api/grants").then((result) => result.grants);
 export const revokeGrant = (grantId: string) => api.post(`/api/grants/${grantId}/revoke`);
+export const revokeGrantRecord = (grantId: string, recordId: string) => api.post(`/api/grants/${grantId}/records/${recordId}/revoke`);
 
 interface SharedGrantJson {
   grantId: string;
@@ -126,26 +126,79 @@ interface SharedGrantJson {
   permission: "read" | "contribute";
   expiresAt: string | null;
   sealedShareKey: string | null;
+  sealedProfile: string | null;
   statement: string;
   signature: string;
-  recordIds: string[];
   patientKeys: { identityPublicKey: string; certificate: string };
+}
+
+/**
+ * Verifies a grant before anything under it is used: the patient's certificate, and the
+ * patient's signature over the grant as stated (naming this clinician's own key). Then
+ * opens the share key and what the patient chose to reveal.
+ */
+function openGrant(grant: SharedGrantJson, vault: ReturnType<typeof unlocked>) {
+  if (!grant.sealedShareKey) throw new Error("grant has no share key");
+  const patientIdentity = fromBase64url(grant.patientKeys.identityPublicKey);
+  const patientCertificate = verifyKeyCertificate(fromBase64url(grant.patientKeys.certificate), patientIdentity, { userId: grant.patientId });
+  const { label, fields } = decodeCanonical(fromBase64url(grant.statement));
+  const [fingerprint, digest, ...recordIds] = fields;
+  if (
+    label !== statementLabel ||
+    !(fingerprint instanceof Uint8Array) ||
+    !(digest instanceof Uint8Array) ||
+    !recordIds.every((id): id is string => typeof id === "string") ||
+    !equalBytes(fingerprint, keyFingerprint(vault.keys.encryptionPublicKey))
+  ) {
+    throw new Error("grant names another key");
+  }
+  verifyGrant(
+    {
+      grantId: grant.grantId,
+      patientId: grant.patientId,
+      clinicianId: vault.userId,
+      clinicianKeyFingerprint: fingerprint,
+      scope: grant.scope,
+      permission: grant.permission,
+      expiresAt: grant.expiresAt ? new Date(grant.expiresAt).getTime() : 0,
+      recordIds: recordIds as string[],
+      wrapsDigest: digest,
+    },
+    fromBase64url(grant.signature),
+    patientIdentity,
+  );
+  const shareKey = openShareKey(
+    fromBase64url(grant.sealedShareKey),
+    { publicKey: vault.keys.encryptionPublicKey, secretKey: vault.keys.encryptionSecretKey },
+    { grantId: grant.grantId },
+  );
+  const revealedName = grant.sealedProfile ? openGrantProfile(fromBase64url(grant.sealedProfile), shareKey, { grantId: grant.grantId }).displayName : null;
+  return { patientIdentity, patientCertificate, shareKey, signedRecordIds: recordIds as string[], revealedName };
+}
+
+export interface SharedRecord {
+  id: string;
+  version: number;
+  document: RecordDocument;
+  /** Set when someone other than the patient wrote this version (this clinician, or a colleague). */
+  author: { userId: string; name: string } | null;
 }
 
 export interface SharedPatient {
   grantId: string;
   patientId: string;
+  /** The name the patient chose to show this clinician. */
+  revealedName: string | null;
   permission: "read" | "contribute";
   expiresAt: string | null;
-  records: Array<{ id: string; version: number; document: RecordDocument }>;
+  records: SharedRecord[];
   /** Records that failed verification: shown as a warning, never rendered. */
   refused: number;
 }
 
-/**
- * Everything shared with this clinician, verified before use: the patient's certificate,
- * the signed grant (naming this clinician's own key), and each record's signature.
- */
+type SharedRecordJson = { id: string; keyVersion: number; wrappedKey: string; current: VersionJson };
+
+/** Everything shared with this clinician, each grant and record verified before use. */
 export async function loadSharedWithMe(): Promise<SharedPatient[]> {
   await cryptoReady();
   const vault = unlocked();
@@ -153,51 +206,73 @@ export async function loadSharedWithMe(): Promise<SharedPatient[]> {
   const result: SharedPatient[] = [];
   for (const grant of grants) {
     if (!grant.sealedShareKey) continue;
-    const patientIdentity = fromBase64url(grant.patientKeys.identityPublicKey);
-    verifyKeyCertificate(fromBase64url(grant.patientKeys.certificate), patientIdentity, { userId: grant.patientId });
-    const { fields } = decodeCanonical(fromBase64url(grant.statement));
-    const [fingerprint, digest] = fields;
-    if (!(fingerprint instanceof Uint8Array) || !(digest instanceof Uint8Array) || !equalBytes(fingerprint, keyFingerprint(vault.keys.encryptionPublicKey))) {
-      throw new Error("grant names another key");
-    }
-    verifyGrant(
-      {
-        grantId: grant.grantId,
-        patientId: grant.patientId,
-        clinicianId: vault.userId,
-        clinicianKeyFingerprint: fingerprint,
-        scope: grant.scope,
-        permission: grant.permission,
-        expiresAt: grant.expiresAt ? new Date(grant.expiresAt).getTime() : 0,
-        recordIds: grant.recordIds,
-        wrapsDigest: digest,
-      },
-      fromBase64url(grant.signature),
-      patientIdentity,
+    const opened = openGrant(grant, vault);
+    const { records } = await api.get<{ records: SharedRecordJson[] }>(`/api/shared/${grant.grantId}/records`);
+    const authors = await authorKeys(
+      records.map((record) => record.current.authorId),
+      new Map([[grant.patientId, { identityPublicKey: opened.patientIdentity, name: opened.revealedName ?? "The patient" }]]),
     );
-    const shareKey = openShareKey(
-      fromBase64url(grant.sealedShareKey),
-      { publicKey: vault.keys.encryptionPublicKey, secretKey: vault.keys.encryptionSecretKey },
-      { grantId: grant.grantId },
-    );
-    const { records } = await api.get<{ records: Array<{ id: string; keyVersion: number; wrappedKey: string; current: VersionJson }> }>(
-      `/api/shared/${grant.grantId}/records`,
-    );
-    const opened: SharedPatient["records"] = [];
+    const shown: SharedRecord[] = [];
     let refused = 0;
     for (const record of records) {
       try {
-        if (grant.scope === "records" && !grant.recordIds.includes(record.id)) throw new Error("not granted");
-        if (record.current.authorId !== grant.patientId) throw new Error("unknown author");
-        const recordKey = unwrapRecordKey(fromBase64url(record.wrappedKey), shareKey, { recordId: record.id, keyVersion: record.keyVersion, grantId: grant.grantId });
-        opened.push({ id: record.id, version: record.current.version, document: openSharedVersion(record.id, record.current, recordKey, patientIdentity) });
+        const author = authors.get(record.current.authorId);
+        if (!author) throw new Error("unknown author");
+        // A record outside what the patient signed is accepted only if this clinician wrote it under this grant.
+        if (grant.scope === "records" && !opened.signedRecordIds.includes(record.id) && record.current.authorId !== vault.userId) {
+          throw new Error("not granted");
+        }
+        const recordKey = unwrapRecordKey(fromBase64url(record.wrappedKey), opened.shareKey, { recordId: record.id, keyVersion: record.keyVersion, grantId: grant.grantId });
+        shown.push({
+          id: record.id,
+          version: record.current.version,
+          document: openSharedVersion(record.id, record.current, recordKey, author.identityPublicKey),
+          author: record.current.authorId === grant.patientId ? null : { userId: record.current.authorId, name: author.name },
+        });
         recordKey.fill(0);
       } catch {
         refused += 1;
       }
     }
-    shareKey.fill(0);
-    result.push({ grantId: grant.grantId, patientId: grant.patientId, permission: grant.permission, expiresAt: grant.expiresAt, records: opened, refused });
+    opened.shareKey.fill(0);
+    result.push({
+      grantId: grant.grantId,
+      patientId: grant.patientId,
+      revealedName: opened.revealedName,
+      permission: grant.permission,
+      expiresAt: grant.expiresAt,
+      records: shown,
+      refused,
+    });
   }
   return result;
+}
+
+/**
+ * A clinician with the contribute permission adds a record to the patient's chart: its key
+ * sealed to the patient's certified key, wrapped under the share key so they can read it
+ * back, and the version signed by the clinician.
+ */
+export async function contributeRecord(grantId: string, document: RecordDocument): Promise<string> {
+  await cryptoReady();
+  const vault = unlocked();
+  const { grants } = await api.get<{ grants: SharedGrantJson[] }>("/api/shared");
+  const grant = grants.find((candidate) => candidate.grantId === grantId);
+  if (!grant) throw new Error("This patient no longer shares records with you.");
+  const opened = openGrant(grant, vault);
+  const recordId = crypto.randomUUID();
+  const recordKey = generateRecordKey();
+  try {
+    const context = { recordId, keyVersion: 1 };
+    await api.post(`/api/shared/${grantId}/records`, {
+      id: recordId,
+      sealedOwnerKey: toBase64url(sealRecordKeyToOwner(recordKey, opened.patientCertificate.encryptionPublicKey, context)),
+      grantWrap: toBase64url(wrapRecordKey(recordKey, opened.shareKey, { ...context, grantId })),
+      version: sealVersion(document, recordKey, { recordId, version: 1, keyVersion: 1 }, vault),
+    });
+    return recordId;
+  } finally {
+    recordKey.fill(0);
+    opened.shareKey.fill(0);
+  }
 }

@@ -17,6 +17,7 @@ export interface VaultMaterial {
   identityPublicKey: string;
   certificate: string;
   bundle: string;
+  bundleRevision: number;
   wraps: Array<{ method: "prf" | "device" | "recovery"; methodId: string; salt: string; wrappedKey: string }>;
 }
 

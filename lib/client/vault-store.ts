@@ -8,9 +8,20 @@ export interface UnlockedKeys {
   vaultKey: Uint8Array;
 }
 
+/** A contact's keys as they were when first shared with: a later change means someone swapped them. */
+export interface PinnedContact {
+  identityPublicKey: string;
+  encryptionKeyFingerprint: string;
+  /** Whether the person compared the safety code (in person, or by scanning the share code). */
+  verified: boolean;
+  pinnedAt: string;
+}
+
 export interface VaultProfile {
   /** A patient's own name: known only inside their vault. */
   displayName: string;
+  /** Pinned keys of the clinicians this person shares with, by user id. */
+  contacts?: Record<string, PinnedContact>;
 }
 
 type VaultState =

@@ -55,11 +55,33 @@ export async function searchDirectory(db: Database, query: string, limit = 20): 
  * A user's published keys: the identity key and the certificate it signed over the
  * encryption key. Browsers verify the certificate themselves; the server only serves it.
  */
+/** A user's current certified keys, and their directory entry if they are a clinician (patients have none). */
 export async function publishedKeys(db: Database, userId: string) {
   const [row] = await db
-    .select({ identityPublicKey: keyCertificates.identityPublicKey, certificate: keyCertificates.certificate })
+    .select({
+      identityPublicKey: keyCertificates.identityPublicKey,
+      certificate: keyCertificates.certificate,
+      role: users.role,
+      displayName: clinicianDirectory.displayName,
+      specialty: clinicianDirectory.specialty,
+      organization: clinicianDirectory.organization,
+      verifiedAt: clinicianDirectory.verifiedAt,
+    })
     .from(keyCertificates)
+    .innerJoin(users, eq(users.id, keyCertificates.userId))
+    .leftJoin(clinicianDirectory, eq(clinicianDirectory.userId, keyCertificates.userId))
     .where(and(eq(keyCertificates.userId, userId), isNull(keyCertificates.supersededAt)));
   if (!row) throw new AppError("not-found", "There is no such clinician.");
-  return { userId, identityPublicKey: toBase64url(row.identityPublicKey), certificate: toBase64url(row.certificate) };
+  const directory: DirectoryEntry | null =
+    (row.role === "doctor" || row.role === "nurse") && row.displayName !== null
+      ? {
+          userId,
+          role: row.role,
+          displayName: row.displayName,
+          specialty: row.specialty ?? "",
+          organization: row.organization ?? "",
+          verified: row.verifiedAt !== null,
+        }
+      : null;
+  return { userId, identityPublicKey: toBase64url(row.identityPublicKey), certificate: toBase64url(row.certificate), directory };
 }

@@ -1,7 +1,7 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
 import { and, eq, inArray, isNull } from "drizzle-orm";
-import { grantExclusions, grantRecords, grants, keyCertificates, recordKeyWraps, records, users } from "@/drizzle/schema";
+import { grantExclusions, grantRecords, grants, keyCertificates, recordKeyWraps, records, recordVersions, users } from "@/drizzle/schema";
 import type { Database } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { activeGrant, coverageOf, endGrant, queueRotations } from "./grant-coverage";
@@ -193,4 +193,17 @@ export async function recordsUnderGrant(db: Database, grantId: string, now: Date
     .from(recordKeyWraps)
     .innerJoin(records, and(eq(records.id, recordKeyWraps.recordId), eq(records.keyVersion, recordKeyWraps.keyVersion)))
     .where(eq(recordKeyWraps.grantId, grantId));
+}
+
+/** Whether a clinician holds, under an active grant, the current key of the record that carries a file. */
+export async function clinicianMayReadBlob(db: Database, clinicianId: string, blobId: string, now: Date = new Date()): Promise<boolean> {
+  const rows = await db
+    .select({ grantId: grants.id })
+    .from(recordVersions)
+    .innerJoin(records, eq(records.id, recordVersions.recordId))
+    .innerJoin(recordKeyWraps, and(eq(recordKeyWraps.recordId, records.id), eq(recordKeyWraps.keyVersion, records.keyVersion)))
+    .innerJoin(grants, eq(grants.id, recordKeyWraps.grantId))
+    .where(and(eq(recordVersions.blobId, blobId), eq(grants.clinicianId, clinicianId), activeGrant(now)))
+    .limit(1);
+  return rows.length > 0;
 }

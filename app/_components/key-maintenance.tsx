@@ -1,0 +1,76 @@
+"use client";
+
+import { useCallback, useEffect, useRef, useState } from "react";
+import { runKeyMaintenance, type MaintenanceProgress } from "@/lib/client/key-maintenance";
+import { useVault } from "@/lib/client/vault-store";
+
+const requestEvent = "hsc:key-maintenance";
+
+/** Asks the running page to catch up on key rotation and wraps now (after a revoke, say). */
+export function requestKeyMaintenance() {
+  window.dispatchEvent(new Event(requestEvent));
+}
+
+/**
+ * Runs in the background on every page of a patient with an unlocked vault: re-encrypts
+ * records under new keys after a revoke or an expiry, and wraps records for grants that
+ * cover them, with a progress bar. What is left is kept on the server, so a reload or a
+ * sign-out only pauses it.
+ */
+export function KeyMaintenance() {
+  const ready = useVault((state) => state.vault.status === "unlocked" && state.vault.role === "patient");
+  const [progress, setProgress] = useState<MaintenanceProgress | null>(null);
+  const [summary, setSummary] = useState<string>();
+  const running = useRef(false);
+  const again = useRef(false);
+
+  const run = useCallback(async () => {
+    if (running.current) {
+      again.current = true;
+      return;
+    }
+    running.current = true;
+    try {
+      do {
+        again.current = false;
+        const outcome = await runKeyMaintenance(setProgress);
+        if (outcome.rotated > 0) {
+          setSummary(
+            outcome.rotated === 1 ? "1 record now uses a new key that no revoked clinician ever held." : `${outcome.rotated} records now use new keys that no revoked clinician ever held.`,
+          );
+        }
+      } while (again.current);
+    } catch {
+      setSummary("Some records could not be moved to new keys yet. This will be tried again on your next visit.");
+    } finally {
+      running.current = false;
+      setProgress(null);
+    }
+  }, []);
+
+  useEffect(() => {
+    if (!ready) return;
+    // State changes only after the first request resolves, never synchronously.
+    // eslint-disable-next-line react-hooks/set-state-in-effect
+    void run();
+    const listener = () => void run();
+    window.addEventListener(requestEvent, listener);
+    return () => window.removeEventListener(requestEvent, listener);
+  }, [ready, run]);
+
+  if (!ready || (!progress && !summary)) return null;
+  return (
+    <div className="key-maintenance" role="status" aria-live="polite" data-testid="key-maintenance">
+      {progress ? (
+        <>
+          <label htmlFor="key-maintenance-progress">
+            Securing your records after a change in sharing: {progress.done} of {progress.total}
+          </label>
+          <progress id="key-maintenance-progress" max={Math.max(1, progress.total)} value={progress.done} />
+        </>
+      ) : (
+        <p>{summary}</p>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,111 @@
+"use client";
+
+import { useState } from "react";
+import { summarize } from "@/lib/client/fhir-records";
+import type { ChartEntry } from "@/lib/client/records";
+import { revokeGrant, revokeGrantRecord, type GrantSummary } from "@/lib/client/sharing";
+
+type OkEntry = Extract<ChartEntry, { status: "ok" }>;
+
+const day = (iso: string) => new Date(iso).toLocaleDateString(undefined, { year: "numeric", month: "short", day: "numeric" });
+const moment = (iso: string) => new Date(iso).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+
+function statusOf(grant: GrantSummary): "active" | "expired" | "revoked" {
+  if (grant.revokedAt) return grant.expiresAt && new Date(grant.expiresAt) <= new Date(grant.revokedAt) ? "expired" : "revoked";
+  if (grant.expiresAt && new Date(grant.expiresAt) <= new Date()) return "expired";
+  return "active";
+}
+
+/** Who can see what: per clinician the records, permission, end date and last access, with revoke per clinician or per record. */
+export function GrantsDashboard({ grants, entries, onChanged }: { grants: GrantSummary[]; entries: OkEntry[]; onChanged: (message: string) => Promise<void> }) {
+  const [expanded, setExpanded] = useState<string | null>(null);
+  const titleOf = (recordId: string) => {
+    const entry = entries.find((candidate) => candidate.id === recordId);
+    return entry ? (summarize(entry.document.resource)?.title ?? "Record") : "A record no longer in your chart";
+  };
+  const sharedIds = (grant: GrantSummary) =>
+    grant.scope === "all" ? entries.map((entry) => entry.id).filter((id) => !grant.excludedRecordIds.includes(id)) : grant.recordIds;
+
+  const active = grants.filter((grant) => statusOf(grant) === "active");
+  const ended = grants.filter((grant) => statusOf(grant) !== "active");
+
+  return (
+    <section className="card" aria-labelledby="grants-title">
+      <h2 id="grants-title">Who can see what</h2>
+      <p className="hint">
+        Revoking cuts access at once, and your browser then moves the records to new keys. What a clinician already opened or downloaded cannot be recalled.
+      </p>
+      {active.length === 0 && <p>You are not sharing anything right now.</p>}
+      <ul className="list">
+        {active.map((grant) => {
+          const ids = sharedIds(grant);
+          return (
+            <li key={grant.id} className="list-row grant-row" data-testid="grant-row">
+              <div>
+                <strong>{grant.clinicianName}</strong>
+                <p className="hint">
+                  {grant.scope === "all" ? "All records, including future ones" : ids.length === 1 ? "1 record" : `${ids.length} records`} ·{" "}
+                  {grant.permission === "read" ? "read only" : "read and add notes"} · {grant.expiresAt ? `until ${day(grant.expiresAt)}` : "no end date"} · active
+                </p>
+                <p className="hint" data-testid="last-opened">
+                  {grant.lastOpenedAt ? `Last opened ${moment(grant.lastOpenedAt)}` : "Not opened yet"}
+                </p>
+                <button type="button" className="link-button" aria-expanded={expanded === grant.id} onClick={() => setExpanded(expanded === grant.id ? null : grant.id)}>
+                  {expanded === grant.id ? "Hide records" : "Show records"}
+                </button>
+                {expanded === grant.id && (
+                  <ul className="list">
+                    {ids.map((recordId) => (
+                      <li key={recordId} className="list-row">
+                        <span>{titleOf(recordId)}</span>
+                        <button
+                          type="button"
+                          className="button button-small button-secondary"
+                          aria-label={`Stop sharing ${titleOf(recordId)} with ${grant.clinicianName}`}
+                          onClick={async () => {
+                            if (!window.confirm(`Stop sharing "${titleOf(recordId)}" with ${grant.clinicianName}? What they already opened cannot be recalled.`)) return;
+                            await revokeGrantRecord(grant.id, recordId);
+                            await onChanged(`${grant.clinicianName} can no longer open "${titleOf(recordId)}".`);
+                          }}
+                        >
+                          Stop sharing
+                        </button>
+                      </li>
+                    ))}
+                  </ul>
+                )}
+              </div>
+              <button
+                type="button"
+                className="button button-small button-secondary"
+                aria-label={`Revoke ${grant.clinicianName}`}
+                onClick={async () => {
+                  if (!window.confirm(`Stop sharing with ${grant.clinicianName}? What they already opened cannot be recalled.`)) return;
+                  await revokeGrant(grant.id);
+                  await onChanged(`${grant.clinicianName} can no longer open your records.`);
+                }}
+              >
+                Revoke
+              </button>
+            </li>
+          );
+        })}
+      </ul>
+      {ended.length > 0 && (
+        <details>
+          <summary>Ended shares ({ended.length})</summary>
+          <ul className="list">
+            {ended.map((grant) => (
+              <li key={grant.id} className="list-row" data-testid="ended-grant-row">
+                <span>
+                  {grant.clinicianName} · {statusOf(grant)} {grant.revokedAt ? day(grant.revokedAt) : grant.expiresAt ? day(grant.expiresAt) : ""}
+                  {grant.lastOpenedAt ? ` · last opened ${moment(grant.lastOpenedAt)}` : ""}
+                </span>
+              </li>
+            ))}
+          </ul>
+        </details>
+      )}
+    </section>
+  );
+}

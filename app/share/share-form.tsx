@@ -1,0 +1,140 @@
+"use client";
+
+import { useState } from "react";
+import { ApiError } from "@/lib/client/api";
+import type { CertifiedKeys } from "@/lib/client/contacts";
+import { kindLabel, recordKinds, summarize } from "@/lib/client/fhir-records";
+import type { ChartEntry } from "@/lib/client/records";
+import { shareRecords } from "@/lib/client/sharing";
+import { useVault, type PinnedContact } from "@/lib/client/vault-store";
+
+type OkEntry = Extract<ChartEntry, { status: "ok" }>;
+
+export interface ChosenClinician extends CertifiedKeys {
+  pin: PinnedContact | undefined;
+  /** The patient arrived through the clinician's share code, which already matched these keys. */
+  viaShareCode: boolean;
+}
+
+/**
+ * What to share with one clinician: which records (one by one, by kind, or all including
+ * future ones), the permission (read-only by default, for doctors and nurses alike), an
+ * optional end date, and the name this clinician will see.
+ */
+export function ShareForm({ clinician, entries, onShared }: { clinician: ChosenClinician; entries: OkEntry[]; onShared: (message: string) => void }) {
+  const vault = useVault((state) => state.vault);
+  const entry = clinician.directory!;
+  const [selected, setSelected] = useState<Set<string>>(new Set());
+  const [all, setAll] = useState(false);
+  const [permission, setPermission] = useState<"read" | "contribute">("read");
+  const [until, setUntil] = useState("");
+  const [revealedName, setRevealedName] = useState(vault.status === "unlocked" ? vault.profile.displayName : "");
+  const [verified, setVerified] = useState(clinician.viaShareCode || (clinician.pin?.verified ?? false));
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string>();
+  const today = new Date().toISOString().slice(0, 10);
+
+  const toggle = (ids: string[], on: boolean) => {
+    const next = new Set(selected);
+    for (const id of ids) {
+      if (on) next.add(id);
+      else next.delete(id);
+    }
+    setSelected(next);
+  };
+
+  async function share() {
+    setError(undefined);
+    if (!revealedName.trim()) return setError("Enter the name this clinician should see.");
+    if (until && until <= today) return setError("The end date must be after today.");
+    setBusy(true);
+    try {
+      await shareRecords({
+        clinician,
+        verified: verified && !clinician.pin?.verified,
+        recordIds: all ? "all" : [...selected],
+        permission,
+        expiresAt: until ? new Date(`${until}T23:59:59`) : null,
+        revealedName,
+      });
+      onShared(`Shared with ${entry.displayName}.`);
+    } catch (caught) {
+      setError(caught instanceof ApiError ? caught.message : "Nothing was shared. Please try again.");
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const groups = recordKinds
+    .map(({ kind }) => ({ kind, items: entries.filter((item) => item.document.kind === kind) }))
+    .filter((group) => group.items.length > 0);
+
+  return (
+    <section className="card" aria-labelledby="share-title" data-testid="share-form">
+      <h2 id="share-title">Share with {entry.displayName}</h2>
+      <p className="hint">
+        {entry.role === "doctor" ? "Doctor" : "Nurse"} · {entry.specialty} · {entry.organization}
+      </p>
+      {clinician.viaShareCode ? (
+        <p className="verified-note">Their key matches the share code you opened.</p>
+      ) : (
+        <p>Before sharing, compare this safety code with the one {entry.displayName} sees in their app:</p>
+      )}
+      <p className="safety-code" data-testid="clinician-safety-code">
+        {clinician.safetyCode.digits}
+      </p>
+      <label className="check-row">
+        <input type="checkbox" checked={verified} onChange={(event) => setVerified(event.target.checked)} /> I compared this code with {entry.displayName} (in person, or by
+        scanning their share code)
+      </label>
+      {!verified && <p className="hint">You can share without comparing; the keys are then remembered, and any later change is flagged.</p>}
+
+      <fieldset>
+        <legend>Records</legend>
+        <label className="check-row">
+          <input type="checkbox" checked={all} onChange={(event) => setAll(event.target.checked)} /> All my records, including future ones
+        </label>
+        {!all &&
+          groups.map((group) => (
+            <fieldset key={group.kind} className="record-kind-group">
+              <legend>
+                <label className="check-row">
+                  <input
+                    type="checkbox"
+                    checked={group.items.every((item) => selected.has(item.id))}
+                    onChange={(event) => toggle(group.items.map((item) => item.id), event.target.checked)}
+                  />{" "}
+                  All {kindLabel(group.kind).toLowerCase()} ({group.items.length})
+                </label>
+              </legend>
+              {group.items.map((item) => (
+                <label key={item.id} className="check-row">
+                  <input type="checkbox" checked={selected.has(item.id)} onChange={(event) => toggle([item.id], event.target.checked)} />{" "}
+                  {summarize(item.document.resource)?.title}
+                </label>
+              ))}
+            </fieldset>
+          ))}
+      </fieldset>
+
+      <label htmlFor="share-permission">Permission</label>
+      <select id="share-permission" value={permission} onChange={(event) => setPermission(event.target.value as "read" | "contribute")}>
+        <option value="read">Read only</option>
+        <option value="contribute">Read and add notes</option>
+      </select>
+      <label htmlFor="share-until">Until (optional)</label>
+      <input id="share-until" type="date" min={today} value={until} onChange={(event) => setUntil(event.target.value)} />
+      <label htmlFor="share-name">Your name as {entry.displayName} will see it</label>
+      <input id="share-name" value={revealedName} maxLength={200} onChange={(event) => setRevealedName(event.target.value)} />
+      <p className="hint">Only {entry.displayName} can read this name: it is encrypted for them, not for us.</p>
+      {error && (
+        <p className="form-error" role="alert">
+          {error}
+        </p>
+      )}
+      <button type="button" className="button" onClick={share} disabled={busy || (!all && selected.size === 0)}>
+        {busy ? "Sharing…" : "Share"}
+      </button>
+    </section>
+  );
+}

@@ -1,0 +1,38 @@
+"use client";
+
+import { useEffect, useState } from "react";
+import { QrCode } from "@/app/_components/qr-code";
+import { certifiedKeys } from "@/lib/client/contacts";
+import { useVault } from "@/lib/client/vault-store";
+
+/**
+ * A clinician's own share code: a patient who scans the QR code or opens the link reaches
+ * this clinician with their key already checked against the code.
+ */
+export function ShareCodeCard() {
+  const vault = useVault((state) => state.vault);
+  const [code, setCode] = useState<{ shareCode: string; digits: string } | null>(null);
+  const userId = vault.status === "unlocked" ? vault.userId : null;
+
+  useEffect(() => {
+    if (!userId) return;
+    certifiedKeys(userId).then((keys) => setCode({ shareCode: keys.shareCode, digits: keys.safetyCode.digits }), () => setCode(null));
+  }, [userId]);
+
+  if (!code) return null;
+  const link = `${window.location.origin}/share?code=${encodeURIComponent(code.shareCode)}`;
+  return (
+    <section className="card" aria-labelledby="share-code-title">
+      <h2 id="share-code-title">Your share code</h2>
+      <p>Patients scan this code, or open the link, to share records with you. It carries your account and your key, so their app checks it is really you.</p>
+      <QrCode text={link} label="QR code with your share link" />
+      <p>
+        Share code: <code data-testid="own-share-code">{code.shareCode}</code>
+      </p>
+      <p className="hint">
+        Link: <span data-testid="own-share-link">{link}</span>
+      </p>
+      <p className="hint">Safety code, to compare in person: {code.digits}</p>
+    </section>
+  );
+}

@@ -1,0 +1,97 @@
+import { expect, type Browser, type Page } from "@playwright/test";
+import {
+  cryptoReady,
+  decodeRecoveryKey,
+  deriveRecoveryKeyEncryptionKey,
+  fromBase64url,
+  openPrivateBundle,
+  openShareKey,
+  unwrapRecordKey,
+  unwrapVaultKey,
+  verifyKeyCertificate,
+} from "@/crypto";
+import { signUpThroughPage, type SignUpInput } from "./accounts";
+import { addVirtualAuthenticator } from "./virtual-authenticator";
+
+export interface Person {
+  page: Page;
+  recoveryKey: string;
+  userId: string;
+  close(): Promise<void>;
+}
+
+/** A person in their own browser context, with their own virtual authenticator, signed up through the pages. */
+export async function newPerson(browser: Browser, input: SignUpInput): Promise<Person> {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto("/");
+  await addVirtualAuthenticator(page, { prf: true });
+  const recoveryKey = await signUpThroughPage(page, input);
+  const { userId } = (await (await page.request.get("/api/me/vault")).json()) as { userId: string };
+  return { page, recoveryKey, userId, close: () => context.close() };
+}
+
+export async function addNote(page: Page, title: string, text: string) {
+  await page.getByRole("button", { name: "Add a note" }).click();
+  await page.getByLabel("Title").fill(title);
+  await page.getByLabel("Note", { exact: true }).fill(text);
+  await page.getByRole("button", { name: "Save note" }).click();
+  await expect(page.getByTestId("group-note").getByRole("button", { name: title })).toBeVisible();
+}
+
+/** Finds a clinician on the Sharing page and opens the share form for them. */
+export async function chooseClinician(page: Page, search: string, name: string) {
+  await page.getByRole("link", { name: "Sharing" }).click();
+  await page.getByLabel("Name, specialty or organization").fill(search);
+  await page.getByRole("button", { name: "Search" }).click();
+  await page.getByRole("button", { name: `Choose ${name}` }).click();
+}
+
+/** Writes through the API with the app's own origin, as the app's pages do. */
+export const sameOrigin = (page: Page) => ({ origin: new URL(page.url()).origin });
+
+/**
+ * What a person's browser holds once unlocked, recomputed outside the browser from their
+ * recovery key: lets a test act as that person's client (say, keep the key a clinician
+ * once had) with the real cryptography.
+ */
+export async function keysOf(person: Person) {
+  await cryptoReady();
+  const material = (await (await person.page.request.get("/api/me/vault")).json()) as {
+    userId: string;
+    identityPublicKey: string;
+    certificate: string;
+    bundle: string;
+    wraps: Array<{ method: string; wrappedKey: string }>;
+  };
+  const wrap = material.wraps.find((candidate) => candidate.method === "recovery")!;
+  const vaultKey = unwrapVaultKey(fromBase64url(wrap.wrappedKey), deriveRecoveryKeyEncryptionKey(decodeRecoveryKey(person.recoveryKey)), {
+    userId: material.userId,
+    methodId: "recovery",
+  });
+  const bundle = openPrivateBundle(fromBase64url(material.bundle), vaultKey, { userId: material.userId });
+  const identityPublicKey = fromBase64url(material.identityPublicKey);
+  const certificate = verifyKeyCertificate(fromBase64url(material.certificate), identityPublicKey, { userId: material.userId });
+  return {
+    vaultKey,
+    identity: { publicKey: identityPublicKey, secretKey: bundle.identitySecretKey },
+    encryption: { publicKey: certificate.encryptionPublicKey, secretKey: bundle.encryptionSecretKey },
+  };
+}
+
+/** The record keys a clinician's browser could open right now, fetched and unwrapped as their client does. */
+export async function recordKeysHeldBy(clinician: Person): Promise<Map<string, Uint8Array>> {
+  const keys = await keysOf(clinician);
+  const held = new Map<string, Uint8Array>();
+  const { grants } = (await (await clinician.page.request.get("/api/shared")).json()) as { grants: Array<{ grantId: string; sealedShareKey: string }> };
+  for (const grant of grants) {
+    const shareKey = openShareKey(fromBase64url(grant.sealedShareKey), keys.encryption, { grantId: grant.grantId });
+    const { records } = (await (await clinician.page.request.get(`/api/shared/${grant.grantId}/records`)).json()) as {
+      records: Array<{ id: string; keyVersion: number; wrappedKey: string }>;
+    };
+    for (const record of records) {
+      held.set(record.id, unwrapRecordKey(fromBase64url(record.wrappedKey), shareKey, { recordId: record.id, keyVersion: record.keyVersion, grantId: grant.grantId }));
+    }
+  }
+  return held;
+}

@@ -1,0 +1,104 @@
+import { cryptoReady, deriveShareKey, generateRecordKey, toBase64url, wrapRecordKey } from "@/crypto";
+import { api, ApiError } from "./api";
+import { authorKeys, openSharedVersion, ownerWrapFor, recordKeyOf, sealVersion, wrapForGrants, type VersionJson } from "./records";
+import { useVault } from "./vault-store";
+
+interface MaintenanceJson {
+  rotations: Array<{ recordId: string; keyVersion: number; ownerWrap: string; currentVersion: number; current: VersionJson & { blobId: string | null }; grantIds: string[] }>;
+  missingWraps: Array<{ recordId: string; keyVersion: number; ownerWrap: string; grantId: string }>;
+}
+
+export interface MaintenanceProgress {
+  done: number;
+  total: number;
+}
+
+export interface MaintenanceOutcome {
+  rotated: number;
+  wrapped: number;
+  /** Records that could not be rotated now (changed meanwhile, or failed to verify); tried again next time. */
+  deferred: number;
+}
+
+const wrapBatch = 500;
+
+function unlockedPatient() {
+  const vault = useVault.getState().vault;
+  return vault.status === "unlocked" && vault.role === "patient" ? vault : null;
+}
+
+/**
+ * Keeps sharing exact, driven by what the server says is left to do, so it resumes after a
+ * reload or on another device: records an active grant covers but cannot open get a wrap,
+ * and every record whose key a revoked or expired grant held moves to a fresh key (its
+ * current content re-encrypted and signed as the next version).
+ */
+export async function runKeyMaintenance(onProgress: (progress: MaintenanceProgress) => void): Promise<MaintenanceOutcome> {
+  await cryptoReady();
+  const vault = unlockedPatient();
+  const outcome: MaintenanceOutcome = { rotated: 0, wrapped: 0, deferred: 0 };
+  if (!vault) return outcome;
+  const work = await api.get<MaintenanceJson>("/api/me/key-maintenance");
+  const total = work.missingWraps.length + work.rotations.length;
+  if (total === 0) return outcome;
+  onProgress({ done: 0, total });
+
+  for (let start = 0; start < work.missingWraps.length; start += wrapBatch) {
+    const batch = work.missingWraps.slice(start, start + wrapBatch);
+    const wraps = batch.map((missing) => ({
+      grantId: missing.grantId,
+      recordId: missing.recordId,
+      keyVersion: missing.keyVersion,
+      wrappedKey: wrapForGrants(missing.recordId, missing.keyVersion, missing.ownerWrap, [missing.grantId], vault)[0]!.wrappedKey,
+    }));
+    try {
+      await api.post("/api/grants/wraps", { wraps });
+      outcome.wrapped += wraps.length;
+    } catch (caught) {
+      if (!(caught instanceof ApiError && caught.status === 409)) throw caught;
+      outcome.deferred += wraps.length;
+    }
+    onProgress({ done: start + batch.length, total });
+  }
+
+  const authors = await authorKeys(work.rotations.map((rotation) => rotation.current.authorId));
+  let done = work.missingWraps.length;
+  for (const rotation of work.rotations) {
+    if (!unlockedPatient()) break;
+    try {
+      await rotateOne(rotation, authors.get(rotation.current.authorId)?.identityPublicKey, vault);
+      outcome.rotated += 1;
+    } catch (caught) {
+      if (caught instanceof ApiError && caught.status !== 409 && caught.status !== 404) throw caught;
+      outcome.deferred += 1;
+    }
+    done += 1;
+    onProgress({ done, total });
+  }
+  return outcome;
+}
+
+async function rotateOne(rotation: MaintenanceJson["rotations"][number], authorKey: Uint8Array | undefined, vault: NonNullable<ReturnType<typeof unlockedPatient>>) {
+  if (!authorKey) throw new Error("the record's author cannot be verified");
+  const recordId = rotation.recordId;
+  const oldKey = recordKeyOf({ id: recordId, keyVersion: rotation.keyVersion, ownerWrap: rotation.ownerWrap }, vault);
+  const document = openSharedVersion(recordId, rotation.current, oldKey, authorKey);
+  oldKey.fill(0);
+  const keyVersion = rotation.keyVersion + 1;
+  const newKey = generateRecordKey();
+  try {
+    const version = {
+      ...sealVersion(document, newKey, { recordId, version: rotation.currentVersion + 1, keyVersion }, vault),
+      ...(rotation.current.blobId ? { blobId: rotation.current.blobId } : {}),
+    };
+    const grantWraps = rotation.grantIds.map((grantId) => {
+      const shareKey = deriveShareKey(vault.keys.vaultKey, { grantId });
+      const wrappedKey = toBase64url(wrapRecordKey(newKey, shareKey, { recordId, keyVersion, grantId }));
+      shareKey.fill(0);
+      return { grantId, wrappedKey };
+    });
+    await api.post(`/api/records/${recordId}/rotate`, { ownerWrap: ownerWrapFor(newKey, recordId, keyVersion, vault), version, grantWraps });
+  } finally {
+    newKey.fill(0);
+  }
+}
