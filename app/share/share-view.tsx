@@ -79,6 +79,8 @@ function Share() {
   useEffect(() => {
     // eslint-disable-next-line react-hooks/set-state-in-effect
     void refresh();
+    // Opening the dashboard is a good moment to catch up: an expired grant's records get new keys now.
+    requestKeyMaintenance();
     const code = new URLSearchParams(window.location.search).get("code");
     if (code) void openShareCode(code);
   }, [refresh, openShareCode]);

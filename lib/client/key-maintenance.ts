@@ -1,9 +1,9 @@
 import { cryptoReady, deriveShareKey, generateRecordKey, toBase64url, wrapRecordKey } from "@/crypto";
 import { api, ApiError } from "./api";
 import { authorKeys, openSharedVersion, ownerWrapFor, recordKeyOf, sealVersion, wrapForGrants, type VersionJson } from "./records";
-import { useVault } from "./vault-store";
+import { useVault, type UnlockedKeys } from "./vault-store";
 
-interface MaintenanceJson {
+export interface MaintenanceJson {
   rotations: Array<{ recordId: string; keyVersion: number; ownerWrap: string; currentVersion: number; current: VersionJson & { blobId: string | null }; grantIds: string[] }>;
   missingWraps: Array<{ recordId: string; keyVersion: number; ownerWrap: string; grantId: string }>;
 }
@@ -78,7 +78,18 @@ export async function runKeyMaintenance(onProgress: (progress: MaintenanceProgre
   return outcome;
 }
 
-async function rotateOne(rotation: MaintenanceJson["rotations"][number], authorKey: Uint8Array | undefined, vault: NonNullable<ReturnType<typeof unlockedPatient>>) {
+async function rotateOne(rotation: RotationTask, authorKey: Uint8Array | undefined, vault: { userId: string; keys: UnlockedKeys }) {
+  await api.post(`/api/records/${rotation.recordId}/rotate`, sealRotation(rotation, authorKey, vault));
+}
+
+type RotationTask = MaintenanceJson["rotations"][number];
+
+/**
+ * A record moved to a fresh key: its current content verified against its author, then
+ * re-encrypted and signed as the next version under key version + 1, wrapped for the owner
+ * and for each grant that still covers it. Pure, so benchmarks can time it.
+ */
+export function sealRotation(rotation: RotationTask, authorKey: Uint8Array | undefined, vault: { userId: string; keys: UnlockedKeys }) {
   if (!authorKey) throw new Error("the record's author cannot be verified");
   const recordId = rotation.recordId;
   const oldKey = recordKeyOf({ id: recordId, keyVersion: rotation.keyVersion, ownerWrap: rotation.ownerWrap }, vault);
@@ -97,7 +108,7 @@ async function rotateOne(rotation: MaintenanceJson["rotations"][number], authorK
       shareKey.fill(0);
       return { grantId, wrappedKey };
     });
-    await api.post(`/api/records/${recordId}/rotate`, { ownerWrap: ownerWrapFor(newKey, recordId, keyVersion, vault), version, grantWraps });
+    return { ownerWrap: ownerWrapFor(newKey, recordId, keyVersion, vault), version, grantWraps };
   } finally {
     newKey.fill(0);
   }

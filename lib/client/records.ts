@@ -165,7 +165,7 @@ async function activeAllRecordsGrants(): Promise<string[]> {
 }
 
 /** The record key (opened from the owner's wrap) wrapped under each grant's share key. */
-export function wrapForGrants(recordId: string, keyVersion: number, ownerWrap: string, grantIds: string[], vault: ReturnType<typeof unlocked>) {
+export function wrapForGrants(recordId: string, keyVersion: number, ownerWrap: string, grantIds: string[], vault: { keys: UnlockedKeys }) {
   if (grantIds.length === 0) return [];
   const recordKey = recordKeyOf({ id: recordId, keyVersion, ownerWrap }, vault);
   try {
@@ -184,7 +184,7 @@ export function wrapForGrants(recordId: string, keyVersion: number, ownerWrap: s
  * Opens the owner's copy of a record key: wrapped under the owner key for records the
  * owner wrote, or sealed to the owner's encryption key for records a clinician contributed.
  */
-export function recordKeyOf(record: { id: string; keyVersion: number; ownerWrap: string }, vault: ReturnType<typeof unlocked>): Uint8Array {
+export function recordKeyOf(record: { id: string; keyVersion: number; ownerWrap: string }, vault: { keys: UnlockedKeys }): Uint8Array {
   const wrap = fromBase64url(record.ownerWrap);
   if (wrap[1] === EnvelopeKind.sealedRecordKey) {
     return openRecordKeySealedToOwner(

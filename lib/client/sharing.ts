@@ -24,7 +24,7 @@ import {
 import { api } from "./api";
 import { pinContact, type CertifiedKeys, type DirectoryEntry } from "./contacts";
 import { authorKeys, openSharedVersion, ownRecordKeys, sealVersion, type RecordDocument, type VersionJson } from "./records";
-import { useVault } from "./vault-store";
+import { useVault, type UnlockedKeys } from "./vault-store";
 
 const statementLabel = "hsc/v1/grant-statement";
 
@@ -37,13 +37,7 @@ function unlocked() {
 export const searchClinicians = (query: string) =>
   api.get<{ clinicians: DirectoryEntry[] }>(`/api/directory?q=${encodeURIComponent(query)}`).then((result) => result.clinicians);
 
-/**
- * Shares records with a clinician whose keys were checked against the vault's pin (and
- * pins them now, on first use): one share key sealed to their certified key, each record
- * key wrapped under it, what the patient reveals to them, and a signed statement of
- * exactly what was granted. The share key is derived from the vault key, so the patient
- * can later wrap new records for an "all records" grant and rotate keys after a revoke.
- */
+/** Shares records with a clinician whose keys were checked against the vault's pin (pinning them now, on first use). */
 export async function shareRecords(input: {
   clinician: CertifiedKeys & { pin?: unknown };
   verified: boolean;
@@ -56,49 +50,73 @@ export async function shareRecords(input: {
   const { clinician } = input;
   if (clinician.certificate.role !== "doctor" && clinician.certificate.role !== "nurse") throw new Error("not a clinician");
   if (!clinician.pin || input.verified) await pinContact(clinician, input.verified);
-  const grantId = crypto.randomUUID();
-  const shareKey = deriveShareKey(vault.keys.vaultKey, { grantId });
-  const keys = await ownRecordKeys(input.recordIds);
-  const wrapped = wrapRecordKeys(keys, shareKey, { grantId });
-  const wraps = keys.map((key, index) => ({ recordId: key.recordId, keyVersion: key.keyVersion, wrappedKey: wrapped[index]! }));
-  const fingerprint = keyFingerprint(clinician.certificate.encryptionPublicKey);
-  const digest = wrapsDigest(wraps);
-  const recordIds = input.recordIds === "all" ? [] : input.recordIds;
-  const scope = input.recordIds === "all" ? "all" : "records";
-  const signature = signGrant(
-    {
-      grantId,
-      patientId: vault.userId,
-      clinicianId: clinician.userId,
-      clinicianKeyFingerprint: fingerprint,
-      scope,
-      permission: input.permission,
-      expiresAt: input.expiresAt?.getTime() ?? 0,
-      recordIds,
-      wrapsDigest: digest,
-    },
-    vault.keys.identitySecretKey,
-  );
+  const recordKeys = await ownRecordKeys(input.recordIds);
   try {
-    await api.post("/api/grants", {
+    const request = sealGrant({ ...input, vault, clinicianId: clinician.userId, clinicianEncryptionPublicKey: clinician.certificate.encryptionPublicKey, recordKeys });
+    await api.post("/api/grants", request);
+    return request.grantId;
+  } finally {
+    for (const key of recordKeys) key.recordKey.fill(0);
+  }
+}
+
+/**
+ * Everything the server stores for a grant, made in the browser: the share key (derived
+ * from the vault key, so the patient can later wrap new records for an "all records"
+ * grant and rotate keys after a revoke) sealed to the clinician's certified key, each
+ * record key wrapped under it, what the patient reveals, and the signed statement.
+ * Pure, so benchmarks can time it.
+ */
+export function sealGrant(input: {
+  vault: { userId: string; keys: UnlockedKeys };
+  clinicianId: string;
+  clinicianEncryptionPublicKey: Uint8Array;
+  recordKeys: Array<{ recordId: string; keyVersion: number; recordKey: Uint8Array }>;
+  recordIds: string[] | "all";
+  permission: "read" | "contribute";
+  expiresAt: Date | null;
+  revealedName: string;
+}) {
+  const grantId = crypto.randomUUID();
+  const shareKey = deriveShareKey(input.vault.keys.vaultKey, { grantId });
+  try {
+    const wrapped = wrapRecordKeys(input.recordKeys, shareKey, { grantId });
+    const wraps = input.recordKeys.map((key, index) => ({ recordId: key.recordId, keyVersion: key.keyVersion, wrappedKey: wrapped[index]! }));
+    const fingerprint = keyFingerprint(input.clinicianEncryptionPublicKey);
+    const digest = wrapsDigest(wraps);
+    const recordIds = input.recordIds === "all" ? [] : input.recordIds;
+    const scope = input.recordIds === "all" ? ("all" as const) : ("records" as const);
+    const signature = signGrant(
+      {
+        grantId,
+        patientId: input.vault.userId,
+        clinicianId: input.clinicianId,
+        clinicianKeyFingerprint: fingerprint,
+        scope,
+        permission: input.permission,
+        expiresAt: input.expiresAt?.getTime() ?? 0,
+        recordIds,
+        wrapsDigest: digest,
+      },
+      input.vault.keys.identitySecretKey,
+    );
+    return {
       grantId,
-      clinicianId: clinician.userId,
+      clinicianId: input.clinicianId,
       scope,
       permission: input.permission,
       expiresAt: input.expiresAt?.toISOString() ?? null,
-      sealedShareKey: toBase64url(sealShareKey(shareKey, clinician.certificate.encryptionPublicKey, { grantId })),
+      sealedShareKey: toBase64url(sealShareKey(shareKey, input.clinicianEncryptionPublicKey, { grantId })),
       // The statement carries the signed facts the server does not keep in columns.
       statement: toBase64url(encodeCanonical(statementLabel, [fingerprint, digest, ...recordIds])),
       signature: toBase64url(signature),
       sealedProfile: toBase64url(sealGrantProfile({ displayName: input.revealedName }, shareKey, { grantId })),
       recordIds,
       wraps: wraps.map((wrap) => ({ ...wrap, wrappedKey: toBase64url(wrap.wrappedKey) })),
-    });
+    };
   } finally {
     shareKey.fill(0);
-    for (const key of keys) key.recordKey.fill(0);
   }
-  return grantId;
 }
 
 export interface GrantSummary {
