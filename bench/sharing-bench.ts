@@ -6,13 +6,15 @@
  *  2. the server time of the revoke request (share key and wraps deleted, rotations queued);
  *  3. rotating every affected key: the browser's work per record (verify, re-encrypt, sign,
  *     wrap) and the server storing each rotation, one request per record as the app does.
+ *     The records are notes: a file's body is re-encrypted too, at the speed bench:records
+ *     reports for uploads.
  * The browser's work runs here on the same libsodium build the page loads; the server's on
  * embedded PGlite. Run with the react-server condition so server modules load outside Next.
  */
 import { randomUUID } from "node:crypto";
 import { cryptoReady, fromBase64url, generateEncryptionKeyPair, generateIdentityKeyPair, generateVaultKey, signKeyCertificate } from "../crypto";
 import { keyCertificates, users } from "../drizzle/schema";
-import { sealRotation } from "../lib/client/key-maintenance";
+import { openForRotation, sealRotation } from "../lib/client/key-maintenance";
 import { recordKeyOf, sealNewRecords } from "../lib/client/records";
 import { sealGrant } from "../lib/client/sharing";
 import { openDatabase } from "../lib/db/client";
@@ -97,7 +99,7 @@ async function run(count: number) {
   let serverMs = 0;
   for (const rotation of work.rotations) {
     let step = process.hrtime.bigint();
-    const payload = sealRotation({ ...rotation, current: { ...rotation.current } }, identity.publicKey, vault);
+    const payload = sealRotation(rotation, openForRotation(rotation, identity.publicKey, vault), vault);
     browserMs += ms(step);
     step = process.hrtime.bigint();
     await rotateRecordKey(db, patientId, rotation.recordId, payload);

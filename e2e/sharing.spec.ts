@@ -4,7 +4,7 @@ import { expect, test } from "@playwright/test";
 import { cryptoReady, decryptRecordContent, fromBase64url, unpadBucket } from "@/crypto";
 import { addNote, chooseClinician, newPerson, recordKeysHeldBy } from "./support/sharing";
 
-type ChartJson = { records: Array<{ id: string; keyVersion: number; current: { content: string; version: number; keyVersion: number } }> };
+type ChartJson = { records: Array<{ id: string; keyVersion: number; current: { content: string; version: number; keyVersion: number; blobId: string | null } }> };
 
 const sha256 = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
 
@@ -87,7 +87,11 @@ test("a patient shares chosen records read-only with a doctor, who opens and dow
     expect(after.keyVersion).toBe(before.current.keyVersion + 1);
     // The key they had opened the version they saw...
     expect(unpadBucket(decryptRecordContent(fromBase64url(before.current.content), oldKey, { recordId, version: before.current.version, keyVersion: before.current.keyVersion })).length).toBeGreaterThan(0);
-    // ...and opens nothing of the current one, under any context.
+    // ...and opens nothing of the current one, under any context; a file's body was re-encrypted into a new blob.
+    if (before.current.blobId) {
+      expect(after.current.blobId).not.toBe(before.current.blobId);
+      expect((await doctor.page.request.get(`/api/blobs/${after.current.blobId}/chunks/0`)).status()).toBe(404);
+    }
     for (const keyVersion of [after.current.keyVersion, before.current.keyVersion]) {
       expect(() => decryptRecordContent(fromBase64url(after.current.content), oldKey, { recordId, version: after.current.version, keyVersion })).toThrow();
     }
@@ -98,6 +102,12 @@ test("a patient shares chosen records read-only with a doctor, who opens and dow
   await patient.page.getByRole("button", { name: "Show all versions" }).click();
   await expect(patient.page.getByTestId("record-detail")).toContainText("Version 1");
   await expect(patient.page.getByTestId("record-detail")).toContainText("Version 2");
+  await patient.page.getByTestId("group-document").getByRole("button", { name: "mri-report.bin" }).click();
+  const patientDownload = patient.page.waitForEvent("download");
+  await patient.page.getByRole("button", { name: "Download decrypted" }).click();
+  const rotatedPath = testInfo.outputPath("patient-download-after-rotation.bin");
+  await (await patientDownload).saveAs(rotatedPath);
+  expect(sha256(readFileSync(rotatedPath))).toBe(sha256(scan));
 
   expect((await patient.page.request.get("/api/shared")).status()).toBe(403);
   expect((await doctor.page.request.get("/api/grants")).status()).toBe(403);

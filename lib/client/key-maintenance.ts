@@ -1,6 +1,7 @@
 import { cryptoReady, deriveShareKey, generateRecordKey, toBase64url, wrapRecordKey } from "@/crypto";
 import { api, ApiError } from "./api";
-import { authorKeys, openSharedVersion, ownerWrapFor, recordKeyOf, sealVersion, wrapForGrants, type VersionJson } from "./records";
+import { downloadDecryptedFile, uploadEncryptedFile } from "./files";
+import { authorKeys, openSharedVersion, ownerWrapFor, recordKeyOf, sealVersion, wrapForGrants, type RecordDocument, type VersionJson } from "./records";
 import { useVault, type UnlockedKeys } from "./vault-store";
 
 export interface MaintenanceJson {
@@ -79,28 +80,42 @@ export async function runKeyMaintenance(onProgress: (progress: MaintenanceProgre
 }
 
 async function rotateOne(rotation: RotationTask, authorKey: Uint8Array | undefined, vault: { userId: string; keys: UnlockedKeys }) {
-  await api.post(`/api/records/${rotation.recordId}/rotate`, sealRotation(rotation, authorKey, vault));
+  let document = openForRotation(rotation, authorKey, vault);
+  if (document.file) {
+    // The file body was under a key the revoked clinician may hold: it is re-encrypted too, under a new key and a new blob.
+    const context = { recordId: rotation.recordId, version: rotation.currentVersion + 1, keyVersion: rotation.keyVersion + 1 };
+    const plain = await downloadDecryptedFile(document.file, "application/octet-stream", () => undefined);
+    document = { ...document, file: await uploadEncryptedFile(plain, context, () => undefined) };
+  }
+  await api.post(`/api/records/${rotation.recordId}/rotate`, sealRotation(rotation, document, vault));
 }
 
 type RotationTask = MaintenanceJson["rotations"][number];
 
-/**
- * A record moved to a fresh key: its current content verified against its author, then
- * re-encrypted and signed as the next version under key version + 1, wrapped for the owner
- * and for each grant that still covers it. Pure, so benchmarks can time it.
- */
-export function sealRotation(rotation: RotationTask, authorKey: Uint8Array | undefined, vault: { userId: string; keys: UnlockedKeys }) {
+/** A record's current content, verified against its author and decrypted, ready to be moved to a new key. */
+export function openForRotation(rotation: RotationTask, authorKey: Uint8Array | undefined, vault: { keys: UnlockedKeys }): RecordDocument {
   if (!authorKey) throw new Error("the record's author cannot be verified");
+  const oldKey = recordKeyOf({ id: rotation.recordId, keyVersion: rotation.keyVersion, ownerWrap: rotation.ownerWrap }, vault);
+  try {
+    return openSharedVersion(rotation.recordId, rotation.current, oldKey, authorKey);
+  } finally {
+    oldKey.fill(0);
+  }
+}
+
+/**
+ * A record moved to a fresh key: its content re-encrypted and signed as the next version
+ * under key version + 1, wrapped for the owner and for each grant that still covers it.
+ * Pure, so benchmarks can time it.
+ */
+export function sealRotation(rotation: RotationTask, document: RecordDocument, vault: { userId: string; keys: UnlockedKeys }) {
   const recordId = rotation.recordId;
-  const oldKey = recordKeyOf({ id: recordId, keyVersion: rotation.keyVersion, ownerWrap: rotation.ownerWrap }, vault);
-  const document = openSharedVersion(recordId, rotation.current, oldKey, authorKey);
-  oldKey.fill(0);
   const keyVersion = rotation.keyVersion + 1;
   const newKey = generateRecordKey();
   try {
     const version = {
       ...sealVersion(document, newKey, { recordId, version: rotation.currentVersion + 1, keyVersion }, vault),
-      ...(rotation.current.blobId ? { blobId: rotation.current.blobId } : {}),
+      ...(document.file ? { blobId: document.file.blobId } : {}),
     };
     const grantWraps = rotation.grantIds.map((grantId) => {
       const shareKey = deriveShareKey(vault.keys.vaultKey, { grantId });
