@@ -188,3 +188,40 @@ test("a doctor allowed to contribute adds a note; the patient sees it in their c
   await expect(patient.page.getByTestId("record-detail")).toContainText("Wear the monitor for 48 hours from Monday.");
   await Promise.all([doctor.close(), patient.close()]);
 });
+
+test("key rotation after a revoke resumes after a reload when it was cut off midway", async ({ browser }) => {
+  const doctor = await newPerson(browser, { role: "doctor", name: "Dr Rita Resume", specialty: "Geriatrics", organization: "Elm Clinic" });
+  const patient = await newPerson(browser, { role: "patient", name: "Otto Onward" });
+  await patient.page.getByRole("link", { name: "My records" }).first().click();
+  for (const title of ["Fall risk review", "Hearing test", "Memory clinic letter"]) await addNote(patient.page, title, `${title} text.`);
+  await chooseClinician(patient.page, "Geriatrics", "Dr Rita Resume");
+  const form = patient.page.getByTestId("share-form");
+  await form.getByLabel("All my records, including future ones").check();
+  await form.getByRole("button", { name: "Share", exact: true }).click();
+  await expect(patient.page.getByText("Shared with Dr Rita Resume.")).toBeVisible();
+
+  // The connection drops after the first record has its new key.
+  let rotations = 0;
+  await patient.page.route("**/api/records/*/rotate", async (route) => {
+    rotations += 1;
+    if (rotations === 1) await route.continue();
+    else await route.abort("connectionreset");
+  });
+  patient.page.once("dialog", (dialog) => dialog.accept());
+  await patient.page.getByRole("button", { name: "Revoke Dr Rita Resume" }).click();
+  await expect(patient.page.getByTestId("key-maintenance")).toContainText("will be tried again");
+  const keyVersions = async () =>
+    ((await (await patient.page.request.get("/api/records")).json()) as { records: Array<{ keyVersion: number }> }).records.map((record) => record.keyVersion).sort();
+  expect(await keyVersions()).toEqual([1, 1, 2]);
+
+  await patient.page.unroute("**/api/records/*/rotate");
+  await patient.page.reload();
+  await patient.page.getByRole("button", { name: "Unlock with passkey" }).click();
+  await expect(patient.page.getByTestId("key-maintenance")).toContainText("2 records now use new keys");
+  expect(await keyVersions()).toEqual([2, 2, 2]);
+  await patient.page.getByRole("link", { name: "My records" }).first().click();
+  for (const title of ["Fall risk review", "Hearing test", "Memory clinic letter"]) {
+    await expect(patient.page.getByTestId("group-note").getByRole("button", { name: title })).toBeVisible();
+  }
+  await Promise.all([doctor.close(), patient.close()]);
+});
