@@ -56,6 +56,7 @@ export { hashBytes, signCanonical, verifyCanonical } from "./signature";
 export { signRecordVersion, verifyRecordVersion, type RecordVersionStatement } from "./record-signature";
 export { bucketSize, padToBucket, unpadBucket } from "./padding";
 export { signGrant, verifyGrant, wrapsDigest, type GrantStatement } from "./grant-statement";
+export { auditEventHash, auditGenesisHash, verifyAuditChain, type AuditChainCheck, type AuditEventFields } from "./audit-chain";
 export { openGrantProfile, sealGrantProfile, type GrantProfile } from "./grant-profile";
 export {
   decodeRecoveryKey,

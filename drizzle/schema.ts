@@ -340,6 +340,15 @@ export const auditEvents = pgTable(
   ],
 );
 
+/** The last link of each person's audit chain: locking this row orders concurrent appends. */
+export const auditHeads = pgTable("audit_heads", {
+  subjectId: uuid("subject_id")
+    .primaryKey()
+    .references(() => users.id),
+  seq: integer("seq").notNull(),
+  hash: bytea("hash").notNull(),
+});
+
 /** Large ciphertext goes through the blob store; this is its database-backed implementation. */
 export const blobs = pgTable("blobs", {
   id: uuid("id").primaryKey(),

@@ -8,6 +8,7 @@ import { relyingParty } from "@/lib/auth/relying-party";
 import type { RegistrationResponse } from "@/lib/auth/schemas";
 import { endOtherSessions, listActiveSessions } from "@/lib/auth/sessions";
 import { registrationOptions, verifyRegistration } from "@/lib/auth/webauthn";
+import { appendAudit } from "@/lib/audit/audit-log";
 import { getDatabase } from "@/lib/db";
 import { storePasskeyWithWrap, type NewPasskeyWrap } from "./passkey-store";
 import { AppError } from "@/lib/errors";
@@ -42,7 +43,10 @@ export async function completeAddPasskey(body: { name: string; credential: Regis
   const session = await requireSession();
   const { db } = await getDatabase();
   const credential = await verifyRegistration(db, relyingParty(), "add-passkey", session.userId, body.credential);
-  await db.transaction((tx) => storePasskeyWithWrap(tx, session.userId, credential, body.name, body.vaultWrap));
+  await db.transaction(async (tx) => {
+    await storePasskeyWithWrap(tx, session.userId, credential, body.name, body.vaultWrap);
+    await appendAudit(tx, [{ subjectId: session.userId, actorId: session.userId, action: "passkey-added", outcome: "success" }]);
+  });
   return { id: credential.id };
 }
 
@@ -55,6 +59,7 @@ export async function renamePasskey(credentialId: string, name: string) {
     .where(and(eq(passkeyCredentials.id, credentialId), eq(passkeyCredentials.userId, session.userId)))
     .returning({ id: passkeyCredentials.id });
   if (updated.length === 0) throw new AppError("not-found", "There is no such passkey on your account.");
+  await appendAudit(db, [{ subjectId: session.userId, actorId: session.userId, action: "passkey-renamed", outcome: "success" }]);
 }
 
 /** Removes a passkey and its vault wrap; the last passkey cannot go. */
@@ -71,6 +76,7 @@ export async function removePasskey(credentialId: string) {
     if (!owned.some((row) => row.id === credentialId)) throw new AppError("not-found", "There is no such passkey on your account.");
     if (owned.length === 1) throw new AppError("conflict", "This is your only passkey. Add another before removing it.");
     await tx.delete(passkeyCredentials).where(eq(passkeyCredentials.id, credentialId));
+    await appendAudit(tx, [{ subjectId: session.userId, actorId: session.userId, action: "passkey-removed", outcome: "success" }]);
   });
 }
 
@@ -103,5 +109,6 @@ export async function replaceRecoveryKey(body: { recoveryPublicKey: string; wrap
       salt: new Uint8Array(0),
       wrappedKey: fromBase64url(body.wrappedKey),
     });
+    await appendAudit(tx, [{ subjectId: session.userId, actorId: session.userId, action: "recovery-key-changed", outcome: "success" }]);
   });
 }

@@ -4,6 +4,7 @@ import { cryptoReady, fromBase64url, verifyCanonical } from "@/crypto";
 import { passkeyCredentials, recoveryVerifiers } from "@/drizzle/schema";
 import { storePasskeyWithWrap, type NewPasskeyWrap } from "@/lib/accounts/passkey-store";
 import { getVaultMaterial } from "@/lib/accounts/vault";
+import { appendAudit } from "@/lib/audit/audit-log";
 import { getDatabase } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { clientAddress } from "@/lib/http/request-meta";
@@ -66,7 +67,10 @@ export async function completeRecovery(body: {
 }) {
   const { db } = await getDatabase();
   const credential = await verifyRegistration(db, relyingParty(), "recovery", body.userId, body.credential);
-  await db.transaction((tx) => storePasskeyWithWrap(tx, body.userId, credential, body.passkeyName, body.vaultWrap));
+  await db.transaction(async (tx) => {
+    await storePasskeyWithWrap(tx, body.userId, credential, body.passkeyName, body.vaultWrap);
+    await appendAudit(tx, [{ subjectId: body.userId, actorId: body.userId, action: "account-recovered", outcome: "success" }]);
+  });
   const ended = await endOtherSessions(db, body.userId, null);
   logger().info({ userId: body.userId, endedSessions: ended }, "account recovered");
   const session = await startSession(db, body.userId, sessionPolicy());

@@ -1,5 +1,9 @@
 import "server-only";
-import { getDatabase } from "@/lib/db";
+import { eq } from "drizzle-orm";
+import { passkeyCredentials } from "@/drizzle/schema";
+import { appendAudit } from "@/lib/audit/audit-log";
+import { getDatabase, type Database } from "@/lib/db";
+import { logger } from "@/lib/log";
 import { clientAddress } from "@/lib/http/request-meta";
 import { enforceRateLimits } from "@/lib/rate-limit";
 import { clearSessionCookie, sessionToken, setSessionCookie } from "./cookies";
@@ -24,7 +28,14 @@ export async function completeSignIn(request: Request, credential: Authenticatio
     { rule: authLimits().perAddress, subject: clientAddress(request) },
     { rule: authLimits().perAccount, subject: credential.id },
   ]);
-  const { userId } = await verifyAuthentication(db, relyingParty(), credential);
+  let userId: string;
+  try {
+    ({ userId } = await verifyAuthentication(db, relyingParty(), credential));
+  } catch (error) {
+    auditFailedSignIn(db, credential.id);
+    throw error;
+  }
+  await appendAudit(db, [{ subjectId: userId, actorId: userId, action: "sign-in", outcome: "success" }]);
   await endCurrentSession();
   const session = await startSession(db, userId, sessionPolicy());
   await setSessionCookie(session.token, session.expiresAt);
@@ -42,4 +53,15 @@ async function endCurrentSession(): Promise<void> {
   const { db } = await getDatabase();
   const previous = await resolveSession(db, token, sessionPolicy());
   if (previous) await endSession(db, previous.sessionId);
+}
+
+/**
+ * A failed sign-in with a known passkey joins its owner's trail. Not awaited: the refusal
+ * must take as long for a known passkey as for an unknown one.
+ */
+function auditFailedSignIn(db: Database, credentialId: string) {
+  void (async () => {
+    const [stored] = await db.select({ userId: passkeyCredentials.userId }).from(passkeyCredentials).where(eq(passkeyCredentials.id, credentialId));
+    if (stored) await appendAudit(db, [{ subjectId: stored.userId, actorId: null, action: "sign-in-failed", outcome: "failure" }]);
+  })().catch((error: unknown) => logger().error({ err: error }, "failed sign-in not audited"));
 }

@@ -3,6 +3,9 @@ import { randomUUID } from "node:crypto";
 import { requireSession } from "@/lib/auth/current-session";
 import { getDatabase } from "@/lib/db";
 import { AppError } from "@/lib/errors";
+import { eq } from "drizzle-orm";
+import { recordVersions } from "@/drizzle/schema";
+import { appendAudit, appendAuditQuietly } from "@/lib/audit/audit-log";
 import { clinicianMayReadBlob } from "@/lib/grants/grants-service";
 import { logger } from "@/lib/log";
 import type { BlobStore } from "./blob-store";
@@ -88,8 +91,16 @@ export async function downloadChunk(blobId: string, index: number): Promise<Uint
     (session.role === "patient"
       ? info.ownerId === session.userId
       : (session.role === "doctor" || session.role === "nurse") && (await clinicianMayReadBlob(db, session.userId, blobId)));
+  if (info && !allowed) {
+    await appendAuditQuietly(db, [{ subjectId: info.ownerId, actorId: session.userId, action: "access-refused", outcome: "denied" }], () => undefined);
+  }
   if (!info || !allowed) throw new AppError("not-found", "There is no such upload.");
   if (info.status !== "complete") throw new AppError("not-found", "This file has not finished uploading.");
+  // One event per download (its first chunk), not one per chunk.
+  if (index === 0) {
+    const [holder] = await db.select({ recordId: recordVersions.recordId }).from(recordVersions).where(eq(recordVersions.blobId, blobId)).limit(1);
+    await appendAudit(db, [{ subjectId: info.ownerId, actorId: session.userId, action: "file-fetched", recordId: holder?.recordId ?? null, outcome: "success" }]);
+  }
   const data = await blobs.readChunk(blobId, index);
   if (!data) throw new AppError("not-found", "There is no such chunk.");
   return data;

@@ -43,7 +43,7 @@ export interface NewAccountKeys {
 export const vaultKekPurpose = "vault-key";
 
 export function encodeProfile(profile: VaultProfile): Uint8Array {
-  return new TextEncoder().encode(JSON.stringify({ v: 1, displayName: profile.displayName, contacts: profile.contacts ?? {} }));
+  return new TextEncoder().encode(JSON.stringify({ v: 1, displayName: profile.displayName, contacts: profile.contacts ?? {}, auditHead: profile.auditHead }));
 }
 
 const isPinnedContact = (value: unknown): value is PinnedContact => {
@@ -58,11 +58,14 @@ const isPinnedContact = (value: unknown): value is PinnedContact => {
 
 export function decodeProfile(bytes: Uint8Array | undefined): VaultProfile {
   if (!bytes || bytes.length === 0) return { displayName: "", contacts: {} };
-  const parsed = JSON.parse(new TextDecoder().decode(bytes)) as { displayName?: unknown; contacts?: unknown };
+  const parsed = JSON.parse(new TextDecoder().decode(bytes)) as { displayName?: unknown; contacts?: unknown; auditHead?: unknown };
   const contacts = Object.fromEntries(
     Object.entries(typeof parsed.contacts === "object" && parsed.contacts !== null ? parsed.contacts : {}).filter(([, contact]) => isPinnedContact(contact)),
   ) as Record<string, PinnedContact>;
-  return { displayName: typeof parsed.displayName === "string" ? parsed.displayName : "", contacts };
+  const head = parsed.auditHead as VaultProfile["auditHead"] | undefined;
+  const auditHead =
+    head && Number.isInteger(head.seq) && typeof head.hash === "string" && Number.isInteger(head.seenSeq) ? { seq: head.seq, hash: head.hash, seenSeq: head.seenSeq } : undefined;
+  return { displayName: typeof parsed.displayName === "string" ? parsed.displayName : "", contacts, ...(auditHead ? { auditHead } : {}) };
 }
 
 /** Wraps the vault key under a passkey's PRF output (HKDF with a fresh per-credential salt). */

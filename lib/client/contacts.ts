@@ -1,18 +1,6 @@
-import {
-  cryptoReady,
-  equalBytes,
-  fromBase64url,
-  keyFingerprint,
-  openPrivateBundle,
-  safetyCode,
-  sealPrivateBundle,
-  shareCode,
-  toBase64url,
-  verifyKeyCertificate,
-} from "@/crypto";
-import { decodeProfile, encodeProfile } from "./account-keys";
-import { api, ApiError } from "./api";
-import type { VaultMaterial } from "./unlock";
+import { cryptoReady, equalBytes, fromBase64url, keyFingerprint, safetyCode, shareCode, toBase64url, verifyKeyCertificate } from "@/crypto";
+import { api } from "./api";
+import { updateVaultProfile } from "./vault-profile";
 import { useVault, type PinnedContact } from "./vault-store";
 
 export interface DirectoryEntry {
@@ -83,30 +71,7 @@ export async function checkedContact(userId: string): Promise<CertifiedKeys & { 
   return { ...keys, pin };
 }
 
-/**
- * Pins (or re-pins, after the person re-verified) a contact's keys in the vault: the
- * private bundle is re-sealed with the new contact list and replaced on the server, only
- * if no other device changed it meanwhile (then it is re-read and tried again).
- */
+/** Pins (or re-pins, after the person re-verified) a contact's keys in the encrypted vault. */
 export async function pinContact(keys: CertifiedKeys, verified: boolean): Promise<void> {
-  const vault = unlocked();
-  for (let attempt = 0; attempt < 3; attempt += 1) {
-    const material = await api.get<VaultMaterial>("/api/me/vault");
-    const bundle = openPrivateBundle(fromBase64url(material.bundle), vault.keys.vaultKey, { userId: vault.userId });
-    const profile = decodeProfile(bundle.extra);
-    const contacts = { ...profile.contacts, [keys.userId]: pinOf(keys, verified) };
-    const sealed = sealPrivateBundle({ ...bundle, extra: encodeProfile({ ...profile, contacts }) }, vault.keys.vaultKey, { userId: vault.userId });
-    bundle.identitySecretKey.fill(0);
-    bundle.encryptionSecretKey.fill(0);
-    try {
-      await api.put("/api/me/vault/bundle", { bundle: toBase64url(sealed), revision: material.bundleRevision });
-    } catch (caught) {
-      if (caught instanceof ApiError && caught.status === 409) continue;
-      throw caught;
-    }
-    const current = useVault.getState().vault;
-    if (current.status === "unlocked") useVault.setState({ vault: { ...current, profile: { ...profile, contacts } } });
-    return;
-  }
-  throw new Error("Your vault kept changing on another device. Please try again.");
+  await updateVaultProfile((profile) => ({ ...profile, contacts: { ...profile.contacts, [keys.userId]: pinOf(keys, verified) } }));
 }

@@ -22,6 +22,8 @@ export interface VaultProfile {
   displayName: string;
   /** Pinned keys of the clinicians this person shares with, by user id. */
   contacts?: Record<string, PinnedContact>;
+  /** The last audit-chain head this person's browser verified (base64url hash), and how far they have looked. */
+  auditHead?: { seq: number; hash: string; seenSeq: number };
 }
 
 type VaultState =

@@ -6,7 +6,8 @@ import { grantRecords, recordKeyWraps, recordVersions, records } from "@/drizzle
 import type { Database } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { checkedContent } from "@/lib/records/content-limits";
-import { activeGrantOf } from "./grants-service";
+import { appendAudit } from "@/lib/audit/audit-log";
+import { activeGrantAudited } from "./grants-service";
 import type { ContributionRequest } from "./schemas";
 
 /**
@@ -16,7 +17,7 @@ import type { ContributionRequest } from "./schemas";
  * version signed by the clinician. All in one transaction.
  */
 export async function contributeRecord(db: Database, clinicianId: string, grantId: string, item: ContributionRequest, now: Date = new Date()) {
-  const grant = await activeGrantOf(db, clinicianId, grantId, now);
+  const grant = await activeGrantAudited(db, clinicianId, grantId, now);
   if (grant.permission !== "contribute") throw new AppError("forbidden", "This patient shared their records for reading only.");
   if (item.version.version !== 1 || item.version.keyVersion !== 1) throw new AppError("invalid-input", "A new record starts at version 1 with key version 1.");
   const ownerWrap = fromBase64url(item.sealedOwnerKey);
@@ -41,5 +42,6 @@ export async function contributeRecord(db: Database, clinicianId: string, grantI
       { id: randomUUID(), recordId: item.id, keyVersion: 1, grantId, wrappedKey: fromBase64url(item.grantWrap) },
     ]);
     if (grant.scope === "records") await tx.insert(grantRecords).values({ grantId, recordId: item.id });
+    await appendAudit(tx, [{ subjectId: grant.patientId, actorId: clinicianId, action: "record-created", recordId: item.id, grantId, outcome: "success" }]);
   });
 }

@@ -1,6 +1,7 @@
 import "server-only";
 import { and, eq, gt, inArray, isNull, lte, or } from "drizzle-orm";
 import { grantExclusions, grantRecords, grants, keyRotations, recordKeyWraps, records } from "@/drizzle/schema";
+import { appendAudit } from "@/lib/audit/audit-log";
 import type { Database } from "@/lib/db";
 
 type Transaction = Parameters<Parameters<Database["transaction"]>[0]>[0];
@@ -79,6 +80,10 @@ export async function closeExpiredGrants(db: Database, patientId: string, now: D
       .where(and(eq(grants.patientId, patientId), isNull(grants.revokedAt), lte(grants.expiresAt, now)))
       .for("update");
     for (const grant of expired) await endGrant(tx, grant.id, patientId, now);
+    await appendAudit(
+      tx,
+      expired.map((grant) => ({ subjectId: patientId, actorId: null, action: "grant-expired" as const, grantId: grant.id, outcome: "success" as const })),
+    );
     return expired.length;
   });
 }

@@ -4,6 +4,7 @@ import { and, eq, inArray, isNull } from "drizzle-orm";
 import { grantExclusions, grantRecords, grants, keyCertificates, recordKeyWraps, records, recordVersions, users } from "@/drizzle/schema";
 import type { Database } from "@/lib/db";
 import { AppError } from "@/lib/errors";
+import { appendAudit, appendAuditQuietly } from "@/lib/audit/audit-log";
 import { activeGrant, coverageOf, endGrant, queueRotations } from "./grant-coverage";
 
 export interface NewGrant {
@@ -73,6 +74,7 @@ export async function createGrant(db: Database, patientId: string, grant: NewGra
         grant.wraps.map((wrap) => ({ id: randomUUID(), recordId: wrap.recordId, keyVersion: wrap.keyVersion, grantId: grant.grantId, wrappedKey: wrap.wrappedKey })),
       );
     }
+    await appendAudit(tx, [{ subjectId: patientId, actorId: patientId, action: "grant-created", grantId: grant.grantId, outcome: "success" }]);
   });
 }
 
@@ -90,6 +92,7 @@ export async function revokeGrant(db: Database, patientId: string, grantId: stri
       .for("update");
     if (!grant) throw notFound();
     await endGrant(tx, grantId, patientId, now);
+    await appendAudit(tx, [{ subjectId: patientId, actorId: patientId, action: "grant-revoked", grantId, outcome: "success" }]);
   });
 }
 
@@ -111,6 +114,7 @@ export async function revokeRecordFromGrant(db: Database, patientId: string, gra
     if (grant.scope === "all") await tx.insert(grantExclusions).values({ grantId, recordId }).onConflictDoNothing();
     else await tx.delete(grantRecords).where(and(eq(grantRecords.grantId, grantId), eq(grantRecords.recordId, recordId)));
     await queueRotations(tx, patientId, removed.map((wrap) => wrap.recordId));
+    await appendAudit(tx, [{ subjectId: patientId, actorId: patientId, action: "grant-record-revoked", grantId, recordId, outcome: "success" }]);
   });
 }
 
@@ -177,6 +181,31 @@ export async function activeGrantOf(db: Database, clinicianId: string, grantId: 
     .where(and(eq(grants.id, grantId), eq(grants.clinicianId, clinicianId), activeGrant(now)));
   if (!grant) throw notFound();
   return grant;
+}
+
+/**
+ * The grant, if it is this clinician's and active. Otherwise the same 404 as for no grant
+ * at all, and, if the grant exists, the attempt joins its patient's audit trail.
+ */
+export async function activeGrantAudited(db: Database, clinicianId: string, grantId: string, now: Date = new Date()) {
+  try {
+    return await activeGrantOf(db, clinicianId, grantId, now);
+  } catch (error) {
+    const [grant] = await db.select({ patientId: grants.patientId }).from(grants).where(eq(grants.id, grantId));
+    if (grant) await appendAuditQuietly(db, [{ subjectId: grant.patientId, actorId: clinicianId, action: "access-refused", grantId, outcome: "denied" }], () => undefined);
+    throw error;
+  }
+}
+
+/** A clinician's fetch of everything under one grant: refused and audited, or audited record by record before anything is returned. */
+export async function fetchSharedRecords(db: Database, clinicianId: string, grantId: string, now: Date = new Date()) {
+  const grant = await activeGrantAudited(db, clinicianId, grantId, now);
+  const shared = await recordsUnderGrant(db, grantId, now);
+  await appendAudit(
+    db,
+    shared.map((record) => ({ subjectId: grant.patientId, actorId: clinicianId, action: "record-fetched" as const, recordId: record.id, grantId, outcome: "success" as const })),
+  );
+  return shared;
 }
 
 /** The records a clinician may open under an active grant, each with its wrap under the grant's share key. */

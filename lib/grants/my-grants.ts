@@ -8,7 +8,7 @@ import { publishedKeys } from "@/lib/directory/directory-service";
 import { AppError } from "@/lib/errors";
 import { listVersions } from "@/lib/records/repository";
 import { contributeRecord } from "./contributions";
-import { activeGrantOf, activeGrantsForClinician, addGrantWraps, createGrant, grantsOfPatient, recordsUnderGrant, revokeGrant, revokeRecordFromGrant } from "./grants-service";
+import { activeGrantsForClinician, addGrantWraps, createGrant, fetchSharedRecords, grantsOfPatient, revokeGrant, revokeRecordFromGrant } from "./grants-service";
 import { keyMaintenanceOf } from "./key-maintenance";
 import type { ContributionRequest, CreateGrantRequest } from "./schemas";
 
@@ -114,8 +114,7 @@ export async function sharedWithMe() {
 /** Ciphertext and wraps for one active grant; a revoked or expired grant gets the same 404 as none. */
 export async function sharedRecords(grantId: string) {
   const { db, userId } = await as("clinician");
-  await activeGrantOf(db, userId, grantId);
-  const shared = await recordsUnderGrant(db, grantId);
+  const shared = await fetchSharedRecords(db, userId, grantId);
   return {
     records: await Promise.all(
       shared.map(async (record) => {
@@ -141,4 +140,3 @@ export async function sharedRecords(grantId: string) {
     ),
   };
 }
-

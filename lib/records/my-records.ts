@@ -1,9 +1,9 @@
 import "server-only";
 import { cryptoReady } from "@/crypto";
 import { requireSession } from "@/lib/auth/current-session";
-import { getDatabase } from "@/lib/db";
+import { getDatabase, type Database } from "@/lib/db";
 import { AppError } from "@/lib/errors";
-import { addVersion, chartOf, createRecords, deleteRecord, rotateRecordKey, versionsOf } from "./records-service";
+import { addVersion, auditRefusedRecordAccess, chartOf, createRecords, deleteRecord, rotateRecordKey, versionsOf } from "./records-service";
 import type { CreateRecord, RotateRecordKey, VersionPayload } from "./schemas";
 
 /** Only a patient writes their own chart directly (clinicians contribute through grants). */
@@ -13,6 +13,24 @@ async function owner() {
   await cryptoReady();
   const { db } = await getDatabase();
   return { db, ownerId: session.userId };
+}
+
+/**
+ * Runs an action on one record of the caller's chart. When it is refused (not the caller's
+ * record, or not a patient calling), the attempt joins the real owner's audit trail.
+ */
+async function onRecord<T>(recordId: string, action: (db: Database, ownerId: string) => Promise<T>): Promise<T> {
+  const session = await requireSession();
+  try {
+    const { db, ownerId } = await owner();
+    return await action(db, ownerId);
+  } catch (error) {
+    if (error instanceof AppError && (error.code === "not-found" || error.code === "forbidden")) {
+      const { db } = await getDatabase();
+      await auditRefusedRecordAccess(db, session.userId, recordId);
+    }
+    throw error;
+  }
 }
 
 export async function getMyChart() {
@@ -25,22 +43,10 @@ export async function createMyRecords(items: CreateRecord[]) {
   return createRecords(db, ownerId, items);
 }
 
-export async function getMyRecordVersions(recordId: string) {
-  const { db, ownerId } = await owner();
-  return versionsOf(db, ownerId, recordId);
-}
+export const getMyRecordVersions = (recordId: string) => onRecord(recordId, (db, ownerId) => versionsOf(db, ownerId, recordId));
 
-export async function addMyRecordVersion(recordId: string, payload: VersionPayload) {
-  const { db, ownerId } = await owner();
-  await addVersion(db, ownerId, recordId, payload);
-}
+export const addMyRecordVersion = (recordId: string, payload: VersionPayload) => onRecord(recordId, (db, ownerId) => addVersion(db, ownerId, recordId, payload));
 
-export async function deleteMyRecord(recordId: string) {
-  const { db, ownerId } = await owner();
-  await deleteRecord(db, ownerId, recordId);
-}
+export const deleteMyRecord = (recordId: string) => onRecord(recordId, (db, ownerId) => deleteRecord(db, ownerId, recordId));
 
-export async function rotateMyRecordKey(recordId: string, payload: RotateRecordKey) {
-  const { db, ownerId } = await owner();
-  await rotateRecordKey(db, ownerId, recordId, payload);
-}
+export const rotateMyRecordKey = (recordId: string, payload: RotateRecordKey) => onRecord(recordId, (db, ownerId) => rotateRecordKey(db, ownerId, recordId, payload));

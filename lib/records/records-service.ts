@@ -5,6 +5,7 @@ import { fromBase64url, toBase64url } from "@/crypto";
 import { blobs, keyRotations, recordKeyWraps, recordVersions, records } from "@/drizzle/schema";
 import type { Database } from "@/lib/db";
 import { AppError } from "@/lib/errors";
+import { appendAudit, appendAuditQuietly } from "@/lib/audit/audit-log";
 import { coverageOf } from "@/lib/grants/grant-coverage";
 import { findOwnedRecord, listOwnedRecords, listVersions, type StoredVersion } from "./repository";
 import { checkedContent } from "./content-limits";
@@ -50,6 +51,7 @@ export async function createRecords(db: Database, ownerId: string, items: Create
     return { item, version: versionRow(item.id, ownerId, item.version), ownerWrap: fromBase64url(item.ownerWrap) };
   });
   let created = 0;
+  const createdIds: string[] = [];
   await db.transaction(async (tx) => {
     const coverage = await coverageOf(tx, ownerId, new Date());
     const allRecordsGrants = [...coverage.grants].filter(([, grant]) => grant.scope === "all").map(([id]) => id);
@@ -70,7 +72,9 @@ export async function createRecords(db: Database, ownerId: string, items: Create
       await tx.insert(recordKeyWraps).values({ id: randomUUID(), recordId: item.id, keyVersion: 1, grantId: null, wrappedKey: ownerWrap });
       await insertGrantWraps(tx, item.id, 1, item.grantWraps ?? [], allRecordsGrants);
       created += 1;
+      createdIds.push(item.id);
     }
+    await appendAudit(tx, createdIds.map((recordId) => ({ subjectId: ownerId, actorId: ownerId, action: "record-created", recordId, outcome: "success" })));
   });
   return { created };
 }
@@ -126,6 +130,7 @@ export async function rotateRecordKey(db: Database, ownerId: string, recordId: s
     await insertGrantWraps(tx, recordId, row.keyVersion, payload.grantWraps, coverage.grantsCovering(recordId));
     await tx.update(records).set({ currentVersion: row.version, keyVersion: row.keyVersion, updatedAt: now }).where(eq(records.id, recordId));
     await tx.delete(keyRotations).where(eq(keyRotations.recordId, recordId));
+    await appendAudit(tx, [{ subjectId: ownerId, actorId: ownerId, action: "record-key-rotated", recordId, outcome: "success" }]);
   });
 }
 
@@ -140,6 +145,7 @@ export async function addVersion(db: Database, ownerId: string, recordId: string
     await checkBlob(tx, ownerId, recordId, row.blobId);
     await tx.insert(recordVersions).values(row);
     await tx.update(records).set({ currentVersion: payload.version, updatedAt: new Date() }).where(eq(records.id, recordId));
+    await appendAudit(tx, [{ subjectId: ownerId, actorId: ownerId, action: "record-updated", recordId, outcome: "success" }]);
   });
 }
 
@@ -154,6 +160,7 @@ export async function deleteRecord(db: Database, ownerId: string, recordId: stri
     if (deleted.length === 0) throw new AppError("not-found", "There is no such record in your chart.");
     const blobIds = [...new Set(files.map((file) => file.blobId).filter((id): id is string => id !== null))];
     if (blobIds.length > 0) await tx.delete(blobs).where(inArray(blobs.id, blobIds));
+    await appendAudit(tx, [{ subjectId: ownerId, actorId: ownerId, action: "record-deleted", recordId, outcome: "success" }]);
   });
 }
 
@@ -167,7 +174,9 @@ const versionJson = (version: StoredVersion) => ({
   createdAt: version.createdAt.toISOString(),
 });
 
+/** The owner's whole chart: ciphertext and owner wraps. The fetch is audited before anything is returned. */
 export async function chartOf(db: Database, ownerId: string) {
+  await appendAudit(db, [{ subjectId: ownerId, actorId: ownerId, action: "chart-fetched", outcome: "success" }]);
   const stored = await listOwnedRecords(db, ownerId);
   const firstAuthors = stored.length
     ? await db
@@ -192,6 +201,7 @@ export async function chartOf(db: Database, ownerId: string) {
 
 export async function versionsOf(db: Database, ownerId: string, recordId: string) {
   if (!(await findOwnedRecord(db, ownerId, recordId))) throw new AppError("not-found", "There is no such record in your chart.");
+  await appendAudit(db, [{ subjectId: ownerId, actorId: ownerId, action: "record-versions-fetched", recordId, outcome: "success" }]);
   const ownerWraps = await db
     .select({ keyVersion: recordKeyWraps.keyVersion, wrappedKey: recordKeyWraps.wrappedKey })
     .from(recordKeyWraps)
@@ -200,4 +210,14 @@ export async function versionsOf(db: Database, ownerId: string, recordId: string
     versions: (await listVersions(db, recordId)).map(versionJson),
     ownerWraps: ownerWraps.map((wrap) => ({ keyVersion: wrap.keyVersion, wrappedKey: toBase64url(wrap.wrappedKey) })),
   };
+}
+
+/**
+ * Someone tried to reach a record that is not theirs: if it exists, the attempt joins its
+ * owner's trail. Written apart from the refused action, and never in its way.
+ */
+export async function auditRefusedRecordAccess(db: Database, actorId: string, recordId: string) {
+  const [record] = await db.select({ ownerId: records.ownerId }).from(records).where(eq(records.id, recordId));
+  if (!record || record.ownerId === actorId) return;
+  await appendAuditQuietly(db, [{ subjectId: record.ownerId, actorId, action: "access-refused", recordId, outcome: "denied" }], () => undefined);
 }

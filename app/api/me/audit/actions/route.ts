@@ -1,0 +1,5 @@
+import { NextResponse } from "next/server";
+import { myActions } from "@/lib/audit/my-audit";
+import { route } from "@/lib/http/route";
+
+export const GET = route(async () => NextResponse.json(await myActions(), { headers: { "cache-control": "no-store" } }));

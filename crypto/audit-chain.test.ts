@@ -1,0 +1,73 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { auditEventHash, auditGenesisHash, verifyAuditChain, type AuditEventFields } from "./audit-chain";
+import { toHex } from "./encoding";
+import { cryptoReady } from "./sodium";
+
+beforeAll(cryptoReady);
+
+const subjectId = "6f1c1b7e-0000-4000-8000-000000000001";
+
+function chain(count: number) {
+  const events: Array<AuditEventFields & { hash: Uint8Array }> = [];
+  let previous = auditGenesisHash;
+  for (let seq = 1; seq <= count; seq++) {
+    const fields: AuditEventFields = {
+      subjectId,
+      seq,
+      actorId: seq % 2 ? subjectId : "6f1c1b7e-0000-4000-8000-000000000002",
+      action: seq % 2 ? "record-created" : "record-fetched",
+      recordId: `6f1c1b7e-0000-4000-8000-00000000010${seq % 10}`,
+      grantId: seq % 2 ? null : "6f1c1b7e-0000-4000-8000-000000000200",
+      outcome: "success",
+      occurredAt: 1_790_000_000_000 + seq * 1000,
+    };
+    previous = auditEventHash(previous, fields);
+    events.push({ ...fields, hash: previous });
+  }
+  return events;
+}
+
+describe("audit chain", () => {
+  it("verifies an intact trail and reports its head", () => {
+    const events = chain(5);
+    const check = verifyAuditChain(events);
+    expect(check.ok && check.head.seq).toBe(5);
+    expect(check.ok && toHex(check.head.hash)).toBe(toHex(events[4]!.hash));
+    expect(verifyAuditChain([]).ok).toBe(true);
+  });
+
+  it("gives fixed hashes for fixed events (known answer)", () => {
+    expect(toHex(chain(1)[0]!.hash)).toBe(KAT_FIRST_EVENT);
+  });
+
+  it.each([
+    ["an edited action", (events: ReturnType<typeof chain>) => (events[2]!.action = "record-deleted"), 2, "hash"],
+    ["an edited time", (events: ReturnType<typeof chain>) => (events[1]!.occurredAt += 1), 1, "hash"],
+    ["an edited actor", (events: ReturnType<typeof chain>) => (events[3]!.actorId = null), 3, "hash"],
+    ["a deleted event", (events: ReturnType<typeof chain>) => events.splice(1, 1), 1, "sequence"],
+    ["two swapped events", (events: ReturnType<typeof chain>) => events.splice(1, 2, events[2]!, events[1]!), 1, "sequence"],
+  ])("finds %s", (_label, tamper, brokenAt, reason) => {
+    const events = chain(5);
+    tamper(events);
+    expect(verifyAuditChain(events)).toEqual({ ok: false, brokenAt, reason });
+  });
+
+  it("finds a trail rewritten consistently from an event already seen", () => {
+    const events = chain(5);
+    const head = { seq: 4, hash: events[3]!.hash };
+    const rewritten = chain(5).map((event) => ({ ...event }));
+    rewritten[2]!.action = "record-deleted";
+    let previous = rewritten[1]!.hash;
+    for (const event of rewritten.slice(2)) {
+      event.hash = auditEventHash(previous, event);
+      previous = event.hash;
+    }
+    expect(verifyAuditChain(rewritten).ok).toBe(true);
+    expect(verifyAuditChain(rewritten, head)).toEqual({ ok: false, brokenAt: 3, reason: "head" });
+    expect(verifyAuditChain(events.slice(0, 3), head)).toEqual({ ok: false, brokenAt: 2, reason: "head" });
+    expect(verifyAuditChain(events, head).ok).toBe(true);
+  });
+});
+
+// Computed independently with Python: hashlib.blake2b(encodeCanonical(...), digest_size=32).
+const KAT_FIRST_EVENT = "0e934fde5eb10415b7425989f59359272952f1fa0d5dfd09c0e3b324b067509c";

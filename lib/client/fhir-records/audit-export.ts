@@ -1,0 +1,126 @@
+import type { Bundle, FhirResource } from "./types";
+
+/** One event of a verified audit trail, as the browser shows it. */
+export interface TrailEntry {
+  seq: number;
+  actorId: string | null;
+  actorName: string;
+  action: string;
+  recordId: string | null;
+  grantId: string | null;
+  outcome: "success" | "failure" | "denied";
+  occurredAt: string;
+}
+
+/** One grant as the dashboard knows it. */
+export interface GrantEntry {
+  id: string;
+  clinicianId: string;
+  clinicianName: string;
+  permission: "read" | "contribute";
+  scope: "records" | "all";
+  recordIds: string[];
+  createdAt: string;
+  expiresAt: string | null;
+  revokedAt: string | null;
+}
+
+const system = {
+  user: "urn:health-safe-cloud:user",
+  record: "urn:health-safe-cloud:record",
+  grant: "urn:health-safe-cloud:grant",
+  action: "urn:health-safe-cloud:audit-action",
+};
+
+const dicom = "http://dicom.nema.org/resources/ontology/DCM";
+const authenticationActions = new Set(["sign-in", "sign-in-failed", "passkey-added", "passkey-renamed", "passkey-removed", "account-recovered", "recovery-key-changed"]);
+const crud: Record<string, "C" | "R" | "U" | "D" | "E"> = {
+  "record-created": "C",
+  "record-updated": "U",
+  "record-key-rotated": "U",
+  "record-deleted": "D",
+  "chart-fetched": "R",
+  "record-versions-fetched": "R",
+  "record-fetched": "R",
+  "file-fetched": "R",
+  "access-refused": "R",
+  "records-exported": "R",
+  "grant-created": "C",
+  "grant-revoked": "D",
+  "grant-record-revoked": "U",
+  "grant-expired": "D",
+};
+
+const identifier = (kind: keyof typeof system, value: string) => ({ identifier: { system: system[kind], value } });
+
+/** An audit event as a FHIR R4 AuditEvent: who (agent), what (entity), when (recorded), how it went (outcome). */
+export function auditEventResource(entry: TrailEntry, subjectId: string): FhirResource {
+  const entities = [
+    { what: identifier("user", subjectId), type: { system: "http://terminology.hl7.org/CodeSystem/audit-entity-type", code: "1", display: "Person" } },
+    ...(entry.recordId ? [{ what: identifier("record", entry.recordId), type: { system: "http://terminology.hl7.org/CodeSystem/audit-entity-type", code: "2", display: "System Object" } }] : []),
+    ...(entry.grantId ? [{ what: identifier("grant", entry.grantId), type: { system: "http://terminology.hl7.org/CodeSystem/audit-entity-type", code: "2", display: "System Object" } }] : []),
+  ];
+  return {
+    resourceType: "AuditEvent",
+    id: `audit-${subjectId}-${entry.seq}`,
+    type: authenticationActions.has(entry.action)
+      ? { system: dicom, code: "110114", display: "User Authentication" }
+      : entry.action === "records-exported"
+        ? { system: dicom, code: "110106", display: "Export" }
+        : { system: dicom, code: "110110", display: "Patient Record" },
+    subtype: [{ system: system.action, code: entry.action }],
+    action: crud[entry.action] ?? "E",
+    recorded: entry.occurredAt,
+    outcome: entry.outcome === "success" ? "0" : entry.outcome === "denied" ? "4" : "8",
+    agent: [
+      entry.actorId
+        ? { who: { ...identifier("user", entry.actorId), display: entry.actorName }, requestor: true }
+        : { who: { display: "Health Safe Cloud" }, requestor: false },
+    ],
+    source: { observer: { display: "Health Safe Cloud" }, type: [{ system: "http://terminology.hl7.org/CodeSystem/security-source-type", code: "4", display: "Application Server" }] },
+    entity: entities,
+  };
+}
+
+/** A grant as a FHIR R4 Consent: this patient permits this clinician to access (and, with contribute, to add to) these records, for this period. */
+export function consentResource(grant: GrantEntry, patientId: string, now: Date): FhirResource {
+  const ended = grant.revokedAt !== null || (grant.expiresAt !== null && new Date(grant.expiresAt) <= now);
+  const end = grant.revokedAt ?? grant.expiresAt;
+  return {
+    resourceType: "Consent",
+    id: grant.id,
+    status: ended ? "inactive" : "active",
+    scope: { coding: [{ system: "http://terminology.hl7.org/CodeSystem/consentscope", code: "patient-privacy", display: "Privacy Consent" }] },
+    category: [{ coding: [{ system: "http://loinc.org", code: "59284-0", display: "Patient Consent" }] }],
+    patient: identifier("user", patientId),
+    dateTime: grant.createdAt,
+    performer: [identifier("user", patientId)],
+    policyRule: { coding: [{ system: "http://terminology.hl7.org/CodeSystem/v3-ActCode", code: "OPTIN", display: "opt-in" }] },
+    provision: {
+      type: "permit",
+      period: { start: grant.createdAt, ...(end ? { end } : {}) },
+      actor: [
+        {
+          role: { coding: [{ system: "http://terminology.hl7.org/CodeSystem/v3-ParticipationType", code: "PRCP", display: "primary information recipient" }] },
+          reference: { ...identifier("user", grant.clinicianId), display: grant.clinicianName },
+        },
+      ],
+      action: [
+        { coding: [{ system: "http://terminology.hl7.org/CodeSystem/consentaction", code: "access", display: "Access" }] },
+        ...(grant.permission === "contribute" ? [{ coding: [{ system: "http://terminology.hl7.org/CodeSystem/consentaction", code: "correct", display: "Access and Correct" }] }] : []),
+      ],
+      ...(grant.scope === "records" ? { data: grant.recordIds.map((recordId) => ({ meaning: "instance", reference: identifier("record", recordId) })) } : {}),
+    },
+  };
+}
+
+/** The trail and the grants as one collection Bundle. */
+export function buildAuditBundle(trail: TrailEntry[], grants: GrantEntry[], subjectId: string, now: Date): Bundle {
+  const resources = [...trail.map((entry) => auditEventResource(entry, subjectId)), ...grants.map((grant) => consentResource(grant, subjectId, now))];
+  return {
+    resourceType: "Bundle",
+    type: "collection",
+    timestamp: now.toISOString(),
+    entry: resources.map((resource) => ({ fullUrl: `urn:uuid:${crypto.randomUUID()}`, resource })),
+  };
+}
