@@ -37,6 +37,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
                 <Link href="/home">Home</Link>
                 {clinician ? <Link href="/shared">Shared with me</Link> : <Link href="/chart">My records</Link>}
                 {!clinician && <Link href="/share">Sharing</Link>}
+                <Link href="/history">History</Link>
                 <Link href="/settings/security">Security</Link>
                 <SignOutButton />
               </>

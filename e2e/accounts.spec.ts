@@ -1,6 +1,7 @@
 import { expect, test } from "@playwright/test";
 import { signInThroughPage, signOutThroughPage, signUpThroughPage } from "./support/accounts";
 import { addVirtualAuthenticator } from "./support/virtual-authenticator";
+import { trailActions } from "./support/audit";
 
 test("a patient signs up with a PRF passkey, signs out, and signs back in to an unlocked vault", async ({ page }) => {
   await page.goto("/");
@@ -72,6 +73,7 @@ test("someone who lost every passkey recovers with the recovery key, and every o
   await expect(fresh).toHaveURL(/\/home$/);
   await expect(fresh.getByRole("heading", { name: "Welcome, Rosa Recovered" })).toBeVisible();
   expect(await newAuthenticator.credentials()).toHaveLength(1);
+  expect(await trailActions(fresh)).toContain("account-recovered");
 
   // The session on the first device is over.
   expect((await page.request.get("/api/me/vault")).status()).toBe(401);

@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { expect, test } from "@playwright/test";
 import { signUpThroughPage } from "./support/accounts";
 import { addVirtualAuthenticator } from "./support/virtual-authenticator";
+import { trailActions } from "./support/audit";
 
 const sha256 = (data: Buffer) => createHash("sha256").update(data).digest("hex");
 
@@ -68,6 +69,7 @@ test("an image decrypts and shows in the page", async ({ page }, testInfo) => {
   const preview = page.getByRole("img", { name: "Preview of rash.png" });
   await expect(preview).toBeVisible();
   expect(await preview.evaluate((image) => (image as HTMLImageElement).naturalWidth)).toBe(1);
+  expect(await trailActions(page)).toContain("file-fetched");
 });
 
 /** A one-page PDF that draws a black box and carries a script that must never run. */

@@ -4,6 +4,7 @@ import { expect, test, type Page } from "@playwright/test";
 import { planImport } from "../lib/client/fhir-records";
 import { signUpThroughPage } from "./support/accounts";
 import { addVirtualAuthenticator } from "./support/virtual-authenticator";
+import { trailActions } from "./support/audit";
 
 const ipsPath = path.resolve(__dirname, "../../shared/fixtures/shl/IPS_IG-bundle-01.json");
 
@@ -58,6 +59,7 @@ test("import the International Patient Summary, find it decrypted after a reload
   const roundTrip = planImport(exported);
   const byId = (records: typeof original.records) => [...records].sort((a, b) => String(a.resource.id).localeCompare(String(b.resource.id)));
   expect(byId(roundTrip.records).map((record) => record.resource)).toEqual(byId(original.records).map((record) => record.resource));
+  await expect.poll(() => trailActions(page)).toContain("records-exported");
 
   // Another patient imports the export and gets the same records.
   const context = await browser.newContext();

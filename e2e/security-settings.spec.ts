@@ -1,6 +1,7 @@
 import { expect, test } from "@playwright/test";
 import { signInThroughPage, signOutThroughPage, signUpThroughPage } from "./support/accounts";
 import { addVirtualAuthenticator } from "./support/virtual-authenticator";
+import { trailActions } from "./support/audit";
 
 test("add a second passkey, sign in with it, and remove the first", async ({ page }) => {
   await page.goto("/");
@@ -35,6 +36,7 @@ test("add a second passkey, sign in with it, and remove the first", async ({ pag
   page.once("dialog", (dialog) => dialog.accept());
   await page.getByRole("button", { name: "Remove Old laptop" }).click();
   await expect(rows).toHaveCount(1);
+  expect(await trailActions(page)).toEqual(expect.arrayContaining(["sign-in", "passkey-added", "passkey-renamed", "passkey-removed"]));
 
   // The removed passkey no longer signs in anywhere.
   await signOutViaHome(page);
@@ -89,6 +91,7 @@ test("a new recovery key replaces the old one", async ({ page, browser }) => {
   await page.getByLabel(/type group \d+ of the key/).fill(newKey.split("-")[Number(/group (\d+)/.exec(label)![1]) - 1]!);
   await page.getByRole("button", { name: /I have saved it/ }).click();
   await expect(page.getByText("Your new recovery key is active.")).toBeVisible();
+  expect(await trailActions(page)).toContain("recovery-key-changed");
 
   const context = await browser.newContext();
   const fresh = await context.newPage();

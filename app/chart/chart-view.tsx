@@ -11,6 +11,7 @@ import { FileUpload } from "./file-upload";
 import { ImportPanel } from "./import-panel";
 import { RecordDetail } from "./record-detail";
 import { NoteForm } from "./record-forms";
+import { reportExport } from "@/lib/client/audit";
 
 type OkEntry = Extract<ChartEntry, { status: "ok" }>;
 
@@ -57,6 +58,8 @@ function Chart() {
     const chosen = rows.filter((row) => !only || only.has(row.entry.id));
     const bundle = buildExportBundle(chosen.map(({ entry }) => ({ resource: entry.document.resource, fullUrl: entry.document.fullUrl })), new Date());
     download(`health-records-${new Date().toISOString().slice(0, 10)}.json`, JSON.stringify(bundle, null, 2));
+    // The export joins the audit trail; a failure to report it does not undo the download.
+    void reportExport().catch(() => undefined);
   }
 
   if (error) return <p className="form-error" role="alert">{error}</p>;

@@ -267,6 +267,27 @@ export async function loadSharedWithMe(): Promise<SharedPatient[]> {
 }
 
 /**
+ * The names patients chose to show this clinician, from the grants alone: unlike opening
+ * the records, this fetches no record and leaves nothing in the patients' trails.
+ */
+export async function loadRevealedNames(): Promise<Map<string, string>> {
+  await cryptoReady();
+  const vault = unlocked();
+  const { grants } = await api.get<{ grants: SharedGrantJson[] }>("/api/shared");
+  const names = new Map<string, string>();
+  for (const grant of grants) {
+    try {
+      const opened = openGrant(grant, vault);
+      opened.shareKey.fill(0);
+      if (opened.revealedName) names.set(grant.patientId, opened.revealedName);
+    } catch {
+      // A grant that does not verify names no one.
+    }
+  }
+  return names;
+}
+
+/**
  * A clinician with the contribute permission adds a record to the patient's chart: its key
  * sealed to the patient's certified key, wrapped under the share key so they can read it
  * back, and the version signed by the clinician.

@@ -1,4 +1,5 @@
 export { buildExportBundle } from "./export-bundle";
+export { buildAuditBundle, type GrantEntry, type TrailEntry } from "./audit-export";
 export { ImportError, planImport, type ImportPlan } from "./import-bundle";
 export { kindLabel, kindOf, recordKinds } from "./kinds";
 export { summarize, type RecordSummary } from "./summary";

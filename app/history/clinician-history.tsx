@@ -1,0 +1,64 @@
+"use client";
+
+import { useEffect, useState } from "react";
+import { VaultGate } from "@/app/_components/vault-gate";
+import { loadMyActions, type ActionEntry } from "@/lib/client/audit";
+import { loadRevealedNames } from "@/lib/client/sharing";
+import { labelOf } from "./action-labels";
+
+const when = (iso: string) => new Date(iso).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "medium" });
+
+/** What this clinician opened, added or was refused in other people's charts, newest first. */
+function History() {
+  const [events, setEvents] = useState<ActionEntry[] | null>(null);
+  const [names, setNames] = useState<Map<string, string>>(new Map());
+  const [failed, setFailed] = useState(false);
+
+  useEffect(() => {
+    (async () => {
+      // Names come from the grants alone: opening records here would itself show up in the patients' trails.
+      const [actions, revealed] = await Promise.all([loadMyActions(), loadRevealedNames().catch(() => new Map<string, string>())]);
+      setNames(revealed);
+      setEvents(actions);
+    })().catch(() => setFailed(true));
+  }, []);
+
+  if (failed) return <p className="form-error" role="alert">Your access history could not be loaded. Please try again.</p>;
+  if (!events) return <p role="status">Loading your access history…</p>;
+  if (events.length === 0) return <p>You have not opened anyone&apos;s records yet.</p>;
+  return (
+    <table className="history-table" data-testid="history-table">
+      <caption className="visually-hidden">What you opened, when</caption>
+      <thead>
+        <tr>
+          <th scope="col">When</th>
+          <th scope="col">Patient</th>
+          <th scope="col">What</th>
+          <th scope="col">Record</th>
+          <th scope="col">Outcome</th>
+        </tr>
+      </thead>
+      <tbody>
+        {events.map((event, index) => (
+          <tr key={index} data-testid="history-row">
+            <td>
+              <time dateTime={event.occurredAt}>{when(event.occurredAt)}</time>
+            </td>
+            <td>{names.get(event.subjectId) ?? `Patient ${event.subjectId.slice(0, 8)} (no longer shared)`}</td>
+            <td>{labelOf(event.action)}</td>
+            <td>{event.recordId ? `Record ${event.recordId.slice(0, 8)}` : "—"}</td>
+            <td>{event.outcome === "success" ? "Done" : event.outcome === "denied" ? "Refused" : "Failed"}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+export function ClinicianHistory() {
+  return (
+    <VaultGate>
+      <History />
+    </VaultGate>
+  );
+}

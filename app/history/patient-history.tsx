@@ -1,0 +1,168 @@
+"use client";
+
+import { useEffect, useMemo, useState } from "react";
+import { VaultGate } from "@/app/_components/vault-gate";
+import { accessActions, loadTrail, markTrailSeen, type TrailView } from "@/lib/client/audit";
+import { buildAuditBundle, summarize } from "@/lib/client/fhir-records";
+import { loadChart } from "@/lib/client/records";
+import { listGrants } from "@/lib/client/sharing";
+import { useVault } from "@/lib/client/vault-store";
+import { labelOf } from "./action-labels";
+
+const when = (iso: string) => new Date(iso).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "medium" });
+
+function download(name: string, text: string) {
+  const url = URL.createObjectURL(new Blob([text], { type: "application/fhir+json" }));
+  const link = document.createElement("a");
+  link.href = url;
+  link.download = name;
+  link.click();
+  URL.revokeObjectURL(url);
+}
+
+function History() {
+  const userId = useVault((state) => (state.vault.status === "unlocked" ? state.vault.userId : ""));
+  const [view, setView] = useState<TrailView | null>(null);
+  const [titles, setTitles] = useState<Map<string, string>>(new Map());
+  const [failed, setFailed] = useState(false);
+  const [scope, setScope] = useState<"others" | "all">("others");
+  const [actor, setActor] = useState("");
+  const [record, setRecord] = useState("");
+  const [from, setFrom] = useState("");
+  const [until, setUntil] = useState("");
+
+  useEffect(() => {
+    (async () => {
+      const [trail, chart] = await Promise.all([loadTrail(), loadChart()]);
+      setTitles(new Map(chart.flatMap((entry) => (entry.status === "ok" ? [[entry.id, summarize(entry.document.resource)?.title ?? "Record"] as const] : []))));
+      setView(trail);
+      if (trail.status === "verified" && trail.events.length > 0) await markTrailSeen(trail.events.at(-1)!.seq);
+    })().catch(() => setFailed(true));
+  }, []);
+
+  const events = useMemo(() => (view?.status === "verified" ? view.events : []), [view]);
+  const shown = useMemo(
+    () =>
+      events
+        .filter((event) => (scope === "all" ? true : event.actorId !== userId && event.actorId !== null))
+        .filter((event) => !actor || event.actorId === actor)
+        .filter((event) => !record || event.recordId === record)
+        .filter((event) => !from || event.occurredAt.slice(0, 10) >= from)
+        .filter((event) => !until || event.occurredAt.slice(0, 10) <= until)
+        .reverse(),
+    [events, scope, actor, record, from, until, userId],
+  );
+
+  if (failed) return <p className="form-error" role="alert">Your access history could not be loaded. Please try again.</p>;
+  if (!view) return <p role="status">Checking your access history…</p>;
+  if (view.status === "tampered") {
+    return (
+      <div className="integrity-warning" role="alert" data-testid="audit-tampered">
+        <h2>Your access history does not check out</h2>
+        <p>
+          {view.reason === "head"
+            ? "The history the server sent does not extend the one your browser verified on your last visit: events you had already seen were changed or removed."
+            : `Event ${view.brokenAt + 1} of your history was edited, removed or moved after it was written.`}{" "}
+          Nothing of it is shown, because none of it can be trusted. Your records themselves are not affected: they are checked separately. Please contact support and keep this page open.
+        </p>
+      </div>
+    );
+  }
+
+  const seenSeq = view.seenSeq;
+  const isNew = (event: (typeof events)[number]) => event.seq > seenSeq && event.actorId !== userId && accessActions.has(event.action);
+  const newCount = events.filter(isNew).length;
+  const actors = [...new Map(events.filter((event) => event.actorId && event.actorId !== userId).map((event) => [event.actorId!, event.actorName])).entries()];
+  const recordIds = [...new Set(events.map((event) => event.recordId).filter((id): id is string => id !== null))];
+  const titleOf = (recordId: string) => titles.get(recordId) ?? "A record no longer in your chart";
+
+  return (
+    <>
+      <p className="verified-note" data-testid="audit-verified">
+        Verified: all {events.length} events link up, and extend the history your browser checked last time.
+      </p>
+      <p data-testid="new-accesses">
+        {newCount === 0 ? "No new accesses since your last visit." : <strong className="badge">{newCount === 1 ? "1 new access" : `${newCount} new accesses`} since your last visit</strong>}
+      </p>
+      <form className="filters" aria-label="Filter the history" onSubmit={(event) => event.preventDefault()}>
+        <label htmlFor="history-scope">Show</label>
+        <select id="history-scope" value={scope} onChange={(event) => setScope(event.target.value as "others" | "all")}>
+          <option value="others">What others did</option>
+          <option value="all">Everything, including what you did</option>
+        </select>
+        <label htmlFor="history-actor">Clinician</label>
+        <select id="history-actor" value={actor} onChange={(event) => setActor(event.target.value)}>
+          <option value="">Anyone</option>
+          {actors.map(([id, name]) => (
+            <option key={id} value={id}>
+              {name}
+            </option>
+          ))}
+        </select>
+        <label htmlFor="history-record">Record</label>
+        <select id="history-record" value={record} onChange={(event) => setRecord(event.target.value)}>
+          <option value="">Any record</option>
+          {recordIds.map((id) => (
+            <option key={id} value={id}>
+              {titleOf(id)}
+            </option>
+          ))}
+        </select>
+        <label htmlFor="history-from">From</label>
+        <input id="history-from" type="date" value={from} onChange={(event) => setFrom(event.target.value)} />
+        <label htmlFor="history-until">Until</label>
+        <input id="history-until" type="date" value={until} onChange={(event) => setUntil(event.target.value)} />
+      </form>
+      <button
+        type="button"
+        className="button button-secondary"
+        onClick={async () => {
+          const grants = await listGrants();
+          download(`access-history-${new Date().toISOString().slice(0, 10)}.json`, JSON.stringify(buildAuditBundle(events, grants, userId, new Date()), null, 2));
+        }}
+      >
+        Export as FHIR (AuditEvent and Consent)
+      </button>
+      {shown.length === 0 ? (
+        <p>Nothing matches these filters.</p>
+      ) : (
+        <table className="history-table" data-testid="history-table">
+          <caption className="visually-hidden">Who did what, when</caption>
+          <thead>
+            <tr>
+              <th scope="col">When</th>
+              <th scope="col">Who</th>
+              <th scope="col">What</th>
+              <th scope="col">Record</th>
+              <th scope="col">Outcome</th>
+            </tr>
+          </thead>
+          <tbody>
+            {shown.map((event) => (
+              <tr key={event.seq} data-testid="history-row">
+                <td>
+                  <time dateTime={event.occurredAt} title={event.occurredAt}>
+                    {when(event.occurredAt)}
+                  </time>
+                  {isNew(event) && <span className="badge"> New</span>}
+                </td>
+                <td>{event.actorName}</td>
+                <td>{labelOf(event.action)}</td>
+                <td>{event.recordId ? titleOf(event.recordId) : "—"}</td>
+                <td>{event.outcome === "success" ? "Done" : event.outcome === "denied" ? "Refused" : "Failed"}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </>
+  );
+}
+
+export function PatientHistory() {
+  return (
+    <VaultGate>
+      <History />
+    </VaultGate>
+  );
+}

@@ -1,0 +1,133 @@
+import { readFileSync } from "node:fs";
+import { expect, test } from "@playwright/test";
+import { signInThroughPage, signOutThroughPage } from "./support/accounts";
+import { trailActions } from "./support/audit";
+import { addNote, chooseClinician, newPerson } from "./support/sharing";
+
+test("a doctor opens two records; the patient's history lists exactly those opens, with the doctor's name and the times", async ({ browser }, testInfo) => {
+  const doctor = await newPerson(browser, { role: "doctor", name: "Dr Hana History", specialty: "Endocrinology", organization: "Gland Clinic" });
+  const patient = await newPerson(browser, { role: "patient", name: "Ivan Inspect" });
+  await patient.page.getByRole("link", { name: "My records" }).first().click();
+  for (const title of ["Thyroid panel", "Insulin plan", "Private worries"]) await addNote(patient.page, title, `${title} details.`);
+  await chooseClinician(patient.page, "Endocrinology", "Dr Hana History");
+  const form = patient.page.getByTestId("share-form");
+  await form.getByLabel("Thyroid panel", { exact: true }).check();
+  await form.getByLabel("Insulin plan", { exact: true }).check();
+  await form.getByRole("button", { name: "Share", exact: true }).click();
+  await expect(patient.page.getByText("Shared with Dr Hana History.")).toBeVisible();
+
+  await patient.page.getByRole("link", { name: "History" }).click();
+  await expect(patient.page.getByTestId("audit-verified")).toBeVisible();
+  await expect(patient.page.getByTestId("new-accesses")).toHaveText("No new accesses since your last visit.");
+
+  const before = Date.now();
+  await doctor.page.getByRole("link", { name: "Shared with me" }).click();
+  await expect(doctor.page.getByTestId("shared-patient").getByRole("button", { name: "Thyroid panel" })).toBeVisible();
+  await expect(doctor.page.getByTestId("shared-patient").getByRole("button", { name: "Insulin plan" })).toBeVisible();
+  const after = Date.now();
+
+  await patient.page.reload();
+  await patient.page.getByRole("button", { name: "Unlock with passkey" }).click();
+  await expect(patient.page.getByTestId("new-accesses")).toHaveText("2 new accesses since your last visit");
+  const rows = patient.page.getByTestId("history-row");
+  await expect(rows).toHaveCount(2);
+  for (const row of await rows.all()) {
+    await expect(row.getByRole("cell").nth(1)).toHaveText("Dr Hana History");
+    await expect(row.getByRole("cell").nth(2)).toHaveText("Opened a record");
+    await expect(row).toContainText("New");
+    const time = new Date((await row.locator("time").getAttribute("datetime"))!).getTime();
+    expect(time).toBeGreaterThanOrEqual(before - 1000);
+    expect(time).toBeLessThanOrEqual(after + 1000);
+  }
+  expect((await rows.getByRole("cell").nth(3).allTextContents()).length).toBe(1);
+  const titles = await Promise.all((await rows.all()).map((row) => row.getByRole("cell").nth(3).textContent()));
+  expect(titles.sort()).toEqual(["Insulin plan", "Thyroid panel"]);
+
+  // Filters: by record, by clinician, by date.
+  await patient.page.getByLabel("Record").selectOption({ label: "Thyroid panel" });
+  await expect(rows).toHaveCount(1);
+  await patient.page.getByLabel("Record").selectOption({ label: "Any record" });
+  await patient.page.getByLabel("Clinician").selectOption({ label: "Dr Hana History" });
+  await expect(rows).toHaveCount(2);
+  await patient.page.getByLabel("Until").fill("2020-01-01");
+  await expect(patient.page.getByText("Nothing matches these filters.")).toBeVisible();
+  await patient.page.getByLabel("Until").fill("");
+  await patient.page.getByLabel("Clinician").selectOption({ label: "Anyone" });
+  await patient.page.getByLabel("Show").selectOption("all");
+  await expect(rows.filter({ hasText: "Shared records" })).toHaveCount(1);
+
+  // The export holds one AuditEvent per event and one Consent per grant.
+  const downloadPromise = patient.page.waitForEvent("download");
+  await patient.page.getByRole("button", { name: "Export as FHIR (AuditEvent and Consent)" }).click();
+  const exportPath = testInfo.outputPath("audit.json");
+  await (await downloadPromise).saveAs(exportPath);
+  const bundle = JSON.parse(readFileSync(exportPath, "utf8")) as { entry: Array<{ resource: { resourceType: string; subtype?: Array<{ code: string }> } }> };
+  const types = bundle.entry.map((entry) => entry.resource.resourceType);
+  expect(types.filter((type) => type === "Consent")).toHaveLength(1);
+  expect(bundle.entry.filter((entry) => entry.resource.subtype?.[0]?.code === "record-fetched")).toHaveLength(2);
+
+  // Seen now: the badge is gone on the next visit.
+  await patient.page.reload();
+  await patient.page.getByRole("button", { name: "Unlock with passkey" }).click();
+  await expect(patient.page.getByTestId("new-accesses")).toHaveText("No new accesses since your last visit.");
+
+  // The doctor sees their own access history, under the name the patient chose to show.
+  await doctor.page.getByRole("link", { name: "History" }).click();
+  const doctorRows = doctor.page.getByTestId("history-row");
+  await expect(doctorRows).toHaveCount(2);
+  await expect(doctorRows.first()).toContainText("Ivan Inspect");
+  await expect(doctorRows.first()).toContainText("Opened a record");
+  await Promise.all([doctor.close(), patient.close()]);
+});
+
+test("an edited, removed or rolled-back history is refused by the browser with a clear warning", async ({ browser }) => {
+  const patient = await newPerson(browser, { role: "patient", name: "Tom Tamper" });
+  await patient.page.getByRole("link", { name: "My records" }).first().click();
+  await addNote(patient.page, "Blood pressure", "128/82.");
+  await patient.page.getByRole("link", { name: "History" }).click();
+  await expect(patient.page.getByTestId("audit-verified")).toBeVisible();
+
+  type Trail = { events: Array<{ action: string; actorId: string | null }> };
+  const tamperings: Array<[string, (trail: Trail) => void, RegExp]> = [
+    ["an edited event", (trail) => void (trail.events[1]!.action = "record-deleted"), /Event 2 of your history was edited, removed or moved/],
+    ["a removed event", (trail) => void trail.events.splice(1, 1), /Event 2 of your history was edited, removed or moved/],
+    // Intact as far as it goes, but shorter than what this browser verified on its last visit.
+    ["a rolled-back history", (trail) => void trail.events.splice(2), /does not extend the one your browser verified/],
+  ];
+  for (const [, tamper, message] of tamperings) {
+    await patient.page.route("**/api/me/audit", async (route) => {
+      const response = await route.fetch();
+      const trail = (await response.json()) as Trail;
+      tamper(trail);
+      await route.fulfill({ response, json: trail });
+    });
+    await patient.page.reload();
+    await patient.page.getByRole("button", { name: "Unlock with passkey" }).click();
+    await expect(patient.page.getByTestId("audit-tampered")).toContainText(message);
+    await expect(patient.page.getByTestId("history-table")).toHaveCount(0);
+    await patient.page.unroute("**/api/me/audit");
+  }
+  await patient.page.reload();
+  await patient.page.getByRole("button", { name: "Unlock with passkey" }).click();
+  await expect(patient.page.getByTestId("audit-verified")).toBeVisible();
+  await patient.close();
+});
+
+test("a failed sign-in with one's own passkey joins one's trail", async ({ browser }) => {
+  const patient = await newPerson(browser, { role: "patient", name: "Fay Failed" });
+  await signOutThroughPage(patient.page);
+  await patient.page.route("**/api/auth/sign-in/verify", async (route) => {
+    const body = route.request().postDataJSON() as { credential: { response: { signature: string } } };
+    const signature = Buffer.from(body.credential.response.signature, "base64url");
+    signature[signature.length - 1]! ^= 0x01;
+    body.credential.response.signature = signature.toString("base64url");
+    await route.continue({ postData: JSON.stringify(body) });
+  });
+  await signInThroughPage(patient.page);
+  await expect(patient.page.getByRole("alert").filter({ hasText: "could not sign you in" })).toBeVisible();
+  await patient.page.unroute("**/api/auth/sign-in/verify");
+  await signInThroughPage(patient.page);
+  await expect(patient.page).toHaveURL(/\/home$/);
+  await expect.poll(() => trailActions(patient.page)).toEqual(expect.arrayContaining(["sign-in-failed", "sign-in"]));
+  await patient.close();
+});
