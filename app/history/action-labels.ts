@@ -15,6 +15,7 @@ export const actionLabels: Record<string, string> = {
   "record-versions-fetched": "Opened a record's versions",
   "record-fetched": "Opened a record",
   "file-fetched": "Downloaded a file",
+  "share-key-fetched": "Fetched the key of a share",
   "records-exported": "Exported records",
   "grant-created": "Shared records",
   "grant-revoked": "Revoked a share",

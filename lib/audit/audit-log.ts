@@ -20,6 +20,7 @@ export const auditActions = [
   "record-versions-fetched",
   "record-fetched",
   "file-fetched",
+  "share-key-fetched",
   "records-exported",
   "grant-created",
   "grant-revoked",

@@ -2,6 +2,7 @@ import "server-only";
 import { eq } from "drizzle-orm";
 import { toBase64url } from "@/crypto";
 import { keyRotations } from "@/drizzle/schema";
+import { appendAudit } from "@/lib/audit/audit-log";
 import type { Database } from "@/lib/db";
 import { listOwnedRecords } from "@/lib/records/repository";
 import { closeExpiredGrants, coverageOf, missingWraps } from "./grant-coverage";
@@ -20,6 +21,10 @@ export async function keyMaintenanceOf(db: Database, patientId: string, now: Dat
     listOwnedRecords(db, patientId),
   ]);
   const byId = new Map(owned.map((record) => [record.id, record]));
+  // The work list carries ciphertext and owner wraps: its fetch is audited like the chart's.
+  if (pending.length > 0 || missing.length > 0) {
+    await appendAudit(db, [{ subjectId: patientId, actorId: patientId, action: "chart-fetched", outcome: "success" }]);
+  }
   const keyOf = (recordId: string) => {
     const record = byId.get(recordId)!;
     return { recordId, keyVersion: record.keyVersion, ownerWrap: toBase64url(record.ownerWrap) };

@@ -3,6 +3,7 @@ import { inArray } from "drizzle-orm";
 import { cryptoReady, fromBase64url, toBase64url } from "@/crypto";
 import { clinicianDirectory, grantRecords } from "@/drizzle/schema";
 import { requireSession } from "@/lib/auth/current-session";
+import { appendAudit } from "@/lib/audit/audit-log";
 import { getDatabase } from "@/lib/db";
 import { publishedKeys } from "@/lib/directory/directory-service";
 import { AppError } from "@/lib/errors";
@@ -91,6 +92,11 @@ export async function contributeToChart(grantId: string, item: ContributionReque
 export async function sharedWithMe() {
   const { db, userId } = await as("clinician");
   const rows = await activeGrantsForClinician(db, userId);
+  // Each sealed share key handed out is a key fetch, and joins its patient's trail.
+  await appendAudit(
+    db,
+    rows.map((row) => ({ subjectId: row.patientId, actorId: userId, action: "share-key-fetched" as const, grantId: row.id, outcome: "success" as const })),
+  );
   const listed = rows.length ? await db.select().from(grantRecords).where(inArray(grantRecords.grantId, rows.map((row) => row.id))) : [];
   return {
     grants: await Promise.all(
