@@ -4,6 +4,7 @@ import { AppError, errorBody, httpStatusFor } from "@/lib/errors";
 import {
   contentSecurityPolicy,
   createNonce,
+  cspReportPath,
   isCrossOriginWrite,
   securityHeaders,
 } from "@/lib/http/security-headers";
@@ -14,7 +15,9 @@ export function proxy(request: NextRequest) {
   const csp = contentSecurityPolicy(nonce, { development: process.env.NODE_ENV === "development" });
 
   let response: NextResponse;
-  if (isCrossOriginWrite(request.method, request.headers, appConfig().appOrigin)) {
+  // Browsers send violation reports without the page's Origin; that endpoint only logs, under a rate limit.
+  const isCspReport = request.nextUrl.pathname === cspReportPath;
+  if (!isCspReport && isCrossOriginWrite(request.method, request.headers, appConfig().appOrigin)) {
     const error = new AppError("cross-origin-refused", "This request must come from the app's own pages.");
     response = NextResponse.json(errorBody(error), { status: httpStatusFor(error.code) });
   } else {

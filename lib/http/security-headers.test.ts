@@ -31,6 +31,7 @@ describe("contentSecurityPolicy", () => {
     expect(directives.get("object-src")).toEqual(["'none'"]);
     expect(directives.get("base-uri")).toEqual(["'none'"]);
     expect(directives.get("frame-ancestors")).toEqual(["'none'"]);
+    expect(directives.get("report-uri")).toEqual(["/api/csp-reports"]);
   });
 
   it("adds 'unsafe-eval' only in development", () => {

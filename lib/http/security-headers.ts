@@ -13,6 +13,9 @@ export function createNonce(): string {
  * load, through 'strict-dynamic'); 'wasm-unsafe-eval' lets libsodium compile its
  * WebAssembly and nothing more. Development needs 'unsafe-eval' for React's tooling.
  */
+/** Where browsers send CSP violation reports (rate limited; logged as directive and origin only). */
+export const cspReportPath = "/api/csp-reports";
+
 export function contentSecurityPolicy(nonce: string, { development }: { development: boolean }): string {
   const directives = [
     "default-src 'self'",
@@ -27,6 +30,7 @@ export function contentSecurityPolicy(nonce: string, { development }: { developm
     "base-uri 'none'",
     "form-action 'self'",
     "frame-ancestors 'none'",
+    `report-uri ${cspReportPath}`,
   ];
   return directives.join("; ");
 }

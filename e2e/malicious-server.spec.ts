@@ -1,0 +1,145 @@
+import { expect, test, type Page } from "@playwright/test";
+import { addNote, chooseClinician, newPerson } from "./support/sharing";
+
+/**
+ * The server turned hostile: responses are rewritten on their way to a real page, and the
+ * page must refuse what does not verify, say so, and render nothing of it.
+ */
+type RecordJson = { id: string; ownerWrap: string; createdBy: string; current: { content: string; signature: string; authorId: string; version: number } };
+
+const flip = (text: string, at: number) => {
+  const bytes = Buffer.from(text, "base64url");
+  const index = at < 0 ? bytes.length + at : at;
+  bytes[index]! ^= 0x01;
+  return bytes.toString("base64url");
+};
+
+async function serveChart(page: Page, rewrite: (records: RecordJson[]) => void) {
+  await page.route("**/api/records", async (route) => {
+    if (route.request().method() !== "GET") return route.continue();
+    const response = await route.fetch();
+    const body = (await response.json()) as { records: RecordJson[] };
+    rewrite(body.records);
+    await route.fulfill({ response, json: body });
+  });
+}
+
+test("the chart refuses every tampered part of a record, plainly, and shows the intact ones", async ({ browser }) => {
+  const patient = await newPerson(browser, { role: "patient", name: "Mona Malice" });
+  const other = await newPerson(browser, { role: "patient", name: "Otis Other" });
+  await patient.page.getByRole("link", { name: "My records" }).first().click();
+  await addNote(patient.page, "Target note", "Must never show altered.");
+  await addNote(patient.page, "Bystander note", "Always fine.");
+  const target = (records: RecordJson[]) => records.find((record) => record.id === targetId)!;
+  const { records } = (await (await patient.page.request.get("/api/records")).json()) as { records: RecordJson[] };
+  const chartTitles = ["Target note", "Bystander note"];
+  const targetId = records[0]!.id;
+  const bystander = records[1]!;
+
+  const tamperings: Array<[string, (records: RecordJson[]) => void]> = [
+    ["a flipped bit in the ciphertext", (list) => void (target(list).current.content = flip(target(list).current.content, -20))],
+    ["a flipped bit in the envelope header (metadata)", (list) => void (target(list).current.content = flip(target(list).current.content, 1))],
+    ["a lowered envelope version", (list) => {
+      const bytes = Buffer.from(target(list).current.content, "base64url");
+      bytes[0] = 0;
+      target(list).current.content = bytes.toString("base64url");
+    }],
+    ["a flipped bit in the key wrap", (list) => void (target(list).ownerWrap = flip(target(list).ownerWrap, -5))],
+    ["a flipped bit in the signature", (list) => void (target(list).current.signature = flip(target(list).current.signature, 3))],
+    ["another record's wrap re-used", (list) => void (target(list).ownerWrap = bystander.ownerWrap)],
+    ["another author claimed", (list) => void (target(list).current.authorId = other.userId)],
+    ["a record the patient never signed, injected", (list) => void list.push({ ...bystander, id: crypto.randomUUID() })],
+  ];
+  for (const [label, tamper] of tamperings) {
+    await test.step(label, async () => {
+      await serveChart(patient.page, tamper);
+      await patient.page.reload();
+      await patient.page.getByRole("button", { name: "Unlock with passkey" }).click();
+      const warning = patient.page.getByTestId("integrity-warning");
+      await expect(warning).toContainText("could not be verified and are not shown");
+      await expect(warning).toContainText("altered or damaged after they were saved");
+      if (label.startsWith("a record the patient never signed")) {
+        await expect(patient.page.getByTestId("group-note").getByRole("button", { name: "Bystander note" })).toHaveCount(1);
+      } else {
+        await expect(patient.page.getByRole("button", { name: "Target note" })).toHaveCount(0);
+        await expect(patient.page.getByTestId("group-note").getByRole("button", { name: "Bystander note" })).toBeVisible();
+      }
+      await expect(patient.page.getByText("Must never show altered.")).toHaveCount(0);
+      await patient.page.unroute("**/api/records");
+    });
+  }
+  await patient.page.reload();
+  await patient.page.getByRole("button", { name: "Unlock with passkey" }).click();
+  for (const title of chartTitles) await expect(patient.page.getByTestId("group-note").getByRole("button", { name: title })).toBeVisible();
+  await expect(patient.page.getByTestId("integrity-warning")).toHaveCount(0);
+  await Promise.all([patient.close(), other.close()]);
+});
+
+test("a clinician's page refuses a grant whose share key, statement, signature or patient certificate was tampered with", async ({ browser }) => {
+  const doctor = await newPerson(browser, { role: "doctor", name: "Dr Vera Verify", specialty: "Nephrology", organization: "Kidney Clinic" });
+  const patient = await newPerson(browser, { role: "patient", name: "Paul Proof" });
+  await patient.page.getByRole("link", { name: "My records" }).first().click();
+  await addNote(patient.page, "Kidney function", "eGFR 74.");
+  await chooseClinician(patient.page, "Nephrology", "Dr Vera Verify");
+  const form = patient.page.getByTestId("share-form");
+  await form.getByLabel("Kidney function", { exact: true }).check();
+  await form.getByRole("button", { name: "Share", exact: true }).click();
+  await expect(patient.page.getByText("Shared with Dr Vera Verify.")).toBeVisible();
+
+  await doctor.page.getByRole("link", { name: "Shared with me" }).click();
+  await expect(doctor.page.getByTestId("shared-patient").getByRole("button", { name: "Kidney function" })).toBeVisible();
+
+  type GrantJson = { sealedShareKey: string; statement: string; signature: string; patientKeys: { certificate: string } };
+  const tamperings: Array<[string, (grant: GrantJson) => void]> = [
+    ["sealed share key", (grant) => void (grant.sealedShareKey = flip(grant.sealedShareKey, -3))],
+    ["statement", (grant) => void (grant.statement = flip(grant.statement, -3))],
+    ["signature", (grant) => void (grant.signature = flip(grant.signature, 5))],
+    ["patient certificate", (grant) => void (grant.patientKeys.certificate = flip(grant.patientKeys.certificate, -10))],
+  ];
+  for (const [label, tamper] of tamperings) {
+    await test.step(`a flipped bit in the ${label}`, async () => {
+      await doctor.page.route("**/api/shared", async (route) => {
+        const response = await route.fetch();
+        const body = (await response.json()) as { grants: GrantJson[] };
+        body.grants.forEach(tamper);
+        await route.fulfill({ response, json: body });
+      });
+      await doctor.page.reload();
+      await doctor.page.getByRole("button", { name: "Unlock with passkey" }).click();
+      await expect(doctor.page.getByText("What was shared with you could not be verified or loaded.")).toBeVisible();
+      await expect(doctor.page.getByRole("button", { name: "Kidney function" })).toHaveCount(0);
+      await expect(doctor.page.getByText("eGFR 74.")).toHaveCount(0);
+      await doctor.page.unroute("**/api/shared");
+    });
+  }
+  await Promise.all([doctor.close(), patient.close()]);
+});
+
+test("a swapped private bundle or vault-key wrap never unlocks", async ({ browser }) => {
+  const patient = await newPerson(browser, { role: "patient", name: "Vic Vault" });
+  const stranger = await newPerson(browser, { role: "patient", name: "Sid Stranger" });
+  const theirs = (await (await stranger.page.request.get("/api/me/vault")).json()) as { bundle: string; wraps: Array<{ wrappedKey: string }> };
+  for (const [label, swap] of [
+    ["someone else's bundle", (vault: { bundle: string }) => void (vault.bundle = theirs.bundle)],
+    ["a flipped bit in the bundle", (vault: { bundle: string }) => void (vault.bundle = flip(vault.bundle, -4))],
+    ["a flipped bit in every vault-key wrap", (vault: { wraps: Array<{ wrappedKey: string }> }) => vault.wraps.forEach((wrap) => (wrap.wrappedKey = flip(wrap.wrappedKey, -4)))],
+  ] as const) {
+    await test.step(label, async () => {
+      await patient.page.route("**/api/me/vault", async (route) => {
+        const response = await route.fetch();
+        const body = (await response.json()) as { bundle: string; wraps: Array<{ wrappedKey: string }> };
+        (swap as (vault: typeof body) => void)(body);
+        await route.fulfill({ response, json: body });
+      });
+      await patient.page.goto("/chart");
+      await patient.page.getByRole("button", { name: "Unlock with passkey" }).click();
+      // Refused: either said plainly, or sent on to the recovery-key page; never the chart.
+      await expect(
+        patient.page.getByText("The passkey did not unlock your vault. Try again, or use your recovery key.").or(patient.page.getByRole("heading", { name: "Unlock your vault" })),
+      ).toBeVisible();
+      await expect(patient.page.getByLabel("Search your records")).toHaveCount(0);
+      await patient.page.unroute("**/api/me/vault");
+    });
+  }
+  await Promise.all([patient.close(), stranger.close()]);
+});
