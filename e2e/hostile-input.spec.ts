@@ -1,0 +1,127 @@
+import { expect, test } from "@playwright/test";
+import fc from "fast-check";
+import { addNote, newPerson, sameOrigin } from "./support/sharing";
+
+/**
+ * Every route that takes a JSON body, fed generated garbage, malformed JSON, the wrong
+ * content type and an oversized body, as a signed-in patient: each answer is a clear 4xx
+ * with an error code and no stack trace, and nothing the patient has changes.
+ */
+test("hostile request bodies get a clear 4xx with an error code, and nothing is written", async ({ browser }) => {
+  test.setTimeout(180_000);
+  const patient = await newPerson(browser, { role: "patient", name: "Hugo Hostile" });
+  await patient.page.getByRole("link", { name: "My records" }).first().click();
+  await addNote(patient.page, "Stable note", "Unchanged by garbage.");
+  const request = patient.page.request;
+  const snapshot = async () => {
+    const [records, grants, vault, passkeys] = await Promise.all(
+      ["/api/records", "/api/grants", "/api/me/vault", "/api/me/passkeys"].map(async (path) => (await request.get(path)).json()),
+    );
+    const chart = (records as { records: Array<{ id: string; currentVersion: number; keyVersion: number }> }).records.map(({ id, currentVersion, keyVersion }) => ({ id, currentVersion, keyVersion }));
+    return JSON.stringify({ chart, grants, vault, passkeys });
+  };
+  const before = await snapshot();
+  const recordId = JSON.parse(before).chart[0].id as string;
+  const { passkeys } = (await (await request.get("/api/me/passkeys")).json()) as { passkeys: Array<{ id: string }> };
+
+  // (Routes that take no body, such as the sign-in and recovery options, are left out: they read nothing.)
+  const routes: Array<{ method: "POST" | "PUT" | "PATCH"; path: string; limitMiB?: number }> = [
+    { method: "POST", path: "/api/records", limitMiB: 24 },
+    { method: "POST", path: `/api/records/${recordId}/versions` },
+    { method: "POST", path: `/api/records/${recordId}/rotate` },
+    { method: "POST", path: "/api/grants" },
+    { method: "POST", path: "/api/grants/wraps" },
+    { method: "POST", path: `/api/shared/${recordId}/records` },
+    { method: "POST", path: "/api/blobs" },
+    { method: "PUT", path: "/api/me/vault/bundle" },
+    { method: "POST", path: "/api/me/vault/device-wraps" },
+    { method: "POST", path: "/api/me/passkeys" },
+    { method: "PATCH", path: `/api/me/passkeys/${encodeURIComponent(passkeys[0]!.id)}` },
+    { method: "PUT", path: "/api/me/recovery-key" },
+    { method: "POST", path: "/api/auth/sign-up/options" },
+    { method: "POST", path: "/api/auth/sign-up/verify" },
+    { method: "POST", path: "/api/auth/sign-in/verify" },
+    { method: "POST", path: "/api/auth/recovery/verify" },
+    { method: "POST", path: "/api/auth/recovery/complete" },
+    { method: "POST", path: "/api/csp-reports" },
+  ];
+
+  const generated = fc.sample(
+    fc.oneof(
+      fc.jsonValue(),
+      fc.dictionary(fc.constantFrom("id", "version", "records", "wraps", "grantId", "bundle", "revision", "name", "credential", "content"), fc.jsonValue()),
+      fc.record({ records: fc.array(fc.record({ id: fc.uuid(), ownerWrap: fc.string(), version: fc.jsonValue() }), { maxLength: 3 }) }),
+    ),
+    { numRuns: 12, seed: 20261125 },
+  );
+  const bodies: Array<{ label: string; data: string; contentType: string; expect?: number[] }> = [
+    ...generated.map((value, index) => ({ label: `generated ${index}`, data: JSON.stringify(value), contentType: "application/json" })),
+    ...["{", "[1,", "{\"a\":", "\u0000", "\ud800", "nul", "{}}", ""].map((data, index) => ({ label: `malformed ${index}`, data, contentType: "application/json" })),
+    { label: "non-canonical base64url", data: JSON.stringify({ bundle: "AB==", revision: 1 }), contentType: "application/json" },
+    { label: "wrong content type", data: "{}", contentType: "text/plain", expect: [415, 400] },
+  ];
+  const oversized = (limitMiB = 8) => ({ label: "oversized", data: JSON.stringify({ padding: "A".repeat((limitMiB + 1) * 1024 * 1024) }), contentType: "application/json", expect: [413] });
+
+  const failures: string[] = [];
+  for (const route of routes) {
+    for (const body of [...bodies, oversized(route.limitMiB)]) {
+      const response = await request.fetch(route.path, { method: route.method, headers: { ...sameOrigin(patient.page), "content-type": body.contentType }, data: body.data });
+      const status = response.status();
+      const text = await response.text();
+      const where = `${route.method} ${route.path} with ${body.label}`;
+      let code: unknown;
+      try {
+        code = (JSON.parse(text) as { error?: { code?: unknown } }).error?.code;
+      } catch {
+        code = undefined;
+      }
+      if (status === 204 && route.path === "/api/csp-reports") continue; // Any JSON is a (possibly empty) report batch.
+      if (status < 400 || status >= 500) failures.push(`${where}: status ${status}`);
+      else if (body.expect && !body.expect.includes(status) && status !== 401 && status !== 403) failures.push(`${where}: status ${status}, expected ${body.expect.join(" or ")}`);
+      if (typeof code !== "string") failures.push(`${where}: no error code`);
+      if (/\bat .+\.(ts|js):\d+|node_modules|Error: /.test(text)) failures.push(`${where}: leaks internals`);
+    }
+  }
+  expect(failures).toEqual([]);
+  expect(await snapshot()).toBe(before);
+  await patient.close();
+});
+
+test("script payloads in user-supplied fields render as text everywhere they are shown", async ({ browser }) => {
+  const payload = `<img src=x onerror="document.title='pwned'"><script>document.title='pwned'</script>`;
+  const doctor = await newPerson(browser, { role: "doctor", name: `Dr ${payload}`, specialty: `Xss ${payload}`, organization: `Org ${payload}` });
+  const patient = await newPerson(browser, { role: "patient", name: `Pat ${payload}` });
+  const dialogs: string[] = [];
+  for (const page of [doctor.page, patient.page]) {
+    page.on("dialog", (dialog) => {
+      dialogs.push(dialog.message());
+      void dialog.dismiss();
+    });
+  }
+
+  await patient.page.getByRole("link", { name: "My records" }).first().click();
+  await addNote(patient.page, `Note ${payload}`, `Body ${payload}`);
+  await patient.page.getByTestId("group-note").getByRole("button", { name: `Note ${payload}` }).click();
+  await expect(patient.page.getByTestId("record-detail")).toContainText(`Body ${payload}`);
+
+  await patient.page.getByRole("link", { name: "Sharing" }).click();
+  await patient.page.getByLabel("Name, specialty or organization").fill("Xss");
+  await patient.page.getByRole("button", { name: "Search" }).click();
+  await expect(patient.page.getByText(`Xss ${payload}`, { exact: false })).toBeVisible();
+  await patient.page.getByRole("button", { name: `Choose Dr ${payload}` }).click();
+  const form = patient.page.getByTestId("share-form");
+  await form.getByLabel(`Note ${payload}`, { exact: true }).check();
+  await form.getByRole("button", { name: "Share", exact: true }).click();
+
+  await doctor.page.getByRole("link", { name: "Shared with me" }).click();
+  await expect(doctor.page.getByTestId("shared-patient").getByRole("heading", { name: `Pat ${payload}` })).toBeVisible();
+  await doctor.page.getByTestId("shared-patient").getByRole("button", { name: `Note ${payload}` }).click();
+  await expect(doctor.page.getByTestId("shared-patient")).toContainText(`Body ${payload}`);
+
+  for (const page of [doctor.page, patient.page]) {
+    expect(await page.title()).not.toBe("pwned");
+    expect(await page.locator("main img[src='x'], main script:not([nonce])").count()).toBe(0);
+  }
+  expect(dialogs).toEqual([]);
+  await Promise.all([doctor.close(), patient.close()]);
+});
