@@ -3,6 +3,7 @@ import path from "node:path";
 import { expect, test } from "@playwright/test";
 import { encodings } from "./support/secrets";
 import { signUpThroughPage } from "./support/accounts";
+import { addNote, chooseClinician, newPerson } from "./support/sharing";
 import { addVirtualAuthenticator } from "./support/virtual-authenticator";
 
 const dataDir = path.resolve(__dirname, "../.e2e-data");
@@ -64,4 +65,60 @@ test("canaries typed or uploaded by a patient appear nowhere in the database fil
   await expect.poll(() => occurrences("Dr Publicname Directoryentry").length, { timeout: 30_000 }).toBeGreaterThan(0);
 
   for (const [what, value] of Object.entries(canary)) expect(occurrences(value), what).toEqual([]);
+});
+
+test("canaries in the name revealed to a clinician and in a clinician's note reach no file, log or response to anyone without a grant", async ({ browser }) => {
+  test.setTimeout(120_000);
+  const canary = {
+    revealed: "CanaryRevealed Marmalade-Okapi",
+    noteTitle: "CanaryClinicianTitle Periwinkle",
+    noteBody: "CanaryClinicianBody saffron-narwhal",
+    patientNote: "CanaryPatientNote teal-pangolin",
+  };
+  const doctor = await newPerson(browser, { role: "doctor", name: "Dr Zara Zeroknow", specialty: "Hepatology", organization: "Liver Clinic" });
+  const stranger = await newPerson(browser, { role: "nurse", name: "Nell Nosy", specialty: "Hepatology nursing", organization: "Elsewhere" });
+  const patient = await newPerson(browser, { role: "patient", name: "Zed Zero" });
+  const seenByStranger: string[] = [];
+  stranger.page.on("response", async (response) => {
+    seenByStranger.push(await response.text().catch(() => ""));
+  });
+
+  await patient.page.getByRole("link", { name: "My records" }).first().click();
+  await addNote(patient.page, canary.patientNote, "Liver enzymes normal.");
+  await chooseClinician(patient.page, "Hepatology", "Dr Zara Zeroknow");
+  const form = patient.page.getByTestId("share-form");
+  await form.getByLabel("All my records, including future ones").check();
+  await form.getByLabel("Permission").selectOption("contribute");
+  await form.getByLabel("Your name as Dr Zara Zeroknow will see it").fill(canary.revealed);
+  await form.getByRole("button", { name: "Share", exact: true }).click();
+  await expect(patient.page.getByText("Shared with Dr Zara Zeroknow.")).toBeVisible();
+
+  await doctor.page.getByRole("link", { name: "Shared with me" }).click();
+  const shared = doctor.page.getByTestId("shared-patient");
+  await expect(shared.getByRole("heading", { name: canary.revealed })).toBeVisible();
+  await shared.getByRole("button", { name: /^Add a note to/ }).click();
+  await shared.getByLabel("Title").fill(canary.noteTitle);
+  await shared.getByLabel("Note", { exact: true }).fill(canary.noteBody);
+  await shared.getByRole("button", { name: "Save note" }).click();
+  await expect(shared.getByRole("button", { name: canary.noteTitle })).toBeVisible();
+
+  // The stranger pokes at everything they can name.
+  const { records } = (await (await patient.page.request.get("/api/records")).json()) as { records: Array<{ id: string }> };
+  const grantId = ((await (await doctor.page.request.get("/api/shared")).json()) as { grants: Array<{ grantId: string }> }).grants[0]!.grantId;
+  await stranger.page.getByRole("link", { name: "Shared with me" }).click();
+  await expect(stranger.page.getByText("No patient is sharing records with you right now.")).toBeVisible();
+  for (const path of ["/api/shared", `/api/shared/${grantId}/records`, `/api/records/${records[0]!.id}/versions`, `/api/users/${patient.userId}/keys`, "/api/directory?q=Hepatology"]) {
+    await stranger.page.goto(path);
+  }
+  await stranger.page.goto("/history");
+
+  // Positive controls: public directory text is found on disk, and ciphertext did reach the stranger's responses' scan.
+  await expect.poll(() => occurrences("Hepatology nursing").length, { timeout: 30_000 }).toBeGreaterThan(0);
+  const responseHits = (value: string) => encodings(value).filter((form) => seenByStranger.some((body) => body.includes(form)));
+  for (const [what, value] of Object.entries(canary)) {
+    expect(occurrences(value), what).toEqual([]);
+    expect(responseHits(value), `${what} in a response to the stranger`).toEqual([]);
+  }
+  expect(seenByStranger.length).toBeGreaterThan(5);
+  await Promise.all([doctor.close(), stranger.close(), patient.close()]);
 });
