@@ -3,6 +3,7 @@ import Link from "next/link";
 import { connection } from "next/server";
 import type { ReactNode } from "react";
 import { currentSession } from "@/lib/auth/current-session";
+import { AuditCheck } from "./_components/audit-check";
 import { KeyMaintenance } from "./_components/key-maintenance";
 import { SignOutButton } from "./_components/sign-out-button";
 import "./globals.css";
@@ -53,6 +54,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
         </header>
         <main id="main">
           {session?.role === "patient" && <KeyMaintenance />}
+          {session && <AuditCheck />}
           {children}
         </main>
       </body>

@@ -106,6 +106,8 @@ test("an edited, removed or rolled-back history is refused by the browser with a
     await patient.page.reload();
     await patient.page.getByRole("button", { name: "Unlock with passkey" }).click();
     await expect(patient.page.getByTestId("audit-tampered")).toContainText(message);
+    // The check runs on every visit, so the warning also shows outside the history page.
+    await expect(patient.page.getByTestId("audit-banner")).toBeVisible();
     await expect(patient.page.getByTestId("history-table")).toHaveCount(0);
     await patient.page.unroute("**/api/me/audit");
   }
