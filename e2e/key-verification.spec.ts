@@ -1,24 +1,6 @@
 import { expect, test } from "@playwright/test";
-import {
-  cryptoReady,
-  deriveOwnerRecordKey,
-  deriveShareKey,
-  encodeCanonical,
-  fromBase64url,
-  generateEncryptionKeyPair,
-  generateIdentityKeyPair,
-  keyFingerprint,
-  sealGrantProfile,
-  sealShareKey,
-  signGrant,
-  signKeyCertificate,
-  toBase64url,
-  unwrapRecordKey,
-  verifyKeyCertificate,
-  wrapRecordKeys,
-  wrapsDigest,
-} from "@/crypto";
-import { addNote, chooseClinician, keysOf, newPerson, sameOrigin } from "./support/sharing";
+import { cryptoReady, generateEncryptionKeyPair, generateIdentityKeyPair, signKeyCertificate, toBase64url } from "@/crypto";
+import { addNote, chooseClinician, grantThroughApi, newPerson } from "./support/sharing";
 
 test("a patient who opens a clinician's share link reaches them with the key already checked; a tampered code is refused", async ({ browser }) => {
   const doctor = await newPerson(browser, { role: "doctor", name: "Dr Quinn Code", specialty: "Dermatology", organization: "Skin Clinic" });
@@ -119,46 +101,8 @@ test("a grant past its end date gives the clinician nothing, and the patient's n
   // The patient's client, acting through the real API, grants with an end date a few seconds away
   // (the page itself offers whole days only).
   await cryptoReady();
-  const keys = await keysOf(patient);
-  const clinician = (await (await patient.page.request.get(`/api/users/${doctor.userId}/keys`)).json()) as { identityPublicKey: string; certificate: string };
-  const certificate = verifyKeyCertificate(fromBase64url(clinician.certificate), fromBase64url(clinician.identityPublicKey), { userId: doctor.userId });
-  const { records } = (await (await patient.page.request.get("/api/records")).json()) as { records: Array<{ id: string; keyVersion: number; ownerWrap: string }> };
-  const record = records[0]!;
-  const ownerKey = deriveOwnerRecordKey(keys.vaultKey);
-  const recordKey = unwrapRecordKey(fromBase64url(record.ownerWrap), ownerKey, { recordId: record.id, keyVersion: record.keyVersion, grantId: "owner" });
-  const grantId = crypto.randomUUID();
-  const shareKey = deriveShareKey(keys.vaultKey, { grantId });
-  const wraps = [{ recordId: record.id, keyVersion: record.keyVersion, wrappedKey: wrapRecordKeys([{ recordKey, recordId: record.id, keyVersion: record.keyVersion }], shareKey, { grantId })[0]! }];
   const expiresAt = new Date(Date.now() + 6_000);
-  const fingerprint = keyFingerprint(certificate.encryptionPublicKey);
-  const statement = {
-    grantId,
-    patientId: patient.userId,
-    clinicianId: doctor.userId,
-    clinicianKeyFingerprint: fingerprint,
-    scope: "records" as const,
-    permission: "read" as const,
-    expiresAt: expiresAt.getTime(),
-    recordIds: [record.id],
-    wrapsDigest: wrapsDigest(wraps),
-  };
-  const created = await patient.page.request.post("/api/grants", {
-    headers: sameOrigin(patient.page),
-    data: {
-      grantId,
-      clinicianId: doctor.userId,
-      scope: "records",
-      permission: "read",
-      expiresAt: expiresAt.toISOString(),
-      sealedShareKey: toBase64url(sealShareKey(shareKey, certificate.encryptionPublicKey, { grantId })),
-      statement: toBase64url(encodeCanonical("hsc/v1/grant-statement", [fingerprint, statement.wrapsDigest, record.id])),
-      signature: toBase64url(signGrant(statement, keys.identity.secretKey)),
-      sealedProfile: toBase64url(sealGrantProfile({ displayName: "Tess T." }, shareKey, { grantId })),
-      recordIds: [record.id],
-      wraps: wraps.map((wrap) => ({ ...wrap, wrappedKey: toBase64url(wrap.wrappedKey) })),
-    },
-  });
-  expect(created.status()).toBe(201);
+  const grantId = await grantThroughApi(patient, doctor.userId, { recordIds: "all", expiresAt, revealedName: "Tess T." });
 
   await doctor.page.getByRole("link", { name: "Shared with me" }).click();
   await expect(doctor.page.getByTestId("shared-patient").getByRole("button", { name: "Knee scan notes" })).toBeVisible();

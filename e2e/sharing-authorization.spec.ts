@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
-import { writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import { expect, test, type APIRequestContext } from "@playwright/test";
-import { addNote, chooseClinician, newPerson, sameOrigin, type Person } from "./support/sharing";
+import { addNote, chooseClinician, grantThroughApi, newPerson, sameOrigin, type Person } from "./support/sharing";
 
 /**
  * Everyone who should get nothing from a patient's records or grants, against every
@@ -9,7 +10,21 @@ import { addNote, chooseClinician, newPerson, sameOrigin, type Person } from "./
  * file: the status and the error code are checked, and no response carries the patient's
  * ciphertext or wraps.
  */
-type Caller = "anonymous" | "other patient" | "clinician without a grant" | "revoked clinician";
+type Caller = "anonymous" | "other patient" | "clinician without a grant" | "revoked clinician" | "expired clinician";
+/** An expired grant must behave exactly like a revoked one. */
+type ExpectedCaller = Exclude<Caller, "expired clinician">;
+
+/** Every route (method and path template) under the record, sharing, file, audit and key-upkeep APIs. */
+function routesUnder(prefixes: string[]): string[] {
+  const root = path.resolve(__dirname, "../app");
+  const walk = (directory: string): string[] =>
+    readdirSync(directory, { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? walk(path.join(directory, entry.name)) : entry.name === "route.ts" ? [path.join(directory, entry.name)] : []));
+  return walk(path.join(root, "api"))
+    .map((file) => ({ file, template: `/${path.relative(root, path.dirname(file)).split(path.sep).join("/")}` }))
+    .filter(({ template }) => prefixes.some((prefix) => template === prefix || template.startsWith(`${prefix}/`)))
+    .flatMap(({ file, template }) => [...readFileSync(file, "utf8").matchAll(/export const (GET|POST|PUT|PATCH|DELETE)\b/g)].map((match) => `${match[1]} ${template}`));
+}
+const templateMatches = (template: string, concrete: string) => new RegExp(`^${template.replace(/\[[^\]]+\]/g, "[^/]+")}$`).test(concrete.split("?")[0]!);
 
 interface Expected {
   status: number;
@@ -22,6 +37,7 @@ test("no one without an active grant gets anything from any sharing or record en
   test.setTimeout(180_000);
   const granted = await newPerson(browser, { role: "doctor", name: "Dr Gina Granted", specialty: "Rheumatology", organization: "North Clinic" });
   const revoked = await newPerson(browser, { role: "doctor", name: "Dr Rex Revoked", specialty: "Rheumatology", organization: "South Clinic" });
+  const expired = await newPerson(browser, { role: "doctor", name: "Dr Exa Expired", specialty: "Rheumatology", organization: "West Clinic" });
   const stranger = await newPerson(browser, { role: "nurse", name: "Nina Nogrant", specialty: "Rheumatology", organization: "East Clinic" });
   const otherPatient = await newPerson(browser, { role: "patient", name: "Olga Other" });
   const patient = await newPerson(browser, { role: "patient", name: "Petra Private" });
@@ -48,6 +64,12 @@ test("no one without an active grant gets anything from any sharing or record en
   await patient.page.getByRole("button", { name: "Revoke Dr Rex Revoked" }).click();
   await expect(patient.page.getByTestId("key-maintenance")).toContainText("now use new keys");
 
+  // A third clinician's grant runs out a few seconds from now; it opened records before that.
+  const expiresAt = new Date(Date.now() + 5_000);
+  const expiredGrantId = await grantThroughApi(patient, expired.userId, { recordIds: "all", expiresAt });
+  expect((await expired.page.request.get(`/api/shared/${expiredGrantId}/records`)).status()).toBe(200);
+  await expect.poll(() => Date.now() > expiresAt.getTime(), { timeout: 10_000 }).toBe(true);
+
   const chart = (await (await patient.page.request.get("/api/records")).json()) as { records: Array<{ id: string; ownerWrap: string; current: { content: string; blobId: string | null } }> };
   const recordId = chart.records[0]!.id;
   const blobId = chart.records.find((record) => record.current.blobId)!.current.blobId!;
@@ -61,7 +83,7 @@ test("no one without an active grant gets anything from any sharing or record en
 
   // Well-formed (a padded envelope of 298 bytes, a 64-byte signature), so that only authorization can refuse it.
   const body = { version: { version: 2, keyVersion: 1, content: "A".repeat(398), signature: "A".repeat(86) } };
-  const endpoints: Array<{ method: "GET" | "POST" | "DELETE"; path: string; data?: unknown; expect: Record<Caller, Expected> }> = [];
+  const endpoints: Array<{ method: "GET" | "POST" | "PUT" | "DELETE"; path: string; data?: unknown; contentType?: string; expect: Record<ExpectedCaller, Expected> }> = [];
   const unauthenticated: Expected = { status: 401, code: "unauthenticated" };
   const patientsOnly: Expected = { status: 403, code: "forbidden" };
   const notFound: Expected = { status: 404, code: "not-found" };
@@ -92,7 +114,7 @@ test("no one without an active grant gets anything from any sharing or record en
   const clinicianList: Expected = { status: 200, emptyList: "grants" };
   const cliniciansOnly: Expected = { status: 403, code: "forbidden" };
   endpoints.push({ method: "GET", path: "/api/shared", expect: { anonymous: unauthenticated, "other patient": cliniciansOnly, "clinician without a grant": clinicianList, "revoked clinician": clinicianList } });
-  for (const id of [grantId, revokedGrantId]) {
+  for (const id of [grantId, revokedGrantId, expiredGrantId]) {
     endpoints.push({ method: "GET", path: `/api/shared/${id}/records`, expect: { anonymous: unauthenticated, "other patient": cliniciansOnly, "clinician without a grant": notFound, "revoked clinician": notFound } });
     endpoints.push({
       method: "POST",
@@ -103,6 +125,57 @@ test("no one without an active grant gets anything from any sharing or record en
   }
   endpoints.push({ method: "GET", path: `/api/blobs/${blobId}/chunks/0`, expect: { anonymous: unauthenticated, "other patient": notFound, "clinician without a grant": notFound, "revoked clinician": notFound } });
   endpoints.push({ method: "GET", path: `/api/blobs/${blobId}`, expect: { anonymous: unauthenticated, "other patient": notFound, "clinician without a grant": patientsOnly, "revoked clinician": patientsOnly } });
+  endpoints.push({
+    method: "PUT",
+    path: `/api/blobs/${blobId}/chunks/0`,
+    data: Buffer.alloc(16),
+    contentType: "application/octet-stream",
+    expect: { anonymous: unauthenticated, "other patient": notFound, "clinician without a grant": patientsOnly, "revoked clinician": patientsOnly },
+  });
+  endpoints.push({ method: "POST", path: `/api/blobs/${blobId}/complete`, expect: { anonymous: unauthenticated, "other patient": notFound, "clinician without a grant": patientsOnly, "revoked clinician": patientsOnly } });
+  // Writing into one's own chart, uploads or sharing, with well-formed bodies: another patient may write only their own
+  // (a record and an upload of theirs; never a grant of this patient's record), clinicians and strangers nothing.
+  const own = (otherPatient: Expected): Record<ExpectedCaller, Expected> => ({ anonymous: unauthenticated, "other patient": otherPatient, "clinician without a grant": patientsOnly, "revoked clinician": patientsOnly });
+  endpoints.push({ method: "POST", path: "/api/records", data: { records: [{ id: crypto.randomUUID(), ownerWrap: "A".repeat(100), version: { ...body.version, version: 1 } }] }, expect: own({ status: 201 }) });
+  endpoints.push({ method: "POST", path: "/api/blobs", data: { chunkSize: 1024 * 1024, chunkCount: 1 }, expect: own({ status: 201 }) });
+  endpoints.push({
+    method: "POST",
+    path: "/api/grants",
+    data: {
+      grantId: crypto.randomUUID(),
+      clinicianId: granted.userId,
+      scope: "records",
+      permission: "read",
+      expiresAt: null,
+      sealedShareKey: "A".repeat(100),
+      statement: "AAAA",
+      signature: "A".repeat(86),
+      sealedProfile: null,
+      recordIds: [recordId],
+      wraps: [{ recordId, keyVersion: 1, wrappedKey: "A".repeat(100) }],
+    },
+    expect: own({ status: 400, code: "invalid-input" }),
+  });
+  // One's own trail and upkeep: each caller gets their own, never the patient's.
+  endpoints.push({
+    method: "GET",
+    path: "/api/me/key-maintenance",
+    expect: { anonymous: unauthenticated, "other patient": { status: 200, emptyList: "rotations" }, "clinician without a grant": patientsOnly, "revoked clinician": patientsOnly },
+  });
+  const ownTrail: Expected = { status: 200 };
+  endpoints.push({ method: "GET", path: "/api/me/audit", expect: { anonymous: unauthenticated, "other patient": ownTrail, "clinician without a grant": ownTrail, "revoked clinician": ownTrail } });
+  endpoints.push({ method: "GET", path: "/api/me/audit/actions", expect: { anonymous: unauthenticated, "other patient": cliniciansOnly, "clinician without a grant": ownTrail, "revoked clinician": ownTrail } });
+  endpoints.push({ method: "POST", path: "/api/me/audit/exports", expect: { anonymous: unauthenticated, "other patient": { status: 204 }, "clinician without a grant": patientsOnly, "revoked clinician": patientsOnly } });
+
+  // A route added under these APIs without a row here fails the test.
+  const routes = routesUnder(["/api/records", "/api/grants", "/api/shared", "/api/blobs", "/api/me/key-maintenance", "/api/me/audit"]);
+  expect(routes).toContain("PUT /api/blobs/[id]/chunks/[index]");
+  expect(routes.length).toBeGreaterThanOrEqual(23);
+  const uncovered = routes.filter((route) => {
+    const [method, template] = route.split(" ") as [string, string];
+    return !endpoints.some((endpoint) => endpoint.method === method && templateMatches(template, endpoint.path));
+  });
+  expect(uncovered).toEqual([]);
 
   const anonymous = await playwright.request.newContext({ baseURL: new URL(patient.page.url()).origin });
   const callers: Record<Caller, APIRequestContext> = {
@@ -110,13 +183,18 @@ test("no one without an active grant gets anything from any sharing or record en
     "other patient": otherPatient.page.request,
     "clinician without a grant": stranger.page.request,
     "revoked clinician": revoked.page.request,
+    "expired clinician": expired.page.request,
   };
   const origin = sameOrigin(patient.page);
   const failures: string[] = [];
   for (const endpoint of endpoints) {
     for (const [caller, request] of Object.entries(callers) as Array<[Caller, APIRequestContext]>) {
-      const response = await request.fetch(endpoint.path, { method: endpoint.method, headers: origin, data: endpoint.data });
-      const expected = endpoint.expect[caller];
+      const response = await request.fetch(endpoint.path, {
+        method: endpoint.method,
+        headers: { ...origin, ...(endpoint.contentType ? { "content-type": endpoint.contentType } : {}) },
+        data: endpoint.data,
+      });
+      const expected = endpoint.expect[caller === "expired clinician" ? "revoked clinician" : caller];
       const text = await response.text();
       const json = text ? (JSON.parse(text) as Record<string, unknown> & { error?: { code: string } }) : null;
       const where = `${caller}: ${endpoint.method} ${endpoint.path}`;
@@ -135,5 +213,5 @@ test("no one without an active grant gets anything from any sharing or record en
   expect(after.records.map((record) => record.id).sort()).toEqual(chart.records.map((record) => record.id).sort());
   expect((await granted.page.request.get(`/api/shared/${grantId}/records`)).status()).toBe(200);
   await anonymous.dispose();
-  await Promise.all([granted, revoked, stranger, otherPatient, patient].map((person) => person.close()));
+  await Promise.all([granted, revoked, expired, stranger, otherPatient, patient].map((person) => person.close()));
 });

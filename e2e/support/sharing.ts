@@ -10,6 +10,8 @@ import {
   unwrapVaultKey,
   verifyKeyCertificate,
 } from "@/crypto";
+import { recordKeyOf } from "@/lib/client/records";
+import { sealGrant } from "@/lib/client/sharing";
 import { signUpThroughPage, type SignUpInput } from "./accounts";
 import { addVirtualAuthenticator } from "./virtual-authenticator";
 
@@ -94,4 +96,43 @@ export async function recordKeysHeldBy(clinician: Person): Promise<Map<string, U
     }
   }
   return held;
+}
+
+/**
+ * Grants through the real API exactly as the patient's browser would (the same sealing
+ * code), for what the page cannot do quickly, such as an end date seconds away.
+ */
+export async function grantThroughApi(
+  patient: Person,
+  clinicianId: string,
+  options: { recordIds: string[] | "all"; expiresAt: Date | null; permission?: "read" | "contribute"; revealedName?: string },
+): Promise<string> {
+  const keys = await keysOf(patient);
+  const clinician = (await (await patient.page.request.get(`/api/users/${clinicianId}/keys`)).json()) as { identityPublicKey: string; certificate: string };
+  const certificate = verifyKeyCertificate(fromBase64url(clinician.certificate), fromBase64url(clinician.identityPublicKey), { userId: clinicianId });
+  const { records } = (await (await patient.page.request.get("/api/records")).json()) as { records: Array<{ id: string; keyVersion: number; ownerWrap: string }> };
+  const vault = {
+    userId: patient.userId,
+    keys: {
+      identitySecretKey: keys.identity.secretKey,
+      identityPublicKey: keys.identity.publicKey,
+      encryptionSecretKey: keys.encryption.secretKey,
+      encryptionPublicKey: keys.encryption.publicKey,
+      vaultKey: keys.vaultKey,
+    },
+  };
+  const chosen = options.recordIds === "all" ? records : records.filter((record) => options.recordIds.includes(record.id));
+  const request = sealGrant({
+    vault,
+    clinicianId,
+    clinicianEncryptionPublicKey: certificate.encryptionPublicKey,
+    recordKeys: chosen.map((record) => ({ recordId: record.id, keyVersion: record.keyVersion, recordKey: recordKeyOf(record, vault) })),
+    recordIds: options.recordIds,
+    permission: options.permission ?? "read",
+    expiresAt: options.expiresAt,
+    revealedName: options.revealedName ?? "A patient",
+  });
+  const response = await patient.page.request.post("/api/grants", { headers: sameOrigin(patient.page), data: request });
+  expect(response.status()).toBe(201);
+  return request.grantId;
 }
