@@ -12,17 +12,10 @@ import { ImportPanel } from "./import-panel";
 import { RecordDetail } from "./record-detail";
 import { NoteForm } from "./record-forms";
 import { reportExport } from "@/lib/client/audit";
+import { downloadText } from "@/lib/client/download";
 
 type OkEntry = Extract<ChartEntry, { status: "ok" }>;
 
-function download(name: string, text: string) {
-  const url = URL.createObjectURL(new Blob([text], { type: "application/fhir+json" }));
-  const link = document.createElement("a");
-  link.href = url;
-  link.download = name;
-  link.click();
-  URL.revokeObjectURL(url);
-}
 
 function Chart() {
   const { entries, error, reload } = useChart();
@@ -57,7 +50,7 @@ function Chart() {
   function exportRecords(only?: Set<string>) {
     const chosen = rows.filter((row) => !only || only.has(row.entry.id));
     const bundle = buildExportBundle(chosen.map(({ entry }) => ({ resource: entry.document.resource, fullUrl: entry.document.fullUrl })), new Date());
-    download(`health-records-${new Date().toISOString().slice(0, 10)}.json`, JSON.stringify(bundle, null, 2));
+    downloadText(`health-records-${new Date().toISOString().slice(0, 10)}.json`, JSON.stringify(bundle, null, 2));
     // The export joins the audit trail; a failure to report it does not undo the download.
     void reportExport().catch(() => undefined);
   }

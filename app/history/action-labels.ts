@@ -25,3 +25,7 @@ export const actionLabels: Record<string, string> = {
 };
 
 export const labelOf = (action: string) => actionLabels[action] ?? action;
+
+export const when = (iso: string) => new Date(iso).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "medium" });
+
+export const outcomeLabel = (outcome: string) => (outcome === "success" ? "Done" : outcome === "denied" ? "Refused" : "Failed");

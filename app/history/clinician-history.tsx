@@ -4,9 +4,7 @@ import { useEffect, useState } from "react";
 import { VaultGate } from "@/app/_components/vault-gate";
 import { loadMyActions, type ActionEntry } from "@/lib/client/audit";
 import { loadRevealedNames } from "@/lib/client/sharing";
-import { labelOf } from "./action-labels";
-
-const when = (iso: string) => new Date(iso).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "medium" });
+import { labelOf, outcomeLabel, when } from "./action-labels";
 
 /** What this clinician opened, added or was refused in other people's charts, newest first. */
 function History() {
@@ -47,7 +45,7 @@ function History() {
             <td>{names.get(event.subjectId) ?? `Patient ${event.subjectId.slice(0, 8)} (no longer shared)`}</td>
             <td>{labelOf(event.action)}</td>
             <td>{event.recordId ? `Record ${event.recordId.slice(0, 8)}` : "—"}</td>
-            <td>{event.outcome === "success" ? "Done" : event.outcome === "denied" ? "Refused" : "Failed"}</td>
+            <td>{outcomeLabel(event.outcome)}</td>
           </tr>
         ))}
       </tbody>

@@ -7,18 +7,9 @@ import { buildAuditBundle, summarize } from "@/lib/client/fhir-records";
 import { loadChart } from "@/lib/client/records";
 import { listGrants } from "@/lib/client/sharing";
 import { useVault } from "@/lib/client/vault-store";
-import { labelOf } from "./action-labels";
+import { labelOf, outcomeLabel, when } from "./action-labels";
+import { downloadText } from "@/lib/client/download";
 
-const when = (iso: string) => new Date(iso).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "medium" });
-
-function download(name: string, text: string) {
-  const url = URL.createObjectURL(new Blob([text], { type: "application/fhir+json" }));
-  const link = document.createElement("a");
-  link.href = url;
-  link.download = name;
-  link.click();
-  URL.revokeObjectURL(url);
-}
 
 function History() {
   const userId = useVault((state) => (state.vault.status === "unlocked" ? state.vault.userId : ""));
@@ -118,7 +109,7 @@ function History() {
         className="button button-secondary"
         onClick={async () => {
           const grants = await listGrants();
-          download(`access-history-${new Date().toISOString().slice(0, 10)}.json`, JSON.stringify(buildAuditBundle(events, grants, userId, new Date()), null, 2));
+          downloadText(`access-history-${new Date().toISOString().slice(0, 10)}.json`, JSON.stringify(buildAuditBundle(events, grants, userId, new Date()), null, 2));
         }}
       >
         Export as FHIR (AuditEvent and Consent)
@@ -149,7 +140,7 @@ function History() {
                 <td>{event.actorName}</td>
                 <td>{labelOf(event.action)}</td>
                 <td>{event.recordId ? titleOf(event.recordId) : "—"}</td>
-                <td>{event.outcome === "success" ? "Done" : event.outcome === "denied" ? "Refused" : "Failed"}</td>
+                <td>{outcomeLabel(event.outcome)}</td>
               </tr>
             ))}
           </tbody>

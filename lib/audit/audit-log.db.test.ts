@@ -8,11 +8,11 @@ import { contributeRecord } from "@/lib/grants/contributions";
 import { createGrant, fetchSharedRecords, revokeGrant, revokeRecordFromGrant, type NewGrant } from "@/lib/grants/grants-service";
 import { keyMaintenanceOf } from "@/lib/grants/key-maintenance";
 import { addVersion, auditRefusedRecordAccess, chartOf, createRecords, deleteRecord, rotateRecordKey, versionsOf } from "@/lib/records/records-service";
+import { b64, newGrant, versionPayload } from "@/lib/grants/test-fixtures";
 import { appendAudit } from "./audit-log";
 import { trailOf } from "./audit-service";
 
-const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64url");
-const version = (number = 1, keyVersion = 1) => ({ version: number, keyVersion, content: b64(randomBytes(42 + 256)), signature: b64(randomBytes(64)) });
+const version = versionPayload;
 
 describe.each(testDatabaseKinds())("audit trail on %s", (kind) => {
   let database: TestDatabase;
@@ -44,20 +44,7 @@ describe.each(testDatabaseKinds())("audit trail on %s", (kind) => {
     await action().catch(() => undefined);
     return (await trail(subjectId)).slice(before).map((event) => [event.action, event.actorId, event.recordId, event.grantId, event.outcome]);
   }
-  const grantOf = (recordIds: string[], overrides: Partial<NewGrant> = {}): NewGrant => ({
-    grantId: randomUUID(),
-    clinicianId: doctor,
-    scope: "records",
-    permission: "contribute",
-    expiresAt: null,
-    sealedShareKey: randomBytes(98),
-    statement: randomBytes(40),
-    signature: randomBytes(64),
-    sealedProfile: null,
-    recordIds,
-    wraps: recordIds.map((recordId) => ({ recordId, keyVersion: 1, wrappedKey: randomBytes(74) })),
-    ...overrides,
-  });
+  const grantOf = (recordIds: string[], overrides: Partial<NewGrant> = {}) => newGrant(doctor, recordIds, { permission: "contribute", ...overrides });
   async function newRecord() {
     const id = randomUUID();
     await createRecords(database.db, patient, [{ id, ownerWrap: b64(randomBytes(74)), version: version() }]);

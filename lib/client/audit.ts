@@ -44,7 +44,10 @@ export async function loadTrail(): Promise<TrailView> {
   );
   if (!check.ok) return { status: "tampered", brokenAt: check.brokenAt, reason: check.reason };
   const seenSeq = known?.seenSeq ?? 0;
-  await updateVaultProfile((profile) => ({ ...profile, auditHead: { seq: check.head.seq, hash: toBase64url(check.head.hash), seenSeq: profile.auditHead?.seenSeq ?? 0 } }));
+  // The vault is rewritten only when the trail grew since the head it holds.
+  if (!known || known.seq !== check.head.seq) {
+    await updateVaultProfile((profile) => ({ ...profile, auditHead: { seq: check.head.seq, hash: toBase64url(check.head.hash), seenSeq: profile.auditHead?.seenSeq ?? 0 } }));
+  }
   const nameOf = (actorId: string | null) => (actorId === null ? "Health Safe Cloud" : actorId === vault.userId ? "You" : (trail.actors[actorId] ?? "Another account"));
   return {
     status: "verified",

@@ -23,8 +23,9 @@ function prfOutput(results: PrfResults): Uint8Array | null {
 }
 
 /**
- * What may be sent to the server: the signed WebAuthn response without its client
- * extension results, which hold the PRF output. Never post `credential.toJSON()`.
+ * What may be sent to the server: the signed WebAuthn response with its client extension
+ * results replaced by the PRF "enabled" flag alone. The browser's own JSON form of a
+ * credential carries the PRF output (base64url), so it is never posted as is.
  */
 function forServer<T extends RegistrationResponseJSON | AuthenticationResponseJSON>(response: T, prfEnabled?: boolean) {
   return {

@@ -6,9 +6,9 @@ import { auditEvents, grants, keyCertificates, recordKeyWraps, users } from "@/d
 import { createTestDatabase, testDatabaseKinds, type TestDatabase } from "@/lib/db/test-databases";
 import { AppError } from "@/lib/errors";
 import { createRecords } from "@/lib/records/records-service";
-import { createGrant, fetchSharedRecords, revokeGrant, type NewGrant } from "./grants-service";
+import { createGrant, fetchSharedRecords, revokeGrant } from "./grants-service";
+import { newGrant, newRecordItem } from "./test-fixtures";
 
-const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64url");
 
 describe.each(testDatabaseKinds())("two devices granting and revoking at once on %s", (kind) => {
   let database: TestDatabase;
@@ -24,11 +24,7 @@ describe.each(testDatabaseKinds())("two devices granting and revoking at once on
       { id: doctor, role: "doctor" },
     ]);
     await database.db.insert(keyCertificates).values({ id: randomUUID(), userId: doctor, identityPublicKey: randomBytes(32), encryptionPublicKey: randomBytes(32), certificate: randomBytes(150) });
-    const batch = Array.from({ length: 3 }, () => ({
-      id: randomUUID(),
-      ownerWrap: b64(randomBytes(74)),
-      version: { version: 1, keyVersion: 1, content: b64(randomBytes(42 + 256)), signature: b64(randomBytes(64)) },
-    }));
+    const batch = Array.from({ length: 3 }, () => newRecordItem());
     await createRecords(database.db, patient, batch);
     recordIds = batch.map((record) => record.id);
   });
@@ -36,19 +32,7 @@ describe.each(testDatabaseKinds())("two devices granting and revoking at once on
     await database?.dispose();
   });
 
-  const grantOf = (): NewGrant => ({
-    grantId: randomUUID(),
-    clinicianId: doctor,
-    scope: "records",
-    permission: "read",
-    expiresAt: null,
-    sealedShareKey: randomBytes(98),
-    statement: randomBytes(40),
-    signature: randomBytes(64),
-    sealedProfile: null,
-    recordIds,
-    wraps: recordIds.map((recordId) => ({ recordId, keyVersion: 1, wrappedKey: randomBytes(74) })),
-  });
+  const grantOf = () => newGrant(doctor, recordIds);
 
   it("never lets a concurrent grant or read undo a revoke, and records both actions", async () => {
     for (let round = 0; round < 5; round++) {

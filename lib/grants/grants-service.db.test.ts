@@ -15,8 +15,8 @@ import {
   revokeGrant,
   type NewGrant,
 } from "./grants-service";
+import { newGrant, newRecordItem } from "./test-fixtures";
 
-const b64 = (bytes: Buffer) => bytes.toString("base64url");
 
 describe.each(testDatabaseKinds())("grants on %s", (kind) => {
   let database: TestDatabase;
@@ -40,11 +40,7 @@ describe.each(testDatabaseKinds())("grants on %s", (kind) => {
       encryptionPublicKey: randomBytes(32),
       certificate: randomBytes(150),
     });
-    const batch = Array.from({ length: 3 }, () => ({
-      id: randomUUID(),
-      ownerWrap: b64(randomBytes(74)),
-      version: { version: 1, keyVersion: 1, content: b64(randomBytes(42 + 256)), signature: b64(randomBytes(64)) },
-    }));
+    const batch = Array.from({ length: 3 }, () => newRecordItem());
     await createRecords(database.db, patient, batch);
     recordIds = batch.map((record) => record.id);
   });
@@ -52,20 +48,7 @@ describe.each(testDatabaseKinds())("grants on %s", (kind) => {
     await database?.dispose();
   });
 
-  const grantFor = (ids: string[], overrides: Partial<NewGrant> = {}): NewGrant => ({
-    grantId: randomUUID(),
-    clinicianId: doctor,
-    scope: "records",
-    permission: "read",
-    expiresAt: null,
-    sealedShareKey: randomBytes(98),
-    statement: randomBytes(40),
-    signature: randomBytes(64),
-    sealedProfile: randomBytes(60),
-    recordIds: ids,
-    wraps: ids.map((recordId) => ({ recordId, keyVersion: 1, wrappedKey: randomBytes(74) })),
-    ...overrides,
-  });
+  const grantFor = (ids: string[], overrides: Partial<NewGrant> = {}) => newGrant(doctor, ids, { sealedProfile: randomBytes(60), ...overrides });
 
   it("stores a grant with exactly one wrap per shared record", async () => {
     const grant = grantFor(recordIds.slice(0, 2));

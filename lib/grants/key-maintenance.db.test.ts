@@ -9,9 +9,9 @@ import { createRecords, rotateRecordKey, versionsOf } from "@/lib/records/record
 import { contributeRecord } from "./contributions";
 import { activeGrantOf, addGrantWraps, createGrant, grantsOfPatient, recordsUnderGrant, revokeGrant, revokeRecordFromGrant, type NewGrant } from "./grants-service";
 import { keyMaintenanceOf } from "./key-maintenance";
+import { b64, newGrant, versionPayload } from "./test-fixtures";
 
-const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64url");
-const version = (number = 1, keyVersion = 1) => ({ version: number, keyVersion, content: b64(randomBytes(42 + 256)), signature: b64(randomBytes(64)) });
+const version = versionPayload;
 const sealedToOwner = () => {
   const bytes = randomBytes(2 + 48 + 120);
   bytes[0] = 1;
@@ -53,20 +53,7 @@ describe.each(testDatabaseKinds())("keeping sharing exact on %s", (kind) => {
     return batch.map((record) => record.id);
   }
 
-  const grantOf = (recordIds: string[], overrides: Partial<NewGrant> = {}): NewGrant => ({
-    grantId: randomUUID(),
-    clinicianId: doctor,
-    scope: "records",
-    permission: "read",
-    expiresAt: null,
-    sealedShareKey: randomBytes(98),
-    statement: randomBytes(40),
-    signature: randomBytes(64),
-    sealedProfile: null,
-    recordIds,
-    wraps: recordIds.map((recordId) => ({ recordId, keyVersion: 1, wrappedKey: randomBytes(74) })),
-    ...overrides,
-  });
+  const grantOf = (recordIds: string[], overrides: Partial<NewGrant> = {}) => newGrant(doctor, recordIds, overrides);
 
   const wrapsOf = (grantId: string) => database.db.select().from(recordKeyWraps).where(eq(recordKeyWraps.grantId, grantId));
 

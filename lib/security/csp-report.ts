@@ -1,3 +1,5 @@
+import "server-only";
+
 /**
  * What a CSP violation report may leave in the logs: the directive and where the blocked
  * resource came from (scheme and host only). Paths, queries, samples and the page's own

@@ -1,0 +1,37 @@
+import { randomBytes, randomUUID } from "node:crypto";
+import type { NewGrant } from "./grants-service";
+
+/** Random bytes stand in for ciphertext in database tests: the server treats them as opaque. */
+export const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64url");
+
+/** A version payload with a well-formed padded envelope (42 bytes of overhead around 256). */
+export const versionPayload = (version = 1, keyVersion = 1) => ({
+  version,
+  keyVersion,
+  content: b64(randomBytes(42 + 256)),
+  signature: b64(randomBytes(64)),
+});
+
+/** A new record for `createRecords`, with random owner wrap and content. */
+export const newRecordItem = (grantWraps: Array<{ grantId: string; wrappedKey: string }> = []) => ({
+  id: randomUUID(),
+  ownerWrap: b64(randomBytes(74)),
+  version: versionPayload(),
+  grantWraps,
+});
+
+/** A grant of `recordIds` (at key version 1) to `clinicianId`, with one wrap per record. */
+export const newGrant = (clinicianId: string, recordIds: string[], overrides: Partial<NewGrant> = {}): NewGrant => ({
+  grantId: randomUUID(),
+  clinicianId,
+  scope: "records",
+  permission: "read",
+  expiresAt: null,
+  sealedShareKey: randomBytes(98),
+  statement: randomBytes(40),
+  signature: randomBytes(64),
+  sealedProfile: null,
+  recordIds,
+  wraps: recordIds.map((recordId) => ({ recordId, keyVersion: 1, wrappedKey: randomBytes(74) })),
+  ...overrides,
+});
