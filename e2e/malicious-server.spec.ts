@@ -143,3 +143,106 @@ test("a swapped private bundle or vault-key wrap never unlocks", async ({ browse
   }
   await Promise.all([patient.close(), stranger.close()]);
 });
+
+test("a record, a shared record, a grant list or a vault older than this browser has seen is refused", async ({ browser }) => {
+  test.setTimeout(120_000);
+  const doctor = await newPerson(browser, { role: "doctor", name: "Dr Olive Older", specialty: "Geriatrics", organization: "Elder Care" });
+  const patient = await newPerson(browser, { role: "patient", name: "Rita Rollback" });
+  const unlockAgain = async (page: Page) => {
+    await page.reload();
+    await page.getByRole("button", { name: "Unlock with passkey" }).click();
+  };
+  const snapshot = async (page: Page, url: string) => (await (await page.request.get(url)).json()) as unknown;
+  const serveOld = (page: Page, pattern: string, body: unknown) =>
+    page.route(pattern, (route) => (route.request().method() === "GET" ? route.fulfill({ json: body }) : route.continue()));
+
+  // What the server will later replay: a vault from before the doctor was pinned, version 1 of
+  // a note, its history, the grant while it was active, and what the doctor was first shown.
+  const oldVault = await snapshot(patient.page, "/api/me/vault");
+  await patient.page.getByRole("link", { name: "My records" }).first().click();
+  await addNote(patient.page, "Dose plan", "Take 10 mg daily.");
+  const oldChart = (await snapshot(patient.page, "/api/records")) as { records: RecordJson[] };
+  const recordId = oldChart.records[0]!.id;
+  const oldVersions = await snapshot(patient.page, `/api/records/${recordId}/versions`);
+  await chooseClinician(patient.page, "Geriatrics", "Dr Olive Older");
+  const form = patient.page.getByTestId("share-form");
+  await form.getByLabel("Dose plan", { exact: true }).check();
+  await form.getByRole("button", { name: "Share", exact: true }).click();
+  await expect(patient.page.getByText("Shared with Dr Olive Older.")).toBeVisible();
+  const oldGrants = await snapshot(patient.page, "/api/grants");
+  await doctor.page.getByRole("link", { name: "Shared with me" }).click();
+  await expect(doctor.page.getByTestId("shared-patient").getByRole("button", { name: "Dose plan" })).toBeVisible();
+  const grantId = ((await snapshot(doctor.page, "/api/shared")) as { grants: Array<{ grantId: string }> }).grants[0]!.grantId;
+  const oldShared = await snapshot(doctor.page, `/api/shared/${grantId}/records`);
+
+  // Version 2, seen by both browsers.
+  await patient.page.getByRole("link", { name: "My records" }).first().click();
+  await patient.page.getByTestId("group-note").getByRole("button", { name: "Dose plan" }).click();
+  await patient.page.getByRole("button", { name: "Edit" }).click();
+  await patient.page.getByLabel("Text").fill("Take 20 mg daily.");
+  await patient.page.getByRole("button", { name: "Save as a new version" }).click();
+  await expect(patient.page.getByTestId("record-detail")).toContainText("version 2");
+  await unlockAgain(doctor.page);
+  await expect(doctor.page.getByTestId("shared-patient").getByRole("button", { name: "Dose plan" })).toBeVisible();
+
+  await test.step("the chart refuses version 1 once version 2 was shown", async () => {
+    await serveOld(patient.page, "**/api/records", oldChart);
+    await unlockAgain(patient.page);
+    await expect(patient.page.getByTestId("integrity-warning")).toContainText("older version than this browser has already shown you");
+    await expect(patient.page.getByRole("button", { name: "Dose plan" })).toHaveCount(0);
+    await expect(patient.page.getByText("Take 10 mg daily.")).toHaveCount(0);
+    await patient.page.unroute("**/api/records");
+  });
+
+  await test.step("the history refuses a list that ends before version 2", async () => {
+    await unlockAgain(patient.page);
+    await patient.page.getByTestId("group-note").getByRole("button", { name: "Dose plan" }).click();
+    await serveOld(patient.page, `**/api/records/${recordId}/versions`, oldVersions);
+    await patient.page.getByRole("button", { name: "Show all versions" }).click();
+    await expect(patient.page.getByText("older copy of this record's history than this browser has already seen")).toBeVisible();
+    await expect(patient.page.getByTestId("versions")).toHaveCount(0);
+    await patient.page.unroute(`**/api/records/${recordId}/versions`);
+  });
+
+  await test.step("the doctor's page refuses version 1 of a shared record", async () => {
+    await serveOld(doctor.page, `**/api/shared/${grantId}/records`, oldShared);
+    await unlockAgain(doctor.page);
+    await expect(doctor.page.getByText("1 shared records could not be verified and are not shown.")).toBeVisible();
+    await expect(doctor.page.getByText("1 of them were older versions than this browser has already shown you.")).toBeVisible();
+    await expect(doctor.page.getByRole("button", { name: "Dose plan" })).toHaveCount(0);
+    await doctor.page.unroute(`**/api/shared/${grantId}/records`);
+  });
+
+  await patient.page.getByRole("link", { name: "Sharing" }).click();
+  patient.page.once("dialog", (dialog) => dialog.accept());
+  await patient.page.getByRole("button", { name: "Revoke Dr Olive Older" }).click();
+  await expect(patient.page.getByText("Dr Olive Older can no longer open your records.")).toBeVisible();
+  await expect(patient.page.getByTestId("key-maintenance")).toContainText("1 record now uses a new key");
+
+  for (const [label, body] of [
+    ["the grant list from before the revocation", oldGrants],
+    ["a grant list without the grant", { grants: [] }],
+  ] as const) {
+    await test.step(`the sharing page refuses ${label}`, async () => {
+      await serveOld(patient.page, "**/api/grants", body);
+      await unlockAgain(patient.page);
+      await expect(patient.page.getByTestId("grants-rolled-back")).toContainText("older copy of your sharing list than this browser has already seen");
+      await expect(patient.page.getByRole("button", { name: "Revoke Dr Olive Older" })).toHaveCount(0);
+      await patient.page.unroute("**/api/grants");
+    });
+  }
+  await unlockAgain(patient.page);
+  await expect(patient.page.getByText("You are not sharing anything right now.")).toBeVisible();
+  await expect(patient.page.getByTestId("grants-rolled-back")).toHaveCount(0);
+
+  await test.step("unlocking refuses a vault from before the doctor was pinned", async () => {
+    await serveOld(patient.page, "**/api/me/vault", oldVault);
+    await unlockAgain(patient.page);
+    await expect(patient.page.getByText("older copy of your encrypted vault than this browser has already seen")).toBeVisible();
+    await expect(patient.page.getByRole("heading", { name: "Your vault is locked" })).toBeVisible();
+    await patient.page.unroute("**/api/me/vault");
+    await unlockAgain(patient.page);
+    await expect(patient.page.getByText("You are not sharing anything right now.")).toBeVisible();
+  });
+  await Promise.all([doctor.close(), patient.close()]);
+});

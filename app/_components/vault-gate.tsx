@@ -4,6 +4,7 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useEffect, useState, type ReactNode } from "react";
 import { ApiError } from "@/lib/client/api";
+import { RollbackError } from "@/lib/client/rollback-guard";
 import { signIn, unlockOnThisDevice } from "@/lib/client/sign-in";
 import { useVault } from "@/lib/client/vault-store";
 
@@ -27,7 +28,10 @@ export function VaultGate({ children }: { children: ReactNode }) {
       (error: unknown) => {
         if (cancelled) return;
         if (error instanceof ApiError && error.status === 401) router.replace("/sign-in");
-        else setGate("failed");
+        else {
+          if (error instanceof RollbackError) setMessage(error.message);
+          setGate("failed");
+        }
       },
     );
     return () => {
@@ -56,8 +60,8 @@ export function VaultGate({ children }: { children: ReactNode }) {
             try {
               const outcome = await signIn();
               if (outcome !== "unlocked") router.push("/unlock");
-            } catch {
-              setMessage("The passkey did not unlock your vault. Try again, or use your recovery key.");
+            } catch (caught) {
+              setMessage(caught instanceof RollbackError ? caught.message : "The passkey did not unlock your vault. Try again, or use your recovery key.");
             }
           }}
         >
@@ -67,7 +71,7 @@ export function VaultGate({ children }: { children: ReactNode }) {
           Use recovery key
         </Link>
       </div>
-      {gate === "failed" && <p className="form-error">Your vault could not be checked. Please reload the page.</p>}
+      {gate === "failed" && !message && <p className="form-error">Your vault could not be checked. Please reload the page.</p>}
       {message && (
         <p className="form-error" role="alert">
           {message}

@@ -3,7 +3,7 @@
 import { useEffect, useMemo, useState } from "react";
 import { VaultGate } from "@/app/_components/vault-gate";
 import { buildExportBundle, recordKinds, summarize, type RecordKind } from "@/lib/client/fhir-records";
-import { createRecords, type ChartEntry, type RecordDocument } from "@/lib/client/records";
+import { createRecords, olderThanSeen, type ChartEntry, type RecordDocument } from "@/lib/client/records";
 import { useChart } from "./chart-store";
 import { ClinicalForm } from "./clinical-form";
 import { clinicalForms } from "./clinical-forms";
@@ -61,8 +61,10 @@ function Chart() {
     <>
       {broken.length > 0 && (
         <div className="integrity-warning" role="alert" data-testid="integrity-warning">
-          <strong>{broken.length === 1 ? "One record" : `${broken.length} records`} could not be verified and are not shown.</strong> Their
-          signature or encryption does not check out, which means they were altered or damaged after they were saved.
+          <strong>{broken.length === 1 ? "One record" : `${broken.length} records`} could not be verified and are not shown.</strong>{" "}
+          {broken.some((entry) => entry.reason === olderThanSeen)
+            ? "The server sent an older version than this browser has already shown you, which means your records were rolled back or tampered with."
+            : "Their signature or encryption does not check out, which means they were altered or damaged after they were saved."}
         </div>
       )}
       <div className="chart-tools">

@@ -9,6 +9,7 @@ import { clinicalForms } from "./clinical-forms";
 import { FileViewer } from "./file-viewer";
 import { Fields } from "./readable-resource";
 import { useChart } from "./chart-store";
+import { RollbackError } from "@/lib/client/rollback-guard";
 
 type OkEntry = Extract<ChartEntry, { status: "ok" }>;
 
@@ -87,7 +88,19 @@ export function RecordDetail({ entry, onClose }: { entry: OkEntry; onClose: () =
             Edit
           </button>
         )}
-        <button type="button" className="button button-small button-secondary" onClick={async () => setVersions(await loadVersions(entry))}>
+        <button
+          type="button"
+          className="button button-small button-secondary"
+          onClick={async () => {
+            setError(undefined);
+            try {
+              setVersions(await loadVersions(entry));
+            } catch (caught) {
+              setVersions(null);
+              setError(caught instanceof RollbackError ? caught.message : "The earlier versions could not be verified, so they are not shown.");
+            }
+          }}
+        >
           Show all versions
         </button>
         <button

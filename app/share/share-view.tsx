@@ -11,6 +11,7 @@ import { GrantsDashboard } from "./grants-dashboard";
 import { KeyChangedWarning } from "./key-changed-warning";
 import { ShareForm, type ChosenClinician } from "./share-form";
 import { StatusLines } from "@/app/_components/status-lines";
+import { RollbackError } from "@/lib/client/rollback-guard";
 
 type OkEntry = Extract<ChartEntry, { status: "ok" }>;
 
@@ -35,8 +36,17 @@ function Share() {
   const [message, setMessage] = useState<string>();
   const [error, setError] = useState<string>();
 
+  const [rolledBack, setRolledBack] = useState<string>();
+
   const refresh = useCallback(async () => {
-    setGrants(await listGrants());
+    try {
+      setGrants(await listGrants());
+      setRolledBack(undefined);
+    } catch (caught) {
+      if (!(caught instanceof RollbackError)) throw caught;
+      setGrants([]);
+      setRolledBack(caught.message);
+    }
     setEntries((await loadChart()).filter((entry): entry is OkEntry => entry.status === "ok"));
   }, []);
 
@@ -141,7 +151,14 @@ function Share() {
       {changed && <KeyChangedWarning error={changed} onReverified={() => choose(changed.userId)} onDismiss={() => setChanged(null)} />}
       {chosen && <ShareForm key={chosen.userId} clinician={chosen} entries={entries} onShared={changedSharing} />}
       <StatusLines message={message} error={error} />
-      <GrantsDashboard grants={grants} entries={entries} onChanged={changedSharing} />
+      {rolledBack ? (
+        <section className="card integrity-warning" role="alert" aria-labelledby="sharing-rolled-back-title" data-testid="grants-rolled-back">
+          <h2 id="sharing-rolled-back-title">Your sharing list cannot be trusted</h2>
+          <p>{rolledBack}</p>
+        </section>
+      ) : (
+        <GrantsDashboard grants={grants} entries={entries} onChanged={changedSharing} />
+      )}
     </>
   );
 }

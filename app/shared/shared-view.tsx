@@ -45,6 +45,7 @@ function Shared() {
             {patient.refused > 0 && (
               <p className="integrity-warning" role="alert">
                 {patient.refused} shared records could not be verified and are not shown.
+                {patient.rolledBack > 0 && ` ${patient.rolledBack} of them were older versions than this browser has already shown you.`}
               </p>
             )}
             <ul className="list">

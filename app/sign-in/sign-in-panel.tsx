@@ -3,10 +3,11 @@
 import { useRouter } from "next/navigation";
 import { useEffect, useRef, useState } from "react";
 import { ApiError } from "@/lib/client/api";
+import { RollbackError } from "@/lib/client/rollback-guard";
 import { signIn } from "@/lib/client/sign-in";
 
 function describeFailure(error: unknown): string {
-  if (error instanceof ApiError) return error.message;
+  if (error instanceof ApiError || error instanceof RollbackError) return error.message;
   if (error instanceof Error && error.name === "NotAllowedError") return "Sign-in was cancelled or timed out. You can try again.";
   return "That passkey could not sign you in. Please try again.";
 }

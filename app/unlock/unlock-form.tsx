@@ -4,6 +4,7 @@ import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { Field } from "@/app/_components/field";
 import { ApiError } from "@/lib/client/api";
+import { RollbackError } from "@/lib/client/rollback-guard";
 import { unlockWithRecoveryKey } from "@/lib/client/sign-in";
 
 export function UnlockForm() {
@@ -21,6 +22,7 @@ export function UnlockForm() {
       router.push("/home");
     } catch (caught) {
       if (caught instanceof ApiError && caught.status === 401) router.replace("/sign-in");
+      else if (caught instanceof RollbackError) setError(caught.message);
       else if (caught instanceof Error && caught.name === "CryptoError" && (caught as { code?: string }).code === "checksum-mismatch") {
         setError("That recovery key has a typo: one of its characters is wrong. Check it against the copy you saved.");
       } else {

@@ -43,7 +43,7 @@ export interface NewAccountKeys {
 export const vaultKekPurpose = "vault-key";
 
 export function encodeProfile(profile: VaultProfile): Uint8Array {
-  return new TextEncoder().encode(JSON.stringify({ v: 1, displayName: profile.displayName, contacts: profile.contacts ?? {}, auditHead: profile.auditHead }));
+  return new TextEncoder().encode(JSON.stringify({ v: 1, displayName: profile.displayName, contacts: profile.contacts ?? {}, auditHead: profile.auditHead, sequence: profile.sequence ?? 0 }));
 }
 
 const isPinnedContact = (value: unknown): value is PinnedContact => {
@@ -58,14 +58,15 @@ const isPinnedContact = (value: unknown): value is PinnedContact => {
 
 export function decodeProfile(bytes: Uint8Array | undefined): VaultProfile {
   if (!bytes || bytes.length === 0) return { displayName: "", contacts: {} };
-  const parsed = JSON.parse(new TextDecoder().decode(bytes)) as { displayName?: unknown; contacts?: unknown; auditHead?: unknown };
+  const parsed = JSON.parse(new TextDecoder().decode(bytes)) as { displayName?: unknown; contacts?: unknown; auditHead?: unknown; sequence?: unknown };
   const contacts = Object.fromEntries(
     Object.entries(typeof parsed.contacts === "object" && parsed.contacts !== null ? parsed.contacts : {}).filter(([, contact]) => isPinnedContact(contact)),
   ) as Record<string, PinnedContact>;
   const head = parsed.auditHead as VaultProfile["auditHead"] | undefined;
   const auditHead =
     head && Number.isInteger(head.seq) && typeof head.hash === "string" && Number.isInteger(head.seenSeq) ? { seq: head.seq, hash: head.hash, seenSeq: head.seenSeq } : undefined;
-  return { displayName: typeof parsed.displayName === "string" ? parsed.displayName : "", contacts, ...(auditHead ? { auditHead } : {}) };
+  const sequence = Number.isSafeInteger(parsed.sequence) && (parsed.sequence as number) >= 0 ? (parsed.sequence as number) : 0;
+  return { displayName: typeof parsed.displayName === "string" ? parsed.displayName : "", contacts, ...(auditHead ? { auditHead } : {}), sequence };
 }
 
 /** Wraps the vault key under a passkey's PRF output (HKDF with a fresh per-credential salt). */

@@ -1,7 +1,8 @@
 import { cryptoReady, deriveShareKey, generateRecordKey, toBase64url, wrapRecordKey } from "@/crypto";
 import { api, ApiError } from "./api";
 import { downloadDecryptedFile, uploadEncryptedFile } from "./files";
-import { authorKeys, openSharedVersion, ownerWrapFor, recordKeyOf, sealVersion, wrapForGrants, type RecordDocument, type VersionJson } from "./records";
+import { authorKeys, openSharedVersion, ownerWrapFor, recordKeyOf, sealVersion, servedRecord, wrapForGrants, type RecordDocument, type VersionJson } from "./records";
+import { staleRecords } from "./rollback-guard";
 import { useVault, type UnlockedKeys } from "./vault-store";
 
 export interface MaintenanceJson {
@@ -39,7 +40,17 @@ export async function runKeyMaintenance(onProgress: (progress: MaintenanceProgre
   const vault = unlockedPatient();
   const outcome: MaintenanceOutcome = { rotated: 0, wrapped: 0, deferred: 0 };
   if (!vault) return outcome;
-  const work = await api.get<MaintenanceJson>("/api/me/key-maintenance");
+  const served = await api.get<MaintenanceJson>("/api/me/key-maintenance");
+  // Re-signing an older version as the newest, or handing a grant an older key, would make a rollback permanent.
+  const stale = staleRecords(vault.userId, [
+    ...served.rotations.map((rotation) => servedRecord({ id: rotation.recordId, keyVersion: rotation.keyVersion, current: rotation.current })),
+    ...served.missingWraps.map((missing) => ({ id: missing.recordId, keyVersion: missing.keyVersion })),
+  ]);
+  const work = {
+    rotations: served.rotations.filter((rotation) => !stale.has(rotation.recordId) && rotation.current.version === rotation.currentVersion),
+    missingWraps: served.missingWraps.filter((missing) => !stale.has(missing.recordId)),
+  };
+  outcome.deferred += served.rotations.length + served.missingWraps.length - work.rotations.length - work.missingWraps.length;
   const total = work.missingWraps.length + work.rotations.length;
   if (total === 0) return outcome;
   onProgress({ done: 0, total });

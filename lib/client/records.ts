@@ -22,6 +22,7 @@ import {
 } from "@/crypto";
 import { api, ApiError } from "./api";
 import { certifiedKeys, checkedContact } from "./contacts";
+import { rememberDeletedRecord, rememberVerifiedRecords, RollbackError, staleRecords } from "./rollback-guard";
 import type { FileReference } from "./files";
 import { useVault, type UnlockedKeys } from "./vault-store";
 
@@ -249,6 +250,8 @@ export async function ownRecordKeys(recordIds: string[] | "all"): Promise<Array<
   const vault = unlocked();
   const { records } = await api.get<{ records: RecordJson[] }>("/api/records");
   const chosen = recordIds === "all" ? records : records.filter((record) => recordIds.includes(record.id));
+  // An older key would hand the clinician a key that may already be out in the open.
+  if (staleRecords(vault.userId, chosen.map(servedRecord)).size > 0) throw new RollbackError("some of your records");
   return chosen.map((record) => ({ recordId: record.id, keyVersion: record.keyVersion, recordKey: recordKeyOf(record, vault) }));
 }
 
@@ -259,15 +262,28 @@ export function openSharedVersion(recordId: string, version: VersionJson, record
 
 export type { VersionJson };
 
+/** What the rollback guard compares: the version the content itself is signed as, and its key version. */
+export const servedRecord = (record: { id: string; keyVersion: number; current: { version: number; keyVersion: number } }) => ({
+  id: record.id,
+  version: record.current.version,
+  keyVersion: Math.max(record.keyVersion, record.current.keyVersion),
+});
+
+export const olderThanSeen = "The server sent an older version of it than this browser has already shown.";
+
 export async function loadChart(): Promise<ChartEntry[]> {
   await cryptoReady();
   const vault = unlocked();
   const { records } = await api.get<{ records: RecordJson[] }>("/api/records");
   const authors = await authorKeys(records.flatMap((record) => [record.current.authorId, record.createdBy]));
-  return records.map((record): ChartEntry => {
+  const stale = staleRecords(vault.userId, records.map(servedRecord));
+  const entries = records.map((record): ChartEntry => {
+    if (stale.has(record.id)) return { status: "invalid", id: record.id, version: record.currentVersion, reason: olderThanSeen };
     try {
       const author = authors.get(record.current.authorId);
       if (!author) throw new Error("unknown author");
+      // The record's counters are the server's word; the version's are signed: they must agree.
+      if (record.current.version !== record.currentVersion || record.current.keyVersion !== record.keyVersion) throw new Error("counters disagree");
       const recordKey = recordKeyOf(record, vault);
       const document = openVersion(record.id, record.current, recordKey, author.identityPublicKey);
       recordKey.fill(0);
@@ -285,6 +301,11 @@ export async function loadChart(): Promise<ChartEntry[]> {
       return { status: "invalid", id: record.id, version: record.currentVersion, reason: "Its signature or encryption does not verify." };
     }
   });
+  rememberVerifiedRecords(
+    vault.userId,
+    entries.flatMap((entry) => (entry.status === "ok" ? [{ id: entry.id, version: entry.version, keyVersion: entry.keyVersion }] : [])),
+  );
+  return entries;
 }
 
 export async function loadVersions(entry: { id: string; keyVersion: number }): Promise<Array<{ version: number; createdAt: string; document: RecordDocument }>> {
@@ -293,6 +314,9 @@ export async function loadVersions(entry: { id: string; keyVersion: number }): P
   const { versions, ownerWraps } = await api.get<{ versions: VersionJson[]; ownerWraps: Array<{ keyVersion: number; wrappedKey: string }> }>(
     `/api/records/${entry.id}/versions`,
   );
+  const newest = Math.max(0, ...versions.map((version) => version.version));
+  const newestKey = Math.max(0, ...versions.map((version) => version.keyVersion));
+  if (staleRecords(vault.userId, [{ id: entry.id, version: newest, keyVersion: newestKey }]).size > 0) throw new RollbackError("this record's history");
   const authors = await authorKeys(versions.map((version) => version.authorId));
   const keys = new Map(ownerWraps.map((wrap) => [wrap.keyVersion, recordKeyOf({ id: entry.id, keyVersion: wrap.keyVersion, ownerWrap: wrap.wrappedKey }, vault)]));
   try {
@@ -328,4 +352,6 @@ export async function saveVersion(entry: { id: string; version: number; keyVersi
 
 export async function deleteRecord(id: string): Promise<void> {
   await api.delete(`/api/records/${id}`);
+  const vault = useVault.getState().vault;
+  if (vault.status === "unlocked") rememberDeletedRecord(vault.userId, id);
 }

@@ -23,7 +23,8 @@ import {
 } from "@/crypto";
 import { api } from "./api";
 import { pinContact, type CertifiedKeys, type DirectoryEntry } from "./contacts";
-import { authorKeys, openSharedVersion, ownRecordKeys, sealVersion, type RecordDocument, type VersionJson } from "./records";
+import { authorKeys, openSharedVersion, ownRecordKeys, sealVersion, servedRecord, type RecordDocument, type VersionJson } from "./records";
+import { guardGrantList, rememberVerifiedRecords, RollbackError, staleRecords, type ServedRecord } from "./rollback-guard";
 import { useVault, type UnlockedKeys } from "./vault-store";
 
 const statementLabel = "hsc/v1/grant-statement";
@@ -133,7 +134,12 @@ export interface GrantSummary {
   excludedRecordIds: string[];
 }
 
-export const listGrants = () => api.get<{ grants: GrantSummary[] }>("/api/grants").then((result) => result.grants);
+/** The patient's grants; refused (RollbackError) when older than a list this browser has shown. */
+export async function listGrants(): Promise<GrantSummary[]> {
+  const { grants } = await api.get<{ grants: GrantSummary[] }>("/api/grants");
+  guardGrantList(unlocked().userId, grants);
+  return grants;
+}
 export const revokeGrant = (grantId: string) => api.post(`/api/grants/${grantId}/revoke`);
 export const revokeGrantRecord = (grantId: string, recordId: string) => api.post(`/api/grants/${grantId}/records/${recordId}/revoke`);
 
@@ -212,6 +218,8 @@ export interface SharedPatient {
   records: SharedRecord[];
   /** Records that failed verification: shown as a warning, never rendered. */
   refused: number;
+  /** Of those, records served older than this browser has already shown. */
+  rolledBack: number;
 }
 
 type SharedRecordJson = { id: string; keyVersion: number; wrappedKey: string; current: VersionJson };
@@ -231,9 +239,12 @@ export async function loadSharedWithMe(): Promise<SharedPatient[]> {
       new Map([[grant.patientId, { identityPublicKey: opened.patientIdentity, name: opened.revealedName ?? "The patient" }]]),
     );
     const shown: SharedRecord[] = [];
+    const verified: Array<Required<ServedRecord>> = [];
+    const stale = staleRecords(vault.userId, records.map(servedRecord));
     let refused = 0;
     for (const record of records) {
       try {
+        if (stale.has(record.id)) throw new RollbackError("a record");
         const author = authors.get(record.current.authorId);
         if (!author) throw new Error("unknown author");
         // A record outside what the patient signed is accepted only if this clinician wrote it under this grant.
@@ -248,11 +259,13 @@ export async function loadSharedWithMe(): Promise<SharedPatient[]> {
           author: record.current.authorId === grant.patientId ? null : { userId: record.current.authorId, name: author.name },
         });
         recordKey.fill(0);
+        verified.push(servedRecord(record));
       } catch {
         refused += 1;
       }
     }
     opened.shareKey.fill(0);
+    rememberVerifiedRecords(vault.userId, verified);
     result.push({
       grantId: grant.grantId,
       patientId: grant.patientId,
@@ -261,6 +274,7 @@ export async function loadSharedWithMe(): Promise<SharedPatient[]> {
       expiresAt: grant.expiresAt,
       records: shown,
       refused,
+      rolledBack: stale.size,
     });
   }
   return result;

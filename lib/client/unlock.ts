@@ -9,6 +9,7 @@ import {
 } from "@/crypto";
 import { decodeProfile, vaultKekPurpose } from "./account-keys";
 import { loadDeviceKey, unwrapWithDeviceKey } from "./device-key";
+import { guardVault } from "./rollback-guard";
 import type { UnlockedKeys, VaultProfile } from "./vault-store";
 
 export interface VaultMaterial {
@@ -92,6 +93,15 @@ export async function openVault(
     throw new VaultLockedError("identity key mismatch");
   }
   const certificate = verifyKeyCertificate(fromBase64url(material.certificate), identityPublicKey, { userId: material.userId });
+  const profile = decodeProfile(bundle.extra);
+  try {
+    guardVault(material.userId, profile.sequence ?? 0);
+  } catch (caught) {
+    bundle.identitySecretKey.fill(0);
+    bundle.encryptionSecretKey.fill(0);
+    vaultKey.fill(0);
+    throw caught;
+  }
   return {
     keys: {
       identitySecretKey: bundle.identitySecretKey,
@@ -100,6 +110,6 @@ export async function openVault(
       encryptionPublicKey: certificate.encryptionPublicKey,
       vaultKey,
     },
-    profile: decodeProfile(bundle.extra),
+    profile,
   };
 }

@@ -1,6 +1,7 @@
 import { fromBase64url, openPrivateBundle, sealPrivateBundle, toBase64url } from "@/crypto";
 import { decodeProfile, encodeProfile } from "./account-keys";
 import { api, ApiError } from "./api";
+import { guardVault } from "./rollback-guard";
 import type { VaultMaterial } from "./unlock";
 import { useVault, type VaultProfile } from "./vault-store";
 
@@ -15,7 +16,10 @@ export async function updateVaultProfile(change: (profile: VaultProfile) => Vaul
     if (vault.status !== "unlocked") throw new Error("The vault is locked.");
     const material = await api.get<VaultMaterial>("/api/me/vault");
     const bundle = openPrivateBundle(fromBase64url(material.bundle), vault.keys.vaultKey, { userId: vault.userId });
-    const profile = change(decodeProfile(bundle.extra));
+    const stored = decodeProfile(bundle.extra);
+    // A rolled-back copy must not be edited and written back: that would make the loss permanent.
+    guardVault(vault.userId, stored.sequence ?? 0);
+    const profile = { ...change(stored), sequence: (stored.sequence ?? 0) + 1 };
     const sealed = sealPrivateBundle({ ...bundle, extra: encodeProfile(profile) }, vault.keys.vaultKey, { userId: vault.userId });
     bundle.identitySecretKey.fill(0);
     bundle.encryptionSecretKey.fill(0);
@@ -25,6 +29,7 @@ export async function updateVaultProfile(change: (profile: VaultProfile) => Vaul
       if (caught instanceof ApiError && caught.status === 409) continue;
       throw caught;
     }
+    guardVault(vault.userId, profile.sequence);
     const current = useVault.getState().vault;
     if (current.status === "unlocked") useVault.setState({ vault: { ...current, profile } });
     return profile;

@@ -24,6 +24,8 @@ export interface VaultProfile {
   contacts?: Record<string, PinnedContact>;
   /** The last audit-chain head this person's browser verified (base64url hash), and how far they have looked. */
   auditHead?: { seq: number; hash: string; seenSeq: number };
+  /** Counts every rewrite of the vault, inside its encryption: a browser that saw a higher count knows an older copy when served one. */
+  sequence?: number;
 }
 
 type VaultState =

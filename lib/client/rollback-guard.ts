@@ -1,0 +1,157 @@
+/**
+ * What this browser has already seen of a person's data, so a server that serves an older
+ * (genuinely signed) state is caught: an earlier version of a record, an earlier key, a
+ * grant list from before a revocation, or an older copy of the encrypted vault.
+ *
+ * Signatures prove who wrote something, not that it is the latest: only memory does. The
+ * ledger lives in this browser's storage, per person, and holds ids and counters the server
+ * already knows, nothing more. A new browser starts with an empty ledger and trusts what it
+ * is first shown (the vault's own counter carries the protection across devices once seen).
+ */
+
+export class RollbackError extends Error {
+  constructor(what: string) {
+    super(
+      `The server sent an older copy of ${what} than this browser has already seen. ` +
+        "It may have been tampered with or restored from an old backup, so it is not shown. Contact support before relying on it.",
+    );
+    this.name = "RollbackError";
+  }
+}
+
+/** [version, keyVersion]; [-1, -1] marks a record this browser deleted. */
+type RecordMark = [number, number];
+const deleted: RecordMark = [-1, -1];
+
+interface GrantMark {
+  /** Revoked or expired: it can never become active again. */
+  ended: boolean;
+  /** The records a "chosen records" grant listed when last seen. */
+  listed: string[];
+  /** Records taken out of a "chosen records" grant: they can never come back into it. */
+  withdrawn: string[];
+}
+
+export interface SeenLedger {
+  v: 1;
+  vault: number;
+  records: Record<string, RecordMark>;
+  grants: Record<string, GrantMark>;
+}
+
+export const emptyLedger = (): SeenLedger => ({ v: 1, vault: 0, records: {}, grants: {} });
+
+export interface ServedRecord {
+  id: string;
+  /** Left out where only a key is served, not a version. */
+  version?: number;
+  keyVersion: number;
+}
+
+export interface ServedGrant {
+  id: string;
+  scope: "records" | "all";
+  revokedAt: string | null;
+  expiresAt: string | null;
+  recordIds: string[];
+}
+
+/** Records served older than seen (or served again after this browser deleted them). */
+export function staleRecordIds(ledger: SeenLedger, served: ServedRecord[]): Set<string> {
+  const stale = new Set<string>();
+  for (const record of served) {
+    const mark = ledger.records[record.id];
+    if (!mark) continue;
+    if (mark[0] < 0 || (record.version !== undefined && record.version < mark[0]) || record.keyVersion < mark[1]) stale.add(record.id);
+  }
+  return stale;
+}
+
+export function rememberRecords(ledger: SeenLedger, served: Array<Required<ServedRecord>>): SeenLedger {
+  const records = { ...ledger.records };
+  for (const record of served) {
+    const mark = records[record.id];
+    if (mark && mark[0] < 0) continue;
+    records[record.id] = [Math.max(mark?.[0] ?? 0, record.version), Math.max(mark?.[1] ?? 0, record.keyVersion)];
+  }
+  return { ...ledger, records };
+}
+
+export const rememberDeletion = (ledger: SeenLedger, recordId: string): SeenLedger => ({ ...ledger, records: { ...ledger.records, [recordId]: deleted } });
+
+const isEnded = (grant: ServedGrant, now: number) => grant.revokedAt !== null || (grant.expiresAt !== null && new Date(grant.expiresAt).getTime() <= now);
+
+/**
+ * Why a patient's grant list is older than one already seen, or null. Grants are never
+ * deleted, an ended grant never restarts, and a record withdrawn from a grant never returns.
+ */
+export function grantListRollback(ledger: SeenLedger, served: ServedGrant[], now = Date.now()): string | null {
+  const byId = new Map(served.map((grant) => [grant.id, grant]));
+  for (const [id, mark] of Object.entries(ledger.grants)) {
+    const grant = byId.get(id);
+    if (!grant) return "a grant is missing";
+    if (mark.ended && !isEnded(grant, now)) return "an ended grant is active again";
+    if (grant.scope === "records" && mark.withdrawn.some((recordId) => grant.recordIds.includes(recordId))) return "a withdrawn record is shared again";
+  }
+  return null;
+}
+
+export function rememberGrants(ledger: SeenLedger, served: ServedGrant[], now = Date.now()): SeenLedger {
+  const grants = { ...ledger.grants };
+  for (const grant of served) {
+    const previous = ledger.grants[grant.id];
+    const left = (previous?.listed ?? []).filter((id) => !grant.recordIds.includes(id));
+    grants[grant.id] = {
+      ended: (previous?.ended ?? false) || isEnded(grant, now),
+      listed: grant.scope === "records" ? grant.recordIds : [],
+      withdrawn: [...new Set([...(previous?.withdrawn ?? []), ...left])],
+    };
+  }
+  return { ...ledger, grants };
+}
+
+export const vaultRolledBack = (ledger: SeenLedger, sequence: number) => sequence < ledger.vault;
+export const rememberVault = (ledger: SeenLedger, sequence: number): SeenLedger => ({ ...ledger, vault: Math.max(ledger.vault, sequence) });
+
+// This browser's copy, per person. Storage that is full or switched off only loses the
+// protection, never the person's data, so failures to read or write are not errors.
+const storageKey = (userId: string) => `hsc.seen.v1.${userId}`;
+
+export function readLedger(userId: string): SeenLedger {
+  try {
+    const parsed = JSON.parse(localStorage.getItem(storageKey(userId)) ?? "null") as Partial<SeenLedger> | null;
+    if (parsed?.v !== 1 || typeof parsed.vault !== "number" || typeof parsed.records !== "object" || typeof parsed.grants !== "object") return emptyLedger();
+    return { v: 1, vault: parsed.vault, records: parsed.records ?? {}, grants: parsed.grants ?? {} };
+  } catch {
+    return emptyLedger();
+  }
+}
+
+function writeLedger(userId: string, ledger: SeenLedger) {
+  try {
+    localStorage.setItem(storageKey(userId), JSON.stringify(ledger));
+  } catch {
+    // See above.
+  }
+}
+
+const update = (userId: string, change: (ledger: SeenLedger) => SeenLedger) => writeLedger(userId, change(readLedger(userId)));
+
+/** Checked before anything is opened; remembered (below) only once it verified, so a forged high number cannot lock records out. */
+export const staleRecords = (userId: string, served: ServedRecord[]) => staleRecordIds(readLedger(userId), served);
+export const rememberVerifiedRecords = (userId: string, verified: Array<Required<ServedRecord>>) => update(userId, (ledger) => rememberRecords(ledger, verified));
+export const rememberDeletedRecord = (userId: string, recordId: string) => update(userId, (ledger) => rememberDeletion(ledger, recordId));
+
+/** Throws RollbackError for a grant list older than one seen here; otherwise remembers it. */
+export function guardGrantList(userId: string, served: ServedGrant[]): void {
+  const ledger = readLedger(userId);
+  if (grantListRollback(ledger, served)) throw new RollbackError("your sharing list");
+  writeLedger(userId, rememberGrants(ledger, served));
+}
+
+/** Throws RollbackError for a vault older than one opened here; otherwise remembers its counter. */
+export function guardVault(userId: string, sequence: number): void {
+  const ledger = readLedger(userId);
+  if (vaultRolledBack(ledger, sequence)) throw new RollbackError("your encrypted vault");
+  writeLedger(userId, rememberVault(ledger, sequence));
+}
