@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { buildExportBundle } from "./export-bundle";
 import { ImportError, planImport } from "./import-bundle";
@@ -86,5 +87,46 @@ describe("importing other bundles", () => {
     expect(plan.skipped.map((entry) => entry.index)).toEqual([0, 1, 2, 3, 4]);
     expect(plan.skipped[0]!.reason).toMatch(/no code/);
     expect(plan.skipped[3]!.reason).toMatch(/Procedure records are not supported/);
+  });
+});
+
+describe("a hostile file given to the importer", () => {
+  // Anything JSON can hold, and bundles whose entries are anything: the importer either
+  // refuses with an ImportError or accounts for every entry, and every record it plans can be
+  // shown, for any content and however deep (nested "resource" objects are the hostile part).
+  const hostileEntry = fc.oneof(
+    fc.jsonValue({ maxDepth: 4 }),
+    fc.record({ fullUrl: fc.oneof(fc.string(), fc.jsonValue({ maxDepth: 1 })), resource: fc.jsonValue({ maxDepth: 4 }) }),
+    fc.record({
+      resource: fc.record({
+        resourceType: fc.constantFrom("Condition", "Observation", "MedicationStatement", "AllergyIntolerance", "Immunization", "Procedure", "Patient", "Bundle", "__proto__"),
+        code: fc.jsonValue({ maxDepth: 3 }),
+        valueQuantity: fc.jsonValue({ maxDepth: 2 }),
+        medicationReference: fc.jsonValue({ maxDepth: 2 }),
+        contained: fc.jsonValue({ maxDepth: 2 }),
+      }),
+    }),
+  );
+  const hostileFile = fc.oneof(
+    fc.jsonValue({ maxDepth: 5 }),
+    fc.record({ resourceType: fc.constant("Bundle"), type: fc.constantFrom("document", "collection", "transaction", 7), entry: fc.oneof(fc.array(hostileEntry, { maxLength: 20 }), fc.jsonValue({ maxDepth: 2 })) }),
+  );
+
+  it("refuses it plainly or accounts for every entry, and never throws anything else", () => {
+    fc.assert(
+      fc.property(hostileFile, (file) => {
+        let plan;
+        try {
+          plan = planImport(file);
+        } catch (error) {
+          expect(error).toBeInstanceOf(ImportError);
+          return;
+        }
+        const entries = Array.isArray((file as { entry?: unknown }).entry) ? (file as { entry: unknown[] }).entry : [];
+        expect(plan.records.length + plan.skipped.length).toBe(entries.length);
+        for (const record of plan.records) expect(() => summarize(record.resource)).not.toThrow();
+      }),
+      { numRuns: 1000, seed: 17 },
+    );
   });
 });
