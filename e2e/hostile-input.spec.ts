@@ -1,5 +1,6 @@
 import { expect, test } from "@playwright/test";
 import fc from "fast-check";
+import { apiRoutes, templateMatches } from "./support/api-routes";
 import { addNote, newPerson, sameOrigin } from "./support/sharing";
 
 /**
@@ -25,7 +26,7 @@ test("hostile request bodies get a clear 4xx with an error code, and nothing is 
   const { passkeys } = (await (await request.get("/api/me/passkeys")).json()) as { passkeys: Array<{ id: string }> };
 
   // (Routes that take no body, such as the sign-in and recovery options, are left out: they read nothing.)
-  const routes: Array<{ method: "POST" | "PUT" | "PATCH"; path: string; limitMiB?: number }> = [
+  const routes: Array<{ method: "POST" | "PUT" | "PATCH"; path: string; limitMiB?: number; binary?: true }> = [
     { method: "POST", path: "/api/records", limitMiB: 24 },
     { method: "POST", path: `/api/records/${recordId}/versions` },
     { method: "POST", path: `/api/records/${recordId}/rotate` },
@@ -44,7 +45,13 @@ test("hostile request bodies get a clear 4xx with an error code, and nothing is 
     { method: "POST", path: "/api/auth/recovery/verify" },
     { method: "POST", path: "/api/auth/recovery/complete" },
     { method: "POST", path: "/api/csp-reports" },
+    { method: "PUT", path: `/api/blobs/${crypto.randomUUID()}/chunks/0`, limitMiB: 1, binary: true },
   ];
+  // Every handler that reads a body is here: one added later without a row fails this test.
+  const readingBodies = apiRoutes().filter((route) => /parseJsonBody|readBinaryBody|request\.(json|text|arrayBuffer|formData)\(/.test(route.source));
+  const missing = readingBodies.filter((handler) => !routes.some((route) => route.method === handler.method && templateMatches(handler.template, route.path)));
+  expect(readingBodies.length, "the source scan found the handlers").toBeGreaterThanOrEqual(18);
+  expect(missing.map((handler) => handler.key)).toEqual([]);
 
   const generated = fc.sample(
     fc.oneof(
@@ -60,11 +67,12 @@ test("hostile request bodies get a clear 4xx with an error code, and nothing is 
     { label: "non-canonical base64url", data: JSON.stringify({ bundle: "AB==", revision: 1 }), contentType: "application/json" },
     { label: "wrong content type", data: "{}", contentType: "text/plain", expect: [415, 400] },
   ];
+  const oversizedBinary = (limitMiB = 1) => ({ label: "oversized", data: "A".repeat((limitMiB + 1) * 1024 * 1024), contentType: "application/octet-stream", expect: [413] });
   const oversized = (limitMiB = 8) => ({ label: "oversized", data: JSON.stringify({ padding: "A".repeat((limitMiB + 1) * 1024 * 1024) }), contentType: "application/json", expect: [413] });
 
   const failures: string[] = [];
   for (const route of routes) {
-    for (const body of [...bodies, oversized(route.limitMiB)]) {
+    for (const body of route.binary ? [oversizedBinary(route.limitMiB)] : [...bodies, oversized(route.limitMiB)]) {
       const response = await request.fetch(route.path, { method: route.method, headers: { ...sameOrigin(patient.page), "content-type": body.contentType }, data: body.data });
       const status = response.status();
       const text = await response.text();
