@@ -5,6 +5,8 @@ import { defineConfig, devices } from "@playwright/test";
 const port = Number(process.env.E2E_PORT ?? 3100);
 const baseURL = `http://localhost:${port}`;
 export const shortIdleURL = `http://localhost:${port + 1}`;
+/** Administrator enrolment is on for the first server only, so the authorization matrix can enrol an admin. */
+export const adminEnrolmentToken = "e2e-admin-enrolment-token-not-a-secret-0123456789";
 
 export default defineConfig({
   testDir: "e2e",
@@ -49,7 +51,15 @@ export default defineConfig({
       stderr: "pipe",
       // Every test signs in from the same address: the per-address limit is raised here
       // (its behaviour is tested in lib/auth/auth-rate-limits.db.test.ts).
-      env: { PORT: String(port), DATA_DIR: ".e2e-data", APP_ORIGIN: baseURL, WEBAUTHN_RP_ID: "localhost", AUTH_RATE_LIMIT_PER_ADDRESS: "100000", DATABASE_URL: "" },
+      env: {
+        PORT: String(port),
+        DATA_DIR: ".e2e-data",
+        APP_ORIGIN: baseURL,
+        WEBAUTHN_RP_ID: "localhost",
+        AUTH_RATE_LIMIT_PER_ADDRESS: "100000",
+        DATABASE_URL: "",
+        ADMIN_ENROLMENT_TOKEN: adminEnrolmentToken,
+      },
     },
     {
       // The same build with a 3-second idle timeout, for the session-expiry spec. Started

@@ -22,6 +22,8 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
   const session = await currentSession();
   const signedIn = session !== null;
   const clinician = session?.role === "doctor" || session?.role === "nurse";
+  // An administrator has neither a chart nor shared records: only Home and Security.
+  const patient = session?.role === "patient";
   return (
     <html lang="en">
       <body>
@@ -36,9 +38,10 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
             {signedIn ? (
               <>
                 <Link href="/home">Home</Link>
-                {clinician ? <Link href="/shared">Shared with me</Link> : <Link href="/chart">My records</Link>}
-                {!clinician && <Link href="/share">Sharing</Link>}
-                <Link href="/history">History</Link>
+                {clinician && <Link href="/shared">Shared with me</Link>}
+                {patient && <Link href="/chart">My records</Link>}
+                {patient && <Link href="/share">Sharing</Link>}
+                {(patient || clinician) && <Link href="/history">History</Link>}
                 <Link href="/settings/security">Security</Link>
                 <SignOutButton />
               </>
@@ -53,7 +56,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
           </nav>
         </header>
         <main id="main">
-          {session?.role === "patient" && <KeyMaintenance />}
+          {patient && <KeyMaintenance />}
           {session && <AuditCheck />}
           {children}
         </main>

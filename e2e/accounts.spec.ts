@@ -1,5 +1,6 @@
 import { expect, test } from "@playwright/test";
-import { signInThroughPage, signOutThroughPage, signUpThroughPage } from "./support/accounts";
+import { adminEnrolmentToken } from "../playwright.config";
+import { signInThroughPage, signOutThroughPage, signUpThroughPage, submitSignUp } from "./support/accounts";
 import { addVirtualAuthenticator } from "./support/virtual-authenticator";
 import { trailActions } from "./support/audit";
 
@@ -26,6 +27,27 @@ test("a doctor signs up with a directory entry and signs back in", async ({ page
   await signOutThroughPage(page);
   await signInThroughPage(page);
   await expect(page.getByRole("heading", { name: "Welcome, Dr Grace Hopper" })).toBeVisible();
+});
+
+test("an administrator enrols only with the operator's token, and their home says what the account can do", async ({ page }) => {
+  await page.goto("/sign-up");
+  await expect(page.getByRole("radio", { name: "Administrator" })).toHaveCount(0);
+  const authenticator = await addVirtualAuthenticator(page, { prf: true });
+
+  await submitSignUp(page, { role: "admin", name: "Mallory Maybe", enrolmentToken: "a-guess-that-is-long-enough-to-be-taken-seriously" });
+  const token = page.getByLabel("Administrator enrolment token");
+  await expect(page.getByRole("alert").filter({ hasText: "only with this deployment's enrolment token" })).toBeVisible();
+  await expect(token).toHaveAttribute("aria-invalid", "true");
+  // Refused before the passkey prompt: nothing was made, nobody is signed in.
+  expect(await authenticator.credentials()).toEqual([]);
+  expect((await page.request.get("/api/me/vault")).status()).toBe(401);
+
+  await signUpThroughPage(page, { role: "admin", name: "Ada Admin", enrolmentToken: adminEnrolmentToken });
+  await expect(page.getByText("Signed in as an administrator")).toBeVisible();
+  await expect(page.getByTestId("admin-today")).toContainText("never see anyone's records");
+  const nav = page.getByRole("navigation", { name: "Account" });
+  for (const link of ["My records", "Sharing", "Shared with me", "History"]) await expect(nav.getByRole("link", { name: link })).toHaveCount(0);
+  expect(((await (await page.request.get("/api/me/vault")).json()) as { role: string }).role).toBe("admin");
 });
 
 test("without PRF the device key unlocks here, and a new browser needs the recovery key once", async ({ page, browser }) => {

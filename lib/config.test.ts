@@ -18,6 +18,12 @@ describe("parseConfig", () => {
     expect(config.rpId).toBe("example.org");
   });
 
+  it("passes the admin enrolment token through untouched (its length is judged where it is used)", () => {
+    expect(parseConfig({}).adminEnrolmentToken).toBeUndefined();
+    expect(parseConfig({ ADMIN_ENROLMENT_TOKEN: "" }).adminEnrolmentToken).toBeUndefined();
+    expect(parseConfig({ ADMIN_ENROLMENT_TOKEN: "short" }).adminEnrolmentToken).toBe("short");
+  });
+
   it("refuses nonsense", () => {
     expect(() => parseConfig({ PORT: "seventy" })).toThrow();
     expect(() => parseConfig({ DATABASE_URL: "not a url" })).toThrow();

@@ -20,6 +20,12 @@ const configSchema = z.object({
   /** Authentication attempts allowed per account in 10 minutes. */
   AUTH_RATE_LIMIT_PER_ACCOUNT: z.coerce.number().int().min(1).max(1_000_000).default(20),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /**
+   * The secret an operator hands to the person who may sign up as an administrator. Not
+   * validated here: a short one leaves admin enrolment off with a warning, it does not
+   * stop the server (lib/accounts/admin-enrolment.ts).
+   */
+  ADMIN_ENROLMENT_TOKEN: z.string().optional(),
 });
 
 export interface AppConfig {
@@ -33,6 +39,7 @@ export interface AppConfig {
   authLimitPerAccount: number;
   sessionMaxMs: number;
   logLevel: z.infer<typeof configSchema>["LOG_LEVEL"];
+  adminEnrolmentToken: string | undefined;
 }
 
 export function parseConfig(env: Record<string, string | undefined>): AppConfig {
@@ -51,6 +58,7 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
     sessionIdleMs: Math.round(parsed.SESSION_IDLE_MINUTES * 60_000),
     sessionMaxMs: parsed.SESSION_MAX_HOURS * 3_600_000,
     logLevel: parsed.LOG_LEVEL,
+    adminEnrolmentToken: parsed.ADMIN_ENROLMENT_TOKEN,
   };
 }
 

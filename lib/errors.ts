@@ -9,6 +9,8 @@ export const errorStatus = {
   unauthenticated: 401,
   forbidden: 403,
   "cross-origin-refused": 403,
+  /** Sign-up as an administrator without this deployment's enrolment token. */
+  "enrolment-refused": 403,
   "not-found": 404,
   "method-not-allowed": 405,
   conflict: 409,

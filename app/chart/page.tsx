@@ -14,7 +14,11 @@ export default async function ChartPage() {
       {session.role === "patient" ? (
         <ChartView />
       ) : (
-        <p>Clinicians do not keep a chart of their own here. Patients share their records with you.</p>
+        <p>
+          {session.role === "admin"
+            ? "Administrators do not keep a chart and never see anyone's records."
+            : "Clinicians do not keep a chart of their own here. Patients share their records with you."}
+        </p>
       )}
     </section>
   );

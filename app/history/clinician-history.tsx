@@ -6,7 +6,7 @@ import { loadMyActions, type ActionEntry } from "@/lib/client/audit";
 import { loadRevealedNames } from "@/lib/client/sharing";
 import { labelOf, outcomeLabel, when } from "./action-labels";
 
-/** What this clinician opened, added or was refused in other people's charts, newest first. */
+/** What this clinician opened or added in other people's charts, newest first (refusals are in the patients' trails only). */
 function History() {
   const [events, setEvents] = useState<ActionEntry[] | null>(null);
   const [names, setNames] = useState<Map<string, string>>(new Map());

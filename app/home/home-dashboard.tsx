@@ -4,6 +4,24 @@ import Link from "next/link";
 import { VaultGate } from "@/app/_components/vault-gate";
 import { useVault } from "@/lib/client/vault-store";
 
+/** What an administrator's account does today; the admin tools come later. */
+function AdminToday() {
+  return (
+    <div data-testid="admin-today">
+      <p>As an administrator you operate this deployment. Today your account can:</p>
+      <ul>
+        <li>sign in with its passkeys;</li>
+        <li>manage those passkeys, your sessions and your recovery key in Security settings.</li>
+      </ul>
+      <p>
+        Counts, health and verifying clinicians&apos; directory entries will come here later. Administrators never see
+        anyone&apos;s records or sharing: the server refuses them like any other stranger, and the records are encrypted
+        for their owners and the clinicians they chose.
+      </p>
+    </div>
+  );
+}
+
 function Dashboard() {
   const vault = useVault((state) => state.vault);
   if (vault.status !== "unlocked") return null;
@@ -15,8 +33,9 @@ function Dashboard() {
         Your vault is unlocked on this device.
       </p>
       <p>
-        Signed in as a <strong>{vault.role}</strong>.
+        Signed in as {vault.role === "admin" ? "an" : "a"} <strong>{vault.role === "admin" ? "administrator" : vault.role}</strong>.
       </p>
+      {vault.role === "admin" && <AdminToday />}
       <div className="actions">
         {vault.role === "patient" && (
           <Link href="/chart" className="button">

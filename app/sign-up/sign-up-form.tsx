@@ -7,8 +7,11 @@ import { RecoveryKeyStep } from "@/app/_components/recovery-key-step";
 import { ApiError } from "@/lib/client/api";
 import { defaultPasskeyName, signUp, type SignUpProgress } from "@/lib/client/sign-up";
 
-type Role = "patient" | "doctor" | "nurse";
-type Errors = Partial<Record<"displayName" | "specialty" | "organization" | "licenceNumber" | "form", string>>;
+type Role = "patient" | "doctor" | "nurse" | "admin";
+type Errors = Partial<Record<"displayName" | "specialty" | "organization" | "licenceNumber" | "enrolmentToken" | "form", string>>;
+
+const roleLabels: Record<Role, string> = { patient: "Patient", doctor: "Doctor", nurse: "Nurse", admin: "Administrator" };
+const isClinician = (role: Role) => role === "doctor" || role === "nurse";
 
 const progressText: Record<SignUpProgress, string> = {
   passkey: "Follow your browser's prompt to create a passkey…",
@@ -18,10 +21,11 @@ const progressText: Record<SignUpProgress, string> = {
 
 function validate(role: Role, values: Record<string, string>): Errors {
   const errors: Errors = {};
-  const required = role === "patient" ? ["displayName"] : ["displayName", "specialty", "organization", "licenceNumber"];
+  const required = isClinician(role) ? ["displayName", "specialty", "organization", "licenceNumber"] : role === "admin" ? ["displayName", "enrolmentToken"] : ["displayName"];
   for (const name of required) {
     if (!values[name]?.trim()) errors[name as keyof Errors] = "Please fill this in.";
-    else if ((values[name] ?? "").length > 120) errors[name as keyof Errors] = "Please keep this under 120 characters.";
+    // The token is the operator's, whatever its length; what people type is kept short.
+    else if (name !== "enrolmentToken" && (values[name] ?? "").length > 120) errors[name as keyof Errors] = "Please keep this under 120 characters.";
   }
   return errors;
 }
@@ -35,9 +39,10 @@ function describeFailure(error: unknown): string {
   return "Something went wrong while creating your account. Nothing was saved; please try again.";
 }
 
-export function SignUpForm() {
+/** `offerAdmin`: the page was opened for administrator enrolment (/sign-up?enrol=admin); the server still decides. */
+export function SignUpForm({ offerAdmin = false }: { offerAdmin?: boolean }) {
   const router = useRouter();
-  const [role, setRole] = useState<Role>("patient");
+  const [role, setRole] = useState<Role>(offerAdmin ? "admin" : "patient");
   const [values, setValues] = useState<Record<string, string>>({});
   const [errors, setErrors] = useState<Errors>({});
   const [progress, setProgress] = useState<SignUpProgress | null>(null);
@@ -58,22 +63,23 @@ export function SignUpForm() {
         {
           role,
           displayName: values.displayName!.trim(),
-          directory:
-            role === "patient"
-              ? undefined
-              : {
-                  displayName: values.displayName!.trim(),
-                  specialty: values.specialty!.trim(),
-                  organization: values.organization!.trim(),
-                  licenceNumber: values.licenceNumber!.trim(),
-                },
+          directory: isClinician(role)
+            ? {
+                displayName: values.displayName!.trim(),
+                specialty: values.specialty!.trim(),
+                organization: values.organization!.trim(),
+                licenceNumber: values.licenceNumber!.trim(),
+              }
+            : undefined,
           passkeyName: defaultPasskeyName(),
+          enrolmentToken: role === "admin" ? values.enrolmentToken!.trim() : undefined,
         },
         setProgress,
       );
       setResult(outcome);
     } catch (error) {
-      setErrors({ form: describeFailure(error) });
+      if (error instanceof ApiError && error.code === "enrolment-refused") setErrors({ enrolmentToken: error.message });
+      else setErrors({ form: describeFailure(error) });
     } finally {
       setProgress(null);
     }
@@ -92,23 +98,37 @@ export function SignUpForm() {
     <form onSubmit={submit} noValidate aria-busy={busy} className="card">
       <fieldset className="role-picker">
         <legend>I am a</legend>
-        {(["patient", "doctor", "nurse"] as const).map((option) => (
+        {(offerAdmin ? (["patient", "doctor", "nurse", "admin"] as const) : (["patient", "doctor", "nurse"] as const)).map((option) => (
           <label key={option}>
             <input type="radio" name="role" value={option} checked={role === option} onChange={() => setRole(option)} />
-            {option === "patient" ? "Patient" : option === "doctor" ? "Doctor" : "Nurse"}
+            {roleLabels[option]}
           </label>
         ))}
       </fieldset>
-      {role === "patient" ? (
-        <Field
-          id="displayName"
-          label="Your name"
-          hint="Stays encrypted on your devices. We never learn it; you choose later what each clinician sees."
-          autoComplete="name"
-          value={values.displayName ?? ""}
-          onChange={set("displayName")}
-          error={errors.displayName}
-        />
+      {role === "patient" || role === "admin" ? (
+        <>
+          <Field
+            id="displayName"
+            label="Your name"
+            hint={role === "patient" ? "Stays encrypted on your devices. We never learn it; you choose later what each clinician sees." : "Stays encrypted on your devices."}
+            autoComplete="name"
+            value={values.displayName ?? ""}
+            onChange={set("displayName")}
+            error={errors.displayName}
+          />
+          {role === "admin" && (
+            <Field
+              id="enrolmentToken"
+              label="Administrator enrolment token"
+              hint="The token the operator of this deployment gave you. Administrators run the service; they never see anyone's records."
+              type="password"
+              autoComplete="off"
+              value={values.enrolmentToken ?? ""}
+              onChange={set("enrolmentToken")}
+              error={errors.enrolmentToken}
+            />
+          )}
+        </>
       ) : (
         <>
           <p className="hint">Your directory entry is public so that patients can find you and share with you.</p>

@@ -1,19 +1,24 @@
 import { expect, type Page } from "@playwright/test";
 
 export interface SignUpInput {
-  role: "patient" | "doctor" | "nurse";
+  role: "patient" | "doctor" | "nurse" | "admin";
   name: string;
   specialty?: string;
   organization?: string;
   licenceNumber?: string;
+  /** For an administrator: the token the page is given (the server's ADMIN_ENROLMENT_TOKEN, or a wrong one). */
+  enrolmentToken?: string;
 }
 
-/** Signs up through the real page and confirms the recovery key; returns the key as shown. */
-export async function signUpThroughPage(page: Page, input: SignUpInput): Promise<string> {
-  await page.goto("/sign-up");
-  await page.getByRole("radio", { name: input.role === "patient" ? "Patient" : input.role === "doctor" ? "Doctor" : "Nurse" }).check();
-  if (input.role === "patient") {
+const roleLabel = { patient: "Patient", doctor: "Doctor", nurse: "Nurse", admin: "Administrator" } as const;
+
+/** Fills and submits the sign-up form (an administrator's at /sign-up?enrol=admin). */
+export async function submitSignUp(page: Page, input: SignUpInput): Promise<void> {
+  await page.goto(input.role === "admin" ? "/sign-up?enrol=admin" : "/sign-up");
+  await page.getByRole("radio", { name: roleLabel[input.role] }).check();
+  if (input.role === "patient" || input.role === "admin") {
     await page.getByLabel("Your name").fill(input.name);
+    if (input.role === "admin") await page.getByLabel("Administrator enrolment token").fill(input.enrolmentToken ?? "");
   } else {
     await page.getByLabel("Name as patients know you").fill(input.name);
     await page.getByLabel("Specialty").fill(input.specialty ?? "General practice");
@@ -21,6 +26,11 @@ export async function signUpThroughPage(page: Page, input: SignUpInput): Promise
     await page.getByLabel("Licence or registration number").fill(input.licenceNumber ?? "GMC-1234567");
   }
   await page.getByRole("button", { name: "Create account with a passkey" }).click();
+}
+
+/** Signs up through the real page and confirms the recovery key; returns the key as shown. */
+export async function signUpThroughPage(page: Page, input: SignUpInput): Promise<string> {
+  await submitSignUp(page, input);
   const shown = page.getByTestId("recovery-key");
   await expect(shown).toBeVisible({ timeout: 20_000 });
   const recoveryKey = (await shown.textContent())!.trim();

@@ -1,5 +1,6 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
+import { eq } from "drizzle-orm";
 import { fromBase64url } from "@/crypto";
 import { passkeyCredentials, vaultKeyWraps } from "@/drizzle/schema";
 import type { Database } from "@/lib/db";
@@ -16,6 +17,16 @@ export interface NewPasskeyWrap {
 }
 
 /**
+ * A credential id is chosen by the authenticator, so a crafted client can present one that
+ * is already someone's. That is refused as a conflict before the insert (which would only
+ * fail on the primary key, as an unexplained 500); the stored passkey is never touched.
+ */
+export async function refuseKnownCredential(tx: Transaction, credentialId: string): Promise<void> {
+  const [known] = await tx.select({ id: passkeyCredentials.id }).from(passkeyCredentials).where(eq(passkeyCredentials.id, credentialId));
+  if (known) throw new AppError("conflict", "This passkey is already registered. Use another authenticator.");
+}
+
+/**
  * Stores a verified passkey together with the vault-key wrap that lets it unlock the
  * vault (by its PRF output, or by this device's key), inside the caller's transaction.
  */
@@ -29,6 +40,7 @@ export async function storePasskeyWithWrap(
   if (vaultWrap.method === "prf" && vaultWrap.methodId !== credential.id) {
     throw new AppError("invalid-input", "The vault key is not wrapped for this passkey.");
   }
+  await refuseKnownCredential(tx, credential.id);
   await tx.insert(passkeyCredentials).values({
     id: credential.id,
     userId,

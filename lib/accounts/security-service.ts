@@ -96,10 +96,15 @@ export async function signOutOtherSessions() {
 export async function replaceRecoveryKey(body: { recoveryPublicKey: string; wrappedKey: string }) {
   const session = await requireSession();
   const { db } = await getDatabase();
+  const publicKey = fromBase64url(body.recoveryPublicKey);
   await db.transaction(async (tx) => {
+    // Verifier keys are unique (recovery finds the account by its key): one that is already
+    // another account's is refused here, instead of failing on the index as a 500.
+    const [holder] = await tx.select({ userId: recoveryVerifiers.userId }).from(recoveryVerifiers).where(eq(recoveryVerifiers.publicKey, publicKey));
+    if (holder && holder.userId !== session.userId) throw new AppError("conflict", "This recovery key cannot be used. Please make a new one.");
     await tx
       .update(recoveryVerifiers)
-      .set({ publicKey: fromBase64url(body.recoveryPublicKey), createdAt: new Date() })
+      .set({ publicKey, createdAt: new Date() })
       .where(eq(recoveryVerifiers.userId, session.userId));
     await tx.delete(vaultKeyWraps).where(and(eq(vaultKeyWraps.userId, session.userId), eq(vaultKeyWraps.method, "recovery")));
     await tx.insert(vaultKeyWraps).values({

@@ -10,10 +10,13 @@ import {
   vaultKeyWraps,
 } from "@/drizzle/schema";
 import { cryptoReady, fromBase64url, verifyKeyCertificate } from "@/crypto";
+import { config } from "@/lib/config";
 import type { Database } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import type { SignUpRequest } from "@/lib/auth/schemas";
 import type { VerifiedCredential } from "@/lib/auth/webauthn";
+import { checkAdminEnrolment } from "./admin-enrolment";
+import { refuseKnownCredential } from "./passkey-store";
 
 /**
  * Checks what the browser made before anything is stored: the key certificate must be
@@ -52,15 +55,22 @@ export async function checkAccountKeys(request: SignUpRequest, credentialId: str
   return { identityPublicKey, encryptionPublicKey: certificate.encryptionPublicKey };
 }
 
-/** Stores a new account in one transaction: nothing half-made survives a failure. */
+/**
+ * Stores a new account in one transaction: nothing half-made survives a failure. An
+ * administrator is refused here without the enrolment token, whatever the options request
+ * said, because this is where the account comes into being.
+ */
 export async function createAccount(
   db: Database,
   request: SignUpRequest,
   credential: VerifiedCredential,
   prfCapable: boolean,
+  configuredEnrolmentToken: string | undefined = config().adminEnrolmentToken,
 ): Promise<void> {
+  checkAdminEnrolment(request.role, request.enrolmentToken, configuredEnrolmentToken);
   const { identityPublicKey, encryptionPublicKey } = await checkAccountKeys(request, credential.id, prfCapable);
   await db.transaction(async (tx) => {
+    await refuseKnownCredential(tx, credential.id);
     await tx.insert(users).values({ id: request.userId, role: request.role });
     if (request.directory) await tx.insert(clinicianDirectory).values({ userId: request.userId, ...request.directory });
     await tx.insert(passkeyCredentials).values({

@@ -10,7 +10,7 @@ import { keyMaintenanceOf } from "@/lib/grants/key-maintenance";
 import { addVersion, auditRefusedRecordAccess, chartOf, createRecords, deleteRecord, rotateRecordKey, versionsOf } from "@/lib/records/records-service";
 import { b64, newGrant, versionPayload } from "@/lib/grants/test-fixtures";
 import { appendAudit } from "./audit-log";
-import { trailOf } from "./audit-service";
+import { actionsBy, trailOf } from "./audit-service";
 
 const version = versionPayload;
 
@@ -91,6 +91,18 @@ describe.each(testDatabaseKinds())("audit trail on %s", (kind) => {
     expect(await eventsOf(() => revokeGrant(database.db, patient, grant.grantId))).toEqual([["grant-revoked", patient, null, grant.grantId, "success"]]);
     expect(await eventsOf(() => fetchSharedRecords(database.db, doctor, grant.grantId))).toEqual([["access-refused", doctor, null, grant.grantId, "denied"]]);
     expect(await eventsOf(() => auditRefusedRecordAccess(database.db, other, second))).toEqual([["access-refused", other, second, null, "denied"]]);
+  });
+
+  it("lists a clinician's refused attempts in the owner's trail only, never in the clinician's own actions (they would tell whose an id is)", async () => {
+    const id = await newRecord();
+    const grant = grantOf([id]);
+    await createGrant(database.db, patient, grant);
+    await fetchSharedRecords(database.db, doctor, grant.grantId);
+    await revokeGrant(database.db, patient, grant.grantId);
+    expect(await eventsOf(() => fetchSharedRecords(database.db, doctor, grant.grantId))).toEqual([["access-refused", doctor, null, grant.grantId, "denied"]]);
+    const { events } = await actionsBy(database.db, doctor);
+    expect(events.filter((event) => event.grantId === grant.grantId).map((event) => [event.action, event.outcome])).toEqual([["record-fetched", "success"]]);
+    expect(events.some((event) => event.outcome === "denied")).toBe(false);
   });
 
   it("writes grant-expired at the patient's next visit, and record-created for a clinician's contribution", async () => {

@@ -27,12 +27,17 @@ export async function trailOf(db: Database, subjectId: string) {
   };
 }
 
-/** What a clinician did in other people's charts, newest first. */
+/**
+ * What a clinician did in other people's charts, newest first. Refused attempts are left
+ * out: they are written only when the grant, record or file exists, with its owner as the
+ * subject, so listing them would tell a prober that an id exists and whose it is, which the
+ * refusal itself (the same 404 as for nothing) does not. The owner sees them in their trail.
+ */
 export async function actionsBy(db: Database, actorId: string, limit = 2000) {
   const rows = await db
     .select()
     .from(auditEvents)
-    .where(and(eq(auditEvents.actorId, actorId), ne(auditEvents.patientId, actorId)))
+    .where(and(eq(auditEvents.actorId, actorId), ne(auditEvents.patientId, actorId), ne(auditEvents.outcome, "denied")))
     .orderBy(desc(auditEvents.occurredAt), desc(auditEvents.id))
     .limit(limit);
   return {

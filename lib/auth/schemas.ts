@@ -12,7 +12,9 @@ export const uuidSchema = z.uuid();
 const text = (max: number) => z.string().trim().min(1, "is required").max(max, `must be at most ${max} characters`);
 
 export const clinicianRoleSchema = z.enum(["doctor", "nurse"]);
-export const signUpRoleSchema = z.enum(["patient", "doctor", "nurse"]);
+/** "admin" only with the deployment's enrolment token (lib/accounts/admin-enrolment.ts). */
+export const signUpRoleSchema = z.enum(["patient", "doctor", "nurse", "admin"]);
+const enrolmentTokenSchema = z.string().min(1).max(512);
 
 export const directoryEntrySchema = z.object({
   displayName: text(120),
@@ -75,7 +77,7 @@ export const accountKeysSchema = z.object({
   vaultWraps: z.array(vaultWrapSchema).min(2).max(4),
 });
 
-export const signUpOptionsRequestSchema = z.object({ role: signUpRoleSchema });
+export const signUpOptionsRequestSchema = z.object({ role: signUpRoleSchema, enrolmentToken: enrolmentTokenSchema.optional() });
 
 export const signUpRequestSchema = z
   .object({
@@ -85,17 +87,20 @@ export const signUpRequestSchema = z
     passkeyName: text(64),
     credential: registrationResponseSchema,
     keys: accountKeysSchema,
+    enrolmentToken: enrolmentTokenSchema.optional(),
   })
   .superRefine((value, context) => {
-    if (value.role !== "patient" && !value.directory) {
+    const clinician = value.role === "doctor" || value.role === "nurse";
+    if (clinician && !value.directory) {
       context.addIssue({ code: "custom", path: ["directory"], message: "is required for clinicians" });
     }
-    if (value.role === "patient" && value.directory) {
+    if (!clinician && value.directory) {
       context.addIssue({ code: "custom", path: ["directory"], message: "is only for clinicians" });
     }
   });
 
 export type SignUpRequest = z.infer<typeof signUpRequestSchema>;
+export type SignUpOptionsRequest = z.infer<typeof signUpOptionsRequestSchema>;
 export type RegistrationResponse = z.infer<typeof registrationResponseSchema>;
 export type AuthenticationResponse = z.infer<typeof authenticationResponseSchema>;
 

@@ -1,4 +1,5 @@
 import "server-only";
+import { checkAdminEnrolment } from "@/lib/accounts/admin-enrolment";
 import { createAccount } from "@/lib/accounts/sign-up";
 import { getDatabase } from "@/lib/db";
 import { clientAddress } from "@/lib/http/request-meta";
@@ -7,13 +8,15 @@ import { setSessionCookie } from "./cookies";
 import { sessionPolicy } from "./current-session";
 import { authLimits } from "./limits";
 import { relyingParty } from "./relying-party";
-import type { SignUpRequest } from "./schemas";
+import type { SignUpOptionsRequest, SignUpRequest } from "./schemas";
 import { startSession } from "./sessions";
 import { registrationOptions, verifyRegistration } from "./webauthn";
 
-export async function beginSignUp(request: Request) {
+/** Refused here already for an administrator without the token, so that no passkey is made in vain. */
+export async function beginSignUp(request: Request, body: SignUpOptionsRequest) {
   const { db } = await getDatabase();
   await enforceRateLimits(db, [{ rule: authLimits().perAddress, subject: clientAddress(request) }]);
+  checkAdminEnrolment(body.role, body.enrolmentToken);
   return registrationOptions(db, relyingParty(), "registration");
 }
 

@@ -11,6 +11,8 @@ import { isoCBOR } from "@simplewebauthn/server/helpers";
 export interface SoftwareAuthenticatorOptions {
   origin: string;
   rpId: string;
+  /** A chosen credential id (a crafted client can claim any), say one that is already someone's. Random otherwise. */
+  credentialId?: Uint8Array;
 }
 
 export interface CeremonyOverrides {
@@ -24,13 +26,14 @@ const b64url = (bytes: Uint8Array | Buffer) => Buffer.from(bytes).toString("base
 const sha256 = (data: Uint8Array | string) => createHash("sha256").update(data).digest();
 
 export class SoftwareAuthenticator {
-  readonly credentialId = randomBytes(16);
+  readonly credentialId: Buffer;
   private readonly privateKey: KeyObject;
   private readonly publicKeyRaw: Buffer;
   signCount = 0;
   userHandle: Buffer | null = null;
 
   constructor(private readonly options: SoftwareAuthenticatorOptions) {
+    this.credentialId = options.credentialId ? Buffer.from(options.credentialId) : randomBytes(16);
     const { privateKey, publicKey } = generateKeyPairSync("ed25519");
     this.privateKey = privateKey;
     this.publicKeyRaw = Buffer.from(publicKey.export({ format: "jwk" }).x!, "base64url");

@@ -17,7 +17,7 @@ import {
 import { createDeviceKey, wrapWithDeviceKey } from "./device-key";
 import type { PinnedContact, UnlockedKeys, VaultProfile } from "./vault-store";
 
-export type AccountRole = "patient" | "doctor" | "nurse";
+export type AccountRole = "patient" | "doctor" | "nurse" | "admin";
 
 export interface VaultWrapPayload {
   method: "prf" | "device" | "recovery";

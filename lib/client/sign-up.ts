@@ -15,16 +15,20 @@ export type SignUpProgress = "passkey" | "keys" | "saving";
 
 /**
  * The whole sign-up ceremony. The patient's name goes into the encrypted vault and onto
- * the passkey (set in the browser); a clinician's directory entry is public by choice.
+ * the passkey (set in the browser); a clinician's directory entry is public by choice. An
+ * administrator's sign-up carries the operator's enrolment token in both requests: the
+ * first so that a wrong token is refused before a passkey is made, the second because it
+ * is the one that creates the account.
  */
 export async function signUp(
-  input: { role: AccountRole; displayName: string; directory?: DirectoryEntryInput; passkeyName: string },
+  input: { role: AccountRole; displayName: string; directory?: DirectoryEntryInput; passkeyName: string; enrolmentToken?: string },
   onProgress: (step: SignUpProgress) => void,
 ): Promise<{ recoveryKeyText: string; prf: boolean }> {
   onProgress("passkey");
+  const enrolmentToken = input.role === "admin" ? input.enrolmentToken : undefined;
   const { userId, options } = await api.post<{ userId: string; options: PublicKeyCredentialCreationOptionsJSON }>(
     "/api/auth/sign-up/options",
-    { role: input.role },
+    { role: input.role, enrolmentToken },
   );
   const passkey = await createPasskey(options, input.displayName);
   onProgress("keys");
@@ -41,10 +45,11 @@ export async function signUp(
     await api.post("/api/auth/sign-up/verify", {
       userId,
       role: input.role,
-      directory: input.role === "patient" ? undefined : input.directory,
+      directory: input.role === "doctor" || input.role === "nurse" ? input.directory : undefined,
       passkeyName: input.passkeyName,
       credential: passkey.response,
       keys: created.payload,
+      enrolmentToken,
     });
   } catch (error) {
     forgetPasskey(options.rp.id ?? window.location.hostname, passkey.credentialId);

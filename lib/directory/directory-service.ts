@@ -14,6 +14,9 @@ export interface DirectoryEntry {
   verified: boolean;
 }
 
+/** The one answer for an unknown user id and for keys the caller may not have. */
+export const noSuchClinician = () => new AppError("not-found", "There is no such clinician.");
+
 /** LIKE wildcards typed by a person are matched literally. */
 function likePattern(query: string): string {
   return `%${query.replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
@@ -71,7 +74,7 @@ export async function publishedKeys(db: Database, userId: string) {
     .innerJoin(users, eq(users.id, keyCertificates.userId))
     .leftJoin(clinicianDirectory, eq(clinicianDirectory.userId, keyCertificates.userId))
     .where(and(eq(keyCertificates.userId, userId), isNull(keyCertificates.supersededAt)));
-  if (!row) throw new AppError("not-found", "There is no such clinician.");
+  if (!row) throw noSuchClinician();
   const directory: DirectoryEntry | null =
     (row.role === "doctor" || row.role === "nurse") && row.displayName !== null
       ? {

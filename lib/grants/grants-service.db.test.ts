@@ -103,4 +103,15 @@ describe.each(testDatabaseKinds())("grants on %s", (kind) => {
     expect(await codeOf(activeGrantOf(database.db, doctor, grant.grantId, later))).toBe("not-found");
     expect((await activeGrantsForClinician(database.db, doctor, later)).map((row) => row.id)).not.toContain(grant.grantId);
   });
+
+  it("refuses a grant id that is already taken, even by another patient's grant, and leaves that grant as it was", async () => {
+    const existing = grantFor([recordIds[2]!]);
+    await createGrant(database.db, patient, existing);
+    const before = await database.db.select().from(grants).where(eq(grants.id, existing.grantId));
+    const theirs = newRecordItem();
+    await createRecords(database.db, otherPatient, [theirs]);
+    expect(await codeOf(createGrant(database.db, otherPatient, newGrant(doctor, [theirs.id], { grantId: existing.grantId })))).toBe("conflict");
+    expect(await database.db.select().from(grants).where(eq(grants.id, existing.grantId))).toEqual(before);
+    expect(await grantsOfPatient(database.db, otherPatient)).toEqual([]);
+  });
 });

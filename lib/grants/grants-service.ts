@@ -31,6 +31,10 @@ const notFound = () => new AppError("not-found", "There is no such grant.");
 export async function createGrant(db: Database, patientId: string, grant: NewGrant, now: Date = new Date()): Promise<void> {
   if (grant.expiresAt && grant.expiresAt <= now) throw new AppError("invalid-input", "The end date must be in the future.");
   await db.transaction(async (tx) => {
+    // The browser picks the id (the statement it signs names it); one already taken is a
+    // conflict, not a failed insert, and nothing of the existing grant is touched.
+    const [taken] = await tx.select({ id: grants.id }).from(grants).where(eq(grants.id, grant.grantId));
+    if (taken) throw new AppError("conflict", "A grant with this id already exists.");
     const [clinician] = await tx
       .select({ role: users.role })
       .from(users)

@@ -4,6 +4,6 @@ import { beginSignUp } from "@/lib/auth/sign-up-service";
 import { parseJsonBody, route } from "@/lib/http/route";
 
 export const POST = route(async (request) => {
-  await parseJsonBody(request, signUpOptionsRequestSchema);
-  return NextResponse.json(await beginSignUp(request));
+  const body = await parseJsonBody(request, signUpOptionsRequestSchema);
+  return NextResponse.json(await beginSignUp(request, body));
 });

@@ -1,0 +1,177 @@
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import type { APIRequestContext } from "@playwright/test";
+
+/**
+ * The machinery of the authorization matrix (e2e/authorization-matrix.spec.ts): the list of
+ * every route handler under app/api, the callers, what a cell expects, and the runner that
+ * sends every row as every caller and reports every difference at once.
+ */
+
+export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+export type Route = `${Method} /api/${string}`;
+
+/**
+ * Everyone the matrix calls as. Within a row they go in this order, except that the person
+ * a row's resources belong to goes last (`row.lastCaller`), so that their own legitimate
+ * action (a delete, say) cannot make the refusals before it meaningless.
+ */
+export const callers = [
+  "anonymous",
+  "other patient",
+  "clinician without a grant",
+  "revoked clinician",
+  "expired clinician",
+  "admin",
+  "granted clinician",
+  "owner patient",
+] as const;
+export type Caller = (typeof callers)[number];
+
+/** Every exported handler of every route.ts under app/api, as "METHOD /api/template". */
+export function apiRoutes(): Route[] {
+  const root = path.resolve(__dirname, "../../app");
+  const walk = (directory: string): string[] =>
+    readdirSync(directory, { withFileTypes: true }).flatMap((entry) =>
+      entry.isDirectory() ? walk(path.join(directory, entry.name)) : entry.name === "route.ts" ? [path.join(directory, entry.name)] : [],
+    );
+  return walk(path.join(root, "api")).flatMap((file) => {
+    const template = `/${path.relative(root, path.dirname(file)).split(path.sep).join("/")}`;
+    return [...readFileSync(file, "utf8").matchAll(/export const (GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\b/g)].map((match) => `${match[1]} ${template}` as Route);
+  });
+}
+
+/** Whether a concrete path (query string aside) is an instance of a route template such as /api/records/[id]. */
+export const templateMatches = (template: string, concrete: string) =>
+  new RegExp(`^${template.replace(/\[[^\]]+\]/g, "[^/]+")}$`).test(concrete.split("?")[0]!);
+
+export interface Expected {
+  status: number;
+  /** The error code a refusal must carry. */
+  code?: string;
+  /** A further check of the JSON body: what is wrong with it, or null. */
+  body?: (json: Record<string, unknown>) => string | null;
+}
+
+export const unauthenticated: Expected = { status: 401, code: "unauthenticated" };
+export const forbidden: Expected = { status: 403, code: "forbidden" };
+export const notFound: Expected = { status: 404, code: "not-found" };
+export const conflict: Expected = { status: 409, code: "conflict" };
+export const invalid: Expected = { status: 400, code: "invalid-input" };
+export const ok = (status = 200, body?: Expected["body"]): Expected => ({ status, body });
+
+/** A list in the body whose items' `key` must be exactly `ids` (in any order). */
+export const listOf =
+  (list: string, key: string, ids: string[]): Expected["body"] =>
+  (json) => {
+    const items = json[list];
+    if (!Array.isArray(items)) return `has no ${list} list`;
+    const found = (items as Array<Record<string, unknown>>).map((item) => String(item[key])).sort();
+    return JSON.stringify(found) === JSON.stringify([...ids].sort()) ? null : `${list} were ${JSON.stringify(found)}, expected ${JSON.stringify([...ids].sort())}`;
+  };
+
+/** A list in the body whose items' `key` must all be among `allowed` (empty is fine). */
+export const listWithin =
+  (list: string, key: string, allowed: string[]): Expected["body"] =>
+  (json) => {
+    const items = json[list];
+    if (!Array.isArray(items)) return `has no ${list} list`;
+    const outside = (items as Array<Record<string, unknown>>).map((item) => String(item[key])).filter((value) => !allowed.includes(value));
+    return outside.length === 0 ? null : `${list} included ${JSON.stringify(outside)}`;
+  };
+
+/**
+ * One expectation per caller, by group: the owner patient, the other patient, the granted
+ * clinician, the other three clinicians (no grant, revoked, expired), the admin. Anonymous
+ * callers are refused as unauthenticated unless said otherwise.
+ */
+export function by(
+  groups: { owner: Expected; otherPatient: Expected; granted: Expected; clinicians: Expected; admin: Expected; anonymous?: Expected },
+  except: Partial<Record<Caller, Expected>> = {},
+): Record<Caller, Expected> {
+  return {
+    anonymous: groups.anonymous ?? unauthenticated,
+    "owner patient": groups.owner,
+    "other patient": groups.otherPatient,
+    "granted clinician": groups.granted,
+    "clinician without a grant": groups.clinicians,
+    "revoked clinician": groups.clinicians,
+    "expired clinician": groups.clinicians,
+    admin: groups.admin,
+    ...except,
+  };
+}
+
+/** The same answer for every caller. */
+export const everyone = (expected: Expected): Record<Caller, Expected> => by({ owner: expected, otherPatient: expected, granted: expected, clinicians: expected, admin: expected, anonymous: expected });
+
+/** Everyone signed in gets `signedIn`; anonymous callers are refused. */
+export const signedIn = (expected: Expected | ((caller: Caller) => Expected)): Record<Caller, Expected> =>
+  Object.fromEntries(callers.map((caller) => [caller, caller === "anonymous" ? unauthenticated : typeof expected === "function" ? expected(caller) : expected])) as Record<Caller, Expected>;
+
+export interface Row {
+  route: Route;
+  /** What the row tries, for the failure messages. */
+  what: string;
+  path: string;
+  /** A JSON body (or raw bytes with `contentType`), the same for every caller... */
+  body?: unknown;
+  /** ...or made for each caller (fresh ids, a fresh challenge, the caller's own data). */
+  bodyFor?: (caller: Caller) => unknown;
+  contentType?: string;
+  headers?: (caller: Caller, index: number) => Record<string, string>;
+  expect: Record<Caller, Expected>;
+  /** The caller whose own resources the row targets, who therefore goes last. */
+  lastCaller?: Caller;
+  /** Runs after each cell; returns what went wrong, or null. */
+  after?: (caller: Caller) => Promise<string | null>;
+}
+
+/** A value that must not appear in any response to a caller who is not entitled to it. */
+export interface Secret {
+  what: string;
+  value: string;
+  knownTo: Caller[];
+}
+
+export async function runMatrix(
+  rows: Row[],
+  requests: Record<Caller, APIRequestContext>,
+  options: { origin: string; secrets: Secret[] },
+): Promise<{ failures: string[]; cells: number }> {
+  const failures: string[] = [];
+  let cells = 0;
+  for (const row of rows) {
+    if (!templateMatches(row.route.split(" ")[1]!, row.path)) failures.push(`${row.route}: the row's path ${row.path} is not an instance of it`);
+    const order = row.lastCaller ? [...callers.filter((caller) => caller !== row.lastCaller), row.lastCaller] : [...callers];
+    for (const caller of order) {
+      cells += 1;
+      const where = `${caller}: ${row.route} (${row.what})`;
+      const body = row.bodyFor ? await row.bodyFor(caller) : row.body;
+      const response = await requests[caller].fetch(row.path, {
+        method: methodOf(row),
+        headers: { origin: options.origin, ...(row.contentType ? { "content-type": row.contentType } : {}), ...row.headers?.(caller, cells) },
+        data: body as never,
+      });
+      const expected = row.expect[caller];
+      const text = await response.text();
+      let json: Record<string, unknown> | null = null;
+      if ((response.headers()["content-type"] ?? "").includes("json") && text) json = JSON.parse(text) as Record<string, unknown>;
+      const code = (json?.error as { code?: string } | undefined)?.code;
+      if (response.status() !== expected.status) failures.push(`${where} gave ${response.status()} ${code ?? ""}, expected ${expected.status} ${expected.code ?? ""}`);
+      else if (expected.code && code !== expected.code) failures.push(`${where} gave code ${code}, expected ${expected.code}`);
+      else if (expected.body) {
+        const wrong = json ? expected.body(json) : "has no JSON body";
+        if (wrong) failures.push(`${where}: the body ${wrong}`);
+      }
+      for (const secret of options.secrets) {
+        if (!secret.knownTo.includes(caller) && text.includes(secret.value)) failures.push(`${where} carried ${secret.what}`);
+      }
+      const afterwards = await row.after?.(caller);
+      if (afterwards) failures.push(`${where}: ${afterwards}`);
+    }
+  }
+  return { failures, cells };
+}
+
+const methodOf = (row: Row) => row.route.split(" ")[0] as Method;
