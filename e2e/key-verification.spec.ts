@@ -116,7 +116,7 @@ test("a grant past its end date gives the clinician nothing, and the patient's n
   await expect(doctor.page.getByText("No patient is sharing records with you right now.")).toBeVisible();
 
   await patient.page.getByRole("link", { name: "Sharing" }).click();
-  await expect(patient.page.getByTestId("key-maintenance")).toContainText("1 record now uses a new key");
+  await expect(patient.page.getByTestId("key-maintenance")).toContainText("1 record now uses a new key", { timeout: 60_000 });
   await patient.page.getByText("Ended shares (1)").click();
   await expect(patient.page.getByTestId("ended-grant-row")).toContainText("Dr Evan Expiry · expired");
   await Promise.all([doctor.close(), patient.close()]);

@@ -67,7 +67,7 @@ test("a patient shares chosen records read-only with a doctor, who opens and dow
   patient.page.once("dialog", (dialog) => dialog.accept());
   await patient.page.getByRole("button", { name: "Revoke Dr Sharon Share" }).click();
   await expect(patient.page.getByText("Dr Sharon Share can no longer open your records.")).toBeVisible();
-  await expect(patient.page.getByTestId("key-maintenance")).toContainText("2 records now use new keys that no revoked clinician ever held.");
+  await expect(patient.page.getByTestId("key-maintenance")).toContainText("2 records now use new keys that no revoked clinician ever held.", { timeout: 60_000 });
   await expect(patient.page.getByText("You are not sharing anything right now.")).toBeVisible();
 
   // The doctor's next request is refused, and their view is empty.
@@ -142,7 +142,7 @@ test("records created after an 'all records' grant reach the clinician, a grant 
   patient.page.once("dialog", (dialog) => dialog.accept());
   await patient.page.getByRole("button", { name: "Stop sharing Glucose log with Nora Nurse" }).click();
   await expect(patient.page.getByText('Nora Nurse can no longer open "Glucose log".')).toBeVisible();
-  await expect(patient.page.getByTestId("key-maintenance")).toContainText("1 record now uses a new key");
+  await expect(patient.page.getByTestId("key-maintenance")).toContainText("1 record now uses a new key", { timeout: 60_000 });
 
   await nurse.page.reload();
   await nurse.page.getByRole("button", { name: "Unlock with passkey" }).click();
@@ -209,7 +209,7 @@ test("key rotation after a revoke resumes after a reload when it was cut off mid
   });
   patient.page.once("dialog", (dialog) => dialog.accept());
   await patient.page.getByRole("button", { name: "Revoke Dr Rita Resume" }).click();
-  await expect(patient.page.getByTestId("key-maintenance")).toContainText("will be tried again");
+  await expect(patient.page.getByTestId("key-maintenance")).toContainText("will be tried again", { timeout: 60_000 });
   const keyVersions = async () =>
     ((await (await patient.page.request.get("/api/records")).json()) as { records: Array<{ keyVersion: number }> }).records.map((record) => record.keyVersion).sort();
   expect(await keyVersions()).toEqual([1, 1, 2]);
@@ -217,7 +217,7 @@ test("key rotation after a revoke resumes after a reload when it was cut off mid
   await patient.page.unroute("**/api/records/*/rotate");
   await patient.page.reload();
   await patient.page.getByRole("button", { name: "Unlock with passkey" }).click();
-  await expect(patient.page.getByTestId("key-maintenance")).toContainText("2 records now use new keys");
+  await expect(patient.page.getByTestId("key-maintenance")).toContainText("2 records now use new keys", { timeout: 60_000 });
   expect(await keyVersions()).toEqual([2, 2, 2]);
   await patient.page.getByRole("link", { name: "My records" }).first().click();
   for (const title of ["Fall risk review", "Hearing test", "Memory clinic letter"]) {
