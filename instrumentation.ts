@@ -1,6 +1,13 @@
-/** Runs once when a server process starts: connect to the database and apply migrations. */
+/** Runs once when a server process starts: connect to the database, apply migrations, start upkeep. */
 export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
   const { getDatabase } = await import("@/lib/db");
   await getDatabase();
+  const { faultInjectionAllowed } = await import("@/lib/crash-points");
+  if (faultInjectionAllowed(process.env)) {
+    const { logger } = await import("@/lib/log");
+    logger().warn("fault injection is on: a test may make this process kill itself (HSC_CRASH_FILE)");
+  }
+  const { startBlobSweeper } = await import("@/lib/blobs/blob-sweeper");
+  startBlobSweeper();
 }

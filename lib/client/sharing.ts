@@ -21,7 +21,7 @@ import {
   wrapRecordKeys,
   wrapsDigest,
 } from "@/crypto";
-import { api } from "./api";
+import { api, retryTransient } from "./api";
 import { pinContact, type CertifiedKeys, type DirectoryEntry } from "./contacts";
 import { authorKeys, openSharedVersion, ownRecordKeys, sealVersion, type RecordDocument, type VersionJson } from "./records";
 import { useVault, type UnlockedKeys } from "./vault-store";
@@ -53,7 +53,8 @@ export async function shareRecords(input: {
   const recordKeys = await ownRecordKeys(input.recordIds);
   try {
     const request = sealGrant({ ...input, vault, clinicianId: clinician.userId, clinicianEncryptionPublicKey: clinician.certificate.encryptionPublicKey, recordKeys });
-    await api.post("/api/grants", request);
+    // Re-sent as it is after a cut-off request: the server takes a grant it already stored as done, so there is never a second one.
+    await retryTransient(() => api.post("/api/grants", request));
     return request.grantId;
   } finally {
     for (const key of recordKeys) key.recordKey.fill(0);
@@ -134,8 +135,9 @@ export interface GrantSummary {
 }
 
 export const listGrants = () => api.get<{ grants: GrantSummary[] }>("/api/grants").then((result) => result.grants);
-export const revokeGrant = (grantId: string) => api.post(`/api/grants/${grantId}/revoke`);
-export const revokeGrantRecord = (grantId: string, recordId: string) => api.post(`/api/grants/${grantId}/records/${recordId}/revoke`);
+/** Revocations are idempotent on the server, so a cut-off one is simply sent again. */
+export const revokeGrant = (grantId: string) => retryTransient(() => api.post(`/api/grants/${grantId}/revoke`));
+export const revokeGrantRecord = (grantId: string, recordId: string) => retryTransient(() => api.post(`/api/grants/${grantId}/records/${recordId}/revoke`));
 
 interface SharedGrantJson {
   grantId: string;
