@@ -19,7 +19,7 @@ const libsodiumOnlyInCrypto = {
 
 const config = [
   {
-    ignores: [".next/**", "node_modules/**", ".data/**", ".e2e-data/**", "test-results/**", "playwright-report/**", ".e2e-data-short-idle/**", "next-env.d.ts", "drizzle/migrations/**", "eslint-rules/fixtures/**"],
+    ignores: [".next/**", "node_modules/**", ".data/**", ".e2e-data/**", "test-results/**", "playwright-report/**", ".e2e-data-short-idle/**", ".e2e-crash-data/**", "next-env.d.ts", "drizzle/migrations/**", "eslint-rules/fixtures/**"],
   },
   ...nextCoreWebVitals,
   ...nextTypescript,

@@ -1,4 +1,4 @@
-/** Runs once when a server process starts: connect to the database and apply migrations. */
+/** Runs once when a server process starts: connect to the database, apply migrations, start upkeep. */
 export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
   const { getDatabase } = await import("@/lib/db");
@@ -6,4 +6,11 @@ export async function register() {
   // An operator who set a token too short to use should hear so at start, not at the first admin sign-up.
   const { warnIfAdminEnrolmentDisabled } = await import("@/lib/accounts/admin-enrolment");
   warnIfAdminEnrolmentDisabled();
+  const { faultInjectionAllowed } = await import("@/lib/crash-points");
+  if (faultInjectionAllowed(process.env)) {
+    const { logger } = await import("@/lib/log");
+    logger().warn("fault injection is on: a test may make this process kill itself (HSC_CRASH_FILE)");
+  }
+  const { startBlobSweeper } = await import("@/lib/blobs/blob-sweeper");
+  startBlobSweeper();
 }

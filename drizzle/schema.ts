@@ -361,7 +361,12 @@ export const blobs = pgTable("blobs", {
   paddedSize: bigint("padded_size", { mode: "number" }),
   createdAt: createdAt(),
   completedAt: at("completed_at"),
-});
+  /**
+   * The last sign of life: creation, a stored chunk, completion. The sweeper deletes an
+   * upload never finished, or a file no record holds, only once it has been idle this long.
+   */
+  touchedAt: stampedNow("touched_at"),
+}, (table) => [index("blobs_touched_idx").on(table.touchedAt)]);
 
 export const blobChunks = pgTable(
   "blob_chunks",

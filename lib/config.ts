@@ -19,6 +19,10 @@ const configSchema = z.object({
   AUTH_RATE_LIMIT_PER_ADDRESS: z.coerce.number().int().min(1).max(1_000_000).default(300),
   /** Authentication attempts allowed per account in 10 minutes. */
   AUTH_RATE_LIMIT_PER_ACCOUNT: z.coerce.number().int().min(1).max(1_000_000).default(20),
+  /** Minutes an unfinished upload, or a finished file no record holds, is kept after its last activity before the sweeper deletes it. */
+  BLOB_GRACE_MINUTES: z.coerce.number().min(0.05).max(30 * 24 * 60).default(24 * 60),
+  /** Minutes between sweeps of abandoned uploads and unused files (one also runs at start-up). */
+  BLOB_SWEEP_INTERVAL_MINUTES: z.coerce.number().min(0.01).max(24 * 60).default(60),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /**
    * The secret an operator hands to the person who may sign up as an administrator. Not
@@ -38,6 +42,8 @@ export interface AppConfig {
   authLimitPerAddress: number;
   authLimitPerAccount: number;
   sessionMaxMs: number;
+  blobGraceMs: number;
+  blobSweepIntervalMs: number;
   logLevel: z.infer<typeof configSchema>["LOG_LEVEL"];
   adminEnrolmentToken: string | undefined;
 }
@@ -57,6 +63,8 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
     authLimitPerAccount: parsed.AUTH_RATE_LIMIT_PER_ACCOUNT,
     sessionIdleMs: Math.round(parsed.SESSION_IDLE_MINUTES * 60_000),
     sessionMaxMs: parsed.SESSION_MAX_HOURS * 3_600_000,
+    blobGraceMs: Math.round(parsed.BLOB_GRACE_MINUTES * 60_000),
+    blobSweepIntervalMs: Math.round(parsed.BLOB_SWEEP_INTERVAL_MINUTES * 60_000),
     logLevel: parsed.LOG_LEVEL,
     adminEnrolmentToken: parsed.ADMIN_ENROLMENT_TOKEN,
   };

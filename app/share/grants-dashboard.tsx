@@ -1,6 +1,7 @@
 "use client";
 
 import { useState } from "react";
+import { ApiError } from "@/lib/client/api";
 import { summarize } from "@/lib/client/fhir-records";
 import type { ChartEntry } from "@/lib/client/records";
 import { revokeGrant, revokeGrantRecord, type GrantSummary } from "@/lib/client/sharing";
@@ -19,6 +20,18 @@ function statusOf(grant: GrantSummary): "active" | "expired" | "revoked" {
 /** Who can see what: per clinician the records, permission, end date and last access, with revoke per clinician or per record. */
 export function GrantsDashboard({ grants, entries, onChanged }: { grants: GrantSummary[]; entries: OkEntry[]; onChanged: (message: string) => Promise<void> }) {
   const [expanded, setExpanded] = useState<string | null>(null);
+  const [error, setError] = useState<string>();
+  // A revoke that could not be sent is said so plainly: the clinician still has access.
+  const revoking = async (revoke: () => Promise<unknown>, done: string) => {
+    setError(undefined);
+    try {
+      await revoke();
+    } catch (caught) {
+      setError(caught instanceof ApiError ? caught.message : "Nothing was revoked. Please try again.");
+      return;
+    }
+    await onChanged(done);
+  };
   const titleOf = (recordId: string) => {
     const entry = entries.find((candidate) => candidate.id === recordId);
     return entry ? (summarize(entry.document.resource)?.title ?? "Record") : "A record no longer in your chart";
@@ -36,6 +49,11 @@ export function GrantsDashboard({ grants, entries, onChanged }: { grants: GrantS
         Revoking cuts access at once, and your browser then moves the records to new keys. What a clinician already opened or downloaded cannot be recalled.
       </p>
       {active.length === 0 && <p>You are not sharing anything right now.</p>}
+      {error && (
+        <p className="form-error" role="alert">
+          {error}
+        </p>
+      )}
       <ul className="list">
         {active.map((grant) => {
           const ids = sharedIds(grant);
@@ -64,8 +82,7 @@ export function GrantsDashboard({ grants, entries, onChanged }: { grants: GrantS
                           aria-label={`Stop sharing ${titleOf(recordId)} with ${grant.clinicianName}`}
                           onClick={async () => {
                             if (!window.confirm(`Stop sharing "${titleOf(recordId)}" with ${grant.clinicianName}? What they already opened cannot be recalled.`)) return;
-                            await revokeGrantRecord(grant.id, recordId);
-                            await onChanged(`${grant.clinicianName} can no longer open "${titleOf(recordId)}".`);
+                            await revoking(() => revokeGrantRecord(grant.id, recordId), `${grant.clinicianName} can no longer open "${titleOf(recordId)}".`);
                           }}
                         >
                           Stop sharing
@@ -81,8 +98,7 @@ export function GrantsDashboard({ grants, entries, onChanged }: { grants: GrantS
                 aria-label={`Revoke ${grant.clinicianName}`}
                 onClick={async () => {
                   if (!window.confirm(`Stop sharing with ${grant.clinicianName}? What they already opened cannot be recalled.`)) return;
-                  await revokeGrant(grant.id);
-                  await onChanged(`${grant.clinicianName} can no longer open your records.`);
+                  await revoking(() => revokeGrant(grant.id), `${grant.clinicianName} can no longer open your records.`);
                 }}
               >
                 Revoke

@@ -22,9 +22,9 @@ export interface Person {
   close(): Promise<void>;
 }
 
-/** A person in their own browser context, with their own virtual authenticator, signed up through the pages. */
-export async function newPerson(browser: Browser, input: SignUpInput): Promise<Person> {
-  const context = await browser.newContext();
+/** A person in their own browser context, with their own virtual authenticator, signed up through the pages (of the server at `baseURL`, if given). */
+export async function newPerson(browser: Browser, input: SignUpInput, { baseURL }: { baseURL?: string } = {}): Promise<Person> {
+  const context = await browser.newContext(baseURL ? { baseURL } : {});
   const page = await context.newPage();
   await page.goto("/");
   await addVirtualAuthenticator(page, { prf: true });

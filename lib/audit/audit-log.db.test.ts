@@ -2,13 +2,13 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { asc, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cryptoReady, EnvelopeKind, verifyAuditChain } from "@/crypto";
-import { auditEvents, keyCertificates, users } from "@/drizzle/schema";
+import { auditEvents, users } from "@/drizzle/schema";
 import { createTestDatabase, testDatabaseKinds, type TestDatabase } from "@/lib/db/test-databases";
 import { contributeRecord } from "@/lib/grants/contributions";
 import { createGrant, fetchSharedRecords, revokeGrant, revokeRecordFromGrant, type NewGrant } from "@/lib/grants/grants-service";
 import { keyMaintenanceOf } from "@/lib/grants/key-maintenance";
 import { addVersion, auditRefusedRecordAccess, chartOf, createRecords, deleteRecord, rotateRecordKey, versionsOf } from "@/lib/records/records-service";
-import { b64, newGrant, versionPayload } from "@/lib/grants/test-fixtures";
+import { b64, insertPeople, newGrant, versionPayload } from "@/lib/grants/test-fixtures";
 import { appendAudit } from "./audit-log";
 import { actionsBy, trailOf } from "./audit-service";
 
@@ -23,12 +23,7 @@ describe.each(testDatabaseKinds())("audit trail on %s", (kind) => {
   beforeAll(async () => {
     await cryptoReady();
     database = await createTestDatabase(kind);
-    await database.db.insert(users).values([
-      { id: patient, role: "patient" },
-      { id: doctor, role: "doctor" },
-      { id: other, role: "patient" },
-    ]);
-    await database.db.insert(keyCertificates).values({ id: randomUUID(), userId: doctor, identityPublicKey: randomBytes(32), encryptionPublicKey: randomBytes(32), certificate: randomBytes(150) });
+    await insertPeople(database.db, { patients: [patient, other], doctors: [doctor] });
   });
   afterAll(async () => {
     await database?.dispose();

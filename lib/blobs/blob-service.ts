@@ -7,7 +7,7 @@ import { eq } from "drizzle-orm";
 import { recordVersions } from "@/drizzle/schema";
 import { appendAudit, appendAuditQuietly } from "@/lib/audit/audit-log";
 import { clinicianMayReadBlob } from "@/lib/grants/grants-service";
-import { logger } from "@/lib/log";
+import { crashPoint } from "@/lib/crash-points";
 import type { BlobStore } from "./blob-store";
 import { databaseBlobStore } from "./database-blob-store";
 
@@ -15,8 +15,6 @@ import { databaseBlobStore } from "./database-blob-store";
 export const chunkOverhead = 17;
 export const uploadChunkSize = 1024 * 1024;
 export const maxFileBytes = 4 * 1024 * 1024 * 1024;
-const abandonedAfterMs = 24 * 3_600_000;
-
 async function store(): Promise<{ blobs: BlobStore; userId: string }> {
   const session = await requireSession();
   if (session.role !== "patient") throw new AppError("forbidden", "Only patients upload files to their chart.");
@@ -40,8 +38,6 @@ export async function startUpload(input: { chunkSize: number; chunkCount: number
   if (input.chunkCount * input.chunkSize > maxFileBytes) {
     throw new AppError("payload-too-large", `A file can be at most ${maxFileBytes / 1024 ** 3} GB.`);
   }
-  const swept = await blobs.sweep(new Date(Date.now() - abandonedAfterMs));
-  if (swept > 0) logger().info({ swept }, "abandoned uploads removed");
   const id = randomUUID();
   await blobs.create({ id, ownerId: userId, chunkSize: input.chunkSize, chunkCount: input.chunkCount });
   return { blobId: id };
@@ -56,6 +52,7 @@ export async function uploadChunk(blobId: string, index: number, data: Uint8Arra
     throw new AppError("invalid-input", "Every chunk of an encrypted file has the same size.");
   }
   const outcome = await blobs.putChunk({ blobId, index, data });
+  crashPoint("blobs.chunk-stored");
   if (outcome === "conflict") throw new AppError("conflict", "A different chunk was already stored at this position.");
   if (info.status === "complete" && outcome === "stored") throw new AppError("conflict", "This upload is already complete.");
 }
@@ -74,6 +71,7 @@ export async function completeUpload(blobId: string) {
     throw new AppError("conflict", `${info.chunkCount - received.length} chunks of this file have not arrived yet.`);
   }
   await blobs.markComplete(blobId, info.chunkCount * (info.chunkSize + chunkOverhead));
+  crashPoint("blobs.upload-completed");
   return { blobId };
 }
 

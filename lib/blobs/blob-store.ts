@@ -14,8 +14,11 @@ export interface BlobStore {
   markComplete(blobId: string, paddedSize: number): Promise<void>;
   describe(blobId: string): Promise<BlobInfo | null>;
   delete(blobIds: string[]): Promise<void>;
-  /** Removes uploads abandoned before completion and completed blobs no record uses. */
-  sweep(olderThan: Date): Promise<number>;
+  /**
+   * Removes uploads abandoned before completion and completed blobs no record version
+   * uses, once idle (no chunk, no completion) since before `idleSince`. Returns how many.
+   */
+  sweep(idleSince: Date): Promise<number>;
 }
 
 export interface BlobInfo {

@@ -2,13 +2,14 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cryptoReady } from "@/crypto";
-import { blobs, users } from "@/drizzle/schema";
+import { blobChunks, blobs, users } from "@/drizzle/schema";
 import { createTestDatabase, testDatabaseKinds, type TestDatabase } from "@/lib/db/test-databases";
 import { AppError } from "@/lib/errors";
-import { createRecords, deleteRecord } from "@/lib/records/records-service";
+import { b64, versionPayload } from "@/lib/grants/test-fixtures";
+import { createRecords, deleteRecord, rotateRecordKey } from "@/lib/records/records-service";
+import { sweepAbandonedBlobs } from "./blob-sweeper";
 import { databaseBlobStore } from "./database-blob-store";
 
-const b64 = (bytes: Buffer) => bytes.toString("base64url");
 const recordWithFile = (blobId: string) => ({
   id: randomUUID(),
   ownerWrap: b64(randomBytes(74)),
@@ -55,15 +56,68 @@ describe.each(testDatabaseKinds())("database blob store on %s", (kind) => {
     expect(Array.from((await store.readChunk(id, 1))!)).toEqual([9, 9]);
   });
 
-  it("sweeps abandoned and unused uploads but keeps files that records hold", async () => {
+  it("sweeps only idle uploads never finished and idle files no record version holds", async () => {
     const store = databaseBlobStore(database.db);
+    const idleFor = async (id: string, minutes: number) =>
+      database.db.update(blobs).set({ touchedAt: new Date(Date.now() - minutes * 60_000) }).where(eq(blobs.id, id));
     const abandoned = randomUUID();
     await store.create({ id: abandoned, ownerId: owner, chunkSize: 4, chunkCount: 5 });
+    await store.putChunk({ blobId: abandoned, index: 0, data: new Uint8Array([1]) });
+    await idleFor(abandoned, 120);
+    // Started long ago, but a chunk just arrived: still under way.
+    const stillUploading = randomUUID();
+    await store.create({ id: stillUploading, ownerId: owner, chunkSize: 4, chunkCount: 5 });
+    await idleFor(stillUploading, 120);
+    await store.putChunk({ blobId: stillUploading, index: 0, data: new Uint8Array([1]) });
+    const unused = await completeBlob();
+    await idleFor(unused, 120);
+    // Finished a moment ago: its record is about to be saved.
+    const justFinished = await completeBlob();
     const held = await completeBlob();
     await createRecords(database.db, owner, [recordWithFile(held)]);
-    expect(await store.sweep(new Date(Date.now() + 60_000))).toBeGreaterThanOrEqual(1);
-    expect(await store.describe(abandoned)).toBeNull();
-    expect(await store.describe(held)).not.toBeNull();
+    await idleFor(held, 120);
+    // After a key rotation the old file is held by an earlier version only, which the owner can still open.
+    const earlier = await completeBlob();
+    const rotated = recordWithFile(earlier);
+    await createRecords(database.db, owner, [rotated]);
+    const current = await completeBlob();
+    await rotateRecordKey(database.db, owner, rotated.id, { ownerWrap: b64(randomBytes(74)), version: { ...versionPayload(2, 2), blobId: current }, grantWraps: [] });
+    await idleFor(earlier, 120);
+    await idleFor(current, 120);
+
+    expect(await sweepAbandonedBlobs(database.db, 60 * 60_000)).toBe(2);
+    const remaining = new Set((await database.db.select({ id: blobs.id }).from(blobs)).map((row) => row.id));
+    expect(remaining.has(abandoned)).toBe(false);
+    expect(remaining.has(unused)).toBe(false);
+    for (const kept of [stillUploading, justFinished, held, earlier, current]) expect(remaining.has(kept)).toBe(true);
+    expect(await database.db.select().from(blobChunks).where(eq(blobChunks.blobId, abandoned))).toEqual([]);
+    expect(Array.from((await store.readChunk(held, 0))!)).toEqual([1]);
+    // A shorter grace reaches the recent ones too, but never a file a record holds.
+    await sweepAbandonedBlobs(database.db, 0, new Date(Date.now() + 1000));
+    expect(await store.describe(stillUploading)).toBeNull();
+    expect(await store.describe(justFinished)).toBeNull();
+    for (const kept of [held, earlier, current]) expect(await store.describe(kept)).not.toBeNull();
+  });
+
+  it.runIf(kind === "postgres")("skips a file that a record is being attached to right now", async () => {
+    const store = databaseBlobStore(database.db);
+    const attaching = await completeBlob();
+    await database.db.update(blobs).set({ touchedAt: new Date(Date.now() - 120 * 60_000) }).where(eq(blobs.id, attaching));
+    let release = () => undefined as void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let locked = () => undefined as void;
+    const lockTaken = new Promise<void>((resolve) => (locked = resolve));
+    // What createRecords does first: lock the blob, then write the version that holds it.
+    const attach = database.db.transaction(async (tx) => {
+      await tx.select().from(blobs).where(eq(blobs.id, attaching)).for("update");
+      locked();
+      await held;
+    });
+    await lockTaken;
+    expect(await sweepAbandonedBlobs(database.db, 60 * 60_000)).toBe(0);
+    release();
+    await attach;
+    expect(await store.describe(attaching)).not.toBeNull();
   });
 
   it("attaches only a complete file of the record's owner, once, and deletes it with the record", async () => {

@@ -16,7 +16,10 @@ export function databaseBlobStore(db: Database): BlobStore {
         .values({ blobId, index, data })
         .onConflictDoNothing()
         .returning({ index: blobChunks.index });
-      if (inserted.length === 1) return "stored";
+      if (inserted.length === 1) {
+        await db.update(blobs).set({ touchedAt: new Date() }).where(eq(blobs.id, blobId));
+        return "stored";
+      }
       const [existing] = await db
         .select({ data: blobChunks.data })
         .from(blobChunks)
@@ -38,7 +41,8 @@ export function databaseBlobStore(db: Database): BlobStore {
     },
 
     async markComplete(blobId, paddedSize) {
-      await db.update(blobs).set({ status: "complete", paddedSize, completedAt: new Date() }).where(eq(blobs.id, blobId));
+      const now = new Date();
+      await db.update(blobs).set({ status: "complete", paddedSize, completedAt: now, touchedAt: now }).where(eq(blobs.id, blobId));
     },
 
     async describe(blobId): Promise<BlobInfo | null> {
@@ -58,12 +62,15 @@ export function databaseBlobStore(db: Database): BlobStore {
       if (blobIds.length > 0) await db.delete(blobs).where(inArray(blobs.id, blobIds));
     },
 
-    async sweep(olderThan) {
+    async sweep(idleSince) {
       const unused = notExists(db.select({ one: sql`1` }).from(recordVersions).where(eq(recordVersions.blobId, blobs.id)));
-      const removed = await db
-        .delete(blobs)
-        .where(and(lt(blobs.createdAt, olderThan), unused))
-        .returning({ id: blobs.id });
+      // A blob a transaction has locked is being attached to a record right now: skipped, not waited for.
+      const idle = db
+        .select({ id: blobs.id })
+        .from(blobs)
+        .where(and(lt(blobs.touchedAt, idleSince), unused))
+        .for("update", { skipLocked: true });
+      const removed = await db.delete(blobs).where(inArray(blobs.id, idle)).returning({ id: blobs.id });
       return removed.length;
     },
   };

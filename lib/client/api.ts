@@ -47,3 +47,29 @@ export const api = {
   put: <T>(path: string, body: unknown) => send<T>("PUT", path, body),
   delete: <T>(path: string) => send<T>("DELETE", path),
 };
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Sends a request again through dropped connections and server hiccups (with backoff, for
+ * a few minutes), for requests the server accepts twice without doing the work twice:
+ * file chunks, record creation by record id, grants by grant id, revocations, rotations.
+ * So a server that stops mid-request (after its commit, or before) leaves the browser
+ * finishing the work once it is back, never doing it twice.
+ */
+export async function retryTransient<T>(send: () => Promise<T>, onRetry: (retrying: boolean) => void = () => undefined): Promise<T> {
+  let delay = 500;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const result = await send();
+      if (attempt > 0) onRetry(false);
+      return result;
+    } catch (error) {
+      const transient = !(error instanceof ApiError) || error.status === 0 || error.status >= 500 || error.status === 429;
+      if (!transient || attempt >= 40) throw error;
+      onRetry(true);
+      await sleep(delay);
+      delay = Math.min(delay * 2, 8000);
+    }
+  }
+}

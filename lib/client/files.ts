@@ -6,7 +6,7 @@ import {
   generateRecordKey,
   toBase64url,
 } from "@/crypto";
-import { api, ApiError } from "./api";
+import { api, ApiError, retryTransient } from "./api";
 
 /** Matches the server's upload chunk size; files are padded to whole chunks. */
 export const fileChunkSize = 1024 * 1024;
@@ -31,29 +31,6 @@ export interface TransferProgress {
   totalBytes: number;
   /** Set while a dropped connection is being retried. */
   retrying: boolean;
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/**
- * Retries a request through dropped connections and server hiccups (with backoff, for up
- * to about five minutes), so a long upload resumes where it was rather than restarting.
- */
-async function withRetry<T>(send: () => Promise<T>, onRetry: (retrying: boolean) => void): Promise<T> {
-  let delay = 500;
-  for (let attempt = 0; ; attempt++) {
-    try {
-      const result = await send();
-      if (attempt > 0) onRetry(false);
-      return result;
-    } catch (error) {
-      const transient = !(error instanceof ApiError) || error.status === 0 || error.status >= 500 || error.status === 429;
-      if (!transient || attempt >= 40) throw error;
-      onRetry(true);
-      await sleep(delay);
-      delay = Math.min(delay * 2, 8000);
-    }
-  }
 }
 
 async function putChunk(blobId: string, index: number, data: Uint8Array): Promise<void> {
@@ -97,7 +74,7 @@ export async function uploadEncryptedFile(
     padded.fill(0);
     padded.set(slice);
     const encrypted = encryptor.encryptChunk(padded, index === chunkCount - 1);
-    await withRetry(
+    await retryTransient(
       () => putChunk(blobId, index, encrypted),
       (state) => {
         retrying = state;
@@ -106,7 +83,7 @@ export async function uploadEncryptedFile(
     );
     report(index + 1);
   }
-  await withRetry(() => api.post(`/api/blobs/${blobId}/complete`), () => undefined);
+  await retryTransient(() => api.post(`/api/blobs/${blobId}/complete`), () => undefined);
   const reference: FileReference = {
     blobId,
     key: toBase64url(fileKey),
@@ -144,7 +121,7 @@ export async function downloadDecryptedFile(reference: FileReference, type: stri
   let remaining = reference.size;
   let retrying = false;
   for (let index = 0; index < reference.chunkCount; index++) {
-    const encrypted = await withRetry(() => getChunk(reference.blobId, index), (state) => {
+    const encrypted = await retryTransient(() => getChunk(reference.blobId, index), (state) => {
       retrying = state;
       onProgress({ doneBytes: reference.size - remaining, totalBytes: reference.size, retrying });
     });

@@ -20,7 +20,7 @@ import {
   verifyRecordVersion,
   wrapRecordKeys,
 } from "@/crypto";
-import { api, ApiError } from "./api";
+import { api, ApiError, retryTransient } from "./api";
 import { certifiedKeys, checkedContact } from "./contacts";
 import { rememberDeletedRecord, rememberVerifiedRecords, RollbackError, staleRecords } from "./rollback-guard";
 import type { FileReference } from "./files";
@@ -147,7 +147,8 @@ export async function createRecords(documents: Array<RecordDocument & { recordId
     const allGrants = await activeAllRecordsGrants();
     const records = sealed.map((record) => ({ ...record, grantWraps: wrapForGrants(record.id, 1, record.ownerWrap, allGrants, vault) }));
     try {
-      await api.post("/api/records", { records });
+      // The same sealed records go again after a cut-off request: the server takes a record it already has as done.
+      await retryTransient(() => api.post("/api/records", { records }));
       return records.map((record) => record.id);
     } catch (caught) {
       if (!(caught instanceof ApiError && caught.status === 409 && caught.code === "conflict") || attempt >= 2) throw caught;

@@ -21,7 +21,7 @@ import {
   wrapRecordKeys,
   wrapsDigest,
 } from "@/crypto";
-import { api } from "./api";
+import { api, retryTransient } from "./api";
 import { pinContact, type CertifiedKeys, type DirectoryEntry } from "./contacts";
 import { authorKeys, openSharedVersion, ownRecordKeys, sealVersion, servedRecord, type RecordDocument, type VersionJson } from "./records";
 import { guardGrantList, rememberVerifiedRecords, RollbackError, staleRecords, type ServedRecord } from "./rollback-guard";
@@ -54,7 +54,8 @@ export async function shareRecords(input: {
   const recordKeys = await ownRecordKeys(input.recordIds);
   try {
     const request = sealGrant({ ...input, vault, clinicianId: clinician.userId, clinicianEncryptionPublicKey: clinician.certificate.encryptionPublicKey, recordKeys });
-    await api.post("/api/grants", request);
+    // Re-sent as it is after a cut-off request: the server takes a grant it already stored as done, so there is never a second one.
+    await retryTransient(() => api.post("/api/grants", request));
     return request.grantId;
   } finally {
     for (const key of recordKeys) key.recordKey.fill(0);
@@ -140,8 +141,9 @@ export async function listGrants(): Promise<GrantSummary[]> {
   guardGrantList(unlocked().userId, grants);
   return grants;
 }
-export const revokeGrant = (grantId: string) => api.post(`/api/grants/${grantId}/revoke`);
-export const revokeGrantRecord = (grantId: string, recordId: string) => api.post(`/api/grants/${grantId}/records/${recordId}/revoke`);
+/** Revocations are idempotent on the server, so a cut-off one is simply sent again. */
+export const revokeGrant = (grantId: string) => retryTransient(() => api.post(`/api/grants/${grantId}/revoke`));
+export const revokeGrantRecord = (grantId: string, recordId: string) => retryTransient(() => api.post(`/api/grants/${grantId}/records/${recordId}/revoke`));
 
 interface SharedGrantJson {
   grantId: string;

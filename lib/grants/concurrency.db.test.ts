@@ -1,13 +1,13 @@
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { asc, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cryptoReady, verifyAuditChain } from "@/crypto";
-import { auditEvents, grants, keyCertificates, recordKeyWraps, users } from "@/drizzle/schema";
+import { auditEvents, grants, recordKeyWraps } from "@/drizzle/schema";
 import { createTestDatabase, testDatabaseKinds, type TestDatabase } from "@/lib/db/test-databases";
 import { AppError } from "@/lib/errors";
 import { createRecords } from "@/lib/records/records-service";
 import { createGrant, fetchSharedRecords, revokeGrant } from "./grants-service";
-import { newGrant, newRecordItem } from "./test-fixtures";
+import { insertPeople, newGrant, newRecordItem } from "./test-fixtures";
 
 
 describe.each(testDatabaseKinds())("two devices granting and revoking at once on %s", (kind) => {
@@ -19,11 +19,7 @@ describe.each(testDatabaseKinds())("two devices granting and revoking at once on
   beforeAll(async () => {
     await cryptoReady();
     database = await createTestDatabase(kind);
-    await database.db.insert(users).values([
-      { id: patient, role: "patient" },
-      { id: doctor, role: "doctor" },
-    ]);
-    await database.db.insert(keyCertificates).values({ id: randomUUID(), userId: doctor, identityPublicKey: randomBytes(32), encryptionPublicKey: randomBytes(32), certificate: randomBytes(150) });
+    await insertPeople(database.db, { patients: [patient], doctors: [doctor] });
     const batch = Array.from({ length: 3 }, () => newRecordItem());
     await createRecords(database.db, patient, batch);
     recordIds = batch.map((record) => record.id);

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cryptoReady } from "@/crypto";
-import { grants, keyCertificates, recordKeyWraps, users } from "@/drizzle/schema";
+import { grants, recordKeyWraps } from "@/drizzle/schema";
 import { createTestDatabase, testDatabaseKinds, type TestDatabase } from "@/lib/db/test-databases";
 import { codeOf } from "@/lib/app-error-test-helpers";
 import { createRecords } from "@/lib/records/records-service";
@@ -15,7 +15,7 @@ import {
   revokeGrant,
   type NewGrant,
 } from "./grants-service";
-import { newGrant, newRecordItem } from "./test-fixtures";
+import { insertPeople, newGrant, newRecordItem } from "./test-fixtures";
 
 
 describe.each(testDatabaseKinds())("grants on %s", (kind) => {
@@ -28,18 +28,7 @@ describe.each(testDatabaseKinds())("grants on %s", (kind) => {
   beforeAll(async () => {
     await cryptoReady();
     database = await createTestDatabase(kind);
-    await database.db.insert(users).values([
-      { id: patient, role: "patient" },
-      { id: doctor, role: "doctor" },
-      { id: otherPatient, role: "patient" },
-    ]);
-    await database.db.insert(keyCertificates).values({
-      id: randomUUID(),
-      userId: doctor,
-      identityPublicKey: randomBytes(32),
-      encryptionPublicKey: randomBytes(32),
-      certificate: randomBytes(150),
-    });
+    await insertPeople(database.db, { patients: [patient, otherPatient], doctors: [doctor] });
     const batch = Array.from({ length: 3 }, () => newRecordItem());
     await createRecords(database.db, patient, batch);
     recordIds = batch.map((record) => record.id);

@@ -5,6 +5,7 @@ import { grantExclusions, grantRecords, grants, keyCertificates, recordKeyWraps,
 import type { Database } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { appendAudit, appendAuditQuietly } from "@/lib/audit/audit-log";
+import { crashPoint } from "@/lib/crash-points";
 import { activeGrant, coverageOf, endGrant, queueRotations } from "./grant-coverage";
 
 export interface NewGrant {
@@ -27,14 +28,19 @@ const notFound = () => new AppError("not-found", "There is no such grant.");
  * Stores a grant, its record list and one wrap per shared record in one transaction. The
  * wraps must cover exactly the shared records at their current key version: no more (the
  * server would otherwise hand out keys the patient did not list), no fewer.
+ *
+ * Re-sending the same signed grant is accepted and changes nothing: a browser whose request
+ * was cut off (a dropped connection, a server that stopped after the commit) sends it again
+ * rather than making a second grant.
  */
 export async function createGrant(db: Database, patientId: string, grant: NewGrant, now: Date = new Date()): Promise<void> {
   if (grant.expiresAt && grant.expiresAt <= now) throw new AppError("invalid-input", "The end date must be in the future.");
   await db.transaction(async (tx) => {
-    // The browser picks the id (the statement it signs names it); one already taken is a
-    // conflict, not a failed insert, and nothing of the existing grant is touched.
-    const [taken] = await tx.select({ id: grants.id }).from(grants).where(eq(grants.id, grant.grantId));
-    if (taken) throw new AppError("conflict", "A grant with this id already exists.");
+    const [existing] = await tx.select({ patientId: grants.patientId, statement: grants.statement }).from(grants).where(eq(grants.id, grant.grantId));
+    if (existing) {
+      if (existing.patientId === patientId && Buffer.from(existing.statement).equals(Buffer.from(grant.statement))) return;
+      throw new AppError("conflict", "A different grant with this id already exists.");
+    }
     const [clinician] = await tx
       .select({ role: users.role })
       .from(users)
@@ -79,28 +85,34 @@ export async function createGrant(db: Database, patientId: string, grant: NewGra
       );
     }
     await appendAudit(tx, [{ subjectId: patientId, actorId: patientId, action: "grant-created", grantId: grant.grantId, outcome: "success" }]);
+    crashPoint("grants.create.before-commit");
   });
+  crashPoint("grants.create.after-commit");
 }
 
 /**
  * Cuts a clinician off at once: the share key and every wrap under it are deleted, the
  * grant marked revoked and the records it opened queued for key rotation, atomically.
- * Revoking twice is harmless.
+ * Revoking twice is harmless: a retried revoke finds the work done and writes nothing,
+ * so the trail holds one revocation however often the request was sent.
  */
 export async function revokeGrant(db: Database, patientId: string, grantId: string, now: Date = new Date()): Promise<void> {
   await db.transaction(async (tx) => {
     const [grant] = await tx
-      .select({ id: grants.id })
+      .select({ id: grants.id, revokedAt: grants.revokedAt })
       .from(grants)
       .where(and(eq(grants.id, grantId), eq(grants.patientId, patientId)))
       .for("update");
     if (!grant) throw notFound();
+    if (grant.revokedAt) return;
     await endGrant(tx, grantId, patientId, now);
     await appendAudit(tx, [{ subjectId: patientId, actorId: patientId, action: "grant-revoked", grantId, outcome: "success" }]);
+    crashPoint("grants.revoke.before-commit");
   });
+  crashPoint("grants.revoke.after-commit");
 }
 
-/** Takes one record out of a grant: its wrap goes at once, and the record is queued for key rotation. */
+/** Takes one record out of a grant: its wrap goes at once, and the record is queued for key rotation. Idempotent. */
 export async function revokeRecordFromGrant(db: Database, patientId: string, grantId: string, recordId: string): Promise<void> {
   await db.transaction(async (tx) => {
     const [grant] = await tx
@@ -115,11 +127,20 @@ export async function revokeRecordFromGrant(db: Database, patientId: string, gra
       .delete(recordKeyWraps)
       .where(and(eq(recordKeyWraps.grantId, grantId), eq(recordKeyWraps.recordId, recordId)))
       .returning({ recordId: recordKeyWraps.recordId });
-    if (grant.scope === "all") await tx.insert(grantExclusions).values({ grantId, recordId }).onConflictDoNothing();
-    else await tx.delete(grantRecords).where(and(eq(grantRecords.grantId, grantId), eq(grantRecords.recordId, recordId)));
+    const changed =
+      grant.scope === "all"
+        ? await tx.insert(grantExclusions).values({ grantId, recordId }).onConflictDoNothing().returning({ recordId: grantExclusions.recordId })
+        : await tx
+            .delete(grantRecords)
+            .where(and(eq(grantRecords.grantId, grantId), eq(grantRecords.recordId, recordId)))
+            .returning({ recordId: grantRecords.recordId });
+    // Already taken out (a retried request): nothing to queue, nothing new for the trail.
+    if (changed.length === 0 && removed.length === 0) return;
     await queueRotations(tx, patientId, removed.map((wrap) => wrap.recordId));
     await appendAudit(tx, [{ subjectId: patientId, actorId: patientId, action: "grant-record-revoked", grantId, recordId, outcome: "success" }]);
+    crashPoint("grants.revoke-record.before-commit");
   });
+  crashPoint("grants.revoke-record.after-commit");
 }
 
 /**

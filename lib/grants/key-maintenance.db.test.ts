@@ -2,14 +2,14 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { and, eq, isNull } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cryptoReady, EnvelopeKind } from "@/crypto";
-import { keyCertificates, keyRotations, recordKeyWraps, records, users } from "@/drizzle/schema";
+import { keyRotations, recordKeyWraps, records } from "@/drizzle/schema";
 import { createTestDatabase, testDatabaseKinds, type TestDatabase } from "@/lib/db/test-databases";
 import { codeOf } from "@/lib/app-error-test-helpers";
 import { createRecords, rotateRecordKey, versionsOf } from "@/lib/records/records-service";
 import { contributeRecord } from "./contributions";
 import { activeGrantOf, addGrantWraps, createGrant, grantsOfPatient, recordsUnderGrant, revokeGrant, revokeRecordFromGrant, type NewGrant } from "./grants-service";
 import { keyMaintenanceOf } from "./key-maintenance";
-import { b64, newGrant, versionPayload } from "./test-fixtures";
+import { b64, insertPeople, newGrant, versionPayload } from "./test-fixtures";
 
 const version = versionPayload;
 const sealedToOwner = () => {
@@ -28,20 +28,7 @@ describe.each(testDatabaseKinds())("keeping sharing exact on %s", (kind) => {
   beforeAll(async () => {
     await cryptoReady();
     database = await createTestDatabase(kind);
-    await database.db.insert(users).values([
-      { id: patient, role: "patient" },
-      { id: doctor, role: "doctor" },
-      { id: nurse, role: "nurse" },
-    ]);
-    await database.db.insert(keyCertificates).values(
-      [doctor, nurse].map((userId) => ({
-        id: randomUUID(),
-        userId,
-        identityPublicKey: randomBytes(32),
-        encryptionPublicKey: randomBytes(32),
-        certificate: randomBytes(150),
-      })),
-    );
+    await insertPeople(database.db, { patients: [patient], doctors: [doctor], nurses: [nurse] });
   });
   afterAll(async () => {
     await database?.dispose();

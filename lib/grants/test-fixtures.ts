@@ -1,4 +1,6 @@
 import { randomBytes, randomUUID } from "node:crypto";
+import { keyCertificates, users } from "@/drizzle/schema";
+import type { Database } from "@/lib/db";
 import type { NewGrant } from "./grants-service";
 
 /** Random bytes stand in for ciphertext in database tests: the server treats them as opaque. */
@@ -35,3 +37,20 @@ export const newGrant = (clinicianId: string, recordIds: string[], overrides: Pa
   wraps: recordIds.map((recordId) => ({ recordId, keyVersion: 1, wrappedKey: randomBytes(74) })),
   ...overrides,
 });
+
+/**
+ * Inserts patients and clinicians for a database test. Each clinician gets a current key
+ * certificate (random bytes: the server stores it opaque), which sharing with them requires.
+ */
+export async function insertPeople(db: Database, people: { patients?: string[]; doctors?: string[]; nurses?: string[] }) {
+  const clinicians = [...(people.doctors ?? []), ...(people.nurses ?? [])];
+  await db.insert(users).values([
+    ...(people.patients ?? []).map((id) => ({ id, role: "patient" as const })),
+    ...(people.doctors ?? []).map((id) => ({ id, role: "doctor" as const })),
+    ...(people.nurses ?? []).map((id) => ({ id, role: "nurse" as const })),
+  ]);
+  if (clinicians.length === 0) return;
+  await db.insert(keyCertificates).values(
+    clinicians.map((userId) => ({ id: randomUUID(), userId, identityPublicKey: randomBytes(32), encryptionPublicKey: randomBytes(32), certificate: randomBytes(150) })),
+  );
+}

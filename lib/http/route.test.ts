@@ -1,5 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
+import { NextResponse } from "next/server";
 import { z } from "zod";
+import { toBase64url } from "@/crypto";
 import { AppError } from "@/lib/errors";
 import * as log from "@/lib/log";
 import { parseJsonBody, route } from "./route";
@@ -63,6 +65,15 @@ describe("parseJsonBody", () => {
 
 describe("route", () => {
   const request = new Request("http://localhost:3000/api/thing");
+
+  // The first request after a (re)start may reach a service that never awaited the library
+  // itself (reading a vault, auditing a sign-in); it must not fail for that.
+  it("runs every handler with the cryptography library ready, the first request after a start too", async () => {
+    const handler = route(async () => NextResponse.json({ encoded: toBase64url(new Uint8Array([251, 255])) }));
+    const response = await handler(request, {});
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ encoded: "-_8" });
+  });
 
   it("maps an AppError to its status and code", async () => {
     const handler = route(async () => {

@@ -1,6 +1,7 @@
 import "server-only";
 import { NextResponse } from "next/server";
 import { ZodError, type z } from "zod";
+import { cryptoReady } from "@/crypto";
 import { AppError, errorBody, httpStatusFor, internalError, type FieldIssue } from "@/lib/errors";
 import { logUnexpected } from "@/lib/log";
 
@@ -9,10 +10,14 @@ type Handler<Context> = (request: Request, context: Context) => Promise<Response
 /**
  * Wraps a route handler so that every failure leaves through one mapping: AppError by
  * its code, anything else as a generic 500 whose detail is logged, never returned.
+ * The cryptography library is loaded first: services encode, hash and verify with it,
+ * and after a restart the first request may be one (a vault fetch, a sign-in) whose
+ * service does not load it itself.
  */
 export function route<Context>(handler: Handler<Context>): Handler<Context> {
   return async (request, context) => {
     try {
+      await cryptoReady();
       return await handler(request, context);
     } catch (error) {
       return errorResponse(error, request);

@@ -6,6 +6,7 @@ import { blobs, keyRotations, recordKeyWraps, recordVersions, records } from "@/
 import type { Database } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { appendAudit, appendAuditQuietly } from "@/lib/audit/audit-log";
+import { crashPoint } from "@/lib/crash-points";
 import { coverageOf } from "@/lib/grants/grant-coverage";
 import { findOwnedRecord, listOwnedRecords, listVersions, type StoredVersion } from "./repository";
 import { checkedContent } from "./content-limits";
@@ -58,11 +59,7 @@ export async function createRecords(db: Database, ownerId: string, items: Create
     for (const { item, version, ownerWrap } of prepared) {
       const [existing] = await tx.select({ ownerId: records.ownerId }).from(records).where(eq(records.id, item.id));
       if (existing) {
-        const [first] = await tx
-          .select({ content: recordVersions.contentCiphertext })
-          .from(recordVersions)
-          .where(and(eq(recordVersions.recordId, item.id), eq(recordVersions.version, 1)));
-        const same = existing.ownerId === ownerId && first && Buffer.from(first.content).equals(Buffer.from(version.contentCiphertext));
+        const same = existing.ownerId === ownerId && (await storesVersion(tx, item.id, version));
         if (!same) throw new AppError("conflict", "A record with this id already exists.");
         continue;
       }
@@ -75,7 +72,9 @@ export async function createRecords(db: Database, ownerId: string, items: Create
       createdIds.push(item.id);
     }
     await appendAudit(tx, createdIds.map((recordId) => ({ subjectId: ownerId, actorId: ownerId, action: "record-created", recordId, outcome: "success" })));
+    crashPoint("records.create.before-commit");
   });
+  crashPoint("records.create.after-commit");
   return { created };
 }
 
@@ -111,12 +110,15 @@ async function insertGrantWraps(
  * Moves a record to a fresh key: the current content re-encrypted as the next version
  * under key version + 1, a new owner wrap, and new wraps for the grants that still cover
  * it. Wraps of the old key under grants are deleted; the owner keeps old wraps so that
- * earlier versions stay readable. Clears the record's rotation request.
+ * earlier versions stay readable. Clears the record's rotation request. Re-sending the
+ * rotation that is already the current version (a retry after a lost response) is
+ * accepted and changes nothing.
  */
 export async function rotateRecordKey(db: Database, ownerId: string, recordId: string, payload: RotateRecordKey, now: Date = new Date()) {
   const row = versionRow(recordId, ownerId, payload.version);
   await db.transaction(async (tx) => {
     const record = await lockOwnedRecord(tx, ownerId, recordId);
+    if (record.currentVersion === row.version && record.keyVersion === row.keyVersion && (await storesVersion(tx, recordId, row))) return;
     if (payload.version.version !== record.currentVersion + 1 || payload.version.keyVersion !== record.keyVersion + 1) {
       throw new AppError("conflict", "This record changed since its new key was made. It will be tried again.");
     }
@@ -131,7 +133,18 @@ export async function rotateRecordKey(db: Database, ownerId: string, recordId: s
     await tx.update(records).set({ currentVersion: row.version, keyVersion: row.keyVersion, updatedAt: now }).where(eq(records.id, recordId));
     await tx.delete(keyRotations).where(eq(keyRotations.recordId, recordId));
     await appendAudit(tx, [{ subjectId: ownerId, actorId: ownerId, action: "record-key-rotated", recordId, outcome: "success" }]);
+    crashPoint("records.rotate.before-commit");
   });
+  crashPoint("records.rotate.after-commit");
+}
+
+/** Whether version `row.version` of the record is stored with exactly this ciphertext (a re-sent request). */
+async function storesVersion(tx: Transaction, recordId: string, row: { version: number; contentCiphertext: Uint8Array }) {
+  const [stored] = await tx
+    .select({ content: recordVersions.contentCiphertext })
+    .from(recordVersions)
+    .where(and(eq(recordVersions.recordId, recordId), eq(recordVersions.version, row.version)));
+  return stored !== undefined && Buffer.from(stored.content).equals(Buffer.from(row.contentCiphertext));
 }
 
 /** Adds the next version; a stale writer (another device saved first) gets 409. */
