@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { expect, test, type Page, type TestInfo } from "@playwright/test";
 import { trailActions } from "./support/audit";
-import { CrashServer, type DatabaseView } from "./support/crash-server";
+import { CrashServer, freshDatabase, type DatabaseView, type FreshDatabase } from "./support/crash-server";
 import { addNote, chooseClinician, newPerson, type Person } from "./support/sharing";
 import { storageViolations } from "./support/storage-invariants";
 
@@ -20,8 +20,11 @@ import { storageViolations } from "./support/storage-invariants";
  *    it again after a reload, and the page shows the outcome and a trail that verifies.
  */
 
-const port = Number(process.env.E2E_PORT ?? 3100) + 2;
-const server = new CrashServer({ port, dataDir: path.resolve(__dirname, "..", ".e2e-crash-data") });
+const basePort = Number(process.env.E2E_PORT ?? 3100);
+/** Embedded PGlite always (the default, and the one whose files a kill could damage); PostgreSQL too when DATABASE_URL is set. */
+const databaseKinds = process.env.DATABASE_URL ? (["pglite", "postgres"] as const) : (["pglite"] as const);
+/** The server of the group running now (the groups run one after the other). */
+let server: CrashServer;
 
 const sha256 = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
 const mebibyte = 1024 * 1024;
@@ -127,20 +130,28 @@ async function expectSwept(page: Page, blobId: string) {
 // on a possibly busy machine: generous limits, and no timing relied on.
 test.describe.configure({ mode: "serial", timeout: 480_000 });
 
-test.describe("crash consistency", () => {
+for (const kind of databaseKinds) test.describe(`crash consistency on ${kind}`, () => {
   let doctor: Person;
+  let database: FreshDatabase | undefined;
   const doctorName = "Dr Carla Crash";
   const signUp = (browser: Parameters<typeof newPerson>[0], name: string) => newPerson(browser, { role: "patient", name }, { baseURL: server.url });
 
   test.beforeAll(async ({ browser }) => {
     test.setTimeout(480_000);
+    database = kind === "postgres" ? await freshDatabase(process.env.DATABASE_URL!) : undefined;
+    server = new CrashServer({
+      port: basePort + (kind === "pglite" ? 2 : 3),
+      dataDir: path.resolve(__dirname, "..", kind === "pglite" ? ".e2e-crash-data" : ".e2e-crash-data-postgres"),
+      databaseUrl: database?.url,
+    });
     await server.start();
     doctor = await newPerson(browser, { role: "doctor", name: doctorName, specialty: "Resilience medicine", organization: "Restart Clinic" }, { baseURL: server.url });
   });
 
   test.afterAll(async () => {
     await doctor?.close();
-    await server.stop();
+    await server?.stop();
+    await database?.drop();
   });
 
   /** A new patient uploads a file with `point` armed; returns once the server has died there. */
@@ -349,6 +360,39 @@ test.describe("crash consistency", () => {
       await finish(patient, ["grant-revoked"]);
     });
   }
+
+  test("revoke one record: a crash inside its transaction leaves it shared; the browser's retry takes it out once", async ({ browser }) => {
+    const patientName = "Reza Record";
+    const patient = await patientWithNotes(browser, patientName, [
+      ["Allergy letter", "Penicillin rash in 2019."],
+      ["Knee scan", "Meniscus tear."],
+    ]);
+    await shareWithDoctor(patient, ["Allergy letter", "Knee scan"]);
+    await expect(patient.page.getByText(`Shared with ${doctorName}.`)).toBeVisible();
+    server.arm("grants.revoke-record.before-commit");
+    await patient.page.getByTestId("grant-row").getByRole("button", { name: "Show records" }).click();
+    patient.page.once("dialog", (dialog) => dialog.accept());
+    await patient.page.getByRole("button", { name: `Stop sharing Knee scan with ${doctorName}` }).click();
+    await server.crashed("grants.revoke-record.before-commit");
+
+    await afterCrash(patient, (state) => {
+      expect(state.grants.map((grant) => [grant.revoked, grant.has_share_key])).toEqual([[false, true]]);
+      expect(state.grantRecords).toHaveLength(2);
+      expect(state.grantWraps).toHaveLength(2);
+      expect(state.rotations).toEqual([]);
+      expect(state.count("grant-record-revoked")).toBe(0);
+    });
+
+    await server.start();
+    await expect(patient.page.getByText(`${doctorName} can no longer open "Knee scan".`)).toBeVisible({ timeout: 180_000 });
+    await expect(patient.page.getByTestId("key-maintenance")).toContainText("1 record now uses a new key", { timeout: 120_000 });
+    const shared = await doctorSees(patientName);
+    await expect(shared.getByRole("button", { name: "Allergy letter" })).toBeVisible();
+    await expect(shared.getByRole("button", { name: "Knee scan" })).toHaveCount(0);
+    expect((await chartJson(patient.page)).map((record) => record.keyVersion).sort()).toEqual([1, 2]);
+    expect(countOf(await trailActions(patient.page), "record-key-rotated")).toBe(1);
+    await finish(patient, ["grant-record-revoked"]);
+  });
 
   /** A patient with one file shared with the doctor; returns the file's record, its blob and its bytes. */
   async function patientWithSharedFile(browser: Parameters<typeof newPerson>[0], testInfo: TestInfo, name: string) {
