@@ -5,6 +5,7 @@ import { VaultGate } from "@/app/_components/vault-gate";
 import { accessActions, loadTrail, markTrailSeen, type TrailView } from "@/lib/client/audit";
 import { buildAuditBundle, summarize } from "@/lib/client/fhir-records";
 import { loadChart } from "@/lib/client/records";
+import { RollbackError } from "@/lib/client/rollback-guard";
 import { listGrants } from "@/lib/client/sharing";
 import { useVault } from "@/lib/client/vault-store";
 import { labelOf, outcomeLabel, when } from "./action-labels";
@@ -16,6 +17,7 @@ function History() {
   const [view, setView] = useState<TrailView | null>(null);
   const [titles, setTitles] = useState<Map<string, string>>(new Map());
   const [failed, setFailed] = useState(false);
+  const [exportError, setExportError] = useState<string>();
   const [scope, setScope] = useState<"others" | "all">("others");
   const [actor, setActor] = useState("");
   const [record, setRecord] = useState("");
@@ -108,12 +110,25 @@ function History() {
         type="button"
         className="button button-secondary"
         onClick={async () => {
-          const grants = await listGrants();
+          setExportError(undefined);
+          let grants;
+          try {
+            grants = await listGrants();
+          } catch (caught) {
+            // Consents built from a rolled-back grant list would misstate who may read what.
+            setExportError(caught instanceof RollbackError ? caught.message : "The export could not be made. Please try again.");
+            return;
+          }
           downloadText(`access-history-${new Date().toISOString().slice(0, 10)}.json`, JSON.stringify(buildAuditBundle(events, grants, userId, new Date()), null, 2));
         }}
       >
         Export as FHIR (AuditEvent and Consent)
       </button>
+      {exportError && (
+        <p className="form-error" role="alert">
+          {exportError}
+        </p>
+      )}
       {shown.length === 0 ? (
         <p>Nothing matches these filters.</p>
       ) : (

@@ -20,7 +20,7 @@ export function apiRoutes(): ApiRoute[] {
   return walk(path.join(appRoot, "api")).flatMap((file) => {
     const template = `/${path.relative(appRoot, path.dirname(file)).split(path.sep).join("/")}`;
     const text = readFileSync(file, "utf8");
-    const exports = [...text.matchAll(/export const (GET|POST|PUT|PATCH|DELETE)\b/g)];
+    const exports = [...text.matchAll(/export const (GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\b/g)];
     // Each handler's source runs from its export to the next one.
     return exports.map((match, index) => ({
       key: `${match[1]} ${template}`,

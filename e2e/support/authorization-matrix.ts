@@ -1,6 +1,7 @@
-import { readdirSync, readFileSync } from "node:fs";
-import path from "node:path";
 import type { APIRequestContext } from "@playwright/test";
+import { apiRoutes as routeHandlers, templateMatches } from "./api-routes";
+
+export { templateMatches };
 
 /**
  * The machinery of the authorization matrix (e2e/authorization-matrix.spec.ts): the list of
@@ -29,21 +30,7 @@ export const callers = [
 export type Caller = (typeof callers)[number];
 
 /** Every exported handler of every route.ts under app/api, as "METHOD /api/template". */
-export function apiRoutes(): Route[] {
-  const root = path.resolve(__dirname, "../../app");
-  const walk = (directory: string): string[] =>
-    readdirSync(directory, { withFileTypes: true }).flatMap((entry) =>
-      entry.isDirectory() ? walk(path.join(directory, entry.name)) : entry.name === "route.ts" ? [path.join(directory, entry.name)] : [],
-    );
-  return walk(path.join(root, "api")).flatMap((file) => {
-    const template = `/${path.relative(root, path.dirname(file)).split(path.sep).join("/")}`;
-    return [...readFileSync(file, "utf8").matchAll(/export const (GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\b/g)].map((match) => `${match[1]} ${template}` as Route);
-  });
-}
-
-/** Whether a concrete path (query string aside) is an instance of a route template such as /api/records/[id]. */
-export const templateMatches = (template: string, concrete: string) =>
-  new RegExp(`^${template.replace(/\[[^\]]+\]/g, "[^/]+")}$`).test(concrete.split("?")[0]!);
+export const apiRoutes = (): Route[] => routeHandlers().map((handler) => handler.key as Route);
 
 export interface Expected {
   status: number;
