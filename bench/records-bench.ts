@@ -48,7 +48,7 @@ async function main() {
     },
   };
 
-  const ips = JSON.parse(readFileSync(path.resolve(__dirname, "../../shared/fixtures/shl/IPS_IG-bundle-01.json"), "utf8"));
+  const ips = JSON.parse(readFileSync(path.resolve(__dirname, "../fixtures/shl/IPS_IG-bundle-01.json"), "utf8"));
   const importTimes: Array<{ plan: number; seal: number; store: number }> = [];
   for (let round = 0; round < 5; round++) {
     let start = process.hrtime.bigint();

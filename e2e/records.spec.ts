@@ -6,7 +6,7 @@ import { signUpThroughPage } from "./support/accounts";
 import { addVirtualAuthenticator } from "./support/virtual-authenticator";
 import { trailActions } from "./support/audit";
 
-const ipsPath = path.resolve(__dirname, "../../shared/fixtures/shl/IPS_IG-bundle-01.json");
+const ipsPath = path.resolve(__dirname, "../fixtures/shl/IPS_IG-bundle-01.json");
 
 async function openChart(page: Page) {
   await page.getByRole("link", { name: "My records" }).first().click();
