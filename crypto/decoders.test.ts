@@ -2,12 +2,13 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { decodeCanonical, encodeCanonical } from "./canonical";
 import { fromBase64url, fromHex } from "./encoding";
-import { isCryptoError } from "./errors";
+import { CryptoError, isCryptoError } from "./errors";
 import { createFileDecryptor, createFileEncryptor, fileHeaderBytes } from "./file-stream";
 import { openGrantProfile, sealGrantProfile } from "./grant-profile";
 import { signKeyCertificate, verifyKeyCertificate } from "./key-certificate";
 import { generateEncryptionKeyPair, generateIdentityKeyPair } from "./keys";
 import { padToBucket, unpadBucket } from "./padding";
+import { commitRecordDocument, encodeRecordBody, generateCommitmentKey, openRecordBody } from "./record-body";
 import { decryptRecordContent, encryptRecordContent, generateRecordKey } from "./record-content";
 import { unwrapRecordKey, wrapRecordKey } from "./record-key-wrap";
 import { decodeRecoveryKey, encodeRecoveryKey, generateRecoveryKey } from "./recovery-key";
@@ -53,7 +54,19 @@ function byteDecoders(): Array<Decoder<Uint8Array>> {
   const fileEncryptor = createFileEncryptor(key, recordContext, 16);
   const fileChunk = fileEncryptor.encryptChunk(new Uint8Array([1, 2, 3]), true);
   const certificate = { userId, role: "doctor" as const, encryptionPublicKey: recipient.publicKey, createdAt: 1_700_000_000_000 };
+  const commitmentKey = generateCommitmentKey();
+  const document = new Uint8Array([123, 125]);
+  const commitment = commitRecordDocument(commitmentKey, recordContext, document);
   return [
+    {
+      name: "record body checked against its commitment",
+      genuine: () => encodeRecordBody({ commitmentKey, document, access: new Uint8Array([1]) }),
+      // The access part is outside the commitment by design (a rotation replaces it): only the rest is damaged.
+      decode: (bytes) => {
+        const body = openRecordBody(bytes, commitment, recordContext);
+        if (body.access.length !== 1 || body.access[0] !== 1) throw new CryptoError("malformed");
+      },
+    },
     { name: "canonical encoding", genuine: () => encodeCanonical("hsc/v1/test", ["a", 1, new Uint8Array([1, 2])]), decode: (bytes) => decodeCanonical(bytes) },
     { name: "record content", genuine: () => encryptRecordContent(padToBucket(new Uint8Array([1, 2, 3])), key, recordContext), decode: (bytes) => decryptRecordContent(bytes, key, recordContext) },
     { name: "bucket padding", genuine: () => padToBucket(new Uint8Array([9, 9])), decode: (bytes) => unpadBucket(bytes) },

@@ -54,6 +54,8 @@ export {
 export { unwrapRecordKey, wrapRecordKey, wrapRecordKeys, type RecordKeyWrapContext } from "./record-key-wrap";
 export { hashBytes, signCanonical, verifyCanonical } from "./signature";
 export { signRecordVersion, verifyRecordVersion, type RecordVersionStatement } from "./record-signature";
+export { commitRecordDocument, decodeRecordBody, encodeRecordBody, generateCommitmentKey, openRecordBody, type RecordBody } from "./record-body";
+export { createFileDigest, type FileDigest } from "./file-digest";
 export { bucketSize, padToBucket, unpadBucket } from "./padding";
 export { signGrant, verifyGrant, wrapsDigest, type GrantStatement } from "./grant-statement";
 export { auditEventHash, auditGenesisHash, verifyAuditChain, type AuditChainCheck, type AuditEventFields } from "./audit-chain";

@@ -1,37 +1,41 @@
+import { assertKey } from "./envelope";
 import { signCanonical, verifyCanonical } from "./signature";
 
 /**
- * What the author of a record version signs: the record, its versions, the author, and
- * BLAKE2b-256 digests of the ciphertexts (content envelope, and file header and body
- * when the record carries a file). The server cannot swap, replay across records or
- * roll back a version without the signature failing in the reader's browser.
+ * What the author of a record version signs: the record, the version number, the author,
+ * and the hiding commitment to the version's document (record-body.ts). The statement
+ * names no key version and no ciphertext, so moving a version to a new record key (after a
+ * revoke) re-encrypts it without touching the signature: who wrote a version never changes,
+ * and nobody but its author can make a statement that verifies for other content.
  */
 export interface RecordVersionStatement {
   recordId: string;
   version: number;
-  keyVersion: number;
   authorId: string;
-  contentHash: Uint8Array;
-  /** Digest of the file header and chunk digests; empty when there is no file. */
-  fileHash: Uint8Array;
+  /** 32 bytes: commitRecordDocument(commitmentKey, {recordId, version}, document). */
+  commitment: Uint8Array;
 }
 
-const label = "hsc/v1/record-version";
+const label = "hsc/v1/record-version-statement";
 
-const fields = (statement: RecordVersionStatement) => [
-  statement.recordId,
-  statement.version,
-  statement.keyVersion,
-  statement.authorId,
-  statement.contentHash,
-  statement.fileHash,
-];
+function fields(statement: RecordVersionStatement) {
+  assertKey(statement.commitment, 32);
+  return [statement.recordId, statement.version, statement.authorId, statement.commitment];
+}
 
+/**
+ * Ed25519 over canonical `hsc/v1/record-version-statement` [recordId, version, authorId, commitment].
+ * Returns the 64-byte detached signature. Throws CryptoError("invalid-key") for a wrong-sized key or commitment.
+ */
 export function signRecordVersion(statement: RecordVersionStatement, identitySecretKey: Uint8Array): Uint8Array {
   return signCanonical(label, fields(statement), identitySecretKey);
 }
 
-/** Throws CryptoError("authentication-failed") unless the author signed exactly this. */
+/**
+ * Throws CryptoError("authentication-failed") unless the author signed exactly this statement,
+ * CryptoError("malformed") for a signature that is not 64 bytes, CryptoError("invalid-key") for
+ * a commitment that is not 32 bytes.
+ */
 export function verifyRecordVersion(statement: RecordVersionStatement, signature: Uint8Array, authorIdentityPublicKey: Uint8Array): void {
   verifyCanonical(label, fields(statement), signature, authorIdentityPublicKey);
 }

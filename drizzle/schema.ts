@@ -214,6 +214,8 @@ export const recordVersions = pgTable(
     /** An encrypted file body, when the record carries one. */
     blobId: uuid("blob_id").references(() => blobs.id),
     paddedSize: bigint("padded_size", { mode: "number" }).notNull(),
+    /** The author's hiding commitment to the version's document; the signature covers it, not the ciphertext. */
+    commitment: bytea("commitment").notNull(),
     signature: bytea("signature").notNull(),
     createdAt: createdAt(),
   },

@@ -37,8 +37,8 @@ import { addNote, chooseClinician, grantThroughApi, newPerson, type Person } fro
 
 const b64 = (bytes: Uint8Array | Buffer) => Buffer.from(bytes).toString("base64url");
 const randomB64 = (length: number) => b64(randomBytes(length));
-/** A well-formed version: a padded envelope (42 bytes of overhead around 256) and a 64-byte signature, so only authorization can refuse it. */
-const versionBody = (version: number, keyVersion: number) => ({ version, keyVersion, content: randomB64(298), signature: randomB64(64) });
+/** A well-formed version: a padded envelope (42 bytes of overhead around 256), a 32-byte commitment and a 64-byte signature, so only authorization can refuse it. */
+const versionBody = (version: number, keyVersion: number) => ({ version, keyVersion, content: randomB64(298), commitment: randomB64(32), signature: randomB64(64) });
 /** Shaped like a browser's WebAuthn answer (a new passkey, or a sign-in), but made up: no challenge the server issued is in it. */
 const madeUpCredential = (id: string, ceremony: "webauthn.create" | "webauthn.get") => ({
   id,
@@ -177,16 +177,16 @@ function matrix(w: World): { rows: Row[]; finalRows: Row[] } {
     { route: "POST /api/records/[id]/versions", what: "a stale version of the other patient's note", path: `/api/records/${o.noteId}/versions`, body: versionBody(o.note.currentVersion, o.note.keyVersion), expect: olgasOnly(conflict, notFound), lastCaller: "other patient" },
     {
       route: "POST /api/records/[id]/rotate",
-      what: "a stale key rotation of the owner patient's note",
+      what: "a key rotation to the key version the owner patient's note already has",
       path: `/api/records/${p.noteId}/rotate`,
-      body: { ownerWrap: randomB64(74), version: versionBody(p.note.currentVersion, p.note.keyVersion + 1), grantWraps: [] },
+      body: { ownerWrap: randomB64(74), version: versionBody(p.note.currentVersion, p.note.keyVersion), grantWraps: [] },
       expect: patientsOnly(conflict, notFound),
     },
     {
       route: "POST /api/records/[id]/rotate",
-      what: "a stale key rotation of the other patient's note",
+      what: "a key rotation to the key version the other patient's note already has",
       path: `/api/records/${o.noteId}/rotate`,
-      body: { ownerWrap: randomB64(74), version: versionBody(o.note.currentVersion, o.note.keyVersion + 1), grantWraps: [] },
+      body: { ownerWrap: randomB64(74), version: versionBody(o.note.currentVersion, o.note.keyVersion), grantWraps: [] },
       expect: olgasOnly(conflict, notFound),
       lastCaller: "other patient",
     },

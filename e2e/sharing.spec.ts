@@ -85,6 +85,8 @@ test("a patient shares chosen records read-only with a doctor, who opens and dow
     const before = chart.find((record) => record.id === recordId)!;
     const after = rotated.find((record) => record.id === recordId)!;
     expect(after.keyVersion).toBe(before.current.keyVersion + 1);
+    // Rotation re-encrypts the version in place: not a new version of the content.
+    expect(after.current.version).toBe(before.current.version);
     // The key they had opened the version they saw...
     expect(unpadBucket(decryptRecordContent(fromBase64url(before.current.content), oldKey, { recordId, version: before.current.version, keyVersion: before.current.keyVersion })).length).toBeGreaterThan(0);
     // ...and opens nothing of the current one, under any context; a file's body was re-encrypted into a new blob.
@@ -101,7 +103,7 @@ test("a patient shares chosen records read-only with a doctor, who opens and dow
   await patient.page.getByTestId("group-note").getByRole("button", { name: "Shared migraine diary" }).click();
   await patient.page.getByRole("button", { name: "Show all versions" }).click();
   await expect(patient.page.getByTestId("record-detail")).toContainText("Version 1");
-  await expect(patient.page.getByTestId("record-detail")).toContainText("Version 2");
+  await expect(patient.page.getByTestId("record-detail")).not.toContainText("Version 2");
   await patient.page.getByTestId("group-document").getByRole("button", { name: "mri-report.bin" }).click();
   const patientDownload = patient.page.waitForEvent("download");
   await patient.page.getByRole("button", { name: "Download decrypted" }).click();
@@ -178,12 +180,12 @@ test("a doctor allowed to contribute adds a note; the patient sees it in their c
   await shared.getByRole("button", { name: "Save note" }).click();
   await expect(doctor.page.getByText("Your note was encrypted to Cora Chart and added to their chart.")).toBeVisible();
   await expect(shared.getByRole("button", { name: "Holter monitor plan" })).toBeVisible();
-  await expect(shared).toContainText("Written by you");
+  await expect(shared).toContainText("Added by you");
 
   await patient.page.getByRole("link", { name: "My records" }).first().click();
   const note = patient.page.getByTestId("group-note");
   await expect(note.getByRole("button", { name: "Holter monitor plan" })).toBeVisible();
-  await expect(note).toContainText("added by Dr Carl Contribute (doctor)");
+  await expect(note).toContainText("Added by Dr Carl Contribute (doctor)");
   await note.getByRole("button", { name: "Holter monitor plan" }).click();
   await expect(patient.page.getByTestId("record-detail")).toContainText("Wear the monitor for 48 hours from Monday.");
   await Promise.all([doctor.close(), patient.close()]);

@@ -122,7 +122,7 @@ function Chart() {
                   </button>
                   <span className="hint">
                     {summary?.date?.slice(0, 10) ?? ""}
-                    {entry.addedBy ? ` · added by ${entry.addedBy.name}` : ""}
+                    {entry.authorship ? ` · ${entry.authorship}` : ""}
                   </span>
                 </li>
               ))}

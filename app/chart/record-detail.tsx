@@ -17,7 +17,7 @@ export function RecordDetail({ entry, onClose }: { entry: OkEntry; onClose: () =
   const reload = useChart((state) => state.reload);
   const summary = summarize(entry.document.resource);
   const form = clinicalForms.find((spec) => spec.kind === entry.document.kind);
-  const [versions, setVersions] = useState<Array<{ version: number; createdAt: string; document: RecordDocument }> | null>(null);
+  const [versions, setVersions] = useState<Awaited<ReturnType<typeof loadVersions>> | null>(null);
   const [editing, setEditing] = useState(false);
   const [draft, setDraft] = useState(() => noteText(entry.document));
   const [error, setError] = useState<string>();
@@ -28,7 +28,7 @@ export function RecordDetail({ entry, onClose }: { entry: OkEntry; onClose: () =
       <p className="hint">
         {kindLabel(entry.document.kind as never, "singular")}
         {summary?.date ? ` · ${summary.date}` : ""} · version {entry.version}
-        {entry.addedBy ? ` · added by ${entry.addedBy.name}` : ""}
+        {entry.authorship ? ` · ${entry.authorship}` : ""}
       </p>
       {entry.document.kind === "note" && !editing ? (
         <p className="note-text">{noteText(entry.document).text}</p>
@@ -123,7 +123,8 @@ export function RecordDetail({ entry, onClose }: { entry: OkEntry; onClose: () =
         <ol className="versions" aria-label="Versions" data-testid="versions">
           {versions.map((version) => (
             <li key={version.version}>
-              <strong>Version {version.version}</strong> · {new Date(version.createdAt).toLocaleString()} ·{" "}
+              <strong>Version {version.version}</strong> · {new Date(version.createdAt).toLocaleString()} · by{" "}
+              {version.author.name === "You" ? "you" : version.author.name} ·{" "}
               {summarize(version.document.resource)?.title}
               {version.document.kind === "note" && <p className="note-text">{noteText(version.document).text}</p>}
             </li>

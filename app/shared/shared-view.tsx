@@ -55,7 +55,7 @@ function Shared() {
                     <button type="button" className="link-button" onClick={() => setOpen(open === record.id ? null : record.id)}>
                       {summarize(record.document.resource)?.title}
                     </button>
-                    {record.author && <p className="hint">Written by {record.author.name === "You" ? "you" : record.author.name}</p>}
+                    {record.authorship && <p className="hint">{record.authorship}</p>}
                     {open === record.id && record.document.file && (
                       <FileViewer file={record.document.file} name={summarize(record.document.resource)?.title ?? "file"} type={fileType(record.document)} />
                     )}

@@ -8,7 +8,7 @@ import { contributeRecord } from "@/lib/grants/contributions";
 import { createGrant, fetchSharedRecords, revokeGrant, revokeRecordFromGrant, type NewGrant } from "@/lib/grants/grants-service";
 import { keyMaintenanceOf } from "@/lib/grants/key-maintenance";
 import { addVersion, auditRefusedRecordAccess, chartOf, createRecords, deleteRecord, rotateRecordKey, versionsOf } from "@/lib/records/records-service";
-import { b64, insertPeople, newGrant, versionPayload } from "@/lib/grants/test-fixtures";
+import { b64, insertPeople, newGrant, rotatedVersion, versionPayload } from "@/lib/grants/test-fixtures";
 import { appendAudit } from "./audit-log";
 import { actionsBy, trailOf } from "./audit-service";
 
@@ -63,7 +63,7 @@ describe.each(testDatabaseKinds())("audit trail on %s", (kind) => {
     expect(await eventsOf(() => addVersion(database.db, patient, id, version(2, 1)))).toEqual([["record-updated", patient, id, null, "success"]]);
     expect(await eventsOf(() => versionsOf(database.db, patient, id))).toEqual([["record-versions-fetched", patient, id, null, "success"]]);
     expect(await eventsOf(() => chartOf(database.db, patient))).toEqual([["chart-fetched", patient, null, null, "success"]]);
-    expect(await eventsOf(() => rotateRecordKey(database.db, patient, id, { ownerWrap: b64(randomBytes(74)), version: version(3, 2), grantWraps: [] }))).toEqual([
+    expect(await eventsOf(() => rotateRecordKey(database.db, patient, id, { ownerWrap: b64(randomBytes(74)), version: rotatedVersion(2, 2), grantWraps: [] }))).toEqual([
       ["record-key-rotated", patient, id, null, "success"],
     ]);
     expect(await eventsOf(() => deleteRecord(database.db, patient, id))).toEqual([["record-deleted", patient, id, null, "success"]]);

@@ -5,7 +5,7 @@ import { cryptoReady } from "@/crypto";
 import { blobChunks, blobs, users } from "@/drizzle/schema";
 import { createTestDatabase, testDatabaseKinds, type TestDatabase } from "@/lib/db/test-databases";
 import { AppError } from "@/lib/errors";
-import { b64, versionPayload } from "@/lib/grants/test-fixtures";
+import { b64, rotatedVersion } from "@/lib/grants/test-fixtures";
 import { createRecords, deleteRecord, rotateRecordKey } from "@/lib/records/records-service";
 import { sweepAbandonedBlobs } from "./blob-sweeper";
 import { databaseBlobStore } from "./database-blob-store";
@@ -13,7 +13,7 @@ import { databaseBlobStore } from "./database-blob-store";
 const recordWithFile = (blobId: string) => ({
   id: randomUUID(),
   ownerWrap: b64(randomBytes(74)),
-  version: { version: 1, keyVersion: 1, content: b64(randomBytes(42 + 256)), signature: b64(randomBytes(64)), blobId },
+  version: { version: 1, keyVersion: 1, content: b64(randomBytes(42 + 256)), commitment: b64(randomBytes(32)), signature: b64(randomBytes(64)), blobId },
 });
 
 describe.each(testDatabaseKinds())("database blob store on %s", (kind) => {
@@ -76,27 +76,28 @@ describe.each(testDatabaseKinds())("database blob store on %s", (kind) => {
     const held = await completeBlob();
     await createRecords(database.db, owner, [recordWithFile(held)]);
     await idleFor(held, 120);
-    // After a key rotation the old file is held by an earlier version only, which the owner can still open.
+    // A key rotation moves the version in place to a re-encrypted file: the file under the old key is held by no version and goes.
     const earlier = await completeBlob();
     const rotated = recordWithFile(earlier);
     await createRecords(database.db, owner, [rotated]);
     const current = await completeBlob();
-    await rotateRecordKey(database.db, owner, rotated.id, { ownerWrap: b64(randomBytes(74)), version: { ...versionPayload(2, 2), blobId: current }, grantWraps: [] });
+    await rotateRecordKey(database.db, owner, rotated.id, { ownerWrap: b64(randomBytes(74)), version: { ...rotatedVersion(1, 2), blobId: current }, grantWraps: [] });
     await idleFor(earlier, 120);
     await idleFor(current, 120);
 
-    expect(await sweepAbandonedBlobs(database.db, 60 * 60_000)).toBe(2);
+    expect(await sweepAbandonedBlobs(database.db, 60 * 60_000)).toBe(3);
     const remaining = new Set((await database.db.select({ id: blobs.id }).from(blobs)).map((row) => row.id));
     expect(remaining.has(abandoned)).toBe(false);
     expect(remaining.has(unused)).toBe(false);
-    for (const kept of [stillUploading, justFinished, held, earlier, current]) expect(remaining.has(kept)).toBe(true);
+    expect(remaining.has(earlier)).toBe(false);
+    for (const kept of [stillUploading, justFinished, held, current]) expect(remaining.has(kept)).toBe(true);
     expect(await database.db.select().from(blobChunks).where(eq(blobChunks.blobId, abandoned))).toEqual([]);
     expect(Array.from((await store.readChunk(held, 0))!)).toEqual([1]);
     // A shorter grace reaches the recent ones too, but never a file a record holds.
     await sweepAbandonedBlobs(database.db, 0, new Date(Date.now() + 1000));
     expect(await store.describe(stillUploading)).toBeNull();
     expect(await store.describe(justFinished)).toBeNull();
-    for (const kept of [held, earlier, current]) expect(await store.describe(kept)).not.toBeNull();
+    for (const kept of [held, current]) expect(await store.describe(kept)).not.toBeNull();
   });
 
   it.runIf(kind === "postgres")("skips a file that a record is being attached to right now", async () => {

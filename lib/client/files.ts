@@ -1,29 +1,58 @@
 import {
   createFileDecryptor,
+  createFileDigest,
   createFileEncryptor,
+  CryptoError,
   cryptoReady,
+  equalBytes,
   fromBase64url,
   generateRecordKey,
   toBase64url,
 } from "@/crypto";
+import { z } from "zod";
 import { api, ApiError, retryTransient } from "./api";
 
 /** Matches the server's upload chunk size; files are padded to whole chunks. */
 export const fileChunkSize = 1024 * 1024;
 
+/**
+ * How to reach a file's encrypted body: which blob, the key that opens it, and the record
+ * context its chunks are bound to. A key rotation replaces all of it, so it sits outside
+ * what the record's author signs.
+ */
+const fileAccessSchema = z.object({
+  blobId: z.string().uuid(),
+  key: z.string().min(43).max(43),
+  header: z.string().min(1).max(64),
+  chunkSize: z.number().int().positive(),
+  chunkCount: z.number().int().positive(),
+  recordId: z.string().min(1),
+  version: z.number().int().positive(),
+  keyVersion: z.number().int().positive(),
+});
+export type FileAccess = z.infer<typeof fileAccessSchema>;
+
 /** What the encrypted record keeps about its file: enough to fetch, verify and decrypt it. */
-export interface FileReference {
-  blobId: string;
-  key: string;
-  header: string;
-  /** The real size; the stored file is padded to whole chunks. */
+export interface FileReference extends FileAccess {
+  /** The real size in bytes; the stored file is padded to whole chunks. */
   size: number;
-  chunkSize: number;
-  chunkCount: number;
-  /** The record and version the chunks are bound to. */
-  recordId: string;
-  version: number;
-  keyVersion: number;
+  /** BLAKE2b-256 of the plaintext (base64url): signed by the record's author, checked on every download. */
+  digest: string;
+}
+
+/** The part of a file reference a key rotation replaces. */
+export const accessOf = (file: FileReference): FileAccess => fileAccessSchema.parse(file);
+
+/**
+ * Joins a signed file description (`{size, digest}`) and its access; throws CryptoError
+ * ("malformed") when either is not what this app writes.
+ */
+export function withAccess(signed: { size?: unknown; digest?: unknown }, access: unknown): FileReference {
+  const parsed = fileAccessSchema.safeParse(access);
+  if (!parsed.success || typeof signed.size !== "number" || !Number.isSafeInteger(signed.size) || signed.size < 0 || typeof signed.digest !== "string") {
+    throw new CryptoError("malformed");
+  }
+  return { ...parsed.data, size: signed.size, digest: signed.digest };
 }
 
 export interface TransferProgress {
@@ -65,12 +94,14 @@ export async function uploadEncryptedFile(
   const chunkCount = Math.max(1, Math.ceil(file.size / fileChunkSize));
   const fileKey = generateRecordKey();
   const encryptor = createFileEncryptor(fileKey, context, fileChunkSize);
+  const digest = createFileDigest();
   const { blobId } = await api.post<{ blobId: string }>("/api/blobs", { chunkSize: fileChunkSize, chunkCount });
   let retrying = false;
   const report = (index: number) => onProgress({ doneBytes: Math.min(file.size, index * fileChunkSize), totalBytes: file.size, retrying });
   const padded = new Uint8Array(fileChunkSize);
   for (let index = 0; index < chunkCount; index++) {
     const slice = new Uint8Array(await file.slice(index * fileChunkSize, (index + 1) * fileChunkSize).arrayBuffer());
+    digest.update(slice);
     padded.fill(0);
     padded.set(slice);
     const encrypted = encryptor.encryptChunk(padded, index === chunkCount - 1);
@@ -89,6 +120,7 @@ export async function uploadEncryptedFile(
     key: toBase64url(fileKey),
     header: toBase64url(encryptor.header),
     size: file.size,
+    digest: toBase64url(digest.finish()),
     chunkSize: fileChunkSize,
     chunkCount,
     ...context,
@@ -109,7 +141,9 @@ async function getChunk(blobId: string, index: number): Promise<Uint8Array> {
 }
 
 /**
- * Downloads and decrypts chunk by chunk; any altered, missing or reordered chunk stops it.
+ * Downloads and decrypts chunk by chunk; any altered, missing or reordered chunk stops it,
+ * and a file whose plaintext differs from the digest its author signed fails at the end
+ * (CryptoError "authentication-failed"), whoever re-encrypted it since.
  * Each decrypted chunk is appended to a Blob at once and dropped, so page memory holds
  * about one chunk; the browser keeps a large Blob's data on disk.
  */
@@ -117,6 +151,7 @@ export async function downloadDecryptedFile(reference: FileReference, type: stri
   await cryptoReady();
   const fileKey = fromBase64url(reference.key);
   const decryptor = createFileDecryptor(fileKey, fromBase64url(reference.header), reference);
+  const digest = createFileDigest();
   let result = new Blob([], { type });
   let remaining = reference.size;
   let retrying = false;
@@ -127,11 +162,13 @@ export async function downloadDecryptedFile(reference: FileReference, type: stri
     });
     const plain = decryptor.decryptChunk(encrypted);
     const keep = Math.min(remaining, plain.length);
+    digest.update(keep === plain.length ? plain : plain.subarray(0, keep));
     result = new Blob([result, keep === plain.length ? plain : plain.slice(0, keep)] as BlobPart[], { type });
     remaining -= keep;
     onProgress({ doneBytes: reference.size - remaining, totalBytes: reference.size, retrying });
   }
   decryptor.done();
   fileKey.fill(0);
+  if (!equalBytes(digest.finish(), fromBase64url(reference.digest))) throw new CryptoError("authentication-failed");
   return result;
 }

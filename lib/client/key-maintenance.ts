@@ -1,7 +1,8 @@
 import { cryptoReady, deriveShareKey, generateRecordKey, toBase64url, wrapRecordKey } from "@/crypto";
 import { api, ApiError } from "./api";
 import { downloadDecryptedFile, uploadEncryptedFile } from "./files";
-import { authorKeys, openSharedVersion, ownerWrapFor, recordKeyOf, sealVersion, servedRecord, wrapForGrants, type RecordDocument, type VersionJson } from "./records";
+import { authorKeys, openSharedVersion, ownerWrapFor, recordKeyOf, reencryptVersion, servedRecord, wrapForGrants, type OpenedVersion, type VersionJson } from "./records";
+import type { FileReference } from "./files";
 import { staleRecords } from "./rollback-guard";
 import { useVault, type UnlockedKeys } from "./vault-store";
 
@@ -33,7 +34,7 @@ function unlockedPatient() {
  * Keeps sharing exact, driven by what the server says is left to do, so it resumes after a
  * reload or on another device: records an active grant covers but cannot open get a wrap,
  * and every record whose key a revoked or expired grant held moves to a fresh key (its
- * current content re-encrypted and signed as the next version).
+ * current version re-encrypted in place: same version, same author and signature).
  */
 export async function runKeyMaintenance(onProgress: (progress: MaintenanceProgress) => void): Promise<MaintenanceOutcome> {
   await cryptoReady();
@@ -91,20 +92,22 @@ export async function runKeyMaintenance(onProgress: (progress: MaintenanceProgre
 }
 
 async function rotateOne(rotation: RotationTask, authorKey: Uint8Array | undefined, vault: { userId: string; keys: UnlockedKeys }) {
-  let document = openForRotation(rotation, authorKey, vault);
-  if (document.file) {
+  const opened = openForRotation(rotation, authorKey, vault);
+  let file: FileReference | undefined;
+  if (opened.document.file) {
     // The file body was under a key the revoked clinician may hold: it is re-encrypted too, under a new key and a new blob.
-    const context = { recordId: rotation.recordId, version: rotation.currentVersion + 1, keyVersion: rotation.keyVersion + 1 };
-    const plain = await downloadDecryptedFile(document.file, "application/octet-stream", () => undefined);
-    document = { ...document, file: await uploadEncryptedFile(plain, context, () => undefined) };
+    // The download checks the plaintext against the digest the author signed, so what moves is what they wrote.
+    const context = { recordId: rotation.recordId, version: rotation.currentVersion, keyVersion: rotation.keyVersion + 1 };
+    const plain = await downloadDecryptedFile(opened.document.file, "application/octet-stream", () => undefined);
+    file = await uploadEncryptedFile(plain, context, () => undefined);
   }
-  await api.post(`/api/records/${rotation.recordId}/rotate`, sealRotation(rotation, document, vault));
+  await api.post(`/api/records/${rotation.recordId}/rotate`, sealRotation(rotation, opened, vault, file));
 }
 
 type RotationTask = MaintenanceJson["rotations"][number];
 
-/** A record's current content, verified against its author and decrypted, ready to be moved to a new key. */
-export function openForRotation(rotation: RotationTask, authorKey: Uint8Array | undefined, vault: { keys: UnlockedKeys }): RecordDocument {
+/** A record's current version, verified against its author and decrypted, ready to be moved to a new key. */
+export function openForRotation(rotation: RotationTask, authorKey: Uint8Array | undefined, vault: { keys: UnlockedKeys }): OpenedVersion {
   if (!authorKey) throw new Error("the record's author cannot be verified");
   const oldKey = recordKeyOf({ id: rotation.recordId, keyVersion: rotation.keyVersion, ownerWrap: rotation.ownerWrap }, vault);
   try {
@@ -115,18 +118,22 @@ export function openForRotation(rotation: RotationTask, authorKey: Uint8Array | 
 }
 
 /**
- * A record moved to a fresh key: its content re-encrypted and signed as the next version
- * under key version + 1, wrapped for the owner and for each grant that still covers it.
- * Pure, so benchmarks can time it.
+ * A record moved to a fresh key: its current version re-encrypted in place under key
+ * version + 1 (its author's signature and commitment untouched, so who wrote it never
+ * changes), wrapped for the owner and for each grant that still covers it. `file` is the
+ * re-encrypted copy of a file record's body. Pure, so benchmarks can time it.
  */
-export function sealRotation(rotation: RotationTask, document: RecordDocument, vault: { userId: string; keys: UnlockedKeys }) {
+export function sealRotation(rotation: RotationTask, opened: OpenedVersion, vault: { userId: string; keys: UnlockedKeys }, file?: FileReference) {
   const recordId = rotation.recordId;
   const keyVersion = rotation.keyVersion + 1;
   const newKey = generateRecordKey();
   try {
+    const context = { recordId, version: rotation.currentVersion, keyVersion };
     const version = {
-      ...sealVersion(document, newKey, { recordId, version: rotation.currentVersion + 1, keyVersion }, vault),
-      ...(document.file ? { blobId: document.file.blobId } : {}),
+      version: context.version,
+      keyVersion,
+      content: reencryptVersion(opened, newKey, context, file),
+      ...(file ? { blobId: file.blobId } : {}),
     };
     const grantWraps = rotation.grantIds.map((grantId) => {
       const shareKey = deriveShareKey(vault.keys.vaultKey, { grantId });

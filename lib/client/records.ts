@@ -1,6 +1,11 @@
 import {
+  commitRecordDocument,
   cryptoReady,
   decryptRecordContent,
+  encodeRecordBody,
+  openRecordBody,
+  generateCommitmentKey,
+  type RecordBody,
   deriveShareKey,
   EnvelopeKind,
   openRecordKeySealedToOwner,
@@ -9,7 +14,6 @@ import {
   encryptRecordContent,
   fromBase64url,
   generateRecordKey,
-  hashBytes,
   padToBucket,
   signRecordVersion,
   toBase64url,
@@ -21,9 +25,10 @@ import {
   wrapRecordKeys,
 } from "@/crypto";
 import { api, ApiError, retryTransient } from "./api";
+import { authorshipLine } from "./authorship";
 import { certifiedKeys, checkedContact } from "./contacts";
 import { rememberDeletedRecord, rememberVerifiedRecords, RollbackError, staleRecords } from "./rollback-guard";
-import type { FileReference } from "./files";
+import { accessOf, withAccess, type FileReference } from "./files";
 import { useVault, type UnlockedKeys } from "./vault-store";
 
 /** What a record's envelope holds: the FHIR resource and the little the app adds. */
@@ -37,30 +42,43 @@ export interface RecordDocument {
   file?: FileReference;
 }
 
-interface VersionJson {
+/** A version's signed statement as served: who wrote which version, and the commitment they signed. */
+export interface StatementJson {
   version: number;
-  keyVersion: number;
   authorId: string;
-  content: string;
+  commitment: string;
   signature: string;
   createdAt: string;
 }
 
+interface VersionJson extends StatementJson {
+  keyVersion: number;
+  content: string;
+}
+
 interface RecordJson {
   id: string;
-  /** Who wrote the first version: the owner, or a clinician who contributed it. */
-  createdBy: string;
   currentVersion: number;
   keyVersion: number;
   createdAt: string;
   updatedAt: string;
   ownerWrap: string;
   current: VersionJson;
+  /** Every version's statement, oldest first. */
+  statements: StatementJson[];
 }
 
 export interface Author {
   userId: string;
   name: string;
+}
+
+/** Who wrote one version, verified against that person's certified identity key. */
+export interface VersionAuthor {
+  version: number;
+  author: Author;
+  /** When the server stored the version (its word, not signed). */
+  createdAt: string;
 }
 
 export type ChartEntry =
@@ -70,14 +88,14 @@ export type ChartEntry =
       version: number;
       keyVersion: number;
       authorId: string;
-      /** Set when a clinician wrote the record (its first version). */
-      addedBy: Author | null;
+      /** Every version's verified author, oldest first: the first wrote the record, the last the text shown. */
+      authors: VersionAuthor[];
+      /** Who added and edited it, for the owner to read ("Added by Dr … · edited by you"); null when only the owner wrote it. */
+      authorship: string | null;
       updatedAt: string;
       document: RecordDocument;
     }
   | { status: "invalid"; id: string; version: number; reason: string };
-
-const noFile = new Uint8Array(0);
 
 function unlocked() {
   const vault = useVault.getState().vault;
@@ -85,13 +103,48 @@ function unlocked() {
   return vault;
 }
 
+/**
+ * Splits a document into what its author signs (everything, with a file reduced to its
+ * size and plaintext digest) and how to reach its file (which a key rotation replaces).
+ */
+function bodyOf(document: RecordDocument, commitmentKey: Uint8Array): RecordBody {
+  const { file, ...rest } = document;
+  const signed = file ? { ...rest, file: { size: file.size, digest: file.digest } } : rest;
+  return { commitmentKey, document: utf8(JSON.stringify(signed)), access: file ? utf8(JSON.stringify(accessOf(file))) : new Uint8Array(0) };
+}
+
+/** A body encrypted and padded under a record key, for the given record, version and key version. */
+function encryptBody(body: RecordBody, recordKey: Uint8Array, context: { recordId: string; version: number; keyVersion: number }): string {
+  return toBase64url(encryptRecordContent(padToBucket(encodeRecordBody(body)), recordKey, context));
+}
+
+/**
+ * Encrypts a new version and signs it as `author`: `{version, keyVersion, content, commitment, signature}`
+ * (base64url), ready for the server. The signature covers the commitment, not the ciphertext.
+ */
 export function sealVersion(document: RecordDocument, recordKey: Uint8Array, context: { recordId: string; version: number; keyVersion: number }, author: { userId: string; keys: UnlockedKeys }) {
-  const content = encryptRecordContent(padToBucket(utf8(JSON.stringify(document))), recordKey, context);
-  const signature = signRecordVersion(
-    { ...context, authorId: author.userId, contentHash: hashBytes(content), fileHash: noFile },
-    author.keys.identitySecretKey,
-  );
-  return { version: context.version, keyVersion: context.keyVersion, content: toBase64url(content), signature: toBase64url(signature) };
+  const body = bodyOf(document, generateCommitmentKey());
+  const commitment = commitRecordDocument(body.commitmentKey, context, body.document);
+  const signature = signRecordVersion({ recordId: context.recordId, version: context.version, authorId: author.userId, commitment }, author.keys.identitySecretKey);
+  body.commitmentKey.fill(0);
+  return {
+    version: context.version,
+    keyVersion: context.keyVersion,
+    content: encryptBody(body, recordKey, context),
+    commitment: toBase64url(commitment),
+    signature: toBase64url(signature),
+  };
+}
+
+/**
+ * Re-encrypts an opened version under a new record key, keeping its document and commitment
+ * key byte for byte (so its author's signature still verifies) with the file reached
+ * through `file` (the re-encrypted copy). Returns the base64url content envelope.
+ */
+export function reencryptVersion(opened: OpenedVersion, recordKey: Uint8Array, context: { recordId: string; version: number; keyVersion: number }, file?: FileReference): string {
+  if (Boolean(file) !== Boolean(opened.document.file)) throw new Error("a file record must be moved with its file");
+  const access = file ? utf8(JSON.stringify(accessOf(file))) : new Uint8Array(0);
+  return encryptBody({ commitmentKey: opened.body.commitmentKey, document: opened.body.document, access }, recordKey, context);
 }
 
 /**
@@ -203,23 +256,63 @@ export function recordKeyOf(record: { id: string; keyVersion: number; ownerWrap:
   }
 }
 
-/**
- * Verifies and opens one version. The signature is checked before decryption, so nothing
- * the author did not sign is ever parsed or shown.
- */
-function openVersion(recordId: string, version: VersionJson, recordKey: Uint8Array, authorKey: Uint8Array): RecordDocument {
-  const content = fromBase64url(version.content);
+/** A verified, decrypted version: the document to show, and the exact body to move to a new key. */
+export interface OpenedVersion {
+  document: RecordDocument;
+  body: RecordBody;
+}
+
+/** Throws CryptoError("authentication-failed") unless `authorKey` signed this statement. */
+function verifyStatement(recordId: string, statement: StatementJson, authorKey: Uint8Array): void {
   verifyRecordVersion(
-    { recordId, version: version.version, keyVersion: version.keyVersion, authorId: version.authorId, contentHash: hashBytes(content), fileHash: noFile },
-    fromBase64url(version.signature),
+    { recordId, version: statement.version, authorId: statement.authorId, commitment: fromBase64url(statement.commitment) },
+    fromBase64url(statement.signature),
     authorKey,
   );
-  const plain = unpadBucket(decryptRecordContent(content, recordKey, { recordId, version: version.version, keyVersion: version.keyVersion }));
-  const document = JSON.parse(fromUtf8(plain)) as RecordDocument;
-  if (document.v !== 1 || typeof document.kind !== "string" || typeof document.resource?.resourceType !== "string") {
+}
+
+/**
+ * Verifies and opens one version. The author's signature over the statement is checked
+ * before decryption, and the decrypted document against the signed commitment before it is
+ * parsed, so nothing the author did not sign is ever parsed or shown. Throws CryptoError for
+ * an integrity failure, Error for a document this app cannot read.
+ */
+function openVersion(recordId: string, version: VersionJson, recordKey: Uint8Array, authorKey: Uint8Array): OpenedVersion {
+  verifyStatement(recordId, version, authorKey);
+  const context = { recordId, version: version.version, keyVersion: version.keyVersion };
+  const body = openRecordBody(unpadBucket(decryptRecordContent(fromBase64url(version.content), recordKey, context)), fromBase64url(version.commitment), context);
+  const signed = JSON.parse(fromUtf8(body.document)) as RecordDocument;
+  if (signed.v !== 1 || typeof signed.kind !== "string" || typeof signed.resource?.resourceType !== "string") {
     throw new Error("unexpected record document");
   }
-  return document;
+  const document = signed.file ? { ...signed, file: withAccess(signed.file, JSON.parse(fromUtf8(body.access)) as unknown) } : signed;
+  return { document, body };
+}
+
+/**
+ * Verifies who wrote every version of a record: the statements must run 1..current without
+ * a gap, each signed by its author's certified key, and the last must be the version shown.
+ * Returns the authors oldest first; throws (CryptoError or Error) when any does not verify.
+ */
+export function verifyAuthorship(
+  recordId: string,
+  current: StatementJson,
+  statements: StatementJson[],
+  authors: Map<string, { identityPublicKey: Uint8Array; name: string }>,
+): VersionAuthor[] {
+  if (statements.length !== current.version || statements.some((statement, index) => statement.version !== index + 1)) {
+    throw new Error("the record's history is incomplete");
+  }
+  const last = statements[statements.length - 1]!;
+  if (last.authorId !== current.authorId || last.commitment !== current.commitment || last.signature !== current.signature) {
+    throw new Error("the record's history does not end with the version shown");
+  }
+  return statements.map((statement) => {
+    const author = authors.get(statement.authorId);
+    if (!author) throw new Error("unknown author");
+    verifyStatement(recordId, statement, author.identityPublicKey);
+    return { version: statement.version, author: { userId: statement.authorId, name: author.name }, createdAt: statement.createdAt };
+  });
 }
 
 /**
@@ -257,7 +350,7 @@ export async function ownRecordKeys(recordIds: string[] | "all"): Promise<Array<
 }
 
 /** Verifies (against the author's identity key) and decrypts a version under a known record key. */
-export function openSharedVersion(recordId: string, version: VersionJson, recordKey: Uint8Array, authorKey: Uint8Array): RecordDocument {
+export function openSharedVersion(recordId: string, version: VersionJson, recordKey: Uint8Array, authorKey: Uint8Array): OpenedVersion {
   return openVersion(recordId, version, recordKey, authorKey);
 }
 
@@ -276,7 +369,7 @@ export async function loadChart(): Promise<ChartEntry[]> {
   await cryptoReady();
   const vault = unlocked();
   const { records } = await api.get<{ records: RecordJson[] }>("/api/records");
-  const authors = await authorKeys(records.flatMap((record) => [record.current.authorId, record.createdBy]));
+  const authors = await authorKeys(records.flatMap((record) => record.statements.map((statement) => statement.authorId)));
   const stale = staleRecords(vault.userId, records.map(servedRecord));
   const entries = records.map((record): ChartEntry => {
     if (stale.has(record.id)) return { status: "invalid", id: record.id, version: record.currentVersion, reason: olderThanSeen };
@@ -285,8 +378,9 @@ export async function loadChart(): Promise<ChartEntry[]> {
       if (!author) throw new Error("unknown author");
       // The record's counters are the server's word; the version's are signed: they must agree.
       if (record.current.version !== record.currentVersion || record.current.keyVersion !== record.keyVersion) throw new Error("counters disagree");
+      const versionAuthors = verifyAuthorship(record.id, record.current, record.statements, authors);
       const recordKey = recordKeyOf(record, vault);
-      const document = openVersion(record.id, record.current, recordKey, author.identityPublicKey);
+      const { document } = openVersion(record.id, record.current, recordKey, author.identityPublicKey);
       recordKey.fill(0);
       return {
         status: "ok",
@@ -294,7 +388,8 @@ export async function loadChart(): Promise<ChartEntry[]> {
         version: record.currentVersion,
         keyVersion: record.keyVersion,
         authorId: record.current.authorId,
-        addedBy: record.createdBy === vault.userId ? null : { userId: record.createdBy, name: authors.get(record.createdBy)?.name ?? "Unknown author" },
+        authors: versionAuthors,
+        authorship: authorshipLine(versionAuthors, vault.userId, vault.userId),
         updatedAt: record.updatedAt,
         document,
       };
@@ -309,7 +404,9 @@ export async function loadChart(): Promise<ChartEntry[]> {
   return entries;
 }
 
-export async function loadVersions(entry: { id: string; keyVersion: number }): Promise<Array<{ version: number; createdAt: string; document: RecordDocument }>> {
+export async function loadVersions(
+  entry: { id: string; keyVersion: number },
+): Promise<Array<{ version: number; createdAt: string; author: Author; document: RecordDocument }>> {
   await cryptoReady();
   const vault = unlocked();
   const { versions, ownerWraps } = await api.get<{ versions: VersionJson[]; ownerWraps: Array<{ keyVersion: number; wrappedKey: string }> }>(
@@ -325,7 +422,12 @@ export async function loadVersions(entry: { id: string; keyVersion: number }): P
       const recordKey = keys.get(version.keyVersion);
       const author = authors.get(version.authorId);
       if (!recordKey || !author) throw new Error("a version cannot be opened");
-      return { version: version.version, createdAt: version.createdAt, document: openVersion(entry.id, version, recordKey, author.identityPublicKey) };
+      return {
+        version: version.version,
+        createdAt: version.createdAt,
+        author: { userId: version.authorId, name: author.name },
+        document: openVersion(entry.id, version, recordKey, author.identityPublicKey).document,
+      };
     });
   } finally {
     for (const key of keys.values()) key.fill(0);

@@ -21,9 +21,21 @@ import {
   wrapRecordKeys,
   wrapsDigest,
 } from "@/crypto";
+import { authorshipLine } from "./authorship";
 import { api, retryTransient } from "./api";
 import { pinContact, type CertifiedKeys, type DirectoryEntry } from "./contacts";
-import { authorKeys, openSharedVersion, ownRecordKeys, sealVersion, servedRecord, type RecordDocument, type VersionJson } from "./records";
+import {
+  authorKeys,
+  openSharedVersion,
+  ownRecordKeys,
+  sealVersion,
+  servedRecord,
+  verifyAuthorship,
+  type RecordDocument,
+  type StatementJson,
+  type VersionAuthor,
+  type VersionJson,
+} from "./records";
 import { guardGrantList, rememberVerifiedRecords, RollbackError, staleRecords, type ServedRecord } from "./rollback-guard";
 import { useVault, type UnlockedKeys } from "./vault-store";
 
@@ -206,8 +218,10 @@ export interface SharedRecord {
   id: string;
   version: number;
   document: RecordDocument;
-  /** Set when someone other than the patient wrote this version (this clinician, or a colleague). */
-  author: { userId: string; name: string } | null;
+  /** Every version's verified author, oldest first ("You" for this clinician; the patient under their revealed name). */
+  authors: VersionAuthor[];
+  /** Who added and edited it, for this clinician to read ("Added by you · edited by the patient"); null when only the patient wrote it. */
+  authorship: string | null;
 }
 
 export interface SharedPatient {
@@ -224,7 +238,7 @@ export interface SharedPatient {
   rolledBack: number;
 }
 
-type SharedRecordJson = { id: string; keyVersion: number; wrappedKey: string; current: VersionJson };
+type SharedRecordJson = { id: string; keyVersion: number; wrappedKey: string; current: VersionJson; statements: StatementJson[] };
 
 /** Everything shared with this clinician, each grant and record verified before use. */
 export async function loadSharedWithMe(): Promise<SharedPatient[]> {
@@ -237,7 +251,7 @@ export async function loadSharedWithMe(): Promise<SharedPatient[]> {
     const opened = openGrant(grant, vault);
     const { records } = await api.get<{ records: SharedRecordJson[] }>(`/api/shared/${grant.grantId}/records`);
     const authors = await authorKeys(
-      records.map((record) => record.current.authorId),
+      records.flatMap((record) => record.statements.map((statement) => statement.authorId)),
       new Map([[grant.patientId, { identityPublicKey: opened.patientIdentity, name: opened.revealedName ?? "The patient" }]]),
     );
     const shown: SharedRecord[] = [];
@@ -249,16 +263,19 @@ export async function loadSharedWithMe(): Promise<SharedPatient[]> {
         if (stale.has(record.id)) throw new RollbackError("a record");
         const author = authors.get(record.current.authorId);
         if (!author) throw new Error("unknown author");
-        // A record outside what the patient signed is accepted only if this clinician wrote it under this grant.
-        if (grant.scope === "records" && !opened.signedRecordIds.includes(record.id) && record.current.authorId !== vault.userId) {
+        // Every version's author is verified, not only the current one: the first tells who created the record.
+        const versionAuthors = verifyAuthorship(record.id, record.current, record.statements, authors);
+        // A record outside what the patient signed is accepted only if this clinician created it (its first version, signed by this clinician).
+        if (grant.scope === "records" && !opened.signedRecordIds.includes(record.id) && versionAuthors[0]!.author.userId !== vault.userId) {
           throw new Error("not granted");
         }
         const recordKey = unwrapRecordKey(fromBase64url(record.wrappedKey), opened.shareKey, { recordId: record.id, keyVersion: record.keyVersion, grantId: grant.grantId });
         shown.push({
           id: record.id,
           version: record.current.version,
-          document: openSharedVersion(record.id, record.current, recordKey, author.identityPublicKey),
-          author: record.current.authorId === grant.patientId ? null : { userId: record.current.authorId, name: author.name },
+          document: openSharedVersion(record.id, record.current, recordKey, author.identityPublicKey).document,
+          authors: versionAuthors,
+          authorship: authorshipLine(versionAuthors, grant.patientId, vault.userId),
         });
         recordKey.fill(0);
         verified.push(servedRecord(record));

@@ -79,6 +79,7 @@ describe.each(testDatabaseKinds())("schema on %s", (kind) => {
       authorId: ownerId,
       contentCiphertext: bytes(1),
       paddedSize: 256,
+      commitment: bytes(32),
       signature: bytes(2),
     };
     await database.db.insert(t.recordVersions).values(version);

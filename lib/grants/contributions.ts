@@ -34,6 +34,7 @@ export async function contributeRecord(db: Database, clinicianId: string, grantI
       authorId: clinicianId,
       contentCiphertext: content,
       paddedSize: content.length,
+      commitment: fromBase64url(item.version.commitment),
       signature: fromBase64url(item.version.signature),
       blobId: null,
     });

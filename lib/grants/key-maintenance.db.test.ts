@@ -2,14 +2,14 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { and, eq, isNull } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cryptoReady, EnvelopeKind } from "@/crypto";
-import { keyRotations, recordKeyWraps, records } from "@/drizzle/schema";
+import { keyRotations, recordKeyWraps, records, recordVersions } from "@/drizzle/schema";
 import { createTestDatabase, testDatabaseKinds, type TestDatabase } from "@/lib/db/test-databases";
 import { codeOf } from "@/lib/app-error-test-helpers";
 import { createRecords, rotateRecordKey, versionsOf } from "@/lib/records/records-service";
 import { contributeRecord } from "./contributions";
 import { activeGrantOf, addGrantWraps, createGrant, grantsOfPatient, recordsUnderGrant, revokeGrant, revokeRecordFromGrant, type NewGrant } from "./grants-service";
 import { keyMaintenanceOf } from "./key-maintenance";
-import { b64, insertPeople, newGrant, versionPayload } from "./test-fixtures";
+import { b64, insertPeople, newGrant, rotatedVersion, versionPayload } from "./test-fixtures";
 
 const version = versionPayload;
 const sealedToOwner = () => {
@@ -68,8 +68,9 @@ describe.each(testDatabaseKinds())("keeping sharing exact on %s", (kind) => {
     await revokeGrant(database.db, patient, grant.grantId);
   });
 
-  it("rotates a record after a revoke: new key version, wraps only for grants still covering it, old owner wraps kept", async () => {
+  it("rotates a record after a revoke in place: same version, author, commitment and signature; new key version; wraps only for grants still covering it; old owner wraps kept", async () => {
     const [id] = await newRecords(1);
+    const [before] = await database.db.select().from(recordVersions).where(eq(recordVersions.recordId, id!));
     const revoked = grantOf([id!]);
     const kept = grantOf([id!], { clinicianId: nurse });
     await createGrant(database.db, patient, revoked);
@@ -80,13 +81,25 @@ describe.each(testDatabaseKinds())("keeping sharing exact on %s", (kind) => {
     expect(task?.grantIds).toEqual([kept.grantId]);
     expect(task?.keyVersion).toBe(1);
 
-    const payload = { ownerWrap: b64(randomBytes(74)), version: version(2, 2), grantWraps: [] as Array<{ grantId: string; wrappedKey: string }> };
+    const payload = { ownerWrap: b64(randomBytes(74)), version: rotatedVersion(1, 2), grantWraps: [] as Array<{ grantId: string; wrappedKey: string }> };
+    const keptWrap = [{ grantId: kept.grantId, wrappedKey: b64(randomBytes(74)) }];
     expect(await codeOf(rotateRecordKey(database.db, patient, id!, payload))).toBe("conflict");
-    expect(await codeOf(rotateRecordKey(database.db, patient, id!, { ...payload, version: version(2, 1), grantWraps: [{ grantId: kept.grantId, wrappedKey: b64(randomBytes(74)) }] }))).toBe("conflict");
-    await rotateRecordKey(database.db, patient, id!, { ...payload, grantWraps: [{ grantId: kept.grantId, wrappedKey: b64(randomBytes(74)) }] });
+    // Not a rotation: the same key version, or a version that does not exist yet.
+    expect(await codeOf(rotateRecordKey(database.db, patient, id!, { ...payload, version: rotatedVersion(1, 1), grantWraps: keptWrap }))).toBe("conflict");
+    expect(await codeOf(rotateRecordKey(database.db, patient, id!, { ...payload, version: rotatedVersion(2, 2), grantWraps: keptWrap }))).toBe("conflict");
+    await rotateRecordKey(database.db, patient, id!, { ...payload, grantWraps: keptWrap });
 
     const [record] = await database.db.select().from(records).where(eq(records.id, id!));
-    expect([record?.currentVersion, record?.keyVersion]).toEqual([2, 2]);
+    expect([record?.currentVersion, record?.keyVersion]).toEqual([1, 2]);
+    const after = await database.db.select().from(recordVersions).where(eq(recordVersions.recordId, id!));
+    expect(after).toHaveLength(1);
+    expect([after[0]!.authorId, Buffer.from(after[0]!.commitment), Buffer.from(after[0]!.signature), after[0]!.keyVersion]).toEqual([
+      before!.authorId,
+      Buffer.from(before!.commitment),
+      Buffer.from(before!.signature),
+      2,
+    ]);
+    expect(Buffer.from(after[0]!.contentCiphertext).equals(Buffer.from(before!.contentCiphertext))).toBe(false);
     expect((await wrapsOf(kept.grantId)).map((wrap) => [wrap.recordId, wrap.keyVersion])).toEqual([[id, 2]]);
     const ownerWraps = await database.db.select().from(recordKeyWraps).where(and(eq(recordKeyWraps.recordId, id!), isNull(recordKeyWraps.grantId)));
     expect(ownerWraps.map((wrap) => wrap.keyVersion).sort()).toEqual([1, 2]);

@@ -5,6 +5,7 @@ import { keyRotations } from "@/drizzle/schema";
 import { appendAudit } from "@/lib/audit/audit-log";
 import type { Database } from "@/lib/db";
 import { listOwnedRecords } from "@/lib/records/repository";
+import { versionJson } from "@/lib/records/version-json";
 import { closeExpiredGrants, coverageOf, missingWraps } from "./grant-coverage";
 
 /**
@@ -37,15 +38,7 @@ export async function keyMaintenanceOf(db: Database, patientId: string, now: Dat
         return {
           ...keyOf(row.recordId),
           currentVersion: record.currentVersion,
-          current: {
-            blobId: record.current.blobId,
-            version: record.current.version,
-            keyVersion: record.current.keyVersion,
-            authorId: record.current.authorId,
-            content: toBase64url(record.current.content),
-            signature: toBase64url(record.current.signature),
-            createdAt: record.current.createdAt.toISOString(),
-          },
+          current: versionJson(record.current),
           grantIds: coverage.grantsCovering(row.recordId),
         };
       }),

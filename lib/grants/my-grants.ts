@@ -7,7 +7,8 @@ import { appendAudit } from "@/lib/audit/audit-log";
 import { getDatabase } from "@/lib/db";
 import { publishedKeys } from "@/lib/directory/directory-service";
 import { AppError } from "@/lib/errors";
-import { listVersions } from "@/lib/records/repository";
+import { currentVersionsOf, statementsOf } from "@/lib/records/repository";
+import { statementJson, versionJson } from "@/lib/records/version-json";
 import { contributeRecord } from "./contributions";
 import { activeGrantsForClinician, addGrantWraps, createGrant, fetchSharedRecords, grantsOfPatient, revokeGrant, revokeRecordFromGrant } from "./grants-service";
 import { keyMaintenanceOf } from "./key-maintenance";
@@ -121,28 +122,24 @@ export async function sharedWithMe() {
 export async function sharedRecords(grantId: string) {
   const { db, userId } = await as("clinician");
   const shared = await fetchSharedRecords(db, userId, grantId);
+  const ids = shared.map((record) => record.id);
+  // Two queries for the whole list, not one per record: the current versions, and every version's statement.
+  const [currents, statements] = await Promise.all([currentVersionsOf(db, ids), statementsOf(db, ids)]);
   return {
-    records: await Promise.all(
-      shared.map(async (record) => {
-        const versions = await listVersions(db, record.id);
-        const current = versions.find((version) => version.version === record.currentVersion)!;
-        return {
+    records: shared.flatMap((record) => {
+      const current = currents.get(record.id);
+      if (!current) return [];
+      return [
+        {
           id: record.id,
           keyVersion: record.keyVersion,
           currentVersion: record.currentVersion,
           updatedAt: record.updatedAt.toISOString(),
           wrappedKey: toBase64url(record.wrappedKey),
-          current: {
-            version: current.version,
-            keyVersion: current.keyVersion,
-            authorId: current.authorId,
-            content: toBase64url(current.content),
-            signature: toBase64url(current.signature),
-            createdAt: current.createdAt.toISOString(),
-            blobId: current.blobId,
-          },
-        };
-      }),
-    ),
+          current: versionJson(current),
+          statements: (statements.get(record.id) ?? []).map(statementJson),
+        },
+      ];
+    }),
   };
 }

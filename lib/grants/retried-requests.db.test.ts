@@ -8,7 +8,7 @@ import type { AuditAction } from "@/lib/audit/audit-log";
 import { createTestDatabase, testDatabaseKinds, type TestDatabase } from "@/lib/db/test-databases";
 import { createRecords, rotateRecordKey } from "@/lib/records/records-service";
 import { createGrant, revokeGrant, revokeRecordFromGrant } from "./grants-service";
-import { b64, insertPeople, newGrant, newRecordItem, versionPayload } from "./test-fixtures";
+import { b64, insertPeople, newGrant, newRecordItem, rotatedVersion } from "./test-fixtures";
 
 /**
  * A browser whose request was cut off (a dropped connection, a server that stopped after
@@ -90,12 +90,12 @@ describe.each(testDatabaseKinds())("retried requests on %s", (kind) => {
     const grant = newGrant(doctor, [id!]);
     await createGrant(database.db, patient, grant);
     await revokeGrant(database.db, patient, grant.grantId);
-    const payload = { ownerWrap: b64(randomBytes(74)), version: versionPayload(2, 2), grantWraps: [] };
+    const payload = { ownerWrap: b64(randomBytes(74)), version: rotatedVersion(1, 2), grantWraps: [] };
     await rotateRecordKey(database.db, patient, id!, payload);
     await rotateRecordKey(database.db, patient, id!, payload);
     const [record] = await database.db.select().from(records).where(eq(records.id, id!));
-    expect([record?.currentVersion, record?.keyVersion]).toEqual([2, 2]);
+    expect([record?.currentVersion, record?.keyVersion]).toEqual([1, 2]);
     expect(await events("record-key-rotated", { recordId: id })).toHaveLength(1);
-    expect(await codeOf(rotateRecordKey(database.db, patient, id!, { ...payload, version: versionPayload(2, 2) }))).toBe("conflict");
+    expect(await codeOf(rotateRecordKey(database.db, patient, id!, { ...payload, version: rotatedVersion(1, 2) }))).toBe("conflict");
   });
 });

@@ -11,8 +11,12 @@ export const versionPayload = (version = 1, keyVersion = 1) => ({
   version,
   keyVersion,
   content: b64(randomBytes(42 + 256)),
+  commitment: b64(randomBytes(32)),
   signature: b64(randomBytes(64)),
 });
+
+/** A key rotation's version part: the same version re-encrypted under `keyVersion` (no statement: the server keeps the author's). */
+export const rotatedVersion = (version: number, keyVersion: number) => ({ version, keyVersion, content: b64(randomBytes(42 + 256)) });
 
 /** A new record for `createRecords`, with random owner wrap and content. */
 export const newRecordItem = (grantWraps: Array<{ grantId: string; wrappedKey: string }> = []) => ({

@@ -9,7 +9,7 @@ import { addVersion, chartOf, createRecords, deleteRecord, versionsOf } from "./
 
 const b64 = (bytes: Buffer) => bytes.toString("base64url");
 const envelope = (paddedLength = 256) => b64(randomBytes(42 + paddedLength));
-const version = (number = 1, content = envelope()) => ({ version: number, keyVersion: 1, content, signature: b64(randomBytes(64)) });
+const version = (number = 1, content = envelope()) => ({ version: number, keyVersion: 1, content, commitment: b64(randomBytes(32)), signature: b64(randomBytes(64)) });
 const newRecord = () => ({ id: randomUUID(), ownerWrap: b64(randomBytes(74)), version: version() });
 
 describe.each(testDatabaseKinds())("records on %s", (kind) => {

@@ -8,7 +8,8 @@ import { AppError } from "@/lib/errors";
 import { appendAudit, appendAuditQuietly } from "@/lib/audit/audit-log";
 import { crashPoint } from "@/lib/crash-points";
 import { coverageOf } from "@/lib/grants/grant-coverage";
-import { findOwnedRecord, listOwnedRecords, listVersions, type StoredVersion } from "./repository";
+import { findOwnedRecord, listOwnedRecords, listVersions, statementsOf } from "./repository";
+import { statementJson, versionJson } from "./version-json";
 import { checkedContent } from "./content-limits";
 import { type CreateRecord, type RotateRecordKey, type VersionPayload } from "./schemas";
 
@@ -22,6 +23,7 @@ function versionRow(recordId: string, authorId: string, payload: VersionPayload)
     authorId,
     contentCiphertext: content,
     paddedSize: content.length,
+    commitment: fromBase64url(payload.commitment),
     signature: fromBase64url(payload.signature),
   };
 }
@@ -107,30 +109,38 @@ async function insertGrantWraps(
 }
 
 /**
- * Moves a record to a fresh key: the current content re-encrypted as the next version
- * under key version + 1, a new owner wrap, and new wraps for the grants that still cover
- * it. Wraps of the old key under grants are deleted; the owner keeps old wraps so that
- * earlier versions stay readable. Clears the record's rotation request. Re-sending the
- * rotation that is already the current version (a retry after a lost response) is
- * accepted and changes nothing.
+ * Moves a record to a fresh key: its current version re-encrypted in place under key
+ * version + 1 (same version number; the author's statement, commitment and signature are
+ * kept, so who wrote it never changes), a new owner wrap, and new wraps for the grants
+ * that still cover it. Wraps of the old key under grants are deleted; the owner keeps old
+ * wraps so that earlier versions stay readable. Clears the record's rotation request and
+ * leaves `updatedAt` alone (the content did not change). Re-sending the rotation already
+ * stored (a retry after a lost response) is accepted and changes nothing.
+ * Throws AppError "not-found" (not the caller's record), "conflict" (the record changed
+ * since the new key was made, or sharing changed), "invalid-input" (a file not uploaded).
  */
 export async function rotateRecordKey(db: Database, ownerId: string, recordId: string, payload: RotateRecordKey, now: Date = new Date()) {
-  const row = versionRow(recordId, ownerId, payload.version);
+  const content = checkedContent(payload.version.content);
+  const blobId = payload.version.blobId ?? null;
   await db.transaction(async (tx) => {
     const record = await lockOwnedRecord(tx, ownerId, recordId);
-    if (record.currentVersion === row.version && record.keyVersion === row.keyVersion && (await storesVersion(tx, recordId, row))) return;
-    if (payload.version.version !== record.currentVersion + 1 || payload.version.keyVersion !== record.keyVersion + 1) {
+    const target = { version: payload.version.version, contentCiphertext: content };
+    if (record.currentVersion === target.version && record.keyVersion === payload.version.keyVersion && (await storesVersion(tx, recordId, target))) return;
+    if (payload.version.version !== record.currentVersion || payload.version.keyVersion !== record.keyVersion + 1) {
       throw new AppError("conflict", "This record changed since its new key was made. It will be tried again.");
     }
-    await checkBlob(tx, ownerId, recordId, row.blobId);
+    await checkBlob(tx, ownerId, recordId, blobId);
     const coverage = await coverageOf(tx, ownerId, now);
     await tx.delete(recordKeyWraps).where(and(eq(recordKeyWraps.recordId, recordId), isNotNull(recordKeyWraps.grantId)));
-    await tx.insert(recordVersions).values(row);
+    await tx
+      .update(recordVersions)
+      .set({ keyVersion: payload.version.keyVersion, contentCiphertext: content, paddedSize: content.length, blobId })
+      .where(and(eq(recordVersions.recordId, recordId), eq(recordVersions.version, record.currentVersion)));
     await tx
       .insert(recordKeyWraps)
-      .values({ id: randomUUID(), recordId, keyVersion: row.keyVersion, grantId: null, wrappedKey: fromBase64url(payload.ownerWrap) });
-    await insertGrantWraps(tx, recordId, row.keyVersion, payload.grantWraps, coverage.grantsCovering(recordId));
-    await tx.update(records).set({ currentVersion: row.version, keyVersion: row.keyVersion, updatedAt: now }).where(eq(records.id, recordId));
+      .values({ id: randomUUID(), recordId, keyVersion: payload.version.keyVersion, grantId: null, wrappedKey: fromBase64url(payload.ownerWrap) });
+    await insertGrantWraps(tx, recordId, payload.version.keyVersion, payload.grantWraps, coverage.grantsCovering(recordId));
+    await tx.update(records).set({ keyVersion: payload.version.keyVersion }).where(eq(records.id, recordId));
     await tx.delete(keyRotations).where(eq(keyRotations.recordId, recordId));
     await appendAudit(tx, [{ subjectId: ownerId, actorId: ownerId, action: "record-key-rotated", recordId, outcome: "success" }]);
     crashPoint("records.rotate.before-commit");
@@ -177,30 +187,13 @@ export async function deleteRecord(db: Database, ownerId: string, recordId: stri
   });
 }
 
-const versionJson = (version: StoredVersion) => ({
-  blobId: version.blobId,
-  version: version.version,
-  keyVersion: version.keyVersion,
-  authorId: version.authorId,
-  content: toBase64url(version.content),
-  signature: toBase64url(version.signature),
-  createdAt: version.createdAt.toISOString(),
-});
-
 /** The owner's whole chart: ciphertext and owner wraps. The fetch is audited before anything is returned. */
 export async function chartOf(db: Database, ownerId: string) {
   await appendAudit(db, [{ subjectId: ownerId, actorId: ownerId, action: "chart-fetched", outcome: "success" }]);
   const stored = await listOwnedRecords(db, ownerId);
-  const firstAuthors = stored.length
-    ? await db
-        .select({ recordId: recordVersions.recordId, authorId: recordVersions.authorId })
-        .from(recordVersions)
-        .where(and(eq(recordVersions.version, 1), inArray(recordVersions.recordId, stored.map((record) => record.id))))
-    : [];
-  const createdBy = new Map(firstAuthors.map((row) => [row.recordId, row.authorId]));
+  const statements = await statementsOf(db, stored.map((record) => record.id));
   return {
     records: stored.map((record) => ({
-      createdBy: createdBy.get(record.id) ?? ownerId,
       id: record.id,
       currentVersion: record.currentVersion,
       keyVersion: record.keyVersion,
@@ -208,6 +201,7 @@ export async function chartOf(db: Database, ownerId: string) {
       updatedAt: record.updatedAt.toISOString(),
       ownerWrap: toBase64url(record.ownerWrap),
       current: versionJson(record.current),
+      statements: (statements.get(record.id) ?? []).map(statementJson),
     })),
   };
 }

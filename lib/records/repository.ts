@@ -1,5 +1,5 @@
 import "server-only";
-import { and, asc, eq, isNull } from "drizzle-orm";
+import { and, asc, eq, inArray, isNull } from "drizzle-orm";
 import { recordKeyWraps, recordVersions, records } from "@/drizzle/schema";
 import type { Database } from "@/lib/db";
 
@@ -9,6 +9,16 @@ export interface StoredVersion {
   keyVersion: number;
   authorId: string;
   content: Uint8Array;
+  commitment: Uint8Array;
+  signature: Uint8Array;
+  createdAt: Date;
+}
+
+/** What proves who wrote a version, without its content: the statement fields and the signature. */
+export interface VersionStatement {
+  version: number;
+  authorId: string;
+  commitment: Uint8Array;
   signature: Uint8Array;
   createdAt: Date;
 }
@@ -29,6 +39,7 @@ const versionColumns = {
   keyVersion: recordVersions.keyVersion,
   authorId: recordVersions.authorId,
   content: recordVersions.contentCiphertext,
+  commitment: recordVersions.commitment,
   signature: recordVersions.signature,
   createdAt: recordVersions.createdAt,
 };
@@ -66,6 +77,7 @@ export async function listOwnedRecords(db: Database, ownerId: string): Promise<S
       keyVersion: row.keyVersion,
       authorId: row.authorId,
       content: row.content,
+      commitment: row.commitment,
       signature: row.signature,
       createdAt: row.createdAt,
     },
@@ -82,4 +94,38 @@ export async function findOwnedRecord(db: Database, ownerId: string, recordId: s
 
 export async function listVersions(db: Database, recordId: string): Promise<StoredVersion[]> {
   return db.select(versionColumns).from(recordVersions).where(eq(recordVersions.recordId, recordId)).orderBy(asc(recordVersions.version));
+}
+
+/**
+ * Every version's statement (author, commitment, signature) of some records, in one query,
+ * oldest version first: readers verify each version's author without its content.
+ */
+export async function statementsOf(db: Database, recordIds: string[]): Promise<Map<string, VersionStatement[]>> {
+  const byRecord = new Map<string, VersionStatement[]>(recordIds.map((id) => [id, []]));
+  if (recordIds.length === 0) return byRecord;
+  const rows = await db
+    .select({
+      recordId: recordVersions.recordId,
+      version: recordVersions.version,
+      authorId: recordVersions.authorId,
+      commitment: recordVersions.commitment,
+      signature: recordVersions.signature,
+      createdAt: recordVersions.createdAt,
+    })
+    .from(recordVersions)
+    .where(inArray(recordVersions.recordId, recordIds))
+    .orderBy(asc(recordVersions.recordId), asc(recordVersions.version));
+  for (const { recordId, ...statement } of rows) byRecord.get(recordId)?.push(statement);
+  return byRecord;
+}
+
+/** The current version (with content) of some records, in one query. */
+export async function currentVersionsOf(db: Database, recordIds: string[]): Promise<Map<string, StoredVersion>> {
+  if (recordIds.length === 0) return new Map();
+  const rows = await db
+    .select({ recordId: recordVersions.recordId, ...versionColumns })
+    .from(recordVersions)
+    .innerJoin(records, and(eq(records.id, recordVersions.recordId), eq(records.currentVersion, recordVersions.version)))
+    .where(inArray(recordVersions.recordId, recordIds));
+  return new Map(rows.map(({ recordId, ...version }) => [recordId, version]));
 }

@@ -9,6 +9,8 @@ export const versionPayloadSchema = z.object({
   keyVersion: z.number().int().min(1).max(1_000_000),
   // Length is checked in the service, so an oversize record gets a 413 with a clear message.
   content: base64url(64 * 1024 * 1024).min(43),
+  /** The author's 32-byte commitment to the version's document, which the signature covers. */
+  commitment: base64url(32).length(43),
   signature: base64url(64).length(86),
   /** The encrypted file body, for records that carry a file. */
   blobId: uuidSchema.optional(),
@@ -24,10 +26,14 @@ export const createRecordSchema = z.object({
   grantWraps: grantWrapsSchema.default([]),
 });
 
-/** A new key for a record: the current content re-encrypted as the next version, wrapped for the owner and the grants that still cover it. */
+/**
+ * A new key for a record: its current version re-encrypted under key version + 1 (same
+ * version number, same author, signature and commitment, which the server keeps), wrapped
+ * for the owner and the grants that still cover it.
+ */
 export const rotateRecordKeySchema = z.object({
   ownerWrap: base64url(128).min(43),
-  version: versionPayloadSchema,
+  version: versionPayloadSchema.pick({ version: true, keyVersion: true, content: true, blobId: true }),
   grantWraps: grantWrapsSchema,
 });
 
