@@ -126,14 +126,9 @@ export function sealVersion(document: RecordDocument, recordKey: Uint8Array, con
   const body = bodyOf(document, generateCommitmentKey());
   const commitment = commitRecordDocument(body.commitmentKey, context, body.document);
   const signature = signRecordVersion({ recordId: context.recordId, version: context.version, authorId: author.userId, commitment }, author.keys.identitySecretKey);
+  const content = encryptBody(body, recordKey, context);
   body.commitmentKey.fill(0);
-  return {
-    version: context.version,
-    keyVersion: context.keyVersion,
-    content: encryptBody(body, recordKey, context),
-    commitment: toBase64url(commitment),
-    signature: toBase64url(signature),
-  };
+  return { version: context.version, keyVersion: context.keyVersion, content, commitment: toBase64url(commitment), signature: toBase64url(signature) };
 }
 
 /**
