@@ -21,7 +21,7 @@ import {
   wrapRecordKeys,
   wrapsDigest,
 } from "@/crypto";
-import { api, retryTransient } from "./api";
+import { api, ApiError, retryTransient } from "./api";
 import { pinContact, type CertifiedKeys, type DirectoryEntry } from "./contacts";
 import { authorKeys, openSharedVersion, ownRecordKeys, sealVersion, servedRecord, type RecordDocument, type VersionJson } from "./records";
 import { guardGrantList, rememberVerifiedRecords, RollbackError, staleRecords, type ServedRecord } from "./rollback-guard";
@@ -313,7 +313,8 @@ export async function contributeRecord(grantId: string, document: RecordDocument
   const vault = unlocked();
   const { grants } = await api.get<{ grants: SharedGrantJson[] }>("/api/shared");
   const grant = grants.find((candidate) => candidate.grantId === grantId);
-  if (!grant) throw new Error("This patient no longer shares records with you.");
+  // Gone from the active grants: access ended (revoked or past its end date), said as such.
+  if (!grant) throw new ApiError(410, "gone", "This patient no longer shares records with you.");
   const opened = openGrant(grant, vault);
   const recordId = crypto.randomUUID();
   const recordKey = generateRecordKey();
