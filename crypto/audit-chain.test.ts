@@ -67,6 +67,22 @@ describe("audit chain", () => {
     expect(verifyAuditChain(events.slice(0, 3), head)).toEqual({ ok: false, brokenAt: 2, reason: "head" });
     expect(verifyAuditChain(events, head).ok).toBe(true);
   });
+
+  it("covers the record ids of an event about many records, and keeps every older event's hash", () => {
+    const [first] = chain(1);
+    const { hash: _hash, ...fields } = first!;
+    // Absent, null or never set: the nine-field form the known answer above pins.
+    expect(toHex(auditEventHash(auditGenesisHash, { ...fields, recordIds: null }))).toBe(KAT_FIRST_EVENT);
+    const ids = ["6f1c1b7e-0000-4000-8000-000000000101", "6f1c1b7e-0000-4000-8000-000000000102"];
+    const many = { ...fields, action: "records-received", recordId: null, recordIds: ids };
+    const hash = auditEventHash(auditGenesisHash, many);
+    expect(verifyAuditChain([{ ...many, hash }]).ok).toBe(true);
+    for (const altered of [[ids[0]!], [...ids].reverse(), [...ids, "6f1c1b7e-0000-4000-8000-000000000103"], []]) {
+      expect(verifyAuditChain([{ ...many, recordIds: altered, hash }])).toEqual({ ok: false, brokenAt: 0, reason: "hash" });
+    }
+    // An empty list is not the same event as no list.
+    expect(toHex(auditEventHash(auditGenesisHash, { ...many, recordIds: [] }))).not.toBe(toHex(auditEventHash(auditGenesisHash, { ...many, recordIds: null })));
+  });
 });
 
 // Computed independently with Python: hashlib.blake2b(encodeCanonical(...), digest_size=32).

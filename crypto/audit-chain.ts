@@ -11,7 +11,10 @@ import { lib } from "./sodium";
  *   hash(n) = BLAKE2b-256(encodeCanonical("hsc/v1/audit-event",
  *             [hash(n-1), subjectId, seq, actorId, action, recordId, grantId, outcome, occurredAt ms]))
  *
- * with hash(0) = 32 zero bytes and "" for an absent actor, record or grant.
+ * with hash(0) = 32 zero bytes and "" for an absent actor, record or grant. An event about
+ * many records at once (a clinician's list of shared records) appends their count and each
+ * id, in order, after occurredAt; the field count in the encoding tells the two forms apart,
+ * so every event written before such events existed keeps its hash.
  */
 export interface AuditEventFields {
   subjectId: string;
@@ -23,6 +26,8 @@ export interface AuditEventFields {
   outcome: string;
   /** Milliseconds since the epoch, UTC. */
   occurredAt: number;
+  /** The records an event covers when it covers many (sorted); absent or null otherwise. */
+  recordIds?: readonly string[] | null;
 }
 
 export const auditGenesisHash: Uint8Array = new Uint8Array(32);
@@ -41,6 +46,7 @@ export function auditEventHash(previousHash: Uint8Array, event: AuditEventFields
       event.grantId ?? "",
       event.outcome,
       event.occurredAt,
+      ...(event.recordIds ? [event.recordIds.length, ...event.recordIds] : []),
     ]),
     null,
   );

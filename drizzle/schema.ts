@@ -331,6 +331,8 @@ export const auditEvents = pgTable(
     action: text("action").notNull(),
     recordId: uuid("record_id"),
     grantId: uuid("grant_id"),
+    /** For an event about many records at once (a clinician's list of shared records): which ones, sorted. */
+    recordIds: uuid("record_ids").array(),
     outcome: auditOutcome("outcome").notNull(),
     occurredAt: stampedNow("occurred_at"),
     prevHash: bytea("prev_hash").notNull(),

@@ -4,7 +4,7 @@ import { signInThroughPage, signOutThroughPage } from "./support/accounts";
 import { trailActions } from "./support/audit";
 import { addNote, chooseClinician, newPerson } from "./support/sharing";
 
-test("a doctor opens two records; the patient's history lists exactly those opens, with the doctor's name and the times", async ({ browser }, testInfo) => {
+test("a doctor's list of two shared records loads; the patient's history says exactly that, once, with the doctor's name and the time", async ({ browser }, testInfo) => {
   const doctor = await newPerson(browser, { role: "doctor", name: "Dr Hana History", specialty: "Endocrinology", organization: "Gland Clinic" });
   const patient = await newPerson(browser, { role: "patient", name: "Ivan Inspect" });
   await patient.page.getByRole("link", { name: "My records" }).first().click();
@@ -28,13 +28,13 @@ test("a doctor opens two records; the patient's history lists exactly those open
 
   await patient.page.reload();
   await patient.page.getByRole("button", { name: "Unlock with passkey" }).click();
-  await expect(patient.page.getByTestId("new-accesses")).toHaveText("2 new accesses since your last visit");
+  await expect(patient.page.getByTestId("new-accesses")).toHaveText("1 new access since your last visit");
   const allRows = patient.page.getByTestId("history-row");
-  // What the doctor did: fetched the share key once, then opened exactly the two records.
-  await expect(allRows.filter({ hasText: "Fetched the key of a share" })).toHaveCount(1);
-  const rows = allRows.filter({ hasText: "Opened a record" });
-  await expect(rows).toHaveCount(2);
-  await expect(allRows).toHaveCount(3);
+  // What the server saw: the doctor fetched the share key once, then received the list of exactly the two records.
+  await expect(allRows.filter({ hasText: "Received the key to a share" })).toHaveCount(1);
+  const rows = allRows.filter({ hasText: "Received 2 records" });
+  await expect(rows).toHaveCount(1);
+  await expect(allRows).toHaveCount(2);
   for (const row of await rows.all()) {
     await expect(row.getByRole("cell").nth(1)).toHaveText("Dr Hana History");
     await expect(row).toContainText("New");
@@ -42,15 +42,15 @@ test("a doctor opens two records; the patient's history lists exactly those open
     expect(time).toBeGreaterThanOrEqual(before - 1000);
     expect(time).toBeLessThanOrEqual(after + 1000);
   }
-  const titles = await Promise.all((await rows.all()).map((row) => row.getByRole("cell").nth(3).textContent()));
-  expect(titles.sort()).toEqual(["Insulin plan", "Thyroid panel"]);
+  const titles = (await rows.getByRole("cell").nth(3).textContent())!;
+  expect(titles.split(" and ").sort()).toEqual(["Insulin plan", "Thyroid panel"]);
 
   // Filters: by record, by clinician, by date.
   await patient.page.getByLabel("Record").selectOption({ label: "Thyroid panel" });
   await expect(allRows).toHaveCount(1);
   await patient.page.getByLabel("Record").selectOption({ label: "Any record" });
   await patient.page.getByLabel("Clinician").selectOption({ label: "Dr Hana History" });
-  await expect(allRows).toHaveCount(3);
+  await expect(allRows).toHaveCount(2);
   await patient.page.getByLabel("Until").fill("2020-01-01");
   await expect(patient.page.getByText("Nothing matches these filters.")).toBeVisible();
   await patient.page.getByLabel("Until").fill("");
@@ -66,7 +66,7 @@ test("a doctor opens two records; the patient's history lists exactly those open
   const bundle = JSON.parse(readFileSync(exportPath, "utf8")) as { entry: Array<{ resource: { resourceType: string; subtype?: Array<{ code: string }> } }> };
   const types = bundle.entry.map((entry) => entry.resource.resourceType);
   expect(types.filter((type) => type === "Consent")).toHaveLength(1);
-  expect(bundle.entry.filter((entry) => entry.resource.subtype?.[0]?.code === "record-fetched")).toHaveLength(2);
+  expect(bundle.entry.filter((entry) => entry.resource.subtype?.[0]?.code === "records-received")).toHaveLength(1);
 
   // Seen now: the badge is gone on the next visit.
   await patient.page.reload();
@@ -75,10 +75,10 @@ test("a doctor opens two records; the patient's history lists exactly those open
 
   // The doctor sees their own access history, under the name the patient chose to show.
   await doctor.page.getByRole("link", { name: "History" }).click();
-  const doctorRows = doctor.page.getByTestId("history-row").filter({ hasText: "Opened a record" });
-  await expect(doctorRows).toHaveCount(2);
+  const doctorRows = doctor.page.getByTestId("history-row").filter({ hasText: "Received 2 records" });
+  await expect(doctorRows).toHaveCount(1);
   await expect(doctorRows.first()).toContainText("Ivan Inspect");
-  await expect(doctorRows.first()).toContainText("Opened a record");
+  await expect(doctorRows.first()).toContainText("Thyroid panel");
   await Promise.all([doctor.close(), patient.close()]);
 });
 

@@ -56,8 +56,8 @@ test("the chart refuses every tampered part of a record, plainly, and shows the 
       await patient.page.reload();
       await patient.page.getByRole("button", { name: "Unlock with passkey" }).click();
       const warning = patient.page.getByTestId("integrity-warning");
-      await expect(warning).toContainText("could not be verified and are not shown");
-      await expect(warning).toContainText("altered or damaged after they were saved");
+      await expect(warning).toContainText("One record could not be verified and is not shown.");
+      await expect(warning).toContainText("altered or damaged after it was saved");
       if (label.startsWith("a record the patient never signed")) {
         await expect(patient.page.getByTestId("group-note").getByRole("button", { name: "Bystander note" })).toHaveCount(1);
       } else {
@@ -106,7 +106,7 @@ test("a clinician's page refuses a grant whose share key, statement, signature o
       });
       await doctor.page.reload();
       await doctor.page.getByRole("button", { name: "Unlock with passkey" }).click();
-      await expect(doctor.page.getByText("What was shared with you could not be verified or loaded.")).toBeVisible();
+      await expect(doctor.page.getByText(/What was shared with you could not be verified, so none of it is shown/)).toBeVisible();
       await expect(doctor.page.getByRole("button", { name: "Kidney function" })).toHaveCount(0);
       await expect(doctor.page.getByText("eGFR 74.")).toHaveCount(0);
       await doctor.page.unroute("**/api/shared");
@@ -207,8 +207,8 @@ test("a record, a shared record, a grant list or a vault older than this browser
   await test.step("the doctor's page refuses version 1 of a shared record", async () => {
     await serveOld(doctor.page, `**/api/shared/${grantId}/records`, oldShared);
     await unlockAgain(doctor.page);
-    await expect(doctor.page.getByText("1 shared records could not be verified and are not shown.")).toBeVisible();
-    await expect(doctor.page.getByText("1 of them were older versions than this browser has already shown you.")).toBeVisible();
+    await expect(doctor.page.getByText("1 shared record could not be verified and is not shown.")).toBeVisible();
+    await expect(doctor.page.getByText("It was an older version than this browser has already shown you.")).toBeVisible();
     await expect(doctor.page.getByRole("button", { name: "Dose plan" })).toHaveCount(0);
     await doctor.page.unroute(`**/api/shared/${grantId}/records`);
   });

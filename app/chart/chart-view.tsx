@@ -13,6 +13,7 @@ import { RecordDetail } from "./record-detail";
 import { NoteForm } from "./record-forms";
 import { reportExport } from "@/lib/client/audit";
 import { downloadText } from "@/lib/client/download";
+import { countOf, formatCalendarDate, localDayKey } from "@/lib/client/format";
 
 type OkEntry = Extract<ChartEntry, { status: "ok" }>;
 
@@ -50,7 +51,7 @@ function Chart() {
   function exportRecords(only?: Set<string>) {
     const chosen = rows.filter((row) => !only || only.has(row.entry.id));
     const bundle = buildExportBundle(chosen.map(({ entry }) => ({ resource: entry.document.resource, fullUrl: entry.document.fullUrl })), new Date());
-    downloadText(`health-records-${new Date().toISOString().slice(0, 10)}.json`, JSON.stringify(bundle, null, 2));
+    downloadText(`health-records-${localDayKey(new Date())}.json`, JSON.stringify(bundle, null, 2));
     // The export joins the audit trail; a failure to report it does not undo the download.
     void reportExport().catch(() => undefined);
   }
@@ -61,10 +62,12 @@ function Chart() {
     <>
       {broken.length > 0 && (
         <div className="integrity-warning" role="alert" data-testid="integrity-warning">
-          <strong>{broken.length === 1 ? "One record" : `${broken.length} records`} could not be verified and are not shown.</strong>{" "}
+          <strong>{broken.length === 1 ? "One record could not be verified and is not shown." : `${countOf(broken.length, "record")} could not be verified and are not shown.`}</strong>{" "}
           {broken.some((entry) => entry.reason === olderThanSeen)
             ? "The server sent an older version than this browser has already shown you, which means your records were rolled back or tampered with."
-            : "Their signature or encryption does not check out, which means they were altered or damaged after they were saved."}
+            : broken.length === 1
+              ? "Its signature or encryption does not check out, which means it was altered or damaged after it was saved."
+              : "Their signature or encryption does not check out, which means they were altered or damaged after they were saved."}
         </div>
       )}
       <div className="chart-tools">
@@ -121,7 +124,7 @@ function Chart() {
                     {summary?.title}
                   </button>
                   <span className="hint">
-                    {summary?.date?.slice(0, 10) ?? ""}
+                    {summary?.date ? formatCalendarDate(summary.date) : ""}
                     {entry.authorship ? ` · ${entry.authorship}` : ""}
                   </span>
                 </li>

@@ -3,11 +3,11 @@
 import { useState } from "react";
 import { ApiError } from "@/lib/client/api";
 import { uploadEncryptedFile, type TransferProgress } from "@/lib/client/files";
+import { formatProgress } from "@/lib/client/format";
 import { createRecords } from "@/lib/client/records";
 import { useChart } from "./chart-store";
 import { StatusLines } from "@/app/_components/status-lines";
 
-const mebibytes = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
 /** Encrypts a file in the browser while uploading it, with progress, and files it as a record. */
 export function FileUpload() {
@@ -57,7 +57,7 @@ export function FileUpload() {
       {progress && (
         <div className="transfer">
           <label htmlFor="upload-progress">
-            {progress.retrying ? "Connection lost — retrying…" : "Encrypting and uploading…"} {mebibytes(progress.doneBytes)} of {mebibytes(progress.totalBytes)}
+            {progress.retrying ? "Connection lost — retrying…" : "Encrypting and uploading…"} {formatProgress(progress.doneBytes, progress.totalBytes)}
           </label>
           <progress id="upload-progress" max={Math.max(1, progress.totalBytes)} value={progress.doneBytes} />
         </div>

@@ -1,7 +1,9 @@
 "use client";
 
 import { useEffect, useState } from "react";
+import { describeFailure } from "@/lib/client/failures";
 import { downloadDecryptedFile, type FileReference, type TransferProgress } from "@/lib/client/files";
+import { formatProgress } from "@/lib/client/format";
 import { PdfPreview } from "./pdf-preview";
 
 const previewable = /^(image\/(png|jpeg|gif|webp)|application\/pdf)$/;
@@ -9,8 +11,20 @@ const previewable = /^(image\/(png|jpeg|gif|webp)|application\/pdf)$/;
 /**
  * Decrypts a file in the browser, then shows it (images, PDFs) or saves it. Images load
  * from a blob: URL into an <img>, which never runs script; PDFs are painted by pdf.js.
+ * `accessEnded` is what to say when the server refuses the file because access to it ended
+ * (a clinician's share revoked or past its end date); damage is said only for failed checks.
  */
-export function FileViewer({ file, name, type }: { file: FileReference; name: string; type: string }) {
+export function FileViewer({
+  file,
+  name,
+  type,
+  accessEnded = "This file is no longer stored under this version of the record. Reload the page to see the current one.",
+}: {
+  file: FileReference;
+  name: string;
+  type: string;
+  accessEnded?: string;
+}) {
   const [progress, setProgress] = useState<TransferProgress | null>(null);
   const [previewUrl, setPreviewUrl] = useState<string | null>(null);
   const [pdf, setPdf] = useState<Blob | null>(null);
@@ -25,8 +39,14 @@ export function FileViewer({ file, name, type }: { file: FileReference; name: st
     try {
       setProgress({ doneBytes: 0, totalBytes: file.size, retrying: false });
       return await downloadDecryptedFile(file, previewable.test(type) ? type : "application/octet-stream", setProgress);
-    } catch {
-      setError("This file could not be decrypted: it was altered or damaged after it was saved.");
+    } catch (caught) {
+      setError(
+        describeFailure(caught, {
+          accessEnded,
+          integrity: "This file could not be decrypted: it was altered or damaged after it was saved.",
+          unreachable: "The file could not be downloaded: Health Safe Cloud could not be reached. Check your connection and try again.",
+        }),
+      );
       return null;
     } finally {
       setProgress(null);
@@ -71,6 +91,7 @@ export function FileViewer({ file, name, type }: { file: FileReference; name: st
         <div className="transfer">
           <label htmlFor="download-progress">Downloading and decrypting…</label>
           <progress id="download-progress" max={Math.max(1, progress.totalBytes)} value={progress.doneBytes} />
+          <span>{formatProgress(progress.doneBytes, progress.totalBytes)}</span>
         </div>
       )}
       {error && (

@@ -4,6 +4,7 @@ import { useState } from "react";
 import { ImportError, planImport, type ImportPlan } from "@/lib/client/fhir-records";
 import { createRecords } from "@/lib/client/records";
 import { useChart } from "./chart-store";
+import { countOf, pluralOf } from "@/lib/client/format";
 
 const maxFileBytes = 20 * 1024 * 1024;
 
@@ -29,12 +30,12 @@ export function ImportPanel() {
 
   async function importPlanned() {
     if (!plan) return;
-    setStatus(`Encrypting and saving ${plan.records.length} records…`);
+    setStatus(`Encrypting and saving ${countOf(plan.records.length, "record")}…`);
     try {
       await createRecords(plan.records.map((record) => ({ v: 1, kind: record.kind, resource: record.resource, ...(record.fullUrl ? { fullUrl: record.fullUrl } : {}) })));
       setPlan(null);
       await reload();
-      setStatus(`Imported ${plan.records.length} records.`);
+      setStatus(`Imported ${countOf(plan.records.length, "record")}.`);
     } catch {
       setStatus(undefined);
       setError("The import failed and nothing was saved. Please try again.");
@@ -50,11 +51,11 @@ export function ImportPanel() {
       {plan && (
         <div data-testid="import-plan">
           <p>
-            Ready to import <strong>{plan.records.length}</strong> records.
+            Ready to import <strong>{new Intl.NumberFormat().format(plan.records.length)}</strong> {pluralOf(plan.records.length, "record")}.
           </p>
           {plan.skipped.length > 0 && (
             <details>
-              <summary>{plan.skipped.length} entries will not be imported</summary>
+              <summary>{countOf(plan.skipped.length, "entry", "entries")} will not be imported</summary>
               <ul>
                 {plan.skipped.map((entry) => (
                   <li key={entry.index}>
@@ -65,7 +66,7 @@ export function ImportPanel() {
             </details>
           )}
           <button type="button" className="button" onClick={importPlanned} disabled={plan.records.length === 0}>
-            Import {plan.records.length} records
+            Import {countOf(plan.records.length, "record")}
           </button>
         </div>
       )}

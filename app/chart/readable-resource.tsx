@@ -1,4 +1,8 @@
 import type { ReactNode } from "react";
+import { formatBytes, formatCalendarDate } from "@/lib/client/format";
+
+/** A FHIR date or dateTime ("2024", "2024-03-05", "2024-03-05T10:00:00Z"): shown as a date, not as ISO text. */
+const fhirDate = /^\d{4}(-\d{2}(-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?)?)?$/;
 
 /**
  * A readable rendering of any FHIR resource: labelled fields, codings as their display
@@ -18,7 +22,7 @@ function label(key: string): string {
 function attachmentText(contentType: string, data: string): string {
   try {
     const bytes = Uint8Array.from(atob(data), (character) => character.charCodeAt(0));
-    return contentType.startsWith("text/") ? new TextDecoder().decode(bytes) : `Embedded ${contentType} data (${bytes.length} bytes)`;
+    return contentType.startsWith("text/") ? new TextDecoder().decode(bytes) : `Embedded ${contentType} data (${formatBytes(bytes.length)})`;
   } catch {
     return "Embedded data that could not be read";
   }
@@ -26,6 +30,7 @@ function attachmentText(contentType: string, data: string): string {
 
 function render(value: unknown, depth: number): ReactNode {
   if (value === null || value === undefined) return "—";
+  if (typeof value === "string" && value.length >= 7 && fhirDate.test(value)) return formatCalendarDate(value);
   if (typeof value !== "object") return String(value);
   if (Array.isArray(value)) {
     if (value.length === 1) return render(value[0], depth);
@@ -57,7 +62,7 @@ export function Fields({ resource, depth = 0 }: { resource: Record<string, unkno
       {entries.map(([key, value]) => (
         <div key={key} className="field-pair">
           <dt>{label(key)}</dt>
-          <dd>{render(value, depth)}</dd>
+          <dd>{key === "size" && typeof value === "number" ? formatBytes(value) : render(value, depth)}</dd>
         </div>
       ))}
     </dl>

@@ -7,6 +7,7 @@ import { noteDocument, noteText } from "./record-forms";
 import { ClinicalForm } from "./clinical-form";
 import { clinicalForms } from "./clinical-forms";
 import { FileViewer } from "./file-viewer";
+import { formatDateTime } from "@/lib/client/format";
 import { Fields } from "./readable-resource";
 import { useChart } from "./chart-store";
 import { RollbackError } from "@/lib/client/rollback-guard";
@@ -123,7 +124,7 @@ export function RecordDetail({ entry, onClose }: { entry: OkEntry; onClose: () =
         <ol className="versions" aria-label="Versions" data-testid="versions">
           {versions.map((version) => (
             <li key={version.version}>
-              <strong>Version {version.version}</strong> · {new Date(version.createdAt).toLocaleString()} · by{" "}
+              <strong>Version {version.version}</strong> · {formatDateTime(version.createdAt)} · by{" "}
               {version.author.name === "You" ? "you" : version.author.name} ·{" "}
               {summarize(version.document.resource)?.title}
               {version.document.kind === "note" && <p className="note-text">{noteText(version.document).text}</p>}

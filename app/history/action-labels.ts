@@ -1,4 +1,9 @@
-/** Plain words for audit actions. */
+import { countOf, formatDateTime } from "@/lib/client/format";
+
+/**
+ * Plain words for audit actions: what the server saw, never more (a list sent is "received",
+ * not "opened": what a clinician then reads happens in their browser, out of the server's sight).
+ */
 export const actionLabels: Record<string, string> = {
   "sign-in": "Signed in",
   "sign-in-failed": "Failed sign-in with one of your passkeys",
@@ -11,11 +16,12 @@ export const actionLabels: Record<string, string> = {
   "record-updated": "Edited a record",
   "record-deleted": "Deleted a record",
   "record-key-rotated": "Moved a record to a new key",
-  "chart-fetched": "Opened the chart",
+  "chart-fetched": "Loaded the whole chart",
   "record-versions-fetched": "Opened a record's versions",
-  "record-fetched": "Opened a record",
+  // Older trails: one of these per record in a list the clinician loaded, opened or not.
+  "record-fetched": "Received a record in a list",
   "file-fetched": "Downloaded a file",
-  "share-key-fetched": "Fetched the key of a share",
+  "share-key-fetched": "Received the key to a share",
   "records-exported": "Exported records",
   "grant-created": "Shared records",
   "grant-revoked": "Revoked a share",
@@ -24,8 +30,16 @@ export const actionLabels: Record<string, string> = {
   "access-refused": "Was refused access",
 };
 
-export const labelOf = (action: string) => actionLabels[action] ?? action;
+/** What happened, in words; an event about many records says how many ("Received 7 records"). */
+export function labelOf(event: { action: string; recordIds?: readonly string[] | null }): string {
+  if (event.action === "records-received") {
+    const count = event.recordIds?.length ?? 0;
+    return count === 0 ? "Received the list of shared records (it was empty)" : `Received ${countOf(count, "record")}`;
+  }
+  return actionLabels[event.action] ?? event.action;
+}
 
-export const when = (iso: string) => new Date(iso).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "medium" });
+/** When, in the person's own time zone and language, to the second (events often come in quick succession). */
+export const when = (iso: string) => formatDateTime(iso, { seconds: true });
 
 export const outcomeLabel = (outcome: string) => (outcome === "success" ? "Done" : outcome === "denied" ? "Refused" : "Failed");

@@ -3,14 +3,20 @@
 import { useEffect, useState } from "react";
 import { VaultGate } from "@/app/_components/vault-gate";
 import { loadMyActions, type ActionEntry } from "@/lib/client/audit";
+import { listOf } from "@/lib/client/format";
 import { loadRevealedNames } from "@/lib/client/sharing";
+import { useVault } from "@/lib/client/vault-store";
 import { labelOf, outcomeLabel, when } from "./action-labels";
 
-/** What this clinician opened or added in other people's charts, newest first (refusals are in the patients' trails only). */
+const unknownRecord = "a record you no longer have access to";
+
+/** What this clinician received, downloaded or added in other people's charts, newest first (refusals are in the patients' trails only). */
 function History() {
   const [events, setEvents] = useState<ActionEntry[] | null>(null);
   const [names, setNames] = useState<Map<string, string>>(new Map());
   const [failed, setFailed] = useState(false);
+  // What this browser showed the clinician while they had access, kept in their encrypted vault.
+  const shown = useVault((state) => (state.vault.status === "unlocked" ? state.vault.profile.shownNames : undefined));
 
   useEffect(() => {
     (async () => {
@@ -23,10 +29,14 @@ function History() {
 
   if (failed) return <p className="form-error" role="alert">Your access history could not be loaded. Please try again.</p>;
   if (!events) return <p role="status">Loading your access history…</p>;
-  if (events.length === 0) return <p>You have not opened anyone&apos;s records yet.</p>;
+  if (events.length === 0) return <p>You have not received anyone&apos;s records yet.</p>;
+  const patientName = (patientId: string) => names.get(patientId) ?? shown?.patients[patientId] ?? "A patient who no longer shares with you";
+  const recordTitle = (recordId: string) => shown?.records[recordId] ?? unknownRecord;
+  const recordsOf = (event: ActionEntry) =>
+    event.recordId ? recordTitle(event.recordId) : event.recordIds?.length ? listOf(event.recordIds.map(recordTitle)) : "—";
   return (
     <table className="history-table" data-testid="history-table">
-      <caption className="visually-hidden">What you opened, when</caption>
+      <caption className="visually-hidden">What you received or added, when</caption>
       <thead>
         <tr>
           <th scope="col">When</th>
@@ -42,9 +52,9 @@ function History() {
             <td>
               <time dateTime={event.occurredAt}>{when(event.occurredAt)}</time>
             </td>
-            <td>{names.get(event.subjectId) ?? `Patient ${event.subjectId.slice(0, 8)} (no longer shared)`}</td>
-            <td>{labelOf(event.action)}</td>
-            <td>{event.recordId ? `Record ${event.recordId.slice(0, 8)}` : "—"}</td>
+            <td>{patientName(event.subjectId)}</td>
+            <td>{labelOf(event)}</td>
+            <td>{recordsOf(event)}</td>
             <td>{outcomeLabel(event.outcome)}</td>
           </tr>
         ))}

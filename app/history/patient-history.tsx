@@ -10,6 +10,7 @@ import { listGrants } from "@/lib/client/sharing";
 import { useVault } from "@/lib/client/vault-store";
 import { labelOf, outcomeLabel, when } from "./action-labels";
 import { downloadText } from "@/lib/client/download";
+import { countOf, listOf, localDayKey } from "@/lib/client/format";
 
 
 function History() {
@@ -39,9 +40,10 @@ function History() {
       events
         .filter((event) => (scope === "all" ? true : event.actorId !== userId && event.actorId !== null))
         .filter((event) => !actor || event.actorId === actor)
-        .filter((event) => !record || event.recordId === record)
-        .filter((event) => !from || event.occurredAt.slice(0, 10) >= from)
-        .filter((event) => !until || event.occurredAt.slice(0, 10) <= until)
+        .filter((event) => !record || event.recordId === record || (event.recordIds ?? []).includes(record))
+        // The date inputs hold days where the person is, so events are compared by their local day.
+        .filter((event) => !from || localDayKey(event.occurredAt) >= from)
+        .filter((event) => !until || localDayKey(event.occurredAt) <= until)
         .reverse(),
     [events, scope, actor, record, from, until, userId],
   );
@@ -66,16 +68,16 @@ function History() {
   const isNew = (event: (typeof events)[number]) => event.seq > seenSeq && event.actorId !== userId && accessActions.has(event.action);
   const newCount = events.filter(isNew).length;
   const actors = [...new Map(events.filter((event) => event.actorId && event.actorId !== userId).map((event) => [event.actorId!, event.actorName])).entries()];
-  const recordIds = [...new Set(events.map((event) => event.recordId).filter((id): id is string => id !== null))];
+  const recordIds = [...new Set(events.flatMap((event) => [...(event.recordId ? [event.recordId] : []), ...(event.recordIds ?? [])]))];
   const titleOf = (recordId: string) => titles.get(recordId) ?? "A record no longer in your chart";
 
   return (
     <>
       <p className="verified-note" data-testid="audit-verified">
-        Verified: all {events.length} events link up, and extend the history your browser checked last time.
+        Verified: {events.length === 1 ? "the one event links up, and extends" : `all ${countOf(events.length, "event")} link up, and extend`} the history your browser checked last time.
       </p>
       <p data-testid="new-accesses">
-        {newCount === 0 ? "No new accesses since your last visit." : <strong className="badge">{newCount === 1 ? "1 new access" : `${newCount} new accesses`} since your last visit</strong>}
+        {newCount === 0 ? "No new accesses since your last visit." : <strong className="badge">{countOf(newCount, "new access", "new accesses")} since your last visit</strong>}
       </p>
       <form className="filters" aria-label="Filter the history" onSubmit={(event) => event.preventDefault()}>
         <label htmlFor="history-scope">Show</label>
@@ -119,7 +121,7 @@ function History() {
             setExportError(caught instanceof RollbackError ? caught.message : "The export could not be made. Please try again.");
             return;
           }
-          downloadText(`access-history-${new Date().toISOString().slice(0, 10)}.json`, JSON.stringify(buildAuditBundle(events, grants, userId, new Date()), null, 2));
+          downloadText(`access-history-${localDayKey(new Date())}.json`, JSON.stringify(buildAuditBundle(events, grants, userId, new Date()), null, 2));
         }}
       >
         Export as FHIR (AuditEvent and Consent)
@@ -147,14 +149,14 @@ function History() {
             {shown.map((event) => (
               <tr key={event.seq} data-testid="history-row">
                 <td>
-                  <time dateTime={event.occurredAt} title={event.occurredAt}>
+                  <time dateTime={event.occurredAt}>
                     {when(event.occurredAt)}
                   </time>
                   {isNew(event) && <span className="badge"> New</span>}
                 </td>
                 <td>{event.actorName}</td>
-                <td>{labelOf(event.action)}</td>
-                <td>{event.recordId ? titleOf(event.recordId) : "—"}</td>
+                <td>{labelOf(event)}</td>
+                <td>{event.recordId ? titleOf(event.recordId) : event.recordIds?.length ? listOf(event.recordIds.map(titleOf)) : "—"}</td>
                 <td>{outcomeLabel(event.outcome)}</td>
               </tr>
             ))}

@@ -3,13 +3,14 @@
 import { useState } from "react";
 import { ApiError } from "@/lib/client/api";
 import { summarize } from "@/lib/client/fhir-records";
+import { countOf, formatDateTime, formatDay } from "@/lib/client/format";
 import type { ChartEntry } from "@/lib/client/records";
 import { revokeGrant, revokeGrantRecord, type GrantSummary } from "@/lib/client/sharing";
 
 type OkEntry = Extract<ChartEntry, { status: "ok" }>;
 
-const day = (iso: string) => new Date(iso).toLocaleDateString(undefined, { year: "numeric", month: "short", day: "numeric" });
-const moment = (iso: string) => new Date(iso).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+const day = (iso: string) => formatDay(iso);
+const moment = (iso: string) => formatDateTime(iso);
 
 function statusOf(grant: GrantSummary): "active" | "expired" | "revoked" {
   if (grant.revokedAt) return grant.expiresAt && new Date(grant.expiresAt) <= new Date(grant.revokedAt) ? "expired" : "revoked";
@@ -62,7 +63,7 @@ export function GrantsDashboard({ grants, entries, onChanged }: { grants: GrantS
               <div>
                 <strong>{grant.clinicianName}</strong>
                 <p className="hint">
-                  {grant.scope === "all" ? "All records, including future ones" : ids.length === 1 ? "1 record" : `${ids.length} records`} ·{" "}
+                  {grant.scope === "all" ? "All records, including future ones" : countOf(ids.length, "record")} ·{" "}
                   {grant.permission === "read" ? "read only" : "read and add notes"} · {grant.expiresAt ? `until ${day(grant.expiresAt)}` : "no end date"} · active
                 </p>
                 <p className="hint" data-testid="last-opened">

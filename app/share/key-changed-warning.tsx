@@ -1,6 +1,7 @@
 "use client";
 
 import { useEffect, useState } from "react";
+import { formatDay } from "@/lib/client/format";
 import { certifiedKeys, pinContact, type CertifiedKeys, type KeyChangedError } from "@/lib/client/contacts";
 
 /**
@@ -29,7 +30,7 @@ export function KeyChangedWarning({
     <section className="card integrity-warning" role="alert" aria-labelledby="key-changed-title" data-testid="key-changed-warning">
       <h2 id="key-changed-title">The keys of {name} have changed</h2>
       <p>
-        When you first shared with {name} on {new Date(error.pinned.pinnedAt).toLocaleDateString()}, your app remembered their keys. The server now presents different
+        When you first shared with {name} on {formatDay(error.pinned.pinnedAt)}, your app remembered their keys. The server now presents different
         ones. Sharing with {name} is stopped.
       </p>
       <p>

@@ -1,6 +1,7 @@
 "use client";
 
 import { useState } from "react";
+import { localDayKey } from "@/lib/client/format";
 import { ApiError } from "@/lib/client/api";
 import type { CertifiedKeys } from "@/lib/client/contacts";
 import { kindLabel, recordKinds, summarize } from "@/lib/client/fhir-records";
@@ -32,7 +33,8 @@ export function ShareForm({ clinician, entries, onShared }: { clinician: ChosenC
   const [verified, setVerified] = useState(clinician.viaShareCode || (clinician.pin?.verified ?? false));
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
-  const today = new Date().toISOString().slice(0, 10);
+  // The person's own today: the date input's minimum is a day where they are, not in UTC.
+  const today = localDayKey(new Date());
 
   const toggle = (ids: string[], on: boolean) => {
     const next = new Set(selected);

@@ -6,11 +6,35 @@ import { FileViewer } from "@/app/chart/file-viewer";
 import { Fields } from "@/app/chart/readable-resource";
 import { fileType } from "@/app/chart/record-detail";
 import { VaultGate } from "@/app/_components/vault-gate";
-import { ApiError } from "@/lib/client/api";
+import { describeFailure } from "@/lib/client/failures";
 import { summarize } from "@/lib/client/fhir-records";
+import { countOf, formatDay, pluralOf } from "@/lib/client/format";
 import { contributeRecord, loadSharedWithMe, type SharedPatient } from "@/lib/client/sharing";
+import { rememberShownNames } from "@/lib/client/vault-profile";
 import { ShareCodeCard } from "./share-code-card";
 import { StatusLines } from "@/app/_components/status-lines";
+
+const displayName = (patient: SharedPatient) => patient.revealedName ?? `Patient ${patient.patientId.slice(0, 8)}`;
+
+/** Why this patient's things can no longer be fetched: the end date passed, or the patient ended the share. */
+function accessEndedMessage(patient: SharedPatient, what: string): string {
+  if (patient.expiresAt && new Date(patient.expiresAt).getTime() <= Date.now()) {
+    return `Your access to ${displayName(patient)}'s records ended on ${formatDay(patient.expiresAt)}, so ${what}.`;
+  }
+  return `${displayName(patient)} no longer shares this with you, so ${what}.`;
+}
+
+/**
+ * Keeps, in this clinician's encrypted vault, the names just shown (patients' names, record
+ * titles), so their own history names them after the access ends. Never in the page's way.
+ */
+function rememberShown(patients: SharedPatient[]) {
+  const shown = {
+    patients: Object.fromEntries(patients.flatMap((patient) => (patient.revealedName ? [[patient.patientId, patient.revealedName] as const] : []))),
+    records: Object.fromEntries(patients.flatMap((patient) => patient.records.map((record) => [record.id, summarize(record.document.resource)?.title ?? "Record"] as const))),
+  };
+  void rememberShownNames(shown).catch(() => undefined);
+}
 
 function Shared() {
   const [patients, setPatients] = useState<SharedPatient[] | null>(null);
@@ -20,7 +44,20 @@ function Shared() {
   const [message, setMessage] = useState<string>();
 
   const refresh = useCallback(
-    () => loadSharedWithMe().then(setPatients, () => setError("What was shared with you could not be verified or loaded.")),
+    () =>
+      loadSharedWithMe().then(
+        (loaded) => {
+          setPatients(loaded);
+          rememberShown(loaded);
+        },
+        (caught: unknown) =>
+          setError(
+            describeFailure(caught, {
+              accessEnded: "What was shared with you could not be loaded: your access to it ended.",
+              integrity: "What was shared with you could not be verified, so none of it is shown: it was altered after it was shared, or is not what the patient signed.",
+            }),
+          ),
+      ),
     [],
   );
   useEffect(() => {
@@ -34,18 +71,19 @@ function Shared() {
       {!error && !patients && <p role="status">Decrypting what was shared with you…</p>}
       {patients?.length === 0 && <p>No patient is sharing records with you right now.</p>}
       {patients?.map((patient) => {
-        const name = patient.revealedName ?? `Patient ${patient.patientId.slice(0, 8)}`;
+        const name = displayName(patient);
         return (
           <section key={patient.grantId} className="card" aria-label={name} data-testid="shared-patient">
             <h2>{name}</h2>
             <p className="hint">
               {patient.permission === "read" ? "Read only" : "Read and add notes"}
-              {patient.expiresAt ? ` · until ${patient.expiresAt.slice(0, 10)}` : ""}
+              {patient.expiresAt ? ` · until ${formatDay(patient.expiresAt)}` : ""}
             </p>
             {patient.refused > 0 && (
               <p className="integrity-warning" role="alert">
-                {patient.refused} shared records could not be verified and are not shown.
-                {patient.rolledBack > 0 && ` ${patient.rolledBack} of them were older versions than this browser has already shown you.`}
+                {countOf(patient.refused, "shared record")} could not be verified and {pluralOf(patient.refused, "is", "are")} not shown.
+                {patient.rolledBack > 0 &&
+                  ` ${patient.rolledBack > 1 ? `${patient.rolledBack} of them were older versions` : patient.refused === 1 ? "It was an older version" : "One of them was an older version"} than this browser has already shown you.`}
               </p>
             )}
             <ul className="list">
@@ -57,7 +95,12 @@ function Shared() {
                     </button>
                     {record.authorship && <p className="hint">{record.authorship}</p>}
                     {open === record.id && record.document.file && (
-                      <FileViewer file={record.document.file} name={summarize(record.document.resource)?.title ?? "file"} type={fileType(record.document)} />
+                      <FileViewer
+                        file={record.document.file}
+                        name={summarize(record.document.resource)?.title ?? "file"}
+                        type={fileType(record.document)}
+                        accessEnded={accessEndedMessage(patient, "the file could not be downloaded")}
+                      />
                     )}
                     {open === record.id && <Fields resource={record.document.resource} />}
                   </div>
@@ -75,7 +118,13 @@ function Shared() {
                       setMessage(`Your note was encrypted to ${name} and added to their chart.`);
                       await refresh();
                     } catch (caught) {
-                      setError(caught instanceof ApiError ? caught.message : "The note could not be added. Please try again.");
+                      setError(
+                        describeFailure(caught, {
+                          accessEnded: accessEndedMessage(patient, "your note was not added"),
+                          integrity: `${name}'s sharing could not be verified, so your note was not added: what the server sent was altered, or is not what ${name} signed.`,
+                          unreachable: "Your note was not added: Health Safe Cloud could not be reached. Check your connection and try again.",
+                        }),
+                      );
                     }
                   }}
                 />

@@ -71,17 +71,17 @@ describe.each(testDatabaseKinds())("audit trail on %s", (kind) => {
     expect(await eventsOf(() => addVersion(database.db, patient, randomUUID(), version(2, 1)))).toEqual([]);
   });
 
-  it("writes grant-created, record-fetched, grant-record-revoked, grant-revoked and access-refused", async () => {
+  it("writes grant-created, records-received, grant-record-revoked, grant-revoked and access-refused", async () => {
     const [first, second] = [await newRecord(), await newRecord()];
     const grant = grantOf([first, second]);
     expect(await eventsOf(() => createGrant(database.db, patient, grant))).toEqual([["grant-created", patient, null, grant.grantId, "success"]]);
-    const fetched = await eventsOf(() => fetchSharedRecords(database.db, doctor, grant.grantId));
-    expect(fetched.sort()).toEqual(
-      [
-        ["record-fetched", doctor, first, grant.grantId, "success"],
-        ["record-fetched", doctor, second, grant.grantId, "success"],
-      ].sort(),
-    );
+    // The list load is what the server saw: one event naming the records it sent, never an "opened" per record.
+    const before = (await trail()).length;
+    expect(await eventsOf(() => fetchSharedRecords(database.db, doctor, grant.grantId))).toEqual([["records-received", doctor, null, grant.grantId, "success"]]);
+    const [received] = (await trail()).slice(before);
+    expect(received!.recordIds).toEqual([first, second].sort());
+    expect((await trail()).some((event) => event.action === "record-fetched")).toBe(false);
+    expect(verifyAuditChain(await chainOf()).ok).toBe(true);
     expect(await eventsOf(() => revokeRecordFromGrant(database.db, patient, grant.grantId, first))).toEqual([["grant-record-revoked", patient, first, grant.grantId, "success"]]);
     expect(await eventsOf(() => revokeGrant(database.db, patient, grant.grantId))).toEqual([["grant-revoked", patient, null, grant.grantId, "success"]]);
     expect(await eventsOf(() => fetchSharedRecords(database.db, doctor, grant.grantId))).toEqual([["access-refused", doctor, null, grant.grantId, "denied"]]);
@@ -96,7 +96,7 @@ describe.each(testDatabaseKinds())("audit trail on %s", (kind) => {
     await revokeGrant(database.db, patient, grant.grantId);
     expect(await eventsOf(() => fetchSharedRecords(database.db, doctor, grant.grantId))).toEqual([["access-refused", doctor, null, grant.grantId, "denied"]]);
     const { events } = await actionsBy(database.db, doctor);
-    expect(events.filter((event) => event.grantId === grant.grantId).map((event) => [event.action, event.outcome])).toEqual([["record-fetched", "success"]]);
+    expect(events.filter((event) => event.grantId === grant.grantId).map((event) => [event.action, event.outcome, event.recordIds])).toEqual([["records-received", "success", [id]]]);
     expect(events.some((event) => event.outcome === "denied")).toBe(false);
   });
 

@@ -18,7 +18,11 @@ export const auditActions = [
   "record-key-rotated",
   "chart-fetched",
   "record-versions-fetched",
+  // Written until clinicians' list loads were recorded as what they are (records-received):
+  // one per record in the list, whether opened or not. Kept so older trails still read.
   "record-fetched",
+  /** A clinician's list of the records one grant shares: one event naming every record sent. */
+  "records-received",
   "file-fetched",
   "share-key-fetched",
   "records-exported",
@@ -38,13 +42,15 @@ export interface AuditInput {
   actorId: string | null;
   action: AuditAction;
   recordId?: string | null;
+  /** The records an event about many records covers (records-received); stored sorted. */
+  recordIds?: readonly string[] | null;
   grantId?: string | null;
   outcome: "success" | "failure" | "denied";
 }
 
 type Transaction = Parameters<Parameters<Database["transaction"]>[0]>[0];
 /** Called inside an action's own transaction, the events commit or roll back with it. */
-type Executor = Database | Transaction;
+export type Executor = Database | Transaction;
 
 /**
  * Appends events to their subjects' hash chains. Each subject's head row is locked for the
@@ -73,6 +79,7 @@ export async function appendAudit(db: Executor, events: AuditInput[], now: Date 
         grantId: event.grantId ?? null,
         outcome: event.outcome,
         occurredAt: occurredAt.getTime(),
+        recordIds: event.recordIds ? [...event.recordIds].map((id) => id.toLowerCase()).sort() : null,
       };
       const hash = auditEventHash(head.hash, fields);
       state.set(event.subjectId, { seq: fields.seq, hash });

@@ -11,6 +11,25 @@ export class ApiError extends Error {
   }
 }
 
+/** Statuses by which the server refuses what is no longer shared: forbidden, not found (the same answer as for nothing, by design), gone. */
+const accessEndedStatuses = new Set([403, 404, 410]);
+
+/**
+ * Whether a request about something this person was shown failed because their access to it
+ * ended (a revoke, an end date, a deletion): not a network or server fault, and never an
+ * integrity failure (those are CryptoErrors, raised by the browser's own checks).
+ */
+export const isAccessEnded = (error: unknown): error is ApiError => error instanceof ApiError && accessEndedStatuses.has(error.status);
+
+/**
+ * The server's AppError body (code, message) from a failed response, for requests that do not
+ * go through `api` (file chunks); `fallback` when the body is not one.
+ */
+export async function apiErrorFrom(response: Response, fallback: string): Promise<ApiError> {
+  const body = (await response.json().catch(() => null)) as { error?: { code?: string; message?: string } } | null;
+  return new ApiError(response.status, body?.error?.code ?? "internal", body?.error?.message ?? fallback);
+}
+
 async function send<T>(method: string, path: string, body?: unknown): Promise<T> {
   let response: Response;
   try {

@@ -5,7 +5,17 @@ import { updateVaultProfile } from "./vault-profile";
 import { useVault } from "./vault-store";
 
 interface TrailJson {
-  events: Array<{ seq: number; actorId: string | null; action: string; recordId: string | null; grantId: string | null; outcome: TrailEntry["outcome"]; occurredAt: string; hash: string }>;
+  events: Array<{
+    seq: number;
+    actorId: string | null;
+    action: string;
+    recordId: string | null;
+    recordIds: string[] | null;
+    grantId: string | null;
+    outcome: TrailEntry["outcome"];
+    occurredAt: string;
+    hash: string;
+  }>;
   actors: Record<string, string>;
 }
 
@@ -19,7 +29,7 @@ export type TrailView =
   | { status: "tampered"; brokenAt: number; reason: "sequence" | "hash" | "head" };
 
 /** Accesses by someone else: what the "new since your last visit" badge counts. */
-export const accessActions = new Set(["record-fetched", "file-fetched", "access-refused", "record-created", "sign-in-failed"]);
+export const accessActions = new Set(["records-received", "record-fetched", "file-fetched", "access-refused", "record-created", "sign-in-failed"]);
 
 function unlocked() {
   const vault = useVault.getState().vault;
@@ -65,6 +75,8 @@ export interface ActionEntry {
   subjectId: string;
   action: string;
   recordId: string | null;
+  /** The records an event about many covers (records-received), sorted. */
+  recordIds: string[] | null;
   grantId: string | null;
   outcome: TrailEntry["outcome"];
   occurredAt: string;

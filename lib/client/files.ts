@@ -10,7 +10,7 @@ import {
   toBase64url,
 } from "@/crypto";
 import { z } from "zod";
-import { api, ApiError, retryTransient } from "./api";
+import { api, ApiError, apiErrorFrom, retryTransient } from "./api";
 
 /** Matches the server's upload chunk size; files are padded to whole chunks. */
 export const fileChunkSize = 1024 * 1024;
@@ -74,10 +74,7 @@ async function putChunk(blobId: string, index: number, data: Uint8Array): Promis
   } catch {
     throw new ApiError(0, "network", "The connection dropped.");
   }
-  if (!response.ok) {
-    const body = (await response.json().catch(() => null)) as { error?: { code: string; message: string } } | null;
-    throw new ApiError(response.status, body?.error?.code ?? "internal", body?.error?.message ?? "Upload failed.");
-  }
+  if (!response.ok) throw await apiErrorFrom(response, "Upload failed.");
 }
 
 /**
@@ -136,14 +133,17 @@ async function getChunk(blobId: string, index: number): Promise<Uint8Array> {
   } catch {
     throw new ApiError(0, "network", "The connection dropped.");
   }
-  if (!response.ok) throw new ApiError(response.status, "download-failed", "The file could not be downloaded.");
+  // The server's own code and status: a 404 after a revoke is access that ended, not damage.
+  if (!response.ok) throw await apiErrorFrom(response, "The file could not be downloaded.");
   return new Uint8Array(await response.arrayBuffer());
 }
 
 /**
  * Downloads and decrypts chunk by chunk; any altered, missing or reordered chunk stops it,
- * and a file whose plaintext differs from the digest its author signed fails at the end
- * (CryptoError "authentication-failed"), whoever re-encrypted it since.
+ * and a file whose plaintext differs from the digest its author signed fails at the end,
+ * whoever re-encrypted it since. Throws a CryptoError for a chunk or file that fails its
+ * check (damage or tampering), and an ApiError for a refusal (`isAccessEnded` when access
+ * ended) or a connection given up on.
  * Each decrypted chunk is appended to a Blob at once and dropped, so page memory holds
  * about one chunk; the browser keeps a large Blob's data on disk.
  */

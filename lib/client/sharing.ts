@@ -22,7 +22,7 @@ import {
   wrapsDigest,
 } from "@/crypto";
 import { authorshipLine } from "./authorship";
-import { api, retryTransient } from "./api";
+import { api, ApiError, retryTransient } from "./api";
 import { pinContact, type CertifiedKeys, type DirectoryEntry } from "./contacts";
 import {
   authorKeys,
@@ -330,7 +330,8 @@ export async function contributeRecord(grantId: string, document: RecordDocument
   const vault = unlocked();
   const { grants } = await api.get<{ grants: SharedGrantJson[] }>("/api/shared");
   const grant = grants.find((candidate) => candidate.grantId === grantId);
-  if (!grant) throw new Error("This patient no longer shares records with you.");
+  // Gone from the active grants: access ended (revoked or past its end date), said as such.
+  if (!grant) throw new ApiError(410, "gone", "This patient no longer shares records with you.");
   const opened = openGrant(grant, vault);
   const recordId = crypto.randomUUID();
   const recordKey = generateRecordKey();

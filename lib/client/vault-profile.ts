@@ -3,7 +3,7 @@ import { decodeProfile, encodeProfile } from "./account-keys";
 import { api, ApiError } from "./api";
 import { guardVault } from "./rollback-guard";
 import type { VaultMaterial } from "./unlock";
-import { useVault, type VaultProfile } from "./vault-store";
+import { useVault, type ShownNames, type VaultProfile } from "./vault-store";
 
 /**
  * Changes what the encrypted vault holds besides the keys (pinned contacts, the last audit
@@ -35,4 +35,41 @@ export async function updateVaultProfile(change: (profile: VaultProfile) => Vaul
     return profile;
   }
   throw new Error("Your vault kept changing on another device. Please try again.");
+}
+
+/** How many names the vault keeps of each kind; the oldest go first (the vault has a size limit). */
+const shownNamesLimit = { patients: 500, records: 1000 } as const;
+const titleLength = 80;
+
+/**
+ * Remembers, in the clinician's encrypted vault, the names their browser has just shown them
+ * (patients' revealed names, record titles by id), so their own access history can keep
+ * naming them once the access ends. Rewrites the vault only when something is new or renamed.
+ * @param shown patient id to revealed name, and record id to title, as shown on the page
+ */
+export async function rememberShownNames(shown: { patients: Record<string, string>; records: Record<string, string> }): Promise<void> {
+  const trimmed = {
+    patients: Object.fromEntries(Object.entries(shown.patients).map(([id, name]) => [id, name.slice(0, titleLength)])),
+    records: Object.fromEntries(Object.entries(shown.records).map(([id, title]) => [id, title.slice(0, titleLength)])),
+  };
+  const isNew = (known: ShownNames | undefined) =>
+    (["patients", "records"] as const).some((kind) => Object.entries(trimmed[kind]).some(([id, name]) => known?.[kind][id] !== name));
+  const vault = useVault.getState().vault;
+  if (vault.status !== "unlocked" || !isNew(vault.profile.shownNames)) return;
+  const merge = (known: Record<string, string>, added: Record<string, string>, limit: number) => {
+    // Re-inserted names move to the end, so the oldest-shown are the ones dropped.
+    const entries = [...Object.entries(known).filter(([id]) => !(id in added)), ...Object.entries(added)];
+    return Object.fromEntries(entries.slice(Math.max(0, entries.length - limit)));
+  };
+  await updateVaultProfile((profile) =>
+    isNew(profile.shownNames)
+      ? {
+          ...profile,
+          shownNames: {
+            patients: merge(profile.shownNames?.patients ?? {}, trimmed.patients, shownNamesLimit.patients),
+            records: merge(profile.shownNames?.records ?? {}, trimmed.records, shownNamesLimit.records),
+          },
+        }
+      : profile,
+  );
 }

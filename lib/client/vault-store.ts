@@ -17,6 +17,13 @@ export interface PinnedContact {
   pinnedAt: string;
 }
 
+export interface ShownNames {
+  /** Patient user id to the name that patient chose to show. */
+  patients: Record<string, string>;
+  /** Record id to its title as shown. */
+  records: Record<string, string>;
+}
+
 export interface VaultProfile {
   /** A patient's own name: known only inside their vault. */
   displayName: string;
@@ -24,6 +31,11 @@ export interface VaultProfile {
   contacts?: Record<string, PinnedContact>;
   /** The last audit-chain head this person's browser verified (base64url hash), and how far they have looked. */
   auditHead?: { seq: number; hash: string; seenSeq: number };
+  /**
+   * What a clinician's browser has shown them, by id: patients' revealed names and record
+   * titles. Their own access history keeps naming what they saw after the access ends.
+   */
+  shownNames?: ShownNames;
   /** Counts every rewrite of the vault, inside its encryption: a browser that saw a higher count knows an older copy when served one. */
   sequence?: number;
 }

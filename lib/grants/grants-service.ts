@@ -4,7 +4,7 @@ import { and, eq, inArray, isNull } from "drizzle-orm";
 import { grantExclusions, grantRecords, grants, keyCertificates, recordKeyWraps, records, recordVersions, users } from "@/drizzle/schema";
 import type { Database } from "@/lib/db";
 import { AppError } from "@/lib/errors";
-import { appendAudit, appendAuditQuietly } from "@/lib/audit/audit-log";
+import { appendAudit, appendAuditQuietly, type Executor } from "@/lib/audit/audit-log";
 import { crashPoint } from "@/lib/crash-points";
 import { activeGrant, coverageOf, endGrant, queueRotations } from "./grant-coverage";
 
@@ -222,19 +222,25 @@ export async function activeGrantAudited(db: Database, clinicianId: string, gran
   }
 }
 
-/** A clinician's fetch of everything under one grant: refused and audited, or audited record by record before anything is returned. */
+/**
+ * A clinician's fetch of everything under one grant: refused and audited, or audited before
+ * anything is returned as what the server saw, one list: a single records-received event
+ * naming every record sent (not an "opened" per record: which ones the clinician then
+ * reads happens in their browser, unseen). The read and its event share one transaction.
+ */
 export async function fetchSharedRecords(db: Database, clinicianId: string, grantId: string, now: Date = new Date()) {
   const grant = await activeGrantAudited(db, clinicianId, grantId, now);
-  const shared = await recordsUnderGrant(db, grantId, now);
-  await appendAudit(
-    db,
-    shared.map((record) => ({ subjectId: grant.patientId, actorId: clinicianId, action: "record-fetched" as const, recordId: record.id, grantId, outcome: "success" as const })),
-  );
-  return shared;
+  return db.transaction(async (tx) => {
+    const shared = await recordsUnderGrant(tx, grantId, now);
+    await appendAudit(tx, [
+      { subjectId: grant.patientId, actorId: clinicianId, action: "records-received", recordIds: shared.map((record) => record.id), grantId, outcome: "success" },
+    ]);
+    return shared;
+  });
 }
 
 /** The records a clinician may open under an active grant, each with its wrap under the grant's share key. */
-export async function recordsUnderGrant(db: Database, grantId: string, now: Date = new Date()) {
+export async function recordsUnderGrant(db: Executor, grantId: string, now: Date = new Date()) {
   await db.update(grants).set({ lastOpenedAt: now }).where(eq(grants.id, grantId));
   return db
     .select({

@@ -2,10 +2,11 @@
 
 import { useCallback, useEffect, useState } from "react";
 import { ApiError } from "@/lib/client/api";
+import { formatDateTime } from "@/lib/client/format";
 import { addPasskey, listPasskeys, removePasskey, renamePasskey, type PasskeySummary } from "@/lib/client/security";
 import { defaultPasskeyName } from "@/lib/client/sign-up";
 
-const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : "never");
+const when = (iso: string | null) => (iso ? formatDateTime(iso) : "never");
 
 function PasskeyRow({ passkey, onlyOne, onChanged }: { passkey: PasskeySummary; onlyOne: boolean; onChanged: (message: string) => void }) {
   const [editing, setEditing] = useState(false);

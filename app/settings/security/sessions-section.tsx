@@ -1,6 +1,7 @@
 "use client";
 
 import { useCallback, useEffect, useState } from "react";
+import { countOf, formatDateTime } from "@/lib/client/format";
 import { listSessions, signOutOtherSessions, type SessionSummary } from "@/lib/client/security";
 
 export function SessionsSection() {
@@ -29,7 +30,7 @@ export function SessionsSection() {
               <div>
                 <strong>{session.current ? "This browser" : "Another browser"}</strong>
                 <p className="hint">
-                  Signed in {new Date(session.createdAt).toLocaleString()} · last active {new Date(session.lastSeenAt).toLocaleString()}
+                  Signed in {formatDateTime(session.createdAt)} · last active {formatDateTime(session.lastSeenAt)}
                 </p>
               </div>
             </li>
@@ -42,7 +43,7 @@ export function SessionsSection() {
         disabled={others === 0}
         onClick={async () => {
           const { ended } = await signOutOtherSessions();
-          setMessage(ended === 1 ? "Signed out 1 other session." : `Signed out ${ended} other sessions.`);
+          setMessage(`Signed out ${countOf(ended, "other session")}.`);
           await refresh();
         }}
       >

@@ -24,13 +24,14 @@ const validate = (definition: string, resource: unknown) => {
 
 const patientId = "6f1c1b7e-0000-4000-8000-000000000001";
 const doctorId = "6f1c1b7e-0000-4000-8000-000000000002";
-const actions = ["sign-in", "sign-in-failed", "record-created", "record-fetched", "file-fetched", "access-refused", "records-exported", "grant-created", "grant-expired"];
+const actions = ["sign-in", "sign-in-failed", "record-created", "record-fetched", "records-received", "file-fetched", "access-refused", "records-exported", "grant-created", "grant-expired"];
 const trail: TrailEntry[] = actions.map((action, index) => ({
   seq: index + 1,
   actorId: action === "grant-expired" ? null : index % 2 ? doctorId : patientId,
   actorName: index % 2 ? "Dr Ada Example" : "You",
   action,
-  recordId: action.startsWith("record") || action === "file-fetched" ? "6f1c1b7e-0000-4000-8000-000000000100" : null,
+  recordId: action.startsWith("record-") || action === "file-fetched" ? "6f1c1b7e-0000-4000-8000-000000000100" : null,
+  recordIds: action === "records-received" ? ["6f1c1b7e-0000-4000-8000-000000000100", "6f1c1b7e-0000-4000-8000-000000000101"] : null,
   grantId: action.startsWith("grant") ? "6f1c1b7e-0000-4000-8000-000000000200" : null,
   outcome: action === "access-refused" ? "denied" : action === "sign-in-failed" ? "failure" : "success",
   occurredAt: new Date(Date.UTC(2026, 10, 25, 10, index)).toISOString(),
@@ -49,6 +50,15 @@ describe("audit trail export", () => {
   }, 120_000);
   it.each(trail.map((entry) => [entry.action, entry] as const))("makes a valid FHIR R4 AuditEvent of %s", (_action, entry) => {
     expect(validate("AuditEvent", auditEventResource(entry, patientId))).toEqual([]);
+  });
+
+  it("names every record a list load sent, one entity each", () => {
+    const received = auditEventResource(trail.find((entry) => entry.action === "records-received")!, patientId) as unknown as { entity: Array<{ what: { identifier: { system: string; value: string } } }>; action: string };
+    expect(received.action).toBe("R");
+    expect(received.entity.filter((entity) => entity.what.identifier.system === "urn:health-safe-cloud:record").map((entity) => entity.what.identifier.value)).toEqual([
+      "6f1c1b7e-0000-4000-8000-000000000100",
+      "6f1c1b7e-0000-4000-8000-000000000101",
+    ]);
   });
 
   it("makes a valid FHIR R4 Consent of every grant, active or ended", () => {

@@ -7,6 +7,8 @@ export interface TrailEntry {
   actorName: string;
   action: string;
   recordId: string | null;
+  /** The records an event about many covers (a clinician's list: records-received); null otherwise. */
+  recordIds: string[] | null;
   grantId: string | null;
   outcome: "success" | "failure" | "denied";
   occurredAt: string;
@@ -42,6 +44,7 @@ const crud: Record<string, "C" | "R" | "U" | "D" | "E"> = {
   "chart-fetched": "R",
   "record-versions-fetched": "R",
   "record-fetched": "R",
+  "records-received": "R",
   "file-fetched": "R",
   "access-refused": "R",
   "records-exported": "R",
@@ -57,7 +60,10 @@ const identifier = (kind: keyof typeof system, value: string) => ({ identifier: 
 export function auditEventResource(entry: TrailEntry, subjectId: string): FhirResource {
   const entities = [
     { what: identifier("user", subjectId), type: { system: "http://terminology.hl7.org/CodeSystem/audit-entity-type", code: "1", display: "Person" } },
-    ...(entry.recordId ? [{ what: identifier("record", entry.recordId), type: { system: "http://terminology.hl7.org/CodeSystem/audit-entity-type", code: "2", display: "System Object" } }] : []),
+    ...[...(entry.recordId ? [entry.recordId] : []), ...(entry.recordIds ?? [])].map((recordId) => ({
+      what: identifier("record", recordId),
+      type: { system: "http://terminology.hl7.org/CodeSystem/audit-entity-type", code: "2", display: "System Object" },
+    })),
     ...(entry.grantId ? [{ what: identifier("grant", entry.grantId), type: { system: "http://terminology.hl7.org/CodeSystem/audit-entity-type", code: "2", display: "System Object" } }] : []),
   ];
   return {

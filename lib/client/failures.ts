@@ -1,0 +1,49 @@
+import { isCryptoError } from "@/crypto";
+import { ApiError, isAccessEnded } from "./api";
+import { RollbackError } from "./rollback-guard";
+
+/**
+ * Why something the person asked for failed, in the kinds their message must tell apart:
+ * - "access-ended": the server refused because the sharing ended (403/404/410);
+ * - "integrity": the browser's own checks failed (a CryptoError: altered or damaged data, a
+ *   bad signature; or a rolled-back copy). Only this kind may be worded as tampering;
+ * - "unreachable": no answer (connection) or a server fault, worth trying again;
+ * - "refused": any other refusal, whose server message says why.
+ * Anything else is a programming error: `failureKind` returns null and callers rethrow it.
+ */
+export type FailureKind = "access-ended" | "integrity" | "unreachable" | "refused";
+
+export function failureKind(error: unknown): FailureKind | null {
+  if (isCryptoError(error) || error instanceof RollbackError) return "integrity";
+  if (isAccessEnded(error)) return "access-ended";
+  if (error instanceof ApiError) return error.status === 0 || error.status >= 500 || error.status === 429 ? "unreachable" : "refused";
+  return null;
+}
+
+/**
+ * The message for a failure, from the caller's words for each kind (a refusal's own message
+ * from the server). A programming error is not swallowed as one of these: it is thrown again
+ * outside the caller's catch (reaching the page's error reporting), and the person is told
+ * plainly that the page failed, never that their data was tampered with.
+ */
+export function describeFailure(
+  error: unknown,
+  words: { accessEnded: string; integrity: string; unreachable?: string },
+): string {
+  const kind = failureKind(error);
+  switch (kind) {
+    case "access-ended":
+      return words.accessEnded;
+    case "integrity":
+      return error instanceof RollbackError ? error.message : words.integrity;
+    case "unreachable":
+      return words.unreachable ?? "Could not reach Health Safe Cloud. Check your connection and try again.";
+    case "refused":
+      return (error as ApiError).message;
+    default:
+      setTimeout(() => {
+        throw error;
+      });
+      return "Something went wrong in this page. Please reload it and try again.";
+  }
+}
