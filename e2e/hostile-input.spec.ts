@@ -32,6 +32,7 @@ test("hostile request bodies get a clear 4xx with an error code, and nothing is 
     { method: "POST", path: `/api/records/${recordId}/rotate` },
     { method: "POST", path: "/api/grants" },
     { method: "POST", path: "/api/grants/wraps" },
+    { method: "POST", path: `/api/grants/${recordId}/change` },
     { method: "POST", path: `/api/shared/${recordId}/records` },
     { method: "POST", path: "/api/blobs" },
     { method: "PUT", path: "/api/me/vault/bundle" },
