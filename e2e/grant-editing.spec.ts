@@ -1,4 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
+import { cryptoReady, generateEncryptionKeyPair, generateIdentityKeyPair, signKeyCertificate, toBase64url } from "@/crypto";
 import { addNote, chooseClinician, newPerson, recordKeysHeldBy } from "./support/sharing";
 
 /** A date input's value some days from now, in this machine's (and the browser's) time zone. */
@@ -125,6 +126,7 @@ test("revoking one of two shares with the same doctor says what ended and what t
   }
   const rows = patient.page.getByTestId("grant-row");
   await expect(rows).toHaveCount(2);
+  await expect(rows.filter({ hasText: "2 records ·" })).toHaveCount(1);
 
   patient.page.once("dialog", (dialog) => dialog.accept());
   await rows.filter({ hasText: "1 record ·" }).getByRole("button", { name: "Revoke Dr Tess Twoshares" }).click();
@@ -138,6 +140,7 @@ test("revoking one of two shares with the same doctor says what ended and what t
   await patient.page.getByRole("button", { name: "Stop sharing Eczema flare with Dr Tess Twoshares" }).click();
   await expect(patient.page.getByText('Dr Tess Twoshares can no longer open "Eczema flare". Dr Tess Twoshares can still open 1 record through this share.', { exact: true })).toBeVisible();
 
+  await expect(rows).toContainText("1 record · read only");
   patient.page.once("dialog", (dialog) => dialog.accept());
   await rows.getByRole("button", { name: "Revoke Dr Tess Twoshares" }).click();
   await expect(patient.page.getByText("Dr Tess Twoshares can no longer open the 1 record in this share. Dr Tess Twoshares no longer has any access to your records.", { exact: true })).toBeVisible();
@@ -147,5 +150,57 @@ test("revoking one of two shares with the same doctor says what ended and what t
   ]);
   await doctor.page.getByRole("link", { name: "Shared with me" }).click();
   await expect(doctor.page.getByText("No patient is sharing records with you right now.")).toBeVisible();
+  await Promise.all([doctor.close(), patient.close()]);
+});
+
+test("a changed clinician key blocks a change that adds records, as it blocks a new share; narrowing still works and the doctor still verifies it", async ({ browser }) => {
+  test.setTimeout(120_000);
+  const doctor = await newPerson(browser, { role: "doctor", name: "Dr Kim Keychange", specialty: "Oncology", organization: "City Hospital" });
+  const patient = await newPerson(browser, { role: "patient", name: "Kai Keys" });
+  await patient.page.getByRole("link", { name: "My records" }).first().click();
+  await addNote(patient.page, "Biopsy result", "Benign.");
+  await addNote(patient.page, "Scan plan", "CT in three months.");
+  await chooseClinician(patient.page, "Oncology", "Dr Kim Keychange");
+  const form = patient.page.getByTestId("share-form");
+  await form.getByLabel("Biopsy result", { exact: true }).check();
+  await form.getByLabel("Permission").selectOption("contribute");
+  await form.getByRole("button", { name: "Share", exact: true }).click();
+  await expect(patient.page.getByText("Shared with Dr Kim Keychange.")).toBeVisible();
+
+  // The server now answers with other keys, properly certified for the doctor's user id.
+  await cryptoReady();
+  const forgedIdentity = generateIdentityKeyPair();
+  const forged = signKeyCertificate(
+    { userId: doctor.userId, role: "doctor", encryptionPublicKey: generateEncryptionKeyPair().publicKey, createdAt: Date.now() },
+    forgedIdentity.secretKey,
+  );
+  await patient.page.route(`**/api/users/${doctor.userId}/keys`, async (route) => {
+    const response = await route.fetch();
+    const body = (await response.json()) as Record<string, unknown>;
+    await route.fulfill({ response, json: { ...body, identityPublicKey: toBase64url(forgedIdentity.publicKey), certificate: toBase64url(forged) } });
+  });
+  const row = patient.page.getByTestId("grant-row");
+  await row.getByRole("button", { name: "Edit the share with Dr Kim Keychange" }).click();
+  const editor = row.getByTestId("grant-editor");
+  await editor.getByLabel("Scan plan", { exact: true }).check();
+  await editor.getByRole("button", { name: "Save changes" }).click();
+  await expect(editor.getByRole("alert")).toContainText("The keys of Dr Kim Keychange have changed, so no records can be added to this share");
+  await expect(patient.page.getByTestId("key-changed-warning")).toContainText("The keys of Dr Kim Keychange have changed");
+  const revision = async () => ((await (await patient.page.request.get("/api/grants")).json()) as { grants: Array<{ revision: number; recordIds: string[] }> }).grants[0]!;
+  expect((await revision()).revision).toBe(1);
+  expect((await revision()).recordIds).toHaveLength(1);
+
+  // Narrowing adds no key anywhere: it is signed for the key pinned at the first share.
+  await editor.getByLabel("Scan plan", { exact: true }).uncheck();
+  await editor.getByLabel("Permission").selectOption("read");
+  await editor.getByRole("button", { name: "Save changes" }).click();
+  await expect(patient.page.getByText(/Changed your share with Dr Kim Keychange: Dr Kim Keychange can now only read, not add notes\./)).toBeVisible();
+  expect((await revision()).revision).toBe(2);
+
+  await doctor.page.getByRole("link", { name: "Shared with me" }).click();
+  const shared = doctor.page.getByTestId("shared-patient");
+  await expect(shared.getByRole("button", { name: "Biopsy result" })).toBeVisible();
+  await expect(shared).toContainText("Read only");
+  await expect(shared.getByRole("button", { name: "Scan plan" })).toHaveCount(0);
   await Promise.all([doctor.close(), patient.close()]);
 });
