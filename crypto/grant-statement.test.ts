@@ -7,6 +7,12 @@ import { bytesFrom, expectCryptoError } from "./test-helpers";
 
 beforeAll(cryptoReady);
 
+// KAT_FIRST was computed before revisions existed: grants made then still verify.
+const KAT_FIRST =
+  "1f9c1566162f5c6f5b4ea0a9f99f2ee82542704de3f32fa818827116e9c74ddd6d833caf3869da00bf9f149075eb5fd383910c46e16a6885dde1245a13d75500";
+const KAT_SECOND =
+  "9be8a066284489f1b40bc8757af4ec65ad754a927effadc60d4518c3aa44dabf156549dd1e6dab1e6535dac32ee815f6b0c60934eb5f8fb222f05e5e2914a307";
+
 const statement = (): GrantStatement => ({
   grantId: "g1",
   patientId: "p1",
@@ -47,6 +53,42 @@ describe("grant statements", () => {
     ];
     expect(toHex(wrapsDigest(wraps))).toBe(toHex(wrapsDigest([...wraps].reverse())));
     expect(toHex(wrapsDigest(wraps))).not.toBe(toHex(wrapsDigest([wraps[0]!, { ...wraps[1]!, keyVersion: 3 }])));
+  });
+
+  it("bind the revision of a changed grant: a signed change verifies only at its own revision", () => {
+    const patient = generateIdentityKeyPair();
+    const changed = { ...statement(), permission: "contribute" as const, recordIds: ["r3"], revision: 2 };
+    const signature = signGrant(changed, patient.secretKey);
+    verifyGrant(changed, signature, patient.publicKey);
+    for (const revision of [undefined, 1, 3]) {
+      expectCryptoError(() => verifyGrant({ ...changed, revision }, signature, patient.publicKey), "authentication-failed");
+    }
+    // The first revision is the same statement as one made before grants could change.
+    const first = signGrant(statement(), patient.secretKey);
+    verifyGrant({ ...statement(), revision: 1 }, first, patient.publicKey);
+    expectCryptoError(() => verifyGrant({ ...statement(), revision: 2 }, first, patient.publicKey), "authentication-failed");
+    for (const revision of [0, -1, 1.5, Number.MAX_SAFE_INTEGER + 1]) {
+      expectCryptoError(() => signGrant({ ...statement(), revision }, patient.secretKey), "invalid-argument");
+      expectCryptoError(() => verifyGrant({ ...statement(), revision }, first, patient.publicKey), "invalid-argument");
+    }
+  });
+
+  it("refuse a changed statement with any byte of its signature flipped", () => {
+    const patient = generateIdentityKeyPair();
+    const changed = { ...statement(), revision: 5 };
+    const signature = signGrant(changed, patient.secretKey);
+    for (let index = 0; index < signature.length; index += 1) {
+      const tampered = Uint8Array.from(signature);
+      tampered[index]! ^= 0x01;
+      expectCryptoError(() => verifyGrant(changed, tampered, patient.publicKey), "authentication-failed");
+    }
+  });
+
+  it("sign known answers for a first and a changed revision", () => {
+    const patient = identityKeyPairFromSeed(bytesFrom(90, 32));
+    expect(toHex(signGrant(statement(), patient.secretKey))).toBe(KAT_FIRST);
+    expect(toHex(signGrant({ ...statement(), revision: 1 }, patient.secretKey))).toBe(KAT_FIRST);
+    expect(toHex(signGrant({ ...statement(), revision: 2 }, patient.secretKey))).toBe(KAT_SECOND);
   });
 
   it("is deterministic for a fixed key (known answer)", () => {

@@ -1,4 +1,5 @@
 import { encodeCanonical } from "./canonical";
+import { CryptoError } from "./errors";
 import { hashBytes, signCanonical, verifyCanonical } from "./signature";
 
 /**
@@ -17,13 +18,36 @@ export interface GrantStatement {
   expiresAt: number;
   /** The records listed (empty for "all"), in any order: they are sorted before signing. */
   recordIds: string[];
-  /** Digest of the record-key wraps the grant was created with (wrapsDigest). */
+  /**
+   * Digest of the record-key wraps sent with this statement (wrapsDigest): all of them when
+   * the grant is made, the ones for added records when it is changed.
+   */
   wrapsDigest: Uint8Array;
+  /**
+   * 1 for the grant as first made, one more at each change the patient signs. A clinician's
+   * browser refuses a lower revision than it has seen, so an older statement cannot be replayed.
+   * Left out means 1.
+   */
+  revision?: number;
 }
 
 const label = "hsc/v1/grant";
 
-const fields = (statement: GrantStatement) => [
+function revisionOf(statement: GrantStatement): number {
+  const revision = statement.revision ?? 1;
+  if (!Number.isSafeInteger(revision) || revision < 1) throw new CryptoError("invalid-argument");
+  return revision;
+}
+
+// Revision 1 is signed over exactly the fields grants had before they could be changed, so
+// those grants still verify; a changed grant appends its revision (a longer canonical list,
+// so it can never be read as a first revision or the other way round).
+const fields = (statement: GrantStatement) => {
+  const revision = revisionOf(statement);
+  return revision === 1 ? firstFields(statement) : [...firstFields(statement), revision];
+};
+
+const firstFields = (statement: GrantStatement) => [
   statement.grantId,
   statement.patientId,
   statement.clinicianId,

@@ -263,6 +263,8 @@ export const grants = pgTable(
     sealedShareKey: bytea("sealed_share_key"),
     statement: bytea("statement").notNull(),
     signature: bytea("signature").notNull(),
+    /** The signed statement's revision: 1 when made, one more at each change the patient signs. */
+    revision: integer("revision").notNull().default(1),
     /** What the patient chose to tell this clinician (their name), encrypted under the share key. */
     sealedProfile: bytea("sealed_profile"),
     createdAt: createdAt(),

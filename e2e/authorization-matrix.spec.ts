@@ -89,6 +89,17 @@ function matrix(w: World): { rows: Row[]; finalRows: Row[] } {
   const olgasOnly = (olga: Expected, owner: Expected) => by({ owner, otherPatient: olga, granted: forbidden, clinicians: forbidden, admin: forbidden });
   const cliniciansOnly = (granted: Expected, clinicians: Expected) => by({ owner: forbidden, otherPatient: forbidden, granted, clinicians, admin: forbidden });
   const ownIdIs = (caller: Caller) => (json: Record<string, unknown>) => (json.userId === w.userIds[caller as Exclude<Caller, "anonymous">] ? null : "is not the caller's own vault");
+  /** A change to a grant, well-formed and signed (with a random signature: the server stores it opaque) at `revision`. */
+  const changeBody = (revision: number, recordId: string) => ({
+    revision,
+    scope: "records",
+    permission: "read",
+    expiresAt: null,
+    statement: randomB64(40),
+    signature: randomB64(64),
+    recordIds: [recordId],
+    wraps: [],
+  });
   const grantBody = (grantId: string, clinicianId: string, recordId: string, keyVersion: number) => ({
     grantId,
     clinicianId,
@@ -234,6 +245,11 @@ function matrix(w: World): { rows: Row[]; finalRows: Row[] } {
     // The granted clinician's wrap of the note exists: the owner's re-send changes nothing.
     { route: "POST /api/grants/wraps", what: "a wrap of the owner patient's note for the granted clinician", path: "/api/grants/wraps", body: { wraps: [{ grantId: p.grants.granted, recordId: p.noteId, keyVersion: p.note.keyVersion, wrappedKey: randomB64(74) }] }, expect: patientsOnly(ok(204), conflict) },
     { route: "POST /api/grants/wraps", what: "a wrap of the owner patient's note under the other patient's grant", path: "/api/grants/wraps", body: { wraps: [{ grantId: o.grantToOscar, recordId: p.noteId, keyVersion: p.note.keyVersion, wrappedKey: randomB64(74) }] }, expect: patientsOnly(conflict, conflict) },
+    // A change signed over a revision the grant is not at: the owner is let through to the revision check (409), everyone else stopped before it.
+    { route: "POST /api/grants/[id]/change", what: "a skipped revision of the granted clinician's grant", path: `/api/grants/${p.grants.granted}/change`, body: changeBody(5, p.noteId), expect: patientsOnly(conflict, notFound) },
+    { route: "POST /api/grants/[id]/change", what: "a change of the revoked grant", path: `/api/grants/${p.grants.revoked}/change`, body: changeBody(2, p.noteId), expect: patientsOnly(conflict, notFound) },
+    { route: "POST /api/grants/[id]/change", what: "a change of the expired grant", path: `/api/grants/${p.grants.expired}/change`, body: changeBody(2, p.noteId), expect: patientsOnly(conflict, notFound) },
+    { route: "POST /api/grants/[id]/change", what: "a skipped revision of the other patient's grant", path: `/api/grants/${o.grantToOscar}/change`, body: changeBody(5, o.noteId), expect: olgasOnly(conflict, notFound), lastCaller: "other patient" },
     { route: "POST /api/grants/[id]/revoke", what: "the revoked grant, again", path: `/api/grants/${p.grants.revoked}/revoke`, expect: patientsOnly(ok(204), notFound) },
     { route: "POST /api/grants/[id]/records/[recordId]/revoke", what: "the scratch record out of the granted clinician's grant", path: `/api/grants/${p.grants.granted}/records/${p.scratchId}/revoke`, expect: patientsOnly(ok(204), notFound) },
     { route: "POST /api/grants/[id]/records/[recordId]/revoke", what: "the other patient's note out of the granted clinician's grant", path: `/api/grants/${p.grants.granted}/records/${o.noteId}/revoke`, expect: patientsOnly(notFound, notFound) },

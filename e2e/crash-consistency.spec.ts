@@ -351,7 +351,7 @@ for (const kind of databaseKinds) test.describe(`crash consistency on ${kind}`, 
       });
 
       await server.start();
-      await expect(patient.page.getByText(`${doctorName} can no longer open your records.`)).toBeVisible({ timeout: 180_000 });
+      await expect(patient.page.getByText(`${doctorName} no longer has any access to your records.`)).toBeVisible({ timeout: 180_000 });
       await expect(patient.page.getByTestId("key-maintenance")).toContainText("2 records now use new keys", { timeout: 120_000 });
       expect((await doctor.page.request.get(`/api/shared/${grantId}/records`)).status()).toBe(404);
       const records = await chartJson(patient.page);

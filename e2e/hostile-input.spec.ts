@@ -32,6 +32,7 @@ test("hostile request bodies get a clear 4xx with an error code, and nothing is 
     { method: "POST", path: `/api/records/${recordId}/rotate` },
     { method: "POST", path: "/api/grants" },
     { method: "POST", path: "/api/grants/wraps" },
+    { method: "POST", path: `/api/grants/${recordId}/change` },
     { method: "POST", path: `/api/shared/${recordId}/records` },
     { method: "POST", path: "/api/blobs" },
     { method: "PUT", path: "/api/me/vault/bundle" },
@@ -121,6 +122,7 @@ test("script payloads in user-supplied fields render as text everywhere they are
   const form = patient.page.getByTestId("share-form");
   await form.getByLabel(`Note ${payload}`, { exact: true }).check();
   await form.getByRole("button", { name: "Share", exact: true }).click();
+  await expect(patient.page.getByText(`Shared with Dr ${payload}.`, { exact: true })).toBeVisible();
 
   await doctor.page.getByRole("link", { name: "Shared with me" }).click();
   await expect(doctor.page.getByTestId("shared-patient").getByRole("heading", { name: `Pat ${payload}` })).toBeVisible();

@@ -216,7 +216,7 @@ test("a record, a shared record, a grant list or a vault older than this browser
   await patient.page.getByRole("link", { name: "Sharing" }).click();
   patient.page.once("dialog", (dialog) => dialog.accept());
   await patient.page.getByRole("button", { name: "Revoke Dr Olive Older" }).click();
-  await expect(patient.page.getByText("Dr Olive Older can no longer open your records.")).toBeVisible();
+  await expect(patient.page.getByText("Dr Olive Older no longer has any access to your records.")).toBeVisible();
   await expect(patient.page.getByTestId("key-maintenance")).toContainText("1 record now uses a new key", { timeout: 60_000 });
 
   for (const [label, body] of [

@@ -26,6 +26,10 @@ export const actionLabels: Record<string, string> = {
   "grant-created": "Shared records",
   "grant-revoked": "Revoked a share",
   "grant-record-revoked": "Stopped sharing a record",
+  "grant-changed": "Changed a share",
+  "grant-permission-changed": "Changed what a share allows",
+  "grant-end-date-changed": "Changed when a share ends",
+  "grant-record-added": "Added a record to a share",
   "grant-expired": "A share ended on its end date",
   "access-refused": "Was refused access",
 };

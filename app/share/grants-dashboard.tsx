@@ -1,11 +1,14 @@
 "use client";
 
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { ApiError } from "@/lib/client/api";
+import type { KeyChangedError } from "@/lib/client/contacts";
 import { summarize } from "@/lib/client/fhir-records";
 import { countOf, formatDateTime, formatDay } from "@/lib/client/format";
 import type { ChartEntry } from "@/lib/client/records";
 import { revokeGrant, revokeGrantRecord, type GrantSummary } from "@/lib/client/sharing";
+import { recordRemovedMessage, remainingAccess, shareChangedMessage, shareEndedMessage, type ShareAccess } from "./access-wording";
+import { dayOf, GrantEditor } from "./grant-editor";
 
 type OkEntry = Extract<ChartEntry, { status: "ok" }>;
 
@@ -18,10 +21,38 @@ function statusOf(grant: GrantSummary): "active" | "expired" | "revoked" {
   return "active";
 }
 
-/** Who can see what: per clinician the records, permission, end date and last access, with revoke per clinician or per record. */
-export function GrantsDashboard({ grants, entries, onChanged }: { grants: GrantSummary[]; entries: OkEntry[]; onChanged: (message: string) => Promise<void> }) {
+/**
+ * Who can see what: per clinician the records, permission, end date and last access, with
+ * revoke per clinician or per record, and an in-place form to change a share. Every message
+ * says what ended or changed and what the clinician can still open.
+ */
+export function GrantsDashboard({
+  grants,
+  entries,
+  onChanged,
+  onKeyChanged,
+}: {
+  grants: GrantSummary[];
+  entries: OkEntry[];
+  onChanged: (message: string) => Promise<void>;
+  onKeyChanged: (error: KeyChangedError) => void;
+}) {
   const [expanded, setExpanded] = useState<string | null>(null);
+  const [editing, setEditing] = useState<string | null>(null);
   const [error, setError] = useState<string>();
+  const editButtons = useRef(new Map<string, HTMLButtonElement>());
+  // Where focus goes back to once the form closes: the Edit button that opened it.
+  const [returnFocus, setReturnFocus] = useState<string | null>(null);
+  useEffect(() => {
+    if (!returnFocus || editing) return;
+    editButtons.current.get(returnFocus)?.focus();
+    // eslint-disable-next-line react-hooks/set-state-in-effect
+    setReturnFocus(null);
+  }, [returnFocus, editing]);
+  const closeEditor = (grantId: string) => {
+    setEditing(null);
+    setReturnFocus(grantId);
+  };
   // A revoke that could not be sent is said so plainly: the clinician still has access.
   const revoking = async (revoke: () => Promise<unknown>, done: string) => {
     setError(undefined);
@@ -42,6 +73,8 @@ export function GrantsDashboard({ grants, entries, onChanged }: { grants: GrantS
 
   const active = grants.filter((grant) => statusOf(grant) === "active");
   const ended = grants.filter((grant) => statusOf(grant) !== "active");
+  const access = (grant: GrantSummary): ShareAccess => ({ id: grant.id, clinicianId: grant.clinicianId, recordIds: sharedIds(grant) });
+  const activeAccess = active.map(access);
 
   return (
     <section className="card" aria-labelledby="grants-title">
@@ -69,6 +102,32 @@ export function GrantsDashboard({ grants, entries, onChanged }: { grants: GrantS
                 <p className="hint" data-testid="last-opened">
                   {grant.lastOpenedAt ? `Last opened ${moment(grant.lastOpenedAt)}` : "Not opened yet"}
                 </p>
+                {editing === grant.id && (
+                  <GrantEditor
+                    grant={grant}
+                    sharedIds={ids}
+                    entries={entries}
+                    titleOf={titleOf}
+                    onKeyChanged={onKeyChanged}
+                    onCancel={() => closeEditor(grant.id)}
+                    onSaved={async (result, plan) => {
+                      const after = plan.all && grant.scope === "all" ? ids : plan.all ? entries.map((entry) => entry.id) : ids.filter((id) => !result.removed.includes(id)).concat(result.added);
+                      const message = shareChangedMessage(
+                        grant.clinicianName,
+                        {
+                          added: result.added.length,
+                          removed: result.removed.length,
+                          ...(result.permissionChanged ? { permission: plan.permission } : {}),
+                          ...(result.endDateChanged ? { endsOn: plan.expiresAt ? dayOf(plan.expiresAt) : null } : {}),
+                        },
+                        { ...access(grant), recordIds: after },
+                        activeAccess,
+                      );
+                      closeEditor(grant.id);
+                      await onChanged(message);
+                    }}
+                  />
+                )}
                 <button type="button" className="link-button" aria-expanded={expanded === grant.id} onClick={() => setExpanded(expanded === grant.id ? null : grant.id)}>
                   {expanded === grant.id ? "Hide records" : "Show records"}
                 </button>
@@ -83,7 +142,10 @@ export function GrantsDashboard({ grants, entries, onChanged }: { grants: GrantS
                           aria-label={`Stop sharing ${titleOf(recordId)} with ${grant.clinicianName}`}
                           onClick={async () => {
                             if (!window.confirm(`Stop sharing "${titleOf(recordId)}" with ${grant.clinicianName}? What they already opened cannot be recalled.`)) return;
-                            await revoking(() => revokeGrantRecord(grant.id, recordId), `${grant.clinicianName} can no longer open "${titleOf(recordId)}".`);
+                            await revoking(
+                              () => revokeGrantRecord(grant.id, recordId),
+                              recordRemovedMessage(grant.clinicianName, titleOf(recordId), recordId, access(grant), activeAccess),
+                            );
                           }}
                         >
                           Stop sharing
@@ -93,17 +155,32 @@ export function GrantsDashboard({ grants, entries, onChanged }: { grants: GrantS
                   </ul>
                 )}
               </div>
-              <button
-                type="button"
-                className="button button-small button-secondary"
-                aria-label={`Revoke ${grant.clinicianName}`}
-                onClick={async () => {
-                  if (!window.confirm(`Stop sharing with ${grant.clinicianName}? What they already opened cannot be recalled.`)) return;
-                  await revoking(() => revokeGrant(grant.id), `${grant.clinicianName} can no longer open your records.`);
-                }}
-              >
-                Revoke
-              </button>
+              <div className="actions">
+                <button
+                  type="button"
+                  className="button button-small button-secondary"
+                  ref={(element) => {
+                    if (element) editButtons.current.set(grant.id, element);
+                    else editButtons.current.delete(grant.id);
+                  }}
+                  aria-label={`Edit the share with ${grant.clinicianName}`}
+                  aria-expanded={editing === grant.id}
+                  onClick={() => (editing === grant.id ? closeEditor(grant.id) : setEditing(grant.id))}
+                >
+                  Edit
+                </button>
+                <button
+                  type="button"
+                  className="button button-small button-secondary"
+                  aria-label={`Revoke ${grant.clinicianName}`}
+                  onClick={async () => {
+                    if (!window.confirm(`Stop sharing with ${grant.clinicianName}? What they already opened cannot be recalled.`)) return;
+                    await revoking(() => revokeGrant(grant.id), shareEndedMessage(grant.clinicianName, access(grant), activeAccess));
+                  }}
+                >
+                  Revoke
+                </button>
+              </div>
             </li>
           );
         })}
@@ -117,6 +194,10 @@ export function GrantsDashboard({ grants, entries, onChanged }: { grants: GrantS
                 <span>
                   {grant.clinicianName} · {statusOf(grant)} {grant.revokedAt ? day(grant.revokedAt) : grant.expiresAt ? day(grant.expiresAt) : ""}
                   {grant.lastOpenedAt ? ` · last opened ${moment(grant.lastOpenedAt)}` : ""}
+                  <br />
+                  <span className="hint" data-testid="remaining-access">
+                    {remainingAccess(grant.clinicianName, access(grant), activeAccess)}
+                  </span>
                 </span>
               </li>
             ))}

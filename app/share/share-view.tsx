@@ -157,7 +157,7 @@ function Share() {
           <p>{rolledBack}</p>
         </section>
       ) : (
-        <GrantsDashboard grants={grants} entries={entries} onChanged={changedSharing} />
+        <GrantsDashboard grants={grants} entries={entries} onChanged={changedSharing} onKeyChanged={setChanged} />
       )}
     </>
   );

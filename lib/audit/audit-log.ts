@@ -29,6 +29,10 @@ export const auditActions = [
   "grant-created",
   "grant-revoked",
   "grant-record-revoked",
+  "grant-changed",
+  "grant-permission-changed",
+  "grant-end-date-changed",
+  "grant-record-added",
   "grant-expired",
   "access-refused",
 ] as const;

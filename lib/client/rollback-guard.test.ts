@@ -5,6 +5,8 @@ import {
   grantListRollback,
   rememberDeletion,
   rememberGrants,
+  rememberReceivedGrant,
+  receivedGrantRolledBack,
   rememberRecords,
   rememberVault,
   RollbackError,
@@ -70,6 +72,28 @@ describe("grant lists", () => {
   it("refuses an expired grant whose end date was pushed back", () => {
     const seenExpired = rememberGrants(emptyLedger(), [grant({ expiresAt: "2026-11-25T11:00:00Z" })], now);
     expect(grantListRollback(seenExpired, [grant({ expiresAt: "2026-12-25T11:00:00Z" })], now)).toBe("an ended grant is active again");
+  });
+
+  it("accepts a signed change that lists a withdrawn record again, and refuses the list from before it", () => {
+    const seenWithdrawn = rememberGrants(seenActive, [grant({ recordIds: ["r1"] })], now);
+    const changed = grant({ recordIds: ["r1", "r2", "r3"], revision: 2 });
+    expect(grantListRollback(seenWithdrawn, [changed], now)).toBeNull();
+    const seenChanged = rememberGrants(seenWithdrawn, [changed], now);
+    expect(grantListRollback(seenChanged, [grant()], now)).toBe("a grant is older than one already seen");
+    expect(grantListRollback(seenChanged, [grant({ recordIds: ["r1"] })], now)).toBe("a grant is older than one already seen");
+    // A record taken out after the change cannot come back at the same revision.
+    const seenAfter = rememberGrants(seenChanged, [grant({ recordIds: ["r1", "r3"], revision: 2 })], now);
+    expect(grantListRollback(seenAfter, [changed], now)).toBe("a withdrawn record is shared again");
+    expect(grantListRollback(seenAfter, [grant({ recordIds: ["r1", "r2", "r3"], revision: 3 })], now)).toBeNull();
+  });
+
+  it("refuses a clinician an older statement of a grant than one verified, and accepts newer ones", () => {
+    const seen = rememberReceivedGrant(emptyLedger(), "g1", 2);
+    expect(receivedGrantRolledBack(seen, "g1", 1)).toBe(true);
+    expect(receivedGrantRolledBack(seen, "g1", 2)).toBe(false);
+    expect(receivedGrantRolledBack(seen, "g1", 3)).toBe(false);
+    expect(receivedGrantRolledBack(seen, "g2", 1)).toBe(false);
+    expect(rememberReceivedGrant(seen, "g1", 1).received.g1).toBe(2);
   });
 
   it("refuses a record withdrawn from a grant coming back into it", () => {

@@ -28,8 +28,13 @@ interface GrantMark {
   ended: boolean;
   /** The records a "chosen records" grant listed when last seen. */
   listed: string[];
-  /** Records taken out of a "chosen records" grant: they can never come back into it. */
+  /**
+   * Records taken out of a "chosen records" grant: they never come back into it at this
+   * revision. A change the patient signs (a higher revision) may list them again.
+   */
   withdrawn: string[];
+  /** The grant statement's revision when last seen (left out: 1). */
+  revision?: number;
 }
 
 export interface SeenLedger {
@@ -37,9 +42,11 @@ export interface SeenLedger {
   vault: number;
   records: Record<string, RecordMark>;
   grants: Record<string, GrantMark>;
+  /** A clinician's side: the highest statement revision verified for each grant shared with them. */
+  received: Record<string, number>;
 }
 
-export const emptyLedger = (): SeenLedger => ({ v: 1, vault: 0, records: {}, grants: {} });
+export const emptyLedger = (): SeenLedger => ({ v: 1, vault: 0, records: {}, grants: {}, received: {} });
 
 export interface ServedRecord {
   id: string;
@@ -54,6 +61,8 @@ export interface ServedGrant {
   revokedAt: string | null;
   expiresAt: string | null;
   recordIds: string[];
+  /** The statement's revision (left out: 1). */
+  revision?: number;
 }
 
 /** Records served older than seen (or served again after this browser deleted them). */
@@ -83,7 +92,8 @@ const isEnded = (grant: ServedGrant, now: number) => grant.revokedAt !== null ||
 
 /**
  * Why a patient's grant list is older than one already seen, or null. Grants are never
- * deleted, an ended grant never restarts, and a record withdrawn from a grant never returns.
+ * deleted, an ended grant never restarts, a grant's revision never goes down, and a record
+ * withdrawn from a grant never returns at the same revision.
  */
 export function grantListRollback(ledger: SeenLedger, served: ServedGrant[], now = Date.now()): string | null {
   const byId = new Map(served.map((grant) => [grant.id, grant]));
@@ -91,7 +101,8 @@ export function grantListRollback(ledger: SeenLedger, served: ServedGrant[], now
     const grant = byId.get(id);
     if (!grant) return "a grant is missing";
     if (mark.ended && !isEnded(grant, now)) return "an ended grant is active again";
-    if (grant.scope === "records" && mark.withdrawn.some((recordId) => grant.recordIds.includes(recordId))) return "a withdrawn record is shared again";
+    if ((grant.revision ?? 1) < (mark.revision ?? 1)) return "a grant is older than one already seen";
+    if ((grant.revision ?? 1) === (mark.revision ?? 1) && grant.scope === "records" && mark.withdrawn.some((recordId) => grant.recordIds.includes(recordId))) return "a withdrawn record is shared again";
   }
   return null;
 }
@@ -101,14 +112,25 @@ export function rememberGrants(ledger: SeenLedger, served: ServedGrant[], now = 
   for (const grant of served) {
     const previous = ledger.grants[grant.id];
     const left = (previous?.listed ?? []).filter((id) => !grant.recordIds.includes(id));
+    const revision = Math.max(previous?.revision ?? 1, grant.revision ?? 1);
+    // A signed change starts a new list: what it listed again is legitimately back.
+    const carried = revision === (previous?.revision ?? 1) ? (previous?.withdrawn ?? []) : [];
     grants[grant.id] = {
       ended: (previous?.ended ?? false) || isEnded(grant, now),
       listed: grant.scope === "records" ? grant.recordIds : [],
-      withdrawn: [...new Set([...(previous?.withdrawn ?? []), ...left])],
+      withdrawn: [...new Set([...carried, ...left])],
+      revision,
     };
   }
   return { ...ledger, grants };
 }
+
+/** Whether a clinician is served a grant statement older than one this browser verified. */
+export const receivedGrantRolledBack = (ledger: SeenLedger, grantId: string, revision: number) => revision < (ledger.received[grantId] ?? 0);
+export const rememberReceivedGrant = (ledger: SeenLedger, grantId: string, revision: number): SeenLedger => ({
+  ...ledger,
+  received: { ...ledger.received, [grantId]: Math.max(ledger.received[grantId] ?? 0, revision) },
+});
 
 export const vaultRolledBack = (ledger: SeenLedger, sequence: number) => sequence < ledger.vault;
 export const rememberVault = (ledger: SeenLedger, sequence: number): SeenLedger => ({ ...ledger, vault: Math.max(ledger.vault, sequence) });
@@ -121,7 +143,8 @@ export function readLedger(userId: string): SeenLedger {
   try {
     const parsed = JSON.parse(localStorage.getItem(storageKey(userId)) ?? "null") as Partial<SeenLedger> | null;
     if (parsed?.v !== 1 || typeof parsed.vault !== "number" || typeof parsed.records !== "object" || typeof parsed.grants !== "object") return emptyLedger();
-    return { v: 1, vault: parsed.vault, records: parsed.records ?? {}, grants: parsed.grants ?? {} };
+    const received = typeof parsed.received === "object" && parsed.received !== null ? parsed.received : {};
+    return { v: 1, vault: parsed.vault, records: parsed.records ?? {}, grants: parsed.grants ?? {}, received };
   } catch {
     return emptyLedger();
   }
@@ -147,6 +170,16 @@ export function guardGrantList(userId: string, served: ServedGrant[]): void {
   const ledger = readLedger(userId);
   if (grantListRollback(ledger, served)) throw new RollbackError("your sharing list");
   writeLedger(userId, rememberGrants(ledger, served));
+}
+
+/**
+ * For a clinician, after a grant statement verified: throws RollbackError if its revision is
+ * lower than one verified here before (an older statement replayed); otherwise remembers it.
+ */
+export function guardReceivedGrant(userId: string, grantId: string, revision: number): void {
+  const ledger = readLedger(userId);
+  if (receivedGrantRolledBack(ledger, grantId, revision)) throw new RollbackError("a share");
+  writeLedger(userId, rememberReceivedGrant(ledger, grantId, revision));
 }
 
 /** Throws RollbackError for a vault older than one opened here; otherwise remembers its counter. */

@@ -23,7 +23,7 @@ import {
 } from "@/crypto";
 import { authorshipLine } from "./authorship";
 import { api, ApiError, retryTransient } from "./api";
-import { pinContact, type CertifiedKeys, type DirectoryEntry } from "./contacts";
+import { checkedContact, KeyChangedError, pinContact, type CertifiedKeys, type DirectoryEntry } from "./contacts";
 import {
   authorKeys,
   openSharedVersion,
@@ -36,7 +36,7 @@ import {
   type VersionAuthor,
   type VersionJson,
 } from "./records";
-import { guardGrantList, rememberVerifiedRecords, RollbackError, staleRecords, type ServedRecord } from "./rollback-guard";
+import { guardGrantList, guardReceivedGrant, rememberVerifiedRecords, RollbackError, staleRecords, type ServedRecord } from "./rollback-guard";
 import { useVault, type UnlockedKeys } from "./vault-store";
 
 const statementLabel = "hsc/v1/grant-statement";
@@ -94,42 +94,124 @@ export function sealGrant(input: {
   const grantId = crypto.randomUUID();
   const shareKey = deriveShareKey(input.vault.keys.vaultKey, { grantId });
   try {
-    const wrapped = wrapRecordKeys(input.recordKeys, shareKey, { grantId });
-    const wraps = input.recordKeys.map((key, index) => ({ recordId: key.recordId, keyVersion: key.keyVersion, wrappedKey: wrapped[index]! }));
-    const fingerprint = keyFingerprint(input.clinicianEncryptionPublicKey);
-    const digest = wrapsDigest(wraps);
-    const recordIds = input.recordIds === "all" ? [] : input.recordIds;
-    const scope = input.recordIds === "all" ? ("all" as const) : ("records" as const);
-    const signature = signGrant(
-      {
-        grantId,
-        patientId: input.vault.userId,
-        clinicianId: input.clinicianId,
-        clinicianKeyFingerprint: fingerprint,
-        scope,
-        permission: input.permission,
-        expiresAt: input.expiresAt?.getTime() ?? 0,
-        recordIds,
-        wrapsDigest: digest,
-      },
-      input.vault.keys.identitySecretKey,
-    );
+    const signed = signedTerms({ ...input, grantId, shareKey, fingerprint: keyFingerprint(input.clinicianEncryptionPublicKey), revision: 1 });
     return {
       grantId,
       clinicianId: input.clinicianId,
-      scope,
-      permission: input.permission,
-      expiresAt: input.expiresAt?.toISOString() ?? null,
+      ...signed,
       sealedShareKey: toBase64url(sealShareKey(shareKey, input.clinicianEncryptionPublicKey, { grantId })),
-      // The statement carries the signed facts the server does not keep in columns.
-      statement: toBase64url(encodeCanonical(statementLabel, [fingerprint, digest, ...recordIds])),
-      signature: toBase64url(signature),
       sealedProfile: toBase64url(sealGrantProfile({ displayName: input.revealedName }, shareKey, { grantId })),
-      recordIds,
-      wraps: wraps.map((wrap) => ({ ...wrap, wrappedKey: toBase64url(wrap.wrappedKey) })),
     };
   } finally {
     shareKey.fill(0);
+  }
+}
+
+/**
+ * A grant's terms as the patient signs them, at one revision: the record keys wrapped under
+ * the share key, and the statement (with the signed facts the server keeps no column for).
+ */
+function signedTerms(input: {
+  vault: { userId: string; keys: UnlockedKeys };
+  grantId: string;
+  shareKey: Uint8Array;
+  clinicianId: string;
+  fingerprint: Uint8Array;
+  recordKeys: Array<{ recordId: string; keyVersion: number; recordKey: Uint8Array }>;
+  recordIds: string[] | "all";
+  permission: "read" | "contribute";
+  expiresAt: Date | null;
+  revision: number;
+}) {
+  const { grantId, fingerprint } = input;
+  const wrapped = wrapRecordKeys(input.recordKeys, input.shareKey, { grantId });
+  const wraps = input.recordKeys.map((key, index) => ({ recordId: key.recordId, keyVersion: key.keyVersion, wrappedKey: wrapped[index]! }));
+  const digest = wrapsDigest(wraps);
+  const recordIds = input.recordIds === "all" ? [] : input.recordIds;
+  const scope = input.recordIds === "all" ? ("all" as const) : ("records" as const);
+  const signature = signGrant(
+    {
+      grantId,
+      patientId: input.vault.userId,
+      clinicianId: input.clinicianId,
+      clinicianKeyFingerprint: fingerprint,
+      scope,
+      permission: input.permission,
+      expiresAt: input.expiresAt?.getTime() ?? 0,
+      recordIds,
+      wrapsDigest: digest,
+      revision: input.revision,
+    },
+    input.vault.keys.identitySecretKey,
+  );
+  return {
+    scope,
+    permission: input.permission,
+    expiresAt: input.expiresAt?.toISOString() ?? null,
+    statement: toBase64url(encodeCanonical(statementLabel, [fingerprint, digest, ...recordIds])),
+    signature: toBase64url(signature),
+    recordIds,
+    wraps: wraps.map((wrap) => ({ ...wrap, wrappedKey: toBase64url(wrap.wrappedKey) })),
+  };
+}
+
+/** What a change to a grant did, as the server reports it: record ids added and removed, and which terms changed. */
+export interface GrantChangeResult {
+  added: string[];
+  removed: string[];
+  permissionChanged: boolean;
+  endDateChanged: boolean;
+}
+
+/**
+ * Changes a grant in place: its records, permission and end date, signed as the next
+ * revision of the grant's statement, with the keys of added records wrapped under its share
+ * key. Adding records needs the clinician's keys to match the pin in the vault, like a new
+ * share (throws KeyChangedError otherwise); narrowing a grant never does.
+ *
+ * @throws KeyChangedError, RollbackError (own records served older than seen), ApiError
+ *   (`conflict` when the grant ended or changed meanwhile).
+ */
+export async function changeGrant(
+  grant: GrantSummary,
+  next: { recordIds: string[] | "all"; permission: "read" | "contribute"; expiresAt: Date | null },
+): Promise<GrantChangeResult> {
+  await cryptoReady();
+  const vault = unlocked();
+  const listed = new Set(grant.recordIds);
+  const excluded = new Set(grant.excludedRecordIds);
+  // What the change adds: for "all records" every own record the grant does not open yet.
+  const adding = async () => {
+    if (next.recordIds === "all") {
+      if (grant.scope === "all") return [];
+      return (await ownRecordKeys("all")).filter((key) => !listed.has(key.recordId));
+    }
+    const added = next.recordIds.filter((id) => (grant.scope === "all" ? excluded.has(id) : !listed.has(id)));
+    return added.length ? ownRecordKeys(added) : [];
+  };
+  const recordKeys = await adding();
+  try {
+    let fingerprint: Uint8Array;
+    try {
+      const keys = await checkedContact(grant.clinicianId);
+      if (!keys.pin && recordKeys.length > 0) await pinContact(keys, false);
+      fingerprint = keyFingerprint(keys.certificate.encryptionPublicKey);
+    } catch (caught) {
+      // Narrowing needs no new trust: it is signed for the key already pinned.
+      if (!(caught instanceof KeyChangedError) || recordKeys.length > 0) throw caught;
+      fingerprint = fromBase64url(caught.pinned.encryptionKeyFingerprint);
+    }
+    const shareKey = deriveShareKey(vault.keys.vaultKey, { grantId: grant.id });
+    let request;
+    try {
+      request = { revision: grant.revision + 1, ...signedTerms({ ...next, vault, grantId: grant.id, shareKey, clinicianId: grant.clinicianId, fingerprint, recordKeys, revision: grant.revision + 1 }) };
+    } finally {
+      shareKey.fill(0);
+    }
+    // Re-sent as it is after a cut-off request: the server does the same signed change once.
+    return await retryTransient(() => api.post<GrantChangeResult>(`/api/grants/${grant.id}/change`, request));
+  } finally {
+    for (const key of recordKeys) key.recordKey.fill(0);
   }
 }
 
@@ -142,6 +224,8 @@ export interface GrantSummary {
   expiresAt: string | null;
   createdAt: string;
   revokedAt: string | null;
+  /** The signed statement's revision: 1 when shared, one more at each change. */
+  revision: number;
   lastOpenedAt: string | null;
   recordIds: string[];
   excludedRecordIds: string[];
@@ -167,6 +251,8 @@ interface SharedGrantJson {
   sealedProfile: string | null;
   statement: string;
   signature: string;
+  /** The statement's revision (1 when shared, one more at each change the patient signs). */
+  revision: number;
   patientKeys: { identityPublicKey: string; certificate: string };
 }
 
@@ -201,10 +287,12 @@ function openGrant(grant: SharedGrantJson, vault: ReturnType<typeof unlocked>) {
       expiresAt: grant.expiresAt ? new Date(grant.expiresAt).getTime() : 0,
       recordIds: recordIds as string[],
       wrapsDigest: digest,
+      revision: grant.revision,
     },
     fromBase64url(grant.signature),
     patientIdentity,
   );
+  guardReceivedGrant(vault.userId, grant.grantId, grant.revision);
   const shareKey = openShareKey(
     fromBase64url(grant.sealedShareKey),
     { publicKey: vault.keys.encryptionPublicKey, secretKey: vault.keys.encryptionSecretKey },

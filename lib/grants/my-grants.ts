@@ -12,7 +12,8 @@ import { statementJson, versionJson } from "@/lib/records/version-json";
 import { contributeRecord } from "./contributions";
 import { activeGrantsForClinician, addGrantWraps, createGrant, fetchSharedRecords, grantsOfPatient, revokeGrant, revokeRecordFromGrant } from "./grants-service";
 import { keyMaintenanceOf } from "./key-maintenance";
-import type { ContributionRequest, CreateGrantRequest } from "./schemas";
+import { changeGrant } from "./grant-changes";
+import type { ChangeGrantRequest, ContributionRequest, CreateGrantRequest } from "./schemas";
 
 async function as(role: "patient" | "clinician") {
   const session = await requireSession();
@@ -42,6 +43,21 @@ export async function shareMyRecords(body: CreateGrantRequest) {
   });
 }
 
+/** Changes one of the patient's grants in place; returns what changed (record ids, flags). */
+export async function changeMyGrant(grantId: string, body: ChangeGrantRequest) {
+  const { db, userId } = await as("patient");
+  return changeGrant(db, userId, grantId, {
+    revision: body.revision,
+    scope: body.scope,
+    permission: body.permission,
+    expiresAt: body.expiresAt ? new Date(body.expiresAt) : null,
+    statement: fromBase64url(body.statement),
+    signature: fromBase64url(body.signature),
+    recordIds: body.recordIds,
+    wraps: body.wraps.map((wrap) => ({ ...wrap, wrappedKey: fromBase64url(wrap.wrappedKey) })),
+  });
+}
+
 export async function myGrants() {
   const { db, userId } = await as("patient");
   const rows = await grantsOfPatient(db, userId);
@@ -58,6 +74,7 @@ export async function myGrants() {
       expiresAt: row.expiresAt?.toISOString() ?? null,
       createdAt: row.createdAt.toISOString(),
       revokedAt: row.revokedAt?.toISOString() ?? null,
+      revision: row.revision,
       lastOpenedAt: row.lastOpenedAt?.toISOString() ?? null,
       recordIds: row.recordIds,
       excludedRecordIds: row.excludedRecordIds,
@@ -111,6 +128,7 @@ export async function sharedWithMe() {
         sealedProfile: row.sealedProfile ? toBase64url(row.sealedProfile) : null,
         statement: toBase64url(row.statement),
         signature: toBase64url(row.signature),
+        revision: row.revision,
         recordIds: listed.filter((entry) => entry.grantId === row.id).map((entry) => entry.recordId),
         patientKeys: await publishedKeys(db, row.patientId),
       })),

@@ -51,6 +51,10 @@ const crud: Record<string, "C" | "R" | "U" | "D" | "E"> = {
   "grant-created": "C",
   "grant-revoked": "D",
   "grant-record-revoked": "U",
+  "grant-changed": "U",
+  "grant-permission-changed": "U",
+  "grant-end-date-changed": "U",
+  "grant-record-added": "U",
   "grant-expired": "D",
 };
 

@@ -1,0 +1,12 @@
+import { NextResponse } from "next/server";
+import { uuidSchema } from "@/lib/auth/schemas";
+import { changeMyGrant } from "@/lib/grants/my-grants";
+import { changeGrantSchema } from "@/lib/grants/schemas";
+import { parseJsonBody, route } from "@/lib/http/route";
+
+type Context = { params: Promise<{ id: string }> };
+
+export const POST = route<Context>(async (request, { params }) => {
+  const grantId = uuidSchema.parse((await params).id);
+  return NextResponse.json(await changeMyGrant(grantId, await parseJsonBody(request, changeGrantSchema, 8 * 1024 * 1024)));
+});
