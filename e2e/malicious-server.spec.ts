@@ -25,6 +25,8 @@ async function serveChart(page: Page, rewrite: (records: RecordJson[]) => void) 
 }
 
 test("the chart refuses every tampered part of a record, plainly, and shows the intact ones", async ({ browser }) => {
+  // Eight tamperings, each a reload and an unlock.
+  test.setTimeout(150_000);
   const patient = await newPerson(browser, { role: "patient", name: "Mona Malice" });
   const other = await newPerson(browser, { role: "patient", name: "Otis Other" });
   await patient.page.getByRole("link", { name: "My records" }).first().click();
