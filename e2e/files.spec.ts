@@ -37,7 +37,7 @@ test("a 50 MB file uploads encrypted with a progress bar, survives a dropped con
   await page.getByLabel("File", { exact: true }).setInputFiles(sourcePath);
   const progress = page.locator("#upload-progress");
   await expect(progress).toBeVisible();
-  await expect(page.getByText("Connection lost — retrying…")).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByText("Connection lost — retrying…")).toBeVisible({ timeout: 180_000 });
   await expect.poll(async () => Number(await progress.getAttribute("value")).valueOf(), { timeout: 60_000 }).toBeGreaterThan(25 * 1024 * 1024);
   await expect(page.getByText("scan-results.bin was encrypted and saved.")).toBeVisible({ timeout: 180_000 });
   expect(dropped).toBe(3);

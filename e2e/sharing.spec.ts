@@ -22,7 +22,7 @@ test("a patient shares chosen records read-only with a doctor, who opens and dow
   const scanPath = testInfo.outputPath("mri-report.bin");
   writeFileSync(scanPath, scan);
   await patient.page.getByLabel("File", { exact: true }).setInputFiles(scanPath);
-  await expect(patient.page.getByText("mri-report.bin was encrypted and saved.")).toBeVisible();
+  await expect(patient.page.getByText("mri-report.bin was encrypted and saved.")).toBeVisible({ timeout: 30_000 });
 
   await chooseClinician(patient.page, "Neurology", "Dr Sharon Share");
   const form = patient.page.getByTestId("share-form");
