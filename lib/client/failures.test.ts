@@ -1,0 +1,38 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { CryptoError } from "@/crypto";
+import { ApiError, isAccessEnded } from "./api";
+import { describeFailure, failureKind } from "./failures";
+import { RollbackError } from "./rollback-guard";
+
+const words = { accessEnded: "Pia no longer shares this with you.", integrity: "It was altered or damaged." };
+
+describe("failure kinds", () => {
+  afterEach(() => vi.useRealTimers());
+
+  it("tells access that ended from tampering, a lost connection and other refusals", () => {
+    for (const status of [403, 404, 410]) expect(failureKind(new ApiError(status, "not-found", "There is no such upload."))).toBe("access-ended");
+    expect(failureKind(new CryptoError("authentication-failed"))).toBe("integrity");
+    expect(failureKind(new RollbackError("a record"))).toBe("integrity");
+    expect(failureKind(new ApiError(0, "network", "offline"))).toBe("unreachable");
+    expect(failureKind(new ApiError(503, "service-unavailable", "busy"))).toBe("unreachable");
+    expect(failureKind(new ApiError(409, "conflict", "Changed meanwhile."))).toBe("refused");
+    expect(failureKind(new TypeError("x is undefined"))).toBeNull();
+    expect(isAccessEnded(new ApiError(404, "not-found", ""))).toBe(true);
+    expect(isAccessEnded(new CryptoError("authentication-failed"))).toBe(false);
+  });
+
+  it("words each kind as the caller says, and never calls an ended share or a bug tampering", () => {
+    expect(describeFailure(new ApiError(404, "not-found", "There is no such upload."), words)).toBe(words.accessEnded);
+    expect(describeFailure(new CryptoError("authentication-failed"), words)).toBe(words.integrity);
+    expect(describeFailure(new ApiError(409, "conflict", "Changed meanwhile."), words)).toBe("Changed meanwhile.");
+    expect(describeFailure(new ApiError(0, "network", ""), words)).toMatch(/could not reach/i);
+  });
+
+  it("throws a programming error again, outside the caller's catch", () => {
+    vi.useFakeTimers();
+    const bug = new TypeError("x is undefined");
+    const message = describeFailure(bug, words);
+    expect(message).not.toMatch(/altered|damaged|no longer shares/);
+    expect(() => vi.runAllTimers()).toThrow(bug);
+  });
+});
