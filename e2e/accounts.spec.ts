@@ -92,6 +92,7 @@ test("someone who lost every passkey recovers with the recovery key, and every o
   await fresh.getByRole("link", { name: /Recover your account/ }).click();
   await fresh.getByLabel("Recovery key").fill(recoveryKey);
   await fresh.getByRole("button", { name: "Recover my account" }).click();
+  await fresh.getByRole("button", { name: /^Keep “/ }).click();
   await expect(fresh).toHaveURL(/\/home$/);
   await expect(fresh.getByRole("heading", { name: "Welcome, Rosa Recovered" })).toBeVisible();
   expect(await newAuthenticator.credentials()).toHaveLength(1);

@@ -1,7 +1,16 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
-import { cryptoReady, decodeRecoveryKey, deriveRecoverySigningKeyPair, EnvelopeKind, toBase64url } from "@/crypto";
+import {
+  cryptoReady,
+  decodeRecoveryKey,
+  deriveRecoverySigningKeyPair,
+  EnvelopeKind,
+  fromBase64url,
+  generateRecoveryKey,
+  signCanonical,
+  toBase64url,
+} from "@/crypto";
 import { adminEnrolmentToken } from "../playwright.config";
 import {
   apiRoutes,
@@ -79,6 +88,20 @@ interface World {
   /** A fresh recovery challenge, as the recovery page would get one. */
   recoveryChallenge: () => Promise<string>;
   wrongEnrolmentToken: string;
+  /** The app's origin, which signed requests name. */
+  origin: string;
+}
+
+/** A new recovery key's signed replacement of `previous` for `userId`, as the Security page sends it (lib/client/security.ts). */
+function recoveryKeyReplacement(userId: string, previous: string, wrappedKey: string, origin: string) {
+  const signing = deriveRecoverySigningKeyPair(generateRecoveryKey());
+  const fields = [userId, fromBase64url(previous), signing.publicKey, fromBase64url(wrappedKey), origin];
+  return {
+    previousRecoveryPublicKey: previous,
+    recoveryPublicKey: toBase64url(signing.publicKey),
+    wrappedKey,
+    signature: toBase64url(signCanonical("hsc/v1/recovery-key-replacement", fields, signing.secretKey)),
+  };
 }
 
 /** The rows, in the order they run. The last two cut things off (a grant, every session) and run after the re-read. */
@@ -316,10 +339,17 @@ function matrix(w: World): { rows: Row[]; finalRows: Row[] } {
     },
     { route: "POST /api/me/vault/device-wraps", what: "a device wrap", path: "/api/me/vault/device-wraps", body: { method: "device", methodId: w.fresh.deviceId, salt: randomB64(12), wrappedKey: randomB64(48) }, expect: signedIn(ok(204)) },
     {
-      route: "PUT /api/me/recovery-key",
-      what: "the owner patient's recovery key and wrap",
+      route: "GET /api/me/recovery-key",
+      what: "one's own recovery key's public half",
       path: "/api/me/recovery-key",
-      body: { recoveryPublicKey: p.recoveryPublicKey, wrappedKey: p.recoveryWrap },
+      expect: signedIn((caller) => ok(200, caller === "owner patient" ? (json) => (json.recoveryPublicKey === p.recoveryPublicKey ? null : "is not the owner patient's key") : undefined)),
+    },
+    {
+      // Signed by a new key for the caller's own account, naming the owner patient's current key as the one replaced.
+      route: "PUT /api/me/recovery-key",
+      what: "a replacement of the owner patient's recovery key",
+      path: "/api/me/recovery-key",
+      bodyFor: (caller) => recoveryKeyReplacement(caller === "anonymous" ? p.userId : w.userIds[caller], p.recoveryPublicKey, p.recoveryWrap, w.origin),
       expect: signedIn((caller) => (caller === "owner patient" ? ok(204) : conflict)),
     },
     {
@@ -406,6 +436,7 @@ function placeholderWorld(): World {
     fresh: { junkRecordId: id(), contributedId: id(), petraGrantToOscar: id(), olgaGrantToOscar: id(), deviceId: id() },
     recoveryChallenge: async () => randomB64(32),
     wrongEnrolmentToken: randomB64(32),
+    origin: "http://localhost",
   };
 }
 
@@ -553,6 +584,7 @@ test("every caller gets exactly what they are entitled to from every route, with
     fresh: { junkRecordId: randomUUID(), contributedId: randomUUID(), petraGrantToOscar: randomUUID(), olgaGrantToOscar: randomUUID(), deviceId: randomUUID() },
     recoveryChallenge: async () => ((await (await anonymous.post("/api/auth/recovery/options", { headers: { origin: baseURL! } })).json()) as { challenge: string }).challenge,
     wrongEnrolmentToken: `${adminEnrolmentToken}-but-not-quite`,
+    origin: new URL(baseURL!).origin,
   };
 
   // What each caller may see. Ids of the people they deal with, ciphertext and wraps of what is shared with them, and nothing else.

@@ -102,6 +102,7 @@ test("a new recovery key replaces the old one", async ({ page, browser }) => {
   await expect(fresh.getByText("does not match an account")).toBeVisible();
   await fresh.getByLabel("Recovery key").fill(newKey);
   await fresh.getByRole("button", { name: "Recover my account" }).click();
+  await fresh.getByRole("button", { name: /^Keep “/ }).click();
   await expect(fresh.getByRole("heading", { name: "Welcome, Ravi Rotates" })).toBeVisible();
   await context.close();
 });

@@ -44,7 +44,9 @@ export function RecoveryKeyStep({ recoveryKey, onConfirmed }: { recoveryKey: str
 
   return (
     <section aria-labelledby="recovery-title" className="card">
-      <h2 id="recovery-title">Save your recovery key</h2>
+      <h2 id="recovery-title" tabIndex={-1}>
+        Save your recovery key
+      </h2>
       <p>
         This key is the only way back into your account if you lose every passkey. We cannot recover it for you: we
         never see it. It is shown only this once.

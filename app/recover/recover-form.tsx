@@ -3,9 +3,9 @@
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { Field } from "@/app/_components/field";
+import { PasskeyNamePrompt } from "@/app/_components/passkey-name-prompt";
 import { ApiError } from "@/lib/client/api";
 import { recoverAccount, type RecoveryProgress } from "@/lib/client/recovery";
-import { defaultPasskeyName } from "@/lib/client/sign-up";
 
 const progressText: Record<RecoveryProgress, string> = {
   proving: "Checking your recovery key…",
@@ -28,14 +28,15 @@ export function RecoverForm() {
   const [value, setValue] = useState("");
   const [error, setError] = useState<string>();
   const [progress, setProgress] = useState<RecoveryProgress | null>(null);
+  const [newPasskey, setNewPasskey] = useState<{ id: string; name: string } | null>(null);
 
   async function submit(event: React.FormEvent) {
     event.preventDefault();
     setError(undefined);
     try {
-      await recoverAccount(value, defaultPasskeyName(), setProgress);
-      router.push("/home");
-      router.refresh();
+      const { passkey } = await recoverAccount(value, setProgress);
+      setValue("");
+      setNewPasskey(passkey);
     } catch (caught) {
       setError(describeFailure(caught));
     } finally {
@@ -43,6 +44,18 @@ export function RecoverForm() {
     }
   }
 
+  if (newPasskey) {
+    return (
+      <PasskeyNamePrompt
+        passkeyId={newPasskey.id}
+        proposedName={newPasskey.name}
+        onDone={() => {
+          router.push("/home");
+          router.refresh();
+        }}
+      />
+    );
+  }
   return (
     <form onSubmit={submit} className="card" noValidate aria-busy={progress !== null}>
       <Field

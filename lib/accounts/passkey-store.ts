@@ -5,6 +5,7 @@ import { fromBase64url } from "@/crypto";
 import { passkeyCredentials, vaultKeyWraps } from "@/drizzle/schema";
 import type { Database } from "@/lib/db";
 import { AppError } from "@/lib/errors";
+import { proposePasskeyName } from "@/lib/auth/passkey-names";
 import type { VerifiedCredential } from "@/lib/auth/webauthn";
 
 type Transaction = Parameters<Parameters<Database["transaction"]>[0]>[0];
@@ -29,18 +30,22 @@ export async function refuseKnownCredential(tx: Transaction, credentialId: strin
 /**
  * Stores a verified passkey together with the vault-key wrap that lets it unlock the
  * vault (by its PRF output, or by this device's key), inside the caller's transaction.
+ * The passkey is named after its authenticator where the AAGUID is known, else with the
+ * browser's proposal, never alike another of the account's passkeys; returns that name.
  */
 export async function storePasskeyWithWrap(
   tx: Transaction,
   userId: string,
   credential: VerifiedCredential,
-  name: string,
+  proposedName: string,
   vaultWrap: NewPasskeyWrap,
-): Promise<void> {
+): Promise<string> {
   if (vaultWrap.method === "prf" && vaultWrap.methodId !== credential.id) {
     throw new AppError("invalid-input", "The vault key is not wrapped for this passkey.");
   }
   await refuseKnownCredential(tx, credential.id);
+  const taken = await tx.select({ name: passkeyCredentials.name }).from(passkeyCredentials).where(eq(passkeyCredentials.userId, userId));
+  const name = proposePasskeyName({ aaguid: credential.aaguid, proposed: proposedName, taken: taken.map((row) => row.name) });
   await tx.insert(passkeyCredentials).values({
     id: credential.id,
     userId,
@@ -61,4 +66,5 @@ export async function storePasskeyWithWrap(
     salt: fromBase64url(vaultWrap.salt),
     wrappedKey: fromBase64url(vaultWrap.wrappedKey),
   });
+  return name;
 }

@@ -1,8 +1,6 @@
 import "server-only";
-import { randomUUID } from "node:crypto";
 import { and, asc, eq } from "drizzle-orm";
-import { fromBase64url } from "@/crypto";
-import { passkeyCredentials, recoveryVerifiers, vaultKeyWraps } from "@/drizzle/schema";
+import { passkeyCredentials } from "@/drizzle/schema";
 import { requireSession, sessionPolicy } from "@/lib/auth/current-session";
 import { relyingParty } from "@/lib/auth/relying-party";
 import type { RegistrationResponse } from "@/lib/auth/schemas";
@@ -11,6 +9,7 @@ import { registrationOptions, verifyRegistration } from "@/lib/auth/webauthn";
 import { appendAudit } from "@/lib/audit/audit-log";
 import { getDatabase } from "@/lib/db";
 import { storePasskeyWithWrap, type NewPasskeyWrap } from "./passkey-store";
+import { currentRecoveryVerifier, swapRecoveryKey, type RecoveryKeyReplacement } from "./recovery-key-swap";
 import { AppError } from "@/lib/errors";
 
 export async function listMyPasskeys() {
@@ -38,16 +37,21 @@ export async function beginAddPasskey() {
   return { options };
 }
 
-/** Stores another passkey with the vault key wrapped for it (or for this device). */
+/**
+ * Stores another passkey with the vault key wrapped for it (or for this device). Returns its
+ * id and the name it got (the authenticator's, where known; see storePasskeyWithWrap), for
+ * the browser to offer renaming at once.
+ */
 export async function completeAddPasskey(body: { name: string; credential: RegistrationResponse; vaultWrap: NewPasskeyWrap }) {
   const session = await requireSession();
   const { db } = await getDatabase();
   const credential = await verifyRegistration(db, relyingParty(), "add-passkey", session.userId, body.credential);
-  await db.transaction(async (tx) => {
-    await storePasskeyWithWrap(tx, session.userId, credential, body.name, body.vaultWrap);
+  const name = await db.transaction(async (tx) => {
+    const stored = await storePasskeyWithWrap(tx, session.userId, credential, body.name, body.vaultWrap);
     await appendAudit(tx, [{ subjectId: session.userId, actorId: session.userId, action: "passkey-added", outcome: "success" }]);
+    return stored;
   });
-  return { id: credential.id };
+  return { id: credential.id, name };
 }
 
 export async function renamePasskey(credentialId: string, name: string) {
@@ -92,28 +96,16 @@ export async function signOutOtherSessions() {
   return { ended: await endOtherSessions(db, session.userId, session.sessionId) };
 }
 
-/** Replaces the recovery key: the new verifier and wrap take the old ones' place in one step. */
-export async function replaceRecoveryKey(body: { recoveryPublicKey: string; wrappedKey: string }) {
+/** The public half of the account's current recovery signing key, which a replacement must name. */
+export async function currentRecoveryKey(): Promise<{ recoveryPublicKey: string; createdAt: Date }> {
   const session = await requireSession();
   const { db } = await getDatabase();
-  const publicKey = fromBase64url(body.recoveryPublicKey);
-  await db.transaction(async (tx) => {
-    // Verifier keys are unique (recovery finds the account by its key): one that is already
-    // another account's is refused here, instead of failing on the index as a 500.
-    const [holder] = await tx.select({ userId: recoveryVerifiers.userId }).from(recoveryVerifiers).where(eq(recoveryVerifiers.publicKey, publicKey));
-    if (holder && holder.userId !== session.userId) throw new AppError("conflict", "This recovery key cannot be used. Please make a new one.");
-    await tx
-      .update(recoveryVerifiers)
-      .set({ publicKey, createdAt: new Date() })
-      .where(eq(recoveryVerifiers.userId, session.userId));
-    await tx.delete(vaultKeyWraps).where(and(eq(vaultKeyWraps.userId, session.userId), eq(vaultKeyWraps.method, "recovery")));
-    await tx.insert(vaultKeyWraps).values({
-      id: randomUUID(),
-      userId: session.userId,
-      method: "recovery",
-      salt: new Uint8Array(0),
-      wrappedKey: fromBase64url(body.wrappedKey),
-    });
-    await appendAudit(tx, [{ subjectId: session.userId, actorId: session.userId, action: "recovery-key-changed", outcome: "success" }]);
-  });
+  return currentRecoveryVerifier(db, session.userId);
+}
+
+/** Replaces the signed-in person's recovery key, all at once or not at all (see swapRecoveryKey). */
+export async function replaceRecoveryKey(body: RecoveryKeyReplacement) {
+  const session = await requireSession();
+  const { db } = await getDatabase();
+  await swapRecoveryKey(db, session.userId, relyingParty().origin, body);
 }

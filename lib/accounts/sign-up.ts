@@ -14,6 +14,7 @@ import { config } from "@/lib/config";
 import type { Database } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import type { SignUpRequest } from "@/lib/auth/schemas";
+import { proposePasskeyName } from "@/lib/auth/passkey-names";
 import type { VerifiedCredential } from "@/lib/auth/webauthn";
 import { checkAdminEnrolment } from "./admin-enrolment";
 import { refuseKnownCredential } from "./passkey-store";
@@ -82,7 +83,7 @@ export async function createAccount(
       deviceType: credential.deviceType,
       backedUp: credential.backedUp,
       prfCapable,
-      name: request.passkeyName,
+      name: proposePasskeyName({ aaguid: credential.aaguid, proposed: request.passkeyName, taken: [] }),
     });
     await tx.insert(keyCertificates).values({
       id: randomUUID(),

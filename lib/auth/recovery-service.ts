@@ -58,7 +58,10 @@ export async function proveRecovery(request: Request, body: { recoveryPublicKey:
   return { userId: verifier.userId, options, vault: await getVaultMaterial(db, verifier.userId) };
 }
 
-/** Registers the new passkey and its vault wrap, ends every other session, and signs in. */
+/**
+ * Registers the new passkey and its vault wrap, ends every other session, and signs in.
+ * Returns the new passkey's id and the name it got, for the browser to offer renaming.
+ */
 export async function completeRecovery(body: {
   userId: string;
   passkeyName: string;
@@ -67,13 +70,14 @@ export async function completeRecovery(body: {
 }) {
   const { db } = await getDatabase();
   const credential = await verifyRegistration(db, relyingParty(), "recovery", body.userId, body.credential);
-  await db.transaction(async (tx) => {
-    await storePasskeyWithWrap(tx, body.userId, credential, body.passkeyName, body.vaultWrap);
+  const name = await db.transaction(async (tx) => {
+    const stored = await storePasskeyWithWrap(tx, body.userId, credential, body.passkeyName, body.vaultWrap);
     await appendAudit(tx, [{ subjectId: body.userId, actorId: body.userId, action: "account-recovered", outcome: "success" }]);
+    return stored;
   });
   const ended = await endOtherSessions(db, body.userId, null);
   logger().info({ userId: body.userId, endedSessions: ended }, "account recovered");
   const session = await startSession(db, body.userId, sessionPolicy());
   await setSessionCookie(session.token, session.expiresAt);
-  return { userId: body.userId };
+  return { userId: body.userId, passkey: { id: credential.id, name } };
 }

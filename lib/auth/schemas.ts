@@ -11,6 +11,28 @@ export const uuidSchema = z.uuid();
 
 const text = (max: number) => z.string().trim().min(1, "is required").max(max, `must be at most ${max} characters`);
 
+/** Longest passkey name, in UTF-16 code units (what an input's maxLength counts). */
+export const passkeyNameMaxLength = 64;
+
+// C0 and C1 controls, line and paragraph separators, and the bidirectional overrides and
+// isolates that would make a name display as something other than what it says.
+const forbiddenInName = /[\p{Cc}\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
+
+/**
+ * A passkey name: the person's own label for one of their passkeys ("YubiKey 5", "Work
+ * laptop"). Trimmed and NFC-normalised; 1 to 64 characters; no control characters.
+ */
+export const passkeyNameSchema = z
+  .string()
+  .transform((name) => name.normalize("NFC").trim())
+  .pipe(
+    z
+      .string()
+      .min(1, "is required")
+      .max(passkeyNameMaxLength, `must be at most ${passkeyNameMaxLength} characters`)
+      .refine((name) => !forbiddenInName.test(name), "must not contain control characters"),
+  );
+
 export const clinicianRoleSchema = z.enum(["doctor", "nurse"]);
 /** "admin" only with the deployment's enrolment token (lib/accounts/admin-enrolment.ts). */
 export const signUpRoleSchema = z.enum(["patient", "doctor", "nurse", "admin"]);
@@ -84,7 +106,7 @@ export const signUpRequestSchema = z
     userId: uuidSchema,
     role: signUpRoleSchema,
     directory: directoryEntrySchema.optional(),
-    passkeyName: text(64),
+    passkeyName: passkeyNameSchema,
     credential: registrationResponseSchema,
     keys: accountKeysSchema,
     enrolmentToken: enrolmentTokenSchema.optional(),
@@ -120,13 +142,15 @@ export const newPasskeyWrapSchema = z.object({
 
 export const recoveryCompleteSchema = z.object({
   userId: uuidSchema,
-  passkeyName: text(64),
+  passkeyName: passkeyNameSchema,
   credential: registrationResponseSchema,
   vaultWrap: newPasskeyWrapSchema,
 });
 
 export const addPasskeySchema = z.object({
-  name: text(64),
+  name: passkeyNameSchema,
   credential: registrationResponseSchema,
   vaultWrap: newPasskeyWrapSchema,
 });
+
+export const renamePasskeySchema = z.object({ name: passkeyNameSchema });

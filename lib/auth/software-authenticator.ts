@@ -13,6 +13,8 @@ export interface SoftwareAuthenticatorOptions {
   rpId: string;
   /** A chosen credential id (a crafted client can claim any), say one that is already someone's. Random otherwise. */
   credentialId?: Uint8Array;
+  /** The model's AAGUID written into the attested credential data (16 bytes); all zeros otherwise, as browsers that hide the model send. */
+  aaguid?: Uint8Array;
 }
 
 export interface CeremonyOverrides {
@@ -71,7 +73,7 @@ export class SoftwareAuthenticator {
     );
     const idLength = Buffer.alloc(2);
     idLength.writeUInt16BE(this.credentialId.length);
-    const attested = Buffer.concat([Buffer.alloc(16), idLength, this.credentialId, Buffer.from(cosePublicKey)]);
+    const attested = Buffer.concat([this.options.aaguid ? Buffer.from(this.options.aaguid) : Buffer.alloc(16), idLength, this.credentialId, Buffer.from(cosePublicKey)]);
     const authData = this.authenticatorData(overrides, attested);
     const attestationObject = isoCBOR.encode(
       new Map<string, string | Map<string, string> | Uint8Array>([

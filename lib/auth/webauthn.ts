@@ -33,6 +33,8 @@ export interface VerifiedCredential {
   transports: string[];
   deviceType: string;
   backedUp: boolean;
+  /** The authenticator model's AAGUID from the attested credential data (all zeros when the browser hides it). */
+  aaguid: string;
 }
 
 /**
@@ -90,7 +92,7 @@ export async function verifyRegistration(
     throw refused(error);
   }
   if (!verification.verified || !verification.registrationInfo) throw refused();
-  const { credential, credentialDeviceType, credentialBackedUp } = verification.registrationInfo;
+  const { credential, credentialDeviceType, credentialBackedUp, aaguid } = verification.registrationInfo;
   return {
     id: credential.id,
     publicKey: new Uint8Array(credential.publicKey),
@@ -98,6 +100,7 @@ export async function verifyRegistration(
     transports: credential.transports ?? [],
     deviceType: credentialDeviceType,
     backedUp: credentialBackedUp,
+    aaguid,
   };
 }
 

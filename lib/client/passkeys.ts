@@ -39,6 +39,8 @@ export interface CreatedPasskey {
   credentialId: string;
   prfOutput: Uint8Array | null;
   prfEnabled: boolean;
+  /** What to call it if the server does not know its authenticator's model (describeNewPasskey). */
+  description: string;
 }
 
 export async function createPasskey(
@@ -68,7 +70,13 @@ export async function createPasskey(
     });
     output = prfOutput(assertion.clientExtensionResults as PrfResults);
   }
-  return { response: forServer(response, output !== null), credentialId: response.id, prfOutput: output, prfEnabled: output !== null };
+  return {
+    response: forServer(response, output !== null),
+    credentialId: response.id,
+    prfOutput: output,
+    prfEnabled: output !== null,
+    description: describeNewPasskey(response),
+  };
 }
 
 export interface PasskeyAssertion {
@@ -93,4 +101,38 @@ export async function getPasskeyAssertion(
 function base64urlRandom(length: number): string {
   const bytes = crypto.getRandomValues(new Uint8Array(length));
   return btoa(String.fromCharCode(...bytes)).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+}
+
+/**
+ * A description of a new passkey for when its authenticator's model is unknown (the
+ * server prefers the model's name from the AAGUID): a security key or a phone when the
+ * browser says the authenticator is a separate device, otherwise the browser and system
+ * it was made in, e.g. "Chrome on Linux".
+ */
+export function describeNewPasskey(response: Pick<RegistrationResponseJSON, "authenticatorAttachment" | "response">): string {
+  const transports = response.response.transports ?? [];
+  if (response.authenticatorAttachment === "cross-platform") {
+    if (transports.some((transport) => transport === "usb" || transport === "nfc" || transport === "ble" || transport === "smart-card")) return "Security key";
+    if (transports.includes("hybrid")) return "Phone or tablet";
+  }
+  return browserAndSystem(navigator.userAgent);
+}
+
+/** "Chrome on Linux", "Safari on iOS"…: the browser and operating system a user agent string names. */
+export function browserAndSystem(agent: string): string {
+  const browser = /Edg\//.test(agent) ? "Edge" : /Firefox\//.test(agent) ? "Firefox" : /Chrome\//.test(agent) ? "Chrome" : /Safari\//.test(agent) ? "Safari" : "Browser";
+  const system = /Android/.test(agent)
+    ? "Android"
+    : /iPhone|iPad/.test(agent)
+      ? "iOS"
+      : /Mac OS X/.test(agent)
+        ? "macOS"
+        : /Windows/.test(agent)
+          ? "Windows"
+          : /CrOS/.test(agent)
+            ? "ChromeOS"
+            : /Linux/.test(agent)
+              ? "Linux"
+              : "this device";
+  return `${browser} on ${system}`;
 }

@@ -14,9 +14,11 @@ export type RecoveryProgress = "proving" | "passkey" | "saving";
 /**
  * For someone who lost every passkey: prove the recovery key by signing a server
  * challenge, open the vault with it, create a new passkey, and wrap the vault key for it.
- * The recovery key itself never leaves the browser.
+ * The recovery key itself never leaves the browser. Returns the new passkey's id and the
+ * name the server gave it (its authenticator's model where known, else this browser's
+ * description of it), for the person to keep or change.
  */
-export async function recoverAccount(recoveryKeyText: string, passkeyName: string, onProgress: (step: RecoveryProgress) => void) {
+export async function recoverAccount(recoveryKeyText: string, onProgress: (step: RecoveryProgress) => void): Promise<{ passkey: { id: string; name: string } }> {
   await cryptoReady();
   const recoveryKey = decodeRecoveryKey(recoveryKeyText);
   try {
@@ -38,13 +40,14 @@ export async function recoverAccount(recoveryKeyText: string, passkeyName: strin
       : await wrapForThisDevice(proof.userId, opened.keys.vaultKey);
     passkey.prfOutput?.fill(0);
     onProgress("saving");
-    await api.post("/api/auth/recovery/complete", {
+    const completed = await api.post<{ passkey: { id: string; name: string } }>("/api/auth/recovery/complete", {
       userId: proof.userId,
-      passkeyName,
+      passkeyName: passkey.description,
       credential: passkey.response,
       vaultWrap: { ...vaultWrap, method: vaultWrap.method as "prf" | "device" },
     });
     useVault.getState().unlock({ status: "unlocked", userId: proof.userId, role: proof.vault.role, ...opened });
+    return { passkey: completed.passkey };
   } finally {
     recoveryKey.fill(0);
   }

@@ -3,8 +3,8 @@
 import { useCallback, useEffect, useState } from "react";
 import { ApiError } from "@/lib/client/api";
 import { formatDateTime } from "@/lib/client/format";
-import { addPasskey, listPasskeys, removePasskey, renamePasskey, type PasskeySummary } from "@/lib/client/security";
-import { defaultPasskeyName } from "@/lib/client/sign-up";
+import { PasskeyNamePrompt } from "@/app/_components/passkey-name-prompt";
+import { addPasskey, listPasskeys, passkeyNameMaxLength, removePasskey, renameFailure, renamePasskey, type PasskeySummary } from "@/lib/client/security";
 
 const when = (iso: string | null) => (iso ? formatDateTime(iso) : "never");
 
@@ -19,19 +19,44 @@ function PasskeyRow({ passkey, onlyOne, onChanged }: { passkey: PasskeySummary; 
           onSubmit={async (event) => {
             event.preventDefault();
             try {
-              await renamePasskey(passkey.id, name);
+              const saved = await renamePasskey(passkey.id, name);
               setEditing(false);
-              onChanged(`Renamed to ${name.trim()}.`);
+              setError(undefined);
+              onChanged(`Renamed to “${saved}”.`);
             } catch (caught) {
-              setError(caught instanceof ApiError ? caught.message : "Could not rename it.");
+              setError(renameFailure(caught));
             }
           }}
+          noValidate
         >
           <label htmlFor={`rename-${passkey.id}`}>New name</label>
-          <input id={`rename-${passkey.id}`} value={name} maxLength={64} onChange={(event) => setName(event.target.value)} />
-          <button type="submit" className="button button-small">
-            Save
-          </button>
+          <input
+            id={`rename-${passkey.id}`}
+            value={name}
+            maxLength={passkeyNameMaxLength}
+            autoComplete="off"
+            aria-invalid={error ? true : undefined}
+            onChange={(event) => {
+              setName(event.target.value);
+              setError(undefined);
+            }}
+          />
+          <div className="row-actions">
+            <button type="submit" className="button button-small">
+              Save
+            </button>
+            <button
+              type="button"
+              className="button button-small button-secondary"
+              onClick={() => {
+                setEditing(false);
+                setName(passkey.name);
+                setError(undefined);
+              }}
+            >
+              Cancel
+            </button>
+          </div>
         </form>
       ) : (
         <div>
@@ -81,6 +106,7 @@ export function PasskeysSection() {
   const [message, setMessage] = useState<string>();
   const [error, setError] = useState<string>();
   const [adding, setAdding] = useState(false);
+  const [added, setAdded] = useState<{ id: string; name: string } | null>(null);
 
   const refresh = useCallback(async () => {
     try {
@@ -113,16 +139,30 @@ export function PasskeysSection() {
           ))}
         </ul>
       )}
+      {added && (
+        <PasskeyNamePrompt
+          key={added.id}
+          headingLevel="h3"
+          passkeyId={added.id}
+          proposedName={added.name}
+          onDone={(name) => {
+            setAdded(null);
+            changed(`Passkey added as “${name}”.`);
+          }}
+        />
+      )}
       <button
         type="button"
         className="button"
-        disabled={adding}
+        disabled={adding || added !== null}
         onClick={async () => {
           setAdding(true);
           setError(undefined);
           try {
-            await addPasskey(defaultPasskeyName());
-            changed("Passkey added.");
+            const passkey = await addPasskey();
+            setMessage(undefined);
+            setAdded(passkey);
+            void refresh();
           } catch (caught) {
             setError(caught instanceof ApiError ? caught.message : "The passkey was not added. You can try again.");
           } finally {

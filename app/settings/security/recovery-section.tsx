@@ -1,42 +1,88 @@
 "use client";
 
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { RecoveryKeyStep } from "@/app/_components/recovery-key-step";
-import { regenerateRecoveryKey } from "@/lib/client/security";
+import { ApiError } from "@/lib/client/api";
+import { commitRecoveryKeyReplacement, prepareRecoveryKeyReplacement, type PreparedRecoveryKey } from "@/lib/client/security";
 
+type State =
+  | { step: "idle"; message?: string; error?: string }
+  | { step: "preparing" }
+  | { step: "confirming"; prepared: PreparedRecoveryKey }
+  | { step: "saving"; prepared: PreparedRecoveryKey };
+
+/**
+ * Replacing the recovery key: the new key is made and shown here, in the browser, and sent
+ * only once the person has typed part of it back. Until then the server knows nothing of
+ * it, so leaving the page midway leaves the current key working.
+ */
 export function RecoverySection() {
-  const [newKey, setNewKey] = useState<string | null>(null);
-  const [done, setDone] = useState(false);
-  const [error, setError] = useState<string>();
+  const [state, setState] = useState<State>({ step: "idle" });
+  const pending = useRef<HTMLDivElement>(null);
+  // A second confirmation while the first is being saved would only be refused (its "previous" key is gone).
+  const committing = useRef(false);
+  const showing = state.step === "confirming" || state.step === "saving";
 
-  if (newKey) {
-    return <RecoveryKeyStep recoveryKey={newKey} onConfirmed={() => { setNewKey(null); setDone(true); }} />;
+  useEffect(() => {
+    if (showing) pending.current?.querySelector<HTMLElement>("h2")?.focus();
+  }, [showing]);
+
+  if (state.step === "confirming" || state.step === "saving") {
+    const { prepared } = state;
+    return (
+      <div ref={pending} aria-busy={state.step === "saving"} data-testid="recovery-key-replacement">
+        <p className="hint">Your current recovery key keeps working until you confirm below that you saved this new one.</p>
+        <RecoveryKeyStep
+          recoveryKey={prepared.recoveryKeyText}
+          onConfirmed={async () => {
+            if (committing.current) return;
+            committing.current = true;
+            setState({ step: "saving", prepared });
+            try {
+              await commitRecoveryKeyReplacement(prepared);
+              setState({ step: "idle", message: "Your new recovery key is active. The old one no longer works." });
+            } catch (caught) {
+              const reason = caught instanceof ApiError ? caught.message : "Your new recovery key could not be saved.";
+              setState({ step: "idle", error: `${reason} Your current recovery key still works.` });
+            } finally {
+              committing.current = false;
+            }
+          }}
+        />
+        <button type="button" className="button button-secondary" disabled={state.step === "saving"} onClick={() => setState({ step: "idle", message: "No new recovery key was made. Your current one still works." })}>
+          Cancel and keep my current key
+        </button>
+      </div>
+    );
   }
   return (
     <section className="card" aria-labelledby="recovery-section-title">
       <h2 id="recovery-section-title">Recovery key</h2>
       <p className="hint">
-        Make a new recovery key if you think someone has seen yours. The old one stops working at once.
+        Make a new recovery key if you think someone has seen yours, or you cannot find it. Your current key keeps working until
+        you have saved the new one and typed part of it back; then only the new one works.
       </p>
       <button
         type="button"
         className="button button-secondary"
+        disabled={state.step === "preparing"}
         onClick={async () => {
-          if (!window.confirm("Make a new recovery key? Your current one will stop working.")) return;
-          setError(undefined);
+          setState({ step: "preparing" });
           try {
-            setNewKey(await regenerateRecoveryKey());
+            setState({ step: "confirming", prepared: await prepareRecoveryKeyReplacement() });
           } catch {
-            setError("A new recovery key could not be made. Your current one still works.");
+            setState({ step: "idle", error: "A new recovery key could not be made. Your current one still works." });
           }
         }}
       >
         Make a new recovery key
       </button>
-      {done && <p role="status">Your new recovery key is active.</p>}
-      {error && (
+      <p role="status" aria-live="polite" className="progress-text">
+        {state.step === "idle" ? state.message : ""}
+      </p>
+      {state.step === "idle" && state.error && (
         <p className="form-error" role="alert">
-          {error}
+          {state.error}
         </p>
       )}
     </section>

@@ -1,16 +1,14 @@
 import { NextResponse } from "next/server";
-import { z } from "zod";
 import { removePasskey, renamePasskey } from "@/lib/accounts/security-service";
-import { base64url } from "@/lib/auth/schemas";
+import { base64url, renamePasskeySchema } from "@/lib/auth/schemas";
 import { parseJsonBody, route } from "@/lib/http/route";
 
 type Context = { params: Promise<{ id: string }> };
 const idSchema = base64url(1024).min(1);
-const renameSchema = z.object({ name: z.string().trim().min(1, "is required").max(64, "must be at most 64 characters") });
 
 export const PATCH = route<Context>(async (request, { params }) => {
   const id = idSchema.parse((await params).id);
-  const { name } = await parseJsonBody(request, renameSchema);
+  const { name } = await parseJsonBody(request, renamePasskeySchema);
   await renamePasskey(id, name);
   return new NextResponse(null, { status: 204 });
 });
