@@ -128,7 +128,6 @@ test("Export all includes the contents of files, and importing the export brings
   writeFileSync(filePath, original);
   await page.getByLabel("File", { exact: true }).setInputFiles(filePath);
   await expect(page.getByText("scan.bin was encrypted and saved.")).toBeVisible({ timeout: 30_000 });
-  await expect(page.getByText("with the contents of your files inside it")).toBeVisible();
 
   const downloadPromise = page.waitForEvent("download");
   await page.getByRole("button", { name: "Export all" }).click();
@@ -144,6 +143,8 @@ test("Export all includes the contents of files, and importing the export brings
   expect(attachment.title).toBe("scan.bin");
   expect(attachment.size).toBe(original.length);
   expect(sha256(Buffer.from(attachment.data, "base64"))).toBe(sha256(original));
+  // The page says so before and after.
+  await expect(page.getByText("with the contents of your files inside it")).toBeVisible();
 
   // Another patient imports it, and the file opens byte for byte.
   const context = await browser.newContext();

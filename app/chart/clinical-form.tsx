@@ -27,6 +27,7 @@ export function ClinicalForm({
   const heading = usePanelFocus(opener);
   const title = existing ? `Edit ${spec.title}` : `New ${spec.title}`;
   const headingId = `${spec.kind}-form-title${existing ? "-edit" : ""}`;
+  const Heading = existing ? "h4" : "h2";
   const initial = existing
     ? spec.read(existing.resource)
     : Object.fromEntries(spec.fields.map((field) => [field.name, field.type === "select" ? field.options[0]![0] : ""]));
@@ -50,9 +51,10 @@ export function ClinicalForm({
         await onSave(existing ? { ...existing, resource: mergeEdit(existing.resource, built) } : { v: 1, kind: spec.kind, resource: built });
       }}
     >
-      <h2 id={headingId} ref={heading} tabIndex={-1} className="panel-title">
+      {/* A new entry's form stands among the page's sections; an edit sits inside its record. */}
+      <Heading id={headingId} ref={heading} tabIndex={-1} className="panel-title">
         {title.charAt(0).toUpperCase() + title.slice(1)}
-      </h2>
+      </Heading>
       {spec.fields.map((field) =>
         field.type === "select" ? (
           <div className="field" key={field.name}>
