@@ -47,14 +47,14 @@ test("a patient's edit of a doctor's note shows who wrote each version to the pa
   // The patient edits the doctor's plan: the chart names both authors, and the history each version's.
   await reopen(patient, "My records");
   const notes = patient.page.getByTestId("group-note");
-  await expect(notes.getByRole("listitem").filter({ hasText: "Migraine plan" })).toContainText("Added by Dr Ada Author (doctor)");
+  await expect(notes.getByRole("listitem").filter({ hasText: "Migraine plan" }).first()).toContainText("Added by Dr Ada Author (doctor)");
   await notes.getByRole("button", { name: "Migraine plan" }).click();
   const detail = patient.page.getByTestId("record-detail");
   await detail.getByRole("button", { name: "Edit" }).click();
   await detail.getByLabel("Text").fill("Headache diary kept since May; no triggers found.");
   await detail.getByRole("button", { name: "Save as a new version" }).click();
-  await expect(notes.getByRole("listitem").filter({ hasText: "Migraine plan" })).toContainText("Added by Dr Ada Author (doctor) · edited by you");
-  await notes.getByRole("button", { name: "Migraine plan" }).click();
+  await expect(notes.getByRole("listitem").filter({ hasText: "Migraine plan" }).first()).toContainText("Added by Dr Ada Author (doctor) · edited by you");
+  // The detail stays open where it was, now showing the patient's version.
   await expect(detail).toContainText("Added by Dr Ada Author (doctor) · edited by you");
   await detail.getByRole("button", { name: "Show all versions" }).click();
   const versions = detail.getByTestId("versions").getByRole("listitem");

@@ -1,8 +1,8 @@
 "use client";
 
-import { useEffect, useMemo, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import { VaultGate } from "@/app/_components/vault-gate";
-import { buildExportBundle, recordKinds, summarize, type RecordKind } from "@/lib/client/fhir-records";
+import { recordKinds, summarize, type RecordKind } from "@/lib/client/fhir-records";
 import { createRecords, olderThanSeen, type ChartEntry, type RecordDocument } from "@/lib/client/records";
 import { useChart } from "./chart-store";
 import { ClinicalForm } from "./clinical-form";
@@ -12,8 +12,9 @@ import { ImportPanel } from "./import-panel";
 import { RecordDetail } from "./record-detail";
 import { NoteForm } from "./record-forms";
 import { reportExport } from "@/lib/client/audit";
-import { downloadText } from "@/lib/client/download";
 import { countOf, formatCalendarDate, localDayKey } from "@/lib/client/format";
+import { downloadBlob } from "@/lib/client/download";
+import { buildExportWithFiles } from "@/lib/client/export-with-files";
 
 type OkEntry = Extract<ChartEntry, { status: "ok" }>;
 
@@ -24,10 +25,21 @@ function Chart() {
   const [openId, setOpenId] = useState<string | null>(null);
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [adding, setAdding] = useState<string | null>(null);
+  const [exporting, setExporting] = useState(false);
+  // What the status line says, and where focus goes with it when the panel that had it is gone.
+  const [notice, setNotice] = useState<{ text: string; focusId?: string }>();
+  // The controls that opened the record detail and the add form: focus goes back to them on close.
+  const rowOpener = useRef<HTMLElement | null>(null);
+  const addOpener = useRef<HTMLElement | null>(null);
+  const statusLine = useRef<HTMLParagraphElement>(null);
 
   useEffect(() => {
     void reload();
   }, [reload]);
+
+  useEffect(() => {
+    if (notice?.focusId) (document.getElementById(notice.focusId) ?? statusLine.current)?.focus();
+  }, [notice]);
 
   const rows = useMemo(
     () =>
@@ -39,21 +51,57 @@ function Chart() {
     [entries, query],
   );
   const broken = (entries ?? []).filter((entry) => entry.status === "invalid");
-  const open = rows.find((row) => row.entry.id === openId)?.entry;
+  const fileCount = rows.filter((row) => row.entry.document.file).length;
 
   async function save(document: RecordDocument) {
     await createRecords([document]);
     // Another form may have been opened while this one was saving: leave that one open.
     setAdding((current) => (current === document.kind ? null : current));
+    setNotice({ text: `Saved “${summarize(document.resource)?.title ?? "the record"}”.` });
     await reload();
   }
 
-  function exportRecords(only?: Set<string>) {
+  function deleted(id: string, title: string) {
+    // Focus goes to the record that takes the deleted one's place, or the one before it.
+    const index = rows.findIndex((row) => row.entry.id === id);
+    const neighbour = rows[index + 1] ?? rows[index - 1];
+    setOpenId(null);
+    setNotice({ text: `Deleted “${title}”.`, focusId: neighbour ? `open-${neighbour.entry.id}` : "chart-search" });
+  }
+
+  async function exportRecords(only?: Set<string>) {
     const chosen = rows.filter((row) => !only || only.has(row.entry.id));
-    const bundle = buildExportBundle(chosen.map(({ entry }) => ({ resource: entry.document.resource, fullUrl: entry.document.fullUrl })), new Date());
-    downloadText(`health-records-${localDayKey(new Date())}.json`, JSON.stringify(bundle, null, 2));
-    // The export joins the audit trail; a failure to report it does not undo the download.
-    void reportExport().catch(() => undefined);
+    setExporting(true);
+    try {
+      const result = await buildExportWithFiles(
+        chosen.map(({ entry, summary }) => ({
+          resource: entry.document.resource,
+          fullUrl: entry.document.fullUrl,
+          file: entry.document.file,
+          fileName: summary?.title,
+        })),
+        new Date(),
+        (number, count) => setNotice({ text: `Decrypting file ${number} of ${count} for the export…` }),
+      );
+      downloadBlob(`health-records-${localDayKey(new Date())}.json`, result.blob);
+      const files = result.filesIncluded > 0 ? `, with the contents of ${countOf(result.filesIncluded, "file")}` : "";
+      const leftOut =
+        result.filesLeftOut.length > 0
+          ? ` The contents of ${result.filesLeftOut.map((name) => `“${name}”`).join(", ")} are not in it: they could not be decrypted, which means they were altered or damaged after they were saved.`
+          : "";
+      setNotice({ text: `Exported ${countOf(chosen.length, "record")}${files}.${leftOut}` });
+      // The export joins the audit trail; a failure to report it does not undo the download.
+      void reportExport().catch(() => undefined);
+    } catch {
+      setNotice({ text: "Nothing was exported. Check your connection and try again." });
+    } finally {
+      setExporting(false);
+    }
+  }
+
+  function openAdd(kind: string, button: HTMLElement) {
+    addOpener.current = button;
+    setAdding(kind);
   }
 
   if (error) return <p className="form-error" role="alert">{error}</p>;
@@ -74,61 +122,90 @@ function Chart() {
         <label htmlFor="chart-search">Search your records</label>
         <input id="chart-search" type="search" value={query} onChange={(event) => setQuery(event.target.value)} placeholder="Name, code or text" />
         <div className="actions">
-          <button type="button" className="button button-secondary" onClick={() => setAdding("note")}>
+          <button type="button" className="button button-secondary" aria-expanded={adding === "note"} onClick={(event) => openAdd("note", event.currentTarget)}>
             Add a note
           </button>
           {clinicalForms.map((spec) => (
-            <button key={spec.kind} type="button" className="button button-secondary" onClick={() => setAdding(spec.kind)}>
+            <button key={spec.kind} type="button" className="button button-secondary" aria-expanded={adding === spec.kind} onClick={(event) => openAdd(spec.kind, event.currentTarget)}>
               Add {spec.kind === "allergy" ? "an" : spec.kind === "immunization" ? "an" : "a"} {spec.title}
             </button>
           ))}
-          <button type="button" className="button button-secondary" onClick={() => exportRecords()} disabled={rows.length === 0}>
+          <button type="button" className="button button-secondary" onClick={() => exportRecords()} disabled={rows.length === 0 || exporting} aria-describedby="export-hint">
             Export all
           </button>
-          <button type="button" className="button button-secondary" onClick={() => exportRecords(selected)} disabled={selected.size === 0}>
+          <button type="button" className="button button-secondary" onClick={() => exportRecords(selected)} disabled={selected.size === 0 || exporting} aria-describedby="export-hint">
             Export selected ({selected.size})
           </button>
         </div>
+        <p id="export-hint" className="hint">
+          An export is one FHIR file of your records, decrypted{fileCount > 0 ? ", with the contents of your files inside it" : ""}. Anyone who has the file can read it.
+        </p>
       </div>
-      {adding === "note" && <NoteForm onSave={save} />}
+      <p ref={statusLine} role="status" aria-live="polite" tabIndex={-1} className="progress-text" data-testid="chart-status">
+        {notice?.text}
+      </p>
+      {adding === "note" && <NoteForm onSave={save} onCancel={() => setAdding(null)} opener={addOpener} />}
       {clinicalForms
         .filter((spec) => spec.kind === adding)
         .map((spec) => (
-          <ClinicalForm key={spec.kind} spec={spec} onSave={save} />
+          <ClinicalForm key={spec.kind} spec={spec} onSave={save} onCancel={() => setAdding(null)} opener={addOpener} />
         ))}
-      {open && <RecordDetail key={`${open.id}-${open.version}`} entry={open} onClose={() => setOpenId(null)} />}
       {rows.length === 0 && <p>{query ? "No record matches your search." : "Your chart is empty. Add a record or import a FHIR file."}</p>}
-      {recordKinds.map(({ kind, plural }) => {
+      {recordKinds.map(({ kind, plural: groupName }) => {
         const group = rows.filter((row) => row.summary?.kind === (kind as RecordKind));
         if (group.length === 0) return null;
         return (
           <section key={kind} aria-labelledby={`group-${kind}`} className="record-group" data-testid={`group-${kind}`}>
             <h2 id={`group-${kind}`}>
-              {plural} <span className="count">({group.length})</span>
+              {groupName} <span className="count">({group.length})</span>
             </h2>
             <ul className="list">
-              {group.map(({ entry, summary }) => (
-                <li key={entry.id} className="list-row">
-                  <input
-                    type="checkbox"
-                    aria-label={`Select ${summary?.title}`}
-                    checked={selected.has(entry.id)}
-                    onChange={(event) => {
-                      const next = new Set(selected);
-                      if (event.target.checked) next.add(entry.id);
-                      else next.delete(entry.id);
-                      setSelected(next);
-                    }}
-                  />
-                  <button type="button" className="link-button" onClick={() => setOpenId(entry.id)}>
-                    {summary?.title}
-                  </button>
-                  <span className="hint">
-                    {summary?.date ? formatCalendarDate(summary.date) : ""}
-                    {entry.authorship ? ` · ${entry.authorship}` : ""}
-                  </span>
-                </li>
-              ))}
+              {group.map(({ entry, summary }) => {
+                const isOpen = entry.id === openId;
+                return (
+                  <li key={entry.id} className="list-row">
+                    <input
+                      type="checkbox"
+                      aria-label={`Select ${summary?.title}`}
+                      checked={selected.has(entry.id)}
+                      onChange={(event) => {
+                        const next = new Set(selected);
+                        if (event.target.checked) next.add(entry.id);
+                        else next.delete(entry.id);
+                        setSelected(next);
+                      }}
+                    />
+                    <button
+                      type="button"
+                      id={`open-${entry.id}`}
+                      className="link-button"
+                      aria-expanded={isOpen}
+                      aria-controls={isOpen ? `record-${entry.id}` : undefined}
+                      onClick={(event) => {
+                        rowOpener.current = event.currentTarget;
+                        setOpenId(isOpen ? null : entry.id);
+                      }}
+                    >
+                      {summary?.title}
+                    </button>
+                    <span className="hint">
+                      {summary?.date ? formatCalendarDate(summary.date) : ""}
+                      {entry.authorship ? ` · ${entry.authorship}` : ""}
+                    </span>
+                    {/* The detail opens in place, under its row, where the person is looking. */}
+                    {isOpen && (
+                      <RecordDetail
+                        key={`${entry.id}-${entry.version}`}
+                        id={`record-${entry.id}`}
+                        entry={entry}
+                        opener={rowOpener}
+                        onClose={() => setOpenId(null)}
+                        onDeleted={() => deleted(entry.id, summary?.title ?? "the record")}
+                      />
+                    )}
+                  </li>
+                );
+              })}
             </ul>
           </section>
         );

@@ -1,20 +1,33 @@
 "use client";
 
-import { useState } from "react";
+import { useState, type RefObject } from "react";
 import { Field } from "@/app/_components/field";
+import { usePanelFocus } from "@/app/_components/use-panel-focus";
 import type { RecordDocument } from "@/lib/client/records";
 import { mergeEdit, validate, type FormSpec } from "./clinical-forms";
 
+/**
+ * A form for one kind of clinical entry, new or edited. It takes focus when it opens (its
+ * heading) and gives it back to `opener` when it closes (Cancel, or after saving).
+ */
 export function ClinicalForm({
   spec,
   onSave,
+  onCancel,
+  opener,
   existing,
 }: {
   spec: FormSpec;
   onSave: (document: RecordDocument) => Promise<void>;
+  onCancel: () => void;
+  opener?: RefObject<HTMLElement | null>;
   /** When editing: the current document, whose resource the edit is merged into. */
   existing?: RecordDocument;
 }) {
+  const heading = usePanelFocus(opener);
+  const title = existing ? `Edit ${spec.title}` : `New ${spec.title}`;
+  const headingId = `${spec.kind}-form-title${existing ? "-edit" : ""}`;
+  const Heading = existing ? "h4" : "h2";
   const initial = existing
     ? spec.read(existing.resource)
     : Object.fromEntries(spec.fields.map((field) => [field.name, field.type === "select" ? field.options[0]![0] : ""]));
@@ -28,7 +41,7 @@ export function ClinicalForm({
     <form
       noValidate
       className="card"
-      aria-label={existing ? `Edit ${spec.title}` : `New ${spec.title}`}
+      aria-labelledby={headingId}
       onSubmit={async (event) => {
         event.preventDefault();
         const found = validate(spec, values);
@@ -38,6 +51,10 @@ export function ClinicalForm({
         await onSave(existing ? { ...existing, resource: mergeEdit(existing.resource, built) } : { v: 1, kind: spec.kind, resource: built });
       }}
     >
+      {/* A new entry's form stands among the page's sections; an edit sits inside its record. */}
+      <Heading id={headingId} ref={heading} tabIndex={-1} className="panel-title">
+        {title.charAt(0).toUpperCase() + title.slice(1)}
+      </Heading>
       {spec.fields.map((field) =>
         field.type === "select" ? (
           <div className="field" key={field.name}>
@@ -64,9 +81,14 @@ export function ClinicalForm({
           />
         ),
       )}
-      <button type="submit" className="button">
-        {existing ? "Save as a new version" : `Save ${spec.title}`}
-      </button>
+      <div className="actions">
+        <button type="submit" className="button">
+          {existing ? "Save as a new version" : `Save ${spec.title}`}
+        </button>
+        <button type="button" className="button button-secondary" onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
     </form>
   );
 }

@@ -1,7 +1,8 @@
 "use client";
 
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState, type RefObject } from "react";
 import { describeFailure } from "@/lib/client/failures";
+import { usePanelFocus } from "@/app/_components/use-panel-focus";
 import { downloadDecryptedFile, type FileReference, type TransferProgress } from "@/lib/client/files";
 import { formatProgress } from "@/lib/client/format";
 import { PdfPreview } from "./pdf-preview";
@@ -29,6 +30,14 @@ export function FileViewer({
   const [previewUrl, setPreviewUrl] = useState<string | null>(null);
   const [pdf, setPdf] = useState<Blob | null>(null);
   const [error, setError] = useState<string>();
+  const showButton = useRef<HTMLButtonElement>(null);
+  const shown = Boolean(previewUrl || pdf);
+
+  // The blob: URL is revoked by the effect above when it changes.
+  function hide() {
+    setPreviewUrl(null);
+    setPdf(null);
+  }
 
   useEffect(() => () => {
     if (previewUrl) URL.revokeObjectURL(previewUrl);
@@ -72,18 +81,21 @@ export function FileViewer({
         >
           Download decrypted
         </button>
-        {previewable.test(type) && !previewUrl && !pdf && (
+        {previewable.test(type) && (
           <button
+            ref={showButton}
             type="button"
             className="button button-small button-secondary"
+            aria-expanded={shown}
             onClick={async () => {
+              if (shown) return hide();
               const blob = await decrypt();
               if (!blob) return;
               if (type === "application/pdf") setPdf(blob);
               else setPreviewUrl(URL.createObjectURL(blob));
             }}
           >
-            Show
+            {shown ? "Hide preview" : "Show"}
           </button>
         )}
       </div>
@@ -99,11 +111,28 @@ export function FileViewer({
           {error}
         </p>
       )}
-      {pdf && <PdfPreview blob={pdf} name={name} />}
-      {previewUrl && (
-        // eslint-disable-next-line @next/next/no-img-element
-        <img className="file-preview" src={previewUrl} alt={`Preview of ${name}`} />
+      {shown && (
+        <Preview name={name} opener={showButton}>
+          {pdf && <PdfPreview blob={pdf} name={name} />}
+          {previewUrl && (
+            // eslint-disable-next-line @next/next/no-img-element
+            <img className="file-preview" src={previewUrl} alt={`Preview of ${name}`} />
+          )}
+        </Preview>
       )}
+    </div>
+  );
+}
+
+/** The opened preview: takes focus when shown, gives it back to the Show button when hidden. */
+function Preview({ name, opener, children }: { name: string; opener: RefObject<HTMLElement | null>; children: React.ReactNode }) {
+  const heading = usePanelFocus(opener);
+  return (
+    <div className="file-preview-panel">
+      <h4 ref={heading} tabIndex={-1} className="panel-title">
+        Preview of {name}
+      </h4>
+      {children}
     </div>
   );
 }

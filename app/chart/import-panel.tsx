@@ -1,12 +1,34 @@
 "use client";
 
-import { useState } from "react";
-import { ImportError, planImport, type ImportPlan } from "@/lib/client/fhir-records";
-import { createRecords } from "@/lib/client/records";
+import { useRef, useState, type RefObject } from "react";
+import { usePanelFocus } from "@/app/_components/use-panel-focus";
+import { ImportError, planImport, type FhirResource, type ImportPlan } from "@/lib/client/fhir-records";
+import { uploadEncryptedFile } from "@/lib/client/files";
+import { createRecords, type RecordDocument } from "@/lib/client/records";
 import { useChart } from "./chart-store";
-import { countOf, pluralOf } from "@/lib/client/format";
+import { countOf } from "@/lib/client/format";
 
 const maxFileBytes = 20 * 1024 * 1024;
+
+type Planned = ImportPlan["records"][number];
+
+/**
+ * A file record whose contents are inline (base64 `attachment.data`, as "Export all" writes
+ * them) becomes an encrypted file like an upload: the contents go to the file store, and
+ * the record keeps the attachment's type, title and size. Everything else is stored as it is.
+ */
+async function toDocument(record: Planned): Promise<RecordDocument & { recordId?: string }> {
+  const base = { v: 1 as const, kind: record.kind, resource: record.resource, ...(record.fullUrl ? { fullUrl: record.fullUrl } : {}) };
+  const content = Array.isArray(record.resource.content) ? (record.resource.content as Array<{ attachment?: Record<string, unknown> }>) : [];
+  const attachment = content[0]?.attachment;
+  if (record.kind !== "document" || typeof attachment?.data !== "string") return base;
+  const { data, ...rest } = attachment;
+  const bytes = Uint8Array.from(atob(data), (character) => character.charCodeAt(0));
+  const recordId = crypto.randomUUID();
+  const file = await uploadEncryptedFile(new Blob([bytes]), { recordId, version: 1, keyVersion: 1 }, () => undefined);
+  const resource: FhirResource = { ...record.resource, content: [{ ...content[0], attachment: { ...rest, size: bytes.length } }, ...content.slice(1)] };
+  return { ...base, recordId, resource, file };
+}
 
 /** Reads a FHIR Bundle in the browser, shows what will and will not be imported, then stores it in one request. */
 export function ImportPanel() {
@@ -14,6 +36,8 @@ export function ImportPanel() {
   const [plan, setPlan] = useState<ImportPlan | null>(null);
   const [status, setStatus] = useState<string>();
   const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const fileInput = useRef<HTMLInputElement>(null);
 
   async function choose(file: File | undefined) {
     setPlan(null);
@@ -31,14 +55,19 @@ export function ImportPanel() {
   async function importPlanned() {
     if (!plan) return;
     setStatus(`Encrypting and saving ${countOf(plan.records.length, "record")}…`);
+    setBusy(true);
     try {
-      await createRecords(plan.records.map((record) => ({ v: 1, kind: record.kind, resource: record.resource, ...(record.fullUrl ? { fullUrl: record.fullUrl } : {}) })));
+      const documents: Array<RecordDocument & { recordId?: string }> = [];
+      for (const record of plan.records) documents.push(await toDocument(record));
+      await createRecords(documents);
       setPlan(null);
       await reload();
       setStatus(`Imported ${countOf(plan.records.length, "record")}.`);
     } catch {
       setStatus(undefined);
       setError("The import failed and nothing was saved. Please try again.");
+    } finally {
+      setBusy(false);
     }
   }
 
@@ -47,28 +76,18 @@ export function ImportPanel() {
       <h2 id="import-title">Import a FHIR file</h2>
       <p className="hint">A FHIR Bundle (document or collection), such as an International Patient Summary. It is read and encrypted here, in your browser.</p>
       <label htmlFor="import-file">Bundle file (.json)</label>
-      <input id="import-file" type="file" accept=".json,application/json,application/fhir+json" onChange={(event) => choose(event.target.files?.[0])} />
+      <input ref={fileInput} id="import-file" type="file" accept=".json,application/json,application/fhir+json" onChange={(event) => choose(event.target.files?.[0])} />
       {plan && (
-        <div data-testid="import-plan">
-          <p>
-            Ready to import <strong>{new Intl.NumberFormat().format(plan.records.length)}</strong> {pluralOf(plan.records.length, "record")}.
-          </p>
-          {plan.skipped.length > 0 && (
-            <details>
-              <summary>{countOf(plan.skipped.length, "entry", "entries")} will not be imported</summary>
-              <ul>
-                {plan.skipped.map((entry) => (
-                  <li key={entry.index}>
-                    Entry {entry.index + 1}: {entry.reason}
-                  </li>
-                ))}
-              </ul>
-            </details>
-          )}
-          <button type="button" className="button" onClick={importPlanned} disabled={plan.records.length === 0}>
-            Import {countOf(plan.records.length, "record")}
-          </button>
-        </div>
+        <PlanPanel
+          plan={plan}
+          opener={fileInput}
+          busy={busy}
+          onImport={importPlanned}
+          onCancel={() => {
+            setPlan(null);
+            if (fileInput.current) fileInput.current.value = "";
+          }}
+        />
       )}
       <p role="status" aria-live="polite" className="progress-text">
         {status}
@@ -79,5 +98,49 @@ export function ImportPanel() {
         </p>
       )}
     </section>
+  );
+}
+
+/** What the chosen bundle holds: takes focus when it opens, gives it back to the file input when it closes. */
+function PlanPanel({
+  plan,
+  opener,
+  busy,
+  onImport,
+  onCancel,
+}: {
+  plan: ImportPlan;
+  opener: RefObject<HTMLElement | null>;
+  busy: boolean;
+  onImport: () => void;
+  onCancel: () => void;
+}) {
+  const heading = usePanelFocus(opener);
+  return (
+    <div data-testid="import-plan" className="import-plan">
+      <h3 ref={heading} tabIndex={-1} className="panel-title">
+        Ready to import {countOf(plan.records.length, "record")}.
+      </h3>
+      {plan.skipped.length > 0 && (
+        <details>
+          <summary>{countOf(plan.skipped.length, "entry", "entries")} will not be imported</summary>
+          <ul>
+            {plan.skipped.map((entry) => (
+              <li key={entry.index}>
+                Entry {entry.index + 1}: {entry.reason}
+              </li>
+            ))}
+          </ul>
+        </details>
+      )}
+      <div className="actions">
+        <button type="button" className="button" onClick={onImport} disabled={busy || plan.records.length === 0}>
+          Import {countOf(plan.records.length, "record")}
+        </button>
+        <button type="button" className="button button-secondary" onClick={onCancel} disabled={busy}>
+          Cancel
+        </button>
+      </div>
+    </div>
   );
 }

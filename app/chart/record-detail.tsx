@@ -1,99 +1,102 @@
 "use client";
 
-import { useState } from "react";
+import { useRef, useState, type RefObject } from "react";
+import { usePanelFocus } from "@/app/_components/use-panel-focus";
 import { kindLabel, summarize } from "@/lib/client/fhir-records";
 import { deleteRecord, loadVersions, saveVersion, type ChartEntry, type RecordDocument } from "@/lib/client/records";
 import { noteDocument, noteText } from "./record-forms";
 import { ClinicalForm } from "./clinical-form";
 import { clinicalForms } from "./clinical-forms";
 import { FileViewer } from "./file-viewer";
-import { formatDateTime } from "@/lib/client/format";
+import { countOf, formatDateTime } from "@/lib/client/format";
 import { Fields } from "./readable-resource";
 import { useChart } from "./chart-store";
 import { RollbackError } from "@/lib/client/rollback-guard";
 
 type OkEntry = Extract<ChartEntry, { status: "ok" }>;
 
-export function RecordDetail({ entry, onClose }: { entry: OkEntry; onClose: () => void }) {
+/** One stored version as loadVersions returns it, with its author verified by their own key. */
+type Version = Awaited<ReturnType<typeof loadVersions>>[number];
+
+const savedAt = (iso: string) => formatDateTime(iso);
+
+/** Who saved a version, in words: "you" or the clinician's directory name. */
+const authorOf = (version: Version): string => (version.author.name === "You" ? "you" : version.author.name);
+
+/**
+ * A record opened from its row: its readable view, its file, editing, its versions.
+ * It takes focus when it opens (its heading) and gives it back to `opener` when it closes.
+ */
+export function RecordDetail({
+  id,
+  entry,
+  opener,
+  onClose,
+  onDeleted,
+}: {
+  id: string;
+  entry: OkEntry;
+  opener: RefObject<HTMLElement | null>;
+  onClose: () => void;
+  /** Called once the record is deleted on the server, before the chart reloads. */
+  onDeleted: () => void;
+}) {
   const reload = useChart((state) => state.reload);
+  const heading = usePanelFocus(opener);
   const summary = summarize(entry.document.resource);
   const form = clinicalForms.find((spec) => spec.kind === entry.document.kind);
-  const [versions, setVersions] = useState<Awaited<ReturnType<typeof loadVersions>> | null>(null);
+  const [versions, setVersions] = useState<Version[] | null>(null);
   const [editing, setEditing] = useState(false);
-  const [draft, setDraft] = useState(() => noteText(entry.document));
   const [error, setError] = useState<string>();
+  const editButton = useRef<HTMLButtonElement>(null);
+  const versionsButton = useRef<HTMLButtonElement>(null);
+  const editable = entry.document.kind === "note" || Boolean(form);
+
+  async function saveEdit(document: RecordDocument) {
+    try {
+      await saveVersion(entry, document);
+      setEditing(false);
+      setVersions(null);
+      await reload();
+    } catch {
+      setError("The change was not saved. Reload and try again.");
+    }
+  }
 
   return (
-    <section className="card record-detail" aria-labelledby="record-title" data-testid="record-detail">
-      <h2 id="record-title">{summary?.title ?? "Record"}</h2>
+    <section id={id} className="card record-detail" aria-labelledby={`${id}-title`} data-testid="record-detail">
+      <h3 id={`${id}-title`} ref={heading} tabIndex={-1} className="panel-title">
+        {summary?.title ?? "Record"}
+      </h3>
       <p className="hint">
         {kindLabel(entry.document.kind as never, "singular")}
         {summary?.date ? ` · ${summary.date}` : ""} · version {entry.version}
         {entry.authorship ? ` · ${entry.authorship}` : ""}
       </p>
-      {entry.document.kind === "note" && !editing ? (
-        <p className="note-text">{noteText(entry.document).text}</p>
-      ) : null}
-      {entry.document.file && (
-        <FileViewer file={entry.document.file} name={summary?.title ?? "file"} type={fileType(entry.document)} />
-      )}
+      {entry.document.kind === "note" && !editing ? <p className="note-text">{noteText(entry.document).text}</p> : null}
+      {entry.document.file && <FileViewer file={entry.document.file} name={summary?.title ?? "file"} type={fileType(entry.document)} />}
       {!editing && <Fields resource={entry.document.resource} />}
-      {editing && form && (
-        <ClinicalForm
-          spec={form}
-          existing={entry.document}
-          onSave={async (document) => {
-            try {
-              await saveVersion(entry, document);
-              setEditing(false);
-              setVersions(null);
-              await reload();
-            } catch {
-              setError("The change was not saved. Reload and try again.");
-            }
-          }}
-        />
-      )}
-      {editing && !form && (
-        <form
-          onSubmit={async (event) => {
-            event.preventDefault();
-            if (!draft.title.trim() || !draft.text.trim()) return setError("A note needs a title and some text.");
-            try {
-              await saveVersion(entry, noteDocument(draft, entry.document));
-              setEditing(false);
-              setVersions(null);
-              await reload();
-            } catch {
-              setError("The change was not saved. Reload and try again.");
-            }
-          }}
-        >
-          <label htmlFor="edit-title">Title</label>
-          <input id="edit-title" value={draft.title} onChange={(event) => setDraft({ ...draft, title: event.target.value })} />
-          <label htmlFor="edit-text">Text</label>
-          <textarea id="edit-text" rows={6} value={draft.text} onChange={(event) => setDraft({ ...draft, text: event.target.value })} />
-          <button type="submit" className="button button-small">
-            Save as a new version
-          </button>
-        </form>
-      )}
+      {editing && form && <ClinicalForm spec={form} existing={entry.document} opener={editButton} onCancel={() => setEditing(false)} onSave={saveEdit} />}
+      {editing && !form && <NoteEditForm entry={entry} opener={editButton} onCancel={() => setEditing(false)} onSave={saveEdit} onInvalid={setError} />}
       {error && (
         <p className="form-error" role="alert">
           {error}
         </p>
       )}
       <div className="actions">
-        {(entry.document.kind === "note" || form) && !editing && (
-          <button type="button" className="button button-small button-secondary" onClick={() => setEditing(true)}>
+        {editable && (
+          <button ref={editButton} type="button" className="button button-small button-secondary" aria-expanded={editing} onClick={() => setEditing(!editing)}>
             Edit
           </button>
         )}
         <button
+          ref={versionsButton}
           type="button"
           className="button button-small button-secondary"
+          aria-expanded={versions !== null}
           onClick={async () => {
             setError(undefined);
+            if (versions) return setVersions(null);
             try {
               setVersions(await loadVersions(entry));
             } catch (caught) {
@@ -102,15 +105,20 @@ export function RecordDetail({ entry, onClose }: { entry: OkEntry; onClose: () =
             }
           }}
         >
-          Show all versions
+          {versions ? "Hide versions" : "Show all versions"}
         </button>
         <button
           type="button"
           className="button button-small button-secondary"
           onClick={async () => {
             if (!window.confirm("Delete this record and all its versions? This cannot be undone.")) return;
-            await deleteRecord(entry.id);
-            onClose();
+            try {
+              await deleteRecord(entry.id);
+            } catch {
+              setError("The record was not deleted. Please try again.");
+              return;
+            }
+            onDeleted();
             await reload();
           }}
         >
@@ -120,18 +128,128 @@ export function RecordDetail({ entry, onClose }: { entry: OkEntry; onClose: () =
           Close
         </button>
       </div>
-      {versions && (
-        <ol className="versions" aria-label="Versions" data-testid="versions">
-          {versions.map((version) => (
+      {versions && <VersionHistory id={`${id}-versions`} versions={versions} opener={versionsButton} />}
+    </section>
+  );
+}
+
+function NoteEditForm({
+  entry,
+  opener,
+  onCancel,
+  onSave,
+  onInvalid,
+}: {
+  entry: OkEntry;
+  opener: RefObject<HTMLElement | null>;
+  onCancel: () => void;
+  onSave: (document: RecordDocument) => Promise<void>;
+  onInvalid: (message: string) => void;
+}) {
+  const heading = usePanelFocus(opener);
+  const [draft, setDraft] = useState(() => noteText(entry.document));
+  return (
+    <form
+      aria-labelledby="edit-note-title"
+      onSubmit={async (event) => {
+        event.preventDefault();
+        if (!draft.title.trim() || !draft.text.trim()) return onInvalid("A note needs a title and some text.");
+        await onSave(noteDocument(draft, entry.document));
+      }}
+    >
+      <h4 id="edit-note-title" ref={heading} tabIndex={-1} className="panel-title">
+        Edit note
+      </h4>
+      <label htmlFor="edit-title">Title</label>
+      <input id="edit-title" value={draft.title} onChange={(event) => setDraft({ ...draft, title: event.target.value })} />
+      <label htmlFor="edit-text">Text</label>
+      <textarea id="edit-text" rows={6} value={draft.text} onChange={(event) => setDraft({ ...draft, text: event.target.value })} />
+      <div className="actions">
+        <button type="submit" className="button button-small">
+          Save as a new version
+        </button>
+        <button type="button" className="button button-small button-secondary" onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}
+
+/** Every stored version, newest last, each viewable in full. */
+function VersionHistory({ id, versions, opener }: { id: string; versions: Version[]; opener: RefObject<HTMLElement | null> }) {
+  const heading = usePanelFocus(opener);
+  const [viewing, setViewing] = useState<number | null>(null);
+  const viewOpener = useRef<HTMLElement | null>(null);
+  return (
+    <section className="version-history" aria-labelledby={`${id}-title`}>
+      <h4 id={`${id}-title`} ref={heading} tabIndex={-1} className="panel-title">
+        {countOf(versions.length, "version")}
+      </h4>
+      <ol className="versions" aria-label="Versions" data-testid="versions">
+        {versions.map((version) => {
+          const isOpen = viewing === version.version;
+          const author = authorOf(version);
+          return (
             <li key={version.version}>
-              <strong>Version {version.version}</strong> · {formatDateTime(version.createdAt)} · by{" "}
-              {version.author.name === "You" ? "you" : version.author.name} ·{" "}
-              {summarize(version.document.resource)?.title}
+              <strong>Version {version.version}</strong> · saved {savedAt(version.createdAt)} by {author} · {summarize(version.document.resource)?.title}
               {version.document.kind === "note" && <p className="note-text">{noteText(version.document).text}</p>}
+              <button
+                type="button"
+                className="link-button"
+                aria-expanded={isOpen}
+                onClick={(event) => {
+                  viewOpener.current = event.currentTarget;
+                  setViewing(isOpen ? null : version.version);
+                }}
+              >
+                {isOpen ? `Hide version ${version.version}` : `View version ${version.version}`}
+              </button>
+              {isOpen && (
+                <VersionView
+                  id={`${id}-${version.version}`}
+                  version={version}
+                  count={versions.length}
+                  author={author}
+                  opener={viewOpener}
+                  onClose={() => setViewing(null)}
+                />
+              )}
             </li>
-          ))}
-        </ol>
-      )}
+          );
+        })}
+      </ol>
+    </section>
+  );
+}
+
+/** One earlier (or the current) version, read with the same readable view as the record. */
+function VersionView({
+  id,
+  version,
+  count,
+  author,
+  opener,
+  onClose,
+}: {
+  id: string;
+  version: Version;
+  count: number;
+  author: string;
+  opener: RefObject<HTMLElement | null>;
+  onClose: () => void;
+}) {
+  const heading = usePanelFocus(opener);
+  return (
+    <section className="version-view" aria-labelledby={`${id}-title`} data-testid="version-view">
+      <h5 id={`${id}-title`} ref={heading} tabIndex={-1} className="panel-title">
+        Version {version.version} of {count}, saved {savedAt(version.createdAt)}, by {author}
+      </h5>
+      {version.document.kind === "note" && <p className="note-text">{noteText(version.document).text}</p>}
+      <Fields resource={version.document.resource} />
+      <button type="button" className="button button-small button-secondary" onClick={onClose}>
+        Close version {version.version}
+      </button>
     </section>
   );
 }

@@ -1,7 +1,8 @@
 "use client";
 
-import { useState } from "react";
+import { useState, type RefObject } from "react";
 import { Field } from "@/app/_components/field";
+import { usePanelFocus } from "@/app/_components/use-panel-focus";
 import type { RecordDocument } from "@/lib/client/records";
 
 const encodeText = (text: string) => btoa(String.fromCharCode(...new TextEncoder().encode(text)));
@@ -34,14 +35,19 @@ export function noteDocument(values: { title: string; text: string }, previous?:
 
 type Errors = Record<string, string | undefined>;
 
-export function NoteForm({ onSave }: { onSave: (document: RecordDocument) => Promise<void> }) {
+/**
+ * The new-note form: takes focus when it opens, gives it back to `opener` when it closes.
+ * A Cancel button is offered when `onCancel` is given.
+ */
+export function NoteForm({ onSave, onCancel, opener }: { onSave: (document: RecordDocument) => Promise<void>; onCancel?: () => void; opener?: RefObject<HTMLElement | null> }) {
+  const heading = usePanelFocus(opener);
   const [values, setValues] = useState({ title: "", text: "" });
   const [errors, setErrors] = useState<Errors>({});
   return (
     <form
       noValidate
       className="card"
-      aria-label="New note"
+      aria-labelledby="note-form-title"
       onSubmit={async (event) => {
         event.preventDefault();
         const found: Errors = {
@@ -53,6 +59,9 @@ export function NoteForm({ onSave }: { onSave: (document: RecordDocument) => Pro
         await onSave(noteDocument(values));
       }}
     >
+      <h2 id="note-form-title" ref={heading} tabIndex={-1} className="panel-title">
+        New note
+      </h2>
       <Field id="note-title" label="Title" value={values.title} error={errors.title} onChange={(event) => setValues({ ...values, title: event.target.value })} />
       <div className="field">
         <label htmlFor="note-text">Note</label>
@@ -63,9 +72,16 @@ export function NoteForm({ onSave }: { onSave: (document: RecordDocument) => Pro
           </p>
         )}
       </div>
-      <button type="submit" className="button">
-        Save note
-      </button>
+      <div className="actions">
+        <button type="submit" className="button">
+          Save note
+        </button>
+        {onCancel && (
+          <button type="button" className="button button-secondary" onClick={onCancel}>
+            Cancel
+          </button>
+        )}
+      </div>
     </form>
   );
 }

@@ -2,6 +2,8 @@
 
 import { useState } from "react";
 import { localDayKey } from "@/lib/client/format";
+import { Field } from "@/app/_components/field";
+import { usePanelFocus } from "@/app/_components/use-panel-focus";
 import { ApiError } from "@/lib/client/api";
 import type { CertifiedKeys } from "@/lib/client/contacts";
 import { kindLabel, recordKinds, summarize } from "@/lib/client/fhir-records";
@@ -20,9 +22,22 @@ export interface ChosenClinician extends CertifiedKeys {
 /**
  * What to share with one clinician: which records (one by one, by kind, or all including
  * future ones), the permission (read-only by default, for doctors and nurses alike), an
- * optional end date, and the name this clinician will see.
+ * optional end date, and the name this clinician will see. It takes focus when it opens
+ * (its heading) and gives it back to the control that opened it when it closes (Cancel,
+ * when `onCancel` is given, or after sharing).
  */
-export function ShareForm({ clinician, entries, onShared }: { clinician: ChosenClinician; entries: OkEntry[]; onShared: (message: string) => void }) {
+export function ShareForm({
+  clinician,
+  entries,
+  onShared,
+  onCancel,
+}: {
+  clinician: ChosenClinician;
+  entries: OkEntry[];
+  onShared: (message: string) => void;
+  onCancel?: () => void;
+}) {
+  const heading = usePanelFocus();
   const vault = useVault((state) => state.vault);
   const entry = clinician.directory!;
   const [selected, setSelected] = useState<Set<string>>(new Set());
@@ -73,7 +88,9 @@ export function ShareForm({ clinician, entries, onShared }: { clinician: ChosenC
 
   return (
     <section className="card" aria-labelledby="share-title" data-testid="share-form">
-      <h2 id="share-title">Share with {entry.displayName}</h2>
+      <h2 id="share-title" ref={heading} tabIndex={-1} className="panel-title">
+        Share with {entry.displayName}
+      </h2>
       <p className="hint">
         {entry.role === "doctor" ? "Doctor" : "Nurse"} · {entry.specialty} · {entry.organization}
       </p>
@@ -91,7 +108,7 @@ export function ShareForm({ clinician, entries, onShared }: { clinician: ChosenC
       </label>
       {!verified && <p className="hint">You can share without comparing; the keys are then remembered, and any later change is flagged.</p>}
 
-      <fieldset>
+      <fieldset className="choices">
         <legend>Records</legend>
         <label className="check-row">
           <input type="checkbox" checked={all} onChange={(event) => setAll(event.target.checked)} /> All my records, including future ones
@@ -119,24 +136,38 @@ export function ShareForm({ clinician, entries, onShared }: { clinician: ChosenC
           ))}
       </fieldset>
 
-      <label htmlFor="share-permission">Permission</label>
-      <select id="share-permission" value={permission} onChange={(event) => setPermission(event.target.value as "read" | "contribute")}>
-        <option value="read">Read only</option>
-        <option value="contribute">Read and add notes</option>
-      </select>
-      <label htmlFor="share-until">Until (optional)</label>
-      <input id="share-until" type="date" min={today} value={until} onChange={(event) => setUntil(event.target.value)} />
-      <label htmlFor="share-name">Your name as {entry.displayName} will see it</label>
-      <input id="share-name" value={revealedName} maxLength={200} onChange={(event) => setRevealedName(event.target.value)} />
-      <p className="hint">Only {entry.displayName} can read this name: it is encrypted for them, not for us.</p>
+      <div className="field">
+        <label htmlFor="share-permission">Permission</label>
+        <select id="share-permission" value={permission} onChange={(event) => setPermission(event.target.value as "read" | "contribute")}>
+          <option value="read">Read only</option>
+          <option value="contribute">Read and add notes</option>
+        </select>
+      </div>
+      <Field id="share-until" label="Until (optional)" type="date" min={today} value={until} onChange={(event) => setUntil(event.target.value)} />
+      <Field
+        id="share-name"
+        label={`Your name as ${entry.displayName} will see it`}
+        hint={`Only ${entry.displayName} can read this name: it is encrypted for them, not for us.`}
+        value={revealedName}
+        maxLength={200}
+        autoComplete="name"
+        onChange={(event) => setRevealedName(event.target.value)}
+      />
       {error && (
         <p className="form-error" role="alert">
           {error}
         </p>
       )}
-      <button type="button" className="button" onClick={share} disabled={busy || (!all && selected.size === 0)}>
-        {busy ? "Sharing…" : "Share"}
-      </button>
+      <div className="actions">
+        <button type="button" className="button" onClick={share} disabled={busy || (!all && selected.size === 0)}>
+          {busy ? "Sharing…" : "Share"}
+        </button>
+        {onCancel && (
+          <button type="button" className="button button-secondary" onClick={onCancel} disabled={busy}>
+            Cancel
+          </button>
+        )}
+      </div>
     </section>
   );
 }

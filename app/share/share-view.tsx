@@ -149,7 +149,7 @@ function Share() {
         </form>
       </section>
       {changed && <KeyChangedWarning error={changed} onReverified={() => choose(changed.userId)} onDismiss={() => setChanged(null)} />}
-      {chosen && <ShareForm key={chosen.userId} clinician={chosen} entries={entries} onShared={changedSharing} />}
+      {chosen && <ShareForm key={chosen.userId} clinician={chosen} entries={entries} onShared={changedSharing} onCancel={() => setChosen(null)} />}
       <StatusLines message={message} error={error} />
       {rolledBack ? (
         <section className="card integrity-warning" role="alert" aria-labelledby="sharing-rolled-back-title" data-testid="grants-rolled-back">
