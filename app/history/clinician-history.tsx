@@ -25,7 +25,7 @@ function History() {
   if (!events) return <p role="status">Loading your access history…</p>;
   if (events.length === 0) return <p>You have not opened anyone&apos;s records yet.</p>;
   return (
-    <table className="history-table" data-testid="history-table">
+    <table className="history-table stacked-table" data-testid="history-table">
       <caption className="visually-hidden">What you opened, when</caption>
       <thead>
         <tr>
@@ -39,13 +39,13 @@ function History() {
       <tbody>
         {events.map((event, index) => (
           <tr key={index} data-testid="history-row">
-            <td>
+            <td data-label="When">
               <time dateTime={event.occurredAt}>{when(event.occurredAt)}</time>
             </td>
-            <td>{names.get(event.subjectId) ?? `Patient ${event.subjectId.slice(0, 8)} (no longer shared)`}</td>
-            <td>{labelOf(event.action)}</td>
-            <td>{event.recordId ? `Record ${event.recordId.slice(0, 8)}` : "—"}</td>
-            <td>{outcomeLabel(event.outcome)}</td>
+            <td data-label="Patient">{names.get(event.subjectId) ?? `Patient ${event.subjectId.slice(0, 8)} (no longer shared)`}</td>
+            <td data-label="What">{labelOf(event.action)}</td>
+            <td data-label="Record">{event.recordId ? `Record ${event.recordId.slice(0, 8)}` : "—"}</td>
+            <td data-label="Outcome">{outcomeLabel(event.outcome)}</td>
           </tr>
         ))}
       </tbody>
