@@ -4,10 +4,15 @@ import { checkA11y, expect, test, type Page } from "./support/test";
 import { expectFitsViewport, goThroughMenu, menuButton, phoneViewports } from "./support/viewport";
 import { addVirtualAuthenticator } from "./support/virtual-authenticator";
 
-/** Checks one page state at this size; at the second (last) size also with axe, once per state. */
+/**
+ * Checks one page state at this size; at the second (last) size also with axe, and keeps
+ * a full-page screenshot in the report for a person to look at.
+ */
 async function check(page: Page, label: string, withAxe: boolean) {
   await expectFitsViewport(page, label);
-  if (withAxe) await checkA11y(page, `${label} (phone)`);
+  if (!withAxe) return;
+  await checkA11y(page, `${label} (phone)`);
+  await test.info().attach(label, { contentType: "image/png", body: await page.screenshot({ fullPage: true }) });
 }
 
 /** A full page load clears the keys from memory: unlock again with the passkey. */
