@@ -6,6 +6,7 @@ import { currentSession } from "@/lib/auth/current-session";
 import { AuditCheck } from "./_components/audit-check";
 import { KeyMaintenance } from "./_components/key-maintenance";
 import { SignOutButton } from "./_components/sign-out-button";
+import { SiteMenu } from "./_components/site-menu";
 import "./globals.css";
 
 export const metadata: Metadata = {
@@ -34,7 +35,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
           <Link href="/" className="brand">
             Health Safe Cloud
           </Link>
-          <nav aria-label="Account">
+          <SiteMenu label="Account" collapsible={signedIn}>
             {signedIn ? (
               <>
                 <Link href="/home">Home</Link>
@@ -53,7 +54,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
                 </Link>
               </>
             )}
-          </nav>
+          </SiteMenu>
         </header>
         <main id="main">
           {patient && <KeyMaintenance />}

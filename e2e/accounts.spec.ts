@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./support/test";
 import { adminEnrolmentToken } from "../playwright.config";
 import { signInThroughPage, signOutThroughPage, signUpThroughPage, submitSignUp } from "./support/accounts";
 import { addVirtualAuthenticator } from "./support/virtual-authenticator";

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./support/test";
 import { signInThroughPage, signOutThroughPage } from "./support/accounts";
 import { trailActions } from "./support/audit";
 import { addNote, chooseClinician, newPerson } from "./support/sharing";

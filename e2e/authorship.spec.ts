@@ -1,4 +1,4 @@
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test, type Page } from "./support/test";
 import { addNote, chooseClinician, grantThroughApi, newPerson, type Person } from "./support/sharing";
 
 // Every version carries and verifies its own signer: a patient's edit of a clinician's note

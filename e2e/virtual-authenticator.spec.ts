@@ -1,4 +1,4 @@
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test, type Page } from "./support/test";
 import { addVirtualAuthenticator } from "./support/virtual-authenticator";
 
 // Drives a bare WebAuthn ceremony in the page to prove the harness the account tests

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./support/test";
 import { encodings } from "./support/secrets";
 import { signUpThroughPage } from "./support/accounts";
 import { addNote, chooseClinician, newPerson } from "./support/sharing";

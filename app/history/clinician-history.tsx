@@ -35,7 +35,7 @@ function History() {
   const recordsOf = (event: ActionEntry) =>
     event.recordId ? recordTitle(event.recordId) : event.recordIds?.length ? listOf(event.recordIds.map(recordTitle)) : "—";
   return (
-    <table className="history-table" data-testid="history-table">
+    <table className="history-table stacked-table" data-testid="history-table">
       <caption className="visually-hidden">What you received or added, when</caption>
       <thead>
         <tr>
@@ -49,13 +49,13 @@ function History() {
       <tbody>
         {events.map((event, index) => (
           <tr key={index} data-testid="history-row">
-            <td>
+            <td data-label="When">
               <time dateTime={event.occurredAt}>{when(event.occurredAt)}</time>
             </td>
-            <td>{patientName(event.subjectId)}</td>
-            <td>{labelOf(event)}</td>
-            <td>{recordsOf(event)}</td>
-            <td>{outcomeLabel(event.outcome)}</td>
+            <td data-label="Patient">{patientName(event.subjectId)}</td>
+            <td data-label="What">{labelOf(event)}</td>
+            <td data-label="Record">{recordsOf(event)}</td>
+            <td data-label="Outcome">{outcomeLabel(event.outcome)}</td>
           </tr>
         ))}
       </tbody>

@@ -134,7 +134,7 @@ function History() {
       {shown.length === 0 ? (
         <p>Nothing matches these filters.</p>
       ) : (
-        <table className="history-table" data-testid="history-table">
+        <table className="history-table stacked-table" data-testid="history-table">
           <caption className="visually-hidden">Who did what, when</caption>
           <thead>
             <tr>
@@ -148,16 +148,16 @@ function History() {
           <tbody>
             {shown.map((event) => (
               <tr key={event.seq} data-testid="history-row">
-                <td>
+                <td data-label="When">
                   <time dateTime={event.occurredAt}>
                     {when(event.occurredAt)}
                   </time>
                   {isNew(event) && <span className="badge"> New</span>}
                 </td>
-                <td>{event.actorName}</td>
-                <td>{labelOf(event)}</td>
-                <td>{event.recordId ? titleOf(event.recordId) : event.recordIds?.length ? listOf(event.recordIds.map(titleOf)) : "—"}</td>
-                <td>{outcomeLabel(event.outcome)}</td>
+                <td data-label="Who">{event.actorName}</td>
+                <td data-label="What">{labelOf(event)}</td>
+                <td data-label="Record">{event.recordId ? titleOf(event.recordId) : event.recordIds?.length ? listOf(event.recordIds.map(titleOf)) : "—"}</td>
+                <td data-label="Outcome">{outcomeLabel(event.outcome)}</td>
               </tr>
             ))}
           </tbody>

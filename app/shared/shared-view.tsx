@@ -70,11 +70,14 @@ function Shared() {
       <StatusLines message={message} error={error} />
       {!error && !patients && <p role="status">Decrypting what was shared with you…</p>}
       {patients?.length === 0 && <p>No patient is sharing records with you right now.</p>}
-      {patients?.map((patient) => {
+      {patients?.map((patient, index) => {
         const name = displayName(patient);
+        // One patient may share twice (say, read only and with notes): each region needs its own name.
+        const sameName = patients.filter((other) => displayName(other) === name);
+        const heading = sameName.length > 1 ? `${name} (share ${sameName.indexOf(patient) + 1} of ${sameName.length})` : name;
         return (
-          <section key={patient.grantId} className="card" aria-label={name} data-testid="shared-patient">
-            <h2>{name}</h2>
+          <section key={patient.grantId} className="card" aria-labelledby={`shared-patient-${index}`} data-testid="shared-patient">
+            <h2 id={`shared-patient-${index}`}>{heading}</h2>
             <p className="hint">
               {patient.permission === "read" ? "Read only" : "Read and add notes"}
               {patient.expiresAt ? ` · until ${formatDay(patient.expiresAt)}` : ""}
