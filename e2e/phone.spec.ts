@@ -12,7 +12,10 @@ async function check(page: Page, label: string, withAxe: boolean) {
   await expectFitsViewport(page, label);
   if (!withAxe) return;
   await checkA11y(page, `${label} (phone)`);
-  await test.info().attach(label, { contentType: "image/png", body: await page.screenshot({ fullPage: true }) });
+  // Kept as a file in the test's output folder (test-results/), so it can be looked at after any run.
+  const path = test.info().outputPath(`${label.replace(/[^a-z0-9]+/gi, "-").toLowerCase()}.png`);
+  await page.screenshot({ path, fullPage: true });
+  await test.info().attach(label, { contentType: "image/png", path });
 }
 
 /** A full page load clears the keys from memory: unlock again with the passkey. */
