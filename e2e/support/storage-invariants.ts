@@ -84,7 +84,8 @@ async function brokenAuditChains(db: DatabaseView): Promise<string[]> {
     outcome: string;
     occurred_at: Date;
     hash: Uint8Array;
-  }>(`select patient_id, seq, actor_id, action, record_id, grant_id, outcome, occurred_at, hash from audit_events order by patient_id, seq`);
+    record_ids: string[] | null;
+  }>(`select patient_id, seq, actor_id, action, record_id, grant_id, outcome, occurred_at, hash, record_ids from audit_events order by patient_id, seq`);
   const heads = await db.query<{ subject_id: string; seq: number; hash: Uint8Array }>(`select subject_id, seq, hash from audit_heads`);
   const problems: string[] = [];
   for (const head of heads) {
@@ -99,6 +100,8 @@ async function brokenAuditChains(db: DatabaseView): Promise<string[]> {
         grantId: event.grant_id,
         outcome: event.outcome,
         occurredAt: new Date(event.occurred_at).getTime(),
+        // An event about many records (a clinician's list) chains their ids too.
+        recordIds: event.record_ids,
         hash: new Uint8Array(event.hash),
       }));
     const check = verifyAuditChain(trail, { seq: head.seq, hash: new Uint8Array(head.hash) });

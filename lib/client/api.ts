@@ -11,8 +11,12 @@ export class ApiError extends Error {
   }
 }
 
-/** Statuses by which the server refuses what is no longer shared: forbidden, not found (the same answer as for nothing, by design), gone. */
-const accessEndedStatuses = new Set([403, 404, 410]);
+/**
+ * Statuses by which the server refuses what is no longer shared: not found (the same answer as
+ * for nothing, by design) and gone. Not 403: "forbidden" means the access still exists but does
+ * not allow this (a read-only share refusing a note), and its own message says so.
+ */
+const accessEndedStatuses = new Set([404, 410]);
 
 /**
  * Whether a request about something this person was shown failed because their access to it

@@ -10,7 +10,9 @@ describe("failure kinds", () => {
   afterEach(() => vi.useRealTimers());
 
   it("tells access that ended from tampering, a lost connection and other refusals", () => {
-    for (const status of [403, 404, 410]) expect(failureKind(new ApiError(status, "not-found", "There is no such upload."))).toBe("access-ended");
+    for (const status of [404, 410]) expect(failureKind(new ApiError(status, "not-found", "There is no such upload."))).toBe("access-ended");
+    // A share that still exists but allows less (read only) is refused with its own reason, not as ended.
+    expect(failureKind(new ApiError(403, "forbidden", "This patient shared their records for reading only."))).toBe("refused");
     expect(failureKind(new CryptoError("authentication-failed"))).toBe("integrity");
     expect(failureKind(new RollbackError("a record"))).toBe("integrity");
     expect(failureKind(new ApiError(0, "network", "offline"))).toBe("unreachable");
