@@ -10,6 +10,8 @@ import { addVirtualAuthenticator } from "./support/virtual-authenticator";
  */
 async function check(page: Page, label: string, withAxe: boolean) {
   await expectFitsViewport(page, label);
+  // Dates are written for people: never a raw ISO timestamp on any page.
+  expect(await page.locator("body").innerText(), `${label}: a raw ISO timestamp`).not.toMatch(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/);
   if (!withAxe) return;
   await checkA11y(page, `${label} (phone)`);
   // Kept as a file in the test's output folder (test-results/), so it can be looked at after any run.

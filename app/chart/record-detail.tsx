@@ -8,7 +8,7 @@ import { noteDocument, noteText } from "./record-forms";
 import { ClinicalForm } from "./clinical-form";
 import { clinicalForms } from "./clinical-forms";
 import { FileViewer } from "./file-viewer";
-import { countOf, formatDateTime } from "@/lib/client/format";
+import { countOf, formatCalendarDate, formatDateTime } from "@/lib/client/format";
 import { Fields } from "./readable-resource";
 import { useChart } from "./chart-store";
 import { RollbackError } from "@/lib/client/rollback-guard";
@@ -70,7 +70,7 @@ export function RecordDetail({
       </h3>
       <p className="hint">
         {kindLabel(entry.document.kind as never, "singular")}
-        {summary?.date ? ` · ${summary.date}` : ""} · version {entry.version}
+        {summary?.date ? ` · ${formatCalendarDate(summary.date)}` : ""} · version {entry.version}
         {entry.authorship ? ` · ${entry.authorship}` : ""}
       </p>
       {entry.document.kind === "note" && !editing ? <p className="note-text">{noteText(entry.document).text}</p> : null}
