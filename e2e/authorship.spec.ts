@@ -4,10 +4,11 @@ import { addNote, chooseClinician, grantThroughApi, newPerson, type Person } fro
 // Every version carries and verifies its own signer: a patient's edit of a clinician's note
 // is the patient's version, the clinician's stays theirs, and a key rotation changes no author.
 
-async function reopen(person: Person, link: "My records" | "Shared with me") {
-  await person.page.reload();
+/** A fresh page load (which clears the keys from memory), unlocked again, on `path`. */
+async function reopen(person: Person, path: "/chart" | "/shared") {
+  await person.page.goto(path);
   await person.page.getByRole("button", { name: "Unlock with passkey" }).click();
-  await person.page.getByRole("link", { name: link }).first().click();
+  await expect(person.page.getByRole("button", { name: "Unlock with passkey" })).toHaveCount(0);
 }
 
 /** The shared-with-me row of one record: its title button's list item. */
@@ -45,7 +46,7 @@ test("a patient's edit of a doctor's note shows who wrote each version to the pa
   }
 
   // The patient edits the doctor's plan: the chart names both authors, and the history each version's.
-  await reopen(patient, "My records");
+  await reopen(patient, "/chart");
   const notes = patient.page.getByTestId("group-note");
   await expect(notes.getByRole("listitem").filter({ hasText: "Migraine plan" }).first()).toContainText("Added by Dr Ada Author (doctor)");
   await notes.getByRole("button", { name: "Migraine plan" }).click();
@@ -63,7 +64,7 @@ test("a patient's edit of a doctor's note shows who wrote each version to the pa
   await expect(versions.nth(1)).toContainText("by you");
 
   // The doctor still sees the note, with the patient's text, as the patient's edit of their note.
-  await reopen(doctor, "Shared with me");
+  await reopen(doctor, "/shared");
   await expect(doctor.page.getByText(/could not be verified/)).toHaveCount(0);
   await expect(sharedRow(doctor.page, "Migraine plan")).toContainText("Added by you · edited by the patient");
   await sharedRow(doctor.page, "Migraine plan").getByRole("button", { name: "Migraine plan" }).click();
@@ -83,13 +84,13 @@ test("a patient's edit of a doctor's note shows who wrote each version to the pa
   expect(chart.records.filter((record) => record.keyVersion === 2)).toHaveLength(3);
   expect(chart.records.map((record) => record.statements.length).sort()).toEqual([1, 1, 2]);
 
-  await reopen(nurse, "Shared with me");
+  await reopen(nurse, "/shared");
   await expect(nurse.page.getByText(/could not be verified/)).toHaveCount(0);
   await expect(sharedRow(nurse.page, "Referral letter")).toContainText("Added by Dr Ada Author (doctor)");
   await expect(sharedRow(nurse.page, "Migraine plan")).toContainText("Added by Dr Ada Author (doctor) · edited by the patient");
   await expect(sharedRow(nurse.page, "Headache log")).not.toContainText("Added by");
 
-  await reopen(patient, "My records");
+  await reopen(patient, "/chart");
   await notes.getByRole("button", { name: "Referral letter" }).click();
   await expect(detail).toContainText("Added by Dr Ada Author (doctor)");
   await detail.getByRole("button", { name: "Show all versions" }).click();

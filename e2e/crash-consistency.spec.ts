@@ -455,7 +455,8 @@ for (const kind of databaseKinds) test.describe(`crash consistency on ${kind}`, 
     expect([oldBlobId, orphan]).not.toContain(record!.current.blobId);
     await expectFileDownloads(patient.page, testInfo, "echo-report.bin", original);
     await expectSwept(patient.page, orphan);
-    expect((await patient.page.request.get(`/api/blobs/${oldBlobId}`)).status()).toBe(200);
+    // The file under the old key went with the rotation's transaction: no version holds it any more.
+    expect((await patient.page.request.get(`/api/blobs/${oldBlobId}`)).status()).toBe(404);
     await finish(patient, ["record-key-rotated"]);
   });
 
@@ -466,8 +467,10 @@ for (const kind of databaseKinds) test.describe(`crash consistency on ${kind}`, 
     await server.crashed("records.rotate.after-commit");
 
     const newBlobId = await afterCrash(patient, (state) => {
-      expect(state.records.map((record) => [record.id, record.current_version, record.key_version])).toEqual([[recordId, 2, 2]]);
-      const current = state.versions.find((version) => version.version === 2)!;
+      // Rotated in place: the same version, under the next key.
+      expect(state.records.map((record) => [record.id, record.current_version, record.key_version])).toEqual([[recordId, 1, 2]]);
+      expect(state.versions).toHaveLength(1);
+      const current = state.versions.find((version) => version.version === 1)!;
       expect(current.key_version).toBe(2);
       expect(current.blob_id).not.toBe(oldBlobId);
       expect(state.ownerWraps.map((wrap) => wrap.key_version).sort()).toEqual([1, 2]);

@@ -103,7 +103,7 @@ test("a patient changes a share in place (adds a record, takes one out, makes it
   // The server replays the statement from before the change (genuinely signed, revision 1): refused.
   await doctor.page.route("**/api/shared", (route) => route.fulfill({ status: 200, contentType: "application/json", body: before }));
   await unlockAgain(doctor.page);
-  await expect(doctor.page.getByText("What was shared with you could not be verified or loaded.")).toBeVisible();
+  await expect(doctor.page.getByText("The server sent an older copy of a share than this browser has already seen.", { exact: false })).toBeVisible();
   await expect(doctor.page.getByRole("button", { name: /Add a note/ })).toHaveCount(0);
   await Promise.all([doctor.close(), patient.close()]);
 });

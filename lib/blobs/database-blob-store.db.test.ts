@@ -76,16 +76,17 @@ describe.each(testDatabaseKinds())("database blob store on %s", (kind) => {
     const held = await completeBlob();
     await createRecords(database.db, owner, [recordWithFile(held)]);
     await idleFor(held, 120);
-    // A key rotation moves the version in place to a re-encrypted file: the file under the old key is held by no version and goes.
+    // A key rotation moves the version in place to a re-encrypted file: the file under the old key is held by no version
+    // and goes in the rotation's own transaction, before any sweep.
     const earlier = await completeBlob();
     const rotated = recordWithFile(earlier);
     await createRecords(database.db, owner, [rotated]);
     const current = await completeBlob();
     await rotateRecordKey(database.db, owner, rotated.id, { ownerWrap: b64(randomBytes(74)), version: { ...rotatedVersion(1, 2), blobId: current }, grantWraps: [] });
-    await idleFor(earlier, 120);
+    expect(await store.describe(earlier)).toBeNull();
     await idleFor(current, 120);
 
-    expect(await sweepAbandonedBlobs(database.db, 60 * 60_000)).toBe(3);
+    expect(await sweepAbandonedBlobs(database.db, 60 * 60_000)).toBe(2);
     const remaining = new Set((await database.db.select({ id: blobs.id }).from(blobs)).map((row) => row.id));
     expect(remaining.has(abandoned)).toBe(false);
     expect(remaining.has(unused)).toBe(false);

@@ -113,7 +113,8 @@ async function insertGrantWraps(
  * version + 1 (same version number; the author's statement, commitment and signature are
  * kept, so who wrote it never changes), a new owner wrap, and new wraps for the grants
  * that still cover it. Wraps of the old key under grants are deleted; the owner keeps old
- * wraps so that earlier versions stay readable. Clears the record's rotation request and
+ * wraps so that earlier versions stay readable; a file body no version holds any more (the
+ * one under the old key) is deleted in the same transaction. Clears the record's rotation request and
  * leaves `updatedAt` alone (the content did not change). Re-sending the rotation already
  * stored (a retry after a lost response) is accepted and changes nothing.
  * Throws AppError "not-found" (not the caller's record), "conflict" (the record changed
@@ -132,10 +133,20 @@ export async function rotateRecordKey(db: Database, ownerId: string, recordId: s
     await checkBlob(tx, ownerId, recordId, blobId);
     const coverage = await coverageOf(tx, ownerId, now);
     await tx.delete(recordKeyWraps).where(and(eq(recordKeyWraps.recordId, recordId), isNotNull(recordKeyWraps.grantId)));
+    const [previous] = await tx
+      .select({ blobId: recordVersions.blobId })
+      .from(recordVersions)
+      .where(and(eq(recordVersions.recordId, recordId), eq(recordVersions.version, record.currentVersion)));
     await tx
       .update(recordVersions)
       .set({ keyVersion: payload.version.keyVersion, contentCiphertext: content, paddedSize: content.length, blobId })
       .where(and(eq(recordVersions.recordId, recordId), eq(recordVersions.version, record.currentVersion)));
+    // The file body under the old key goes with it, unless an earlier version still holds it.
+    const oldBlobId = previous?.blobId;
+    if (oldBlobId && oldBlobId !== blobId) {
+      const holders = await tx.select({ version: recordVersions.version }).from(recordVersions).where(eq(recordVersions.blobId, oldBlobId));
+      if (holders.length === 0) await tx.delete(blobs).where(eq(blobs.id, oldBlobId));
+    }
     await tx
       .insert(recordKeyWraps)
       .values({ id: randomUUID(), recordId, keyVersion: payload.version.keyVersion, grantId: null, wrappedKey: fromBase64url(payload.ownerWrap) });
