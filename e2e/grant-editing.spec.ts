@@ -127,6 +127,10 @@ test("revoking one of two shares with the same doctor says what ended and what t
   const rows = patient.page.getByTestId("grant-row");
   await expect(rows).toHaveCount(2);
   await expect(rows.filter({ hasText: "2 records ·" })).toHaveCount(1);
+  // The two shares' controls have names a screen reader can tell apart.
+  await expect(patient.page.getByRole("button", { name: "Revoke Dr Tess Twoshares (share 1 of 2: 1 record)", exact: true })).toHaveCount(1);
+  await expect(patient.page.getByRole("button", { name: "Revoke Dr Tess Twoshares (share 2 of 2: 2 records)", exact: true })).toHaveCount(1);
+  await expect(patient.page.getByRole("button", { name: /^Edit the share with Dr Tess Twoshares \(share [12] of 2/ })).toHaveCount(2);
 
   patient.page.once("dialog", (dialog) => dialog.accept());
   await rows.filter({ hasText: "1 record ·" }).getByRole("button", { name: "Revoke Dr Tess Twoshares" }).click();

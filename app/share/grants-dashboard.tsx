@@ -91,6 +91,9 @@ export function GrantsDashboard({
       <ul className="list">
         {active.map((grant) => {
           const ids = sharedIds(grant);
+          // Two shares with one clinician need controls a screen reader can tell apart.
+          const sameClinician = active.filter((other) => other.clinicianId === grant.clinicianId);
+          const which = sameClinician.length > 1 ? ` (share ${sameClinician.indexOf(grant) + 1} of ${sameClinician.length}: ${countOf(ids.length, "record")})` : "";
           return (
             <li key={grant.id} className="list-row grant-row" data-testid="grant-row">
               <div>
@@ -163,7 +166,7 @@ export function GrantsDashboard({
                     if (element) editButtons.current.set(grant.id, element);
                     else editButtons.current.delete(grant.id);
                   }}
-                  aria-label={`Edit the share with ${grant.clinicianName}`}
+                  aria-label={`Edit the share with ${grant.clinicianName}${which}`}
                   aria-expanded={editing === grant.id}
                   onClick={() => (editing === grant.id ? closeEditor(grant.id) : setEditing(grant.id))}
                 >
@@ -172,7 +175,7 @@ export function GrantsDashboard({
                 <button
                   type="button"
                   className="button button-small button-secondary"
-                  aria-label={`Revoke ${grant.clinicianName}`}
+                  aria-label={`Revoke ${grant.clinicianName}${which}`}
                   onClick={async () => {
                     if (!window.confirm(`Stop sharing with ${grant.clinicianName}? What they already opened cannot be recalled.`)) return;
                     await revoking(() => revokeGrant(grant.id), shareEndedMessage(grant.clinicianName, access(grant), activeAccess));
