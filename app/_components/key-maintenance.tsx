@@ -1,6 +1,7 @@
 "use client";
 
 import { useCallback, useEffect, useRef, useState } from "react";
+import { describeFailure } from "@/lib/client/failures";
 import { runKeyMaintenance, type MaintenanceProgress } from "@/lib/client/key-maintenance";
 import { useVault } from "@/lib/client/vault-store";
 
@@ -40,8 +41,15 @@ export function KeyMaintenance() {
           );
         }
       } while (again.current);
-    } catch {
-      setSummary("Some records could not be moved to new keys yet. This will be tried again on your next visit.");
+    } catch (caught) {
+      // A programming error is rethrown by describeFailure, never worded as an outage or as tampering.
+      setSummary(
+        describeFailure(caught, {
+          accessEnded: "Some records could not be moved to new keys yet. This will be tried again on your next visit.",
+          integrity: "Some records could not be verified, so they were not moved to new keys. They may have been altered on the server.",
+          unreachable: "Some records could not be moved to new keys yet: Health Safe Cloud could not be reached. This will be tried again on your next visit.",
+        }),
+      );
     } finally {
       running.current = false;
       setProgress(null);

@@ -15,6 +15,7 @@ import { reportExport } from "@/lib/client/audit";
 import { countOf, formatCalendarDate, localDayKey } from "@/lib/client/format";
 import { downloadBlob } from "@/lib/client/download";
 import { buildExportWithFiles } from "@/lib/client/export-with-files";
+import { describeFailure } from "@/lib/client/failures";
 
 type OkEntry = Extract<ChartEntry, { status: "ok" }>;
 
@@ -92,8 +93,14 @@ function Chart() {
       setNotice({ text: `Exported ${countOf(chosen.length, "record")}${files}.${leftOut}` });
       // The export joins the audit trail; a failure to report it does not undo the download.
       void reportExport().catch(() => undefined);
-    } catch {
-      setNotice({ text: "Nothing was exported. Check your connection and try again." });
+    } catch (caught) {
+      setNotice({
+        text: describeFailure(caught, {
+          accessEnded: "Nothing was exported: a file is no longer stored. Reload the page and try again.",
+          integrity: "Nothing was exported: some of your records could not be verified.",
+          unreachable: "Nothing was exported. Check your connection and try again.",
+        }),
+      });
     } finally {
       setExporting(false);
     }

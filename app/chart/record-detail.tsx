@@ -9,6 +9,7 @@ import { ClinicalForm } from "./clinical-form";
 import { clinicalForms } from "./clinical-forms";
 import { FileViewer } from "./file-viewer";
 import { countOf, formatCalendarDate, formatDateTime } from "@/lib/client/format";
+import { describeFailure } from "@/lib/client/failures";
 import { Fields } from "./readable-resource";
 import { useChart } from "./chart-store";
 import { RollbackError } from "@/lib/client/rollback-guard";
@@ -58,8 +59,14 @@ export function RecordDetail({
       setEditing(false);
       setVersions(null);
       await reload();
-    } catch {
-      setError("The change was not saved. Reload and try again.");
+    } catch (caught) {
+      setError(
+        describeFailure(caught, {
+          accessEnded: "This record is no longer in your chart, so the change was not saved.",
+          integrity: "The record could not be verified, so the change was not saved.",
+          unreachable: "The change was not saved: Health Safe Cloud could not be reached. Try again.",
+        }),
+      );
     }
   }
 
@@ -114,8 +121,14 @@ export function RecordDetail({
             if (!window.confirm("Delete this record and all its versions? This cannot be undone.")) return;
             try {
               await deleteRecord(entry.id);
-            } catch {
-              setError("The record was not deleted. Please try again.");
+            } catch (caught) {
+              setError(
+                describeFailure(caught, {
+                  accessEnded: "This record was already deleted.",
+                  integrity: "The record was not deleted. Please try again.",
+                  unreachable: "The record was not deleted: Health Safe Cloud could not be reached. Try again.",
+                }),
+              );
               return;
             }
             onDeleted();

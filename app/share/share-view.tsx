@@ -3,7 +3,8 @@
 import { useCallback, useEffect, useState } from "react";
 import { VaultGate } from "@/app/_components/vault-gate";
 import { checkedContact, KeyChangedError, type DirectoryEntry } from "@/lib/client/contacts";
-import { parseShareCode, shareCodeMatches } from "@/crypto";
+import { isCryptoError, parseShareCode, shareCodeMatches } from "@/crypto";
+import { describeFailure } from "@/lib/client/failures";
 import { loadChart, type ChartEntry } from "@/lib/client/records";
 import { listGrants, searchClinicians, type GrantSummary } from "@/lib/client/sharing";
 import { requestKeyMaintenance } from "@/app/_components/key-maintenance";
@@ -18,11 +19,7 @@ type OkEntry = Extract<ChartEntry, { status: "ok" }>;
 /** Accepts a pasted share link or a bare share code. */
 function shareCodeFrom(text: string): string {
   const trimmed = text.trim();
-  try {
-    return new URL(trimmed).searchParams.get("code") ?? trimmed;
-  } catch {
-    return trimmed;
-  }
+  return URL.canParse(trimmed) ? (new URL(trimmed).searchParams.get("code") ?? trimmed) : trimmed;
 }
 
 function Share() {
@@ -67,7 +64,13 @@ function Share() {
       setChosen({ ...keys, viaShareCode: code !== undefined });
     } catch (caught) {
       if (caught instanceof KeyChangedError) setChanged(caught);
-      else setError("This clinician's keys could not be verified, so nothing can be shared with them.");
+      else
+        setError(
+          describeFailure(caught, {
+            accessEnded: "This clinician's account could not be found.",
+            integrity: "This clinician's keys could not be verified, so nothing can be shared with them.",
+          }),
+        );
     }
   }, []);
 
@@ -77,7 +80,8 @@ function Share() {
       let userId: string;
       try {
         userId = parseShareCode(code).userId;
-      } catch {
+      } catch (caught) {
+        if (!isCryptoError(caught)) throw caught;
         setError("That is not a Health Safe Cloud share code. Check it and try again.");
         return;
       }

@@ -1,3 +1,4 @@
+import { isCryptoError } from "@/crypto";
 import { buildExportBundle, type FhirResource } from "./fhir-records";
 import { downloadDecryptedFile, type FileReference } from "./files";
 
@@ -66,7 +67,9 @@ export async function buildExportWithFiles(items: ExportItem[], now: Date, onFil
     onFile(index + 1, withFiles.length);
     try {
       decrypted.set(item, await downloadDecryptedFile(item.file!, "application/octet-stream", () => undefined));
-    } catch {
+    } catch (caught) {
+      // Only a file that fails its checks is left out (and named as damaged); an outage or a bug stops the export.
+      if (!isCryptoError(caught)) throw caught;
       // Without its contents the attachment keeps what it had: type, title and size.
       filesLeftOut.push(item.fileName ?? "a file");
     }

@@ -1,4 +1,4 @@
-import { cryptoReady, deriveShareKey, generateRecordKey, toBase64url, wrapRecordKey } from "@/crypto";
+import { CryptoError, cryptoReady, deriveShareKey, generateRecordKey, isCryptoError, toBase64url, wrapRecordKey } from "@/crypto";
 import { api, ApiError } from "./api";
 import { downloadDecryptedFile, uploadEncryptedFile } from "./files";
 import { authorKeys, openSharedVersion, ownerWrapFor, recordKeyOf, reencryptVersion, servedRecord, wrapForGrants, type OpenedVersion, type VersionJson } from "./records";
@@ -82,7 +82,10 @@ export async function runKeyMaintenance(onProgress: (progress: MaintenanceProgre
       await rotateOne(rotation, authors.get(rotation.current.authorId)?.identityPublicKey, vault);
       outcome.rotated += 1;
     } catch (caught) {
-      if (caught instanceof ApiError && caught.status !== 409 && caught.status !== 404) throw caught;
+      // Deferred (tried again next time): the record changed or went meanwhile, or it does not verify (left
+      // untouched rather than re-encrypted). Anything else is a bug or an outage, and is not hidden as "deferred".
+      const deferrable = caught instanceof ApiError ? caught.status === 409 || caught.status === 404 : isCryptoError(caught);
+      if (!deferrable) throw caught;
       outcome.deferred += 1;
     }
     done += 1;
@@ -108,7 +111,8 @@ type RotationTask = MaintenanceJson["rotations"][number];
 
 /** A record's current version, verified against its author and decrypted, ready to be moved to a new key. */
 export function openForRotation(rotation: RotationTask, authorKey: Uint8Array | undefined, vault: { keys: UnlockedKeys }): OpenedVersion {
-  if (!authorKey) throw new Error("the record's author cannot be verified");
+  // An author whose certified keys cannot be checked is an integrity failure like a bad signature.
+  if (!authorKey) throw new CryptoError("authentication-failed");
   const oldKey = recordKeyOf({ id: rotation.recordId, keyVersion: rotation.keyVersion, ownerWrap: rotation.ownerWrap }, vault);
   try {
     return openSharedVersion(rotation.recordId, rotation.current, oldKey, authorKey);

@@ -1,6 +1,8 @@
 import {
   commitRecordDocument,
+  CryptoError,
   cryptoReady,
+  isCryptoError,
   decryptRecordContent,
   encodeRecordBody,
   openRecordBody,
@@ -251,6 +253,16 @@ export function recordKeyOf(record: { id: string; keyVersion: number; ownerWrap:
   }
 }
 
+/** JSON inside an opened envelope; text that is not JSON is a malformed record (CryptoError), not a bug. */
+function parsedJson(bytes: Uint8Array): unknown {
+  try {
+    return JSON.parse(fromUtf8(bytes));
+  } catch (caught) {
+    if (caught instanceof SyntaxError) throw new CryptoError("malformed");
+    throw caught;
+  }
+}
+
 /** A verified, decrypted version: the document to show, and the exact body to move to a new key. */
 export interface OpenedVersion {
   document: RecordDocument;
@@ -270,17 +282,17 @@ function verifyStatement(recordId: string, statement: StatementJson, authorKey: 
  * Verifies and opens one version. The author's signature over the statement is checked
  * before decryption, and the decrypted document against the signed commitment before it is
  * parsed, so nothing the author did not sign is ever parsed or shown. Throws CryptoError for
- * an integrity failure, Error for a document this app cannot read.
+ * an integrity failure, and CryptoError("malformed") for a document this app cannot read.
  */
 function openVersion(recordId: string, version: VersionJson, recordKey: Uint8Array, authorKey: Uint8Array): OpenedVersion {
   verifyStatement(recordId, version, authorKey);
   const context = { recordId, version: version.version, keyVersion: version.keyVersion };
   const body = openRecordBody(unpadBucket(decryptRecordContent(fromBase64url(version.content), recordKey, context)), fromBase64url(version.commitment), context);
-  const signed = JSON.parse(fromUtf8(body.document)) as RecordDocument;
+  const signed = parsedJson(body.document) as RecordDocument;
   if (signed.v !== 1 || typeof signed.kind !== "string" || typeof signed.resource?.resourceType !== "string") {
-    throw new Error("unexpected record document");
+    throw new CryptoError("malformed");
   }
-  const document = signed.file ? { ...signed, file: withAccess(signed.file, JSON.parse(fromUtf8(body.access)) as unknown) } : signed;
+  const document = signed.file ? { ...signed, file: withAccess(signed.file, parsedJson(body.access)) } : signed;
   return { document, body };
 }
 
@@ -296,15 +308,15 @@ export function verifyAuthorship(
   authors: Map<string, { identityPublicKey: Uint8Array; name: string }>,
 ): VersionAuthor[] {
   if (statements.length !== current.version || statements.some((statement, index) => statement.version !== index + 1)) {
-    throw new Error("the record's history is incomplete");
+    throw new CryptoError("authentication-failed");
   }
   const last = statements[statements.length - 1]!;
   if (last.authorId !== current.authorId || last.commitment !== current.commitment || last.signature !== current.signature) {
-    throw new Error("the record's history does not end with the version shown");
+    throw new CryptoError("authentication-failed");
   }
   return statements.map((statement) => {
     const author = authors.get(statement.authorId);
-    if (!author) throw new Error("unknown author");
+    if (!author) throw new CryptoError("authentication-failed");
     verifyStatement(recordId, statement, author.identityPublicKey);
     return { version: statement.version, author: { userId: statement.authorId, name: author.name }, createdAt: statement.createdAt };
   });
@@ -370,9 +382,9 @@ export async function loadChart(): Promise<ChartEntry[]> {
     if (stale.has(record.id)) return { status: "invalid", id: record.id, version: record.currentVersion, reason: olderThanSeen };
     try {
       const author = authors.get(record.current.authorId);
-      if (!author) throw new Error("unknown author");
+      if (!author) throw new CryptoError("authentication-failed");
       // The record's counters are the server's word; the version's are signed: they must agree.
-      if (record.current.version !== record.currentVersion || record.current.keyVersion !== record.keyVersion) throw new Error("counters disagree");
+      if (record.current.version !== record.currentVersion || record.current.keyVersion !== record.keyVersion) throw new CryptoError("authentication-failed");
       const versionAuthors = verifyAuthorship(record.id, record.current, record.statements, authors);
       const recordKey = recordKeyOf(record, vault);
       const { document } = openVersion(record.id, record.current, recordKey, author.identityPublicKey);
@@ -388,7 +400,9 @@ export async function loadChart(): Promise<ChartEntry[]> {
         updatedAt: record.updatedAt,
         document,
       };
-    } catch {
+    } catch (caught) {
+      // Only an integrity failure marks one record as not verifying; a bug is not passed off as tampering.
+      if (!isCryptoError(caught)) throw caught;
       return { status: "invalid", id: record.id, version: record.currentVersion, reason: "Its signature or encryption does not verify." };
     }
   });
@@ -416,7 +430,7 @@ export async function loadVersions(
     return versions.map((version) => {
       const recordKey = keys.get(version.keyVersion);
       const author = authors.get(version.authorId);
-      if (!recordKey || !author) throw new Error("a version cannot be opened");
+      if (!recordKey || !author) throw new CryptoError("authentication-failed");
       return {
         version: version.version,
         createdAt: version.createdAt,
@@ -435,7 +449,7 @@ export async function saveVersion(entry: { id: string; version: number; keyVersi
   const vault = unlocked();
   const { records } = await api.get<{ records: RecordJson[] }>("/api/records");
   const record = records.find((candidate) => candidate.id === entry.id);
-  if (!record) throw new Error("record not found");
+  if (!record) throw new ApiError(404, "not-found", "There is no such record in your chart.");
   const recordKey = recordKeyOf(record, vault);
   try {
     const payload = {

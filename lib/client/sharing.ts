@@ -1,4 +1,6 @@
 import {
+  CryptoError,
+  isCryptoError,
   cryptoReady,
   decodeCanonical,
   deriveShareKey,
@@ -350,12 +352,12 @@ export async function loadSharedWithMe(): Promise<SharedPatient[]> {
       try {
         if (stale.has(record.id)) throw new RollbackError("a record");
         const author = authors.get(record.current.authorId);
-        if (!author) throw new Error("unknown author");
+        if (!author) throw new CryptoError("authentication-failed");
         // Every version's author is verified, not only the current one: the first tells who created the record.
         const versionAuthors = verifyAuthorship(record.id, record.current, record.statements, authors);
         // A record outside what the patient signed is accepted only if this clinician created it (its first version, signed by this clinician).
         if (grant.scope === "records" && !opened.signedRecordIds.includes(record.id) && versionAuthors[0]!.author.userId !== vault.userId) {
-          throw new Error("not granted");
+          throw new CryptoError("authentication-failed");
         }
         const recordKey = unwrapRecordKey(fromBase64url(record.wrappedKey), opened.shareKey, { recordId: record.id, keyVersion: record.keyVersion, grantId: grant.grantId });
         shown.push({
@@ -367,7 +369,9 @@ export async function loadSharedWithMe(): Promise<SharedPatient[]> {
         });
         recordKey.fill(0);
         verified.push(servedRecord(record));
-      } catch {
+      } catch (caught) {
+        // Refused and counted: integrity failures and rolled-back copies only; a bug surfaces as one.
+        if (!(isCryptoError(caught) || caught instanceof RollbackError)) throw caught;
         refused += 1;
       }
     }
