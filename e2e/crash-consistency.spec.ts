@@ -82,14 +82,17 @@ async function afterCrash<T>(patient: Person, look: (state: PatientState) => T |
 
 async function openChart(page: Page) {
   await page.getByRole("link", { name: "My records" }).first().click();
-  // The tools appear once the chart is decrypted.
-  await expect(page.getByRole("button", { name: "Add a note" })).toBeVisible();
+  // The tools appear once the chart is decrypted: on a server that has just restarted on a
+  // busy machine that can take longer than the default wait.
+  await expect(page.getByRole("button", { name: "Add a note" })).toBeVisible({ timeout: 60_000 });
 }
 
 /** A page of the stopped server is reloaded: the vault asks for the passkey again. */
 async function reloadAndUnlock(page: Page) {
   await page.reload();
   await page.getByRole("button", { name: "Unlock with passkey" }).click();
+  // Moving on before the unlock finished would navigate away from it; an unlock that fails says so.
+  await expect(page.getByRole("heading", { name: "Your vault is locked" })).toHaveCount(0, { timeout: 60_000 });
 }
 
 async function uploadFile(page: Page, testInfo: TestInfo, name: string, bytes: Buffer) {
