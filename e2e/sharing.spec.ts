@@ -57,6 +57,10 @@ test("a patient shares chosen records read-only with a doctor, who opens and dow
   await patient.page.reload();
   await patient.page.getByRole("button", { name: "Unlock with passkey" }).click();
   await expect(patient.page.getByTestId("grant-row").getByTestId("last-opened")).toContainText("Last opened");
+  // The patient looks at the chart before revoking, so this page holds it when the keys rotate.
+  await patient.page.getByRole("link", { name: "My records" }).first().click();
+  await expect(patient.page.getByTestId("group-document").getByRole("button", { name: "mri-report.bin" })).toBeVisible();
+  await patient.page.getByRole("link", { name: "Sharing" }).click();
 
   // What the doctor's browser holds now: the diary's key, among others.
   const { records: chart } = (await (await patient.page.request.get("/api/records")).json()) as ChartJson;
@@ -98,7 +102,13 @@ test("a patient shares chosen records read-only with a doctor, who opens and dow
       expect(() => decryptRecordContent(fromBase64url(after.current.content), oldKey, { recordId, version: after.current.version, keyVersion })).toThrow();
     }
   }
-  // The patient still reads everything, old versions included.
+  // The patient still reads everything, old versions included. The chart this page loaded
+  // before the revoke was refreshed by the rotation: even while a fresh load is slow, nothing
+  // shown points at a file under the old key.
+  await patient.page.route("**/api/records", async (route) => {
+    if (route.request().method() === "GET") await new Promise((resolve) => setTimeout(resolve, 10_000));
+    await route.fallback();
+  });
   await patient.page.getByRole("link", { name: "My records" }).first().click();
   await patient.page.getByTestId("group-note").getByRole("button", { name: "Shared migraine diary" }).click();
   await patient.page.getByRole("button", { name: "Show all versions" }).click();

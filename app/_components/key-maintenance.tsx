@@ -4,6 +4,7 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import { describeFailure } from "@/lib/client/failures";
 import { runKeyMaintenance, type MaintenanceProgress } from "@/lib/client/key-maintenance";
 import { useVault } from "@/lib/client/vault-store";
+import { refreshChartIfLoaded } from "@/app/chart/chart-store";
 
 const requestEvent = "hsc:key-maintenance";
 
@@ -36,6 +37,8 @@ export function KeyMaintenance() {
         again.current = false;
         const outcome = await runKeyMaintenance(setProgress);
         if (outcome.rotated > 0) {
+          // The chart this page holds points at files under the old keys, which rotation deleted.
+          await refreshChartIfLoaded();
           setSummary(
             outcome.rotated === 1 ? "1 record now uses a new key that no revoked clinician ever held." : `${outcome.rotated} records now use new keys that no revoked clinician ever held.`,
           );
