@@ -23,6 +23,8 @@ export const EnvelopeKind = {
   keyCertificate: 7,
   sealedRecordKey: 8,
   grantProfile: 9,
+  /** The private bundle, padded to a bucket; kind 2 (unpadded) is only read, never written. */
+  paddedPrivateBundle: 10,
 } as const;
 export type EnvelopeKind = (typeof EnvelopeKind)[keyof typeof EnvelopeKind];
 
@@ -36,12 +38,15 @@ export const envelopeLabels: Record<EnvelopeKind, string> = {
   7: "hsc/v1/key-certificate",
   8: "hsc/v1/sealed-record-key",
   9: "hsc/v1/grant-profile",
+  10: "hsc/v1/padded-private-bundle",
 };
 
 export const nonceBytes = 24;
 export const tagBytes = 16;
 export const keyBytes = 32;
 const headerBytes = 2;
+/** Bytes an AEAD envelope adds to its plaintext: version, kind, nonce and tag. */
+export const envelopeOverhead = headerBytes + nonceBytes + tagBytes;
 
 export function associatedData(kind: EnvelopeKind, context: readonly CanonicalField[]): Uint8Array {
   return encodeCanonical(envelopeLabels[kind], [protocolVersion, kind, ...context]);

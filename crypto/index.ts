@@ -24,6 +24,8 @@ export { deriveKeyEncryptionKey } from "./kdf";
 export {
   deriveOwnerRecordKey,
   generateVaultKey,
+  isPaddedPrivateBundle,
+  maxPrivateBundleBytes,
   openPrivateBundle,
   sealPrivateBundle,
   unwrapVaultKey,
@@ -56,7 +58,7 @@ export { hashBytes, signCanonical, verifyCanonical } from "./signature";
 export { signRecordVersion, verifyRecordVersion, type RecordVersionStatement } from "./record-signature";
 export { commitRecordDocument, decodeRecordBody, encodeRecordBody, generateCommitmentKey, openRecordBody, type RecordBody } from "./record-body";
 export { createFileDigest, type FileDigest } from "./file-digest";
-export { bucketSize, padToBucket, unpadBucket } from "./padding";
+export { bucketSize, padToBucket, padToSize, unpadBucket } from "./padding";
 export { signGrant, verifyGrant, wrapsDigest, type GrantStatement } from "./grant-statement";
 export { auditEventHash, auditGenesisHash, verifyAuditChain, type AuditChainCheck, type AuditEventFields } from "./audit-chain";
 export { openGrantProfile, sealGrantProfile, type GrantProfile } from "./grant-profile";

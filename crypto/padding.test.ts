@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
-import { bucketSize, padToBucket, unpadBucket } from "./padding";
+import { toHex } from "./encoding";
+import { bucketSize, padToBucket, padToSize, unpadBucket } from "./padding";
 import { cryptoReady } from "./sodium";
 import { expectCryptoError } from "./test-helpers";
 
@@ -28,5 +29,34 @@ describe("padding to power-of-two buckets", () => {
   it("refuses padding that is not its own", () => {
     expectCryptoError(() => unpadBucket(new Uint8Array(256)), "malformed");
     expectCryptoError(() => unpadBucket(new Uint8Array(300)), "malformed");
+  });
+
+  it("starts at a larger bucket when a format asks for one", () => {
+    expect(bucketSize(0, 4096)).toBe(4096);
+    expect(bucketSize(4095, 4096)).toBe(4096);
+    expect(bucketSize(4096, 4096)).toBe(8192);
+    expect(padToBucket(new Uint8Array(10), 4096).length).toBe(padToBucket(new Uint8Array(3000), 4096).length);
+    expect(unpadBucket(padToBucket(Uint8Array.of(1, 2, 3), 4096), 4096)).toEqual(Uint8Array.of(1, 2, 3));
+    expectCryptoError(() => unpadBucket(padToBucket(Uint8Array.of(1, 2, 3)), 4096), "malformed");
+    expectCryptoError(() => bucketSize(1, 1000), "invalid-argument");
+    expectCryptoError(() => bucketSize(1, 128), "invalid-argument");
+  });
+
+  it("pads to one fixed size whatever the length, and refuses what does not fit", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 1023 }), (data) => {
+        const padded = padToSize(data, 1024);
+        expect(padded.length).toBe(1024);
+        expect(unpadBucket(padded)).toEqual(data);
+      }),
+    );
+    expectCryptoError(() => padToSize(new Uint8Array(1024), 1024), "invalid-argument");
+  });
+
+  it("is ISO/IEC 7816-4: the data, one 0x80 byte, then zeros (known answer)", () => {
+    expect(toHex(padToSize(Uint8Array.of(0xab, 0xcd), 8))).toBe("abcd800000000000");
+    const padded = padToBucket(Uint8Array.of(0x01));
+    expect(toHex(padded.subarray(0, 3))).toBe("018000");
+    expect(padded.subarray(2).every((byte) => byte === 0)).toBe(true);
   });
 });

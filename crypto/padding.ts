@@ -2,25 +2,55 @@ import { CryptoError } from "./errors";
 import { guarded, lib } from "./sodium";
 
 /**
- * Pads plaintext to a power-of-two bucket (at least 256 bytes) before encryption, so the
- * server sees sizes that say little about the content: a one-line allergy and a short
- * note land in the same bucket. ISO/IEC 7816-4 padding (libsodium's sodium_pad).
+ * Pads plaintext before encryption so the server sees sizes that say little about the
+ * content: to a power-of-two bucket (records: a one-line allergy and a short note land in
+ * the same bucket; the vault: a short and a long name, none and a few pinned clinicians),
+ * or to one fixed size (grant profiles: every name looks alike). ISO/IEC 7816-4 padding
+ * (libsodium's sodium_pad), so the padding is unambiguous and never hand-rolled.
  */
 const minimumBucket = 256;
 const maximumBucket = 1 << 30;
 
-export function bucketSize(length: number): number {
-  let bucket = minimumBucket;
+const isPowerOfTwo = (length: number) => length > 0 && (length & (length - 1)) === 0;
+
+/**
+ * The bucket (bytes) a plaintext of `length` bytes is padded to: the smallest power of two
+ * above it (padding always adds at least one byte), and at least `minimum`.
+ * @param minimum a power of two, 256 unless a format asks for more (the vault: 4096)
+ * @throws CryptoError "invalid-argument" above 1 GiB or for a minimum that is not a power of two
+ */
+export function bucketSize(length: number, minimum: number = minimumBucket): number {
+  if (!isPowerOfTwo(minimum) || minimum < minimumBucket) throw new CryptoError("invalid-argument");
+  let bucket = minimum;
   while (bucket <= length) bucket *= 2;
   if (bucket > maximumBucket) throw new CryptoError("invalid-argument");
   return bucket;
 }
 
-export function padToBucket(plaintext: Uint8Array): Uint8Array {
-  return guarded("invalid-argument", () => lib().pad(plaintext, bucketSize(plaintext.length)));
+/**
+ * Pads to `bucketSize(plaintext.length, minimum)` bytes.
+ * @throws CryptoError "invalid-argument" (see bucketSize)
+ */
+export function padToBucket(plaintext: Uint8Array, minimum: number = minimumBucket): Uint8Array {
+  return guarded("invalid-argument", () => lib().pad(plaintext, bucketSize(plaintext.length, minimum)));
 }
 
-export function unpadBucket(padded: Uint8Array): Uint8Array {
-  if (padded.length < minimumBucket || (padded.length & (padded.length - 1)) !== 0) throw new CryptoError("malformed");
+/**
+ * Pads to exactly `size` bytes, whatever the plaintext's length: for short fields whose
+ * every valid value fits (a grant profile), so no two of them differ in size.
+ * @throws CryptoError "invalid-argument" when the plaintext does not fit (it needs one byte of padding)
+ */
+export function padToSize(plaintext: Uint8Array, size: number): Uint8Array {
+  if (plaintext.length >= size) throw new CryptoError("invalid-argument");
+  return guarded("invalid-argument", () => lib().pad(plaintext, size));
+}
+
+/**
+ * Removes bucket padding (from padToBucket, or padToSize with a power-of-two size).
+ * @param minimum the smallest bucket this format was ever padded to
+ * @throws CryptoError "malformed" for a length that is not a power of two of at least `minimum`, or padding that is not ISO/IEC 7816-4
+ */
+export function unpadBucket(padded: Uint8Array, minimum: number = minimumBucket): Uint8Array {
+  if (padded.length < minimum || !isPowerOfTwo(padded.length)) throw new CryptoError("malformed");
   return guarded("malformed", () => lib().unpad(padded, padded.length));
 }

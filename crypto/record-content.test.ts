@@ -1,11 +1,11 @@
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { toHex } from "./encoding";
-import { nonceBytes } from "./envelope";
+import { EnvelopeKind, nonceBytes, sealEnvelopeWithNonce } from "./envelope";
 import { CryptoError } from "./errors";
 import { decryptRecordContent, encryptRecordContent, encryptRecordContentWithNonce, generateRecordKey } from "./record-content";
 import { randomChunks } from "./random";
-import { cryptoReady } from "./sodium";
+import { cryptoReady, lib } from "./sodium";
 import { bytesFrom, expectCryptoError, expectEveryByteTamperFails, expectTruncationFails } from "./test-helpers";
 
 beforeAll(cryptoReady);
@@ -88,10 +88,26 @@ describe("record content", () => {
 
   it("gives fixed bytes for a fixed key and nonce (known answer)", () => {
     const envelope = encryptRecordContentWithNonce(new TextEncoder().encode("known answer"), bytesFrom(8, 32), record, bytesFrom(9, 24));
-    expect(toHex(envelope)).toBe(KAT_RECORD_CONTENT);
+    expect(envelope.length).toBe(2 + 24 + 256 + 16);
+    expect(toHex(envelope.subarray(0, 64))).toBe(KAT_RECORD_CONTENT_START);
+    expect(toHex(lib().crypto_generichash(32, envelope, null))).toBe(KAT_RECORD_CONTENT_BLAKE2B);
+  });
+
+  it("pads inside: contents of different lengths within a bucket have one size", () => {
+    const key = generateRecordKey();
+    const sizes = [0, 1, 12, 200, 255].map((length) => encryptRecordContent(new Uint8Array(length).fill(7), key, record).length);
+    expect(new Set(sizes)).toEqual(new Set([256 + 42]));
+    expect(encryptRecordContent(new Uint8Array(256), key, record).length).toBe(512 + 42);
+  });
+
+  it("refuses content sealed without its padding", () => {
+    const key = generateRecordKey();
+    const unpadded = sealEnvelopeWithNonce(EnvelopeKind.recordContent, key, new Uint8Array(300), [record.recordId, record.version, record.keyVersion], bytesFrom(9, 24));
+    expectCryptoError(() => decryptRecordContent(unpadded, key, record), "malformed");
   });
 });
 
-const KAT_RECORD_CONTENT =
-  "01030928476685a4c3e201203f5e7d9cbbdaf91837567594b3d2bff00bf21d8830b6d95078b66985b4330f26bed54592" +
-  "11a2d1877142";
+// The 298-byte envelope (a 256-byte bucket): its first 64 bytes and the BLAKE2b-256 of all of them.
+const KAT_RECORD_CONTENT_START =
+  "01030928476685a4c3e201203f5e7d9cbbdaf91837567594b3d2bff00bf21d8830b6d95078b630a67e404d254309f7271081a044d9184b7b3c49ee62448f8878";
+const KAT_RECORD_CONTENT_BLAKE2B = "9e57b6ba6a87d0fad6d2ba18de6d15b3cbf59e14228d2ac2b05cad15985a8963";

@@ -1,4 +1,5 @@
-import { EnvelopeKind, openEnvelope, sealEnvelope, sealEnvelopeWithNonce } from "./envelope";
+import { EnvelopeKind, nonceBytes, openEnvelope, sealEnvelopeWithNonce } from "./envelope";
+import { padToBucket, unpadBucket } from "./padding";
 import { randomBytes } from "./random";
 
 export interface RecordContext {
@@ -16,20 +17,31 @@ export function generateRecordKey(): Uint8Array {
   return randomBytes(32);
 }
 
-/** Encrypts a record's structured content and metadata, bound to its id and versions. */
+/**
+ * Encrypts a record's structured content and metadata (the encoded record body), bound to
+ * its id and versions. The plaintext is padded here to a power-of-two bucket of at least
+ * 256 bytes, so the stored size says little about the record; no caller can forget it.
+ * @returns `01 03 nonce(24) ct+tag`: a power of two of at least 256, plus 42 bytes
+ * @throws CryptoError "invalid-key" for a key that is not 32 bytes
+ */
 export function encryptRecordContent(plaintext: Uint8Array, recordKey: Uint8Array, record: RecordContext): Uint8Array {
-  return sealEnvelope(EnvelopeKind.recordContent, recordKey, plaintext, context(record));
+  return encryptRecordContentWithNonce(plaintext, recordKey, record, randomBytes(nonceBytes));
 }
 
+/** encryptRecordContent with an explicit nonce: for known-answer tests only. */
 export function encryptRecordContentWithNonce(
   plaintext: Uint8Array,
   recordKey: Uint8Array,
   record: RecordContext,
   nonce: Uint8Array,
 ): Uint8Array {
-  return sealEnvelopeWithNonce(EnvelopeKind.recordContent, recordKey, plaintext, context(record), nonce);
+  return sealEnvelopeWithNonce(EnvelopeKind.recordContent, recordKey, padToBucket(plaintext), context(record), nonce);
 }
 
+/**
+ * Opens record content and removes its padding.
+ * @throws CryptoError "unsupported-version", "malformed" (another kind, or padding that is not ISO/IEC 7816-4 to a bucket) or "authentication-failed"
+ */
 export function decryptRecordContent(envelope: Uint8Array, recordKey: Uint8Array, record: RecordContext): Uint8Array {
-  return openEnvelope(EnvelopeKind.recordContent, recordKey, envelope, context(record));
+  return unpadBucket(openEnvelope(EnvelopeKind.recordContent, recordKey, envelope, context(record)));
 }

@@ -1,6 +1,7 @@
 import { decodeCanonical, encodeCanonical } from "./canonical";
-import { EnvelopeKind, assertKey, openEnvelope, sealEnvelope, sealEnvelopeWithNonce } from "./envelope";
+import { EnvelopeKind, assertKey, envelopeOverhead, nonceBytes, openEnvelope, protocolVersion, sealEnvelope, sealEnvelopeWithNonce } from "./envelope";
 import { CryptoError } from "./errors";
+import { padToBucket, unpadBucket } from "./padding";
 import { randomBytes } from "./random";
 import { lib } from "./sodium";
 
@@ -51,28 +52,57 @@ export function unwrapVaultKey(envelope: Uint8Array, kek: Uint8Array, context: V
 
 const bundleLabel = "hsc/v1/private-bundle-body";
 
+/**
+ * The vault's smallest bucket, in bytes of padded plaintext: the keys (about 150 bytes),
+ * a name and the few pinned clinicians most people have (about 320 bytes each) fit, so
+ * neither the name's length nor a handful of contacts shows in the stored size.
+ */
+export const privateBundleMinimumBucket = 4096;
+/** The largest bucket a vault may use (256 KiB): a clinician's remembered names stay well below it. */
+export const privateBundleMaximumBucket = 256 * 1024;
+/** The largest sealed private bundle, in bytes: the largest bucket in its envelope. */
+export const maxPrivateBundleBytes = privateBundleMaximumBucket + envelopeOverhead;
+
 function encodeBundle(bundle: PrivateBundle): Uint8Array {
   assertKey(bundle.identitySecretKey, 64);
   assertKey(bundle.encryptionSecretKey, 32);
   return encodeCanonical(bundleLabel, [bundle.identitySecretKey, bundle.encryptionSecretKey, bundle.extra ?? new Uint8Array(0)]);
 }
 
-/** Seals the private keys under the vault key; only the vault key's holder can open it. */
+/**
+ * Seals the private keys and the vault's other contents under the vault key; only the
+ * vault key's holder can open it. The body is padded to a power-of-two bucket of at least
+ * 4 KiB (envelope kind 10), so its size tells the server nothing about the name in it and
+ * little about how many clinicians are pinned.
+ * @returns `01 0a nonce(24) ct+tag`, 4,138 bytes for most vaults (4096 + 42)
+ * @throws CryptoError "invalid-key" for keys of the wrong length
+ */
 export function sealPrivateBundle(bundle: PrivateBundle, vaultKey: Uint8Array, context: { userId: string }): Uint8Array {
-  return sealEnvelope(EnvelopeKind.privateBundle, vaultKey, encodeBundle(bundle), [context.userId]);
+  return sealPrivateBundleWithNonce(bundle, vaultKey, context, randomBytes(nonceBytes));
 }
 
+/** sealPrivateBundle with an explicit nonce: for known-answer tests only. */
 export function sealPrivateBundleWithNonce(
   bundle: PrivateBundle,
   vaultKey: Uint8Array,
   context: { userId: string },
   nonce: Uint8Array,
 ): Uint8Array {
-  return sealEnvelopeWithNonce(EnvelopeKind.privateBundle, vaultKey, encodeBundle(bundle), [context.userId], nonce);
+  const padded = padToBucket(encodeBundle(bundle), privateBundleMinimumBucket);
+  return sealEnvelopeWithNonce(EnvelopeKind.paddedPrivateBundle, vaultKey, padded, [context.userId], nonce);
 }
 
+/**
+ * Opens a sealed private bundle: the padded kind 10, or kind 2 written before vaults were
+ * padded (read only; the next rewrite of the vault replaces it with kind 10). The kind is
+ * in the associated data, so relabelling one as the other fails authentication.
+ * @throws CryptoError "unsupported-version", "malformed" or "authentication-failed"
+ */
 export function openPrivateBundle(envelope: Uint8Array, vaultKey: Uint8Array, context: { userId: string }): PrivateBundle {
-  const plain = openEnvelope(EnvelopeKind.privateBundle, vaultKey, envelope, [context.userId]);
+  const plain =
+    envelope instanceof Uint8Array && envelope[1] === EnvelopeKind.privateBundle
+      ? openEnvelope(EnvelopeKind.privateBundle, vaultKey, envelope, [context.userId])
+      : unpadBucket(openEnvelope(EnvelopeKind.paddedPrivateBundle, vaultKey, envelope, [context.userId]), privateBundleMinimumBucket);
   const { label, fields } = decodeCanonical(plain);
   const [identitySecretKey, encryptionSecretKey, extra] = fields;
   if (
@@ -87,4 +117,20 @@ export function openPrivateBundle(envelope: Uint8Array, vaultKey: Uint8Array, co
     throw new CryptoError("malformed");
   }
   return { identitySecretKey, encryptionSecretKey, extra };
+}
+
+/**
+ * Whether bytes have the shape of a sealed, padded private bundle: protocol version 1,
+ * kind 10, and a padded body of a power of two between the smallest and the largest
+ * bucket. The server, which cannot open a vault, checks this before storing one.
+ */
+export function isPaddedPrivateBundle(envelope: Uint8Array): boolean {
+  const body = envelope.length - envelopeOverhead;
+  return (
+    envelope[0] === protocolVersion &&
+    envelope[1] === EnvelopeKind.paddedPrivateBundle &&
+    body >= privateBundleMinimumBucket &&
+    body <= privateBundleMaximumBucket &&
+    (body & (body - 1)) === 0
+  );
 }

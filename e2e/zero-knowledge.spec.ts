@@ -1,9 +1,10 @@
+import { randomBytes } from "node:crypto";
 import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { expect, test } from "./support/test";
 import { encodings } from "./support/secrets";
 import { signUpThroughPage } from "./support/accounts";
-import { addNote, chooseClinician, newPerson } from "./support/sharing";
+import { addNote, chooseClinician, newPerson, sameOrigin, shareNewNote, type Person } from "./support/sharing";
 import { addVirtualAuthenticator } from "./support/virtual-authenticator";
 
 const dataDir = path.resolve(__dirname, "../.e2e-data");
@@ -121,4 +122,31 @@ test("canaries in the name revealed to a clinician and in a clinician's note rea
   }
   expect(seenByStranger.length).toBeGreaterThan(5);
   await Promise.all([doctor.close(), stranger.close(), patient.close()]);
+});
+
+test("stored vaults have one size whatever the patient's name, before and after pinning a clinician, and an unpadded vault is not stored", async ({ browser }) => {
+  test.setTimeout(120_000);
+  const doctor = await newPerson(browser, { role: "doctor", name: "Dr Bea Bucketwell", specialty: "Paediatric nephrology", organization: "Even Sizes Clinic" });
+  const short = await newPerson(browser, { role: "patient", name: "Al" });
+  const long = await newPerson(browser, { role: "patient", name: "Maximiliane Anneliese Theodora von Habsburg-Lothringen-Wittelsbach" });
+  const vaultOf = async (person: Person) => (await (await person.page.request.get("/api/me/vault")).json()) as { bundle: string; bundleRevision: number };
+  const size = (vault: { bundle: string }) => Buffer.from(vault.bundle, "base64url").length;
+
+  const [shortVault, longVault] = [await vaultOf(short), await vaultOf(long)];
+  expect(size(longVault), "the stored vaults of a short and a long name").toBe(size(shortVault));
+
+  // Sharing pins the clinician's keys in the vault: the rewritten vault keeps its size.
+  await shareNewNote(long.page, { title: "Kidney function", text: "eGFR stable." }, { search: "Paediatric nephrology", name: "Dr Bea Bucketwell" });
+  const pinned = await vaultOf(long);
+  expect(pinned.bundleRevision, "the vault was rewritten with the pinned clinician").toBeGreaterThan(longVault.bundleRevision);
+  expect(size(pinned), "the vault with a pinned clinician").toBe(size(shortVault));
+
+  // A vault whose size would show its contents (the unpadded kind, or a bucket below 4 KiB) is refused.
+  for (const bundle of [Buffer.from([1, 2, ...randomBytes(280)]), Buffer.from([1, 10, ...randomBytes(2048 + 40)])]) {
+    const refused = await short.page.request.put("/api/me/vault/bundle", { headers: sameOrigin(short.page), data: { bundle: bundle.toString("base64url"), revision: shortVault.bundleRevision } });
+    expect(refused.status()).toBe(400);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe("invalid-input");
+  }
+  expect(size(await vaultOf(short))).toBe(size(shortVault));
+  await Promise.all([doctor.close(), short.close(), long.close()]);
 });

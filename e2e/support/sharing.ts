@@ -49,6 +49,20 @@ export async function chooseClinician(page: Page, search: string, name: string) 
   await page.getByRole("button", { name: `Choose ${name}` }).click();
 }
 
+/**
+ * Adds a note on the chart and shares it alone with a clinician through the pages: the
+ * first share with them pins their keys in the patient's vault.
+ */
+export async function shareNewNote(page: Page, note: { title: string; text: string }, clinician: { search: string; name: string }) {
+  await page.getByRole("link", { name: "My records" }).first().click();
+  await addNote(page, note.title, note.text);
+  await chooseClinician(page, clinician.search, clinician.name);
+  const form = page.getByTestId("share-form");
+  await form.getByLabel(note.title, { exact: true }).check();
+  await form.getByRole("button", { name: "Share", exact: true }).click();
+  await expect(page.getByText(`Shared with ${clinician.name}.`)).toBeVisible();
+}
+
 /** Writes through the API with the app's own origin, as the app's pages do. */
 export const sameOrigin = (page: Page) => ({ origin: new URL(page.url()).origin });
 

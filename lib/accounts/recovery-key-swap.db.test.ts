@@ -9,6 +9,7 @@ import {
   generateIdentityKeyPair,
   generateRecoveryKey,
   generateVaultKey,
+  sealPrivateBundle,
   signCanonical,
   signKeyCertificate,
   toBase64url,
@@ -69,7 +70,7 @@ describe.each(testDatabaseKinds())("replacing a recovery key on %s", (kind) => {
       keys: {
         identityPublicKey: toBase64url(identity.publicKey),
         certificate: toBase64url(signKeyCertificate({ userId, role: "patient", encryptionPublicKey: encryption.publicKey, createdAt: Date.now() }, identity.secretKey)),
-        bundle: toBase64url(randomBytes(200)),
+        bundle: toBase64url(sealPrivateBundle({ identitySecretKey: identity.secretKey, encryptionSecretKey: encryption.secretKey }, vaultKey, { userId })),
         recoveryPublicKey: first.replacement.recoveryPublicKey,
         vaultWraps: [
           { method: "prf", methodId: credential.id, salt: toBase64url(randomBytes(32)), wrappedKey: toBase64url(randomBytes(72)) },

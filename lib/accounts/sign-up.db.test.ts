@@ -1,12 +1,13 @@
 import { randomBytes } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cryptoReady, generateEncryptionKeyPair, generateIdentityKeyPair, signKeyCertificate, toBase64url } from "@/crypto";
-import { passkeyCredentials, users, vaultKeyWraps } from "@/drizzle/schema";
+import { cryptoReady, generateEncryptionKeyPair, generateIdentityKeyPair, generateVaultKey, sealPrivateBundle, signKeyCertificate, toBase64url } from "@/crypto";
+import { encryptedKeyBundles, passkeyCredentials, users, vaultKeyWraps } from "@/drizzle/schema";
 import { codeOf } from "@/lib/app-error-test-helpers";
 import type { SignUpRequest } from "@/lib/auth/schemas";
 import { SoftwareAuthenticator } from "@/lib/auth/software-authenticator";
 import { registrationOptions, verifyRegistration, type RelyingParty } from "@/lib/auth/webauthn";
+import { createAccountKeys } from "@/lib/client/account-keys";
 import { createTestDatabase, testDatabaseKinds, type TestDatabase } from "@/lib/db/test-databases";
 import { minimumEnrolmentTokenLength } from "./admin-enrolment";
 import { storePasskeyWithWrap } from "./passkey-store";
@@ -41,7 +42,7 @@ describe.each(testDatabaseKinds())("creating accounts on %s", (kind) => {
       keys: {
         identityPublicKey: toBase64url(identity.publicKey),
         certificate: toBase64url(signKeyCertificate({ userId, role, encryptionPublicKey: encryption.publicKey, createdAt: Date.now() }, identity.secretKey)),
-        bundle: toBase64url(randomBytes(200)),
+        bundle: toBase64url(sealPrivateBundle({ identitySecretKey: identity.secretKey, encryptionSecretKey: encryption.secretKey }, generateVaultKey(), { userId })),
         recoveryPublicKey: toBase64url(randomBytes(32)),
         vaultWraps: [
           { method: "prf", methodId: credential.id, salt: toBase64url(randomBytes(32)), wrappedKey: toBase64url(randomBytes(72)) },
@@ -115,5 +116,28 @@ describe.each(testDatabaseKinds())("creating accounts on %s", (kind) => {
     expect(await codeOf(added)).toBe("conflict");
     expect(await victimPasskey()).toEqual(before);
     expect(await database.db.select().from(vaultKeyWraps).where(eq(vaultKeyWraps.userId, other.request.userId))).toHaveLength(2);
+  });
+
+  it("refuses a private bundle that is not padded, and stores nothing", async () => {
+    const unpadded = Uint8Array.from([1, 2, ...randomBytes(280)]);
+    const wrongBucket = Uint8Array.from([1, 10, ...randomBytes(2048 + 40)]);
+    for (const bundle of [unpadded, wrongBucket]) {
+      const { request, credential } = await signUpAttempt("patient");
+      const attempt = { ...request, keys: { ...request.keys, bundle: toBase64url(bundle) } };
+      expect(await codeOf(createAccount(database.db, attempt, credential, true, undefined))).toBe("invalid-input");
+      expect(await stored(request.userId)).toEqual([]);
+    }
+  });
+
+  it("stores vaults of one size whatever the length of the patient's name", async () => {
+    const sizes: number[] = [];
+    for (const displayName of ["Al", "Maximiliane Anneliese Theodora von Habsburg-Lothringen-Wittelsbach"]) {
+      const { request, credential } = await signUpAttempt("patient");
+      const made = await createAccountKeys({ userId: request.userId, role: "patient", credentialId: credential.id, prfOutput: Uint8Array.from(randomBytes(32)), profile: { displayName } });
+      await createAccount(database.db, { ...request, keys: made.payload }, credential, true, undefined);
+      const [row] = await database.db.select({ bundle: encryptedKeyBundles.bundle }).from(encryptedKeyBundles).where(eq(encryptedKeyBundles.userId, request.userId));
+      sizes.push(row!.bundle.length);
+    }
+    expect(sizes).toEqual([4096 + 42, 4096 + 42]);
   });
 });

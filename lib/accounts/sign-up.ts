@@ -17,12 +17,14 @@ import type { SignUpRequest } from "@/lib/auth/schemas";
 import { proposePasskeyName } from "@/lib/auth/passkey-names";
 import type { VerifiedCredential } from "@/lib/auth/webauthn";
 import { checkAdminEnrolment } from "./admin-enrolment";
+import { checkedBundle } from "./bundle-shape";
 import { refuseKnownCredential } from "./passkey-store";
 
 /**
  * Checks what the browser made before anything is stored: the key certificate must be
  * signed by the identity key it arrives with and name this user and role, and the vault
- * key must be wrapped for the new passkey (or this device) and for the recovery key.
+ * key must be wrapped for the new passkey (or this device) and for the recovery key, and
+ * the sealed private bundle must be padded (checkedBundle).
  */
 export async function checkAccountKeys(request: SignUpRequest, credentialId: string, prfCapable: boolean) {
   await cryptoReady();
@@ -53,7 +55,7 @@ export async function checkAccountKeys(request: SignUpRequest, credentialId: str
       fields: [{ path: "keys.vaultWraps", message: "must wrap the vault key for this passkey or device, and for the recovery key" }],
     });
   }
-  return { identityPublicKey, encryptionPublicKey: certificate.encryptionPublicKey };
+  return { identityPublicKey, encryptionPublicKey: certificate.encryptionPublicKey, bundle: checkedBundle(request.keys.bundle, "keys.bundle") };
 }
 
 /**
@@ -69,7 +71,7 @@ export async function createAccount(
   configuredEnrolmentToken: string | undefined = config().adminEnrolmentToken,
 ): Promise<void> {
   checkAdminEnrolment(request.role, request.enrolmentToken, configuredEnrolmentToken);
-  const { identityPublicKey, encryptionPublicKey } = await checkAccountKeys(request, credential.id, prfCapable);
+  const { identityPublicKey, encryptionPublicKey, bundle } = await checkAccountKeys(request, credential.id, prfCapable);
   await db.transaction(async (tx) => {
     await refuseKnownCredential(tx, credential.id);
     await tx.insert(users).values({ id: request.userId, role: request.role });
@@ -92,7 +94,7 @@ export async function createAccount(
       encryptionPublicKey,
       certificate: fromBase64url(request.keys.certificate),
     });
-    await tx.insert(encryptedKeyBundles).values({ userId: request.userId, bundle: fromBase64url(request.keys.bundle) });
+    await tx.insert(encryptedKeyBundles).values({ userId: request.userId, bundle });
     await tx.insert(recoveryVerifiers).values({
       userId: request.userId,
       publicKey: fromBase64url(request.keys.recoveryPublicKey),

@@ -1,10 +1,10 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
-import { EnvelopeKind, fromBase64url } from "@/crypto";
-import { AppError } from "@/lib/errors";
+import { fromBase64url } from "@/crypto";
 import { vaultKeyWraps } from "@/drizzle/schema";
 import { requireSession } from "@/lib/auth/current-session";
 import { getDatabase } from "@/lib/db";
+import { checkedBundle } from "./bundle-shape";
 import { getVaultMaterial, replaceBundle } from "./vault";
 
 export async function getMyVault() {
@@ -27,10 +27,13 @@ export async function addDeviceWrap(wrap: { methodId: string; salt: string; wrap
   });
 }
 
+/**
+ * Replaces the caller's sealed private bundle if it is still at `revision`.
+ * @throws AppError "invalid-input" for a bundle that is not padded (checkedBundle), "conflict" when another device wrote first
+ */
 export async function replaceMyBundle(input: { bundle: string; revision: number }) {
   const session = await requireSession();
-  const bundle = fromBase64url(input.bundle);
-  if (bundle[1] !== EnvelopeKind.privateBundle) throw new AppError("invalid-input", "That is not a sealed private bundle.");
+  const bundle = checkedBundle(input.bundle, "bundle");
   const { db } = await getDatabase();
   return { revision: await replaceBundle(db, session.userId, bundle, input.revision) };
 }

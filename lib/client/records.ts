@@ -16,10 +16,8 @@ import {
   encryptRecordContent,
   fromBase64url,
   generateRecordKey,
-  padToBucket,
   signRecordVersion,
   toBase64url,
-  unpadBucket,
   unwrapRecordKey,
   utf8,
   fromUtf8,
@@ -117,7 +115,7 @@ function bodyOf(document: RecordDocument, commitmentKey: Uint8Array): RecordBody
 
 /** A body encrypted and padded under a record key, for the given record, version and key version. */
 function encryptBody(body: RecordBody, recordKey: Uint8Array, context: { recordId: string; version: number; keyVersion: number }): string {
-  return toBase64url(encryptRecordContent(padToBucket(encodeRecordBody(body)), recordKey, context));
+  return toBase64url(encryptRecordContent(encodeRecordBody(body), recordKey, context));
 }
 
 /**
@@ -287,7 +285,7 @@ function verifyStatement(recordId: string, statement: StatementJson, authorKey: 
 function openVersion(recordId: string, version: VersionJson, recordKey: Uint8Array, authorKey: Uint8Array): OpenedVersion {
   verifyStatement(recordId, version, authorKey);
   const context = { recordId, version: version.version, keyVersion: version.keyVersion };
-  const body = openRecordBody(unpadBucket(decryptRecordContent(fromBase64url(version.content), recordKey, context)), fromBase64url(version.commitment), context);
+  const body = openRecordBody(decryptRecordContent(fromBase64url(version.content), recordKey, context), fromBase64url(version.commitment), context);
   const signed = parsedJson(body.document) as RecordDocument;
   if (signed.v !== 1 || typeof signed.kind !== "string" || typeof signed.resource?.resourceType !== "string") {
     throw new CryptoError("malformed");
