@@ -14,8 +14,12 @@ export const errorStatus = {
   "not-found": 404,
   "method-not-allowed": 405,
   conflict: 409,
+  /** An account already has as many unfinished uploads as it may (UNFINISHED_UPLOADS_MAX). */
+  "too-many-uploads": 409,
   gone: 410,
   "payload-too-large": 413,
+  /** What the account stores, with what it asks to store, would exceed its storage quota. */
+  "quota-exceeded": 413,
   "unsupported-media-type": 415,
   "rate-limited": 429,
   internal: 500,
