@@ -8,8 +8,7 @@ import { recordVersions } from "@/drizzle/schema";
 import { appendAudit, appendAuditQuietly } from "@/lib/audit/audit-log";
 import { clinicianMayReadBlob } from "@/lib/grants/grants-service";
 import { crashPoint } from "@/lib/crash-points";
-import { config } from "@/lib/config";
-import { reserveUpload, storageUsage, type StorageLimits, type StorageUsage } from "./storage-quota";
+import { reserveUpload, storageLimits, storageUsage, type StorageUsage } from "./storage-quota";
 import type { BlobStore } from "./blob-store";
 import { databaseBlobStore } from "./database-blob-store";
 
@@ -29,8 +28,6 @@ async function ownedUpload(blobs: BlobStore, userId: string, blobId: string) {
   if (!info || info.ownerId !== userId) throw new AppError("not-found", "There is no such upload.");
   return info;
 }
-
-const storageLimits = (): StorageLimits => ({ quotaBytes: config().storageQuotaBytes, unfinishedUploadsMax: config().unfinishedUploadsMax });
 
 /**
  * Starts an upload. The browser pads every file to whole chunks, so the server learns

@@ -5,7 +5,7 @@ import { blobs, users } from "@/drizzle/schema";
 import { createTestDatabase, testDatabaseKinds, type TestDatabase } from "@/lib/db/test-databases";
 import { refusalOf as refusal } from "@/lib/app-error-test-helpers";
 import { b64 } from "@/lib/grants/test-fixtures";
-import { createRecords } from "@/lib/records/records-service";
+import { addVersion, createRecords } from "@/lib/records/records-service";
 import { databaseBlobStore } from "./database-blob-store";
 import { plainSize, reserveUpload, storageUsage } from "./storage-quota";
 
@@ -83,6 +83,27 @@ describe.each(testDatabaseKinds())("storage quota on %s", (kind) => {
     const error = await refusal(start(owner, 2, limits));
     expect(error.code).toBe("quota-exceeded");
     expect(error.message).toContain("This file needs 2 MiB but you have 1.9 MiB left");
+  });
+
+  it("refuses records and versions that would take the account over its quota, and takes a re-sent batch already stored", async () => {
+    const owner = await patient();
+    const limits = { quotaBytes: 300 * 1024, unfinishedUploadsMax: 5 };
+    const record = (kib: number) => ({
+      id: randomUUID(),
+      ownerWrap: b64(randomBytes(74)),
+      version: { version: 1, keyVersion: 1, content: b64(randomBytes(42 + kib * 1024)), commitment: b64(randomBytes(32)), signature: b64(randomBytes(64)) },
+    });
+    const first = record(128);
+    await createRecords(database.db, owner, [first], limits);
+    const refused = await refusal(createRecords(database.db, owner, [record(128), record(64)], limits));
+    expect(refused.code).toBe("quota-exceeded");
+    expect(refused.message).toContain("These records need 192 KiB but you have 172 KiB left of your 300 KiB");
+    expect((await storageUsage(database.db, owner, limits)).recordBytes).toBe(42 + 128 * 1024);
+    // The same batch again (a retry after a lost answer) stores nothing new and is not refused.
+    expect(await createRecords(database.db, owner, [first], limits)).toEqual({ created: 0 });
+    await createRecords(database.db, owner, [record(128)], limits);
+    const version = { version: 2, keyVersion: 1, content: b64(randomBytes(42 + 64 * 1024)), commitment: b64(randomBytes(32)), signature: b64(randomBytes(64)) };
+    expect((await refusal(addVersion(database.db, owner, first.id, version, limits))).code).toBe("quota-exceeded");
   });
 
   it("lets a full account re-encrypt a stored file for a key rotation, once and no larger", async () => {

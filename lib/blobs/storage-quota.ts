@@ -2,9 +2,11 @@ import "server-only";
 import { and, eq, sql } from "drizzle-orm";
 import { blobs, records, recordVersions, users } from "@/drizzle/schema";
 import type { Database } from "@/lib/db";
+import { config } from "@/lib/config";
 import { AppError } from "@/lib/errors";
 
-type Transaction = Parameters<Parameters<Database["transaction"]>[0]>[0];
+/** A transaction on the database, as drizzle hands it to `db.transaction`'s callback. */
+export type Transaction = Parameters<Parameters<Database["transaction"]>[0]>[0];
 type Queryable = Database | Transaction;
 
 /** An account's storage limits: `quotaBytes` for everything it stores, `unfinishedUploadsMax` uploads under way at once. */
@@ -12,6 +14,9 @@ export interface StorageLimits {
   quotaBytes: number;
   unfinishedUploadsMax: number;
 }
+
+/** This deployment's limits (STORAGE_QUOTA_MIB, UNFINISHED_UPLOADS_MAX). */
+export const storageLimits = (): StorageLimits => ({ quotaBytes: config().storageQuotaBytes, unfinishedUploadsMax: config().unfinishedUploadsMax });
 
 /**
  * What an account stores, in bytes. Files count at their declared size (whole chunks, from
@@ -94,6 +99,25 @@ export async function reserveUpload(
     }
     await tx.insert(blobs).values({ id: upload.id, ownerId: upload.ownerId, chunkSize: upload.chunkSize, chunkCount: upload.chunkCount });
   });
+}
+
+/**
+ * Called inside the transaction that has just stored `addedBytes` of new record versions for
+ * `ownerId` (so a re-sent request that stored nothing is never refused): refuses with
+ * `quota-exceeded` (413), rolling the transaction back, when the account is now over its
+ * quota. Takes the account's lock, as `reserveUpload` does, so concurrent saves and uploads
+ * see each other's bytes.
+ */
+export async function checkStoredWithinQuota(tx: Transaction, ownerId: string, addedBytes: number, limits: StorageLimits): Promise<void> {
+  if (addedBytes <= 0) return;
+  await tx.select({ id: users.id }).from(users).where(eq(users.id, ownerId)).for("update");
+  const usage = await storageUsage(tx, ownerId, limits);
+  if (usage.usedBytes <= limits.quotaBytes) return;
+  const left = Math.max(0, limits.quotaBytes - (usage.usedBytes - addedBytes));
+  throw new AppError(
+    "quota-exceeded",
+    `These records need ${plainSize(addedBytes)} but you have ${plainSize(left)} left of your ${plainSize(limits.quotaBytes)} of storage. Delete records or files you no longer need, or ask your provider for more space.`,
+  );
 }
 
 /** The declared size of the file a rotation replaces; refuses a `replaces` that is not a held file of this account at least as large. */
