@@ -14,10 +14,10 @@ const GiB = 1024 * MiB;
 
 
 describe("plainSize", () => {
-  it("says sizes as people read them", () => {
-    expect(plainSize(4 * GiB)).toBe("4 GiB");
-    expect(plainSize(1.2 * GiB)).toBe("1.2 GiB");
-    expect(plainSize(300 * MiB)).toBe("300 MiB");
+  it("says sizes as the pages do", () => {
+    expect(plainSize(4 * GiB)).toBe("4.3 GB");
+    expect(plainSize(1.2e9)).toBe("1.2 GB");
+    expect(plainSize(300 * MiB)).toBe("315 MB");
     expect(plainSize(512)).toBe("512 bytes");
   });
 });
@@ -39,16 +39,16 @@ describe.each(testDatabaseKinds())("storage quota on %s", (kind) => {
 
   it("refuses, before any byte, an upload whose declared size does not fit beside what is stored and pending", async () => {
     const owner = await patient();
-    const limits = { quotaBytes: 5 * GiB, unfinishedUploadsMax: 100 };
+    const limits = { quotaBytes: 5e9, unfinishedUploadsMax: 100 };
     // The probe: 4 GiB declared, again and again, never finished.
     await start(owner, 4096, limits);
     const error = await refusal(start(owner, 4096, limits));
     expect(error.code).toBe("quota-exceeded");
-    expect(error.message).toContain("This file needs 4 GiB but you have 1 GiB left of your 5 GiB");
-    await start(owner, 1024, limits);
+    expect(error.message).toContain("This file needs 4.3 GB but you have 705 MB left of your 5 GB");
+    await start(owner, 672, limits);
     expect((await refusal(start(owner, 1, limits))).code).toBe("quota-exceeded");
     const usage = await storageUsage(database.db, owner, limits);
-    expect(usage).toMatchObject({ usedBytes: 5 * GiB, fileBytes: 5 * GiB, recordBytes: 0, unfinishedUploads: 2, quotaBytes: 5 * GiB });
+    expect(usage).toMatchObject({ usedBytes: 4768 * MiB, fileBytes: 4768 * MiB, recordBytes: 0, unfinishedUploads: 2, quotaBytes: 5e9 });
     expect(await database.db.select().from(blobs).then((rows) => rows.filter((row) => row.ownerId === owner).length)).toBe(2);
     // Another account is not affected.
     await start(await patient(), 4096, limits);
@@ -82,12 +82,12 @@ describe.each(testDatabaseKinds())("storage quota on %s", (kind) => {
     expect(usage.usedBytes).toBe(usage.recordBytes);
     const error = await refusal(start(owner, 2, limits));
     expect(error.code).toBe("quota-exceeded");
-    expect(error.message).toContain("This file needs 2 MiB but you have 1.9 MiB left");
+    expect(error.message).toContain("This file needs 2.1 MB but you have 2 MB left");
   });
 
   it("refuses records and versions that would take the account over its quota, and takes a re-sent batch already stored", async () => {
     const owner = await patient();
-    const limits = { quotaBytes: 300 * 1024, unfinishedUploadsMax: 5 };
+    const limits = { quotaBytes: 300_000, unfinishedUploadsMax: 5 };
     const record = (kib: number) => ({
       id: randomUUID(),
       ownerWrap: b64(randomBytes(74)),
@@ -97,7 +97,7 @@ describe.each(testDatabaseKinds())("storage quota on %s", (kind) => {
     await createRecords(database.db, owner, [first], limits);
     const refused = await refusal(createRecords(database.db, owner, [record(128), record(64)], limits));
     expect(refused.code).toBe("quota-exceeded");
-    expect(refused.message).toContain("These records need 192 KiB but you have 172 KiB left of your 300 KiB");
+    expect(refused.message).toContain("These records need 197 kB but you have 169 kB left of your 300 kB");
     expect((await storageUsage(database.db, owner, limits)).recordBytes).toBe(42 + 128 * 1024);
     // The same batch again (a retry after a lost answer) stores nothing new and is not refused.
     expect(await createRecords(database.db, owner, [first], limits)).toEqual({ created: 0 });

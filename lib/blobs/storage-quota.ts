@@ -4,6 +4,7 @@ import { blobs, records, recordVersions, users } from "@/drizzle/schema";
 import type { Database } from "@/lib/db";
 import { config } from "@/lib/config";
 import { AppError } from "@/lib/errors";
+import { formatBytes } from "@/lib/client/format";
 
 /** A transaction on the database, as drizzle hands it to `db.transaction`'s callback. */
 export type Transaction = Parameters<Parameters<Database["transaction"]>[0]>[0];
@@ -15,7 +16,7 @@ export interface StorageLimits {
   unfinishedUploadsMax: number;
 }
 
-/** This deployment's limits (STORAGE_QUOTA_MIB, UNFINISHED_UPLOADS_MAX). */
+/** This deployment's limits (STORAGE_QUOTA_MB, UNFINISHED_UPLOADS_MAX). */
 export const storageLimits = (): StorageLimits => ({ quotaBytes: config().storageQuotaBytes, unfinishedUploadsMax: config().unfinishedUploadsMax });
 
 /**
@@ -52,18 +53,8 @@ export async function storageUsage(db: Queryable, ownerId: string, limits: Stora
   return { ...limits, fileBytes, recordBytes, usedBytes: fileBytes + recordBytes, unfinishedUploads: Number(files?.unfinished ?? 0) };
 }
 
-/** Sizes as the refusal messages say them: "4 GiB", "1.2 GiB", "300 MiB", "12 KiB". */
-export function plainSize(bytes: number): string {
-  const units = ["bytes", "KiB", "MiB", "GiB", "TiB"];
-  let value = Math.max(0, bytes);
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  const rounded = value >= 10 || unit === 0 ? Math.round(value) : Math.round(value * 10) / 10;
-  return `${rounded} ${units[unit]}`;
-}
+/** Sizes in the refusal messages read as the pages show them (lib/client/format.ts): "4.3 GB", "705 MB". */
+export const plainSize = (bytes: number): string => formatBytes(Math.max(0, bytes), "en");
 
 /**
  * Creates an upload's blob row only if the account may start it, under a lock on the account
