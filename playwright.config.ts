@@ -6,6 +6,8 @@ const port = Number(process.env.E2E_PORT ?? 3100);
 const baseURL = `http://localhost:${port}`;
 export const shortIdleURL = `http://localhost:${port + 1}`;
 /** Administrator enrolment is on for the first server only, so the authorization matrix can enrol an admin. */
+/** The first server's storage quota per account (STORAGE_QUOTA_MB). */
+export const storageQuotaMB = 1500;
 export const adminEnrolmentToken = "e2e-admin-enrolment-token-not-a-secret-0123456789";
 
 const chromium = {
@@ -54,6 +56,8 @@ export default defineConfig({
         AUTH_RATE_LIMIT_PER_ADDRESS: "100000",
         DATABASE_URL: "",
         ADMIN_ENROLMENT_TOKEN: adminEnrolmentToken,
+        // 1.5 GB, so that e2e/storage-quota.spec.ts can exceed it with a sparse 2 GB file (no file may pass 4 GiB).
+        STORAGE_QUOTA_MB: String(storageQuotaMB),
       },
     },
     {

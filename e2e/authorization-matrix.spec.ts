@@ -393,6 +393,17 @@ function matrix(w: World): { rows: Row[]; finalRows: Row[] } {
       path: "/api/me/sessions",
       expect: signedIn((caller) => ok(200, listOf("sessions", "id", [w.accounts[caller as Exclude<Caller, "anonymous">].sessionId]))),
     },
+    {
+      route: "GET /api/me/storage",
+      what: "one's own storage use",
+      path: "/api/me/storage",
+      // Both patients hold a file; clinicians and the admin store nothing. Nobody sees another account's use.
+      expect: signedIn((caller) =>
+        ok(200, (json) =>
+          typeof json.quotaBytes !== "number" ? "has no quota" : (caller === "owner patient" || caller === "other patient") === (Number(json.fileBytes) >= 1024 * 1024) ? null : `shows ${String(json.fileBytes)} bytes of files`,
+        ),
+      ),
+    },
     // Everyone has one session: a sign-out that reached anyone else's would end some, and the rows after it would fail.
     { route: "POST /api/me/sessions/end-others", what: "ending one's other sessions", path: "/api/me/sessions/end-others", expect: signedIn(ok(200, (json) => (json.ended === 0 ? null : `ended ${String(json.ended)}`))) },
 

@@ -1,5 +1,7 @@
-import { expect, test } from "./support/test";
+import { request as httpRequest } from "node:http";
+import { expect, test, type Page } from "./support/test";
 import fc from "fast-check";
+import { bodyLimits, describeLimit } from "@/lib/shared/body-limits";
 import { apiRoutes, templateMatches } from "./support/api-routes";
 import { addNote, newPerson, sameOrigin } from "./support/sharing";
 
@@ -26,16 +28,17 @@ test("hostile request bodies get a clear 4xx with an error code, and nothing is 
   const { passkeys } = (await (await request.get("/api/me/passkeys")).json()) as { passkeys: Array<{ id: string }> };
 
   // (Routes that take no body, such as the sign-in and recovery options, are left out: they read nothing.)
-  const routes: Array<{ method: "POST" | "PUT" | "PATCH"; path: string; limitMiB?: number; binary?: true }> = [
-    { method: "POST", path: "/api/records", limitMiB: 24 },
-    { method: "POST", path: `/api/records/${recordId}/versions` },
-    { method: "POST", path: `/api/records/${recordId}/rotate` },
-    { method: "POST", path: "/api/grants" },
-    { method: "POST", path: "/api/grants/wraps" },
-    { method: "POST", path: `/api/grants/${recordId}/change` },
-    { method: "POST", path: `/api/shared/${recordId}/records` },
+  // Each limit is the route's own, from the one table (lib/shared/body-limits.ts); unnamed ones are the standard 64 KiB.
+  const routes: Array<{ method: "POST" | "PUT" | "PATCH"; path: string; limit?: number; binary?: true }> = [
+    { method: "POST", path: "/api/records", limit: bodyLimits.recordsBatch },
+    { method: "POST", path: `/api/records/${recordId}/versions`, limit: bodyLimits.oneRecord },
+    { method: "POST", path: `/api/records/${recordId}/rotate`, limit: bodyLimits.oneRecord },
+    { method: "POST", path: "/api/grants", limit: bodyLimits.grant },
+    { method: "POST", path: "/api/grants/wraps", limit: bodyLimits.grantWraps },
+    { method: "POST", path: `/api/grants/${recordId}/change`, limit: bodyLimits.grant },
+    { method: "POST", path: `/api/shared/${recordId}/records`, limit: bodyLimits.oneRecord },
     { method: "POST", path: "/api/blobs" },
-    { method: "PUT", path: "/api/me/vault/bundle" },
+    { method: "PUT", path: "/api/me/vault/bundle", limit: bodyLimits.vaultBundle },
     { method: "POST", path: "/api/me/vault/device-wraps" },
     { method: "POST", path: "/api/me/passkeys" },
     { method: "PATCH", path: `/api/me/passkeys/${encodeURIComponent(passkeys[0]!.id)}` },
@@ -45,8 +48,8 @@ test("hostile request bodies get a clear 4xx with an error code, and nothing is 
     { method: "POST", path: "/api/auth/sign-in/verify" },
     { method: "POST", path: "/api/auth/recovery/verify" },
     { method: "POST", path: "/api/auth/recovery/complete" },
-    { method: "POST", path: "/api/csp-reports" },
-    { method: "PUT", path: `/api/blobs/${crypto.randomUUID()}/chunks/0`, limitMiB: 1, binary: true },
+    { method: "POST", path: "/api/csp-reports", limit: bodyLimits.cspReport },
+    { method: "PUT", path: `/api/blobs/${crypto.randomUUID()}/chunks/0`, limit: bodyLimits.fileChunk, binary: true },
   ];
   // Every handler that reads a body is here: one added later without a row fails this test.
   const readingBodies = apiRoutes().filter((route) => /parseJsonBody|readBinaryBody|request\.(json|text|arrayBuffer|formData)\(/.test(route.source));
@@ -62,27 +65,35 @@ test("hostile request bodies get a clear 4xx with an error code, and nothing is 
     ),
     { numRuns: 12, seed: 20261125 },
   );
-  const bodies: Array<{ label: string; data: string; contentType: string; expect?: number[] }> = [
+  type Body = { label: string; data: string; contentType: string; expect?: number[]; limit?: number };
+  const bodies: Body[] = [
     ...generated.map((value, index) => ({ label: `generated ${index}`, data: JSON.stringify(value), contentType: "application/json" })),
     ...["{", "[1,", "{\"a\":", "\u0000", "\ud800", "nul", "{}}", ""].map((data, index) => ({ label: `malformed ${index}`, data, contentType: "application/json" })),
     { label: "non-canonical base64url", data: JSON.stringify({ bundle: "AB==", revision: 1 }), contentType: "application/json" },
     { label: "wrong content type", data: "{}", contentType: "text/plain", expect: [415, 400] },
   ];
-  const oversizedBinary = (limitMiB = 1) => ({ label: "oversized", data: "A".repeat((limitMiB + 1) * 1024 * 1024), contentType: "application/octet-stream", expect: [413] });
-  const oversized = (limitMiB = 8) => ({ label: "oversized", data: JSON.stringify({ padding: "A".repeat((limitMiB + 1) * 1024 * 1024) }), contentType: "application/json", expect: [413] });
+  // One byte over the route's limit: refused with 413, and the answer names that limit.
+  const oversizedBinary = (limit: number): Body => ({ label: "oversized", data: "A".repeat(limit + 1), contentType: "application/octet-stream", expect: [413], limit });
+  const oversized = (limit: number): Body => ({ label: "oversized", data: JSON.stringify({ padding: "A".repeat(limit - 13) }), contentType: "application/json", expect: [413], limit });
 
   const failures: string[] = [];
   for (const route of routes) {
-    for (const body of route.binary ? [oversizedBinary(route.limitMiB)] : [...bodies, oversized(route.limitMiB)]) {
+    const limit = route.limit ?? bodyLimits.standard;
+    for (const body of route.binary ? [oversizedBinary(limit)] : [...bodies, oversized(limit)]) {
       const response = await request.fetch(route.path, { method: route.method, headers: { ...sameOrigin(patient.page), "content-type": body.contentType }, data: body.data });
       const status = response.status();
       const text = await response.text();
       const where = `${route.method} ${route.path} with ${body.label}`;
       let code: unknown;
+      let error: { code?: unknown; message?: unknown; limitBytes?: unknown } | undefined;
       try {
-        code = (JSON.parse(text) as { error?: { code?: unknown } }).error?.code;
+        error = (JSON.parse(text) as { error?: typeof error }).error;
+        code = error?.code;
       } catch {
         code = undefined;
+      }
+      if (body.limit !== undefined && status === 413 && (error?.limitBytes !== body.limit || !String(error?.message).includes(describeLimit(body.limit)))) {
+        failures.push(`${where}: the 413 does not name the ${describeLimit(body.limit)} limit: ${text}`);
       }
       if (status === 204 && route.path === "/api/csp-reports") continue; // Any JSON is a (possibly empty) report batch.
       if (status < 400 || status >= 500) failures.push(`${where}: status ${status}`);
@@ -92,10 +103,74 @@ test("hostile request bodies get a clear 4xx with an error code, and nothing is 
       if (/\bat .+\.(ts|js):\d+|node_modules|Error: /.test(text)) failures.push(`${where}: leaks internals`);
     }
   }
+  // Routes that read no body refuse an oversized one too, before their handler runs (a sign-out here would end the session).
+  const bodiless = apiRoutes().filter((handler) => handler.method !== "GET" && !routes.some((route) => route.method === handler.method && templateMatches(handler.template, route.path)));
+  expect(bodiless.map((handler) => handler.key)).toContain("POST /api/auth/sign-out");
+  for (const handler of bodiless) {
+    const path = handler.template.replace(/\[[^\]]+\]/g, () => crypto.randomUUID());
+    const response = await request.fetch(path, { method: handler.method, headers: { ...sameOrigin(patient.page), "content-type": "application/json" }, data: oversized(bodyLimits.standard).data });
+    if (response.status() !== 413) failures.push(`${handler.key} with an oversized body: status ${response.status()}`);
+  }
+
+  // (Soft checks: each of these reports on its own.)
+  // Sent in chunks, with no length declared: the body Next passes on is still read only up to the limit, and refused with 413.
+  const chunked = await sendChunked(patient.page, "/api/records", bodyLimits.recordsBatch + 6 * 1024 * 1024);
+  expect.soft(chunked.status, chunked.text).toBe(413);
+  expect.soft(JSON.parse(chunked.text).error).toMatchObject({ code: "payload-too-large", limitBytes: bodyLimits.recordsBatch });
+
+  // An invalid body gets an error of bounded size, however many problems it has (a 20 KB batch once drew 485 KB).
+  const invalidBatch = JSON.stringify({ records: Array.from({ length: 300 }, () => ({ id: 1, ownerWrap: 2, version: { version: "x", content: 3 } })) });
+  expect(invalidBatch.length).toBeLessThan(30_000);
+  const invalid = await request.post("/api/records", { headers: { ...sameOrigin(patient.page), "content-type": "application/json" }, data: invalidBatch });
+  expect.soft(invalid.status()).toBe(400);
+  const invalidText = await invalid.text();
+  expect.soft(invalidText.length).toBeLessThan(10_000);
+  expect.soft(JSON.parse(invalidText).error.fields).toHaveLength(20);
+
+  // Storage: a declared size beyond what is left is refused before any byte (413), and so is one more unfinished upload than allowed (409).
+  const start = (chunkCount: number) => request.post("/api/blobs", { headers: sameOrigin(patient.page), data: { chunkSize: 1024 * 1024, chunkCount } });
+  const tooBig = await start(4096);
+  expect.soft(tooBig.status()).toBe(413);
+  expect.soft((await tooBig.json()).error).toMatchObject({ code: "quota-exceeded", message: expect.stringContaining("This file needs 4.3 GB but you have") });
+  for (let index = 0; index < 5; index++) expect.soft((await start(1)).status()).toBe(201);
+  const sixth = await start(1);
+  expect.soft(sixth.status()).toBe(409);
+  expect.soft((await sixth.json()).error.code).toBe("too-many-uploads");
+
   expect(failures).toEqual([]);
   expect(await snapshot()).toBe(before);
   await patient.close();
 });
+
+/** POSTs `bytes` of JSON-looking padding with Transfer-Encoding: chunked (no Content-Length), as the page's session. */
+async function sendChunked(page: Page, path: string, bytes: number): Promise<{ status: number; text: string }> {
+  const url = new URL(path, page.url());
+  const cookies = (await page.context().cookies(url.origin)).map((cookie) => `${cookie.name}=${cookie.value}`).join("; ");
+  return new Promise((resolve, reject) => {
+    const outgoing = httpRequest(
+      url,
+      { method: "POST", headers: { cookie: cookies, origin: url.origin, "content-type": "application/json", "transfer-encoding": "chunked" } },
+      (response) => {
+        const parts: Buffer[] = [];
+        response.on("data", (part: Buffer) => parts.push(part));
+        response.on("end", () => resolve({ status: response.statusCode ?? 0, text: Buffer.concat(parts).toString("utf8") }));
+      },
+    );
+    outgoing.on("error", reject);
+    const piece = Buffer.alloc(256 * 1024, "A");
+    outgoing.write('{"padding":"');
+    // The server may answer (and stop reading) before everything is sent: writing stops then.
+    const writeMore = (left: number) => {
+      while (left > 0) {
+        const size = Math.min(piece.length, left);
+        left -= size;
+        if (!outgoing.write(piece.subarray(0, size))) return void outgoing.once("drain", () => writeMore(left));
+      }
+      outgoing.end('"}');
+    };
+    writeMore(bytes);
+  });
+}
 
 test("script payloads in user-supplied fields render as text everywhere they are shown", async ({ browser }) => {
   const payload = `<img src=x onerror="document.title='pwned'"><script>document.title='pwned'</script>`;

@@ -65,13 +65,18 @@ describe("client code boundary", () => {
     expect(await ruleIds("lib/client/example.ts", source)).toContain("hsc/no-server-code-in-client");
   });
 
+  it("refuses server code in lib/shared/, which the browser imports too", async () => {
+    const source = "import { getDatabase } from '@/lib/db';\nexport const used = getDatabase;\n";
+    expect(await ruleIds("lib/shared/example.ts", source)).toContain("hsc/no-server-code-in-client");
+  });
+
   it("lets tests of browser code read fixtures with Node", async () => {
     const source = "import { readFileSync } from 'node:fs';\nexport const used = readFileSync;\n";
     expect(await ruleIds("lib/client/example.test.ts", source)).toEqual([]);
   });
 
   it("allows lib/client/ and crypto/ in a client component", async () => {
-    const source = `"use client";\nimport { a } from '@/lib/client/api';\nimport { b } from '@/crypto';\nexport const used = [a, b];\n`;
+    const source = `"use client";\nimport { a } from '@/lib/client/api';\nimport { b } from '@/crypto';\nimport { c } from '@/lib/shared/body-limits';\nexport const used = [a, b, c];\n`;
     expect(await ruleIds("app/some-page/widget.tsx", source)).toEqual([]);
   });
 

@@ -24,6 +24,13 @@ describe("parseConfig", () => {
     expect(parseConfig({ ADMIN_ENROLMENT_TOKEN: "short" }).adminEnrolmentToken).toBe("short");
   });
 
+  it("gives each account 5 GB and 5 unfinished uploads unless told otherwise", () => {
+    expect(parseConfig({})).toMatchObject({ storageQuotaBytes: 5_000_000_000, unfinishedUploadsMax: 5 });
+    expect(parseConfig({ STORAGE_QUOTA_MB: "1500", UNFINISHED_UPLOADS_MAX: "2" })).toMatchObject({ storageQuotaBytes: 1_500_000_000, unfinishedUploadsMax: 2 });
+    expect(() => parseConfig({ STORAGE_QUOTA_MB: "0" })).toThrow();
+    expect(() => parseConfig({ UNFINISHED_UPLOADS_MAX: "1.5" })).toThrow();
+  });
+
   it("refuses nonsense", () => {
     expect(() => parseConfig({ PORT: "seventy" })).toThrow();
     expect(() => parseConfig({ DATABASE_URL: "not a url" })).toThrow();

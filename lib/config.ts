@@ -23,6 +23,10 @@ const configSchema = z.object({
   BLOB_GRACE_MINUTES: z.coerce.number().min(0.05).max(30 * 24 * 60).default(24 * 60),
   /** Minutes between sweeps of abandoned uploads and unused files (one also runs at start-up). */
   BLOB_SWEEP_INTERVAL_MINUTES: z.coerce.number().min(0.01).max(24 * 60).default(60),
+  /** Storage quota per account in megabytes (10^6 bytes): files (declared size from the first request) plus record versions. */
+  STORAGE_QUOTA_MB: z.coerce.number().int().min(1).max(1_000_000_000).default(5000),
+  /** Uploads one account may have started and not finished at a time. */
+  UNFINISHED_UPLOADS_MAX: z.coerce.number().int().min(1).max(1000).default(5),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /**
    * The secret an operator hands to the person who may sign up as an administrator. Not
@@ -44,6 +48,8 @@ export interface AppConfig {
   sessionMaxMs: number;
   blobGraceMs: number;
   blobSweepIntervalMs: number;
+  storageQuotaBytes: number;
+  unfinishedUploadsMax: number;
   logLevel: z.infer<typeof configSchema>["LOG_LEVEL"];
   adminEnrolmentToken: string | undefined;
 }
@@ -65,6 +71,8 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
     sessionMaxMs: parsed.SESSION_MAX_HOURS * 3_600_000,
     blobGraceMs: Math.round(parsed.BLOB_GRACE_MINUTES * 60_000),
     blobSweepIntervalMs: Math.round(parsed.BLOB_SWEEP_INTERVAL_MINUTES * 60_000),
+    storageQuotaBytes: parsed.STORAGE_QUOTA_MB * 1_000_000,
+    unfinishedUploadsMax: parsed.UNFINISHED_UPLOADS_MAX,
     logLevel: parsed.LOG_LEVEL,
     adminEnrolmentToken: parsed.ADMIN_ENROLMENT_TOKEN,
   };

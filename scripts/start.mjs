@@ -17,7 +17,7 @@ const sources = [
   "public",
   "proxy.ts",
   "instrumentation.ts",
-  "next.config.js",
+  "next.config.ts",
   "package-lock.json",
   "tsconfig.json",
 ];

@@ -4,7 +4,8 @@ import { useRef, useState, type RefObject } from "react";
 import { usePanelFocus } from "@/app/_components/use-panel-focus";
 import { ImportError, planImport, type FhirResource, type ImportPlan } from "@/lib/client/fhir-records";
 import { uploadEncryptedFile } from "@/lib/client/files";
-import { createRecords, type RecordDocument } from "@/lib/client/records";
+import { createRecords, RecordsPartlySavedError, type RecordDocument } from "@/lib/client/records";
+import { describeFailure } from "@/lib/client/failures";
 import { useChart } from "./chart-store";
 import { countOf } from "@/lib/client/format";
 
@@ -63,9 +64,21 @@ export function ImportPanel() {
       setPlan(null);
       await reload();
       setStatus(`Imported ${countOf(plan.records.length, "record")}.`);
-    } catch {
+    } catch (caught) {
       setStatus(undefined);
-      setError("The import failed and nothing was saved. Please try again.");
+      // A large import goes in several requests: one failing after the first leaves the earlier ones saved.
+      const partly = caught instanceof RecordsPartlySavedError ? caught : null;
+      const reason = describeFailure(partly ? partly.reason : caught, {
+        accessEnded: "Please try again.",
+        integrity: "A file of the import could not be checked.",
+      });
+      if (partly) {
+        setPlan(null);
+        await reload();
+        setError(`The import stopped after ${countOf(partly.saved, "record")} of ${plan.records.length} were saved; they are in your chart. ${reason}`);
+      } else {
+        setError(`The import failed and nothing was saved. ${reason}`);
+      }
     } finally {
       setBusy(false);
     }

@@ -8,6 +8,7 @@ import { recordVersions } from "@/drizzle/schema";
 import { appendAudit, appendAuditQuietly } from "@/lib/audit/audit-log";
 import { clinicianMayReadBlob } from "@/lib/grants/grants-service";
 import { crashPoint } from "@/lib/crash-points";
+import { reserveUpload, storageLimits, storageUsage, type StorageUsage } from "./storage-quota";
 import type { BlobStore } from "./blob-store";
 import { databaseBlobStore } from "./database-blob-store";
 
@@ -30,17 +31,28 @@ async function ownedUpload(blobs: BlobStore, userId: string, blobId: string) {
 
 /**
  * Starts an upload. The browser pads every file to whole chunks, so the server learns
- * sizes in MiB steps only; every chunk must therefore be exactly one chunk long.
+ * sizes in MiB steps only; every chunk must therefore be exactly one chunk long. The
+ * declared size is checked against the account's storage quota here, before the first
+ * byte (lib/blobs/storage-quota.ts: `quota-exceeded` 413, `too-many-uploads` 409).
+ * `replaces` is the file a key rotation re-encrypts.
  */
-export async function startUpload(input: { chunkSize: number; chunkCount: number }) {
-  const { blobs, userId } = await store();
+export async function startUpload(input: { chunkSize: number; chunkCount: number; replaces?: string }) {
+  const { userId } = await store();
   if (input.chunkSize !== uploadChunkSize) throw new AppError("invalid-input", `Files are uploaded in chunks of ${uploadChunkSize} bytes.`);
   if (input.chunkCount * input.chunkSize > maxFileBytes) {
     throw new AppError("payload-too-large", `A file can be at most ${maxFileBytes / 1024 ** 3} GB.`);
   }
   const id = randomUUID();
-  await blobs.create({ id, ownerId: userId, chunkSize: input.chunkSize, chunkCount: input.chunkCount });
+  const { db } = await getDatabase();
+  await reserveUpload(db, { id, ownerId: userId, ...input }, storageLimits());
   return { blobId: id };
+}
+
+/** The caller's storage use and limits (zero use for accounts that store nothing, such as clinicians). */
+export async function myStorage(): Promise<StorageUsage> {
+  const session = await requireSession();
+  const { db } = await getDatabase();
+  return storageUsage(db, session.userId, storageLimits());
 }
 
 /** Idempotent: the same chunk may be sent again after a dropped connection. */

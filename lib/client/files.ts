@@ -81,18 +81,23 @@ async function putChunk(blobId: string, index: number, data: Uint8Array): Promis
  * Encrypts a file chunk by chunk as it is read and uploads each chunk before reading the
  * next, so memory holds about one chunk whatever the file size. Each encrypted chunk is
  * kept until the server has it: a retry re-sends the same bytes, which the server accepts.
+ * The server checks the declared size against the account's storage quota before the first
+ * chunk: an ApiError `quota-exceeded` (413) or `too-many-uploads` (409) carries the plain
+ * message to show. `replaces` names the stored file a key rotation re-encrypts, which the
+ * quota then does not count twice.
  */
 export async function uploadEncryptedFile(
   file: Blob,
   context: { recordId: string; version: number; keyVersion: number },
   onProgress: (progress: TransferProgress) => void,
+  replaces?: string,
 ): Promise<FileReference> {
   await cryptoReady();
   const chunkCount = Math.max(1, Math.ceil(file.size / fileChunkSize));
   const fileKey = generateRecordKey();
   const encryptor = createFileEncryptor(fileKey, context, fileChunkSize);
   const digest = createFileDigest();
-  const { blobId } = await api.post<{ blobId: string }>("/api/blobs", { chunkSize: fileChunkSize, chunkCount });
+  const { blobId } = await api.post<{ blobId: string }>("/api/blobs", { chunkSize: fileChunkSize, chunkCount, ...(replaces ? { replaces } : {}) });
   let retrying = false;
   const report = (index: number) => onProgress({ doneBytes: Math.min(file.size, index * fileChunkSize), totalBytes: file.size, retrying });
   const padded = new Uint8Array(fileChunkSize);

@@ -102,7 +102,7 @@ async function rotateOne(rotation: RotationTask, authorKey: Uint8Array | undefin
     // The download checks the plaintext against the digest the author signed, so what moves is what they wrote.
     const context = { recordId: rotation.recordId, version: rotation.currentVersion, keyVersion: rotation.keyVersion + 1 };
     const plain = await downloadDecryptedFile(opened.document.file, "application/octet-stream", () => undefined);
-    file = await uploadEncryptedFile(plain, context, () => undefined);
+    file = await uploadEncryptedFile(plain, context, () => undefined, opened.document.file.blobId);
   }
   await api.post(`/api/records/${rotation.recordId}/rotate`, sealRotation(rotation, opened, vault, file));
 }

@@ -24,7 +24,9 @@ import {
   verifyRecordVersion,
   wrapRecordKeys,
 } from "@/crypto";
+import { bodyLimits } from "@/lib/shared/body-limits";
 import { api, ApiError, retryTransient } from "./api";
+import { batchesWithin } from "./request-batches";
 import { authorshipLine } from "./authorship";
 import { certifiedKeys, checkedContact } from "./contacts";
 import { rememberDeletedRecord, rememberVerifiedRecords, RollbackError, staleRecords } from "./rollback-guard";
@@ -183,23 +185,47 @@ export function ownerWrapFor(recordKey: Uint8Array, recordId: string, keyVersion
 }
 
 /**
- * Encrypts, signs and stores new records in one request: all of them are saved, or none.
- * Each is wrapped for every active "all records" grant at once, so those clinicians see it;
- * if sharing changed meanwhile (409), the grants are read again and the request retried.
+ * Some of the records of one `createRecords` call were stored before a later request failed:
+ * `saved` of them, in their order. `reason` is the failure (an ApiError, as thrown).
+ */
+export class RecordsPartlySavedError extends Error {
+  override readonly name = "RecordsPartlySavedError";
+  constructor(
+    readonly saved: number,
+    readonly reason: unknown,
+  ) {
+    super(`${saved} records were saved before the rest failed.`);
+  }
+}
+
+/**
+ * Encrypts, signs and stores new records: in one request when they fit the route's body
+ * limit (lib/shared/body-limits.ts, 24 MiB), so all of them are saved or none; otherwise in
+ * as few requests as fit, in order, each all-or-nothing, and a failure after the first
+ * throws RecordsPartlySavedError naming how many were saved. Each is wrapped for every
+ * active "all records" grant at once, so those clinicians see it; if sharing changed
+ * meanwhile (409), the grants are read again and the request retried (records already
+ * stored are taken as done).
  */
 export async function createRecords(documents: Array<RecordDocument & { recordId?: string }>): Promise<string[]> {
   await cryptoReady();
   const vault = unlocked();
   const sealed = sealNewRecords(documents, vault);
+  let saved = 0;
   for (let attempt = 0; ; attempt += 1) {
     const allGrants = await activeAllRecordsGrants();
     const records = sealed.map((record) => ({ ...record, grantWraps: wrapForGrants(record.id, 1, record.ownerWrap, allGrants, vault) }));
     try {
-      // The same sealed records go again after a cut-off request: the server takes a record it already has as done.
-      await retryTransient(() => api.post("/api/records", { records }));
+      saved = 0;
+      for (const batch of batchesWithin(records, "records", bodyLimits.recordsBatch)) {
+        // The same sealed records go again after a cut-off request: the server takes a record it already has as done.
+        await retryTransient(() => api.post("/api/records", { records: batch }));
+        saved += batch.length;
+      }
       return records.map((record) => record.id);
     } catch (caught) {
-      if (!(caught instanceof ApiError && caught.status === 409 && caught.code === "conflict") || attempt >= 2) throw caught;
+      const sharingChanged = caught instanceof ApiError && caught.status === 409 && caught.code === "conflict";
+      if (!sharingChanged || attempt >= 2) throw saved > 0 ? new RecordsPartlySavedError(saved, caught) : caught;
     }
   }
 }

@@ -130,3 +130,15 @@ export function ownSafetyCode() {
   const vault = unlockedVault();
   return safetyCode(vault.keys.identityPublicKey, vault.userId);
 }
+
+/** The account's storage use and limits, in bytes (lib/blobs/storage-quota.ts). */
+export interface StorageSummary {
+  usedBytes: number;
+  fileBytes: number;
+  recordBytes: number;
+  quotaBytes: number;
+  unfinishedUploads: number;
+  unfinishedUploadsMax: number;
+}
+
+export const myStorage = () => api.get<StorageSummary>("/api/me/storage");

@@ -4,12 +4,15 @@ import { z } from "zod";
 import { toBase64url } from "@/crypto";
 import { AppError } from "@/lib/errors";
 import * as log from "@/lib/log";
+import { bodyLimits } from "@/lib/shared/body-limits";
 import { parseJsonBody, route } from "./route";
 
 const schema = z.object({ name: z.string().min(1).max(20), count: z.number().int() });
 
+/** A request as Next hands it to a route: with the Content-Length its client declared. */
 function post(body: string | Uint8Array<ArrayBuffer>, headers: Record<string, string> = { "content-type": "application/json" }) {
-  return new Request("http://localhost:3000/api/test", { method: "POST", body, headers });
+  const length = typeof body === "string" ? new TextEncoder().encode(body).byteLength : body.byteLength;
+  return new Request("http://localhost:3000/api/test", { method: "POST", body, headers: { ...headers, "content-length": String(length) } });
 }
 
 async function failureOf(promise: Promise<unknown>): Promise<AppError> {
@@ -40,9 +43,21 @@ describe("parseJsonBody", () => {
     expect(error.details.fields?.map((field) => field.path).sort()).toEqual(["count", "name"]);
   });
 
-  it("refuses a body over the limit, declared or not", async () => {
-    const big = JSON.stringify({ name: "a", count: 1, pad: "x".repeat(2000) });
-    expect((await failureOf(parseJsonBody(post(big), schema, 1000))).code).toBe("payload-too-large");
+  it("refuses a body over the route's declared limit before reading it, and stops reading an undeclared one at the limit", async () => {
+    const big = JSON.stringify({ name: "a", count: 1, pad: "x".repeat(bodyLimits.cspReport) });
+    let ran = false;
+    const handler = route(
+      async (request) => {
+        ran = true;
+        return NextResponse.json(await parseJsonBody(request, schema));
+      },
+      { bodyLimit: bodyLimits.cspReport },
+    );
+    const declared = await handler(post(big), {});
+    expect(declared.status).toBe(413);
+    expect(ran).toBe(false);
+    const body = await declared.json();
+    expect(body.error).toEqual({ code: "payload-too-large", message: "The request body is larger than the 16 KiB (16384 bytes) this request accepts.", limitBytes: 16384 });
     const undeclared = new Request("http://localhost:3000/api/test", {
       method: "POST",
       headers: { "content-type": "application/json" },
@@ -54,7 +69,18 @@ describe("parseJsonBody", () => {
       }),
       duplex: "half",
     } as RequestInit);
-    expect((await failureOf(parseJsonBody(undeclared, schema, 1000))).code).toBe("payload-too-large");
+    const streamed = await handler(undeclared, {});
+    expect(streamed.status).toBe(413);
+    expect((await streamed.json()).error.limitBytes).toBe(16384);
+    // Within its limit the same route reads the body; a route that declares nothing allows 64 KiB.
+    expect((await handler(post('{"name":"a","count":2}'), {})).status).toBe(200);
+    expect((await route(async () => new NextResponse(null, { status: 204 }))(post("x".repeat(bodyLimits.standard + 1)), {})).status).toBe(413);
+  });
+
+  it("refuses an oversized body even on a route that reads none", async () => {
+    const response = await route(async () => new NextResponse(null, { status: 204 }))(post("x".repeat(70_000)), {});
+    expect(response.status).toBe(413);
+    expect((await response.json()).error.message).toContain("64 KiB");
   });
 
   it("refuses a body that is not declared as JSON", async () => {
@@ -91,6 +117,25 @@ describe("route", () => {
     const response = await handler(request, {});
     expect(response.status).toBe(429);
     expect(response.headers.get("retry-after")).toBe("13");
+  });
+
+  it("caps the failing fields an error names, so a small invalid body never draws a large answer", async () => {
+    const batch = z.object({ records: z.array(z.object({ id: z.uuid(), content: z.string() })) });
+    // About 20 KB of records, each wrong in both fields: thousands of issues.
+    const body = JSON.stringify({ records: Array.from({ length: 1100 }, () => ({ id: 1, content: 2 })) });
+    expect(body.length).toBeLessThan(25_000);
+    const handler = route(async (request) => NextResponse.json(await parseJsonBody(request, batch)));
+    const response = await handler(post(body), {});
+    const text = await response.text();
+    expect(response.status).toBe(400);
+    expect(text.length).toBeLessThan(10_000);
+    const { error } = JSON.parse(text);
+    expect(error.fields).toHaveLength(20);
+    expect(error.message).toBe("Some of the data sent is not valid. (2200 problems; the first 20 are listed.)");
+    const long = new AppError("invalid-input", "Bad.", { fields: [{ path: "p".repeat(5000), message: "m".repeat(5000) }] });
+    const capped = await (await route(async () => Promise.reject(long))(request, {})).json();
+    expect(capped.error.fields[0].path.length).toBeLessThanOrEqual(200);
+    expect(capped.error.fields[0].message.length).toBeLessThanOrEqual(200);
   });
 
   it("turns an unknown error into a generic 500 and logs the detail instead", async () => {

@@ -4,19 +4,34 @@ import { ZodError, type z } from "zod";
 import { cryptoReady } from "@/crypto";
 import { AppError, errorBody, httpStatusFor, internalError, type FieldIssue } from "@/lib/errors";
 import { logUnexpected } from "@/lib/log";
+import { bodyLimits, describeLimit, type BodyLimit } from "@/lib/shared/body-limits";
 
 type Handler<Context> = (request: Request, context: Context) => Promise<Response>;
+
+export interface RouteOptions {
+  /** The most bytes this route reads from a request body, from lib/shared/body-limits.ts; `bodyLimits.standard` when not given. */
+  bodyLimit?: BodyLimit;
+}
+
+/** Each request's body limit, set by `route` for the body readers below. */
+const bodyLimitOf = new WeakMap<Request, number>();
 
 /**
  * Wraps a route handler so that every failure leaves through one mapping: AppError by
  * its code, anything else as a generic 500 whose detail is logged, never returned.
- * The cryptography library is loaded first: services encode, hash and verify with it,
- * and after a restart the first request may be one (a vault fetch, a sign-in) whose
- * service does not load it itself.
+ * The route's body limit (`options.bodyLimit`, declared here once per route) is enforced
+ * first: a declared length above it is refused with 413 `payload-too-large` naming the
+ * limit before the handler runs, and `parseJsonBody`/`readBinaryBody` stop reading a body
+ * that turns out longer. The cryptography library is loaded next: services encode, hash and
+ * verify with it, and after a restart the first request may be one (a vault fetch, a
+ * sign-in) whose service does not load it itself.
  */
-export function route<Context>(handler: Handler<Context>): Handler<Context> {
+export function route<Context>(handler: Handler<Context>, options: RouteOptions = {}): Handler<Context> {
+  const limit = options.bodyLimit ?? bodyLimits.standard;
   return async (request, context) => {
     try {
+      if (Number(request.headers.get("content-length") ?? "0") > limit) throw tooLarge(limit);
+      bodyLimitOf.set(request, limit);
       await cryptoReady();
       return await handler(request, context);
     } catch (error) {
@@ -50,21 +65,17 @@ export function invalidInput(error: ZodError): AppError {
   return new AppError("invalid-input", "Some of the data sent is not valid.", { fields });
 }
 
-export const defaultBodyLimitBytes = 64 * 1024;
-
-/** Reads a JSON body no larger than `maxBytes` and validates it; never logs or echoes it. */
-export async function parseJsonBody<Schema extends z.ZodType>(
-  request: Request,
-  schema: Schema,
-  maxBytes = defaultBodyLimitBytes,
-): Promise<z.infer<Schema>> {
+/**
+ * Reads a JSON body no larger than the route's limit (see `route`) and validates it; never
+ * logs or echoes it. Throws AppError `unsupported-media-type`, `payload-too-large`,
+ * `invalid-json` or `invalid-input` (with the failing fields, capped by `errorBody`).
+ */
+export async function parseJsonBody<Schema extends z.ZodType>(request: Request, schema: Schema): Promise<z.infer<Schema>> {
   const contentType = request.headers.get("content-type") ?? "";
   if (!/^application\/json\b/i.test(contentType)) {
     throw new AppError("unsupported-media-type", "Send the request body as application/json.");
   }
-  const declared = Number(request.headers.get("content-length") ?? "0");
-  if (declared > maxBytes) throw tooLarge(maxBytes);
-  const bytes = await readWithLimit(request, maxBytes);
+  const bytes = await readWithLimit(request, limitFor(request));
   let value: unknown;
   try {
     value = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
@@ -76,15 +87,18 @@ export async function parseJsonBody<Schema extends z.ZodType>(
   return result.data;
 }
 
-/** Reads a binary body of at most `maxBytes`. */
-export async function readBinaryBody(request: Request, maxBytes: number): Promise<Uint8Array> {
-  const declared = Number(request.headers.get("content-length") ?? "0");
-  if (declared > maxBytes) throw tooLarge(maxBytes);
-  return readWithLimit(request, maxBytes);
+/** Reads a binary body of at most the route's limit (see `route`); throws AppError `payload-too-large` beyond it. */
+export async function readBinaryBody(request: Request): Promise<Uint8Array> {
+  return readWithLimit(request, limitFor(request));
 }
 
+/** Outside `route` (a unit test calling a reader directly) the standard limit applies. */
+const limitFor = (request: Request) => bodyLimitOf.get(request) ?? bodyLimits.standard;
+
 function tooLarge(maxBytes: number): AppError {
-  return new AppError("payload-too-large", `The request body is larger than the ${maxBytes} bytes allowed.`);
+  return new AppError("payload-too-large", `The request body is larger than the ${describeLimit(maxBytes)} (${maxBytes} bytes) this request accepts.`, {
+    limitBytes: maxBytes,
+  });
 }
 
 async function readWithLimit(request: Request, maxBytes: number): Promise<Uint8Array> {

@@ -5,6 +5,7 @@ import { getDatabase, type Database } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { addVersion, auditRefusedRecordAccess, chartOf, createRecords, deleteRecord, rotateRecordKey, versionsOf } from "./records-service";
 import type { CreateRecord, RotateRecordKey, VersionPayload } from "./schemas";
+import { storageLimits } from "@/lib/blobs/storage-quota";
 
 /** Only a patient writes their own chart directly (clinicians contribute through grants). */
 async function owner() {
@@ -40,12 +41,12 @@ export async function getMyChart() {
 
 export async function createMyRecords(items: CreateRecord[]) {
   const { db, ownerId } = await owner();
-  return createRecords(db, ownerId, items);
+  return createRecords(db, ownerId, items, storageLimits());
 }
 
 export const getMyRecordVersions = (recordId: string) => onRecord(recordId, (db, ownerId) => versionsOf(db, ownerId, recordId));
 
-export const addMyRecordVersion = (recordId: string, payload: VersionPayload) => onRecord(recordId, (db, ownerId) => addVersion(db, ownerId, recordId, payload));
+export const addMyRecordVersion = (recordId: string, payload: VersionPayload) => onRecord(recordId, (db, ownerId) => addVersion(db, ownerId, recordId, payload, storageLimits()));
 
 export const deleteMyRecord = (recordId: string) => onRecord(recordId, (db, ownerId) => deleteRecord(db, ownerId, recordId));
 

@@ -12,6 +12,7 @@ import { findOwnedRecord, listOwnedRecords, listVersions, statementsOf } from ".
 import { statementJson, versionJson } from "./version-json";
 import { checkedContent } from "./content-limits";
 import { type CreateRecord, type RotateRecordKey, type VersionPayload } from "./schemas";
+import { checkStoredWithinQuota, type StorageLimits } from "@/lib/blobs/storage-quota";
 
 function versionRow(recordId: string, authorId: string, payload: VersionPayload) {
   const content = checkedContent(payload.content);
@@ -45,8 +46,10 @@ async function checkBlob(tx: Transaction, ownerId: string, recordId: string, blo
  * Creates records with their first version and the owner's key wrap, all in one
  * transaction: a record is never visible without its wrap and signature, and a failed
  * batch leaves nothing behind. Re-sending the same record is accepted (idempotent).
+ * With `quota`, a batch that takes the account over its storage quota is refused
+ * (`quota-exceeded`, 413) and leaves nothing behind either.
  */
-export async function createRecords(db: Database, ownerId: string, items: CreateRecord[]): Promise<{ created: number }> {
+export async function createRecords(db: Database, ownerId: string, items: CreateRecord[], quota?: StorageLimits): Promise<{ created: number }> {
   const prepared = items.map((item) => {
     if (item.version.version !== 1 || item.version.keyVersion !== 1) {
       throw new AppError("invalid-input", "A new record starts at version 1 with key version 1.");
@@ -54,6 +57,7 @@ export async function createRecords(db: Database, ownerId: string, items: Create
     return { item, version: versionRow(item.id, ownerId, item.version), ownerWrap: fromBase64url(item.ownerWrap) };
   });
   let created = 0;
+  let addedBytes = 0;
   const createdIds: string[] = [];
   await db.transaction(async (tx) => {
     const coverage = await coverageOf(tx, ownerId, new Date());
@@ -71,8 +75,10 @@ export async function createRecords(db: Database, ownerId: string, items: Create
       await tx.insert(recordKeyWraps).values({ id: randomUUID(), recordId: item.id, keyVersion: 1, grantId: null, wrappedKey: ownerWrap });
       await insertGrantWraps(tx, item.id, 1, item.grantWraps ?? [], allRecordsGrants);
       created += 1;
+      addedBytes += version.paddedSize;
       createdIds.push(item.id);
     }
+    if (quota) await checkStoredWithinQuota(tx, ownerId, addedBytes, quota);
     await appendAudit(tx, createdIds.map((recordId) => ({ subjectId: ownerId, actorId: ownerId, action: "record-created", recordId, outcome: "success" })));
     crashPoint("records.create.before-commit");
   });
@@ -168,8 +174,11 @@ async function storesVersion(tx: Transaction, recordId: string, row: { version: 
   return stored !== undefined && Buffer.from(stored.content).equals(Buffer.from(row.contentCiphertext));
 }
 
-/** Adds the next version; a stale writer (another device saved first) gets 409. */
-export async function addVersion(db: Database, ownerId: string, recordId: string, payload: VersionPayload) {
+/**
+ * Adds the next version; a stale writer (another device saved first) gets 409. With `quota`,
+ * a version that takes the account over its storage quota gets 413 `quota-exceeded`.
+ */
+export async function addVersion(db: Database, ownerId: string, recordId: string, payload: VersionPayload, quota?: StorageLimits) {
   const row = versionRow(recordId, ownerId, payload);
   await db.transaction(async (tx) => {
     const record = await lockOwnedRecord(tx, ownerId, recordId);
@@ -178,6 +187,7 @@ export async function addVersion(db: Database, ownerId: string, recordId: string
     }
     await checkBlob(tx, ownerId, recordId, row.blobId);
     await tx.insert(recordVersions).values(row);
+    if (quota) await checkStoredWithinQuota(tx, ownerId, row.paddedSize, quota);
     await tx.update(records).set({ currentVersion: payload.version, updatedAt: new Date() }).where(eq(records.id, recordId));
     await appendAudit(tx, [{ subjectId: ownerId, actorId: ownerId, action: "record-updated", recordId, outcome: "success" }]);
   });

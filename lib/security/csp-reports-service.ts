@@ -17,7 +17,7 @@ export async function receiveCspReport(request: Request): Promise<void> {
   if (!acceptedTypes.test(request.headers.get("content-type") ?? "")) {
     throw new AppError("unsupported-media-type", "Send CSP reports as application/csp-report or application/reports+json.");
   }
-  const bytes = await readBinaryBody(request, 16 * 1024);
+  const bytes = await readBinaryBody(request);
   let body: unknown;
   try {
     body = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));

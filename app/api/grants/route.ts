@@ -1,4 +1,5 @@
 import { NextResponse } from "next/server";
+import { bodyLimits } from "@/lib/shared/body-limits";
 import { myGrants, shareMyRecords } from "@/lib/grants/my-grants";
 import { createGrantSchema } from "@/lib/grants/schemas";
 import { parseJsonBody, route } from "@/lib/http/route";
@@ -6,6 +7,6 @@ import { parseJsonBody, route } from "@/lib/http/route";
 export const GET = route(async () => NextResponse.json(await myGrants(), { headers: { "cache-control": "no-store" } }));
 
 export const POST = route(async (request) => {
-  await shareMyRecords(await parseJsonBody(request, createGrantSchema, 8 * 1024 * 1024));
+  await shareMyRecords(await parseJsonBody(request, createGrantSchema));
   return new NextResponse(null, { status: 201 });
-});
+}, { bodyLimit: bodyLimits.grant });

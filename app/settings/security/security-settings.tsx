@@ -5,6 +5,8 @@ import { ownSafetyCode } from "@/lib/client/security";
 import { PasskeysSection } from "./passkeys-section";
 import { RecoverySection } from "./recovery-section";
 import { SessionsSection } from "./sessions-section";
+import { StorageSection } from "./storage-section";
+import { useVault } from "@/lib/client/vault-store";
 
 function SafetyCodeSection() {
   const code = ownSafetyCode();
@@ -22,10 +24,17 @@ function SafetyCodeSection() {
   );
 }
 
+/** Only patients store files and records of their own. */
+function PatientStorage() {
+  const vault = useVault((state) => state.vault);
+  return vault.status === "unlocked" && vault.role === "patient" ? <StorageSection /> : null;
+}
+
 export function SecuritySettings() {
   return (
     <VaultGate>
       <SafetyCodeSection />
+      <PatientStorage />
       <PasskeysSection />
       <SessionsSection />
       <RecoverySection />

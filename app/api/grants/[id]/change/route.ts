@@ -1,4 +1,5 @@
 import { NextResponse } from "next/server";
+import { bodyLimits } from "@/lib/shared/body-limits";
 import { uuidSchema } from "@/lib/auth/schemas";
 import { changeMyGrant } from "@/lib/grants/my-grants";
 import { changeGrantSchema } from "@/lib/grants/schemas";
@@ -8,5 +9,5 @@ type Context = { params: Promise<{ id: string }> };
 
 export const POST = route<Context>(async (request, { params }) => {
   const grantId = uuidSchema.parse((await params).id);
-  return NextResponse.json(await changeMyGrant(grantId, await parseJsonBody(request, changeGrantSchema, 8 * 1024 * 1024)));
-});
+  return NextResponse.json(await changeMyGrant(grantId, await parseJsonBody(request, changeGrantSchema)));
+}, { bodyLimit: bodyLimits.grant });

@@ -1,4 +1,5 @@
 import { NextResponse } from "next/server";
+import { bodyLimits } from "@/lib/shared/body-limits";
 import { z } from "zod";
 import { maxPrivateBundleBytes } from "@/crypto";
 import { replaceMyBundle } from "@/lib/accounts/vault-service";
@@ -7,4 +8,4 @@ import { parseJsonBody, route } from "@/lib/http/route";
 
 const replaceBundleSchema = z.object({ bundle: base64url(maxPrivateBundleBytes).min(43), revision: z.number().int().min(1) });
 
-export const PUT = route(async (request) => NextResponse.json(await replaceMyBundle(await parseJsonBody(request, replaceBundleSchema, 512 * 1024))));
+export const PUT = route(async (request) => NextResponse.json(await replaceMyBundle(await parseJsonBody(request, replaceBundleSchema))), { bodyLimit: bodyLimits.vaultBundle });

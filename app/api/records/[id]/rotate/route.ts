@@ -1,4 +1,5 @@
 import { NextResponse } from "next/server";
+import { bodyLimits } from "@/lib/shared/body-limits";
 import { uuidSchema } from "@/lib/auth/schemas";
 import { parseJsonBody, route } from "@/lib/http/route";
 import { rotateMyRecordKey } from "@/lib/records/my-records";
@@ -8,6 +9,6 @@ type Context = { params: Promise<{ id: string }> };
 
 export const POST = route<Context>(async (request, { params }) => {
   const id = uuidSchema.parse((await params).id);
-  await rotateMyRecordKey(id, await parseJsonBody(request, rotateRecordKeySchema, 512 * 1024));
+  await rotateMyRecordKey(id, await parseJsonBody(request, rotateRecordKeySchema));
   return new NextResponse(null, { status: 204 });
-});
+}, { bodyLimit: bodyLimits.oneRecord });

@@ -1,4 +1,5 @@
 import { NextResponse } from "next/server";
+import { bodyLimits } from "@/lib/shared/body-limits";
 import { uuidSchema } from "@/lib/auth/schemas";
 import { parseJsonBody, route } from "@/lib/http/route";
 import { addMyRecordVersion, getMyRecordVersions } from "@/lib/records/my-records";
@@ -12,7 +13,7 @@ export const GET = route<Context>(async (_request, { params }) =>
 
 export const POST = route<Context>(async (request, { params }) => {
   const id = uuidSchema.parse((await params).id);
-  const payload = await parseJsonBody(request, versionPayloadSchema, 512 * 1024);
+  const payload = await parseJsonBody(request, versionPayloadSchema);
   await addMyRecordVersion(id, payload);
   return new NextResponse(null, { status: 201 });
-});
+}, { bodyLimit: bodyLimits.oneRecord });

@@ -1,4 +1,5 @@
 import { NextResponse } from "next/server";
+import { bodyLimits } from "@/lib/shared/body-limits";
 import { uuidSchema } from "@/lib/auth/schemas";
 import { contributeToChart, sharedRecords } from "@/lib/grants/my-grants";
 import { contributionSchema } from "@/lib/grants/schemas";
@@ -13,6 +14,6 @@ export const GET = route<Context>(async (_request, { params }) =>
 /** A clinician with the contribute permission adds a record to the patient's chart. */
 export const POST = route<Context>(async (request, { params }) => {
   const grantId = uuidSchema.parse((await params).grantId);
-  await contributeToChart(grantId, await parseJsonBody(request, contributionSchema, 512 * 1024));
+  await contributeToChart(grantId, await parseJsonBody(request, contributionSchema));
   return new NextResponse(null, { status: 201 });
-});
+}, { bodyLimit: bodyLimits.oneRecord });

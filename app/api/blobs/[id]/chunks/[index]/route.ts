@@ -1,7 +1,8 @@
 import { NextResponse } from "next/server";
+import { bodyLimits } from "@/lib/shared/body-limits";
 import { z } from "zod";
 import { uuidSchema } from "@/lib/auth/schemas";
-import { chunkOverhead, downloadChunk, uploadChunk, uploadChunkSize } from "@/lib/blobs/blob-service";
+import { downloadChunk, uploadChunk } from "@/lib/blobs/blob-service";
 import { readBinaryBody, route } from "@/lib/http/route";
 
 type Context = { params: Promise<{ id: string; index: string }> };
@@ -14,9 +15,9 @@ async function target(params: Context["params"]) {
 
 export const PUT = route<Context>(async (request, { params }) => {
   const { blobId, index } = await target(params);
-  await uploadChunk(blobId, index, await readBinaryBody(request, uploadChunkSize + chunkOverhead));
+  await uploadChunk(blobId, index, await readBinaryBody(request));
   return new NextResponse(null, { status: 204 });
-});
+}, { bodyLimit: bodyLimits.fileChunk });
 
 export const GET = route<Context>(async (_request, { params }) => {
   const { blobId, index } = await target(params);

@@ -1,0 +1,22 @@
+import { describe, expect, it } from "vitest";
+import nextConfig from "@/next.config";
+import { chunkOverhead, uploadChunkSize } from "@/lib/blobs/blob-service";
+import { bodyLimits, describeLimit, largestBodyLimit, proxyBodyBufferBytes } from "./body-limits";
+
+describe("body limits", () => {
+  it("make Next buffer more than any route reads, by more than one network read, so no body is cut short within a route's limit", () => {
+    expect(largestBodyLimit).toBe(bodyLimits.recordsBatch);
+    expect(proxyBodyBufferBytes - largestBodyLimit).toBeGreaterThan(64 * 1024);
+    expect(nextConfig.experimental?.proxyClientMaxBodySize).toBe(proxyBodyBufferBytes);
+  });
+
+  it("let one encrypted file chunk through exactly", () => {
+    expect(bodyLimits.fileChunk).toBe(uploadChunkSize + chunkOverhead);
+  });
+
+  it("read as people say them", () => {
+    expect(describeLimit(bodyLimits.recordsBatch)).toBe("24 MiB");
+    expect(describeLimit(bodyLimits.standard)).toBe("64 KiB");
+    expect(describeLimit(bodyLimits.fileChunk)).toBe("1 MiB and 17 bytes");
+  });
+});
