@@ -21,8 +21,8 @@ const floor = Object.entries({ ...values.headers, "content-security-policy": val
 const unservable = new Set(["TRACE", "TRACK", "CONNECT"]);
 
 const port = Number(process.env.PORT ?? "3000");
-const hostname = process.env.HOSTNAME;
-const app = next({ dev: false, dir: root, port, hostname });
+// Every interface, as `next start` listens by default (not HOSTNAME, which shells and containers set to the machine's name).
+const app = next({ dev: false, dir: root, port, hostname: "localhost" });
 await app.prepare();
 const handle = app.getRequestHandler();
 
@@ -34,7 +34,15 @@ const server = http.createServer((request, response) => {
     response.end(body);
     return;
   }
-  void handle(request, response);
+  handle(request, response).catch((error) => {
+    // Next answers its own failures; this is for one that escapes it. The name only: a message may quote the request.
+    console.error(`request handling failed: ${error?.name ?? "unknown error"}`);
+    if (response.headersSent) response.destroy();
+    else {
+      response.writeHead(500, { "content-type": "application/json", "cache-control": "no-store" });
+      response.end(JSON.stringify({ error: { code: "internal", message: "Something went wrong on our side. Please try again." } }));
+    }
+  });
 });
-server.listen(port, hostname, () => console.log(`Ready on http://${hostname ?? "localhost"}:${port}`));
+server.listen(port, () => console.log(`Ready on port ${port}`));
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => process.exit(0));
