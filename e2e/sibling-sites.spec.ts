@@ -64,7 +64,7 @@ test("a page on a sibling site cannot read a patient's records or files through 
   const scan = testInfo.outputPath("echo.bin");
   writeFileSync(scan, randomBytes(20_000));
   await patient.page.getByLabel("File", { exact: true }).setInputFiles(scan);
-  await expect(patient.page.getByText("echo.bin was encrypted and saved.")).toBeVisible();
+  await expect(patient.page.getByText("echo.bin was encrypted and saved.")).toBeVisible({ timeout: 30_000 });
   const { records } = (await (await patient.page.request.get("/api/records")).json()) as { records: Array<{ current: { blobId: string | null } }> };
   const blobId = records.find((record) => record.current.blobId)!.current.blobId!;
   const grantId = await grantThroughApi(patient, doctor.userId, { recordIds: "all", expiresAt: null });
