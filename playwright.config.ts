@@ -1,4 +1,5 @@
 import { defineConfig, devices } from "@playwright/test";
+import { apiClientHeader } from "./lib/client/api-client-header";
 
 // e2e runs against a production build served on localhost (WebAuthn refuses IP
 // origins), with a fresh embedded database, in Debian's Chromium.
@@ -28,6 +29,9 @@ export default defineConfig({
   reporter: process.env.CI ? [["list"]] : [["list"]],
   use: {
     baseURL,
+    // Tests call the API directly (page.request, the request fixture) as the app's own client does; browsers
+    // send Fetch Metadata and are judged by it. The sibling-site spec takes the header off its browser.
+    extraHTTPHeaders: { [apiClientHeader.name]: apiClientHeader.value },
     trace: "retain-on-failure",
     screenshot: "only-on-failure",
   },

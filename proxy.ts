@@ -1,6 +1,7 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { config as appConfig } from "@/lib/config";
 import { AppError, errorBody, httpStatusFor } from "@/lib/errors";
+import { isApiRequestFromElsewhere } from "@/lib/http/api-origin";
 import {
   contentSecurityPolicy,
   createNonce,
@@ -9,7 +10,10 @@ import {
   securityHeaders,
 } from "@/lib/http/security-headers";
 
-/** Every response gets the security headers and a fresh CSP nonce; cross-origin writes stop here. */
+/**
+ * Every response gets the security headers and a fresh CSP nonce. Cross-origin writes, and
+ * API requests of any method that did not come from the app's own pages, stop here.
+ */
 export function proxy(request: NextRequest) {
   const nonce = createNonce();
   const csp = contentSecurityPolicy(nonce, { development: process.env.NODE_ENV === "development" });
@@ -17,9 +21,12 @@ export function proxy(request: NextRequest) {
   let response: NextResponse;
   // Browsers send violation reports without the page's Origin; that endpoint only logs, under a rate limit.
   const isCspReport = request.nextUrl.pathname === cspReportPath;
-  if (!isCspReport && isCrossOriginWrite(request.method, request.headers, appConfig().appOrigin)) {
+  const fromElsewhere =
+    isApiRequestFromElsewhere(request.nextUrl.pathname, request.headers) ||
+    (!isCspReport && isCrossOriginWrite(request.method, request.headers, appConfig().appOrigin));
+  if (fromElsewhere) {
     const error = new AppError("cross-origin-refused", "This request must come from the app's own pages.");
-    response = NextResponse.json(errorBody(error), { status: httpStatusFor(error.code) });
+    response = NextResponse.json(errorBody(error), { status: httpStatusFor(error.code), headers: { "cache-control": "no-store" } });
   } else {
     // Next reads the nonce from the request's CSP header and puts it on its own scripts.
     const requestHeaders = new Headers(request.headers);

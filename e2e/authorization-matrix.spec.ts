@@ -11,6 +11,7 @@ import {
   signCanonical,
   toBase64url,
 } from "@/crypto";
+import { apiClientHeader } from "@/lib/client/api-client-header";
 import { adminEnrolmentToken } from "../playwright.config";
 import {
   apiRoutes,
@@ -580,7 +581,8 @@ test("every caller gets exactly what they are entitled to from every route, with
   };
   const petraData = await patientData(petra, accounts["owner patient"]);
   const olgaData = await patientData(olga, accounts["other patient"]);
-  const anonymous = await playwright.request.newContext({ baseURL });
+  // The app's own client, signed out (a context of its own does not take the suite's settings).
+  const anonymous = await playwright.request.newContext({ baseURL, extraHTTPHeaders: { [apiClientHeader.name]: apiClientHeader.value } });
   const petraRecovery = accounts["owner patient"].vault.wraps.find((wrap) => wrap.method === "recovery")!;
   const world: World = {
     petra: {

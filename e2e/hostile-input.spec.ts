@@ -211,3 +211,29 @@ test("script payloads in user-supplied fields render as text everywhere they are
   expect(dialogs).toEqual([]);
   await Promise.all([doctor.close(), patient.close()]);
 });
+
+test("another site's request reaches no API route, however the path is spelled", async ({ browser }) => {
+  const patient = await newPerson(browser, { role: "patient", name: "Sally Spelling" });
+  await patient.page.getByRole("link", { name: "My records" }).first().click();
+  await addNote(patient.page, "Spelled note", "Not for other sites.");
+  const request = patient.page.request;
+  const { records } = (await (await request.get("/api/records")).json()) as { records: Array<{ id: string }> };
+  const recordId = records[0]!.id;
+  const trailLength = async () => ((await (await request.get("/api/me/audit")).json()) as { events: unknown[] }).events.length;
+  const before = await trailLength();
+
+  const failures: string[] = [];
+  for (const path of ["/api/records", "/%61pi/records", "/api/%72ecords", "/API/records", "/api/records/", "/api//records", "/api/records?x=1", "/api/records;x", "/api/records%2f"]) {
+    for (const site of ["same-site", "cross-site", "none"]) {
+      const response = await request.get(path, { headers: { "sec-fetch-site": site, origin: "http://sibling.localhost" }, maxRedirects: 5 });
+      const text = await response.text();
+      const where = `GET ${path} from ${site}`;
+      if (response.status() < 400) failures.push(`${where}: status ${response.status()}`);
+      if (text.includes(recordId)) failures.push(`${where}: carried the patient's record`);
+      if (response.status() === 403 && !text.includes('"cross-origin-refused"')) failures.push(`${where}: a 403 without its code`);
+    }
+  }
+  expect(failures).toEqual([]);
+  expect(await trailLength(), "nothing joined the patient's trail").toBe(before);
+  await patient.close();
+});

@@ -7,6 +7,7 @@ import {
   openPrivateBundle,
   unwrapVaultKey,
 } from "../crypto";
+import { apiClientHeader } from "@/lib/client/api-client-header";
 import { shortIdleURL } from "../playwright.config";
 import { signInThroughPage, signOutThroughPage, signUpThroughPage } from "./support/accounts";
 import { captureRequests, findLeaks, recordPrfOutputs } from "./support/secrets";
@@ -29,7 +30,7 @@ test("the session cookie is host-only, HttpOnly, Secure and Lax, rotates at sign
   expect(second.value).not.toBe(first.value);
 
   const withCookie = async (value: string) => {
-    const client = await playwright.request.newContext({ baseURL, extraHTTPHeaders: { cookie: `${cookieName}=${value}` } });
+    const client = await playwright.request.newContext({ baseURL, extraHTTPHeaders: { cookie: `${cookieName}=${value}`, [apiClientHeader.name]: apiClientHeader.value } });
     const status = (await client.get("/api/me/vault")).status();
     await client.dispose();
     return status;

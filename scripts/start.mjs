@@ -49,7 +49,8 @@ if (!buildIsCurrent()) {
 const port = process.env.PORT ?? "3000";
 const database = process.env.DATABASE_URL ? "PostgreSQL (DATABASE_URL)" : `embedded PGlite in ${process.env.DATA_DIR ?? ".data"}/`;
 console.log(`Serving on http://localhost:${port} with ${database}`);
-const server = spawn(process.execPath, [nextBin, "start", "--port", port], {
+// scripts/serve.mjs is `next start` with the security headers on every response.
+const server = spawn(process.execPath, [path.join(root, "scripts", "serve.mjs")], {
   cwd: root,
   stdio: "inherit",
   env: { ...process.env, PORT: port },

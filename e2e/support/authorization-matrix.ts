@@ -1,4 +1,5 @@
 import type { APIRequestContext } from "@playwright/test";
+import { apiClientHeader } from "@/lib/client/api-client-header";
 import { apiRoutes as routeHandlers, templateMatches } from "./api-routes";
 
 export { templateMatches };
@@ -44,6 +45,26 @@ export const unauthenticated: Expected = { status: 401, code: "unauthenticated" 
 export const forbidden: Expected = { status: 403, code: "forbidden" };
 export const notFound: Expected = { status: 404, code: "not-found" };
 export const conflict: Expected = { status: 409, code: "conflict" };
+export const crossOriginRefused: Expected = { status: 403, code: "cross-origin-refused" };
+
+/**
+ * The routes other sites may call (each says why in lib/http/api-origin.ts). Every other
+ * route refuses a request that did not come from the app's own pages.
+ */
+export const openToOtherSites = new Set<Route>(["GET /api/health", "POST /api/csp-reports"]);
+
+/**
+ * How a request looks when a page of another site makes the browser send it, with the
+ * person's cookies: from a sibling subdomain (same-site: SameSite=Lax cookies go along),
+ * from anywhere else, from the address bar, and from an older browser that sends no Fetch
+ * Metadata (and so cannot add the app's client header, which is blanked here).
+ */
+const fromElsewhere: Array<{ label: string; headers: Record<string, string> }> = [
+  { label: "a sibling site", headers: { "sec-fetch-site": "same-site", origin: "http://sibling.localhost" } },
+  { label: "another site", headers: { "sec-fetch-site": "cross-site", origin: "https://attacker.example" } },
+  { label: "the address bar", headers: { "sec-fetch-site": "none" } },
+  { label: "a browser without Fetch Metadata", headers: { [apiClientHeader.name]: "" } },
+];
 export const invalid: Expected = { status: 400, code: "invalid-input" };
 export const ok = (status = 200, body?: Expected["body"]): Expected => ({ status, body });
 
@@ -131,13 +152,27 @@ export async function runMatrix(
   for (const row of rows) {
     if (!templateMatches(row.route.split(" ")[1]!, row.path)) failures.push(`${row.route}: the row's path ${row.path} is not an instance of it`);
     const order = row.lastCaller ? [...callers.filter((caller) => caller !== row.lastCaller), row.lastCaller] : [...callers];
+    // First, through the browser of someone the row lets in, as other sites would send it: refused before any route runs.
+    const entitled = order.find((caller) => caller !== "anonymous" && row.expect[caller].status < 300) ?? "owner patient";
+    for (const elsewhere of openToOtherSites.has(row.route) ? [] : fromElsewhere) {
+      cells += 1;
+      const response = await requests[entitled].fetch(row.path, {
+        method: methodOf(row),
+        headers: { ...(row.contentType ? { "content-type": row.contentType } : {}), ...elsewhere.headers },
+        data: row.body as never,
+      });
+      const code = ((await response.json().catch(() => null)) as { error?: { code?: string } } | null)?.error?.code;
+      if (response.status() !== crossOriginRefused.status || code !== crossOriginRefused.code) {
+        failures.push(`${entitled} from ${elsewhere.label}: ${row.route} (${row.what}) gave ${response.status()} ${code ?? ""}, expected 403 cross-origin-refused`);
+      }
+    }
     for (const caller of order) {
       cells += 1;
       const where = `${caller}: ${row.route} (${row.what})`;
       const body = row.bodyFor ? await row.bodyFor(caller) : row.body;
       const response = await requests[caller].fetch(row.path, {
         method: methodOf(row),
-        headers: { origin: options.origin, ...(row.contentType ? { "content-type": row.contentType } : {}), ...row.headers?.(caller, cells) },
+        headers: { origin: options.origin, [apiClientHeader.name]: apiClientHeader.value, ...(row.contentType ? { "content-type": row.contentType } : {}), ...row.headers?.(caller, cells) },
         data: body as never,
       });
       const expected = row.expect[caller];

@@ -1,3 +1,5 @@
+import { apiClientHeader } from "./api-client-header";
+
 /** The browser's view of the API's one error model. */
 export class ApiError extends Error {
   override readonly name = "ApiError";
@@ -40,7 +42,7 @@ async function send<T>(method: string, path: string, body?: unknown): Promise<T>
     response = await fetch(path, {
       method,
       credentials: "same-origin",
-      headers: body === undefined ? {} : { "content-type": "application/json" },
+      headers: { [apiClientHeader.name]: apiClientHeader.value, ...(body === undefined ? {} : { "content-type": "application/json" }) },
       body: body === undefined ? undefined : JSON.stringify(body),
       cache: "no-store",
     });

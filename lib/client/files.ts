@@ -11,6 +11,7 @@ import {
 } from "@/crypto";
 import { z } from "zod";
 import { api, ApiError, apiErrorFrom, retryTransient } from "./api";
+import { apiClientHeader } from "./api-client-header";
 
 /** Matches the server's upload chunk size; files are padded to whole chunks. */
 export const fileChunkSize = 1024 * 1024;
@@ -67,7 +68,7 @@ async function putChunk(blobId: string, index: number, data: Uint8Array): Promis
   try {
     response = await fetch(`/api/blobs/${blobId}/chunks/${index}`, {
       method: "PUT",
-      headers: { "content-type": "application/octet-stream" },
+      headers: { [apiClientHeader.name]: apiClientHeader.value, "content-type": "application/octet-stream" },
       body: new Uint8Array(data),
       credentials: "same-origin",
     });
@@ -134,7 +135,11 @@ export async function uploadEncryptedFile(
 async function getChunk(blobId: string, index: number): Promise<Uint8Array> {
   let response: Response;
   try {
-    response = await fetch(`/api/blobs/${blobId}/chunks/${index}`, { credentials: "same-origin", cache: "no-store" });
+    response = await fetch(`/api/blobs/${blobId}/chunks/${index}`, {
+      headers: { [apiClientHeader.name]: apiClientHeader.value },
+      credentials: "same-origin",
+      cache: "no-store",
+    });
   } catch {
     throw new ApiError(0, "network", "The connection dropped.");
   }

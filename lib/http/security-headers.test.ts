@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { contentSecurityPolicy, createNonce, isCrossOriginWrite, nonceBytes, securityHeaders } from "./security-headers";
+import values from "./security-headers.json";
 
 describe("createNonce", () => {
   it("carries at least 128 random bits", () => {
@@ -46,6 +47,12 @@ describe("securityHeaders", () => {
     expect(headers["strict-transport-security"]).toMatch(/max-age=\d{7,}/);
     expect(headers["referrer-policy"]).toBe("no-referrer");
     expect(headers["x-content-type-options"]).toBe("nosniff");
+  });
+
+  it("leaves the CSP to the proxy, and gives what it never sees a policy that allows nothing", () => {
+    expect(Object.keys(securityHeaders())).not.toContain("content-security-policy");
+    const fallback = values.fallbackContentSecurityPolicy.split(";").map((directive) => directive.trim());
+    expect(fallback).toEqual(expect.arrayContaining(["default-src 'none'", "object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'"]));
   });
 });
 

@@ -1,4 +1,5 @@
 import "server-only";
+import values from "./security-headers.json";
 
 /** At least 128 random bits, as CSP Level 3 asks of a nonce. */
 export const nonceBytes = 18;
@@ -35,17 +36,15 @@ export function contentSecurityPolicy(nonce: string, { development }: { developm
   return directives.join("; ");
 }
 
-/** Headers every response carries, pages and API alike. */
+/**
+ * Headers every response carries, pages and API alike. The values live in
+ * security-headers.json, which the server that serves the build (scripts/serve.mjs) also
+ * reads: it puts them, with the JSON's fallback CSP, on every response before Next and this
+ * proxy see the request, so that the answers Next gives before the proxy runs (a redirect
+ * that drops a trailing slash or a doubled slash) carry them too.
+ */
 export function securityHeaders(): Record<string, string> {
-  return {
-    "strict-transport-security": "max-age=63072000; includeSubDomains",
-    "referrer-policy": "no-referrer",
-    "x-content-type-options": "nosniff",
-    "x-frame-options": "DENY",
-    "cross-origin-opener-policy": "same-origin",
-    "cross-origin-resource-policy": "same-origin",
-    "permissions-policy": "camera=(self), microphone=(), geolocation=(), payment=(), usb=()",
-  };
+  return { ...values.headers };
 }
 
 const safeMethods = new Set(["GET", "HEAD", "OPTIONS"]);
