@@ -1,6 +1,10 @@
 /** Runs once when a server process starts: connect to the database, apply migrations, start upkeep. */
 export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
+  // Every setting is parsed here, once: a bad one throws SettingsError, and scripts/server.mjs
+  // stops the start with its message rather than serve 500s.
+  const { config } = await import("@/lib/config");
+  config();
   const { getDatabase } = await import("@/lib/db");
   await getDatabase();
   // An operator who set a token too short to use should hear so at start, not at the first admin sign-up.
@@ -13,4 +17,6 @@ export async function register() {
   }
   const { startBlobSweeper } = await import("@/lib/blobs/blob-sweeper");
   startBlobSweeper();
+  const { startAuthUpkeep } = await import("@/lib/auth/upkeep");
+  startAuthUpkeep();
 }
