@@ -1,10 +1,16 @@
 /** Runs once when a server process starts: connect to the database, apply migrations, start upkeep. */
 export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
-  // Every setting is parsed here, once: a bad one throws SettingsError, and scripts/server.mjs
-  // stops the start with its message rather than serve 500s.
-  const { config } = await import("@/lib/config");
-  config();
+  // Every setting is parsed here, once. A bad one stops the process with a message naming it:
+  // Next only logs an error thrown here and then serves, answering 500 to every request.
+  const { config, SettingsError } = await import("@/lib/config");
+  try {
+    config();
+  } catch (error) {
+    if (!(error instanceof SettingsError)) throw error;
+    console.error(`Health Safe Cloud cannot start: ${error.message}`);
+    process.exit(1);
+  }
   const { getDatabase } = await import("@/lib/db");
   await getDatabase();
   // An operator who set a token too short to use should hear so at start, not at the first admin sign-up.

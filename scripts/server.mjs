@@ -19,14 +19,8 @@ const peerHeader = "x-hsc-peer-address";
 globalThis[Symbol.for("health-safe-cloud.peer-address-header")] = peerHeader;
 
 const app = next({ dev, dir: root, port });
-try {
-  // Runs instrumentation.ts, which parses every setting: a bad one stops the start here.
-  await app.prepare();
-} catch (error) {
-  const settings = findSettingsError(error);
-  console.error(settings ? `Health Safe Cloud cannot start: ${settings.message}` : error);
-  process.exit(1);
-}
+// Runs instrumentation.ts, which parses every setting and stops the process on a bad one.
+await app.prepare();
 const handle = app.getRequestHandler();
 
 const server = createServer((request, response) => {
@@ -39,12 +33,4 @@ for (const signal of ["SIGINT", "SIGTERM"]) {
     server.close();
     process.exit(0);
   });
-}
-
-/** The invalid-settings error lib/config.ts throws, through Next's wrapping of instrumentation errors. */
-function findSettingsError(error) {
-  for (let current = error; current; current = current.cause) {
-    if (current.name === "SettingsError") return current;
-  }
-  return undefined;
 }

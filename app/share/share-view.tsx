@@ -149,7 +149,7 @@ function Share() {
           </button>
         </form>
         <p id="clinician-search-hint" className="hint">
-          At least {directoryQueryMinLength} characters; up to ten matches are shown.
+          At least {directoryQueryMinLength} characters; up to twenty matches are shown.
         </p>
         {searchProblem && (
           <p role="alert" data-testid="search-problem">

@@ -52,7 +52,7 @@ function unlocked() {
 /** The server refuses shorter queries (400); the page says so before asking. */
 export const directoryQueryMinLength = 3;
 
-/** Up to ten matching clinicians; `more` when others match too (the person should type more). */
+/** Up to twenty matching clinicians; `more` when others match too (the person should type more). */
 export const searchClinicians = (query: string) =>
   api.get<{ clinicians: DirectoryEntry[]; more: boolean }>(`/api/directory?q=${encodeURIComponent(query)}`);
 

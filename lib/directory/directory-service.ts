@@ -25,7 +25,7 @@ function likePattern(query: string): string {
 /** Fewer characters match too much of the directory to be a search for someone: it would be a page of a scrape. */
 export const directoryQueryMinLength = 3;
 /** At most this many entries per search; more means the person should type more. */
-export const directoryResultCap = 10;
+export const directoryResultCap = 20;
 
 /**
  * Finds clinicians by name, specialty or organization (all public by their choice).

@@ -11,7 +11,7 @@ const searchWindowSeconds = 600;
 /**
  * Signed-in people search the directory; it is public by the clinicians' choice, not open to
  * scrapers: DIRECTORY_SEARCH_LIMIT_PER_ACCOUNT searches per account in 10 minutes (then 429),
- * at least three characters, at most ten results.
+ * at least three characters, at most twenty results.
  */
 export async function findClinicians(query: string) {
   const session = await requireSession();
