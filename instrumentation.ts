@@ -1,6 +1,9 @@
 /** Runs once when a server process starts: connect to the database, apply migrations, start upkeep. */
 export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
+  // Every setting is parsed here, once: a bad one stops the start with a message naming it.
+  const { parseSettingsOrExit } = await import("@/lib/start-up-settings");
+  parseSettingsOrExit();
   const { getDatabase } = await import("@/lib/db");
   await getDatabase();
   // An operator who set a token too short to use should hear so at start, not at the first admin sign-up.
@@ -13,4 +16,6 @@ export async function register() {
   }
   const { startBlobSweeper } = await import("@/lib/blobs/blob-sweeper");
   startBlobSweeper();
+  const { startAuthUpkeep } = await import("@/lib/auth/upkeep");
+  startAuthUpkeep();
 }

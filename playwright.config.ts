@@ -50,14 +50,18 @@ export default defineConfig({
       reuseExistingServer: false,
       stdout: "pipe",
       stderr: "pipe",
-      // Every test signs in from the same address: the per-address limit is raised here
-      // (its behaviour is tested in lib/auth/auth-rate-limits.db.test.ts).
+      // Every test signs in and up from the same address: the per-address limits are raised
+      // here (their behaviour is tested in lib/auth/auth-rate-limits.db.test.ts and
+      // e2e/limits.spec.ts). Loopback is declared a proxy, so that a test may speak as other
+      // clients through X-Forwarded-For (the authorization matrix's CSP reports do).
       env: {
         PORT: String(port),
         DATA_DIR: ".e2e-data",
         APP_ORIGIN: baseURL,
         WEBAUTHN_RP_ID: "localhost",
         AUTH_RATE_LIMIT_PER_ADDRESS: "100000",
+        SIGN_UP_LIMIT_PER_ADDRESS: "100000",
+        TRUST_PROXY: "127.0.0.1,::1",
         DATABASE_URL: "",
         ADMIN_ENROLMENT_TOKEN: adminEnrolmentToken,
         // 1.5 GB, so that e2e/storage-quota.spec.ts can exceed it with a sparse 2 GB file (no file may pass 4 GiB).
@@ -80,6 +84,7 @@ export default defineConfig({
         WEBAUTHN_RP_ID: "localhost",
         SESSION_IDLE_MINUTES: "0.05",
         AUTH_RATE_LIMIT_PER_ADDRESS: "100000",
+        SIGN_UP_LIMIT_PER_ADDRESS: "100000",
         DATABASE_URL: "",
       },
     },

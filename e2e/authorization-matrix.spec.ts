@@ -419,6 +419,8 @@ function matrix(w: World): { rows: Row[]; finalRows: Row[] } {
         return entries.every((entry) => entry.role === "doctor" || entry.role === "nurse") ? null : "lists someone who is not a clinician";
       })),
     },
+    // Two letters would page through the directory (676 searches cover it): refused before any lookup. The per-account 429 is in e2e/limits.spec.ts.
+    { route: "GET /api/directory", what: "a two-letter directory search", path: "/api/directory?q=Rh", expect: signedIn(invalid) },
     { route: "GET /api/users/[id]/keys", what: "a clinician's published keys", path: `/api/users/${w.userIds["granted clinician"]}/keys`, expect: signedIn(ok()) },
     { route: "GET /api/users/[id]/keys", what: "the owner patient's keys", path: `/api/users/${p.userId}/keys`, expect: signedIn((caller) => (caller === "owner patient" ? ok() : notFound)) },
     { route: "GET /api/users/[id]/keys", what: "the other patient's keys", path: `/api/users/${o.userId}/keys`, expect: signedIn((caller) => (caller === "other patient" ? ok() : notFound)), lastCaller: "other patient" },

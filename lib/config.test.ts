@@ -1,6 +1,6 @@
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseConfig } from "./config";
+import { parseConfig, SettingsError } from "./config";
 
 describe("parseConfig", () => {
   it("defaults to the embedded database in .data on localhost:3000", () => {
@@ -34,5 +34,29 @@ describe("parseConfig", () => {
   it("refuses nonsense", () => {
     expect(() => parseConfig({ PORT: "seventy" })).toThrow();
     expect(() => parseConfig({ DATABASE_URL: "not a url" })).toThrow();
+  });
+
+  it("names each bad variable, its value and what it accepts, never the enrolment token's value", () => {
+    expect(() => parseConfig({ SESSION_MAX_HOURS: "1.5" })).toThrow(
+      new SettingsError('invalid setting: SESSION_MAX_HOURS="1.5" is not valid; it accepts a whole number of hours from 1 to 720.'),
+    );
+    const error = (() => {
+      try {
+        parseConfig({ TRUST_PROXY: "yes", LOG_LEVEL: "loud" });
+      } catch (caught) {
+        return caught;
+      }
+    })();
+    expect(error).toBeInstanceOf(SettingsError);
+    expect(String(error)).toMatch(/TRUST_PROXY="yes" is not valid; it accepts a number of proxy hops/);
+    expect(String(error)).toMatch(/LOG_LEVEL="loud" is not valid; it accepts one of fatal/);
+  });
+
+  it("reads the limits and the trusted proxies", () => {
+    const config = parseConfig({ TRUST_PROXY: "1", SIGN_UP_LIMIT_PER_ADDRESS: "5", DIRECTORY_SEARCH_LIMIT_PER_ACCOUNT: "7" });
+    expect(config.trustProxy).toEqual({ kind: "hops", hops: 1 });
+    expect(config.signUpLimitPerAddress).toBe(5);
+    expect(config.directorySearchLimitPerAccount).toBe(7);
+    expect(parseConfig({}).trustProxy).toEqual({ kind: "none" });
   });
 });

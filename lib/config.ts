@@ -1,40 +1,103 @@
 import "server-only";
+import { isIP } from "node:net";
 import path from "node:path";
 import { z } from "zod";
 
-/** Server configuration, read once from the environment and validated. */
-const configSchema = z.object({
-  DATABASE_URL: z.string().url().optional(),
-  DATA_DIR: z.string().min(1).default(".data"),
-  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+/**
+ * Every setting, its schema, and (in `.describe`) what it accepts, in the words the start-up
+ * error uses. Add a setting here, map it in `parseConfig`, and document it in the README.
+ */
+const settings = {
+  DATABASE_URL: z.string().url().optional().describe("a PostgreSQL connection URL (postgres://…)"),
+  DATA_DIR: z.string().min(1).default(".data").describe("a directory path"),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000).describe("a port number from 1 to 65535"),
   /** The WebAuthn relying-party id: the registrable domain the app is served from. */
-  WEBAUTHN_RP_ID: z.string().min(1).optional(),
+  WEBAUTHN_RP_ID: z.string().min(1).optional().describe("a domain name"),
   /** The exact origin browsers load the app from; cross-origin writes are refused. */
-  APP_ORIGIN: z.string().url().optional(),
+  APP_ORIGIN: z.string().url().optional().describe("an origin such as https://records.example.org"),
   /** Minutes without a request after which a session ends. */
-  SESSION_IDLE_MINUTES: z.coerce.number().min(0.05).max(24 * 60).default(30),
+  SESSION_IDLE_MINUTES: z.coerce.number().min(0.05).max(24 * 60).default(30).describe("a number of minutes from 0.05 to 1440 (decimals allowed)"),
   /** Hours after sign-in at which a session ends however active it is. */
-  SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(12),
+  SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(12).describe("a whole number of hours from 1 to 720"),
   /** Authentication requests allowed per client address in 10 minutes (a clinic behind one NAT needs room). */
-  AUTH_RATE_LIMIT_PER_ADDRESS: z.coerce.number().int().min(1).max(1_000_000).default(300),
-  /** Authentication attempts allowed per account in 10 minutes. */
-  AUTH_RATE_LIMIT_PER_ACCOUNT: z.coerce.number().int().min(1).max(1_000_000).default(20),
+  AUTH_RATE_LIMIT_PER_ADDRESS: count(300, "a whole number of requests from 1 to 1000000"),
+  /** Failed authentication attempts allowed per client address and account (or passkey, or recovery key) in 10 minutes. */
+  AUTH_RATE_LIMIT_PER_ACCOUNT: count(20, "a whole number of attempts from 1 to 1000000"),
+  /** Accounts that may be created from one client address in an hour. */
+  SIGN_UP_LIMIT_PER_ADDRESS: count(20, "a whole number of sign-ups from 1 to 1000000"),
+  /** Directory searches one account may make in 10 minutes. */
+  DIRECTORY_SEARCH_LIMIT_PER_ACCOUNT: count(60, "a whole number of searches from 1 to 1000000"),
+  /** Which proxies in front of the app may say, in X-Forwarded-For, whom they forward for. */
+  TRUST_PROXY: z
+    .string()
+    .refine((value) => parseTrustProxy(value) !== undefined)
+    .optional()
+    .describe("a number of proxy hops (0 to 10), or a comma-separated list of proxy addresses and CIDR ranges (10.0.0.0/8, ::1)"),
   /** Minutes an unfinished upload, or a finished file no record holds, is kept after its last activity before the sweeper deletes it. */
-  BLOB_GRACE_MINUTES: z.coerce.number().min(0.05).max(30 * 24 * 60).default(24 * 60),
+  BLOB_GRACE_MINUTES: z.coerce.number().min(0.05).max(30 * 24 * 60).default(24 * 60).describe("a number of minutes from 0.05 to 43200"),
   /** Minutes between sweeps of abandoned uploads and unused files (one also runs at start-up). */
-  BLOB_SWEEP_INTERVAL_MINUTES: z.coerce.number().min(0.01).max(24 * 60).default(60),
+  BLOB_SWEEP_INTERVAL_MINUTES: z.coerce.number().min(0.01).max(24 * 60).default(60).describe("a number of minutes from 0.01 to 1440"),
   /** Storage quota per account in megabytes (10^6 bytes): files (declared size from the first request) plus record versions. */
-  STORAGE_QUOTA_MB: z.coerce.number().int().min(1).max(1_000_000_000).default(5000),
+  STORAGE_QUOTA_MB: count(5000, "a whole number of megabytes from 1 to 1000000000", 1_000_000_000),
   /** Uploads one account may have started and not finished at a time. */
-  UNFINISHED_UPLOADS_MAX: z.coerce.number().int().min(1).max(1000).default(5),
-  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  UNFINISHED_UPLOADS_MAX: count(5, "a whole number of uploads from 1 to 1000", 1000),
+  LOG_LEVEL: z
+    .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
+    .default("info")
+    .describe("one of fatal, error, warn, info, debug, trace, silent"),
   /**
    * The secret an operator hands to the person who may sign up as an administrator. Not
    * validated here: a short one leaves admin enrolment off with a warning, it does not
    * stop the server (lib/accounts/admin-enrolment.ts).
    */
-  ADMIN_ENROLMENT_TOKEN: z.string().optional(),
-});
+  ADMIN_ENROLMENT_TOKEN: z.string().optional().describe("any text"),
+};
+const configSchema = z.object(settings);
+
+function count(fallback: number, accepts: string, max = 1_000_000) {
+  return z.coerce.number().int().min(1).max(max).default(fallback).describe(accepts);
+}
+
+/** A proxy address or range the operator trusts, as node:net's BlockList takes it. */
+export interface TrustedRange {
+  address: string;
+  prefix: number;
+  family: "ipv4" | "ipv6";
+}
+
+/**
+ * Whom X-Forwarded-For is believed from: nobody (the socket's peer is the client), the
+ * nearest `hops` proxies whatever their address, or proxies whose address is in `ranges`.
+ */
+export type TrustProxy = { kind: "none" } | { kind: "hops"; hops: number } | { kind: "ranges"; ranges: TrustedRange[] };
+
+/** TRUST_PROXY's value, or undefined when it is not a hop count or a list of addresses and CIDR ranges. */
+export function parseTrustProxy(value: string | undefined): TrustProxy | undefined {
+  const text = value?.trim() ?? "";
+  if (text === "") return { kind: "none" };
+  if (/^\d+$/.test(text)) {
+    const hops = Number(text);
+    if (hops > 10) return undefined;
+    return hops === 0 ? { kind: "none" } : { kind: "hops", hops };
+  }
+  const ranges: TrustedRange[] = [];
+  for (const entry of text.split(",").map((part) => part.trim())) {
+    const [address = "", prefixText, ...rest] = entry.split("/");
+    const version = isIP(address);
+    if (version === 0 || rest.length > 0) return undefined;
+    const bits = version === 4 ? 32 : 128;
+    if (prefixText !== undefined && !/^\d{1,3}$/.test(prefixText)) return undefined;
+    const prefix = prefixText === undefined ? bits : Number(prefixText);
+    if (prefix > bits) return undefined;
+    ranges.push({ address, prefix, family: version === 4 ? "ipv4" : "ipv6" });
+  }
+  return { kind: "ranges", ranges };
+}
+
+/** A setting that does not parse: the message names the variable, the value and what it accepts. */
+export class SettingsError extends Error {
+  override name = "SettingsError";
+}
 
 export interface AppConfig {
   databaseUrl: string | undefined;
@@ -45,6 +108,9 @@ export interface AppConfig {
   sessionIdleMs: number;
   authLimitPerAddress: number;
   authLimitPerAccount: number;
+  signUpLimitPerAddress: number;
+  directorySearchLimitPerAccount: number;
+  trustProxy: TrustProxy;
   sessionMaxMs: number;
   blobGraceMs: number;
   blobSweepIntervalMs: number;
@@ -54,10 +120,16 @@ export interface AppConfig {
   adminEnrolmentToken: string | undefined;
 }
 
+/**
+ * Reads the settings from `env`. Throws SettingsError naming every variable that does not
+ * parse, its value (except the enrolment token's) and what it accepts.
+ */
 export function parseConfig(env: Record<string, string | undefined>): AppConfig {
   // An empty variable means "not set", as it does for most tools.
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ""));
-  const parsed = configSchema.parse(present);
+  const result = configSchema.safeParse(present);
+  if (!result.success) throw settingsError(result.error, present);
+  const parsed = result.data;
   const appOrigin = new URL(parsed.APP_ORIGIN ?? `http://localhost:${parsed.PORT}`).origin;
   return {
     databaseUrl: parsed.DATABASE_URL,
@@ -67,6 +139,10 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
     rpId: parsed.WEBAUTHN_RP_ID ?? new URL(appOrigin).hostname,
     authLimitPerAddress: parsed.AUTH_RATE_LIMIT_PER_ADDRESS,
     authLimitPerAccount: parsed.AUTH_RATE_LIMIT_PER_ACCOUNT,
+    signUpLimitPerAddress: parsed.SIGN_UP_LIMIT_PER_ADDRESS,
+    directorySearchLimitPerAccount: parsed.DIRECTORY_SEARCH_LIMIT_PER_ACCOUNT,
+    // Validated by the schema's refinement above.
+    trustProxy: parseTrustProxy(parsed.TRUST_PROXY) ?? { kind: "none" },
     sessionIdleMs: Math.round(parsed.SESSION_IDLE_MINUTES * 60_000),
     sessionMaxMs: parsed.SESSION_MAX_HOURS * 3_600_000,
     blobGraceMs: Math.round(parsed.BLOB_GRACE_MINUTES * 60_000),
@@ -78,8 +154,20 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
   };
 }
 
+function settingsError(error: z.ZodError, env: Record<string, string | undefined>): SettingsError {
+  const names = [...new Set(error.issues.map((issue) => String(issue.path[0])))];
+  const problems = names.map((name) => {
+    const accepts = settings[name as keyof typeof settings].description ?? "another value";
+    // The enrolment token is a secret: its value is never repeated.
+    const shown = name === "ADMIN_ENROLMENT_TOKEN" ? "" : `=${JSON.stringify(env[name])}`;
+    return `${name}${shown} is not valid; it accepts ${accepts}`;
+  });
+  return new SettingsError(`invalid setting: ${problems.join("; ")}.`);
+}
+
 let cached: AppConfig | undefined;
 
+/** The settings of this process, parsed on first use (instrumentation.ts uses them at start-up, so a bad one stops the start). */
 export function config(): AppConfig {
   cached ??= parseConfig(process.env);
   return cached;

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, testDatabaseKinds, type TestDatabase } from "@/lib/db/test-databases";
 import { AppError } from "@/lib/errors";
-import { countAttempt, enforceRateLimits, type RateLimitRule } from "./rate-limit";
+import { rateLimitBuckets } from "@/drizzle/schema";
+import { countAttempt, enforceRateLimits, longestWindowSeconds, sweepRateLimitBuckets, type RateLimitRule } from "./rate-limit";
 
 const rule: RateLimitRule = { name: "test", limit: 3, windowSeconds: 60 };
 
@@ -51,5 +52,23 @@ describe.each(testDatabaseKinds())("rate limits on %s", (kind) => {
     expect((error as AppError).code).toBe("rate-limited");
     expect((error as AppError).details.retryAfterSeconds).toBe(60);
     await enforceRateLimits(database.db, [{ rule: checks[1]!.rule, subject: "user-2" }], now);
+  });
+
+  it("sweeps buckets whose window has ended for every rule, and keeps the counts still running", async () => {
+    const now = new Date("2026-01-05T12:00:00Z");
+    const hourAgo = new Date(now.getTime() - longestWindowSeconds * 1000);
+    await countAttempt(database.db, rule, "stale-1", new Date(hourAgo.getTime() - 1000));
+    await countAttempt(database.db, rule, "stale-2", hourAgo);
+    for (let attempt = 0; attempt < 3; attempt++) await countAttempt(database.db, { ...rule, windowSeconds: 3600 }, "running", new Date(hourAgo.getTime() + 1000));
+    await sweepRateLimitBuckets(database.db, now);
+    const keys = (await database.db.select({ key: rateLimitBuckets.key }).from(rateLimitBuckets)).map((row) => row.key);
+    expect(keys).not.toContain("test:stale-1");
+    expect(keys).not.toContain("test:stale-2");
+    // The running window still counts: the fourth attempt is refused.
+    expect((await countAttempt(database.db, { ...rule, windowSeconds: 3600 }, "running", now)).allowed).toBe(false);
+  });
+
+  it("refuses a rule whose window outlasts the sweep", async () => {
+    await expect(countAttempt(database.db, { ...rule, windowSeconds: longestWindowSeconds + 1 }, "x")).rejects.toThrow(/longer than/);
   });
 });

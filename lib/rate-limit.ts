@@ -1,5 +1,5 @@
 import "server-only";
-import { sql } from "drizzle-orm";
+import { lte, sql } from "drizzle-orm";
 import { rateLimitBuckets } from "@/drizzle/schema";
 import type { Database } from "@/lib/db";
 import { AppError } from "@/lib/errors";
@@ -17,6 +17,9 @@ export interface RateLimitOutcome {
   retryAfterSeconds: number;
 }
 
+/** No rule's window is longer, so a bucket whose window began this long ago is finished and can go. */
+export const longestWindowSeconds = 3600;
+
 /**
  * Counts one attempt in a fixed window held in the database, so every server instance
  * sees the same count. One atomic upsert: concurrent attempts never undercount.
@@ -27,6 +30,7 @@ export async function countAttempt(
   subject: string,
   now: Date = new Date(),
 ): Promise<RateLimitOutcome> {
+  if (rule.windowSeconds > longestWindowSeconds) throw new Error(`rate-limit rule ${rule.name}: a window longer than ${longestWindowSeconds} s would be swept early`);
   const windowStartsAfter = new Date(now.getTime() - rule.windowSeconds * 1000);
   const expired = sql`${rateLimitBuckets.windowStart} <= ${windowStartsAfter.toISOString()}::timestamptz`;
   const [row] = await db
@@ -63,4 +67,15 @@ export async function enforceRateLimits(
   if (retryAfterSeconds > 0) {
     throw new AppError("rate-limited", "Too many attempts. Please wait a moment and try again.", { retryAfterSeconds });
   }
+}
+
+/**
+ * Deletes the buckets whose window has ended for every rule (begun `longestWindowSeconds`
+ * or more ago): an attempt after that starts a new window anyway. lib/auth/upkeep.ts runs
+ * it on a schedule. Returns how many went.
+ */
+export async function sweepRateLimitBuckets(db: Database, now: Date = new Date()): Promise<number> {
+  const finishedBefore = new Date(now.getTime() - longestWindowSeconds * 1000);
+  const removed = await db.delete(rateLimitBuckets).where(lte(rateLimitBuckets.windowStart, finishedBefore)).returning({ key: rateLimitBuckets.key });
+  return removed.length;
 }

@@ -49,11 +49,12 @@ if (!buildIsCurrent()) {
 const port = process.env.PORT ?? "3000";
 const database = process.env.DATABASE_URL ? "PostgreSQL (DATABASE_URL)" : `embedded PGlite in ${process.env.DATA_DIR ?? ".data"}/`;
 console.log(`Serving on http://localhost:${port} with ${database}`);
-// scripts/serve.mjs is `next start` with the security headers on every response.
-const server = spawn(process.execPath, [path.join(root, "scripts", "serve.mjs")], {
+// scripts/server.mjs, not `next start`: it hands the socket's peer address to the app and
+// puts the security headers on every response.
+const server = spawn(process.execPath, [path.join(root, "scripts", "server.mjs")], {
   cwd: root,
   stdio: "inherit",
-  env: { ...process.env, PORT: port },
+  env: { ...process.env, PORT: port, NODE_ENV: "production" },
 });
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => server.kill(signal));
 server.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

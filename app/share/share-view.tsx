@@ -6,7 +6,7 @@ import { checkedContact, KeyChangedError, type DirectoryEntry } from "@/lib/clie
 import { isCryptoError, parseShareCode, shareCodeMatches } from "@/crypto";
 import { describeFailure } from "@/lib/client/failures";
 import { loadChart, type ChartEntry } from "@/lib/client/records";
-import { listGrants, searchClinicians, type GrantSummary } from "@/lib/client/sharing";
+import { directoryQueryMinLength, listGrants, searchClinicians, type GrantSummary } from "@/lib/client/sharing";
 import { requestKeyMaintenance } from "@/app/_components/key-maintenance";
 import { GrantsDashboard } from "./grants-dashboard";
 import { KeyChangedWarning } from "./key-changed-warning";
@@ -26,6 +26,8 @@ function Share() {
   const [query, setQuery] = useState("");
   const [pasted, setPasted] = useState("");
   const [results, setResults] = useState<DirectoryEntry[] | null>(null);
+  const [moreResults, setMoreResults] = useState(false);
+  const [searchProblem, setSearchProblem] = useState<string>();
   const [chosen, setChosen] = useState<ChosenClinician | null>(null);
   const [changed, setChanged] = useState<KeyChangedError | null>(null);
   const [entries, setEntries] = useState<OkEntry[]>([]);
@@ -113,16 +115,49 @@ function Share() {
         <form
           onSubmit={async (event) => {
             event.preventDefault();
-            setResults(await searchClinicians(query));
+            setResults(null);
+            if ([...query.trim()].length < directoryQueryMinLength) {
+              setSearchProblem(`Type at least ${directoryQueryMinLength} characters of a name, specialty or organization to search.`);
+              return;
+            }
+            setSearchProblem(undefined);
+            try {
+              const found = await searchClinicians(query);
+              setResults(found.clinicians);
+              setMoreResults(found.more);
+            } catch (caught) {
+              setSearchProblem(
+                describeFailure(caught, {
+                  accessEnded: "The directory could not be searched.",
+                  integrity: "The directory could not be searched.",
+                  unreachable: "The directory could not be searched just now (too many searches in a short time, or no connection). Wait a few minutes and try again.",
+                }),
+              );
+            }
           }}
         >
           <label htmlFor="clinician-search">Name, specialty or organization</label>
-          <input id="clinician-search" value={query} onChange={(event) => setQuery(event.target.value)} />
+          <input
+            id="clinician-search"
+            value={query}
+            onChange={(event) => setQuery(event.target.value)}
+            aria-describedby="clinician-search-hint"
+            aria-invalid={searchProblem !== undefined}
+          />
           <button type="submit" className="button button-small">
             Search
           </button>
         </form>
+        <p id="clinician-search-hint" className="hint">
+          At least {directoryQueryMinLength} characters; up to twenty matches are shown.
+        </p>
+        {searchProblem && (
+          <p role="alert" data-testid="search-problem">
+            {searchProblem}
+          </p>
+        )}
         {results?.length === 0 && <p>No clinician matches “{query}”.</p>}
+        {moreResults && results && results.length > 0 && <p>More clinicians match; type more of the name to narrow the search.</p>}
         <ul className="list">
           {results?.map((clinician) => (
             <li key={clinician.userId} className="list-row">

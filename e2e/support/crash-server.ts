@@ -6,7 +6,8 @@ import { PGlite } from "@electric-sql/pglite";
 import postgres from "postgres";
 
 const root = path.resolve(__dirname, "..", "..");
-const nextBin = path.join(root, "node_modules", "next", "dist", "bin", "next");
+/** What `npm start` serves with (it hands the socket's peer address to the app). */
+const serverScript = path.join(root, "scripts", "server.mjs");
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Raw SQL against the server's database while the server is down. */
@@ -62,13 +63,14 @@ export class CrashServer {
       APP_ORIGIN: this.url,
       WEBAUTHN_RP_ID: "localhost",
       AUTH_RATE_LIMIT_PER_ADDRESS: "100000",
+      SIGN_UP_LIMIT_PER_ADDRESS: "100000",
       HSC_FAULT_INJECTION: "1",
       HSC_CRASH_FILE: this.crashFile,
       // Long by default, so that work under way across a restart is never swept; short where a test waits for the sweep.
       BLOB_GRACE_MINUTES: String(settings.blobGraceMinutes ?? 30),
       BLOB_SWEEP_INTERVAL_MINUTES: "0.05",
     };
-    const child = spawn(process.execPath, [nextBin, "start", "--port", String(this.options.port)], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [serverScript], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
     this.child = child;
     this.output = "";
     for (const stream of [child.stdout, child.stderr]) {

@@ -9,7 +9,11 @@ const dataDir = mkdtempSync(path.join(tmpdir(), "hsc-rate-"));
 let signInOptions: (request: Request, context: unknown) => Promise<Response>;
 let signInVerify: (request: Request, context: unknown) => Promise<Response>;
 
+/** What scripts/server.mjs does: it names the header it writes each socket's peer address into. */
+const peerHeader = "x-hsc-peer-address";
+
 beforeAll(async () => {
+  (globalThis as Record<symbol, unknown>)[Symbol.for("health-safe-cloud.peer-address-header")] = peerHeader;
   process.env.DATA_DIR = dataDir;
   process.env.AUTH_RATE_LIMIT_PER_ADDRESS = "60";
   process.env.AUTH_RATE_LIMIT_PER_ACCOUNT = "20";
@@ -24,10 +28,11 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-const from = (address: string, body?: unknown) =>
+/** A request whose socket peer is `address`, claiming in X-Forwarded-For to come from `claimed`. */
+const from = (address: string, body?: unknown, claimed?: string) =>
   new Request("http://localhost:3000/api/auth/sign-in", {
     method: "POST",
-    headers: { "content-type": "application/json", "x-forwarded-for": address },
+    headers: { "content-type": "application/json", [peerHeader]: address, ...(claimed ? { "x-forwarded-for": claimed } : {}) },
     body: JSON.stringify(body ?? {}),
   });
 
@@ -57,14 +62,21 @@ describe("authentication rate limits", () => {
     expect((await signInOptions(from("203.0.113.6"), {})).status).toBe(200);
   });
 
-  it("limit attempts on one account whatever address they come from", async () => {
+  it("count a client by its socket, however its X-Forwarded-For changes (no proxy declared)", async () => {
+    const statuses: number[] = [];
+    for (let attempt = 0; attempt < 61; attempt++) statuses.push((await signInOptions(from("203.0.113.50", {}, `198.51.100.${attempt}`), {})).status);
+    expect(statuses.slice(0, 60).every((status) => status === 200)).toBe(true);
+    expect(statuses[60]).toBe(429);
+  });
+
+  it("limit attempts naming one passkey from one address, without locking its owner out elsewhere", async () => {
     const credentialId = randomBytes(16).toString("base64url");
     const statuses: number[] = [];
-    for (let attempt = 0; attempt < 21; attempt++) {
-      statuses.push((await signInVerify(from(`198.51.100.${attempt}`, bogusAssertion(credentialId)), {})).status);
-    }
+    for (let attempt = 0; attempt < 21; attempt++) statuses.push((await signInVerify(from("192.0.2.10", bogusAssertion(credentialId)), {})).status);
     expect(statuses.slice(0, 20).every((status) => status === 401)).toBe(true);
     expect(statuses[20]).toBe(429);
+    // Another address still gets its own twenty attempts at the same passkey: the owner is not locked out.
+    for (let attempt = 0; attempt < 20; attempt++) expect((await signInVerify(from("192.0.2.11", bogusAssertion(credentialId)), {})).status).toBe(401);
   });
 
   it("answer an unknown passkey with the same generic refusal", async () => {

@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { users } from "@/drizzle/schema";
+import { users, webauthnChallenges } from "@/drizzle/schema";
 import { createTestDatabase, testDatabaseKinds, type TestDatabase } from "@/lib/db/test-databases";
 import { AppError } from "@/lib/errors";
-import { challengeLifetimeMs, consumeChallenge, issueChallenge } from "./challenges";
+import { challengeLifetimeMs, consumeChallenge, issueChallenge, sweepChallenges } from "./challenges";
 
 async function refusal(promise: Promise<unknown>) {
   const error = await promise.then(() => null, (caught: unknown) => caught);
@@ -56,5 +56,20 @@ describe.each(testDatabaseKinds())("WebAuthn challenges on %s", (kind) => {
     expect(await refusal(consumeChallenge(database.db, challenge, "authentication", null))).toBe("unauthenticated");
     expect(await refusal(consumeChallenge(database.db, challenge, "registration", randomUUID()))).toBe("unauthenticated");
     expect((await consumeChallenge(database.db, challenge, "registration", userId)).userId).toBe(userId);
+  });
+
+  it("sweeps expired and consumed challenges, and leaves live ones usable", async () => {
+    const now = new Date();
+    const live = await issueChallenge(database.db, "authentication", null, now);
+    const expired = await issueChallenge(database.db, "authentication", null, new Date(now.getTime() - challengeLifetimeMs));
+    const used = await issueChallenge(database.db, "authentication", null, now);
+    await consumeChallenge(database.db, used.challenge, "authentication", null, now);
+    await sweepChallenges(database.db, now);
+    const left = (await database.db.select({ challenge: webauthnChallenges.challenge }).from(webauthnChallenges)).map((row) => row.challenge);
+    expect(left).toContain(live.challenge);
+    expect(left).not.toContain(expired.challenge);
+    expect(left).not.toContain(used.challenge);
+    expect(await refusal(consumeChallenge(database.db, used.challenge, "authentication", null, now))).toBe("unauthenticated");
+    await consumeChallenge(database.db, live.challenge, "authentication", null, now);
   });
 });

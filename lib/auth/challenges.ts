@@ -1,6 +1,6 @@
 import "server-only";
 import { randomBytes, randomUUID } from "node:crypto";
-import { and, eq, gt, isNull, lt } from "drizzle-orm";
+import { and, eq, gt, isNotNull, isNull, lte, or } from "drizzle-orm";
 import { webauthnChallenges } from "@/drizzle/schema";
 import type { Database } from "@/lib/db";
 import { AppError } from "@/lib/errors";
@@ -29,9 +29,20 @@ export async function issueChallenge(
     expiresAt: new Date(now.getTime() + challengeLifetimeMs),
   };
   await db.insert(webauthnChallenges).values({ ...issued, ceremony, userId, createdAt: now });
-  // Old challenges are worthless; sweeping here keeps the table small without a job.
-  await db.delete(webauthnChallenges).where(lt(webauthnChallenges.expiresAt, new Date(now.getTime() - 3_600_000)));
   return issued;
+}
+
+/**
+ * Deletes the challenges that can no longer be used: expired or consumed (a consumed one is
+ * refused as readily when it is gone). lib/auth/upkeep.ts runs it on a schedule. Returns
+ * how many went.
+ */
+export async function sweepChallenges(db: Database, now: Date = new Date()): Promise<number> {
+  const removed = await db
+    .delete(webauthnChallenges)
+    .where(or(lte(webauthnChallenges.expiresAt, now), isNotNull(webauthnChallenges.consumedAt)))
+    .returning({ id: webauthnChallenges.id });
+  return removed.length;
 }
 
 /**

@@ -13,7 +13,7 @@ import { enforceRateLimits } from "@/lib/rate-limit";
 import { consumeChallenge, issueChallenge } from "./challenges";
 import { setSessionCookie } from "./cookies";
 import { sessionPolicy } from "./current-session";
-import { authLimits } from "./limits";
+import { accountAttemptChecks, authLimits } from "./limits";
 import { relyingParty } from "./relying-party";
 import type { RegistrationResponse } from "./schemas";
 import { endOtherSessions, startSession } from "./sessions";
@@ -37,10 +37,7 @@ export async function beginRecovery(request: Request) {
  */
 export async function proveRecovery(request: Request, body: { recoveryPublicKey: string; challenge: string; signature: string }) {
   const { db } = await getDatabase();
-  await enforceRateLimits(db, [
-    { rule: authLimits().perAddress, subject: clientAddress(request) },
-    { rule: authLimits().perAccount, subject: `recovery:${body.recoveryPublicKey}` },
-  ]);
+  await enforceRateLimits(db, accountAttemptChecks(clientAddress(request), `recovery:${body.recoveryPublicKey}`));
   await consumeChallenge(db, body.challenge, "recovery", null).catch(() => {
     throw refused();
   });

@@ -8,7 +8,7 @@ import { clientAddress } from "@/lib/http/request-meta";
 import { enforceRateLimits } from "@/lib/rate-limit";
 import { clearSessionCookie, sessionToken, setSessionCookie } from "./cookies";
 import { sessionPolicy } from "./current-session";
-import { authLimits } from "./limits";
+import { accountAttemptChecks, authLimits } from "./limits";
 import { relyingParty } from "./relying-party";
 import type { AuthenticationResponse } from "./schemas";
 import { endSession, resolveSession, startSession } from "./sessions";
@@ -23,11 +23,9 @@ export async function beginSignIn(request: Request) {
 /** Verifies a passkey assertion and starts a new session; any session the browser had is ended (rotation). */
 export async function completeSignIn(request: Request, credential: AuthenticationResponse) {
   const { db } = await getDatabase();
-  // The per-account bucket is keyed by credential id, known or not, so it says nothing about existence.
-  await enforceRateLimits(db, [
-    { rule: authLimits().perAddress, subject: clientAddress(request) },
-    { rule: authLimits().perAccount, subject: credential.id },
-  ]);
+  // Keyed by credential id, known or not, so it says nothing about existence; and by address,
+  // so junk naming someone's passkey from one place does not lock them out everywhere.
+  await enforceRateLimits(db, accountAttemptChecks(clientAddress(request), credential.id));
   let userId: string;
   try {
     ({ userId } = await verifyAuthentication(db, relyingParty(), credential));

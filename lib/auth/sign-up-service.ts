@@ -6,7 +6,7 @@ import { clientAddress } from "@/lib/http/request-meta";
 import { enforceRateLimits } from "@/lib/rate-limit";
 import { setSessionCookie } from "./cookies";
 import { sessionPolicy } from "./current-session";
-import { authLimits } from "./limits";
+import { accountAttemptChecks, authLimits } from "./limits";
 import { relyingParty } from "./relying-party";
 import type { SignUpOptionsRequest, SignUpRequest } from "./schemas";
 import { startSession } from "./sessions";
@@ -23,10 +23,9 @@ export async function beginSignUp(request: Request, body: SignUpOptionsRequest) 
 /** Verifies the new passkey, stores the account and its keys, and signs the person in. */
 export async function completeSignUp(request: Request, body: SignUpRequest) {
   const { db } = await getDatabase();
-  await enforceRateLimits(db, [
-    { rule: authLimits().perAddress, subject: clientAddress(request) },
-    { rule: authLimits().perAccount, subject: body.userId },
-  ]);
+  const address = clientAddress(request);
+  // One address cannot mint accounts by the hundred (SIGN_UP_LIMIT_PER_ADDRESS an hour).
+  await enforceRateLimits(db, [...accountAttemptChecks(address, body.userId), { rule: authLimits().signUpPerAddress, subject: address }]);
   const credential = await verifyRegistration(db, relyingParty(), "registration", body.userId, body.credential);
   const prfCapable = body.keys.vaultWraps.some((wrap) => wrap.method === "prf");
   await createAccount(db, body, credential, prfCapable);

@@ -1,7 +1,8 @@
 import "server-only";
 import { config } from "@/lib/config";
 import { getDatabase, type Database } from "@/lib/db";
-import { logger, logUnexpected } from "@/lib/log";
+import { logger } from "@/lib/log";
+import { startPeriodicTask } from "@/lib/periodic-task";
 import { databaseBlobStore } from "./database-blob-store";
 
 /**
@@ -14,34 +15,16 @@ export async function sweepAbandonedBlobs(db: Database, graceMs: number, now: Da
   return databaseBlobStore(db).sweep(new Date(now.getTime() - graceMs));
 }
 
-const globalKey = Symbol.for("health-safe-cloud.blob-sweeper");
-type GlobalWithSweeper = typeof globalThis & { [globalKey]?: NodeJS.Timeout };
-
 /**
  * Sweeps once at start-up (what the last crash left is found at once) and then on a timer.
  * Every server instance may run it: a blob another instance is attaching is locked, and
  * the sweep skips it.
  */
 export function startBlobSweeper(): void {
-  const holder = globalThis as GlobalWithSweeper;
-  if (holder[globalKey]) return;
   const { blobGraceMs, blobSweepIntervalMs } = config();
-  let running = false;
-  const sweep = async () => {
-    if (running) return;
-    running = true;
-    try {
-      const { db } = await getDatabase();
-      const removed = await sweepAbandonedBlobs(db, blobGraceMs);
-      if (removed > 0) logger().info({ removed }, "abandoned uploads and unused files removed");
-    } catch (error) {
-      logUnexpected(error, { operation: "blob-sweep" });
-    } finally {
-      running = false;
-    }
-  };
-  holder[globalKey] = setInterval(() => void sweep(), blobSweepIntervalMs);
-  // The timer alone never keeps the process alive.
-  holder[globalKey].unref();
-  void sweep();
+  startPeriodicTask("blob-sweep", blobSweepIntervalMs, async () => {
+    const { db } = await getDatabase();
+    const removed = await sweepAbandonedBlobs(db, blobGraceMs);
+    if (removed > 0) logger().info({ removed }, "abandoned uploads and unused files removed");
+  });
 }

@@ -49,8 +49,12 @@ function unlocked() {
   return vault;
 }
 
+/** The server refuses shorter queries (400); the page says so before asking. */
+export const directoryQueryMinLength = 3;
+
+/** Up to twenty matching clinicians; `more` when others match too (the person should type more). */
 export const searchClinicians = (query: string) =>
-  api.get<{ clinicians: DirectoryEntry[] }>(`/api/directory?q=${encodeURIComponent(query)}`).then((result) => result.clinicians);
+  api.get<{ clinicians: DirectoryEntry[]; more: boolean }>(`/api/directory?q=${encodeURIComponent(query)}`);
 
 /** Shares records with a clinician whose keys were checked against the vault's pin (pinning them now, on first use). */
 export async function shareRecords(input: {

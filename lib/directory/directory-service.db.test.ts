@@ -47,15 +47,35 @@ describe.each(testDatabaseKinds())("clinician directory on %s", (kind) => {
   });
 
   it("finds clinicians by name, specialty or organization, verified first", async () => {
-    expect((await searchDirectory(database.db, "heart")).map((entry) => entry.displayName)).toEqual(["Dr Zoe Heart", "Dr Ada Heart"]);
-    expect((await searchDirectory(database.db, "cardio")).map((entry) => entry.verified)).toEqual([true, false]);
-    expect((await searchDirectory(database.db, "riverside")).map((entry) => entry.role).sort()).toEqual(["doctor", "nurse"]);
+    const found = async (query: string) => (await searchDirectory(database.db, query)).clinicians;
+    expect((await found("heart")).map((entry) => entry.displayName)).toEqual(["Dr Zoe Heart", "Dr Ada Heart"]);
+    expect((await found("cardio")).map((entry) => entry.verified)).toEqual([true, false]);
+    expect((await found("riverside")).map((entry) => entry.role).sort()).toEqual(["doctor", "nurse"]);
   });
 
-  it("treats wildcards as text and ignores queries too short to mean anything", async () => {
-    expect(await searchDirectory(database.db, "%")).toEqual([]);
-    expect(await searchDirectory(database.db, "__")).toEqual([]);
-    expect(await searchDirectory(database.db, "a")).toEqual([]);
+  it("treats wildcards as text", async () => {
+    expect(await searchDirectory(database.db, "%%%")).toEqual({ clinicians: [], more: false });
+    expect(await searchDirectory(database.db, "___")).toEqual({ clinicians: [], more: false });
+  });
+
+  it("refuses queries shorter than three characters, which would page through the directory", async () => {
+    for (const query of ["", "a", "he", "  he  "]) {
+      const refusal = await searchDirectory(database.db, query).catch((caught: unknown) => caught);
+      expect(refusal).toBeInstanceOf(AppError);
+      expect((refusal as AppError).code).toBe("invalid-input");
+    }
+  });
+
+  it("answers at most twenty clinicians, and says when more match", async () => {
+    const many = Array.from({ length: 22 }, () => randomUUID());
+    await database.db.insert(users).values(many.map((id) => ({ id, role: "doctor" as const })));
+    await database.db.insert(clinicianDirectory).values(
+      many.map((userId, index) => ({ userId, displayName: `Dr Many ${index}`, specialty: "Oncology", organization: "Crowded Clinic", licenceNumber: "L-2" })),
+    );
+    const crowded = await searchDirectory(database.db, "crowded");
+    expect(crowded.clinicians).toHaveLength(20);
+    expect(crowded.more).toBe(true);
+    expect((await searchDirectory(database.db, "Dr Many 21")).more).toBe(false);
   });
 
   it("serves published keys, and nothing for someone without them", async () => {

@@ -22,13 +22,24 @@ function likePattern(query: string): string {
   return `%${query.replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
 }
 
+/** Fewer characters match too much of the directory to be a search for someone: it would be a page of a scrape. */
+export const directoryQueryMinLength = 3;
+/** At most this many entries per search; more means the person should type more. */
+export const directoryResultCap = 20;
+
 /**
  * Finds clinicians by name, specialty or organization (all public by their choice).
- * Verified entries come first; at most `limit` results.
+ * Verified entries come first; at most `directoryResultCap` of them, with `more` saying
+ * whether others match. Throws invalid-input (400) for a query shorter than
+ * `directoryQueryMinLength` characters once trimmed.
  */
-export async function searchDirectory(db: Database, query: string, limit = 20): Promise<DirectoryEntry[]> {
+export async function searchDirectory(db: Database, query: string): Promise<{ clinicians: DirectoryEntry[]; more: boolean }> {
   const trimmed = query.trim();
-  if (trimmed.length < 2) return [];
+  if ([...trimmed].length < directoryQueryMinLength) {
+    throw new AppError("invalid-input", `Type at least ${directoryQueryMinLength} characters of a name, specialty or organization.`, {
+      fields: [{ path: "q", message: `At least ${directoryQueryMinLength} characters.` }],
+    });
+  }
   const pattern = likePattern(trimmed);
   const rows = await db
     .select({
@@ -48,10 +59,12 @@ export async function searchDirectory(db: Database, query: string, limit = 20): 
       ),
     )
     .orderBy(desc(sql`${clinicianDirectory.verifiedAt} is not null`), asc(clinicianDirectory.displayName))
-    .limit(Math.min(Math.max(limit, 1), 50));
-  return rows
+    .limit(directoryResultCap + 1);
+  const clinicians = rows
+    .slice(0, directoryResultCap)
     .filter((row): row is typeof row & { role: "doctor" | "nurse" } => row.role === "doctor" || row.role === "nurse")
     .map(({ verifiedAt, ...row }) => ({ ...row, verified: verifiedAt !== null }));
+  return { clinicians, more: rows.length > directoryResultCap };
 }
 
 /**

@@ -1,14 +1,24 @@
 import "server-only";
 import { cryptoReady } from "@/crypto";
 import { requireSession } from "@/lib/auth/current-session";
+import { config } from "@/lib/config";
 import { getDatabase } from "@/lib/db";
+import { enforceRateLimits, type RateLimitRule } from "@/lib/rate-limit";
 import { noSuchClinician, publishedKeys, searchDirectory } from "./directory-service";
 
-/** Signed-in people search the directory; it is public by the clinicians' choice, not open to scrapers. */
+const searchWindowSeconds = 600;
+
+/**
+ * Signed-in people search the directory; it is public by the clinicians' choice, not open to
+ * scrapers: DIRECTORY_SEARCH_LIMIT_PER_ACCOUNT searches per account in 10 minutes (then 429),
+ * at least three characters, at most twenty results.
+ */
 export async function findClinicians(query: string) {
-  await requireSession();
+  const session = await requireSession();
   const { db } = await getDatabase();
-  return { clinicians: await searchDirectory(db, query) };
+  const perAccount: RateLimitRule = { name: "directory:account", limit: config().directorySearchLimitPerAccount, windowSeconds: searchWindowSeconds };
+  await enforceRateLimits(db, [{ rule: perAccount, subject: session.userId }]);
+  return searchDirectory(db, query);
 }
 
 /**

@@ -38,7 +38,7 @@ export function contentSecurityPolicy(nonce: string, { development }: { developm
 
 /**
  * Headers every response carries, pages and API alike. The values live in
- * security-headers.json, which the server that serves the build (scripts/serve.mjs) also
+ * security-headers.json, which the server that serves the build (scripts/server.mjs) also
  * reads: it puts them, with the JSON's fallback CSP, on every response before Next and this
  * proxy see the request, so that the answers Next gives before the proxy runs (a redirect
  * that drops a trailing slash or a doubled slash) carry them too.

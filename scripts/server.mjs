@@ -1,0 +1,66 @@
+#!/usr/bin/env node
+// The HTTP server in front of Next (`npm start` runs it through start.mjs; `npm run dev` with
+// --dev). It does what neither a route handler nor the proxy can:
+// - the client address for rate limits must come from the socket, not from a header any
+//   client can set, and a route handler cannot see the TCP peer. So every request gets the
+//   peer address in `x-hsc-peer-address`, overwriting whatever the client sent under that
+//   name; lib/http/request-meta.ts reads it, and reads X-Forwarded-For only from proxies the
+//   operator declared in TRUST_PROXY;
+// - every response leaves with the security headers, whatever answers it. A few answers leave
+//   Next before the proxy (proxy.ts) or next.config's headers run: the redirect of a doubled
+//   slash (`//x`) and the bare 500 for a method the Fetch API cannot carry (TRACE, TRACK,
+//   CONNECT: Next fails building the proxy's Request). So the headers are set here before
+//   Next sees the request, with a CSP that allows nothing (the proxy replaces it with the
+//   page's nonce policy), and those methods get a 405 before Next does.
+import { readFileSync } from "node:fs";
+import { createServer } from "node:http";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+const dev = process.argv.includes("--dev");
+process.env.NODE_ENV = dev ? "development" : "production";
+const { default: next } = await import("next");
+const port = Number(process.env.PORT ?? "3000");
+const peerHeader = "x-hsc-peer-address";
+
+// Tells lib/http/request-meta.ts, in this process, that the peer header is ours to trust.
+globalThis[Symbol.for("health-safe-cloud.peer-address-header")] = peerHeader;
+
+const values = JSON.parse(readFileSync(path.join(root, "lib", "http", "security-headers.json"), "utf8"));
+const floor = Object.entries({ ...values.headers, "content-security-policy": values.fallbackContentSecurityPolicy });
+/** Methods undici's Request refuses to carry (WHATWG Fetch "forbidden methods"). */
+const unservable = new Set(["TRACE", "TRACK", "CONNECT"]);
+
+// Every interface, as `next start` listens by default (not HOSTNAME, which shells and containers set to the machine's name).
+const app = next({ dev, dir: root, port, hostname: "localhost" });
+// Runs instrumentation.ts, which parses every setting and stops the process on a bad one.
+await app.prepare();
+const handle = app.getRequestHandler();
+
+const server = createServer((request, response) => {
+  request.headers[peerHeader] = request.socket.remoteAddress ?? "";
+  for (const [name, value] of floor) response.setHeader(name, value);
+  if (unservable.has(request.method ?? "")) {
+    const body = JSON.stringify({ error: { code: "method-not-allowed", message: "This method is not supported." } });
+    response.writeHead(405, { "content-type": "application/json", "cache-control": "no-store", allow: "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS" });
+    response.end(body);
+    return;
+  }
+  handle(request, response).catch((error) => {
+    // Next answers its own failures; this is for one that escapes it. The name only: a message may quote the request.
+    console.error(`request handling failed: ${error?.name ?? "unknown error"}`);
+    if (response.headersSent) response.destroy();
+    else {
+      response.writeHead(500, { "content-type": "application/json", "cache-control": "no-store" });
+      response.end(JSON.stringify({ error: { code: "internal", message: "Something went wrong on our side. Please try again." } }));
+    }
+  });
+});
+server.listen(port, () => console.log(`Ready on port ${port}${dev ? " (development)" : ""}`));
+for (const signal of ["SIGINT", "SIGTERM"]) {
+  process.on(signal, () => {
+    server.close();
+    process.exit(0);
+  });
+}
