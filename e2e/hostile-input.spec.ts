@@ -1,4 +1,5 @@
 import { request as httpRequest } from "node:http";
+import { apiClientHeader } from "@/lib/client/api-client-header";
 import { expect, test, type Page } from "./support/test";
 import fc from "fast-check";
 import { bodyLimits, describeLimit } from "@/lib/shared/body-limits";
@@ -149,7 +150,7 @@ async function sendChunked(page: Page, path: string, bytes: number): Promise<{ s
   return new Promise((resolve, reject) => {
     const outgoing = httpRequest(
       url,
-      { method: "POST", headers: { cookie: cookies, origin: url.origin, "content-type": "application/json", "transfer-encoding": "chunked" } },
+      { method: "POST", headers: { cookie: cookies, origin: url.origin, [apiClientHeader.name]: apiClientHeader.value, "content-type": "application/json", "transfer-encoding": "chunked" } },
       (response) => {
         const parts: Buffer[] = [];
         response.on("data", (part: Buffer) => parts.push(part));
