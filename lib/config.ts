@@ -19,6 +19,10 @@ const configSchema = z.object({
   AUTH_RATE_LIMIT_PER_ADDRESS: z.coerce.number().int().min(1).max(1_000_000).default(300),
   /** Authentication attempts allowed per account in 10 minutes. */
   AUTH_RATE_LIMIT_PER_ACCOUNT: z.coerce.number().int().min(1).max(1_000_000).default(20),
+  /** Minutes over which repeated refusals (or failed sign-ins) from one actor against one person are counted into one audit event. */
+  AUDIT_COUNT_WINDOW_MINUTES: z.coerce.number().min(0.05).max(24 * 60).default(10),
+  /** Refused requests (404 or 403 on someone else's record, grant or file) one account may make in 10 minutes before it gets 429. */
+  REFUSED_REQUEST_LIMIT_PER_ACTOR: z.coerce.number().int().min(1).max(1_000_000).default(100),
   /** Minutes an unfinished upload, or a finished file no record holds, is kept after its last activity before the sweeper deletes it. */
   BLOB_GRACE_MINUTES: z.coerce.number().min(0.05).max(30 * 24 * 60).default(24 * 60),
   /** Minutes between sweeps of abandoned uploads and unused files (one also runs at start-up). */
@@ -42,6 +46,8 @@ export interface AppConfig {
   authLimitPerAddress: number;
   authLimitPerAccount: number;
   sessionMaxMs: number;
+  auditCountWindowMs: number;
+  refusedLimitPerActor: number;
   blobGraceMs: number;
   blobSweepIntervalMs: number;
   logLevel: z.infer<typeof configSchema>["LOG_LEVEL"];
@@ -63,6 +69,8 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
     authLimitPerAccount: parsed.AUTH_RATE_LIMIT_PER_ACCOUNT,
     sessionIdleMs: Math.round(parsed.SESSION_IDLE_MINUTES * 60_000),
     sessionMaxMs: parsed.SESSION_MAX_HOURS * 3_600_000,
+    auditCountWindowMs: Math.round(parsed.AUDIT_COUNT_WINDOW_MINUTES * 60_000),
+    refusedLimitPerActor: parsed.REFUSED_REQUEST_LIMIT_PER_ACTOR,
     blobGraceMs: Math.round(parsed.BLOB_GRACE_MINUTES * 60_000),
     blobSweepIntervalMs: Math.round(parsed.BLOB_SWEEP_INTERVAL_MINUTES * 60_000),
     logLevel: parsed.LOG_LEVEL,
