@@ -98,9 +98,12 @@ function watchTrailRequests(page: Page) {
 
 test("a second visit fetches only the events after the head the browser verified; older events load page by page, verified", async ({ browser }) => {
   const patient = await newPerson(browser, { role: "patient", name: "Paula Paged" });
+  await patient.page.getByRole("link", { name: "My records" }).first().click();
+  await addNote(patient.page, "Paged note", "One event at least.");
   const first = watchTrailRequests(patient.page);
   await patient.page.getByRole("link", { name: "History" }).click();
   await expect(patient.page.getByTestId("audit-verified")).toBeVisible();
+  await expect.poll(() => first.some((request) => request.before !== null) && first.some((request) => request.after !== null)).toBe(true);
   // The head this browser verified (and put in its vault) on this visit.
   const verifiedHead = Math.max(...first.filter((request) => request.after !== null).map((request) => request.head));
   expect(verifiedHead).toBeGreaterThan(0);
@@ -112,6 +115,7 @@ test("a second visit fetches only the events after the head the browser verified
   await patient.page.reload();
   await patient.page.getByRole("button", { name: "Unlock with passkey" }).click();
   await expect(patient.page.getByTestId("audit-verified")).toBeVisible();
+  await expect.poll(() => second.some((request) => request.before !== null)).toBe(true);
   const catchUps = second.filter((request) => request.after !== null);
   expect(catchUps.length).toBeGreaterThan(0);
   // Nothing already verified is fetched again to verify: the catch-up starts at the stored head.
@@ -183,7 +187,9 @@ test("an edited, removed, rewritten or rolled-back history is refused by the bro
 test("failed sign-ins with one's own passkey join one's trail as one counted event", async ({ browser }) => {
   const patient = await newPerson(browser, { role: "patient", name: "Fay Failed" });
   await signOutThroughPage(patient.page);
+  let junk = 0;
   await patient.page.route("**/api/auth/sign-in/verify", async (route) => {
+    junk += 1;
     const body = route.request().postDataJSON() as { credential: { response: { signature: string } } };
     const signature = Buffer.from(body.credential.response.signature, "base64url");
     signature[signature.length - 1]! ^= 0x01;
@@ -198,8 +204,9 @@ test("failed sign-ins with one's own passkey join one's trail as one counted eve
   await signInThroughPage(patient.page);
   await expect(patient.page).toHaveURL(/\/home$/);
   await expect.poll(() => trailActions(patient.page)).toEqual(expect.arrayContaining(["sign-in-failed", "sign-in"]));
-  // Three junk assertions naming the passkey: one event in the owner's trail, with the count.
+  // Every junk assertion naming the passkey (the page sends more than one per attempt): one event in the owner's trail, with the count.
+  expect(junk).toBeGreaterThanOrEqual(3);
   const failed = (await trailEvents(patient.page)).filter((event) => event.action === "sign-in-failed");
-  expect(failed.map((event) => [event.actorId, event.count])).toEqual([[null, 3]]);
+  expect(failed.map((event) => [event.actorId, event.count])).toEqual([[null, junk]]);
   await patient.close();
 });
