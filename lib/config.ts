@@ -21,7 +21,7 @@ const configSchema = z.object({
   AUTH_RATE_LIMIT_PER_ACCOUNT: z.coerce.number().int().min(1).max(1_000_000).default(20),
   /** Minutes over which repeated refusals (or failed sign-ins) from one actor against one person are counted into one audit event. */
   AUDIT_COUNT_WINDOW_MINUTES: z.coerce.number().min(0.05).max(24 * 60).default(10),
-  /** Refused requests (404 or 403 on someone else's record, grant or file) one account may make in 10 minutes before it gets 429. */
+  /** Refused requests (a 404 or 403 on a record, grant or file, whether it exists or not) one account may make in 10 minutes before it gets 429. */
   REFUSED_REQUEST_LIMIT_PER_ACTOR: z.coerce.number().int().min(1).max(1_000_000).default(100),
   /** Minutes an unfinished upload, or a finished file no record holds, is kept after its last activity before the sweeper deletes it. */
   BLOB_GRACE_MINUTES: z.coerce.number().min(0.05).max(30 * 24 * 60).default(24 * 60),

@@ -101,6 +101,8 @@ function History() {
   const seenSeq = view.seenSeq;
   const isNew = (event: (typeof events)[number]) => event.seq > seenSeq && event.actorId !== userId && accessActions.has(event.action);
   const newCount = events.filter(isNew).length;
+  // Events newer than the last visit that are not loaded yet: the count shown is a lower bound.
+  const unseenNotLoaded = view.olderEnd.seq > seenSeq;
   const actors = [...new Map(events.filter((event) => event.actorId && event.actorId !== userId).map((event) => [event.actorId!, event.actorName])).entries()];
   const recordIds = [...new Set(events.flatMap((event) => [...(event.recordId ? [event.recordId] : []), ...(event.recordIds ?? [])]))];
   const titleOf = (recordId: string) => titles.get(recordId) ?? "A record no longer in your chart";
@@ -111,8 +113,18 @@ function History() {
         Verified: {events.length === 1 ? "the one event shown links up" : `the ${countOf(events.length, "event")} shown link up`} to the newest, which extends the history your browser checked last time.
       </p>
       <p data-testid="new-accesses">
-        {newCount === 0 ? "No new accesses since your last visit." : <strong className="badge">{countOf(newCount, "new access", "new accesses")} since your last visit</strong>}
+        {newCount > 0 ? (
+          <strong className="badge">
+            {unseenNotLoaded ? "At least " : ""}
+            {countOf(newCount, "new access", "new accesses")} since your last visit
+          </strong>
+        ) : unseenNotLoaded ? (
+          "No new accesses among the events shown; older events since your last visit are not loaded yet."
+        ) : (
+          "No new accesses since your last visit."
+        )}
       </p>
+      {view.olderEnd.seq > 0 && <p className="hint">Showing the newest events. Filters apply to the events shown: show older events, at the end of the list, to look further back.</p>}
       <form className="filters" aria-label="Filter the history" onSubmit={(event) => event.preventDefault()}>
         <label htmlFor="history-scope">Show</label>
         <select id="history-scope" value={scope} onChange={(event) => setScope(event.target.value as "others" | "all")}>
