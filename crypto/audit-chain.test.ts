@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { auditEventHash, auditGenesisHash, verifyAuditChain, type AuditEventFields } from "./audit-chain";
+import { auditEventHash, auditGenesisHash, verifyAuditChain, verifyAuditSegment, type AuditEventFields } from "./audit-chain";
+import { CryptoError } from "./errors";
 import { toHex } from "./encoding";
 import { cryptoReady } from "./sodium";
 
@@ -83,7 +84,46 @@ describe("audit chain", () => {
     // An empty list is not the same event as no list.
     expect(toHex(auditEventHash(auditGenesisHash, { ...many, recordIds: [] }))).not.toBe(toHex(auditEventHash(auditGenesisHash, { ...many, recordIds: null })));
   });
+
+  it("hashes a counted event under its own label, covering the count and the window (known answer)", () => {
+    const counted: AuditEventFields = {
+      subjectId,
+      seq: 1,
+      actorId: "6f1c1b7e-0000-4000-8000-000000000002",
+      action: "access-refused",
+      recordId: null,
+      grantId: "6f1c1b7e-0000-4000-8000-000000000200",
+      outcome: "denied",
+      occurredAt: 1_790_000_600_000,
+      count: 3000,
+      windowStart: 1_790_000_000_000,
+      windowEnd: 1_790_000_059_000,
+    };
+    const hash = auditEventHash(auditGenesisHash, counted);
+    expect(toHex(hash)).toBe(KAT_COUNTED_EVENT);
+    for (const altered of [{ count: 2999 }, { windowStart: 1_790_000_000_001 }, { windowEnd: 1_790_000_058_000 }, { count: null, windowStart: null, windowEnd: null }]) {
+      expect(verifyAuditChain([{ ...counted, ...altered, hash }])).toEqual({ ok: false, brokenAt: 0, reason: "hash" });
+    }
+    // A count without its window (or the reverse) is not an event anyone wrote.
+    expect(() => auditEventHash(auditGenesisHash, { ...counted, windowEnd: null })).toThrow(CryptoError);
+    expect(() => auditEventHash(auditGenesisHash, { ...counted, count: null })).toThrow(CryptoError);
+  });
+
+  it("verifies a page that follows a trusted link, at the cost of the page alone", () => {
+    const events = chain(8);
+    const check = verifyAuditSegment({ seq: 5, hash: events[4]!.hash }, events.slice(5));
+    expect(check.ok && check.end.seq).toBe(8);
+    expect(check.ok && toHex(check.end.hash)).toBe(toHex(events[7]!.hash));
+    expect(verifyAuditSegment({ seq: 8, hash: events[7]!.hash }, [])).toEqual({ ok: true, end: { seq: 8, hash: events[7]!.hash } });
+    // A page that does not start right after the link, or does not chain from its hash.
+    expect(verifyAuditSegment({ seq: 4, hash: events[3]!.hash }, events.slice(5))).toEqual({ ok: false, brokenAt: 0, reason: "sequence" });
+    expect(verifyAuditSegment({ seq: 5, hash: events[3]!.hash }, events.slice(5))).toEqual({ ok: false, brokenAt: 0, reason: "hash" });
+    const edited = events.slice(5).map((event) => ({ ...event }));
+    edited[1]!.outcome = "denied";
+    expect(verifyAuditSegment({ seq: 5, hash: events[4]!.hash }, edited)).toEqual({ ok: false, brokenAt: 1, reason: "hash" });
+  });
 });
 
 // Computed independently with Python: hashlib.blake2b(encodeCanonical(...), digest_size=32).
 const KAT_FIRST_EVENT = "0e934fde5eb10415b7425989f59359272952f1fa0d5dfd09c0e3b324b067509c";
+const KAT_COUNTED_EVENT = "d1b32636e03cef05ac5566cc582048c49e2336f254f0dbfece56547a87d0d0fb";

@@ -15,6 +15,11 @@ import { lib } from "./sodium";
  * many records at once (a clinician's list of shared records) appends their count and each
  * id, in order, after occurredAt; the field count in the encoding tells the two forms apart,
  * so every event written before such events existed keeps its hash.
+ *
+ * An event that counts repeated attempts (refused requests or failed sign-ins from one actor
+ * against one person, summarised once per window) is hashed under its own label,
+ * "hsc/v1/audit-event-counted", with [count, windowStart ms, windowEnd ms] after occurredAt
+ * (and before any record ids): a counted event can never hash like an uncounted one.
  */
 export interface AuditEventFields {
   subjectId: string;
@@ -28,15 +33,23 @@ export interface AuditEventFields {
   occurredAt: number;
   /** The records an event covers when it covers many (sorted); absent or null otherwise. */
   recordIds?: readonly string[] | null;
+  /** How many attempts a counted event summarises, and when the first and last happened (ms since the epoch); absent or null otherwise. */
+  count?: number | null;
+  windowStart?: number | null;
+  windowEnd?: number | null;
 }
 
 export const auditGenesisHash: Uint8Array = new Uint8Array(32);
 
 export function auditEventHash(previousHash: Uint8Array, event: AuditEventFields): Uint8Array {
   if (previousHash.length !== 32) throw new CryptoError("invalid-argument");
+  const counted = event.count !== undefined && event.count !== null;
+  if (counted !== (event.windowStart !== undefined && event.windowStart !== null) || counted !== (event.windowEnd !== undefined && event.windowEnd !== null)) {
+    throw new CryptoError("invalid-argument");
+  }
   return lib().crypto_generichash(
     32,
-    encodeCanonical("hsc/v1/audit-event", [
+    encodeCanonical(counted ? "hsc/v1/audit-event-counted" : "hsc/v1/audit-event", [
       previousHash,
       event.subjectId,
       event.seq,
@@ -46,6 +59,7 @@ export function auditEventHash(previousHash: Uint8Array, event: AuditEventFields
       event.grantId ?? "",
       event.outcome,
       event.occurredAt,
+      ...(counted ? [event.count!, event.windowStart!, event.windowEnd!] : []),
       ...(event.recordIds ? [event.recordIds.length, ...event.recordIds] : []),
     ]),
     null,
@@ -57,6 +71,33 @@ export type AuditChainCheck =
   /** The first event (by position) whose hash, sequence number or link does not check out. */
   | { ok: false; brokenAt: number; reason: "sequence" | "hash" | "head" };
 
+/** Where a verified stretch of the chain ends: the last event's sequence number and hash (seq 0 and the genesis hash before any event). */
+export interface AuditChainLink {
+  seq: number;
+  hash: Uint8Array;
+}
+
+export type AuditSegmentCheck =
+  | { ok: true; end: AuditChainLink }
+  /** `brokenAt` is the position in `events` of the first event that does not check out. */
+  | { ok: false; brokenAt: number; reason: "sequence" | "hash" };
+
+/**
+ * Verifies consecutive events that follow `start` (a link already trusted, or the hash a
+ * page claims precedes it when the page is then tied to a trusted link by its end). Costs
+ * one hash per event given, whatever the length of the trail before them.
+ */
+export function verifyAuditSegment(start: AuditChainLink, events: ReadonlyArray<AuditEventFields & { hash: Uint8Array }>): AuditSegmentCheck {
+  let previous = start.hash;
+  for (const [index, event] of events.entries()) {
+    if (event.seq !== start.seq + index + 1) return { ok: false, brokenAt: index, reason: "sequence" };
+    const expected = auditEventHash(previous, event);
+    if (!equalBytes(expected, event.hash)) return { ok: false, brokenAt: index, reason: "hash" };
+    previous = expected;
+  }
+  return { ok: true, end: { seq: start.seq + events.length, hash: previous } };
+}
+
 /**
  * Verifies a whole trail from its first event, and that it extends a head verified before
  * (the last seq and hash this browser saw), if any.
@@ -65,16 +106,11 @@ export function verifyAuditChain(
   events: ReadonlyArray<AuditEventFields & { hash: Uint8Array }>,
   knownHead?: { seq: number; hash: Uint8Array },
 ): AuditChainCheck {
-  let previous = auditGenesisHash;
-  for (const [index, event] of events.entries()) {
-    if (event.seq !== index + 1) return { ok: false, brokenAt: index, reason: "sequence" };
-    const expected = auditEventHash(previous, event);
-    if (!equalBytes(expected, event.hash)) return { ok: false, brokenAt: index, reason: "hash" };
-    previous = expected;
-  }
+  const check = verifyAuditSegment({ seq: 0, hash: auditGenesisHash }, events);
+  if (!check.ok) return check;
   if (knownHead && knownHead.seq > 0) {
     const seen = events[knownHead.seq - 1];
     if (!seen || !equalBytes(seen.hash, knownHead.hash)) return { ok: false, brokenAt: Math.min(knownHead.seq, events.length) - 1, reason: "head" };
   }
-  return { ok: true, head: { seq: events.length, hash: previous } };
+  return { ok: true, head: check.end };
 }

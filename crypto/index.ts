@@ -60,7 +60,7 @@ export { commitRecordDocument, decodeRecordBody, encodeRecordBody, generateCommi
 export { createFileDigest, type FileDigest } from "./file-digest";
 export { bucketSize, padToBucket, padToSize, unpadBucket } from "./padding";
 export { signGrant, verifyGrant, wrapsDigest, type GrantStatement } from "./grant-statement";
-export { auditEventHash, auditGenesisHash, verifyAuditChain, type AuditChainCheck, type AuditEventFields } from "./audit-chain";
+export { auditEventHash, auditGenesisHash, verifyAuditChain, verifyAuditSegment, type AuditChainCheck, type AuditChainLink, type AuditEventFields, type AuditSegmentCheck } from "./audit-chain";
 export { openGrantProfile, sealGrantProfile, type GrantProfile } from "./grant-profile";
 export {
   decodeRecoveryKey,

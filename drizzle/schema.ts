@@ -337,6 +337,10 @@ export const auditEvents = pgTable(
     recordIds: uuid("record_ids").array(),
     outcome: auditOutcome("outcome").notNull(),
     occurredAt: stampedNow("occurred_at"),
+    /** For a counted event (repeated refusals or failed sign-ins, one per window): how many, and the first and last. */
+    count: integer("count"),
+    windowStart: at("window_start"),
+    windowEnd: at("window_end"),
     prevHash: bytea("prev_hash").notNull(),
     hash: bytea("hash").notNull(),
   },
@@ -354,6 +358,31 @@ export const auditHeads = pgTable("audit_heads", {
   seq: integer("seq").notNull(),
   hash: bytea("hash").notNull(),
 });
+
+/**
+ * Repeated refusals and failed sign-ins being counted before they join a trail as one
+ * event (lib/audit/audit-counts.ts). Mutable on purpose: nothing here is chained yet.
+ */
+export const auditPendingCounts = pgTable(
+  "audit_pending_counts",
+  {
+    subjectId: uuid("subject_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    /** The actor's id, or "" for attempts nobody signed in made (failed sign-ins). */
+    actorKey: text("actor_key").notNull(),
+    action: text("action").notNull(),
+    outcome: auditOutcome("outcome").notNull(),
+    /** The record and grant every counted attempt named; null once two attempts named different ones. */
+    recordId: uuid("record_id"),
+    grantId: uuid("grant_id"),
+    severalTargets: boolean("several_targets").notNull().default(false),
+    count: integer("count").notNull(),
+    windowStart: at("window_start").notNull(),
+    windowEnd: at("window_end").notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.subjectId, table.actorKey, table.action] })],
+);
 
 /** Large ciphertext goes through the blob store; this is its database-backed implementation. */
 export const blobs = pgTable("blobs", {

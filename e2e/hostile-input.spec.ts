@@ -4,6 +4,7 @@ import { expect, test, type Page } from "./support/test";
 import fc from "fast-check";
 import { bodyLimits, describeLimit } from "@/lib/shared/body-limits";
 import { apiRoutes, templateMatches } from "./support/api-routes";
+import { trailEvents } from "./support/audit";
 import { addNote, newPerson, sameOrigin } from "./support/sharing";
 
 /**
@@ -237,4 +238,33 @@ test("another site's request reaches no API route, however the path is spelled",
   expect(failures).toEqual([]);
   expect(await trailLength(), "nothing joined the patient's trail").toBe(before);
   await patient.close();
+});
+
+test("the trail's page parameters refuse anything but a sequence number and a bounded limit (400)", async ({ browser }) => {
+  const patient = await newPerson(browser, { role: "patient", name: "Quinn Query" });
+  for (const query of ["after=-1", "after=1.5", "after=abc", "before=0", "after=1&before=2", "limit=0", "limit=501", "unknown=1"]) {
+    const response = await patient.page.request.get(`/api/me/audit?${query}`);
+    expect(response.status(), query).toBe(400);
+    expect(((await response.json()) as { error: { code: string } }).error.code, query).toBe("invalid-input");
+  }
+  expect((await patient.page.request.get("/api/me/audit?after=0&limit=500")).status()).toBe(200);
+  await patient.close();
+});
+
+test("a flood of refused requests is limited per account (429), and joins the owner's trail as one counted event", async ({ browser }) => {
+  const owner = await newPerson(browser, { role: "patient", name: "Rita Refused" });
+  const prober = await newPerson(browser, { role: "patient", name: "Pete Prober" });
+  await owner.page.getByRole("link", { name: "My records" }).first().click();
+  await addNote(owner.page, "Target note", "Not for Pete.");
+  const { records } = (await (await owner.page.request.get("/api/records")).json()) as { records: Array<{ id: string }> };
+  const statuses: number[] = [];
+  for (let attempt = 0; attempt < 110; attempt++) statuses.push((await prober.page.request.get(`/api/records/${records[0]!.id}/versions`)).status());
+  // REFUSED_REQUEST_LIMIT_PER_ACTOR (100 in 10 minutes): the same 404 as for nothing, then 429.
+  expect(statuses.slice(0, 100).every((status) => status === 404)).toBe(true);
+  expect(statuses.slice(100).every((status) => status === 429)).toBe(true);
+  // The limit answers every refusal alike, so it tells nothing about whether an id exists.
+  expect((await prober.page.request.get(`/api/records/${crypto.randomUUID()}/versions`)).status()).toBe(429);
+  const refused = (await trailEvents(owner.page)).filter((event) => event.action === "access-refused");
+  expect(refused.map((event) => [event.actorId, event.count])).toEqual([[prober.userId, 110]]);
+  await Promise.all([owner.close(), prober.close()]);
 });

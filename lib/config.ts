@@ -33,6 +33,10 @@ const settings = {
     .refine((value) => parseTrustProxy(value) !== undefined)
     .optional()
     .describe("a number of proxy hops (0 to 10), or a comma-separated list of proxy addresses and CIDR ranges (10.0.0.0/8, ::1)"),
+  /** Minutes over which repeated refusals (or failed sign-ins) from one actor against one person are counted into one audit event. */
+  AUDIT_COUNT_WINDOW_MINUTES: z.coerce.number().min(0.05).max(24 * 60).default(10).describe("a number of minutes from 0.05 to 1440"),
+  /** Refused requests (a 404 or 403 on a record, grant or file, whether it exists or not) one account may make in 10 minutes before it gets 429. */
+  REFUSED_REQUEST_LIMIT_PER_ACTOR: count(100, "a whole number of refused requests from 1 to 1000000"),
   /** Minutes an unfinished upload, or a finished file no record holds, is kept after its last activity before the sweeper deletes it. */
   BLOB_GRACE_MINUTES: z.coerce.number().min(0.05).max(30 * 24 * 60).default(24 * 60).describe("a number of minutes from 0.05 to 43200"),
   /** Minutes between sweeps of abandoned uploads and unused files (one also runs at start-up). */
@@ -112,6 +116,8 @@ export interface AppConfig {
   directorySearchLimitPerAccount: number;
   trustProxy: TrustProxy;
   sessionMaxMs: number;
+  auditCountWindowMs: number;
+  refusedLimitPerActor: number;
   blobGraceMs: number;
   blobSweepIntervalMs: number;
   storageQuotaBytes: number;
@@ -145,6 +151,8 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
     trustProxy: parseTrustProxy(parsed.TRUST_PROXY) ?? { kind: "none" },
     sessionIdleMs: Math.round(parsed.SESSION_IDLE_MINUTES * 60_000),
     sessionMaxMs: parsed.SESSION_MAX_HOURS * 3_600_000,
+    auditCountWindowMs: Math.round(parsed.AUDIT_COUNT_WINDOW_MINUTES * 60_000),
+    refusedLimitPerActor: parsed.REFUSED_REQUEST_LIMIT_PER_ACTOR,
     blobGraceMs: Math.round(parsed.BLOB_GRACE_MINUTES * 60_000),
     blobSweepIntervalMs: Math.round(parsed.BLOB_SWEEP_INTERVAL_MINUTES * 60_000),
     storageQuotaBytes: parsed.STORAGE_QUOTA_MB * 1_000_000,

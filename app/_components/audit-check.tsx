@@ -1,29 +1,30 @@
 "use client";
 
 import Link from "next/link";
-import { useEffect, useState } from "react";
-import { loadTrail } from "@/lib/client/audit";
+import { useEffect } from "react";
+import { checkTrail, useTrailIntegrity } from "@/lib/client/audit";
+import { failureKind } from "@/lib/client/failures";
 import { useVault } from "@/lib/client/vault-store";
 
 /**
- * On every visit with an unlocked vault, checks the person's audit trail against the head
- * their browser verified last time (and remembers the new head), so a tampered history is
- * flagged wherever they are, not only on the history page.
+ * On every visit with an unlocked vault, checks that the person's audit trail extends the
+ * head their browser verified last time, fetching only what is new (and remembers the new
+ * head), so a tampered history is flagged wherever they are, not only on the history page.
+ * A page of the history that fails its check (lib/client/audit.ts) raises the same flag.
  */
 export function AuditCheck() {
   const userId = useVault((state) => (state.vault.status === "unlocked" ? state.vault.userId : null));
-  const [tampered, setTampered] = useState(false);
+  const tampered = useTrailIntegrity((state) => state.tampered);
 
   useEffect(() => {
     if (!userId) return;
-    let cancelled = false;
-    loadTrail().then(
-      (view) => !cancelled && setTampered(view.status === "tampered"),
-      () => undefined,
-    );
-    return () => {
-      cancelled = true;
-    };
+    checkTrail().catch((error: unknown) => {
+      // A check that could not run (offline, signed out meanwhile) proves nothing either way; a programming error is reported.
+      if (failureKind(error) === null)
+        setTimeout(() => {
+          throw error;
+        });
+    });
   }, [userId]);
 
   if (!tampered) return null;

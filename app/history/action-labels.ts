@@ -34,16 +34,22 @@ export const actionLabels: Record<string, string> = {
   "access-refused": "Was refused access",
 };
 
-/** What happened, in words; an event about many records says how many ("Received 7 records"). */
-export function labelOf(event: { action: string; recordIds?: readonly string[] | null }): string {
+/** When, in the person's own time zone and language, to the second (events often come in quick succession). */
+export const when = (iso: string) => formatDateTime(iso, { seconds: true });
+
+/**
+ * What happened, in words; an event about many records says how many ("Received 7 records"),
+ * and a counted event how many attempts and between when ("Was refused access 3,000 times,
+ * from … to …").
+ */
+export function labelOf(event: { action: string; recordIds?: readonly string[] | null; count?: number | null; windowStart?: string | null; windowEnd?: string | null }): string {
   if (event.action === "records-received") {
     const count = event.recordIds?.length ?? 0;
     return count === 0 ? "Received the list of shared records (it was empty)" : `Received ${countOf(count, "record")}`;
   }
-  return actionLabels[event.action] ?? event.action;
+  const label = actionLabels[event.action] ?? event.action;
+  if (!event.count || event.count === 1 || !event.windowStart || !event.windowEnd) return label;
+  return `${label} ${countOf(event.count, "time")}, from ${when(event.windowStart)} to ${when(event.windowEnd)}`;
 }
-
-/** When, in the person's own time zone and language, to the second (events often come in quick succession). */
-export const when = (iso: string) => formatDateTime(iso, { seconds: true });
 
 export const outcomeLabel = (outcome: string) => (outcome === "success" ? "Done" : outcome === "denied" ? "Refused" : "Failed");

@@ -2,7 +2,9 @@
 
 import { useEffect, useMemo, useState } from "react";
 import { VaultGate } from "@/app/_components/vault-gate";
-import { accessActions, loadTrail, markTrailSeen, type TrailView } from "@/lib/client/audit";
+import { accessActions, checkTrail, loadTrailPage, markTrailSeen, trailPageSizes, type TrailTampering } from "@/lib/client/audit";
+import type { AuditChainLink } from "@/crypto";
+import type { TrailEntry } from "@/lib/client/fhir-records";
 import { buildAuditBundle, summarize } from "@/lib/client/fhir-records";
 import { loadChart } from "@/lib/client/records";
 import { RollbackError } from "@/lib/client/rollback-guard";
@@ -10,14 +12,29 @@ import { listGrants } from "@/lib/client/sharing";
 import { useVault } from "@/lib/client/vault-store";
 import { labelOf, outcomeLabel, when } from "./action-labels";
 import { downloadText } from "@/lib/client/download";
+import { describeFailure } from "@/lib/client/failures";
 import { countOf, listOf, localDayKey } from "@/lib/client/format";
 
 
+type HistoryView = { status: "verified"; events: TrailEntry[]; seenSeq: number; olderEnd: AuditChainLink } | TrailTampering;
+
+/** Loads every page older than `view` shows, each checked against the next; for the export. */
+async function withOlderPages(view: Extract<HistoryView, { status: "verified" }>): Promise<HistoryView> {
+  let current: HistoryView = view;
+  while (current.status === "verified" && current.olderEnd.seq > 0) {
+    const older = await loadTrailPage(current.olderEnd, trailPageSizes.catchUp);
+    current = older.status === "verified" ? { ...current, events: [...older.events, ...current.events], olderEnd: older.olderEnd } : older;
+  }
+  return current;
+}
+
 function History() {
   const userId = useVault((state) => (state.vault.status === "unlocked" ? state.vault.userId : ""));
-  const [view, setView] = useState<TrailView | null>(null);
+  const [view, setView] = useState<HistoryView | null>(null);
   const [titles, setTitles] = useState<Map<string, string>>(new Map());
   const [failed, setFailed] = useState(false);
+  const [loadingOlder, setLoadingOlder] = useState(false);
+  const [olderError, setOlderError] = useState<string>();
   const [exportError, setExportError] = useState<string>();
   const [scope, setScope] = useState<"others" | "all">("others");
   const [actor, setActor] = useState("");
@@ -27,12 +44,29 @@ function History() {
 
   useEffect(() => {
     (async () => {
-      const [trail, chart] = await Promise.all([loadTrail(), loadChart()]);
+      // Catch up from the head this browser verified last (only new events), then show the newest page, proven against that head.
+      const [check, chart] = await Promise.all([checkTrail(), loadChart()]);
       setTitles(new Map(chart.flatMap((entry) => (entry.status === "ok" ? [[entry.id, summarize(entry.document.resource)?.title ?? "Record"] as const] : []))));
-      setView(trail);
-      if (trail.status === "verified" && trail.events.length > 0) await markTrailSeen(trail.events.at(-1)!.seq);
+      if (check.status === "tampered") return setView(check);
+      const page = await loadTrailPage(check.head);
+      setView(page.status === "verified" ? { ...page, seenSeq: check.seenSeq } : page);
+      if (page.status === "verified" && check.head.seq > 0) await markTrailSeen(check.head.seq);
     })().catch(() => setFailed(true));
   }, []);
+
+  const loadOlder = async () => {
+    if (view?.status !== "verified") return;
+    setLoadingOlder(true);
+    setOlderError(undefined);
+    try {
+      const older = await loadTrailPage(view.olderEnd);
+      setView(older.status === "verified" ? { ...view, events: [...older.events, ...view.events], olderEnd: older.olderEnd } : older);
+    } catch (caught) {
+      setOlderError(describeFailure(caught, { accessEnded: "You were signed out. Please sign in again.", integrity: "The older events could not be checked." }));
+    } finally {
+      setLoadingOlder(false);
+    }
+  };
 
   const events = useMemo(() => (view?.status === "verified" ? view.events : []), [view]);
   const shown = useMemo(
@@ -57,7 +91,7 @@ function History() {
         <p>
           {view.reason === "head"
             ? "The history the server sent does not extend the one your browser verified on your last visit: events you had already seen were changed or removed."
-            : `Event ${view.brokenAt + 1} of your history was edited, removed or moved after it was written.`}{" "}
+            : `Event ${view.brokenAtSeq} of your history was edited, removed or moved after it was written.`}{" "}
           Nothing of it is shown, because none of it can be trusted. Your records themselves are not affected: they are checked separately. Please contact support and keep this page open.
         </p>
       </div>
@@ -67,6 +101,8 @@ function History() {
   const seenSeq = view.seenSeq;
   const isNew = (event: (typeof events)[number]) => event.seq > seenSeq && event.actorId !== userId && accessActions.has(event.action);
   const newCount = events.filter(isNew).length;
+  // Events newer than the last visit that are not loaded yet: the count shown is a lower bound.
+  const unseenNotLoaded = view.olderEnd.seq > seenSeq;
   const actors = [...new Map(events.filter((event) => event.actorId && event.actorId !== userId).map((event) => [event.actorId!, event.actorName])).entries()];
   const recordIds = [...new Set(events.flatMap((event) => [...(event.recordId ? [event.recordId] : []), ...(event.recordIds ?? [])]))];
   const titleOf = (recordId: string) => titles.get(recordId) ?? "A record no longer in your chart";
@@ -74,11 +110,21 @@ function History() {
   return (
     <>
       <p className="verified-note" data-testid="audit-verified">
-        Verified: {events.length === 1 ? "the one event links up, and extends" : `all ${countOf(events.length, "event")} link up, and extend`} the history your browser checked last time.
+        Verified: {events.length === 1 ? "the one event shown links up" : `the ${countOf(events.length, "event")} shown link up`} to the newest, which extends the history your browser checked last time.
       </p>
       <p data-testid="new-accesses">
-        {newCount === 0 ? "No new accesses since your last visit." : <strong className="badge">{countOf(newCount, "new access", "new accesses")} since your last visit</strong>}
+        {newCount > 0 ? (
+          <strong className="badge">
+            {unseenNotLoaded ? "At least " : ""}
+            {countOf(newCount, "new access", "new accesses")} since your last visit
+          </strong>
+        ) : unseenNotLoaded ? (
+          "No new accesses among the events shown; older events since your last visit are not loaded yet."
+        ) : (
+          "No new accesses since your last visit."
+        )}
       </p>
+      {view.olderEnd.seq > 0 && <p className="hint">Showing the newest events. Filters apply to the events shown: show older events, at the end of the list, to look further back.</p>}
       <form className="filters" aria-label="Filter the history" onSubmit={(event) => event.preventDefault()}>
         <label htmlFor="history-scope">Show</label>
         <select id="history-scope" value={scope} onChange={(event) => setScope(event.target.value as "others" | "all")}>
@@ -114,14 +160,19 @@ function History() {
         onClick={async () => {
           setExportError(undefined);
           let grants;
+          let whole: HistoryView;
           try {
             grants = await listGrants();
+            // The export holds the whole trail: the older pages are loaded (and checked) now.
+            whole = await withOlderPages(view);
           } catch (caught) {
             // Consents built from a rolled-back grant list would misstate who may read what.
             setExportError(caught instanceof RollbackError ? caught.message : "The export could not be made. Please try again.");
             return;
           }
-          downloadText(`access-history-${localDayKey(new Date())}.json`, JSON.stringify(buildAuditBundle(events, grants, userId, new Date()), null, 2));
+          setView(whole);
+          if (whole.status !== "verified") return;
+          downloadText(`access-history-${localDayKey(new Date())}.json`, JSON.stringify(buildAuditBundle(whole.events, grants, userId, new Date()), null, 2));
         }}
       >
         Export as FHIR (AuditEvent and Consent)
@@ -162,6 +213,18 @@ function History() {
             ))}
           </tbody>
         </table>
+      )}
+      {view.olderEnd.seq > 0 && (
+        <p>
+          <button type="button" className="button button-secondary" disabled={loadingOlder} onClick={loadOlder}>
+            {loadingOlder ? "Loading older events…" : "Show older events"}
+          </button>
+        </p>
+      )}
+      {olderError && (
+        <p className="form-error" role="alert">
+          {olderError}
+        </p>
       )}
     </>
   );

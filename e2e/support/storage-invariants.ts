@@ -85,7 +85,10 @@ async function brokenAuditChains(db: DatabaseView): Promise<string[]> {
     occurred_at: Date;
     hash: Uint8Array;
     record_ids: string[] | null;
-  }>(`select patient_id, seq, actor_id, action, record_id, grant_id, outcome, occurred_at, hash, record_ids from audit_events order by patient_id, seq`);
+    count: number | null;
+    window_start: Date | null;
+    window_end: Date | null;
+  }>(`select patient_id, seq, actor_id, action, record_id, grant_id, outcome, occurred_at, hash, record_ids, count, window_start, window_end from audit_events order by patient_id, seq`);
   const heads = await db.query<{ subject_id: string; seq: number; hash: Uint8Array }>(`select subject_id, seq, hash from audit_heads`);
   const problems: string[] = [];
   for (const head of heads) {
@@ -102,6 +105,10 @@ async function brokenAuditChains(db: DatabaseView): Promise<string[]> {
         occurredAt: new Date(event.occurred_at).getTime(),
         // An event about many records (a clinician's list) chains their ids too.
         recordIds: event.record_ids,
+        // A counted event (repeated refusals or failed sign-ins) chains its count and window.
+        count: event.count,
+        windowStart: event.window_start === null ? null : new Date(event.window_start).getTime(),
+        windowEnd: event.window_end === null ? null : new Date(event.window_end).getTime(),
         hash: new Uint8Array(event.hash),
       }));
     const check = verifyAuditChain(trail, { seq: head.seq, hash: new Uint8Array(head.hash) });

@@ -9,8 +9,10 @@ import { createGrant, fetchSharedRecords, revokeGrant, revokeRecordFromGrant, ty
 import { keyMaintenanceOf } from "@/lib/grants/key-maintenance";
 import { addVersion, auditRefusedRecordAccess, chartOf, createRecords, deleteRecord, rotateRecordKey, versionsOf } from "@/lib/records/records-service";
 import { b64, insertPeople, newGrant, rotatedVersion, versionPayload } from "@/lib/grants/test-fixtures";
-import { appendAudit } from "./audit-log";
-import { actionsBy, trailOf } from "./audit-service";
+import { AppError } from "@/lib/errors";
+import { appendAudit, storedEventFields } from "./audit-log";
+import { countRepeatedAttempt } from "./audit-counts";
+import { actionsBy, trailPage, trailPageSize } from "./audit-service";
 
 const version = versionPayload;
 
@@ -29,10 +31,17 @@ describe.each(testDatabaseKinds())("audit trail on %s", (kind) => {
     await database?.dispose();
   });
 
-  const trail = async (subjectId = patient) => (await trailOf(database.db, subjectId)).events;
+  /** The whole trail as its owner's browser reads it: page after page of the newest events. */
+  const trail = async (subjectId = patient, now = new Date()) => {
+    const events: Awaited<ReturnType<typeof trailPage>>["events"] = [];
+    for (;;) {
+      const page = await trailPage(database.db, subjectId, { after: events.length, limit: trailPageSize.max }, now);
+      events.push(...page.events);
+      if (page.events.length === 0 || events.length >= page.head.seq) return events;
+    }
+  };
   const stored = (subjectId = patient) => database.db.select().from(auditEvents).where(eq(auditEvents.patientId, subjectId)).orderBy(asc(auditEvents.seq));
-  const chainOf = async (subjectId = patient) =>
-    (await stored(subjectId)).map((row) => ({ ...row, subjectId, occurredAt: row.occurredAt.getTime() }));
+  const chainOf = async (subjectId = patient) => (await stored(subjectId)).map(storedEventFields);
   /** The events an action added to the trail, as [action, actor, record, grant, outcome]. */
   async function eventsOf(action: () => Promise<unknown>, subjectId = patient) {
     const before = (await trail(subjectId)).length;
@@ -114,6 +123,90 @@ describe.each(testDatabaseKinds())("audit trail on %s", (kind) => {
     await createGrant(database.db, patient, contributing);
     const note = { id: randomUUID(), sealedOwnerKey: b64(Uint8Array.from([1, EnvelopeKind.sealedRecordKey, ...randomBytes(168)])), grantWrap: b64(randomBytes(74)), version: version() };
     expect(await eventsOf(() => contributeRecord(database.db, doctor, contributing.grantId, note))).toEqual([["record-created", doctor, note.id, contributing.grantId, "success"]]);
+  });
+
+  it("counts a flood of refusals from one actor into one event holding the count and the window, and answers 429 past the actor's limit", async () => {
+    const flooder = randomUUID();
+    await insertPeople(database.db, { doctors: [flooder] });
+    const id = await newRecord();
+    const grant = newGrant(flooder, [id]);
+    await createGrant(database.db, patient, grant);
+    await revokeGrant(database.db, patient, grant.grantId);
+    const before = (await trail()).length;
+    const start = Date.now();
+    const codes: string[] = [];
+    for (let index = 0; index < 150; index++) {
+      const refused = await fetchSharedRecords(database.db, flooder, grant.grantId, new Date(start + index * 100)).then(
+        () => "served",
+        (error: unknown) => (error instanceof AppError ? error.code : "other"),
+      );
+      codes.push(refused);
+    }
+    // The first 100 refusals in 10 minutes are the 404 anyone gets; then the actor is limited.
+    expect(codes.slice(0, 100).every((code) => code === "not-found")).toBe(true);
+    expect(codes.slice(100).every((code) => code === "rate-limited")).toBe(true);
+    // Nothing joined the chain while the window was open: the attempts were counted, not appended.
+    expect((await stored()).length).toBe(before);
+    const added = (await trail(patient, new Date(start + 20_000))).slice(before);
+    expect(added.map((event) => [event.action, event.actorId, event.grantId, event.outcome, event.count])).toEqual([["access-refused", flooder, grant.grantId, "denied", 150]]);
+    expect([added[0]!.windowStart, added[0]!.windowEnd]).toEqual([new Date(start).toISOString(), new Date(start + 149 * 100).toISOString()]);
+    expect(verifyAuditChain(await chainOf()).ok).toBe(true);
+    // Read again: the summarised attempts are not counted twice.
+    expect((await trail()).length).toBe(before + 1);
+  });
+
+  it("appends one counted event per window: a closed window is summarised when the next attempt arrives", async () => {
+    const subject = randomUUID();
+    await insertPeople(database.db, { patients: [subject] });
+    const start = Date.now();
+    const attempt = (offsetMs: number, recordId: string | null = null) =>
+      countRepeatedAttempt(database.db, { subjectId: subject, actorId: other, action: "access-refused", outcome: "denied", recordId }, new Date(start + offsetMs));
+    const [first, second] = [randomUUID(), randomUUID()];
+    await attempt(0, first);
+    await attempt(60_000, first);
+    expect(await stored(subject)).toHaveLength(0);
+    // Ten minutes after the window opened: the first window (two attempts at one record) joins the chain, a new one opens.
+    await attempt(10 * 60_000, first);
+    await attempt(10 * 60_000 + 1, second);
+    expect((await stored(subject)).map((row) => [row.count, row.recordId])).toEqual([[2, first]]);
+    const events = await trail(subject, new Date(start + 11 * 60_000));
+    // Two attempts naming different records: the event says how many, not which.
+    expect(events.map((event) => [event.action, event.count, event.recordId])).toEqual([
+      ["access-refused", 2, first],
+      ["access-refused", 2, null],
+    ]);
+    expect(verifyAuditChain(await chainOf(subject)).ok).toBe(true);
+  });
+
+  it("counts failed sign-ins naming someone's passkey into one event with no actor", async () => {
+    const subject = randomUUID();
+    await insertPeople(database.db, { patients: [subject] });
+    await Promise.all(Array.from({ length: 20 }, () => countRepeatedAttempt(database.db, { subjectId: subject, actorId: null, action: "sign-in-failed", outcome: "failure" })));
+    await appendAudit(database.db, [{ subjectId: subject, actorId: subject, action: "sign-in", outcome: "success" }]);
+    const events = await trail(subject);
+    expect(events.map((event) => [event.action, event.actorId, event.count])).toEqual([
+      ["sign-in", subject, null],
+      ["sign-in-failed", null, 20],
+    ]);
+    expect(verifyAuditChain(await chainOf(subject)).ok).toBe(true);
+  });
+
+  it("serves a trail in pages: the events after a seq, or before one, with the head and the hash the page chains from", async () => {
+    const subject = randomUUID();
+    await insertPeople(database.db, { patients: [subject] });
+    for (let index = 0; index < 7; index++) await appendAudit(database.db, [{ subjectId: subject, actorId: subject, action: "chart-fetched", outcome: "success" }]);
+    const rows = await stored(subject);
+    const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64url");
+    const after = await trailPage(database.db, subject, { after: 4, limit: 2 });
+    expect(after.events.map((event) => event.seq)).toEqual([5, 6]);
+    expect(after.previousHash).toBe(b64(rows[3]!.hash));
+    expect(after.head).toEqual({ seq: 7, hash: b64(rows[6]!.hash) });
+    expect((await trailPage(database.db, subject, { after: 7, limit: 2 })).events).toEqual([]);
+    const before = await trailPage(database.db, subject, { before: 4, limit: 2 });
+    expect(before.events.map((event) => event.seq)).toEqual([2, 3]);
+    expect(before.previousHash).toBe(b64(rows[0]!.hash));
+    expect((await trailPage(database.db, subject, { before: 3, limit: 5 })).events.map((event) => event.seq)).toEqual([1, 2]);
+    expect((await trailPage(database.db, subject, { before: 100, limit: 2 })).events.map((event) => event.seq)).toEqual([6, 7]);
   });
 
   it("refuses to update, delete or truncate audit rows through the application's connection", async () => {

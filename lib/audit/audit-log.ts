@@ -1,6 +1,6 @@
 import "server-only";
 import { asc, eq, inArray } from "drizzle-orm";
-import { auditEventHash, auditGenesisHash } from "@/crypto";
+import { auditEventHash, auditGenesisHash, type AuditEventFields } from "@/crypto";
 import { auditEvents, auditHeads } from "@/drizzle/schema";
 import type { Database } from "@/lib/db";
 
@@ -50,9 +50,11 @@ export interface AuditInput {
   recordIds?: readonly string[] | null;
   grantId?: string | null;
   outcome: "success" | "failure" | "denied";
+  /** A counted event (lib/audit/audit-counts.ts): how many attempts, and when the first and last were made. */
+  counted?: { count: number; windowStart: Date; windowEnd: Date } | null;
 }
 
-type Transaction = Parameters<Parameters<Database["transaction"]>[0]>[0];
+export type Transaction = Parameters<Parameters<Database["transaction"]>[0]>[0];
 /** Called inside an action's own transaction, the events commit or roll back with it. */
 export type Executor = Database | Transaction;
 
@@ -65,12 +67,7 @@ export async function appendAudit(db: Executor, events: AuditInput[], now: Date 
   if (events.length === 0) return;
   const occurredAt = new Date(Math.floor(now.getTime()));
   await db.transaction(async (tx) => {
-    const subjects = [...new Set(events.map((event) => event.subjectId))].sort();
-    await tx
-      .insert(auditHeads)
-      .values(subjects.map((subjectId) => ({ subjectId, seq: 0, hash: auditGenesisHash })))
-      .onConflictDoNothing();
-    const heads = await tx.select().from(auditHeads).where(inArray(auditHeads.subjectId, subjects)).orderBy(asc(auditHeads.subjectId)).for("update");
+    const heads = await lockAuditHeads(tx, events.map((event) => event.subjectId));
     const state = new Map(heads.map((head) => [head.subjectId, { seq: head.seq, hash: head.hash }]));
     const rows = events.map((event) => {
       const head = state.get(event.subjectId)!;
@@ -84,10 +81,21 @@ export async function appendAudit(db: Executor, events: AuditInput[], now: Date 
         outcome: event.outcome,
         occurredAt: occurredAt.getTime(),
         recordIds: event.recordIds ? [...event.recordIds].map((id) => id.toLowerCase()).sort() : null,
+        count: event.counted?.count ?? null,
+        windowStart: event.counted ? event.counted.windowStart.getTime() : null,
+        windowEnd: event.counted ? event.counted.windowEnd.getTime() : null,
       };
       const hash = auditEventHash(head.hash, fields);
       state.set(event.subjectId, { seq: fields.seq, hash });
-      return { ...fields, patientId: event.subjectId, occurredAt, prevHash: head.hash, hash };
+      return {
+        ...fields,
+        patientId: event.subjectId,
+        occurredAt,
+        windowStart: event.counted?.windowStart ?? null,
+        windowEnd: event.counted?.windowEnd ?? null,
+        prevHash: head.hash,
+        hash,
+      };
     });
     for (let start = 0; start < rows.length; start += 1000) {
       await tx.insert(auditEvents).values(
@@ -98,11 +106,36 @@ export async function appendAudit(db: Executor, events: AuditInput[], now: Date 
   });
 }
 
-/** For events about a failure, written after the failing action rolled back: never lets an audit problem hide the original error. */
-export async function appendAuditQuietly(db: Database, events: AuditInput[], onError: (error: unknown) => void): Promise<void> {
-  try {
-    await appendAudit(db, events);
-  } catch (error) {
-    onError(error);
-  }
+/**
+ * Locks the head rows of these subjects' chains (creating them at the genesis hash if need
+ * be), in id order so two transactions never wait on each other crosswise. Whoever holds
+ * a subject's head row is the only one appending to its chain or changing its pending
+ * counts until the transaction ends.
+ */
+export async function lockAuditHeads(tx: Transaction, subjectIds: readonly string[]) {
+  const subjects = [...new Set(subjectIds)].sort();
+  await tx
+    .insert(auditHeads)
+    .values(subjects.map((subjectId) => ({ subjectId, seq: 0, hash: auditGenesisHash })))
+    .onConflictDoNothing();
+  return tx.select().from(auditHeads).where(inArray(auditHeads.subjectId, subjects)).orderBy(asc(auditHeads.subjectId)).for("update");
+}
+
+/** A stored row as the fields its hash covers (times in ms), for checking a chain read straight from the table. */
+export function storedEventFields(row: typeof auditEvents.$inferSelect): AuditEventFields & { hash: Uint8Array } {
+  return {
+    subjectId: row.patientId,
+    seq: row.seq,
+    actorId: row.actorId,
+    action: row.action,
+    recordId: row.recordId,
+    grantId: row.grantId,
+    outcome: row.outcome,
+    occurredAt: row.occurredAt.getTime(),
+    recordIds: row.recordIds,
+    count: row.count,
+    windowStart: row.windowStart?.getTime() ?? null,
+    windowEnd: row.windowEnd?.getTime() ?? null,
+    hash: row.hash,
+  };
 }

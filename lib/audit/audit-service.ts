@@ -1,17 +1,47 @@
 import "server-only";
-import { and, asc, desc, eq, inArray, ne } from "drizzle-orm";
-import { toBase64url } from "@/crypto";
-import { auditEvents, clinicianDirectory } from "@/drizzle/schema";
+import { and, asc, desc, eq, gt, gte, inArray, lt, ne } from "drizzle-orm";
+import { auditGenesisHash, toBase64url } from "@/crypto";
+import { auditEvents, auditHeads, clinicianDirectory } from "@/drizzle/schema";
 import type { Database } from "@/lib/db";
+import { summarisePendingCounts } from "./audit-counts";
 
-/** A person's whole trail, oldest first, with the hashes their browser re-checks. */
-export async function trailOf(db: Database, subjectId: string) {
-  const rows = await db.select().from(auditEvents).where(eq(auditEvents.patientId, subjectId)).orderBy(asc(auditEvents.seq));
+/** Events per page of a trail: the default, and the most one request may ask for. */
+export const trailPageSize = { default: 100, max: 500 } as const;
+
+/**
+ * Which page of a trail: the events after a sequence number (oldest first; what a browser
+ * that verified up to `after` has not seen), or the `limit` events just before one (older
+ * pages of the history, loaded on demand).
+ */
+export type TrailQuery = { after: number; limit: number } | { before: number; limit: number };
+
+/**
+ * One page of a person's trail, oldest first, with the hashes their browser re-checks:
+ * `head` is the chain's last link (seq 0 and the genesis hash for an empty trail), and
+ * `previousHash` the hash the page's first event chains from (null for an empty page).
+ * Events past the head read first are left out, so the page and the head agree. Reading
+ * the newest events (`after`) first appends any pending counts (lib/audit/audit-counts.ts),
+ * so the person sees every refused attempt made up to now.
+ */
+export async function trailPage(db: Database, subjectId: string, query: TrailQuery, now: Date = new Date()) {
+  if ("after" in query) await summarisePendingCounts(db, subjectId, now);
+  const [stored] = await db.select({ seq: auditHeads.seq, hash: auditHeads.hash }).from(auditHeads).where(eq(auditHeads.subjectId, subjectId));
+  const head = stored ?? { seq: 0, hash: auditGenesisHash };
+  const end = "after" in query ? head.seq + 1 : Math.min(query.before, head.seq + 1);
+  const inRange = "after" in query ? and(gt(auditEvents.seq, query.after), lt(auditEvents.seq, end)) : and(gte(auditEvents.seq, end - query.limit), lt(auditEvents.seq, end));
+  const rows = await db
+    .select()
+    .from(auditEvents)
+    .where(and(eq(auditEvents.patientId, subjectId), inRange))
+    .orderBy(asc(auditEvents.seq))
+    .limit(query.limit);
   const actorIds = [...new Set(rows.map((row) => row.actorId).filter((id): id is string => id !== null && id !== subjectId))];
   const names = actorIds.length
     ? await db.select({ userId: clinicianDirectory.userId, displayName: clinicianDirectory.displayName }).from(clinicianDirectory).where(inArray(clinicianDirectory.userId, actorIds))
     : [];
   return {
+    head: { seq: head.seq, hash: toBase64url(head.hash) },
+    previousHash: rows[0] ? toBase64url(rows[0].prevHash) : null,
     events: rows.map((row) => ({
       seq: row.seq,
       actorId: row.actorId,
@@ -21,9 +51,13 @@ export async function trailOf(db: Database, subjectId: string) {
       grantId: row.grantId,
       outcome: row.outcome,
       occurredAt: row.occurredAt.toISOString(),
+      /** A counted event: how many attempts, the first and the last; null for one event. */
+      count: row.count,
+      windowStart: row.windowStart?.toISOString() ?? null,
+      windowEnd: row.windowEnd?.toISOString() ?? null,
       hash: toBase64url(row.hash),
     })),
-    /** Public directory names of the clinicians in the trail; patients have none on the server. */
+    /** Public directory names of the clinicians on the page; patients have none on the server. */
     actors: Object.fromEntries(names.map((entry) => [entry.userId, entry.displayName])),
   };
 }

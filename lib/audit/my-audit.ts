@@ -4,13 +4,14 @@ import { requireSession } from "@/lib/auth/current-session";
 import { getDatabase } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { appendAudit } from "./audit-log";
-import { actionsBy, trailOf } from "./audit-service";
+import { actionsBy, trailPage, type TrailQuery } from "./audit-service";
 
-export async function myTrail() {
+/** One page of the signed-in person's own trail (see trailPage). */
+export async function myTrail(query: TrailQuery) {
   const session = await requireSession();
   await cryptoReady();
   const { db } = await getDatabase();
-  return trailOf(db, session.userId);
+  return trailPage(db, session.userId, query);
 }
 
 export async function myActions() {

@@ -2,6 +2,7 @@ import "server-only";
 import { eq } from "drizzle-orm";
 import { passkeyCredentials } from "@/drizzle/schema";
 import { appendAudit } from "@/lib/audit/audit-log";
+import { countRepeatedAttempt } from "@/lib/audit/audit-counts";
 import { getDatabase, type Database } from "@/lib/db";
 import { logger } from "@/lib/log";
 import { clientAddress } from "@/lib/http/request-meta";
@@ -54,12 +55,13 @@ async function endCurrentSession(): Promise<void> {
 }
 
 /**
- * A failed sign-in with a known passkey joins its owner's trail. Not awaited: the refusal
- * must take as long for a known passkey as for an unknown one.
+ * A failed sign-in with a known passkey is counted into its owner's trail: one event per
+ * window however many junk assertions name the passkey (lib/audit/audit-counts.ts). Not
+ * awaited: the refusal must take as long for a known passkey as for an unknown one.
  */
 function auditFailedSignIn(db: Database, credentialId: string) {
   void (async () => {
     const [stored] = await db.select({ userId: passkeyCredentials.userId }).from(passkeyCredentials).where(eq(passkeyCredentials.id, credentialId));
-    if (stored) await appendAudit(db, [{ subjectId: stored.userId, actorId: null, action: "sign-in-failed", outcome: "failure" }]);
+    if (stored) await countRepeatedAttempt(db, { subjectId: stored.userId, actorId: null, action: "sign-in-failed", outcome: "failure" });
   })().catch((error: unknown) => logger().error({ err: error }, "failed sign-in not audited"));
 }

@@ -5,7 +5,8 @@ import { getDatabase } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { eq } from "drizzle-orm";
 import { recordVersions } from "@/drizzle/schema";
-import { appendAudit, appendAuditQuietly } from "@/lib/audit/audit-log";
+import { appendAudit } from "@/lib/audit/audit-log";
+import { noteRefusal } from "@/lib/audit/refusals";
 import { clinicianMayReadBlob } from "@/lib/grants/grants-service";
 import { crashPoint } from "@/lib/crash-points";
 import { reserveUpload, storageLimits, storageUsage, type StorageUsage } from "./storage-quota";
@@ -101,10 +102,11 @@ export async function downloadChunk(blobId: string, index: number): Promise<Uint
     (session.role === "patient"
       ? info.ownerId === session.userId
       : (session.role === "doctor" || session.role === "nurse") && (await clinicianMayReadBlob(db, session.userId, blobId)));
-  if (info && !allowed) {
-    await appendAuditQuietly(db, [{ subjectId: info.ownerId, actorId: session.userId, action: "access-refused", outcome: "denied" }], () => undefined);
+  if (!info || !allowed) {
+    // Counted against the caller's refused-request limit (429 once over it), and into the owner's trail if the file exists.
+    await noteRefusal(db, session.userId, info ? { ownerId: info.ownerId } : null);
+    throw new AppError("not-found", "There is no such upload.");
   }
-  if (!info || !allowed) throw new AppError("not-found", "There is no such upload.");
   if (info.status !== "complete") throw new AppError("not-found", "This file has not finished uploading.");
   // One event per download (its first chunk), not one per chunk.
   if (index === 0) {

@@ -4,7 +4,8 @@ import { and, eq, inArray, isNull } from "drizzle-orm";
 import { grantExclusions, grantRecords, grants, keyCertificates, recordKeyWraps, records, recordVersions, users } from "@/drizzle/schema";
 import type { Database } from "@/lib/db";
 import { AppError } from "@/lib/errors";
-import { appendAudit, appendAuditQuietly, type Executor } from "@/lib/audit/audit-log";
+import { appendAudit, type Executor } from "@/lib/audit/audit-log";
+import { noteRefusal } from "@/lib/audit/refusals";
 import { crashPoint } from "@/lib/crash-points";
 import { activeGrant, coverageOf, endGrant, queueRotations } from "./grant-coverage";
 
@@ -210,14 +211,15 @@ export async function activeGrantOf(db: Database, clinicianId: string, grantId: 
 
 /**
  * The grant, if it is this clinician's and active. Otherwise the same 404 as for no grant
- * at all, and, if the grant exists, the attempt joins its patient's audit trail.
+ * at all (or 429 once the clinician is over the refused-request limit), and, if the grant
+ * exists, the attempt is counted into its patient's audit trail (lib/audit/refusals.ts).
  */
 export async function activeGrantAudited(db: Database, clinicianId: string, grantId: string, now: Date = new Date()) {
   try {
     return await activeGrantOf(db, clinicianId, grantId, now);
   } catch (error) {
     const [grant] = await db.select({ patientId: grants.patientId }).from(grants).where(eq(grants.id, grantId));
-    if (grant) await appendAuditQuietly(db, [{ subjectId: grant.patientId, actorId: clinicianId, action: "access-refused", grantId, outcome: "denied" }], () => undefined);
+    await noteRefusal(db, clinicianId, grant ? { ownerId: grant.patientId, grantId } : null, now);
     throw error;
   }
 }

@@ -5,7 +5,8 @@ import { fromBase64url, toBase64url } from "@/crypto";
 import { blobs, keyRotations, recordKeyWraps, recordVersions, records } from "@/drizzle/schema";
 import type { Database } from "@/lib/db";
 import { AppError } from "@/lib/errors";
-import { appendAudit, appendAuditQuietly } from "@/lib/audit/audit-log";
+import { appendAudit } from "@/lib/audit/audit-log";
+import { noteRefusal } from "@/lib/audit/refusals";
 import { crashPoint } from "@/lib/crash-points";
 import { coverageOf } from "@/lib/grants/grant-coverage";
 import { findOwnedRecord, listOwnedRecords, listVersions, statementsOf } from "./repository";
@@ -241,11 +242,12 @@ export async function versionsOf(db: Database, ownerId: string, recordId: string
 }
 
 /**
- * Someone tried to reach a record that is not theirs: if it exists, the attempt joins its
- * owner's trail. Written apart from the refused action, and never in its way.
+ * A request on a record was refused: it counts against the actor's refused-request limit
+ * (AppError "rate-limited" once over it), and if the record exists and is someone else's,
+ * the attempt is counted into its owner's trail (lib/audit/refusals.ts). Written apart
+ * from the refused action.
  */
-export async function auditRefusedRecordAccess(db: Database, actorId: string, recordId: string) {
+export async function auditRefusedRecordAccess(db: Database, actorId: string, recordId: string, now: Date = new Date()) {
   const [record] = await db.select({ ownerId: records.ownerId }).from(records).where(eq(records.id, recordId));
-  if (!record || record.ownerId === actorId) return;
-  await appendAuditQuietly(db, [{ subjectId: record.ownerId, actorId, action: "access-refused", recordId, outcome: "denied" }], () => undefined);
+  await noteRefusal(db, actorId, record ? { ownerId: record.ownerId, recordId } : null, now);
 }

@@ -35,6 +35,8 @@ const trail: TrailEntry[] = actions.map((action, index) => ({
   grantId: action.startsWith("grant") ? "6f1c1b7e-0000-4000-8000-000000000200" : null,
   outcome: action === "access-refused" ? "denied" : action === "sign-in-failed" ? "failure" : "success",
   occurredAt: new Date(Date.UTC(2026, 10, 25, 10, index)).toISOString(),
+  // Repeated refusals are one counted event: how many, over which period.
+  ...(action === "access-refused" ? { count: 3000, windowStart: "2026-11-25T09:00:00.000Z", windowEnd: "2026-11-25T09:01:00.000Z" } : {}),
 }));
 const grants: GrantEntry[] = [
   { id: "6f1c1b7e-0000-4000-8000-000000000200", clinicianId: doctorId, clinicianName: "Dr Ada Example", permission: "contribute", scope: "records", recordIds: ["6f1c1b7e-0000-4000-8000-000000000100"], createdAt: "2026-11-20T09:00:00.000Z", expiresAt: "2026-12-20T23:59:59.000Z", revokedAt: null },
@@ -50,6 +52,12 @@ describe("audit trail export", () => {
   }, 120_000);
   it.each(trail.map((entry) => [entry.action, entry] as const))("makes a valid FHIR R4 AuditEvent of %s", (_action, entry) => {
     expect(validate("AuditEvent", auditEventResource(entry, patientId))).toEqual([]);
+  });
+
+  it("gives a counted event its period and count", () => {
+    const refused = auditEventResource(trail.find((entry) => entry.action === "access-refused")!, patientId) as unknown as { period: unknown; outcomeDesc: string };
+    expect(refused.period).toEqual({ start: "2026-11-25T09:00:00.000Z", end: "2026-11-25T09:01:00.000Z" });
+    expect(refused.outcomeDesc).toBe("3000 attempts");
   });
 
   it("names every record a list load sent, one entity each", () => {

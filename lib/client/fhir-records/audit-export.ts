@@ -12,6 +12,10 @@ export interface TrailEntry {
   grantId: string | null;
   outcome: "success" | "failure" | "denied";
   occurredAt: string;
+  /** A counted event (repeated refusals or failed sign-ins): how many, the first and the last; null otherwise. */
+  count?: number | null;
+  windowStart?: string | null;
+  windowEnd?: string | null;
 }
 
 /** One grant as the dashboard knows it. */
@@ -80,6 +84,8 @@ export function auditEventResource(entry: TrailEntry, subjectId: string): FhirRe
         : { system: dicom, code: "110110", display: "Patient Record" },
     subtype: [{ system: system.action, code: entry.action }],
     action: crud[entry.action] ?? "E",
+    // A counted event: the attempts happened over this period; how many is said in outcomeDesc.
+    ...(entry.count && entry.windowStart && entry.windowEnd ? { period: { start: entry.windowStart, end: entry.windowEnd }, outcomeDesc: `${entry.count} attempts` } : {}),
     recorded: entry.occurredAt,
     outcome: entry.outcome === "success" ? "0" : entry.outcome === "denied" ? "4" : "8",
     agent: [

@@ -1,0 +1,41 @@
+import "server-only";
+import { config } from "@/lib/config";
+import type { Database } from "@/lib/db";
+import { AppError } from "@/lib/errors";
+import { logger } from "@/lib/log";
+import { countAttempt, type RateLimitRule } from "@/lib/rate-limit";
+import { countRepeatedAttempt } from "./audit-counts";
+
+/** Refused requests one account may make per 10 minutes (REFUSED_REQUEST_LIMIT_PER_ACTOR) before it is answered 429. */
+export function refusedRequestRule(): RateLimitRule {
+  return { name: "refused:actor", limit: config().refusedLimitPerActor, windowSeconds: 600 };
+}
+
+/** What a refused request tried to reach, when it exists: its owner's trail counts the attempt. */
+export interface RefusedTarget {
+  ownerId: string;
+  recordId?: string | null;
+  grantId?: string | null;
+}
+
+/**
+ * Notes a refused request (a 404 or 403 on something not the caller's) before the caller
+ * throws its refusal. Every refusal counts against the actor's limit, whether the target
+ * exists or not, so the 429 tells a prober nothing the 404 did not. When the target exists
+ * and is someone else's, the attempt is counted into its owner's trail (one event per
+ * window, lib/audit/audit-counts.ts); a failure to count is logged and never replaces the
+ * refusal. Throws AppError("rate-limited") once the actor is over the limit.
+ */
+export async function noteRefusal(db: Database, actorId: string, target: RefusedTarget | null, now: Date = new Date()): Promise<void> {
+  const outcome = await countAttempt(db, refusedRequestRule(), actorId, now);
+  if (target && target.ownerId !== actorId) {
+    try {
+      await countRepeatedAttempt(db, { subjectId: target.ownerId, actorId, action: "access-refused", outcome: "denied", recordId: target.recordId, grantId: target.grantId }, now);
+    } catch (error) {
+      logger().error({ err: error }, "refused access not counted into the trail");
+    }
+  }
+  if (!outcome.allowed) {
+    throw new AppError("rate-limited", "Too many refused requests. Please wait a moment and try again.", { retryAfterSeconds: outcome.retryAfterSeconds });
+  }
+}
