@@ -11,9 +11,8 @@
  * The browser's work runs here on the same libsodium build the page loads; the server's on
  * embedded PGlite. Run with the react-server condition so server modules load outside Next.
  */
-import { randomUUID } from "node:crypto";
-import { cryptoReady, fromBase64url, generateEncryptionKeyPair, generateIdentityKeyPair, generateVaultKey, signKeyCertificate } from "../crypto";
-import { keyCertificates, users } from "../drizzle/schema";
+import { cryptoReady, fromBase64url } from "../crypto";
+import { seedPatientAndClinician } from "./bench-accounts";
 import { openForRotation, sealRotation } from "../lib/client/key-maintenance";
 import { recordKeyOf, sealNewRecords } from "../lib/client/records";
 import { sealGrant } from "../lib/client/sharing";
@@ -29,27 +28,7 @@ const batchSize = 1000;
 async function run(count: number) {
   const database = await openDatabase({ kind: "pglite", dataDir: null });
   const db = database.db;
-  const patientId = randomUUID();
-  const doctorId = randomUUID();
-  await db.insert(users).values([
-    { id: patientId, role: "patient" },
-    { id: doctorId, role: "doctor" },
-  ]);
-  const identity = generateIdentityKeyPair();
-  const encryption = generateEncryptionKeyPair();
-  const vault = {
-    userId: patientId,
-    keys: { identitySecretKey: identity.secretKey, identityPublicKey: identity.publicKey, encryptionSecretKey: encryption.secretKey, encryptionPublicKey: encryption.publicKey, vaultKey: generateVaultKey() },
-  };
-  const doctorIdentity = generateIdentityKeyPair();
-  const doctorEncryption = generateEncryptionKeyPair();
-  await db.insert(keyCertificates).values({
-    id: randomUUID(),
-    userId: doctorId,
-    identityPublicKey: doctorIdentity.publicKey,
-    encryptionPublicKey: doctorEncryption.publicKey,
-    certificate: signKeyCertificate({ userId: doctorId, role: "doctor", encryptionPublicKey: doctorEncryption.publicKey, createdAt: Date.now() }, doctorIdentity.secretKey),
-  });
+  const { patientId, doctorId, vault, doctorEncryptionPublicKey } = await seedPatientAndClinician(db);
 
   const note = (index: number) => ({
     v: 1 as const,
@@ -68,7 +47,7 @@ async function run(count: number) {
   const request = sealGrant({
     vault,
     clinicianId: doctorId,
-    clinicianEncryptionPublicKey: doctorEncryption.publicKey,
+    clinicianEncryptionPublicKey: doctorEncryptionPublicKey,
     recordKeys,
     recordIds: "all",
     permission: "read",
@@ -99,7 +78,7 @@ async function run(count: number) {
   let serverMs = 0;
   for (const rotation of work.rotations) {
     let step = process.hrtime.bigint();
-    const payload = sealRotation(rotation, openForRotation(rotation, identity.publicKey, vault), vault);
+    const payload = sealRotation(rotation, openForRotation(rotation, vault.keys.identityPublicKey, vault), vault);
     browserMs += ms(step);
     step = process.hrtime.bigint();
     await rotateRecordKey(db, patientId, rotation.recordId, payload);

@@ -23,16 +23,13 @@ import { randomUUID } from "node:crypto";
 import {
   cryptoReady,
   fromBase64url,
-  generateEncryptionKeyPair,
-  generateIdentityKeyPair,
-  generateVaultKey,
-  signKeyCertificate,
   verifyAuditChain,
   verifyAuditSegment,
   type AuditChainLink,
   type AuditEventFields,
 } from "../crypto";
-import { auditEvents, auditPendingCounts, keyCertificates, users } from "../drizzle/schema";
+import { auditEvents, auditPendingCounts } from "../drizzle/schema";
+import { seedPatientAndClinician } from "./bench-accounts";
 import { eq } from "drizzle-orm";
 
 const childMarker = "TRAIL_BENCH_RESULT ";
@@ -103,33 +100,12 @@ const eventCount = (db: Db, subjectId: string) => db.$count(auditEvents, eq(audi
 /** A fresh in-memory database with one patient and one clinician account. */
 async function patientAndClinician(s: Services) {
   const database = await s.openDatabase({ kind: "pglite", dataDir: null });
-  const patientId = randomUUID();
-  const doctorId = randomUUID();
-  await database.db.insert(users).values([
-    { id: patientId, role: "patient" },
-    { id: doctorId, role: "doctor" },
-  ]);
-  return { database, db: database.db, patientId, doctorId };
+  return { database, db: database.db, ...(await seedPatientAndClinician(database.db)) };
 }
 
 /** A patient with ten records, shared with a clinician under an "all records" grant, then revoked. */
 async function revokedClinician(s: Services) {
-  const { database, db, patientId, doctorId } = await patientAndClinician(s);
-  const identity = generateIdentityKeyPair();
-  const encryption = generateEncryptionKeyPair();
-  const vault = {
-    userId: patientId,
-    keys: { identitySecretKey: identity.secretKey, identityPublicKey: identity.publicKey, encryptionSecretKey: encryption.secretKey, encryptionPublicKey: encryption.publicKey, vaultKey: generateVaultKey() },
-  };
-  const doctorIdentity = generateIdentityKeyPair();
-  const doctorEncryption = generateEncryptionKeyPair();
-  await db.insert(keyCertificates).values({
-    id: randomUUID(),
-    userId: doctorId,
-    identityPublicKey: doctorIdentity.publicKey,
-    encryptionPublicKey: doctorEncryption.publicKey,
-    certificate: signKeyCertificate({ userId: doctorId, role: "doctor", encryptionPublicKey: doctorEncryption.publicKey, createdAt: Date.now() }, doctorIdentity.secretKey),
-  });
+  const { database, db, patientId, doctorId, vault, doctorEncryptionPublicKey } = await patientAndClinician(s);
   const sealed = s.sealNewRecords(
     Array.from({ length: 10 }, (_, index) => ({
       v: 1 as const,
@@ -142,7 +118,7 @@ async function revokedClinician(s: Services) {
   const request = s.sealGrant({
     vault,
     clinicianId: doctorId,
-    clinicianEncryptionPublicKey: doctorEncryption.publicKey,
+    clinicianEncryptionPublicKey: doctorEncryptionPublicKey,
     recordKeys: sealed.map((record) => ({ recordId: record.id, keyVersion: 1, recordKey: s.recordKeyOf({ id: record.id, keyVersion: 1, ownerWrap: record.ownerWrap }, vault) })),
     recordIds: "all",
     permission: "read",
