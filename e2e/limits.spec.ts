@@ -159,3 +159,10 @@ test("a setting that does not parse stops the start with a message naming it and
   expect(outcome.state === "exited" && outcome.code).not.toBe(0);
   expect(server.output).toContain('SESSION_MAX_HOURS="1.5" is not valid; it accepts a whole number of hours from 1 to 720');
 });
+
+test("an origin without its scheme stops the start too, instead of a server answering 500 to everything", async () => {
+  const outcome = await server.start({ APP_ORIGIN: "localhost:3901" });
+  expect(outcome.state).toBe("exited");
+  expect(outcome.state === "exited" && outcome.code).not.toBe(0);
+  expect(server.output).toContain('APP_ORIGIN="localhost:3901" is not valid; it accepts an origin such as https://records.example.org');
+});

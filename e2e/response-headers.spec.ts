@@ -1,3 +1,4 @@
+import { connect } from "node:net";
 import { expect, test } from "./support/test";
 import securityHeaders from "@/lib/http/security-headers.json";
 
@@ -46,6 +47,44 @@ test("redirects, 404s, refusals, static files and odd methods all carry the secu
     const policies = valuesOf("content-security-policy");
     const lacking = ["object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'"].filter((directive) => !policies[0]?.includes(directive));
     if (policies.length !== 1 || lacking.length > 0) failures.push(`${where}: ${policies.length} content security policies, lacking ${lacking.join(", ") || "nothing"}`);
+  }
+  expect(failures).toEqual([]);
+});
+
+/** Sends bytes no HTTP client library would, and returns the status line and headers of the answer. */
+function rawExchange(url: string, bytes: string): Promise<{ status: number; headers: Array<{ name: string; value: string }> }> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname === "localhost" ? "127.0.0.1" : hostname, () => socket.write(bytes, "latin1"));
+    let received = "";
+    socket.on("data", (chunk) => (received += chunk.toString("latin1")));
+    socket.on("error", reject);
+    socket.on("close", () => {
+      const [statusLine = "", ...lines] = received.split("\r\n\r\n")[0]!.split("\r\n");
+      const headers = lines.map((line) => ({ name: line.slice(0, line.indexOf(":")).trim().toLowerCase(), value: line.slice(line.indexOf(":") + 1).trim() }));
+      resolve({ status: Number(statusLine.split(" ")[1] ?? 0), headers });
+    });
+    socket.setTimeout(10_000, () => socket.destroy());
+  });
+}
+
+test("what Node's parser refuses before any handler runs carries the security headers too", async ({ baseURL }) => {
+  const host = new URL(baseURL!).host;
+  const probes = [
+    { what: "a method Node does not know (TRACK)", bytes: `TRACK / HTTP/1.1\r\nHost: ${host}\r\n\r\n`, status: 405 },
+    { what: "CONNECT", bytes: `CONNECT ${host} HTTP/1.1\r\nHost: ${host}\r\n\r\n`, status: 405 },
+    { what: "a NUL in a header", bytes: `GET / HTTP/1.1\r\nHost: ${host}\r\nX-Probe: a\u0000b\r\n\r\n`, status: 400 },
+    { what: "a control character in the path", bytes: `GET /\u0001 HTTP/1.1\r\nHost: ${host}\r\n\r\n`, status: 400 },
+    { what: "headers past Node's limit", bytes: `GET / HTTP/1.1\r\nHost: ${host}\r\nX-Probe: ${"a".repeat(20_000)}\r\n\r\n`, status: 431 },
+  ];
+  const failures: string[] = [];
+  for (const probe of probes) {
+    const answer = await rawExchange(baseURL!, probe.bytes);
+    if (answer.status !== probe.status) failures.push(`${probe.what}: status ${answer.status}, expected ${probe.status}`);
+    const valuesOf = (name: string) => answer.headers.filter((header) => header.name === name).map((header) => header.value);
+    const wrong = Object.entries(securityHeaders.headers).filter(([name, value]) => JSON.stringify(valuesOf(name)) !== JSON.stringify([value]));
+    if (wrong.length > 0) failures.push(`${probe.what}: wrong or missing ${wrong.map(([name]) => name).join(", ")}`);
+    if (valuesOf("content-security-policy").length !== 1) failures.push(`${probe.what}: no single content security policy`);
   }
   expect(failures).toEqual([]);
 });

@@ -36,6 +36,36 @@ describe("parseConfig", () => {
     expect(() => parseConfig({ DATABASE_URL: "not a url" })).toThrow();
   });
 
+  it("refuses, as a SettingsError naming the variable, every value that would parse only by accident or fail later", () => {
+    const bad: Array<Record<string, string>> = [
+      // A scheme left out: once taken as a URL whose origin is "null", and every request answered 500.
+      { APP_ORIGIN: "localhost:3901" },
+      { APP_ORIGIN: "https://records.example.org/app" },
+      { APP_ORIGIN: "ftp://records.example.org" },
+      { APP_ORIGIN: "https://user:secret@records.example.org" },
+      // Number() reads these; nobody writing a setting means them.
+      { SESSION_MAX_HOURS: "0x10" },
+      { SESSION_IDLE_MINUTES: "1e3" },
+      { PORT: " 3000 " },
+      { AUTH_RATE_LIMIT_PER_ADDRESS: "Infinity" },
+      { BLOB_GRACE_MINUTES: "-5" },
+      // Every passkey ceremony would fail at the first sign-in.
+      { WEBAUTHN_RP_ID: "evil.example" },
+      { APP_ORIGIN: "https://records.example.org", WEBAUTHN_RP_ID: "example.com" },
+      { WEBAUTHN_RP_ID: "Records.Example.org" },
+      { DATABASE_URL: "mysql://db.example.org/records" },
+    ];
+    for (const env of bad) {
+      const name = Object.keys(env).at(-1)!;
+      expect(() => parseConfig(env), JSON.stringify(env)).toThrow(SettingsError);
+      expect(() => parseConfig(env), JSON.stringify(env)).toThrow(new RegExp(`${name}=.* is not valid; it accepts `));
+    }
+    // What they are meant to be still parses.
+    expect(parseConfig({ APP_ORIGIN: "https://records.example.org/", WEBAUTHN_RP_ID: "example.org" })).toMatchObject({ appOrigin: "https://records.example.org", rpId: "example.org" });
+    expect(parseConfig({ SESSION_IDLE_MINUTES: "0.5", PORT: "3000" })).toMatchObject({ sessionIdleMs: 30_000, port: 3000 });
+    expect(parseConfig({ DATABASE_URL: "postgresql://postgres@127.0.0.1:5432/test" }).databaseUrl).toBe("postgresql://postgres@127.0.0.1:5432/test");
+  });
+
   it("names each bad variable, its value and what it accepts, never the enrolment token's value", () => {
     expect(() => parseConfig({ SESSION_MAX_HOURS: "1.5" })).toThrow(
       new SettingsError('invalid setting: SESSION_MAX_HOURS="1.5" is not valid; it accepts a whole number of hours from 1 to 720.'),

@@ -8,17 +8,25 @@ import { z } from "zod";
  * error uses. Add a setting here, map it in `parseConfig`, and document it in the README.
  */
 const settings = {
-  DATABASE_URL: z.string().url().optional().describe("a PostgreSQL connection URL (postgres://…)"),
+  DATABASE_URL: z
+    .string()
+    .refine((value) => URL.canParse(value) && /^postgres(ql)?:$/.test(new URL(value).protocol))
+    .optional()
+    .describe("a PostgreSQL connection URL (postgres://…)"),
   DATA_DIR: z.string().min(1).default(".data").describe("a directory path"),
-  PORT: z.coerce.number().int().min(1).max(65535).default(3000).describe("a port number from 1 to 65535"),
+  PORT: decimal({ fallback: 3000, min: 1, max: 65535, whole: true }, "a port number from 1 to 65535"),
   /** The WebAuthn relying-party id: the registrable domain the app is served from. */
-  WEBAUTHN_RP_ID: z.string().min(1).optional().describe("a domain name"),
+  WEBAUTHN_RP_ID: z
+    .string()
+    .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/)
+    .optional()
+    .describe("a lower-case domain name: the host of APP_ORIGIN or a domain it is under"),
   /** The exact origin browsers load the app from; cross-origin writes are refused. */
-  APP_ORIGIN: z.string().url().optional().describe("an origin such as https://records.example.org"),
+  APP_ORIGIN: z.string().refine(isOrigin).optional().describe("an origin such as https://records.example.org (scheme, host and port only)"),
   /** Minutes without a request after which a session ends. */
-  SESSION_IDLE_MINUTES: z.coerce.number().min(0.05).max(24 * 60).default(30).describe("a number of minutes from 0.05 to 1440 (decimals allowed)"),
+  SESSION_IDLE_MINUTES: decimal({ fallback: 30, min: 0.05, max: 24 * 60 }, "a number of minutes from 0.05 to 1440 (decimals allowed)"),
   /** Hours after sign-in at which a session ends however active it is. */
-  SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(12).describe("a whole number of hours from 1 to 720"),
+  SESSION_MAX_HOURS: decimal({ fallback: 12, min: 1, max: 24 * 30, whole: true }, "a whole number of hours from 1 to 720"),
   /** Authentication requests allowed per client address in 10 minutes (a clinic behind one NAT needs room). */
   AUTH_RATE_LIMIT_PER_ADDRESS: count(300, "a whole number of requests from 1 to 1000000"),
   /** Failed authentication attempts allowed per client address and account (or passkey, or recovery key) in 10 minutes. */
@@ -34,13 +42,13 @@ const settings = {
     .optional()
     .describe("a number of proxy hops (0 to 10), or a comma-separated list of proxy addresses and CIDR ranges (10.0.0.0/8, ::1)"),
   /** Minutes over which repeated refusals (or failed sign-ins) from one actor against one person are counted into one audit event. */
-  AUDIT_COUNT_WINDOW_MINUTES: z.coerce.number().min(0.05).max(24 * 60).default(10).describe("a number of minutes from 0.05 to 1440"),
+  AUDIT_COUNT_WINDOW_MINUTES: decimal({ fallback: 10, min: 0.05, max: 24 * 60 }, "a number of minutes from 0.05 to 1440"),
   /** Refused requests (a 404 or 403 on a record, grant or file, whether it exists or not) one account may make in 10 minutes before it gets 429. */
   REFUSED_REQUEST_LIMIT_PER_ACTOR: count(100, "a whole number of refused requests from 1 to 1000000"),
   /** Minutes an unfinished upload, or a finished file no record holds, is kept after its last activity before the sweeper deletes it. */
-  BLOB_GRACE_MINUTES: z.coerce.number().min(0.05).max(30 * 24 * 60).default(24 * 60).describe("a number of minutes from 0.05 to 43200"),
+  BLOB_GRACE_MINUTES: decimal({ fallback: 24 * 60, min: 0.05, max: 30 * 24 * 60 }, "a number of minutes from 0.05 to 43200"),
   /** Minutes between sweeps of abandoned uploads and unused files (one also runs at start-up). */
-  BLOB_SWEEP_INTERVAL_MINUTES: z.coerce.number().min(0.01).max(24 * 60).default(60).describe("a number of minutes from 0.01 to 1440"),
+  BLOB_SWEEP_INTERVAL_MINUTES: decimal({ fallback: 60, min: 0.01, max: 24 * 60 }, "a number of minutes from 0.01 to 1440"),
   /** Storage quota per account in megabytes (10^6 bytes): files (declared size from the first request) plus record versions. */
   STORAGE_QUOTA_MB: count(5000, "a whole number of megabytes from 1 to 1000000000", 1_000_000_000),
   /** Uploads one account may have started and not finished at a time. */
@@ -56,10 +64,39 @@ const settings = {
    */
   ADMIN_ENROLMENT_TOKEN: z.string().optional().describe("any text"),
 };
-const configSchema = z.object(settings);
+const configSchema = z.object(settings).superRefine((parsed, context) => {
+  // A relying-party id the app's own host is not under makes every passkey ceremony fail
+  // (WebAuthn Level 3, section 5.1.3): refuse it at start, not at the first sign-in.
+  if (parsed.WEBAUTHN_RP_ID === undefined) return;
+  const host = new URL(parsed.APP_ORIGIN ?? `http://localhost:${parsed.PORT}`).hostname;
+  if (host !== parsed.WEBAUTHN_RP_ID && !host.endsWith(`.${parsed.WEBAUTHN_RP_ID}`)) {
+    context.addIssue({ code: "custom", path: ["WEBAUTHN_RP_ID"], message: "not the app's host or a domain it is under" });
+  }
+});
+
+/**
+ * A number written in plain decimal: "0x10", "1e3", "Infinity" and " 12 " are refused,
+ * where Number() would take them (a hex session length once started as 16 hours).
+ */
+function decimal(bounds: { fallback: number; min: number; max: number; whole?: boolean }, accepts: string) {
+  return z
+    .string()
+    .regex(bounds.whole ? /^\d+$/ : /^\d+(\.\d+)?$/)
+    .transform(Number)
+    .pipe(z.number().min(bounds.min).max(bounds.max))
+    .default(bounds.fallback)
+    .describe(accepts);
+}
 
 function count(fallback: number, accepts: string, max = 1_000_000) {
-  return z.coerce.number().int().min(1).max(max).default(fallback).describe(accepts);
+  return decimal({ fallback, min: 1, max, whole: true }, accepts);
+}
+
+/** An http(s) origin written as one: scheme, host and optional port, no path, query or credentials. */
+function isOrigin(value: string): boolean {
+  if (!URL.canParse(value)) return false;
+  const url = new URL(value);
+  return (url.protocol === "https:" || url.protocol === "http:") && (value === url.origin || value === `${url.origin}/`);
 }
 
 /** A proxy address or range the operator trusts, as node:net's BlockList takes it. */

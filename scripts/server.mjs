@@ -11,7 +11,8 @@
 //   slash (`//x`) and the bare 500 for a method the Fetch API cannot carry (TRACE, TRACK,
 //   CONNECT: Next fails building the proxy's Request). So the headers are set here before
 //   Next sees the request, with a CSP that allows nothing (the proxy replaces it with the
-//   page's nonce policy), and those methods get a 405 before Next does.
+//   page's nonce policy), and those methods get a 405 before Next does. What Node's parser
+//   refuses before any handler runs is answered here too, with the same headers.
 import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import path from "node:path";
@@ -57,6 +58,29 @@ const server = createServer((request, response) => {
     }
   });
 });
+/**
+ * A whole HTTP/1.1 answer for the cases Node answers itself, before any handler: a request
+ * its parser refuses (a NUL in a header, a control character in the path, a method it does
+ * not know such as TRACK) and CONNECT. Node's own answers carry no headers at all.
+ */
+function rawAnswer(status, reason, code, message) {
+  const body = JSON.stringify({ error: { code, message } });
+  const lines = [`HTTP/1.1 ${status} ${reason}`, ...floor.map(([name, value]) => `${name}: ${value}`)];
+  lines.push("content-type: application/json", "cache-control: no-store", "connection: close", `content-length: ${Buffer.byteLength(body)}`);
+  if (status === 405) lines.push("allow: GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS");
+  return `${lines.join("\r\n")}\r\n\r\n${body}`;
+}
+
+server.on("clientError", (error, socket) => {
+  // A client gone mid-request gets nothing; one still listening gets an answer with the headers.
+  if (error.code === "ECONNRESET" || !socket.writable) return void socket.destroy();
+  if (error.code === "HPE_INVALID_METHOD") return void socket.end(rawAnswer(405, "Method Not Allowed", "method-not-allowed", "This method is not supported."));
+  if (error.code === "HPE_HEADER_OVERFLOW") return void socket.end(rawAnswer(431, "Request Header Fields Too Large", "headers-too-large", "The request's headers are too large."));
+  if (error.code === "ERR_HTTP_REQUEST_TIMEOUT") return void socket.end(rawAnswer(408, "Request Timeout", "request-timeout", "The request took too long to arrive."));
+  socket.end(rawAnswer(400, "Bad Request", "bad-request", "The request could not be read."));
+});
+server.on("connect", (_request, socket) => socket.end(rawAnswer(405, "Method Not Allowed", "method-not-allowed", "This method is not supported.")));
+
 server.listen(port, () => console.log(`Ready on port ${port}${dev ? " (development)" : ""}`));
 for (const signal of ["SIGINT", "SIGTERM"]) {
   process.on(signal, () => {
