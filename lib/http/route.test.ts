@@ -15,6 +15,22 @@ function post(body: string | Uint8Array<ArrayBuffer>, headers: Record<string, st
   return new Request("http://localhost:3000/api/test", { method: "POST", body, headers: { ...headers, "content-length": String(length) } });
 }
 
+/** A request whose body streams in pieces with no Content-Length (chunked): `bytes` bytes of "x", or `text`. */
+function chunked(bytes: number, text?: string) {
+  const data = text === undefined ? new Uint8Array(bytes).fill(0x78) : new TextEncoder().encode(text);
+  return new Request("http://localhost:3000/api/test", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: new ReadableStream({
+      start(controller) {
+        for (let offset = 0; offset < data.byteLength; offset += 4096) controller.enqueue(data.slice(offset, offset + 4096));
+        controller.close();
+      },
+    }),
+    duplex: "half",
+  } as RequestInit);
+}
+
 async function failureOf(promise: Promise<unknown>): Promise<AppError> {
   const error = await promise.then(
     () => undefined,
@@ -58,18 +74,7 @@ describe("parseJsonBody", () => {
     expect(ran).toBe(false);
     const body = await declared.json();
     expect(body.error).toEqual({ code: "payload-too-large", message: "The request body is larger than the 16 KiB (16384 bytes) this request accepts.", limitBytes: 16384 });
-    const undeclared = new Request("http://localhost:3000/api/test", {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: new ReadableStream({
-        start(controller) {
-          controller.enqueue(new TextEncoder().encode(big));
-          controller.close();
-        },
-      }),
-      duplex: "half",
-    } as RequestInit);
-    const streamed = await handler(undeclared, {});
+    const streamed = await handler(chunked(0, big), {});
     expect(streamed.status).toBe(413);
     expect((await streamed.json()).error.limitBytes).toBe(16384);
     // Within its limit the same route reads the body; a route that declares nothing allows 64 KiB.
@@ -81,6 +86,35 @@ describe("parseJsonBody", () => {
     const response = await route(async () => new NextResponse(null, { status: 204 }))(post("x".repeat(70_000)), {});
     expect(response.status).toBe(413);
     expect((await response.json()).error.message).toContain("64 KiB");
+  });
+
+  it("refuses an oversized body sent without a length on a route that reads none, before the handler acts", async () => {
+    let ran = 0;
+    const bodyless = route(async () => {
+      ran++;
+      return new NextResponse(null, { status: 204 });
+    });
+    const over = await bodyless(chunked(bodyLimits.standard + 1), {});
+    expect(over.status).toBe(413);
+    expect((await over.json()).error).toEqual({
+      code: "payload-too-large",
+      message: "The request body is larger than the 64 KiB (65536 bytes) this request accepts.",
+      limitBytes: 65536,
+    });
+    expect(ran).toBe(0);
+    // Its own limit, not the standard one, when the route declares one.
+    expect((await route(async () => new NextResponse(null, { status: 204 }), { bodyLimit: bodyLimits.cspReport })(chunked(bodyLimits.cspReport + 1), {})).status).toBe(413);
+    // At the limit, and with no body at all, the handler runs.
+    expect((await bodyless(chunked(bodyLimits.standard), {})).status).toBe(204);
+    expect((await bodyless(new Request("http://localhost:3000/api/test", { method: "POST" }), {})).status).toBe(204);
+    expect(ran).toBe(2);
+  });
+
+  it("hands a body read ahead (sent without a length) to the route's reader", async () => {
+    const handler = route(async (request) => NextResponse.json(await parseJsonBody(request, schema)));
+    const response = await handler(chunked(0, '{"name":"a","count":2}'), {});
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ name: "a", count: 2 });
   });
 
   it("refuses a body that is not declared as JSON", async () => {

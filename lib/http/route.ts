@@ -16,13 +16,19 @@ export interface RouteOptions {
 /** Each request's body limit, set by `route` for the body readers below. */
 const bodyLimitOf = new WeakMap<Request, number>();
 
+/** A body sent without a declared length, read by `route` before the handler ran; the body readers below return it. */
+const bodyReadAhead = new WeakMap<Request, Uint8Array>();
+
 /**
  * Wraps a route handler so that every failure leaves through one mapping: AppError by
  * its code, anything else as a generic 500 whose detail is logged, never returned.
  * The route's body limit (`options.bodyLimit`, declared here once per route) is enforced
  * first: a declared length above it is refused with 413 `payload-too-large` naming the
- * limit before the handler runs, and `parseJsonBody`/`readBinaryBody` stop reading a body
- * that turns out longer. The cryptography library is loaded next: services encode, hash and
+ * limit before the handler runs, and a body sent without a declared length (chunked) is read
+ * here, up to the limit, before the handler runs, whether or not the handler reads a body:
+ * a body-less route (sign-out, sign-in options) refuses an oversized one with the same 413
+ * instead of acting and leaving it unread. `parseJsonBody`/`readBinaryBody` then return what
+ * was read (and, for a declared length, stop reading a body that turns out longer). The cryptography library is loaded next: services encode, hash and
  * verify with it, and after a restart the first request may be one (a vault fetch, a
  * sign-in) whose service does not load it itself.
  */
@@ -30,8 +36,10 @@ export function route<Context>(handler: Handler<Context>, options: RouteOptions 
   const limit = options.bodyLimit ?? bodyLimits.standard;
   return async (request, context) => {
     try {
-      if (Number(request.headers.get("content-length") ?? "0") > limit) throw tooLarge(limit);
+      const declaredLength = request.headers.get("content-length");
+      if (Number(declaredLength ?? "0") > limit) throw tooLarge(limit);
       bodyLimitOf.set(request, limit);
+      if (declaredLength === null && request.body) bodyReadAhead.set(request, await readWithLimit(request, limit));
       await cryptoReady();
       return await handler(request, context);
     } catch (error) {
@@ -102,6 +110,8 @@ function tooLarge(maxBytes: number): AppError {
 }
 
 async function readWithLimit(request: Request, maxBytes: number): Promise<Uint8Array> {
+  const readAhead = bodyReadAhead.get(request);
+  if (readAhead) return readAhead;
   if (!request.body) return new Uint8Array(0);
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
