@@ -208,5 +208,13 @@ test("failed sign-ins with one's own passkey join one's trail as one counted eve
   expect(junk).toBeGreaterThanOrEqual(3);
   const failed = (await trailEvents(patient.page)).filter((event) => event.action === "sign-in-failed");
   expect(failed.map((event) => [event.actorId, event.count])).toEqual([[null, junk]]);
+  // Shown under the default "What others did", credited to someone unknown (not the app), and not counted as an access.
+  await patient.page.getByRole("banner").getByRole("link", { name: "History" }).click();
+  const row = patient.page.getByTestId("history-row").filter({ hasText: "Tried to sign in with one of your passkeys" });
+  await expect(row).toHaveCount(1);
+  await expect(row).toContainText("Someone unknown");
+  await expect(row).toContainText(`${junk} times`);
+  await expect(patient.page.getByTestId("new-accesses")).toContainText(`${junk} failed sign-ins since your last visit`);
+  await expect(patient.page.getByTestId("new-accesses")).not.toContainText("new access");
   await patient.close();
 });

@@ -103,6 +103,15 @@ test("every page fits a phone screen, with nothing to scroll sideways and every 
     await goThroughMenu(page, "History");
     await expect(page.getByTestId("history-row").first()).toBeVisible();
     await check(page, `/history (patient) at ${at}`, withAxe);
+    // Each filter's label stays on the line of its control: a lone "Record" at one line's end, its list on the next, read as two things.
+    for (const id of ["history-scope", "history-actor", "history-record", "history-from", "history-until"]) {
+      const label = await page.locator(`label[for="${id}"]`).boundingBox();
+      const control = await page.locator(`#${id}`).boundingBox();
+      const middle = label!.y + label!.height / 2;
+      expect(middle, `${id}: its label beside it at ${at}`).toBeGreaterThan(control!.y);
+      expect(middle, `${id}: its label beside it at ${at}`).toBeLessThan(control!.y + control!.height);
+      expect(label!.x, `${id}: its label before it at ${at}`).toBeLessThan(control!.x);
+    }
 
     await goThroughMenu(page, "Security");
     await expect(page.getByRole("heading", { name: "Passkeys" })).toBeVisible();

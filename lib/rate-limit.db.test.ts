@@ -54,6 +54,20 @@ describe.each(testDatabaseKinds())("rate limits on %s", (kind) => {
     await enforceRateLimits(database.db, [{ rule: checks[1]!.rule, subject: "user-2" }], now);
   });
 
+  it("says how long to wait, in plain words, from the Retry-After it carries, and where the attempts came from", async () => {
+    const start = new Date("2026-01-06T00:00:00Z");
+    const perAddress = { name: "auth:address", limit: 1, windowSeconds: 600 };
+    await enforceRateLimits(database.db, [{ rule: perAddress, subject: "198.51.100.7" }], start);
+    const later = new Date(start.getTime() + 61_000);
+    const error = (await enforceRateLimits(database.db, [{ rule: perAddress, subject: "198.51.100.7" }], later).catch((caught: unknown) => caught)) as AppError;
+    expect(error.details.retryAfterSeconds).toBe(539);
+    expect(error.message).toBe("Too many attempts from this network. Try again in 9 minutes.");
+    const searches = { name: "directory:account", limit: 0, windowSeconds: 3600, refusal: "Too many searches from this account" };
+    const searchError = (await enforceRateLimits(database.db, [{ rule: searches, subject: "user-9" }], start).catch((caught: unknown) => caught)) as AppError;
+    expect(searchError.message).toBe("Too many searches from this account. Try again in 1 hour.");
+    expect(error.message + searchError.message).not.toMatch(/a moment/);
+  });
+
   it("sweeps buckets whose window has ended for every rule, and keeps the counts still running", async () => {
     const now = new Date("2026-01-05T12:00:00Z");
     const hourAgo = new Date(now.getTime() - longestWindowSeconds * 1000);

@@ -2,6 +2,7 @@ import "server-only";
 import { lte, sql } from "drizzle-orm";
 import { rateLimitBuckets } from "@/drizzle/schema";
 import type { Database } from "@/lib/db";
+import { durationInWords } from "@/lib/client/format";
 import { AppError } from "@/lib/errors";
 
 export interface RateLimitRule {
@@ -9,6 +10,12 @@ export interface RateLimitRule {
   name: string;
   limit: number;
   windowSeconds: number;
+  /**
+   * What a refusal under this rule says before the wait ("Too many searches from this
+   * account"). Without it, a rule counted per address ("…:address", "…:address-account")
+   * says "Too many attempts from this network", any other "Too many attempts".
+   */
+  refusal?: string;
 }
 
 export interface RateLimitOutcome {
@@ -53,20 +60,30 @@ export async function countAttempt(
   };
 }
 
-/** Counts the attempt against every rule and throws 429 if any is exceeded. */
+const refusalOf = (rule: RateLimitRule) =>
+  rule.refusal ?? (/:address(-|$)/.test(rule.name) ? "Too many attempts from this network" : "Too many attempts");
+
+/**
+ * The 429 for a refusal: `what` ("Too many attempts from this network"), then how long to
+ * wait in plain words, from the same seconds the Retry-After header carries
+ * ("… Try again in 9 minutes."). A wait is never "a moment": windows last minutes to an hour.
+ */
+export function rateLimited(what: string, retryAfterSeconds: number): AppError {
+  return new AppError("rate-limited", `${what}. Try again in ${durationInWords(Math.max(1, Math.ceil(retryAfterSeconds)))}.`, { retryAfterSeconds });
+}
+
+/** Counts the attempt against every rule and throws 429 (`rateLimited`, worded by the rule that waits longest) if any is exceeded. */
 export async function enforceRateLimits(
   db: Database,
   checks: Array<{ rule: RateLimitRule; subject: string }>,
   now: Date = new Date(),
 ): Promise<void> {
-  let retryAfterSeconds = 0;
+  let refusal: { rule: RateLimitRule; retryAfterSeconds: number } | null = null;
   for (const { rule, subject } of checks) {
     const outcome = await countAttempt(db, rule, subject, now);
-    if (!outcome.allowed) retryAfterSeconds = Math.max(retryAfterSeconds, outcome.retryAfterSeconds);
+    if (!outcome.allowed && outcome.retryAfterSeconds > (refusal?.retryAfterSeconds ?? 0)) refusal = { rule, retryAfterSeconds: outcome.retryAfterSeconds };
   }
-  if (retryAfterSeconds > 0) {
-    throw new AppError("rate-limited", "Too many attempts. Please wait a moment and try again.", { retryAfterSeconds });
-  }
+  if (refusal) throw rateLimited(refusalOf(refusal.rule), refusal.retryAfterSeconds);
 }
 
 /**

@@ -6,7 +6,7 @@ import { countOf, formatDateTime } from "@/lib/client/format";
  */
 export const actionLabels: Record<string, string> = {
   "sign-in": "Signed in",
-  "sign-in-failed": "Failed sign-in with one of your passkeys",
+  "sign-in-failed": "Tried to sign in with one of your passkeys",
   "passkey-added": "Added a passkey",
   "passkey-renamed": "Renamed a passkey",
   "passkey-removed": "Removed a passkey",

@@ -2,7 +2,7 @@
 
 import { useEffect, useMemo, useState } from "react";
 import { VaultGate } from "@/app/_components/vault-gate";
-import { accessActions, checkTrail, loadTrailPage, markTrailSeen, trailPageSizes, type TrailTampering } from "@/lib/client/audit";
+import { checkTrail, loadTrailPage, markTrailSeen, trailPageSizes, type TrailTampering } from "@/lib/client/audit";
 import type { AuditChainLink } from "@/crypto";
 import type { TrailEntry } from "@/lib/client/fhir-records";
 import { buildAuditBundle, summarize } from "@/lib/client/fhir-records";
@@ -14,6 +14,7 @@ import { labelOf, outcomeLabel, when } from "./action-labels";
 import { downloadText } from "@/lib/client/download";
 import { describeFailure } from "@/lib/client/failures";
 import { countOf, listOf, localDayKey } from "@/lib/client/format";
+import { activityKind, byOthers, newActivity, newActivityWords } from "@/lib/client/trail-words";
 
 
 type HistoryView = { status: "verified"; events: TrailEntry[]; seenSeq: number; olderEnd: AuditChainLink } | TrailTampering;
@@ -72,7 +73,7 @@ function History() {
   const shown = useMemo(
     () =>
       events
-        .filter((event) => (scope === "all" ? true : event.actorId !== userId && event.actorId !== null))
+        .filter((event) => scope === "all" || byOthers(event, userId))
         .filter((event) => !actor || event.actorId === actor)
         .filter((event) => !record || event.recordId === record || (event.recordIds ?? []).includes(record))
         // The date inputs hold days where the person is, so events are compared by their local day.
@@ -99,8 +100,9 @@ function History() {
   }
 
   const seenSeq = view.seenSeq;
-  const isNew = (event: (typeof events)[number]) => event.seq > seenSeq && event.actorId !== userId && accessActions.has(event.action);
-  const newCount = events.filter(isNew).length;
+  const isNew = (event: (typeof events)[number]) => event.seq > seenSeq && activityKind(event, userId) !== null;
+  // Accesses, refused attempts and failed sign-ins are counted apart: a refusal is not an access.
+  const newWords = newActivityWords(newActivity(events, seenSeq, userId));
   // Events newer than the last visit that are not loaded yet: the count shown is a lower bound.
   const unseenNotLoaded = view.olderEnd.seq > seenSeq;
   const actors = [...new Map(events.filter((event) => event.actorId && event.actorId !== userId).map((event) => [event.actorId!, event.actorName])).entries()];
@@ -113,10 +115,10 @@ function History() {
         Verified: {events.length === 1 ? "the one event shown links up" : `the ${countOf(events.length, "event")} shown link up`} to the newest, which extends the history your browser checked last time.
       </p>
       <p data-testid="new-accesses">
-        {newCount > 0 ? (
+        {newWords ? (
           <strong className="badge">
             {unseenNotLoaded ? "At least " : ""}
-            {countOf(newCount, "new access", "new accesses")} since your last visit
+            {newWords} since your last visit
           </strong>
         ) : unseenNotLoaded ? (
           "No new accesses among the events shown; older events since your last visit are not loaded yet."
@@ -126,33 +128,44 @@ function History() {
       </p>
       {view.olderEnd.seq > 0 && <p className="hint">Showing the newest events. Filters apply to the events shown: show older events, at the end of the list, to look further back.</p>}
       <form className="filters" aria-label="Filter the history" onSubmit={(event) => event.preventDefault()}>
-        <label htmlFor="history-scope">Show</label>
-        <select id="history-scope" value={scope} onChange={(event) => setScope(event.target.value as "others" | "all")}>
-          <option value="others">What others did</option>
-          <option value="all">Everything, including what you did</option>
-        </select>
-        <label htmlFor="history-actor">Clinician</label>
-        <select id="history-actor" value={actor} onChange={(event) => setActor(event.target.value)}>
-          <option value="">Anyone</option>
-          {actors.map(([id, name]) => (
-            <option key={id} value={id}>
-              {name}
-            </option>
-          ))}
-        </select>
-        <label htmlFor="history-record">Record</label>
-        <select id="history-record" value={record} onChange={(event) => setRecord(event.target.value)}>
-          <option value="">Any record</option>
-          {recordIds.map((id) => (
-            <option key={id} value={id}>
-              {titleOf(id)}
-            </option>
-          ))}
-        </select>
-        <label htmlFor="history-from">From</label>
-        <input id="history-from" type="date" value={from} onChange={(event) => setFrom(event.target.value)} />
-        <label htmlFor="history-until">Until</label>
-        <input id="history-until" type="date" value={until} onChange={(event) => setUntil(event.target.value)} />
+        {/* Each label and its control wrap as one: on a phone, "Record" never ends a line with its list on the next. */}
+        <span className="filter">
+          <label htmlFor="history-scope">Show</label>
+          <select id="history-scope" value={scope} onChange={(event) => setScope(event.target.value as "others" | "all")}>
+            <option value="others">What others did</option>
+            <option value="all">Everything, including what you did</option>
+          </select>
+        </span>
+        <span className="filter">
+          <label htmlFor="history-actor">Clinician</label>
+          <select id="history-actor" value={actor} onChange={(event) => setActor(event.target.value)}>
+            <option value="">Anyone</option>
+            {actors.map(([id, name]) => (
+              <option key={id} value={id}>
+                {name}
+              </option>
+            ))}
+          </select>
+        </span>
+        <span className="filter">
+          <label htmlFor="history-record">Record</label>
+          <select id="history-record" value={record} onChange={(event) => setRecord(event.target.value)}>
+            <option value="">Any record</option>
+            {recordIds.map((id) => (
+              <option key={id} value={id}>
+                {titleOf(id)}
+              </option>
+            ))}
+          </select>
+        </span>
+        <span className="filter">
+          <label htmlFor="history-from">From</label>
+          <input id="history-from" type="date" value={from} onChange={(event) => setFrom(event.target.value)} />
+        </span>
+        <span className="filter">
+          <label htmlFor="history-until">Until</label>
+          <input id="history-until" type="date" value={until} onChange={(event) => setUntil(event.target.value)} />
+        </span>
       </form>
       <button
         type="button"

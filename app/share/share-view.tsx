@@ -130,7 +130,7 @@ function Share() {
                 describeFailure(caught, {
                   accessEnded: "The directory could not be searched.",
                   integrity: "The directory could not be searched.",
-                  unreachable: "The directory could not be searched just now (too many searches in a short time, or no connection). Wait a few minutes and try again.",
+                  unreachable: "The directory could not be searched: Health Safe Cloud could not be reached. Check your connection and try again.",
                 }),
               );
             }

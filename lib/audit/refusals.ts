@@ -1,9 +1,8 @@
 import "server-only";
 import { config } from "@/lib/config";
 import type { Database } from "@/lib/db";
-import { AppError } from "@/lib/errors";
 import { logger } from "@/lib/log";
-import { countAttempt, type RateLimitRule } from "@/lib/rate-limit";
+import { countAttempt, rateLimited, type RateLimitRule } from "@/lib/rate-limit";
 import { countRepeatedAttempt } from "./audit-counts";
 
 /** Refused requests one account may make per 10 minutes (REFUSED_REQUEST_LIMIT_PER_ACTOR) before it is answered 429. */
@@ -36,6 +35,6 @@ export async function noteRefusal(db: Database, actorId: string, target: Refused
     }
   }
   if (!outcome.allowed) {
-    throw new AppError("rate-limited", "Too many refused requests. Please wait a moment and try again.", { retryAfterSeconds: outcome.retryAfterSeconds });
+    throw rateLimited("Too many refused requests from this account", outcome.retryAfterSeconds);
   }
 }

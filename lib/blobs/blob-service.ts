@@ -2,6 +2,7 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import { requireSession } from "@/lib/auth/current-session";
 import { getDatabase } from "@/lib/db";
+import { countOf, pluralOf } from "@/lib/client/format";
 import { AppError } from "@/lib/errors";
 import { eq } from "drizzle-orm";
 import { recordVersions } from "@/drizzle/schema";
@@ -81,7 +82,8 @@ export async function completeUpload(blobId: string) {
   const info = await ownedUpload(blobs, userId, blobId);
   const received = await blobs.receivedChunks(blobId);
   if (received.length !== info.chunkCount) {
-    throw new AppError("conflict", `${info.chunkCount - received.length} chunks of this file have not arrived yet.`);
+    const missing = info.chunkCount - received.length;
+    throw new AppError("conflict", `${countOf(missing, "chunk")} of this file ${pluralOf(missing, "has", "have")} not arrived yet.`);
   }
   await blobs.markComplete(blobId, info.chunkCount * (info.chunkSize + chunkOverhead));
   crashPoint("blobs.upload-completed");

@@ -62,6 +62,11 @@ describe.each(testDatabaseKinds())("storage quota on %s", (kind) => {
     const error = await refusal(start(owner, 1, limits));
     expect(error.code).toBe("too-many-uploads");
     expect(error.message).toContain("3 uploads that have not finished");
+    // One allowed at a time: the count reads in the singular.
+    const single = await patient();
+    await reserveUpload(database.db, { id: randomUUID(), ownerId: single, chunkSize: MiB, chunkCount: 1 }, { ...limits, unfinishedUploadsMax: 1 });
+    const one = await refusal(start(single, 1, { ...limits, unfinishedUploadsMax: 1 }));
+    expect(one.message).toContain("You already have 1 upload that has not finished.");
     // One finishes: room for another.
     const store = databaseBlobStore(database.db);
     await store.putChunk({ blobId: ids[0]!, index: 0, data: new Uint8Array([1]) });

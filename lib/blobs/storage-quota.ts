@@ -4,7 +4,7 @@ import { blobs, records, recordVersions, users } from "@/drizzle/schema";
 import type { Database } from "@/lib/db";
 import { config } from "@/lib/config";
 import { AppError } from "@/lib/errors";
-import { formatBytes } from "@/lib/client/format";
+import { countOf, formatBytes, pluralOf } from "@/lib/client/format";
 
 /** A transaction on the database, as drizzle hands it to `db.transaction`'s callback. */
 export type Transaction = Parameters<Parameters<Database["transaction"]>[0]>[0];
@@ -76,7 +76,7 @@ export async function reserveUpload(
     if (usage.unfinishedUploads >= limits.unfinishedUploadsMax) {
       throw new AppError(
         "too-many-uploads",
-        `You already have ${usage.unfinishedUploads} uploads that have not finished. Let them finish, or wait a day for unfinished ones to be cleared, before starting another.`,
+        `You already have ${countOf(usage.unfinishedUploads, "upload")} that ${pluralOf(usage.unfinishedUploads, "has", "have")} not finished. Let them finish, or wait a day for unfinished ones to be cleared, before starting another.`,
       );
     }
     const needed = declaredBytes(upload.chunkSize, upload.chunkCount);

@@ -2,6 +2,7 @@ import { create } from "zustand";
 import { auditGenesisHash, cryptoReady, equalBytes, fromBase64url, toBase64url, verifyAuditSegment, type AuditChainLink, type AuditEventFields } from "@/crypto";
 import { api } from "./api";
 import type { TrailEntry } from "./fhir-records/audit-export";
+import { actorNameOf } from "./trail-words";
 import { updateVaultProfile } from "./vault-profile";
 import { useVault } from "./vault-store";
 
@@ -47,9 +48,6 @@ export type TrailPage =
       olderEnd: AuditChainLink;
     }
   | TrailTampering;
-
-/** Accesses by someone else: what the "new since your last visit" badge counts. */
-export const accessActions = new Set(["records-received", "record-fetched", "file-fetched", "access-refused", "record-created", "sign-in-failed"]);
 
 /** Newest events fetched per request when catching up, and events per page of the history. */
 export const trailPageSizes = { catchUp: 500, shown: 50 } as const;
@@ -139,11 +137,10 @@ export async function loadTrailPage(end: AuditChainLink, limit: number = trailPa
   // Missing events at the end, or a page re-hashed to hide an edit: it does not arrive at the trusted link.
   if (check.end.seq !== end.seq) return tampered(check.end.seq + 1, "sequence");
   if (!equalBytes(check.end.hash, end.hash)) return tampered(end.seq, "head");
-  const nameOf = (actorId: string | null) => (actorId === null ? "Health Safe Cloud" : actorId === vault.userId ? "You" : (page.actors[actorId] ?? "Another account"));
   return {
     status: "verified",
     olderEnd: start,
-    events: page.events.map(({ hash: _hash, ...event }) => ({ ...event, actorName: nameOf(event.actorId) })),
+    events: page.events.map(({ hash: _hash, ...event }) => ({ ...event, actorName: actorNameOf(event, vault.userId, page.actors) })),
   };
 }
 

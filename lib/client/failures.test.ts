@@ -28,6 +28,10 @@ describe("failure kinds", () => {
     expect(describeFailure(new CryptoError("authentication-failed"), words)).toBe(words.integrity);
     expect(describeFailure(new ApiError(409, "conflict", "Changed meanwhile."), words)).toBe("Changed meanwhile.");
     expect(describeFailure(new ApiError(0, "network", ""), words)).toMatch(/could not reach/i);
+    // A rate limit is not a lost connection: its own message says how long to wait.
+    const limited = new ApiError(429, "rate-limited", "Too many searches from this account. Try again in 9 minutes.");
+    expect(failureKind(limited)).toBe("refused");
+    expect(describeFailure(limited, { ...words, unreachable: "Check your connection." })).toBe(limited.message);
   });
 
   it("throws a programming error again, outside the caller's catch", () => {

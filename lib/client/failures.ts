@@ -8,7 +8,9 @@ import { RollbackError } from "./rollback-guard";
  * - "integrity": the browser's own checks failed (a CryptoError: altered or damaged data, a
  *   bad signature; or a rolled-back copy). Only this kind may be worded as tampering;
  * - "unreachable": no answer (connection) or a server fault, worth trying again;
- * - "refused": any other refusal, whose server message says why.
+ * - "refused": any other refusal, whose server message says why; a rate limit (429) too,
+ *   since its message says how long to wait ("Try again in 9 minutes"), which no caller's
+ *   words for a lost connection can.
  * Anything else is a programming error: `failureKind` returns null and callers rethrow it.
  */
 export type FailureKind = "access-ended" | "integrity" | "unreachable" | "refused";
@@ -16,7 +18,7 @@ export type FailureKind = "access-ended" | "integrity" | "unreachable" | "refuse
 export function failureKind(error: unknown): FailureKind | null {
   if (isCryptoError(error) || error instanceof RollbackError) return "integrity";
   if (isAccessEnded(error)) return "access-ended";
-  if (error instanceof ApiError) return error.status === 0 || error.status >= 500 || error.status === 429 ? "unreachable" : "refused";
+  if (error instanceof ApiError) return error.status === 0 || error.status >= 500 ? "unreachable" : "refused";
   return null;
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { countOf, formatBytes, formatCalendarDate, formatDateTime, formatDay, formatProgress, listOf, localDayKey, pluralOf } from "./format";
+import { countOf, durationInWords, formatBytes, formatCalendarDate, formatDateTime, formatDay, formatProgress, listOf, localDayKey, pluralOf } from "./format";
 
 describe("formatBytes", () => {
   it.each([
@@ -42,6 +42,19 @@ describe("counts", () => {
     expect(listOf(["A"])).toBe("A");
     expect(listOf(["A", "B"])).toBe("A and B");
     expect(listOf(["A", "B", "C", "D", "E"], { locale: "en-US" })).toBe("A, B, C, and 2 more");
+  });
+});
+
+describe("durationInWords", () => {
+  it("says a wait in the largest plain unit, rounded up, in the form its count needs", () => {
+    expect(durationInWords(1)).toBe("1 second");
+    expect(durationInWords(45)).toBe("45 seconds");
+    expect(durationInWords(60)).toBe("1 minute");
+    expect(durationInWords(61)).toBe("2 minutes");
+    expect(durationInWords(540)).toBe("9 minutes");
+    expect(durationInWords(3600)).toBe("1 hour");
+    expect(durationInWords(3900)).toBe("1 hour and 5 minutes");
+    expect(() => durationInWords(-1)).toThrow(RangeError);
   });
 });
 

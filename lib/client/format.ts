@@ -20,6 +20,23 @@ export function countOf(count: number, singular: string, plural = `${singular}s`
 /** The singular or plural form alone, for sentences whose verb agrees too ("is"/"are"). */
 export const pluralOf = (count: number, singular: string, plural = `${singular}s`): string => (englishPlurals.select(count) === "one" ? singular : plural);
 
+/**
+ * A wait as people say it, for "Try again in …": "45 seconds", "9 minutes", "1 hour",
+ * "1 hour and 5 minutes". Rounded up (to whole minutes from a minute on), so the wait said is
+ * never shorter than the Retry-After it comes from.
+ * @param seconds a non-negative number of seconds
+ */
+export function durationInWords(seconds: number, locale?: string): string {
+  if (!Number.isFinite(seconds) || seconds < 0) throw new RangeError("durationInWords takes a non-negative number of seconds.");
+  const whole = Math.max(1, Math.ceil(seconds));
+  if (whole < 60) return countOf(whole, "second", "seconds", locale);
+  const minutes = Math.ceil(whole / 60);
+  if (minutes < 60) return countOf(minutes, "minute", "minutes", locale);
+  const hours = Math.floor(minutes / 60);
+  const rest = minutes % 60;
+  return rest === 0 ? countOf(hours, "hour", "hours", locale) : `${countOf(hours, "hour", "hours", locale)} and ${countOf(rest, "minute", "minutes", locale)}`;
+}
+
 const byteUnits = ["kilobyte", "megabyte", "gigabyte", "terabyte"] as const;
 
 /**

@@ -27,6 +27,7 @@ import {
 import { bodyLimits } from "@/lib/shared/body-limits";
 import { api, ApiError, retryTransient } from "./api";
 import { batchesWithin } from "./request-batches";
+import { countOf, pluralOf } from "./format";
 import { authorshipLine } from "./authorship";
 import { certifiedKeys, checkedContact } from "./contacts";
 import { rememberDeletedRecord, rememberVerifiedRecords, RollbackError, staleRecords } from "./rollback-guard";
@@ -194,7 +195,7 @@ export class RecordsPartlySavedError extends Error {
     readonly saved: number,
     readonly reason: unknown,
   ) {
-    super(`${saved} records were saved before the rest failed.`);
+    super(`${countOf(saved, "record")} ${pluralOf(saved, "was", "were")} saved before the rest failed.`);
   }
 }
 

@@ -60,6 +60,14 @@ describe("audit trail export", () => {
     expect(refused.outcomeDesc).toBe("3000 attempts");
   });
 
+  it("credits a failed sign-in with the patient's passkey to someone unknown who asked for it, and an expiry to the app", () => {
+    const agentOf = (entry: TrailEntry) => (auditEventResource(entry, patientId) as unknown as { agent: Array<{ who: { display: string }; requestor: boolean }> }).agent[0];
+    const failed = { ...trail.find((entry) => entry.action === "sign-in-failed")!, actorId: null };
+    expect(agentOf(failed)).toEqual({ who: { display: "Someone unknown" }, requestor: true });
+    expect(validate("AuditEvent", auditEventResource(failed, patientId))).toEqual([]);
+    expect(agentOf(trail.find((entry) => entry.action === "grant-expired")!)).toEqual({ who: { display: "Health Safe Cloud" }, requestor: false });
+  });
+
   it("names every record a list load sent, one entity each", () => {
     const received = auditEventResource(trail.find((entry) => entry.action === "records-received")!, patientId) as unknown as { entity: Array<{ what: { identifier: { system: string; value: string } } }>; action: string };
     expect(received.action).toBe("R");

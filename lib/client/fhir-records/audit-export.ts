@@ -1,4 +1,6 @@
 import type { Bundle, FhirResource } from "./types";
+import { pluralOf } from "../format";
+import { actorNameOf, byOthers } from "../trail-words";
 
 /** One event of a verified audit trail, as the browser shows it. */
 export interface TrailEntry {
@@ -84,14 +86,15 @@ export function auditEventResource(entry: TrailEntry, subjectId: string): FhirRe
         : { system: dicom, code: "110110", display: "Patient Record" },
     subtype: [{ system: system.action, code: entry.action }],
     action: crud[entry.action] ?? "E",
-    // A counted event: the attempts happened over this period; how many is said in outcomeDesc.
-    ...(entry.count && entry.windowStart && entry.windowEnd ? { period: { start: entry.windowStart, end: entry.windowEnd }, outcomeDesc: `${entry.count} attempts` } : {}),
+    // A counted event: the attempts happened over this period; how many is said in outcomeDesc (digits as in the data, whatever the browser's language).
+    ...(entry.count && entry.windowStart && entry.windowEnd ? { period: { start: entry.windowStart, end: entry.windowEnd }, outcomeDesc: `${entry.count} ${pluralOf(entry.count, "attempt")}` } : {}),
     recorded: entry.occurredAt,
     outcome: entry.outcome === "success" ? "0" : entry.outcome === "denied" ? "4" : "8",
     agent: [
       entry.actorId
         ? { who: { ...identifier("user", entry.actorId), display: entry.actorName }, requestor: true }
-        : { who: { display: "Health Safe Cloud" }, requestor: false },
+        : // No account: someone unknown who asked for it (a failed sign-in), or the app's own doing (an expiry).
+          { who: { display: actorNameOf(entry, subjectId, {}) }, requestor: byOthers(entry, subjectId) },
     ],
     source: { observer: { display: "Health Safe Cloud" }, type: [{ system: "http://terminology.hl7.org/CodeSystem/security-source-type", code: "4", display: "Application Server" }] },
     entity: entities,
