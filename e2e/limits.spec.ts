@@ -146,7 +146,7 @@ test("directory searches need three characters and are limited per account, whic
   expect(limited.status()).toBe(429);
   await patient.page.getByLabel("Name, specialty or organization").fill("Cardiology");
   await patient.page.getByRole("button", { name: "Search" }).click();
-  await expect(patient.page.getByTestId("search-problem")).toHaveText(/too many searches/);
+  await expect(patient.page.getByTestId("search-problem")).toHaveText(/^Too many searches from this account\. Try again in \d+ minutes\.$/);
   // Another account's searches are its own.
   expect((await other.page.request.get("/api/directory?q=cardiology")).status()).toBe(200);
   await patient.close();
