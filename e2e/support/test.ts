@@ -125,6 +125,8 @@ async function checkAutomatically(page: Page, label: string): Promise<void> {
     if (!appPage(page)) return;
     let findings: Finding[];
     try {
+      // A test may end right after a navigation began: a document still arriving has no <title> yet, which is not a finding.
+      await page.waitForLoadState("load", { timeout: 10_000 }).catch(() => undefined);
       const state = await fingerprint(page);
       if (state === null || audit?.seen.has(state)) return;
       findings = await analyze(page, label);
