@@ -72,8 +72,9 @@ function rawAnswer(status, reason, code, message) {
 }
 
 server.on("clientError", (error, socket) => {
-  // A client gone mid-request gets nothing; one still listening gets an answer with the headers.
-  if (error.code === "ECONNRESET" || !socket.writable) return void socket.destroy();
+  // A client gone mid-request gets nothing; as in Node's own handler, neither does a socket that
+  // has already carried an answer (raw bytes there could land inside it). Others get the headers.
+  if (error.code === "ECONNRESET" || !socket.writable || socket.bytesWritten > 0) return void socket.destroy();
   if (error.code === "HPE_INVALID_METHOD") return void socket.end(rawAnswer(405, "Method Not Allowed", "method-not-allowed", "This method is not supported."));
   if (error.code === "HPE_HEADER_OVERFLOW") return void socket.end(rawAnswer(431, "Request Header Fields Too Large", "headers-too-large", "The request's headers are too large."));
   if (error.code === "ERR_HTTP_REQUEST_TIMEOUT") return void socket.end(rawAnswer(408, "Request Timeout", "request-timeout", "The request took too long to arrive."));
@@ -81,6 +82,10 @@ server.on("clientError", (error, socket) => {
 });
 server.on("connect", (_request, socket) => socket.end(rawAnswer(405, "Method Not Allowed", "method-not-allowed", "This method is not supported.")));
 
+// Idle keep-alive connections outlive a load balancer's idle timeout (60 s on common ones) and
+// clients that reuse them: closing first races a request already on its way (ECONNRESET).
+server.keepAliveTimeout = 65_000;
+server.headersTimeout = 66_000;
 server.listen(port, () => console.log(`Ready on port ${port}${dev ? " (development)" : ""}`));
 for (const signal of ["SIGINT", "SIGTERM"]) {
   process.on(signal, () => {

@@ -127,6 +127,8 @@ async function checkAutomatically(page: Page, label: string): Promise<void> {
     try {
       // A test may end right after a navigation began: a document still arriving has no <title> yet, which is not a finding.
       await page.waitForLoadState("load", { timeout: 10_000 }).catch(() => undefined);
+      // After a client-side navigation the new title follows the new content; a page that never gets one is still reported below.
+      await page.waitForFunction(() => document.title !== "", null, { timeout: 5_000 }).catch(() => undefined);
       const state = await fingerprint(page);
       if (state === null || audit?.seen.has(state)) return;
       findings = await analyze(page, label);
