@@ -18,8 +18,10 @@ function attachmentText(contentType: string, data: string): string {
   try {
     const bytes = Uint8Array.from(atob(data), (character) => character.charCodeAt(0));
     return contentType.startsWith("text/") ? new TextDecoder().decode(bytes) : `Embedded ${contentType} data (${formatBytes(bytes.length)})`;
-  } catch {
-    return "Embedded data that could not be read";
+  } catch (error) {
+    // atob refuses text that is not base64 (an imported file's fault); anything else is a bug.
+    if (error instanceof DOMException && error.name === "InvalidCharacterError") return "Embedded data that could not be read";
+    throw error;
   }
 }
 

@@ -409,8 +409,9 @@ export async function loadRevealedNames(): Promise<Map<string, string>> {
       const opened = openGrant(grant, vault);
       opened.shareKey.fill(0);
       if (opened.revealedName) names.set(grant.patientId, opened.revealedName);
-    } catch {
-      // A grant that does not verify names no one.
+    } catch (error) {
+      // A grant that does not verify names no one; anything else is a bug, not a bad grant.
+      if (!isCryptoError(error)) throw error;
     }
   }
   return names;

@@ -1,6 +1,7 @@
 "use client";
 
 import { useCallback, useEffect, useState } from "react";
+import { describeFailure } from "@/lib/client/failures";
 import { ApiError } from "@/lib/client/api";
 import { formatDateTime } from "@/lib/client/format";
 import { PasskeyNamePrompt } from "@/app/_components/passkey-name-prompt";
@@ -111,8 +112,11 @@ export function PasskeysSection() {
   const refresh = useCallback(async () => {
     try {
       setPasskeys((await listPasskeys()).passkeys);
-    } catch {
-      setError("Your passkeys could not be loaded.");
+    } catch (caught) {
+      // A programming error is rethrown by describeFailure, never worded as an outage.
+      setError(
+        `Your passkeys could not be loaded: ${describeFailure(caught, { accessEnded: "you were signed out.", integrity: "the list could not be verified." })}`,
+      );
     }
   }, []);
 

@@ -1,6 +1,7 @@
 "use client";
 
 import { useEffect, useRef, useState } from "react";
+import { describeFailure } from "@/lib/client/failures";
 import { RecoveryKeyStep } from "@/app/_components/recovery-key-step";
 import { ApiError } from "@/lib/client/api";
 import { commitRecoveryKeyReplacement, prepareRecoveryKeyReplacement, type PreparedRecoveryKey } from "@/lib/client/security";
@@ -70,8 +71,13 @@ export function RecoverySection() {
           setState({ step: "preparing" });
           try {
             setState({ step: "confirming", prepared: await prepareRecoveryKeyReplacement() });
-          } catch {
-            setState({ step: "idle", error: "A new recovery key could not be made. Your current one still works." });
+          } catch (caught) {
+            // A programming error is rethrown by describeFailure, never worded as tampering.
+            const reason = describeFailure(caught, {
+              accessEnded: "You were signed out.",
+              integrity: "Your account's keys could not be verified.",
+            });
+            setState({ step: "idle", error: `A new recovery key could not be made: ${reason} Your current one still works.` });
           }
         }}
       >

@@ -46,8 +46,10 @@ function noteText(resource: FhirResource): string {
   if (typeof data !== "string") return "";
   try {
     return new TextDecoder().decode(Uint8Array.from(atob(data), (character) => character.charCodeAt(0)));
-  } catch {
-    return "";
+  } catch (error) {
+    // atob refuses text that is not base64 (an imported file's fault); anything else is a bug.
+    if (error instanceof DOMException && error.name === "InvalidCharacterError") return "";
+    throw error;
   }
 }
 
