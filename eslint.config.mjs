@@ -13,6 +13,19 @@ const cryptoBoundary = {
   ],
 };
 
+/** contract/ is the wire's schemas and route table, imported by both sides: zod and its own files only. */
+const contractBoundary = {
+  patterns: [{ regex: "^(?!zod$|zod/|\\./)", message: "contract/ holds zod schemas only: it imports zod and its own files, nothing else." }],
+};
+
+/** client/ is the browser's layer under the pages: it never reaches up into app/. */
+const clientBoundary = {
+  patterns: [
+    { group: ["@/app", "@/app/*"], message: "client/ is below the pages: app/ imports client/, never the reverse." },
+    { group: ["libsodium-wrappers", "libsodium-wrappers-sumo", "libsodium-wrappers*"], message: "Only crypto/ imports libsodium; use the crypto/ API." },
+  ],
+};
+
 const libsodiumOnlyInCrypto = {
   patterns: [{ group: ["libsodium-wrappers", "libsodium-wrappers-sumo", "libsodium-wrappers*"], message: "Only crypto/ imports libsodium; use the crypto/ API." }],
 };
@@ -35,6 +48,15 @@ const config = [
   {
     files: ["crypto/**/*.ts"],
     rules: { "no-restricted-imports": ["error", cryptoBoundary] },
+  },
+  {
+    files: ["contract/**/*.ts"],
+    ignores: ["contract/**/*.test.ts"],
+    rules: { "no-restricted-imports": ["error", contractBoundary] },
+  },
+  {
+    files: ["client/**/*.ts"],
+    rules: { "no-restricted-imports": ["error", clientBoundary] },
   },
   {
     // Scripts and benchmarks print their results.

@@ -1,5 +1,5 @@
 import type { NextConfig } from "next";
-import { proxyBodyBufferBytes } from "./lib/shared/body-limits";
+import { proxyBodyBufferBytes } from "./contract/body-limits";
 
 const nextConfig: NextConfig = {
   reactStrictMode: true,
@@ -10,7 +10,7 @@ const nextConfig: NextConfig = {
   typedRoutes: false,
   experimental: {
     // Next buffers each request body for proxy.ts and silently cuts it at this size (10 MB
-    // by default). Each route's own limit is lib/shared/body-limits.ts, enforced by the
+    // by default). Each route's own limit is contract/body-limits.ts, enforced by the
     // route wrapper; this stays above the largest of them (see proxyBodyBufferBytes).
     proxyClientMaxBodySize: proxyBodyBufferBytes,
   },

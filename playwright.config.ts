@@ -1,5 +1,5 @@
 import { defineConfig, devices } from "@playwright/test";
-import { apiClientHeader } from "./lib/client/api-client-header";
+import { apiClientHeader } from "./contract/api-client-header";
 
 // e2e runs against a production build served on localhost (WebAuthn refuses IP
 // origins), with a fresh embedded database, in Debian's Chromium.

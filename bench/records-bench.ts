@@ -21,8 +21,8 @@ import {
 import { rawSecretstreamEncrypt } from "../crypto/raw-secretstream-baseline";
 import { users } from "../drizzle/schema";
 import { databaseBlobStore } from "../lib/blobs/database-blob-store";
-import { planImport } from "../lib/client/fhir-records";
-import { sealNewRecords } from "../lib/client/records";
+import { planImport } from "../client/fhir";
+import { sealNewRecords } from "../client/records/records";
 import { openDatabase } from "../lib/db/client";
 import { createRecords } from "../lib/records/records-service";
 

@@ -13,9 +13,9 @@
  */
 import { cryptoReady, fromBase64url } from "../crypto";
 import { seedPatientAndClinician } from "./bench-accounts";
-import { openForRotation, sealRotation } from "../lib/client/key-maintenance";
-import { recordKeyOf, sealNewRecords } from "../lib/client/records";
-import { sealGrant } from "../lib/client/sharing";
+import { openForRotation, sealRotation } from "../client/sharing/key-maintenance";
+import { recordKeyOf, sealNewRecords } from "../client/records/records";
+import { sealGrant } from "../client/sharing/sharing";
 import { openDatabase } from "../lib/db/client";
 import { createGrant, revokeGrant } from "../lib/grants/grants-service";
 import { keyMaintenanceOf } from "../lib/grants/key-maintenance";

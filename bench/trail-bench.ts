@@ -57,8 +57,8 @@ const services = async () => ({
   ...(await import("../lib/grants/grants-service")),
   ...(await import("../lib/records/records-service")),
   // The browser's work (these modules also export API calls named like the services).
-  ...(({ sealNewRecords, recordKeyOf }) => ({ sealNewRecords, recordKeyOf }))(await import("../lib/client/records")),
-  sealGrant: (await import("../lib/client/sharing")).sealGrant,
+  ...(({ sealNewRecords, recordKeyOf }) => ({ sealNewRecords, recordKeyOf }))(await import("../client/records/records")),
+  sealGrant: (await import("../client/sharing/sharing")).sealGrant,
   ...(await import("../lib/errors")),
   ...(await import("../lib/config")),
 });
@@ -66,7 +66,7 @@ type Services = Awaited<ReturnType<typeof services>>;
 type Db = Awaited<ReturnType<Services["openDatabase"]>>["db"];
 type Page = Awaited<ReturnType<Services["trailPage"]>>;
 
-/** What the browser does with a page it received (lib/client/audit.ts chainFields), after parsing the JSON. */
+/** What the browser does with a page it received (client/audit/audit.ts chainFields), after parsing the JSON. */
 function chainFields(subjectId: string, event: Page["events"][number]): AuditEventFields & { hash: Uint8Array } {
   const time = (iso: string | null) => (iso === null ? null : new Date(iso).getTime());
   return { ...event, subjectId, occurredAt: new Date(event.occurredAt).getTime(), windowStart: time(event.windowStart), windowEnd: time(event.windowEnd), hash: fromBase64url(event.hash) };

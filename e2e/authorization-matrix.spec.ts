@@ -11,7 +11,7 @@ import {
   signCanonical,
   toBase64url,
 } from "@/crypto";
-import { apiClientHeader } from "@/lib/client/api-client-header";
+import { apiClientHeader } from "@/contract/api-client-header";
 import { adminEnrolmentToken } from "../playwright.config";
 import {
   apiRoutes,
@@ -93,7 +93,7 @@ interface World {
   origin: string;
 }
 
-/** A new recovery key's signed replacement of `previous` for `userId`, as the Security page sends it (lib/client/security.ts). */
+/** A new recovery key's signed replacement of `previous` for `userId`, as the Security page sends it (client/account/security.ts). */
 function recoveryKeyReplacement(userId: string, previous: string, wrappedKey: string, origin: string) {
   const signing = deriveRecoverySigningKeyPair(generateRecoveryKey());
   const fields = [userId, fromBase64url(previous), signing.publicKey, fromBase64url(wrappedKey), origin];

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { expect, test } from "./support/test";
 import { newPerson, sameOrigin } from "./support/sharing";
-import { bodyLimits } from "@/lib/shared/body-limits";
+import { bodyLimits } from "@/contract/body-limits";
 
 const b64 = (length: number) => randomBytes(length).toString("base64url");
 

@@ -1,8 +1,8 @@
 import { request as httpRequest } from "node:http";
-import { apiClientHeader } from "@/lib/client/api-client-header";
+import { apiClientHeader } from "@/contract/api-client-header";
 import { expect, test, type Page } from "./support/test";
 import fc from "fast-check";
-import { bodyLimits, describeLimit } from "@/lib/shared/body-limits";
+import { bodyLimits, describeLimit } from "@/contract/body-limits";
 import { apiRoutes, templateMatches } from "./support/api-routes";
 import { trailEvents } from "./support/audit";
 import { addNote, newPerson, sameOrigin } from "./support/sharing";
@@ -30,7 +30,7 @@ test("hostile request bodies get a clear 4xx with an error code, and nothing is 
   const { passkeys } = (await (await request.get("/api/me/passkeys")).json()) as { passkeys: Array<{ id: string }> };
 
   // (Routes that take no body, such as the sign-in and recovery options, are left out: they read nothing.)
-  // Each limit is the route's own, from the one table (lib/shared/body-limits.ts); unnamed ones are the standard 64 KiB.
+  // Each limit is the route's own, from the one table (contract/body-limits.ts); unnamed ones are the standard 64 KiB.
   const routes: Array<{ method: "POST" | "PUT" | "PATCH"; path: string; limit?: number; binary?: true }> = [
     { method: "POST", path: "/api/records", limit: bodyLimits.recordsBatch },
     { method: "POST", path: `/api/records/${recordId}/versions`, limit: bodyLimits.oneRecord },

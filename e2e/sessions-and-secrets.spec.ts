@@ -7,7 +7,7 @@ import {
   openPrivateBundle,
   unwrapVaultKey,
 } from "../crypto";
-import { apiClientHeader } from "@/lib/client/api-client-header";
+import { apiClientHeader } from "@/contract/api-client-header";
 import { shortIdleURL } from "../playwright.config";
 import { signInThroughPage, signOutThroughPage, signUpThroughPage } from "./support/accounts";
 import { captureRequests, findLeaks, recordPrfOutputs } from "./support/secrets";

@@ -60,23 +60,26 @@ describe("client code boundary", () => {
     expect(await ruleIds("app/some-page/widget.tsx", source)).toContain("hsc/no-server-code-in-client");
   });
 
-  it("refuses server code in lib/client/", async () => {
+  it("refuses server code in client/", async () => {
     const source = "import { getDatabase } from '@/lib/db';\nexport const used = getDatabase;\n";
-    expect(await ruleIds("lib/client/example.ts", source)).toContain("hsc/no-server-code-in-client");
+    expect(await ruleIds("client/records/example.ts", source)).toContain("hsc/no-server-code-in-client");
   });
 
-  it("refuses server code in lib/shared/, which the browser imports too", async () => {
-    const source = "import { getDatabase } from '@/lib/db';\nexport const used = getDatabase;\n";
-    expect(await ruleIds("lib/shared/example.ts", source)).toContain("hsc/no-server-code-in-client");
+  it("refuses anything but zod and its own files in contract/, which both sides import", async () => {
+    for (const code of ["import { getDatabase } from '@/lib/db';", "import { a } from '@/crypto';", "import { a } from '@/client/format';", "import { a } from '../crypto';", "import pino from 'pino';"]) {
+      expect(await ruleIds("contract/example.ts", `${code}\nexport const used = 1;\n`)).toContain("no-restricted-imports");
+    }
+    const allowed = "import { z } from 'zod';\nimport { a } from './records';\nexport const used = [z, a];\n";
+    expect(await ruleIds("contract/example.ts", allowed)).toEqual([]);
   });
 
   it("lets tests of browser code read fixtures with Node", async () => {
     const source = "import { readFileSync } from 'node:fs';\nexport const used = readFileSync;\n";
-    expect(await ruleIds("lib/client/example.test.ts", source)).toEqual([]);
+    expect(await ruleIds("client/records/example.test.ts", source)).toEqual([]);
   });
 
-  it("allows lib/client/ and crypto/ in a client component", async () => {
-    const source = `"use client";\nimport { a } from '@/lib/client/api';\nimport { b } from '@/crypto';\nimport { c } from '@/lib/shared/body-limits';\nexport const used = [a, b, c];\n`;
+  it("allows client/, contract/ and crypto/ in a client component", async () => {
+    const source = `"use client";\nimport { a } from '@/client/transport/api';\nimport { b } from '@/crypto';\nimport { c } from '@/contract/body-limits';\nexport const used = [a, b, c];\n`;
     expect(await ruleIds("app/some-page/widget.tsx", source)).toEqual([]);
   });
 

@@ -1,7 +1,6 @@
-// Client components ("use client") and lib/client/ run in the browser: they must not
-// import server-only code (lib/ outside lib/client/ and lib/shared/, drizzle/, database
-// drivers, node:*). lib/shared/ holds what both sides import (constants such as the body
-// limits), so it is held to the browser's rule too.
+// Client components ("use client") and client/ run in the browser: they must not import
+// server-only code (lib/, drizzle/, database drivers, node:*). contract/ holds what both
+// sides import (the wire's schemas and route table), so it is held to the browser's rule too.
 import path from "node:path";
 
 const serverPackages = [/^server-only$/, /^postgres$/, /^@electric-sql\/pglite/, /^drizzle-orm/, /^pino/, /^node:/];
@@ -24,7 +23,6 @@ export function isServerOnlySpecifier(specifier, filename, root) {
   if (serverPackages.some((pattern) => pattern.test(specifier))) return true;
   const target = projectPath(specifier, filename, root)?.split(path.sep).join("/");
   if (target === null || target === undefined) return false;
-  if (/^lib\/(client|shared)(\/|$)/.test(target)) return false;
   return target === "lib" || target.startsWith("lib/") || target.startsWith("drizzle/") || target === "drizzle";
 }
 
@@ -34,7 +32,7 @@ const rule = {
     docs: { description: "Forbid browser code from importing server-only modules" },
     messages: {
       serverImport:
-        "'{{specifier}}' is server-only and cannot be imported by browser code (a 'use client' module or lib/client/). Call it through an API route instead.",
+        "'{{specifier}}' is server-only and cannot be imported by browser code (a 'use client' module, client/ or contract/). Call it through an API route instead.",
     },
     schema: [],
   },
@@ -44,7 +42,7 @@ const rule = {
     const relative = path.relative(root, filename).split(path.sep).join("/");
     // Tests run in Node beside the code they test; they may read fixtures from disk.
     if (/\.test\.tsx?$/.test(relative)) return {};
-    let browserCode = relative.startsWith("lib/client/") || relative.startsWith("lib/shared/");
+    let browserCode = relative.startsWith("client/") || relative.startsWith("contract/");
     const check = (node, specifier) => {
       if (browserCode && typeof specifier === "string" && isServerOnlySpecifier(specifier, filename, root)) {
         context.report({ node, messageId: "serverImport", data: { specifier } });

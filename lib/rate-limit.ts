@@ -2,7 +2,7 @@ import "server-only";
 import { lte, sql } from "drizzle-orm";
 import { rateLimitBuckets } from "@/drizzle/schema";
 import type { Database } from "@/lib/db";
-import { durationInWords } from "@/lib/client/format";
+import { durationInWords } from "@/client/format";
 import { AppError } from "@/lib/errors";
 
 export interface RateLimitRule {

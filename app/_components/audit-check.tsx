@@ -2,15 +2,15 @@
 
 import Link from "next/link";
 import { useEffect } from "react";
-import { checkTrail, useTrailIntegrity } from "@/lib/client/audit";
-import { failureKind } from "@/lib/client/failures";
-import { useVault } from "@/lib/client/vault-store";
+import { checkTrail, useTrailIntegrity } from "@/client/audit/audit";
+import { failureKind } from "@/client/failures";
+import { useVault } from "@/client/keystore/vault-store";
 
 /**
  * On every visit with an unlocked vault, checks that the person's audit trail extends the
  * head their browser verified last time, fetching only what is new (and remembers the new
  * head), so a tampered history is flagged wherever they are, not only on the history page.
- * A page of the history that fails its check (lib/client/audit.ts) raises the same flag.
+ * A page of the history that fails its check (client/audit/audit.ts) raises the same flag.
  */
 export function AuditCheck() {
   const userId = useVault((state) => (state.vault.status === "unlocked" ? state.vault.userId : null));

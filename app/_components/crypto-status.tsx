@@ -1,7 +1,7 @@
 "use client";
 
 import { useEffect, useState } from "react";
-import { runCryptoSelfTest } from "@/lib/client/crypto-self-test";
+import { runCryptoSelfTest } from "@/client/keystore/crypto-self-test";
 
 type State = { kind: "loading" } | { kind: "ready"; elapsedMs: number } | { kind: "failed" };
 

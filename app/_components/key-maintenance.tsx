@@ -1,9 +1,9 @@
 "use client";
 
 import { useCallback, useEffect, useRef, useState } from "react";
-import { describeFailure } from "@/lib/client/failures";
-import { runKeyMaintenance, type MaintenanceProgress } from "@/lib/client/key-maintenance";
-import { useVault } from "@/lib/client/vault-store";
+import { describeFailure } from "@/client/failures";
+import { runKeyMaintenance, type MaintenanceProgress } from "@/client/sharing/key-maintenance";
+import { useVault } from "@/client/keystore/vault-store";
 import { refreshChartIfLoaded } from "@/app/chart/chart-store";
 
 const requestEvent = "hsc:key-maintenance";

@@ -1,7 +1,7 @@
 "use client";
 
 import { useEffect, useRef, useState } from "react";
-import { passkeyNameMaxLength, renameFailure, renamePasskey } from "@/lib/client/security";
+import { passkeyNameMaxLength, renameFailure, renamePasskey } from "@/client/account/security";
 import { Field } from "./field";
 
 /**

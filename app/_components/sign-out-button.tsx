@@ -2,7 +2,7 @@
 
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { signOut } from "@/lib/client/sign-in";
+import { signOut } from "@/client/account/sign-in";
 
 /** Always reachable when signed in, locked vault or not. */
 export function SignOutButton() {

@@ -3,10 +3,10 @@
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useEffect, useState, type ReactNode } from "react";
-import { ApiError } from "@/lib/client/api";
-import { RollbackError } from "@/lib/client/rollback-guard";
-import { signIn, unlockOnThisDevice } from "@/lib/client/sign-in";
-import { useVault } from "@/lib/client/vault-store";
+import { ApiError } from "@/client/transport/api";
+import { RollbackError } from "@/client/keystore/rollback-guard";
+import { signIn, unlockOnThisDevice } from "@/client/account/sign-in";
+import { useVault } from "@/client/keystore/vault-store";
 
 type GateState = "checking" | "locked" | "failed";
 

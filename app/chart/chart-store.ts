@@ -1,6 +1,6 @@
 import { create } from "zustand";
-import { describeFailure } from "@/lib/client/failures";
-import { loadChart, type ChartEntry } from "@/lib/client/records";
+import { describeFailure } from "@/client/failures";
+import { loadChart, type ChartEntry } from "@/client/records/records";
 
 interface ChartState {
   entries: ChartEntry[] | null;

@@ -2,8 +2,8 @@
 
 import { useEffect, useMemo, useRef, useState } from "react";
 import { VaultGate } from "@/app/_components/vault-gate";
-import { recordKinds, summarize, type RecordKind } from "@/lib/client/fhir-records";
-import { createRecords, olderThanSeen, type ChartEntry, type RecordDocument } from "@/lib/client/records";
+import { recordKinds, summarize, type RecordKind } from "@/client/fhir";
+import { createRecords, olderThanSeen, type ChartEntry, type RecordDocument } from "@/client/records/records";
 import { useChart } from "./chart-store";
 import { ClinicalForm } from "./clinical-form";
 import { clinicalForms } from "./clinical-forms";
@@ -11,11 +11,11 @@ import { FileUpload } from "./file-upload";
 import { ImportPanel } from "./import-panel";
 import { RecordDetail } from "./record-detail";
 import { NoteForm } from "./record-forms";
-import { reportExport } from "@/lib/client/audit";
-import { countOf, formatCalendarDate, localDayKey } from "@/lib/client/format";
-import { downloadBlob } from "@/lib/client/download";
-import { buildExportWithFiles } from "@/lib/client/export-with-files";
-import { describeFailure } from "@/lib/client/failures";
+import { reportExport } from "@/client/audit/audit";
+import { countOf, formatCalendarDate, localDayKey } from "@/client/format";
+import { downloadBlob } from "@/client/records/download";
+import { buildExportWithFiles } from "@/client/records/export-with-files";
+import { describeFailure } from "@/client/failures";
 
 type OkEntry = Extract<ChartEntry, { status: "ok" }>;
 

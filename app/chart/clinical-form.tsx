@@ -3,7 +3,7 @@
 import { useState, type RefObject } from "react";
 import { Field } from "@/app/_components/field";
 import { usePanelFocus } from "@/app/_components/use-panel-focus";
-import type { RecordDocument } from "@/lib/client/records";
+import type { RecordDocument } from "@/client/records/records";
 import { mergeEdit, validate, type FormSpec } from "./clinical-forms";
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { summarize } from "@/lib/client/fhir-records";
+import { summarize } from "@/client/fhir";
 import { clinicalForms, mergeEdit, validate } from "./clinical-forms";
 
 const spec = (kind: string) => clinicalForms.find((form) => form.kind === kind)!;

@@ -1,4 +1,4 @@
-import type { RecordDocument } from "@/lib/client/records";
+import type { RecordDocument } from "@/client/records/records";
 
 /**
  * The patient-facing forms for clinical entries: which fields each asks for, how each is

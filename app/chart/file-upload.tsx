@@ -1,10 +1,10 @@
 "use client";
 
 import { useState } from "react";
-import { ApiError } from "@/lib/client/api";
-import { uploadEncryptedFile, type TransferProgress } from "@/lib/client/files";
-import { formatProgress } from "@/lib/client/format";
-import { createRecords } from "@/lib/client/records";
+import { ApiError } from "@/client/transport/api";
+import { uploadEncryptedFile, type TransferProgress } from "@/client/records/files";
+import { formatProgress } from "@/client/format";
+import { createRecords } from "@/client/records/records";
 import { useChart } from "./chart-store";
 import { StatusLines } from "@/app/_components/status-lines";
 

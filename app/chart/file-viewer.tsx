@@ -1,10 +1,10 @@
 "use client";
 
 import { useEffect, useRef, useState, type RefObject } from "react";
-import { describeFailure } from "@/lib/client/failures";
+import { describeFailure } from "@/client/failures";
 import { usePanelFocus } from "@/app/_components/use-panel-focus";
-import { downloadDecryptedFile, type FileReference, type TransferProgress } from "@/lib/client/files";
-import { formatProgress } from "@/lib/client/format";
+import { downloadDecryptedFile, type FileReference, type TransferProgress } from "@/client/records/files";
+import { formatProgress } from "@/client/format";
 import { PdfPreview } from "./pdf-preview";
 
 const previewable = /^(image\/(png|jpeg|gif|webp)|application\/pdf)$/;

@@ -2,12 +2,12 @@
 
 import { useRef, useState, type RefObject } from "react";
 import { usePanelFocus } from "@/app/_components/use-panel-focus";
-import { ImportError, planImport, type FhirResource, type ImportPlan } from "@/lib/client/fhir-records";
-import { uploadEncryptedFile } from "@/lib/client/files";
-import { createRecords, RecordsPartlySavedError, type RecordDocument } from "@/lib/client/records";
-import { describeFailure } from "@/lib/client/failures";
+import { ImportError, planImport, type FhirResource, type ImportPlan } from "@/client/fhir";
+import { uploadEncryptedFile } from "@/client/records/files";
+import { createRecords, RecordsPartlySavedError, type RecordDocument } from "@/client/records/records";
+import { describeFailure } from "@/client/failures";
 import { useChart } from "./chart-store";
-import { countOf } from "@/lib/client/format";
+import { countOf } from "@/client/format";
 
 const maxFileBytes = 20 * 1024 * 1024;
 

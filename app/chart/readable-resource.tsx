@@ -1,5 +1,5 @@
 import type { ReactNode } from "react";
-import { formatBytes } from "@/lib/client/format";
+import { formatBytes } from "@/client/format";
 import { fieldLabel, readableValue, words } from "./field-labels";
 
 /**

@@ -2,17 +2,17 @@
 
 import { useRef, useState, type RefObject } from "react";
 import { usePanelFocus } from "@/app/_components/use-panel-focus";
-import { kindLabel, summarize } from "@/lib/client/fhir-records";
-import { deleteRecord, loadVersions, saveVersion, type ChartEntry, type RecordDocument } from "@/lib/client/records";
+import { kindLabel, summarize } from "@/client/fhir";
+import { deleteRecord, loadVersions, saveVersion, type ChartEntry, type RecordDocument } from "@/client/records/records";
 import { noteDocument, noteText } from "./record-forms";
 import { ClinicalForm } from "./clinical-form";
 import { clinicalForms } from "./clinical-forms";
 import { FileViewer } from "./file-viewer";
-import { countOf, formatCalendarDate, formatDateTime } from "@/lib/client/format";
-import { describeFailure } from "@/lib/client/failures";
+import { countOf, formatCalendarDate, formatDateTime } from "@/client/format";
+import { describeFailure } from "@/client/failures";
 import { Fields } from "./readable-resource";
 import { useChart } from "./chart-store";
-import { RollbackError } from "@/lib/client/rollback-guard";
+import { RollbackError } from "@/client/keystore/rollback-guard";
 
 type OkEntry = Extract<ChartEntry, { status: "ok" }>;
 

@@ -3,7 +3,7 @@
 import { useState, type RefObject } from "react";
 import { Field } from "@/app/_components/field";
 import { usePanelFocus } from "@/app/_components/use-panel-focus";
-import type { RecordDocument } from "@/lib/client/records";
+import type { RecordDocument } from "@/client/records/records";
 
 const encodeText = (text: string) => btoa(String.fromCharCode(...new TextEncoder().encode(text)));
 const decodeText = (data: string) => new TextDecoder().decode(Uint8Array.from(atob(data), (character) => character.charCodeAt(0)));

@@ -1,4 +1,4 @@
-import { countOf, formatDateTime } from "@/lib/client/format";
+import { countOf, formatDateTime } from "@/client/format";
 
 /**
  * Plain words for audit actions: what the server saw, never more (a list sent is "received",

@@ -2,10 +2,10 @@
 
 import { useEffect, useState } from "react";
 import { VaultGate } from "@/app/_components/vault-gate";
-import { loadMyActions, type ActionEntry } from "@/lib/client/audit";
-import { listOf } from "@/lib/client/format";
-import { loadRevealedNames } from "@/lib/client/sharing";
-import { useVault } from "@/lib/client/vault-store";
+import { loadMyActions, type ActionEntry } from "@/client/audit/audit";
+import { listOf } from "@/client/format";
+import { loadRevealedNames } from "@/client/sharing/sharing";
+import { useVault } from "@/client/keystore/vault-store";
 import { labelOf, outcomeLabel, when } from "./action-labels";
 
 const unknownRecord = "a record you no longer have access to";

@@ -2,19 +2,19 @@
 
 import { useEffect, useMemo, useState } from "react";
 import { VaultGate } from "@/app/_components/vault-gate";
-import { checkTrail, loadTrailPage, markTrailSeen, trailPageSizes, type TrailTampering } from "@/lib/client/audit";
+import { checkTrail, loadTrailPage, markTrailSeen, trailPageSizes, type TrailTampering } from "@/client/audit/audit";
 import type { AuditChainLink } from "@/crypto";
-import type { TrailEntry } from "@/lib/client/fhir-records";
-import { buildAuditBundle, summarize } from "@/lib/client/fhir-records";
-import { loadChart } from "@/lib/client/records";
-import { RollbackError } from "@/lib/client/rollback-guard";
-import { listGrants } from "@/lib/client/sharing";
-import { useVault } from "@/lib/client/vault-store";
+import type { TrailEntry } from "@/client/fhir";
+import { buildAuditBundle, summarize } from "@/client/fhir";
+import { loadChart } from "@/client/records/records";
+import { RollbackError } from "@/client/keystore/rollback-guard";
+import { listGrants } from "@/client/sharing/sharing";
+import { useVault } from "@/client/keystore/vault-store";
 import { labelOf, outcomeLabel, when } from "./action-labels";
-import { downloadText } from "@/lib/client/download";
-import { describeFailure } from "@/lib/client/failures";
-import { countOf, listOf, localDayKey } from "@/lib/client/format";
-import { activityKind, byOthers, newActivity, newActivityWords } from "@/lib/client/trail-words";
+import { downloadText } from "@/client/records/download";
+import { describeFailure } from "@/client/failures";
+import { countOf, listOf, localDayKey } from "@/client/format";
+import { activityKind, byOthers, newActivity, newActivityWords } from "@/client/audit/trail-words";
 
 
 type HistoryView = { status: "verified"; events: TrailEntry[]; seenSeq: number; olderEnd: AuditChainLink } | TrailTampering;

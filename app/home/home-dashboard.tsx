@@ -2,7 +2,7 @@
 
 import Link from "next/link";
 import { VaultGate } from "@/app/_components/vault-gate";
-import { useVault } from "@/lib/client/vault-store";
+import { useVault } from "@/client/keystore/vault-store";
 
 /** What an administrator's account does today; the admin tools come later. */
 function AdminToday() {

@@ -4,8 +4,8 @@ import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { Field } from "@/app/_components/field";
 import { PasskeyNamePrompt } from "@/app/_components/passkey-name-prompt";
-import { ApiError } from "@/lib/client/api";
-import { recoverAccount, type RecoveryProgress } from "@/lib/client/recovery";
+import { ApiError } from "@/client/transport/api";
+import { recoverAccount, type RecoveryProgress } from "@/client/account/recovery";
 
 const progressText: Record<RecoveryProgress, string> = {
   proving: "Checking your recovery key…",

@@ -1,12 +1,12 @@
 "use client";
 
 import { useEffect, useRef, useState } from "react";
-import { ApiError } from "@/lib/client/api";
-import { KeyChangedError } from "@/lib/client/contacts";
-import { summarize } from "@/lib/client/fhir-records";
-import type { ChartEntry } from "@/lib/client/records";
-import { RollbackError } from "@/lib/client/rollback-guard";
-import { changeGrant, type GrantChangeResult, type GrantSummary } from "@/lib/client/sharing";
+import { ApiError } from "@/client/transport/api";
+import { KeyChangedError } from "@/client/sharing/contacts";
+import { summarize } from "@/client/fhir";
+import type { ChartEntry } from "@/client/records/records";
+import { RollbackError } from "@/client/keystore/rollback-guard";
+import { changeGrant, type GrantChangeResult, type GrantSummary } from "@/client/sharing/sharing";
 import { recordCount } from "./access-wording";
 
 type OkEntry = Extract<ChartEntry, { status: "ok" }>;

@@ -1,12 +1,12 @@
 "use client";
 
 import { useEffect, useRef, useState } from "react";
-import { ApiError } from "@/lib/client/api";
-import type { KeyChangedError } from "@/lib/client/contacts";
-import { summarize } from "@/lib/client/fhir-records";
-import { countOf, formatDateTime, formatDay } from "@/lib/client/format";
-import type { ChartEntry } from "@/lib/client/records";
-import { revokeGrant, revokeGrantRecord, type GrantSummary } from "@/lib/client/sharing";
+import { ApiError } from "@/client/transport/api";
+import type { KeyChangedError } from "@/client/sharing/contacts";
+import { summarize } from "@/client/fhir";
+import { countOf, formatDateTime, formatDay } from "@/client/format";
+import type { ChartEntry } from "@/client/records/records";
+import { revokeGrant, revokeGrantRecord, type GrantSummary } from "@/client/sharing/sharing";
 import { recordRemovedMessage, remainingAccess, shareChangedMessage, shareEndedMessage, type ShareAccess } from "./access-wording";
 import { dayOf, GrantEditor } from "./grant-editor";
 

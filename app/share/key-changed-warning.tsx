@@ -1,8 +1,8 @@
 "use client";
 
 import { useEffect, useState } from "react";
-import { formatDay } from "@/lib/client/format";
-import { certifiedKeys, pinContact, type CertifiedKeys, type KeyChangedError } from "@/lib/client/contacts";
+import { formatDay } from "@/client/format";
+import { certifiedKeys, pinContact, type CertifiedKeys, type KeyChangedError } from "@/client/sharing/contacts";
 
 /**
  * Shown when the server presents keys for a pinned clinician that differ from the pinned

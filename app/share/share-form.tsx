@@ -1,15 +1,15 @@
 "use client";
 
 import { useState } from "react";
-import { localDayKey } from "@/lib/client/format";
+import { localDayKey } from "@/client/format";
 import { Field } from "@/app/_components/field";
 import { usePanelFocus } from "@/app/_components/use-panel-focus";
-import { ApiError } from "@/lib/client/api";
-import type { CertifiedKeys } from "@/lib/client/contacts";
-import { kindLabel, recordKinds, summarize } from "@/lib/client/fhir-records";
-import type { ChartEntry } from "@/lib/client/records";
-import { shareRecords } from "@/lib/client/sharing";
-import { useVault, type PinnedContact } from "@/lib/client/vault-store";
+import { ApiError } from "@/client/transport/api";
+import type { CertifiedKeys } from "@/client/sharing/contacts";
+import { kindLabel, recordKinds, summarize } from "@/client/fhir";
+import type { ChartEntry } from "@/client/records/records";
+import { shareRecords } from "@/client/sharing/sharing";
+import { useVault, type PinnedContact } from "@/client/keystore/vault-store";
 
 type OkEntry = Extract<ChartEntry, { status: "ok" }>;
 

@@ -2,17 +2,17 @@
 
 import { useCallback, useEffect, useState } from "react";
 import { VaultGate } from "@/app/_components/vault-gate";
-import { checkedContact, KeyChangedError, type DirectoryEntry } from "@/lib/client/contacts";
+import { checkedContact, KeyChangedError, type DirectoryEntry } from "@/client/sharing/contacts";
 import { isCryptoError, parseShareCode, shareCodeMatches } from "@/crypto";
-import { describeFailure } from "@/lib/client/failures";
-import { loadChart, type ChartEntry } from "@/lib/client/records";
-import { directoryQueryMinLength, listGrants, searchClinicians, type GrantSummary } from "@/lib/client/sharing";
+import { describeFailure } from "@/client/failures";
+import { loadChart, type ChartEntry } from "@/client/records/records";
+import { directoryQueryMinLength, listGrants, searchClinicians, type GrantSummary } from "@/client/sharing/sharing";
 import { requestKeyMaintenance } from "@/app/_components/key-maintenance";
 import { GrantsDashboard } from "./grants-dashboard";
 import { KeyChangedWarning } from "./key-changed-warning";
 import { ShareForm, type ChosenClinician } from "./share-form";
 import { StatusLines } from "@/app/_components/status-lines";
-import { RollbackError } from "@/lib/client/rollback-guard";
+import { RollbackError } from "@/client/keystore/rollback-guard";
 
 type OkEntry = Extract<ChartEntry, { status: "ok" }>;
 

@@ -2,8 +2,8 @@
 
 import { useEffect, useState } from "react";
 import { QrCode } from "@/app/_components/qr-code";
-import { certifiedKeys } from "@/lib/client/contacts";
-import { useVault } from "@/lib/client/vault-store";
+import { certifiedKeys } from "@/client/sharing/contacts";
+import { useVault } from "@/client/keystore/vault-store";
 
 /**
  * A clinician's own share code: a patient who scans the QR code or opens the link reaches

@@ -6,11 +6,11 @@ import { FileViewer } from "@/app/chart/file-viewer";
 import { Fields } from "@/app/chart/readable-resource";
 import { fileType } from "@/app/chart/record-detail";
 import { VaultGate } from "@/app/_components/vault-gate";
-import { describeFailure } from "@/lib/client/failures";
-import { summarize } from "@/lib/client/fhir-records";
-import { countOf, formatDay, pluralOf } from "@/lib/client/format";
-import { contributeRecord, loadSharedWithMe, type SharedPatient } from "@/lib/client/sharing";
-import { rememberShownNames } from "@/lib/client/vault-profile";
+import { describeFailure } from "@/client/failures";
+import { summarize } from "@/client/fhir";
+import { countOf, formatDay, pluralOf } from "@/client/format";
+import { contributeRecord, loadSharedWithMe, type SharedPatient } from "@/client/sharing/sharing";
+import { rememberShownNames } from "@/client/keystore/vault-profile";
 import { ShareCodeCard } from "./share-code-card";
 import { StatusLines } from "@/app/_components/status-lines";
 

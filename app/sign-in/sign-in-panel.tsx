@@ -2,9 +2,9 @@
 
 import { useRouter } from "next/navigation";
 import { useEffect, useRef, useState } from "react";
-import { ApiError } from "@/lib/client/api";
-import { RollbackError } from "@/lib/client/rollback-guard";
-import { signIn } from "@/lib/client/sign-in";
+import { ApiError } from "@/client/transport/api";
+import { RollbackError } from "@/client/keystore/rollback-guard";
+import { signIn } from "@/client/account/sign-in";
 
 function describeFailure(error: unknown): string {
   if (error instanceof ApiError || error instanceof RollbackError) return error.message;

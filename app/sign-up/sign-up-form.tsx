@@ -4,8 +4,8 @@ import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { Field } from "@/app/_components/field";
 import { RecoveryKeyStep } from "@/app/_components/recovery-key-step";
-import { ApiError } from "@/lib/client/api";
-import { defaultPasskeyName, signUp, type SignUpProgress } from "@/lib/client/sign-up";
+import { ApiError } from "@/client/transport/api";
+import { defaultPasskeyName, signUp, type SignUpProgress } from "@/client/account/sign-up";
 
 type Role = "patient" | "doctor" | "nurse" | "admin";
 type Errors = Partial<Record<"displayName" | "specialty" | "organization" | "licenceNumber" | "enrolmentToken" | "form", string>>;

@@ -3,9 +3,9 @@
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { Field } from "@/app/_components/field";
-import { ApiError } from "@/lib/client/api";
-import { RollbackError } from "@/lib/client/rollback-guard";
-import { unlockWithRecoveryKey } from "@/lib/client/sign-in";
+import { ApiError } from "@/client/transport/api";
+import { RollbackError } from "@/client/keystore/rollback-guard";
+import { unlockWithRecoveryKey } from "@/client/account/sign-in";
 
 export function UnlockForm() {
   const router = useRouter();

@@ -1,5 +1,5 @@
 import type { APIRequestContext } from "@playwright/test";
-import { apiClientHeader } from "@/lib/client/api-client-header";
+import { apiClientHeader } from "@/contract/api-client-header";
 import { apiRoutes as routeHandlers, templateMatches } from "./api-routes";
 
 export { templateMatches };

@@ -10,8 +10,8 @@ import {
   unwrapVaultKey,
   verifyKeyCertificate,
 } from "@/crypto";
-import { recordKeyOf } from "@/lib/client/records";
-import { sealGrant } from "@/lib/client/sharing";
+import { recordKeyOf } from "@/client/records/records";
+import { sealGrant } from "@/client/sharing/sharing";
 import { signUpThroughPage, type SignUpInput } from "./accounts";
 import { addVirtualAuthenticator } from "./virtual-authenticator";
 

@@ -7,7 +7,7 @@ import { appendAudit } from "@/lib/audit/audit-log";
 import type { Database } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 
-/** What the browser signs, with the new recovery key's signing key, to replace the old key. Must match lib/client/security.ts. */
+/** What the browser signs, with the new recovery key's signing key, to replace the old key. Must match client/account/security.ts. */
 export const recoveryKeyReplacementLabel = "hsc/v1/recovery-key-replacement";
 
 /** A vault-key wrap envelope: version, kind, 24-byte nonce, the 32-byte key and its 16-byte tag (crypto/README.md). */

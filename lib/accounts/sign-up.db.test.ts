@@ -7,7 +7,7 @@ import { codeOf } from "@/lib/app-error-test-helpers";
 import type { SignUpRequest } from "@/lib/auth/schemas";
 import { SoftwareAuthenticator } from "@/lib/auth/software-authenticator";
 import { registrationOptions, verifyRegistration, type RelyingParty } from "@/lib/auth/webauthn";
-import { createAccountKeys } from "@/lib/client/account-keys";
+import { createAccountKeys } from "@/client/keystore/account-keys";
 import { createTestDatabase, testDatabaseKinds, type TestDatabase } from "@/lib/db/test-databases";
 import { minimumEnrolmentTokenLength } from "./admin-enrolment";
 import { storePasskeyWithWrap } from "./passkey-store";

@@ -2,7 +2,7 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import { requireSession } from "@/lib/auth/current-session";
 import { getDatabase } from "@/lib/db";
-import { countOf, pluralOf } from "@/lib/client/format";
+import { countOf, pluralOf } from "@/client/format";
 import { AppError } from "@/lib/errors";
 import { eq } from "drizzle-orm";
 import { recordVersions } from "@/drizzle/schema";

@@ -4,7 +4,7 @@ import { blobs, records, recordVersions, users } from "@/drizzle/schema";
 import type { Database } from "@/lib/db";
 import { config } from "@/lib/config";
 import { AppError } from "@/lib/errors";
-import { countOf, formatBytes, pluralOf } from "@/lib/client/format";
+import { countOf, formatBytes, pluralOf } from "@/client/format";
 
 /** A transaction on the database, as drizzle hands it to `db.transaction`'s callback. */
 export type Transaction = Parameters<Parameters<Database["transaction"]>[0]>[0];
@@ -53,7 +53,7 @@ export async function storageUsage(db: Queryable, ownerId: string, limits: Stora
   return { ...limits, fileBytes, recordBytes, usedBytes: fileBytes + recordBytes, unfinishedUploads: Number(files?.unfinished ?? 0) };
 }
 
-/** Sizes in the refusal messages read as the pages show them (lib/client/format.ts): "4.3 GB", "705 MB". */
+/** Sizes in the refusal messages read as the pages show them (client/format.ts): "4.3 GB", "705 MB". */
 export const plainSize = (bytes: number): string => formatBytes(Math.max(0, bytes), "en");
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { apiClientHeader } from "@/lib/client/api-client-header";
+import { apiClientHeader } from "@/contract/api-client-header";
 import { crossOriginApiRoutes, isApiRequestFromElsewhere } from "./api-origin";
 
 const headers = (values: Record<string, string>) => new Headers(values);

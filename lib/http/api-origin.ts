@@ -1,5 +1,5 @@
 import "server-only";
-import { apiClientHeader } from "@/lib/client/api-client-header";
+import { apiClientHeader } from "@/contract/api-client-header";
 import { cspReportPath } from "@/lib/http/security-headers";
 
 /**

@@ -4,7 +4,7 @@ import { z } from "zod";
 import { toBase64url } from "@/crypto";
 import { AppError } from "@/lib/errors";
 import * as log from "@/lib/log";
-import { bodyLimits } from "@/lib/shared/body-limits";
+import { bodyLimits } from "@/contract/body-limits";
 import { parseJsonBody, route } from "./route";
 
 const schema = z.object({ name: z.string().min(1).max(20), count: z.number().int() });

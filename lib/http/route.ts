@@ -4,12 +4,12 @@ import { ZodError, type z } from "zod";
 import { cryptoReady } from "@/crypto";
 import { AppError, errorBody, httpStatusFor, internalError, type FieldIssue } from "@/lib/errors";
 import { logUnexpected } from "@/lib/log";
-import { bodyLimits, describeLimit, type BodyLimit } from "@/lib/shared/body-limits";
+import { bodyLimits, describeLimit, type BodyLimit } from "@/contract/body-limits";
 
 type Handler<Context> = (request: Request, context: Context) => Promise<Response>;
 
 export interface RouteOptions {
-  /** The most bytes this route reads from a request body, from lib/shared/body-limits.ts; `bodyLimits.standard` when not given. */
+  /** The most bytes this route reads from a request body, from contract/body-limits.ts; `bodyLimits.standard` when not given. */
   bodyLimit?: BodyLimit;
 }
 

@@ -1,5 +1,5 @@
 import { NextResponse } from "next/server";
-import { bodyLimits } from "@/lib/shared/body-limits";
+import { bodyLimits } from "@/contract/body-limits";
 import { route } from "@/lib/http/route";
 import { receiveCspReport } from "@/lib/security/csp-reports-service";
 

@@ -1,5 +1,5 @@
 import { NextResponse } from "next/server";
-import { bodyLimits } from "@/lib/shared/body-limits";
+import { bodyLimits } from "@/contract/body-limits";
 import { myGrants, shareMyRecords } from "@/lib/grants/my-grants";
 import { createGrantSchema } from "@/lib/grants/schemas";
 import { parseJsonBody, route } from "@/lib/http/route";

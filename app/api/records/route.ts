@@ -1,5 +1,5 @@
 import { NextResponse } from "next/server";
-import { bodyLimits } from "@/lib/shared/body-limits";
+import { bodyLimits } from "@/contract/body-limits";
 import { parseJsonBody, route } from "@/lib/http/route";
 import { createMyRecords, getMyChart } from "@/lib/records/my-records";
 import { createRecordsRequestSchema } from "@/lib/records/schemas";
@@ -9,5 +9,5 @@ export const GET = route(async () => NextResponse.json(await getMyChart(), { hea
 export const POST = route(async (request) => {
   const { records } = await parseJsonBody(request, createRecordsRequestSchema);
   return NextResponse.json(await createMyRecords(records), { status: 201 });
-  // An imported bundle arrives in as few requests as fit (lib/client/records.ts splits larger ones).
+  // An imported bundle arrives in as few requests as fit (client/records/records.ts splits larger ones).
 }, { bodyLimit: bodyLimits.recordsBatch });

@@ -1,11 +1,11 @@
 "use client";
 
 import { useCallback, useEffect, useState } from "react";
-import { describeFailure } from "@/lib/client/failures";
-import { ApiError } from "@/lib/client/api";
-import { formatDateTime } from "@/lib/client/format";
+import { describeFailure } from "@/client/failures";
+import { ApiError } from "@/client/transport/api";
+import { formatDateTime } from "@/client/format";
 import { PasskeyNamePrompt } from "@/app/_components/passkey-name-prompt";
-import { addPasskey, listPasskeys, passkeyNameMaxLength, removePasskey, renameFailure, renamePasskey, type PasskeySummary } from "@/lib/client/security";
+import { addPasskey, listPasskeys, passkeyNameMaxLength, removePasskey, renameFailure, renamePasskey, type PasskeySummary } from "@/client/account/security";
 
 const when = (iso: string | null) => (iso ? formatDateTime(iso) : "never");
 

@@ -1,10 +1,10 @@
 "use client";
 
 import { useEffect, useRef, useState } from "react";
-import { describeFailure } from "@/lib/client/failures";
+import { describeFailure } from "@/client/failures";
 import { RecoveryKeyStep } from "@/app/_components/recovery-key-step";
-import { ApiError } from "@/lib/client/api";
-import { commitRecoveryKeyReplacement, prepareRecoveryKeyReplacement, type PreparedRecoveryKey } from "@/lib/client/security";
+import { ApiError } from "@/client/transport/api";
+import { commitRecoveryKeyReplacement, prepareRecoveryKeyReplacement, type PreparedRecoveryKey } from "@/client/account/security";
 
 type State =
   | { step: "idle"; message?: string; error?: string }

@@ -1,12 +1,12 @@
 "use client";
 
 import { VaultGate } from "@/app/_components/vault-gate";
-import { ownSafetyCode } from "@/lib/client/security";
+import { ownSafetyCode } from "@/client/account/security";
 import { PasskeysSection } from "./passkeys-section";
 import { RecoverySection } from "./recovery-section";
 import { SessionsSection } from "./sessions-section";
 import { StorageSection } from "./storage-section";
-import { useVault } from "@/lib/client/vault-store";
+import { useVault } from "@/client/keystore/vault-store";
 
 function SafetyCodeSection() {
   const code = ownSafetyCode();

@@ -1,8 +1,8 @@
 "use client";
 
 import { useCallback, useEffect, useState } from "react";
-import { countOf, formatDateTime } from "@/lib/client/format";
-import { listSessions, signOutOtherSessions, type SessionSummary } from "@/lib/client/security";
+import { countOf, formatDateTime } from "@/client/format";
+import { listSessions, signOutOtherSessions, type SessionSummary } from "@/client/account/security";
 
 export function SessionsSection() {
   const [sessions, setSessions] = useState<SessionSummary[] | null>(null);

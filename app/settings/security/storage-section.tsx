@@ -1,9 +1,9 @@
 "use client";
 
 import { useEffect, useState } from "react";
-import { describeFailure } from "@/lib/client/failures";
-import { countOf, formatBytes } from "@/lib/client/format";
-import { myStorage, type StorageSummary } from "@/lib/client/security";
+import { describeFailure } from "@/client/failures";
+import { countOf, formatBytes } from "@/client/format";
+import { myStorage, type StorageSummary } from "@/client/account/security";
 
 /**
  * The space the patient's files and records take against their quota, as words first (a

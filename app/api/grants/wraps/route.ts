@@ -1,5 +1,5 @@
 import { NextResponse } from "next/server";
-import { bodyLimits } from "@/lib/shared/body-limits";
+import { bodyLimits } from "@/contract/body-limits";
 import { addMyGrantWraps } from "@/lib/grants/my-grants";
 import { grantWrapsRequestSchema } from "@/lib/grants/schemas";
 import { parseJsonBody, route } from "@/lib/http/route";

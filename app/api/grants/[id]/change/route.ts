@@ -1,5 +1,5 @@
 import { NextResponse } from "next/server";
-import { bodyLimits } from "@/lib/shared/body-limits";
+import { bodyLimits } from "@/contract/body-limits";
 import { uuidSchema } from "@/lib/auth/schemas";
 import { changeMyGrant } from "@/lib/grants/my-grants";
 import { changeGrantSchema } from "@/lib/grants/schemas";

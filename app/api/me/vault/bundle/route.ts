@@ -1,5 +1,5 @@
 import { NextResponse } from "next/server";
-import { bodyLimits } from "@/lib/shared/body-limits";
+import { bodyLimits } from "@/contract/body-limits";
 import { z } from "zod";
 import { maxPrivateBundleBytes } from "@/crypto";
 import { replaceMyBundle } from "@/lib/accounts/vault-service";

@@ -1,5 +1,5 @@
 import { NextResponse } from "next/server";
-import { bodyLimits } from "@/lib/shared/body-limits";
+import { bodyLimits } from "@/contract/body-limits";
 import { z } from "zod";
 import { uuidSchema } from "@/lib/auth/schemas";
 import { downloadChunk, uploadChunk } from "@/lib/blobs/blob-service";

@@ -7,7 +7,7 @@ import { ImportError, planImport } from "./import-bundle";
 import { summarize } from "./summary";
 
 // Real HL7 test data (CC0), copied into fixtures/ (see fixtures/README.md).
-const fixtures = path.resolve(__dirname, "../../../fixtures/shl");
+const fixtures = path.resolve(__dirname, "../../fixtures/shl");
 const fixture = (name: string): unknown => JSON.parse(readFileSync(path.join(fixtures, name), "utf8"));
 
 describe("importing the International Patient Summary", () => {

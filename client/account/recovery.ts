@@ -1,10 +1,10 @@
 import type { PublicKeyCredentialCreationOptionsJSON } from "@simplewebauthn/browser";
 import { cryptoReady, decodeRecoveryKey, deriveRecoverySigningKeyPair, signCanonical, toBase64url } from "@/crypto";
-import { wrapForPasskey, wrapForThisDevice } from "./account-keys";
-import { api } from "./api";
+import { wrapForPasskey, wrapForThisDevice } from "../keystore/account-keys";
+import { api } from "../transport/api";
 import { createPasskey } from "./passkeys";
-import { openVault, type VaultMaterial } from "./unlock";
-import { useVault } from "./vault-store";
+import { openVault, type VaultMaterial } from "../keystore/unlock";
+import { useVault } from "../keystore/vault-store";
 
 /** Must match lib/auth/recovery-service.ts. */
 const recoverySignInLabel = "hsc/v1/recovery-sign-in";

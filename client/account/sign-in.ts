@@ -1,10 +1,10 @@
 import type { PublicKeyCredentialRequestOptionsJSON } from "@simplewebauthn/browser";
 import { decodeRecoveryKey } from "@/crypto";
-import { wrapForThisDevice } from "./account-keys";
-import { api } from "./api";
+import { wrapForThisDevice } from "../keystore/account-keys";
+import { api } from "../transport/api";
 import { getPasskeyAssertion } from "./passkeys";
-import { openVault, type UnlockSecret, type VaultMaterial } from "./unlock";
-import { useVault } from "./vault-store";
+import { openVault, type UnlockSecret, type VaultMaterial } from "../keystore/unlock";
+import { useVault } from "../keystore/vault-store";
 
 export type UnlockOutcome = "unlocked" | "needs-recovery-key";
 

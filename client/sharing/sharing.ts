@@ -23,8 +23,8 @@ import {
   wrapRecordKeys,
   wrapsDigest,
 } from "@/crypto";
-import { authorshipLine } from "./authorship";
-import { api, ApiError, retryTransient } from "./api";
+import { authorshipLine } from "../records/authorship";
+import { api, ApiError, retryTransient } from "../transport/api";
 import { checkedContact, KeyChangedError, pinContact, type CertifiedKeys, type DirectoryEntry } from "./contacts";
 import {
   authorKeys,
@@ -37,9 +37,9 @@ import {
   type StatementJson,
   type VersionAuthor,
   type VersionJson,
-} from "./records";
-import { guardGrantList, guardReceivedGrant, rememberVerifiedRecords, RollbackError, staleRecords, type ServedRecord } from "./rollback-guard";
-import { useVault, type UnlockedKeys } from "./vault-store";
+} from "../records/records";
+import { guardGrantList, guardReceivedGrant, rememberVerifiedRecords, RollbackError, staleRecords, type ServedRecord } from "../keystore/rollback-guard";
+import { useVault, type UnlockedKeys } from "../keystore/vault-store";
 
 const statementLabel = "hsc/v1/grant-statement";
 

@@ -1,6 +1,6 @@
 import { isCryptoError } from "@/crypto";
-import { ApiError, isAccessEnded } from "./api";
-import { RollbackError } from "./rollback-guard";
+import { ApiError, isAccessEnded } from "./transport/api";
+import { RollbackError } from "./keystore/rollback-guard";
 
 /**
  * Why something the person asked for failed, in the kinds their message must tell apart:

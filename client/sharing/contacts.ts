@@ -1,7 +1,7 @@
 import { cryptoReady, equalBytes, fromBase64url, keyFingerprint, safetyCode, shareCode, toBase64url, verifyKeyCertificate } from "@/crypto";
-import { api } from "./api";
-import { updateVaultProfile } from "./vault-profile";
-import { useVault, type PinnedContact } from "./vault-store";
+import { api } from "../transport/api";
+import { updateVaultProfile } from "../keystore/vault-profile";
+import { useVault, type PinnedContact } from "../keystore/vault-store";
 
 export interface DirectoryEntry {
   userId: string;

@@ -1,6 +1,6 @@
 import type { Bundle, FhirResource } from "./types";
 import { pluralOf } from "../format";
-import { actorNameOf, byOthers } from "../trail-words";
+import { actorNameOf, byOthers } from "../audit/trail-words";
 
 /** One event of a verified audit trail, as the browser shows it. */
 export interface TrailEntry {

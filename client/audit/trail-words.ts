@@ -1,4 +1,4 @@
-import { countOf } from "./format";
+import { countOf } from "../format";
 
 /**
  * Who did what in a person's trail, and what the "new since your last visit" badge counts:

@@ -1,10 +1,10 @@
 import { create } from "zustand";
 import { auditGenesisHash, cryptoReady, equalBytes, fromBase64url, toBase64url, verifyAuditSegment, type AuditChainLink, type AuditEventFields } from "@/crypto";
-import { api } from "./api";
-import type { TrailEntry } from "./fhir-records/audit-export";
+import { api } from "../transport/api";
+import type { TrailEntry } from "../fhir/audit-export";
 import { actorNameOf } from "./trail-words";
-import { updateVaultProfile } from "./vault-profile";
-import { useVault } from "./vault-store";
+import { updateVaultProfile } from "../keystore/vault-profile";
+import { useVault } from "../keystore/vault-store";
 
 interface TrailEventJson {
   seq: number;

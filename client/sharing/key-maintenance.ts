@@ -1,10 +1,10 @@
 import { CryptoError, cryptoReady, deriveShareKey, generateRecordKey, isCryptoError, toBase64url, wrapRecordKey } from "@/crypto";
-import { api, ApiError } from "./api";
-import { downloadDecryptedFile, uploadEncryptedFile } from "./files";
-import { authorKeys, openSharedVersion, ownerWrapFor, recordKeyOf, reencryptVersion, servedRecord, wrapForGrants, type OpenedVersion, type VersionJson } from "./records";
-import type { FileReference } from "./files";
-import { staleRecords } from "./rollback-guard";
-import { useVault, type UnlockedKeys } from "./vault-store";
+import { api, ApiError } from "../transport/api";
+import { downloadDecryptedFile, uploadEncryptedFile } from "../records/files";
+import { authorKeys, openSharedVersion, ownerWrapFor, recordKeyOf, reencryptVersion, servedRecord, wrapForGrants, type OpenedVersion, type VersionJson } from "../records/records";
+import type { FileReference } from "../records/files";
+import { staleRecords } from "../keystore/rollback-guard";
+import { useVault, type UnlockedKeys } from "../keystore/vault-store";
 
 export interface MaintenanceJson {
   rotations: Array<{ recordId: string; keyVersion: number; ownerWrap: string; currentVersion: number; current: VersionJson & { blobId: string | null }; grantIds: string[] }>;

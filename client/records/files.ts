@@ -10,8 +10,8 @@ import {
   toBase64url,
 } from "@/crypto";
 import { z } from "zod";
-import { api, ApiError, apiErrorFrom, retryTransient } from "./api";
-import { apiClientHeader } from "./api-client-header";
+import { api, ApiError, apiErrorFrom, retryTransient } from "../transport/api";
+import { apiClientHeader } from "../../contract/api-client-header";
 
 /** Matches the server's upload chunk size; files are padded to whole chunks. */
 export const fileChunkSize = 1024 * 1024;

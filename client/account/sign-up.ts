@@ -1,8 +1,8 @@
 import type { PublicKeyCredentialCreationOptionsJSON } from "@simplewebauthn/browser";
-import { createAccountKeys, type AccountRole } from "./account-keys";
-import { api } from "./api";
+import { createAccountKeys, type AccountRole } from "../keystore/account-keys";
+import { api } from "../transport/api";
 import { createPasskey } from "./passkeys";
-import { useVault } from "./vault-store";
+import { useVault } from "../keystore/vault-store";
 
 export interface DirectoryEntryInput {
   displayName: string;

@@ -9,10 +9,10 @@ import {
   signCanonical,
   toBase64url,
 } from "@/crypto";
-import { wrapForPasskey, wrapForRecoveryKey, wrapForThisDevice } from "./account-keys";
-import { api, ApiError } from "./api";
+import { wrapForPasskey, wrapForRecoveryKey, wrapForThisDevice } from "../keystore/account-keys";
+import { api, ApiError } from "../transport/api";
 import { createPasskey } from "./passkeys";
-import { useVault } from "./vault-store";
+import { useVault } from "../keystore/vault-store";
 
 export interface PasskeySummary {
   id: string;

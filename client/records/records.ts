@@ -24,15 +24,15 @@ import {
   verifyRecordVersion,
   wrapRecordKeys,
 } from "@/crypto";
-import { bodyLimits } from "@/lib/shared/body-limits";
-import { api, ApiError, retryTransient } from "./api";
-import { batchesWithin } from "./request-batches";
-import { countOf, pluralOf } from "./format";
+import { bodyLimits } from "@/contract/body-limits";
+import { api, ApiError, retryTransient } from "../transport/api";
+import { batchesWithin } from "../transport/request-batches";
+import { countOf, pluralOf } from "../format";
 import { authorshipLine } from "./authorship";
-import { certifiedKeys, checkedContact } from "./contacts";
-import { rememberDeletedRecord, rememberVerifiedRecords, RollbackError, staleRecords } from "./rollback-guard";
+import { certifiedKeys, checkedContact } from "../sharing/contacts";
+import { rememberDeletedRecord, rememberVerifiedRecords, RollbackError, staleRecords } from "../keystore/rollback-guard";
 import { accessOf, withAccess, type FileReference } from "./files";
-import { useVault, type UnlockedKeys } from "./vault-store";
+import { useVault, type UnlockedKeys } from "../keystore/vault-store";
 
 /** What a record's envelope holds: the FHIR resource and the little the app adds. */
 export interface RecordDocument {
@@ -201,7 +201,7 @@ export class RecordsPartlySavedError extends Error {
 
 /**
  * Encrypts, signs and stores new records: in one request when they fit the route's body
- * limit (lib/shared/body-limits.ts, 24 MiB), so all of them are saved or none; otherwise in
+ * limit (contract/body-limits.ts, 24 MiB), so all of them are saved or none; otherwise in
  * as few requests as fit, in order, each all-or-nothing, and a failure after the first
  * throws RecordsPartlySavedError naming how many were saved. Each is wrapped for every
  * active "all records" grant at once, so those clinicians see it; if sharing changed

@@ -1,4 +1,4 @@
-import { apiClientHeader } from "./api-client-header";
+import { apiClientHeader } from "../../contract/api-client-header";
 
 /** The browser's view of the API's one error model. */
 export class ApiError extends Error {

@@ -1,6 +1,6 @@
 import { fromBase64url, openPrivateBundle, sealPrivateBundle, toBase64url } from "@/crypto";
 import { decodeProfile, encodeProfile } from "./account-keys";
-import { api, ApiError } from "./api";
+import { api, ApiError } from "../transport/api";
 import { guardVault } from "./rollback-guard";
 import type { VaultMaterial } from "./unlock";
 import { useVault, type ShownNames, type VaultProfile } from "./vault-store";

@@ -1,5 +1,5 @@
 import { isCryptoError } from "@/crypto";
-import { buildExportBundle, type FhirResource } from "./fhir-records";
+import { buildExportBundle, type FhirResource } from "../fhir";
 import { downloadDecryptedFile, type FileReference } from "./files";
 
 /** One record to export: its FHIR resource, its original fullUrl, and its encrypted file if it has one. */
