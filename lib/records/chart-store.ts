@@ -9,7 +9,7 @@ import { appendAudit } from "@/lib/audit/audit-log";
 import { noteRefusal } from "@/lib/audit/refusals";
 import { crashPoint } from "@/lib/crash-points";
 import { coverageOf } from "@/lib/grants/grant-coverage";
-import { findOwnedRecord, listOwnedRecords, listVersions, statementsOf } from "./repository";
+import { findOwnedRecord, listOwnedRecords, listVersions, statementsOf } from "./record-store";
 import { statementJson, versionJson } from "./version-json";
 import { checkedContent } from "./content-limits";
 import { type CreateRecord, type RotateRecordKey, type VersionPayload } from "./schemas";
