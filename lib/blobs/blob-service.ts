@@ -10,7 +10,7 @@ import { appendAudit } from "@/lib/audit/audit-log";
 import { noteRefusal } from "@/lib/audit/refusals";
 import { clinicianMayReadBlob } from "@/lib/grants/grant-store";
 import { crashPoint } from "@/lib/crash-points";
-import { reserveUpload, storageLimits, storageUsage, type StorageUsage } from "./storage-quota";
+import { reserveUpload, storageLimits, storageUsage, type StorageUsage } from "@/lib/records/storage-quota";
 import type { BlobStore } from "./blob-store";
 import { databaseBlobStore } from "./database-blob-store";
 

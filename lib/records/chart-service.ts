@@ -5,7 +5,7 @@ import { getDatabase, type Database } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { addVersion, auditRefusedRecordAccess, chartOf, createRecords, deleteRecord, rotateRecordKey, versionsOf } from "./chart-store";
 import type { CreateRecord, RotateRecordKey, VersionPayload } from "./schemas";
-import { storageLimits } from "@/lib/blobs/storage-quota";
+import { storageLimits } from "@/lib/records/storage-quota";
 
 /** Only a patient writes their own chart directly (clinicians contribute through grants). */
 async function owner() {
