@@ -6,20 +6,11 @@
 export { cryptoReady } from "./sodium";
 export { CryptoError, isCryptoError, type CryptoErrorCode } from "./errors";
 export { randomBytes } from "./random";
-export { concatBytes, equalBytes, fromBase64, fromBase64url, fromHex, fromUtf8, toBase64, toBase64url, toHex, utf8 } from "./encoding";
-export { decodeCanonical, encodeCanonical, type CanonicalField } from "./canonical";
-export { protocolVersion, EnvelopeKind, envelopeKindOf } from "./envelope";
-export {
-  encryptionKeyPairFromSeed,
-  generateEncryptionKeyPair,
-  generateIdentityKeyPair,
-  identityKeyPairFromSeed,
-  keyFingerprint,
-  shortFingerprint,
-  type KeyPair,
-} from "./keys";
+export { equalBytes, fromBase64, fromBase64url, fromHex, fromUtf8, toBase64, toBase64url, toHex, utf8 } from "./encoding";
+export { EnvelopeKind, envelopeKindOf } from "./envelope";
+export { generateEncryptionKeyPair, generateIdentityKeyPair, keyFingerprint, type KeyPair } from "./keys";
 export { roles, signKeyCertificate, verifyKeyCertificate, type KeyCertificate, type Role } from "./key-certificate";
-export { parseSafetyCodePayload, parseShareCode, safetyCode, safetyCodeMatches, shareCode, shareCodeMatches, type SafetyCode } from "./safety-code";
+export { parseShareCode, safetyCode, shareCode, shareCodeMatches, type SafetyCode } from "./safety-code";
 export { deriveKeyEncryptionKey } from "./kdf";
 export {
   deriveOwnerWrappingKey,
@@ -39,13 +30,10 @@ export {
   chunkOverhead,
   createFileDecryptor,
   createFileEncryptor,
-  defaultChunkSize,
   generateFileKey,
-  readFileHeader,
   type FileDecryptor,
   type FileEncryptor,
 } from "./file-stream";
-export { decryptFileStream, encryptFileStream } from "./file-web-streams";
 export {
   deriveShareKey,
   generateShareKey,
@@ -56,11 +44,9 @@ export {
   type SealedRecordKeyContext,
 } from "./share-key";
 export { ownerGrantId, unwrapRecordKey, wrapRecordKey, wrapRecordKeys, type RecordKeyWrapContext } from "./record-key-wrap";
-export { hashBytes, signCanonical, verifyCanonical } from "./signature";
 export { signRecordVersion, verifyRecordVersion, type RecordVersionStatement } from "./record-signature";
-export { commitRecordDocument, decodeRecordBody, encodeRecordBody, generateCommitmentKey, verifyRecordBody, type RecordBody } from "./record-body";
+export { commitRecordDocument, encodeRecordBody, generateCommitmentKey, verifyRecordBody, type RecordBody } from "./record-body";
 export { createFileDigest, type FileDigest } from "./file-digest";
-export { bucketSize, padToBucket, padToSize, unpadBucket } from "./padding";
 export {
   decodeGrantStatementFacts,
   encodeGrantStatementFacts,
