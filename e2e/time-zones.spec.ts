@@ -56,7 +56,7 @@ test(`far from UTC (${timeZone}), today is the person's today: clinical dates, a
 
   await test.step("the history filtered to today where the person is holds what they did just now; filtered to the UTC day, none of it", async () => {
     await page.getByRole("link", { name: "History" }).click();
-    await expect(page.getByTestId("history-table")).toBeVisible();
+    await expect(page.getByText(/^Verified: the \d+ events shown/)).toBeVisible({ timeout: 20_000 });
     await page.getByLabel("Show").selectOption("all");
     const rows = page.getByTestId("history-row");
     await page.getByLabel("From").fill(today.toString());
@@ -66,6 +66,7 @@ test(`far from UTC (${timeZone}), today is the person's today: clinical dates, a
     const utcDay = dayIn("UTC").toString();
     await page.getByLabel("From").fill(utcDay);
     await page.getByLabel("Until").fill(utcDay);
+    await expect(page.getByText("Nothing matches these filters.")).toBeVisible();
     await expect(rows).toHaveCount(0);
   });
 
