@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { CryptoError } from "@/crypto";
 import { ApiError, isAccessEnded } from "./transport/api";
 import { describeFailure, failureKind } from "./failures";
-import { RollbackError } from "./keystore/rollback-guard";
+import { rollbackError } from "./keystore/rollback-guard";
 
 const words = { accessEnded: "Pia no longer shares this with you.", integrity: "It was altered or damaged." };
 
@@ -14,7 +14,7 @@ describe("failure kinds", () => {
     // A share that still exists but allows less (read only) is refused with its own reason, not as ended.
     expect(failureKind(new ApiError(403, "forbidden", "This patient shared their records for reading only."))).toBe("refused");
     expect(failureKind(new CryptoError("authentication-failed"))).toBe("integrity");
-    expect(failureKind(new RollbackError("a record"))).toBe("integrity");
+    expect(failureKind(rollbackError("a record"))).toBe("integrity");
     expect(failureKind(new ApiError(0, "network", "offline"))).toBe("unreachable");
     expect(failureKind(new ApiError(503, "service-unavailable", "busy"))).toBe("unreachable");
     expect(failureKind(new ApiError(409, "conflict", "Changed meanwhile."))).toBe("refused");

@@ -1,12 +1,14 @@
 import { isCryptoError } from "@/crypto";
 import { ApiError, isAccessEnded } from "./transport/api";
-import { RollbackError } from "./keystore/rollback-guard";
+import { isIntegrityError } from "./integrity";
+import { isRollback } from "./keystore/rollback-guard";
 
 /**
  * Why something the person asked for failed, in the kinds their message must tell apart:
  * - "access-ended": the server refused because the sharing ended (403/404/410);
  * - "integrity": the browser's own checks failed (a CryptoError: altered or damaged data, a
- *   bad signature; or a rolled-back copy). Only this kind may be worded as tampering;
+ *   bad signature; or a rolled-back copy): an IntegrityError (client/integrity.ts), or a
+ *   CryptoError not yet reported as one. Only this kind may be worded as tampering;
  * - "unreachable": no answer (connection) or a server fault, worth trying again;
  * - "refused": any other refusal, whose server message says why; a rate limit (429) too,
  *   since its message says how long to wait ("Try again in 9 minutes"), which no caller's
@@ -16,7 +18,7 @@ import { RollbackError } from "./keystore/rollback-guard";
 export type FailureKind = "access-ended" | "integrity" | "unreachable" | "refused";
 
 export function failureKind(error: unknown): FailureKind | null {
-  if (isCryptoError(error) || error instanceof RollbackError) return "integrity";
+  if (isIntegrityError(error) || isCryptoError(error)) return "integrity";
   if (isAccessEnded(error)) return "access-ended";
   if (error instanceof ApiError) return error.status === 0 || error.status >= 500 ? "unreachable" : "refused";
   return null;
@@ -37,7 +39,7 @@ export function describeFailure(
     case "access-ended":
       return words.accessEnded;
     case "integrity":
-      return error instanceof RollbackError ? error.message : words.integrity;
+      return isRollback(error) ? error.message : words.integrity;
     case "unreachable":
       return words.unreachable ?? "Could not reach Health Safe Cloud. Check your connection and try again.";
     case "refused":

@@ -4,7 +4,7 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useEffect, useState, type ReactNode } from "react";
 import { ApiError } from "@/client/transport/api";
-import { RollbackError } from "@/client/keystore/rollback-guard";
+import { isRollback } from "@/client/keystore/rollback-guard";
 import { signIn, unlockOnThisDevice } from "@/client/account/sign-in";
 import { useVault } from "@/client/keystore/vault-store";
 
@@ -29,7 +29,7 @@ export function VaultGate({ children }: { children: ReactNode }) {
         if (cancelled) return;
         if (error instanceof ApiError && error.status === 401) router.replace("/sign-in");
         else {
-          if (error instanceof RollbackError) setMessage(error.message);
+          if (isRollback(error)) setMessage(error.message);
           setGate("failed");
         }
       },
@@ -61,7 +61,7 @@ export function VaultGate({ children }: { children: ReactNode }) {
               const outcome = await signIn();
               if (outcome !== "unlocked") router.push("/unlock");
             } catch (caught) {
-              setMessage(caught instanceof RollbackError ? caught.message : "The passkey did not unlock your vault. Try again, or use your recovery key.");
+              setMessage(isRollback(caught) ? caught.message : "The passkey did not unlock your vault. Try again, or use your recovery key.");
             }
           }}
         >

@@ -12,7 +12,7 @@ import { countOf, formatCalendarDate, formatDateTime } from "@/client/format";
 import { describeFailure } from "@/client/failures";
 import { Fields } from "./readable-resource";
 import { useChart } from "./chart-store";
-import { RollbackError } from "@/client/keystore/rollback-guard";
+import { isRollback } from "@/client/keystore/rollback-guard";
 
 type OkEntry = Extract<ChartEntry, { status: "ok" }>;
 
@@ -108,7 +108,7 @@ export function RecordDetail({
               setVersions(await loadVersions(entry));
             } catch (caught) {
               setVersions(null);
-              setError(caught instanceof RollbackError ? caught.message : "The earlier versions could not be verified, so they are not shown.");
+              setError(isRollback(caught) ? caught.message : "The earlier versions could not be verified, so they are not shown.");
             }
           }}
         >

@@ -7,7 +7,7 @@ import type { AuditChainLink } from "@/crypto";
 import type { TrailEntry } from "@/client/fhir";
 import { buildAuditBundle, summarize } from "@/client/fhir";
 import { loadChart } from "@/client/records/records";
-import { RollbackError } from "@/client/keystore/rollback-guard";
+import { isRollback } from "@/client/keystore/rollback-guard";
 import { listGrants } from "@/client/sharing/sharing";
 import { useVault } from "@/client/keystore/vault-store";
 import { labelOf, outcomeLabel, when } from "./action-labels";
@@ -180,7 +180,7 @@ function History() {
             whole = await withOlderPages(view);
           } catch (caught) {
             // Consents built from a rolled-back grant list would misstate who may read what.
-            setExportError(caught instanceof RollbackError ? caught.message : "The export could not be made. Please try again.");
+            setExportError(isRollback(caught) ? caught.message : "The export could not be made. Please try again.");
             return;
           }
           setView(whole);

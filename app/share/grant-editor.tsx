@@ -5,7 +5,7 @@ import { ApiError } from "@/client/transport/api";
 import { KeyChangedError } from "@/client/sharing/contacts";
 import { summarize } from "@/client/fhir";
 import type { ChartEntry } from "@/client/records/records";
-import { RollbackError } from "@/client/keystore/rollback-guard";
+import { isRollback } from "@/client/keystore/rollback-guard";
 import { changeGrant, type GrantChangeResult, type GrantSummary } from "@/client/sharing/sharing";
 import { endOfDay, formatDay, localDayKey, today as todayWhereThePersonIs } from "@/client/format";
 import { recordCount } from "./access-wording";
@@ -105,7 +105,7 @@ export function GrantEditor({
       if (caught instanceof KeyChangedError) {
         setError(`The keys of ${grant.clinicianName} have changed, so no records can be added to this share until you check them (see above). Nothing was changed.`);
         onKeyChanged(caught);
-      } else if (caught instanceof ApiError || caught instanceof RollbackError) {
+      } else if (caught instanceof ApiError || isRollback(caught)) {
         setError(`${caught.message} Nothing was changed.`);
       } else {
         setError("Nothing was changed. Please try again.");

@@ -12,7 +12,7 @@ import { GrantsDashboard } from "./grants-dashboard";
 import { KeyChangedWarning } from "./key-changed-warning";
 import { ShareForm, type ChosenClinician } from "./share-form";
 import { StatusLines } from "@/app/_components/status-lines";
-import { RollbackError } from "@/client/keystore/rollback-guard";
+import { isRollback } from "@/client/keystore/rollback-guard";
 
 type OkEntry = Extract<ChartEntry, { status: "ok" }>;
 
@@ -42,7 +42,7 @@ function Share() {
       setGrants(await listGrants());
       setRolledBack(undefined);
     } catch (caught) {
-      if (!(caught instanceof RollbackError)) throw caught;
+      if (!(isRollback(caught))) throw caught;
       setGrants([]);
       setRolledBack(caught.message);
     }

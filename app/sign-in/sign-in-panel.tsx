@@ -3,11 +3,11 @@
 import { useRouter } from "next/navigation";
 import { useEffect, useRef, useState } from "react";
 import { ApiError } from "@/client/transport/api";
-import { RollbackError } from "@/client/keystore/rollback-guard";
+import { isRollback } from "@/client/keystore/rollback-guard";
 import { signIn } from "@/client/account/sign-in";
 
 function describeFailure(error: unknown): string {
-  if (error instanceof ApiError || error instanceof RollbackError) return error.message;
+  if (error instanceof ApiError || isRollback(error)) return error.message;
   if (error instanceof Error && error.name === "NotAllowedError") return "Sign-in was cancelled or timed out. You can try again.";
   return "That passkey could not sign you in. Please try again.";
 }

@@ -4,7 +4,7 @@ import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { Field } from "@/app/_components/field";
 import { ApiError } from "@/client/transport/api";
-import { RollbackError } from "@/client/keystore/rollback-guard";
+import { isRollback } from "@/client/keystore/rollback-guard";
 import { unlockWithRecoveryKey } from "@/client/account/sign-in";
 
 export function UnlockForm() {
@@ -22,7 +22,7 @@ export function UnlockForm() {
       router.push("/home");
     } catch (caught) {
       if (caught instanceof ApiError && caught.status === 401) router.replace("/sign-in");
-      else if (caught instanceof RollbackError) setError(caught.message);
+      else if (isRollback(caught)) setError(caught.message);
       else if (caught instanceof Error && caught.name === "CryptoError" && (caught as { code?: string }).code === "checksum-mismatch") {
         setError("That recovery key has a typo: one of its characters is wrong. Check it against the copy you saved.");
       } else {

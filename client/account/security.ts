@@ -10,7 +10,9 @@ import {
   toBase64url,
 } from "@/crypto";
 import { wrapForPasskey, wrapForRecoveryKey, wrapForThisDevice } from "../keystore/account-keys";
-import { api, ApiError } from "../transport/api";
+import type { StorageUsage } from "@/contract/me";
+import { routes } from "@/contract/routes";
+import { api, ApiError, httpTransport, type Transport } from "../transport/api";
 import { createPasskey } from "./passkeys";
 import { useVault } from "../keystore/vault-store";
 
@@ -132,13 +134,6 @@ export function ownSafetyCode() {
 }
 
 /** The account's storage use and limits, in bytes (lib/blobs/storage-quota.ts). */
-export interface StorageSummary {
-  usedBytes: number;
-  fileBytes: number;
-  recordBytes: number;
-  quotaBytes: number;
-  unfinishedUploads: number;
-  unfinishedUploadsMax: number;
-}
+export type StorageSummary = StorageUsage;
 
-export const myStorage = () => api.get<StorageSummary>("/api/me/storage");
+export const myStorage = (transport: Transport = httpTransport) => transport.call(routes.security.storage, {});

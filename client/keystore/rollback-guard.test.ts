@@ -1,19 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { decodeProfile, encodeProfile } from "./account-keys";
-import {
-  emptyLedger,
-  grantListRollback,
-  rememberDeletion,
-  rememberGrants,
-  rememberReceivedGrant,
-  receivedGrantRolledBack,
-  rememberRecords,
-  rememberVault,
-  RollbackError,
-  staleRecordIds,
-  vaultRolledBack,
-  type ServedGrant,
-} from "./rollback-guard";
+import { emptyLedger, grantListRollback, receivedGrantRolledBack, rememberDeletion, rememberGrants, rememberReceivedGrant, rememberRecords, rememberVault, rollbackError, type ServedGrant, staleRecordIds, vaultRolledBack } from "./rollback-guard";
 
 const now = Date.parse("2026-11-25T12:00:00Z");
 const seen = rememberRecords(emptyLedger(), [
@@ -121,6 +108,6 @@ describe("the vault", () => {
   });
 
   it("explains itself in words a person can act on", () => {
-    expect(new RollbackError("your encrypted vault").message).toMatch(/older copy of your encrypted vault than this browser has already seen/);
+    expect(rollbackError("your encrypted vault").message).toMatch(/older copy of your encrypted vault than this browser has already seen/);
   });
 });

@@ -9,15 +9,17 @@
  * is first shown (the vault's own counter carries the protection across devices once seen).
  */
 
-export class RollbackError extends Error {
-  constructor(what: string) {
-    super(
-      `The server sent an older copy of ${what} than this browser has already seen. ` +
-        "It may have been tampered with or restored from an old backup, so it is not shown. Contact support before relying on it.",
-    );
-    this.name = "RollbackError";
-  }
-}
+import { IntegrityError, isIntegrityError } from "../integrity";
+/** The IntegrityError("rollback") for an older copy of `what` ("your sharing list") than this browser has seen. */
+export const rollbackError = (what: string) =>
+  new IntegrityError(
+    "rollback",
+    `The server sent an older copy of ${what} than this browser has already seen. ` +
+      "It may have been tampered with or restored from an old backup, so it is not shown. Contact support before relying on it.",
+  );
+
+/** Whether `error` is a rollback found by this guard (its message names what was rolled back). */
+export const isRollback = (error: unknown): error is IntegrityError => isIntegrityError(error) && error.code === "rollback";
 
 /** [version, keyVersion]; [-1, -1] marks a record this browser deleted. */
 type RecordMark = [number, number];
@@ -165,26 +167,26 @@ export const staleRecords = (userId: string, served: ServedRecord[]) => staleRec
 export const rememberVerifiedRecords = (userId: string, verified: Array<Required<ServedRecord>>) => update(userId, (ledger) => rememberRecords(ledger, verified));
 export const rememberDeletedRecord = (userId: string, recordId: string) => update(userId, (ledger) => rememberDeletion(ledger, recordId));
 
-/** Throws RollbackError for a grant list older than one seen here; otherwise remembers it. */
+/** Throws IntegrityError("rollback") for a grant list older than one seen here; otherwise remembers it. */
 export function guardGrantList(userId: string, served: ServedGrant[]): void {
   const ledger = readLedger(userId);
-  if (grantListRollback(ledger, served)) throw new RollbackError("your sharing list");
+  if (grantListRollback(ledger, served)) throw rollbackError("your sharing list");
   writeLedger(userId, rememberGrants(ledger, served));
 }
 
 /**
- * For a clinician, after a grant statement verified: throws RollbackError if its revision is
+ * For a clinician, after a grant statement verified: throws IntegrityError("rollback") if its revision is
  * lower than one verified here before (an older statement replayed); otherwise remembers it.
  */
 export function guardReceivedGrant(userId: string, grantId: string, revision: number): void {
   const ledger = readLedger(userId);
-  if (receivedGrantRolledBack(ledger, grantId, revision)) throw new RollbackError("a share");
+  if (receivedGrantRolledBack(ledger, grantId, revision)) throw rollbackError("a share");
   writeLedger(userId, rememberReceivedGrant(ledger, grantId, revision));
 }
 
-/** Throws RollbackError for a vault older than one opened here; otherwise remembers its counter. */
+/** Throws IntegrityError("rollback") for a vault older than one opened here; otherwise remembers its counter. */
 export function guardVault(userId: string, sequence: number): void {
   const ledger = readLedger(userId);
-  if (vaultRolledBack(ledger, sequence)) throw new RollbackError("your encrypted vault");
+  if (vaultRolledBack(ledger, sequence)) throw rollbackError("your encrypted vault");
   writeLedger(userId, rememberVault(ledger, sequence));
 }

@@ -40,6 +40,9 @@ export interface VaultProfile {
   sequence?: number;
 }
 
+/** The vault while it is open in this tab: who, in what role, with which keys and profile. */
+export type UnlockedVault = Extract<VaultState, { status: "unlocked" }>;
+
 type VaultState =
   | { status: "locked" }
   /** After sign-out: nothing may try to unlock again until the next sign-in. */
@@ -54,7 +57,7 @@ type VaultState =
 
 interface VaultStore {
   vault: VaultState;
-  unlock(state: Extract<VaultState, { status: "unlocked" }>): void;
+  unlock(state: UnlockedVault): void;
   /** Overwrites every key in memory before dropping the references. */
   lock(next?: "locked" | "signed-out"): void;
 }
@@ -74,3 +77,22 @@ export const useVault = create<VaultStore>((set, get) => ({
     set({ vault: { status: next } });
   },
 }));
+
+/** Thrown when work that needs the open vault runs while it is locked (signed out, or a tab that never unlocked). */
+export class VaultLockedError extends Error {
+  override readonly name = "VaultLockedError";
+  constructor() {
+    super("The vault is locked. Unlock it and try again.");
+  }
+}
+
+/**
+ * The open vault: the one accessor page-facing code uses to hand the vault to the services
+ * (which take it as a parameter, so they run in tests without this store).
+ * @throws VaultLockedError when it is not open.
+ */
+export function unlockedVault(): UnlockedVault {
+  const vault = useVault.getState().vault;
+  if (vault.status !== "unlocked") throw new VaultLockedError();
+  return vault;
+}

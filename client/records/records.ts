@@ -30,7 +30,7 @@ import { batchesWithin } from "../transport/request-batches";
 import { countOf, pluralOf } from "../format";
 import { authorshipLine } from "./authorship";
 import { certifiedKeys, checkedContact } from "../sharing/contacts";
-import { rememberDeletedRecord, rememberVerifiedRecords, RollbackError, staleRecords } from "../keystore/rollback-guard";
+import { rememberDeletedRecord, rememberVerifiedRecords, rollbackError, staleRecords } from "../keystore/rollback-guard";
 import { accessOf, withAccess, type FileReference } from "./files";
 import { useVault, type UnlockedKeys } from "../keystore/vault-store";
 
@@ -377,7 +377,7 @@ export async function ownRecordKeys(recordIds: string[] | "all"): Promise<Array<
   const { records } = await api.get<{ records: RecordJson[] }>("/api/records");
   const chosen = recordIds === "all" ? records : records.filter((record) => recordIds.includes(record.id));
   // An older key would hand the clinician a key that may already be out in the open.
-  if (staleRecords(vault.userId, chosen.map(servedRecord)).size > 0) throw new RollbackError("some of your records");
+  if (staleRecords(vault.userId, chosen.map(servedRecord)).size > 0) throw rollbackError("some of your records");
   return chosen.map((record) => ({ recordId: record.id, keyVersion: record.keyVersion, recordKey: recordKeyOf(record, vault) }));
 }
 
@@ -448,7 +448,7 @@ export async function loadVersions(
   );
   const newest = Math.max(0, ...versions.map((version) => version.version));
   const newestKey = Math.max(0, ...versions.map((version) => version.keyVersion));
-  if (staleRecords(vault.userId, [{ id: entry.id, version: newest, keyVersion: newestKey }]).size > 0) throw new RollbackError("this record's history");
+  if (staleRecords(vault.userId, [{ id: entry.id, version: newest, keyVersion: newestKey }]).size > 0) throw rollbackError("this record's history");
   const authors = await authorKeys(versions.map((version) => version.authorId));
   const keys = new Map(ownerWraps.map((wrap) => [wrap.keyVersion, recordKeyOf({ id: entry.id, keyVersion: wrap.keyVersion, ownerWrap: wrap.wrappedKey }, vault)]));
   try {

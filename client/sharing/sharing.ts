@@ -38,7 +38,7 @@ import {
   type VersionAuthor,
   type VersionJson,
 } from "../records/records";
-import { guardGrantList, guardReceivedGrant, rememberVerifiedRecords, RollbackError, staleRecords, type ServedRecord } from "../keystore/rollback-guard";
+import { guardGrantList, guardReceivedGrant, isRollback, rememberVerifiedRecords, rollbackError, type ServedRecord, staleRecords } from "../keystore/rollback-guard";
 import { useVault, type UnlockedKeys } from "../keystore/vault-store";
 
 const statementLabel = "hsc/v1/grant-statement";
@@ -175,7 +175,7 @@ export interface GrantChangeResult {
  * key. Adding records needs the clinician's keys to match the pin in the vault, like a new
  * share (throws KeyChangedError otherwise); narrowing a grant never does.
  *
- * @throws KeyChangedError, RollbackError (own records served older than seen), ApiError
+ * @throws KeyChangedError, IntegrityError("rollback") (own records served older than seen), ApiError
  *   (`conflict` when the grant ended or changed meanwhile).
  */
 export async function changeGrant(
@@ -237,7 +237,7 @@ export interface GrantSummary {
   excludedRecordIds: string[];
 }
 
-/** The patient's grants; refused (RollbackError) when older than a list this browser has shown. */
+/** The patient's grants; refused (IntegrityError("rollback")) when older than a list this browser has shown. */
 export async function listGrants(): Promise<GrantSummary[]> {
   const { grants } = await api.get<{ grants: GrantSummary[] }>("/api/grants");
   guardGrantList(unlocked().userId, grants);
@@ -354,7 +354,7 @@ export async function loadSharedWithMe(): Promise<SharedPatient[]> {
     let refused = 0;
     for (const record of records) {
       try {
-        if (stale.has(record.id)) throw new RollbackError("a record");
+        if (stale.has(record.id)) throw rollbackError("a record");
         const author = authors.get(record.current.authorId);
         if (!author) throw new CryptoError("authentication-failed");
         // Every version's author is verified, not only the current one: the first tells who created the record.
@@ -375,7 +375,7 @@ export async function loadSharedWithMe(): Promise<SharedPatient[]> {
         verified.push(servedRecord(record));
       } catch (caught) {
         // Refused and counted: integrity failures and rolled-back copies only; a bug surfaces as one.
-        if (!(isCryptoError(caught) || caught instanceof RollbackError)) throw caught;
+        if (!(isCryptoError(caught) || isRollback(caught))) throw caught;
         refused += 1;
       }
     }

@@ -1,4 +1,7 @@
-import { apiClientHeader } from "../../contract/api-client-header";
+import { apiClientHeader } from "@/contract/api-client-header";
+import { errorBodySchema } from "@/contract/common";
+import { pathOf, type CallInput, type CallOutput, type RouteDefinition } from "@/contract/route";
+import { IntegrityError } from "../integrity";
 
 /** The browser's view of the API's one error model. */
 export class ApiError extends Error {
@@ -8,6 +11,8 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly fields: Array<{ path: string; message: string }> = [],
+    /** From a 429's or 503's Retry-After header: how long the server asked to wait, in milliseconds. */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
   }
@@ -32,9 +37,84 @@ export const isAccessEnded = (error: unknown): error is ApiError => error instan
  * go through `api` (file chunks); `fallback` when the body is not one.
  */
 export async function apiErrorFrom(response: Response, fallback: string): Promise<ApiError> {
-  const body = (await response.json().catch(() => null)) as { error?: { code?: string; message?: string } } | null;
-  return new ApiError(response.status, body?.error?.code ?? "internal", body?.error?.message ?? fallback);
+  const parsed = errorBodySchema.safeParse(await response.json().catch(() => null));
+  const error = parsed.success ? parsed.data.error : undefined;
+  return new ApiError(response.status, error?.code ?? "internal", error?.message ?? fallback, error?.fields, retryAfterOf(response));
 }
+
+/**
+ * Retry-After (RFC 9110 §10.2.3) in milliseconds: delay-seconds or an HTTP date; undefined when
+ * absent or unreadable.
+ */
+export function retryAfterOf(response: Response, now = Date.now()): number | undefined {
+  const value = response.headers.get("retry-after")?.trim();
+  if (!value) return undefined;
+  if (/^\d+$/.test(value)) return Number(value) * 1000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/** How the browser's services reach the server: one call per route of the contract's table. */
+export interface Transport {
+  /**
+   * Sends `input` to `route` and returns its answer parsed by the route's response schema.
+   * @throws ApiError for an error answer or no answer (status 0); IntegrityError("shape") for an
+   *   answer that is not in the route's declared shape.
+   */
+  call<R extends RouteDefinition>(route: R, input: CallInput<R>): Promise<CallOutput<R>>;
+}
+
+/** The transport over fetch, same-origin, with the API client header; never cached. */
+export const httpTransport: Transport = {
+  async call<R extends RouteDefinition>(route: R, input: CallInput<R>): Promise<CallOutput<R>> {
+    const search = input.query ? `?${new URLSearchParams(Object.entries(input.query).filter(([, value]) => value !== undefined).map(([name, value]) => [name, String(value)]))}` : "";
+    const url = pathOf(route, (input.params ?? {}) as Record<string, string>) + search;
+    const binary = route.body === "binary";
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        method: route.method,
+        credentials: "same-origin",
+        headers: {
+          [apiClientHeader.name]: apiClientHeader.value,
+          ...(route.body === undefined ? {} : { "content-type": binary ? "application/octet-stream" : "application/json" }),
+        },
+        body: route.body === undefined ? undefined : binary ? (input.body as Uint8Array<ArrayBuffer>) : JSON.stringify(input.body),
+        cache: "no-store",
+      });
+    } catch {
+      throw unreachable();
+    }
+    if (!response.ok) throw await apiErrorFrom(response, "Something went wrong on our side. Please try again.");
+    if (route.response === "empty") return undefined as CallOutput<R>;
+    // A body cut off in transit is a dropped connection (worth retrying), not a malformed answer.
+    let bytes: ArrayBuffer;
+    try {
+      bytes = await response.arrayBuffer();
+    } catch {
+      throw unreachable();
+    }
+    if (route.response === "binary") return new Uint8Array(bytes) as CallOutput<R>;
+    const parsed = route.response.safeParse(parseJson(bytes));
+    if (!parsed.success) throw new IntegrityError("shape");
+    return parsed.data as CallOutput<R>;
+  },
+};
+
+/** The JSON in `bytes`, or undefined (which no response schema accepts) when it is not JSON. */
+function parseJson(bytes: ArrayBuffer): unknown {
+  try {
+    return JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
+  } catch (error) {
+    if (error instanceof SyntaxError || error instanceof TypeError) return undefined;
+    throw error;
+  }
+}
+
+/** `httpTransport.call`: what page-facing code uses. */
+export const call = <R extends RouteDefinition>(route: R, input: CallInput<R>) => httpTransport.call(route, input);
+
+const unreachable = () => new ApiError(0, "network", "Could not reach Health Safe Cloud. Check your connection and try again.");
 
 async function send<T>(method: string, path: string, body?: unknown): Promise<T> {
   let response: Response;
@@ -47,24 +127,14 @@ async function send<T>(method: string, path: string, body?: unknown): Promise<T>
       cache: "no-store",
     });
   } catch {
-    throw new ApiError(0, "network", "Could not reach Health Safe Cloud. Check your connection and try again.");
+    throw unreachable();
   }
+  if (!response.ok) throw await apiErrorFrom(response, "Something went wrong on our side. Please try again.");
   if (response.status === 204) return undefined as T;
-  const payload = (await response.json().catch(() => null)) as
-    | { error?: { code: string; message: string; fields?: Array<{ path: string; message: string }> } }
-    | null;
-  if (!response.ok) {
-    const error = payload?.error;
-    throw new ApiError(
-      response.status,
-      error?.code ?? "internal",
-      error?.message ?? "Something went wrong on our side. Please try again.",
-      error?.fields,
-    );
-  }
-  return payload as T;
+  return (await response.json().catch(() => null)) as T;
 }
 
+/** @deprecated Unparsed requests, kept only until every caller uses `call` with a route of the contract (issue 13). */
 export const api = {
   get: <T>(path: string) => send<T>("GET", path),
   post: <T>(path: string, body?: unknown) => send<T>("POST", path, body ?? {}),
@@ -75,26 +145,43 @@ export const api = {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** The longest a retry waits for a server's Retry-After before giving up on it: past this, the person is told. */
+const retryAfterMaxMs = 60_000;
+
+/**
+ * How long to wait before attempt `attempt + 1`: the server's Retry-After when it gave one
+ * (plus up to 20% jitter, so many browsers told the same time do not return at once), otherwise
+ * exponential backoff from 500 ms to 8 s with full jitter ("Exponential Backoff and Jitter").
+ * `random` is in [0, 1).
+ */
+export function retryDelayMs(attempt: number, error: unknown, random: () => number = Math.random): number {
+  if (error instanceof ApiError && error.retryAfterMs !== undefined) return error.retryAfterMs * (1 + 0.2 * random());
+  const ceiling = Math.min(500 * 2 ** attempt, 8000);
+  return ceiling / 2 + (ceiling / 2) * random();
+}
+
 /**
  * Sends a request again through dropped connections and server hiccups (with backoff, for
  * a few minutes), for requests the server accepts twice without doing the work twice:
  * file chunks, record creation by record id, grants by grant id, revocations, rotations.
  * So a server that stops mid-request (after its commit, or before) leaves the browser
- * finishing the work once it is back, never doing it twice.
+ * finishing the work once it is back, never doing it twice. A 429 or 503 that asks for a
+ * wait longer than a minute is not waited out: it is thrown, and its message says how long.
+ * Only ApiErrors are retried (network and server faults, rate limits): any other error is a
+ * bug or an integrity failure, thrown at once.
  */
 export async function retryTransient<T>(send: () => Promise<T>, onRetry: (retrying: boolean) => void = () => undefined): Promise<T> {
-  let delay = 500;
   for (let attempt = 0; ; attempt++) {
     try {
       const result = await send();
       if (attempt > 0) onRetry(false);
       return result;
     } catch (error) {
-      const transient = !(error instanceof ApiError) || error.status === 0 || error.status >= 500 || error.status === 429;
-      if (!transient || attempt >= 40) throw error;
+      const transient = error instanceof ApiError && (error.status === 0 || error.status >= 500 || error.status === 429);
+      const waitTooLong = error instanceof ApiError && (error.retryAfterMs ?? 0) > retryAfterMaxMs;
+      if (!transient || waitTooLong || attempt >= 40) throw error;
       onRetry(true);
-      await sleep(delay);
-      delay = Math.min(delay * 2, 8000);
+      await sleep(retryDelayMs(attempt, error));
     }
   }
 }

@@ -5,7 +5,8 @@ import { toBase64url } from "@/crypto";
 import { AppError } from "@/lib/errors";
 import * as log from "@/lib/log";
 import { bodyLimits } from "@/contract/body-limits";
-import { parseJsonBody, route } from "./route";
+import { defineRoute } from "@/contract/route";
+import { handle, parseJsonBody, route } from "./route";
 
 const schema = z.object({ name: z.string().min(1).max(20), count: z.number().int() });
 
@@ -184,6 +185,59 @@ describe("route", () => {
     expect(text).not.toContain("secret-canary");
     expect(text).not.toContain("db-internal-host");
     expect(logged).toHaveBeenCalledOnce();
+    logged.mockRestore();
+  });
+});
+
+describe("handle: a route bound to its contract", () => {
+  const thing = defineRoute({
+    method: "POST",
+    path: "/api/things/[id]",
+    access: "session",
+    params: z.object({ id: z.uuid() }),
+    query: z.object({ dry: z.enum(["yes", "no"]).optional() }),
+    body: schema,
+    status: 201,
+    response: z.object({ id: z.uuid(), name: z.string() }),
+  });
+  const id = "5b0a5d44-1c3c-4a55-8a6c-3f0fd2a7d2b1";
+  const context = (params: Record<string, string>) => ({ params: Promise.resolve(params) });
+  const request = (url: string, body: unknown) => new Request(url, { method: "POST", body: JSON.stringify(body), headers: { "content-type": "application/json" } });
+
+  it("parses params, query and body, and sends only what the contract declares", async () => {
+    const handler = handle(thing, async ({ params, query, body }) => ({ id: params.id, name: `${body.name}:${query.dry ?? "-"}`, secret: "never sent" }) as never);
+    const response = await handler(request(`http://localhost/api/things/${id}?dry=yes`, { name: "a", count: 1 }), context({ id }));
+    expect(response.status).toBe(201);
+    expect(response.headers.get("cache-control")).toBe("no-store");
+    expect(await response.json()).toEqual({ id, name: "a:yes" });
+  });
+
+  it("refuses parameters outside the contract with 400 before the handler runs", async () => {
+    const ran = vi.fn();
+    const handler = handle(thing, async () => {
+      ran();
+      return { id, name: "x" };
+    });
+    for (const [url, params, body] of [
+      [`http://localhost/api/things/nope`, { id: "nope" }, { name: "a", count: 1 }],
+      [`http://localhost/api/things/${id}?dry=maybe`, { id }, { name: "a", count: 1 }],
+      [`http://localhost/api/things/${id}`, { id }, { name: "a", count: 1.5 }],
+    ] as const) {
+      const response = await handler(request(url, body), context(params));
+      expect(response.status).toBe(400);
+      expect(((await response.json()) as { error: { code: string } }).error.code).toBe("invalid-input");
+    }
+    expect(ran).not.toHaveBeenCalled();
+  });
+
+  it("answers 500, logging the failing path only, when the server's own value breaks its contract", async () => {
+    const logged = vi.spyOn(log, "logUnexpected").mockImplementation(() => undefined);
+    const handler = handle(thing, async () => ({ id: "not-a-uuid", name: "Jane Example" }));
+    const response = await handler(request(`http://localhost/api/things/${id}`, { name: "a", count: 1 }), context({ id }));
+    expect(response.status).toBe(500);
+    expect(JSON.stringify(await response.json())).not.toContain("Jane");
+    expect(String(logged.mock.calls[0]?.[0])).toMatch(/answered outside its contract at id/);
+    expect(String(logged.mock.calls[0]?.[0])).not.toContain("Jane");
     logged.mockRestore();
   });
 });

@@ -5,6 +5,7 @@ import { cryptoReady } from "@/crypto";
 import { AppError, errorBody, httpStatusFor, internalError, type FieldIssue } from "@/lib/errors";
 import { logUnexpected } from "@/lib/log";
 import { bodyLimits, describeLimit, type BodyLimit } from "@/contract/body-limits";
+import type { HandlerOutput, RouteDefinition } from "@/contract/route";
 
 type Handler<Context> = (request: Request, context: Context) => Promise<Response>;
 
@@ -137,4 +138,58 @@ function concat(chunks: Uint8Array[], total: number): Uint8Array {
     offset += chunk.byteLength;
   }
   return out;
+}
+
+type ParsedOf<S> = S extends z.ZodType ? z.output<S> : undefined;
+
+/** What `handle` gives a route's handler: the request and its parts, parsed by the route's contract. */
+export interface HandlerInput<R extends RouteDefinition> {
+  request: Request;
+  params: ParsedOf<R["params"]>;
+  query: ParsedOf<R["query"]>;
+  body: R["body"] extends "binary" ? Uint8Array : ParsedOf<R["body"]>;
+}
+
+/**
+ * A route handler bound to its contract (contract/routes.ts): the body limit, parsing and
+ * serialisation come from the definition, so a route file is one line per method. Path
+ * parameters, search parameters and the JSON body are parsed with the route's schemas (400
+ * `invalid-input` naming the fields); the handler's value is serialised through the
+ * response schema, which drops any key the contract does not declare, so the server cannot
+ * send a field by accident; a value that does not parse is a server bug, logged, and
+ * answered 500. A handler may return a Response of its own (bytes, cookies set by hand).
+ * Every answer is `cache-control: no-store`.
+ */
+export function handle<R extends RouteDefinition>(
+  definition: R,
+  handler: (input: HandlerInput<R>) => Promise<HandlerOutput<R> | Response>,
+): Handler<{ params: Promise<Record<string, string>> }> {
+  return route<{ params: Promise<Record<string, string>> }>(
+    async (request, context) => {
+      const params = definition.params ? definition.params.parse((await context?.params) ?? {}) : undefined;
+      const query = definition.query ? definition.query.parse(Object.fromEntries(new URL(request.url).searchParams)) : undefined;
+      let body: unknown;
+      if (definition.body === "binary") body = await readBinaryBody(request);
+      else if (definition.body) body = await parseJsonBody(request, definition.body);
+      const value = await handler({ request, params, query, body } as HandlerInput<R>);
+      if (value instanceof Response) return value;
+      const headers = { "cache-control": "no-store" };
+      if (definition.response === "empty") return new NextResponse(null, { status: 204, headers });
+      if (definition.response === "binary") {
+        return new NextResponse(value as Uint8Array<ArrayBuffer>, { headers: { ...headers, "content-type": "application/octet-stream" } });
+      }
+      const parsed = definition.response.safeParse(value);
+      if (!parsed.success) throw new ResponseContractError(definition, parsed.error);
+      return NextResponse.json(parsed.data, { status: definition.status ?? 200, headers });
+    },
+    { bodyLimit: definition.bodyLimit },
+  );
+}
+
+/** A server answer that does not match its own contract: a bug, logged with the failing paths only (never the values). */
+class ResponseContractError extends Error {
+  override readonly name = "ResponseContractError";
+  constructor(definition: RouteDefinition, error: ZodError) {
+    super(`${definition.method} ${definition.path} answered outside its contract at ${error.issues.map((issue) => issue.path.join(".") || "(root)").join(", ")}`);
+  }
 }

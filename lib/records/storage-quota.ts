@@ -1,4 +1,5 @@
 import "server-only";
+import type { StorageUsage } from "@/contract/me";
 import { and, eq, sql } from "drizzle-orm";
 import { blobs, records, recordVersions, users } from "@/drizzle/schema";
 import type { Database } from "@/lib/db";
@@ -11,10 +12,7 @@ export type Transaction = Parameters<Parameters<Database["transaction"]>[0]>[0];
 type Queryable = Database | Transaction;
 
 /** An account's storage limits: `quotaBytes` for everything it stores, `unfinishedUploadsMax` uploads under way at once. */
-export interface StorageLimits {
-  quotaBytes: number;
-  unfinishedUploadsMax: number;
-}
+export type StorageLimits = Pick<StorageUsage, "quotaBytes" | "unfinishedUploadsMax">;
 
 /** This deployment's limits (STORAGE_QUOTA_MB, UNFINISHED_UPLOADS_MAX). */
 export const storageLimits = (): StorageLimits => ({ quotaBytes: config().storageQuotaBytes, unfinishedUploadsMax: config().unfinishedUploadsMax });
@@ -24,12 +22,7 @@ export const storageLimits = (): StorageLimits => ({ quotaBytes: config().storag
  * the request that starts the upload, finished or not, held by a record or not: the sweeper
  * frees what no record holds); records count at the padded size of every stored version.
  */
-export interface StorageUsage extends StorageLimits {
-  usedBytes: number;
-  fileBytes: number;
-  recordBytes: number;
-  unfinishedUploads: number;
-}
+export type { StorageUsage } from "@/contract/me";
 
 /** A file's declared size: the chunks it will store, counted without secretstream's 17 bytes per chunk. */
 export const declaredBytes = (chunkSize: number, chunkCount: number) => chunkSize * chunkCount;

@@ -1,0 +1,26 @@
+import { authRoutes } from "./auth";
+import { auditRoutes, securityRoutes, vaultRoutes } from "./me";
+import { blobsRoutes, recordsRoutes } from "./records";
+import type { RouteDefinition } from "./route";
+import { directoryRoutes, grantsRoutes, keyMaintenanceRoutes, sharedRoutes } from "./sharing";
+import { systemRoutes } from "./system";
+
+/** Every API route, by domain: the one table both sides use. */
+export const routes = {
+  auth: authRoutes,
+  system: systemRoutes,
+  records: recordsRoutes,
+  blobs: blobsRoutes,
+  grants: grantsRoutes,
+  shared: sharedRoutes,
+  directory: directoryRoutes,
+  keyMaintenance: keyMaintenanceRoutes,
+  vault: vaultRoutes,
+  audit: auditRoutes,
+  security: securityRoutes,
+} as const;
+
+/** Every route, flat, each with its name ("records.create") for messages and tests. */
+export const routeTable: ReadonlyArray<RouteDefinition & { name: string }> = Object.entries(routes).flatMap(([domain, group]) =>
+  Object.entries(group as Record<string, RouteDefinition>).map(([name, route]) => ({ ...route, name: `${domain}.${name}` })),
+);
