@@ -1,5 +1,18 @@
 import { describe, expect, it } from "vitest";
-import { countOf, durationInWords, formatBytes, formatCalendarDate, formatDateTime, formatDay, formatProgress, listOf, localDayKey, pluralOf, today, endOfDay } from "./format";
+import {
+  countOf,
+  durationInWords,
+  formatBytes,
+  formatCalendarDate,
+  formatDateTime,
+  formatDay,
+  formatProgress,
+  listOf,
+  localDayKey,
+  pluralOf,
+  today,
+  endOfDay,
+} from "./format";
 
 describe("formatBytes", () => {
   it.each([
@@ -75,7 +88,8 @@ describe("dates", () => {
     expect(formatCalendarDate("not a date")).toBe("not a date");
     expect(formatCalendarDate("2024-02-30", { locale: "en-GB" })).toBe("2024-02-30");
     // In every zone, including those far from UTC (the old code built a UTC midnight).
-    for (const timeZone of ["Pacific/Kiritimati", "Pacific/Pago_Pago"]) expect(formatCalendarDate("2024-03-05", { locale: "en-GB", timeZone })).toBe("5 Mar 2024");
+    for (const timeZone of ["Pacific/Kiritimati", "Pacific/Pago_Pago"])
+      expect(formatCalendarDate("2024-03-05", { locale: "en-GB", timeZone })).toBe("5 Mar 2024");
   });
 
   it("gives the local day of an instant, as a date input holds it", () => {

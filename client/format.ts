@@ -52,11 +52,13 @@ export function formatBytes(bytes: number, locale?: string): string {
   let value = bytes / 1000;
   let unit = 0;
   // Rounded first, so 999,999 bytes reads "1 MB", not "1,000 kB".
-  while (unit < byteUnits.length - 1 && Number((value < 100 ? value.toFixed(1) : value.toFixed(0))) >= 1000) {
+  while (unit < byteUnits.length - 1 && Number(value < 100 ? value.toFixed(1) : value.toFixed(0)) >= 1000) {
     value /= 1000;
     unit += 1;
   }
-  return new Intl.NumberFormat(locale, { style: "unit", unit: byteUnits[unit], unitDisplay: "short", maximumFractionDigits: value < 100 ? 1 : 0 }).format(value);
+  return new Intl.NumberFormat(locale, { style: "unit", unit: byteUnits[unit], unitDisplay: "short", maximumFractionDigits: value < 100 ? 1 : 0 }).format(
+    value,
+  );
 }
 
 /** "2,5 MB of 12 MB": a transfer's progress, both sides in the same words. */
@@ -100,13 +102,17 @@ export const today = (timeZone?: string, now: Moment = Date.now()): string => lo
  * @throws RangeError for a day that is not a valid ISO date, or an unknown time zone
  */
 export function endOfDay(day: string, timeZone?: string): Date {
-  const nextMidnight = Temporal.PlainDate.from(day, { overflow: "reject" }).add({ days: 1 }).toZonedDateTime({ timeZone: zoneOf(timeZone) });
+  const nextMidnight = Temporal.PlainDate.from(day, { overflow: "reject" })
+    .add({ days: 1 })
+    .toZonedDateTime({ timeZone: zoneOf(timeZone) });
   return new Date(nextMidnight.subtract({ seconds: 1 }).epochMilliseconds);
 }
 
 /** An instant as a date and time ("29 Nov 2026, 14:05"), in the browser's time zone. */
 export function formatDateTime(value: Moment, options: { locale?: string; timeZone?: string; seconds?: boolean } = {}): string {
-  return new Intl.DateTimeFormat(options.locale, { dateStyle: "medium", timeStyle: options.seconds ? "medium" : "short", timeZone: options.timeZone }).format(asDate(value));
+  return new Intl.DateTimeFormat(options.locale, { dateStyle: "medium", timeStyle: options.seconds ? "medium" : "short", timeZone: options.timeZone }).format(
+    asDate(value),
+  );
 }
 
 /** An instant's day ("29 Nov 2026"), in the browser's time zone. */

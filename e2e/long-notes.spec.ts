@@ -45,7 +45,10 @@ test("a long note: ~200 KB is refused with a clear message, the longest allowed 
     await page.reload();
     await page.getByRole("button", { name: "Unlock with passkey" }).click();
     await page.getByTestId("group-note").getByRole("button", { name: "Long diary" }).click();
-    const shown = await page.locator(".note-text").first().evaluate((element) => element.textContent);
+    const shown = await page
+      .locator(".note-text")
+      .first()
+      .evaluate((element) => element.textContent);
     expect(shown?.length).toBe(longest.length);
     expect(shown === longest).toBe(true);
   });
