@@ -86,7 +86,6 @@ export async function appendAudit(db: Executor, events: AuditInput[], now: Date 
       state.set(event.subjectId, { seq: fields.seq, hash });
       return {
         ...fields,
-        patientId: event.subjectId,
         occurredAt,
         windowStart: event.counted?.windowStart ?? null,
         windowEnd: event.counted?.windowEnd ?? null,
@@ -95,9 +94,7 @@ export async function appendAudit(db: Executor, events: AuditInput[], now: Date 
       };
     });
     for (let start = 0; start < rows.length; start += 1000) {
-      await tx.insert(auditEvents).values(
-        rows.slice(start, start + 1000).map(({ subjectId: _subject, ...row }) => row),
-      );
+      await tx.insert(auditEvents).values(rows.slice(start, start + 1000));
     }
     for (const [subjectId, head] of state) await tx.update(auditHeads).set(head).where(eq(auditHeads.subjectId, subjectId));
   });
@@ -121,7 +118,7 @@ export async function lockAuditHeads(tx: Transaction, subjectIds: readonly strin
 /** A stored row as the fields its hash covers (times in ms), for checking a chain read straight from the table. */
 export function storedEventFields(row: typeof auditEvents.$inferSelect): AuditEventFields & { hash: Uint8Array } {
   return {
-    subjectId: row.patientId,
+    subjectId: row.subjectId,
     seq: row.seq,
     actorId: row.actorId,
     action: row.action,
