@@ -95,7 +95,7 @@ async function wholeTrail(s: Services, db: Db, subjectId: string, now?: Date) {
   return { events, bytes, head };
 }
 
-const eventCount = (db: Db, subjectId: string) => db.$count(auditEvents, eq(auditEvents.patientId, subjectId));
+const eventCount = (db: Db, subjectId: string) => db.$count(auditEvents, eq(auditEvents.subjectId, subjectId));
 
 /** A fresh in-memory database with one patient and one clinician account. */
 async function patientAndClinician(s: Services) {

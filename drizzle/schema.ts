@@ -320,12 +320,15 @@ export const keyRotations = pgTable(
   (table) => [index("key_rotations_owner_idx").on(table.ownerId)],
 );
 
-/** Append-only and hash-chained per patient (seq, prev_hash, hash). Never carries PHI. */
+/**
+ * Append-only and hash-chained per subject (seq, prev_hash, hash): the person whose trail the
+ * event belongs to, a patient or a clinician. Never carries PHI.
+ */
 export const auditEvents = pgTable(
   "audit_events",
   {
     id: bigserial("id", { mode: "number" }).primaryKey(),
-    patientId: uuid("patient_id")
+    subjectId: uuid("subject_id")
       .notNull()
       .references(() => users.id),
     seq: integer("seq").notNull(),
@@ -345,7 +348,7 @@ export const auditEvents = pgTable(
     hash: bytea("hash").notNull(),
   },
   (table) => [
-    uniqueIndex("audit_events_chain_idx").on(table.patientId, table.seq),
+    uniqueIndex("audit_events_chain_idx").on(table.subjectId, table.seq),
     index("audit_events_actor_idx").on(table.actorId),
   ],
 );

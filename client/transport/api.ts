@@ -37,7 +37,7 @@ export const isAccessEnded = (error: unknown): error is ApiError => error instan
  * go through `api` (file chunks); `fallback` when the body is not one.
  */
 export async function apiErrorFrom(response: Response, fallback: string): Promise<ApiError> {
-  const parsed = errorBodySchema.safeParse(await response.json().catch(() => null));
+  const parsed = errorBodySchema.safeParse(parseJson(await bodyOf(response).catch((error: unknown) => (isNetworkFailure(error) ? new ArrayBuffer(0) : Promise.reject(error)))));
   const error = parsed.success ? parsed.data.error : undefined;
   return new ApiError(response.status, error?.code ?? "internal", error?.message ?? fallback, error?.fields, retryAfterOf(response));
 }
@@ -70,6 +70,8 @@ export const httpTransport: Transport = {
     const search = input.query ? `?${new URLSearchParams(Object.entries(input.query).filter(([, value]) => value !== undefined).map(([name, value]) => [name, String(value)]))}` : "";
     const url = pathOf(route, (input.params ?? {}) as Record<string, string>) + search;
     const binary = route.body === "binary";
+    // Built before the request: a body that cannot be serialised is a bug here, not a dropped connection.
+    const body = route.body === undefined ? undefined : binary ? (input.body as Uint8Array<ArrayBuffer>) : JSON.stringify(input.body);
     let response: Response;
     try {
       response = await fetch(url, {
@@ -79,10 +81,11 @@ export const httpTransport: Transport = {
           [apiClientHeader.name]: apiClientHeader.value,
           ...(route.body === undefined ? {} : { "content-type": binary ? "application/octet-stream" : "application/json" }),
         },
-        body: route.body === undefined ? undefined : binary ? (input.body as Uint8Array<ArrayBuffer>) : JSON.stringify(input.body),
+        body,
         cache: "no-store",
       });
-    } catch {
+    } catch (error) {
+      if (!isNetworkFailure(error)) throw error;
       throw unreachable();
     }
     if (!response.ok) throw await apiErrorFrom(response, "Something went wrong on our side. Please try again.");
@@ -90,8 +93,9 @@ export const httpTransport: Transport = {
     // A body cut off in transit is a dropped connection (worth retrying), not a malformed answer.
     let bytes: ArrayBuffer;
     try {
-      bytes = await response.arrayBuffer();
-    } catch {
+      bytes = await bodyOf(response);
+    } catch (error) {
+      if (!isNetworkFailure(error)) throw error;
       throw unreachable();
     }
     if (route.response === "binary") return new Uint8Array(bytes) as CallOutput<R>;
@@ -100,6 +104,16 @@ export const httpTransport: Transport = {
     return parsed.data as CallOutput<R>;
   },
 };
+
+/** A response's body; rejects as fetch does (a TypeError) when the connection drops while it arrives. */
+const bodyOf = (response: Response) => response.arrayBuffer();
+
+/**
+ * Whether fetch (or reading a body) failed because the request did not get through: fetch
+ * rejects with a TypeError for a network failure (WHATWG Fetch, "network error") and a
+ * DOMException for an abort; anything else is a bug here.
+ */
+export const isNetworkFailure = (error: unknown) => error instanceof TypeError || (error instanceof DOMException && error.name === "AbortError");
 
 /** The JSON in `bytes`, or undefined (which no response schema accepts) when it is not JSON. */
 function parseJson(bytes: ArrayBuffer): unknown {
@@ -117,21 +131,23 @@ export const call = <R extends RouteDefinition>(route: R, input: CallInput<R>) =
 const unreachable = () => new ApiError(0, "network", "Could not reach Health Safe Cloud. Check your connection and try again.");
 
 async function send<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const json = body === undefined ? undefined : JSON.stringify(body);
   let response: Response;
   try {
     response = await fetch(path, {
       method,
       credentials: "same-origin",
       headers: { [apiClientHeader.name]: apiClientHeader.value, ...(body === undefined ? {} : { "content-type": "application/json" }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: json,
       cache: "no-store",
     });
-  } catch {
+  } catch (error) {
+    if (!isNetworkFailure(error)) throw error;
     throw unreachable();
   }
   if (!response.ok) throw await apiErrorFrom(response, "Something went wrong on our side. Please try again.");
   if (response.status === 204) return undefined as T;
-  return (await response.json().catch(() => null)) as T;
+  return parseJson(await bodyOf(response)) as T;
 }
 
 /** @deprecated Unparsed requests, kept only until every caller uses `call` with a route of the contract (issue 13). */

@@ -75,7 +75,7 @@ export async function storageViolations(db: DatabaseView, { unheldFiles = [] }: 
 async function brokenAuditChains(db: DatabaseView): Promise<string[]> {
   await cryptoReady();
   const events = await db.query<{
-    patient_id: string;
+    subject_id: string;
     seq: number;
     actor_id: string | null;
     action: string;
@@ -88,14 +88,14 @@ async function brokenAuditChains(db: DatabaseView): Promise<string[]> {
     count: number | null;
     window_start: Date | null;
     window_end: Date | null;
-  }>(`select patient_id, seq, actor_id, action, record_id, grant_id, outcome, occurred_at, hash, record_ids, count, window_start, window_end from audit_events order by patient_id, seq`);
+  }>(`select subject_id, seq, actor_id, action, record_id, grant_id, outcome, occurred_at, hash, record_ids, count, window_start, window_end from audit_events order by subject_id, seq`);
   const heads = await db.query<{ subject_id: string; seq: number; hash: Uint8Array }>(`select subject_id, seq, hash from audit_heads`);
   const problems: string[] = [];
   for (const head of heads) {
     const trail = events
-      .filter((event) => event.patient_id === head.subject_id)
+      .filter((event) => event.subject_id === head.subject_id)
       .map((event) => ({
-        subjectId: event.patient_id,
+        subjectId: event.subject_id,
         seq: event.seq,
         actorId: event.actor_id,
         action: event.action,

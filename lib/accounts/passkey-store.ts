@@ -1,14 +1,14 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { fromBase64url } from "@/crypto";
 import { passkeyCredentials, vaultKeyWraps } from "@/drizzle/schema";
-import type { Database } from "@/lib/db";
+import type { Database, Transaction } from "@/lib/db";
+import { appendAudit } from "@/lib/audit/audit-log";
 import { AppError } from "@/lib/errors";
 import { proposePasskeyName } from "@/lib/auth/passkey-names";
 import type { VerifiedCredential } from "@/lib/auth/webauthn";
 
-type Transaction = Parameters<Parameters<Database["transaction"]>[0]>[0];
 
 export interface NewPasskeyWrap {
   method: "prf" | "device";
@@ -67,4 +67,21 @@ export async function storePasskeyWithWrap(
     wrappedKey: fromBase64url(vaultWrap.wrappedKey),
   });
   return name;
+}
+
+/**
+ * Renames one of the user's passkeys, with its "passkey-renamed" event in the same
+ * transaction: if the event cannot be written, the rename does not happen either.
+ * Throws AppError("not-found") for a passkey that is not theirs.
+ */
+export async function renameStoredPasskey(db: Database, userId: string, credentialId: string, name: string): Promise<void> {
+  await db.transaction(async (tx) => {
+    const updated = await tx
+      .update(passkeyCredentials)
+      .set({ name })
+      .where(and(eq(passkeyCredentials.id, credentialId), eq(passkeyCredentials.userId, userId)))
+      .returning({ id: passkeyCredentials.id });
+    if (updated.length === 0) throw new AppError("not-found", "There is no such passkey on your account.");
+    await appendAudit(tx, [{ subjectId: userId, actorId: userId, action: "passkey-renamed", outcome: "success" }]);
+  });
 }

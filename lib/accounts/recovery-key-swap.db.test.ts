@@ -95,7 +95,7 @@ describe.each(testDatabaseKinds())("replacing a recovery key on %s", (kind) => {
       .select({ wrappedKey: vaultKeyWraps.wrappedKey })
       .from(vaultKeyWraps)
       .where(and(eq(vaultKeyWraps.userId, userId), eq(vaultKeyWraps.method, "recovery")));
-    const audit = await database.db.select({ action: auditEvents.action }).from(auditEvents).where(eq(auditEvents.patientId, userId));
+    const audit = await database.db.select({ action: auditEvents.action }).from(auditEvents).where(eq(auditEvents.subjectId, userId));
     return { verifier: toBase64url(verifier!.publicKey), wraps: wraps.map((wrap) => toBase64url(wrap.wrappedKey)), changes: audit.filter((event) => event.action === "recovery-key-changed").length };
   }
 

@@ -1,5 +1,5 @@
 import "server-only";
-import { and, asc, eq } from "drizzle-orm";
+import { asc, eq } from "drizzle-orm";
 import { passkeyCredentials } from "@/drizzle/schema";
 import { requireSession, sessionPolicy } from "@/lib/sessions/current-session";
 import { relyingParty } from "@/lib/auth/relying-party";
@@ -8,7 +8,7 @@ import { endOtherSessions, listActiveSessions } from "@/lib/sessions/session-sto
 import { registrationOptions, verifyRegistration } from "@/lib/auth/webauthn";
 import { appendAudit } from "@/lib/audit/audit-log";
 import { getDatabase } from "@/lib/db";
-import { storePasskeyWithWrap, type NewPasskeyWrap } from "./passkey-store";
+import { renameStoredPasskey, storePasskeyWithWrap, type NewPasskeyWrap } from "./passkey-store";
 import { currentRecoveryVerifier, swapRecoveryKey, type RecoveryKeyReplacement } from "./recovery-key-swap";
 import { AppError } from "@/lib/errors";
 
@@ -57,13 +57,7 @@ export async function completeAddPasskey(body: { name: string; credential: Regis
 export async function renamePasskey(credentialId: string, name: string) {
   const session = await requireSession();
   const { db } = await getDatabase();
-  const updated = await db
-    .update(passkeyCredentials)
-    .set({ name })
-    .where(and(eq(passkeyCredentials.id, credentialId), eq(passkeyCredentials.userId, session.userId)))
-    .returning({ id: passkeyCredentials.id });
-  if (updated.length === 0) throw new AppError("not-found", "There is no such passkey on your account.");
-  await appendAudit(db, [{ subjectId: session.userId, actorId: session.userId, action: "passkey-renamed", outcome: "success" }]);
+  await renameStoredPasskey(db, session.userId, credentialId, name);
 }
 
 /** Removes a passkey and its vault wrap; the last passkey cannot go. */

@@ -40,7 +40,7 @@ describe.each(testDatabaseKinds())("audit trail on %s", (kind) => {
       if (page.events.length === 0 || events.length >= page.head.seq) return events;
     }
   };
-  const stored = (subjectId = patient) => database.db.select().from(auditEvents).where(eq(auditEvents.patientId, subjectId)).orderBy(asc(auditEvents.seq));
+  const stored = (subjectId = patient) => database.db.select().from(auditEvents).where(eq(auditEvents.subjectId, subjectId)).orderBy(asc(auditEvents.seq));
   const chainOf = async (subjectId = patient) => (await stored(subjectId)).map(storedEventFields);
   /** The events an action added to the trail, as [action, actor, record, grant, outcome]. */
   async function eventsOf(action: () => Promise<unknown>, subjectId = patient) {

@@ -2,7 +2,8 @@ import "server-only";
 import { asc, eq, inArray } from "drizzle-orm";
 import { auditEventHash, auditGenesisHash, type AuditEventFields } from "@/crypto";
 import { auditEvents, auditHeads } from "@/drizzle/schema";
-import type { Database } from "@/lib/db";
+import type { Executor, Transaction } from "@/lib/db";
+import { logger } from "@/lib/log";
 
 export const auditActions = [
   "sign-in",
@@ -54,9 +55,6 @@ export interface AuditInput {
   counted?: { count: number; windowStart: Date; windowEnd: Date } | null;
 }
 
-export type Transaction = Parameters<Parameters<Database["transaction"]>[0]>[0];
-/** Called inside an action's own transaction, the events commit or roll back with it. */
-export type Executor = Database | Transaction;
 
 /**
  * Appends events to their subjects' hash chains. Each subject's head row is locked for the
@@ -89,7 +87,6 @@ export async function appendAudit(db: Executor, events: AuditInput[], now: Date 
       state.set(event.subjectId, { seq: fields.seq, hash });
       return {
         ...fields,
-        patientId: event.subjectId,
         occurredAt,
         windowStart: event.counted?.windowStart ?? null,
         windowEnd: event.counted?.windowEnd ?? null,
@@ -98,9 +95,7 @@ export async function appendAudit(db: Executor, events: AuditInput[], now: Date 
       };
     });
     for (let start = 0; start < rows.length; start += 1000) {
-      await tx.insert(auditEvents).values(
-        rows.slice(start, start + 1000).map(({ subjectId: _subject, ...row }) => row),
-      );
+      await tx.insert(auditEvents).values(rows.slice(start, start + 1000));
     }
     for (const [subjectId, head] of state) await tx.update(auditHeads).set(head).where(eq(auditHeads.subjectId, subjectId));
   });
@@ -124,7 +119,7 @@ export async function lockAuditHeads(tx: Transaction, subjectIds: readonly strin
 /** A stored row as the fields its hash covers (times in ms), for checking a chain read straight from the table. */
 export function storedEventFields(row: typeof auditEvents.$inferSelect): AuditEventFields & { hash: Uint8Array } {
   return {
-    subjectId: row.patientId,
+    subjectId: row.subjectId,
     seq: row.seq,
     actorId: row.actorId,
     action: row.action,
@@ -138,4 +133,25 @@ export function storedEventFields(row: typeof auditEvents.$inferSelect): AuditEv
     windowEnd: row.windowEnd?.getTime() ?? null,
     hash: row.hash,
   };
+}
+
+/**
+ * Logs an audit event that could not be written, where the action it records goes on without
+ * it (a refusal that must still be answered the same, a failed sign-in counted off the
+ * request's path). Logs the event's kind, its actor's id and the error's class and database
+ * code only: never the error's message, which may quote row values. An append inside the
+ * action's own transaction is not logged here: it fails the action instead.
+ */
+export function logAuditFailure(error: unknown, event: { action: AuditAction; actorId: string | null }): void {
+  // drizzle wraps the driver's error; the database's SQLSTATE is on the cause.
+  const code = (error as { code?: unknown } | null)?.code ?? ((error as { cause?: { code?: unknown } } | null)?.cause?.code);
+  logger().error(
+    {
+      auditAction: event.action,
+      actorId: event.actorId,
+      errorClass: error instanceof Error ? error.constructor.name : typeof error,
+      ...(typeof code === "string" ? { errorCode: code } : {}),
+    },
+    "audit event not written",
+  );
 }

@@ -1,9 +1,9 @@
 import "server-only";
 import { config } from "@/lib/config";
 import type { Database } from "@/lib/db";
-import { logger } from "@/lib/log";
 import { countAttempt, rateLimited, type RateLimitRule } from "@/lib/rate-limit";
 import { countRepeatedAttempt } from "./audit-counts";
+import { logAuditFailure } from "./audit-log";
 
 /** Refused requests one account may make per 10 minutes (REFUSED_REQUEST_LIMIT_PER_ACTOR) before it is answered 429. */
 export function refusedRequestRule(): RateLimitRule {
@@ -31,7 +31,8 @@ export async function noteRefusal(db: Database, actorId: string, target: Refused
     try {
       await countRepeatedAttempt(db, { subjectId: target.ownerId, actorId, action: "access-refused", outcome: "denied", recordId: target.recordId, grantId: target.grantId }, now);
     } catch (error) {
-      logger().error({ err: error }, "refused access not counted into the trail");
+      // Not fatal: failing here only when the target exists would tell a prober it exists.
+      logAuditFailure(error, { action: "access-refused", actorId });
     }
   }
   if (!outcome.allowed) {

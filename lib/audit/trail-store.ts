@@ -32,7 +32,7 @@ export async function trailPage(db: Database, subjectId: string, query: TrailQue
   const rows = await db
     .select()
     .from(auditEvents)
-    .where(and(eq(auditEvents.patientId, subjectId), inRange))
+    .where(and(eq(auditEvents.subjectId, subjectId), inRange))
     .orderBy(asc(auditEvents.seq))
     .limit(query.limit);
   const actorIds = [...new Set(rows.map((row) => row.actorId).filter((id): id is string => id !== null && id !== subjectId))];
@@ -72,12 +72,12 @@ export async function actionsBy(db: Database, actorId: string, limit = 2000) {
   const rows = await db
     .select()
     .from(auditEvents)
-    .where(and(eq(auditEvents.actorId, actorId), ne(auditEvents.patientId, actorId), ne(auditEvents.outcome, "denied")))
+    .where(and(eq(auditEvents.actorId, actorId), ne(auditEvents.subjectId, actorId), ne(auditEvents.outcome, "denied")))
     .orderBy(desc(auditEvents.occurredAt), desc(auditEvents.id))
     .limit(limit);
   return {
     events: rows.map((row) => ({
-      subjectId: row.patientId,
+      subjectId: row.subjectId,
       action: row.action,
       recordId: row.recordId,
       recordIds: row.recordIds,

@@ -1,10 +1,9 @@
 import "server-only";
 import { eq } from "drizzle-orm";
 import { passkeyCredentials } from "@/drizzle/schema";
-import { appendAudit } from "@/lib/audit/audit-log";
+import { appendAudit, logAuditFailure } from "@/lib/audit/audit-log";
 import { countRepeatedAttempt } from "@/lib/audit/audit-counts";
 import { getDatabase, type Database } from "@/lib/db";
-import { logger } from "@/lib/log";
 import { clientAddress } from "@/lib/http/request-meta";
 import { enforceRateLimits } from "@/lib/rate-limit";
 import { clearSessionCookie, sessionToken, setSessionCookie } from "@/lib/sessions/cookies";
@@ -63,5 +62,5 @@ function auditFailedSignIn(db: Database, credentialId: string) {
   void (async () => {
     const [stored] = await db.select({ userId: passkeyCredentials.userId }).from(passkeyCredentials).where(eq(passkeyCredentials.id, credentialId));
     if (stored) await countRepeatedAttempt(db, { subjectId: stored.userId, actorId: null, action: "sign-in-failed", outcome: "failure" });
-  })().catch((error: unknown) => logger().error({ err: error }, "failed sign-in not audited"));
+  })().catch((error: unknown) => logAuditFailure(error, { action: "sign-in-failed", actorId: null }));
 }

@@ -14,6 +14,10 @@ import * as schema from "@/drizzle/schema";
 export type Schema = typeof schema;
 /** The one database type repositories use, whichever driver is behind it. */
 export type Database = PgDatabase<PgQueryResultHKT, Schema>;
+/** An open transaction (the argument of `db.transaction(async (tx) => ...)`); same query API as Database. */
+export type Transaction = Parameters<Parameters<Database["transaction"]>[0]>[0];
+/** Either, for data-layer functions that may run alone or inside a caller's transaction (and then commit or roll back with it). */
+export type Executor = Database | Transaction;
 export type DatabaseKind = "pglite" | "postgres";
 
 export interface DatabaseHandle {
@@ -21,6 +25,8 @@ export interface DatabaseHandle {
   db: Database;
   /** Number of migrations recorded as applied. */
   appliedMigrations(): Promise<number>;
+  /** Applies the migrations of `folder` not applied yet (tests of a migration start from an older folder). */
+  migrate(folder?: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -29,15 +35,18 @@ export const migrationsFolder = path.join(process.cwd(), "drizzle", "migrations"
 export type DatabaseTarget = { kind: "pglite"; dataDir: string | null } | { kind: "postgres"; url: string };
 
 /** Opens a database and applies every pending migration before returning it. */
-export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHandle> {
+/** Opens the database and applies the migrations of `folder` (drizzle/migrations unless a test says otherwise). */
+export async function openDatabase(target: DatabaseTarget, folder: string = migrationsFolder): Promise<DatabaseHandle> {
   if (target.kind === "postgres") {
     const client = postgres(target.url, { max: 10, onnotice: () => undefined });
     const db = drizzlePostgres(client, { schema });
-    await migratePostgres(db, { migrationsFolder });
+    const migrate = (from: string = migrationsFolder) => migratePostgres(db, { migrationsFolder: from });
+    await migrate(folder);
     return {
       kind: "postgres",
       db: db as unknown as Database,
       appliedMigrations: () => countMigrations(db as unknown as Database),
+      migrate,
       close: () => client.end({ timeout: 5 }),
     };
   }
@@ -45,11 +54,13 @@ export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHand
   // A null data directory is an in-memory database (tests).
   const client = target.dataDir ? new PGlite(target.dataDir) : new PGlite();
   const db = drizzlePglite(client, { schema });
-  await migratePglite(db, { migrationsFolder });
+  const migrate = (from: string = migrationsFolder) => migratePglite(db, { migrationsFolder: from });
+  await migrate(folder);
   return {
     kind: "pglite",
     db: db as unknown as Database,
     appliedMigrations: () => countMigrations(db as unknown as Database),
+    migrate,
     close: () => client.close(),
   };
 }

@@ -88,12 +88,12 @@ describe.each(testDatabaseKinds())("schema on %s", (kind) => {
     expect(await database.db.select().from(t.recordVersions).where(eq(t.recordVersions.recordId, recordId))).toEqual([]);
   });
 
-  it("refuses a second audit event with the same place in a patient's chain", async () => {
-    const patientId = await createUser();
+  it("refuses a second audit event with the same place in a person's chain", async () => {
+    const subjectId = await createUser();
     const event = {
-      patientId,
+      subjectId,
       seq: 1,
-      actorId: patientId,
+      actorId: subjectId,
       action: "sign-in",
       outcome: "success" as const,
       prevHash: new Uint8Array(32),

@@ -1,7 +1,7 @@
 import "server-only";
 import { randomBytes } from "node:crypto";
 import postgres from "postgres";
-import { openDatabase, type DatabaseHandle, type DatabaseKind } from "./client";
+import { migrationsFolder, openDatabase, type DatabaseHandle, type DatabaseKind } from "./client";
 
 /**
  * Database tests run against embedded PGlite always, and against PostgreSQL too when
@@ -16,9 +16,10 @@ export interface TestDatabase extends DatabaseHandle {
   dispose(): Promise<void>;
 }
 
-export async function createTestDatabase(kind: DatabaseKind): Promise<TestDatabase> {
+/** A fresh database migrated with `folder` (all of drizzle/migrations unless a migration test starts earlier). */
+export async function createTestDatabase(kind: DatabaseKind, folder: string = migrationsFolder): Promise<TestDatabase> {
   if (kind === "pglite") {
-    const handle = await openDatabase({ kind: "pglite", dataDir: null });
+    const handle = await openDatabase({ kind: "pglite", dataDir: null }, folder);
     return { ...handle, dispose: () => handle.close() };
   }
   const adminUrl = process.env.DATABASE_URL;
@@ -28,7 +29,7 @@ export async function createTestDatabase(kind: DatabaseKind): Promise<TestDataba
   await admin.unsafe(`create database ${name}`);
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
-  const handle = await openDatabase({ kind: "postgres", url: url.toString() });
+  const handle = await openDatabase({ kind: "postgres", url: url.toString() }, folder);
   return {
     ...handle,
     dispose: async () => {

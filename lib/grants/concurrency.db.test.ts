@@ -56,7 +56,7 @@ describe.each(testDatabaseKinds())("two devices granting and revoking at once on
       expect((await fetchSharedRecords(database.db, doctor, second.grantId)).length).toBe(3);
       await revokeGrant(database.db, patient, second.grantId);
 
-      const trail = await database.db.select().from(auditEvents).where(eq(auditEvents.patientId, patient)).orderBy(asc(auditEvents.seq));
+      const trail = await database.db.select().from(auditEvents).where(eq(auditEvents.subjectId, patient)).orderBy(asc(auditEvents.seq));
       const actions = trail.map((event) => `${event.action}:${event.grantId}`);
       expect(actions).toContain(`grant-revoked:${first.grantId}`);
       expect(actions).toContain(`grant-created:${second.grantId}`);

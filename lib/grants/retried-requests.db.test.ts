@@ -37,7 +37,7 @@ describe.each(testDatabaseKinds())("retried requests on %s", (kind) => {
   }
 
   const events = async (action: AuditAction, match: { grantId?: string; recordId?: string }) =>
-    (await database.db.select().from(auditEvents).where(and(eq(auditEvents.patientId, patient), eq(auditEvents.action, action)))).filter(
+    (await database.db.select().from(auditEvents).where(and(eq(auditEvents.subjectId, patient), eq(auditEvents.action, action)))).filter(
       (event) => (!match.grantId || event.grantId === match.grantId) && (!match.recordId || event.recordId === match.recordId),
     );
 
