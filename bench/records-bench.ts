@@ -22,7 +22,7 @@ import { planImport } from "../client/fhir";
 import { sealNewRecords } from "../client/records/records";
 import { patientVault } from "../client/records/test-server";
 import { openDatabase } from "../lib/db/client";
-import { createRecords } from "../lib/records/records-service";
+import { createRecords } from "@/lib/records/chart-store";
 
 const fileMiB = Number(process.env.BENCH_FILE_MIB ?? 256);
 const chunkSize = 1024 * 1024;
