@@ -148,6 +148,7 @@ const chunkParams = z.object({ id: uuid, index: chunkIndex });
 export const startUploadSchema = z.object({ chunkSize: z.number().int().positive().max(fileChunkSize * 16), chunkCount, replaces: uuid.optional() });
 export type StartUpload = z.infer<typeof startUploadSchema>;
 export const uploadIdSchema = z.object({ blobId: uuid });
+export type UploadId = z.infer<typeof uploadIdSchema>;
 /** Where an upload stands: its state, its chunk count and the chunk indexes received. */
 export const uploadStatusSchema = z.object({
   status: z.enum(["uploading", "complete"]),

@@ -1,7 +1,7 @@
 import "server-only";
 import { fromBase64url } from "@/crypto";
 import { AppError } from "@/lib/errors";
-import { maxContentBytes } from "./schemas";
+import { maxContentBytes } from "@/contract/records";
 
 /** version byte, kind byte, 24-byte nonce, 16-byte tag around a padded plaintext. */
 const envelopeOverhead = 42;
