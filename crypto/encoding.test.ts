@@ -10,9 +10,11 @@ beforeAll(cryptoReady);
 
 describe("base64url", () => {
   it("round-trips any bytes", () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => {
-      expect(fromBase64url(toBase64url(bytes))).toEqual(bytes);
-    }));
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => {
+        expect(fromBase64url(toBase64url(bytes))).toEqual(bytes);
+      }),
+    );
   });
 
   it("accepts only canonical text", () => {
@@ -38,7 +40,15 @@ describe("base64url", () => {
 
 describe("base64 (standard, padded)", () => {
   it("has RFC 4648's test vectors (known answer)", () => {
-    const vectors: Array<[string, string]> = [["", ""], ["f", "Zg=="], ["fo", "Zm8="], ["foo", "Zm9v"], ["foob", "Zm9vYg=="], ["fooba", "Zm9vYmE="], ["foobar", "Zm9vYmFy"]];
+    const vectors: Array<[string, string]> = [
+      ["", ""],
+      ["f", "Zg=="],
+      ["fo", "Zm8="],
+      ["foo", "Zm9v"],
+      ["foob", "Zm9vYg=="],
+      ["fooba", "Zm9vYmE="],
+      ["foobar", "Zm9vYmFy"],
+    ];
     for (const [plain, encoded] of vectors) {
       expect(toBase64(new TextEncoder().encode(plain))).toBe(encoded);
       expect(new TextDecoder().decode(fromBase64(encoded))).toBe(plain);
@@ -47,11 +57,13 @@ describe("base64 (standard, padded)", () => {
   });
 
   it("round-trips any bytes, and agrees with Node's encoder", () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => {
-      const encoded = toBase64(bytes);
-      expect(encoded).toBe(Buffer.from(bytes).toString("base64"));
-      expect(fromBase64(encoded)).toEqual(bytes);
-    }));
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => {
+        const encoded = toBase64(bytes);
+        expect(encoded).toBe(Buffer.from(bytes).toString("base64"));
+        expect(fromBase64(encoded)).toEqual(bytes);
+      }),
+    );
   });
 
   it("encodes and decodes megabytes in one call (no argument-spreading stack overflow)", () => {
@@ -69,7 +81,8 @@ describe("base64 (standard, padded)", () => {
   });
 
   it("refuses what is not base64 with a CryptoError only", () => {
-    for (const bad of ["Zg=", "Zm9v=", "Zg===", "Z", "Zh==", "Zm9v_w==", "Zm9v-w==", "Z=g=", "é", "Zm\u00a0g"]) expectCryptoError(() => fromBase64(bad), "malformed");
+    for (const bad of ["Zg=", "Zm9v=", "Zg===", "Z", "Zh==", "Zm9v_w==", "Zm9v-w==", "Z=g=", "é", "Zm\u00a0g"])
+      expectCryptoError(() => fromBase64(bad), "malformed");
     fc.assert(
       fc.property(fc.string({ maxLength: 60 }), (text) => {
         try {
@@ -84,9 +97,11 @@ describe("base64 (standard, padded)", () => {
 
 describe("hex", () => {
   it("round-trips and refuses anything but even-length lower-case hex", () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 100 }), (bytes) => {
-      expect(fromHex(toHex(bytes))).toEqual(bytes);
-    }));
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 100 }), (bytes) => {
+        expect(fromHex(toHex(bytes))).toEqual(bytes);
+      }),
+    );
     for (const bad of ["0", "0G", "AB", " 00"]) expectCryptoError(() => fromHex(bad), "malformed");
   });
 });
@@ -100,9 +115,13 @@ const field = fc.oneof(
 describe("canonical encoding", () => {
   it("round-trips any label and field list", () => {
     fc.assert(
-      fc.property(fc.string({ maxLength: 30 }).filter((text) => text.isWellFormed()), fc.array(field, { maxLength: 8 }), (label, fields) => {
-        expect(decodeCanonical(encodeCanonical(label, fields))).toEqual({ label, fields });
-      }),
+      fc.property(
+        fc.string({ maxLength: 30 }).filter((text) => text.isWellFormed()),
+        fc.array(field, { maxLength: 8 }),
+        (label, fields) => {
+          expect(decodeCanonical(encodeCanonical(label, fields))).toEqual({ label, fields });
+        },
+      ),
     );
   });
 

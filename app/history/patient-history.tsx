@@ -13,7 +13,7 @@ import { useVault } from "@/client/keystore/vault-store";
 import { labelOf, outcomeLabel, when } from "./action-labels";
 import { downloadText } from "@/client/records/download";
 import { describeFailure } from "@/client/failures";
-import { countOf, listOf, localDayKey } from "@/client/format";
+import { countOf, listOf, localDayKey, today } from "@/client/format";
 import { activityKind, byOthers, newActivity, newActivityWords } from "@/client/audit/trail-words";
 
 
@@ -185,7 +185,7 @@ function History() {
           }
           setView(whole);
           if (whole.status !== "verified") return;
-          downloadText(`access-history-${localDayKey(new Date())}.json`, JSON.stringify(buildAuditBundle(whole.events, grants, userId, new Date()), null, 2));
+          downloadText(`access-history-${today()}.json`, JSON.stringify(buildAuditBundle(whole.events, grants, userId, new Date()), null, 2));
         }}
       >
         Export as FHIR (AuditEvent and Consent)

@@ -7,14 +7,12 @@ import { summarize } from "@/client/fhir";
 import type { ChartEntry } from "@/client/records/records";
 import { isRollback } from "@/client/keystore/rollback-guard";
 import { changeGrant, type GrantChangeResult, type GrantSummary } from "@/client/sharing/sharing";
+import { endOfDay, formatDay, localDayKey, today as todayWhereThePersonIs } from "@/client/format";
 import { recordCount } from "./access-wording";
 
 type OkEntry = Extract<ChartEntry, { status: "ok" }>;
 
 const permissionWords = { read: "read only", contribute: "read and add notes" } as const;
-export const dayOf = (date: Date) => new Intl.DateTimeFormat(undefined, { year: "numeric", month: "short", day: "numeric" }).format(date);
-/** A date input's value (local calendar day) for a moment. */
-const inputDay = (date: Date) => `${date.getFullYear()}-${String(date.getMonth() + 1).padStart(2, "0")}-${String(date.getDate()).padStart(2, "0")}`;
 
 /** What saving would change, worked out in the form so the patient sees it before saving. */
 export interface PlannedChange {
@@ -50,7 +48,7 @@ export function GrantEditor({
   onCancel: () => void;
   onKeyChanged: (error: KeyChangedError) => void;
 }) {
-  const initialUntil = grant.expiresAt ? inputDay(new Date(grant.expiresAt)) : "";
+  const initialUntil = grant.expiresAt ? localDayKey(grant.expiresAt) : "";
   const [all, setAll] = useState(grant.scope === "all");
   const [selected, setSelected] = useState<Set<string>>(new Set(sharedIds));
   const [permission, setPermission] = useState(grant.permission);
@@ -58,7 +56,7 @@ export function GrantEditor({
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
   const heading = useRef<HTMLHeadingElement>(null);
-  const today = inputDay(new Date());
+  const today = todayWhereThePersonIs();
   const idPrefix = `edit-${grant.id}`;
 
   useEffect(() => heading.current?.focus(), []);
@@ -73,7 +71,7 @@ export function GrantEditor({
     permission,
     permissionChanged: permission !== grant.permission,
     // An untouched date keeps the grant's exact end moment.
-    expiresAt: until === initialUntil ? (grant.expiresAt ? new Date(grant.expiresAt) : null) : until ? new Date(`${until}T23:59:59`) : null,
+    expiresAt: until === initialUntil ? (grant.expiresAt ? new Date(grant.expiresAt) : null) : until ? endOfDay(until) : null,
     endDateChanged: until !== initialUntil,
   };
   const changes = [
@@ -83,7 +81,7 @@ export function GrantEditor({
     ...(plan.permissionChanged ? [`Permission: ${permissionWords[grant.permission]} becomes ${permissionWords[permission]}`] : []),
     ...(plan.endDateChanged
       ? [
-          `End date: ${grant.expiresAt ? dayOf(new Date(grant.expiresAt)) : "none"} becomes ${plan.expiresAt ? dayOf(plan.expiresAt) : "no end date"}`,
+          `End date: ${grant.expiresAt ? formatDay(grant.expiresAt) : "none"} becomes ${plan.expiresAt ? formatDay(plan.expiresAt) : "no end date"}`,
         ]
       : []),
   ];

@@ -8,7 +8,7 @@ import { countOf, formatDateTime, formatDay } from "@/client/format";
 import type { ChartEntry } from "@/client/records/records";
 import { revokeGrant, revokeGrantRecord, type GrantSummary } from "@/client/sharing/sharing";
 import { recordRemovedMessage, remainingAccess, shareChangedMessage, shareEndedMessage, type ShareAccess } from "./access-wording";
-import { dayOf, GrantEditor } from "./grant-editor";
+import { GrantEditor } from "./grant-editor";
 
 type OkEntry = Extract<ChartEntry, { status: "ok" }>;
 
@@ -121,7 +121,7 @@ export function GrantsDashboard({
                           added: result.added.length,
                           removed: result.removed.length,
                           ...(result.permissionChanged ? { permission: plan.permission } : {}),
-                          ...(result.endDateChanged ? { endsOn: plan.expiresAt ? dayOf(plan.expiresAt) : null } : {}),
+                          ...(result.endDateChanged ? { endsOn: plan.expiresAt ? formatDay(plan.expiresAt) : null } : {}),
                         },
                         { ...access(grant), recordIds: after },
                         activeAccess,

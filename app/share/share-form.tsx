@@ -1,7 +1,7 @@
 "use client";
 
 import { useState } from "react";
-import { localDayKey } from "@/client/format";
+import { endOfDay, today as todayWhereThePersonIs } from "@/client/format";
 import { Field } from "@/app/_components/field";
 import { usePanelFocus } from "@/app/_components/use-panel-focus";
 import { ApiError } from "@/client/transport/api";
@@ -49,7 +49,7 @@ export function ShareForm({
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
   // The person's own today: the date input's minimum is a day where they are, not in UTC.
-  const today = localDayKey(new Date());
+  const today = todayWhereThePersonIs();
 
   const toggle = (ids: string[], on: boolean) => {
     const next = new Set(selected);
@@ -71,7 +71,7 @@ export function ShareForm({
         verified: verified && !clinician.pin?.verified,
         recordIds: all ? "all" : [...selected],
         permission,
-        expiresAt: until ? new Date(`${until}T23:59:59`) : null,
+        expiresAt: until ? endOfDay(until) : null,
         revealedName,
       });
       onShared(`Shared with ${entry.displayName}.`);

@@ -30,11 +30,15 @@ describe("the longest note the form allows", () => {
   // The server refuses record content above 256 KiB (lib/records/content-limits.ts).
   const contentLimit = 256 * 1024;
   const encryptedSize = (document: unknown) =>
-    encryptRecordContent(encodeRecordBody({ commitmentKey: generateCommitmentKey(), document: utf8(JSON.stringify(document)), access: new Uint8Array(0) }), generateRecordKey(), {
-      recordId: crypto.randomUUID(),
-      version: 1,
-      keyVersion: 1,
-    }).length;
+    encryptRecordContent(
+      encodeRecordBody({ commitmentKey: generateCommitmentKey(), document: utf8(JSON.stringify(document)), access: new Uint8Array(0) }),
+      generateRecordKey(),
+      {
+        recordId: crypto.randomUUID(),
+        version: 1,
+        keyVersion: 1,
+      },
+    ).length;
 
   it("fits the server's content limit, with the longest title and JSON-escaped characters in it", () => {
     const text = "é".repeat(maxNoteTextBytes / 2);

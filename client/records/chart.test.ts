@@ -1,5 +1,5 @@
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { cryptoReady } from "@/crypto";
+import { cryptoReady, type VaultKey } from "@/crypto";
 import { recordsRoutes } from "@/contract/records";
 import { isIntegrityError, type IntegrityCode } from "../integrity";
 import { httpTransport } from "../transport/api";
@@ -117,7 +117,7 @@ describe("loadChart", () => {
     const server = recordsServer(vault);
     server.seed([noteDocument("Fine")]);
     const bug = new TypeError("a bug in this code");
-    const broken = { ...vault, keys: { ...vault.keys, get vaultKey(): Uint8Array { throw bug; } } };
+    const broken = { ...vault, keys: { ...vault.keys, get vaultKey(): VaultKey { throw bug; } } };
     expect(await rejection(loadChart(broken, server.transport))).toBe(bug);
   });
 });

@@ -1,4 +1,15 @@
-import { createFileDecryptor, createFileDigest, createFileEncryptor, CryptoError, cryptoReady, equalBytes, fromBase64url, generateRecordKey, toBase64url } from "@/crypto";
+import {
+  createFileDecryptor,
+  createFileDigest,
+  createFileEncryptor,
+  CryptoError,
+  cryptoReady,
+  equalBytes,
+  fromBase64url,
+  fileKeyFromBytes,
+  generateFileKey,
+  toBase64url,
+} from "@/crypto";
 import { z } from "zod";
 import { blobsRoutes, fileChunkSize } from "@/contract/records";
 import { retryTransient, type Transport } from "../transport/api";
@@ -71,7 +82,7 @@ export async function uploadEncryptedFile(
 ): Promise<FileReference> {
   await cryptoReady();
   const chunkCount = Math.max(1, Math.ceil(file.size / fileChunkSize));
-  const fileKey = generateRecordKey();
+  const fileKey = generateFileKey();
   const encryptor = createFileEncryptor(fileKey, context, fileChunkSize);
   const digest = createFileDigest();
   const { blobId } = await transport.call(blobsRoutes.start, { body: { chunkSize: fileChunkSize, chunkCount, ...(replaces ? { replaces } : {}) } });
@@ -120,7 +131,7 @@ export async function uploadEncryptedFile(
  */
 export async function downloadDecryptedFile(reference: FileReference, type: string, onProgress: (progress: TransferProgress) => void, transport: Transport): Promise<Blob> {
   await cryptoReady();
-  const fileKey = fromBase64url(reference.key);
+  const fileKey = verified("decrypt", () => fileKeyFromBytes(fromBase64url(reference.key)));
   const decryptor = verified("decrypt", () => createFileDecryptor(fileKey, fromBase64url(reference.header), reference));
   const digest = createFileDigest();
   let result = new Blob([], { type });

@@ -2,16 +2,16 @@ import {
   CryptoError,
   isCryptoError,
   cryptoReady,
-  decodeCanonical,
   deriveShareKey,
-  encodeCanonical,
+  decodeGrantStatementFacts,
+  encodeGrantStatementFacts,
   equalBytes,
   fromBase64url,
   generateRecordKey,
   keyFingerprint,
-  openGrantProfile,
+  decryptGrantProfile,
   openShareKey,
-  sealGrantProfile,
+  encryptGrantProfile,
   sealRecordKeyToOwner,
   sealShareKey,
   signGrant,
@@ -22,6 +22,8 @@ import {
   wrapRecordKey,
   wrapRecordKeys,
   wrapsDigest,
+  type RecordKey,
+  type ShareKey,
 } from "@/crypto";
 import { authorshipLine } from "../records/authorship";
 import { api, ApiError, httpTransport, retryTransient } from "../transport/api";
@@ -40,8 +42,6 @@ import {
 } from "../records/records";
 import { guardGrantList, guardReceivedGrant, isRollback, rememberVerifiedRecords, rollbackError, type ServedRecord, staleRecords } from "../keystore/rollback-guard";
 import { useVault, type UnlockedKeys } from "../keystore/vault-store";
-
-const statementLabel = "hsc/v1/grant-statement";
 
 function unlocked() {
   const vault = useVault.getState().vault;
@@ -91,7 +91,7 @@ export function sealGrant(input: {
   vault: { userId: string; keys: UnlockedKeys };
   clinicianId: string;
   clinicianEncryptionPublicKey: Uint8Array;
-  recordKeys: Array<{ recordId: string; keyVersion: number; recordKey: Uint8Array }>;
+  recordKeys: Array<{ recordId: string; keyVersion: number; recordKey: RecordKey }>;
   recordIds: string[] | "all";
   permission: "read" | "contribute";
   expiresAt: Date | null;
@@ -106,7 +106,7 @@ export function sealGrant(input: {
       clinicianId: input.clinicianId,
       ...signed,
       sealedShareKey: toBase64url(sealShareKey(shareKey, input.clinicianEncryptionPublicKey, { grantId })),
-      sealedProfile: toBase64url(sealGrantProfile({ displayName: input.revealedName }, shareKey, { grantId })),
+      sealedProfile: toBase64url(encryptGrantProfile({ displayName: input.revealedName }, shareKey, { grantId })),
     };
   } finally {
     shareKey.fill(0);
@@ -120,10 +120,10 @@ export function sealGrant(input: {
 function signedTerms(input: {
   vault: { userId: string; keys: UnlockedKeys };
   grantId: string;
-  shareKey: Uint8Array;
+  shareKey: ShareKey;
   clinicianId: string;
   fingerprint: Uint8Array;
-  recordKeys: Array<{ recordId: string; keyVersion: number; recordKey: Uint8Array }>;
+  recordKeys: Array<{ recordId: string; keyVersion: number; recordKey: RecordKey }>;
   recordIds: string[] | "all";
   permission: "read" | "contribute";
   expiresAt: Date | null;
@@ -154,7 +154,7 @@ function signedTerms(input: {
     scope,
     permission: input.permission,
     expiresAt: input.expiresAt?.toISOString() ?? null,
-    statement: toBase64url(encodeCanonical(statementLabel, [fingerprint, digest, ...recordIds])),
+    statement: toBase64url(encodeGrantStatementFacts({ clinicianKeyFingerprint: fingerprint, wrapsDigest: digest, recordIds })),
     signature: toBase64url(signature),
     recordIds,
     wraps: wraps.map((wrap) => ({ ...wrap, wrappedKey: toBase64url(wrap.wrappedKey) })),
@@ -271,17 +271,8 @@ function openGrant(grant: SharedGrantJson, vault: ReturnType<typeof unlocked>) {
   if (!grant.sealedShareKey) throw new Error("grant has no share key");
   const patientIdentity = fromBase64url(grant.patientKeys.identityPublicKey);
   const patientCertificate = verifyKeyCertificate(fromBase64url(grant.patientKeys.certificate), patientIdentity, { userId: grant.patientId });
-  const { label, fields } = decodeCanonical(fromBase64url(grant.statement));
-  const [fingerprint, digest, ...recordIds] = fields;
-  if (
-    label !== statementLabel ||
-    !(fingerprint instanceof Uint8Array) ||
-    !(digest instanceof Uint8Array) ||
-    !recordIds.every((id): id is string => typeof id === "string") ||
-    !equalBytes(fingerprint, keyFingerprint(vault.keys.encryptionPublicKey))
-  ) {
-    throw new Error("grant names another key");
-  }
+  const { clinicianKeyFingerprint: fingerprint, wrapsDigest: digest, recordIds } = decodeGrantStatementFacts(fromBase64url(grant.statement));
+  if (!equalBytes(fingerprint, keyFingerprint(vault.keys.encryptionPublicKey))) throw new Error("grant names another key");
   verifyGrant(
     {
       grantId: grant.grantId,
@@ -291,7 +282,7 @@ function openGrant(grant: SharedGrantJson, vault: ReturnType<typeof unlocked>) {
       scope: grant.scope,
       permission: grant.permission,
       expiresAt: grant.expiresAt ? new Date(grant.expiresAt).getTime() : 0,
-      recordIds: recordIds as string[],
+      recordIds,
       wrapsDigest: digest,
       revision: grant.revision,
     },
@@ -304,8 +295,8 @@ function openGrant(grant: SharedGrantJson, vault: ReturnType<typeof unlocked>) {
     { publicKey: vault.keys.encryptionPublicKey, secretKey: vault.keys.encryptionSecretKey },
     { grantId: grant.grantId },
   );
-  const revealedName = grant.sealedProfile ? openGrantProfile(fromBase64url(grant.sealedProfile), shareKey, { grantId: grant.grantId }).displayName : null;
-  return { patientIdentity, patientCertificate, shareKey, signedRecordIds: recordIds as string[], revealedName };
+  const revealedName = grant.sealedProfile ? decryptGrantProfile(fromBase64url(grant.sealedProfile), shareKey, { grantId: grant.grantId }).displayName : null;
+  return { patientIdentity, patientCertificate, shareKey, signedRecordIds: recordIds, revealedName };
 }
 
 export interface SharedRecord {

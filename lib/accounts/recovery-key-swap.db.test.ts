@@ -9,12 +9,13 @@ import {
   generateIdentityKeyPair,
   generateRecoveryKey,
   generateVaultKey,
-  sealPrivateBundle,
-  signCanonical,
+  encryptPrivateBundle,
+  signRecoveryKeyReplacement,
   signKeyCertificate,
   toBase64url,
   unwrapVaultKey,
   wrapVaultKey,
+  type VaultKey,
 } from "@/crypto";
 import { auditEvents, passkeyCredentials, recoveryVerifiers, vaultKeyWraps } from "@/drizzle/schema";
 import { codeOf } from "@/lib/app-error-test-helpers";
@@ -23,13 +24,13 @@ import { SoftwareAuthenticator } from "@/lib/auth/software-authenticator";
 import { registrationOptions, verifyRegistration, type RelyingParty } from "@/lib/auth/webauthn";
 import { createTestDatabase, testDatabaseKinds, type TestDatabase } from "@/lib/db/test-databases";
 import { storePasskeyWithWrap } from "./passkey-store";
-import { currentRecoveryVerifier, recoveryKeyReplacementLabel, swapRecoveryKey, type RecoveryKeyReplacement } from "./recovery-key-swap";
+import { currentRecoveryVerifier, swapRecoveryKey, type RecoveryKeyReplacement } from "./recovery-key-swap";
 import { createAccount } from "./account-store";
 
 const rp: RelyingParty = { id: "localhost", origin: "http://localhost:3000", name: "Health Safe Cloud" };
 
 /** What a browser holding the vault key makes for a new recovery key: its verifier, its vault wrap, and the signed replacement of `previous`. */
-function newRecoveryKey(userId: string, vaultKey: Uint8Array, previous: string, origin = rp.origin) {
+function newRecoveryKey(userId: string, vaultKey: VaultKey, previous: string, origin = rp.origin) {
   const key = generateRecoveryKey();
   const wrap = wrapVaultKey(vaultKey, deriveRecoveryKeyEncryptionKey(key), { userId, methodId: "recovery" });
   const signing = deriveRecoverySigningKeyPair(key);
@@ -37,7 +38,12 @@ function newRecoveryKey(userId: string, vaultKey: Uint8Array, previous: string, 
     previousRecoveryPublicKey: previous,
     recoveryPublicKey: toBase64url(signing.publicKey),
     wrappedKey: toBase64url(wrap),
-    signature: toBase64url(signCanonical(recoveryKeyReplacementLabel, [userId, Buffer.from(previous, "base64url"), signing.publicKey, wrap, origin], signing.secretKey)),
+    signature: toBase64url(
+      signRecoveryKeyReplacement(
+        { userId, previousRecoveryPublicKey: Buffer.from(previous, "base64url"), recoveryPublicKey: signing.publicKey, wrappedVaultKey: wrap, origin },
+        signing.secretKey,
+      ),
+    ),
   };
   return { key, replacement };
 }
@@ -70,7 +76,7 @@ describe.each(testDatabaseKinds())("replacing a recovery key on %s", (kind) => {
       keys: {
         identityPublicKey: toBase64url(identity.publicKey),
         certificate: toBase64url(signKeyCertificate({ userId, role: "patient", encryptionPublicKey: encryption.publicKey, createdAt: Date.now() }, identity.secretKey)),
-        bundle: toBase64url(sealPrivateBundle({ identitySecretKey: identity.secretKey, encryptionSecretKey: encryption.secretKey }, vaultKey, { userId })),
+        bundle: toBase64url(encryptPrivateBundle({ identitySecretKey: identity.secretKey, encryptionSecretKey: encryption.secretKey }, vaultKey, { userId })),
         recoveryPublicKey: first.replacement.recoveryPublicKey,
         vaultWraps: [
           { method: "prf", methodId: credential.id, salt: toBase64url(randomBytes(32)), wrappedKey: toBase64url(randomBytes(72)) },

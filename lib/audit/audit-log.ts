@@ -2,7 +2,7 @@ import "server-only";
 import { asc, eq, inArray } from "drizzle-orm";
 import { auditEventHash, auditGenesisHash, type AuditEventFields } from "@/crypto";
 import { auditEvents, auditHeads } from "@/drizzle/schema";
-import type { Database } from "@/lib/db";
+import type { Executor, Transaction } from "@/lib/db";
 
 export const auditActions = [
   "sign-in",
@@ -54,9 +54,6 @@ export interface AuditInput {
   counted?: { count: number; windowStart: Date; windowEnd: Date } | null;
 }
 
-export type Transaction = Parameters<Parameters<Database["transaction"]>[0]>[0];
-/** Called inside an action's own transaction, the events commit or roll back with it. */
-export type Executor = Database | Transaction;
 
 /**
  * Appends events to their subjects' hash chains. Each subject's head row is locked for the

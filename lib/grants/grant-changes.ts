@@ -6,20 +6,15 @@ import type { Database } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { appendAudit, type AuditInput } from "@/lib/audit/audit-log";
 import { queueRotations } from "@/lib/records/grant-coverage";
+import type { GrantWrap } from "./grant-store";
 
 /** A change the patient signed: the grant's new terms at `revision` (one more than the stored one), and wraps for the records it adds. */
-export interface GrantChange {
-  revision: number;
-  scope: "records" | "all";
-  permission: "read" | "contribute";
-  expiresAt: Date | null;
-  statement: Uint8Array;
-  signature: Uint8Array;
+export type GrantChange = Pick<typeof grants.$inferSelect, "revision" | "scope" | "permission" | "expiresAt" | "statement" | "signature"> & {
   /** The records listed (ignored for "all"). */
   recordIds: string[];
   /** One wrap per record the change adds, at its current key version: no more, no fewer. */
-  wraps: Array<{ recordId: string; keyVersion: number; wrappedKey: Uint8Array }>;
-}
+  wraps: GrantWrap[];
+};
 
 /** What a change did, so the patient's page can say it exactly. Ids only. */
 export interface GrantChangeResult {

@@ -13,12 +13,10 @@ export interface SessionPolicy {
   maxMs: number;
 }
 
-export interface ActiveSession {
-  sessionId: string;
-  userId: string;
-  role: "patient" | "doctor" | "nurse" | "admin";
-  createdAt: Date;
-}
+type SessionRow = typeof sessions.$inferSelect;
+
+/** The signed-in person's session: its id, who, their role, and when it started. */
+export type ActiveSession = Pick<SessionRow, "userId" | "createdAt"> & { sessionId: SessionRow["id"]; role: (typeof users.$inferSelect)["role"] };
 
 /** Only this hash is stored: a database leak yields no usable cookie. */
 export function hashSessionToken(token: string): Uint8Array {
@@ -101,12 +99,8 @@ export async function endOtherSessions(
   return ended.length;
 }
 
-export interface SessionSummary {
-  id: string;
-  createdAt: Date;
-  lastSeenAt: Date;
-  current: boolean;
-}
+/** One of a person's active sessions, for the security page; `current` marks the one asking. */
+export type SessionSummary = Pick<SessionRow, "id" | "createdAt" | "lastSeenAt"> & { current: boolean };
 
 export async function listActiveSessions(
   db: Database,
