@@ -6,7 +6,7 @@ import { checkTrail, loadTrailPage, markTrailSeen, trailPageSizes, type TrailTam
 import type { AuditChainLink } from "@/crypto";
 import type { TrailEntry } from "@/client/fhir";
 import { buildAuditBundle, summarize } from "@/client/fhir";
-import { loadChart } from "@/client/records/records";
+import { loadedChart } from "@/client/records/chart-store";
 import { isRollback } from "@/client/keystore/rollback-guard";
 import { listGrants } from "@/client/sharing/sharing";
 import { useVault } from "@/client/keystore/vault-store";
@@ -46,7 +46,7 @@ function History() {
   useEffect(() => {
     (async () => {
       // Catch up from the head this browser verified last (only new events), then show the newest page, proven against that head.
-      const [check, chart] = await Promise.all([checkTrail(), loadChart()]);
+      const [check, chart] = await Promise.all([checkTrail(), loadedChart()]);
       setTitles(new Map(chart.flatMap((entry) => (entry.status === "ok" ? [[entry.id, summarize(entry.document.resource)?.title ?? "Record"] as const] : []))));
       if (check.status === "tampered") return setView(check);
       const page = await loadTrailPage(check.head);
