@@ -6,6 +6,7 @@ import {
   type PublicKeyCredentialRequestOptionsJSON,
   type RegistrationResponseJSON,
 } from "@simplewebauthn/browser";
+import type { AuthenticationResponse, RegistrationResponse } from "@/contract/webauthn";
 
 /**
  * The PRF input is the same for every credential so that usernameless sign-in can ask
@@ -25,17 +26,19 @@ function prfOutput(results: PrfResults): Uint8Array | null {
 /**
  * What may be sent to the server: the signed WebAuthn response with its client extension
  * results replaced by the PRF "enabled" flag alone. The browser's own JSON form of a
- * credential carries the PRF output (base64url), so it is never posted as is.
+ * credential carries the PRF output (base64url), so it is never posted as is (and the
+ * contract's schemas, contract/webauthn.ts, refuse it).
  */
-function forServer<T extends RegistrationResponseJSON | AuthenticationResponseJSON>(response: T, prfEnabled?: boolean) {
-  return {
-    ...response,
-    clientExtensionResults: prfEnabled === undefined ? {} : { prf: { enabled: prfEnabled } },
-  };
+function registrationForServer(response: RegistrationResponseJSON, prfEnabled: boolean): RegistrationResponse {
+  return { ...response, clientExtensionResults: { prf: { enabled: prfEnabled } } };
+}
+
+function assertionForServer(response: AuthenticationResponseJSON): AuthenticationResponse {
+  return { ...response, clientExtensionResults: {} };
 }
 
 export interface CreatedPasskey {
-  response: ReturnType<typeof forServer<RegistrationResponseJSON>>;
+  response: RegistrationResponse;
   credentialId: string;
   prfOutput: Uint8Array | null;
   prfEnabled: boolean;
@@ -71,7 +74,7 @@ export async function createPasskey(
     output = prfOutput(assertion.clientExtensionResults as PrfResults);
   }
   return {
-    response: forServer(response, output !== null),
+    response: registrationForServer(response, output !== null),
     credentialId: response.id,
     prfOutput: output,
     prfEnabled: output !== null,
@@ -80,7 +83,7 @@ export async function createPasskey(
 }
 
 export interface PasskeyAssertion {
-  response: ReturnType<typeof forServer<AuthenticationResponseJSON>>;
+  response: AuthenticationResponse;
   credentialId: string;
   prfOutput: Uint8Array | null;
 }
@@ -92,7 +95,7 @@ export async function getPasskeyAssertion(
   const optionsJSON = { ...options, extensions: { ...options.extensions, prf: { eval: { first: prfInput } } } as never };
   const response = await startAuthentication({ optionsJSON, useBrowserAutofill: autofill });
   return {
-    response: forServer(response),
+    response: assertionForServer(response),
     credentialId: response.id,
     prfOutput: prfOutput(response.clientExtensionResults as PrfResults),
   };
