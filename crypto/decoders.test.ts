@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { decodeCanonical, encodeCanonical } from "./canonical";
-import { fromBase64url, fromHex } from "./encoding";
+import { fromBase64, fromBase64url, fromHex } from "./encoding";
 import { CryptoError, isCryptoError } from "./errors";
 import { createFileDecryptor, createFileEncryptor, fileHeaderBytes } from "./file-stream";
 import { openGrantProfile, sealGrantProfile } from "./grant-profile";
@@ -103,6 +103,7 @@ function textDecoders(): Array<Decoder<string>> {
   const signer = identity();
   return [
     { name: "base64url", genuine: () => "aGVsbG8", decode: (text) => fromBase64url(text) },
+    { name: "base64", genuine: () => "aGVsbG8=", decode: (text) => fromBase64(text) },
     { name: "hex", genuine: () => "00ff10", decode: (text) => fromHex(text) },
     { name: "recovery key", genuine: () => encodeRecoveryKey(generateRecoveryKey()), decode: (text) => decodeRecoveryKey(text) },
     { name: "share code", genuine: () => shareCode(signer.publicKey, userId), decode: (text) => parseShareCode(text) },

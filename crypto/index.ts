@@ -6,7 +6,7 @@
 export { cryptoReady } from "./sodium";
 export { CryptoError, isCryptoError, type CryptoErrorCode } from "./errors";
 export { randomBytes } from "./random";
-export { concatBytes, equalBytes, fromBase64url, fromHex, fromUtf8, toBase64url, toHex, utf8 } from "./encoding";
+export { concatBytes, equalBytes, fromBase64, fromBase64url, fromHex, fromUtf8, toBase64, toBase64url, toHex, utf8 } from "./encoding";
 export { decodeCanonical, encodeCanonical, type CanonicalField } from "./canonical";
 export { protocolVersion, EnvelopeKind } from "./envelope";
 export {

@@ -1,4 +1,5 @@
 import type { ReactNode } from "react";
+import { fromBase64, isCryptoError } from "@/crypto";
 import { formatBytes } from "@/client/format";
 import { fieldLabel, readableValue, words } from "./field-labels";
 
@@ -16,11 +17,11 @@ const hiddenNested = new Set(["id"]);
 /** An inline FHIR attachment: text is shown as text, anything else only by its size. */
 function attachmentText(contentType: string, data: string): string {
   try {
-    const bytes = Uint8Array.from(atob(data), (character) => character.charCodeAt(0));
+    const bytes = fromBase64(data);
     return contentType.startsWith("text/") ? new TextDecoder().decode(bytes) : `Embedded ${contentType} data (${formatBytes(bytes.length)})`;
   } catch (error) {
-    // atob refuses text that is not base64 (an imported file's fault); anything else is a bug.
-    if (error instanceof DOMException && error.name === "InvalidCharacterError") return "Embedded data that could not be read";
+    // Text that is not base64 is an imported file's fault; anything else is a bug.
+    if (isCryptoError(error) && error.code === "malformed") return "Embedded data that could not be read";
     throw error;
   }
 }

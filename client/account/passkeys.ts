@@ -7,6 +7,7 @@ import {
   type RegistrationResponseJSON,
 } from "@simplewebauthn/browser";
 import type { AuthenticationResponse, RegistrationResponse } from "@/contract/webauthn";
+import { cryptoReady, toBase64url } from "@/crypto";
 
 /**
  * The PRF input is the same for every credential so that usernameless sign-in can ask
@@ -62,6 +63,7 @@ export async function createPasskey(
   const prfEnabled = results.prf?.enabled === true || output !== null;
   if (prfEnabled && !output) {
     // Many authenticators evaluate PRF only on assertion: ask the new passkey once more.
+    await cryptoReady();
     const assertion = await startAuthentication({
       optionsJSON: {
         challenge: base64urlRandom(32),
@@ -101,9 +103,9 @@ export async function getPasskeyAssertion(
   };
 }
 
+/** A random challenge for an assertion the browser checks itself (the server never sees it). Needs cryptoReady(). */
 function base64urlRandom(length: number): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(length));
-  return btoa(String.fromCharCode(...bytes)).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+  return toBase64url(crypto.getRandomValues(new Uint8Array(length)));
 }
 
 /**

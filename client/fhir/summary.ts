@@ -1,4 +1,6 @@
+import { isCryptoError } from "@/crypto";
 import { kindOf } from "./kinds";
+import { noteAttachmentText } from "./note";
 import { isObject, type CodeableConcept, type FhirResource, type RecordKind } from "./types";
 
 export interface RecordSummary {
@@ -45,10 +47,10 @@ function noteText(resource: FhirResource): string {
   const data = isObject(content) && isObject(content.attachment) ? content.attachment.data : undefined;
   if (typeof data !== "string") return "";
   try {
-    return new TextDecoder().decode(Uint8Array.from(atob(data), (character) => character.charCodeAt(0)));
+    return noteAttachmentText({ content: [{ attachment: { data } }] });
   } catch (error) {
-    // atob refuses text that is not base64 (an imported file's fault); anything else is a bug.
-    if (error instanceof DOMException && error.name === "InvalidCharacterError") return "";
+    // Text that is not base64 is an imported file's fault; anything else is a bug.
+    if (isCryptoError(error) && error.code === "malformed") return "";
     throw error;
   }
 }

@@ -2,6 +2,7 @@ import "server-only";
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { and, eq, isNull, ne } from "drizzle-orm";
 import { sessions, users } from "@/drizzle/schema";
+import { cryptoReady, toBase64url } from "@/crypto";
 import type { Database } from "@/lib/db";
 
 /** `__Host-`: Secure, path /, no Domain, so no sibling host can set or read it. */
@@ -31,7 +32,8 @@ export async function startSession(
   policy: SessionPolicy,
   now: Date = new Date(),
 ): Promise<{ token: string; sessionId: string; expiresAt: Date }> {
-  const token = randomBytes(32).toString("base64url");
+  await cryptoReady();
+  const token = toBase64url(randomBytes(32));
   const sessionId = randomUUID();
   const expiresAt = new Date(now.getTime() + policy.maxMs);
   await db.insert(sessions).values({
