@@ -39,7 +39,7 @@ function trail(length: number): TrailEvent[] {
 function server(events: TrailEvent[], headSeq = events.length) {
   const head = headSeq === 0 ? { seq: 0, hash: toBase64url(auditGenesisHash) } : { seq: headSeq, hash: events[headSeq - 1]!.hash };
   return fakeTransport().on(routes.audit.trail, ({ query }): TrailPageJson => {
-    const limit = query?.limit ?? 100;
+    const limit = Number(query?.limit ?? 100);
     const page =
       query?.before !== undefined
         ? events.filter((event) => event.seq < Math.min(Number(query.before), headSeq + 1)).slice(-limit)
