@@ -20,3 +20,16 @@ export const errorBodySchema = z.object({
   }),
 });
 export type ErrorBody = z.infer<typeof errorBodySchema>;
+
+/**
+ * Unpadded base64url (RFC 4648 §5) of at most `maxBytes` bytes: every binary value in the API
+ * travels this way. Narrow further with `.length()` or `.min()` where the size is fixed.
+ */
+export const base64url = (maxBytes: number) =>
+  z
+    .string()
+    .max(Math.ceil((maxBytes * 4) / 3))
+    .regex(/^[A-Za-z0-9_-]*$/, "must be base64url without padding");
+
+/** A server timestamp: ISO 8601 in UTC with milliseconds, as `Date.toISOString()` writes it. */
+export const timestamp = z.iso.datetime();

@@ -8,7 +8,7 @@ import type { TrailEntry } from "@/client/fhir";
 import { buildAuditBundle, summarize } from "@/client/fhir";
 import { loadChart } from "@/client/records/records";
 import { isRollback } from "@/client/keystore/rollback-guard";
-import { listGrants } from "@/client/sharing/sharing";
+import { useGrants } from "@/client/sharing/grants-store";
 import { useVault } from "@/client/keystore/vault-store";
 import { labelOf, outcomeLabel, when } from "./action-labels";
 import { downloadText } from "@/client/records/download";
@@ -175,7 +175,7 @@ function History() {
           let grants;
           let whole: HistoryView;
           try {
-            grants = await listGrants();
+            grants = await useGrants.getState().load();
             // The export holds the whole trail: the older pages are loaded (and checked) now.
             whole = await withOlderPages(view);
           } catch (caught) {

@@ -6,7 +6,9 @@ import { KeyChangedError } from "@/client/sharing/contacts";
 import { summarize } from "@/client/fhir";
 import type { ChartEntry } from "@/client/records/records";
 import { isRollback } from "@/client/keystore/rollback-guard";
-import { changeGrant, type GrantChangeResult, type GrantSummary } from "@/client/sharing/sharing";
+import { isIntegrityError } from "@/client/integrity";
+import { useGrants } from "@/client/sharing/grants-store";
+import type { GrantChangeResult, GrantSummary } from "@/client/sharing/sharing";
 import { recordCount } from "./access-wording";
 
 type OkEntry = Extract<ChartEntry, { status: "ok" }>;
@@ -101,7 +103,7 @@ export function GrantEditor({
     if (!all && selected.size === 0) return setError("Choose at least one record, or revoke the share instead.");
     setBusy(true);
     try {
-      const result = await changeGrant(grant, { recordIds: all ? "all" : [...selected], permission, expiresAt: plan.expiresAt });
+      const result = await useGrants.getState().change(grant, { recordIds: all ? "all" : [...selected], permission, expiresAt: plan.expiresAt });
       await onSaved(result, plan);
     } catch (caught) {
       if (caught instanceof KeyChangedError) {
@@ -109,8 +111,10 @@ export function GrantEditor({
         onKeyChanged(caught);
       } else if (caught instanceof ApiError || isRollback(caught)) {
         setError(`${caught.message} Nothing was changed.`);
+      } else if (isIntegrityError(caught)) {
+        setError("Nothing was changed: your records could not be verified. Please try again.");
       } else {
-        setError("Nothing was changed. Please try again.");
+        throw caught;
       }
     } finally {
       setBusy(false);

@@ -6,7 +6,8 @@ import type { KeyChangedError } from "@/client/sharing/contacts";
 import { summarize } from "@/client/fhir";
 import { countOf, formatDateTime, formatDay } from "@/client/format";
 import type { ChartEntry } from "@/client/records/records";
-import { revokeGrant, revokeGrantRecord, type GrantSummary } from "@/client/sharing/sharing";
+import { useGrants } from "@/client/sharing/grants-store";
+import type { GrantSummary } from "@/client/sharing/sharing";
 import { recordRemovedMessage, remainingAccess, shareChangedMessage, shareEndedMessage, type ShareAccess } from "./access-wording";
 import { dayOf, GrantEditor } from "./grant-editor";
 
@@ -59,7 +60,8 @@ export function GrantsDashboard({
     try {
       await revoke();
     } catch (caught) {
-      setError(caught instanceof ApiError ? caught.message : "Nothing was revoked. Please try again.");
+      if (!(caught instanceof ApiError)) throw caught;
+      setError(caught.message);
       return;
     }
     await onChanged(done);
@@ -146,7 +148,7 @@ export function GrantsDashboard({
                           onClick={async () => {
                             if (!window.confirm(`Stop sharing "${titleOf(recordId)}" with ${grant.clinicianName}? What they already opened cannot be recalled.`)) return;
                             await revoking(
-                              () => revokeGrantRecord(grant.id, recordId),
+                              () => useGrants.getState().revokeRecord(grant.id, recordId),
                               recordRemovedMessage(grant.clinicianName, titleOf(recordId), recordId, access(grant), activeAccess),
                             );
                           }}
@@ -178,7 +180,7 @@ export function GrantsDashboard({
                   aria-label={`Revoke ${grant.clinicianName}${which}`}
                   onClick={async () => {
                     if (!window.confirm(`Stop sharing with ${grant.clinicianName}? What they already opened cannot be recalled.`)) return;
-                    await revoking(() => revokeGrant(grant.id), shareEndedMessage(grant.clinicianName, access(grant), activeAccess));
+                    await revoking(() => useGrants.getState().revoke(grant.id), shareEndedMessage(grant.clinicianName, access(grant), activeAccess));
                   }}
                 >
                   Revoke

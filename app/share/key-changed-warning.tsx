@@ -1,7 +1,9 @@
 "use client";
 
 import { useEffect, useState } from "react";
+import { failureKind } from "@/client/failures";
 import { formatDay } from "@/client/format";
+import { httpTransport } from "@/client/transport/api";
 import { certifiedKeys, pinContact, type CertifiedKeys, type KeyChangedError } from "@/client/sharing/contacts";
 
 /**
@@ -22,7 +24,11 @@ export function KeyChangedWarning({
   const [compared, setCompared] = useState(false);
   const [failed, setFailed] = useState(false);
   useEffect(() => {
-    certifiedKeys(error.userId).then(setKeys, () => setFailed(true));
+    certifiedKeys(error.userId, httpTransport).then(setKeys, (caught: unknown) => {
+      // Keys that cannot be fetched or verified cannot be compared; a bug is not one of those.
+      if (failureKind(caught) === null) throw caught;
+      setFailed(true);
+    });
   }, [error.userId]);
   const name = keys?.directory?.displayName ?? "this clinician";
 

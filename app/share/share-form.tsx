@@ -8,7 +8,8 @@ import { ApiError } from "@/client/transport/api";
 import type { CertifiedKeys } from "@/client/sharing/contacts";
 import { kindLabel, recordKinds, summarize } from "@/client/fhir";
 import type { ChartEntry } from "@/client/records/records";
-import { shareRecords } from "@/client/sharing/sharing";
+import { isIntegrityError } from "@/client/integrity";
+import { useGrants } from "@/client/sharing/grants-store";
 import { useVault, type PinnedContact } from "@/client/keystore/vault-store";
 
 type OkEntry = Extract<ChartEntry, { status: "ok" }>;
@@ -66,7 +67,7 @@ export function ShareForm({
     if (until && until <= today) return setError("The end date must be after today.");
     setBusy(true);
     try {
-      await shareRecords({
+      await useGrants.getState().share({
         clinician,
         verified: verified && !clinician.pin?.verified,
         recordIds: all ? "all" : [...selected],
@@ -76,7 +77,9 @@ export function ShareForm({
       });
       onShared(`Shared with ${entry.displayName}.`);
     } catch (caught) {
-      setError(caught instanceof ApiError ? caught.message : "Nothing was shared. Please try again.");
+      if (caught instanceof ApiError) setError(caught.message);
+      else if (isIntegrityError(caught)) setError(`${caught.message} Nothing was shared.`);
+      else throw caught;
     } finally {
       setBusy(false);
     }

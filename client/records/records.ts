@@ -25,14 +25,15 @@ import {
   wrapRecordKeys,
 } from "@/crypto";
 import { bodyLimits } from "@/contract/body-limits";
-import { api, ApiError, retryTransient } from "../transport/api";
+import { routes } from "@/contract/routes";
+import { api, ApiError, httpTransport, retryTransient, type Transport } from "../transport/api";
 import { batchesWithin } from "../transport/request-batches";
 import { countOf, pluralOf } from "../format";
 import { authorshipLine } from "./authorship";
 import { certifiedKeys, checkedContact } from "../sharing/contacts";
 import { rememberDeletedRecord, rememberVerifiedRecords, rollbackError, staleRecords } from "../keystore/rollback-guard";
 import { accessOf, withAccess, type FileReference } from "./files";
-import { useVault, type UnlockedKeys } from "../keystore/vault-store";
+import { useVault, type UnlockedKeys, type UnlockedVault } from "../keystore/vault-store";
 
 /** What a record's envelope holds: the FHIR resource and the little the app adds. */
 export interface RecordDocument {
@@ -352,14 +353,18 @@ export function verifyAuthorship(
  * and clinicians whose certificates verify and whose keys match the vault's pin. Someone
  * whose keys cannot be checked is left out, and their records are refused.
  */
-export async function authorKeys(authorIds: string[], known: Map<string, { identityPublicKey: Uint8Array; name: string }> = new Map()) {
-  const vault = unlocked();
+export async function authorKeys(
+  authorIds: string[],
+  vault: UnlockedVault,
+  transport: Transport,
+  known: Map<string, { identityPublicKey: Uint8Array; name: string }> = new Map(),
+) {
   const authors = new Map(known);
   authors.set(vault.userId, { identityPublicKey: vault.keys.identityPublicKey, name: "You" });
   for (const authorId of new Set(authorIds)) {
     if (authors.has(authorId)) continue;
     try {
-      const keys = vault.role === "patient" ? await checkedContact(authorId) : await certifiedKeys(authorId);
+      const keys = vault.role === "patient" ? await checkedContact(authorId, vault, transport) : await certifiedKeys(authorId, transport);
       const entry = keys.directory;
       const title = entry ? `${entry.displayName} (${entry.role === "doctor" ? "doctor" : "nurse"})` : "Unknown author";
       authors.set(authorId, { identityPublicKey: keys.identityPublicKey, name: title });
@@ -371,10 +376,14 @@ export async function authorKeys(authorIds: string[], known: Map<string, { ident
 }
 
 /** The current record keys of some of the owner's records, for sharing them. */
-export async function ownRecordKeys(recordIds: string[] | "all"): Promise<Array<{ recordId: string; keyVersion: number; recordKey: Uint8Array }>> {
+export async function ownRecordKeys(
+  recordIds: string[] | "all",
+  vault: UnlockedVault,
+  transport: Transport,
+): Promise<Array<{ recordId: string; keyVersion: number; recordKey: Uint8Array }>> {
   await cryptoReady();
-  const vault = unlocked();
-  const { records } = await api.get<{ records: RecordJson[] }>("/api/records");
+  // The records route's schema is the records domain's to write (issue 13); until then its answer is cast.
+  const { records } = (await transport.call(routes.records.list, {})) as { records: RecordJson[] };
   const chosen = recordIds === "all" ? records : records.filter((record) => recordIds.includes(record.id));
   // An older key would hand the clinician a key that may already be out in the open.
   if (staleRecords(vault.userId, chosen.map(servedRecord)).size > 0) throw rollbackError("some of your records");
@@ -401,7 +410,11 @@ export async function loadChart(): Promise<ChartEntry[]> {
   await cryptoReady();
   const vault = unlocked();
   const { records } = await api.get<{ records: RecordJson[] }>("/api/records");
-  const authors = await authorKeys(records.flatMap((record) => record.statements.map((statement) => statement.authorId)));
+  const authors = await authorKeys(
+    records.flatMap((record) => record.statements.map((statement) => statement.authorId)),
+    vault,
+    httpTransport,
+  );
   const stale = staleRecords(vault.userId, records.map(servedRecord));
   const entries = records.map((record): ChartEntry => {
     if (stale.has(record.id)) return { status: "invalid", id: record.id, version: record.currentVersion, reason: olderThanSeen };
@@ -449,7 +462,7 @@ export async function loadVersions(
   const newest = Math.max(0, ...versions.map((version) => version.version));
   const newestKey = Math.max(0, ...versions.map((version) => version.keyVersion));
   if (staleRecords(vault.userId, [{ id: entry.id, version: newest, keyVersion: newestKey }]).size > 0) throw rollbackError("this record's history");
-  const authors = await authorKeys(versions.map((version) => version.authorId));
+  const authors = await authorKeys(versions.map((version) => version.authorId), vault, httpTransport);
   const keys = new Map(ownerWraps.map((wrap) => [wrap.keyVersion, recordKeyOf({ id: entry.id, keyVersion: wrap.keyVersion, ownerWrap: wrap.wrappedKey }, vault)]));
   try {
     return versions.map((version) => {
