@@ -2,7 +2,7 @@ import type { Metadata, Viewport } from "next";
 import Link from "next/link";
 import { connection } from "next/server";
 import type { ReactNode } from "react";
-import { currentSession } from "@/lib/auth/current-session";
+import { currentSession } from "@/lib/sessions/current-session";
 import { AuditCheck } from "./_components/audit-check";
 import { KeyMaintenance } from "./_components/key-maintenance";
 import { SignOutButton } from "./_components/sign-out-button";

@@ -24,7 +24,7 @@ import { databaseBlobStore } from "../lib/blobs/database-blob-store";
 import { planImport } from "../client/fhir";
 import { sealNewRecords } from "../client/records/records";
 import { openDatabase } from "../lib/db/client";
-import { createRecords } from "../lib/records/records-service";
+import { createRecords } from "@/lib/records/chart-store";
 
 const fileMiB = Number(process.env.BENCH_FILE_MIB ?? 256);
 const chunkSize = 1024 * 1024;

@@ -17,9 +17,9 @@ import { openForRotation, sealRotation } from "../client/sharing/key-maintenance
 import { recordKeyOf, sealNewRecords } from "../client/records/records";
 import { sealGrant } from "../client/sharing/sharing";
 import { openDatabase } from "../lib/db/client";
-import { createGrant, revokeGrant } from "../lib/grants/grants-service";
+import { createGrant, revokeGrant } from "@/lib/grants/grant-store";
 import { keyMaintenanceOf } from "../lib/grants/key-maintenance";
-import { createRecords, rotateRecordKey } from "../lib/records/records-service";
+import { createRecords, rotateRecordKey } from "@/lib/records/chart-store";
 
 const counts = (process.env.BENCH_RECORD_COUNTS ?? "1000,10000").split(",").map(Number);
 const ms = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e6;

@@ -53,9 +53,9 @@ const n = (value: number) => value.toLocaleString("en");
 const services = async () => ({
   ...(await import("../lib/db/client")),
   ...(await import("../lib/audit/audit-log")),
-  ...(await import("../lib/audit/audit-service")),
-  ...(await import("../lib/grants/grants-service")),
-  ...(await import("../lib/records/records-service")),
+  ...(await import("@/lib/audit/trail-store")),
+  ...(await import("@/lib/grants/grant-store")),
+  ...(await import("@/lib/records/chart-store")),
   // The browser's work (these modules also export API calls named like the services).
   ...(({ sealNewRecords, recordKeyOf }) => ({ sealNewRecords, recordKeyOf }))(await import("../client/records/records")),
   sealGrant: (await import("../client/sharing/sharing")).sealGrant,
@@ -158,7 +158,7 @@ async function flood(s: Services, clock: (index: number) => Date | undefined) {
         await s.fetchSharedRecords(db, doctorId, setup.grantId, now);
       } else {
         const recordId = setup.recordIds[(index >> 1) % setup.recordIds.length]!;
-        // The versions route (lib/records/my-records.ts onRecord): the refused read, then the refusal noted.
+        // The versions route (lib/records/chart-service.ts onRecord): the refused read, then the refusal noted.
         try {
           await s.versionsOf(db, doctorId, recordId);
         } catch (error) {

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
-import { currentSession } from "@/lib/auth/current-session";
+import { currentSession } from "@/lib/sessions/current-session";
 import { ChartView } from "./chart-view";
 
 export const metadata: Metadata = { title: "My records" };

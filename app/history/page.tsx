@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
-import { currentSession } from "@/lib/auth/current-session";
+import { currentSession } from "@/lib/sessions/current-session";
 import { ClinicianHistory } from "./clinician-history";
 import { PatientHistory } from "./patient-history";
 

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
-import { currentSession } from "@/lib/auth/current-session";
+import { currentSession } from "@/lib/sessions/current-session";
 import { HomeDashboard } from "./home-dashboard";
 
 export const metadata: Metadata = { title: "Home" };

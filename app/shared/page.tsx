@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
-import { currentSession } from "@/lib/auth/current-session";
+import { currentSession } from "@/lib/sessions/current-session";
 import { SharedView } from "./shared-view";
 
 export const metadata: Metadata = { title: "Shared with me" };

@@ -24,7 +24,7 @@ import { registrationOptions, verifyRegistration, type RelyingParty } from "@/li
 import { createTestDatabase, testDatabaseKinds, type TestDatabase } from "@/lib/db/test-databases";
 import { storePasskeyWithWrap } from "./passkey-store";
 import { currentRecoveryVerifier, recoveryKeyReplacementLabel, swapRecoveryKey, type RecoveryKeyReplacement } from "./recovery-key-swap";
-import { createAccount } from "./sign-up";
+import { createAccount } from "./account-store";
 
 const rp: RelyingParty = { id: "localhost", origin: "http://localhost:3000", name: "Health Safe Cloud" };
 

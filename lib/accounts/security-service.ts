@@ -1,10 +1,10 @@
 import "server-only";
 import { and, asc, eq } from "drizzle-orm";
 import { passkeyCredentials } from "@/drizzle/schema";
-import { requireSession, sessionPolicy } from "@/lib/auth/current-session";
+import { requireSession, sessionPolicy } from "@/lib/sessions/current-session";
 import { relyingParty } from "@/lib/auth/relying-party";
 import type { RegistrationResponse } from "@/lib/auth/schemas";
-import { endOtherSessions, listActiveSessions } from "@/lib/auth/sessions";
+import { endOtherSessions, listActiveSessions } from "@/lib/sessions/session-store";
 import { registrationOptions, verifyRegistration } from "@/lib/auth/webauthn";
 import { appendAudit } from "@/lib/audit/audit-log";
 import { getDatabase } from "@/lib/db";

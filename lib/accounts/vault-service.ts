@@ -2,10 +2,10 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import { fromBase64url } from "@/crypto";
 import { vaultKeyWraps } from "@/drizzle/schema";
-import { requireSession } from "@/lib/auth/current-session";
+import { requireSession } from "@/lib/sessions/current-session";
 import { getDatabase } from "@/lib/db";
 import { checkedBundle } from "./bundle-shape";
-import { getVaultMaterial, replaceBundle } from "./vault";
+import { getVaultMaterial, replaceBundle } from "./vault-store";
 
 export async function getMyVault() {
   const session = await requireSession();

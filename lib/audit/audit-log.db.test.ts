@@ -5,14 +5,14 @@ import { cryptoReady, EnvelopeKind, verifyAuditChain } from "@/crypto";
 import { auditEvents, users } from "@/drizzle/schema";
 import { createTestDatabase, testDatabaseKinds, type TestDatabase } from "@/lib/db/test-databases";
 import { contributeRecord } from "@/lib/grants/contributions";
-import { createGrant, fetchSharedRecords, revokeGrant, revokeRecordFromGrant, type NewGrant } from "@/lib/grants/grants-service";
+import { createGrant, fetchSharedRecords, revokeGrant, revokeRecordFromGrant, type NewGrant } from "@/lib/grants/grant-store";
 import { keyMaintenanceOf } from "@/lib/grants/key-maintenance";
-import { addVersion, auditRefusedRecordAccess, chartOf, createRecords, deleteRecord, rotateRecordKey, versionsOf } from "@/lib/records/records-service";
+import { addVersion, auditRefusedRecordAccess, chartOf, createRecords, deleteRecord, rotateRecordKey, versionsOf } from "@/lib/records/chart-store";
 import { b64, insertPeople, newGrant, rotatedVersion, versionPayload } from "@/lib/grants/test-fixtures";
 import { AppError } from "@/lib/errors";
 import { appendAudit, storedEventFields } from "./audit-log";
 import { countRepeatedAttempt } from "./audit-counts";
-import { actionsBy, trailPage, trailPageSize } from "./audit-service";
+import { actionsBy, trailPage, trailPageSize } from "./trail-store";
 
 const version = versionPayload;
 

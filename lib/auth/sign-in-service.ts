@@ -7,12 +7,12 @@ import { getDatabase, type Database } from "@/lib/db";
 import { logger } from "@/lib/log";
 import { clientAddress } from "@/lib/http/request-meta";
 import { enforceRateLimits } from "@/lib/rate-limit";
-import { clearSessionCookie, sessionToken, setSessionCookie } from "./cookies";
-import { sessionPolicy } from "./current-session";
+import { clearSessionCookie, sessionToken, setSessionCookie } from "@/lib/sessions/cookies";
+import { sessionPolicy } from "@/lib/sessions/current-session";
 import { accountAttemptChecks, authLimits } from "./limits";
 import { relyingParty } from "./relying-party";
 import type { AuthenticationResponse } from "./schemas";
-import { endSession, resolveSession, startSession } from "./sessions";
+import { endSession, resolveSession, startSession } from "@/lib/sessions/session-store";
 import { authenticationOptions, verifyAuthentication } from "./webauthn";
 
 export async function beginSignIn(request: Request) {

@@ -1,6 +1,6 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
-import { requireSession } from "@/lib/auth/current-session";
+import { requireSession } from "@/lib/sessions/current-session";
 import { getDatabase } from "@/lib/db";
 import { countOf, pluralOf } from "@/client/format";
 import { AppError } from "@/lib/errors";
@@ -8,9 +8,9 @@ import { eq } from "drizzle-orm";
 import { recordVersions } from "@/drizzle/schema";
 import { appendAudit } from "@/lib/audit/audit-log";
 import { noteRefusal } from "@/lib/audit/refusals";
-import { clinicianMayReadBlob } from "@/lib/grants/grants-service";
+import { clinicianMayReadBlob } from "@/lib/grants/grant-store";
 import { crashPoint } from "@/lib/crash-points";
-import { reserveUpload, storageLimits, storageUsage, type StorageUsage } from "./storage-quota";
+import { reserveUpload, storageLimits, storageUsage, type StorageUsage } from "@/lib/records/storage-quota";
 import type { BlobStore } from "./blob-store";
 import { databaseBlobStore } from "./database-blob-store";
 

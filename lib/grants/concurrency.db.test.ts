@@ -6,8 +6,8 @@ import { auditEvents, grants, recordKeyWraps } from "@/drizzle/schema";
 import { createTestDatabase, testDatabaseKinds, type TestDatabase } from "@/lib/db/test-databases";
 import { AppError } from "@/lib/errors";
 import { storedEventFields } from "@/lib/audit/audit-log";
-import { createRecords } from "@/lib/records/records-service";
-import { createGrant, fetchSharedRecords, revokeGrant } from "./grants-service";
+import { createRecords } from "@/lib/records/chart-store";
+import { createGrant, fetchSharedRecords, revokeGrant } from "./grant-store";
 import { insertPeople, newGrant, newRecordItem } from "./test-fixtures";
 
 

@@ -7,7 +7,7 @@ import type { Database } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { checkedContent } from "@/lib/records/content-limits";
 import { appendAudit } from "@/lib/audit/audit-log";
-import { activeGrantAudited } from "./grants-service";
+import { activeGrantAudited } from "./grant-store";
 import type { ContributionRequest } from "./schemas";
 
 /**

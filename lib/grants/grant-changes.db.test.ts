@@ -5,10 +5,10 @@ import { cryptoReady, EnvelopeKind } from "@/crypto";
 import { auditEvents, grants, keyRotations, recordKeyWraps, records } from "@/drizzle/schema";
 import { codeOf } from "@/lib/app-error-test-helpers";
 import { createTestDatabase, testDatabaseKinds, type TestDatabase } from "@/lib/db/test-databases";
-import { createRecords } from "@/lib/records/records-service";
+import { createRecords } from "@/lib/records/chart-store";
 import { contributeRecord } from "./contributions";
 import { changeGrant, type GrantChange } from "./grant-changes";
-import { createGrant, grantsOfPatient, revokeGrant } from "./grants-service";
+import { createGrant, grantsOfPatient, revokeGrant } from "./grant-store";
 import { b64, insertPeople, newGrant, newRecordItem, versionPayload } from "./test-fixtures";
 
 describe.each(testDatabaseKinds())("changing a grant on %s", (kind) => {

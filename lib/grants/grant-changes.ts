@@ -5,7 +5,7 @@ import { grantExclusions, grantRecords, grants, recordKeyWraps, records } from "
 import type { Database } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { appendAudit, type AuditInput } from "@/lib/audit/audit-log";
-import { queueRotations } from "./grant-coverage";
+import { queueRotations } from "@/lib/records/grant-coverage";
 
 /** A change the patient signed: the grant's new terms at `revision` (one more than the stored one), and wraps for the records it adds. */
 export interface GrantChange {

@@ -5,9 +5,9 @@ import { cryptoReady, EnvelopeKind } from "@/crypto";
 import { keyRotations, recordKeyWraps, records, recordVersions } from "@/drizzle/schema";
 import { createTestDatabase, testDatabaseKinds, type TestDatabase } from "@/lib/db/test-databases";
 import { codeOf } from "@/lib/app-error-test-helpers";
-import { createRecords, rotateRecordKey, versionsOf } from "@/lib/records/records-service";
+import { createRecords, rotateRecordKey, versionsOf } from "@/lib/records/chart-store";
 import { contributeRecord } from "./contributions";
-import { activeGrantOf, addGrantWraps, createGrant, grantsOfPatient, recordsUnderGrant, revokeGrant, revokeRecordFromGrant, type NewGrant } from "./grants-service";
+import { activeGrantOf, addGrantWraps, createGrant, grantsOfPatient, recordsUnderGrant, revokeGrant, revokeRecordFromGrant, type NewGrant } from "./grant-store";
 import { keyMaintenanceOf } from "./key-maintenance";
 import { b64, insertPeople, newGrant, rotatedVersion, versionPayload } from "./test-fixtures";
 

@@ -4,9 +4,9 @@ import { toBase64url } from "@/crypto";
 import { keyRotations } from "@/drizzle/schema";
 import { appendAudit } from "@/lib/audit/audit-log";
 import type { Database } from "@/lib/db";
-import { listOwnedRecords } from "@/lib/records/repository";
+import { listOwnedRecords } from "@/lib/records/record-store";
 import { versionJson } from "@/lib/records/version-json";
-import { closeExpiredGrants, coverageOf, missingWraps } from "./grant-coverage";
+import { closeExpiredGrants, coverageOf, missingWraps } from "@/lib/records/grant-coverage";
 
 /**
  * What the patient's browser has to do to keep sharing exact: records whose key a revoked

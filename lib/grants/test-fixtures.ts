@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { keyCertificates, users } from "@/drizzle/schema";
 import type { Database } from "@/lib/db";
-import type { NewGrant } from "./grants-service";
+import type { NewGrant } from "./grant-store";
 
 /** Random bytes stand in for ciphertext in database tests: the server treats them as opaque. */
 export const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64url");

@@ -1,6 +1,6 @@
 import "server-only";
 import { toBase64url } from "@/crypto";
-import type { StoredVersion, VersionStatement } from "./repository";
+import type { StoredVersion, VersionStatement } from "./record-store";
 
 /** A version's statement on the wire: `{version, authorId, commitment, signature, createdAt}` (bytes as base64url, time ISO 8601). */
 export const statementJson = (statement: VersionStatement) => ({

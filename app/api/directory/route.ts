@@ -1,6 +1,6 @@
 import { NextResponse } from "next/server";
 import { z } from "zod";
-import { findClinicians } from "@/lib/directory/my-directory";
+import { findClinicians } from "@/lib/directory/lookup-service";
 import { route } from "@/lib/http/route";
 
 const querySchema = z.string().max(100).default("");

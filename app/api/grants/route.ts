@@ -1,6 +1,6 @@
 import { NextResponse } from "next/server";
 import { bodyLimits } from "@/contract/body-limits";
-import { myGrants, shareMyRecords } from "@/lib/grants/my-grants";
+import { myGrants, shareMyRecords } from "@/lib/grants/sharing-service";
 import { createGrantSchema } from "@/lib/grants/schemas";
 import { parseJsonBody, route } from "@/lib/http/route";
 

@@ -1,7 +1,7 @@
 import { NextResponse } from "next/server";
 import { bodyLimits } from "@/contract/body-limits";
 import { parseJsonBody, route } from "@/lib/http/route";
-import { createMyRecords, getMyChart } from "@/lib/records/my-records";
+import { createMyRecords, getMyChart } from "@/lib/records/chart-service";
 import { createRecordsRequestSchema } from "@/lib/records/schemas";
 
 export const GET = route(async () => NextResponse.json(await getMyChart(), { headers: { "cache-control": "no-store" } }));

@@ -1,6 +1,6 @@
 import { NextResponse } from "next/server";
 import { bodyLimits } from "@/contract/body-limits";
-import { addMyGrantWraps } from "@/lib/grants/my-grants";
+import { addMyGrantWraps } from "@/lib/grants/sharing-service";
 import { grantWrapsRequestSchema } from "@/lib/grants/schemas";
 import { parseJsonBody, route } from "@/lib/http/route";
 

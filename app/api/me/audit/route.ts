@@ -1,7 +1,7 @@
 import { NextResponse } from "next/server";
 import { z } from "zod";
-import { trailPageSize, type TrailQuery } from "@/lib/audit/audit-service";
-import { myTrail } from "@/lib/audit/my-audit";
+import { trailPageSize, type TrailQuery } from "@/lib/audit/trail-store";
+import { myTrail } from "@/lib/audit/trail-service";
 import { route } from "@/lib/http/route";
 
 const seq = z.coerce.number().int().min(0).max(2_147_483_647);

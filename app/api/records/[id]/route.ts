@@ -1,7 +1,7 @@
 import { NextResponse } from "next/server";
 import { uuidSchema } from "@/lib/auth/schemas";
 import { route } from "@/lib/http/route";
-import { deleteMyRecord } from "@/lib/records/my-records";
+import { deleteMyRecord } from "@/lib/records/chart-service";
 
 type Context = { params: Promise<{ id: string }> };
 

@@ -1,5 +1,5 @@
 import { NextResponse } from "next/server";
-import { completeRecovery } from "@/lib/auth/recovery-service";
+import { completeRecovery } from "@/lib/accounts/recovery-service";
 import { recoveryCompleteSchema } from "@/lib/auth/schemas";
 import { parseJsonBody, route } from "@/lib/http/route";
 

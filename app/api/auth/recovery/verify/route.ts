@@ -1,5 +1,5 @@
 import { NextResponse } from "next/server";
-import { proveRecovery } from "@/lib/auth/recovery-service";
+import { proveRecovery } from "@/lib/accounts/recovery-service";
 import { recoveryProofSchema } from "@/lib/auth/schemas";
 import { parseJsonBody, route } from "@/lib/http/route";
 

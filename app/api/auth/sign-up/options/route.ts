@@ -1,6 +1,6 @@
 import { NextResponse } from "next/server";
 import { signUpOptionsRequestSchema } from "@/lib/auth/schemas";
-import { beginSignUp } from "@/lib/auth/sign-up-service";
+import { beginSignUp } from "@/lib/accounts/sign-up-service";
 import { parseJsonBody, route } from "@/lib/http/route";
 
 export const POST = route(async (request) => {

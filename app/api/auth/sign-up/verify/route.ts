@@ -1,6 +1,6 @@
 import { NextResponse } from "next/server";
 import { signUpRequestSchema } from "@/lib/auth/schemas";
-import { completeSignUp } from "@/lib/auth/sign-up-service";
+import { completeSignUp } from "@/lib/accounts/sign-up-service";
 import { parseJsonBody, route } from "@/lib/http/route";
 
 export const POST = route(async (request) => {

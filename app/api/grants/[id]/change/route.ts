@@ -1,7 +1,7 @@
 import { NextResponse } from "next/server";
 import { bodyLimits } from "@/contract/body-limits";
 import { uuidSchema } from "@/lib/auth/schemas";
-import { changeMyGrant } from "@/lib/grants/my-grants";
+import { changeMyGrant } from "@/lib/grants/sharing-service";
 import { changeGrantSchema } from "@/lib/grants/schemas";
 import { parseJsonBody, route } from "@/lib/http/route";
 

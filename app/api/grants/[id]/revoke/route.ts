@@ -1,6 +1,6 @@
 import { NextResponse } from "next/server";
 import { uuidSchema } from "@/lib/auth/schemas";
-import { revokeMyGrant } from "@/lib/grants/my-grants";
+import { revokeMyGrant } from "@/lib/grants/sharing-service";
 import { route } from "@/lib/http/route";
 
 type Context = { params: Promise<{ id: string }> };

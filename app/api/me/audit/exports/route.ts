@@ -1,5 +1,5 @@
 import { NextResponse } from "next/server";
-import { recordMyExport } from "@/lib/audit/my-audit";
+import { recordMyExport } from "@/lib/audit/trail-service";
 import { route } from "@/lib/http/route";
 
 export const POST = route(async () => {

@@ -2,7 +2,7 @@ import { NextResponse } from "next/server";
 import { bodyLimits } from "@/contract/body-limits";
 import { uuidSchema } from "@/lib/auth/schemas";
 import { parseJsonBody, route } from "@/lib/http/route";
-import { rotateMyRecordKey } from "@/lib/records/my-records";
+import { rotateMyRecordKey } from "@/lib/records/chart-service";
 import { rotateRecordKeySchema } from "@/lib/records/schemas";
 
 type Context = { params: Promise<{ id: string }> };

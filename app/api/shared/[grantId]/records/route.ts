@@ -1,7 +1,7 @@
 import { NextResponse } from "next/server";
 import { bodyLimits } from "@/contract/body-limits";
 import { uuidSchema } from "@/lib/auth/schemas";
-import { contributeToChart, sharedRecords } from "@/lib/grants/my-grants";
+import { contributeToChart, sharedRecords } from "@/lib/grants/sharing-service";
 import { contributionSchema } from "@/lib/grants/schemas";
 import { parseJsonBody, route } from "@/lib/http/route";
 

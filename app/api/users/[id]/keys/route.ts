@@ -1,6 +1,6 @@
 import { NextResponse } from "next/server";
 import { uuidSchema } from "@/lib/auth/schemas";
-import { keysOf } from "@/lib/directory/my-directory";
+import { keysOf } from "@/lib/directory/lookup-service";
 import { route } from "@/lib/http/route";
 
 type Context = { params: Promise<{ id: string }> };

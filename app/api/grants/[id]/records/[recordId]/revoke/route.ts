@@ -1,6 +1,6 @@
 import { NextResponse } from "next/server";
 import { uuidSchema } from "@/lib/auth/schemas";
-import { revokeMyGrantRecord } from "@/lib/grants/my-grants";
+import { revokeMyGrantRecord } from "@/lib/grants/sharing-service";
 import { route } from "@/lib/http/route";
 
 type Context = { params: Promise<{ id: string; recordId: string }> };

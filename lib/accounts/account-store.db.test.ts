@@ -11,7 +11,7 @@ import { createAccountKeys } from "@/client/keystore/account-keys";
 import { createTestDatabase, testDatabaseKinds, type TestDatabase } from "@/lib/db/test-databases";
 import { minimumEnrolmentTokenLength } from "./admin-enrolment";
 import { storePasskeyWithWrap } from "./passkey-store";
-import { createAccount } from "./sign-up";
+import { createAccount } from "./account-store";
 
 const rp: RelyingParty = { id: "localhost", origin: "http://localhost:3000", name: "Health Safe Cloud" };
 const token = "operator-chosen-admin-enrolment-token-42";

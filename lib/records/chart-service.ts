@@ -1,11 +1,11 @@
 import "server-only";
 import { cryptoReady } from "@/crypto";
-import { requireSession } from "@/lib/auth/current-session";
+import { requireSession } from "@/lib/sessions/current-session";
 import { getDatabase, type Database } from "@/lib/db";
 import { AppError } from "@/lib/errors";
-import { addVersion, auditRefusedRecordAccess, chartOf, createRecords, deleteRecord, rotateRecordKey, versionsOf } from "./records-service";
+import { addVersion, auditRefusedRecordAccess, chartOf, createRecords, deleteRecord, rotateRecordKey, versionsOf } from "./chart-store";
 import type { CreateRecord, RotateRecordKey, VersionPayload } from "./schemas";
-import { storageLimits } from "@/lib/blobs/storage-quota";
+import { storageLimits } from "@/lib/records/storage-quota";
 
 /** Only a patient writes their own chart directly (clinicians contribute through grants). */
 async function owner() {

@@ -4,7 +4,7 @@ import { cryptoReady } from "@/crypto";
 import { clinicianDirectory, keyCertificates, users } from "@/drizzle/schema";
 import { createTestDatabase, testDatabaseKinds, type TestDatabase } from "@/lib/db/test-databases";
 import { AppError } from "@/lib/errors";
-import { publishedKeys, searchDirectory } from "./directory-service";
+import { publishedKeys, searchDirectory } from "./directory-store";
 
 describe.each(testDatabaseKinds())("clinician directory on %s", (kind) => {
   let database: TestDatabase;

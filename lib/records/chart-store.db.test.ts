@@ -5,7 +5,7 @@ import { cryptoReady } from "@/crypto";
 import { recordKeyWraps, recordVersions, users } from "@/drizzle/schema";
 import { createTestDatabase, testDatabaseKinds, type TestDatabase } from "@/lib/db/test-databases";
 import { codeOf } from "@/lib/app-error-test-helpers";
-import { addVersion, chartOf, createRecords, deleteRecord, versionsOf } from "./records-service";
+import { addVersion, chartOf, createRecords, deleteRecord, versionsOf } from "./chart-store";
 
 const b64 = (bytes: Buffer) => bytes.toString("base64url");
 const envelope = (paddedLength = 256) => b64(randomBytes(42 + paddedLength));

@@ -1,16 +1,16 @@
 import "server-only";
-import { checkAdminEnrolment } from "@/lib/accounts/admin-enrolment";
-import { createAccount } from "@/lib/accounts/sign-up";
+import { checkAdminEnrolment } from "./admin-enrolment";
+import { createAccount } from "./account-store";
 import { getDatabase } from "@/lib/db";
 import { clientAddress } from "@/lib/http/request-meta";
 import { enforceRateLimits } from "@/lib/rate-limit";
-import { setSessionCookie } from "./cookies";
-import { sessionPolicy } from "./current-session";
-import { accountAttemptChecks, authLimits } from "./limits";
-import { relyingParty } from "./relying-party";
-import type { SignUpOptionsRequest, SignUpRequest } from "./schemas";
-import { startSession } from "./sessions";
-import { registrationOptions, verifyRegistration } from "./webauthn";
+import { setSessionCookie } from "@/lib/sessions/cookies";
+import { sessionPolicy } from "@/lib/sessions/current-session";
+import { accountAttemptChecks, authLimits } from "@/lib/auth/limits";
+import { relyingParty } from "@/lib/auth/relying-party";
+import type { SignUpOptionsRequest, SignUpRequest } from "@/lib/auth/schemas";
+import { startSession } from "@/lib/sessions/session-store";
+import { registrationOptions, verifyRegistration } from "@/lib/auth/webauthn";
 
 /** Refused here already for an administrator without the token, so that no passkey is made in vain. */
 export async function beginSignUp(request: Request, body: SignUpOptionsRequest) {

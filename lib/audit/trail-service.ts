@@ -1,10 +1,10 @@
 import "server-only";
 import { cryptoReady } from "@/crypto";
-import { requireSession } from "@/lib/auth/current-session";
+import { requireSession } from "@/lib/sessions/current-session";
 import { getDatabase } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { appendAudit } from "./audit-log";
-import { actionsBy, trailPage, type TrailQuery } from "./audit-service";
+import { actionsBy, trailPage, type TrailQuery } from "./trail-store";
 
 /** One page of the signed-in person's own trail (see trailPage). */
 export async function myTrail(query: TrailQuery) {

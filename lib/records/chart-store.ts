@@ -8,12 +8,12 @@ import { AppError } from "@/lib/errors";
 import { appendAudit } from "@/lib/audit/audit-log";
 import { noteRefusal } from "@/lib/audit/refusals";
 import { crashPoint } from "@/lib/crash-points";
-import { coverageOf } from "@/lib/grants/grant-coverage";
-import { findOwnedRecord, listOwnedRecords, listVersions, statementsOf } from "./repository";
+import { coverageOf } from "@/lib/records/grant-coverage";
+import { findOwnedRecord, listOwnedRecords, listVersions, statementsOf } from "./record-store";
 import { statementJson, versionJson } from "./version-json";
 import { checkedContent } from "./content-limits";
 import { type CreateRecord, type RotateRecordKey, type VersionPayload } from "./schemas";
-import { checkStoredWithinQuota, type StorageLimits } from "@/lib/blobs/storage-quota";
+import { checkStoredWithinQuota, type StorageLimits } from "@/lib/records/storage-quota";
 
 function versionRow(recordId: string, authorId: string, payload: VersionPayload) {
   const content = checkedContent(payload.content);

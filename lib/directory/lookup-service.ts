@@ -1,10 +1,10 @@
 import "server-only";
 import { cryptoReady } from "@/crypto";
-import { requireSession } from "@/lib/auth/current-session";
+import { requireSession } from "@/lib/sessions/current-session";
 import { config } from "@/lib/config";
 import { getDatabase } from "@/lib/db";
 import { enforceRateLimits, type RateLimitRule } from "@/lib/rate-limit";
-import { noSuchClinician, publishedKeys, searchDirectory } from "./directory-service";
+import { noSuchClinician, publishedKeys, searchDirectory } from "./directory-store";
 
 const searchWindowSeconds = 600;
 

@@ -3,7 +3,7 @@ import { config } from "@/lib/config";
 import { getDatabase } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { sessionToken } from "./cookies";
-import { resolveSession, type ActiveSession } from "./sessions";
+import { resolveSession, type ActiveSession } from "./session-store";
 
 export function sessionPolicy() {
   const { sessionIdleMs, sessionMaxMs } = config();

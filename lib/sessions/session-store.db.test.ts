@@ -3,7 +3,7 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sessions, users } from "@/drizzle/schema";
 import { createTestDatabase, testDatabaseKinds, type TestDatabase } from "@/lib/db/test-databases";
-import { endOtherSessions, endSession, hashSessionToken, listActiveSessions, resolveSession, startSession } from "./sessions";
+import { endOtherSessions, endSession, hashSessionToken, listActiveSessions, resolveSession, startSession } from "./session-store";
 
 const policy = { idleMs: 30 * 60_000, maxMs: 12 * 3_600_000 };
 const minutes = (date: Date, count: number) => new Date(date.getTime() + count * 60_000);

@@ -7,7 +7,7 @@ import { AppError } from "@/lib/errors";
 import { appendAudit, type Executor } from "@/lib/audit/audit-log";
 import { noteRefusal } from "@/lib/audit/refusals";
 import { crashPoint } from "@/lib/crash-points";
-import { activeGrant, coverageOf, endGrant, queueRotations } from "./grant-coverage";
+import { activeGrant, coverageOf, endGrant, queueRotations } from "@/lib/records/grant-coverage";
 
 export interface NewGrant {
   grantId: string;

@@ -5,8 +5,8 @@ import { blobs, users } from "@/drizzle/schema";
 import { createTestDatabase, testDatabaseKinds, type TestDatabase } from "@/lib/db/test-databases";
 import { refusalOf as refusal } from "@/lib/app-error-test-helpers";
 import { b64 } from "@/lib/grants/test-fixtures";
-import { addVersion, createRecords } from "@/lib/records/records-service";
-import { databaseBlobStore } from "./database-blob-store";
+import { addVersion, createRecords } from "./chart-store";
+import { databaseBlobStore } from "@/lib/blobs/database-blob-store";
 import { plainSize, reserveUpload, storageUsage } from "./storage-quota";
 
 const MiB = 1024 * 1024;

@@ -5,7 +5,7 @@ import { cryptoReady } from "@/crypto";
 import { grants, recordKeyWraps } from "@/drizzle/schema";
 import { createTestDatabase, testDatabaseKinds, type TestDatabase } from "@/lib/db/test-databases";
 import { codeOf } from "@/lib/app-error-test-helpers";
-import { createRecords } from "@/lib/records/records-service";
+import { createRecords } from "@/lib/records/chart-store";
 import {
   activeGrantOf,
   activeGrantsForClinician,
@@ -14,7 +14,7 @@ import {
   recordsUnderGrant,
   revokeGrant,
   type NewGrant,
-} from "./grants-service";
+} from "./grant-store";
 import { insertPeople, newGrant, newRecordItem } from "./test-fixtures";
 
 

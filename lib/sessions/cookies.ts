@@ -1,6 +1,6 @@
 import "server-only";
 import { cookies } from "next/headers";
-import { sessionCookieName } from "./sessions";
+import { sessionCookieName } from "./session-store";
 
 /** HttpOnly so page scripts never see it; Lax so links from elsewhere still sign you in to GET pages. */
 export async function setSessionCookie(token: string, expiresAt: Date): Promise<void> {
