@@ -139,10 +139,13 @@ export const directoryEntrySchema = z.object({
 });
 export type DirectoryEntry = z.infer<typeof directoryEntrySchema>;
 
+/** Fewer characters (once trimmed) match too much of the directory to be a search for someone: the server refuses them (400). */
+export const directoryQueryMinLength = 3;
 /** At most this many entries per search; `more` says others match (the person should type more). */
 export const directoryResultCap = 20;
 
 export const directorySearchSchema = z.object({ clinicians: z.array(directoryEntrySchema).max(directoryResultCap), more: z.boolean() });
+export type DirectorySearch = z.infer<typeof directorySearchSchema>;
 
 /**
  * A user's published keys: the Ed25519 identity key and the certificate it signed over the

@@ -22,7 +22,7 @@ import {
   wrapsDigest,
 } from "@/crypto";
 import { routes } from "@/contract/routes";
-import type { GrantChangeResult, GrantPermission, GrantSummary, ReceivedGrant } from "@/contract/sharing";
+import { directoryQueryMinLength, type GrantChangeResult, type GrantPermission, type GrantSummary, type ReceivedGrant } from "@/contract/sharing";
 import { authorshipLine } from "../records/authorship";
 import { IntegrityError, isIntegrityError, verified } from "../integrity";
 import { ApiError, retryTransient, type Transport } from "../transport/api";
@@ -36,7 +36,7 @@ export type { GrantChangeResult, GrantSummary };
 const statementLabel = "hsc/v1/grant-statement";
 
 /** The server refuses shorter queries (400); the page says so before asking. */
-export const directoryQueryMinLength = 3;
+export { directoryQueryMinLength };
 
 /** Up to twenty matching clinicians; `more` when others match too (the person should type more). */
 export const searchClinicians = (query: string, transport: Transport) => transport.call(routes.directory.search, { query: { q: query } });

@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import { and, eq, inArray } from "drizzle-orm";
 import { grantExclusions, grantRecords, grants, recordKeyWraps, records } from "@/drizzle/schema";
 import type { Database } from "@/lib/db";
+import type { GrantChangeResult } from "@/contract/sharing";
 import { AppError } from "@/lib/errors";
 import { appendAudit, type AuditInput } from "@/lib/audit/audit-log";
 import { queueRotations } from "@/lib/records/grant-coverage";
@@ -21,13 +22,6 @@ export interface GrantChange {
   wraps: Array<{ recordId: string; keyVersion: number; wrappedKey: Uint8Array }>;
 }
 
-/** What a change did, so the patient's page can say it exactly. Ids only. */
-export interface GrantChangeResult {
-  added: string[];
-  removed: string[];
-  permissionChanged: boolean;
-  endDateChanged: boolean;
-}
 
 const same = (a: Uint8Array, b: Uint8Array) => Buffer.from(a).equals(Buffer.from(b));
 
