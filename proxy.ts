@@ -14,8 +14,8 @@ import {
  * Every response gets the security headers and a fresh CSP nonce. Cross-origin writes, and
  * API requests of any method that did not come from the app's own pages, stop here.
  */
-export function proxy(request: NextRequest) {
-  const nonce = createNonce();
+export async function proxy(request: NextRequest) {
+  const nonce = await createNonce();
   const csp = contentSecurityPolicy(nonce, { development: process.env.NODE_ENV === "development" });
 
   let response: NextResponse;

@@ -5,7 +5,7 @@
  *  2. Sealing one share key to an X25519 key (median).
  *  3. Wrapping 1,000 record keys under a share key (median; target: well under 100 ms).
  */
-import { createFileEncryptor, cryptoReady, generateEncryptionKeyPair, generateRecordKey, generateShareKey, sealShareKey, wrapRecordKeys } from "../crypto";
+import { createFileEncryptor, cryptoReady, generateEncryptionKeyPair, generateFileKey, generateRecordKey, generateShareKey, sealShareKey, wrapRecordKeys } from "../crypto";
 import { rawSecretstreamEncrypt } from "../crypto/raw-secretstream-baseline";
 
 const chunkSize = 64 * 1024;
@@ -32,7 +32,7 @@ function median(values: number[]): number {
 async function main() {
   await cryptoReady();
   const chunks = makeChunks();
-  const key = generateRecordKey();
+  const key = generateFileKey();
   const context = { recordId: "bench-record", version: 1, keyVersion: 1 };
 
   const encryptWithCryptoModule = () => {

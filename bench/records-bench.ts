@@ -15,7 +15,7 @@ import {
   cryptoReady,
   generateEncryptionKeyPair,
   generateIdentityKeyPair,
-  generateRecordKey,
+  generateFileKey,
   generateVaultKey,
 } from "../crypto";
 import { rawSecretstreamEncrypt } from "../crypto/raw-secretstream-baseline";
@@ -69,17 +69,17 @@ async function main() {
   const blobId = randomUUID();
   await blobs.create({ id: blobId, ownerId: userId, chunkSize, chunkCount: fileMiB });
   let start = process.hrtime.bigint();
-  const encryptor = createFileEncryptor(generateRecordKey(), { recordId: randomUUID(), version: 1, keyVersion: 1 }, chunkSize);
+  const encryptor = createFileEncryptor(generateFileKey(), { recordId: randomUUID(), version: 1, keyVersion: 1 }, chunkSize);
   for (let index = 0; index < fileMiB; index++) {
     await blobs.putChunk({ blobId, index, data: encryptor.encryptChunk(chunks[index]!, index === fileMiB - 1) });
   }
   const uploadMs = ms(start);
   start = process.hrtime.bigint();
-  const encryptOnly = createFileEncryptor(generateRecordKey(), { recordId: "x", version: 1, keyVersion: 1 }, chunkSize);
+  const encryptOnly = createFileEncryptor(generateFileKey(), { recordId: "x", version: 1, keyVersion: 1 }, chunkSize);
   for (let index = 0; index < fileMiB; index++) encryptOnly.encryptChunk(chunks[index]!, index === fileMiB - 1);
   const encryptMs = ms(start);
   start = process.hrtime.bigint();
-  rawSecretstreamEncrypt(generateRecordKey(), chunks);
+  rawSecretstreamEncrypt(generateFileKey(), chunks);
   const rawMs = ms(start);
   const rate = (millis: number) => (fileMiB / (millis / 1000)).toFixed(1);
   const memory = process.memoryUsage();

@@ -1,5 +1,18 @@
 import { describe, expect, it } from "vitest";
-import { countOf, durationInWords, formatBytes, formatCalendarDate, formatDateTime, formatDay, formatProgress, listOf, localDayKey, pluralOf } from "./format";
+import {
+  countOf,
+  durationInWords,
+  formatBytes,
+  formatCalendarDate,
+  formatDateTime,
+  formatDay,
+  formatProgress,
+  listOf,
+  localDayKey,
+  pluralOf,
+  today,
+  endOfDay,
+} from "./format";
 
 describe("formatBytes", () => {
   it.each([
@@ -73,10 +86,44 @@ describe("dates", () => {
     expect(formatCalendarDate("2024-03", { locale: "en-GB" })).toBe("March 2024");
     expect(formatCalendarDate("2024", { locale: "en-GB" })).toBe("2024");
     expect(formatCalendarDate("not a date")).toBe("not a date");
+    expect(formatCalendarDate("2024-02-30", { locale: "en-GB" })).toBe("2024-02-30");
+    // In every zone, including those far from UTC (the old code built a UTC midnight).
+    for (const timeZone of ["Pacific/Kiritimati", "Pacific/Pago_Pago"])
+      expect(formatCalendarDate("2024-03-05", { locale: "en-GB", timeZone })).toBe("5 Mar 2024");
   });
 
   it("gives the local day of an instant, as a date input holds it", () => {
     expect(localDayKey(instant, "UTC")).toBe("2026-11-29");
     expect(localDayKey(instant, "Asia/Tokyo")).toBe("2026-11-30");
+  });
+
+  // Kiritimati is UTC+14, Pago Pago UTC-11: near midnight, a day there is not the UTC day.
+  describe("far from UTC, near midnight", () => {
+    const kiritimati = "Pacific/Kiritimati";
+    const pagoPago = "Pacific/Pago_Pago";
+
+    it("today is the day where the person is, not in UTC", () => {
+      // 10:30 UTC on 29 November is 00:30 on the 30th in Kiritimati.
+      expect(today(kiritimati, "2026-11-29T10:30:00Z")).toBe("2026-11-30");
+      expect(today(kiritimati, "2026-11-29T09:59:59Z")).toBe("2026-11-29");
+      // 10:30 UTC on 30 November is 23:30 on the 29th in Pago Pago.
+      expect(today(pagoPago, "2026-11-30T10:30:00Z")).toBe("2026-11-29");
+      expect(today(pagoPago, "2026-11-30T11:00:00Z")).toBe("2026-11-30");
+      expect(today("UTC", "2026-11-30T10:30:00Z")).toBe("2026-11-30");
+    });
+
+    it("an event's day is its day where the person is (history filters)", () => {
+      expect(localDayKey("2026-11-29T23:59:00Z", kiritimati)).toBe("2026-11-30");
+      expect(localDayKey("2026-12-01T00:01:00Z", pagoPago)).toBe("2026-11-30");
+    });
+
+    it("a day ends at its own midnight where the person is (a share's end date)", () => {
+      expect(endOfDay("2026-11-30", kiritimati).toISOString()).toBe("2026-11-30T09:59:59.000Z");
+      expect(endOfDay("2026-11-30", pagoPago).toISOString()).toBe("2026-12-01T10:59:59.000Z");
+      expect(endOfDay("2026-11-30", "UTC").toISOString()).toBe("2026-11-30T23:59:59.000Z");
+      // A day daylight saving shortens still ends at the next midnight (Europe/Berlin, 29 March 2026 has 23 hours).
+      expect(endOfDay("2026-03-29", "Europe/Berlin").toISOString()).toBe("2026-03-29T21:59:59.000Z");
+      expect(() => endOfDay("2026-02-30", "UTC")).toThrow(RangeError);
+    });
   });
 });

@@ -7,6 +7,8 @@
  * app passes neither (the browser's own).
  */
 
+import { Temporal } from "temporal-polyfill";
+
 const englishPlurals = new Intl.PluralRules("en");
 
 /**
@@ -50,11 +52,13 @@ export function formatBytes(bytes: number, locale?: string): string {
   let value = bytes / 1000;
   let unit = 0;
   // Rounded first, so 999,999 bytes reads "1 MB", not "1,000 kB".
-  while (unit < byteUnits.length - 1 && Number((value < 100 ? value.toFixed(1) : value.toFixed(0))) >= 1000) {
+  while (unit < byteUnits.length - 1 && Number(value < 100 ? value.toFixed(1) : value.toFixed(0)) >= 1000) {
     value /= 1000;
     unit += 1;
   }
-  return new Intl.NumberFormat(locale, { style: "unit", unit: byteUnits[unit], unitDisplay: "short", maximumFractionDigits: value < 100 ? 1 : 0 }).format(value);
+  return new Intl.NumberFormat(locale, { style: "unit", unit: byteUnits[unit], unitDisplay: "short", maximumFractionDigits: value < 100 ? 1 : 0 }).format(
+    value,
+  );
 }
 
 /** "2,5 MB of 12 MB": a transfer's progress, both sides in the same words. */
@@ -63,9 +67,52 @@ export const formatProgress = (done: number, total: number, locale?: string): st
 type Moment = string | number | Date;
 const asDate = (value: Moment): Date => (value instanceof Date ? value : new Date(value));
 
+/*
+ * Calendar days. A day (a share's end date, a form's "date given", a history filter) is a
+ * day where the person is, never the UTC day: near midnight the two differ by one for anyone
+ * east or west of UTC (in Kiritimati, UTC+14, 09:00 UTC is already tomorrow). Every calendar
+ * day in the browser is computed here, with Temporal (polyfilled); `timeZone` defaults to the
+ * browser's and is a parameter only so that tests can pin it. Days travel as ISO 8601
+ * "YYYY-MM-DD", which is what a date input holds and sorts as text.
+ */
+
+const zoneOf = (timeZone?: string): string => timeZone ?? Temporal.Now.timeZoneId();
+const instantOf = (value: Moment): Temporal.Instant => Temporal.Instant.fromEpochMilliseconds(asDate(value).getTime());
+
+/**
+ * The day an instant falls on where the person is, as YYYY-MM-DD: what a date input holds,
+ * so filters and "today" compare with what the person typed, not with the day in UTC.
+ * @throws RangeError for a value that is not a valid instant, or an unknown time zone
+ */
+export function localDayKey(value: Moment, timeZone?: string): string {
+  return instantOf(value).toZonedDateTimeISO(zoneOf(timeZone)).toPlainDate().toString();
+}
+
+/**
+ * Today where the person is, as YYYY-MM-DD (`now` only for tests).
+ * @throws RangeError for an unknown time zone
+ */
+export const today = (timeZone?: string, now: Moment = Date.now()): string => localDayKey(now, timeZone);
+
+/**
+ * The last moment of a calendar day where the person is: when something "until" that day
+ * ends (a share's end date). The start of the next day less one second, so a day that a
+ * daylight-saving change shortens or lengthens still ends at its own midnight.
+ * @param day YYYY-MM-DD
+ * @throws RangeError for a day that is not a valid ISO date, or an unknown time zone
+ */
+export function endOfDay(day: string, timeZone?: string): Date {
+  const nextMidnight = Temporal.PlainDate.from(day, { overflow: "reject" })
+    .add({ days: 1 })
+    .toZonedDateTime({ timeZone: zoneOf(timeZone) });
+  return new Date(nextMidnight.subtract({ seconds: 1 }).epochMilliseconds);
+}
+
 /** An instant as a date and time ("29 Nov 2026, 14:05"), in the browser's time zone. */
 export function formatDateTime(value: Moment, options: { locale?: string; timeZone?: string; seconds?: boolean } = {}): string {
-  return new Intl.DateTimeFormat(options.locale, { dateStyle: "medium", timeStyle: options.seconds ? "medium" : "short", timeZone: options.timeZone }).format(asDate(value));
+  return new Intl.DateTimeFormat(options.locale, { dateStyle: "medium", timeStyle: options.seconds ? "medium" : "short", timeZone: options.timeZone }).format(
+    asDate(value),
+  );
 }
 
 /** An instant's day ("29 Nov 2026"), in the browser's time zone. */
@@ -76,7 +123,7 @@ export function formatDay(value: Moment, options: { locale?: string; timeZone?: 
 /**
  * A calendar date written as text, as FHIR keeps them ("2024", "2024-03", "2024-03-05", or a
  * full instant): shown to the precision it has. A plain date is a day, not a moment, so it is
- * never shifted into another day by a time zone.
+ * never shifted into another day by a time zone. Text that is neither is shown as it is.
  */
 export function formatCalendarDate(value: string, options: { locale?: string; timeZone?: string } = {}): string {
   const plain = /^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$/.exec(value);
@@ -85,19 +132,16 @@ export function formatCalendarDate(value: string, options: { locale?: string; ti
     return Number.isNaN(instant.getTime()) ? value : formatDay(instant, options);
   }
   const [, year, month, day] = plain;
-  const date = new Date(Date.UTC(Number(year), Number(month ?? 1) - 1, Number(day ?? 1)));
+  let date: Temporal.PlainDate;
+  try {
+    date = Temporal.PlainDate.from({ year: Number(year), month: Number(month ?? 1), day: Number(day ?? 1) }, { overflow: "reject" });
+  } catch (error) {
+    // "2024-13" or "2024-02-30": not a date, so shown as written.
+    if (error instanceof RangeError) return value;
+    throw error;
+  }
   const parts: Intl.DateTimeFormatOptions = day ? { dateStyle: "medium" } : month ? { year: "numeric", month: "long" } : { year: "numeric" };
-  return new Intl.DateTimeFormat(options.locale, { ...parts, timeZone: "UTC" }).format(date);
-}
-
-/**
- * The day an instant falls on where the person is, as YYYY-MM-DD: what a date input holds,
- * so filters and "today" compare with what the person typed, not with the day in UTC.
- */
-export function localDayKey(value: Moment, timeZone?: string): string {
-  const parts = new Intl.DateTimeFormat("en-CA", { year: "numeric", month: "2-digit", day: "2-digit", timeZone }).formatToParts(asDate(value));
-  const part = (type: string) => parts.find((candidate) => candidate.type === type)!.value;
-  return `${part("year")}-${part("month")}-${part("day")}`;
+  return date.toLocaleString(options.locale, parts);
 }
 
 /** "Thyroid panel, Insulin plan and 3 more": a few names, then how many are left out. */

@@ -227,9 +227,7 @@ export const keyMaintenanceSchema = z.object({
       }),
     )
     .max(1_000_000),
-  missingWraps: z
-    .array(z.object({ recordId: uuid, keyVersion: z.number().int().min(1).max(1_000_000), ownerWrap, grantId: uuid }))
-    .max(1_000_000),
+  missingWraps: z.array(z.object({ recordId: uuid, keyVersion: z.number().int().min(1).max(1_000_000), ownerWrap, grantId: uuid })).max(1_000_000),
 });
 export type KeyMaintenance = z.infer<typeof keyMaintenanceSchema>;
 
@@ -265,7 +263,14 @@ export const grantsRoutes = {
     params: z.object({ id: uuid, recordId: uuid }),
     response: "empty",
   }),
-  addWraps: defineRoute({ method: "POST", path: "/api/grants/wraps", access: "session", bodyLimit: bodyLimits.grantWraps, body: grantWrapsRequestSchema, response: "empty" }),
+  addWraps: defineRoute({
+    method: "POST",
+    path: "/api/grants/wraps",
+    access: "session",
+    bodyLimit: bodyLimits.grantWraps,
+    body: grantWrapsRequestSchema,
+    response: "empty",
+  }),
 };
 
 /** What clinicians see: grants made to them and the records under each, and their contributions. */
@@ -293,7 +298,13 @@ export const sharedRoutes = {
 /** Finding clinicians and reading anyone's published keys. */
 export const directoryRoutes = {
   /** `q`: at least three characters once trimmed (the server says so with a 400), at most 100. */
-  search: defineRoute({ method: "GET", path: "/api/directory", access: "session", query: z.object({ q: z.string().max(100).default("") }), response: directorySearchSchema }),
+  search: defineRoute({
+    method: "GET",
+    path: "/api/directory",
+    access: "session",
+    query: z.object({ q: z.string().max(100).default("") }),
+    response: directorySearchSchema,
+  }),
   userKeys: defineRoute({ method: "GET", path: "/api/users/[id]/keys", access: "session", params: idParams, response: publishedKeysSchema }),
 };
 

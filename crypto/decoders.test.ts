@@ -1,22 +1,23 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { decodeCanonical, encodeCanonical } from "./canonical";
-import { fromBase64url, fromHex } from "./encoding";
+import { fromBase64, fromBase64url, fromHex } from "./encoding";
 import { CryptoError, isCryptoError } from "./errors";
 import { createFileDecryptor, createFileEncryptor, fileHeaderBytes } from "./file-stream";
-import { openGrantProfile, sealGrantProfile } from "./grant-profile";
+import { decryptGrantProfile, encryptGrantProfile } from "./grant-profile";
 import { signKeyCertificate, verifyKeyCertificate } from "./key-certificate";
 import { generateEncryptionKeyPair, generateIdentityKeyPair } from "./keys";
 import { padToBucket, unpadBucket } from "./padding";
-import { commitRecordDocument, encodeRecordBody, generateCommitmentKey, openRecordBody } from "./record-body";
+import { commitRecordDocument, encodeRecordBody, generateCommitmentKey, verifyRecordBody } from "./record-body";
 import { decryptRecordContent, encryptRecordContent, generateRecordKey } from "./record-content";
 import { unwrapRecordKey, wrapRecordKey } from "./record-key-wrap";
 import { decodeRecoveryKey, encodeRecoveryKey, generateRecoveryKey } from "./recovery-key";
 import { parseSafetyCodePayload, parseShareCode, safetyCode, shareCode } from "./safety-code";
 import { openRecordKeySealedToOwner, openShareKey, sealRecordKeyToOwner, sealShareKey } from "./share-key";
 import { signCanonical, verifyCanonical } from "./signature";
+import { anyKey } from "./test-helpers";
 import { cryptoReady } from "./sodium";
-import { openPrivateBundle, sealPrivateBundle, unwrapVaultKey, wrapVaultKey } from "./vault";
+import { decryptPrivateBundle, encryptPrivateBundle, unwrapVaultKey, wrapVaultKey } from "./vault";
 
 // The decoders are listed (and keys made) while the tests are collected, before any hook runs.
 await cryptoReady();
@@ -51,7 +52,7 @@ function byteDecoders(): Array<Decoder<Uint8Array>> {
   const recipient = generateEncryptionKeyPair();
   const signer = identity();
   const recordContext = { recordId: userId, version: 1, keyVersion: 1 };
-  const fileEncryptor = createFileEncryptor(key, recordContext, 16);
+  const fileEncryptor = createFileEncryptor(anyKey(key), recordContext, 16);
   const fileChunk = fileEncryptor.encryptChunk(new Uint8Array([1, 2, 3]), true);
   const certificate = { userId, role: "doctor" as const, encryptionPublicKey: recipient.publicKey, createdAt: 1_700_000_000_000 };
   const commitmentKey = generateCommitmentKey();
@@ -63,27 +64,27 @@ function byteDecoders(): Array<Decoder<Uint8Array>> {
       genuine: () => encodeRecordBody({ commitmentKey, document, access: new Uint8Array([1]) }),
       // The access part is outside the commitment by design (a rotation replaces it): only the rest is damaged.
       decode: (bytes) => {
-        const body = openRecordBody(bytes, commitment, recordContext);
+        const body = verifyRecordBody(bytes, commitment, recordContext);
         if (body.access.length !== 1 || body.access[0] !== 1) throw new CryptoError("malformed");
       },
     },
     { name: "canonical encoding", genuine: () => encodeCanonical("hsc/v1/test", ["a", 1, new Uint8Array([1, 2])]), decode: (bytes) => decodeCanonical(bytes) },
     { name: "record content", genuine: () => encryptRecordContent(new Uint8Array([1, 2, 3]), key, recordContext), decode: (bytes) => decryptRecordContent(bytes, key, recordContext) },
     { name: "bucket padding", genuine: () => padToBucket(new Uint8Array([9, 9])), decode: (bytes) => unpadBucket(bytes) },
-    { name: "record key wrap", genuine: () => wrapRecordKey(key, key, { recordId: userId, keyVersion: 1, grantId: "owner" }), decode: (bytes) => unwrapRecordKey(bytes, key, { recordId: userId, keyVersion: 1, grantId: "owner" }) },
-    { name: "vault key wrap", genuine: () => wrapVaultKey(key, key, { userId, methodId: "recovery" }), decode: (bytes) => unwrapVaultKey(bytes, key, { userId, methodId: "recovery" }) },
+    { name: "record key wrap", genuine: () => wrapRecordKey(key, anyKey(key), { recordId: userId, keyVersion: 1, grantId: "owner" }), decode: (bytes) => unwrapRecordKey(bytes, anyKey(key), { recordId: userId, keyVersion: 1, grantId: "owner" }) },
+    { name: "vault key wrap", genuine: () => wrapVaultKey(anyKey(key), anyKey(key), { userId, methodId: "recovery" }), decode: (bytes) => unwrapVaultKey(bytes, anyKey(key), { userId, methodId: "recovery" }) },
     {
       name: "private bundle",
-      genuine: () => sealPrivateBundle({ identitySecretKey: signer.secretKey, encryptionSecretKey: recipient.secretKey, extra: new Uint8Array([1]) }, key, { userId }),
-      decode: (bytes) => openPrivateBundle(bytes, key, { userId }),
+      genuine: () => encryptPrivateBundle({ identitySecretKey: signer.secretKey, encryptionSecretKey: recipient.secretKey, extra: new Uint8Array([1]) }, anyKey(key), { userId }),
+      decode: (bytes) => decryptPrivateBundle(bytes, anyKey(key), { userId }),
     },
-    { name: "sealed share key", genuine: () => sealShareKey(key, recipient.publicKey, { grantId: userId }), decode: (bytes) => openShareKey(bytes, recipient, { grantId: userId }) },
+    { name: "sealed share key", genuine: () => sealShareKey(anyKey(key), recipient.publicKey, { grantId: userId }), decode: (bytes) => openShareKey(bytes, recipient, { grantId: userId }) },
     {
       name: "record key sealed to its owner",
       genuine: () => sealRecordKeyToOwner(key, recipient.publicKey, { recordId: userId, keyVersion: 1 }),
       decode: (bytes) => openRecordKeySealedToOwner(bytes, recipient, { recordId: userId, keyVersion: 1 }),
     },
-    { name: "grant profile", genuine: () => sealGrantProfile({ displayName: "P" }, key, { grantId: userId }), decode: (bytes) => openGrantProfile(bytes, key, { grantId: userId }) },
+    { name: "grant profile", genuine: () => encryptGrantProfile({ displayName: "P" }, anyKey(key), { grantId: userId }), decode: (bytes) => decryptGrantProfile(bytes, anyKey(key), { grantId: userId }) },
     { name: "key certificate", genuine: () => signKeyCertificate(certificate, signer.secretKey), decode: (bytes) => verifyKeyCertificate(bytes, signer.publicKey, { userId }) },
     { name: "canonical signature", genuine: () => signCanonical("hsc/v1/test", ["x"], signer.secretKey), decode: (bytes) => verifyCanonical("hsc/v1/test", ["x"], bytes, signer.publicKey) },
     {
@@ -91,7 +92,7 @@ function byteDecoders(): Array<Decoder<Uint8Array>> {
       name: "encrypted file (header and its only chunk)",
       genuine: () => Uint8Array.from([...fileEncryptor.header, ...fileChunk]),
       decode: (bytes) => {
-        const decryptor = createFileDecryptor(key, bytes.subarray(0, fileHeaderBytes), recordContext);
+        const decryptor = createFileDecryptor(anyKey(key), bytes.subarray(0, fileHeaderBytes), recordContext);
         decryptor.decryptChunk(bytes.subarray(fileHeaderBytes));
         decryptor.done();
       },
@@ -103,6 +104,7 @@ function textDecoders(): Array<Decoder<string>> {
   const signer = identity();
   return [
     { name: "base64url", genuine: () => "aGVsbG8", decode: (text) => fromBase64url(text) },
+    { name: "base64", genuine: () => "aGVsbG8=", decode: (text) => fromBase64(text) },
     { name: "hex", genuine: () => "00ff10", decode: (text) => fromHex(text) },
     { name: "recovery key", genuine: () => encodeRecoveryKey(generateRecoveryKey()), decode: (text) => decodeRecoveryKey(text) },
     { name: "share code", genuine: () => shareCode(signer.publicKey, userId), decode: (text) => parseShareCode(text) },

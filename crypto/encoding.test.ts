@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { decodeCanonical, encodeCanonical } from "./canonical";
-import { fromBase64url, fromHex, toBase64url, toHex } from "./encoding";
+import { fromBase64, fromBase64url, fromHex, toBase64, toBase64url, toHex } from "./encoding";
 import { CryptoError } from "./errors";
 import { cryptoReady } from "./sodium";
 import { expectCryptoError } from "./test-helpers";
@@ -10,9 +10,11 @@ beforeAll(cryptoReady);
 
 describe("base64url", () => {
   it("round-trips any bytes", () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => {
-      expect(fromBase64url(toBase64url(bytes))).toEqual(bytes);
-    }));
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => {
+        expect(fromBase64url(toBase64url(bytes))).toEqual(bytes);
+      }),
+    );
   });
 
   it("accepts only canonical text", () => {
@@ -36,11 +38,70 @@ describe("base64url", () => {
   });
 });
 
+describe("base64 (standard, padded)", () => {
+  it("has RFC 4648's test vectors (known answer)", () => {
+    const vectors: Array<[string, string]> = [
+      ["", ""],
+      ["f", "Zg=="],
+      ["fo", "Zm8="],
+      ["foo", "Zm9v"],
+      ["foob", "Zm9vYg=="],
+      ["fooba", "Zm9vYmE="],
+      ["foobar", "Zm9vYmFy"],
+    ];
+    for (const [plain, encoded] of vectors) {
+      expect(toBase64(new TextEncoder().encode(plain))).toBe(encoded);
+      expect(new TextDecoder().decode(fromBase64(encoded))).toBe(plain);
+    }
+    expect(toBase64(new Uint8Array([0xfb, 0xff]))).toBe("+/8=");
+  });
+
+  it("round-trips any bytes, and agrees with Node's encoder", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => {
+        const encoded = toBase64(bytes);
+        expect(encoded).toBe(Buffer.from(bytes).toString("base64"));
+        expect(fromBase64(encoded)).toEqual(bytes);
+      }),
+    );
+  });
+
+  it("encodes and decodes megabytes in one call (no argument-spreading stack overflow)", () => {
+    const bytes = new Uint8Array(3 * 1024 * 1024).map((_, index) => (index * 31) & 0xff);
+    const encoded = toBase64(bytes);
+    expect(encoded).toBe(Buffer.from(bytes).toString("base64"));
+    // Compared as one buffer: toEqual walks megabytes element by element for seconds.
+    expect(Buffer.from(fromBase64(encoded)).equals(bytes)).toBe(true);
+  });
+
+  it("reads text as other systems write it: wrapped lines, missing padding", () => {
+    expect(new TextDecoder().decode(fromBase64("Zm9v\r\nYmFy"))).toBe("foobar");
+    expect(new TextDecoder().decode(fromBase64(" Zm9vYg "))).toBe("foob");
+    expect(new TextDecoder().decode(fromBase64("Zm9vYg"))).toBe("foob");
+  });
+
+  it("refuses what is not base64 with a CryptoError only", () => {
+    for (const bad of ["Zg=", "Zm9v=", "Zg===", "Z", "Zh==", "Zm9v_w==", "Zm9v-w==", "Z=g=", "é", "Zm\u00a0g"])
+      expectCryptoError(() => fromBase64(bad), "malformed");
+    fc.assert(
+      fc.property(fc.string({ maxLength: 60 }), (text) => {
+        try {
+          fromBase64(text);
+        } catch (error) {
+          expect(error).toBeInstanceOf(CryptoError);
+        }
+      }),
+    );
+  });
+});
+
 describe("hex", () => {
   it("round-trips and refuses anything but even-length lower-case hex", () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 100 }), (bytes) => {
-      expect(fromHex(toHex(bytes))).toEqual(bytes);
-    }));
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 100 }), (bytes) => {
+        expect(fromHex(toHex(bytes))).toEqual(bytes);
+      }),
+    );
     for (const bad of ["0", "0G", "AB", " 00"]) expectCryptoError(() => fromHex(bad), "malformed");
   });
 });
@@ -54,9 +115,13 @@ const field = fc.oneof(
 describe("canonical encoding", () => {
   it("round-trips any label and field list", () => {
     fc.assert(
-      fc.property(fc.string({ maxLength: 30 }).filter((text) => text.isWellFormed()), fc.array(field, { maxLength: 8 }), (label, fields) => {
-        expect(decodeCanonical(encodeCanonical(label, fields))).toEqual({ label, fields });
-      }),
+      fc.property(
+        fc.string({ maxLength: 30 }).filter((text) => text.isWellFormed()),
+        fc.array(field, { maxLength: 8 }),
+        (label, fields) => {
+          expect(decodeCanonical(encodeCanonical(label, fields))).toEqual({ label, fields });
+        },
+      ),
     );
   });
 

@@ -3,13 +3,19 @@ import { lib } from "./sodium";
 
 const base64urlPattern = /^[A-Za-z0-9_-]*$/;
 
-/** Unpadded base64url (RFC 4648 §5). */
+/**
+ * Unpadded base64url (RFC 4648 §5): how every binary value travels in the API.
+ * @throws CryptoError("not-ready") before cryptoReady() has resolved
+ */
 export function toBase64url(bytes: Uint8Array): string {
   const sodium = lib();
   return sodium.to_base64(bytes, sodium.base64_variants.URLSAFE_NO_PADDING);
 }
 
-/** Strict: only the one canonical encoding of some bytes is accepted. */
+/**
+ * Reads unpadded base64url. Strict: only the one canonical encoding of some bytes is accepted.
+ * @throws CryptoError("malformed") for anything else; CryptoError("not-ready") before cryptoReady()
+ */
 export function fromBase64url(text: string): Uint8Array {
   if (typeof text !== "string" || !base64urlPattern.test(text) || text.length % 4 === 1) {
     throw new CryptoError("malformed");
@@ -24,6 +30,40 @@ export function fromBase64url(text: string): Uint8Array {
   // Trailing bits that are not zero decode to the same bytes: refuse them.
   if (toBase64url(bytes) !== text) throw new CryptoError("malformed");
   return bytes;
+}
+
+/**
+ * Standard base64 with padding (RFC 4648 §4), as FHIR's base64Binary (`attachment.data`)
+ * carries bytes. libsodium encodes in one pass over a buffer, so a large input (a long note,
+ * a file in an export) is no problem, unlike spreading bytes into String.fromCharCode.
+ * @throws CryptoError("not-ready") before cryptoReady() has resolved
+ */
+export function toBase64(bytes: Uint8Array): string {
+  const sodium = lib();
+  return sodium.to_base64(bytes, sodium.base64_variants.ORIGINAL);
+}
+
+const base64Pattern = /^[A-Za-z0-9+/]*={0,2}$/;
+// XML Schema's base64Binary (which FHIR's is) allows whitespace between characters; files written elsewhere wrap lines.
+const base64Whitespace = /[\t\n\f\r ]/g;
+
+/**
+ * Reads standard base64 (RFC 4648 §4) as other systems write FHIR base64Binary: whitespace
+ * between characters is ignored and padding may be left off, but the alphabet, the padding
+ * that is there and the unused trailing bits must be right (libsodium refuses non-zero ones).
+ * @throws CryptoError("malformed") for text that is not base64; CryptoError("not-ready") before cryptoReady()
+ */
+export function fromBase64(text: string): Uint8Array {
+  if (typeof text !== "string") throw new CryptoError("malformed");
+  const compact = text.replace(base64Whitespace, "");
+  const padded = compact.endsWith("=");
+  if (!base64Pattern.test(compact) || compact.length % 4 === 1 || (padded && compact.length % 4 !== 0)) throw new CryptoError("malformed");
+  const sodium = lib();
+  try {
+    return sodium.from_base64(padded ? compact.replace(/=+$/, "") : compact, sodium.base64_variants.ORIGINAL_NO_PADDING);
+  } catch {
+    throw new CryptoError("malformed");
+  }
 }
 
 export function toHex(bytes: Uint8Array): string {

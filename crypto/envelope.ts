@@ -56,6 +56,22 @@ export function assertKey(key: Uint8Array, length = keyBytes): void {
   if (!(key instanceof Uint8Array) || key.length !== length) throw new CryptoError("invalid-key");
 }
 
+const kinds = new Set<number>(Object.values(EnvelopeKind));
+
+/**
+ * The kind byte of bytes that start like an envelope of this protocol version, read
+ * without opening anything: for code that must tell formats apart before it has a key
+ * (the owner's copy of a record key is wrapped or sealed), or that checks a shape it
+ * cannot open (the server). Says nothing about whether the rest is valid.
+ * @returns the kind, or undefined for fewer than two bytes, another protocol version or an unknown kind
+ * @throws nothing
+ */
+export function envelopeKindOf(envelope: Uint8Array): EnvelopeKind | undefined {
+  if (!(envelope instanceof Uint8Array) || envelope.length < headerBytes || envelope[0] !== protocolVersion) return undefined;
+  const kind = envelope[1]!;
+  return kinds.has(kind) ? (kind as EnvelopeKind) : undefined;
+}
+
 /** Checks version and kind bytes; the rest is left to the caller. */
 export function checkHeader(envelope: Uint8Array, kind: EnvelopeKind, minLength: number): void {
   if (!(envelope instanceof Uint8Array) || envelope.length < headerBytes) throw new CryptoError("malformed");
@@ -65,7 +81,7 @@ export function checkHeader(envelope: Uint8Array, kind: EnvelopeKind, minLength:
 }
 
 /** Encrypts with an explicit nonce: for known-answer tests and batch wrapping only. */
-export function sealEnvelopeWithNonce(
+export function encryptEnvelopeWithNonce(
   kind: EnvelopeKind,
   key: Uint8Array,
   plaintext: Uint8Array,
@@ -86,16 +102,16 @@ export function sealEnvelopeWithNonce(
   return out;
 }
 
-export function sealEnvelope(
+export function encryptEnvelope(
   kind: EnvelopeKind,
   key: Uint8Array,
   plaintext: Uint8Array,
   context: readonly CanonicalField[],
 ): Uint8Array {
-  return sealEnvelopeWithNonce(kind, key, plaintext, context, randomBytes(nonceBytes));
+  return encryptEnvelopeWithNonce(kind, key, plaintext, context, randomBytes(nonceBytes));
 }
 
-export function openEnvelope(
+export function decryptEnvelope(
   kind: EnvelopeKind,
   key: Uint8Array,
   envelope: Uint8Array,

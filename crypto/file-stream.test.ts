@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { createFileDecryptor, createFileEncryptor, type FileEncryptor } from "./file-stream";
-import { generateRecordKey } from "./record-content";
+import { createFileDecryptor, createFileEncryptor, generateFileKey, type FileEncryptor } from "./file-stream";
+import type { FileKey } from "./key-types";
 import { cryptoReady } from "./sodium";
 import { bytesFrom, expectCryptoError, expectEveryByteTamperFails } from "./test-helpers";
 
@@ -19,7 +19,7 @@ function encryptAll(encryptor: FileEncryptor, data: Uint8Array): Uint8Array[] {
   }
 }
 
-function decryptAll(key: Uint8Array, header: Uint8Array, chunks: Uint8Array[], ctx = context): Uint8Array {
+function decryptAll(key: FileKey, header: Uint8Array, chunks: Uint8Array[], ctx = context): Uint8Array {
   const decryptor = createFileDecryptor(key, header, ctx);
   const parts = chunks.map((chunk) => decryptor.decryptChunk(chunk));
   decryptor.done();
@@ -27,7 +27,7 @@ function decryptAll(key: Uint8Array, header: Uint8Array, chunks: Uint8Array[], c
 }
 
 function encrypted(size = chunkSize * 4 + 100) {
-  const key = generateRecordKey();
+  const key = generateFileKey();
   const data = bytesFrom(80, size);
   const encryptor = createFileEncryptor(key, context, chunkSize);
   return { key, data, header: encryptor.header, chunks: encryptAll(encryptor, data) };
@@ -67,11 +67,11 @@ describe("file encryption in chunks", () => {
   });
 
   it("fails with the wrong key, or a chunk from another record under the same key", () => {
-    const key = generateRecordKey();
+    const key = generateFileKey();
     const data = bytesFrom(81, chunkSize * 2);
     const first = createFileEncryptor(key, context, chunkSize);
     const firstChunks = encryptAll(first, data);
-    expectCryptoError(() => decryptAll(generateRecordKey(), first.header, firstChunks));
+    expectCryptoError(() => decryptAll(generateFileKey(), first.header, firstChunks));
     expectCryptoError(() => decryptAll(key, first.header, firstChunks, { ...context, recordId: "other-record" }), "authentication-failed");
     expectCryptoError(() => decryptAll(key, first.header, firstChunks, { ...context, keyVersion: 2 }), "authentication-failed");
     const second = createFileEncryptor(key, context, chunkSize);
@@ -80,7 +80,7 @@ describe("file encryption in chunks", () => {
   });
 
   it("refuses a short chunk before the end, and misuse of the encryptor", () => {
-    const key = generateRecordKey();
+    const key = generateFileKey();
     const encryptor = createFileEncryptor(key, context, chunkSize);
     expectCryptoError(() => encryptor.encryptChunk(new Uint8Array(10), false), "invalid-argument");
     expectCryptoError(() => encryptor.encryptChunk(new Uint8Array(chunkSize + 1), true), "invalid-argument");

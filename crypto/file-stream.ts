@@ -2,6 +2,8 @@ import { EnvelopeKind, assertKey, associatedData, checkHeader, protocolVersion }
 import { CryptoError } from "./errors";
 import type { RecordContext } from "./record-content";
 import { guarded, lib } from "./sodium";
+import { brandKey, type FileKey } from "./key-types";
+import { randomBytes } from "./random";
 
 /**
  * Files are encrypted with crypto_secretstream_xchacha20poly1305 in fixed-size chunks,
@@ -24,6 +26,11 @@ function chunkAssociatedData(chunkSize: number, context: RecordContext): Uint8Ar
   return associatedData(EnvelopeKind.fileHeader, [chunkSize, context.recordId, context.version, context.keyVersion]);
 }
 
+/** A fresh file key: 32 random bytes, one per file (a re-encrypted file gets a new one). */
+export function generateFileKey(): FileKey {
+  return brandKey<FileKey>(randomBytes(32));
+}
+
 export interface FileEncryptor {
   header: Uint8Array;
   chunkSize: number;
@@ -31,7 +38,7 @@ export interface FileEncryptor {
   encryptChunk(plain: Uint8Array, isLast: boolean): Uint8Array;
 }
 
-export function createFileEncryptor(fileKey: Uint8Array, context: RecordContext, chunkSize = defaultChunkSize): FileEncryptor {
+export function createFileEncryptor(fileKey: FileKey, context: RecordContext, chunkSize = defaultChunkSize): FileEncryptor {
   assertKey(fileKey);
   if (!Number.isSafeInteger(chunkSize) || chunkSize < 1 || chunkSize > maxChunkSize) throw new CryptoError("invalid-argument");
   const sodium = lib();
@@ -72,7 +79,7 @@ export function readFileHeader(header: Uint8Array): { chunkSize: number } {
   return { chunkSize };
 }
 
-export function createFileDecryptor(fileKey: Uint8Array, header: Uint8Array, context: RecordContext): FileDecryptor {
+export function createFileDecryptor(fileKey: FileKey, header: Uint8Array, context: RecordContext): FileDecryptor {
   assertKey(fileKey);
   const { chunkSize } = readFileHeader(header);
   const sodium = lib();

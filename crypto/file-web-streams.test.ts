@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { CryptoError } from "./errors";
 import { decryptFileStream, encryptFileStream } from "./file-web-streams";
-import { generateRecordKey } from "./record-content";
+import { generateFileKey } from "./file-stream";
 import { cryptoReady } from "./sodium";
 
 beforeAll(cryptoReady);
@@ -39,7 +39,7 @@ async function collect(stream: ReadableStream<Uint8Array>, onChunk?: (chunk: Uin
 
 describe("file web streams", () => {
   it("round-trips 5 MiB fed in odd-sized slices", async () => {
-    const key = generateRecordKey();
+    const key = generateFileKey();
     const total = 5 * 1024 * 1024 + 12_345;
     const { header, ciphertext } = encryptFileStream(source(total, 10_007, { produced: 0 }), key, context, chunkSize);
     const plain = await collect(decryptFileStream(ciphertext, key, header, context));
@@ -49,7 +49,7 @@ describe("file web streams", () => {
   });
 
   it("holds no more than about two chunks of plaintext at a time", async () => {
-    const key = generateRecordKey();
+    const key = generateFileKey();
     const counter = { produced: 0 };
     let consumed = 0;
     let maxAhead = 0;
@@ -64,7 +64,7 @@ describe("file web streams", () => {
   });
 
   it("errors when the ciphertext stream is cut short", async () => {
-    const key = generateRecordKey();
+    const key = generateFileKey();
     const { header, ciphertext } = encryptFileStream(source(300_000, 50_000, { produced: 0 }), key, context, chunkSize);
     const chunks = await collect(ciphertext);
     const cut = new ReadableStream<Uint8Array>({
@@ -77,7 +77,7 @@ describe("file web streams", () => {
   });
 
   it("round-trips an empty file", async () => {
-    const key = generateRecordKey();
+    const key = generateFileKey();
     const { header, ciphertext } = encryptFileStream(source(0, 1, { produced: 0 }), key, context, chunkSize);
     expect(Buffer.concat(await collect(decryptFileStream(ciphertext, key, header, context))).length).toBe(0);
   });

@@ -1,6 +1,7 @@
 import { CryptoError } from "./errors";
 import { chunkOverhead, createFileDecryptor, createFileEncryptor, defaultChunkSize } from "./file-stream";
 import type { RecordContext } from "./record-content";
+import type { FileKey } from "./key-types";
 
 /**
  * Re-chunks arbitrary slices into pieces of exactly `size` bytes, holding at most one
@@ -37,7 +38,7 @@ function rechunk(size: number, emit: (piece: Uint8Array, isLast: boolean) => Uin
 /** Encrypts a stream of any size; the header must be stored with the ciphertext. */
 export function encryptFileStream(
   plaintext: ReadableStream<Uint8Array>,
-  fileKey: Uint8Array,
+  fileKey: FileKey,
   context: RecordContext,
   chunkSize = defaultChunkSize,
 ): { header: Uint8Array; ciphertext: ReadableStream<Uint8Array> } {
@@ -49,7 +50,7 @@ export function encryptFileStream(
 /** Decrypts a stream; it errors with a CryptoError on any tampering or truncation. */
 export function decryptFileStream(
   ciphertext: ReadableStream<Uint8Array>,
-  fileKey: Uint8Array,
+  fileKey: FileKey,
   header: Uint8Array,
   context: RecordContext,
 ): ReadableStream<Uint8Array> {

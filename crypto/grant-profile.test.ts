@@ -2,10 +2,10 @@ import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { fromHex, toHex } from "./encoding";
 import { CryptoError } from "./errors";
-import { openGrantProfile, sealGrantProfile } from "./grant-profile";
+import { decryptGrantProfile, encryptGrantProfile } from "./grant-profile";
 import { generateShareKey } from "./share-key";
 import { cryptoReady, lib } from "./sodium";
-import { bytesFrom, expectCryptoError, expectEveryByteTamperFails, expectTruncationFails } from "./test-helpers";
+import { anyKey, bytesFrom, expectCryptoError, expectEveryByteTamperFails, expectTruncationFails } from "./test-helpers";
 
 beforeAll(cryptoReady);
 
@@ -14,7 +14,7 @@ describe("grant profile", () => {
     const shareKey = generateShareKey();
     fc.assert(
       fc.property(fc.string({ minLength: 1, maxLength: 100 }).filter((name) => name.trim().length > 0), (name) => {
-        expect(openGrantProfile(sealGrantProfile({ displayName: name }, shareKey, { grantId: "g" }), shareKey, { grantId: "g" })).toEqual({ displayName: name.trim() });
+        expect(decryptGrantProfile(encryptGrantProfile({ displayName: name }, shareKey, { grantId: "g" }), shareKey, { grantId: "g" })).toEqual({ displayName: name.trim() });
       }),
       { numRuns: 50 },
     );
@@ -23,32 +23,32 @@ describe("grant profile", () => {
   it("has one size, 1 KiB padded, whatever the name's length or script", () => {
     const shareKey = generateShareKey();
     const names = ["Al", "Maximiliane Anneliese von Habsburg-Lothringen", "語".repeat(200), "😀".repeat(100), '"\\'.repeat(100)];
-    const sizes = names.map((name) => sealGrantProfile({ displayName: name }, shareKey, { grantId: "g" }).length);
+    const sizes = names.map((name) => encryptGrantProfile({ displayName: name }, shareKey, { grantId: "g" }).length);
     expect(new Set(sizes)).toEqual(new Set([2 + 24 + 1024 + 16]));
   });
 
   it("still opens a profile sealed before the fixed size (a 256-byte bucket)", () => {
-    expect(openGrantProfile(fromHex(KAT_GRANT_PROFILE_256), bytesFrom(40, 32), { grantId: "g" })).toEqual({ displayName: "Ana" });
+    expect(decryptGrantProfile(fromHex(KAT_GRANT_PROFILE_256), anyKey(bytesFrom(40, 32)), { grantId: "g" })).toEqual({ displayName: "Ana" });
   });
 
   it("fails on tampering, truncation, another grant or another key", () => {
     const shareKey = generateShareKey();
-    const sealed = sealGrantProfile({ displayName: "Ana" }, shareKey, { grantId: "g1" });
-    expectEveryByteTamperFails(sealed, (tampered) => openGrantProfile(tampered, shareKey, { grantId: "g1" }));
-    expectTruncationFails(sealed, (truncated) => openGrantProfile(truncated, shareKey, { grantId: "g1" }));
-    expectCryptoError(() => openGrantProfile(sealed, shareKey, { grantId: "g2" }), "authentication-failed");
-    expectCryptoError(() => openGrantProfile(sealed, generateShareKey(), { grantId: "g1" }), "authentication-failed");
+    const sealed = encryptGrantProfile({ displayName: "Ana" }, shareKey, { grantId: "g1" });
+    expectEveryByteTamperFails(sealed, (tampered) => decryptGrantProfile(tampered, shareKey, { grantId: "g1" }));
+    expectTruncationFails(sealed, (truncated) => decryptGrantProfile(truncated, shareKey, { grantId: "g1" }));
+    expectCryptoError(() => decryptGrantProfile(sealed, shareKey, { grantId: "g2" }), "authentication-failed");
+    expectCryptoError(() => decryptGrantProfile(sealed, generateShareKey(), { grantId: "g1" }), "authentication-failed");
   });
 
   it("refuses an empty or overlong name", () => {
-    expect(() => sealGrantProfile({ displayName: "  " }, generateShareKey(), { grantId: "g" })).toThrow(CryptoError);
-    expect(() => sealGrantProfile({ displayName: "x".repeat(201) }, generateShareKey(), { grantId: "g" })).toThrow(CryptoError);
+    expect(() => encryptGrantProfile({ displayName: "  " }, generateShareKey(), { grantId: "g" })).toThrow(CryptoError);
+    expect(() => encryptGrantProfile({ displayName: "x".repeat(201) }, generateShareKey(), { grantId: "g" })).toThrow(CryptoError);
     // Control characters take six bytes each in JSON: 200 of them would not fit the fixed size.
-    expectCryptoError(() => sealGrantProfile({ displayName: `a${"\u0001".repeat(198)}a` }, generateShareKey(), { grantId: "g" }), "malformed");
+    expectCryptoError(() => encryptGrantProfile({ displayName: `a${"\u0001".repeat(198)}a` }, generateShareKey(), { grantId: "g" }), "malformed");
   });
 
   it("gives fixed bytes for a fixed key and nonce (known answer)", () => {
-    const sealed = sealGrantProfile({ displayName: "Ana" }, bytesFrom(40, 32), { grantId: "g" }, bytesFrom(41, 24));
+    const sealed = encryptGrantProfile({ displayName: "Ana" }, anyKey(bytesFrom(40, 32)), { grantId: "g" }, bytesFrom(41, 24));
     expect(sealed.length).toBe(2 + 24 + 1024 + 16);
     expect(toHex(sealed.subarray(0, 64))).toBe(KAT_GRANT_PROFILE_START);
     expect(toHex(lib().crypto_generichash(32, sealed, null))).toBe(KAT_GRANT_PROFILE_BLAKE2B);

@@ -1,8 +1,9 @@
-import { EnvelopeKind, nonceBytes, openEnvelope, sealEnvelopeWithNonce } from "./envelope";
+import { EnvelopeKind, nonceBytes, decryptEnvelope, encryptEnvelopeWithNonce } from "./envelope";
 import { fromUtf8, utf8 } from "./encoding";
 import { CryptoError } from "./errors";
 import { padToSize, unpadBucket } from "./padding";
 import { randomBytes } from "./random";
+import type { ShareKey } from "./key-types";
 
 /**
  * What a patient chooses to tell one clinician about themselves (the name they want that
@@ -28,20 +29,20 @@ const profileSize = 1024;
  * 1,066 bytes (1024 + 42).
  * @throws CryptoError "malformed" for an empty name, one longer than 200 UTF-16 units, or one whose JSON does not fit 1 KiB
  */
-export function sealGrantProfile(profile: GrantProfile, shareKey: Uint8Array, context: { grantId: string }, nonce: Uint8Array = randomBytes(nonceBytes)): Uint8Array {
+export function encryptGrantProfile(profile: GrantProfile, shareKey: ShareKey, context: { grantId: string }, nonce: Uint8Array = randomBytes(nonceBytes)): Uint8Array {
   const name = profile.displayName.trim();
   if (name.length === 0 || name.length > maxNameLength) throw new CryptoError("malformed");
   const plain = utf8(JSON.stringify({ displayName: name }));
   if (plain.length >= profileSize) throw new CryptoError("malformed");
-  return sealEnvelopeWithNonce(EnvelopeKind.grantProfile, shareKey, padToSize(plain, profileSize), [context.grantId], nonce);
+  return encryptEnvelopeWithNonce(EnvelopeKind.grantProfile, shareKey, padToSize(plain, profileSize), [context.grantId], nonce);
 }
 
 /**
  * Opens a grant profile (1 KiB, or a power-of-two bucket of at least 256 bytes from before).
  * @throws CryptoError "unsupported-version", "malformed" or "authentication-failed"
  */
-export function openGrantProfile(envelope: Uint8Array, shareKey: Uint8Array, context: { grantId: string }): GrantProfile {
-  const plain = unpadBucket(openEnvelope(EnvelopeKind.grantProfile, shareKey, envelope, [context.grantId]));
+export function decryptGrantProfile(envelope: Uint8Array, shareKey: ShareKey, context: { grantId: string }): GrantProfile {
+  const plain = unpadBucket(decryptEnvelope(EnvelopeKind.grantProfile, shareKey, envelope, [context.grantId]));
   let parsed: unknown;
   try {
     parsed = JSON.parse(fromUtf8(plain));

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { toHex } from "./encoding";
-import { signGrant, verifyGrant, wrapsDigest, type GrantStatement } from "./grant-statement";
+import { decodeGrantStatementFacts, encodeGrantStatementFacts, signGrant, verifyGrant, wrapsDigest, type GrantStatement } from "./grant-statement";
+import { encodeCanonical } from "./canonical";
 import { generateIdentityKeyPair, identityKeyPairFromSeed } from "./keys";
 import { cryptoReady } from "./sodium";
 import { bytesFrom, expectCryptoError } from "./test-helpers";
@@ -95,5 +96,39 @@ describe("grant statements", () => {
     const patient = identityKeyPairFromSeed(bytesFrom(90, 32));
     expect(toHex(signGrant(statement(), patient.secretKey))).toHaveLength(128);
     expect(toHex(signGrant(statement(), patient.secretKey))).toBe(toHex(signGrant(statement(), patient.secretKey)));
+  });
+});
+
+describe("grant statement facts", () => {
+  const fingerprint = Uint8Array.from({ length: 32 }, (_, index) => index);
+  const digest = Uint8Array.from({ length: 32 }, (_, index) => 32 + index);
+  // Written out with Python's struct module from the canonical layout, not with encodeCanonical.
+  const knownListed =
+    "014843000000166873632f76312f6772616e742d73746174656d656e74000000040100000020000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f0100000020202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f02000000057265632d6102000000057265632d62";
+  const knownAll =
+    "014843000000166873632f76312f6772616e742d73746174656d656e74000000020100000020000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f0100000020202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f";
+
+  it("encode to the known bytes, with and without listed records", () => {
+    expect(toHex(encodeGrantStatementFacts({ clinicianKeyFingerprint: fingerprint, wrapsDigest: digest, recordIds: ["rec-a", "rec-b"] }))).toBe(knownListed);
+    expect(toHex(encodeGrantStatementFacts({ clinicianKeyFingerprint: fingerprint, wrapsDigest: digest, recordIds: [] }))).toBe(knownAll);
+  });
+
+  it("decode the known bytes back", () => {
+    const decoded = decodeGrantStatementFacts(Uint8Array.from(Buffer.from(knownListed, "hex")));
+    expect(toHex(decoded.clinicianKeyFingerprint)).toBe(toHex(fingerprint));
+    expect(toHex(decoded.wrapsDigest)).toBe(toHex(digest));
+    expect(decoded.recordIds).toEqual(["rec-a", "rec-b"]);
+    expect(decodeGrantStatementFacts(Uint8Array.from(Buffer.from(knownAll, "hex"))).recordIds).toEqual([]);
+  });
+
+  it.each([
+    ["another label", encodeCanonical("hsc/v1/grant-records", [fingerprint, digest])],
+    ["a string for the fingerprint", encodeCanonical("hsc/v1/grant-statement", ["x", digest])],
+    ["bytes for a record id", encodeCanonical("hsc/v1/grant-statement", [fingerprint, digest, new Uint8Array(1)])],
+    ["a number for a record id", encodeCanonical("hsc/v1/grant-statement", [fingerprint, digest, 7])],
+    ["no digest", encodeCanonical("hsc/v1/grant-statement", [fingerprint])],
+    ["trailing bytes", Uint8Array.from([...Buffer.from(knownAll, "hex"), 0])],
+  ])("refuse %s", (_name, bytes) => {
+    expectCryptoError(() => decodeGrantStatementFacts(bytes), "malformed");
   });
 });

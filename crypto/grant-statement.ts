@@ -1,4 +1,4 @@
-import { encodeCanonical } from "./canonical";
+import { decodeCanonical, encodeCanonical } from "./canonical";
 import { CryptoError } from "./errors";
 import { hashBytes, signCanonical, verifyCanonical } from "./signature";
 
@@ -71,4 +71,44 @@ export function signGrant(statement: GrantStatement, patientIdentitySecretKey: U
 
 export function verifyGrant(statement: GrantStatement, signature: Uint8Array, patientIdentityPublicKey: Uint8Array): void {
   verifyCanonical(label, fields(statement), signature, patientIdentityPublicKey);
+}
+
+/**
+ * The signed facts of a grant the server keeps no column for, stored beside the signature
+ * so the clinician can rebuild the statement and verify it: the fingerprint of the key the
+ * share key was sealed to, the wraps digest, and the listed record ids (empty for "all").
+ */
+export interface GrantStatementFacts {
+  clinicianKeyFingerprint: Uint8Array;
+  wrapsDigest: Uint8Array;
+  recordIds: string[];
+}
+
+const factsLabel = "hsc/v1/grant-statement";
+
+/**
+ * Encodes the facts as canonical `hsc/v1/grant-statement` [fingerprint, wraps digest, record ids…].
+ * @throws CryptoError "invalid-argument" for a field the canonical encoding cannot hold
+ */
+export function encodeGrantStatementFacts(facts: GrantStatementFacts): Uint8Array {
+  return encodeCanonical(factsLabel, [facts.clinicianKeyFingerprint, facts.wrapsDigest, ...facts.recordIds]);
+}
+
+/**
+ * Strict inverse of encodeGrantStatementFacts. Decoding proves nothing: verifyGrant over
+ * the rebuilt statement does.
+ * @throws CryptoError "malformed" for any other bytes (another label, a field of the wrong type)
+ */
+export function decodeGrantStatementFacts(bytes: Uint8Array): GrantStatementFacts {
+  const { label, fields } = decodeCanonical(bytes);
+  const [clinicianKeyFingerprint, digest, ...recordIds] = fields;
+  if (
+    label !== factsLabel ||
+    !(clinicianKeyFingerprint instanceof Uint8Array) ||
+    !(digest instanceof Uint8Array) ||
+    !recordIds.every((id): id is string => typeof id === "string")
+  ) {
+    throw new CryptoError("malformed");
+  }
+  return { clinicianKeyFingerprint, wrapsDigest: digest, recordIds };
 }

@@ -6,9 +6,9 @@
 export { cryptoReady } from "./sodium";
 export { CryptoError, isCryptoError, type CryptoErrorCode } from "./errors";
 export { randomBytes } from "./random";
-export { concatBytes, equalBytes, fromBase64url, fromHex, fromUtf8, toBase64url, toHex, utf8 } from "./encoding";
+export { concatBytes, equalBytes, fromBase64, fromBase64url, fromHex, fromUtf8, toBase64, toBase64url, toHex, utf8 } from "./encoding";
 export { decodeCanonical, encodeCanonical, type CanonicalField } from "./canonical";
-export { protocolVersion, EnvelopeKind } from "./envelope";
+export { protocolVersion, EnvelopeKind, envelopeKindOf } from "./envelope";
 export {
   encryptionKeyPairFromSeed,
   generateEncryptionKeyPair,
@@ -22,23 +22,25 @@ export { roles, signKeyCertificate, verifyKeyCertificate, type KeyCertificate, t
 export { parseSafetyCodePayload, parseShareCode, safetyCode, safetyCodeMatches, shareCode, shareCodeMatches, type SafetyCode } from "./safety-code";
 export { deriveKeyEncryptionKey } from "./kdf";
 export {
-  deriveOwnerRecordKey,
+  deriveOwnerWrappingKey,
   generateVaultKey,
   isPaddedPrivateBundle,
+  isVaultKeyWrap,
   maxPrivateBundleBytes,
-  openPrivateBundle,
-  sealPrivateBundle,
+  decryptPrivateBundle,
+  encryptPrivateBundle,
   unwrapVaultKey,
   wrapVaultKey,
   type PrivateBundle,
   type VaultWrapContext,
 } from "./vault";
-export { decryptRecordContent, encryptRecordContent, generateRecordKey, type RecordContext } from "./record-content";
+export { decryptRecordContent, encryptRecordContent, generateRecordKey, isPaddedRecordContentSize, type RecordContext } from "./record-content";
 export {
   chunkOverhead,
   createFileDecryptor,
   createFileEncryptor,
   defaultChunkSize,
+  generateFileKey,
   readFileHeader,
   type FileDecryptor,
   type FileEncryptor,
@@ -53,15 +55,23 @@ export {
   sealShareKey,
   type SealedRecordKeyContext,
 } from "./share-key";
-export { unwrapRecordKey, wrapRecordKey, wrapRecordKeys, type RecordKeyWrapContext } from "./record-key-wrap";
+export { ownerGrantId, unwrapRecordKey, wrapRecordKey, wrapRecordKeys, type RecordKeyWrapContext } from "./record-key-wrap";
 export { hashBytes, signCanonical, verifyCanonical } from "./signature";
 export { signRecordVersion, verifyRecordVersion, type RecordVersionStatement } from "./record-signature";
-export { commitRecordDocument, decodeRecordBody, encodeRecordBody, generateCommitmentKey, openRecordBody, type RecordBody } from "./record-body";
+export { commitRecordDocument, decodeRecordBody, encodeRecordBody, generateCommitmentKey, verifyRecordBody, type RecordBody } from "./record-body";
 export { createFileDigest, type FileDigest } from "./file-digest";
 export { bucketSize, padToBucket, padToSize, unpadBucket } from "./padding";
-export { signGrant, verifyGrant, wrapsDigest, type GrantStatement } from "./grant-statement";
+export {
+  decodeGrantStatementFacts,
+  encodeGrantStatementFacts,
+  signGrant,
+  verifyGrant,
+  wrapsDigest,
+  type GrantStatement,
+  type GrantStatementFacts,
+} from "./grant-statement";
 export { auditEventHash, auditGenesisHash, verifyAuditChain, verifyAuditSegment, type AuditChainCheck, type AuditChainLink, type AuditEventFields, type AuditSegmentCheck } from "./audit-chain";
-export { openGrantProfile, sealGrantProfile, type GrantProfile } from "./grant-profile";
+export { decryptGrantProfile, encryptGrantProfile, type GrantProfile } from "./grant-profile";
 export {
   decodeRecoveryKey,
   deriveRecoveryKeyEncryptionKey,
@@ -69,3 +79,17 @@ export {
   encodeRecoveryKey,
   generateRecoveryKey,
 } from "./recovery-key";
+export { signRecoveryKeyReplacement, signRecoverySignIn, verifyRecoveryKeyReplacement, verifyRecoverySignIn, type RecoveryKeyReplacementStatement, type RecoverySignIn } from "./recovery-proofs";
+export { deviceWrapAssociatedData } from "./device-wrap";
+export {
+  fileKeyFromBytes,
+  vaultKeyFromBytes,
+  type FileKey,
+  type KeyEncryptionKey,
+  type OwnerWrappingKey,
+  type RecordKey,
+  type RecordWrappingKey,
+  type RecoveryKey,
+  type ShareKey,
+  type VaultKey,
+} from "./key-types";

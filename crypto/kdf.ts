@@ -1,5 +1,6 @@
 import { utf8 } from "./encoding";
 import { CryptoError } from "./errors";
+import { brandKey, type KeyEncryptionKey } from "./key-types";
 
 /**
  * HKDF-SHA256 (RFC 5869) through WebCrypto, present in browsers and in Node: libsodium's
@@ -23,9 +24,9 @@ export async function hkdfSha256(ikm: Uint8Array, salt: Uint8Array, info: Uint8A
 }
 
 /** A 32-byte key-encryption key from a passkey's PRF output and that credential's salt. */
-export async function deriveKeyEncryptionKey(prfOutput: Uint8Array, salt: Uint8Array, purpose: string): Promise<Uint8Array> {
+export async function deriveKeyEncryptionKey(prfOutput: Uint8Array, salt: Uint8Array, purpose: string): Promise<KeyEncryptionKey> {
   if (!(prfOutput instanceof Uint8Array) || prfOutput.length !== 32) throw new CryptoError("invalid-key");
   if (!(salt instanceof Uint8Array) || salt.length < 16) throw new CryptoError("invalid-argument");
   if (!purpose) throw new CryptoError("invalid-argument");
-  return hkdfSha256(prfOutput, salt, utf8(`hsc/v1/kek/${purpose}`), 32);
+  return brandKey<KeyEncryptionKey>(await hkdfSha256(prfOutput, salt, utf8(`hsc/v1/kek/${purpose}`), 32));
 }

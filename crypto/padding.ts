@@ -8,7 +8,8 @@ import { guarded, lib } from "./sodium";
  * or to one fixed size (grant profiles: every name looks alike). ISO/IEC 7816-4 padding
  * (libsodium's sodium_pad), so the padding is unambiguous and never hand-rolled.
  */
-const minimumBucket = 256;
+/** The smallest bucket (bytes) of any padded format. */
+export const minimumBucket = 256;
 const maximumBucket = 1 << 30;
 
 const isPowerOfTwo = (length: number) => length > 0 && (length & (length - 1)) === 0;

@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { encodeCanonical } from "./canonical";
 import { toHex, utf8 } from "./encoding";
-import { commitRecordDocument, decodeRecordBody, encodeRecordBody, generateCommitmentKey, openRecordBody } from "./record-body";
+import { commitRecordDocument, decodeRecordBody, encodeRecordBody, generateCommitmentKey, verifyRecordBody } from "./record-body";
 import { cryptoReady } from "./sodium";
 import { expectCryptoError } from "./test-helpers";
 
@@ -57,12 +57,12 @@ describe("opening a body against its commitment", () => {
     const document = utf8('{"v":1}');
     const commitment = commitRecordDocument(commitmentKey, context, document);
     for (const access of [new Uint8Array(0), utf8('{"blobId":"b"}')]) {
-      expect(openRecordBody(encodeRecordBody({ commitmentKey, document, access }), commitment, context).document).toEqual(document);
+      expect(verifyRecordBody(encodeRecordBody({ commitmentKey, document, access }), commitment, context).document).toEqual(document);
     }
     const body = encodeRecordBody({ commitmentKey, document, access: new Uint8Array(0) });
-    expectCryptoError(() => openRecordBody(encodeRecordBody({ commitmentKey, document: utf8('{"v":2}'), access: new Uint8Array(0) }), commitment, context), "authentication-failed");
-    expectCryptoError(() => openRecordBody(encodeRecordBody({ commitmentKey: generateCommitmentKey(), document, access: new Uint8Array(0) }), commitment, context), "authentication-failed");
-    expectCryptoError(() => openRecordBody(body, commitment, { ...context, version: 3 }), "authentication-failed");
-    expectCryptoError(() => openRecordBody(body, commitment, { ...context, recordId: "other" }), "authentication-failed");
+    expectCryptoError(() => verifyRecordBody(encodeRecordBody({ commitmentKey, document: utf8('{"v":2}'), access: new Uint8Array(0) }), commitment, context), "authentication-failed");
+    expectCryptoError(() => verifyRecordBody(encodeRecordBody({ commitmentKey: generateCommitmentKey(), document, access: new Uint8Array(0) }), commitment, context), "authentication-failed");
+    expectCryptoError(() => verifyRecordBody(body, commitment, { ...context, version: 3 }), "authentication-failed");
+    expectCryptoError(() => verifyRecordBody(body, commitment, { ...context, recordId: "other" }), "authentication-failed");
   });
 });

@@ -70,7 +70,7 @@ export function commitRecordDocument(commitmentKey: Uint8Array, context: { recor
  * record `context`). Throws CryptoError("malformed") for anything but a body, and
  * CryptoError("authentication-failed") when the document is not the one committed to.
  */
-export function openRecordBody(bytes: Uint8Array, commitment: Uint8Array, context: { recordId: string; version: number }): RecordBody {
+export function verifyRecordBody(bytes: Uint8Array, commitment: Uint8Array, context: { recordId: string; version: number }): RecordBody {
   const body = decodeRecordBody(bytes);
   if (!equalBytes(commitRecordDocument(body.commitmentKey, context, body.document), commitment)) throw new CryptoError("authentication-failed");
   return body;

@@ -5,7 +5,7 @@ import { generateRecordKey } from "./record-content";
 import { unwrapRecordKey, wrapRecordKey, wrapRecordKeyWithNonce, wrapRecordKeys } from "./record-key-wrap";
 import { generateShareKey } from "./share-key";
 import { cryptoReady } from "./sodium";
-import { bytesFrom, expectCryptoError, expectEveryByteTamperFails, expectTruncationFails } from "./test-helpers";
+import { anyKey, bytesFrom, expectCryptoError, expectEveryByteTamperFails, expectTruncationFails } from "./test-helpers";
 
 beforeAll(cryptoReady);
 
@@ -53,7 +53,7 @@ describe("record-key wrap", () => {
   }, 60_000);
 
   it("gives fixed bytes for fixed keys and nonce (known answer)", () => {
-    expect(toHex(wrapRecordKeyWithNonce(bytesFrom(10, 32), bytesFrom(11, 32), wrap, bytesFrom(12, 24)))).toBe(KAT_RECORD_KEY_WRAP);
+    expect(toHex(wrapRecordKeyWithNonce(anyKey(bytesFrom(10, 32)), anyKey(bytesFrom(11, 32)), wrap, bytesFrom(12, 24)))).toBe(KAT_RECORD_KEY_WRAP);
   });
 });
 

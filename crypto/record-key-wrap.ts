@@ -3,42 +3,50 @@ import {
   associatedData,
   assertKey,
   nonceBytes,
-  openEnvelope,
-  sealEnvelope,
-  sealEnvelopeWithNonce,
+  decryptEnvelope,
+  encryptEnvelope,
+  encryptEnvelopeWithNonce,
 } from "./envelope";
 import { CryptoError } from "./errors";
 import { randomChunks } from "./random";
+import { brandKey, type RecordKey, type RecordWrappingKey } from "./key-types";
+
+/**
+ * The grant id bound into the owner's own wrap of a record key (under deriveOwnerWrappingKey),
+ * where a share's wrap names its grant: it keeps an owner wrap from being passed off as a
+ * grant's, and the other way round. Part of the stored format: it never changes.
+ */
+export const ownerGrantId = "owner";
 
 export interface RecordKeyWrapContext {
   recordId: string;
   keyVersion: number;
-  /** The grant whose share key wraps it, or "owner" for the owner's own copy. */
+  /** The grant whose share key wraps it, or ownerGrantId for the owner's own copy. */
   grantId: string;
 }
 
 const context = (wrap: RecordKeyWrapContext) => [wrap.recordId, wrap.keyVersion, wrap.grantId];
 
 /** Wraps a record key (DEK) under a share key or the owner's key, bound to record, key version and grant. */
-export function wrapRecordKey(recordKey: Uint8Array, wrappingKey: Uint8Array, wrap: RecordKeyWrapContext): Uint8Array {
+export function wrapRecordKey(recordKey: RecordKey, wrappingKey: RecordWrappingKey, wrap: RecordKeyWrapContext): Uint8Array {
   assertKey(recordKey);
-  return sealEnvelope(EnvelopeKind.recordKeyWrap, wrappingKey, recordKey, context(wrap));
+  return encryptEnvelope(EnvelopeKind.recordKeyWrap, wrappingKey, recordKey, context(wrap));
 }
 
 export function wrapRecordKeyWithNonce(
-  recordKey: Uint8Array,
-  wrappingKey: Uint8Array,
+  recordKey: RecordKey,
+  wrappingKey: RecordWrappingKey,
   wrap: RecordKeyWrapContext,
   nonce: Uint8Array,
 ): Uint8Array {
   assertKey(recordKey);
-  return sealEnvelopeWithNonce(EnvelopeKind.recordKeyWrap, wrappingKey, recordKey, context(wrap), nonce);
+  return encryptEnvelopeWithNonce(EnvelopeKind.recordKeyWrap, wrappingKey, recordKey, context(wrap), nonce);
 }
 
 /** Wraps many record keys for one grant with a single draw of randomness for all nonces. */
 export function wrapRecordKeys(
-  items: ReadonlyArray<{ recordKey: Uint8Array; recordId: string; keyVersion: number }>,
-  wrappingKey: Uint8Array,
+  items: ReadonlyArray<{ recordKey: RecordKey; recordId: string; keyVersion: number }>,
+  wrappingKey: RecordWrappingKey,
   { grantId }: { grantId: string },
 ): Uint8Array[] {
   assertKey(wrappingKey);
@@ -46,7 +54,7 @@ export function wrapRecordKeys(
   return items.map((item, index) => {
     assertKey(item.recordKey);
     const ctx = context({ recordId: item.recordId, keyVersion: item.keyVersion, grantId });
-    return sealEnvelopeWithNonce(
+    return encryptEnvelopeWithNonce(
       EnvelopeKind.recordKeyWrap,
       wrappingKey,
       item.recordKey,
@@ -57,8 +65,8 @@ export function wrapRecordKeys(
   });
 }
 
-export function unwrapRecordKey(envelope: Uint8Array, wrappingKey: Uint8Array, wrap: RecordKeyWrapContext): Uint8Array {
-  const recordKey = openEnvelope(EnvelopeKind.recordKeyWrap, wrappingKey, envelope, context(wrap));
+export function unwrapRecordKey(envelope: Uint8Array, wrappingKey: RecordWrappingKey, wrap: RecordKeyWrapContext): RecordKey {
+  const recordKey = decryptEnvelope(EnvelopeKind.recordKeyWrap, wrappingKey, envelope, context(wrap));
   if (recordKey.length !== 32) throw new CryptoError("malformed");
-  return recordKey;
+  return brandKey<RecordKey>(recordKey);
 }

@@ -5,7 +5,7 @@ import { commitRecordDocument } from "./record-body";
 import { signRecordVersion, verifyRecordVersion } from "./record-signature";
 import { cryptoReady } from "./sodium";
 import { expectCryptoError } from "./test-helpers";
-import { deriveOwnerRecordKey, generateVaultKey } from "./vault";
+import { deriveOwnerWrappingKey, generateVaultKey } from "./vault";
 
 beforeAll(cryptoReady);
 
@@ -54,8 +54,8 @@ describe("record version signatures", () => {
 describe("owner record key", () => {
   it("is derived from the vault key, stable, and not the vault key itself", () => {
     const vaultKey = generateVaultKey();
-    expect(deriveOwnerRecordKey(vaultKey)).toEqual(deriveOwnerRecordKey(vaultKey));
-    expect(deriveOwnerRecordKey(vaultKey)).not.toEqual(vaultKey);
-    expect(deriveOwnerRecordKey(generateVaultKey())).not.toEqual(deriveOwnerRecordKey(vaultKey));
+    expect(deriveOwnerWrappingKey(vaultKey)).toEqual(deriveOwnerWrappingKey(vaultKey));
+    expect(deriveOwnerWrappingKey(vaultKey)).not.toEqual(vaultKey);
+    expect(deriveOwnerWrappingKey(generateVaultKey())).not.toEqual(deriveOwnerWrappingKey(vaultKey));
   });
 });

@@ -9,7 +9,7 @@ import {
   generateRecoveryKey,
 } from "./recovery-key";
 import { cryptoReady } from "./sodium";
-import { bytesFrom, expectCryptoError } from "./test-helpers";
+import { anyKey, bytesFrom, expectCryptoError } from "./test-helpers";
 
 beforeAll(cryptoReady);
 
@@ -20,7 +20,7 @@ describe("recovery key", () => {
   it("reads back whatever it writes, in 14 groups of 4", () => {
     fc.assert(
       fc.property(key32, (key) => {
-        const text = encodeRecoveryKey(key);
+        const text = encodeRecoveryKey(anyKey(key));
         expect(text).toMatch(/^[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){13}$/);
         expect(decodeRecoveryKey(text)).toEqual(key);
       }),
@@ -38,7 +38,7 @@ describe("recovery key", () => {
   it("catches any single mistyped character", () => {
     fc.assert(
       fc.property(key32, fc.nat(55), fc.nat(30), (key, position, shift) => {
-        const characters = encodeRecoveryKey(key).replaceAll("-", "").split("");
+        const characters = encodeRecoveryKey(anyKey(key)).replaceAll("-", "").split("");
         const original = alphabet.indexOf(characters[position]!);
         characters[position] = alphabet[(original + 1 + shift) % 32]!;
         expectCryptoError(() => decodeRecoveryKey(characters.join("")), "checksum-mismatch");
@@ -64,11 +64,11 @@ describe("recovery key", () => {
 
   it("derives a signing key and a key-encryption key that differ and are stable (known answer)", () => {
     const key = bytesFrom(70, 32);
-    const signing = deriveRecoverySigningKeyPair(key);
-    const kek = deriveRecoveryKeyEncryptionKey(key);
-    expect(toHex(signing.publicKey)).toBe(toHex(deriveRecoverySigningKeyPair(key).publicKey));
+    const signing = deriveRecoverySigningKeyPair(anyKey(key));
+    const kek = deriveRecoveryKeyEncryptionKey(anyKey(key));
+    expect(toHex(signing.publicKey)).toBe(toHex(deriveRecoverySigningKeyPair(anyKey(key)).publicKey));
     expect(toHex(kek)).not.toBe(toHex(signing.secretKey.subarray(0, 32)));
-    expect(encodeRecoveryKey(key)).toBe(KAT_RECOVERY_TEXT);
+    expect(encodeRecoveryKey(anyKey(key))).toBe(KAT_RECOVERY_TEXT);
     expect(toHex(signing.publicKey)).toBe(KAT_RECOVERY_SIGNING);
     expect(toHex(kek)).toBe(KAT_RECOVERY_KEK);
   });

@@ -4,6 +4,7 @@ import { CryptoError } from "./errors";
 import { identityKeyPairFromSeed, type KeyPair } from "./keys";
 import { randomBytes } from "./random";
 import { lib } from "./sodium";
+import { brandKey, type KeyEncryptionKey, type RecoveryKey } from "./key-types";
 
 /**
  * The recovery key: 32 random bytes, written as Crockford base32 of the key and a 3-byte
@@ -19,11 +20,11 @@ function checksum(key: Uint8Array): Uint8Array {
   return lib().crypto_generichash(16, encodeCanonical("hsc/v1/recovery-key-checksum", [key]), null).subarray(0, checksumLength);
 }
 
-export function generateRecoveryKey(): Uint8Array {
-  return randomBytes(keyLength);
+export function generateRecoveryKey(): RecoveryKey {
+  return brandKey<RecoveryKey>(randomBytes(keyLength));
 }
 
-export function encodeRecoveryKey(key: Uint8Array): string {
+export function encodeRecoveryKey(key: RecoveryKey): string {
   assertKey(key, keyLength);
   const bytes = new Uint8Array(keyLength + checksumLength);
   bytes.set(key);
@@ -43,7 +44,7 @@ export function encodeRecoveryKey(key: Uint8Array): string {
   return out.match(/.{4}/g)!.join("-");
 }
 
-export function decodeRecoveryKey(text: string): Uint8Array {
+export function decodeRecoveryKey(text: string): RecoveryKey {
   if (typeof text !== "string") throw new CryptoError("malformed");
   const normalized = text.toUpperCase().replace(/[\s-]/g, "").replace(/[IL]/g, "1").replace(/O/g, "0");
   if (normalized.length !== characters) throw new CryptoError("malformed");
@@ -64,16 +65,16 @@ export function decodeRecoveryKey(text: string): Uint8Array {
   }
   const key = bytes.slice(0, keyLength);
   if (!lib().memcmp(checksum(key), bytes.subarray(keyLength))) throw new CryptoError("checksum-mismatch");
-  return key;
+  return brandKey<RecoveryKey>(key);
 }
 
-function derive(recoveryKey: Uint8Array, purpose: string): Uint8Array {
+function derive(recoveryKey: RecoveryKey, purpose: string): Uint8Array {
   assertKey(recoveryKey, keyLength);
   return lib().crypto_generichash(32, encodeCanonical("hsc/v1/recovery-derive", [purpose]), recoveryKey);
 }
 
 /** The Ed25519 key whose public half lets the server accept a recovery sign-in. */
-export function deriveRecoverySigningKeyPair(recoveryKey: Uint8Array): KeyPair {
+export function deriveRecoverySigningKeyPair(recoveryKey: RecoveryKey): KeyPair {
   const seed = derive(recoveryKey, "signing");
   try {
     return identityKeyPairFromSeed(seed);
@@ -83,6 +84,6 @@ export function deriveRecoverySigningKeyPair(recoveryKey: Uint8Array): KeyPair {
 }
 
 /** The key that wraps the vault key for recovery. */
-export function deriveRecoveryKeyEncryptionKey(recoveryKey: Uint8Array): Uint8Array {
-  return derive(recoveryKey, "vault-key-wrap");
+export function deriveRecoveryKeyEncryptionKey(recoveryKey: RecoveryKey): KeyEncryptionKey {
+  return brandKey<KeyEncryptionKey>(derive(recoveryKey, "vault-key-wrap"));
 }

@@ -5,6 +5,7 @@ import { CryptoError } from "./errors";
 import type { KeyPair } from "./keys";
 import { randomBytes } from "./random";
 import { guarded, lib } from "./sodium";
+import { brandKey, type RecordKey, type ShareKey, type VaultKey } from "./key-types";
 
 /**
  * A 32-byte key sealed to someone's certified X25519 key:
@@ -62,16 +63,16 @@ function openKey(kind: SealedKind, envelope: Uint8Array, recipient: KeyPair, con
   return key;
 }
 
-export function generateShareKey(): Uint8Array {
-  return randomBytes(32);
+export function generateShareKey(): ShareKey {
+  return brandKey<ShareKey>(randomBytes(32));
 }
 
-export function sealShareKey(shareKey: Uint8Array, recipientEncryptionPublicKey: Uint8Array, { grantId }: { grantId: string }): Uint8Array {
+export function sealShareKey(shareKey: ShareKey, recipientEncryptionPublicKey: Uint8Array, { grantId }: { grantId: string }): Uint8Array {
   return sealKey(EnvelopeKind.sealedShareKey, shareKey, recipientEncryptionPublicKey, [grantId]);
 }
 
-export function openShareKey(envelope: Uint8Array, recipient: KeyPair, { grantId }: { grantId: string }): Uint8Array {
-  return openKey(EnvelopeKind.sealedShareKey, envelope, recipient, [grantId]);
+export function openShareKey(envelope: Uint8Array, recipient: KeyPair, { grantId }: { grantId: string }): ShareKey {
+  return brandKey<ShareKey>(openKey(EnvelopeKind.sealedShareKey, envelope, recipient, [grantId]));
 }
 
 export interface SealedRecordKeyContext {
@@ -80,12 +81,12 @@ export interface SealedRecordKeyContext {
 }
 
 /** A record key sealed to the chart owner's encryption key, for records someone else wrote in their chart. */
-export function sealRecordKeyToOwner(recordKey: Uint8Array, ownerEncryptionPublicKey: Uint8Array, context: SealedRecordKeyContext): Uint8Array {
+export function sealRecordKeyToOwner(recordKey: RecordKey, ownerEncryptionPublicKey: Uint8Array, context: SealedRecordKeyContext): Uint8Array {
   return sealKey(EnvelopeKind.sealedRecordKey, recordKey, ownerEncryptionPublicKey, [context.recordId, context.keyVersion]);
 }
 
-export function openRecordKeySealedToOwner(envelope: Uint8Array, owner: KeyPair, context: SealedRecordKeyContext): Uint8Array {
-  return openKey(EnvelopeKind.sealedRecordKey, envelope, owner, [context.recordId, context.keyVersion]);
+export function openRecordKeySealedToOwner(envelope: Uint8Array, owner: KeyPair, context: SealedRecordKeyContext): RecordKey {
+  return brandKey<RecordKey>(openKey(EnvelopeKind.sealedRecordKey, envelope, owner, [context.recordId, context.keyVersion]));
 }
 
 /**
@@ -93,7 +94,7 @@ export function openRecordKeySealedToOwner(envelope: Uint8Array, owner: KeyPair,
  * patient can wrap later records for an "all records" grant and rotate keys after a revoke
  * without storing the share key anywhere.
  */
-export function deriveShareKey(vaultKey: Uint8Array, { grantId }: { grantId: string }): Uint8Array {
+export function deriveShareKey(vaultKey: VaultKey, { grantId }: { grantId: string }): ShareKey {
   assertKey(vaultKey);
-  return lib().crypto_generichash(32, encodeCanonical("hsc/v1/grant-share-key", [grantId]), vaultKey);
+  return brandKey<ShareKey>(lib().crypto_generichash(32, encodeCanonical("hsc/v1/grant-share-key", [grantId]), vaultKey));
 }

@@ -1,6 +1,7 @@
 // Shared by the crypto tests only.
 import { expect } from "vitest";
 import { CryptoError, type CryptoErrorCode } from "./errors";
+import type { Key } from "./key-types";
 
 export function expectCryptoError(run: () => unknown, code?: CryptoErrorCode): CryptoError {
   let caught: unknown;
@@ -37,4 +38,12 @@ export function expectTruncationFails(envelope: Uint8Array, open: (truncated: Ui
 
 export function bytesFrom(seed: number, length: number): Uint8Array {
   return Uint8Array.from({ length }, (_, index) => (seed + index * 31) & 0xff);
+}
+
+/**
+ * Bytes typed as a key of any role, for tests that feed a function a key it must refuse or
+ * fixed bytes for a known answer; application code gets keys only from crypto/ functions.
+ */
+export function anyKey(bytes: Uint8Array): Key<never> {
+  return bytes as Key<never>;
 }

@@ -1,17 +1,17 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { encodeCanonical } from "./canonical";
 import { fromHex, toHex } from "./encoding";
-import { EnvelopeKind, openEnvelope, sealEnvelopeWithNonce } from "./envelope";
+import { EnvelopeKind, decryptEnvelope, encryptEnvelopeWithNonce } from "./envelope";
 import { generateEncryptionKeyPair, generateIdentityKeyPair } from "./keys";
 import { cryptoReady, lib } from "./sodium";
-import { bytesFrom, expectCryptoError, expectEveryByteTamperFails, expectTruncationFails } from "./test-helpers";
+import { anyKey, bytesFrom, expectCryptoError, expectEveryByteTamperFails, expectTruncationFails } from "./test-helpers";
 import {
   generateVaultKey,
   isPaddedPrivateBundle,
   maxPrivateBundleBytes,
-  openPrivateBundle,
-  sealPrivateBundle,
-  sealPrivateBundleWithNonce,
+  decryptPrivateBundle,
+  encryptPrivateBundle,
+  encryptPrivateBundleWithNonce,
   unwrapVaultKey,
   wrapVaultKey,
   wrapVaultKeyWithNonce,
@@ -25,26 +25,26 @@ describe("vault-key wrap", () => {
   it("round-trips", () => {
     const vaultKey = generateVaultKey();
     const kek = generateVaultKey();
-    expect(unwrapVaultKey(wrapVaultKey(vaultKey, kek, context), kek, context)).toEqual(vaultKey);
+    expect(unwrapVaultKey(wrapVaultKey(vaultKey, anyKey(kek), context), anyKey(kek), context)).toEqual(vaultKey);
   });
 
   it("fails on any flipped bit, truncation, wrong key or wrong context", () => {
     const kek = generateVaultKey();
-    const envelope = wrapVaultKey(generateVaultKey(), kek, context);
-    expectEveryByteTamperFails(envelope, (tampered) => unwrapVaultKey(tampered, kek, context));
-    expectTruncationFails(envelope, (truncated) => unwrapVaultKey(truncated, kek, context));
-    expectCryptoError(() => unwrapVaultKey(envelope, generateVaultKey(), context), "authentication-failed");
-    expectCryptoError(() => unwrapVaultKey(envelope, kek, { ...context, userId: "someone-else" }), "authentication-failed");
-    expectCryptoError(() => unwrapVaultKey(envelope, kek, { ...context, methodId: "recovery" }), "authentication-failed");
+    const envelope = wrapVaultKey(generateVaultKey(), anyKey(kek), context);
+    expectEveryByteTamperFails(envelope, (tampered) => unwrapVaultKey(tampered, anyKey(kek), context));
+    expectTruncationFails(envelope, (truncated) => unwrapVaultKey(truncated, anyKey(kek), context));
+    expectCryptoError(() => unwrapVaultKey(envelope, anyKey(generateVaultKey()), context), "authentication-failed");
+    expectCryptoError(() => unwrapVaultKey(envelope, anyKey(kek), { ...context, userId: "someone-else" }), "authentication-failed");
+    expectCryptoError(() => unwrapVaultKey(envelope, anyKey(kek), { ...context, methodId: "recovery" }), "authentication-failed");
   });
 
   it("refuses keys of the wrong length", () => {
-    expectCryptoError(() => wrapVaultKey(new Uint8Array(31), generateVaultKey(), context), "invalid-key");
-    expectCryptoError(() => wrapVaultKey(generateVaultKey(), new Uint8Array(16), context), "invalid-key");
+    expectCryptoError(() => wrapVaultKey(anyKey(new Uint8Array(31)), anyKey(generateVaultKey()), context), "invalid-key");
+    expectCryptoError(() => wrapVaultKey(generateVaultKey(), anyKey(new Uint8Array(16)), context), "invalid-key");
   });
 
   it("gives fixed bytes for a fixed key and nonce (known answer)", () => {
-    const envelope = wrapVaultKeyWithNonce(bytesFrom(1, 32), bytesFrom(2, 32), context, bytesFrom(3, 24));
+    const envelope = wrapVaultKeyWithNonce(anyKey(bytesFrom(1, 32)), anyKey(bytesFrom(2, 32)), context, bytesFrom(3, 24));
     expect(toHex(envelope)).toBe(KAT_VAULT_WRAP);
   });
 });
@@ -57,23 +57,23 @@ describe("private bundle", () => {
       encryptionSecretKey: generateEncryptionKeyPair().secretKey,
       extra: new TextEncoder().encode('{"displayName":"Ada"}'),
     };
-    expect(openPrivateBundle(sealPrivateBundle(bundle, vaultKey, context), vaultKey, context)).toEqual(bundle);
+    expect(decryptPrivateBundle(encryptPrivateBundle(bundle, vaultKey, context), vaultKey, context)).toEqual(bundle);
   });
 
   it("fails on any flipped bit, truncation, wrong key or wrong user", () => {
     const vaultKey = generateVaultKey();
     const bundle = { identitySecretKey: bytesFrom(4, 64), encryptionSecretKey: bytesFrom(5, 32) };
-    const envelope = sealPrivateBundle(bundle, vaultKey, context);
-    expectEveryByteTamperFails(envelope, (tampered) => openPrivateBundle(tampered, vaultKey, context));
-    expectTruncationFails(envelope, (truncated) => openPrivateBundle(truncated, vaultKey, context));
-    expectCryptoError(() => openPrivateBundle(envelope, generateVaultKey(), context), "authentication-failed");
-    expectCryptoError(() => openPrivateBundle(envelope, vaultKey, { userId: "other" }), "authentication-failed");
+    const envelope = encryptPrivateBundle(bundle, vaultKey, context);
+    expectEveryByteTamperFails(envelope, (tampered) => decryptPrivateBundle(tampered, vaultKey, context));
+    expectTruncationFails(envelope, (truncated) => decryptPrivateBundle(truncated, vaultKey, context));
+    expectCryptoError(() => decryptPrivateBundle(envelope, generateVaultKey(), context), "authentication-failed");
+    expectCryptoError(() => decryptPrivateBundle(envelope, vaultKey, { userId: "other" }), "authentication-failed");
   });
 
   const katBundle = { identitySecretKey: bytesFrom(4, 64), encryptionSecretKey: bytesFrom(5, 32) };
 
   it("gives fixed bytes for fixed keys and nonce (known answer)", () => {
-    const envelope = sealPrivateBundleWithNonce(katBundle, bytesFrom(6, 32), context, bytesFrom(7, 24));
+    const envelope = encryptPrivateBundleWithNonce(katBundle, anyKey(bytesFrom(6, 32)), context, bytesFrom(7, 24));
     expect(envelope.length).toBe(2 + 24 + 4096 + 16);
     expect(toHex(envelope.subarray(0, 64))).toBe(KAT_PADDED_PRIVATE_BUNDLE_START);
     expect(toHex(lib().crypto_generichash(32, envelope, null))).toBe(KAT_PADDED_PRIVATE_BUNDLE_BLAKE2B);
@@ -81,9 +81,9 @@ describe("private bundle", () => {
 
   it("pads the body, ISO/IEC 7816-4, to a bucket of at least 4 KiB (kind 10)", () => {
     const vaultKey = bytesFrom(6, 32);
-    const envelope = sealPrivateBundleWithNonce(katBundle, vaultKey, context, bytesFrom(7, 24));
+    const envelope = encryptPrivateBundleWithNonce(katBundle, anyKey(vaultKey), context, bytesFrom(7, 24));
     expect(envelope[1]).toBe(EnvelopeKind.paddedPrivateBundle);
-    const padded = openEnvelope(EnvelopeKind.paddedPrivateBundle, vaultKey, envelope, [context.userId]);
+    const padded = decryptEnvelope(EnvelopeKind.paddedPrivateBundle, vaultKey, envelope, [context.userId]);
     const body = encodeCanonical("hsc/v1/private-bundle-body", [katBundle.identitySecretKey, katBundle.encryptionSecretKey, new Uint8Array(0)]);
     expect(padded.length).toBe(4096);
     expect(padded.subarray(0, body.length)).toEqual(body);
@@ -93,7 +93,7 @@ describe("private bundle", () => {
 
   it("has one size for vault contents of different lengths within a bucket, and grows by buckets", () => {
     const vaultKey = generateVaultKey();
-    const sizeWith = (extraLength: number) => sealPrivateBundle({ ...katBundle, extra: new Uint8Array(extraLength).fill(0x41) }, vaultKey, context).length;
+    const sizeWith = (extraLength: number) => encryptPrivateBundle({ ...katBundle, extra: new Uint8Array(extraLength).fill(0x41) }, vaultKey, context).length;
     expect(new Set([0, 1, 20, 1000, 3000, 3900].map(sizeWith))).toEqual(new Set([4096 + 42]));
     expect(sizeWith(4000)).toBe(8192 + 42);
     expect(sizeWith(9000)).toBe(16_384 + 42);
@@ -102,24 +102,24 @@ describe("private bundle", () => {
   it("still opens a vault sealed before padding (kind 2), which cannot pass for the padded kind", () => {
     const legacy = fromHex(KAT_LEGACY_PRIVATE_BUNDLE);
     expect(legacy[1]).toBe(EnvelopeKind.privateBundle);
-    expect(openPrivateBundle(legacy, bytesFrom(6, 32), context)).toEqual({ ...katBundle, extra: new Uint8Array(0) });
+    expect(decryptPrivateBundle(legacy, anyKey(bytesFrom(6, 32)), context)).toEqual({ ...katBundle, extra: new Uint8Array(0) });
     const relabelled = legacy.slice();
     relabelled[1] = EnvelopeKind.paddedPrivateBundle;
-    expectCryptoError(() => openPrivateBundle(relabelled, bytesFrom(6, 32), context), "authentication-failed");
-    const padded = sealPrivateBundle(katBundle, bytesFrom(6, 32), context);
+    expectCryptoError(() => decryptPrivateBundle(relabelled, anyKey(bytesFrom(6, 32)), context), "authentication-failed");
+    const padded = encryptPrivateBundle(katBundle, anyKey(bytesFrom(6, 32)), context);
     padded[1] = EnvelopeKind.privateBundle;
-    expectCryptoError(() => openPrivateBundle(padded, bytesFrom(6, 32), context), "authentication-failed");
+    expectCryptoError(() => decryptPrivateBundle(padded, anyKey(bytesFrom(6, 32)), context), "authentication-failed");
   });
 
   it("refuses a padded-kind envelope whose body is not padded", () => {
     const vaultKey = generateVaultKey();
     const body = encodeCanonical("hsc/v1/private-bundle-body", [katBundle.identitySecretKey, katBundle.encryptionSecretKey, new Uint8Array(0)]);
-    const unpadded = sealEnvelopeWithNonce(EnvelopeKind.paddedPrivateBundle, vaultKey, body, [context.userId], bytesFrom(7, 24));
-    expectCryptoError(() => openPrivateBundle(unpadded, vaultKey, context), "malformed");
+    const unpadded = encryptEnvelopeWithNonce(EnvelopeKind.paddedPrivateBundle, vaultKey, body, [context.userId], bytesFrom(7, 24));
+    expectCryptoError(() => decryptPrivateBundle(unpadded, vaultKey, context), "malformed");
   });
 
   it("tells the server which bytes have the shape of a padded bundle", () => {
-    const envelope = sealPrivateBundle(katBundle, generateVaultKey(), context);
+    const envelope = encryptPrivateBundle(katBundle, generateVaultKey(), context);
     expect(isPaddedPrivateBundle(envelope)).toBe(true);
     expect(isPaddedPrivateBundle(fromHex(KAT_LEGACY_PRIVATE_BUNDLE))).toBe(false);
     expect(isPaddedPrivateBundle(envelope.subarray(0, envelope.length - 1))).toBe(false);

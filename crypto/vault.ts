@@ -1,9 +1,10 @@
 import { decodeCanonical, encodeCanonical } from "./canonical";
-import { EnvelopeKind, assertKey, envelopeOverhead, nonceBytes, openEnvelope, protocolVersion, sealEnvelope, sealEnvelopeWithNonce } from "./envelope";
+import { EnvelopeKind, assertKey, envelopeKindOf, envelopeOverhead, keyBytes, nonceBytes, decryptEnvelope, protocolVersion, encryptEnvelope, encryptEnvelopeWithNonce } from "./envelope";
 import { CryptoError } from "./errors";
 import { padToBucket, unpadBucket } from "./padding";
 import { randomBytes } from "./random";
 import { lib } from "./sodium";
+import { brandKey, type KeyEncryptionKey, type OwnerWrappingKey, type VaultKey } from "./key-types";
 
 export interface VaultWrapContext {
   userId: string;
@@ -18,36 +19,46 @@ export interface PrivateBundle {
   extra?: Uint8Array;
 }
 
-export function generateVaultKey(): Uint8Array {
-  return randomBytes(32);
+export function generateVaultKey(): VaultKey {
+  return brandKey<VaultKey>(randomBytes(32));
 }
 
 /**
  * The key that wraps the owner's copy of every record key: derived from the vault key
  * (keyed BLAKE2b with its own label) rather than the vault key itself, so each key has one job.
  */
-export function deriveOwnerRecordKey(vaultKey: Uint8Array): Uint8Array {
+export function deriveOwnerWrappingKey(vaultKey: VaultKey): OwnerWrappingKey {
   assertKey(vaultKey);
-  return lib().crypto_generichash(32, encodeCanonical("hsc/v1/owner-record-key", []), vaultKey);
+  return brandKey<OwnerWrappingKey>(lib().crypto_generichash(32, encodeCanonical("hsc/v1/owner-record-key", []), vaultKey));
 }
 
 const wrapContext = (context: VaultWrapContext) => [context.userId, context.methodId];
 
 /** Wraps the vault key under a key-encryption key (from a PRF output or the recovery key). */
-export function wrapVaultKey(vaultKey: Uint8Array, kek: Uint8Array, context: VaultWrapContext): Uint8Array {
+export function wrapVaultKey(vaultKey: VaultKey, kek: KeyEncryptionKey, context: VaultWrapContext): Uint8Array {
   assertKey(vaultKey);
-  return sealEnvelope(EnvelopeKind.vaultKeyWrap, kek, vaultKey, wrapContext(context));
+  return encryptEnvelope(EnvelopeKind.vaultKeyWrap, kek, vaultKey, wrapContext(context));
 }
 
-export function wrapVaultKeyWithNonce(vaultKey: Uint8Array, kek: Uint8Array, context: VaultWrapContext, nonce: Uint8Array) {
-  assertKey(vaultKey);
-  return sealEnvelopeWithNonce(EnvelopeKind.vaultKeyWrap, kek, vaultKey, wrapContext(context), nonce);
+/**
+ * Whether bytes have the shape of a vault-key wrap (kind 1): protocol version 1, kind 1, and
+ * exactly the length of a wrapped 32-byte key (74 bytes). The server, which cannot open
+ * one, checks this before storing one.
+ * @throws nothing
+ */
+export function isVaultKeyWrap(envelope: Uint8Array): boolean {
+  return envelope instanceof Uint8Array && envelope.length === envelopeOverhead + keyBytes && envelopeKindOf(envelope) === EnvelopeKind.vaultKeyWrap;
 }
 
-export function unwrapVaultKey(envelope: Uint8Array, kek: Uint8Array, context: VaultWrapContext): Uint8Array {
-  const vaultKey = openEnvelope(EnvelopeKind.vaultKeyWrap, kek, envelope, wrapContext(context));
+export function wrapVaultKeyWithNonce(vaultKey: VaultKey, kek: KeyEncryptionKey, context: VaultWrapContext, nonce: Uint8Array) {
+  assertKey(vaultKey);
+  return encryptEnvelopeWithNonce(EnvelopeKind.vaultKeyWrap, kek, vaultKey, wrapContext(context), nonce);
+}
+
+export function unwrapVaultKey(envelope: Uint8Array, kek: KeyEncryptionKey, context: VaultWrapContext): VaultKey {
+  const vaultKey = decryptEnvelope(EnvelopeKind.vaultKeyWrap, kek, envelope, wrapContext(context));
   if (vaultKey.length !== 32) throw new CryptoError("malformed");
-  return vaultKey;
+  return brandKey<VaultKey>(vaultKey);
 }
 
 const bundleLabel = "hsc/v1/private-bundle-body";
@@ -77,19 +88,19 @@ function encodeBundle(bundle: PrivateBundle): Uint8Array {
  * @returns `01 0a nonce(24) ct+tag`, 4,138 bytes for most vaults (4096 + 42)
  * @throws CryptoError "invalid-key" for keys of the wrong length
  */
-export function sealPrivateBundle(bundle: PrivateBundle, vaultKey: Uint8Array, context: { userId: string }): Uint8Array {
-  return sealPrivateBundleWithNonce(bundle, vaultKey, context, randomBytes(nonceBytes));
+export function encryptPrivateBundle(bundle: PrivateBundle, vaultKey: VaultKey, context: { userId: string }): Uint8Array {
+  return encryptPrivateBundleWithNonce(bundle, vaultKey, context, randomBytes(nonceBytes));
 }
 
-/** sealPrivateBundle with an explicit nonce: for known-answer tests only. */
-export function sealPrivateBundleWithNonce(
+/** encryptPrivateBundle with an explicit nonce: for known-answer tests only. */
+export function encryptPrivateBundleWithNonce(
   bundle: PrivateBundle,
-  vaultKey: Uint8Array,
+  vaultKey: VaultKey,
   context: { userId: string },
   nonce: Uint8Array,
 ): Uint8Array {
   const padded = padToBucket(encodeBundle(bundle), privateBundleMinimumBucket);
-  return sealEnvelopeWithNonce(EnvelopeKind.paddedPrivateBundle, vaultKey, padded, [context.userId], nonce);
+  return encryptEnvelopeWithNonce(EnvelopeKind.paddedPrivateBundle, vaultKey, padded, [context.userId], nonce);
 }
 
 /**
@@ -98,11 +109,11 @@ export function sealPrivateBundleWithNonce(
  * in the associated data, so relabelling one as the other fails authentication.
  * @throws CryptoError "unsupported-version", "malformed" or "authentication-failed"
  */
-export function openPrivateBundle(envelope: Uint8Array, vaultKey: Uint8Array, context: { userId: string }): PrivateBundle {
+export function decryptPrivateBundle(envelope: Uint8Array, vaultKey: VaultKey, context: { userId: string }): PrivateBundle {
   const plain =
     envelope instanceof Uint8Array && envelope[1] === EnvelopeKind.privateBundle
-      ? openEnvelope(EnvelopeKind.privateBundle, vaultKey, envelope, [context.userId])
-      : unpadBucket(openEnvelope(EnvelopeKind.paddedPrivateBundle, vaultKey, envelope, [context.userId]), privateBundleMinimumBucket);
+      ? decryptEnvelope(EnvelopeKind.privateBundle, vaultKey, envelope, [context.userId])
+      : unpadBucket(decryptEnvelope(EnvelopeKind.paddedPrivateBundle, vaultKey, envelope, [context.userId]), privateBundleMinimumBucket);
   const { label, fields } = decodeCanonical(plain);
   const [identitySecretKey, encryptionSecretKey, extra] = fields;
   if (

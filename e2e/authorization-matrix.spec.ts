@@ -8,7 +8,7 @@ import {
   EnvelopeKind,
   fromBase64url,
   generateRecoveryKey,
-  signCanonical,
+  signRecoveryKeyReplacement,
   toBase64url,
 } from "@/crypto";
 import { apiClientHeader } from "@/contract/api-client-header";
@@ -96,12 +96,16 @@ interface World {
 /** A new recovery key's signed replacement of `previous` for `userId`, as the Security page sends it (client/account/security.ts). */
 function recoveryKeyReplacement(userId: string, previous: string, wrappedKey: string, origin: string) {
   const signing = deriveRecoverySigningKeyPair(generateRecoveryKey());
-  const fields = [userId, fromBase64url(previous), signing.publicKey, fromBase64url(wrappedKey), origin];
   return {
     previousRecoveryPublicKey: previous,
     recoveryPublicKey: toBase64url(signing.publicKey),
     wrappedKey,
-    signature: toBase64url(signCanonical("hsc/v1/recovery-key-replacement", fields, signing.secretKey)),
+    signature: toBase64url(
+      signRecoveryKeyReplacement(
+        { userId, previousRecoveryPublicKey: fromBase64url(previous), recoveryPublicKey: signing.publicKey, wrappedVaultKey: fromBase64url(wrappedKey), origin },
+        signing.secretKey,
+      ),
+    ),
   };
 }
 

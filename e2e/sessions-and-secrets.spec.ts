@@ -4,7 +4,7 @@ import {
   decodeRecoveryKey,
   deriveRecoveryKeyEncryptionKey,
   fromBase64url,
-  openPrivateBundle,
+  decryptPrivateBundle,
   unwrapVaultKey,
 } from "../crypto";
 import { apiClientHeader } from "@/contract/api-client-header";
@@ -83,7 +83,7 @@ test("no PRF output, vault key, private key, recovery key or patient name is eve
     userId: material.userId,
     methodId: "recovery",
   });
-  const bundle = openPrivateBundle(fromBase64url(material.bundle), vaultKey, { userId: material.userId });
+  const bundle = decryptPrivateBundle(fromBase64url(material.bundle), vaultKey, { userId: material.userId });
   const prf = await prfOutputs();
   expect(prf.length).toBeGreaterThanOrEqual(2);
   expect(material.wraps.map((wrap) => wrap.method).sort()).toEqual(["prf", "recovery"]);

@@ -88,3 +88,27 @@ describe("client code boundary", () => {
     expect(await ruleIds("app/some-page/page.tsx", source)).toEqual([]);
   });
 });
+
+describe("protocol labels stay inside crypto/", () => {
+  it.each([
+    ["client/account/example.ts", 'export const label = "hsc/v1/recovery-sign-in";\n'],
+    ["client/keystore/example.ts", "export const ad = (id: string) => `hsc/v1/device-wrap\\u0000${id}`;\n"],
+    ["lib/auth/example.ts", "export const label = 'hsc/v2/anything';\n"],
+    ["app/some-page/widget.tsx", 'export const label = "hsc/v1/grant-statement";\n'],
+    ["e2e/example.spec.ts", 'export const label = "hsc/v1/recovery-key-replacement";\n'],
+    ["lib/accounts/example.db.test.ts", 'export const label = "hsc/v1/grant";\n'],
+    ["bench/example.ts", "export const label = `hsc/v1/${'kek'}`;\n"],
+  ])("refuses a label in %s", async (filePath, code) => {
+    expect(await ruleIds(filePath, code)).toContain("hsc/no-protocol-labels");
+  });
+
+  it("allows labels in crypto/, tests included", async () => {
+    expect(await ruleIds("crypto/example.ts", 'export const label = "hsc/v1/grant";\n')).toEqual([]);
+    expect(await ruleIds("crypto/example.test.ts", 'export const label = "hsc/v1/grant";\n')).toEqual([]);
+  });
+
+  it("allows strings that only mention a label, and other hsc formats", async () => {
+    const code = 'export const a = "see hsc/v1/grant in crypto/README.md";\nexport const b = "hsc1.abc";\nexport const c = "hsc-sc:1:x";\n';
+    expect(await ruleIds("client/sharing/example.ts", code)).toEqual([]);
+  });
+});

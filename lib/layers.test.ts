@@ -109,4 +109,9 @@ describe("lib/ folders", () => {
       .flatMap(([module, source]) => importedLibModules(module, source).filter((target) => sessionReaders.includes(target) || target.endsWith("-service")).map((target) => `${module} imports ${target}`));
     expect(offending).toEqual([]);
   });
+
+  it("declare the transaction type once, in lib/db", () => {
+    const copies = [...modules].filter(([module, source]) => module !== "lib/db/client" && /\["transaction"\]|typeof \w+\.transaction|PgTransaction/.test(source)).map(([module]) => module);
+    expect(copies).toEqual([]);
+  });
 });

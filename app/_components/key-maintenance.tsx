@@ -43,7 +43,9 @@ export function KeyMaintenance() {
           // The chart this page holds points at files under the old keys, which rotation deleted.
           await refreshChartIfLoaded();
           setSummary(
-            outcome.rotated === 1 ? "1 record now uses a new key that no revoked clinician ever held." : `${outcome.rotated} records now use new keys that no revoked clinician ever held.`,
+            outcome.rotated === 1
+              ? "1 record now uses a new key that no revoked clinician ever held."
+              : `${outcome.rotated} records now use new keys that no revoked clinician ever held.`,
           );
         }
       } while (again.current);

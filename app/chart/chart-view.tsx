@@ -12,7 +12,7 @@ import { ImportPanel } from "./import-panel";
 import { RecordDetail } from "./record-detail";
 import { NoteForm } from "./record-forms";
 import { reportExport } from "@/client/audit/audit";
-import { countOf, formatCalendarDate, localDayKey } from "@/client/format";
+import { countOf, formatCalendarDate, today } from "@/client/format";
 import { downloadBlob } from "@/client/records/download";
 import { buildExportWithFiles } from "@/client/records/export-with-files";
 import { describeFailure } from "@/client/failures";
@@ -84,7 +84,7 @@ function Chart() {
         new Date(),
         (number, count) => setNotice({ text: `Decrypting file ${number} of ${count} for the export…` }),
       );
-      downloadBlob(`health-records-${localDayKey(new Date())}.json`, result.blob);
+      downloadBlob(`health-records-${today()}.json`, result.blob);
       const files = result.filesIncluded > 0 ? `, with the contents of ${countOf(result.filesIncluded, "file")}` : "";
       const leftOut =
         result.filesLeftOut.length > 0

@@ -4,7 +4,14 @@ import { useState, type RefObject } from "react";
 import { Field } from "@/app/_components/field";
 import { usePanelFocus } from "@/app/_components/use-panel-focus";
 import type { RecordDocument } from "@/client/records/records";
-import { mergeEdit, validate, type FormSpec } from "./clinical-forms";
+import { today as todayWhereThePersonIs } from "@/client/format";
+import { mergeEdit, validate, type FieldSpec, type FormSpec } from "./clinical-forms";
+
+/** A new entry's first value for a field: the first option of a choice, today for a required date, else empty. */
+function startValue(field: FieldSpec, today: string): string {
+  if (field.type === "select") return field.options[0]![0];
+  return field.type === "date" && field.required ? today : "";
+}
 
 /**
  * A form for one kind of clinical entry, new or edited. It takes focus when it opens (its
@@ -28,9 +35,9 @@ export function ClinicalForm({
   const title = existing ? `Edit ${spec.title}` : `New ${spec.title}`;
   const headingId = `${spec.kind}-form-title${existing ? "-edit" : ""}`;
   const Heading = existing ? "h4" : "h2";
-  const initial = existing
-    ? spec.read(existing.resource)
-    : Object.fromEntries(spec.fields.map((field) => [field.name, field.type === "select" ? field.options[0]![0] : ""]));
+  // Today where the person is: a required date starts there (most entries are made the day they happen), and no date may pass it.
+  const [today] = useState(todayWhereThePersonIs);
+  const initial = existing ? spec.read(existing.resource) : Object.fromEntries(spec.fields.map((field) => [field.name, startValue(field, today)]));
   const [values, setValues] = useState<Record<string, string>>(initial);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const set = (name: string) => (event: React.ChangeEvent<HTMLInputElement | HTMLSelectElement>) => {
@@ -44,7 +51,7 @@ export function ClinicalForm({
       aria-labelledby={headingId}
       onSubmit={async (event) => {
         event.preventDefault();
-        const found = validate(spec, values);
+        const found = validate(spec, values, todayWhereThePersonIs());
         setErrors(found);
         if (Object.keys(found).length > 0) return;
         const built = spec.build(values);
@@ -75,6 +82,7 @@ export function ClinicalForm({
             hint={"hint" in field ? field.hint : undefined}
             type={field.type === "number" ? "text" : field.type}
             inputMode={field.type === "number" ? "decimal" : undefined}
+            max={field.type === "date" && field.notFuture ? today : undefined}
             value={values[field.name] ?? ""}
             error={errors[field.name] || undefined}
             onChange={set(field.name)}

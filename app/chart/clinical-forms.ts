@@ -1,3 +1,5 @@
+import { storedResource } from "@/client/fhir";
+import { today as todayWhereThePersonIs } from "@/client/format";
 import type { RecordDocument } from "@/client/records/records";
 
 /**
@@ -14,25 +16,27 @@ export interface FormSpec {
   kind: string;
   title: string;
   fields: FieldSpec[];
-  build(values: Record<string, string>): RecordDocument["resource"];
+  /** The FHIR R4 resource the values become, in the shape a record stores. */
+  build(values: Record<string, string>): Resource;
   /** The form's values for an existing resource, for editing. */
   read(resource: RecordDocument["resource"]): Record<string, string>;
 }
 
 type Resource = RecordDocument["resource"];
+// A stored resource may have been imported from anywhere: a concept is read as one only when it is an object.
 const text = (value: unknown): string => {
   if (!value || typeof value !== "object") return "";
-  const concept = value as { text?: string; coding?: Array<{ display?: string; code?: string }> };
+  const concept = value as fhir4.CodeableConcept;
   return concept.text ?? concept.coding?.find((coding) => coding.display)?.display ?? concept.coding?.[0]?.code ?? "";
 };
-const code = (value: unknown): string => (value as { coding?: Array<{ code?: string }> } | undefined)?.coding?.[0]?.code ?? "";
+const code = (value: unknown): string => (value as fhir4.CodeableConcept | undefined)?.coding?.[0]?.code ?? "";
 const day = (value: unknown): string => (typeof value === "string" ? value.slice(0, 10) : "");
 const at = (resource: Resource, path: string): unknown =>
   path.split(".").reduce<unknown>((value, key) => (value && typeof value === "object" ? (value as Record<string, unknown>)[key] : undefined), resource);
 
-const concept = (text: string) => ({ text: text.trim() });
-const coded = (system: string, code: string) => ({ coding: [{ system, code }] });
-const patient = { display: "Patient" };
+const concept = (text: string): fhir4.CodeableConcept => ({ text: text.trim() });
+const coded = (system: string, code: string): fhir4.CodeableConcept => ({ coding: [{ system, code }] });
+const patient: fhir4.Reference = { display: "Patient" };
 
 export const clinicalForms: FormSpec[] = [
   {
@@ -43,14 +47,15 @@ export const clinicalForms: FormSpec[] = [
       { name: "onset", label: "Since (optional)", type: "date", notFuture: true },
       { name: "status", label: "Status", type: "select", options: [["active", "Active"], ["resolved", "Resolved"], ["inactive", "Inactive"]] },
     ],
-    build: (values) => ({
-      resourceType: "Condition",
-      id: crypto.randomUUID(),
-      clinicalStatus: coded("http://terminology.hl7.org/CodeSystem/condition-clinical", values.status ?? "active"),
-      code: concept(values.name ?? ""),
-      subject: patient,
-      ...(values.onset ? { onsetDateTime: values.onset } : {}),
-    }),
+    build: (values) =>
+      storedResource<fhir4.Condition>({
+        resourceType: "Condition",
+        id: crypto.randomUUID(),
+        clinicalStatus: coded("http://terminology.hl7.org/CodeSystem/condition-clinical", values.status ?? "active"),
+        code: concept(values.name ?? ""),
+        subject: patient,
+        ...(values.onset ? { onsetDateTime: values.onset } : {}),
+      }),
     read: (resource) => ({ name: text(resource.code), onset: day(resource.onsetDateTime), status: code(resource.clinicalStatus) || "active" }),
   },
   {
@@ -62,15 +67,16 @@ export const clinicalForms: FormSpec[] = [
       { name: "start", label: "Started (optional)", type: "date", notFuture: true },
       { name: "status", label: "Status", type: "select", options: [["active", "Taking it"], ["completed", "Finished"], ["stopped", "Stopped"]] },
     ],
-    build: (values) => ({
-      resourceType: "MedicationStatement",
-      id: crypto.randomUUID(),
-      status: values.status ?? "active",
-      medicationCodeableConcept: concept(values.name ?? ""),
-      subject: patient,
-      ...(values.start ? { effectivePeriod: { start: values.start } } : {}),
-      ...(values.dosage?.trim() ? { dosage: [{ text: values.dosage.trim() }] } : {}),
-    }),
+    build: (values) =>
+      storedResource<fhir4.MedicationStatement>({
+        resourceType: "MedicationStatement",
+        id: crypto.randomUUID(),
+        status: (values.status ?? "active") as fhir4.MedicationStatement["status"],
+        medicationCodeableConcept: concept(values.name ?? ""),
+        subject: patient,
+        ...(values.start ? { effectivePeriod: { start: values.start } } : {}),
+        ...(values.dosage?.trim() ? { dosage: [{ text: values.dosage.trim() }] } : {}),
+      }),
     read: (resource) => ({
       name: text(resource.medicationCodeableConcept ?? (Array.isArray(resource.contained) ? (resource.contained[0] as Resource | undefined)?.code : undefined)),
       dosage: String(at(resource, "dosage.0.text") ?? ""),
@@ -86,15 +92,16 @@ export const clinicalForms: FormSpec[] = [
       { name: "reaction", label: "What happens (optional)", type: "text" },
       { name: "criticality", label: "How serious", type: "select", options: [["unable-to-assess", "Not sure"], ["low", "Mild"], ["high", "Severe or life-threatening"]] },
     ],
-    build: (values) => ({
-      resourceType: "AllergyIntolerance",
-      id: crypto.randomUUID(),
-      clinicalStatus: coded("http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical", "active"),
-      criticality: values.criticality ?? "unable-to-assess",
-      code: concept(values.substance ?? ""),
-      patient,
-      ...(values.reaction?.trim() ? { reaction: [{ manifestation: [concept(values.reaction)] }] } : {}),
-    }),
+    build: (values) =>
+      storedResource<fhir4.AllergyIntolerance>({
+        resourceType: "AllergyIntolerance",
+        id: crypto.randomUUID(),
+        clinicalStatus: coded("http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical", "active"),
+        criticality: (values.criticality ?? "unable-to-assess") as NonNullable<fhir4.AllergyIntolerance["criticality"]>,
+        code: concept(values.substance ?? ""),
+        patient,
+        ...(values.reaction?.trim() ? { reaction: [{ manifestation: [concept(values.reaction)] }] } : {}),
+      }),
     read: (resource) => ({
       substance: text(resource.code),
       reaction: text(at(resource, "reaction.0.manifestation.0")),
@@ -109,15 +116,16 @@ export const clinicalForms: FormSpec[] = [
       { name: "date", label: "Date given", type: "date", required: true, notFuture: true },
       { name: "lot", label: "Lot number (optional)", type: "text", max: 40 },
     ],
-    build: (values) => ({
-      resourceType: "Immunization",
-      id: crypto.randomUUID(),
-      status: "completed",
-      vaccineCode: concept(values.vaccine ?? ""),
-      patient,
-      occurrenceDateTime: values.date,
-      ...(values.lot?.trim() ? { lotNumber: values.lot.trim() } : {}),
-    }),
+    build: (values) =>
+      storedResource<fhir4.Immunization>({
+        resourceType: "Immunization",
+        id: crypto.randomUUID(),
+        status: "completed",
+        vaccineCode: concept(values.vaccine ?? ""),
+        patient,
+        occurrenceDateTime: values.date,
+        ...(values.lot?.trim() ? { lotNumber: values.lot.trim() } : {}),
+      }),
     read: (resource) => ({ vaccine: text(resource.vaccineCode), date: day(resource.occurrenceDateTime), lot: String(resource.lotNumber ?? "") }),
   },
   {
@@ -130,16 +138,17 @@ export const clinicalForms: FormSpec[] = [
       { name: "date", label: "Date", type: "date", required: true, notFuture: true },
       { name: "category", label: "Kind", type: "select", options: [["vital-signs", "Vital sign"], ["laboratory", "Lab result"]] },
     ],
-    build: (values) => ({
-      resourceType: "Observation",
-      id: crypto.randomUUID(),
-      status: "final",
-      category: [coded("http://terminology.hl7.org/CodeSystem/observation-category", values.category ?? "vital-signs")],
-      code: concept(values.name ?? ""),
-      subject: patient,
-      effectiveDateTime: values.date,
-      valueQuantity: { value: Number(values.value), unit: values.unit?.trim(), system: "http://unitsofmeasure.org", code: values.unit?.trim() },
-    }),
+    build: (values) =>
+      storedResource<fhir4.Observation>({
+        resourceType: "Observation",
+        id: crypto.randomUUID(),
+        status: "final",
+        category: [coded("http://terminology.hl7.org/CodeSystem/observation-category", values.category ?? "vital-signs")],
+        code: concept(values.name ?? ""),
+        subject: patient,
+        effectiveDateTime: values.date,
+        valueQuantity: { value: Number(values.value), unit: values.unit?.trim(), system: "http://unitsofmeasure.org", code: values.unit?.trim() },
+      }),
     read: (resource) => ({
       name: text(resource.code),
       value: at(resource, "valueQuantity.value") === undefined ? "" : String(at(resource, "valueQuantity.value")),
@@ -150,8 +159,11 @@ export const clinicalForms: FormSpec[] = [
   },
 ];
 
-/** Checks values against a form's fields; returns a message per failing field. */
-export function validate(spec: FormSpec, values: Record<string, string>, today = new Date().toISOString().slice(0, 10)) {
+/**
+ * Checks values against a form's fields; returns a message per failing field. `today`
+ * (YYYY-MM-DD) is the day where the person is: a date given as today is never "in the future".
+ */
+export function validate(spec: FormSpec, values: Record<string, string>, today = todayWhereThePersonIs()) {
   const errors: Record<string, string> = {};
   for (const field of spec.fields) {
     const value = (values[field.name] ?? "").trim();
@@ -184,7 +196,7 @@ export function mergeEdit(previous: Resource, edited: Resource): Resource {
   }
   for (const [key, value] of Object.entries(edited)) {
     const before = previous[key];
-    if (value && typeof value === "object" && "text" in value && Object.keys(value).length === 1 && text(before) === (value as { text: string }).text) {
+    if (value && typeof value === "object" && "text" in value && Object.keys(value).length === 1 && text(before) === (value as fhir4.CodeableConcept).text) {
       merged[key] = before;
     }
   }

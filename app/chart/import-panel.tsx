@@ -2,6 +2,7 @@
 
 import { useRef, useState, type RefObject } from "react";
 import { usePanelFocus } from "@/app/_components/use-panel-focus";
+import { fromBase64 } from "@/crypto";
 import { ImportError, planImport, type FhirResource, type ImportPlan } from "@/client/fhir";
 import { uploadEncryptedFile } from "@/client/records/files";
 import { createRecords, RecordsPartlySavedError, type RecordDocument } from "@/client/records/records";
@@ -24,7 +25,8 @@ async function toDocument(record: Planned): Promise<RecordDocument & { recordId?
   const attachment = content[0]?.attachment;
   if (record.kind !== "document" || typeof attachment?.data !== "string") return base;
   const { data, ...rest } = attachment;
-  const bytes = Uint8Array.from(atob(data), (character) => character.charCodeAt(0));
+  // Data that is not base64 throws CryptoError("malformed"): the import stops, saying a file could not be checked.
+  const bytes = new Uint8Array(fromBase64(data));
   const recordId = crypto.randomUUID();
   const file = await uploadEncryptedFile(new Blob([bytes]), { recordId, version: 1, keyVersion: 1 }, () => undefined);
   const resource: FhirResource = { ...record.resource, content: [{ ...content[0], attachment: { ...rest, size: bytes.length } }, ...content.slice(1)] };

@@ -1,4 +1,5 @@
 import type { ReactNode } from "react";
+import { fromBase64, isCryptoError } from "@/crypto";
 import { formatBytes } from "@/client/format";
 import { fieldLabel, readableValue, words } from "./field-labels";
 
@@ -16,11 +17,11 @@ const hiddenNested = new Set(["id"]);
 /** An inline FHIR attachment: text is shown as text, anything else only by its size. */
 function attachmentText(contentType: string, data: string): string {
   try {
-    const bytes = Uint8Array.from(atob(data), (character) => character.charCodeAt(0));
+    const bytes = fromBase64(data);
     return contentType.startsWith("text/") ? new TextDecoder().decode(bytes) : `Embedded ${contentType} data (${formatBytes(bytes.length)})`;
   } catch (error) {
-    // atob refuses text that is not base64 (an imported file's fault); anything else is a bug.
-    if (error instanceof DOMException && error.name === "InvalidCharacterError") return "Embedded data that could not be read";
+    // Text that is not base64 is an imported file's fault; anything else is a bug.
+    if (isCryptoError(error) && error.code === "malformed") return "Embedded data that could not be read";
     throw error;
   }
 }
@@ -66,11 +67,13 @@ function render(key: string, value: unknown, depth: number): ReactNode {
   if (typeof record.contentType === "string" && typeof record.data === "string") return attachmentText(record.contentType, record.data);
   if (typeof record.text === "string" && (record.coding || Object.keys(record).length === 1)) return record.text;
   if (Array.isArray(record.coding)) {
-    const coding = record.coding.find((entry) => (entry as { display?: string }).display) as { display?: string; code?: string } | undefined;
+    // Codings of a resource written elsewhere: read as fhir4.Coding, each field still checked where it is used.
+    const codings = record.coding as Array<fhir4.Coding | undefined>;
+    const coding = codings.find((entry) => typeof entry?.display === "string");
     if (coding?.display) return coding.display;
     // A code without a display: a lowercase code word ("active", "problem-list-item") reads as words.
-    const code = (record.coding[0] as { code?: string } | undefined)?.code;
-    return code ? (/^[a-z][a-z-]*$/.test(code) ? words(code) : code) : "—";
+    const code = codings[0]?.code;
+    return typeof code === "string" && code ? (/^[a-z][a-z-]*$/.test(code) ? words(code) : code) : "—";
   }
   if ("value" in record && ("unit" in record || "code" in record)) {
     const amount = typeof record.value === "number" ? readableValue("value", record.value) : String(record.value);

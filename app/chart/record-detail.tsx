@@ -2,7 +2,7 @@
 
 import { useRef, useState, type RefObject } from "react";
 import { usePanelFocus } from "@/app/_components/use-panel-focus";
-import { kindLabel, summarize } from "@/client/fhir";
+import { kindLabel, noteTextProblem, summarize } from "@/client/fhir";
 import { deleteRecord, loadVersions, saveVersion, type ChartEntry, type RecordDocument } from "@/client/records/records";
 import { noteDocument, noteText } from "./record-forms";
 import { ClinicalForm } from "./clinical-form";
@@ -167,6 +167,8 @@ function NoteEditForm({
       onSubmit={async (event) => {
         event.preventDefault();
         if (!draft.title.trim() || !draft.text.trim()) return onInvalid("A note needs a title and some text.");
+        const tooLong = noteTextProblem(draft.text);
+        if (tooLong) return onInvalid(tooLong);
         await onSave(noteDocument(draft, entry.document));
       }}
     >

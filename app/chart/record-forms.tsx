@@ -3,34 +3,20 @@
 import { useState, type RefObject } from "react";
 import { Field } from "@/app/_components/field";
 import { usePanelFocus } from "@/app/_components/use-panel-focus";
+import { noteAttachmentText, noteResource, noteTextProblem } from "@/client/fhir";
 import type { RecordDocument } from "@/client/records/records";
 
-const encodeText = (text: string) => btoa(String.fromCharCode(...new TextEncoder().encode(text)));
-const decodeText = (data: string) => new TextDecoder().decode(Uint8Array.from(atob(data), (character) => character.charCodeAt(0)));
-
+/** A note's title and text, for showing and editing. */
 export function noteText(document: RecordDocument): { title: string; text: string } {
-  const resource = document.resource as { description?: string; content?: Array<{ attachment?: { data?: string } }> };
-  const data = resource.content?.[0]?.attachment?.data;
-  return { title: resource.description ?? "", text: data ? decodeText(data) : "" };
+  // A note record holds a DocumentReference (kindOf decided so when it was made or imported).
+  const resource = document.resource as Partial<fhir4.DocumentReference>;
+  return { title: resource.description ?? "", text: noteAttachmentText(resource) };
 }
 
-/** A free-text note as FHIR: a DocumentReference carrying the text inline. */
+/** A free-text note as a record document (FHIR DocumentReference carrying the text inline); `previous` when editing. */
 export function noteDocument(values: { title: string; text: string }, previous?: RecordDocument): RecordDocument {
-  const before: Record<string, unknown> = previous?.resource ?? {};
-  return {
-    v: 1,
-    kind: "note",
-    resource: {
-      ...before,
-      resourceType: "DocumentReference",
-      id: typeof before.id === "string" ? before.id : crypto.randomUUID(),
-      status: "current",
-      type: { text: "Note" },
-      description: values.title.trim(),
-      date: typeof before.date === "string" ? before.date : new Date().toISOString(),
-      content: [{ attachment: { contentType: "text/plain", data: encodeText(values.text) } }],
-    },
-  };
+  const before = previous?.resource as Partial<fhir4.DocumentReference> | undefined;
+  return { v: 1, kind: "note", resource: { ...noteResource(values, before) } };
 }
 
 type Errors = Record<string, string | undefined>;
@@ -52,7 +38,7 @@ export function NoteForm({ onSave, onCancel, opener }: { onSave: (document: Reco
         event.preventDefault();
         const found: Errors = {
           title: values.title.trim() ? (values.title.length > 120 ? "Keep the title under 120 characters." : undefined) : "Give the note a title.",
-          text: values.text.trim() ? undefined : "Write something in the note.",
+          text: values.text.trim() ? noteTextProblem(values.text) : "Write something in the note.",
         };
         setErrors(found);
         if (Object.values(found).some(Boolean)) return;

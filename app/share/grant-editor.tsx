@@ -9,14 +9,12 @@ import { isRollback } from "@/client/keystore/rollback-guard";
 import { isIntegrityError } from "@/client/integrity";
 import { useGrants } from "@/client/sharing/grants-store";
 import type { GrantChangeResult, GrantSummary } from "@/client/sharing/sharing";
+import { endOfDay, formatDay, localDayKey, today as todayWhereThePersonIs } from "@/client/format";
 import { recordCount } from "./access-wording";
 
 type OkEntry = Extract<ChartEntry, { status: "ok" }>;
 
 const permissionWords = { read: "read only", contribute: "read and add notes" } as const;
-export const dayOf = (date: Date) => new Intl.DateTimeFormat(undefined, { year: "numeric", month: "short", day: "numeric" }).format(date);
-/** A date input's value (local calendar day) for a moment. */
-const inputDay = (date: Date) => `${date.getFullYear()}-${String(date.getMonth() + 1).padStart(2, "0")}-${String(date.getDate()).padStart(2, "0")}`;
 
 /** What saving would change, worked out in the form so the patient sees it before saving. */
 export interface PlannedChange {
@@ -52,7 +50,7 @@ export function GrantEditor({
   onCancel: () => void;
   onKeyChanged: (error: KeyChangedError) => void;
 }) {
-  const initialUntil = grant.expiresAt ? inputDay(new Date(grant.expiresAt)) : "";
+  const initialUntil = grant.expiresAt ? localDayKey(grant.expiresAt) : "";
   const [all, setAll] = useState(grant.scope === "all");
   const [selected, setSelected] = useState<Set<string>>(new Set(sharedIds));
   const [permission, setPermission] = useState(grant.permission);
@@ -60,7 +58,7 @@ export function GrantEditor({
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
   const heading = useRef<HTMLHeadingElement>(null);
-  const today = inputDay(new Date());
+  const today = todayWhereThePersonIs();
   const idPrefix = `edit-${grant.id}`;
 
   useEffect(() => heading.current?.focus(), []);
@@ -75,7 +73,7 @@ export function GrantEditor({
     permission,
     permissionChanged: permission !== grant.permission,
     // An untouched date keeps the grant's exact end moment.
-    expiresAt: until === initialUntil ? (grant.expiresAt ? new Date(grant.expiresAt) : null) : until ? new Date(`${until}T23:59:59`) : null,
+    expiresAt: until === initialUntil ? (grant.expiresAt ? new Date(grant.expiresAt) : null) : until ? endOfDay(until) : null,
     endDateChanged: until !== initialUntil,
   };
   const changes = [
@@ -84,9 +82,7 @@ export function GrantEditor({
     ...(plan.removed.length ? [`Stop sharing ${recordCount(plan.removed.length)}: ${plan.removed.map(titleOf).join(", ")}`] : []),
     ...(plan.permissionChanged ? [`Permission: ${permissionWords[grant.permission]} becomes ${permissionWords[permission]}`] : []),
     ...(plan.endDateChanged
-      ? [
-          `End date: ${grant.expiresAt ? dayOf(new Date(grant.expiresAt)) : "none"} becomes ${plan.expiresAt ? dayOf(plan.expiresAt) : "no end date"}`,
-        ]
+      ? [`End date: ${grant.expiresAt ? formatDay(grant.expiresAt) : "none"} becomes ${plan.expiresAt ? formatDay(plan.expiresAt) : "no end date"}`]
       : []),
   ];
 
@@ -107,7 +103,9 @@ export function GrantEditor({
       await onSaved(result, plan);
     } catch (caught) {
       if (caught instanceof KeyChangedError) {
-        setError(`The keys of ${grant.clinicianName} have changed, so no records can be added to this share until you check them (see above). Nothing was changed.`);
+        setError(
+          `The keys of ${grant.clinicianName} have changed, so no records can be added to this share until you check them (see above). Nothing was changed.`,
+        );
         onKeyChanged(caught);
       } else if (caught instanceof ApiError || isRollback(caught)) {
         setError(`${caught.message} Nothing was changed.`);

@@ -9,7 +9,7 @@ import type { ChartEntry } from "@/client/records/records";
 import { useGrants } from "@/client/sharing/grants-store";
 import type { GrantSummary } from "@/client/sharing/sharing";
 import { recordRemovedMessage, remainingAccess, shareChangedMessage, shareEndedMessage, type ShareAccess } from "./access-wording";
-import { dayOf, GrantEditor } from "./grant-editor";
+import { GrantEditor } from "./grant-editor";
 
 type OkEntry = Extract<ChartEntry, { status: "ok" }>;
 
@@ -95,14 +95,16 @@ export function GrantsDashboard({
           const ids = sharedIds(grant);
           // Two shares with one clinician need controls a screen reader can tell apart.
           const sameClinician = active.filter((other) => other.clinicianId === grant.clinicianId);
-          const which = sameClinician.length > 1 ? ` (share ${sameClinician.indexOf(grant) + 1} of ${sameClinician.length}: ${countOf(ids.length, "record")})` : "";
+          const which =
+            sameClinician.length > 1 ? ` (share ${sameClinician.indexOf(grant) + 1} of ${sameClinician.length}: ${countOf(ids.length, "record")})` : "";
           return (
             <li key={grant.id} className="list-row grant-row" data-testid="grant-row">
               <div>
                 <strong>{grant.clinicianName}</strong>
                 <p className="hint">
                   {grant.scope === "all" ? "All records, including future ones" : countOf(ids.length, "record")} ·{" "}
-                  {grant.permission === "read" ? "read only" : "read and add notes"} · {grant.expiresAt ? `until ${day(grant.expiresAt)}` : "no end date"} · active
+                  {grant.permission === "read" ? "read only" : "read and add notes"} · {grant.expiresAt ? `until ${day(grant.expiresAt)}` : "no end date"} ·
+                  active
                 </p>
                 <p className="hint" data-testid="last-opened">
                   {grant.lastOpenedAt ? `Last opened ${moment(grant.lastOpenedAt)}` : "Not opened yet"}
@@ -116,14 +118,19 @@ export function GrantsDashboard({
                     onKeyChanged={onKeyChanged}
                     onCancel={() => closeEditor(grant.id)}
                     onSaved={async (result, plan) => {
-                      const after = plan.all && grant.scope === "all" ? ids : plan.all ? entries.map((entry) => entry.id) : ids.filter((id) => !result.removed.includes(id)).concat(result.added);
+                      const after =
+                        plan.all && grant.scope === "all"
+                          ? ids
+                          : plan.all
+                            ? entries.map((entry) => entry.id)
+                            : ids.filter((id) => !result.removed.includes(id)).concat(result.added);
                       const message = shareChangedMessage(
                         grant.clinicianName,
                         {
                           added: result.added.length,
                           removed: result.removed.length,
                           ...(result.permissionChanged ? { permission: plan.permission } : {}),
-                          ...(result.endDateChanged ? { endsOn: plan.expiresAt ? dayOf(plan.expiresAt) : null } : {}),
+                          ...(result.endDateChanged ? { endsOn: plan.expiresAt ? formatDay(plan.expiresAt) : null } : {}),
                         },
                         { ...access(grant), recordIds: after },
                         activeAccess,
@@ -133,7 +140,12 @@ export function GrantsDashboard({
                     }}
                   />
                 )}
-                <button type="button" className="link-button" aria-expanded={expanded === grant.id} onClick={() => setExpanded(expanded === grant.id ? null : grant.id)}>
+                <button
+                  type="button"
+                  className="link-button"
+                  aria-expanded={expanded === grant.id}
+                  onClick={() => setExpanded(expanded === grant.id ? null : grant.id)}
+                >
                   {expanded === grant.id ? "Hide records" : "Show records"}
                 </button>
                 {expanded === grant.id && (
@@ -146,7 +158,10 @@ export function GrantsDashboard({
                           className="button button-small button-secondary"
                           aria-label={`Stop sharing ${titleOf(recordId)} with ${grant.clinicianName}`}
                           onClick={async () => {
-                            if (!window.confirm(`Stop sharing "${titleOf(recordId)}" with ${grant.clinicianName}? What they already opened cannot be recalled.`)) return;
+                            if (
+                              !window.confirm(`Stop sharing "${titleOf(recordId)}" with ${grant.clinicianName}? What they already opened cannot be recalled.`)
+                            )
+                              return;
                             await revoking(
                               () => useGrants.getState().revokeRecord(grant.id, recordId),
                               recordRemovedMessage(grant.clinicianName, titleOf(recordId), recordId, access(grant), activeAccess),

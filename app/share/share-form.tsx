@@ -1,7 +1,7 @@
 "use client";
 
 import { useState } from "react";
-import { localDayKey } from "@/client/format";
+import { endOfDay, today as todayWhereThePersonIs } from "@/client/format";
 import { Field } from "@/app/_components/field";
 import { usePanelFocus } from "@/app/_components/use-panel-focus";
 import { ApiError } from "@/client/transport/api";
@@ -50,7 +50,7 @@ export function ShareForm({
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
   // The person's own today: the date input's minimum is a day where they are, not in UTC.
-  const today = localDayKey(new Date());
+  const today = todayWhereThePersonIs();
 
   const toggle = (ids: string[], on: boolean) => {
     const next = new Set(selected);
@@ -72,7 +72,7 @@ export function ShareForm({
         verified: verified && !clinician.pin?.verified,
         recordIds: all ? "all" : [...selected],
         permission,
-        expiresAt: until ? new Date(`${until}T23:59:59`) : null,
+        expiresAt: until ? endOfDay(until) : null,
         revealedName,
       });
       onShared(`Shared with ${entry.displayName}.`);
@@ -106,8 +106,8 @@ export function ShareForm({
         {clinician.safetyCode.digits}
       </p>
       <label className="check-row">
-        <input type="checkbox" checked={verified} onChange={(event) => setVerified(event.target.checked)} /> I compared this code with {entry.displayName} (in person, or by
-        scanning their share code)
+        <input type="checkbox" checked={verified} onChange={(event) => setVerified(event.target.checked)} /> I compared this code with {entry.displayName} (in
+        person, or by scanning their share code)
       </label>
       {!verified && <p className="hint">You can share without comparing; the keys are then remembered, and any later change is flagged.</p>}
 
@@ -124,7 +124,12 @@ export function ShareForm({
                   <input
                     type="checkbox"
                     checked={group.items.every((item) => selected.has(item.id))}
-                    onChange={(event) => toggle(group.items.map((item) => item.id), event.target.checked)}
+                    onChange={(event) =>
+                      toggle(
+                        group.items.map((item) => item.id),
+                        event.target.checked,
+                      )
+                    }
                   />{" "}
                   All {kindLabel(group.kind).toLowerCase()} ({group.items.length})
                 </label>

@@ -45,7 +45,7 @@ function Share() {
       setGrants(await useGrants.getState().load());
       setRolledBack(undefined);
     } catch (caught) {
-      if (!(isRollback(caught))) throw caught;
+      if (!isRollback(caught)) throw caught;
       setGrants([]);
       setRolledBack(caught.message);
     }

@@ -32,7 +32,9 @@ function accessEndedMessage(patient: SharedPatient, what: string): string {
 function rememberShown(patients: SharedPatient[]) {
   const shown = {
     patients: Object.fromEntries(patients.flatMap((patient) => (patient.revealedName ? [[patient.patientId, patient.revealedName] as const] : []))),
-    records: Object.fromEntries(patients.flatMap((patient) => patient.records.map((record) => [record.id, summarize(record.document.resource)?.title ?? "Record"] as const))),
+    records: Object.fromEntries(
+      patients.flatMap((patient) => patient.records.map((record) => [record.id, summarize(record.document.resource)?.title ?? "Record"] as const)),
+    ),
   };
   // Best effort: the names are shown either way; only a bug is not let go.
   void rememberShownNames(shown).catch((caught: unknown) => {
@@ -49,19 +51,23 @@ function Shared() {
 
   const refresh = useCallback(
     () =>
-      useSharedWithMe.getState().load().then(
-        (loaded) => {
-          setPatients(loaded);
-          rememberShown(loaded);
-        },
-        (caught: unknown) =>
-          setError(
-            describeFailure(caught, {
-              accessEnded: "What was shared with you could not be loaded: your access to it ended.",
-              integrity: "What was shared with you could not be verified, so none of it is shown: it was altered after it was shared, or is not what the patient signed.",
-            }),
-          ),
-      ),
+      useSharedWithMe
+        .getState()
+        .load()
+        .then(
+          (loaded) => {
+            setPatients(loaded);
+            rememberShown(loaded);
+          },
+          (caught: unknown) =>
+            setError(
+              describeFailure(caught, {
+                accessEnded: "What was shared with you could not be loaded: your access to it ended.",
+                integrity:
+                  "What was shared with you could not be verified, so none of it is shown: it was altered after it was shared, or is not what the patient signed.",
+              }),
+            ),
+        ),
     [],
   );
   useEffect(() => {

@@ -6,6 +6,7 @@ import {
   type PublicKeyCredentialRequestOptionsJSON,
   type RegistrationResponseJSON,
 } from "@simplewebauthn/browser";
+import { cryptoReady, toBase64url } from "@/crypto";
 
 /**
  * The PRF input is the same for every credential so that usernameless sign-in can ask
@@ -59,6 +60,7 @@ export async function createPasskey(
   const prfEnabled = results.prf?.enabled === true || output !== null;
   if (prfEnabled && !output) {
     // Many authenticators evaluate PRF only on assertion: ask the new passkey once more.
+    await cryptoReady();
     const assertion = await startAuthentication({
       optionsJSON: {
         challenge: base64urlRandom(32),
@@ -98,9 +100,9 @@ export async function getPasskeyAssertion(
   };
 }
 
+/** A random challenge for an assertion the browser checks itself (the server never sees it). Needs cryptoReady(). */
 function base64urlRandom(length: number): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(length));
-  return btoa(String.fromCharCode(...bytes)).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+  return toBase64url(crypto.getRandomValues(new Uint8Array(length)));
 }
 
 /**

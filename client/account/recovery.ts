@@ -1,13 +1,10 @@
 import type { PublicKeyCredentialCreationOptionsJSON } from "@simplewebauthn/browser";
-import { cryptoReady, decodeRecoveryKey, deriveRecoverySigningKeyPair, signCanonical, toBase64url } from "@/crypto";
+import { cryptoReady, decodeRecoveryKey, deriveRecoverySigningKeyPair, signRecoverySignIn, toBase64url } from "@/crypto";
 import { wrapForPasskey, wrapForThisDevice } from "../keystore/account-keys";
 import { api } from "../transport/api";
 import { createPasskey } from "./passkeys";
 import { openVault, type VaultMaterial } from "../keystore/unlock";
 import { useVault } from "../keystore/vault-store";
-
-/** Must match lib/auth/recovery-service.ts. */
-const recoverySignInLabel = "hsc/v1/recovery-sign-in";
 
 export type RecoveryProgress = "proving" | "passkey" | "saving";
 
@@ -25,7 +22,7 @@ export async function recoverAccount(recoveryKeyText: string, onProgress: (step:
     onProgress("proving");
     const signing = deriveRecoverySigningKeyPair(recoveryKey);
     const { challenge } = await api.post<{ challenge: string }>("/api/auth/recovery/options");
-    const signature = signCanonical(recoverySignInLabel, [challenge, window.location.origin], signing.secretKey);
+    const signature = signRecoverySignIn({ challenge, origin: window.location.origin }, signing.secretKey);
     signing.secretKey.fill(0);
     const proof = await api.post<{ userId: string; options: PublicKeyCredentialCreationOptionsJSON; vault: VaultMaterial }>(
       "/api/auth/recovery/verify",

@@ -6,7 +6,7 @@ import {
   fromBase64url,
   generateRecoveryKey,
   safetyCode,
-  signCanonical,
+  signRecoveryKeyReplacement,
   toBase64url,
 } from "@/crypto";
 import { wrapForPasskey, wrapForRecoveryKey, wrapForThisDevice } from "../keystore/account-keys";
@@ -76,9 +76,6 @@ export async function addPasskey(): Promise<{ prf: boolean; id: string; name: st
   return { prf: passkey.prfEnabled, ...stored };
 }
 
-/** Must match lib/accounts/security-service.ts. */
-const recoveryKeyReplacementLabel = "hsc/v1/recovery-key-replacement";
-
 /**
  * A new recovery key made in this browser and not yet sent: the text to show the person,
  * and what the server needs to swap it for the current key once they confirm they saved
@@ -104,9 +101,14 @@ export async function prepareRecoveryKeyReplacement(): Promise<PreparedRecoveryK
   const signing = deriveRecoverySigningKeyPair(recoveryKey);
   try {
     const { wrap, recoveryPublicKey } = wrapForRecoveryKey(vault.userId, recoveryKey, vault.keys.vaultKey);
-    const signature = signCanonical(
-      recoveryKeyReplacementLabel,
-      [vault.userId, fromBase64url(previousRecoveryPublicKey), fromBase64url(recoveryPublicKey), fromBase64url(wrap.wrappedKey), window.location.origin],
+    const signature = signRecoveryKeyReplacement(
+      {
+        userId: vault.userId,
+        previousRecoveryPublicKey: fromBase64url(previousRecoveryPublicKey),
+        recoveryPublicKey: fromBase64url(recoveryPublicKey),
+        wrappedVaultKey: fromBase64url(wrap.wrappedKey),
+        origin: window.location.origin,
+      },
       signing.secretKey,
     );
     return {

@@ -1,4 +1,3 @@
-import type { Bundle, FhirResource } from "./types";
 import { pluralOf } from "../format";
 import { actorNameOf, byOthers } from "../audit/trail-words";
 
@@ -42,7 +41,7 @@ const system = {
 
 const dicom = "http://dicom.nema.org/resources/ontology/DCM";
 const authenticationActions = new Set(["sign-in", "sign-in-failed", "passkey-added", "passkey-renamed", "passkey-removed", "account-recovered", "recovery-key-changed"]);
-const crud: Record<string, "C" | "R" | "U" | "D" | "E"> = {
+const crud: Record<string, NonNullable<fhir4.AuditEvent["action"]>> = {
   "record-created": "C",
   "record-updated": "U",
   "record-key-rotated": "U",
@@ -64,11 +63,11 @@ const crud: Record<string, "C" | "R" | "U" | "D" | "E"> = {
   "grant-expired": "D",
 };
 
-const identifier = (kind: keyof typeof system, value: string) => ({ identifier: { system: system[kind], value } });
+const identifier = (kind: keyof typeof system, value: string): fhir4.Reference => ({ identifier: { system: system[kind], value } });
 
 /** An audit event as a FHIR R4 AuditEvent: who (agent), what (entity), when (recorded), how it went (outcome). */
-export function auditEventResource(entry: TrailEntry, subjectId: string): FhirResource {
-  const entities = [
+export function auditEventResource(entry: TrailEntry, subjectId: string): fhir4.AuditEvent {
+  const entities: fhir4.AuditEventEntity[] = [
     { what: identifier("user", subjectId), type: { system: "http://terminology.hl7.org/CodeSystem/audit-entity-type", code: "1", display: "Person" } },
     ...[...(entry.recordId ? [entry.recordId] : []), ...(entry.recordIds ?? [])].map((recordId) => ({
       what: identifier("record", recordId),
@@ -102,7 +101,7 @@ export function auditEventResource(entry: TrailEntry, subjectId: string): FhirRe
 }
 
 /** A grant as a FHIR R4 Consent: this patient permits this clinician to access (and, with contribute, to add to) these records, for this period. */
-export function consentResource(grant: GrantEntry, patientId: string, now: Date): FhirResource {
+export function consentResource(grant: GrantEntry, patientId: string, now: Date): fhir4.Consent {
   const ended = grant.revokedAt !== null || (grant.expiresAt !== null && new Date(grant.expiresAt) <= now);
   const end = grant.revokedAt ?? grant.expiresAt;
   return {
@@ -134,8 +133,8 @@ export function consentResource(grant: GrantEntry, patientId: string, now: Date)
 }
 
 /** The trail and the grants as one collection Bundle. */
-export function buildAuditBundle(trail: TrailEntry[], grants: GrantEntry[], subjectId: string, now: Date): Bundle {
-  const resources = [...trail.map((entry) => auditEventResource(entry, subjectId)), ...grants.map((grant) => consentResource(grant, subjectId, now))];
+export function buildAuditBundle(trail: TrailEntry[], grants: GrantEntry[], subjectId: string, now: Date): fhir4.Bundle<fhir4.AuditEvent | fhir4.Consent> {
+  const resources: Array<fhir4.AuditEvent | fhir4.Consent> = [...trail.map((entry) => auditEventResource(entry, subjectId)), ...grants.map((grant) => consentResource(grant, subjectId, now))];
   return {
     resourceType: "Bundle",
     type: "collection",

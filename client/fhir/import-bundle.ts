@@ -1,5 +1,5 @@
 import { kindOf } from "./kinds";
-import { isObject, type FhirResource, type RecordKind } from "./types";
+import { asResource, isObject, type FhirResource, type RecordKind } from "./types";
 
 export class ImportError extends Error {
   override readonly name = "ImportError";
@@ -44,16 +44,15 @@ function problem(resource: FhirResource): string | null {
 
 /** Puts a referenced Medication inside the statement, so the record stands on its own. */
 function withContainedMedication(resource: FhirResource, byUrl: Map<string, FhirResource>): FhirResource {
-  const reference = isObject(resource.medicationReference) ? resource.medicationReference.reference : undefined;
+  const statement = asResource(resource, "MedicationStatement");
+  const medicationReference: unknown = statement?.medicationReference;
+  const reference = isObject(medicationReference) ? medicationReference.reference : undefined;
   if (typeof reference !== "string" || reference.startsWith("#")) return resource;
   const medication = byUrl.get(reference);
   if (!medication || medication.resourceType !== "Medication") return resource;
-  const contained = Array.isArray(resource.contained) ? resource.contained : [];
-  return {
-    ...resource,
-    contained: [...contained, { ...medication, id: "med" }],
-    medicationReference: { ...(resource.medicationReference as object), reference: "#med" },
-  };
+  const contained: unknown[] = Array.isArray(resource.contained) ? resource.contained : [];
+  const local: fhir4.Reference = { ...(medicationReference as fhir4.Reference), reference: "#med" };
+  return { ...resource, contained: [...contained, { ...medication, id: "med" }], medicationReference: local };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { isObject, type FhirResource, type RecordKind } from "./types";
+import { asResource, isObject, type FhirResource, type RecordKind } from "./types";
 
 export const recordKinds: ReadonlyArray<{ kind: RecordKind; resourceType: string; plural: string; singular: string }> = [
   { kind: "condition", resourceType: "Condition", plural: "Problems", singular: "Problem" },
@@ -17,9 +17,11 @@ export function kindLabel(kind: RecordKind, form: "plural" | "singular" = "plura
 
 /** A DocumentReference is a note when it carries plain text inline, a file otherwise. */
 export function kindOf(resource: FhirResource): RecordKind | null {
-  if (resource.resourceType === "DocumentReference") {
-    const content = Array.isArray(resource.content) ? resource.content[0] : undefined;
-    const attachment = isObject(content) && isObject(content.attachment) ? content.attachment : undefined;
+  const document = asResource(resource, "DocumentReference");
+  if (document) {
+    // Read defensively: an imported DocumentReference may have anything in content.
+    const content: unknown = Array.isArray(document.content) ? document.content[0] : undefined;
+    const attachment = isObject(content) && isObject(content.attachment) ? (content.attachment as Partial<fhir4.Attachment>) : undefined;
     return attachment?.contentType === "text/plain" && typeof attachment.data === "string" ? "note" : "document";
   }
   return recordKinds.find((entry) => entry.resourceType === resource.resourceType)?.kind ?? null;

@@ -1,5 +1,7 @@
+import { isCryptoError } from "@/crypto";
 import { kindOf } from "./kinds";
-import { isObject, type CodeableConcept, type FhirResource, type RecordKind } from "./types";
+import { noteAttachmentText } from "./note";
+import { asResource, isObject, type CodeableConcept, type FhirResource, type RecordKind } from "./types";
 
 export interface RecordSummary {
   kind: RecordKind;
@@ -33,32 +35,36 @@ const firstString = (resource: FhirResource, paths: string[]): string | null => 
   return null;
 };
 
-function observationValue(resource: FhirResource): string | undefined {
-  const quantity = resource.valueQuantity;
-  if (isObject(quantity) && quantity.value !== undefined) return `${String(quantity.value)} ${String(quantity.unit ?? quantity.code ?? "")}`.trim();
-  if (typeof resource.valueString === "string") return resource.valueString;
-  return conceptText(resource.valueCodeableConcept);
+function observationValue(observation: Partial<fhir4.Observation>): string | undefined {
+  const quantity: unknown = observation.valueQuantity;
+  if (isObject(quantity) && quantity.value !== undefined) {
+    const { value, unit, code } = quantity as fhir4.Quantity;
+    return `${String(value)} ${String(unit ?? code ?? "")}`.trim();
+  }
+  if (typeof observation.valueString === "string") return observation.valueString;
+  return conceptText(observation.valueCodeableConcept);
 }
 
-function noteText(resource: FhirResource): string {
-  const content = Array.isArray(resource.content) ? resource.content[0] : undefined;
+function noteText(note: Partial<fhir4.DocumentReference>): string {
+  const content: unknown = Array.isArray(note.content) ? note.content[0] : undefined;
   const data = isObject(content) && isObject(content.attachment) ? content.attachment.data : undefined;
   if (typeof data !== "string") return "";
   try {
-    return new TextDecoder().decode(Uint8Array.from(atob(data), (character) => character.charCodeAt(0)));
+    return noteAttachmentText({ content: [{ attachment: { data } }] });
   } catch (error) {
-    // atob refuses text that is not base64 (an imported file's fault); anything else is a bug.
-    if (error instanceof DOMException && error.name === "InvalidCharacterError") return "";
+    // Text that is not base64 is an imported file's fault; anything else is a bug.
+    if (isCryptoError(error) && error.code === "malformed") return "";
     throw error;
   }
 }
 
-function medicationConcept(resource: FhirResource): unknown {
-  if (resource.medicationCodeableConcept) return resource.medicationCodeableConcept;
-  const reference = field(resource, "medicationReference.reference");
-  const contained = Array.isArray(resource.contained) ? resource.contained : [];
+function medicationConcept(statement: Partial<fhir4.MedicationStatement>): unknown {
+  if (statement.medicationCodeableConcept) return statement.medicationCodeableConcept;
+  const reference: unknown = statement.medicationReference?.reference;
+  const contained: unknown[] = Array.isArray(statement.contained) ? statement.contained : [];
+  // The statement's own Medication ("#med"), as the import puts it inside.
   const medication = contained.find((entry) => isObject(entry) && typeof reference === "string" && `#${String(entry.id)}` === reference);
-  return isObject(medication) ? medication.code : undefined;
+  return isObject(medication) ? (medication as Partial<fhir4.Medication>).code : undefined;
 }
 
 /** Title, date, codes and search text for a supported resource; null for anything else. */
@@ -70,30 +76,31 @@ export function summarize(resource: FhirResource): RecordSummary | null {
   let date: string | null = null;
   switch (kind) {
     case "condition":
-      concept = resource.code;
+      concept = asResource(resource, "Condition")?.code;
       date = firstString(resource, ["onsetDateTime", "recordedDate"]);
       break;
     case "medication":
-      concept = medicationConcept(resource);
+      concept = medicationConcept(asResource(resource, "MedicationStatement") ?? {});
       date = firstString(resource, ["effectivePeriod.start", "effectiveDateTime", "dateAsserted"]);
       break;
     case "allergy":
-      concept = resource.code;
+      concept = asResource(resource, "AllergyIntolerance")?.code;
       date = firstString(resource, ["onsetDateTime", "recordedDate"]);
       break;
     case "immunization":
-      concept = resource.vaccineCode;
+      concept = asResource(resource, "Immunization")?.vaccineCode;
       date = firstString(resource, ["occurrenceDateTime"]);
       break;
     case "observation": {
-      concept = resource.code;
-      const value = observationValue(resource);
+      const observation = asResource(resource, "Observation") ?? {};
+      concept = observation.code;
+      const value = observationValue(observation);
       title = [conceptText(concept), value].filter(Boolean).join(": ") || undefined;
       date = firstString(resource, ["effectiveDateTime", "effectivePeriod.start", "issued"]);
       break;
     }
     case "note": {
-      const text = noteText(resource);
+      const text = noteText(asResource(resource, "DocumentReference") ?? {});
       title = firstString(resource, ["description"]) ?? (text.split("\n")[0] ?? "").slice(0, 80);
       date = firstString(resource, ["date"]);
       return { kind, title: title || "Note", date, codes: [], text: `${title}\n${text}` };

@@ -1,31 +1,40 @@
-/** The small part of FHIR R4 the app reads; everything else is carried through untouched. */
-export interface Coding {
-  system?: string;
-  code?: string;
-  display?: string;
-}
+/**
+ * FHIR R4 types come from @types/fhir (the global `fhir4` namespace). What the app builds is
+ * typed as the resource it is (a Condition, an AuditEvent, a Bundle); what it reads from an
+ * imported file or a stored record is a `FhirResource` until its resourceType says which
+ * resource it claims to be (`asResource`), and even then every field is read defensively:
+ * the data was written elsewhere and nothing checked it against the specification.
+ */
+export type Coding = fhir4.Coding;
+export type CodeableConcept = fhir4.CodeableConcept;
 
-export interface CodeableConcept {
-  coding?: Coding[];
-  text?: string;
-}
-
+/** Any resource as stored or imported: a resourceType, and fields not yet checked. */
 export interface FhirResource {
   resourceType: string;
   id?: string;
   [field: string]: unknown;
 }
 
-export interface BundleEntry {
-  fullUrl?: string;
-  resource?: unknown;
+/**
+ * A resource the app built, typed as the FHIR R4 resource it is, as the storage shape every
+ * record holds (a copy: the interfaces of @types/fhir have no index signature).
+ */
+export function storedResource<T extends fhir4.FhirResource>(resource: T): FhirResource {
+  return { ...resource };
 }
 
-export interface Bundle {
-  resourceType: "Bundle";
-  type: string;
-  timestamp?: string;
-  entry?: BundleEntry[];
+/** A Bundle the app writes (an export): resources as they are stored. */
+export type Bundle = fhir4.Bundle<fhir4.Resource>;
+
+type ResourceType = fhir4.FhirResource["resourceType"];
+type ResourceOf<T extends ResourceType> = Extract<fhir4.FhirResource, { resourceType: T }>;
+
+/**
+ * A stored or imported resource as the FHIR R4 resource its resourceType names, for reading
+ * its fields by name (still defensively: see above); null when it is another resource.
+ */
+export function asResource<T extends ResourceType>(resource: FhirResource, resourceType: T): Partial<ResourceOf<T>> | null {
+  return resource.resourceType === resourceType ? (resource as Partial<ResourceOf<T>>) : null;
 }
 
 export type RecordKind = "condition" | "medication" | "allergy" | "immunization" | "observation" | "note" | "document";

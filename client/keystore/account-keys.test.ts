@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { cryptoReady, generateEncryptionKeyPair, generateIdentityKeyPair, generateVaultKey, maxPrivateBundleBytes, openPrivateBundle, sealPrivateBundle } from "@/crypto";
+import { cryptoReady, generateEncryptionKeyPair, generateIdentityKeyPair, generateVaultKey, maxPrivateBundleBytes, decryptPrivateBundle, encryptPrivateBundle } from "@/crypto";
 import { decodeProfile, encodeProfile } from "./account-keys";
 import type { PinnedContact, VaultProfile } from "./vault-store";
 
@@ -17,7 +17,7 @@ const contact = (): PinnedContact => ({
 /** The sealed vault a browser stores for this profile, as sign-up and every vault rewrite make it. */
 function sealedVault(profile: VaultProfile): Uint8Array {
   const keys = { identitySecretKey: generateIdentityKeyPair().secretKey, encryptionSecretKey: generateEncryptionKeyPair().secretKey };
-  return sealPrivateBundle({ ...keys, extra: encodeProfile(profile) }, generateVaultKey(), { userId });
+  return encryptPrivateBundle({ ...keys, extra: encodeProfile(profile) }, generateVaultKey(), { userId });
 }
 
 describe("the sealed vault's size", () => {
@@ -51,7 +51,7 @@ describe("the sealed vault's size", () => {
     const keys = { identitySecretKey: generateIdentityKeyPair().secretKey, encryptionSecretKey: generateEncryptionKeyPair().secretKey };
     const vaultKey = generateVaultKey();
     const profile = { displayName: "Ana", contacts: { [uuid(1)]: contact() }, sequence: 3 };
-    const opened = openPrivateBundle(sealPrivateBundle({ ...keys, extra: encodeProfile(profile) }, vaultKey, { userId }), vaultKey, { userId });
+    const opened = decryptPrivateBundle(encryptPrivateBundle({ ...keys, extra: encodeProfile(profile) }, vaultKey, { userId }), vaultKey, { userId });
     expect(decodeProfile(opened.extra)).toEqual(profile);
   });
 });

@@ -9,10 +9,12 @@ import {
   generateRecoveryKey,
   generateVaultKey,
   randomBytes,
-  sealPrivateBundle,
+  encryptPrivateBundle,
   signKeyCertificate,
   toBase64url,
   wrapVaultKey,
+  type RecoveryKey,
+  type VaultKey,
 } from "@/crypto";
 import { createDeviceKey, wrapWithDeviceKey } from "./device-key";
 import type { PinnedContact, UnlockedKeys, VaultProfile } from "./vault-store";
@@ -81,7 +83,7 @@ export async function wrapForPasskey(
   userId: string,
   credentialId: string,
   prfOutput: Uint8Array,
-  vaultKey: Uint8Array,
+  vaultKey: VaultKey,
 ): Promise<VaultWrapPayload> {
   const salt = randomBytes(32);
   const kek = await deriveKeyEncryptionKey(prfOutput, salt, vaultKekPurpose);
@@ -91,13 +93,13 @@ export async function wrapForPasskey(
 }
 
 /** Wraps the vault key under a new non-extractable key kept on this device. */
-export async function wrapForThisDevice(userId: string, vaultKey: Uint8Array): Promise<VaultWrapPayload> {
+export async function wrapForThisDevice(userId: string, vaultKey: VaultKey): Promise<VaultWrapPayload> {
   const device = await createDeviceKey(userId);
   const { iv, wrapped } = await wrapWithDeviceKey(device, vaultKey);
   return { method: "device", methodId: device.deviceId, salt: toBase64url(iv), wrappedKey: toBase64url(wrapped) };
 }
 
-export function wrapForRecoveryKey(userId: string, recoveryKey: Uint8Array, vaultKey: Uint8Array) {
+export function wrapForRecoveryKey(userId: string, recoveryKey: RecoveryKey, vaultKey: VaultKey) {
   const kek = deriveRecoveryKeyEncryptionKey(recoveryKey);
   const wrappedKey = wrapVaultKey(vaultKey, kek, { userId, methodId: "recovery" });
   kek.fill(0);
@@ -129,7 +131,7 @@ export async function createAccountKeys(input: {
     identity.secretKey,
   );
   const vaultKey = generateVaultKey();
-  const bundle = sealPrivateBundle(
+  const bundle = encryptPrivateBundle(
     { identitySecretKey: identity.secretKey, encryptionSecretKey: encryption.secretKey, extra: encodeProfile(input.profile) },
     vaultKey,
     { userId: input.userId },

@@ -1,3 +1,5 @@
+import { deviceWrapAssociatedData, vaultKeyFromBytes, type VaultKey } from "@/crypto";
+
 /**
  * The "this device" unlock method for authenticators without PRF: a non-extractable
  * AES-GCM key that lives in this browser profile's IndexedDB. Script can use it but
@@ -50,18 +52,14 @@ export async function forgetDeviceKey(userId: string): Promise<void> {
   await transact("readwrite", (store) => store.delete(userId));
 }
 
-function associatedData(userId: string, deviceId: string): Uint8Array<ArrayBuffer> {
-  return new TextEncoder().encode(`hsc/v1/device-wrap\u0000${userId}\u0000${deviceId}`);
-}
-
 /** Wraps the vault key; `iv` travels as the wrap's salt. */
 export async function wrapWithDeviceKey(
   device: StoredDeviceKey,
-  vaultKey: Uint8Array,
+  vaultKey: VaultKey,
 ): Promise<{ iv: Uint8Array; wrapped: Uint8Array }> {
   const iv = crypto.getRandomValues(new Uint8Array(12));
   const wrapped = await crypto.subtle.encrypt(
-    { name: "AES-GCM", iv, additionalData: associatedData(device.userId, device.deviceId) },
+    { name: "AES-GCM", iv, additionalData: deviceWrapAssociatedData(device) },
     device.key,
     new Uint8Array(vaultKey),
   );
@@ -72,11 +70,11 @@ export async function unwrapWithDeviceKey(
   device: StoredDeviceKey,
   iv: Uint8Array,
   wrapped: Uint8Array,
-): Promise<Uint8Array> {
+): Promise<VaultKey> {
   const plain = await crypto.subtle.decrypt(
-    { name: "AES-GCM", iv: new Uint8Array(iv), additionalData: associatedData(device.userId, device.deviceId) },
+    { name: "AES-GCM", iv: new Uint8Array(iv), additionalData: deviceWrapAssociatedData(device) },
     device.key,
     new Uint8Array(wrapped),
   );
-  return new Uint8Array(plain);
+  return vaultKeyFromBytes(new Uint8Array(plain));
 }

@@ -3,9 +3,11 @@ import {
   deriveKeyEncryptionKey,
   deriveRecoveryKeyEncryptionKey,
   fromBase64url,
-  openPrivateBundle,
+  decryptPrivateBundle,
   unwrapVaultKey,
   verifyKeyCertificate,
+  type RecoveryKey,
+  type VaultKey,
 } from "@/crypto";
 import { decodeProfile, vaultKekPurpose } from "./account-keys";
 import { loadDeviceKey, unwrapWithDeviceKey } from "./device-key";
@@ -25,7 +27,7 @@ export interface VaultMaterial {
 export type UnlockSecret =
   | { kind: "prf"; credentialId: string; prfOutput: Uint8Array }
   | { kind: "device" }
-  | { kind: "recovery"; recoveryKey: Uint8Array };
+  | { kind: "recovery"; recoveryKey: RecoveryKey };
 
 export class VaultLockedError extends Error {
   override readonly name = "VaultLockedError";
@@ -36,7 +38,7 @@ export class VaultLockedError extends Error {
  * with a different PRF, a browser profile reset) just means "not this way": the caller
  * tries the next method. Only the recovery key's failure is reported as such.
  */
-async function vaultKeyFrom(material: VaultMaterial, secret: UnlockSecret): Promise<Uint8Array | null> {
+async function vaultKeyFrom(material: VaultMaterial, secret: UnlockSecret): Promise<VaultKey | null> {
   if (secret.kind === "recovery") return recoveryVaultKey(material, secret.recoveryKey);
   try {
     return await passkeyOrDeviceVaultKey(material, secret);
@@ -62,7 +64,7 @@ async function passkeyOrDeviceVaultKey(material: VaultMaterial, secret: Exclude<
   return unwrapWithDeviceKey(device, fromBase64url(wrap.salt), fromBase64url(wrap.wrappedKey));
 }
 
-function recoveryVaultKey(material: VaultMaterial, recoveryKey: Uint8Array): Uint8Array | null {
+function recoveryVaultKey(material: VaultMaterial, recoveryKey: RecoveryKey): VaultKey | null {
   const wrap = material.wraps.find((candidate) => candidate.method === "recovery");
   if (!wrap) return null;
   const kek = deriveRecoveryKeyEncryptionKey(recoveryKey);
@@ -85,7 +87,7 @@ export async function openVault(
   await cryptoReady();
   const vaultKey = await vaultKeyFrom(material, secret);
   if (!vaultKey) return null;
-  const bundle = openPrivateBundle(fromBase64url(material.bundle), vaultKey, { userId: material.userId });
+  const bundle = decryptPrivateBundle(fromBase64url(material.bundle), vaultKey, { userId: material.userId });
   const identityPublicKey = fromBase64url(material.identityPublicKey);
   // An Ed25519 secret key carries its public half: it must be the identity the server named.
   const ownIdentity = bundle.identitySecretKey.slice(32);

@@ -1,4 +1,4 @@
-import { fromBase64url, openPrivateBundle, sealPrivateBundle, toBase64url } from "@/crypto";
+import { fromBase64url, decryptPrivateBundle, encryptPrivateBundle, toBase64url } from "@/crypto";
 import { decodeProfile, encodeProfile } from "./account-keys";
 import { api, ApiError } from "../transport/api";
 import { guardVault } from "./rollback-guard";
@@ -15,12 +15,12 @@ export async function updateVaultProfile(change: (profile: VaultProfile) => Vaul
     const vault = useVault.getState().vault;
     if (vault.status !== "unlocked") throw new Error("The vault is locked.");
     const material = await api.get<VaultMaterial>("/api/me/vault");
-    const bundle = openPrivateBundle(fromBase64url(material.bundle), vault.keys.vaultKey, { userId: vault.userId });
+    const bundle = decryptPrivateBundle(fromBase64url(material.bundle), vault.keys.vaultKey, { userId: vault.userId });
     const stored = decodeProfile(bundle.extra);
     // A rolled-back copy must not be edited and written back: that would make the loss permanent.
     guardVault(vault.userId, stored.sequence ?? 0);
     const profile = { ...change(stored), sequence: (stored.sequence ?? 0) + 1 };
-    const sealed = sealPrivateBundle({ ...bundle, extra: encodeProfile(profile) }, vault.keys.vaultKey, { userId: vault.userId });
+    const sealed = encryptPrivateBundle({ ...bundle, extra: encodeProfile(profile) }, vault.keys.vaultKey, { userId: vault.userId });
     bundle.identitySecretKey.fill(0);
     bundle.encryptionSecretKey.fill(0);
     try {

@@ -1,11 +1,12 @@
 import { create } from "zustand";
+import type { VaultKey } from "@/crypto";
 
 export interface UnlockedKeys {
   identitySecretKey: Uint8Array;
   identityPublicKey: Uint8Array;
   encryptionSecretKey: Uint8Array;
   encryptionPublicKey: Uint8Array;
-  vaultKey: Uint8Array;
+  vaultKey: VaultKey;
 }
 
 /** A contact's keys as they were when first shared with: a later change means someone swapped them. */

@@ -1,4 +1,4 @@
-import { isCryptoError } from "@/crypto";
+import { isCryptoError, toBase64 } from "@/crypto";
 import { buildExportBundle, type FhirResource } from "../fhir";
 import { downloadDecryptedFile, type FileReference } from "./files";
 
@@ -23,19 +23,11 @@ export interface ExportResult {
 // A multiple of 3 bytes, so the base64 of consecutive pieces joins into one valid base64 string.
 const base64Step = 3 * 256 * 1024;
 
-function base64(bytes: Uint8Array): string {
-  let binary = "";
-  for (let offset = 0; offset < bytes.length; offset += 0x8000) {
-    binary += String.fromCharCode(...bytes.subarray(offset, offset + 0x8000));
-  }
-  return btoa(binary);
-}
-
 /** The standard base64 of a Blob, as a Blob, made piece by piece so page memory holds one piece at a time. */
 async function base64Blob(source: Blob): Promise<Blob> {
   const pieces: Blob[] = [];
   for (let offset = 0; offset < source.size; offset += base64Step) {
-    pieces.push(new Blob([base64(new Uint8Array(await source.slice(offset, offset + base64Step).arrayBuffer()))]));
+    pieces.push(new Blob([toBase64(new Uint8Array(await source.slice(offset, offset + base64Step).arrayBuffer()))]));
   }
   return new Blob(pieces);
 }

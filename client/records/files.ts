@@ -6,7 +6,8 @@ import {
   cryptoReady,
   equalBytes,
   fromBase64url,
-  generateRecordKey,
+  fileKeyFromBytes,
+  generateFileKey,
   toBase64url,
 } from "@/crypto";
 import { z } from "zod";
@@ -95,7 +96,7 @@ export async function uploadEncryptedFile(
 ): Promise<FileReference> {
   await cryptoReady();
   const chunkCount = Math.max(1, Math.ceil(file.size / fileChunkSize));
-  const fileKey = generateRecordKey();
+  const fileKey = generateFileKey();
   const encryptor = createFileEncryptor(fileKey, context, fileChunkSize);
   const digest = createFileDigest();
   const { blobId } = await api.post<{ blobId: string }>("/api/blobs", { chunkSize: fileChunkSize, chunkCount, ...(replaces ? { replaces } : {}) });
@@ -159,7 +160,7 @@ async function getChunk(blobId: string, index: number): Promise<Uint8Array> {
  */
 export async function downloadDecryptedFile(reference: FileReference, type: string, onProgress: (progress: TransferProgress) => void): Promise<Blob> {
   await cryptoReady();
-  const fileKey = fromBase64url(reference.key);
+  const fileKey = fileKeyFromBytes(fromBase64url(reference.key));
   const decryptor = createFileDecryptor(fileKey, fromBase64url(reference.header), reference);
   const digest = createFileDigest();
   let result = new Blob([], { type });

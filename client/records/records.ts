@@ -5,14 +5,16 @@ import {
   isCryptoError,
   decryptRecordContent,
   encodeRecordBody,
-  openRecordBody,
+  verifyRecordBody,
   generateCommitmentKey,
   type RecordBody,
   deriveShareKey,
   EnvelopeKind,
+  envelopeKindOf,
+  ownerGrantId,
   openRecordKeySealedToOwner,
   wrapRecordKey,
-  deriveOwnerRecordKey,
+  deriveOwnerWrappingKey,
   encryptRecordContent,
   fromBase64url,
   generateRecordKey,
@@ -23,6 +25,7 @@ import {
   fromUtf8,
   verifyRecordVersion,
   wrapRecordKeys,
+  type RecordKey,
 } from "@/crypto";
 import { bodyLimits } from "@/contract/body-limits";
 import { routes } from "@/contract/routes";
@@ -118,7 +121,7 @@ function bodyOf(document: RecordDocument, commitmentKey: Uint8Array): RecordBody
 }
 
 /** A body encrypted and padded under a record key, for the given record, version and key version. */
-function encryptBody(body: RecordBody, recordKey: Uint8Array, context: { recordId: string; version: number; keyVersion: number }): string {
+function encryptBody(body: RecordBody, recordKey: RecordKey, context: { recordId: string; version: number; keyVersion: number }): string {
   return toBase64url(encryptRecordContent(encodeRecordBody(body), recordKey, context));
 }
 
@@ -126,10 +129,18 @@ function encryptBody(body: RecordBody, recordKey: Uint8Array, context: { recordI
  * Encrypts a new version and signs it as `author`: `{version, keyVersion, content, commitment, signature}`
  * (base64url), ready for the server. The signature covers the commitment, not the ciphertext.
  */
-export function sealVersion(document: RecordDocument, recordKey: Uint8Array, context: { recordId: string; version: number; keyVersion: number }, author: { userId: string; keys: UnlockedKeys }) {
+export function sealVersion(
+  document: RecordDocument,
+  recordKey: RecordKey,
+  context: { recordId: string; version: number; keyVersion: number },
+  author: { userId: string; keys: UnlockedKeys },
+) {
   const body = bodyOf(document, generateCommitmentKey());
   const commitment = commitRecordDocument(body.commitmentKey, context, body.document);
-  const signature = signRecordVersion({ recordId: context.recordId, version: context.version, authorId: author.userId, commitment }, author.keys.identitySecretKey);
+  const signature = signRecordVersion(
+    { recordId: context.recordId, version: context.version, authorId: author.userId, commitment },
+    author.keys.identitySecretKey,
+  );
   const content = encryptBody(body, recordKey, context);
   body.commitmentKey.fill(0);
   return { version: context.version, keyVersion: context.keyVersion, content, commitment: toBase64url(commitment), signature: toBase64url(signature) };
@@ -140,7 +151,12 @@ export function sealVersion(document: RecordDocument, recordKey: Uint8Array, con
  * key byte for byte (so its author's signature still verifies) with the file reached
  * through `file` (the re-encrypted copy). Returns the base64url content envelope.
  */
-export function reencryptVersion(opened: OpenedVersion, recordKey: Uint8Array, context: { recordId: string; version: number; keyVersion: number }, file?: FileReference): string {
+export function reencryptVersion(
+  opened: OpenedVersion,
+  recordKey: RecordKey,
+  context: { recordId: string; version: number; keyVersion: number },
+  file?: FileReference,
+): string {
   if (Boolean(file) !== Boolean(opened.document.file)) throw new Error("a file record must be moved with its file");
   const access = file ? utf8(JSON.stringify(accessOf(file))) : new Uint8Array(0);
   return encryptBody({ commitmentKey: opened.body.commitmentKey, document: opened.body.document, access }, recordKey, context);
@@ -150,16 +166,13 @@ export function reencryptVersion(opened: OpenedVersion, recordKey: Uint8Array, c
  * Encrypts, pads, signs and wraps new records for their owner: everything the server
  * stores, and nothing it could read. Pure, so benchmarks and tests can call it directly.
  */
-export function sealNewRecords(
-  documents: Array<RecordDocument & { recordId?: string }>,
-  author: { userId: string; keys: UnlockedKeys },
-) {
+export function sealNewRecords(documents: Array<RecordDocument & { recordId?: string }>, author: { userId: string; keys: UnlockedKeys }) {
   const items = documents.map(({ recordId, ...document }) => ({ id: recordId ?? crypto.randomUUID(), recordKey: generateRecordKey(), document }));
-  const ownerKey = deriveOwnerRecordKey(author.keys.vaultKey);
+  const ownerKey = deriveOwnerWrappingKey(author.keys.vaultKey);
   const wraps = wrapRecordKeys(
     items.map((item) => ({ recordKey: item.recordKey, recordId: item.id, keyVersion: 1 })),
     ownerKey,
-    { grantId: "owner" },
+    { grantId: ownerGrantId },
   );
   ownerKey.fill(0);
   return items.map((item, index) => {
@@ -177,10 +190,10 @@ export function sealNewRecords(
 }
 
 /** The owner's wrap of a record key, under the owner key derived from the vault key. */
-export function ownerWrapFor(recordKey: Uint8Array, recordId: string, keyVersion: number, vault: { keys: UnlockedKeys }): string {
-  const ownerKey = deriveOwnerRecordKey(vault.keys.vaultKey);
+export function ownerWrapFor(recordKey: RecordKey, recordId: string, keyVersion: number, vault: { keys: UnlockedKeys }): string {
+  const ownerKey = deriveOwnerWrappingKey(vault.keys.vaultKey);
   try {
-    return toBase64url(wrapRecordKeys([{ recordKey, recordId, keyVersion }], ownerKey, { grantId: "owner" })[0]!);
+    return toBase64url(wrapRecordKeys([{ recordKey, recordId, keyVersion }], ownerKey, { grantId: ownerGrantId })[0]!);
   } finally {
     ownerKey.fill(0);
   }
@@ -262,18 +275,18 @@ export function wrapForGrants(recordId: string, keyVersion: number, ownerWrap: s
  * Opens the owner's copy of a record key: wrapped under the owner key for records the
  * owner wrote, or sealed to the owner's encryption key for records a clinician contributed.
  */
-export function recordKeyOf(record: { id: string; keyVersion: number; ownerWrap: string }, vault: { keys: UnlockedKeys }): Uint8Array {
+export function recordKeyOf(record: { id: string; keyVersion: number; ownerWrap: string }, vault: { keys: UnlockedKeys }): RecordKey {
   const wrap = fromBase64url(record.ownerWrap);
-  if (wrap[1] === EnvelopeKind.sealedRecordKey) {
+  if (envelopeKindOf(wrap) === EnvelopeKind.sealedRecordKey) {
     return openRecordKeySealedToOwner(
       wrap,
       { publicKey: vault.keys.encryptionPublicKey, secretKey: vault.keys.encryptionSecretKey },
       { recordId: record.id, keyVersion: record.keyVersion },
     );
   }
-  const ownerKey = deriveOwnerRecordKey(vault.keys.vaultKey);
+  const ownerKey = deriveOwnerWrappingKey(vault.keys.vaultKey);
   try {
-    return unwrapRecordKey(wrap, ownerKey, { recordId: record.id, keyVersion: record.keyVersion, grantId: "owner" });
+    return unwrapRecordKey(wrap, ownerKey, { recordId: record.id, keyVersion: record.keyVersion, grantId: ownerGrantId });
   } finally {
     ownerKey.fill(0);
   }
@@ -310,10 +323,10 @@ function verifyStatement(recordId: string, statement: StatementJson, authorKey: 
  * parsed, so nothing the author did not sign is ever parsed or shown. Throws CryptoError for
  * an integrity failure, and CryptoError("malformed") for a document this app cannot read.
  */
-function openVersion(recordId: string, version: VersionJson, recordKey: Uint8Array, authorKey: Uint8Array): OpenedVersion {
+function openVersion(recordId: string, version: VersionJson, recordKey: RecordKey, authorKey: Uint8Array): OpenedVersion {
   verifyStatement(recordId, version, authorKey);
   const context = { recordId, version: version.version, keyVersion: version.keyVersion };
-  const body = openRecordBody(decryptRecordContent(fromBase64url(version.content), recordKey, context), fromBase64url(version.commitment), context);
+  const body = verifyRecordBody(decryptRecordContent(fromBase64url(version.content), recordKey, context), fromBase64url(version.commitment), context);
   const signed = parsedJson(body.document) as RecordDocument;
   if (signed.v !== 1 || typeof signed.kind !== "string" || typeof signed.resource?.resourceType !== "string") {
     throw new CryptoError("malformed");
@@ -380,7 +393,7 @@ export async function ownRecordKeys(
   recordIds: string[] | "all",
   vault: UnlockedVault,
   transport: Transport,
-): Promise<Array<{ recordId: string; keyVersion: number; recordKey: Uint8Array }>> {
+): Promise<Array<{ recordId: string; keyVersion: number; recordKey: RecordKey }>> {
   await cryptoReady();
   // The records route's schema is the records domain's to write (issue 13); until then its answer is cast.
   const { records } = (await transport.call(routes.records.list, {})) as { records: RecordJson[] };
@@ -391,7 +404,7 @@ export async function ownRecordKeys(
 }
 
 /** Verifies (against the author's identity key) and decrypts a version under a known record key. */
-export function openSharedVersion(recordId: string, version: VersionJson, recordKey: Uint8Array, authorKey: Uint8Array): OpenedVersion {
+export function openSharedVersion(recordId: string, version: VersionJson, recordKey: RecordKey, authorKey: Uint8Array): OpenedVersion {
   return openVersion(recordId, version, recordKey, authorKey);
 }
 
@@ -451,9 +464,10 @@ export async function loadChart(): Promise<ChartEntry[]> {
   return entries;
 }
 
-export async function loadVersions(
-  entry: { id: string; keyVersion: number },
-): Promise<Array<{ version: number; createdAt: string; author: Author; document: RecordDocument }>> {
+export async function loadVersions(entry: {
+  id: string;
+  keyVersion: number;
+}): Promise<Array<{ version: number; createdAt: string; author: Author; document: RecordDocument }>> {
   await cryptoReady();
   const vault = unlocked();
   const { versions, ownerWraps } = await api.get<{ versions: VersionJson[]; ownerWraps: Array<{ keyVersion: number; wrappedKey: string }> }>(
@@ -462,8 +476,14 @@ export async function loadVersions(
   const newest = Math.max(0, ...versions.map((version) => version.version));
   const newestKey = Math.max(0, ...versions.map((version) => version.keyVersion));
   if (staleRecords(vault.userId, [{ id: entry.id, version: newest, keyVersion: newestKey }]).size > 0) throw rollbackError("this record's history");
-  const authors = await authorKeys(versions.map((version) => version.authorId), vault, httpTransport);
-  const keys = new Map(ownerWraps.map((wrap) => [wrap.keyVersion, recordKeyOf({ id: entry.id, keyVersion: wrap.keyVersion, ownerWrap: wrap.wrappedKey }, vault)]));
+  const authors = await authorKeys(
+    versions.map((version) => version.authorId),
+    vault,
+    httpTransport,
+  );
+  const keys = new Map(
+    ownerWraps.map((wrap) => [wrap.keyVersion, recordKeyOf({ id: entry.id, keyVersion: wrap.keyVersion, ownerWrap: wrap.wrappedKey }, vault)]),
+  );
   try {
     return versions.map((version) => {
       const recordKey = keys.get(version.keyVersion);

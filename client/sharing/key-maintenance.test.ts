@@ -51,7 +51,11 @@ describe("key maintenance after a revoke", () => {
 
     const [rotation] = server.transport.callsTo(routes.records.rotate);
     expect(rotation!.input.params).toEqual({ id });
-    const body = rotation!.input.body as unknown as { ownerWrap: string; version: { version: number; keyVersion: number; content: string }; grantWraps: Array<{ grantId: string; wrappedKey: string }> };
+    const body = rotation!.input.body as unknown as {
+      ownerWrap: string;
+      version: { version: number; keyVersion: number; content: string };
+      grantWraps: Array<{ grantId: string; wrappedKey: string }>;
+    };
     expect(body.version).toMatchObject({ version: 1, keyVersion: 2 });
     const oldKey = recordKeyOf(record, patient.vault);
     const newKey = recordKeyOf({ id: id!, keyVersion: 2, ownerWrap: body.ownerWrap }, patient.vault);
@@ -80,7 +84,9 @@ describe("key maintenance after a revoke", () => {
     const { wraps } = routes.grants.addWraps.body.parse(sent!.input.body);
     expect(wraps).toMatchObject([{ grantId, recordId: id, keyVersion: 1 }]);
     const shareKey = deriveShareKey(patient.vault.keys.vaultKey, { grantId });
-    expect(unwrapRecordKey(fromBase64url(wraps[0]!.wrappedKey), shareKey, { recordId: id!, keyVersion: 1, grantId })).toEqual(recordKeyOf(record, patient.vault));
+    expect(unwrapRecordKey(fromBase64url(wraps[0]!.wrappedKey), shareKey, { recordId: id!, keyVersion: 1, grantId })).toEqual(
+      recordKeyOf(record, patient.vault),
+    );
   });
 
   it("leaves a record that does not verify untouched and tries again later; a conflict is deferred too", async () => {
@@ -93,9 +99,11 @@ describe("key maintenance after a revoke", () => {
       expect.objectContaining({ name: "IntegrityError", code: "decrypt" }),
     );
 
-    server.transport.on(routes.keyMaintenance.pending, () => rotationsOf([altered!, conflicting!])).on(routes.records.rotate, () => {
-      throw new ApiError(409, "conflict", "This record changed since you opened it.");
-    });
+    server.transport
+      .on(routes.keyMaintenance.pending, () => rotationsOf([altered!, conflicting!]))
+      .on(routes.records.rotate, () => {
+        throw new ApiError(409, "conflict", "This record changed since you opened it.");
+      });
     expect(await runKeyMaintenance(patient.vault, server.transport, { onProgress })).toEqual({ rotated: 0, wrapped: 0, deferred: 2 });
     // Only the intact record was sent (and refused with a conflict): the altered one never left the browser re-encrypted.
     expect(server.transport.callsTo(routes.records.rotate).map((call) => call.input.params)).toEqual([{ id: conflicting!.id }]);
@@ -105,14 +113,19 @@ describe("key maintenance after a revoke", () => {
     const server = fakeServer([patient, doctor]);
     const [id] = server.addRecords(patient, [note("Take 10 mg daily.")]);
     const bug = new TypeError("undefined is not a function");
-    server.transport.on(routes.keyMaintenance.pending, () => rotationsOf([server.records.get(id!)!])).on(routes.records.rotate, () => {
-      throw bug;
-    });
+    server.transport
+      .on(routes.keyMaintenance.pending, () => rotationsOf([server.records.get(id!)!]))
+      .on(routes.records.rotate, () => {
+        throw bug;
+      });
     await expect(runKeyMaintenance(patient.vault, server.transport, { onProgress })).rejects.toBe(bug);
   });
 
   it("reports a work list outside the contract as IntegrityError('shape'), and does nothing for a clinician", async () => {
-    vi.stubGlobal("fetch", vi.fn(async () => new Response(JSON.stringify({ rotations: [{ recordId: "x" }], missingWraps: [] }))));
+    vi.stubGlobal(
+      "fetch",
+      vi.fn(async () => new Response(JSON.stringify({ rotations: [{ recordId: "x" }], missingWraps: [] }))),
+    );
     const error = await runKeyMaintenance(patient.vault, httpTransport, { onProgress }).catch((caught: unknown) => caught);
     expect(isIntegrityError(error) && error.code).toBe("shape");
 

@@ -4,7 +4,16 @@ import type { KeyMaintenance } from "@/contract/sharing";
 import { IntegrityError, isIntegrityError, verified } from "../integrity";
 import { ApiError, type Transport } from "../transport/api";
 import { downloadDecryptedFile, uploadEncryptedFile } from "../records/files";
-import { authorKeys, openSharedVersion, ownerWrapFor, recordKeyOf, reencryptVersion, servedRecord, wrapForGrants, type OpenedVersion } from "../records/records";
+import {
+  authorKeys,
+  openSharedVersion,
+  ownerWrapFor,
+  recordKeyOf,
+  reencryptVersion,
+  servedRecord,
+  wrapForGrants,
+  type OpenedVersion,
+} from "../records/records";
 import type { FileReference } from "../records/files";
 import { staleRecords } from "../keystore/rollback-guard";
 import type { UnlockedKeys, UnlockedVault } from "../keystore/vault-store";

@@ -81,9 +81,11 @@ describe("sharing records with a clinician", () => {
     const renewed = await person("doctor", "Dr Vera Verify");
     const moved = { ...renewed.published };
     server.transport.on(routes.directory.userKeys, () => moved);
-    const changed = await checkedContact(renewed.vault.userId, { ...vault, profile: { ...vault.profile, contacts: { [renewed.vault.userId]: pinFor(doctor) } } }, server.transport).catch(
-      (caught: unknown) => caught,
-    );
+    const changed = await checkedContact(
+      renewed.vault.userId,
+      { ...vault, profile: { ...vault.profile, contacts: { [renewed.vault.userId]: pinFor(doctor) } } },
+      server.transport,
+    ).catch((caught: unknown) => caught);
     expect(changed).toBeInstanceOf(KeyChangedError);
     expect((changed as KeyChangedError).pinned).toEqual(pinFor(doctor));
 
@@ -105,7 +107,12 @@ describe("sharing records with a clinician", () => {
     server.transport.on(routes.grants.change, () => {
       throw new Error("a change must not be sent");
     });
-    const changing = changeGrant(grant, { recordIds: [record!], permission: "read", expiresAt: null }, { ...vault, profile: { ...vault.profile, contacts: { [renewed.vault.userId]: pinFor(doctor) } } }, server.transport);
+    const changing = changeGrant(
+      grant,
+      { recordIds: [record!], permission: "read", expiresAt: null },
+      { ...vault, profile: { ...vault.profile, contacts: { [renewed.vault.userId]: pinFor(doctor) } } },
+      server.transport,
+    );
     await expect(changing).rejects.toBeInstanceOf(KeyChangedError);
     expect(server.transport.callsTo(routes.grants.change)).toHaveLength(0);
   });
@@ -266,5 +273,9 @@ describe("contributed notes", () => {
 
 /** The share key in a grant, opened as the doctor's browser opens it. */
 function openSharedRecordKeyFor(sealedShareKey: string, grantId: string) {
-  return openShareKey(fromBase64url(sealedShareKey), { publicKey: doctor.vault.keys.encryptionPublicKey, secretKey: doctor.vault.keys.encryptionSecretKey }, { grantId });
+  return openShareKey(
+    fromBase64url(sealedShareKey),
+    { publicKey: doctor.vault.keys.encryptionPublicKey, secretKey: doctor.vault.keys.encryptionSecretKey },
+    { grantId },
+  );
 }

@@ -1,15 +1,15 @@
 import {
   cryptoReady,
-  decodeCanonical,
   deriveShareKey,
-  encodeCanonical,
+  decodeGrantStatementFacts,
+  encodeGrantStatementFacts,
   equalBytes,
   fromBase64url,
   generateRecordKey,
   keyFingerprint,
-  openGrantProfile,
+  decryptGrantProfile,
   openShareKey,
-  sealGrantProfile,
+  encryptGrantProfile,
   sealRecordKeyToOwner,
   sealShareKey,
   signGrant,
@@ -20,6 +20,8 @@ import {
   wrapRecordKey,
   wrapRecordKeys,
   wrapsDigest,
+  type RecordKey,
+  type ShareKey,
 } from "@/crypto";
 import { routes } from "@/contract/routes";
 import { directoryQueryMinLength, type GrantChangeResult, type GrantPermission, type GrantSummary, type ReceivedGrant } from "@/contract/sharing";
@@ -27,13 +29,20 @@ import { authorshipLine } from "../records/authorship";
 import { IntegrityError, isIntegrityError, verified } from "../integrity";
 import { ApiError, retryTransient, type Transport } from "../transport/api";
 import { checkedContact, KeyChangedError, pinContact, type CertifiedKeys } from "./contacts";
-import { authorKeys, openSharedVersion, ownRecordKeys, sealVersion, servedRecord, verifyAuthorship, type RecordDocument, type VersionAuthor } from "../records/records";
+import {
+  authorKeys,
+  openSharedVersion,
+  ownRecordKeys,
+  sealVersion,
+  servedRecord,
+  verifyAuthorship,
+  type RecordDocument,
+  type VersionAuthor,
+} from "../records/records";
 import { guardGrantList, guardReceivedGrant, rememberVerifiedRecords, rollbackError, type ServedRecord, staleRecords } from "../keystore/rollback-guard";
 import type { UnlockedKeys, UnlockedVault } from "../keystore/vault-store";
 
 export type { GrantChangeResult, GrantSummary };
-
-const statementLabel = "hsc/v1/grant-statement";
 
 /** The server refuses shorter queries (400); the page says so before asking. */
 export { directoryQueryMinLength };
@@ -64,7 +73,13 @@ export async function shareRecords(input: ShareInput, vault: UnlockedVault, tran
   if (!clinician.pin || input.verified) await pinContact(clinician, input.verified);
   const recordKeys = await ownRecordKeys(input.recordIds, vault, transport);
   try {
-    const request = sealGrant({ ...input, vault, clinicianId: clinician.userId, clinicianEncryptionPublicKey: clinician.certificate.encryptionPublicKey, recordKeys });
+    const request = sealGrant({
+      ...input,
+      vault,
+      clinicianId: clinician.userId,
+      clinicianEncryptionPublicKey: clinician.certificate.encryptionPublicKey,
+      recordKeys,
+    });
     // Re-sent as it is after a cut-off request: the server takes a grant it already stored as done, so there is never a second one.
     await retryTransient(() => transport.call(routes.grants.create, { body: request }));
     return request.grantId;
@@ -84,7 +99,7 @@ export function sealGrant(input: {
   vault: { userId: string; keys: UnlockedKeys };
   clinicianId: string;
   clinicianEncryptionPublicKey: Uint8Array;
-  recordKeys: Array<{ recordId: string; keyVersion: number; recordKey: Uint8Array }>;
+  recordKeys: Array<{ recordId: string; keyVersion: number; recordKey: RecordKey }>;
   recordIds: string[] | "all";
   permission: GrantPermission;
   expiresAt: Date | null;
@@ -99,7 +114,7 @@ export function sealGrant(input: {
       clinicianId: input.clinicianId,
       ...signed,
       sealedShareKey: toBase64url(sealShareKey(shareKey, input.clinicianEncryptionPublicKey, { grantId })),
-      sealedProfile: toBase64url(sealGrantProfile({ displayName: input.revealedName }, shareKey, { grantId })),
+      sealedProfile: toBase64url(encryptGrantProfile({ displayName: input.revealedName }, shareKey, { grantId })),
     };
   } finally {
     shareKey.fill(0);
@@ -113,10 +128,10 @@ export function sealGrant(input: {
 function signedTerms(input: {
   vault: { userId: string; keys: UnlockedKeys };
   grantId: string;
-  shareKey: Uint8Array;
+  shareKey: ShareKey;
   clinicianId: string;
   fingerprint: Uint8Array;
-  recordKeys: Array<{ recordId: string; keyVersion: number; recordKey: Uint8Array }>;
+  recordKeys: Array<{ recordId: string; keyVersion: number; recordKey: RecordKey }>;
   recordIds: string[] | "all";
   permission: GrantPermission;
   expiresAt: Date | null;
@@ -147,7 +162,7 @@ function signedTerms(input: {
     scope,
     permission: input.permission,
     expiresAt: input.expiresAt?.toISOString() ?? null,
-    statement: toBase64url(encodeCanonical(statementLabel, [fingerprint, digest, ...recordIds])),
+    statement: toBase64url(encodeGrantStatementFacts({ clinicianKeyFingerprint: fingerprint, wrapsDigest: digest, recordIds })),
     signature: toBase64url(signature),
     recordIds,
     wraps: wraps.map((wrap) => ({ ...wrap, wrappedKey: toBase64url(wrap.wrappedKey) })),
@@ -196,7 +211,10 @@ export async function changeGrant(
     const shareKey = deriveShareKey(vault.keys.vaultKey, { grantId: grant.id });
     let request;
     try {
-      request = { revision: grant.revision + 1, ...signedTerms({ ...next, vault, grantId: grant.id, shareKey, clinicianId: grant.clinicianId, fingerprint, recordKeys, revision: grant.revision + 1 }) };
+      request = {
+        revision: grant.revision + 1,
+        ...signedTerms({ ...next, vault, grantId: grant.id, shareKey, clinicianId: grant.clinicianId, fingerprint, recordKeys, revision: grant.revision + 1 }),
+      };
     } finally {
       shareKey.fill(0);
     }
@@ -233,17 +251,9 @@ function openGrant(grant: ReceivedGrant, vault: UnlockedVault) {
   const { patientIdentity, patientCertificate, signedRecordIds } = verified("signature", () => {
     const identity = fromBase64url(grant.patientKeys.identityPublicKey);
     const certificate = verifyKeyCertificate(fromBase64url(grant.patientKeys.certificate), identity, { userId: grant.patientId });
-    const { label, fields } = decodeCanonical(fromBase64url(grant.statement));
-    const [fingerprint, digest, ...recordIds] = fields;
-    if (
-      grant.patientKeys.userId !== grant.patientId ||
-      label !== statementLabel ||
-      !(fingerprint instanceof Uint8Array) ||
-      !(digest instanceof Uint8Array) ||
-      !recordIds.every((id): id is string => typeof id === "string") ||
-      !equalBytes(fingerprint, keyFingerprint(vault.keys.encryptionPublicKey))
-    ) {
-      // The statement names another key or is not a grant statement at all: as untrustworthy as a bad signature.
+    const { clinicianKeyFingerprint: fingerprint, wrapsDigest: digest, recordIds } = decodeGrantStatementFacts(fromBase64url(grant.statement));
+    if (grant.patientKeys.userId !== grant.patientId || !equalBytes(fingerprint, keyFingerprint(vault.keys.encryptionPublicKey))) {
+      // The grant names another key (or its keys are another person's): as untrustworthy as a bad signature.
       throw new IntegrityError("signature");
     }
     verifyGrant(
@@ -255,22 +265,28 @@ function openGrant(grant: ReceivedGrant, vault: UnlockedVault) {
         scope: grant.scope,
         permission: grant.permission,
         expiresAt: grant.expiresAt ? new Date(grant.expiresAt).getTime() : 0,
-        recordIds: recordIds as string[],
+        recordIds,
         wrapsDigest: digest,
         revision: grant.revision,
       },
       fromBase64url(grant.signature),
       identity,
     );
-    return { patientIdentity: identity, patientCertificate: certificate, signedRecordIds: recordIds as string[] };
+    return { patientIdentity: identity, patientCertificate: certificate, signedRecordIds: recordIds };
   });
   guardReceivedGrant(vault.userId, grant.grantId, grant.revision);
   const shareKey = verified("decrypt", () =>
-    openShareKey(fromBase64url(sealedShareKey), { publicKey: vault.keys.encryptionPublicKey, secretKey: vault.keys.encryptionSecretKey }, { grantId: grant.grantId }),
+    openShareKey(
+      fromBase64url(sealedShareKey),
+      { publicKey: vault.keys.encryptionPublicKey, secretKey: vault.keys.encryptionSecretKey },
+      { grantId: grant.grantId },
+    ),
   );
   let handedOver = false;
   try {
-    const revealedName = grant.sealedProfile ? verified("decrypt", () => openGrantProfile(fromBase64url(grant.sealedProfile!), shareKey, { grantId: grant.grantId }).displayName) : null;
+    const revealedName = grant.sealedProfile
+      ? verified("decrypt", () => decryptGrantProfile(fromBase64url(grant.sealedProfile!), shareKey, { grantId: grant.grantId }).displayName)
+      : null;
     handedOver = true;
     return { patientIdentity, patientCertificate, shareKey, signedRecordIds, revealedName };
   } finally {
@@ -324,7 +340,12 @@ export async function loadSharedWithMe(vault: UnlockedVault, transport: Transpor
 }
 
 /** The records under one verified grant, each verified and decrypted, or counted as refused. */
-async function openSharedRecords(grant: ReceivedGrant, opened: ReturnType<typeof openGrant>, vault: UnlockedVault, transport: Transport): Promise<SharedPatient> {
+async function openSharedRecords(
+  grant: ReceivedGrant,
+  opened: ReturnType<typeof openGrant>,
+  vault: UnlockedVault,
+  transport: Transport,
+): Promise<SharedPatient> {
   const { records } = await transport.call(routes.shared.records, { params: { grantId: grant.grantId } });
   const authors = await authorKeys(
     records.flatMap((record) => record.statements.map((statement) => statement.authorId)),

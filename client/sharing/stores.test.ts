@@ -34,9 +34,11 @@ describe("the patient's grants store", () => {
   it("loads the grants once, and again after a revoke made through it", async () => {
     const server = fakeServer([patient]);
     let served = [grant(1)];
-    server.transport.on(routes.grants.list, () => ({ grants: served })).on(routes.grants.revoke, () => {
-      served = [grant(1, "2026-11-29T12:00:00.000Z")];
-    });
+    server.transport
+      .on(routes.grants.list, () => ({ grants: served }))
+      .on(routes.grants.revoke, () => {
+        served = [grant(1, "2026-11-29T12:00:00.000Z")];
+      });
     const store = createGrantsStore(() => patient.vault, server.transport);
     expect(await store.getState().load()).toEqual([grant(1)]);
     expect(await store.getState().load()).toEqual([grant(1)]);
@@ -68,7 +70,9 @@ describe("the shared-with-me store", () => {
     const clinician = await checkedContact(doctor.vault.userId, vault, server.transport);
     const patients = createGrantsStore(() => vault, server.transport);
     server.transport.on(routes.grants.list, () => ({ grants: [] }));
-    const grantId = await patients.getState().share({ clinician, verified: false, recordIds: [record!], permission: "contribute", expiresAt: null, revealedName: "Paul" });
+    const grantId = await patients
+      .getState()
+      .share({ clinician, verified: false, recordIds: [record!], permission: "contribute", expiresAt: null, revealedName: "Paul" });
 
     server.signIn(doctor);
     const store = createSharedStore(() => doctor.vault, server.transport);

@@ -16,13 +16,24 @@ import { fakeTransport } from "../transport/fake-transport";
 /** A person with an open vault, and the keys the server publishes for them. */
 export interface Person {
   vault: UnlockedVault;
-  published: { userId: string; identityPublicKey: string; certificate: string; directory: null | { userId: string; role: "doctor" | "nurse"; displayName: string; specialty: string; organization: string; verified: boolean } };
+  published: {
+    userId: string;
+    identityPublicKey: string;
+    certificate: string;
+    directory: null | { userId: string; role: "doctor" | "nurse"; displayName: string; specialty: string; organization: string; verified: boolean };
+  };
 }
 
 export async function person(role: AccountRole, name: string): Promise<Person> {
   await cryptoReady();
   const userId = crypto.randomUUID();
-  const made = await createAccountKeys({ userId, role, credentialId: "credential", prfOutput: crypto.getRandomValues(new Uint8Array(32)), profile: { displayName: name, contacts: {} } });
+  const made = await createAccountKeys({
+    userId,
+    role,
+    credentialId: "credential",
+    prfOutput: crypto.getRandomValues(new Uint8Array(32)),
+    profile: { displayName: name, contacts: {} },
+  });
   const clinician = role === "doctor" || role === "nurse" ? role : null;
   return {
     vault: { status: "unlocked", userId, role, keys: made.keys, profile: { displayName: name, contacts: {} } },
@@ -106,22 +117,20 @@ export function fakeServer(people: Person[]) {
     .on(routes.shared.list, () => ({
       grants: [...grants.values()]
         .filter((grant) => grant.clinicianId === signedIn)
-        .map(
-          (grant): ReceivedGrant => ({
-            grantId: grant.grantId,
-            patientId: grant.patientId,
-            scope: grant.scope,
-            permission: grant.permission,
-            expiresAt: grant.expiresAt,
-            sealedShareKey: grant.sealedShareKey,
-            sealedProfile: grant.sealedProfile,
-            statement: grant.statement,
-            signature: grant.signature,
-            revision: grant.revision,
-            recordIds: grant.recordIds,
-            patientKeys: published.get(grant.patientId)!,
-          }),
-        ),
+        .map((grant): ReceivedGrant => ({
+          grantId: grant.grantId,
+          patientId: grant.patientId,
+          scope: grant.scope,
+          permission: grant.permission,
+          expiresAt: grant.expiresAt,
+          sealedShareKey: grant.sealedShareKey,
+          sealedProfile: grant.sealedProfile,
+          statement: grant.statement,
+          signature: grant.signature,
+          revision: grant.revision,
+          recordIds: grant.recordIds,
+          patientKeys: published.get(grant.patientId)!,
+        })),
     }))
     .on(routes.shared.records, ({ params }) => ({
       records: [...records.values()]

@@ -4,11 +4,12 @@ import {
   decodeRecoveryKey,
   deriveRecoveryKeyEncryptionKey,
   fromBase64url,
-  openPrivateBundle,
+  decryptPrivateBundle,
   openShareKey,
   unwrapRecordKey,
   unwrapVaultKey,
   verifyKeyCertificate,
+  type RecordKey,
 } from "@/crypto";
 import { recordKeyOf } from "@/client/records/records";
 import { sealGrant } from "@/client/sharing/sharing";
@@ -85,7 +86,7 @@ export async function keysOf(person: Person) {
     userId: material.userId,
     methodId: "recovery",
   });
-  const bundle = openPrivateBundle(fromBase64url(material.bundle), vaultKey, { userId: material.userId });
+  const bundle = decryptPrivateBundle(fromBase64url(material.bundle), vaultKey, { userId: material.userId });
   const identityPublicKey = fromBase64url(material.identityPublicKey);
   const certificate = verifyKeyCertificate(fromBase64url(material.certificate), identityPublicKey, { userId: material.userId });
   return {
@@ -96,9 +97,9 @@ export async function keysOf(person: Person) {
 }
 
 /** The record keys a clinician's browser could open right now, fetched and unwrapped as their client does. */
-export async function recordKeysHeldBy(clinician: Person): Promise<Map<string, Uint8Array>> {
+export async function recordKeysHeldBy(clinician: Person): Promise<Map<string, RecordKey>> {
   const keys = await keysOf(clinician);
-  const held = new Map<string, Uint8Array>();
+  const held = new Map<string, RecordKey>();
   const { grants } = (await (await clinician.page.request.get("/api/shared")).json()) as { grants: Array<{ grantId: string; sealedShareKey: string }> };
   for (const grant of grants) {
     const shareKey = openShareKey(fromBase64url(grant.sealedShareKey), keys.encryption, { grantId: grant.grantId });

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cryptoReady, generateEncryptionKeyPair, generateIdentityKeyPair, generateVaultKey, sealPrivateBundle, signKeyCertificate, toBase64url } from "@/crypto";
+import { cryptoReady, generateEncryptionKeyPair, generateIdentityKeyPair, generateVaultKey, encryptPrivateBundle, signKeyCertificate, toBase64url } from "@/crypto";
 import { encryptedKeyBundles, passkeyCredentials, users, vaultKeyWraps } from "@/drizzle/schema";
 import { codeOf } from "@/lib/app-error-test-helpers";
 import type { SignUpRequest } from "@/lib/auth/schemas";
@@ -42,7 +42,7 @@ describe.each(testDatabaseKinds())("creating accounts on %s", (kind) => {
       keys: {
         identityPublicKey: toBase64url(identity.publicKey),
         certificate: toBase64url(signKeyCertificate({ userId, role, encryptionPublicKey: encryption.publicKey, createdAt: Date.now() }, identity.secretKey)),
-        bundle: toBase64url(sealPrivateBundle({ identitySecretKey: identity.secretKey, encryptionSecretKey: encryption.secretKey }, generateVaultKey(), { userId })),
+        bundle: toBase64url(encryptPrivateBundle({ identitySecretKey: identity.secretKey, encryptionSecretKey: encryption.secretKey }, generateVaultKey(), { userId })),
         recoveryPublicKey: toBase64url(randomBytes(32)),
         vaultWraps: [
           { method: "prf", methodId: credential.id, salt: toBase64url(randomBytes(32)), wrappedKey: toBase64url(randomBytes(72)) },

@@ -3,12 +3,10 @@ import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { fromBase64url } from "@/crypto";
 import { passkeyCredentials, vaultKeyWraps } from "@/drizzle/schema";
-import type { Database } from "@/lib/db";
+import type { Transaction } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { proposePasskeyName } from "@/lib/auth/passkey-names";
 import type { VerifiedCredential } from "@/lib/auth/webauthn";
-
-type Transaction = Parameters<Parameters<Database["transaction"]>[0]>[0];
 
 export interface NewPasskeyWrap {
   method: "prf" | "device";

@@ -9,12 +9,13 @@ import {
   generateIdentityKeyPair,
   generateRecoveryKey,
   generateVaultKey,
-  sealPrivateBundle,
-  signCanonical,
+  encryptPrivateBundle,
+  signRecoveryKeyReplacement,
   signKeyCertificate,
   toBase64url,
   unwrapVaultKey,
   wrapVaultKey,
+  type VaultKey,
 } from "@/crypto";
 import { auditEvents, passkeyCredentials, recoveryVerifiers, vaultKeyWraps } from "@/drizzle/schema";
 import { codeOf } from "@/lib/app-error-test-helpers";
@@ -23,13 +24,13 @@ import { SoftwareAuthenticator } from "@/lib/auth/software-authenticator";
 import { registrationOptions, verifyRegistration, type RelyingParty } from "@/lib/auth/webauthn";
 import { createTestDatabase, testDatabaseKinds, type TestDatabase } from "@/lib/db/test-databases";
 import { storePasskeyWithWrap } from "./passkey-store";
-import { currentRecoveryVerifier, recoveryKeyReplacementLabel, swapRecoveryKey, type RecoveryKeyReplacement } from "./recovery-key-swap";
+import { currentRecoveryVerifier, swapRecoveryKey, type RecoveryKeyReplacement } from "./recovery-key-swap";
 import { createAccount } from "./account-store";
 
 const rp: RelyingParty = { id: "localhost", origin: "http://localhost:3000", name: "Health Safe Cloud" };
 
 /** What a browser holding the vault key makes for a new recovery key: its verifier, its vault wrap, and the signed replacement of `previous`. */
-function newRecoveryKey(userId: string, vaultKey: Uint8Array, previous: string, origin = rp.origin) {
+function newRecoveryKey(userId: string, vaultKey: VaultKey, previous: string, origin = rp.origin) {
   const key = generateRecoveryKey();
   const wrap = wrapVaultKey(vaultKey, deriveRecoveryKeyEncryptionKey(key), { userId, methodId: "recovery" });
   const signing = deriveRecoverySigningKeyPair(key);
@@ -37,7 +38,12 @@ function newRecoveryKey(userId: string, vaultKey: Uint8Array, previous: string, 
     previousRecoveryPublicKey: previous,
     recoveryPublicKey: toBase64url(signing.publicKey),
     wrappedKey: toBase64url(wrap),
-    signature: toBase64url(signCanonical(recoveryKeyReplacementLabel, [userId, Buffer.from(previous, "base64url"), signing.publicKey, wrap, origin], signing.secretKey)),
+    signature: toBase64url(
+      signRecoveryKeyReplacement(
+        { userId, previousRecoveryPublicKey: Buffer.from(previous, "base64url"), recoveryPublicKey: signing.publicKey, wrappedVaultKey: wrap, origin },
+        signing.secretKey,
+      ),
+    ),
   };
   return { key, replacement };
 }
@@ -69,8 +75,10 @@ describe.each(testDatabaseKinds())("replacing a recovery key on %s", (kind) => {
       credential: response,
       keys: {
         identityPublicKey: toBase64url(identity.publicKey),
-        certificate: toBase64url(signKeyCertificate({ userId, role: "patient", encryptionPublicKey: encryption.publicKey, createdAt: Date.now() }, identity.secretKey)),
-        bundle: toBase64url(sealPrivateBundle({ identitySecretKey: identity.secretKey, encryptionSecretKey: encryption.secretKey }, vaultKey, { userId })),
+        certificate: toBase64url(
+          signKeyCertificate({ userId, role: "patient", encryptionPublicKey: encryption.publicKey, createdAt: Date.now() }, identity.secretKey),
+        ),
+        bundle: toBase64url(encryptPrivateBundle({ identitySecretKey: identity.secretKey, encryptionSecretKey: encryption.secretKey }, vaultKey, { userId })),
         recoveryPublicKey: first.replacement.recoveryPublicKey,
         vaultWraps: [
           { method: "prf", methodId: credential.id, salt: toBase64url(randomBytes(32)), wrappedKey: toBase64url(randomBytes(72)) },
@@ -90,7 +98,11 @@ describe.each(testDatabaseKinds())("replacing a recovery key on %s", (kind) => {
       .from(vaultKeyWraps)
       .where(and(eq(vaultKeyWraps.userId, userId), eq(vaultKeyWraps.method, "recovery")));
     const audit = await database.db.select({ action: auditEvents.action }).from(auditEvents).where(eq(auditEvents.patientId, userId));
-    return { verifier: toBase64url(verifier!.publicKey), wraps: wraps.map((wrap) => toBase64url(wrap.wrappedKey)), changes: audit.filter((event) => event.action === "recovery-key-changed").length };
+    return {
+      verifier: toBase64url(verifier!.publicKey),
+      wraps: wraps.map((wrap) => toBase64url(wrap.wrappedKey)),
+      changes: audit.filter((event) => event.action === "recovery-key-changed").length,
+    };
   }
 
   it("swaps the verifier and the wrap together, with one audit event; the new wrap opens the vault", async () => {
@@ -107,7 +119,9 @@ describe.each(testDatabaseKinds())("replacing a recovery key on %s", (kind) => {
   it("changes nothing when the account is not as the swap expects: a failure after the verifier's update rolls it back", async () => {
     const { userId, vaultKey, recoveryPublicKey } = await account();
     // A second recovery wrap: the verifier is updated first, then the wrap count is found wrong.
-    await database.db.insert(vaultKeyWraps).values({ id: crypto.randomUUID(), userId, method: "recovery", salt: new Uint8Array(0), wrappedKey: randomBytes(74) });
+    await database.db
+      .insert(vaultKeyWraps)
+      .values({ id: crypto.randomUUID(), userId, method: "recovery", salt: new Uint8Array(0), wrappedKey: randomBytes(74) });
     const before = await recoveryState(userId);
     expect(await codeOf(swapRecoveryKey(database.db, userId, rp.origin, newRecoveryKey(userId, vaultKey, recoveryPublicKey).replacement))).toBe("conflict");
     expect(await recoveryState(userId)).toEqual(before);
@@ -163,6 +177,11 @@ describe.each(testDatabaseKinds())("replacing a recovery key on %s", (kind) => {
     expect(await add()).toBe("Chrome on Linux (2)");
     expect(await add(yubiKey)).toBe("YubiKey 5 Series with NFC (2)");
     const names = await database.db.select({ name: passkeyCredentials.name }).from(passkeyCredentials).where(eq(passkeyCredentials.userId, userId));
-    expect(names.map((row) => row.name).sort()).toEqual(["Chrome on Linux", "Chrome on Linux (2)", "YubiKey 5 Series with NFC", "YubiKey 5 Series with NFC (2)"]);
+    expect(names.map((row) => row.name).sort()).toEqual([
+      "Chrome on Linux",
+      "Chrome on Linux (2)",
+      "YubiKey 5 Series with NFC",
+      "YubiKey 5 Series with NFC (2)",
+    ]);
   });
 });

@@ -1,17 +1,11 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
 import { and, eq } from "drizzle-orm";
-import { cryptoReady, EnvelopeKind, equalBytes, fromBase64url, protocolVersion, toBase64url, verifyCanonical } from "@/crypto";
+import { cryptoReady, equalBytes, fromBase64url, isVaultKeyWrap, toBase64url, verifyRecoveryKeyReplacement } from "@/crypto";
 import { recoveryVerifiers, vaultKeyWraps } from "@/drizzle/schema";
 import { appendAudit } from "@/lib/audit/audit-log";
 import type { Database } from "@/lib/db";
 import { AppError } from "@/lib/errors";
-
-/** What the browser signs, with the new recovery key's signing key, to replace the old key. Must match client/account/security.ts. */
-export const recoveryKeyReplacementLabel = "hsc/v1/recovery-key-replacement";
-
-/** A vault-key wrap envelope: version, kind, 24-byte nonce, the 32-byte key and its 16-byte tag (crypto/README.md). */
-const vaultKeyWrapLength = 2 + 24 + 32 + 16;
 
 /** The public half of an account's current recovery signing key (base64url) and when it was made. Throws not-found. */
 export async function currentRecoveryVerifier(db: Database, userId: string): Promise<{ recoveryPublicKey: string; createdAt: Date }> {
@@ -26,7 +20,7 @@ export interface RecoveryKeyReplacement {
   recoveryPublicKey: string;
   /** The vault key wrapped under the new recovery key (a vault-key wrap envelope). */
   wrappedKey: string;
-  /** Signature by the new recovery signing key over recoveryKeyReplacementLabel [userId, previous, new, wrap, origin]. */
+  /** Signature by the new recovery signing key over the replacement (crypto/ signRecoveryKeyReplacement: userId, previous, new, wrap, origin). */
   signature: string;
 }
 
@@ -45,11 +39,11 @@ export async function swapRecoveryKey(db: Database, userId: string, origin: stri
   const previous = fromBase64url(body.previousRecoveryPublicKey);
   const publicKey = fromBase64url(body.recoveryPublicKey);
   const wrappedKey = fromBase64url(body.wrappedKey);
-  if (wrappedKey.length !== vaultKeyWrapLength || wrappedKey[0] !== protocolVersion || wrappedKey[1] !== EnvelopeKind.vaultKeyWrap) {
+  if (!isVaultKeyWrap(wrappedKey)) {
     throw new AppError("invalid-input", "The new recovery key's vault wrap is not valid. Please make a new one.");
   }
   try {
-    verifyCanonical(recoveryKeyReplacementLabel, [userId, previous, publicKey, wrappedKey, origin], fromBase64url(body.signature), publicKey);
+    verifyRecoveryKeyReplacement({ userId, previousRecoveryPublicKey: previous, recoveryPublicKey: publicKey, wrappedVaultKey: wrappedKey, origin }, fromBase64url(body.signature));
   } catch {
     throw new AppError("invalid-input", "The new recovery key does not match what was sent with it. Please make a new one.");
   }

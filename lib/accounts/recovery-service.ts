@@ -1,6 +1,6 @@
 import "server-only";
 import { eq } from "drizzle-orm";
-import { cryptoReady, fromBase64url, verifyCanonical } from "@/crypto";
+import { cryptoReady, fromBase64url, verifyRecoverySignIn } from "@/crypto";
 import { passkeyCredentials, recoveryVerifiers } from "@/drizzle/schema";
 import { storePasskeyWithWrap, type NewPasskeyWrap } from "./passkey-store";
 import { getVaultMaterial } from "./vault-store";
@@ -18,9 +18,6 @@ import { relyingParty } from "@/lib/auth/relying-party";
 import type { RegistrationResponse } from "@/lib/auth/schemas";
 import { endOtherSessions, startSession } from "@/lib/sessions/session-store";
 import { registrationOptions, verifyRegistration } from "@/lib/auth/webauthn";
-
-/** What the browser signs with the key derived from the recovery key. */
-export const recoverySignInLabel = "hsc/v1/recovery-sign-in";
 
 const refused = () => new AppError("unauthenticated", "That recovery key does not match an account. Check it and try again.");
 
@@ -45,7 +42,7 @@ export async function proveRecovery(request: Request, body: { recoveryPublicKey:
   const publicKey = fromBase64url(body.recoveryPublicKey);
   const [verifier] = await db.select().from(recoveryVerifiers).where(eq(recoveryVerifiers.publicKey, publicKey));
   try {
-    verifyCanonical(recoverySignInLabel, [body.challenge, relyingParty().origin], fromBase64url(body.signature), publicKey);
+    verifyRecoverySignIn({ challenge: body.challenge, origin: relyingParty().origin }, fromBase64url(body.signature), publicKey);
   } catch {
     throw refused();
   }

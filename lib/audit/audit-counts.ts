@@ -2,8 +2,8 @@ import "server-only";
 import { and, asc, eq, sql } from "drizzle-orm";
 import { auditPendingCounts } from "@/drizzle/schema";
 import { config } from "@/lib/config";
-import type { Database } from "@/lib/db";
-import { appendAudit, lockAuditHeads, type AuditInput, type Transaction } from "./audit-log";
+import type { Database, Transaction } from "@/lib/db";
+import { appendAudit, lockAuditHeads, type AuditInput } from "./audit-log";
 
 /**
  * Repeated attempts that must not flood a trail: refused requests, and sign-ins whose

@@ -2,7 +2,7 @@ import "server-only";
 import { asc, eq, inArray } from "drizzle-orm";
 import { auditEventHash, auditGenesisHash, type AuditEventFields } from "@/crypto";
 import { auditEvents, auditHeads } from "@/drizzle/schema";
-import type { Database } from "@/lib/db";
+import type { Executor, Transaction } from "@/lib/db";
 
 export const auditActions = [
   "sign-in",
@@ -54,10 +54,6 @@ export interface AuditInput {
   counted?: { count: number; windowStart: Date; windowEnd: Date } | null;
 }
 
-export type Transaction = Parameters<Parameters<Database["transaction"]>[0]>[0];
-/** Called inside an action's own transaction, the events commit or roll back with it. */
-export type Executor = Database | Transaction;
-
 /**
  * Appends events to their subjects' hash chains. Each subject's head row is locked for the
  * transaction, so concurrent appends are serialized and the chain never forks; the events
@@ -67,7 +63,10 @@ export async function appendAudit(db: Executor, events: AuditInput[], now: Date 
   if (events.length === 0) return;
   const occurredAt = new Date(Math.floor(now.getTime()));
   await db.transaction(async (tx) => {
-    const heads = await lockAuditHeads(tx, events.map((event) => event.subjectId));
+    const heads = await lockAuditHeads(
+      tx,
+      events.map((event) => event.subjectId),
+    );
     const state = new Map(heads.map((head) => [head.subjectId, { seq: head.seq, hash: head.hash }]));
     const rows = events.map((event) => {
       const head = state.get(event.subjectId)!;
@@ -98,9 +97,7 @@ export async function appendAudit(db: Executor, events: AuditInput[], now: Date 
       };
     });
     for (let start = 0; start < rows.length; start += 1000) {
-      await tx.insert(auditEvents).values(
-        rows.slice(start, start + 1000).map(({ subjectId: _subject, ...row }) => row),
-      );
+      await tx.insert(auditEvents).values(rows.slice(start, start + 1000).map(({ subjectId: _subject, ...row }) => row));
     }
     for (const [subjectId, head] of state) await tx.update(auditHeads).set(head).where(eq(auditHeads.subjectId, subjectId));
   });

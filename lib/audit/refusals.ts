@@ -29,7 +29,11 @@ export async function noteRefusal(db: Database, actorId: string, target: Refused
   const outcome = await countAttempt(db, refusedRequestRule(), actorId, now);
   if (target && target.ownerId !== actorId) {
     try {
-      await countRepeatedAttempt(db, { subjectId: target.ownerId, actorId, action: "access-refused", outcome: "denied", recordId: target.recordId, grantId: target.grantId }, now);
+      await countRepeatedAttempt(
+        db,
+        { subjectId: target.ownerId, actorId, action: "access-refused", outcome: "denied", recordId: target.recordId, grantId: target.grantId },
+        now,
+      );
     } catch (error) {
       logger().error({ err: error }, "refused access not counted into the trail");
     }

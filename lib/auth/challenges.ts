@@ -2,6 +2,7 @@ import "server-only";
 import { randomBytes, randomUUID } from "node:crypto";
 import { and, eq, gt, isNotNull, isNull, lte, or } from "drizzle-orm";
 import { webauthnChallenges } from "@/drizzle/schema";
+import { cryptoReady, toBase64url } from "@/crypto";
 import type { Database } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 
@@ -23,9 +24,10 @@ export async function issueChallenge(
   userId: string | null,
   now: Date = new Date(),
 ): Promise<IssuedChallenge> {
+  await cryptoReady();
   const issued = {
     id: randomUUID(),
-    challenge: randomBytes(32).toString("base64url"),
+    challenge: toBase64url(randomBytes(32)),
     expiresAt: new Date(now.getTime() + challengeLifetimeMs),
   };
   await db.insert(webauthnChallenges).values({ ...issued, ceremony, userId, createdAt: now });

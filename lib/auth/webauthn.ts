@@ -12,6 +12,7 @@ import {
 } from "@simplewebauthn/server";
 import { eq } from "drizzle-orm";
 import { passkeyCredentials } from "@/drizzle/schema";
+import { cryptoReady, fromBase64url, fromHex, isCryptoError, toHex } from "@/crypto";
 import type { Database } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { logger, scrubMessage } from "@/lib/log";
@@ -54,9 +55,9 @@ export async function registrationOptions(
     rpName: rp.name,
     rpID: rp.id,
     userName: "Health Safe Cloud account",
-    userID: new Uint8Array(Buffer.from(userId.replaceAll("-", ""), "hex")),
+    userID: new Uint8Array(fromHex(userId.replaceAll("-", "").toLowerCase())),
     // As bytes: a string would be taken as UTF-8 text and encoded again.
-    challenge: new Uint8Array(Buffer.from(challenge, "base64url")),
+    challenge: new Uint8Array(fromBase64url(challenge)),
     attestationType: "none",
     authenticatorSelection: { residentKey: "required", requireResidentKey: true, userVerification: "required" },
     excludeCredentials: excludeCredentialIds.map((id) => ({ id })),
@@ -113,7 +114,7 @@ export async function authenticationOptions(
   const { challenge } = await issueChallenge(db, ceremony, null);
   return generateAuthenticationOptions({
     rpID: rp.id,
-    challenge: new Uint8Array(Buffer.from(challenge, "base64url")),
+    challenge: new Uint8Array(fromBase64url(challenge)),
     userVerification: "required",
     timeout: 300_000,
   });
@@ -155,6 +156,7 @@ export async function verifyAuthentication(
     throw refused(error);
   }
   if (!stored || !verification.verified) throw refused();
+  await cryptoReady();
   if (response.response.userHandle && userHandleToId(response.response.userHandle) !== stored.userId) throw refused();
   const updated = await db
     .update(passkeyCredentials)
@@ -167,7 +169,14 @@ export async function verifyAuthentication(
 
 /** The WebAuthn user handle is the account's UUID as 16 raw bytes. */
 export function userHandleToId(userHandle: string): string {
-  const hex = Buffer.from(userHandle, "base64url").toString("hex");
+  let hex: string;
+  try {
+    hex = toHex(fromBase64url(userHandle));
+  } catch (error) {
+    // A user handle that is not canonical base64url names no account.
+    if (isCryptoError(error) && error.code === "malformed") return "";
+    throw error;
+  }
   if (hex.length !== 32) return "";
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }

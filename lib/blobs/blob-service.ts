@@ -10,12 +10,13 @@ import { appendAudit } from "@/lib/audit/audit-log";
 import { noteRefusal } from "@/lib/audit/refusals";
 import { clinicianMayReadBlob } from "@/lib/grants/grant-store";
 import { crashPoint } from "@/lib/crash-points";
+import { chunkOverhead } from "@/crypto";
 import { reserveUpload, storageLimits, storageUsage, type StorageUsage } from "@/lib/records/storage-quota";
 import type { BlobStore } from "./blob-store";
 import { databaseBlobStore } from "./database-blob-store";
 
-/** secretstream adds 17 bytes to every chunk. */
-export const chunkOverhead = 17;
+/** What secretstream adds to every chunk (crypto/), re-exported for the wire's body limits. */
+export { chunkOverhead };
 export const uploadChunkSize = 1024 * 1024;
 export const maxFileBytes = 4 * 1024 * 1024 * 1024;
 async function store(): Promise<{ blobs: BlobStore; userId: string }> {

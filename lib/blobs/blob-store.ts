@@ -1,4 +1,5 @@
 import "server-only";
+import type { blobs } from "@/drizzle/schema";
 
 /**
  * Where encrypted file bodies live, chunk by chunk. The database implementation is the
@@ -21,11 +22,5 @@ export interface BlobStore {
   sweep(idleSince: Date): Promise<number>;
 }
 
-export interface BlobInfo {
-  id: string;
-  ownerId: string;
-  status: "uploading" | "complete";
-  chunkSize: number;
-  chunkCount: number;
-  paddedSize: number | null;
-}
+/** What the services need to know of a blob, as its row holds it (a missing chunk count reads as 0). */
+export type BlobInfo = Pick<typeof blobs.$inferSelect, "id" | "ownerId" | "status" | "chunkSize" | "paddedSize"> & { chunkCount: number };

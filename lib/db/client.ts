@@ -14,6 +14,10 @@ import * as schema from "@/drizzle/schema";
 export type Schema = typeof schema;
 /** The one database type repositories use, whichever driver is behind it. */
 export type Database = PgDatabase<PgQueryResultHKT, Schema>;
+/** An open transaction (the argument of `db.transaction(async (tx) => ...)`); same query API as Database. */
+export type Transaction = Parameters<Parameters<Database["transaction"]>[0]>[0];
+/** Either, for data-layer functions that may run alone or inside a caller's transaction (and then commit or roll back with it). */
+export type Executor = Database | Transaction;
 export type DatabaseKind = "pglite" | "postgres";
 
 export interface DatabaseHandle {

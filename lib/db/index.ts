@@ -2,7 +2,7 @@ import "server-only";
 import { config } from "@/lib/config";
 import { openDatabase, type DatabaseHandle } from "./client";
 
-export type { Database, DatabaseHandle, DatabaseKind } from "./client";
+export type { Database, DatabaseHandle, DatabaseKind, Executor, Transaction } from "./client";
 
 // One database per process: PGlite allows a single instance per data directory, and
 // Next may evaluate this module more than once, so the handle lives on globalThis.

@@ -6,7 +6,6 @@ import type { Database } from "@/lib/db";
 import { directoryQueryMinLength, directoryResultCap, type DirectoryEntry, type DirectorySearch, type PublishedKeys } from "@/contract/sharing";
 import { AppError } from "@/lib/errors";
 
-
 /** The one answer for an unknown user id and for keys the caller may not have. */
 export const noSuchClinician = () => new AppError("not-found", "There is no such clinician.");
 
@@ -14,7 +13,6 @@ export const noSuchClinician = () => new AppError("not-found", "There is no such
 function likePattern(query: string): string {
   return `%${query.replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
 }
-
 
 /**
  * Finds clinicians by name, specialty or organization (all public by their choice).

@@ -1,7 +1,7 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
-import { EnvelopeKind, fromBase64url } from "@/crypto";
+import { EnvelopeKind, envelopeKindOf, fromBase64url } from "@/crypto";
 import { grantRecords, recordKeyWraps, recordVersions, records } from "@/drizzle/schema";
 import type { Database } from "@/lib/db";
 import { AppError } from "@/lib/errors";
@@ -21,7 +21,7 @@ export async function contributeRecord(db: Database, clinicianId: string, grantI
   if (grant.permission !== "contribute") throw new AppError("forbidden", "This patient shared their records for reading only.");
   if (item.version.version !== 1 || item.version.keyVersion !== 1) throw new AppError("invalid-input", "A new record starts at version 1 with key version 1.");
   const ownerWrap = fromBase64url(item.sealedOwnerKey);
-  if (ownerWrap[1] !== EnvelopeKind.sealedRecordKey) throw new AppError("invalid-input", "The record key must be sealed to the patient.");
+  if (envelopeKindOf(ownerWrap) !== EnvelopeKind.sealedRecordKey) throw new AppError("invalid-input", "The record key must be sealed to the patient.");
   const content = checkedContent(item.version.content);
   await db.transaction(async (tx) => {
     const [existing] = await tx.select({ id: records.id }).from(records).where(eq(records.id, item.id));

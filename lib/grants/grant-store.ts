@@ -2,26 +2,25 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import { and, eq, inArray, isNull } from "drizzle-orm";
 import { grantExclusions, grantRecords, grants, keyCertificates, recordKeyWraps, records, recordVersions, users } from "@/drizzle/schema";
-import type { Database } from "@/lib/db";
+import type { Database, Executor } from "@/lib/db";
 import { AppError } from "@/lib/errors";
-import { appendAudit, type Executor } from "@/lib/audit/audit-log";
+import { appendAudit } from "@/lib/audit/audit-log";
 import { noteRefusal } from "@/lib/audit/refusals";
 import { crashPoint } from "@/lib/crash-points";
 import { activeGrant, coverageOf, endGrant, queueRotations } from "@/lib/records/grant-coverage";
 
-export interface NewGrant {
-  grantId: string;
-  clinicianId: string;
-  scope: "records" | "all";
-  permission: "read" | "contribute";
-  expiresAt: Date | null;
-  sealedShareKey: Uint8Array;
-  statement: Uint8Array;
-  signature: Uint8Array;
-  sealedProfile: Uint8Array | null;
+type GrantRow = typeof grants.$inferSelect;
+
+/** A record's key wrapped for a grant, at the record's current key version. */
+export type GrantWrap = Pick<typeof recordKeyWraps.$inferSelect, "recordId" | "keyVersion" | "wrappedKey">;
+
+/** A grant as the patient signed it, with the records it lists and one wrap per record it covers. */
+export type NewGrant = Pick<GrantRow, "clinicianId" | "scope" | "permission" | "expiresAt" | "statement" | "signature" | "sealedProfile"> & {
+  grantId: GrantRow["id"];
+  sealedShareKey: NonNullable<GrantRow["sealedShareKey"]>;
   recordIds: string[];
-  wraps: Array<{ recordId: string; keyVersion: number; wrappedKey: Uint8Array }>;
-}
+  wraps: GrantWrap[];
+};
 
 const notFound = () => new AppError("not-found", "There is no such grant.");
 

@@ -40,8 +40,19 @@ export async function receivedGrantsOf(db: Database, clinicianId: string, now: D
   );
   if (rows.length === 0) return { grants: [] };
   const [listed, patientKeys] = await Promise.all([
-    db.select().from(grantRecords).where(inArray(grantRecords.grantId, rows.map((row) => row.id))),
-    publishedKeysOf(db, rows.map((row) => row.patientId)),
+    db
+      .select()
+      .from(grantRecords)
+      .where(
+        inArray(
+          grantRecords.grantId,
+          rows.map((row) => row.id),
+        ),
+      ),
+    publishedKeysOf(
+      db,
+      rows.map((row) => row.patientId),
+    ),
   ]);
   const listedBy = groupBy(listed, (entry) => entry.grantId);
   return {

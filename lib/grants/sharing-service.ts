@@ -63,7 +63,10 @@ export async function myGrants(): Promise<z.input<typeof grantsRoutes.list.respo
   const { db, userId } = await as("patient");
   const rows = await grantsOfPatient(db, userId);
   const names = rows.length
-    ? await db.select().from(clinicianDirectory).where(inArray(clinicianDirectory.userId, [...new Set(rows.map((row) => row.clinicianId))]))
+    ? await db
+        .select()
+        .from(clinicianDirectory)
+        .where(inArray(clinicianDirectory.userId, [...new Set(rows.map((row) => row.clinicianId))]))
     : [];
   return {
     grants: rows.map((row) => ({
@@ -102,7 +105,11 @@ export async function myKeyMaintenance() {
 /** Adds wraps for records active grants cover but cannot open yet (POST /api/grants/wraps). */
 export async function addMyGrantWraps(wraps: Array<{ grantId: string; recordId: string; keyVersion: number; wrappedKey: string }>) {
   const { db, userId } = await as("patient");
-  await addGrantWraps(db, userId, wraps.map((wrap) => ({ ...wrap, wrappedKey: fromBase64url(wrap.wrappedKey) })));
+  await addGrantWraps(
+    db,
+    userId,
+    wraps.map((wrap) => ({ ...wrap, wrappedKey: fromBase64url(wrap.wrappedKey) })),
+  );
 }
 
 /** A clinician with the contribute permission adds a record to the patient's chart (POST /api/shared/[grantId]/records). Returns its id. */

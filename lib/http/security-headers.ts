@@ -1,12 +1,14 @@
 import "server-only";
+import { cryptoReady, toBase64 } from "@/crypto";
 import values from "./security-headers.json";
 
 /** At least 128 random bits, as CSP Level 3 asks of a nonce. */
 export const nonceBytes = 18;
 
-export function createNonce(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(nonceBytes));
-  return btoa(String.fromCharCode(...bytes));
+/** A fresh nonce for one response's CSP: `nonceBytes` random bytes as standard base64. */
+export async function createNonce(): Promise<string> {
+  await cryptoReady();
+  return toBase64(crypto.getRandomValues(new Uint8Array(nonceBytes)));
 }
 
 /**

@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import { and, eq, inArray, isNotNull, isNull } from "drizzle-orm";
 import { fromBase64url, toBase64url } from "@/crypto";
 import { blobs, keyRotations, recordKeyWraps, recordVersions, records } from "@/drizzle/schema";
-import type { Database } from "@/lib/db";
+import type { Database, Transaction } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { appendAudit } from "@/lib/audit/audit-log";
 import { noteRefusal } from "@/lib/audit/refusals";
@@ -30,7 +30,6 @@ function versionRow(recordId: string, authorId: string, payload: VersionPayload)
   };
 }
 
-type Transaction = Parameters<Parameters<Database["transaction"]>[0]>[0];
 
 /** A file may join a record only if its owner uploaded all of it and no other record holds it. */
 async function checkBlob(tx: Transaction, ownerId: string, recordId: string, blobId: string | null) {

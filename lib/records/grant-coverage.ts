@@ -2,10 +2,8 @@ import "server-only";
 import { and, eq, gt, inArray, isNull, lte, or } from "drizzle-orm";
 import { grantExclusions, grantRecords, grants, keyRotations, recordKeyWraps, records } from "@/drizzle/schema";
 import { appendAudit } from "@/lib/audit/audit-log";
-import type { Database } from "@/lib/db";
+import type { Database, Executor, Transaction } from "@/lib/db";
 
-type Transaction = Parameters<Parameters<Database["transaction"]>[0]>[0];
-type Executor = Database | Transaction;
 
 /** Active means: not revoked and not past its end date. Expired grants are treated as revoked. */
 export const activeGrant = (now: Date) => and(isNull(grants.revokedAt), or(isNull(grants.expiresAt), gt(grants.expiresAt, now)));

@@ -3,35 +3,20 @@ import { and, asc, eq, inArray, isNull } from "drizzle-orm";
 import { recordKeyWraps, recordVersions, records } from "@/drizzle/schema";
 import type { Database } from "@/lib/db";
 
-export interface StoredVersion {
-  blobId: string | null;
-  version: number;
-  keyVersion: number;
-  authorId: string;
-  content: Uint8Array;
-  commitment: Uint8Array;
-  signature: Uint8Array;
-  createdAt: Date;
-}
+type RecordRow = typeof records.$inferSelect;
+type VersionRow = typeof recordVersions.$inferSelect;
 
 /** What proves who wrote a version, without its content: the statement fields and the signature. */
-export interface VersionStatement {
-  version: number;
-  authorId: string;
-  commitment: Uint8Array;
-  signature: Uint8Array;
-  createdAt: Date;
-}
+export type VersionStatement = Pick<VersionRow, "version" | "authorId" | "commitment" | "signature" | "createdAt">;
 
-export interface StoredRecord {
-  id: string;
-  currentVersion: number;
-  keyVersion: number;
-  createdAt: Date;
-  updatedAt: Date;
-  ownerWrap: Uint8Array;
+/** A version as stored: its statement, its key version, its file (if any) and its content ciphertext. */
+export type StoredVersion = VersionStatement & Pick<VersionRow, "blobId" | "keyVersion"> & { content: VersionRow["contentCiphertext"] };
+
+/** A record with its current version and the owner's key wrap of its current key. */
+export type StoredRecord = Pick<RecordRow, "id" | "currentVersion" | "keyVersion" | "createdAt" | "updatedAt"> & {
+  ownerWrap: (typeof recordKeyWraps.$inferSelect)["wrappedKey"];
   current: StoredVersion;
-}
+};
 
 const versionColumns = {
   blobId: recordVersions.blobId,

@@ -2,14 +2,12 @@ import "server-only";
 import type { StorageUsage } from "@/contract/me";
 import { and, eq, sql } from "drizzle-orm";
 import { blobs, records, recordVersions, users } from "@/drizzle/schema";
-import type { Database } from "@/lib/db";
+import type { Database, Executor, Transaction } from "@/lib/db";
 import { config } from "@/lib/config";
 import { AppError } from "@/lib/errors";
 import { countOf, formatBytes, pluralOf } from "@/client/format";
 
 /** A transaction on the database, as drizzle hands it to `db.transaction`'s callback. */
-export type Transaction = Parameters<Parameters<Database["transaction"]>[0]>[0];
-type Queryable = Database | Transaction;
 
 /** An account's storage limits: `quotaBytes` for everything it stores, `unfinishedUploadsMax` uploads under way at once. */
 export type StorageLimits = Pick<StorageUsage, "quotaBytes" | "unfinishedUploadsMax">;
@@ -28,7 +26,7 @@ export type { StorageUsage } from "@/contract/me";
 export const declaredBytes = (chunkSize: number, chunkCount: number) => chunkSize * chunkCount;
 
 /** Reads `ownerId`'s usage; inside `reserveUpload`'s transaction it is read under the account's lock. */
-export async function storageUsage(db: Queryable, ownerId: string, limits: StorageLimits): Promise<StorageUsage> {
+export async function storageUsage(db: Executor, ownerId: string, limits: StorageLimits): Promise<StorageUsage> {
   const [files] = await db
     .select({
       bytes: sql<string>`coalesce(sum(${blobs.chunkSize}::bigint * coalesce(${blobs.chunkCount}, 0)), 0)`,

@@ -2,6 +2,7 @@ import "server-only";
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { and, eq, isNull, ne } from "drizzle-orm";
 import { sessions, users } from "@/drizzle/schema";
+import { cryptoReady, toBase64url } from "@/crypto";
 import type { Database } from "@/lib/db";
 
 /** `__Host-`: Secure, path /, no Domain, so no sibling host can set or read it. */
@@ -12,12 +13,10 @@ export interface SessionPolicy {
   maxMs: number;
 }
 
-export interface ActiveSession {
-  sessionId: string;
-  userId: string;
-  role: "patient" | "doctor" | "nurse" | "admin";
-  createdAt: Date;
-}
+type SessionRow = typeof sessions.$inferSelect;
+
+/** The signed-in person's session: its id, who, their role, and when it started. */
+export type ActiveSession = Pick<SessionRow, "userId" | "createdAt"> & { sessionId: SessionRow["id"]; role: (typeof users.$inferSelect)["role"] };
 
 /** Only this hash is stored: a database leak yields no usable cookie. */
 export function hashSessionToken(token: string): Uint8Array {
@@ -31,7 +30,8 @@ export async function startSession(
   policy: SessionPolicy,
   now: Date = new Date(),
 ): Promise<{ token: string; sessionId: string; expiresAt: Date }> {
-  const token = randomBytes(32).toString("base64url");
+  await cryptoReady();
+  const token = toBase64url(randomBytes(32));
   const sessionId = randomUUID();
   const expiresAt = new Date(now.getTime() + policy.maxMs);
   await db.insert(sessions).values({
@@ -99,12 +99,8 @@ export async function endOtherSessions(
   return ended.length;
 }
 
-export interface SessionSummary {
-  id: string;
-  createdAt: Date;
-  lastSeenAt: Date;
-  current: boolean;
-}
+/** One of a person's active sessions, for the security page; `current` marks the one asking. */
+export type SessionSummary = Pick<SessionRow, "id" | "createdAt" | "lastSeenAt"> & { current: boolean };
 
 export async function listActiveSessions(
   db: Database,
