@@ -89,17 +89,15 @@ describe.each(testDatabaseKinds())("what a clinician receives, on %s", (kind) =>
     // Three patients (the audit trail updates one head per patient), sharing once each, then ten times each.
     const patients = [randomUUID(), randomUUID(), randomUUID()];
     await insertPeople(database.db, { patients });
-    await database.db
-      .insert(schema.keyCertificates)
-      .values(
-        patients.map((userId) => ({
-          id: randomUUID(),
-          userId,
-          identityPublicKey: randomBytes(32),
-          encryptionPublicKey: randomBytes(32),
-          certificate: randomBytes(150),
-        })),
-      );
+    await database.db.insert(schema.keyCertificates).values(
+      patients.map((userId) => ({
+        id: randomUUID(),
+        userId,
+        identityPublicKey: randomBytes(32),
+        encryptionPublicKey: randomBytes(32),
+        certificate: randomBytes(150),
+      })),
+    );
     const items = new Map<string, ReturnType<typeof newRecordItem>>(patients.map((patient) => [patient, newRecordItem()]));
     for (const [patient, item] of items) await createRecords(database.db, patient, [item]);
     const shareEach = async (times: number) => {
