@@ -81,7 +81,7 @@ describe.each(testDatabaseKinds())("what a clinician receives, on %s", (kind) =>
     const served = sharedRoutes.records.response.parse(await sharedRecordsOf(database.db, doctor, many));
     expect(served.records).toHaveLength(30);
     for (const record of served.records) expect(record.statements.map((statement) => statement.version)).toEqual([1, 2, 3]);
-  });
+  }, 120_000);
 
   it("lists the grants made to a clinician, each with its patient's keys, in the same number of statements for 3 grants as for 30", async () => {
     const clinician = randomUUID();
@@ -119,5 +119,5 @@ describe.each(testDatabaseKinds())("what a clinician receives, on %s", (kind) =>
       expect(grant.patientKeys.userId).toBe(grant.patientId);
       expect(grant.recordIds).toEqual([items.get(grant.patientId)!.id]);
     }
-  });
+  }, 120_000);
 });
