@@ -20,14 +20,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import {
-  cryptoReady,
-  fromBase64url,
-  verifyAuditChain,
-  verifyAuditSegment,
-  type AuditChainLink,
-  type AuditEventFields,
-} from "../crypto";
+import { cryptoReady, fromBase64url, verifyAuditChain, verifyAuditSegment, type AuditChainLink, type AuditEventFields } from "../crypto";
 import { auditEvents, auditPendingCounts } from "../drizzle/schema";
 import { seedPatientAndClinician } from "./bench-accounts";
 import { eq } from "drizzle-orm";
@@ -69,7 +62,14 @@ type Page = Awaited<ReturnType<Services["trailPage"]>>;
 /** What the browser does with a page it received (client/audit/audit.ts chainFields), after parsing the JSON. */
 function chainFields(subjectId: string, event: Page["events"][number]): AuditEventFields & { hash: Uint8Array } {
   const time = (iso: string | null) => (iso === null ? null : new Date(iso).getTime());
-  return { ...event, subjectId, occurredAt: new Date(event.occurredAt).getTime(), windowStart: time(event.windowStart), windowEnd: time(event.windowEnd), hash: fromBase64url(event.hash) };
+  return {
+    ...event,
+    subjectId,
+    occurredAt: new Date(event.occurredAt).getTime(),
+    windowStart: time(event.windowStart),
+    windowEnd: time(event.windowEnd),
+    hash: fromBase64url(event.hash),
+  };
 }
 
 /** One GET /api/me/audit page as the browser receives it: serialized, counted, parsed. */
@@ -83,7 +83,7 @@ async function wholeTrail(s: Services, db: Db, subjectId: string, now?: Date) {
   const events: Page["events"] = [];
   let bytes = 0;
   let head = { seq: 0, hash: "" };
-  for (let after = 0; ; ) {
+  for (let after = 0; ;) {
     const fetched = await fetchPage(s, db, subjectId, { after, limit: s.trailPageSize.max }, now);
     bytes += fetched.bytes;
     head = fetched.page.head;
@@ -110,7 +110,12 @@ async function revokedClinician(s: Services) {
     Array.from({ length: 10 }, (_, index) => ({
       v: 1 as const,
       kind: "note",
-      resource: { resourceType: "DocumentReference", status: "current", description: `Note ${index}`, content: [{ attachment: { contentType: "text/plain", data: "SGVsbG8=" } }] },
+      resource: {
+        resourceType: "DocumentReference",
+        status: "current",
+        description: `Note ${index}`,
+        content: [{ attachment: { contentType: "text/plain", data: "SGVsbG8=" } }],
+      },
     })),
     vault,
   );
@@ -119,7 +124,11 @@ async function revokedClinician(s: Services) {
     vault,
     clinicianId: doctorId,
     clinicianEncryptionPublicKey: doctorEncryptionPublicKey,
-    recordKeys: sealed.map((record) => ({ recordId: record.id, keyVersion: 1, recordKey: s.recordKeyOf({ id: record.id, keyVersion: 1, ownerWrap: record.ownerWrap }, vault) })),
+    recordKeys: sealed.map((record) => ({
+      recordId: record.id,
+      keyVersion: 1,
+      recordKey: s.recordKeyOf({ id: record.id, keyVersion: 1, ownerWrap: record.ownerWrap }, vault),
+    })),
     recordIds: "all",
     permission: "read",
     expiresAt: null,
@@ -162,7 +171,8 @@ async function flood(s: Services, clock: (index: number) => Date | undefined) {
         try {
           await s.versionsOf(db, doctorId, recordId);
         } catch (error) {
-          if (error instanceof s.AppError && (error.code === "not-found" || error.code === "forbidden")) await s.auditRefusedRecordAccess(db, doctorId, recordId, now);
+          if (error instanceof s.AppError && (error.code === "not-found" || error.code === "forbidden"))
+            await s.auditRefusedRecordAccess(db, doctorId, recordId, now);
           throw error;
         }
       }
@@ -197,12 +207,16 @@ function printFlood(title: string, result: FloodResult) {
     .map(([code, count]) => `${n(count)} × ${code}`)
     .join(", ");
   console.log(`\n${title} (REFUSED_REQUEST_LIMIT_PER_ACTOR=${n(result.limit)})`);
-  console.log(`  ${n(floodSize)} refused requests in ${(result.floodMs / 1000).toFixed(1)} s (${(result.floodMs / floodSize).toFixed(2)} ms each): ${outcomes}`);
+  console.log(
+    `  ${n(floodSize)} refused requests in ${(result.floodMs / 1000).toFixed(1)} s (${(result.floodMs / floodSize).toFixed(2)} ms each): ${outcomes}`,
+  );
   console.log(
     `  events in the trail: ${n(result.before.events)} before, ${n(result.beforeRead.events)} after the flood (${n(result.beforeRead.pending)} pending count), ${n(result.after.events)} once the owner reads it: +${n(result.after.events - result.before.events)}`,
   );
   console.log(`  access-refused events: ${n(result.countedEvents)}, counting ${n(result.countedAttempts)} attempts`);
-  console.log(`  trail as downloaded (JSON, every page): ${kb(result.before.bytes)} → ${kb(result.after.bytes)} (+${n(result.after.bytes - result.before.bytes)} bytes)`);
+  console.log(
+    `  trail as downloaded (JSON, every page): ${kb(result.before.bytes)} → ${kb(result.after.bytes)} (+${n(result.after.bytes - result.before.bytes)} bytes)`,
+  );
 }
 
 /** A trail of `length` ordinary events for one patient, appended through lib/audit in batches. */
@@ -253,7 +267,10 @@ async function verificationCost(s: Services, length: number) {
     await append(newEvents);
     start = process.hrtime.bigint();
     const { page, bytes } = await fetchPage(s, db, patientId, { after: stored.seq, limit: s.trailPageSize.max });
-    const check = verifyAuditSegment(stored, page.events.map((event) => chainFields(patientId, event)));
+    const check = verifyAuditSegment(
+      stored,
+      page.events.map((event) => chainFields(patientId, event)),
+    );
     const elapsed = ms(start);
     const ok = check.ok && check.end.seq === page.head.seq && page.events.length === newEvents;
     if (check.ok) stored = check.end;
@@ -264,7 +281,12 @@ async function verificationCost(s: Services, length: number) {
     length,
     buildMs,
     full: { ms: median(full.map((run) => run.ms)), bytes: median(full.map((run) => run.bytes)), runs: fullRuns, ok: full.every((run) => run.ok) },
-    incremental: { ms: median(incremental.map((run) => run.ms)), bytes: median(incremental.map((run) => run.bytes)), runs: incremental.length, ok: incremental.every((run) => run.ok) },
+    incremental: {
+      ms: median(incremental.map((run) => run.ms)),
+      bytes: median(incremental.map((run) => run.bytes)),
+      runs: incremental.length,
+      ok: incremental.every((run) => run.ok),
+    },
   };
 }
 
@@ -282,7 +304,10 @@ async function main() {
   console.log("   Before the fix (issue 12): 3,000 events appended, trail 70 KB → 865 KB.");
   printFlood("Limit raised, all within one count window", await flood(s, () => undefined));
   const hour = Date.now();
-  printFlood("Limit raised, spread over one hour (simulated clock, AUDIT_COUNT_WINDOW_MINUTES=10)", await flood(s, (index) => new Date(hour + Math.floor((index * 3_600_000) / floodSize))));
+  printFlood(
+    "Limit raised, spread over one hour (simulated clock, AUDIT_COUNT_WINDOW_MINUTES=10)",
+    await flood(s, (index) => new Date(hour + Math.floor((index * 3_600_000) / floodSize))),
+  );
   const child = spawnSync(process.execPath, [...process.execArgv, process.argv[1]!], {
     env: { ...process.env, BENCH_TRAIL_CHILD: "default-limit", REFUSED_REQUEST_LIMIT_PER_ACTOR: "" },
     encoding: "utf8",
@@ -302,7 +327,9 @@ async function main() {
     console.log(
       `  (b) after=stored head, ${newEvents} new, verifyAuditSegment: ${result.incremental.ms.toFixed(2)} ms, ${kb(result.incremental.bytes)} fetched (median of ${result.incremental.runs}${result.incremental.ok ? "" : "; DID NOT VERIFY"})`,
     );
-    console.log(`  (a)/(b): ${(result.full.ms / result.incremental.ms).toFixed(0)}× the time, ${(result.full.bytes / result.incremental.bytes).toFixed(0)}× the bytes`);
+    console.log(
+      `  (a)/(b): ${(result.full.ms / result.incremental.ms).toFixed(0)}× the time, ${(result.full.bytes / result.incremental.bytes).toFixed(0)}× the bytes`,
+    );
   }
 }
 

@@ -15,7 +15,10 @@ export const errorBodySchema = z.object({
   error: z.object({
     code: z.string().min(1).max(64),
     message: z.string().max(2_000),
-    fields: z.array(z.object({ path: z.string(), message: z.string() })).max(20).optional(),
+    fields: z
+      .array(z.object({ path: z.string(), message: z.string() }))
+      .max(20)
+      .optional(),
     limitBytes: z.number().int().nonnegative().optional(),
   }),
 });

@@ -33,12 +33,7 @@ const createdAt = () => stampedNow("created_at");
 const at = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
 
 export const userRole = pgEnum("user_role", ["patient", "doctor", "nurse", "admin"]);
-export const challengeCeremony = pgEnum("challenge_ceremony", [
-  "registration",
-  "authentication",
-  "add-passkey",
-  "recovery",
-]);
+export const challengeCeremony = pgEnum("challenge_ceremony", ["registration", "authentication", "add-passkey", "recovery"]);
 export const unlockMethod = pgEnum("unlock_method", ["prf", "device", "recovery"]);
 export const grantScope = pgEnum("grant_scope", ["records", "all"]);
 export const grantPermission = pgEnum("grant_permission", ["read", "contribute"]);
@@ -80,7 +75,10 @@ export const passkeyCredentials = pgTable(
       .references(() => users.id, { onDelete: "cascade" }),
     publicKey: bytea("public_key").notNull(),
     signCount: bigint("sign_count", { mode: "number" }).notNull().default(0),
-    transports: text("transports").array().notNull().default(sql`'{}'::text[]`),
+    transports: text("transports")
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     deviceType: text("device_type").notNull(),
     backedUp: boolean("backed_up").notNull(),
     prfCapable: boolean("prf_capable").notNull(),
@@ -388,23 +386,27 @@ export const auditPendingCounts = pgTable(
 );
 
 /** Large ciphertext goes through the blob store; this is its database-backed implementation. */
-export const blobs = pgTable("blobs", {
-  id: uuid("id").primaryKey(),
-  ownerId: uuid("owner_id")
-    .notNull()
-    .references(() => users.id, { onDelete: "cascade" }),
-  status: blobStatus("status").notNull().default("uploading"),
-  chunkSize: integer("chunk_size").notNull(),
-  chunkCount: integer("chunk_count"),
-  paddedSize: bigint("padded_size", { mode: "number" }),
-  createdAt: createdAt(),
-  completedAt: at("completed_at"),
-  /**
-   * The last sign of life: creation, a stored chunk, completion. The sweeper deletes an
-   * upload never finished, or a file no record holds, only once it has been idle this long.
-   */
-  touchedAt: stampedNow("touched_at"),
-}, (table) => [index("blobs_touched_idx").on(table.touchedAt)]);
+export const blobs = pgTable(
+  "blobs",
+  {
+    id: uuid("id").primaryKey(),
+    ownerId: uuid("owner_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    status: blobStatus("status").notNull().default("uploading"),
+    chunkSize: integer("chunk_size").notNull(),
+    chunkCount: integer("chunk_count"),
+    paddedSize: bigint("padded_size", { mode: "number" }),
+    createdAt: createdAt(),
+    completedAt: at("completed_at"),
+    /**
+     * The last sign of life: creation, a stored chunk, completion. The sweeper deletes an
+     * upload never finished, or a file no record holds, only once it has been idle this long.
+     */
+    touchedAt: stampedNow("touched_at"),
+  },
+  (table) => [index("blobs_touched_idx").on(table.touchedAt)],
+);
 
 export const blobChunks = pgTable(
   "blob_chunks",

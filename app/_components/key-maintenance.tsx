@@ -3,6 +3,7 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import { describeFailure } from "@/client/failures";
 import { runKeyMaintenance, type MaintenanceProgress } from "@/client/sharing/key-maintenance";
+import { httpTransport } from "@/client/transport/api";
 import { useVault } from "@/client/keystore/vault-store";
 import { refreshChartIfLoaded } from "@/client/records/chart-store";
 
@@ -35,12 +36,16 @@ export function KeyMaintenance() {
     try {
       do {
         again.current = false;
-        const outcome = await runKeyMaintenance(setProgress);
+        const vault = useVault.getState().vault;
+        if (vault.status !== "unlocked") break;
+        const outcome = await runKeyMaintenance(vault, httpTransport, { onProgress: setProgress, stillOpen: () => useVault.getState().vault === vault });
         if (outcome.rotated > 0) {
           // The chart this page holds points at files under the old keys, which rotation deleted.
           await refreshChartIfLoaded();
           setSummary(
-            outcome.rotated === 1 ? "1 record now uses a new key that no revoked clinician ever held." : `${outcome.rotated} records now use new keys that no revoked clinician ever held.`,
+            outcome.rotated === 1
+              ? "1 record now uses a new key that no revoked clinician ever held."
+              : `${outcome.rotated} records now use new keys that no revoked clinician ever held.`,
           );
         }
       } while (again.current);

@@ -5,7 +5,8 @@ import { VaultGate } from "@/app/_components/vault-gate";
 import { loadMyActions, type ActionEntry } from "@/client/audit/audit";
 import { listOf } from "@/client/format";
 import { loadRevealedNames } from "@/client/sharing/sharing";
-import { useVault } from "@/client/keystore/vault-store";
+import { httpTransport } from "@/client/transport/api";
+import { unlockedVault, useVault } from "@/client/keystore/vault-store";
 import { labelOf, outcomeLabel, when } from "./action-labels";
 
 const unknownRecord = "a record you no longer have access to";
@@ -21,13 +22,21 @@ function History() {
   useEffect(() => {
     (async () => {
       // Names come from the grants alone: opening records here would itself show up in the patients' trails.
-      const [actions, revealed] = await Promise.all([loadMyActions(), loadRevealedNames().catch(() => new Map<string, string>())]);
+      const [actions, revealed] = await Promise.all([
+        loadMyActions(),
+        loadRevealedNames(unlockedVault(), httpTransport).catch(() => new Map<string, string>()),
+      ]);
       setNames(revealed);
       setEvents(actions);
     })().catch(() => setFailed(true));
   }, []);
 
-  if (failed) return <p className="form-error" role="alert">Your access history could not be loaded. Please try again.</p>;
+  if (failed)
+    return (
+      <p className="form-error" role="alert">
+        Your access history could not be loaded. Please try again.
+      </p>
+    );
   if (!events) return <p role="status">Loading your access history…</p>;
   if (events.length === 0) return <p>You have not received anyone&apos;s records yet.</p>;
   const patientName = (patientId: string) => names.get(patientId) ?? shown?.patients[patientId] ?? "A patient who no longer shares with you";

@@ -7,7 +7,7 @@ import { checkTrail, loadNewestEvents, loadOlderEvents, type VerifiedTrail } fro
 import { buildAuditBundle, summarize } from "@/client/fhir";
 import { loadedChart } from "@/client/records/chart-store";
 import { isRollback } from "@/client/keystore/rollback-guard";
-import { listGrants } from "@/client/sharing/sharing";
+import { useGrants } from "@/client/sharing/grants-store";
 import { unlockedVault, useVault } from "@/client/keystore/vault-store";
 import { labelOf, outcomeLabel, when } from "./action-labels";
 import { downloadText } from "@/client/records/download";
@@ -68,7 +68,9 @@ function History() {
       const older = await loadOlderEvents(unlockedVault());
       setView(older);
     } catch (caught) {
-      setOlderError(describeFailure(caught, { accessEnded: "You were signed out. Please sign in again.", integrity: "The older events could not be checked." }));
+      setOlderError(
+        describeFailure(caught, { accessEnded: "You were signed out. Please sign in again.", integrity: "The older events could not be checked." }),
+      );
     } finally {
       setLoadingOlder(false);
     }
@@ -88,7 +90,12 @@ function History() {
     [events, scope, actor, record, from, until, userId],
   );
 
-  if (failed) return <p className="form-error" role="alert">Your access history could not be loaded. Please try again.</p>;
+  if (failed)
+    return (
+      <p className="form-error" role="alert">
+        Your access history could not be loaded. Please try again.
+      </p>
+    );
   if (!view) return <p role="status">Checking your access history…</p>;
   if (view.status === "tampered") {
     return (
@@ -98,7 +105,8 @@ function History() {
           {view.reason === "head"
             ? "The history the server sent does not extend the one your browser verified on your last visit: events you had already seen were changed or removed."
             : `Event ${view.brokenAtSeq} of your history was edited, removed or moved after it was written.`}{" "}
-          Nothing of it is shown, because none of it can be trusted. Your records themselves are not affected: they are checked separately. Please contact support and keep this page open.
+          Nothing of it is shown, because none of it can be trusted. Your records themselves are not affected: they are checked separately. Please contact
+          support and keep this page open.
         </p>
       </div>
     );
@@ -117,7 +125,8 @@ function History() {
   return (
     <>
       <p className="verified-note" data-testid="audit-verified">
-        Verified: {events.length === 1 ? "the one event shown links up" : `the ${countOf(events.length, "event")} shown link up`} to the newest, which extends the history your browser checked last time.
+        Verified: {events.length === 1 ? "the one event shown links up" : `the ${countOf(events.length, "event")} shown link up`} to the newest, which extends
+        the history your browser checked last time.
       </p>
       <p data-testid="new-accesses">
         {newWords ? (
@@ -131,7 +140,9 @@ function History() {
           "No new accesses since your last visit."
         )}
       </p>
-      {view.olderEnd.seq > 0 && <p className="hint">Showing the newest events. Filters apply to the events shown: show older events, at the end of the list, to look further back.</p>}
+      {view.olderEnd.seq > 0 && (
+        <p className="hint">Showing the newest events. Filters apply to the events shown: show older events, at the end of the list, to look further back.</p>
+      )}
       <form className="filters" aria-label="Filter the history" onSubmit={(event) => event.preventDefault()}>
         {/* Each label and its control wrap as one: on a phone, "Record" never ends a line with its list on the next. */}
         <span className="filter">
@@ -180,7 +191,7 @@ function History() {
           let grants;
           let whole: HistoryView;
           try {
-            grants = await listGrants();
+            grants = await useGrants.getState().load();
             // The export holds the whole trail: the older pages are loaded (and checked) now.
             whole = await withOlderPages();
           } catch (caught) {
@@ -218,9 +229,7 @@ function History() {
             {shown.map((event) => (
               <tr key={event.seq} data-testid="history-row">
                 <td data-label="When">
-                  <time dateTime={event.occurredAt}>
-                    {when(event.occurredAt)}
-                  </time>
+                  <time dateTime={event.occurredAt}>{when(event.occurredAt)}</time>
                   {isNew(event) && <span className="badge"> New</span>}
                 </td>
                 <td data-label="Who">{event.actorName}</td>

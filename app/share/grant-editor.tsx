@@ -6,7 +6,9 @@ import { KeyChangedError } from "@/client/sharing/contacts";
 import { summarize } from "@/client/fhir";
 import type { ChartEntry } from "@/client/records/records";
 import { isRollback } from "@/client/keystore/rollback-guard";
-import { changeGrant, type GrantChangeResult, type GrantSummary } from "@/client/sharing/sharing";
+import { isIntegrityError } from "@/client/integrity";
+import { useGrants } from "@/client/sharing/grants-store";
+import type { GrantChangeResult, GrantSummary } from "@/client/sharing/sharing";
 import { endOfDay, formatDay, localDayKey, today as todayWhereThePersonIs } from "@/client/format";
 import { recordCount } from "./access-wording";
 
@@ -80,9 +82,7 @@ export function GrantEditor({
     ...(plan.removed.length ? [`Stop sharing ${recordCount(plan.removed.length)}: ${plan.removed.map(titleOf).join(", ")}`] : []),
     ...(plan.permissionChanged ? [`Permission: ${permissionWords[grant.permission]} becomes ${permissionWords[permission]}`] : []),
     ...(plan.endDateChanged
-      ? [
-          `End date: ${grant.expiresAt ? formatDay(grant.expiresAt) : "none"} becomes ${plan.expiresAt ? formatDay(plan.expiresAt) : "no end date"}`,
-        ]
+      ? [`End date: ${grant.expiresAt ? formatDay(grant.expiresAt) : "none"} becomes ${plan.expiresAt ? formatDay(plan.expiresAt) : "no end date"}`]
       : []),
   ];
 
@@ -99,16 +99,20 @@ export function GrantEditor({
     if (!all && selected.size === 0) return setError("Choose at least one record, or revoke the share instead.");
     setBusy(true);
     try {
-      const result = await changeGrant(grant, { recordIds: all ? "all" : [...selected], permission, expiresAt: plan.expiresAt });
+      const result = await useGrants.getState().change(grant, { recordIds: all ? "all" : [...selected], permission, expiresAt: plan.expiresAt });
       await onSaved(result, plan);
     } catch (caught) {
       if (caught instanceof KeyChangedError) {
-        setError(`The keys of ${grant.clinicianName} have changed, so no records can be added to this share until you check them (see above). Nothing was changed.`);
+        setError(
+          `The keys of ${grant.clinicianName} have changed, so no records can be added to this share until you check them (see above). Nothing was changed.`,
+        );
         onKeyChanged(caught);
       } else if (caught instanceof ApiError || isRollback(caught)) {
         setError(`${caught.message} Nothing was changed.`);
+      } else if (isIntegrityError(caught)) {
+        setError("Nothing was changed: your records could not be verified. Please try again.");
       } else {
-        setError("Nothing was changed. Please try again.");
+        throw caught;
       }
     } finally {
       setBusy(false);

@@ -6,7 +6,8 @@ import type { KeyChangedError } from "@/client/sharing/contacts";
 import { summarize } from "@/client/fhir";
 import { countOf, formatDateTime, formatDay } from "@/client/format";
 import type { ChartEntry } from "@/client/records/records";
-import { revokeGrant, revokeGrantRecord, type GrantSummary } from "@/client/sharing/sharing";
+import { useGrants } from "@/client/sharing/grants-store";
+import type { GrantSummary } from "@/client/sharing/sharing";
 import { recordRemovedMessage, remainingAccess, shareChangedMessage, shareEndedMessage, type ShareAccess } from "./access-wording";
 import { GrantEditor } from "./grant-editor";
 
@@ -59,7 +60,8 @@ export function GrantsDashboard({
     try {
       await revoke();
     } catch (caught) {
-      setError(caught instanceof ApiError ? caught.message : "Nothing was revoked. Please try again.");
+      if (!(caught instanceof ApiError)) throw caught;
+      setError(caught.message);
       return;
     }
     await onChanged(done);
@@ -93,14 +95,16 @@ export function GrantsDashboard({
           const ids = sharedIds(grant);
           // Two shares with one clinician need controls a screen reader can tell apart.
           const sameClinician = active.filter((other) => other.clinicianId === grant.clinicianId);
-          const which = sameClinician.length > 1 ? ` (share ${sameClinician.indexOf(grant) + 1} of ${sameClinician.length}: ${countOf(ids.length, "record")})` : "";
+          const which =
+            sameClinician.length > 1 ? ` (share ${sameClinician.indexOf(grant) + 1} of ${sameClinician.length}: ${countOf(ids.length, "record")})` : "";
           return (
             <li key={grant.id} className="list-row grant-row" data-testid="grant-row">
               <div>
                 <strong>{grant.clinicianName}</strong>
                 <p className="hint">
                   {grant.scope === "all" ? "All records, including future ones" : countOf(ids.length, "record")} ·{" "}
-                  {grant.permission === "read" ? "read only" : "read and add notes"} · {grant.expiresAt ? `until ${day(grant.expiresAt)}` : "no end date"} · active
+                  {grant.permission === "read" ? "read only" : "read and add notes"} · {grant.expiresAt ? `until ${day(grant.expiresAt)}` : "no end date"} ·
+                  active
                 </p>
                 <p className="hint" data-testid="last-opened">
                   {grant.lastOpenedAt ? `Last opened ${moment(grant.lastOpenedAt)}` : "Not opened yet"}
@@ -114,7 +118,12 @@ export function GrantsDashboard({
                     onKeyChanged={onKeyChanged}
                     onCancel={() => closeEditor(grant.id)}
                     onSaved={async (result, plan) => {
-                      const after = plan.all && grant.scope === "all" ? ids : plan.all ? entries.map((entry) => entry.id) : ids.filter((id) => !result.removed.includes(id)).concat(result.added);
+                      const after =
+                        plan.all && grant.scope === "all"
+                          ? ids
+                          : plan.all
+                            ? entries.map((entry) => entry.id)
+                            : ids.filter((id) => !result.removed.includes(id)).concat(result.added);
                       const message = shareChangedMessage(
                         grant.clinicianName,
                         {
@@ -131,7 +140,12 @@ export function GrantsDashboard({
                     }}
                   />
                 )}
-                <button type="button" className="link-button" aria-expanded={expanded === grant.id} onClick={() => setExpanded(expanded === grant.id ? null : grant.id)}>
+                <button
+                  type="button"
+                  className="link-button"
+                  aria-expanded={expanded === grant.id}
+                  onClick={() => setExpanded(expanded === grant.id ? null : grant.id)}
+                >
                   {expanded === grant.id ? "Hide records" : "Show records"}
                 </button>
                 {expanded === grant.id && (
@@ -144,9 +158,12 @@ export function GrantsDashboard({
                           className="button button-small button-secondary"
                           aria-label={`Stop sharing ${titleOf(recordId)} with ${grant.clinicianName}`}
                           onClick={async () => {
-                            if (!window.confirm(`Stop sharing "${titleOf(recordId)}" with ${grant.clinicianName}? What they already opened cannot be recalled.`)) return;
+                            if (
+                              !window.confirm(`Stop sharing "${titleOf(recordId)}" with ${grant.clinicianName}? What they already opened cannot be recalled.`)
+                            )
+                              return;
                             await revoking(
-                              () => revokeGrantRecord(grant.id, recordId),
+                              () => useGrants.getState().revokeRecord(grant.id, recordId),
                               recordRemovedMessage(grant.clinicianName, titleOf(recordId), recordId, access(grant), activeAccess),
                             );
                           }}
@@ -178,7 +195,7 @@ export function GrantsDashboard({
                   aria-label={`Revoke ${grant.clinicianName}${which}`}
                   onClick={async () => {
                     if (!window.confirm(`Stop sharing with ${grant.clinicianName}? What they already opened cannot be recalled.`)) return;
-                    await revoking(() => revokeGrant(grant.id), shareEndedMessage(grant.clinicianName, access(grant), activeAccess));
+                    await revoking(() => useGrants.getState().revoke(grant.id), shareEndedMessage(grant.clinicianName, access(grant), activeAccess));
                   }}
                 >
                   Revoke

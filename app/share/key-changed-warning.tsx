@@ -1,7 +1,10 @@
 "use client";
 
 import { useEffect, useState } from "react";
+import { unlockedVault } from "@/client/keystore/vault-store";
+import { failureKind } from "@/client/failures";
 import { formatDay } from "@/client/format";
+import { httpTransport } from "@/client/transport/api";
 import { certifiedKeys, pinContact, type CertifiedKeys, type KeyChangedError } from "@/client/sharing/contacts";
 
 /**
@@ -9,20 +12,16 @@ import { certifiedKeys, pinContact, type CertifiedKeys, type KeyChangedError } f
  * ones. Sharing with them stays blocked until the patient compares the new safety code
  * with the clinician and accepts the new keys.
  */
-export function KeyChangedWarning({
-  error,
-  onReverified,
-  onDismiss,
-}: {
-  error: KeyChangedError;
-  onReverified: () => void;
-  onDismiss: () => void;
-}) {
+export function KeyChangedWarning({ error, onReverified, onDismiss }: { error: KeyChangedError; onReverified: () => void; onDismiss: () => void }) {
   const [keys, setKeys] = useState<CertifiedKeys | null>(null);
   const [compared, setCompared] = useState(false);
   const [failed, setFailed] = useState(false);
   useEffect(() => {
-    certifiedKeys(error.userId).then(setKeys, () => setFailed(true));
+    certifiedKeys(error.userId, httpTransport).then(setKeys, (caught: unknown) => {
+      // Keys that cannot be fetched or verified cannot be compared; a bug is not one of those.
+      if (failureKind(caught) === null) throw caught;
+      setFailed(true);
+    });
   }, [error.userId]);
   const name = keys?.directory?.displayName ?? "this clinician";
 
@@ -30,12 +29,12 @@ export function KeyChangedWarning({
     <section className="card integrity-warning" role="alert" aria-labelledby="key-changed-title" data-testid="key-changed-warning">
       <h2 id="key-changed-title">The keys of {name} have changed</h2>
       <p>
-        When you first shared with {name} on {formatDay(error.pinned.pinnedAt)}, your app remembered their keys. The server now presents different
-        ones. Sharing with {name} is stopped.
+        When you first shared with {name} on {formatDay(error.pinned.pinnedAt)}, your app remembered their keys. The server now presents different ones. Sharing
+        with {name} is stopped.
       </p>
       <p>
-        This happens when someone sets up their account again on a new device, but it is also what an attack on your records would look like. Nothing new has been shared.
-        What you already shared stays as it was.
+        This happens when someone sets up their account again on a new device, but it is also what an attack on your records would look like. Nothing new has
+        been shared. What you already shared stays as it was.
       </p>
       <p>To go on, meet {name} or call them, ask them to open Shared with me in their app, and compare the safety code they see with this one:</p>
       {keys && (
@@ -54,7 +53,7 @@ export function KeyChangedWarning({
           disabled={!keys || !compared}
           onClick={async () => {
             if (!keys) return;
-            await pinContact(keys, true);
+            await pinContact(unlockedVault(), keys, true);
             onReverified();
           }}
         >

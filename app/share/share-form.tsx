@@ -8,7 +8,8 @@ import { ApiError } from "@/client/transport/api";
 import type { CertifiedKeys } from "@/client/sharing/contacts";
 import { kindLabel, recordKinds, summarize } from "@/client/fhir";
 import type { ChartEntry } from "@/client/records/records";
-import { shareRecords } from "@/client/sharing/sharing";
+import { isIntegrityError } from "@/client/integrity";
+import { useGrants } from "@/client/sharing/grants-store";
 import { useVault, type PinnedContact } from "@/client/keystore/vault-store";
 
 type OkEntry = Extract<ChartEntry, { status: "ok" }>;
@@ -66,7 +67,7 @@ export function ShareForm({
     if (until && until <= today) return setError("The end date must be after today.");
     setBusy(true);
     try {
-      await shareRecords({
+      await useGrants.getState().share({
         clinician,
         verified: verified && !clinician.pin?.verified,
         recordIds: all ? "all" : [...selected],
@@ -76,7 +77,9 @@ export function ShareForm({
       });
       onShared(`Shared with ${entry.displayName}.`);
     } catch (caught) {
-      setError(caught instanceof ApiError ? caught.message : "Nothing was shared. Please try again.");
+      if (caught instanceof ApiError) setError(caught.message);
+      else if (isIntegrityError(caught)) setError(`${caught.message} Nothing was shared.`);
+      else throw caught;
     } finally {
       setBusy(false);
     }
@@ -103,8 +106,8 @@ export function ShareForm({
         {clinician.safetyCode.digits}
       </p>
       <label className="check-row">
-        <input type="checkbox" checked={verified} onChange={(event) => setVerified(event.target.checked)} /> I compared this code with {entry.displayName} (in person, or by
-        scanning their share code)
+        <input type="checkbox" checked={verified} onChange={(event) => setVerified(event.target.checked)} /> I compared this code with {entry.displayName} (in
+        person, or by scanning their share code)
       </label>
       {!verified && <p className="hint">You can share without comparing; the keys are then remembered, and any later change is flagged.</p>}
 
@@ -121,7 +124,12 @@ export function ShareForm({
                   <input
                     type="checkbox"
                     checked={group.items.every((item) => selected.has(item.id))}
-                    onChange={(event) => toggle(group.items.map((item) => item.id), event.target.checked)}
+                    onChange={(event) =>
+                      toggle(
+                        group.items.map((item) => item.id),
+                        event.target.checked,
+                      )
+                    }
                   />{" "}
                   All {kindLabel(group.kind).toLowerCase()} ({group.items.length})
                 </label>

@@ -7,7 +7,10 @@ import { isCryptoError, parseShareCode, shareCodeMatches } from "@/crypto";
 import { describeFailure } from "@/client/failures";
 import type { ChartEntry } from "@/client/records/records";
 import { loadedChart } from "@/client/records/chart-store";
-import { directoryQueryMinLength, listGrants, searchClinicians, type GrantSummary } from "@/client/sharing/sharing";
+import { directoryQueryMinLength, searchClinicians, type GrantSummary } from "@/client/sharing/sharing";
+import { useGrants } from "@/client/sharing/grants-store";
+import { httpTransport } from "@/client/transport/api";
+import { unlockedVault } from "@/client/keystore/vault-store";
 import { requestKeyMaintenance } from "@/app/_components/key-maintenance";
 import { GrantsDashboard } from "./grants-dashboard";
 import { KeyChangedWarning } from "./key-changed-warning";
@@ -40,10 +43,10 @@ function Share() {
 
   const refresh = useCallback(async () => {
     try {
-      setGrants(await listGrants());
+      setGrants(await useGrants.getState().load());
       setRolledBack(undefined);
     } catch (caught) {
-      if (!(isRollback(caught))) throw caught;
+      if (!isRollback(caught)) throw caught;
       setGrants([]);
       setRolledBack(caught.message);
     }
@@ -55,7 +58,7 @@ function Share() {
     setChanged(null);
     setChosen(null);
     try {
-      const keys = await checkedContact(userId);
+      const keys = await checkedContact(userId, unlockedVault(), httpTransport);
       if (code !== undefined && !shareCodeMatches(code, keys.identityPublicKey, userId)) {
         setError("This share code does not match the keys the server gives for this clinician. Do not share with them; ask them to show you their code again.");
         return;
@@ -123,7 +126,7 @@ function Share() {
             }
             setSearchProblem(undefined);
             try {
-              const found = await searchClinicians(query);
+              const found = await searchClinicians(query, httpTransport);
               setResults(found.clinicians);
               setMoreResults(found.more);
             } catch (caught) {

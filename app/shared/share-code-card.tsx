@@ -3,6 +3,8 @@
 import { useEffect, useState } from "react";
 import { QrCode } from "@/app/_components/qr-code";
 import { certifiedKeys } from "@/client/sharing/contacts";
+import { failureKind } from "@/client/failures";
+import { httpTransport } from "@/client/transport/api";
 import { useVault } from "@/client/keystore/vault-store";
 
 /**
@@ -16,7 +18,14 @@ export function ShareCodeCard() {
 
   useEffect(() => {
     if (!userId) return;
-    certifiedKeys(userId).then((keys) => setCode({ shareCode: keys.shareCode, digits: keys.safetyCode.digits }), () => setCode(null));
+    certifiedKeys(userId, httpTransport).then(
+      (keys) => setCode({ shareCode: keys.shareCode, digits: keys.safetyCode.digits }),
+      (caught: unknown) => {
+        // No card when one's own keys cannot be fetched or verified; a bug is not one of those.
+        if (failureKind(caught) === null) throw caught;
+        setCode(null);
+      },
+    );
   }, [userId]);
 
   if (!code) return null;

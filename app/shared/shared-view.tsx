@@ -6,10 +6,11 @@ import { FileViewer } from "@/app/chart/file-viewer";
 import { Fields } from "@/app/chart/readable-resource";
 import { fileType } from "@/app/chart/record-detail";
 import { VaultGate } from "@/app/_components/vault-gate";
-import { describeFailure } from "@/client/failures";
+import { describeFailure, failureKind } from "@/client/failures";
 import { summarize } from "@/client/fhir";
 import { countOf, formatDay, pluralOf } from "@/client/format";
-import { contributeRecord, loadSharedWithMe, type SharedPatient } from "@/client/sharing/sharing";
+import type { SharedPatient } from "@/client/sharing/sharing";
+import { useSharedWithMe } from "@/client/sharing/shared-store";
 import { rememberShownNames } from "@/client/keystore/vault-profile";
 import { unlockedVault } from "@/client/keystore/vault-store";
 import { ShareCodeCard } from "./share-code-card";
@@ -32,9 +33,14 @@ function accessEndedMessage(patient: SharedPatient, what: string): string {
 function rememberShown(patients: SharedPatient[]) {
   const shown = {
     patients: Object.fromEntries(patients.flatMap((patient) => (patient.revealedName ? [[patient.patientId, patient.revealedName] as const] : []))),
-    records: Object.fromEntries(patients.flatMap((patient) => patient.records.map((record) => [record.id, summarize(record.document.resource)?.title ?? "Record"] as const))),
+    records: Object.fromEntries(
+      patients.flatMap((patient) => patient.records.map((record) => [record.id, summarize(record.document.resource)?.title ?? "Record"] as const)),
+    ),
   };
-  void rememberShownNames(unlockedVault(), shown).catch(() => undefined);
+  // Best effort: the names are shown either way; only a bug is not let go.
+  void rememberShownNames(unlockedVault(), shown).catch((caught: unknown) => {
+    if (failureKind(caught) === null) throw caught;
+  });
 }
 
 function Shared() {
@@ -46,19 +52,23 @@ function Shared() {
 
   const refresh = useCallback(
     () =>
-      loadSharedWithMe().then(
-        (loaded) => {
-          setPatients(loaded);
-          rememberShown(loaded);
-        },
-        (caught: unknown) =>
-          setError(
-            describeFailure(caught, {
-              accessEnded: "What was shared with you could not be loaded: your access to it ended.",
-              integrity: "What was shared with you could not be verified, so none of it is shown: it was altered after it was shared, or is not what the patient signed.",
-            }),
-          ),
-      ),
+      useSharedWithMe
+        .getState()
+        .load()
+        .then(
+          (loaded) => {
+            setPatients(loaded);
+            rememberShown(loaded);
+          },
+          (caught: unknown) =>
+            setError(
+              describeFailure(caught, {
+                accessEnded: "What was shared with you could not be loaded: your access to it ended.",
+                integrity:
+                  "What was shared with you could not be verified, so none of it is shown: it was altered after it was shared, or is not what the patient signed.",
+              }),
+            ),
+        ),
     [],
   );
   useEffect(() => {
@@ -117,7 +127,7 @@ function Shared() {
                   onSave={async (document) => {
                     setError(undefined);
                     try {
-                      await contributeRecord(patient.grantId, document);
+                      await useSharedWithMe.getState().contribute(patient.grantId, document);
                       setWritingFor(null);
                       setMessage(`Your note was encrypted to ${name} and added to their chart.`);
                       await refresh();

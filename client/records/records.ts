@@ -117,10 +117,18 @@ function encryptBody(body: RecordBody, recordKey: RecordKey, context: { recordId
  * Encrypts a new version and signs it as `author`: `{version, keyVersion, content, commitment, signature}`
  * (base64url), ready for the server. The signature covers the commitment, not the ciphertext.
  */
-export function sealVersion(document: RecordDocument, recordKey: RecordKey, context: { recordId: string; version: number; keyVersion: number }, author: { userId: string; keys: UnlockedKeys }) {
+export function sealVersion(
+  document: RecordDocument,
+  recordKey: RecordKey,
+  context: { recordId: string; version: number; keyVersion: number },
+  author: { userId: string; keys: UnlockedKeys },
+) {
   const body = bodyOf(document, generateCommitmentKey());
   const commitment = commitRecordDocument(body.commitmentKey, context, body.document);
-  const signature = signRecordVersion({ recordId: context.recordId, version: context.version, authorId: author.userId, commitment }, author.keys.identitySecretKey);
+  const signature = signRecordVersion(
+    { recordId: context.recordId, version: context.version, authorId: author.userId, commitment },
+    author.keys.identitySecretKey,
+  );
   const content = encryptBody(body, recordKey, context);
   body.commitmentKey.fill(0);
   return { version: context.version, keyVersion: context.keyVersion, content, commitment: toBase64url(commitment), signature: toBase64url(signature) };
@@ -131,7 +139,12 @@ export function sealVersion(document: RecordDocument, recordKey: RecordKey, cont
  * key byte for byte (so its author's signature still verifies) with the file reached
  * through `file` (the re-encrypted copy). Returns the base64url content envelope.
  */
-export function reencryptVersion(opened: OpenedVersion, recordKey: RecordKey, context: { recordId: string; version: number; keyVersion: number }, file?: FileReference): string {
+export function reencryptVersion(
+  opened: OpenedVersion,
+  recordKey: RecordKey,
+  context: { recordId: string; version: number; keyVersion: number },
+  file?: FileReference,
+): string {
   if (Boolean(file) !== Boolean(opened.document.file)) throw new Error("a file record must be moved with its file");
   const access = file ? utf8(JSON.stringify(accessOf(file))) : new Uint8Array(0);
   return encryptBody({ commitmentKey: opened.body.commitmentKey, document: opened.body.document, access }, recordKey, context);
@@ -141,10 +154,7 @@ export function reencryptVersion(opened: OpenedVersion, recordKey: RecordKey, co
  * Encrypts, pads, signs and wraps new records for their owner: everything the server
  * stores, and nothing it could read. Pure, so benchmarks and tests can call it directly.
  */
-export function sealNewRecords(
-  documents: Array<RecordDocument & { recordId?: string }>,
-  author: { userId: string; keys: UnlockedKeys },
-) {
+export function sealNewRecords(documents: Array<RecordDocument & { recordId?: string }>, author: { userId: string; keys: UnlockedKeys }) {
   const items = documents.map(({ recordId, ...document }) => ({ id: recordId ?? crypto.randomUUID(), recordKey: generateRecordKey(), document }));
   const ownerKey = deriveOwnerWrappingKey(author.keys.vaultKey);
   const wraps = wrapRecordKeys(
@@ -347,13 +357,18 @@ export function verifyAuthorship(
  * they were pinned, an account that no longer exists) is left out, and their records are
  * refused. Any other failure (no answer, a bug) is thrown.
  */
-export async function authorKeys(authorIds: string[], vault: UnlockedVault, known: Map<string, { identityPublicKey: Uint8Array; name: string }> = new Map()) {
+export async function authorKeys(
+  authorIds: string[],
+  vault: UnlockedVault,
+  transport: Transport,
+  known: Map<string, { identityPublicKey: Uint8Array; name: string }> = new Map(),
+) {
   const authors = new Map(known);
   authors.set(vault.userId, { identityPublicKey: vault.keys.identityPublicKey, name: "You" });
   for (const authorId of new Set(authorIds)) {
     if (authors.has(authorId)) continue;
     try {
-      const keys = vault.role === "patient" ? await checkedContact(authorId) : await certifiedKeys(authorId);
+      const keys = vault.role === "patient" ? await checkedContact(authorId, vault, transport) : await certifiedKeys(authorId, transport);
       const entry = keys.directory;
       const title = entry ? `${entry.displayName} (${entry.role === "doctor" ? "doctor" : "nurse"})` : "Unknown author";
       authors.set(authorId, { identityPublicKey: keys.identityPublicKey, name: title });
@@ -453,6 +468,7 @@ export async function loadChart(vault: UnlockedVault, transport: Transport): Pro
   const authors = await authorKeys(
     records.flatMap((record) => record.statements.map((statement) => statement.authorId)),
     vault,
+    transport,
   );
   const stale = staleRecords(vault.userId, records.map(servedRecord));
   const entries = records.map((record): ChartEntry => {
@@ -483,7 +499,7 @@ export async function loadRecord(id: string, vault: UnlockedVault, transport: Tr
   const record = await transport.call(recordsRoutes.get, { params: { id } });
   if (record.id !== id) throw new IntegrityError("shape");
   if (staleRecords(vault.userId, [servedRecord(record)]).size > 0) throw rollbackError("this record");
-  const authors = await authorKeys(record.statements.map((statement) => statement.authorId), vault);
+  const authors = await authorKeys(record.statements.map((statement) => statement.authorId), vault, transport);
   const entry = openChartRecord(record, vault, authors);
   rememberVerifiedRecords(vault.userId, [{ id: entry.id, version: entry.version, keyVersion: entry.keyVersion }]);
   return entry;
@@ -505,7 +521,7 @@ export async function loadVersions(
   const newest = Math.max(0, ...versions.map((version) => version.version));
   const newestKey = Math.max(0, ...versions.map((version) => version.keyVersion));
   if (staleRecords(vault.userId, [{ id: entry.id, version: newest, keyVersion: newestKey }]).size > 0) throw rollbackError("this record's history");
-  const authors = await authorKeys(versions.map((version) => version.authorId), vault);
+  const authors = await authorKeys(versions.map((version) => version.authorId), vault, transport);
   const keys = new Map<number, RecordKey>();
   try {
     for (const wrap of ownerWraps) keys.set(wrap.keyVersion, verified("wrong-key", () => recordKeyOf({ id: entry.id, keyVersion: wrap.keyVersion, ownerWrap: wrap.wrappedKey }, vault)));

@@ -1,16 +1,12 @@
 import { cryptoReady, equalBytes, fromBase64url, keyFingerprint, safetyCode, shareCode, toBase64url, verifyKeyCertificate } from "@/crypto";
-import { api } from "../transport/api";
+import { routes } from "@/contract/routes";
+import type { DirectoryEntry } from "@/contract/sharing";
+import { verified } from "../integrity";
+import type { Transport } from "../transport/api";
 import { updateVaultProfile } from "../keystore/vault-profile";
-import { unlockedVault, useVault, type PinnedContact } from "../keystore/vault-store";
+import type { PinnedContact, UnlockedVault } from "../keystore/vault-store";
 
-export interface DirectoryEntry {
-  userId: string;
-  role: "doctor" | "nurse";
-  displayName: string;
-  specialty: string;
-  organization: string;
-  verified: boolean;
-}
+export type { DirectoryEntry };
 
 /** The server presented keys for a pinned contact that differ from the ones pinned: sharing with them stops. */
 export class KeyChangedError extends Error {
@@ -23,18 +19,16 @@ export class KeyChangedError extends Error {
   }
 }
 
-function unlocked() {
-  const vault = useVault.getState().vault;
-  if (vault.status !== "unlocked") throw new Error("The vault is locked.");
-  return vault;
-}
-
-/** A user's certified keys and directory entry; a certificate that does not verify is never used. */
-export async function certifiedKeys(userId: string) {
+/**
+ * A user's certified keys and directory entry; a certificate that does not verify is never used.
+ * @throws IntegrityError("signature") when the certificate does not verify under the served identity key
+ *   (or "shape"/"wrong-key" for bytes that are not a certificate or a key); ApiError from the request.
+ */
+export async function certifiedKeys(userId: string, transport: Transport) {
   await cryptoReady();
-  const keys = await api.get<{ identityPublicKey: string; certificate: string; directory: DirectoryEntry | null }>(`/api/users/${userId}/keys`);
+  const keys = await transport.call(routes.directory.userKeys, { params: { id: userId } });
   const identityPublicKey = fromBase64url(keys.identityPublicKey);
-  const certificate = verifyKeyCertificate(fromBase64url(keys.certificate), identityPublicKey, { userId });
+  const certificate = verified("signature", () => verifyKeyCertificate(fromBase64url(keys.certificate), identityPublicKey, { userId }));
   return {
     userId,
     identityPublicKey,
@@ -58,20 +52,22 @@ const samePin = (pin: PinnedContact, keys: CertifiedKeys) =>
   equalBytes(fromBase64url(pin.identityPublicKey), keys.identityPublicKey) &&
   equalBytes(fromBase64url(pin.encryptionKeyFingerprint), keyFingerprint(keys.certificate.encryptionPublicKey));
 
-export const pinnedContact = (userId: string): PinnedContact | undefined => unlocked().profile.contacts?.[userId];
+/** The keys pinned in the vault for a contact, if any. */
+export const pinnedContact = (userId: string, vault: UnlockedVault): PinnedContact | undefined => vault.profile.contacts?.[userId];
 
 /**
- * A contact's certified keys, checked against the pin in the vault. Throws KeyChangedError
- * if the server now presents different keys for someone already pinned.
+ * A contact's certified keys, checked against the pin in the vault.
+ * @throws KeyChangedError if the server now presents different keys for someone already pinned;
+ *   what `certifiedKeys` throws.
  */
-export async function checkedContact(userId: string): Promise<CertifiedKeys & { pin: PinnedContact | undefined }> {
-  const keys = await certifiedKeys(userId);
-  const pin = pinnedContact(userId);
+export async function checkedContact(userId: string, vault: UnlockedVault, transport: Transport): Promise<CertifiedKeys & { pin: PinnedContact | undefined }> {
+  const keys = await certifiedKeys(userId, transport);
+  const pin = pinnedContact(userId, vault);
   if (pin && !samePin(pin, keys)) throw new KeyChangedError(userId, pin);
   return { ...keys, pin };
 }
 
 /** Pins (or re-pins, after the person re-verified) a contact's keys in the encrypted vault. */
-export async function pinContact(keys: CertifiedKeys, verified: boolean): Promise<void> {
-  await updateVaultProfile(unlockedVault(), (profile) => ({ ...profile, contacts: { ...profile.contacts, [keys.userId]: pinOf(keys, verified) } }));
+export async function pinContact(vault: UnlockedVault, keys: CertifiedKeys, verified: boolean, transport?: Transport): Promise<void> {
+  await updateVaultProfile(vault, (profile) => ({ ...profile, contacts: { ...profile.contacts, [keys.userId]: pinOf(keys, verified) } }), transport);
 }

@@ -1,16 +1,22 @@
-import { CryptoError, cryptoReady, deriveShareKey, generateRecordKey, isCryptoError, toBase64url, wrapRecordKey } from "@/crypto";
-import { api, ApiError, httpTransport } from "../transport/api";
-import { isIntegrityError } from "../integrity";
+import { cryptoReady, deriveShareKey, generateRecordKey, toBase64url, wrapRecordKey } from "@/crypto";
+import { routes } from "@/contract/routes";
+import type { KeyMaintenance } from "@/contract/sharing";
+import { IntegrityError, isIntegrityError, verified } from "../integrity";
+import { ApiError, type Transport } from "../transport/api";
 import { downloadDecryptedFile, uploadEncryptedFile } from "../records/files";
-import { authorKeys, openSharedVersion, ownerWrapFor, recordKeyOf, reencryptVersion, servedRecord, wrapForGrants, type OpenedVersion, type VersionJson } from "../records/records";
+import {
+  authorKeys,
+  openSharedVersion,
+  ownerWrapFor,
+  recordKeyOf,
+  reencryptVersion,
+  servedRecord,
+  wrapForGrants,
+  type OpenedVersion,
+} from "../records/records";
 import type { FileReference } from "../records/files";
 import { staleRecords } from "../keystore/rollback-guard";
-import { useVault, type UnlockedKeys } from "../keystore/vault-store";
-
-export interface MaintenanceJson {
-  rotations: Array<{ recordId: string; keyVersion: number; ownerWrap: string; currentVersion: number; current: VersionJson & { blobId: string | null }; grantIds: string[] }>;
-  missingWraps: Array<{ recordId: string; keyVersion: number; ownerWrap: string; grantId: string }>;
-}
+import type { UnlockedKeys, UnlockedVault } from "../keystore/vault-store";
 
 export interface MaintenanceProgress {
   done: number;
@@ -26,23 +32,26 @@ export interface MaintenanceOutcome {
 
 const wrapBatch = 500;
 
-function unlockedPatient() {
-  const vault = useVault.getState().vault;
-  return vault.status === "unlocked" && vault.role === "patient" ? vault : null;
-}
-
 /**
  * Keeps sharing exact, driven by what the server says is left to do, so it resumes after a
  * reload or on another device: records an active grant covers but cannot open get a wrap,
  * and every record whose key a revoked or expired grant held moves to a fresh key (its
  * current version re-encrypted in place: same version, same author and signature).
  */
-export async function runKeyMaintenance(onProgress: (progress: MaintenanceProgress) => void): Promise<MaintenanceOutcome> {
+export async function runKeyMaintenance(
+  vault: UnlockedVault,
+  transport: Transport,
+  options: {
+    onProgress: (progress: MaintenanceProgress) => void;
+    /** Whether the vault is still open: the run stops between records once it is locked (its keys are zeroed then). */
+    stillOpen?: () => boolean;
+  },
+): Promise<MaintenanceOutcome> {
   await cryptoReady();
-  const vault = unlockedPatient();
+  const { onProgress, stillOpen = () => true } = options;
   const outcome: MaintenanceOutcome = { rotated: 0, wrapped: 0, deferred: 0 };
-  if (!vault) return outcome;
-  const served = await api.get<MaintenanceJson>("/api/me/key-maintenance");
+  if (vault.role !== "patient") return outcome;
+  const served = await transport.call(routes.keyMaintenance.pending, {});
   // Re-signing an older version as the newest, or handing a grant an older key, would make a rollback permanent.
   const stale = staleRecords(vault.userId, [
     ...served.rotations.map((rotation) => servedRecord({ id: rotation.recordId, keyVersion: rotation.keyVersion, current: rotation.current })),
@@ -63,10 +72,10 @@ export async function runKeyMaintenance(onProgress: (progress: MaintenanceProgre
       grantId: missing.grantId,
       recordId: missing.recordId,
       keyVersion: missing.keyVersion,
-      wrappedKey: wrapForGrants(missing.recordId, missing.keyVersion, missing.ownerWrap, [missing.grantId], vault)[0]!.wrappedKey,
+      wrappedKey: verified("decrypt", () => wrapForGrants(missing.recordId, missing.keyVersion, missing.ownerWrap, [missing.grantId], vault))[0]!.wrappedKey,
     }));
     try {
-      await api.post("/api/grants/wraps", { wraps });
+      await transport.call(routes.grants.addWraps, { body: { wraps } });
       outcome.wrapped += wraps.length;
     } catch (caught) {
       if (!(caught instanceof ApiError && caught.status === 409)) throw caught;
@@ -75,17 +84,21 @@ export async function runKeyMaintenance(onProgress: (progress: MaintenanceProgre
     onProgress({ done: start + batch.length, total });
   }
 
-  const authors = await authorKeys(work.rotations.map((rotation) => rotation.current.authorId), vault);
+  const authors = await authorKeys(
+    work.rotations.map((rotation) => rotation.current.authorId),
+    vault,
+    transport,
+  );
   let done = work.missingWraps.length;
   for (const rotation of work.rotations) {
-    if (!unlockedPatient()) break;
+    if (!stillOpen()) break;
     try {
-      await rotateOne(rotation, authors.get(rotation.current.authorId)?.identityPublicKey, vault);
+      await rotateOne(rotation, authors.get(rotation.current.authorId)?.identityPublicKey, vault, transport);
       outcome.rotated += 1;
     } catch (caught) {
       // Deferred (tried again next time): the record changed or went meanwhile, or it does not verify (left
       // untouched rather than re-encrypted). Anything else is a bug or an outage, and is not hidden as "deferred".
-      const deferrable = caught instanceof ApiError ? caught.status === 409 || caught.status === 404 : isCryptoError(caught) || isIntegrityError(caught);
+      const deferrable = caught instanceof ApiError ? caught.status === 409 || caught.status === 404 : isIntegrityError(caught);
       if (!deferrable) throw caught;
       outcome.deferred += 1;
     }
@@ -95,28 +108,33 @@ export async function runKeyMaintenance(onProgress: (progress: MaintenanceProgre
   return outcome;
 }
 
-async function rotateOne(rotation: RotationTask, authorKey: Uint8Array | undefined, vault: { userId: string; keys: UnlockedKeys }) {
+async function rotateOne(rotation: RotationTask, authorKey: Uint8Array | undefined, vault: { userId: string; keys: UnlockedKeys }, transport: Transport) {
   const opened = openForRotation(rotation, authorKey, vault);
   let file: FileReference | undefined;
   if (opened.document.file) {
     // The file body was under a key the revoked clinician may hold: it is re-encrypted too, under a new key and a new blob.
     // The download checks the plaintext against the digest the author signed, so what moves is what they wrote.
     const context = { recordId: rotation.recordId, version: rotation.currentVersion, keyVersion: rotation.keyVersion + 1 };
-    const plain = await downloadDecryptedFile(opened.document.file, "application/octet-stream", () => undefined, httpTransport);
-    file = await uploadEncryptedFile(plain, context, () => undefined, httpTransport, opened.document.file.blobId);
+    const plain = await downloadDecryptedFile(opened.document.file, "application/octet-stream", () => undefined, transport);
+    file = await uploadEncryptedFile(plain, context, () => undefined, transport, opened.document.file.blobId);
   }
-  await api.post(`/api/records/${rotation.recordId}/rotate`, sealRotation(rotation, opened, vault, file));
+  await transport.call(routes.records.rotate, { params: { id: rotation.recordId }, body: sealRotation(rotation, opened, vault, file) });
 }
 
-type RotationTask = MaintenanceJson["rotations"][number];
+/** One record the server says to move to a fresh key. */
+export type RotationTask = KeyMaintenance["rotations"][number];
 
-/** A record's current version, verified against its author and decrypted, ready to be moved to a new key. */
+/**
+ * A record's current version, verified against its author and decrypted, ready to be moved to a new key.
+ * @throws IntegrityError ("signature" for an author whose keys could not be checked or a bad
+ *   signature, "decrypt" for an owner wrap or content that does not open).
+ */
 export function openForRotation(rotation: RotationTask, authorKey: Uint8Array | undefined, vault: { keys: UnlockedKeys }): OpenedVersion {
   // An author whose certified keys cannot be checked is an integrity failure like a bad signature.
-  if (!authorKey) throw new CryptoError("authentication-failed");
-  const oldKey = recordKeyOf({ id: rotation.recordId, keyVersion: rotation.keyVersion, ownerWrap: rotation.ownerWrap }, vault);
+  if (!authorKey) throw new IntegrityError("signature");
+  const oldKey = verified("decrypt", () => recordKeyOf({ id: rotation.recordId, keyVersion: rotation.keyVersion, ownerWrap: rotation.ownerWrap }, vault));
   try {
-    return openSharedVersion(rotation.recordId, rotation.current, oldKey, authorKey);
+    return verified("decrypt", () => openSharedVersion(rotation.recordId, rotation.current, oldKey, authorKey));
   } finally {
     oldKey.fill(0);
   }

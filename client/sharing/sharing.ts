@@ -1,6 +1,4 @@
 import {
-  CryptoError,
-  isCryptoError,
   cryptoReady,
   deriveShareKey,
   decodeGrantStatementFacts,
@@ -25,9 +23,12 @@ import {
   type RecordKey,
   type ShareKey,
 } from "@/crypto";
+import { routes } from "@/contract/routes";
+import { directoryQueryMinLength, type GrantChangeResult, type GrantPermission, type GrantSummary, type ReceivedGrant } from "@/contract/sharing";
 import { authorshipLine } from "../records/authorship";
-import { api, ApiError, httpTransport, retryTransient } from "../transport/api";
-import { checkedContact, KeyChangedError, pinContact, type CertifiedKeys, type DirectoryEntry } from "./contacts";
+import { IntegrityError, isIntegrityError, verified } from "../integrity";
+import { ApiError, retryTransient, type Transport } from "../transport/api";
+import { checkedContact, KeyChangedError, pinContact, type CertifiedKeys } from "./contacts";
 import {
   authorKeys,
   openSharedVersion,
@@ -36,44 +37,51 @@ import {
   servedRecord,
   verifyAuthorship,
   type RecordDocument,
-  type StatementJson,
   type VersionAuthor,
-  type VersionJson,
 } from "../records/records";
-import { guardGrantList, guardReceivedGrant, isRollback, rememberVerifiedRecords, rollbackError, type ServedRecord, staleRecords } from "../keystore/rollback-guard";
-import { useVault, type UnlockedKeys } from "../keystore/vault-store";
+import { guardGrantList, guardReceivedGrant, rememberVerifiedRecords, rollbackError, type ServedRecord, staleRecords } from "../keystore/rollback-guard";
+import type { UnlockedKeys, UnlockedVault } from "../keystore/vault-store";
 
-function unlocked() {
-  const vault = useVault.getState().vault;
-  if (vault.status !== "unlocked") throw new Error("The vault is locked.");
-  return vault;
-}
+export type { GrantChangeResult, GrantSummary };
 
 /** The server refuses shorter queries (400); the page says so before asking. */
-export const directoryQueryMinLength = 3;
+export { directoryQueryMinLength };
 
 /** Up to twenty matching clinicians; `more` when others match too (the person should type more). */
-export const searchClinicians = (query: string) =>
-  api.get<{ clinicians: DirectoryEntry[]; more: boolean }>(`/api/directory?q=${encodeURIComponent(query)}`);
+export const searchClinicians = (query: string, transport: Transport) => transport.call(routes.directory.search, { query: { q: query } });
 
-/** Shares records with a clinician whose keys were checked against the vault's pin (pinning them now, on first use). */
-export async function shareRecords(input: {
+/** What the patient chooses when sharing: with whom (keys checked against the vault's pin), which records, how and until when. */
+export interface ShareInput {
   clinician: CertifiedKeys & { pin?: unknown };
+  /** Whether the person compared the clinician's safety code (pins, or re-pins, the keys as verified). */
   verified: boolean;
   recordIds: string[] | "all";
-  permission: "read" | "contribute";
+  permission: GrantPermission;
   expiresAt: Date | null;
   revealedName: string;
-}): Promise<string> {
-  const vault = unlocked();
+}
+
+/**
+ * Shares records with a clinician whose keys were checked against the vault's pin (pinning
+ * them now, on first use). Returns the new grant's id.
+ * @throws Error for keys not certified for a doctor or nurse (the page offers only clinicians);
+ *   IntegrityError("rollback") for own records served older than seen; ApiError.
+ */
+export async function shareRecords(input: ShareInput, vault: UnlockedVault, transport: Transport): Promise<string> {
   const { clinician } = input;
   if (clinician.certificate.role !== "doctor" && clinician.certificate.role !== "nurse") throw new Error("not a clinician");
-  if (!clinician.pin || input.verified) await pinContact(clinician, input.verified);
-  const recordKeys = await ownRecordKeys(input.recordIds, vault, httpTransport);
+  if (!clinician.pin || input.verified) await pinContact(vault, clinician, input.verified, transport);
+  const recordKeys = await ownRecordKeys(input.recordIds, vault, transport);
   try {
-    const request = sealGrant({ ...input, vault, clinicianId: clinician.userId, clinicianEncryptionPublicKey: clinician.certificate.encryptionPublicKey, recordKeys });
+    const request = sealGrant({
+      ...input,
+      vault,
+      clinicianId: clinician.userId,
+      clinicianEncryptionPublicKey: clinician.certificate.encryptionPublicKey,
+      recordKeys,
+    });
     // Re-sent as it is after a cut-off request: the server takes a grant it already stored as done, so there is never a second one.
-    await retryTransient(() => api.post("/api/grants", request));
+    await retryTransient(() => transport.call(routes.grants.create, { body: request }));
     return request.grantId;
   } finally {
     for (const key of recordKeys) key.recordKey.fill(0);
@@ -93,7 +101,7 @@ export function sealGrant(input: {
   clinicianEncryptionPublicKey: Uint8Array;
   recordKeys: Array<{ recordId: string; keyVersion: number; recordKey: RecordKey }>;
   recordIds: string[] | "all";
-  permission: "read" | "contribute";
+  permission: GrantPermission;
   expiresAt: Date | null;
   revealedName: string;
 }) {
@@ -125,7 +133,7 @@ function signedTerms(input: {
   fingerprint: Uint8Array;
   recordKeys: Array<{ recordId: string; keyVersion: number; recordKey: RecordKey }>;
   recordIds: string[] | "all";
-  permission: "read" | "contribute";
+  permission: GrantPermission;
   expiresAt: Date | null;
   revision: number;
 }) {
@@ -161,14 +169,6 @@ function signedTerms(input: {
   };
 }
 
-/** What a change to a grant did, as the server reports it: record ids added and removed, and which terms changed. */
-export interface GrantChangeResult {
-  added: string[];
-  removed: string[];
-  permissionChanged: boolean;
-  endDateChanged: boolean;
-}
-
 /**
  * Changes a grant in place: its records, permission and end date, signed as the next
  * revision of the grant's statement, with the keys of added records wrapped under its share
@@ -180,27 +180,28 @@ export interface GrantChangeResult {
  */
 export async function changeGrant(
   grant: GrantSummary,
-  next: { recordIds: string[] | "all"; permission: "read" | "contribute"; expiresAt: Date | null },
+  next: { recordIds: string[] | "all"; permission: GrantPermission; expiresAt: Date | null },
+  vault: UnlockedVault,
+  transport: Transport,
 ): Promise<GrantChangeResult> {
   await cryptoReady();
-  const vault = unlocked();
   const listed = new Set(grant.recordIds);
   const excluded = new Set(grant.excludedRecordIds);
   // What the change adds: for "all records" every own record the grant does not open yet.
   const adding = async () => {
     if (next.recordIds === "all") {
       if (grant.scope === "all") return [];
-      return (await ownRecordKeys("all", vault, httpTransport)).filter((key) => !listed.has(key.recordId));
+      return (await ownRecordKeys("all", vault, transport)).filter((key) => !listed.has(key.recordId));
     }
     const added = next.recordIds.filter((id) => (grant.scope === "all" ? excluded.has(id) : !listed.has(id)));
-    return added.length ? ownRecordKeys(added, vault, httpTransport) : [];
+    return added.length ? ownRecordKeys(added, vault, transport) : [];
   };
   const recordKeys = await adding();
   try {
     let fingerprint: Uint8Array;
     try {
-      const keys = await checkedContact(grant.clinicianId);
-      if (!keys.pin && recordKeys.length > 0) await pinContact(keys, false);
+      const keys = await checkedContact(grant.clinicianId, vault, transport);
+      if (!keys.pin && recordKeys.length > 0) await pinContact(vault, keys, false, transport);
       fingerprint = keyFingerprint(keys.certificate.encryptionPublicKey);
     } catch (caught) {
       // Narrowing needs no new trust: it is signed for the key already pinned.
@@ -210,93 +211,87 @@ export async function changeGrant(
     const shareKey = deriveShareKey(vault.keys.vaultKey, { grantId: grant.id });
     let request;
     try {
-      request = { revision: grant.revision + 1, ...signedTerms({ ...next, vault, grantId: grant.id, shareKey, clinicianId: grant.clinicianId, fingerprint, recordKeys, revision: grant.revision + 1 }) };
+      request = {
+        revision: grant.revision + 1,
+        ...signedTerms({ ...next, vault, grantId: grant.id, shareKey, clinicianId: grant.clinicianId, fingerprint, recordKeys, revision: grant.revision + 1 }),
+      };
     } finally {
       shareKey.fill(0);
     }
     // Re-sent as it is after a cut-off request: the server does the same signed change once.
-    return await retryTransient(() => api.post<GrantChangeResult>(`/api/grants/${grant.id}/change`, request));
+    return await retryTransient(() => transport.call(routes.grants.change, { params: { id: grant.id }, body: request }));
   } finally {
     for (const key of recordKeys) key.recordKey.fill(0);
   }
 }
 
-export interface GrantSummary {
-  id: string;
-  clinicianId: string;
-  clinicianName: string;
-  scope: "records" | "all";
-  permission: "read" | "contribute";
-  expiresAt: string | null;
-  createdAt: string;
-  revokedAt: string | null;
-  /** The signed statement's revision: 1 when shared, one more at each change. */
-  revision: number;
-  lastOpenedAt: string | null;
-  recordIds: string[];
-  excludedRecordIds: string[];
-}
-
 /** The patient's grants; refused (IntegrityError("rollback")) when older than a list this browser has shown. */
-export async function listGrants(): Promise<GrantSummary[]> {
-  const { grants } = await api.get<{ grants: GrantSummary[] }>("/api/grants");
-  guardGrantList(unlocked().userId, grants);
+export async function listGrants(vault: UnlockedVault, transport: Transport): Promise<GrantSummary[]> {
+  const { grants } = await transport.call(routes.grants.list, {});
+  guardGrantList(vault.userId, grants);
   return grants;
 }
 /** Revocations are idempotent on the server, so a cut-off one is simply sent again. */
-export const revokeGrant = (grantId: string) => retryTransient(() => api.post(`/api/grants/${grantId}/revoke`));
-export const revokeGrantRecord = (grantId: string, recordId: string) => retryTransient(() => api.post(`/api/grants/${grantId}/records/${recordId}/revoke`));
-
-interface SharedGrantJson {
-  grantId: string;
-  patientId: string;
-  scope: "records" | "all";
-  permission: "read" | "contribute";
-  expiresAt: string | null;
-  sealedShareKey: string | null;
-  sealedProfile: string | null;
-  statement: string;
-  signature: string;
-  /** The statement's revision (1 when shared, one more at each change the patient signs). */
-  revision: number;
-  patientKeys: { identityPublicKey: string; certificate: string };
-}
+export const revokeGrant = (grantId: string, transport: Transport) => retryTransient(() => transport.call(routes.grants.revoke, { params: { id: grantId } }));
+export const revokeGrantRecord = (grantId: string, recordId: string, transport: Transport) =>
+  retryTransient(() => transport.call(routes.grants.revokeRecord, { params: { id: grantId, recordId } }));
 
 /**
  * Verifies a grant before anything under it is used: the patient's certificate, and the
- * patient's signature over the grant as stated (naming this clinician's own key). Then
- * opens the share key and what the patient chose to reveal.
+ * patient's signature over the grant as stated (naming this clinician's own key), and that
+ * its revision is not older than one seen here. Then opens the share key and what the
+ * patient chose to reveal. The caller zeroes `shareKey`.
+ * @throws IntegrityError ("signature" for a certificate, statement or signature that does not
+ *   verify or names another key, "decrypt" for a share key or profile that does not open,
+ *   "rollback", or "shape"/"wrong-key" for bytes outside the protocol's layout).
  */
-function openGrant(grant: SharedGrantJson, vault: ReturnType<typeof unlocked>) {
-  if (!grant.sealedShareKey) throw new Error("grant has no share key");
-  const patientIdentity = fromBase64url(grant.patientKeys.identityPublicKey);
-  const patientCertificate = verifyKeyCertificate(fromBase64url(grant.patientKeys.certificate), patientIdentity, { userId: grant.patientId });
-  const { clinicianKeyFingerprint: fingerprint, wrapsDigest: digest, recordIds } = decodeGrantStatementFacts(fromBase64url(grant.statement));
-  if (!equalBytes(fingerprint, keyFingerprint(vault.keys.encryptionPublicKey))) throw new Error("grant names another key");
-  verifyGrant(
-    {
-      grantId: grant.grantId,
-      patientId: grant.patientId,
-      clinicianId: vault.userId,
-      clinicianKeyFingerprint: fingerprint,
-      scope: grant.scope,
-      permission: grant.permission,
-      expiresAt: grant.expiresAt ? new Date(grant.expiresAt).getTime() : 0,
-      recordIds,
-      wrapsDigest: digest,
-      revision: grant.revision,
-    },
-    fromBase64url(grant.signature),
-    patientIdentity,
-  );
+function openGrant(grant: ReceivedGrant, vault: UnlockedVault) {
+  const sealedShareKey = grant.sealedShareKey;
+  if (!sealedShareKey) throw new IntegrityError("signature");
+  const { patientIdentity, patientCertificate, signedRecordIds } = verified("signature", () => {
+    const identity = fromBase64url(grant.patientKeys.identityPublicKey);
+    const certificate = verifyKeyCertificate(fromBase64url(grant.patientKeys.certificate), identity, { userId: grant.patientId });
+    const { clinicianKeyFingerprint: fingerprint, wrapsDigest: digest, recordIds } = decodeGrantStatementFacts(fromBase64url(grant.statement));
+    if (grant.patientKeys.userId !== grant.patientId || !equalBytes(fingerprint, keyFingerprint(vault.keys.encryptionPublicKey))) {
+      // The grant names another key (or its keys are another person's): as untrustworthy as a bad signature.
+      throw new IntegrityError("signature");
+    }
+    verifyGrant(
+      {
+        grantId: grant.grantId,
+        patientId: grant.patientId,
+        clinicianId: vault.userId,
+        clinicianKeyFingerprint: fingerprint,
+        scope: grant.scope,
+        permission: grant.permission,
+        expiresAt: grant.expiresAt ? new Date(grant.expiresAt).getTime() : 0,
+        recordIds,
+        wrapsDigest: digest,
+        revision: grant.revision,
+      },
+      fromBase64url(grant.signature),
+      identity,
+    );
+    return { patientIdentity: identity, patientCertificate: certificate, signedRecordIds: recordIds };
+  });
   guardReceivedGrant(vault.userId, grant.grantId, grant.revision);
-  const shareKey = openShareKey(
-    fromBase64url(grant.sealedShareKey),
-    { publicKey: vault.keys.encryptionPublicKey, secretKey: vault.keys.encryptionSecretKey },
-    { grantId: grant.grantId },
+  const shareKey = verified("decrypt", () =>
+    openShareKey(
+      fromBase64url(sealedShareKey),
+      { publicKey: vault.keys.encryptionPublicKey, secretKey: vault.keys.encryptionSecretKey },
+      { grantId: grant.grantId },
+    ),
   );
-  const revealedName = grant.sealedProfile ? decryptGrantProfile(fromBase64url(grant.sealedProfile), shareKey, { grantId: grant.grantId }).displayName : null;
-  return { patientIdentity, patientCertificate, shareKey, signedRecordIds: recordIds, revealedName };
+  let handedOver = false;
+  try {
+    const revealedName = grant.sealedProfile
+      ? verified("decrypt", () => decryptGrantProfile(fromBase64url(grant.sealedProfile!), shareKey, { grantId: grant.grantId }).displayName)
+      : null;
+    handedOver = true;
+    return { patientIdentity, patientCertificate, shareKey, signedRecordIds, revealedName };
+  } finally {
+    if (!handedOver) shareKey.fill(0);
+  }
 }
 
 export interface SharedRecord {
@@ -314,7 +309,7 @@ export interface SharedPatient {
   patientId: string;
   /** The name the patient chose to show this clinician. */
   revealedName: string | null;
-  permission: "read" | "contribute";
+  permission: GrantPermission;
   expiresAt: string | null;
   records: SharedRecord[];
   /** Records that failed verification: shown as a warning, never rendered. */
@@ -323,78 +318,102 @@ export interface SharedPatient {
   rolledBack: number;
 }
 
-type SharedRecordJson = { id: string; keyVersion: number; wrappedKey: string; current: VersionJson; statements: StatementJson[] };
-
-/** Everything shared with this clinician, each grant and record verified before use. */
-export async function loadSharedWithMe(): Promise<SharedPatient[]> {
+/**
+ * Everything shared with this clinician, each grant and record verified before use. A record
+ * that fails its checks is counted in `refused` and never shown.
+ * @throws IntegrityError when a grant itself does not verify (nothing under it is shown); ApiError.
+ */
+export async function loadSharedWithMe(vault: UnlockedVault, transport: Transport): Promise<SharedPatient[]> {
   await cryptoReady();
-  const vault = unlocked();
-  const { grants } = await api.get<{ grants: SharedGrantJson[] }>("/api/shared");
+  const { grants } = await transport.call(routes.shared.list, {});
   const result: SharedPatient[] = [];
   for (const grant of grants) {
     if (!grant.sealedShareKey) continue;
     const opened = openGrant(grant, vault);
-    const { records } = await api.get<{ records: SharedRecordJson[] }>(`/api/shared/${grant.grantId}/records`);
-    const authors = await authorKeys(
-      records.flatMap((record) => record.statements.map((statement) => statement.authorId)),
-      vault,
-      new Map([[grant.patientId, { identityPublicKey: opened.patientIdentity, name: opened.revealedName ?? "The patient" }]]),
-    );
-    const shown: SharedRecord[] = [];
-    const verified: Array<Required<ServedRecord>> = [];
-    const stale = staleRecords(vault.userId, records.map(servedRecord));
-    let refused = 0;
-    for (const record of records) {
-      try {
-        if (stale.has(record.id)) throw rollbackError("a record");
-        const author = authors.get(record.current.authorId);
-        if (!author) throw new CryptoError("authentication-failed");
-        // Every version's author is verified, not only the current one: the first tells who created the record.
-        const versionAuthors = verifyAuthorship(record.id, record.current, record.statements, authors);
-        // A record outside what the patient signed is accepted only if this clinician created it (its first version, signed by this clinician).
-        if (grant.scope === "records" && !opened.signedRecordIds.includes(record.id) && versionAuthors[0]!.author.userId !== vault.userId) {
-          throw new CryptoError("authentication-failed");
-        }
-        const recordKey = unwrapRecordKey(fromBase64url(record.wrappedKey), opened.shareKey, { recordId: record.id, keyVersion: record.keyVersion, grantId: grant.grantId });
-        shown.push({
-          id: record.id,
-          version: record.current.version,
-          document: openSharedVersion(record.id, record.current, recordKey, author.identityPublicKey).document,
-          authors: versionAuthors,
-          authorship: authorshipLine(versionAuthors, grant.patientId, vault.userId),
-        });
-        recordKey.fill(0);
-        verified.push(servedRecord(record));
-      } catch (caught) {
-        // Refused and counted: integrity failures and rolled-back copies only; a bug surfaces as one.
-        if (!(isCryptoError(caught) || isRollback(caught))) throw caught;
-        refused += 1;
-      }
+    try {
+      result.push(await openSharedRecords(grant, opened, vault, transport));
+    } finally {
+      opened.shareKey.fill(0);
     }
-    opened.shareKey.fill(0);
-    rememberVerifiedRecords(vault.userId, verified);
-    result.push({
-      grantId: grant.grantId,
-      patientId: grant.patientId,
-      revealedName: opened.revealedName,
-      permission: grant.permission,
-      expiresAt: grant.expiresAt,
-      records: shown,
-      refused,
-      rolledBack: stale.size,
-    });
   }
   return result;
 }
 
+/** The records under one verified grant, each verified and decrypted, or counted as refused. */
+async function openSharedRecords(
+  grant: ReceivedGrant,
+  opened: ReturnType<typeof openGrant>,
+  vault: UnlockedVault,
+  transport: Transport,
+): Promise<SharedPatient> {
+  const { records } = await transport.call(routes.shared.records, { params: { grantId: grant.grantId } });
+  const authors = await authorKeys(
+    records.flatMap((record) => record.statements.map((statement) => statement.authorId)),
+    vault,
+    transport,
+    new Map([[grant.patientId, { identityPublicKey: opened.patientIdentity, name: opened.revealedName ?? "The patient" }]]),
+  );
+  const shown: SharedRecord[] = [];
+  const remembered: Array<Required<ServedRecord>> = [];
+  const stale = staleRecords(vault.userId, records.map(servedRecord));
+  let refused = 0;
+  for (const record of records) {
+    try {
+      if (stale.has(record.id)) throw rollbackError("a record");
+      const checked = verified("signature", () => {
+        const author = authors.get(record.current.authorId);
+        if (!author) throw new IntegrityError("signature");
+        // Every version's author is verified, not only the current one: the first tells who created the record.
+        const versionAuthors = verifyAuthorship(record.id, record.current, record.statements, authors);
+        // A record outside what the patient signed is accepted only if this clinician created it (its first version, signed by this clinician).
+        if (grant.scope === "records" && !opened.signedRecordIds.includes(record.id) && versionAuthors[0]!.author.userId !== vault.userId) {
+          throw new IntegrityError("signature");
+        }
+        return { author, versionAuthors };
+      });
+      const recordKey = verified("decrypt", () =>
+        unwrapRecordKey(fromBase64url(record.wrappedKey), opened.shareKey, { recordId: record.id, keyVersion: record.keyVersion, grantId: grant.grantId }),
+      );
+      try {
+        const { document } = verified("decrypt", () => openSharedVersion(record.id, record.current, recordKey, checked.author.identityPublicKey));
+        shown.push({
+          id: record.id,
+          version: record.current.version,
+          document,
+          authors: checked.versionAuthors,
+          authorship: authorshipLine(checked.versionAuthors, grant.patientId, vault.userId),
+        });
+      } finally {
+        recordKey.fill(0);
+      }
+      remembered.push(servedRecord(record));
+    } catch (caught) {
+      // Refused and counted: integrity failures (rolled-back copies included) only; a bug surfaces as one.
+      if (!isIntegrityError(caught)) throw caught;
+      refused += 1;
+    }
+  }
+  rememberVerifiedRecords(vault.userId, remembered);
+  return {
+    grantId: grant.grantId,
+    patientId: grant.patientId,
+    revealedName: opened.revealedName,
+    permission: grant.permission,
+    expiresAt: grant.expiresAt,
+    records: shown,
+    refused,
+    rolledBack: stale.size,
+  };
+}
+
 /**
  * The names patients chose to show this clinician, from the grants alone: unlike opening
- * the records, this fetches no record and leaves nothing in the patients' trails.
+ * the records, this fetches no record and leaves nothing in the patients' trails. A grant
+ * that does not verify names no one.
  */
-export async function loadRevealedNames(): Promise<Map<string, string>> {
+export async function loadRevealedNames(vault: UnlockedVault, transport: Transport): Promise<Map<string, string>> {
   await cryptoReady();
-  const vault = unlocked();
-  const { grants } = await api.get<{ grants: SharedGrantJson[] }>("/api/shared");
+  const { grants } = await transport.call(routes.shared.list, {});
   const names = new Map<string, string>();
   for (const grant of grants) {
     try {
@@ -403,7 +422,7 @@ export async function loadRevealedNames(): Promise<Map<string, string>> {
       if (opened.revealedName) names.set(grant.patientId, opened.revealedName);
     } catch (error) {
       // A grant that does not verify names no one; anything else is a bug, not a bad grant.
-      if (!isCryptoError(error)) throw error;
+      if (!isIntegrityError(error)) throw error;
     }
   }
   return names;
@@ -412,12 +431,13 @@ export async function loadRevealedNames(): Promise<Map<string, string>> {
 /**
  * A clinician with the contribute permission adds a record to the patient's chart: its key
  * sealed to the patient's certified key, wrapped under the share key so they can read it
- * back, and the version signed by the clinician.
+ * back, and the version signed by the clinician. Returns the new record's id.
+ * @throws ApiError 410 when the grant is no longer active (access ended); IntegrityError when
+ *   the grant does not verify; ApiError from the request (403 for a read-only grant).
  */
-export async function contributeRecord(grantId: string, document: RecordDocument): Promise<string> {
+export async function contributeRecord(grantId: string, document: RecordDocument, vault: UnlockedVault, transport: Transport): Promise<string> {
   await cryptoReady();
-  const vault = unlocked();
-  const { grants } = await api.get<{ grants: SharedGrantJson[] }>("/api/shared");
+  const { grants } = await transport.call(routes.shared.list, {});
   const grant = grants.find((candidate) => candidate.grantId === grantId);
   // Gone from the active grants: access ended (revoked or past its end date), said as such.
   if (!grant) throw new ApiError(410, "gone", "This patient no longer shares records with you.");
@@ -426,11 +446,14 @@ export async function contributeRecord(grantId: string, document: RecordDocument
   const recordKey = generateRecordKey();
   try {
     const context = { recordId, keyVersion: 1 };
-    await api.post(`/api/shared/${grantId}/records`, {
-      id: recordId,
-      sealedOwnerKey: toBase64url(sealRecordKeyToOwner(recordKey, opened.patientCertificate.encryptionPublicKey, context)),
-      grantWrap: toBase64url(wrapRecordKey(recordKey, opened.shareKey, { ...context, grantId })),
-      version: sealVersion(document, recordKey, { recordId, version: 1, keyVersion: 1 }, vault),
+    await transport.call(routes.shared.contribute, {
+      params: { grantId },
+      body: {
+        id: recordId,
+        sealedOwnerKey: toBase64url(sealRecordKeyToOwner(recordKey, opened.patientCertificate.encryptionPublicKey, context)),
+        grantWrap: toBase64url(wrapRecordKey(recordKey, opened.shareKey, { ...context, grantId })),
+        version: sealVersion(document, recordKey, { recordId, version: 1, keyVersion: 1 }, vault),
+      },
     });
     return recordId;
   } finally {

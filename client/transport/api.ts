@@ -67,7 +67,13 @@ export interface Transport {
 /** The transport over fetch, same-origin, with the API client header; never cached. */
 export const httpTransport: Transport = {
   async call<R extends RouteDefinition>(route: R, input: CallInput<R>): Promise<CallOutput<R>> {
-    const search = input.query ? `?${new URLSearchParams(Object.entries(input.query).filter(([, value]) => value !== undefined).map(([name, value]) => [name, String(value)]))}` : "";
+    const search = input.query
+      ? `?${new URLSearchParams(
+          Object.entries(input.query)
+            .filter(([, value]) => value !== undefined)
+            .map(([name, value]) => [name, String(value)]),
+        )}`
+      : "";
     const url = pathOf(route, (input.params ?? {}) as Record<string, string>) + search;
     const binary = route.body === "binary";
     // Built before the request: a body that cannot be serialised is a bug here, not a dropped connection.

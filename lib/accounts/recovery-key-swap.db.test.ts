@@ -75,7 +75,9 @@ describe.each(testDatabaseKinds())("replacing a recovery key on %s", (kind) => {
       credential: response,
       keys: {
         identityPublicKey: toBase64url(identity.publicKey),
-        certificate: toBase64url(signKeyCertificate({ userId, role: "patient", encryptionPublicKey: encryption.publicKey, createdAt: Date.now() }, identity.secretKey)),
+        certificate: toBase64url(
+          signKeyCertificate({ userId, role: "patient", encryptionPublicKey: encryption.publicKey, createdAt: Date.now() }, identity.secretKey),
+        ),
         bundle: toBase64url(encryptPrivateBundle({ identitySecretKey: identity.secretKey, encryptionSecretKey: encryption.secretKey }, vaultKey, { userId })),
         recoveryPublicKey: first.replacement.recoveryPublicKey,
         vaultWraps: [
@@ -113,7 +115,9 @@ describe.each(testDatabaseKinds())("replacing a recovery key on %s", (kind) => {
   it("changes nothing when the account is not as the swap expects: a failure after the verifier's update rolls it back", async () => {
     const { userId, vaultKey, recoveryPublicKey } = await account();
     // A second recovery wrap: the verifier is updated first, then the wrap count is found wrong.
-    await database.db.insert(vaultKeyWraps).values({ id: crypto.randomUUID(), userId, method: "recovery", salt: new Uint8Array(0), wrappedKey: randomBytes(74) });
+    await database.db
+      .insert(vaultKeyWraps)
+      .values({ id: crypto.randomUUID(), userId, method: "recovery", salt: new Uint8Array(0), wrappedKey: randomBytes(74) });
     const before = await recoveryState(userId);
     expect(await codeOf(swapRecoveryKey(database.db, userId, rp.origin, newRecoveryKey(userId, vaultKey, recoveryPublicKey).replacement))).toBe("conflict");
     expect(await recoveryState(userId)).toEqual(before);
@@ -169,6 +173,11 @@ describe.each(testDatabaseKinds())("replacing a recovery key on %s", (kind) => {
     expect(await add()).toBe("Chrome on Linux (2)");
     expect(await add(yubiKey)).toBe("YubiKey 5 Series with NFC (2)");
     const names = await database.db.select({ name: passkeyCredentials.name }).from(passkeyCredentials).where(eq(passkeyCredentials.userId, userId));
-    expect(names.map((row) => row.name).sort()).toEqual(["Chrome on Linux", "Chrome on Linux (2)", "YubiKey 5 Series with NFC", "YubiKey 5 Series with NFC (2)"]);
+    expect(names.map((row) => row.name).sort()).toEqual([
+      "Chrome on Linux",
+      "Chrome on Linux (2)",
+      "YubiKey 5 Series with NFC",
+      "YubiKey 5 Series with NFC (2)",
+    ]);
   });
 });

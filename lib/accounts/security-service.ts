@@ -34,7 +34,13 @@ export async function beginAddPasskey() {
   const session = await requireSession();
   const { db } = await getDatabase();
   const existing = await db.select({ id: passkeyCredentials.id }).from(passkeyCredentials).where(eq(passkeyCredentials.userId, session.userId));
-  const { options } = await registrationOptions(db, relyingParty(), "add-passkey", session.userId, existing.map((row) => row.id));
+  const { options } = await registrationOptions(
+    db,
+    relyingParty(),
+    "add-passkey",
+    session.userId,
+    existing.map((row) => row.id),
+  );
   return { options };
 }
 
@@ -67,11 +73,7 @@ export async function removePasskey(credentialId: string) {
   const { db } = await getDatabase();
   await db.transaction(async (tx) => {
     // Locking the account's passkeys serialises two removals racing for the last one.
-    const owned = await tx
-      .select({ id: passkeyCredentials.id })
-      .from(passkeyCredentials)
-      .where(eq(passkeyCredentials.userId, session.userId))
-      .for("update");
+    const owned = await tx.select({ id: passkeyCredentials.id }).from(passkeyCredentials).where(eq(passkeyCredentials.userId, session.userId)).for("update");
     if (!owned.some((row) => row.id === credentialId)) throw new AppError("not-found", "There is no such passkey on your account.");
     if (owned.length === 1) throw new AppError("conflict", "This is your only passkey. Add another before removing it.");
     await tx.delete(passkeyCredentials).where(eq(passkeyCredentials.id, credentialId));

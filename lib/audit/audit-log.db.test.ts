@@ -58,7 +58,9 @@ describe.each(testDatabaseKinds())("audit trail on %s", (kind) => {
   it("chains appends per person, in order, even when they race", async () => {
     const subject = randomUUID();
     await database.db.insert(users).values({ id: subject, role: "patient" });
-    await Promise.all(Array.from({ length: 20 }, () => appendAudit(database.db, [{ subjectId: subject, actorId: subject, action: "chart-fetched", outcome: "success" }])));
+    await Promise.all(
+      Array.from({ length: 20 }, () => appendAudit(database.db, [{ subjectId: subject, actorId: subject, action: "chart-fetched", outcome: "success" }])),
+    );
     const chain = await chainOf(subject);
     expect(chain.map((event) => event.seq)).toEqual(Array.from({ length: 20 }, (_, index) => index + 1));
     expect(verifyAuditChain(chain).ok).toBe(true);
@@ -72,9 +74,9 @@ describe.each(testDatabaseKinds())("audit trail on %s", (kind) => {
     expect(await eventsOf(() => addVersion(database.db, patient, id, version(2, 1)))).toEqual([["record-updated", patient, id, null, "success"]]);
     expect(await eventsOf(() => versionsOf(database.db, patient, id))).toEqual([["record-versions-fetched", patient, id, null, "success"]]);
     expect(await eventsOf(() => chartOf(database.db, patient))).toEqual([["chart-fetched", patient, null, null, "success"]]);
-    expect(await eventsOf(() => rotateRecordKey(database.db, patient, id, { ownerWrap: b64(randomBytes(74)), version: rotatedVersion(2, 2), grantWraps: [] }))).toEqual([
-      ["record-key-rotated", patient, id, null, "success"],
-    ]);
+    expect(
+      await eventsOf(() => rotateRecordKey(database.db, patient, id, { ownerWrap: b64(randomBytes(74)), version: rotatedVersion(2, 2), grantWraps: [] })),
+    ).toEqual([["record-key-rotated", patient, id, null, "success"]]);
     expect(await eventsOf(() => deleteRecord(database.db, patient, id))).toEqual([["record-deleted", patient, id, null, "success"]]);
     // A failed action leaves no event behind: the event is written in its transaction.
     expect(await eventsOf(() => addVersion(database.db, patient, randomUUID(), version(2, 1)))).toEqual([]);
@@ -86,12 +88,16 @@ describe.each(testDatabaseKinds())("audit trail on %s", (kind) => {
     expect(await eventsOf(() => createGrant(database.db, patient, grant))).toEqual([["grant-created", patient, null, grant.grantId, "success"]]);
     // The list load is what the server saw: one event naming the records it sent, never an "opened" per record.
     const before = (await trail()).length;
-    expect(await eventsOf(() => fetchSharedRecords(database.db, doctor, grant.grantId))).toEqual([["records-received", doctor, null, grant.grantId, "success"]]);
+    expect(await eventsOf(() => fetchSharedRecords(database.db, doctor, grant.grantId))).toEqual([
+      ["records-received", doctor, null, grant.grantId, "success"],
+    ]);
     const [received] = (await trail()).slice(before);
     expect(received!.recordIds).toEqual([first, second].sort());
     expect((await trail()).some((event) => event.action === "record-fetched")).toBe(false);
     expect(verifyAuditChain(await chainOf()).ok).toBe(true);
-    expect(await eventsOf(() => revokeRecordFromGrant(database.db, patient, grant.grantId, first))).toEqual([["grant-record-revoked", patient, first, grant.grantId, "success"]]);
+    expect(await eventsOf(() => revokeRecordFromGrant(database.db, patient, grant.grantId, first))).toEqual([
+      ["grant-record-revoked", patient, first, grant.grantId, "success"],
+    ]);
     expect(await eventsOf(() => revokeGrant(database.db, patient, grant.grantId))).toEqual([["grant-revoked", patient, null, grant.grantId, "success"]]);
     expect(await eventsOf(() => fetchSharedRecords(database.db, doctor, grant.grantId))).toEqual([["access-refused", doctor, null, grant.grantId, "denied"]]);
     expect(await eventsOf(() => auditRefusedRecordAccess(database.db, other, second))).toEqual([["access-refused", other, second, null, "denied"]]);
@@ -105,7 +111,9 @@ describe.each(testDatabaseKinds())("audit trail on %s", (kind) => {
     await revokeGrant(database.db, patient, grant.grantId);
     expect(await eventsOf(() => fetchSharedRecords(database.db, doctor, grant.grantId))).toEqual([["access-refused", doctor, null, grant.grantId, "denied"]]);
     const { events } = await actionsBy(database.db, doctor);
-    expect(events.filter((event) => event.grantId === grant.grantId).map((event) => [event.action, event.outcome, event.recordIds])).toEqual([["records-received", "success", [id]]]);
+    expect(events.filter((event) => event.grantId === grant.grantId).map((event) => [event.action, event.outcome, event.recordIds])).toEqual([
+      ["records-received", "success", [id]],
+    ]);
     expect(events.some((event) => event.outcome === "denied")).toBe(false);
   });
 
@@ -121,8 +129,15 @@ describe.each(testDatabaseKinds())("audit trail on %s", (kind) => {
 
     const contributing = grantOf([id]);
     await createGrant(database.db, patient, contributing);
-    const note = { id: randomUUID(), sealedOwnerKey: b64(Uint8Array.from([1, EnvelopeKind.sealedRecordKey, ...randomBytes(168)])), grantWrap: b64(randomBytes(74)), version: version() };
-    expect(await eventsOf(() => contributeRecord(database.db, doctor, contributing.grantId, note))).toEqual([["record-created", doctor, note.id, contributing.grantId, "success"]]);
+    const note = {
+      id: randomUUID(),
+      sealedOwnerKey: b64(Uint8Array.from([1, EnvelopeKind.sealedRecordKey, ...randomBytes(168)])),
+      grantWrap: b64(randomBytes(74)),
+      version: version(),
+    };
+    expect(await eventsOf(() => contributeRecord(database.db, doctor, contributing.grantId, note))).toEqual([
+      ["record-created", doctor, note.id, contributing.grantId, "success"],
+    ]);
   });
 
   it("counts a flood of refusals from one actor into one event holding the count and the window, and answers 429 past the actor's limit", async () => {
@@ -148,7 +163,9 @@ describe.each(testDatabaseKinds())("audit trail on %s", (kind) => {
     // Nothing joined the chain while the window was open: the attempts were counted, not appended.
     expect((await stored()).length).toBe(before);
     const added = (await trail(patient, new Date(start + 20_000))).slice(before);
-    expect(added.map((event) => [event.action, event.actorId, event.grantId, event.outcome, event.count])).toEqual([["access-refused", flooder, grant.grantId, "denied", 150]]);
+    expect(added.map((event) => [event.action, event.actorId, event.grantId, event.outcome, event.count])).toEqual([
+      ["access-refused", flooder, grant.grantId, "denied", 150],
+    ]);
     expect([added[0]!.windowStart, added[0]!.windowEnd]).toEqual([new Date(start).toISOString(), new Date(start + 149 * 100).toISOString()]);
     expect(verifyAuditChain(await chainOf()).ok).toBe(true);
     // Read again: the summarised attempts are not counted twice.
@@ -160,7 +177,11 @@ describe.each(testDatabaseKinds())("audit trail on %s", (kind) => {
     await insertPeople(database.db, { patients: [subject] });
     const start = Date.now();
     const attempt = (offsetMs: number, recordId: string | null = null) =>
-      countRepeatedAttempt(database.db, { subjectId: subject, actorId: other, action: "access-refused", outcome: "denied", recordId }, new Date(start + offsetMs));
+      countRepeatedAttempt(
+        database.db,
+        { subjectId: subject, actorId: other, action: "access-refused", outcome: "denied", recordId },
+        new Date(start + offsetMs),
+      );
     const [first, second] = [randomUUID(), randomUUID()];
     await attempt(0, first);
     await attempt(60_000, first);
@@ -181,7 +202,9 @@ describe.each(testDatabaseKinds())("audit trail on %s", (kind) => {
   it("counts failed sign-ins naming someone's passkey into one event with no actor", async () => {
     const subject = randomUUID();
     await insertPeople(database.db, { patients: [subject] });
-    await Promise.all(Array.from({ length: 20 }, () => countRepeatedAttempt(database.db, { subjectId: subject, actorId: null, action: "sign-in-failed", outcome: "failure" })));
+    await Promise.all(
+      Array.from({ length: 20 }, () => countRepeatedAttempt(database.db, { subjectId: subject, actorId: null, action: "sign-in-failed", outcome: "failure" })),
+    );
     await appendAudit(database.db, [{ subjectId: subject, actorId: subject, action: "sign-in", outcome: "success" }]);
     const events = await trail(subject);
     expect(events.map((event) => [event.action, event.actorId, event.count])).toEqual([
@@ -194,7 +217,8 @@ describe.each(testDatabaseKinds())("audit trail on %s", (kind) => {
   it("serves a trail in pages: the events after a seq, or before one, with the head and the hash the page chains from", async () => {
     const subject = randomUUID();
     await insertPeople(database.db, { patients: [subject] });
-    for (let index = 0; index < 7; index++) await appendAudit(database.db, [{ subjectId: subject, actorId: subject, action: "chart-fetched", outcome: "success" }]);
+    for (let index = 0; index < 7; index++)
+      await appendAudit(database.db, [{ subjectId: subject, actorId: subject, action: "chart-fetched", outcome: "success" }]);
     const rows = await stored(subject);
     const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64url");
     const after = await trailPage(database.db, subject, { after: 4, limit: 2 });
@@ -214,7 +238,10 @@ describe.each(testDatabaseKinds())("audit trail on %s", (kind) => {
     const [row] = await stored();
     // drizzle wraps the database's error; its cause is the trigger's exception.
     const refusal = async (statement: PromiseLike<unknown>) => {
-      const error = await Promise.resolve(statement).then(() => null, (caught: unknown) => caught as { cause?: { message?: string } });
+      const error = await Promise.resolve(statement).then(
+        () => null,
+        (caught: unknown) => caught as { cause?: { message?: string } },
+      );
       return error?.cause?.message;
     };
     expect(await refusal(database.db.update(auditEvents).set({ action: "record-deleted" }).where(eq(auditEvents.id, row!.id)))).toMatch(/append-only/);

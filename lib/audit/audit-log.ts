@@ -23,7 +23,6 @@ export interface AuditInput {
   counted?: { count: number; windowStart: Date; windowEnd: Date } | null;
 }
 
-
 /**
  * Appends events to their subjects' hash chains. Each subject's head row is locked for the
  * transaction, so concurrent appends are serialized and the chain never forks; the events
@@ -33,7 +32,10 @@ export async function appendAudit(db: Executor, events: AuditInput[], now: Date 
   if (events.length === 0) return;
   const occurredAt = new Date(Math.floor(now.getTime()));
   await db.transaction(async (tx) => {
-    const heads = await lockAuditHeads(tx, events.map((event) => event.subjectId));
+    const heads = await lockAuditHeads(
+      tx,
+      events.map((event) => event.subjectId),
+    );
     const state = new Map(heads.map((head) => [head.subjectId, { seq: head.seq, hash: head.hash }]));
     const rows = events.map((event) => {
       const head = state.get(event.subjectId)!;

@@ -29,7 +29,11 @@ export async function noteRefusal(db: Database, actorId: string, target: Refused
   const outcome = await countAttempt(db, refusedRequestRule(), actorId, now);
   if (target && target.ownerId !== actorId) {
     try {
-      await countRepeatedAttempt(db, { subjectId: target.ownerId, actorId, action: "access-refused", outcome: "denied", recordId: target.recordId, grantId: target.grantId }, now);
+      await countRepeatedAttempt(
+        db,
+        { subjectId: target.ownerId, actorId, action: "access-refused", outcome: "denied", recordId: target.recordId, grantId: target.grantId },
+        now,
+      );
     } catch (error) {
       // Not fatal: failing here only when the target exists would tell a prober it exists.
       logAuditFailure(error, { action: "access-refused", actorId });

@@ -28,7 +28,8 @@ export async function trailPage(db: Database, subjectId: string, query: TrailQue
   const [stored] = await db.select({ seq: auditHeads.seq, hash: auditHeads.hash }).from(auditHeads).where(eq(auditHeads.subjectId, subjectId));
   const head = stored ?? { seq: 0, hash: auditGenesisHash };
   const end = "after" in query ? head.seq + 1 : Math.min(query.before, head.seq + 1);
-  const inRange = "after" in query ? and(gt(auditEvents.seq, query.after), lt(auditEvents.seq, end)) : and(gte(auditEvents.seq, end - query.limit), lt(auditEvents.seq, end));
+  const inRange =
+    "after" in query ? and(gt(auditEvents.seq, query.after), lt(auditEvents.seq, end)) : and(gte(auditEvents.seq, end - query.limit), lt(auditEvents.seq, end));
   const rows = await db
     .select()
     .from(auditEvents)
@@ -37,7 +38,10 @@ export async function trailPage(db: Database, subjectId: string, query: TrailQue
     .limit(query.limit);
   const actorIds = [...new Set(rows.map((row) => row.actorId).filter((id): id is string => id !== null && id !== subjectId))];
   const names = actorIds.length
-    ? await db.select({ userId: clinicianDirectory.userId, displayName: clinicianDirectory.displayName }).from(clinicianDirectory).where(inArray(clinicianDirectory.userId, actorIds))
+    ? await db
+        .select({ userId: clinicianDirectory.userId, displayName: clinicianDirectory.displayName })
+        .from(clinicianDirectory)
+        .where(inArray(clinicianDirectory.userId, actorIds))
     : [];
   return {
     head: { seq: head.seq, hash: toBase64url(head.hash) },

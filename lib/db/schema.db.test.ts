@@ -128,9 +128,7 @@ describe.each(testDatabaseKinds())("schema on %s", (kind) => {
     await expect(database.db.insert(t.webauthnChallenges).values({ ...challenge, id: randomUUID() })).rejects.toThrow();
 
     const tokenHash = new Uint8Array(32).fill(7);
-    await database.db
-      .insert(t.sessions)
-      .values({ id: randomUUID(), userId, tokenHash, expiresAt: new Date(Date.now() + 3_600_000) });
+    await database.db.insert(t.sessions).values({ id: randomUUID(), userId, tokenHash, expiresAt: new Date(Date.now() + 3_600_000) });
     const found = await database.db
       .select()
       .from(t.sessions)

@@ -1,18 +1,10 @@
 import "server-only";
-import { and, asc, desc, eq, ilike, isNull, or, sql } from "drizzle-orm";
+import { and, asc, desc, eq, ilike, inArray, isNull, or, sql } from "drizzle-orm";
 import { toBase64url } from "@/crypto";
 import { clinicianDirectory, keyCertificates, users } from "@/drizzle/schema";
 import type { Database } from "@/lib/db";
+import { directoryQueryMinLength, directoryResultCap, type DirectoryEntry, type DirectorySearch, type PublishedKeys } from "@/contract/sharing";
 import { AppError } from "@/lib/errors";
-
-export interface DirectoryEntry {
-  userId: string;
-  role: "doctor" | "nurse";
-  displayName: string;
-  specialty: string;
-  organization: string;
-  verified: boolean;
-}
 
 /** The one answer for an unknown user id and for keys the caller may not have. */
 export const noSuchClinician = () => new AppError("not-found", "There is no such clinician.");
@@ -22,18 +14,13 @@ function likePattern(query: string): string {
   return `%${query.replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
 }
 
-/** Fewer characters match too much of the directory to be a search for someone: it would be a page of a scrape. */
-export const directoryQueryMinLength = 3;
-/** At most this many entries per search; more means the person should type more. */
-export const directoryResultCap = 20;
-
 /**
  * Finds clinicians by name, specialty or organization (all public by their choice).
  * Verified entries come first; at most `directoryResultCap` of them, with `more` saying
  * whether others match. Throws invalid-input (400) for a query shorter than
  * `directoryQueryMinLength` characters once trimmed.
  */
-export async function searchDirectory(db: Database, query: string): Promise<{ clinicians: DirectoryEntry[]; more: boolean }> {
+export async function searchDirectory(db: Database, query: string): Promise<DirectorySearch> {
   const trimmed = query.trim();
   if ([...trimmed].length < directoryQueryMinLength) {
     throw new AppError("invalid-input", `Type at least ${directoryQueryMinLength} characters of a name, specialty or organization.`, {
@@ -68,13 +55,17 @@ export async function searchDirectory(db: Database, query: string): Promise<{ cl
 }
 
 /**
- * A user's published keys: the identity key and the certificate it signed over the
- * encryption key. Browsers verify the certificate themselves; the server only serves it.
+ * Users' current certified keys (the identity key and the certificate it signed over the
+ * encryption key: browsers verify it themselves, the server only serves it), with the
+ * directory entry of clinicians (patients have none), in one query whatever the number of
+ * users. A user without current keys is absent from the map.
  */
-/** A user's current certified keys, and their directory entry if they are a clinician (patients have none). */
-export async function publishedKeys(db: Database, userId: string) {
-  const [row] = await db
+export async function publishedKeysOf(db: Database, userIds: string[]): Promise<Map<string, PublishedKeys>> {
+  const ids = [...new Set(userIds)];
+  if (ids.length === 0) return new Map();
+  const rows = await db
     .select({
+      userId: keyCertificates.userId,
       identityPublicKey: keyCertificates.identityPublicKey,
       certificate: keyCertificates.certificate,
       role: users.role,
@@ -86,18 +77,31 @@ export async function publishedKeys(db: Database, userId: string) {
     .from(keyCertificates)
     .innerJoin(users, eq(users.id, keyCertificates.userId))
     .leftJoin(clinicianDirectory, eq(clinicianDirectory.userId, keyCertificates.userId))
-    .where(and(eq(keyCertificates.userId, userId), isNull(keyCertificates.supersededAt)));
-  if (!row) throw noSuchClinician();
-  const directory: DirectoryEntry | null =
-    (row.role === "doctor" || row.role === "nurse") && row.displayName !== null
-      ? {
-          userId,
-          role: row.role,
-          displayName: row.displayName,
-          specialty: row.specialty ?? "",
-          organization: row.organization ?? "",
-          verified: row.verifiedAt !== null,
-        }
-      : null;
-  return { userId, identityPublicKey: toBase64url(row.identityPublicKey), certificate: toBase64url(row.certificate), directory };
+    .where(and(inArray(keyCertificates.userId, ids), isNull(keyCertificates.supersededAt)));
+  return new Map(
+    rows.map((row): [string, PublishedKeys] => {
+      const directory: DirectoryEntry | null =
+        (row.role === "doctor" || row.role === "nurse") && row.displayName !== null
+          ? {
+              userId: row.userId,
+              role: row.role,
+              displayName: row.displayName,
+              specialty: row.specialty ?? "",
+              organization: row.organization ?? "",
+              verified: row.verifiedAt !== null,
+            }
+          : null;
+      return [row.userId, { userId: row.userId, identityPublicKey: toBase64url(row.identityPublicKey), certificate: toBase64url(row.certificate), directory }];
+    }),
+  );
+}
+
+/**
+ * A user's current certified keys and directory entry (see `publishedKeysOf`).
+ * @throws AppError not-found (`noSuchClinician`) for a user without current keys.
+ */
+export async function publishedKeys(db: Database, userId: string): Promise<PublishedKeys> {
+  const keys = (await publishedKeysOf(db, [userId])).get(userId);
+  if (!keys) throw noSuchClinician();
+  return keys;
 }

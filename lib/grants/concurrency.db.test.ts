@@ -10,7 +10,6 @@ import { createRecords } from "@/lib/records/chart-store";
 import { createGrant, fetchSharedRecords, revokeGrant } from "./grant-store";
 import { insertPeople, newGrant, newRecordItem } from "./test-fixtures";
 
-
 describe.each(testDatabaseKinds())("two devices granting and revoking at once on %s", (kind) => {
   let database: TestDatabase;
   const patient = randomUUID();
@@ -42,7 +41,11 @@ describe.each(testDatabaseKinds())("two devices granting and revoking at once on
           (error: unknown) => (error instanceof AppError && error.code === "not-found" ? "refused" : Promise.reject(error)),
         ),
       );
-      const [revoked, granted, ...outcomes] = await Promise.allSettled([revokeGrant(database.db, patient, first.grantId), createGrant(database.db, patient, second), ...reads]);
+      const [revoked, granted, ...outcomes] = await Promise.allSettled([
+        revokeGrant(database.db, patient, first.grantId),
+        createGrant(database.db, patient, second),
+        ...reads,
+      ]);
       expect([revoked.status, granted.status]).toEqual(["fulfilled", "fulfilled"]);
       // A read saw the whole grant (before the revoke committed) or nothing: refused, or an empty list when the
       // revoke committed between its grant check and its (single-statement, so all-or-nothing) read of the wraps.

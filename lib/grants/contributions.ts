@@ -8,7 +8,7 @@ import { AppError } from "@/lib/errors";
 import { checkedContent } from "@/lib/records/content-limits";
 import { appendAudit } from "@/lib/audit/audit-log";
 import { activeGrantAudited } from "./grant-store";
-import type { ContributionRequest } from "./schemas";
+import type { Contribution } from "@/contract/sharing";
 
 /**
  * A clinician with the contribute permission writes a new record into the patient's chart:
@@ -16,7 +16,7 @@ import type { ContributionRequest } from "./schemas";
  * under the grant's share key (so the clinician can read what they wrote), and its first
  * version signed by the clinician. All in one transaction.
  */
-export async function contributeRecord(db: Database, clinicianId: string, grantId: string, item: ContributionRequest, now: Date = new Date()) {
+export async function contributeRecord(db: Database, clinicianId: string, grantId: string, item: Contribution, now: Date = new Date()) {
   const grant = await activeGrantAudited(db, clinicianId, grantId, now);
   if (grant.permission !== "contribute") throw new AppError("forbidden", "This patient shared their records for reading only.");
   if (item.version.version !== 1 || item.version.keyVersion !== 1) throw new AppError("invalid-input", "A new record starts at version 1 with key version 1.");

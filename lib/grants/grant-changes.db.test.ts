@@ -52,7 +52,9 @@ describe.each(testDatabaseKinds())("changing a grant on %s", (kind) => {
 
   const grantRow = async (grantId: string) => (await grantsOfPatient(database.db, patient)).find((row) => row.id === grantId)!;
   const wrapped = async (grantId: string) =>
-    (await database.db.select({ recordId: recordKeyWraps.recordId }).from(recordKeyWraps).where(eq(recordKeyWraps.grantId, grantId))).map((row) => row.recordId).sort();
+    (await database.db.select({ recordId: recordKeyWraps.recordId }).from(recordKeyWraps).where(eq(recordKeyWraps.grantId, grantId)))
+      .map((row) => row.recordId)
+      .sort();
   const actions = async (grantId: string) =>
     (await database.db.select().from(auditEvents).where(and(eq(auditEvents.subjectId, patient), eq(auditEvents.grantId, grantId)))).map((event) => [event.action, event.recordId]);
   const contribution = () => ({ id: randomUUID(), sealedOwnerKey: b64(Uint8Array.of(1, EnvelopeKind.sealedRecordKey, ...randomBytes(80))), grantWrap: b64(randomBytes(74)), version: versionPayload() });
@@ -124,7 +126,9 @@ describe.each(testDatabaseKinds())("changing a grant on %s", (kind) => {
     expect(await wrapped(revoked)).toEqual([]);
     const expiring = await sharedGrant([record!], "read", new Date(Date.now() + 60_000));
     const later = new Date(Date.now() + 120_000);
-    expect(await codeOf(changeGrant(database.db, patient, expiring, change([record!], [], { expiresAt: new Date(Date.now() + 86_400_000) }), later))).toBe("conflict");
+    expect(await codeOf(changeGrant(database.db, patient, expiring, change([record!], [], { expiresAt: new Date(Date.now() + 86_400_000) }), later))).toBe(
+      "conflict",
+    );
     expect((await grantRow(expiring)).revision).toBe(1);
   });
 

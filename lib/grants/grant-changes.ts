@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import { and, eq, inArray } from "drizzle-orm";
 import { grantExclusions, grantRecords, grants, recordKeyWraps, records } from "@/drizzle/schema";
 import type { Database } from "@/lib/db";
+import type { GrantChangeResult } from "@/contract/sharing";
 import { AppError } from "@/lib/errors";
 import { appendAudit, type AuditInput } from "@/lib/audit/audit-log";
 import { queueRotations } from "@/lib/records/grant-coverage";
@@ -15,14 +16,6 @@ export type GrantChange = Pick<typeof grants.$inferSelect, "revision" | "scope" 
   /** One wrap per record the change adds, at its current key version: no more, no fewer. */
   wraps: GrantWrap[];
 };
-
-/** What a change did, so the patient's page can say it exactly. Ids only. */
-export interface GrantChangeResult {
-  added: string[];
-  removed: string[];
-  permissionChanged: boolean;
-  endDateChanged: boolean;
-}
 
 const same = (a: Uint8Array, b: Uint8Array) => Buffer.from(a).equals(Buffer.from(b));
 
@@ -81,7 +74,14 @@ export async function changeGrant(db: Database, patientId: string, grantId: stri
 
     await tx
       .update(grants)
-      .set({ scope: change.scope, permission: change.permission, expiresAt: change.expiresAt, statement: change.statement, signature: change.signature, revision: change.revision })
+      .set({
+        scope: change.scope,
+        permission: change.permission,
+        expiresAt: change.expiresAt,
+        statement: change.statement,
+        signature: change.signature,
+        revision: change.revision,
+      })
       .where(eq(grants.id, grantId));
     await tx.delete(grantRecords).where(eq(grantRecords.grantId, grantId));
     if (change.scope === "records") await tx.insert(grantRecords).values([...after].map((recordId) => ({ grantId, recordId })));
@@ -92,14 +92,25 @@ export async function changeGrant(db: Database, patientId: string, grantId: stri
           .where(and(eq(recordKeyWraps.grantId, grantId), inArray(recordKeyWraps.recordId, removed)))
           .returning({ recordId: recordKeyWraps.recordId })
       : [];
-    await queueRotations(tx, patientId, withdrawn.map((wrap) => wrap.recordId));
+    await queueRotations(
+      tx,
+      patientId,
+      withdrawn.map((wrap) => wrap.recordId),
+    );
     if (change.wraps.length > 0) {
       await tx.insert(recordKeyWraps).values(change.wraps.map((wrap) => ({ id: randomUUID(), grantId, ...wrap })));
     }
 
     const permissionChanged = grant.permission !== change.permission;
     const endDateChanged = (grant.expiresAt?.getTime() ?? 0) !== (change.expiresAt?.getTime() ?? 0);
-    const event = (action: AuditInput["action"], recordId: string | null = null): AuditInput => ({ subjectId: patientId, actorId: patientId, action, grantId, recordId, outcome: "success" });
+    const event = (action: AuditInput["action"], recordId: string | null = null): AuditInput => ({
+      subjectId: patientId,
+      actorId: patientId,
+      action,
+      grantId,
+      recordId,
+      outcome: "success",
+    });
     await appendAudit(tx, [
       event("grant-changed"),
       ...(permissionChanged ? [event("grant-permission-changed")] : []),

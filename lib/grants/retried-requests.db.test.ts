@@ -47,7 +47,9 @@ describe.each(testDatabaseKinds())("retried requests on %s", (kind) => {
     await createGrant(database.db, patient, { ...grant, wraps: grant.wraps.map((wrap) => ({ ...wrap, wrappedKey: randomBytes(74) })) });
     expect(await database.db.select().from(grants).where(eq(grants.id, grant.grantId))).toHaveLength(1);
     const wraps = await database.db.select().from(recordKeyWraps).where(eq(recordKeyWraps.grantId, grant.grantId));
-    expect(wraps.map((wrap) => Buffer.from(wrap.wrappedKey).toString("hex")).sort()).toEqual(grant.wraps.map((wrap) => Buffer.from(wrap.wrappedKey).toString("hex")).sort());
+    expect(wraps.map((wrap) => Buffer.from(wrap.wrappedKey).toString("hex")).sort()).toEqual(
+      grant.wraps.map((wrap) => Buffer.from(wrap.wrappedKey).toString("hex")).sort(),
+    );
     expect(await events("grant-created", { grantId: grant.grantId })).toHaveLength(1);
 
     expect(await codeOf(createGrant(database.db, patient, { ...grant, statement: randomBytes(40) }))).toBe("conflict");

@@ -1,19 +1,17 @@
 import "server-only";
 import { inArray } from "drizzle-orm";
-import { cryptoReady, fromBase64url, toBase64url } from "@/crypto";
-import { clinicianDirectory, grantRecords } from "@/drizzle/schema";
+import type { z } from "zod";
+import { cryptoReady, fromBase64url } from "@/crypto";
+import type { Contribution, GrantChange, grantsRoutes, NewGrant } from "@/contract/sharing";
+import { clinicianDirectory } from "@/drizzle/schema";
 import { requireSession } from "@/lib/sessions/current-session";
-import { appendAudit } from "@/lib/audit/audit-log";
 import { getDatabase } from "@/lib/db";
-import { publishedKeys } from "@/lib/directory/directory-store";
 import { AppError } from "@/lib/errors";
-import { currentVersionsOf, statementsOf } from "@/lib/records/record-store";
-import { statementJson, versionJson } from "@/lib/records/version-json";
 import { contributeRecord } from "./contributions";
-import { activeGrantsForClinician, addGrantWraps, createGrant, fetchSharedRecords, grantsOfPatient, revokeGrant, revokeRecordFromGrant } from "./grant-store";
+import { addGrantWraps, createGrant, grantsOfPatient, revokeGrant, revokeRecordFromGrant } from "./grant-store";
 import { keyMaintenanceOf } from "./key-maintenance";
 import { changeGrant } from "./grant-changes";
-import type { ChangeGrantRequest, ContributionRequest, CreateGrantRequest } from "./schemas";
+import { receivedGrantsOf, sharedRecordsOf } from "./shared-store";
 
 async function as(role: "patient" | "clinician") {
   const session = await requireSession();
@@ -26,7 +24,8 @@ async function as(role: "patient" | "clinician") {
   return { db, userId: session.userId };
 }
 
-export async function shareMyRecords(body: CreateGrantRequest) {
+/** Stores a grant the patient's browser sealed (POST /api/grants); a re-sent one changes nothing. Returns its id. */
+export async function shareMyRecords(body: NewGrant) {
   const { db, userId } = await as("patient");
   await createGrant(db, userId, {
     grantId: body.grantId,
@@ -41,10 +40,11 @@ export async function shareMyRecords(body: CreateGrantRequest) {
     recordIds: body.recordIds,
     wraps: body.wraps.map((wrap) => ({ ...wrap, wrappedKey: fromBase64url(wrap.wrappedKey) })),
   });
+  return { grantId: body.grantId };
 }
 
 /** Changes one of the patient's grants in place; returns what changed (record ids, flags). */
-export async function changeMyGrant(grantId: string, body: ChangeGrantRequest) {
+export async function changeMyGrant(grantId: string, body: GrantChange) {
   const { db, userId } = await as("patient");
   return changeGrant(db, userId, grantId, {
     revision: body.revision,
@@ -58,11 +58,15 @@ export async function changeMyGrant(grantId: string, body: ChangeGrantRequest) {
   });
 }
 
-export async function myGrants() {
+/** The patient's grants, each with the clinician's directory name, for GET /api/grants. */
+export async function myGrants(): Promise<z.input<typeof grantsRoutes.list.response>> {
   const { db, userId } = await as("patient");
   const rows = await grantsOfPatient(db, userId);
   const names = rows.length
-    ? await db.select().from(clinicianDirectory).where(inArray(clinicianDirectory.userId, [...new Set(rows.map((row) => row.clinicianId))]))
+    ? await db
+        .select()
+        .from(clinicianDirectory)
+        .where(inArray(clinicianDirectory.userId, [...new Set(rows.map((row) => row.clinicianId))]))
     : [];
   return {
     grants: rows.map((row) => ({
@@ -92,72 +96,37 @@ export async function revokeMyGrantRecord(grantId: string, recordId: string) {
   await revokeRecordFromGrant(db, userId, grantId, recordId);
 }
 
+/** What the patient's browser must do to keep sharing exact after revokes and end dates (GET /api/me/key-maintenance). */
 export async function myKeyMaintenance() {
   const { db, userId } = await as("patient");
   return keyMaintenanceOf(db, userId);
 }
 
+/** Adds wraps for records active grants cover but cannot open yet (POST /api/grants/wraps). */
 export async function addMyGrantWraps(wraps: Array<{ grantId: string; recordId: string; keyVersion: number; wrappedKey: string }>) {
   const { db, userId } = await as("patient");
-  await addGrantWraps(db, userId, wraps.map((wrap) => ({ ...wrap, wrappedKey: fromBase64url(wrap.wrappedKey) })));
+  await addGrantWraps(
+    db,
+    userId,
+    wraps.map((wrap) => ({ ...wrap, wrappedKey: fromBase64url(wrap.wrappedKey) })),
+  );
 }
 
-export async function contributeToChart(grantId: string, item: ContributionRequest) {
+/** A clinician with the contribute permission adds a record to the patient's chart (POST /api/shared/[grantId]/records). Returns its id. */
+export async function contributeToChart(grantId: string, item: Contribution) {
   const { db, userId } = await as("clinician");
   await contributeRecord(db, userId, grantId, item);
+  return { id: item.id };
 }
 
+/** What is shared with the signed-in clinician (GET /api/shared); see `receivedGrantsOf`. */
 export async function sharedWithMe() {
   const { db, userId } = await as("clinician");
-  const rows = await activeGrantsForClinician(db, userId);
-  // Each sealed share key handed out is a key fetch, and joins its patient's trail.
-  await appendAudit(
-    db,
-    rows.map((row) => ({ subjectId: row.patientId, actorId: userId, action: "share-key-fetched" as const, grantId: row.id, outcome: "success" as const })),
-  );
-  const listed = rows.length ? await db.select().from(grantRecords).where(inArray(grantRecords.grantId, rows.map((row) => row.id))) : [];
-  return {
-    grants: await Promise.all(
-      rows.map(async (row) => ({
-        grantId: row.id,
-        patientId: row.patientId,
-        scope: row.scope,
-        permission: row.permission,
-        expiresAt: row.expiresAt?.toISOString() ?? null,
-        sealedShareKey: row.sealedShareKey ? toBase64url(row.sealedShareKey) : null,
-        sealedProfile: row.sealedProfile ? toBase64url(row.sealedProfile) : null,
-        statement: toBase64url(row.statement),
-        signature: toBase64url(row.signature),
-        revision: row.revision,
-        recordIds: listed.filter((entry) => entry.grantId === row.id).map((entry) => entry.recordId),
-        patientKeys: await publishedKeys(db, row.patientId),
-      })),
-    ),
-  };
+  return receivedGrantsOf(db, userId);
 }
 
-/** Ciphertext and wraps for one active grant; a revoked or expired grant gets the same 404 as none. */
+/** Ciphertext and wraps for one active grant (GET /api/shared/[grantId]/records); see `sharedRecordsOf`. */
 export async function sharedRecords(grantId: string) {
   const { db, userId } = await as("clinician");
-  const shared = await fetchSharedRecords(db, userId, grantId);
-  const ids = shared.map((record) => record.id);
-  // Two queries for the whole list, not one per record: the current versions, and every version's statement.
-  const [currents, statements] = await Promise.all([currentVersionsOf(db, ids), statementsOf(db, ids)]);
-  return {
-    records: shared.flatMap((record) => {
-      const current = currents.get(record.id);
-      if (!current) return [];
-      return [
-        {
-          id: record.id,
-          keyVersion: record.keyVersion,
-          currentVersion: record.currentVersion,
-          updatedAt: record.updatedAt.toISOString(),
-          wrappedKey: toBase64url(record.wrappedKey),
-          current: versionJson(current),
-          statements: (statements.get(record.id) ?? []).map(statementJson),
-        },
-      ];
-    }),
-  };
+  return sharedRecordsOf(db, userId, grantId);
 }

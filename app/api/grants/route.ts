@@ -1,12 +1,6 @@
-import { NextResponse } from "next/server";
-import { bodyLimits } from "@/contract/body-limits";
+import { routes } from "@/contract/routes";
 import { myGrants, shareMyRecords } from "@/lib/grants/sharing-service";
-import { createGrantSchema } from "@/lib/grants/schemas";
-import { parseJsonBody, route } from "@/lib/http/route";
+import { handle } from "@/lib/http/route";
 
-export const GET = route(async () => NextResponse.json(await myGrants(), { headers: { "cache-control": "no-store" } }));
-
-export const POST = route(async (request) => {
-  await shareMyRecords(await parseJsonBody(request, createGrantSchema));
-  return new NextResponse(null, { status: 201 });
-}, { bodyLimit: bodyLimits.grant });
+export const GET = handle(routes.grants.list, () => myGrants());
+export const POST = handle(routes.grants.create, ({ body }) => shareMyRecords(body));

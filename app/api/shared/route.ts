@@ -1,5 +1,5 @@
-import { NextResponse } from "next/server";
+import { routes } from "@/contract/routes";
 import { sharedWithMe } from "@/lib/grants/sharing-service";
-import { route } from "@/lib/http/route";
+import { handle } from "@/lib/http/route";
 
-export const GET = route(async () => NextResponse.json(await sharedWithMe(), { headers: { "cache-control": "no-store" } }));
+export const GET = handle(routes.shared.list, () => sharedWithMe());

@@ -1,11 +1,5 @@
-import { NextResponse } from "next/server";
-import { uuidSchema } from "@/lib/auth/schemas";
+import { routes } from "@/contract/routes";
 import { revokeMyGrant } from "@/lib/grants/sharing-service";
-import { route } from "@/lib/http/route";
+import { handle } from "@/lib/http/route";
 
-type Context = { params: Promise<{ id: string }> };
-
-export const POST = route<Context>(async (_request, { params }) => {
-  await revokeMyGrant(uuidSchema.parse((await params).id));
-  return new NextResponse(null, { status: 204 });
-});
+export const POST = handle(routes.grants.revoke, ({ params }) => revokeMyGrant(params.id));
