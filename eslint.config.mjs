@@ -14,9 +14,15 @@ const cryptoBoundary = {
   ],
 };
 
-/** contract/ is the wire's schemas and route table, imported by both sides: zod and its own files only. */
+/**
+ * contract/ is the wire's schemas and route table, imported by both sides: zod and its own files
+ * only, and the WebAuthn JSON types of @simplewebauthn (types only: the library defines those shapes).
+ */
 const contractBoundary = {
-  patterns: [{ regex: "^(?!zod$|zod/|\\./)", message: "contract/ holds zod schemas only: it imports zod and its own files, nothing else." }],
+  patterns: [
+    { regex: "^(?!zod$|zod/|\\./|@simplewebauthn/browser$)", message: "contract/ holds zod schemas only: it imports zod and its own files, nothing else." },
+    { regex: "^@simplewebauthn/browser$", allowTypeImports: true, message: "contract/ takes only the WebAuthn JSON types from @simplewebauthn (import type)." },
+  ],
 };
 
 /** client/ is the browser's layer under the pages: it never reaches up into app/. */

@@ -13,16 +13,14 @@ import path from "node:path";
 import {
   createFileEncryptor,
   cryptoReady,
-  generateEncryptionKeyPair,
-  generateIdentityKeyPair,
   generateFileKey,
-  generateVaultKey,
 } from "../crypto";
 import { rawSecretstreamEncrypt } from "../crypto/raw-secretstream-baseline";
 import { users } from "../drizzle/schema";
 import { databaseBlobStore } from "../lib/blobs/database-blob-store";
 import { planImport } from "../client/fhir";
 import { sealNewRecords } from "../client/records/records";
+import { patientVault } from "../client/records/test-server";
 import { openDatabase } from "../lib/db/client";
 import { createRecords } from "@/lib/records/chart-store";
 
@@ -35,18 +33,7 @@ async function main() {
   const database = await openDatabase({ kind: "pglite", dataDir: null });
   const userId = randomUUID();
   await database.db.insert(users).values({ id: userId, role: "patient" });
-  const identity = generateIdentityKeyPair();
-  const encryption = generateEncryptionKeyPair();
-  const author = {
-    userId,
-    keys: {
-      identitySecretKey: identity.secretKey,
-      identityPublicKey: identity.publicKey,
-      encryptionSecretKey: encryption.secretKey,
-      encryptionPublicKey: encryption.publicKey,
-      vaultKey: generateVaultKey(),
-    },
-  };
+  const author = { ...patientVault(), userId };
 
   const ips = JSON.parse(readFileSync(path.resolve(__dirname, "../fixtures/shl/IPS_IG-bundle-01.json"), "utf8"));
   const importTimes: Array<{ plan: number; seal: number; store: number }> = [];

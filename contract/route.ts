@@ -27,6 +27,8 @@ export interface RouteDefinition {
   access: "public" | "session";
   /** Callable from other sites (no same-origin or API client header check): health checks, CSP reports. */
   crossOrigin?: true;
+  /** Why a `crossOrigin` route is open to other sites (lib/http/api-origin.ts lists them with it); required with it. */
+  why?: string;
 }
 
 /** Declares a route, keeping its literal types (method, path, schemas) for both sides' typing. */

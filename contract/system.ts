@@ -1,8 +1,39 @@
-import { defineRoute, pendingJson } from "./route";
+import { z } from "zod";
 import { bodyLimits } from "./body-limits";
+import { defineRoute } from "./route";
+
+/** The health report: which database serves the app and whether every migration is applied. */
+export const healthReportSchema = z.object({
+  status: z.literal("ok"),
+  database: z.object({
+    kind: z.enum(["pglite", "postgres"]),
+    migrations: z.object({ applied: z.number().int().nonnegative(), expected: z.number().int().nonnegative(), upToDate: z.boolean() }),
+  }),
+});
+export type HealthReport = z.infer<typeof healthReportSchema>;
 
 /** Routes other sites call: health probes and browsers' CSP violation reports. */
 export const systemRoutes = {
-  health: defineRoute({ method: "GET", path: "/api/health", access: "public", crossOrigin: true, response: pendingJson() }),
-  cspReports: defineRoute({ method: "POST", path: "/api/csp-reports", access: "public", crossOrigin: true, bodyLimit: bodyLimits.cspReport, body: pendingJson(), response: pendingJson() }),
+  health: defineRoute({
+    method: "GET",
+    path: "/api/health",
+    access: "public",
+    crossOrigin: true,
+    why: "Load balancers and monitors probe it; it reads nobody's data and writes nothing.",
+    response: healthReportSchema,
+  }),
+  /**
+   * Browsers send reports as application/csp-report or application/reports+json, two formats
+   * (report-uri's and the Reporting API's) read field by field by lib/security: raw bytes here.
+   */
+  cspReports: defineRoute({
+    method: "POST",
+    path: "/api/csp-reports",
+    access: "public",
+    crossOrigin: true,
+    why: "Browsers send violation reports themselves, without the page's headers; the route only logs, under a rate limit.",
+    bodyLimit: bodyLimits.cspReport,
+    body: "binary",
+    response: "empty",
+  }),
 };

@@ -209,6 +209,8 @@ function matrix(w: World): { rows: Row[]; finalRows: Row[] } {
 
     // The chart: only its owner, and another patient's ids get the same 404 as none.
     { route: "GET /api/records", what: "one's own chart", path: "/api/records", expect: patientsOnly(ok(200, listWithin("records", "id", petraRecords)), ok(200, listWithin("records", "id", olgaRecords))) },
+    { route: "GET /api/records/[id]", what: "the owner patient's note", path: `/api/records/${p.noteId}`, expect: patientsOnly(ok(), notFound) },
+    { route: "GET /api/records/[id]", what: "the other patient's note", path: `/api/records/${o.noteId}`, expect: olgasOnly(ok(), notFound), lastCaller: "other patient" },
     { route: "GET /api/records/[id]/versions", what: "the owner patient's note", path: `/api/records/${p.noteId}/versions`, expect: patientsOnly(ok(), notFound) },
     { route: "GET /api/records/[id]/versions", what: "the other patient's note", path: `/api/records/${o.noteId}/versions`, expect: olgasOnly(ok(), notFound), lastCaller: "other patient" },
     // A stale version number: the owner is let through and stopped by the version check (409), everyone else before it.

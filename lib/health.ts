@@ -1,13 +1,9 @@
 import "server-only";
-import { getDatabase, type DatabaseKind } from "@/lib/db";
+import type { HealthReport } from "@/contract/system";
+import { getDatabase } from "@/lib/db";
 import { expectedMigrationCount } from "@/lib/db/migrations";
 import { AppError } from "@/lib/errors";
 import { logUnexpected } from "@/lib/log";
-
-export interface HealthReport {
-  status: "ok";
-  database: { kind: DatabaseKind; migrations: { applied: number; expected: number; upToDate: boolean } };
-}
 
 /** Reports which database serves the app and whether every migration is applied. */
 export async function getHealth(): Promise<HealthReport> {

@@ -4,7 +4,7 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import { describeFailure } from "@/client/failures";
 import { runKeyMaintenance, type MaintenanceProgress } from "@/client/sharing/key-maintenance";
 import { useVault } from "@/client/keystore/vault-store";
-import { refreshChartIfLoaded } from "@/app/chart/chart-store";
+import { refreshChartIfLoaded } from "@/client/records/chart-store";
 
 const requestEvent = "hsc:key-maintenance";
 

@@ -3,6 +3,7 @@
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useEffect, useState, type ReactNode } from "react";
+import { failureKind } from "@/client/failures";
 import { ApiError } from "@/client/transport/api";
 import { isRollback } from "@/client/keystore/rollback-guard";
 import { signIn, unlockOnThisDevice } from "@/client/account/sign-in";
@@ -61,6 +62,9 @@ export function VaultGate({ children }: { children: ReactNode }) {
               const outcome = await signIn();
               if (outcome !== "unlocked") router.push("/unlock");
             } catch (caught) {
+              // A cancelled prompt, a refusal, an outage or a vault that fails its checks: said plainly. A bug is reported.
+              const expected = failureKind(caught) !== null || (caught instanceof DOMException && (caught.name === "NotAllowedError" || caught.name === "AbortError"));
+              if (!expected) throw caught;
               setMessage(isRollback(caught) ? caught.message : "The passkey did not unlock your vault. Try again, or use your recovery key.");
             }
           }}

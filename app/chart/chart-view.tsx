@@ -4,7 +4,9 @@ import { useEffect, useMemo, useRef, useState } from "react";
 import { VaultGate } from "@/app/_components/vault-gate";
 import { recordKinds, summarize, type RecordKind } from "@/client/fhir";
 import { createRecords, olderThanSeen, type ChartEntry, type RecordDocument } from "@/client/records/records";
-import { useChart } from "./chart-store";
+import { useChart } from "@/client/records/chart-store";
+import { unlockedVault } from "@/client/keystore/vault-store";
+import { httpTransport } from "@/client/transport/api";
 import { ClinicalForm } from "./clinical-form";
 import { clinicalForms } from "./clinical-forms";
 import { FileUpload } from "./file-upload";
@@ -15,13 +17,13 @@ import { reportExport } from "@/client/audit/audit";
 import { countOf, formatCalendarDate, today } from "@/client/format";
 import { downloadBlob } from "@/client/records/download";
 import { buildExportWithFiles } from "@/client/records/export-with-files";
-import { describeFailure } from "@/client/failures";
+import { describeFailure, failureKind } from "@/client/failures";
 
 type OkEntry = Extract<ChartEntry, { status: "ok" }>;
 
 
 function Chart() {
-  const { entries, error, reload } = useChart();
+  const { entries, error, reload, ensureLoaded } = useChart();
   const [query, setQuery] = useState("");
   const [openId, setOpenId] = useState<string | null>(null);
   const [selected, setSelected] = useState<Set<string>>(new Set());
@@ -35,8 +37,9 @@ function Chart() {
   const statusLine = useRef<HTMLParagraphElement>(null);
 
   useEffect(() => {
-    void reload();
-  }, [reload]);
+    // Loaded once per unlock: coming back to this page shows the chart already decrypted.
+    void ensureLoaded();
+  }, [ensureLoaded]);
 
   useEffect(() => {
     if (notice?.focusId) (document.getElementById(notice.focusId) ?? statusLine.current)?.focus();
@@ -55,7 +58,7 @@ function Chart() {
   const fileCount = rows.filter((row) => row.entry.document.file).length;
 
   async function save(document: RecordDocument) {
-    await createRecords([document]);
+    await createRecords([document], unlockedVault(), httpTransport);
     // Another form may have been opened while this one was saving: leave that one open.
     setAdding((current) => (current === document.kind ? null : current));
     setNotice({ text: `Saved “${summarize(document.resource)?.title ?? "the record"}”.` });
@@ -83,6 +86,7 @@ function Chart() {
         })),
         new Date(),
         (number, count) => setNotice({ text: `Decrypting file ${number} of ${count} for the export…` }),
+        httpTransport,
       );
       downloadBlob(`health-records-${today()}.json`, result.blob);
       const files = result.filesIncluded > 0 ? `, with the contents of ${countOf(result.filesIncluded, "file")}` : "";
@@ -92,7 +96,9 @@ function Chart() {
           : "";
       setNotice({ text: `Exported ${countOf(chosen.length, "record")}${files}.${leftOut}` });
       // The export joins the audit trail; a failure to report it does not undo the download.
-      void reportExport().catch(() => undefined);
+      void reportExport().catch((caught: unknown) => {
+        if (failureKind(caught) === null) throw caught;
+      });
     } catch (caught) {
       setNotice({
         text: describeFailure(caught, {

@@ -1,11 +1,13 @@
 "use client";
 
 import { useState } from "react";
-import { ApiError } from "@/client/transport/api";
 import { uploadEncryptedFile, type TransferProgress } from "@/client/records/files";
 import { formatProgress } from "@/client/format";
 import { createRecords } from "@/client/records/records";
-import { useChart } from "./chart-store";
+import { useChart } from "@/client/records/chart-store";
+import { unlockedVault } from "@/client/keystore/vault-store";
+import { httpTransport } from "@/client/transport/api";
+import { describeFailure } from "@/client/failures";
 import { StatusLines } from "@/app/_components/status-lines";
 
 
@@ -23,7 +25,7 @@ export function FileUpload() {
     const recordId = crypto.randomUUID();
     try {
       setProgress({ doneBytes: 0, totalBytes: file.size, retrying: false });
-      const reference = await uploadEncryptedFile(file, { recordId, version: 1, keyVersion: 1 }, setProgress);
+      const reference = await uploadEncryptedFile(file, { recordId, version: 1, keyVersion: 1 }, setProgress, httpTransport);
       await createRecords([
         {
           recordId,
@@ -38,11 +40,16 @@ export function FileUpload() {
             content: [{ attachment: { contentType: file.type || "application/octet-stream", title: file.name, size: file.size } }],
           },
         },
-      ]);
+      ], unlockedVault(), httpTransport);
       await reload();
       setMessage(`${file.name} was encrypted and saved.`);
     } catch (caught) {
-      setError(caught instanceof ApiError ? caught.message : "The file was not saved. Please try again.");
+      setError(
+        describeFailure(caught, {
+          accessEnded: "The file was not saved. Please try again.",
+          integrity: "The file was not saved. Please try again.",
+        }),
+      );
     } finally {
       setProgress(null);
     }

@@ -3,6 +3,7 @@
 import { useEffect, useRef, useState, type RefObject } from "react";
 import { describeFailure } from "@/client/failures";
 import { usePanelFocus } from "@/app/_components/use-panel-focus";
+import { httpTransport } from "@/client/transport/api";
 import { downloadDecryptedFile, type FileReference, type TransferProgress } from "@/client/records/files";
 import { formatProgress } from "@/client/format";
 import { PdfPreview } from "./pdf-preview";
@@ -47,7 +48,7 @@ export function FileViewer({
     setError(undefined);
     try {
       setProgress({ doneBytes: 0, totalBytes: file.size, retrying: false });
-      return await downloadDecryptedFile(file, previewable.test(type) ? type : "application/octet-stream", setProgress);
+      return await downloadDecryptedFile(file, previewable.test(type) ? type : "application/octet-stream", setProgress, httpTransport);
     } catch (caught) {
       setError(
         describeFailure(caught, {

@@ -7,7 +7,9 @@ import { ImportError, planImport, type FhirResource, type ImportPlan } from "@/c
 import { uploadEncryptedFile } from "@/client/records/files";
 import { createRecords, RecordsPartlySavedError, type RecordDocument } from "@/client/records/records";
 import { describeFailure } from "@/client/failures";
-import { useChart } from "./chart-store";
+import { useChart } from "@/client/records/chart-store";
+import { unlockedVault } from "@/client/keystore/vault-store";
+import { httpTransport } from "@/client/transport/api";
 import { countOf } from "@/client/format";
 
 const maxFileBytes = 20 * 1024 * 1024;
@@ -28,7 +30,7 @@ async function toDocument(record: Planned): Promise<RecordDocument & { recordId?
   // Data that is not base64 throws CryptoError("malformed"): the import stops, saying a file could not be checked.
   const bytes = new Uint8Array(fromBase64(data));
   const recordId = crypto.randomUUID();
-  const file = await uploadEncryptedFile(new Blob([bytes]), { recordId, version: 1, keyVersion: 1 }, () => undefined);
+  const file = await uploadEncryptedFile(new Blob([bytes]), { recordId, version: 1, keyVersion: 1 }, () => undefined, httpTransport);
   const resource: FhirResource = { ...record.resource, content: [{ ...content[0], attachment: { ...rest, size: bytes.length } }, ...content.slice(1)] };
   return { ...base, recordId, resource, file };
 }
@@ -62,7 +64,7 @@ export function ImportPanel() {
     try {
       const documents: Array<RecordDocument & { recordId?: string }> = [];
       for (const record of plan.records) documents.push(await toDocument(record));
-      await createRecords(documents);
+      await createRecords(documents, unlockedVault(), httpTransport);
       setPlan(null);
       await reload();
       setStatus(`Imported ${countOf(plan.records.length, "record")}.`);

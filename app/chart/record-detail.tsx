@@ -11,8 +11,9 @@ import { FileViewer } from "./file-viewer";
 import { countOf, formatCalendarDate, formatDateTime } from "@/client/format";
 import { describeFailure } from "@/client/failures";
 import { Fields } from "./readable-resource";
-import { useChart } from "./chart-store";
-import { isRollback } from "@/client/keystore/rollback-guard";
+import { useChart } from "@/client/records/chart-store";
+import { unlockedVault } from "@/client/keystore/vault-store";
+import { httpTransport } from "@/client/transport/api";
 
 type OkEntry = Extract<ChartEntry, { status: "ok" }>;
 
@@ -55,7 +56,7 @@ export function RecordDetail({
 
   async function saveEdit(document: RecordDocument) {
     try {
-      await saveVersion(entry, document);
+      await saveVersion(entry, document, unlockedVault(), httpTransport);
       setEditing(false);
       setVersions(null);
       await reload();
@@ -105,10 +106,17 @@ export function RecordDetail({
             setError(undefined);
             if (versions) return setVersions(null);
             try {
-              setVersions(await loadVersions(entry));
+              setVersions(await loadVersions(entry, unlockedVault(), httpTransport));
             } catch (caught) {
               setVersions(null);
-              setError(isRollback(caught) ? caught.message : "The earlier versions could not be verified, so they are not shown.");
+              // A rollback is worded with its own message (what was rolled back); a bug is rethrown by describeFailure.
+              setError(
+                describeFailure(caught, {
+                  accessEnded: "This record is no longer in your chart.",
+                  integrity: "The earlier versions could not be verified, so they are not shown.",
+                  unreachable: "The earlier versions could not be loaded: Health Safe Cloud could not be reached. Try again.",
+                }),
+              );
             }
           }}
         >
@@ -120,7 +128,7 @@ export function RecordDetail({
           onClick={async () => {
             if (!window.confirm("Delete this record and all its versions? This cannot be undone.")) return;
             try {
-              await deleteRecord(entry.id);
+              await deleteRecord(entry.id, unlockedVault(), httpTransport);
             } catch (caught) {
               setError(
                 describeFailure(caught, {

@@ -1,10 +1,11 @@
+import type { AuditAction } from "@/contract/me";
 import { countOf, formatDateTime } from "@/client/format";
 
 /**
  * Plain words for audit actions: what the server saw, never more (a list sent is "received",
  * not "opened": what a clinician then reads happens in their browser, out of the server's sight).
  */
-export const actionLabels: Record<string, string> = {
+export const actionLabels: Record<AuditAction, string> = {
   "sign-in": "Signed in",
   "sign-in-failed": "Tried to sign in with one of your passkeys",
   "passkey-added": "Added a passkey",
@@ -20,6 +21,8 @@ export const actionLabels: Record<string, string> = {
   "record-versions-fetched": "Opened a record's versions",
   // Older trails: one of these per record in a list the clinician loaded, opened or not.
   "record-fetched": "Received a record in a list",
+  // Worded with its count by labelOf.
+  "records-received": "Received records",
   "file-fetched": "Downloaded a file",
   "share-key-fetched": "Received the key to a share",
   "records-exported": "Exported records",
@@ -42,12 +45,12 @@ export const when = (iso: string) => formatDateTime(iso, { seconds: true });
  * and a counted event how many attempts and between when ("Was refused access 3,000 times,
  * from … to …").
  */
-export function labelOf(event: { action: string; recordIds?: readonly string[] | null; count?: number | null; windowStart?: string | null; windowEnd?: string | null }): string {
+export function labelOf(event: { action: AuditAction; recordIds?: readonly string[] | null; count?: number | null; windowStart?: string | null; windowEnd?: string | null }): string {
   if (event.action === "records-received") {
     const count = event.recordIds?.length ?? 0;
     return count === 0 ? "Received the list of shared records (it was empty)" : `Received ${countOf(count, "record")}`;
   }
-  const label = actionLabels[event.action] ?? event.action;
+  const label = actionLabels[event.action];
   if (!event.count || event.count === 1 || !event.windowStart || !event.windowEnd) return label;
   return `${label} ${countOf(event.count, "time")}, from ${when(event.windowStart)} to ${when(event.windowEnd)}`;
 }

@@ -2,30 +2,26 @@
 
 import { useEffect, useMemo, useState } from "react";
 import { VaultGate } from "@/app/_components/vault-gate";
-import { checkTrail, loadTrailPage, markTrailSeen, trailPageSizes, type TrailTampering } from "@/client/audit/audit";
-import type { AuditChainLink } from "@/crypto";
-import type { TrailEntry } from "@/client/fhir";
+import { markTrailSeen, trailPageSizes, type TrailTampering } from "@/client/audit/audit";
+import { checkTrail, loadNewestEvents, loadOlderEvents, type VerifiedTrail } from "@/client/audit/trail-store";
 import { buildAuditBundle, summarize } from "@/client/fhir";
-import { loadChart } from "@/client/records/records";
+import { loadedChart } from "@/client/records/chart-store";
 import { isRollback } from "@/client/keystore/rollback-guard";
 import { listGrants } from "@/client/sharing/sharing";
-import { useVault } from "@/client/keystore/vault-store";
+import { unlockedVault, useVault } from "@/client/keystore/vault-store";
 import { labelOf, outcomeLabel, when } from "./action-labels";
 import { downloadText } from "@/client/records/download";
-import { describeFailure } from "@/client/failures";
+import { describeFailure, failureKind } from "@/client/failures";
 import { countOf, listOf, localDayKey, today } from "@/client/format";
 import { activityKind, byOthers, newActivity, newActivityWords } from "@/client/audit/trail-words";
 
+type HistoryView = VerifiedTrail | TrailTampering;
 
-type HistoryView = { status: "verified"; events: TrailEntry[]; seenSeq: number; olderEnd: AuditChainLink } | TrailTampering;
-
-/** Loads every page older than `view` shows, each checked against the next; for the export. */
-async function withOlderPages(view: Extract<HistoryView, { status: "verified" }>): Promise<HistoryView> {
-  let current: HistoryView = view;
-  while (current.status === "verified" && current.olderEnd.seq > 0) {
-    const older = await loadTrailPage(current.olderEnd, trailPageSizes.catchUp);
-    current = older.status === "verified" ? { ...current, events: [...older.events, ...current.events], olderEnd: older.olderEnd } : older;
-  }
+/** Loads every page older than what is held, each checked against the next; for the export. */
+async function withOlderPages(): Promise<HistoryView> {
+  const vault = unlockedVault();
+  let current = await loadNewestEvents(vault, 0);
+  while (current.status !== "tampered" && current.olderEnd.seq > 0) current = await loadOlderEvents(vault, trailPageSizes.catchUp);
   return current;
 }
 
@@ -45,14 +41,23 @@ function History() {
 
   useEffect(() => {
     (async () => {
-      // Catch up from the head this browser verified last (only new events), then show the newest page, proven against that head.
-      const [check, chart] = await Promise.all([checkTrail(), loadChart()]);
+      const vault = unlockedVault();
+      // Catch up from the head this browser verified last (only new events), then show the newest
+      // events: those this tab verified already (the check on every page keeps them), older pages only as needed.
+      const [check, chart] = await Promise.all([checkTrail(vault), loadedChart()]);
       setTitles(new Map(chart.flatMap((entry) => (entry.status === "ok" ? [[entry.id, summarize(entry.document.resource)?.title ?? "Record"] as const] : []))));
       if (check.status === "tampered") return setView(check);
-      const page = await loadTrailPage(check.head);
-      setView(page.status === "verified" ? { ...page, seenSeq: check.seenSeq } : page);
-      if (page.status === "verified" && check.head.seq > 0) await markTrailSeen(check.head.seq);
-    })().catch(() => setFailed(true));
+      const newest = await loadNewestEvents(vault);
+      setView(newest);
+      if (newest.status !== "tampered" && check.head.seq > 0) await markTrailSeen(unlockedVault(), check.head.seq);
+    })().catch((error: unknown) => {
+      // An outage, a refusal or an answer that failed its checks is said as such; a bug is reported.
+      if (failureKind(error) === null)
+        setTimeout(() => {
+          throw error;
+        });
+      setFailed(true);
+    });
   }, []);
 
   const loadOlder = async () => {
@@ -60,8 +65,8 @@ function History() {
     setLoadingOlder(true);
     setOlderError(undefined);
     try {
-      const older = await loadTrailPage(view.olderEnd);
-      setView(older.status === "verified" ? { ...view, events: [...older.events, ...view.events], olderEnd: older.olderEnd } : older);
+      const older = await loadOlderEvents(unlockedVault());
+      setView(older);
     } catch (caught) {
       setOlderError(describeFailure(caught, { accessEnded: "You were signed out. Please sign in again.", integrity: "The older events could not be checked." }));
     } finally {
@@ -177,10 +182,10 @@ function History() {
           try {
             grants = await listGrants();
             // The export holds the whole trail: the older pages are loaded (and checked) now.
-            whole = await withOlderPages(view);
+            whole = await withOlderPages();
           } catch (caught) {
             // Consents built from a rolled-back grant list would misstate who may read what.
-            setExportError(isRollback(caught) ? caught.message : "The export could not be made. Please try again.");
+            setExportError(isRollback(caught) ? caught.message : describeFailure(caught, { accessEnded: "The export could not be made. Please try again.", integrity: "The export could not be made. Please try again." }));
             return;
           }
           setView(whole);

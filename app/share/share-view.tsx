@@ -5,7 +5,8 @@ import { VaultGate } from "@/app/_components/vault-gate";
 import { checkedContact, KeyChangedError, type DirectoryEntry } from "@/client/sharing/contacts";
 import { isCryptoError, parseShareCode, shareCodeMatches } from "@/crypto";
 import { describeFailure } from "@/client/failures";
-import { loadChart, type ChartEntry } from "@/client/records/records";
+import type { ChartEntry } from "@/client/records/records";
+import { loadedChart } from "@/client/records/chart-store";
 import { directoryQueryMinLength, listGrants, searchClinicians, type GrantSummary } from "@/client/sharing/sharing";
 import { requestKeyMaintenance } from "@/app/_components/key-maintenance";
 import { GrantsDashboard } from "./grants-dashboard";
@@ -46,7 +47,7 @@ function Share() {
       setGrants([]);
       setRolledBack(caught.message);
     }
-    setEntries((await loadChart()).filter((entry): entry is OkEntry => entry.status === "ok"));
+    setEntries((await loadedChart()).filter((entry): entry is OkEntry => entry.status === "ok"));
   }, []);
 
   const choose = useCallback(async (userId: string, code?: string) => {

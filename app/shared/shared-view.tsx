@@ -11,6 +11,7 @@ import { summarize } from "@/client/fhir";
 import { countOf, formatDay, pluralOf } from "@/client/format";
 import { contributeRecord, loadSharedWithMe, type SharedPatient } from "@/client/sharing/sharing";
 import { rememberShownNames } from "@/client/keystore/vault-profile";
+import { unlockedVault } from "@/client/keystore/vault-store";
 import { ShareCodeCard } from "./share-code-card";
 import { StatusLines } from "@/app/_components/status-lines";
 
@@ -33,7 +34,7 @@ function rememberShown(patients: SharedPatient[]) {
     patients: Object.fromEntries(patients.flatMap((patient) => (patient.revealedName ? [[patient.patientId, patient.revealedName] as const] : []))),
     records: Object.fromEntries(patients.flatMap((patient) => patient.records.map((record) => [record.id, summarize(record.document.resource)?.title ?? "Record"] as const))),
   };
-  void rememberShownNames(shown).catch(() => undefined);
+  void rememberShownNames(unlockedVault(), shown).catch(() => undefined);
 }
 
 function Shared() {

@@ -3,6 +3,9 @@
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { Field } from "@/app/_components/field";
+import { isCryptoError } from "@/crypto";
+import { isIntegrityError } from "@/client/integrity";
+import { RecoveryKeyRefusedError } from "@/client/keystore/unlock";
 import { ApiError } from "@/client/transport/api";
 import { isRollback } from "@/client/keystore/rollback-guard";
 import { unlockWithRecoveryKey } from "@/client/account/sign-in";
@@ -23,10 +26,14 @@ export function UnlockForm() {
     } catch (caught) {
       if (caught instanceof ApiError && caught.status === 401) router.replace("/sign-in");
       else if (isRollback(caught)) setError(caught.message);
-      else if (caught instanceof Error && caught.name === "CryptoError" && (caught as { code?: string }).code === "checksum-mismatch") {
+      else if (isCryptoError(caught) && caught.code === "checksum-mismatch") {
         setError("That recovery key has a typo: one of its characters is wrong. Check it against the copy you saved.");
-      } else {
+      } else if (caught instanceof RecoveryKeyRefusedError || isCryptoError(caught) || isIntegrityError(caught)) {
         setError("That recovery key does not unlock this account. Check it and try again.");
+      } else if (caught instanceof ApiError) {
+        setError(caught.message);
+      } else {
+        throw caught;
       }
     } finally {
       setBusy(false);

@@ -6,6 +6,7 @@ import {
   type PublicKeyCredentialRequestOptionsJSON,
   type RegistrationResponseJSON,
 } from "@simplewebauthn/browser";
+import type { AuthenticationResponse, RegistrationResponse } from "@/contract/webauthn";
 import { cryptoReady, toBase64url } from "@/crypto";
 
 /**
@@ -26,17 +27,19 @@ function prfOutput(results: PrfResults): Uint8Array | null {
 /**
  * What may be sent to the server: the signed WebAuthn response with its client extension
  * results replaced by the PRF "enabled" flag alone. The browser's own JSON form of a
- * credential carries the PRF output (base64url), so it is never posted as is.
+ * credential carries the PRF output (base64url), so it is never posted as is (and the
+ * contract's schemas, contract/webauthn.ts, refuse it).
  */
-function forServer<T extends RegistrationResponseJSON | AuthenticationResponseJSON>(response: T, prfEnabled?: boolean) {
-  return {
-    ...response,
-    clientExtensionResults: prfEnabled === undefined ? {} : { prf: { enabled: prfEnabled } },
-  };
+function registrationForServer(response: RegistrationResponseJSON, prfEnabled: boolean): RegistrationResponse {
+  return { ...response, clientExtensionResults: { prf: { enabled: prfEnabled } } };
+}
+
+function assertionForServer(response: AuthenticationResponseJSON): AuthenticationResponse {
+  return { ...response, clientExtensionResults: {} };
 }
 
 export interface CreatedPasskey {
-  response: ReturnType<typeof forServer<RegistrationResponseJSON>>;
+  response: RegistrationResponse;
   credentialId: string;
   prfOutput: Uint8Array | null;
   prfEnabled: boolean;
@@ -73,7 +76,7 @@ export async function createPasskey(
     output = prfOutput(assertion.clientExtensionResults as PrfResults);
   }
   return {
-    response: forServer(response, output !== null),
+    response: registrationForServer(response, output !== null),
     credentialId: response.id,
     prfOutput: output,
     prfEnabled: output !== null,
@@ -82,7 +85,7 @@ export async function createPasskey(
 }
 
 export interface PasskeyAssertion {
-  response: ReturnType<typeof forServer<AuthenticationResponseJSON>>;
+  response: AuthenticationResponse;
   credentialId: string;
   prfOutput: Uint8Array | null;
 }
@@ -94,7 +97,7 @@ export async function getPasskeyAssertion(
   const optionsJSON = { ...options, extensions: { ...options.extensions, prf: { eval: { first: prfInput } } } as never };
   const response = await startAuthentication({ optionsJSON, useBrowserAutofill: autofill });
   return {
-    response: forServer(response),
+    response: assertionForServer(response),
     credentialId: response.id,
     prfOutput: prfOutput(response.clientExtensionResults as PrfResults),
   };

@@ -1,9 +1,9 @@
-import type { PublicKeyCredentialCreationOptionsJSON } from "@simplewebauthn/browser";
+import { routes } from "@/contract/routes";
 import { cryptoReady, decodeRecoveryKey, deriveRecoverySigningKeyPair, signRecoverySignIn, toBase64url } from "@/crypto";
 import { wrapForPasskey, wrapForThisDevice } from "../keystore/account-keys";
-import { api } from "../transport/api";
+import { httpTransport, type Transport } from "../transport/api";
 import { createPasskey } from "./passkeys";
-import { openVault, type VaultMaterial } from "../keystore/unlock";
+import { openVault, RecoveryKeyRefusedError } from "../keystore/unlock";
 import { useVault } from "../keystore/vault-store";
 
 export type RecoveryProgress = "proving" | "passkey" | "saving";
@@ -15,21 +15,24 @@ export type RecoveryProgress = "proving" | "passkey" | "saving";
  * name the server gave it (its authenticator's model where known, else this browser's
  * description of it), for the person to keep or change.
  */
-export async function recoverAccount(recoveryKeyText: string, onProgress: (step: RecoveryProgress) => void): Promise<{ passkey: { id: string; name: string } }> {
+export async function recoverAccount(
+  recoveryKeyText: string,
+  onProgress: (step: RecoveryProgress) => void,
+  transport: Transport = httpTransport,
+): Promise<{ passkey: { id: string; name: string } }> {
   await cryptoReady();
   const recoveryKey = decodeRecoveryKey(recoveryKeyText);
   try {
     onProgress("proving");
     const signing = deriveRecoverySigningKeyPair(recoveryKey);
-    const { challenge } = await api.post<{ challenge: string }>("/api/auth/recovery/options");
+    const { challenge } = await transport.call(routes.auth.recoveryOptions, {});
     const signature = signRecoverySignIn({ challenge, origin: window.location.origin }, signing.secretKey);
     signing.secretKey.fill(0);
-    const proof = await api.post<{ userId: string; options: PublicKeyCredentialCreationOptionsJSON; vault: VaultMaterial }>(
-      "/api/auth/recovery/verify",
-      { recoveryPublicKey: toBase64url(signing.publicKey), challenge, signature: toBase64url(signature) },
-    );
+    const proof = await transport.call(routes.auth.recoveryVerify, {
+      body: { recoveryPublicKey: toBase64url(signing.publicKey), challenge, signature: toBase64url(signature) },
+    });
     const opened = await openVault(proof.vault, { kind: "recovery", recoveryKey });
-    if (!opened) throw new Error("no recovery wrap");
+    if (!opened) throw new RecoveryKeyRefusedError();
     onProgress("passkey");
     const passkey = await createPasskey(proof.options, opened.profile.displayName || "Health Safe Cloud account");
     const vaultWrap = passkey.prfOutput
@@ -37,11 +40,8 @@ export async function recoverAccount(recoveryKeyText: string, onProgress: (step:
       : await wrapForThisDevice(proof.userId, opened.keys.vaultKey);
     passkey.prfOutput?.fill(0);
     onProgress("saving");
-    const completed = await api.post<{ passkey: { id: string; name: string } }>("/api/auth/recovery/complete", {
-      userId: proof.userId,
-      passkeyName: passkey.description,
-      credential: passkey.response,
-      vaultWrap: { ...vaultWrap, method: vaultWrap.method as "prf" | "device" },
+    const completed = await transport.call(routes.auth.recoveryComplete, {
+      body: { userId: proof.userId, passkeyName: passkey.description, credential: passkey.response, vaultWrap },
     });
     useVault.getState().unlock({ status: "unlocked", userId: proof.userId, role: proof.vault.role, ...opened });
     return { passkey: completed.passkey };

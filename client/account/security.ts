@@ -1,4 +1,3 @@
-import type { PublicKeyCredentialCreationOptionsJSON } from "@simplewebauthn/browser";
 import {
   cryptoReady,
   deriveRecoverySigningKeyPair,
@@ -10,41 +9,23 @@ import {
   toBase64url,
 } from "@/crypto";
 import { wrapForPasskey, wrapForRecoveryKey, wrapForThisDevice } from "../keystore/account-keys";
-import type { StorageUsage } from "@/contract/me";
+import { passkeyNameSchema } from "@/contract/account";
+import type { PasskeySummary, RecoveryKeyReplacement, SessionSummary, StorageUsage } from "@/contract/me";
 import { routes } from "@/contract/routes";
-import { api, ApiError, httpTransport, type Transport } from "../transport/api";
+import { ApiError, httpTransport, type Transport } from "../transport/api";
 import { createPasskey } from "./passkeys";
-import { useVault } from "../keystore/vault-store";
+import type { UnlockedVault } from "../keystore/vault-store";
 
-export interface PasskeySummary {
-  id: string;
-  name: string;
-  createdAt: string;
-  lastUsedAt: string | null;
-  prfCapable: boolean;
-}
+export type { PasskeySummary, SessionSummary };
+export { passkeyNameMaxLength } from "@/contract/account";
 
-export interface SessionSummary {
-  id: string;
-  createdAt: string;
-  lastSeenAt: string;
-  current: boolean;
-}
+/** The account's passkeys, oldest first. @throws ApiError, IntegrityError("shape"). */
+export const listPasskeys = (transport: Transport = httpTransport) => transport.call(routes.security.passkeys, {});
 
-function unlockedVault() {
-  const vault = useVault.getState().vault;
-  if (vault.status !== "unlocked") throw new Error("The vault is locked.");
-  return vault;
-}
-
-export const listPasskeys = () => api.get<{ passkeys: PasskeySummary[] }>("/api/me/passkeys");
-/** Longest passkey name the server takes (lib/auth/schemas.ts). */
-export const passkeyNameMaxLength = 64;
-
-/** Renames one of the account's passkeys; returns the name as the person will see it. Throws ApiError. */
-export async function renamePasskey(id: string, name: string): Promise<string> {
-  await api.patch(`/api/me/passkeys/${encodeURIComponent(id)}`, { name });
-  return name.normalize("NFC").trim();
+/** Renames one of the account's passkeys; returns the name as the person will see it (the contract's normal form). Throws ApiError. */
+export async function renamePasskey(id: string, name: string, transport: Transport = httpTransport): Promise<string> {
+  await transport.call(routes.security.renamePasskey, { params: { id }, body: { name } });
+  return passkeyNameSchema.parse(name);
 }
 
 /** Why a rename was refused, in words for the person (the server's reason for the name itself where it gave one). */
@@ -55,24 +36,23 @@ export function renameFailure(error: unknown): string {
   }
   return "The passkey could not be renamed. Please try again.";
 }
-export const removePasskey = (id: string) => api.delete(`/api/me/passkeys/${encodeURIComponent(id)}`);
-export const listSessions = () => api.get<{ sessions: SessionSummary[] }>("/api/me/sessions");
-export const signOutOtherSessions = () => api.post<{ ended: number }>("/api/me/sessions/end-others");
+export const removePasskey = (id: string, transport: Transport = httpTransport) => transport.call(routes.security.removePasskey, { params: { id } });
+export const listSessions = (transport: Transport = httpTransport) => transport.call(routes.security.sessions, {});
+export const signOutOtherSessions = (transport: Transport = httpTransport) => transport.call(routes.security.endOtherSessions, {});
 
 /**
  * Registers another passkey and wraps the unlocked vault key for it (or for this device).
  * Returns the id and the name the server gave it (its authenticator's model where known,
  * else this browser's description of it), for the person to keep or change.
  */
-export async function addPasskey(): Promise<{ prf: boolean; id: string; name: string }> {
-  const vault = unlockedVault();
-  const { options } = await api.post<{ options: PublicKeyCredentialCreationOptionsJSON }>("/api/me/passkeys/options");
+export async function addPasskey(vault: UnlockedVault, transport: Transport = httpTransport): Promise<{ prf: boolean; id: string; name: string }> {
+  const { options } = await transport.call(routes.security.addPasskeyOptions, {});
   const passkey = await createPasskey(options, vault.profile.displayName || "Health Safe Cloud account");
   const vaultWrap = passkey.prfOutput
     ? await wrapForPasskey(vault.userId, passkey.credentialId, passkey.prfOutput, vault.keys.vaultKey)
     : await wrapForThisDevice(vault.userId, vault.keys.vaultKey);
   passkey.prfOutput?.fill(0);
-  const stored = await api.post<{ id: string; name: string }>("/api/me/passkeys", { name: passkey.description, credential: passkey.response, vaultWrap });
+  const stored = await transport.call(routes.security.addPasskey, { body: { name: passkey.description, credential: passkey.response, vaultWrap } });
   return { prf: passkey.prfEnabled, ...stored };
 }
 
@@ -84,7 +64,7 @@ export async function addPasskey(): Promise<{ prf: boolean; id: string; name: st
  */
 export interface PreparedRecoveryKey {
   recoveryKeyText: string;
-  replacement: { previousRecoveryPublicKey: string; recoveryPublicKey: string; wrappedKey: string; signature: string };
+  replacement: RecoveryKeyReplacement;
 }
 
 /**
@@ -93,9 +73,8 @@ export interface PreparedRecoveryKey {
  * meanwhile in another window makes the server refuse this one). Sends nothing but the
  * request for the current key's public half. Throws if the vault is locked or the API fails.
  */
-export async function prepareRecoveryKeyReplacement(): Promise<PreparedRecoveryKey> {
-  const vault = unlockedVault();
-  const { recoveryPublicKey: previousRecoveryPublicKey } = await api.get<{ recoveryPublicKey: string }>("/api/me/recovery-key");
+export async function prepareRecoveryKeyReplacement(vault: UnlockedVault, transport: Transport = httpTransport): Promise<PreparedRecoveryKey> {
+  const { recoveryPublicKey: previousRecoveryPublicKey } = await transport.call(routes.security.recoveryKey, {});
   await cryptoReady();
   const recoveryKey = generateRecoveryKey();
   const signing = deriveRecoverySigningKeyPair(recoveryKey);
@@ -126,12 +105,12 @@ export async function prepareRecoveryKeyReplacement(): Promise<PreparedRecoveryK
  * on only the new key recovers the account. Throws ApiError (conflict when the key was
  * changed elsewhere meanwhile); on any failure the current key still works.
  */
-export async function commitRecoveryKeyReplacement(prepared: PreparedRecoveryKey): Promise<void> {
-  await api.put("/api/me/recovery-key", prepared.replacement);
+export async function commitRecoveryKeyReplacement(prepared: PreparedRecoveryKey, transport: Transport = httpTransport): Promise<void> {
+  await transport.call(routes.security.replaceRecoveryKey, { body: prepared.replacement });
 }
 
-export function ownSafetyCode() {
-  const vault = unlockedVault();
+/** This account's own safety code, to read out to the people it shares with. */
+export function ownSafetyCode(vault: UnlockedVault) {
   return safetyCode(vault.keys.identityPublicKey, vault.userId);
 }
 

@@ -1,15 +1,10 @@
-import type { PublicKeyCredentialCreationOptionsJSON } from "@simplewebauthn/browser";
-import { createAccountKeys, type AccountRole } from "../keystore/account-keys";
-import { api } from "../transport/api";
+import type { DirectoryEntryInput } from "@/contract/auth";
+import type { AccountRole } from "@/contract/common";
+import { routes } from "@/contract/routes";
+import { createAccountKeys } from "../keystore/account-keys";
+import { httpTransport, type Transport } from "../transport/api";
 import { createPasskey } from "./passkeys";
 import { useVault } from "../keystore/vault-store";
-
-export interface DirectoryEntryInput {
-  displayName: string;
-  specialty: string;
-  organization: string;
-  licenceNumber: string;
-}
 
 export type SignUpProgress = "passkey" | "keys" | "saving";
 
@@ -23,13 +18,11 @@ export type SignUpProgress = "passkey" | "keys" | "saving";
 export async function signUp(
   input: { role: AccountRole; displayName: string; directory?: DirectoryEntryInput; passkeyName: string; enrolmentToken?: string },
   onProgress: (step: SignUpProgress) => void,
+  transport: Transport = httpTransport,
 ): Promise<{ recoveryKeyText: string; prf: boolean }> {
   onProgress("passkey");
   const enrolmentToken = input.role === "admin" ? input.enrolmentToken : undefined;
-  const { userId, options } = await api.post<{ userId: string; options: PublicKeyCredentialCreationOptionsJSON }>(
-    "/api/auth/sign-up/options",
-    { role: input.role, enrolmentToken },
-  );
+  const { userId, options } = await transport.call(routes.auth.signUpOptions, { body: { role: input.role, enrolmentToken } });
   const passkey = await createPasskey(options, input.displayName);
   onProgress("keys");
   const created = await createAccountKeys({
@@ -42,14 +35,16 @@ export async function signUp(
   passkey.prfOutput?.fill(0);
   onProgress("saving");
   try {
-    await api.post("/api/auth/sign-up/verify", {
-      userId,
-      role: input.role,
-      directory: input.role === "doctor" || input.role === "nurse" ? input.directory : undefined,
-      passkeyName: input.passkeyName,
-      credential: passkey.response,
-      keys: created.payload,
-      enrolmentToken,
+    await transport.call(routes.auth.signUpVerify, {
+      body: {
+        userId,
+        role: input.role,
+        directory: input.role === "doctor" || input.role === "nurse" ? input.directory : undefined,
+        passkeyName: input.passkeyName,
+        credential: passkey.response,
+        keys: created.payload,
+        enrolmentToken,
+      },
     });
   } catch (error) {
     forgetPasskey(options.rp.id ?? window.location.hostname, passkey.credentialId);

@@ -1,33 +1,11 @@
-import { create } from "zustand";
 import { auditGenesisHash, cryptoReady, equalBytes, fromBase64url, toBase64url, verifyAuditSegment, type AuditChainLink, type AuditEventFields } from "@/crypto";
-import { api } from "../transport/api";
+import type { TrailEvent, TrailPageJson } from "@/contract/me";
+import { routes } from "@/contract/routes";
+import { httpTransport, type Transport } from "../transport/api";
 import type { TrailEntry } from "../fhir/audit-export";
 import { actorNameOf } from "./trail-words";
 import { updateVaultProfile } from "../keystore/vault-profile";
-import { useVault } from "../keystore/vault-store";
-
-interface TrailEventJson {
-  seq: number;
-  actorId: string | null;
-  action: string;
-  recordId: string | null;
-  recordIds: string[] | null;
-  grantId: string | null;
-  outcome: TrailEntry["outcome"];
-  occurredAt: string;
-  count: number | null;
-  windowStart: string | null;
-  windowEnd: string | null;
-  hash: string;
-}
-
-/** One page of GET /api/me/audit (lib/audit/audit-service.ts trailPage). */
-interface TrailPageJson {
-  head: { seq: number; hash: string };
-  previousHash: string | null;
-  events: TrailEventJson[];
-  actors: Record<string, string>;
-}
+import type { UnlockedVault } from "../keystore/vault-store";
 
 /** Where a trail does not check out: the sequence number of the first event that fails, and how. */
 export interface TrailTampering {
@@ -37,7 +15,20 @@ export interface TrailTampering {
   reason: "sequence" | "hash" | "head";
 }
 
-export type TrailCheck = { status: "verified"; head: AuditChainLink; seenSeq: number } | TrailTampering;
+/**
+ * A trail that checks out up to `head`: `events` (oldest first, with who did them) are the ones
+ * verified on the way, each chained from `olderEnd` (the trusted link just before the first)
+ * to `head`; `seenSeq` is how far the person had looked before this check.
+ */
+export interface TrailCatchUp {
+  status: "verified";
+  head: AuditChainLink;
+  seenSeq: number;
+  events: TrailEntry[];
+  olderEnd: AuditChainLink;
+}
+
+export type TrailCheck = TrailCatchUp | TrailTampering;
 
 export type TrailPage =
   | {
@@ -52,29 +43,18 @@ export type TrailPage =
 /** Newest events fetched per request when catching up, and events per page of the history. */
 export const trailPageSizes = { catchUp: 500, shown: 50 } as const;
 
-/** Set once any check in this tab found the trail does not verify, so every page can say so. */
-export const useTrailIntegrity = create<{ tampered: boolean }>(() => ({ tampered: false }));
+const tampered = (brokenAtSeq: number, reason: TrailTampering["reason"]): TrailTampering => ({ status: "tampered", brokenAtSeq, reason });
 
-function unlocked() {
-  const vault = useVault.getState().vault;
-  if (vault.status !== "unlocked") throw new Error("The vault is locked.");
-  return vault;
-}
+const pageOf = (transport: Transport, query: { after: number } | { before: number }, limit: number) => transport.call(routes.audit.trail, { query: { ...query, limit } });
 
-function tampered(brokenAtSeq: number, reason: TrailTampering["reason"]): TrailTampering {
-  useTrailIntegrity.setState({ tampered: true });
-  return { status: "tampered", brokenAtSeq, reason };
-}
-
-const pageOf = (query: { after: number } | { before: number }, limit: number) =>
-  api.get<TrailPageJson>(`/api/me/audit?${"after" in query ? `after=${query.after}` : `before=${query.before}`}&limit=${limit}`);
-
-function chainFields(subjectId: string, event: TrailEventJson): AuditEventFields & { hash: Uint8Array } {
+function chainFields(subjectId: string, event: TrailEvent): AuditEventFields & { hash: Uint8Array } {
   const ms = (iso: string | null) => (iso === null ? null : new Date(iso).getTime());
   return { ...event, subjectId, occurredAt: new Date(event.occurredAt).getTime(), windowStart: ms(event.windowStart), windowEnd: ms(event.windowEnd), hash: fromBase64url(event.hash) };
 }
 
-let checking: Promise<TrailCheck> | null = null;
+/** A verified page's events as the history shows them: without their hashes, with who did them. */
+const entriesOf = (page: TrailPageJson, userId: string): TrailEntry[] =>
+  page.events.map(({ hash: _hash, ...event }) => ({ ...event, actorName: actorNameOf(event, userId, page.actors) }));
 
 /**
  * Checks that the person's trail extends the head this browser verified last time (kept in
@@ -83,27 +63,23 @@ let checking: Promise<TrailCheck> | null = null;
  * what is new, not the trail's length. The first check on an account (no head yet) starts
  * from the genesis hash. A server head behind the stored one (a rollback), a first new
  * event that does not chain from the stored hash (a rewrite) or a page that does not
- * reach the server's head is refused; otherwise the new head is remembered. Concurrent
- * callers (the check on every page and the history page) share one run.
+ * reach the server's head is refused; otherwise the new head is remembered in the vault.
+ * Returns the events verified on the way, for the history to show without fetching them again.
+ * @throws ApiError, IntegrityError("shape") for a page outside the contract.
  */
-export function checkTrail(): Promise<TrailCheck> {
-  checking ??= catchUp().finally(() => {
-    checking = null;
-  });
-  return checking;
-}
-
-async function catchUp(): Promise<TrailCheck> {
+export async function catchUpTrail(vault: UnlockedVault, transport: Transport = httpTransport): Promise<TrailCheck> {
   await cryptoReady();
-  const vault = unlocked();
   const known = vault.profile.auditHead;
-  let link: AuditChainLink = known ? { seq: known.seq, hash: fromBase64url(known.hash) } : { seq: 0, hash: auditGenesisHash };
+  const start: AuditChainLink = known ? { seq: known.seq, hash: fromBase64url(known.hash) } : { seq: 0, hash: auditGenesisHash };
+  let link = start;
+  const events: TrailEntry[] = [];
   for (;;) {
-    const page = await pageOf({ after: link.seq }, trailPageSizes.catchUp);
+    const page = await pageOf(transport, { after: link.seq }, trailPageSizes.catchUp);
     if (page.head.seq < link.seq) return tampered(page.head.seq + 1, "head");
     const check = verifyAuditSegment(link, page.events.map((event) => chainFields(vault.userId, event)));
     if (!check.ok) return tampered(link.seq + check.brokenAt + 1, check.brokenAt === 0 && link.seq > 0 ? "head" : check.reason);
     link = check.end;
+    events.push(...entriesOf(page, vault.userId));
     if (page.events.length === 0 || link.seq >= page.head.seq) {
       if (link.seq !== page.head.seq || !equalBytes(link.hash, fromBase64url(page.head.hash))) return tampered(link.seq, "head");
       break;
@@ -112,9 +88,9 @@ async function catchUp(): Promise<TrailCheck> {
   // The vault is rewritten only when the trail grew since the head it holds.
   if (!known || known.seq !== link.seq) {
     const head = { seq: link.seq, hash: toBase64url(link.hash) };
-    await updateVaultProfile((profile) => ({ ...profile, auditHead: { ...head, seenSeq: profile.auditHead?.seenSeq ?? 0 } }));
+    await updateVaultProfile(vault, (profile) => ({ ...profile, auditHead: { ...head, seenSeq: profile.auditHead?.seenSeq ?? 0 } }), transport);
   }
-  return { status: "verified", head: link, seenSeq: known?.seenSeq ?? 0 };
+  return { status: "verified", head: link, seenSeq: known?.seenSeq ?? 0, events, olderEnd: start };
 }
 
 /**
@@ -122,46 +98,37 @@ async function catchUp(): Promise<TrailCheck> {
  * the `olderEnd` of the page after it): the page is hashed from the hash the server says
  * precedes it and must arrive exactly at `end`, so every event on it is proven without
  * reading anything older. An edited, removed or reordered event is reported by its seq.
+ * @throws ApiError, IntegrityError("shape") for a page outside the contract.
  */
-export async function loadTrailPage(end: AuditChainLink, limit: number = trailPageSizes.shown): Promise<TrailPage> {
+export async function loadTrailPage(vault: UnlockedVault, end: AuditChainLink, limit: number = trailPageSizes.shown, transport: Transport = httpTransport): Promise<TrailPage> {
   await cryptoReady();
-  const vault = unlocked();
   if (end.seq === 0) return { status: "verified", events: [], olderEnd: end };
-  const page = await pageOf({ before: end.seq + 1 }, limit);
+  const page = await pageOf(transport, { before: end.seq + 1 }, limit);
   const first = page.events[0];
   if (!first || page.previousHash === null) return tampered(end.seq, "sequence");
   const start = { seq: first.seq - 1, hash: fromBase64url(page.previousHash) };
-  if (start.seq < 0 || (start.seq === 0 && !equalBytes(start.hash, auditGenesisHash))) return tampered(first.seq, "hash");
+  if (start.seq === 0 && !equalBytes(start.hash, auditGenesisHash)) return tampered(first.seq, "hash");
   const check = verifyAuditSegment(start, page.events.map((event) => chainFields(vault.userId, event)));
   if (!check.ok) return tampered(start.seq + check.brokenAt + 1, check.reason);
   // Missing events at the end, or a page re-hashed to hide an edit: it does not arrive at the trusted link.
   if (check.end.seq !== end.seq) return tampered(check.end.seq + 1, "sequence");
   if (!equalBytes(check.end.hash, end.hash)) return tampered(end.seq, "head");
-  return {
-    status: "verified",
-    olderEnd: start,
-    events: page.events.map(({ hash: _hash, ...event }) => ({ ...event, actorName: actorNameOf(event, vault.userId, page.actors) })),
-  };
+  return { status: "verified", olderEnd: start, events: entriesOf(page, vault.userId) };
 }
 
 /** Remembers that everything up to `seq` has been seen, so the badge starts from there next time. */
-export async function markTrailSeen(seq: number): Promise<void> {
-  await updateVaultProfile((profile) => (profile.auditHead ? { ...profile, auditHead: { ...profile.auditHead, seenSeq: Math.max(profile.auditHead.seenSeq, seq) } } : profile));
+export async function markTrailSeen(vault: UnlockedVault, seq: number, transport: Transport = httpTransport): Promise<void> {
+  await updateVaultProfile(
+    vault,
+    (profile) => (profile.auditHead ? { ...profile, auditHead: { ...profile.auditHead, seenSeq: Math.max(profile.auditHead.seenSeq, seq) } } : profile),
+    transport,
+  );
 }
 
-export interface ActionEntry {
-  subjectId: string;
-  action: string;
-  recordId: string | null;
-  /** The records an event about many covers (records-received), sorted. */
-  recordIds: string[] | null;
-  grantId: string | null;
-  outcome: TrailEntry["outcome"];
-  occurredAt: string;
-}
+export type { ClinicianAction as ActionEntry } from "@/contract/me";
 
-/** A clinician's own access history: what they opened or tried to open in other people's charts. */
-export const loadMyActions = () => api.get<{ events: ActionEntry[] }>("/api/me/audit/actions").then((result) => result.events);
+/** A clinician's own access history: what they opened or tried to open in other people's charts, newest first. */
+export const loadMyActions = (transport: Transport = httpTransport) => transport.call(routes.audit.actions, {}).then((result) => result.events);
 
 /** Exports happen in the browser: this tells the trail that one happened (how many records, never which content). */
-export const reportExport = () => api.post("/api/me/audit/exports");
+export const reportExport = (transport: Transport = httpTransport) => transport.call(routes.audit.recordExport, {});

@@ -1,3 +1,4 @@
+import type { AuditAction } from "@/contract/me";
 import { describe, expect, it } from "vitest";
 import { actorNameOf, byOthers, newActivity, newActivityWords, someoneUnknown } from "./trail-words";
 
@@ -32,7 +33,7 @@ describe("the new-activity badge", () => {
     { seq: 6, actorId: me, action: "record-created", outcome: "success" },
     { seq: 7, actorId: null, action: "grant-expired", outcome: "success" },
     { seq: 8, actorId: doctor, action: "record-created", outcome: "success" },
-  ];
+  ] satisfies Array<{ action: AuditAction } & Record<string, unknown>>;
 
   it("counts refused attempts and failed sign-ins apart from accesses, each attempt of a counted event", () => {
     expect(newActivity(events, 1, me)).toEqual({ accesses: 3, refused: 2, failedSignIns: 56 });

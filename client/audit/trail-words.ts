@@ -1,3 +1,4 @@
+import type { AuditAction } from "@/contract/me";
 import { countOf } from "../format";
 
 /**
@@ -15,15 +16,15 @@ export const appName = "Health Safe Cloud";
 export const someoneUnknown = "Someone unknown";
 
 /** Actions without an actor that someone outside did (never the app): credited to `someoneUnknown`. */
-const unknownActorActions = new Set(["sign-in-failed"]);
+const unknownActorActions = new Set<AuditAction>(["sign-in-failed"]);
 
 /** Accesses by someone else that the badge counts as accesses when they succeeded. */
-const accessActions = new Set(["records-received", "record-fetched", "file-fetched", "record-created"]);
+const accessActions = new Set<AuditAction>(["records-received", "record-fetched", "file-fetched", "record-created"]);
 
 interface TrailEvent {
   seq: number;
   actorId: string | null;
-  action: string;
+  action: AuditAction;
   outcome: string;
   count?: number | null;
 }

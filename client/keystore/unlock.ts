@@ -1,4 +1,5 @@
 import {
+  isCryptoError,
   cryptoReady,
   deriveKeyEncryptionKey,
   deriveRecoveryKeyEncryptionKey,
@@ -13,25 +14,26 @@ import { decodeProfile, vaultKekPurpose } from "./account-keys";
 import { loadDeviceKey, unwrapWithDeviceKey } from "./device-key";
 import { guardVault } from "./rollback-guard";
 import type { UnlockedKeys, VaultProfile } from "./vault-store";
-
-export interface VaultMaterial {
-  userId: string;
-  role: "patient" | "doctor" | "nurse" | "admin";
-  identityPublicKey: string;
-  certificate: string;
-  bundle: string;
-  bundleRevision: number;
-  wraps: Array<{ method: "prf" | "device" | "recovery"; methodId: string; salt: string; wrappedKey: string }>;
-}
+import type { VaultMaterial } from "@/contract/account";
+import { IntegrityError, verified } from "../integrity";
 
 export type UnlockSecret =
   | { kind: "prf"; credentialId: string; prfOutput: Uint8Array }
   | { kind: "device" }
   | { kind: "recovery"; recoveryKey: RecoveryKey };
 
-export class VaultLockedError extends Error {
-  override readonly name = "VaultLockedError";
+/** A recovery key that does not open this vault's recovery wrap (a key of another account, or an old one). */
+export class RecoveryKeyRefusedError extends Error {
+  override readonly name = "RecoveryKeyRefusedError";
+  constructor() {
+    super("That recovery key does not unlock this account. Check it and try again.");
+  }
 }
+
+/** A wrap this secret cannot open: libsodium's refusal, or Web Crypto's for a device-key wrap. */
+const isWrongSecret = (error: unknown) =>
+  (isCryptoError(error) && (error.code === "authentication-failed" || error.code === "malformed" || error.code === "truncated")) ||
+  (error instanceof DOMException && error.name === "OperationError");
 
 /**
  * A PRF output or device key that does not open its wrap (a passkey synced to a platform
@@ -42,8 +44,9 @@ async function vaultKeyFrom(material: VaultMaterial, secret: UnlockSecret): Prom
   if (secret.kind === "recovery") return recoveryVaultKey(material, secret.recoveryKey);
   try {
     return await passkeyOrDeviceVaultKey(material, secret);
-  } catch {
-    return null;
+  } catch (error) {
+    if (isWrongSecret(error)) return null;
+    throw error;
   }
 }
 
@@ -70,6 +73,10 @@ function recoveryVaultKey(material: VaultMaterial, recoveryKey: RecoveryKey): Va
   const kek = deriveRecoveryKeyEncryptionKey(recoveryKey);
   try {
     return unwrapVaultKey(fromBase64url(wrap.wrappedKey), kek, { userId: material.userId, methodId: "recovery" });
+  } catch (error) {
+    // The person's key or the server's wrap: the browser cannot tell, and says the key does not unlock.
+    if (isWrongSecret(error)) throw new RecoveryKeyRefusedError();
+    throw error;
   } finally {
     kek.fill(0);
   }
@@ -77,8 +84,10 @@ function recoveryVaultKey(material: VaultMaterial, recoveryKey: RecoveryKey): Va
 
 /**
  * Opens the vault with one unlock secret. Returns null when this secret cannot open it
- * here (so the caller can try the next method); throws when the recovery wrap, the
- * bundle or the certificate fails to verify.
+ * here (so the caller can try the next method).
+ * @throws RecoveryKeyRefusedError when the recovery key does not open its wrap;
+ *   IntegrityError when the bundle does not decrypt ("decrypt"), holds another identity
+ *   ("wrong-key") or the certificate does not verify ("signature"), or is a rollback.
  */
 export async function openVault(
   material: VaultMaterial,
@@ -87,14 +96,17 @@ export async function openVault(
   await cryptoReady();
   const vaultKey = await vaultKeyFrom(material, secret);
   if (!vaultKey) return null;
-  const bundle = decryptPrivateBundle(fromBase64url(material.bundle), vaultKey, { userId: material.userId });
+  const bundle = verified("decrypt", () => decryptPrivateBundle(fromBase64url(material.bundle), vaultKey, { userId: material.userId }));
   const identityPublicKey = fromBase64url(material.identityPublicKey);
   // An Ed25519 secret key carries its public half: it must be the identity the server named.
   const ownIdentity = bundle.identitySecretKey.slice(32);
   if (ownIdentity.length !== identityPublicKey.length || !ownIdentity.every((byte, index) => byte === identityPublicKey[index])) {
-    throw new VaultLockedError("identity key mismatch");
+    bundle.identitySecretKey.fill(0);
+    bundle.encryptionSecretKey.fill(0);
+    vaultKey.fill(0);
+    throw new IntegrityError("wrong-key");
   }
-  const certificate = verifyKeyCertificate(fromBase64url(material.certificate), identityPublicKey, { userId: material.userId });
+  const certificate = verified("signature", () => verifyKeyCertificate(fromBase64url(material.certificate), identityPublicKey, { userId: material.userId }));
   const profile = decodeProfile(bundle.extra);
   try {
     guardVault(material.userId, profile.sequence ?? 0);

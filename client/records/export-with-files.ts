@@ -1,5 +1,7 @@
-import { isCryptoError, toBase64 } from "@/crypto";
+import { toBase64 } from "@/crypto";
 import { buildExportBundle, type FhirResource } from "../fhir";
+import { isIntegrityError } from "../integrity";
+import type { Transport } from "../transport/api";
 import { downloadDecryptedFile, type FileReference } from "./files";
 
 /** One record to export: its FHIR resource, its original fullUrl, and its encrypted file if it has one. */
@@ -51,17 +53,17 @@ function withAttachmentData(resource: FhirResource, data: string): FhirResource 
  *
  * @param onFile called before each file is fetched, with its 1-based number and the file count.
  */
-export async function buildExportWithFiles(items: ExportItem[], now: Date, onFile: (number: number, count: number) => void): Promise<ExportResult> {
+export async function buildExportWithFiles(items: ExportItem[], now: Date, onFile: (number: number, count: number) => void, transport: Transport): Promise<ExportResult> {
   const withFiles = items.filter((item) => item.file);
   const decrypted = new Map<ExportItem, Blob>();
   const filesLeftOut: string[] = [];
   for (const [index, item] of withFiles.entries()) {
     onFile(index + 1, withFiles.length);
     try {
-      decrypted.set(item, await downloadDecryptedFile(item.file!, "application/octet-stream", () => undefined));
+      decrypted.set(item, await downloadDecryptedFile(item.file!, "application/octet-stream", () => undefined, transport));
     } catch (caught) {
       // Only a file that fails its checks is left out (and named as damaged); an outage or a bug stops the export.
-      if (!isCryptoError(caught)) throw caught;
+      if (!isIntegrityError(caught)) throw caught;
       // Without its contents the attachment keeps what it had: type, title and size.
       filesLeftOut.push(item.fileName ?? "a file");
     }

@@ -11,11 +11,11 @@ import {
   toBase64url,
 } from "@/crypto";
 import { z } from "zod";
-import { api, ApiError, apiErrorFrom, retryTransient } from "../transport/api";
-import { apiClientHeader } from "../../contract/api-client-header";
+import { blobsRoutes, fileChunkSize } from "@/contract/records";
+import { retryTransient, type Transport } from "../transport/api";
+import { IntegrityError, verified } from "../integrity";
 
-/** Matches the server's upload chunk size; files are padded to whole chunks. */
-export const fileChunkSize = 1024 * 1024;
+export { fileChunkSize };
 
 /**
  * How to reach a file's encrypted body: which blob, the key that opens it, and the record
@@ -64,21 +64,6 @@ export interface TransferProgress {
   retrying: boolean;
 }
 
-async function putChunk(blobId: string, index: number, data: Uint8Array): Promise<void> {
-  let response: Response;
-  try {
-    response = await fetch(`/api/blobs/${blobId}/chunks/${index}`, {
-      method: "PUT",
-      headers: { [apiClientHeader.name]: apiClientHeader.value, "content-type": "application/octet-stream" },
-      body: new Uint8Array(data),
-      credentials: "same-origin",
-    });
-  } catch {
-    throw new ApiError(0, "network", "The connection dropped.");
-  }
-  if (!response.ok) throw await apiErrorFrom(response, "Upload failed.");
-}
-
 /**
  * Encrypts a file chunk by chunk as it is read and uploads each chunk before reading the
  * next, so memory holds about one chunk whatever the file size. Each encrypted chunk is
@@ -92,6 +77,7 @@ export async function uploadEncryptedFile(
   file: Blob,
   context: { recordId: string; version: number; keyVersion: number },
   onProgress: (progress: TransferProgress) => void,
+  transport: Transport,
   replaces?: string,
 ): Promise<FileReference> {
   await cryptoReady();
@@ -99,7 +85,7 @@ export async function uploadEncryptedFile(
   const fileKey = generateFileKey();
   const encryptor = createFileEncryptor(fileKey, context, fileChunkSize);
   const digest = createFileDigest();
-  const { blobId } = await api.post<{ blobId: string }>("/api/blobs", { chunkSize: fileChunkSize, chunkCount, ...(replaces ? { replaces } : {}) });
+  const { blobId } = await transport.call(blobsRoutes.start, { body: { chunkSize: fileChunkSize, chunkCount, ...(replaces ? { replaces } : {}) } });
   let retrying = false;
   const report = (index: number) => onProgress({ doneBytes: Math.min(file.size, index * fileChunkSize), totalBytes: file.size, retrying });
   const padded = new Uint8Array(fileChunkSize);
@@ -110,7 +96,7 @@ export async function uploadEncryptedFile(
     padded.set(slice);
     const encrypted = encryptor.encryptChunk(padded, index === chunkCount - 1);
     await retryTransient(
-      () => putChunk(blobId, index, encrypted),
+      () => transport.call(blobsRoutes.putChunk, { params: { id: blobId, index }, body: encrypted }),
       (state) => {
         retrying = state;
         report(index);
@@ -118,7 +104,7 @@ export async function uploadEncryptedFile(
     );
     report(index + 1);
   }
-  await retryTransient(() => api.post(`/api/blobs/${blobId}/complete`), () => undefined);
+  await retryTransient(() => transport.call(blobsRoutes.complete, { params: { id: blobId } }), () => undefined);
   const reference: FileReference = {
     blobId,
     key: toBase64url(fileKey),
@@ -133,53 +119,39 @@ export async function uploadEncryptedFile(
   return reference;
 }
 
-async function getChunk(blobId: string, index: number): Promise<Uint8Array> {
-  let response: Response;
-  try {
-    response = await fetch(`/api/blobs/${blobId}/chunks/${index}`, {
-      headers: { [apiClientHeader.name]: apiClientHeader.value },
-      credentials: "same-origin",
-      cache: "no-store",
-    });
-  } catch {
-    throw new ApiError(0, "network", "The connection dropped.");
-  }
-  // The server's own code and status: a 404 after a revoke is access that ended, not damage.
-  if (!response.ok) throw await apiErrorFrom(response, "The file could not be downloaded.");
-  return new Uint8Array(await response.arrayBuffer());
-}
-
 /**
  * Downloads and decrypts chunk by chunk; any altered, missing or reordered chunk stops it,
  * and a file whose plaintext differs from the digest its author signed fails at the end,
- * whoever re-encrypted it since. Throws a CryptoError for a chunk or file that fails its
- * check (damage or tampering), and an ApiError for a refusal (`isAccessEnded` when access
- * ended) or a connection given up on.
+ * whoever re-encrypted it since.
+ * @throws IntegrityError for a chunk ("decrypt") or whole file ("signature": not what its
+ *   author signed) that fails its check (damage or tampering); ApiError for a refusal
+ *   (`isAccessEnded` when access ended) or a connection given up on.
  * Each decrypted chunk is appended to a Blob at once and dropped, so page memory holds
  * about one chunk; the browser keeps a large Blob's data on disk.
  */
-export async function downloadDecryptedFile(reference: FileReference, type: string, onProgress: (progress: TransferProgress) => void): Promise<Blob> {
+export async function downloadDecryptedFile(reference: FileReference, type: string, onProgress: (progress: TransferProgress) => void, transport: Transport): Promise<Blob> {
   await cryptoReady();
-  const fileKey = fileKeyFromBytes(fromBase64url(reference.key));
-  const decryptor = createFileDecryptor(fileKey, fromBase64url(reference.header), reference);
+  const fileKey = verified("decrypt", () => fileKeyFromBytes(fromBase64url(reference.key)));
+  const decryptor = verified("decrypt", () => createFileDecryptor(fileKey, fromBase64url(reference.header), reference));
   const digest = createFileDigest();
   let result = new Blob([], { type });
   let remaining = reference.size;
   let retrying = false;
   for (let index = 0; index < reference.chunkCount; index++) {
-    const encrypted = await retryTransient(() => getChunk(reference.blobId, index), (state) => {
+    // The server's own code and status: a 404 after a revoke is access that ended, not damage.
+    const encrypted = await retryTransient(() => transport.call(blobsRoutes.getChunk, { params: { id: reference.blobId, index } }), (state) => {
       retrying = state;
       onProgress({ doneBytes: reference.size - remaining, totalBytes: reference.size, retrying });
     });
-    const plain = decryptor.decryptChunk(encrypted);
+    const plain = verified("decrypt", () => decryptor.decryptChunk(encrypted));
     const keep = Math.min(remaining, plain.length);
     digest.update(keep === plain.length ? plain : plain.subarray(0, keep));
     result = new Blob([result, keep === plain.length ? plain : plain.slice(0, keep)] as BlobPart[], { type });
     remaining -= keep;
     onProgress({ doneBytes: reference.size - remaining, totalBytes: reference.size, retrying });
   }
-  decryptor.done();
+  verified("decrypt", () => decryptor.done());
   fileKey.fill(0);
-  if (!equalBytes(digest.finish(), fromBase64url(reference.digest))) throw new CryptoError("authentication-failed");
+  if (!equalBytes(digest.finish(), fromBase64url(reference.digest))) throw new IntegrityError("signature");
   return result;
 }

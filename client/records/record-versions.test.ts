@@ -1,24 +1,13 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { CryptoError, cryptoReady, generateEncryptionKeyPair, generateIdentityKeyPair, generateRecordKey, generateVaultKey, toBase64url } from "@/crypto";
+import { CryptoError, cryptoReady, generateRecordKey, toBase64url } from "@/crypto";
 import { openSharedVersion, reencryptVersion, sealVersion, type RecordDocument } from "./records";
 import type { FileReference } from "./files";
+import { patientVault } from "./test-server";
 
 beforeAll(cryptoReady);
 
-function person(userId: string) {
-  const identity = generateIdentityKeyPair();
-  const encryption = generateEncryptionKeyPair();
-  return {
-    userId,
-    keys: {
-      identitySecretKey: identity.secretKey,
-      identityPublicKey: identity.publicKey,
-      encryptionSecretKey: encryption.secretKey,
-      encryptionPublicKey: encryption.publicKey,
-      vaultKey: generateVaultKey(),
-    },
-  };
-}
+/** Someone with fresh keys, named `userId`. */
+const person = (userId: string) => ({ ...patientVault(), userId });
 
 const note: RecordDocument = { v: 1, kind: "note", resource: { resourceType: "DocumentReference", description: "Wear the monitor for 48 hours." } };
 const file = (blobId: string, keyVersion: number): FileReference => ({

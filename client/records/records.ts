@@ -28,14 +28,17 @@ import {
   type RecordKey,
 } from "@/crypto";
 import { bodyLimits } from "@/contract/body-limits";
-import { api, ApiError, retryTransient } from "../transport/api";
+import { recordsRoutes, type ChartRecord, type Statement, type Version } from "@/contract/records";
+import { routes } from "@/contract/routes";
+import { ApiError, isAccessEnded, retryTransient, type Transport } from "../transport/api";
+import { IntegrityError, isIntegrityError, verified } from "../integrity";
 import { batchesWithin } from "../transport/request-batches";
 import { countOf, pluralOf } from "../format";
 import { authorshipLine } from "./authorship";
-import { certifiedKeys, checkedContact } from "../sharing/contacts";
+import { certifiedKeys, checkedContact, KeyChangedError } from "../sharing/contacts";
 import { rememberDeletedRecord, rememberVerifiedRecords, rollbackError, staleRecords } from "../keystore/rollback-guard";
 import { accessOf, withAccess, type FileReference } from "./files";
-import { useVault, type UnlockedKeys } from "../keystore/vault-store";
+import type { UnlockedKeys, UnlockedVault } from "../keystore/vault-store";
 
 /** What a record's envelope holds: the FHIR resource and the little the app adds. */
 export interface RecordDocument {
@@ -48,31 +51,12 @@ export interface RecordDocument {
   file?: FileReference;
 }
 
-/** A version's signed statement as served: who wrote which version, and the commitment they signed. */
-export interface StatementJson {
-  version: number;
-  authorId: string;
-  commitment: string;
-  signature: string;
-  createdAt: string;
-}
-
-interface VersionJson extends StatementJson {
-  keyVersion: number;
-  content: string;
-}
-
-interface RecordJson {
-  id: string;
-  currentVersion: number;
-  keyVersion: number;
-  createdAt: string;
-  updatedAt: string;
-  ownerWrap: string;
-  current: VersionJson;
-  /** Every version's statement, oldest first. */
-  statements: StatementJson[];
-}
+/** A version's signed statement as served (contract/records.ts). */
+export type StatementJson = Statement;
+/** A version with its ciphertext as served (contract/records.ts). */
+export type VersionJson = Version;
+/** What opening a version reads of it: everything served but its file's blob id (which the document's file reference names). */
+type OpenableVersion = Omit<Version, "blobId">;
 
 export interface Author {
   userId: string;
@@ -101,13 +85,18 @@ export type ChartEntry =
       updatedAt: string;
       document: RecordDocument;
     }
-  | { status: "invalid"; id: string; version: number; reason: string };
+  | {
+      status: "invalid";
+      id: string;
+      version: number;
+      /** In words, for the chart's warning: rolled back, or not verifying. */
+      reason: string;
+      /** The check it failed ("rollback" for an older copy than this browser has shown). */
+      failure: IntegrityError;
+    };
 
-function unlocked() {
-  const vault = useVault.getState().vault;
-  if (vault.status !== "unlocked") throw new Error("The vault is locked.");
-  return vault;
-}
+/** A record of the chart that verified. */
+export type OkEntry = Extract<ChartEntry, { status: "ok" }>;
 
 /**
  * Splits a document into what its author signs (everything, with a file reduced to its
@@ -209,21 +198,21 @@ export class RecordsPartlySavedError extends Error {
  * throws RecordsPartlySavedError naming how many were saved. Each is wrapped for every
  * active "all records" grant at once, so those clinicians see it; if sharing changed
  * meanwhile (409), the grants are read again and the request retried (records already
- * stored are taken as done).
+ * stored are taken as done). Returns the new records' ids, in order.
+ * @throws ApiError for a refusal or no answer; RecordsPartlySavedError (see above).
  */
-export async function createRecords(documents: Array<RecordDocument & { recordId?: string }>): Promise<string[]> {
+export async function createRecords(documents: Array<RecordDocument & { recordId?: string }>, vault: UnlockedVault, transport: Transport): Promise<string[]> {
   await cryptoReady();
-  const vault = unlocked();
   const sealed = sealNewRecords(documents, vault);
   let saved = 0;
   for (let attempt = 0; ; attempt += 1) {
-    const allGrants = await activeAllRecordsGrants();
+    const allGrants = await activeAllRecordsGrants(vault, transport);
     const records = sealed.map((record) => ({ ...record, grantWraps: wrapForGrants(record.id, 1, record.ownerWrap, allGrants, vault) }));
     try {
       saved = 0;
       for (const batch of batchesWithin(records, "records", bodyLimits.recordsBatch)) {
         // The same sealed records go again after a cut-off request: the server takes a record it already has as done.
-        await retryTransient(() => api.post("/api/records", { records: batch }));
+        await retryTransient(() => transport.call(recordsRoutes.create, { body: { records: batch } }));
         saved += batch.length;
       }
       return records.map((record) => record.id);
@@ -234,10 +223,11 @@ export async function createRecords(documents: Array<RecordDocument & { recordId
   }
 }
 
-async function activeAllRecordsGrants(): Promise<string[]> {
-  const vault = unlocked();
+/** The ids of the patient's active "all records" grants, which every new record is wrapped for. */
+async function activeAllRecordsGrants(vault: UnlockedVault, transport: Transport): Promise<string[]> {
   if (vault.role !== "patient") return [];
-  const { grants } = await api.get<{ grants: Array<{ id: string; scope: string; revokedAt: string | null; expiresAt: string | null }> }>("/api/grants");
+  // TODO(issue 13): typed by contract/sharing.ts once the grants list's schema lands; the cast goes with it.
+  const { grants } = (await transport.call(routes.grants.list, {})) as { grants: Array<{ id: string; scope: string; revokedAt: string | null; expiresAt: string | null }> };
   const now = Date.now();
   return grants
     .filter((grant) => grant.scope === "all" && !grant.revokedAt && (!grant.expiresAt || new Date(grant.expiresAt).getTime() > now))
@@ -312,7 +302,7 @@ function verifyStatement(recordId: string, statement: StatementJson, authorKey: 
  * parsed, so nothing the author did not sign is ever parsed or shown. Throws CryptoError for
  * an integrity failure, and CryptoError("malformed") for a document this app cannot read.
  */
-function openVersion(recordId: string, version: VersionJson, recordKey: RecordKey, authorKey: Uint8Array): OpenedVersion {
+function openVersion(recordId: string, version: OpenableVersion, recordKey: RecordKey, authorKey: Uint8Array): OpenedVersion {
   verifyStatement(recordId, version, authorKey);
   const context = { recordId, version: version.version, keyVersion: version.keyVersion };
   const body = verifyRecordBody(decryptRecordContent(fromBase64url(version.content), recordKey, context), fromBase64url(version.commitment), context);
@@ -353,10 +343,11 @@ export function verifyAuthorship(
 /**
  * The identity keys of the people who wrote some records: oneself, people already known,
  * and clinicians whose certificates verify and whose keys match the vault's pin. Someone
- * whose keys cannot be checked is left out, and their records are refused.
+ * whose keys cannot be checked (a certificate that does not verify, keys that changed since
+ * they were pinned, an account that no longer exists) is left out, and their records are
+ * refused. Any other failure (no answer, a bug) is thrown.
  */
-export async function authorKeys(authorIds: string[], known: Map<string, { identityPublicKey: Uint8Array; name: string }> = new Map()) {
-  const vault = unlocked();
+export async function authorKeys(authorIds: string[], vault: UnlockedVault, known: Map<string, { identityPublicKey: Uint8Array; name: string }> = new Map()) {
   const authors = new Map(known);
   authors.set(vault.userId, { identityPublicKey: vault.keys.identityPublicKey, name: "You" });
   for (const authorId of new Set(authorIds)) {
@@ -366,30 +357,32 @@ export async function authorKeys(authorIds: string[], known: Map<string, { ident
       const entry = keys.directory;
       const title = entry ? `${entry.displayName} (${entry.role === "doctor" ? "doctor" : "nurse"})` : "Unknown author";
       authors.set(authorId, { identityPublicKey: keys.identityPublicKey, name: title });
-    } catch {
+    } catch (caught) {
       // Left out on purpose: see above.
+      if (!(isIntegrityError(caught) || isCryptoError(caught) || caught instanceof KeyChangedError || isAccessEnded(caught))) throw caught;
     }
   }
   return authors;
 }
 
-/** The current record keys of some of the owner's records, for sharing them. */
-export async function ownRecordKeys(recordIds: string[] | "all"): Promise<Array<{ recordId: string; keyVersion: number; recordKey: RecordKey }>> {
+/** The current record keys of some of the owner's records, for sharing them. @throws IntegrityError when a key does not open or is older than seen. */
+export async function ownRecordKeys(
+  recordIds: string[] | "all",
+  vault: UnlockedVault,
+  transport: Transport,
+): Promise<Array<{ recordId: string; keyVersion: number; recordKey: RecordKey }>> {
   await cryptoReady();
-  const vault = unlocked();
-  const { records } = await api.get<{ records: RecordJson[] }>("/api/records");
+  const { records } = await transport.call(recordsRoutes.list, {});
   const chosen = recordIds === "all" ? records : records.filter((record) => recordIds.includes(record.id));
   // An older key would hand the clinician a key that may already be out in the open.
   if (staleRecords(vault.userId, chosen.map(servedRecord)).size > 0) throw rollbackError("some of your records");
-  return chosen.map((record) => ({ recordId: record.id, keyVersion: record.keyVersion, recordKey: recordKeyOf(record, vault) }));
+  return chosen.map((record) => ({ recordId: record.id, keyVersion: record.keyVersion, recordKey: verified("wrong-key", () => recordKeyOf(record, vault)) }));
 }
 
-/** Verifies (against the author's identity key) and decrypts a version under a known record key. */
-export function openSharedVersion(recordId: string, version: VersionJson, recordKey: RecordKey, authorKey: Uint8Array): OpenedVersion {
+/** Verifies (against the author's identity key) and decrypts a version under a known record key. Throws CryptoError when it does not verify. */
+export function openSharedVersion(recordId: string, version: OpenableVersion, recordKey: RecordKey, authorKey: Uint8Array): OpenedVersion {
   return openVersion(recordId, version, recordKey, authorKey);
 }
-
-export type { VersionJson };
 
 /** What the rollback guard compares: the version the content itself is signed as, and its key version. */
 export const servedRecord = (record: { id: string; keyVersion: number; current: { version: number; keyVersion: number } }) => ({
@@ -399,39 +392,77 @@ export const servedRecord = (record: { id: string; keyVersion: number; current: 
 });
 
 export const olderThanSeen = "The server sent an older version of it than this browser has already shown.";
+const doesNotVerify = "Its signature or encryption does not verify.";
 
-export async function loadChart(): Promise<ChartEntry[]> {
+type Authors = Map<string, { identityPublicKey: Uint8Array; name: string }>;
+
+/**
+ * Verifies and opens one record of the owner's chart: its counters against its signed
+ * version, every version's author, its key (from the owner's wrap), its current version.
+ * @throws IntegrityError "signature" (an author or statement that does not verify),
+ *   "wrong-key" (a key wrap that does not open for this record), "decrypt" (content that
+ *   does not authenticate), "shape" (a document this app cannot read).
+ */
+function openChartRecord(record: ChartRecord, vault: UnlockedVault, authors: Authors): OkEntry {
+  const versionAuthors = verified("signature", () => {
+    // The record's counters are the server's word; the version's are signed: they must agree.
+    if (record.current.version !== record.currentVersion || record.current.keyVersion !== record.keyVersion) throw new CryptoError("authentication-failed");
+    return verifyAuthorship(record.id, record.current, record.statements, authors);
+  });
+  const author = authors.get(record.current.authorId)!;
+  const recordKey = verified("wrong-key", () => recordKeyOf(record, vault));
+  try {
+    const { document } = verified("decrypt", () => openVersion(record.id, record.current, recordKey, author.identityPublicKey));
+    return {
+      status: "ok",
+      id: record.id,
+      version: record.currentVersion,
+      keyVersion: record.keyVersion,
+      authorId: record.current.authorId,
+      authors: versionAuthors,
+      authorship: authorshipLine(versionAuthors, vault.userId, vault.userId),
+      updatedAt: record.updatedAt,
+      document,
+    };
+  } finally {
+    recordKey.fill(0);
+  }
+}
+
+/** A record that failed its checks, as the chart lists it: not shown, counted, and said why. */
+const invalidEntry = (record: ChartRecord, failure: IntegrityError): ChartEntry => ({
+  status: "invalid",
+  id: record.id,
+  version: record.currentVersion,
+  reason: failure.code === "rollback" ? olderThanSeen : doesNotVerify,
+  failure,
+});
+
+/**
+ * Loads the owner's chart and verifies every record: each version's statement against its
+ * author's certified key, the current version's content against its signed commitment, and
+ * each record against what this browser has already seen (the rollback guard). A record
+ * that fails is listed as invalid with its IntegrityError (code "rollback" for an older copy
+ * than seen), so the others still show; the records that verify are remembered as seen.
+ * @throws ApiError for a refusal or no answer; IntegrityError("shape") for an answer outside
+ *   the contract; anything else (a bug) as is.
+ */
+export async function loadChart(vault: UnlockedVault, transport: Transport): Promise<ChartEntry[]> {
   await cryptoReady();
-  const vault = unlocked();
-  const { records } = await api.get<{ records: RecordJson[] }>("/api/records");
-  const authors = await authorKeys(records.flatMap((record) => record.statements.map((statement) => statement.authorId)));
+  const { records } = await transport.call(recordsRoutes.list, {});
+  const authors = await authorKeys(
+    records.flatMap((record) => record.statements.map((statement) => statement.authorId)),
+    vault,
+  );
   const stale = staleRecords(vault.userId, records.map(servedRecord));
   const entries = records.map((record): ChartEntry => {
-    if (stale.has(record.id)) return { status: "invalid", id: record.id, version: record.currentVersion, reason: olderThanSeen };
     try {
-      const author = authors.get(record.current.authorId);
-      if (!author) throw new CryptoError("authentication-failed");
-      // The record's counters are the server's word; the version's are signed: they must agree.
-      if (record.current.version !== record.currentVersion || record.current.keyVersion !== record.keyVersion) throw new CryptoError("authentication-failed");
-      const versionAuthors = verifyAuthorship(record.id, record.current, record.statements, authors);
-      const recordKey = recordKeyOf(record, vault);
-      const { document } = openVersion(record.id, record.current, recordKey, author.identityPublicKey);
-      recordKey.fill(0);
-      return {
-        status: "ok",
-        id: record.id,
-        version: record.currentVersion,
-        keyVersion: record.keyVersion,
-        authorId: record.current.authorId,
-        authors: versionAuthors,
-        authorship: authorshipLine(versionAuthors, vault.userId, vault.userId),
-        updatedAt: record.updatedAt,
-        document,
-      };
+      if (stale.has(record.id)) throw rollbackError("this record");
+      return openChartRecord(record, vault, authors);
     } catch (caught) {
       // Only an integrity failure marks one record as not verifying; a bug is not passed off as tampering.
-      if (!isCryptoError(caught)) throw caught;
-      return { status: "invalid", id: record.id, version: record.currentVersion, reason: "Its signature or encryption does not verify." };
+      if (!isIntegrityError(caught)) throw caught;
+      return invalidEntry(record, caught);
     }
   });
   rememberVerifiedRecords(
@@ -441,29 +472,53 @@ export async function loadChart(): Promise<ChartEntry[]> {
   return entries;
 }
 
+/**
+ * Loads and verifies one record of the owner's chart (GET /api/records/[id]), as `loadChart`
+ * verifies each, without downloading the rest of the chart.
+ * @throws ApiError 404 when it is not (or no longer) in the chart; IntegrityError when it
+ *   fails a check ("rollback" for an older copy than this browser has seen).
+ */
+export async function loadRecord(id: string, vault: UnlockedVault, transport: Transport): Promise<OkEntry> {
+  await cryptoReady();
+  const record = await transport.call(recordsRoutes.get, { params: { id } });
+  if (record.id !== id) throw new IntegrityError("shape");
+  if (staleRecords(vault.userId, [servedRecord(record)]).size > 0) throw rollbackError("this record");
+  const authors = await authorKeys(record.statements.map((statement) => statement.authorId), vault);
+  const entry = openChartRecord(record, vault, authors);
+  rememberVerifiedRecords(vault.userId, [{ id: entry.id, version: entry.version, keyVersion: entry.keyVersion }]);
+  return entry;
+}
+
+/**
+ * Every version of one record, each verified against its author and decrypted under the key
+ * it was written under, oldest first.
+ * @throws IntegrityError when any version fails its checks, or the list ends before a version
+ *   this browser has shown ("rollback"); ApiError for a refusal or no answer.
+ */
 export async function loadVersions(
   entry: { id: string; keyVersion: number },
+  vault: UnlockedVault,
+  transport: Transport,
 ): Promise<Array<{ version: number; createdAt: string; author: Author; document: RecordDocument }>> {
   await cryptoReady();
-  const vault = unlocked();
-  const { versions, ownerWraps } = await api.get<{ versions: VersionJson[]; ownerWraps: Array<{ keyVersion: number; wrappedKey: string }> }>(
-    `/api/records/${entry.id}/versions`,
-  );
+  const { versions, ownerWraps } = await transport.call(recordsRoutes.versions, { params: { id: entry.id } });
   const newest = Math.max(0, ...versions.map((version) => version.version));
   const newestKey = Math.max(0, ...versions.map((version) => version.keyVersion));
   if (staleRecords(vault.userId, [{ id: entry.id, version: newest, keyVersion: newestKey }]).size > 0) throw rollbackError("this record's history");
-  const authors = await authorKeys(versions.map((version) => version.authorId));
-  const keys = new Map(ownerWraps.map((wrap) => [wrap.keyVersion, recordKeyOf({ id: entry.id, keyVersion: wrap.keyVersion, ownerWrap: wrap.wrappedKey }, vault)]));
+  const authors = await authorKeys(versions.map((version) => version.authorId), vault);
+  const keys = new Map<number, RecordKey>();
   try {
+    for (const wrap of ownerWraps) keys.set(wrap.keyVersion, verified("wrong-key", () => recordKeyOf({ id: entry.id, keyVersion: wrap.keyVersion, ownerWrap: wrap.wrappedKey }, vault)));
     return versions.map((version) => {
       const recordKey = keys.get(version.keyVersion);
       const author = authors.get(version.authorId);
-      if (!recordKey || !author) throw new CryptoError("authentication-failed");
+      if (!recordKey) throw new IntegrityError("wrong-key");
+      if (!author) throw new IntegrityError("signature");
       return {
         version: version.version,
         createdAt: version.createdAt,
         author: { userId: version.authorId, name: author.name },
-        document: openVersion(entry.id, version, recordKey, author.identityPublicKey).document,
+        document: verified("decrypt", () => openVersion(entry.id, version, recordKey, author.identityPublicKey)).document,
       };
     });
   } finally {
@@ -471,27 +526,31 @@ export async function loadVersions(
   }
 }
 
-/** Saves an edit as the next version, under the same record key. */
-export async function saveVersion(entry: { id: string; version: number; keyVersion: number }, document: RecordDocument): Promise<void> {
+/**
+ * Saves an edit as the next version (`entry.version + 1`), under the record's current key,
+ * read with the one-record read: the rest of the chart is neither downloaded nor decrypted.
+ * @throws ApiError 409 when the record changed since `entry` was loaded, 404 when it is gone;
+ *   IntegrityError when the served record's key does not open or is older than seen.
+ */
+export async function saveVersion(entry: { id: string; version: number; keyVersion: number }, document: RecordDocument, vault: UnlockedVault, transport: Transport): Promise<void> {
   await cryptoReady();
-  const vault = unlocked();
-  const { records } = await api.get<{ records: RecordJson[] }>("/api/records");
-  const record = records.find((candidate) => candidate.id === entry.id);
-  if (!record) throw new ApiError(404, "not-found", "There is no such record in your chart.");
-  const recordKey = recordKeyOf(record, vault);
+  const record = await transport.call(recordsRoutes.get, { params: { id: entry.id } });
+  if (record.id !== entry.id) throw new IntegrityError("shape");
+  if (staleRecords(vault.userId, [servedRecord(record)]).size > 0) throw rollbackError("this record");
+  const recordKey = verified("wrong-key", () => recordKeyOf(record, vault));
   try {
     const payload = {
       ...sealVersion(document, recordKey, { recordId: entry.id, version: entry.version + 1, keyVersion: entry.keyVersion }, vault),
       ...(document.file ? { blobId: document.file.blobId } : {}),
     };
-    await api.post(`/api/records/${entry.id}/versions`, payload);
+    await transport.call(recordsRoutes.addVersion, { params: { id: entry.id }, body: payload });
   } finally {
     recordKey.fill(0);
   }
 }
 
-export async function deleteRecord(id: string): Promise<void> {
-  await api.delete(`/api/records/${id}`);
-  const vault = useVault.getState().vault;
-  if (vault.status === "unlocked") rememberDeletedRecord(vault.userId, id);
+/** Deletes a record with its versions and file; this browser remembers it, so a server serving it again is caught. */
+export async function deleteRecord(id: string, vault: UnlockedVault, transport: Transport): Promise<void> {
+  await transport.call(recordsRoutes.remove, { params: { id } });
+  rememberDeletedRecord(vault.userId, id);
 }

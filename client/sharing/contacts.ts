@@ -1,7 +1,7 @@
 import { cryptoReady, equalBytes, fromBase64url, keyFingerprint, safetyCode, shareCode, toBase64url, verifyKeyCertificate } from "@/crypto";
 import { api } from "../transport/api";
 import { updateVaultProfile } from "../keystore/vault-profile";
-import { useVault, type PinnedContact } from "../keystore/vault-store";
+import { unlockedVault, useVault, type PinnedContact } from "../keystore/vault-store";
 
 export interface DirectoryEntry {
   userId: string;
@@ -73,5 +73,5 @@ export async function checkedContact(userId: string): Promise<CertifiedKeys & { 
 
 /** Pins (or re-pins, after the person re-verified) a contact's keys in the encrypted vault. */
 export async function pinContact(keys: CertifiedKeys, verified: boolean): Promise<void> {
-  await updateVaultProfile((profile) => ({ ...profile, contacts: { ...profile.contacts, [keys.userId]: pinOf(keys, verified) } }));
+  await updateVaultProfile(unlockedVault(), (profile) => ({ ...profile, contacts: { ...profile.contacts, [keys.userId]: pinOf(keys, verified) } }));
 }

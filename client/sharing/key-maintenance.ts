@@ -1,5 +1,6 @@
 import { CryptoError, cryptoReady, deriveShareKey, generateRecordKey, isCryptoError, toBase64url, wrapRecordKey } from "@/crypto";
-import { api, ApiError } from "../transport/api";
+import { api, ApiError, httpTransport } from "../transport/api";
+import { isIntegrityError } from "../integrity";
 import { downloadDecryptedFile, uploadEncryptedFile } from "../records/files";
 import { authorKeys, openSharedVersion, ownerWrapFor, recordKeyOf, reencryptVersion, servedRecord, wrapForGrants, type OpenedVersion, type VersionJson } from "../records/records";
 import type { FileReference } from "../records/files";
@@ -74,7 +75,7 @@ export async function runKeyMaintenance(onProgress: (progress: MaintenanceProgre
     onProgress({ done: start + batch.length, total });
   }
 
-  const authors = await authorKeys(work.rotations.map((rotation) => rotation.current.authorId));
+  const authors = await authorKeys(work.rotations.map((rotation) => rotation.current.authorId), vault);
   let done = work.missingWraps.length;
   for (const rotation of work.rotations) {
     if (!unlockedPatient()) break;
@@ -84,7 +85,7 @@ export async function runKeyMaintenance(onProgress: (progress: MaintenanceProgre
     } catch (caught) {
       // Deferred (tried again next time): the record changed or went meanwhile, or it does not verify (left
       // untouched rather than re-encrypted). Anything else is a bug or an outage, and is not hidden as "deferred".
-      const deferrable = caught instanceof ApiError ? caught.status === 409 || caught.status === 404 : isCryptoError(caught);
+      const deferrable = caught instanceof ApiError ? caught.status === 409 || caught.status === 404 : isCryptoError(caught) || isIntegrityError(caught);
       if (!deferrable) throw caught;
       outcome.deferred += 1;
     }
@@ -101,8 +102,8 @@ async function rotateOne(rotation: RotationTask, authorKey: Uint8Array | undefin
     // The file body was under a key the revoked clinician may hold: it is re-encrypted too, under a new key and a new blob.
     // The download checks the plaintext against the digest the author signed, so what moves is what they wrote.
     const context = { recordId: rotation.recordId, version: rotation.currentVersion, keyVersion: rotation.keyVersion + 1 };
-    const plain = await downloadDecryptedFile(opened.document.file, "application/octet-stream", () => undefined);
-    file = await uploadEncryptedFile(plain, context, () => undefined, opened.document.file.blobId);
+    const plain = await downloadDecryptedFile(opened.document.file, "application/octet-stream", () => undefined, httpTransport);
+    file = await uploadEncryptedFile(plain, context, () => undefined, httpTransport, opened.document.file.blobId);
   }
   await api.post(`/api/records/${rotation.recordId}/rotate`, sealRotation(rotation, opened, vault, file));
 }

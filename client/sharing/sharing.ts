@@ -26,7 +26,7 @@ import {
   type ShareKey,
 } from "@/crypto";
 import { authorshipLine } from "../records/authorship";
-import { api, ApiError, retryTransient } from "../transport/api";
+import { api, ApiError, httpTransport, retryTransient } from "../transport/api";
 import { checkedContact, KeyChangedError, pinContact, type CertifiedKeys, type DirectoryEntry } from "./contacts";
 import {
   authorKeys,
@@ -69,7 +69,7 @@ export async function shareRecords(input: {
   const { clinician } = input;
   if (clinician.certificate.role !== "doctor" && clinician.certificate.role !== "nurse") throw new Error("not a clinician");
   if (!clinician.pin || input.verified) await pinContact(clinician, input.verified);
-  const recordKeys = await ownRecordKeys(input.recordIds);
+  const recordKeys = await ownRecordKeys(input.recordIds, vault, httpTransport);
   try {
     const request = sealGrant({ ...input, vault, clinicianId: clinician.userId, clinicianEncryptionPublicKey: clinician.certificate.encryptionPublicKey, recordKeys });
     // Re-sent as it is after a cut-off request: the server takes a grant it already stored as done, so there is never a second one.
@@ -190,10 +190,10 @@ export async function changeGrant(
   const adding = async () => {
     if (next.recordIds === "all") {
       if (grant.scope === "all") return [];
-      return (await ownRecordKeys("all")).filter((key) => !listed.has(key.recordId));
+      return (await ownRecordKeys("all", vault, httpTransport)).filter((key) => !listed.has(key.recordId));
     }
     const added = next.recordIds.filter((id) => (grant.scope === "all" ? excluded.has(id) : !listed.has(id)));
-    return added.length ? ownRecordKeys(added) : [];
+    return added.length ? ownRecordKeys(added, vault, httpTransport) : [];
   };
   const recordKeys = await adding();
   try {
@@ -337,6 +337,7 @@ export async function loadSharedWithMe(): Promise<SharedPatient[]> {
     const { records } = await api.get<{ records: SharedRecordJson[] }>(`/api/shared/${grant.grantId}/records`);
     const authors = await authorKeys(
       records.flatMap((record) => record.statements.map((statement) => statement.authorId)),
+      vault,
       new Map([[grant.patientId, { identityPublicKey: opened.patientIdentity, name: opened.revealedName ?? "The patient" }]]),
     );
     const shown: SharedRecord[] = [];

@@ -1,34 +1,36 @@
-import { readdirSync, readFileSync } from "node:fs";
-import path from "node:path";
+import type { RouteDefinition } from "@/contract/route";
+import { routeTable } from "@/contract/routes";
 
-/** One handler exported by a route file under app/api, and what its source does with the body. */
+/** One route of the API as the contract's table declares it (contract/routes.ts). */
 export interface ApiRoute {
   /** "POST /api/records/[id]/versions" */
   key: string;
-  method: string;
+  /** The route's name in the table ("records.addVersion"). */
+  name: string;
+  method: RouteDefinition["method"];
   template: string;
-  source: string;
+  /** The request body: a JSON schema, "binary" bytes, or none. */
+  body: RouteDefinition["body"];
+  /** The most bytes the route reads from a body (contract/body-limits.ts); absent for the standard limit. */
+  bodyLimit?: number;
+  crossOrigin: boolean;
 }
 
-/** Every route handler under app/api, read from the source so a new route cannot be forgotten by a test. */
+/**
+ * Every API route, from the one table both sides use: a route added there is covered by the
+ * suites that read this list the day it is added (contract/routes.test.ts checks the table
+ * against the route files under app/api).
+ */
 export function apiRoutes(): ApiRoute[] {
-  const appRoot = path.resolve(__dirname, "../../app");
-  const walk = (directory: string): string[] =>
-    readdirSync(directory, { withFileTypes: true }).flatMap((entry) =>
-      entry.isDirectory() ? walk(path.join(directory, entry.name)) : entry.name === "route.ts" ? [path.join(directory, entry.name)] : [],
-    );
-  return walk(path.join(appRoot, "api")).flatMap((file) => {
-    const template = `/${path.relative(appRoot, path.dirname(file)).split(path.sep).join("/")}`;
-    const text = readFileSync(file, "utf8");
-    const exports = [...text.matchAll(/export const (GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\b/g)];
-    // Each handler's source runs from its export to the next one.
-    return exports.map((match, index) => ({
-      key: `${match[1]} ${template}`,
-      method: match[1]!,
-      template,
-      source: text.slice(match.index, exports[index + 1]?.index ?? text.length),
-    }));
-  });
+  return routeTable.map((route) => ({
+    key: `${route.method} ${route.path}`,
+    name: route.name,
+    method: route.method,
+    template: route.path,
+    body: route.body,
+    bodyLimit: route.bodyLimit,
+    crossOrigin: route.crossOrigin === true,
+  }));
 }
 
 export const templateMatches = (template: string, concrete: string) => new RegExp(`^${template.replace(/\[[^\]]+\]/g, "[^/]+")}$`).test(concrete.split("?")[0]!);

@@ -30,7 +30,7 @@ export const callers = [
 ] as const;
 export type Caller = (typeof callers)[number];
 
-/** Every exported handler of every route.ts under app/api, as "METHOD /api/template". */
+/** Every route of the contract's table (the route files under app/api, checked by contract/routes.test.ts), as "METHOD /api/template". */
 export const apiRoutes = (): Route[] => routeHandlers().map((handler) => handler.key as Route);
 
 export interface Expected {
@@ -48,10 +48,14 @@ export const conflict: Expected = { status: 409, code: "conflict" };
 export const crossOriginRefused: Expected = { status: 403, code: "cross-origin-refused" };
 
 /**
- * The routes other sites may call (each says why in lib/http/api-origin.ts). Every other
- * route refuses a request that did not come from the app's own pages.
+ * The routes other sites may call: those the contract's table marks `crossOrigin`, each with
+ * why. Every other route refuses a request that did not come from the app's own pages.
  */
-export const openToOtherSites = new Set<Route>(["GET /api/health", "POST /api/csp-reports"]);
+export const openToOtherSites = new Set<Route>(
+  routeHandlers()
+    .filter((handler) => handler.crossOrigin)
+    .map((handler) => handler.key as Route),
+);
 
 /**
  * How a request looks when a page of another site makes the browser send it, with the

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cryptoReady, generateEncryptionKeyPair, generateIdentityKeyPair, generateVaultKey, encryptPrivateBundle, signKeyCertificate, toBase64url } from "@/crypto";
 import { encryptedKeyBundles, passkeyCredentials, users, vaultKeyWraps } from "@/drizzle/schema";
 import { codeOf } from "@/lib/app-error-test-helpers";
-import type { SignUpRequest } from "@/lib/auth/schemas";
+import type { SignUpRequest } from "@/contract/auth";
 import { SoftwareAuthenticator } from "@/lib/auth/software-authenticator";
 import { registrationOptions, verifyRegistration, type RelyingParty } from "@/lib/auth/webauthn";
 import { createAccountKeys } from "@/client/keystore/account-keys";

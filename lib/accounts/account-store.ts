@@ -13,7 +13,7 @@ import { cryptoReady, fromBase64url, verifyKeyCertificate } from "@/crypto";
 import { config } from "@/lib/config";
 import type { Database } from "@/lib/db";
 import { AppError } from "@/lib/errors";
-import type { SignUpRequest } from "@/lib/auth/schemas";
+import type { SignUpRequest } from "@/contract/auth";
 import { proposePasskeyName } from "@/lib/auth/passkey-names";
 import type { VerifiedCredential } from "@/lib/auth/webauthn";
 import { checkAdminEnrolment } from "./admin-enrolment";

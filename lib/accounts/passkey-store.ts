@@ -3,19 +3,13 @@ import { randomUUID } from "node:crypto";
 import { and, eq } from "drizzle-orm";
 import { fromBase64url } from "@/crypto";
 import { passkeyCredentials, vaultKeyWraps } from "@/drizzle/schema";
+import type { NewPasskeyWrap } from "@/contract/account";
 import type { Database, Transaction } from "@/lib/db";
 import { appendAudit } from "@/lib/audit/audit-log";
 import { AppError } from "@/lib/errors";
 import { proposePasskeyName } from "@/lib/auth/passkey-names";
 import type { VerifiedCredential } from "@/lib/auth/webauthn";
 
-
-export interface NewPasskeyWrap {
-  method: "prf" | "device";
-  methodId: string;
-  salt: string;
-  wrappedKey: string;
-}
 
 /**
  * A credential id is chosen by the authenticator, so a crafted client can present one that

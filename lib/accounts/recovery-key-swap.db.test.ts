@@ -19,7 +19,7 @@ import {
 } from "@/crypto";
 import { auditEvents, passkeyCredentials, recoveryVerifiers, vaultKeyWraps } from "@/drizzle/schema";
 import { codeOf } from "@/lib/app-error-test-helpers";
-import type { SignUpRequest } from "@/lib/auth/schemas";
+import type { SignUpRequest } from "@/contract/auth";
 import { SoftwareAuthenticator } from "@/lib/auth/software-authenticator";
 import { registrationOptions, verifyRegistration, type RelyingParty } from "@/lib/auth/webauthn";
 import { createTestDatabase, testDatabaseKinds, type TestDatabase } from "@/lib/db/test-databases";

@@ -4,6 +4,7 @@ import { and, eq } from "drizzle-orm";
 import { cryptoReady, equalBytes, fromBase64url, isVaultKeyWrap, toBase64url, verifyRecoveryKeyReplacement } from "@/crypto";
 import { recoveryVerifiers, vaultKeyWraps } from "@/drizzle/schema";
 import { appendAudit } from "@/lib/audit/audit-log";
+import type { RecoveryKeyReplacement } from "@/contract/me";
 import type { Database } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 
@@ -14,15 +15,7 @@ export async function currentRecoveryVerifier(db: Database, userId: string): Pro
   return { recoveryPublicKey: toBase64url(verifier.publicKey), createdAt: verifier.createdAt };
 }
 
-export interface RecoveryKeyReplacement {
-  /** The key being replaced, as currentRecoveryKey() gave it: the swap happens only while it is still current. */
-  previousRecoveryPublicKey: string;
-  recoveryPublicKey: string;
-  /** The vault key wrapped under the new recovery key (a vault-key wrap envelope). */
-  wrappedKey: string;
-  /** Signature by the new recovery signing key over the replacement (crypto/ signRecoveryKeyReplacement: userId, previous, new, wrap, origin). */
-  signature: string;
-}
+export type { RecoveryKeyReplacement };
 
 /**
  * Replaces an account's recovery key once the person has confirmed they saved the new one: the new

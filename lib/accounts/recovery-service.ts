@@ -2,7 +2,7 @@ import "server-only";
 import { eq } from "drizzle-orm";
 import { cryptoReady, fromBase64url, verifyRecoverySignIn } from "@/crypto";
 import { passkeyCredentials, recoveryVerifiers } from "@/drizzle/schema";
-import { storePasskeyWithWrap, type NewPasskeyWrap } from "./passkey-store";
+import { storePasskeyWithWrap } from "./passkey-store";
 import { getVaultMaterial } from "./vault-store";
 import { appendAudit } from "@/lib/audit/audit-log";
 import { getDatabase } from "@/lib/db";
@@ -15,7 +15,7 @@ import { setSessionCookie } from "@/lib/sessions/cookies";
 import { sessionPolicy } from "@/lib/sessions/current-session";
 import { accountAttemptChecks, authLimits } from "@/lib/auth/limits";
 import { relyingParty } from "@/lib/auth/relying-party";
-import type { RegistrationResponse } from "@/lib/auth/schemas";
+import type { RecoveryComplete, RecoveryProof } from "@/contract/auth";
 import { endOtherSessions, startSession } from "@/lib/sessions/session-store";
 import { registrationOptions, verifyRegistration } from "@/lib/auth/webauthn";
 
@@ -32,7 +32,7 @@ export async function beginRecovery(request: Request) {
  * Checks the recovery signature over a fresh challenge. On success the browser gets its
  * encrypted vault and options for a new passkey, bound to this account and ceremony.
  */
-export async function proveRecovery(request: Request, body: { recoveryPublicKey: string; challenge: string; signature: string }) {
+export async function proveRecovery(request: Request, body: RecoveryProof) {
   const { db } = await getDatabase();
   await enforceRateLimits(db, accountAttemptChecks(clientAddress(request), `recovery:${body.recoveryPublicKey}`));
   await consumeChallenge(db, body.challenge, "recovery", null).catch(() => {
@@ -56,12 +56,7 @@ export async function proveRecovery(request: Request, body: { recoveryPublicKey:
  * Registers the new passkey and its vault wrap, ends every other session, and signs in.
  * Returns the new passkey's id and the name it got, for the browser to offer renaming.
  */
-export async function completeRecovery(body: {
-  userId: string;
-  passkeyName: string;
-  credential: RegistrationResponse;
-  vaultWrap: NewPasskeyWrap;
-}) {
+export async function completeRecovery(body: RecoveryComplete) {
   const { db } = await getDatabase();
   const credential = await verifyRegistration(db, relyingParty(), "recovery", body.userId, body.credential);
   const name = await db.transaction(async (tx) => {

@@ -3,12 +3,13 @@ import { asc, eq } from "drizzle-orm";
 import { passkeyCredentials } from "@/drizzle/schema";
 import { requireSession, sessionPolicy } from "@/lib/sessions/current-session";
 import { relyingParty } from "@/lib/auth/relying-party";
-import type { RegistrationResponse } from "@/lib/auth/schemas";
+import type { NewPasskeyWrap } from "@/contract/account";
+import type { RegistrationResponse } from "@/contract/webauthn";
 import { endOtherSessions, listActiveSessions } from "@/lib/sessions/session-store";
 import { registrationOptions, verifyRegistration } from "@/lib/auth/webauthn";
 import { appendAudit } from "@/lib/audit/audit-log";
 import { getDatabase } from "@/lib/db";
-import { renameStoredPasskey, storePasskeyWithWrap, type NewPasskeyWrap } from "./passkey-store";
+import { renameStoredPasskey, storePasskeyWithWrap } from "./passkey-store";
 import { currentRecoveryVerifier, swapRecoveryKey, type RecoveryKeyReplacement } from "./recovery-key-swap";
 import { AppError } from "@/lib/errors";
 

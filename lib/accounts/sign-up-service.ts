@@ -8,7 +8,7 @@ import { setSessionCookie } from "@/lib/sessions/cookies";
 import { sessionPolicy } from "@/lib/sessions/current-session";
 import { accountAttemptChecks, authLimits } from "@/lib/auth/limits";
 import { relyingParty } from "@/lib/auth/relying-party";
-import type { SignUpOptionsRequest, SignUpRequest } from "@/lib/auth/schemas";
+import type { SignUpOptionsRequest, SignUpRequest } from "@/contract/auth";
 import { startSession } from "@/lib/sessions/session-store";
 import { registrationOptions, verifyRegistration } from "@/lib/auth/webauthn";
 

@@ -2,19 +2,9 @@ import "server-only";
 import { and, eq, isNull } from "drizzle-orm";
 import { encryptedKeyBundles, keyCertificates, users, vaultKeyWraps } from "@/drizzle/schema";
 import { toBase64url } from "@/crypto";
+import type { VaultMaterial } from "@/contract/account";
 import type { Database } from "@/lib/db";
 import { AppError } from "@/lib/errors";
-
-export interface VaultMaterial {
-  userId: string;
-  role: "patient" | "doctor" | "nurse" | "admin";
-  identityPublicKey: string;
-  certificate: string;
-  bundle: string;
-  /** Bumped at each change, so two devices cannot overwrite each other's vault edits. */
-  bundleRevision: number;
-  wraps: Array<{ method: "prf" | "device" | "recovery"; methodId: string; salt: string; wrappedKey: string }>;
-}
 
 /** Everything a signed-in browser needs to unlock its vault: all of it ciphertext or public. */
 export async function getVaultMaterial(db: Database, userId: string): Promise<VaultMaterial> {

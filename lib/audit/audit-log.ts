@@ -2,43 +2,11 @@ import "server-only";
 import { asc, eq, inArray } from "drizzle-orm";
 import { auditEventHash, auditGenesisHash, type AuditEventFields } from "@/crypto";
 import { auditEvents, auditHeads } from "@/drizzle/schema";
+import type { AuditAction } from "@/contract/me";
 import type { Executor, Transaction } from "@/lib/db";
 import { logger } from "@/lib/log";
 
-export const auditActions = [
-  "sign-in",
-  "sign-in-failed",
-  "passkey-added",
-  "passkey-renamed",
-  "passkey-removed",
-  "account-recovered",
-  "recovery-key-changed",
-  "record-created",
-  "record-updated",
-  "record-deleted",
-  "record-key-rotated",
-  "chart-fetched",
-  "record-versions-fetched",
-  // Written until clinicians' list loads were recorded as what they are (records-received):
-  // one per record in the list, whether opened or not. Kept so older trails still read.
-  "record-fetched",
-  /** A clinician's list of the records one grant shares: one event naming every record sent. */
-  "records-received",
-  "file-fetched",
-  "share-key-fetched",
-  "records-exported",
-  "grant-created",
-  "grant-revoked",
-  "grant-record-revoked",
-  "grant-changed",
-  "grant-permission-changed",
-  "grant-end-date-changed",
-  "grant-record-added",
-  "grant-expired",
-  "access-refused",
-] as const;
-
-export type AuditAction = (typeof auditActions)[number];
+export type { AuditAction };
 
 /** One event: who did what to whose records. Ids and codes only: never content, names or keys. */
 export interface AuditInput {

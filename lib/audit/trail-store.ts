@@ -2,11 +2,11 @@ import "server-only";
 import { and, asc, desc, eq, gt, gte, inArray, lt, ne } from "drizzle-orm";
 import { auditGenesisHash, toBase64url } from "@/crypto";
 import { auditEvents, auditHeads, clinicianDirectory } from "@/drizzle/schema";
+import type { AuditAction } from "@/contract/me";
 import type { Database } from "@/lib/db";
 import { summarisePendingCounts } from "./audit-counts";
 
-/** Events per page of a trail: the default, and the most one request may ask for. */
-export const trailPageSize = { default: 100, max: 500 } as const;
+export { trailPageSize } from "@/contract/me";
 
 /**
  * Which page of a trail: the events after a sequence number (oldest first; what a browser
@@ -45,7 +45,8 @@ export async function trailPage(db: Database, subjectId: string, query: TrailQue
     events: rows.map((row) => ({
       seq: row.seq,
       actorId: row.actorId,
-      action: row.action,
+      // The column holds what appendAudit wrote (an AuditAction); the route's response schema checks it again.
+      action: row.action as AuditAction,
       recordId: row.recordId,
       recordIds: row.recordIds,
       grantId: row.grantId,
@@ -78,7 +79,8 @@ export async function actionsBy(db: Database, actorId: string, limit = 2000) {
   return {
     events: rows.map((row) => ({
       subjectId: row.subjectId,
-      action: row.action,
+      // The column holds what appendAudit wrote (an AuditAction); the route's response schema checks it again.
+      action: row.action as AuditAction,
       recordId: row.recordId,
       recordIds: row.recordIds,
       grantId: row.grantId,

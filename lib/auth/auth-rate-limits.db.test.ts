@@ -6,8 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 // The real route handlers against an embedded database of their own.
 const dataDir = mkdtempSync(path.join(tmpdir(), "hsc-rate-"));
-let signInOptions: (request: Request, context: unknown) => Promise<Response>;
-let signInVerify: (request: Request, context: unknown) => Promise<Response>;
+type RouteHandler = (request: Request, context: { params: Promise<Record<string, string>> }) => Promise<Response>;
+let signInOptions: RouteHandler;
+let signInVerify: RouteHandler;
+const noParams = { params: Promise.resolve({}) };
 
 /** What scripts/server.mjs does: it names the header it writes each socket's peer address into. */
 const peerHeader = "x-hsc-peer-address";
@@ -53,18 +55,18 @@ const bogusAssertion = (credentialId: string) => ({
 describe("authentication rate limits", () => {
   it("answer 429 with Retry-After once an address has made too many attempts", async () => {
     const statuses: number[] = [];
-    for (let attempt = 0; attempt < 61; attempt++) statuses.push((await signInOptions(from("203.0.113.5"), {})).status);
+    for (let attempt = 0; attempt < 61; attempt++) statuses.push((await signInOptions(from("203.0.113.5"), noParams)).status);
     expect(statuses.slice(0, 60).every((status) => status === 200)).toBe(true);
-    const limited = await signInOptions(from("203.0.113.5"), {});
+    const limited = await signInOptions(from("203.0.113.5"), noParams);
     expect(limited.status).toBe(429);
     expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
     expect((await limited.json()).error.code).toBe("rate-limited");
-    expect((await signInOptions(from("203.0.113.6"), {})).status).toBe(200);
+    expect((await signInOptions(from("203.0.113.6"), noParams)).status).toBe(200);
   });
 
   it("count a client by its socket, however its X-Forwarded-For changes (no proxy declared)", async () => {
     const statuses: number[] = [];
-    for (let attempt = 0; attempt < 61; attempt++) statuses.push((await signInOptions(from("203.0.113.50", {}, `198.51.100.${attempt}`), {})).status);
+    for (let attempt = 0; attempt < 61; attempt++) statuses.push((await signInOptions(from("203.0.113.50", {}, `198.51.100.${attempt}`), noParams)).status);
     expect(statuses.slice(0, 60).every((status) => status === 200)).toBe(true);
     expect(statuses[60]).toBe(429);
   });
@@ -72,15 +74,15 @@ describe("authentication rate limits", () => {
   it("limit attempts naming one passkey from one address, without locking its owner out elsewhere", async () => {
     const credentialId = randomBytes(16).toString("base64url");
     const statuses: number[] = [];
-    for (let attempt = 0; attempt < 21; attempt++) statuses.push((await signInVerify(from("192.0.2.10", bogusAssertion(credentialId)), {})).status);
+    for (let attempt = 0; attempt < 21; attempt++) statuses.push((await signInVerify(from("192.0.2.10", bogusAssertion(credentialId)), noParams)).status);
     expect(statuses.slice(0, 20).every((status) => status === 401)).toBe(true);
     expect(statuses[20]).toBe(429);
     // Another address still gets its own twenty attempts at the same passkey: the owner is not locked out.
-    for (let attempt = 0; attempt < 20; attempt++) expect((await signInVerify(from("192.0.2.11", bogusAssertion(credentialId)), {})).status).toBe(401);
+    for (let attempt = 0; attempt < 20; attempt++) expect((await signInVerify(from("192.0.2.11", bogusAssertion(credentialId)), noParams)).status).toBe(401);
   });
 
   it("answer an unknown passkey with the same generic refusal", async () => {
-    const unknown = await signInVerify(from("192.0.2.77", bogusAssertion(randomBytes(16).toString("base64url"))), {});
+    const unknown = await signInVerify(from("192.0.2.77", bogusAssertion(randomBytes(16).toString("base64url"))), noParams);
     expect(unknown.status).toBe(401);
     expect(await unknown.json()).toEqual({
       error: { code: "unauthenticated", message: "That passkey could not sign you in. Please try again." },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { authenticatorName, proposePasskeyName } from "./passkey-names";
-import { passkeyNameSchema } from "./schemas";
+import { passkeyNameSchema } from "@/contract/account";
 
 const yubiKey = "fa2b99dc-9e39-4257-8f92-4a30d23c4118";
 const googlePasswordManager = "ea9b8d66-4d01-1d21-3ce4-b6b48cb575d4";

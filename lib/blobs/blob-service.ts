@@ -1,4 +1,5 @@
 import "server-only";
+import { fileChunkSize, type StartUpload, type UploadId, type UploadStatus } from "@/contract/records";
 import { randomUUID } from "node:crypto";
 import { requireSession } from "@/lib/sessions/current-session";
 import { getDatabase } from "@/lib/db";
@@ -17,7 +18,7 @@ import { databaseBlobStore } from "./database-blob-store";
 
 /** What secretstream adds to every chunk (crypto/), re-exported for the wire's body limits. */
 export { chunkOverhead };
-export const uploadChunkSize = 1024 * 1024;
+export const uploadChunkSize = fileChunkSize;
 export const maxFileBytes = 4 * 1024 * 1024 * 1024;
 async function store(): Promise<{ blobs: BlobStore; userId: string }> {
   const session = await requireSession();
@@ -39,7 +40,7 @@ async function ownedUpload(blobs: BlobStore, userId: string, blobId: string) {
  * byte (lib/blobs/storage-quota.ts: `quota-exceeded` 413, `too-many-uploads` 409).
  * `replaces` is the file a key rotation re-encrypts.
  */
-export async function startUpload(input: { chunkSize: number; chunkCount: number; replaces?: string }) {
+export async function startUpload(input: StartUpload): Promise<UploadId> {
   const { userId } = await store();
   if (input.chunkSize !== uploadChunkSize) throw new AppError("invalid-input", `Files are uploaded in chunks of ${uploadChunkSize} bytes.`);
   if (input.chunkCount * input.chunkSize > maxFileBytes) {
@@ -72,13 +73,15 @@ export async function uploadChunk(blobId: string, index: number, data: Uint8Arra
   if (info.status === "complete" && outcome === "stored") throw new AppError("conflict", "This upload is already complete.");
 }
 
-export async function uploadStatus(blobId: string) {
+/** Where an upload of the caller's stands; "not-found" for anyone else's. */
+export async function uploadStatus(blobId: string): Promise<UploadStatus> {
   const { blobs, userId } = await store();
   const info = await ownedUpload(blobs, userId, blobId);
   return { status: info.status, chunkCount: info.chunkCount, received: await blobs.receivedChunks(blobId) };
 }
 
-export async function completeUpload(blobId: string) {
+/** Marks an upload complete once every chunk arrived; "conflict" naming how many are missing otherwise. */
+export async function completeUpload(blobId: string): Promise<UploadId> {
   const { blobs, userId } = await store();
   const info = await ownedUpload(blobs, userId, blobId);
   const received = await blobs.receivedChunks(blobId);

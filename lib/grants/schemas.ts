@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { base64url, uuidSchema } from "@/lib/auth/schemas";
-import { versionPayloadSchema } from "@/lib/records/schemas";
+import { versionPayloadSchema } from "@/contract/records";
 
 export const createGrantSchema = z.object({
   grantId: uuidSchema,

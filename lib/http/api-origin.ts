@@ -1,17 +1,20 @@
 import "server-only";
 import { apiClientHeader } from "@/contract/api-client-header";
-import { cspReportPath } from "@/lib/http/security-headers";
+import { routeTable } from "@/contract/routes";
 
 /**
- * The API routes other sites may call, each with why. Every other path under /api answers
- * only the app's own pages (see `isApiRequestFromElsewhere`). A route meant for other sites
- * (say, SMART Health Links) is added here explicitly, with its reason, and must not act on
- * the caller's session: a sibling site's request carries the person's cookies.
+ * The API routes other sites may call, each with why: the routes the contract's table marks
+ * `crossOrigin` (contract/system.ts). Every other path under /api answers only the app's own
+ * pages (see `isApiRequestFromElsewhere`). A route meant for other sites (say, SMART Health
+ * Links) is marked so in the table, with its reason, and must not act on the caller's session:
+ * a sibling site's request carries the person's cookies.
  */
-export const crossOriginApiRoutes: ReadonlyArray<{ path: string; why: string }> = [
-  { path: "/api/health", why: "Load balancers and monitors probe it; it reads nobody's data and writes nothing." },
-  { path: cspReportPath, why: "Browsers send violation reports themselves, without the page's headers; the route only logs, under a rate limit." },
-];
+export const crossOriginApiRoutes: ReadonlyArray<{ path: string; why: string }> = routeTable
+  .filter((route) => route.crossOrigin)
+  .map((route) => {
+    if (!route.why) throw new Error(`${route.name} is open to other sites without saying why.`);
+    return { path: route.path, why: route.why };
+  });
 
 /**
  * Whether a request to the API comes from somewhere other than the app's own pages, and

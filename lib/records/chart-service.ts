@@ -3,8 +3,8 @@ import { cryptoReady } from "@/crypto";
 import { requireSession } from "@/lib/sessions/current-session";
 import { getDatabase, type Database } from "@/lib/db";
 import { AppError } from "@/lib/errors";
-import { addVersion, auditRefusedRecordAccess, chartOf, createRecords, deleteRecord, rotateRecordKey, versionsOf } from "./chart-store";
-import type { CreateRecord, RotateRecordKey, VersionPayload } from "./schemas";
+import { addVersion, auditRefusedRecordAccess, chartOf, createRecords, deleteRecord, recordOf, rotateRecordKey, versionsOf } from "./chart-store";
+import type { NewRecord, RotateRecordKey, VersionPayload } from "@/contract/records";
 import { storageLimits } from "@/lib/records/storage-quota";
 
 /** Only a patient writes their own chart directly (clinicians contribute through grants). */
@@ -39,10 +39,12 @@ export async function getMyChart() {
   return chartOf(db, ownerId);
 }
 
-export async function createMyRecords(items: CreateRecord[]) {
+export async function createMyRecords(items: NewRecord[]) {
   const { db, ownerId } = await owner();
   return createRecords(db, ownerId, items, storageLimits());
 }
+
+export const getMyRecord = (recordId: string) => onRecord(recordId, (db, ownerId) => recordOf(db, ownerId, recordId));
 
 export const getMyRecordVersions = (recordId: string) => onRecord(recordId, (db, ownerId) => versionsOf(db, ownerId, recordId));
 

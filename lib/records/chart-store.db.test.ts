@@ -5,7 +5,8 @@ import { cryptoReady } from "@/crypto";
 import { recordKeyWraps, recordVersions, users } from "@/drizzle/schema";
 import { createTestDatabase, testDatabaseKinds, type TestDatabase } from "@/lib/db/test-databases";
 import { codeOf } from "@/lib/app-error-test-helpers";
-import { addVersion, chartOf, createRecords, deleteRecord, versionsOf } from "./chart-store";
+import { auditEvents } from "@/drizzle/schema";
+import { addVersion, chartOf, createRecords, deleteRecord, recordOf, versionsOf } from "./chart-store";
 
 const b64 = (bytes: Buffer) => bytes.toString("base64url");
 const envelope = (paddedLength = 256) => b64(randomBytes(42 + paddedLength));
@@ -90,6 +91,19 @@ describe.each(testDatabaseKinds())("records on %s", (kind) => {
     expect(await codeOf(addVersion(database.db, stranger, item.id, version(2)))).toBe("not-found");
     expect(await codeOf(versionsOf(database.db, stranger, item.id))).toBe("not-found");
     expect(await codeOf(deleteRecord(database.db, stranger, item.id))).toBe("not-found");
+  });
+
+  it("reads one record as the chart lists it, for its owner only, audited as the chart read naming the record", async () => {
+    const item = newRecord();
+    await createRecords(database.db, owner, [item, newRecord()]);
+    await addVersion(database.db, owner, item.id, version(2));
+    const one = await recordOf(database.db, owner, item.id);
+    expect(one).toEqual((await chartOf(database.db, owner)).records.find((record) => record.id === item.id));
+    expect(one.statements.map((statement) => statement.version)).toEqual([1, 2]);
+    const audited = await database.db.select().from(auditEvents).where(eq(auditEvents.recordId, item.id));
+    expect(audited.filter((event) => event.action === "chart-fetched").map((event) => event.actorId)).toEqual([owner]);
+    expect(await codeOf(recordOf(database.db, stranger, item.id))).toBe("not-found");
+    expect(await codeOf(recordOf(database.db, owner, randomUUID()))).toBe("not-found");
   });
 
   it("deletes a record with its versions and key wraps", async () => {

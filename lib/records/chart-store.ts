@@ -9,10 +9,10 @@ import { appendAudit } from "@/lib/audit/audit-log";
 import { noteRefusal } from "@/lib/audit/refusals";
 import { crashPoint } from "@/lib/crash-points";
 import { coverageOf } from "@/lib/records/grant-coverage";
-import { findOwnedRecord, listOwnedRecords, listVersions, statementsOf } from "./record-store";
+import { findOwnedRecord, listOwnedRecords, listVersions, statementsOf, type StoredRecord, type VersionStatement } from "./record-store";
 import { statementJson, versionJson } from "./version-json";
 import { checkedContent } from "./content-limits";
-import { type CreateRecord, type RotateRecordKey, type VersionPayload } from "./schemas";
+import type { Chart, ChartRecord, NewRecord, RecordVersions, RotateRecordKey, VersionPayload } from "@/contract/records";
 import { checkStoredWithinQuota, type StorageLimits } from "@/lib/records/storage-quota";
 
 function versionRow(recordId: string, authorId: string, payload: VersionPayload) {
@@ -49,7 +49,7 @@ async function checkBlob(tx: Transaction, ownerId: string, recordId: string, blo
  * With `quota`, a batch that takes the account over its storage quota is refused
  * (`quota-exceeded`, 413) and leaves nothing behind either.
  */
-export async function createRecords(db: Database, ownerId: string, items: CreateRecord[], quota?: StorageLimits): Promise<{ created: number }> {
+export async function createRecords(db: Database, ownerId: string, items: NewRecord[], quota?: StorageLimits): Promise<{ created: number }> {
   const prepared = items.map((item) => {
     if (item.version.version !== 1 || item.version.keyVersion !== 1) {
       throw new AppError("invalid-input", "A new record starts at version 1 with key version 1.");
@@ -208,26 +208,46 @@ export async function deleteRecord(db: Database, ownerId: string, recordId: stri
   });
 }
 
-/** The owner's whole chart: ciphertext and owner wraps. The fetch is audited before anything is returned. */
-export async function chartOf(db: Database, ownerId: string) {
+/** One record of the chart on the wire (contract/records.ts chartRecordSchema). */
+const chartRecordJson = (record: StoredRecord, statements: VersionStatement[]): ChartRecord => ({
+  id: record.id,
+  currentVersion: record.currentVersion,
+  keyVersion: record.keyVersion,
+  createdAt: record.createdAt.toISOString(),
+  updatedAt: record.updatedAt.toISOString(),
+  ownerWrap: toBase64url(record.ownerWrap),
+  current: versionJson(record.current),
+  statements: statements.map(statementJson),
+});
+
+/**
+ * The owner's whole chart: ciphertext and owner wraps, with every version's statement. The
+ * fetch is audited before anything is returned. Three queries (the audit append aside),
+ * whatever the number of records and versions.
+ */
+export async function chartOf(db: Database, ownerId: string): Promise<Chart> {
   await appendAudit(db, [{ subjectId: ownerId, actorId: ownerId, action: "chart-fetched", outcome: "success" }]);
   const stored = await listOwnedRecords(db, ownerId);
   const statements = await statementsOf(db, stored.map((record) => record.id));
-  return {
-    records: stored.map((record) => ({
-      id: record.id,
-      currentVersion: record.currentVersion,
-      keyVersion: record.keyVersion,
-      createdAt: record.createdAt.toISOString(),
-      updatedAt: record.updatedAt.toISOString(),
-      ownerWrap: toBase64url(record.ownerWrap),
-      current: versionJson(record.current),
-      statements: (statements.get(record.id) ?? []).map(statementJson),
-    })),
-  };
+  return { records: stored.map((record) => chartRecordJson(record, statements.get(record.id) ?? [])) };
 }
 
-export async function versionsOf(db: Database, ownerId: string, recordId: string) {
+/**
+ * One record of the owner's chart, as the chart serves it, for work on that record alone
+ * (saving a version) without downloading the rest. Audited as the chart read is, naming the
+ * record, before anything is returned. Throws AppError "not-found" when it is not the owner's
+ * (the same answer as for no such record).
+ */
+export async function recordOf(db: Database, ownerId: string, recordId: string): Promise<ChartRecord> {
+  const [stored] = await listOwnedRecords(db, ownerId, recordId);
+  if (!stored) throw new AppError("not-found", "There is no such record in your chart.");
+  await appendAudit(db, [{ subjectId: ownerId, actorId: ownerId, action: "chart-fetched", recordId, outcome: "success" }]);
+  const statements = await statementsOf(db, [recordId]);
+  return chartRecordJson(stored, statements.get(recordId) ?? []);
+}
+
+/** Every version of one of the owner's records, with the owner's wraps of every key it had. Audited; "not-found" as `recordOf`. */
+export async function versionsOf(db: Database, ownerId: string, recordId: string): Promise<RecordVersions> {
   if (!(await findOwnedRecord(db, ownerId, recordId))) throw new AppError("not-found", "There is no such record in your chart.");
   await appendAudit(db, [{ subjectId: ownerId, actorId: ownerId, action: "record-versions-fetched", recordId, outcome: "success" }]);
   const ownerWraps = await db

@@ -1,7 +1,7 @@
 import "server-only";
 import { fromBase64url, isPaddedRecordContentSize } from "@/crypto";
 import { AppError } from "@/lib/errors";
-import { maxContentBytes } from "./schemas";
+import { maxContentBytes } from "@/contract/records";
 
 /**
  * The server cannot read content, but it can insist on its shape: a size limit, and a

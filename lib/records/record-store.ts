@@ -29,8 +29,8 @@ const versionColumns = {
   createdAt: recordVersions.createdAt,
 };
 
-/** The owner's records with their current version and the owner's key wrap, oldest first. */
-export async function listOwnedRecords(db: Database, ownerId: string): Promise<StoredRecord[]> {
+/** The owner's records (or only `recordId`, if it is theirs) with their current version and the owner's key wrap, oldest first. */
+export async function listOwnedRecords(db: Database, ownerId: string, recordId?: string): Promise<StoredRecord[]> {
   const rows = await db
     .select({
       id: records.id,
@@ -47,7 +47,7 @@ export async function listOwnedRecords(db: Database, ownerId: string): Promise<S
       recordKeyWraps,
       and(eq(recordKeyWraps.recordId, records.id), eq(recordKeyWraps.keyVersion, records.keyVersion), isNull(recordKeyWraps.grantId)),
     )
-    .where(eq(records.ownerId, ownerId))
+    .where(recordId === undefined ? eq(records.ownerId, ownerId) : and(eq(records.ownerId, ownerId), eq(records.id, recordId)))
     .orderBy(asc(records.createdAt), asc(records.id));
   return rows.map((row) => ({
     id: row.id,

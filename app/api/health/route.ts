@@ -1,10 +1,7 @@
-import { NextResponse } from "next/server";
+import { routes } from "@/contract/routes";
 import { getHealth } from "@/lib/health";
-import { route } from "@/lib/http/route";
+import { handle } from "@/lib/http/route";
 
 export const dynamic = "force-dynamic";
 
-export const GET = route(async () => {
-  const report = await getHealth();
-  return NextResponse.json(report, { headers: { "cache-control": "no-store" } });
-});
+export const GET = handle(routes.system.health, () => getHealth());

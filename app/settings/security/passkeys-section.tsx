@@ -3,6 +3,7 @@
 import { useCallback, useEffect, useState } from "react";
 import { describeFailure } from "@/client/failures";
 import { ApiError } from "@/client/transport/api";
+import { unlockedVault } from "@/client/keystore/vault-store";
 import { formatDateTime } from "@/client/format";
 import { PasskeyNamePrompt } from "@/app/_components/passkey-name-prompt";
 import { addPasskey, listPasskeys, passkeyNameMaxLength, removePasskey, renameFailure, renamePasskey, type PasskeySummary } from "@/client/account/security";
@@ -163,7 +164,7 @@ export function PasskeysSection() {
           setAdding(true);
           setError(undefined);
           try {
-            const passkey = await addPasskey();
+            const passkey = await addPasskey(unlockedVault());
             setMessage(undefined);
             setAdded(passkey);
             void refresh();

@@ -4,6 +4,7 @@ import { useEffect, useRef, useState } from "react";
 import { describeFailure } from "@/client/failures";
 import { RecoveryKeyStep } from "@/app/_components/recovery-key-step";
 import { ApiError } from "@/client/transport/api";
+import { unlockedVault } from "@/client/keystore/vault-store";
 import { commitRecoveryKeyReplacement, prepareRecoveryKeyReplacement, type PreparedRecoveryKey } from "@/client/account/security";
 
 type State =
@@ -70,7 +71,7 @@ export function RecoverySection() {
         onClick={async () => {
           setState({ step: "preparing" });
           try {
-            setState({ step: "confirming", prepared: await prepareRecoveryKeyReplacement() });
+            setState({ step: "confirming", prepared: await prepareRecoveryKeyReplacement(unlockedVault()) });
           } catch (caught) {
             // A programming error is rethrown by describeFailure, never worded as tampering.
             const reason = describeFailure(caught, {

@@ -6,10 +6,10 @@ import { PasskeysSection } from "./passkeys-section";
 import { RecoverySection } from "./recovery-section";
 import { SessionsSection } from "./sessions-section";
 import { StorageSection } from "./storage-section";
-import { useVault } from "@/client/keystore/vault-store";
+import { unlockedVault, useVault } from "@/client/keystore/vault-store";
 
 function SafetyCodeSection() {
-  const code = ownSafetyCode();
+  const code = ownSafetyCode(unlockedVault());
   return (
     <section className="card" aria-labelledby="safety-code-title">
       <h2 id="safety-code-title">Your safety code</h2>

@@ -1,8 +1,5 @@
-import { NextResponse } from "next/server";
+import { routes } from "@/contract/routes";
 import { signOut } from "@/lib/auth/sign-in-service";
-import { route } from "@/lib/http/route";
+import { handle } from "@/lib/http/route";
 
-export const POST = route(async () => {
-  await signOut();
-  return new NextResponse(null, { status: 204 });
-});
+export const POST = handle(routes.auth.signOut, () => signOut());

@@ -1,10 +1,5 @@
-import { NextResponse } from "next/server";
-import { uuidSchema } from "@/lib/auth/schemas";
+import { routes } from "@/contract/routes";
 import { uploadStatus } from "@/lib/blobs/blob-service";
-import { route } from "@/lib/http/route";
+import { handle } from "@/lib/http/route";
 
-type Context = { params: Promise<{ id: string }> };
-
-export const GET = route<Context>(async (_request, { params }) =>
-  NextResponse.json(await uploadStatus(uuidSchema.parse((await params).id)), { headers: { "cache-control": "no-store" } }),
-);
+export const GET = handle(routes.blobs.describe, ({ params }) => uploadStatus(params.id));

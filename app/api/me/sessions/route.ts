@@ -1,5 +1,5 @@
-import { NextResponse } from "next/server";
+import { routes } from "@/contract/routes";
 import { listMySessions } from "@/lib/accounts/security-service";
-import { route } from "@/lib/http/route";
+import { handle } from "@/lib/http/route";
 
-export const GET = route(async () => NextResponse.json(await listMySessions(), { headers: { "cache-control": "no-store" } }));
+export const GET = handle(routes.security.sessions, () => listMySessions());

@@ -1,11 +1,7 @@
-import { NextResponse } from "next/server";
-import { uuidSchema } from "@/lib/auth/schemas";
-import { route } from "@/lib/http/route";
-import { deleteMyRecord } from "@/lib/records/chart-service";
+import { routes } from "@/contract/routes";
+import { handle } from "@/lib/http/route";
+import { deleteMyRecord, getMyRecord } from "@/lib/records/chart-service";
 
-type Context = { params: Promise<{ id: string }> };
+export const GET = handle(routes.records.get, ({ params }) => getMyRecord(params.id));
 
-export const DELETE = route<Context>(async (_request, { params }) => {
-  await deleteMyRecord(uuidSchema.parse((await params).id));
-  return new NextResponse(null, { status: 204 });
-});
+export const DELETE = handle(routes.records.remove, ({ params }) => deleteMyRecord(params.id));

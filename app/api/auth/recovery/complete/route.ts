@@ -1,9 +1,5 @@
-import { NextResponse } from "next/server";
+import { routes } from "@/contract/routes";
 import { completeRecovery } from "@/lib/accounts/recovery-service";
-import { recoveryCompleteSchema } from "@/lib/auth/schemas";
-import { parseJsonBody, route } from "@/lib/http/route";
+import { handle } from "@/lib/http/route";
 
-export const POST = route(async (request) => {
-  const body = await parseJsonBody(request, recoveryCompleteSchema);
-  return NextResponse.json(await completeRecovery(body));
-});
+export const POST = handle(routes.auth.recoveryComplete, ({ body }) => completeRecovery(body));

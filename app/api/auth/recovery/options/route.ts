@@ -1,5 +1,5 @@
-import { NextResponse } from "next/server";
+import { routes } from "@/contract/routes";
 import { beginRecovery } from "@/lib/accounts/recovery-service";
-import { route } from "@/lib/http/route";
+import { handle } from "@/lib/http/route";
 
-export const POST = route(async (request) => NextResponse.json(await beginRecovery(request)));
+export const POST = handle(routes.auth.recoveryOptions, ({ request }) => beginRecovery(request));

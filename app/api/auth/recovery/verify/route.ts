@@ -1,9 +1,5 @@
-import { NextResponse } from "next/server";
+import { routes } from "@/contract/routes";
 import { proveRecovery } from "@/lib/accounts/recovery-service";
-import { recoveryProofSchema } from "@/lib/auth/schemas";
-import { parseJsonBody, route } from "@/lib/http/route";
+import { handle } from "@/lib/http/route";
 
-export const POST = route(async (request) => {
-  const body = await parseJsonBody(request, recoveryProofSchema);
-  return NextResponse.json(await proveRecovery(request, body));
-});
+export const POST = handle(routes.auth.recoveryVerify, ({ request, body }) => proveRecovery(request, body));

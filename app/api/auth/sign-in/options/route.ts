@@ -1,5 +1,5 @@
-import { NextResponse } from "next/server";
+import { routes } from "@/contract/routes";
 import { beginSignIn } from "@/lib/auth/sign-in-service";
-import { route } from "@/lib/http/route";
+import { handle } from "@/lib/http/route";
 
-export const POST = route(async (request) => NextResponse.json(await beginSignIn(request)));
+export const POST = handle(routes.auth.signInOptions, ({ request }) => beginSignIn(request));

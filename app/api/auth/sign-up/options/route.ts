@@ -1,9 +1,5 @@
-import { NextResponse } from "next/server";
-import { signUpOptionsRequestSchema } from "@/lib/auth/schemas";
+import { routes } from "@/contract/routes";
 import { beginSignUp } from "@/lib/accounts/sign-up-service";
-import { parseJsonBody, route } from "@/lib/http/route";
+import { handle } from "@/lib/http/route";
 
-export const POST = route(async (request) => {
-  const body = await parseJsonBody(request, signUpOptionsRequestSchema);
-  return NextResponse.json(await beginSignUp(request, body));
-});
+export const POST = handle(routes.auth.signUpOptions, ({ request, body }) => beginSignUp(request, body));

@@ -1,9 +1,5 @@
-import { NextResponse } from "next/server";
-import { signUpRequestSchema } from "@/lib/auth/schemas";
+import { routes } from "@/contract/routes";
 import { completeSignUp } from "@/lib/accounts/sign-up-service";
-import { parseJsonBody, route } from "@/lib/http/route";
+import { handle } from "@/lib/http/route";
 
-export const POST = route(async (request) => {
-  const body = await parseJsonBody(request, signUpRequestSchema);
-  return NextResponse.json(await completeSignUp(request, body), { status: 201 });
-});
+export const POST = handle(routes.auth.signUpVerify, ({ request, body }) => completeSignUp(request, body));

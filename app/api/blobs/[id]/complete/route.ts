@@ -1,8 +1,5 @@
-import { NextResponse } from "next/server";
-import { uuidSchema } from "@/lib/auth/schemas";
+import { routes } from "@/contract/routes";
 import { completeUpload } from "@/lib/blobs/blob-service";
-import { route } from "@/lib/http/route";
+import { handle } from "@/lib/http/route";
 
-type Context = { params: Promise<{ id: string }> };
-
-export const POST = route<Context>(async (_request, { params }) => NextResponse.json(await completeUpload(uuidSchema.parse((await params).id))));
+export const POST = handle(routes.blobs.complete, ({ params }) => completeUpload(params.id));

@@ -1,5 +1,5 @@
-import { NextResponse } from "next/server";
+import { routes } from "@/contract/routes";
 import { myActions } from "@/lib/audit/trail-service";
-import { route } from "@/lib/http/route";
+import { handle } from "@/lib/http/route";
 
-export const GET = route(async () => NextResponse.json(await myActions(), { headers: { "cache-control": "no-store" } }));
+export const GET = handle(routes.audit.actions, () => myActions());

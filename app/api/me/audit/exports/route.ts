@@ -1,8 +1,5 @@
-import { NextResponse } from "next/server";
+import { routes } from "@/contract/routes";
 import { recordMyExport } from "@/lib/audit/trail-service";
-import { route } from "@/lib/http/route";
+import { handle } from "@/lib/http/route";
 
-export const POST = route(async () => {
-  await recordMyExport();
-  return new NextResponse(null, { status: 204 });
-});
+export const POST = handle(routes.audit.recordExport, () => recordMyExport());

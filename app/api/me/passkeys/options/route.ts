@@ -1,5 +1,5 @@
-import { NextResponse } from "next/server";
+import { routes } from "@/contract/routes";
 import { beginAddPasskey } from "@/lib/accounts/security-service";
-import { route } from "@/lib/http/route";
+import { handle } from "@/lib/http/route";
 
-export const POST = route(async () => NextResponse.json(await beginAddPasskey()));
+export const POST = handle(routes.security.addPasskeyOptions, () => beginAddPasskey());

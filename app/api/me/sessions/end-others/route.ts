@@ -1,5 +1,5 @@
-import { NextResponse } from "next/server";
+import { routes } from "@/contract/routes";
 import { signOutOtherSessions } from "@/lib/accounts/security-service";
-import { route } from "@/lib/http/route";
+import { handle } from "@/lib/http/route";
 
-export const POST = route(async () => NextResponse.json(await signOutOtherSessions()));
+export const POST = handle(routes.security.endOtherSessions, () => signOutOtherSessions());

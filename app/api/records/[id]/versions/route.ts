@@ -1,19 +1,12 @@
 import { NextResponse } from "next/server";
-import { bodyLimits } from "@/contract/body-limits";
-import { uuidSchema } from "@/lib/auth/schemas";
-import { parseJsonBody, route } from "@/lib/http/route";
+import { routes } from "@/contract/routes";
+import { handle } from "@/lib/http/route";
 import { addMyRecordVersion, getMyRecordVersions } from "@/lib/records/chart-service";
-import { versionPayloadSchema } from "@/lib/records/schemas";
 
-type Context = { params: Promise<{ id: string }> };
+export const GET = handle(routes.records.versions, ({ params }) => getMyRecordVersions(params.id));
 
-export const GET = route<Context>(async (_request, { params }) =>
-  NextResponse.json(await getMyRecordVersions(uuidSchema.parse((await params).id)), { headers: { "cache-control": "no-store" } }),
-);
-
-export const POST = route<Context>(async (request, { params }) => {
-  const id = uuidSchema.parse((await params).id);
-  const payload = await parseJsonBody(request, versionPayloadSchema);
-  await addMyRecordVersion(id, payload);
-  return new NextResponse(null, { status: 201 });
-}, { bodyLimit: bodyLimits.oneRecord });
+// 201 with no body, as it has always answered (the contract's "empty" is otherwise a 204).
+export const POST = handle(routes.records.addVersion, async ({ params, body }) => {
+  await addMyRecordVersion(params.id, body);
+  return new NextResponse(null, { status: 201, headers: { "cache-control": "no-store" } });
+});

@@ -1,0 +1,119 @@
+import { generateEncryptionKeyPair, generateIdentityKeyPair, generateVaultKey } from "@/crypto";
+import { blobsRoutes, recordsRoutes, type ChartRecord, type Statement, type Version } from "@/contract/records";
+import { routes } from "@/contract/routes";
+import { ApiError } from "../transport/api";
+import { fakeTransport } from "../transport/fake-transport";
+import type { UnlockedVault } from "../keystore/vault-store";
+import { sealNewRecords, type RecordDocument } from "./records";
+
+/**
+ * Test support for the browser's records code in Node: a patient's open vault with real keys,
+ * and a fake server (client/transport/fake-transport.ts) that stores what the browser sends
+ * (records, versions, file chunks) and serves it back through the contract, as the real
+ * server does. Tests alter what it stores to play a hostile server.
+ */
+
+/** A patient's open vault with fresh keys (real libsodium). */
+export function patientVault(): UnlockedVault {
+  const identity = generateIdentityKeyPair();
+  const encryption = generateEncryptionKeyPair();
+  return {
+    status: "unlocked",
+    userId: crypto.randomUUID(),
+    role: "patient",
+    keys: {
+      identitySecretKey: identity.secretKey,
+      identityPublicKey: identity.publicKey,
+      encryptionSecretKey: encryption.secretKey,
+      encryptionPublicKey: encryption.publicKey,
+      vaultKey: generateVaultKey(),
+    },
+    profile: { displayName: "Test Patient" },
+  };
+}
+
+/** A note as the chart page writes it. */
+export const noteDocument = (text: string): RecordDocument => ({ v: 1, kind: "note", resource: { resourceType: "DocumentReference", status: "current", description: text } });
+
+interface StoredRecord {
+  id: string;
+  ownerWrap: string;
+  keyVersion: number;
+  versions: Version[];
+}
+
+const at = "2026-11-30T01:00:00.000Z";
+const statementOf = ({ version, authorId, commitment, signature, createdAt }: Version): Statement => ({ version, authorId, commitment, signature, createdAt });
+
+/** A fake server holding one patient's chart and files, answering the records and blobs routes. */
+export function recordsServer(vault: UnlockedVault) {
+  const records = new Map<string, StoredRecord>();
+  const chunks = new Map<string, Uint8Array[]>();
+  const served = (record: StoredRecord): ChartRecord => {
+    const current = record.versions[record.versions.length - 1]!;
+    return {
+      id: record.id,
+      currentVersion: current.version,
+      keyVersion: record.keyVersion,
+      createdAt: at,
+      updatedAt: at,
+      ownerWrap: record.ownerWrap,
+      current,
+      statements: record.versions.map(statementOf),
+    };
+  };
+  const owned = (id: string) => {
+    const record = records.get(id);
+    if (!record) throw new ApiError(404, "not-found", "There is no such record in your chart.");
+    return record;
+  };
+  const transport = fakeTransport()
+    .on(routes.grants.list, () => ({ grants: [] }))
+    .on(recordsRoutes.list, () => ({ records: [...records.values()].map(served) }))
+    .on(recordsRoutes.get, ({ params }) => served(owned(params.id)))
+    .on(recordsRoutes.create, ({ body }) => {
+      for (const record of body.records) {
+        records.set(record.id, { id: record.id, ownerWrap: record.ownerWrap, keyVersion: 1, versions: [{ ...record.version, blobId: record.version.blobId ?? null, authorId: vault.userId, createdAt: at }] });
+      }
+      return { created: body.records.length };
+    })
+    .on(recordsRoutes.addVersion, ({ params, body }) => {
+      const record = owned(params.id);
+      if (body.version !== record.versions.length + 1 || body.keyVersion !== record.keyVersion) throw new ApiError(409, "conflict", "This record changed since you opened it.");
+      record.versions.push({ ...body, blobId: body.blobId ?? null, authorId: vault.userId, createdAt: at });
+    })
+    .on(recordsRoutes.remove, ({ params }) => {
+      owned(params.id);
+      records.delete(params.id);
+    })
+    .on(blobsRoutes.start, ({ body }) => {
+      const blobId = crypto.randomUUID();
+      chunks.set(blobId, new Array<Uint8Array>(body.chunkCount));
+      return { blobId };
+    })
+    .on(blobsRoutes.putChunk, ({ params, body }) => {
+      chunks.get(params.id)![Number(params.index)] = body;
+    })
+    .on(blobsRoutes.complete, ({ params }) => ({ blobId: params.id }))
+    .on(blobsRoutes.getChunk, ({ params }) => {
+      const chunk = chunks.get(params.id)?.[Number(params.index)];
+      if (!chunk) throw new ApiError(404, "not-found", "There is no such upload.");
+      return chunk;
+    });
+
+  return {
+    transport,
+    /** The stored records, for a test to alter as a hostile server would. */
+    records,
+    /** The stored file chunks, by blob id. */
+    chunks,
+    /** Stores records sealed as the browser seals them (sealNewRecords), without a request. */
+    seed(documents: RecordDocument[]): string[] {
+      const sealed = sealNewRecords(documents, vault);
+      for (const record of sealed) {
+        records.set(record.id, { id: record.id, ownerWrap: record.ownerWrap, keyVersion: 1, versions: [{ ...record.version, blobId: null, authorId: vault.userId, createdAt: at }] });
+      }
+      return sealed.map((record) => record.id);
+    },
+  };
+}
