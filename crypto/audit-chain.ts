@@ -41,6 +41,11 @@ export interface AuditEventFields {
 
 export const auditGenesisHash: Uint8Array = new Uint8Array(32);
 
+/**
+ * hash(n) from hash(n-1) and event n's fields (layout above).
+ * @returns 32 bytes
+ * @throws CryptoError("invalid-argument") for a previous hash that is not 32 bytes, count, windowStart and windowEnd not all present or all absent, or a number (seq, occurredAt, count, window) that is not a non-negative safe integer; CryptoError("not-ready") before cryptoReady() has resolved
+ */
 export function auditEventHash(previousHash: Uint8Array, event: AuditEventFields): Uint8Array {
   if (previousHash.length !== 32) throw new CryptoError("invalid-argument");
   const counted = event.count !== undefined && event.count !== null;
@@ -86,6 +91,7 @@ export type AuditSegmentCheck =
  * Verifies consecutive events that follow `start` (a link already trusted, or the hash a
  * page claims precedes it when the page is then tied to a trusted link by its end). Costs
  * one hash per event given, whatever the length of the trail before them.
+ * @throws what auditEventHash throws (a start hash that is not 32 bytes, an event whose fields cannot be encoded); a broken link is reported in the result, never thrown
  */
 export function verifyAuditSegment(start: AuditChainLink, events: ReadonlyArray<AuditEventFields & { hash: Uint8Array }>): AuditSegmentCheck {
   let previous = start.hash;
@@ -101,6 +107,7 @@ export function verifyAuditSegment(start: AuditChainLink, events: ReadonlyArray<
 /**
  * Verifies a whole trail from its first event, and that it extends a head verified before
  * (the last seq and hash this browser saw), if any.
+ * @throws what auditEventHash throws (an event whose fields cannot be encoded); a broken chain is reported in the result, never thrown
  */
 export function verifyAuditChain(
   events: ReadonlyArray<AuditEventFields & { hash: Uint8Array }>,

@@ -38,6 +38,10 @@ function encodeField(field: CanonicalField): Uint8Array {
   throw new CryptoError("invalid-argument");
 }
 
+/**
+ * The canonical encoding of `label` and `fields` (layout above).
+ * @throws CryptoError("invalid-argument") for a field that is not bytes, a string or a non-negative safe integer, or a label or field longer than 2^32 - 1 bytes
+ */
 export function encodeCanonical(label: string, fields: readonly CanonicalField[]): Uint8Array {
   const parts = [Uint8Array.from(magic), lengthPrefixed(0, utf8(label)).subarray(1), new Uint8Array(4)];
   new DataView(parts[2]!.buffer).setUint32(0, fields.length);
@@ -52,7 +56,10 @@ export function encodeCanonical(label: string, fields: readonly CanonicalField[]
   return out;
 }
 
-/** Strict inverse of encodeCanonical: any other byte string is refused. */
+/**
+ * Strict inverse of encodeCanonical: any other byte string is refused.
+ * @throws CryptoError("malformed") for a wrong magic, a length that runs past the end, an unknown tag, an integer above 2^53 - 1, bytes left over, or a label or string that is not UTF-8
+ */
 export function decodeCanonical(bytes: Uint8Array): { label: string; fields: CanonicalField[] } {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let offset = 0;

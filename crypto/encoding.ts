@@ -66,11 +66,18 @@ export function fromBase64(text: string): Uint8Array {
   }
 }
 
+/**
+ * Lower-case hex, two characters per byte.
+ * @throws CryptoError("not-ready") before cryptoReady() has resolved
+ */
 export function toHex(bytes: Uint8Array): string {
   return lib().to_hex(bytes);
 }
 
-/** Lower-case hex only, even length. */
+/**
+ * Lower-case hex only, even length.
+ * @throws CryptoError("malformed") for anything else (upper case, odd length, other characters); CryptoError("not-ready") before cryptoReady() has resolved
+ */
 export function fromHex(text: string): Uint8Array {
   if (typeof text !== "string" || !/^(?:[0-9a-f]{2})*$/.test(text)) throw new CryptoError("malformed");
   return lib().from_hex(text);
@@ -79,10 +86,17 @@ export function fromHex(text: string): Uint8Array {
 const encoder = new TextEncoder();
 const decoder = new TextDecoder("utf-8", { fatal: true });
 
+/**
+ * The UTF-8 bytes of a string. Does not throw: a lone surrogate is encoded as U+FFFD.
+ */
 export function utf8(text: string): Uint8Array {
   return encoder.encode(text);
 }
 
+/**
+ * Reads strict UTF-8.
+ * @throws CryptoError("malformed") for bytes that are not valid UTF-8
+ */
 export function fromUtf8(bytes: Uint8Array): string {
   try {
     return decoder.decode(bytes);
@@ -91,10 +105,17 @@ export function fromUtf8(bytes: Uint8Array): string {
   }
 }
 
+/**
+ * Constant-time equality (libsodium memcmp) for arrays of equal length; different lengths are unequal at once.
+ * @throws CryptoError("not-ready") before cryptoReady() has resolved (only reached when the lengths are equal)
+ */
 export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && lib().memcmp(a, b);
 }
 
+/**
+ * The parts joined into one new array. Does not throw.
+ */
 export function concatBytes(parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((total, part) => total + part.length, 0));
   let offset = 0;

@@ -48,10 +48,18 @@ const headerBytes = 2;
 /** Bytes an AEAD envelope adds to its plaintext: version, kind, nonce and tag. */
 export const envelopeOverhead = headerBytes + nonceBytes + tagBytes;
 
+/**
+ * The associated data of an envelope of `kind`: encodeCanonical(label of the kind, [version, kind, ...context]).
+ * @throws CryptoError("invalid-argument") for a context field the canonical encoding cannot hold
+ */
 export function associatedData(kind: EnvelopeKind, context: readonly CanonicalField[]): Uint8Array {
   return encodeCanonical(envelopeLabels[kind], [protocolVersion, kind, ...context]);
 }
 
+/**
+ * Checks that `key` is a Uint8Array of `length` bytes (32 unless said otherwise).
+ * @throws CryptoError("invalid-key") otherwise
+ */
 export function assertKey(key: Uint8Array, length = keyBytes): void {
   if (!(key instanceof Uint8Array) || key.length !== length) throw new CryptoError("invalid-key");
 }
@@ -72,7 +80,10 @@ export function envelopeKindOf(envelope: Uint8Array): EnvelopeKind | undefined {
   return kinds.has(kind) ? (kind as EnvelopeKind) : undefined;
 }
 
-/** Checks version and kind bytes; the rest is left to the caller. */
+/**
+ * Checks version and kind bytes; the rest is left to the caller.
+ * @throws CryptoError("unsupported-version") for another protocol version; CryptoError("malformed") for fewer than two bytes, another kind, or fewer than `minLength` bytes
+ */
 export function checkHeader(envelope: Uint8Array, kind: EnvelopeKind, minLength: number): void {
   if (!(envelope instanceof Uint8Array) || envelope.length < headerBytes) throw new CryptoError("malformed");
   if (envelope[0] !== protocolVersion) throw new CryptoError("unsupported-version");
@@ -80,7 +91,11 @@ export function checkHeader(envelope: Uint8Array, kind: EnvelopeKind, minLength:
   if (envelope.length < minLength) throw new CryptoError("malformed");
 }
 
-/** Encrypts with an explicit nonce: for known-answer tests and batch wrapping only. */
+/**
+ * Encrypts with an explicit nonce: for known-answer tests and batch wrapping only.
+ * @returns `version | kind | nonce (24 bytes) | ciphertext + tag (16 bytes)`: the plaintext plus 42 bytes
+ * @throws CryptoError("invalid-key") for a key that is not 32 bytes; CryptoError("invalid-argument") for a nonce that is not 24 bytes or a context field the canonical encoding cannot hold; CryptoError("not-ready") before cryptoReady() has resolved
+ */
 export function encryptEnvelopeWithNonce(
   kind: EnvelopeKind,
   key: Uint8Array,
@@ -102,6 +117,11 @@ export function encryptEnvelopeWithNonce(
   return out;
 }
 
+/**
+ * Encrypts `plaintext` as an envelope of `kind` bound to `context`, under a fresh random 24-byte nonce.
+ * @returns `version | kind | nonce (24 bytes) | ciphertext + tag (16 bytes)`: the plaintext plus 42 bytes
+ * @throws CryptoError("invalid-key") for a key that is not 32 bytes; CryptoError("invalid-argument") for a context field the canonical encoding cannot hold; CryptoError("not-ready") before cryptoReady() has resolved
+ */
 export function encryptEnvelope(
   kind: EnvelopeKind,
   key: Uint8Array,
@@ -111,6 +131,10 @@ export function encryptEnvelope(
   return encryptEnvelopeWithNonce(kind, key, plaintext, context, randomBytes(nonceBytes));
 }
 
+/**
+ * Opens an envelope of `kind` made for `context`.
+ * @throws CryptoError("authentication-failed") when the ciphertext, its header or its context was altered, or the key is wrong; CryptoError("unsupported-version") for another protocol version; CryptoError("malformed") for another kind or fewer than 42 bytes; CryptoError("invalid-key") for a key that is not 32 bytes; CryptoError("invalid-argument") for a context field the canonical encoding cannot hold; CryptoError("not-ready") before cryptoReady() has resolved
+ */
 export function decryptEnvelope(
   kind: EnvelopeKind,
   key: Uint8Array,

@@ -20,6 +20,9 @@ const messages: Record<CryptoErrorCode, string> = {
   truncated: "This data ends early: part of it is missing.",
 };
 
+/**
+ * The one error crypto/ throws; `code` says which failure, the message is fixed text. Constructing one does not throw.
+ */
 export class CryptoError extends Error {
   override readonly name = "CryptoError";
 
@@ -29,6 +32,9 @@ export class CryptoError extends Error {
   }
 }
 
+/**
+ * Whether `error` is a CryptoError. Does not throw.
+ */
 export function isCryptoError(error: unknown): error is CryptoError {
   return error instanceof CryptoError;
 }

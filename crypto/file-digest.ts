@@ -11,6 +11,10 @@ export interface FileDigest {
   finish(): Uint8Array;
 }
 
+/**
+ * Starts a BLAKE2b-256 digest; feed it chunks, then finish() once for the 32 bytes.
+ * @throws CryptoError("not-ready") before cryptoReady() has resolved. Calling finish() twice throws libsodium's own Error ("invalid usage"), not a CryptoError
+ */
 export function createFileDigest(): FileDigest {
   const sodium = lib();
   const state = sodium.crypto_generichash_init(null, 32);

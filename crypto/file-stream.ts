@@ -26,7 +26,10 @@ function chunkAssociatedData(chunkSize: number, context: RecordContext): Uint8Ar
   return associatedData(EnvelopeKind.fileHeader, [chunkSize, context.recordId, context.version, context.keyVersion]);
 }
 
-/** A fresh file key: 32 random bytes, one per file (a re-encrypted file gets a new one). */
+/**
+ * A fresh file key: 32 random bytes, one per file (a re-encrypted file gets a new one).
+ * @throws CryptoError("not-ready") only where WebCrypto's getRandomValues is missing
+ */
 export function generateFileKey(): FileKey {
   return brandKey<FileKey>(randomBytes(32));
 }
@@ -38,6 +41,11 @@ export interface FileEncryptor {
   encryptChunk(plain: Uint8Array, isLast: boolean): Uint8Array;
 }
 
+/**
+ * Starts encrypting one file. `header` (30 bytes) is stored beside the chunks; each encrypted chunk is its plaintext plus 17 bytes (chunkOverhead).
+ * @param chunkSize bytes of plaintext per chunk, 1 to 16 MiB (64 KiB by default)
+ * @throws CryptoError("invalid-key") for a file key that is not 32 bytes; CryptoError("invalid-argument") for a chunk size outside 1 byte to 16 MiB or a context the canonical encoding cannot hold (version numbers must be non-negative safe integers); CryptoError("not-ready") before cryptoReady() has resolved. encryptChunk throws CryptoError("invalid-argument") after the last chunk, for a chunk longer than chunkSize, or for a chunk that is not exactly chunkSize bytes but is not the last
+ */
 export function createFileEncryptor(fileKey: FileKey, context: RecordContext, chunkSize = defaultChunkSize): FileEncryptor {
   assertKey(fileKey);
   if (!Number.isSafeInteger(chunkSize) || chunkSize < 1 || chunkSize > maxChunkSize) throw new CryptoError("invalid-argument");
@@ -71,6 +79,10 @@ export interface FileDecryptor {
   done(): void;
 }
 
+/**
+ * Reads the chunk size (bytes) from a 30-byte file header without opening anything.
+ * @throws CryptoError("unsupported-version") for another protocol version; CryptoError("malformed") for another kind, a header that is not 30 bytes, or a chunk size of 0 or above 16 MiB
+ */
 export function readFileHeader(header: Uint8Array): { chunkSize: number } {
   checkHeader(header, EnvelopeKind.fileHeader, fileHeaderBytes);
   if (header.length !== fileHeaderBytes) throw new CryptoError("malformed");
@@ -79,6 +91,10 @@ export function readFileHeader(header: Uint8Array): { chunkSize: number } {
   return { chunkSize };
 }
 
+/**
+ * Starts decrypting one file from its 30-byte header; chunks must be given in order, then done() called.
+ * @throws CryptoError("invalid-key") for a file key that is not 32 bytes; what readFileHeader throws; CryptoError("authentication-failed") when libsodium refuses the stream header; CryptoError("invalid-argument") for a context the canonical encoding cannot hold; CryptoError("not-ready") before cryptoReady() has resolved. decryptChunk throws CryptoError("authentication-failed") for a chunk that was altered, reordered, repeated, or belongs to another file, record or key, and CryptoError("malformed") for a chunk after the final one, one shorter than 17 or longer than chunkSize + 17 bytes, or a non-final chunk that is not chunkSize bytes; done() throws CryptoError("truncated") unless the final chunk was seen
+ */
 export function createFileDecryptor(fileKey: FileKey, header: Uint8Array, context: RecordContext): FileDecryptor {
   assertKey(fileKey);
   const { chunkSize } = readFileHeader(header);

@@ -59,16 +59,28 @@ const firstFields = (statement: GrantStatement) => [
   statement.wrapsDigest,
 ];
 
-/** A digest over (recordId, keyVersion, wrap) triples, independent of their order. */
+/**
+ * A digest over (recordId, keyVersion, wrap) triples, independent of their order.
+ * @returns 32 bytes (BLAKE2b-256)
+ * @throws CryptoError("invalid-argument") for a key version that is not a non-negative safe integer; CryptoError("not-ready") before cryptoReady() has resolved
+ */
 export function wrapsDigest(wraps: ReadonlyArray<{ recordId: string; keyVersion: number; wrappedKey: Uint8Array }>): Uint8Array {
   const sorted = [...wraps].sort((a, b) => (a.recordId < b.recordId ? -1 : a.recordId > b.recordId ? 1 : a.keyVersion - b.keyVersion));
   return hashBytes(encodeCanonical("hsc/v1/grant-wraps", sorted.flatMap((wrap) => [wrap.recordId, wrap.keyVersion, wrap.wrappedKey])));
 }
 
+/**
+ * The patient's Ed25519 signature (64 bytes) over canonical `hsc/v1/grant` [the statement's fields, and its revision when above 1].
+ * @throws CryptoError("invalid-key") for a secret key that is not 64 bytes; CryptoError("invalid-argument") for a revision that is not an integer of at least 1, or an expiry the canonical encoding cannot hold (not a non-negative safe integer); CryptoError("not-ready") before cryptoReady() has resolved
+ */
 export function signGrant(statement: GrantStatement, patientIdentitySecretKey: Uint8Array): Uint8Array {
   return signCanonical(label, fields(statement), patientIdentitySecretKey);
 }
 
+/**
+ * Checks the patient's signature over exactly this statement.
+ * @throws CryptoError("authentication-failed") unless the key signed exactly this statement; CryptoError("malformed") for a signature that is not 64 bytes; CryptoError("invalid-key") for a public key that is not 32 bytes; CryptoError("invalid-argument") as signGrant; CryptoError("not-ready") before cryptoReady() has resolved
+ */
 export function verifyGrant(statement: GrantStatement, signature: Uint8Array, patientIdentityPublicKey: Uint8Array): void {
   verifyCanonical(label, fields(statement), signature, patientIdentityPublicKey);
 }

@@ -28,6 +28,11 @@ function signedMessage(body: Uint8Array): Uint8Array {
   return encodeCanonical(signatureLabel, [protocolVersion, EnvelopeKind.keyCertificate, body]);
 }
 
+/**
+ * Signs a key certificate with the user's 64-byte Ed25519 secret key.
+ * @returns `version | kind | u32 body length | body | signature (64 bytes)`
+ * @throws CryptoError("invalid-key") for an identity secret key that is not 64 bytes or an encryption public key that is not 32; CryptoError("invalid-argument") for an unknown role or a createdAt that is not a non-negative safe integer; CryptoError("not-ready") before cryptoReady() has resolved
+ */
 export function signKeyCertificate(certificate: KeyCertificate, identitySecretKey: Uint8Array): Uint8Array {
   assertKey(identitySecretKey, 64);
   assertKey(certificate.encryptionPublicKey);
@@ -51,6 +56,7 @@ export function signKeyCertificate(certificate: KeyCertificate, identitySecretKe
 /**
  * Returns the certificate only if the identity key signed it and it names the expected
  * user; a key that fails here must never be used.
+ * @throws CryptoError("authentication-failed") for a signature that does not verify under the identity key, or a certificate naming another user; CryptoError("unsupported-version") for another protocol version; CryptoError("malformed") for another kind, a length that does not match the body length, or a body that is not a certificate (unknown role, key not 32 bytes); CryptoError("invalid-key") for an identity public key that is not 32 bytes; CryptoError("not-ready") before cryptoReady() has resolved
  */
 export function verifyKeyCertificate(
   signed: Uint8Array,

@@ -29,7 +29,10 @@ export type RecordWrappingKey = ShareKey | OwnerWrappingKey;
 /** The recovery key's 32 random bytes (shown to the person as Crockford base32). */
 export type RecoveryKey = Key<"recovery">;
 
-/** Brands 32 bytes made inside crypto/ as a key of the role the caller names. */
+/**
+ * Brands 32 bytes made inside crypto/ as a key of the role the caller names.
+ * @throws CryptoError("invalid-key") unless the bytes are a Uint8Array of 32 bytes
+ */
 export function brandKey<K extends Key<string>>(bytes: Uint8Array): K {
   assertKey(bytes);
   return bytes as K;

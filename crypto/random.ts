@@ -14,12 +14,19 @@ function fill(buffer: Uint8Array): Uint8Array {
   return buffer;
 }
 
+/**
+ * `length` bytes from the platform CSPRNG.
+ * @throws CryptoError("invalid-argument") unless `length` is a non-negative safe integer; CryptoError("not-ready") only where WebCrypto's getRandomValues is missing
+ */
 export function randomBytes(length: number): Uint8Array {
   if (!Number.isSafeInteger(length) || length < 0) throw new CryptoError("invalid-argument");
   return fill(new Uint8Array(length));
 }
 
-/** `count` random values of `size` bytes drawn in one go and sliced. */
+/**
+ * `count` random values of `size` bytes drawn in one go and sliced.
+ * @throws CryptoError("invalid-argument") unless `count` is a non-negative and `size` a positive safe integer; CryptoError("not-ready") only where WebCrypto's getRandomValues is missing
+ */
 export function randomChunks(count: number, size: number): Uint8Array[] {
   if (!Number.isSafeInteger(count) || count < 0 || !Number.isSafeInteger(size) || size <= 0) {
     throw new CryptoError("invalid-argument");

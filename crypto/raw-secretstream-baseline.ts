@@ -3,6 +3,8 @@ import { lib } from "./sodium";
 /**
  * Benchmark baseline only (not part of the public API): libsodium's secretstream push
  * loop with nothing around it, so bench/ can compare without importing libsodium.
+ * @returns the total ciphertext bytes
+ * @throws CryptoError("not-ready") before cryptoReady() has resolved; a key that is not 32 bytes fails with libsodium's own TypeError (nothing here is guarded)
  */
 export function rawSecretstreamEncrypt(key: Uint8Array, chunks: readonly Uint8Array[]): number {
   const sodium = lib();

@@ -26,18 +26,27 @@ const bodyLabel = "hsc/v1/record-body";
 const commitmentLabel = "hsc/v1/record-commitment";
 export const commitmentBytes = 32;
 
-/** A fresh commitment key: 32 random bytes, one per record version. */
+/**
+ * A fresh commitment key: 32 random bytes, one per record version.
+ * @throws CryptoError("not-ready") only where WebCrypto's getRandomValues is missing
+ */
 export function generateCommitmentKey(): Uint8Array {
   return randomBytes(32);
 }
 
-/** Encodes a body; throws CryptoError("invalid-key") when the commitment key is not 32 bytes. */
+/**
+ * Encodes a body as canonical `hsc/v1/record-body` [commitmentKey, document, access].
+ * @throws CryptoError("invalid-key") when the commitment key is not 32 bytes
+ */
 export function encodeRecordBody(body: RecordBody): Uint8Array {
   assertKey(body.commitmentKey);
   return encodeCanonical(bodyLabel, [body.commitmentKey, body.document, body.access]);
 }
 
-/** Strict inverse of encodeRecordBody; anything else throws CryptoError("malformed"). */
+/**
+ * Strict inverse of encodeRecordBody.
+ * @throws CryptoError("malformed") for anything but an encoded body (another label, field count or type, a commitment key that is not 32 bytes)
+ */
 export function decodeRecordBody(bytes: Uint8Array): RecordBody {
   const { label, fields } = decodeCanonical(bytes);
   const [commitmentKey, document, access] = fields;
@@ -59,6 +68,8 @@ export function decodeRecordBody(bytes: Uint8Array): RecordBody {
  * commitment key over canonical `hsc/v1/record-commitment` [recordId, version, document].
  * The server stores it beside the signature and learns nothing from it (the key is secret
  * and random); finding other content with the same commitment means a BLAKE2b collision.
+ * @returns 32 bytes
+ * @throws CryptoError("invalid-key") for a commitment key that is not 32 bytes; CryptoError("invalid-argument") for a version that is not a non-negative safe integer; CryptoError("not-ready") before cryptoReady() has resolved
  */
 export function commitRecordDocument(commitmentKey: Uint8Array, context: { recordId: string; version: number }, document: Uint8Array): Uint8Array {
   assertKey(commitmentKey);
@@ -67,8 +78,8 @@ export function commitRecordDocument(commitmentKey: Uint8Array, context: { recor
 
 /**
  * Decodes a body and checks its document against the commitment its author signed (for
- * record `context`). Throws CryptoError("malformed") for anything but a body, and
- * CryptoError("authentication-failed") when the document is not the one committed to.
+ * record `context`).
+ * @throws CryptoError("malformed") for anything but a body; CryptoError("authentication-failed") when the document is not the one committed to; CryptoError("invalid-argument") for a version that is not a non-negative safe integer; CryptoError("not-ready") before cryptoReady() has resolved
  */
 export function verifyRecordBody(bytes: Uint8Array, commitment: Uint8Array, context: { recordId: string; version: number }): RecordBody {
   const body = decodeRecordBody(bytes);

@@ -13,7 +13,10 @@ export interface RecordContext {
 
 const context = (record: RecordContext) => [record.recordId, record.version, record.keyVersion];
 
-/** A fresh record key (DEK): 32 random bytes. */
+/**
+ * A fresh record key (DEK): 32 random bytes.
+ * @throws CryptoError("not-ready") only where WebCrypto's getRandomValues is missing
+ */
 export function generateRecordKey(): RecordKey {
   return brandKey<RecordKey>(randomBytes(32));
 }
@@ -29,7 +32,10 @@ export function encryptRecordContent(plaintext: Uint8Array, recordKey: RecordKey
   return encryptRecordContentWithNonce(plaintext, recordKey, record, randomBytes(nonceBytes));
 }
 
-/** encryptRecordContent with an explicit nonce: for known-answer tests only. */
+/**
+ * encryptRecordContent with an explicit nonce: for known-answer tests only.
+ * @throws CryptoError("invalid-key") for a key that is not 32 bytes; CryptoError("invalid-argument") for a nonce that is not 24 bytes, a plaintext above 1 GiB, or version numbers that are not non-negative safe integers; CryptoError("not-ready") before cryptoReady() has resolved
+ */
 export function encryptRecordContentWithNonce(
   plaintext: Uint8Array,
   recordKey: RecordKey,

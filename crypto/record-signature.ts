@@ -25,16 +25,16 @@ function fields(statement: RecordVersionStatement) {
 
 /**
  * Ed25519 over canonical `hsc/v1/record-version-statement` [recordId, version, authorId, commitment].
- * Returns the 64-byte detached signature. Throws CryptoError("invalid-key") for a wrong-sized key or commitment.
+ * Returns the 64-byte detached signature.
+ * @throws CryptoError("invalid-key") for a secret key that is not 64 bytes or a commitment that is not 32; CryptoError("invalid-argument") for a version that is not a non-negative safe integer; CryptoError("not-ready") before cryptoReady() has resolved
  */
 export function signRecordVersion(statement: RecordVersionStatement, identitySecretKey: Uint8Array): Uint8Array {
   return signCanonical(label, fields(statement), identitySecretKey);
 }
 
 /**
- * Throws CryptoError("authentication-failed") unless the author signed exactly this statement,
- * CryptoError("malformed") for a signature that is not 64 bytes, CryptoError("invalid-key") for
- * a commitment that is not 32 bytes.
+ * Checks the author's signature over exactly this statement.
+ * @throws CryptoError("authentication-failed") unless the author signed exactly this statement; CryptoError("malformed") for a signature that is not 64 bytes; CryptoError("invalid-key") for a public key or commitment that is not 32 bytes; CryptoError("invalid-argument") for a version that is not a non-negative safe integer; CryptoError("not-ready") before cryptoReady() has resolved
  */
 export function verifyRecordVersion(statement: RecordVersionStatement, signature: Uint8Array, authorIdentityPublicKey: Uint8Array): void {
   verifyCanonical(label, fields(statement), signature, authorIdentityPublicKey);

@@ -20,10 +20,18 @@ function checksum(key: Uint8Array): Uint8Array {
   return lib().crypto_generichash(16, encodeCanonical("hsc/v1/recovery-key-checksum", [key]), null).subarray(0, checksumLength);
 }
 
+/**
+ * A fresh recovery key: 32 random bytes.
+ * @throws CryptoError("not-ready") only where WebCrypto's getRandomValues is missing
+ */
 export function generateRecoveryKey(): RecoveryKey {
   return brandKey<RecoveryKey>(randomBytes(keyLength));
 }
 
+/**
+ * The 56-character Crockford base32 text of the key and its checksum, in 14 dash-separated groups of four.
+ * @throws CryptoError("invalid-key") for a key that is not 32 bytes; CryptoError("not-ready") before cryptoReady() has resolved
+ */
 export function encodeRecoveryKey(key: RecoveryKey): string {
   assertKey(key, keyLength);
   const bytes = new Uint8Array(keyLength + checksumLength);
@@ -44,6 +52,10 @@ export function encodeRecoveryKey(key: RecoveryKey): string {
   return out.match(/.{4}/g)!.join("-");
 }
 
+/**
+ * Reads a recovery key as a person types it (case, spaces, dashes and look-alikes forgiven).
+ * @throws CryptoError("malformed") for text that is not 56 base32 characters once normalised; CryptoError("checksum-mismatch") when the checksum does not match (a mistyped character); CryptoError("not-ready") before cryptoReady() has resolved
+ */
 export function decodeRecoveryKey(text: string): RecoveryKey {
   if (typeof text !== "string") throw new CryptoError("malformed");
   const normalized = text.toUpperCase().replace(/[\s-]/g, "").replace(/[IL]/g, "1").replace(/O/g, "0");
@@ -73,7 +85,10 @@ function derive(recoveryKey: RecoveryKey, purpose: string): Uint8Array {
   return lib().crypto_generichash(32, encodeCanonical("hsc/v1/recovery-derive", [purpose]), recoveryKey);
 }
 
-/** The Ed25519 key whose public half lets the server accept a recovery sign-in. */
+/**
+ * The Ed25519 key whose public half lets the server accept a recovery sign-in.
+ * @throws CryptoError("invalid-key") for a key that is not 32 bytes; CryptoError("not-ready") before cryptoReady() has resolved
+ */
 export function deriveRecoverySigningKeyPair(recoveryKey: RecoveryKey): KeyPair {
   const seed = derive(recoveryKey, "signing");
   try {
@@ -83,7 +98,10 @@ export function deriveRecoverySigningKeyPair(recoveryKey: RecoveryKey): KeyPair 
   }
 }
 
-/** The key that wraps the vault key for recovery. */
+/**
+ * The key that wraps the vault key for recovery.
+ * @throws CryptoError("invalid-key") for a key that is not 32 bytes; CryptoError("not-ready") before cryptoReady() has resolved
+ */
 export function deriveRecoveryKeyEncryptionKey(recoveryKey: RecoveryKey): KeyEncryptionKey {
   return brandKey<KeyEncryptionKey>(derive(recoveryKey, "vault-key-wrap"));
 }

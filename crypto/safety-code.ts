@@ -17,6 +17,10 @@ export interface SafetyCode {
   qrPayload: string;
 }
 
+/**
+ * The 60-digit safety code and QR payload (`hsc-sc:1:<userId>:<base64url key>`) of a user's 32-byte identity key.
+ * @throws CryptoError("invalid-key") for a key that is not 32 bytes; CryptoError("not-ready") before cryptoReady() has resolved
+ */
 export function safetyCode(identityPublicKey: Uint8Array, userId: string): SafetyCode {
   assertKey(identityPublicKey);
   const hash = lib().crypto_generichash(64, encodeCanonical(label, [userId, identityPublicKey]), null);
@@ -29,6 +33,10 @@ export function safetyCode(identityPublicKey: Uint8Array, userId: string): Safet
   return { digits: groups.join(" "), qrPayload: `hsc-sc:1:${userId}:${toBase64url(identityPublicKey)}` };
 }
 
+/**
+ * Reads a QR payload made by safetyCode.
+ * @throws CryptoError("malformed") for anything else (another prefix, a user id that is not a lower-case UUID, a key that is not 43 base64url characters of 32 bytes); CryptoError("not-ready") before cryptoReady() has resolved
+ */
 export function parseSafetyCodePayload(text: string): { userId: string; identityPublicKey: Uint8Array } {
   const match = typeof text === "string" ? payloadPattern.exec(text) : null;
   if (!match) throw new CryptoError("malformed");
@@ -37,7 +45,10 @@ export function parseSafetyCodePayload(text: string): { userId: string; identity
   return { userId: match[1]!, identityPublicKey };
 }
 
-/** Whether a scanned payload names exactly this user and key (constant-time on the key). */
+/**
+ * Whether a scanned payload names exactly this user and key (constant-time on the key).
+ * @throws nothing: an unreadable payload gives false, and so does any call before cryptoReady() (the catch swallows "not-ready")
+ */
 export function safetyCodeMatches(qrPayload: string, identityPublicKey: Uint8Array, userId: string): boolean {
   let parsed;
   try {
@@ -60,6 +71,10 @@ const shareFingerprintBytes = 16;
 const shareFingerprint = (identityPublicKey: Uint8Array) =>
   lib().crypto_generichash(32, encodeCanonical("hsc/v1/key-fingerprint", [identityPublicKey]), null).subarray(0, shareFingerprintBytes);
 
+/**
+ * The share code of a clinician's 32-byte identity key and UUID.
+ * @throws CryptoError("invalid-key") for a key that is not 32 bytes; CryptoError("malformed") for a user id that is not a lower-case UUID; CryptoError("not-ready") before cryptoReady() has resolved
+ */
 export function shareCode(identityPublicKey: Uint8Array, userId: string): string {
   assertKey(identityPublicKey);
   const hex = userId.replace(/-/g, "");
@@ -68,6 +83,10 @@ export function shareCode(identityPublicKey: Uint8Array, userId: string): string
   return `hsc1.${toBase64url(idBytes)}.${toBase64url(shareFingerprint(identityPublicKey))}`;
 }
 
+/**
+ * Reads a share code (surrounding whitespace ignored): the user id as a UUID and the 16-byte fingerprint prefix.
+ * @throws CryptoError("malformed") for anything but a share code; CryptoError("not-ready") before cryptoReady() has resolved
+ */
 export function parseShareCode(text: string): { userId: string; fingerprint: Uint8Array } {
   const match = typeof text === "string" ? shareCodePattern.exec(text.trim()) : null;
   if (!match) throw new CryptoError("malformed");
@@ -78,7 +97,10 @@ export function parseShareCode(text: string): { userId: string; fingerprint: Uin
   return { userId: `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`, fingerprint };
 }
 
-/** Whether a share code names exactly this user and identity key. */
+/**
+ * Whether a share code names exactly this user and identity key.
+ * @throws nothing: an unreadable code gives false, and so does any call before cryptoReady() (the catch swallows "not-ready")
+ */
 export function shareCodeMatches(code: string, identityPublicKey: Uint8Array, userId: string): boolean {
   let parsed;
   try {

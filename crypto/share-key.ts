@@ -63,14 +63,27 @@ function openKey(kind: SealedKind, envelope: Uint8Array, recipient: KeyPair, con
   return key;
 }
 
+/**
+ * A fresh share key: 32 random bytes, one per grant.
+ * @throws CryptoError("not-ready") only where WebCrypto's getRandomValues is missing
+ */
 export function generateShareKey(): ShareKey {
   return brandKey<ShareKey>(randomBytes(32));
 }
 
+/**
+ * Seals a grant's share key to the clinician's certified X25519 key, bound to the grant id.
+ * @returns `version | kind 5 | sealed box`
+ * @throws CryptoError("invalid-key") for a share key or public key that is not 32 bytes, or a public key libsodium refuses; CryptoError("not-ready") before cryptoReady() has resolved
+ */
 export function sealShareKey(shareKey: ShareKey, recipientEncryptionPublicKey: Uint8Array, { grantId }: { grantId: string }): Uint8Array {
   return sealKey(EnvelopeKind.sealedShareKey, shareKey, recipientEncryptionPublicKey, [grantId]);
 }
 
+/**
+ * Opens a share key sealed to `recipient` for exactly this grant.
+ * @throws CryptoError("authentication-failed") when the box was not sealed to this key pair, was altered, or names another grant; CryptoError("unsupported-version") for another protocol version; CryptoError("malformed") for another kind, fewer than 50 bytes, or contents that are not a sealed key of this kind; CryptoError("invalid-key") for a key pair whose halves are not 32 bytes; CryptoError("not-ready") before cryptoReady() has resolved
+ */
 export function openShareKey(envelope: Uint8Array, recipient: KeyPair, { grantId }: { grantId: string }): ShareKey {
   return brandKey<ShareKey>(openKey(EnvelopeKind.sealedShareKey, envelope, recipient, [grantId]));
 }
@@ -80,11 +93,19 @@ export interface SealedRecordKeyContext {
   keyVersion: number;
 }
 
-/** A record key sealed to the chart owner's encryption key, for records someone else wrote in their chart. */
+/**
+ * A record key sealed to the chart owner's encryption key, for records someone else wrote in their chart.
+ * @returns `version | kind 8 | sealed box`
+ * @throws CryptoError("invalid-key") for a record key or public key that is not 32 bytes, or a public key libsodium refuses; CryptoError("invalid-argument") for a key version that is not a non-negative safe integer; CryptoError("not-ready") before cryptoReady() has resolved
+ */
 export function sealRecordKeyToOwner(recordKey: RecordKey, ownerEncryptionPublicKey: Uint8Array, context: SealedRecordKeyContext): Uint8Array {
   return sealKey(EnvelopeKind.sealedRecordKey, recordKey, ownerEncryptionPublicKey, [context.recordId, context.keyVersion]);
 }
 
+/**
+ * Opens a record key sealed to the chart owner for exactly this record and key version.
+ * @throws CryptoError("authentication-failed") when the box was not sealed to this key pair, was altered, or names another record or key version; CryptoError("unsupported-version"), CryptoError("malformed"), CryptoError("invalid-key") as openShareKey; CryptoError("invalid-argument") for a key version that is not a non-negative safe integer; CryptoError("not-ready") before cryptoReady() has resolved
+ */
 export function openRecordKeySealedToOwner(envelope: Uint8Array, owner: KeyPair, context: SealedRecordKeyContext): RecordKey {
   return brandKey<RecordKey>(openKey(EnvelopeKind.sealedRecordKey, envelope, owner, [context.recordId, context.keyVersion]));
 }
@@ -93,6 +114,7 @@ export function openRecordKeySealedToOwner(envelope: Uint8Array, owner: KeyPair,
  * The share key of one of the patient's grants, derived from the vault key, so that the
  * patient can wrap later records for an "all records" grant and rotate keys after a revoke
  * without storing the share key anywhere.
+ * @throws CryptoError("invalid-key") for a vault key that is not 32 bytes; CryptoError("not-ready") before cryptoReady() has resolved
  */
 export function deriveShareKey(vaultKey: VaultKey, { grantId }: { grantId: string }): ShareKey {
   assertKey(vaultKey);

@@ -19,6 +19,10 @@ export interface PrivateBundle {
   extra?: Uint8Array;
 }
 
+/**
+ * A fresh vault key: 32 random bytes, one per account.
+ * @throws CryptoError("not-ready") only where WebCrypto's getRandomValues is missing
+ */
 export function generateVaultKey(): VaultKey {
   return brandKey<VaultKey>(randomBytes(32));
 }
@@ -26,6 +30,7 @@ export function generateVaultKey(): VaultKey {
 /**
  * The key that wraps the owner's copy of every record key: derived from the vault key
  * (keyed BLAKE2b with its own label) rather than the vault key itself, so each key has one job.
+ * @throws CryptoError("invalid-key") for a vault key that is not 32 bytes; CryptoError("not-ready") before cryptoReady() has resolved
  */
 export function deriveOwnerWrappingKey(vaultKey: VaultKey): OwnerWrappingKey {
   assertKey(vaultKey);
@@ -34,7 +39,11 @@ export function deriveOwnerWrappingKey(vaultKey: VaultKey): OwnerWrappingKey {
 
 const wrapContext = (context: VaultWrapContext) => [context.userId, context.methodId];
 
-/** Wraps the vault key under a key-encryption key (from a PRF output or the recovery key). */
+/**
+ * Wraps the vault key under a key-encryption key (from a PRF output or the recovery key).
+ * @returns a 74-byte envelope (kind 1)
+ * @throws CryptoError("invalid-key") for a vault key or key-encryption key that is not 32 bytes; CryptoError("not-ready") before cryptoReady() has resolved
+ */
 export function wrapVaultKey(vaultKey: VaultKey, kek: KeyEncryptionKey, context: VaultWrapContext): Uint8Array {
   assertKey(vaultKey);
   return encryptEnvelope(EnvelopeKind.vaultKeyWrap, kek, vaultKey, wrapContext(context));
@@ -50,11 +59,19 @@ export function isVaultKeyWrap(envelope: Uint8Array): boolean {
   return envelope instanceof Uint8Array && envelope.length === envelopeOverhead + keyBytes && envelopeKindOf(envelope) === EnvelopeKind.vaultKeyWrap;
 }
 
+/**
+ * wrapVaultKey with an explicit 24-byte nonce: for known-answer tests only.
+ * @throws as wrapVaultKey, and CryptoError("invalid-argument") for a nonce that is not 24 bytes
+ */
 export function wrapVaultKeyWithNonce(vaultKey: VaultKey, kek: KeyEncryptionKey, context: VaultWrapContext, nonce: Uint8Array) {
   assertKey(vaultKey);
   return encryptEnvelopeWithNonce(EnvelopeKind.vaultKeyWrap, kek, vaultKey, wrapContext(context), nonce);
 }
 
+/**
+ * Unwraps a vault key wrapped for exactly this user and unlock method.
+ * @throws CryptoError("authentication-failed") when the wrap or its context was altered, or the key-encryption key is wrong; CryptoError("unsupported-version") for another protocol version; CryptoError("malformed") for another kind, fewer than 42 bytes, or a wrapped key that is not 32 bytes; CryptoError("invalid-key") for a key-encryption key that is not 32 bytes; CryptoError("not-ready") before cryptoReady() has resolved
+ */
 export function unwrapVaultKey(envelope: Uint8Array, kek: KeyEncryptionKey, context: VaultWrapContext): VaultKey {
   const vaultKey = decryptEnvelope(EnvelopeKind.vaultKeyWrap, kek, envelope, wrapContext(context));
   if (vaultKey.length !== 32) throw new CryptoError("malformed");
@@ -92,7 +109,10 @@ export function encryptPrivateBundle(bundle: PrivateBundle, vaultKey: VaultKey, 
   return encryptPrivateBundleWithNonce(bundle, vaultKey, context, randomBytes(nonceBytes));
 }
 
-/** encryptPrivateBundle with an explicit nonce: for known-answer tests only. */
+/**
+ * encryptPrivateBundle with an explicit nonce: for known-answer tests only.
+ * @throws CryptoError("invalid-key") for an identity secret key that is not 64 bytes or an encryption secret key or vault key that is not 32; CryptoError("invalid-argument") for a nonce that is not 24 bytes or a bundle above 1 GiB (the 256 KiB largest bucket is not checked here); CryptoError("not-ready") before cryptoReady() has resolved
+ */
 export function encryptPrivateBundleWithNonce(
   bundle: PrivateBundle,
   vaultKey: VaultKey,
@@ -134,6 +154,7 @@ export function decryptPrivateBundle(envelope: Uint8Array, vaultKey: VaultKey, c
  * Whether bytes have the shape of a sealed, padded private bundle: protocol version 1,
  * kind 10, and a padded body of a power of two between the smallest and the largest
  * bucket. The server, which cannot open a vault, checks this before storing one.
+ * Does not throw: only the length and the first two bytes are read.
  */
 export function isPaddedPrivateBundle(envelope: Uint8Array): boolean {
   const body = envelope.length - envelopeOverhead;
