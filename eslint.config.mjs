@@ -2,6 +2,7 @@ import nextCoreWebVitals from "eslint-config-next/core-web-vitals";
 import nextTypescript from "eslint-config-next/typescript";
 import noProtocolLabels from "./eslint-rules/no-protocol-labels.mjs";
 import noServerCodeInClient from "./eslint-rules/no-server-code-in-client.mjs";
+import typedCatch from "./eslint-rules/typed-catch.mjs";
 
 /** crypto/ is pure: libsodium and its own files, nothing framework-, I/O- or server-bound. */
 const cryptoBoundary = {
@@ -44,9 +45,10 @@ const config = [
   ...nextCoreWebVitals,
   ...nextTypescript,
   {
-    plugins: { hsc: { rules: { "no-server-code-in-client": noServerCodeInClient, "no-protocol-labels": noProtocolLabels } } },
+    plugins: { hsc: { rules: { "no-server-code-in-client": noServerCodeInClient, "typed-catch": typedCatch, "no-protocol-labels": noProtocolLabels } } },
     rules: {
       "hsc/no-server-code-in-client": "error",
+      "hsc/typed-catch": "error",
       "hsc/no-protocol-labels": "error",
       "no-restricted-imports": ["error", libsodiumOnlyInCrypto],
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],

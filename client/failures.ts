@@ -45,9 +45,23 @@ export function describeFailure(
     case "refused":
       return (error as ApiError).message;
     default:
-      setTimeout(() => {
-        throw error;
-      });
+      reportBug(error);
       return "Something went wrong in this page. Please reload it and try again.";
   }
+}
+
+/** Throws `error` outside the caller's stack, so a bug reaches the page's error reporting while the page goes on. */
+function reportBug(error: unknown): void {
+  setTimeout(() => {
+    throw error;
+  });
+}
+
+/**
+ * For a catch that goes on the same way whatever failed (a best-effort step, a list that could
+ * not load): a failure of a kind the person can be told about passes quietly; a bug is
+ * reported (thrown outside the caller's stack) before the caller goes on.
+ */
+export function reportIfBug(error: unknown): void {
+  if (failureKind(error) === null) reportBug(error);
 }

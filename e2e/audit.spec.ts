@@ -103,7 +103,8 @@ test("a second visit fetches only the events after the head the browser verified
   const first = watchTrailRequests(patient.page);
   await patient.page.getByRole("link", { name: "History" }).click();
   await expect(patient.page.getByTestId("audit-verified")).toBeVisible();
-  await expect.poll(() => first.some((request) => request.before !== null) && first.some((request) => request.after !== null)).toBe(true);
+  // A short trail is verified whole by the catch-up from genesis, and the page shows what that check holds (the trail store).
+  await expect.poll(() => first.some((request) => request.after !== null)).toBe(true);
   // The head this browser verified (and put in its vault) on this visit.
   const verifiedHead = Math.max(...first.filter((request) => request.after !== null).map((request) => request.head));
   expect(verifiedHead).toBeGreaterThan(0);
@@ -115,17 +116,17 @@ test("a second visit fetches only the events after the head the browser verified
   await patient.page.reload();
   await patient.page.getByRole("button", { name: "Unlock with passkey" }).click();
   await expect(patient.page.getByTestId("audit-verified")).toBeVisible();
-  await expect.poll(() => second.some((request) => request.before !== null)).toBe(true);
+  await expect.poll(() => second.some((request) => request.after !== null)).toBe(true);
   const catchUps = second.filter((request) => request.after !== null);
   expect(catchUps.length).toBeGreaterThan(0);
   // Nothing already verified is fetched again to verify: the catch-up starts at the stored head.
   expect(Math.min(...catchUps.map((request) => request.after!))).toBe(verifiedHead);
   expect(catchUps.flatMap((request) => request.seqs).every((seq) => seq > verifiedHead)).toBe(true);
   expect(catchUps.flatMap((request) => request.seqs).length).toBeGreaterThanOrEqual(60);
-  // What is shown is one page, proven against that head: not the whole trail.
+  // What is shown is the newest page, from what the check verified (at most one older page fetched for it): not the whole trail.
   const shownPages = second.filter((request) => request.before !== null);
-  expect(shownPages).toHaveLength(1);
-  expect(shownPages[0]!.seqs.length).toBeLessThanOrEqual(50);
+  expect(shownPages.length).toBeLessThanOrEqual(1);
+  expect(shownPages.every((page) => page.seqs.length <= 50)).toBe(true);
 
   await patient.page.getByLabel("Show").selectOption("all");
   const rows = patient.page.getByTestId("history-row");

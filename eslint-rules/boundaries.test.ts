@@ -112,3 +112,26 @@ describe("protocol labels stay inside crypto/", () => {
     expect(await ruleIds("client/sharing/example.ts", code)).toEqual([]);
   });
 });
+
+describe("catches in browser code look at what they caught", () => {
+  it.each([
+    ["a bare catch", "export function f() {\n  try {\n    return 1;\n  } catch {\n    return 0;\n  }\n}\n"],
+    ["a catch that never reads its error", "export function f() {\n  try {\n    return 1;\n  } catch (error) {\n    return 0;\n  }\n}\n"],
+    ["a .catch handler that takes nothing", "export const f = (p: Promise<number>) => p.catch(() => 0);\n"],
+  ])("refuses %s in client/", async (_label, source) => {
+    expect(await ruleIds("client/records/example.ts", source)).toContain("hsc/typed-catch");
+  });
+
+  it("refuses a bare catch in a client component", async () => {
+    const source = '"use client";\nexport function f() {\n  try {\n    return 1;\n  } catch {\n    return 0;\n  }\n}\n';
+    expect(await ruleIds("app/some-page/widget.tsx", source)).toContain("hsc/typed-catch");
+  });
+
+  it("allows a catch that checks the error's type and rethrows the rest, and leaves server code and tests alone", async () => {
+    const typed = "export function f() {\n  try {\n    return 1;\n  } catch (error) {\n    if (!(error instanceof RangeError)) throw error;\n    return 0;\n  }\n}\n";
+    expect(await ruleIds("client/records/example.ts", typed)).toEqual([]);
+    const bare = "export function f() {\n  try {\n    return 1;\n  } catch {\n    return 0;\n  }\n}\n";
+    expect(await ruleIds("lib/example.ts", bare)).toEqual([]);
+    expect(await ruleIds("client/records/example.test.ts", bare)).toEqual([]);
+  });
+});

@@ -3,6 +3,7 @@
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { signOut } from "@/client/account/sign-in";
+import { reportIfBug } from "@/client/failures";
 
 /** Always reachable when signed in, locked vault or not. */
 export function SignOutButton() {
@@ -15,7 +16,8 @@ export function SignOutButton() {
       disabled={busy}
       onClick={async () => {
         setBusy(true);
-        await signOut().catch(() => undefined);
+        // Signed out here either way: the session cookie is cleared, and the server ends the session when it next hears of it.
+        await signOut().catch(reportIfBug);
         router.push("/");
         router.refresh();
       }}

@@ -2,6 +2,13 @@
 
 import { useEffect, useRef, useState } from "react";
 
+/**
+ * pdf.js's own refusals of a document it cannot read or render (InvalidPDFException,
+ * PasswordException, UnknownErrorException, FormatError, a cancelled render, a worker that
+ * failed): the preview says it failed. Anything else is a bug here.
+ */
+const isPdfFailure = (error: unknown) => error instanceof Error && /(Exception|FormatError|Error)$/.test(error.name) && error.name !== "TypeError" && error.name !== "ReferenceError";
+
 const pagesPerStep = 10;
 
 /**
@@ -35,7 +42,8 @@ export function PdfPreview({ blob, name }: { blob: Blob; name: string }) {
         documentRef.current = loaded;
         setPageCount(loaded.numPages);
         setStatus("ready");
-      } catch {
+      } catch (error) {
+        if (!isPdfFailure(error)) throw error;
         if (!cancelled) setStatus("failed");
       }
     })();
@@ -65,7 +73,10 @@ export function PdfPreview({ blob, name }: { blob: Blob; name: string }) {
         target.append(canvas);
         await page.render({ canvas, viewport }).promise;
       }
-    })().catch(() => !cancelled && setStatus("failed"));
+    })().catch((error: unknown) => {
+      if (!isPdfFailure(error)) throw error;
+      if (!cancelled) setStatus("failed");
+    });
     return () => {
       cancelled = true;
     };

@@ -8,6 +8,7 @@ import { loadRevealedNames } from "@/client/sharing/sharing";
 import { httpTransport } from "@/client/transport/api";
 import { unlockedVault, useVault } from "@/client/keystore/vault-store";
 import { labelOf, outcomeLabel, when } from "./action-labels";
+import { reportIfBug } from "@/client/failures";
 
 const unknownRecord = "a record you no longer have access to";
 
@@ -24,11 +25,17 @@ function History() {
       // Names come from the grants alone: opening records here would itself show up in the patients' trails.
       const [actions, revealed] = await Promise.all([
         loadMyActions(),
-        loadRevealedNames(unlockedVault(), httpTransport).catch(() => new Map<string, string>()),
+        loadRevealedNames(unlockedVault(), httpTransport).catch((error: unknown) => {
+          reportIfBug(error);
+          return new Map<string, string>();
+        }),
       ]);
       setNames(revealed);
       setEvents(actions);
-    })().catch(() => setFailed(true));
+    })().catch((error: unknown) => {
+      reportIfBug(error);
+      setFailed(true);
+    });
   }, []);
 
   if (failed)

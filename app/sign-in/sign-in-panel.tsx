@@ -39,7 +39,11 @@ export function SignInPanel() {
     if (autofillStarted.current) return;
     autofillStarted.current = true;
     void (async () => {
-      const available = await PublicKeyCredential.isConditionalMediationAvailable?.().catch(() => false);
+      const available = await PublicKeyCredential.isConditionalMediationAvailable?.().catch((error: unknown) => {
+        // The browser's own refusal (a DOMException) means no autofill; anything else is a bug.
+        if (!(error instanceof DOMException)) throw error;
+        return false;
+      });
       if (available) await finish(true);
     })();
     // eslint-disable-next-line react-hooks/exhaustive-deps

@@ -72,5 +72,8 @@ export function defaultPasskeyName(): string {
 function forgetPasskey(rpId: string, credentialId: string): void {
   const signal = (PublicKeyCredential as unknown as { signalUnknownCredential?: (options: { rpId: string; credentialId: string }) => Promise<void> })
     .signalUnknownCredential;
-  void signal?.call(PublicKeyCredential, { rpId, credentialId }).catch(() => undefined);
+  // Best effort: a browser that refuses (a DOMException) keeps offering the passkey, which then fails to sign in.
+  void signal?.call(PublicKeyCredential, { rpId, credentialId }).catch((error: unknown) => {
+    if (!(error instanceof DOMException)) throw error;
+  });
 }

@@ -141,13 +141,17 @@ export const rememberVault = (ledger: SeenLedger, sequence: number): SeenLedger 
 // protection, never the person's data, so failures to read or write are not errors.
 const storageKey = (userId: string) => `hsc.seen.v1.${userId}`;
 
+/** Storage that is full, switched off or denied (a DOMException), or a copy that is not JSON (a SyntaxError). */
+const isStorageFailure = (error: unknown) => error instanceof DOMException || error instanceof SyntaxError;
+
 export function readLedger(userId: string): SeenLedger {
   try {
     const parsed = JSON.parse(localStorage.getItem(storageKey(userId)) ?? "null") as Partial<SeenLedger> | null;
     if (parsed?.v !== 1 || typeof parsed.vault !== "number" || typeof parsed.records !== "object" || typeof parsed.grants !== "object") return emptyLedger();
     const received = typeof parsed.received === "object" && parsed.received !== null ? parsed.received : {};
     return { v: 1, vault: parsed.vault, records: parsed.records ?? {}, grants: parsed.grants ?? {}, received };
-  } catch {
+  } catch (error) {
+    if (!isStorageFailure(error)) throw error;
     return emptyLedger();
   }
 }
@@ -155,8 +159,9 @@ export function readLedger(userId: string): SeenLedger {
 function writeLedger(userId: string, ledger: SeenLedger) {
   try {
     localStorage.setItem(storageKey(userId), JSON.stringify(ledger));
-  } catch {
+  } catch (error) {
     // See above.
+    if (!isStorageFailure(error)) throw error;
   }
 }
 

@@ -136,34 +136,6 @@ export const call = <R extends RouteDefinition>(route: R, input: CallInput<R>) =
 
 const unreachable = () => new ApiError(0, "network", "Could not reach Health Safe Cloud. Check your connection and try again.");
 
-async function send<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const json = body === undefined ? undefined : JSON.stringify(body);
-  let response: Response;
-  try {
-    response = await fetch(path, {
-      method,
-      credentials: "same-origin",
-      headers: { [apiClientHeader.name]: apiClientHeader.value, ...(body === undefined ? {} : { "content-type": "application/json" }) },
-      body: json,
-      cache: "no-store",
-    });
-  } catch (error) {
-    if (!isNetworkFailure(error)) throw error;
-    throw unreachable();
-  }
-  if (!response.ok) throw await apiErrorFrom(response, "Something went wrong on our side. Please try again.");
-  if (response.status === 204) return undefined as T;
-  return parseJson(await bodyOf(response)) as T;
-}
-
-/** @deprecated Unparsed requests, kept only until every caller uses `call` with a route of the contract (issue 13). */
-export const api = {
-  get: <T>(path: string) => send<T>("GET", path),
-  post: <T>(path: string, body?: unknown) => send<T>("POST", path, body ?? {}),
-  patch: <T>(path: string, body: unknown) => send<T>("PATCH", path, body),
-  put: <T>(path: string, body: unknown) => send<T>("PUT", path, body),
-  delete: <T>(path: string) => send<T>("DELETE", path),
-};
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

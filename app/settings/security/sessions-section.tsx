@@ -3,6 +3,7 @@
 import { useCallback, useEffect, useState } from "react";
 import { countOf, formatDateTime } from "@/client/format";
 import { listSessions, signOutOtherSessions, type SessionSummary } from "@/client/account/security";
+import { reportIfBug } from "@/client/failures";
 
 export function SessionsSection() {
   const [sessions, setSessions] = useState<SessionSummary[] | null>(null);
@@ -14,7 +15,10 @@ export function SessionsSection() {
 
   useEffect(() => {
     // eslint-disable-next-line react-hooks/set-state-in-effect
-    void refresh().catch(() => setMessage("Your sessions could not be loaded."));
+    void refresh().catch((error: unknown) => {
+      reportIfBug(error);
+      setMessage("Your sessions could not be loaded.");
+    });
   }, [refresh]);
 
   const others = sessions?.filter((session) => !session.current).length ?? 0;
