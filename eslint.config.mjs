@@ -7,11 +7,34 @@ import typedCatch from "./eslint-rules/typed-catch.mjs";
 /** crypto/ is pure: libsodium and its own files, nothing framework-, I/O- or server-bound. */
 const cryptoBoundary = {
   patterns: [
-    { group: ["@/app", "@/app/*", "@/lib", "@/lib/*", "@/drizzle", "@/drizzle/*", "@/e2e/*", "@/bench/*"], message: "crypto/ must not import application code." },
+    {
+      group: ["@/app", "@/app/*", "@/lib", "@/lib/*", "@/drizzle", "@/drizzle/*", "@/e2e/*", "@/bench/*"],
+      message: "crypto/ must not import application code.",
+    },
     { group: ["../*"], message: "crypto/ must not reach outside its own folder." },
     { group: ["next", "next/*", "react", "react/*", "react-dom", "react-dom/*"], message: "crypto/ is framework-free." },
     { group: ["drizzle-orm", "drizzle-orm/*", "postgres", "@electric-sql/*", "pg", "server-only", "pino"], message: "crypto/ does no I/O." },
-    { group: ["node:*", "fs", "fs/*", "path", "crypto", "buffer", "os", "child_process", "stream", "stream/*", "util", "http", "https", "net", "url", "worker_threads"], message: "crypto/ must run the same in the browser: no Node built-ins." },
+    {
+      group: [
+        "node:*",
+        "fs",
+        "fs/*",
+        "path",
+        "crypto",
+        "buffer",
+        "os",
+        "child_process",
+        "stream",
+        "stream/*",
+        "util",
+        "http",
+        "https",
+        "net",
+        "url",
+        "worker_threads",
+      ],
+      message: "crypto/ must run the same in the browser: no Node built-ins.",
+    },
   ],
 };
 
@@ -35,12 +58,26 @@ const clientBoundary = {
 };
 
 const libsodiumOnlyInCrypto = {
-  patterns: [{ group: ["libsodium-wrappers", "libsodium-wrappers-sumo", "libsodium-wrappers*"], message: "Only crypto/ imports libsodium; use the crypto/ API." }],
+  patterns: [
+    { group: ["libsodium-wrappers", "libsodium-wrappers-sumo", "libsodium-wrappers*"], message: "Only crypto/ imports libsodium; use the crypto/ API." },
+  ],
 };
 
 const config = [
   {
-    ignores: [".next/**", "node_modules/**", ".data/**", ".e2e-data/**", "test-results/**", "playwright-report/**", ".e2e-data-short-idle/**", ".e2e-crash-data/**", "next-env.d.ts", "drizzle/migrations/**", "eslint-rules/fixtures/**"],
+    ignores: [
+      ".next/**",
+      "node_modules/**",
+      ".data/**",
+      ".e2e-data/**",
+      "test-results/**",
+      "playwright-report/**",
+      ".e2e-data-short-idle/**",
+      ".e2e-crash-data/**",
+      "next-env.d.ts",
+      "drizzle/migrations/**",
+      "eslint-rules/fixtures/**",
+    ],
   },
   ...nextCoreWebVitals,
   ...nextTypescript,

@@ -2,13 +2,7 @@ import { NextResponse, type NextRequest } from "next/server";
 import { config as appConfig } from "@/lib/config";
 import { AppError, errorBody, httpStatusFor } from "@/lib/errors";
 import { isApiRequestFromElsewhere } from "@/lib/http/api-origin";
-import {
-  contentSecurityPolicy,
-  createNonce,
-  cspReportPath,
-  isCrossOriginWrite,
-  securityHeaders,
-} from "@/lib/http/security-headers";
+import { contentSecurityPolicy, createNonce, cspReportPath, isCrossOriginWrite, securityHeaders } from "@/lib/http/security-headers";
 
 /**
  * Every response gets the security headers and a fresh CSP nonce. Cross-origin writes, and

@@ -17,7 +17,15 @@ export default defineConfig({
         extends: true,
         test: {
           name: "unit",
-          include: ["crypto/**/*.test.ts", "lib/**/*.test.ts", "client/**/*.test.ts", "contract/**/*.test.ts", "app/**/*.test.ts", "scripts/**/*.test.ts", "eslint-rules/**/*.test.ts"],
+          include: [
+            "crypto/**/*.test.ts",
+            "lib/**/*.test.ts",
+            "client/**/*.test.ts",
+            "contract/**/*.test.ts",
+            "app/**/*.test.ts",
+            "scripts/**/*.test.ts",
+            "eslint-rules/**/*.test.ts",
+          ],
           exclude: ["**/*.db.test.ts", "node_modules/**"],
           environment: "node",
         },

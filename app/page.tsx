@@ -7,9 +7,8 @@ export default function HomePage() {
       <section className="hero" aria-labelledby="hero-title">
         <h1 id="hero-title">Your health records, readable only by you and the people you choose.</h1>
         <p className="lead">
-          Health Safe Cloud encrypts your records in this browser before they leave it. You decide which doctors and
-          nurses can open which records, you see every time they do, and you can take access back at any moment. Our
-          servers keep only encrypted data and cannot read it.
+          Health Safe Cloud encrypts your records in this browser before they leave it. You decide which doctors and nurses can open which records, you see
+          every time they do, and you can take access back at any moment. Our servers keep only encrypted data and cannot read it.
         </p>
         <div className="actions">
           <Link href="/sign-up" className="button">

@@ -25,7 +25,13 @@ export async function seedPatientAndClinician(db: Database) {
   const encryption = generateEncryptionKeyPair();
   const vault = {
     userId: patientId,
-    keys: { identitySecretKey: identity.secretKey, identityPublicKey: identity.publicKey, encryptionSecretKey: encryption.secretKey, encryptionPublicKey: encryption.publicKey, vaultKey: generateVaultKey() },
+    keys: {
+      identitySecretKey: identity.secretKey,
+      identityPublicKey: identity.publicKey,
+      encryptionSecretKey: encryption.secretKey,
+      encryptionPublicKey: encryption.publicKey,
+      vaultKey: generateVaultKey(),
+    },
   };
   const doctorIdentity = generateIdentityKeyPair();
   const doctorEncryption = generateEncryptionKeyPair();
@@ -34,7 +40,10 @@ export async function seedPatientAndClinician(db: Database) {
     userId: doctorId,
     identityPublicKey: doctorIdentity.publicKey,
     encryptionPublicKey: doctorEncryption.publicKey,
-    certificate: signKeyCertificate({ userId: doctorId, role: "doctor", encryptionPublicKey: doctorEncryption.publicKey, createdAt: Date.now() }, doctorIdentity.secretKey),
+    certificate: signKeyCertificate(
+      { userId: doctorId, role: "doctor", encryptionPublicKey: doctorEncryption.publicKey, createdAt: Date.now() },
+      doctorIdentity.secretKey,
+    ),
   });
   return { patientId, doctorId, vault, doctorEncryptionPublicKey: doctorEncryption.publicKey };
 }

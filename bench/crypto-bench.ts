@@ -5,7 +5,16 @@
  *  2. Sealing one share key to an X25519 key (median).
  *  3. Wrapping 1,000 record keys under a share key (median; target: well under 100 ms).
  */
-import { createFileEncryptor, cryptoReady, generateEncryptionKeyPair, generateFileKey, generateRecordKey, generateShareKey, sealShareKey, wrapRecordKeys } from "../crypto";
+import {
+  createFileEncryptor,
+  cryptoReady,
+  generateEncryptionKeyPair,
+  generateFileKey,
+  generateRecordKey,
+  generateShareKey,
+  sealShareKey,
+  wrapRecordKeys,
+} from "../crypto";
 import { rawSecretstreamEncrypt } from "../crypto/raw-secretstream-baseline";
 
 const chunkSize = 64 * 1024;
@@ -57,9 +66,7 @@ async function main() {
 
   const clinician = generateEncryptionKeyPair();
   const shareKey = generateShareKey();
-  const sealTimes = Array.from({ length: 200 }, (_, index) =>
-    timeMs(() => sealShareKey(shareKey, clinician.publicKey, { grantId: `grant-${index}` })),
-  );
+  const sealTimes = Array.from({ length: 200 }, (_, index) => timeMs(() => sealShareKey(shareKey, clinician.publicKey, { grantId: `grant-${index}` })));
   const items = Array.from({ length: 1000 }, (_, index) => ({ recordKey: generateRecordKey(), recordId: `record-${index}`, keyVersion: 1 }));
   wrapRecordKeys(items, shareKey, { grantId: "warm-up" });
   const wrapTimes = Array.from({ length: 15 }, () => timeMs(() => wrapRecordKeys(items, shareKey, { grantId: "bench-grant" })));

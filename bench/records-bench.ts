@@ -10,11 +10,7 @@
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import {
-  createFileEncryptor,
-  cryptoReady,
-  generateFileKey,
-} from "../crypto";
+import { createFileEncryptor, cryptoReady, generateFileKey } from "../crypto";
 import { rawSecretstreamEncrypt } from "../crypto/raw-secretstream-baseline";
 import { users } from "../drizzle/schema";
 import { databaseBlobStore } from "../lib/blobs/database-blob-store";
@@ -42,7 +38,10 @@ async function main() {
     const plan = planImport(ips);
     const planMs = ms(start);
     start = process.hrtime.bigint();
-    const sealed = sealNewRecords(plan.records.map((record) => ({ v: 1 as const, kind: record.kind, resource: record.resource })), author);
+    const sealed = sealNewRecords(
+      plan.records.map((record) => ({ v: 1 as const, kind: record.kind, resource: record.resource })),
+      author,
+    );
     const sealMs = ms(start);
     start = process.hrtime.bigint();
     await createRecords(database.db, userId, sealed);

@@ -33,17 +33,29 @@ async function run(count: number) {
   const note = (index: number) => ({
     v: 1 as const,
     kind: "note",
-    resource: { resourceType: "DocumentReference", status: "current", description: `Note ${index}`, content: [{ attachment: { contentType: "text/plain", data: "SGVsbG8=" } }] },
+    resource: {
+      resourceType: "DocumentReference",
+      status: "current",
+      description: `Note ${index}`,
+      content: [{ attachment: { contentType: "text/plain", data: "SGVsbG8=" } }],
+    },
   });
   const owned: Array<{ id: string; ownerWrap: string }> = [];
   for (let start = 0; start < count; start += batchSize) {
-    const sealed = sealNewRecords(Array.from({ length: Math.min(batchSize, count - start) }, (_, index) => note(start + index)), vault);
+    const sealed = sealNewRecords(
+      Array.from({ length: Math.min(batchSize, count - start) }, (_, index) => note(start + index)),
+      vault,
+    );
     await createRecords(db, patientId, sealed);
     owned.push(...sealed.map((record) => ({ id: record.id, ownerWrap: record.ownerWrap })));
   }
 
   let start = process.hrtime.bigint();
-  const recordKeys = owned.map((record) => ({ recordId: record.id, keyVersion: 1, recordKey: recordKeyOf({ id: record.id, keyVersion: 1, ownerWrap: record.ownerWrap }, vault) }));
+  const recordKeys = owned.map((record) => ({
+    recordId: record.id,
+    keyVersion: 1,
+    recordKey: recordKeyOf({ id: record.id, keyVersion: 1, ownerWrap: record.ownerWrap }, vault),
+  }));
   const request = sealGrant({
     vault,
     clinicianId: doctorId,

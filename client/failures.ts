@@ -30,10 +30,7 @@ export function failureKind(error: unknown): FailureKind | null {
  * outside the caller's catch (reaching the page's error reporting), and the person is told
  * plainly that the page failed, never that their data was tampered with.
  */
-export function describeFailure(
-  error: unknown,
-  words: { accessEnded: string; integrity: string; unreachable?: string },
-): string {
+export function describeFailure(error: unknown, words: { accessEnded: string; integrity: string; unreachable?: string }): string {
   const kind = failureKind(error);
   switch (kind) {
     case "access-ended":

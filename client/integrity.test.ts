@@ -17,9 +17,15 @@ describe("verified", () => {
   });
 
   it("reports bytes out of the protocol's layout as a shape failure", () => {
-    expect(() => verified("decrypt", () => { throw new CryptoError("truncated"); })).toThrow(IntegrityError);
+    expect(() =>
+      verified("decrypt", () => {
+        throw new CryptoError("truncated");
+      }),
+    ).toThrow(IntegrityError);
     try {
-      verified("decrypt", () => { throw new CryptoError("malformed"); });
+      verified("decrypt", () => {
+        throw new CryptoError("malformed");
+      });
     } catch (caught) {
       expect((caught as IntegrityError).code).toBe("shape");
     }
@@ -27,10 +33,22 @@ describe("verified", () => {
 
   it("lets programming errors through unchanged", async () => {
     const bug = new TypeError("x is undefined");
-    expect(() => verified("decrypt", () => { throw bug; })).toThrow(bug);
+    expect(() =>
+      verified("decrypt", () => {
+        throw bug;
+      }),
+    ).toThrow(bug);
     const misuse = new CryptoError("invalid-argument");
-    expect(() => verified("decrypt", () => { throw misuse; })).toThrow(misuse);
-    await expect(verifiedAsync("decrypt", async () => { throw bug; })).rejects.toBe(bug);
+    expect(() =>
+      verified("decrypt", () => {
+        throw misuse;
+      }),
+    ).toThrow(misuse);
+    await expect(
+      verifiedAsync("decrypt", async () => {
+        throw bug;
+      }),
+    ).rejects.toBe(bug);
   });
 
   it("returns what the check returns", async () => {

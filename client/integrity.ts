@@ -69,6 +69,11 @@ export async function verifiedAsync<T>(code: IntegrityCode, check: () => Promise
 
 function asIntegrity(error: unknown, code: IntegrityCode): unknown {
   if (!isCryptoError(error) || !dataFaults.has(error.code)) return error;
-  const kind: IntegrityCode = error.code === "malformed" || error.code === "truncated" || error.code === "unsupported-version" ? "shape" : error.code === "invalid-key" ? "wrong-key" : code;
+  const kind: IntegrityCode =
+    error.code === "malformed" || error.code === "truncated" || error.code === "unsupported-version"
+      ? "shape"
+      : error.code === "invalid-key"
+        ? "wrong-key"
+        : code;
   return new IntegrityError(kind);
 }

@@ -73,7 +73,13 @@ export type RecoveryComplete = z.infer<typeof recoveryCompleteSchema>;
 
 /** Sign-up, sign-in, recovery and sign-out: the routes that need no session. */
 export const authRoutes = {
-  signUpOptions: defineRoute({ method: "POST", path: "/api/auth/sign-up/options", access: "public", body: signUpOptionsRequestSchema, response: passkeyCreationSchema }),
+  signUpOptions: defineRoute({
+    method: "POST",
+    path: "/api/auth/sign-up/options",
+    access: "public",
+    body: signUpOptionsRequestSchema,
+    response: passkeyCreationSchema,
+  }),
   signUpVerify: defineRoute({
     method: "POST",
     path: "/api/auth/sign-up/verify",
@@ -90,7 +96,12 @@ export const authRoutes = {
     body: z.object({ credential: authenticationResponseSchema }),
     response: z.object({ userId: uuid }),
   }),
-  recoveryOptions: defineRoute({ method: "POST", path: "/api/auth/recovery/options", access: "public", response: z.object({ challenge: base64url(32).length(43) }) }),
+  recoveryOptions: defineRoute({
+    method: "POST",
+    path: "/api/auth/recovery/options",
+    access: "public",
+    response: z.object({ challenge: base64url(32).length(43) }),
+  }),
   recoveryVerify: defineRoute({
     method: "POST",
     path: "/api/auth/recovery/verify",

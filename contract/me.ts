@@ -103,19 +103,21 @@ const eventFields = {
 };
 
 /** One event of a person's trail with the hash that chains it to the one before (crypto/ auditEventHash). */
-export const trailEventSchema = z.object({
-  seq: seq.min(1),
-  actorId: uuid.nullable(),
-  ...eventFields,
-  /** A counted event: how many attempts, the first and the last; null for one event. */
-  count: z.number().int().min(1).nullable(),
-  windowStart: timestamp.nullable(),
-  windowEnd: timestamp.nullable(),
-  hash,
-}).refine((event) => (event.count === null) === (event.windowStart === null) && (event.count === null) === (event.windowEnd === null), {
-  message: "A counted event has a count and both ends of its window; any other event has none.",
-  path: ["count"],
-});
+export const trailEventSchema = z
+  .object({
+    seq: seq.min(1),
+    actorId: uuid.nullable(),
+    ...eventFields,
+    /** A counted event: how many attempts, the first and the last; null for one event. */
+    count: z.number().int().min(1).nullable(),
+    windowStart: timestamp.nullable(),
+    windowEnd: timestamp.nullable(),
+    hash,
+  })
+  .refine((event) => (event.count === null) === (event.windowStart === null) && (event.count === null) === (event.windowEnd === null), {
+    message: "A counted event has a count and both ends of its window; any other event has none.",
+    path: ["count"],
+  });
 export type TrailEvent = z.infer<typeof trailEventSchema>;
 
 /**
@@ -138,7 +140,11 @@ const seqParam = z.coerce.number().int().min(0).max(2_147_483_647);
  * or `?before=<seq>&limit=<n>` (the `limit` events just before one: an older page).
  */
 export const trailQuerySchema = z
-  .object({ after: seqParam.optional(), before: seqParam.min(1).optional(), limit: z.coerce.number().int().min(1).max(trailPageSize.max).default(trailPageSize.default) })
+  .object({
+    after: seqParam.optional(),
+    before: seqParam.min(1).optional(),
+    limit: z.coerce.number().int().min(1).max(trailPageSize.max).default(trailPageSize.default),
+  })
   .strict()
   .refine((query) => query.after === undefined || query.before === undefined, { message: "Give after or before, not both.", path: ["before"] });
 
@@ -149,7 +155,12 @@ export type ClinicianAction = z.infer<typeof clinicianActionSchema>;
 /** The person's audit trail, in pages, and its export record. */
 export const auditRoutes = {
   trail: defineRoute({ method: "GET", path: "/api/me/audit", access: "session", query: trailQuerySchema, response: trailPageSchema }),
-  actions: defineRoute({ method: "GET", path: "/api/me/audit/actions", access: "session", response: z.object({ events: z.array(clinicianActionSchema).max(2000) }) }),
+  actions: defineRoute({
+    method: "GET",
+    path: "/api/me/audit/actions",
+    access: "session",
+    response: z.object({ events: z.array(clinicianActionSchema).max(2000) }),
+  }),
   recordExport: defineRoute({ method: "POST", path: "/api/me/audit/exports", access: "session", response: "empty" }),
 };
 
@@ -186,8 +197,18 @@ const passkeyParams = z.object({ id: base64url(1024).min(1) });
 
 /** Security settings: passkeys, the recovery key, sessions, storage used. */
 export const securityRoutes = {
-  passkeys: defineRoute({ method: "GET", path: "/api/me/passkeys", access: "session", response: z.object({ passkeys: z.array(passkeySummarySchema).max(1000) }) }),
-  addPasskeyOptions: defineRoute({ method: "POST", path: "/api/me/passkeys/options", access: "session", response: z.object({ options: creationOptionsSchema }) }),
+  passkeys: defineRoute({
+    method: "GET",
+    path: "/api/me/passkeys",
+    access: "session",
+    response: z.object({ passkeys: z.array(passkeySummarySchema).max(1000) }),
+  }),
+  addPasskeyOptions: defineRoute({
+    method: "POST",
+    path: "/api/me/passkeys/options",
+    access: "session",
+    response: z.object({ options: creationOptionsSchema }),
+  }),
   addPasskey: defineRoute({
     method: "POST",
     path: "/api/me/passkeys",
@@ -196,11 +217,28 @@ export const securityRoutes = {
     body: z.object({ name: passkeyNameSchema, credential: registrationResponseSchema, vaultWrap: newPasskeyWrapSchema }),
     response: storedPasskeySchema,
   }),
-  renamePasskey: defineRoute({ method: "PATCH", path: "/api/me/passkeys/[id]", access: "session", params: passkeyParams, body: z.object({ name: passkeyNameSchema }), response: "empty" }),
+  renamePasskey: defineRoute({
+    method: "PATCH",
+    path: "/api/me/passkeys/[id]",
+    access: "session",
+    params: passkeyParams,
+    body: z.object({ name: passkeyNameSchema }),
+    response: "empty",
+  }),
   removePasskey: defineRoute({ method: "DELETE", path: "/api/me/passkeys/[id]", access: "session", params: passkeyParams, response: "empty" }),
   recoveryKey: defineRoute({ method: "GET", path: "/api/me/recovery-key", access: "session", response: z.object({ recoveryPublicKey, createdAt: timestamp }) }),
   replaceRecoveryKey: defineRoute({ method: "PUT", path: "/api/me/recovery-key", access: "session", body: recoveryKeyReplacementSchema, response: "empty" }),
-  sessions: defineRoute({ method: "GET", path: "/api/me/sessions", access: "session", response: z.object({ sessions: z.array(sessionSummarySchema).max(10_000) }) }),
-  endOtherSessions: defineRoute({ method: "POST", path: "/api/me/sessions/end-others", access: "session", response: z.object({ ended: z.number().int().nonnegative() }) }),
+  sessions: defineRoute({
+    method: "GET",
+    path: "/api/me/sessions",
+    access: "session",
+    response: z.object({ sessions: z.array(sessionSummarySchema).max(10_000) }),
+  }),
+  endOtherSessions: defineRoute({
+    method: "POST",
+    path: "/api/me/sessions/end-others",
+    access: "session",
+    response: z.object({ ended: z.number().int().nonnegative() }),
+  }),
   storage: defineRoute({ method: "GET", path: "/api/me/storage", access: "session", response: storageUsageSchema }),
 };

@@ -134,8 +134,24 @@ export const recordsRoutes = {
   remove: defineRoute({ method: "DELETE", path: "/api/records/[id]", access: "session", params: idParams, response: "empty" }),
   versions: defineRoute({ method: "GET", path: "/api/records/[id]/versions", access: "session", params: idParams, response: recordVersionsSchema }),
   /** Answers 201 with no body (app/api/records/[id]/versions/route.ts). */
-  addVersion: defineRoute({ method: "POST", path: "/api/records/[id]/versions", access: "session", params: idParams, bodyLimit: bodyLimits.oneRecord, body: versionPayloadSchema, response: "empty" }),
-  rotate: defineRoute({ method: "POST", path: "/api/records/[id]/rotate", access: "session", params: idParams, bodyLimit: bodyLimits.oneRecord, body: rotateRecordKeySchema, response: "empty" }),
+  addVersion: defineRoute({
+    method: "POST",
+    path: "/api/records/[id]/versions",
+    access: "session",
+    params: idParams,
+    bodyLimit: bodyLimits.oneRecord,
+    body: versionPayloadSchema,
+    response: "empty",
+  }),
+  rotate: defineRoute({
+    method: "POST",
+    path: "/api/records/[id]/rotate",
+    access: "session",
+    params: idParams,
+    bodyLimit: bodyLimits.oneRecord,
+    body: rotateRecordKeySchema,
+    response: "empty",
+  }),
 };
 
 /** Files are uploaded in chunks of exactly this many bytes of padded plaintext; the server refuses any other size. */
@@ -145,7 +161,15 @@ const chunkCount = z.number().int().min(1).max(1_000_000);
 const chunkParams = z.object({ id: uuid, index: chunkIndex });
 
 /** An upload to start: chunk size and count (the padded file's size), and the stored file a key rotation replaces. */
-export const startUploadSchema = z.object({ chunkSize: z.number().int().positive().max(fileChunkSize * 16), chunkCount, replaces: uuid.optional() });
+export const startUploadSchema = z.object({
+  chunkSize: z
+    .number()
+    .int()
+    .positive()
+    .max(fileChunkSize * 16),
+  chunkCount,
+  replaces: uuid.optional(),
+});
 export type StartUpload = z.infer<typeof startUploadSchema>;
 export const uploadIdSchema = z.object({ blobId: uuid });
 export type UploadId = z.infer<typeof uploadIdSchema>;
@@ -162,6 +186,14 @@ export const blobsRoutes = {
   start: defineRoute({ method: "POST", path: "/api/blobs", access: "session", status: 201, body: startUploadSchema, response: uploadIdSchema }),
   describe: defineRoute({ method: "GET", path: "/api/blobs/[id]", access: "session", params: idParams, response: uploadStatusSchema }),
   complete: defineRoute({ method: "POST", path: "/api/blobs/[id]/complete", access: "session", params: idParams, response: uploadIdSchema }),
-  putChunk: defineRoute({ method: "PUT", path: "/api/blobs/[id]/chunks/[index]", access: "session", params: chunkParams, bodyLimit: bodyLimits.fileChunk, body: "binary", response: "empty" }),
+  putChunk: defineRoute({
+    method: "PUT",
+    path: "/api/blobs/[id]/chunks/[index]",
+    access: "session",
+    params: chunkParams,
+    bodyLimit: bodyLimits.fileChunk,
+    body: "binary",
+    response: "empty",
+  }),
   getChunk: defineRoute({ method: "GET", path: "/api/blobs/[id]/chunks/[index]", access: "session", params: chunkParams, response: "binary" }),
 };

@@ -49,7 +49,11 @@ export type CallOutput<R extends RouteDefinition> = R["response"] extends "empty
     : z.output<SchemaOf<R["response"]>>;
 
 /** What the server's handler returns for a route, before serialisation (the schema's input). */
-export type HandlerOutput<R extends RouteDefinition> = R["response"] extends "empty" ? void : R["response"] extends "binary" ? Uint8Array : z.input<SchemaOf<R["response"]>>;
+export type HandlerOutput<R extends RouteDefinition> = R["response"] extends "empty"
+  ? void
+  : R["response"] extends "binary"
+    ? Uint8Array
+    : z.input<SchemaOf<R["response"]>>;
 
 /** The path with its `[name]` segments filled in (each encoded), for the browser's requests and tests. */
 export function pathOf(route: RouteDefinition, params: Record<string, string> = {}): string {

@@ -51,7 +51,9 @@ describe("the route table", () => {
   });
 
   it("declares a real shape for every JSON part: no route takes or answers just anything", () => {
-    const loose = routeTable.filter((route) => schemasOf(route).some((schema) => schema instanceof z.ZodUnknown || schema instanceof z.ZodAny)).map((route) => route.name);
+    const loose = routeTable
+      .filter((route) => schemasOf(route).some((schema) => schema instanceof z.ZodUnknown || schema instanceof z.ZodAny))
+      .map((route) => route.name);
     expect(loose).toEqual([]);
   });
 });

@@ -15,12 +15,21 @@ const challengeOf = (value: Record<string, unknown>) => typeof value.challenge =
 
 /** Options to create a passkey (`navigator.credentials.create`), as @simplewebauthn/server makes them. */
 export const creationOptionsSchema = z.custom<PublicKeyCredentialCreationOptionsJSON>(
-  (value) => isRecord(value) && challengeOf(value) && isRecord(value.rp) && isRecord(value.user) && typeof value.user.id === "string" && Array.isArray(value.pubKeyCredParams),
+  (value) =>
+    isRecord(value) &&
+    challengeOf(value) &&
+    isRecord(value.rp) &&
+    isRecord(value.user) &&
+    typeof value.user.id === "string" &&
+    Array.isArray(value.pubKeyCredParams),
   "must be WebAuthn creation options",
 );
 
 /** Options to sign in with a passkey (`navigator.credentials.get`), as @simplewebauthn/server makes them. */
-export const requestOptionsSchema = z.custom<PublicKeyCredentialRequestOptionsJSON>((value) => isRecord(value) && challengeOf(value), "must be WebAuthn request options");
+export const requestOptionsSchema = z.custom<PublicKeyCredentialRequestOptionsJSON>(
+  (value) => isRecord(value) && challengeOf(value),
+  "must be WebAuthn request options",
+);
 
 /**
  * Client extension results as the server may see them: at most whether PRF is supported. The

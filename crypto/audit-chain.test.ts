@@ -101,7 +101,12 @@ describe("audit chain", () => {
     };
     const hash = auditEventHash(auditGenesisHash, counted);
     expect(toHex(hash)).toBe(KAT_COUNTED_EVENT);
-    for (const altered of [{ count: 2999 }, { windowStart: 1_790_000_000_001 }, { windowEnd: 1_790_000_058_000 }, { count: null, windowStart: null, windowEnd: null }]) {
+    for (const altered of [
+      { count: 2999 },
+      { windowStart: 1_790_000_000_001 },
+      { windowEnd: 1_790_000_058_000 },
+      { count: null, windowStart: null, windowEnd: null },
+    ]) {
       expect(verifyAuditChain([{ ...counted, ...altered, hash }])).toEqual({ ok: false, brokenAt: 0, reason: "hash" });
     }
     // A count without its window (or the reverse) is not an event anyone wrote.

@@ -69,24 +69,55 @@ function byteDecoders(): Array<Decoder<Uint8Array>> {
       },
     },
     { name: "canonical encoding", genuine: () => encodeCanonical("hsc/v1/test", ["a", 1, new Uint8Array([1, 2])]), decode: (bytes) => decodeCanonical(bytes) },
-    { name: "record content", genuine: () => encryptRecordContent(new Uint8Array([1, 2, 3]), key, recordContext), decode: (bytes) => decryptRecordContent(bytes, key, recordContext) },
+    {
+      name: "record content",
+      genuine: () => encryptRecordContent(new Uint8Array([1, 2, 3]), key, recordContext),
+      decode: (bytes) => decryptRecordContent(bytes, key, recordContext),
+    },
     { name: "bucket padding", genuine: () => padToBucket(new Uint8Array([9, 9])), decode: (bytes) => unpadBucket(bytes) },
-    { name: "record key wrap", genuine: () => wrapRecordKey(key, anyKey(key), { recordId: userId, keyVersion: 1, grantId: "owner" }), decode: (bytes) => unwrapRecordKey(bytes, anyKey(key), { recordId: userId, keyVersion: 1, grantId: "owner" }) },
-    { name: "vault key wrap", genuine: () => wrapVaultKey(anyKey(key), anyKey(key), { userId, methodId: "recovery" }), decode: (bytes) => unwrapVaultKey(bytes, anyKey(key), { userId, methodId: "recovery" }) },
+    {
+      name: "record key wrap",
+      genuine: () => wrapRecordKey(key, anyKey(key), { recordId: userId, keyVersion: 1, grantId: "owner" }),
+      decode: (bytes) => unwrapRecordKey(bytes, anyKey(key), { recordId: userId, keyVersion: 1, grantId: "owner" }),
+    },
+    {
+      name: "vault key wrap",
+      genuine: () => wrapVaultKey(anyKey(key), anyKey(key), { userId, methodId: "recovery" }),
+      decode: (bytes) => unwrapVaultKey(bytes, anyKey(key), { userId, methodId: "recovery" }),
+    },
     {
       name: "private bundle",
-      genuine: () => encryptPrivateBundle({ identitySecretKey: signer.secretKey, encryptionSecretKey: recipient.secretKey, extra: new Uint8Array([1]) }, anyKey(key), { userId }),
+      genuine: () =>
+        encryptPrivateBundle({ identitySecretKey: signer.secretKey, encryptionSecretKey: recipient.secretKey, extra: new Uint8Array([1]) }, anyKey(key), {
+          userId,
+        }),
       decode: (bytes) => decryptPrivateBundle(bytes, anyKey(key), { userId }),
     },
-    { name: "sealed share key", genuine: () => sealShareKey(anyKey(key), recipient.publicKey, { grantId: userId }), decode: (bytes) => openShareKey(bytes, recipient, { grantId: userId }) },
+    {
+      name: "sealed share key",
+      genuine: () => sealShareKey(anyKey(key), recipient.publicKey, { grantId: userId }),
+      decode: (bytes) => openShareKey(bytes, recipient, { grantId: userId }),
+    },
     {
       name: "record key sealed to its owner",
       genuine: () => sealRecordKeyToOwner(key, recipient.publicKey, { recordId: userId, keyVersion: 1 }),
       decode: (bytes) => openRecordKeySealedToOwner(bytes, recipient, { recordId: userId, keyVersion: 1 }),
     },
-    { name: "grant profile", genuine: () => encryptGrantProfile({ displayName: "P" }, anyKey(key), { grantId: userId }), decode: (bytes) => decryptGrantProfile(bytes, anyKey(key), { grantId: userId }) },
-    { name: "key certificate", genuine: () => signKeyCertificate(certificate, signer.secretKey), decode: (bytes) => verifyKeyCertificate(bytes, signer.publicKey, { userId }) },
-    { name: "canonical signature", genuine: () => signCanonical("hsc/v1/test", ["x"], signer.secretKey), decode: (bytes) => verifyCanonical("hsc/v1/test", ["x"], bytes, signer.publicKey) },
+    {
+      name: "grant profile",
+      genuine: () => encryptGrantProfile({ displayName: "P" }, anyKey(key), { grantId: userId }),
+      decode: (bytes) => decryptGrantProfile(bytes, anyKey(key), { grantId: userId }),
+    },
+    {
+      name: "key certificate",
+      genuine: () => signKeyCertificate(certificate, signer.secretKey),
+      decode: (bytes) => verifyKeyCertificate(bytes, signer.publicKey, { userId }),
+    },
+    {
+      name: "canonical signature",
+      genuine: () => signCanonical("hsc/v1/test", ["x"], signer.secretKey),
+      decode: (bytes) => verifyCanonical("hsc/v1/test", ["x"], bytes, signer.publicKey),
+    },
     {
       // The stream header alone is only a nonce: a file is checked when its chunks are read.
       name: "encrypted file (header and its only chunk)",
@@ -128,11 +159,20 @@ describe("every byte decoder refuses hostile bytes with a CryptoError", () => {
   for (const decoder of byteDecoders()) {
     it(decoder.name, () => {
       const genuine = decoder.genuine();
-      expect(refusal(() => decoder.decode(genuine)), "the genuine input must be accepted").toBe(false);
-      fc.assert(fc.property(fc.uint8Array({ maxLength: 512 }), (bytes) => refusal(() => decoder.decode(bytes))), { numRuns: 300, seed: 7 });
+      expect(
+        refusal(() => decoder.decode(genuine)),
+        "the genuine input must be accepted",
+      ).toBe(false);
+      fc.assert(
+        fc.property(fc.uint8Array({ maxLength: 512 }), (bytes) => refusal(() => decoder.decode(bytes))),
+        { numRuns: 300, seed: 7 },
+      );
       // Padding and canonical encodings carry no authentication: only their structure can be checked.
       if (decoder.name === "bucket padding" || decoder.name === "canonical encoding") return;
-      fc.assert(fc.property(damaged(genuine), (bytes) => refusal(() => decoder.decode(bytes))), { numRuns: 300, seed: 11 });
+      fc.assert(
+        fc.property(damaged(genuine), (bytes) => refusal(() => decoder.decode(bytes))),
+        { numRuns: 300, seed: 11 },
+      );
     });
   }
 });
@@ -140,8 +180,15 @@ describe("every byte decoder refuses hostile bytes with a CryptoError", () => {
 describe("every text decoder refuses hostile text with a CryptoError", () => {
   for (const decoder of textDecoders()) {
     it(decoder.name, () => {
-      expect(refusal(() => decoder.decode(decoder.genuine())), "the genuine input must be accepted").toBe(false);
-      const hostile = fc.oneof(fc.string({ maxLength: 200 }), fc.string({ unit: "grapheme", maxLength: 60 }), fc.constantFrom("", " ", "\u0000", "=", "hsc1..", "-".repeat(500)));
+      expect(
+        refusal(() => decoder.decode(decoder.genuine())),
+        "the genuine input must be accepted",
+      ).toBe(false);
+      const hostile = fc.oneof(
+        fc.string({ maxLength: 200 }),
+        fc.string({ unit: "grapheme", maxLength: 60 }),
+        fc.constantFrom("", " ", "\u0000", "=", "hsc1..", "-".repeat(500)),
+      );
       fc.assert(
         fc.property(hostile, (text) => {
           try {

@@ -106,9 +106,7 @@ export function encryptEnvelopeWithNonce(
 ): Uint8Array {
   assertKey(key);
   if (nonce.length !== nonceBytes) throw new CryptoError("invalid-argument");
-  const ciphertext = guarded("invalid-argument", () =>
-    lib().crypto_aead_xchacha20poly1305_ietf_encrypt(plaintext, ad, null, nonce, key),
-  );
+  const ciphertext = guarded("invalid-argument", () => lib().crypto_aead_xchacha20poly1305_ietf_encrypt(plaintext, ad, null, nonce, key));
   const out = new Uint8Array(headerBytes + nonceBytes + ciphertext.length);
   out[0] = protocolVersion;
   out[1] = kind;
@@ -122,12 +120,7 @@ export function encryptEnvelopeWithNonce(
  * @returns `version | kind | nonce (24 bytes) | ciphertext + tag (16 bytes)`: the plaintext plus 42 bytes
  * @throws CryptoError("invalid-key") for a key that is not 32 bytes; CryptoError("invalid-argument") for a context field the canonical encoding cannot hold; CryptoError("not-ready") before cryptoReady() has resolved
  */
-export function encryptEnvelope(
-  kind: EnvelopeKind,
-  key: Uint8Array,
-  plaintext: Uint8Array,
-  context: readonly CanonicalField[],
-): Uint8Array {
+export function encryptEnvelope(kind: EnvelopeKind, key: Uint8Array, plaintext: Uint8Array, context: readonly CanonicalField[]): Uint8Array {
   return encryptEnvelopeWithNonce(kind, key, plaintext, context, randomBytes(nonceBytes));
 }
 
@@ -146,7 +139,5 @@ export function decryptEnvelope(
   checkHeader(envelope, kind, headerBytes + nonceBytes + tagBytes);
   const nonce = envelope.subarray(headerBytes, headerBytes + nonceBytes);
   const ciphertext = envelope.subarray(headerBytes + nonceBytes);
-  return guarded("authentication-failed", () =>
-    lib().crypto_aead_xchacha20poly1305_ietf_decrypt(null, ciphertext, ad, nonce, key),
-  );
+  return guarded("authentication-failed", () => lib().crypto_aead_xchacha20poly1305_ietf_decrypt(null, ciphertext, ad, nonce, key));
 }

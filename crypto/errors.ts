@@ -1,13 +1,6 @@
 /** Every failure in crypto/ is one of these; none says anything about keys or plaintext. */
 export type CryptoErrorCode =
-  | "not-ready"
-  | "unsupported-version"
-  | "malformed"
-  | "authentication-failed"
-  | "invalid-key"
-  | "invalid-argument"
-  | "checksum-mismatch"
-  | "truncated";
+  "not-ready" | "unsupported-version" | "malformed" | "authentication-failed" | "invalid-key" | "invalid-argument" | "checksum-mismatch" | "truncated";
 
 const messages: Record<CryptoErrorCode, string> = {
   "not-ready": "The cryptography library is not initialised; await cryptoReady() first.",

@@ -99,9 +99,7 @@ export function createFileDecryptor(fileKey: FileKey, header: Uint8Array, contex
   assertKey(fileKey);
   const { chunkSize } = readFileHeader(header);
   const sodium = lib();
-  const state = guarded("authentication-failed", () =>
-    sodium.crypto_secretstream_xchacha20poly1305_init_pull(header.subarray(6), fileKey),
-  );
+  const state = guarded("authentication-failed", () => sodium.crypto_secretstream_xchacha20poly1305_init_pull(header.subarray(6), fileKey));
   const ad = chunkAssociatedData(chunkSize, context);
   const tagFinal = sodium.crypto_secretstream_xchacha20poly1305_TAG_FINAL;
   const tagMessage = sodium.crypto_secretstream_xchacha20poly1305_TAG_MESSAGE;

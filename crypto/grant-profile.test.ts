@@ -13,9 +13,14 @@ describe("grant profile", () => {
   it("round-trips any reasonable name, trimmed", () => {
     const shareKey = generateShareKey();
     fc.assert(
-      fc.property(fc.string({ minLength: 1, maxLength: 100 }).filter((name) => name.trim().length > 0), (name) => {
-        expect(decryptGrantProfile(encryptGrantProfile({ displayName: name }, shareKey, { grantId: "g" }), shareKey, { grantId: "g" })).toEqual({ displayName: name.trim() });
-      }),
+      fc.property(
+        fc.string({ minLength: 1, maxLength: 100 }).filter((name) => name.trim().length > 0),
+        (name) => {
+          expect(decryptGrantProfile(encryptGrantProfile({ displayName: name }, shareKey, { grantId: "g" }), shareKey, { grantId: "g" })).toEqual({
+            displayName: name.trim(),
+          });
+        },
+      ),
       { numRuns: 50 },
     );
   });

@@ -29,7 +29,12 @@ const profileSize = 1024;
  * 1,066 bytes (1024 + 42).
  * @throws CryptoError "malformed" for an empty name, one longer than 200 UTF-16 units, or one whose JSON does not fit 1 KiB
  */
-export function encryptGrantProfile(profile: GrantProfile, shareKey: ShareKey, context: { grantId: string }, nonce: Uint8Array = randomBytes(nonceBytes)): Uint8Array {
+export function encryptGrantProfile(
+  profile: GrantProfile,
+  shareKey: ShareKey,
+  context: { grantId: string },
+  nonce: Uint8Array = randomBytes(nonceBytes),
+): Uint8Array {
   const name = profile.displayName.trim();
   if (name.length === 0 || name.length > maxNameLength) throw new CryptoError("malformed");
   const plain = utf8(JSON.stringify({ displayName: name }));

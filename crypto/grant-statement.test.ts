@@ -9,10 +9,8 @@ import { bytesFrom, expectCryptoError } from "./test-helpers";
 beforeAll(cryptoReady);
 
 // KAT_FIRST was computed before revisions existed: grants made then still verify.
-const KAT_FIRST =
-  "1f9c1566162f5c6f5b4ea0a9f99f2ee82542704de3f32fa818827116e9c74ddd6d833caf3869da00bf9f149075eb5fd383910c46e16a6885dde1245a13d75500";
-const KAT_SECOND =
-  "9be8a066284489f1b40bc8757af4ec65ad754a927effadc60d4518c3aa44dabf156549dd1e6dab1e6535dac32ee815f6b0c60934eb5f8fb222f05e5e2914a307";
+const KAT_FIRST = "1f9c1566162f5c6f5b4ea0a9f99f2ee82542704de3f32fa818827116e9c74ddd6d833caf3869da00bf9f149075eb5fd383910c46e16a6885dde1245a13d75500";
+const KAT_SECOND = "9be8a066284489f1b40bc8757af4ec65ad754a927effadc60d4518c3aa44dabf156549dd1e6dab1e6535dac32ee815f6b0c60934eb5f8fb222f05e5e2914a307";
 
 const statement = (): GrantStatement => ({
   grantId: "g1",

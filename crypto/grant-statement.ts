@@ -66,7 +66,12 @@ const firstFields = (statement: GrantStatement) => [
  */
 export function wrapsDigest(wraps: ReadonlyArray<{ recordId: string; keyVersion: number; wrappedKey: Uint8Array }>): Uint8Array {
   const sorted = [...wraps].sort((a, b) => (a.recordId < b.recordId ? -1 : a.recordId > b.recordId ? 1 : a.keyVersion - b.keyVersion));
-  return hashBytes(encodeCanonical("hsc/v1/grant-wraps", sorted.flatMap((wrap) => [wrap.recordId, wrap.keyVersion, wrap.wrappedKey])));
+  return hashBytes(
+    encodeCanonical(
+      "hsc/v1/grant-wraps",
+      sorted.flatMap((wrap) => [wrap.recordId, wrap.keyVersion, wrap.wrappedKey]),
+    ),
+  );
 }
 
 /**

@@ -26,14 +26,7 @@ export {
   type VaultWrapContext,
 } from "./vault";
 export { decryptRecordContent, encryptRecordContent, generateRecordKey, isPaddedRecordContentSize, type RecordContext } from "./record-content";
-export {
-  chunkOverhead,
-  createFileDecryptor,
-  createFileEncryptor,
-  generateFileKey,
-  type FileDecryptor,
-  type FileEncryptor,
-} from "./file-stream";
+export { chunkOverhead, createFileDecryptor, createFileEncryptor, generateFileKey, type FileDecryptor, type FileEncryptor } from "./file-stream";
 export {
   deriveShareKey,
   generateShareKey,
@@ -56,16 +49,26 @@ export {
   type GrantStatement,
   type GrantStatementFacts,
 } from "./grant-statement";
-export { auditEventHash, auditGenesisHash, verifyAuditChain, verifyAuditSegment, type AuditChainCheck, type AuditChainLink, type AuditEventFields, type AuditSegmentCheck } from "./audit-chain";
-export { decryptGrantProfile, encryptGrantProfile, type GrantProfile } from "./grant-profile";
 export {
-  decodeRecoveryKey,
-  deriveRecoveryKeyEncryptionKey,
-  deriveRecoverySigningKeyPair,
-  encodeRecoveryKey,
-  generateRecoveryKey,
-} from "./recovery-key";
-export { signRecoveryKeyReplacement, signRecoverySignIn, verifyRecoveryKeyReplacement, verifyRecoverySignIn, type RecoveryKeyReplacementStatement, type RecoverySignIn } from "./recovery-proofs";
+  auditEventHash,
+  auditGenesisHash,
+  verifyAuditChain,
+  verifyAuditSegment,
+  type AuditChainCheck,
+  type AuditChainLink,
+  type AuditEventFields,
+  type AuditSegmentCheck,
+} from "./audit-chain";
+export { decryptGrantProfile, encryptGrantProfile, type GrantProfile } from "./grant-profile";
+export { decodeRecoveryKey, deriveRecoveryKeyEncryptionKey, deriveRecoverySigningKeyPair, encodeRecoveryKey, generateRecoveryKey } from "./recovery-key";
+export {
+  signRecoveryKeyReplacement,
+  signRecoverySignIn,
+  verifyRecoveryKeyReplacement,
+  verifyRecoverySignIn,
+  type RecoveryKeyReplacementStatement,
+  type RecoverySignIn,
+} from "./recovery-proofs";
 export { deviceWrapAssociatedData } from "./device-wrap";
 export {
   fileKeyFromBytes,

@@ -14,11 +14,7 @@ export async function hkdfSha256(ikm: Uint8Array, salt: Uint8Array, info: Uint8A
   if (!subtle) throw new CryptoError("not-ready");
   try {
     const key = await subtle.importKey("raw", new Uint8Array(ikm), "HKDF", false, ["deriveBits"]);
-    const bits = await subtle.deriveBits(
-      { name: "HKDF", hash: "SHA-256", salt: new Uint8Array(salt), info: new Uint8Array(info) },
-      key,
-      length * 8,
-    );
+    const bits = await subtle.deriveBits({ name: "HKDF", hash: "SHA-256", salt: new Uint8Array(salt), info: new Uint8Array(info) }, key, length * 8);
     return new Uint8Array(bits);
   } catch {
     throw new CryptoError("invalid-argument");

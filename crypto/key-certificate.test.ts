@@ -19,10 +19,7 @@ describe("key certificate", () => {
 
   it("refuses a certificate signed by another identity or naming another user", () => {
     const identity = generateIdentityKeyPair();
-    const signed = signKeyCertificate(
-      { userId, role: "nurse", encryptionPublicKey: generateEncryptionKeyPair().publicKey, createdAt: 1 },
-      identity.secretKey,
-    );
+    const signed = signKeyCertificate({ userId, role: "nurse", encryptionPublicKey: generateEncryptionKeyPair().publicKey, createdAt: 1 }, identity.secretKey);
     expectCryptoError(() => verifyKeyCertificate(signed, generateIdentityKeyPair().publicKey, { userId }), "authentication-failed");
     expectCryptoError(() => verifyKeyCertificate(signed, identity.publicKey, { userId: "someone-else" }), "authentication-failed");
   });

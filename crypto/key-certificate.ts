@@ -37,12 +37,7 @@ export function signKeyCertificate(certificate: KeyCertificate, identitySecretKe
   assertKey(identitySecretKey, 64);
   assertKey(certificate.encryptionPublicKey);
   if (!roles.includes(certificate.role)) throw new CryptoError("invalid-argument");
-  const body = encodeCanonical(bodyLabel, [
-    certificate.userId,
-    certificate.role,
-    certificate.encryptionPublicKey,
-    certificate.createdAt,
-  ]);
+  const body = encodeCanonical(bodyLabel, [certificate.userId, certificate.role, certificate.encryptionPublicKey, certificate.createdAt]);
   const signature = guarded("invalid-key", () => lib().crypto_sign_detached(signedMessage(body), identitySecretKey));
   const out = new Uint8Array(6 + body.length + 64);
   out[0] = protocolVersion;
@@ -58,20 +53,14 @@ export function signKeyCertificate(certificate: KeyCertificate, identitySecretKe
  * user; a key that fails here must never be used.
  * @throws CryptoError("authentication-failed") for a signature that does not verify under the identity key, or a certificate naming another user; CryptoError("unsupported-version") for another protocol version; CryptoError("malformed") for another kind, a length that does not match the body length, or a body that is not a certificate (unknown role, key not 32 bytes); CryptoError("invalid-key") for an identity public key that is not 32 bytes; CryptoError("not-ready") before cryptoReady() has resolved
  */
-export function verifyKeyCertificate(
-  signed: Uint8Array,
-  identityPublicKey: Uint8Array,
-  expected: { userId: string },
-): KeyCertificate {
+export function verifyKeyCertificate(signed: Uint8Array, identityPublicKey: Uint8Array, expected: { userId: string }): KeyCertificate {
   assertKey(identityPublicKey);
   checkHeader(signed, EnvelopeKind.keyCertificate, 6 + 64);
   const bodyLength = new DataView(signed.buffer, signed.byteOffset, signed.byteLength).getUint32(2);
   if (signed.length !== 6 + bodyLength + 64) throw new CryptoError("malformed");
   const body = signed.subarray(6, 6 + bodyLength);
   const signature = signed.subarray(6 + bodyLength);
-  const valid = guarded("authentication-failed", () =>
-    lib().crypto_sign_verify_detached(signature, signedMessage(body), identityPublicKey),
-  );
+  const valid = guarded("authentication-failed", () => lib().crypto_sign_verify_detached(signature, signedMessage(body), identityPublicKey));
   if (!valid) throw new CryptoError("authentication-failed");
   const { label, fields } = decodeCanonical(body);
   const [userId, role, encryptionPublicKey, createdAt] = fields;

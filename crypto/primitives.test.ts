@@ -17,19 +17,12 @@ describe("published vectors", () => {
   });
 
   it("HKDF-SHA256, RFC 5869 test case 1", async () => {
-    const okm = await hkdfSha256(
-      new Uint8Array(22).fill(0x0b),
-      fromHex("000102030405060708090a0b0c"),
-      fromHex("f0f1f2f3f4f5f6f7f8f9"),
-      42,
-    );
+    const okm = await hkdfSha256(new Uint8Array(22).fill(0x0b), fromHex("000102030405060708090a0b0c"), fromHex("f0f1f2f3f4f5f6f7f8f9"), 42);
     expect(toHex(okm)).toBe("3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865");
   });
 
   it("XChaCha20-Poly1305, draft-irtf-cfrg-xchacha-03 appendix A.3.1", () => {
-    const plaintext = utf8(
-      "Ladies and Gentlemen of the class of '99: If I could offer you only one tip for the future, sunscreen would be it.",
-    );
+    const plaintext = utf8("Ladies and Gentlemen of the class of '99: If I could offer you only one tip for the future, sunscreen would be it.");
     const ciphertext = lib().crypto_aead_xchacha20poly1305_ietf_encrypt(
       plaintext,
       fromHex("50515253c0c1c2c3c4c5c6c7"),

@@ -11,10 +11,7 @@ export function rawSecretstreamEncrypt(key: Uint8Array, chunks: readonly Uint8Ar
   const { state } = sodium.crypto_secretstream_xchacha20poly1305_init_push(key);
   let total = 0;
   for (let index = 0; index < chunks.length; index++) {
-    const tag =
-      index === chunks.length - 1
-        ? sodium.crypto_secretstream_xchacha20poly1305_TAG_FINAL
-        : sodium.crypto_secretstream_xchacha20poly1305_TAG_MESSAGE;
+    const tag = index === chunks.length - 1 ? sodium.crypto_secretstream_xchacha20poly1305_TAG_FINAL : sodium.crypto_secretstream_xchacha20poly1305_TAG_MESSAGE;
     total += sodium.crypto_secretstream_xchacha20poly1305_push(state, chunks[index]!, null, tag).length;
   }
   return total;

@@ -60,8 +60,14 @@ describe("opening a body against its commitment", () => {
       expect(verifyRecordBody(encodeRecordBody({ commitmentKey, document, access }), commitment, context).document).toEqual(document);
     }
     const body = encodeRecordBody({ commitmentKey, document, access: new Uint8Array(0) });
-    expectCryptoError(() => verifyRecordBody(encodeRecordBody({ commitmentKey, document: utf8('{"v":2}'), access: new Uint8Array(0) }), commitment, context), "authentication-failed");
-    expectCryptoError(() => verifyRecordBody(encodeRecordBody({ commitmentKey: generateCommitmentKey(), document, access: new Uint8Array(0) }), commitment, context), "authentication-failed");
+    expectCryptoError(
+      () => verifyRecordBody(encodeRecordBody({ commitmentKey, document: utf8('{"v":2}'), access: new Uint8Array(0) }), commitment, context),
+      "authentication-failed",
+    );
+    expectCryptoError(
+      () => verifyRecordBody(encodeRecordBody({ commitmentKey: generateCommitmentKey(), document, access: new Uint8Array(0) }), commitment, context),
+      "authentication-failed",
+    );
     expectCryptoError(() => verifyRecordBody(body, commitment, { ...context, version: 3 }), "authentication-failed");
     expectCryptoError(() => verifyRecordBody(body, commitment, { ...context, recordId: "other" }), "authentication-failed");
   });

@@ -102,7 +102,13 @@ describe("record content", () => {
 
   it("refuses content sealed without its padding", () => {
     const key = generateRecordKey();
-    const unpadded = encryptEnvelopeWithNonce(EnvelopeKind.recordContent, key, new Uint8Array(300), [record.recordId, record.version, record.keyVersion], bytesFrom(9, 24));
+    const unpadded = encryptEnvelopeWithNonce(
+      EnvelopeKind.recordContent,
+      key,
+      new Uint8Array(300),
+      [record.recordId, record.version, record.keyVersion],
+      bytesFrom(9, 24),
+    );
     expectCryptoError(() => decryptRecordContent(unpadded, key, record), "malformed");
   });
 });

@@ -36,12 +36,7 @@ export function encryptRecordContent(plaintext: Uint8Array, recordKey: RecordKey
  * encryptRecordContent with an explicit nonce: for known-answer tests only.
  * @throws CryptoError("invalid-key") for a key that is not 32 bytes; CryptoError("invalid-argument") for a nonce that is not 24 bytes, a plaintext above 1 GiB, or version numbers that are not non-negative safe integers; CryptoError("not-ready") before cryptoReady() has resolved
  */
-export function encryptRecordContentWithNonce(
-  plaintext: Uint8Array,
-  recordKey: RecordKey,
-  record: RecordContext,
-  nonce: Uint8Array,
-): Uint8Array {
+export function encryptRecordContentWithNonce(plaintext: Uint8Array, recordKey: RecordKey, record: RecordContext, nonce: Uint8Array): Uint8Array {
   return encryptEnvelopeWithNonce(EnvelopeKind.recordContent, recordKey, padToBucket(plaintext), context(record), nonce);
 }
 

@@ -1,12 +1,4 @@
-import {
-  EnvelopeKind,
-  associatedData,
-  assertKey,
-  nonceBytes,
-  decryptEnvelope,
-  encryptEnvelope,
-  encryptEnvelopeWithNonce,
-} from "./envelope";
+import { EnvelopeKind, associatedData, assertKey, nonceBytes, decryptEnvelope, encryptEnvelope, encryptEnvelopeWithNonce } from "./envelope";
 import { CryptoError } from "./errors";
 import { randomChunks } from "./random";
 import { brandKey, type RecordKey, type RecordWrappingKey } from "./key-types";
@@ -41,12 +33,7 @@ export function wrapRecordKey(recordKey: RecordKey, wrappingKey: RecordWrappingK
  * wrapRecordKey with an explicit 24-byte nonce: for known-answer tests only.
  * @throws as wrapRecordKey, and CryptoError("invalid-argument") for a nonce that is not 24 bytes
  */
-export function wrapRecordKeyWithNonce(
-  recordKey: RecordKey,
-  wrappingKey: RecordWrappingKey,
-  wrap: RecordKeyWrapContext,
-  nonce: Uint8Array,
-): Uint8Array {
+export function wrapRecordKeyWithNonce(recordKey: RecordKey, wrappingKey: RecordWrappingKey, wrap: RecordKeyWrapContext, nonce: Uint8Array): Uint8Array {
   assertKey(recordKey);
   return encryptEnvelopeWithNonce(EnvelopeKind.recordKeyWrap, wrappingKey, recordKey, context(wrap), nonce);
 }

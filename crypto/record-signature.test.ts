@@ -15,7 +15,12 @@ const commitmentKey = Uint8Array.from({ length: 32 }, (_, index) => index);
 describe("record version signatures", () => {
   it("verify only the exact record, version, author and commitment", () => {
     const author = generateIdentityKeyPair();
-    const statement = { recordId: "r1", version: 2, authorId: "u1", commitment: commitRecordDocument(commitmentKey, { recordId: "r1", version: 2 }, utf8("a")) };
+    const statement = {
+      recordId: "r1",
+      version: 2,
+      authorId: "u1",
+      commitment: commitRecordDocument(commitmentKey, { recordId: "r1", version: 2 }, utf8("a")),
+    };
     const signature = signRecordVersion(statement, author.secretKey);
     verifyRecordVersion(statement, signature, author.publicKey);
     for (const changed of [

@@ -1,13 +1,7 @@
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { toHex } from "./encoding";
-import {
-  decodeRecoveryKey,
-  deriveRecoveryKeyEncryptionKey,
-  deriveRecoverySigningKeyPair,
-  encodeRecoveryKey,
-  generateRecoveryKey,
-} from "./recovery-key";
+import { decodeRecoveryKey, deriveRecoveryKeyEncryptionKey, deriveRecoverySigningKeyPair, encodeRecoveryKey, generateRecoveryKey } from "./recovery-key";
 import { cryptoReady } from "./sodium";
 import { anyKey, bytesFrom, expectCryptoError } from "./test-helpers";
 

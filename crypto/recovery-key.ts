@@ -17,7 +17,9 @@ const checksumLength = 3;
 const characters = 56;
 
 function checksum(key: Uint8Array): Uint8Array {
-  return lib().crypto_generichash(16, encodeCanonical("hsc/v1/recovery-key-checksum", [key]), null).subarray(0, checksumLength);
+  return lib()
+    .crypto_generichash(16, encodeCanonical("hsc/v1/recovery-key-checksum", [key]), null)
+    .subarray(0, checksumLength);
 }
 
 /**

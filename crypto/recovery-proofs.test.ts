@@ -1,6 +1,12 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { identityKeyPairFromSeed } from "./keys";
-import { signRecoveryKeyReplacement, signRecoverySignIn, verifyRecoveryKeyReplacement, verifyRecoverySignIn, type RecoveryKeyReplacementStatement } from "./recovery-proofs";
+import {
+  signRecoveryKeyReplacement,
+  signRecoverySignIn,
+  verifyRecoveryKeyReplacement,
+  verifyRecoverySignIn,
+  type RecoveryKeyReplacementStatement,
+} from "./recovery-proofs";
 import { cryptoReady, lib } from "./sodium";
 import { bytesFrom, expectCryptoError } from "./test-helpers";
 
@@ -63,7 +69,10 @@ describe("recovery-key replacement", () => {
     expectCryptoError(() => verifyRecoveryKeyReplacement({ ...signed, userId: "user-2" }, signature), "authentication-failed");
     expectCryptoError(() => verifyRecoveryKeyReplacement({ ...signed, origin: "https://evil.example" }, signature), "authentication-failed");
     expectCryptoError(() => verifyRecoveryKeyReplacement({ ...signed, wrappedVaultKey: new Uint8Array(74).fill(4) }, signature), "authentication-failed");
-    expectCryptoError(() => verifyRecoveryKeyReplacement({ ...signed, previousRecoveryPublicKey: new Uint8Array(32).fill(5) }, signature), "authentication-failed");
+    expectCryptoError(
+      () => verifyRecoveryKeyReplacement({ ...signed, previousRecoveryPublicKey: new Uint8Array(32).fill(5) }, signature),
+      "authentication-failed",
+    );
     // Signed by another key than the one it names.
     const other = identityKeyPairFromSeed(bytesFrom(12, 32));
     expectCryptoError(() => verifyRecoveryKeyReplacement(signed, signRecoveryKeyReplacement(signed, other.secretKey)), "authentication-failed");

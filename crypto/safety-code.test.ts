@@ -47,7 +47,12 @@ describe("safety code", () => {
       }),
     );
     const key = toBase64url(new Uint8Array(32));
-    for (const bad of [`hsc-sc:2:${userId}:${key}`, `hsc-sc:1:${userId.toUpperCase()}:${key}`, `hsc-sc:1:${userId}:${key}=`, `hsc-sc:1:${userId}:${key.slice(1)}`]) {
+    for (const bad of [
+      `hsc-sc:2:${userId}:${key}`,
+      `hsc-sc:1:${userId.toUpperCase()}:${key}`,
+      `hsc-sc:1:${userId}:${key}=`,
+      `hsc-sc:1:${userId}:${key.slice(1)}`,
+    ]) {
       expectCryptoError(() => parseSafetyCodePayload(bad), "malformed");
     }
   });
@@ -76,7 +81,13 @@ describe("share code", () => {
   });
 
   it("rejects anything that is not a share code", () => {
-    for (const text of ["", "hsc1.", "hsc2.bxwbfgAAQACAAAAAAAAAAQ.cWo9nM7seko20DqnRG4hhA", "hsc1.bxwbfgAAQACAAAAAAAAAAQ.cWo9nM7seko20DqnRG4hh", "hsc1.bxwbfgAAQACAAAAAAAAAAQ.cWo9nM7seko20DqnRG4hhB"]) {
+    for (const text of [
+      "",
+      "hsc1.",
+      "hsc2.bxwbfgAAQACAAAAAAAAAAQ.cWo9nM7seko20DqnRG4hhA",
+      "hsc1.bxwbfgAAQACAAAAAAAAAAQ.cWo9nM7seko20DqnRG4hh",
+      "hsc1.bxwbfgAAQACAAAAAAAAAAQ.cWo9nM7seko20DqnRG4hhB",
+    ]) {
       expect(() => parseShareCode(text)).toThrow();
     }
     fc.assert(

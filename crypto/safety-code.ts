@@ -69,7 +69,9 @@ const shareCodePattern = /^hsc1\.([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{22})$/;
 const shareFingerprintBytes = 16;
 
 const shareFingerprint = (identityPublicKey: Uint8Array) =>
-  lib().crypto_generichash(32, encodeCanonical("hsc/v1/key-fingerprint", [identityPublicKey]), null).subarray(0, shareFingerprintBytes);
+  lib()
+    .crypto_generichash(32, encodeCanonical("hsc/v1/key-fingerprint", [identityPublicKey]), null)
+    .subarray(0, shareFingerprintBytes);
 
 /**
  * The share code of a clinician's 32-byte identity key and UUID.

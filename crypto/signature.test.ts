@@ -52,6 +52,4 @@ describe("canonical signatures", () => {
   });
 });
 
-const KAT_SIGNATURE =
-  "7022b7954d49edfabc931f8dddafd38ba7cdd2ca8dbefcd5ac2e080b4574a5f296e945d4719864ba4eb9cc1e0c142fd4" +
-  "17ecfcd2a227fb60eb34ff5b4c74b406";
+const KAT_SIGNATURE = "7022b7954d49edfabc931f8dddafd38ba7cdd2ca8dbefcd5ac2e080b4574a5f296e945d4719864ba4eb9cc1e0c142fd4" + "17ecfcd2a227fb60eb34ff5b4c74b406";

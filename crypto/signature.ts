@@ -18,18 +18,11 @@ export function signCanonical(label: string, fields: readonly CanonicalField[], 
  * Checks an Ed25519 signature over the canonical encoding of exactly these fields.
  * @throws CryptoError("authentication-failed") unless the signature is valid for exactly these fields; CryptoError("malformed") for a signature that is not 64 bytes; CryptoError("invalid-key") for a public key that is not 32 bytes; CryptoError("invalid-argument") for a field the canonical encoding cannot hold; CryptoError("not-ready") before cryptoReady() has resolved
  */
-export function verifyCanonical(
-  label: string,
-  fields: readonly CanonicalField[],
-  signature: Uint8Array,
-  identityPublicKey: Uint8Array,
-): void {
+export function verifyCanonical(label: string, fields: readonly CanonicalField[], signature: Uint8Array, identityPublicKey: Uint8Array): void {
   assertKey(identityPublicKey);
   if (!(signature instanceof Uint8Array) || signature.length !== 64) throw new CryptoError("malformed");
   const message = encodeCanonical(label, fields);
-  const valid = guarded("authentication-failed", () =>
-    lib().crypto_sign_verify_detached(signature, message, identityPublicKey),
-  );
+  const valid = guarded("authentication-failed", () => lib().crypto_sign_verify_detached(signature, message, identityPublicKey));
   if (!valid) throw new CryptoError("authentication-failed");
 }
 

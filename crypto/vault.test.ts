@@ -133,8 +133,7 @@ describe("private bundle", () => {
 });
 
 const KAT_VAULT_WRAP =
-  "0101032241607f9ebddcfb1a39587796b5d4f31231506f8eadccb0a2cafb462dd6740c7a39cac2e213536ff24b68d24c" +
-  "e4b93d83013bf559dc46aacb4d9e58755e8be767b1140c34b4d6";
+  "0101032241607f9ebddcfb1a39587796b5d4f31231506f8eadccb0a2cafb462dd6740c7a39cac2e213536ff24b68d24c" + "e4b93d83013bf559dc46aacb4d9e58755e8be767b1140c34b4d6";
 // The padded bundle is 4,138 bytes: its first 64 bytes and the BLAKE2b-256 of all of them.
 const KAT_PADDED_PRIVATE_BUNDLE_START =
   "010a0726456483a2c1e0ff1e3d5c7b9ab9d8f71635547392b1d0e507c0f561fe442579bf663ede7eea09d92351985e8a58c286092e37100328fe3f80b5d9c99a";

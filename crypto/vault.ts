@@ -1,5 +1,16 @@
 import { decodeCanonical, encodeCanonical } from "./canonical";
-import { EnvelopeKind, assertKey, envelopeKindOf, envelopeOverhead, keyBytes, nonceBytes, decryptEnvelope, protocolVersion, encryptEnvelope, encryptEnvelopeWithNonce } from "./envelope";
+import {
+  EnvelopeKind,
+  assertKey,
+  envelopeKindOf,
+  envelopeOverhead,
+  keyBytes,
+  nonceBytes,
+  decryptEnvelope,
+  protocolVersion,
+  encryptEnvelope,
+  encryptEnvelopeWithNonce,
+} from "./envelope";
 import { CryptoError } from "./errors";
 import { padToBucket, unpadBucket } from "./padding";
 import { randomBytes } from "./random";
@@ -113,12 +124,7 @@ export function encryptPrivateBundle(bundle: PrivateBundle, vaultKey: VaultKey, 
  * encryptPrivateBundle with an explicit nonce: for known-answer tests only.
  * @throws CryptoError("invalid-key") for an identity secret key that is not 64 bytes or an encryption secret key or vault key that is not 32; CryptoError("invalid-argument") for a nonce that is not 24 bytes or a bundle above 1 GiB (the 256 KiB largest bucket is not checked here); CryptoError("not-ready") before cryptoReady() has resolved
  */
-export function encryptPrivateBundleWithNonce(
-  bundle: PrivateBundle,
-  vaultKey: VaultKey,
-  context: { userId: string },
-  nonce: Uint8Array,
-): Uint8Array {
+export function encryptPrivateBundleWithNonce(bundle: PrivateBundle, vaultKey: VaultKey, context: { userId: string }, nonce: Uint8Array): Uint8Array {
   const padded = padToBucket(encodeBundle(bundle), privateBundleMinimumBucket);
   return encryptEnvelopeWithNonce(EnvelopeKind.paddedPrivateBundle, vaultKey, padded, [context.userId], nonce);
 }

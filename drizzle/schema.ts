@@ -345,10 +345,7 @@ export const auditEvents = pgTable(
     prevHash: bytea("prev_hash").notNull(),
     hash: bytea("hash").notNull(),
   },
-  (table) => [
-    uniqueIndex("audit_events_chain_idx").on(table.subjectId, table.seq),
-    index("audit_events_actor_idx").on(table.actorId),
-  ],
+  (table) => [uniqueIndex("audit_events_chain_idx").on(table.subjectId, table.seq), index("audit_events_actor_idx").on(table.actorId)],
 );
 
 /** The last link of each person's audit chain: locking this row orders concurrent appends. */

@@ -5,7 +5,9 @@ import type { Page } from "@playwright/test";
 import { trailActions, trailEvents } from "./support/audit";
 import { addNote, chooseClinician, newPerson } from "./support/sharing";
 
-test("a doctor's list of two shared records loads; the patient's history says exactly that, once, with the doctor's name and the time", async ({ browser }, testInfo) => {
+test("a doctor's list of two shared records loads; the patient's history says exactly that, once, with the doctor's name and the time", async ({
+  browser,
+}, testInfo) => {
   const doctor = await newPerson(browser, { role: "doctor", name: "Dr Hana History", specialty: "Endocrinology", organization: "Gland Clinic" });
   const patient = await newPerson(browser, { role: "patient", name: "Ivan Inspect" });
   await patient.page.getByRole("link", { name: "My records" }).first().click();
@@ -91,7 +93,13 @@ function watchTrailRequests(page: Page) {
     if (url.pathname !== "/api/me/audit" || response.request().method() !== "GET") return;
     const body = (await response.json()) as { head: { seq: number }; events: Array<{ seq: number }> };
     const param = (name: string) => (url.searchParams.has(name) ? Number(url.searchParams.get(name)) : null);
-    seen.push({ after: param("after"), before: param("before"), limit: param("limit") ?? 100, head: body.head.seq, seqs: body.events.map((event) => event.seq) });
+    seen.push({
+      after: param("after"),
+      before: param("before"),
+      limit: param("limit") ?? 100,
+      head: body.head.seq,
+      seqs: body.events.map((event) => event.seq),
+    });
   });
   return seen;
 }
@@ -157,12 +165,24 @@ test("an edited, removed, rewritten or rolled-back history is refused by the bro
   const catchUp = (url: URL) => url.searchParams.has("after");
   // Each tampering acts on every trail response the browser gets, as a lying server would.
   const tamperings: Array<[string, (trail: Trail, url: URL) => void, RegExp]> = [
-    ["an edited event", (trail) => trail.events.filter((event) => event.seq === 2).forEach((event) => void (event.action = "record-deleted")), /Event 2 of your history was edited, removed or moved/],
-    ["a removed event", (trail) => void (trail.events = trail.events.filter((event) => event.seq !== 2)), /Event 2 of your history was edited, removed or moved/],
+    [
+      "an edited event",
+      (trail) => trail.events.filter((event) => event.seq === 2).forEach((event) => void (event.action = "record-deleted")),
+      /Event 2 of your history was edited, removed or moved/,
+    ],
+    [
+      "a removed event",
+      (trail) => void (trail.events = trail.events.filter((event) => event.seq !== 2)),
+      /Event 2 of your history was edited, removed or moved/,
+    ],
     // Events already verified, re-hashed: the chain no longer ends at the head this browser holds.
     ["a rewritten history", (trail, url) => void (catchUp(url) && (trail.head.hash = first!.hash)), /does not extend the one your browser verified/],
     // Intact as far as it goes, but shorter than what this browser verified on its last visit.
-    ["a rolled-back history", (trail, url) => void (catchUp(url) && ((trail.head = { seq: second!.seq, hash: second!.hash }), (trail.events = []))), /does not extend the one your browser verified/],
+    [
+      "a rolled-back history",
+      (trail, url) => void (catchUp(url) && ((trail.head = { seq: second!.seq, hash: second!.hash }), (trail.events = []))),
+      /does not extend the one your browser verified/,
+    ],
   ];
   for (const [, tamper, message] of tamperings) {
     await patient.page.route(/\/api\/me\/audit(\?|$)/, async (route) => {

@@ -48,7 +48,13 @@ import { addNote, chooseClinician, grantThroughApi, newPerson, type Person } fro
 const b64 = (bytes: Uint8Array | Buffer) => Buffer.from(bytes).toString("base64url");
 const randomB64 = (length: number) => b64(randomBytes(length));
 /** A well-formed version: a padded envelope (42 bytes of overhead around 256), a 32-byte commitment and a 64-byte signature, so only authorization can refuse it. */
-const versionBody = (version: number, keyVersion: number) => ({ version, keyVersion, content: randomB64(298), commitment: randomB64(32), signature: randomB64(64) });
+const versionBody = (version: number, keyVersion: number) => ({
+  version,
+  keyVersion,
+  content: randomB64(298),
+  commitment: randomB64(32),
+  signature: randomB64(64),
+});
 /** Shaped like a browser's WebAuthn answer (a new passkey, or a sign-in), but made up: no challenge the server issued is in it. */
 const madeUpCredential = (id: string, ceremony: "webauthn.create" | "webauthn.get") => ({
   id,
@@ -102,7 +108,13 @@ function recoveryKeyReplacement(userId: string, previous: string, wrappedKey: st
     wrappedKey,
     signature: toBase64url(
       signRecoveryKeyReplacement(
-        { userId, previousRecoveryPublicKey: fromBase64url(previous), recoveryPublicKey: signing.publicKey, wrappedVaultKey: fromBase64url(wrappedKey), origin },
+        {
+          userId,
+          previousRecoveryPublicKey: fromBase64url(previous),
+          recoveryPublicKey: signing.publicKey,
+          wrappedVaultKey: fromBase64url(wrappedKey),
+          origin,
+        },
         signing.secretKey,
       ),
     ),
@@ -116,7 +128,8 @@ function matrix(w: World): { rows: Row[]; finalRows: Row[] } {
   const patientsOnly = (owner: Expected, otherPatient: Expected) => by({ owner, otherPatient, granted: forbidden, clinicians: forbidden, admin: forbidden });
   const olgasOnly = (olga: Expected, owner: Expected) => by({ owner, otherPatient: olga, granted: forbidden, clinicians: forbidden, admin: forbidden });
   const cliniciansOnly = (granted: Expected, clinicians: Expected) => by({ owner: forbidden, otherPatient: forbidden, granted, clinicians, admin: forbidden });
-  const ownIdIs = (caller: Caller) => (json: Record<string, unknown>) => (json.userId === w.userIds[caller as Exclude<Caller, "anonymous">] ? null : "is not the caller's own vault");
+  const ownIdIs = (caller: Caller) => (json: Record<string, unknown>) =>
+    json.userId === w.userIds[caller as Exclude<Caller, "anonymous">] ? null : "is not the caller's own vault";
   /** A change to a grant, well-formed and signed (with a random signature: the server stores it opaque) at `revision`. */
   const changeBody = (revision: number, recordId: string) => ({
     revision,
@@ -152,7 +165,12 @@ function matrix(w: World): { rows: Row[]; finalRows: Row[] } {
 
   const rows: Row[] = [
     // Public: declared as such, with what they answer.
-    { route: "GET /api/health", what: "public health report", path: "/api/health", expect: everyone(ok(200, (json) => (json.status === "ok" ? null : "is not ok"))) },
+    {
+      route: "GET /api/health",
+      what: "public health report",
+      path: "/api/health",
+      expect: everyone(ok(200, (json) => (json.status === "ok" ? null : "is not ok"))),
+    },
     {
       route: "POST /api/csp-reports",
       what: "public CSP report, each from its own address so the per-address limit stays out of the way",
@@ -164,9 +182,27 @@ function matrix(w: World): { rows: Row[]; finalRows: Row[] } {
     },
 
     // Sign-up, sign-in and recovery are open to anyone, and touch no one else's account.
-    { route: "POST /api/auth/sign-up/options", what: "a patient's sign-up", path: "/api/auth/sign-up/options", body: { role: "patient" }, expect: everyone(ok(200, (json) => (Object.values(w.userIds).includes(String(json.userId)) ? "offered an existing user id" : null))) },
-    { route: "POST /api/auth/sign-up/options", what: "an administrator's sign-up without a token", path: "/api/auth/sign-up/options", body: { role: "admin" }, expect: everyone({ status: 403, code: "enrolment-refused" }) },
-    { route: "POST /api/auth/sign-up/options", what: "an administrator's sign-up with a wrong token", path: "/api/auth/sign-up/options", body: { role: "admin", enrolmentToken: w.wrongEnrolmentToken }, expect: everyone({ status: 403, code: "enrolment-refused" }) },
+    {
+      route: "POST /api/auth/sign-up/options",
+      what: "a patient's sign-up",
+      path: "/api/auth/sign-up/options",
+      body: { role: "patient" },
+      expect: everyone(ok(200, (json) => (Object.values(w.userIds).includes(String(json.userId)) ? "offered an existing user id" : null))),
+    },
+    {
+      route: "POST /api/auth/sign-up/options",
+      what: "an administrator's sign-up without a token",
+      path: "/api/auth/sign-up/options",
+      body: { role: "admin" },
+      expect: everyone({ status: 403, code: "enrolment-refused" }),
+    },
+    {
+      route: "POST /api/auth/sign-up/options",
+      what: "an administrator's sign-up with a wrong token",
+      path: "/api/auth/sign-up/options",
+      body: { role: "admin", enrolmentToken: w.wrongEnrolmentToken },
+      expect: everyone({ status: 403, code: "enrolment-refused" }),
+    },
     {
       route: "POST /api/auth/sign-up/verify",
       what: "a made-up registration claiming the owner patient's user id",
@@ -189,8 +225,19 @@ function matrix(w: World): { rows: Row[]; finalRows: Row[] } {
       },
       expect: everyone(unauthenticated),
     },
-    { route: "POST /api/auth/sign-in/options", what: "usernameless sign-in options", path: "/api/auth/sign-in/options", expect: everyone(ok(200, (json) => ((json.allowCredentials as unknown[] | undefined)?.length ? "listed credentials" : null))) },
-    { route: "POST /api/auth/sign-in/verify", what: "a forged assertion for the owner patient's passkey", path: "/api/auth/sign-in/verify", body: { credential: madeUpCredential(p.passkeyId, "webauthn.get") }, expect: everyone(unauthenticated) },
+    {
+      route: "POST /api/auth/sign-in/options",
+      what: "usernameless sign-in options",
+      path: "/api/auth/sign-in/options",
+      expect: everyone(ok(200, (json) => ((json.allowCredentials as unknown[] | undefined)?.length ? "listed credentials" : null))),
+    },
+    {
+      route: "POST /api/auth/sign-in/verify",
+      what: "a forged assertion for the owner patient's passkey",
+      path: "/api/auth/sign-in/verify",
+      body: { credential: madeUpCredential(p.passkeyId, "webauthn.get") },
+      expect: everyone(unauthenticated),
+    },
     { route: "POST /api/auth/recovery/options", what: "a recovery challenge", path: "/api/auth/recovery/options", expect: everyone(ok()) },
     {
       route: "POST /api/auth/recovery/verify",
@@ -203,19 +250,59 @@ function matrix(w: World): { rows: Row[]; finalRows: Row[] } {
       route: "POST /api/auth/recovery/complete",
       what: "a made-up passkey registered to the owner patient's account",
       path: "/api/auth/recovery/complete",
-      body: { userId: p.userId, passkeyName: "Taken over", credential: madeUpCredential(randomB64(16), "webauthn.create"), vaultWrap: { method: "prf", methodId: randomB64(16), salt: randomB64(32), wrappedKey: randomB64(72) } },
+      body: {
+        userId: p.userId,
+        passkeyName: "Taken over",
+        credential: madeUpCredential(randomB64(16), "webauthn.create"),
+        vaultWrap: { method: "prf", methodId: randomB64(16), salt: randomB64(32), wrappedKey: randomB64(72) },
+      },
       expect: everyone(unauthenticated),
     },
 
     // The chart: only its owner, and another patient's ids get the same 404 as none.
-    { route: "GET /api/records", what: "one's own chart", path: "/api/records", expect: patientsOnly(ok(200, listWithin("records", "id", petraRecords)), ok(200, listWithin("records", "id", olgaRecords))) },
+    {
+      route: "GET /api/records",
+      what: "one's own chart",
+      path: "/api/records",
+      expect: patientsOnly(ok(200, listWithin("records", "id", petraRecords)), ok(200, listWithin("records", "id", olgaRecords))),
+    },
     { route: "GET /api/records/[id]", what: "the owner patient's note", path: `/api/records/${p.noteId}`, expect: patientsOnly(ok(), notFound) },
-    { route: "GET /api/records/[id]", what: "the other patient's note", path: `/api/records/${o.noteId}`, expect: olgasOnly(ok(), notFound), lastCaller: "other patient" },
-    { route: "GET /api/records/[id]/versions", what: "the owner patient's note", path: `/api/records/${p.noteId}/versions`, expect: patientsOnly(ok(), notFound) },
-    { route: "GET /api/records/[id]/versions", what: "the other patient's note", path: `/api/records/${o.noteId}/versions`, expect: olgasOnly(ok(), notFound), lastCaller: "other patient" },
+    {
+      route: "GET /api/records/[id]",
+      what: "the other patient's note",
+      path: `/api/records/${o.noteId}`,
+      expect: olgasOnly(ok(), notFound),
+      lastCaller: "other patient",
+    },
+    {
+      route: "GET /api/records/[id]/versions",
+      what: "the owner patient's note",
+      path: `/api/records/${p.noteId}/versions`,
+      expect: patientsOnly(ok(), notFound),
+    },
+    {
+      route: "GET /api/records/[id]/versions",
+      what: "the other patient's note",
+      path: `/api/records/${o.noteId}/versions`,
+      expect: olgasOnly(ok(), notFound),
+      lastCaller: "other patient",
+    },
     // A stale version number: the owner is let through and stopped by the version check (409), everyone else before it.
-    { route: "POST /api/records/[id]/versions", what: "a stale version of the owner patient's note", path: `/api/records/${p.noteId}/versions`, body: versionBody(p.note.currentVersion, p.note.keyVersion), expect: patientsOnly(conflict, notFound) },
-    { route: "POST /api/records/[id]/versions", what: "a stale version of the other patient's note", path: `/api/records/${o.noteId}/versions`, body: versionBody(o.note.currentVersion, o.note.keyVersion), expect: olgasOnly(conflict, notFound), lastCaller: "other patient" },
+    {
+      route: "POST /api/records/[id]/versions",
+      what: "a stale version of the owner patient's note",
+      path: `/api/records/${p.noteId}/versions`,
+      body: versionBody(p.note.currentVersion, p.note.keyVersion),
+      expect: patientsOnly(conflict, notFound),
+    },
+    {
+      route: "POST /api/records/[id]/versions",
+      what: "a stale version of the other patient's note",
+      path: `/api/records/${o.noteId}/versions`,
+      body: versionBody(o.note.currentVersion, o.note.keyVersion),
+      expect: olgasOnly(conflict, notFound),
+      lastCaller: "other patient",
+    },
     {
       route: "POST /api/records/[id]/rotate",
       what: "a key rotation to the key version the owner patient's note already has",
@@ -231,7 +318,13 @@ function matrix(w: World): { rows: Row[]; finalRows: Row[] } {
       expect: olgasOnly(conflict, notFound),
       lastCaller: "other patient",
     },
-    { route: "POST /api/records", what: "a record under the owner patient's note id", path: "/api/records", body: { records: [{ id: p.noteId, ownerWrap: randomB64(74), version: versionBody(1, 1) }] }, expect: patientsOnly(conflict, conflict) },
+    {
+      route: "POST /api/records",
+      what: "a record under the owner patient's note id",
+      path: "/api/records",
+      body: { records: [{ id: p.noteId, ownerWrap: randomB64(74), version: versionBody(1, 1) }] },
+      expect: patientsOnly(conflict, conflict),
+    },
     {
       route: "POST /api/records",
       what: "a new record carrying the owner patient's file",
@@ -244,55 +337,251 @@ function matrix(w: World): { rows: Row[]; finalRows: Row[] } {
       route: "POST /api/records",
       what: "a new record wrapped for the granted clinician",
       path: "/api/records",
-      body: { records: [{ id: w.fresh.junkRecordId, ownerWrap: randomB64(74), version: versionBody(1, 1), grantWraps: [{ grantId: p.grants.granted, wrappedKey: randomB64(74) }] }] },
-      expect: patientsOnly(ok(201, (json) => (json.created === 1 ? null : "did not create it")), conflict),
+      body: {
+        records: [
+          {
+            id: w.fresh.junkRecordId,
+            ownerWrap: randomB64(74),
+            version: versionBody(1, 1),
+            grantWraps: [{ grantId: p.grants.granted, wrappedKey: randomB64(74) }],
+          },
+        ],
+      },
+      expect: patientsOnly(
+        ok(201, (json) => (json.created === 1 ? null : "did not create it")),
+        conflict,
+      ),
     },
-    { route: "GET /api/me/key-maintenance", what: "one's own key upkeep", path: "/api/me/key-maintenance", expect: patientsOnly(ok(200, listWithin("rotations", "recordId", petraRecords)), ok(200, listWithin("rotations", "recordId", olgaRecords))) },
+    {
+      route: "GET /api/me/key-maintenance",
+      what: "one's own key upkeep",
+      path: "/api/me/key-maintenance",
+      expect: patientsOnly(ok(200, listWithin("rotations", "recordId", petraRecords)), ok(200, listWithin("rotations", "recordId", olgaRecords))),
+    },
 
     // Files.
-    { route: "POST /api/blobs", what: "a new upload of one's own", path: "/api/blobs", body: { chunkSize: 1024 * 1024, chunkCount: 1 }, expect: patientsOnly(ok(201), ok(201)) },
-    { route: "GET /api/blobs/[id]", what: "the owner patient's upload", path: `/api/blobs/${p.blobId}`, expect: patientsOnly(ok(200, (json) => (json.status === "complete" ? null : "is not complete")), notFound) },
-    { route: "GET /api/blobs/[id]", what: "the other patient's upload", path: `/api/blobs/${o.blobId}`, expect: olgasOnly(ok(), notFound), lastCaller: "other patient" },
+    {
+      route: "POST /api/blobs",
+      what: "a new upload of one's own",
+      path: "/api/blobs",
+      body: { chunkSize: 1024 * 1024, chunkCount: 1 },
+      expect: patientsOnly(ok(201), ok(201)),
+    },
+    {
+      route: "GET /api/blobs/[id]",
+      what: "the owner patient's upload",
+      path: `/api/blobs/${p.blobId}`,
+      expect: patientsOnly(
+        ok(200, (json) => (json.status === "complete" ? null : "is not complete")),
+        notFound,
+      ),
+    },
+    {
+      route: "GET /api/blobs/[id]",
+      what: "the other patient's upload",
+      path: `/api/blobs/${o.blobId}`,
+      expect: olgasOnly(ok(), notFound),
+      lastCaller: "other patient",
+    },
     // 16 bytes is not a chunk: the owner gets as far as the size check.
-    { route: "PUT /api/blobs/[id]/chunks/[index]", what: "a chunk into the owner patient's file", path: `/api/blobs/${p.blobId}/chunks/0`, body: Buffer.alloc(16), contentType: "application/octet-stream", expect: patientsOnly(invalid, notFound) },
-    { route: "PUT /api/blobs/[id]/chunks/[index]", what: "a chunk into the other patient's file", path: `/api/blobs/${o.blobId}/chunks/0`, body: Buffer.alloc(16), contentType: "application/octet-stream", expect: olgasOnly(invalid, notFound), lastCaller: "other patient" },
-    { route: "POST /api/blobs/[id]/complete", what: "completing the owner patient's file again", path: `/api/blobs/${p.blobId}/complete`, expect: patientsOnly(ok(), notFound) },
-    { route: "POST /api/blobs/[id]/complete", what: "completing the other patient's file", path: `/api/blobs/${o.blobId}/complete`, expect: olgasOnly(ok(), notFound), lastCaller: "other patient" },
-    { route: "GET /api/blobs/[id]/chunks/[index]", what: "the owner patient's file", path: `/api/blobs/${p.blobId}/chunks/0`, expect: by({ owner: ok(), otherPatient: notFound, granted: ok(), clinicians: notFound, admin: notFound }) },
-    { route: "GET /api/blobs/[id]/chunks/[index]", what: "the other patient's file", path: `/api/blobs/${o.blobId}/chunks/0`, expect: by({ owner: notFound, otherPatient: ok(), granted: notFound, clinicians: notFound, admin: notFound }), lastCaller: "other patient" },
+    {
+      route: "PUT /api/blobs/[id]/chunks/[index]",
+      what: "a chunk into the owner patient's file",
+      path: `/api/blobs/${p.blobId}/chunks/0`,
+      body: Buffer.alloc(16),
+      contentType: "application/octet-stream",
+      expect: patientsOnly(invalid, notFound),
+    },
+    {
+      route: "PUT /api/blobs/[id]/chunks/[index]",
+      what: "a chunk into the other patient's file",
+      path: `/api/blobs/${o.blobId}/chunks/0`,
+      body: Buffer.alloc(16),
+      contentType: "application/octet-stream",
+      expect: olgasOnly(invalid, notFound),
+      lastCaller: "other patient",
+    },
+    {
+      route: "POST /api/blobs/[id]/complete",
+      what: "completing the owner patient's file again",
+      path: `/api/blobs/${p.blobId}/complete`,
+      expect: patientsOnly(ok(), notFound),
+    },
+    {
+      route: "POST /api/blobs/[id]/complete",
+      what: "completing the other patient's file",
+      path: `/api/blobs/${o.blobId}/complete`,
+      expect: olgasOnly(ok(), notFound),
+      lastCaller: "other patient",
+    },
+    {
+      route: "GET /api/blobs/[id]/chunks/[index]",
+      what: "the owner patient's file",
+      path: `/api/blobs/${p.blobId}/chunks/0`,
+      expect: by({ owner: ok(), otherPatient: notFound, granted: ok(), clinicians: notFound, admin: notFound }),
+    },
+    {
+      route: "GET /api/blobs/[id]/chunks/[index]",
+      what: "the other patient's file",
+      path: `/api/blobs/${o.blobId}/chunks/0`,
+      expect: by({ owner: notFound, otherPatient: ok(), granted: notFound, clinicians: notFound, admin: notFound }),
+      lastCaller: "other patient",
+    },
 
     // Sharing, the patient's side.
     {
       route: "GET /api/grants",
       what: "one's own grants",
       path: "/api/grants",
-      expect: patientsOnly(ok(200, listWithin("grants", "id", [...Object.values(p.grants), w.fresh.petraGrantToOscar])), ok(200, listWithin("grants", "id", [o.grantToOscar, w.fresh.olgaGrantToOscar]))),
+      expect: patientsOnly(
+        ok(200, listWithin("grants", "id", [...Object.values(p.grants), w.fresh.petraGrantToOscar])),
+        ok(200, listWithin("grants", "id", [o.grantToOscar, w.fresh.olgaGrantToOscar])),
+      ),
     },
-    { route: "POST /api/grants", what: "a grant of the owner patient's note", path: "/api/grants", body: grantBody(w.fresh.petraGrantToOscar, w.userIds.oscar, p.noteId, p.note.keyVersion), expect: patientsOnly(ok(201), invalid) },
-    { route: "POST /api/grants", what: "a grant of the other patient's note", path: "/api/grants", body: grantBody(w.fresh.olgaGrantToOscar, w.userIds.oscar, o.noteId, o.note.keyVersion), expect: olgasOnly(ok(201), invalid), lastCaller: "other patient" },
-    { route: "POST /api/grants", what: "a grant under the other patient's grant id", path: "/api/grants", body: grantBody(o.grantToOscar, w.userIds.oscar, p.noteId, p.note.keyVersion), expect: patientsOnly(conflict, conflict) },
-    { route: "POST /api/grants", what: "a grant to the admin", path: "/api/grants", body: grantBody(randomUUID(), w.userIds.admin, p.noteId, p.note.keyVersion), expect: patientsOnly(invalid, invalid) },
+    {
+      route: "POST /api/grants",
+      what: "a grant of the owner patient's note",
+      path: "/api/grants",
+      body: grantBody(w.fresh.petraGrantToOscar, w.userIds.oscar, p.noteId, p.note.keyVersion),
+      expect: patientsOnly(ok(201), invalid),
+    },
+    {
+      route: "POST /api/grants",
+      what: "a grant of the other patient's note",
+      path: "/api/grants",
+      body: grantBody(w.fresh.olgaGrantToOscar, w.userIds.oscar, o.noteId, o.note.keyVersion),
+      expect: olgasOnly(ok(201), invalid),
+      lastCaller: "other patient",
+    },
+    {
+      route: "POST /api/grants",
+      what: "a grant under the other patient's grant id",
+      path: "/api/grants",
+      body: grantBody(o.grantToOscar, w.userIds.oscar, p.noteId, p.note.keyVersion),
+      expect: patientsOnly(conflict, conflict),
+    },
+    {
+      route: "POST /api/grants",
+      what: "a grant to the admin",
+      path: "/api/grants",
+      body: grantBody(randomUUID(), w.userIds.admin, p.noteId, p.note.keyVersion),
+      expect: patientsOnly(invalid, invalid),
+    },
     // The granted clinician's wrap of the note exists: the owner's re-send changes nothing.
-    { route: "POST /api/grants/wraps", what: "a wrap of the owner patient's note for the granted clinician", path: "/api/grants/wraps", body: { wraps: [{ grantId: p.grants.granted, recordId: p.noteId, keyVersion: p.note.keyVersion, wrappedKey: randomB64(74) }] }, expect: patientsOnly(ok(204), conflict) },
-    { route: "POST /api/grants/wraps", what: "a wrap of the owner patient's note under the other patient's grant", path: "/api/grants/wraps", body: { wraps: [{ grantId: o.grantToOscar, recordId: p.noteId, keyVersion: p.note.keyVersion, wrappedKey: randomB64(74) }] }, expect: patientsOnly(conflict, conflict) },
+    {
+      route: "POST /api/grants/wraps",
+      what: "a wrap of the owner patient's note for the granted clinician",
+      path: "/api/grants/wraps",
+      body: { wraps: [{ grantId: p.grants.granted, recordId: p.noteId, keyVersion: p.note.keyVersion, wrappedKey: randomB64(74) }] },
+      expect: patientsOnly(ok(204), conflict),
+    },
+    {
+      route: "POST /api/grants/wraps",
+      what: "a wrap of the owner patient's note under the other patient's grant",
+      path: "/api/grants/wraps",
+      body: { wraps: [{ grantId: o.grantToOscar, recordId: p.noteId, keyVersion: p.note.keyVersion, wrappedKey: randomB64(74) }] },
+      expect: patientsOnly(conflict, conflict),
+    },
     // A change signed over a revision the grant is not at: the owner is let through to the revision check (409), everyone else stopped before it.
-    { route: "POST /api/grants/[id]/change", what: "a skipped revision of the granted clinician's grant", path: `/api/grants/${p.grants.granted}/change`, body: changeBody(5, p.noteId), expect: patientsOnly(conflict, notFound) },
-    { route: "POST /api/grants/[id]/change", what: "a change of the revoked grant", path: `/api/grants/${p.grants.revoked}/change`, body: changeBody(2, p.noteId), expect: patientsOnly(conflict, notFound) },
-    { route: "POST /api/grants/[id]/change", what: "a change of the expired grant", path: `/api/grants/${p.grants.expired}/change`, body: changeBody(2, p.noteId), expect: patientsOnly(conflict, notFound) },
-    { route: "POST /api/grants/[id]/change", what: "a skipped revision of the other patient's grant", path: `/api/grants/${o.grantToOscar}/change`, body: changeBody(5, o.noteId), expect: olgasOnly(conflict, notFound), lastCaller: "other patient" },
-    { route: "POST /api/grants/[id]/revoke", what: "the revoked grant, again", path: `/api/grants/${p.grants.revoked}/revoke`, expect: patientsOnly(ok(204), notFound) },
-    { route: "POST /api/grants/[id]/records/[recordId]/revoke", what: "the scratch record out of the granted clinician's grant", path: `/api/grants/${p.grants.granted}/records/${p.scratchId}/revoke`, expect: patientsOnly(ok(204), notFound) },
-    { route: "POST /api/grants/[id]/records/[recordId]/revoke", what: "the other patient's note out of the granted clinician's grant", path: `/api/grants/${p.grants.granted}/records/${o.noteId}/revoke`, expect: patientsOnly(notFound, notFound) },
-    { route: "POST /api/grants/[id]/records/[recordId]/revoke", what: "the other patient's note out of their own grant", path: `/api/grants/${o.grantToOscar}/records/${o.noteId}/revoke`, expect: olgasOnly(ok(204), notFound), lastCaller: "other patient" },
-    { route: "DELETE /api/records/[id]", what: "the owner patient's scratch record", path: `/api/records/${p.scratchId}`, expect: patientsOnly(ok(204), notFound) },
-    { route: "DELETE /api/records/[id]", what: "the other patient's scratch record", path: `/api/records/${o.scratchId}`, expect: olgasOnly(ok(204), notFound), lastCaller: "other patient" },
+    {
+      route: "POST /api/grants/[id]/change",
+      what: "a skipped revision of the granted clinician's grant",
+      path: `/api/grants/${p.grants.granted}/change`,
+      body: changeBody(5, p.noteId),
+      expect: patientsOnly(conflict, notFound),
+    },
+    {
+      route: "POST /api/grants/[id]/change",
+      what: "a change of the revoked grant",
+      path: `/api/grants/${p.grants.revoked}/change`,
+      body: changeBody(2, p.noteId),
+      expect: patientsOnly(conflict, notFound),
+    },
+    {
+      route: "POST /api/grants/[id]/change",
+      what: "a change of the expired grant",
+      path: `/api/grants/${p.grants.expired}/change`,
+      body: changeBody(2, p.noteId),
+      expect: patientsOnly(conflict, notFound),
+    },
+    {
+      route: "POST /api/grants/[id]/change",
+      what: "a skipped revision of the other patient's grant",
+      path: `/api/grants/${o.grantToOscar}/change`,
+      body: changeBody(5, o.noteId),
+      expect: olgasOnly(conflict, notFound),
+      lastCaller: "other patient",
+    },
+    {
+      route: "POST /api/grants/[id]/revoke",
+      what: "the revoked grant, again",
+      path: `/api/grants/${p.grants.revoked}/revoke`,
+      expect: patientsOnly(ok(204), notFound),
+    },
+    {
+      route: "POST /api/grants/[id]/records/[recordId]/revoke",
+      what: "the scratch record out of the granted clinician's grant",
+      path: `/api/grants/${p.grants.granted}/records/${p.scratchId}/revoke`,
+      expect: patientsOnly(ok(204), notFound),
+    },
+    {
+      route: "POST /api/grants/[id]/records/[recordId]/revoke",
+      what: "the other patient's note out of the granted clinician's grant",
+      path: `/api/grants/${p.grants.granted}/records/${o.noteId}/revoke`,
+      expect: patientsOnly(notFound, notFound),
+    },
+    {
+      route: "POST /api/grants/[id]/records/[recordId]/revoke",
+      what: "the other patient's note out of their own grant",
+      path: `/api/grants/${o.grantToOscar}/records/${o.noteId}/revoke`,
+      expect: olgasOnly(ok(204), notFound),
+      lastCaller: "other patient",
+    },
+    {
+      route: "DELETE /api/records/[id]",
+      what: "the owner patient's scratch record",
+      path: `/api/records/${p.scratchId}`,
+      expect: patientsOnly(ok(204), notFound),
+    },
+    {
+      route: "DELETE /api/records/[id]",
+      what: "the other patient's scratch record",
+      path: `/api/records/${o.scratchId}`,
+      expect: olgasOnly(ok(204), notFound),
+      lastCaller: "other patient",
+    },
 
     // Sharing, the clinician's side: only the granted clinician, only under their own grant.
-    { route: "GET /api/shared", what: "what is shared with one", path: "/api/shared", expect: cliniciansOnly(ok(200, listOf("grants", "grantId", [p.grants.granted])), ok(200, listOf("grants", "grantId", []))) },
-    { route: "GET /api/shared/[grantId]/records", what: "the granted clinician's grant", path: `/api/shared/${p.grants.granted}/records`, expect: cliniciansOnly(ok(200, listWithin("records", "id", petraRecords)), notFound) },
-    { route: "GET /api/shared/[grantId]/records", what: "the revoked grant", path: `/api/shared/${p.grants.revoked}/records`, expect: cliniciansOnly(notFound, notFound) },
-    { route: "GET /api/shared/[grantId]/records", what: "the expired grant", path: `/api/shared/${p.grants.expired}/records`, expect: cliniciansOnly(notFound, notFound) },
-    { route: "GET /api/shared/[grantId]/records", what: "the other patient's grant to someone else", path: `/api/shared/${o.grantToOscar}/records`, expect: cliniciansOnly(notFound, notFound) },
+    {
+      route: "GET /api/shared",
+      what: "what is shared with one",
+      path: "/api/shared",
+      expect: cliniciansOnly(ok(200, listOf("grants", "grantId", [p.grants.granted])), ok(200, listOf("grants", "grantId", []))),
+    },
+    {
+      route: "GET /api/shared/[grantId]/records",
+      what: "the granted clinician's grant",
+      path: `/api/shared/${p.grants.granted}/records`,
+      expect: cliniciansOnly(ok(200, listWithin("records", "id", petraRecords)), notFound),
+    },
+    {
+      route: "GET /api/shared/[grantId]/records",
+      what: "the revoked grant",
+      path: `/api/shared/${p.grants.revoked}/records`,
+      expect: cliniciansOnly(notFound, notFound),
+    },
+    {
+      route: "GET /api/shared/[grantId]/records",
+      what: "the expired grant",
+      path: `/api/shared/${p.grants.expired}/records`,
+      expect: cliniciansOnly(notFound, notFound),
+    },
+    {
+      route: "GET /api/shared/[grantId]/records",
+      what: "the other patient's grant to someone else",
+      path: `/api/shared/${o.grantToOscar}/records`,
+      expect: cliniciansOnly(notFound, notFound),
+    },
     {
       route: "POST /api/shared/[grantId]/records",
       what: "a note into the owner patient's chart under the granted clinician's grant",
@@ -300,10 +589,34 @@ function matrix(w: World): { rows: Row[]; finalRows: Row[] } {
       bodyFor: (caller) => (caller === "granted clinician" ? { ...contribution(), id: w.fresh.contributedId } : contribution()),
       expect: cliniciansOnly(ok(201), notFound),
     },
-    { route: "POST /api/shared/[grantId]/records", what: "a note under the revoked grant", path: `/api/shared/${p.grants.revoked}/records`, bodyFor: contribution, expect: cliniciansOnly(notFound, notFound) },
-    { route: "POST /api/shared/[grantId]/records", what: "a note under the expired grant", path: `/api/shared/${p.grants.expired}/records`, bodyFor: contribution, expect: cliniciansOnly(notFound, notFound) },
-    { route: "POST /api/shared/[grantId]/records", what: "a note under the other patient's grant", path: `/api/shared/${o.grantToOscar}/records`, bodyFor: contribution, expect: cliniciansOnly(notFound, notFound) },
-    { route: "POST /api/grants/[id]/revoke", what: "the other patient's grant", path: `/api/grants/${o.grantToOscar}/revoke`, expect: olgasOnly(ok(204), notFound), lastCaller: "other patient" },
+    {
+      route: "POST /api/shared/[grantId]/records",
+      what: "a note under the revoked grant",
+      path: `/api/shared/${p.grants.revoked}/records`,
+      bodyFor: contribution,
+      expect: cliniciansOnly(notFound, notFound),
+    },
+    {
+      route: "POST /api/shared/[grantId]/records",
+      what: "a note under the expired grant",
+      path: `/api/shared/${p.grants.expired}/records`,
+      bodyFor: contribution,
+      expect: cliniciansOnly(notFound, notFound),
+    },
+    {
+      route: "POST /api/shared/[grantId]/records",
+      what: "a note under the other patient's grant",
+      path: `/api/shared/${o.grantToOscar}/records`,
+      bodyFor: contribution,
+      expect: cliniciansOnly(notFound, notFound),
+    },
+    {
+      route: "POST /api/grants/[id]/revoke",
+      what: "the other patient's grant",
+      path: `/api/grants/${o.grantToOscar}/revoke`,
+      expect: olgasOnly(ok(204), notFound),
+      lastCaller: "other patient",
+    },
 
     // Trails: one's own only. Refused attempts were written to the owners' trails, never the prober's.
     {
@@ -312,7 +625,13 @@ function matrix(w: World): { rows: Row[]; finalRows: Row[] } {
       path: "/api/me/audit",
       expect: signedIn((caller) =>
         caller === "owner patient"
-          ? ok(200, (json) => ((json.events as Array<{ action: string; actorId: string }>).some((event) => event.action === "access-refused" && event.actorId === w.userIds["other patient"]) ? null : "has no refused attempt by the other patient"))
+          ? ok(200, (json) =>
+              (json.events as Array<{ action: string; actorId: string }>).some(
+                (event) => event.action === "access-refused" && event.actorId === w.userIds["other patient"],
+              )
+                ? null
+                : "has no refused attempt by the other patient",
+            )
           : ok(),
       ),
     },
@@ -327,7 +646,9 @@ function matrix(w: World): { rows: Row[]; finalRows: Row[] } {
           admin: forbidden,
           granted: ok(200, (json) => ((json.events as unknown[]).length > 0 ? null : "is empty")),
           // What they opened while they could; none of the refusals since.
-          clinicians: ok(200, (json) => ((json.events as Array<{ outcome: string }>).some((event) => event.outcome !== "success") ? "lists refused attempts" : null)),
+          clinicians: ok(200, (json) =>
+            (json.events as Array<{ outcome: string }>).some((event) => event.outcome !== "success") ? "lists refused attempts" : null,
+          ),
         },
         { "clinician without a grant": ok(200, listOf("events", "action", [])) },
       ),
@@ -342,14 +663,26 @@ function matrix(w: World): { rows: Row[]; finalRows: Row[] } {
       what: "one's own bundle at the owner patient's revision",
       path: "/api/me/vault/bundle",
       bodyFor: (caller) => ({ bundle: caller === "anonymous" ? p.bundle : w.accounts[caller].bundle, revision: p.revision }),
-      expect: signedIn((caller) => (w.accounts[caller as Exclude<Caller, "anonymous">].revision === p.revision ? ok(200, (json) => (json.revision === p.revision + 1 ? null : "has the wrong revision")) : conflict)),
+      expect: signedIn((caller) =>
+        w.accounts[caller as Exclude<Caller, "anonymous">].revision === p.revision
+          ? ok(200, (json) => (json.revision === p.revision + 1 ? null : "has the wrong revision"))
+          : conflict,
+      ),
     },
-    { route: "POST /api/me/vault/device-wraps", what: "a device wrap", path: "/api/me/vault/device-wraps", body: { method: "device", methodId: w.fresh.deviceId, salt: randomB64(12), wrappedKey: randomB64(48) }, expect: signedIn(ok(204)) },
+    {
+      route: "POST /api/me/vault/device-wraps",
+      what: "a device wrap",
+      path: "/api/me/vault/device-wraps",
+      body: { method: "device", methodId: w.fresh.deviceId, salt: randomB64(12), wrappedKey: randomB64(48) },
+      expect: signedIn(ok(204)),
+    },
     {
       route: "GET /api/me/recovery-key",
       what: "one's own recovery key's public half",
       path: "/api/me/recovery-key",
-      expect: signedIn((caller) => ok(200, caller === "owner patient" ? (json) => (json.recoveryPublicKey === p.recoveryPublicKey ? null : "is not the owner patient's key") : undefined)),
+      expect: signedIn((caller) =>
+        ok(200, caller === "owner patient" ? (json) => (json.recoveryPublicKey === p.recoveryPublicKey ? null : "is not the owner patient's key") : undefined),
+      ),
     },
     {
       // Signed by a new key for the caller's own account, naming the owner patient's current key as the one replaced.
@@ -372,7 +705,9 @@ function matrix(w: World): { rows: Row[]; finalRows: Row[] } {
       expect: signedIn((caller) =>
         ok(200, (json) => {
           const excluded = ((json.options as { excludeCredentials?: Array<{ id: string }> }).excludeCredentials ?? []).map((entry) => entry.id);
-          return JSON.stringify(excluded) === JSON.stringify([w.accounts[caller as Exclude<Caller, "anonymous">].passkeyId]) ? null : `excluded ${JSON.stringify(excluded)}`;
+          return JSON.stringify(excluded) === JSON.stringify([w.accounts[caller as Exclude<Caller, "anonymous">].passkeyId])
+            ? null
+            : `excluded ${JSON.stringify(excluded)}`;
         }),
       ),
     },
@@ -380,11 +715,26 @@ function matrix(w: World): { rows: Row[]; finalRows: Row[] } {
       route: "POST /api/me/passkeys",
       what: "a made-up registration of the owner patient's credential id",
       path: "/api/me/passkeys",
-      body: { name: "Taken over", credential: madeUpCredential(p.passkeyId, "webauthn.create"), vaultWrap: { method: "prf", methodId: p.passkeyId, salt: randomB64(32), wrappedKey: randomB64(72) } },
+      body: {
+        name: "Taken over",
+        credential: madeUpCredential(p.passkeyId, "webauthn.create"),
+        vaultWrap: { method: "prf", methodId: p.passkeyId, salt: randomB64(32), wrappedKey: randomB64(72) },
+      },
       expect: signedIn(unauthenticated),
     },
-    { route: "PATCH /api/me/passkeys/[id]", what: "renaming the owner patient's passkey (to its own name)", path: `/api/me/passkeys/${encodeURIComponent(p.passkeyId)}`, body: { name: p.passkeyName }, expect: signedIn((caller) => (caller === "owner patient" ? ok(204) : notFound)) },
-    { route: "DELETE /api/me/passkeys/[id]", what: "removing the owner patient's only passkey", path: `/api/me/passkeys/${encodeURIComponent(p.passkeyId)}`, expect: signedIn((caller) => (caller === "owner patient" ? conflict : notFound)) },
+    {
+      route: "PATCH /api/me/passkeys/[id]",
+      what: "renaming the owner patient's passkey (to its own name)",
+      path: `/api/me/passkeys/${encodeURIComponent(p.passkeyId)}`,
+      body: { name: p.passkeyName },
+      expect: signedIn((caller) => (caller === "owner patient" ? ok(204) : notFound)),
+    },
+    {
+      route: "DELETE /api/me/passkeys/[id]",
+      what: "removing the owner patient's only passkey",
+      path: `/api/me/passkeys/${encodeURIComponent(p.passkeyId)}`,
+      expect: signedIn((caller) => (caller === "owner patient" ? conflict : notFound)),
+    },
     {
       route: "PATCH /api/me/passkeys/[id]",
       what: "renaming the other patient's passkey (to its own name)",
@@ -393,7 +743,13 @@ function matrix(w: World): { rows: Row[]; finalRows: Row[] } {
       expect: signedIn((caller) => (caller === "other patient" ? ok(204) : notFound)),
       lastCaller: "other patient",
     },
-    { route: "DELETE /api/me/passkeys/[id]", what: "removing the other patient's only passkey", path: `/api/me/passkeys/${encodeURIComponent(o.passkeyId)}`, expect: signedIn((caller) => (caller === "other patient" ? conflict : notFound)), lastCaller: "other patient" },
+    {
+      route: "DELETE /api/me/passkeys/[id]",
+      what: "removing the other patient's only passkey",
+      path: `/api/me/passkeys/${encodeURIComponent(o.passkeyId)}`,
+      expect: signedIn((caller) => (caller === "other patient" ? conflict : notFound)),
+      lastCaller: "other patient",
+    },
     {
       route: "GET /api/me/sessions",
       what: "one's own sessions",
@@ -407,34 +763,72 @@ function matrix(w: World): { rows: Row[]; finalRows: Row[] } {
       // Both patients hold a file; clinicians and the admin store nothing. Nobody sees another account's use.
       expect: signedIn((caller) =>
         ok(200, (json) =>
-          typeof json.quotaBytes !== "number" ? "has no quota" : (caller === "owner patient" || caller === "other patient") === (Number(json.fileBytes) >= 1024 * 1024) ? null : `shows ${String(json.fileBytes)} bytes of files`,
+          typeof json.quotaBytes !== "number"
+            ? "has no quota"
+            : (caller === "owner patient" || caller === "other patient") === Number(json.fileBytes) >= 1024 * 1024
+              ? null
+              : `shows ${String(json.fileBytes)} bytes of files`,
         ),
       ),
     },
     // Everyone has one session: a sign-out that reached anyone else's would end some, and the rows after it would fail.
-    { route: "POST /api/me/sessions/end-others", what: "ending one's other sessions", path: "/api/me/sessions/end-others", expect: signedIn(ok(200, (json) => (json.ended === 0 ? null : `ended ${String(json.ended)}`))) },
+    {
+      route: "POST /api/me/sessions/end-others",
+      what: "ending one's other sessions",
+      path: "/api/me/sessions/end-others",
+      expect: signedIn(ok(200, (json) => (json.ended === 0 ? null : `ended ${String(json.ended)}`))),
+    },
 
     // The directory and published keys: clinicians are public to people signed in; nobody else's keys are.
     {
       route: "GET /api/directory",
       what: "searching the directory",
       path: "/api/directory?q=Rheumatology",
-      expect: signedIn(ok(200, (json) => {
-        const entries = json.clinicians as Array<{ userId: string; role: string }>;
-        if (!entries.some((entry) => entry.userId === w.userIds["granted clinician"])) return "misses the granted clinician";
-        return entries.every((entry) => entry.role === "doctor" || entry.role === "nurse") ? null : "lists someone who is not a clinician";
-      })),
+      expect: signedIn(
+        ok(200, (json) => {
+          const entries = json.clinicians as Array<{ userId: string; role: string }>;
+          if (!entries.some((entry) => entry.userId === w.userIds["granted clinician"])) return "misses the granted clinician";
+          return entries.every((entry) => entry.role === "doctor" || entry.role === "nurse") ? null : "lists someone who is not a clinician";
+        }),
+      ),
     },
     // Two letters would page through the directory (676 searches cover it): refused before any lookup. The per-account 429 is in e2e/limits.spec.ts.
     { route: "GET /api/directory", what: "a two-letter directory search", path: "/api/directory?q=Rh", expect: signedIn(invalid) },
-    { route: "GET /api/users/[id]/keys", what: "a clinician's published keys", path: `/api/users/${w.userIds["granted clinician"]}/keys`, expect: signedIn(ok()) },
-    { route: "GET /api/users/[id]/keys", what: "the owner patient's keys", path: `/api/users/${p.userId}/keys`, expect: signedIn((caller) => (caller === "owner patient" ? ok() : notFound)) },
-    { route: "GET /api/users/[id]/keys", what: "the other patient's keys", path: `/api/users/${o.userId}/keys`, expect: signedIn((caller) => (caller === "other patient" ? ok() : notFound)), lastCaller: "other patient" },
-    { route: "GET /api/users/[id]/keys", what: "the admin's keys", path: `/api/users/${w.userIds.admin}/keys`, expect: signedIn((caller) => (caller === "admin" ? ok() : notFound)), lastCaller: "admin" },
+    {
+      route: "GET /api/users/[id]/keys",
+      what: "a clinician's published keys",
+      path: `/api/users/${w.userIds["granted clinician"]}/keys`,
+      expect: signedIn(ok()),
+    },
+    {
+      route: "GET /api/users/[id]/keys",
+      what: "the owner patient's keys",
+      path: `/api/users/${p.userId}/keys`,
+      expect: signedIn((caller) => (caller === "owner patient" ? ok() : notFound)),
+    },
+    {
+      route: "GET /api/users/[id]/keys",
+      what: "the other patient's keys",
+      path: `/api/users/${o.userId}/keys`,
+      expect: signedIn((caller) => (caller === "other patient" ? ok() : notFound)),
+      lastCaller: "other patient",
+    },
+    {
+      route: "GET /api/users/[id]/keys",
+      what: "the admin's keys",
+      path: `/api/users/${w.userIds.admin}/keys`,
+      expect: signedIn((caller) => (caller === "admin" ? ok() : notFound)),
+      lastCaller: "admin",
+    },
   ];
 
   const finalRows: Row[] = [
-    { route: "POST /api/grants/[id]/revoke", what: "the granted clinician's grant", path: `/api/grants/${p.grants.granted}/revoke`, expect: patientsOnly(ok(204), notFound) },
+    {
+      route: "POST /api/grants/[id]/revoke",
+      what: "the granted clinician's grant",
+      path: `/api/grants/${p.grants.granted}/revoke`,
+      expect: patientsOnly(ok(204), notFound),
+    },
     // Each sign-out ends the caller's session and no one else's: the owner patient, last, is still signed in after each.
     { route: "POST /api/auth/sign-out", what: "signing out", path: "/api/auth/sign-out", expect: everyone(ok(204)) },
   ];
@@ -445,13 +839,23 @@ function matrix(w: World): { rows: Row[]; finalRows: Row[] } {
 function placeholderWorld(): World {
   const id = () => randomUUID();
   const account = (): Account => ({ userId: id(), passkeyId: randomB64(16), passkeyName: "Passkey", sessionId: id(), bundle: randomB64(100), revision: 1 });
-  const patient = (): PatientData => ({ ...account(), noteId: id(), scratchId: id(), fileRecordId: id(), blobId: id(), note: { currentVersion: 1, keyVersion: 1 } });
+  const patient = (): PatientData => ({
+    ...account(),
+    noteId: id(),
+    scratchId: id(),
+    fileRecordId: id(),
+    blobId: id(),
+    note: { currentVersion: 1, keyVersion: 1 },
+  });
   const people = callers.filter((caller): caller is Exclude<Caller, "anonymous"> => caller !== "anonymous");
   const accounts = Object.fromEntries(people.map((caller) => [caller, account()])) as World["accounts"];
   return {
     petra: { ...patient(), recoveryPublicKey: randomB64(32), recoveryWrap: randomB64(72), grants: { granted: id(), revoked: id(), expired: id() } },
     olga: { ...patient(), grantToOscar: id() },
-    userIds: { ...(Object.fromEntries(people.map((caller) => [caller, accounts[caller].userId])) as Record<Exclude<Caller, "anonymous">, string>), oscar: id() },
+    userIds: {
+      ...(Object.fromEntries(people.map((caller) => [caller, accounts[caller].userId])) as Record<Exclude<Caller, "anonymous">, string>),
+      oscar: id(),
+    },
     accounts,
     fresh: { junkRecordId: id(), contributedId: id(), petraGrantToOscar: id(), olgaGrantToOscar: id(), deviceId: id() },
     recoveryChallenge: async () => randomB64(32),
@@ -467,13 +871,26 @@ test("every route under app/api is in the matrix, and every row names a real rou
   const routes = apiRoutes();
   expect(routes).toContain("PUT /api/blobs/[id]/chunks/[index]");
   expect(routes.length).toBeGreaterThanOrEqual(45);
-  expect(routes.filter((route) => !declared.has(route)), "routes missing from the matrix").toEqual([]);
-  expect([...declared].filter((route) => !routes.includes(route)), "rows for routes that do not exist").toEqual([]);
+  expect(
+    routes.filter((route) => !declared.has(route)),
+    "routes missing from the matrix",
+  ).toEqual([]);
+  expect(
+    [...declared].filter((route) => !routes.includes(route)),
+    "rows for routes that do not exist",
+  ).toEqual([]);
   expect(all.filter((row) => !templateMatches(row.route.split(" ")[1]!, row.path)).map((row) => `${row.route}: ${row.path}`)).toEqual([]);
 });
 
 interface ChartJson {
-  records: Array<{ id: string; createdAt: string; currentVersion: number; keyVersion: number; ownerWrap: string; current: { content: string; blobId: string | null } }>;
+  records: Array<{
+    id: string;
+    createdAt: string;
+    currentVersion: number;
+    keyVersion: number;
+    ownerWrap: string;
+    current: { content: string; blobId: string | null };
+  }>;
 }
 interface VaultJson {
   userId: string;
@@ -482,7 +899,7 @@ interface VaultJson {
   wraps: Array<{ method: string; methodId: string; salt: string; wrappedKey: string }>;
 }
 
-const getJson = async <T,>(request: APIRequestContext, path: string): Promise<T> => {
+const getJson = async <T>(request: APIRequestContext, path: string): Promise<T> => {
   const response = await request.get(path);
   expect(response.status(), path).toBe(200);
   return (await response.json()) as T;
@@ -567,25 +984,46 @@ test("every caller gets exactly what they are entitled to from every route, with
   await petra.page.reload();
   await petra.page.getByRole("button", { name: "Unlock with passkey" }).click();
   await expect(petra.page.getByTestId("key-maintenance")).toContainText("now use new keys", { timeout: 60_000 });
-  await expect.poll(async () => (await getJson<{ rotations: unknown[] }>(petra.page.request, "/api/me/key-maintenance")).rotations.length, { timeout: 60_000 }).toBe(0);
+  await expect
+    .poll(async () => (await getJson<{ rotations: unknown[] }>(petra.page.request, "/api/me/key-maintenance")).rotations.length, { timeout: 60_000 })
+    .toBe(0);
 
   // From here on no page runs anything in the background: every change is a request of the matrix.
-  const people = { "owner patient": petra, "other patient": olga, "granted clinician": granted, "clinician without a grant": stranger, "revoked clinician": revoked, "expired clinician": expired, admin };
+  const people = {
+    "owner patient": petra,
+    "other patient": olga,
+    "granted clinician": granted,
+    "clinician without a grant": stranger,
+    "revoked clinician": revoked,
+    "expired clinician": expired,
+    admin,
+  };
   for (const person of [...Object.values(people), oscar]) await person.page.goto("about:blank");
 
-  const accounts = Object.fromEntries(await Promise.all(Object.entries(people).map(async ([caller, person]) => [caller, await accountOf(person)] as const))) as Record<
-    Exclude<Caller, "anonymous">,
-    Awaited<ReturnType<typeof accountOf>>
-  >;
+  const accounts = Object.fromEntries(
+    await Promise.all(Object.entries(people).map(async ([caller, person]) => [caller, await accountOf(person)] as const)),
+  ) as Record<Exclude<Caller, "anonymous">, Awaited<ReturnType<typeof accountOf>>>;
   const chartOf = (person: Person) => getJson<ChartJson>(person.page.request, "/api/records");
-  const grantsOf = (person: Person) => getJson<{ grants: Array<{ id: string; revokedAt: string | null; expiresAt: string | null; clinicianId: string; scope: string; permission: string }> }>(person.page.request, "/api/grants");
+  const grantsOf = (person: Person) =>
+    getJson<{ grants: Array<{ id: string; revokedAt: string | null; expiresAt: string | null; clinicianId: string; scope: string; permission: string }> }>(
+      person.page.request,
+      "/api/grants",
+    );
   const patientData = async (person: Person, account: Account): Promise<PatientData & { chart: ChartJson }> => {
     const chart = await chartOf(person);
     expect(chart.records).toHaveLength(3);
     const file = chart.records.find((record) => record.current.blobId)!;
     // Titles are encrypted: the two notes are told apart by when they were made (the scratch note last).
     const [note, scratch] = chart.records.filter((record) => !record.current.blobId).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
-    return { ...account, chart, noteId: note!.id, scratchId: scratch!.id, fileRecordId: file.id, blobId: file.current.blobId!, note: { currentVersion: note!.currentVersion, keyVersion: note!.keyVersion } };
+    return {
+      ...account,
+      chart,
+      noteId: note!.id,
+      scratchId: scratch!.id,
+      fileRecordId: file.id,
+      blobId: file.current.blobId!,
+      note: { currentVersion: note!.currentVersion, keyVersion: note!.keyVersion },
+    };
   };
   const petraData = await patientData(petra, accounts["owner patient"]);
   const olgaData = await patientData(olga, accounts["other patient"]);
@@ -600,10 +1038,14 @@ test("every caller gets exactly what they are entitled to from every route, with
       grants: { granted: grantId, revoked: revokedGrantId, expired: expiredGrantId },
     },
     olga: { ...olgaData, grantToOscar: olgaGrantToOscar },
-    userIds: { ...(Object.fromEntries(Object.entries(accounts).map(([caller, account]) => [caller, account.userId])) as Record<Exclude<Caller, "anonymous">, string>), oscar: oscar.userId },
+    userIds: {
+      ...(Object.fromEntries(Object.entries(accounts).map(([caller, account]) => [caller, account.userId])) as Record<Exclude<Caller, "anonymous">, string>),
+      oscar: oscar.userId,
+    },
     accounts,
     fresh: { junkRecordId: randomUUID(), contributedId: randomUUID(), petraGrantToOscar: randomUUID(), olgaGrantToOscar: randomUUID(), deviceId: randomUUID() },
-    recoveryChallenge: async () => ((await (await anonymous.post("/api/auth/recovery/options", { headers: { origin: baseURL! } })).json()) as { challenge: string }).challenge,
+    recoveryChallenge: async () =>
+      ((await (await anonymous.post("/api/auth/recovery/options", { headers: { origin: baseURL! } })).json()) as { challenge: string }).challenge,
     wrongEnrolmentToken: `${adminEnrolmentToken}-but-not-quite`,
     origin: new URL(baseURL!).origin,
   };
@@ -625,7 +1067,11 @@ test("every caller gets exactly what they are entitled to from every route, with
     { what: "the revoked grant's id", value: revokedGrantId, knownTo: ["owner patient", "revoked clinician"] },
     { what: "the expired grant's id", value: expiredGrantId, knownTo: ["owner patient", "expired clinician"] },
     { what: "the granted clinician's sealed share key", value: slice(sharedWithGranted.grants[0]!.sealedShareKey), knownTo: ["granted clinician"] },
-    ...grantedRecords.records.map((record): Secret => ({ what: "a wrap under the granted clinician's grant", value: slice(record.wrappedKey), knownTo: ["granted clinician"] })),
+    ...grantedRecords.records.map((record): Secret => ({
+      what: "a wrap under the granted clinician's grant",
+      value: slice(record.wrappedKey),
+      knownTo: ["granted clinician"],
+    })),
     ...olgaData.chart.records.flatMap((record): Secret[] => [
       { what: "the other patient's owner wrap", value: slice(record.ownerWrap), knownTo: ["other patient"] },
       { what: "the other patient's ciphertext", value: slice(record.current.content), knownTo: ["other patient"] },
@@ -646,7 +1092,10 @@ test("every caller gets exactly what they are entitled to from every route, with
 
   const requests: Record<Caller, APIRequestContext> = {
     anonymous,
-    ...(Object.fromEntries(Object.entries(people).map(([caller, person]) => [caller, person.page.request])) as Record<Exclude<Caller, "anonymous">, APIRequestContext>),
+    ...(Object.fromEntries(Object.entries(people).map(([caller, person]) => [caller, person.page.request])) as Record<
+      Exclude<Caller, "anonymous">,
+      APIRequestContext
+    >),
   };
   const petraGrantsBefore = (await grantsOf(petra)).grants;
 
@@ -656,17 +1105,28 @@ test("every caller gets exactly what they are entitled to from every route, with
 
   // Nothing anyone sent changed the patients' data, apart from what the owners did themselves.
   const sameRecords = (chart: ChartJson, expected: ChartJson["records"]) =>
-    expect(chart.records.filter((record) => expected.some((known) => known.id === record.id)).map(({ id, currentVersion, keyVersion, ownerWrap }) => ({ id, currentVersion, keyVersion, ownerWrap }))).toEqual(
-      expected.map(({ id, currentVersion, keyVersion, ownerWrap }) => ({ id, currentVersion, keyVersion, ownerWrap })),
-    );
+    expect(
+      chart.records
+        .filter((record) => expected.some((known) => known.id === record.id))
+        .map(({ id, currentVersion, keyVersion, ownerWrap }) => ({ id, currentVersion, keyVersion, ownerWrap })),
+    ).toEqual(expected.map(({ id, currentVersion, keyVersion, ownerWrap }) => ({ id, currentVersion, keyVersion, ownerWrap })));
   const petraAfter = await chartOf(petra);
-  expect(petraAfter.records.map((record) => record.id).sort()).toEqual([petraData.noteId, petraData.fileRecordId, world.fresh.junkRecordId, world.fresh.contributedId].sort());
-  sameRecords(petraAfter, petraData.chart.records.filter((record) => record.id !== petraData.scratchId));
+  expect(petraAfter.records.map((record) => record.id).sort()).toEqual(
+    [petraData.noteId, petraData.fileRecordId, world.fresh.junkRecordId, world.fresh.contributedId].sort(),
+  );
+  sameRecords(
+    petraAfter,
+    petraData.chart.records.filter((record) => record.id !== petraData.scratchId),
+  );
   const olgaAfter = await chartOf(olga);
   expect(olgaAfter.records.map((record) => record.id).sort()).toEqual([olgaData.noteId, olgaData.fileRecordId].sort());
-  sameRecords(olgaAfter, olgaData.chart.records.filter((record) => record.id !== olgaData.scratchId));
+  sameRecords(
+    olgaAfter,
+    olgaData.chart.records.filter((record) => record.id !== olgaData.scratchId),
+  );
 
-  const grantFacts = (grants: Awaited<ReturnType<typeof grantsOf>>["grants"]) => grants.map(({ id, clinicianId, scope, permission, expiresAt, revokedAt }) => ({ id, clinicianId, scope, permission, expiresAt, revokedAt }));
+  const grantFacts = (grants: Awaited<ReturnType<typeof grantsOf>>["grants"]) =>
+    grants.map(({ id, clinicianId, scope, permission, expiresAt, revokedAt }) => ({ id, clinicianId, scope, permission, expiresAt, revokedAt }));
   const petraGrantsAfter = (await grantsOf(petra)).grants;
   expect(petraGrantsAfter.map((grant) => grant.id).sort()).toEqual([...petraGrantsBefore.map((grant) => grant.id), world.fresh.petraGrantToOscar].sort());
   expect(grantFacts(petraGrantsAfter.filter((grant) => grant.id !== world.fresh.petraGrantToOscar))).toEqual(grantFacts(petraGrantsBefore));
@@ -684,8 +1144,17 @@ test("every caller gets exactly what they are entitled to from every route, with
     expect(now.vault.bundle, `${caller}'s bundle`).toBe(was.vault.bundle);
     expect(now.vault.bundleRevision, `${caller}'s bundle revision`).toBe(was.revision === petraData.revision ? was.revision + 1 : was.revision);
     const wrapKey = (wrap: VaultJson["wraps"][number]) => `${wrap.method} ${wrap.methodId} ${wrap.wrappedKey}`;
-    expect(now.vault.wraps.filter((wrap) => wrap.methodId !== world.fresh.deviceId).map(wrapKey).sort(), `${caller}'s vault wraps`).toEqual(was.vault.wraps.map(wrapKey).sort());
-    expect(now.vault.wraps.filter((wrap) => wrap.methodId === world.fresh.deviceId), `${caller}'s own device wrap`).toHaveLength(1);
+    expect(
+      now.vault.wraps
+        .filter((wrap) => wrap.methodId !== world.fresh.deviceId)
+        .map(wrapKey)
+        .sort(),
+      `${caller}'s vault wraps`,
+    ).toEqual(was.vault.wraps.map(wrapKey).sort());
+    expect(
+      now.vault.wraps.filter((wrap) => wrap.methodId === world.fresh.deviceId),
+      `${caller}'s own device wrap`,
+    ).toHaveLength(1);
   }
   expect((await granted.page.request.get(`/api/shared/${grantId}/records`)).status()).toBe(200);
 
@@ -705,7 +1174,9 @@ test("every caller gets exactly what they are entitled to from every route, with
   };
   const last = await runMatrix(finalRows, requests, { origin: baseURL!, secrets });
   expect(last.failures).toEqual([]);
-  console.log(`authorization matrix: ${new Set([...rows, ...finalRows].map((row) => row.route)).size} routes, ${rows.length + finalRows.length} rows, ${callers.length} callers, ${first.cells + last.cells} cells`);
+  console.log(
+    `authorization matrix: ${new Set([...rows, ...finalRows].map((row) => row.route)).size} routes, ${rows.length + finalRows.length} rows, ${callers.length} callers, ${first.cells + last.cells} cells`,
+  );
 
   await anonymous.dispose();
   await Promise.all([granted, revoked, expired, stranger, oscar, admin, olga, petra].map((person) => person.close()));

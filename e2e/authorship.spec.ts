@@ -12,9 +12,15 @@ async function reopen(person: Person, path: "/chart" | "/shared") {
 }
 
 /** The shared-with-me row of one record: its title button's list item. */
-const sharedRow = (page: Page, title: string) => page.getByTestId("shared-patient").getByRole("listitem").filter({ has: page.getByRole("button", { name: title, exact: true }) });
+const sharedRow = (page: Page, title: string) =>
+  page
+    .getByTestId("shared-patient")
+    .getByRole("listitem")
+    .filter({ has: page.getByRole("button", { name: title, exact: true }) });
 
-test("a patient's edit of a doctor's note shows who wrote each version to the patient, the doctor and a nurse, and a key rotation changes no author", async ({ browser }) => {
+test("a patient's edit of a doctor's note shows who wrote each version to the patient, the doctor and a nurse, and a key rotation changes no author", async ({
+  browser,
+}) => {
   test.setTimeout(180_000);
   const doctor = await newPerson(browser, { role: "doctor", name: "Dr Ada Author", specialty: "Neurology", organization: "Hillside Clinic" });
   const nurse = await newPerson(browser, { role: "nurse", name: "Nia Nurse", specialty: "Neurology", organization: "Hillside Clinic" });
@@ -80,7 +86,9 @@ test("a patient's edit of a doctor's note shows who wrote each version to the pa
   await patient.page.getByRole("link", { name: "Sharing" }).click();
   await patient.page.getByRole("button", { name: "Revoke Dr Ada Author" }).click();
   await expect(patient.page.getByTestId("key-maintenance")).toContainText("now use new keys that no revoked clinician ever held", { timeout: 60_000 });
-  const chart = (await (await patient.page.request.get("/api/records")).json()) as { records: Array<{ keyVersion: number; currentVersion: number; statements: unknown[] }> };
+  const chart = (await (await patient.page.request.get("/api/records")).json()) as {
+    records: Array<{ keyVersion: number; currentVersion: number; statements: unknown[] }>;
+  };
   expect(chart.records.filter((record) => record.keyVersion === 2)).toHaveLength(3);
   expect(chart.records.map((record) => record.statements.length).sort()).toEqual([1, 1, 2]);
 

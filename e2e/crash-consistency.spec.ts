@@ -66,7 +66,10 @@ async function stateOf(db: DatabaseView, patientId: string) {
       [patientId],
     ),
     db.query<{ record_id: string }>(`select record_id from key_rotations where owner_id = $1`, [patientId]),
-    db.query<{ action: string; record_id: string | null; grant_id: string | null }>(`select action, record_id, grant_id from audit_events where subject_id = $1 order by seq`, [patientId]),
+    db.query<{ action: string; record_id: string | null; grant_id: string | null }>(
+      `select action, record_id, grant_id from audit_events where subject_id = $1 order by seq`,
+      [patientId],
+    ),
   ]);
   const count = (action: string) => events.filter((event) => event.action === action).length;
   return { records, versions, ownerWraps, blobs, grants, grantRecords, grantWraps, rotations: rotations.map((row) => row.record_id), count };

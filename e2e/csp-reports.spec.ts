@@ -5,7 +5,11 @@ import { expect, test } from "./support/test";
 // The e2e server tees its log beside its fresh data directory (scripts/e2e-server.mjs).
 const serverLog = `${path.resolve(__dirname, "../.e2e-data")}.log`;
 
-test("a blocked image from another origin is reported to the server, which logs the directive and origin only, under a rate limit", async ({ page, playwright, baseURL }) => {
+test("a blocked image from another origin is reported to the server, which logs the directive and origin only, under a rate limit", async ({
+  page,
+  playwright,
+  baseURL,
+}) => {
   await page.goto("/");
   await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
   // An image from another origin: what an injected tracker would try. (A script injected from

@@ -71,7 +71,11 @@ test("a patient changes a share in place (adds a record, takes one out, makes it
   await expect(summary).toContainText("Permission: read and add notes becomes read only");
   await expect(summary).toContainText("End date: none becomes");
   await editor.getByRole("button", { name: "Save changes" }).click();
-  await expect(patient.page.getByText(/Changed your share with Dr Eddie Edit: added 1 record; took out 1 record; Dr Eddie Edit can now only read, not add notes; it now ends on .+\. Dr Eddie Edit can now open 2 records through this share\./)).toBeVisible();
+  await expect(
+    patient.page.getByText(
+      /Changed your share with Dr Eddie Edit: added 1 record; took out 1 record; Dr Eddie Edit can now only read, not add notes; it now ends on .+\. Dr Eddie Edit can now open 2 records through this share\./,
+    ),
+  ).toBeVisible();
   await expect(edit).toBeFocused();
   await expect(row).toContainText(/2 records · read only · until .+ · active/);
   // The record taken out moves to a new key, as after any revocation.
@@ -134,20 +138,35 @@ test("revoking one of two shares with the same doctor says what ended and what t
 
   patient.page.once("dialog", (dialog) => dialog.accept());
   await rows.filter({ hasText: "1 record ·" }).getByRole("button", { name: "Revoke Dr Tess Twoshares" }).click();
-  await expect(patient.page.getByText("Dr Tess Twoshares can no longer open the 1 record in this share. Dr Tess Twoshares can still open 2 records through another share.", { exact: true })).toBeVisible();
+  await expect(
+    patient.page.getByText(
+      "Dr Tess Twoshares can no longer open the 1 record in this share. Dr Tess Twoshares can still open 2 records through another share.",
+      { exact: true },
+    ),
+  ).toBeVisible();
   await expect(rows).toHaveCount(1);
   await patient.page.getByText("Ended shares (1)").click();
-  await expect(patient.page.getByTestId("ended-grant-row").getByTestId("remaining-access")).toHaveText("Still open to Dr Tess Twoshares through another share: 2 records.");
+  await expect(patient.page.getByTestId("ended-grant-row").getByTestId("remaining-access")).toHaveText(
+    "Still open to Dr Tess Twoshares through another share: 2 records.",
+  );
 
   await rows.getByRole("button", { name: "Show records" }).click();
   patient.page.once("dialog", (dialog) => dialog.accept());
   await patient.page.getByRole("button", { name: "Stop sharing Eczema flare with Dr Tess Twoshares" }).click();
-  await expect(patient.page.getByText('Dr Tess Twoshares can no longer open "Eczema flare". Dr Tess Twoshares can still open 1 record through this share.', { exact: true })).toBeVisible();
+  await expect(
+    patient.page.getByText('Dr Tess Twoshares can no longer open "Eczema flare". Dr Tess Twoshares can still open 1 record through this share.', {
+      exact: true,
+    }),
+  ).toBeVisible();
 
   await expect(rows).toContainText("1 record · read only");
   patient.page.once("dialog", (dialog) => dialog.accept());
   await rows.getByRole("button", { name: "Revoke Dr Tess Twoshares" }).click();
-  await expect(patient.page.getByText("Dr Tess Twoshares can no longer open the 1 record in this share. Dr Tess Twoshares no longer has any access to your records.", { exact: true })).toBeVisible();
+  await expect(
+    patient.page.getByText("Dr Tess Twoshares can no longer open the 1 record in this share. Dr Tess Twoshares no longer has any access to your records.", {
+      exact: true,
+    }),
+  ).toBeVisible();
   await expect(patient.page.getByTestId("ended-grant-row").getByTestId("remaining-access")).toHaveText([
     "No other share with Dr Tess Twoshares is active.",
     "No other share with Dr Tess Twoshares is active.",
@@ -157,7 +176,9 @@ test("revoking one of two shares with the same doctor says what ended and what t
   await Promise.all([doctor.close(), patient.close()]);
 });
 
-test("a changed clinician key blocks a change that adds records, as it blocks a new share; narrowing still works and the doctor still verifies it", async ({ browser }) => {
+test("a changed clinician key blocks a change that adds records, as it blocks a new share; narrowing still works and the doctor still verifies it", async ({
+  browser,
+}) => {
   test.setTimeout(120_000);
   const doctor = await newPerson(browser, { role: "doctor", name: "Dr Kim Keychange", specialty: "Oncology", organization: "City Hospital" });
   const patient = await newPerson(browser, { role: "patient", name: "Kai Keys" });
@@ -190,7 +211,8 @@ test("a changed clinician key blocks a change that adds records, as it blocks a 
   await editor.getByRole("button", { name: "Save changes" }).click();
   await expect(editor.getByRole("alert")).toContainText("The keys of Dr Kim Keychange have changed, so no records can be added to this share");
   await expect(patient.page.getByTestId("key-changed-warning")).toContainText("The keys of Dr Kim Keychange have changed");
-  const revision = async () => ((await (await patient.page.request.get("/api/grants")).json()) as { grants: Array<{ revision: number; recordIds: string[] }> }).grants[0]!;
+  const revision = async () =>
+    ((await (await patient.page.request.get("/api/grants")).json()) as { grants: Array<{ revision: number; recordIds: string[] }> }).grants[0]!;
   expect((await revision()).revision).toBe(1);
   expect((await revision()).recordIds).toHaveLength(1);
 

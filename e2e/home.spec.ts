@@ -25,9 +25,7 @@ test("the home page runs libsodium under the CSP and offers sign-up and sign-in"
   await expect(page.getByTestId("crypto-status")).toContainText("Encryption is ready");
 
   // Next put this response's nonce on its scripts; nothing ran without it.
-  const scriptNonces = await page.locator("script[src]").evaluateAll((scripts) =>
-    scripts.map((script) => (script as HTMLScriptElement).nonce),
-  );
+  const scriptNonces = await page.locator("script[src]").evaluateAll((scripts) => scripts.map((script) => (script as HTMLScriptElement).nonce));
   expect(scriptNonces.length).toBeGreaterThan(0);
   for (const scriptNonce of scriptNonces) expect(scriptNonce).toBe(nonce);
   expect(await violations()).toEqual([]);

@@ -22,7 +22,9 @@ test("hostile request bodies get a clear 4xx with an error code, and nothing is 
     const [records, grants, vault, passkeys] = await Promise.all(
       ["/api/records", "/api/grants", "/api/me/vault", "/api/me/passkeys"].map(async (path) => (await request.get(path)).json()),
     );
-    const chart = (records as { records: Array<{ id: string; currentVersion: number; keyVersion: number }> }).records.map(({ id, currentVersion, keyVersion }) => ({ id, currentVersion, keyVersion }));
+    const chart = (records as { records: Array<{ id: string; currentVersion: number; keyVersion: number }> }).records.map(
+      ({ id, currentVersion, keyVersion }) => ({ id, currentVersion, keyVersion }),
+    );
     return JSON.stringify({ chart, grants, vault, passkeys });
   };
   const before = await snapshot();
@@ -60,19 +62,39 @@ test("hostile request bodies get a clear 4xx with an error code, and nothing is 
   type Body = { label: string; data: string; contentType: string; expect?: number[]; limit?: number };
   const bodies: Body[] = [
     ...generated.map((value, index) => ({ label: `generated ${index}`, data: JSON.stringify(value), contentType: "application/json" })),
-    ...["{", "[1,", "{\"a\":", "\u0000", "\ud800", "nul", "{}}", ""].map((data, index) => ({ label: `malformed ${index}`, data, contentType: "application/json" })),
+    ...["{", "[1,", '{"a":', "\u0000", "\ud800", "nul", "{}}", ""].map((data, index) => ({
+      label: `malformed ${index}`,
+      data,
+      contentType: "application/json",
+    })),
     { label: "non-canonical base64url", data: JSON.stringify({ bundle: "AB==", revision: 1 }), contentType: "application/json" },
     { label: "wrong content type", data: "{}", contentType: "text/plain", expect: [415, 400] },
   ];
   // One byte over the route's limit: refused with 413, and the answer names that limit.
-  const oversizedBinary = (limit: number): Body => ({ label: "oversized", data: "A".repeat(limit + 1), contentType: "application/octet-stream", expect: [413], limit });
-  const oversized = (limit: number): Body => ({ label: "oversized", data: JSON.stringify({ padding: "A".repeat(limit - 13) }), contentType: "application/json", expect: [413], limit });
+  const oversizedBinary = (limit: number): Body => ({
+    label: "oversized",
+    data: "A".repeat(limit + 1),
+    contentType: "application/octet-stream",
+    expect: [413],
+    limit,
+  });
+  const oversized = (limit: number): Body => ({
+    label: "oversized",
+    data: JSON.stringify({ padding: "A".repeat(limit - 13) }),
+    contentType: "application/json",
+    expect: [413],
+    limit,
+  });
 
   const failures: string[] = [];
   for (const route of routes) {
     const limit = route.limit ?? bodyLimits.standard;
     for (const body of route.binary ? [oversizedBinary(limit)] : [...bodies, oversized(limit)]) {
-      const response = await request.fetch(route.path, { method: route.method, headers: { ...sameOrigin(patient.page), "content-type": body.contentType }, data: body.data });
+      const response = await request.fetch(route.path, {
+        method: route.method,
+        headers: { ...sameOrigin(patient.page), "content-type": body.contentType },
+        data: body.data,
+      });
       const status = response.status();
       const text = await response.text();
       const where = `${route.method} ${route.path} with ${body.label}`;
@@ -90,7 +112,8 @@ test("hostile request bodies get a clear 4xx with an error code, and nothing is 
       if (status === 204 && route.path === "/api/csp-reports") continue; // Any JSON is a (possibly empty) report batch.
       if (status < 400 || status >= 500) failures.push(`${where}: status ${status}`);
       // A refusal that comes first (not signed in, not allowed, rate limited) is as good as the specific one.
-      else if (body.expect && !body.expect.includes(status) && ![401, 403, 429].includes(status)) failures.push(`${where}: status ${status}, expected ${body.expect.join(" or ")}`);
+      else if (body.expect && !body.expect.includes(status) && ![401, 403, 429].includes(status))
+        failures.push(`${where}: status ${status}, expected ${body.expect.join(" or ")}`);
       if (typeof code !== "string") failures.push(`${where}: no error code`);
       if (/\bat .+\.(ts|js):\d+|node_modules|Error: /.test(text)) failures.push(`${where}: leaks internals`);
     }
@@ -100,7 +123,11 @@ test("hostile request bodies get a clear 4xx with an error code, and nothing is 
   expect(bodiless.map((handler) => handler.key)).toContain("POST /api/auth/sign-out");
   for (const handler of bodiless) {
     const path = handler.template.replace(/\[[^\]]+\]/g, () => crypto.randomUUID());
-    const response = await request.fetch(path, { method: handler.method, headers: { ...sameOrigin(patient.page), "content-type": "application/json" }, data: oversized(bodyLimits.standard).data });
+    const response = await request.fetch(path, {
+      method: handler.method,
+      headers: { ...sameOrigin(patient.page), "content-type": "application/json" },
+      data: oversized(bodyLimits.standard).data,
+    });
     if (response.status() !== 413) failures.push(`${handler.key} with an oversized body: status ${response.status()}`);
   }
 
@@ -141,7 +168,16 @@ async function sendChunked(page: Page, path: string, bytes: number): Promise<{ s
   return new Promise((resolve, reject) => {
     const outgoing = httpRequest(
       url,
-      { method: "POST", headers: { cookie: cookies, origin: url.origin, [apiClientHeader.name]: apiClientHeader.value, "content-type": "application/json", "transfer-encoding": "chunked" } },
+      {
+        method: "POST",
+        headers: {
+          cookie: cookies,
+          origin: url.origin,
+          [apiClientHeader.name]: apiClientHeader.value,
+          "content-type": "application/json",
+          "transfer-encoding": "chunked",
+        },
+      },
       (response) => {
         const parts: Buffer[] = [];
         response.on("data", (part: Buffer) => parts.push(part));
@@ -178,7 +214,10 @@ test("script payloads in user-supplied fields render as text everywhere they are
 
   await patient.page.getByRole("link", { name: "My records" }).first().click();
   await addNote(patient.page, `Note ${payload}`, `Body ${payload}`);
-  await patient.page.getByTestId("group-note").getByRole("button", { name: `Note ${payload}` }).click();
+  await patient.page
+    .getByTestId("group-note")
+    .getByRole("button", { name: `Note ${payload}` })
+    .click();
   await expect(patient.page.getByTestId("record-detail")).toContainText(`Body ${payload}`);
 
   await patient.page.getByRole("link", { name: "Sharing" }).click();
@@ -193,7 +232,10 @@ test("script payloads in user-supplied fields render as text everywhere they are
 
   await doctor.page.getByRole("link", { name: "Shared with me" }).click();
   await expect(doctor.page.getByTestId("shared-patient").getByRole("heading", { name: `Pat ${payload}` })).toBeVisible();
-  await doctor.page.getByTestId("shared-patient").getByRole("button", { name: `Note ${payload}` }).click();
+  await doctor.page
+    .getByTestId("shared-patient")
+    .getByRole("button", { name: `Note ${payload}` })
+    .click();
   await expect(doctor.page.getByTestId("shared-patient")).toContainText(`Body ${payload}`);
 
   for (const page of [doctor.page, patient.page]) {
@@ -215,7 +257,17 @@ test("another site's request reaches no API route, however the path is spelled",
   const before = await trailLength();
 
   const failures: string[] = [];
-  for (const path of ["/api/records", "/%61pi/records", "/api/%72ecords", "/API/records", "/api/records/", "/api//records", "/api/records?x=1", "/api/records;x", "/api/records%2f"]) {
+  for (const path of [
+    "/api/records",
+    "/%61pi/records",
+    "/api/%72ecords",
+    "/API/records",
+    "/api/records/",
+    "/api//records",
+    "/api/records?x=1",
+    "/api/records;x",
+    "/api/records%2f",
+  ]) {
     for (const site of ["same-site", "cross-site", "none"]) {
       const response = await request.get(path, { headers: { "sec-fetch-site": site, origin: "http://sibling.localhost" }, maxRedirects: 5 });
       const text = await response.text();

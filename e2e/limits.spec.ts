@@ -52,7 +52,9 @@ async function statuses(count: number, send: (index: number) => Promise<{ status
   return seen;
 }
 
-test("the attacker's probe: 400 sign-in attempts with a changing X-Forwarded-For (and a forged peer header) are limited by the socket's address", async ({ playwright }) => {
+test("the attacker's probe: 400 sign-in attempts with a changing X-Forwarded-For (and a forged peer header) are limited by the socket's address", async ({
+  playwright,
+}) => {
   expect(await server.start({ AUTH_RATE_LIMIT_PER_ADDRESS: "300" })).toEqual({ state: "ready" });
   const api = await playwright.request.newContext({ baseURL: server.url });
   const seen = await statuses(400, (index) =>
@@ -68,7 +70,9 @@ test("the attacker's probe: 400 sign-in attempts with a changing X-Forwarded-For
 test("behind a declared proxy, each forwarded client has its own allowance", async ({ playwright }) => {
   expect(await server.start({ ...behindLoopbackProxy, AUTH_RATE_LIMIT_PER_ADDRESS: "20" })).toEqual({ state: "ready" });
   const api = await playwright.request.newContext({ baseURL: server.url });
-  expect(new Set(await statuses(30, (index) => api.post("/api/auth/sign-in/options", { headers: headersFrom(`198.51.100.${index}`) })))).toEqual(new Set([200]));
+  expect(new Set(await statuses(30, (index) => api.post("/api/auth/sign-in/options", { headers: headersFrom(`198.51.100.${index}`) })))).toEqual(
+    new Set([200]),
+  );
   const one = await statuses(21, () => api.post("/api/auth/sign-in/options", { headers: headersFrom("192.0.2.44") }));
   expect(one.slice(0, 20).every((status) => status === 200)).toBe(true);
   expect(one[20]).toBe(429);
@@ -104,7 +108,10 @@ test("one address may only create so many accounts an hour", async ({ playwright
         userId: crypto.randomUUID(),
         role: "patient",
         passkeyName: "Mass produced",
-        credential: { ...junkAssertion(b64(randomBytes(16))).credential, response: { clientDataJSON: b64(randomBytes(60)), attestationObject: b64(randomBytes(200)) } },
+        credential: {
+          ...junkAssertion(b64(randomBytes(16))).credential,
+          response: { clientDataJSON: b64(randomBytes(60)), attestationObject: b64(randomBytes(200)) },
+        },
         keys: {
           identityPublicKey: b64(randomBytes(32)),
           certificate: b64(randomBytes(120)),

@@ -41,11 +41,14 @@ test("the chart refuses every tampered part of a record, plainly, and shows the 
   const tamperings: Array<[string, (records: RecordJson[]) => void]> = [
     ["a flipped bit in the ciphertext", (list) => void (target(list).current.content = flip(target(list).current.content, -20))],
     ["a flipped bit in the envelope header (metadata)", (list) => void (target(list).current.content = flip(target(list).current.content, 1))],
-    ["a lowered envelope version", (list) => {
-      const bytes = Buffer.from(target(list).current.content, "base64url");
-      bytes[0] = 0;
-      target(list).current.content = bytes.toString("base64url");
-    }],
+    [
+      "a lowered envelope version",
+      (list) => {
+        const bytes = Buffer.from(target(list).current.content, "base64url");
+        bytes[0] = 0;
+        target(list).current.content = bytes.toString("base64url");
+      },
+    ],
     ["a flipped bit in the key wrap", (list) => void (target(list).ownerWrap = flip(target(list).ownerWrap, -5))],
     ["a flipped bit in the signature", (list) => void (target(list).current.signature = flip(target(list).current.signature, 3))],
     ["another record's wrap re-used", (list) => void (target(list).ownerWrap = bystander.ownerWrap)],
@@ -124,7 +127,10 @@ test("a swapped private bundle or vault-key wrap never unlocks", async ({ browse
   for (const [label, swap] of [
     ["someone else's bundle", (vault: { bundle: string }) => void (vault.bundle = theirs.bundle)],
     ["a flipped bit in the bundle", (vault: { bundle: string }) => void (vault.bundle = flip(vault.bundle, -4))],
-    ["a flipped bit in every vault-key wrap", (vault: { wraps: Array<{ wrappedKey: string }> }) => vault.wraps.forEach((wrap) => (wrap.wrappedKey = flip(wrap.wrappedKey, -4)))],
+    [
+      "a flipped bit in every vault-key wrap",
+      (vault: { wraps: Array<{ wrappedKey: string }> }) => vault.wraps.forEach((wrap) => (wrap.wrappedKey = flip(wrap.wrappedKey, -4))),
+    ],
   ] as const) {
     await test.step(label, async () => {
       await patient.page.route("**/api/me/vault", async (route) => {
@@ -137,7 +143,9 @@ test("a swapped private bundle or vault-key wrap never unlocks", async ({ browse
       await patient.page.getByRole("button", { name: "Unlock with passkey" }).click();
       // Refused: either said plainly, or sent on to the recovery-key page; never the chart.
       await expect(
-        patient.page.getByText("The passkey did not unlock your vault. Try again, or use your recovery key.").or(patient.page.getByRole("heading", { name: "Unlock your vault" })),
+        patient.page
+          .getByText("The passkey did not unlock your vault. Try again, or use your recovery key.")
+          .or(patient.page.getByRole("heading", { name: "Unlock your vault" })),
       ).toBeVisible();
       await expect(patient.page.getByLabel("Search your records")).toHaveCount(0);
       await patient.page.unroute("**/api/me/vault");

@@ -52,7 +52,21 @@ test("the readable view of every IPS record uses clinical labels, never FHIR fie
   // No label is a field name as written, or one split into words with its FHIR data type ("Onset date time").
   expect(shown.filter((label) => raw.has(label))).toEqual([]);
   expect(shown.filter((label) => /date time|codeable concept|quantity|period unit|has member|dose and rate|_/i.test(label))).toEqual([]);
-  for (const expected of ["Clinical status", "Verification status", "Severity", "Onset", "Criticality", "Route", "Dose", "When", "Value", "Performer", "Related results", "Notes", "Code"]) {
+  for (const expected of [
+    "Clinical status",
+    "Verification status",
+    "Severity",
+    "Onset",
+    "Criticality",
+    "Route",
+    "Dose",
+    "When",
+    "Value",
+    "Performer",
+    "Related results",
+    "Notes",
+    "Code",
+  ]) {
     expect(shown, `label "${expected}"`).toContain(expected);
   }
 });

@@ -109,7 +109,11 @@ test("every panel in the chart takes focus when it opens and gives it back to it
   await row.click();
   const detail = page.getByTestId("record-detail");
   await expect(detail.getByRole("heading", { name: "Hay fever" })).toBeFocused();
-  await roundTrip(detail.getByRole("button", { name: "Edit" }), detail.getByRole("heading", { name: "Edit problem" }), detail.getByRole("button", { name: "Cancel" }));
+  await roundTrip(
+    detail.getByRole("button", { name: "Edit" }),
+    detail.getByRole("heading", { name: "Edit problem" }),
+    detail.getByRole("button", { name: "Cancel" }),
+  );
   await detail.getByRole("button", { name: "Show all versions" }).click();
   await expect(detail.getByRole("heading", { name: "1 version" })).toBeFocused();
   await roundTrip(

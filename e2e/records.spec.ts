@@ -174,9 +174,7 @@ test("one record of each kind survives a reload and a new sign-in, decrypted", a
   await page.getByRole("button", { name: "Sign out" }).click();
   await expect(page).toHaveURL(/\/$/);
   await page.goto("/sign-in");
-  await page
-    .waitForURL(/\/home$/, { timeout: 2_000 })
-    .catch(() => page.getByRole("button", { name: "Sign in with a passkey" }).click());
+  await page.waitForURL(/\/home$/, { timeout: 2_000 }).catch(() => page.getByRole("button", { name: "Sign in with a passkey" }).click());
   await expect(page).toHaveURL(/\/home$/);
   await openChart(page);
   await expectAll();

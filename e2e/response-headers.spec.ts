@@ -46,7 +46,8 @@ test("redirects, 404s, refusals, static files and odd methods all carry the secu
     if (wrong.length > 0) failures.push(`${where}: wrong or missing ${wrong.map(([name]) => name).join(", ")}`);
     const policies = valuesOf("content-security-policy");
     const lacking = ["object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'"].filter((directive) => !policies[0]?.includes(directive));
-    if (policies.length !== 1 || lacking.length > 0) failures.push(`${where}: ${policies.length} content security policies, lacking ${lacking.join(", ") || "nothing"}`);
+    if (policies.length !== 1 || lacking.length > 0)
+      failures.push(`${where}: ${policies.length} content security policies, lacking ${lacking.join(", ") || "nothing"}`);
   }
   expect(failures).toEqual([]);
 });

@@ -81,7 +81,9 @@ test("an abandoned new recovery key leaves the old one working; once confirmed, 
   // The new key itself never left the browser: only its public half, its wrap of the vault key and a signature did.
   await cryptoReady();
   expect(sent.some((request) => request.url.endsWith("/api/me/recovery-key") && request.body.includes("signature"))).toBe(true);
-  expect(findLeaks(sent, { "new recovery key text": newKey, "without dashes": newKey.replaceAll("-", ""), "new recovery key": decodeRecoveryKey(newKey) })).toEqual([]);
+  expect(
+    findLeaks(sent, { "new recovery key text": newKey, "without dashes": newKey.replaceAll("-", ""), "new recovery key": decodeRecoveryKey(newKey) }),
+  ).toEqual([]);
 
   const withOld = await recoverOnNewBrowser(browser, oldKey);
   await expect(withOld.page.getByText("does not match an account")).toBeVisible();
@@ -150,7 +152,10 @@ test("a passkey made at recovery is offered for naming; names can be changed in 
   await expect(rows).toHaveCount(3);
 
   // Renaming later, in Security: it stays across a reload.
-  await rows.filter({ hasText: "Nico’s work laptop" }).getByRole("button", { name: /^Rename / }).click();
+  await rows
+    .filter({ hasText: "Nico’s work laptop" })
+    .getByRole("button", { name: /^Rename / })
+    .click();
   await fresh.getByLabel("New name").fill("Kitchen tablet");
   await fresh.getByRole("button", { name: "Save", exact: true }).click();
   await expect(fresh.getByText("Renamed to “Kitchen tablet”.")).toBeVisible();

@@ -29,7 +29,10 @@ test("add a second passkey, sign in with it, and remove the first", async ({ pag
   await page.getByRole("link", { name: "Security settings" }).click();
   const rows = page.getByTestId("passkey-row");
   await expect(rows).toHaveCount(2);
-  await rows.first().getByRole("button", { name: /^Rename / }).click();
+  await rows
+    .first()
+    .getByRole("button", { name: /^Rename / })
+    .click();
   await page.getByLabel("New name").fill("Old laptop");
   await page.getByRole("button", { name: "Save" }).click();
   await expect(page.getByText("Old laptop", { exact: true })).toBeVisible();

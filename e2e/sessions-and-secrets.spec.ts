@@ -1,12 +1,5 @@
 import { expect, test } from "./support/test";
-import {
-  cryptoReady,
-  decodeRecoveryKey,
-  deriveRecoveryKeyEncryptionKey,
-  fromBase64url,
-  decryptPrivateBundle,
-  unwrapVaultKey,
-} from "../crypto";
+import { cryptoReady, decodeRecoveryKey, deriveRecoveryKeyEncryptionKey, fromBase64url, decryptPrivateBundle, unwrapVaultKey } from "../crypto";
 import { apiClientHeader } from "@/contract/api-client-header";
 import { shortIdleURL } from "../playwright.config";
 import { signInThroughPage, signOutThroughPage, signUpThroughPage } from "./support/accounts";
@@ -30,7 +23,10 @@ test("the session cookie is host-only, HttpOnly, Secure and Lax, rotates at sign
   expect(second.value).not.toBe(first.value);
 
   const withCookie = async (value: string) => {
-    const client = await playwright.request.newContext({ baseURL, extraHTTPHeaders: { cookie: `${cookieName}=${value}`, [apiClientHeader.name]: apiClientHeader.value } });
+    const client = await playwright.request.newContext({
+      baseURL,
+      extraHTTPHeaders: { cookie: `${cookieName}=${value}`, [apiClientHeader.name]: apiClientHeader.value },
+    });
     const status = (await client.get("/api/me/vault")).status();
     await client.dispose();
     return status;

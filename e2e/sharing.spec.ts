@@ -4,7 +4,9 @@ import { expect, test } from "./support/test";
 import { cryptoReady, decryptRecordContent, fromBase64url } from "@/crypto";
 import { addNote, chooseClinician, newPerson, recordKeysHeldBy } from "./support/sharing";
 
-type ChartJson = { records: Array<{ id: string; keyVersion: number; current: { content: string; version: number; keyVersion: number; blobId: string | null } }> };
+type ChartJson = {
+  records: Array<{ id: string; keyVersion: number; current: { content: string; version: number; keyVersion: number; blobId: string | null } }>;
+};
 
 const sha256 = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
 
@@ -70,8 +72,12 @@ test("a patient shares chosen records read-only with a doctor, who opens and dow
 
   patient.page.once("dialog", (dialog) => dialog.accept());
   await patient.page.getByRole("button", { name: "Revoke Dr Sharon Share" }).click();
-  await expect(patient.page.getByText("Dr Sharon Share can no longer open the 2 records in this share. Dr Sharon Share no longer has any access to your records.")).toBeVisible();
-  await expect(patient.page.getByTestId("key-maintenance")).toContainText("2 records now use new keys that no revoked clinician ever held.", { timeout: 60_000 });
+  await expect(
+    patient.page.getByText("Dr Sharon Share can no longer open the 2 records in this share. Dr Sharon Share no longer has any access to your records."),
+  ).toBeVisible();
+  await expect(patient.page.getByTestId("key-maintenance")).toContainText("2 records now use new keys that no revoked clinician ever held.", {
+    timeout: 60_000,
+  });
   await expect(patient.page.getByText("You are not sharing anything right now.")).toBeVisible();
 
   // The doctor's next request is refused, and their view is empty.
@@ -92,7 +98,10 @@ test("a patient shares chosen records read-only with a doctor, who opens and dow
     // Rotation re-encrypts the version in place: not a new version of the content.
     expect(after.current.version).toBe(before.current.version);
     // The key they had opened the version they saw...
-    expect(decryptRecordContent(fromBase64url(before.current.content), oldKey, { recordId, version: before.current.version, keyVersion: before.current.keyVersion }).length).toBeGreaterThan(0);
+    expect(
+      decryptRecordContent(fromBase64url(before.current.content), oldKey, { recordId, version: before.current.version, keyVersion: before.current.keyVersion })
+        .length,
+    ).toBeGreaterThan(0);
     // ...and opens nothing of the current one, under any context; a file's body was re-encrypted into a new blob.
     if (before.current.blobId) {
       expect(after.current.blobId).not.toBe(before.current.blobId);
@@ -126,7 +135,9 @@ test("a patient shares chosen records read-only with a doctor, who opens and dow
   await Promise.all([doctor.close(), patient.close()]);
 });
 
-test("records created after an 'all records' grant reach the clinician, a grant to a nurse starts read-only, and one record can be taken back", async ({ browser }) => {
+test("records created after an 'all records' grant reach the clinician, a grant to a nurse starts read-only, and one record can be taken back", async ({
+  browser,
+}) => {
   const nurse = await newPerson(browser, { role: "nurse", name: "Nora Nurse", specialty: "Diabetes care", organization: "Hilltop Practice" });
   const patient = await newPerson(browser, { role: "patient", name: "Ada Allrecords" });
   await patient.page.getByRole("link", { name: "My records" }).first().click();
@@ -223,7 +234,9 @@ test("key rotation after a revoke resumes after a reload when it was cut off mid
   await patient.page.getByRole("button", { name: "Revoke Dr Rita Resume" }).click();
   await expect(patient.page.getByTestId("key-maintenance")).toContainText("will be tried again", { timeout: 60_000 });
   const keyVersions = async () =>
-    ((await (await patient.page.request.get("/api/records")).json()) as { records: Array<{ keyVersion: number }> }).records.map((record) => record.keyVersion).sort();
+    ((await (await patient.page.request.get("/api/records")).json()) as { records: Array<{ keyVersion: number }> }).records
+      .map((record) => record.keyVersion)
+      .sort();
   expect(await keyVersions()).toEqual([1, 1, 2]);
 
   await patient.page.unroute("**/api/records/*/rotate");

@@ -31,7 +31,9 @@ interface Trail {
 /** What the patient can see of the clinician: their events in the trail, and when the grant was last opened. */
 async function clinicianFootprint(patient: Person, clinicianId: string, grantId: string) {
   const trail = (await (await patient.page.request.get("/api/me/audit")).json()) as Trail;
-  const { grants } = (await (await patient.page.request.get("/api/grants")).json()) as { grants: Array<{ id: string; lastOpenedAt: string | null; revokedAt: string | null }> };
+  const { grants } = (await (await patient.page.request.get("/api/grants")).json()) as {
+    grants: Array<{ id: string; lastOpenedAt: string | null; revokedAt: string | null }>;
+  };
   const grant = grants.find((candidate) => candidate.id === grantId)!;
   return { events: trail.events.filter((event) => event.actorId === clinicianId), lastOpenedAt: grant.lastOpenedAt, revokedAt: grant.revokedAt };
 }
@@ -48,7 +50,8 @@ async function apiRequestsTo(page: Page, origin: string) {
   const statuses = new Map<string, number>();
   cdp.on("Network.requestWillBeSent", (event) => {
     // Violation reports (of the refused form answer the sibling framed) go to the one route other sites may call.
-    if (event.request.url.startsWith(`${origin}/api/`) && !event.request.url.startsWith(`${origin}/api/csp-reports`)) urls.set(event.requestId, event.request.url.slice(origin.length));
+    if (event.request.url.startsWith(`${origin}/api/`) && !event.request.url.startsWith(`${origin}/api/csp-reports`))
+      urls.set(event.requestId, event.request.url.slice(origin.length));
   });
   cdp.on("Network.responseReceivedExtraInfo", (event) => statuses.set(event.requestId, event.statusCode));
   return () => [...urls].map(([id, url]) => ({ url, status: statuses.get(id) }));

@@ -108,7 +108,13 @@ test("canaries in the name revealed to a clinician and in a clinician's note rea
   const grantId = ((await (await doctor.page.request.get("/api/shared")).json()) as { grants: Array<{ grantId: string }> }).grants[0]!.grantId;
   await stranger.page.getByRole("link", { name: "Shared with me" }).click();
   await expect(stranger.page.getByText("No patient is sharing records with you right now.")).toBeVisible();
-  for (const path of ["/api/shared", `/api/shared/${grantId}/records`, `/api/records/${records[0]!.id}/versions`, `/api/users/${patient.userId}/keys`, "/api/directory?q=Hepatology"]) {
+  for (const path of [
+    "/api/shared",
+    `/api/shared/${grantId}/records`,
+    `/api/records/${records[0]!.id}/versions`,
+    `/api/users/${patient.userId}/keys`,
+    "/api/directory?q=Hepatology",
+  ]) {
     await stranger.page.goto(path);
   }
   await stranger.page.goto("/history");
@@ -124,7 +130,9 @@ test("canaries in the name revealed to a clinician and in a clinician's note rea
   await Promise.all([doctor.close(), stranger.close(), patient.close()]);
 });
 
-test("stored vaults have one size whatever the patient's name, before and after pinning a clinician, and an unpadded vault is not stored", async ({ browser }) => {
+test("stored vaults have one size whatever the patient's name, before and after pinning a clinician, and an unpadded vault is not stored", async ({
+  browser,
+}) => {
   test.setTimeout(120_000);
   const doctor = await newPerson(browser, { role: "doctor", name: "Dr Bea Bucketwell", specialty: "Paediatric nephrology", organization: "Even Sizes Clinic" });
   const short = await newPerson(browser, { role: "patient", name: "Al" });
@@ -143,7 +151,10 @@ test("stored vaults have one size whatever the patient's name, before and after 
 
   // A vault whose size would show its contents (the unpadded kind, or a bucket below 4 KiB) is refused.
   for (const bundle of [Buffer.from([1, 2, ...randomBytes(280)]), Buffer.from([1, 10, ...randomBytes(2048 + 40)])]) {
-    const refused = await short.page.request.put("/api/me/vault/bundle", { headers: sameOrigin(short.page), data: { bundle: bundle.toString("base64url"), revision: shortVault.bundleRevision } });
+    const refused = await short.page.request.put("/api/me/vault/bundle", {
+      headers: sameOrigin(short.page),
+      data: { bundle: bundle.toString("base64url"), revision: shortVault.bundleRevision },
+    });
     expect(refused.status()).toBe(400);
     expect(((await refused.json()) as { error: { code: string } }).error.code).toBe("invalid-input");
   }

@@ -66,7 +66,13 @@ describe("client code boundary", () => {
   });
 
   it("refuses anything but zod and its own files in contract/, which both sides import", async () => {
-    for (const code of ["import { getDatabase } from '@/lib/db';", "import { a } from '@/crypto';", "import { a } from '@/client/format';", "import { a } from '../crypto';", "import pino from 'pino';"]) {
+    for (const code of [
+      "import { getDatabase } from '@/lib/db';",
+      "import { a } from '@/crypto';",
+      "import { a } from '@/client/format';",
+      "import { a } from '../crypto';",
+      "import pino from 'pino';",
+    ]) {
       expect(await ruleIds("contract/example.ts", `${code}\nexport const used = 1;\n`)).toContain("no-restricted-imports");
     }
     const allowed = "import { z } from 'zod';\nimport { a } from './records';\nexport const used = [z, a];\n";
@@ -128,7 +134,8 @@ describe("catches in browser code look at what they caught", () => {
   });
 
   it("allows a catch that checks the error's type and rethrows the rest, and leaves server code and tests alone", async () => {
-    const typed = "export function f() {\n  try {\n    return 1;\n  } catch (error) {\n    if (!(error instanceof RangeError)) throw error;\n    return 0;\n  }\n}\n";
+    const typed =
+      "export function f() {\n  try {\n    return 1;\n  } catch (error) {\n    if (!(error instanceof RangeError)) throw error;\n    return 0;\n  }\n}\n";
     expect(await ruleIds("client/records/example.ts", typed)).toEqual([]);
     const bare = "export function f() {\n  try {\n    return 1;\n  } catch {\n    return 0;\n  }\n}\n";
     expect(await ruleIds("lib/example.ts", bare)).toEqual([]);

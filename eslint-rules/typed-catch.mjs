@@ -10,12 +10,16 @@ const ruleFor = (isBrowserFile) => ({
     messages: {
       bare: "This catch swallows every error, bugs included. Bind the error and let only the kind you expect through (e.g. `if (!isIntegrityError(error)) throw error;`).",
       unused: "This catch never looks at '{{name}}': a bug would be handled like the failure you meant. Check its type and rethrow the rest.",
-      bareHandler: "This .catch() handler ignores the error: a bug would be handled like the failure you meant. Take the error and check its type (or use describeFailure).",
+      bareHandler:
+        "This .catch() handler ignores the error: a bug would be handled like the failure you meant. Take the error and check its type (or use describeFailure).",
     },
     schema: [],
   },
   create(context) {
-    const relative = context.physicalFilename.slice(context.cwd.length + 1).split("\\").join("/");
+    const relative = context.physicalFilename
+      .slice(context.cwd.length + 1)
+      .split("\\")
+      .join("/");
     if (/\.test\.tsx?$/.test(relative)) return {};
     let browser = isBrowserFile(relative);
     const unusedParam = (node, param) => {

@@ -3,7 +3,10 @@ import { AppError } from "./errors";
 
 /** The AppError a promise rejects with; fails the test if it resolves or throws anything else. */
 export async function refusalOf(promise: Promise<unknown>): Promise<AppError> {
-  const error = await promise.then(() => null, (caught: unknown) => caught);
+  const error = await promise.then(
+    () => null,
+    (caught: unknown) => caught,
+  );
   expect(error).toBeInstanceOf(AppError);
   return error as AppError;
 }

@@ -61,7 +61,10 @@ describe("parseConfig", () => {
       expect(() => parseConfig(env), JSON.stringify(env)).toThrow(new RegExp(`${name}=.* is not valid; it accepts `));
     }
     // What they are meant to be still parses.
-    expect(parseConfig({ APP_ORIGIN: "https://records.example.org/", WEBAUTHN_RP_ID: "example.org" })).toMatchObject({ appOrigin: "https://records.example.org", rpId: "example.org" });
+    expect(parseConfig({ APP_ORIGIN: "https://records.example.org/", WEBAUTHN_RP_ID: "example.org" })).toMatchObject({
+      appOrigin: "https://records.example.org",
+      rpId: "example.org",
+    });
     expect(parseConfig({ SESSION_IDLE_MINUTES: "0.5", PORT: "3000" })).toMatchObject({ sessionIdleMs: 30_000, port: 3000 });
     expect(parseConfig({ DATABASE_URL: "postgresql://postgres@127.0.0.1:5432/test" }).databaseUrl).toBe("postgresql://postgres@127.0.0.1:5432/test");
   });

@@ -88,6 +88,9 @@ export function crashPoint(point: CrashPoint): void {
   state.hits += 1;
   if (state.hits < state.armed.hit) return;
   // Written synchronously: a buffered logger would lose the line to the kill.
-  writeSync(2, `${JSON.stringify({ level: 50, time: new Date().toISOString(), service: "health-safe-cloud", crashPoint: point, msg: "crash point reached: killing the process" })}\n`);
+  writeSync(
+    2,
+    `${JSON.stringify({ level: 50, time: new Date().toISOString(), service: "health-safe-cloud", crashPoint: point, msg: "crash point reached: killing the process" })}\n`,
+  );
   process.kill(process.pid, "SIGKILL");
 }

@@ -106,12 +106,18 @@ describe("lib/ folders", () => {
   it("data-layer modules (*-store.ts) never read the session or call a session-layer service", () => {
     const offending = [...modules]
       .filter(([module]) => module.endsWith("-store"))
-      .flatMap(([module, source]) => importedLibModules(module, source).filter((target) => sessionReaders.includes(target) || target.endsWith("-service")).map((target) => `${module} imports ${target}`));
+      .flatMap(([module, source]) =>
+        importedLibModules(module, source)
+          .filter((target) => sessionReaders.includes(target) || target.endsWith("-service"))
+          .map((target) => `${module} imports ${target}`),
+      );
     expect(offending).toEqual([]);
   });
 
   it("declare the transaction type once, in lib/db", () => {
-    const copies = [...modules].filter(([module, source]) => module !== "lib/db/client" && /\["transaction"\]|typeof \w+\.transaction|PgTransaction/.test(source)).map(([module]) => module);
+    const copies = [...modules]
+      .filter(([module, source]) => module !== "lib/db/client" && /\["transaction"\]|typeof \w+\.transaction|PgTransaction/.test(source))
+      .map(([module]) => module);
     expect(copies).toEqual([]);
   });
 });

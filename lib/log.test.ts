@@ -35,9 +35,7 @@ describe("log redaction", () => {
 
 describe("scrubMessage", () => {
   it("blanks quoted values that drivers put in their messages", () => {
-    expect(scrubMessage('invalid input syntax for type uuid: "Jane Doe diabetes"')).toBe(
-      'invalid input syntax for type uuid: "…"',
-    );
+    expect(scrubMessage('invalid input syntax for type uuid: "Jane Doe diabetes"')).toBe('invalid input syntax for type uuid: "…"');
     expect(scrubMessage("value 'x' and `y`")).toBe('value "…" and "…"');
   });
 });

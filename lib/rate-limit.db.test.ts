@@ -34,9 +34,7 @@ describe.each(testDatabaseKinds())("rate limits on %s", (kind) => {
 
   it("counts concurrent attempts exactly", async () => {
     const now = new Date("2026-01-03T00:00:00Z");
-    const outcomes = await Promise.all(
-      Array.from({ length: 10 }, () => countAttempt(database.db, { ...rule, limit: 5 }, "subject-c", now)),
-    );
+    const outcomes = await Promise.all(Array.from({ length: 10 }, () => countAttempt(database.db, { ...rule, limit: 5 }, "subject-c", now)));
     expect(outcomes.filter((outcome) => outcome.allowed)).toHaveLength(5);
   });
 
@@ -73,7 +71,8 @@ describe.each(testDatabaseKinds())("rate limits on %s", (kind) => {
     const hourAgo = new Date(now.getTime() - longestWindowSeconds * 1000);
     await countAttempt(database.db, rule, "stale-1", new Date(hourAgo.getTime() - 1000));
     await countAttempt(database.db, rule, "stale-2", hourAgo);
-    for (let attempt = 0; attempt < 3; attempt++) await countAttempt(database.db, { ...rule, windowSeconds: 3600 }, "running", new Date(hourAgo.getTime() + 1000));
+    for (let attempt = 0; attempt < 3; attempt++)
+      await countAttempt(database.db, { ...rule, windowSeconds: 3600 }, "running", new Date(hourAgo.getTime() + 1000));
     await sweepRateLimitBuckets(database.db, now);
     const keys = (await database.db.select({ key: rateLimitBuckets.key }).from(rateLimitBuckets)).map((row) => row.key);
     expect(keys).not.toContain("test:stale-1");

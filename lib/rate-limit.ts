@@ -31,13 +31,9 @@ export const longestWindowSeconds = 3600;
  * Counts one attempt in a fixed window held in the database, so every server instance
  * sees the same count. One atomic upsert: concurrent attempts never undercount.
  */
-export async function countAttempt(
-  db: Database,
-  rule: RateLimitRule,
-  subject: string,
-  now: Date = new Date(),
-): Promise<RateLimitOutcome> {
-  if (rule.windowSeconds > longestWindowSeconds) throw new Error(`rate-limit rule ${rule.name}: a window longer than ${longestWindowSeconds} s would be swept early`);
+export async function countAttempt(db: Database, rule: RateLimitRule, subject: string, now: Date = new Date()): Promise<RateLimitOutcome> {
+  if (rule.windowSeconds > longestWindowSeconds)
+    throw new Error(`rate-limit rule ${rule.name}: a window longer than ${longestWindowSeconds} s would be swept early`);
   const windowStartsAfter = new Date(now.getTime() - rule.windowSeconds * 1000);
   const expired = sql`${rateLimitBuckets.windowStart} <= ${windowStartsAfter.toISOString()}::timestamptz`;
   const [row] = await db
@@ -60,8 +56,7 @@ export async function countAttempt(
   };
 }
 
-const refusalOf = (rule: RateLimitRule) =>
-  rule.refusal ?? (/:address(-|$)/.test(rule.name) ? "Too many attempts from this network" : "Too many attempts");
+const refusalOf = (rule: RateLimitRule) => rule.refusal ?? (/:address(-|$)/.test(rule.name) ? "Too many attempts from this network" : "Too many attempts");
 
 /**
  * The 429 for a refusal: `what` ("Too many attempts from this network"), then how long to
@@ -73,11 +68,7 @@ export function rateLimited(what: string, retryAfterSeconds: number): AppError {
 }
 
 /** Counts the attempt against every rule and throws 429 (`rateLimited`, worded by the rule that waits longest) if any is exceeded. */
-export async function enforceRateLimits(
-  db: Database,
-  checks: Array<{ rule: RateLimitRule; subject: string }>,
-  now: Date = new Date(),
-): Promise<void> {
+export async function enforceRateLimits(db: Database, checks: Array<{ rule: RateLimitRule; subject: string }>, now: Date = new Date()): Promise<void> {
   let refusal: { rule: RateLimitRule; retryAfterSeconds: number } | null = null;
   for (const { rule, subject } of checks) {
     const outcome = await countAttempt(db, rule, subject, now);

@@ -76,8 +76,10 @@ server.on("clientError", (error, socket) => {
   // has already carried an answer (raw bytes there could land inside it). Others get the headers.
   if (error.code === "ECONNRESET" || !socket.writable || socket.bytesWritten > 0) return void socket.destroy();
   if (error.code === "HPE_INVALID_METHOD") return void socket.end(rawAnswer(405, "Method Not Allowed", "method-not-allowed", "This method is not supported."));
-  if (error.code === "HPE_HEADER_OVERFLOW") return void socket.end(rawAnswer(431, "Request Header Fields Too Large", "headers-too-large", "The request's headers are too large."));
-  if (error.code === "ERR_HTTP_REQUEST_TIMEOUT") return void socket.end(rawAnswer(408, "Request Timeout", "request-timeout", "The request took too long to arrive."));
+  if (error.code === "HPE_HEADER_OVERFLOW")
+    return void socket.end(rawAnswer(431, "Request Header Fields Too Large", "headers-too-large", "The request's headers are too large."));
+  if (error.code === "ERR_HTTP_REQUEST_TIMEOUT")
+    return void socket.end(rawAnswer(408, "Request Timeout", "request-timeout", "The request took too long to arrive."));
   socket.end(rawAnswer(400, "Bad Request", "bad-request", "The request could not be read."));
 });
 server.on("connect", (_request, socket) => socket.end(rawAnswer(405, "Method Not Allowed", "method-not-allowed", "This method is not supported.")));

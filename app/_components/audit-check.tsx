@@ -31,7 +31,8 @@ export function AuditCheck() {
   if (!tampered) return null;
   return (
     <div className="integrity-warning" role="alert" data-testid="audit-banner">
-      <strong>Your access history does not check out.</strong> Events were changed or removed after they were written. <Link href="/history">See what was found</Link>.
+      <strong>Your access history does not check out.</strong> Events were changed or removed after they were written.{" "}
+      <Link href="/history">See what was found</Link>.
     </div>
   );
 }

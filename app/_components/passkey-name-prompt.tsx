@@ -47,10 +47,7 @@ export function PasskeyNamePrompt({
       <Heading id="passkey-name-title" tabIndex={-1} ref={heading}>
         Name your new passkey
       </Heading>
-      <p>
-        Your new passkey is saved as “{proposedName}”. Give it a name you will recognise in your list of passkeys, such as
-        the device or key it is on.
-      </p>
+      <p>Your new passkey is saved as “{proposedName}”. Give it a name you will recognise in your list of passkeys, such as the device or key it is on.</p>
       <form onSubmit={save} noValidate aria-busy={saving}>
         <Field
           id="new-passkey-name"

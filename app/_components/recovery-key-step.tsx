@@ -48,8 +48,7 @@ export function RecoveryKeyStep({ recoveryKey, onConfirmed }: { recoveryKey: str
         Save your recovery key
       </h2>
       <p>
-        This key is the only way back into your account if you lose every passkey. We cannot recover it for you: we
-        never see it. It is shown only this once.
+        This key is the only way back into your account if you lose every passkey. We cannot recover it for you: we never see it. It is shown only this once.
       </p>
       <p className="recovery-key" data-testid="recovery-key" aria-label="Recovery key">
         {recoveryKey}

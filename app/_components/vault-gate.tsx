@@ -63,7 +63,8 @@ export function VaultGate({ children }: { children: ReactNode }) {
               if (outcome !== "unlocked") router.push("/unlock");
             } catch (caught) {
               // A cancelled prompt, a refusal, an outage or a vault that fails its checks: said plainly. A bug is reported.
-              const expected = failureKind(caught) !== null || (caught instanceof DOMException && (caught.name === "NotAllowedError" || caught.name === "AbortError"));
+              const expected =
+                failureKind(caught) !== null || (caught instanceof DOMException && (caught.name === "NotAllowedError" || caught.name === "AbortError"));
               if (!expected) throw caught;
               setMessage(isRollback(caught) ? caught.message : "The passkey did not unlock your vault. Try again, or use your recovery key.");
             }

@@ -21,7 +21,6 @@ import { describeFailure, failureKind } from "@/client/failures";
 
 type OkEntry = Extract<ChartEntry, { status: "ok" }>;
 
-
 function Chart() {
   const { entries, error, reload, ensureLoaded } = useChart();
   const [query, setQuery] = useState("");
@@ -117,13 +116,22 @@ function Chart() {
     setAdding(kind);
   }
 
-  if (error) return <p className="form-error" role="alert">{error}</p>;
+  if (error)
+    return (
+      <p className="form-error" role="alert">
+        {error}
+      </p>
+    );
   if (!entries) return <p role="status">Decrypting your chart…</p>;
   return (
     <>
       {broken.length > 0 && (
         <div className="integrity-warning" role="alert" data-testid="integrity-warning">
-          <strong>{broken.length === 1 ? "One record could not be verified and is not shown." : `${countOf(broken.length, "record")} could not be verified and are not shown.`}</strong>{" "}
+          <strong>
+            {broken.length === 1
+              ? "One record could not be verified and is not shown."
+              : `${countOf(broken.length, "record")} could not be verified and are not shown.`}
+          </strong>{" "}
           {broken.some((entry) => entry.reason === olderThanSeen)
             ? "The server sent an older version than this browser has already shown you, which means your records were rolled back or tampered with."
             : broken.length === 1
@@ -139,19 +147,38 @@ function Chart() {
             Add a note
           </button>
           {clinicalForms.map((spec) => (
-            <button key={spec.kind} type="button" className="button button-secondary" aria-expanded={adding === spec.kind} onClick={(event) => openAdd(spec.kind, event.currentTarget)}>
+            <button
+              key={spec.kind}
+              type="button"
+              className="button button-secondary"
+              aria-expanded={adding === spec.kind}
+              onClick={(event) => openAdd(spec.kind, event.currentTarget)}
+            >
               Add {spec.kind === "allergy" ? "an" : spec.kind === "immunization" ? "an" : "a"} {spec.title}
             </button>
           ))}
-          <button type="button" className="button button-secondary" onClick={() => exportRecords()} disabled={rows.length === 0 || exporting} aria-describedby="export-hint">
+          <button
+            type="button"
+            className="button button-secondary"
+            onClick={() => exportRecords()}
+            disabled={rows.length === 0 || exporting}
+            aria-describedby="export-hint"
+          >
             Export all
           </button>
-          <button type="button" className="button button-secondary" onClick={() => exportRecords(selected)} disabled={selected.size === 0 || exporting} aria-describedby="export-hint">
+          <button
+            type="button"
+            className="button button-secondary"
+            onClick={() => exportRecords(selected)}
+            disabled={selected.size === 0 || exporting}
+            aria-describedby="export-hint"
+          >
             Export selected ({selected.size})
           </button>
         </div>
         <p id="export-hint" className="hint">
-          An export is one FHIR file of your records, decrypted{fileCount > 0 ? ", with the contents of your files inside it" : ""}. Anyone who has the file can read it.
+          An export is one FHIR file of your records, decrypted{fileCount > 0 ? ", with the contents of your files inside it" : ""}. Anyone who has the file can
+          read it.
         </p>
       </div>
       <p ref={statusLine} role="status" aria-live="polite" tabIndex={-1} className="progress-text" data-testid="chart-status">

@@ -19,7 +19,12 @@ describe("clinical forms", () => {
     ["medication", { name: "Metformin 500 mg", dosage: "twice a day", start: "2024-01-05", status: "active" }, "Metformin 500 mg", "medication"],
     ["allergy", { substance: "Penicillin", reaction: "hives", criticality: "high" }, "Penicillin", "allergy"],
     ["immunization", { vaccine: "Tetanus booster", date: "2025-03-01", lot: "AB12" }, "Tetanus booster", "immunization"],
-    ["observation", { name: "Systolic blood pressure", value: "128", unit: "mmHg", date: "2026-10-01", category: "vital-signs" }, "Systolic blood pressure: 128 mmHg", "observation"],
+    [
+      "observation",
+      { name: "Systolic blood pressure", value: "128", unit: "mmHg", date: "2026-10-01", category: "vital-signs" },
+      "Systolic blood pressure: 128 mmHg",
+      "observation",
+    ],
   ])("build a %s the chart can title", (kind, values, title, summaryKind) => {
     const form = spec(kind);
     expect(validate(form, values, "2026-11-24")).toEqual({});

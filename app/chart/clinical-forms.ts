@@ -43,9 +43,25 @@ export const clinicalForms: FormSpec[] = [
     kind: "condition",
     title: "problem",
     fields: [
-      { name: "name", label: "Condition", type: "text", required: true, missing: "Enter the name of the condition.", hint: "For example: asthma, type 2 diabetes, high blood pressure." },
+      {
+        name: "name",
+        label: "Condition",
+        type: "text",
+        required: true,
+        missing: "Enter the name of the condition.",
+        hint: "For example: asthma, type 2 diabetes, high blood pressure.",
+      },
       { name: "onset", label: "Since (optional)", type: "date", notFuture: true },
-      { name: "status", label: "Status", type: "select", options: [["active", "Active"], ["resolved", "Resolved"], ["inactive", "Inactive"]] },
+      {
+        name: "status",
+        label: "Status",
+        type: "select",
+        options: [
+          ["active", "Active"],
+          ["resolved", "Resolved"],
+          ["inactive", "Inactive"],
+        ],
+      },
     ],
     build: (values) =>
       storedResource<fhir4.Condition>({
@@ -62,10 +78,26 @@ export const clinicalForms: FormSpec[] = [
     kind: "medication",
     title: "medication",
     fields: [
-      { name: "name", label: "Medication", type: "text", required: true, missing: "Enter the name of the medication.", hint: "As on the box, for example: metformin 500 mg tablets." },
+      {
+        name: "name",
+        label: "Medication",
+        type: "text",
+        required: true,
+        missing: "Enter the name of the medication.",
+        hint: "As on the box, for example: metformin 500 mg tablets.",
+      },
       { name: "dosage", label: "How you take it (optional)", type: "text", hint: "For example: one tablet twice a day." },
       { name: "start", label: "Started (optional)", type: "date", notFuture: true },
-      { name: "status", label: "Status", type: "select", options: [["active", "Taking it"], ["completed", "Finished"], ["stopped", "Stopped"]] },
+      {
+        name: "status",
+        label: "Status",
+        type: "select",
+        options: [
+          ["active", "Taking it"],
+          ["completed", "Finished"],
+          ["stopped", "Stopped"],
+        ],
+      },
     ],
     build: (values) =>
       storedResource<fhir4.MedicationStatement>({
@@ -88,9 +120,25 @@ export const clinicalForms: FormSpec[] = [
     kind: "allergy",
     title: "allergy",
     fields: [
-      { name: "substance", label: "Allergic to", type: "text", required: true, missing: "Enter what you are allergic to.", hint: "For example: penicillin, peanuts, latex." },
+      {
+        name: "substance",
+        label: "Allergic to",
+        type: "text",
+        required: true,
+        missing: "Enter what you are allergic to.",
+        hint: "For example: penicillin, peanuts, latex.",
+      },
       { name: "reaction", label: "What happens (optional)", type: "text" },
-      { name: "criticality", label: "How serious", type: "select", options: [["unable-to-assess", "Not sure"], ["low", "Mild"], ["high", "Severe or life-threatening"]] },
+      {
+        name: "criticality",
+        label: "How serious",
+        type: "select",
+        options: [
+          ["unable-to-assess", "Not sure"],
+          ["low", "Mild"],
+          ["high", "Severe or life-threatening"],
+        ],
+      },
     ],
     build: (values) =>
       storedResource<fhir4.AllergyIntolerance>({
@@ -112,7 +160,14 @@ export const clinicalForms: FormSpec[] = [
     kind: "immunization",
     title: "immunization",
     fields: [
-      { name: "vaccine", label: "Vaccine", type: "text", required: true, missing: "Enter the name of the vaccine.", hint: "For example: tetanus booster, influenza 2026." },
+      {
+        name: "vaccine",
+        label: "Vaccine",
+        type: "text",
+        required: true,
+        missing: "Enter the name of the vaccine.",
+        hint: "For example: tetanus booster, influenza 2026.",
+      },
       { name: "date", label: "Date given", type: "date", required: true, notFuture: true },
       { name: "lot", label: "Lot number (optional)", type: "text", max: 40 },
     ],
@@ -132,11 +187,34 @@ export const clinicalForms: FormSpec[] = [
     kind: "observation",
     title: "result or measurement",
     fields: [
-      { name: "name", label: "What was measured", type: "text", required: true, missing: "Enter what was measured.", hint: "For example: blood pressure (systolic), HbA1c, weight." },
+      {
+        name: "name",
+        label: "What was measured",
+        type: "text",
+        required: true,
+        missing: "Enter what was measured.",
+        hint: "For example: blood pressure (systolic), HbA1c, weight.",
+      },
       { name: "value", label: "Value", type: "number", required: true },
-      { name: "unit", label: "Unit", type: "text", required: true, missing: "Enter the unit, for example mmHg.", hint: "For example: mmHg, %, kg, mg/dL.", max: 20 },
+      {
+        name: "unit",
+        label: "Unit",
+        type: "text",
+        required: true,
+        missing: "Enter the unit, for example mmHg.",
+        hint: "For example: mmHg, %, kg, mg/dL.",
+        max: 20,
+      },
       { name: "date", label: "Date", type: "date", required: true, notFuture: true },
-      { name: "category", label: "Kind", type: "select", options: [["vital-signs", "Vital sign"], ["laboratory", "Lab result"]] },
+      {
+        name: "category",
+        label: "Kind",
+        type: "select",
+        options: [
+          ["vital-signs", "Vital sign"],
+          ["laboratory", "Lab result"],
+        ],
+      },
     ],
     build: (values) =>
       storedResource<fhir4.Observation>({
@@ -169,7 +247,11 @@ export function validate(spec: FormSpec, values: Record<string, string>, today =
     const value = (values[field.name] ?? "").trim();
     if ("required" in field && field.required && !value) {
       errors[field.name] =
-        field.type === "date" ? "Enter the date." : field.type === "number" ? "Enter a number." : ("missing" in field && field.missing) || "Please fill this in.";
+        field.type === "date"
+          ? "Enter the date."
+          : field.type === "number"
+            ? "Enter a number."
+            : ("missing" in field && field.missing) || "Please fill this in.";
     } else if (field.type === "number" && value && !Number.isFinite(Number(value))) {
       errors[field.name] = "Enter a number, for example 120 or 6.5.";
     } else if (field.type === "date" && value && field.notFuture && value > today) {

@@ -234,7 +234,8 @@ const codeFields = new Set(["status", "criticality", "type", "category", "docSta
 /** A primitive value as people read it: yes/no, dates in the reader's locale, codes and UCUM time units in words, sizes in bytes. */
 export function readableValue(key: string, value: string | number | boolean): string {
   if (typeof value === "boolean") return value ? "Yes" : "No";
-  if (typeof value === "number") return key === "size" && value >= 0 ? formatBytes(value) : new Intl.NumberFormat(undefined, { maximumFractionDigits: 6 }).format(value);
+  if (typeof value === "number")
+    return key === "size" && value >= 0 ? formatBytes(value) : new Intl.NumberFormat(undefined, { maximumFractionDigits: 6 }).format(value);
   if ((key === "periodUnit" || key === "durationUnit") && timeUnits[value]) return timeUnits[value];
   if (codeFields.has(key) && /^[a-z][a-z-]*$/.test(value)) return words(value);
   if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(value)) return formatDateTime(value);

@@ -10,7 +10,6 @@ import { httpTransport } from "@/client/transport/api";
 import { describeFailure } from "@/client/failures";
 import { StatusLines } from "@/app/_components/status-lines";
 
-
 /** Encrypts a file in the browser while uploading it, with progress, and files it as a record. */
 export function FileUpload() {
   const reload = useChart((state) => state.reload);
@@ -26,21 +25,25 @@ export function FileUpload() {
     try {
       setProgress({ doneBytes: 0, totalBytes: file.size, retrying: false });
       const reference = await uploadEncryptedFile(file, { recordId, version: 1, keyVersion: 1 }, setProgress, httpTransport);
-      await createRecords([
-        {
-          recordId,
-          v: 1,
-          kind: "document",
-          file: reference,
-          resource: {
-            resourceType: "DocumentReference",
-            id: crypto.randomUUID(),
-            status: "current",
-            date: new Date().toISOString(),
-            content: [{ attachment: { contentType: file.type || "application/octet-stream", title: file.name, size: file.size } }],
+      await createRecords(
+        [
+          {
+            recordId,
+            v: 1,
+            kind: "document",
+            file: reference,
+            resource: {
+              resourceType: "DocumentReference",
+              id: crypto.randomUUID(),
+              status: "current",
+              date: new Date().toISOString(),
+              content: [{ attachment: { contentType: file.type || "application/octet-stream", title: file.name, size: file.size } }],
+            },
           },
-        },
-      ], unlockedVault(), httpTransport);
+        ],
+        unlockedVault(),
+        httpTransport,
+      );
       await reload();
       setMessage(`${file.name} was encrypted and saved.`);
     } catch (caught) {

@@ -40,9 +40,12 @@ export function FileViewer({
     setPdf(null);
   }
 
-  useEffect(() => () => {
-    if (previewUrl) URL.revokeObjectURL(previewUrl);
-  }, [previewUrl]);
+  useEffect(
+    () => () => {
+      if (previewUrl) URL.revokeObjectURL(previewUrl);
+    },
+    [previewUrl],
+  );
 
   async function decrypt(): Promise<Blob | null> {
     setError(undefined);

@@ -93,7 +93,13 @@ export function ImportPanel() {
       <h2 id="import-title">Import a FHIR file</h2>
       <p className="hint">A FHIR Bundle (document or collection), such as an International Patient Summary. It is read and encrypted here, in your browser.</p>
       <label htmlFor="import-file">Bundle file (.json)</label>
-      <input ref={fileInput} id="import-file" type="file" accept=".json,application/json,application/fhir+json" onChange={(event) => choose(event.target.files?.[0])} />
+      <input
+        ref={fileInput}
+        id="import-file"
+        type="file"
+        accept=".json,application/json,application/fhir+json"
+        onChange={(event) => choose(event.target.files?.[0])}
+      />
       {plan && (
         <PlanPanel
           plan={plan}

@@ -7,7 +7,8 @@ import { useEffect, useRef, useState } from "react";
  * PasswordException, UnknownErrorException, FormatError, a cancelled render, a worker that
  * failed): the preview says it failed. Anything else is a bug here.
  */
-const isPdfFailure = (error: unknown) => error instanceof Error && /(Exception|FormatError|Error)$/.test(error.name) && error.name !== "TypeError" && error.name !== "ReferenceError";
+const isPdfFailure = (error: unknown) =>
+  error instanceof Error && /(Exception|FormatError|Error)$/.test(error.name) && error.name !== "TypeError" && error.name !== "ReferenceError";
 
 const pagesPerStep = 10;
 
@@ -92,11 +93,7 @@ export function PdfPreview({ blob, name }: { blob: Blob; name: string }) {
   return (
     <section className="pdf-preview" aria-label={`Preview of ${name}`} aria-busy={status === "loading"}>
       {status === "loading" && <p>Preparing the preview…</p>}
-      {status === "ready" && (
-        <p className="muted">
-          {pageCount === 1 ? "1 page" : `${pageCount} pages`}, shown without running anything the file contains.
-        </p>
-      )}
+      {status === "ready" && <p className="muted">{pageCount === 1 ? "1 page" : `${pageCount} pages`}, shown without running anything the file contains.</p>}
       <div ref={container} className="pdf-pages" />
       {status === "ready" && shown < pageCount && (
         <button type="button" className="button button-small button-secondary" onClick={() => setShown((count) => count + pagesPerStep)}>

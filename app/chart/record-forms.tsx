@@ -25,7 +25,15 @@ type Errors = Record<string, string | undefined>;
  * The new-note form: takes focus when it opens, gives it back to `opener` when it closes.
  * A Cancel button is offered when `onCancel` is given.
  */
-export function NoteForm({ onSave, onCancel, opener }: { onSave: (document: RecordDocument) => Promise<void>; onCancel?: () => void; opener?: RefObject<HTMLElement | null> }) {
+export function NoteForm({
+  onSave,
+  onCancel,
+  opener,
+}: {
+  onSave: (document: RecordDocument) => Promise<void>;
+  onCancel?: () => void;
+  opener?: RefObject<HTMLElement | null>;
+}) {
   const heading = usePanelFocus(opener);
   const [values, setValues] = useState({ title: "", text: "" });
   const [errors, setErrors] = useState<Errors>({});
@@ -48,10 +56,23 @@ export function NoteForm({ onSave, onCancel, opener }: { onSave: (document: Reco
       <h2 id="note-form-title" ref={heading} tabIndex={-1} className="panel-title">
         New note
       </h2>
-      <Field id="note-title" label="Title" value={values.title} error={errors.title} onChange={(event) => setValues({ ...values, title: event.target.value })} />
+      <Field
+        id="note-title"
+        label="Title"
+        value={values.title}
+        error={errors.title}
+        onChange={(event) => setValues({ ...values, title: event.target.value })}
+      />
       <div className="field">
         <label htmlFor="note-text">Note</label>
-        <textarea id="note-text" rows={5} value={values.text} aria-invalid={errors.text ? true : undefined} aria-describedby={errors.text ? "note-text-error" : undefined} onChange={(event) => setValues({ ...values, text: event.target.value })} />
+        <textarea
+          id="note-text"
+          rows={5}
+          value={values.text}
+          aria-invalid={errors.text ? true : undefined}
+          aria-describedby={errors.text ? "note-text-error" : undefined}
+          onChange={(event) => setValues({ ...values, text: event.target.value })}
+        />
         {errors.text && (
           <p id="note-text-error" className="field-error" role="alert">
             {errors.text}

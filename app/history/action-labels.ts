@@ -45,7 +45,13 @@ export const when = (iso: string) => formatDateTime(iso, { seconds: true });
  * and a counted event how many attempts and between when ("Was refused access 3,000 times,
  * from … to …").
  */
-export function labelOf(event: { action: AuditAction; recordIds?: readonly string[] | null; count?: number | null; windowStart?: string | null; windowEnd?: string | null }): string {
+export function labelOf(event: {
+  action: AuditAction;
+  recordIds?: readonly string[] | null;
+  count?: number | null;
+  windowStart?: string | null;
+  windowEnd?: string | null;
+}): string {
   if (event.action === "records-received") {
     const count = event.recordIds?.length ?? 0;
     return count === 0 ? "Received the list of shared records (it was empty)" : `Received ${countOf(count, "record")}`;

@@ -13,7 +13,13 @@ export default async function HistoryPage() {
   return (
     <section aria-labelledby="history-title">
       <h1 id="history-title">{clinician ? "Your access history" : "Access history"}</h1>
-      {clinician ? <ClinicianHistory /> : session.role === "patient" ? <PatientHistory /> : <p>Access history is kept for patients&apos; records and clinicians&apos; access; an administrator has neither.</p>}
+      {clinician ? (
+        <ClinicianHistory />
+      ) : session.role === "patient" ? (
+        <PatientHistory />
+      ) : (
+        <p>Access history is kept for patients&apos; records and clinicians&apos; access; an administrator has neither.</p>
+      )}
     </section>
   );
 }

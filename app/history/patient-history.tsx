@@ -196,7 +196,14 @@ function History() {
             whole = await withOlderPages();
           } catch (caught) {
             // Consents built from a rolled-back grant list would misstate who may read what.
-            setExportError(isRollback(caught) ? caught.message : describeFailure(caught, { accessEnded: "The export could not be made. Please try again.", integrity: "The export could not be made. Please try again." }));
+            setExportError(
+              isRollback(caught)
+                ? caught.message
+                : describeFailure(caught, {
+                    accessEnded: "The export could not be made. Please try again.",
+                    integrity: "The export could not be made. Please try again.",
+                  }),
+            );
             return;
           }
           setView(whole);

@@ -14,9 +14,8 @@ function AdminToday() {
         <li>manage those passkeys, your sessions and your recovery key in Security settings.</li>
       </ul>
       <p>
-        Counts, health and verifying clinicians&apos; directory entries will come here later. Administrators never see
-        anyone&apos;s records or sharing: the server refuses them like any other stranger, and the records are encrypted
-        for their owners and the clinicians they chose.
+        Counts, health and verifying clinicians&apos; directory entries will come here later. Administrators never see anyone&apos;s records or sharing: the
+        server refuses them like any other stranger, and the records are encrypted for their owners and the clinicians they chose.
       </p>
     </div>
   );

@@ -10,7 +10,9 @@ describe("what the Sharing page says", () => {
 
   it("names what a revoke ended and what access remains through other shares", () => {
     const ended = share("a", ["r1", "r2"]);
-    expect(shareEndedMessage("Dr X", ended, [ended])).toBe("Dr X can no longer open the 2 records in this share. Dr X no longer has any access to your records.");
+    expect(shareEndedMessage("Dr X", ended, [ended])).toBe(
+      "Dr X can no longer open the 2 records in this share. Dr X no longer has any access to your records.",
+    );
     expect(shareEndedMessage("Dr X", ended, [ended, share("b", ["r3", "r4", "r5"])])).toBe(
       "Dr X can no longer open the 2 records in this share. Dr X can still open 3 records through another share.",
     );
@@ -18,13 +20,19 @@ describe("what the Sharing page says", () => {
     expect(shareEndedMessage("Dr X", ended, [ended, share("b", ["r2"]), share("c", ["r1"], "other")])).toBe(
       "Dr X can no longer open 1 of the 2 records in this share. Dr X can still open 1 record through another share.",
     );
-    expect(shareEndedMessage("Dr X", ended, [share("b", ["r1"]), share("c", ["r2"])])).toBe("This share has ended, but Dr X can still open all of its 2 records through 2 other shares.");
+    expect(shareEndedMessage("Dr X", ended, [share("b", ["r1"]), share("c", ["r2"])])).toBe(
+      "This share has ended, but Dr X can still open all of its 2 records through 2 other shares.",
+    );
   });
 
   it("says what taking one record out leaves", () => {
     const current = share("a", ["r1", "r2"]);
-    expect(recordRemovedMessage("Dr X", "Knee", "r1", current, [current])).toBe('Dr X can no longer open "Knee". Dr X can still open 1 record through this share.');
-    expect(recordRemovedMessage("Dr X", "Knee", "r1", share("a", ["r1"]), [share("a", ["r1"])])).toBe('Dr X can no longer open "Knee". Dr X no longer has any access to your records.');
+    expect(recordRemovedMessage("Dr X", "Knee", "r1", current, [current])).toBe(
+      'Dr X can no longer open "Knee". Dr X can still open 1 record through this share.',
+    );
+    expect(recordRemovedMessage("Dr X", "Knee", "r1", share("a", ["r1"]), [share("a", ["r1"])])).toBe(
+      'Dr X can no longer open "Knee". Dr X no longer has any access to your records.',
+    );
     expect(recordRemovedMessage("Dr X", "Knee", "r1", current, [current, share("b", ["r1"])])).toBe(
       '"Knee" is no longer in this share, but Dr X can still open it through another share. Dr X can still open 1 record through this share, and 2 records in all through it and another share.',
     );

@@ -11,8 +11,7 @@ export default function SignInPage() {
       <p>Use the passkey you created when you opened your account. No user name or password is needed.</p>
       <SignInPanel />
       <p>
-        New here? <Link href="/sign-up">Create an account</Link>. Lost every passkey?{" "}
-        <Link href="/recover">Recover your account with your recovery key</Link>.
+        New here? <Link href="/sign-up">Create an account</Link>. Lost every passkey? <Link href="/recover">Recover your account with your recovery key</Link>.
       </p>
     </section>
   );

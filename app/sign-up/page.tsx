@@ -11,8 +11,8 @@ export default async function SignUpPage({ searchParams }: { searchParams: Promi
     <section className="narrow" aria-labelledby="sign-up-title">
       <h1 id="sign-up-title">Create an account</h1>
       <p>
-        You will sign in with a passkey on this device: no password to remember or leak. Your encryption keys are made
-        here, in your browser, and never leave it unencrypted.
+        You will sign in with a passkey on this device: no password to remember or leak. Your encryption keys are made here, in your browser, and never leave it
+        unencrypted.
       </p>
       <SignUpForm offerAdmin={enrol === "admin"} />
       <p>

@@ -21,7 +21,11 @@ const progressText: Record<SignUpProgress, string> = {
 
 function validate(role: Role, values: Record<string, string>): Errors {
   const errors: Errors = {};
-  const required = isClinician(role) ? ["displayName", "specialty", "organization", "licenceNumber"] : role === "admin" ? ["displayName", "enrolmentToken"] : ["displayName"];
+  const required = isClinician(role)
+    ? ["displayName", "specialty", "organization", "licenceNumber"]
+    : role === "admin"
+      ? ["displayName", "enrolmentToken"]
+      : ["displayName"];
   for (const name of required) {
     if (!values[name]?.trim()) errors[name as keyof Errors] = "Please fill this in.";
     // The token is the operator's, whatever its length; what people type is kept short.
@@ -86,11 +90,16 @@ export function SignUpForm({ offerAdmin = false }: { offerAdmin?: boolean }) {
   }
 
   if (result) {
-    return <RecoveryKeyStep recoveryKey={result.recoveryKeyText} onConfirmed={() => {
+    return (
+      <RecoveryKeyStep
+        recoveryKey={result.recoveryKeyText}
+        onConfirmed={() => {
           router.push("/home");
           // The header is rendered on the server and must learn that someone is signed in.
           router.refresh();
-        }} />;
+        }}
+      />
+    );
   }
 
   const busy = progress !== null;
@@ -110,7 +119,11 @@ export function SignUpForm({ offerAdmin = false }: { offerAdmin?: boolean }) {
           <Field
             id="displayName"
             label="Your name"
-            hint={role === "patient" ? "Stays encrypted on your devices. We never learn it; you choose later what each clinician sees." : "Stays encrypted on your devices."}
+            hint={
+              role === "patient"
+                ? "Stays encrypted on your devices. We never learn it; you choose later what each clinician sees."
+                : "Stays encrypted on your devices."
+            }
             autoComplete="name"
             value={values.displayName ?? ""}
             onChange={set("displayName")}
@@ -132,10 +145,30 @@ export function SignUpForm({ offerAdmin = false }: { offerAdmin?: boolean }) {
       ) : (
         <>
           <p className="hint">Your directory entry is public so that patients can find you and share with you.</p>
-          <Field id="displayName" label="Name as patients know you" autoComplete="name" value={values.displayName ?? ""} onChange={set("displayName")} error={errors.displayName} />
+          <Field
+            id="displayName"
+            label="Name as patients know you"
+            autoComplete="name"
+            value={values.displayName ?? ""}
+            onChange={set("displayName")}
+            error={errors.displayName}
+          />
           <Field id="specialty" label="Specialty" value={values.specialty ?? ""} onChange={set("specialty")} error={errors.specialty} />
-          <Field id="organization" label="Organization" autoComplete="organization" value={values.organization ?? ""} onChange={set("organization")} error={errors.organization} />
-          <Field id="licenceNumber" label="Licence or registration number" value={values.licenceNumber ?? ""} onChange={set("licenceNumber")} error={errors.licenceNumber} />
+          <Field
+            id="organization"
+            label="Organization"
+            autoComplete="organization"
+            value={values.organization ?? ""}
+            onChange={set("organization")}
+            error={errors.organization}
+          />
+          <Field
+            id="licenceNumber"
+            label="Licence or registration number"
+            value={values.licenceNumber ?? ""}
+            onChange={set("licenceNumber")}
+            error={errors.licenceNumber}
+          />
         </>
       )}
       {errors.form && (

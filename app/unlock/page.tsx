@@ -11,8 +11,8 @@ export default async function UnlockPage() {
     <section className="narrow" aria-labelledby="unlock-title">
       <h1 id="unlock-title">Unlock your vault</h1>
       <p>
-        You are signed in, but this passkey cannot unlock your encrypted vault on this device. Enter your recovery key
-        once; this device will remember it afterwards.
+        You are signed in, but this passkey cannot unlock your encrypted vault on this device. Enter your recovery key once; this device will remember it
+        afterwards.
       </p>
       <UnlockForm />
     </section>

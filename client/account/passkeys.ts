@@ -47,10 +47,7 @@ export interface CreatedPasskey {
   description: string;
 }
 
-export async function createPasskey(
-  options: PublicKeyCredentialCreationOptionsJSON,
-  displayName: string,
-): Promise<CreatedPasskey> {
+export async function createPasskey(options: PublicKeyCredentialCreationOptionsJSON, displayName: string): Promise<CreatedPasskey> {
   const optionsJSON = {
     ...options,
     // The name the authenticator shows is set here, in the browser: the server never sees it.
@@ -125,7 +122,15 @@ export function describeNewPasskey(response: Pick<RegistrationResponseJSON, "aut
 
 /** "Chrome on Linux", "Safari on iOS"…: the browser and operating system a user agent string names. */
 export function browserAndSystem(agent: string): string {
-  const browser = /Edg\//.test(agent) ? "Edge" : /Firefox\//.test(agent) ? "Firefox" : /Chrome\//.test(agent) ? "Chrome" : /Safari\//.test(agent) ? "Safari" : "Browser";
+  const browser = /Edg\//.test(agent)
+    ? "Edge"
+    : /Firefox\//.test(agent)
+      ? "Firefox"
+      : /Chrome\//.test(agent)
+        ? "Chrome"
+        : /Safari\//.test(agent)
+          ? "Safari"
+          : "Browser";
   const system = /Android/.test(agent)
     ? "Android"
     : /iPhone|iPad/.test(agent)

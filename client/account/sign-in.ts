@@ -24,7 +24,10 @@ async function unlockWith(material: VaultMaterial, secrets: UnlockSecret[]): Pro
  * Usernameless passkey sign-in, then the vault unlocks by PRF or this device's key when it can.
  * @throws ApiError (refused, unreachable), IntegrityError (vault material that does not verify).
  */
-export async function signIn({ autofill = false, onAsserted }: { autofill?: boolean; onAsserted?: () => void } = {}, transport: Transport = httpTransport): Promise<UnlockOutcome> {
+export async function signIn(
+  { autofill = false, onAsserted }: { autofill?: boolean; onAsserted?: () => void } = {},
+  transport: Transport = httpTransport,
+): Promise<UnlockOutcome> {
   const options = await transport.call(routes.auth.signInOptions, {});
   const assertion = await getPasskeyAssertion(options, { autofill });
   onAsserted?.();

@@ -1,4 +1,13 @@
-import { auditGenesisHash, cryptoReady, equalBytes, fromBase64url, toBase64url, verifyAuditSegment, type AuditChainLink, type AuditEventFields } from "@/crypto";
+import {
+  auditGenesisHash,
+  cryptoReady,
+  equalBytes,
+  fromBase64url,
+  toBase64url,
+  verifyAuditSegment,
+  type AuditChainLink,
+  type AuditEventFields,
+} from "@/crypto";
 import type { TrailEvent, TrailPageJson } from "@/contract/me";
 import { routes } from "@/contract/routes";
 import { httpTransport, type Transport } from "../transport/api";
@@ -45,11 +54,19 @@ export const trailPageSizes = { catchUp: 500, shown: 50 } as const;
 
 const tampered = (brokenAtSeq: number, reason: TrailTampering["reason"]): TrailTampering => ({ status: "tampered", brokenAtSeq, reason });
 
-const pageOf = (transport: Transport, query: { after: number } | { before: number }, limit: number) => transport.call(routes.audit.trail, { query: { ...query, limit } });
+const pageOf = (transport: Transport, query: { after: number } | { before: number }, limit: number) =>
+  transport.call(routes.audit.trail, { query: { ...query, limit } });
 
 function chainFields(subjectId: string, event: TrailEvent): AuditEventFields & { hash: Uint8Array } {
   const ms = (iso: string | null) => (iso === null ? null : new Date(iso).getTime());
-  return { ...event, subjectId, occurredAt: new Date(event.occurredAt).getTime(), windowStart: ms(event.windowStart), windowEnd: ms(event.windowEnd), hash: fromBase64url(event.hash) };
+  return {
+    ...event,
+    subjectId,
+    occurredAt: new Date(event.occurredAt).getTime(),
+    windowStart: ms(event.windowStart),
+    windowEnd: ms(event.windowEnd),
+    hash: fromBase64url(event.hash),
+  };
 }
 
 /** A verified page's events as the history shows them: without their hashes, with who did them. */
@@ -76,7 +93,10 @@ export async function catchUpTrail(vault: UnlockedVault, transport: Transport = 
   for (;;) {
     const page = await pageOf(transport, { after: link.seq }, trailPageSizes.catchUp);
     if (page.head.seq < link.seq) return tampered(page.head.seq + 1, "head");
-    const check = verifyAuditSegment(link, page.events.map((event) => chainFields(vault.userId, event)));
+    const check = verifyAuditSegment(
+      link,
+      page.events.map((event) => chainFields(vault.userId, event)),
+    );
     if (!check.ok) return tampered(link.seq + check.brokenAt + 1, check.brokenAt === 0 && link.seq > 0 ? "head" : check.reason);
     link = check.end;
     events.push(...entriesOf(page, vault.userId));
@@ -100,7 +120,12 @@ export async function catchUpTrail(vault: UnlockedVault, transport: Transport = 
  * reading anything older. An edited, removed or reordered event is reported by its seq.
  * @throws ApiError, IntegrityError("shape") for a page outside the contract.
  */
-export async function loadTrailPage(vault: UnlockedVault, end: AuditChainLink, limit: number = trailPageSizes.shown, transport: Transport = httpTransport): Promise<TrailPage> {
+export async function loadTrailPage(
+  vault: UnlockedVault,
+  end: AuditChainLink,
+  limit: number = trailPageSizes.shown,
+  transport: Transport = httpTransport,
+): Promise<TrailPage> {
   await cryptoReady();
   if (end.seq === 0) return { status: "verified", events: [], olderEnd: end };
   const page = await pageOf(transport, { before: end.seq + 1 }, limit);
@@ -108,7 +133,10 @@ export async function loadTrailPage(vault: UnlockedVault, end: AuditChainLink, l
   if (!first || page.previousHash === null) return tampered(end.seq, "sequence");
   const start = { seq: first.seq - 1, hash: fromBase64url(page.previousHash) };
   if (start.seq === 0 && !equalBytes(start.hash, auditGenesisHash)) return tampered(first.seq, "hash");
-  const check = verifyAuditSegment(start, page.events.map((event) => chainFields(vault.userId, event)));
+  const check = verifyAuditSegment(
+    start,
+    page.events.map((event) => chainFields(vault.userId, event)),
+  );
   if (!check.ok) return tampered(start.seq + check.brokenAt + 1, check.reason);
   // Missing events at the end, or a page re-hashed to hide an edit: it does not arrive at the trusted link.
   if (check.end.seq !== end.seq) return tampered(check.end.seq + 1, "sequence");

@@ -79,7 +79,11 @@ export function checkTrail(vault: UnlockedVault, transport: Transport = httpTran
  * Makes sure at least `count` of the newest events are held (or the whole trail, if shorter),
  * loading older pages before what is held, each proven against the one after it.
  */
-export async function loadNewestEvents(vault: UnlockedVault, count: number = trailPageSizes.shown, transport: Transport = httpTransport): Promise<VerifiedTrail | TrailTampering> {
+export async function loadNewestEvents(
+  vault: UnlockedVault,
+  count: number = trailPageSizes.shown,
+  transport: Transport = httpTransport,
+): Promise<VerifiedTrail | TrailTampering> {
   for (;;) {
     const held = useTrail.getState().verified;
     if (!held || held.userId !== vault.userId) throw new Error("Check the trail (checkTrail) before loading its pages.");
@@ -93,7 +97,11 @@ export async function loadNewestEvents(vault: UnlockedVault, count: number = tra
  * Loads the page of `limit` events just before what is held and adds it at the front.
  * @returns the trail now held, or the tampering found (flagged for every page).
  */
-export async function loadOlderEvents(vault: UnlockedVault, limit: number = trailPageSizes.shown, transport: Transport = httpTransport): Promise<VerifiedTrail | TrailTampering> {
+export async function loadOlderEvents(
+  vault: UnlockedVault,
+  limit: number = trailPageSizes.shown,
+  transport: Transport = httpTransport,
+): Promise<VerifiedTrail | TrailTampering> {
   const held = useTrail.getState().verified;
   if (!held || held.userId !== vault.userId) throw new Error("Check the trail (checkTrail) before loading its pages.");
   const page = await loadTrailPage(vault, held.olderEnd, limit, transport);

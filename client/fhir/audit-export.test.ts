@@ -25,7 +25,18 @@ const validate = (definition: string, resource: unknown) => {
 
 const patientId = "6f1c1b7e-0000-4000-8000-000000000001";
 const doctorId = "6f1c1b7e-0000-4000-8000-000000000002";
-const actions: AuditAction[] = ["sign-in", "sign-in-failed", "record-created", "record-fetched", "records-received", "file-fetched", "access-refused", "records-exported", "grant-created", "grant-expired"];
+const actions: AuditAction[] = [
+  "sign-in",
+  "sign-in-failed",
+  "record-created",
+  "record-fetched",
+  "records-received",
+  "file-fetched",
+  "access-refused",
+  "records-exported",
+  "grant-created",
+  "grant-expired",
+];
 const trail: TrailEntry[] = actions.map((action, index) => ({
   seq: index + 1,
   actorId: action === "grant-expired" ? null : index % 2 ? doctorId : patientId,
@@ -40,8 +51,28 @@ const trail: TrailEntry[] = actions.map((action, index) => ({
   ...(action === "access-refused" ? { count: 3000, windowStart: "2026-11-25T09:00:00.000Z", windowEnd: "2026-11-25T09:01:00.000Z" } : {}),
 }));
 const grants: GrantEntry[] = [
-  { id: "6f1c1b7e-0000-4000-8000-000000000200", clinicianId: doctorId, clinicianName: "Dr Ada Example", permission: "contribute", scope: "records", recordIds: ["6f1c1b7e-0000-4000-8000-000000000100"], createdAt: "2026-11-20T09:00:00.000Z", expiresAt: "2026-12-20T23:59:59.000Z", revokedAt: null },
-  { id: "6f1c1b7e-0000-4000-8000-000000000201", clinicianId: doctorId, clinicianName: "Dr Ada Example", permission: "read", scope: "all", recordIds: [], createdAt: "2026-11-01T09:00:00.000Z", expiresAt: null, revokedAt: "2026-11-02T09:00:00.000Z" },
+  {
+    id: "6f1c1b7e-0000-4000-8000-000000000200",
+    clinicianId: doctorId,
+    clinicianName: "Dr Ada Example",
+    permission: "contribute",
+    scope: "records",
+    recordIds: ["6f1c1b7e-0000-4000-8000-000000000100"],
+    createdAt: "2026-11-20T09:00:00.000Z",
+    expiresAt: "2026-12-20T23:59:59.000Z",
+    revokedAt: null,
+  },
+  {
+    id: "6f1c1b7e-0000-4000-8000-000000000201",
+    clinicianId: doctorId,
+    clinicianName: "Dr Ada Example",
+    permission: "read",
+    scope: "all",
+    recordIds: [],
+    createdAt: "2026-11-01T09:00:00.000Z",
+    expiresAt: null,
+    revokedAt: "2026-11-02T09:00:00.000Z",
+  },
 ];
 
 describe("audit trail export", () => {
@@ -56,13 +87,17 @@ describe("audit trail export", () => {
   });
 
   it("gives a counted event its period and count", () => {
-    const refused = auditEventResource(trail.find((entry) => entry.action === "access-refused")!, patientId) as unknown as { period: unknown; outcomeDesc: string };
+    const refused = auditEventResource(
+      trail.find((entry) => entry.action === "access-refused")!,
+      patientId,
+    ) as unknown as { period: unknown; outcomeDesc: string };
     expect(refused.period).toEqual({ start: "2026-11-25T09:00:00.000Z", end: "2026-11-25T09:01:00.000Z" });
     expect(refused.outcomeDesc).toBe("3000 attempts");
   });
 
   it("credits a failed sign-in with the patient's passkey to someone unknown who asked for it, and an expiry to the app", () => {
-    const agentOf = (entry: TrailEntry) => (auditEventResource(entry, patientId) as unknown as { agent: Array<{ who: { display: string }; requestor: boolean }> }).agent[0];
+    const agentOf = (entry: TrailEntry) =>
+      (auditEventResource(entry, patientId) as unknown as { agent: Array<{ who: { display: string }; requestor: boolean }> }).agent[0];
     const failed = { ...trail.find((entry) => entry.action === "sign-in-failed")!, actorId: null };
     expect(agentOf(failed)).toEqual({ who: { display: "Someone unknown" }, requestor: true });
     expect(validate("AuditEvent", auditEventResource(failed, patientId))).toEqual([]);
@@ -70,12 +105,14 @@ describe("audit trail export", () => {
   });
 
   it("names every record a list load sent, one entity each", () => {
-    const received = auditEventResource(trail.find((entry) => entry.action === "records-received")!, patientId) as unknown as { entity: Array<{ what: { identifier: { system: string; value: string } } }>; action: string };
+    const received = auditEventResource(
+      trail.find((entry) => entry.action === "records-received")!,
+      patientId,
+    ) as unknown as { entity: Array<{ what: { identifier: { system: string; value: string } } }>; action: string };
     expect(received.action).toBe("R");
-    expect(received.entity.filter((entity) => entity.what.identifier.system === "urn:health-safe-cloud:record").map((entity) => entity.what.identifier.value)).toEqual([
-      "6f1c1b7e-0000-4000-8000-000000000100",
-      "6f1c1b7e-0000-4000-8000-000000000101",
-    ]);
+    expect(
+      received.entity.filter((entity) => entity.what.identifier.system === "urn:health-safe-cloud:record").map((entity) => entity.what.identifier.value),
+    ).toEqual(["6f1c1b7e-0000-4000-8000-000000000100", "6f1c1b7e-0000-4000-8000-000000000101"]);
   });
 
   it("makes a valid FHIR R4 Consent of every grant, active or ended", () => {

@@ -30,7 +30,15 @@ const system = {
 };
 
 const dicom = "http://dicom.nema.org/resources/ontology/DCM";
-const authenticationActions = new Set<AuditAction>(["sign-in", "sign-in-failed", "passkey-added", "passkey-renamed", "passkey-removed", "account-recovered", "recovery-key-changed"]);
+const authenticationActions = new Set<AuditAction>([
+  "sign-in",
+  "sign-in-failed",
+  "passkey-added",
+  "passkey-renamed",
+  "passkey-removed",
+  "account-recovered",
+  "recovery-key-changed",
+]);
 const crud: Partial<Record<AuditAction, NonNullable<fhir4.AuditEvent["action"]>>> = {
   "record-created": "C",
   "record-updated": "U",
@@ -63,7 +71,14 @@ export function auditEventResource(entry: TrailEntry, subjectId: string): fhir4.
       what: identifier("record", recordId),
       type: { system: "http://terminology.hl7.org/CodeSystem/audit-entity-type", code: "2", display: "System Object" },
     })),
-    ...(entry.grantId ? [{ what: identifier("grant", entry.grantId), type: { system: "http://terminology.hl7.org/CodeSystem/audit-entity-type", code: "2", display: "System Object" } }] : []),
+    ...(entry.grantId
+      ? [
+          {
+            what: identifier("grant", entry.grantId),
+            type: { system: "http://terminology.hl7.org/CodeSystem/audit-entity-type", code: "2", display: "System Object" },
+          },
+        ]
+      : []),
   ];
   return {
     resourceType: "AuditEvent",
@@ -76,7 +91,9 @@ export function auditEventResource(entry: TrailEntry, subjectId: string): fhir4.
     subtype: [{ system: system.action, code: entry.action }],
     action: crud[entry.action] ?? "E",
     // A counted event: the attempts happened over this period; how many is said in outcomeDesc (digits as in the data, whatever the browser's language).
-    ...(entry.count && entry.windowStart && entry.windowEnd ? { period: { start: entry.windowStart, end: entry.windowEnd }, outcomeDesc: `${entry.count} ${pluralOf(entry.count, "attempt")}` } : {}),
+    ...(entry.count && entry.windowStart && entry.windowEnd
+      ? { period: { start: entry.windowStart, end: entry.windowEnd }, outcomeDesc: `${entry.count} ${pluralOf(entry.count, "attempt")}` }
+      : {}),
     recorded: entry.occurredAt,
     outcome: entry.outcome === "success" ? "0" : entry.outcome === "denied" ? "4" : "8",
     agent: [
@@ -85,7 +102,10 @@ export function auditEventResource(entry: TrailEntry, subjectId: string): fhir4.
         : // No account: someone unknown who asked for it (a failed sign-in), or the app's own doing (an expiry).
           { who: { display: actorNameOf(entry, subjectId, {}) }, requestor: byOthers(entry, subjectId) },
     ],
-    source: { observer: { display: "Health Safe Cloud" }, type: [{ system: "http://terminology.hl7.org/CodeSystem/security-source-type", code: "4", display: "Application Server" }] },
+    source: {
+      observer: { display: "Health Safe Cloud" },
+      type: [{ system: "http://terminology.hl7.org/CodeSystem/security-source-type", code: "4", display: "Application Server" }],
+    },
     entity: entities,
   };
 }
@@ -115,7 +135,9 @@ export function consentResource(grant: GrantEntry, patientId: string, now: Date)
       ],
       action: [
         { coding: [{ system: "http://terminology.hl7.org/CodeSystem/consentaction", code: "access", display: "Access" }] },
-        ...(grant.permission === "contribute" ? [{ coding: [{ system: "http://terminology.hl7.org/CodeSystem/consentaction", code: "correct", display: "Access and Correct" }] }] : []),
+        ...(grant.permission === "contribute"
+          ? [{ coding: [{ system: "http://terminology.hl7.org/CodeSystem/consentaction", code: "correct", display: "Access and Correct" }] }]
+          : []),
       ],
       ...(grant.scope === "records" ? { data: grant.recordIds.map((recordId) => ({ meaning: "instance", reference: identifier("record", recordId) })) } : {}),
     },
@@ -124,7 +146,10 @@ export function consentResource(grant: GrantEntry, patientId: string, now: Date)
 
 /** The trail and the grants as one collection Bundle. */
 export function buildAuditBundle(trail: TrailEntry[], grants: GrantEntry[], subjectId: string, now: Date): fhir4.Bundle<fhir4.AuditEvent | fhir4.Consent> {
-  const resources: Array<fhir4.AuditEvent | fhir4.Consent> = [...trail.map((entry) => auditEventResource(entry, subjectId)), ...grants.map((grant) => consentResource(grant, subjectId, now))];
+  const resources: Array<fhir4.AuditEvent | fhir4.Consent> = [
+    ...trail.map((entry) => auditEventResource(entry, subjectId)),
+    ...grants.map((grant) => consentResource(grant, subjectId, now)),
+  ];
   return {
     resourceType: "Bundle",
     type: "collection",

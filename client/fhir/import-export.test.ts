@@ -35,9 +35,7 @@ describe("importing the International Patient Summary", () => {
     }
     const medications = plan.records.filter((record) => record.kind === "medication").map((record) => summarize(record.resource)!.title);
     expect(medications.every((title) => title.length > 3)).toBe(true);
-    expect(plan.records.find((record) => record.kind === "medication")!.resource.medicationReference).toEqual(
-      expect.objectContaining({ reference: "#med" }),
-    );
+    expect(plan.records.find((record) => record.kind === "medication")!.resource.medicationReference).toEqual(expect.objectContaining({ reference: "#med" }));
   });
 
   it("keeps resources and their fullUrls, so export then import gives equal resources", () => {
@@ -99,7 +97,17 @@ describe("a hostile file given to the importer", () => {
     fc.record({ fullUrl: fc.oneof(fc.string(), fc.jsonValue({ maxDepth: 1 })), resource: fc.jsonValue({ maxDepth: 4 }) }),
     fc.record({
       resource: fc.record({
-        resourceType: fc.constantFrom("Condition", "Observation", "MedicationStatement", "AllergyIntolerance", "Immunization", "Procedure", "Patient", "Bundle", "__proto__"),
+        resourceType: fc.constantFrom(
+          "Condition",
+          "Observation",
+          "MedicationStatement",
+          "AllergyIntolerance",
+          "Immunization",
+          "Procedure",
+          "Patient",
+          "Bundle",
+          "__proto__",
+        ),
         code: fc.jsonValue({ maxDepth: 3 }),
         valueQuantity: fc.jsonValue({ maxDepth: 2 }),
         medicationReference: fc.jsonValue({ maxDepth: 2 }),
@@ -109,7 +117,11 @@ describe("a hostile file given to the importer", () => {
   );
   const hostileFile = fc.oneof(
     fc.jsonValue({ maxDepth: 5 }),
-    fc.record({ resourceType: fc.constant("Bundle"), type: fc.constantFrom("document", "collection", "transaction", 7), entry: fc.oneof(fc.array(hostileEntry, { maxLength: 20 }), fc.jsonValue({ maxDepth: 2 })) }),
+    fc.record({
+      resourceType: fc.constant("Bundle"),
+      type: fc.constantFrom("document", "collection", "transaction", 7),
+      entry: fc.oneof(fc.array(hostileEntry, { maxLength: 20 }), fc.jsonValue({ maxDepth: 2 })),
+    }),
   );
 
   it("refuses it plainly or accounts for every entry, and never throws anything else", () => {

@@ -1,5 +1,13 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { cryptoReady, generateEncryptionKeyPair, generateIdentityKeyPair, generateVaultKey, maxPrivateBundleBytes, decryptPrivateBundle, encryptPrivateBundle } from "@/crypto";
+import {
+  cryptoReady,
+  generateEncryptionKeyPair,
+  generateIdentityKeyPair,
+  generateVaultKey,
+  maxPrivateBundleBytes,
+  decryptPrivateBundle,
+  encryptPrivateBundle,
+} from "@/crypto";
 import { decodeProfile, encodeProfile } from "./account-keys";
 import type { PinnedContact, VaultProfile } from "./vault-store";
 
@@ -27,7 +35,12 @@ describe("the sealed vault's size", () => {
       { displayName: "Al", contacts: {}, sequence: 1 },
       { displayName: "Maximiliane Anneliese Theodora von Habsburg-Lothringen-Wittelsbach", contacts: {}, sequence: 1 },
       { displayName: "Al", contacts, sequence: 7 },
-      { displayName: "Maximiliane Anneliese Theodora von Habsburg-Lothringen-Wittelsbach", contacts, auditHead: { seq: 120, hash: "C".repeat(43), seenSeq: 120 }, sequence: 42 },
+      {
+        displayName: "Maximiliane Anneliese Theodora von Habsburg-Lothringen-Wittelsbach",
+        contacts,
+        auditHead: { seq: 120, hash: "C".repeat(43), seenSeq: 120 },
+        sequence: 42,
+      },
     ].map(sealedVault);
     expect(new Set(vaults.map((vault) => vault.length))).toEqual(new Set([4096 + 42]));
   });

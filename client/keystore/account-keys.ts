@@ -35,7 +35,14 @@ export const vaultKekPurpose = "vault-key";
 
 export function encodeProfile(profile: VaultProfile): Uint8Array {
   return new TextEncoder().encode(
-    JSON.stringify({ v: 1, displayName: profile.displayName, contacts: profile.contacts ?? {}, auditHead: profile.auditHead, shownNames: profile.shownNames, sequence: profile.sequence ?? 0 }),
+    JSON.stringify({
+      v: 1,
+      displayName: profile.displayName,
+      contacts: profile.contacts ?? {},
+      auditHead: profile.auditHead,
+      shownNames: profile.shownNames,
+      sequence: profile.sequence ?? 0,
+    }),
   );
 }
 
@@ -50,30 +57,41 @@ const isPinnedContact = (value: unknown): value is PinnedContact => {
 };
 
 const stringMap = (value: unknown): Record<string, string> =>
-  Object.fromEntries(Object.entries(typeof value === "object" && value !== null ? value : {}).filter((entry): entry is [string, string] => typeof entry[1] === "string"));
+  Object.fromEntries(
+    Object.entries(typeof value === "object" && value !== null ? value : {}).filter((entry): entry is [string, string] => typeof entry[1] === "string"),
+  );
 
 export function decodeProfile(bytes: Uint8Array | undefined): VaultProfile {
   if (!bytes || bytes.length === 0) return { displayName: "", contacts: {} };
-  const parsed = JSON.parse(new TextDecoder().decode(bytes)) as { displayName?: unknown; contacts?: unknown; auditHead?: unknown; shownNames?: unknown; sequence?: unknown };
+  const parsed = JSON.parse(new TextDecoder().decode(bytes)) as {
+    displayName?: unknown;
+    contacts?: unknown;
+    auditHead?: unknown;
+    shownNames?: unknown;
+    sequence?: unknown;
+  };
   const contacts = Object.fromEntries(
     Object.entries(typeof parsed.contacts === "object" && parsed.contacts !== null ? parsed.contacts : {}).filter(([, contact]) => isPinnedContact(contact)),
   ) as Record<string, PinnedContact>;
   const head = parsed.auditHead as VaultProfile["auditHead"] | undefined;
   const auditHead =
-    head && Number.isInteger(head.seq) && typeof head.hash === "string" && Number.isInteger(head.seenSeq) ? { seq: head.seq, hash: head.hash, seenSeq: head.seenSeq } : undefined;
+    head && Number.isInteger(head.seq) && typeof head.hash === "string" && Number.isInteger(head.seenSeq)
+      ? { seq: head.seq, hash: head.hash, seenSeq: head.seenSeq }
+      : undefined;
   const sequence = Number.isSafeInteger(parsed.sequence) && (parsed.sequence as number) >= 0 ? (parsed.sequence as number) : 0;
   const shown = parsed.shownNames as { patients?: unknown; records?: unknown } | undefined;
   const shownNames = shown && typeof shown === "object" ? { patients: stringMap(shown.patients), records: stringMap(shown.records) } : undefined;
-  return { displayName: typeof parsed.displayName === "string" ? parsed.displayName : "", contacts, ...(auditHead ? { auditHead } : {}), ...(shownNames ? { shownNames } : {}), sequence };
+  return {
+    displayName: typeof parsed.displayName === "string" ? parsed.displayName : "",
+    contacts,
+    ...(auditHead ? { auditHead } : {}),
+    ...(shownNames ? { shownNames } : {}),
+    sequence,
+  };
 }
 
 /** Wraps the vault key under a passkey's PRF output (HKDF with a fresh per-credential salt). */
-export async function wrapForPasskey(
-  userId: string,
-  credentialId: string,
-  prfOutput: Uint8Array,
-  vaultKey: VaultKey,
-): Promise<NewPasskeyWrap> {
+export async function wrapForPasskey(userId: string, credentialId: string, prfOutput: Uint8Array, vaultKey: VaultKey): Promise<NewPasskeyWrap> {
   const salt = randomBytes(32);
   const kek = await deriveKeyEncryptionKey(prfOutput, salt, vaultKekPurpose);
   const wrappedKey = wrapVaultKey(vaultKey, kek, { userId, methodId: credentialId });

@@ -53,24 +53,13 @@ export async function forgetDeviceKey(userId: string): Promise<void> {
 }
 
 /** Wraps the vault key; `iv` travels as the wrap's salt. */
-export async function wrapWithDeviceKey(
-  device: StoredDeviceKey,
-  vaultKey: VaultKey,
-): Promise<{ iv: Uint8Array; wrapped: Uint8Array }> {
+export async function wrapWithDeviceKey(device: StoredDeviceKey, vaultKey: VaultKey): Promise<{ iv: Uint8Array; wrapped: Uint8Array }> {
   const iv = crypto.getRandomValues(new Uint8Array(12));
-  const wrapped = await crypto.subtle.encrypt(
-    { name: "AES-GCM", iv, additionalData: deviceWrapAssociatedData(device) },
-    device.key,
-    new Uint8Array(vaultKey),
-  );
+  const wrapped = await crypto.subtle.encrypt({ name: "AES-GCM", iv, additionalData: deviceWrapAssociatedData(device) }, device.key, new Uint8Array(vaultKey));
   return { iv, wrapped: new Uint8Array(wrapped) };
 }
 
-export async function unwrapWithDeviceKey(
-  device: StoredDeviceKey,
-  iv: Uint8Array,
-  wrapped: Uint8Array,
-): Promise<VaultKey> {
+export async function unwrapWithDeviceKey(device: StoredDeviceKey, iv: Uint8Array, wrapped: Uint8Array): Promise<VaultKey> {
   const plain = await crypto.subtle.decrypt(
     { name: "AES-GCM", iv: new Uint8Array(iv), additionalData: deviceWrapAssociatedData(device) },
     device.key,

@@ -1,6 +1,19 @@
 import { describe, expect, it } from "vitest";
 import { decodeProfile, encodeProfile } from "./account-keys";
-import { emptyLedger, grantListRollback, receivedGrantRolledBack, rememberDeletion, rememberGrants, rememberReceivedGrant, rememberRecords, rememberVault, rollbackError, type ServedGrant, staleRecordIds, vaultRolledBack } from "./rollback-guard";
+import {
+  emptyLedger,
+  grantListRollback,
+  receivedGrantRolledBack,
+  rememberDeletion,
+  rememberGrants,
+  rememberReceivedGrant,
+  rememberRecords,
+  rememberVault,
+  rollbackError,
+  type ServedGrant,
+  staleRecordIds,
+  vaultRolledBack,
+} from "./rollback-guard";
 
 const now = Date.parse("2026-11-25T12:00:00Z");
 const seen = rememberRecords(emptyLedger(), [
@@ -36,7 +49,14 @@ describe("records", () => {
   });
 });
 
-const grant = (changes: Partial<ServedGrant> = {}): ServedGrant => ({ id: "g1", scope: "records", revokedAt: null, expiresAt: null, recordIds: ["r1", "r2"], ...changes });
+const grant = (changes: Partial<ServedGrant> = {}): ServedGrant => ({
+  id: "g1",
+  scope: "records",
+  revokedAt: null,
+  expiresAt: null,
+  recordIds: ["r1", "r2"],
+  ...changes,
+});
 
 describe("grant lists", () => {
   const seenActive = rememberGrants(emptyLedger(), [grant()], now);

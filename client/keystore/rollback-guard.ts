@@ -104,7 +104,8 @@ export function grantListRollback(ledger: SeenLedger, served: ServedGrant[], now
     if (!grant) return "a grant is missing";
     if (mark.ended && !isEnded(grant, now)) return "an ended grant is active again";
     if ((grant.revision ?? 1) < (mark.revision ?? 1)) return "a grant is older than one already seen";
-    if ((grant.revision ?? 1) === (mark.revision ?? 1) && grant.scope === "records" && mark.withdrawn.some((recordId) => grant.recordIds.includes(recordId))) return "a withdrawn record is shared again";
+    if ((grant.revision ?? 1) === (mark.revision ?? 1) && grant.scope === "records" && mark.withdrawn.some((recordId) => grant.recordIds.includes(recordId)))
+      return "a withdrawn record is shared again";
   }
   return null;
 }
@@ -169,7 +170,8 @@ const update = (userId: string, change: (ledger: SeenLedger) => SeenLedger) => w
 
 /** Checked before anything is opened; remembered (below) only once it verified, so a forged high number cannot lock records out. */
 export const staleRecords = (userId: string, served: ServedRecord[]) => staleRecordIds(readLedger(userId), served);
-export const rememberVerifiedRecords = (userId: string, verified: Array<Required<ServedRecord>>) => update(userId, (ledger) => rememberRecords(ledger, verified));
+export const rememberVerifiedRecords = (userId: string, verified: Array<Required<ServedRecord>>) =>
+  update(userId, (ledger) => rememberRecords(ledger, verified));
 export const rememberDeletedRecord = (userId: string, recordId: string) => update(userId, (ledger) => rememberDeletion(ledger, recordId));
 
 /** Throws IntegrityError("rollback") for a grant list older than one seen here; otherwise remembers it. */

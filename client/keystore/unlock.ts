@@ -17,10 +17,7 @@ import type { UnlockedKeys, VaultProfile } from "./vault-store";
 import type { VaultMaterial } from "@/contract/account";
 import { IntegrityError, verified } from "../integrity";
 
-export type UnlockSecret =
-  | { kind: "prf"; credentialId: string; prfOutput: Uint8Array }
-  | { kind: "device" }
-  | { kind: "recovery"; recoveryKey: RecoveryKey };
+export type UnlockSecret = { kind: "prf"; credentialId: string; prfOutput: Uint8Array } | { kind: "device" } | { kind: "recovery"; recoveryKey: RecoveryKey };
 
 /** A recovery key that does not open this vault's recovery wrap (a key of another account, or an old one). */
 export class RecoveryKeyRefusedError extends Error {
@@ -89,10 +86,7 @@ function recoveryVaultKey(material: VaultMaterial, recoveryKey: RecoveryKey): Va
  *   IntegrityError when the bundle does not decrypt ("decrypt"), holds another identity
  *   ("wrong-key") or the certificate does not verify ("signature"), or is a rollback.
  */
-export async function openVault(
-  material: VaultMaterial,
-  secret: UnlockSecret,
-): Promise<{ keys: UnlockedKeys; profile: VaultProfile } | null> {
+export async function openVault(material: VaultMaterial, secret: UnlockSecret): Promise<{ keys: UnlockedKeys; profile: VaultProfile } | null> {
   await cryptoReady();
   const vaultKey = await vaultKeyFrom(material, secret);
   if (!vaultKey) return null;

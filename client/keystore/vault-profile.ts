@@ -13,7 +13,11 @@ import { useVault, type ShownNames, type UnlockedVault, type VaultProfile } from
  * The open vault in this tab (if it is still `vault`'s) then holds the new profile.
  * @throws IntegrityError when the stored bundle does not decrypt or is a rollback; ApiError.
  */
-export async function updateVaultProfile(vault: UnlockedVault, change: (profile: VaultProfile) => VaultProfile, transport: Transport = httpTransport): Promise<VaultProfile> {
+export async function updateVaultProfile(
+  vault: UnlockedVault,
+  change: (profile: VaultProfile) => VaultProfile,
+  transport: Transport = httpTransport,
+): Promise<VaultProfile> {
   for (let attempt = 0; attempt < 3; attempt += 1) {
     const material = await transport.call(routes.vault.get, {});
     const bundle = verified("decrypt", () => decryptPrivateBundle(fromBase64url(material.bundle), vault.keys.vaultKey, { userId: vault.userId }));
@@ -65,16 +69,18 @@ export async function rememberShownNames(
     const entries = [...Object.entries(known).filter(([id]) => !(id in added)), ...Object.entries(added)];
     return Object.fromEntries(entries.slice(Math.max(0, entries.length - limit)));
   };
-  await updateVaultProfile(vault, (profile) =>
-    isNew(profile.shownNames)
-      ? {
-          ...profile,
-          shownNames: {
-            patients: merge(profile.shownNames?.patients ?? {}, trimmed.patients, shownNamesLimit.patients),
-            records: merge(profile.shownNames?.records ?? {}, trimmed.records, shownNamesLimit.records),
-          },
-        }
-      : profile,
+  await updateVaultProfile(
+    vault,
+    (profile) =>
+      isNew(profile.shownNames)
+        ? {
+            ...profile,
+            shownNames: {
+              patients: merge(profile.shownNames?.patients ?? {}, trimmed.patients, shownNamesLimit.patients),
+              records: merge(profile.shownNames?.records ?? {}, trimmed.records, shownNamesLimit.records),
+            },
+          }
+        : profile,
     transport,
   );
 }

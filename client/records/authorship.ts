@@ -9,8 +9,7 @@ import type { VersionAuthor } from "./records";
  */
 export function authorshipLine(authors: VersionAuthor[], ownerId: string, viewerId: string): string | null {
   if (authors.length === 0) return null;
-  const nameOf = (entry: VersionAuthor) =>
-    entry.author.userId === viewerId ? "you" : entry.author.userId === ownerId ? "the patient" : entry.author.name;
+  const nameOf = (entry: VersionAuthor) => (entry.author.userId === viewerId ? "you" : entry.author.userId === ownerId ? "the patient" : entry.author.name);
   const creator = authors[0]!;
   const parts: string[] = [];
   if (creator.author.userId !== ownerId) parts.push(`Added by ${nameOf(creator)}`);

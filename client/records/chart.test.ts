@@ -31,7 +31,11 @@ const failureOf = (entries: ChartEntry[], id: string): IntegrityCode | undefined
   const entry = entries.find((candidate) => candidate.id === id);
   return entry?.status === "invalid" ? entry.failure.code : undefined;
 };
-const rejection = (promise: Promise<unknown>) => promise.then(() => undefined, (caught: unknown) => caught);
+const rejection = (promise: Promise<unknown>) =>
+  promise.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
 
 describe("loadChart", () => {
   it("opens every record after verifying every version's statement", async () => {
@@ -64,7 +68,10 @@ describe("loadChart", () => {
       ["a key version the signed version does not have", "signature", (record) => void (record.keyVersion = 2)],
     ];
     // An unknown author's keys are looked up in the directory, which knows no such person.
-    vi.stubGlobal("fetch", vi.fn(async () => Response.json({ error: { code: "not-found", message: "There is no such person." } }, { status: 404 })));
+    vi.stubGlobal(
+      "fetch",
+      vi.fn(async () => Response.json({ error: { code: "not-found", message: "There is no such person." } }, { status: 404 })),
+    );
     for (const [label, code, tamper] of tamperings) {
       const vault = patientVault();
       const server = recordsServer(vault);
@@ -72,7 +79,10 @@ describe("loadChart", () => {
       tamper(server.records.get(target!)!);
       const entries = await loadChart(vault, server.transport);
       expect(failureOf(entries, target!), label).toBe(code);
-      expect(ok(entries).map((entry) => entry.id), label).toEqual([bystander]);
+      expect(
+        ok(entries).map((entry) => entry.id),
+        label,
+      ).toEqual([bystander]);
     }
   });
 
@@ -105,8 +115,15 @@ describe("loadChart", () => {
     const server = recordsServer(vault);
     server.seed([noteDocument("Fine")]);
     const chart = await server.transport.call(recordsRoutes.list, {});
-    for (const body of [{ records: [{ ...chart.records[0], current: { ...chart.records[0]!.current, content: "not base64url!" } }] }, { records: "none" }, "not json"]) {
-      vi.stubGlobal("fetch", vi.fn(async () => new Response(typeof body === "string" ? body : JSON.stringify(body))));
+    for (const body of [
+      { records: [{ ...chart.records[0], current: { ...chart.records[0]!.current, content: "not base64url!" } }] },
+      { records: "none" },
+      "not json",
+    ]) {
+      vi.stubGlobal(
+        "fetch",
+        vi.fn(async () => new Response(typeof body === "string" ? body : JSON.stringify(body))),
+      );
       const error = await rejection(loadChart(vault, httpTransport));
       expect(isIntegrityError(error) && error.code).toBe("shape");
     }
@@ -117,7 +134,15 @@ describe("loadChart", () => {
     const server = recordsServer(vault);
     server.seed([noteDocument("Fine")]);
     const bug = new TypeError("a bug in this code");
-    const broken = { ...vault, keys: { ...vault.keys, get vaultKey(): VaultKey { throw bug; } } };
+    const broken = {
+      ...vault,
+      keys: {
+        ...vault.keys,
+        get vaultKey(): VaultKey {
+          throw bug;
+        },
+      },
+    };
     expect(await rejection(loadChart(broken, server.transport))).toBe(bug);
   });
 });

@@ -53,7 +53,12 @@ function withAttachmentData(resource: FhirResource, data: string): FhirResource 
  *
  * @param onFile called before each file is fetched, with its 1-based number and the file count.
  */
-export async function buildExportWithFiles(items: ExportItem[], now: Date, onFile: (number: number, count: number) => void, transport: Transport): Promise<ExportResult> {
+export async function buildExportWithFiles(
+  items: ExportItem[],
+  now: Date,
+  onFile: (number: number, count: number) => void,
+  transport: Transport,
+): Promise<ExportResult> {
   const withFiles = items.filter((item) => item.file);
   const decrypted = new Map<ExportItem, Blob>();
   const filesLeftOut: string[] = [];

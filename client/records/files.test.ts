@@ -9,7 +9,11 @@ beforeAll(cryptoReady);
 
 const context = { recordId: crypto.randomUUID(), version: 1, keyVersion: 1 };
 const bytesOf = async (blob: Blob) => new Uint8Array(await blob.arrayBuffer());
-const rejection = (promise: Promise<unknown>) => promise.then(() => undefined, (caught: unknown) => caught);
+const rejection = (promise: Promise<unknown>) =>
+  promise.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
 
 async function uploaded(size: number) {
   const server = recordsServer(patientVault());
@@ -37,10 +41,14 @@ describe("files", () => {
     const { server, reference } = await uploaded(fileChunkSize + 10);
     const stored = server.chunks.get(reference.blobId)!;
     stored[0]![100]! ^= 1;
-    expect(await rejection(downloadDecryptedFile(reference, "", () => undefined, server.transport))).toSatisfy((error) => isIntegrityError(error) && error.code === "decrypt");
+    expect(await rejection(downloadDecryptedFile(reference, "", () => undefined, server.transport))).toSatisfy(
+      (error) => isIntegrityError(error) && error.code === "decrypt",
+    );
     stored[0]![100]! ^= 1;
     stored.reverse();
-    expect(await rejection(downloadDecryptedFile(reference, "", () => undefined, server.transport))).toSatisfy((error) => isIntegrityError(error) && error.code === "decrypt");
+    expect(await rejection(downloadDecryptedFile(reference, "", () => undefined, server.transport))).toSatisfy(
+      (error) => isIntegrityError(error) && error.code === "decrypt",
+    );
   });
 
   it("refuse a whole, intact file that is not the one its author signed (digest) as IntegrityError signature", async () => {

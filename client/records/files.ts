@@ -104,7 +104,10 @@ export async function uploadEncryptedFile(
     );
     report(index + 1);
   }
-  await retryTransient(() => transport.call(blobsRoutes.complete, { params: { id: blobId } }), () => undefined);
+  await retryTransient(
+    () => transport.call(blobsRoutes.complete, { params: { id: blobId } }),
+    () => undefined,
+  );
   const reference: FileReference = {
     blobId,
     key: toBase64url(fileKey),
@@ -129,7 +132,12 @@ export async function uploadEncryptedFile(
  * Each decrypted chunk is appended to a Blob at once and dropped, so page memory holds
  * about one chunk; the browser keeps a large Blob's data on disk.
  */
-export async function downloadDecryptedFile(reference: FileReference, type: string, onProgress: (progress: TransferProgress) => void, transport: Transport): Promise<Blob> {
+export async function downloadDecryptedFile(
+  reference: FileReference,
+  type: string,
+  onProgress: (progress: TransferProgress) => void,
+  transport: Transport,
+): Promise<Blob> {
   await cryptoReady();
   const fileKey = verified("decrypt", () => fileKeyFromBytes(fromBase64url(reference.key)));
   const decryptor = verified("decrypt", () => createFileDecryptor(fileKey, fromBase64url(reference.header), reference));
@@ -139,10 +147,13 @@ export async function downloadDecryptedFile(reference: FileReference, type: stri
   let retrying = false;
   for (let index = 0; index < reference.chunkCount; index++) {
     // The server's own code and status: a 404 after a revoke is access that ended, not damage.
-    const encrypted = await retryTransient(() => transport.call(blobsRoutes.getChunk, { params: { id: reference.blobId, index } }), (state) => {
-      retrying = state;
-      onProgress({ doneBytes: reference.size - remaining, totalBytes: reference.size, retrying });
-    });
+    const encrypted = await retryTransient(
+      () => transport.call(blobsRoutes.getChunk, { params: { id: reference.blobId, index } }),
+      (state) => {
+        retrying = state;
+        onProgress({ doneBytes: reference.size - remaining, totalBytes: reference.size, retrying });
+      },
+    );
     const plain = verified("decrypt", () => decryptor.decryptChunk(encrypted));
     const keep = Math.min(remaining, plain.length);
     digest.update(keep === plain.length ? plain : plain.subarray(0, keep));

@@ -36,7 +36,12 @@ describe("record versions", () => {
     const doctor = person("doctor");
     const key = generateRecordKey();
     const sealed = served(sealVersion(note, key, { recordId: "r1", version: 1, keyVersion: 1 }, doctor), "doctor");
-    const other = sealVersion({ ...note, resource: { resourceType: "DocumentReference", description: "Something else" } }, key, { recordId: "r1", version: 1, keyVersion: 1 }, doctor);
+    const other = sealVersion(
+      { ...note, resource: { resourceType: "DocumentReference", description: "Something else" } },
+      key,
+      { recordId: "r1", version: 1, keyVersion: 1 },
+      doctor,
+    );
     for (const attempt of [
       () => openSharedVersion("r1", { ...sealed, authorId: "patient" }, key, doctor.keys.identityPublicKey),
       () => openSharedVersion("r1", sealed, key, person("patient").keys.identityPublicKey),

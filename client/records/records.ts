@@ -237,7 +237,9 @@ export async function createRecords(documents: Array<RecordDocument & { recordId
 async function activeAllRecordsGrants(vault: UnlockedVault, transport: Transport): Promise<string[]> {
   if (vault.role !== "patient") return [];
   // TODO(issue 13): typed by contract/sharing.ts once the grants list's schema lands; the cast goes with it.
-  const { grants } = (await transport.call(routes.grants.list, {})) as { grants: Array<{ id: string; scope: string; revokedAt: string | null; expiresAt: string | null }> };
+  const { grants } = (await transport.call(routes.grants.list, {})) as {
+    grants: Array<{ id: string; scope: string; revokedAt: string | null; expiresAt: string | null }>;
+  };
   const now = Date.now();
   return grants
     .filter((grant) => grant.scope === "all" && !grant.revokedAt && (!grant.expiresAt || new Date(grant.expiresAt).getTime() > now))
@@ -499,7 +501,11 @@ export async function loadRecord(id: string, vault: UnlockedVault, transport: Tr
   const record = await transport.call(recordsRoutes.get, { params: { id } });
   if (record.id !== id) throw new IntegrityError("shape");
   if (staleRecords(vault.userId, [servedRecord(record)]).size > 0) throw rollbackError("this record");
-  const authors = await authorKeys(record.statements.map((statement) => statement.authorId), vault, transport);
+  const authors = await authorKeys(
+    record.statements.map((statement) => statement.authorId),
+    vault,
+    transport,
+  );
   const entry = openChartRecord(record, vault, authors);
   rememberVerifiedRecords(vault.userId, [{ id: entry.id, version: entry.version, keyVersion: entry.keyVersion }]);
   return entry;
@@ -521,10 +527,18 @@ export async function loadVersions(
   const newest = Math.max(0, ...versions.map((version) => version.version));
   const newestKey = Math.max(0, ...versions.map((version) => version.keyVersion));
   if (staleRecords(vault.userId, [{ id: entry.id, version: newest, keyVersion: newestKey }]).size > 0) throw rollbackError("this record's history");
-  const authors = await authorKeys(versions.map((version) => version.authorId), vault, transport);
+  const authors = await authorKeys(
+    versions.map((version) => version.authorId),
+    vault,
+    transport,
+  );
   const keys = new Map<number, RecordKey>();
   try {
-    for (const wrap of ownerWraps) keys.set(wrap.keyVersion, verified("wrong-key", () => recordKeyOf({ id: entry.id, keyVersion: wrap.keyVersion, ownerWrap: wrap.wrappedKey }, vault)));
+    for (const wrap of ownerWraps)
+      keys.set(
+        wrap.keyVersion,
+        verified("wrong-key", () => recordKeyOf({ id: entry.id, keyVersion: wrap.keyVersion, ownerWrap: wrap.wrappedKey }, vault)),
+      );
     return versions.map((version) => {
       const recordKey = keys.get(version.keyVersion);
       const author = authors.get(version.authorId);
@@ -548,7 +562,12 @@ export async function loadVersions(
  * @throws ApiError 409 when the record changed since `entry` was loaded, 404 when it is gone;
  *   IntegrityError when the served record's key does not open or is older than seen.
  */
-export async function saveVersion(entry: { id: string; version: number; keyVersion: number }, document: RecordDocument, vault: UnlockedVault, transport: Transport): Promise<void> {
+export async function saveVersion(
+  entry: { id: string; version: number; keyVersion: number },
+  document: RecordDocument,
+  vault: UnlockedVault,
+  transport: Transport,
+): Promise<void> {
   await cryptoReady();
   const record = await transport.call(recordsRoutes.get, { params: { id: entry.id } });
   if (record.id !== entry.id) throw new IntegrityError("shape");

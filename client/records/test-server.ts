@@ -33,7 +33,11 @@ export function patientVault(): UnlockedVault {
 }
 
 /** A note as the chart page writes it. */
-export const noteDocument = (text: string): RecordDocument => ({ v: 1, kind: "note", resource: { resourceType: "DocumentReference", status: "current", description: text } });
+export const noteDocument = (text: string): RecordDocument => ({
+  v: 1,
+  kind: "note",
+  resource: { resourceType: "DocumentReference", status: "current", description: text },
+});
 
 interface StoredRecord {
   id: string;
@@ -73,13 +77,19 @@ export function recordsServer(vault: UnlockedVault) {
     .on(recordsRoutes.get, ({ params }) => served(owned(params.id)))
     .on(recordsRoutes.create, ({ body }) => {
       for (const record of body.records) {
-        records.set(record.id, { id: record.id, ownerWrap: record.ownerWrap, keyVersion: 1, versions: [{ ...record.version, blobId: record.version.blobId ?? null, authorId: vault.userId, createdAt: at }] });
+        records.set(record.id, {
+          id: record.id,
+          ownerWrap: record.ownerWrap,
+          keyVersion: 1,
+          versions: [{ ...record.version, blobId: record.version.blobId ?? null, authorId: vault.userId, createdAt: at }],
+        });
       }
       return { created: body.records.length };
     })
     .on(recordsRoutes.addVersion, ({ params, body }) => {
       const record = owned(params.id);
-      if (body.version !== record.versions.length + 1 || body.keyVersion !== record.keyVersion) throw new ApiError(409, "conflict", "This record changed since you opened it.");
+      if (body.version !== record.versions.length + 1 || body.keyVersion !== record.keyVersion)
+        throw new ApiError(409, "conflict", "This record changed since you opened it.");
       record.versions.push({ ...body, blobId: body.blobId ?? null, authorId: vault.userId, createdAt: at });
     })
     .on(recordsRoutes.remove, ({ params }) => {
@@ -111,7 +121,12 @@ export function recordsServer(vault: UnlockedVault) {
     seed(documents: RecordDocument[]): string[] {
       const sealed = sealNewRecords(documents, vault);
       for (const record of sealed) {
-        records.set(record.id, { id: record.id, ownerWrap: record.ownerWrap, keyVersion: 1, versions: [{ ...record.version, blobId: null, authorId: vault.userId, createdAt: at }] });
+        records.set(record.id, {
+          id: record.id,
+          ownerWrap: record.ownerWrap,
+          keyVersion: 1,
+          versions: [{ ...record.version, blobId: null, authorId: vault.userId, createdAt: at }],
+        });
       }
       return sealed.map((record) => record.id);
     },

@@ -111,7 +111,12 @@ export function fakeServer(people: Person[]) {
       return keys;
     })
     .on(routes.grants.create, ({ body }) => {
-      grants.set(body.grantId, { ...body, expiresAt: body.expiresAt instanceof Date ? body.expiresAt.toISOString() : body.expiresAt, patientId: signedIn, revision: 1 });
+      grants.set(body.grantId, {
+        ...body,
+        expiresAt: body.expiresAt instanceof Date ? body.expiresAt.toISOString() : body.expiresAt,
+        patientId: signedIn,
+        revision: 1,
+      });
       for (const wrap of body.wraps) records.get(wrap.recordId)!.grantWraps.set(body.grantId, wrap.wrappedKey);
       return { grantId: body.grantId };
     })

@@ -31,14 +31,24 @@ describe("httpTransport", () => {
 
   it("reports a body cut off in transit as a dropped connection", async () => {
     const broken = new Response(new ReadableStream({ pull: (controller) => controller.error(new TypeError("terminated")) }));
-    vi.stubGlobal("fetch", vi.fn(async () => broken));
+    vi.stubGlobal(
+      "fetch",
+      vi.fn(async () => broken),
+    );
     const error = await httpTransport.call(routes.security.storage, {}).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ApiError);
     expect((error as ApiError).status).toBe(0);
   });
 
   it("fills path parameters and search parameters", async () => {
-    const route = defineRoute({ method: "GET", path: "/api/things/[id]", access: "session", params: z.object({ id: z.string() }), query: z.object({ q: z.string() }), response: z.object({}) });
+    const route = defineRoute({
+      method: "GET",
+      path: "/api/things/[id]",
+      access: "session",
+      params: z.object({ id: z.string() }),
+      query: z.object({ q: z.string() }),
+      response: z.object({}),
+    });
     const fetch = answer({});
     vi.stubGlobal("fetch", fetch);
     await httpTransport.call(route, { params: { id: "a/b" }, query: { q: "x y" } });

@@ -37,7 +37,9 @@ export const isAccessEnded = (error: unknown): error is ApiError => error instan
  * go through `api` (file chunks); `fallback` when the body is not one.
  */
 export async function apiErrorFrom(response: Response, fallback: string): Promise<ApiError> {
-  const parsed = errorBodySchema.safeParse(parseJson(await bodyOf(response).catch((error: unknown) => (isNetworkFailure(error) ? new ArrayBuffer(0) : Promise.reject(error)))));
+  const parsed = errorBodySchema.safeParse(
+    parseJson(await bodyOf(response).catch((error: unknown) => (isNetworkFailure(error) ? new ArrayBuffer(0) : Promise.reject(error)))),
+  );
   const error = parsed.success ? parsed.data.error : undefined;
   return new ApiError(response.status, error?.code ?? "internal", error?.message ?? fallback, error?.fields, retryAfterOf(response));
 }
@@ -135,7 +137,6 @@ function parseJson(bytes: ArrayBuffer): unknown {
 export const call = <R extends RouteDefinition>(route: R, input: CallInput<R>) => httpTransport.call(route, input);
 
 const unreachable = () => new ApiError(0, "network", "Could not reach Health Safe Cloud. Check your connection and try again.");
-
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -33,4 +33,5 @@ export function apiRoutes(): ApiRoute[] {
   }));
 }
 
-export const templateMatches = (template: string, concrete: string) => new RegExp(`^${template.replace(/\[[^\]]+\]/g, "[^/]+")}$`).test(concrete.split("?")[0]!);
+export const templateMatches = (template: string, concrete: string) =>
+  new RegExp(`^${template.replace(/\[[^\]]+\]/g, "[^/]+")}$`).test(concrete.split("?")[0]!);

@@ -79,7 +79,9 @@ export const listOf =
     const items = json[list];
     if (!Array.isArray(items)) return `has no ${list} list`;
     const found = (items as Array<Record<string, unknown>>).map((item) => String(item[key])).sort();
-    return JSON.stringify(found) === JSON.stringify([...ids].sort()) ? null : `${list} were ${JSON.stringify(found)}, expected ${JSON.stringify([...ids].sort())}`;
+    return JSON.stringify(found) === JSON.stringify([...ids].sort())
+      ? null
+      : `${list} were ${JSON.stringify(found)}, expected ${JSON.stringify([...ids].sort())}`;
   };
 
 /** A list in the body whose items' `key` must all be among `allowed` (empty is fine). */
@@ -115,11 +117,14 @@ export function by(
 }
 
 /** The same answer for every caller. */
-export const everyone = (expected: Expected): Record<Caller, Expected> => by({ owner: expected, otherPatient: expected, granted: expected, clinicians: expected, admin: expected, anonymous: expected });
+export const everyone = (expected: Expected): Record<Caller, Expected> =>
+  by({ owner: expected, otherPatient: expected, granted: expected, clinicians: expected, admin: expected, anonymous: expected });
 
 /** Everyone signed in gets `signedIn`; anonymous callers are refused. */
 export const signedIn = (expected: Expected | ((caller: Caller) => Expected)): Record<Caller, Expected> =>
-  Object.fromEntries(callers.map((caller) => [caller, caller === "anonymous" ? unauthenticated : typeof expected === "function" ? expected(caller) : expected])) as Record<Caller, Expected>;
+  Object.fromEntries(
+    callers.map((caller) => [caller, caller === "anonymous" ? unauthenticated : typeof expected === "function" ? expected(caller) : expected]),
+  ) as Record<Caller, Expected>;
 
 export interface Row {
   route: Route;
@@ -167,7 +172,9 @@ export async function runMatrix(
       });
       const code = ((await response.json().catch(() => null)) as { error?: { code?: string } } | null)?.error?.code;
       if (response.status() !== crossOriginRefused.status || code !== crossOriginRefused.code) {
-        failures.push(`${entitled} from ${elsewhere.label}: ${row.route} (${row.what}) gave ${response.status()} ${code ?? ""}, expected 403 cross-origin-refused`);
+        failures.push(
+          `${entitled} from ${elsewhere.label}: ${row.route} (${row.what}) gave ${response.status()} ${code ?? ""}, expected 403 cross-origin-refused`,
+        );
       }
     }
     for (const caller of order) {
@@ -176,7 +183,12 @@ export async function runMatrix(
       const body = row.bodyFor ? await row.bodyFor(caller) : row.body;
       const response = await requests[caller].fetch(row.path, {
         method: methodOf(row),
-        headers: { origin: options.origin, [apiClientHeader.name]: apiClientHeader.value, ...(row.contentType ? { "content-type": row.contentType } : {}), ...row.headers?.(caller, cells) },
+        headers: {
+          origin: options.origin,
+          [apiClientHeader.name]: apiClientHeader.value,
+          ...(row.contentType ? { "content-type": row.contentType } : {}),
+          ...row.headers?.(caller, cells),
+        },
         data: body as never,
       });
       const expected = row.expect[caller];
@@ -184,7 +196,8 @@ export async function runMatrix(
       let json: Record<string, unknown> | null = null;
       if ((response.headers()["content-type"] ?? "").includes("json") && text) json = JSON.parse(text) as Record<string, unknown>;
       const code = (json?.error as { code?: string } | undefined)?.code;
-      if (response.status() !== expected.status) failures.push(`${where} gave ${response.status()} ${code ?? ""}, expected ${expected.status} ${expected.code ?? ""}`);
+      if (response.status() !== expected.status)
+        failures.push(`${where} gave ${response.status()} ${code ?? ""}, expected ${expected.status} ${expected.code ?? ""}`);
       else if (expected.code && code !== expected.code) failures.push(`${where} gave code ${code}, expected ${expected.code}`);
       else if (expected.body) {
         const wrong = json ? expected.body(json) : "has no JSON body";

@@ -16,8 +16,7 @@ export async function recordPrfOutputs(page: Page): Promise<() => Promise<string
     const key = "__test_prf_outputs";
     const remember = (credential: Credential | null) => {
       const results = (credential as PublicKeyCredential | null)?.getClientExtensionResults?.() as
-        | { prf?: { results?: { first?: ArrayBuffer | ArrayBufferView } } }
-        | undefined;
+        { prf?: { results?: { first?: ArrayBuffer | ArrayBufferView } } } | undefined;
       const first = results?.prf?.results?.first;
       if (!first) return;
       const bytes = first instanceof ArrayBuffer ? new Uint8Array(first) : new Uint8Array(first.buffer, first.byteOffset, first.byteLength);

@@ -107,7 +107,10 @@ export async function recordKeysHeldBy(clinician: Person): Promise<Map<string, R
       records: Array<{ id: string; keyVersion: number; wrappedKey: string }>;
     };
     for (const record of records) {
-      held.set(record.id, unwrapRecordKey(fromBase64url(record.wrappedKey), shareKey, { recordId: record.id, keyVersion: record.keyVersion, grantId: grant.grantId }));
+      held.set(
+        record.id,
+        unwrapRecordKey(fromBase64url(record.wrappedKey), shareKey, { recordId: record.id, keyVersion: record.keyVersion, grantId: grant.grantId }),
+      );
     }
   }
   return held;
@@ -125,7 +128,9 @@ export async function grantThroughApi(
   const keys = await keysOf(patient);
   const clinician = (await (await patient.page.request.get(`/api/users/${clinicianId}/keys`)).json()) as { identityPublicKey: string; certificate: string };
   const certificate = verifyKeyCertificate(fromBase64url(clinician.certificate), fromBase64url(clinician.identityPublicKey), { userId: clinicianId });
-  const { records } = (await (await patient.page.request.get("/api/records")).json()) as { records: Array<{ id: string; keyVersion: number; ownerWrap: string }> };
+  const { records } = (await (await patient.page.request.get("/api/records")).json()) as {
+    records: Array<{ id: string; keyVersion: number; ownerWrap: string }>;
+  };
   const vault = {
     userId: patient.userId,
     keys: {

@@ -88,7 +88,9 @@ async function brokenAuditChains(db: DatabaseView): Promise<string[]> {
     count: number | null;
     window_start: Date | null;
     window_end: Date | null;
-  }>(`select subject_id, seq, actor_id, action, record_id, grant_id, outcome, occurred_at, hash, record_ids, count, window_start, window_end from audit_events order by subject_id, seq`);
+  }>(
+    `select subject_id, seq, actor_id, action, record_id, grant_id, outcome, occurred_at, hash, record_ids, count, window_start, window_end from audit_events order by subject_id, seq`,
+  );
   const heads = await db.query<{ subject_id: string; seq: number; hash: Uint8Array }>(`select subject_id, seq, hash from audit_heads`);
   const problems: string[] = [];
   for (const head of heads) {

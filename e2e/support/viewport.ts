@@ -32,7 +32,9 @@ export async function expectFitsViewport(page: Page, label: string): Promise<voi
     return { width, scrollWidth: document.documentElement.scrollWidth, outside };
   });
   // Soft: one run reports every page state that does not fit, not only the first.
-  expect.soft(measured.scrollWidth, `${label}: the page is ${measured.scrollWidth} px wide in a ${measured.width} px viewport`).toBeLessThanOrEqual(measured.width);
+  expect
+    .soft(measured.scrollWidth, `${label}: the page is ${measured.scrollWidth} px wide in a ${measured.width} px viewport`)
+    .toBeLessThanOrEqual(measured.width);
   expect.soft(measured.outside, `${label}: controls outside the ${measured.width} px viewport`).toEqual([]);
 }
 

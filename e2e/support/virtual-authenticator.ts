@@ -32,10 +32,7 @@ export interface VirtualAuthenticator {
  * verification) to a page through the DevTools protocol, with or without PRF.
  * Each browser context gets its own, so two users can sign in side by side.
  */
-export async function addVirtualAuthenticator(
-  page: Page,
-  { prf, userVerified = true }: VirtualAuthenticatorOptions,
-): Promise<VirtualAuthenticator> {
+export async function addVirtualAuthenticator(page: Page, { prf, userVerified = true }: VirtualAuthenticatorOptions): Promise<VirtualAuthenticator> {
   const cdp = await page.context().newCDPSession(page);
   await cdp.send("WebAuthn.enable", { enableUI: false });
   const { authenticatorId } = await cdp.send("WebAuthn.addVirtualAuthenticator", {

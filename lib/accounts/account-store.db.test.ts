@@ -1,7 +1,15 @@
 import { randomBytes } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cryptoReady, generateEncryptionKeyPair, generateIdentityKeyPair, generateVaultKey, encryptPrivateBundle, signKeyCertificate, toBase64url } from "@/crypto";
+import {
+  cryptoReady,
+  generateEncryptionKeyPair,
+  generateIdentityKeyPair,
+  generateVaultKey,
+  encryptPrivateBundle,
+  signKeyCertificate,
+  toBase64url,
+} from "@/crypto";
 import { encryptedKeyBundles, passkeyCredentials, users, vaultKeyWraps } from "@/drizzle/schema";
 import { codeOf } from "@/lib/app-error-test-helpers";
 import type { SignUpRequest } from "@/contract/auth";
@@ -42,7 +50,9 @@ describe.each(testDatabaseKinds())("creating accounts on %s", (kind) => {
       keys: {
         identityPublicKey: toBase64url(identity.publicKey),
         certificate: toBase64url(signKeyCertificate({ userId, role, encryptionPublicKey: encryption.publicKey, createdAt: Date.now() }, identity.secretKey)),
-        bundle: toBase64url(encryptPrivateBundle({ identitySecretKey: identity.secretKey, encryptionSecretKey: encryption.secretKey }, generateVaultKey(), { userId })),
+        bundle: toBase64url(
+          encryptPrivateBundle({ identitySecretKey: identity.secretKey, encryptionSecretKey: encryption.secretKey }, generateVaultKey(), { userId }),
+        ),
         recoveryPublicKey: toBase64url(randomBytes(32)),
         vaultWraps: [
           { method: "prf", methodId: credential.id, salt: toBase64url(randomBytes(32)), wrappedKey: toBase64url(randomBytes(72)) },
@@ -133,9 +143,18 @@ describe.each(testDatabaseKinds())("creating accounts on %s", (kind) => {
     const sizes: number[] = [];
     for (const displayName of ["Al", "Maximiliane Anneliese Theodora von Habsburg-Lothringen-Wittelsbach"]) {
       const { request, credential } = await signUpAttempt("patient");
-      const made = await createAccountKeys({ userId: request.userId, role: "patient", credentialId: credential.id, prfOutput: Uint8Array.from(randomBytes(32)), profile: { displayName } });
+      const made = await createAccountKeys({
+        userId: request.userId,
+        role: "patient",
+        credentialId: credential.id,
+        prfOutput: Uint8Array.from(randomBytes(32)),
+        profile: { displayName },
+      });
       await createAccount(database.db, { ...request, keys: made.payload }, credential, true, undefined);
-      const [row] = await database.db.select({ bundle: encryptedKeyBundles.bundle }).from(encryptedKeyBundles).where(eq(encryptedKeyBundles.userId, request.userId));
+      const [row] = await database.db
+        .select({ bundle: encryptedKeyBundles.bundle })
+        .from(encryptedKeyBundles)
+        .where(eq(encryptedKeyBundles.userId, request.userId));
       sizes.push(row!.bundle.length);
     }
     expect(sizes).toEqual([4096 + 42, 4096 + 42]);

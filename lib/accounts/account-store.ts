@@ -1,14 +1,6 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
-import {
-  clinicianDirectory,
-  encryptedKeyBundles,
-  keyCertificates,
-  passkeyCredentials,
-  recoveryVerifiers,
-  users,
-  vaultKeyWraps,
-} from "@/drizzle/schema";
+import { clinicianDirectory, encryptedKeyBundles, keyCertificates, passkeyCredentials, recoveryVerifiers, users, vaultKeyWraps } from "@/drizzle/schema";
 import { cryptoReady, fromBase64url, verifyKeyCertificate } from "@/crypto";
 import { config } from "@/lib/config";
 import type { Database } from "@/lib/db";

@@ -57,8 +57,5 @@ export function warnIfAdminEnrolmentDisabled(
   const holder = globalThis as GlobalWithFlag;
   if (configured === undefined || enrolmentTokenFrom(configured) !== null || holder[warnedKey]) return;
   holder[warnedKey] = true;
-  log.warn(
-    { minimumLength: minimumEnrolmentTokenLength },
-    "ADMIN_ENROLMENT_TOKEN is shorter than the minimum length: administrator enrolment stays disabled",
-  );
+  log.warn({ minimumLength: minimumEnrolmentTokenLength }, "ADMIN_ENROLMENT_TOKEN is shorter than the minimum length: administrator enrolment stays disabled");
 }

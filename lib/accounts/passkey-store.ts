@@ -10,7 +10,6 @@ import { AppError } from "@/lib/errors";
 import { proposePasskeyName } from "@/lib/auth/passkey-names";
 import type { VerifiedCredential } from "@/lib/auth/webauthn";
 
-
 /**
  * A credential id is chosen by the authenticator, so a crafted client can present one that
  * is already someone's. That is refused as a conflict before the insert (which would only

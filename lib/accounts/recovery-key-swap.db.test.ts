@@ -98,7 +98,11 @@ describe.each(testDatabaseKinds())("replacing a recovery key on %s", (kind) => {
       .from(vaultKeyWraps)
       .where(and(eq(vaultKeyWraps.userId, userId), eq(vaultKeyWraps.method, "recovery")));
     const audit = await database.db.select({ action: auditEvents.action }).from(auditEvents).where(eq(auditEvents.subjectId, userId));
-    return { verifier: toBase64url(verifier!.publicKey), wraps: wraps.map((wrap) => toBase64url(wrap.wrappedKey)), changes: audit.filter((event) => event.action === "recovery-key-changed").length };
+    return {
+      verifier: toBase64url(verifier!.publicKey),
+      wraps: wraps.map((wrap) => toBase64url(wrap.wrappedKey)),
+      changes: audit.filter((event) => event.action === "recovery-key-changed").length,
+    };
   }
 
   it("swaps the verifier and the wrap together, with one audit event; the new wrap opens the vault", async () => {

@@ -36,7 +36,10 @@ export async function swapRecoveryKey(db: Database, userId: string, origin: stri
     throw new AppError("invalid-input", "The new recovery key's vault wrap is not valid. Please make a new one.");
   }
   try {
-    verifyRecoveryKeyReplacement({ userId, previousRecoveryPublicKey: previous, recoveryPublicKey: publicKey, wrappedVaultKey: wrappedKey, origin }, fromBase64url(body.signature));
+    verifyRecoveryKeyReplacement(
+      { userId, previousRecoveryPublicKey: previous, recoveryPublicKey: publicKey, wrappedVaultKey: wrappedKey, origin },
+      fromBase64url(body.signature),
+    );
   } catch {
     throw new AppError("invalid-input", "The new recovery key does not match what was sent with it. Please make a new one.");
   }
@@ -45,7 +48,10 @@ export async function swapRecoveryKey(db: Database, userId: string, origin: stri
     // Locking the verifier serialises two replacements racing from two windows: the second finds its "previous" gone.
     const [current] = await tx.select().from(recoveryVerifiers).where(eq(recoveryVerifiers.userId, userId)).for("update");
     if (!current || !equalBytes(current.publicKey, previous)) {
-      throw new AppError("conflict", "Your recovery key was changed somewhere else while this one was being made. Your new key was not saved: make a new one again.");
+      throw new AppError(
+        "conflict",
+        "Your recovery key was changed somewhere else while this one was being made. Your new key was not saved: make a new one again.",
+      );
     }
     // Verifier keys are unique (recovery finds the account by its key): one that is already
     // another account's is refused here, instead of failing on the index as a 500.

@@ -48,7 +48,13 @@ export async function proveRecovery(request: Request, body: RecoveryProof) {
   }
   if (!verifier) throw refused();
   const existing = await db.select({ id: passkeyCredentials.id }).from(passkeyCredentials).where(eq(passkeyCredentials.userId, verifier.userId));
-  const { options } = await registrationOptions(db, relyingParty(), "recovery", verifier.userId, existing.map((row) => row.id));
+  const { options } = await registrationOptions(
+    db,
+    relyingParty(),
+    "recovery",
+    verifier.userId,
+    existing.map((row) => row.id),
+  );
   return { userId: verifier.userId, options, vault: await getVaultMaterial(db, verifier.userId) };
 }
 

@@ -62,7 +62,10 @@ export async function countRepeatedAttempt(db: Database, attempt: RepeatedAttemp
   const grantId = attempt.grantId ?? null;
   await db.transaction(async (tx) => {
     await lockAuditHeads(tx, [attempt.subjectId]);
-    let [pending] = await tx.select().from(auditPendingCounts).where(keyOf(attempt.subjectId, actorKey, attempt.action));
+    let [pending] = await tx
+      .select()
+      .from(auditPendingCounts)
+      .where(keyOf(attempt.subjectId, actorKey, attempt.action));
     if (pending && now.getTime() - pending.windowStart.getTime() >= config().auditCountWindowMs) {
       await summarise(tx, [pending], now);
       pending = undefined;
@@ -99,11 +102,19 @@ export async function countRepeatedAttempt(db: Database, attempt: RepeatedAttemp
  * nothing is pending, so reads do not take the head lock for nothing.
  */
 export async function summarisePendingCounts(db: Database, subjectId: string, now: Date = new Date()): Promise<void> {
-  const [any] = await db.select({ subjectId: auditPendingCounts.subjectId }).from(auditPendingCounts).where(eq(auditPendingCounts.subjectId, subjectId)).limit(1);
+  const [any] = await db
+    .select({ subjectId: auditPendingCounts.subjectId })
+    .from(auditPendingCounts)
+    .where(eq(auditPendingCounts.subjectId, subjectId))
+    .limit(1);
   if (!any) return;
   await db.transaction(async (tx) => {
     await lockAuditHeads(tx, [subjectId]);
-    const rows = await tx.select().from(auditPendingCounts).where(eq(auditPendingCounts.subjectId, subjectId)).orderBy(asc(auditPendingCounts.windowStart), asc(auditPendingCounts.actorKey));
+    const rows = await tx
+      .select()
+      .from(auditPendingCounts)
+      .where(eq(auditPendingCounts.subjectId, subjectId))
+      .orderBy(asc(auditPendingCounts.windowStart), asc(auditPendingCounts.actorKey));
     await summarise(tx, rows, now);
   });
 }

@@ -114,7 +114,7 @@ export function storedEventFields(row: typeof auditEvents.$inferSelect): AuditEv
  */
 export function logAuditFailure(error: unknown, event: { action: AuditAction; actorId: string | null }): void {
   // drizzle wraps the driver's error; the database's SQLSTATE is on the cause.
-  const code = (error as { code?: unknown } | null)?.code ?? ((error as { cause?: { code?: unknown } } | null)?.cause?.code);
+  const code = (error as { code?: unknown } | null)?.code ?? (error as { cause?: { code?: unknown } } | null)?.cause?.code;
   logger().error(
     {
       auditAction: event.action,

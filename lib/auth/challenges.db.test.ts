@@ -6,7 +6,10 @@ import { AppError } from "@/lib/errors";
 import { challengeLifetimeMs, consumeChallenge, issueChallenge, sweepChallenges } from "./challenges";
 
 async function refusal(promise: Promise<unknown>) {
-  const error = await promise.then(() => null, (caught: unknown) => caught);
+  const error = await promise.then(
+    () => null,
+    (caught: unknown) => caught,
+  );
   expect(error).toBeInstanceOf(AppError);
   return (error as AppError).code;
 }
@@ -38,9 +41,7 @@ describe.each(testDatabaseKinds())("WebAuthn challenges on %s", (kind) => {
 
   it("cannot be consumed twice even by racing requests", async () => {
     const { challenge } = await issueChallenge(database.db, "authentication", null);
-    const results = await Promise.allSettled(
-      Array.from({ length: 5 }, () => consumeChallenge(database.db, challenge, "authentication", null)),
-    );
+    const results = await Promise.allSettled(Array.from({ length: 5 }, () => consumeChallenge(database.db, challenge, "authentication", null)));
     expect(results.filter((result) => result.status === "fulfilled")).toHaveLength(1);
   });
 

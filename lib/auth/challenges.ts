@@ -18,12 +18,7 @@ export interface IssuedChallenge {
 }
 
 /** A fresh challenge, bound to one ceremony and (where known) one user. */
-export async function issueChallenge(
-  db: Database,
-  ceremony: Ceremony,
-  userId: string | null,
-  now: Date = new Date(),
-): Promise<IssuedChallenge> {
+export async function issueChallenge(db: Database, ceremony: Ceremony, userId: string | null, now: Date = new Date()): Promise<IssuedChallenge> {
   await cryptoReady();
   const issued = {
     id: randomUUID(),

@@ -46,9 +46,7 @@ export class SoftwareAuthenticator {
   }
 
   private clientData(challenge: string, ceremony: "webauthn.create" | "webauthn.get", overrides: CeremonyOverrides) {
-    return Buffer.from(
-      JSON.stringify({ type: overrides.type ?? ceremony, challenge, origin: overrides.origin ?? this.options.origin, crossOrigin: false }),
-    );
+    return Buffer.from(JSON.stringify({ type: overrides.type ?? ceremony, challenge, origin: overrides.origin ?? this.options.origin, crossOrigin: false }));
   }
 
   private authenticatorData(overrides: CeremonyOverrides, attested?: Buffer): Buffer {
@@ -73,7 +71,12 @@ export class SoftwareAuthenticator {
     );
     const idLength = Buffer.alloc(2);
     idLength.writeUInt16BE(this.credentialId.length);
-    const attested = Buffer.concat([this.options.aaguid ? Buffer.from(this.options.aaguid) : Buffer.alloc(16), idLength, this.credentialId, Buffer.from(cosePublicKey)]);
+    const attested = Buffer.concat([
+      this.options.aaguid ? Buffer.from(this.options.aaguid) : Buffer.alloc(16),
+      idLength,
+      this.credentialId,
+      Buffer.from(cosePublicKey),
+    ]);
     const authData = this.authenticatorData(overrides, attested);
     const attestationObject = isoCBOR.encode(
       new Map<string, string | Map<string, string> | Uint8Array>([

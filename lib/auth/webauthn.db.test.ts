@@ -10,7 +10,10 @@ import { authenticationOptions, registrationOptions, verifyAuthentication, verif
 const rp: RelyingParty = { id: "localhost", origin: "http://localhost:3100", name: "Health Safe Cloud" };
 
 async function refusalCode(promise: Promise<unknown>): Promise<string> {
-  const error = await promise.then(() => null, (caught: unknown) => caught);
+  const error = await promise.then(
+    () => null,
+    (caught: unknown) => caught,
+  );
   expect(error).toBeInstanceOf(AppError);
   return (error as AppError).code;
 }
@@ -91,9 +94,7 @@ describe.each(testDatabaseKinds())("WebAuthn ceremonies on %s", (kind) => {
   it("refuses an assertion or registration without user verification", async () => {
     const { authenticator } = await registeredUser();
     const options = await authenticationOptions(database.db, rp);
-    expect(await refusalCode(verifyAuthentication(database.db, rp, authenticator.assert(options.challenge, { userVerified: false })))).toBe(
-      "unauthenticated",
-    );
+    expect(await refusalCode(verifyAuthentication(database.db, rp, authenticator.assert(options.challenge, { userVerified: false })))).toBe("unauthenticated");
     const fresh = new SoftwareAuthenticator({ origin: rp.origin, rpId: rp.id });
     const registration = await registrationOptions(database.db, rp, "registration");
     const response = fresh.register(registration.options.challenge, registration.userId, { userVerified: false });
@@ -105,9 +106,7 @@ describe.each(testDatabaseKinds())("WebAuthn ceremonies on %s", (kind) => {
     const first = await authenticationOptions(database.db, rp);
     await verifyAuthentication(database.db, rp, authenticator.assert(first.challenge, { signCount: 10 }));
     const second = await authenticationOptions(database.db, rp);
-    expect(await refusalCode(verifyAuthentication(database.db, rp, authenticator.assert(second.challenge, { signCount: 5 })))).toBe(
-      "unauthenticated",
-    );
+    expect(await refusalCode(verifyAuthentication(database.db, rp, authenticator.assert(second.challenge, { signCount: 5 })))).toBe("unauthenticated");
   });
 
   it("answers an unknown passkey exactly as a bad one, so nothing tells whether an account exists", async () => {

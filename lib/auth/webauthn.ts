@@ -184,7 +184,20 @@ export function userHandleToId(userHandle: string): string {
 // Verifying against a throwaway key for an unknown credential keeps the work (and the
 // time) the same as for a known one, so timing does not tell whether an account exists.
 const throwawayKey = new Uint8Array([
-  0xa5, 0x01, 0x02, 0x03, 0x26, 0x20, 0x01, 0x21, 0x58, 0x20, ...new Array(32).fill(1), 0x22, 0x58, 0x20,
+  0xa5,
+  0x01,
+  0x02,
+  0x03,
+  0x26,
+  0x20,
+  0x01,
+  0x21,
+  0x58,
+  0x20,
+  ...new Array(32).fill(1),
+  0x22,
+  0x58,
+  0x20,
   ...new Array(32).fill(2),
 ]);
 function unknownCredential(id: string) {

@@ -117,7 +117,9 @@ export async function downloadChunk(blobId: string, index: number): Promise<Uint
   // One event per download (its first chunk), not one per chunk.
   if (index === 0) {
     const [holder] = await db.select({ recordId: recordVersions.recordId }).from(recordVersions).where(eq(recordVersions.blobId, blobId)).limit(1);
-    await appendAudit(db, [{ subjectId: info.ownerId, actorId: session.userId, action: "file-fetched", recordId: holder?.recordId ?? null, outcome: "success" }]);
+    await appendAudit(db, [
+      { subjectId: info.ownerId, actorId: session.userId, action: "file-fetched", recordId: holder?.recordId ?? null, outcome: "success" },
+    ]);
   }
   const data = await blobs.readChunk(blobId, index);
   if (!data) throw new AppError("not-found", "There is no such chunk.");

@@ -59,7 +59,10 @@ describe.each(testDatabaseKinds())("database blob store on %s", (kind) => {
   it("sweeps only idle uploads never finished and idle files no record version holds", async () => {
     const store = databaseBlobStore(database.db);
     const idleFor = async (id: string, minutes: number) =>
-      database.db.update(blobs).set({ touchedAt: new Date(Date.now() - minutes * 60_000) }).where(eq(blobs.id, id));
+      database.db
+        .update(blobs)
+        .set({ touchedAt: new Date(Date.now() - minutes * 60_000) })
+        .where(eq(blobs.id, id));
     const abandoned = randomUUID();
     await store.create({ id: abandoned, ownerId: owner, chunkSize: 4, chunkCount: 5 });
     await store.putChunk({ blobId: abandoned, index: 0, data: new Uint8Array([1]) });
@@ -82,7 +85,11 @@ describe.each(testDatabaseKinds())("database blob store on %s", (kind) => {
     const rotated = recordWithFile(earlier);
     await createRecords(database.db, owner, [rotated]);
     const current = await completeBlob();
-    await rotateRecordKey(database.db, owner, rotated.id, { ownerWrap: b64(randomBytes(74)), version: { ...rotatedVersion(1, 2), blobId: current }, grantWraps: [] });
+    await rotateRecordKey(database.db, owner, rotated.id, {
+      ownerWrap: b64(randomBytes(74)),
+      version: { ...rotatedVersion(1, 2), blobId: current },
+      grantWraps: [],
+    });
     expect(await store.describe(earlier)).toBeNull();
     await idleFor(current, 120);
 
@@ -104,7 +111,10 @@ describe.each(testDatabaseKinds())("database blob store on %s", (kind) => {
   it.runIf(kind === "postgres")("skips a file that a record is being attached to right now", async () => {
     const store = databaseBlobStore(database.db);
     const attaching = await completeBlob();
-    await database.db.update(blobs).set({ touchedAt: new Date(Date.now() - 120 * 60_000) }).where(eq(blobs.id, attaching));
+    await database.db
+      .update(blobs)
+      .set({ touchedAt: new Date(Date.now() - 120 * 60_000) })
+      .where(eq(blobs.id, attaching));
     let release = () => undefined as void;
     const held = new Promise<void>((resolve) => (release = resolve));
     let locked = () => undefined as void;

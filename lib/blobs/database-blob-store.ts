@@ -11,11 +11,7 @@ export function databaseBlobStore(db: Database): BlobStore {
     },
 
     async putChunk({ blobId, index, data }) {
-      const inserted = await db
-        .insert(blobChunks)
-        .values({ blobId, index, data })
-        .onConflictDoNothing()
-        .returning({ index: blobChunks.index });
+      const inserted = await db.insert(blobChunks).values({ blobId, index, data }).onConflictDoNothing().returning({ index: blobChunks.index });
       if (inserted.length === 1) {
         await db.update(blobs).set({ touchedAt: new Date() }).where(eq(blobs.id, blobId));
         return "stored";
@@ -63,7 +59,12 @@ export function databaseBlobStore(db: Database): BlobStore {
     },
 
     async sweep(idleSince) {
-      const unused = notExists(db.select({ one: sql`1` }).from(recordVersions).where(eq(recordVersions.blobId, blobs.id)));
+      const unused = notExists(
+        db
+          .select({ one: sql`1` })
+          .from(recordVersions)
+          .where(eq(recordVersions.blobId, blobs.id)),
+      );
       // A blob a transaction has locked is being attached to a record right now: skipped, not waited for.
       const idle = db
         .select({ id: blobs.id })

@@ -47,7 +47,16 @@ describe.each(testDatabaseKinds())("migration 0010 (audit_events.subject_id) on 
   async function writeOldChain(subjectId: string, actions: string[]) {
     let previous = auditGenesisHash;
     for (const [index, action] of actions.entries()) {
-      const fields: AuditEventFields = { subjectId, seq: index + 1, actorId: doctor, action, recordId: null, grantId: null, outcome: "success", occurredAt: 1_700_000_000_000 + index };
+      const fields: AuditEventFields = {
+        subjectId,
+        seq: index + 1,
+        actorId: doctor,
+        action,
+        recordId: null,
+        grantId: null,
+        outcome: "success",
+        occurredAt: 1_700_000_000_000 + index,
+      };
       const hash = auditEventHash(previous, fields);
       await database.db.execute(sql`
         insert into audit_events (patient_id, seq, actor_id, action, outcome, occurred_at, prev_hash, hash)
@@ -82,14 +91,18 @@ describe.each(testDatabaseKinds())("migration 0010 (audit_events.subject_id) on 
     }
 
     const columns = resultRows<{ column_name: string }>(
-      await database.db.execute(sql`select column_name from information_schema.columns where table_name = 'audit_events' and column_name in ('patient_id', 'subject_id')`),
+      await database.db.execute(
+        sql`select column_name from information_schema.columns where table_name = 'audit_events' and column_name in ('patient_id', 'subject_id')`,
+      ),
     );
     expect(columns.map((column) => column.column_name)).toEqual(["subject_id"]);
     const constraints = resultRows<{ conname: string }>(
       await database.db.execute(sql`select conname from pg_constraint where conrelid = 'audit_events'::regclass and contype = 'f'`),
     );
     expect(constraints.map((constraint) => constraint.conname)).toEqual(["audit_events_subject_id_users_id_fk"]);
-    const [chainIndex] = resultRows<{ indexdef: string }>(await database.db.execute(sql`select indexdef from pg_indexes where indexname = 'audit_events_chain_idx'`));
+    const [chainIndex] = resultRows<{ indexdef: string }>(
+      await database.db.execute(sql`select indexdef from pg_indexes where indexname = 'audit_events_chain_idx'`),
+    );
     expect(chainIndex?.indexdef).toMatch(/UNIQUE INDEX .*\(subject_id, seq\)/);
   });
 
@@ -101,8 +114,14 @@ describe.each(testDatabaseKinds())("migration 0010 (audit_events.subject_id) on 
 
     const [first] = trail;
     await expect(
-      database.db.insert(auditEvents).values({ subjectId: doctor, seq: 1, actorId: doctor, action: "sign-in", outcome: "success", prevHash: first!.prevHash, hash: first!.hash }),
+      database.db
+        .insert(auditEvents)
+        .values({ subjectId: doctor, seq: 1, actorId: doctor, action: "sign-in", outcome: "success", prevHash: first!.prevHash, hash: first!.hash }),
     ).rejects.toThrow();
-    await expect(database.db.insert(auditEvents).values({ subjectId: randomUUID(), seq: 1, action: "sign-in", outcome: "success", prevHash: auditGenesisHash, hash: auditGenesisHash })).rejects.toThrow();
+    await expect(
+      database.db
+        .insert(auditEvents)
+        .values({ subjectId: randomUUID(), seq: 1, action: "sign-in", outcome: "success", prevHash: auditGenesisHash, hash: auditGenesisHash }),
+    ).rejects.toThrow();
   });
 });

@@ -28,12 +28,14 @@ describe.each(testDatabaseKinds())("clinician directory on %s", (kind) => {
       licenceNumber: "L-1",
       verifiedAt: verified ? new Date() : null,
     });
-    await database.db.insert(clinicianDirectory).values([
-      entry(ids.cardiologist, "Dr Ada Heart", "Cardiology", "Riverside Clinic"),
-      entry(ids.nurse, "Nurse Ben Care", "Diabetes care", "Riverside Clinic"),
-      entry(ids.verified, "Dr Zoe Heart", "Cardiology", "Hilltop Hospital", true),
-      entry(ids.disabled, "Dr Gone Heart", "Cardiology", "Nowhere"),
-    ]);
+    await database.db
+      .insert(clinicianDirectory)
+      .values([
+        entry(ids.cardiologist, "Dr Ada Heart", "Cardiology", "Riverside Clinic"),
+        entry(ids.nurse, "Nurse Ben Care", "Diabetes care", "Riverside Clinic"),
+        entry(ids.verified, "Dr Zoe Heart", "Cardiology", "Hilltop Hospital", true),
+        entry(ids.disabled, "Dr Gone Heart", "Cardiology", "Nowhere"),
+      ]);
     await database.db.insert(keyCertificates).values({
       id: randomUUID(),
       userId: ids.cardiologist,
@@ -69,9 +71,11 @@ describe.each(testDatabaseKinds())("clinician directory on %s", (kind) => {
   it("answers at most twenty clinicians, and says when more match", async () => {
     const many = Array.from({ length: 22 }, () => randomUUID());
     await database.db.insert(users).values(many.map((id) => ({ id, role: "doctor" as const })));
-    await database.db.insert(clinicianDirectory).values(
-      many.map((userId, index) => ({ userId, displayName: `Dr Many ${index}`, specialty: "Oncology", organization: "Crowded Clinic", licenceNumber: "L-2" })),
-    );
+    await database.db
+      .insert(clinicianDirectory)
+      .values(
+        many.map((userId, index) => ({ userId, displayName: `Dr Many ${index}`, specialty: "Oncology", organization: "Crowded Clinic", licenceNumber: "L-2" })),
+      );
     const crowded = await searchDirectory(database.db, "crowded");
     expect(crowded.clinicians).toHaveLength(20);
     expect(crowded.more).toBe(true);

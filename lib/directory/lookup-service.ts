@@ -16,7 +16,12 @@ const searchWindowSeconds = 600;
 export async function findClinicians(query: string) {
   const session = await requireSession();
   const { db } = await getDatabase();
-  const perAccount: RateLimitRule = { name: "directory:account", limit: config().directorySearchLimitPerAccount, windowSeconds: searchWindowSeconds, refusal: "Too many searches from this account" };
+  const perAccount: RateLimitRule = {
+    name: "directory:account",
+    limit: config().directorySearchLimitPerAccount,
+    windowSeconds: searchWindowSeconds,
+    refusal: "Too many searches from this account",
+  };
   await enforceRateLimits(db, [{ rule: perAccount, subject: session.userId }]);
   return searchDirectory(db, query);
 }

@@ -56,8 +56,18 @@ describe.each(testDatabaseKinds())("changing a grant on %s", (kind) => {
       .map((row) => row.recordId)
       .sort();
   const actions = async (grantId: string) =>
-    (await database.db.select().from(auditEvents).where(and(eq(auditEvents.subjectId, patient), eq(auditEvents.grantId, grantId)))).map((event) => [event.action, event.recordId]);
-  const contribution = () => ({ id: randomUUID(), sealedOwnerKey: b64(Uint8Array.of(1, EnvelopeKind.sealedRecordKey, ...randomBytes(80))), grantWrap: b64(randomBytes(74)), version: versionPayload() });
+    (
+      await database.db
+        .select()
+        .from(auditEvents)
+        .where(and(eq(auditEvents.subjectId, patient), eq(auditEvents.grantId, grantId)))
+    ).map((event) => [event.action, event.recordId]);
+  const contribution = () => ({
+    id: randomUUID(),
+    sealedOwnerKey: b64(Uint8Array.of(1, EnvelopeKind.sealedRecordKey, ...randomBytes(80))),
+    grantWrap: b64(randomBytes(74)),
+    version: versionPayload(),
+  });
 
   it("changes records, permission, end date and statement together, with wraps, rotations and the trail", async () => {
     const [kept, dropped, added] = await newRecords(3);

@@ -6,17 +6,8 @@ import { grants, recordKeyWraps } from "@/drizzle/schema";
 import { createTestDatabase, testDatabaseKinds, type TestDatabase } from "@/lib/db/test-databases";
 import { codeOf } from "@/lib/app-error-test-helpers";
 import { createRecords } from "@/lib/records/chart-store";
-import {
-  activeGrantOf,
-  activeGrantsForClinician,
-  createGrant,
-  grantsOfPatient,
-  recordsUnderGrant,
-  revokeGrant,
-  type NewGrant,
-} from "./grant-store";
+import { activeGrantOf, activeGrantsForClinician, createGrant, grantsOfPatient, recordsUnderGrant, revokeGrant, type NewGrant } from "./grant-store";
 import { insertPeople, newGrant, newRecordItem } from "./test-fixtures";
-
 
 describe.each(testDatabaseKinds())("grants on %s", (kind) => {
   let database: TestDatabase;
@@ -55,9 +46,7 @@ describe.each(testDatabaseKinds())("grants on %s", (kind) => {
     expect(await codeOf(createGrant(database.db, patient, extra))).toBe("conflict");
     expect(await codeOf(createGrant(database.db, otherPatient, grantFor([recordIds[0]!])))).toBe("invalid-input");
     expect(await codeOf(createGrant(database.db, patient, grantFor([recordIds[0]!], { clinicianId: otherPatient })))).toBe("invalid-input");
-    expect(await codeOf(createGrant(database.db, patient, grantFor([recordIds[0]!], { expiresAt: new Date(Date.now() - 1000) })))).toBe(
-      "invalid-input",
-    );
+    expect(await codeOf(createGrant(database.db, patient, grantFor([recordIds[0]!], { expiresAt: new Date(Date.now() - 1000) })))).toBe("invalid-input");
   });
 
   it("requires an 'all records' grant to cover every record", async () => {

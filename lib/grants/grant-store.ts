@@ -50,11 +50,7 @@ export async function createGrant(db: Database, patientId: string, grant: NewGra
       throw new AppError("invalid-input", "Records can be shared only with a doctor or a nurse.");
     }
     // Locking the patient's records keeps "all records" exact while the grant is written.
-    const owned = await tx
-      .select({ id: records.id, keyVersion: records.keyVersion })
-      .from(records)
-      .where(eq(records.ownerId, patientId))
-      .for("update");
+    const owned = await tx.select({ id: records.id, keyVersion: records.keyVersion }).from(records).where(eq(records.ownerId, patientId)).for("update");
     const current = new Map(owned.map((record) => [record.id, record.keyVersion]));
     const shared = grant.scope === "all" ? [...current.keys()] : grant.recordIds;
     if (grant.scope === "records" && shared.length === 0) throw new AppError("invalid-input", "Choose at least one record to share.");
@@ -80,9 +76,17 @@ export async function createGrant(db: Database, patientId: string, grant: NewGra
       await tx.insert(grantRecords).values(shared.map((recordId) => ({ grantId: grant.grantId, recordId })));
     }
     if (grant.wraps.length > 0) {
-      await tx.insert(recordKeyWraps).values(
-        grant.wraps.map((wrap) => ({ id: randomUUID(), recordId: wrap.recordId, keyVersion: wrap.keyVersion, grantId: grant.grantId, wrappedKey: wrap.wrappedKey })),
-      );
+      await tx
+        .insert(recordKeyWraps)
+        .values(
+          grant.wraps.map((wrap) => ({
+            id: randomUUID(),
+            recordId: wrap.recordId,
+            keyVersion: wrap.keyVersion,
+            grantId: grant.grantId,
+            wrappedKey: wrap.wrappedKey,
+          })),
+        );
     }
     await appendAudit(tx, [{ subjectId: patientId, actorId: patientId, action: "grant-created", grantId: grant.grantId, outcome: "success" }]);
     crashPoint("grants.create.before-commit");
@@ -121,7 +125,10 @@ export async function revokeRecordFromGrant(db: Database, patientId: string, gra
       .where(and(eq(grants.id, grantId), eq(grants.patientId, patientId)))
       .for("update");
     if (!grant) throw notFound();
-    const [record] = await tx.select({ id: records.id }).from(records).where(and(eq(records.id, recordId), eq(records.ownerId, patientId)));
+    const [record] = await tx
+      .select({ id: records.id })
+      .from(records)
+      .where(and(eq(records.id, recordId), eq(records.ownerId, patientId)));
     if (!record) throw new AppError("not-found", "There is no such record in your chart.");
     const removed = await tx
       .delete(recordKeyWraps)
@@ -136,7 +143,11 @@ export async function revokeRecordFromGrant(db: Database, patientId: string, gra
             .returning({ recordId: grantRecords.recordId });
     // Already taken out (a retried request): nothing to queue, nothing new for the trail.
     if (changed.length === 0 && removed.length === 0) return;
-    await queueRotations(tx, patientId, removed.map((wrap) => wrap.recordId));
+    await queueRotations(
+      tx,
+      patientId,
+      removed.map((wrap) => wrap.recordId),
+    );
     await appendAudit(tx, [{ subjectId: patientId, actorId: patientId, action: "grant-record-revoked", grantId, recordId, outcome: "success" }]);
     crashPoint("grants.revoke-record.before-commit");
   });
@@ -158,7 +169,10 @@ export async function addGrantWraps(
     const coverage = await coverageOf(tx, patientId, now);
     const ids = [...new Set(wraps.map((wrap) => wrap.recordId))];
     const owned = ids.length
-      ? await tx.select({ id: records.id, keyVersion: records.keyVersion }).from(records).where(and(eq(records.ownerId, patientId), inArray(records.id, ids)))
+      ? await tx
+          .select({ id: records.id, keyVersion: records.keyVersion })
+          .from(records)
+          .where(and(eq(records.ownerId, patientId), inArray(records.id, ids)))
       : [];
     const keyVersions = new Map(owned.map((record) => [record.id, record.keyVersion]));
     for (const wrap of wraps) {
@@ -234,7 +248,14 @@ export async function fetchSharedRecords(db: Database, clinicianId: string, gran
   return db.transaction(async (tx) => {
     const shared = await recordsUnderGrant(tx, grantId, now);
     await appendAudit(tx, [
-      { subjectId: grant.patientId, actorId: clinicianId, action: "records-received", recordIds: shared.map((record) => record.id), grantId, outcome: "success" },
+      {
+        subjectId: grant.patientId,
+        actorId: clinicianId,
+        action: "records-received",
+        recordIds: shared.map((record) => record.id),
+        grantId,
+        outcome: "success",
+      },
     ]);
     return shared;
   });

@@ -7,7 +7,16 @@ import { createTestDatabase, testDatabaseKinds, type TestDatabase } from "@/lib/
 import { codeOf } from "@/lib/app-error-test-helpers";
 import { createRecords, rotateRecordKey, versionsOf } from "@/lib/records/chart-store";
 import { contributeRecord } from "./contributions";
-import { activeGrantOf, addGrantWraps, createGrant, grantsOfPatient, recordsUnderGrant, revokeGrant, revokeRecordFromGrant, type NewGrant } from "./grant-store";
+import {
+  activeGrantOf,
+  addGrantWraps,
+  createGrant,
+  grantsOfPatient,
+  recordsUnderGrant,
+  revokeGrant,
+  revokeRecordFromGrant,
+  type NewGrant,
+} from "./grant-store";
 import { keyMaintenanceOf } from "./key-maintenance";
 import { b64, insertPeople, newGrant, rotatedVersion, versionPayload } from "./test-fixtures";
 
@@ -101,7 +110,10 @@ describe.each(testDatabaseKinds())("keeping sharing exact on %s", (kind) => {
     ]);
     expect(Buffer.from(after[0]!.contentCiphertext).equals(Buffer.from(before!.contentCiphertext))).toBe(false);
     expect((await wrapsOf(kept.grantId)).map((wrap) => [wrap.recordId, wrap.keyVersion])).toEqual([[id, 2]]);
-    const ownerWraps = await database.db.select().from(recordKeyWraps).where(and(eq(recordKeyWraps.recordId, id!), isNull(recordKeyWraps.grantId)));
+    const ownerWraps = await database.db
+      .select()
+      .from(recordKeyWraps)
+      .where(and(eq(recordKeyWraps.recordId, id!), isNull(recordKeyWraps.grantId)));
     expect(ownerWraps.map((wrap) => wrap.keyVersion).sort()).toEqual([1, 2]);
     expect((await versionsOf(database.db, patient, id!)).ownerWraps.map((wrap) => wrap.keyVersion).sort()).toEqual([1, 2]);
     expect((await keyMaintenanceOf(database.db, patient)).rotations.map((rotation) => rotation.recordId)).not.toContain(id);
@@ -152,7 +164,12 @@ describe.each(testDatabaseKinds())("keeping sharing exact on %s", (kind) => {
   });
 
   it("records when a clinician last opened what was shared", async () => {
-    const [id] = await newRecords(1, (await grantsOfPatient(database.db, patient)).filter((row) => row.scope === "all" && !row.revokedAt).map((row) => ({ grantId: row.id, wrappedKey: b64(randomBytes(74)) })));
+    const [id] = await newRecords(
+      1,
+      (await grantsOfPatient(database.db, patient))
+        .filter((row) => row.scope === "all" && !row.revokedAt)
+        .map((row) => ({ grantId: row.id, wrappedKey: b64(randomBytes(74)) })),
+    );
     const grant = grantOf([id!]);
     await createGrant(database.db, patient, grant);
     const openedAt = new Date("2026-11-25T10:00:00Z");

@@ -37,9 +37,12 @@ describe.each(testDatabaseKinds())("retried requests on %s", (kind) => {
   }
 
   const events = async (action: AuditAction, match: { grantId?: string; recordId?: string }) =>
-    (await database.db.select().from(auditEvents).where(and(eq(auditEvents.subjectId, patient), eq(auditEvents.action, action)))).filter(
-      (event) => (!match.grantId || event.grantId === match.grantId) && (!match.recordId || event.recordId === match.recordId),
-    );
+    (
+      await database.db
+        .select()
+        .from(auditEvents)
+        .where(and(eq(auditEvents.subjectId, patient), eq(auditEvents.action, action)))
+    ).filter((event) => (!match.grantId || event.grantId === match.grantId) && (!match.recordId || event.recordId === match.recordId));
 
   it("stores a re-sent grant once, and refuses a different grant under the same id", async () => {
     const grant = newGrant(doctor, await newRecords(2));

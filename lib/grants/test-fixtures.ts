@@ -48,13 +48,23 @@ export const newGrant = (clinicianId: string, recordIds: string[], overrides: Pa
  */
 export async function insertPeople(db: Database, people: { patients?: string[]; doctors?: string[]; nurses?: string[] }) {
   const clinicians = [...(people.doctors ?? []), ...(people.nurses ?? [])];
-  await db.insert(users).values([
-    ...(people.patients ?? []).map((id) => ({ id, role: "patient" as const })),
-    ...(people.doctors ?? []).map((id) => ({ id, role: "doctor" as const })),
-    ...(people.nurses ?? []).map((id) => ({ id, role: "nurse" as const })),
-  ]);
+  await db
+    .insert(users)
+    .values([
+      ...(people.patients ?? []).map((id) => ({ id, role: "patient" as const })),
+      ...(people.doctors ?? []).map((id) => ({ id, role: "doctor" as const })),
+      ...(people.nurses ?? []).map((id) => ({ id, role: "nurse" as const })),
+    ]);
   if (clinicians.length === 0) return;
-  await db.insert(keyCertificates).values(
-    clinicians.map((userId) => ({ id: randomUUID(), userId, identityPublicKey: randomBytes(32), encryptionPublicKey: randomBytes(32), certificate: randomBytes(150) })),
-  );
+  await db
+    .insert(keyCertificates)
+    .values(
+      clinicians.map((userId) => ({
+        id: randomUUID(),
+        userId,
+        identityPublicKey: randomBytes(32),
+        encryptionPublicKey: randomBytes(32),
+        certificate: randomBytes(150),
+      })),
+    );
 }

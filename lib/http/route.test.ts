@@ -74,7 +74,11 @@ describe("parseJsonBody", () => {
     expect(declared.status).toBe(413);
     expect(ran).toBe(false);
     const body = await declared.json();
-    expect(body.error).toEqual({ code: "payload-too-large", message: "The request body is larger than the 16 KiB (16384 bytes) this request accepts.", limitBytes: 16384 });
+    expect(body.error).toEqual({
+      code: "payload-too-large",
+      message: "The request body is larger than the 16 KiB (16384 bytes) this request accepts.",
+      limitBytes: 16384,
+    });
     const streamed = await handler(chunked(0, big), {});
     expect(streamed.status).toBe(413);
     expect((await streamed.json()).error.limitBytes).toBe(16384);
@@ -104,7 +108,9 @@ describe("parseJsonBody", () => {
     });
     expect(ran).toBe(0);
     // Its own limit, not the standard one, when the route declares one.
-    expect((await route(async () => new NextResponse(null, { status: 204 }), { bodyLimit: bodyLimits.cspReport })(chunked(bodyLimits.cspReport + 1), {})).status).toBe(413);
+    expect(
+      (await route(async () => new NextResponse(null, { status: 204 }), { bodyLimit: bodyLimits.cspReport })(chunked(bodyLimits.cspReport + 1), {})).status,
+    ).toBe(413);
     // At the limit, and with no body at all, the handler runs.
     expect((await bodyless(chunked(bodyLimits.standard), {})).status).toBe(204);
     expect((await bodyless(new Request("http://localhost:3000/api/test", { method: "POST" }), {})).status).toBe(204);
@@ -202,10 +208,14 @@ describe("handle: a route bound to its contract", () => {
   });
   const id = "5b0a5d44-1c3c-4a55-8a6c-3f0fd2a7d2b1";
   const context = (params: Record<string, string>) => ({ params: Promise.resolve(params) });
-  const request = (url: string, body: unknown) => new Request(url, { method: "POST", body: JSON.stringify(body), headers: { "content-type": "application/json" } });
+  const request = (url: string, body: unknown) =>
+    new Request(url, { method: "POST", body: JSON.stringify(body), headers: { "content-type": "application/json" } });
 
   it("parses params, query and body, and sends only what the contract declares", async () => {
-    const handler = handle(thing, async ({ params, query, body }) => ({ id: params.id, name: `${body.name}:${query.dry ?? "-"}`, secret: "never sent" }) as never);
+    const handler = handle(
+      thing,
+      async ({ params, query, body }) => ({ id: params.id, name: `${body.name}:${query.dry ?? "-"}`, secret: "never sent" }) as never,
+    );
     const response = await handler(request(`http://localhost/api/things/${id}?dry=yes`, { name: "a", count: 1 }), context({ id }));
     expect(response.status).toBe(201);
     expect(response.headers.get("cache-control")).toBe("no-store");

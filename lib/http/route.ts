@@ -190,6 +190,8 @@ export function handle<R extends RouteDefinition>(
 class ResponseContractError extends Error {
   override readonly name = "ResponseContractError";
   constructor(definition: RouteDefinition, error: ZodError) {
-    super(`${definition.method} ${definition.path} answered outside its contract at ${error.issues.map((issue) => issue.path.join(".") || "(root)").join(", ")}`);
+    super(
+      `${definition.method} ${definition.path} answered outside its contract at ${error.issues.map((issue) => issue.path.join(".") || "(root)").join(", ")}`,
+    );
   }
 }

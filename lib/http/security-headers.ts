@@ -55,11 +55,7 @@ const safeMethods = new Set(["GET", "HEAD", "OPTIONS"]);
  * A state-changing request is accepted only from the app's own origin. Browsers send
  * Origin on every non-GET request; a request without it did not come from a page.
  */
-export function isCrossOriginWrite(
-  method: string,
-  headers: Headers,
-  appOrigin: string,
-): boolean {
+export function isCrossOriginWrite(method: string, headers: Headers, appOrigin: string): boolean {
   if (safeMethods.has(method.toUpperCase())) return false;
   const fetchSite = headers.get("sec-fetch-site");
   if (fetchSite && fetchSite !== "same-origin" && fetchSite !== "none") return true;

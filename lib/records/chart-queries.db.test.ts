@@ -9,7 +9,13 @@ import { migrationsFolder, type Database } from "@/lib/db/client";
 import { addVersion, chartOf, createRecords, recordOf, versionsOf } from "./chart-store";
 
 const b64 = (bytes: Buffer) => bytes.toString("base64url");
-const version = (number: number) => ({ version: number, keyVersion: 1, content: b64(randomBytes(42 + 256)), commitment: b64(randomBytes(32)), signature: b64(randomBytes(64)) });
+const version = (number: number) => ({
+  version: number,
+  keyVersion: 1,
+  content: b64(randomBytes(42 + 256)),
+  commitment: b64(randomBytes(32)),
+  signature: b64(randomBytes(64)),
+});
 
 /**
  * How many SQL statements the chart's reads send, counted by drizzle's query logger on a

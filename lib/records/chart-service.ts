@@ -48,8 +48,10 @@ export const getMyRecord = (recordId: string) => onRecord(recordId, (db, ownerId
 
 export const getMyRecordVersions = (recordId: string) => onRecord(recordId, (db, ownerId) => versionsOf(db, ownerId, recordId));
 
-export const addMyRecordVersion = (recordId: string, payload: VersionPayload) => onRecord(recordId, (db, ownerId) => addVersion(db, ownerId, recordId, payload, storageLimits()));
+export const addMyRecordVersion = (recordId: string, payload: VersionPayload) =>
+  onRecord(recordId, (db, ownerId) => addVersion(db, ownerId, recordId, payload, storageLimits()));
 
 export const deleteMyRecord = (recordId: string) => onRecord(recordId, (db, ownerId) => deleteRecord(db, ownerId, recordId));
 
-export const rotateMyRecordKey = (recordId: string, payload: RotateRecordKey) => onRecord(recordId, (db, ownerId) => rotateRecordKey(db, ownerId, recordId, payload));
+export const rotateMyRecordKey = (recordId: string, payload: RotateRecordKey) =>
+  onRecord(recordId, (db, ownerId) => rotateRecordKey(db, ownerId, recordId, payload));

@@ -10,7 +10,13 @@ import { addVersion, chartOf, createRecords, deleteRecord, recordOf, versionsOf 
 
 const b64 = (bytes: Buffer) => bytes.toString("base64url");
 const envelope = (paddedLength = 256) => b64(randomBytes(42 + paddedLength));
-const version = (number = 1, content = envelope()) => ({ version: number, keyVersion: 1, content, commitment: b64(randomBytes(32)), signature: b64(randomBytes(64)) });
+const version = (number = 1, content = envelope()) => ({
+  version: number,
+  keyVersion: 1,
+  content,
+  commitment: b64(randomBytes(32)),
+  signature: b64(randomBytes(64)),
+});
 const newRecord = () => ({ id: randomUUID(), ownerWrap: b64(randomBytes(74)), version: version() });
 
 describe.each(testDatabaseKinds())("records on %s", (kind) => {
@@ -64,12 +70,8 @@ describe.each(testDatabaseKinds())("records on %s", (kind) => {
   });
 
   it("refuses oversize content with 413 and unpadded content with 400", async () => {
-    expect(await codeOf(createRecords(database.db, owner, [{ ...newRecord(), version: version(1, envelope(512 * 1024)) }]))).toBe(
-      "payload-too-large",
-    );
-    expect(await codeOf(createRecords(database.db, owner, [{ ...newRecord(), version: version(1, b64(randomBytes(100))) }]))).toBe(
-      "invalid-input",
-    );
+    expect(await codeOf(createRecords(database.db, owner, [{ ...newRecord(), version: version(1, envelope(512 * 1024)) }]))).toBe("payload-too-large");
+    expect(await codeOf(createRecords(database.db, owner, [{ ...newRecord(), version: version(1, b64(randomBytes(100))) }]))).toBe("invalid-input");
   });
 
   it("adds versions in order, refuses a stale one, and keeps every version readable", async () => {

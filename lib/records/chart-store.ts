@@ -30,7 +30,6 @@ function versionRow(recordId: string, authorId: string, payload: VersionPayload)
   };
 }
 
-
 /** A file may join a record only if its owner uploaded all of it and no other record holds it. */
 async function checkBlob(tx: Transaction, ownerId: string, recordId: string, blobId: string | null) {
   if (!blobId) return;
@@ -79,7 +78,10 @@ export async function createRecords(db: Database, ownerId: string, items: NewRec
       createdIds.push(item.id);
     }
     if (quota) await checkStoredWithinQuota(tx, ownerId, addedBytes, quota);
-    await appendAudit(tx, createdIds.map((recordId) => ({ subjectId: ownerId, actorId: ownerId, action: "record-created", recordId, outcome: "success" })));
+    await appendAudit(
+      tx,
+      createdIds.map((recordId) => ({ subjectId: ownerId, actorId: ownerId, action: "record-created", recordId, outcome: "success" })),
+    );
     crashPoint("records.create.before-commit");
   });
   crashPoint("records.create.after-commit");
@@ -228,7 +230,10 @@ const chartRecordJson = (record: StoredRecord, statements: VersionStatement[]): 
 export async function chartOf(db: Database, ownerId: string): Promise<Chart> {
   await appendAudit(db, [{ subjectId: ownerId, actorId: ownerId, action: "chart-fetched", outcome: "success" }]);
   const stored = await listOwnedRecords(db, ownerId);
-  const statements = await statementsOf(db, stored.map((record) => record.id));
+  const statements = await statementsOf(
+    db,
+    stored.map((record) => record.id),
+  );
   return { records: stored.map((record) => chartRecordJson(record, statements.get(record.id) ?? [])) };
 }
 

@@ -4,7 +4,6 @@ import { grantExclusions, grantRecords, grants, keyRotations, recordKeyWraps, re
 import { appendAudit } from "@/lib/audit/audit-log";
 import type { Database, Executor, Transaction } from "@/lib/db";
 
-
 /** Active means: not revoked and not past its end date. Expired grants are treated as revoked. */
 export const activeGrant = (now: Date) => and(isNull(grants.revokedAt), or(isNull(grants.expiresAt), gt(grants.expiresAt, now)));
 

@@ -43,10 +43,7 @@ export async function listOwnedRecords(db: Database, ownerId: string, recordId?:
     })
     .from(records)
     .innerJoin(recordVersions, and(eq(recordVersions.recordId, records.id), eq(recordVersions.version, records.currentVersion)))
-    .innerJoin(
-      recordKeyWraps,
-      and(eq(recordKeyWraps.recordId, records.id), eq(recordKeyWraps.keyVersion, records.keyVersion), isNull(recordKeyWraps.grantId)),
-    )
+    .innerJoin(recordKeyWraps, and(eq(recordKeyWraps.recordId, records.id), eq(recordKeyWraps.keyVersion, records.keyVersion), isNull(recordKeyWraps.grantId)))
     .where(recordId === undefined ? eq(records.ownerId, ownerId) : and(eq(records.ownerId, ownerId), eq(records.id, recordId)))
     .orderBy(asc(records.createdAt), asc(records.id));
   return rows.map((row) => ({

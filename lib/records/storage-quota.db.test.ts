@@ -12,7 +12,6 @@ import { plainSize, reserveUpload, storageUsage } from "./storage-quota";
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
 
-
 describe("plainSize", () => {
   it("says sizes as the pages do", () => {
     expect(plainSize(4 * GiB)).toBe("4.3 GB");
@@ -49,7 +48,12 @@ describe.each(testDatabaseKinds())("storage quota on %s", (kind) => {
     expect((await refusal(start(owner, 1, limits))).code).toBe("quota-exceeded");
     const usage = await storageUsage(database.db, owner, limits);
     expect(usage).toMatchObject({ usedBytes: 4768 * MiB, fileBytes: 4768 * MiB, recordBytes: 0, unfinishedUploads: 2, quotaBytes: 5e9 });
-    expect(await database.db.select().from(blobs).then((rows) => rows.filter((row) => row.ownerId === owner).length)).toBe(2);
+    expect(
+      await database.db
+        .select()
+        .from(blobs)
+        .then((rows) => rows.filter((row) => row.ownerId === owner).length),
+    ).toBe(2);
     // Another account is not affected.
     await start(await patient(), 4096, limits);
   });
@@ -80,7 +84,11 @@ describe.each(testDatabaseKinds())("storage quota on %s", (kind) => {
     const limits = { quotaBytes: 2 * MiB, unfinishedUploadsMax: 5 };
     const content = b64(randomBytes(42 + 128 * 1024));
     await createRecords(database.db, owner, [
-      { id: randomUUID(), ownerWrap: b64(randomBytes(74)), version: { version: 1, keyVersion: 1, content, commitment: b64(randomBytes(32)), signature: b64(randomBytes(64)) } },
+      {
+        id: randomUUID(),
+        ownerWrap: b64(randomBytes(74)),
+        version: { version: 1, keyVersion: 1, content, commitment: b64(randomBytes(32)), signature: b64(randomBytes(64)) },
+      },
     ]);
     const usage = await storageUsage(database.db, owner, limits);
     expect(usage.recordBytes).toBe(42 + 128 * 1024);
@@ -120,7 +128,18 @@ describe.each(testDatabaseKinds())("storage quota on %s", (kind) => {
     for (let index = 0; index < 4; index++) await store.putChunk({ blobId: held, index, data: new Uint8Array([index]) });
     await store.markComplete(held, 4 * (MiB + 17));
     await createRecords(database.db, owner, [
-      { id: randomUUID(), ownerWrap: b64(randomBytes(74)), version: { version: 1, keyVersion: 1, content: b64(randomBytes(42 + 256)), commitment: b64(randomBytes(32)), signature: b64(randomBytes(64)), blobId: held } },
+      {
+        id: randomUUID(),
+        ownerWrap: b64(randomBytes(74)),
+        version: {
+          version: 1,
+          keyVersion: 1,
+          content: b64(randomBytes(42 + 256)),
+          commitment: b64(randomBytes(32)),
+          signature: b64(randomBytes(64)),
+          blobId: held,
+        },
+      },
     ]);
     expect((await refusal(start(owner, 4, limits))).code).toBe("quota-exceeded");
     expect((await refusal(start(owner, 5, limits, held))).code).toBe("invalid-input");

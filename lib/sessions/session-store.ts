@@ -49,12 +49,7 @@ export async function startSession(
  * The session a cookie token belongs to, if it has not ended, expired or sat idle for
  * too long; touching it keeps it alive. An idle or expired session is ended for good.
  */
-export async function resolveSession(
-  db: Database,
-  token: string,
-  policy: SessionPolicy,
-  now: Date = new Date(),
-): Promise<ActiveSession | null> {
+export async function resolveSession(db: Database, token: string, policy: SessionPolicy, now: Date = new Date()): Promise<ActiveSession | null> {
   const [row] = await db
     .select({
       id: sessions.id,
@@ -79,16 +74,14 @@ export async function resolveSession(
 }
 
 export async function endSession(db: Database, sessionId: string, now: Date = new Date()): Promise<void> {
-  await db.update(sessions).set({ endedAt: now }).where(and(eq(sessions.id, sessionId), isNull(sessions.endedAt)));
+  await db
+    .update(sessions)
+    .set({ endedAt: now })
+    .where(and(eq(sessions.id, sessionId), isNull(sessions.endedAt)));
 }
 
 /** Ends every session of a user except `keepSessionId` (all of them when it is null). */
-export async function endOtherSessions(
-  db: Database,
-  userId: string,
-  keepSessionId: string | null,
-  now: Date = new Date(),
-): Promise<number> {
+export async function endOtherSessions(db: Database, userId: string, keepSessionId: string | null, now: Date = new Date()): Promise<number> {
   const conditions = [eq(sessions.userId, userId), isNull(sessions.endedAt)];
   if (keepSessionId) conditions.push(ne(sessions.id, keepSessionId));
   const ended = await db

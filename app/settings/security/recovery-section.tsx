@@ -51,7 +51,12 @@ export function RecoverySection() {
             }
           }}
         />
-        <button type="button" className="button button-secondary" disabled={state.step === "saving"} onClick={() => setState({ step: "idle", message: "No new recovery key was made. Your current one still works." })}>
+        <button
+          type="button"
+          className="button button-secondary"
+          disabled={state.step === "saving"}
+          onClick={() => setState({ step: "idle", message: "No new recovery key was made. Your current one still works." })}
+        >
           Cancel and keep my current key
         </button>
       </div>
@@ -61,8 +66,8 @@ export function RecoverySection() {
     <section className="card" aria-labelledby="recovery-section-title">
       <h2 id="recovery-section-title">Recovery key</h2>
       <p className="hint">
-        Make a new recovery key if you think someone has seen yours, or you cannot find it. Your current key keeps working until
-        you have saved the new one and typed part of it back; then only the new one works.
+        Make a new recovery key if you think someone has seen yours, or you cannot find it. Your current key keeps working until you have saved the new one and
+        typed part of it back; then only the new one works.
       </p>
       <button
         type="button"

@@ -14,8 +14,8 @@ function SafetyCodeSection() {
     <section className="card" aria-labelledby="safety-code-title">
       <h2 id="safety-code-title">Your safety code</h2>
       <p className="hint">
-        People you share with can compare this code with the one their app shows for you. If the codes match, nobody, not
-        even our server, has put another key in your place.
+        People you share with can compare this code with the one their app shows for you. If the codes match, nobody, not even our server, has put another key
+        in your place.
       </p>
       <p className="safety-code" data-testid="safety-code">
         {code.digits}

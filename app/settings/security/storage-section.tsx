@@ -40,9 +40,8 @@ export function StorageSection() {
             value={Math.min(storage.usedBytes, storage.quotaBytes)}
           />
           <p className="hint">
-            Files {formatBytes(storage.fileBytes)} (counted from the moment an upload starts, in whole MiB), records{" "}
-            {formatBytes(storage.recordBytes)}. {countOf(storage.unfinishedUploads, "upload")} under way; at most{" "}
-            {storage.unfinishedUploadsMax} at a time.
+            Files {formatBytes(storage.fileBytes)} (counted from the moment an upload starts, in whole MiB), records {formatBytes(storage.recordBytes)}.{" "}
+            {countOf(storage.unfinishedUploads, "upload")} under way; at most {storage.unfinishedUploadsMax} at a time.
           </p>
         </>
       )}
