@@ -76,17 +76,15 @@ export async function createGrant(db: Database, patientId: string, grant: NewGra
       await tx.insert(grantRecords).values(shared.map((recordId) => ({ grantId: grant.grantId, recordId })));
     }
     if (grant.wraps.length > 0) {
-      await tx
-        .insert(recordKeyWraps)
-        .values(
-          grant.wraps.map((wrap) => ({
-            id: randomUUID(),
-            recordId: wrap.recordId,
-            keyVersion: wrap.keyVersion,
-            grantId: grant.grantId,
-            wrappedKey: wrap.wrappedKey,
-          })),
-        );
+      await tx.insert(recordKeyWraps).values(
+        grant.wraps.map((wrap) => ({
+          id: randomUUID(),
+          recordId: wrap.recordId,
+          keyVersion: wrap.keyVersion,
+          grantId: grant.grantId,
+          wrappedKey: wrap.wrappedKey,
+        })),
+      );
     }
     await appendAudit(tx, [{ subjectId: patientId, actorId: patientId, action: "grant-created", grantId: grant.grantId, outcome: "success" }]);
     crashPoint("grants.create.before-commit");

@@ -56,15 +56,13 @@ export async function insertPeople(db: Database, people: { patients?: string[]; 
       ...(people.nurses ?? []).map((id) => ({ id, role: "nurse" as const })),
     ]);
   if (clinicians.length === 0) return;
-  await db
-    .insert(keyCertificates)
-    .values(
-      clinicians.map((userId) => ({
-        id: randomUUID(),
-        userId,
-        identityPublicKey: randomBytes(32),
-        encryptionPublicKey: randomBytes(32),
-        certificate: randomBytes(150),
-      })),
-    );
+  await db.insert(keyCertificates).values(
+    clinicians.map((userId) => ({
+      id: randomUUID(),
+      userId,
+      identityPublicKey: randomBytes(32),
+      encryptionPublicKey: randomBytes(32),
+      certificate: randomBytes(150),
+    })),
+  );
 }
