@@ -142,12 +142,15 @@ export const rememberVault = (ledger: SeenLedger, sequence: number): SeenLedger 
 // protection, never the person's data, so failures to read or write are not errors.
 const storageKey = (userId: string) => `hsc.seen.v1.${userId}`;
 
+/** This browser's local storage; none where there is no such thing (Node, where the services' unit tests run), which only loses the protection. */
+const browserStorage = (): Storage | null => (typeof localStorage === "undefined" ? null : localStorage);
+
 /** Storage that is full, switched off or denied (a DOMException), or a copy that is not JSON (a SyntaxError). */
 const isStorageFailure = (error: unknown) => error instanceof DOMException || error instanceof SyntaxError;
 
 export function readLedger(userId: string): SeenLedger {
   try {
-    const parsed = JSON.parse(localStorage.getItem(storageKey(userId)) ?? "null") as Partial<SeenLedger> | null;
+    const parsed = JSON.parse(browserStorage()?.getItem(storageKey(userId)) ?? "null") as Partial<SeenLedger> | null;
     if (parsed?.v !== 1 || typeof parsed.vault !== "number" || typeof parsed.records !== "object" || typeof parsed.grants !== "object") return emptyLedger();
     const received = typeof parsed.received === "object" && parsed.received !== null ? parsed.received : {};
     return { v: 1, vault: parsed.vault, records: parsed.records ?? {}, grants: parsed.grants ?? {}, received };
@@ -159,7 +162,7 @@ export function readLedger(userId: string): SeenLedger {
 
 function writeLedger(userId: string, ledger: SeenLedger) {
   try {
-    localStorage.setItem(storageKey(userId), JSON.stringify(ledger));
+    browserStorage()?.setItem(storageKey(userId), JSON.stringify(ledger));
   } catch (error) {
     // See above.
     if (!isStorageFailure(error)) throw error;

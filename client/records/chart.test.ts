@@ -2,7 +2,8 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vite
 import { cryptoReady, type VaultKey } from "@/crypto";
 import { recordsRoutes } from "@/contract/records";
 import { isIntegrityError, type IntegrityCode } from "../integrity";
-import { httpTransport } from "../transport/api";
+import { ApiError, httpTransport } from "../transport/api";
+import { routes } from "@/contract/routes";
 import { loadChart, loadRecord, olderThanSeen, saveVersion, type ChartEntry, type OkEntry } from "./records";
 import { noteDocument, patientVault, recordsServer } from "./test-server";
 
@@ -67,14 +68,13 @@ describe("loadChart", () => {
       ["an unknown author claimed", "signature", (record) => void (record.versions[0]!.authorId = crypto.randomUUID())],
       ["a key version the signed version does not have", "signature", (record) => void (record.keyVersion = 2)],
     ];
-    // An unknown author's keys are looked up in the directory, which knows no such person.
-    vi.stubGlobal(
-      "fetch",
-      vi.fn(async () => Response.json({ error: { code: "not-found", message: "There is no such person." } }, { status: 404 })),
-    );
+    // An unknown author's keys are looked up in the directory, which knows no such person (below).
     for (const [label, code, tamper] of tamperings) {
       const vault = patientVault();
       const server = recordsServer(vault);
+      server.transport.on(routes.directory.userKeys, () => {
+        throw new ApiError(404, "not-found", "There is no such person.");
+      });
       const [target, bystander] = server.seed([noteDocument("Target"), noteDocument("Bystander")]);
       tamper(server.records.get(target!)!);
       const entries = await loadChart(vault, server.transport);
