@@ -4,7 +4,7 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import { describeFailure } from "@/client/failures";
 import { runKeyMaintenance, type MaintenanceProgress } from "@/client/sharing/key-maintenance";
 import { httpTransport } from "@/client/transport/api";
-import { useVault } from "@/client/keystore/vault-store";
+import { isStillOpen, useVault } from "@/client/keystore/vault-store";
 import { refreshChartIfLoaded } from "@/client/records/chart-store";
 
 const requestEvent = "hsc:key-maintenance";
@@ -38,7 +38,7 @@ export function KeyMaintenance() {
         again.current = false;
         const vault = useVault.getState().vault;
         if (vault.status !== "unlocked") break;
-        const outcome = await runKeyMaintenance(vault, httpTransport, { onProgress: setProgress, stillOpen: () => useVault.getState().vault === vault });
+        const outcome = await runKeyMaintenance(vault, httpTransport, { onProgress: setProgress, stillOpen: () => isStillOpen(vault) });
         if (outcome.rotated > 0) {
           // The chart this page holds points at files under the old keys, which rotation deleted.
           await refreshChartIfLoaded();

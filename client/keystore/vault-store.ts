@@ -97,3 +97,15 @@ export function unlockedVault(): UnlockedVault {
   if (vault.status !== "unlocked") throw new VaultLockedError();
   return vault;
 }
+
+/**
+ * Whether `vault` is still the one open in this tab: the same unlock, whatever was saved to
+ * its profile since. A profile change (a pinned contact, the audit head, names shown)
+ * replaces the store's state object but keeps its keys, so the keys identify the unlock; a
+ * lock zeroes them and a new unlock brings others. Work that runs for a while with one vault
+ * (key maintenance) stops between steps once this is false.
+ */
+export function isStillOpen(vault: UnlockedVault): boolean {
+  const current = useVault.getState().vault;
+  return current.status === "unlocked" && current.keys === vault.keys;
+}

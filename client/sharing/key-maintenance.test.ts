@@ -5,6 +5,7 @@ import type { KeyMaintenance } from "@/contract/sharing";
 import { isIntegrityError } from "../integrity";
 import { openSharedVersion, recordKeyOf } from "../records/records";
 import { ApiError, httpTransport } from "../transport/api";
+import { isStillOpen, unlockedVault, useVault } from "../keystore/vault-store";
 import { openForRotation, runKeyMaintenance } from "./key-maintenance";
 import { fakeServer, note, person, type Person, type StoredRecord } from "./test-fixtures";
 
@@ -16,7 +17,10 @@ beforeAll(async () => {
   [patient, doctor] = await Promise.all([person("patient", "Paul Proof"), person("doctor", "Dr Olive Older")]);
 });
 
-afterEach(() => vi.unstubAllGlobals());
+afterEach(() => {
+  vi.unstubAllGlobals();
+  useVault.setState({ vault: { status: "locked" } });
+});
 
 const onProgress = () => undefined;
 
@@ -69,6 +73,39 @@ describe("key maintenance after a revoke", () => {
     expect(body.grantWraps.map((wrap) => wrap.grantId)).toEqual([remaining]);
     const shareKey = deriveShareKey(patient.vault.keys.vaultKey, { grantId: remaining });
     expect(unwrapRecordKey(fromBase64url(body.grantWraps[0]!.wrappedKey), shareKey, { recordId: id!, keyVersion: 2, grantId: remaining })).toEqual(newKey);
+  });
+
+  it("keeps going when the open vault's profile is saved meanwhile (the audit head, a pinned contact), and stops once the vault locks", async () => {
+    // Its own patient: the lock at the end zeroes these keys.
+    const owner = await person("patient", "Pia Profile");
+    const server = fakeServer([owner, doctor]);
+    const records = server.addRecords(owner, [note("Diary."), note("Scan."), note("Scratch.")]).map((id) => server.records.get(id)!);
+    const remaining = crypto.randomUUID();
+    useVault.getState().unlock(owner.vault);
+    let rotations = 0;
+    server.transport
+      .on(routes.keyMaintenance.pending, () => rotationsOf(records, [remaining]))
+      .on(routes.records.rotate, () => {
+        rotations += 1;
+        // What updateVaultProfile does when another page saves the vault meanwhile (the audit page stores the head it
+        // verified on every unlock): a new state object with the new profile, the same keys.
+        const current = unlockedVault();
+        useVault.setState({ vault: { ...current, profile: { ...current.profile, auditHead: { seq: rotations, hash: "head", seenSeq: 0 } } } });
+      });
+    const vault = unlockedVault();
+    // As the page runs it (app/_components/key-maintenance.tsx).
+    const stillOpen = () => isStillOpen(vault);
+    expect(await runKeyMaintenance(vault, server.transport, { onProgress, stillOpen })).toEqual({ rotated: 3, wrapped: 0, deferred: 0 });
+    expect(rotations).toBe(3);
+
+    // A lock (sign-out, another unlock) zeroes the keys: the run stops before the next record.
+    server.transport.on(routes.records.rotate, () => {
+      rotations += 1;
+      useVault.getState().lock();
+    });
+    expect(await runKeyMaintenance(vault, server.transport, { onProgress, stillOpen })).toEqual({ rotated: 1, wrapped: 0, deferred: 0 });
+    expect(rotations).toBe(4);
+    expect(isStillOpen(vault)).toBe(false);
   });
 
   it("wraps records an active grant covers but cannot open yet, under that grant's share key", async () => {
