@@ -14,7 +14,7 @@ const versionNumber = z.number().int().min(1).max(maxVersion);
 const maxRecords = 100_000;
 
 /** A record key wrapped for its owner or a grant (crypto/ envelope, or a sealed box for a contribution). */
-const wrappedKey = base64url(128).min(43);
+const wrappedKey = base64url(256).min(43);
 
 /** The author's 32-byte commitment to a version's document, which the signature covers. */
 const commitment = base64url(32).length(43);

@@ -9,7 +9,20 @@ import { fileURLToPath } from "node:url";
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const nextBin = path.join(root, "node_modules", "next", "dist", "bin", "next");
 const buildIdFile = path.join(root, ".next", "BUILD_ID");
-const sources = ["app", "lib", "crypto", "drizzle", "public", "proxy.ts", "instrumentation.ts", "next.config.ts", "package-lock.json", "tsconfig.json"];
+const sources = [
+  "app",
+  "lib",
+  "client",
+  "contract",
+  "crypto",
+  "drizzle",
+  "public",
+  "proxy.ts",
+  "instrumentation.ts",
+  "next.config.ts",
+  "package-lock.json",
+  "tsconfig.json",
+];
 
 function newestMtime(target) {
   if (!existsSync(target)) return 0;

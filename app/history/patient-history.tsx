@@ -31,6 +31,8 @@ function History() {
   const [titles, setTitles] = useState<Map<string, string>>(new Map());
   const [failed, setFailed] = useState(false);
   const [loadingOlder, setLoadingOlder] = useState(false);
+  // The newest events shown: one page at first, one more page per "Show older events", whatever the check already holds.
+  const [shownCount, setShownCount] = useState<number>(trailPageSizes.shown);
   const [olderError, setOlderError] = useState<string>();
   const [exportError, setExportError] = useState<string>();
   const [scope, setScope] = useState<"others" | "all">("others");
@@ -65,8 +67,9 @@ function History() {
     setLoadingOlder(true);
     setOlderError(undefined);
     try {
-      const older = await loadOlderEvents(unlockedVault());
-      setView(older);
+      // What the check on every page already verified is shown before anything older is fetched.
+      if (view.events.length <= shownCount) setView(await loadOlderEvents(unlockedVault()));
+      setShownCount((count) => count + trailPageSizes.shown);
     } catch (caught) {
       setOlderError(
         describeFailure(caught, { accessEnded: "You were signed out. Please sign in again.", integrity: "The older events could not be checked." }),
@@ -76,7 +79,7 @@ function History() {
     }
   };
 
-  const events = useMemo(() => (view?.status === "verified" ? view.events : []), [view]);
+  const events = useMemo(() => (view?.status === "verified" ? view.events.slice(-shownCount) : []), [view, shownCount]);
   const shown = useMemo(
     () =>
       events
@@ -117,7 +120,8 @@ function History() {
   // Accesses, refused attempts and failed sign-ins are counted apart: a refusal is not an access.
   const newWords = newActivityWords(newActivity(events, seenSeq, userId));
   // Events newer than the last visit that are not loaded yet: the count shown is a lower bound.
-  const unseenNotLoaded = view.olderEnd.seq > seenSeq;
+  // Unseen events older than those shown (held but not shown yet, or not loaded): the count is a lower bound.
+  const unseenNotLoaded = (events.length > 0 ? events[0]!.seq - 1 : view.olderEnd.seq) > seenSeq;
   const actors = [...new Map(events.filter((event) => event.actorId && event.actorId !== userId).map((event) => [event.actorId!, event.actorName])).entries()];
   const recordIds = [...new Set(events.flatMap((event) => [...(event.recordId ? [event.recordId] : []), ...(event.recordIds ?? [])]))];
   const titleOf = (recordId: string) => titles.get(recordId) ?? "A record no longer in your chart";
@@ -140,7 +144,7 @@ function History() {
           "No new accesses since your last visit."
         )}
       </p>
-      {view.olderEnd.seq > 0 && (
+      {(view.olderEnd.seq > 0 || view.events.length > events.length) && (
         <p className="hint">Showing the newest events. Filters apply to the events shown: show older events, at the end of the list, to look further back.</p>
       )}
       <form className="filters" aria-label="Filter the history" onSubmit={(event) => event.preventDefault()}>
@@ -248,7 +252,7 @@ function History() {
           </tbody>
         </table>
       )}
-      {view.olderEnd.seq > 0 && (
+      {(view.olderEnd.seq > 0 || view.events.length > events.length) && (
         <p>
           <button type="button" className="button button-secondary" disabled={loadingOlder} onClick={loadOlder}>
             {loadingOlder ? "Loading older events…" : "Show older events"}
