@@ -68,7 +68,8 @@ function History() {
     setOlderError(undefined);
     try {
       // What the check on every page already verified is shown before anything older is fetched.
-      if (view.events.length <= shownCount) setView(await loadOlderEvents(unlockedVault()));
+      // An older page is fetched when the next page to show reaches past what is held.
+      if (view.olderEnd.seq > 0 && view.events.length < shownCount + trailPageSizes.shown) setView(await loadOlderEvents(unlockedVault()));
       setShownCount((count) => count + trailPageSizes.shown);
     } catch (caught) {
       setOlderError(
