@@ -36,9 +36,10 @@ function Chart() {
   const statusLine = useRef<HTMLParagraphElement>(null);
 
   useEffect(() => {
-    // Loaded once per unlock: coming back to this page shows the chart already decrypted.
-    void ensureLoaded();
-  }, [ensureLoaded]);
+    // Decrypted once per unlock, so coming back shows it at once; it is read again too, since
+    // what is held shows at once and is read again: clinicians add notes and other devices edit while this tab keeps its copy.
+    void (useChart.getState().entries === null ? ensureLoaded() : reload());
+  }, [ensureLoaded, reload]);
 
   useEffect(() => {
     if (notice?.focusId) (document.getElementById(notice.focusId) ?? statusLine.current)?.focus();

@@ -52,9 +52,10 @@ function Shared() {
 
   const refresh = useCallback(
     () =>
+      // Read afresh on every visit: patients add, change and revoke what they share while this tab keeps its copy.
       useSharedWithMe
         .getState()
-        .load()
+        .load({ refresh: true })
         .then(
           (loaded) => {
             setPatients(loaded);
