@@ -37,7 +37,7 @@ function Chart() {
 
   useEffect(() => {
     // Decrypted once per unlock, so coming back shows it at once; it is read again too, since
-    // what is held shows at once and is read again: clinicians add notes and other devices edit while this tab keeps its copy.
+    // clinicians add notes and other devices edit while this tab keeps its copy.
     void (useChart.getState().entries === null ? ensureLoaded() : reload());
   }, [ensureLoaded, reload]);
 
