@@ -3,7 +3,7 @@ import type { AccountRole } from "@/contract/common";
 import { routes } from "@/contract/routes";
 import { createAccountKeys } from "../keystore/account-keys";
 import { httpTransport, type Transport } from "../transport/api";
-import { createPasskey } from "./passkeys";
+import { browserAndSystem, createPasskey } from "./passkeys";
 import { useVault } from "../keystore/vault-store";
 
 export type SignUpProgress = "passkey" | "keys" | "saving";
@@ -60,31 +60,8 @@ export async function signUp(
   return { recoveryKeyText: created.recoveryKeyText, prf: passkey.prfEnabled };
 }
 
-/** A readable default name for a new passkey, from what the browser says it runs on. */
-export function defaultPasskeyName(): string {
-  const agent = navigator.userAgent;
-  const browser = /Edg\//.test(agent)
-    ? "Edge"
-    : /Chrome\//.test(agent)
-      ? "Chrome"
-      : /Firefox\//.test(agent)
-        ? "Firefox"
-        : /Safari\//.test(agent)
-          ? "Safari"
-          : "Browser";
-  const system = /Android/.test(agent)
-    ? "Android"
-    : /iPhone|iPad/.test(agent)
-      ? "iOS"
-      : /Mac OS X/.test(agent)
-        ? "macOS"
-        : /Windows/.test(agent)
-          ? "Windows"
-          : /Linux/.test(agent)
-            ? "Linux"
-            : "this device";
-  return `${browser} on ${system}`;
-}
+/** A readable default name for a new passkey ("Chrome on Linux"), from what the browser says it runs on. */
+export const defaultPasskeyName = (): string => browserAndSystem(navigator.userAgent);
 
 /** Asks the authenticator to drop a passkey the server never stored (where browsers support it). */
 function forgetPasskey(rpId: string, credentialId: string): void {
