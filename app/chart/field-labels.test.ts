@@ -14,7 +14,7 @@ const opaque = new Set(["Extension", "Element", "Resource", "ResourceList", "Met
 
 /** Every element of the resource types the chart stores, and of every type reached from them: [type, field]. */
 function storedFields(): Array<[string, string]> {
-  const roots = [...new Set(recordKinds.map((kind) => kind.resourceType)), "Medication"];
+  const roots = [...new Set(recordKinds.flatMap((kind) => kind.resourceTypes)), "Medication"];
   const seen = new Set<string>();
   const queue = [...roots];
   const fields: Array<[string, string]> = [];

@@ -1,7 +1,7 @@
 export { buildExportBundle } from "./export-bundle";
 export { buildAuditBundle, type GrantEntry, type TrailEntry } from "./audit-export";
 export { ImportError, planImport, type ImportPlan } from "./import-bundle";
-export { kindLabel, kindOf, recordKinds } from "./kinds";
+export { contextResourceTypes, exchangeResourceTypes, kindLabel, kindOf, recordKinds } from "./kinds";
 export { maxNoteTextBytes, noteAttachment, noteAttachmentText, noteResource, noteTextProblem } from "./note";
 export { summarize, type RecordSummary } from "./summary";
 export { asResource, storedResource, type Bundle, type FhirResource, type RecordKind } from "./types";

@@ -37,7 +37,26 @@ export function asResource<T extends ResourceType>(resource: FhirResource, resou
   return resource.resourceType === resourceType ? (resource as Partial<ResourceOf<T>>) : null;
 }
 
-export type RecordKind = "condition" | "medication" | "allergy" | "immunization" | "observation" | "note" | "document";
+export type RecordKind =
+  | "condition"
+  | "medication"
+  | "allergy"
+  | "immunization"
+  | "observation"
+  | "report"
+  | "procedure"
+  | "encounter"
+  | "care-plan"
+  | "goal"
+  | "family-history"
+  | "device"
+  | "flag"
+  | "service-request"
+  | "care-team"
+  | "note"
+  | "document"
+  | "composition"
+  | "other";
 
 export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
