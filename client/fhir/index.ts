@@ -4,4 +4,4 @@ export { ImportError, planImport, type ImportPlan } from "./import-bundle";
 export { contextResourceTypes, exchangeResourceTypes, kindLabel, kindOf, recordKinds } from "./kinds";
 export { maxNoteTextBytes, noteAttachment, noteAttachmentText, noteResource, noteTextProblem } from "./note";
 export { summarize, type RecordSummary } from "./summary";
-export { asResource, storedResource, type Bundle, type FhirResource, type RecordKind } from "./types";
+export { asResource, storedResource, type Bundle, type ContextEntry, type FhirResource, type RecordKind } from "./types";

@@ -23,6 +23,17 @@ export function storedResource<T extends fhir4.FhirResource>(resource: T): FhirR
   return { ...resource };
 }
 
+/**
+ * A resource another record's references point to (a Practitioner, an Organization, a
+ * Location, a Medication...), kept beside that record so it is named without the bundle it
+ * came in: matched by `fullUrl` (as the bundle gave it) or by `resourceType/id`. The record's
+ * own resource stays exactly as it came; export writes context resources back as entries.
+ */
+export interface ContextEntry {
+  fullUrl?: string;
+  resource: FhirResource;
+}
+
 /** A Bundle the app writes (an export): resources as they are stored. */
 export type Bundle = fhir4.Bundle<fhir4.Resource>;
 

@@ -39,6 +39,7 @@ import { certifiedKeys, checkedContact, KeyChangedError } from "../sharing/conta
 import { rememberDeletedRecord, rememberVerifiedRecords, rollbackError, staleRecords } from "../keystore/rollback-guard";
 import { accessOf, withAccess, type FileReference } from "./files";
 import type { UnlockedKeys, UnlockedVault } from "../keystore/vault-store";
+import type { ContextEntry } from "../fhir/types";
 
 /** What a record's envelope holds: the FHIR resource and the little the app adds. */
 export interface RecordDocument {
@@ -49,6 +50,11 @@ export interface RecordDocument {
   fullUrl?: string;
   /** For file records: where the encrypted body is and the key that opens it. */
   file?: FileReference;
+  /**
+   * The context resources (Practitioner, Organization, Location, Medication...) the resource
+   * references, from the bundle it was imported from: never the Patient (the chart's owner).
+   */
+  context?: ContextEntry[];
 }
 
 /** A version's signed statement as served (contract/records.ts). */
