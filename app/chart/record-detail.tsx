@@ -6,7 +6,7 @@ import { kindLabel, noteTextProblem, summarize } from "@/client/fhir";
 import { deleteRecord, loadVersions, saveVersion, type ChartEntry, type RecordDocument } from "@/client/records/records";
 import { noteDocument, noteText } from "./record-forms";
 import { ClinicalForm } from "./clinical-form";
-import { clinicalForms } from "./clinical-forms";
+import { editFormFor, notEditableReason } from "./clinical-forms";
 import { FileViewer } from "./file-viewer";
 import { countOf, formatCalendarDate, formatDateTime } from "@/client/format";
 import { describeFailure } from "@/client/failures";
@@ -46,7 +46,7 @@ export function RecordDetail({
   const reload = useChart((state) => state.reload);
   const heading = usePanelFocus(opener);
   const summary = summarize(entry.document.resource);
-  const form = clinicalForms.find((spec) => spec.kind === entry.document.kind);
+  const form = editFormFor(entry.document);
   const [versions, setVersions] = useState<Version[] | null>(null);
   const [editing, setEditing] = useState(false);
   const [error, setError] = useState<string>();
@@ -91,6 +91,7 @@ export function RecordDetail({
           {error}
         </p>
       )}
+      {!editable && notEditableReason(entry.document) && <p className="hint">{notEditableReason(entry.document)}</p>}
       <div className="actions">
         {editable && (
           <button ref={editButton} type="button" className="button button-small button-secondary" aria-expanded={editing} onClick={() => setEditing(!editing)}>

@@ -4,6 +4,7 @@ import { useState, type RefObject } from "react";
 import { Field } from "@/app/_components/field";
 import { usePanelFocus } from "@/app/_components/use-panel-focus";
 import { noteAttachmentText, noteResource, noteTextProblem } from "@/client/fhir";
+import { editNoteResource } from "@/client/fhir/forms";
 import type { RecordDocument } from "@/client/records/records";
 
 /** A note's title and text, for showing and editing. */
@@ -13,10 +14,15 @@ export function noteText(document: RecordDocument): { title: string; text: strin
   return { title: resource.description ?? "", text: noteAttachmentText(resource) };
 }
 
-/** A free-text note as a record document (FHIR DocumentReference carrying the text inline); `previous` when editing. */
+/**
+ * A free-text note as a record document (FHIR DocumentReference carrying the text inline).
+ * Editing (`previous`) writes only the title or text the person changed into the stored
+ * resource, and keeps the document's fullUrl and context: an imported note's type, status,
+ * date and author stay as they came.
+ */
 export function noteDocument(values: { title: string; text: string }, previous?: RecordDocument): RecordDocument {
-  const before = previous?.resource as Partial<fhir4.DocumentReference> | undefined;
-  return { v: 1, kind: "note", resource: { ...noteResource(values, before) } };
+  if (previous) return { ...previous, resource: editNoteResource(previous.resource, noteText(previous), values) };
+  return { v: 1, kind: "note", resource: { ...noteResource(values) } };
 }
 
 type Errors = Record<string, string | undefined>;
