@@ -28,7 +28,9 @@ export function DateField({
 }) {
   const parsed = value.trim() ? parseDateInput(value, { allowTime: time }) : undefined;
   const reads = parsed?.ok && !error ? dateInWords(parsed.value) : undefined;
-  const describedBy = [`${id}-hint`, kept && !value ? `${id}-kept` : null, reads ? `${id}-reads` : null, error ? `${id}-error` : null].filter(Boolean).join(" ");
+  const describedBy = [`${id}-hint`, kept && !value ? `${id}-kept` : null, reads ? `${id}-reads` : null, error ? `${id}-error` : null]
+    .filter(Boolean)
+    .join(" ");
   return (
     <div className="field hsc-date-field">
       <label htmlFor={id}>{label}</label>

@@ -7,7 +7,17 @@ import { usePanelFocus } from "@/app/_components/use-panel-focus";
 import type { RecordDocument } from "@/client/records/records";
 import { today as todayWhereThePersonIs } from "@/client/format";
 import { findUcumUnit, ucumUnits } from "@/client/fhir/ucum";
-import { editResource, initialValues, newResource, notEditableReason, shownFields, validate, type FieldSpec, type FormSpec, type FormValues } from "./clinical-forms";
+import {
+  editResource,
+  initialValues,
+  newResource,
+  notEditableReason,
+  shownFields,
+  validate,
+  type FieldSpec,
+  type FormSpec,
+  type FormValues,
+} from "./clinical-forms";
 
 /** The options a select shows: the form's, plus the stored code when it is another (or "Not recorded" when there is none). */
 function optionsOf(field: Extract<FieldSpec, { type: "select" }>, current: string, editing: boolean): Array<[string, string]> {
@@ -119,7 +129,18 @@ export function ClinicalForm({
               </div>
             );
           case "date":
-            return <DateField key={field.name} id={id(field)} label={field.label} value={value} time={field.time} kept={keptHere} error={error} onChange={set(field.name)} />;
+            return (
+              <DateField
+                key={field.name}
+                id={id(field)}
+                label={field.label}
+                value={value}
+                time={field.time}
+                kept={keptHere}
+                error={error}
+                onChange={set(field.name)}
+              />
+            );
           case "unit":
             return (
               <div className="hsc-unit-field" key={field.name}>
@@ -149,7 +170,11 @@ export function ClinicalForm({
                 key={field.name}
                 id={id(field)}
                 label={field.label}
-                hint={[field.hint, field.type === "number" ? field.unit : undefined, keptHere ? `Kept as it came: ${keptHere}. Type here only to replace it.` : undefined]
+                hint={[
+                  field.hint,
+                  field.type === "number" ? field.unit : undefined,
+                  keptHere ? `Kept as it came: ${keptHere}. Type here only to replace it.` : undefined,
+                ]
                   .filter(Boolean)
                   .join(" ")}
                 inputMode={field.type === "number" ? "decimal" : undefined}

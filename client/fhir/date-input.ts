@@ -130,7 +130,8 @@ export function parseDateInput(text: string, options: DateInputOptions = {}): Da
     if (notFuture && Temporal.PlainDate.compare(first, today) > 0) return { ok: false, problem: future };
     return { ok: true, value, precision: day ? "day" : month ? "month" : "year" };
   }
-  if (time.hour > 23 || time.minute > 59 || time.second > 59) return { ok: false, problem: "That is not a time of day: write it as 24-hour hours and minutes, for example 14:30." };
+  if (time.hour > 23 || time.minute > 59 || time.second > 59)
+    return { ok: false, problem: "That is not a time of day: write it as 24-hour hours and minutes, for example 14:30." };
   let offset = time.offset;
   if (offset && offset !== "Z" && !/^[+-](0\d|1[0-3]):[0-5]\d$|^\+14:00$|^-14:00$/.test(offset)) {
     return { ok: false, problem: `${offset} is not a time-zone offset: they run from -14:00 to +14:00.` };
@@ -145,9 +146,10 @@ export function parseDateInput(text: string, options: DateInputOptions = {}): Da
       const earlier = wallClock.toZonedDateTime(timeZone, { disambiguation: "earlier" });
       return {
         ok: false,
-        problem: Temporal.PlainDateTime.compare(earlier.toPlainDateTime(), wallClock) === 0
-          ? "That time happened twice here (the clocks went back): add the offset, for example 02:30 +02:00."
-          : "That time did not happen here (the clocks went forward): check the time.",
+        problem:
+          Temporal.PlainDateTime.compare(earlier.toPlainDateTime(), wallClock) === 0
+            ? "That time happened twice here (the clocks went back): add the offset, for example 02:30 +02:00."
+            : "That time did not happen here (the clocks went forward): check the time.",
       };
     }
     offset = zoned.offset;

@@ -77,7 +77,8 @@ export function findUcumUnit(typed: string): UcumUnit | undefined {
   const byCode = ucumUnits.find((unit) => unit.code === text);
   if (byCode) return byCode;
   // People type "u" for "µ" and "^" or nothing for the superscripts.
-  const plain = (value: string) => value.replace(/µ/g, "u").replace(/³/g, "3").replace(/⁶/g, "6").replace(/⁹/g, "9").replace(/¹²/g, "12").replace(/²/g, "2").replace(/\^/g, "");
+  const plain = (value: string) =>
+    value.replace(/µ/g, "u").replace(/³/g, "3").replace(/⁶/g, "6").replace(/⁹/g, "9").replace(/¹²/g, "12").replace(/²/g, "2").replace(/\^/g, "");
   const written = ucumUnits.filter((unit) => unit.unit === text || plain(unit.unit) === plain(text));
   if (written.length === 1) return written[0];
   const loose = ucumUnits.filter((unit) => plain(unit.unit).toLowerCase() === plain(text).toLowerCase() || unit.code.toLowerCase() === text.toLowerCase());

@@ -1,6 +1,17 @@
 import { quantityUnit, ucumSystem } from "../ucum";
 import { isObject, type FhirResource } from "../types";
-import { conceptCode, conceptText, dateChoiceKept, readDateChoice, removeChoice, setChoice, setOrRemove, textConcept, writeDateChoice, type FormSpec } from "./model";
+import {
+  conceptCode,
+  conceptText,
+  dateChoiceKept,
+  readDateChoice,
+  removeChoice,
+  setChoice,
+  setOrRemove,
+  textConcept,
+  writeDateChoice,
+  type FormSpec,
+} from "./model";
 
 const loinc = "http://loinc.org";
 const categorySystem = "http://terminology.hl7.org/CodeSystem/observation-category";
@@ -9,7 +20,9 @@ const categorySystem = "http://terminology.hl7.org/CodeSystem/observation-catego
 export const bloodPressureCodes = { panel: "85354-9", systolic: "8480-6", diastolic: "8462-4" } as const;
 
 const hasLoinc = (concept: unknown, code: string): boolean =>
-  isObject(concept) && Array.isArray(concept.coding) && concept.coding.some((coding) => isObject(coding) && coding.code === code && (coding.system === loinc || coding.system === undefined));
+  isObject(concept) &&
+  Array.isArray(concept.coding) &&
+  concept.coding.some((coding) => isObject(coding) && coding.code === code && (coding.system === loinc || coding.system === undefined));
 
 const componentsOf = (resource: FhirResource): Array<Record<string, unknown>> => (Array.isArray(resource.component) ? resource.component.filter(isObject) : []);
 
@@ -18,7 +31,8 @@ export function isBloodPressure(resource: FhirResource): boolean {
   const components = componentsOf(resource);
   return (
     hasLoinc(resource.code, bloodPressureCodes.panel) ||
-    (components.some((each) => hasLoinc(each.code, bloodPressureCodes.systolic)) && components.some((each) => hasLoinc(each.code, bloodPressureCodes.diastolic)))
+    (components.some((each) => hasLoinc(each.code, bloodPressureCodes.systolic)) &&
+      components.some((each) => hasLoinc(each.code, bloodPressureCodes.diastolic)))
   );
 }
 
@@ -47,7 +61,9 @@ function readValue(resource: FhirResource): { value: string; unit: string } {
 
 function valueKept(resource: FhirResource): string | undefined {
   if (readValue(resource).value) return undefined;
-  const type = Object.keys(resource).find((key) => /^value[A-Z]/.test(key))?.slice("value".length);
+  const type = Object.keys(resource)
+    .find((key) => /^value[A-Z]/.test(key))
+    ?.slice("value".length);
   const value = type ? resource[`value${type}`] : undefined;
   const quantityWords = (each: unknown) => {
     const quantity = quantityOf(each);
@@ -187,7 +203,13 @@ export const observationForm: FormSpec = {
         date: readDateChoice(resource, "effective"),
       };
     }
-    return { measure: "result", name: conceptText(resource.code), ...readValue(resource), date: readDateChoice(resource, "effective"), category: category ?? "" };
+    return {
+      measure: "result",
+      name: conceptText(resource.code),
+      ...readValue(resource),
+      date: readDateChoice(resource, "effective"),
+      category: category ?? "",
+    };
   },
   kept: (resource) => ({ value: valueKept(resource), date: dateChoiceKept(resource, "effective") }),
   write(resource, values, changed, context) {
@@ -195,13 +217,17 @@ export const observationForm: FormSpec = {
       if (changed("measure")) {
         // FHIR R4 vital signs profile: the panel code, the vital-signs category, no value[x] of its own.
         resource.category = [{ coding: [{ system: categorySystem, code: "vital-signs", display: "Vital Signs" }], text: "Vital Signs" }];
-        resource.code = { coding: [{ system: loinc, code: bloodPressureCodes.panel, display: "Blood pressure panel with all children optional" }], text: "Blood pressure" };
+        resource.code = {
+          coding: [{ system: loinc, code: bloodPressureCodes.panel, display: "Blood pressure panel with all children optional" }],
+          text: "Blood pressure",
+        };
       }
       if (changed("systolic")) writeComponent(resource, bloodPressureCodes.systolic, "Systolic blood pressure", values.systolic ?? "");
       if (changed("diastolic")) writeComponent(resource, bloodPressureCodes.diastolic, "Diastolic blood pressure", values.diastolic ?? "");
     } else {
       if (changed("name")) setOrRemove(resource, "code", values.name?.trim() ? textConcept(values.name) : undefined);
-      if (changed("value") || changed("unit")) writeValue(resource, values.value ?? "", values.unit ?? "", changed("unit"));
+      // A unit alone changes the value it goes with, never a value the form could not show (check() refuses that).
+      if (changed("value") || (changed("unit") && values.value?.trim())) writeValue(resource, values.value ?? "", values.unit ?? "", changed("unit"));
       if (changed("category")) {
         // Only the observation-category coding is the form's: other categories an import gave are kept.
         const others = (Array.isArray(resource.category) ? resource.category : []).filter((each) => !conceptCode(each, categorySystem));
@@ -225,7 +251,7 @@ export const observationForm: FormSpec = {
     if (/^\d+,\d+$/.test((values.value ?? "").trim())) problems.value = "Write decimals with a point, for example 6.5.";
     // An edited result whose unit was empty (an integer, words turned into a number) may stay without one.
     else if (number && !values.unit?.trim() && (changed("unit") || !editing)) problems.unit = "Enter the unit of this number, for example mmHg or mg/dL.";
-    else if (!number && values.value?.trim() && values.unit?.trim()) problems.unit = "A unit goes with a number: leave it empty for a result in words.";
+    else if (!number && values.unit?.trim()) problems.unit = "A unit goes with a number: enter the number too, or leave the unit empty.";
     return problems;
   },
 };
