@@ -28,7 +28,6 @@ test(`far from UTC (${timeZone}), today is the person's today: clinical dates, a
     await page.getByRole("button", { name: "Add an immunization" }).click();
     const date = page.getByLabel("Date given");
     await expect(date).toHaveValue(today.toString());
-    await expect(date).toHaveAttribute("max", today.toString());
     await page.getByLabel("Vaccine").fill("Tetanus booster");
     await date.fill(tomorrow.toString());
     await page.getByRole("button", { name: "Save immunization" }).click();
