@@ -125,3 +125,34 @@ for (const viewport of [
     });
   });
 }
+
+test.describe("records no form writes", () => {
+  test.use({ viewport: { width: 390, height: 844 } });
+
+  test("an imported prescription has no edit button and says why; it stays as it came", async ({ page }) => {
+    const prescription = {
+      resourceType: "MedicationRequest",
+      id: "rx-1",
+      status: "active",
+      intent: "order",
+      medicationCodeableConcept: { text: "Amoxicillin 500 mg capsule" },
+      subject: { reference: "Patient/p1" },
+      authoredOn: "2024-02-03",
+    };
+    await newPatient(page, "Rex Prescription");
+    await page.getByLabel("Bundle file (.json)").setInputFiles({
+      name: "prescription.json",
+      mimeType: "application/fhir+json",
+      buffer: Buffer.from(JSON.stringify({ resourceType: "Bundle", type: "collection", entry: [{ resource: prescription }] })),
+    });
+    await page.getByRole("button", { name: "Import 1 record" }).click();
+    await expect(page.getByText("Imported 1 record.")).toBeVisible({ timeout: 30_000 });
+    await page.getByTestId("group-medication").getByRole("button").first().click();
+    const detail = page.getByTestId("record-detail");
+    await expect(detail.getByText("Records of this type are kept exactly as they came, so they cannot be edited here; add a note instead.")).toBeVisible();
+    await expect(detail.getByRole("button", { name: "Edit" })).toHaveCount(0);
+    await expectFitsViewport(page, "a prescription's detail");
+    const [stored] = await exported(page);
+    expect(stored).toEqual(prescription);
+  });
+});
