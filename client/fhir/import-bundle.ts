@@ -38,20 +38,6 @@ export interface ImportPlan {
 /** A FHIR R4 resource type name (an upper-case letter, then letters): anything else is not a resource. */
 const resourceTypeName = /^[A-Z][A-Za-z]{1,63}$/;
 
-/**
- * How a DocumentReference is kept: a note when its first attachment is plain text carried
- * inline (whatever the media type's parameters: Synthea writes `text/plain; charset=utf-8`),
- * otherwise as `kindOf` says.
- */
-function kindFor(resource: FhirResource): RecordKind | null {
-  const kind = kindOf(resource);
-  if (kind !== "document" || !Array.isArray(resource.content)) return kind;
-  const content: unknown = resource.content[0];
-  const attachment = isObject(content) && isObject(content.attachment) ? content.attachment : undefined;
-  const mediaType = typeof attachment?.contentType === "string" ? attachment.contentType.split(";")[0]!.trim().toLowerCase() : "";
-  return mediaType === "text/plain" && typeof attachment?.data === "string" ? "note" : kind;
-}
-
 /** Why an exchange resource (kinds.ts exchangeResourceTypes) is not a record. */
 function exchangeReason(resourceType: string): string {
   switch (resourceType) {
@@ -94,7 +80,7 @@ export function planEntries(source: ImportSource): ImportPlan {
     if (!resourceTypeName.test(resourceType)) return skip("this is not a FHIR resource type");
     if (resourceType === "Patient") return skip("your own details stay in your profile, not in records");
     if (contextResourceTypes.has(resourceType)) return contextEntries.push({ index, resource });
-    const kind = kindFor(resource);
+    const kind = kindOf(resource);
     if (!kind) return skip(exchangeResourceTypes.has(resourceType) ? exchangeReason(resourceType) : "it is not a record");
     const found = context.contextOf(resource);
     for (const item of found) referencedBy.set(item.resource, (referencedBy.get(item.resource) ?? 0) + 1);
