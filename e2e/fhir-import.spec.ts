@@ -20,6 +20,7 @@ async function newPatient(page: Page, name: string) {
 const fileInput = (page: Page) => page.getByLabel("Bundle file (.json)");
 const plan = (page: Page) => page.getByTestId("import-plan");
 const rows = (page: Page, kind: string) => page.getByTestId(`group-${kind}`).getByRole("listitem");
+const importError = (page: Page) => page.getByRole("region", { name: "Import a FHIR file" }).getByRole("alert");
 const allRows = (page: Page) => page.locator("[data-testid^='group-'] > ul > li");
 
 /** Chooses a file and imports what the plan offers: `expected` new records. */
@@ -50,10 +51,6 @@ test("01 imported twice: the second time says the records are already in the cha
   await expect(plan(page)).toContainText("(Medication): not a record of its own; kept with the 1 record that refers to it.");
   await plan(page).getByRole("button", { name: "Cancel" }).click();
   await expect(allRows(page)).toHaveCount(4);
-
-  // After a reload the chart is read afresh from the server: still four.
-  await page.reload();
-  await expect(allRows(page)).toHaveCount(4, { timeout: 30_000 });
 });
 
 test("every other bundle shape and a bare resource import into one chart with the records their README states", async ({ page }) => {
@@ -93,13 +90,13 @@ test("every other bundle shape and a bare resource import into one chart with th
   await expect(page.getByText("Imported 2 records.")).toBeVisible();
   await expect(rows(page, "goal")).toHaveCount(2);
   await fileInput(page).setInputFiles({ name: "broken.ndjson", mimeType: "application/fhir+ndjson", buffer: Buffer.from(`${line("7")}\n{"resourceType":\n`) });
-  await expect(page.getByRole("alert")).toContainText("Line 2 of this file is not valid JSON");
+  await expect(importError(page)).toContainText("Line 2 of this file is not valid JSON");
 
   // Not FHIR at all: said plainly, nothing imported.
   await fileInput(page).setInputFiles(path.join(fixtures, "shl", "IPS_IG-bundle-01-shl-details.json"));
-  await expect(page.getByRole("alert")).toContainText("not FHIR");
+  await expect(importError(page)).toContainText("not FHIR");
   await fileInput(page).setInputFiles(path.join(fixtures, "shl", "IPS_IG-bundle-01-enc.txt"));
-  await expect(page.getByRole("alert")).toContainText("This file is not JSON");
+  await expect(importError(page)).toContainText("This file is not JSON");
   await expect(allRows(page)).toHaveCount(46);
 });
 
