@@ -153,6 +153,8 @@ describe("a hostile file given to the importer", () => {
   );
   const hostileFile = fc.oneof(
     fc.jsonValue({ maxDepth: 5 }),
+    fc.array(hostileEntry, { maxLength: 10 }),
+    hostileEntry.map((entry) => (typeof entry === "object" && entry !== null && "resource" in entry ? entry.resource : entry)),
     fc.record({
       resourceType: fc.constant("Bundle"),
       type: fc.constantFrom("document", "collection", "transaction", "searchset", "batch-response", "history", 7),
@@ -170,8 +172,16 @@ describe("a hostile file given to the importer", () => {
           expect(error).toBeInstanceOf(ImportError);
           return;
         }
-        const entries = Array.isArray((file as { entry?: unknown }).entry) ? (file as { entry: unknown[] }).entry : [];
-        expect(plan.records.length + plan.skipped.length).toBe(entries.length);
+        // A list accounts for each item, a Bundle for each entry, a bare resource for itself.
+        const bundleEntries = (file as { entry?: unknown }).entry;
+        const expected = Array.isArray(file)
+          ? file.length
+          : (file as { resourceType?: unknown }).resourceType === "Bundle"
+            ? Array.isArray(bundleEntries)
+              ? bundleEntries.length
+              : 0
+            : 1;
+        expect(plan.records.length + plan.skipped.length).toBe(expected);
         for (const record of plan.records) expect(() => summarize(record.resource)).not.toThrow();
       }),
       { numRuns: 1000, seed: 17 },
