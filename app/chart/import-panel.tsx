@@ -2,84 +2,99 @@
 
 import { useRef, useState, type RefObject } from "react";
 import { usePanelFocus } from "@/app/_components/use-panel-focus";
-import { fromBase64 } from "@/crypto";
-import { ImportError, planImport, type FhirResource, type ImportPlan } from "@/client/fhir";
-import { uploadEncryptedFile } from "@/client/records/files";
-import { createRecords, RecordsPartlySavedError, type RecordDocument } from "@/client/records/records";
+import { ImportError, planEntries, readImportFile, type ImportPlan } from "@/client/fhir";
+import { prepareRecords, type NotImportable } from "@/client/fhir/import-content";
+import { matchChart, type MatchedRecord } from "@/client/fhir/import-duplicates";
+import { saveImport, type ImportSaveProgress } from "@/client/fhir/import-save";
+import { RecordsPartlySavedError } from "@/client/records/records";
 import { describeFailure } from "@/client/failures";
-import { useChart } from "@/client/records/chart-store";
+import { loadedChart, useChart } from "@/client/records/chart-store";
 import { unlockedVault } from "@/client/keystore/vault-store";
 import { httpTransport } from "@/client/transport/api";
-import { countOf } from "@/client/format";
+import { countOf, pluralOf } from "@/client/format";
 
-const maxFileBytes = 20 * 1024 * 1024;
-
-type Planned = ImportPlan["records"][number];
-
-/**
- * A file record whose contents are inline (base64 `attachment.data`, as "Export all" writes
- * them) becomes an encrypted file like an upload: the contents go to the file store, and
- * the record keeps the attachment's type, title and size. Everything else is stored as it is.
- */
-async function toDocument(record: Planned): Promise<RecordDocument & { recordId?: string }> {
-  const base = { v: 1 as const, kind: record.kind, resource: record.resource, ...(record.fullUrl ? { fullUrl: record.fullUrl } : {}) };
-  const content = Array.isArray(record.resource.content) ? (record.resource.content as Array<{ attachment?: Record<string, unknown> }>) : [];
-  const attachment = content[0]?.attachment;
-  if (record.kind !== "document" || typeof attachment?.data !== "string") return base;
-  const { data, ...rest } = attachment;
-  // Data that is not base64 throws CryptoError("malformed"): the import stops, saying a file could not be checked.
-  const bytes = new Uint8Array(fromBase64(data));
-  const recordId = crypto.randomUUID();
-  const file = await uploadEncryptedFile(new Blob([bytes]), { recordId, version: 1, keyVersion: 1 }, () => undefined, httpTransport);
-  const resource: FhirResource = { ...record.resource, content: [{ ...content[0], attachment: { ...rest, size: bytes.length } }, ...content.slice(1)] };
-  return { ...base, recordId, resource, file };
+/** A file read, planned and compared with the chart: what the plan panel shows. */
+interface Review {
+  plan: ImportPlan;
+  matched: MatchedRecord[];
+  notImportable: NotImportable[];
 }
 
-/** Reads a FHIR Bundle in the browser, shows what will and will not be imported, then stores it in one request. */
+const count = (matched: MatchedRecord[], ...statuses: Array<MatchedRecord["status"]>) => matched.filter((item) => statuses.includes(item.status)).length;
+const numberOf = (value: number) => new Intl.NumberFormat().format(value);
+
+function progressText(progress: ImportSaveProgress): string {
+  if (progress.phase === "files" && progress.done < progress.total - progress.records) {
+    return `Encrypting and uploading files: ${numberOf(progress.done)} of ${countOf(progress.total - progress.records, "file")} done…`;
+  }
+  return `Saved ${numberOf(progress.savedRecords)} of ${countOf(progress.records, "record")}`;
+}
+
+/**
+ * Reads a FHIR file in the browser (a Bundle of any type that carries resources, a single
+ * resource, a list of them, or NDJSON), shows what will and will not be imported and what is
+ * already in the chart, then encrypts and stores it with progress.
+ */
 export function ImportPanel() {
   const reload = useChart((state) => state.reload);
-  const [plan, setPlan] = useState<ImportPlan | null>(null);
+  const [review, setReview] = useState<Review | null>(null);
+  const [update, setUpdate] = useState(false);
   const [status, setStatus] = useState<string>();
+  const [progress, setProgress] = useState<ImportSaveProgress | null>(null);
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
   const fileInput = useRef<HTMLInputElement>(null);
 
   async function choose(file: File | undefined) {
-    setPlan(null);
+    setReview(null);
     setError(undefined);
     setStatus(undefined);
+    setUpdate(false);
     if (!file) return;
-    if (file.size > maxFileBytes) return setError("This file is larger than 20 MB. Split the bundle and import the parts.");
+    setBusy(true);
+    setStatus(`Reading ${file.name}…`);
     try {
-      setPlan(planImport(JSON.parse(await file.text())));
+      const plan = planEntries(await readImportFile(file, file.name));
+      const { ready, notImportable } = await prepareRecords(plan);
+      const chart = (await loadedChart()).flatMap((entry) => (entry.status === "ok" ? [entry] : []));
+      setReview({ plan, matched: await matchChart(ready, chart), notImportable });
+      setStatus(undefined);
     } catch (caught) {
-      setError(caught instanceof ImportError ? caught.message : "This file is not valid JSON, so it cannot be a FHIR Bundle.");
+      setStatus(undefined);
+      setError(
+        caught instanceof ImportError
+          ? caught.message
+          : `This file could not be read. ${describeFailure(caught, { accessEnded: "Please try again.", integrity: "Your chart could not be verified." })}`,
+      );
+    } finally {
+      setBusy(false);
     }
   }
 
   async function importPlanned() {
-    if (!plan) return;
-    setStatus(`Encrypting and saving ${countOf(plan.records.length, "record")}…`);
+    if (!review) return;
     setBusy(true);
+    setError(undefined);
+    setStatus(undefined);
     try {
-      const documents: Array<RecordDocument & { recordId?: string }> = [];
-      for (const record of plan.records) documents.push(await toDocument(record));
-      await createRecords(documents, unlockedVault(), httpTransport);
-      setPlan(null);
+      const result = await saveImport(review.matched, { update }, unlockedVault(), httpTransport, setProgress);
+      setReview(null);
+      setProgress(null);
+      if (fileInput.current) fileInput.current.value = "";
       await reload();
-      setStatus(`Imported ${countOf(plan.records.length, "record")}.`);
+      setStatus(`Imported ${countOf(result.created, "record")}.${result.updated > 0 ? ` Updated ${countOf(result.updated, "record")}.` : ""}`);
     } catch (caught) {
-      setStatus(undefined);
-      // A large import goes in several requests: one failing after the first leaves the earlier ones saved.
+      setProgress(null);
+      // The placeholder importRecords (client/records/import-records.ts) may save some steps before one fails.
       const partly = caught instanceof RecordsPartlySavedError ? caught : null;
       const reason = describeFailure(partly ? partly.reason : caught, {
         accessEnded: "Please try again.",
         integrity: "A file of the import could not be checked.",
       });
       if (partly) {
-        setPlan(null);
+        setReview(null);
         await reload();
-        setError(`The import stopped after ${countOf(partly.saved, "record")} of ${plan.records.length} were saved; they are in your chart. ${reason}`);
+        setError(`The import stopped after ${countOf(partly.saved, "record")} were saved; they are in your chart. ${reason}`);
       } else {
         setError(`The import failed and nothing was saved. ${reason}`);
       }
@@ -91,29 +106,41 @@ export function ImportPanel() {
   return (
     <section className="card" aria-labelledby="import-title">
       <h2 id="import-title">Import a FHIR file</h2>
-      <p className="hint">A FHIR Bundle (document or collection), such as an International Patient Summary. It is read and encrypted here, in your browser.</p>
-      <label htmlFor="import-file">Bundle file (.json)</label>
+      <p className="hint">
+        A FHIR Bundle of any kind (an International Patient Summary or other document, a collection, a transaction or batch, a search result), a single FHIR
+        resource or a list of them (.json), or a bulk export with one resource per line (.ndjson, .jsonl). It is read and encrypted here, in your browser.
+      </p>
+      <label htmlFor="import-file">Bundle file (.json) or NDJSON file (.ndjson, .jsonl)</label>
       <input
         ref={fileInput}
         id="import-file"
         type="file"
-        accept=".json,application/json,application/fhir+json"
+        accept=".json,.ndjson,.jsonl,application/json,application/fhir+json,application/fhir+ndjson,application/x-ndjson"
+        disabled={busy}
         onChange={(event) => choose(event.target.files?.[0])}
       />
-      {plan && (
+      {review && (
         <PlanPanel
-          plan={plan}
+          review={review}
           opener={fileInput}
           busy={busy}
+          update={update}
+          onUpdateChange={setUpdate}
           onImport={importPlanned}
           onCancel={() => {
-            setPlan(null);
+            setReview(null);
             if (fileInput.current) fileInput.current.value = "";
           }}
         />
       )}
+      {progress && (
+        <div className="transfer">
+          <label htmlFor="import-progress">Import progress</label>
+          <progress id="import-progress" max={Math.max(1, progress.total)} value={progress.done} />
+        </div>
+      )}
       <p role="status" aria-live="polite" className="progress-text">
-        {status}
+        {progress ? progressText(progress) : status}
       </p>
       {error && (
         <p className="form-error" role="alert">
@@ -124,41 +151,95 @@ export function ImportPanel() {
   );
 }
 
-/** What the chosen bundle holds: takes focus when it opens, gives it back to the file input when it closes. */
+/** What the chosen file holds: takes focus when it opens, gives it back to the file input when it closes. */
 function PlanPanel({
-  plan,
+  review,
   opener,
   busy,
+  update,
+  onUpdateChange,
   onImport,
   onCancel,
 }: {
-  plan: ImportPlan;
+  review: Review;
   opener: RefObject<HTMLElement | null>;
   busy: boolean;
+  update: boolean;
+  onUpdateChange: (update: boolean) => void;
   onImport: () => void;
   onCancel: () => void;
 }) {
   const heading = usePanelFocus(opener);
+  const { plan, matched, notImportable } = review;
+  const fresh = count(matched, "new");
+  const already = count(matched, "unchanged", "changed");
+  const changed = count(matched, "changed");
+  const repeats = matched.filter((item) => item.status === "repeat");
+  const updates = update ? changed : 0;
   return (
     <div data-testid="import-plan" className="import-plan">
       <h3 ref={heading} tabIndex={-1} className="panel-title">
-        Ready to import {countOf(plan.records.length, "record")}.
+        {fresh > 0 ? `Ready to import ${countOf(fresh, "record")}.` : "Nothing new to import."}
       </h3>
-      {plan.skipped.length > 0 && (
-        <details>
-          <summary>{countOf(plan.skipped.length, "entry", "entries")} will not be imported</summary>
+      <p>This file is {plan.form}.</p>
+      {already > 0 && (
+        <div data-testid="import-already">
+          <p>
+            {countOf(already, "record")} {pluralOf(already, "is", "are")} already in your chart
+            {changed === 0 ? ", unchanged: they will be skipped." : `; ${numberOf(changed)} of them ${pluralOf(changed, "differs", "differ")} from this file.`}
+          </p>
+          {changed > 0 && (
+            <fieldset>
+              <legend>Records already in your chart</legend>
+              <label>
+                <input type="radio" name="import-existing" checked={!update} onChange={() => onUpdateChange(false)} disabled={busy} /> Skip them: keep your
+                chart as it is
+              </label>
+              <label>
+                <input type="radio" name="import-existing" checked={update} onChange={() => onUpdateChange(true)} disabled={busy} /> Update the{" "}
+                {countOf(changed, "record")} that {pluralOf(changed, "differs", "differ")} (a new version of each; earlier versions stay in its history)
+              </label>
+            </fieldset>
+          )}
+        </div>
+      )}
+      {notImportable.length > 0 && (
+        <div data-testid="import-not-importable">
+          <p>{countOf(notImportable.length, "record")} cannot be imported; the others can:</p>
           <ul>
-            {plan.skipped.map((entry) => (
-              <li key={entry.index}>
-                Entry {entry.index + 1}: {entry.reason}
+            {notImportable.map((item) => (
+              <li key={item.label}>
+                {item.label} ({item.resourceType}): {item.reason}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+      {repeats.length > 0 && (
+        <details>
+          <summary>{countOf(repeats.length, "entry", "entries")} repeat an earlier entry of this file and will be skipped</summary>
+          <ul>
+            {repeats.map((item) => (
+              <li key={item.record.planned.label}>
+                {item.record.planned.label} is the same {item.record.planned.resource.resourceType} as {item.firstLabel}.
               </li>
             ))}
           </ul>
         </details>
       )}
+      {plan.skipped.length > 0 && (
+        <details>
+          <summary>{countOf(plan.skipped.length, "entry", "entries")} will not be imported as records</summary>
+          <ul>
+            {plan.skipped.map((entry) => (
+              <li key={entry.index}>{entry.reason}</li>
+            ))}
+          </ul>
+        </details>
+      )}
       <div className="actions">
-        <button type="button" className="button" onClick={onImport} disabled={busy || plan.records.length === 0}>
-          Import {countOf(plan.records.length, "record")}
+        <button type="button" className="button" onClick={onImport} disabled={busy || fresh + updates === 0}>
+          {updates > 0 ? `Import ${countOf(fresh, "record")} and update ${numberOf(updates)}` : `Import ${countOf(fresh, "record")}`}
         </button>
         <button type="button" className="button button-secondary" onClick={onCancel} disabled={busy}>
           Cancel

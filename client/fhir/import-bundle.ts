@@ -1,91 +1,115 @@
-import { kindOf } from "./kinds";
-import { asResource, isObject, type FhirResource, type RecordKind } from "./types";
+import { ContextIndex } from "./import-context";
+import { ImportError } from "./import-error";
+import { sourceOf, type ImportSource } from "./import-source";
+import { contextResourceTypes, exchangeResourceTypes, kindOf } from "./kinds";
+import { isObject, type ContextEntry, type FhirResource, type RecordKind } from "./types";
+import { countOf } from "../format";
 
-export class ImportError extends Error {
-  override readonly name = "ImportError";
+export { ImportError };
+
+/** A record an import will create: the resource exactly as it came, with what it references. */
+export interface PlannedRecord {
+  kind: RecordKind;
+  resource: FhirResource;
+  /** The entry's fullUrl in the file, kept for export and for recognising the record again. */
+  fullUrl?: string;
+  /** The context resources the resource references, from the same file (never the Patient). */
+  context?: ContextEntry[];
+  /** Where it sits in the file ("Entry 4", "Line 12"). */
+  label: string;
+}
+
+/** An entry that will not become a record, and why, in words for the person. */
+export interface SkippedEntry {
+  /** Its position in the file's entries, from 0. */
+  index: number;
+  label: string;
+  resourceType?: string;
+  reason: string;
 }
 
 export interface ImportPlan {
-  records: Array<{ kind: RecordKind; resource: FhirResource; fullUrl?: string }>;
-  skipped: Array<{ index: number; resourceType?: string; reason: string }>;
+  /** What the file was, in words ("a transaction bundle", "an NDJSON file"). */
+  form: string;
+  records: PlannedRecord[];
+  skipped: SkippedEntry[];
 }
 
-const maxEntries = 5000;
-const contextTypes: Record<string, string> = {
-  Composition: "the document's table of contents is not stored as a record",
-  Patient: "your own details stay in your vault, not in records",
-  Practitioner: "kept only as a reference inside the records that name them",
-  PractitionerRole: "kept only as a reference inside the records that name them",
-  Organization: "kept only as a reference inside the records that name them",
-  Medication: "stored inside the medication record that uses it",
-};
+/** A FHIR R4 resource type name (an upper-case letter, then letters): anything else is not a resource. */
+const resourceTypeName = /^[A-Z][A-Za-z]{1,63}$/;
 
-/** What each supported resource must have to be shown and exported faithfully. */
-function problem(resource: FhirResource): string | null {
-  const has = (key: string) => resource[key] !== undefined && resource[key] !== null;
-  switch (resource.resourceType) {
-    case "Condition":
-    case "AllergyIntolerance":
-      return has("code") ? null : "it has no code saying what it is";
-    case "MedicationStatement":
-      if (!has("status")) return "it has no status";
-      return has("medicationCodeableConcept") || has("medicationReference") ? null : "it does not say which medication";
-    case "Immunization":
-      if (!has("vaccineCode") || !has("status")) return "it has no vaccine code or status";
-      return has("occurrenceDateTime") || has("occurrenceString") ? null : "it has no date";
-    case "Observation":
-      return has("code") && has("status") ? null : "it has no code or status";
-    case "DocumentReference":
-      return Array.isArray(resource.content) && resource.content.length > 0 ? null : "it has no content";
+/** Why an exchange resource (kinds.ts exchangeResourceTypes) is not a record. */
+function exchangeReason(resourceType: string): string {
+  switch (resourceType) {
+    case "OperationOutcome":
+      return "an OperationOutcome is a server's report on the exchange itself, not health information";
+    case "Bundle":
+      return "a Bundle inside the file is a package of its own: import it as a separate file";
     default:
-      return null;
+      return `a ${resourceType} is about the exchange or storage of records, not health information`;
   }
-}
-
-/** Puts a referenced Medication inside the statement, so the record stands on its own. */
-function withContainedMedication(resource: FhirResource, byUrl: Map<string, FhirResource>): FhirResource {
-  const statement = asResource(resource, "MedicationStatement");
-  const medicationReference: unknown = statement?.medicationReference;
-  const reference = isObject(medicationReference) ? medicationReference.reference : undefined;
-  if (typeof reference !== "string" || reference.startsWith("#")) return resource;
-  const medication = byUrl.get(reference);
-  if (!medication || medication.resourceType !== "Medication") return resource;
-  const contained: unknown[] = Array.isArray(resource.contained) ? resource.contained : [];
-  const local: fhir4.Reference = { ...(medicationReference as fhir4.Reference), reference: "#med" };
-  return { ...resource, contained: [...contained, { ...medication, id: "med" }], medicationReference: local };
 }
 
 /**
- * Turns a FHIR Bundle (document or collection) into the records to create, reporting
- * every entry that will not become one and why. Resources are kept as they are.
+ * Decides, for every entry of a file (see import-source.ts), whether it becomes a record and
+ * of which kind, and why not otherwise. Every clinical resource is kept, exactly as it came
+ * (an unknown resource type as an "other" record); only the Patient, context resources
+ * (kept inside the records that reference them), exchange resources and entries with no
+ * resource are left out, each with its reason.
  */
-export function planImport(bundle: unknown): ImportPlan {
-  if (!isObject(bundle) || bundle.resourceType !== "Bundle") throw new ImportError("This file is not a FHIR Bundle.");
-  if (bundle.type !== "document" && bundle.type !== "collection") {
-    throw new ImportError(`Only document and collection bundles can be imported; this one is a ${String(bundle.type)} bundle.`);
-  }
-  const entries = Array.isArray(bundle.entry) ? bundle.entry : [];
-  if (entries.length > maxEntries) throw new ImportError(`This bundle has ${entries.length} entries; at most ${maxEntries} can be imported at once.`);
-  const byUrl = new Map<string, FhirResource>();
-  for (const entry of entries) {
-    if (!isObject(entry) || !isObject(entry.resource) || typeof entry.resource.resourceType !== "string") continue;
-    const resource = entry.resource as FhirResource;
-    if (typeof entry.fullUrl === "string") byUrl.set(entry.fullUrl, resource);
-    if (resource.id) byUrl.set(`${resource.resourceType}/${resource.id}`, resource);
-  }
-  const plan: ImportPlan = { records: [], skipped: [] };
-  entries.forEach((entry: unknown, index: number) => {
-    if (!isObject(entry) || !isObject(entry.resource)) return plan.skipped.push({ index, reason: "The entry has no resource." });
-    const resource = entry.resource as FhirResource;
-    if (typeof resource.resourceType !== "string") return plan.skipped.push({ index, reason: "The resource has no resourceType." });
-    const { resourceType } = resource;
-    if (contextTypes[resourceType]) return plan.skipped.push({ index, resourceType, reason: `${resourceType}: ${contextTypes[resourceType]}.` });
-    const kind = kindOf(resource);
-    if (!kind) return plan.skipped.push({ index, resourceType, reason: `${resourceType} records are not supported yet.` });
-    const invalid = problem(resource);
-    if (invalid) return plan.skipped.push({ index, resourceType, reason: `This ${resourceType} was not imported: ${invalid}.` });
-    const fullUrl = typeof entry.fullUrl === "string" ? entry.fullUrl : undefined;
-    plan.records.push({ kind, resource: withContainedMedication(resource, byUrl), ...(fullUrl ? { fullUrl } : {}) });
+export function planEntries(source: ImportSource): ImportPlan {
+  const context = new ContextIndex();
+  const resources = source.entries.map((entry) => {
+    const resource = isObject(entry.resource) && typeof entry.resource.resourceType === "string" ? (entry.resource as FhirResource) : null;
+    if (resource && resourceTypeName.test(resource.resourceType)) context.add(resource, entry.fullUrl);
+    return resource;
   });
+  const plan: ImportPlan = { form: source.form, records: [], skipped: [] };
+  const referencedBy = new Map<FhirResource, number>();
+  const contextEntries: Array<{ index: number; resource: FhirResource }> = [];
+
+  source.entries.forEach((entry, index) => {
+    const { label } = entry;
+    const resource = resources[index];
+    if (!resource) {
+      const reason = isObject(entry.resource) ? "it is not a FHIR resource (it has no resourceType)." : "it holds no resource.";
+      return plan.skipped.push({ index, label, reason: `${label}: ${reason}` });
+    }
+    const { resourceType } = resource;
+    const skip = (reason: string) => plan.skipped.push({ index, label, resourceType, reason: `${label} (${resourceType}): ${reason}.` });
+    if (!resourceTypeName.test(resourceType)) return skip("this is not a FHIR resource type");
+    if (resourceType === "Patient") return skip("your own details stay in your profile, not in records");
+    if (contextResourceTypes.has(resourceType)) return contextEntries.push({ index, resource });
+    const kind = kindOf(resource);
+    if (!kind) return skip(exchangeResourceTypes.has(resourceType) ? exchangeReason(resourceType) : "it is not a record");
+    const found = context.contextOf(resource);
+    for (const item of found) referencedBy.set(item.resource, (referencedBy.get(item.resource) ?? 0) + 1);
+    plan.records.push({ kind, resource, label, ...(entry.fullUrl ? { fullUrl: entry.fullUrl } : {}), ...(found.length > 0 ? { context: found } : {}) });
+  });
+
+  for (const { index, resource } of contextEntries) {
+    const count = referencedBy.get(resource) ?? 0;
+    const label = source.entries[index]!.label;
+    plan.skipped.push({
+      index,
+      label,
+      resourceType: resource.resourceType,
+      reason:
+        count > 0
+          ? `${label} (${resource.resourceType}): not a record of its own; kept with the ${countOf(count, "record")} that refer${count === 1 ? "s" : ""} to it.`
+          : `${label} (${resource.resourceType}): not a record of its own, and no record in this file refers to it, so there is nothing to keep it with.`,
+    });
+  }
+  plan.skipped.sort((a, b) => a.index - b.index);
   return plan;
+}
+
+/**
+ * Plans the import of a parsed JSON file: a Bundle (document, collection, transaction, batch,
+ * searchset, or a response carrying resources), a single resource, or a list of resources or
+ * Bundle entries. See `planEntries`.
+ * @throws ImportError, worded for the person, for JSON that is not any of these.
+ */
+export function planImport(json: unknown): ImportPlan {
+  return planEntries(sourceOf(json));
 }

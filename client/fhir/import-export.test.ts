@@ -11,31 +11,50 @@ const fixtures = path.resolve(__dirname, "../../fixtures/shl");
 const fixture = (name: string): unknown => JSON.parse(readFileSync(path.join(fixtures, name), "utf8"));
 
 describe("importing the International Patient Summary", () => {
-  const plan = planImport(fixture("IPS_IG-bundle-01.json"));
+  const bundle = fixture("IPS_IG-bundle-01.json") as { entry: Array<{ fullUrl: string; resource: { resourceType: string } }> };
+  const plan = planImport(bundle);
 
-  it("makes a record of every clinical entry and says why the others were left out", () => {
+  it("makes a record of every clinical entry and of the Composition, and says why the others were left out", () => {
     const count = (kind: string) => plan.records.filter((record) => record.kind === kind).length;
-    expect({ conditions: count("condition"), medications: count("medication"), allergies: count("allergy"), observations: count("observation") }).toEqual({
-      conditions: 2,
-      medications: 2,
-      allergies: 2,
-      observations: 7,
-    });
+    expect({
+      conditions: count("condition"),
+      medications: count("medication"),
+      allergies: count("allergy"),
+      observations: count("observation"),
+      compositions: count("composition"),
+    }).toEqual({ conditions: 2, medications: 2, allergies: 2, observations: 7, compositions: 1 });
     expect(plan.skipped.map((entry) => entry.resourceType).sort()).toEqual(
-      ["Composition", "Medication", "Medication", "Organization", "Organization", "Patient", "Practitioner"].sort(),
+      ["Medication", "Medication", "Organization", "Organization", "Patient", "Practitioner"].sort(),
     );
     for (const skipped of plan.skipped) expect(skipped.reason.length).toBeGreaterThan(10);
+    expect(plan.skipped.find((entry) => entry.resourceType === "Medication")!.reason).toMatch(/kept with the 1 record that refers to it/);
   });
 
-  it("gives every record a title, and medications the name of the medication they reference", () => {
+  it("keeps each resource exactly as it came, and the Medication a statement references (Medication/id) beside it", () => {
+    const original = JSON.parse(JSON.stringify(bundle)) as typeof bundle;
     for (const record of plan.records) {
+      const entry = original.entry.find((candidate) => candidate.fullUrl === record.fullUrl)!;
+      expect(record.resource).toEqual(entry.resource);
+    }
+    for (const medication of plan.records.filter((record) => record.kind === "medication")) {
+      const reference = (medication.resource.medicationReference as { reference: string }).reference;
+      expect(reference).toMatch(/^Medication\//);
+      expect(medication.resource.contained).toBeUndefined();
+      const context = medication.context ?? [];
+      const target = original.entry.find((entry) => `${entry.resource.resourceType}/${(entry.resource as { id?: string }).id}` === reference)!;
+      expect(context.map((entry) => entry.fullUrl)).toEqual([target.fullUrl]);
+      expect(context[0]!.resource).toEqual(target.resource);
+    }
+    // Never the Patient, whatever references it.
+    expect(plan.records.flatMap((record) => record.context ?? []).some((entry) => entry.resource.resourceType === "Patient")).toBe(false);
+  });
+
+  it("gives every clinical record a title", () => {
+    for (const record of plan.records.filter((candidate) => ["condition", "allergy", "observation"].includes(candidate.kind))) {
       const summary = summarize(record.resource);
       expect(summary?.title, JSON.stringify(record.resource.id)).toBeTruthy();
       expect(summary?.title).not.toBe("Untitled");
     }
-    const medications = plan.records.filter((record) => record.kind === "medication").map((record) => summarize(record.resource)!.title);
-    expect(medications.every((title) => title.length > 3)).toBe(true);
-    expect(plan.records.find((record) => record.kind === "medication")!.resource.medicationReference).toEqual(expect.objectContaining({ reference: "#med" }));
   });
 
   it("keeps resources and their fullUrls, so export then import gives equal resources", () => {
@@ -57,18 +76,21 @@ describe("importing other bundles", () => {
 
   it("imports a small IPS document", () => {
     const plan = planImport(fixture("example-02-a-fhirBundle.json"));
-    expect(plan.records.map((record) => record.kind).sort()).toEqual(["allergy", "condition", "medication"]);
+    expect(plan.records.map((record) => record.kind).sort()).toEqual(["allergy", "composition", "condition", "medication"]);
   });
 
-  it("refuses what is not a document or collection Bundle, with a clear message", () => {
-    expect(() => planImport(fixture("CARIN_INS_CD-bundle-01.json"))).toThrow(ImportError);
-    expect(() => planImport({ resourceType: "Bundle", type: "transaction", entry: [] })).toThrow(/transaction/);
-    expect(() => planImport("text")).toThrow("This file is not a FHIR Bundle.");
-    expect(() => planImport({ resourceType: "Patient" })).toThrow(ImportError);
-    expect(() => planImport({ resourceType: "Bundle", type: "collection", entry: Array.from({ length: 5001 }, () => ({})) })).toThrow(/5001/);
+  it("refuses what is not FHIR, or a Bundle type that carries no records, with a clear message", () => {
+    expect(() => planImport({ resourceType: "Bundle", type: "history", entry: [] })).toThrow(/history Bundle/);
+    expect(() => planImport({ resourceType: "Bundle", entry: [] })).toThrow(/no type/);
+    expect(() => planImport("text")).toThrow(/not FHIR/);
+    expect(() => planImport(fixture("IPS_IG-bundle-01-shl-details.json"))).toThrow(ImportError);
+    expect(() => planImport({ resourceType: "Bundle", type: "collection", entry: "many" })).toThrow(ImportError);
+    // The old cap of 5,000 entries is gone: the storage quota is the limit.
+    const large = planImport({ resourceType: "Bundle", type: "collection", entry: Array.from({ length: 5001 }, () => ({})) });
+    expect(large.skipped).toHaveLength(5001);
   });
 
-  it("reports invalid and unsupported entries one by one and still imports the rest", () => {
+  it("keeps every clinical entry, reports the others one by one, and imports the rest", () => {
     const plan = planImport({
       resourceType: "Bundle",
       type: "collection",
@@ -79,12 +101,26 @@ describe("importing other bundles", () => {
         { resource: { resourceType: "Procedure", id: "p" } },
         { resource: { id: "typeless" } },
         { fullUrl: "urn:uuid:1", resource: { resourceType: "Condition", id: "ok", code: { text: "Asthma" } } },
+        { resource: { resourceType: "OperationOutcome", issue: [] } },
+        { resource: { resourceType: "__proto__" } },
+        { resource: { resourceType: "MolecularSequence", id: "m" } },
       ],
     });
-    expect(plan.records.map((record) => record.resource.id)).toEqual(["ok"]);
-    expect(plan.skipped.map((entry) => entry.index)).toEqual([0, 1, 2, 3, 4]);
-    expect(plan.skipped[0]!.reason).toMatch(/no code/);
-    expect(plan.skipped[3]!.reason).toMatch(/Procedure records are not supported/);
+    expect(plan.records.map((record) => [record.resource.id, record.kind])).toEqual([
+      ["no-code", "condition"],
+      ["p", "procedure"],
+      ["ok", "condition"],
+      ["m", "other"],
+    ]);
+    expect(plan.skipped.map((entry) => entry.index)).toEqual([1, 2, 4, 6, 7]);
+    expect(plan.skipped.map((entry) => entry.reason)).toEqual([
+      "Entry 2: it holds no resource.",
+      "Entry 3: it holds no resource.",
+      "Entry 5: it is not a FHIR resource (it has no resourceType).",
+      "Entry 7 (OperationOutcome): an OperationOutcome is a server's report on the exchange itself, not health information.",
+      "Entry 8 (__proto__): this is not a FHIR resource type.",
+    ]);
+    expect(plan.records.some((record) => /not supported/.test(JSON.stringify(record)))).toBe(false);
   });
 });
 
@@ -117,9 +153,11 @@ describe("a hostile file given to the importer", () => {
   );
   const hostileFile = fc.oneof(
     fc.jsonValue({ maxDepth: 5 }),
+    fc.array(hostileEntry, { maxLength: 10 }),
+    hostileEntry.map((entry) => (typeof entry === "object" && entry !== null && "resource" in entry ? entry.resource : entry)),
     fc.record({
       resourceType: fc.constant("Bundle"),
-      type: fc.constantFrom("document", "collection", "transaction", 7),
+      type: fc.constantFrom("document", "collection", "transaction", "searchset", "batch-response", "history", 7),
       entry: fc.oneof(fc.array(hostileEntry, { maxLength: 20 }), fc.jsonValue({ maxDepth: 2 })),
     }),
   );
@@ -134,8 +172,16 @@ describe("a hostile file given to the importer", () => {
           expect(error).toBeInstanceOf(ImportError);
           return;
         }
-        const entries = Array.isArray((file as { entry?: unknown }).entry) ? (file as { entry: unknown[] }).entry : [];
-        expect(plan.records.length + plan.skipped.length).toBe(entries.length);
+        // A list accounts for each item, a Bundle for each entry, a bare resource for itself.
+        const bundleEntries = (file as { entry?: unknown }).entry;
+        const expected = Array.isArray(file)
+          ? file.length
+          : (file as { resourceType?: unknown }).resourceType === "Bundle"
+            ? Array.isArray(bundleEntries)
+              ? bundleEntries.length
+              : 0
+            : 1;
+        expect(plan.records.length + plan.skipped.length).toBe(expected);
         for (const record of plan.records) expect(() => summarize(record.resource)).not.toThrow();
       }),
       { numRuns: 1000, seed: 17 },

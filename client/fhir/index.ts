@@ -1,6 +1,8 @@
 export { buildExportBundle } from "./export-bundle";
 export { buildAuditBundle, type GrantEntry, type TrailEntry } from "./audit-export";
-export { ImportError, planImport, type ImportPlan } from "./import-bundle";
+export { ImportError, planEntries, planImport, type ImportPlan, type PlannedRecord, type SkippedEntry } from "./import-bundle";
+export { readImportFile, sourceOf, type ImportSource, type SourceEntry } from "./import-source";
+export { canonicalJson, contentDigest, identityKeys } from "./resource-identity";
 export { contextResourceTypes, exchangeResourceTypes, kindLabel, kindOf, recordKinds } from "./kinds";
 export { maxNoteTextBytes, noteAttachment, noteAttachmentText, noteResource, noteTextProblem } from "./note";
 export { summarize, type RecordSummary } from "./summary";

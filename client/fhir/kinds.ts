@@ -67,7 +67,9 @@ export function kindOf(resource: FhirResource): RecordKind | null {
     // Read defensively: an imported DocumentReference may have anything in content.
     const content: unknown = Array.isArray(document.content) ? document.content[0] : undefined;
     const attachment = isObject(content) && isObject(content.attachment) ? (content.attachment as Partial<fhir4.Attachment>) : undefined;
-    return attachment?.contentType === "text/plain" && typeof attachment.data === "string" ? "note" : "document";
+    // The media type without its parameters: Synthea writes "text/plain; charset=utf-8".
+    const mediaType = typeof attachment?.contentType === "string" ? attachment.contentType.split(";")[0]!.trim().toLowerCase() : undefined;
+    return mediaType === "text/plain" && typeof attachment?.data === "string" ? "note" : "document";
   }
   if (contextResourceTypes.has(resource.resourceType) || exchangeResourceTypes.has(resource.resourceType)) return null;
   return recordKinds.find((entry) => entry.resourceTypes.includes(resource.resourceType))?.kind ?? "other";
