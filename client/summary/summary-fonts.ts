@@ -1,0 +1,26 @@
+import type { SummaryFonts } from "./summary-pdf";
+
+/** The font could not be fetched from this app's own origin (offline, or the file is missing). */
+export class SummaryFontError extends Error {
+  override readonly name = "SummaryFontError";
+}
+
+async function fetchFont(url: URL): Promise<Uint8Array> {
+  const response = await fetch(url);
+  if (!response.ok) throw new SummaryFontError(`The PDF font could not be loaded (${response.status}).`);
+  return new Uint8Array(await response.arrayBuffer());
+}
+
+/**
+ * DejaVu Sans and DejaVu Sans Bold (the dejavu-fonts-ttf package; free licence, Latin with
+ * every accent, Greek, Cyrillic), which the build copies beside the app's own scripts: fetched
+ * from this origin, never from the internet. Browser only.
+ * @throws SummaryFontError when a font does not load; TypeError from fetch when offline
+ */
+export async function loadSummaryFonts(): Promise<SummaryFonts> {
+  const [regular, bold] = await Promise.all([
+    fetchFont(new URL("dejavu-fonts-ttf/ttf/DejaVuSans.ttf", import.meta.url)),
+    fetchFont(new URL("dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf", import.meta.url)),
+  ]);
+  return { regular, bold };
+}
