@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { cryptoReady } from "@/crypto";
-import { buildPatientSummary, extraKinds, noInformation, revealedIdentity, type SummaryInput } from "./patient-summary";
+import { availableExtras, buildPatientSummary, extraKinds, noInformation, revealedIdentity, type SummaryInput } from "./patient-summary";
 import { readFileSync } from "node:fs";
 import { planImport } from "../fhir/import-bundle";
 
@@ -107,6 +107,10 @@ describe("the patient summary", () => {
     expect(section(built, "care-plan").lines).toHaveLength(1);
     expect(section(built, "family-history")).toMatchObject({ lines: [], statements: [] });
     expect(summary(records).sections).toHaveLength(6);
+    expect(availableExtras([...records, { resource: { resourceType: "Condition", code: { text: "Asthma" } } }])).toEqual([
+      { kind: "care-plan", count: 1 },
+      { kind: "device", count: 1 },
+    ]);
     expect(extraKinds).toEqual(expect.arrayContaining(["care-plan", "device", "family-history", "note", "document", "encounter"]));
     expect(extraKinds).not.toContain("condition");
     expect(noInformation).toBe("No information");

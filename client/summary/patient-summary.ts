@@ -1,4 +1,4 @@
-import { kindLabel, recordKinds } from "../fhir/kinds";
+import { kindLabel, kindOf, recordKinds } from "../fhir/kinds";
 import { summarize } from "../fhir/summary";
 import type { FhirResource, RecordKind } from "../fhir/types";
 import { formatDay } from "../format";
@@ -66,6 +66,16 @@ const ipsKinds = new Set(ipsSections.flatMap((section) => section.kinds));
 
 /** The record kinds a person may add to a summary beyond the IPS sections, in the chart's order. */
 export const extraKinds: readonly RecordKind[] = recordKinds.map((entry) => entry.kind).filter((kind) => !ipsKinds.has(kind));
+
+/** The extra kinds some records hold, with how many of each, in the chart's order: what a person may add to their summary. */
+export function availableExtras(records: ReadonlyArray<{ resource: FhirResource }>): Array<{ kind: RecordKind; count: number }> {
+  const counts = new Map<RecordKind, number>();
+  for (const { resource } of records) {
+    const kind = kindOf(resource);
+    if (kind && !ipsKinds.has(kind)) counts.set(kind, (counts.get(kind) ?? 0) + 1);
+  }
+  return extraKinds.flatMap((kind) => (counts.has(kind) ? [{ kind, count: counts.get(kind)! }] : []));
+}
 
 /**
  * Who a summary is about, in the words the clinician's view uses too: "Shared by Paul Proof,
