@@ -25,7 +25,10 @@ export interface GrantProfile {
 /** FHIR R4 `date` (a year, a year and month, or a full date), with months and days in range. */
 const birthDatePattern = /^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$/;
 
-/** Whether `value` is a FHIR R4 `date` a grant profile takes as a birth date ("1957", "1957-07", "1957-07-06"). */
+/**
+ * Whether `value` is a FHIR R4 `date` a grant profile takes as a birth date ("1957", "1957-07",
+ * "1957-07-06"; not a day the month does not have). Does not throw.
+ */
 export function isRevealableBirthDate(value: string): boolean {
   if (!birthDatePattern.test(value)) return false;
   if (value.length < 10) return true;
