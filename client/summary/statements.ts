@@ -2,10 +2,10 @@ import { isObject, type FhirResource } from "../fhir/types";
 
 /**
  * SNOMED CT concepts that state an absence rather than name a thing (IPS "no known …"
- * statements): no known allergy, drug, food, environmental allergy, no current problems, no
- * drug history, no known immunization history.
+ * statements): no known allergy, no known drug, food, environmental or insect allergy, no
+ * current problems or disability.
  */
-const noKnownSnomed = new Set(["716186003", "409137002", "429625007", "428607008", "160245001", "428197003", "787481004"]);
+const noKnownSnomed = new Set(["716186003", "409137002", "429625007", "428607008", "160245001", "428197003"]);
 const snomed = "http://snomed.info/sct";
 /** HL7 IPS IG CodeSystem of "absent or unknown" statements (no-known-allergies, no-medication-info...). */
 const ipsAbsentUnknown = "http://hl7.org/fhir/uv/ips/CodeSystem/absent-unknown-uv-ips";
