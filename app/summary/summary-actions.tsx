@@ -23,8 +23,8 @@ export function SummaryActions({ summary, fileName }: { summary: PatientSummary;
       const bytes = await buildSummaryPdf(summary);
       downloadBlob(`${fileName}-${today()}.pdf`, new Blob([bytes.slice()], { type: "application/pdf" }));
     } catch (caught) {
-      // The font is fetched from this app: offline (TypeError from fetch) or missing, said so; anything else is a bug.
-      if (!(caught instanceof SummaryFontError) && !(caught instanceof TypeError)) throw caught;
+      // The font is fetched from this app: offline or missing, said so; anything else is a bug.
+      if (!(caught instanceof SummaryFontError)) throw caught;
       setError("The PDF could not be made: its font did not load. Check your connection and try again, or use Print.");
     } finally {
       setBusy(false);
