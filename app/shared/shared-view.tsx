@@ -96,7 +96,11 @@ function Shared() {
               {revealedIdentity(name, patient.revealedBirthDate, true)}
             </p>
             <p>
-              <Link href={`/summary/shared/${encodeURIComponent(patient.grantId)}`} className="button button-small button-secondary">
+              <Link
+                href={`/summary/shared/${encodeURIComponent(patient.grantId)}`}
+                className="button button-small button-secondary"
+                aria-label={`Summary of ${heading}`}
+              >
                 Summary
               </Link>
             </p>
