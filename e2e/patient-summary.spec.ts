@@ -114,7 +114,7 @@ test("a clinician opens the summary of what a patient shared, naming the patient
   await page.getByRole("link", { name: "Shared with me" }).click();
   const shared = page.getByTestId("shared-patient");
   await expect(shared.getByTestId("shared-patient-identity")).toHaveText("Shared by Martha D., born May 1972");
-  await shared.getByRole("link", { name: "Summary" }).click();
+  await shared.getByRole("link", { name: "Summary of Martha D." }).click();
   await expectIpsSummary(page, "Shared by Martha D., born May 1972");
 
   for (const viewport of [
