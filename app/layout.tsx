@@ -41,6 +41,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
                 <Link href="/home">Home</Link>
                 {clinician && <Link href="/shared">Shared with me</Link>}
                 {patient && <Link href="/chart">My records</Link>}
+                {patient && <Link href="/summary">Summary</Link>}
                 {patient && <Link href="/share">Sharing</Link>}
                 {(patient || clinician) && <Link href="/history">History</Link>}
                 <Link href="/settings/security">Security</Link>

@@ -59,7 +59,7 @@ export {
   type AuditEventFields,
   type AuditSegmentCheck,
 } from "./audit-chain";
-export { decryptGrantProfile, encryptGrantProfile, type GrantProfile } from "./grant-profile";
+export { decryptGrantProfile, encryptGrantProfile, isRevealableBirthDate, type GrantProfile } from "./grant-profile";
 export { decodeRecoveryKey, deriveRecoveryKeyEncryptionKey, deriveRecoverySigningKeyPair, encodeRecoveryKey, generateRecoveryKey } from "./recovery-key";
 export {
   signRecoveryKeyReplacement,

@@ -10,6 +10,7 @@ import { kindLabel, recordKinds, summarize } from "@/client/fhir";
 import type { ChartEntry } from "@/client/records/records";
 import { isIntegrityError } from "@/client/integrity";
 import { useGrants } from "@/client/sharing/grants-store";
+import { isRevealableBirthDate } from "@/client/sharing/sharing";
 import { useVault, type PinnedContact } from "@/client/keystore/vault-store";
 
 type OkEntry = Extract<ChartEntry, { status: "ok" }>;
@@ -46,6 +47,7 @@ export function ShareForm({
   const [permission, setPermission] = useState<"read" | "contribute">("read");
   const [until, setUntil] = useState("");
   const [revealedName, setRevealedName] = useState(vault.status === "unlocked" ? vault.profile.displayName : "");
+  const [revealedBirthDate, setRevealedBirthDate] = useState("");
   const [verified, setVerified] = useState(clinician.viaShareCode || (clinician.pin?.verified ?? false));
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
@@ -65,6 +67,9 @@ export function ShareForm({
     setError(undefined);
     if (!revealedName.trim()) return setError("Enter the name this clinician should see.");
     if (until && until <= today) return setError("The end date must be after today.");
+    if (revealedBirthDate.trim() && !isRevealableBirthDate(revealedBirthDate.trim())) {
+      return setError("Enter your date of birth as a year (1957), a year and month (1957-07) or a full date (1957-07-06), or leave it empty.");
+    }
     setBusy(true);
     try {
       await useGrants.getState().share({
@@ -74,6 +79,7 @@ export function ShareForm({
         permission,
         expiresAt: until ? endOfDay(until) : null,
         revealedName,
+        revealedBirthDate: revealedBirthDate.trim() || undefined,
       });
       onShared(`Shared with ${entry.displayName}.`);
     } catch (caught) {
@@ -160,6 +166,16 @@ export function ShareForm({
         maxLength={200}
         autoComplete="name"
         onChange={(event) => setRevealedName(event.target.value)}
+      />
+      <Field
+        id="share-birth-date"
+        label="Also show my date of birth (optional)"
+        hint={`A year, a year and month, or a full date (1957, 1957-07 or 1957-07-06). Encrypted for ${entry.displayName} like your name; leave it empty to keep it to yourself.`}
+        value={revealedBirthDate}
+        maxLength={10}
+        inputMode="numeric"
+        autoComplete="bday"
+        onChange={(event) => setRevealedBirthDate(event.target.value)}
       />
       {error && (
         <p className="form-error" role="alert">

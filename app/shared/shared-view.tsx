@@ -1,5 +1,6 @@
 "use client";
 
+import Link from "next/link";
 import { useCallback, useEffect, useState } from "react";
 import { NoteForm } from "@/app/chart/record-forms";
 import { FileViewer } from "@/app/chart/file-viewer";
@@ -15,6 +16,7 @@ import { rememberShownNames } from "@/client/keystore/vault-profile";
 import { unlockedVault } from "@/client/keystore/vault-store";
 import { ShareCodeCard } from "./share-code-card";
 import { StatusLines } from "@/app/_components/status-lines";
+import { revealedIdentity } from "@/client/summary/patient-summary";
 
 const displayName = (patient: SharedPatient) => patient.revealedName ?? `Patient ${patient.patientId.slice(0, 8)}`;
 
@@ -90,6 +92,18 @@ function Shared() {
         return (
           <section key={patient.grantId} className="card" aria-labelledby={`shared-patient-${index}`} data-testid="shared-patient">
             <h2 id={`shared-patient-${index}`}>{heading}</h2>
+            <p className="shared-patient-identity" data-testid="shared-patient-identity">
+              {revealedIdentity(name, patient.revealedBirthDate, true)}
+            </p>
+            <p>
+              <Link
+                href={`/summary/shared/${encodeURIComponent(patient.grantId)}`}
+                className="button button-small button-secondary"
+                aria-label={`Summary of ${heading}`}
+              >
+                Summary
+              </Link>
+            </p>
             <p className="hint">
               {patient.permission === "read" ? "Read only" : "Read and add notes"}
               {patient.expiresAt ? ` · until ${formatDay(patient.expiresAt)}` : ""}

@@ -68,6 +68,23 @@ describe("sharing records with a clinician", () => {
     expect(await loadRevealedNames(doctor.vault, server.transport)).toEqual(new Map([[patient.vault.userId, "Paul"]]));
   });
 
+  it("shows the clinician the birth date the patient chose to reveal, and none when not chosen", async () => {
+    const server = fakeServer([patient, doctor]);
+    const [record] = server.addRecords(patient, [note("BP 128/82.")]);
+    server.signIn(patient);
+    const vault = pinning(patient, doctor);
+    const clinician = await checkedContact(doctor.vault.userId, vault, server.transport);
+    const base = { clinician, verified: false, recordIds: [record!], permission: "read" as const, expiresAt: null };
+    const withBirthDate = await shareRecords({ ...base, revealedName: "Paul Proof", revealedBirthDate: "1957-07" }, vault, server.transport);
+    const without = await shareRecords({ ...base, revealedName: "Paul", revealedBirthDate: " " }, vault, server.transport);
+    expect(JSON.stringify(server.transport.callsTo(routes.grants.create))).not.toContain("1957");
+
+    server.signIn(doctor);
+    const shared = await loadSharedWithMe(doctor.vault, server.transport);
+    expect(shared.find((grant) => grant.grantId === withBirthDate)).toMatchObject({ revealedName: "Paul Proof", revealedBirthDate: "1957-07" });
+    expect(shared.find((grant) => grant.grantId === without)).toMatchObject({ revealedName: "Paul", revealedBirthDate: null });
+  });
+
   it("stops at a clinician whose keys changed since they were pinned, sending nothing", async () => {
     const server = fakeServer([patient, doctor]);
     const [record] = server.addRecords(patient, [note("Dose plan.")]);

@@ -20,6 +20,7 @@ import {
   wrapRecordKey,
   wrapRecordKeys,
   wrapsDigest,
+  type GrantProfile,
   type RecordKey,
   type ShareKey,
 } from "@/crypto";
@@ -44,6 +45,9 @@ import type { UnlockedKeys, UnlockedVault } from "../keystore/vault-store";
 
 export type { GrantChangeResult, GrantSummary };
 
+/** Whether a date of birth can be revealed as typed: a FHIR date (a year, a year and month, or a full date). */
+export { isRevealableBirthDate } from "@/crypto";
+
 /** The server refuses shorter queries (400); the page says so before asking. */
 export { directoryQueryMinLength };
 
@@ -59,6 +63,8 @@ export interface ShareInput {
   permission: GrantPermission;
   expiresAt: Date | null;
   revealedName: string;
+  /** The date of birth this clinician may see, a FHIR date ("1957", "1957-07", "1957-07-06"); absent or empty: not revealed. */
+  revealedBirthDate?: string;
 }
 
 /**
@@ -104,6 +110,7 @@ export function sealGrant(input: {
   permission: GrantPermission;
   expiresAt: Date | null;
   revealedName: string;
+  revealedBirthDate?: string;
 }) {
   const grantId = crypto.randomUUID();
   const shareKey = deriveShareKey(input.vault.keys.vaultKey, { grantId });
@@ -114,11 +121,17 @@ export function sealGrant(input: {
       clinicianId: input.clinicianId,
       ...signed,
       sealedShareKey: toBase64url(sealShareKey(shareKey, input.clinicianEncryptionPublicKey, { grantId })),
-      sealedProfile: toBase64url(encryptGrantProfile({ displayName: input.revealedName }, shareKey, { grantId })),
+      sealedProfile: toBase64url(encryptGrantProfile(grantProfileOf(input), shareKey, { grantId })),
     };
   } finally {
     shareKey.fill(0);
   }
+}
+
+/** What the patient reveals, as the grant profile holds it: the birth date only when one was given. */
+function grantProfileOf(input: { revealedName: string; revealedBirthDate?: string }): GrantProfile {
+  const birthDate = input.revealedBirthDate?.trim();
+  return birthDate ? { displayName: input.revealedName, birthDate } : { displayName: input.revealedName };
 }
 
 /**
@@ -284,11 +297,18 @@ function openGrant(grant: ReceivedGrant, vault: UnlockedVault) {
   );
   let handedOver = false;
   try {
-    const revealedName = grant.sealedProfile
-      ? verified("decrypt", () => decryptGrantProfile(fromBase64url(grant.sealedProfile!), shareKey, { grantId: grant.grantId }).displayName)
+    const profile = grant.sealedProfile
+      ? verified("decrypt", () => decryptGrantProfile(fromBase64url(grant.sealedProfile!), shareKey, { grantId: grant.grantId }))
       : null;
     handedOver = true;
-    return { patientIdentity, patientCertificate, shareKey, signedRecordIds, revealedName };
+    return {
+      patientIdentity,
+      patientCertificate,
+      shareKey,
+      signedRecordIds,
+      revealedName: profile?.displayName ?? null,
+      revealedBirthDate: profile?.birthDate ?? null,
+    };
   } finally {
     if (!handedOver) shareKey.fill(0);
   }
@@ -309,6 +329,8 @@ export interface SharedPatient {
   patientId: string;
   /** The name the patient chose to show this clinician. */
   revealedName: string | null;
+  /** The date of birth the patient chose to show this clinician, a FHIR date ("1957", "1957-07", "1957-07-06"); null when not revealed. */
+  revealedBirthDate: string | null;
   permission: GrantPermission;
   expiresAt: string | null;
   records: SharedRecord[];
@@ -398,6 +420,7 @@ async function openSharedRecords(
     grantId: grant.grantId,
     patientId: grant.patientId,
     revealedName: opened.revealedName,
+    revealedBirthDate: opened.revealedBirthDate,
     permission: grant.permission,
     expiresAt: grant.expiresAt,
     records: shown,
