@@ -1,5 +1,10 @@
 import type { ReactNode } from "react";
+import type { RecordSummary } from "@/client/fhir";
 import type { RecordGroup, RecordRow } from "@/client/records/record-groups";
+
+/** What a list row says beside a record's title: its date, interpretation flags and reference range ("2 Mar 2023 · High (H) · ref 4–10"). */
+export const rowFacts = (summary: RecordSummary | null): string =>
+  summary ? [summary.dateText, ...summary.flags, ...summary.ranges].filter(Boolean).join(" · ") : "";
 
 /**
  * Records grouped by kind (client/records/record-groups.ts), as the patient's chart and the

@@ -4,7 +4,7 @@ import { useEffect, useMemo, useRef, useState } from "react";
 import { VaultGate } from "@/app/_components/vault-gate";
 import { summarize } from "@/client/fhir";
 import { groupRecords, shownOrder, summarizeRecords } from "@/client/records/record-groups";
-import { RecordGroups, RecordSearch } from "@/app/_components/record-groups";
+import { RecordGroups, RecordSearch, rowFacts } from "@/app/_components/record-groups";
 import { createRecords, olderThanSeen, type ChartEntry, type RecordDocument } from "@/client/records/records";
 import { useChart } from "@/client/records/chart-store";
 import { unlockedVault } from "@/client/keystore/vault-store";
@@ -219,7 +219,7 @@ function Chart() {
                 {summary?.title}
               </button>
               <span className="hint">
-                {summary?.dateText ?? ""}
+                {rowFacts(summary)}
                 {entry.authorship ? ` · ${entry.authorship}` : ""}
               </span>
               {/* The detail opens in place, under its row, where the person is looking. */}

@@ -430,7 +430,23 @@ export function fieldLabel(key: string): string {
 const timeUnits: Record<string, string> = { s: "seconds", min: "minutes", h: "hours", d: "days", wk: "weeks", mo: "months", a: "years" };
 
 // Fields whose values are FHIR codes meant to be read as words ("entered-in-error").
-const codeFields = new Set(["status", "criticality", "type", "category", "docStatus", "use", "mode", "comparator", "when", "dayOfWeek"]);
+const codeFields = new Set([
+  "status",
+  "criticality",
+  "type",
+  "category",
+  "docStatus",
+  "use",
+  "mode",
+  "comparator",
+  "when",
+  "dayOfWeek",
+  "intent",
+  "priority",
+  "lifecycleStatus",
+  "gender",
+  "sex",
+]);
 
 /** A primitive value as people read it: yes/no, dates in the reader's locale, codes and UCUM time units in words, sizes in bytes. */
 export function readableValue(key: string, value: string | number | boolean): string {

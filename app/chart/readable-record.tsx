@@ -26,7 +26,7 @@ export function ReadableRecord({ document, records = [] }: { document: RecordDoc
   return (
     <>
       {summary?.statement && <p className="hsc-statement-note">{statementWords[summary.statement]}.</p>}
-      {(summary?.value || (summary && summary.details.length > 0 && document.kind !== "note")) && (
+      {summary && (summary.value || summary.flags.length > 0 || summary.ranges.length > 0 || (document.kind !== "note" && summary.details.length > 0)) && (
         <dl className="fields hsc-clinical-value">
           {summary.value && (
             <div className="field-pair">
@@ -34,9 +34,21 @@ export function ReadableRecord({ document, records = [] }: { document: RecordDoc
               <dd data-testid="record-value">{summary.value}</dd>
             </div>
           )}
+          {summary.flags.length > 0 && (
+            <div className="field-pair">
+              <dt>Interpretation</dt>
+              <dd>{summary.flags.join(", ")}</dd>
+            </div>
+          )}
+          {summary.ranges.length > 0 && (
+            <div className="field-pair">
+              <dt>Reference range</dt>
+              <dd>{summary.ranges.map((range) => range.replace(/^ref /, "")).join("; ")}</dd>
+            </div>
+          )}
           {document.kind !== "note" && summary.details.length > 0 && (
             <div className="field-pair">
-              <dt>Also</dt>
+              <dt>In short</dt>
               <dd>
                 <ul>
                   {summary.details.map((line, index) => (

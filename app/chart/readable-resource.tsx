@@ -75,6 +75,10 @@ function dataTypeText(key: string, record: Json, naming?: Naming): string | null
   if ("value" in record && (only(record, ["value", "unit", "system", "code", "comparator"]) || "comparator" in record)) {
     return formatQuantity(record) ?? (typeof record.value === "number" || typeof record.value === "string" ? String(record.value) : null);
   }
+  // A Coding on its own (Encounter.class): its display, or its code.
+  if (typeof record.code === "string" && only(record, ["system", "code", "display", "version", "userSelected"])) {
+    return typeof record.display === "string" ? record.display : /^[a-z][a-z-]*$/.test(record.code) ? words(record.code) : record.code;
+  }
   if (only(record, ["low", "high"])) return formatRange(record);
   if (only(record, ["numerator", "denominator"])) return formatRatio(record);
   if (only(record, ["start", "end"]) && [record.start, record.end].every((end) => end === undefined || typeof end === "string")) return formatPeriod(record);

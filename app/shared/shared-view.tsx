@@ -4,7 +4,7 @@ import { useCallback, useEffect, useMemo, useState } from "react";
 import { NoteForm } from "@/app/chart/record-forms";
 import { FileViewer } from "@/app/chart/file-viewer";
 import { ReadableRecord } from "@/app/chart/readable-record";
-import { RecordGroups, RecordSearch } from "@/app/_components/record-groups";
+import { RecordGroups, RecordSearch, rowFacts } from "@/app/_components/record-groups";
 import { groupRecords, summarizeRecords } from "@/client/records/record-groups";
 import { fileType } from "@/app/chart/record-detail";
 import { VaultGate } from "@/app/_components/vault-gate";
@@ -166,7 +166,7 @@ function SharedRecords({ patient, index, open, onToggle }: { patient: SharedPati
               <button type="button" className="link-button" aria-expanded={open === record.id} onClick={() => onToggle(record.id)}>
                 {summary?.title ?? "Record"}
               </button>
-              {summary?.dateText && <span className="hint"> · {summary.dateText}</span>}
+              {rowFacts(summary) && <span className="hint"> · {rowFacts(summary)}</span>}
               {record.authorship && <p className="hint">{record.authorship}</p>}
               {open === record.id && record.document.file && (
                 <FileViewer

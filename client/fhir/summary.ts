@@ -25,8 +25,12 @@ export interface RecordSummary {
   statement: Statement | null;
   /** The main value shown, when the record has one ("<5 mg/L", "Yes", "Not recorded: error"). */
   value: string | null;
-  /** Further lines a clinician reads with it: components, reference ranges, interpretation, dosage, reactions. */
+  /** Further lines a clinician reads with it: components, dosage, reactions, conclusion. */
   details: string[];
+  /** Observation.interpretation as "High (H)", "Critically low (LL)": shown in the list and the detail. */
+  flags: string[];
+  /** Observation.referenceRange as "ref 4–10 mmol/L". */
+  ranges: string[];
   codes: string[];
   /** Plain text the chart search looks through. */
   text: string;
@@ -109,6 +113,8 @@ export function summarize(resource: FhirResource, context: readonly ContextEntry
   let value: string | null = null;
   let drug: unknown;
   const details: string[] = [];
+  const flags = formatInterpretation(resource.interpretation);
+  const ranges = formatReferenceRange(resource.referenceRange);
   const ref = (reference: unknown) => referenceName(reference, resource, context);
 
   switch (resource.resourceType) {
@@ -149,7 +155,6 @@ export function summarize(resource: FhirResource, context: readonly ContextEntry
       const bloodPressure = bloodPressureValue(resource);
       value = bloodPressure ?? formatElementValue(resource, formatDate);
       if (!bloodPressure) details.push(...formatComponents(resource, formatDate));
-      details.push(...formatReferenceRange(resource.referenceRange), ...formatInterpretation(resource.interpretation));
       if (bloodPressure) name = "Blood pressure";
       break;
     }
@@ -280,6 +285,6 @@ export function summarize(resource: FhirResource, context: readonly ContextEntry
   else if (value && resource.resourceType === "Observation") title = name === "Blood pressure" ? `Blood pressure ${value}` : `${title}: ${value}`;
   const date = time?.date ?? null;
   const codes = conceptCodes(concept);
-  const text = [title, time?.text ?? "", value ?? "", ...details, ...codes, ...searchWords(resource, context)].filter(Boolean).join("\n");
-  return { kind, title, date, dateText: time?.text ?? null, sortKey: date ? dateSortKey(date) : null, statement, value, details, codes, text };
+  const text = [title, time?.text ?? "", value ?? "", ...details, ...flags, ...ranges, ...codes, ...searchWords(resource, context)].filter(Boolean).join("\n");
+  return { kind, title, date, dateText: time?.text ?? null, sortKey: date ? dateSortKey(date) : null, statement, value, details, flags, ranges, codes, text };
 }
