@@ -24,7 +24,7 @@ export function ReadableRecord({ document, records = [] }: { document: RecordDoc
   const summary = summarize(resource, context);
   const sections = resource.resourceType === "Composition" ? compositionSections(resource, records) : null;
   return (
-    <>
+    <div className="hsc-readable">
       {summary?.statement && <p className="hsc-statement-note">{statementWords[summary.statement]}.</p>}
       {summary && (summary.value || summary.flags.length > 0 || summary.ranges.length > 0 || (document.kind !== "note" && summary.details.length > 0)) && (
         <dl className="fields hsc-clinical-value">
@@ -62,7 +62,7 @@ export function ReadableRecord({ document, records = [] }: { document: RecordDoc
       )}
       {sections && <CompositionSections sections={sections} />}
       <Fields resource={resource} naming={{ holder: resource, context }} omit={sections ? ["section"] : undefined} />
-    </>
+    </div>
   );
 }
 
