@@ -22,6 +22,8 @@ describe("FHIR dates to their own precision", () => {
     expect(formatPeriod({ start: "2001", end: "2004" }, options)).toBe("2001–2004");
     expect(formatPeriod({ start: "2001-04" }, options)).toBe("from Apr 2001");
     expect(formatPeriod({ end: "2001-04-02" }, options)).toBe("until 2 Apr 2001");
+    expect(formatPeriod({ start: "2019-02-14T09:15:00-05:00", end: "2019-02-14T09:45:00-05:00" }, options)).toBe("14 Feb 2019, 15:15–15:45");
+    expect(formatPeriod({ start: "2019-02-14T22:15:00Z", end: "2019-02-14T23:45:00Z" }, options)).toBe("14 Feb 2019, 23:15 – 15 Feb 2019, 00:45");
   });
 
   it("reads every kind of [x] time", () => {

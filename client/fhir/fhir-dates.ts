@@ -6,7 +6,7 @@
  * moment, shown in the viewer's time zone (client/format.ts conventions, Temporal).
  */
 import { Temporal } from "temporal-polyfill";
-import { formatDateTime } from "@/client/format";
+import { formatDateTime, localDayKey } from "@/client/format";
 import { isObject } from "./types";
 import { formatQuantity } from "./values";
 
@@ -81,6 +81,17 @@ export function formatPeriod(period: { start?: unknown; end?: unknown }, options
     }
     if (a && b && a.precision === "year" && b.precision === "year") return `${start}–${end}`;
     if (start === end) return formatFhirDate(start, options);
+    // Two moments of one day where the viewer is (a visit, a procedure): the day once.
+    if (
+      moment.test(start) &&
+      moment.test(end) &&
+      dateSortKey(start) &&
+      dateSortKey(end) &&
+      localDayKey(start, options.timeZone) === localDayKey(end, options.timeZone)
+    ) {
+      const time = new Intl.DateTimeFormat(options.locale, { timeStyle: "short", timeZone: options.timeZone }).format(new Date(end));
+      return `${formatFhirDate(start, options)}–${time}`;
+    }
     return `${formatFhirDate(start, options)} – ${formatFhirDate(end, options)}`;
   }
   if (start) return `from ${formatFhirDate(start, options)}`;
