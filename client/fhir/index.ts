@@ -3,5 +3,5 @@ export { buildAuditBundle, type GrantEntry, type TrailEntry } from "./audit-expo
 export { ImportError, planImport, type ImportPlan } from "./import-bundle";
 export { contextResourceTypes, exchangeResourceTypes, kindLabel, kindOf, recordKinds } from "./kinds";
 export { maxNoteTextBytes, noteAttachment, noteAttachmentText, noteResource, noteTextProblem } from "./note";
-export { summarize, type RecordSummary } from "./summary";
+export { summarize, type RecordSummary, type Statement } from "./summary";
 export { asResource, storedResource, type Bundle, type ContextEntry, type FhirResource, type RecordKind } from "./types";
