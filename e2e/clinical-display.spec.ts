@@ -20,6 +20,8 @@ const openRecord = async (page: Page, group: string, title: string | RegExp) => 
 test("values, partial dates and details read as a clinician reads them, at phone and desktop width, in the chart and the clinician's grouped view", async ({
   browser,
 }) => {
+  // Two people, two imports and two widths: more than the default minute on a shared machine.
+  test.setTimeout(240_000);
   const doctor = await newPerson(browser, { role: "doctor", name: "Dr Vera Values", specialty: "Nephrology", organization: "Riverside Clinic" });
   const patient = await newPerson(browser, { role: "patient", name: "Paul Partial" });
   const page = patient.page;
