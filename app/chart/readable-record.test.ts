@@ -84,8 +84,11 @@ describe("the readable record", () => {
     expect(text(render(documentOf(allergy)))).toContain("A statement that there is none known");
   });
 
-  it("shows a blood-pressure panel with its numbers", () => {
-    const panel = entries("05-synthea-transaction.json").find((entry) => entry.resource.resourceType === "Observation")!.resource;
+  it("shows a blood-pressure panel with its numbers, and its visit by the visit record's title", () => {
+    const bundle = entries("05-synthea-transaction.json");
+    const panel = bundle.find((entry) => entry.resource.resourceType === "Observation")!.resource;
     expect(text(render(documentOf(panel)))).toContain("134/82 mmHg");
+    const visit = bundle.find((entry) => entry.resource.resourceType === "Encounter")!;
+    expect(text(render(documentOf(panel), [{ document: documentOf(visit.resource, { fullUrl: visit.fullUrl }) }]))).toMatch(/Visit\s+Outpatient visit/);
   });
 });

@@ -1,5 +1,5 @@
 import { summarize, type FhirResource } from "@/client/fhir";
-import { compositionSections, type SectionView } from "@/client/fhir/composition";
+import { compositionSections, referencesRecord, type SectionView } from "@/client/fhir/composition";
 import type { RecordDocument } from "@/client/records/records";
 import { Fields } from "./readable-resource";
 
@@ -23,6 +23,11 @@ export function ReadableRecord({ document, records = [] }: { document: RecordDoc
   const resource = document.resource as FhirResource;
   const summary = summarize(resource, context);
   const sections = resource.resourceType === "Composition" ? compositionSections(resource, records) : null;
+  // A reference to another record of the chart (a result's visit, a report's results) is named by that record's title.
+  const recordTitle = (reference: string) => {
+    const target = records.find((record) => record.document !== document && referencesRecord(reference, record.document));
+    return target ? summarize(target.document.resource as FhirResource, target.document.context ?? [])?.title : undefined;
+  };
   return (
     <div className="hsc-readable">
       {summary?.statement && <p className="hsc-statement-note">{statementWords[summary.statement]}.</p>}
@@ -61,7 +66,7 @@ export function ReadableRecord({ document, records = [] }: { document: RecordDoc
         </dl>
       )}
       {sections && <CompositionSections sections={sections} />}
-      <Fields resource={resource} naming={{ holder: resource, context }} omit={sections ? ["section"] : undefined} />
+      <Fields resource={resource} naming={{ holder: resource, context, recordTitle }} omit={sections ? ["section"] : undefined} />
     </div>
   );
 }

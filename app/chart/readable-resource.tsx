@@ -24,6 +24,8 @@ const hiddenNested = new Set(["id"]);
 export interface Naming {
   holder: FhirResource;
   context: readonly ContextEntry[];
+  /** The title of another record in the chart a reference points to (a result's visit), when there is one. */
+  recordTitle?: (reference: string) => string | undefined;
 }
 
 /** An inline FHIR attachment: text is shown as text, anything else only by its size. */
@@ -95,7 +97,9 @@ function dataTypeText(key: string, record: Json, naming?: Naming): string | null
     return parts[0] || null;
   }
   if (typeof record.reference === "string" || (typeof record.display === "string" && only(record, ["display", "type", "identifier", "reference"]))) {
-    const named = naming ? referenceName(record, naming.holder, naming.context) : typeof record.display === "string" ? record.display : undefined;
+    const named =
+      (naming ? referenceName(record, naming.holder, naming.context) : typeof record.display === "string" ? record.display : undefined) ??
+      (typeof record.reference === "string" ? naming?.recordTitle?.(record.reference) : undefined);
     if (named) return named;
     const target = naming ? resolveReference(record, naming.holder, naming.context) : undefined;
     // A reference to something not stored with the record ("Organization/45a5…"): what kind of thing it is.

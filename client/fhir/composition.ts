@@ -39,7 +39,8 @@ function emptyReasonText(value: unknown): string | null {
   return conceptText(value) ?? null;
 }
 
-const matches = (reference: string, document: { resource: { resourceType: string; id?: unknown }; fullUrl?: string }): boolean =>
+/** Whether a reference points to a stored record: by the fullUrl it was imported with, or by "Type/id" (absolute or relative). */
+export const referencesRecord = (reference: string, document: { resource: { resourceType: string; id?: unknown }; fullUrl?: string }): boolean =>
   document.fullUrl === reference ||
   (typeof document.resource.id === "string" &&
     (reference === `${document.resource.resourceType}/${document.resource.id}` ||
@@ -57,7 +58,7 @@ export function compositionSections(
     (Array.isArray(sections) ? sections : []).filter(isObject).map((section) => {
       const entries = (Array.isArray(section.entry) ? section.entry : []).filter(isObject).map((entry) => {
         const reference = typeof entry.reference === "string" ? entry.reference : "";
-        const record = reference ? records.find((candidate) => matches(reference, candidate.document)) : undefined;
+        const record = reference ? records.find((candidate) => referencesRecord(reference, candidate.document)) : undefined;
         const title = record ? summarize(record.document.resource, record.document.context ?? [])?.title : undefined;
         if (title) return title;
         if (typeof entry.display === "string" && entry.display.trim()) return `${entry.display} (not in this chart)`;
