@@ -36,7 +36,7 @@ export function RecordGroups<T>({
           {group.statements.length > 0 && (
             <>
               <p className="hint hsc-statements-label" id={`${idPrefix}-${group.kind}-statements`}>
-                Stated
+                Statements (not counted)
               </p>
               <ul className="list hsc-statements" aria-labelledby={`${idPrefix}-${group.kind}-statements`} data-testid={`statements-${group.kind}`}>
                 {group.statements.map(renderRow)}

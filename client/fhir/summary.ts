@@ -275,7 +275,7 @@ export function summarize(resource: FhirResource, context: readonly ContextEntry
         ? `${resourceTypeWords(resource.resourceType)}: ${label}`
         : `${resourceTypeWords(resource.resourceType)}${status ? ` (${status.replace(/-/g, " ")})` : ""}`;
       concept = resource.code;
-      time = firstTime(resource, ["effective", "occurrence", "performed", "authored", "date", "created", "recorded", "issued", "period"], options);
+      time = firstTime(resource, ["effective", "occurrence", "performed", "authoredOn", "date", "created", "recorded", "issued", "period"], options);
     }
   }
 
