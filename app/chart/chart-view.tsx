@@ -2,7 +2,9 @@
 
 import { useEffect, useMemo, useRef, useState } from "react";
 import { VaultGate } from "@/app/_components/vault-gate";
-import { recordKinds, summarize, type RecordKind } from "@/client/fhir";
+import { summarize } from "@/client/fhir";
+import { groupRecords, shownOrder, summarizeRecords } from "@/client/records/record-groups";
+import { RecordGroups, RecordSearch, rowFacts } from "@/app/_components/record-groups";
 import { createRecords, olderThanSeen, type ChartEntry, type RecordDocument } from "@/client/records/records";
 import { useChart } from "@/client/records/chart-store";
 import { unlockedVault } from "@/client/keystore/vault-store";
@@ -14,7 +16,7 @@ import { ImportPanel } from "./import-panel";
 import { RecordDetail } from "./record-detail";
 import { NoteForm } from "./record-forms";
 import { reportExport } from "@/client/audit/audit";
-import { countOf, formatCalendarDate, today } from "@/client/format";
+import { countOf, today } from "@/client/format";
 import { downloadBlob } from "@/client/records/download";
 import { buildExportWithFiles } from "@/client/records/export-with-files";
 import { describeFailure, failureKind } from "@/client/failures";
@@ -45,15 +47,10 @@ function Chart() {
     if (notice?.focusId) (document.getElementById(notice.focusId) ?? statusLine.current)?.focus();
   }, [notice]);
 
-  const rows = useMemo(
-    () =>
-      (entries ?? [])
-        .filter((entry): entry is OkEntry => entry.status === "ok")
-        .map((entry) => ({ entry, summary: summarize(entry.document.resource) }))
-        .filter((row) => !query.trim() || (row.summary?.text ?? "").toLowerCase().includes(query.trim().toLowerCase()))
-        .sort((a, b) => (b.summary?.date ?? "").localeCompare(a.summary?.date ?? "")),
-    [entries, query],
-  );
+  const summarized = useMemo(() => summarizeRecords((entries ?? []).filter((entry): entry is OkEntry => entry.status === "ok")), [entries]);
+  const groups = useMemo(() => groupRecords(summarized, query), [summarized, query]);
+  // In the order shown: what "the next record" is after a delete, and what an export holds.
+  const rows = useMemo(() => shownOrder(groups).map(({ item, summary }) => ({ entry: item, summary })), [groups]);
   const broken = (entries ?? []).filter((entry) => entry.status === "invalid");
   const fileCount = rows.filter((row) => row.entry.document.file).length;
 
@@ -61,7 +58,7 @@ function Chart() {
     await createRecords([document], unlockedVault(), httpTransport);
     // Another form may have been opened while this one was saving: leave that one open.
     setAdding((current) => (current === document.kind ? null : current));
-    setNotice({ text: `Saved “${summarize(document.resource)?.title ?? "the record"}”.` });
+    setNotice({ text: `Saved “${summarize(document.resource, document.context)?.title ?? "the record"}”.` });
     await reload();
   }
 
@@ -141,8 +138,7 @@ function Chart() {
         </div>
       )}
       <div className="chart-tools">
-        <label htmlFor="chart-search">Search your records</label>
-        <input id="chart-search" type="search" value={query} onChange={(event) => setQuery(event.target.value)} placeholder="Name, code or text" />
+        <RecordSearch id="chart-search" label="Search your records" value={query} onChange={setQuery} />
         <div className="actions">
           <button type="button" className="button button-secondary" aria-expanded={adding === "note"} onClick={(event) => openAdd("note", event.currentTarget)}>
             Add a note
@@ -192,65 +188,55 @@ function Chart() {
           <ClinicalForm key={spec.kind} spec={spec} onSave={save} onCancel={() => setAdding(null)} opener={addOpener} />
         ))}
       {rows.length === 0 && <p>{query ? "No record matches your search." : "Your chart is empty. Add a record or import a FHIR file."}</p>}
-      {recordKinds.map(({ kind, plural: groupName }) => {
-        const group = rows.filter((row) => row.summary?.kind === (kind as RecordKind));
-        if (group.length === 0) return null;
-        return (
-          <section key={kind} aria-labelledby={`group-${kind}`} className="record-group" data-testid={`group-${kind}`}>
-            <h2 id={`group-${kind}`}>
-              {groupName} <span className="count">({group.length})</span>
-            </h2>
-            <ul className="list">
-              {group.map(({ entry, summary }) => {
-                const isOpen = entry.id === openId;
-                return (
-                  <li key={entry.id} className="list-row">
-                    <input
-                      type="checkbox"
-                      aria-label={`Select ${summary?.title}`}
-                      checked={selected.has(entry.id)}
-                      onChange={(event) => {
-                        const next = new Set(selected);
-                        if (event.target.checked) next.add(entry.id);
-                        else next.delete(entry.id);
-                        setSelected(next);
-                      }}
-                    />
-                    <button
-                      type="button"
-                      id={`open-${entry.id}`}
-                      className="link-button"
-                      aria-expanded={isOpen}
-                      aria-controls={isOpen ? `record-${entry.id}` : undefined}
-                      onClick={(event) => {
-                        rowOpener.current = event.currentTarget;
-                        setOpenId(isOpen ? null : entry.id);
-                      }}
-                    >
-                      {summary?.title}
-                    </button>
-                    <span className="hint">
-                      {summary?.date ? formatCalendarDate(summary.date) : ""}
-                      {entry.authorship ? ` · ${entry.authorship}` : ""}
-                    </span>
-                    {/* The detail opens in place, under its row, where the person is looking. */}
-                    {isOpen && (
-                      <RecordDetail
-                        key={`${entry.id}-${entry.version}`}
-                        id={`record-${entry.id}`}
-                        entry={entry}
-                        opener={rowOpener}
-                        onClose={() => setOpenId(null)}
-                        onDeleted={() => deleted(entry.id, summary?.title ?? "the record")}
-                      />
-                    )}
-                  </li>
-                );
-              })}
-            </ul>
-          </section>
-        );
-      })}
+      <RecordGroups
+        groups={groups}
+        renderRow={({ item: entry, summary }) => {
+          const isOpen = entry.id === openId;
+          return (
+            <li key={entry.id} className="list-row">
+              <input
+                type="checkbox"
+                aria-label={`Select ${summary?.title}`}
+                checked={selected.has(entry.id)}
+                onChange={(event) => {
+                  const next = new Set(selected);
+                  if (event.target.checked) next.add(entry.id);
+                  else next.delete(entry.id);
+                  setSelected(next);
+                }}
+              />
+              <button
+                type="button"
+                id={`open-${entry.id}`}
+                className="link-button"
+                aria-expanded={isOpen}
+                aria-controls={isOpen ? `record-${entry.id}` : undefined}
+                onClick={(event) => {
+                  rowOpener.current = event.currentTarget;
+                  setOpenId(isOpen ? null : entry.id);
+                }}
+              >
+                {summary?.title}
+              </button>
+              <span className="hint">
+                {rowFacts(summary)}
+                {entry.authorship ? ` · ${entry.authorship}` : ""}
+              </span>
+              {/* The detail opens in place, under its row, where the person is looking. */}
+              {isOpen && (
+                <RecordDetail
+                  key={`${entry.id}-${entry.version}`}
+                  id={`record-${entry.id}`}
+                  entry={entry}
+                  opener={rowOpener}
+                  onClose={() => setOpenId(null)}
+                  onDeleted={() => deleted(entry.id, summary?.title ?? "the record")}
+                />
+              )}
+            </li>
+          );
+        }}
+      />
       <FileUpload />
       <ImportPanel />
     </>

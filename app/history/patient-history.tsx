@@ -47,7 +47,13 @@ function History() {
       // Catch up from the head this browser verified last (only new events), then show the newest
       // events: those this tab verified already (the check on every page keeps them), older pages only as needed.
       const [check, chart] = await Promise.all([checkTrail(vault), loadedChart()]);
-      setTitles(new Map(chart.flatMap((entry) => (entry.status === "ok" ? [[entry.id, summarize(entry.document.resource)?.title ?? "Record"] as const] : []))));
+      setTitles(
+        new Map(
+          chart.flatMap((entry) =>
+            entry.status === "ok" ? [[entry.id, summarize(entry.document.resource, entry.document.context)?.title ?? "Record"] as const] : [],
+          ),
+        ),
+      );
       if (check.status === "tampered") return setView(check);
       const newest = await loadNewestEvents(vault);
       setView(newest);

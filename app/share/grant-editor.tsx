@@ -133,7 +133,7 @@ export function GrantEditor({
           entries.map((entry) => (
             <label key={entry.id} className="check-row">
               <input type="checkbox" checked={selected.has(entry.id)} onChange={(event) => toggle(entry.id, event.target.checked)} />{" "}
-              {summarize(entry.document.resource)?.title ?? "Record"}
+              {summarize(entry.document.resource, entry.document.context)?.title ?? "Record"}
             </label>
           ))}
       </fieldset>

@@ -68,7 +68,7 @@ export function GrantsDashboard({
   };
   const titleOf = (recordId: string) => {
     const entry = entries.find((candidate) => candidate.id === recordId);
-    return entry ? (summarize(entry.document.resource)?.title ?? "Record") : "A record no longer in your chart";
+    return entry ? (summarize(entry.document.resource, entry.document.context)?.title ?? "Record") : "A record no longer in your chart";
   };
   const sharedIds = (grant: GrantSummary) =>
     grant.scope === "all" ? entries.map((entry) => entry.id).filter((id) => !grant.excludedRecordIds.includes(id)) : grant.recordIds;

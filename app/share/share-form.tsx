@@ -143,7 +143,7 @@ export function ShareForm({
               {group.items.map((item) => (
                 <label key={item.id} className="check-row">
                   <input type="checkbox" checked={selected.has(item.id)} onChange={(event) => toggle([item.id], event.target.checked)} />{" "}
-                  {summarize(item.document.resource)?.title}
+                  {summarize(item.document.resource, item.document.context)?.title}
                 </label>
               ))}
             </fieldset>

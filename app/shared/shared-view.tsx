@@ -1,10 +1,12 @@
 "use client";
 
 import Link from "next/link";
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useMemo, useState } from "react";
 import { NoteForm } from "@/app/chart/record-forms";
 import { FileViewer } from "@/app/chart/file-viewer";
-import { Fields } from "@/app/chart/readable-resource";
+import { ReadableRecord } from "@/app/chart/readable-record";
+import { RecordGroups, RecordSearch, rowFacts } from "@/app/_components/record-groups";
+import { groupRecords, summarizeRecords } from "@/client/records/record-groups";
 import { fileType } from "@/app/chart/record-detail";
 import { VaultGate } from "@/app/_components/vault-gate";
 import { describeFailure, failureKind } from "@/client/failures";
@@ -36,7 +38,9 @@ function rememberShown(patients: SharedPatient[]) {
   const shown = {
     patients: Object.fromEntries(patients.flatMap((patient) => (patient.revealedName ? [[patient.patientId, patient.revealedName] as const] : []))),
     records: Object.fromEntries(
-      patients.flatMap((patient) => patient.records.map((record) => [record.id, summarize(record.document.resource)?.title ?? "Record"] as const)),
+      patients.flatMap((patient) =>
+        patient.records.map((record) => [record.id, summarize(record.document.resource, record.document.context)?.title ?? "Record"] as const),
+      ),
     ),
   };
   // Best effort: the names are shown either way; only a bug is not let go.
@@ -115,27 +119,7 @@ function Shared() {
                   ` ${patient.rolledBack > 1 ? `${patient.rolledBack} of them were older versions` : patient.refused === 1 ? "It was an older version" : "One of them was an older version"} than this browser has already shown you.`}
               </p>
             )}
-            <ul className="list">
-              {patient.records.map((record) => (
-                <li key={record.id} className="list-row">
-                  <div>
-                    <button type="button" className="link-button" onClick={() => setOpen(open === record.id ? null : record.id)}>
-                      {summarize(record.document.resource)?.title}
-                    </button>
-                    {record.authorship && <p className="hint">{record.authorship}</p>}
-                    {open === record.id && record.document.file && (
-                      <FileViewer
-                        file={record.document.file}
-                        name={summarize(record.document.resource)?.title ?? "file"}
-                        type={fileType(record.document)}
-                        accessEnded={accessEndedMessage(patient, "the file could not be downloaded")}
-                      />
-                    )}
-                    {open === record.id && <Fields resource={record.document.resource} />}
-                  </div>
-                </li>
-              ))}
-            </ul>
+            <SharedRecords patient={patient} index={index} open={open} onToggle={(id) => setOpen(open === id ? null : id)} />
             {patient.permission === "contribute" &&
               (writingFor === patient.grantId ? (
                 <NoteForm
@@ -165,6 +149,52 @@ function Shared() {
           </section>
         );
       })}
+    </>
+  );
+}
+
+/**
+ * One patient's shared records, grouped by kind and sorted by date as in the patient's own
+ * chart, with the same search; each opens in place to its readable detail.
+ */
+function SharedRecords({ patient, index, open, onToggle }: { patient: SharedPatient; index: number; open: string | null; onToggle: (id: string) => void }) {
+  const [query, setQuery] = useState("");
+  const summarized = useMemo(() => summarizeRecords(patient.records), [patient.records]);
+  const groups = useMemo(() => groupRecords(summarized, query), [summarized, query]);
+  const name = displayName(patient);
+  return (
+    <>
+      {patient.records.length > 0 && (
+        <div className="chart-tools">
+          <RecordSearch id={`shared-search-${index}`} label={`Search ${name}'s records`} value={query} onChange={setQuery} />
+        </div>
+      )}
+      {query && groups.length === 0 && <p>No record matches your search.</p>}
+      <RecordGroups
+        groups={groups}
+        idPrefix={`shared-${index}-group`}
+        level={3}
+        renderRow={({ item: record, summary }) => (
+          <li key={record.id} className="list-row">
+            <div>
+              <button type="button" className="link-button" aria-expanded={open === record.id} onClick={() => onToggle(record.id)}>
+                {summary?.title ?? "Record"}
+              </button>
+              {rowFacts(summary) && <span className="hint"> · {rowFacts(summary)}</span>}
+              {record.authorship && <p className="hint">{record.authorship}</p>}
+              {open === record.id && record.document.file && (
+                <FileViewer
+                  file={record.document.file}
+                  name={summary?.title ?? "file"}
+                  type={fileType(record.document)}
+                  accessEnded={accessEndedMessage(patient, "the file could not be downloaded")}
+                />
+              )}
+              {open === record.id && <ReadableRecord document={record.document} records={patient.records} />}
+            </div>
+          </li>
+        )}
+      />
     </>
   );
 }

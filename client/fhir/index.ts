@@ -5,5 +5,5 @@ export { readImportFile, sourceOf, type ImportSource, type SourceEntry } from ".
 export { canonicalJson, contentDigest, identityKeys } from "./resource-identity";
 export { contextResourceTypes, exchangeResourceTypes, kindLabel, kindOf, recordKinds } from "./kinds";
 export { maxNoteTextBytes, noteAttachment, noteAttachmentText, noteResource, noteTextProblem } from "./note";
-export { summarize, type RecordSummary } from "./summary";
+export { summarize, type RecordSummary, type Statement } from "./summary";
 export { asResource, storedResource, type Bundle, type ContextEntry, type FhirResource, type RecordKind } from "./types";

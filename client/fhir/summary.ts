@@ -1,52 +1,46 @@
 import { isCryptoError } from "@/crypto";
+import { choiceTime, dateSortKey, formatFhirDate, formatPeriod, type ChoiceTime, type DateOptions } from "./fhir-dates";
 import { kindOf } from "./kinds";
+import { conceptCodes, conceptText, humanName, referenceName, resolveReference, resourceTypeWords } from "./names";
 import { noteAttachmentText } from "./note";
-import { asResource, isObject, type CodeableConcept, type FhirResource, type RecordKind } from "./types";
+import { searchWords } from "./search-text";
+import { statementOf, statementTitle, type Statement } from "./statements";
+import { bloodPressureValue, formatComponents, formatElementValue, formatInterpretation, formatReferenceRange } from "./values";
+import { isObject, type ContextEntry, type FhirResource, type RecordKind } from "./types";
 
+export type { Statement } from "./statements";
+
+/** What the chart shows of a record in its list row, and what its search looks through. */
 export interface RecordSummary {
   kind: RecordKind;
+  /** The record named as a clinician would: "Creatinine …: ≥90 mL/min/{1.73_m2}", "No known food allergy". */
   title: string;
+  /** The FHIR date the record is dated by, as written ("2015", "2015-03", a dateTime); null when it has none. */
   date: string | null;
+  /** That date, or an undated time ("at age 7 years", "teenage years"), as shown. */
+  dateText: string | null;
+  /** A key sorting dates by their start (fhir-dates `dateSortKey`); null sorts with the undated. */
+  sortKey: string | null;
+  /** A negated or "no known" statement (statements.ts), shown as a statement and never counted; null otherwise. */
+  statement: Statement | null;
+  /** The main value shown, when the record has one ("<5 mg/L", "Yes", "Not recorded: error"). */
+  value: string | null;
+  /** Further lines a clinician reads with it: components, dosage, reactions, conclusion. */
+  details: string[];
+  /** Observation.interpretation as "High (H)", "Critically low (LL)": shown in the list and the detail. */
+  flags: string[];
+  /** Observation.referenceRange as "ref 4–10 mmol/L". */
+  ranges: string[];
   codes: string[];
   /** Plain text the chart search looks through. */
   text: string;
 }
 
-function conceptText(value: unknown): string | undefined {
-  if (!isObject(value)) return undefined;
-  const concept = value as CodeableConcept;
-  return concept.text ?? concept.coding?.find((coding) => coding.display)?.display ?? concept.coding?.[0]?.code;
-}
+const first = (value: unknown): unknown => (Array.isArray(value) ? value[0] : value);
+const str = (value: unknown): string | undefined => (typeof value === "string" && value.trim() ? value : undefined);
 
-function conceptCodes(value: unknown): string[] {
-  if (!isObject(value)) return [];
-  const concept = value as CodeableConcept;
-  return (concept.coding ?? []).flatMap((coding) => [coding.code ? `${coding.system ?? ""}|${coding.code}` : "", coding.display ?? ""]).filter(Boolean);
-}
-
-const field = (resource: FhirResource, path: string): unknown =>
-  path.split(".").reduce<unknown>((value, key) => (isObject(value) ? value[key] : undefined), resource);
-
-const firstString = (resource: FhirResource, paths: string[]): string | null => {
-  for (const path of paths) {
-    const value = field(resource, path);
-    if (typeof value === "string" && value) return value;
-  }
-  return null;
-};
-
-function observationValue(observation: Partial<fhir4.Observation>): string | undefined {
-  const quantity: unknown = observation.valueQuantity;
-  if (isObject(quantity) && quantity.value !== undefined) {
-    const { value, unit, code } = quantity as fhir4.Quantity;
-    return `${String(value)} ${String(unit ?? code ?? "")}`.trim();
-  }
-  if (typeof observation.valueString === "string") return observation.valueString;
-  return conceptText(observation.valueCodeableConcept);
-}
-
-function noteText(note: Partial<fhir4.DocumentReference>): string {
-  const content: unknown = Array.isArray(note.content) ? note.content[0] : undefined;
+function noteText(resource: FhirResource): string {
+  const content = first(resource.content);
   const data = isObject(content) && isObject(content.attachment) ? content.attachment.data : undefined;
   if (typeof data !== "string") return "";
   try {
@@ -58,63 +52,239 @@ function noteText(note: Partial<fhir4.DocumentReference>): string {
   }
 }
 
-function medicationConcept(statement: Partial<fhir4.MedicationStatement>): unknown {
-  if (statement.medicationCodeableConcept) return statement.medicationCodeableConcept;
-  const reference: unknown = statement.medicationReference?.reference;
-  const contained: unknown[] = Array.isArray(statement.contained) ? statement.contained : [];
-  // The statement's own Medication ("#med"), as the import puts it inside.
-  const medication = contained.find((entry) => isObject(entry) && typeof reference === "string" && `#${String(entry.id)}` === reference);
-  return isObject(medication) ? (medication as Partial<fhir4.Medication>).code : undefined;
+/** The drug a medication record names: medicationCodeableConcept, a contained or context Medication, or the reference's display. */
+function medicationName(resource: FhirResource, context: readonly ContextEntry[]): { name?: string; concept?: unknown } {
+  if (isObject(resource.medicationCodeableConcept))
+    return { name: conceptText(resource.medicationCodeableConcept), concept: resource.medicationCodeableConcept };
+  const target = resolveReference(resource.medicationReference, resource, context);
+  const concept = target?.resourceType === "Medication" ? target.code : undefined;
+  return { name: conceptText(concept) ?? referenceName(resource.medicationReference, resource, context), concept };
 }
 
-/** Title, date, codes and search text for a supported resource; null for anything else. */
-export function summarize(resource: FhirResource): RecordSummary | null {
+// FHIR R4 v3-ActCode encounter classes in words.
+const encounterClasses: Record<string, string> = {
+  AMB: "Outpatient visit",
+  EMER: "Emergency visit",
+  IMP: "Hospital stay",
+  ACUTE: "Hospital stay",
+  NONAC: "Hospital stay",
+  OBSENC: "Observation stay",
+  PRENC: "Pre-admission visit",
+  SS: "Short stay",
+  HH: "Home visit",
+  VR: "Virtual visit",
+  FLD: "Field visit",
+};
+
+/** The first of several choice elements that carries a time ("onset", then "recorded"). */
+function firstTime(resource: FhirResource, bases: string[], options: DateOptions): ChoiceTime | null {
+  for (const base of bases) {
+    // A plain element ("recordedDate", "issued", "period") or a choice element ("onset[x]").
+    const plain = resource[base];
+    if (typeof plain === "string" && plain) return { text: formatFhirDate(plain, options), date: plain };
+    const period = isObject(plain) ? formatPeriod(plain, options) : null;
+    if (period && isObject(plain)) return { text: period, date: str(plain.start) ?? str(plain.end) ?? null };
+    const time = choiceTime(resource, base, options);
+    if (time) return time;
+  }
+  return null;
+}
+
+/** Dosage text of a MedicationStatement/Administration/Request ("Take 1 tablet daily"). */
+function dosageLines(resource: FhirResource): string[] {
+  const dosages = [resource.dosage, resource.dosageInstruction].flatMap((value) => (Array.isArray(value) ? value : isObject(value) ? [value] : []));
+  return dosages.flatMap((dosage: unknown) => (isObject(dosage) && str(dosage.text) ? [String(dosage.text)] : []));
+}
+
+/**
+ * Title, date, value, statement and search text of a record's resource, read defensively
+ * (an imported resource may have anything). `context` is the record's
+ * `RecordDocument.context`: the resources its references point to (a Medication, a
+ * Practitioner...), matched by fullUrl or "Type/id". Null for a resource that is no record
+ * (a Patient, a Bundle).
+ */
+export function summarize(resource: FhirResource, context: readonly ContextEntry[] = [], options: DateOptions = {}): RecordSummary | null {
   const kind = kindOf(resource);
   if (!kind) return null;
+  const formatDate = (value: string) => formatFhirDate(value, options);
+  let name: string | undefined;
   let concept: unknown;
-  let title: string | undefined;
-  let date: string | null = null;
-  switch (kind) {
-    case "condition":
-      concept = asResource(resource, "Condition")?.code;
-      date = firstString(resource, ["onsetDateTime", "recordedDate"]);
+  let time: ChoiceTime | null = null;
+  let value: string | null = null;
+  let drug: unknown;
+  const details: string[] = [];
+  const flags = formatInterpretation(resource.interpretation);
+  const ranges = formatReferenceRange(resource.referenceRange);
+  const ref = (reference: unknown) => referenceName(reference, resource, context);
+
+  switch (resource.resourceType) {
+    case "Condition":
+    case "AllergyIntolerance":
+      concept = resource.code;
+      time = firstTime(resource, ["onset", "recordedDate"], options);
+      if (resource.resourceType === "AllergyIntolerance" && Array.isArray(resource.reaction)) {
+        const reactions = resource.reaction
+          .filter(isObject)
+          .flatMap((reaction) => (Array.isArray(reaction.manifestation) ? reaction.manifestation.map(conceptText) : []));
+        if (reactions.some(Boolean)) details.push(`Reaction: ${reactions.filter(Boolean).join(", ")}`);
+      }
+      if (resource.resourceType === "Condition") {
+        const abatement = choiceTime(resource, "abatement", options);
+        if (abatement) details.push(`Resolved: ${abatement.text}`);
+      }
       break;
-    case "medication":
-      concept = medicationConcept(asResource(resource, "MedicationStatement") ?? {});
-      date = firstString(resource, ["effectivePeriod.start", "effectiveDateTime", "dateAsserted"]);
-      break;
-    case "allergy":
-      concept = asResource(resource, "AllergyIntolerance")?.code;
-      date = firstString(resource, ["onsetDateTime", "recordedDate"]);
-      break;
-    case "immunization":
-      concept = asResource(resource, "Immunization")?.vaccineCode;
-      date = firstString(resource, ["occurrenceDateTime"]);
-      break;
-    case "observation": {
-      const observation = asResource(resource, "Observation") ?? {};
-      concept = observation.code;
-      const value = observationValue(observation);
-      title = [conceptText(concept), value].filter(Boolean).join(": ") || undefined;
-      date = firstString(resource, ["effectiveDateTime", "effectivePeriod.start", "issued"]);
+    case "MedicationStatement":
+    case "MedicationRequest":
+    case "MedicationDispense":
+    case "MedicationAdministration": {
+      const medication = medicationName(resource, context);
+      name = medication.name;
+      concept = medication.concept;
+      drug = medication.concept ?? resource.medicationReference;
+      time = firstTime(resource, ["effective", "dateAsserted", "authoredOn", "whenHandedOver", "whenPrepared"], options);
+      details.push(...dosageLines(resource));
       break;
     }
-    case "note": {
-      const text = noteText(asResource(resource, "DocumentReference") ?? {});
-      title = firstString(resource, ["description"]) ?? (text.split("\n")[0] ?? "").slice(0, 80);
-      date = firstString(resource, ["date"]);
-      return { kind, title: title || "Note", date, codes: [], text: `${title}\n${text}` };
+    case "Immunization":
+      concept = resource.vaccineCode;
+      time = firstTime(resource, ["occurrence", "recorded"], options);
+      break;
+    case "Observation": {
+      concept = resource.code;
+      time = firstTime(resource, ["effective", "issued"], options);
+      const bloodPressure = bloodPressureValue(resource);
+      value = bloodPressure ?? formatElementValue(resource, formatDate);
+      if (!bloodPressure) details.push(...formatComponents(resource, formatDate));
+      if (bloodPressure) name = "Blood pressure";
+      break;
     }
-    case "document": {
-      const content = Array.isArray(resource.content) ? resource.content[0] : undefined;
-      const attachment = isObject(content) && isObject(content.attachment) ? content.attachment : {};
-      title = typeof attachment.title === "string" ? attachment.title : "File";
-      date = firstString(resource, ["date"]);
-      return { kind, title, date, codes: [], text: title };
+    case "DiagnosticReport":
+      concept = resource.code;
+      time = firstTime(resource, ["effective", "issued"], options);
+      if (str(resource.conclusion)) details.push(String(resource.conclusion));
+      break;
+    case "Procedure":
+      concept = resource.code;
+      time = firstTime(resource, ["performed"], options);
+      break;
+    case "Encounter": {
+      const type = first(resource.type);
+      const klass = isObject(resource.class) ? resource.class : undefined;
+      name =
+        conceptText(type) ??
+        conceptText(resource.serviceType) ??
+        (klass && typeof klass.code === "string" ? (encounterClasses[klass.code] ?? str(klass.display)) : undefined);
+      name ??= "Visit";
+      concept = type;
+      time = firstTime(resource, ["period"], options);
+      const reasons = Array.isArray(resource.reasonCode) ? resource.reasonCode.map(conceptText).filter(Boolean) : [];
+      if (reasons.length > 0) details.push(`Reason: ${reasons.join(", ")}`);
+      const place = isObject(resource.serviceProvider) ? ref(resource.serviceProvider) : undefined;
+      if (place) details.push(place);
+      break;
+    }
+    case "CarePlan":
+    case "CareTeam":
+    case "Flag": {
+      name = str(resource.title) ?? str(resource.name) ?? conceptText(resource.code) ?? conceptText(first(resource.category)) ?? str(resource.description);
+      concept = resource.code ?? first(resource.category);
+      time = firstTime(resource, ["period", "created"], options);
+      if (resource.resourceType === "CareTeam" && Array.isArray(resource.participant)) {
+        const members = resource.participant
+          .filter(isObject)
+          .map((member) => ref(member.member))
+          .filter(Boolean);
+        if (members.length > 0) details.push(`Members: ${members.join(", ")}`);
+      }
+      break;
+    }
+    case "Goal":
+      concept = resource.description;
+      time = firstTime(resource, ["start", "statusDate"], options);
+      if (Array.isArray(resource.target)) {
+        for (const target of resource.target.filter(isObject)) {
+          const due = choiceTime(target, "due", options);
+          const measure = conceptText(target.measure);
+          const detail = formatElementValue(
+            Object.fromEntries(Object.entries(target).map(([key, inner]) => [key.replace(/^detail/, "value"), inner])),
+            formatDate,
+          );
+          const line = [measure, detail, due ? `by ${due.text}` : undefined].filter(Boolean).join(" ");
+          if (line) details.push(`Target: ${line}`);
+        }
+      }
+      break;
+    case "FamilyMemberHistory": {
+      const relation = conceptText(resource.relationship) ?? str(resource.name) ?? "Relative";
+      const conditions = Array.isArray(resource.condition)
+        ? resource.condition
+            .filter(isObject)
+            .map((condition) => conceptText(condition.code))
+            .filter(Boolean)
+        : [];
+      name = conditions.length > 0 ? `${relation}: ${conditions.join(", ")}` : resource.status === "health-unknown" ? `${relation}: health unknown` : relation;
+      concept = resource.relationship;
+      time = firstTime(resource, ["date"], options);
+      break;
+    }
+    case "Device":
+      name = Array.isArray(resource.deviceName) && isObject(resource.deviceName[0]) ? str(resource.deviceName[0].name) : undefined;
+      concept = resource.type;
+      name ??= conceptText(resource.type) ?? str(resource.modelNumber);
+      time = firstTime(resource, ["manufactureDate"], options);
+      break;
+    case "DeviceUseStatement":
+      name = ref(resource.device);
+      concept = resource.bodySite;
+      time = firstTime(resource, ["timing", "recordedOn"], options);
+      break;
+    case "ServiceRequest":
+      concept = resource.code;
+      time = firstTime(resource, ["occurrence", "authoredOn"], options);
+      break;
+    case "DocumentReference": {
+      const attachment = isObject(first(resource.content)) ? (first(resource.content) as Record<string, unknown>).attachment : undefined;
+      time = firstTime(resource, ["date"], options);
+      if (kind === "note") {
+        const text = noteText(resource);
+        name = str(resource.description) ?? (text.split("\n")[0] ?? "").slice(0, 80);
+        name ||= "Note";
+        details.push(text);
+      } else {
+        name = (isObject(attachment) ? str(attachment.title) : undefined) ?? str(resource.description) ?? conceptText(resource.type) ?? "File";
+      }
+      concept = resource.type;
+      break;
+    }
+    case "Composition":
+      name = str(resource.title) ?? conceptText(resource.type);
+      concept = resource.type;
+      time = firstTime(resource, ["date"], options);
+      break;
+    default: {
+      // Any other resource: its type in words and what names it.
+      const label =
+        conceptText(resource.code) ??
+        str(resource.name) ??
+        humanName(resource.name) ??
+        str(resource.title) ??
+        conceptText(first(resource.type)) ??
+        str(resource.description);
+      const status = str(resource.status);
+      name = label
+        ? `${resourceTypeWords(resource.resourceType)}: ${label}`
+        : `${resourceTypeWords(resource.resourceType)}${status ? ` (${status.replace(/-/g, " ")})` : ""}`;
+      concept = resource.code;
+      time = firstTime(resource, ["effective", "occurrence", "performed", "authoredOn", "date", "created", "recorded", "issued", "period"], options);
     }
   }
-  title ??= conceptText(concept) ?? "Untitled";
+
+  const statement = statementOf(resource, drug ?? concept);
+  let title = name ?? conceptText(concept) ?? (isObject(resource.medicationReference) ? "Unnamed medication" : `${resourceTypeWords(resource.resourceType)}`);
+  if (statement) title = statementTitle(statement, title);
+  else if (value && resource.resourceType === "Observation") title = name === "Blood pressure" ? `Blood pressure ${value}` : `${title}: ${value}`;
+  const date = time?.date ?? null;
   const codes = conceptCodes(concept);
-  const notes = Array.isArray(resource.note) ? resource.note.map((note) => (isObject(note) ? String(note.text ?? "") : "")).join(" ") : "";
-  return { kind, title, date, codes, text: [title, ...codes, notes].join("\n") };
+  const text = [title, time?.text ?? "", value ?? "", ...details, ...flags, ...ranges, ...codes, ...searchWords(resource, context)].filter(Boolean).join("\n");
+  return { kind, title, date, dateText: time?.text ?? null, sortKey: date ? dateSortKey(date) : null, statement, value, details, flags, ranges, codes, text };
 }
