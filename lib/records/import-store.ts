@@ -5,7 +5,7 @@ import { fromBase64url } from "@/crypto";
 import { blobs, importGrantWraps, importRecords, imports, records, recordVersions } from "@/drizzle/schema";
 import type { Database, Transaction } from "@/lib/db";
 import { AppError } from "@/lib/errors";
-import { appendAudit } from "@/lib/audit/audit-log";
+import { appendAudit, lockAuditHeads } from "@/lib/audit/audit-log";
 import { coverageOf } from "@/lib/records/grant-coverage";
 import { checkStoredWithinQuota, type StorageLimits } from "@/lib/records/storage-quota";
 import { maxOpenImports } from "@/contract/imports";
@@ -141,6 +141,9 @@ export async function commitImport(db: Database, ownerId: string, importId: stri
   return db.transaction(async (tx) => {
     const open = await lockImport(tx, ownerId, importId);
     if (open.committedAt) return { created: open.committedCount ?? 0 };
+    // Every grant change appends to the owner's trail under this lock: taken first, a grant
+    // being made right now is committed before coverage is read below, and seen there.
+    await lockAuditHeads(tx, [ownerId]);
     const staged = await tx.select({ recordId: importRecords.recordId }).from(importRecords).where(eq(importRecords.importId, importId));
     const coverage = await coverageOf(tx, ownerId, now);
     const allRecordsGrants = [...coverage.grants].filter(([, grant]) => grant.scope === "all").map(([id]) => id);
