@@ -218,7 +218,12 @@ async function removeImports(tx: Transaction, importIds: string[]): Promise<void
   const blobIds = [...new Set(files.map((file) => file.blobId).filter((id): id is string => id !== null))];
   if (blobIds.length === 0) return;
   // A stored record never holds a staged record's file (checkBlob), but a file is deleted only if none does.
-  const heldByNoVersion = notExists(tx.select({ one: sql`1` }).from(recordVersions).where(eq(recordVersions.blobId, blobs.id)));
+  const heldByNoVersion = notExists(
+    tx
+      .select({ one: sql`1` })
+      .from(recordVersions)
+      .where(eq(recordVersions.blobId, blobs.id)),
+  );
   await tx.delete(blobs).where(and(inArray(blobs.id, blobIds), heldByNoVersion));
 }
 
