@@ -70,9 +70,10 @@ const isSharingChanged = (error: unknown) => error instanceof ApiError && error.
  * every active "all records" grant; if sharing changes meanwhile (409), the grants are read
  * again and the same sealed records re-sent with new wraps (the server takes a record it has
  * staged as done, keeping the new wraps), up to three times, progress starting again.
- * On a failure it cannot retry, the import is abandoned on the server.
+ * On any failure it cannot retry, the import is abandoned on the server.
  * Returns the new records' ids, in order.
- * @throws ImportNotSavedError: nothing was saved; ImportOutcomeUnknownError: all or nothing was, the server never said which.
+ * @throws ImportNotSavedError: nothing was saved; ImportOutcomeUnknownError: all or nothing was, the server never said which;
+ * IntegrityError: an answer out of its contract's shape (the import abandoned all the same).
  */
 export async function importRecords(
   documents: Array<RecordDocument & { recordId?: string }>,
@@ -114,8 +115,9 @@ export async function importRecords(
       }
     }
   } catch (caught) {
-    if (!(caught instanceof ApiError || caught instanceof RangeError)) throw caught;
     const outcome = await abandon(importId, transport);
+    // Anything else (an IntegrityError from a server answering out of shape) is the caller's to report as it is.
+    if (!(caught instanceof ApiError || caught instanceof RangeError)) throw caught;
     if (outcome === "committed") return ids;
     if (outcome === "unknown" && commitSent) throw new ImportOutcomeUnknownError(total, caught);
     throw new ImportNotSavedError(total, caught);
