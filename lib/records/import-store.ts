@@ -144,10 +144,10 @@ export async function commitImport(db: Database, ownerId: string, importId: stri
     // Every grant change appends to the owner's trail under this lock: taken first, a grant
     // being made right now is committed before coverage is read below, and seen there.
     await lockAuditHeads(tx, [ownerId]);
-    const staged = await tx.select({ recordId: importRecords.recordId }).from(importRecords).where(eq(importRecords.importId, importId));
+    const [{ staged } = { staged: 0 }] = await tx.select({ staged: count() }).from(importRecords).where(eq(importRecords.importId, importId));
     const coverage = await coverageOf(tx, ownerId, now);
     const allRecordsGrants = [...coverage.grants].filter(([, grant]) => grant.scope === "all").map(([id]) => id);
-    if (staged.length > 0 && allRecordsGrants.length > 0) {
+    if (staged > 0 && allRecordsGrants.length > 0) {
       const wrapped = await tx
         .select({ grantId: importGrantWraps.grantId, records: count() })
         .from(importGrantWraps)
@@ -155,13 +155,14 @@ export async function commitImport(db: Database, ownerId: string, importId: stri
         .where(and(eq(importRecords.importId, importId), inArray(importGrantWraps.grantId, allRecordsGrants)))
         .groupBy(importGrantWraps.grantId);
       const wrappedCount = new Map(wrapped.map((row) => [row.grantId, Number(row.records)]));
-      if (allRecordsGrants.some((grantId) => wrappedCount.get(grantId) !== staged.length)) {
+      if (allRecordsGrants.some((grantId) => wrappedCount.get(grantId) !== staged)) {
         throw new AppError("conflict", "Your sharing changed while the import was under way. Please try again.");
       }
     }
-    if (staged.length > 0) {
-      const ids = staged.map((row) => row.recordId);
-      const [taken] = await tx.select({ taken: count() }).from(records).where(inArray(records.id, ids));
+    if (staged > 0) {
+      // A subquery, not a list of ids: an import may hold more records than one statement takes parameters.
+      const stagedIds = tx.select({ id: importRecords.recordId }).from(importRecords).where(eq(importRecords.importId, importId));
+      const [taken] = await tx.select({ taken: count() }).from(records).where(inArray(records.id, stagedIds));
       if ((taken?.taken ?? 0) > 0) throw new AppError("conflict", "A record with this id already exists.");
       await copyStagedRecords(tx, ownerId, importId, allRecordsGrants);
       await tx.delete(importRecords).where(eq(importRecords.importId, importId));
@@ -173,14 +174,14 @@ export async function commitImport(db: Database, ownerId: string, importId: stri
             actorId: ownerId,
             action: "records-imported",
             outcome: "success",
-            counted: { count: staged.length, windowStart: open.createdAt, windowEnd: now },
+            counted: { count: staged, windowStart: open.createdAt, windowEnd: now },
           },
         ],
         now,
       );
     }
-    await tx.update(imports).set({ committedAt: now, committedCount: staged.length, touchedAt: now }).where(eq(imports.id, importId));
-    return { created: staged.length };
+    await tx.update(imports).set({ committedAt: now, committedCount: staged, touchedAt: now }).where(eq(imports.id, importId));
+    return { created: staged };
   });
 }
 
@@ -224,7 +225,10 @@ async function removeImports(tx: Transaction, importIds: string[]): Promise<void
       .from(recordVersions)
       .where(eq(recordVersions.blobId, blobs.id)),
   );
-  await tx.delete(blobs).where(and(inArray(blobs.id, blobIds), heldByNoVersion));
+  // In slices: one statement takes at most 65,535 parameters.
+  for (let start = 0; start < blobIds.length; start += 10_000) {
+    await tx.delete(blobs).where(and(inArray(blobs.id, blobIds.slice(start, start + 10_000)), heldByNoVersion));
+  }
 }
 
 /**
@@ -248,7 +252,8 @@ export async function abandonImport(db: Database, ownerId: string, importId: str
  */
 export async function sweepIdleImports(db: Database, idleSince: Date): Promise<number> {
   return db.transaction(async (tx) => {
-    const idle = await tx.select({ id: imports.id }).from(imports).where(lt(imports.touchedAt, idleSince)).for("update", { skipLocked: true });
+    // At most 1,000 a sweep; the next sweep takes the rest.
+    const idle = await tx.select({ id: imports.id }).from(imports).where(lt(imports.touchedAt, idleSince)).limit(1000).for("update", { skipLocked: true });
     await removeImports(
       tx,
       idle.map((row) => row.id),
