@@ -56,6 +56,8 @@ export const auditActionSchema = z.enum([
   "account-recovered",
   "recovery-key-changed",
   "record-created",
+  /** A committed import: one event, counting its records (count), from the import's start to its commit (window). */
+  "records-imported",
   "record-updated",
   "record-deleted",
   "record-key-rotated",

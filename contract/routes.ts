@@ -1,4 +1,5 @@
 import { authRoutes } from "./auth";
+import { importsRoutes } from "./imports";
 import { auditRoutes, securityRoutes, vaultRoutes } from "./me";
 import { blobsRoutes, recordsRoutes } from "./records";
 import type { RouteDefinition } from "./route";
@@ -10,6 +11,7 @@ export const routes = {
   auth: authRoutes,
   system: systemRoutes,
   records: recordsRoutes,
+  imports: importsRoutes,
   blobs: blobsRoutes,
   grants: grantsRoutes,
   shared: sharedRoutes,

@@ -382,6 +382,67 @@ export const auditPendingCounts = pgTable(
   (table) => [primaryKey({ columns: [table.subjectId, table.actorKey, table.action] })],
 );
 
+/**
+ * An import under way (lib/records/import-store.ts): records staged in it are in none of the
+ * tables above, so no read of the chart, a share or key upkeep can see them, until the commit
+ * copies them all into `records` in one transaction. A committed import keeps its row (with
+ * how many records it created) so that a re-sent commit gets the same answer; the sweep
+ * removes imports idle longer than IMPORT_GRACE_MINUTES, staged records and files with them.
+ */
+export const imports = pgTable(
+  "imports",
+  {
+    id: uuid("id").primaryKey(),
+    ownerId: uuid("owner_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    createdAt: createdAt(),
+    /** The last sign of life: start, a batch of records added, the commit. */
+    touchedAt: stampedNow("touched_at"),
+    committedAt: at("committed_at"),
+    /** How many records the commit created (null until committed). */
+    committedCount: integer("committed_count"),
+  },
+  (table) => [index("imports_owner_idx").on(table.ownerId), index("imports_touched_idx").on(table.touchedAt)],
+);
+
+/** A record staged in an import: what `records`, its first version and its owner wrap will hold once committed. */
+export const importRecords = pgTable(
+  "import_records",
+  {
+    /** The record's id once committed; unique, so one record is never staged twice. */
+    recordId: uuid("record_id").primaryKey(),
+    importId: uuid("import_id")
+      .notNull()
+      .references(() => imports.id, { onDelete: "cascade" }),
+    ownerWrap: bytea("owner_wrap").notNull(),
+    contentCiphertext: bytea("content_ciphertext").notNull(),
+    /** Counted toward the owner's storage quota while staged (lib/records/storage-quota.ts). */
+    paddedSize: bigint("padded_size", { mode: "number" }).notNull(),
+    commitment: bytea("commitment").notNull(),
+    signature: bytea("signature").notNull(),
+    /** The encrypted file body the record carries; the blob sweeper leaves a staged record's file alone. */
+    blobId: uuid("blob_id").references(() => blobs.id),
+    createdAt: createdAt(),
+  },
+  (table) => [index("import_records_import_idx").on(table.importId), index("import_records_blob_idx").on(table.blobId)],
+);
+
+/** A staged record's key wrapped under an "all records" grant's share key, stored with it at the commit. */
+export const importGrantWraps = pgTable(
+  "import_grant_wraps",
+  {
+    recordId: uuid("record_id")
+      .notNull()
+      .references(() => importRecords.recordId, { onDelete: "cascade" }),
+    grantId: uuid("grant_id")
+      .notNull()
+      .references(() => grants.id, { onDelete: "cascade" }),
+    wrappedKey: bytea("wrapped_key").notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.recordId, table.grantId] })],
+);
+
 /** Large ciphertext goes through the blob store; this is its database-backed implementation. */
 export const blobs = pgTable(
   "blobs",

@@ -87,8 +87,14 @@ interface PatientData extends Account {
 
 /** Everything the rows need: ids of the people and of what they own, and ids made up for the rows that create something. */
 interface World {
-  petra: PatientData & { recoveryPublicKey: string; recoveryWrap: string; grants: { granted: string; revoked: string; expired: string } };
-  olga: PatientData & { grantToOscar: string };
+  petra: PatientData & {
+    recoveryPublicKey: string;
+    recoveryWrap: string;
+    grants: { granted: string; revoked: string; expired: string };
+    /** Imports of hers under way: one the matrix stages a record in and abandons, one it commits empty. */
+    imports: { abandoned: string; committed: string };
+  };
+  olga: PatientData & { grantToOscar: string; importId: string };
   userIds: Record<Exclude<Caller, "anonymous">, string> & { oscar: string };
   accounts: Record<Exclude<Caller, "anonymous">, Account>;
   fresh: { junkRecordId: string; contributedId: string; petraGrantToOscar: string; olgaGrantToOscar: string; deviceId: string };
@@ -351,6 +357,66 @@ function matrix(w: World): { rows: Row[]; finalRows: Row[] } {
         ok(201, (json) => (json.created === 1 ? null : "did not create it")),
         conflict,
       ),
+    },
+
+    // Staged imports: only their owner adds to, commits or abandons one; another's answers 404, as none does.
+    { route: "POST /api/imports", what: "a new import of one's own", path: "/api/imports", expect: patientsOnly(ok(201), ok(201)) },
+    {
+      // Wrapped for the owner's one active "all records" grant, so the owner stages it.
+      route: "POST /api/imports/[id]/records",
+      what: "a new record into the owner patient's import",
+      path: `/api/imports/${p.imports.abandoned}/records`,
+      body: {
+        records: [
+          {
+            id: randomUUID(),
+            ownerWrap: randomB64(74),
+            version: versionBody(1, 1),
+            grantWraps: [{ grantId: p.grants.granted, wrappedKey: randomB64(74) }],
+          },
+        ],
+      },
+      expect: patientsOnly(
+        ok(200, (json) => (json.staged === 1 ? null : "did not stage it")),
+        notFound,
+      ),
+    },
+    {
+      route: "POST /api/imports/[id]/records",
+      what: "a record under the owner patient's note id into the other patient's import",
+      path: `/api/imports/${o.importId}/records`,
+      body: { records: [{ id: p.noteId, ownerWrap: randomB64(74), version: versionBody(1, 1) }] },
+      expect: olgasOnly(conflict, notFound),
+      lastCaller: "other patient",
+    },
+    {
+      route: "DELETE /api/imports/[id]",
+      what: "abandoning the owner patient's import",
+      path: `/api/imports/${p.imports.abandoned}`,
+      expect: patientsOnly(ok(204), notFound),
+    },
+    {
+      route: "POST /api/imports/[id]/commit",
+      what: "committing the owner patient's empty import",
+      path: `/api/imports/${p.imports.committed}/commit`,
+      expect: patientsOnly(
+        ok(200, (json) => (json.created === 0 ? null : "created records")),
+        notFound,
+      ),
+    },
+    {
+      route: "POST /api/imports/[id]/commit",
+      what: "committing the other patient's empty import",
+      path: `/api/imports/${o.importId}/commit`,
+      expect: olgasOnly(ok(), notFound),
+      lastCaller: "other patient",
+    },
+    {
+      route: "DELETE /api/imports/[id]",
+      what: "abandoning the other patient's committed import",
+      path: `/api/imports/${o.importId}`,
+      expect: olgasOnly(conflict, notFound),
+      lastCaller: "other patient",
     },
     {
       route: "GET /api/me/key-maintenance",
@@ -850,8 +916,14 @@ function placeholderWorld(): World {
   const people = callers.filter((caller): caller is Exclude<Caller, "anonymous"> => caller !== "anonymous");
   const accounts = Object.fromEntries(people.map((caller) => [caller, account()])) as World["accounts"];
   return {
-    petra: { ...patient(), recoveryPublicKey: randomB64(32), recoveryWrap: randomB64(72), grants: { granted: id(), revoked: id(), expired: id() } },
-    olga: { ...patient(), grantToOscar: id() },
+    petra: {
+      ...patient(),
+      recoveryPublicKey: randomB64(32),
+      recoveryWrap: randomB64(72),
+      grants: { granted: id(), revoked: id(), expired: id() },
+      imports: { abandoned: id(), committed: id() },
+    },
+    olga: { ...patient(), grantToOscar: id(), importId: id() },
     userIds: {
       ...(Object.fromEntries(people.map((caller) => [caller, accounts[caller].userId])) as Record<Exclude<Caller, "anonymous">, string>),
       oscar: id(),
@@ -1030,14 +1102,22 @@ test("every caller gets exactly what they are entitled to from every route, with
   // The app's own client, signed out (a context of its own does not take the suite's settings).
   const anonymous = await playwright.request.newContext({ baseURL, extraHTTPHeaders: { [apiClientHeader.name]: apiClientHeader.value } });
   const petraRecovery = accounts["owner patient"].vault.wraps.find((wrap) => wrap.method === "recovery")!;
+  const startImport = async (person: Person) => {
+    const response = await person.page.request.post("/api/imports", { headers: { origin: baseURL! } });
+    expect(response.status()).toBe(201);
+    return ((await response.json()) as { importId: string }).importId;
+  };
+  const petraImports = { abandoned: await startImport(petra), committed: await startImport(petra) };
+  const olgaImportId = await startImport(olga);
   const world: World = {
     petra: {
       ...petraData,
       recoveryPublicKey: toBase64url(deriveRecoverySigningKeyPair(decodeRecoveryKey(petra.recoveryKey)).publicKey),
       recoveryWrap: petraRecovery.wrappedKey,
       grants: { granted: grantId, revoked: revokedGrantId, expired: expiredGrantId },
+      imports: petraImports,
     },
-    olga: { ...olgaData, grantToOscar: olgaGrantToOscar },
+    olga: { ...olgaData, grantToOscar: olgaGrantToOscar, importId: olgaImportId },
     userIds: {
       ...(Object.fromEntries(Object.entries(accounts).map(([caller, account]) => [caller, account.userId])) as Record<Exclude<Caller, "anonymous">, string>),
       oscar: oscar.userId,
@@ -1078,6 +1158,8 @@ test("every caller gets exactly what they are entitled to from every route, with
       { what: "an other patient's record id", value: record.id, knownTo: ["other patient"] },
     ]),
     { what: "the other patient's file id", value: olgaData.blobId, knownTo: ["other patient"] },
+    { what: "the owner patient's import id", value: petraImports.abandoned, knownTo: ["owner patient"] },
+    { what: "the other patient's import id", value: olgaImportId, knownTo: ["other patient"] },
     { what: "the other patient's grant id", value: olgaGrantToOscar, knownTo: ["other patient"] },
     { what: "the other patient's user id", value: olgaData.userId, knownTo: ["other patient", "owner patient"] },
     { what: "the admin's user id", value: accounts.admin.userId, knownTo: ["admin", "owner patient", "other patient"] },

@@ -49,6 +49,8 @@ const settings = {
   BLOB_GRACE_MINUTES: decimal({ fallback: 24 * 60, min: 0.05, max: 30 * 24 * 60 }, "a number of minutes from 0.05 to 43200"),
   /** Minutes between sweeps of abandoned uploads and unused files (one also runs at start-up). */
   BLOB_SWEEP_INTERVAL_MINUTES: decimal({ fallback: 60, min: 0.01, max: 24 * 60 }, "a number of minutes from 0.01 to 1440"),
+  /** Minutes an import may stay neither committed nor abandoned, idle, before the sweep removes it with its staged records and their files. */
+  IMPORT_GRACE_MINUTES: decimal({ fallback: 24 * 60, min: 0.05, max: 30 * 24 * 60 }, "a number of minutes from 0.05 to 43200"),
   /** Storage quota per account in megabytes (10^6 bytes): files (declared size from the first request) plus record versions. */
   STORAGE_QUOTA_MB: count(5000, "a whole number of megabytes from 1 to 1000000000", 1_000_000_000),
   /** Uploads one account may have started and not finished at a time. */
@@ -157,6 +159,7 @@ export interface AppConfig {
   refusedLimitPerActor: number;
   blobGraceMs: number;
   blobSweepIntervalMs: number;
+  importGraceMs: number;
   storageQuotaBytes: number;
   unfinishedUploadsMax: number;
   logLevel: z.infer<typeof configSchema>["LOG_LEVEL"];
@@ -192,6 +195,7 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
     refusedLimitPerActor: parsed.REFUSED_REQUEST_LIMIT_PER_ACTOR,
     blobGraceMs: Math.round(parsed.BLOB_GRACE_MINUTES * 60_000),
     blobSweepIntervalMs: Math.round(parsed.BLOB_SWEEP_INTERVAL_MINUTES * 60_000),
+    importGraceMs: Math.round(parsed.IMPORT_GRACE_MINUTES * 60_000),
     storageQuotaBytes: parsed.STORAGE_QUOTA_MB * 1_000_000,
     unfinishedUploadsMax: parsed.UNFINISHED_UPLOADS_MAX,
     logLevel: parsed.LOG_LEVEL,

@@ -14,6 +14,8 @@ export const actionLabels: Record<AuditAction, string> = {
   "account-recovered": "Recovered the account with the recovery key",
   "recovery-key-changed": "Made a new recovery key",
   "record-created": "Added a record",
+  // Worded with its count by labelOf.
+  "records-imported": "Imported records",
   "record-updated": "Edited a record",
   "record-deleted": "Deleted a record",
   "record-key-rotated": "Moved a record to a new key",
@@ -56,6 +58,7 @@ export function labelOf(event: {
     const count = event.recordIds?.length ?? 0;
     return count === 0 ? "Received the list of shared records (it was empty)" : `Received ${countOf(count, "record")}`;
   }
+  if (event.action === "records-imported") return `Imported ${countOf(event.count ?? 0, "record")}`;
   const label = actionLabels[event.action];
   if (!event.count || event.count === 1 || !event.windowStart || !event.windowEnd) return label;
   return `${label} ${countOf(event.count, "time")}, from ${when(event.windowStart)} to ${when(event.windowEnd)}`;

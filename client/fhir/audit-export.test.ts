@@ -95,6 +95,21 @@ describe("audit trail export", () => {
     expect(refused.outcomeDesc).toBe("3000 attempts");
   });
 
+  it("exports a committed import as one create event counting its records", () => {
+    const entry: TrailEntry = {
+      ...trail[0]!,
+      action: "records-imported",
+      actorId: patientId,
+      count: 120,
+      windowStart: "2026-11-25T09:00:00.000Z",
+      windowEnd: "2026-11-25T09:02:00.000Z",
+    };
+    const imported = auditEventResource(entry, patientId) as unknown as { action: string; outcomeDesc: string };
+    expect(imported.action).toBe("C");
+    expect(imported.outcomeDesc).toBe("120 records");
+    expect(validate("AuditEvent", auditEventResource(entry, patientId))).toEqual([]);
+  });
+
   it("credits a failed sign-in with the patient's passkey to someone unknown who asked for it, and an expiry to the app", () => {
     const agentOf = (entry: TrailEntry) =>
       (auditEventResource(entry, patientId) as unknown as { agent: Array<{ who: { display: string }; requestor: boolean }> }).agent[0];

@@ -41,6 +41,7 @@ const authenticationActions = new Set<AuditAction>([
 ]);
 const crud: Partial<Record<AuditAction, NonNullable<fhir4.AuditEvent["action"]>>> = {
   "record-created": "C",
+  "records-imported": "C",
   "record-updated": "U",
   "record-key-rotated": "U",
   "record-deleted": "D",
@@ -92,7 +93,10 @@ export function auditEventResource(entry: TrailEntry, subjectId: string): fhir4.
     action: crud[entry.action] ?? "E",
     // A counted event: the attempts happened over this period; how many is said in outcomeDesc (digits as in the data, whatever the browser's language).
     ...(entry.count && entry.windowStart && entry.windowEnd
-      ? { period: { start: entry.windowStart, end: entry.windowEnd }, outcomeDesc: `${entry.count} ${pluralOf(entry.count, "attempt")}` }
+      ? {
+          period: { start: entry.windowStart, end: entry.windowEnd },
+          outcomeDesc: `${entry.count} ${pluralOf(entry.count, entry.action === "records-imported" ? "record" : "attempt")}`,
+        }
       : {}),
     recorded: entry.occurredAt,
     outcome: entry.outcome === "success" ? "0" : entry.outcome === "denied" ? "4" : "8",

@@ -208,7 +208,9 @@ export class RecordsPartlySavedError extends Error {
 }
 
 /**
- * Encrypts, signs and stores new records: in one request when they fit the route's body
+ * Encrypts, signs and stores new records (a record saved from a form; an import of many goes
+ * through `importRecords`, client/records/import-records.ts, all or nothing in any number of
+ * requests): in one request when they fit the route's body
  * limit (contract/body-limits.ts, 24 MiB), so all of them are saved or none; otherwise in
  * as few requests as fit, in order, each all-or-nothing, and a failure after the first
  * throws RecordsPartlySavedError naming how many were saved. Each is wrapped for every
@@ -240,7 +242,7 @@ export async function createRecords(documents: Array<RecordDocument & { recordId
 }
 
 /** The ids of the patient's active "all records" grants, which every new record is wrapped for. */
-async function activeAllRecordsGrants(vault: UnlockedVault, transport: Transport): Promise<string[]> {
+export async function activeAllRecordsGrants(vault: UnlockedVault, transport: Transport): Promise<string[]> {
   if (vault.role !== "patient") return [];
   // TODO(issue 13): typed by contract/sharing.ts once the grants list's schema lands; the cast goes with it.
   const { grants } = (await transport.call(routes.grants.list, {})) as {

@@ -1,7 +1,9 @@
 import { generateEncryptionKeyPair, generateIdentityKeyPair, generateVaultKey } from "@/crypto";
 import { blobsRoutes, recordsRoutes, type ChartRecord, type Statement, type Version } from "@/contract/records";
+import { importsRoutes } from "@/contract/imports";
 import { routes } from "@/contract/routes";
 import { ApiError } from "../transport/api";
+import type { FakeHandler } from "../transport/fake-transport";
 import { fakeTransport } from "../transport/fake-transport";
 import type { UnlockedVault } from "../keystore/vault-store";
 import { sealNewRecords, type RecordDocument } from "./records";
@@ -9,7 +11,7 @@ import { sealNewRecords, type RecordDocument } from "./records";
 /**
  * Test support for the browser's records code in Node: a patient's open vault with real keys,
  * and a fake server (client/transport/fake-transport.ts) that stores what the browser sends
- * (records, versions, file chunks) and serves it back through the contract, as the real
+ * (records, versions, file chunks, staged imports) and serves it back through the contract, as the real
  * server does. Tests alter what it stores to play a hostile server.
  */
 
@@ -71,7 +73,62 @@ export function recordsServer(vault: UnlockedVault) {
     if (!record) throw new ApiError(404, "not-found", "There is no such record in your chart.");
     return record;
   };
+  /** Open imports: their staged records (with the grant wraps sent), by record id, in order. */
+  const imports = new Map<string, { committed: number | null; staged: Map<string, StoredRecord & { grantIds: string[] }> }>();
+  const openImport = (id: string) => {
+    const found = imports.get(id);
+    if (!found) throw new ApiError(404, "not-found", "There is no such import.");
+    return found;
+  };
+  const importHandlers: {
+    start: FakeHandler<typeof importsRoutes.start>;
+    addRecords: FakeHandler<typeof importsRoutes.addRecords>;
+    commit: FakeHandler<typeof importsRoutes.commit>;
+    abandon: FakeHandler<typeof importsRoutes.abandon>;
+  } = {
+    start: () => {
+      const importId = crypto.randomUUID();
+      imports.set(importId, { committed: null, staged: new Map() });
+      return { importId };
+    },
+    addRecords: ({ params, body }) => {
+      const open = openImport(params.id);
+      if (open.committed !== null) throw new ApiError(409, "conflict", "This import is finished already.");
+      let staged = 0;
+      for (const record of body.records) {
+        const already = open.staged.get(record.id);
+        if (already && already.versions[0]!.content !== record.version.content) throw new ApiError(409, "conflict", "A record with this id already exists.");
+        if (!already) staged += 1;
+        open.staged.set(record.id, {
+          id: record.id,
+          ownerWrap: record.ownerWrap,
+          keyVersion: 1,
+          versions: [{ ...record.version, blobId: record.version.blobId ?? null, authorId: vault.userId, createdAt: at }],
+          grantIds: (record.grantWraps ?? []).map((wrap) => wrap.grantId),
+        });
+      }
+      return { staged };
+    },
+    commit: ({ params }) => {
+      const open = openImport(params.id);
+      if (open.committed === null) {
+        for (const { grantIds: _grantIds, ...record } of open.staged.values()) records.set(record.id, record);
+        open.committed = open.staged.size;
+        open.staged.clear();
+      }
+      return { created: open.committed };
+    },
+    abandon: ({ params }) => {
+      const open = openImport(params.id);
+      if (open.committed !== null) throw new ApiError(409, "conflict", "This import is finished already.");
+      imports.delete(params.id);
+    },
+  };
   const transport = fakeTransport()
+    .on(importsRoutes.start, importHandlers.start)
+    .on(importsRoutes.addRecords, importHandlers.addRecords)
+    .on(importsRoutes.commit, importHandlers.commit)
+    .on(importsRoutes.abandon, importHandlers.abandon)
     .on(routes.grants.list, () => ({ grants: [] }))
     .on(recordsRoutes.list, () => ({ records: [...records.values()].map(served) }))
     .on(recordsRoutes.get, ({ params }) => served(owned(params.id)))
@@ -117,6 +174,10 @@ export function recordsServer(vault: UnlockedVault) {
     records,
     /** The stored file chunks, by blob id. */
     chunks,
+    /** Imports started and not abandoned, with what each has staged. */
+    imports,
+    /** The imports routes' answers, for a test that replaces one (a failing request) to call on. */
+    importHandlers,
     /** Stores records sealed as the browser seals them (sealNewRecords), without a request. */
     seed(documents: RecordDocument[]): string[] {
       const sealed = sealNewRecords(documents, vault);

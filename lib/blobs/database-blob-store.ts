@@ -1,6 +1,6 @@
 import "server-only";
 import { and, asc, eq, inArray, lt, notExists, sql } from "drizzle-orm";
-import { blobChunks, blobs, recordVersions } from "@/drizzle/schema";
+import { blobChunks, blobs, importRecords, recordVersions } from "@/drizzle/schema";
 import type { Database } from "@/lib/db";
 import type { BlobInfo, BlobStore } from "./blob-store";
 
@@ -65,11 +65,18 @@ export function databaseBlobStore(db: Database): BlobStore {
           .from(recordVersions)
           .where(eq(recordVersions.blobId, blobs.id)),
       );
+      // A record staged in an import holds its file too; the import sweep removes both together.
+      const unstaged = notExists(
+        db
+          .select({ one: sql`1` })
+          .from(importRecords)
+          .where(eq(importRecords.blobId, blobs.id)),
+      );
       // A blob a transaction has locked is being attached to a record right now: skipped, not waited for.
       const idle = db
         .select({ id: blobs.id })
         .from(blobs)
-        .where(and(lt(blobs.touchedAt, idleSince), unused))
+        .where(and(lt(blobs.touchedAt, idleSince), unused, unstaged))
         .for("update", { skipLocked: true });
       const removed = await db.delete(blobs).where(inArray(blobs.id, idle)).returning({ id: blobs.id });
       return removed.length;

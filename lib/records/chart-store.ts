@@ -2,7 +2,7 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import { and, eq, inArray, isNotNull, isNull } from "drizzle-orm";
 import { fromBase64url, toBase64url } from "@/crypto";
-import { blobs, keyRotations, recordKeyWraps, recordVersions, records } from "@/drizzle/schema";
+import { blobs, importRecords, keyRotations, recordKeyWraps, recordVersions, records } from "@/drizzle/schema";
 import type { Database, Transaction } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { appendAudit } from "@/lib/audit/audit-log";
@@ -15,7 +15,8 @@ import { checkedContent } from "./content-limits";
 import type { Chart, ChartRecord, NewRecord, RecordVersions, RotateRecordKey, VersionPayload } from "@/contract/records";
 import { checkStoredWithinQuota, type StorageLimits } from "@/lib/records/storage-quota";
 
-function versionRow(recordId: string, authorId: string, payload: VersionPayload) {
+/** A version payload as stored: content checked (size, envelope), commitment and signature as bytes. */
+export function versionRow(recordId: string, authorId: string, payload: VersionPayload) {
   const content = checkedContent(payload.content);
   return {
     blobId: payload.blobId ?? null,
@@ -30,15 +31,19 @@ function versionRow(recordId: string, authorId: string, payload: VersionPayload)
   };
 }
 
-/** A file may join a record only if its owner uploaded all of it and no other record holds it. */
-async function checkBlob(tx: Transaction, ownerId: string, recordId: string, blobId: string | null) {
+/**
+ * A file may join a record only if its owner uploaded all of it and no other record holds it,
+ * staged in an import or stored. Locks the blob row, so the sweeper skips it meanwhile.
+ */
+export async function checkBlob(tx: Transaction, ownerId: string, recordId: string, blobId: string | null) {
   if (!blobId) return;
   const [blob] = await tx.select().from(blobs).where(eq(blobs.id, blobId)).for("update");
   if (!blob || blob.ownerId !== ownerId || blob.status !== "complete") {
     throw new AppError("invalid-input", "The attached file has not finished uploading.");
   }
   const users = await tx.select({ recordId: recordVersions.recordId }).from(recordVersions).where(eq(recordVersions.blobId, blobId));
-  if (users.some((use) => use.recordId !== recordId)) throw new AppError("conflict", "This file belongs to another record.");
+  const staged = await tx.select({ recordId: importRecords.recordId }).from(importRecords).where(eq(importRecords.blobId, blobId));
+  if ([...users, ...staged].some((use) => use.recordId !== recordId)) throw new AppError("conflict", "This file belongs to another record.");
 }
 
 /**
@@ -63,6 +68,8 @@ export async function createRecords(db: Database, ownerId: string, items: NewRec
     const allRecordsGrants = [...coverage.grants].filter(([, grant]) => grant.scope === "all").map(([id]) => id);
     for (const { item, version, ownerWrap } of prepared) {
       const [existing] = await tx.select({ ownerId: records.ownerId }).from(records).where(eq(records.id, item.id));
+      const [staged] = existing ? [] : await tx.select({ id: importRecords.recordId }).from(importRecords).where(eq(importRecords.recordId, item.id));
+      if (staged) throw new AppError("conflict", "A record with this id already exists.");
       if (existing) {
         const same = existing.ownerId === ownerId && (await storesVersion(tx, item.id, version));
         if (!same) throw new AppError("conflict", "A record with this id already exists.");
@@ -98,6 +105,17 @@ async function lockOwnedRecord(tx: Transaction, ownerId: string, recordId: strin
   return record;
 }
 
+/**
+ * Refuses (409 `conflict`) wraps that are not exactly one for each of `expectedGrantIds`: a
+ * missing or extra one means sharing changed since the browser read the grants.
+ */
+export function checkGrantWraps(wraps: ReadonlyArray<{ grantId: string }>, expectedGrantIds: readonly string[]): void {
+  const given = new Set(wraps.map((wrap) => wrap.grantId));
+  if (given.size !== wraps.length || given.size !== expectedGrantIds.length || expectedGrantIds.some((id) => !given.has(id))) {
+    throw new AppError("conflict", "Your sharing changed meanwhile. Please try again.");
+  }
+}
+
 /** Stores a record's wraps for exactly the grants that must hold it: a missing or extra one means sharing changed meanwhile. */
 async function insertGrantWraps(
   tx: Transaction,
@@ -106,10 +124,7 @@ async function insertGrantWraps(
   wraps: Array<{ grantId: string; wrappedKey: string }>,
   expectedGrantIds: string[],
 ) {
-  const given = new Set(wraps.map((wrap) => wrap.grantId));
-  if (given.size !== wraps.length || given.size !== expectedGrantIds.length || expectedGrantIds.some((id) => !given.has(id))) {
-    throw new AppError("conflict", "Your sharing changed meanwhile. Please try again.");
-  }
+  checkGrantWraps(wraps, expectedGrantIds);
   if (wraps.length === 0) return;
   await tx
     .insert(recordKeyWraps)

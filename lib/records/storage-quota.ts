@@ -1,7 +1,7 @@
 import "server-only";
 import type { StorageUsage } from "@/contract/me";
 import { and, eq, sql } from "drizzle-orm";
-import { blobs, records, recordVersions, users } from "@/drizzle/schema";
+import { blobs, importRecords, imports, records, recordVersions, users } from "@/drizzle/schema";
 import type { Database, Executor, Transaction } from "@/lib/db";
 import { config } from "@/lib/config";
 import { AppError } from "@/lib/errors";
@@ -18,7 +18,8 @@ export const storageLimits = (): StorageLimits => ({ quotaBytes: config().storag
 /**
  * What an account stores, in bytes. Files count at their declared size (whole chunks, from
  * the request that starts the upload, finished or not, held by a record or not: the sweeper
- * frees what no record holds); records count at the padded size of every stored version.
+ * frees what no record holds); records count at the padded size of every stored version, and
+ * of every record staged in an import not yet committed.
  */
 export type { StorageUsage } from "@/contract/me";
 
@@ -39,8 +40,14 @@ export async function storageUsage(db: Executor, ownerId: string, limits: Storag
     .from(recordVersions)
     .innerJoin(records, eq(records.id, recordVersions.recordId))
     .where(eq(records.ownerId, ownerId));
+  // Records staged in an import not yet committed take their space already (lib/records/import-store.ts).
+  const [staged] = await db
+    .select({ bytes: sql<string>`coalesce(sum(${importRecords.paddedSize}), 0)` })
+    .from(importRecords)
+    .innerJoin(imports, eq(imports.id, importRecords.importId))
+    .where(eq(imports.ownerId, ownerId));
   const fileBytes = Number(files?.bytes ?? 0);
-  const recordBytes = Number(stored?.bytes ?? 0);
+  const recordBytes = Number(stored?.bytes ?? 0) + Number(staged?.bytes ?? 0);
   return { ...limits, fileBytes, recordBytes, usedBytes: fileBytes + recordBytes, unfinishedUploads: Number(files?.unfinished ?? 0) };
 }
 

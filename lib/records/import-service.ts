@@ -1,0 +1,54 @@
+import "server-only";
+import { cryptoReady } from "@/crypto";
+import { requireSession } from "@/lib/sessions/current-session";
+import { getDatabase, type Database } from "@/lib/db";
+import { AppError } from "@/lib/errors";
+import { noteRefusal } from "@/lib/audit/refusals";
+import { storageLimits } from "@/lib/records/storage-quota";
+import type { NewRecord } from "@/contract/records";
+import { abandonImport, commitImport, importOwner, stageRecords, startImport } from "./import-store";
+
+/** Only a patient imports into their own chart. */
+async function owner() {
+  const session = await requireSession();
+  if (session.role !== "patient") throw new AppError("forbidden", "Only patients keep a chart of their own.");
+  await cryptoReady();
+  const { db } = await getDatabase();
+  return { db, ownerId: session.userId };
+}
+
+/**
+ * Runs an action on one import of the caller's. A refusal (not the caller's import, or not a
+ * patient) counts against the caller's refused-request limit and, when the import exists,
+ * joins its owner's trail, as a refused record request does.
+ */
+async function onImport<T>(importId: string, action: (db: Database, ownerId: string) => Promise<T>): Promise<T> {
+  const session = await requireSession();
+  try {
+    const { db, ownerId } = await owner();
+    return await action(db, ownerId);
+  } catch (error) {
+    if (error instanceof AppError && (error.code === "not-found" || error.code === "forbidden")) {
+      const { db } = await getDatabase();
+      const ownerId = await importOwner(db, importId);
+      await noteRefusal(db, session.userId, ownerId ? { ownerId } : null);
+    }
+    throw error;
+  }
+}
+
+/** POST /api/imports: a new import of the caller's. */
+export async function startMyImport() {
+  const { db, ownerId } = await owner();
+  return startImport(db, ownerId);
+}
+
+/** POST /api/imports/[id]/records: stages a batch (lib/records/import-store.ts `stageRecords`), within the storage quota. */
+export const addToMyImport = (importId: string, items: NewRecord[]) =>
+  onImport(importId, (db, ownerId) => stageRecords(db, ownerId, importId, items, storageLimits()));
+
+/** POST /api/imports/[id]/commit: every staged record joins the chart at once. */
+export const commitMyImport = (importId: string) => onImport(importId, (db, ownerId) => commitImport(db, ownerId, importId));
+
+/** DELETE /api/imports/[id]: the staged records and their files are removed. */
+export const abandonMyImport = (importId: string) => onImport(importId, (db, ownerId) => abandonImport(db, ownerId, importId));
