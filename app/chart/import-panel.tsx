@@ -5,8 +5,8 @@ import { usePanelFocus } from "@/app/_components/use-panel-focus";
 import { ImportError, planEntries, readImportFile, type ImportPlan } from "@/client/fhir";
 import { prepareRecords, type NotImportable } from "@/client/fhir/import-content";
 import { matchChart, type MatchedRecord } from "@/client/fhir/import-duplicates";
-import { saveImport, type ImportSaveProgress } from "@/client/fhir/import-save";
-import { RecordsPartlySavedError } from "@/client/records/records";
+import { ImportUpdatesStoppedError, saveImport, type ImportSaveProgress } from "@/client/fhir/import-save";
+import { ImportNotSavedError, ImportOutcomeUnknownError } from "@/client/records/import-records";
 import { describeFailure } from "@/client/failures";
 import { loadedChart, useChart } from "@/client/records/chart-store";
 import { unlockedVault } from "@/client/keystore/vault-store";
@@ -85,19 +85,26 @@ export function ImportPanel() {
       setStatus(`Imported ${countOf(result.created, "record")}.${result.updated > 0 ? ` Updated ${countOf(result.updated, "record")}.` : ""}`);
     } catch (caught) {
       setProgress(null);
-      // The placeholder importRecords (client/records/import-records.ts) may save some steps before one fails.
-      const partly = caught instanceof RecordsPartlySavedError ? caught : null;
-      const reason = describeFailure(partly ? partly.reason : caught, {
+      if (caught instanceof ImportUpdatesStoppedError) {
+        setReview(null);
+        await reload();
+        setError(
+          `${caught.message} ${describeFailure(caught.reason, { accessEnded: "Please try again.", integrity: "A file of the import could not be checked." })}`,
+        );
+        return;
+      }
+      if (caught instanceof ImportOutcomeUnknownError) {
+        setReview(null);
+        await reload();
+        setError(caught.message);
+        return;
+      }
+      // Nothing of the new records is in the chart (the server dropped what it had staged); updates to existing records come after them.
+      const reason = describeFailure(caught instanceof ImportNotSavedError ? caught.reason : caught, {
         accessEnded: "Please try again.",
         integrity: "A file of the import could not be checked.",
       });
-      if (partly) {
-        setReview(null);
-        await reload();
-        setError(`The import stopped after ${countOf(partly.saved, "record")} were saved; they are in your chart. ${reason}`);
-      } else {
-        setError(`The import failed and nothing was saved. ${reason}`);
-      }
+      setError(`The import failed and nothing was saved. ${reason}`);
     } finally {
       setBusy(false);
     }

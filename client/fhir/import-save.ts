@@ -1,7 +1,8 @@
 import { uploadEncryptedFile } from "../records/files";
 import { importRecords } from "../records/import-records";
 import { saveVersion, type RecordDocument } from "../records/records";
-import type { Transport } from "../transport/api";
+import { ApiError, isNetworkFailure, type Transport } from "../transport/api";
+import { countOf, pluralOf } from "../format";
 import type { UnlockedVault } from "../keystore/vault-store";
 import type { MatchedRecord } from "./import-duplicates";
 import type { InlineFile } from "./import-content";
@@ -22,6 +23,21 @@ export interface ImportResult {
   updated: number;
 }
 
+/**
+ * The new records of an import were all saved, but updating the records already in the chart
+ * stopped part-way: `updated` of them got their new version. `reason` is what stopped it.
+ */
+export class ImportUpdatesStoppedError extends Error {
+  override readonly name = "ImportUpdatesStoppedError";
+  constructor(
+    readonly created: number,
+    readonly updated: number,
+    readonly reason: unknown,
+  ) {
+    super(`The ${countOf(created, "new record")} ${pluralOf(created, "was", "were")} saved, but updating stopped after ${countOf(updated, "record")}.`);
+  }
+}
+
 const noProgress = () => undefined;
 
 const uploadInline = (file: InlineFile, context: { recordId: string; version: number; keyVersion: number }, transport: Transport) =>
@@ -32,8 +48,9 @@ const uploadInline = (file: InlineFile, context: { recordId: string; version: nu
  * records are saved together (client/records/import-records.ts: all or nothing); with
  * `update`, records already in the chart whose content differs get a new version (the file's
  * content as the new version), unchanged ones and repeats are left alone.
- * @throws what uploadEncryptedFile, importRecords and saveVersion throw (ApiError with the
- *   server's reason, RecordsPartlySavedError), unchanged.
+ * @throws what uploadEncryptedFile and importRecords throw (ApiError with the server's reason,
+ *   ImportNotSavedError: nothing new was saved), unchanged; ImportUpdatesStoppedError when an
+ *   update fails after the new records were saved.
  */
 export async function saveImport(
   matched: readonly MatchedRecord[],
@@ -70,11 +87,19 @@ export async function saveImport(
       report("records");
     });
   }
+  let updated = 0;
   for (const { record, existing } of updates) {
     const context = { recordId: existing.id, version: existing.version + 1, keyVersion: existing.keyVersion };
-    const file = record.file ? await uploadInline(record.file, context, transport) : undefined;
-    if (file) uploaded += 1;
-    await saveVersion(existing, { ...record.document, ...(file ? { file } : {}) }, vault, transport);
+    try {
+      const file = record.file ? await uploadInline(record.file, context, transport) : undefined;
+      if (file) uploaded += 1;
+      await saveVersion(existing, { ...record.document, ...(file ? { file } : {}) }, vault, transport);
+    } catch (caught) {
+      // Only failures of the server or the connection are named so; a bug is thrown as it is.
+      if (caught instanceof ApiError || isNetworkFailure(caught)) throw new ImportUpdatesStoppedError(created.length, updated, caught);
+      throw caught;
+    }
+    updated += 1;
     saved += 1;
     report("updates");
   }
