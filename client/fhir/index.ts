@@ -1,4 +1,5 @@
-export { buildExportBundle } from "./export-bundle";
+export { buildExportBundle, type ExportEntry } from "./export-bundle";
+export { bundleViolations, checkedBundle, InvalidBundleError, type BundleViolation } from "./bundle-invariants";
 export { buildAuditBundle, type GrantEntry, type TrailEntry } from "./audit-export";
 export { ImportError, planImport, type ImportPlan } from "./import-bundle";
 export { contextResourceTypes, exchangeResourceTypes, kindLabel, kindOf, recordKinds } from "./kinds";
