@@ -6,6 +6,7 @@ import path from "node:path";
 import Ajv, { type ValidateFunction } from "ajv";
 import draft6 from "ajv/dist/refs/json-schema-draft-06.json";
 import { bundleViolations } from "./bundle-invariants";
+import { isObject } from "./types";
 
 /**
  * Test support (Node only): validation against the official FHIR R4 JSON schema as shipped by
@@ -53,7 +54,23 @@ export function schemaErrors(definition: string, value: unknown): string[] {
   return check(value) ? [] : (check.errors ?? []).map((error) => `${error.instancePath} ${error.message ?? ""}`);
 }
 
-/** Everything wrong with a Bundle: its JSON schema errors, then the bdl invariants it breaks (client/fhir/bundle-invariants.ts). */
+/**
+ * Everything wrong with a Bundle: its JSON schema errors, then the bdl invariants it breaks
+ * (client/fhir/bundle-invariants.ts). An entry's resource is checked against its own resource
+ * type, so its errors say what is wrong instead of every resource type it is not.
+ */
 export function bundleProblems(bundle: unknown): string[] {
-  return [...schemaErrors("Bundle", bundle), ...bundleViolations(bundle).map((violation) => `${violation.key} ${violation.message}`)];
+  const entries = isObject(bundle) && Array.isArray(bundle.entry) ? (bundle.entry as unknown[]) : [];
+  const checked = new Set<number>();
+  const resourceErrors = entries.flatMap((entry, index) => {
+    const resource = isObject(entry) ? entry.resource : undefined;
+    if (!isObject(resource) || typeof resource.resourceType !== "string") return [];
+    checked.add(index);
+    return schemaErrors(resource.resourceType, resource).map((error) => `/entry/${index}/resource${error}`);
+  });
+  const bundleErrors = schemaErrors("Bundle", bundle).filter((error) => {
+    const at = /^\/entry\/(\d+)\/resource[/ ]/.exec(error);
+    return !at || !checked.has(Number(at[1]));
+  });
+  return [...bundleErrors, ...resourceErrors, ...bundleViolations(bundle).map((violation) => `${violation.key} ${violation.message}`)];
 }
