@@ -29,7 +29,10 @@ async function expectNoteVersions(page: Page) {
   await expect(page.getByTestId("versions")).toContainText("Swelling gone after a week.");
 }
 
-test("a patient downloads everything as a ZIP that opens, and a new account restores it: records, versions and the file byte-equal", async ({ page, browser }, testInfo) => {
+test("a patient downloads everything as a ZIP that opens, and a new account restores it: records, versions and the file byte-equal", async ({
+  page,
+  browser,
+}, testInfo) => {
   test.setTimeout(180_000);
   const scan = randomBytes(700_000);
   const scanPath = testInfo.outputPath("knee scan.pdf");
