@@ -7,7 +7,8 @@ import { signUpThroughPage } from "./support/accounts";
 import { addVirtualAuthenticator } from "./support/virtual-authenticator";
 
 /** Without the save dialog (which a test cannot answer), the backup comes as an ordinary download. */
-const withoutSaveDialog = (page: Page) => page.addInitScript(() => void Reflect.deleteProperty(Window.prototype, "showSaveFilePicker"));
+const withoutSaveDialog = (page: Page) =>
+  page.addInitScript(() => Object.defineProperty(window, "showSaveFilePicker", { value: undefined, configurable: true, writable: true }));
 
 async function addNoteWithTwoVersions(page: Page) {
   await page.getByRole("button", { name: "Add a note" }).click();

@@ -46,7 +46,10 @@ function DownloadEverything() {
     try {
       // Straight to a file on disk where the browser can (the dialog must open from the click itself); else a download.
       const disk = canSaveToDisk() ? await saveToDisk(name) : null;
-      if (canSaveToDisk() && !disk) return;
+      if (canSaveToDisk() && !disk) {
+        setMessage("Nothing was saved: no place to save the backup was chosen.");
+        return;
+      }
       const memory = disk ? null : blobSink();
       const sink: ArchiveSink = disk ? { write: disk.write, close: disk.close } : memory!;
       const result = await buildBackup(unlockedVault(), httpTransport, sink, (progress) => setShown(backupStep(progress)), new Date());

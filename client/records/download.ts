@@ -22,7 +22,7 @@ interface SaveFilePicker {
 }
 
 /** Whether this browser can stream a download straight to a file the person picks (Chromium's File System Access API). */
-export const canSaveToDisk = () => typeof window !== "undefined" && "showSaveFilePicker" in window;
+export const canSaveToDisk = () => typeof window !== "undefined" && typeof (window as Partial<SaveFilePicker>).showSaveFilePicker === "function";
 
 /**
  * Asks where to save a ZIP (the browser's save dialog) and returns a sink writing to that file
