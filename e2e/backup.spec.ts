@@ -5,6 +5,7 @@ import type { Page } from "@playwright/test";
 import { expect, test } from "./support/test";
 import { signUpThroughPage } from "./support/accounts";
 import { addVirtualAuthenticator } from "./support/virtual-authenticator";
+import { expectFitsViewport, goThroughMenu } from "./support/viewport";
 
 /** Without the save dialog (which a test cannot answer), the backup comes as an ordinary download. */
 const withoutSaveDialog = (page: Page) =>
@@ -103,4 +104,21 @@ test("a patient downloads everything as a ZIP that opens, and a new account rest
   await other.getByRole("button", { name: "Restore into this account" }).click();
   await expect(other.getByRole("main").getByRole("alert")).toContainText("Your chart already has 2 records. A backup is restored only into an empty chart");
   await context.close();
+});
+
+test("the Backup page fits a phone, and an empty chart backs up as an empty archive", async ({ page }) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await withoutSaveDialog(page);
+  await page.goto("/");
+  await addVirtualAuthenticator(page, { prf: true });
+  await signUpThroughPage(page, { role: "patient", name: "Pia Phone" });
+  await goThroughMenu(page, "Backup");
+  await expect(page.getByRole("heading", { name: "Restore a backup" })).toBeVisible();
+  await expectFitsViewport(page, "Backup page");
+  const downloadPromise = page.waitForEvent("download");
+  await page.getByRole("button", { name: "Download everything" }).click();
+  const entries = unzipSync(new Uint8Array(readFileSync(await (await downloadPromise).path())));
+  expect(Object.keys(entries).sort()).toEqual(["README.txt", "backup.json", "health-records.json"]);
+  await expect(page.getByTestId("backup-status")).toContainText("0 records with 0 versions and 0 files");
+  await expectFitsViewport(page, "Backup page after a download");
 });
