@@ -78,6 +78,7 @@ function Chart() {
         chosen.map(({ entry, summary }) => ({
           resource: entry.document.resource,
           fullUrl: entry.document.fullUrl,
+          context: entry.document.context,
           file: entry.document.file,
           fileName: summary?.title,
         })),

@@ -1,4 +1,5 @@
-export { buildExportBundle } from "./export-bundle";
+export { buildExportBundle, type ExportEntry } from "./export-bundle";
+export { bundleViolations, checkedBundle, InvalidBundleError, type BundleViolation } from "./bundle-invariants";
 export { buildAuditBundle, type GrantEntry, type TrailEntry } from "./audit-export";
 export { ImportError, planEntries, planImport, type ImportPlan, type PlannedRecord, type SkippedEntry } from "./import-bundle";
 export { readImportFile, sourceOf, type ImportSource, type SourceEntry } from "./import-source";

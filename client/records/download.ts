@@ -13,3 +13,34 @@ export function downloadBlob(name: string, blob: Blob) {
   // Revoked later, not at once: a large Blob may still be being read when click() returns.
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
+
+/** The File System Access API's save dialog (Chromium), which TypeScript's DOM types do not have yet. */
+interface SaveFilePicker {
+  showSaveFilePicker(options: { suggestedName: string; types: Array<{ description: string; accept: Record<string, string[]> }> }): Promise<{
+    createWritable(): Promise<{ write(data: Uint8Array<ArrayBuffer>): Promise<void>; close(): Promise<void> }>;
+  }>;
+}
+
+/** Whether this browser can stream a download straight to a file the person picks (Chromium's File System Access API). */
+export const canSaveToDisk = () => typeof window !== "undefined" && typeof (window as Partial<SaveFilePicker>).showSaveFilePicker === "function";
+
+/**
+ * Asks where to save a ZIP (the browser's save dialog) and returns a sink writing to that file
+ * as the bytes come, so a large archive never sits whole in memory. Call it from the click
+ * itself (the dialog needs the person's gesture). Resolves null when the person cancels.
+ * @throws whatever the browser throws other than a cancel (a refused permission).
+ */
+export async function saveToDisk(name: string): Promise<{ write(chunk: Uint8Array): Promise<void>; close(): Promise<void> } | null> {
+  try {
+    const handle = await (window as unknown as SaveFilePicker).showSaveFilePicker({
+      suggestedName: name,
+      types: [{ description: "ZIP archive", accept: { "application/zip": [".zip"] } }],
+    });
+    const writable = await handle.createWritable();
+    return { write: (chunk) => writable.write(chunk as Uint8Array<ArrayBuffer>), close: () => writable.close() };
+  } catch (caught) {
+    // The person closed the dialog: nothing to save, nothing went wrong.
+    if (caught instanceof DOMException && caught.name === "AbortError") return null;
+    throw caught;
+  }
+}

@@ -1,5 +1,5 @@
 import { toBase64 } from "@/crypto";
-import { buildExportBundle, type FhirResource } from "../fhir";
+import { buildExportBundle, type ContextEntry, type FhirResource } from "../fhir";
 import { isIntegrityError } from "../integrity";
 import type { Transport } from "../transport/api";
 import { downloadDecryptedFile, type FileReference } from "./files";
@@ -8,6 +8,8 @@ import { downloadDecryptedFile, type FileReference } from "./files";
 export interface ExportItem {
   resource: FhirResource;
   fullUrl?: string;
+  /** The context resources it references (RecordDocument.context), written back as entries of their own. */
+  context?: ContextEntry[];
   file?: FileReference;
   /** The file's name, for saying which file could not be included. */
   fileName?: string;
@@ -49,7 +51,7 @@ function withAttachmentData(resource: FhirResource, data: string): FhirResource 
  * then base64-encoded in 768 KiB pieces that are Blobs too: page memory stays near one
  * piece whatever the files' sizes. A file that fails to decrypt keeps its attachment's
  * type, title and size without data, and is named in `filesLeftOut`; the rest of the
- * export still completes.
+ * export still completes. Each record's context resources follow it once each (buildExportBundle).
  *
  * @param onFile called before each file is fetched, with its 1-based number and the file count.
  */
@@ -77,7 +79,11 @@ export async function buildExportWithFiles(
   const token = crypto.randomUUID();
   const markers = new Map<ExportItem, string>([...decrypted.keys()].map((item, index) => [item, `hsc-export-file-${token}-${index}`]));
   const bundle = buildExportBundle(
-    items.map((item) => ({ resource: markers.has(item) ? withAttachmentData(item.resource, markers.get(item)!) : item.resource, fullUrl: item.fullUrl })),
+    items.map((item) => ({
+      resource: markers.has(item) ? withAttachmentData(item.resource, markers.get(item)!) : item.resource,
+      fullUrl: item.fullUrl,
+      context: item.context,
+    })),
     now,
   );
   let rest = JSON.stringify(bundle, null, 2);

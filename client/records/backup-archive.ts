@@ -1,0 +1,139 @@
+import { Unzip, UnzipInflate, Zip, ZipDeflate } from "fflate";
+
+/**
+ * Streaming ZIP (PKWARE APPNOTE 6.3, as fflate writes and reads it) for the full backup:
+ * entries are written and read piece by piece, so memory holds about one piece of one file
+ * whatever the archive's size. Every entry is DEFLATE-compressed: a deflate stream marks its
+ * own end, so reading never depends on the sizes the streamed writer puts after the data
+ * (a stored entry would have to be searched for its end, which a file that is itself a ZIP
+ * could fool).
+ */
+
+/** Where the archive's bytes go, in order: a file on disk, or Blob parts. */
+export interface ArchiveSink {
+  write(chunk: Uint8Array): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A sink that keeps the archive as Blob parts (which the browser may keep on disk); `blob()` after `close()`. */
+export function blobSink(type = "application/zip"): ArchiveSink & { blob(): Blob } {
+  const parts: BlobPart[] = [];
+  let done: Blob | null = null;
+  return {
+    async write(chunk) {
+      parts.push(new Blob([chunk as Uint8Array<ArrayBuffer>]));
+    },
+    async close() {
+      done = new Blob(parts, { type });
+    },
+    blob() {
+      if (!done) throw new Error("the archive is not finished");
+      return done;
+    },
+  };
+}
+
+/** Pieces read from a Blob at a time: 1 MiB. */
+const readStep = 1024 * 1024;
+
+/**
+ * Writes a ZIP to a sink one entry at a time. `add` takes text or a Blob and resolves when
+ * the entry's bytes are in the sink; `finish` writes the central directory and closes it.
+ */
+export class ArchiveWriter {
+  private readonly zip: Zip;
+  private pending: Uint8Array[] = [];
+  private failure: Error | null = null;
+
+  constructor(private readonly sink: ArchiveSink) {
+    this.zip = new Zip((error, chunk) => {
+      if (error) this.failure = error;
+      else this.pending.push(chunk);
+    });
+  }
+
+  /** What the ZIP produced so far goes to the sink before more is read. */
+  private async drain() {
+    if (this.failure) throw this.failure;
+    const chunks = this.pending;
+    this.pending = [];
+    for (const chunk of chunks) await this.sink.write(chunk);
+  }
+
+  /** Adds one entry named `path` (forward slashes) holding `contents`. */
+  async add(path: string, contents: string | Blob, modified: Date): Promise<void> {
+    // Level 1: the files are mostly PDFs and images, already compressed; the JSON still shrinks.
+    const entry = new ZipDeflate(path, { level: 1 });
+    entry.mtime = modified;
+    this.zip.add(entry);
+    const source = typeof contents === "string" ? new Blob([contents]) : contents;
+    if (source.size === 0) entry.push(new Uint8Array(0), true);
+    for (let offset = 0; offset < source.size; offset += readStep) {
+      entry.push(new Uint8Array(await source.slice(offset, offset + readStep).arrayBuffer()), offset + readStep >= source.size);
+      await this.drain();
+    }
+    await this.drain();
+  }
+
+  async finish(): Promise<void> {
+    this.zip.end();
+    await this.drain();
+    await this.sink.close();
+  }
+}
+
+/** The archive is not a ZIP this app can read (damaged, cut short, or not a ZIP at all). */
+export class ArchiveError extends Error {
+  override readonly name = "ArchiveError";
+}
+
+/**
+ * Reads every entry of a ZIP, piece by piece, each into a Blob (entries as Blobs: the browser
+ * may keep large ones on disk). `onProgress` gets the bytes of the archive read so far.
+ * @throws ArchiveError when it is not a ZIP, is cut short, or uses a compression other than
+ *   stored or DEFLATE.
+ */
+export async function readArchive(archive: Blob, onProgress: (readBytes: number, totalBytes: number) => void = () => undefined): Promise<Map<string, Blob>> {
+  const entries = new Map<string, Blob>();
+  const open = new Set<string>();
+  let failure: Error | null = null;
+  const unzip = new Unzip((file) => {
+    const parts: BlobPart[] = [];
+    open.add(file.name);
+    file.ondata = (error, data, final) => {
+      if (error) {
+        failure = error;
+        return;
+      }
+      parts.push(new Blob([data as Uint8Array<ArrayBuffer>]));
+      if (final) {
+        entries.set(file.name, new Blob(parts));
+        open.delete(file.name);
+      }
+    };
+    try {
+      file.start();
+    } catch (caught) {
+      // fflate throws a plain Error for a compression it has no decoder for.
+      if (!(caught instanceof Error)) throw caught;
+      failure = caught;
+    }
+  });
+  unzip.register(UnzipInflate);
+  if (archive.size === 0) throw new ArchiveError("The file is empty.");
+  for (let offset = 0; offset < archive.size; offset += readStep) {
+    const piece = new Uint8Array(await archive.slice(offset, offset + readStep).arrayBuffer());
+    try {
+      unzip.push(piece, offset + readStep >= archive.size);
+    } catch (caught) {
+      // fflate reports a malformed archive or deflate stream by throwing an Error.
+      if (!(caught instanceof Error)) throw caught;
+      throw new ArchiveError(`The file is not a ZIP archive that can be read: ${caught.message}.`);
+    }
+    if (failure) throw new ArchiveError(`The archive is damaged: ${(failure as Error).message}.`);
+    onProgress(Math.min(archive.size, offset + readStep), archive.size);
+  }
+  if (open.size > 0) throw new ArchiveError(`The archive ends in the middle of ${[...open].join(", ")}: it was cut short.`);
+  if (entries.size === 0) throw new ArchiveError("The file is not a ZIP archive, or it is empty.");
+  return entries;
+}
