@@ -26,7 +26,10 @@ function OwnSummary() {
     void ensureLoaded();
   }, [ensureLoaded]);
 
-  const records = useMemo(() => (entries ?? []).flatMap((entry) => (entry.status === "ok" ? [{ resource: entry.document.resource }] : [])), [entries]);
+  const records = useMemo(
+    () => (entries ?? []).flatMap((entry) => (entry.status === "ok" ? [{ resource: entry.document.resource, context: entry.document.context }] : [])),
+    [entries],
+  );
   const typedBirthDate = birthDate.trim();
   const birthDateError =
     typedBirthDate && !isRevealableBirthDate(typedBirthDate) ? "Enter a year (1957), a year and month (1957-07) or a full date (1957-07-06)." : undefined;

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
+import { cryptoReady } from "@/crypto";
 import { contextResourceTypes } from "./kinds";
 import { summarize, type RecordSummary } from "./summary";
 import { compositionSections } from "./composition";
@@ -10,6 +11,9 @@ interface Entry {
   fullUrl?: string;
   resource: FhirResource;
 }
+
+// A note's inline text is base64, which crypto/ decodes once libsodium is loaded.
+beforeAll(() => cryptoReady());
 
 /** A fixture's entries, and the context resources (never the Patient) as the import keeps them beside each record. */
 function fixture(name: string): { entries: Entry[]; context: ContextEntry[] } {

@@ -6,7 +6,8 @@ import type { UnlockedVault } from "../keystore/vault-store";
 import { ArchiveError, readArchive } from "./backup-archive";
 import { backupFormat, bundlePath, manifestPath, type BackupManifest } from "./backup";
 import { uploadEncryptedFile, type FileReference } from "./files";
-import { createRecords, saveVersion, type RecordDocument } from "./records";
+import { saveVersion, type RecordDocument } from "./records";
+import { importRecords } from "./import-records";
 
 /**
  * Restoring a full backup (backup.ts) into an empty account: the archive is read and checked
@@ -170,7 +171,8 @@ export async function restoreBackup(contents: BackupContents, vault: UnlockedVau
   for (const item of plan) firsts.push({ ...(await documentOf(item, 0)), recordId: item.id });
   const total = plan.reduce((sum, { record }) => sum + record.versions.length, 0);
   onProgress({ step: "versions", done: 0, total });
-  await createRecords(firsts, vault, transport);
+  // Every record's first version in one staged import: all of them are in the chart, or none is.
+  await importRecords(firsts, vault, transport, ({ saved }) => onProgress({ step: "versions", done: saved, total }));
   let done = plan.length;
   onProgress({ step: "versions", done, total });
   for (const item of plan) {

@@ -28,12 +28,11 @@ import {
   type RecordKey,
 } from "@/crypto";
 import { bodyLimits } from "@/contract/body-limits";
-import { recordsRoutes, type ChartRecord, type Statement, type Version } from "@/contract/records";
+import { maxRecordsPerRequest, recordsRoutes, type ChartRecord, type Statement, type Version } from "@/contract/records";
 import { routes } from "@/contract/routes";
 import { ApiError, isAccessEnded, retryTransient, type Transport } from "../transport/api";
 import { IntegrityError, isIntegrityError, verified } from "../integrity";
 import { batchesWithin } from "../transport/request-batches";
-import { countOf, pluralOf } from "../format";
 import { authorshipLine } from "./authorship";
 import { certifiedKeys, checkedContact, KeyChangedError } from "../sharing/contacts";
 import { rememberDeletedRecord, rememberVerifiedRecords, rollbackError, staleRecords } from "../keystore/rollback-guard";
@@ -194,49 +193,31 @@ export function ownerWrapFor(recordKey: RecordKey, recordId: string, keyVersion:
 }
 
 /**
- * Some of the records of one `createRecords` call were stored before a later request failed:
- * `saved` of them, in their order. `reason` is the failure (an ApiError, as thrown).
- */
-export class RecordsPartlySavedError extends Error {
-  override readonly name = "RecordsPartlySavedError";
-  constructor(
-    readonly saved: number,
-    readonly reason: unknown,
-  ) {
-    super(`${countOf(saved, "record")} ${pluralOf(saved, "was", "were")} saved before the rest failed.`);
-  }
-}
-
-/**
- * Encrypts, signs and stores new records (a record saved from a form; an import of many goes
- * through `importRecords`, client/records/import-records.ts, all or nothing in any number of
- * requests): in one request when they fit the route's body
- * limit (contract/body-limits.ts, 24 MiB), so all of them are saved or none; otherwise in
- * as few requests as fit, in order, each all-or-nothing, and a failure after the first
- * throws RecordsPartlySavedError naming how many were saved. Each is wrapped for every
- * active "all records" grant at once, so those clinicians see it; if sharing changed
- * meanwhile (409), the grants are read again and the request retried (records already
- * stored are taken as done). Returns the new records' ids, in order.
- * @throws ApiError for a refusal or no answer; RecordsPartlySavedError (see above).
+ * Encrypts, signs and stores new records saved from the chart (a form, an upload) in one
+ * request, all or none: each wrapped for every active "all records" grant at once, so those
+ * clinicians see it; if sharing changed meanwhile (409), the grants are read again and the
+ * request retried (records already stored are taken as done). Many records (an import, a
+ * restore) go through `importRecords` (client/records/import-records.ts), which splits them
+ * over as many requests as needed and is still all or nothing. Returns the new records' ids,
+ * in order.
+ * @throws ApiError for a refusal or no answer; RangeError for more than one request holds.
  */
 export async function createRecords(documents: Array<RecordDocument & { recordId?: string }>, vault: UnlockedVault, transport: Transport): Promise<string[]> {
   await cryptoReady();
   const sealed = sealNewRecords(documents, vault);
-  let saved = 0;
   for (let attempt = 0; ; attempt += 1) {
     const allGrants = await activeAllRecordsGrants(vault, transport);
     const records = sealed.map((record) => ({ ...record, grantWraps: wrapForGrants(record.id, 1, record.ownerWrap, allGrants, vault) }));
+    const batches = batchesWithin(records, "records", bodyLimits.recordsBatch);
+    if (batches.length > 1 || records.length > maxRecordsPerRequest)
+      throw new RangeError("These records do not fit one request: save them with importRecords.");
     try {
-      saved = 0;
-      for (const batch of batchesWithin(records, "records", bodyLimits.recordsBatch)) {
-        // The same sealed records go again after a cut-off request: the server takes a record it already has as done.
-        await retryTransient(() => transport.call(recordsRoutes.create, { body: { records: batch } }));
-        saved += batch.length;
-      }
+      // The same sealed records go again after a cut-off request: the server takes a record it already has as done.
+      await retryTransient(() => transport.call(recordsRoutes.create, { body: { records } }));
       return records.map((record) => record.id);
     } catch (caught) {
       const sharingChanged = caught instanceof ApiError && caught.status === 409 && caught.code === "conflict";
-      if (!sharingChanged || attempt >= 2) throw saved > 0 ? new RecordsPartlySavedError(saved, caught) : caught;
+      if (!sharingChanged || attempt >= 2) throw caught;
     }
   }
 }

@@ -33,8 +33,8 @@ describe("the patient summary", () => {
       { title: "Menopausal flushing (finding)", date: "2015", status: "Active", referenceRange: null, interpretation: null },
     ]);
     expect(section(built, "medications").lines.map((line) => [line.title, line.date])).toEqual([
-      ["Black Cohosh Extract herbal supplement", "Jan 2016"],
-      ["Product containing anastrozole (medicinal product)", "Mar 2015"],
+      ["Black Cohosh Extract herbal supplement", "from Jan 2016"],
+      ["Product containing anastrozole (medicinal product)", "from Mar 2015"],
     ]);
     expect(section(built, "immunizations").lines[0]).toMatchObject({ title: "Vaccin anti diphtérie-coqueluche-tétanos-poliomyélite", status: "Completed" });
     expect(section(built, "results").lines).toHaveLength(7);
@@ -66,9 +66,9 @@ describe("the patient summary", () => {
         },
       },
     ]);
-    expect(section(built, "problems")).toMatchObject({ lines: [], statements: ["Asthma: ruled out"] });
-    expect(section(built, "immunizations")).toMatchObject({ lines: [], statements: ["Measles vaccine: not done"] });
-    expect(section(built, "medications")).toMatchObject({ lines: [], statements: ["Aspirin: not taken", "No known medications"] });
+    expect(section(built, "problems")).toMatchObject({ lines: [], statements: ["Ruled out: Asthma"] });
+    expect(section(built, "immunizations")).toMatchObject({ lines: [], statements: ["Not done: Measles vaccine"] });
+    expect(section(built, "medications")).toMatchObject({ lines: [], statements: ["No known medications", "Not taken: Aspirin"] });
   });
 
   it("gives results their reference range and interpretation", () => {

@@ -1,9 +1,9 @@
 import { kindLabel, kindOf, recordKinds } from "../fhir/kinds";
 import { summarize } from "../fhir/summary";
-import type { FhirResource, RecordKind } from "../fhir/types";
+import type { ContextEntry, FhirResource, RecordKind } from "../fhir/types";
 import { formatDay } from "../format";
-import { negatedStatement } from "./statements";
-import { fhirDateText, interpretationText, referenceRangeText, statusText, type SummaryLocale } from "./summary-values";
+import { formatFhirDate } from "../fhir/fhir-dates";
+import { statusText, type SummaryLocale } from "./summary-values";
 
 /** One record in a summary, its words ready to show or print. */
 export interface SummaryLine {
@@ -83,13 +83,13 @@ export function availableExtras(records: ReadonlyArray<{ resource: FhirResource 
  * was revealed (a FHIR date, partial allowed).
  */
 export function revealedIdentity(name: string, birthDate: string | null | undefined, shared: boolean, options: SummaryLocale = {}): string {
-  const born = birthDate ? `, born ${fhirDateText(birthDate, options)}` : "";
+  const born = birthDate ? `, born ${formatFhirDate(birthDate, options)}` : "";
   return `${shared ? "Shared by " : ""}${name}${born}`;
 }
 
 /** What a summary is made from: the records' resources (a chart's or a grant's), and whose they are. */
 export interface SummaryInput {
-  records: ReadonlyArray<{ resource: FhirResource }>;
+  records: ReadonlyArray<{ resource: FhirResource; context?: readonly ContextEntry[] }>;
   /** Kinds beyond the IPS sections to add, each as its own section (see `extraKinds`). */
   extras: readonly RecordKind[];
   patient: { name: string; birthDate?: string | null; shared: boolean };
@@ -104,20 +104,20 @@ interface Summarized {
   statement: string | null;
 }
 
-function summarized(resource: FhirResource, options: SummaryLocale): Summarized | null {
-  const summary = summarize(resource);
+function summarized({ resource, context }: SummaryInput["records"][number], options: SummaryLocale): Summarized | null {
+  // Titles, dates, ranges, flags and statements are client/fhir's, as the chart shows them.
+  const summary = summarize(resource, context, options);
   if (!summary) return null;
-  const result = summary.kind === "observation";
   return {
     kind: summary.kind,
-    sortDate: summary.date ?? "",
-    statement: negatedStatement(resource, summary.title),
+    sortDate: summary.sortKey ?? "",
+    statement: summary.statement ? summary.title : null,
     line: {
       title: summary.title,
-      date: summary.date ? fhirDateText(summary.date, options) : null,
+      date: summary.dateText,
       status: statusText(resource),
-      referenceRange: result ? referenceRangeText(resource) : null,
-      interpretation: result ? interpretationText(resource) : null,
+      referenceRange: summary.ranges.length > 0 ? summary.ranges.join("; ") : null,
+      interpretation: summary.flags.length > 0 ? summary.flags.join(", ") : null,
     },
   };
 }
@@ -133,7 +133,7 @@ const byDate = (a: Summarized, b: Summarized): number =>
  * neither are left out.
  */
 export function buildPatientSummary(input: SummaryInput, options: SummaryLocale = {}): PatientSummary {
-  const all = input.records.flatMap(({ resource }) => summarized(resource, options) ?? []);
+  const all = input.records.flatMap((record) => summarized(record, options) ?? []);
   const section = (key: string, heading: string, kinds: readonly RecordKind[]): SummarySection => {
     const items = all.filter((item) => kinds.includes(item.kind)).sort(byDate);
     return {

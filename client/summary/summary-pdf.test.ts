@@ -76,7 +76,7 @@ describe("the summary PDF", () => {
     expect(text).toContain("Vaccin anti diphtérie-coqueluche-tétanos-poliomyélite");
     expect(text).toContain("Malignant tumor of breast");
     expect(text).toContain("No known food allergy");
-    expect(text).toContain("Hemoglobin A1c/Hemoglobin.total in Blood by HPLC: 7.5 %");
+    expect(text).toContain("Hemoglobin A1c/Hemoglobin.total in Blood by HPLC: 7.5%");
     // No procedure in 04: the section says so.
     expect(text).toContain("No information");
     // Every page is numbered out of the total.

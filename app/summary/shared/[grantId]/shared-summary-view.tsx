@@ -14,7 +14,7 @@ import { SummaryDocument } from "../../summary-document";
 
 /** The summary of what one grant shares, for print: the records verified as on Shared with me, and the patient as revealed. */
 function SharedSummary({ patient }: { patient: SharedPatient }) {
-  const records = useMemo(() => patient.records.map((record) => ({ resource: record.document.resource })), [patient]);
+  const records = useMemo(() => patient.records.map((record) => ({ resource: record.document.resource, context: record.document.context })), [patient]);
   const available = useMemo(() => availableExtras(records), [records]);
   // What the patient shared is what they chose: every kind of it is in, unless the clinician leaves some out.
   const [extras, setExtras] = useState<RecordKind[]>(() => available.map((entry) => entry.kind));
