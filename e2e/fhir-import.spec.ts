@@ -26,7 +26,7 @@ const allRows = (page: Page) => page.locator("[data-testid^='group-'] > ul > li"
 /** Chooses a file and imports what the plan offers: `expected` new records. */
 async function importFile(page: Page, file: string, expected: number, timeout = 30_000) {
   await fileInput(page).setInputFiles(file);
-  await expect(plan(page).getByRole("heading", { name: `Ready to import ${expected} records.` })).toBeVisible({ timeout });
+  await expect(plan(page).getByRole("heading", { name: `Ready to import ${expected} records` })).toBeVisible({ timeout });
   await plan(page)
     .getByRole("button", { name: `Import ${expected} records` })
     .click();
@@ -35,13 +35,13 @@ async function importFile(page: Page, file: string, expected: number, timeout = 
 
 test("01 imported twice: the second time says the records are already in the chart and adds nothing", async ({ page }) => {
   await newPatient(page, "Dana Duplicate");
-  await importFile(page, realWorld("01-ips-minimal.json"), 4);
+  await importFile(page, realWorld("01-ips-minimal.json"), 3);
   for (const kind of ["condition", "medication", "allergy", "composition"]) await expect(rows(page, kind)).toHaveCount(1);
   await expect(plan(page)).toHaveCount(0);
 
   await fileInput(page).setInputFiles(realWorld("01-ips-minimal.json"));
   await expect(plan(page).getByRole("heading", { name: "Nothing new to import." })).toBeVisible();
-  await expect(plan(page)).toContainText("4 records are already in your chart, unchanged: they will be skipped.");
+  await expect(plan(page)).toContainText("3 records and the document's summary are already in your chart, unchanged: they will be skipped.");
   await expect(plan(page).getByRole("button", { name: "Import 0 records" })).toBeDisabled();
   // What is not a record is said plainly.
   await plan(page)
@@ -56,13 +56,21 @@ test("01 imported twice: the second time says the records are already in the cha
 test("every other bundle shape and a bare resource import into one chart with the records their README states", async ({ page }) => {
   test.setTimeout(180_000);
   await newPatient(page, "Rita Realworld");
-  await importFile(page, realWorld("02-ips-no-info.json"), 3);
+  await importFile(page, realWorld("02-ips-no-info.json"), 2);
   await expect(rows(page, "immunization")).toHaveCount(2);
   await expect(rows(page, "composition")).toHaveCount(1);
+  // The document's empty sections say why they are empty, in the summary it is kept as.
+  await rows(page, "composition").getByRole("button").first().click();
+  await expect(page.getByTestId("record-detail")).toContainText("No information available");
+  await page.getByRole("button", { name: "Close", exact: true }).first().click();
 
-  await importFile(page, realWorld("04-ips-with-immunization.json"), 15);
+  await importFile(page, realWorld("04-ips-with-immunization.json"), 14);
   await importFile(page, realWorld("05-synthea-transaction.json"), 8);
   for (const kind of ["encounter", "report", "procedure", "note"]) await expect(rows(page, kind)).toHaveCount(1);
+  // 04's "No known food allergy" is a statement, not counted as an allergy; 05's panel reads with its numbers.
+  await expect(page.getByTestId("statements-allergy")).toContainText("No known food allergy");
+  await expect(page.getByTestId("group-allergy").getByRole("heading")).toContainText("(1)");
+  await expect(rows(page, "observation").filter({ hasText: /Blood pressure \d+\/\d+ mmHg/ })).toHaveCount(1);
 
   await importFile(page, realWorld("07-everything-searchset.json"), 2);
   await expect(page.getByTestId("group-condition").getByRole("button", { name: "2型糖尿病" })).toBeVisible();
@@ -74,7 +82,7 @@ test("every other bundle shape and a bare resource import into one chart with th
   await expect(page.getByText("Imported 1 record.")).toBeVisible();
   await importFile(page, realWorld("15-med-effective-datetime.json"), 2);
 
-  // 3 + 15 + 8 + 2 + 13 + 1 + 2 records, grouped by kind.
+  // 2 + 14 + 8 + 2 + 13 + 1 + 2 records and the 2 documents' summaries, grouped by kind.
   await expect(allRows(page)).toHaveCount(44);
   await expect(rows(page, "immunization")).toHaveCount(5);
   await expect(rows(page, "composition")).toHaveCount(2);

@@ -20,7 +20,17 @@ interface Review {
   notImportable: NotImportable[];
 }
 
-const count = (matched: MatchedRecord[], ...statuses: Array<MatchedRecord["status"]>) => matched.filter((item) => statuses.includes(item.status)).length;
+/** A document's Composition is kept as its summary, beside the records: it is not counted as one of them. */
+const isSummary = (item: MatchedRecord) => item.record.document.kind === "composition";
+const count = (matched: MatchedRecord[], ...statuses: Array<MatchedRecord["status"]>) =>
+  matched.filter((item) => statuses.includes(item.status) && !isSummary(item)).length;
+const summaries = (matched: MatchedRecord[], ...statuses: Array<MatchedRecord["status"]>) =>
+  matched.filter((item) => statuses.includes(item.status) && isSummary(item)).length;
+/** "3 records", "3 records and the document's summary". */
+const recordsAnd = (records: number, documentSummaries: number) =>
+  documentSummaries === 0
+    ? countOf(records, "record")
+    : `${countOf(records, "record")} and ${documentSummaries === 1 ? "the document's summary" : `${numberOf(documentSummaries)} document summaries`}`;
 const numberOf = (value: number) => new Intl.NumberFormat().format(value);
 
 function progressText(progress: ImportSaveProgress): string {
@@ -77,12 +87,16 @@ export function ImportPanel() {
     setError(undefined);
     setStatus(undefined);
     try {
+      const newSummaries = summaries(review.matched, "new");
       const result = await saveImport(review.matched, { update }, unlockedVault(), httpTransport, setProgress);
       setReview(null);
       setProgress(null);
       if (fileInput.current) fileInput.current.value = "";
       await reload();
-      setStatus(`Imported ${countOf(result.created, "record")}.${result.updated > 0 ? ` Updated ${countOf(result.updated, "record")}.` : ""}`);
+      const kept = newSummaries > 0 ? ` The document's summary is under Summaries received.` : "";
+      setStatus(
+        `Imported ${countOf(result.created - newSummaries, "record")}.${kept}${result.updated > 0 ? ` Updated ${countOf(result.updated, "record")}.` : ""}`,
+      );
     } catch (caught) {
       setProgress(null);
       if (caught instanceof ImportUpdatesStoppedError) {
@@ -179,20 +193,22 @@ function PlanPanel({
   const heading = usePanelFocus(opener);
   const { plan, matched, notImportable } = review;
   const fresh = count(matched, "new");
+  const freshSummaries = summaries(matched, "new");
   const already = count(matched, "unchanged", "changed");
-  const changed = count(matched, "changed");
+  const alreadySummaries = summaries(matched, "unchanged", "changed");
+  const changed = matched.filter((item) => item.status === "changed").length;
   const repeats = matched.filter((item) => item.status === "repeat");
   const updates = update ? changed : 0;
   return (
     <div data-testid="import-plan" className="import-plan">
       <h3 ref={heading} tabIndex={-1} className="panel-title">
-        {fresh > 0 ? `Ready to import ${countOf(fresh, "record")}.` : "Nothing new to import."}
+        {fresh + freshSummaries > 0 ? `Ready to import ${recordsAnd(fresh, freshSummaries)}.` : "Nothing new to import."}
       </h3>
       <p>This file is {plan.form}.</p>
-      {already > 0 && (
+      {already + alreadySummaries > 0 && (
         <div data-testid="import-already">
           <p>
-            {countOf(already, "record")} {pluralOf(already, "is", "are")} already in your chart
+            {recordsAnd(already, alreadySummaries)} {pluralOf(already + alreadySummaries, "is", "are")} already in your chart
             {changed === 0 ? ", unchanged: they will be skipped." : `; ${numberOf(changed)} of them ${pluralOf(changed, "differs", "differ")} from this file.`}
           </p>
           {changed > 0 && (
@@ -245,8 +261,8 @@ function PlanPanel({
         </details>
       )}
       <div className="actions">
-        <button type="button" className="button" onClick={onImport} disabled={busy || fresh + updates === 0}>
-          {updates > 0 ? `Import ${countOf(fresh, "record")} and update ${numberOf(updates)}` : `Import ${countOf(fresh, "record")}`}
+        <button type="button" className="button" onClick={onImport} disabled={busy || fresh + freshSummaries + updates === 0}>
+          {updates > 0 ? `Import ${recordsAnd(fresh, freshSummaries)} and update ${numberOf(updates)}` : `Import ${recordsAnd(fresh, freshSummaries)}`}
         </button>
         <button type="button" className="button button-secondary" onClick={onCancel} disabled={busy}>
           Cancel
