@@ -28,7 +28,14 @@ export function RecordGroups<T>({
   return (
     <>
       {groups.map((group) => (
-        <section key={group.kind} aria-labelledby={`${idPrefix}-${group.kind}`} className="record-group" data-testid={`group-${group.kind}`}>
+        <section
+          key={group.kind}
+          // Under a patient's own region (level 3) a group is a group, not a landmark: two patients' "Problems" would be two landmarks of one name.
+          role={level === 3 ? "group" : undefined}
+          aria-labelledby={`${idPrefix}-${group.kind}`}
+          className="record-group"
+          data-testid={`group-${group.kind}`}
+        >
           <Heading id={`${idPrefix}-${group.kind}`}>
             {group.heading} <span className="count">({group.rows.length})</span>
           </Heading>
