@@ -106,7 +106,7 @@ test("a clinician opens the summary of what a patient shared, naming the patient
   const form = patient.page.getByTestId("share-form");
   await form.getByLabel("All my records, including future ones").check();
   await form.getByLabel("Your name as Dr Sam Summary will see it").fill("Martha D.");
-  await form.getByLabel("Also show my date of birth (optional)").fill("1972-05");
+  await form.getByLabel("Also show my date of birth (optional)").fill("May 1972");
   await form.getByRole("button", { name: "Share", exact: true }).click();
   await expect(patient.page.getByText("Shared with Dr Sam Summary.")).toBeVisible();
 

@@ -37,7 +37,7 @@ export function RecordGroups<T>({
           data-testid={`group-${group.kind}`}
         >
           <Heading id={`${idPrefix}-${group.kind}`}>
-            {group.heading} <span className="count">({group.rows.length})</span>
+            {group.heading} <span className="count">({group.rows.length.toLocaleString()})</span>
           </Heading>
           {group.rows.length > 0 && <ul className="list">{group.rows.map(renderRow)}</ul>}
           {group.statements.length > 0 && (

@@ -5,7 +5,7 @@ import { VaultGate } from "@/app/_components/vault-gate";
 import { reportExport } from "@/client/audit/audit";
 import { describeFailure, failureKind } from "@/client/failures";
 import { kindLabel, type RecordKind } from "@/client/fhir";
-import { countOf, today } from "@/client/format";
+import { countOf, formatDateTime, today } from "@/client/format";
 import { unlockedVault } from "@/client/keystore/vault-store";
 import { blobSink, type ArchiveSink } from "@/client/records/backup-archive";
 import { buildBackup, type BackupProgress } from "@/client/records/backup";
@@ -170,7 +170,7 @@ function RestoreBackup() {
         <div data-testid="backup-contents">
           <h3>What this backup holds</h3>
           <p>
-            Made on {new Date(contents.summary.createdAt).toLocaleString()}: {countOf(contents.summary.records, "record")} with{" "}
+            Made on {formatDateTime(contents.summary.createdAt)}: {countOf(contents.summary.records, "record")} with{" "}
             {countOf(contents.summary.versions, "version")} and {countOf(contents.summary.files, "file")}.
           </p>
           <ul>

@@ -1,6 +1,6 @@
 "use client";
 
-import { useRef, useState, type RefObject } from "react";
+import { useEffect, useRef, useState, type RefObject } from "react";
 import { usePanelFocus } from "@/app/_components/use-panel-focus";
 import { ImportError, planEntries, readImportFile, type ImportPlan } from "@/client/fhir";
 import { prepareRecords, type NotImportable } from "@/client/fhir/import-content";
@@ -54,6 +54,13 @@ export function ImportPanel() {
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
   const fileInput = useRef<HTMLInputElement>(null);
+  // After an import the plan closes while the file input is still disabled, so focus goes back to it once it is enabled again.
+  const focusFileInput = useRef(false);
+  useEffect(() => {
+    if (busy || !focusFileInput.current) return;
+    focusFileInput.current = false;
+    fileInput.current?.focus();
+  }, [busy]);
 
   async function choose(file: File | undefined) {
     setReview(null);
@@ -92,6 +99,7 @@ export function ImportPanel() {
       setReview(null);
       setProgress(null);
       if (fileInput.current) fileInput.current.value = "";
+      focusFileInput.current = true;
       await reload();
       const kept = newSummaries > 0 ? ` The document's summary is under Summaries received.` : "";
       setStatus(
@@ -209,7 +217,9 @@ function PlanPanel({
         <div data-testid="import-already">
           <p>
             {recordsAnd(already, alreadySummaries)} {pluralOf(already + alreadySummaries, "is", "are")} already in your chart
-            {changed === 0 ? ", unchanged: they will be skipped." : `; ${numberOf(changed)} of them ${pluralOf(changed, "differs", "differ")} from this file.`}
+            {changed === 0
+              ? `, unchanged: ${pluralOf(already + alreadySummaries, "it", "they")} will be skipped.`
+              : `; ${numberOf(changed)} of them ${pluralOf(changed, "differs", "differ")} from this file.`}
           </p>
           {changed > 0 && (
             <fieldset>
@@ -240,7 +250,9 @@ function PlanPanel({
       )}
       {repeats.length > 0 && (
         <details>
-          <summary>{countOf(repeats.length, "entry", "entries")} repeat an earlier entry of this file and will be skipped</summary>
+          <summary>
+            {countOf(repeats.length, "entry", "entries")} {pluralOf(repeats.length, "repeats", "repeat")} an earlier entry of this file and will be skipped
+          </summary>
           <ul>
             {repeats.map((item) => (
               <li key={item.record.planned.label}>

@@ -11,6 +11,7 @@ import type { ChartEntry } from "@/client/records/records";
 import { isIntegrityError } from "@/client/integrity";
 import { useGrants } from "@/client/sharing/grants-store";
 import { isRevealableBirthDate } from "@/client/sharing/sharing";
+import { parseDateInput } from "@/client/fhir/date-input";
 import { useVault, type PinnedContact } from "@/client/keystore/vault-store";
 
 type OkEntry = Extract<ChartEntry, { status: "ok" }>;
@@ -67,8 +68,10 @@ export function ShareForm({
     setError(undefined);
     if (!revealedName.trim()) return setError("Enter the name this clinician should see.");
     if (until && until <= today) return setError("The end date must be after today.");
-    if (revealedBirthDate.trim() && !isRevealableBirthDate(revealedBirthDate.trim())) {
-      return setError("Enter your date of birth as a year (1957), a year and month (1957-07) or a full date (1957-07-06), or leave it empty.");
+    // Read like every other date field (a year, "May 1957", a day), then stored as a FHIR date.
+    const birthDate = revealedBirthDate.trim() ? parseDateInput(revealedBirthDate, { notFuture: true }) : null;
+    if (birthDate && (!birthDate.ok || !isRevealableBirthDate(birthDate.value))) {
+      return setError(`Your date of birth: ${birthDate.ok ? "it cannot be shown as given." : birthDate.problem} Or leave it empty.`);
     }
     setBusy(true);
     try {
@@ -79,7 +82,7 @@ export function ShareForm({
         permission,
         expiresAt: until ? endOfDay(until) : null,
         revealedName,
-        revealedBirthDate: revealedBirthDate.trim() || undefined,
+        revealedBirthDate: birthDate?.ok ? birthDate.value : undefined,
       });
       onShared(`Shared with ${entry.displayName}.`);
     } catch (caught) {
@@ -170,10 +173,9 @@ export function ShareForm({
       <Field
         id="share-birth-date"
         label="Also show my date of birth (optional)"
-        hint={`A year, a year and month, or a full date (1957, 1957-07 or 1957-07-06). Encrypted for ${entry.displayName} like your name; leave it empty to keep it to yourself.`}
+        hint={`A year, a month or a day (1957, Jul 1957 or 1957-07-06). Encrypted for ${entry.displayName} like your name; leave it empty to keep it to yourself.`}
         value={revealedBirthDate}
-        maxLength={10}
-        inputMode="numeric"
+        maxLength={40}
         autoComplete="bday"
         onChange={(event) => setRevealedBirthDate(event.target.value)}
       />

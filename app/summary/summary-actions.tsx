@@ -15,6 +15,7 @@ export function SummaryActions({ summary, fileName }: { summary: PatientSummary;
   const [error, setError] = useState<string>();
 
   async function download() {
+    if (busy) return;
     setError(undefined);
     setBusy(true);
     try {
@@ -37,10 +38,14 @@ export function SummaryActions({ summary, fileName }: { summary: PatientSummary;
         <button type="button" className="button" onClick={() => window.print()}>
           Print
         </button>
-        <button type="button" className="button button-secondary" onClick={download} disabled={busy}>
+        {/* aria-disabled, not disabled: a disabled button drops keyboard focus to the page's body. */}
+        <button type="button" className="button button-secondary" onClick={download} aria-disabled={busy}>
           {busy ? "Making the PDF…" : "Download PDF"}
         </button>
       </div>
+      <p role="status" aria-live="polite" className="visually-hidden">
+        {busy ? "Making the PDF…" : ""}
+      </p>
       {error && (
         <p className="form-error" role="alert">
           {error}

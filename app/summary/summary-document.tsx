@@ -1,4 +1,4 @@
-import { lineDetails, noInformation, type PatientSummary } from "@/client/summary/patient-summary";
+import { lineDetails, type PatientSummary } from "@/client/summary/patient-summary";
 
 /**
  * A patient summary as a page shows and prints it: the header (who, when made, not a verified
@@ -19,7 +19,7 @@ export function SummaryDocument({ summary }: { summary: PatientSummary }) {
       {summary.sections.map((section) => (
         <section key={section.key} className="summary-section" aria-labelledby={`summary-section-${section.key}`} data-testid="summary-section">
           <h3 id={`summary-section-${section.key}`}>{section.heading}</h3>
-          {section.lines.length === 0 && section.statements.length === 0 && <p className="summary-empty">{noInformation}</p>}
+          {section.lines.length === 0 && section.statements.length === 0 && <p className="summary-empty">{summary.empty}</p>}
           {section.statements.length > 0 && (
             <ul className="summary-statements">
               {section.statements.map((statement, index) => (

@@ -158,6 +158,8 @@ export function backupReadme(manifest: BackupManifest, result: BackupResult): st
     `- ${bundlePath}: your ${manifest.records.length} records with all ${versions} of their versions, as one`,
     "  FHIR R4 Bundle (JSON). Other health apps can read it. Each version of a record is one entry:",
     "  entries with the same fullUrl are versions of one record, numbered in meta.versionId.",
+    "  After them come the people, organisations, places and medications your records refer to",
+    "  (Practitioner, Organization, Location, Medication...), once each: they are not records.",
     `- files/: the ${result.files} files you stored, as they were uploaded. The DocumentReference of each`,
     "  names its file in attachment.url.",
     `- ${manifestPath}: what Health Safe Cloud reads to restore this backup into an account`,

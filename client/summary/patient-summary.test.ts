@@ -116,6 +116,14 @@ describe("the patient summary", () => {
     expect(noInformation).toBe("No information");
   });
 
+  it("says an empty section of a clinician's summary was not shared, never that there is none", () => {
+    const records = [{ resource: { resourceType: "Condition", code: { text: "Asthma" } } }];
+    const own = buildPatientSummary({ records, extras: [], patient: { name: "Martha", shared: false }, madeAt: made }, pinned);
+    const shared = buildPatientSummary({ records, extras: [], patient: { name: "Martha", shared: true }, madeAt: made }, pinned);
+    expect(own.empty).toBe("No information");
+    expect(shared.empty).toBe("None shared with you");
+  });
+
   it("names the patient as revealed, with a partial birth date never given a made-up day", () => {
     expect(revealedIdentity("Paul Proof", "1957-07", true, pinned)).toBe("Shared by Paul Proof, born Jul 1957");
     expect(revealedIdentity("Paul Proof", "1957", true, pinned)).toBe("Shared by Paul Proof, born 1957");

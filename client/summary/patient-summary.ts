@@ -32,7 +32,8 @@ export interface SummarySection {
 /**
  * A patient summary made in the browser from decrypted records: every word already formatted,
  * so the page and the PDF (buildSummaryPdf) say exactly the same. A section with neither
- * lines nor statements reads "No information" (`noInformation`).
+ * lines nor statements reads `empty`: "No information" in the patient's own summary,
+ * "None shared with you" in a clinician's (what was not shared is not known to be absent).
  */
 export interface PatientSummary {
   title: string;
@@ -43,9 +44,12 @@ export interface PatientSummary {
   /** That this is not a verified clinical document. */
   notice: string;
   sections: SummarySection[];
+  /** What an empty section reads (see above). */
+  empty: string;
 }
 
 export const noInformation = "No information";
+export const noneShared = "None shared with you";
 export const summaryNotice = "Made from records in Health Safe Cloud, not a verified clinical document.";
 
 /**
@@ -149,6 +153,7 @@ export function buildPatientSummary(input: SummaryInput, options: SummaryLocale 
     patient: revealedIdentity(input.patient.name, input.patient.birthDate, input.patient.shared, options),
     made: `Made on ${formatDay(input.madeAt, options)}`,
     notice: summaryNotice,
+    empty: input.patient.shared ? noneShared : noInformation,
     sections: [...ipsSections.map(({ key, heading, kinds }) => section(key, heading, kinds)), ...extras.map((kind) => section(kind, kindLabel(kind), [kind]))],
   };
 }

@@ -77,8 +77,8 @@ describe("the summary PDF", () => {
     expect(text).toContain("Malignant tumor of breast");
     expect(text).toContain("No known food allergy");
     expect(text).toContain("Hemoglobin A1c/Hemoglobin.total in Blood by HPLC: 7.5%");
-    // No procedure in 04: the section says so.
-    expect(text).toContain("No information");
+    // No procedure in 04, and this PDF is a clinician's: the section says none was shared.
+    expect(text).toContain("None shared with you");
     // Every page is numbered out of the total.
     pages.forEach((page, index) => expect(page).toContain(`Page ${index + 1} of ${pages.length}`));
     expect(text).not.toContain(cjkFallback);

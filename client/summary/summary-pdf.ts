@@ -1,6 +1,6 @@
 import fontkit from "@pdf-lib/fontkit";
 import { PDFDocument, rgb, type PDFFont, type PDFPage } from "pdf-lib";
-import { lineDetails, noInformation, type PatientSummary } from "./patient-summary";
+import { lineDetails, type PatientSummary } from "./patient-summary";
 
 /** The TrueType fonts the PDF embeds (subsets of): DejaVu Sans and DejaVu Sans Bold by default. */
 export interface SummaryFonts {
@@ -195,7 +195,7 @@ export async function buildSummaryPdf(summary: PatientSummary, fonts?: SummaryFo
     layout.ensure(16 * 1.35 + 8 + 2 * 11 * 1.35);
     layout.text(wrap(section.heading, bold, 14, textWidth), bold, 14);
     layout.rule();
-    if (section.lines.length === 0 && section.statements.length === 0) layout.text([noInformation], regular, 10.5, muted);
+    if (section.lines.length === 0 && section.statements.length === 0) layout.text([summary.empty], regular, 10.5, muted);
     for (const statement of section.statements) layout.text(wrap(statement, regular, 10.5, textWidth), regular, 10.5);
     for (const line of section.lines) {
       const title = wrap(line.title, bold, 10.5, textWidth);
