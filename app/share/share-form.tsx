@@ -1,12 +1,13 @@
 "use client";
 
 import { useState } from "react";
-import { endOfDay, today as todayWhereThePersonIs } from "@/client/format";
+import { countOf, endOfDay, today as todayWhereThePersonIs } from "@/client/format";
 import { Field } from "@/app/_components/field";
 import { usePanelFocus } from "@/app/_components/use-panel-focus";
 import { ApiError } from "@/client/transport/api";
 import type { CertifiedKeys } from "@/client/sharing/contacts";
-import { kindLabel, recordKinds, summarize } from "@/client/fhir";
+import { kindLabel } from "@/client/fhir";
+import { groupRecords, shownOrder, summarizeRecords } from "@/client/records/record-groups";
 import type { ChartEntry } from "@/client/records/records";
 import { isIntegrityError } from "@/client/integrity";
 import { useGrants } from "@/client/sharing/grants-store";
@@ -94,9 +95,13 @@ export function ShareForm({
     }
   }
 
-  const groups = recordKinds
-    .map(({ kind }) => ({ kind, items: entries.filter((item) => item.document.kind === kind) }))
-    .filter((group) => group.items.length > 0);
+  // Grouped and ordered as the chart shows them (newest first), statements after what is counted.
+  const groups = groupRecords(summarizeRecords(entries)).map((group) => ({
+    kind: group.kind,
+    counted: group.rows.length,
+    statements: group.statements.length,
+    items: shownOrder([group]),
+  }));
 
   return (
     <section className="card" aria-labelledby="share-title" data-testid="share-form">
@@ -132,22 +137,36 @@ export function ShareForm({
                 <label className="check-row">
                   <input
                     type="checkbox"
-                    checked={group.items.every((item) => selected.has(item.id))}
+                    checked={group.items.every(({ item }) => selected.has(item.id))}
                     onChange={(event) =>
                       toggle(
-                        group.items.map((item) => item.id),
+                        group.items.map(({ item }) => item.id),
                         event.target.checked,
                       )
                     }
                   />{" "}
-                  All {kindLabel(group.kind).toLowerCase()} ({group.items.length})
+                  All {kindLabel(group.kind).toLowerCase()} ({group.counted.toLocaleString()}
+                  {group.statements > 0 ? ` and ${countOf(group.statements, "statement")}` : ""})
                 </label>
               </legend>
-              {group.items.map((item) => (
-                <label key={item.id} className="check-row">
-                  <input type="checkbox" checked={selected.has(item.id)} onChange={(event) => toggle([item.id], event.target.checked)} />{" "}
-                  {summarize(item.document.resource, item.document.context)?.title}
-                </label>
+              {group.items.map(({ item, summary }) => (
+                // The date describes the choice (two "Hypertension" rows read apart) without becoming part of its name.
+                <div key={item.id}>
+                  <label className="check-row">
+                    <input
+                      type="checkbox"
+                      checked={selected.has(item.id)}
+                      aria-describedby={summary?.dateText ? `share-date-${item.id}` : undefined}
+                      onChange={(event) => toggle([item.id], event.target.checked)}
+                    />{" "}
+                    {summary?.title}
+                  </label>
+                  {summary?.dateText && (
+                    <span id={`share-date-${item.id}`} className="hint share-record-date">
+                      {summary.dateText}
+                    </span>
+                  )}
+                </div>
               ))}
             </fieldset>
           ))}
