@@ -247,7 +247,9 @@ export function summarize(resource: FhirResource, context: readonly ContextEntry
       time = firstTime(resource, ["date"], options);
       if (kind === "note") {
         const text = noteText(resource);
-        name = str(resource.description) ?? (text.split("\n")[0] ?? "").slice(0, 80);
+        // FHIR R4 DocumentReference: its description names it, else its type ("History and
+        // physical note"); only then the text's first line (which may be a bare date).
+        name = str(resource.description) ?? conceptText(resource.type) ?? (text.split("\n")[0] ?? "").slice(0, 80);
         name ||= "Note";
         details.push(text);
       } else {
