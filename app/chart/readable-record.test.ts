@@ -92,3 +92,12 @@ describe("the readable record", () => {
     expect(text(render(documentOf(panel), [{ document: documentOf(visit.resource, { fullUrl: visit.fullUrl }) }]))).toMatch(/Visit\s+Outpatient visit/);
   });
 });
+
+describe("a dosage in the detail view", () => {
+  it("reads as one sentence, not nested timing fields", () => {
+    const statement = entries("01-ips-minimal.json").find((entry) => entry.resource.resourceType === "MedicationStatement")!.resource;
+    const shown = text(render(documentOf(statement)));
+    expect(shown).toContain("1 tablet, once daily, by mouth");
+    expect(shown).not.toMatch(/Number of times|Period in days/);
+  });
+});

@@ -2,6 +2,7 @@ import type { ReactNode } from "react";
 import { fromBase64, isCryptoError } from "@/crypto";
 import { formatBytes } from "@/client/format";
 import type { ContextEntry, FhirResource } from "@/client/fhir";
+import { dosageText } from "@/client/fhir/dosage";
 import { formatPeriod } from "@/client/fhir/fhir-dates";
 import { humanName, referenceName, resolveReference } from "@/client/fhir/names";
 import { formatQuantity, formatRange, formatRatio } from "@/client/fhir/values";
@@ -137,6 +138,11 @@ function render(key: string, value: unknown, depth: number, naming?: Naming): Re
     // A code without a display: a lowercase code word ("active", "problem-list-item") reads as words.
     const code = codings[0]?.code;
     return typeof code === "string" && code ? (/^[a-z][a-z-]*$/.test(code) ? words(code) : code) : "—";
+  }
+  // A FHIR R4 Dosage reads as one sentence ("1 tablet, once daily, by mouth"), not its nested parts.
+  if (key === "dosage" || key === "dosageInstruction") {
+    const dosage = dosageText(record);
+    if (dosage) return dosage;
   }
   const phrase = dataTypeText(key, record, naming);
   if (phrase) return phrase;
