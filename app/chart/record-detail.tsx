@@ -161,7 +161,8 @@ export function RecordDetail({
   );
 }
 
-function NoteEditForm({
+/** The edit form of a note: its title (from `description` only; optional when the stored note has none) and text, errors tied to each field. */
+export function NoteEditForm({
   entry,
   opener,
   onCancel,
