@@ -1,5 +1,6 @@
 import { formatBytes } from "@/client/format";
 import { formatFhirDate } from "@/client/fhir/fhir-dates";
+import { codeFieldWords } from "@/client/fhir/code-words";
 /**
  * Clinical labels for the fields of the FHIR R4 resources the chart stores (every resource
  * type of `recordKinds`, and the context resources their references name: Patient,
@@ -454,6 +455,8 @@ export function readableValue(key: string, value: string | number | boolean): st
   if (typeof value === "number")
     return key === "size" && value >= 0 ? formatBytes(value) : new Intl.NumberFormat(undefined, { maximumFractionDigits: 6 }).format(value);
   if ((key === "periodUnit" || key === "durationUnit") && timeUnits[value]) return timeUnits[value];
+  const known = codeFieldWords(key, value);
+  if (known) return known;
   if (codeFields.has(key) && /^[a-z][a-z-]*$/.test(value)) return words(value);
   // A date-time in the reader's zone; a date without a time is a calendar day (or month) wherever the reader is, to its own precision.
   if (/^\d{4}-\d{2}(-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?)?$/.test(value)) return formatFhirDate(value);

@@ -92,3 +92,35 @@ describe("the readable record", () => {
     expect(text(render(documentOf(panel), [{ document: documentOf(visit.resource, { fullUrl: visit.fullUrl }) }]))).toMatch(/Visit\s+Outpatient visit/);
   });
 });
+
+describe("a dosage in the detail view", () => {
+  it("reads as one sentence, not nested timing fields", () => {
+    const statement = entries("01-ips-minimal.json").find((entry) => entry.resource.resourceType === "MedicationStatement")!.resource;
+    const shown = text(render(documentOf(statement)));
+    expect(shown).toContain("1 tablet, once daily, by mouth");
+    expect(shown).not.toMatch(/Number of times|Period in days/);
+  });
+});
+
+describe("codes and targets in a document's details", () => {
+  it("shows 01's Composition confidentiality, relatesTo and event codes in words, and no bare target id", () => {
+    const composition = entries("01-ips-minimal.json").find((entry) => entry.resource.resourceType === "Composition")!.resource;
+    const shown = text(render(documentOf(composition)));
+    expect(shown).toMatch(/Confidentiality\s+Normal/);
+    expect(shown).toMatch(/Code\s+Appends/);
+    expect(shown).toMatch(/Code\s+Care provision/);
+    expect(shown).toContain("Another document");
+    expect(shown).not.toContain("20e12ce3-857f-49c0-b888-cb670597f191");
+    expect(shown).not.toMatch(/Confidentiality\s+N\b|\bPCPR\b/);
+  });
+
+  it("an observation category without a display reads in words", () => {
+    const observation: FhirResource = {
+      resourceType: "Observation",
+      status: "final",
+      category: [{ coding: [{ system: "http://terminology.hl7.org/CodeSystem/observation-category", code: "vital-signs" }] }],
+      code: { text: "Heart rate" },
+    };
+    expect(text(render(documentOf(observation)))).toMatch(/Category\s+Vital signs/);
+  });
+});

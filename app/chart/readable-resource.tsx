@@ -2,6 +2,8 @@ import type { ReactNode } from "react";
 import { fromBase64, isCryptoError } from "@/crypto";
 import { formatBytes } from "@/client/format";
 import type { ContextEntry, FhirResource } from "@/client/fhir";
+import { codeWords } from "@/client/fhir/code-words";
+import { dosageText } from "@/client/fhir/dosage";
 import { formatPeriod } from "@/client/fhir/fhir-dates";
 import { humanName, referenceName, resolveReference } from "@/client/fhir/names";
 import { formatQuantity, formatRange, formatRatio } from "@/client/fhir/values";
@@ -79,7 +81,9 @@ function dataTypeText(key: string, record: Json, naming?: Naming): string | null
   }
   // A Coding on its own (Encounter.class): its display, or its code.
   if (typeof record.code === "string" && only(record, ["system", "code", "display", "version", "userSelected"])) {
-    return typeof record.display === "string" ? record.display : /^[a-z][a-z-]*$/.test(record.code) ? words(record.code) : record.code;
+    if (typeof record.display === "string") return record.display;
+    const known = codeWords(record.code, typeof record.system === "string" ? record.system : undefined);
+    return known ?? (/^[a-z][a-z-]*$/.test(record.code) ? words(record.code) : record.code);
   }
   if (only(record, ["low", "high"])) return formatRange(record);
   if (only(record, ["numerator", "denominator"])) return formatRatio(record);
@@ -125,6 +129,8 @@ function render(key: string, value: unknown, depth: number, naming?: Naming): Re
     );
   }
   const record = value as Json;
+  // relatesTo.targetIdentifier (FHIR R4 Composition): another document's business identifier, which means nothing to a reader.
+  if (key === "targetIdentifier") return "Another document";
   if (typeof record.contentType === "string" && typeof record.data === "string") return attachmentText(record.contentType, record.data);
   // A narrative (a Composition section's text): its words only, never its markup.
   if (typeof record.div === "string") return narrativeText(record.div) || "—";
@@ -136,7 +142,13 @@ function render(key: string, value: unknown, depth: number, naming?: Naming): Re
     if (coding?.display) return coding.display;
     // A code without a display: a lowercase code word ("active", "problem-list-item") reads as words.
     const code = codings[0]?.code;
-    return typeof code === "string" && code ? (/^[a-z][a-z-]*$/.test(code) ? words(code) : code) : "—";
+    if (typeof code !== "string" || !code) return "—";
+    return codeWords(code, codings[0]?.system) ?? (/^[a-z][a-z-]*$/.test(code) ? words(code) : code);
+  }
+  // A FHIR R4 Dosage reads as one sentence ("1 tablet, once daily, by mouth"), not its nested parts.
+  if (key === "dosage" || key === "dosageInstruction") {
+    const dosage = dosageText(record);
+    if (dosage) return dosage;
   }
   const phrase = dataTypeText(key, record, naming);
   if (phrase) return phrase;

@@ -2,7 +2,9 @@
 
 import { useRef, useState, type RefObject } from "react";
 import { usePanelFocus } from "@/app/_components/use-panel-focus";
-import { kindLabel, noteTextProblem, summarize } from "@/client/fhir";
+import { Field } from "@/app/_components/field";
+import { kindLabel, summarize } from "@/client/fhir";
+import { noteEditProblems, type NoteEditProblems } from "@/client/fhir/forms/note-edit";
 import { deleteRecord, loadVersions, saveVersion, type ChartEntry, type RecordDocument } from "@/client/records/records";
 import { noteDocument, noteText } from "./record-forms";
 import { ClinicalForm } from "./clinical-form";
@@ -88,14 +90,15 @@ export function RecordDetail({
       {entry.document.file && <FileViewer file={entry.document.file} name={summary?.title ?? "file"} type={fileType(entry.document)} />}
       {!editing && <ReadableRecord document={entry.document} records={records} />}
       {editing && form && <ClinicalForm spec={form} existing={entry.document} opener={editButton} onCancel={() => setEditing(false)} onSave={saveEdit} />}
-      {editing && !form && <NoteEditForm entry={entry} opener={editButton} onCancel={() => setEditing(false)} onSave={saveEdit} onInvalid={setError} />}
+      {editing && !form && <NoteEditForm entry={entry} opener={editButton} onCancel={() => setEditing(false)} onSave={saveEdit} />}
       {error && (
         <p className="form-error" role="alert">
           {error}
         </p>
       )}
       {!editable && notEditableReason(entry.document) && <p className="hint">{notEditableReason(entry.document)}</p>}
-      <div className="actions">
+      {/* Kept in the page (not unmounted) while a form is open, so focus can return to Edit when it closes. */}
+      <div className="actions" style={editing ? { display: "none" } : undefined}>
         {editable && (
           <button ref={editButton} type="button" className="button button-small button-secondary" aria-expanded={editing} onClick={() => setEditing(!editing)}>
             Edit
@@ -158,39 +161,60 @@ export function RecordDetail({
   );
 }
 
-function NoteEditForm({
+/** The edit form of a note: its title (from `description` only; optional when the stored note has none) and text, errors tied to each field. */
+export function NoteEditForm({
   entry,
   opener,
   onCancel,
   onSave,
-  onInvalid,
 }: {
   entry: OkEntry;
   opener: RefObject<HTMLElement | null>;
   onCancel: () => void;
   onSave: (document: RecordDocument) => Promise<void>;
-  onInvalid: (message: string) => void;
 }) {
   const heading = usePanelFocus(opener);
-  const [draft, setDraft] = useState(() => noteText(entry.document));
+  const [before] = useState(() => noteText(entry.document));
+  const [draft, setDraft] = useState(before);
+  const [problems, setProblems] = useState<NoteEditProblems>({});
   return (
     <form
+      noValidate
       aria-labelledby="edit-note-title"
       onSubmit={async (event) => {
         event.preventDefault();
-        if (!draft.title.trim() || !draft.text.trim()) return onInvalid("A note needs a title and some text.");
-        const tooLong = noteTextProblem(draft.text);
-        if (tooLong) return onInvalid(tooLong);
+        const found = noteEditProblems(before, draft);
+        setProblems(found);
+        if (found.title || found.text) return;
         await onSave(noteDocument(draft, entry.document));
       }}
     >
       <h4 id="edit-note-title" ref={heading} tabIndex={-1} className="panel-title">
         Edit note
       </h4>
-      <label htmlFor="edit-title">Title</label>
-      <input id="edit-title" value={draft.title} onChange={(event) => setDraft({ ...draft, title: event.target.value })} />
-      <label htmlFor="edit-text">Text</label>
-      <textarea id="edit-text" rows={6} value={draft.text} onChange={(event) => setDraft({ ...draft, text: event.target.value })} />
+      <Field
+        id="edit-title"
+        label={before.title ? "Title" : "Title (optional)"}
+        value={draft.title}
+        error={problems.title}
+        onChange={(event) => setDraft({ ...draft, title: event.target.value })}
+      />
+      <div className="field">
+        <label htmlFor="edit-text">Text</label>
+        <textarea
+          id="edit-text"
+          rows={6}
+          value={draft.text}
+          aria-invalid={problems.text ? true : undefined}
+          aria-describedby={problems.text ? "edit-text-error" : undefined}
+          onChange={(event) => setDraft({ ...draft, text: event.target.value })}
+        />
+        {problems.text && (
+          <p id="edit-text-error" className="field-error" role="alert">
+            {problems.text}
+          </p>
+        )}
+      </div>
       <div className="actions">
         <button type="submit" className="button button-small">
           Save as a new version

@@ -5,6 +5,7 @@
  * Organization.name, Medication.code...).
  */
 import { isObject, type ContextEntry, type FhirResource } from "./types";
+import { codeWords } from "./code-words";
 
 /**
  * A CodeableConcept (FHIR R4 §2.24.0.8) in words: its `text`, else the first coding's
@@ -16,8 +17,11 @@ export function conceptText(value: unknown): string | undefined {
   const codings = Array.isArray(value.coding) ? value.coding.filter(isObject) : [];
   const shown = codings.find((coding) => typeof coding.display === "string" && coding.display.trim());
   if (shown) return String(shown.display);
-  const code = codings.find((coding) => typeof coding.code === "string" && coding.code)?.code;
-  return typeof code === "string" ? code : undefined;
+  const coded = codings.find((coding) => typeof coding.code === "string" && coding.code);
+  if (!coded) return undefined;
+  // A code without a display: its words when the code system is one we know, else the code.
+  const code = String(coded.code);
+  return codeWords(code, typeof coded.system === "string" ? coded.system : undefined) ?? code;
 }
 
 /** A CodeableConcept's codings as "system|code" and each display, for search and for matching. */

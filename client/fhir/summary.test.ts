@@ -221,3 +221,17 @@ describe("statements and generic titles", () => {
     expect(summary?.details).toEqual(["1 minute: 8", "5 minutes: 9"]);
   });
 });
+
+describe("a note's title", () => {
+  it("is its description, else its type, else its text's first line (05's note is a 'History and physical note', not '2019-02-14')", () => {
+    const note = byId(summaries("05-synthea-transaction.json"), "00000000-0000-0000-0000-000000000007");
+    expect(note.kind).toBe("note");
+    expect(note.title).toBe("History and physical note");
+    const { entries } = fixture("05-synthea-transaction.json");
+    const resource = entries.find((entry) => entry.resource.id === "00000000-0000-0000-0000-000000000007")!.resource;
+    expect(summarize({ ...resource, description: "Annual check" }, [], options)?.title).toBe("Annual check");
+    expect(summarize({ ...resource, type: { text: "Clinic letter" } }, [], options)?.title).toBe("Clinic letter");
+    const { type: _type, ...untyped } = resource;
+    expect(summarize(untyped as FhirResource, [], options)?.title).toBe("2019-02-14");
+  });
+});

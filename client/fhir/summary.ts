@@ -1,5 +1,6 @@
 import { isCryptoError } from "@/crypto";
 import { choiceTime, dateSortKey, formatFhirDate, formatPeriod, type ChoiceTime, type DateOptions } from "./fhir-dates";
+import { dosageText } from "./dosage";
 import { kindOf } from "./kinds";
 import { conceptCodes, conceptText, humanName, referenceName, resolveReference, resourceTypeWords } from "./names";
 import { noteAttachmentText } from "./note";
@@ -90,10 +91,13 @@ function firstTime(resource: FhirResource, bases: string[], options: DateOptions
   return null;
 }
 
-/** Dosage text of a MedicationStatement/Administration/Request ("Take 1 tablet daily"). */
+/** Dosage of a MedicationStatement/Administration/Request in words ("Take 1 tablet daily", "1 tablet, once daily, by mouth"). */
 function dosageLines(resource: FhirResource): string[] {
   const dosages = [resource.dosage, resource.dosageInstruction].flatMap((value) => (Array.isArray(value) ? value : isObject(value) ? [value] : []));
-  return dosages.flatMap((dosage: unknown) => (isObject(dosage) && str(dosage.text) ? [String(dosage.text)] : []));
+  return dosages.flatMap((dosage: unknown) => {
+    const text = dosageText(dosage);
+    return text ? [text] : [];
+  });
 }
 
 /**
@@ -247,7 +251,9 @@ export function summarize(resource: FhirResource, context: readonly ContextEntry
       time = firstTime(resource, ["date"], options);
       if (kind === "note") {
         const text = noteText(resource);
-        name = str(resource.description) ?? (text.split("\n")[0] ?? "").slice(0, 80);
+        // FHIR R4 DocumentReference: its description names it, else its type ("History and
+        // physical note"); only then the text's first line (which may be a bare date).
+        name = str(resource.description) ?? conceptText(resource.type) ?? (text.split("\n")[0] ?? "").slice(0, 80);
         name ||= "Note";
         details.push(text);
       } else {

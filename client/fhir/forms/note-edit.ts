@@ -1,4 +1,4 @@
-import { noteAttachment, noteAttachmentText } from "../note";
+import { noteAttachment, noteAttachmentText, noteTextProblem } from "../note";
 import { isObject, type FhirResource } from "../types";
 
 /**
@@ -32,3 +32,24 @@ export function editNoteResource(previous: FhirResource, before: { title: string
 
 /** The text a note's resource holds (its first content's inline data). */
 export const noteTextOf = (resource: FhirResource): string => noteAttachmentText(resource as { content?: fhir4.DocumentReferenceContent[] });
+
+/** What is wrong with an edited note's fields, by field; empty when it can be saved. */
+export interface NoteEditProblems {
+  title?: string;
+  text?: string;
+}
+
+/**
+ * Why an edited note cannot be saved, field by field. A title is required only when the stored
+ * note had one (`before.title`, read from `description`): an imported note often has none (its
+ * list title then comes from its `type` or text), and editing its text must not demand one.
+ * The text must not be empty nor longer than `maxNoteTextBytes`.
+ */
+export function noteEditProblems(before: { title: string; text: string }, values: { title: string; text: string }): NoteEditProblems {
+  const problems: NoteEditProblems = {};
+  if (values.title.trim().length > 120) problems.title = "Keep the title under 120 characters.";
+  else if (!values.title.trim() && before.title.trim()) problems.title = "Give the note a title.";
+  const text = values.text.trim() ? noteTextProblem(values.text) : "Write something in the note.";
+  if (text) problems.text = text;
+  return problems;
+}
