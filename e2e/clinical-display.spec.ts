@@ -115,6 +115,8 @@ test("values, partial dates and details read as a clinician reads them, at phone
     "Allergies",
     "Immunizations",
     "Results and vital signs",
+    // 01's Composition, shared with "all my records" like everything else.
+    "Summaries received",
   ]);
   await expect(shared.getByTestId("group-condition").locator("li > div > button.link-button")).toHaveText([
     "Menopausal flushing (finding)",
