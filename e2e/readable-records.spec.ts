@@ -59,8 +59,8 @@ test("the readable view of every IPS record uses clinical labels, never FHIR fie
     "Severity",
     "Onset",
     "Criticality",
-    "Route",
-    "Dose",
+    // A dosage reads as one sentence ("1 tablet, once daily, by mouth"), under its own label.
+    "Dosage",
     "When",
     "Value",
     "Performer",
