@@ -10,7 +10,7 @@ import { useChart } from "@/client/records/chart-store";
 import { unlockedVault } from "@/client/keystore/vault-store";
 import { httpTransport } from "@/client/transport/api";
 import { ClinicalForm } from "./clinical-form";
-import { clinicalForms } from "./clinical-forms";
+import { clinicalForms } from "@/client/fhir/forms";
 import { FileUpload } from "./file-upload";
 import { ImportPanel } from "./import-panel";
 import { RecordDetail } from "./record-detail";

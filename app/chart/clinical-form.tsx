@@ -17,7 +17,7 @@ import {
   type FieldSpec,
   type FormSpec,
   type FormValues,
-} from "./clinical-forms";
+} from "@/client/fhir/forms";
 
 /** The options a select shows: the form's, plus the stored code when it is another (or "Not recorded" when there is none). */
 function optionsOf(field: Extract<FieldSpec, { type: "select" }>, current: string, editing: boolean): Array<[string, string]> {

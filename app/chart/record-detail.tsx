@@ -8,7 +8,7 @@ import { noteEditProblems, type NoteEditProblems } from "@/client/fhir/forms/not
 import { deleteRecord, loadVersions, saveVersion, type ChartEntry, type RecordDocument } from "@/client/records/records";
 import { noteDocument, noteText } from "./record-forms";
 import { ClinicalForm } from "./clinical-form";
-import { editFormFor, notEditableReason } from "./clinical-forms";
+import { editFormFor, notEditableReason } from "@/client/fhir/forms";
 import { FileViewer } from "./file-viewer";
 import { countOf, formatDateTime } from "@/client/format";
 import { describeFailure } from "@/client/failures";

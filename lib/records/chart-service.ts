@@ -1,20 +1,11 @@
 import "server-only";
-import { cryptoReady } from "@/crypto";
 import { requireSession } from "@/lib/sessions/current-session";
 import { getDatabase, type Database } from "@/lib/db";
 import { AppError } from "@/lib/errors";
+import { chartOwner } from "./chart-owner";
 import { addVersion, auditRefusedRecordAccess, chartOf, createRecords, deleteRecord, recordOf, rotateRecordKey, versionsOf } from "./chart-store";
 import type { NewRecord, RotateRecordKey, VersionPayload } from "@/contract/records";
 import { storageLimits } from "@/lib/records/storage-quota";
-
-/** Only a patient writes their own chart directly (clinicians contribute through grants). */
-async function owner() {
-  const session = await requireSession();
-  if (session.role !== "patient") throw new AppError("forbidden", "Only patients keep a chart of their own.");
-  await cryptoReady();
-  const { db } = await getDatabase();
-  return { db, ownerId: session.userId };
-}
 
 /**
  * Runs an action on one record of the caller's chart. When it is refused (not the caller's
@@ -23,7 +14,7 @@ async function owner() {
 async function onRecord<T>(recordId: string, action: (db: Database, ownerId: string) => Promise<T>): Promise<T> {
   const session = await requireSession();
   try {
-    const { db, ownerId } = await owner();
+    const { db, ownerId } = await chartOwner();
     return await action(db, ownerId);
   } catch (error) {
     if (error instanceof AppError && (error.code === "not-found" || error.code === "forbidden")) {
@@ -35,12 +26,12 @@ async function onRecord<T>(recordId: string, action: (db: Database, ownerId: str
 }
 
 export async function getMyChart() {
-  const { db, ownerId } = await owner();
+  const { db, ownerId } = await chartOwner();
   return chartOf(db, ownerId);
 }
 
 export async function createMyRecords(items: NewRecord[]) {
-  const { db, ownerId } = await owner();
+  const { db, ownerId } = await chartOwner();
   return createRecords(db, ownerId, items, storageLimits());
 }
 

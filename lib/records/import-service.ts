@@ -1,21 +1,12 @@
 import "server-only";
-import { cryptoReady } from "@/crypto";
 import { requireSession } from "@/lib/sessions/current-session";
 import { getDatabase, type Database } from "@/lib/db";
 import { AppError } from "@/lib/errors";
+import { chartOwner } from "./chart-owner";
 import { noteRefusal } from "@/lib/audit/refusals";
 import { storageLimits } from "@/lib/records/storage-quota";
 import type { NewRecord } from "@/contract/records";
 import { abandonImport, commitImport, importOwner, stageRecords, startImport } from "./import-store";
-
-/** Only a patient imports into their own chart. */
-async function owner() {
-  const session = await requireSession();
-  if (session.role !== "patient") throw new AppError("forbidden", "Only patients keep a chart of their own.");
-  await cryptoReady();
-  const { db } = await getDatabase();
-  return { db, ownerId: session.userId };
-}
 
 /**
  * Runs an action on one import of the caller's. A refusal (not the caller's import, or not a
@@ -25,7 +16,7 @@ async function owner() {
 async function onImport<T>(importId: string, action: (db: Database, ownerId: string) => Promise<T>): Promise<T> {
   const session = await requireSession();
   try {
-    const { db, ownerId } = await owner();
+    const { db, ownerId } = await chartOwner();
     return await action(db, ownerId);
   } catch (error) {
     if (error instanceof AppError && (error.code === "not-found" || error.code === "forbidden")) {
@@ -39,7 +30,7 @@ async function onImport<T>(importId: string, action: (db: Database, ownerId: str
 
 /** POST /api/imports: a new import of the caller's. */
 export async function startMyImport() {
-  const { db, ownerId } = await owner();
+  const { db, ownerId } = await chartOwner();
   return startImport(db, ownerId);
 }
 
