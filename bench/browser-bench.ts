@@ -131,9 +131,11 @@ async function main() {
         "browser_upload_ratio",
         "browser_upload_mib_s",
         "browser_upload_heap_growth_mib",
+        "browser_upload_rss_growth_mib",
         "browser_download_ratio",
         "browser_download_mib_s",
         "browser_download_heap_growth_mib",
+        "browser_download_rss_growth_mib",
       ] as const)
         reportFigure(key, null, { reason });
     } else {
@@ -142,6 +144,7 @@ async function main() {
       reportFigure("browser_upload_ratio", uploadRate / mibPerSecond(fileMiB, pushMs), { note: label });
       reportFigure("browser_upload_mib_s", uploadRate, { note: label });
       reportFigure("browser_upload_heap_growth_mib", uploadHeap.peakGrowthMiB, { note: `${label}; heap before ${uploadHeap.baselineMiB.toFixed(0)} MiB` });
+      reportFigure("browser_upload_rss_growth_mib", uploadHeap.peakResidentGrowthMiB, { note: label });
 
       heap = await heapSampler(page);
       const downloaded = await timeDownload(page, uploadName, transferLimitMs).catch((error: unknown) => {
@@ -157,11 +160,12 @@ async function main() {
         reportFigure("browser_download_ratio", downloadRate / mibPerSecond(fileMiB, pullMs), { note: label });
         reportFigure("browser_download_mib_s", downloadRate, { note: label });
         reportFigure("browser_download_heap_growth_mib", downloadHeap.peakGrowthMiB, { note: label });
+        reportFigure("browser_download_rss_growth_mib", downloadHeap.peakResidentGrowthMiB, { note: label });
       } else {
         const reason = downloaded
           ? `the download had ${downloaded.bytes} bytes, not ${fileMiB * 1024 * 1024}`
           : `the download did not finish within ${transferLimitMs / 60_000} min`;
-        for (const key of ["browser_download_ratio", "browser_download_mib_s", "browser_download_heap_growth_mib"] as const)
+        for (const key of ["browser_download_ratio", "browser_download_mib_s", "browser_download_heap_growth_mib", "browser_download_rss_growth_mib"] as const)
           reportFigure(key, null, { reason });
       }
       if (downloaded) rmSync(downloaded.path, { force: true });

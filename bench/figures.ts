@@ -83,6 +83,13 @@ export const figureCatalogue = {
     perDatabase: true,
     suite: "browser",
   },
+  browser_upload_rss_growth_mib: {
+    unit: "MiB",
+    what: "peak resident memory of all Chromium processes (/proc) during the upload minus theirs just before it: what the JS heap does not count (ArrayBuffers, Blob data)",
+    perDatabase: true,
+    suite: "browser",
+  },
+  browser_download_rss_growth_mib: { unit: "MiB", what: "the same during the download", perDatabase: true, suite: "browser" },
   signin_to_unlocked_ms: {
     unit: "ms",
     what: "from opening /sign-in (virtual authenticator with PRF) to the home page showing the vault unlocked, median of 5",

@@ -4,7 +4,7 @@
  * unlocked vault, upload and download a file, import a FHIR file. Written with Playwright's
  * library API (no test runner), each step waiting for what the page says when it is done.
  */
-import { createWriteStream, existsSync, statSync } from "node:fs";
+import { createWriteStream, existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import type { CDPSession, Page } from "@playwright/test";
 
 /** Signs a patient up through /sign-up and confirms the recovery key; ends on /home. */
@@ -60,8 +60,52 @@ export async function patternFile(file: string, mebibytes: number): Promise<void
   await new Promise<void>((resolve) => out.end(() => resolve()));
 }
 
-/** Samples the page's JS heap (CDP Performance.getMetrics, JSHeapUsedSize) every 250 ms from a baseline taken after a GC. */
-export async function heapSampler(page: Page): Promise<{ stop(): Promise<{ baselineMiB: number; peakGrowthMiB: number }> }> {
+/**
+ * Resident memory (bytes) of every Chromium process this benchmark started (descendants of
+ * this process named chrom*, from /proc): catches what the JS heap does not count, such as
+ * ArrayBuffer backing stores and Blob data held by the browser process. Linux only; 0 elsewhere.
+ */
+export function chromiumResidentBytes(): number {
+  if (!existsSync("/proc/self/stat")) return 0;
+  const parents = new Map<number, { parent: number; name: string }>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      // pid (comm) state ppid …: comm may hold spaces, so split after its closing parenthesis.
+      const name = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+      const parent = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      parents.set(Number(entry), { parent, name });
+    } catch {
+      // The process ended between the listing and the read: nothing to count.
+    }
+  }
+  const descends = (pid: number): boolean => {
+    for (let current = parents.get(pid); current; current = parents.get(current.parent)) if (current.parent === process.pid) return true;
+    return false;
+  };
+  let total = 0;
+  for (const [pid, { name }] of parents) {
+    if (!/chrom/i.test(name) || !descends(pid)) continue;
+    try {
+      total += Number(readFileSync(`/proc/${pid}/statm`, "utf8").split(" ")[1]) * 4096;
+    } catch {
+      // Ended meanwhile.
+    }
+  }
+  return total;
+}
+
+export interface MemoryGrowth {
+  baselineMiB: number;
+  /** Peak JS heap of the page minus its heap at the start (after a GC). */
+  peakGrowthMiB: number;
+  /** Peak resident memory of all Chromium processes minus theirs at the start. */
+  peakResidentGrowthMiB: number;
+}
+
+/** Samples the page's JS heap (CDP Performance.getMetrics, JSHeapUsedSize) and Chromium's resident memory every 250 ms from a baseline taken after a GC. */
+export async function heapSampler(page: Page): Promise<{ stop(): Promise<MemoryGrowth> }> {
   const cdp: CDPSession = await page.context().newCDPSession(page);
   await cdp.send("Performance.enable");
   await cdp.send("HeapProfiler.enable");
@@ -71,9 +115,12 @@ export async function heapSampler(page: Page): Promise<{ stop(): Promise<{ basel
     return metrics.find((metric) => metric.name === "JSHeapUsedSize")?.value ?? 0;
   };
   const baseline = await heap();
+  const residentBaseline = chromiumResidentBytes();
   let peak = baseline;
+  let residentPeak = residentBaseline;
   let sampling: Promise<void> = Promise.resolve();
   const timer = setInterval(() => {
+    residentPeak = Math.max(residentPeak, chromiumResidentBytes());
     sampling = heap().then(
       (value) => void (peak = Math.max(peak, value)),
       // The page navigated or closed between two samples: that sample is simply missing.
@@ -86,7 +133,7 @@ export async function heapSampler(page: Page): Promise<{ stop(): Promise<{ basel
       await sampling;
       await cdp.detach().catch(() => undefined);
       const mib = (bytes: number) => bytes / 1024 / 1024;
-      return { baselineMiB: mib(baseline), peakGrowthMiB: mib(peak - baseline) };
+      return { baselineMiB: mib(baseline), peakGrowthMiB: mib(peak - baseline), peakResidentGrowthMiB: mib(residentPeak - residentBaseline) };
     },
   };
 }
