@@ -110,7 +110,7 @@ function checkBlobStore(
   if (store !== "s3" && parsed.S3_BUCKET) refuse("BLOB_STORE", "S3_BUCKET is set: leave BLOB_STORE unset, or set it to s3");
   if (store !== "file" && parsed.BLOB_DIR) refuse("BLOB_DIR", `the ${store} store is in use, which keeps no files`);
   if ((parsed.S3_ACCESS_KEY_ID === undefined) !== (parsed.S3_SECRET_ACCESS_KEY === undefined)) {
-    refuse(parsed.S3_ACCESS_KEY_ID ? "S3_ACCESS_KEY_ID" : "S3_SECRET_ACCESS_KEY", "S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together");
+    refuse(parsed.S3_ACCESS_KEY_ID ? "S3_SECRET_ACCESS_KEY" : "S3_ACCESS_KEY_ID", "S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together");
   }
 }
 

@@ -1,6 +1,7 @@
 import "server-only";
 import { randomBytes } from "node:crypto";
-import { mkdir, open, readFile, readdir, rename, rm, unlink } from "node:fs/promises";
+import { constants } from "node:fs";
+import { access, mkdir, open, readFile, readdir, rename, rm, unlink } from "node:fs/promises";
 import path from "node:path";
 import { chunkName, isBlobId, type ChunkBodies } from "./chunk-bodies";
 
@@ -71,10 +72,7 @@ export function fileChunkBodies(dir: string): ChunkBodies {
 
     async check() {
       await mkdir(root, { recursive: true });
-      const probe = path.join(root, `.health-${randomBytes(6).toString("hex")}`);
-      const handle = await open(probe, "wx", 0o600);
-      await handle.close();
-      await unlink(probe);
+      await access(root, constants.R_OK | constants.W_OK | constants.X_OK);
     },
   };
 }
