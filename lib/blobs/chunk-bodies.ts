@@ -16,6 +16,8 @@ export interface ChunkBodies {
   write(blobId: string, index: number, digest: Uint8Array, data: Uint8Array): Promise<void>;
   /** The chunk's bytes, or null when nothing is stored under that name. */
   read(blobId: string, index: number, digest: Uint8Array): Promise<Uint8Array | null>;
+  /** Removes one chunk's bytes (a conflicting write's, which no row names); a missing one is fine. */
+  removeChunk(blobId: string, index: number, digest: Uint8Array): Promise<void>;
   /** Removes every chunk of these blobs, including ones no row names (a write whose row never came); missing ones are fine. */
   remove(blobIds: readonly string[]): Promise<void>;
   /** Every blob id something is stored under, in pages, for the orphan sweep (names that are not blob ids are never listed). */

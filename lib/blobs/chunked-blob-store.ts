@@ -72,19 +72,31 @@ export function chunkedBlobStore(db: Database, bodies: ChunkBodies | null): Blob
 
     async putChunk({ blobId, index, data }) {
       const digest = new Uint8Array(createHash("sha256").update(data).digest());
-      const same = (stored: Uint8Array | undefined) => (stored && Buffer.from(stored).equals(digest) ? "already-stored" : "conflict");
-      const existing = await storedDigest(blobId, index);
-      if (existing) return same(existing);
-      // Durable bytes first, then the row that makes them the chunk: see the store's comment.
+      // Durable bytes first, then the row that makes them the chunk (see the store's comment).
+      // A retry of a stored chunk writes the same name again with the same bytes: harmless, and
+      // one query fewer for every chunk that is new.
       if (bodies) await bodies.write(blobId, index, digest, data);
-      const inserted = await db
-        .insert(blobChunks)
-        .values({ blobId, index, size: data.byteLength, digest, data: bodies ? null : data })
-        .onConflictDoNothing()
-        .returning({ index: blobChunks.index });
-      if (inserted.length === 0) return same(await storedDigest(blobId, index));
-      await db.update(blobs).set({ touchedAt: new Date() }).where(eq(blobs.id, blobId));
-      return "stored";
+      const inserted = db.$with("inserted").as(
+        db
+          .insert(blobChunks)
+          .values({ blobId, index, size: data.byteLength, digest, data: bodies ? null : data })
+          .onConflictDoNothing()
+          .returning({ blobId: blobChunks.blobId }),
+      );
+      // One statement: the row, and the blob's sign of life when the row is new.
+      const touched = await db
+        .with(inserted)
+        .update(blobs)
+        .set({ touchedAt: sql`now()` })
+        .where(inArray(blobs.id, db.select({ blobId: inserted.blobId }).from(inserted)))
+        .returning({ id: blobs.id });
+      if (touched.length === 1) return "stored";
+      const stored = await storedDigest(blobId, index);
+      if (stored && Buffer.from(stored).equals(digest)) return "already-stored";
+      // Other bytes hold this place, and rows are never rewritten: no row can ever name these, so they go now
+      // (a client sending conflicting chunks must not fill the disk until its blob is deleted).
+      if (bodies && stored) await bodies.removeChunk(blobId, index, digest);
+      return "conflict";
     },
 
     async receivedChunks(blobId) {

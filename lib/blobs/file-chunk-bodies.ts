@@ -7,7 +7,7 @@ import { chunkName, isBlobId, type ChunkBodies } from "./chunk-bodies";
 
 /**
  * Chunks as files under `dir` (BLOB_DIR): `<dir>/<blob id>/<index>-<digest hex>`. A chunk
- * is written to a temporary name in its blob's directory, fsynced, renamed into place, and
+ * is written to a temporary name in its blob's directory, flushed (fdatasync), renamed into place, and
  * the directory fsynced (and, for a new blob, its parent too) before `write` resolves: a
  * crash leaves either the whole chunk under its name or no name at all, never a torn file
  * that looks finished. Temporary files a crash leaves go with their blob's directory.
@@ -27,7 +27,7 @@ export function fileChunkBodies(dir: string): ChunkBodies {
       const handle = await open(temporary, "wx", 0o600);
       try {
         await handle.writeFile(data);
-        await handle.sync();
+        await handle.datasync();
       } catch (error) {
         await handle.close();
         await unlink(temporary).catch(() => undefined);
@@ -50,6 +50,10 @@ export function fileChunkBodies(dir: string): ChunkBodies {
         if (isMissing(error)) return null;
         throw error;
       }
+    },
+
+    async removeChunk(blobId, index, digest) {
+      await rm(pathOf(blobId, index, digest), { force: true });
     },
 
     async remove(blobIds) {

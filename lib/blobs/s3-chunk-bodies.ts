@@ -1,5 +1,6 @@
 import "server-only";
 import {
+  DeleteObjectCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
   HeadBucketCommand,
@@ -68,6 +69,10 @@ export function s3ChunkBodies(client: S3Client, bucket: string): ChunkBodies {
         if (error instanceof NoSuchKey) return null;
         throw error;
       }
+    },
+
+    async removeChunk(blobId, index, digest) {
+      await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: chunkName(blobId, index, digest) }));
     },
 
     async remove(blobIds) {
