@@ -6,7 +6,8 @@ import { blobChunks, blobs, users } from "@/drizzle/schema";
 import { createTestDatabase, testDatabaseKinds, type TestDatabase } from "@/lib/db/test-databases";
 import { AppError } from "@/lib/errors";
 import { b64, rotatedVersion } from "@/lib/grants/test-fixtures";
-import { createRecords, deleteRecord, rotateRecordKey } from "@/lib/records/chart-store";
+import { createRecords, deleteRecord } from "@/lib/records/chart-store";
+import { rotateRecordKey } from "@/lib/records/key-rotation";
 import { sweepAbandonedBlobs } from "./blob-sweeper";
 import { databaseBlobStore } from "./database-blob-store";
 
