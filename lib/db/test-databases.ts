@@ -15,6 +15,8 @@ export function testDatabaseKinds(): DatabaseKind[] {
 }
 
 export interface TestDatabase extends DatabaseHandle {
+  /** The connection string of a PostgreSQL test database, for a second process to open it (crash tests). */
+  url?: string;
   /** Closes the connection and drops what was created for the test. */
   dispose(): Promise<void>;
 }
@@ -35,6 +37,7 @@ export async function createTestDatabase(kind: DatabaseKind, folder: string = mi
   const handle = await openDatabase({ kind: "postgres", url: url.toString() }, folder);
   return {
     ...handle,
+    url: url.toString(),
     dispose: async () => {
       await handle.close();
       await admin.unsafe(`drop database if exists ${name} with (force)`);
