@@ -32,13 +32,19 @@ export const figureCatalogue = {
   },
   file_store_mib_s: {
     unit: "MiB/s",
-    what: "numerator of file_store_ratio: encrypt each 1 MiB chunk and store it through the blob store",
+    what: "numerator of file_store_ratio: encrypt each 1 MiB chunk and store it through the file-system blob store (the default)",
     perDatabase: true,
     suite: "file-store",
   },
   file_store_raw_mib_s: {
     unit: "MiB/s",
     what: "denominator of file_store_ratio: raw secretstream push over the same chunks",
+    perDatabase: true,
+    suite: "file-store",
+  },
+  file_store_s3_ratio: {
+    unit: "ratio",
+    what: "file_store_ratio with the S3 store (s3rver on loopback, started in the process) instead of the file system",
     perDatabase: true,
     suite: "file-store",
   },
