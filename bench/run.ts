@@ -146,6 +146,9 @@ async function main() {
   const mode = quick ? "quick" : "full";
   const outputFile = path.join(__dirname, requested.length > 0 ? "results.partial.json" : quick ? "results.quick.json" : "results.json");
   const started = new Date();
+  // The code measured is the code at the start (the tree may change while a long run goes on).
+  const gitCommit = git(["rev-parse", "HEAD"]);
+  const gitDirty = git(["status", "--porcelain"]) !== "";
   console.log(
     `npm run bench: ${mode} mode${quick ? " (QUICK: smaller sizes, figures not comparable with a full run)" : ""}, suites ${chosen.map((suite) => suite.name).join(", ")}, on ${databases.join(" and ")}`,
   );
@@ -182,8 +185,8 @@ async function main() {
       cpuCount: cpuList.length,
       cpuModel: cpuList[0]?.model ?? "unknown",
       memoryGiB: Math.round(totalmem() / 2 ** 30),
-      gitCommit: git(["rev-parse", "HEAD"]),
-      gitDirty: git(["status", "--porcelain"]) !== "",
+      gitCommit,
+      gitDirty,
       databases,
       postgresVersion: postgresVersion(),
       durationSeconds: Math.round((Date.now() - started.getTime()) / 1000),
