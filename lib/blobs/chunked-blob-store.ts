@@ -123,16 +123,19 @@ export function chunkedBlobStore(db: Database, bodies: ChunkBodies | null): Blob
     },
 
     async describe(blobId): Promise<BlobInfo | null> {
-      const [row] = await db.select().from(blobs).where(eq(blobs.id, blobId));
-      if (!row) return null;
-      return {
-        id: row.id,
-        ownerId: row.ownerId,
-        status: row.status,
-        chunkSize: row.chunkSize,
-        chunkCount: row.chunkCount ?? 0,
-        paddedSize: row.paddedSize,
-      };
+      // Every chunk's request asks this: only the columns it answers with.
+      const [row] = await db
+        .select({
+          id: blobs.id,
+          ownerId: blobs.ownerId,
+          status: blobs.status,
+          chunkSize: blobs.chunkSize,
+          chunkCount: blobs.chunkCount,
+          paddedSize: blobs.paddedSize,
+        })
+        .from(blobs)
+        .where(eq(blobs.id, blobId));
+      return row ? { ...row, chunkCount: row.chunkCount ?? 0 } : null;
     },
 
     async delete(blobIds) {
