@@ -1,7 +1,7 @@
 import "server-only";
 import { randomBytes } from "node:crypto";
-import { constants } from "node:fs";
-import { access, mkdir, open, readFile, readdir, rename, rm, unlink } from "node:fs/promises";
+import { constants, type Dir } from "node:fs";
+import { access, mkdir, open, opendir, readFile, rename, rm, unlink } from "node:fs/promises";
 import path from "node:path";
 import { chunkName, isBlobId, type ChunkBodies } from "./chunk-bodies";
 
@@ -22,7 +22,8 @@ export function fileChunkBodies(dir: string): ChunkBodies {
     async write(blobId, index, digest, data) {
       const target = pathOf(blobId, index, digest);
       const blobDir = path.dirname(target);
-      const created = await mkdir(blobDir, { recursive: true });
+      // Ciphertext only, but its sizes and times are nobody else's business on a shared machine.
+      const created = await mkdir(blobDir, { recursive: true, mode: 0o700 });
       const temporary = path.join(blobDir, `.${index}-${randomBytes(6).toString("hex")}.tmp`);
       const handle = await open(temporary, "wx", 0o600);
       try {
@@ -63,15 +64,24 @@ export function fileChunkBodies(dir: string): ChunkBodies {
     },
 
     async *storedBlobIds() {
-      let names: string[];
+      let directory: Dir;
       try {
-        names = await readdir(root);
+        directory = await opendir(root, { bufferSize: 256 });
       } catch (error) {
         if (isMissing(error)) return;
         throw error;
       }
-      const ids = names.filter(isBlobId);
-      for (let start = 0; start < ids.length; start += 1000) yield ids.slice(start, start + 1000);
+      // Read as a stream, a page at a time: a store of a million files is never one array.
+      let page: string[] = [];
+      for await (const entry of directory) {
+        if (!isBlobId(entry.name)) continue;
+        page.push(entry.name);
+        if (page.length === 1000) {
+          yield page;
+          page = [];
+        }
+      }
+      if (page.length > 0) yield page;
     },
 
     async check() {
