@@ -222,3 +222,24 @@ export async function resumeUpload(
     await journal.flush();
   }
 }
+
+/**
+ * The store with IndexedDB's own failures (storage full, a private window without IndexedDB:
+ * DOMExceptions) taken as "cannot keep this upload resumable": the upload goes on without it.
+ * Anything else is rethrown.
+ */
+export function bestEffort(store: UploadStore): UploadStore {
+  const tolerant = async <T>(run: () => Promise<T>, fallback: T): Promise<T> => {
+    try {
+      return await run();
+    } catch (caught) {
+      if (caught instanceof DOMException || (typeof indexedDB === "undefined" && caught instanceof ReferenceError)) return fallback;
+      throw caught;
+    }
+  };
+  return {
+    list: (userId) => tolerant(() => store.list(userId), []),
+    put: (upload) => tolerant(() => store.put(upload), undefined),
+    remove: (blobId) => tolerant(() => store.remove(blobId), undefined),
+  };
+}
