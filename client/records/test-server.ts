@@ -159,7 +159,19 @@ export function recordsServer(vault: UnlockedVault) {
       return { blobId };
     })
     .on(blobsRoutes.putChunk, ({ params, body }) => {
-      chunks.get(params.id)![Number(params.index)] = body;
+      const stored = chunks.get(params.id);
+      if (!stored) throw new ApiError(404, "not-found", "There is no such upload.");
+      // As the server: the same bytes again succeed (a retry), other bytes at a stored position are refused.
+      const already = stored[Number(params.index)];
+      if (already && !Buffer.from(already).equals(Buffer.from(body)))
+        throw new ApiError(409, "conflict", "A different chunk was already stored at this position.");
+      stored[Number(params.index)] = body;
+    })
+    .on(blobsRoutes.describe, ({ params }) => {
+      const stored = chunks.get(params.id);
+      if (!stored) throw new ApiError(404, "not-found", "There is no such upload.");
+      const received = stored.flatMap((chunk, index) => (chunk ? [index] : []));
+      return { status: received.length === stored.length ? ("complete" as const) : ("uploading" as const), chunkCount: stored.length, received };
     })
     .on(blobsRoutes.complete, ({ params }) => ({ blobId: params.id }))
     .on(blobsRoutes.getChunk, ({ params }) => {
