@@ -40,7 +40,7 @@ export async function openDatabase(target: DatabaseTarget, folder: string = migr
   if (target.kind === "postgres") {
     const client = postgres(target.url, { max: 10, onnotice: () => undefined });
     const db = drizzlePostgres(client, { schema });
-    const migrate = (from: string = migrationsFolder) => migratePostgres(db, { migrationsFolder: from });
+    const migrate = (from: string = migrationsFolder) => migrateExclusively(target.url, () => migratePostgres(db, { migrationsFolder: from }));
     await migrate(folder);
     return {
       kind: "postgres",
@@ -63,6 +63,28 @@ export async function openDatabase(target: DatabaseTarget, folder: string = migr
     migrate,
     close: () => client.close(),
   };
+}
+
+/** The advisory-lock key migrations hold on PostgreSQL (any constant; this is "hsc-migrate" in ASCII). */
+const migrationLockKey = 0x6873_632d_6d69_6772n;
+
+/**
+ * Runs `migrate` while holding a PostgreSQL advisory lock, so that several server instances
+ * starting at once on one database apply the migrations one after the other: drizzle's
+ * migrator takes no lock, and two of them on an empty database would both create the same
+ * tables, failing one instance's start. The lock is held by a connection of its own (an
+ * advisory lock belongs to a session; the migrator uses the pool) and is released when that
+ * connection closes, so a process killed mid-migration holds nobody up. The instance that
+ * waited then finds nothing left to apply.
+ */
+async function migrateExclusively(url: string, migrate: () => Promise<void>): Promise<void> {
+  const lock = postgres(url, { max: 1, onnotice: () => undefined });
+  try {
+    await lock`select pg_advisory_lock(${migrationLockKey.toString()}::bigint)`;
+    await migrate();
+  } finally {
+    await lock.end({ timeout: 5 });
+  }
 }
 
 async function countMigrations(db: Database): Promise<number> {
