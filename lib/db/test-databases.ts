@@ -12,6 +12,8 @@ export function testDatabaseKinds(): DatabaseKind[] {
 }
 
 export interface TestDatabase extends DatabaseHandle {
+  /** The connection string of a PostgreSQL test database (a second connection pool on it stands for a second server instance); null on PGlite. */
+  url: string | null;
   /** Closes the connection and drops what was created for the test. */
   dispose(): Promise<void>;
 }
@@ -20,7 +22,7 @@ export interface TestDatabase extends DatabaseHandle {
 export async function createTestDatabase(kind: DatabaseKind, folder: string = migrationsFolder): Promise<TestDatabase> {
   if (kind === "pglite") {
     const handle = await openDatabase({ kind: "pglite", dataDir: null }, folder);
-    return { ...handle, dispose: () => handle.close() };
+    return { ...handle, url: null, dispose: () => handle.close() };
   }
   const adminUrl = process.env.DATABASE_URL;
   if (!adminUrl) throw new Error("DATABASE_URL is not set");
@@ -32,6 +34,7 @@ export async function createTestDatabase(kind: DatabaseKind, folder: string = mi
   const handle = await openDatabase({ kind: "postgres", url: url.toString() }, folder);
   return {
     ...handle,
+    url: url.toString(),
     dispose: async () => {
       await handle.close();
       await admin.unsafe(`drop database if exists ${name} with (force)`);
