@@ -10,6 +10,7 @@ import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
 import * as schema from "@/drizzle/schema";
+import { claimDataDir } from "./data-dir-lock";
 
 export type Schema = typeof schema;
 /** The one database type repositories use, whichever driver is behind it. */
@@ -50,19 +51,31 @@ export async function openDatabase(target: DatabaseTarget, folder: string = migr
       close: () => client.end({ timeout: 5 }),
     };
   }
-  if (target.dataDir) mkdirSync(target.dataDir, { recursive: true });
-  // A null data directory is an in-memory database (tests).
-  const client = target.dataDir ? new PGlite(target.dataDir) : new PGlite();
-  const db = drizzlePglite(client, { schema });
-  const migrate = (from: string = migrationsFolder) => migratePglite(db, { migrationsFolder: from });
-  await migrate(folder);
-  return {
-    kind: "pglite",
-    db: db as unknown as Database,
-    appliedMigrations: () => countMigrations(db as unknown as Database),
-    migrate,
-    close: () => client.close(),
-  };
+  let release = () => {};
+  if (target.dataDir) {
+    mkdirSync(target.dataDir, { recursive: true });
+    release = claimDataDir(target.dataDir);
+  }
+  try {
+    // A null data directory is an in-memory database (tests).
+    const client = target.dataDir ? new PGlite(target.dataDir) : new PGlite();
+    const db = drizzlePglite(client, { schema });
+    const migrate = (from: string = migrationsFolder) => migratePglite(db, { migrationsFolder: from });
+    await migrate(folder);
+    return {
+      kind: "pglite",
+      db: db as unknown as Database,
+      appliedMigrations: () => countMigrations(db as unknown as Database),
+      migrate,
+      close: async () => {
+        await client.close();
+        release();
+      },
+    };
+  } catch (error) {
+    release();
+    throw error;
+  }
 }
 
 /** The advisory-lock key migrations hold on PostgreSQL (any constant; this is "hsc-migrate" in ASCII). */
