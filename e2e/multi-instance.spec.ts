@@ -189,6 +189,24 @@ test.describe("two servers behind HAProxy on one PostgreSQL database", () => {
     expect(ids).toEqual([ids[0], ids[0], ids[0]]);
   });
 
+  test("both servers count a client in one allowance, under the address HAProxy forwards", async ({ playwright }) => {
+    // The test's requests come from loopback, which TRUST_PROXY declares a proxy: the address before HAProxy's own
+    // entry in X-Forwarded-For is taken as the client's, as a real client's address would be.
+    const api = await playwright.request.newContext({ baseURL: balancer.url });
+    const client = "203.0.113.77";
+    const served = new Set<string>();
+    for (let index = 0; index < 6; index++) {
+      const response = await api.post("/api/auth/sign-in/options", {
+        headers: { origin: balancer.url, "sec-fetch-site": "same-origin", "x-forwarded-for": client },
+      });
+      expect(response.status()).toBe(200);
+      served.add(response.headers()["x-served-by"]!);
+    }
+    await api.dispose();
+    expect([...served].sort()).toEqual(["one", "two"]);
+    expect(await view.query(`select count from rate_limit_buckets where key = $1`, [`auth:address:${client}`])).toEqual([{ count: 6 }]);
+  });
+
   test("sign-up, a share, an upload and a revoke with its key rotation, through the balancer, served by both servers", async ({ browser }, testInfo) => {
     const before = await balancer.stats();
     const patientName = "Pia Pool";
