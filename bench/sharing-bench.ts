@@ -19,7 +19,8 @@ import { sealGrant } from "../client/sharing/sharing";
 import { openDatabase } from "../lib/db/client";
 import { createGrant, revokeGrant } from "@/lib/grants/grant-store";
 import { keyMaintenanceOf } from "../lib/grants/key-maintenance";
-import { createRecords, rotateRecordKey } from "@/lib/records/chart-store";
+import { createRecords } from "@/lib/records/chart-store";
+import { rotateRecordKey } from "@/lib/records/key-rotation";
 
 const counts = (process.env.BENCH_RECORD_COUNTS ?? "1000,10000").split(",").map(Number);
 const ms = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e6;

@@ -17,6 +17,8 @@ export const bodyLimits = {
   recordsBatch: 24 * MiB,
   /** One record version, a key rotation of one record, a clinician's contribution (content at most 256 KiB, base64url, with wraps). */
   oneRecord: 512 * KiB,
+  /** POST /api/records/rotations: a batch of key rotations (each at most one record's content, with its wraps). */
+  rotationBatch: 16 * MiB,
   /** The encrypted private bundle. */
   vaultBundle: 512 * KiB,
   /** A grant, or a change to one: a key wrap for every record it lists. */

@@ -117,7 +117,25 @@ export const rotateRecordKeySchema = z.object({
 });
 export type RotateRecordKey = z.infer<typeof rotateRecordKeySchema>;
 
-/** The patient's chart: records, their versions, key rotation of one record. */
+/** Most records one rotation batch may carry; the browser also keeps a batch under the body limit (bodyLimits.rotationBatch). */
+export const maxRotationsPerRequest = 1000;
+
+/** One record's rotation inside a batch: which record, and its new key material as for the single-record route. */
+export const recordRotationSchema = rotateRecordKeySchema.extend({ recordId: uuid });
+export type RecordRotation = z.infer<typeof recordRotationSchema>;
+
+/** Many records moved to fresh keys in one request, all or nothing. */
+export const rotateRecordKeysSchema = z.object({ rotations: z.array(recordRotationSchema).min(1).max(maxRotationsPerRequest) });
+export type RotateRecordKeys = z.infer<typeof rotateRecordKeysSchema>;
+
+/** How a batch went: records moved now, and records already at the key version sent (a retried batch). */
+export const rotateRecordKeysResponseSchema = z.object({
+  rotated: z.number().int().min(0).max(maxRotationsPerRequest),
+  alreadyDone: z.number().int().min(0).max(maxRotationsPerRequest),
+});
+export type RotateRecordKeysResponse = z.infer<typeof rotateRecordKeysResponseSchema>;
+
+/** The patient's chart: records, their versions, key rotation of one record or of many. */
 export const recordsRoutes = {
   list: defineRoute({ method: "GET", path: "/api/records", access: "session", response: chartSchema }),
   create: defineRoute({
@@ -142,6 +160,15 @@ export const recordsRoutes = {
     bodyLimit: bodyLimits.oneRecord,
     body: versionPayloadSchema,
     response: "empty",
+  }),
+  /** Rotates many records in one transaction (client/sharing/key-maintenance.ts sends batches). */
+  rotateMany: defineRoute({
+    method: "POST",
+    path: "/api/records/rotations",
+    access: "session",
+    bodyLimit: bodyLimits.rotationBatch,
+    body: rotateRecordKeysSchema,
+    response: rotateRecordKeysResponseSchema,
   }),
   rotate: defineRoute({
     method: "POST",

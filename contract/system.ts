@@ -2,13 +2,14 @@ import { z } from "zod";
 import { bodyLimits } from "./body-limits";
 import { defineRoute } from "./route";
 
-/** The health report: which database serves the app and whether every migration is applied. */
+/** The health report: which database serves the app, whether every migration is applied, and which store holds the files (reachable). */
 export const healthReportSchema = z.object({
   status: z.literal("ok"),
   database: z.object({
     kind: z.enum(["pglite", "postgres"]),
     migrations: z.object({ applied: z.number().int().nonnegative(), expected: z.number().int().nonnegative(), upToDate: z.boolean() }),
   }),
+  blobStore: z.object({ kind: z.enum(["file", "s3", "database"]) }),
 });
 export type HealthReport = z.infer<typeof healthReportSchema>;
 

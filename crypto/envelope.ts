@@ -25,6 +25,8 @@ export const EnvelopeKind = {
   grantProfile: 9,
   /** The private bundle, padded to a bucket; kind 2 (unpadded) is only read, never written. */
   paddedPrivateBundle: 10,
+  /** An unfinished upload's file key and header, kept in the browser's IndexedDB to resume it after a reload. */
+  uploadResume: 11,
 } as const;
 export type EnvelopeKind = (typeof EnvelopeKind)[keyof typeof EnvelopeKind];
 
@@ -39,6 +41,7 @@ export const envelopeLabels: Record<EnvelopeKind, string> = {
   8: "hsc/v1/sealed-record-key",
   9: "hsc/v1/grant-profile",
   10: "hsc/v1/padded-private-bundle",
+  11: "hsc/v1/upload-resume",
 };
 
 export const nonceBytes = 24;

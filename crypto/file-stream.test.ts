@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { createFileDecryptor, createFileEncryptor, generateFileKey, type FileEncryptor } from "./file-stream";
+import { createFileDecryptor, createFileEncryptor, generateFileKey, resumeFileEncryptor, type FileEncryptor } from "./file-stream";
 import type { FileKey } from "./key-types";
 import { cryptoReady } from "./sodium";
 import { bytesFrom, expectCryptoError, expectEveryByteTamperFails } from "./test-helpers";
@@ -86,5 +86,21 @@ describe("file encryption in chunks", () => {
     expectCryptoError(() => encryptor.encryptChunk(new Uint8Array(chunkSize + 1), true), "invalid-argument");
     encryptor.encryptChunk(new Uint8Array(0), true);
     expectCryptoError(() => encryptor.encryptChunk(new Uint8Array(0), true), "invalid-argument");
+  });
+
+  it("re-encrypts a started file from its key and header byte for byte (a resumed upload), and a changed chunk changes every chunk after it", () => {
+    const { key, data, header, chunks } = encrypted(chunkSize * 4 + 100);
+    const again = resumeFileEncryptor(key, header, context);
+    expect(again.header).toEqual(header);
+    expect(again.chunkSize).toBe(chunkSize);
+    expect(encryptAll(again, data).map((chunk) => Buffer.from(chunk))).toEqual(chunks.map((chunk) => Buffer.from(chunk)));
+    const changed = data.slice();
+    changed[chunkSize + 5]! ^= 1;
+    const differs = encryptAll(resumeFileEncryptor(key, header, context), changed).map(
+      (chunk, index) => !Buffer.from(chunk).equals(Buffer.from(chunks[index]!)),
+    );
+    expect(differs).toEqual([false, true, true, true, true]);
+    expectCryptoError(() => resumeFileEncryptor(key, header.subarray(0, 20), context), "malformed");
+    expect(decryptAll(key, header, encryptAll(resumeFileEncryptor(key, header, context), data))).toEqual(Buffer.from(data));
   });
 });

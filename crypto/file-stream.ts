@@ -4,6 +4,7 @@ import type { RecordContext } from "./record-content";
 import { guarded, lib } from "./sodium";
 import { brandKey, type FileKey } from "./key-types";
 import { randomBytes } from "./random";
+import type { StateAddress } from "libsodium-wrappers-sumo";
 
 /**
  * Files are encrypted with crypto_secretstream_xchacha20poly1305 in fixed-size chunks,
@@ -49,13 +50,34 @@ export interface FileEncryptor {
 export function createFileEncryptor(fileKey: FileKey, context: RecordContext, chunkSize = defaultChunkSize): FileEncryptor {
   assertKey(fileKey);
   if (!Number.isSafeInteger(chunkSize) || chunkSize < 1 || chunkSize > maxChunkSize) throw new CryptoError("invalid-argument");
-  const sodium = lib();
-  const { state, header: streamHeader } = sodium.crypto_secretstream_xchacha20poly1305_init_push(fileKey);
+  const { state, header: streamHeader } = lib().crypto_secretstream_xchacha20poly1305_init_push(fileKey);
   const header = new Uint8Array(fileHeaderBytes);
   header[0] = protocolVersion;
   header[1] = EnvelopeKind.fileHeader;
   new DataView(header.buffer).setUint32(2, chunkSize);
   header.set(streamHeader, 6);
+  return encryptorFrom(state, header, chunkSize, context);
+}
+
+/**
+ * The encryptor of a file already started, from its key and 30-byte header: encrypting the
+ * same plaintext chunks again, from the first, gives the same ciphertext byte for byte. An
+ * upload resumed after a page reload re-encrypts from the start and sends only the chunks
+ * the server lacks (client/records/upload-resume.ts), so every chunk it sends belongs to the
+ * stream the stored ones began. libsodium's secretstream state is the same structure on
+ * both sides (the subkey HChaCha20(key, header[0..16]), a counter of 1 and the header's
+ * last 8 bytes): init_pull on the header gives exactly the state init_push gave.
+ * @throws CryptoError("invalid-key") for a file key that is not 32 bytes; what readFileHeader throws; CryptoError("authentication-failed") when libsodium refuses the header; what createFileEncryptor throws for the context
+ */
+export function resumeFileEncryptor(fileKey: FileKey, header: Uint8Array, context: RecordContext): FileEncryptor {
+  assertKey(fileKey);
+  const { chunkSize } = readFileHeader(header);
+  const state = guarded("authentication-failed", () => lib().crypto_secretstream_xchacha20poly1305_init_pull(header.subarray(6), fileKey));
+  return encryptorFrom(state, header.slice(), chunkSize, context);
+}
+
+function encryptorFrom(state: StateAddress, header: Uint8Array, chunkSize: number, context: RecordContext): FileEncryptor {
+  const sodium = lib();
   const ad = chunkAssociatedData(chunkSize, context);
   const tagMessage = sodium.crypto_secretstream_xchacha20poly1305_TAG_MESSAGE;
   const tagFinal = sodium.crypto_secretstream_xchacha20poly1305_TAG_FINAL;

@@ -26,7 +26,16 @@ export {
   type VaultWrapContext,
 } from "./vault";
 export { decryptRecordContent, encryptRecordContent, generateRecordKey, isPaddedRecordContentSize, type RecordContext } from "./record-content";
-export { chunkOverhead, createFileDecryptor, createFileEncryptor, generateFileKey, type FileDecryptor, type FileEncryptor } from "./file-stream";
+export { openUploadResume, sealUploadResume } from "./upload-resume";
+export {
+  chunkOverhead,
+  createFileDecryptor,
+  createFileEncryptor,
+  generateFileKey,
+  resumeFileEncryptor,
+  type FileDecryptor,
+  type FileEncryptor,
+} from "./file-stream";
 export {
   deriveShareKey,
   generateShareKey,

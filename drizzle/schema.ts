@@ -443,7 +443,7 @@ export const importGrantWraps = pgTable(
   (table) => [primaryKey({ columns: [table.recordId, table.grantId] })],
 );
 
-/** Large ciphertext goes through the blob store; this is its database-backed implementation. */
+/** Large ciphertext goes through the blob store (lib/blobs): one row per file here, one per chunk in blob_chunks. */
 export const blobs = pgTable(
   "blobs",
   {
@@ -473,7 +473,16 @@ export const blobChunks = pgTable(
       .notNull()
       .references(() => blobs.id, { onDelete: "cascade" }),
     index: integer("chunk_index").notNull(),
-    data: bytea("data").notNull(),
+    /** Bytes of the chunk, wherever they live. */
+    size: integer("size").notNull(),
+    /** SHA-256 of the chunk's bytes: a re-sent chunk is the same one when its digest is (lib/blobs/chunked-blob-store.ts). */
+    digest: bytea("digest").notNull(),
+    /**
+     * The bytes themselves under the database store, and chunks stored before the file and
+     * S3 stores existed (read from here, and moved out by the sweeper); null when a file or
+     * an object holds them.
+     */
+    data: bytea("data"),
   },
   (table) => [primaryKey({ columns: [table.blobId, table.index] }), check("blob_chunks_index_check", sql`${table.index} >= 0`)],
 );

@@ -325,6 +325,21 @@ function matrix(w: World): { rows: Row[]; finalRows: Row[] } {
       lastCaller: "other patient",
     },
     {
+      route: "POST /api/records/rotations",
+      what: "a batch of key rotations to the key version the owner patient's note already has",
+      path: "/api/records/rotations",
+      body: { rotations: [{ recordId: p.noteId, ownerWrap: randomB64(74), version: versionBody(p.note.currentVersion, p.note.keyVersion), grantWraps: [] }] },
+      expect: patientsOnly(conflict, notFound),
+    },
+    {
+      route: "POST /api/records/rotations",
+      what: "a batch of key rotations to the key version the other patient's note already has",
+      path: "/api/records/rotations",
+      body: { rotations: [{ recordId: o.noteId, ownerWrap: randomB64(74), version: versionBody(o.note.currentVersion, o.note.keyVersion), grantWraps: [] }] },
+      expect: olgasOnly(conflict, notFound),
+      lastCaller: "other patient",
+    },
+    {
       route: "POST /api/records",
       what: "a record under the owner patient's note id",
       path: "/api/records",

@@ -76,6 +76,7 @@ test("health reports the embedded database with migrations applied", async ({ re
   const body = await response.json();
   expect(body.status).toBe("ok");
   expect(body.database.kind).toBe("pglite");
+  expect(body.blobStore).toEqual({ kind: "file" });
   expect(body.database.migrations.upToDate).toBe(true);
   expect(body.database.migrations.applied).toBeGreaterThan(0);
 });

@@ -92,4 +92,61 @@ describe("parseConfig", () => {
     expect(config.directorySearchLimitPerAccount).toBe(7);
     expect(parseConfig({}).trustProxy).toEqual({ kind: "none" });
   });
+
+  it("stores files under DATA_DIR/blobs unless told otherwise, in S3 when a bucket is named, in the database only when asked", () => {
+    expect(parseConfig({}).blobStore).toEqual({ kind: "file", dir: path.resolve(".data", "blobs") });
+    expect(parseConfig({ DATA_DIR: "/srv/hsc" }).blobStore).toEqual({ kind: "file", dir: "/srv/hsc/blobs" });
+    expect(parseConfig({ BLOB_DIR: "/mnt/files" }).blobStore).toEqual({ kind: "file", dir: "/mnt/files" });
+    expect(parseConfig({ BLOB_STORE: "database" }).blobStore).toEqual({ kind: "database" });
+    expect(parseConfig({ S3_BUCKET: "hsc-files" }).blobStore).toEqual({
+      kind: "s3",
+      endpoint: undefined,
+      bucket: "hsc-files",
+      region: "us-east-1",
+      credentials: undefined,
+      forcePathStyle: false,
+    });
+    expect(
+      parseConfig({
+        BLOB_STORE: "s3",
+        S3_ENDPOINT: "http://127.0.0.1:9000",
+        S3_BUCKET: "files",
+        S3_REGION: "eu-west-1",
+        S3_ACCESS_KEY_ID: "id",
+        S3_SECRET_ACCESS_KEY: "secret",
+        S3_FORCE_PATH_STYLE: "true",
+      }).blobStore,
+    ).toEqual({
+      kind: "s3",
+      endpoint: "http://127.0.0.1:9000",
+      bucket: "files",
+      region: "eu-west-1",
+      credentials: { accessKeyId: "id", secretAccessKey: "secret" },
+      forcePathStyle: true,
+    });
+  });
+
+  it("refuses blob-store settings that name two stores, or half of one, saying why and never showing the secret key", () => {
+    const refused = (env: Record<string, string>) => {
+      try {
+        parseConfig(env);
+      } catch (caught) {
+        expect(caught).toBeInstanceOf(SettingsError);
+        return String(caught);
+      }
+      throw new Error(`accepted ${JSON.stringify(env)}`);
+    };
+    expect(refused({ BLOB_STORE: "s3" })).toMatch(/S3_BUCKET=undefined is not valid; it accepts a bucket name .* \(BLOB_STORE=s3 needs it\)/);
+    expect(refused({ BLOB_STORE: "file", S3_BUCKET: "files" })).toMatch(/BLOB_STORE="file" is not valid; .*\(S3_BUCKET is set/);
+    expect(refused({ S3_BUCKET: "files", BLOB_DIR: "/mnt/files" })).toMatch(/BLOB_DIR="\/mnt\/files" is not valid; .*\(the s3 store is in use/);
+    expect(refused({ BLOB_STORE: "database", BLOB_DIR: "/mnt/files" })).toMatch(/the database store is in use/);
+    expect(refused({ BLOB_STORE: "disk" })).toMatch(/BLOB_STORE="disk" is not valid; it accepts one of file, s3, database/);
+    expect(refused({ S3_BUCKET: "Files_1" })).toMatch(/S3_BUCKET="Files_1" is not valid/);
+    expect(refused({ S3_BUCKET: "files", S3_ENDPOINT: "s3.example.org" })).toMatch(/S3_ENDPOINT="s3.example.org" is not valid/);
+    expect(refused({ S3_BUCKET: "files", S3_FORCE_PATH_STYLE: "yes" })).toMatch(/S3_FORCE_PATH_STYLE="yes" is not valid; it accepts true or false/);
+    expect(refused({ S3_BUCKET: "files", S3_ACCESS_KEY_ID: "id" })).toMatch(/S3_SECRET_ACCESS_KEY is not valid; .*go together/);
+    const secretAlone = refused({ S3_BUCKET: "files", S3_SECRET_ACCESS_KEY: "very-secret-value" });
+    expect(secretAlone).toMatch(/S3_ACCESS_KEY_ID=undefined is not valid/);
+    expect(secretAlone).not.toContain("very-secret-value");
+  });
 });

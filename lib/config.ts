@@ -55,6 +55,25 @@ const settings = {
   STORAGE_QUOTA_MB: count(5000, "a whole number of megabytes from 1 to 1000000000", 1_000_000_000),
   /** Uploads one account may have started and not finished at a time. */
   UNFINISHED_UPLOADS_MAX: count(5, "a whole number of uploads from 1 to 1000", 1000),
+  /** Where file chunks are stored; unset: "s3" when S3_BUCKET is set, "file" otherwise. */
+  BLOB_STORE: z.enum(["file", "s3", "database"]).optional().describe("one of file, s3, database"),
+  /** The file store's directory (BLOB_STORE=file). */
+  BLOB_DIR: z.string().min(1).optional().describe("a directory path"),
+  /** The S3-compatible service's URL; unset: AWS. */
+  S3_ENDPOINT: z
+    .string()
+    .refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol))
+    .optional()
+    .describe("an http(s) URL such as https://s3.example.org"),
+  S3_BUCKET: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/)
+    .optional()
+    .describe("a bucket name (3 to 63 lower-case letters, digits, dots and hyphens)"),
+  S3_REGION: z.string().min(1).default("us-east-1").describe("a region name such as eu-west-1"),
+  S3_ACCESS_KEY_ID: z.string().min(1).optional().describe("an access key id, given with S3_SECRET_ACCESS_KEY"),
+  S3_SECRET_ACCESS_KEY: z.string().min(1).optional().describe("a secret access key, given with S3_ACCESS_KEY_ID"),
+  S3_FORCE_PATH_STYLE: z.enum(["true", "false"]).default("false").describe("true or false"),
   LOG_LEVEL: z
     .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
     .default("info")
@@ -67,6 +86,7 @@ const settings = {
   ADMIN_ENROLMENT_TOKEN: z.string().optional().describe("any text"),
 };
 const configSchema = z.object(settings).superRefine((parsed, context) => {
+  checkBlobStore(parsed, context);
   // A relying-party id the app's own host is not under makes every passkey ceremony fail
   // (WebAuthn Level 3, section 5.1.3): refuse it at start, not at the first sign-in.
   if (parsed.WEBAUTHN_RP_ID === undefined) return;
@@ -75,6 +95,24 @@ const configSchema = z.object(settings).superRefine((parsed, context) => {
     context.addIssue({ code: "custom", path: ["WEBAUTHN_RP_ID"], message: "not the app's host or a domain it is under" });
   }
 });
+
+/**
+ * The blob-store settings must name one store: the S3 store without a bucket, a bucket or a
+ * directory given for another store, or half a key pair are refused, saying why.
+ */
+function checkBlobStore(
+  parsed: { BLOB_STORE?: string; BLOB_DIR?: string; S3_BUCKET?: string; S3_ACCESS_KEY_ID?: string; S3_SECRET_ACCESS_KEY?: string },
+  context: z.RefinementCtx,
+) {
+  const store = parsed.BLOB_STORE ?? (parsed.S3_BUCKET ? "s3" : "file");
+  const refuse = (name: string, why: string) => context.addIssue({ code: "custom", path: [name], message: why, params: { why } });
+  if (store === "s3" && !parsed.S3_BUCKET) refuse("S3_BUCKET", "BLOB_STORE=s3 needs it");
+  if (store !== "s3" && parsed.S3_BUCKET) refuse("BLOB_STORE", "S3_BUCKET is set: leave BLOB_STORE unset, or set it to s3");
+  if (store !== "file" && parsed.BLOB_DIR) refuse("BLOB_DIR", `the ${store} store is in use, which keeps no files`);
+  if ((parsed.S3_ACCESS_KEY_ID === undefined) !== (parsed.S3_SECRET_ACCESS_KEY === undefined)) {
+    refuse(parsed.S3_ACCESS_KEY_ID ? "S3_SECRET_ACCESS_KEY" : "S3_ACCESS_KEY_ID", "S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together");
+  }
+}
 
 /**
  * A number written in plain decimal: "0x10", "1e3", "Infinity" and " 12 " are refused,
@@ -164,7 +202,21 @@ export interface AppConfig {
   unfinishedUploadsMax: number;
   logLevel: z.infer<typeof configSchema>["LOG_LEVEL"];
   adminEnrolmentToken: string | undefined;
+  blobStore: BlobStoreSettings;
 }
+
+/** Where file chunks live (lib/blobs/select-blob-store.ts): a directory, an S3-compatible bucket, or the database. */
+export type BlobStoreSettings =
+  | { kind: "file"; dir: string }
+  | { kind: "database" }
+  | {
+      kind: "s3";
+      endpoint: string | undefined;
+      bucket: string;
+      region: string;
+      credentials: { accessKeyId: string; secretAccessKey: string } | undefined;
+      forcePathStyle: boolean;
+    };
 
 /**
  * Reads the settings from `env`. Throws SettingsError naming every variable that does not
@@ -200,16 +252,41 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
     unfinishedUploadsMax: parsed.UNFINISHED_UPLOADS_MAX,
     logLevel: parsed.LOG_LEVEL,
     adminEnrolmentToken: parsed.ADMIN_ENROLMENT_TOKEN,
+    blobStore: blobStoreSettings(parsed),
   };
 }
+
+function blobStoreSettings(parsed: z.infer<typeof configSchema>): BlobStoreSettings {
+  const store = parsed.BLOB_STORE ?? (parsed.S3_BUCKET ? "s3" : "file");
+  if (store === "database") return { kind: "database" };
+  if (store === "file") return { kind: "file", dir: path.resolve(parsed.BLOB_DIR ?? path.join(parsed.DATA_DIR, "blobs")) };
+  return {
+    kind: "s3",
+    endpoint: parsed.S3_ENDPOINT,
+    // Required for the S3 store by the schema's refinement.
+    bucket: parsed.S3_BUCKET!,
+    region: parsed.S3_REGION,
+    credentials:
+      parsed.S3_ACCESS_KEY_ID && parsed.S3_SECRET_ACCESS_KEY
+        ? { accessKeyId: parsed.S3_ACCESS_KEY_ID, secretAccessKey: parsed.S3_SECRET_ACCESS_KEY }
+        : undefined,
+    forcePathStyle: parsed.S3_FORCE_PATH_STYLE === "true",
+  };
+}
+
+const secretSettings = new Set(["ADMIN_ENROLMENT_TOKEN", "S3_SECRET_ACCESS_KEY"]);
 
 function settingsError(error: z.ZodError, env: Record<string, string | undefined>): SettingsError {
   const names = [...new Set(error.issues.map((issue) => String(issue.path[0])))];
   const problems = names.map((name) => {
     const accepts = settings[name as keyof typeof settings].description ?? "another value";
-    // The enrolment token is a secret: its value is never repeated.
-    const shown = name === "ADMIN_ENROLMENT_TOKEN" ? "" : `=${JSON.stringify(env[name])}`;
-    return `${name}${shown} is not valid; it accepts ${accepts}`;
+    // A setting refused for what the others say (checkBlobStore) says why too.
+    const why = error.issues.flatMap((issue) =>
+      String(issue.path[0]) === name && issue.code === "custom" && issue.params?.why ? [` (${issue.params.why})`] : [],
+    );
+    // The enrolment token and the S3 secret are secrets: their values are never repeated.
+    const shown = secretSettings.has(name) ? "" : `=${JSON.stringify(env[name])}`;
+    return `${name}${shown} is not valid; it accepts ${accepts}${why.join("")}`;
   });
   return new SettingsError(`invalid setting: ${problems.join("; ")}.`);
 }

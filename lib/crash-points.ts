@@ -15,6 +15,8 @@ export const crashPoints = [
   "blobs.upload-completed",
   "records.create.before-commit",
   "records.create.after-commit",
+  /** Inside a rotation batch's transaction, after the versions are rewritten and before the new wraps are stored. */
+  "records.rotate.mid-batch",
   "records.rotate.before-commit",
   "records.rotate.after-commit",
   "grants.create.before-commit",

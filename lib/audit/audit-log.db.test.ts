@@ -7,7 +7,8 @@ import { createTestDatabase, testDatabaseKinds, type TestDatabase } from "@/lib/
 import { contributeRecord } from "@/lib/grants/contributions";
 import { createGrant, fetchSharedRecords, revokeGrant, revokeRecordFromGrant, type NewGrant } from "@/lib/grants/grant-store";
 import { keyMaintenanceOf } from "@/lib/grants/key-maintenance";
-import { addVersion, auditRefusedRecordAccess, chartOf, createRecords, deleteRecord, rotateRecordKey, versionsOf } from "@/lib/records/chart-store";
+import { addVersion, auditRefusedRecordAccess, chartOf, createRecords, deleteRecord, versionsOf } from "@/lib/records/chart-store";
+import { rotateRecordKey } from "@/lib/records/key-rotation";
 import { b64, insertPeople, newGrant, rotatedVersion, versionPayload } from "@/lib/grants/test-fixtures";
 import { AppError } from "@/lib/errors";
 import { appendAudit, storedEventFields } from "./audit-log";

@@ -14,7 +14,7 @@ import { crashPoint } from "@/lib/crash-points";
 import { chunkOverhead } from "@/crypto";
 import { reserveUpload, storageLimits, storageUsage, type StorageUsage } from "@/lib/records/storage-quota";
 import type { BlobStore } from "./blob-store";
-import { databaseBlobStore } from "./database-blob-store";
+import { blobStore } from "./select-blob-store";
 
 /** What secretstream adds to every chunk (crypto/), re-exported for the wire's body limits. */
 export { chunkOverhead };
@@ -24,7 +24,7 @@ async function store(): Promise<{ blobs: BlobStore; userId: string }> {
   const session = await requireSession();
   if (session.role !== "patient") throw new AppError("forbidden", "Only patients upload files to their chart.");
   const { db } = await getDatabase();
-  return { blobs: databaseBlobStore(db), userId: session.userId };
+  return { blobs: blobStore(db), userId: session.userId };
 }
 
 async function ownedUpload(blobs: BlobStore, userId: string, blobId: string) {
@@ -101,7 +101,7 @@ export async function completeUpload(blobId: string): Promise<UploadId> {
 export async function downloadChunk(blobId: string, index: number): Promise<Uint8Array> {
   const session = await requireSession();
   const { db } = await getDatabase();
-  const blobs = databaseBlobStore(db);
+  const blobs = blobStore(db);
   const info = await blobs.describe(blobId);
   const allowed =
     info !== null &&

@@ -1,31 +1,16 @@
 import { randomUUID } from "node:crypto";
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
+import { rmSync } from "node:fs";
 import { asc, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditEventHash, auditGenesisHash, cryptoReady, equalBytes, type AuditEventFields } from "@/crypto";
 import { auditEvents, users } from "@/drizzle/schema";
 import { appendAudit, storedEventFields } from "@/lib/audit/audit-log";
-import { migrationsFolder, resultRows } from "./client";
-import { createTestDatabase, testDatabaseKinds, type TestDatabase } from "./test-databases";
+import { resultRows } from "./client";
+import { createTestDatabase, migrationsBefore, testDatabaseKinds, type TestDatabase } from "./test-databases";
 
 // 0010 renames audit_events.patient_id to subject_id: the trails written before it (a
 // clinician's included) must come through whole, still chained, still unique per place.
 const renameTag = "0010_audit-subject-id";
-
-/** A copy of drizzle/migrations holding only the migrations before `tag`. */
-function migrationsBefore(tag: string): string {
-  const folder = mkdtempSync(path.join(tmpdir(), "hsc-migrations-"));
-  mkdirSync(path.join(folder, "meta"));
-  const journal = JSON.parse(readFileSync(path.join(migrationsFolder, "meta", "_journal.json"), "utf8")) as { entries: Array<{ tag: string }> };
-  const cut = journal.entries.findIndex((entry) => entry.tag === tag);
-  if (cut < 0) throw new Error(`no migration ${tag}`);
-  const entries = journal.entries.slice(0, cut);
-  for (const entry of entries) copyFileSync(path.join(migrationsFolder, `${entry.tag}.sql`), path.join(folder, `${entry.tag}.sql`));
-  writeFileSync(path.join(folder, "meta", "_journal.json"), JSON.stringify({ ...journal, entries }));
-  return folder;
-}
 
 describe.each(testDatabaseKinds())("migration 0010 (audit_events.subject_id) on %s", (kind) => {
   let database: TestDatabase;

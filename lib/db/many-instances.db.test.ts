@@ -1,5 +1,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import { readdirSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { and, eq, inArray } from "drizzle-orm";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -7,10 +9,12 @@ import { cryptoReady } from "@/crypto";
 import { auditEvents, blobs, grants, imports, keyRotations, records, webauthnChallenges } from "@/drizzle/schema";
 import { issueChallenge, sweepChallenges } from "@/lib/auth/challenges";
 import { sweepAbandonedBlobs } from "@/lib/blobs/blob-sweeper";
-import { databaseBlobStore } from "@/lib/blobs/database-blob-store";
+import { chunkedBlobStore } from "@/lib/blobs/chunked-blob-store";
+import { fileChunkBodies } from "@/lib/blobs/file-chunk-bodies";
 import { createGrant, revokeGrant } from "@/lib/grants/grant-store";
 import { b64, insertPeople, newGrant, newRecordItem, rotatedVersion } from "@/lib/grants/test-fixtures";
-import { createRecords, rotateRecordKey } from "@/lib/records/chart-store";
+import { createRecords } from "@/lib/records/chart-store";
+import { rotateRecordKey, rotateRecordKeys } from "@/lib/records/key-rotation";
 import { closeExpiredGrants } from "@/lib/records/grant-coverage";
 import { stageRecords, startImport, sweepIdleImports } from "@/lib/records/import-store";
 import { migrationsFolder, openDatabase, type DatabaseHandle } from "./client";
@@ -31,15 +35,18 @@ describe.skipIf(!adminUrl)("several server instances on one PostgreSQL database"
   let database: TestDatabase;
   /** The pools of four "instances", all on the test database. */
   let instances: DatabaseHandle[];
+  let blobDir: string;
 
   beforeAll(async () => {
     await cryptoReady();
     database = await createTestDatabase("postgres");
+    blobDir = mkdtempSync(path.join(os.tmpdir(), "hsc-many-instances-"));
     instances = [database, ...(await Promise.all([1, 2, 3].map(() => openDatabase({ kind: "postgres", url: database.url! }))))];
   });
   afterAll(async () => {
     for (const instance of instances?.slice(1) ?? []) await instance.close();
     await database?.dispose();
+    if (blobDir) rmSync(blobDir, { recursive: true, force: true });
   });
 
   it("start at once on an empty database: every instance migrates it, one after the other, and all come up", async () => {
@@ -62,28 +69,32 @@ describe.skipIf(!adminUrl)("several server instances on one PostgreSQL database"
     }
   });
 
-  it("sweep abandoned files together: each is removed by exactly one instance, and files in use stay", async () => {
+  it("sweep abandoned files together: each is removed by exactly one instance, its bytes go, and files in use stay", async () => {
     const owner = randomUUID();
     await insertPeople(database.db, { patients: [owner] });
-    const store = databaseBlobStore(database.db);
-    const abandoned = Array.from({ length: 120 }, () => randomUUID());
+    // Every instance's file store in one directory, as on one host (or one shared file system).
+    const stores = instances.map((instance) => chunkedBlobStore(instance.db, fileChunkBodies(blobDir)));
+    const abandoned = Array.from({ length: 60 }, () => randomUUID());
     for (const id of abandoned) {
-      await store.create({ id, ownerId: owner, chunkSize: 4, chunkCount: 2 });
-      await store.putChunk({ blobId: id, index: 0, data: new Uint8Array([1, 2]) });
+      await stores[0]!.create({ id, ownerId: owner, chunkSize: 4, chunkCount: 2 });
+      await stores[0]!.putChunk({ blobId: id, index: 0, data: new Uint8Array([1, 2]) });
     }
     await database.db
       .update(blobs)
       .set({ touchedAt: hoursAgo(2) })
       .where(inArray(blobs.id, abandoned));
     const recent = randomUUID();
-    await store.create({ id: recent, ownerId: owner, chunkSize: 4, chunkCount: 2 });
+    await stores[1]!.create({ id: recent, ownerId: owner, chunkSize: 4, chunkCount: 2 });
+    await stores[1]!.putChunk({ blobId: recent, index: 0, data: new Uint8Array([3, 4]) });
 
-    const removed = await Promise.all(instances.flatMap((instance) => [1, 2].map(() => sweepAbandonedBlobs(instance.db, 3_600_000))));
+    const outcomes = await Promise.all(stores.flatMap((store) => [1, 2].map(() => sweepAbandonedBlobs(store, 3_600_000))));
     // Whatever a sweep skipped because another held it locked, a later sweep takes.
-    removed.push(await sweepAbandonedBlobs(database.db, 3_600_000));
-    expect(sum(removed)).toBe(abandoned.length);
+    outcomes.push(await sweepAbandonedBlobs(stores[0]!, 3_600_000));
+    expect(sum(outcomes.map((outcome) => outcome.removed))).toBe(abandoned.length);
     const left = await database.db.select({ id: blobs.id }).from(blobs).where(eq(blobs.ownerId, owner));
     expect(left.map((row) => row.id)).toEqual([recent]);
+    expect(readdirSync(blobDir)).toEqual([recent]);
+    expect(Array.from((await stores[2]!.readChunk(recent, 0))!)).toEqual([3, 4]);
   });
 
   it("sweep idle imports together: each import goes once, with its staged records and files", async () => {
@@ -158,6 +169,31 @@ describe.skipIf(!adminUrl)("several server instances on one PostgreSQL database"
     expect(rotated.map((event) => event.recordId).sort()).toEqual(items.map((item) => item.id).sort());
     const keyVersions = await database.db.select({ keyVersion: records.keyVersion }).from(records).where(eq(records.ownerId, patient));
     expect(keyVersions.map((row) => row.keyVersion)).toEqual([2, 2]);
+    expect(await database.db.select().from(keyRotations).where(eq(keyRotations.ownerId, patient))).toEqual([]);
+  });
+
+  it("take one batch of rotations, re-sent to every instance at once, exactly once", async () => {
+    const [patient, doctor] = [randomUUID(), randomUUID()];
+    await insertPeople(database.db, { patients: [patient], doctors: [doctor] });
+    const items = Array.from({ length: 40 }, () => newRecordItem());
+    await createRecords(database.db, patient, items);
+    const grant = newGrant(
+      doctor,
+      items.map((item) => item.id),
+    );
+    await createGrant(database.db, patient, grant);
+    await revokeGrant(database.db, patient, grant.grantId);
+
+    const batch = items.map((item) => ({ recordId: item.id, ownerWrap: b64(randomBytes(74)), version: rotatedVersion(1, 2), grantWraps: [] }));
+    const results = await Promise.all(instances.flatMap((instance) => [1, 2].map(() => rotateRecordKeys(instance.db, patient, batch))));
+    // One of them did the work; every other found it done (row locks: each waited for the one before).
+    expect(results.map((result) => result.rotated).sort((a, b) => b - a)).toEqual([40, 0, 0, 0, 0, 0, 0, 0]);
+    expect(results.every((result) => result.rotated + result.alreadyDone === 40)).toBe(true);
+    const rotated = await database.db
+      .select({ recordId: auditEvents.recordId })
+      .from(auditEvents)
+      .where(and(eq(auditEvents.subjectId, patient), eq(auditEvents.action, "record-key-rotated")));
+    expect(rotated.map((event) => event.recordId).sort()).toEqual(items.map((item) => item.id).sort());
     expect(await database.db.select().from(keyRotations).where(eq(keyRotations.ownerId, patient))).toEqual([]);
   });
 

@@ -108,10 +108,10 @@ describe.each(testDatabaseKinds())("schema on %s", (kind) => {
     const blobId = randomUUID();
     await database.db.insert(t.blobs).values({ id: blobId, ownerId, chunkSize: 65536 });
     await database.db.insert(t.blobChunks).values([
-      { blobId, index: 0, data: bytes(1) },
-      { blobId, index: 1, data: bytes(2) },
+      { blobId, index: 0, size: 1, digest: new Uint8Array(32), data: bytes(1) },
+      { blobId, index: 1, size: 1, digest: new Uint8Array(32), data: null },
     ]);
-    await expect(database.db.insert(t.blobChunks).values({ blobId, index: -1, data: bytes(3) })).rejects.toThrow();
+    await expect(database.db.insert(t.blobChunks).values({ blobId, index: -1, size: 1, digest: new Uint8Array(32), data: bytes(3) })).rejects.toThrow();
     const chunks = await database.db.select().from(t.blobChunks).where(eq(t.blobChunks.blobId, blobId));
     expect(chunks.map((chunk) => chunk.index).sort()).toEqual([0, 1]);
   });

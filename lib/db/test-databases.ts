@@ -1,5 +1,8 @@
 import "server-only";
 import { randomBytes } from "node:crypto";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import postgres from "postgres";
 import { migrationsFolder, openDatabase, type DatabaseHandle, type DatabaseKind } from "./client";
 
@@ -12,8 +15,8 @@ export function testDatabaseKinds(): DatabaseKind[] {
 }
 
 export interface TestDatabase extends DatabaseHandle {
-  /** The connection string of a PostgreSQL test database (a second connection pool on it stands for a second server instance); null on PGlite. */
-  url: string | null;
+  /** The connection string of a PostgreSQL test database, for a second process to open it (crash tests). */
+  url?: string;
   /** Closes the connection and drops what was created for the test. */
   dispose(): Promise<void>;
 }
@@ -22,7 +25,7 @@ export interface TestDatabase extends DatabaseHandle {
 export async function createTestDatabase(kind: DatabaseKind, folder: string = migrationsFolder): Promise<TestDatabase> {
   if (kind === "pglite") {
     const handle = await openDatabase({ kind: "pglite", dataDir: null }, folder);
-    return { ...handle, url: null, dispose: () => handle.close() };
+    return { ...handle, dispose: () => handle.close() };
   }
   const adminUrl = process.env.DATABASE_URL;
   if (!adminUrl) throw new Error("DATABASE_URL is not set");
@@ -41,4 +44,17 @@ export async function createTestDatabase(kind: DatabaseKind, folder: string = mi
       await admin.end({ timeout: 5 });
     },
   };
+}
+
+/** A copy of drizzle/migrations holding only the migrations before `tag`. */
+export function migrationsBefore(tag: string): string {
+  const folder = mkdtempSync(path.join(tmpdir(), "hsc-migrations-"));
+  mkdirSync(path.join(folder, "meta"));
+  const journal = JSON.parse(readFileSync(path.join(migrationsFolder, "meta", "_journal.json"), "utf8")) as { entries: Array<{ tag: string }> };
+  const cut = journal.entries.findIndex((entry) => entry.tag === tag);
+  if (cut < 0) throw new Error(`no migration ${tag}`);
+  const entries = journal.entries.slice(0, cut);
+  for (const entry of entries) copyFileSync(path.join(migrationsFolder, `${entry.tag}.sql`), path.join(folder, `${entry.tag}.sql`));
+  writeFileSync(path.join(folder, "meta", "_journal.json"), JSON.stringify({ ...journal, entries }));
+  return folder;
 }

@@ -5,7 +5,8 @@ import { cryptoReady, EnvelopeKind } from "@/crypto";
 import { keyRotations, recordKeyWraps, records, recordVersions } from "@/drizzle/schema";
 import { createTestDatabase, testDatabaseKinds, type TestDatabase } from "@/lib/db/test-databases";
 import { codeOf } from "@/lib/app-error-test-helpers";
-import { createRecords, rotateRecordKey, versionsOf } from "@/lib/records/chart-store";
+import { createRecords, versionsOf } from "@/lib/records/chart-store";
+import { rotateRecordKey } from "@/lib/records/key-rotation";
 import { contributeRecord } from "./contributions";
 import {
   activeGrantOf,

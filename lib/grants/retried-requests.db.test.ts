@@ -6,7 +6,8 @@ import { auditEvents, grants, keyRotations, recordKeyWraps, records } from "@/dr
 import { codeOf } from "@/lib/app-error-test-helpers";
 import type { AuditAction } from "@/lib/audit/audit-log";
 import { createTestDatabase, testDatabaseKinds, type TestDatabase } from "@/lib/db/test-databases";
-import { createRecords, rotateRecordKey } from "@/lib/records/chart-store";
+import { createRecords } from "@/lib/records/chart-store";
+import { rotateRecordKey } from "@/lib/records/key-rotation";
 import { createGrant, revokeGrant, revokeRecordFromGrant } from "./grant-store";
 import { b64, insertPeople, newGrant, newRecordItem, rotatedVersion } from "./test-fixtures";
 

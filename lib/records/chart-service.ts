@@ -3,8 +3,9 @@ import { requireSession } from "@/lib/sessions/current-session";
 import { getDatabase, type Database } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { chartOwner } from "./chart-owner";
-import { addVersion, auditRefusedRecordAccess, chartOf, createRecords, deleteRecord, recordOf, rotateRecordKey, versionsOf } from "./chart-store";
-import type { NewRecord, RotateRecordKey, VersionPayload } from "@/contract/records";
+import { addVersion, auditRefusedRecordAccess, chartOf, createRecords, deleteRecord, recordOf, versionsOf } from "./chart-store";
+import { firstNotOwned, rotateRecordKey, rotateRecordKeys } from "./key-rotation";
+import type { NewRecord, RecordRotation, RotateRecordKey, VersionPayload } from "@/contract/records";
 import { storageLimits } from "@/lib/records/storage-quota";
 
 /**
@@ -46,3 +47,23 @@ export const deleteMyRecord = (recordId: string) => onRecord(recordId, (db, owne
 
 export const rotateMyRecordKey = (recordId: string, payload: RotateRecordKey) =>
   onRecord(recordId, (db, ownerId) => rotateRecordKey(db, ownerId, recordId, payload));
+
+/**
+ * Rotates a batch of the caller's records in one transaction (lib/records/key-rotation.ts).
+ * A refusal is counted as for one record: against the caller, and into the trail of the
+ * owner of the first record that is not the caller's.
+ */
+export async function rotateMyRecordKeys(rotations: RecordRotation[]) {
+  const session = await requireSession();
+  try {
+    const { db, ownerId } = await chartOwner();
+    return await rotateRecordKeys(db, ownerId, rotations);
+  } catch (error) {
+    if (error instanceof AppError && (error.code === "not-found" || error.code === "forbidden")) {
+      const { db } = await getDatabase();
+      const ids = rotations.map((rotation) => rotation.recordId);
+      await auditRefusedRecordAccess(db, session.userId, (await firstNotOwned(db, session.userId, ids)) ?? ids[0]!);
+    }
+    throw error;
+  }
+}

@@ -1,8 +1,8 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
-import { and, eq, inArray, isNotNull, isNull } from "drizzle-orm";
+import { and, eq, inArray, isNull } from "drizzle-orm";
 import { fromBase64url, toBase64url } from "@/crypto";
-import { blobs, importRecords, keyRotations, recordKeyWraps, recordVersions, records } from "@/drizzle/schema";
+import { blobs, importRecords, recordKeyWraps, recordVersions, records } from "@/drizzle/schema";
 import type { Database, Transaction } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { appendAudit } from "@/lib/audit/audit-log";
@@ -12,7 +12,7 @@ import { coverageOf } from "@/lib/records/grant-coverage";
 import { findOwnedRecord, listOwnedRecords, listVersions, statementsOf, type StoredRecord, type VersionStatement } from "./record-store";
 import { statementJson, versionJson } from "./version-json";
 import { checkedContent } from "./content-limits";
-import type { Chart, ChartRecord, NewRecord, RecordVersions, RotateRecordKey, VersionPayload } from "@/contract/records";
+import type { Chart, ChartRecord, NewRecord, RecordVersions, VersionPayload } from "@/contract/records";
 import { checkStoredWithinQuota, type StorageLimits } from "@/lib/records/storage-quota";
 
 /** A version payload as stored: content checked (size, envelope), commitment and signature as bytes. */
@@ -129,57 +129,6 @@ async function insertGrantWraps(
   await tx
     .insert(recordKeyWraps)
     .values(wraps.map((wrap) => ({ id: randomUUID(), recordId, keyVersion, grantId: wrap.grantId, wrappedKey: fromBase64url(wrap.wrappedKey) })));
-}
-
-/**
- * Moves a record to a fresh key: its current version re-encrypted in place under key
- * version + 1 (same version number; the author's statement, commitment and signature are
- * kept, so who wrote it never changes), a new owner wrap, and new wraps for the grants
- * that still cover it. Wraps of the old key under grants are deleted; the owner keeps old
- * wraps so that earlier versions stay readable; a file body no version holds any more (the
- * one under the old key) is deleted in the same transaction. Clears the record's rotation request and
- * leaves `updatedAt` alone (the content did not change). Re-sending the rotation already
- * stored (a retry after a lost response) is accepted and changes nothing.
- * Throws AppError "not-found" (not the caller's record), "conflict" (the record changed
- * since the new key was made, or sharing changed), "invalid-input" (a file not uploaded).
- */
-export async function rotateRecordKey(db: Database, ownerId: string, recordId: string, payload: RotateRecordKey, now: Date = new Date()) {
-  const content = checkedContent(payload.version.content);
-  const blobId = payload.version.blobId ?? null;
-  await db.transaction(async (tx) => {
-    const record = await lockOwnedRecord(tx, ownerId, recordId);
-    const target = { version: payload.version.version, contentCiphertext: content };
-    if (record.currentVersion === target.version && record.keyVersion === payload.version.keyVersion && (await storesVersion(tx, recordId, target))) return;
-    if (payload.version.version !== record.currentVersion || payload.version.keyVersion !== record.keyVersion + 1) {
-      throw new AppError("conflict", "This record changed since its new key was made. It will be tried again.");
-    }
-    await checkBlob(tx, ownerId, recordId, blobId);
-    const coverage = await coverageOf(tx, ownerId, now);
-    await tx.delete(recordKeyWraps).where(and(eq(recordKeyWraps.recordId, recordId), isNotNull(recordKeyWraps.grantId)));
-    const [previous] = await tx
-      .select({ blobId: recordVersions.blobId })
-      .from(recordVersions)
-      .where(and(eq(recordVersions.recordId, recordId), eq(recordVersions.version, record.currentVersion)));
-    await tx
-      .update(recordVersions)
-      .set({ keyVersion: payload.version.keyVersion, contentCiphertext: content, paddedSize: content.length, blobId })
-      .where(and(eq(recordVersions.recordId, recordId), eq(recordVersions.version, record.currentVersion)));
-    // The file body under the old key goes with it, unless an earlier version still holds it.
-    const oldBlobId = previous?.blobId;
-    if (oldBlobId && oldBlobId !== blobId) {
-      const holders = await tx.select({ version: recordVersions.version }).from(recordVersions).where(eq(recordVersions.blobId, oldBlobId));
-      if (holders.length === 0) await tx.delete(blobs).where(eq(blobs.id, oldBlobId));
-    }
-    await tx
-      .insert(recordKeyWraps)
-      .values({ id: randomUUID(), recordId, keyVersion: payload.version.keyVersion, grantId: null, wrappedKey: fromBase64url(payload.ownerWrap) });
-    await insertGrantWraps(tx, recordId, payload.version.keyVersion, payload.grantWraps, coverage.grantsCovering(recordId));
-    await tx.update(records).set({ keyVersion: payload.version.keyVersion }).where(eq(records.id, recordId));
-    await tx.delete(keyRotations).where(eq(keyRotations.recordId, recordId));
-    await appendAudit(tx, [{ subjectId: ownerId, actorId: ownerId, action: "record-key-rotated", recordId, outcome: "success" }]);
-    crashPoint("records.rotate.before-commit");
-  });
-  crashPoint("records.rotate.after-commit");
 }
 
 /** Whether version `row.version` of the record is stored with exactly this ciphertext (a re-sent request). */

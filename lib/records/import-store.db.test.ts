@@ -133,7 +133,7 @@ describe.each(testDatabaseKinds())("staged imports on %s", (kind) => {
       .update(blobs)
       .set({ touchedAt: new Date(Date.now() - 3 * 86_400_000) })
       .where(eq(blobs.id, file));
-    await sweepAbandonedBlobs(database.db, 60_000);
+    await sweepAbandonedBlobs(databaseBlobStore(database.db), 60_000);
     expect(await blobExists(file)).toBe(true);
     // Nor can another record take that file.
     expect(await codeOf(createRecords(database.db, owner, [{ ...newRecordItem(), version: { ...newRecordItem().version, blobId: file } }]))).toBe("conflict");

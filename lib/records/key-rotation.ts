@@ -1,0 +1,234 @@
+import "server-only";
+import { randomUUID } from "node:crypto";
+import { and, eq, inArray, isNotNull, sql } from "drizzle-orm";
+import { fromBase64url } from "@/crypto";
+import { blobs, importRecords, keyRotations, recordKeyWraps, recordVersions, records } from "@/drizzle/schema";
+import type { Database, Transaction } from "@/lib/db";
+import { AppError } from "@/lib/errors";
+import { appendAudit } from "@/lib/audit/audit-log";
+import { crashPoint } from "@/lib/crash-points";
+import { coverageOf } from "@/lib/records/grant-coverage";
+import { checkGrantWraps } from "./chart-store";
+import { checkedContent } from "./content-limits";
+import type { RecordRotation, RotateRecordKey, RotateRecordKeysResponse } from "@/contract/records";
+
+/** A rotation as checked before the transaction: content and wraps as bytes. */
+interface PreparedRotation {
+  recordId: string;
+  version: number;
+  keyVersion: number;
+  content: Uint8Array;
+  blobId: string | null;
+  ownerWrap: Uint8Array;
+  grantWraps: Array<{ grantId: string; wrappedKey: Uint8Array }>;
+}
+
+function prepare(rotation: RecordRotation): PreparedRotation {
+  return {
+    recordId: rotation.recordId,
+    version: rotation.version.version,
+    keyVersion: rotation.version.keyVersion,
+    content: checkedContent(rotation.version.content),
+    blobId: rotation.version.blobId ?? null,
+    ownerWrap: fromBase64url(rotation.ownerWrap),
+    grantWraps: rotation.grantWraps.map((wrap) => ({ grantId: wrap.grantId, wrappedKey: fromBase64url(wrap.wrappedKey) })),
+  };
+}
+
+const sameBytes = (a: Uint8Array, b: Uint8Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+
+/**
+ * Moves many of the owner's records to fresh keys in one transaction, all or nothing: each
+ * record's current version re-encrypted in place under key version + 1 (same version number;
+ * the author's statement, commitment and signature are kept), a new owner wrap, new wraps
+ * for exactly the grants that still cover it; the wraps of the old key under grants are
+ * deleted (the owner keeps old wraps so earlier versions stay readable), a file body no
+ * version holds any more is deleted, the rotation requests are cleared and one
+ * `record-key-rotated` event per record joins the trail. `updatedAt` is left alone.
+ *
+ * Idempotent: a record already stored at the key version sent, with exactly this content, is
+ * "already done" and left alone, so a batch retried after a lost response (or after a crash
+ * after its commit) succeeds and changes nothing. Set-based: a fixed number of statements per
+ * batch (`IN` lists, bulk inserts, one upsert for the versions), whatever its size.
+ *
+ * A crash anywhere before the commit leaves every record of the batch untouched (one
+ * transaction per batch), after it every record rotated.
+ * @returns how many records were rotated now and how many were already done.
+ * @throws AppError "not-found" when any record is not the caller's (the same answer as for no
+ *   such record: whose it is never shows), "conflict" when a record changed since its new key
+ *   was made (the message names it and both key versions) or sharing changed, or a record
+ *   appears twice; "invalid-input" for a file not uploaded, "payload-too-large" for content.
+ */
+export async function rotateRecordKeys(db: Database, ownerId: string, rotations: RecordRotation[], now: Date = new Date()): Promise<RotateRecordKeysResponse> {
+  const prepared = rotations.map(prepare);
+  const ids = prepared.map((item) => item.recordId);
+  if (new Set(ids).size !== ids.length) throw new AppError("conflict", "A record appears twice in this batch of key rotations.");
+  if (prepared.length === 0) return { rotated: 0, alreadyDone: 0 };
+  let rotated = 0;
+  const result = await db.transaction(async (tx) => {
+    // Row locks in id order, so two batches sharing records never wait on each other crosswise.
+    const locked = await tx
+      .select({ id: records.id, currentVersion: records.currentVersion, keyVersion: records.keyVersion })
+      .from(records)
+      .where(and(inArray(records.id, ids), eq(records.ownerId, ownerId)))
+      .orderBy(records.id)
+      .for("update");
+    if (locked.length !== ids.length) throw new AppError("not-found", "There is no such record in your chart.");
+    const current = await tx
+      .select({
+        recordId: recordVersions.recordId,
+        version: recordVersions.version,
+        keyVersion: recordVersions.keyVersion,
+        authorId: recordVersions.authorId,
+        content: recordVersions.contentCiphertext,
+        commitment: recordVersions.commitment,
+        signature: recordVersions.signature,
+        createdAt: recordVersions.createdAt,
+        blobId: recordVersions.blobId,
+      })
+      .from(recordVersions)
+      .innerJoin(records, and(eq(records.id, recordVersions.recordId), eq(records.currentVersion, recordVersions.version)))
+      .where(inArray(recordVersions.recordId, ids));
+    const recordOf = new Map(locked.map((row) => [row.id, row]));
+    const versionOf = new Map(current.map((row) => [row.recordId, row]));
+    const todo = prepared.filter((item) => {
+      const record = recordOf.get(item.recordId)!;
+      const stored = versionOf.get(item.recordId)!;
+      if (record.currentVersion === item.version && record.keyVersion === item.keyVersion && sameBytes(stored.content, item.content)) return false;
+      if (item.version !== record.currentVersion || item.keyVersion !== record.keyVersion + 1) {
+        throw new AppError(
+          "conflict",
+          `Record ${item.recordId} changed since its new key was made (it is at version ${record.currentVersion}, key version ${record.keyVersion}; the rotation names version ${item.version}, key version ${item.keyVersion}). It will be tried again.`,
+        );
+      }
+      return true;
+    });
+    if (todo.length === 0) return { rotated: 0, alreadyDone: prepared.length };
+    const todoIds = todo.map((item) => item.recordId);
+    await checkBlobs(tx, ownerId, todo);
+    const coverage = await coverageOf(tx, ownerId, now);
+    for (const item of todo) checkGrantWraps(item.grantWraps, coverage.grantsCovering(item.recordId));
+
+    await tx.delete(recordKeyWraps).where(and(inArray(recordKeyWraps.recordId, todoIds), isNotNull(recordKeyWraps.grantId)));
+    // The version rows exist (locked with their records): the upsert rewrites each in place, keeping its statement.
+    await tx
+      .insert(recordVersions)
+      .values(
+        todo.map((item) => {
+          const stored = versionOf.get(item.recordId)!;
+          return {
+            recordId: item.recordId,
+            version: item.version,
+            keyVersion: item.keyVersion,
+            authorId: stored.authorId,
+            contentCiphertext: item.content,
+            blobId: item.blobId,
+            paddedSize: item.content.length,
+            commitment: stored.commitment,
+            signature: stored.signature,
+            createdAt: stored.createdAt,
+          };
+        }),
+      )
+      .onConflictDoUpdate({
+        target: [recordVersions.recordId, recordVersions.version],
+        set: {
+          keyVersion: sql`excluded.key_version`,
+          contentCiphertext: sql`excluded.content_ciphertext`,
+          paddedSize: sql`excluded.padded_size`,
+          blobId: sql`excluded.blob_id`,
+        },
+      });
+    crashPoint("records.rotate.mid-batch");
+    await tx.insert(recordKeyWraps).values([
+      ...todo.map((item) => ({ id: randomUUID(), recordId: item.recordId, keyVersion: item.keyVersion, grantId: null, wrappedKey: item.ownerWrap })),
+      ...todo.flatMap((item) =>
+        item.grantWraps.map((wrap) => ({
+          id: randomUUID(),
+          recordId: item.recordId,
+          keyVersion: item.keyVersion,
+          grantId: wrap.grantId,
+          wrappedKey: wrap.wrappedKey,
+        })),
+      ),
+    ]);
+    await tx
+      .update(records)
+      .set({ keyVersion: sql`${records.keyVersion} + 1` })
+      .where(inArray(records.id, todoIds));
+    await deleteUnheldBlobs(
+      tx,
+      todo.flatMap((item) => {
+        const previous = versionOf.get(item.recordId)!.blobId;
+        return previous && previous !== item.blobId ? [previous] : [];
+      }),
+    );
+    await tx.delete(keyRotations).where(inArray(keyRotations.recordId, todoIds));
+    await appendAudit(
+      tx,
+      todoIds.map((recordId) => ({ subjectId: ownerId, actorId: ownerId, action: "record-key-rotated" as const, recordId, outcome: "success" as const })),
+      now,
+    );
+    rotated = todo.length;
+    crashPoint("records.rotate.before-commit");
+    return { rotated, alreadyDone: prepared.length - todo.length };
+  });
+  crashPoint("records.rotate.after-commit");
+  return result;
+}
+
+/**
+ * The files a batch attaches: each must be its owner's, fully uploaded, and held by no other
+ * record (stored or staged in an import). Locks their rows, so the sweeper skips them meanwhile.
+ */
+async function checkBlobs(tx: Transaction, ownerId: string, items: PreparedRotation[]) {
+  const attached = items.filter((item): item is PreparedRotation & { blobId: string } => item.blobId !== null);
+  if (attached.length === 0) return;
+  const blobIds = attached.map((item) => item.blobId);
+  if (new Set(blobIds).size !== blobIds.length) throw new AppError("conflict", "This file belongs to another record.");
+  const found = await tx
+    .select({ id: blobs.id, ownerId: blobs.ownerId, status: blobs.status })
+    .from(blobs)
+    .where(inArray(blobs.id, blobIds))
+    .orderBy(blobs.id)
+    .for("update");
+  const ready = new Set(found.filter((blob) => blob.ownerId === ownerId && blob.status === "complete").map((blob) => blob.id));
+  if (blobIds.some((id) => !ready.has(id))) throw new AppError("invalid-input", "The attached file has not finished uploading.");
+  const owner = new Map(attached.map((item) => [item.blobId, item.recordId]));
+  const users = await tx
+    .select({ blobId: recordVersions.blobId, recordId: recordVersions.recordId })
+    .from(recordVersions)
+    .where(inArray(recordVersions.blobId, blobIds));
+  const staged = await tx
+    .select({ blobId: importRecords.blobId, recordId: importRecords.recordId })
+    .from(importRecords)
+    .where(inArray(importRecords.blobId, blobIds));
+  if ([...users, ...staged].some((use) => owner.get(use.blobId!) !== use.recordId)) throw new AppError("conflict", "This file belongs to another record.");
+}
+
+/** Deletes those of `blobIds` that no version holds any more (a file body under an old key). */
+async function deleteUnheldBlobs(tx: Transaction, blobIds: string[]) {
+  if (blobIds.length === 0) return;
+  const held = await tx.selectDistinct({ blobId: recordVersions.blobId }).from(recordVersions).where(inArray(recordVersions.blobId, blobIds));
+  const keep = new Set(held.map((row) => row.blobId));
+  const unheld = blobIds.filter((id) => !keep.has(id));
+  if (unheld.length > 0) await tx.delete(blobs).where(inArray(blobs.id, unheld));
+}
+
+/**
+ * Moves one record to a fresh key: `rotateRecordKeys` with a batch of one (see there for
+ * what is kept, what is deleted, idempotency and errors).
+ */
+export async function rotateRecordKey(db: Database, ownerId: string, recordId: string, payload: RotateRecordKey, now: Date = new Date()): Promise<void> {
+  await rotateRecordKeys(db, ownerId, [{ recordId, ...payload }], now);
+}
+
+/** The first of `recordIds` that is not a record of `ownerId` (someone else's, or none), for the refusal's audit; null when all are theirs. */
+export async function firstNotOwned(db: Database, ownerId: string, recordIds: string[]): Promise<string | null> {
+  const owned = await db
+    .select({ id: records.id })
+    .from(records)
+    .where(and(inArray(records.id, recordIds), eq(records.ownerId, ownerId)));
+  const mine = new Set(owned.map((row) => row.id));
+  return recordIds.find((id) => !mine.has(id)) ?? null;
+}
