@@ -3,6 +3,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import postgres from "postgres";
+import { startS3TestServer, type S3TestServer } from "@/lib/blobs/s3-test-server";
 import { expect, test, type Page, type TestInfo } from "./support/test";
 import { trailActions } from "./support/audit";
 import { CrashServer, freshDatabase, type DatabaseView, type FreshDatabase } from "./support/crash-server";
@@ -11,16 +12,17 @@ import { addNote, chooseClinician, newPerson, type Person } from "./support/shar
 import { storageViolations } from "./support/storage-invariants";
 
 /*
- * Two app servers of one build on one PostgreSQL database, behind HAProxy on loopback, as
- * the README's "Deployment" section describes. Everything a person does goes through the
- * balancer, which sends each request to either server in turn; the servers trust its
- * X-Forwarded-For (TRUST_PROXY). One server is killed (SIGKILL, at a crash point of
- * lib/crash-points.ts: a chosen moment, not a lucky one) in the middle of an upload and in
- * the middle of a key-rotation run; the other finishes the work, and the database shows it
- * done exactly once. For those two, the other server is drained first (HAProxy's runtime
- * API: no new requests) so that the interrupted requests surely reach the one that dies; it
- * is put back in the rotation once that one is dead. First, the other side of the rule: the
- * embedded database (PGlite) belongs to one server, and a second one on it refuses to start.
+ * Two app servers of one build on one PostgreSQL database and one S3-compatible object store
+ * (s3rver, started here), behind HAProxy on loopback, as the README's "Deployment" section
+ * describes. Everything a person does goes through the balancer, which sends each request to
+ * either server in turn; the servers trust its X-Forwarded-For (TRUST_PROXY). One server is
+ * killed (SIGKILL, at a crash point of lib/crash-points.ts: a chosen moment, not a lucky one)
+ * in the middle of an upload, and after and inside a key-rotation batch; the other finishes
+ * the work, and the database shows it done exactly once. For those, the other server is
+ * drained first (HAProxy's runtime API: no new requests) so that the interrupted request
+ * surely reaches the one that dies; it is put back in the rotation once that one is dead.
+ * First, the other side of the rule: the embedded database (PGlite) belongs to one server,
+ * and a second one on it refuses to start.
  */
 
 const root = path.resolve(__dirname, "..");
@@ -36,6 +38,7 @@ const doctorName = "Dr Bea Balance";
 let database: FreshDatabase;
 let sql: postgres.Sql;
 let balancer: LoadBalancer;
+let s3: S3TestServer;
 const instances = {} as Record<InstanceName, CrashServer>;
 let doctor: Person;
 /** Which server answered each request the browsers made (HAProxy's `x-served-by`), counted. */
@@ -154,6 +157,17 @@ test.describe("two servers behind HAProxy on one PostgreSQL database", () => {
     test.setTimeout(300_000);
     database = await freshDatabase(process.env.DATABASE_URL!);
     sql = postgres(database.url, { max: 2, onnotice: () => undefined });
+    // File bodies in an S3-compatible store (s3rver, in this process) that both servers use, as servers on separate hosts would.
+    s3 = await startS3TestServer();
+    const bucket = await s3.bucket();
+    const objectStore = {
+      S3_ENDPOINT: bucket.endpoint!,
+      S3_BUCKET: bucket.bucket,
+      S3_REGION: bucket.region,
+      S3_ACCESS_KEY_ID: bucket.credentials!.accessKeyId,
+      S3_SECRET_ACCESS_KEY: bucket.credentials!.secretAccessKey,
+      S3_FORCE_PATH_STYLE: "true",
+    };
     for (const name of names) {
       instances[name] = new CrashServer({
         port: portOf(name),
@@ -161,7 +175,7 @@ test.describe("two servers behind HAProxy on one PostgreSQL database", () => {
         databaseUrl: database.url,
         appOrigin: `http://localhost:${balancerPort}`,
         // HAProxy connects from loopback and appends the client's address to X-Forwarded-For.
-        settings: { TRUST_PROXY: "127.0.0.1,::1" },
+        settings: { TRUST_PROXY: "127.0.0.1,::1", ...objectStore },
       });
     }
     // Both at once, on an empty database: the migrations run once, the other instance waits for them.
@@ -180,6 +194,7 @@ test.describe("two servers behind HAProxy on one PostgreSQL database", () => {
     for (const name of names) await instances[name]?.stop();
     await sql?.end({ timeout: 5 });
     await database?.drop();
+    await s3?.close();
   });
 
   test("both servers serve one build: the same deployment id on every page", async () => {
@@ -264,39 +279,43 @@ test.describe("two servers behind HAProxy on one PostgreSQL database", () => {
     await patient.close();
   });
 
-  test("a server killed in the middle of a rotation run: every record is rotated exactly once", async ({ browser }) => {
-    const patientName = "Rui Rotate";
-    const patient = await person(browser, { role: "patient", name: patientName });
-    await openChart(patient.page);
-    const titles = ["Lipids", "HbA1c", "Spirometry", "Audiogram", "Vaccines"];
-    for (const title of titles) await addNote(patient.page, title, `${title}: within range.`);
-    await shareWithDoctor(patient, titles);
+  const rotationKills = [
+    { dying: "two", point: "records.rotate.after-commit", when: "right after a rotation batch's commit, before its answer leaves", patientName: "Rui Rotate" },
+    { dying: "one", point: "records.rotate.mid-batch", when: "inside a rotation batch's transaction", patientName: "Mia Midway" },
+  ] as const;
+  for (const { dying, point, when, patientName } of rotationKills) {
+    test(`a server killed ${when}: every record is rotated exactly once`, async ({ browser }) => {
+      const patient = await person(browser, { role: "patient", name: patientName });
+      await openChart(patient.page);
+      const titles = ["Lipids", "HbA1c", "Spirometry", "Audiogram", "Vaccines"];
+      for (const title of titles) await addNote(patient.page, title, `${title}: within range.`);
+      await shareWithDoctor(patient, titles);
 
-    // The server dies right after committing the second record's rotation, before answering it.
-    await killedAt(
-      "two",
-      "records.rotate.after-commit@2",
-      () => revokeDoctor(patient),
-      async () => {
-        // The browser re-sends the rotation whose answer was lost, to the server left, and goes on; had it given
-        // up instead, the person's next visit would resume the run there.
-        const status = patient.page.getByTestId("key-maintenance");
-        await expect(status).toContainText(/now use new keys|will be tried again/, { timeout: 180_000 });
-        if ((await status.textContent())?.includes("will be tried again")) {
-          await patient.page.reload();
-          await patient.page.getByRole("button", { name: "Unlock with passkey" }).click();
-          await expect(status).toContainText("now use new keys", { timeout: 120_000 });
-        }
-      },
-    );
+      await killedAt(
+        dying,
+        point,
+        () => revokeDoctor(patient),
+        async () => {
+          // The interrupted request is sent again to the server left and the run goes on; had the browser given
+          // up instead, the person's next visit would resume the run there.
+          const status = patient.page.getByTestId("key-maintenance");
+          await expect(status).toContainText(/now use new keys|will be tried again/, { timeout: 180_000 });
+          if ((await status.textContent())?.includes("will be tried again")) {
+            await patient.page.reload();
+            await patient.page.getByRole("button", { name: "Unlock with passkey" }).click();
+            await expect(status).toContainText("now use new keys", { timeout: 120_000 });
+          }
+        },
+      );
 
-    const stored = await storedRecords(patient.userId);
-    expect(stored.map((record) => [record.key_version, record.created, record.rotated, record.pending])).toEqual(titles.map(() => [2, 1, 1, false]));
-    expect((await trailActions(patient.page)).filter((action) => action === "record-key-rotated")).toHaveLength(titles.length);
-    await patient.page.getByRole("link", { name: "History" }).click();
-    await expect(patient.page.getByTestId("audit-verified")).toBeVisible();
-    await patient.close();
-  });
+      const stored = await storedRecords(patient.userId);
+      expect(stored.map((record) => [record.key_version, record.created, record.rotated, record.pending])).toEqual(titles.map(() => [2, 1, 1, false]));
+      expect((await trailActions(patient.page)).filter((action) => action === "record-key-rotated")).toHaveLength(titles.length);
+      await patient.page.getByRole("link", { name: "History" }).click();
+      await expect(patient.page.getByTestId("audit-verified")).toBeVisible();
+      await patient.close();
+    });
+  }
 
   test("afterwards storage holds together: no orphaned file, no pending rotation, every trail verifies", async () => {
     expect(await storageViolations(view)).toEqual([]);
