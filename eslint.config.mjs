@@ -77,6 +77,10 @@ const config = [
       "next-env.d.ts",
       "drizzle/migrations/**",
       "eslint-rules/fixtures/**",
+      // npm run bench: the bare app's build and the benchmarks' scratch data.
+      "bench/bare-app/.next/**",
+      "bench/bare-app/next-env.d.ts",
+      "bench/.data/**",
     ],
   },
   ...nextCoreWebVitals,

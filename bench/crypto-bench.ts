@@ -1,5 +1,5 @@
 /**
- * npm run bench:crypto — prints figures, asserts nothing.
+ * Suite "crypto" of npm run bench (alone: npm run bench -- crypto) — prints figures, asserts nothing.
  *  1. File encryption (crypto/ createFileEncryptor) against raw libsodium secretstream on
  *     the same data in the same run, MiB/s and their ratio (target: ≥ 0.9).
  *  2. Sealing one share key to an X25519 key (median).
@@ -16,9 +16,10 @@ import {
   wrapRecordKeys,
 } from "../crypto";
 import { rawSecretstreamEncrypt } from "../crypto/raw-secretstream-baseline";
+import { quickMode, reportFigure } from "./figures";
 
 const chunkSize = 64 * 1024;
-const totalMiB = Number(process.env.BENCH_MIB ?? 256);
+const totalMiB = Number(process.env.BENCH_MIB ?? (quickMode() ? 32 : 256));
 const rounds = 3;
 
 function makeChunks(): Uint8Array[] {
@@ -78,6 +79,9 @@ async function main() {
   console.log(`ratio crypto/ / raw:            ${ratio.toFixed(3)}  (target >= 0.9: ${verdict(ratio >= 0.9)})`);
   console.log(`seal one share key (median):    ${median(sealTimes).toFixed(3)} ms`);
   console.log(`wrap 1,000 record keys (median): ${median(wrapTimes).toFixed(2)} ms  (target well under 100 ms: ${verdict(median(wrapTimes) < 50)})`);
+  reportFigure("crypto_file_encrypt_ratio", ratio, { note: `${totalMiB} MiB` });
+  reportFigure("crypto_seal_share_key_ms", median(sealTimes));
+  reportFigure("crypto_wrap_1000_record_keys_ms", median(wrapTimes));
 }
 
 main().catch((error: unknown) => {

@@ -1,33 +1,38 @@
 /**
- * npm run bench:sharing — prints figures, asserts nothing.
- * For a patient with 1,000 and with 10,000 records (override with BENCH_RECORD_COUNTS=1000,5000):
+ * Suite "sharing" of npm run bench (alone: npm run bench -- sharing) — prints figures, asserts
+ * nothing. A patient with 10,000 records (1,000 in quick mode; BENCH_RECORD_COUNT overrides):
  *  1. grant all to one clinician: the browser's work (open every owner wrap, wrap every
  *     record key under the share key, digest, sign, seal) and the server storing the grant;
- *  2. the server time of the revoke request (share key and wraps deleted, rotations queued);
- *  3. rotating every affected key: the browser's work per record (verify, re-encrypt, sign,
- *     wrap) and the server storing each rotation, one request per record as the app does.
- *     The records are notes: a file's body is re-encrypted too, at the speed bench:records
- *     reports for uploads.
- * The browser's work runs here on the same libsodium build the page loads; the server's on
- * embedded PGlite. Run with the react-server condition so server modules load outside Next.
+ *  2. the clinician's list of the shared records (the service behind GET
+ *     /api/shared/[grantId]/records and its JSON), median of 5;
+ *  3. the revoke (the browser only sends it; the server deletes the share key and wraps and
+ *     queues rotations);
+ *  4. rotating every affected key: the browser's work per record (verify, re-encrypt, sign,
+ *     wrap) and the server storing the rotations in batches (POST /api/records/rotations).
+ * The browser's work runs here on the same libsodium build the page loads (client/ code in
+ * Node), the server's through lib/ on the database bench/run.ts chose.
+ * Run with the react-server condition so server modules load outside Next.
  */
 import { cryptoReady, fromBase64url } from "../crypto";
 import { seedPatientAndClinician } from "./bench-accounts";
 import { openForRotation, sealRotation } from "../client/sharing/key-maintenance";
 import { recordKeyOf, sealNewRecords } from "../client/records/records";
 import { sealGrant } from "../client/sharing/sharing";
-import { openDatabase } from "../lib/db/client";
 import { createGrant, revokeGrant } from "@/lib/grants/grant-store";
+import { sharedRecordsOf } from "@/lib/grants/shared-store";
 import { keyMaintenanceOf } from "../lib/grants/key-maintenance";
 import { createRecords } from "@/lib/records/chart-store";
-import { rotateRecordKey } from "@/lib/records/key-rotation";
+import { rotateRecordKeys } from "@/lib/records/key-rotation";
+import { bodyLimits } from "../contract/body-limits";
+import { maxRotationsPerRequest, rotateRecordKeysSchema, type RecordRotation } from "../contract/records";
+import { openBenchDatabase } from "./bench-database";
+import { elapsedMs as ms, median, quickMode, reportFigure } from "./figures";
 
-const counts = (process.env.BENCH_RECORD_COUNTS ?? "1000,10000").split(",").map(Number);
-const ms = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e6;
+const count = Number(process.env.BENCH_RECORD_COUNT ?? (quickMode() ? 1000 : 10_000));
 const batchSize = 1000;
 
-async function run(count: number) {
-  const database = await openDatabase({ kind: "pglite", dataDir: null });
+async function run() {
+  const database = await openBenchDatabase();
   const db = database.db;
   const { patientId, doctorId, vault, doctorEncryptionPublicKey } = await seedPatientAndClinician(db);
 
@@ -80,40 +85,78 @@ async function run(count: number) {
   });
   const grantServerMs = ms(start);
 
+  const listTimes: number[] = [];
+  let listed = 0;
+  for (let round = 0; round < 5; round++) {
+    start = process.hrtime.bigint();
+    const body = JSON.stringify(await sharedRecordsOf(db, doctorId, request.grantId));
+    listTimes.push(ms(start));
+    listed = (JSON.parse(body) as { records: unknown[] }).records.length;
+  }
+  const listMs = median(listTimes);
+
   start = process.hrtime.bigint();
   await revokeGrant(db, patientId, request.grantId);
   const revokeMs = ms(start);
 
   start = process.hrtime.bigint();
   const work = await keyMaintenanceOf(db, patientId);
-  const listMs = ms(start);
+  let serverMs = ms(start);
   let browserMs = 0;
-  let serverMs = 0;
-  for (const rotation of work.rotations) {
-    let step = process.hrtime.bigint();
-    const payload = sealRotation(rotation, openForRotation(rotation, vault.keys.identityPublicKey, vault), vault);
-    browserMs += ms(step);
-    step = process.hrtime.bigint();
-    await rotateRecordKey(db, patientId, rotation.recordId, payload);
+  // As the browser sends them: sealed one by one, then POST /api/records/rotations in batches of
+  // at most maxRotationsPerRequest and the body limit; the server's share includes the route's
+  // JSON parse and zod check of each batch.
+  let batch: RecordRotation[] = [];
+  let batchBytes = 0;
+  const send = async () => {
+    const step = process.hrtime.bigint();
+    const body = rotateRecordKeysSchema.parse(JSON.parse(JSON.stringify({ rotations: batch })));
+    await rotateRecordKeys(db, patientId, body.rotations);
     serverMs += ms(step);
+    batches += 1;
+    batch = [];
+    batchBytes = 0;
+  };
+  let batches = 0;
+  for (const rotation of work.rotations) {
+    const step = process.hrtime.bigint();
+    const payload = { recordId: rotation.recordId, ...sealRotation(rotation, openForRotation(rotation, vault.keys.identityPublicKey, vault), vault) };
+    const bytes = JSON.stringify(payload).length + 1;
+    browserMs += ms(step);
+    if (batch.length === maxRotationsPerRequest || batchBytes + bytes > bodyLimits.rotationBatch - 64) await send();
+    batch.push(payload);
+    batchBytes += bytes;
   }
-  await database.close();
-  return { count, grantBrowserMs, grantServerMs, revokeMs, rotated: work.rotations.length, listMs, browserMs, serverMs };
+  if (batch.length > 0) await send();
+  await database.dispose();
+  return { kind: database.kind, grantBrowserMs, grantServerMs, revokeMs, listMs, listed, rotated: work.rotations.length, batches, browserMs, serverMs };
 }
 
 async function main() {
   await cryptoReady();
-  console.log("Sharing benchmark (PGlite, in process; browser work on the page's libsodium build)");
-  for (const count of counts) {
-    const result = await run(count);
-    const perRecord = (total: number) => (total / result.rotated).toFixed(2);
-    console.log(`\n${result.count.toLocaleString("en")} records`);
-    console.log(`  grant all to one clinician: browser ${result.grantBrowserMs.toFixed(0)} ms, server ${result.grantServerMs.toFixed(0)} ms`);
-    console.log(`  revoke request on the server: ${result.revokeMs.toFixed(0)} ms`);
-    console.log(
-      `  rotate ${result.rotated.toLocaleString("en")} keys: browser ${result.browserMs.toFixed(0)} ms (${perRecord(result.browserMs)} ms/record), server ${result.serverMs.toFixed(0)} ms (${perRecord(result.serverMs)} ms/record), work list ${result.listMs.toFixed(0)} ms`,
-    );
-  }
+  const result = await run();
+  const perRecord = (total: number) => total / result.rotated;
+  const note = `${count.toLocaleString("en")} records${quickMode() ? " (quick)" : ""}, ${result.kind}`;
+  console.log(`sharing benchmark, ${note}`);
+  console.log(`  grant all to one clinician: browser ${result.grantBrowserMs.toFixed(0)} ms, server ${result.grantServerMs.toFixed(0)} ms`);
+  console.log(`  clinician's list (${result.listed.toLocaleString("en")} records): ${result.listMs.toFixed(0)} ms`);
+  console.log(`  revoke request on the server: ${result.revokeMs.toFixed(0)} ms`);
+  console.log(
+    `  rotate ${result.rotated.toLocaleString("en")} keys: browser ${result.browserMs.toFixed(0)} ms (${perRecord(result.browserMs).toFixed(2)} ms/record), server ${result.serverMs.toFixed(0)} ms (${perRecord(result.serverMs).toFixed(2)} ms/record)`,
+  );
+  reportFigure("grant_all_10k_ms", result.grantBrowserMs + result.grantServerMs, {
+    note: `${note}; browser ${result.grantBrowserMs.toFixed(0)} ms + server ${result.grantServerMs.toFixed(0)} ms`,
+  });
+  reportFigure("clinician_list_10k_ms", result.listMs, { note: `${note}; whole list (not paged yet)` });
+  reportFigure("revoke_10k_ms", result.revokeMs, { note: `${note}; server only (the browser sends one request)` });
+  reportFigure("rotation_ms_per_record_10k", perRecord(result.browserMs + result.serverMs), {
+    note: `${note}; ${result.batches} batches (POST /api/records/rotations)`,
+  });
+  reportFigure("rotation_server_ms_per_record_10k", perRecord(result.serverMs), { note });
+  reportFigure("rotation_browser_ms_per_record_10k", perRecord(result.browserMs), { note });
 }
 
-void main();
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,5 +1,5 @@
 /**
- * npm run bench:trail — prints figures, asserts nothing.
+ * Suite "trail" of npm run bench (alone: npm run bench -- trail) — prints figures, asserts nothing.
  *  1. A flood: a clinician whose grant was revoked makes 3,000 refused requests against one
  *     patient, alternating between the grant's list (GET /api/shared/[grantId]/records:
  *     fetchSharedRecords) and the versions of the patient's records (GET
@@ -15,7 +15,8 @@
  *     (trailPage, 500 a page) and verified from genesis (verifyAuditChain); (b) what the
  *     browser does on every page now: the events after the head it stored (20 new ones),
  *     verified from that link (verifyAuditSegment). Medians of several runs; server time,
- *     JSON round trip and hashing together, on embedded PGlite in memory.
+ *     JSON round trip and hashing together, on the database bench/run.ts chose (quick mode:
+ *     1,000 events only).
  * Run with the react-server condition so server modules load outside Next.
  */
 import { spawnSync } from "node:child_process";
@@ -24,6 +25,7 @@ import { cryptoReady, fromBase64url, verifyAuditChain, verifyAuditSegment, type 
 import { auditEvents, auditPendingCounts } from "../drizzle/schema";
 import { seedPatientAndClinician } from "./bench-accounts";
 import { eq } from "drizzle-orm";
+import { quickMode, reportFigure } from "./figures";
 
 const childMarker = "TRAIL_BENCH_RESULT ";
 const isChild = process.env.BENCH_TRAIL_CHILD === "default-limit";
@@ -31,7 +33,7 @@ const isChild = process.env.BENCH_TRAIL_CHILD === "default-limit";
 if (!isChild) process.env.REFUSED_REQUEST_LIMIT_PER_ACTOR = "1000000";
 
 const floodSize = 3000;
-const lengths = (process.env.BENCH_TRAIL_LENGTHS ?? "1000,10000").split(",").map(Number);
+const lengths = (process.env.BENCH_TRAIL_LENGTHS ?? (quickMode() ? "1000" : "1000,10000")).split(",").map(Number);
 const newEvents = 20;
 const ms = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e6;
 const median = (values: number[]) => {
@@ -44,7 +46,7 @@ const n = (value: number) => value.toLocaleString("en");
 
 // Server modules are loaded after the environment is set.
 const services = async () => ({
-  ...(await import("../lib/db/client")),
+  ...(await import("./bench-database")),
   ...(await import("../lib/audit/audit-log")),
   ...(await import("@/lib/audit/trail-store")),
   ...(await import("@/lib/grants/grant-store")),
@@ -56,7 +58,7 @@ const services = async () => ({
   ...(await import("../lib/config")),
 });
 type Services = Awaited<ReturnType<typeof services>>;
-type Db = Awaited<ReturnType<Services["openDatabase"]>>["db"];
+type Db = Awaited<ReturnType<Services["openBenchDatabase"]>>["db"];
 type Page = Awaited<ReturnType<Services["trailPage"]>>;
 
 /** What the browser does with a page it received (client/audit/audit.ts chainFields), after parsing the JSON. */
@@ -97,9 +99,9 @@ async function wholeTrail(s: Services, db: Db, subjectId: string, now?: Date) {
 
 const eventCount = (db: Db, subjectId: string) => db.$count(auditEvents, eq(auditEvents.subjectId, subjectId));
 
-/** A fresh in-memory database with one patient and one clinician account. */
+/** A fresh database with one patient and one clinician account. */
 async function patientAndClinician(s: Services) {
-  const database = await s.openDatabase({ kind: "pglite", dataDir: null });
+  const database = await s.openBenchDatabase();
   return { database, db: database.db, ...(await seedPatientAndClinician(database.db)) };
 }
 
@@ -197,7 +199,7 @@ async function flood(s: Services, clock: (index: number) => Date | undefined) {
     countedEvents: counted.length,
     countedAttempts: counted.reduce((sum, count) => sum + count, 0),
   };
-  await setup.database.close();
+  await setup.database.dispose();
   return result;
 }
 type FloodResult = Awaited<ReturnType<typeof flood>>;
@@ -276,7 +278,7 @@ async function verificationCost(s: Services, length: number) {
     if (check.ok) stored = check.end;
     incremental.push({ ms: elapsed, bytes, ok });
   }
-  await database.close();
+  await database.dispose();
   return {
     length,
     buildMs,
@@ -298,24 +300,36 @@ async function main() {
     process.stdout.write(`${childMarker}${JSON.stringify(result)}\n`);
     return;
   }
-  console.log(`Audit trail benchmark (Node ${process.version}, embedded PGlite in memory, in process)`);
+  console.log(
+    `Audit trail benchmark (Node ${process.version}, ${process.env.BENCH_DATABASE === "postgres" ? "PostgreSQL" : "embedded PGlite in memory"}, in process)`,
+  );
   console.log(`\n1. A revoked clinician floods one patient with ${n(floodSize)} refused requests`);
   console.log("   (half on the revoked grant's list, half on the versions of the patient's 10 records)");
   console.log("   Before the fix (issue 12): 3,000 events appended, trail 70 KB → 865 KB.");
-  printFlood("Limit raised, all within one count window", await flood(s, () => undefined));
-  const hour = Date.now();
-  printFlood(
-    "Limit raised, spread over one hour (simulated clock, AUDIT_COUNT_WINDOW_MINUTES=10)",
-    await flood(s, (index) => new Date(hour + Math.floor((index * 3_600_000) / floodSize))),
-  );
-  const child = spawnSync(process.execPath, [...process.execArgv, process.argv[1]!], {
-    env: { ...process.env, BENCH_TRAIL_CHILD: "default-limit", REFUSED_REQUEST_LIMIT_PER_ACTOR: "" },
-    encoding: "utf8",
-    maxBuffer: 16 * 1024 * 1024,
-  });
-  const line = child.stdout.split("\n").find((entry) => entry.startsWith(childMarker));
-  if (line) printFlood("Default limit (in a child process)", JSON.parse(line.slice(childMarker.length)) as FloodResult);
-  else console.log(`\nDefault limit: the child process failed (status ${child.status}):\n${child.stderr}`);
+  if (quickMode()) {
+    reportFigure("trail_flood_events_added", null, { reason: "skipped in quick mode (about a minute)" });
+  } else {
+    const oneWindow = await flood(s, () => undefined);
+    printFlood("Limit raised, all within one count window", oneWindow);
+    reportFigure("trail_flood_events_added", oneWindow.after.events - oneWindow.before.events, { note: `${n(floodSize)} refused requests` });
+  }
+  // The other two floods (an hour on a simulated clock; the default limit in a child process)
+  // take a minute each: only with BENCH_TRAIL_ALL=1.
+  if (process.env.BENCH_TRAIL_ALL === "1") {
+    const hour = Date.now();
+    printFlood(
+      "Limit raised, spread over one hour (simulated clock, AUDIT_COUNT_WINDOW_MINUTES=10)",
+      await flood(s, (index) => new Date(hour + Math.floor((index * 3_600_000) / floodSize))),
+    );
+    const child = spawnSync(process.execPath, [...process.execArgv, process.argv[1]!], {
+      env: { ...process.env, BENCH_TRAIL_CHILD: "default-limit", REFUSED_REQUEST_LIMIT_PER_ACTOR: "" },
+      encoding: "utf8",
+      maxBuffer: 16 * 1024 * 1024,
+    });
+    const line = child.stdout.split("\n").find((entry) => entry.startsWith(childMarker));
+    if (line) printFlood("Default limit (in a child process)", JSON.parse(line.slice(childMarker.length)) as FloodResult);
+    else console.log(`\nDefault limit: the child process failed (status ${child.status}):\n${child.stderr}`);
+  }
 
   console.log(`\n2. Verifying the trail: whole trail from genesis vs the ${newEvents} events after the stored head`);
   for (const length of lengths) {
@@ -330,6 +344,16 @@ async function main() {
     console.log(
       `  (a)/(b): ${(result.full.ms / result.incremental.ms).toFixed(0)}× the time, ${(result.full.bytes / result.incremental.bytes).toFixed(0)}× the bytes`,
     );
+    if (length === lengths.at(-1)) {
+      const note = `${n(length)} events${length === 10_000 ? "" : " (quick)"}, ${kb(result.full.bytes)} fetched`;
+      reportFigure("trail_verify_whole_10k_ms", result.full.ok ? result.full.ms : null, {
+        note,
+        reason: result.full.ok ? undefined : "the trail did not verify",
+      });
+      reportFigure("trail_verify_incremental_ms", result.incremental.ok ? result.incremental.ms : null, {
+        reason: result.incremental.ok ? undefined : "the segment did not verify",
+      });
+    }
   }
 }
 

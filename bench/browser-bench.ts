@@ -1,0 +1,202 @@
+/**
+ * Suite "browser" of npm run bench (alone: npm run bench -- browser) — prints figures,
+ * asserts nothing. On the app's production build (started as npm start starts it, on an
+ * empty PGlite or a fresh PostgreSQL database), in Debian's Chromium with a virtual
+ * authenticator:
+ *  - signin_to_unlocked_ms: /sign-in to the home page saying the vault is unlocked (median);
+ *  - browser_upload_ratio / browser_download_ratio: a file of BENCH_BROWSER_FILE_MIB MiB (1,024;
+ *    64 in quick mode) through the chart page, against libsodium's raw secretstream over the
+ *    same bytes in a blank page of the same browser (crypto/'s baseline bundled with esbuild);
+ *  - browser_upload_heap_growth_mib: the page's JS heap during that upload (CDP);
+ *  - api_read_ratio / api_read_p99_ms: the chart read (GET /api/records, after importing the
+ *    2,001 observations of fixtures/real-world/08) with the session's cookie, then
+ *    bench/bare-app's route handler, each under 50 connections for 20 s (5 s in quick mode),
+ *    with autocannon.
+ * Ports: BENCH_PORT (3670) for the app, +2 for the bare app.
+ */
+import { rmSync } from "node:fs";
+import path from "node:path";
+import { chromium, type Browser } from "@playwright/test";
+import autocannon from "autocannon";
+import { build } from "esbuild";
+import { apiClientHeader } from "../contract/api-client-header";
+import { addVirtualAuthenticator } from "../e2e/support/virtual-authenticator";
+import { benchDataRoot } from "./bench-database";
+import { benchDatabase, median, quickMode, reportFigure } from "./figures";
+import { heapSampler, importThroughPage, patternFile, signUpPatient, timeDownload, timeSignInToUnlocked, timeUpload } from "./browser/page-flows";
+import { startApp, startBareApp, type RunningServer } from "./browser/servers";
+
+const quick = quickMode();
+const fileMiB = Number(process.env.BENCH_BROWSER_FILE_MIB ?? (quick ? 64 : 1024));
+const loadSeconds = quick ? 5 : 20;
+const connections = 50;
+const port = Number(process.env.BENCH_PORT ?? 3670);
+const transferLimitMs = Number(process.env.BENCH_BROWSER_TRANSFER_MINUTES ?? 10) * 60_000;
+const signIns = quick ? 3 : 5;
+const mibPerSecond = (mebibytes: number, ms: number) => mebibytes / (ms / 1000);
+
+/** The in-page baseline (bench/browser/raw-baseline-entry.ts) as one script. */
+async function baselineScript(): Promise<string> {
+  const bundled = await build({
+    entryPoints: [path.join(__dirname, "browser", "raw-baseline-entry.ts")],
+    bundle: true,
+    format: "iife",
+    platform: "browser",
+    target: "es2022",
+    write: false,
+    logLevel: "warning",
+  });
+  return bundled.outputFiles[0]!.text;
+}
+
+interface LoadResult {
+  rps: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+}
+
+/** 50 connections for `loadSeconds` on one URL; requests/s counts 2xx answers only. */
+async function load(url: string, headers: Record<string, string>): Promise<LoadResult> {
+  const result = await autocannon({ url, connections, duration: loadSeconds, headers });
+  return { rps: result["2xx"] / (result.duration || loadSeconds), p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors };
+}
+
+async function main() {
+  const database = benchDatabase();
+  const label = `${fileMiB} MiB${quick ? " (quick)" : ""}, ${database}`;
+  const upload = path.join(benchDataRoot, `upload-${fileMiB}mib.bin`);
+  const uploadName = path.basename(upload);
+  const script = await baselineScript();
+  await patternFile(upload, fileMiB);
+
+  const app: RunningServer = await startApp(port, database);
+  let browser: Browser | null = null;
+  try {
+    browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+    });
+    const context = await browser.newContext({ baseURL: app.url, acceptDownloads: true });
+    const page = await context.newPage();
+    await page.goto("/");
+    await addVirtualAuthenticator(page, { prf: true });
+    await signUpPatient(page, "Bench Patient");
+
+    const signInTimes: number[] = [];
+    for (let round = 0; round < signIns; round++) signInTimes.push(await timeSignInToUnlocked(page));
+    console.log(`sign-in to unlocked: ${signInTimes.map((ms) => ms.toFixed(0)).join(", ")} ms`);
+    reportFigure("signin_to_unlocked_ms", median(signInTimes), { note: `median of ${signIns}, ${database}` });
+
+    // The baseline first, in a blank page of the same browser: the same bytes, read the same way.
+    const blank = await context.newPage();
+    await blank.setContent('<input type="file" id="file">');
+    await blank.addScriptTag({ content: script });
+    await blank.setInputFiles("#file", upload);
+    const pushMs = await blank.evaluate(async () => {
+      const input = document.getElementById("file") as HTMLInputElement;
+      const baseline = (globalThis as unknown as { hscBaseline: { pushFile(file: Blob): Promise<number> } }).hscBaseline;
+      return baseline.pushFile(input.files![0]!);
+    });
+    const pullMs = await blank.evaluate(
+      (chunks) => (globalThis as unknown as { hscBaseline: { pullChunks(count: number): Promise<number> } }).hscBaseline.pullChunks(chunks),
+      fileMiB,
+    );
+    await blank.close();
+    reportFigure("browser_raw_push_mib_s", mibPerSecond(fileMiB, pushMs), { note: label });
+    reportFigure("browser_raw_pull_mib_s", mibPerSecond(fileMiB, pullMs), { note: label });
+    reportFigure("browser_file_mib", fileMiB, { note: label });
+
+    await page.getByRole("link", { name: "My records" }).first().click();
+    await page.waitForURL(/\/chart/);
+    let heap = await heapSampler(page);
+    let uploadMs: number | null = null;
+    try {
+      uploadMs = await timeUpload(page, upload, uploadName, transferLimitMs);
+    } catch (error) {
+      console.error(`upload: ${String(error)}`);
+    }
+    const uploadHeap = await heap.stop();
+    if (uploadMs === null) {
+      const reason = `the upload did not finish within ${transferLimitMs / 60_000} min`;
+      for (const key of [
+        "browser_upload_ratio",
+        "browser_upload_mib_s",
+        "browser_upload_heap_growth_mib",
+        "browser_upload_rss_growth_mib",
+        "browser_download_ratio",
+        "browser_download_mib_s",
+        "browser_download_heap_growth_mib",
+        "browser_download_rss_growth_mib",
+      ] as const)
+        reportFigure(key, null, { reason });
+    } else {
+      const uploadRate = mibPerSecond(fileMiB, uploadMs);
+      console.log(`upload ${(uploadMs / 1000).toFixed(1)} s (${uploadRate.toFixed(1)} MiB/s), raw push ${mibPerSecond(fileMiB, pushMs).toFixed(1)} MiB/s`);
+      reportFigure("browser_upload_ratio", uploadRate / mibPerSecond(fileMiB, pushMs), { note: label });
+      reportFigure("browser_upload_mib_s", uploadRate, { note: label });
+      reportFigure("browser_upload_heap_growth_mib", uploadHeap.peakGrowthMiB, { note: `${label}; heap before ${uploadHeap.baselineMiB.toFixed(0)} MiB` });
+      reportFigure("browser_upload_rss_growth_mib", uploadHeap.peakResidentGrowthMiB, { note: label });
+
+      heap = await heapSampler(page);
+      const downloaded = await timeDownload(page, uploadName, transferLimitMs).catch((error: unknown) => {
+        console.error(`download: ${String(error)}`);
+        return null;
+      });
+      const downloadHeap = await heap.stop();
+      if (downloaded && downloaded.bytes === fileMiB * 1024 * 1024) {
+        const downloadRate = mibPerSecond(fileMiB, downloaded.ms);
+        console.log(
+          `download ${(downloaded.ms / 1000).toFixed(1)} s (${downloadRate.toFixed(1)} MiB/s), raw pull ${mibPerSecond(fileMiB, pullMs).toFixed(1)} MiB/s`,
+        );
+        reportFigure("browser_download_ratio", downloadRate / mibPerSecond(fileMiB, pullMs), { note: label });
+        reportFigure("browser_download_mib_s", downloadRate, { note: label });
+        reportFigure("browser_download_heap_growth_mib", downloadHeap.peakGrowthMiB, { note: label });
+        reportFigure("browser_download_rss_growth_mib", downloadHeap.peakResidentGrowthMiB, { note: label });
+      } else {
+        const reason = downloaded
+          ? `the download had ${downloaded.bytes} bytes, not ${fileMiB * 1024 * 1024}`
+          : `the download did not finish within ${transferLimitMs / 60_000} min`;
+        for (const key of ["browser_download_ratio", "browser_download_mib_s", "browser_download_heap_growth_mib", "browser_download_rss_growth_mib"] as const)
+          reportFigure(key, null, { reason });
+      }
+      if (downloaded) rmSync(downloaded.path, { force: true });
+    }
+
+    // A chart worth reading: the 2,001 observations of a real-world export.
+    await importThroughPage(page, path.resolve(__dirname, "..", "fixtures", "real-world", "08-2001-observations.json"), "2,001", 10 * 60_000);
+    const cookies = await context.cookies(app.url);
+    await browser.close();
+    browser = null;
+
+    const cookie = cookies.map((entry) => `${entry.name}=${entry.value}`).join("; ");
+    const read = await load(`${app.url}/api/records`, { cookie, [apiClientHeader.name]: apiClientHeader.value });
+    await app.stop();
+    const bare = await startBareApp(port + 2);
+    const baseline = await load(`${bare.url}/api/small`, {});
+    await bare.stop();
+    const loadNote = `${connections} connections × ${loadSeconds} s${quick ? " (quick)" : ""}, ${database}; GET /api/records of 2,001 records (${read.non2xx} non-2xx, ${read.errors} errors)`;
+    console.log(`chart read ${read.rps.toFixed(1)}/s p99 ${read.p99} ms; bare handler ${baseline.rps.toFixed(1)}/s p99 ${baseline.p99} ms`);
+    reportFigure("api_read_ratio", read.rps / baseline.rps, { note: loadNote });
+    reportFigure("api_read_p99_ms", read.p99, { note: loadNote });
+    reportFigure("api_read_rps", read.rps, { note: loadNote });
+    reportFigure("api_bare_rps", baseline.rps, { note: `${baseline.non2xx} non-2xx, ${baseline.errors} errors` });
+    reportFigure("api_bare_p99_ms", baseline.p99);
+  } finally {
+    await browser?.close();
+    await app.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,149 @@
+/**
+ * The servers the browser suite measures: the app's production build started as `npm start`
+ * starts it (scripts/start.mjs, which builds first when the build is missing or stale), on an
+ * empty embedded database or a fresh PostgreSQL database; and bench/bare-app under
+ * `next start`. Each is stopped with SIGTERM and its data deleted.
+ */
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, readdirSync, rmSync, statSync } from "node:fs";
+import path from "node:path";
+import postgres from "postgres";
+
+const root = path.resolve(__dirname, "..", "..");
+const nextBin = path.join(root, "node_modules", "next", "dist", "bin", "next");
+const bareApp = path.join(root, "bench", "bare-app");
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export interface RunningServer {
+  url: string;
+  /** Stops it (SIGTERM), waits for it, deletes its data. */
+  stop(): Promise<void>;
+}
+
+async function waitUntilAnswering(url: string, child: ChildProcess, output: () => string, limitMs: number): Promise<void> {
+  const deadline = Date.now() + limitMs;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the server at ${url} exited (${child.exitCode}) before answering:\n${output().slice(-2000)}`);
+    const answered = await fetch(url)
+      .then((response) => response.ok)
+      .catch(() => false);
+    if (answered) return;
+    if (Date.now() > deadline) throw new Error(`the server at ${url} did not answer within ${limitMs / 1000} s`);
+    await sleep(250);
+  }
+}
+
+/** Stopping twice is stopping once. */
+function stopper(child: ChildProcess, cleanUp: () => Promise<void>): () => Promise<void> {
+  let stopped: Promise<void> | null = null;
+  return () =>
+    (stopped ??= (async () => {
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((resolve) => child.once("exit", resolve));
+        child.kill("SIGTERM");
+        await exited;
+      }
+      await cleanUp();
+    })());
+}
+
+/** A fresh PostgreSQL database beside DATABASE_URL's; returns its URL and how to drop it. */
+async function freshPostgresDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const adminUrl = process.env.DATABASE_URL;
+  if (!adminUrl) throw new Error("DATABASE_URL is not set");
+  const name = `hsc_bench_${randomBytes(6).toString("hex")}`;
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => undefined });
+  await admin.unsafe(`create database ${name}`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      await admin.unsafe(`drop database if exists ${name} with (force)`);
+      await admin.end({ timeout: 5 });
+    },
+  };
+}
+
+/**
+ * Starts the app on `port` (localhost: WebAuthn refuses IP origins) with an empty database of
+ * the given kind. The per-address limits are raised: every sign-in comes from this machine.
+ */
+export async function startApp(port: number, database: "pglite" | "postgres"): Promise<RunningServer> {
+  const url = `http://localhost:${port}`;
+  const dataDir = path.join(root, "bench", ".data", `app-${port}`);
+  rmSync(dataDir, { recursive: true, force: true });
+  const postgresDatabase = database === "postgres" ? await freshPostgresDatabase() : null;
+  let output = "";
+  const child = spawn(process.execPath, [path.join(root, "scripts", "start.mjs")], {
+    cwd: root,
+    env: {
+      ...process.env,
+      PORT: String(port),
+      DATA_DIR: dataDir,
+      DATABASE_URL: postgresDatabase?.url ?? "",
+      APP_ORIGIN: url,
+      WEBAUTHN_RP_ID: "localhost",
+      AUTH_RATE_LIMIT_PER_ADDRESS: "100000",
+      AUTH_RATE_LIMIT_PER_ACCOUNT: "100000",
+      SIGN_UP_LIMIT_PER_ADDRESS: "100000",
+      LOG_LEVEL: "warn",
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  for (const stream of [child.stdout!, child.stderr!]) stream.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const stop = stopper(child, async () => {
+    rmSync(dataDir, { recursive: true, force: true });
+    await postgresDatabase?.drop();
+  });
+  try {
+    // The first start builds the app (minutes on a busy 2-core machine).
+    await waitUntilAnswering(`${url}/api/health`, child, () => output, 20 * 60_000);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { url, stop };
+}
+
+function newestMtime(target: string): number {
+  const stats = statSync(target);
+  if (!stats.isDirectory()) return stats.mtimeMs;
+  return Math.max(stats.mtimeMs, ...readdirSync(target).map((entry) => newestMtime(path.join(target, entry))));
+}
+
+/**
+ * Builds bench/bare-app when its build is missing or older than its sources. With webpack:
+ * Turbopack takes the repository as its root (for node_modules) and then picks up the app's
+ * own instrumentation.ts.
+ */
+function buildBareApp(): void {
+  const buildId = path.join(bareApp, ".next", "BUILD_ID");
+  const sources = [path.join(bareApp, "app"), path.join(bareApp, "next.config.ts")];
+  if (existsSync(buildId) && Math.max(...sources.map(newestMtime)) <= statSync(buildId).mtimeMs) return;
+  console.log("building bench/bare-app …");
+  const build = spawnSync(process.execPath, [nextBin, "build", "--webpack"], { cwd: bareApp, encoding: "utf8" });
+  if (build.status !== 0) throw new Error(`bench/bare-app did not build:\n${(build.stdout + build.stderr).slice(-2000)}`);
+}
+
+/** Builds (if needed) and starts bench/bare-app under `next start` on `port`. */
+export async function startBareApp(port: number): Promise<RunningServer> {
+  buildBareApp();
+  const url = `http://localhost:${port}`;
+  let output = "";
+  const child = spawn(process.execPath, [nextBin, "start", "--port", String(port)], {
+    cwd: bareApp,
+    env: { ...process.env, NODE_ENV: "production" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  for (const stream of [child.stdout!, child.stderr!]) stream.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const stop = stopper(child, async () => undefined);
+  try {
+    await waitUntilAnswering(`${url}/api/small`, child, () => output, 60_000);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { url, stop };
+}
