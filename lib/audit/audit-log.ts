@@ -1,6 +1,6 @@
 import "server-only";
 import { asc, eq, inArray } from "drizzle-orm";
-import { auditEventHash, auditGenesisHash, type AuditEventFields } from "@/crypto";
+import { auditEventHash, auditGenesisHash, cryptoReady, type AuditEventFields } from "@/crypto";
 import { auditEvents, auditHeads, auditInbox } from "@/drizzle/schema";
 import type { AuditAction } from "@/contract/me";
 import type { Database, Executor, Transaction } from "@/lib/db";
@@ -67,6 +67,7 @@ export async function foldAuditInbox(db: Executor, subjectIds: readonly string[]
  * Returns how many events were chained.
  */
 export async function foldAuditInboxes(db: Database, maxSubjects = 100): Promise<number> {
+  await cryptoReady();
   const waiting = await db.selectDistinct({ subjectId: auditInbox.subjectId }).from(auditInbox).limit(maxSubjects);
   let chained = 0;
   for (const { subjectId } of waiting) {
@@ -108,6 +109,8 @@ function inboxRowOf(event: AuditInput, occurredAt: Date): InboxRow {
 
 /** Locks the heads of the events' subjects (and of `alsoFold`), then folds their inboxes and chains the events after them. */
 async function chainLocked(tx: Transaction, rows: InboxRow[], alsoFold: readonly string[] = []): Promise<number> {
+  // Hashing needs libsodium: a fold may be the first thing this module instance does (the periodic folder).
+  await cryptoReady();
   const heads = await lockAuditHeads(tx, [...rows.map((row) => row.subjectId), ...alsoFold]);
   return chainRows(tx, heads, rows);
 }
