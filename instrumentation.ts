@@ -20,4 +20,6 @@ export async function register() {
   startImportSweeper();
   const { startAuthUpkeep } = await import("@/lib/auth/upkeep");
   startAuthUpkeep();
+  const { startAuditFolder } = await import("@/lib/audit/audit-folder");
+  startAuditFolder();
 }

@@ -2,8 +2,8 @@ import "server-only";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
-import { sql } from "drizzle-orm";
-import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { is, sql } from "drizzle-orm";
+import { PgTransaction, type PgDatabase, type PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
@@ -110,4 +110,14 @@ async function countMigrations(db: Database): Promise<number> {
 export function resultRows<Row>(result: unknown): Row[] {
   if (Array.isArray(result)) return result as Row[];
   return ((result as { rows?: Row[] }).rows ?? []) as Row[];
+}
+
+/**
+ * Whether `db` is an open transaction (a caller's `db.transaction(...)` argument) rather than
+ * the database itself: lib/audit chains an event at once inside an action's own transaction,
+ * and leaves it in the inbox otherwise.
+ */
+export function isTransaction(db: Executor): db is Transaction {
+  // drizzle's entity check, not instanceof: true across two copies of drizzle-orm in one bundle too.
+  return is(db, PgTransaction);
 }
