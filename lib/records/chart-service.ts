@@ -6,6 +6,7 @@ import { chartOwner } from "./chart-owner";
 import { addVersion, auditRefusedRecordAccess, chartOf, createRecords, deleteRecord, recordOf, rotateRecordKey, versionsOf } from "./chart-store";
 import type { NewRecord, RotateRecordKey, VersionPayload } from "@/contract/records";
 import { storageLimits } from "@/lib/records/storage-quota";
+import type { PageRequest } from "./pages";
 
 /**
  * Runs an action on one record of the caller's chart. When it is refused (not the caller's
@@ -25,9 +26,10 @@ async function onRecord<T>(recordId: string, action: (db: Database, ownerId: str
   }
 }
 
-export async function getMyChart() {
+/** One page of the caller's chart (GET /api/records); see `chartOf`. */
+export async function getMyChart(page: PageRequest) {
   const { db, ownerId } = await chartOwner();
-  return chartOf(db, ownerId);
+  return chartOf(db, ownerId, page);
 }
 
 export async function createMyRecords(items: NewRecord[]) {
