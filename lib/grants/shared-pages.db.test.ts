@@ -76,7 +76,7 @@ describe.each(testDatabaseKinds())("a clinician's shared records in pages, on %s
     const served = pages.flat();
     expect(new Set(served).size).toBe(served.length);
     // Taken out or deleted before being served: never served. Anything else of the first list: once, in order.
-    expect(served.filter((id) => ids.includes(id))).toEqual(order.filter((id) => id !== order[6] && id !== order[9]));
+    expect(served.filter((id) => (ids as string[]).includes(id))).toEqual(order.filter((id) => id !== order[6] && id !== order[9]));
     // A record shared meanwhile is served if its id comes after the page it arrived during.
     const newId = added[0]!.id;
     expect(served.includes(newId)).toBe(newId > order[3]!);
