@@ -16,6 +16,19 @@ import { decodeCursor, encodeCursor, pageWithin, rowsToRead, type PageRequest } 
  */
 const createdMicros = sql<string>`((extract(epoch from ${records.createdAt}) * 1000000)::bigint)::text`;
 
+/**
+ * Rows after `key` in the chart's order. The exact test is on whole microseconds; the coarse
+ * bound before it (the millisecond before the key's) lets the database start the page where
+ * the index (owner, created_at, id) says, instead of reading the chart from its start.
+ */
+function afterKey(key: ChartKey) {
+  const millis = key.c.length > 3 ? key.c.slice(0, -3) : "0";
+  return and(
+    sql`${records.createdAt} >= to_timestamp(${millis}::double precision / 1000) - interval '1 millisecond'`,
+    sql`(${createdMicros}::bigint, ${records.id}) > (${key.c}::bigint, ${key.r}::uuid)`,
+  );
+}
+
 const chartCursorSchema = z.strictObject({ c: z.string().regex(/^\d{1,18}$/), r: uuid });
 
 /** Where the next page starts: after this record. */
@@ -39,7 +52,7 @@ export async function ownedRecordsPage(
       .select({ id: records.id, micros: createdMicros, size: recordVersions.paddedSize })
       .from(records)
       .innerJoin(recordVersions, and(eq(recordVersions.recordId, records.id), eq(recordVersions.version, records.currentVersion)))
-      .where(and(eq(records.ownerId, ownerId), after ? sql`(${createdMicros}::bigint, ${records.id}) > (${after.c}::bigint, ${after.r}::uuid)` : undefined))
+      .where(and(eq(records.ownerId, ownerId), after ? afterKey(after) : undefined))
       .orderBy(asc(records.createdAt), asc(records.id))
       .limit(rowsToRead(request.limit)),
     db.select({ total: count() }).from(records).where(eq(records.ownerId, ownerId)),
