@@ -193,7 +193,8 @@ export const records = pgTable(
     createdAt: createdAt(),
     updatedAt: stampedNow("updated_at"),
   },
-  (table) => [index("records_owner_idx").on(table.ownerId)],
+  // The chart's order (lib/records/chart-pages.ts): a page is an index range, whatever the chart's size.
+  (table) => [index("records_owner_created_idx").on(table.ownerId, table.createdAt, table.id)],
 );
 
 export const recordVersions = pgTable(
@@ -240,7 +241,8 @@ export const recordKeyWraps = pgTable(
     uniqueIndex("record_key_wraps_owner_idx")
       .on(table.recordId, table.keyVersion)
       .where(sql`${table.grantId} is null`),
-    index("record_key_wraps_grant_idx").on(table.grantId),
+    // A clinician's page of a grant's records (lib/grants/grant-store.ts recordsUnderGrant) is an index range, by record id.
+    index("record_key_wraps_grant_record_idx").on(table.grantId, table.recordId),
   ],
 );
 
