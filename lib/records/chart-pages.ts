@@ -47,14 +47,21 @@ export async function ownedRecordsPage(
   request: PageRequest,
 ): Promise<{ stored: StoredRecord[]; nextCursor: ChartPage["nextCursor"]; total: ChartPage["total"] }> {
   const after = request.cursor === undefined ? null : decodeCursor(request.cursor, chartCursorSchema);
+  // The page's rows from the index (owner, created_at, id) alone, then their current versions'
+  // sizes: the join never runs over the whole chart, whatever the planner knows of the tables.
+  const pageKeys = db
+    .select({ id: records.id, createdAt: records.createdAt, currentVersion: records.currentVersion, micros: createdMicros.as("micros") })
+    .from(records)
+    .where(and(eq(records.ownerId, ownerId), after ? afterKey(after) : undefined))
+    .orderBy(asc(records.createdAt), asc(records.id))
+    .limit(rowsToRead(request.limit))
+    .as("page_keys");
   const [keys, [counted]] = await Promise.all([
     db
-      .select({ id: records.id, micros: createdMicros, size: recordVersions.paddedSize })
-      .from(records)
-      .innerJoin(recordVersions, and(eq(recordVersions.recordId, records.id), eq(recordVersions.version, records.currentVersion)))
-      .where(and(eq(records.ownerId, ownerId), after ? afterKey(after) : undefined))
-      .orderBy(asc(records.createdAt), asc(records.id))
-      .limit(rowsToRead(request.limit)),
+      .select({ id: pageKeys.id, micros: pageKeys.micros, size: recordVersions.paddedSize })
+      .from(pageKeys)
+      .innerJoin(recordVersions, and(eq(recordVersions.recordId, pageKeys.id), eq(recordVersions.version, pageKeys.currentVersion)))
+      .orderBy(asc(pageKeys.createdAt), asc(pageKeys.id)),
     db.select({ total: count() }).from(records).where(eq(records.ownerId, ownerId)),
   ]);
   const { page, more } = pageWithin(keys, request.limit, (key) => key.size);
