@@ -2,10 +2,10 @@
 export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
   // Every setting is parsed here, once: a bad one stops the start with a message naming it.
-  const { parseSettingsOrExit } = await import("@/lib/start-up-settings");
+  const { parseSettingsOrExit, openDatabaseOrExit } = await import("@/lib/start-up-settings");
   parseSettingsOrExit();
-  const { getDatabase } = await import("@/lib/db");
-  await getDatabase();
+  // One server per embedded database: a second one on the same DATA_DIR stops here, saying so.
+  await openDatabaseOrExit();
   // An operator who set a token too short to use should hear so at start, not at the first admin sign-up.
   const { warnIfAdminEnrolmentDisabled } = await import("@/lib/accounts/admin-enrolment");
   warnIfAdminEnrolmentDisabled();
@@ -20,4 +20,6 @@ export async function register() {
   startImportSweeper();
   const { startAuthUpkeep } = await import("@/lib/auth/upkeep");
   startAuthUpkeep();
+  const { startAuditFolder } = await import("@/lib/audit/audit-folder");
+  startAuditFolder();
 }

@@ -246,6 +246,8 @@ async function verificationCost(s: Services, length: number) {
       await s.appendAudit(db, batch);
       appended += batch.length;
     }
+    // Reads' events wait in the audit inbox; chained here so the build is timed, not the first read.
+    await s.foldAuditInbox(db, [patientId]);
   };
   let start = process.hrtime.bigint();
   await append(length);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import nextConfig from "@/next.config";
+import { PHASE_PRODUCTION_SERVER } from "next/constants";
 import { chunkOverhead, uploadChunkSize } from "@/lib/blobs/blob-service";
 import { bodyLimits, describeLimit, largestBodyLimit, proxyBodyBufferBytes } from "./body-limits";
 
@@ -7,7 +8,7 @@ describe("body limits", () => {
   it("make Next buffer more than any route reads, by more than one network read, so no body is cut short within a route's limit", () => {
     expect(largestBodyLimit).toBe(bodyLimits.recordsBatch);
     expect(proxyBodyBufferBytes - largestBodyLimit).toBeGreaterThan(64 * 1024);
-    expect(nextConfig.experimental?.proxyClientMaxBodySize).toBe(proxyBodyBufferBytes);
+    expect(nextConfig(PHASE_PRODUCTION_SERVER).experimental?.proxyClientMaxBodySize).toBe(proxyBodyBufferBytes);
   });
 
   it("let one encrypted file chunk through exactly", () => {

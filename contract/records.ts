@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { bodyLimits } from "./body-limits";
 import { base64url, idParams, timestamp, uuid } from "./common";
+import { pageFields, recordPageQuerySchema, recordPageSize } from "./pages";
 import { defineRoute } from "./route";
 
 /** Largest structured-content envelope stored, in bytes before base64url (files go through the blob store). */
@@ -9,9 +10,6 @@ export const maxContentBytes = 256 * 1024;
 /** Version and key version numbers run from 1; the server refuses more than this many of either. */
 const maxVersion = 1_000_000;
 const versionNumber = z.number().int().min(1).max(maxVersion);
-
-/** Most records a chart answer may carry (the storage quota ends a real chart long before). */
-const maxRecords = 100_000;
 
 /** A record key wrapped for its owner or a grant (crypto/ envelope, or a sealed box for a contribution). */
 const wrappedKey = base64url(256).min(43);
@@ -59,9 +57,9 @@ export const chartRecordSchema = z.object({
 });
 export type ChartRecord = z.infer<typeof chartRecordSchema>;
 
-/** The owner's whole chart, oldest record first. */
-export const chartSchema = z.object({ records: z.array(chartRecordSchema).max(maxRecords) });
-export type Chart = z.infer<typeof chartSchema>;
+/** One page of the chart (GET /api/records?limit=&cursor=), oldest record first, and where it goes on (contract/pages.ts). */
+export const chartPageSchema = z.object({ records: z.array(chartRecordSchema).max(recordPageSize.max), ...pageFields });
+export type ChartPage = z.infer<typeof chartPageSchema>;
 
 /** Every version of one record with ciphertext, oldest first, and every owner wrap of its keys (earlier versions may be under older keys). */
 export const recordVersionsSchema = z.object({
@@ -137,7 +135,8 @@ export type RotateRecordKeysResponse = z.infer<typeof rotateRecordKeysResponseSc
 
 /** The patient's chart: records, their versions, key rotation of one record or of many. */
 export const recordsRoutes = {
-  list: defineRoute({ method: "GET", path: "/api/records", access: "session", response: chartSchema }),
+  /** The chart a page at a time, oldest record first: `?limit=` (contract/pages.ts) and the `cursor` the last page answered. */
+  list: defineRoute({ method: "GET", path: "/api/records", access: "session", query: recordPageQuerySchema, response: chartPageSchema }),
   create: defineRoute({
     method: "POST",
     path: "/api/records",

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { bodyLimits } from "./body-limits";
 import { base64url, idParams, timestamp, uuid } from "./common";
+import { pageFields, recordPageQuerySchema, recordPageSize } from "./pages";
 import { defineRoute } from "./route";
 
 // ---- Records as a clinician or a key rotation receives them (the records domain's wire shapes).
@@ -276,12 +277,14 @@ export const grantsRoutes = {
 /** What clinicians see: grants made to them and the records under each, and their contributions. */
 export const sharedRoutes = {
   list: defineRoute({ method: "GET", path: "/api/shared", access: "session", response: z.object({ grants: z.array(receivedGrantSchema).max(maxGrants) }) }),
+  /** The records under one grant a page at a time, by record id: `?limit=` (contract/pages.ts) and the `cursor` the last page answered. */
   records: defineRoute({
     method: "GET",
     path: "/api/shared/[grantId]/records",
     access: "session",
     params: z.object({ grantId: uuid }),
-    response: z.object({ records: z.array(sharedRecordSchema).max(1_000_000) }),
+    query: recordPageQuerySchema,
+    response: z.object({ records: z.array(sharedRecordSchema).max(recordPageSize.max), ...pageFields }),
   }),
   contribute: defineRoute({
     method: "POST",

@@ -94,6 +94,18 @@ function encryptorFrom(state: StateAddress, header: Uint8Array, chunkSize: numbe
   };
 }
 
+/**
+ * The 16-byte authentication tag that ends an encrypted chunk. Under one file key and header,
+ * chunk k's tag depends on chunks 0..k (secretstream chains every tag into the next chunk's
+ * nonce), so an upload resumed after a reload compares tags to know that a chunk it encrypted
+ * again is the very chunk the server already holds, without hashing a megabyte.
+ * @throws CryptoError("malformed") for bytes shorter than a chunk's overhead (17)
+ */
+export function encryptedChunkTag(cipher: Uint8Array): Uint8Array {
+  if (cipher.length < chunkOverhead) throw new CryptoError("malformed");
+  return cipher.slice(cipher.length - 16);
+}
+
 export interface FileDecryptor {
   chunkSize: number;
   decryptChunk(cipher: Uint8Array): Uint8Array;

@@ -31,6 +31,7 @@ export {
   chunkOverhead,
   createFileDecryptor,
   createFileEncryptor,
+  encryptedChunkTag,
   generateFileKey,
   resumeFileEncryptor,
   type FileDecryptor,

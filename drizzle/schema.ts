@@ -193,7 +193,8 @@ export const records = pgTable(
     createdAt: createdAt(),
     updatedAt: stampedNow("updated_at"),
   },
-  (table) => [index("records_owner_idx").on(table.ownerId)],
+  // The chart's order (lib/records/chart-pages.ts): a page is an index range, whatever the chart's size.
+  (table) => [index("records_owner_created_idx").on(table.ownerId, table.createdAt, table.id)],
 );
 
 export const recordVersions = pgTable(
@@ -240,7 +241,8 @@ export const recordKeyWraps = pgTable(
     uniqueIndex("record_key_wraps_owner_idx")
       .on(table.recordId, table.keyVersion)
       .where(sql`${table.grantId} is null`),
-    index("record_key_wraps_grant_idx").on(table.grantId),
+    // A clinician's page of a grant's records (lib/grants/grant-store.ts recordsUnderGrant) is an index range, by record id.
+    index("record_key_wraps_grant_record_idx").on(table.grantId, table.recordId),
   ],
 );
 
@@ -318,6 +320,22 @@ export const keyRotations = pgTable(
   (table) => [index("key_rotations_owner_idx").on(table.ownerId)],
 );
 
+/** What an audit event says, chained (audit_events) or waiting to be (audit_inbox): the fields its hash covers but its place. */
+const auditEventContent = () => ({
+  actorId: uuid("actor_id"),
+  action: text("action").notNull(),
+  recordId: uuid("record_id"),
+  grantId: uuid("grant_id"),
+  /** For an event about many records at once (a clinician's list of shared records): which ones, sorted. */
+  recordIds: uuid("record_ids").array(),
+  outcome: auditOutcome("outcome").notNull(),
+  occurredAt: stampedNow("occurred_at"),
+  /** For a counted event (repeated refusals or failed sign-ins, one per window): how many, and the first and last. */
+  count: integer("count"),
+  windowStart: at("window_start"),
+  windowEnd: at("window_end"),
+});
+
 /**
  * Append-only and hash-chained per subject (seq, prev_hash, hash): the person whose trail the
  * event belongs to, a patient or a clinician. Never carries PHI.
@@ -330,18 +348,7 @@ export const auditEvents = pgTable(
       .notNull()
       .references(() => users.id),
     seq: integer("seq").notNull(),
-    actorId: uuid("actor_id"),
-    action: text("action").notNull(),
-    recordId: uuid("record_id"),
-    grantId: uuid("grant_id"),
-    /** For an event about many records at once (a clinician's list of shared records): which ones, sorted. */
-    recordIds: uuid("record_ids").array(),
-    outcome: auditOutcome("outcome").notNull(),
-    occurredAt: stampedNow("occurred_at"),
-    /** For a counted event (repeated refusals or failed sign-ins, one per window): how many, and the first and last. */
-    count: integer("count"),
-    windowStart: at("window_start"),
-    windowEnd: at("window_end"),
+    ...auditEventContent(),
     prevHash: bytea("prev_hash").notNull(),
     hash: bytea("hash").notNull(),
   },
@@ -356,6 +363,29 @@ export const auditHeads = pgTable("audit_heads", {
   seq: integer("seq").notNull(),
   hash: bytea("hash").notNull(),
 });
+
+/**
+ * Audit events not chained yet (lib/audit/audit-log.ts). An append outside an action's own
+ * transaction (a read: chart-fetched, file-fetched, a sign-in) is one INSERT here, with no
+ * lock, so concurrent readers of one person never wait on each other; whoever next holds the
+ * person's head row (a locked append, a trail read, the periodic folder) moves the person's
+ * rows into the chain in id order, deleting them here in the same transaction: an event is
+ * here or in the chain, never both, never neither. The fields are those the chain's hash
+ * covers, minus the place in the chain (seq, hashes), which the fold assigns.
+ * No foreign key on purpose: a reference check takes a share lock on the person's `users`
+ * row for every read, the kind of per-person contention this table exists to avoid; every
+ * subject id comes from a session or a stored owner, and the fold's insert into
+ * `audit_events` (which has the reference) checks it once per batch.
+ */
+export const auditInbox = pgTable(
+  "audit_inbox",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    subjectId: uuid("subject_id").notNull(),
+    ...auditEventContent(),
+  },
+  (table) => [index("audit_inbox_subject_idx").on(table.subjectId, table.id)],
+);
 
 /**
  * Repeated refusals and failed sign-ins being counted before they join a trail as one

@@ -9,6 +9,13 @@ type GlobalWithTasks = typeof globalThis & { [registry]?: Map<string, NodeJS.Tim
  * this process; started again under the same name it does nothing (instrumentation may run
  * more than once per process). A failed run is logged (as `operation: name`) and the next
  * one still comes. The timer never keeps the process alive.
+ *
+ * "In this process" only: every server instance runs its own timers, so with several
+ * instances on one database each task runs on all of them, at the same moments after a
+ * joint start. A task must therefore be correct run concurrently with itself on another
+ * instance: take its rows with `FOR UPDATE SKIP LOCKED` (so each item is handled by one
+ * instance, and one a request holds is skipped) or delete only rows nobody can use any more.
+ * lib/db/many-instances.db.test.ts runs the sweeps so, from several connection pools at once.
  */
 export function startPeriodicTask(name: string, intervalMs: number, task: () => Promise<void>): void {
   const holder = globalThis as GlobalWithTasks;

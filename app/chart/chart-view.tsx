@@ -7,6 +7,7 @@ import { groupRecords, shownOrder, summarizeRecords } from "@/client/records/rec
 import { RecordGroups, RecordSearch, rowFacts } from "@/app/_components/record-groups";
 import { createRecords, olderThanSeen, type ChartEntry, type RecordDocument } from "@/client/records/records";
 import { useChart } from "@/client/records/chart-store";
+import { progressWords } from "@/client/records/record-pages";
 import { unlockedVault } from "@/client/keystore/vault-store";
 import { httpTransport } from "@/client/transport/api";
 import { ClinicalForm } from "./clinical-form";
@@ -24,7 +25,7 @@ import { describeFailure, failureKind } from "@/client/failures";
 type OkEntry = Extract<ChartEntry, { status: "ok" }>;
 
 function Chart() {
-  const { entries, error, reload, ensureLoaded } = useChart();
+  const { entries, complete, progress, error, reload, ensureLoaded } = useChart();
   const [query, setQuery] = useState("");
   const [openId, setOpenId] = useState<string | null>(null);
   const [selected, setSelected] = useState<Set<string>>(new Set());
@@ -121,9 +122,13 @@ function Chart() {
         {error}
       </p>
     );
-  if (!entries) return <p role="status">Decrypting your chart…</p>;
+  if (!entries) return <p role="status">{progress ? progressWords(progress) : "Decrypting your chart…"}</p>;
   return (
     <>
+      {/* Pages are shown as they are verified; this says how far the load has come, and when it is done. */}
+      <p role="status" aria-live="polite" className="progress-text" data-testid="chart-progress">
+        {complete ? "" : progressWords(progress ?? { loaded: entries.length, total: entries.length })}
+      </p>
       {broken.length > 0 && (
         <div className="integrity-warning" role="alert" data-testid="integrity-warning">
           <strong>
@@ -159,7 +164,7 @@ function Chart() {
             type="button"
             className="button button-secondary"
             onClick={() => exportRecords()}
-            disabled={rows.length === 0 || exporting}
+            disabled={rows.length === 0 || exporting || !complete}
             aria-describedby="export-hint"
           >
             Export all
@@ -188,7 +193,7 @@ function Chart() {
         .map((spec) => (
           <ClinicalForm key={spec.kind} spec={spec} onSave={save} onCancel={() => setAdding(null)} opener={addOpener} />
         ))}
-      {rows.length === 0 && <p>{query ? "No record matches your search." : "Your chart is empty. Add a record or import a FHIR file."}</p>}
+      {rows.length === 0 && complete && <p>{query ? "No record matches your search." : "Your chart is empty. Add a record or import a FHIR file."}</p>}
       <RecordGroups
         groups={groups}
         renderRow={({ item: entry, summary }) => {

@@ -4,7 +4,8 @@ import { useEffect, useRef, useState, type RefObject } from "react";
 import { describeFailure } from "@/client/failures";
 import { usePanelFocus } from "@/app/_components/use-panel-focus";
 import { httpTransport } from "@/client/transport/api";
-import { downloadDecryptedFile, type FileReference, type TransferProgress } from "@/client/records/files";
+import { downloadDecryptedFile, streamDecryptedFile, type FileReference, type TransferProgress } from "@/client/records/files";
+import { canSaveToDisk, downloadBlob, saveToDisk, saveToDiskFromBytes } from "@/client/records/download";
 import { formatProgress } from "@/client/format";
 import { PdfPreview } from "./pdf-preview";
 
@@ -47,12 +48,23 @@ export function FileViewer({
     [previewUrl],
   );
 
-  async function decrypt(): Promise<Blob | null> {
+  const cancel = useRef<AbortController | null>(null);
+  const [message, setMessage] = useState<string>();
+
+  /** Runs a download with progress and a Cancel button; says what went wrong, or returns null when cancelled or failed. */
+  async function transfer<T>(run: (signal: AbortSignal) => Promise<T>): Promise<T | null> {
     setError(undefined);
+    setMessage(undefined);
+    const controller = new AbortController();
+    cancel.current = controller;
     try {
       setProgress({ doneBytes: 0, totalBytes: file.size, retrying: false });
-      return await downloadDecryptedFile(file, previewable.test(type) ? type : "application/octet-stream", setProgress, httpTransport);
+      return await run(controller.signal);
     } catch (caught) {
+      if (caught instanceof DOMException && caught.name === "AbortError") {
+        setMessage("The download was cancelled.");
+        return null;
+      }
       setError(
         describeFailure(caught, {
           accessEnded,
@@ -62,27 +74,47 @@ export function FileViewer({
       );
       return null;
     } finally {
+      cancel.current = null;
       setProgress(null);
     }
+  }
+
+  const decrypt = () =>
+    transfer((signal) => downloadDecryptedFile(file, previewable.test(type) ? type : "application/octet-stream", setProgress, httpTransport, signal));
+
+  /**
+   * A large file goes straight to a file on disk as it decrypts, where the browser offers a save
+   * dialog (the page holds a few chunks); otherwise, and for smaller files, through a Blob
+   * (`blobSink`: the page holds about one chunk, the browser's blob storage the rest, on disk
+   * beyond its memory limit). A file that fails its checks midway is discarded from the disk.
+   */
+  async function save() {
+    if (file.size >= saveToDiskFromBytes && canSaveToDisk()) {
+      const disk = await saveToDisk(name, null);
+      if (!disk) return;
+      const done = await transfer(async (signal) => {
+        try {
+          await streamDecryptedFile(file, disk, setProgress, httpTransport, signal);
+          await disk.close();
+          return true;
+        } catch (caught) {
+          await disk.abort();
+          throw caught;
+        }
+      });
+      if (done) setMessage(`${name} was decrypted and saved.`);
+      return;
+    }
+    const blob = await decrypt();
+    if (!blob) return;
+    downloadBlob(name, blob);
+    setMessage(`${name} was decrypted and saved.`);
   }
 
   return (
     <div className="file-viewer">
       <div className="actions">
-        <button
-          type="button"
-          className="button button-small"
-          onClick={async () => {
-            const blob = await decrypt();
-            if (!blob) return;
-            const url = URL.createObjectURL(blob);
-            const link = document.createElement("a");
-            link.href = url;
-            link.download = name;
-            link.click();
-            setTimeout(() => URL.revokeObjectURL(url), 60_000);
-          }}
-        >
+        <button type="button" className="button button-small" onClick={save}>
           Download decrypted
         </button>
         {previewable.test(type) && (
@@ -106,13 +138,31 @@ export function FileViewer({
       {progress && (
         <div className="transfer">
           <label htmlFor="download-progress">Downloading and decrypting…</label>
-          <progress id="download-progress" max={Math.max(1, progress.totalBytes)} value={progress.doneBytes} />
-          <span>{formatProgress(progress.doneBytes, progress.totalBytes)}</span>
+          <progress
+            id="download-progress"
+            data-testid="download-progress"
+            data-done-bytes={progress.doneBytes}
+            data-total-bytes={progress.totalBytes}
+            max={Math.max(1, progress.totalBytes)}
+            value={progress.doneBytes}
+          />
+          <span>
+            {formatProgress(progress.doneBytes, progress.totalBytes)} (
+            {progress.totalBytes > 0 ? Math.floor((progress.doneBytes / progress.totalBytes) * 100) : 0}%)
+          </span>
+          <button type="button" className="button button-small button-secondary" onClick={() => cancel.current?.abort()}>
+            Cancel download
+          </button>
         </div>
       )}
       {error && (
         <p className="form-error" role="alert">
           {error}
+        </p>
+      )}
+      {message && (
+        <p className="progress-text" role="status">
+          {message}
         </p>
       )}
       {shown && (

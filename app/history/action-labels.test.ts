@@ -8,6 +8,13 @@ describe("history wording", () => {
     expect(labelOf({ ...imported, count: 3000 })).toBe("Imported 3,000 records");
   });
 
+  it("says how many records a page of the chart held, and keeps older whole-chart events as they were", () => {
+    const ids = ["6f1c1b7e-0000-4000-8000-000000000100", "6f1c1b7e-0000-4000-8000-000000000101"];
+    expect(labelOf({ action: "chart-fetched", recordIds: ids })).toBe("Loaded 2 records of the chart");
+    expect(labelOf({ action: "chart-fetched", recordIds: [] })).toBe("Loaded the chart (it was empty)");
+    expect(labelOf({ action: "chart-fetched", recordIds: null })).toBe("Loaded the whole chart");
+  });
+
   it("still words a counted refusal by its attempts and window", () => {
     expect(labelOf({ action: "access-refused", count: 3, windowStart: "2026-11-30T05:00:00.000Z", windowEnd: "2026-11-30T05:02:00.000Z" })).toMatch(
       /^Was refused access 3 times, from .+ to .+$/,

@@ -19,6 +19,7 @@ export const actionLabels: Record<AuditAction, string> = {
   "record-updated": "Edited a record",
   "record-deleted": "Deleted a record",
   "record-key-rotated": "Moved a record to a new key",
+  // An event naming its records (a page of the chart) is worded with its count by labelOf.
   "chart-fetched": "Loaded the whole chart",
   "record-versions-fetched": "Opened a record's versions",
   // Older trails: one of these per record in a list the clinician loaded, opened or not.
@@ -57,6 +58,10 @@ export function labelOf(event: {
   if (event.action === "records-received") {
     const count = event.recordIds?.length ?? 0;
     return count === 0 ? "Received the list of shared records (it was empty)" : `Received ${countOf(count, "record")}`;
+  }
+  // One page of the chart: the event names the records served (older events, without them, were the whole chart).
+  if (event.action === "chart-fetched" && event.recordIds) {
+    return event.recordIds.length === 0 ? "Loaded the chart (it was empty)" : `Loaded ${countOf(event.recordIds.length, "record")} of the chart`;
   }
   if (event.action === "records-imported") return `Imported ${countOf(event.count ?? 0, "record")}`;
   const label = actionLabels[event.action];

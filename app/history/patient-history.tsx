@@ -3,7 +3,7 @@
 import { useEffect, useMemo, useState } from "react";
 import { VaultGate } from "@/app/_components/vault-gate";
 import { markTrailSeen, trailPageSizes, type TrailTampering } from "@/client/audit/audit";
-import { checkTrail, loadNewestEvents, loadOlderEvents, type VerifiedTrail } from "@/client/audit/trail-store";
+import { checkTrail, loadNewestEvents, loadOlderEvents, useTrail, type VerifiedTrail } from "@/client/audit/trail-store";
 import { buildAuditBundle, summarize } from "@/client/fhir";
 import { loadedChart } from "@/client/records/chart-store";
 import { isRollback } from "@/client/keystore/rollback-guard";
@@ -27,6 +27,8 @@ async function withOlderPages(): Promise<HistoryView> {
 
 function History() {
   const userId = useVault((state) => (state.vault.status === "unlocked" ? state.vault.userId : ""));
+  // A first visit verifies the whole trail from its first event, in pages: how far it has got.
+  const progress = useTrail((state) => state.progress);
   const [view, setView] = useState<HistoryView | null>(null);
   const [titles, setTitles] = useState<Map<string, string>>(new Map());
   const [failed, setFailed] = useState(false);
@@ -106,7 +108,13 @@ function History() {
         Your access history could not be loaded. Please try again.
       </p>
     );
-  if (!view) return <p role="status">Checking your access history…</p>;
+  if (!view)
+    return (
+      <p role="status" data-testid="audit-checking">
+        Checking your access history…
+        {progress && progress.total > trailPageSizes.catchUp ? ` ${countOf(progress.verified, "event")} of ${progress.total.toLocaleString()} verified.` : ""}
+      </p>
+    );
   if (view.status === "tampered") {
     return (
       <div className="integrity-warning" role="alert" data-testid="audit-tampered">

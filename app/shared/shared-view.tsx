@@ -14,6 +14,7 @@ import { summarize } from "@/client/fhir";
 import { countOf, formatDay, pluralOf } from "@/client/format";
 import type { SharedPatient } from "@/client/sharing/sharing";
 import { useSharedWithMe } from "@/client/sharing/shared-store";
+import { progressWords } from "@/client/records/record-pages";
 import { rememberShownNames } from "@/client/keystore/vault-profile";
 import { unlockedVault } from "@/client/keystore/vault-store";
 import { ShareCodeCard } from "./share-code-card";
@@ -50,7 +51,11 @@ function rememberShown(patients: SharedPatient[]) {
 }
 
 function Shared() {
-  const [patients, setPatients] = useState<SharedPatient[] | null>(null);
+  const [loaded, setPatients] = useState<SharedPatient[] | null>(null);
+  // While the list loads, what is verified so far is shown, with how far it has come.
+  const partial = useSharedWithMe((state) => state.partial);
+  const progress = useSharedWithMe((state) => state.progress);
+  const patients = loaded ?? partial;
   const [error, setError] = useState<string>();
   const [open, setOpen] = useState<string | null>(null);
   const [writingFor, setWritingFor] = useState<string | null>(null);
@@ -86,8 +91,10 @@ function Shared() {
     <>
       <ShareCodeCard />
       <StatusLines message={message} error={error} />
-      {!error && !patients && <p role="status">Decrypting what was shared with you…</p>}
-      {patients?.length === 0 && <p>No patient is sharing records with you right now.</p>}
+      <p role="status" aria-live="polite" className="progress-text" data-testid="shared-progress">
+        {!error && !loaded ? (progress ? progressWords(progress) : "Decrypting what was shared with you…") : ""}
+      </p>
+      {loaded?.length === 0 && <p>No patient is sharing records with you right now.</p>}
       {patients?.map((patient, index) => {
         const name = displayName(patient);
         // One patient may share twice (say, read only and with notes): each region needs its own name.

@@ -5,6 +5,7 @@ import { Field } from "@/app/_components/field";
 import { VaultGate } from "@/app/_components/vault-gate";
 import type { RecordKind } from "@/client/fhir/types";
 import { useChart } from "@/client/records/chart-store";
+import { progressWords } from "@/client/records/record-pages";
 import { useVault } from "@/client/keystore/vault-store";
 import { isRevealableBirthDate } from "@/client/sharing/sharing";
 import { availableExtras, buildPatientSummary } from "@/client/summary/patient-summary";
@@ -17,7 +18,9 @@ import { SummaryDocument } from "./summary-document";
  * the extra kinds they tick, and the name (and, if they add it, date of birth) they want on it.
  */
 function OwnSummary() {
-  const { entries, error, ensureLoaded } = useChart();
+  const { entries: loaded, complete, progress, error, ensureLoaded } = useChart();
+  // A summary of part of the chart could say "none" of what is on a page not read yet: it waits for the whole chart.
+  const entries = complete ? loaded : null;
   const vault = useVault((state) => state.vault);
   const [extras, setExtras] = useState<RecordKind[]>([]);
   const [name, setName] = useState(vault.status === "unlocked" ? vault.profile.displayName : "");
@@ -51,7 +54,7 @@ function OwnSummary() {
       </p>
     );
   }
-  if (!entries) return <p role="status">Decrypting your chart…</p>;
+  if (!entries) return <p role="status">{progress ? progressWords(progress) : "Decrypting your chart…"}</p>;
   return (
     <>
       <div className="card summary-no-print summary-controls">

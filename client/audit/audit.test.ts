@@ -1,12 +1,23 @@
 import { beforeAll, describe, expect, it, vi } from "vitest";
-import { auditEventHash, auditGenesisHash, cryptoReady, toBase64url, vaultKeyFromBytes } from "@/crypto";
+import {
+  auditEventHash,
+  auditGenesisHash,
+  cryptoReady,
+  decryptPrivateBundle,
+  encryptPrivateBundle,
+  fromBase64url,
+  toBase64url,
+  vaultKeyFromBytes,
+} from "@/crypto";
 import type { TrailEvent, TrailPageJson } from "@/contract/me";
 import { routes } from "@/contract/routes";
 import { isIntegrityError } from "../integrity";
 import type { UnlockedVault } from "../keystore/vault-store";
 import { httpTransport } from "../transport/api";
 import { fakeTransport } from "../transport/fake-transport";
-import { catchUpTrail, loadTrailPage } from "./audit";
+import { decodeProfile, encodeProfile } from "../keystore/account-keys";
+import { catchUpTrail, loadTrailPage, type TrailProgress } from "./audit";
+import { checkTrail, useTrail } from "./trail-store";
 
 const userId = "6f1c1b7e-0000-4000-8000-000000000001";
 const doctorId = "6f1c1b7e-0000-4000-8000-000000000002";
@@ -35,16 +46,27 @@ function trail(length: number): TrailEvent[] {
   return events;
 }
 
+/** `events` with `edit` applied from `fromSeq` on and every later hash recomputed: a rewrite that verifies in itself. */
+function rehashedFrom(events: TrailEvent[], fromSeq: number, edit: (event: TrailEvent) => TrailEvent): TrailEvent[] {
+  let previous = fromSeq === 1 ? auditGenesisHash : fromBase64url(events[fromSeq - 2]!.hash);
+  return events.map((event) => {
+    if (event.seq < fromSeq) return event;
+    const { hash: _hash, ...fields } = event.seq === fromSeq ? edit(event) : event;
+    previous = auditEventHash(previous, { ...fields, subjectId: userId, occurredAt: Date.parse(fields.occurredAt), windowStart: null, windowEnd: null });
+    return { ...fields, hash: toBase64url(previous) };
+  });
+}
+
 /** GET /api/me/audit over `events`, as lib/audit/trail-store.ts trailPage answers it. */
 function server(events: TrailEvent[], headSeq = events.length) {
-  const head = headSeq === 0 ? { seq: 0, hash: toBase64url(auditGenesisHash) } : { seq: headSeq, hash: events[headSeq - 1]!.hash };
+  const head = headSeq === 0 ? { seq: 0, hash: toBase64url(auditGenesisHash) } : { seq: headSeq, hash: events.find((event) => event.seq === headSeq)!.hash };
   return fakeTransport().on(routes.audit.trail, ({ query }): TrailPageJson => {
     const limit = Number(query?.limit ?? 100);
     const page =
       query?.before !== undefined
         ? events.filter((event) => event.seq < Math.min(Number(query.before), headSeq + 1)).slice(-limit)
         : events.filter((event) => event.seq > Number(query?.after ?? 0) && event.seq <= headSeq).slice(0, limit);
-    const previousHash = page[0] ? (page[0].seq === 1 ? toBase64url(auditGenesisHash) : events[page[0].seq - 2]!.hash) : null;
+    const previousHash = page[0] ? (page[0].seq === 1 ? toBase64url(auditGenesisHash) : events[events.indexOf(page[0]) - 1]!.hash) : null;
     return { head, previousHash, events: page, actors: { [doctorId]: "Dr Ada Example" } };
   });
 }
@@ -59,6 +81,32 @@ function vaultAt(head: { seq: number; hash: string } | undefined): UnlockedVault
     keys: { identitySecretKey: key(), identityPublicKey: key(), encryptionSecretKey: key(), encryptionPublicKey: key(), vaultKey: vaultKeyFromBytes(key()) },
     profile: { displayName: "Pat", ...(head ? { auditHead: { ...head, seenSeq: 0 } } : {}) },
   };
+}
+
+/** The vault routes over one sealed bundle, so a check can remember its head: returns what the vault holds now. */
+function withVault(transport: ReturnType<typeof server>, vault: UnlockedVault) {
+  let revision = 1;
+  let sealed = encryptPrivateBundle(
+    { identitySecretKey: new Uint8Array(64), encryptionSecretKey: new Uint8Array(32), extra: encodeProfile(vault.profile) },
+    vault.keys.vaultKey,
+    { userId },
+  );
+  transport
+    .on(routes.vault.get, () => ({
+      userId,
+      role: "patient" as const,
+      identityPublicKey: toBase64url(new Uint8Array(32)),
+      certificate: toBase64url(new Uint8Array(100)),
+      bundle: toBase64url(sealed),
+      bundleRevision: revision,
+      wraps: [],
+    }))
+    .on(routes.vault.putBundle, ({ body }) => {
+      sealed = fromBase64url(body!.bundle);
+      revision += 1;
+      return { revision };
+    });
+  return () => decodeProfile(decryptPrivateBundle(sealed, vault.keys.vaultKey, { userId }).extra).auditHead;
 }
 
 beforeAll(() => cryptoReady());
@@ -100,6 +148,95 @@ describe("incremental trail verification", () => {
     // The stored head's hash is not the one the server's trail passes through.
     const check = await catchUpTrail(vaultAt({ seq: 5, hash: rewritten[0]!.hash }), server(rewritten));
     expect(check).toMatchObject({ status: "tampered", reason: "head", brokenAtSeq: 6 });
+  });
+
+  it("verifies a first visit from genesis in pages, with progress, holding only the newest pages, and remembers the checkpoint", async () => {
+    const events = trail(1200);
+    const transport = server(events);
+    const vault = vaultAt(undefined);
+    const stored = withVault(transport, vault);
+    const progress: TrailProgress[] = [];
+    const check = await catchUpTrail(vault, transport, { onProgress: (step) => progress.push(step) });
+    expect(progress).toEqual([
+      { verified: 500, total: 1200 },
+      { verified: 1000, total: 1200 },
+      { verified: 1200, total: 1200 },
+    ]);
+    expect(check.status).toBe("verified");
+    if (check.status !== "verified") return;
+    // The newest pages holding at least 500 events, from the verified link just before them.
+    expect(check.events.map((event) => event.seq)).toEqual(Array.from({ length: 700 }, (_, index) => index + 501));
+    expect(check.olderEnd).toEqual({ seq: 500, hash: fromBase64url(events[499]!.hash) });
+    expect(stored()).toEqual({ seq: 1200, hash: events[1199]!.hash, seenSeq: 0 });
+
+    // The next visit fetches what follows the checkpoint only: one request, ten events verified.
+    const next = server(trail(1210));
+    const nextVault = vaultAt(stored());
+    const storedNext = withVault(next, nextVault);
+    const again = await catchUpTrail(nextVault, next);
+    expect(again).toMatchObject({ status: "verified", head: { seq: 1210 }, olderEnd: { seq: 1200 } });
+    expect(again.status === "verified" && again.events.map((event) => event.seq)).toEqual(Array.from({ length: 10 }, (_, index) => index + 1201));
+    expect(next.callsTo(routes.audit.trail).map((call) => call.input.query)).toEqual([{ after: 1200, limit: 500 }]);
+    expect(storedNext()).toMatchObject({ seq: 1210 });
+  });
+
+  it("shows a running check's progress to every page through the trail store, and clears it when done", async () => {
+    const events = trail(1100);
+    const transport = server(events);
+    const vault = vaultAt(undefined);
+    withVault(transport, vault);
+    const seen: (TrailProgress | null)[] = [];
+    const stop = useTrail.subscribe((state, before) => {
+      if (state.progress !== before.progress) seen.push(state.progress);
+    });
+    const result = await checkTrail(vault, transport);
+    stop();
+    expect(result).toMatchObject({ status: "verified", head: { seq: 1100 } });
+    expect(seen).toEqual([{ verified: 500, total: 1100 }, { verified: 1000, total: 1100 }, { verified: 1100, total: 1100 }, null]);
+  });
+
+  it("catches up from the checkpoint across several pages, and the older pages still prove against the verified link", async () => {
+    const events = trail(30);
+    const transport = server(events);
+    const vault = vaultAt({ seq: 10, hash: events[9]!.hash });
+    const stored = withVault(transport, vault);
+    const check = await catchUpTrail(vault, transport);
+    expect(check).toMatchObject({ status: "verified", head: { seq: 30 }, olderEnd: { seq: 10 } });
+    expect(stored()).toMatchObject({ seq: 30, hash: events[29]!.hash });
+    // "Show older": the page before the checkpoint is proven against the link the check started from.
+    if (check.status !== "verified") return;
+    const older = await loadTrailPage(vault, check.olderEnd, 4, transport);
+    expect(older).toMatchObject({ status: "verified", olderEnd: { seq: 6 } });
+  });
+
+  it("refuses a gap after the checkpoint (a page that skips an event)", async () => {
+    const events = trail(8);
+    const gapped = events.filter((event) => event.seq !== 7);
+    const check = await catchUpTrail(vaultAt({ seq: 5, hash: events[4]!.hash }), server(gapped, 8));
+    expect(check).toEqual({ status: "tampered", brokenAtSeq: 7, reason: "sequence" });
+  });
+
+  it("refuses a fork: new events that chain from another branch than the checkpoint's", async () => {
+    const events = trail(8);
+    // The server's branch: event 5 replaced (re-hashed from there on), so seq 6 chains from a hash this browser never verified.
+    const fork = rehashedFrom(events, 5, (event) => ({ ...event, actorId: doctorId }));
+    expect(await catchUpTrail(vaultAt({ seq: 5, hash: events[4]!.hash }), server(fork))).toEqual({ status: "tampered", brokenAtSeq: 6, reason: "head" });
+    // Nothing new on the forked branch: its head is compared with the checkpoint itself.
+    expect(await catchUpTrail(vaultAt({ seq: 8, hash: events[7]!.hash }), server(fork))).toEqual({ status: "tampered", brokenAtSeq: 8, reason: "head" });
+  });
+
+  it("refuses history rewritten before the checkpoint, whether re-hashed or not", async () => {
+    const events = trail(10);
+    const checkpoint = { seq: 8, hash: events[7]!.hash };
+    const head = { seq: 8, hash: fromBase64url(events[7]!.hash) };
+    // Event 3 edited, nothing re-hashed: the older page does not verify where the edit is.
+    const edited = events.map((event) => (event.seq === 3 ? { ...event, outcome: "failure" as const } : event));
+    expect(await loadTrailPage(vaultAt(checkpoint), head, 8, server(edited))).toEqual({ status: "tampered", brokenAtSeq: 3, reason: "hash" });
+    // Event 3 edited and every later hash recomputed: the page verifies in itself but does not arrive at the verified checkpoint.
+    const rehashed = rehashedFrom(events, 3, (event) => ({ ...event, outcome: "failure" }));
+    expect(await loadTrailPage(vaultAt(checkpoint), head, 8, server(rehashed))).toEqual({ status: "tampered", brokenAtSeq: 8, reason: "head" });
+    // And the catch-up from that checkpoint refuses the re-hashed trail too.
+    expect(await catchUpTrail(vaultAt(checkpoint), server(rehashed))).toMatchObject({ status: "tampered", reason: "head" });
   });
 
   it("turns an answer outside the contract into IntegrityError('shape'), never a TypeError later", async () => {

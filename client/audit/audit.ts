@@ -73,23 +73,38 @@ function chainFields(subjectId: string, event: TrailEvent): AuditEventFields & {
 const entriesOf = (page: TrailPageJson, userId: string): TrailEntry[] =>
   page.events.map(({ hash: _hash, ...event }) => ({ ...event, actorName: actorNameOf(event, userId, page.actors) }));
 
+/** How far a catch-up has got: events verified so far of those it is checking (the server's head minus the start). */
+export interface TrailProgress {
+  verified: number;
+  total: number;
+}
+
 /**
  * Checks that the person's trail extends the head this browser verified last time (kept in
  * the encrypted vault, where the server can neither read nor roll it back without the vault
  * key), fetching and verifying only the events after it, page by page: the cost follows
  * what is new, not the trail's length. The first check on an account (no head yet) starts
- * from the genesis hash. A server head behind the stored one (a rollback), a first new
- * event that does not chain from the stored hash (a rewrite) or a page that does not
+ * from the genesis hash and verifies the whole trail in pages, reporting `onProgress` after
+ * each. A server head behind the stored one (a rollback), a first new event that does not
+ * chain from the stored hash (a rewrite, or a fork from before it) or a page that does not
  * reach the server's head is refused; otherwise the new head is remembered in the vault.
- * Returns the events verified on the way, for the history to show without fetching them again.
+ * Returns at most the newest `keep` events verified on the way (whole pages; `olderEnd` is
+ * the verified link before them), for the history to show without fetching them again:
+ * a long first check holds one or two pages, not the whole trail.
  * @throws ApiError, IntegrityError("shape") for a page outside the contract.
  */
-export async function catchUpTrail(vault: UnlockedVault, transport: Transport = httpTransport): Promise<TrailCheck> {
+export async function catchUpTrail(
+  vault: UnlockedVault,
+  transport: Transport = httpTransport,
+  options: { keep?: number; onProgress?: (progress: TrailProgress) => void } = {},
+): Promise<TrailCheck> {
   await cryptoReady();
+  const keep = options.keep ?? trailPageSizes.catchUp;
   const known = vault.profile.auditHead;
   const start: AuditChainLink = known ? { seq: known.seq, hash: fromBase64url(known.hash) } : { seq: 0, hash: auditGenesisHash };
   let link = start;
-  const events: TrailEntry[] = [];
+  // Verified pages kept, oldest first, each with the link it chains from.
+  let pages: { from: AuditChainLink; events: TrailEntry[] }[] = [];
   for (;;) {
     const page = await pageOf(transport, { after: link.seq }, trailPageSizes.catchUp);
     if (page.head.seq < link.seq) return tampered(page.head.seq + 1, "head");
@@ -98,8 +113,11 @@ export async function catchUpTrail(vault: UnlockedVault, transport: Transport = 
       page.events.map((event) => chainFields(vault.userId, event)),
     );
     if (!check.ok) return tampered(link.seq + check.brokenAt + 1, check.brokenAt === 0 && link.seq > 0 ? "head" : check.reason);
+    if (page.events.length > 0) pages.push({ from: link, events: entriesOf(page, vault.userId) });
     link = check.end;
-    events.push(...entriesOf(page, vault.userId));
+    // Older pages are dropped once the newer ones hold `keep` events: they can be fetched again, proven against `olderEnd`.
+    while (pages.length > 1 && pages.slice(1).reduce((sum, held) => sum + held.events.length, 0) >= keep) pages = pages.slice(1);
+    options.onProgress?.({ verified: link.seq - start.seq, total: Math.max(page.head.seq - start.seq, link.seq - start.seq) });
     if (page.events.length === 0 || link.seq >= page.head.seq) {
       if (link.seq !== page.head.seq || !equalBytes(link.hash, fromBase64url(page.head.hash))) return tampered(link.seq, "head");
       break;
@@ -110,7 +128,7 @@ export async function catchUpTrail(vault: UnlockedVault, transport: Transport = 
     const head = { seq: link.seq, hash: toBase64url(link.hash) };
     await updateVaultProfile(vault, (profile) => ({ ...profile, auditHead: { ...head, seenSeq: profile.auditHead?.seenSeq ?? 0 } }), transport);
   }
-  return { status: "verified", head: link, seenSeq: known?.seenSeq ?? 0, events, olderEnd: start };
+  return { status: "verified", head: link, seenSeq: known?.seenSeq ?? 0, events: pages.flatMap((held) => held.events), olderEnd: pages[0]?.from ?? link };
 }
 
 /**

@@ -3,7 +3,7 @@ import { equalBytes, type AuditChainLink } from "@/crypto";
 import type { TrailEntry } from "../fhir/audit-export";
 import { httpTransport, type Transport } from "../transport/api";
 import { useVault, type UnlockedVault } from "../keystore/vault-store";
-import { catchUpTrail, loadTrailPage, trailPageSizes, type TrailCheck, type TrailTampering } from "./audit";
+import { catchUpTrail, loadTrailPage, trailPageSizes, type TrailCheck, type TrailProgress, type TrailTampering } from "./audit";
 
 /**
  * What this tab has verified of the person's trail: one contiguous run of events, oldest
@@ -25,9 +25,11 @@ interface TrailState {
   verified: VerifiedTrail | null;
   /** Set once any check in this tab found the trail does not verify, so every page can say so. */
   tampered: TrailTampering | null;
+  /** While a check runs: how many of the new events it has verified (a first check verifies the whole trail, in pages). */
+  progress: TrailProgress | null;
 }
 
-export const useTrail = create<TrailState>(() => ({ verified: null, tampered: null }));
+export const useTrail = create<TrailState>(() => ({ verified: null, tampered: null, progress: null }));
 
 /** Forgets what was verified (sign-out, another account). The tampering flag stays until reload: it is never cleared by a later good answer. */
 export const forgetTrail = () => useTrail.setState({ verified: null });
@@ -62,15 +64,16 @@ function merge(userId: string, check: Extract<TrailCheck, { status: "verified" }
 let checking: Promise<VerifiedTrail | TrailTampering> | null = null;
 
 /**
- * Checks the trail up to the server's head now (see `catchUpTrail`) and keeps what was verified.
- * Concurrent callers (the check on every page and the history page) share one run.
+ * Checks the trail up to the server's head now (see `catchUpTrail`) and keeps what was verified;
+ * `progress` in the store says how far it has got meanwhile. Concurrent callers (the check on every page and the history page) share one run.
  * @throws ApiError, IntegrityError("shape"); the tampering found is returned, and flagged for every page.
  */
 export function checkTrail(vault: UnlockedVault, transport: Transport = httpTransport): Promise<VerifiedTrail | TrailTampering> {
-  checking ??= catchUpTrail(vault, transport)
+  checking ??= catchUpTrail(vault, transport, { onProgress: (progress) => useTrail.setState({ progress }) })
     .then((check) => (check.status === "tampered" ? recordTampering(check) : merge(vault.userId, check)))
     .finally(() => {
       checking = null;
+      useTrail.setState({ progress: null });
     });
   return checking;
 }

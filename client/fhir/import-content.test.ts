@@ -6,7 +6,7 @@ import { maxContentBytes } from "@/contract/records";
 import { ApiError } from "../transport/api";
 import { blobsRoutes } from "@/contract/records";
 import { downloadDecryptedFile } from "../records/files";
-import { loadChart, sealVersion, type OkEntry } from "../records/records";
+import { loadWholeChart, sealVersion, type OkEntry } from "../records/records";
 import { patientVault, recordsServer } from "../records/test-server";
 import { planImport } from "./import-bundle";
 import { prepareRecords } from "./import-content";
@@ -26,7 +26,7 @@ beforeEach(() => {
 afterEach(() => vi.unstubAllGlobals());
 
 const fixture = (name: string): unknown => JSON.parse(readFileSync(path.resolve(__dirname, "../../fixtures/real-world", name), "utf8"));
-const ok = (entries: Awaited<ReturnType<typeof loadChart>>) => entries.filter((entry): entry is OkEntry => entry.status === "ok");
+const ok = (entries: Awaited<ReturnType<typeof loadWholeChart>>) => entries.filter((entry): entry is OkEntry => entry.status === "ok");
 const collection = (entry: unknown[]) => ({ resourceType: "Bundle", type: "collection", entry });
 
 describe("inline content", () => {
@@ -53,7 +53,7 @@ describe("inline content", () => {
     // The file upload is a step of the progress as well as the three records.
     expect(steps.at(-1)).toEqual(expect.objectContaining({ done: 4, total: 4, savedRecords: 3, records: 3 }));
 
-    const chart = ok(await loadChart(vault, server.transport));
+    const chart = ok(await loadWholeChart(vault, server.transport));
     expect(chart).toHaveLength(3);
     const stored = chart.find((entry) => entry.document.file)!;
     expect(stored.document.kind).toBe("document");

@@ -6,7 +6,7 @@ import { importsRoutes } from "@/contract/imports";
 import { recordsRoutes } from "@/contract/records";
 import { ApiError } from "../transport/api";
 import { ImportNotSavedError } from "../records/import-records";
-import { loadChart, type OkEntry } from "../records/records";
+import { loadWholeChart, type OkEntry } from "../records/records";
 import { patientVault, recordsServer } from "../records/test-server";
 import { planImport } from "./import-bundle";
 import { prepareRecords } from "./import-content";
@@ -64,7 +64,7 @@ it("an update that fails after the new records were saved says how far it went",
   const server = recordsServer(vault);
   const first = await matchChart((await prepareRecords(planImport(fixture15()))).ready, []);
   await saveImport(first, { update: false }, vault, server.transport);
-  const chart = (await loadChart(vault, server.transport)).filter((entry): entry is OkEntry => entry.status === "ok");
+  const chart = (await loadWholeChart(vault, server.transport)).filter((entry): entry is OkEntry => entry.status === "ok");
   // The same file with one value changed, and one record new.
   const changed = fixture15() as { entry: Array<{ resource: Record<string, unknown> }> };
   changed.entry[1]!.resource.status = "amended";

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { cryptoReady } from "@/crypto";
-import { loadChart, type OkEntry } from "../records/records";
+import { loadWholeChart, type OkEntry } from "../records/records";
 import { patientVault, recordsServer } from "../records/test-server";
 import { planImport } from "./import-bundle";
 import { prepareRecords } from "./import-content";
@@ -25,7 +25,7 @@ beforeEach(() => {
 afterEach(() => vi.unstubAllGlobals());
 
 const fixture = (name: string): unknown => JSON.parse(readFileSync(path.resolve(__dirname, "../../fixtures/real-world", name), "utf8"));
-const ok = (entries: Awaited<ReturnType<typeof loadChart>>) => entries.filter((entry): entry is OkEntry => entry.status === "ok");
+const ok = (entries: Awaited<ReturnType<typeof loadWholeChart>>) => entries.filter((entry): entry is OkEntry => entry.status === "ok");
 
 describe("a resource's identity", () => {
   it("canonical JSON sorts keys at every level and keeps array order", () => {
@@ -85,7 +85,7 @@ describe("duplicates", () => {
     const first = await matchChart((await prepareRecords(planImport(fixture("01-ips-minimal.json")))).ready, []);
     expect(await saveImport(first, { update: false }, vault, server.transport)).toEqual({ created: 4, updated: 0 });
 
-    const chart = ok(await loadChart(vault, server.transport));
+    const chart = ok(await loadWholeChart(vault, server.transport));
     expect(chart).toHaveLength(4);
     const again = await matchChart((await prepareRecords(planImport(fixture("01-ips-minimal.json")))).ready, chart);
     expect(again.map((item) => item.status)).toEqual(["unchanged", "unchanged", "unchanged", "unchanged"]);
@@ -109,18 +109,18 @@ describe("duplicates", () => {
       entries[2]!,
       { resource: { resourceType: "Procedure", status: "completed", code: { text: "Tonsillectomy" } } },
     ];
-    const chart = ok(await loadChart(vault, server.transport));
+    const chart = ok(await loadWholeChart(vault, server.transport));
     const matched = await matchChart((await prepareRecords(planImport(collection(changed)))).ready, chart);
     expect(matched.map((item) => item.status)).toEqual(["changed", "changed", "unchanged", "new"]);
 
     expect(await saveImport(matched, { update: false }, vault, server.transport)).toEqual({ created: 1, updated: 0 });
     expect([...server.records.values()].map((record) => record.versions.length)).toEqual([1, 1, 1, 1]);
 
-    const chartAgain = ok(await loadChart(vault, server.transport));
+    const chartAgain = ok(await loadWholeChart(vault, server.transport));
     const progress: number[] = [];
     const rematched = await matchChart((await prepareRecords(planImport(collection(changed)))).ready, chartAgain);
     expect(await saveImport(rematched, { update: true }, vault, server.transport, (step) => progress.push(step.done))).toEqual({ created: 0, updated: 2 });
-    const after = ok(await loadChart(vault, server.transport));
+    const after = ok(await loadWholeChart(vault, server.transport));
     expect(after).toHaveLength(4);
     const observation = after.find((entry) => entry.document.resource.resourceType === "Observation")!;
     expect(observation.version).toBe(2);

@@ -137,11 +137,13 @@ export type RestoreProgress = { step: "files"; done: number; total: number } | {
  *   answer (records already restored stay: the message says how many).
  */
 export async function restoreBackup(contents: BackupContents, vault: UnlockedVault, transport: Transport, onProgress: (progress: RestoreProgress) => void) {
-  const { records } = await transport.call(recordsRoutes.list, {});
-  if (records.length > 0) {
+  // One record is enough to know; the page says how many there are.
+  const first = await transport.call(recordsRoutes.list, { query: { limit: 1 } });
+  if (first.records.length > 0) {
+    const count = Math.max(first.total, first.records.length);
     throw new BackupRestoreError(
       "not-empty",
-      `Your chart already has ${records.length} record${records.length === 1 ? "" : "s"}. A backup is restored only into an empty chart, so nothing is duplicated or mixed: nothing was restored.`,
+      `Your chart already has ${count} record${count === 1 ? "" : "s"}. A backup is restored only into an empty chart, so nothing is duplicated or mixed: nothing was restored.`,
     );
   }
   const plan = contents.manifest.records.map((record) => ({ record, id: crypto.randomUUID(), uploaded: new Map<string, FileReference>() }));

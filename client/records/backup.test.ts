@@ -7,7 +7,7 @@ import { ArchiveWriter, blobSink, readArchive } from "./backup-archive";
 import { buildBackup, bundlePath, manifestPath, readmePath, type BackupProgress } from "./backup";
 import { BackupRestoreError, readBackup, restoreBackup } from "./backup-restore";
 import { downloadDecryptedFile, uploadEncryptedFile } from "./files";
-import { createRecords, loadChart, loadVersions, saveVersion, type OkEntry, type RecordDocument } from "./records";
+import { createRecords, loadWholeChart, loadVersions, saveVersion, type OkEntry, type RecordDocument } from "./records";
 import { noteResource } from "../fhir/note";
 import { storedResource } from "../fhir/types";
 import { patientVault, recordsServer } from "./test-server";
@@ -78,7 +78,7 @@ async function patientWithRecords() {
 
 /** Every record's versions as documents (file access left out: a restore gives new keys), with each file's bytes. */
 async function history(vault: UnlockedVault, fake: ReturnType<typeof server>) {
-  const chart = (await loadChart(vault, fake.transport)).filter((entry): entry is OkEntry => entry.status === "ok");
+  const chart = (await loadWholeChart(vault, fake.transport)).filter((entry): entry is OkEntry => entry.status === "ok");
   const records = [];
   for (const entry of chart) {
     const versions = [];

@@ -4,7 +4,7 @@ import type { Transport } from "../transport/api";
 import type { UnlockedVault } from "../keystore/vault-store";
 import { ArchiveWriter, type ArchiveSink } from "./backup-archive";
 import { downloadDecryptedFile, type FileReference } from "./files";
-import { loadChart, loadVersions, type RecordDocument } from "./records";
+import { loadWholeChart, loadVersions, type RecordDocument } from "./records";
 
 /**
  * The full backup ("Download everything"): one ZIP a person can open, holding
@@ -191,7 +191,7 @@ export async function buildBackup(
   onProgress: (progress: BackupProgress) => void,
   now: Date,
 ): Promise<BackupResult> {
-  const chart = await loadChart(vault, transport);
+  const chart = await loadWholeChart(vault, transport);
   const ok = chart.filter((entry) => entry.status === "ok");
   const manifest: BackupManifest = { format: backupFormat, formatVersion: 1, createdAt: now.toISOString(), records: [] };
   const files = new Map<string, { reference: FileReference; resource: FhirResource; users: BackupVersion[] }>();

@@ -2,11 +2,16 @@ import { create } from "zustand";
 import { describeFailure } from "../failures";
 import { unlockedVault, useVault, type UnlockedVault } from "../keystore/vault-store";
 import { httpTransport, type Transport } from "../transport/api";
-import { loadChart, type ChartEntry } from "./records";
+import { loadWholeChart, type ChartEntry } from "./records";
+import type { PagingProgress } from "./record-pages";
 
 interface ChartState {
-  /** The decrypted chart, or null before it was loaded (and after the vault locked). */
+  /** The decrypted chart, or null before it was loaded (and after the vault locked); while the first load runs, the pages verified so far. */
   entries: ChartEntry[] | null;
+  /** Whether `entries` is the whole chart; false while its pages are still arriving. */
+  complete: boolean;
+  /** How far the load under way has come, while a chart not shown yet arrives page by page; null otherwise. */
+  progress: PagingProgress | null;
   /** Why the last load failed, worded for the person; null after a load that worked. */
   error: string | null;
   /** Whose chart `entries` is, so a later unlock by someone else never shows it. */
@@ -23,13 +28,23 @@ const unlockedUserId = () => {
 };
 
 /**
- * Loads and verifies the chart with `vault` over `transport` into the store (client/records/records.ts
- * `loadChart`), unless the vault locked or another person unlocked meanwhile. Returns the entries.
- * @throws what `loadChart` throws.
+ * Loads and verifies the whole chart with `vault` over `transport` into the store
+ * (client/records/records.ts `loadWholeChart`), unless the vault locked or another person
+ * unlocked meanwhile. When no whole chart is shown yet, each page is shown as it is verified,
+ * with the progress; otherwise (a reload after a write) the chart shown stays until the new
+ * one is whole. Returns the entries.
+ * @throws what `loadWholeChart` throws.
  */
-export async function loadChartInto(vault: UnlockedVault, transport: Transport): Promise<ChartEntry[]> {
-  const entries = await loadChart(vault, transport);
-  if (unlockedUserId() === vault.userId) useChart.setState({ entries, error: null, ownerId: vault.userId });
+export async function loadChartInto(vault: UnlockedVault, transport: Transport, pageSize?: number): Promise<ChartEntry[]> {
+  const before = useChart.getState();
+  const showPages = !before.complete || before.ownerId !== vault.userId;
+  const entries = await loadWholeChart(vault, transport, {
+    pageSize,
+    onPage: (sofar, progress) => {
+      if (showPages && unlockedUserId() === vault.userId) useChart.setState({ entries: sofar, complete: false, progress, error: null, ownerId: vault.userId });
+    },
+  });
+  if (unlockedUserId() === vault.userId) useChart.setState({ entries, complete: true, progress: null, error: null, ownerId: vault.userId });
   return entries;
 }
 
@@ -46,11 +61,11 @@ function load(): Promise<ChartEntry[]> {
 /**
  * The chart for page code that needs the entries themselves (sharing, history): the one in
  * memory when it is loaded for the person unlocked, otherwise loaded (once, whoever asks).
- * @throws what `loadChart` throws; VaultLockedError when the vault is locked.
+ * @throws what `loadWholeChart` throws; VaultLockedError when the vault is locked.
  */
 export async function loadedChart(): Promise<ChartEntry[]> {
-  const { entries, ownerId } = useChart.getState();
-  if (entries !== null && ownerId === unlockedVault().userId) return entries;
+  const { entries, complete, ownerId } = useChart.getState();
+  if (entries !== null && complete && ownerId === unlockedVault().userId) return entries;
   return load();
 }
 
@@ -70,13 +85,15 @@ function worded(caught: unknown): string {
  */
 export const useChart = create<ChartState>(() => ({
   entries: null,
+  complete: false,
+  progress: null,
   error: null,
   ownerId: null,
   ensureLoaded: async () => {
     try {
       await loadedChart();
     } catch (caught) {
-      useChart.setState({ error: worded(caught), ownerId: unlockedUserId() });
+      useChart.setState({ error: worded(caught), progress: null, ownerId: unlockedUserId() });
     }
   },
   reload: async () => {
@@ -85,7 +102,7 @@ export const useChart = create<ChartState>(() => ({
     try {
       await load();
     } catch (caught) {
-      useChart.setState({ error: worded(caught), ownerId: unlockedUserId() });
+      useChart.setState({ error: worded(caught), progress: null, ownerId: unlockedUserId() });
     }
   },
 }));
@@ -95,7 +112,7 @@ export const useChart = create<ChartState>(() => ({
 useVault.subscribe((state) => {
   const { ownerId, error } = useChart.getState();
   const sameOwner = state.vault.status === "unlocked" && state.vault.userId === ownerId;
-  if (!sameOwner && (ownerId !== null || error !== null)) useChart.setState({ entries: null, error: null, ownerId: null });
+  if (!sameOwner && (ownerId !== null || error !== null)) useChart.setState({ entries: null, complete: false, progress: null, error: null, ownerId: null });
 });
 
 /**

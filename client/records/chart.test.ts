@@ -4,7 +4,7 @@ import { recordsRoutes } from "@/contract/records";
 import { isIntegrityError, type IntegrityCode } from "../integrity";
 import { ApiError, httpTransport } from "../transport/api";
 import { routes } from "@/contract/routes";
-import { loadChart, loadRecord, olderThanSeen, saveVersion, type ChartEntry, type OkEntry } from "./records";
+import { loadWholeChart, loadRecord, olderThanSeen, saveVersion, type ChartEntry, type OkEntry } from "./records";
 import { noteDocument, patientVault, recordsServer } from "./test-server";
 
 beforeAll(cryptoReady);
@@ -38,15 +38,15 @@ const rejection = (promise: Promise<unknown>) =>
     (caught: unknown) => caught,
   );
 
-describe("loadChart", () => {
+describe("loadWholeChart", () => {
   it("opens every record after verifying every version's statement", async () => {
     const vault = patientVault();
     const server = recordsServer(vault);
     const [first, second] = server.seed([noteDocument("Blood pressure 120/80."), noteDocument("Allergic to penicillin.")]);
-    const [entry] = ok(await loadChart(vault, server.transport)).filter((candidate) => candidate.id === first);
+    const [entry] = ok(await loadWholeChart(vault, server.transport)).filter((candidate) => candidate.id === first);
     await saveVersion(entry!, noteDocument("Blood pressure 118/79."), vault, server.transport);
 
-    const entries = await loadChart(vault, server.transport);
+    const entries = await loadWholeChart(vault, server.transport);
     expect(ok(entries).map((candidate) => [candidate.id, candidate.version, candidate.document.resource.description])).toEqual([
       [first, 2, "Blood pressure 118/79."],
       [second, 1, "Allergic to penicillin."],
@@ -77,7 +77,7 @@ describe("loadChart", () => {
       });
       const [target, bystander] = server.seed([noteDocument("Target"), noteDocument("Bystander")]);
       tamper(server.records.get(target!)!);
-      const entries = await loadChart(vault, server.transport);
+      const entries = await loadWholeChart(vault, server.transport);
       expect(failureOf(entries, target!), label).toBe(code);
       expect(
         ok(entries).map((entry) => entry.id),
@@ -90,21 +90,21 @@ describe("loadChart", () => {
     const vault = patientVault();
     const server = recordsServer(vault);
     const [id] = server.seed([noteDocument("First")]);
-    await saveVersion(ok(await loadChart(vault, server.transport))[0]!, noteDocument("Second"), vault, server.transport);
+    await saveVersion(ok(await loadWholeChart(vault, server.transport))[0]!, noteDocument("Second"), vault, server.transport);
     const stored = server.records.get(id!)!;
     stored.versions[0]!.signature = flip(stored.versions[0]!.signature, 10);
-    expect(failureOf(await loadChart(vault, server.transport), id!)).toBe("signature");
+    expect(failureOf(await loadWholeChart(vault, server.transport), id!)).toBe("signature");
   });
 
   it("lists a record rolled back to an earlier version than this browser has shown as a rollback", async () => {
     const vault = patientVault();
     const server = recordsServer(vault);
     const [id] = server.seed([noteDocument("Take 10 mg daily.")]);
-    await saveVersion(ok(await loadChart(vault, server.transport))[0]!, noteDocument("Take 20 mg daily."), vault, server.transport);
-    expect(ok(await loadChart(vault, server.transport))[0]!.version).toBe(2);
+    await saveVersion(ok(await loadWholeChart(vault, server.transport))[0]!, noteDocument("Take 20 mg daily."), vault, server.transport);
+    expect(ok(await loadWholeChart(vault, server.transport))[0]!.version).toBe(2);
     // The server replays version 1, genuinely signed.
     server.records.get(id!)!.versions.pop();
-    const entries = await loadChart(vault, server.transport);
+    const entries = await loadWholeChart(vault, server.transport);
     expect(failureOf(entries, id!)).toBe("rollback");
     expect(entries[0]).toMatchObject({ status: "invalid", reason: olderThanSeen });
     await expect(loadRecord(id!, vault, server.transport)).rejects.toMatchObject({ code: "rollback" });
@@ -124,7 +124,7 @@ describe("loadChart", () => {
         "fetch",
         vi.fn(async () => new Response(typeof body === "string" ? body : JSON.stringify(body))),
       );
-      const error = await rejection(loadChart(vault, httpTransport));
+      const error = await rejection(loadWholeChart(vault, httpTransport));
       expect(isIntegrityError(error) && error.code).toBe("shape");
     }
   });
@@ -143,7 +143,7 @@ describe("loadChart", () => {
         },
       },
     };
-    expect(await rejection(loadChart(broken, server.transport))).toBe(bug);
+    expect(await rejection(loadWholeChart(broken, server.transport))).toBe(bug);
   });
 });
 

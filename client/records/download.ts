@@ -14,10 +14,13 @@ export function downloadBlob(name: string, blob: Blob) {
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
 
+/** Files at least this large are written straight to disk as they decrypt where the browser can (saveToDisk); smaller ones go through a Blob. */
+export const saveToDiskFromBytes = 64 * 1024 * 1024;
+
 /** The File System Access API's save dialog (Chromium), which TypeScript's DOM types do not have yet. */
 interface SaveFilePicker {
   showSaveFilePicker(options: { suggestedName: string; types: Array<{ description: string; accept: Record<string, string[]> }> }): Promise<{
-    createWritable(): Promise<{ write(data: Uint8Array<ArrayBuffer>): Promise<void>; close(): Promise<void> }>;
+    createWritable(): Promise<{ write(data: Uint8Array<ArrayBuffer>): Promise<void>; close(): Promise<void>; abort(): Promise<void> }>;
   }>;
 }
 
@@ -25,19 +28,20 @@ interface SaveFilePicker {
 export const canSaveToDisk = () => typeof window !== "undefined" && typeof (window as Partial<SaveFilePicker>).showSaveFilePicker === "function";
 
 /**
- * Asks where to save a ZIP (the browser's save dialog) and returns a sink writing to that file
- * as the bytes come, so a large archive never sits whole in memory. Call it from the click
+ * Asks where to save a file (the browser's save dialog; a ZIP unless `type` says otherwise) and
+ * returns a sink writing to that file as the bytes come, so a large file never sits whole in
+ * memory; `abort()` discards what was written (Chromium writes to a temporary file until `close()`). Call it from the click
  * itself (the dialog needs the person's gesture). Resolves null when the person cancels.
  * @throws whatever the browser throws other than a cancel (a refused permission).
  */
-export async function saveToDisk(name: string): Promise<{ write(chunk: Uint8Array): Promise<void>; close(): Promise<void> } | null> {
+export async function saveToDisk(
+  name: string,
+  type: { description: string; accept: Record<string, string[]> } | null = { description: "ZIP archive", accept: { "application/zip": [".zip"] } },
+): Promise<{ write(chunk: Uint8Array): Promise<void>; close(): Promise<void>; abort(): Promise<void> } | null> {
   try {
-    const handle = await (window as unknown as SaveFilePicker).showSaveFilePicker({
-      suggestedName: name,
-      types: [{ description: "ZIP archive", accept: { "application/zip": [".zip"] } }],
-    });
+    const handle = await (window as unknown as SaveFilePicker).showSaveFilePicker({ suggestedName: name, types: type ? [type] : [] });
     const writable = await handle.createWritable();
-    return { write: (chunk) => writable.write(chunk as Uint8Array<ArrayBuffer>), close: () => writable.close() };
+    return { write: (chunk) => writable.write(chunk as Uint8Array<ArrayBuffer>), close: () => writable.close(), abort: () => writable.abort() };
   } catch (caught) {
     // The person closed the dialog: nothing to save, nothing went wrong.
     if (caught instanceof DOMException && caught.name === "AbortError") return null;

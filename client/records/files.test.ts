@@ -1,9 +1,11 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { cryptoReady, toBase64url } from "@/crypto";
+import { cryptoReady, fromBase64url, toBase64url } from "@/crypto";
 import { blobsRoutes } from "@/contract/records";
 import { isIntegrityError } from "../integrity";
-import { downloadDecryptedFile, fileChunkSize, uploadEncryptedFile, type FileReference } from "./files";
+import { ApiError } from "../transport/api";
+import { chunksInFlight, downloadDecryptedFile, fileChunkSize, reencryptFile, uploadEncryptedFile, type FileReference } from "./files";
 import { patientVault, recordsServer } from "./test-server";
+import { memoryUploads, NotTheSameFileError, resumeUpload, savingJournal } from "./upload-resume";
 
 beforeAll(cryptoReady);
 
@@ -63,5 +65,126 @@ describe("files", () => {
     const { server, reference } = await uploaded(10);
     server.chunks.delete(reference.blobId);
     await expect(downloadDecryptedFile(reference, "", () => undefined, server.transport)).rejects.toMatchObject({ status: 404 });
+  });
+
+  it("upload with a few chunks in flight at once, never more than chunksInFlight", async () => {
+    const server = recordsServer(patientVault());
+    let inFlight = 0;
+    let most = 0;
+    server.transport.on(blobsRoutes.putChunk, async ({ params, body }) => {
+      inFlight += 1;
+      most = Math.max(most, inFlight);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      server.chunks.get(params.id)![Number(params.index)] = body;
+      inFlight -= 1;
+    });
+    const plain = new Uint8Array(fileChunkSize * 6 + 5).map((_, index) => index % 253);
+    const progress: number[] = [];
+    const reference = await uploadEncryptedFile(new Blob([plain]), context, (step) => progress.push(step.doneBytes), server.transport);
+    expect([most > 1, most <= chunksInFlight]).toEqual([true, true]);
+    expect(progress.at(-1)).toBe(plain.length);
+    expect(progress).toEqual([...progress].sort((a, b) => a - b));
+    expect(Buffer.from(await bytesOf(await downloadDecryptedFile(reference, "", () => undefined, server.transport))).equals(Buffer.from(plain))).toBe(true);
+  });
+
+  it("stop between chunks when cancelled, without completing the upload", async () => {
+    const server = recordsServer(patientVault());
+    const cancel = new AbortController();
+    const plain = new Uint8Array(fileChunkSize * 8);
+    const error = await rejection(
+      uploadEncryptedFile(
+        new Blob([plain]),
+        context,
+        (step) => {
+          if (step.doneBytes >= fileChunkSize) cancel.abort();
+        },
+        server.transport,
+        undefined,
+        { signal: cancel.signal },
+      ),
+    );
+    expect(error).toMatchObject({ name: "AbortError" });
+    expect(server.transport.callsTo(blobsRoutes.putChunk).length).toBeLessThan(8);
+    expect(server.transport.callsTo(blobsRoutes.complete)).toHaveLength(0);
+  });
+
+  it("re-encrypt a stored file under a new key for a rotation, streaming, to a new blob that decrypts to the same bytes; a damaged original stops it", async () => {
+    const { server, plain, reference } = await uploaded(fileChunkSize * 3 + 500);
+    const before = server.chunks.get(reference.blobId)!.map((chunk) => Buffer.from(chunk));
+    const moved = await reencryptFile(reference, { ...context, keyVersion: 2 }, server.transport);
+    expect([moved.blobId === reference.blobId, moved.key === reference.key, moved.keyVersion, moved.size, moved.digest]).toEqual([
+      false,
+      false,
+      2,
+      plain.length,
+      reference.digest,
+    ]);
+    expect(server.transport.callsTo(blobsRoutes.start).at(-1)!.input.body).toMatchObject({ replaces: reference.blobId });
+    expect(Buffer.from(await bytesOf(await downloadDecryptedFile(moved, "", () => undefined, server.transport))).equals(Buffer.from(plain))).toBe(true);
+    expect(server.chunks.get(reference.blobId)!.every((chunk, index) => Buffer.from(chunk).equals(before[index]!))).toBe(true);
+
+    server.chunks.get(reference.blobId)![2]![40]! ^= 1;
+    const error = await rejection(reencryptFile(reference, { ...context, keyVersion: 2 }, server.transport));
+    expect(isIntegrityError(error) && error.code).toBe("decrypt");
+  });
+
+  it("resume after a reload: the same file picked again sends only the chunks the server lacks, and the saved state holds no key in the clear", async () => {
+    const vault = patientVault();
+    const server = recordsServer(vault);
+    const store = memoryUploads();
+    const plain = new Uint8Array(fileChunkSize * 5 + 77).map((_, index) => (index * 13) % 256);
+    const file = new File([plain], "scan.pdf", { type: "application/pdf", lastModified: 1_700_000_000_000 });
+    const facts = { name: file.name, type: file.type, size: file.size, lastModified: file.lastModified };
+    const journal = savingJournal(store, vault, facts, context.recordId);
+    // The page goes away while chunk 3 is on its way: the first three arrived and were recorded.
+    server.transport.on(blobsRoutes.putChunk, ({ params, body }) => {
+      if (Number(params.index) >= 3) throw new ApiError(400, "invalid-input", "The page was closed.");
+      server.chunks.get(params.id)![Number(params.index)] = body;
+    });
+    await rejection(uploadEncryptedFile(file, context, () => undefined, server.transport, undefined, { journal }));
+    await journal.flush();
+    const [saved] = await store.list(vault.userId);
+    expect(saved).toMatchObject({ ...facts, recordId: context.recordId, chunkCount: 6 });
+    expect(Object.keys(saved!.tags).map(Number).sort()).toEqual([0, 1, 2]);
+    const [startCall] = server.transport.callsTo(blobsRoutes.start);
+    expect(startCall).toBeDefined();
+
+    // One acknowledgement was not recorded before the reload: that chunk is sent again, which the server takes as the same bytes.
+    delete saved!.tags[1];
+    const server2 = recordsServer(vault);
+    server2.chunks.set(saved!.blobId, server.chunks.get(saved!.blobId)!);
+    const reference = await resumeUpload(saved!, file, vault, server2.transport, store, () => undefined);
+    expect(server2.transport.callsTo(blobsRoutes.putChunk).map((call) => Number((call.input.params as unknown as { index: number }).index))).toEqual([
+      1, 3, 4, 5,
+    ]);
+    expect(reference.blobId).toBe(saved!.blobId);
+    expect(Buffer.from(await bytesOf(await downloadDecryptedFile(reference, "", () => undefined, server2.transport))).equals(Buffer.from(plain))).toBe(true);
+    expect(Buffer.from(saved!.sealed).includes(Buffer.from(fromBase64url(reference.key)))).toBe(false);
+  });
+
+  it("refuse to resume with another file: a different size or date at once, different bytes by the chunks' tags and the server's conflict", async () => {
+    const vault = patientVault();
+    const server = recordsServer(vault);
+    const store = memoryUploads();
+    const plain = new Uint8Array(fileChunkSize * 3).fill(7);
+    const file = new File([plain], "a.bin", { lastModified: 1_700_000_000_000 });
+    const journal = savingJournal(store, vault, { name: file.name, type: "", size: file.size, lastModified: file.lastModified }, context.recordId);
+    server.transport.on(blobsRoutes.putChunk, ({ params, body }) => {
+      if (Number(params.index) >= 2) throw new ApiError(400, "invalid-input", "The page was closed.");
+      server.chunks.get(params.id)![Number(params.index)] = body;
+    });
+    await rejection(uploadEncryptedFile(file, context, () => undefined, server.transport, undefined, { journal }));
+    await journal.flush();
+    const [saved] = await store.list(vault.userId);
+    const fresh = recordsServer(vault);
+    fresh.chunks.set(saved!.blobId, server.chunks.get(saved!.blobId)!);
+    const shorter = new File([plain.subarray(1)], "a.bin", { lastModified: file.lastModified });
+    expect(await rejection(resumeUpload(saved!, shorter, vault, fresh.transport, store, () => undefined))).toBeInstanceOf(NotTheSameFileError);
+    expect(fresh.transport.calls).toHaveLength(0);
+    const changed = plain.slice();
+    changed[10] = 8;
+    const other = new File([changed], "a.bin", { lastModified: file.lastModified });
+    expect(await rejection(resumeUpload(saved!, other, vault, fresh.transport, store, () => undefined))).toBeInstanceOf(NotTheSameFileError);
+    expect(fresh.transport.callsTo(blobsRoutes.complete)).toHaveLength(0);
   });
 });

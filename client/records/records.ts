@@ -37,6 +37,7 @@ import { authorshipLine } from "./authorship";
 import { certifiedKeys, checkedContact, KeyChangedError } from "../sharing/contacts";
 import { rememberDeletedRecord, rememberVerifiedRecords, rollbackError, staleRecords } from "../keystore/rollback-guard";
 import { accessOf, withAccess, type FileReference } from "./files";
+import { chartPages, wholeChartRecords, type PagingProgress } from "./record-pages";
 import type { UnlockedKeys, UnlockedVault } from "../keystore/vault-store";
 import type { ContextEntry } from "../fhir/types";
 
@@ -378,7 +379,7 @@ export async function ownRecordKeys(
   transport: Transport,
 ): Promise<Array<{ recordId: string; keyVersion: number; recordKey: RecordKey }>> {
   await cryptoReady();
-  const { records } = await transport.call(recordsRoutes.list, {});
+  const records = await wholeChartRecords(transport);
   const chosen = recordIds === "all" ? records : records.filter((record) => recordIds.includes(record.id));
   // An older key would hand the clinician a key that may already be out in the open.
   if (staleRecords(vault.userId, chosen.map(servedRecord)).size > 0) throw rollbackError("some of your records");
@@ -444,23 +445,44 @@ const invalidEntry = (record: ChartRecord, failure: IntegrityError): ChartEntry 
   failure,
 });
 
+/** How `loadWholeChart` pages: records per request, and what to tell as pages arrive. */
+export interface ChartLoadOptions {
+  /** Records per request; the server's default when absent. */
+  pageSize?: number;
+  /** Called after each page is verified, with every entry so far (in the chart's order) and how far the load has come. */
+  onPage?: (entries: ChartEntry[], progress: PagingProgress) => void;
+}
+
 /**
- * Loads the owner's chart and verifies every record: each version's statement against its
- * author's certified key, the current version's content against its signed commitment, and
- * each record against what this browser has already seen (the rollback guard). A record
- * that fails is listed as invalid with its IntegrityError (code "rollback" for an older copy
- * than seen), so the others still show; the records that verify are remembered as seen.
+ * Loads the owner's whole chart, page after page (client/records/record-pages.ts), and
+ * verifies every record as its page arrives: each version's statement against its author's
+ * certified key, the current version's content against its signed commitment, and each record
+ * against what this browser has already seen (the rollback guard). A record that fails is
+ * listed as invalid with its IntegrityError (code "rollback" for an older copy than seen), so
+ * the others still show; the records that verify are remembered as seen. Everything that needs
+ * every record (the summary, backup, export, import's duplicate check, sharing) reads this.
  * @throws ApiError for a refusal or no answer; IntegrityError("shape") for an answer outside
- *   the contract; anything else (a bug) as is.
+ *   the contract or pages that repeat a record; anything else (a bug) as is.
  */
-export async function loadChart(vault: UnlockedVault, transport: Transport): Promise<ChartEntry[]> {
+export async function loadWholeChart(vault: UnlockedVault, transport: Transport, options: ChartLoadOptions = {}): Promise<ChartEntry[]> {
   await cryptoReady();
-  const { records } = await transport.call(recordsRoutes.list, {});
-  const authors = await authorKeys(
-    records.flatMap((record) => record.statements.map((statement) => statement.authorId)),
-    vault,
-    transport,
-  );
+  const entries: ChartEntry[] = [];
+  let authors: Authors = new Map();
+  for await (const { records, total } of chartPages(transport, options.pageSize)) {
+    authors = await authorKeys(
+      records.flatMap((record) => record.statements.map((statement) => statement.authorId)),
+      vault,
+      transport,
+      authors,
+    );
+    entries.push(...verifyChartRecords(records, vault, authors));
+    options.onPage?.([...entries], { loaded: entries.length, total: Math.max(total, entries.length) });
+  }
+  return entries;
+}
+
+/** Verifies and opens records of the owner's chart (`openChartRecord`), as `loadWholeChart` says, and remembers those that verify. */
+function verifyChartRecords(records: ChartRecord[], vault: UnlockedVault, authors: Authors): ChartEntry[] {
   const stale = staleRecords(vault.userId, records.map(servedRecord));
   const entries = records.map((record): ChartEntry => {
     try {
@@ -480,7 +502,7 @@ export async function loadChart(vault: UnlockedVault, transport: Transport): Pro
 }
 
 /**
- * Loads and verifies one record of the owner's chart (GET /api/records/[id]), as `loadChart`
+ * Loads and verifies one record of the owner's chart (GET /api/records/[id]), as `loadWholeChart`
  * verifies each, without downloading the rest of the chart.
  * @throws ApiError 404 when it is not (or no longer) in the chart; IntegrityError when it
  *   fails a check ("rollback" for an older copy than this browser has seen).

@@ -4,6 +4,7 @@ import { importsRoutes } from "@/contract/imports";
 import { routes } from "@/contract/routes";
 import { ApiError } from "../transport/api";
 import type { FakeHandler } from "../transport/fake-transport";
+import { fakePage } from "../transport/fake-pages";
 import { fakeTransport } from "../transport/fake-transport";
 import type { UnlockedVault } from "../keystore/vault-store";
 import { sealNewRecords, type RecordDocument } from "./records";
@@ -49,11 +50,24 @@ interface StoredRecord {
 }
 
 const at = "2026-11-30T01:00:00.000Z";
+
+/** Records per page when a request names no limit: small, so every test that reads the chart reads it in several pages. */
+export const fakePageSize = 2;
 const statementOf = ({ version, authorId, commitment, signature, createdAt }: Version): Statement => ({ version, authorId, commitment, signature, createdAt });
 
-/** A fake server holding one patient's chart and files, answering the records and blobs routes. */
-export function recordsServer(vault: UnlockedVault) {
+/**
+ * A fake server holding one patient's chart and files, answering the records and blobs routes;
+ * the chart in pages of `options.pageSize` records (`fakePageSize` unless given) when a request
+ * names no limit.
+ */
+export function recordsServer(vault: UnlockedVault, options: { pageSize?: number } = {}) {
   const records = new Map<string, StoredRecord>();
+  // The chart's order (the server's is creation time, then id): when each record was first stored.
+  const createdOrder = new Map<string, string>();
+  const orderKey = (id: string) => {
+    if (!createdOrder.has(id)) createdOrder.set(id, String(createdOrder.size).padStart(9, "0"));
+    return createdOrder.get(id)!;
+  };
   const chunks = new Map<string, Uint8Array[]>();
   const served = (record: StoredRecord): ChartRecord => {
     const current = record.versions[record.versions.length - 1]!;
@@ -130,7 +144,10 @@ export function recordsServer(vault: UnlockedVault) {
     .on(importsRoutes.commit, importHandlers.commit)
     .on(importsRoutes.abandon, importHandlers.abandon)
     .on(routes.grants.list, () => ({ grants: [] }))
-    .on(recordsRoutes.list, () => ({ records: [...records.values()].map(served) }))
+    .on(recordsRoutes.list, ({ query }) => {
+      const page = fakePage(records.values(), (record) => orderKey(record.id), query, options.pageSize ?? fakePageSize);
+      return { ...page, records: page.records.map(served) };
+    })
     .on(recordsRoutes.get, ({ params }) => served(owned(params.id)))
     .on(recordsRoutes.create, ({ body }) => {
       for (const record of body.records) {
@@ -159,7 +176,19 @@ export function recordsServer(vault: UnlockedVault) {
       return { blobId };
     })
     .on(blobsRoutes.putChunk, ({ params, body }) => {
-      chunks.get(params.id)![Number(params.index)] = body;
+      const stored = chunks.get(params.id);
+      if (!stored) throw new ApiError(404, "not-found", "There is no such upload.");
+      // As the server: the same bytes again succeed (a retry), other bytes at a stored position are refused.
+      const already = stored[Number(params.index)];
+      if (already && !Buffer.from(already).equals(Buffer.from(body)))
+        throw new ApiError(409, "conflict", "A different chunk was already stored at this position.");
+      stored[Number(params.index)] = body;
+    })
+    .on(blobsRoutes.describe, ({ params }) => {
+      const stored = chunks.get(params.id);
+      if (!stored) throw new ApiError(404, "not-found", "There is no such upload.");
+      const received = stored.flatMap((chunk, index) => (chunk ? [index] : []));
+      return { status: received.length === stored.length ? ("complete" as const) : ("uploading" as const), chunkCount: stored.length, received };
     })
     .on(blobsRoutes.complete, ({ params }) => ({ blobId: params.id }))
     .on(blobsRoutes.getChunk, ({ params }) => {

@@ -1,6 +1,7 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { cryptoReady, deriveShareKey, fromBase64url, toBase64url, unwrapRecordKey } from "@/crypto";
 import { routes } from "@/contract/routes";
+import { bodyLimits } from "@/contract/body-limits";
 import type { KeyMaintenance } from "@/contract/sharing";
 import { isIntegrityError } from "../integrity";
 import { openSharedVersion, recordKeyOf } from "../records/records";
@@ -24,6 +25,10 @@ afterEach(() => {
 
 const onProgress = () => undefined;
 
+/** The record ids each rotation request carried, in order. */
+const sentIds = (calls: Array<{ input: { body?: unknown } }>) =>
+  calls.map((call) => routes.records.rotateMany.body.parse(call.input.body).rotations.map((rotation) => rotation.recordId));
+
 /** The work list the server sends for records to rotate (a revoked grant held their keys), each still covered by `grantIds`. */
 const rotationsOf = (records: StoredRecord[], grantIds: string[] = []): KeyMaintenance => ({
   rotations: records.map((record) => ({
@@ -43,7 +48,9 @@ describe("key maintenance after a revoke", () => {
     const [id] = server.addRecords(patient, [note("Take 10 mg daily.")]);
     const record = server.records.get(id!)!;
     const remaining = crypto.randomUUID();
-    server.transport.on(routes.keyMaintenance.pending, () => rotationsOf([record], [remaining])).on(routes.records.rotate, () => undefined);
+    server.transport
+      .on(routes.keyMaintenance.pending, () => rotationsOf([record], [remaining]))
+      .on(routes.records.rotateMany, ({ body }) => ({ rotated: body.rotations.length, alreadyDone: 0 }));
 
     const progress: Array<{ done: number; total: number }> = [];
     const outcome = await runKeyMaintenance(patient.vault, server.transport, { onProgress: (step) => progress.push(step) });
@@ -53,26 +60,22 @@ describe("key maintenance after a revoke", () => {
       { done: 1, total: 1 },
     ]);
 
-    const [rotation] = server.transport.callsTo(routes.records.rotate);
-    expect(rotation!.input.params).toEqual({ id });
-    const body = rotation!.input.body as unknown as {
-      ownerWrap: string;
-      version: { version: number; keyVersion: number; content: string };
-      grantWraps: Array<{ grantId: string; wrappedKey: string }>;
-    };
-    expect(body.version).toMatchObject({ version: 1, keyVersion: 2 });
+    const [request] = server.transport.callsTo(routes.records.rotateMany);
+    const [body] = routes.records.rotateMany.body.parse(request!.input.body).rotations;
+    expect(body!.recordId).toBe(id);
+    expect(body!.version).toMatchObject({ version: 1, keyVersion: 2 });
     const oldKey = recordKeyOf(record, patient.vault);
-    const newKey = recordKeyOf({ id: id!, keyVersion: 2, ownerWrap: body.ownerWrap }, patient.vault);
+    const newKey = recordKeyOf({ id: id!, keyVersion: 2, ownerWrap: body!.ownerWrap }, patient.vault);
     expect(newKey).not.toEqual(oldKey);
     // Re-encrypted in place: the author's statement and signature still verify the same document.
-    const moved = { ...record.versions[0]!, keyVersion: 2, content: body.version.content };
+    const moved = { ...record.versions[0]!, keyVersion: 2, content: body!.version.content };
     expect(openSharedVersion(id!, moved, newKey, patient.vault.keys.identityPublicKey).document.resource.description).toBe("Take 10 mg daily.");
     // The key the revoked clinician held opens nothing any more.
     expect(() => openSharedVersion(id!, moved, oldKey, patient.vault.keys.identityPublicKey)).toThrow();
     // The grant that still covers the record gets the new key under its own share key.
-    expect(body.grantWraps.map((wrap) => wrap.grantId)).toEqual([remaining]);
+    expect(body!.grantWraps.map((wrap) => wrap.grantId)).toEqual([remaining]);
     const shareKey = deriveShareKey(patient.vault.keys.vaultKey, { grantId: remaining });
-    expect(unwrapRecordKey(fromBase64url(body.grantWraps[0]!.wrappedKey), shareKey, { recordId: id!, keyVersion: 2, grantId: remaining })).toEqual(newKey);
+    expect(unwrapRecordKey(fromBase64url(body!.grantWraps[0]!.wrappedKey), shareKey, { recordId: id!, keyVersion: 2, grantId: remaining })).toEqual(newKey);
   });
 
   it("keeps going when the open vault's profile is saved meanwhile (the audit head, a pinned contact), and stops once the vault locks", async () => {
@@ -85,25 +88,27 @@ describe("key maintenance after a revoke", () => {
     let rotations = 0;
     server.transport
       .on(routes.keyMaintenance.pending, () => rotationsOf(records, [remaining]))
-      .on(routes.records.rotate, () => {
-        rotations += 1;
+      .on(routes.records.rotateMany, ({ body }) => {
+        rotations += body.rotations.length;
         // What updateVaultProfile does when another page saves the vault meanwhile (the audit page stores the head it
         // verified on every unlock): a new state object with the new profile, the same keys.
         const current = unlockedVault();
         useVault.setState({ vault: { ...current, profile: { ...current.profile, auditHead: { seq: rotations, hash: "head", seenSeq: 0 } } } });
+        return { rotated: body.rotations.length, alreadyDone: 0 };
       });
     const vault = unlockedVault();
-    // As the page runs it (app/_components/key-maintenance.tsx).
+    // As the page runs it (app/_components/key-maintenance.tsx), one record per request here.
     const stillOpen = () => isStillOpen(vault);
-    expect(await runKeyMaintenance(vault, server.transport, { onProgress, stillOpen })).toEqual({ rotated: 3, wrapped: 0, deferred: 0 });
+    expect(await runKeyMaintenance(vault, server.transport, { onProgress, stillOpen, batchSize: 1 })).toEqual({ rotated: 3, wrapped: 0, deferred: 0 });
     expect(rotations).toBe(3);
 
     // A lock (sign-out, another unlock) zeroes the keys: the run stops before the next record.
-    server.transport.on(routes.records.rotate, () => {
-      rotations += 1;
+    server.transport.on(routes.records.rotateMany, ({ body }) => {
+      rotations += body.rotations.length;
       useVault.getState().lock();
+      return { rotated: body.rotations.length, alreadyDone: 0 };
     });
-    expect(await runKeyMaintenance(vault, server.transport, { onProgress, stillOpen })).toEqual({ rotated: 1, wrapped: 0, deferred: 0 });
+    expect(await runKeyMaintenance(vault, server.transport, { onProgress, stillOpen, batchSize: 1 })).toEqual({ rotated: 1, wrapped: 0, deferred: 0 });
     expect(rotations).toBe(4);
     expect(isStillOpen(vault)).toBe(false);
   });
@@ -138,12 +143,12 @@ describe("key maintenance after a revoke", () => {
 
     server.transport
       .on(routes.keyMaintenance.pending, () => rotationsOf([altered!, conflicting!]))
-      .on(routes.records.rotate, () => {
+      .on(routes.records.rotateMany, () => {
         throw new ApiError(409, "conflict", "This record changed since you opened it.");
       });
     expect(await runKeyMaintenance(patient.vault, server.transport, { onProgress })).toEqual({ rotated: 0, wrapped: 0, deferred: 2 });
     // Only the intact record was sent (and refused with a conflict): the altered one never left the browser re-encrypted.
-    expect(server.transport.callsTo(routes.records.rotate).map((call) => call.input.params)).toEqual([{ id: conflicting!.id }]);
+    expect(sentIds(server.transport.callsTo(routes.records.rotateMany))).toEqual([[conflicting!.id]]);
   });
 
   it("lets a programming error through instead of deferring it", async () => {
@@ -152,7 +157,7 @@ describe("key maintenance after a revoke", () => {
     const bug = new TypeError("undefined is not a function");
     server.transport
       .on(routes.keyMaintenance.pending, () => rotationsOf([server.records.get(id!)!]))
-      .on(routes.records.rotate, () => {
+      .on(routes.records.rotateMany, () => {
         throw bug;
       });
     await expect(runKeyMaintenance(patient.vault, server.transport, { onProgress })).rejects.toBe(bug);
@@ -169,5 +174,55 @@ describe("key maintenance after a revoke", () => {
     const server = fakeServer([doctor]);
     expect(await runKeyMaintenance(doctor.vault, server.transport, { onProgress })).toEqual({ rotated: 0, wrapped: 0, deferred: 0 });
     expect(server.transport.calls).toHaveLength(0);
+  });
+
+  it("sends rotations in batches of 200, reports progress per batch, and when the server refuses a batch sends its records one by one so only the changed one waits", async () => {
+    const server = fakeServer([patient, doctor]);
+    const ids = server.addRecords(
+      patient,
+      Array.from({ length: 450 }, (_, index) => note(`Note ${index}.`)),
+    );
+    const changed = ids[321]!;
+    server.transport
+      .on(routes.keyMaintenance.pending, () => rotationsOf(ids.map((id) => server.records.get(id)!)))
+      .on(routes.records.rotateMany, ({ body }) => {
+        // As the server does: a batch is one transaction, refused whole when one record changed meanwhile.
+        if (body.rotations.some((rotation) => rotation.recordId === changed)) throw new ApiError(409, "conflict", `Record ${changed} changed.`);
+        return { rotated: body.rotations.length, alreadyDone: 0 };
+      });
+    const progress: Array<{ done: number; total: number }> = [];
+    expect(await runKeyMaintenance(patient.vault, server.transport, { onProgress: (step) => progress.push(step) })).toEqual({
+      rotated: 449,
+      wrapped: 0,
+      deferred: 1,
+    });
+    const sent = sentIds(server.transport.callsTo(routes.records.rotateMany));
+    expect(sent.map((batch) => batch.length)).toEqual([200, 200, ...Array.from({ length: 200 }, () => 1), 50]);
+    expect([...sent.slice(0, 2), sent.at(-1)!].flat()).toEqual(ids);
+    // The refused batch (records 200 to 399) again, one request per record.
+    expect(sent.slice(2, 202)).toEqual(ids.slice(200, 400).map((id) => [id]));
+    expect(progress).toEqual([
+      { done: 0, total: 450 },
+      { done: 200, total: 450 },
+      { done: 400, total: 450 },
+      { done: 450, total: 450 },
+    ]);
+  });
+
+  it("keeps a batch within the body limit however large its records", { timeout: 120_000 }, async () => {
+    const server = fakeServer([patient, doctor]);
+    // 256 KiB of content each (padded), about 350 KB as base64url: 16 MiB holds about 47 of them per request, not 200.
+    const ids = server.addRecords(
+      patient,
+      Array.from({ length: 100 }, (_, index) => note(`${index} ${"x".repeat(150_000)}`)),
+    );
+    server.transport
+      .on(routes.keyMaintenance.pending, () => rotationsOf(ids.map((id) => server.records.get(id)!)))
+      .on(routes.records.rotateMany, ({ body }) => ({ rotated: body.rotations.length, alreadyDone: 0 }));
+    expect(await runKeyMaintenance(patient.vault, server.transport, { onProgress })).toEqual({ rotated: 100, wrapped: 0, deferred: 0 });
+    const calls = server.transport.callsTo(routes.records.rotateMany);
+    expect(calls.length).toBe(3);
+    for (const call of calls) expect(new TextEncoder().encode(JSON.stringify(call.input.body)).byteLength).toBeLessThanOrEqual(bodyLimits.rotationBatch);
+    expect(sentIds(calls).flat()).toEqual(ids);
   });
 });

@@ -3,7 +3,10 @@ import { routes } from "@/contract/routes";
 import type { KeyMaintenance } from "@/contract/sharing";
 import { IntegrityError, isIntegrityError, verified } from "../integrity";
 import { ApiError, type Transport } from "../transport/api";
-import { downloadDecryptedFile, uploadEncryptedFile } from "../records/files";
+import { reencryptFile } from "../records/files";
+import { bodyLimits } from "@/contract/body-limits";
+import type { RecordRotation } from "@/contract/records";
+import { batchesWithin } from "../transport/request-batches";
 import {
   authorKeys,
   openSharedVersion,
@@ -36,7 +39,12 @@ const wrapBatch = 500;
  * Keeps sharing exact, driven by what the server says is left to do, so it resumes after a
  * reload or on another device: records an active grant covers but cannot open get a wrap,
  * and every record whose key a revoked or expired grant held moves to a fresh key (its
- * current version re-encrypted in place: same version, same author and signature).
+ * current version re-encrypted in place: same version, same author and signature). Rotations
+ * go to the server in batches (`rotationBatchSize` records, within the body limit), each one
+ * transaction there; a file record's file is re-encrypted and uploaded, streaming, before its
+ * record joins a batch. Progress counts records sent (or deferred).
+ * @throws ApiError for an outage given up on or a refusal that is not a record's own (409/404);
+ *   anything that is neither an ApiError nor an IntegrityError (a bug) as it is.
  */
 export async function runKeyMaintenance(
   vault: UnlockedVault,
@@ -45,10 +53,12 @@ export async function runKeyMaintenance(
     onProgress: (progress: MaintenanceProgress) => void;
     /** Whether the vault is still open: the run stops between records once it is locked (its keys are zeroed then). */
     stillOpen?: () => boolean;
+    /** Records per rotation request (`rotationBatchSize` unless a test says otherwise). */
+    batchSize?: number;
   },
 ): Promise<MaintenanceOutcome> {
   await cryptoReady();
-  const { onProgress, stillOpen = () => true } = options;
+  const { onProgress, stillOpen = () => true, batchSize = rotationBatchSize } = options;
   const outcome: MaintenanceOutcome = { rotated: 0, wrapped: 0, deferred: 0 };
   if (vault.role !== "patient") return outcome;
   const served = await transport.call(routes.keyMaintenance.pending, {});
@@ -90,35 +100,82 @@ export async function runKeyMaintenance(
     transport,
   );
   let done = work.missingWraps.length;
+  let pending: RecordRotation[] = [];
+  // Sends what is sealed so far, in requests within the body limit; a batch the server refuses as a
+  // whole (a record changed or went meanwhile) is sent again one record at a time, so only those are deferred.
+  const flush = async () => {
+    const sealed = pending;
+    pending = [];
+    for (const batch of sealed.length > 0 ? batchesWithin(sealed, "rotations", bodyLimits.rotationBatch) : []) {
+      try {
+        await sendRotations(batch, transport);
+        outcome.rotated += batch.length;
+      } catch (caught) {
+        if (!isDeferrable(caught)) throw caught;
+        if (batch.length === 1) outcome.deferred += 1;
+        else {
+          for (const one of batch) {
+            try {
+              await sendRotations([one], transport);
+              outcome.rotated += 1;
+            } catch (single) {
+              if (!isDeferrable(single)) throw single;
+              outcome.deferred += 1;
+            }
+          }
+        }
+      }
+      done += batch.length;
+      onProgress({ done, total });
+    }
+  };
   for (const rotation of work.rotations) {
     if (!stillOpen()) break;
     try {
-      await rotateOne(rotation, authors.get(rotation.current.authorId)?.identityPublicKey, vault, transport);
-      outcome.rotated += 1;
+      pending.push(await sealOne(rotation, authors.get(rotation.current.authorId)?.identityPublicKey, vault, transport));
     } catch (caught) {
       // Deferred (tried again next time): the record changed or went meanwhile, or it does not verify (left
       // untouched rather than re-encrypted). Anything else is a bug or an outage, and is not hidden as "deferred".
-      const deferrable = caught instanceof ApiError ? caught.status === 409 || caught.status === 404 : isIntegrityError(caught);
-      if (!deferrable) throw caught;
+      if (!isDeferrable(caught)) throw caught;
       outcome.deferred += 1;
+      done += 1;
+      onProgress({ done, total });
     }
-    done += 1;
-    onProgress({ done, total });
+    if (pending.length >= batchSize) await flush();
   }
+  await flush();
   return outcome;
 }
 
-async function rotateOne(rotation: RotationTask, authorKey: Uint8Array | undefined, vault: { userId: string; keys: UnlockedKeys }, transport: Transport) {
+/** Refusals that leave a record for next time: it changed or went meanwhile (409, 404), or it does not verify. */
+const isDeferrable = (caught: unknown) => (caught instanceof ApiError ? caught.status === 409 || caught.status === 404 : isIntegrityError(caught));
+
+/**
+ * One batch request. Not retried here: an outage ends the run ("tried again next time"), and the
+ * next run, driven by the server's work list, re-seals what is left; the server takes a batch it
+ * already stored as done.
+ */
+const sendRotations = (rotations: RecordRotation[], transport: Transport) => transport.call(routes.records.rotateMany, { body: { rotations } });
+
+/** Records sealed per rotation request (fewer when the body limit says so). */
+export const rotationBatchSize = 200;
+
+/** A record sealed under its next key, its file (if any) re-encrypted and uploaded first, streaming. */
+async function sealOne(
+  rotation: RotationTask,
+  authorKey: Uint8Array | undefined,
+  vault: { userId: string; keys: UnlockedKeys },
+  transport: Transport,
+): Promise<RecordRotation> {
   const opened = openForRotation(rotation, authorKey, vault);
   let file: FileReference | undefined;
   if (opened.document.file) {
     // The file body was under a key the revoked clinician may hold: it is re-encrypted too, under a new key and a new blob.
     // The download checks the plaintext against the digest the author signed, so what moves is what they wrote.
     const context = { recordId: rotation.recordId, version: rotation.currentVersion, keyVersion: rotation.keyVersion + 1 };
-    const plain = await downloadDecryptedFile(opened.document.file, "application/octet-stream", () => undefined, transport);
-    file = await uploadEncryptedFile(plain, context, () => undefined, transport, opened.document.file.blobId);
+    file = await reencryptFile(opened.document.file, context, transport);
   }
-  await transport.call(routes.records.rotate, { params: { id: rotation.recordId }, body: sealRotation(rotation, opened, vault, file) });
+  return { recordId: rotation.recordId, ...sealRotation(rotation, opened, vault, file) };
 }
 
 /** One record the server says to move to a fresh key. */

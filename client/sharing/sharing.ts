@@ -25,7 +25,15 @@ import {
   type ShareKey,
 } from "@/crypto";
 import { routes } from "@/contract/routes";
-import { directoryQueryMinLength, type GrantChangeResult, type GrantPermission, type GrantSummary, type ReceivedGrant } from "@/contract/sharing";
+import {
+  directoryQueryMinLength,
+  type GrantChangeResult,
+  type GrantPermission,
+  type GrantSummary,
+  type ReceivedGrant,
+  type SharedRecordJson,
+} from "@/contract/sharing";
+import { recordPages, type PagingProgress } from "../records/record-pages";
 import { authorshipLine } from "../records/authorship";
 import { IntegrityError, isIntegrityError, verified } from "../integrity";
 import { ApiError, retryTransient, type Transport } from "../transport/api";
@@ -340,20 +348,43 @@ export interface SharedPatient {
   rolledBack: number;
 }
 
+/** How `loadSharedWithMe` pages: records per request, and what to tell as pages arrive. */
+export interface SharedLoadOptions {
+  /** Records per request; the server's default when absent. */
+  pageSize?: number;
+  /**
+   * Called after each page is verified, with every patient so far (the last one's records as
+   * far as they came) and how far the load has come: records received, and about how many in
+   * all (each grant's own count once its first page came, the records it lists before).
+   */
+  onPage?: (patients: SharedPatient[], progress: PagingProgress) => void;
+}
+
 /**
- * Everything shared with this clinician, each grant and record verified before use. A record
- * that fails its checks is counted in `refused` and never shown.
- * @throws IntegrityError when a grant itself does not verify (nothing under it is shown); ApiError.
+ * Everything shared with this clinician, each grant and record verified before use; each
+ * grant's records read page after page (client/records/record-pages.ts), each page one event in
+ * the patient's trail. A record that fails its checks is counted in `refused` and never shown.
+ * @throws IntegrityError when a grant itself does not verify (nothing under it is shown), or
+ *   the pages repeat a record ("shape"); ApiError.
  */
-export async function loadSharedWithMe(vault: UnlockedVault, transport: Transport): Promise<SharedPatient[]> {
+export async function loadSharedWithMe(vault: UnlockedVault, transport: Transport, options: SharedLoadOptions = {}): Promise<SharedPatient[]> {
   await cryptoReady();
   const { grants } = await transport.call(routes.shared.list, {});
+  const opening = grants.filter((grant) => grant.sealedShareKey);
   const result: SharedPatient[] = [];
-  for (const grant of grants) {
-    if (!grant.sealedShareKey) continue;
+  // Until a grant's first page says how many records it opens, the records it lists stand in ("all records": none yet).
+  const totals = opening.map((grant) => grant.recordIds.length);
+  let loaded = 0;
+  for (const [index, grant] of opening.entries()) {
     const opened = openGrant(grant, vault);
     try {
-      result.push(await openSharedRecords(grant, opened, vault, transport));
+      const patient = await openSharedRecords(grant, opened, vault, transport, options.pageSize, (sofar, pageLoaded, total) => {
+        loaded += pageLoaded;
+        totals[index] = total;
+        const whole = totals.reduce((sum, count) => sum + count, 0);
+        options.onPage?.([...result, sofar], { loaded, total: Math.max(whole, loaded) });
+      });
+      result.push(patient);
     } finally {
       opened.shareKey.fill(0);
     }
@@ -361,20 +392,58 @@ export async function loadSharedWithMe(vault: UnlockedVault, transport: Transpor
   return result;
 }
 
-/** The records under one verified grant, each verified and decrypted, or counted as refused. */
+/**
+ * The records under one verified grant, page after page, each verified and decrypted, or
+ * counted as refused; `onPage` is told the patient so far after each page, with how many
+ * records the page held and how many the grant opens.
+ */
 async function openSharedRecords(
   grant: ReceivedGrant,
   opened: ReturnType<typeof openGrant>,
   vault: UnlockedVault,
   transport: Transport,
+  pageSize: number | undefined,
+  onPage: (patient: SharedPatient, pageLoaded: number, total: number) => void,
 ): Promise<SharedPatient> {
-  const { records } = await transport.call(routes.shared.records, { params: { grantId: grant.grantId } });
-  const authors = await authorKeys(
-    records.flatMap((record) => record.statements.map((statement) => statement.authorId)),
-    vault,
-    transport,
-    new Map([[grant.patientId, { identityPublicKey: opened.patientIdentity, name: opened.revealedName ?? "The patient" }]]),
-  );
+  const patient: SharedPatient = {
+    grantId: grant.grantId,
+    patientId: grant.patientId,
+    revealedName: opened.revealedName,
+    revealedBirthDate: opened.revealedBirthDate,
+    permission: grant.permission,
+    expiresAt: grant.expiresAt,
+    records: [],
+    refused: 0,
+    rolledBack: 0,
+  };
+  let authors: Map<string, { identityPublicKey: Uint8Array; name: string }> = new Map([
+    [grant.patientId, { identityPublicKey: opened.patientIdentity, name: opened.revealedName ?? "The patient" }],
+  ]);
+  const pages = recordPages((query) => transport.call(routes.shared.records, { params: { grantId: grant.grantId }, query }), pageSize);
+  for await (const { records, total } of pages) {
+    authors = await authorKeys(
+      records.flatMap((record) => record.statements.map((statement) => statement.authorId)),
+      vault,
+      transport,
+      authors,
+    );
+    const checked = verifySharedRecords(records, grant, opened, vault, authors);
+    patient.records.push(...checked.shown);
+    patient.refused += checked.refused;
+    patient.rolledBack += checked.rolledBack;
+    onPage({ ...patient, records: [...patient.records] }, records.length, total);
+  }
+  return patient;
+}
+
+/** Verifies and decrypts one page of records under a grant (see `loadSharedWithMe`), and remembers those shown as seen. */
+function verifySharedRecords(
+  records: SharedRecordJson[],
+  grant: ReceivedGrant,
+  opened: ReturnType<typeof openGrant>,
+  vault: UnlockedVault,
+  authors: Map<string, { identityPublicKey: Uint8Array; name: string }>,
+): { shown: SharedRecord[]; refused: number; rolledBack: number } {
   const shown: SharedRecord[] = [];
   const remembered: Array<Required<ServedRecord>> = [];
   const stale = staleRecords(vault.userId, records.map(servedRecord));
@@ -416,17 +485,7 @@ async function openSharedRecords(
     }
   }
   rememberVerifiedRecords(vault.userId, remembered);
-  return {
-    grantId: grant.grantId,
-    patientId: grant.patientId,
-    revealedName: opened.revealedName,
-    revealedBirthDate: opened.revealedBirthDate,
-    permission: grant.permission,
-    expiresAt: grant.expiresAt,
-    records: shown,
-    refused,
-    rolledBack: stale.size,
-  };
+  return { shown, refused, rolledBack: stale.size };
 }
 
 /**

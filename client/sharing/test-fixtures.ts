@@ -6,6 +6,7 @@ import { createAccountKeys } from "../keystore/account-keys";
 import type { PinnedContact, UnlockedVault } from "../keystore/vault-store";
 import { sealNewRecords, type RecordDocument } from "../records/records";
 import { fakeTransport } from "../transport/fake-transport";
+import { fakePage } from "../transport/fake-pages";
 
 /**
  * Fixtures for unit tests of the browser's sharing services in Node: people with real keys
@@ -79,6 +80,9 @@ export interface StoredRecord {
 
 const now = "2026-11-29T12:00:00.000Z";
 
+/** Records per page when a request names no limit: small, so every test that reads a list reads it in several pages. */
+const fakePageSize = 2;
+
 /**
  * A fake server for one patient and the clinicians they share with: records, published keys,
  * grants and contributions, served through the contract (`fakeTransport`). Tests may change
@@ -87,6 +91,12 @@ const now = "2026-11-29T12:00:00.000Z";
 export function fakeServer(people: Person[]) {
   const transport = fakeTransport();
   const records = new Map<string, StoredRecord>();
+  // The chart's order (the server's is creation time, then id): when each record was first stored.
+  const createdOrder = new Map<string, string>();
+  const orderKey = (id: string) => {
+    if (!createdOrder.has(id)) createdOrder.set(id, String(createdOrder.size).padStart(9, "0"));
+    return createdOrder.get(id)!;
+  };
   const grants = new Map<string, NewGrant & { patientId: string; revision: number }>();
   const published = new Map(people.map((entry) => [entry.vault.userId, entry.published]));
   /** Whose session the next calls run in (the fake server's "signed-in" user). */
@@ -104,7 +114,15 @@ export function fakeServer(people: Person[]) {
   });
 
   transport
-    .on(routes.records.list, () => ({ records: [...records.values()].filter((record) => record.ownerId === signedIn).map(servedRecord) }))
+    .on(routes.records.list, ({ query }) => {
+      const page = fakePage(
+        [...records.values()].filter((record) => record.ownerId === signedIn),
+        (record) => orderKey(record.id),
+        query,
+        fakePageSize,
+      );
+      return { ...page, records: page.records.map(servedRecord) };
+    })
     .on(routes.directory.userKeys, ({ params }) => {
       const keys = published.get(params.id);
       if (!keys) throw new Error(`no such user ${params.id}`);
@@ -138,14 +156,21 @@ export function fakeServer(people: Person[]) {
           patientKeys: published.get(grant.patientId)!,
         })),
     }))
-    .on(routes.shared.records, ({ params }) => ({
-      records: [...records.values()]
-        .filter((record) => record.grantWraps.has(params.grantId))
-        .map((record) => {
+    .on(routes.shared.records, ({ params, query }) => {
+      const page = fakePage(
+        [...records.values()].filter((record) => record.grantWraps.has(params.grantId)),
+        (record) => record.id,
+        query,
+        fakePageSize,
+      );
+      return {
+        ...page,
+        records: page.records.map((record) => {
           const { ownerWrap: _ownerWrap, createdAt: _createdAt, ...served } = servedRecord(record);
           return { ...served, wrappedKey: record.grantWraps.get(params.grantId)! };
         }),
-    }))
+      };
+    })
     .on(routes.shared.contribute, ({ params, body }) => {
       const grant = grants.get(params.grantId)!;
       records.set(body.id, {

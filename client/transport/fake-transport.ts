@@ -29,6 +29,12 @@ export function fakeTransport() {
       handlers.set(route, handler as unknown as FakeHandler<RouteDefinition>);
       return transport;
     },
+    /** The answer set for `route`, for a test that wraps it (to change what the server stores between requests). */
+    handlerOf<R extends RouteDefinition>(route: R): FakeHandler<R> {
+      const handler = handlers.get(route);
+      if (!handler) throw new Error(`The fake server has no answer for ${route.method} ${route.path}.`);
+      return handler as unknown as FakeHandler<R>;
+    },
     /** The calls made to `route`. */
     callsTo: (route: RouteDefinition) => calls.filter((recorded) => recorded.route === route),
     async call<R extends RouteDefinition>(route: R, input: CallInput<R>): Promise<CallOutput<R>> {

@@ -21,6 +21,10 @@ export interface CrashServerOptions {
   dataDir: string;
   /** A fresh PostgreSQL database for this run instead of PGlite in dataDir. */
   databaseUrl?: string;
+  /** The origin browsers use (a load balancer in front); the server's own URL by default. */
+  appOrigin?: string;
+  /** More settings (environment variables) for the server. */
+  settings?: Record<string, string>;
 }
 
 /**
@@ -60,7 +64,7 @@ export class CrashServer {
       PORT: String(this.options.port),
       DATA_DIR: this.options.dataDir,
       DATABASE_URL: this.options.databaseUrl ?? "",
-      APP_ORIGIN: this.url,
+      APP_ORIGIN: this.options.appOrigin ?? this.url,
       WEBAUTHN_RP_ID: "localhost",
       AUTH_RATE_LIMIT_PER_ADDRESS: "100000",
       SIGN_UP_LIMIT_PER_ADDRESS: "100000",
@@ -69,6 +73,7 @@ export class CrashServer {
       // Long by default, so that work under way across a restart is never swept; short where a test waits for the sweep.
       BLOB_GRACE_MINUTES: String(settings.blobGraceMinutes ?? 30),
       BLOB_SWEEP_INTERVAL_MINUTES: "0.05",
+      ...this.options.settings,
     };
     const child = spawn(process.execPath, [serverScript], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
     this.child = child;

@@ -1,9 +1,9 @@
 import "server-only";
 import { and, asc, eq, sql } from "drizzle-orm";
-import { auditPendingCounts } from "@/drizzle/schema";
+import { auditInbox, auditPendingCounts } from "@/drizzle/schema";
 import { config } from "@/lib/config";
 import type { Database, Transaction } from "@/lib/db";
-import { appendAudit, lockAuditHeads, type AuditInput } from "./audit-log";
+import { appendAudit, foldAuditInbox, lockAuditHeads, type AuditInput } from "./audit-log";
 
 /**
  * Repeated attempts that must not flood a trail: refused requests, and sign-ins whose
@@ -97,19 +97,19 @@ export async function countRepeatedAttempt(db: Database, attempt: RepeatedAttemp
 }
 
 /**
- * Appends every pending count of this person as one event each (oldest window first) and
- * clears them: called before the person's trail is read. Costs one indexed look-up when
- * nothing is pending, so reads do not take the head lock for nothing.
+ * Brings a person's chain up to now before their trail is read: folds their inbox (events
+ * appended without a lock, lib/audit/audit-log.ts) and appends every pending count as one
+ * event each (oldest window first), clearing them. Costs one indexed look-up when nothing
+ * waits, so reads do not take the head lock for nothing.
  */
-export async function summarisePendingCounts(db: Database, subjectId: string, now: Date = new Date()): Promise<void> {
-  const [any] = await db
-    .select({ subjectId: auditPendingCounts.subjectId })
-    .from(auditPendingCounts)
-    .where(eq(auditPendingCounts.subjectId, subjectId))
-    .limit(1);
-  if (!any) return;
+export async function settleTrail(db: Database, subjectId: string, now: Date = new Date()): Promise<void> {
+  const waiting = await Promise.all([
+    db.select({ subjectId: auditPendingCounts.subjectId }).from(auditPendingCounts).where(eq(auditPendingCounts.subjectId, subjectId)).limit(1),
+    db.select({ id: auditInbox.id }).from(auditInbox).where(eq(auditInbox.subjectId, subjectId)).limit(1),
+  ]);
+  if (waiting.every((rows) => rows.length === 0)) return;
   await db.transaction(async (tx) => {
-    await lockAuditHeads(tx, [subjectId]);
+    await foldAuditInbox(tx, [subjectId]);
     const rows = await tx
       .select()
       .from(auditPendingCounts)

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { asc, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cryptoReady, EnvelopeKind, verifyAuditChain } from "@/crypto";
-import { auditEvents, users } from "@/drizzle/schema";
+import { auditEvents, auditInbox, users } from "@/drizzle/schema";
 import { createTestDatabase, testDatabaseKinds, type TestDatabase } from "@/lib/db/test-databases";
 import { contributeRecord } from "@/lib/grants/contributions";
 import { createGrant, fetchSharedRecords, revokeGrant, revokeRecordFromGrant, type NewGrant } from "@/lib/grants/grant-store";
@@ -11,7 +11,7 @@ import { addVersion, auditRefusedRecordAccess, chartOf, createRecords, deleteRec
 import { rotateRecordKey } from "@/lib/records/key-rotation";
 import { b64, insertPeople, newGrant, rotatedVersion, versionPayload } from "@/lib/grants/test-fixtures";
 import { AppError } from "@/lib/errors";
-import { appendAudit, storedEventFields } from "./audit-log";
+import { appendAudit, foldAuditInbox, foldAuditInboxes, lockAuditHeads, storedEventFields } from "./audit-log";
 import { countRepeatedAttempt } from "./audit-counts";
 import { actionsBy, trailPage, trailPageSize } from "./trail-store";
 
@@ -43,6 +43,7 @@ describe.each(testDatabaseKinds())("audit trail on %s", (kind) => {
   };
   const stored = (subjectId = patient) => database.db.select().from(auditEvents).where(eq(auditEvents.subjectId, subjectId)).orderBy(asc(auditEvents.seq));
   const chainOf = async (subjectId = patient) => (await stored(subjectId)).map(storedEventFields);
+  const inboxOf = (subjectId: string) => database.db.select().from(auditInbox).where(eq(auditInbox.subjectId, subjectId)).orderBy(asc(auditInbox.id));
   /** The events an action added to the trail, as [action, actor, record, grant, outcome]. */
   async function eventsOf(action: () => Promise<unknown>, subjectId = patient) {
     const before = (await trail(subjectId)).length;
@@ -62,10 +63,160 @@ describe.each(testDatabaseKinds())("audit trail on %s", (kind) => {
     await Promise.all(
       Array.from({ length: 20 }, () => appendAudit(database.db, [{ subjectId: subject, actorId: subject, action: "chart-fetched", outcome: "success" }])),
     );
+    // Appended outside any action's transaction: waiting in the inbox until the next fold.
+    expect(await stored(subject)).toEqual([]);
+    expect(await foldAuditInbox(database.db, [subject])).toBe(20);
     const chain = await chainOf(subject);
     expect(chain.map((event) => event.seq)).toEqual(Array.from({ length: 20 }, (_, index) => index + 1));
     expect(verifyAuditChain(chain).ok).toBe(true);
+    expect(await inboxOf(subject)).toEqual([]);
   });
+
+  it("keeps one chain with no gap and every event once, whatever mix of unlocked appends, locked appends, trail reads and folders races", async () => {
+    const subject = randomUUID();
+    await insertPeople(database.db, { patients: [subject] });
+    // Each event names its own record id, so the chain can be checked for each exactly once.
+    const appended: string[] = [];
+    const event = () => {
+      const recordId = randomUUID();
+      appended.push(recordId);
+      return { subjectId: subject, actorId: doctor, action: "chart-fetched" as const, recordId, outcome: "success" as const };
+    };
+    const work = Array.from({ length: 60 }, (_, index) => {
+      switch (index % 6) {
+        case 0:
+          return database.db.transaction((tx) => appendAudit(tx, [event(), event()]));
+        case 1:
+          return foldAuditInboxes(database.db);
+        case 2:
+          return trailPage(database.db, subject, { after: 0, limit: 10 });
+        default:
+          return appendAudit(database.db, [event()]);
+      }
+    });
+    await Promise.all(work);
+    await foldAuditInbox(database.db, [subject]);
+    const chain = await chainOf(subject);
+    expect(chain.map((row) => row.seq)).toEqual(Array.from({ length: appended.length }, (_, index) => index + 1));
+    expect(chain.map((row) => row.recordId).sort()).toEqual([...appended].sort());
+    expect(verifyAuditChain(chain).ok).toBe(true);
+    expect(await inboxOf(subject)).toEqual([]);
+  });
+
+  it("loses nothing when a fold fails mid-way: the inbox rows come back with the rollback, and the next fold chains them once", async () => {
+    const subject = randomUUID();
+    await insertPeople(database.db, { patients: [subject] });
+    for (let index = 0; index < 5; index++)
+      await appendAudit(database.db, [{ subjectId: subject, actorId: subject, action: "chart-fetched", outcome: "success" }]);
+    const waiting = await inboxOf(subject);
+    expect(waiting).toHaveLength(5);
+    // A crash after the fold moved the rows, before the transaction committed.
+    await expect(
+      database.db.transaction(async (tx) => {
+        expect(await foldAuditInbox(tx, [subject])).toBe(5);
+        throw new Error("crashed mid-fold");
+      }),
+    ).rejects.toThrow("crashed mid-fold");
+    expect(await inboxOf(subject)).toEqual(waiting);
+    expect(await stored(subject)).toEqual([]);
+    // The database refusing the head update, after the events were inserted and the inbox emptied: all of it rolls back too.
+    await database.db.execute(sql`
+      create or replace function audit_head_down() returns trigger language plpgsql as $$
+      begin raise exception 'head store down'; end $$`);
+    await database.db.execute(sql`create trigger audit_head_down before update on audit_heads for each row execute function audit_head_down()`);
+    try {
+      await expect(foldAuditInbox(database.db, [subject])).rejects.toThrow();
+    } finally {
+      await database.db.execute(sql`drop trigger audit_head_down on audit_heads`);
+    }
+    expect(await inboxOf(subject)).toEqual(waiting);
+    expect(await stored(subject)).toEqual([]);
+    expect(await foldAuditInbox(database.db, [subject])).toBe(5);
+    expect(await foldAuditInbox(database.db, [subject])).toBe(0);
+    const chain = await chainOf(subject);
+    expect(chain.map((row) => [row.seq, row.occurredAt])).toEqual(waiting.map((row, index) => [index + 1, row.occurredAt.getTime()]));
+    expect(verifyAuditChain(chain).ok).toBe(true);
+  });
+
+  it("folds a person's inbox before their trail is read, and before an action's own event, in arrival order", async () => {
+    const subject = randomUUID();
+    await insertPeople(database.db, { patients: [subject] });
+    const at = (offset: number) => new Date(Date.now() + offset);
+    await appendAudit(database.db, [{ subjectId: subject, actorId: subject, action: "sign-in", outcome: "success" }], at(0));
+    await appendAudit(database.db, [{ subjectId: subject, actorId: doctor, action: "chart-fetched", outcome: "success" }], at(1));
+    // An action in its own transaction: the inbox is chained first, then its event.
+    await database.db.transaction((tx) => appendAudit(tx, [{ subjectId: subject, actorId: subject, action: "passkey-added", outcome: "success" }], at(2)));
+    await appendAudit(database.db, [{ subjectId: subject, actorId: subject, action: "records-exported", outcome: "success" }], at(3));
+    expect((await stored(subject)).map((row) => row.action)).toEqual(["sign-in", "chart-fetched", "passkey-added"]);
+    // The owner's read sees every event, the one still waiting included.
+    const page = await trailPage(database.db, subject, { after: 0, limit: 10 });
+    expect(page.events.map((event) => [event.seq, event.action])).toEqual([
+      [1, "sign-in"],
+      [2, "chart-fetched"],
+      [3, "passkey-added"],
+      [4, "records-exported"],
+    ]);
+    expect(page.head.seq).toBe(4);
+    expect(await inboxOf(subject)).toEqual([]);
+    expect(verifyAuditChain(await chainOf(subject)).ok).toBe(true);
+  });
+
+  it("takes a burst larger than one fold batch into the inbox and chains all of it in order in one fold", async () => {
+    const subject = randomUUID();
+    await insertPeople(database.db, { patients: [subject] });
+    const recordIds = Array.from({ length: 2500 }, () => randomUUID());
+    await appendAudit(
+      database.db,
+      recordIds.map((recordId) => ({ subjectId: subject, actorId: doctor, action: "file-fetched" as const, recordId, outcome: "success" as const })),
+    );
+    expect(await inboxOf(subject)).toHaveLength(2500);
+    expect(await foldAuditInbox(database.db, [subject])).toBe(2500);
+    const chain = await chainOf(subject);
+    expect(chain.map((row) => row.recordId)).toEqual(recordIds);
+    expect(verifyAuditChain(chain).ok).toBe(true);
+    expect(await inboxOf(subject)).toEqual([]);
+  });
+
+  it("lists a clinician's reads in their own actions before they are folded", async () => {
+    const subject = randomUUID();
+    const reader = randomUUID();
+    await insertPeople(database.db, { patients: [subject], doctors: [reader] });
+    await appendAudit(database.db, [{ subjectId: subject, actorId: reader, action: "file-fetched", outcome: "success" }]);
+    expect((await actionsBy(database.db, reader)).events.map((event) => [event.subjectId, event.action])).toEqual([[subject, "file-fetched"]]);
+    await foldAuditInbox(database.db, [subject]);
+    expect((await actionsBy(database.db, reader)).events.map((event) => [event.subjectId, event.action])).toEqual([[subject, "file-fetched"]]);
+  });
+
+  if (kind === "postgres") {
+    it("lets readers append while someone holds the person's head row, and the folder skip that person instead of waiting", async () => {
+      const subject = randomUUID();
+      await insertPeople(database.db, { patients: [subject] });
+      await appendAudit(database.db, [{ subjectId: subject, actorId: subject, action: "sign-in", outcome: "success" }]);
+      await foldAuditInboxes(database.db);
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      let locked!: () => void;
+      const isLocked = new Promise<void>((resolve) => (locked = resolve));
+      const holder = database.db.transaction(async (tx) => {
+        await lockAuditHeads(tx, [subject]);
+        locked();
+        await released;
+      });
+      await isLocked;
+      // Neither waits on the held row: both finish while it is still held.
+      await Promise.all(
+        Array.from({ length: 8 }, () => appendAudit(database.db, [{ subjectId: subject, actorId: doctor, action: "chart-fetched", outcome: "success" }])),
+      );
+      await foldAuditInboxes(database.db);
+      expect(await inboxOf(subject)).toHaveLength(8);
+      expect(await stored(subject)).toHaveLength(1);
+      release();
+      await holder;
+      await foldAuditInboxes(database.db);
+      expect(await inboxOf(subject)).toEqual([]);
+      expect((await chainOf(subject)).map((row) => row.seq)).toEqual(Array.from({ length: 9 }, (_, index) => index + 1));
+    });
+  }
 
   it("writes record-created, record-updated, record-versions-fetched, chart-fetched, record-key-rotated and record-deleted from the actions that cause them", async () => {
     const id = randomUUID();
@@ -220,6 +371,7 @@ describe.each(testDatabaseKinds())("audit trail on %s", (kind) => {
     await insertPeople(database.db, { patients: [subject] });
     for (let index = 0; index < 7; index++)
       await appendAudit(database.db, [{ subjectId: subject, actorId: subject, action: "chart-fetched", outcome: "success" }]);
+    await foldAuditInbox(database.db, [subject]);
     const rows = await stored(subject);
     const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64url");
     const after = await trailPage(database.db, subject, { after: 4, limit: 2 });

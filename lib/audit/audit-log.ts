@@ -1,9 +1,10 @@
 import "server-only";
 import { asc, eq, inArray } from "drizzle-orm";
-import { auditEventHash, auditGenesisHash, type AuditEventFields } from "@/crypto";
-import { auditEvents, auditHeads } from "@/drizzle/schema";
+import { auditEventHash, auditGenesisHash, cryptoReady, type AuditEventFields } from "@/crypto";
+import { auditEvents, auditHeads, auditInbox } from "@/drizzle/schema";
 import type { AuditAction } from "@/contract/me";
-import type { Executor, Transaction } from "@/lib/db";
+import type { Database, Executor, Transaction } from "@/lib/db";
+import { isTransaction } from "@/lib/db/client";
 import { logger } from "@/lib/log";
 
 export type { AuditAction };
@@ -23,59 +24,161 @@ export interface AuditInput {
   counted?: { count: number; windowStart: Date; windowEnd: Date } | null;
 }
 
+/** How many inbox rows one statement moves into the chain: bounds a fold's memory and statement size. */
+const foldBatch = 2000;
+
 /**
- * Appends events to their subjects' hash chains. Each subject's head row is locked for the
- * transaction, so concurrent appends are serialized and the chain never forks; the events
- * are written in the order given.
+ * Appends events to their subjects' trails, in the order given, at `now` (ms precision).
+ * - Inside an action's own transaction (`db` is a Transaction): the subjects' head rows are
+ *   locked (lockAuditHeads), their inboxes folded into the chains first, and the events
+ *   chained at once; they commit or roll back with the action, and a failure fails it.
+ * - Otherwise (a read, a sign-in, an export report): the events go to `audit_inbox` in ONE
+ *   insert, with no lock, so concurrent readers of one person never wait on each other.
+ *   They join the chain in arrival order at the next fold (foldAuditInbox: any locked
+ *   append, a trail read, the periodic folder), before anyone can read the trail.
+ * Either way each subject has one chain that never forks: only a head-lock holder chains.
+ * @throws the database's error (nothing is written then).
  */
 export async function appendAudit(db: Executor, events: AuditInput[], now: Date = new Date()): Promise<void> {
   if (events.length === 0) return;
   const occurredAt = new Date(Math.floor(now.getTime()));
+  const rows = events.map((event) => inboxRowOf(event, occurredAt));
+  if (isTransaction(db)) {
+    await chainLocked(db, rows);
+    return;
+  }
+  if (rows.length <= foldBatch) {
+    await db.insert(auditInbox).values(rows);
+    return;
+  }
+  // Rarely this many at once (a list of thousands of grants): in batches, all or none.
   await db.transaction(async (tx) => {
-    const heads = await lockAuditHeads(
-      tx,
-      events.map((event) => event.subjectId),
-    );
-    const state = new Map(heads.map((head) => [head.subjectId, { seq: head.seq, hash: head.hash }]));
-    const rows = events.map((event) => {
-      const head = state.get(event.subjectId)!;
-      const fields = {
-        subjectId: event.subjectId,
-        seq: head.seq + 1,
-        actorId: event.actorId,
-        action: event.action,
-        recordId: event.recordId ?? null,
-        grantId: event.grantId ?? null,
-        outcome: event.outcome,
-        occurredAt: occurredAt.getTime(),
-        recordIds: event.recordIds ? [...event.recordIds].map((id) => id.toLowerCase()).sort() : null,
-        count: event.counted?.count ?? null,
-        windowStart: event.counted ? event.counted.windowStart.getTime() : null,
-        windowEnd: event.counted ? event.counted.windowEnd.getTime() : null,
-      };
-      const hash = auditEventHash(head.hash, fields);
-      state.set(event.subjectId, { seq: fields.seq, hash });
-      return {
-        ...fields,
-        occurredAt,
-        windowStart: event.counted?.windowStart ?? null,
-        windowEnd: event.counted?.windowEnd ?? null,
-        prevHash: head.hash,
-        hash,
-      };
-    });
-    for (let start = 0; start < rows.length; start += 1000) {
-      await tx.insert(auditEvents).values(rows.slice(start, start + 1000));
-    }
-    for (const [subjectId, head] of state) await tx.update(auditHeads).set(head).where(eq(auditHeads.subjectId, subjectId));
+    for (let start = 0; start < rows.length; start += foldBatch) await tx.insert(auditInbox).values(rows.slice(start, start + foldBatch));
   });
+}
+
+/**
+ * Moves these subjects' inbox rows into their chains, under their locked head rows, in the
+ * caller's transaction if `db` is one (else in its own). Returns how many events were chained.
+ */
+export async function foldAuditInbox(db: Executor, subjectIds: readonly string[]): Promise<number> {
+  if (subjectIds.length === 0) return 0;
+  if (isTransaction(db)) return chainLocked(db, [], subjectIds);
+  return db.transaction((tx) => chainLocked(tx, [], subjectIds));
+}
+
+/**
+ * The periodic fold (every instance may run it at once): for up to `maxSubjects` people with
+ * inbox rows, one transaction each takes the person's head row with SKIP LOCKED (a person
+ * whose head someone holds is left to them, or to the next run) and chains the inbox.
+ * Returns how many events were chained.
+ */
+export async function foldAuditInboxes(db: Database, maxSubjects = 100): Promise<number> {
+  await cryptoReady();
+  const waiting = await db.selectDistinct({ subjectId: auditInbox.subjectId }).from(auditInbox).limit(maxSubjects);
+  let chained = 0;
+  for (const { subjectId } of waiting) {
+    chained += await db.transaction(async (tx) => {
+      const takeHead = () => tx.select().from(auditHeads).where(eq(auditHeads.subjectId, subjectId)).for("update", { skipLocked: true });
+      let [head] = await takeHead();
+      if (!head) {
+        // Held by someone (skipped), or no chain yet: only then is a head row created, which waits
+        // only if another transaction is creating the same one.
+        const [exists] = await tx.select({ subjectId: auditHeads.subjectId }).from(auditHeads).where(eq(auditHeads.subjectId, subjectId));
+        if (exists) return 0;
+        await tx.insert(auditHeads).values({ subjectId, seq: 0, hash: auditGenesisHash }).onConflictDoNothing();
+        [head] = await takeHead();
+        if (!head) return 0;
+      }
+      return chainRows(tx, [head], []);
+    });
+  }
+  return chained;
+}
+
+type InboxRow = Omit<typeof auditInbox.$inferSelect, "id">;
+
+function inboxRowOf(event: AuditInput, occurredAt: Date): InboxRow {
+  return {
+    subjectId: event.subjectId,
+    actorId: event.actorId,
+    action: event.action,
+    recordId: event.recordId ?? null,
+    grantId: event.grantId ?? null,
+    outcome: event.outcome,
+    occurredAt,
+    recordIds: event.recordIds ? [...event.recordIds].map((id) => id.toLowerCase()).sort() : null,
+    count: event.counted?.count ?? null,
+    windowStart: event.counted?.windowStart ?? null,
+    windowEnd: event.counted?.windowEnd ?? null,
+  };
+}
+
+/** Locks the heads of the events' subjects (and of `alsoFold`), then folds their inboxes and chains the events after them. */
+async function chainLocked(tx: Transaction, rows: InboxRow[], alsoFold: readonly string[] = []): Promise<number> {
+  // Hashing needs libsodium: a fold may be the first thing this module instance does (the periodic folder).
+  await cryptoReady();
+  const heads = await lockAuditHeads(tx, [...rows.map((row) => row.subjectId), ...alsoFold]);
+  return chainRows(tx, heads, rows);
+}
+
+/**
+ * Under the locked `heads`: takes their subjects' inbox rows (oldest first, deleted in this
+ * transaction, so a rollback puts them back), then chains them and `rows` after them.
+ */
+async function chainRows(tx: Transaction, heads: (typeof auditHeads.$inferSelect)[], rows: InboxRow[]): Promise<number> {
+  const subjects = heads.map((head) => head.subjectId);
+  const taken: InboxRow[] = [];
+  for (;;) {
+    const batch = await tx
+      .delete(auditInbox)
+      .where(
+        inArray(
+          auditInbox.id,
+          tx.select({ id: auditInbox.id }).from(auditInbox).where(inArray(auditInbox.subjectId, subjects)).orderBy(asc(auditInbox.id)).limit(foldBatch),
+        ),
+      )
+      .returning();
+    batch.sort((a, b) => a.id - b.id);
+    taken.push(...batch.map(({ id: _id, ...row }) => row));
+    if (batch.length < foldBatch) break;
+  }
+  const all = [...taken, ...rows];
+  if (all.length === 0) return 0;
+  const state = new Map(heads.map((head) => [head.subjectId, { seq: head.seq, hash: head.hash }]));
+  const chained = all.map((row) => {
+    const head = state.get(row.subjectId)!;
+    const fields: AuditEventFields = {
+      subjectId: row.subjectId,
+      seq: head.seq + 1,
+      actorId: row.actorId ?? null,
+      action: row.action,
+      recordId: row.recordId ?? null,
+      grantId: row.grantId ?? null,
+      outcome: row.outcome,
+      occurredAt: row.occurredAt.getTime(),
+      recordIds: row.recordIds ?? null,
+      count: row.count ?? null,
+      windowStart: row.windowStart?.getTime() ?? null,
+      windowEnd: row.windowEnd?.getTime() ?? null,
+    };
+    const hash = auditEventHash(head.hash, fields);
+    state.set(row.subjectId, { seq: fields.seq, hash });
+    return { ...row, seq: fields.seq, prevHash: head.hash, hash };
+  });
+  for (let start = 0; start < chained.length; start += 1000) {
+    await tx.insert(auditEvents).values(chained.slice(start, start + 1000));
+  }
+  const moved = new Set(all.map((row) => row.subjectId));
+  for (const [subjectId, head] of state) if (moved.has(subjectId)) await tx.update(auditHeads).set(head).where(eq(auditHeads.subjectId, subjectId));
+  return chained.length;
 }
 
 /**
  * Locks the head rows of these subjects' chains (creating them at the genesis hash if need
  * be), in id order so two transactions never wait on each other crosswise. Whoever holds
- * a subject's head row is the only one appending to its chain or changing its pending
- * counts until the transaction ends.
+ * a subject's head row is the only one appending to its chain, folding its inbox or
+ * changing its pending counts until the transaction ends.
  */
 export async function lockAuditHeads(tx: Transaction, subjectIds: readonly string[]) {
   const subjects = [...new Set(subjectIds)].sort();

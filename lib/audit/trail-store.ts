@@ -1,10 +1,10 @@
 import "server-only";
 import { and, asc, desc, eq, gt, gte, inArray, lt, ne } from "drizzle-orm";
 import { auditGenesisHash, toBase64url } from "@/crypto";
-import { auditEvents, auditHeads, clinicianDirectory } from "@/drizzle/schema";
+import { auditEvents, auditHeads, auditInbox, clinicianDirectory } from "@/drizzle/schema";
 import type { AuditAction } from "@/contract/me";
 import type { Database } from "@/lib/db";
-import { summarisePendingCounts } from "./audit-counts";
+import { settleTrail } from "./audit-counts";
 
 export { trailPageSize } from "@/contract/me";
 
@@ -20,11 +20,12 @@ export type TrailQuery = { after: number; limit: number } | { before: number; li
  * `head` is the chain's last link (seq 0 and the genesis hash for an empty trail), and
  * `previousHash` the hash the page's first event chains from (null for an empty page).
  * Events past the head read first are left out, so the page and the head agree. Reading
- * the newest events (`after`) first appends any pending counts (lib/audit/audit-counts.ts),
- * so the person sees every refused attempt made up to now.
+ * the newest events (`after`) first folds the person's audit inbox and appends any pending
+ * counts (settleTrail, lib/audit/audit-counts.ts), so the person sees every event and every
+ * refused attempt made up to now.
  */
 export async function trailPage(db: Database, subjectId: string, query: TrailQuery, now: Date = new Date()) {
-  if ("after" in query) await summarisePendingCounts(db, subjectId, now);
+  if ("after" in query) await settleTrail(db, subjectId, now);
   const [stored] = await db.select({ seq: auditHeads.seq, hash: auditHeads.hash }).from(auditHeads).where(eq(auditHeads.subjectId, subjectId));
   const head = stored ?? { seq: 0, hash: auditGenesisHash };
   const end = "after" in query ? head.seq + 1 : Math.min(query.before, head.seq + 1);
@@ -68,18 +69,30 @@ export async function trailPage(db: Database, subjectId: string, query: TrailQue
 }
 
 /**
- * What a clinician did in other people's charts, newest first. Refused attempts are left
- * out: they are written only when the grant, record or file exists, with its owner as the
- * subject, so listing them would tell a prober that an id exists and whose it is, which the
- * refusal itself (the same 404 as for nothing) does not. The owner sees them in their trail.
+ * What a clinician did in other people's charts, newest first: chained events and those still
+ * in the inbox (appended without a lock, not folded yet), so a read just made is listed at once.
+ * Refused attempts are left out: they are written only when the grant, record or file exists,
+ * with its owner as the subject, so listing them would tell a prober that an id exists and
+ * whose it is, which the refusal itself (the same 404 as for nothing) does not. The owner sees
+ * them in their trail.
  */
 export async function actionsBy(db: Database, actorId: string, limit = 2000) {
-  const rows = await db
-    .select()
-    .from(auditEvents)
-    .where(and(eq(auditEvents.actorId, actorId), ne(auditEvents.subjectId, actorId), ne(auditEvents.outcome, "denied")))
-    .orderBy(desc(auditEvents.occurredAt), desc(auditEvents.id))
-    .limit(limit);
+  const [chained, waiting] = await Promise.all([
+    db
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.actorId, actorId), ne(auditEvents.subjectId, actorId), ne(auditEvents.outcome, "denied")))
+      .orderBy(desc(auditEvents.occurredAt), desc(auditEvents.id))
+      .limit(limit),
+    db
+      .select()
+      .from(auditInbox)
+      .where(and(eq(auditInbox.actorId, actorId), ne(auditInbox.subjectId, actorId), ne(auditInbox.outcome, "denied")))
+      .orderBy(desc(auditInbox.occurredAt), desc(auditInbox.id))
+      .limit(limit),
+  ]);
+  // Inbox rows are newer than the chained rows of the same time: they are listed first among equals.
+  const rows = [...waiting, ...chained].sort((a, b) => b.occurredAt.getTime() - a.occurredAt.getTime()).slice(0, limit);
   return {
     events: rows.map((row) => ({
       subjectId: row.subjectId,

@@ -4,7 +4,7 @@ import { asc, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditEventHash, auditGenesisHash, cryptoReady, equalBytes, type AuditEventFields } from "@/crypto";
 import { auditEvents, users } from "@/drizzle/schema";
-import { appendAudit, storedEventFields } from "@/lib/audit/audit-log";
+import { appendAudit, foldAuditInbox, storedEventFields } from "@/lib/audit/audit-log";
 import { resultRows } from "./client";
 import { createTestDatabase, migrationsBefore, testDatabaseKinds, type TestDatabase } from "./test-databases";
 
@@ -93,6 +93,8 @@ describe.each(testDatabaseKinds())("migration 0010 (audit_events.subject_id) on 
 
   it("keeps appending to the same chains after the rename, and still refuses a second event at one place", async () => {
     await appendAudit(database.db, [{ subjectId: doctor, actorId: doctor, action: "sign-in", outcome: "success" }]);
+    // A sign-in's event waits in the audit inbox until the next fold chains it.
+    await foldAuditInbox(database.db, [doctor]);
     const trail = await trailOf(doctor);
     expect(trail.map((row) => row.seq)).toEqual([1, 2, 3]);
     expect(equalBytes(trail[2]!.prevHash, trail[1]!.hash)).toBe(true);

@@ -2,14 +2,15 @@ import "server-only";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
-import { sql } from "drizzle-orm";
-import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { is, sql } from "drizzle-orm";
+import { PgTransaction, type PgDatabase, type PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
 import * as schema from "@/drizzle/schema";
+import { claimDataDir } from "./data-dir-lock";
 
 export type Schema = typeof schema;
 /** The one database type repositories use, whichever driver is behind it. */
@@ -40,7 +41,7 @@ export async function openDatabase(target: DatabaseTarget, folder: string = migr
   if (target.kind === "postgres") {
     const client = postgres(target.url, { max: 10, onnotice: () => undefined });
     const db = drizzlePostgres(client, { schema });
-    const migrate = (from: string = migrationsFolder) => migratePostgres(db, { migrationsFolder: from });
+    const migrate = (from: string = migrationsFolder) => migrateExclusively(target.url, () => migratePostgres(db, { migrationsFolder: from }));
     await migrate(folder);
     return {
       kind: "postgres",
@@ -50,19 +51,53 @@ export async function openDatabase(target: DatabaseTarget, folder: string = migr
       close: () => client.end({ timeout: 5 }),
     };
   }
-  if (target.dataDir) mkdirSync(target.dataDir, { recursive: true });
-  // A null data directory is an in-memory database (tests).
-  const client = target.dataDir ? new PGlite(target.dataDir) : new PGlite();
-  const db = drizzlePglite(client, { schema });
-  const migrate = (from: string = migrationsFolder) => migratePglite(db, { migrationsFolder: from });
-  await migrate(folder);
-  return {
-    kind: "pglite",
-    db: db as unknown as Database,
-    appliedMigrations: () => countMigrations(db as unknown as Database),
-    migrate,
-    close: () => client.close(),
-  };
+  let release = () => {};
+  if (target.dataDir) {
+    mkdirSync(target.dataDir, { recursive: true });
+    release = claimDataDir(target.dataDir);
+  }
+  try {
+    // A null data directory is an in-memory database (tests).
+    const client = target.dataDir ? new PGlite(target.dataDir) : new PGlite();
+    const db = drizzlePglite(client, { schema });
+    const migrate = (from: string = migrationsFolder) => migratePglite(db, { migrationsFolder: from });
+    await migrate(folder);
+    return {
+      kind: "pglite",
+      db: db as unknown as Database,
+      appliedMigrations: () => countMigrations(db as unknown as Database),
+      migrate,
+      close: async () => {
+        await client.close();
+        release();
+      },
+    };
+  } catch (error) {
+    release();
+    throw error;
+  }
+}
+
+/** The advisory-lock key migrations hold on PostgreSQL (any constant; this is "hsc-migrate" in ASCII). */
+const migrationLockKey = 0x6873_632d_6d69_6772n;
+
+/**
+ * Runs `migrate` while holding a PostgreSQL advisory lock, so that several server instances
+ * starting at once on one database apply the migrations one after the other: drizzle's
+ * migrator takes no lock, and two of them on an empty database would both create the same
+ * tables, failing one instance's start. The lock is held by a connection of its own (an
+ * advisory lock belongs to a session; the migrator uses the pool) and is released when that
+ * connection closes, so a process killed mid-migration holds nobody up. The instance that
+ * waited then finds nothing left to apply.
+ */
+async function migrateExclusively(url: string, migrate: () => Promise<void>): Promise<void> {
+  const lock = postgres(url, { max: 1, onnotice: () => undefined });
+  try {
+    await lock`select pg_advisory_lock(${migrationLockKey.toString()}::bigint)`;
+    await migrate();
+  } finally {
+    await lock.end({ timeout: 5 });
+  }
 }
 
 async function countMigrations(db: Database): Promise<number> {
@@ -75,4 +110,14 @@ async function countMigrations(db: Database): Promise<number> {
 export function resultRows<Row>(result: unknown): Row[] {
   if (Array.isArray(result)) return result as Row[];
   return ((result as { rows?: Row[] }).rows ?? []) as Row[];
+}
+
+/**
+ * Whether `db` is an open transaction (a caller's `db.transaction(...)` argument) rather than
+ * the database itself: lib/audit chains an event at once inside an action's own transaction,
+ * and leaves it in the inbox otherwise.
+ */
+export function isTransaction(db: Executor): db is Transaction {
+  // drizzle's entity check, not instanceof: true across two copies of drizzle-orm in one bundle too.
+  return is(db, PgTransaction);
 }

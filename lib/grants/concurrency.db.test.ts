@@ -37,7 +37,7 @@ describe.each(testDatabaseKinds())("two devices granting and revoking at once on
       const second = grantOf();
       const reads = Array.from({ length: 4 }, () =>
         fetchSharedRecords(database.db, doctor, first.grantId).then(
-          (records) => records.length,
+          (page) => page.records.length,
           (error: unknown) => (error instanceof AppError && error.code === "not-found" ? "refused" : Promise.reject(error)),
         ),
       );
@@ -56,7 +56,7 @@ describe.each(testDatabaseKinds())("two devices granting and revoking at once on
       expect(firstRow?.sealedShareKey).toBeNull();
       expect(await database.db.select().from(recordKeyWraps).where(eq(recordKeyWraps.grantId, first.grantId))).toEqual([]);
       expect(await fetchSharedRecords(database.db, doctor, first.grantId).catch((error: AppError) => error.code)).toBe("not-found");
-      expect((await fetchSharedRecords(database.db, doctor, second.grantId)).length).toBe(3);
+      expect((await fetchSharedRecords(database.db, doctor, second.grantId)).records.length).toBe(3);
       await revokeGrant(database.db, patient, second.grantId);
 
       const trail = await database.db.select().from(auditEvents).where(eq(auditEvents.subjectId, patient)).orderBy(asc(auditEvents.seq));

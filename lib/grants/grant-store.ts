@@ -1,6 +1,8 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
-import { and, eq, inArray, isNull } from "drizzle-orm";
+import { and, asc, count, eq, gt, inArray, isNull } from "drizzle-orm";
+import { z } from "zod";
+import { uuid } from "@/contract/common";
 import { grantExclusions, grantRecords, grants, keyCertificates, recordKeyWraps, records, recordVersions, users } from "@/drizzle/schema";
 import type { Database, Executor } from "@/lib/db";
 import { AppError } from "@/lib/errors";
@@ -8,6 +10,7 @@ import { appendAudit } from "@/lib/audit/audit-log";
 import { noteRefusal } from "@/lib/audit/refusals";
 import { crashPoint } from "@/lib/crash-points";
 import { activeGrant, coverageOf, endGrant, queueRotations } from "@/lib/records/grant-coverage";
+import { decodeCursor, encodeCursor, pageWithin, rowsToRead, type PageRequest } from "@/lib/records/pages";
 
 type GrantRow = typeof grants.$inferSelect;
 
@@ -235,44 +238,98 @@ export async function activeGrantAudited(db: Database, clinicianId: string, gran
   }
 }
 
+/** Where the next page of a grant's records starts: after this record id. */
+const sharedCursorSchema = z.strictObject({ r: uuid });
+
 /**
- * A clinician's fetch of everything under one grant: refused and audited, or audited before
- * anything is returned as what the server saw, one list: a single records-received event
- * naming every record sent (not an "opened" per record: which ones the clinician then
- * reads happens in their browser, unseen). The read and its event share one transaction.
+ * A clinician's fetch of one page of the records under one grant (by record id; see
+ * `recordsUnderGrant`): refused and audited, or audited before anything is returned as what
+ * the server saw, one list: a single records-received event naming every record of the page
+ * (not an "opened" per record: which ones the clinician then reads happens in their browser,
+ * unseen). The read and its event share one transaction. Also returns the cursor of the next
+ * page (null on the last) and how many records the grant opens.
+ * Throws AppError "not-found" (no such active grant of this clinician), "invalid-input" (a
+ * cursor this server did not hand out).
  */
-export async function fetchSharedRecords(db: Database, clinicianId: string, grantId: string, now: Date = new Date()) {
+export async function fetchSharedRecords(db: Database, clinicianId: string, grantId: string, now: Date = new Date(), request: PageRequest = {}) {
   const grant = await activeGrantAudited(db, clinicianId, grantId, now);
+  const after = request.cursor === undefined ? undefined : decodeCursor(request.cursor, sharedCursorSchema).r;
   return db.transaction(async (tx) => {
-    const shared = await recordsUnderGrant(tx, grantId, now);
+    const [rows, total] = await Promise.all([recordsUnderGrant(tx, grantId, now, { after, rows: rowsToRead(request.limit) }), countUnderGrant(tx, grantId)]);
+    const { page, more } = pageWithin(rows, request.limit, (row) => row.served?.paddedSize ?? 0);
+    const served = page.flatMap((row) => (row.served ? [row.served] : []));
     await appendAudit(tx, [
       {
         subjectId: grant.patientId,
         actorId: clinicianId,
         action: "records-received",
-        recordIds: shared.map((record) => record.id),
+        recordIds: served.map((record) => record.id),
         grantId,
         outcome: "success",
       },
     ]);
-    return shared;
+    const last = page[page.length - 1];
+    return { records: served, nextCursor: more && last ? encodeCursor({ r: last.id }) : null, total };
   });
 }
 
-/** The records a clinician may open under an active grant, each with its wrap under the grant's share key. */
-export async function recordsUnderGrant(db: Executor, grantId: string, now: Date = new Date()) {
-  await db.update(grants).set({ lastOpenedAt: now }).where(eq(grants.id, grantId));
-  return db
+/**
+ * About how many records a grant opens: its wraps, read from the index alone. A grant's wraps
+ * are of current keys (a rotation deletes the old key's), so this is exact but for a rotation
+ * under way.
+ */
+async function countUnderGrant(db: Executor, grantId: string): Promise<number> {
+  const [row] = await db.select({ total: count() }).from(recordKeyWraps).where(eq(recordKeyWraps.grantId, grantId));
+  return row?.total ?? 0;
+}
+
+/**
+ * The records a clinician may open under an active grant, by record id, each with its wrap
+ * under the grant's share key and its current version's padded size: all of them, or
+ * `page.rows` of the grant's wraps after record `page.after` (a wrap not of its record's
+ * current key, which no committed state holds, is read but not returned, so a page never ends
+ * early). Reading from the start notes when the grant was last opened (a later page of the
+ * same list does not write again).
+ */
+export async function recordsUnderGrant(db: Executor, grantId: string, now: Date = new Date(), page: { after?: string; rows?: number } = {}) {
+  if (page.after === undefined) await db.update(grants).set({ lastOpenedAt: now }).where(eq(grants.id, grantId));
+  // The page's wraps from the index (grant_id, record_id) alone, then their records: the join
+  // never runs over every record of the grant, whatever the planner knows of the tables.
+  const wrapsQuery = db
+    .select({ recordId: recordKeyWraps.recordId, keyVersion: recordKeyWraps.keyVersion, wrappedKey: recordKeyWraps.wrappedKey })
+    .from(recordKeyWraps)
+    .where(and(eq(recordKeyWraps.grantId, grantId), page.after === undefined ? undefined : gt(recordKeyWraps.recordId, page.after)))
+    .orderBy(asc(recordKeyWraps.recordId));
+  const pageWraps = (page.rows === undefined ? wrapsQuery : wrapsQuery.limit(page.rows)).as("page_wraps");
+  const rows = await db
     .select({
+      wrapRecordId: pageWraps.recordId,
       id: records.id,
       keyVersion: records.keyVersion,
       currentVersion: records.currentVersion,
       updatedAt: records.updatedAt,
-      wrappedKey: recordKeyWraps.wrappedKey,
+      wrappedKey: pageWraps.wrappedKey,
+      paddedSize: recordVersions.paddedSize,
     })
-    .from(recordKeyWraps)
-    .innerJoin(records, and(eq(records.id, recordKeyWraps.recordId), eq(records.keyVersion, recordKeyWraps.keyVersion)))
-    .where(eq(recordKeyWraps.grantId, grantId));
+    .from(pageWraps)
+    .leftJoin(records, and(eq(records.id, pageWraps.recordId), eq(records.keyVersion, pageWraps.keyVersion)))
+    .leftJoin(recordVersions, and(eq(recordVersions.recordId, records.id), eq(recordVersions.version, records.currentVersion)))
+    .orderBy(asc(pageWraps.recordId));
+  return rows.map((row) =>
+    row.id === null || row.keyVersion === null || row.currentVersion === null || row.updatedAt === null || row.paddedSize === null
+      ? { id: row.wrapRecordId, served: null }
+      : {
+          id: row.id,
+          served: {
+            id: row.id,
+            keyVersion: row.keyVersion,
+            currentVersion: row.currentVersion,
+            updatedAt: row.updatedAt,
+            wrappedKey: row.wrappedKey,
+            paddedSize: row.paddedSize,
+          },
+        },
+  );
 }
 
 /** Whether a clinician holds, under an active grant, the current key of the record that carries a file. */

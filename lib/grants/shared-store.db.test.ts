@@ -1,42 +1,14 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import type { PGlite } from "@electric-sql/pglite";
-import type { Logger } from "drizzle-orm";
-import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
-import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
-import type { Sql } from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cryptoReady } from "@/crypto";
 import * as schema from "@/drizzle/schema";
 import { sharedRoutes } from "@/contract/sharing";
-import type { Database } from "@/lib/db";
+import { countingDatabase } from "@/lib/db/counting-database";
 import { createTestDatabase, testDatabaseKinds, type TestDatabase } from "@/lib/db/test-databases";
 import { addVersion, createRecords } from "@/lib/records/chart-store";
 import { createGrant } from "./grant-store";
 import { receivedGrantsOf, sharedRecordsOf } from "./shared-store";
 import { insertPeople, newGrant, newRecordItem, versionPayload } from "./test-fixtures";
-
-/**
- * The same database as `database.db`, through a drizzle instance that counts every statement
- * it sends (transactions' statements included): a test-only wrapper, so the count is what the
- * code under test asks of the database, whichever driver is behind it.
- */
-function countingDatabase(database: TestDatabase) {
-  const counter = { statements: 0 };
-  const logger: Logger = { logQuery: () => void (counter.statements += 1) };
-  const client = (database.db as unknown as { $client: unknown }).$client;
-  const db = (database.kind === "pglite"
-    ? drizzlePglite(client as PGlite, { schema, logger })
-    : drizzlePostgres(client as Sql, { schema, logger })) as unknown as Database;
-  return {
-    db,
-    /** Statements sent while `work` ran. */
-    async count(work: (db: Database) => Promise<unknown>): Promise<number> {
-      const before = counter.statements;
-      await work(db);
-      return counter.statements - before;
-    },
-  };
-}
 
 describe.each(testDatabaseKinds())("what a clinician receives, on %s", (kind) => {
   let database: TestDatabase;

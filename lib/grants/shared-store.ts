@@ -9,6 +9,7 @@ import type { Database } from "@/lib/db";
 import { publishedKeysOf } from "@/lib/directory/directory-store";
 import { currentVersionsOf, statementsOf } from "@/lib/records/record-store";
 import { statementJson, versionJson } from "@/lib/records/version-json";
+import type { PageRequest } from "@/lib/records/pages";
 import { activeGrantsForClinician, fetchSharedRecords } from "./grant-store";
 
 type ReceivedGrants = z.input<typeof sharedRoutes.list.response>;
@@ -29,8 +30,8 @@ function groupBy<T>(rows: T[], key: (row: T) => string): Map<string, T[]> {
  * The active grants made to a clinician, as they receive them: terms, signed statement and
  * signature, sealed share key and profile, listed records and the patient's published keys.
  * Each sealed share key handed out is a key fetch and joins its patient's trail. A fixed
- * number of queries whatever the number of grants (the audit trail adds one head update per
- * patient: lib/audit/audit-log.ts).
+ * number of queries whatever the number of grants (the key fetches are one unlocked insert
+ * into the audit inbox, folded into each patient's chain later: lib/audit/audit-log.ts).
  */
 export async function receivedGrantsOf(db: Database, clinicianId: string, now: Date = new Date()): Promise<ReceivedGrants> {
   const rows = await activeGrantsForClinician(db, clinicianId, now);
@@ -79,13 +80,21 @@ export async function receivedGrantsOf(db: Database, clinicianId: string, now: D
 }
 
 /**
- * Ciphertext and wraps of the records under one of a clinician's active grants: each
- * record's current version, every version's statement (to verify who wrote each) and its key
- * wrapped under the share key. A revoked or expired grant gets the same 404 as none. A fixed
- * number of queries whatever the number of records and versions.
+ * One page of the records under one of a clinician's active grants, by record id
+ * (`fetchSharedRecords`): each record's current version, every version's statement (to verify
+ * who wrote each) and its key wrapped under the share key, with the next page's cursor and how
+ * many records the grant opens. A revoked or expired grant gets the same 404 as none; a cursor
+ * this server did not hand out, 400 "invalid-input". A fixed number of queries whatever the
+ * number of records and versions.
  */
-export async function sharedRecordsOf(db: Database, clinicianId: string, grantId: string, now: Date = new Date()): Promise<SharedRecords> {
-  const shared = await fetchSharedRecords(db, clinicianId, grantId, now);
+export async function sharedRecordsOf(
+  db: Database,
+  clinicianId: string,
+  grantId: string,
+  now: Date = new Date(),
+  request: PageRequest = {},
+): Promise<SharedRecords> {
+  const { records: shared, nextCursor, total } = await fetchSharedRecords(db, clinicianId, grantId, now, request);
   const ids = shared.map((record) => record.id);
   const [currents, statements] = await Promise.all([currentVersionsOf(db, ids), statementsOf(db, ids)]);
   return {
@@ -104,5 +113,7 @@ export async function sharedRecordsOf(db: Database, clinicianId: string, grantId
         },
       ];
     }),
+    nextCursor,
+    total,
   };
 }

@@ -12,6 +12,7 @@ import { addGrantWraps, createGrant, grantsOfPatient, revokeGrant, revokeRecordF
 import { keyMaintenanceOf } from "./key-maintenance";
 import { changeGrant } from "./grant-changes";
 import { receivedGrantsOf, sharedRecordsOf } from "./shared-store";
+import type { PageRequest } from "@/lib/records/pages";
 
 async function as(role: "patient" | "clinician") {
   const session = await requireSession();
@@ -125,8 +126,8 @@ export async function sharedWithMe() {
   return receivedGrantsOf(db, userId);
 }
 
-/** Ciphertext and wraps for one active grant (GET /api/shared/[grantId]/records); see `sharedRecordsOf`. */
-export async function sharedRecords(grantId: string) {
+/** One page of ciphertext and wraps for one active grant (GET /api/shared/[grantId]/records); see `sharedRecordsOf`. */
+export async function sharedRecords(grantId: string, page: PageRequest) {
   const { db, userId } = await as("clinician");
-  return sharedRecordsOf(db, userId, grantId);
+  return sharedRecordsOf(db, userId, grantId, new Date(), page);
 }

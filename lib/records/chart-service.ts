@@ -7,6 +7,7 @@ import { addVersion, auditRefusedRecordAccess, chartOf, createRecords, deleteRec
 import { firstNotOwned, rotateRecordKey, rotateRecordKeys } from "./key-rotation";
 import type { NewRecord, RecordRotation, RotateRecordKey, VersionPayload } from "@/contract/records";
 import { storageLimits } from "@/lib/records/storage-quota";
+import type { PageRequest } from "./pages";
 
 /**
  * Runs an action on one record of the caller's chart. When it is refused (not the caller's
@@ -26,9 +27,10 @@ async function onRecord<T>(recordId: string, action: (db: Database, ownerId: str
   }
 }
 
-export async function getMyChart() {
+/** One page of the caller's chart (GET /api/records); see `chartOf`. */
+export async function getMyChart(page: PageRequest) {
   const { db, ownerId } = await chartOwner();
-  return chartOf(db, ownerId);
+  return chartOf(db, ownerId, page);
 }
 
 export async function createMyRecords(items: NewRecord[]) {

@@ -6,6 +6,7 @@ import { recordKeyWraps, recordVersions, users } from "@/drizzle/schema";
 import { createTestDatabase, testDatabaseKinds, type TestDatabase } from "@/lib/db/test-databases";
 import { codeOf } from "@/lib/app-error-test-helpers";
 import { auditEvents } from "@/drizzle/schema";
+import { foldAuditInbox } from "@/lib/audit/audit-log";
 import { addVersion, chartOf, createRecords, deleteRecord, recordOf, versionsOf } from "./chart-store";
 
 const b64 = (bytes: Buffer) => bytes.toString("base64url");
@@ -102,6 +103,8 @@ describe.each(testDatabaseKinds())("records on %s", (kind) => {
     const one = await recordOf(database.db, owner, item.id);
     expect(one).toEqual((await chartOf(database.db, owner)).records.find((record) => record.id === item.id));
     expect(one.statements.map((statement) => statement.version)).toEqual([1, 2]);
+    // A read's event waits in the audit inbox until the owner's trail is next folded.
+    await foldAuditInbox(database.db, [owner]);
     const audited = await database.db.select().from(auditEvents).where(eq(auditEvents.recordId, item.id));
     expect(audited.filter((event) => event.action === "chart-fetched").map((event) => event.actorId)).toEqual([owner]);
     expect(await codeOf(recordOf(database.db, stranger, item.id))).toBe("not-found");

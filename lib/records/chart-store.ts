@@ -12,8 +12,10 @@ import { coverageOf } from "@/lib/records/grant-coverage";
 import { findOwnedRecord, listOwnedRecords, listVersions, statementsOf, type StoredRecord, type VersionStatement } from "./record-store";
 import { statementJson, versionJson } from "./version-json";
 import { checkedContent } from "./content-limits";
-import type { Chart, ChartRecord, NewRecord, RecordVersions, VersionPayload } from "@/contract/records";
+import type { ChartPage, ChartRecord, NewRecord, RecordVersions, VersionPayload } from "@/contract/records";
 import { checkStoredWithinQuota, type StorageLimits } from "@/lib/records/storage-quota";
+import { ownedRecordsPage } from "./chart-pages";
+import type { PageRequest } from "./pages";
 
 /** A version payload as stored: content checked (size, envelope), commitment and signature as bytes. */
 export function versionRow(recordId: string, authorId: string, payload: VersionPayload) {
@@ -187,18 +189,18 @@ const chartRecordJson = (record: StoredRecord, statements: VersionStatement[]): 
 });
 
 /**
- * The owner's whole chart: ciphertext and owner wraps, with every version's statement. The
- * fetch is audited before anything is returned. Three queries (the audit append aside),
- * whatever the number of records and versions.
+ * One page of the owner's chart (lib/records/chart-pages.ts): ciphertext and owner wraps, with
+ * every version's statement, and the cursor of the next page. The fetch is audited as one
+ * event naming the records served, before anything is returned. A fixed number of queries
+ * (the audit append aside), whatever the number of records and versions.
+ * Throws AppError "invalid-input" for a cursor this server did not hand out.
  */
-export async function chartOf(db: Database, ownerId: string): Promise<Chart> {
-  await appendAudit(db, [{ subjectId: ownerId, actorId: ownerId, action: "chart-fetched", outcome: "success" }]);
-  const stored = await listOwnedRecords(db, ownerId);
-  const statements = await statementsOf(
-    db,
-    stored.map((record) => record.id),
-  );
-  return { records: stored.map((record) => chartRecordJson(record, statements.get(record.id) ?? [])) };
+export async function chartOf(db: Database, ownerId: string, request: PageRequest = {}): Promise<ChartPage> {
+  const { stored, nextCursor, total } = await ownedRecordsPage(db, ownerId, request);
+  const recordIds = stored.map((record) => record.id);
+  const statements = await statementsOf(db, recordIds);
+  await appendAudit(db, [{ subjectId: ownerId, actorId: ownerId, action: "chart-fetched", recordIds, outcome: "success" }]);
+  return { records: stored.map((record) => chartRecordJson(record, statements.get(record.id) ?? [])), nextCursor, total };
 }
 
 /**

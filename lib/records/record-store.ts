@@ -29,8 +29,12 @@ const versionColumns = {
   createdAt: recordVersions.createdAt,
 };
 
-/** The owner's records (or only `recordId`, if it is theirs) with their current version and the owner's key wrap, oldest first. */
-export async function listOwnedRecords(db: Database, ownerId: string, recordId?: string): Promise<StoredRecord[]> {
+/**
+ * The owner's records (or only those of `recordIds`, or `recordId`, that are theirs) with their
+ * current version and the owner's key wrap, oldest first (then by id), in one query.
+ */
+export async function listOwnedRecords(db: Database, ownerId: string, recordIds?: string | readonly string[]): Promise<StoredRecord[]> {
+  if (typeof recordIds === "object" && recordIds.length === 0) return [];
   const rows = await db
     .select({
       id: records.id,
@@ -44,7 +48,12 @@ export async function listOwnedRecords(db: Database, ownerId: string, recordId?:
     .from(records)
     .innerJoin(recordVersions, and(eq(recordVersions.recordId, records.id), eq(recordVersions.version, records.currentVersion)))
     .innerJoin(recordKeyWraps, and(eq(recordKeyWraps.recordId, records.id), eq(recordKeyWraps.keyVersion, records.keyVersion), isNull(recordKeyWraps.grantId)))
-    .where(recordId === undefined ? eq(records.ownerId, ownerId) : and(eq(records.ownerId, ownerId), eq(records.id, recordId)))
+    .where(
+      and(
+        eq(records.ownerId, ownerId),
+        recordIds === undefined ? undefined : typeof recordIds === "string" ? eq(records.id, recordIds) : inArray(records.id, [...recordIds]),
+      ),
+    )
     .orderBy(asc(records.createdAt), asc(records.id));
   return rows.map((row) => ({
     id: row.id,

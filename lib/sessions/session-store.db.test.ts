@@ -3,10 +3,11 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sessions, users } from "@/drizzle/schema";
 import { createTestDatabase, testDatabaseKinds, type TestDatabase } from "@/lib/db/test-databases";
-import { endOtherSessions, endSession, hashSessionToken, listActiveSessions, resolveSession, startSession } from "./session-store";
+import { endOtherSessions, endSession, hashSessionToken, listActiveSessions, resolveSession, sessionTouchIntervalMs, startSession } from "./session-store";
 
 const policy = { idleMs: 30 * 60_000, maxMs: 12 * 3_600_000 };
 const minutes = (date: Date, count: number) => new Date(date.getTime() + count * 60_000);
+const seconds = (date: Date, count: number) => new Date(date.getTime() + count * 1000);
 
 describe.each(testDatabaseKinds())("sessions on %s", (kind) => {
   let database: TestDatabase;
@@ -33,6 +34,51 @@ describe.each(testDatabaseKinds())("sessions on %s", (kind) => {
     const { token } = await startSession(database.db, userId, policy, start);
     expect(await resolveSession(database.db, token, policy, minutes(start, 20))).toMatchObject({ userId, role: "patient" });
     expect(await resolveSession(database.db, token, policy, minutes(start, 45))).not.toBeNull();
+  });
+
+  it("writes the last-seen time once per touch interval, not on every request", async () => {
+    expect(sessionTouchIntervalMs(policy)).toBe(60_000);
+    expect(sessionTouchIntervalMs({ idleMs: 3000, maxMs: 3_600_000 })).toBe(300);
+    const start = new Date("2026-03-04T10:00:00Z");
+    const { token, sessionId } = await startSession(database.db, userId, policy, start);
+    const lastSeen = async () => (await database.db.select({ at: sessions.lastSeenAt }).from(sessions).where(eq(sessions.id, sessionId)))[0]!.at;
+    // Two resolves within the interval: neither writes.
+    expect(await resolveSession(database.db, token, policy, seconds(start, 20))).not.toBeNull();
+    expect(await resolveSession(database.db, token, policy, seconds(start, 50))).not.toBeNull();
+    expect(await lastSeen()).toEqual(start);
+    // Past it, one write; the next resolve within the new interval writes nothing again.
+    expect(await resolveSession(database.db, token, policy, seconds(start, 70))).not.toBeNull();
+    expect(await lastSeen()).toEqual(seconds(start, 70));
+    expect(await resolveSession(database.db, token, policy, seconds(start, 100))).not.toBeNull();
+    expect(await lastSeen()).toEqual(seconds(start, 70));
+    // A late request carrying an older clock never moves the time backwards.
+    expect(await resolveSession(database.db, token, policy, seconds(start, 69))).not.toBeNull();
+    expect(await lastSeen()).toEqual(seconds(start, 70));
+  });
+
+  it("still ends a session idle since its last written touch", async () => {
+    const start = new Date("2026-03-05T10:00:00Z");
+    const { token } = await startSession(database.db, userId, policy, start);
+    // Used every 40 s for 20 minutes: touched every other request, never idle.
+    for (let second = 40; second <= 20 * 60; second += 40) {
+      expect(await resolveSession(database.db, token, policy, seconds(start, second))).not.toBeNull();
+    }
+    // The last written touch was at most a minute before the last use; 31 minutes after that use it has ended.
+    expect(await resolveSession(database.db, token, policy, minutes(start, 20 + 31))).toBeNull();
+    expect(await resolveSession(database.db, token, policy, minutes(start, 20 + 32))).toBeNull();
+  });
+
+  it("lists a session as last seen at its last written touch", async () => {
+    const owner = randomUUID();
+    await database.db.insert(users).values({ id: owner, role: "patient" });
+    const start = new Date("2026-03-06T10:00:00Z");
+    const session = await startSession(database.db, owner, policy, start);
+    await resolveSession(database.db, session.token, policy, seconds(start, 30));
+    await resolveSession(database.db, session.token, policy, minutes(start, 5));
+    const listed = await listActiveSessions(database.db, owner, session.sessionId, policy, minutes(start, 6));
+    expect(listed).toEqual([{ id: session.sessionId, createdAt: start, lastSeenAt: minutes(start, 5), current: true }]);
+    // Idle past the timeout since that touch: no longer listed.
+    expect(await listActiveSessions(database.db, owner, session.sessionId, policy, minutes(start, 36))).toEqual([]);
   });
 
   it("ends a session after the idle timeout, for good", async () => {

@@ -1,6 +1,6 @@
 import "server-only";
 import { createHash, randomBytes, randomUUID } from "node:crypto";
-import { and, eq, isNull, ne } from "drizzle-orm";
+import { and, eq, isNull, lt, ne } from "drizzle-orm";
 import { sessions, users } from "@/drizzle/schema";
 import { cryptoReady, toBase64url } from "@/crypto";
 import type { Database } from "@/lib/db";
@@ -46,8 +46,19 @@ export async function startSession(
 }
 
 /**
+ * How stale a session's last-seen time may get before a request writes it again: a tenth of
+ * the idle timeout, at most a minute. Reads then cost no write most of the time, and the
+ * idle timeout is kept to within this much (a session may end up to this much early, never late).
+ */
+export function sessionTouchIntervalMs(policy: SessionPolicy): number {
+  return Math.min(60_000, Math.floor(policy.idleMs / 10));
+}
+
+/**
  * The session a cookie token belongs to, if it has not ended, expired or sat idle for
- * too long; touching it keeps it alive. An idle or expired session is ended for good.
+ * too long; using it keeps it alive. Its last-seen time is written only when it is older than
+ * `sessionTouchIntervalMs`, so most requests read the session without writing anything.
+ * An idle or expired session is ended for good.
  */
 export async function resolveSession(db: Database, token: string, policy: SessionPolicy, now: Date = new Date()): Promise<ActiveSession | null> {
   const [row] = await db
@@ -69,7 +80,14 @@ export async function resolveSession(db: Database, token: string, policy: Sessio
     await db.update(sessions).set({ endedAt: now }).where(eq(sessions.id, row.id));
     return null;
   }
-  await db.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.id, row.id));
+  const touchBefore = new Date(now.getTime() - sessionTouchIntervalMs(policy));
+  if (row.lastSeenAt < touchBefore) {
+    // Conditional, so two requests racing never move the time backwards nor write it twice.
+    await db
+      .update(sessions)
+      .set({ lastSeenAt: now })
+      .where(and(eq(sessions.id, row.id), lt(sessions.lastSeenAt, touchBefore)));
+  }
   return { sessionId: row.id, userId: row.userId, role: row.role, createdAt: row.createdAt };
 }
 

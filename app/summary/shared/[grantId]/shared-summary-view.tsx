@@ -7,6 +7,7 @@ import { describeFailure } from "@/client/failures";
 import type { RecordKind } from "@/client/fhir/types";
 import type { SharedPatient } from "@/client/sharing/sharing";
 import { useSharedWithMe } from "@/client/sharing/shared-store";
+import { progressWords } from "@/client/records/record-pages";
 import { availableExtras, buildPatientSummary } from "@/client/summary/patient-summary";
 import { ExtraKindsChoice } from "../../extra-kinds-choice";
 import { SummaryActions } from "../../summary-actions";
@@ -47,6 +48,12 @@ function SharedSummary({ patient }: { patient: SharedPatient }) {
   );
 }
 
+/** Until the whole list is in (a summary of part of it could say "none" of what is still to come): how far it has come. */
+function SharedLoading() {
+  const progress = useSharedWithMe((state) => state.progress);
+  return <p role="status">{progress ? progressWords(progress) : "Decrypting what was shared with you…"}</p>;
+}
+
 function SharedSummaryLoader({ grantId }: { grantId: string }) {
   const [patients, setPatients] = useState<SharedPatient[] | null>(null);
   const [error, setError] = useState<string>();
@@ -71,7 +78,7 @@ function SharedSummaryLoader({ grantId }: { grantId: string }) {
       </p>
     );
   }
-  if (!patients) return <p role="status">Decrypting what was shared with you…</p>;
+  if (!patients) return <SharedLoading />;
   const patient = patients.find((candidate) => candidate.grantId === grantId);
   if (!patient) {
     return (
