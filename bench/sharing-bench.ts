@@ -15,7 +15,7 @@
  */
 import { cryptoReady, fromBase64url } from "../crypto";
 import { seedPatientAndClinician } from "./bench-accounts";
-import { openForRotation, sealRotation } from "../client/sharing/key-maintenance";
+import { openForRotation, rotationBatchSize, sealRotation } from "../client/sharing/key-maintenance";
 import { recordKeyOf, sealNewRecords } from "../client/records/records";
 import { sealGrant } from "../client/sharing/sharing";
 import { createGrant, revokeGrant } from "@/lib/grants/grant-store";
@@ -24,7 +24,7 @@ import { keyMaintenanceOf } from "../lib/grants/key-maintenance";
 import { createRecords } from "@/lib/records/chart-store";
 import { rotateRecordKeys } from "@/lib/records/key-rotation";
 import { bodyLimits } from "../contract/body-limits";
-import { maxRotationsPerRequest, rotateRecordKeysSchema, type RecordRotation } from "../contract/records";
+import { rotateRecordKeysSchema, type RecordRotation } from "../contract/records";
 import { openBenchDatabase } from "./bench-database";
 import { elapsedMs as ms, median, quickMode, reportFigure } from "./figures";
 
@@ -104,7 +104,7 @@ async function run() {
   let serverMs = ms(start);
   let browserMs = 0;
   // As the browser sends them: sealed one by one, then POST /api/records/rotations in batches of
-  // at most maxRotationsPerRequest and the body limit; the server's share includes the route's
+  // at most rotationBatchSize (the browser's) and the body limit; the server's share includes the route's
   // JSON parse and zod check of each batch.
   let batch: RecordRotation[] = [];
   let batchBytes = 0;
@@ -123,7 +123,7 @@ async function run() {
     const payload = { recordId: rotation.recordId, ...sealRotation(rotation, openForRotation(rotation, vault.keys.identityPublicKey, vault), vault) };
     const bytes = JSON.stringify(payload).length + 1;
     browserMs += ms(step);
-    if (batch.length === maxRotationsPerRequest || batchBytes + bytes > bodyLimits.rotationBatch - 64) await send();
+    if (batch.length === rotationBatchSize || batchBytes + bytes > bodyLimits.rotationBatch - 64) await send();
     batch.push(payload);
     batchBytes += bytes;
   }
