@@ -12,8 +12,12 @@ import "server-only";
  */
 export interface ChunkBodies {
   readonly kind: "file" | "s3";
-  /** Stores a chunk; resolves only once the bytes would survive a crash (fsync, or the object store's acknowledgement). */
-  write(blobId: string, index: number, digest: Uint8Array, data: Uint8Array): Promise<void>;
+  /**
+   * Stores a chunk; resolves only once the bytes would survive a crash (fsync, or the object
+   * store's acknowledgement). `digestOf` gives its SHA-256 (the name), called once, when the
+   * store needs it: the file store computes it while the bytes are on their way to disk.
+   */
+  write(blobId: string, index: number, data: Uint8Array, digestOf: () => Uint8Array): Promise<void>;
   /** The chunk's bytes, or null when nothing is stored under that name. */
   read(blobId: string, index: number, digest: Uint8Array): Promise<Uint8Array | null>;
   /** Removes one chunk's bytes (a conflicting write's, which no row names); a missing one is fine. */

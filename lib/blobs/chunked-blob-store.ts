@@ -54,7 +54,7 @@ export function chunkedBlobStore(db: Database, bodies: ChunkBodies | null): Blob
       if (rows.length === 0) return moved;
       for (const row of rows) {
         // The bytes first, then the row forgets them: a crash in between writes the same name again next time.
-        await bodies.write(row.blobId, row.index, row.digest, row.data!);
+        await bodies.write(row.blobId, row.index, row.data!, () => row.digest);
         await db
           .update(blobChunks)
           .set({ data: null })
@@ -72,11 +72,13 @@ export function chunkedBlobStore(db: Database, bodies: ChunkBodies | null): Blob
     },
 
     async putChunk({ blobId, index, data }) {
-      const digest = new Uint8Array(createHash("sha256").update(data).digest());
+      let computed: Uint8Array | undefined;
+      const digestOf = () => (computed ??= new Uint8Array(createHash("sha256").update(data).digest()));
       // Durable bytes first, then the row that makes them the chunk (see the store's comment).
       // A retry of a stored chunk writes the same name again with the same bytes: harmless, and
       // one query fewer for every chunk that is new.
-      if (bodies) await bodies.write(blobId, index, digest, data);
+      if (bodies) await bodies.write(blobId, index, data, digestOf);
+      const digest = digestOf();
       // One statement: the row, and the blob's sign of life when the row is new. Written as SQL: drizzle's
       // builder took longer to build this statement than PGlite took to run it (bench/file-store-bench.ts).
       const touched = resultRows<{ id: string }>(
