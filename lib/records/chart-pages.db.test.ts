@@ -134,7 +134,10 @@ describe.each(testDatabaseKinds())("the chart in pages, on %s", (kind) => {
     process.stdout.write(`GET /api/records: ${few} statements for a page of 10 records, ${many} for 1,000, ${next} for two pages of 500 (${kind})\n`);
     expect(many).toBe(few);
     expect(next).toBe(2 * few);
-    const served = await database.db.select({ id: records.id }).from(records).where(inArray(records.ownerId, [large.ownerId]));
+    const served = await database.db
+      .select({ id: records.id })
+      .from(records)
+      .where(inArray(records.ownerId, [large.ownerId]));
     expect(served).toHaveLength(1000);
   }, 120_000);
 });
