@@ -127,3 +127,57 @@ test("a PDF decrypts and is painted in the page without running its script", asy
   expect(await page.locator("iframe, embed, object").count()).toBe(0);
   expect(dialogs).toEqual([]);
 });
+
+test("an upload cut off by a page reload is offered again, and picking the same file sends only the chunks the server lacks", async ({ page }, testInfo) => {
+  test.setTimeout(240_000);
+  const chunkCount = 20;
+  const original = randomBytes((chunkCount - 1) * 1024 * 1024 + 4_321);
+  const sourcePath = testInfo.outputPath("long-scan.bin");
+  writeFileSync(sourcePath, original);
+
+  await page.goto("/");
+  await addVirtualAuthenticator(page, { prf: true });
+  await signUpThroughPage(page, { role: "patient", name: "Rhea Reload" });
+  await page.getByRole("link", { name: "My records" }).first().click();
+
+  // After 8 chunks the server stops answering (the requests hang), and the page is reloaded.
+  let stored = 0;
+  await page.route("**/api/blobs/*/chunks/*", async (route) => {
+    if (route.request().method() !== "PUT") return route.continue();
+    if (stored >= 8) return;
+    stored += 1;
+    return route.continue();
+  });
+  await page.getByLabel("File", { exact: true }).setInputFiles(sourcePath);
+  await expect(page.getByTestId("upload-progress")).toBeVisible();
+  await expect
+    .poll(async () => Number(await page.getByTestId("upload-progress").getAttribute("data-done-bytes")), { timeout: 60_000 })
+    .toBeGreaterThanOrEqual(8 * 1024 * 1024);
+  // The acknowledged chunks are written to IndexedDB at most once a second.
+  await page.waitForTimeout(1_500);
+  // Reloaded first (the hanging requests die with the page), the server's answers restored after.
+  await page.reload();
+  await page.unroute("**/api/blobs/*/chunks/*");
+  await page.getByRole("button", { name: "Unlock with passkey" }).click();
+  await page.getByRole("link", { name: "My records" }).first().click();
+
+  let resent = 0;
+  await page.route("**/api/blobs/*/chunks/*", async (route) => {
+    if (route.request().method() === "PUT") resent += 1;
+    return route.continue();
+  });
+  await expect(page.getByText(/^long-scan\.bin \(19\.9 MB\) did not finish uploading\.$/)).toBeVisible();
+  const chooser = page.waitForEvent("filechooser");
+  await page.getByRole("button", { name: "Resume upload of long-scan.bin" }).click();
+  await (await chooser).setFiles(sourcePath);
+  await expect(page.getByText("long-scan.bin was encrypted and saved.")).toBeVisible({ timeout: 180_000 });
+  expect(resent).toBe(chunkCount - 8);
+  await expect(page.getByRole("button", { name: "Resume upload of long-scan.bin" })).toHaveCount(0);
+
+  await page.getByTestId("group-document").getByRole("button", { name: "long-scan.bin" }).click();
+  const downloadPromise = page.waitForEvent("download");
+  await page.getByRole("button", { name: "Download decrypted" }).click();
+  const savedPath = testInfo.outputPath("long-scan-downloaded.bin");
+  await (await downloadPromise).saveAs(savedPath);
+  expect(sha256(readFileSync(savedPath))).toBe(sha256(original));
+});

@@ -17,6 +17,7 @@ import { httpTransport } from "../transport/api";
 import { fakeTransport } from "../transport/fake-transport";
 import { decodeProfile, encodeProfile } from "../keystore/account-keys";
 import { catchUpTrail, loadTrailPage, type TrailProgress } from "./audit";
+import { checkTrail, useTrail } from "./trail-store";
 
 const userId = "6f1c1b7e-0000-4000-8000-000000000001";
 const doctorId = "6f1c1b7e-0000-4000-8000-000000000002";
@@ -177,6 +178,21 @@ describe("incremental trail verification", () => {
     expect(again.status === "verified" && again.events.map((event) => event.seq)).toEqual(Array.from({ length: 10 }, (_, index) => index + 1201));
     expect(next.callsTo(routes.audit.trail).map((call) => call.input.query)).toEqual([{ after: 1200, limit: 500 }]);
     expect(storedNext()).toMatchObject({ seq: 1210 });
+  });
+
+  it("shows a running check's progress to every page through the trail store, and clears it when done", async () => {
+    const events = trail(1100);
+    const transport = server(events);
+    const vault = vaultAt(undefined);
+    withVault(transport, vault);
+    const seen: (TrailProgress | null)[] = [];
+    const stop = useTrail.subscribe((state, before) => {
+      if (state.progress !== before.progress) seen.push(state.progress);
+    });
+    const result = await checkTrail(vault, transport);
+    stop();
+    expect(result).toMatchObject({ status: "verified", head: { seq: 1100 } });
+    expect(seen).toEqual([{ verified: 500, total: 1100 }, { verified: 1000, total: 1100 }, { verified: 1100, total: 1100 }, null]);
   });
 
   it("catches up from the checkpoint across several pages, and the older pages still prove against the verified link", async () => {

@@ -102,7 +102,7 @@ export async function countRepeatedAttempt(db: Database, attempt: RepeatedAttemp
  * event each (oldest window first), clearing them. Costs one indexed look-up when nothing
  * waits, so reads do not take the head lock for nothing.
  */
-export async function summarisePendingCounts(db: Database, subjectId: string, now: Date = new Date()): Promise<void> {
+export async function settleTrail(db: Database, subjectId: string, now: Date = new Date()): Promise<void> {
   const waiting = await Promise.all([
     db.select({ subjectId: auditPendingCounts.subjectId }).from(auditPendingCounts).where(eq(auditPendingCounts.subjectId, subjectId)).limit(1),
     db.select({ id: auditInbox.id }).from(auditInbox).where(eq(auditInbox.subjectId, subjectId)).limit(1),

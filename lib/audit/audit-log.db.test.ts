@@ -161,6 +161,22 @@ describe.each(testDatabaseKinds())("audit trail on %s", (kind) => {
     expect(verifyAuditChain(await chainOf(subject)).ok).toBe(true);
   });
 
+  it("takes a burst larger than one fold batch into the inbox and chains all of it in order in one fold", async () => {
+    const subject = randomUUID();
+    await insertPeople(database.db, { patients: [subject] });
+    const recordIds = Array.from({ length: 2500 }, () => randomUUID());
+    await appendAudit(
+      database.db,
+      recordIds.map((recordId) => ({ subjectId: subject, actorId: doctor, action: "file-fetched" as const, recordId, outcome: "success" as const })),
+    );
+    expect(await inboxOf(subject)).toHaveLength(2500);
+    expect(await foldAuditInbox(database.db, [subject])).toBe(2500);
+    const chain = await chainOf(subject);
+    expect(chain.map((row) => row.recordId)).toEqual(recordIds);
+    expect(verifyAuditChain(chain).ok).toBe(true);
+    expect(await inboxOf(subject)).toEqual([]);
+  });
+
   it("lists a clinician's reads in their own actions before they are folded", async () => {
     const subject = randomUUID();
     const reader = randomUUID();

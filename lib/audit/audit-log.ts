@@ -47,7 +47,14 @@ export async function appendAudit(db: Executor, events: AuditInput[], now: Date 
     await chainLocked(db, rows);
     return;
   }
-  for (let start = 0; start < rows.length; start += foldBatch) await db.insert(auditInbox).values(rows.slice(start, start + foldBatch));
+  if (rows.length <= foldBatch) {
+    await db.insert(auditInbox).values(rows);
+    return;
+  }
+  // Rarely this many at once (a list of thousands of grants): in batches, all or none.
+  await db.transaction(async (tx) => {
+    for (let start = 0; start < rows.length; start += foldBatch) await tx.insert(auditInbox).values(rows.slice(start, start + foldBatch));
+  });
 }
 
 /**

@@ -4,7 +4,7 @@ import { auditGenesisHash, toBase64url } from "@/crypto";
 import { auditEvents, auditHeads, auditInbox, clinicianDirectory } from "@/drizzle/schema";
 import type { AuditAction } from "@/contract/me";
 import type { Database } from "@/lib/db";
-import { summarisePendingCounts } from "./audit-counts";
+import { settleTrail } from "./audit-counts";
 
 export { trailPageSize } from "@/contract/me";
 
@@ -20,11 +20,12 @@ export type TrailQuery = { after: number; limit: number } | { before: number; li
  * `head` is the chain's last link (seq 0 and the genesis hash for an empty trail), and
  * `previousHash` the hash the page's first event chains from (null for an empty page).
  * Events past the head read first are left out, so the page and the head agree. Reading
- * the newest events (`after`) first appends any pending counts (lib/audit/audit-counts.ts),
- * so the person sees every refused attempt made up to now.
+ * the newest events (`after`) first folds the person's audit inbox and appends any pending
+ * counts (settleTrail, lib/audit/audit-counts.ts), so the person sees every event and every
+ * refused attempt made up to now.
  */
 export async function trailPage(db: Database, subjectId: string, query: TrailQuery, now: Date = new Date()) {
-  if ("after" in query) await summarisePendingCounts(db, subjectId, now);
+  if ("after" in query) await settleTrail(db, subjectId, now);
   const [stored] = await db.select({ seq: auditHeads.seq, hash: auditHeads.hash }).from(auditHeads).where(eq(auditHeads.subjectId, subjectId));
   const head = stored ?? { seq: 0, hash: auditGenesisHash };
   const end = "after" in query ? head.seq + 1 : Math.min(query.before, head.seq + 1);

@@ -256,19 +256,20 @@ export async function fetchSharedRecords(db: Database, clinicianId: string, gran
   const after = request.cursor === undefined ? undefined : decodeCursor(request.cursor, sharedCursorSchema).r;
   return db.transaction(async (tx) => {
     const [rows, total] = await Promise.all([recordsUnderGrant(tx, grantId, now, { after, rows: rowsToRead(request.limit) }), countUnderGrant(tx, grantId)]);
-    const { page, more } = pageWithin(rows, request.limit, (row) => row.paddedSize);
+    const { page, more } = pageWithin(rows, request.limit, (row) => row.served?.paddedSize ?? 0);
+    const served = page.flatMap((row) => (row.served ? [row.served] : []));
     await appendAudit(tx, [
       {
         subjectId: grant.patientId,
         actorId: clinicianId,
         action: "records-received",
-        recordIds: page.map((record) => record.id),
+        recordIds: served.map((record) => record.id),
         grantId,
         outcome: "success",
       },
     ]);
     const last = page[page.length - 1];
-    return { records: page, nextCursor: more && last ? encodeCursor({ r: last.id }) : null, total };
+    return { records: served, nextCursor: more && last ? encodeCursor({ r: last.id }) : null, total };
   });
 }
 
@@ -285,26 +286,50 @@ async function countUnderGrant(db: Executor, grantId: string): Promise<number> {
 /**
  * The records a clinician may open under an active grant, by record id, each with its wrap
  * under the grant's share key and its current version's padded size: all of them, or
- * `page.rows` of them after record `page.after`. Reading from the start notes when the grant
- * was last opened (a later page of the same list does not write again).
+ * `page.rows` of the grant's wraps after record `page.after` (a wrap not of its record's
+ * current key, which no committed state holds, is read but not returned, so a page never ends
+ * early). Reading from the start notes when the grant was last opened (a later page of the
+ * same list does not write again).
  */
 export async function recordsUnderGrant(db: Executor, grantId: string, now: Date = new Date(), page: { after?: string; rows?: number } = {}) {
   if (page.after === undefined) await db.update(grants).set({ lastOpenedAt: now }).where(eq(grants.id, grantId));
-  const query = db
+  // The page's wraps from the index (grant_id, record_id) alone, then their records: the join
+  // never runs over every record of the grant, whatever the planner knows of the tables.
+  const wrapsQuery = db
+    .select({ recordId: recordKeyWraps.recordId, keyVersion: recordKeyWraps.keyVersion, wrappedKey: recordKeyWraps.wrappedKey })
+    .from(recordKeyWraps)
+    .where(and(eq(recordKeyWraps.grantId, grantId), page.after === undefined ? undefined : gt(recordKeyWraps.recordId, page.after)))
+    .orderBy(asc(recordKeyWraps.recordId));
+  const pageWraps = (page.rows === undefined ? wrapsQuery : wrapsQuery.limit(page.rows)).as("page_wraps");
+  const rows = await db
     .select({
+      wrapRecordId: pageWraps.recordId,
       id: records.id,
       keyVersion: records.keyVersion,
       currentVersion: records.currentVersion,
       updatedAt: records.updatedAt,
-      wrappedKey: recordKeyWraps.wrappedKey,
+      wrappedKey: pageWraps.wrappedKey,
       paddedSize: recordVersions.paddedSize,
     })
-    .from(recordKeyWraps)
-    .innerJoin(records, and(eq(records.id, recordKeyWraps.recordId), eq(records.keyVersion, recordKeyWraps.keyVersion)))
-    .innerJoin(recordVersions, and(eq(recordVersions.recordId, records.id), eq(recordVersions.version, records.currentVersion)))
-    .where(and(eq(recordKeyWraps.grantId, grantId), page.after === undefined ? undefined : gt(recordKeyWraps.recordId, page.after)))
-    .orderBy(asc(recordKeyWraps.recordId));
-  return page.rows === undefined ? query : query.limit(page.rows);
+    .from(pageWraps)
+    .leftJoin(records, and(eq(records.id, pageWraps.recordId), eq(records.keyVersion, pageWraps.keyVersion)))
+    .leftJoin(recordVersions, and(eq(recordVersions.recordId, records.id), eq(recordVersions.version, records.currentVersion)))
+    .orderBy(asc(pageWraps.recordId));
+  return rows.map((row) =>
+    row.id === null || row.keyVersion === null || row.currentVersion === null || row.updatedAt === null || row.paddedSize === null
+      ? { id: row.wrapRecordId, served: null }
+      : {
+          id: row.id,
+          served: {
+            id: row.id,
+            keyVersion: row.keyVersion,
+            currentVersion: row.currentVersion,
+            updatedAt: row.updatedAt,
+            wrappedKey: row.wrappedKey,
+            paddedSize: row.paddedSize,
+          },
+        },
+  );
 }
 
 /** Whether a clinician holds, under an active grant, the current key of the record that carries a file. */

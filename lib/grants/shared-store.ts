@@ -30,8 +30,8 @@ function groupBy<T>(rows: T[], key: (row: T) => string): Map<string, T[]> {
  * The active grants made to a clinician, as they receive them: terms, signed statement and
  * signature, sealed share key and profile, listed records and the patient's published keys.
  * Each sealed share key handed out is a key fetch and joins its patient's trail. A fixed
- * number of queries whatever the number of grants (the audit trail adds one head update per
- * patient: lib/audit/audit-log.ts).
+ * number of queries whatever the number of grants (the key fetches are one unlocked insert
+ * into the audit inbox, folded into each patient's chain later: lib/audit/audit-log.ts).
  */
 export async function receivedGrantsOf(db: Database, clinicianId: string, now: Date = new Date()): Promise<ReceivedGrants> {
   const rows = await activeGrantsForClinician(db, clinicianId, now);

@@ -5,6 +5,7 @@ import { cryptoReady } from "@/crypto";
 import { chartPageSchema } from "@/contract/records";
 import { auditEvents, records, users } from "@/drizzle/schema";
 import { codeOf } from "@/lib/app-error-test-helpers";
+import { foldAuditInbox } from "@/lib/audit/audit-log";
 import { countingDatabase } from "@/lib/db/counting-database";
 import { createTestDatabase, testDatabaseKinds, type TestDatabase } from "@/lib/db/test-databases";
 import { chartOf, createRecords, deleteRecord } from "./chart-store";
@@ -112,6 +113,8 @@ describe.each(testDatabaseKinds())("the chart in pages, on %s", (kind) => {
   it("writes one event per page, naming the records it served", async () => {
     const { ownerId } = await patientWith(9);
     const pages = await pageThrough(ownerId, 4);
+    // Reads append to the inbox; the chain holds them, in order, once folded.
+    await foldAuditInbox(database.db, [ownerId]);
     const events = await database.db
       .select()
       .from(auditEvents)

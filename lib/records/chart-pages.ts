@@ -1,5 +1,5 @@
 import "server-only";
-import { and, asc, count, eq, sql } from "drizzle-orm";
+import { and, asc, count, eq, sql, type SQLWrapper } from "drizzle-orm";
 import { z } from "zod";
 import { records, recordVersions } from "@/drizzle/schema";
 import type { ChartPage } from "@/contract/records";
@@ -14,7 +14,8 @@ import { decodeCursor, encodeCursor, pageWithin, rowsToRead, type PageRequest } 
  * and the database compares in those: a Date would round, and a page could repeat or skip a
  * record created in the same millisecond as the last one served.
  */
-const createdMicros = sql<string>`((extract(epoch from ${records.createdAt}) * 1000000)::bigint)::text`;
+const microsOf = (column: SQLWrapper) => sql<string>`((extract(epoch from ${column}) * 1000000)::bigint)::text`;
+const createdMicros = microsOf(records.createdAt);
 
 /**
  * Rows after `key` in the chart's order. The exact test is on whole microseconds; the coarse
@@ -47,14 +48,22 @@ export async function ownedRecordsPage(
   request: PageRequest,
 ): Promise<{ stored: StoredRecord[]; nextCursor: ChartPage["nextCursor"]; total: ChartPage["total"] }> {
   const after = request.cursor === undefined ? null : decodeCursor(request.cursor, chartCursorSchema);
+  // The page's rows from the index (owner, created_at, id) alone, then their current versions'
+  // sizes: the join never runs over the whole chart, whatever the planner knows of the tables.
+  const pageKeys = db
+    .select({ id: records.id, createdAt: records.createdAt, currentVersion: records.currentVersion })
+    .from(records)
+    .where(and(eq(records.ownerId, ownerId), after ? afterKey(after) : undefined))
+    .orderBy(asc(records.createdAt), asc(records.id))
+    .limit(rowsToRead(request.limit))
+    .as("page_keys");
   const [keys, [counted]] = await Promise.all([
     db
-      .select({ id: records.id, micros: createdMicros, size: recordVersions.paddedSize })
-      .from(records)
-      .innerJoin(recordVersions, and(eq(recordVersions.recordId, records.id), eq(recordVersions.version, records.currentVersion)))
-      .where(and(eq(records.ownerId, ownerId), after ? afterKey(after) : undefined))
-      .orderBy(asc(records.createdAt), asc(records.id))
-      .limit(rowsToRead(request.limit)),
+      // Microseconds for the page's rows only (the cursor is made from the last one's).
+      .select({ id: pageKeys.id, micros: microsOf(pageKeys.createdAt), size: recordVersions.paddedSize })
+      .from(pageKeys)
+      .innerJoin(recordVersions, and(eq(recordVersions.recordId, pageKeys.id), eq(recordVersions.version, pageKeys.currentVersion)))
+      .orderBy(asc(pageKeys.createdAt), asc(pageKeys.id)),
     db.select({ total: count() }).from(records).where(eq(records.ownerId, ownerId)),
   ]);
   const { page, more } = pageWithin(keys, request.limit, (key) => key.size);
