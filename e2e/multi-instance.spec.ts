@@ -3,11 +3,11 @@ import { createHash, randomBytes } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import postgres from "postgres";
-import { startS3TestServer, type S3TestServer } from "@/lib/blobs/s3-test-server";
 import { expect, test, type Page, type TestInfo } from "./support/test";
 import { trailActions } from "./support/audit";
 import { CrashServer, freshDatabase, type DatabaseView, type FreshDatabase } from "./support/crash-server";
 import { LoadBalancer } from "./support/load-balancer";
+import { startObjectStore, type ObjectStore } from "./support/object-store";
 import { addNote, chooseClinician, newPerson, type Person } from "./support/sharing";
 import { storageViolations } from "./support/storage-invariants";
 
@@ -38,7 +38,7 @@ const doctorName = "Dr Bea Balance";
 let database: FreshDatabase;
 let sql: postgres.Sql;
 let balancer: LoadBalancer;
-let s3: S3TestServer;
+let objectStore: ObjectStore;
 const instances = {} as Record<InstanceName, CrashServer>;
 let doctor: Person;
 /** Which server answered each request the browsers made (HAProxy's `x-served-by`), counted. */
@@ -158,16 +158,7 @@ test.describe("two servers behind HAProxy on one PostgreSQL database", () => {
     database = await freshDatabase(process.env.DATABASE_URL!);
     sql = postgres(database.url, { max: 2, onnotice: () => undefined });
     // File bodies in an S3-compatible store (s3rver, in this process) that both servers use, as servers on separate hosts would.
-    s3 = await startS3TestServer();
-    const bucket = await s3.bucket();
-    const objectStore = {
-      S3_ENDPOINT: bucket.endpoint!,
-      S3_BUCKET: bucket.bucket,
-      S3_REGION: bucket.region,
-      S3_ACCESS_KEY_ID: bucket.credentials!.accessKeyId,
-      S3_SECRET_ACCESS_KEY: bucket.credentials!.secretAccessKey,
-      S3_FORCE_PATH_STYLE: "true",
-    };
+    objectStore = await startObjectStore();
     for (const name of names) {
       instances[name] = new CrashServer({
         port: portOf(name),
@@ -175,7 +166,7 @@ test.describe("two servers behind HAProxy on one PostgreSQL database", () => {
         databaseUrl: database.url,
         appOrigin: `http://localhost:${balancerPort}`,
         // HAProxy connects from loopback and appends the client's address to X-Forwarded-For.
-        settings: { TRUST_PROXY: "127.0.0.1,::1", ...objectStore },
+        settings: { TRUST_PROXY: "127.0.0.1,::1", ...objectStore.settings },
       });
     }
     // Both at once, on an empty database: the migrations run once, the other instance waits for them.
@@ -194,7 +185,7 @@ test.describe("two servers behind HAProxy on one PostgreSQL database", () => {
     for (const name of names) await instances[name]?.stop();
     await sql?.end({ timeout: 5 });
     await database?.drop();
-    await s3?.close();
+    await objectStore?.close();
   });
 
   test("both servers serve one build: the same deployment id on every page", async () => {

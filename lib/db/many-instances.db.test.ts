@@ -2,11 +2,12 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { and, eq, inArray } from "drizzle-orm";
+import { and, asc, eq, inArray } from "drizzle-orm";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cryptoReady } from "@/crypto";
-import { auditEvents, blobs, grants, imports, keyRotations, records, webauthnChallenges } from "@/drizzle/schema";
+import { cryptoReady, verifyAuditChain } from "@/crypto";
+import { auditEvents, auditInbox, blobs, grants, imports, keyRotations, records, webauthnChallenges } from "@/drizzle/schema";
+import { appendAudit, foldAuditInboxes, storedEventFields } from "@/lib/audit/audit-log";
 import { issueChallenge, sweepChallenges } from "@/lib/auth/challenges";
 import { sweepAbandonedBlobs } from "@/lib/blobs/blob-sweeper";
 import { chunkedBlobStore } from "@/lib/blobs/chunked-blob-store";
@@ -195,6 +196,36 @@ describe.skipIf(!adminUrl)("several server instances on one PostgreSQL database"
       .where(and(eq(auditEvents.subjectId, patient), eq(auditEvents.action, "record-key-rotated")));
     expect(rotated.map((event) => event.recordId).sort()).toEqual(items.map((item) => item.id).sort());
     expect(await database.db.select().from(keyRotations).where(eq(keyRotations.ownerId, patient))).toEqual([]);
+  });
+
+  it("fold audit inboxes from every instance at once: each event is chained once, and every trail verifies", async () => {
+    const subjects = Array.from({ length: 10 }, () => randomUUID());
+    await insertPeople(database.db, { patients: subjects });
+    const appended = new Map(subjects.map((subject) => [subject, [] as string[]]));
+    // Reads' events wait in the inbox (no lock); three rounds of them for each person, arriving while the folds run.
+    const append = async () => {
+      for (const subject of subjects) {
+        const recordIds = Array.from({ length: 3 }, () => randomUUID());
+        appended.get(subject)!.push(...recordIds);
+        await appendAudit(
+          database.db,
+          recordIds.map((recordId) => ({ subjectId: subject, actorId: subject, action: "chart-fetched" as const, recordId, outcome: "success" as const })),
+        );
+      }
+    };
+    await append();
+    await Promise.all([append(), append(), ...instances.flatMap((instance) => [1, 2].map(() => foldAuditInboxes(instance.db)))]);
+    await Promise.all(instances.map((instance) => foldAuditInboxes(instance.db)));
+
+    expect(await database.db.select().from(auditInbox).where(inArray(auditInbox.subjectId, subjects))).toEqual([]);
+    for (const subject of subjects) {
+      const chain = (await database.db.select().from(auditEvents).where(eq(auditEvents.subjectId, subject)).orderBy(asc(auditEvents.seq))).map(
+        storedEventFields,
+      );
+      expect(chain.map((event) => event.seq)).toEqual(appended.get(subject)!.map((_, index) => index + 1));
+      expect(chain.map((event) => event.recordId).sort()).toEqual([...appended.get(subject)!].sort());
+      expect(verifyAuditChain(chain).ok).toBe(true);
+    }
   });
 
   it("sweep spent sign-in challenges together: each is deleted once", async () => {
