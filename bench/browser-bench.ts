@@ -14,7 +14,7 @@
  *    with autocannon.
  * Ports: BENCH_PORT (3670) for the app, +2 for the bare app.
  */
-import { rmSync } from "node:fs";
+import { mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import { chromium, type Browser } from "@playwright/test";
 import autocannon from "autocannon";
@@ -68,6 +68,7 @@ async function main() {
   const upload = path.join(benchDataRoot, `upload-${fileMiB}mib.bin`);
   const uploadName = path.basename(upload);
   const script = await baselineScript();
+  mkdirSync(benchDataRoot, { recursive: true });
   await patternFile(upload, fileMiB);
 
   const app: RunningServer = await startApp(port, database);
