@@ -217,6 +217,8 @@ async function main() {
         .map((outcome) => `${outcome.suite}${outcome.database ? ` (${outcome.database})` : ""}: ${outcome.failure}`)
         .join("; ")}`,
     );
+    // The results are still written (each missing figure says why), but a run with a failed suite is not a clean run.
+    process.exitCode = 1;
   }
 }
 
