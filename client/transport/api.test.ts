@@ -21,6 +21,21 @@ describe("httpTransport", () => {
     expect((init.headers as Record<string, string>)["x-hsc-client"]).toBe("1");
   });
 
+  it("asks for a first page at the route's plain path, and puts only defined query values in the URL", async () => {
+    const page = { records: [], nextCursor: null, total: 0 };
+    for (const [query, expected] of [
+      [{}, "/api/records"],
+      [{ cursor: undefined, limit: undefined }, "/api/records"],
+      [{ limit: 50 }, "/api/records?limit=50"],
+      [{ limit: 50, cursor: "a b" }, "/api/records?limit=50&cursor=a+b"],
+    ] as const) {
+      const fetch = answer(page);
+      vi.stubGlobal("fetch", fetch);
+      await httpTransport.call(routes.records.list, { query });
+      expect((fetch.mock.calls[0] as unknown as [string])[0]).toBe(expected);
+    }
+  });
+
   it("reports an answer outside the contract as an integrity failure, never a TypeError later", async () => {
     for (const body of [{ ...storage, usedBytes: "10" }, { usedBytes: 10 }, "not json", "null"]) {
       vi.stubGlobal("fetch", answer(body));

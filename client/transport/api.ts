@@ -66,17 +66,23 @@ export interface Transport {
   call<R extends RouteDefinition>(route: R, input: CallInput<R>): Promise<CallOutput<R>>;
 }
 
+/**
+ * A query as the URL's search part: `?name=value&…` of the defined values, or "" when there is
+ * none, so a first page is asked for at the route's plain path (`/api/records`, never `/api/records?`).
+ */
+export function searchOf(query: Record<string, unknown> | undefined): string {
+  const search = new URLSearchParams(
+    Object.entries(query ?? {})
+      .filter(([, value]) => value !== undefined)
+      .map(([name, value]) => [name, String(value)]),
+  ).toString();
+  return search ? `?${search}` : "";
+}
+
 /** The transport over fetch, same-origin, with the API client header; never cached. */
 export const httpTransport: Transport = {
   async call<R extends RouteDefinition>(route: R, input: CallInput<R>): Promise<CallOutput<R>> {
-    const search = input.query
-      ? `?${new URLSearchParams(
-          Object.entries(input.query)
-            .filter(([, value]) => value !== undefined)
-            .map(([name, value]) => [name, String(value)]),
-        )}`
-      : "";
-    const url = pathOf(route, (input.params ?? {}) as Record<string, string>) + search;
+    const url = pathOf(route, (input.params ?? {}) as Record<string, string>) + searchOf(input.query);
     const binary = route.body === "binary";
     // Built before the request: a body that cannot be serialised is a bug here, not a dropped connection.
     const body = route.body === undefined ? undefined : binary ? (input.body as Uint8Array<ArrayBuffer>) : JSON.stringify(input.body);
