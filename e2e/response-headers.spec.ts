@@ -9,7 +9,8 @@ import securityHeaders from "@/lib/http/security-headers.json";
  */
 test("redirects, 404s, refusals, static files and odd methods all carry the security headers", async ({ request, baseURL }) => {
   const home = await request.get("/");
-  const script = /<script[^>]+src="(\/_next\/static\/[^"]+\.js)"/.exec(await home.text())?.[1];
+  // Next appends the build's deployment id to static URLs (`…/x.js?dpl=<id>`): the path is what is probed.
+  const script = /<script[^>]+src="(\/_next\/static\/[^"?]+\.js)(?:\?[^"]*)?"/.exec(await home.text())?.[1];
   expect(script, "the home page loads a script from /_next/static").toBeDefined();
 
   const probes: Array<{ method: string; path: string; status: number | number[] }> = [
