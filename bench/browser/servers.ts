@@ -5,10 +5,9 @@
  * `next start`. Each is stopped with SIGTERM and its data deleted.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { existsSync, readdirSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
-import postgres from "postgres";
+import { freshDatabase } from "../../e2e/support/crash-server";
 
 const root = path.resolve(__dirname, "..", "..");
 const nextBin = path.join(root, "node_modules", "next", "dist", "bin", "next");
@@ -48,22 +47,11 @@ function stopper(child: ChildProcess, cleanUp: () => Promise<void>): () => Promi
     })());
 }
 
-/** A fresh PostgreSQL database beside DATABASE_URL's; returns its URL and how to drop it. */
-async function freshPostgresDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+/** A fresh PostgreSQL database beside DATABASE_URL's, dropped after the run. */
+function freshBenchDatabase() {
   const adminUrl = process.env.DATABASE_URL;
   if (!adminUrl) throw new Error("DATABASE_URL is not set");
-  const name = `hsc_bench_${randomBytes(6).toString("hex")}`;
-  const admin = postgres(adminUrl, { max: 1, onnotice: () => undefined });
-  await admin.unsafe(`create database ${name}`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      await admin.unsafe(`drop database if exists ${name} with (force)`);
-      await admin.end({ timeout: 5 });
-    },
-  };
+  return freshDatabase(adminUrl, "hsc_bench");
 }
 
 /**
@@ -74,7 +62,7 @@ export async function startApp(port: number, database: "pglite" | "postgres"): P
   const url = `http://localhost:${port}`;
   const dataDir = path.join(root, "bench", ".data", `app-${port}`);
   rmSync(dataDir, { recursive: true, force: true });
-  const postgresDatabase = database === "postgres" ? await freshPostgresDatabase() : null;
+  const postgresDatabase = database === "postgres" ? await freshBenchDatabase() : null;
   let output = "";
   const child = spawn(process.execPath, [path.join(root, "scripts", "start.mjs")], {
     cwd: root,

@@ -1,4 +1,5 @@
 import { deviceWrapAssociatedData, vaultKeyFromBytes, type VaultKey } from "@/crypto";
+import { indexedDbStore } from "@/client/indexed-db";
 
 /**
  * The "this device" unlock method for authenticators without PRF: a non-extractable
@@ -14,27 +15,7 @@ interface StoredDeviceKey {
   key: CryptoKey;
 }
 
-function openStore(): Promise<IDBDatabase> {
-  return new Promise((resolve, reject) => {
-    const request = indexedDB.open(databaseName, 1);
-    request.onupgradeneeded = () => request.result.createObjectStore(storeName, { keyPath: "userId" });
-    request.onsuccess = () => resolve(request.result);
-    request.onerror = () => reject(request.error);
-  });
-}
-
-async function transact<T>(mode: IDBTransactionMode, run: (store: IDBObjectStore) => IDBRequest<T>): Promise<T> {
-  const database = await openStore();
-  try {
-    return await new Promise<T>((resolve, reject) => {
-      const request = run(database.transaction(storeName, mode).objectStore(storeName));
-      request.onsuccess = () => resolve(request.result);
-      request.onerror = () => reject(request.error);
-    });
-  } finally {
-    database.close();
-  }
-}
+const transact = indexedDbStore(databaseName, storeName, "userId");
 
 export async function loadDeviceKey(userId: string): Promise<StoredDeviceKey | null> {
   return (await transact<StoredDeviceKey | undefined>("readonly", (store) => store.get(userId))) ?? null;

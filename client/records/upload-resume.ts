@@ -4,6 +4,7 @@ import { ApiError, type Transport } from "../transport/api";
 import { verified } from "../integrity";
 import type { UnlockedKeys } from "../keystore/vault-store";
 import { uploadEncryptedFile, type FileReference, type TransferProgress, type UploadJournal } from "./files";
+import { indexedDbStore } from "@/client/indexed-db";
 
 /**
  * Uploads that survive a page reload. Per upload the browser keeps, in IndexedDB (never sent
@@ -46,27 +47,7 @@ export interface UploadStore {
 const databaseName = "hsc-uploads";
 const storeName = "uploads";
 
-function openUploads(): Promise<IDBDatabase> {
-  return new Promise((resolve, reject) => {
-    const request = indexedDB.open(databaseName, 1);
-    request.onupgradeneeded = () => request.result.createObjectStore(storeName, { keyPath: "blobId" });
-    request.onsuccess = () => resolve(request.result);
-    request.onerror = () => reject(request.error);
-  });
-}
-
-async function transact<T>(mode: IDBTransactionMode, run: (store: IDBObjectStore) => IDBRequest<T>): Promise<T> {
-  const database = await openUploads();
-  try {
-    return await new Promise<T>((resolve, reject) => {
-      const request = run(database.transaction(storeName, mode).objectStore(storeName));
-      request.onsuccess = () => resolve(request.result);
-      request.onerror = () => reject(request.error);
-    });
-  } finally {
-    database.close();
-  }
-}
+const transact = indexedDbStore(databaseName, storeName, "blobId");
 
 /** The browser's saved uploads, in IndexedDB. */
 export const browserUploads: UploadStore = {

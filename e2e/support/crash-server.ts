@@ -148,9 +148,12 @@ export interface FreshDatabase {
   drop(): Promise<void>;
 }
 
-/** A new, empty PostgreSQL database for one run, made and dropped through the server DATABASE_URL names. */
-export async function freshDatabase(adminUrl: string): Promise<FreshDatabase> {
-  const name = `hsc_crash_${randomBytes(6).toString("hex")}`;
+/**
+ * A new, empty PostgreSQL database for one run, made and dropped through the server DATABASE_URL
+ * names; `prefix` says whose it is when one is left behind (e2e runs, benchmarks).
+ */
+export async function freshDatabase(adminUrl: string, prefix = "hsc_crash"): Promise<FreshDatabase> {
+  const name = `${prefix}_${randomBytes(6).toString("hex")}`;
   const admin = postgres(adminUrl, { max: 1, onnotice: () => undefined });
   await admin.unsafe(`create database ${name}`);
   const url = new URL(adminUrl);
