@@ -53,6 +53,8 @@ export function FileUpload() {
   const [error, setError] = useState<string>();
   const [interrupted, setInterrupted] = useState<SavedUpload[]>([]);
   const [resuming, setResuming] = useState<SavedUpload | null>(null);
+  // A transfer under way, cancelled or not: the pickers stay disabled until it has ended.
+  const [active, setActive] = useState(false);
   const cancel = useRef<AbortController | null>(null);
   const resumeInput = useRef<HTMLInputElement>(null);
 
@@ -66,11 +68,17 @@ export function FileUpload() {
     };
   }, []);
 
+  // Chunks already in flight report their progress after a Cancel: the bar is gone by then and stays gone.
+  const progressUntil = (signal: AbortSignal) => (next: TransferProgress) => {
+    if (!signal.aborted) setProgress(next);
+  };
+
   async function transfer(name: string, run: (signal: AbortSignal) => Promise<void>) {
     setError(undefined);
     setMessage(undefined);
     const controller = new AbortController();
     cancel.current = controller;
+    setActive(true);
     try {
       await run(controller.signal);
       await reload();
@@ -87,6 +95,7 @@ export function FileUpload() {
     } finally {
       cancel.current = null;
       setProgress(null);
+      setActive(false);
     }
   }
 
@@ -100,7 +109,7 @@ export function FileUpload() {
     await transfer(file.name, async (signal) => {
       setProgress({ doneBytes: 0, totalBytes: file.size, retrying: false });
       try {
-        const reference = await uploadEncryptedFile(file, { recordId, version: 1, keyVersion: 1 }, setProgress, httpTransport, undefined, {
+        const reference = await uploadEncryptedFile(file, { recordId, version: 1, keyVersion: 1 }, progressUntil(signal), httpTransport, undefined, {
           signal,
           journal: {
             started: (started) => {
@@ -110,12 +119,17 @@ export function FileUpload() {
             stored: journal.stored,
           },
         });
+        // A Cancel pressed while the last chunks were on their way still means "do not save it".
+        signal.throwIfAborted();
         await saveFileRecord(recordId, reference, file);
+        await journal.finish();
         await uploads.remove(reference.blobId);
       } catch (caught) {
-        await journal.flush();
         // Cancelled: not to be resumed (the chunks sent are swept from the server later). Otherwise it is offered after a reload.
-        if (isCancel(caught) && blobId) await uploads.remove(blobId);
+        if (isCancel(caught)) {
+          await journal.finish();
+          if (blobId) await uploads.remove(blobId);
+        } else await journal.flush();
         throw caught;
       }
     });
@@ -126,7 +140,8 @@ export function FileUpload() {
     if (!file) return;
     await transfer(saved.name, async (signal) => {
       setProgress({ doneBytes: 0, totalBytes: saved.size, retrying: false });
-      const reference = await resumeUpload(saved, file, unlockedVault(), httpTransport, uploads, setProgress, signal);
+      const reference = await resumeUpload(saved, file, unlockedVault(), httpTransport, uploads, progressUntil(signal), signal);
+      signal.throwIfAborted();
       await saveFileRecord(saved.recordId, reference, saved);
       await uploads.remove(saved.blobId);
       setInterrupted((current) => current.filter((entry) => entry.blobId !== saved.blobId));
@@ -138,7 +153,7 @@ export function FileUpload() {
     setInterrupted((current) => current.filter((entry) => entry.blobId !== saved.blobId));
   }
 
-  const busy = progress !== null;
+  const busy = active || progress !== null;
   const percent = progress && progress.totalBytes > 0 ? Math.floor((progress.doneBytes / progress.totalBytes) * 100) : 0;
   return (
     <section className="card" aria-labelledby="upload-title">
@@ -188,6 +203,10 @@ export function FileUpload() {
             {progress.retrying ? "Connection lost — retrying…" : "Encrypting and uploading…"} {formatProgress(progress.doneBytes, progress.totalBytes)} (
             {percent}%)
           </label>
+          {/* The bar's label changes with every chunk; a screen reader hears the upload in quarter steps. */}
+          <p className="visually-hidden" aria-live="polite">
+            {progress.retrying ? "Connection lost, retrying." : `Uploading, ${Math.floor(percent / 25) * 25}% done.`}
+          </p>
           <progress
             id="upload-progress"
             data-testid="upload-progress"
@@ -196,7 +215,14 @@ export function FileUpload() {
             max={Math.max(1, progress.totalBytes)}
             value={progress.doneBytes}
           />
-          <button type="button" className="button button-small button-secondary" onClick={() => cancel.current?.abort()}>
+          <button
+            type="button"
+            className="button button-small button-secondary"
+            onClick={() => {
+              cancel.current?.abort();
+              setProgress(null);
+            }}
+          >
             Cancel upload
           </button>
         </div>

@@ -1,5 +1,5 @@
-import { beforeAll, describe, expect, it } from "vitest";
-import { cryptoReady, fromBase64url, toBase64url } from "@/crypto";
+import { beforeAll, describe, expect, it, vi } from "vitest";
+import { createFileEncryptor, cryptoReady, fromBase64url, generateFileKey, toBase64url } from "@/crypto";
 import { blobsRoutes } from "@/contract/records";
 import { isIntegrityError } from "../integrity";
 import { ApiError } from "../transport/api";
@@ -160,6 +160,26 @@ describe("files", () => {
     expect(reference.blobId).toBe(saved!.blobId);
     expect(Buffer.from(await bytesOf(await downloadDecryptedFile(reference, "", () => undefined, server2.transport))).equals(Buffer.from(plain))).toBe(true);
     expect(Buffer.from(saved!.sealed).includes(Buffer.from(fromBase64url(reference.key)))).toBe(false);
+  });
+
+  it("a finished journal writes nothing more: an upload saved or cancelled is not offered again after a reload", async () => {
+    vi.useFakeTimers();
+    try {
+      const vault = patientVault();
+      const store = memoryUploads();
+      const journal = savingJournal(store, vault, { name: "scan.pdf", type: "", size: 10, lastModified: 1 }, context.recordId);
+      const blobId = crypto.randomUUID();
+      const fileKey = generateFileKey();
+      await journal.started({ blobId, fileKey, header: createFileEncryptor(fileKey, context).header, chunkCount: 1 });
+      // The last chunk's acknowledgement schedules a write; the record is saved before it is due.
+      journal.stored(0, new Uint8Array(17));
+      await journal.finish();
+      await store.remove(blobId);
+      await vi.advanceTimersByTimeAsync(5_000);
+      expect(await store.list(vault.userId)).toEqual([]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("refuse to resume with another file: a different size or date at once, different bytes by the chunks' tags and the server's conflict", async () => {

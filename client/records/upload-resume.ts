@@ -90,7 +90,9 @@ const saveEveryMs = 1000;
 /**
  * A journal (uploadEncryptedFile's `options.journal`) that keeps an upload resumable in `store`:
  * written when the upload starts (before its first chunk), then with the acknowledged chunks'
- * tags at most every second. `flush()` writes what is pending.
+ * tags at most every second. `flush()` writes what is pending; `finish()` ends the journal (an
+ * upload saved or cancelled): nothing more is written, not even a write already scheduled, so
+ * the entry removed after it stays removed.
  */
 export function savingJournal(
   store: UploadStore,
@@ -98,7 +100,7 @@ export function savingJournal(
   file: FileFacts,
   recordId: string,
   existing?: SavedUpload,
-): UploadJournal & { flush(): Promise<void> } {
+): UploadJournal & { flush(): Promise<void>; finish(): Promise<void> } {
   let saved: SavedUpload | null = existing ?? null;
   let dirty = false;
   let timer: ReturnType<typeof setTimeout> | null = null;
@@ -135,6 +137,12 @@ export function savingJournal(
     async flush() {
       if (timer) clearTimeout(timer);
       await write();
+    },
+    async finish() {
+      if (timer) clearTimeout(timer);
+      timer = null;
+      saved = null;
+      await writing;
     },
   };
 }
