@@ -125,8 +125,9 @@ export function FileUpload() {
         await journal.finish();
         await uploads.remove(reference.blobId);
       } catch (caught) {
-        // Cancelled: not to be resumed (the chunks sent are swept from the server later). Otherwise it is offered after a reload.
-        if (isCancel(caught)) {
+        // Cancelled by the person: not to be resumed (the chunks sent are swept from the server later). Anything else,
+        // a page being unloaded included (its requests end with an AbortError too), is offered after a reload.
+        if (signal.aborted) {
           await journal.finish();
           if (blobId) await uploads.remove(blobId);
         } else await journal.flush();
