@@ -11,7 +11,8 @@
  *  - api_read_ratio / api_read_p99_ms: the chart read (GET /api/records, after importing the
  *    2,001 observations of fixtures/real-world/08) with the session's cookie, then
  *    bench/bare-app's route handler, each under 50 connections for 20 s (5 s in quick mode),
- *    with autocannon.
+ *    with autocannon; and api_read_same_size_ratio, against the bare handler answering a body
+ *    of the chart page's size.
  * Ports: BENCH_PORT (3670) for the app, +2 for the bare app.
  */
 import { mkdirSync, rmSync } from "node:fs";
@@ -183,10 +184,13 @@ async function main() {
     browser = null;
 
     const cookie = cookies.map((entry) => `${entry.name}=${entry.value}`).join("; ");
-    const read = await load(`${app.url}/api/records`, { cookie, [apiClientHeader.name]: apiClientHeader.value });
+    const readHeaders = { cookie, [apiClientHeader.name]: apiClientHeader.value };
+    const pageBytes = (await (await fetch(`${app.url}/api/records`, { headers: readHeaders })).arrayBuffer()).byteLength;
+    const read = await load(`${app.url}/api/records`, readHeaders);
     await app.stop();
     const bare = await startBareApp(port + 2);
     const baseline = await load(`${bare.url}/api/small`, {});
+    const sameSize = await load(`${bare.url}/api/sized?bytes=${pageBytes}`, {});
     await bare.stop();
     const loadNote = `${connections} connections × ${loadSeconds} s${quick ? " (quick)" : ""}, ${database}; GET /api/records, its first page (the default limit), chart of 2,001 records (${read.non2xx} non-2xx, ${read.errors} errors, autocannon times out at 10 s)`;
     console.log(`chart read ${read.rps.toFixed(1)}/s p99 ${read.p99} ms; bare handler ${baseline.rps.toFixed(1)}/s p99 ${baseline.p99} ms`);
@@ -195,6 +199,10 @@ async function main() {
     reportFigure("api_read_rps", read.rps, { note: loadNote });
     reportFigure("api_bare_rps", baseline.rps, { note: `${baseline.non2xx} non-2xx, ${baseline.errors} errors` });
     reportFigure("api_bare_p99_ms", baseline.p99);
+    console.log(`bare handler with a ${(pageBytes / 1000).toFixed(0)} KB body ${sameSize.rps.toFixed(1)}/s p99 ${sameSize.p99} ms`);
+    reportFigure("api_read_page_kb", pageBytes / 1000, { note: loadNote });
+    reportFigure("api_read_same_size_ratio", read.rps / sameSize.rps, { note: loadNote });
+    reportFigure("api_bare_same_size_rps", sameSize.rps, { note: `${sameSize.non2xx} non-2xx, ${sameSize.errors} errors` });
   } finally {
     await browser?.close();
     await app.stop();

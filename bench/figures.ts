@@ -124,6 +124,19 @@ export const figureCatalogue = {
     suite: "browser",
   },
   api_bare_p99_ms: { unit: "ms", what: "p99 latency of the bare route handler under 50 connections", perDatabase: true, suite: "browser" },
+  api_read_same_size_ratio: {
+    unit: "ratio",
+    what: "the chart read's requests/s ÷ bench/bare-app's route handler answering a JSON body of the same size (base64url strings), both under 50 connections: what the session, database and audit cost beyond shipping the bytes",
+    perDatabase: true,
+    suite: "browser",
+  },
+  api_read_page_kb: { unit: "KB", what: "size of the chart read's answer (its first page) measured by api_read_ratio", perDatabase: true, suite: "browser" },
+  api_bare_same_size_rps: {
+    unit: "requests/s",
+    what: "denominator of api_read_same_size_ratio: the bare handler answering a body of the chart page's size",
+    perDatabase: true,
+    suite: "browser",
+  },
   rotation_ms_per_record_10k: {
     unit: "ms/record",
     what: "after revoking an all-records grant of 10,000 records: rotating every affected key, browser work (client/sharing, in Node) plus server work (lib/, real database), ÷ records rotated",
