@@ -119,6 +119,8 @@ export const trailEventSchema = z
     count: z.number().int().min(1).nullable(),
     windowStart: timestamp.nullable(),
     windowEnd: timestamp.nullable(),
+    /** The name a SMART Health Link's opener declared (link-opened, link-passcode-refused); null otherwise. */
+    recipient: z.string().max(200).nullable(),
     hash,
   })
   .refine((event) => (event.count === null) === (event.windowStart === null) && (event.count === null) === (event.windowEnd === null), {

@@ -114,6 +114,27 @@ describe("audit chain", () => {
     expect(() => auditEventHash(auditGenesisHash, { ...counted, count: null })).toThrow(CryptoError);
   });
 
+  it("hashes an event naming a link's opener under its own label, covering the name (known answer)", () => {
+    const opened: AuditEventFields = {
+      subjectId,
+      seq: 1,
+      actorId: null,
+      action: "link-opened",
+      recordId: null,
+      grantId: "6f1c1b7e-0000-4000-8000-000000000300",
+      outcome: "success",
+      occurredAt: 1_790_000_600_000,
+      recipient: "Dr. Émile Zoë, Riverside Clinic",
+    };
+    const hash = auditEventHash(auditGenesisHash, opened);
+    expect(toHex(hash)).toBe(KAT_RECIPIENT_EVENT);
+    for (const altered of [{ recipient: "Dr. Emile Zoe, Riverside Clinic" }, { recipient: "" }, { recipient: null }, { occurredAt: 1_790_000_600_001 }]) {
+      expect(verifyAuditChain([{ ...opened, ...altered, hash }])).toEqual({ ok: false, brokenAt: 0, reason: "hash" });
+    }
+    // A name never rides on a counted event.
+    expect(() => auditEventHash(auditGenesisHash, { ...opened, count: 2, windowStart: 1, windowEnd: 2 })).toThrow(CryptoError);
+  });
+
   it("verifies a page that follows a trusted link, at the cost of the page alone", () => {
     const events = chain(8);
     const check = verifyAuditSegment({ seq: 5, hash: events[4]!.hash }, events.slice(5));
@@ -132,3 +153,5 @@ describe("audit chain", () => {
 // Computed independently with Python: hashlib.blake2b(encodeCanonical(...), digest_size=32).
 const KAT_FIRST_EVENT = "0e934fde5eb10415b7425989f59359272952f1fa0d5dfd09c0e3b324b067509c";
 const KAT_COUNTED_EVENT = "d1b32636e03cef05ac5566cc582048c49e2336f254f0dbfece56547a87d0d0fb";
+// The same, for an event naming a link's opener ("hsc/v1/audit-event-recipient", the name as a UTF-8 string after occurredAt).
+const KAT_RECIPIENT_EVENT = "bb391f1fb098d4b27ed1c674953eaaa01ff03cf962968403764fef55428c4a04";

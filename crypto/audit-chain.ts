@@ -20,6 +20,11 @@ import { lib } from "./sodium";
  * against one person, summarised once per window) is hashed under its own label,
  * "hsc/v1/audit-event-counted", with [count, windowStart ms, windowEnd ms] after occurredAt
  * (and before any record ids): a counted event can never hash like an uncounted one.
+ *
+ * An event that names who acted by what they declared (the recipient a SMART Health Link's
+ * opener gave, STU1 "recipient") is hashed under "hsc/v1/audit-event-recipient", with the
+ * recipient (UTF-8 text) after occurredAt: the name is as much part of the trail as the time,
+ * and a server that rewrote it would break the chain. An event is never both counted and named.
  */
 export interface AuditEventFields {
   subjectId: string;
@@ -37,6 +42,8 @@ export interface AuditEventFields {
   count?: number | null;
   windowStart?: number | null;
   windowEnd?: number | null;
+  /** The self-declared name of whoever acted without an account (a link's opener); absent or null otherwise. */
+  recipient?: string | null;
 }
 
 export const auditGenesisHash: Uint8Array = new Uint8Array(32);
@@ -44,7 +51,7 @@ export const auditGenesisHash: Uint8Array = new Uint8Array(32);
 /**
  * hash(n) from hash(n-1) and event n's fields (layout above).
  * @returns 32 bytes
- * @throws CryptoError("invalid-argument") for a previous hash that is not 32 bytes, count, windowStart and windowEnd not all present or all absent, or a number (seq, occurredAt, count, window) that is not a non-negative safe integer; CryptoError("not-ready") before cryptoReady() has resolved
+ * @throws CryptoError("invalid-argument") for a previous hash that is not 32 bytes, count, windowStart and windowEnd not all present or all absent, a recipient on a counted event, or a number (seq, occurredAt, count, window) that is not a non-negative safe integer; CryptoError("not-ready") before cryptoReady() has resolved
  */
 export function auditEventHash(previousHash: Uint8Array, event: AuditEventFields): Uint8Array {
   if (previousHash.length !== 32) throw new CryptoError("invalid-argument");
@@ -52,9 +59,11 @@ export function auditEventHash(previousHash: Uint8Array, event: AuditEventFields
   if (counted !== (event.windowStart !== undefined && event.windowStart !== null) || counted !== (event.windowEnd !== undefined && event.windowEnd !== null)) {
     throw new CryptoError("invalid-argument");
   }
+  const named = event.recipient !== undefined && event.recipient !== null;
+  if (named && counted) throw new CryptoError("invalid-argument");
   return lib().crypto_generichash(
     32,
-    encodeCanonical(counted ? "hsc/v1/audit-event-counted" : "hsc/v1/audit-event", [
+    encodeCanonical(counted ? "hsc/v1/audit-event-counted" : named ? "hsc/v1/audit-event-recipient" : "hsc/v1/audit-event", [
       previousHash,
       event.subjectId,
       event.seq,
@@ -65,6 +74,7 @@ export function auditEventHash(previousHash: Uint8Array, event: AuditEventFields
       event.outcome,
       event.occurredAt,
       ...(counted ? [event.count!, event.windowStart!, event.windowEnd!] : []),
+      ...(named ? [event.recipient!] : []),
       ...(event.recordIds ? [event.recordIds.length, ...event.recordIds] : []),
     ]),
     null,

@@ -15,7 +15,7 @@ const decryptMessages: Record<ShlDecryptReason, string> = {
  * A SMART Health Links file that did not decrypt and verify: the integrity failure of this
  * format (the counterpart of CryptoError "authentication-failed" for the protocol's own
  * envelopes). `reason` says which check; the message is fixed text and never carries the
- * key, the ciphertext or a library's message.
+ * key, the ciphertext or a library's message. Constructing one does not throw.
  */
 export class ShlDecryptError extends Error {
   override readonly name = "ShlDecryptError";

@@ -34,7 +34,7 @@ const formatMessages: Record<ShlFormatReason, string> = {
 /**
  * Link text or a payload that breaks STU1's rules: bad input, not an integrity failure (nothing
  * was decrypted). `reason` says which rule; the message is fixed text for the person and never
- * echoes the input.
+ * echoes the input. Constructing one does not throw.
  */
 export class ShlFormatError extends Error {
   override readonly name = "ShlFormatError";

@@ -334,6 +334,8 @@ const auditEventContent = () => ({
   count: integer("count"),
   windowStart: at("window_start"),
   windowEnd: at("window_end"),
+  /** For an event done without an account (a SMART Health Link opened): the name its opener declared, as they wrote it. */
+  recipient: text("recipient"),
 });
 
 /**

@@ -39,6 +39,7 @@ function trail(length: number): TrailEvent[] {
       count: null,
       windowStart: null,
       windowEnd: null,
+      recipient: null,
     };
     previous = auditEventHash(previous, { ...fields, subjectId: userId, occurredAt: Date.parse(fields.occurredAt) });
     events.push({ ...fields, hash: toBase64url(previous) });

@@ -27,6 +27,7 @@ const trail: TrailEntry[] = actions.map((action, index) => ({
   grantId: action.startsWith("grant") ? "6f1c1b7e-0000-4000-8000-000000000200" : null,
   outcome: action === "access-refused" ? "denied" : action === "sign-in-failed" ? "failure" : "success",
   occurredAt: new Date(Date.UTC(2026, 10, 25, 10, index)).toISOString(),
+  recipient: null,
   // Repeated refusals are one counted event: how many, over which period.
   ...(action === "access-refused" ? { count: 3000, windowStart: "2026-11-25T09:00:00.000Z", windowEnd: "2026-11-25T09:01:00.000Z" } : {}),
 }));

@@ -103,8 +103,9 @@ export function auditEventResource(entry: TrailEntry, subjectId: string): fhir4.
     agent: [
       entry.actorId
         ? { who: { ...identifier("user", entry.actorId), display: entry.actorName }, requestor: true }
-        : // No account: someone unknown who asked for it (a failed sign-in), or the app's own doing (an expiry).
-          { who: { display: actorNameOf(entry, subjectId, {}) }, requestor: byOthers(entry, subjectId) },
+        : // No account: someone holding a link (by the name they gave), someone unknown who asked for it
+          // (a failed sign-in), or the app's own doing (an expiry).
+          { who: { display: entry.recipient ?? actorNameOf(entry, subjectId, {}) }, requestor: byOthers(entry, subjectId) },
     ],
     source: {
       observer: { display: "Health Safe Cloud" },

@@ -88,8 +88,9 @@ async function brokenAuditChains(db: DatabaseView): Promise<string[]> {
     count: number | null;
     window_start: Date | null;
     window_end: Date | null;
+    recipient: string | null;
   }>(
-    `select subject_id, seq, actor_id, action, record_id, grant_id, outcome, occurred_at, hash, record_ids, count, window_start, window_end from audit_events order by subject_id, seq`,
+    `select subject_id, seq, actor_id, action, record_id, grant_id, outcome, occurred_at, hash, record_ids, count, window_start, window_end, recipient from audit_events order by subject_id, seq`,
   );
   const heads = await db.query<{ subject_id: string; seq: number; hash: Uint8Array }>(`select subject_id, seq, hash from audit_heads`);
   const problems: string[] = [];
@@ -111,6 +112,8 @@ async function brokenAuditChains(db: DatabaseView): Promise<string[]> {
         count: event.count,
         windowStart: event.window_start === null ? null : new Date(event.window_start).getTime(),
         windowEnd: event.window_end === null ? null : new Date(event.window_end).getTime(),
+        // A link's opener's declared name is chained too.
+        recipient: event.recipient,
         hash: new Uint8Array(event.hash),
       }));
     const check = verifyAuditChain(trail, { seq: head.seq, hash: new Uint8Array(head.hash) });

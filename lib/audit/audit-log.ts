@@ -22,6 +22,8 @@ export interface AuditInput {
   outcome: "success" | "failure" | "denied";
   /** A counted event (lib/audit/audit-counts.ts): how many attempts, and when the first and last were made. */
   counted?: { count: number; windowStart: Date; windowEnd: Date } | null;
+  /** The name a link's opener declared (STU1 `recipient`), chained with the event; never with `counted`. */
+  recipient?: string | null;
 }
 
 /** How many inbox rows one statement moves into the chain: bounds a fold's memory and statement size. */
@@ -111,6 +113,7 @@ function inboxRowOf(event: AuditInput, occurredAt: Date): InboxRow {
     count: event.counted?.count ?? null,
     windowStart: event.counted?.windowStart ?? null,
     windowEnd: event.counted?.windowEnd ?? null,
+    recipient: event.recipient ?? null,
   };
 }
 
@@ -161,6 +164,7 @@ async function chainRows(tx: Transaction, heads: (typeof auditHeads.$inferSelect
       count: row.count ?? null,
       windowStart: row.windowStart?.getTime() ?? null,
       windowEnd: row.windowEnd?.getTime() ?? null,
+      recipient: row.recipient ?? null,
     };
     const hash = auditEventHash(head.hash, fields);
     state.set(row.subjectId, { seq: fields.seq, hash });
@@ -204,6 +208,7 @@ export function storedEventFields(row: typeof auditEvents.$inferSelect): AuditEv
     count: row.count,
     windowStart: row.windowStart?.getTime() ?? null,
     windowEnd: row.windowEnd?.getTime() ?? null,
+    recipient: row.recipient,
     hash: row.hash,
   };
 }

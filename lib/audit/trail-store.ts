@@ -61,6 +61,8 @@ export async function trailPage(db: Database, subjectId: string, query: TrailQue
       count: row.count,
       windowStart: row.windowStart?.toISOString() ?? null,
       windowEnd: row.windowEnd?.toISOString() ?? null,
+      /** What a link's opener said they were; null for any other event. */
+      recipient: row.recipient,
       hash: toBase64url(row.hash),
     })),
     /** Public directory names of the clinicians on the page; patients have none on the server. */

@@ -151,7 +151,7 @@ export async function liveLinkByShlId(db: Executor, shlId: string, now: Date = n
 
 /**
  * Records one open of a live link by `recipient`: the open counted, an access row written and
- * `link-opened` appended to the owner's trail, in one transaction with reading the JWE, so a
+ * `link-opened` appended to the owner's trail with the recipient in the chained event, in one transaction with reading the JWE, so a
  * link revoked meanwhile is neither served nor counted. Returns the JWE bytes, or null when the
  * link is no longer live.
  */
@@ -164,7 +164,7 @@ export async function recordOpen(db: Database, link: LiveLink, recipient: string
       .returning({ jwe: shlLinks.jwe });
     if (!row?.jwe) return null;
     await tx.insert(shlAccesses).values({ linkId: link.id, at: now, recipient, outcome: "opened" });
-    await appendAudit(tx, [{ subjectId: link.ownerId, actorId: null, action: "link-opened", grantId: link.id, outcome: "success" }], now);
+    await appendAudit(tx, [{ subjectId: link.ownerId, actorId: null, action: "link-opened", grantId: link.id, outcome: "success", recipient }], now);
     return row.jwe;
   });
 }
@@ -193,7 +193,7 @@ export async function spendPasscodeAttempt(db: Database, link: LiveLink, recipie
     const remaining = row.remainingAttempts ?? 0;
     if (remaining === 0) await tx.delete(shlFileTokens).where(eq(shlFileTokens.linkId, link.id));
     await tx.insert(shlAccesses).values({ linkId: link.id, at: now, recipient, outcome: "wrong-passcode" });
-    await appendAudit(tx, [{ subjectId: link.ownerId, actorId: null, action: "link-passcode-refused", grantId: link.id, outcome: "denied" }], now);
+    await appendAudit(tx, [{ subjectId: link.ownerId, actorId: null, action: "link-passcode-refused", grantId: link.id, outcome: "denied", recipient }], now);
     return remaining;
   });
 }

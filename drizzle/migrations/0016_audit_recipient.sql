@@ -1,0 +1,2 @@
+ALTER TABLE "audit_events" ADD COLUMN "recipient" text;--> statement-breakpoint
+ALTER TABLE "audit_inbox" ADD COLUMN "recipient" text;
