@@ -1,6 +1,7 @@
 /**
  * Health Safe Cloud protocol v1: the public API of crypto/. Await cryptoReady() once,
- * then everything except HKDF is synchronous. Every failure is a CryptoError.
+ * then everything except HKDF and the SMART Health Links file functions is synchronous. Every
+ * failure is a CryptoError, except ShlFormatError and ShlDecryptError (SMART Health Links).
  * Formats and labels: crypto/README.md.
  */
 export { cryptoReady } from "./sodium";
@@ -80,6 +81,8 @@ export {
   type RecoverySignIn,
 } from "./recovery-proofs";
 export { deviceWrapAssociatedData } from "./device-wrap";
+export { decodeShlink, encodeShlink, newShlKey, ShlFormatError, type ShlFormatReason, type ShlinkPayload } from "./shl-link";
+export { decryptShlFile, encryptShlFile, maxShlPlaintextBytes, ShlDecryptError, type ShlDecryptReason } from "./shl-jwe";
 export {
   fileKeyFromBytes,
   vaultKeyFromBytes,
