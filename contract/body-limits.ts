@@ -25,6 +25,8 @@ export const bodyLimits = {
   grant: 8 * MiB,
   /** Key wraps for records added to "all records" grants. */
   grantWraps: 4 * MiB,
+  /** POST /api/links: a SMART Health Link's JWE (at most 8 MiB of text) with its sealed label and settings. */
+  shlLink: 8 * MiB + 16 * KiB,
   /** One encrypted file chunk: 1 MiB of padded file plus secretstream's 17 bytes. */
   fileChunk: MiB + 17,
 } as const;

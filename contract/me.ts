@@ -80,6 +80,11 @@ export const auditActionSchema = z.enum([
   "grant-record-added",
   "grant-expired",
   "access-refused",
+  /** SMART Health Links (lib/links): made, revoked, opened by a recipient (GET of a U link, a manifest), a wrong passcode. */
+  "link-created",
+  "link-revoked",
+  "link-opened",
+  "link-passcode-refused",
 ]);
 export type AuditAction = z.infer<typeof auditActionSchema>;
 export const auditActions = auditActionSchema.options;

@@ -1,5 +1,6 @@
 import { authRoutes } from "./auth";
 import { importsRoutes } from "./imports";
+import { linksRoutes, shlRoutes } from "./links";
 import { auditRoutes, securityRoutes, vaultRoutes } from "./me";
 import { blobsRoutes, recordsRoutes } from "./records";
 import type { RouteDefinition } from "./route";
@@ -20,6 +21,8 @@ export const routes = {
   vault: vaultRoutes,
   audit: auditRoutes,
   security: securityRoutes,
+  links: linksRoutes,
+  shl: shlRoutes,
 } as const;
 
 /** Every route, flat, each with its name ("records.create") for messages and tests. */

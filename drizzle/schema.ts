@@ -523,3 +523,77 @@ export const rateLimitBuckets = pgTable("rate_limit_buckets", {
   windowStart: at("window_start").notNull(),
   count: integer("count").notNull(),
 });
+
+export const shlLinkFlag = pgEnum("shl_link_flag", ["U", "P"]);
+export const shlAccessOutcome = pgEnum("shl_access_outcome", ["opened", "wrong-passcode"]);
+
+/**
+ * A SMART Health Link (lib/links): the patient's browser encrypted a FHIR Bundle as a JWE
+ * under a key that lives only in the link's fragment; the server keeps the JWE (opaque bytes)
+ * and what it needs to serve it blind: the unguessable path segment, the flag, the expiry,
+ * the passcode's slow hash and its lifetime count of wrong passcodes. The label and what was
+ * chosen are sealed under the patient's vault key by the browser.
+ */
+export const shlLinks = pgTable(
+  "shl_links",
+  {
+    id: uuid("id").primaryKey(),
+    ownerId: uuid("owner_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    /** The link URL's last path segment: 32 random bytes, base64url (43 characters). */
+    shlId: text("shl_id").notNull(),
+    flag: shlLinkFlag("flag").notNull(),
+    /** Argon2id PHC string (crypto/shl-passcode.ts) for flag P; null for U. */
+    passcodeHash: text("passcode_hash"),
+    /** Wrong passcodes left (flag P; starts at 10, never below 0); null for U. */
+    remainingAttempts: integer("remaining_attempts"),
+    expiresAt: at("expires_at").notNull(),
+    createdAt: createdAt(),
+    revokedAt: at("revoked_at"),
+    /** Set when the last allowed wrong passcode was used: the link then answers 404 for good. */
+    disabledAt: at("disabled_at"),
+    opens: integer("opens").notNull().default(0),
+    /** The JWE's `cty` (application/fhir+json or application/smart-health-card), read from its protected header. */
+    contentType: text("content_type").notNull(),
+    /** The compact JWE's bytes; null once revoked, expired (the blob sweeper) or disabled. */
+    jwe: bytea("jwe"),
+    jweSize: integer("jwe_size").notNull(),
+    /** The label and the choices, sealed under the owner's vault key by the browser; opaque here. */
+    sealedLabel: bytea("sealed_label").notNull(),
+  },
+  (table) => [
+    uniqueIndex("shl_links_shl_id_idx").on(table.shlId),
+    index("shl_links_owner_idx").on(table.ownerId, table.createdAt),
+    index("shl_links_expires_idx").on(table.expiresAt),
+    check("shl_links_remaining_check", sql`${table.remainingAttempts} is null or ${table.remainingAttempts} >= 0`),
+  ],
+);
+
+/** Each open of a link and each wrong passcode, with the recipient string the opener sent (GET /api/links/{id}/accesses). */
+export const shlAccesses = pgTable(
+  "shl_accesses",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    linkId: uuid("link_id")
+      .notNull()
+      .references(() => shlLinks.id, { onDelete: "cascade" }),
+    at: stampedNow("at"),
+    recipient: text("recipient").notNull(),
+    outcome: shlAccessOutcome("outcome").notNull(),
+  },
+  (table) => [index("shl_accesses_link_idx").on(table.linkId, table.at)],
+);
+
+/** A manifest's `location` URL: the SHA-256 of its 32-byte random token, valid until `expires_at` (at most an hour). */
+export const shlFileTokens = pgTable(
+  "shl_file_tokens",
+  {
+    tokenHash: bytea("token_hash").primaryKey(),
+    linkId: uuid("link_id")
+      .notNull()
+      .references(() => shlLinks.id, { onDelete: "cascade" }),
+    expiresAt: at("expires_at").notNull(),
+  },
+  (table) => [index("shl_file_tokens_expires_idx").on(table.expiresAt)],
+);

@@ -38,6 +38,11 @@ export const actionLabels: Record<AuditAction, string> = {
   "grant-record-added": "Added a record to a share",
   "grant-expired": "A share ended on its end date",
   "access-refused": "Was refused access",
+  // SMART Health Links (server helper's plain defaults; the links page words them more fully).
+  "link-created": "Made a link to share records",
+  "link-revoked": "Revoked a link",
+  "link-opened": "A link of yours was opened",
+  "link-passcode-refused": "A wrong passcode was tried on a link of yours",
 };
 
 /** When, in the person's own time zone and language, to the second (events often come in quick succession). */

@@ -35,11 +35,25 @@ describe("isApiRequestFromElsewhere", () => {
   });
 
   it("lets other sites reach only the routes that opt out, each with a reason", () => {
-    expect(crossOriginApiRoutes.map((route) => route.path).sort()).toEqual(["/api/csp-reports", "/api/health"]);
+    expect([...new Set(crossOriginApiRoutes.map((route) => route.path))].sort()).toEqual([
+      "/api/csp-reports",
+      "/api/health",
+      "/api/shl/[shlId]",
+      "/api/shl/files/[token]",
+    ]);
     for (const route of crossOriginApiRoutes) {
       expect(route.why.length).toBeGreaterThan(20);
       expect(isApiRequestFromElsewhere(route.path, headers({ "sec-fetch-site": "cross-site" }))).toBe(false);
     }
     expect(isApiRequestFromElsewhere("/api/health/x", headers({ "sec-fetch-site": "cross-site" }))).toBe(true);
+  });
+
+  it("matches a route's [name] segments to exactly one segment of the path", () => {
+    const link = "/api/shl/" + "a".repeat(43);
+    expect(isApiRequestFromElsewhere(link, headers({ "sec-fetch-site": "cross-site" }))).toBe(false);
+    expect(isApiRequestFromElsewhere("/api/shl/files/" + "b".repeat(43), headers({ "sec-fetch-site": "cross-site" }))).toBe(false);
+    for (const path of ["/api/shl", "/api/shl/", `${link}/x`, "/api/links", "/api/links/x"]) {
+      expect(isApiRequestFromElsewhere(path, headers({ "sec-fetch-site": "cross-site" })), path).toBe(true);
+    }
   });
 });

@@ -38,10 +38,23 @@ export const crossOriginApiRoutes: ReadonlyArray<{ path: string; why: string }> 
 export function isApiRequestFromElsewhere(pathname: string, headers: Headers): boolean {
   const path = decodedPath(pathname);
   if (!/^\/+api(\/|$)/i.test(path)) return false;
-  if (crossOriginApiRoutes.some((route) => route.path === path)) return false;
+  if (crossOriginApiRoutes.some((route) => matchesRoutePath(route.path, path))) return false;
   const fetchSite = headers.get("sec-fetch-site");
   if (fetchSite !== null) return fetchSite !== "same-origin";
   return !headers.get(apiClientHeader.name);
+}
+
+/**
+ * Whether a request path is a route table path, a `[name]` segment matching any one non-empty
+ * segment (`/api/shl/[shlId]` matches `/api/shl/abc`, not `/api/shl/abc/x` nor `/api/shl/`).
+ */
+export function matchesRoutePath(routePath: string, path: string): boolean {
+  const routeSegments = routePath.split("/");
+  const segments = path.split("/");
+  return (
+    routeSegments.length === segments.length &&
+    routeSegments.every((part, index) => (/^\[[^\]]+\]$/.test(part) ? segments[index] !== "" : part === segments[index]))
+  );
 }
 
 function decodedPath(pathname: string): string {

@@ -19,14 +19,24 @@ export async function createNonce(): Promise<string> {
 /** Where browsers send CSP violation reports (rate limited; logged as directive and origin only). */
 export const cspReportPath = "/api/csp-reports";
 
-export function contentSecurityPolicy(nonce: string, { development }: { development: boolean }): string {
+/**
+ * What the link viewer page (/links/open) may fetch besides the app: a SMART Health Link's
+ * manifest and files live on any https server, or on a loopback one in tests and development.
+ * The fetching and decrypting happen in the browser; the server never fetches outside URLs.
+ */
+export const linkViewerConnectSrc = "'self' https: http://localhost:* http://127.0.0.1:*";
+
+/** The page whose CSP lets it fetch any https origin (`linkViewerConnectSrc`): exactly /links/open and below. */
+export const isLinkViewerPath = (pathname: string) => /^\/links\/open(\/|$)/.test(pathname);
+
+export function contentSecurityPolicy(nonce: string, { development, linkViewer = false }: { development: boolean; linkViewer?: boolean }): string {
   const directives = [
     "default-src 'self'",
     `script-src 'nonce-${nonce}' 'strict-dynamic' 'wasm-unsafe-eval'${development ? " 'unsafe-eval'" : ""}`,
     `style-src 'self' 'nonce-${nonce}'`,
     "img-src 'self' blob: data:",
     "font-src 'self'",
-    "connect-src 'self'",
+    `connect-src ${linkViewer ? linkViewerConnectSrc : "'self'"}`,
     "worker-src 'self' blob:",
     "frame-src 'none'",
     "object-src 'none'",

@@ -1,0 +1,15 @@
+import "server-only";
+import type { RateLimitRule } from "@/lib/rate-limit";
+
+/**
+ * Rate limits of SMART Health Links, in 10-minute windows:
+ * - openPerAddress: every request to the blind routes (/api/shl/**) from one client address.
+ *   A viewer opens a link with one or two requests; a passcode guess costs one, and the
+ *   link's own lifetime count (10 wrong passcodes) is what protects a P link;
+ * - createPerAccount: links one patient makes (each costs an Argon2id hash for a P link and
+ *   stores up to 8 MiB).
+ */
+export const linkLimits = {
+  openPerAddress: { name: "shl:address", limit: 120, windowSeconds: 600, refusal: "Too many link requests from this network" },
+  createPerAccount: { name: "links:account", limit: 30, windowSeconds: 600, refusal: "Too many links made from this account" },
+} as const satisfies Record<string, RateLimitRule>;

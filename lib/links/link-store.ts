@@ -1,0 +1,238 @@
+import "server-only";
+import { and, desc, eq, gt, isNotNull, isNull, lte, sql } from "drizzle-orm";
+import { shlAccesses, shlFileTokens, shlLinks } from "@/drizzle/schema";
+import type { Database, Executor } from "@/lib/db";
+import { appendAudit } from "@/lib/audit/audit-log";
+import { AppError } from "@/lib/errors";
+
+/**
+ * The data layer of SMART Health Links (issue 16). Links, their accesses and their `location`
+ * tokens; the JWE itself lives in `shl_links.jwe` (opaque bytes) until the link is revoked,
+ * disabled or expired. Link events join the owner's hash-chained trail with the link's id in
+ * the event's `grantId` (the sharing object the event is about) and no actor: whoever opens a
+ * link has no account here. The recipient string each opener sent is kept in `shl_accesses`.
+ */
+
+/** What the server knows of one link, for the owner's list (never the JWE or the passcode hash). */
+export interface LinkRow {
+  id: string;
+  shlId: string;
+  flag: "U" | "P";
+  expiresAt: Date;
+  createdAt: Date;
+  revokedAt: Date | null;
+  disabledAt: Date | null;
+  opens: number;
+  remainingAttempts: number | null;
+  sealedLabel: Uint8Array;
+}
+
+const summaryColumns = {
+  id: shlLinks.id,
+  shlId: shlLinks.shlId,
+  flag: shlLinks.flag,
+  expiresAt: shlLinks.expiresAt,
+  createdAt: shlLinks.createdAt,
+  revokedAt: shlLinks.revokedAt,
+  disabledAt: shlLinks.disabledAt,
+  opens: shlLinks.opens,
+  remainingAttempts: shlLinks.remainingAttempts,
+  sealedLabel: shlLinks.sealedLabel,
+};
+
+export interface NewLinkRow {
+  id: string;
+  shlId: string;
+  flag: "U" | "P";
+  /** Argon2id PHC string for flag P (crypto/shl-passcode.ts); null for U. */
+  passcodeHash: string | null;
+  /** Wrong passcodes a P link accepts over its life; ignored for U. */
+  attempts: number;
+  expiresAt: Date;
+  contentType: string;
+  jwe: Uint8Array;
+  sealedLabel: Uint8Array;
+}
+
+/** Stores a new link and appends `link-created` to the owner's trail, in one transaction. Returns the stored row. */
+export async function insertLink(db: Database, ownerId: string, link: NewLinkRow): Promise<LinkRow> {
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .insert(shlLinks)
+      .values({
+        id: link.id,
+        ownerId,
+        shlId: link.shlId,
+        flag: link.flag,
+        passcodeHash: link.flag === "P" ? link.passcodeHash : null,
+        remainingAttempts: link.flag === "P" ? link.attempts : null,
+        expiresAt: link.expiresAt,
+        contentType: link.contentType,
+        jwe: link.jwe,
+        jweSize: link.jwe.byteLength,
+        sealedLabel: link.sealedLabel,
+      })
+      .returning(summaryColumns);
+    await appendAudit(tx, [{ subjectId: ownerId, actorId: ownerId, action: "link-created", grantId: link.id, outcome: "success" }]);
+    return row!;
+  });
+}
+
+/** The owner's links, newest first (at most `limit`), revoked and expired ones included. */
+export async function linksOfOwner(db: Executor, ownerId: string, limit: number): Promise<LinkRow[]> {
+  return db.select(summaryColumns).from(shlLinks).where(eq(shlLinks.ownerId, ownerId)).orderBy(desc(shlLinks.createdAt), desc(shlLinks.id)).limit(limit);
+}
+
+const notFound = () => new AppError("not-found", "No such link.");
+
+/**
+ * Revokes one of the owner's links at once: marked revoked, its JWE bytes and `location`
+ * tokens deleted, `link-revoked` appended, in one transaction. Revoking again changes nothing
+ * and appends nothing. Throws AppError `not-found` for a link that is not the owner's.
+ */
+export async function revokeLink(db: Database, ownerId: string, linkId: string, now: Date = new Date()): Promise<void> {
+  await db.transaction(async (tx) => {
+    const [link] = await tx
+      .select({ id: shlLinks.id, revokedAt: shlLinks.revokedAt })
+      .from(shlLinks)
+      .where(and(eq(shlLinks.id, linkId), eq(shlLinks.ownerId, ownerId)))
+      .for("update");
+    if (!link) throw notFound();
+    if (link.revokedAt) return;
+    await tx.update(shlLinks).set({ revokedAt: now, jwe: null }).where(eq(shlLinks.id, linkId));
+    await tx.delete(shlFileTokens).where(eq(shlFileTokens.linkId, linkId));
+    await appendAudit(tx, [{ subjectId: ownerId, actorId: ownerId, action: "link-revoked", grantId: linkId, outcome: "success" }], now);
+  });
+}
+
+/** One link's accesses, newest first (at most `limit`). Throws AppError `not-found` for a link that is not the owner's. */
+export async function accessesOfLink(db: Executor, ownerId: string, linkId: string, limit: number) {
+  const [link] = await db
+    .select({ id: shlLinks.id })
+    .from(shlLinks)
+    .where(and(eq(shlLinks.id, linkId), eq(shlLinks.ownerId, ownerId)));
+  if (!link) throw notFound();
+  return db
+    .select({ at: shlAccesses.at, recipient: shlAccesses.recipient, outcome: shlAccesses.outcome })
+    .from(shlAccesses)
+    .where(eq(shlAccesses.linkId, linkId))
+    .orderBy(desc(shlAccesses.at), desc(shlAccesses.id))
+    .limit(limit);
+}
+
+/** A link that serves: not revoked, not disabled, not expired at `now`, its JWE still held. */
+const live = (now: Date) => and(isNull(shlLinks.revokedAt), isNull(shlLinks.disabledAt), gt(shlLinks.expiresAt, now), isNotNull(shlLinks.jwe));
+
+/** What the blind routes need to judge a request for a link (never the JWE); null for an unknown or dead link. */
+export interface LiveLink {
+  id: string;
+  ownerId: string;
+  flag: "U" | "P";
+  passcodeHash: string | null;
+  contentType: string;
+  jweSize: number;
+}
+
+/** The live link with this URL segment, or null (unknown, revoked, disabled or expired: the routes do not tell these apart). */
+export async function liveLinkByShlId(db: Executor, shlId: string, now: Date = new Date()): Promise<LiveLink | null> {
+  const [row] = await db
+    .select({
+      id: shlLinks.id,
+      ownerId: shlLinks.ownerId,
+      flag: shlLinks.flag,
+      passcodeHash: shlLinks.passcodeHash,
+      contentType: shlLinks.contentType,
+      jweSize: shlLinks.jweSize,
+    })
+    .from(shlLinks)
+    .where(and(eq(shlLinks.shlId, shlId), live(now)));
+  return row ?? null;
+}
+
+/**
+ * Records one open of a live link by `recipient`: the open counted, an access row written and
+ * `link-opened` appended to the owner's trail, in one transaction with reading the JWE, so a
+ * link revoked meanwhile is neither served nor counted. Returns the JWE bytes, or null when the
+ * link is no longer live.
+ */
+export async function recordOpen(db: Database, link: LiveLink, recipient: string, now: Date = new Date()): Promise<Uint8Array | null> {
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(shlLinks)
+      .set({ opens: sql`${shlLinks.opens} + 1` })
+      .where(and(eq(shlLinks.id, link.id), live(now)))
+      .returning({ jwe: shlLinks.jwe });
+    if (!row?.jwe) return null;
+    await tx.insert(shlAccesses).values({ linkId: link.id, at: now, recipient, outcome: "opened" });
+    await appendAudit(tx, [{ subjectId: link.ownerId, actorId: null, action: "link-opened", grantId: link.id, outcome: "success" }], now);
+    return row.jwe;
+  });
+}
+
+/**
+ * Spends one of a P link's wrong-passcode allowances. One atomic UPDATE … WHERE
+ * remaining_attempts > 0 RETURNING, so parallel wrong passcodes are serialised by the row's
+ * lock and never spend more than the link had; the one that spends the last disables the link
+ * and drops its JWE and tokens. With the access row and `link-passcode-refused` in the same
+ * transaction. Returns the attempts left, or null when nothing was left to spend (or the
+ * link is no longer live): the caller answers 404 then.
+ */
+export async function spendPasscodeAttempt(db: Database, link: LiveLink, recipient: string, now: Date = new Date()): Promise<number | null> {
+  return db.transaction(async (tx) => {
+    const left = sql`${shlLinks.remainingAttempts} - 1`;
+    const [row] = await tx
+      .update(shlLinks)
+      .set({
+        remainingAttempts: left,
+        disabledAt: sql`case when ${left} = 0 then ${now.toISOString()}::timestamptz else null end`,
+        jwe: sql`case when ${left} = 0 then null else ${shlLinks.jwe} end`,
+      })
+      .where(and(eq(shlLinks.id, link.id), gt(shlLinks.remainingAttempts, 0), live(now)))
+      .returning({ remainingAttempts: shlLinks.remainingAttempts });
+    if (!row) return null;
+    const remaining = row.remainingAttempts ?? 0;
+    if (remaining === 0) await tx.delete(shlFileTokens).where(eq(shlFileTokens.linkId, link.id));
+    await tx.insert(shlAccesses).values({ linkId: link.id, at: now, recipient, outcome: "wrong-passcode" });
+    await appendAudit(tx, [{ subjectId: link.ownerId, actorId: null, action: "link-passcode-refused", grantId: link.id, outcome: "denied" }], now);
+    return remaining;
+  });
+}
+
+/** A P link's wrong passcodes left (for a request that sent none: nothing is spent), or null when it is no longer live. */
+export async function remainingAttemptsOf(db: Executor, linkId: string, now: Date = new Date()): Promise<number | null> {
+  const [row] = await db
+    .select({ remainingAttempts: shlLinks.remainingAttempts })
+    .from(shlLinks)
+    .where(and(eq(shlLinks.id, linkId), live(now)));
+  return row?.remainingAttempts ?? null;
+}
+
+/** Stores a `location` token (its SHA-256, never the token) for a live link, valid until `expiresAt`. */
+export async function insertFileToken(db: Executor, linkId: string, tokenHash: Uint8Array, expiresAt: Date): Promise<void> {
+  await db.insert(shlFileTokens).values({ tokenHash, linkId, expiresAt });
+}
+
+/** The JWE a `location` token serves: null when the token is unknown or expired, or its link no longer live. */
+export async function jweByFileToken(db: Executor, tokenHash: Uint8Array, now: Date = new Date()): Promise<Uint8Array | null> {
+  const [row] = await db
+    .select({ jwe: shlLinks.jwe })
+    .from(shlFileTokens)
+    .innerJoin(shlLinks, eq(shlLinks.id, shlFileTokens.linkId))
+    .where(and(eq(shlFileTokens.tokenHash, tokenHash), gt(shlFileTokens.expiresAt, now), live(now)));
+  return row?.jwe ?? null;
+}
+
+/**
+ * Deletes what dead links no longer need: the JWE bytes of links expired at `now` (revoked and
+ * disabled ones lost theirs at once) and expired `location` tokens. Safe on every instance at
+ * once. Returns how many links lost their bytes and how many tokens went.
+ */
+export async function sweepDeadLinks(db: Executor, now: Date = new Date()): Promise<{ links: number; tokens: number }> {
+  const links = await db
+    .update(shlLinks)
+    .set({ jwe: null })
+    .where(and(isNotNull(shlLinks.jwe), lte(shlLinks.expiresAt, now)))
+    .returning({ id: shlLinks.id });
+  const tokens = await db.delete(shlFileTokens).where(lte(shlFileTokens.expiresAt, now)).returning({ linkId: shlFileTokens.linkId });
+  return { links: links.length, tokens: tokens.length };
+}

@@ -1,0 +1,98 @@
+import "server-only";
+import { createHash } from "node:crypto";
+import { cryptoReady, randomBytes, toBase64url } from "@/crypto";
+import { verifyShlPasscode } from "@/crypto/shl-passcode";
+import { shlLimits, type Manifest } from "@/contract/links";
+import { config } from "@/lib/config";
+import { getDatabase } from "@/lib/db";
+import { AppError } from "@/lib/errors";
+import { clientAddress } from "@/lib/http/request-meta";
+import { enforceRateLimits } from "@/lib/rate-limit";
+import { linkLimits } from "./limits";
+import { insertFileToken, jweByFileToken, liveLinkByShlId, recordOpen, remainingAttemptsOf, spendPasscodeAttempt } from "./link-store";
+
+/**
+ * The blind side of SMART Health Links (STU1): what any viewer, anywhere, gets for a link
+ * URL. No session is read and no cookie set; the caller is known only by its address (for the
+ * rate limit) and the recipient string it sends. Every link that does not serve (unknown id,
+ * malformed id, revoked, expired, disabled after 10 wrong passcodes, or asked with the wrong
+ * method for its flag) gets one and the same 404.
+ */
+
+const segment = /^[A-Za-z0-9_-]{43}$/;
+
+/** The one answer for every link that does not serve. */
+export const noSuchLink = () => new AppError("not-found", "This link does not exist or is no longer shared.");
+
+const joseResponse = (jwe: Uint8Array) =>
+  new Response(jwe as Uint8Array<ArrayBuffer>, { status: 200, headers: { "content-type": "application/jose", "cache-control": "no-store" } });
+
+async function opened(request: Request) {
+  await cryptoReady();
+  const { db } = await getDatabase();
+  await enforceRateLimits(db, [{ rule: linkLimits.openPerAddress, subject: clientAddress(request) }]);
+  return db;
+}
+
+/**
+ * GET /api/shl/{shlId}?recipient=… for a U link: the JWE as `application/jose`, the open
+ * counted and logged in the owner's trail with the recipient. Throws AppError `not-found`
+ * (see above) or `rate-limited`.
+ */
+export async function openDirectFile(request: Request, shlId: string, recipient: string): Promise<Response> {
+  const db = await opened(request);
+  const link = segment.test(shlId) ? await liveLinkByShlId(db, shlId) : null;
+  if (!link || link.flag !== "U") throw noSuchLink();
+  const jwe = await recordOpen(db, link, recipient);
+  if (!jwe) throw noSuchLink();
+  return joseResponse(jwe);
+}
+
+/**
+ * POST /api/shl/{shlId} for a P link: checks the passcode against its Argon2id hash; a wrong
+ * one spends one of the link's lifetime allowances atomically and answers 401
+ * `{ remainingAttempts }` (a request without a passcode spends nothing); the last one
+ * disables the link (404 from then on). With the right passcode: the manifest, its one file
+ * embedded when the JWE is at most `embeddedLengthMax` characters, otherwise as a `location`
+ * URL valid for an hour. Throws AppError `not-found` or `rate-limited`.
+ */
+export async function openManifest(
+  request: Request,
+  shlId: string,
+  body: { recipient: string; passcode?: string | undefined; embeddedLengthMax?: number | undefined },
+): Promise<Manifest | Response> {
+  const db = await opened(request);
+  const link = segment.test(shlId) ? await liveLinkByShlId(db, shlId) : null;
+  if (!link || link.flag !== "P" || !link.passcodeHash) throw noSuchLink();
+  if (body.passcode === undefined) {
+    const remaining = await remainingAttemptsOf(db, link.id);
+    if (!remaining) throw noSuchLink();
+    return invalidPasscode(remaining);
+  }
+  if (!verifyShlPasscode(link.passcodeHash, body.passcode)) {
+    const remaining = await spendPasscodeAttempt(db, link, body.recipient);
+    if (remaining === null) throw noSuchLink();
+    return invalidPasscode(remaining);
+  }
+  const jwe = await recordOpen(db, link, body.recipient);
+  if (!jwe) throw noSuchLink();
+  if (body.embeddedLengthMax !== undefined && jwe.byteLength <= body.embeddedLengthMax) {
+    return { files: [{ contentType: link.contentType, embedded: new TextDecoder().decode(jwe) }] };
+  }
+  const token = toBase64url(randomBytes(32));
+  await insertFileToken(db, link.id, tokenHash(token), new Date(Date.now() + shlLimits.locationLifetimeSeconds * 1000));
+  return { files: [{ contentType: link.contentType, location: `${config().appOrigin}/api/shl/files/${token}` }] };
+}
+
+/** GET /api/shl/files/{token}: the JWE a manifest's `location` names, while the token and the link live. Throws AppError `not-found` or `rate-limited`. */
+export async function openLocation(request: Request, token: string): Promise<Response> {
+  const db = await opened(request);
+  const jwe = segment.test(token) ? await jweByFileToken(db, tokenHash(token)) : null;
+  if (!jwe) throw noSuchLink();
+  return joseResponse(jwe);
+}
+
+/** Tokens are kept as their SHA-256: a copy of the database serves no file. */
+const tokenHash = (token: string) => new Uint8Array(createHash("sha256").update(token).digest());
+
+const invalidPasscode = (remainingAttempts: number) => Response.json({ remainingAttempts }, { status: 401, headers: { "cache-control": "no-store" } });
