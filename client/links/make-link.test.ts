@@ -80,7 +80,14 @@ describe("making a link", () => {
   it("a passcode makes it flag P (never U and P), and the passcode goes only to the server", async () => {
     const patient = await person("patient", "Paul");
     const server = linkServer();
-    const made = await makeLink({ bundle: bundle(), label: "Knee", chosen: "1 record", expiry: "15m", passcode: "knee-2026" }, patient.vault, server.transport, origin, undefined, now);
+    const made = await makeLink(
+      { bundle: bundle(), label: "Knee", chosen: "1 record", expiry: "15m", passcode: "knee-2026" },
+      patient.vault,
+      server.transport,
+      origin,
+      undefined,
+      now,
+    );
     expect(server.sent[0]).toMatchObject({ flag: "P", passcode: "knee-2026", expiresAt: "2026-11-30T09:15:00.000Z" });
     expect(decodeShlink(made.text).flag).toBe("P");
     expect(made.text).not.toContain("knee-2026");
@@ -90,7 +97,9 @@ describe("making a link", () => {
     const patient = await person("patient", "Paul");
     const server = linkServer();
     await expect(makeLink({ bundle: bundle(), label: "x".repeat(81), chosen: "", expiry: "1h" }, patient.vault, server.transport, origin)).rejects.toThrow();
-    await expect(makeLink({ bundle: bundle(), label: "x", chosen: "", expiry: "1h", passcode: "12345" }, patient.vault, server.transport, origin)).rejects.toThrow();
+    await expect(
+      makeLink({ bundle: bundle(), label: "x", chosen: "", expiry: "1h", passcode: "12345" }, patient.vault, server.transport, origin),
+    ).rejects.toThrow();
     expect(server.sent).toEqual([]);
   });
 

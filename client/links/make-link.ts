@@ -125,15 +125,13 @@ export async function makeLink(
   const jwe = await encryptShlFile(JSON.stringify(input.bundle), key, "application/fhir+json");
   if (jwe.length > maxJweLength) throw new LinkTooLargeError();
   const flag = input.passcode === undefined ? "U" : "P";
-  // The expiry is counted from when the link is uploaded, so a slow encryption never makes it longer than chosen.
   const expiresAt = new Date(now.getTime() + preset.ms);
   const sealedLabel = sealLinkLabel({ label, chosen: input.chosen }, vault.keys.vaultKey);
   onStep("uploading");
-  const { link } = await retryTransient(() =>
-    transport.call(routes.links.create, {
-      body: { flag, ...(input.passcode !== undefined ? { passcode: input.passcode } : {}), expiresAt: expiresAt.toISOString(), jwe, sealedLabel },
-    }),
-  );
+  // Not retried: the server makes the link's id, so a request cut off after it was stored would make a second link.
+  const { link } = await transport.call(routes.links.create, {
+    body: { flag, ...(input.passcode !== undefined ? { passcode: input.passcode } : {}), expiresAt: expiresAt.toISOString(), jwe, sealedLabel },
+  });
   const payload: ShlinkPayload = { url: link.url, key, exp: Math.floor(new Date(link.expiresAt).getTime() / 1000), flag, ...(label ? { label } : {}), v: 1 };
   return { link, label, text: `${origin}${viewerPath}#${encodeShlink(payload)}` };
 }
@@ -231,5 +229,6 @@ export async function makeLinkFromChart(
   }
   const bundle = buildLinkBundle({ records, selection: input.selection, patient: input.patient, summaryPdf, now });
   const chosen = chosenWords(input.selection, records.length, withPdf);
-  return makeLink({ bundle, label: input.label, chosen, expiry: input.expiry, passcode: input.passcode }, vault, transport, origin, onStep, now);
+  // The expiry counts from now, not from when the files and PDF began: the server allows a minute's difference at most.
+  return makeLink({ bundle, label: input.label, chosen, expiry: input.expiry, passcode: input.passcode }, vault, transport, origin, onStep);
 }
