@@ -91,7 +91,10 @@ test("a patient makes a U link and a passcode link from chosen records; others o
   expect(JSON.stringify(opened)).not.toContain("Cat allergy");
 
   await page.reload();
+  await page.getByRole("button", { name: "Unlock with passkey" }).click();
   await expect(live.getByTestId("link-row").filter({ hasText: "Knee clinic" })).toContainText("9 wrong passcodes left");
+  // Shown once: after a reload neither link's key is anywhere on the page.
+  for (const link of [open, guarded]) expect(await page.content()).not.toContain(String(payloadOf(link).key));
   const openRow = live.getByTestId("link-row").filter({ hasText: "Dr Who clinic" });
   await expect(openRow.getByTestId("link-opens")).toHaveText("opened 1 time");
   await openRow.getByRole("button", { name: "Accesses of Dr Who clinic" }).click();
