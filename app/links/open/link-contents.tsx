@@ -1,0 +1,111 @@
+"use client";
+
+import { useMemo, useState } from "react";
+import { RecordGroups, rowFacts } from "@/app/_components/record-groups";
+import { ReadableRecord } from "@/app/chart/readable-record";
+import { fromBase64, isCryptoError } from "@/crypto";
+import type { LinkBundle, LinkContent, LinkPdf } from "@/client/links/open-content";
+import { downloadBlob } from "@/client/records/download";
+import { groupRecords, summarizeRecords } from "@/client/records/record-groups";
+
+const signatureWords = {
+  verified: "Signature verified: issued by this issuer and not altered.",
+  mismatch: "Signature does not match: this card was altered, or was not issued by this issuer. Do not rely on it.",
+  unchecked: "Signature could not be checked (issuer keys unreachable).",
+} as const;
+
+/** What a link held, file by file: each Bundle's records as the chart shows them, each health card with its signature state. */
+export function LinkContents({ contents }: { contents: LinkContent[] }) {
+  return (
+    <section aria-labelledby="link-contents-title">
+      <h2 id="link-contents-title">What the link holds</h2>
+      {contents.map((content, index) => {
+        if (content.kind === "bundle") return <LinkBundleView key={index} bundle={content.bundle} index={index} />;
+        if (content.kind === "health-card") {
+          return (
+            <section key={index} className="card" aria-labelledby={`card-${index}-title`} data-testid="health-card">
+              <h3 id={`card-${index}-title`}>SMART Health Card from {content.issuer || "an unnamed issuer"}</h3>
+              <p data-testid="card-signature" className={content.signature === "verified" ? undefined : "form-error"}>
+                {signatureWords[content.signature]}
+              </p>
+              {content.bundle ? <LinkBundleView bundle={content.bundle} index={index} /> : <p>The card&apos;s content could not be read.</p>}
+            </section>
+          );
+        }
+        return (
+          <p key={index} className="card">
+            A file of type {content.contentType}, which this viewer does not show.
+          </p>
+        );
+      })}
+    </section>
+  );
+}
+
+function LinkBundleView({ bundle, index }: { bundle: LinkBundle; index: number }) {
+  const [open, setOpen] = useState<string | null>(null);
+  const groups = useMemo(() => groupRecords(summarizeRecords(bundle.records)), [bundle.records]);
+  return (
+    <div className="card" data-testid="link-bundle">
+      {bundle.patientName && <p>Records of {bundle.patientName}</p>}
+      {bundle.pdfs.map((pdf, pdfIndex) => (
+        <PdfDownload key={pdfIndex} pdf={pdf} />
+      ))}
+      {bundle.records.length === 0 && <p>This Bundle holds no records.</p>}
+      <RecordGroups
+        groups={groups}
+        idPrefix={`link-${index}-group`}
+        level={3}
+        renderRow={({ item: record, summary }) => (
+          <li key={record.id} className="list-row">
+            <div>
+              <button
+                type="button"
+                className="link-button"
+                aria-expanded={open === record.id}
+                onClick={() => setOpen((current) => (current === record.id ? null : record.id))}
+              >
+                {summary?.title ?? "Record"}
+              </button>
+              {rowFacts(summary) && <span className="hint"> · {rowFacts(summary)}</span>}
+              {open === record.id && <ReadableRecord document={record.document} records={bundle.records} />}
+            </div>
+          </li>
+        )}
+      />
+    </div>
+  );
+}
+
+function PdfDownload({ pdf }: { pdf: LinkPdf }) {
+  const [error, setError] = useState<string>();
+  return (
+    <p>
+      <button
+        type="button"
+        className="button button-secondary"
+        onClick={() => {
+          try {
+            const bytes = fromBase64(pdf.data);
+            downloadBlob(
+              `${pdf.title.replace(/[^\p{L}\p{N} ._-]+/gu, "").trim() || "summary"}.pdf`,
+              new Blob([bytes as Uint8Array<ArrayBuffer>], { type: "application/pdf" }),
+            );
+          } catch (caught) {
+            if (!(isCryptoError(caught) && caught.code === "malformed")) throw caught;
+            setError("This PDF's data is damaged and cannot be saved.");
+          }
+        }}
+      >
+        Download PDF
+      </button>{" "}
+      <span className="hint">{pdf.title}</span>
+      {error && (
+        <span className="form-error" role="alert">
+          {" "}
+          {error}
+        </span>
+      )}
+    </p>
+  );
+}
