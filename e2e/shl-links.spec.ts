@@ -28,6 +28,24 @@ async function makeLink(page: Page, input: { records: string[]; label: string; p
   await expect(made.getByTestId("made-link-label")).toHaveText(input.label);
   await expect(made.getByTestId("made-link-expiry")).toContainText("Expires");
   const text = await made.getByTestId("made-link-text").inputValue();
+  // Printed: only the QR code, the label and the expiry.
+  await page.emulateMedia({ media: "print" });
+  await expect(made.getByRole("img", { name: `QR code of the link “${input.label}”` })).toBeVisible();
+  await expect(made.getByTestId("made-link-label")).toBeVisible();
+  await expect(made.getByTestId("made-link-expiry")).toBeVisible();
+  for (const hidden of [
+    made.getByTestId("made-link-text"),
+    made.getByRole("button", { name: "Copy the link" }),
+    page.getByRole("banner"),
+    page.getByTestId("live-links"),
+  ]) {
+    await expect(hidden).toBeHidden();
+  }
+  await page.emulateMedia({ media: "screen" });
+  await page.context().grantPermissions(["clipboard-read", "clipboard-write"]);
+  await made.getByRole("button", { name: "Copy the link" }).click();
+  await expect(made.getByText("The link is copied.")).toBeVisible();
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(text);
   await made.getByRole("button", { name: "Done" }).click();
   // Shown once: closed, the link is nowhere on the page, and a reload does not bring it back.
   await expect(page.getByTestId("made-link")).toHaveCount(0);
@@ -84,6 +102,18 @@ test("a patient makes a U link and a passcode link from chosen records; others o
   expect(notes).not.toContain("Private diary");
   expect(noteTitles(resources)).toHaveLength(1);
 
+  // Our own viewer opens it too, in another browser with no account: fetched and decrypted there.
+  const clinic = await browser.newContext();
+  const desk = await clinic.newPage();
+  await desk.goto(open);
+  await desk.getByLabel("Your name or clinic").fill("Front desk");
+  await desk.getByRole("button", { name: "Open link" }).click();
+  const contents = desk.getByRole("region", { name: "What the link holds" });
+  await expect(contents).toContainText("Cat allergy", { timeout: 30_000 });
+  await expect(contents).not.toContainText("Knee surgery notes");
+  await expect(contents).not.toContainText("Private diary");
+  await clinic.close();
+
   // The passcode link: a wrong passcode is refused and counted; the right one opens it.
   await expect(resolveWithPeer(guarded, "Someone", "wrong-pass")).rejects.toThrow(/passcode/i);
   const opened = resourcesIn(await resolveWithPeer(guarded, "Knee Clinic Desk", "knee-2026"));
@@ -96,10 +126,9 @@ test("a patient makes a U link and a passcode link from chosen records; others o
   // Shown once: after a reload neither link's key is anywhere on the page.
   for (const link of [open, guarded]) expect(await page.content()).not.toContain(String(payloadOf(link).key));
   const openRow = live.getByTestId("link-row").filter({ hasText: "Dr Who clinic" });
-  await expect(openRow.getByTestId("link-opens")).toHaveText("opened 1 time");
+  await expect(openRow.getByTestId("link-opens")).toHaveText("opened 2 times");
   await openRow.getByRole("button", { name: "Accesses of Dr Who clinic" }).click();
-  await expect(openRow.getByTestId("link-access")).toHaveCount(1);
-  await expect(openRow.getByTestId("link-access")).toContainText("Opened by Dr Who");
+  await expect(openRow.getByTestId("link-access")).toHaveText([/^Opened by Front desk · /, /^Opened by Dr Who · /]);
   const kneeRow = live.getByTestId("link-row").filter({ hasText: "Knee clinic" });
   await kneeRow.getByRole("button", { name: "Accesses of Knee clinic" }).click();
   await expect(kneeRow.getByTestId("link-access")).toHaveText([/^Opened by Knee Clinic Desk/, /^Wrong passcode from Someone/]);
@@ -109,6 +138,7 @@ test("a patient makes a U link and a passcode link from chosen records; others o
   await expect(page.getByTestId("audit-verified")).toBeVisible();
   const rows = page.getByTestId("history-row");
   await expect(rows.filter({ hasText: "Link opened by Dr Who" })).toHaveCount(1);
+  await expect(rows.filter({ hasText: "Link opened by Front desk" })).toHaveCount(1);
   await expect(rows.filter({ hasText: "Link opened by Knee Clinic Desk" })).toHaveCount(1);
   await expect(rows.filter({ hasText: /wrong passcode/i })).toHaveCount(1);
   expect(await trailActions(page)).toEqual(expect.arrayContaining(["link-created", "link-opened", "link-passcode-refused"]));
@@ -122,7 +152,9 @@ test("a patient makes a U link and a passcode link from chosen records; others o
   const ended = page.getByTestId("ended-links").getByTestId("link-row");
   await expect(ended).toHaveCount(1);
   await expect(ended.getByTestId("link-state")).toHaveText("Revoked");
-  await expect(resolveWithPeer(open, "Dr Who")).rejects.toMatchObject({ name: "SHLManifestNotFoundError" });
+  // For a U link the peer reports the 404 of its one file as "File not found".
+  await expect(resolveWithPeer(open, "Dr Who")).rejects.toMatchObject({ name: "SHLNetworkError", message: expect.stringMatching(/^File not found/) });
+  expect((await fetch(`${String(payloadOf(open).url)}?recipient=Dr%20Who`)).status).toBe(404);
   expect(await trailActions(page)).toContain("link-revoked");
   await patient.close();
 });
