@@ -55,6 +55,9 @@ const versionBody = (version: number, keyVersion: number) => ({
   commitment: randomB64(32),
   signature: randomB64(64),
 });
+/** A compact JWE as a link's is shaped (alg dir, enc A256GCM, cty FHIR): the server never opens it. */
+const fakeJwe = () =>
+  `${b64(Buffer.from(JSON.stringify({ alg: "dir", enc: "A256GCM", zip: "DEF", cty: "application/fhir+json" })))}..${randomB64(12)}.${randomB64(300)}.${randomB64(16)}`;
 /** Shaped like a browser's WebAuthn answer (a new passkey, or a sign-in), but made up: no challenge the server issued is in it. */
 const madeUpCredential = (id: string, ceremony: "webauthn.create" | "webauthn.get") => ({
   id,
@@ -93,6 +96,8 @@ interface World {
     grants: { granted: string; revoked: string; expired: string };
     /** Imports of hers under way: one the matrix stages a record in and abandons, one it commits empty. */
     imports: { abandoned: string; committed: string };
+    /** Her SMART Health Links: a U link, a P link (with its passcode and a manifest's location token), one the matrix revokes. */
+    links: { u: { id: string; shlId: string }; p: { id: string; shlId: string; passcode: string; token: string }; scratch: string };
   };
   olga: PatientData & { grantToOscar: string; importId: string };
   userIds: Record<Exclude<Caller, "anonymous">, string> & { oscar: string };
@@ -165,6 +170,12 @@ function matrix(w: World): { rows: Row[]; finalRows: Row[] } {
     sealedOwnerKey: b64(Buffer.from([1, EnvelopeKind.sealedRecordKey, ...randomBytes(120)])),
     grantWrap: randomB64(74),
     version: versionBody(1, 1),
+  });
+  const linkBody = (flag: "U" | "P") => ({
+    flag,
+    expiresAt: new Date(Date.now() + 3600_000).toISOString(),
+    jwe: fakeJwe(),
+    sealedLabel: randomB64(60),
   });
   const petraRecords = [p.noteId, p.fileRecordId, p.scratchId, w.fresh.junkRecordId, w.fresh.contributedId];
   const olgaRecords = [o.noteId, o.fileRecordId, o.scratchId];
@@ -699,6 +710,58 @@ function matrix(w: World): { rows: Row[]; finalRows: Row[] } {
       lastCaller: "other patient",
     },
 
+    // SMART Health Links: the owner's links are hers alone; the blind routes serve whoever holds a link, session or not.
+    {
+      route: "GET /api/links",
+      what: "one's own links",
+      path: "/api/links",
+      expect: patientsOnly(ok(200, listOf("links", "id", [p.links.u.id, p.links.p.id, p.links.scratch])), ok(200, listOf("links", "id", []))),
+    },
+    { route: "POST /api/links", what: "a new link of one's own", path: "/api/links", bodyFor: () => linkBody("U"), expect: patientsOnly(ok(201), ok(201)) },
+    {
+      route: "POST /api/links",
+      what: "a U link with a passcode",
+      path: "/api/links",
+      body: { ...linkBody("U"), passcode: "not-for-u-links" },
+      // The contract parses a body before the service looks at the session: a malformed one is 400 for everyone.
+      expect: everyone(invalid),
+    },
+    {
+      route: "GET /api/links/[id]/accesses",
+      what: "the owner patient's link's accesses",
+      path: `/api/links/${p.links.u.id}/accesses`,
+      expect: patientsOnly(ok(), notFound),
+    },
+    {
+      route: "GET /api/shl/[shlId]",
+      what: "the owner patient's U link, by whoever holds it",
+      path: `/api/shl/${p.links.u.shlId}?recipient=Reader`,
+      expect: everyone(ok()),
+    },
+    { route: "GET /api/shl/[shlId]", what: "a P link by GET", path: `/api/shl/${p.links.p.shlId}?recipient=Reader`, expect: everyone(notFound) },
+    {
+      route: "POST /api/shl/[shlId]",
+      what: "the owner patient's P link with its passcode",
+      path: `/api/shl/${p.links.p.shlId}`,
+      body: { recipient: "Reader", passcode: p.links.p.passcode },
+      expect: everyone(ok(200, (json) => (Array.isArray(json.files) && json.files.length === 1 ? null : "is not a one-file manifest"))),
+    },
+    {
+      route: "POST /api/shl/[shlId]",
+      what: "a U link's manifest",
+      path: `/api/shl/${p.links.u.shlId}`,
+      body: { recipient: "Reader" },
+      expect: everyone(notFound),
+    },
+    { route: "GET /api/shl/files/[token]", what: "a manifest's location", path: `/api/shl/files/${p.links.p.token}`, expect: everyone(ok()) },
+    {
+      route: "DELETE /api/links/[id]",
+      what: "the owner patient's link",
+      path: `/api/links/${p.links.scratch}`,
+      expect: patientsOnly(ok(204), notFound),
+      lastCaller: "owner patient",
+    },
+
     // Trails: one's own only. Refused attempts were written to the owners' trails, never the prober's.
     {
       route: "GET /api/me/audit",
@@ -937,6 +1000,7 @@ function placeholderWorld(): World {
       recoveryWrap: randomB64(72),
       grants: { granted: id(), revoked: id(), expired: id() },
       imports: { abandoned: id(), committed: id() },
+      links: { u: { id: id(), shlId: randomB64(32) }, p: { id: id(), shlId: randomB64(32), passcode: "passcode", token: randomB64(32) }, scratch: id() },
     },
     olga: { ...patient(), grantToOscar: id(), importId: id() },
     userIds: {
@@ -1124,6 +1188,20 @@ test("every caller gets exactly what they are entitled to from every route, with
   };
   const petraImports = { abandoned: await startImport(petra), committed: await startImport(petra) };
   const olgaImportId = await startImport(olga);
+  const makeLink = async (flag: "U" | "P", passcode?: string) => {
+    const response = await petra.page.request.post("/api/links", {
+      headers: { origin: baseURL! },
+      data: { flag, ...(passcode ? { passcode } : {}), expiresAt: new Date(Date.now() + 3600_000).toISOString(), jwe: fakeJwe(), sealedLabel: randomB64(60) },
+    });
+    expect(response.status()).toBe(201);
+    const { link } = (await response.json()) as { link: { id: string; url: string } };
+    return { id: link.id, shlId: link.url.split("/").at(-1)! };
+  };
+  const linkPasscode = "matrix-passcode";
+  const petraLinks = { u: await makeLink("U"), p: await makeLink("P", linkPasscode), scratch: (await makeLink("U")).id };
+  const petraManifest = await anonymous.post(`/api/shl/${petraLinks.p.shlId}`, { data: { recipient: "Set-up", passcode: linkPasscode } });
+  expect(petraManifest.status()).toBe(200);
+  const petraLocation = ((await petraManifest.json()) as { files: Array<{ location: string }> }).files[0]!.location;
   const world: World = {
     petra: {
       ...petraData,
@@ -1131,6 +1209,7 @@ test("every caller gets exactly what they are entitled to from every route, with
       recoveryWrap: petraRecovery.wrappedKey,
       grants: { granted: grantId, revoked: revokedGrantId, expired: expiredGrantId },
       imports: petraImports,
+      links: { ...petraLinks, p: { ...petraLinks.p, passcode: linkPasscode, token: petraLocation.split("/").at(-1)! } },
     },
     olga: { ...olgaData, grantToOscar: olgaGrantToOscar, importId: olgaImportId },
     userIds: {
@@ -1173,6 +1252,8 @@ test("every caller gets exactly what they are entitled to from every route, with
       { what: "an other patient's record id", value: record.id, knownTo: ["other patient"] },
     ]),
     { what: "the other patient's file id", value: olgaData.blobId, knownTo: ["other patient"] },
+    { what: "the owner patient's link id", value: petraLinks.u.id, knownTo: ["owner patient"] },
+    { what: "the owner patient's P link's URL", value: petraLinks.p.shlId, knownTo: ["owner patient"] },
     { what: "the owner patient's import id", value: petraImports.abandoned, knownTo: ["owner patient"] },
     { what: "the other patient's import id", value: olgaImportId, knownTo: ["other patient"] },
     { what: "the other patient's grant id", value: olgaGrantToOscar, knownTo: ["other patient"] },

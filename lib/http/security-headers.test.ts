@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { contentSecurityPolicy, createNonce, isCrossOriginWrite, nonceBytes, securityHeaders } from "./security-headers";
+import { contentSecurityPolicy, createNonce, isCrossOriginWrite, isLinkViewerPath, nonceBytes, securityHeaders } from "./security-headers";
 import values from "./security-headers.json";
 
 describe("createNonce", () => {
@@ -32,6 +32,14 @@ describe("contentSecurityPolicy", () => {
     expect(directives.get("base-uri")).toEqual(["'none'"]);
     expect(directives.get("frame-ancestors")).toEqual(["'none'"]);
     expect(directives.get("report-uri")).toEqual(["/api/csp-reports"]);
+  });
+
+  it("lets only the link viewer page fetch other servers (https, and http on loopback)", () => {
+    expect(directives.get("connect-src")).toEqual(["'self'"]);
+    const viewer = contentSecurityPolicy("n", { development: false, linkViewer: true });
+    expect(viewer).toContain("connect-src 'self' https: http://localhost:* http://127.0.0.1:*;");
+    expect(["/links/open", "/links/open/", "/links/open/x"].every(isLinkViewerPath)).toBe(true);
+    expect(["/links", "/links/opener", "/api/shl/x", "/"].some(isLinkViewerPath)).toBe(false);
   });
 
   it("adds 'unsafe-eval' only in development", () => {

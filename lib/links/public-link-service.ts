@@ -4,7 +4,7 @@ import { cryptoReady, randomBytes, toBase64url } from "@/crypto";
 import { verifyShlPasscode } from "@/crypto/shl-passcode";
 import { shlLimits, type Manifest } from "@/contract/links";
 import { config } from "@/lib/config";
-import { getDatabase } from "@/lib/db";
+import { getDatabase, type Database } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { clientAddress } from "@/lib/http/request-meta";
 import { enforceRateLimits } from "@/lib/rate-limit";
@@ -27,10 +27,21 @@ export const noSuchLink = () => new AppError("not-found", "This link does not ex
 const joseResponse = (jwe: Uint8Array) =>
   new Response(jwe as Uint8Array<ArrayBuffer>, { status: 200, headers: { "content-type": "application/jose", "cache-control": "no-store" } });
 
-async function opened(request: Request) {
+/** The database and the caller's address (its rate-limit key) for a blind request. */
+async function callerOf(request: Request): Promise<Caller> {
   await cryptoReady();
   const { db } = await getDatabase();
-  await enforceRateLimits(db, [{ rule: linkLimits.openPerAddress, subject: clientAddress(request) }]);
+  return { db, address: clientAddress(request) };
+}
+
+/** Who asks, as far as the blind routes know: an address. The functions below take it with the database, for tests. */
+export interface Caller {
+  db: Database;
+  address: string;
+}
+
+async function counted({ db, address }: Caller) {
+  await enforceRateLimits(db, [{ rule: linkLimits.openPerAddress, subject: address }]);
   return db;
 }
 
@@ -40,7 +51,12 @@ async function opened(request: Request) {
  * (see above) or `rate-limited`.
  */
 export async function openDirectFile(request: Request, shlId: string, recipient: string): Promise<Response> {
-  const db = await opened(request);
+  return directFile(await callerOf(request), shlId, recipient);
+}
+
+/** `openDirectFile` for a given caller. */
+export async function directFile(caller: Caller, shlId: string, recipient: string): Promise<Response> {
+  const db = await counted(caller);
   const link = segment.test(shlId) ? await liveLinkByShlId(db, shlId) : null;
   if (!link || link.flag !== "U") throw noSuchLink();
   const jwe = await recordOpen(db, link, recipient);
@@ -56,12 +72,19 @@ export async function openDirectFile(request: Request, shlId: string, recipient:
  * embedded when the JWE is at most `embeddedLengthMax` characters, otherwise as a `location`
  * URL valid for an hour. Throws AppError `not-found` or `rate-limited`.
  */
-export async function openManifest(
-  request: Request,
-  shlId: string,
-  body: { recipient: string; passcode?: string | undefined; embeddedLengthMax?: number | undefined },
-): Promise<Manifest | Response> {
-  const db = await opened(request);
+export async function openManifest(request: Request, shlId: string, body: ManifestRequest): Promise<Manifest | Response> {
+  return manifest(await callerOf(request), shlId, body);
+}
+
+export interface ManifestRequest {
+  recipient: string;
+  passcode?: string | undefined;
+  embeddedLengthMax?: number | undefined;
+}
+
+/** `openManifest` for a given caller. */
+export async function manifest(caller: Caller, shlId: string, body: ManifestRequest): Promise<Manifest | Response> {
+  const db = await counted(caller);
   const link = segment.test(shlId) ? await liveLinkByShlId(db, shlId) : null;
   if (!link || link.flag !== "P" || !link.passcodeHash) throw noSuchLink();
   if (body.passcode === undefined) {
@@ -86,7 +109,12 @@ export async function openManifest(
 
 /** GET /api/shl/files/{token}: the JWE a manifest's `location` names, while the token and the link live. Throws AppError `not-found` or `rate-limited`. */
 export async function openLocation(request: Request, token: string): Promise<Response> {
-  const db = await opened(request);
+  return locationFile(await callerOf(request), token);
+}
+
+/** `openLocation` for a given caller. */
+export async function locationFile(caller: Caller, token: string): Promise<Response> {
+  const db = await counted(caller);
   const jwe = segment.test(token) ? await jweByFileToken(db, tokenHash(token)) : null;
   if (!jwe) throw noSuchLink();
   return joseResponse(jwe);
