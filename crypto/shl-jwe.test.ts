@@ -160,7 +160,8 @@ describe("SMART Health Links files", () => {
     const jwe = await encryptShlFile(new Uint8Array(maxShlPlaintextBytes + 1), key, fhir);
     expect(jwe.length).toBeLessThan(200_000);
     await expectDecryptError(decryptShlFile(jwe, key), "too-large");
-  });
+    // 64 MiB deflated and inflated: seconds on a loaded machine.
+  }, 60_000);
 
   it("refuses keys that are not 32 bytes of base64url", async () => {
     for (const key of ["", "abc", newShlKey() + "A", newShlKey().slice(0, 42) + "+", newShlKey().slice(0, 42) + "R"]) {

@@ -1,6 +1,7 @@
 "use client";
 
 import { useState } from "react";
+import { StatusLines } from "@/app/_components/status-lines";
 import { VaultGate } from "@/app/_components/vault-gate";
 import { describeFailure } from "@/client/failures";
 import { ImportError } from "@/client/fhir";
@@ -105,14 +106,7 @@ function ImportSteps({ bundle }: { bundle: Record<string, unknown> }) {
           </div>
         </div>
       )}
-      <p role="status" aria-live="polite" className="progress-text">
-        {status}
-      </p>
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <StatusLines message={status} error={error} className="progress-text" />
     </>
   );
 }

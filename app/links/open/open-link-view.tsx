@@ -2,6 +2,7 @@
 
 import Link from "next/link";
 import { useEffect, useRef, useState } from "react";
+import { StatusLines } from "@/app/_components/status-lines";
 import type { ShlinkPayload } from "@/crypto";
 import { formatDateTime } from "@/client/format";
 import { readLinkContent, type LinkContent } from "@/client/links/open-content";
@@ -160,14 +161,7 @@ export function OpenLinkView({ viewer }: { viewer: Viewer }) {
               </button>
             </div>
           </form>
-          <p role="status" aria-live="polite" className="progress-text">
-            {status}
-          </p>
-          {openError && (
-            <p className="form-error" role="alert">
-              {openError}
-            </p>
-          )}
+          <StatusLines message={status} error={openError} className="progress-text" />
         </section>
       )}
 

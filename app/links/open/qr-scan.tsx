@@ -1,6 +1,7 @@
 "use client";
 
 import { useEffect, useRef, useState } from "react";
+import { StatusLines } from "@/app/_components/status-lines";
 import { scanImageFile, startCameraScan, type CameraScan } from "@/client/links/open-qr";
 
 /** Names of the errors getUserMedia and image decoding reject with, worded for the person. */
@@ -86,14 +87,7 @@ export function QrScan({ onText }: { onText: (text: string) => void }) {
       <video ref={video} hidden={!scanning} width={320} height={240} aria-label="Camera view for scanning the QR code" muted playsInline />
       <label htmlFor="link-photo">Or choose a photo of the QR code</label>
       <input id="link-photo" type="file" accept="image/*" onChange={(event) => void choosePhoto(event.target.files?.[0])} />
-      <p role="status" aria-live="polite" className="progress-text">
-        {status}
-      </p>
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <StatusLines message={status} error={error} className="progress-text" />
     </div>
   );
 }
