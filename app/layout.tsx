@@ -43,6 +43,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
                 {patient && <Link href="/chart">My records</Link>}
                 {patient && <Link href="/summary">Summary</Link>}
                 {patient && <Link href="/share">Sharing</Link>}
+                {patient && <Link href="/links">Links</Link>}
                 {patient && <Link href="/backup">Backup</Link>}
                 {(patient || clinician) && <Link href="/history">History</Link>}
                 <Link href="/settings/security">Security</Link>

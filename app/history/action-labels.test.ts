@@ -20,4 +20,12 @@ describe("history wording", () => {
       /^Was refused access 3 times, from .+ to .+$/,
     );
   });
+
+  it("names who opened a link, or tried a wrong passcode, when their name is known", () => {
+    expect(labelOf({ action: "link-opened", recipient: "Dr Who" })).toBe("Link opened by Dr Who");
+    expect(labelOf({ action: "link-opened" })).toBe("One of your links was opened");
+    expect(labelOf({ action: "link-passcode-refused", recipient: "Someone" })).toBe("Wrong passcode for one of your links, from Someone");
+    expect(labelOf({ action: "link-created" })).toBe("Made a link to share records");
+    expect(labelOf({ action: "link-revoked" })).toBe("Revoked a link");
+  });
 });

@@ -38,11 +38,11 @@ export const actionLabels: Record<AuditAction, string> = {
   "grant-record-added": "Added a record to a share",
   "grant-expired": "A share ended on its end date",
   "access-refused": "Was refused access",
-  // SMART Health Links (server helper's plain defaults; the links page words them more fully).
+  // SMART Health Links. An open and a wrong passcode are worded with the recipient's name by labelOf when it is known.
   "link-created": "Made a link to share records",
   "link-revoked": "Revoked a link",
-  "link-opened": "A link of yours was opened",
-  "link-passcode-refused": "A wrong passcode was tried on a link of yours",
+  "link-opened": "One of your links was opened",
+  "link-passcode-refused": "A wrong passcode was tried on one of your links",
 };
 
 /** When, in the person's own time zone and language, to the second (events often come in quick succession). */
@@ -55,6 +55,8 @@ export const when = (iso: string) => formatDateTime(iso, { seconds: true });
  */
 export function labelOf(event: {
   action: AuditAction;
+  /** Link events: the name the opener gave (client/audit/link-recipients.ts), when known. */
+  recipient?: string | null;
   recordIds?: readonly string[] | null;
   count?: number | null;
   windowStart?: string | null;
@@ -69,6 +71,8 @@ export function labelOf(event: {
     return event.recordIds.length === 0 ? "Loaded the chart (it was empty)" : `Loaded ${countOf(event.recordIds.length, "record")} of the chart`;
   }
   if (event.action === "records-imported") return `Imported ${countOf(event.count ?? 0, "record")}`;
+  if (event.action === "link-opened" && event.recipient) return `Link opened by ${event.recipient}`;
+  if (event.action === "link-passcode-refused" && event.recipient) return `Wrong passcode for one of your links, from ${event.recipient}`;
   const label = actionLabels[event.action];
   if (!event.count || event.count === 1 || !event.windowStart || !event.windowEnd) return label;
   return `${label} ${countOf(event.count, "time")}, from ${when(event.windowStart)} to ${when(event.windowEnd)}`;

@@ -1,6 +1,6 @@
 import type { AuditAction } from "@/contract/me";
 import { describe, expect, it } from "vitest";
-import { actorNameOf, byOthers, newActivity, newActivityWords, someoneUnknown } from "./trail-words";
+import { actorNameOf, byOthers, linkOpenerName, newActivity, newActivityWords, someoneUnknown, someoneWithALink } from "./trail-words";
 
 const me = "user-me";
 const doctor = "user-doctor";
@@ -44,5 +44,23 @@ describe("the new-activity badge", () => {
     expect(newActivityWords({ accesses: 1, refused: 0, failedSignIns: 0 })).toBe("1 new access");
     expect(newActivityWords({ accesses: 0, refused: 1, failedSignIns: 1 })).toBe("1 refused attempt · 1 failed sign-in");
     expect(newActivityWords(newActivity(events, 8, me))).toBe("");
+  });
+});
+
+describe("events of the person's links", () => {
+  it("credits opens and wrong passcodes to someone with the link, shows them under what others did, and counts them", () => {
+    expect(actorNameOf({ actorId: null, action: "link-opened" }, me, actors)).toBe(someoneWithALink);
+    expect(actorNameOf({ actorId: null, action: "link-passcode-refused" }, me, actors)).toBe(someoneWithALink);
+    expect(actorNameOf({ actorId: me, action: "link-created" }, me, actors)).toBe("You");
+    expect(byOthers({ actorId: null, action: "link-opened" }, me)).toBe(true);
+    expect(byOthers({ actorId: me, action: "link-revoked" }, me)).toBe(false);
+    const events = [
+      { seq: 1, actorId: me, action: "link-created", outcome: "success" },
+      { seq: 2, actorId: null, action: "link-opened", outcome: "success" },
+      { seq: 3, actorId: null, action: "link-passcode-refused", outcome: "denied" },
+      { seq: 4, actorId: me, action: "link-revoked", outcome: "success" },
+    ] satisfies Array<{ action: AuditAction } & Record<string, unknown>>;
+    expect(newActivity(events, 0, me)).toEqual({ accesses: 1, refused: 1, failedSignIns: 0 });
+    expect(linkOpenerName("Dr Who")).toBe("Dr Who (name given when opening a link)");
   });
 });

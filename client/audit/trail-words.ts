@@ -18,6 +18,18 @@ export const someoneUnknown = "Someone unknown";
 /** Actions without an actor that someone outside did (never the app): credited to `someoneUnknown`. */
 const unknownActorActions = new Set<AuditAction>(["sign-in-failed"]);
 
+/**
+ * Actions of whoever holds one of the person's SMART Health Links: no account is behind them,
+ * only the recipient name the opener typed (kept beside the link: linkRecipients).
+ */
+export const linkOpenerActions: ReadonlySet<AuditAction> = new Set<AuditAction>(["link-opened", "link-passcode-refused"]);
+
+/** The name for someone who used one of the person's links, before (or without) the name they gave. */
+export const someoneWithALink = "Someone with your link";
+
+/** Who used a link, in the "Who" column: the name they typed, marked as theirs ("Dr Who (name given when opening a link)"). */
+export const linkOpenerName = (recipient: string): string => `${recipient} (name given when opening a link)`;
+
 /** Accesses by someone else that the badge counts as accesses when they succeeded. */
 const accessActions = new Set<AuditAction>(["records-received", "record-fetched", "file-fetched", "record-created"]);
 
@@ -35,19 +47,20 @@ interface TrailEvent {
  * or the app itself for what it did on its own.
  */
 export function actorNameOf(event: Pick<TrailEvent, "actorId" | "action">, userId: string, actors: Readonly<Record<string, string>>): string {
-  if (event.actorId === null) return unknownActorActions.has(event.action) ? someoneUnknown : appName;
+  if (event.actorId === null) return unknownActorActions.has(event.action) ? someoneUnknown : linkOpenerActions.has(event.action) ? someoneWithALink : appName;
   return event.actorId === userId ? "You" : (actors[event.actorId] ?? "Another account");
 }
 
-/** Whether "What others did" shows the event: anything by another account or by someone unknown, not the person's own nor the app's. */
+/** Whether "What others did" shows the event: anything by another account, by someone unknown or by someone with a link, not the person's own nor the app's. */
 export const byOthers = (event: Pick<TrailEvent, "actorId" | "action">, userId: string): boolean =>
-  event.actorId === null ? unknownActorActions.has(event.action) : event.actorId !== userId;
+  event.actorId === null ? unknownActorActions.has(event.action) || linkOpenerActions.has(event.action) : event.actorId !== userId;
 
 /** What a new event by others is, for the badge: an access, a refused attempt, a failed sign-in, or none of these (null). */
 export function activityKind(event: TrailEvent, userId: string): "access" | "refused" | "failed-sign-in" | null {
   if (!byOthers(event, userId)) return null;
   if (event.action === "sign-in-failed") return "failed-sign-in";
-  if (event.action === "access-refused") return "refused";
+  if (event.action === "access-refused" || event.action === "link-passcode-refused") return "refused";
+  if (event.action === "link-opened") return event.outcome === "success" ? "access" : "refused";
   if (!accessActions.has(event.action)) return null;
   return event.outcome === "success" ? "access" : "refused";
 }

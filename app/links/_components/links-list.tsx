@@ -1,0 +1,127 @@
+"use client";
+
+import { useState } from "react";
+import { describeFailure } from "@/client/failures";
+import { countOf, formatDateTime } from "@/client/format";
+import { revokeLink, type ListedLink } from "@/client/links/make-link";
+import { httpTransport } from "@/client/transport/api";
+import { LinkAccesses } from "./link-accesses";
+
+const stateWords: Record<ListedLink["state"], string> = {
+  live: "Live",
+  expired: "Expired",
+  revoked: "Revoked",
+  disabled: "Stopped after 10 wrong passcodes",
+};
+
+/** A link's name in the list: its label, or a plain note when the label did not open. */
+const nameOf = (link: ListedLink) => link.opened?.label || (link.opened ? "Link without a label" : "A link whose label could not be verified");
+
+function LinkRow({ link, onChanged }: { link: ListedLink; onChanged: () => Promise<void> }) {
+  const [confirming, setConfirming] = useState(false);
+  const [showAccesses, setShowAccesses] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string>();
+  const name = nameOf(link);
+  const live = link.state === "live";
+
+  async function revoke() {
+    setBusy(true);
+    setError(undefined);
+    try {
+      await revokeLink(link.id, httpTransport);
+      setConfirming(false);
+      await onChanged();
+    } catch (caught) {
+      setError(
+        describeFailure(caught, {
+          accessEnded: "This link no longer exists.",
+          integrity: "The answer could not be verified. Reload the page.",
+          unreachable: "The link could not be revoked: Health Safe Cloud could not be reached. Try again.",
+        }),
+      );
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <li className="list-row" data-testid="link-row">
+      <div>
+        <strong data-testid="link-label">{name}</strong>
+        {link.opened?.chosen && <p className="hint">{link.opened.chosen}</p>}
+        <p className="hint">
+          <span className="link-state" data-testid="link-state">
+            {stateWords[link.state]}
+          </span>{" "}
+          · {link.flag === "P" ? "passcode" : "no passcode"} · {live ? "expires" : "expiry"} {formatDateTime(link.expiresAt)}
+          {link.revokedAt ? ` · revoked ${formatDateTime(link.revokedAt)}` : ""} · <span data-testid="link-opens">opened {countOf(link.opens, "time")}</span>
+          {link.remainingAttempts !== null && live ? ` · ${countOf(link.remainingAttempts, "wrong passcode")} left before it stops` : ""}
+        </p>
+        {showAccesses && <LinkAccesses linkId={link.id} name={name} />}
+        {error && (
+          <p className="form-error" role="alert">
+            {error}
+          </p>
+        )}
+        {confirming && (
+          <div role="group" aria-label={`Revoke ${name}?`} className="actions">
+            <p>Revoke “{name}”? It stops opening at once, for everyone. What someone already opened, they may have kept.</p>
+            <button type="button" className="button button-small" onClick={revoke} aria-disabled={busy}>
+              {busy ? "Revoking…" : "Yes, revoke it"}
+            </button>
+            <button type="button" className="button button-small button-secondary" onClick={() => setConfirming(false)}>
+              Keep it
+            </button>
+          </div>
+        )}
+      </div>
+      <div className="actions">
+        <button type="button" className="button button-small button-secondary" aria-expanded={showAccesses} onClick={() => setShowAccesses((was) => !was)}>
+          {showAccesses ? "Hide accesses" : "Accesses"}
+          <span className="visually-hidden"> of {name}</span>
+        </button>
+        {live && !confirming && (
+          <button type="button" className="button button-small" onClick={() => setConfirming(true)}>
+            Revoke<span className="visually-hidden"> {name}</span>
+          </button>
+        )}
+      </div>
+    </li>
+  );
+}
+
+/** The person's links: live ones (with Revoke), then the expired, revoked and stopped ones apart; each with its accesses. */
+export function LinksList({ links, error, onChanged }: { links: ListedLink[] | null; error?: string; onChanged: () => Promise<void> }) {
+  const live = links?.filter((link) => link.state === "live") ?? [];
+  const ended = links?.filter((link) => link.state !== "live") ?? [];
+  return (
+    <>
+      <section className="card links-no-print" aria-labelledby="live-links-title" data-testid="live-links">
+        <h2 id="live-links-title">Your live links</h2>
+        {error && (
+          <p className="form-error" role="alert">
+            {error}
+          </p>
+        )}
+        {links === null && !error && <p role="status">Loading your links…</p>}
+        {links !== null && live.length === 0 && <p>No link opens now.</p>}
+        <ul className="list">
+          {live.map((link) => (
+            <LinkRow key={link.id} link={link} onChanged={onChanged} />
+          ))}
+        </ul>
+      </section>
+      {ended.length > 0 && (
+        <section className="card links-no-print" aria-labelledby="ended-links-title" data-testid="ended-links">
+          <h2 id="ended-links-title">Expired and revoked links</h2>
+          <ul className="list">
+            {ended.map((link) => (
+              <LinkRow key={link.id} link={link} onChanged={onChanged} />
+            ))}
+          </ul>
+        </section>
+      )}
+    </>
+  );
+}
