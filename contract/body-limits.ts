@@ -25,8 +25,8 @@ export const bodyLimits = {
   grant: 8 * MiB,
   /** Key wraps for records added to "all records" grants. */
   grantWraps: 4 * MiB,
-  /** One encrypted file chunk: 1 MiB of padded file plus secretstream's 17 bytes. */
-  fileChunk: MiB + 17,
+  /** One encrypted file chunk: at most 4 MiB of padded file (contract/records.ts largeFileChunkSize) plus secretstream's 17 bytes; each upload's exact size is checked against the chunk size it declared. */
+  fileChunk: 4 * MiB + 17,
 } as const;
 
 export type BodyLimit = (typeof bodyLimits)[keyof typeof bodyLimits];
