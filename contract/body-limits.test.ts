@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import nextConfig from "@/next.config";
 import { PHASE_PRODUCTION_SERVER } from "next/constants";
-import { chunkOverhead, uploadChunkSize } from "@/lib/blobs/blob-service";
+import { chunkOverhead, uploadChunkSizes } from "@/lib/blobs/blob-service";
 import { bodyLimits, describeLimit, largestBodyLimit, proxyBodyBufferBytes } from "./body-limits";
 
 describe("body limits", () => {
@@ -11,13 +11,13 @@ describe("body limits", () => {
     expect(nextConfig(PHASE_PRODUCTION_SERVER).experimental?.proxyClientMaxBodySize).toBe(proxyBodyBufferBytes);
   });
 
-  it("let one encrypted file chunk through exactly", () => {
-    expect(bodyLimits.fileChunk).toBe(uploadChunkSize + chunkOverhead);
+  it("let the largest encrypted file chunk through exactly", () => {
+    expect(bodyLimits.fileChunk).toBe(Math.max(...uploadChunkSizes) + chunkOverhead);
   });
 
   it("read as people say them", () => {
     expect(describeLimit(bodyLimits.recordsBatch)).toBe("24 MiB");
     expect(describeLimit(bodyLimits.standard)).toBe("64 KiB");
-    expect(describeLimit(bodyLimits.fileChunk)).toBe("1 MiB and 17 bytes");
+    expect(describeLimit(bodyLimits.fileChunk)).toBe("4 MiB and 17 bytes");
   });
 });

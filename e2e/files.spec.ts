@@ -25,7 +25,8 @@ test("a 50 MB file uploads encrypted with a progress bar, survives a dropped con
   await page.route("**/api/blobs/*/chunks/*", async (route) => {
     if (route.request().method() !== "PUT") return route.continue();
     chunksSeen += 1;
-    if (chunksSeen === 20) dropping = true;
+    // A 50 MB file goes up in 13 chunks of 4 MiB: drop once four are through.
+    if (chunksSeen === 5) dropping = true;
     if (dropping) {
       dropped += 1;
       if (dropped >= 3) dropping = false;
@@ -42,7 +43,7 @@ test("a 50 MB file uploads encrypted with a progress bar, survives a dropped con
   await expect(page.getByText("scan-results.bin was encrypted and saved.")).toBeVisible({ timeout: 180_000 });
   expect(dropped).toBe(3);
 
-  // The server holds padded ciphertext only: whole 1 MiB chunks.
+  // The server holds padded ciphertext only: whole 4 MiB chunks.
   await page.getByTestId("group-document").getByRole("button", { name: "scan-results.bin" }).click();
   const downloadPromise = page.waitForEvent("download");
   await page.getByRole("button", { name: "Download decrypted" }).click();
@@ -130,8 +131,10 @@ test("a PDF decrypts and is painted in the page without running its script", asy
 
 test("an upload cut off by a page reload is offered again, and picking the same file sends only the chunks the server lacks", async ({ page }, testInfo) => {
   test.setTimeout(240_000);
-  const chunkCount = 20;
-  const original = randomBytes((chunkCount - 1) * 1024 * 1024 + 4_321);
+  // Above 16 MiB, so in 4 MiB chunks (contract/records.ts chunkSizeFor).
+  const chunkMiB = 4;
+  const chunkCount = 6;
+  const original = randomBytes((chunkCount - 1) * chunkMiB * 1024 * 1024 + 200_000);
   const sourcePath = testInfo.outputPath("long-scan.bin");
   writeFileSync(sourcePath, original);
 
@@ -140,11 +143,11 @@ test("an upload cut off by a page reload is offered again, and picking the same 
   await signUpThroughPage(page, { role: "patient", name: "Rhea Reload" });
   await page.getByRole("link", { name: "My records" }).first().click();
 
-  // After 8 chunks the server stops answering (the requests hang), and the page is reloaded.
+  // After 2 chunks the server stops answering (the requests hang), and the page is reloaded.
   let stored = 0;
   await page.route("**/api/blobs/*/chunks/*", async (route) => {
     if (route.request().method() !== "PUT") return route.continue();
-    if (stored >= 8) return;
+    if (stored >= 2) return;
     stored += 1;
     return route.continue();
   });
@@ -152,7 +155,7 @@ test("an upload cut off by a page reload is offered again, and picking the same 
   await expect(page.getByTestId("upload-progress")).toBeVisible();
   await expect
     .poll(async () => Number(await page.getByTestId("upload-progress").getAttribute("data-done-bytes")), { timeout: 60_000 })
-    .toBeGreaterThanOrEqual(8 * 1024 * 1024);
+    .toBeGreaterThanOrEqual(2 * chunkMiB * 1024 * 1024);
   // The acknowledged chunks are written to IndexedDB at most once a second.
   await page.waitForTimeout(1_500);
   // Reloaded first (the hanging requests die with the page), the server's answers restored after.
@@ -166,12 +169,12 @@ test("an upload cut off by a page reload is offered again, and picking the same 
     if (route.request().method() === "PUT") resent += 1;
     return route.continue();
   });
-  await expect(page.getByText(/^long-scan\.bin \(19\.9 MB\) did not finish uploading\.$/)).toBeVisible();
+  await expect(page.getByText(/^long-scan\.bin \(21\.2 MB\) did not finish uploading\.$/)).toBeVisible();
   const chooser = page.waitForEvent("filechooser");
   await page.getByRole("button", { name: "Resume upload of long-scan.bin" }).click();
   await (await chooser).setFiles(sourcePath);
   await expect(page.getByText("long-scan.bin was encrypted and saved.")).toBeVisible({ timeout: 180_000 });
-  expect(resent).toBe(chunkCount - 8);
+  expect(resent).toBe(chunkCount - 2);
   await expect(page.getByRole("button", { name: "Resume upload of long-scan.bin" })).toHaveCount(0);
 
   await page.getByTestId("group-document").getByRole("button", { name: "long-scan.bin" }).click();

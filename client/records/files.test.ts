@@ -3,7 +3,8 @@ import { createFileEncryptor, cryptoReady, fromBase64url, generateFileKey, toBas
 import { blobsRoutes } from "@/contract/records";
 import { isIntegrityError } from "../integrity";
 import { ApiError } from "../transport/api";
-import { chunksInFlight, downloadDecryptedFile, fileChunkSize, reencryptFile, uploadEncryptedFile, type FileReference } from "./files";
+import { largeFileFrom } from "@/contract/records";
+import { chunksInFlight, downloadDecryptedFile, fileChunkSize, largeFileChunkSize, reencryptFile, uploadEncryptedFile, type FileReference } from "./files";
 import { patientVault, recordsServer } from "./test-server";
 import { memoryUploads, NotTheSameFileError, resumeUpload, savingJournal } from "./upload-resume";
 
@@ -17,9 +18,16 @@ const rejection = (promise: Promise<unknown>) =>
     (caught: unknown) => caught,
   );
 
+/** `size` bytes that differ from chunk to chunk (a plain loop: `map` over megabytes is slow). */
+function pattern(size: number): Uint8Array<ArrayBuffer> {
+  const plain = new Uint8Array(size);
+  for (let index = 0; index < size; index++) plain[index] = (index * 7 + 3) % 251;
+  return plain;
+}
+
 async function uploaded(size: number) {
   const server = recordsServer(patientVault());
-  const plain = new Uint8Array(size).map((_, index) => (index * 7 + 3) % 251);
+  const plain = pattern(size);
   const reference = await uploadEncryptedFile(new Blob([plain]), context, () => undefined, server.transport);
   return { server, plain, reference };
 }
@@ -38,6 +46,32 @@ describe("files", () => {
       { id: reference.blobId, index: 1 },
     ]);
   });
+
+  it("upload a file above 16 MiB in 4 MiB chunks, which download and re-encrypt to the same bytes", async () => {
+    const { server, plain, reference } = await uploaded(largeFileFrom + 1);
+    expect([reference.chunkSize, reference.chunkCount]).toEqual([largeFileChunkSize, 5]);
+    expect(server.transport.callsTo(blobsRoutes.start).at(-1)!.input.body).toMatchObject({ chunkSize: largeFileChunkSize, chunkCount: 5 });
+    expect(server.chunks.get(reference.blobId)!.every((chunk) => chunk.length === largeFileChunkSize + 17)).toBe(true);
+    expect(Buffer.from(await bytesOf(await downloadDecryptedFile(reference, "", () => undefined, server.transport))).equals(Buffer.from(plain))).toBe(true);
+    const moved = await reencryptFile(reference, { ...context, keyVersion: 2 }, server.transport);
+    expect([moved.chunkSize, moved.chunkCount]).toEqual([largeFileChunkSize, 5]);
+    expect(Buffer.from(await bytesOf(await downloadDecryptedFile(moved, "", () => undefined, server.transport))).equals(Buffer.from(plain))).toBe(true);
+  }, 60_000);
+
+  it("keep the chunk size a resumed upload began with (1 MiB from before larger chunks), whatever the file's size", async () => {
+    const server = recordsServer(patientVault());
+    const plain = pattern(largeFileFrom + 5);
+    const fileKey = generateFileKey();
+    const encryptor = createFileEncryptor(fileKey, context, fileChunkSize);
+    const chunkCount = Math.ceil(plain.length / fileChunkSize);
+    const { blobId } = await server.transport.call(blobsRoutes.start, { body: { chunkSize: fileChunkSize, chunkCount } });
+    const reference = await uploadEncryptedFile(new Blob([plain]), context, () => undefined, server.transport, undefined, {
+      resume: { blobId, fileKey, encryptor, held: new Map() },
+    });
+    expect([reference.chunkSize, reference.chunkCount]).toEqual([fileChunkSize, chunkCount]);
+    expect(server.chunks.get(blobId)!.every((chunk) => chunk.length === fileChunkSize + 17)).toBe(true);
+    expect(Buffer.from(await bytesOf(await downloadDecryptedFile(reference, "", () => undefined, server.transport))).equals(Buffer.from(plain))).toBe(true);
+  }, 60_000);
 
   it("refuse an altered or reordered chunk as IntegrityError decrypt", async () => {
     const { server, reference } = await uploaded(fileChunkSize + 10);

@@ -14,11 +14,11 @@ import {
   type FileKey,
 } from "@/crypto";
 import { z } from "zod";
-import { blobsRoutes, fileChunkSize } from "@/contract/records";
+import { blobsRoutes, chunkSizeFor } from "@/contract/records";
 import { retryTransient, type Transport } from "../transport/api";
 import { IntegrityError, verified } from "../integrity";
 
-export { fileChunkSize };
+export { chunkSizeFor, fileChunkSize, largeFileChunkSize } from "@/contract/records";
 
 /**
  * How to reach a file's encrypted body: which blob, the key that opens it, and the record
@@ -67,17 +67,17 @@ export interface TransferProgress {
   retrying: boolean;
 }
 
-/** Encrypted chunks on their way to the server at once: chunk k+1 is read and encrypted while chunk k (and k-1) upload. */
+/** Encrypted chunks on their way to the server at once (1 or 4 MiB each: chunkSizeFor): chunk k+1 is read and encrypted while chunk k (and k-1) upload. */
 export const chunksInFlight = 3;
 
-/** Chunk `index` of a file's real bytes (fileChunkSize each, the last one shorter), read when it is needed. */
-export type ChunkReader = (index: number) => Promise<Uint8Array>;
+/** Chunk `index` of a file's real bytes (`chunkSize` bytes each, the last one shorter), read when it is needed; called in order. */
+export type ChunkReader = (index: number, chunkSize: number) => Promise<Uint8Array>;
 
 /** Reads a File or Blob one chunk at a time (a slice each), so the page never holds more than the chunks in flight. */
 export const blobChunks =
   (file: Blob): ChunkReader =>
-  async (index) =>
-    new Uint8Array(await file.slice(index * fileChunkSize, (index + 1) * fileChunkSize).arrayBuffer());
+  async (index, chunkSize) =>
+    new Uint8Array(await file.slice(index * chunkSize, (index + 1) * chunkSize).arrayBuffer());
 
 /**
  * What an upload reports so it can go on after a page reload (client/records/upload-resume.ts):
@@ -110,7 +110,9 @@ export interface UploadOptions {
 /**
  * Encrypts a file chunk by chunk as it is read and uploads the chunks with a few in flight
  * (`chunksInFlight`): chunk k+1 is read and encrypted while chunk k uploads, so the page holds
- * at most that many chunks (1 MiB each) whatever the file size, and nothing of the whole file.
+ * at most that many chunks whatever the file size, and nothing of the whole file. Chunks are
+ * 1 MiB, or 4 MiB for a file above 16 MiB (`chunkSizeFor`: a request per chunk costs the same
+ * whatever its size); a resumed upload keeps the size its header records.
  * Each encrypted chunk is kept until the server has it: a retry re-sends the same bytes, which
  * the server accepts. The server checks the declared size against the account's storage quota
  * before the first chunk: an ApiError `quota-exceeded` (413) or `too-many-uploads` (409)
@@ -151,23 +153,23 @@ export async function uploadEncryptedChunks(
   await cryptoReady();
   const { signal, journal, resume } = options;
   signal?.throwIfAborted();
-  const chunkCount = Math.max(1, Math.ceil(size / fileChunkSize));
+  const chunkSize = resume ? resume.encryptor.chunkSize : chunkSizeFor(size);
+  const chunkCount = Math.max(1, Math.ceil(size / chunkSize));
   const fileKey = resume ? resume.fileKey : generateFileKey();
-  const encryptor = resume ? resume.encryptor : createFileEncryptor(fileKey, context, fileChunkSize);
-  const blobId =
-    resume?.blobId ?? (await transport.call(blobsRoutes.start, { body: { chunkSize: fileChunkSize, chunkCount, ...(replaces ? { replaces } : {}) } })).blobId;
+  const encryptor = resume ? resume.encryptor : createFileEncryptor(fileKey, context, chunkSize);
+  const blobId = resume?.blobId ?? (await transport.call(blobsRoutes.start, { body: { chunkSize, chunkCount, ...(replaces ? { replaces } : {}) } })).blobId;
   if (!resume) await journal?.started({ blobId, fileKey, header: encryptor.header, chunkCount });
   const digest = createFileDigest();
   let retrying = false;
   let doneBytes = 0;
   const report = () => onProgress({ doneBytes: Math.min(size, doneBytes), totalBytes: size, retrying });
-  const plainBytes = (index: number) => Math.min(fileChunkSize, size - index * fileChunkSize);
+  const plainBytes = (index: number) => Math.min(chunkSize, size - index * chunkSize);
   const uploads = new Pipeline(chunksInFlight);
   for (let index = 0; index < chunkCount; index++) {
     signal?.throwIfAborted();
-    const slice = await read(index);
+    const slice = await read(index, chunkSize);
     digest.update(slice);
-    const padded = slice.length === fileChunkSize ? slice : paddedChunk(slice);
+    const padded = slice.length === chunkSize ? slice : paddedChunk(slice, chunkSize);
     const encrypted = encryptor.encryptChunk(padded, index === chunkCount - 1);
     const tag = encryptedChunkTag(encrypted);
     const held = resume?.held.get(index);
@@ -201,7 +203,7 @@ export async function uploadEncryptedChunks(
     header: toBase64url(encryptor.header),
     size,
     digest: toBase64url(digest.finish()),
-    chunkSize: fileChunkSize,
+    chunkSize,
     chunkCount,
     ...context,
   };
@@ -209,8 +211,8 @@ export async function uploadEncryptedChunks(
   return reference;
 }
 
-function paddedChunk(slice: Uint8Array): Uint8Array {
-  const padded = new Uint8Array(fileChunkSize);
+function paddedChunk(slice: Uint8Array, chunkSize: number): Uint8Array {
+  const padded = new Uint8Array(chunkSize);
   padded.set(slice);
   return padded;
 }
@@ -433,7 +435,7 @@ export async function reencryptFile(
   transport: Transport,
   onProgress: (progress: TransferProgress) => void = () => undefined,
 ): Promise<FileReference> {
-  const pipe = new BytePipe(2 * fileChunkSize);
+  const pipe = new BytePipe(2 * chunkSizeFor(old.size));
   const download = streamDecryptedFile(old, pipe, () => undefined, transport).then(
     () => pipe.close(),
     (error: unknown) => {
@@ -441,10 +443,12 @@ export async function reencryptFile(
       throw error;
     },
   );
-  const upload = uploadEncryptedChunks(() => pipe.read(fileChunkSize), old.size, context, onProgress, transport, old.blobId).catch((error: unknown) => {
-    pipe.fail(error);
-    throw error;
-  });
+  const upload = uploadEncryptedChunks((_index, chunkSize) => pipe.read(chunkSize), old.size, context, onProgress, transport, old.blobId).catch(
+    (error: unknown) => {
+      pipe.fail(error);
+      throw error;
+    },
+  );
   const [, reference] = await Promise.all([download, upload]);
   return reference;
 }

@@ -1,5 +1,5 @@
 import "server-only";
-import { fileChunkSize, type StartUpload, type UploadId, type UploadStatus } from "@/contract/records";
+import { fileChunkSizes, type StartUpload, type UploadId, type UploadStatus } from "@/contract/records";
 import { randomUUID } from "node:crypto";
 import { requireSession } from "@/lib/sessions/current-session";
 import { getDatabase } from "@/lib/db";
@@ -18,7 +18,7 @@ import { blobStore } from "./select-blob-store";
 
 /** What secretstream adds to every chunk (crypto/), re-exported for the wire's body limits. */
 export { chunkOverhead };
-export const uploadChunkSize = fileChunkSize;
+export const uploadChunkSizes = fileChunkSizes;
 export const maxFileBytes = 4 * 1024 * 1024 * 1024;
 async function store(): Promise<{ blobs: BlobStore; userId: string }> {
   const session = await requireSession();
@@ -34,15 +34,18 @@ async function ownedUpload(blobs: BlobStore, userId: string, blobId: string) {
 }
 
 /**
- * Starts an upload. The browser pads every file to whole chunks, so the server learns
- * sizes in MiB steps only; every chunk must therefore be exactly one chunk long. The
+ * Starts an upload. The browser pads every file to whole chunks of one of the sizes the
+ * contract allows (1 MiB, or 4 MiB for larger files), so the server learns sizes in those
+ * steps only; every chunk of the upload must therefore be exactly the declared chunk size long. The
  * declared size is checked against the account's storage quota here, before the first
  * byte (lib/blobs/storage-quota.ts: `quota-exceeded` 413, `too-many-uploads` 409).
  * `replaces` is the file a key rotation re-encrypts.
  */
 export async function startUpload(input: StartUpload): Promise<UploadId> {
   const { userId } = await store();
-  if (input.chunkSize !== uploadChunkSize) throw new AppError("invalid-input", `Files are uploaded in chunks of ${uploadChunkSize} bytes.`);
+  if (!uploadChunkSizes.includes(input.chunkSize)) {
+    throw new AppError("invalid-input", `Files are uploaded in chunks of ${uploadChunkSizes.join(" or ")} bytes.`);
+  }
   if (input.chunkCount * input.chunkSize > maxFileBytes) {
     throw new AppError("payload-too-large", `A file can be at most ${maxFileBytes / 1024 ** 3} GB.`);
   }

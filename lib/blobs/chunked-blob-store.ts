@@ -7,8 +7,8 @@ import { resultRows } from "@/lib/db/client";
 import type { BlobInfo, BlobStore, SweepOutcome } from "./blob-store";
 import type { ChunkBodies } from "./chunk-bodies";
 
-/** Chunks moved out of the database per step of the sweep: bounded memory (16 MiB at 1 MiB chunks). */
-const moveBatch = 16;
+/** Chunks moved out of the database per step of the sweep: bounded memory (at most 16 MiB, at 4 MiB chunks). */
+const moveBatch = 4;
 
 /**
  * The blob store every implementation shares: the database decides (one `blobs` row per
