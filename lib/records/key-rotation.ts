@@ -74,23 +74,23 @@ export async function rotateRecordKeys(db: Database, ownerId: string, rotations:
   if (new Set(ids).size !== ids.length) throw new AppError("conflict", "A record appears twice in this batch of key rotations.");
   if (prepared.length === 0) return { rotated: 0, alreadyDone: 0 };
   const result = await db.transaction(async (tx) => {
-    // The records' rows locked in id order (so two batches sharing records never wait on each other
-    // crosswise), read with their current versions in the same statement.
+    // The records' rows locked in id order, so two batches sharing records never wait on each other crosswise.
     const locked = await tx
-      .select({
-        id: records.id,
-        currentVersion: records.currentVersion,
-        keyVersion: records.keyVersion,
-        content: recordVersions.contentCiphertext,
-        blobId: recordVersions.blobId,
-      })
+      .select({ id: records.id, currentVersion: records.currentVersion, keyVersion: records.keyVersion })
       .from(records)
-      .innerJoin(recordVersions, and(eq(recordVersions.recordId, records.id), eq(recordVersions.version, records.currentVersion)))
       .where(and(inList(records.id, ids), eq(records.ownerId, ownerId)))
       .orderBy(records.id)
-      .for("update", { of: records });
+      .for("update");
     if (locked.length !== ids.length) throw new AppError("not-found", "There is no such record in your chart.");
-    const recordOf = new Map(locked.map((row) => [row.id, row]));
+    // Read after the locks are held, in a statement of its own: a join locking only the records would, after
+    // waiting for a batch rotating the same records, see their new key versions beside the versions' old content.
+    const current = await tx
+      .select({ recordId: recordVersions.recordId, content: recordVersions.contentCiphertext, blobId: recordVersions.blobId })
+      .from(recordVersions)
+      .innerJoin(records, and(eq(records.id, recordVersions.recordId), eq(records.currentVersion, recordVersions.version)))
+      .where(inList(recordVersions.recordId, ids));
+    const versionOf = new Map(current.map((row) => [row.recordId, row]));
+    const recordOf = new Map(locked.map((row) => [row.id, { ...row, ...versionOf.get(row.id)! }]));
     const todo = prepared.filter((item) => {
       const record = recordOf.get(item.recordId)!;
       if (record.currentVersion === item.version && record.keyVersion === item.keyVersion && sameBytes(record.content, item.content)) return false;
