@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import postgres from "postgres";
 import { expect, test, type Page, type TestInfo } from "./support/test";
-import { trailActions } from "./support/audit";
+import { trailActions, trailEvents } from "./support/audit";
 import { CrashServer, freshDatabase, type DatabaseView, type FreshDatabase } from "./support/crash-server";
 import { LoadBalancer } from "./support/load-balancer";
 import { startObjectStore, type ObjectStore } from "./support/object-store";
@@ -104,7 +104,7 @@ async function storedRecords(patientId: string) {
   return view.query<{ id: string; key_version: number; created: number; rotated: number; pending: boolean }>(
     `select r.id, r.key_version,
             (select count(*) from audit_events e where e.subject_id = r.owner_id and e.record_id = r.id and e.action = 'record-created')::int as created,
-            (select count(*) from audit_events e where e.subject_id = r.owner_id and e.record_id = r.id and e.action = 'record-key-rotated')::int as rotated,
+            (select count(*) from audit_events e where e.subject_id = r.owner_id and (e.record_id = r.id or r.id = any(e.record_ids)) and e.action = 'record-key-rotated')::int as rotated,
             exists (select 1 from key_rotations k where k.record_id = r.id) as pending
      from records r where r.owner_id = $1 order by r.created_at`,
     [patientId],
@@ -301,7 +301,9 @@ test.describe("two servers behind HAProxy on one PostgreSQL database", () => {
 
       const stored = await storedRecords(patient.userId);
       expect(stored.map((record) => [record.key_version, record.created, record.rotated, record.pending])).toEqual(titles.map(() => [2, 1, 1, false]));
-      expect((await trailActions(patient.page)).filter((action) => action === "record-key-rotated")).toHaveLength(titles.length);
+      // One rotation event per batch, naming the records it moved: each record once.
+      const rotated = (await trailEvents(patient.page)).filter((event) => event.action === "record-key-rotated");
+      expect(rotated.flatMap((event) => (event.recordId ? [event.recordId] : (event.recordIds ?? [])))).toHaveLength(titles.length);
       await patient.page.getByRole("link", { name: "History" }).click();
       await expect(patient.page.getByTestId("audit-verified")).toBeVisible();
       await patient.close();

@@ -15,6 +15,12 @@ describe("history wording", () => {
     expect(labelOf({ action: "chart-fetched", recordIds: null })).toBe("Loaded the whole chart");
   });
 
+  it("says how many records one batch of key rotations moved, and keeps one record's event as it was", () => {
+    const ids = ["6f1c1b7e-0000-4000-8000-000000000100", "6f1c1b7e-0000-4000-8000-000000000101"];
+    expect(labelOf({ action: "record-key-rotated", recordIds: ids })).toBe("Moved 2 records to new keys");
+    expect(labelOf({ action: "record-key-rotated", recordIds: null })).toBe("Moved a record to a new key");
+  });
+
   it("still words a counted refusal by its attempts and window", () => {
     expect(labelOf({ action: "access-refused", count: 3, windowStart: "2026-11-30T05:00:00.000Z", windowEnd: "2026-11-30T05:02:00.000Z" })).toMatch(
       /^Was refused access 3 times, from .+ to .+$/,

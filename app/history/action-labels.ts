@@ -18,6 +18,7 @@ export const actionLabels: Record<AuditAction, string> = {
   "records-imported": "Imported records",
   "record-updated": "Edited a record",
   "record-deleted": "Deleted a record",
+  // An event naming its records (a batch of rotations) is worded with its count by labelOf.
   "record-key-rotated": "Moved a record to a new key",
   // An event naming its records (a page of the chart) is worded with its count by labelOf.
   "chart-fetched": "Loaded the whole chart",
@@ -70,6 +71,8 @@ export function labelOf(event: {
   if (event.action === "chart-fetched" && event.recordIds) {
     return event.recordIds.length === 0 ? "Loaded the chart (it was empty)" : `Loaded ${countOf(event.recordIds.length, "record")} of the chart`;
   }
+  // One batch of rotations after a revoke: the event names the records it moved to new keys.
+  if (event.action === "record-key-rotated" && event.recordIds?.length) return `Moved ${countOf(event.recordIds.length, "record")} to new keys`;
   if (event.action === "records-imported") return `Imported ${countOf(event.count ?? 0, "record")}`;
   if (event.action === "link-opened" && event.recipient) return `Link opened by ${event.recipient}`;
   if (event.action === "link-passcode-refused" && event.recipient) return `Wrong passcode for one of your links, from ${event.recipient}`;

@@ -7,7 +7,7 @@ import { isIntegrityError } from "../integrity";
 import { openSharedVersion, recordKeyOf } from "../records/records";
 import { ApiError, httpTransport } from "../transport/api";
 import { isStillOpen, unlockedVault, useVault } from "../keystore/vault-store";
-import { openForRotation, runKeyMaintenance } from "./key-maintenance";
+import { openForRotation, rotationSealer, runKeyMaintenance, sealRotation } from "./key-maintenance";
 import { fakeServer, note, person, type Person, type StoredRecord } from "./test-fixtures";
 
 let patient: Person;
@@ -129,6 +129,38 @@ describe("key maintenance after a revoke", () => {
     expect(unwrapRecordKey(fromBase64url(wraps[0]!.wrappedKey), shareKey, { recordId: id!, keyVersion: 1, grantId })).toEqual(
       recordKeyOf(record, patient.vault),
     );
+  });
+
+  it("seals with keys derived once per run what sealRotation seals with keys derived per record, and refuses what openForRotation refuses", () => {
+    const server = fakeServer([patient, doctor]);
+    const [good, altered] = server.addRecords(patient, [note("Same either way."), note("Altered.")]).map((id) => server.records.get(id)!);
+    const content = fromBase64url(altered!.versions[0]!.content);
+    content[10]! ^= 1;
+    altered!.versions[0]!.content = toBase64url(content);
+    const remaining = crypto.randomUUID();
+    const [task, tampered] = rotationsOf([good!, altered!], [remaining]).rotations;
+    const sealer = rotationSealer(patient.vault);
+    try {
+      const author = patient.vault.keys.identityPublicKey;
+      expect(() => sealer.open(tampered!, author)).toThrow(expect.objectContaining({ name: "IntegrityError", code: "decrypt" }));
+      expect(() => sealer.open(task!, undefined)).toThrow(expect.objectContaining({ name: "IntegrityError", code: "signature" }));
+      const opened = sealer.open(task!, author);
+      expect(opened.body).toEqual(openForRotation(task!, author, patient.vault).body);
+      const batched = sealer.seal(task!, opened);
+      const single = sealRotation(task!, openForRotation(task!, author, patient.vault), patient.vault);
+      for (const sealed of [batched, single]) {
+        const newKey = recordKeyOf({ id: task!.recordId, keyVersion: 2, ownerWrap: sealed.ownerWrap }, patient.vault);
+        const moved = { ...task!.current, keyVersion: 2, content: sealed.version.content };
+        expect(openSharedVersion(task!.recordId, moved, newKey, author).document.resource.description).toBe("Same either way.");
+        const shareKey = deriveShareKey(patient.vault.keys.vaultKey, { grantId: remaining });
+        const context = { recordId: task!.recordId, keyVersion: 2, grantId: remaining };
+        expect(unwrapRecordKey(fromBase64url(sealed.grantWraps[0]!.wrappedKey), shareKey, context)).toEqual(newKey);
+      }
+      // Fresh keys each time: the same record sealed twice shares nothing.
+      expect(sealer.seal(task!, opened).ownerWrap).not.toBe(batched.ownerWrap);
+    } finally {
+      sealer.close();
+    }
   });
 
   it("leaves a record that does not verify untouched and tries again later; a conflict is deferred too", async () => {

@@ -1,4 +1,18 @@
-import { cryptoReady, deriveShareKey, generateRecordKey, toBase64url, wrapRecordKey } from "@/crypto";
+import {
+  cryptoReady,
+  deriveOwnerWrappingKey,
+  deriveShareKey,
+  envelopeKindOf,
+  EnvelopeKind,
+  fromBase64url,
+  generateRecordKey,
+  ownerGrantId,
+  toBase64url,
+  unwrapRecordKey,
+  wrapRecordKey,
+  wrapRecordKeys,
+  type RecordKey,
+} from "@/crypto";
 import { routes } from "@/contract/routes";
 import type { KeyMaintenance } from "@/contract/sharing";
 import { IntegrityError, isIntegrityError, verified } from "../integrity";
@@ -101,49 +115,54 @@ export async function runKeyMaintenance(
   );
   let done = work.missingWraps.length;
   let pending: RecordRotation[] = [];
-  // Sends what is sealed so far, in requests within the body limit; a batch the server refuses as a
-  // whole (a record changed or went meanwhile) is sent again one record at a time, so only those are deferred.
-  const flush = async () => {
-    const sealed = pending;
-    pending = [];
-    for (const batch of sealed.length > 0 ? batchesWithin(sealed, "rotations", bodyLimits.rotationBatch) : []) {
-      try {
-        await sendRotations(batch, transport);
-        outcome.rotated += batch.length;
-      } catch (caught) {
-        if (!isDeferrable(caught)) throw caught;
-        if (batch.length === 1) outcome.deferred += 1;
-        else {
-          for (const one of batch) {
-            try {
-              await sendRotations([one], transport);
-              outcome.rotated += 1;
-            } catch (single) {
-              if (!isDeferrable(single)) throw single;
-              outcome.deferred += 1;
+  const sealer = rotationSealer(vault);
+  try {
+    // Sends what is sealed so far, in requests within the body limit; a batch the server refuses as a
+    // whole (a record changed or went meanwhile) is sent again one record at a time, so only those are deferred.
+    const flush = async () => {
+      const sealed = pending;
+      pending = [];
+      for (const batch of sealed.length > 0 ? batchesWithin(sealed, "rotations", bodyLimits.rotationBatch) : []) {
+        try {
+          await sendRotations(batch, transport);
+          outcome.rotated += batch.length;
+        } catch (caught) {
+          if (!isDeferrable(caught)) throw caught;
+          if (batch.length === 1) outcome.deferred += 1;
+          else {
+            for (const one of batch) {
+              try {
+                await sendRotations([one], transport);
+                outcome.rotated += 1;
+              } catch (single) {
+                if (!isDeferrable(single)) throw single;
+                outcome.deferred += 1;
+              }
             }
           }
         }
+        done += batch.length;
+        onProgress({ done, total });
       }
-      done += batch.length;
-      onProgress({ done, total });
+    };
+    for (const rotation of work.rotations) {
+      if (!stillOpen()) break;
+      try {
+        pending.push(await sealOne(rotation, authors.get(rotation.current.authorId)?.identityPublicKey, sealer, transport));
+      } catch (caught) {
+        // Deferred (tried again next time): the record changed or went meanwhile, or it does not verify (left
+        // untouched rather than re-encrypted). Anything else is a bug or an outage, and is not hidden as "deferred".
+        if (!isDeferrable(caught)) throw caught;
+        outcome.deferred += 1;
+        done += 1;
+        onProgress({ done, total });
+      }
+      if (pending.length >= batchSize) await flush();
     }
-  };
-  for (const rotation of work.rotations) {
-    if (!stillOpen()) break;
-    try {
-      pending.push(await sealOne(rotation, authors.get(rotation.current.authorId)?.identityPublicKey, vault, transport));
-    } catch (caught) {
-      // Deferred (tried again next time): the record changed or went meanwhile, or it does not verify (left
-      // untouched rather than re-encrypted). Anything else is a bug or an outage, and is not hidden as "deferred".
-      if (!isDeferrable(caught)) throw caught;
-      outcome.deferred += 1;
-      done += 1;
-      onProgress({ done, total });
-    }
-    if (pending.length >= batchSize) await flush();
+    await flush();
+  } finally {
+    sealer.close();
   }
-  await flush();
   return outcome;
 }
 
@@ -161,13 +180,8 @@ const sendRotations = (rotations: RecordRotation[], transport: Transport) => tra
 export const rotationBatchSize = 200;
 
 /** A record sealed under its next key, its file (if any) re-encrypted and uploaded first, streaming. */
-async function sealOne(
-  rotation: RotationTask,
-  authorKey: Uint8Array | undefined,
-  vault: { userId: string; keys: UnlockedKeys },
-  transport: Transport,
-): Promise<RecordRotation> {
-  const opened = openForRotation(rotation, authorKey, vault);
+async function sealOne(rotation: RotationTask, authorKey: Uint8Array | undefined, sealer: RotationSealer, transport: Transport): Promise<RecordRotation> {
+  const opened = sealer.open(rotation, authorKey);
   let file: FileReference | undefined;
   if (opened.document.file) {
     // The file body was under a key the revoked clinician may hold: it is re-encrypted too, under a new key and a new blob.
@@ -175,11 +189,57 @@ async function sealOne(
     const context = { recordId: rotation.recordId, version: rotation.currentVersion, keyVersion: rotation.keyVersion + 1 };
     file = await reencryptFile(opened.document.file, context, transport);
   }
-  return { recordId: rotation.recordId, ...sealRotation(rotation, opened, vault, file) };
+  return { recordId: rotation.recordId, ...sealer.seal(rotation, opened, file) };
 }
 
 /** One record the server says to move to a fresh key. */
 export type RotationTask = KeyMaintenance["rotations"][number];
+
+/**
+ * Opens and seals rotations with the keys they all need derived once (the owner wrapping
+ * key, each grant's share key) instead of once or twice per record: what the run and the
+ * benchmarks use. `close()` zeroes those keys; it must be called when the run ends (in a
+ * `finally`), and the sealer is not used after it.
+ */
+export interface RotationSealer {
+  /** openForRotation with the derived owner key. @throws as openForRotation */
+  open(rotation: RotationTask, authorKey: Uint8Array | undefined): OpenedVersion;
+  /** sealRotation with the derived keys. @throws as sealRotation */
+  seal(rotation: RotationTask, opened: OpenedVersion, file?: FileReference): Omit<RecordRotation, "recordId">;
+  close(): void;
+}
+
+/** A RotationSealer for this vault's keys (see there). @throws CryptoError("invalid-key") for a vault key that is not 32 bytes */
+export function rotationSealer(vault: { userId: string; keys: UnlockedKeys }): RotationSealer {
+  const ownerKey = deriveOwnerWrappingKey(vault.keys.vaultKey);
+  const shareKeys = new Map<string, ReturnType<typeof deriveShareKey>>();
+  const shareKeyOf = (grantId: string) => {
+    let key = shareKeys.get(grantId);
+    if (!key) shareKeys.set(grantId, (key = deriveShareKey(vault.keys.vaultKey, { grantId })));
+    return key;
+  };
+  return {
+    open: (rotation, authorKey) =>
+      openWith(rotation, authorKey, () => {
+        const wrap = fromBase64url(rotation.ownerWrap);
+        // A record a clinician contributed has its key sealed to the owner, not wrapped: recordKeyOf opens those.
+        if (envelopeKindOf(wrap) === EnvelopeKind.sealedRecordKey)
+          return recordKeyOf({ id: rotation.recordId, keyVersion: rotation.keyVersion, ownerWrap: rotation.ownerWrap }, vault);
+        return unwrapRecordKey(wrap, ownerKey, { recordId: rotation.recordId, keyVersion: rotation.keyVersion, grantId: ownerGrantId });
+      }),
+    seal: (rotation, opened, file) =>
+      sealWith(rotation, opened, file, {
+        ownerWrap: (recordKey, recordId, keyVersion) =>
+          toBase64url(wrapRecordKeys([{ recordKey, recordId, keyVersion }], ownerKey, { grantId: ownerGrantId })[0]!),
+        shareKey: shareKeyOf,
+      }),
+    close: () => {
+      ownerKey.fill(0);
+      for (const key of shareKeys.values()) key.fill(0);
+      shareKeys.clear();
+    },
+  };
+}
 
 /**
  * A record's current version, verified against its author and decrypted, ready to be moved to a new key.
@@ -187,9 +247,13 @@ export type RotationTask = KeyMaintenance["rotations"][number];
  *   signature, "decrypt" for an owner wrap or content that does not open).
  */
 export function openForRotation(rotation: RotationTask, authorKey: Uint8Array | undefined, vault: { keys: UnlockedKeys }): OpenedVersion {
+  return openWith(rotation, authorKey, () => recordKeyOf({ id: rotation.recordId, keyVersion: rotation.keyVersion, ownerWrap: rotation.ownerWrap }, vault));
+}
+
+function openWith(rotation: RotationTask, authorKey: Uint8Array | undefined, oldKeyOf: () => RecordKey): OpenedVersion {
   // An author whose certified keys cannot be checked is an integrity failure like a bad signature.
   if (!authorKey) throw new IntegrityError("signature");
-  const oldKey = verified("decrypt", () => recordKeyOf({ id: rotation.recordId, keyVersion: rotation.keyVersion, ownerWrap: rotation.ownerWrap }, vault));
+  const oldKey = verified("decrypt", oldKeyOf);
   try {
     return verified("decrypt", () => openSharedVersion(rotation.recordId, rotation.current, oldKey, authorKey));
   } finally {
@@ -204,6 +268,30 @@ export function openForRotation(rotation: RotationTask, authorKey: Uint8Array | 
  * re-encrypted copy of a file record's body. Pure, so benchmarks can time it.
  */
 export function sealRotation(rotation: RotationTask, opened: OpenedVersion, vault: { userId: string; keys: UnlockedKeys }, file?: FileReference) {
+  const shareKeys: Uint8Array[] = [];
+  try {
+    return sealWith(rotation, opened, file, {
+      ownerWrap: (recordKey, recordId, keyVersion) => ownerWrapFor(recordKey, recordId, keyVersion, vault),
+      shareKey: (grantId) => {
+        const key = deriveShareKey(vault.keys.vaultKey, { grantId });
+        shareKeys.push(key);
+        return key;
+      },
+    });
+  } finally {
+    for (const key of shareKeys) key.fill(0);
+  }
+}
+
+function sealWith(
+  rotation: RotationTask,
+  opened: OpenedVersion,
+  file: FileReference | undefined,
+  keys: {
+    ownerWrap: (recordKey: RecordKey, recordId: string, keyVersion: number) => string;
+    shareKey: (grantId: string) => ReturnType<typeof deriveShareKey>;
+  },
+) {
   const recordId = rotation.recordId;
   const keyVersion = rotation.keyVersion + 1;
   const newKey = generateRecordKey();
@@ -215,13 +303,11 @@ export function sealRotation(rotation: RotationTask, opened: OpenedVersion, vaul
       content: reencryptVersion(opened, newKey, context, file),
       ...(file ? { blobId: file.blobId } : {}),
     };
-    const grantWraps = rotation.grantIds.map((grantId) => {
-      const shareKey = deriveShareKey(vault.keys.vaultKey, { grantId });
-      const wrappedKey = toBase64url(wrapRecordKey(newKey, shareKey, { recordId, keyVersion, grantId }));
-      shareKey.fill(0);
-      return { grantId, wrappedKey };
-    });
-    return { ownerWrap: ownerWrapFor(newKey, recordId, keyVersion, vault), version, grantWraps };
+    const grantWraps = rotation.grantIds.map((grantId) => ({
+      grantId,
+      wrappedKey: toBase64url(wrapRecordKey(newKey, keys.shareKey(grantId), { recordId, keyVersion, grantId })),
+    }));
+    return { ownerWrap: keys.ownerWrap(newKey, recordId, keyVersion), version, grantWraps };
   } finally {
     newKey.fill(0);
   }

@@ -5,6 +5,9 @@ export interface TrailEventJson {
   seq: number;
   actorId: string | null;
   action: string;
+  recordId: string | null;
+  /** The records an event about many records names (a list received, a batch of key rotations). */
+  recordIds: string[] | null;
   count: number | null;
   hash: string;
 }

@@ -190,11 +190,12 @@ describe.skipIf(!adminUrl)("several server instances on one PostgreSQL database"
     // One of them did the work; every other found it done (row locks: each waited for the one before).
     expect(results.map((result) => result.rotated).sort((a, b) => b - a)).toEqual([40, 0, 0, 0, 0, 0, 0, 0]);
     expect(results.every((result) => result.rotated + result.alreadyDone === 40)).toBe(true);
+    // One event for the batch, naming every record it moved.
     const rotated = await database.db
-      .select({ recordId: auditEvents.recordId })
+      .select({ recordId: auditEvents.recordId, recordIds: auditEvents.recordIds })
       .from(auditEvents)
       .where(and(eq(auditEvents.subjectId, patient), eq(auditEvents.action, "record-key-rotated")));
-    expect(rotated.map((event) => event.recordId).sort()).toEqual(items.map((item) => item.id).sort());
+    expect(rotated.map((event) => [event.recordId, event.recordIds])).toEqual([[null, items.map((item) => item.id).sort()]]);
     expect(await database.db.select().from(keyRotations).where(eq(keyRotations.ownerId, patient))).toEqual([]);
   });
 

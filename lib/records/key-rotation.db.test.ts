@@ -5,12 +5,13 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { and, asc, eq, inArray, isNull } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cryptoReady } from "@/crypto";
+import { cryptoReady, verifyAuditChain } from "@/crypto";
 import { auditEvents, keyRotations, recordKeyWraps, records, recordVersions } from "@/drizzle/schema";
 import type { RecordRotation } from "@/contract/records";
 import { openDatabase, type Database } from "@/lib/db/client";
 import { createTestDatabase, testDatabaseKinds, type TestDatabase } from "@/lib/db/test-databases";
 import { refusalOf } from "@/lib/app-error-test-helpers";
+import { storedEventFields } from "@/lib/audit/audit-log";
 import { createGrant, revokeGrant } from "@/lib/grants/grant-store";
 import { keyMaintenanceOf } from "@/lib/grants/key-maintenance";
 import { b64, insertPeople, newGrant, newRecordItem, rotatedVersion } from "@/lib/grants/test-fixtures";
@@ -45,7 +46,11 @@ async function queuedRecords(db: Database, count: number) {
   return { patient, ids, kept: kept.grantId, rotations };
 }
 
-/** What a rotation changes, per record (in id order): key version, current version's key version and content, owner and grant wraps, queue, events. */
+/**
+ * What a rotation changes, per record (in id order): key version, current version's key
+ * version and content, owner and grant wraps, queue, and how many records the trail's
+ * `record-key-rotated` events name (one event per batch: its recordId, or its recordIds).
+ */
 async function stateOf(db: Database, patient: string, ids: string[]) {
   const rows = await db.select().from(records).where(inArray(records.id, ids)).orderBy(asc(records.id));
   const versions = await db.select().from(recordVersions).where(inArray(recordVersions.recordId, ids)).orderBy(asc(recordVersions.recordId));
@@ -61,7 +66,8 @@ async function stateOf(db: Database, patient: string, ids: string[]) {
     ownerWraps: wraps.filter((wrap) => wrap.grantId === null).length,
     grantWraps: wraps.filter((wrap) => wrap.grantId !== null).map((wrap) => wrap.keyVersion),
     queued: queued.length,
-    events: events.length,
+    events: events.flatMap((event) => (event.recordId ? [event.recordId] : (event.recordIds ?? []))).filter((id) => ids.includes(id)).length,
+    eventCount: events.length,
   };
 }
 
@@ -76,7 +82,7 @@ describe.each(testDatabaseKinds())("key rotation in batches on %s", (kind) => {
     await database?.dispose();
   });
 
-  it("rotates a batch of 500 records at once: each current version in place under key version 2, wraps for the grant still covering it, queue cleared, one event each", async () => {
+  it("rotates a batch of 500 records at once: each current version in place under key version 2, wraps for the grant still covering it, queue cleared, one event naming them all", async () => {
     const db = database.db;
     const { patient, ids, kept, rotations } = await queuedRecords(db, 500);
     expect(rotations).toHaveLength(500);
@@ -86,7 +92,12 @@ describe.each(testDatabaseKinds())("key rotation in batches on %s", (kind) => {
     const state = await stateOf(db, patient, ids);
     expect(new Set(state.keyVersions)).toEqual(new Set([2]));
     expect(state.queued).toBe(0);
-    expect(state.events).toBe(500);
+    expect([state.events, state.eventCount]).toEqual([500, 1]);
+    const [event] = await db
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.subjectId, patient), eq(auditEvents.action, "record-key-rotated")));
+    expect([event!.recordId, event!.recordIds]).toEqual([null, [...ids].sort()]);
     expect(state.ownerWraps).toBe(1000);
     expect(state.grantWraps).toEqual(Array.from({ length: 500 }, () => 2));
     const keptWraps = await db.select().from(recordKeyWraps).where(eq(recordKeyWraps.grantId, kept));
@@ -116,7 +127,9 @@ describe.each(testDatabaseKinds())("key rotation in batches on %s", (kind) => {
     expect(await stateOf(db, patient, ids)).toEqual(once);
     expect(await rotateRecordKeys(db, patient, rotations)).toEqual({ rotated: 15, alreadyDone: 25 });
     const state = await stateOf(db, patient, ids);
-    expect([new Set(state.keyVersions), state.events, state.queued]).toEqual([new Set([2]), 40, 0]);
+    expect([new Set(state.keyVersions), state.events, state.eventCount, state.queued]).toEqual([new Set([2]), 40, 2, 0]);
+    const trail = await db.select().from(auditEvents).where(eq(auditEvents.subjectId, patient)).orderBy(asc(auditEvents.seq));
+    expect(verifyAuditChain(trail.map(storedEventFields)).ok).toBe(true);
     // The same key version with other content is not a retry but a second rotation made from a stale key: refused.
     const other = { ...rotations[0]!, version: rotatedVersion(1, 2) };
     expect((await refusalOf(rotateRecordKeys(db, patient, [other]))).code).toBe("conflict");

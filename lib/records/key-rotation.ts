@@ -1,6 +1,6 @@
 import "server-only";
-import { randomUUID } from "node:crypto";
-import { and, eq, inArray, isNotNull, sql } from "drizzle-orm";
+import { and, eq, isNotNull, sql } from "drizzle-orm";
+import type { AnyPgColumn } from "drizzle-orm/pg-core";
 import { fromBase64url } from "@/crypto";
 import { blobs, importRecords, keyRotations, recordKeyWraps, recordVersions, records } from "@/drizzle/schema";
 import type { Database, Transaction } from "@/lib/db";
@@ -37,19 +37,28 @@ function prepare(rotation: RecordRotation): PreparedRotation {
 
 const sameBytes = (a: Uint8Array, b: Uint8Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
 
+/** A uuid[] parameter: one bind value whatever the list's length, so a batch's statements stay the same text (prepared once) and drizzle builds no per-item SQL. */
+const uuidList = (ids: readonly string[]) => sql`${sql.param(ids)}::uuid[]`;
+/** `column = any(ids)`: inArray with the list as one parameter. */
+const inList = (column: AnyPgColumn, ids: readonly string[]) => sql`${column} = any(${uuidList(ids)})`;
+/** Bytes as a hex text[] parameter (decoded in SQL): both drivers pass text arrays alike, not bytea arrays. */
+const hexList = (values: readonly Uint8Array[]) =>
+  sql`${sql.param(values.map((bytes) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("hex")))}::text[]`;
+
 /**
  * Moves many of the owner's records to fresh keys in one transaction, all or nothing: each
  * record's current version re-encrypted in place under key version + 1 (same version number;
  * the author's statement, commitment and signature are kept), a new owner wrap, new wraps
  * for exactly the grants that still cover it; the wraps of the old key under grants are
  * deleted (the owner keeps old wraps so earlier versions stay readable), a file body no
- * version holds any more is deleted, the rotation requests are cleared and one
- * `record-key-rotated` event per record joins the trail. `updatedAt` is left alone.
+ * version holds any more is deleted, the rotation requests are cleared and ONE
+ * `record-key-rotated` event joins the trail for the batch: `recordId` when it moved one
+ * record, `recordIds` (every record it moved) when more. `updatedAt` is left alone.
  *
  * Idempotent: a record already stored at the key version sent, with exactly this content, is
  * "already done" and left alone, so a batch retried after a lost response (or after a crash
  * after its commit) succeeds and changes nothing. Set-based: a fixed number of statements per
- * batch (`IN` lists, bulk inserts, one upsert for the versions), whatever its size.
+ * batch whatever its size, each taking its lists as array parameters (`any`, `unnest`).
  *
  * A crash anywhere before the commit leaves every record of the batch untouched (one
  * transaction per batch), after it every record rotated.
@@ -64,37 +73,27 @@ export async function rotateRecordKeys(db: Database, ownerId: string, rotations:
   const ids = prepared.map((item) => item.recordId);
   if (new Set(ids).size !== ids.length) throw new AppError("conflict", "A record appears twice in this batch of key rotations.");
   if (prepared.length === 0) return { rotated: 0, alreadyDone: 0 };
-  let rotated = 0;
   const result = await db.transaction(async (tx) => {
-    // Row locks in id order, so two batches sharing records never wait on each other crosswise.
+    // The records' rows locked in id order, so two batches sharing records never wait on each other crosswise.
     const locked = await tx
       .select({ id: records.id, currentVersion: records.currentVersion, keyVersion: records.keyVersion })
       .from(records)
-      .where(and(inArray(records.id, ids), eq(records.ownerId, ownerId)))
+      .where(and(inList(records.id, ids), eq(records.ownerId, ownerId)))
       .orderBy(records.id)
       .for("update");
     if (locked.length !== ids.length) throw new AppError("not-found", "There is no such record in your chart.");
+    // Read after the locks are held, in a statement of its own: a join locking only the records would, after
+    // waiting for a batch rotating the same records, see their new key versions beside the versions' old content.
     const current = await tx
-      .select({
-        recordId: recordVersions.recordId,
-        version: recordVersions.version,
-        keyVersion: recordVersions.keyVersion,
-        authorId: recordVersions.authorId,
-        content: recordVersions.contentCiphertext,
-        commitment: recordVersions.commitment,
-        signature: recordVersions.signature,
-        createdAt: recordVersions.createdAt,
-        blobId: recordVersions.blobId,
-      })
+      .select({ recordId: recordVersions.recordId, content: recordVersions.contentCiphertext, blobId: recordVersions.blobId })
       .from(recordVersions)
       .innerJoin(records, and(eq(records.id, recordVersions.recordId), eq(records.currentVersion, recordVersions.version)))
-      .where(inArray(recordVersions.recordId, ids));
-    const recordOf = new Map(locked.map((row) => [row.id, row]));
+      .where(inList(recordVersions.recordId, ids));
     const versionOf = new Map(current.map((row) => [row.recordId, row]));
+    const recordOf = new Map(locked.map((row) => [row.id, { ...row, ...versionOf.get(row.id)! }]));
     const todo = prepared.filter((item) => {
       const record = recordOf.get(item.recordId)!;
-      const stored = versionOf.get(item.recordId)!;
-      if (record.currentVersion === item.version && record.keyVersion === item.keyVersion && sameBytes(stored.content, item.content)) return false;
+      if (record.currentVersion === item.version && record.keyVersion === item.keyVersion && sameBytes(record.content, item.content)) return false;
       if (item.version !== record.currentVersion || item.keyVersion !== record.keyVersion + 1) {
         throw new AppError(
           "conflict",
@@ -109,69 +108,73 @@ export async function rotateRecordKeys(db: Database, ownerId: string, rotations:
     const coverage = await coverageOf(tx, ownerId, now);
     for (const item of todo) checkGrantWraps(item.grantWraps, coverage.grantsCovering(item.recordId));
 
-    await tx.delete(recordKeyWraps).where(and(inArray(recordKeyWraps.recordId, todoIds), isNotNull(recordKeyWraps.grantId)));
-    // The version rows exist (locked with their records): the upsert rewrites each in place, keeping its statement.
-    await tx
-      .insert(recordVersions)
-      .values(
-        todo.map((item) => {
-          const stored = versionOf.get(item.recordId)!;
-          return {
-            recordId: item.recordId,
-            version: item.version,
-            keyVersion: item.keyVersion,
-            authorId: stored.authorId,
-            contentCiphertext: item.content,
-            blobId: item.blobId,
-            paddedSize: item.content.length,
-            commitment: stored.commitment,
-            signature: stored.signature,
-            createdAt: stored.createdAt,
-          };
-        }),
+    // Two statements (data-modifying CTEs, one round trip each) whatever the batch's size. First: the
+    // grants' wraps of the old key go, and each current version is rewritten in place (locked with its
+    // record), keeping its statement.
+    await tx.execute(sql`
+      with dropped as (
+        delete from ${recordKeyWraps} where ${inList(recordKeyWraps.recordId, todoIds)} and ${isNotNull(recordKeyWraps.grantId)}
       )
-      .onConflictDoUpdate({
-        target: [recordVersions.recordId, recordVersions.version],
-        set: {
-          keyVersion: sql`excluded.key_version`,
-          contentCiphertext: sql`excluded.content_ciphertext`,
-          paddedSize: sql`excluded.padded_size`,
-          blobId: sql`excluded.blob_id`,
-        },
-      });
+      update ${recordVersions} set
+        key_version = moved.key_version,
+        content_ciphertext = decode(moved.content, 'hex'),
+        padded_size = moved.padded_size,
+        blob_id = moved.blob_id
+      from unnest(
+        ${uuidList(todoIds)},
+        ${sql.param(todo.map((item) => item.version))}::int[],
+        ${sql.param(todo.map((item) => item.keyVersion))}::int[],
+        ${hexList(todo.map((item) => item.content))},
+        ${sql.param(todo.map((item) => item.content.length))}::bigint[],
+        ${sql.param(todo.map((item) => item.blobId))}::uuid[]
+      ) as moved(record_id, version, key_version, content, padded_size, blob_id)
+      where ${recordVersions.recordId} = moved.record_id and ${recordVersions.version} = moved.version`);
     crashPoint("records.rotate.mid-batch");
-    await tx.insert(recordKeyWraps).values([
-      ...todo.map((item) => ({ id: randomUUID(), recordId: item.recordId, keyVersion: item.keyVersion, grantId: null, wrappedKey: item.ownerWrap })),
+    const wraps = [
+      ...todo.map((item) => ({ recordId: item.recordId, keyVersion: item.keyVersion, grantId: null, wrappedKey: item.ownerWrap })),
       ...todo.flatMap((item) =>
-        item.grantWraps.map((wrap) => ({
-          id: randomUUID(),
-          recordId: item.recordId,
-          keyVersion: item.keyVersion,
-          grantId: wrap.grantId,
-          wrappedKey: wrap.wrappedKey,
-        })),
+        item.grantWraps.map((wrap) => ({ recordId: item.recordId, keyVersion: item.keyVersion, grantId: wrap.grantId, wrappedKey: wrap.wrappedKey })),
       ),
-    ]);
-    await tx
-      .update(records)
-      .set({ keyVersion: sql`${records.keyVersion} + 1` })
-      .where(inArray(records.id, todoIds));
+    ];
+    // Then: the new wraps (owner's and remaining grants'), the records' key versions, and the rotation requests cleared.
+    await tx.execute(sql`
+      with wrapped as (
+        insert into ${recordKeyWraps} (id, record_id, key_version, grant_id, wrapped_key)
+        select gen_random_uuid(), wrap.record_id, wrap.key_version, wrap.grant_id, decode(wrap.wrapped_key, 'hex')
+        from unnest(
+          ${uuidList(wraps.map((wrap) => wrap.recordId))},
+          ${sql.param(wraps.map((wrap) => wrap.keyVersion))}::int[],
+          ${sql.param(wraps.map((wrap) => wrap.grantId))}::uuid[],
+          ${hexList(wraps.map((wrap) => wrap.wrappedKey))}
+        ) as wrap(record_id, key_version, grant_id, wrapped_key)
+      ), bumped as (
+        update ${records} set key_version = ${records.keyVersion} + 1 where ${inList(records.id, todoIds)}
+      )
+      delete from ${keyRotations} where ${inList(keyRotations.recordId, todoIds)}`);
     await deleteUnheldBlobs(
       tx,
       todo.flatMap((item) => {
-        const previous = versionOf.get(item.recordId)!.blobId;
+        const previous = recordOf.get(item.recordId)!.blobId;
         return previous && previous !== item.blobId ? [previous] : [];
       }),
     );
-    await tx.delete(keyRotations).where(inArray(keyRotations.recordId, todoIds));
+    // One event for the batch: every record it moved stays findable in the trail (the History page's
+    // per-record filter and the FHIR export read recordIds as well as recordId).
     await appendAudit(
       tx,
-      todoIds.map((recordId) => ({ subjectId: ownerId, actorId: ownerId, action: "record-key-rotated" as const, recordId, outcome: "success" as const })),
+      [
+        {
+          subjectId: ownerId,
+          actorId: ownerId,
+          action: "record-key-rotated",
+          ...(todoIds.length === 1 ? { recordId: todoIds[0]! } : { recordIds: todoIds }),
+          outcome: "success",
+        },
+      ],
       now,
     );
-    rotated = todo.length;
     crashPoint("records.rotate.before-commit");
-    return { rotated, alreadyDone: prepared.length - todo.length };
+    return { rotated: todo.length, alreadyDone: prepared.length - todo.length };
   });
   crashPoint("records.rotate.after-commit");
   return result;
@@ -189,7 +192,7 @@ async function checkBlobs(tx: Transaction, ownerId: string, items: PreparedRotat
   const found = await tx
     .select({ id: blobs.id, ownerId: blobs.ownerId, status: blobs.status })
     .from(blobs)
-    .where(inArray(blobs.id, blobIds))
+    .where(inList(blobs.id, blobIds))
     .orderBy(blobs.id)
     .for("update");
   const ready = new Set(found.filter((blob) => blob.ownerId === ownerId && blob.status === "complete").map((blob) => blob.id));
@@ -198,21 +201,21 @@ async function checkBlobs(tx: Transaction, ownerId: string, items: PreparedRotat
   const users = await tx
     .select({ blobId: recordVersions.blobId, recordId: recordVersions.recordId })
     .from(recordVersions)
-    .where(inArray(recordVersions.blobId, blobIds));
+    .where(inList(recordVersions.blobId, blobIds));
   const staged = await tx
     .select({ blobId: importRecords.blobId, recordId: importRecords.recordId })
     .from(importRecords)
-    .where(inArray(importRecords.blobId, blobIds));
+    .where(inList(importRecords.blobId, blobIds));
   if ([...users, ...staged].some((use) => owner.get(use.blobId!) !== use.recordId)) throw new AppError("conflict", "This file belongs to another record.");
 }
 
 /** Deletes those of `blobIds` that no version holds any more (a file body under an old key). */
 async function deleteUnheldBlobs(tx: Transaction, blobIds: string[]) {
   if (blobIds.length === 0) return;
-  const held = await tx.selectDistinct({ blobId: recordVersions.blobId }).from(recordVersions).where(inArray(recordVersions.blobId, blobIds));
+  const held = await tx.selectDistinct({ blobId: recordVersions.blobId }).from(recordVersions).where(inList(recordVersions.blobId, blobIds));
   const keep = new Set(held.map((row) => row.blobId));
   const unheld = blobIds.filter((id) => !keep.has(id));
-  if (unheld.length > 0) await tx.delete(blobs).where(inArray(blobs.id, unheld));
+  if (unheld.length > 0) await tx.delete(blobs).where(inList(blobs.id, unheld));
 }
 
 /**
@@ -228,7 +231,7 @@ export async function firstNotOwned(db: Database, ownerId: string, recordIds: st
   const owned = await db
     .select({ id: records.id })
     .from(records)
-    .where(and(inArray(records.id, recordIds), eq(records.ownerId, ownerId)));
+    .where(and(inList(records.id, recordIds), eq(records.ownerId, ownerId)));
   const mine = new Set(owned.map((row) => row.id));
   return recordIds.find((id) => !mine.has(id)) ?? null;
 }
