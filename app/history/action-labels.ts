@@ -56,7 +56,7 @@ export const when = (iso: string) => formatDateTime(iso, { seconds: true });
  */
 export function labelOf(event: {
   action: AuditAction;
-  /** Link events: the name the opener gave (client/audit/link-recipients.ts), when known. */
+  /** Link events: the name the opener gave, chained with the event (crypto/audit-chain.ts). */
   recipient?: string | null;
   recordIds?: readonly string[] | null;
   count?: number | null;

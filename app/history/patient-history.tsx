@@ -14,8 +14,6 @@ import { downloadText } from "@/client/records/download";
 import { describeFailure, failureKind } from "@/client/failures";
 import { countOf, listOf, localDayKey, today } from "@/client/format";
 import { activityKind, byOthers, linkOpenerName, newActivity, newActivityWords } from "@/client/audit/trail-words";
-import { linkRecipients } from "@/client/audit/link-recipients";
-import { httpTransport } from "@/client/transport/api";
 
 type HistoryView = VerifiedTrail | TrailTampering;
 
@@ -91,15 +89,6 @@ function History() {
   };
 
   const events = useMemo(() => (view?.status === "verified" ? view.events.slice(-shownCount) : []), [view, shownCount]);
-  // The names people gave when they opened the person's links, kept beside each link (not in the chain).
-  const [recipients, setRecipients] = useState<Map<number, string>>(new Map());
-  useEffect(() => {
-    let cancelled = false;
-    void linkRecipients(events, httpTransport).then((found) => !cancelled && setRecipients(found));
-    return () => {
-      cancelled = true;
-    };
-  }, [events]);
   const shown = useMemo(
     () =>
       events
@@ -269,8 +258,8 @@ function History() {
                   <time dateTime={event.occurredAt}>{when(event.occurredAt)}</time>
                   {isNew(event) && <span className="badge"> New</span>}
                 </td>
-                <td data-label="Who">{recipients.has(event.seq) ? linkOpenerName(recipients.get(event.seq)!) : event.actorName}</td>
-                <td data-label="What">{labelOf({ ...event, recipient: recipients.get(event.seq) })}</td>
+                <td data-label="Who">{event.recipient ? linkOpenerName(event.recipient) : event.actorName}</td>
+                <td data-label="What">{labelOf(event)}</td>
                 <td data-label="Record">{event.recordId ? titleOf(event.recordId) : event.recordIds?.length ? listOf(event.recordIds.map(titleOf)) : "—"}</td>
                 <td data-label="Outcome">{outcomeLabel(event.outcome)}</td>
               </tr>

@@ -20,7 +20,7 @@ const unknownActorActions = new Set<AuditAction>(["sign-in-failed"]);
 
 /**
  * Actions of whoever holds one of the person's SMART Health Links: no account is behind them,
- * only the recipient name the opener typed (kept beside the link: linkRecipients).
+ * only the recipient name the opener typed, chained with the event.
  */
 export const linkOpenerActions: ReadonlySet<AuditAction> = new Set<AuditAction>(["link-opened", "link-passcode-refused"]);
 
