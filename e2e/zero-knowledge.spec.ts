@@ -142,12 +142,12 @@ test("SMART Health Links: record content, labels, the revealed name, link keys a
 }) => {
   test.setTimeout(240_000);
   const canary = {
-    openTitle: "CanaryLinkTitle Tangerine-Ibis",
+    openTitle: "CanaryLinkHeading Tangerine-Ibis",
     openText: "CanaryLinkText cobalt-axolotl",
-    guardedTitle: "CanaryGuardedTitle Mauve-Tapir",
+    guardedTitle: "CanaryGuardedHeading Mauve-Tapir",
     guardedText: "CanaryGuardedText amber-quokka",
-    openLabel: "CanaryLabelU Fennel",
-    guardedLabel: "CanaryLabelP Juniper",
+    openLabel: "CanaryTagU Fennel",
+    guardedLabel: "CanaryTagP Juniper",
     revealed: "CanaryRevealedLink Lavender-Gecko",
     passcode: "CanaryPass-heliotrope-42",
   };
@@ -187,10 +187,14 @@ test("SMART Health Links: record content, labels, the revealed name, link keys a
   const peerResponses: SeenResponse[] = [];
   const peer = (link: string) => new SHLViewer({ shlinkURI: link, fetch: capturingFetch(peerResponses) });
   const fromGuarded = JSON.stringify((await peer(guarded).resolveSHL({ recipient: recipients.guarded, passcode: canary.passcode })).fhirResources);
-  expect(fromGuarded).toContain(canary.guardedText);
+  // A note's text travels as a base64 attachment (FHIR Attachment.data).
+  const asAttachment = (text: string) => Buffer.from(text).toString("base64");
+  expect(fromGuarded).toContain(canary.guardedTitle);
+  expect(fromGuarded).toContain(asAttachment(canary.guardedText));
   expect(fromGuarded).toContain(canary.revealed);
   const fromOpen = JSON.stringify((await peer(open).resolveSHL({ recipient: recipients.guarded })).fhirResources);
-  expect(fromOpen).toContain(canary.openText);
+  expect(fromOpen).toContain(canary.openTitle);
+  expect(fromOpen).toContain(asAttachment(canary.openText));
 
   // The list, reloaded, decrypts the labels again in the patient's browser and counts the opens.
   await page.reload();
@@ -226,6 +230,8 @@ test("SMART Health Links: record content, labels, the revealed name, link keys a
     "the P manifest carries or locates a JWE",
   ).toBe(true);
   expect(patientResponses.seen.length).toBeGreaterThan(5);
+  // And the scan reads JSON bodies: the accesses list the patient fetched names the recipient.
+  expect(everyResponse.some((response) => response.body.includes(recipients.open))).toBe(true);
 
   for (const [what, secret] of Object.entries(secrets)) {
     const forms = typeof secret === "string" ? [...encodings(secret), ...encodings(Buffer.from(secret))] : encodings(secret);
