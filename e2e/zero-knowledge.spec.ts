@@ -6,6 +6,8 @@ import { encodings } from "./support/secrets";
 import { signUpThroughPage } from "./support/accounts";
 import { addNote, chooseClinician, newPerson, sameOrigin, shareNewNote, type Person } from "./support/sharing";
 import { addVirtualAuthenticator } from "./support/virtual-authenticator";
+import { SHLViewer } from "kill-the-clipboard";
+import { captureResponses, capturingFetch, makeLinkOnPage, shlinkPayloadOf, type SeenResponse } from "./support/links";
 
 const dataDir = path.resolve(__dirname, "../.e2e-data");
 const serverLog = `${dataDir}.log`;
@@ -19,7 +21,12 @@ function filesUnder(directory: string): string[] {
 
 /** Every place a canary could hide in the database files or the logs, in every encoding. */
 function occurrences(canary: string): string[] {
-  const forms = encodings(canary).map((form) => Buffer.from(form));
+  return occurrencesOfForms(encodings(canary));
+}
+
+/** Where any of the given byte strings (the forms of one secret) occur in the database files or the logs. */
+function occurrencesOfForms(texts: string[]): string[] {
+  const forms = texts.map((form) => Buffer.from(form));
   const hits: string[] = [];
   for (const file of [...filesUnder(dataDir), serverLog]) {
     const bytes = readFileSync(file);
@@ -128,6 +135,111 @@ test("canaries in the name revealed to a clinician and in a clinician's note rea
   }
   expect(seenByStranger.length).toBeGreaterThan(5);
   await Promise.all([doctor.close(), stranger.close(), patient.close()]);
+});
+
+test("SMART Health Links: record content, labels, the revealed name, link keys and the passcode reach no file, log or response, the JWE included", async ({
+  browser,
+}) => {
+  test.setTimeout(240_000);
+  const canary = {
+    openTitle: "CanaryLinkHeading Tangerine-Ibis",
+    openText: "CanaryLinkText cobalt-axolotl",
+    guardedTitle: "CanaryGuardedHeading Mauve-Tapir",
+    guardedText: "CanaryGuardedText amber-quokka",
+    openLabel: "CanaryTagU Fennel",
+    guardedLabel: "CanaryTagP Juniper",
+    revealed: "CanaryRevealedLink Lavender-Gecko",
+    passcode: "CanaryPass-heliotrope-42",
+  };
+  // Self-declared by the recipient and shown to the patient: the server may keep it (the positive control below).
+  const recipients = { open: "Recipient Frontdesk Openclinic", guarded: "Recipient Kneedesk Guardedclinic" };
+  const patient = await newPerson(browser, { role: "patient", name: "Pat Linkmaker" });
+  const patientResponses = captureResponses(patient.page.context());
+  const { page } = patient;
+  await page.getByRole("link", { name: "My records" }).first().click();
+  await addNote(page, canary.openTitle, canary.openText);
+  await addNote(page, canary.guardedTitle, canary.guardedText);
+
+  const open = await makeLinkOnPage(page, { records: [canary.openTitle], label: canary.openLabel, revealedName: canary.revealed });
+  const guarded = await makeLinkOnPage(page, {
+    records: [canary.guardedTitle],
+    label: canary.guardedLabel,
+    revealedName: canary.revealed,
+    passcode: canary.passcode,
+  });
+  expect(shlinkPayloadOf(open)).toMatchObject({ flag: "U", label: canary.openLabel });
+  expect(shlinkPayloadOf(guarded)).toMatchObject({ flag: "P", label: canary.guardedLabel });
+  const live = page.getByTestId("live-links");
+  await expect(live.getByTestId("link-label")).toHaveText([canary.guardedLabel, canary.openLabel]);
+
+  // Our viewer opens the U link in a browser with no account.
+  const clinic = await browser.newContext();
+  const viewerResponses = captureResponses(clinic);
+  const desk = await clinic.newPage();
+  await desk.goto(open);
+  await desk.getByLabel("Your name or clinic").fill(recipients.open);
+  await desk.getByRole("button", { name: "Open link" }).click();
+  const contents = desk.getByRole("region", { name: "What the link holds" });
+  await expect(contents).toContainText(canary.openTitle, { timeout: 30_000 });
+  await expect(contents).toContainText(canary.revealed);
+
+  // An independent viewer opens the P link (and the U link) in this process, every response kept.
+  const peerResponses: SeenResponse[] = [];
+  const peer = (link: string) => new SHLViewer({ shlinkURI: link, fetch: capturingFetch(peerResponses) });
+  const fromGuarded = JSON.stringify((await peer(guarded).resolveSHL({ recipient: recipients.guarded, passcode: canary.passcode })).fhirResources);
+  // A note's text travels as a base64 attachment (FHIR Attachment.data).
+  const asAttachment = (text: string) => Buffer.from(text).toString("base64");
+  expect(fromGuarded).toContain(canary.guardedTitle);
+  expect(fromGuarded).toContain(asAttachment(canary.guardedText));
+  expect(fromGuarded).toContain(canary.revealed);
+  const fromOpen = JSON.stringify((await peer(open).resolveSHL({ recipient: recipients.guarded })).fhirResources);
+  expect(fromOpen).toContain(canary.openTitle);
+  expect(fromOpen).toContain(asAttachment(canary.openText));
+
+  // The list, reloaded, decrypts the labels again in the patient's browser and counts the opens.
+  await page.reload();
+  await page.getByRole("button", { name: "Unlock with passkey" }).click();
+  await expect(live.getByTestId("link-label")).toHaveText([canary.guardedLabel, canary.openLabel]);
+  const openRow = live.getByTestId("link-row").filter({ hasText: canary.openLabel });
+  await openRow.getByRole("button", { name: `Accesses of ${canary.openLabel}` }).click();
+  await expect(openRow.getByTestId("link-access").first()).toBeVisible();
+  await clinic.close();
+  await Promise.all([patientResponses.settled(), viewerResponses.settled()]);
+
+  const secrets: Record<string, string | Uint8Array> = { ...canary };
+  for (const [which, link] of Object.entries({ open, guarded })) {
+    const { key } = shlinkPayloadOf(link);
+    secrets[`${which} link key`] = key;
+    secrets[`${which} link key bytes`] = Buffer.from(key, "base64url");
+  }
+  const everyResponse = [...patientResponses.seen, ...viewerResponses.seen, ...peerResponses];
+  // Positive controls: the recipients' self-declared names reached the database files, and the
+  // JWE of both links (U file, P manifest or its location) is among the responses scanned.
+  await expect.poll(() => occurrences(recipients.open).length, { timeout: 30_000 }).toBeGreaterThan(0);
+  await expect.poll(() => occurrences(recipients.guarded).length, { timeout: 30_000 }).toBeGreaterThan(0);
+  const jwe = /^[A-Za-z0-9_-]+\.\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+  const served = (url: string) => everyResponse.filter((response) => response.url.startsWith(url));
+  expect(
+    served(shlinkPayloadOf(open).url).some((response) => jwe.test(response.body)),
+    "the U file response is a compact JWE",
+  ).toBe(true);
+  expect(
+    [...served(shlinkPayloadOf(guarded).url), ...everyResponse.filter((response) => response.url.includes("/api/shl/files/"))].some((response) =>
+      /"embedded":"[A-Za-z0-9_.-]+"|^[A-Za-z0-9_-]+\.\.[A-Za-z0-9_.-]+$/.test(response.body),
+    ),
+    "the P manifest carries or locates a JWE",
+  ).toBe(true);
+  expect(patientResponses.seen.length).toBeGreaterThan(5);
+  // And the scan reads JSON bodies: the accesses list the patient fetched names the recipient.
+  expect(everyResponse.some((response) => response.body.includes(recipients.open))).toBe(true);
+
+  for (const [what, secret] of Object.entries(secrets)) {
+    const forms = typeof secret === "string" ? [...encodings(secret), ...encodings(Buffer.from(secret))] : encodings(secret);
+    expect(occurrencesOfForms(forms), `${what} in the database files or the server logs`).toEqual([]);
+    const inResponses = everyResponse.filter((response) => forms.some((form) => response.body.includes(form))).map((response) => response.url);
+    expect(inResponses, `${what} in a response`).toEqual([]);
+  }
+  await patient.close();
 });
 
 test("stored vaults have one size whatever the patient's name, before and after pinning a clinician, and an unpadded vault is not stored", async ({
