@@ -31,8 +31,8 @@ export function startBlobSweeper(): void {
     const outcome = await sweepAbandonedBlobs(blobStore(db), blobGraceMs);
     if (outcome.removed + outcome.orphans + outcome.moved > 0)
       logger().info(outcome, "abandoned uploads and unused files removed, chunks moved out of the database");
-    // SMART Health Links: an expired link's JWE goes (revoked and disabled ones lost theirs at once), with expired location tokens.
-    const links = await sweepDeadLinks(db);
+    // SMART Health Links: an expired link's JWE blob goes (revoked and disabled ones lost theirs at once), with expired location tokens.
+    const links = await sweepDeadLinks(db, blobStore(db));
     if (links.links + links.tokens > 0) logger().info(links, "expired links' files and location tokens removed");
   });
 }
