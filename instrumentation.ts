@@ -16,6 +16,8 @@ export async function register() {
   }
   const { startBlobSweeper } = await import("@/lib/blobs/blob-sweeper");
   startBlobSweeper();
+  const { startLinkSweeper } = await import("@/lib/links/link-sweeper");
+  startLinkSweeper();
   const { startImportSweeper } = await import("@/lib/records/import-sweeper");
   startImportSweeper();
   const { startAuthUpkeep } = await import("@/lib/auth/upkeep");

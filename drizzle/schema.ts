@@ -558,8 +558,11 @@ export const shlLinks = pgTable(
     opens: integer("opens").notNull().default(0),
     /** The JWE's `cty` (application/fhir+json or application/smart-health-card), read from its protected header. */
     contentType: text("content_type").notNull(),
-    /** The compact JWE's bytes; null once revoked, expired (the blob sweeper) or disabled. */
-    jwe: bytea("jwe"),
+    /**
+     * The compact JWE, stored like any other ciphertext in the blob store (lib/links/jwe-blobs.ts);
+     * null once its blob is deleted: at once when the link is revoked or disabled, by the sweeper when it expires.
+     */
+    blobId: uuid("blob_id").references(() => blobs.id, { onDelete: "set null" }),
     jweSize: integer("jwe_size").notNull(),
     /** The label and the choices, sealed under the owner's vault key by the browser; opaque here. */
     sealedLabel: bytea("sealed_label").notNull(),
@@ -568,6 +571,8 @@ export const shlLinks = pgTable(
     uniqueIndex("shl_links_shl_id_idx").on(table.shlId),
     index("shl_links_owner_idx").on(table.ownerId, table.createdAt),
     index("shl_links_expires_idx").on(table.expiresAt),
+    // Deleting any blob looks here (the foreign key), and so does the blob sweep.
+    index("shl_links_blob_idx").on(table.blobId),
     check("shl_links_remaining_check", sql`${table.remainingAttempts} is null or ${table.remainingAttempts} >= 0`),
   ],
 );

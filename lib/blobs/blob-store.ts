@@ -23,8 +23,8 @@ export interface BlobStore {
   /** Deletes the blobs' rows, then their bytes. */
   delete(blobIds: string[]): Promise<void>;
   /**
-   * Removes uploads abandoned before completion and completed blobs no record version
-   * uses, once idle (no chunk, no completion) since before `idleSince`; then the bytes no
+   * Removes uploads abandoned before completion and completed blobs no record version, staged
+   * import record or SMART Health Link uses, once idle (no chunk, no completion) since before `idleSince`; then the bytes no
    * row names any more (orphans), and moves chunks still held in the database into the
    * file or object store.
    */

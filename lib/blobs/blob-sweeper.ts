@@ -1,7 +1,6 @@
 import "server-only";
 import { config } from "@/lib/config";
 import { getDatabase } from "@/lib/db";
-import { sweepDeadLinks } from "@/lib/links/link-store";
 import { logger } from "@/lib/log";
 import { startPeriodicTask } from "@/lib/periodic-task";
 import type { BlobStore, SweepOutcome } from "./blob-store";
@@ -31,8 +30,5 @@ export function startBlobSweeper(): void {
     const outcome = await sweepAbandonedBlobs(blobStore(db), blobGraceMs);
     if (outcome.removed + outcome.orphans + outcome.moved > 0)
       logger().info(outcome, "abandoned uploads and unused files removed, chunks moved out of the database");
-    // SMART Health Links: an expired link's JWE goes (revoked and disabled ones lost theirs at once), with expired location tokens.
-    const links = await sweepDeadLinks(db);
-    if (links.links + links.tokens > 0) logger().info(links, "expired links' files and location tokens removed");
   });
 }

@@ -1,7 +1,7 @@
 import "server-only";
 import { createHash } from "node:crypto";
 import { and, asc, eq, inArray, isNotNull, lt, notExists, sql } from "drizzle-orm";
-import { blobChunks, blobs, importRecords, recordVersions } from "@/drizzle/schema";
+import { blobChunks, blobs, importRecords, recordVersions, shlLinks } from "@/drizzle/schema";
 import type { Database } from "@/lib/db";
 import { resultRows } from "@/lib/db/client";
 import type { BlobInfo, BlobStore, SweepOutcome } from "./blob-store";
@@ -160,11 +160,18 @@ export function chunkedBlobStore(db: Database, bodies: ChunkBodies | null): Blob
           .from(importRecords)
           .where(eq(importRecords.blobId, blobs.id)),
       );
+      // A SMART Health Link's JWE is held by its link; lib/links deletes it when the link dies.
+      const unlinked = notExists(
+        db
+          .select({ one: sql`1` })
+          .from(shlLinks)
+          .where(eq(shlLinks.blobId, blobs.id)),
+      );
       // A blob a transaction has locked is being attached to a record right now: skipped, not waited for.
       const idle = db
         .select({ id: blobs.id })
         .from(blobs)
-        .where(and(lt(blobs.touchedAt, idleSince), unused, unstaged))
+        .where(and(lt(blobs.touchedAt, idleSince), unused, unstaged, unlinked))
         .for("update", { skipLocked: true });
       const removed = await db.delete(blobs).where(inArray(blobs.id, idle)).returning({ id: blobs.id });
       await bodies?.remove(removed.map((row) => row.id));

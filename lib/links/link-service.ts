@@ -3,10 +3,12 @@ import { randomUUID } from "node:crypto";
 import { cryptoReady, fromBase64url, randomBytes, toBase64url } from "@/crypto";
 import { hashShlPasscode } from "@/crypto/shl-passcode";
 import { linkAccessesMax, linksListMax, shlLimits, type LinkSummary, type NewLink } from "@/contract/links";
+import { blobStore } from "@/lib/blobs/select-blob-store";
 import { config } from "@/lib/config";
 import { getDatabase } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { enforceRateLimits } from "@/lib/rate-limit";
+import { storageLimits } from "@/lib/records/storage-quota";
 import { requireSession } from "@/lib/sessions/current-session";
 import { linkLimits } from "./limits";
 import { accessesOfLink, insertLink, linksOfOwner, revokeLink, type LinkRow } from "./link-store";
@@ -65,8 +67,10 @@ const summaryOf = (row: LinkRow): LinkSummary => ({
 
 /**
  * Makes a link (POST /api/links): a fresh id and a 256-bit URL segment, the passcode hashed
- * (Argon2id) and forgotten, the JWE stored. The expiry must lie 15 minutes to 30 days ahead of
+ * (Argon2id) and forgotten, the JWE stored in the blob store (counted toward the account's
+ * storage quota). The expiry must lie 15 minutes to 30 days ahead of
  * the server's clock. Throws AppError `forbidden` (not a patient), `rate-limited`,
+ * `quota-exceeded`, `too-many-uploads`,
  * `invalid-input` (expiry, JWE header), `service-unavailable` (APP_ORIGIN too long for a
  * 128-character link URL).
  */
@@ -85,17 +89,23 @@ export async function createMyLink(body: NewLink, now: Date = new Date()): Promi
   if (linkUrl(shlId).length > shlLimits.urlMaxChars) {
     throw new AppError("service-unavailable", "This server's address is too long for SMART Health Links (their URL may have at most 128 characters).");
   }
-  const row = await insertLink(db, userId, {
-    id: randomUUID(),
-    shlId,
-    flag: body.flag,
-    passcodeHash: body.flag === "P" ? hashShlPasscode(body.passcode!) : null,
-    attempts: shlLimits.passcodeAttempts,
-    expiresAt,
-    contentType,
-    jwe: new TextEncoder().encode(body.jwe),
-    sealedLabel: fromBase64url(body.sealedLabel),
-  });
+  const row = await insertLink(
+    db,
+    blobStore(db),
+    userId,
+    {
+      id: randomUUID(),
+      shlId,
+      flag: body.flag,
+      passcodeHash: body.flag === "P" ? hashShlPasscode(body.passcode!) : null,
+      attempts: shlLimits.passcodeAttempts,
+      expiresAt,
+      contentType,
+      jwe: new TextEncoder().encode(body.jwe),
+      sealedLabel: fromBase64url(body.sealedLabel),
+    },
+    storageLimits(),
+  );
   return { link: summaryOf(row) };
 }
 
@@ -108,7 +118,7 @@ export async function myLinks(): Promise<{ links: LinkSummary[] }> {
 /** Revokes one of the patient's links at once (DELETE /api/links/{id}). Throws AppError `not-found` for anyone else's. */
 export async function revokeMyLink(linkId: string): Promise<void> {
   const { db, userId } = await asPatient();
-  await revokeLink(db, userId, linkId);
+  await revokeLink(db, blobStore(db), userId, linkId);
 }
 
 /** Who opened one of the patient's links and who tried a wrong passcode, newest first (GET /api/links/{id}/accesses). */

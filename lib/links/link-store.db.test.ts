@@ -3,11 +3,14 @@ import { asc, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cryptoReady, toBase64url, verifyAuditChain } from "@/crypto";
 import { hashShlPasscode } from "@/crypto/shl-passcode";
-import { auditEvents, shlFileTokens, shlLinks, users } from "@/drizzle/schema";
+import { auditEvents, blobChunks, blobs, shlFileTokens, shlLinks, users } from "@/drizzle/schema";
 import { foldAuditInbox, storedEventFields } from "@/lib/audit/audit-log";
+import type { BlobStore } from "@/lib/blobs/blob-store";
+import { databaseBlobStore } from "@/lib/blobs/database-blob-store";
 import { createTestDatabase, testDatabaseKinds, type TestDatabase } from "@/lib/db/test-databases";
 import { AppError } from "@/lib/errors";
 import { errorResponse } from "@/lib/http/route";
+import { storageUsage } from "@/lib/records/storage-quota";
 import { accessesOfLink, insertLink, linksOfOwner, revokeLink, sweepDeadLinks } from "./link-store";
 import { directFile, locationFile, manifest, type Caller } from "./public-link-service";
 
@@ -16,17 +19,20 @@ const jweText = (size = 200) =>
   `eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIiwiY3R5IjoiYXBwbGljYXRpb24vZmhpcitqc29uIn0..${"a".repeat(16)}.${"b".repeat(size)}.${"c".repeat(22)}`;
 const passcode = "tulip-42";
 const hour = 3600_000;
+const roomy = { quotaBytes: 1024 ** 4, unfinishedUploadsMax: 100 };
 
 describe.each(testDatabaseKinds())("SMART Health Links on %s", (kind) => {
   let database: TestDatabase;
   let caller: Caller;
+  let store: BlobStore;
   let owner: string;
   let passcodeHash: string;
 
   beforeAll(async () => {
     await cryptoReady();
     database = await createTestDatabase(kind);
-    caller = { db: database.db, address: `198.51.100.${Math.floor(Math.random() * 200)}` };
+    store = databaseBlobStore(database.db);
+    caller = { db: database.db, blobs: store, address: `198.51.100.${Math.floor(Math.random() * 200)}` };
     owner = randomUUID();
     await database.db.insert(users).values({ id: owner, role: "patient" });
     passcodeHash = hashShlPasscode(passcode);
@@ -35,20 +41,26 @@ describe.each(testDatabaseKinds())("SMART Health Links on %s", (kind) => {
     await database?.dispose();
   });
 
-  async function makeLink(flag: "U" | "P", { expiresAt = new Date(Date.now() + hour), jwe = jweText() } = {}) {
+  async function makeLink(flag: "U" | "P", { expiresAt = new Date(Date.now() + hour), jwe = jweText(), limits = roomy } = {}) {
     const shlId = toBase64url(randomBytes(32));
-    const row = await insertLink(database.db, owner, {
-      id: randomUUID(),
-      shlId,
-      flag,
-      passcodeHash: flag === "P" ? passcodeHash : null,
-      attempts: 10,
-      expiresAt,
-      contentType: "application/fhir+json",
-      jwe: new TextEncoder().encode(jwe),
-      sealedLabel: randomBytes(60),
-    });
-    return { ...row, jwe };
+    const row = await insertLink(
+      database.db,
+      store,
+      owner,
+      {
+        id: randomUUID(),
+        shlId,
+        flag,
+        passcodeHash: flag === "P" ? passcodeHash : null,
+        attempts: 10,
+        expiresAt,
+        contentType: "application/fhir+json",
+        jwe: new TextEncoder().encode(jwe),
+        sealedLabel: randomBytes(60),
+      },
+      limits,
+    );
+    return { ...row, jwe, blobId: (await linkRow(row.id)).blobId! };
   }
 
   /** What a refusal looks like on the wire: status and body text. */
@@ -65,6 +77,10 @@ describe.each(testDatabaseKinds())("SMART Health Links on %s", (kind) => {
   }
 
   const linkRow = async (id: string) => (await database.db.select().from(shlLinks).where(eq(shlLinks.id, id)))[0]!;
+  /** Whether the blob's row and every chunk of it are gone from the store. */
+  const blobGone = async (blobId: string) =>
+    (await database.db.select().from(blobs).where(eq(blobs.id, blobId))).length === 0 &&
+    (await database.db.select().from(blobChunks).where(eq(blobChunks.blobId, blobId))).length === 0;
 
   it("serves a U link's JWE to GET with a recipient, counts the open and logs it with the recipient", async () => {
     const link = await makeLink("U");
@@ -92,7 +108,7 @@ describe.each(testDatabaseKinds())("SMART Health Links on %s", (kind) => {
 
   it("answers the same 404 for unknown, malformed, revoked, expired, disabled and wrong-flag links", async () => {
     const revoked = await makeLink("U");
-    await revokeLink(database.db, owner, revoked.id);
+    await revokeLink(database.db, store, owner, revoked.id);
     const expired = await makeLink("U", { expiresAt: new Date(Date.now() - 1000) });
     const p = await makeLink("P");
     const u = await makeLink("U");
@@ -110,22 +126,23 @@ describe.each(testDatabaseKinds())("SMART Health Links on %s", (kind) => {
     for (const answer of answers) expect(answer).toEqual(answers[0]);
   });
 
-  it("revoking deletes the JWE bytes and the location tokens at once, once", async () => {
+  it("revoking deletes the JWE blob and the location tokens at once, once", async () => {
     const link = await makeLink("P");
     const served = (await manifest(caller, link.shlId, { recipient: "Front desk", passcode })) as { files: Array<{ location?: string }> };
     const token = served.files[0]!.location!.split("/").at(-1)!;
     expect((await locationFile(caller, token)).status).toBe(200);
 
-    await revokeLink(database.db, owner, link.id);
-    await revokeLink(database.db, owner, link.id);
+    await revokeLink(database.db, store, owner, link.id);
+    await revokeLink(database.db, store, owner, link.id);
     const row = await linkRow(link.id);
-    expect(row.jwe).toBeNull();
+    expect(row.blobId).toBeNull();
+    expect(await blobGone(link.blobId)).toBe(true);
     expect(row.revokedAt).toBeInstanceOf(Date);
     expect(await database.db.select().from(shlFileTokens).where(eq(shlFileTokens.linkId, link.id))).toEqual([]);
     expect((await answerOf(() => locationFile(caller, token))).status).toBe(404);
     const revokes = await database.db.select().from(auditEvents).where(eq(auditEvents.grantId, link.id));
     expect(revokes.filter((event) => event.action === "link-revoked")).toHaveLength(1);
-    await expect(revokeLink(database.db, randomUUID(), link.id)).rejects.toMatchObject({ code: "not-found" });
+    await expect(revokeLink(database.db, store, randomUUID(), link.id)).rejects.toMatchObject({ code: "not-found" });
   });
 
   it("serves a P link's manifest for the right passcode: embedded up to embeddedLengthMax, else a location for an hour", async () => {
@@ -177,7 +194,8 @@ describe.each(testDatabaseKinds())("SMART Health Links on %s", (kind) => {
     expect(remaining.sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
 
     const row = await linkRow(link.id);
-    expect(row).toMatchObject({ remainingAttempts: 0, jwe: null });
+    expect(row).toMatchObject({ remainingAttempts: 0, blobId: null });
+    expect(await blobGone(link.blobId)).toBe(true);
     expect(row.disabledAt).toBeInstanceOf(Date);
     expect((await answerOf(() => manifest(caller, link.shlId, { recipient: "owner's doctor", passcode }))).status).toBe(404);
     const [listed] = (await linksOfOwner(database.db, owner, 1000)).filter((entry) => entry.id === link.id);
@@ -185,22 +203,64 @@ describe.each(testDatabaseKinds())("SMART Health Links on %s", (kind) => {
     expect(listed!.disabledAt).not.toBeNull();
   }, 300_000);
 
-  it("the sweep drops expired links' bytes and expired location tokens, and nothing live", async () => {
+  it("the sweep drops expired links' blobs and expired location tokens, and nothing live", async () => {
     const live = await makeLink("P");
     const expiring = await makeLink("U", { expiresAt: new Date(Date.now() + 60_000) });
     await manifest(caller, live.shlId, { recipient: "Clinic", passcode });
     const later = new Date(Date.now() + 2 * hour);
-    const swept = await sweepDeadLinks(database.db, new Date(Date.now() + 120_000));
+    const swept = await sweepDeadLinks(database.db, store, new Date(Date.now() + 120_000));
     expect(swept.links).toBeGreaterThanOrEqual(1);
-    expect((await linkRow(expiring.id)).jwe).toBeNull();
-    expect((await linkRow(live.id)).jwe).not.toBeNull();
+    expect((await linkRow(expiring.id)).blobId).toBeNull();
+    expect(await blobGone(expiring.blobId)).toBe(true);
+    expect((await linkRow(live.id)).blobId).toBe(live.blobId);
+    expect(await blobGone(live.blobId)).toBe(false);
     expect(await database.db.select().from(shlFileTokens).where(eq(shlFileTokens.linkId, live.id))).toHaveLength(1);
-    await sweepDeadLinks(database.db, later);
+    await sweepDeadLinks(database.db, store, later);
     expect(await database.db.select().from(shlFileTokens).where(eq(shlFileTokens.linkId, live.id))).toEqual([]);
   });
 
+  it("keeps a JWE of several chunks in the blob store and serves it whole, by GET and by location", async () => {
+    const big = jweText(9 * 1024 * 1024 - 200);
+    const u = await makeLink("U", { jwe: big });
+    const [info] = await database.db.select().from(blobs).where(eq(blobs.id, u.blobId));
+    expect(info).toMatchObject({ ownerId: owner, status: "complete", chunkCount: 3, paddedSize: big.length });
+    expect(await (await directFile(caller, u.shlId, "Big clinic")).text()).toBe(big);
+    const p = await makeLink("P", { jwe: big });
+    const served = (await manifest(caller, p.shlId, { recipient: "Big clinic", passcode })) as { files: Array<{ location?: string }> };
+    expect(await (await locationFile(caller, served.files[0]!.location!.split("/").at(-1)!)).text()).toBe(big);
+  }, 120_000);
+
+  it("counts a link's JWE toward the owner's quota, and refuses a link past it without leaving a blob", async () => {
+    const before = await storageUsage(database.db, owner, roomy);
+    const jwe = jweText(100_000);
+    await makeLink("U", { jwe });
+    const after = await storageUsage(database.db, owner, roomy);
+    expect(after.fileBytes - before.fileBytes).toBeGreaterThanOrEqual(jwe.length);
+    expect(after.fileBytes - before.fileBytes).toBeLessThan(jwe.length + 3);
+
+    const blobsBefore = (await database.db.select().from(blobs).where(eq(blobs.ownerId, owner))).length;
+    const full = { quotaBytes: after.usedBytes + 1000, unfinishedUploadsMax: 100 };
+    await expect(makeLink("U", { jwe, limits: full })).rejects.toMatchObject({ code: "quota-exceeded" });
+    expect(await database.db.select().from(blobs).where(eq(blobs.ownerId, owner))).toHaveLength(blobsBefore);
+  });
+
+  it("the blob sweep leaves a link's JWE alone, however long idle", async () => {
+    const link = await makeLink("U");
+    await store.sweep(new Date(Date.now() + 365 * 24 * hour));
+    expect(await blobGone(link.blobId)).toBe(false);
+    expect(await (await directFile(caller, link.shlId, "After the sweep")).text()).toBe(link.jwe);
+  });
+
+  it("a revocation that lost its blob deletion to a crash is finished by the link sweep", async () => {
+    const link = await makeLink("U");
+    await database.db.update(shlLinks).set({ revokedAt: new Date() }).where(eq(shlLinks.id, link.id));
+    expect((await answerOf(() => directFile(caller, link.shlId, "x"))).status).toBe(404);
+    await sweepDeadLinks(database.db, store);
+    expect(await blobGone(link.blobId)).toBe(true);
+  });
+
   it("limits the blind routes per address", async () => {
-    const flood: Caller = { db: database.db, address: "203.0.113.9" };
+    const flood: Caller = { db: database.db, blobs: store, address: "203.0.113.9" };
     const statuses: number[] = [];
     for (let i = 0; i < 121; i++) statuses.push((await answerOf(() => directFile(flood, "nope", "x"))).status);
     expect(statuses.slice(0, 120).every((status) => status === 404)).toBe(true);

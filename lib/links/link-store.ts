@@ -1,14 +1,18 @@
 import "server-only";
-import { and, desc, eq, gt, isNotNull, isNull, lte, sql } from "drizzle-orm";
+import { and, desc, eq, gt, isNotNull, isNull, lte, or, sql } from "drizzle-orm";
 import { shlAccesses, shlFileTokens, shlLinks } from "@/drizzle/schema";
 import type { Database, Executor } from "@/lib/db";
 import { appendAudit } from "@/lib/audit/audit-log";
+import type { BlobStore } from "@/lib/blobs/blob-store";
 import { AppError } from "@/lib/errors";
+import type { StorageLimits } from "@/lib/records/storage-quota";
+import { readJwe, storeJwe } from "./jwe-blobs";
 
 /**
  * The data layer of SMART Health Links (issue 16). Links, their accesses and their `location`
- * tokens; the JWE itself lives in `shl_links.jwe` (opaque bytes) until the link is revoked,
- * disabled or expired. Link events join the owner's hash-chained trail with the link's id in
+ * tokens; the JWE itself is a blob of the owner's in the blob store (lib/links/jwe-blobs.ts),
+ * named by `shl_links.blob_id`, until the link is revoked or disabled (deleted at once) or
+ * expires (deleted by the sweeper). Link events join the owner's hash-chained trail with the link's id in
  * the event's `grantId` (the sharing object the event is about) and no actor: whoever opens a
  * link has no account here. The recipient string each opener sent is kept in `shl_accesses`.
  */
@@ -54,8 +58,22 @@ export interface NewLinkRow {
   sealedLabel: Uint8Array;
 }
 
-/** Stores a new link and appends `link-created` to the owner's trail, in one transaction. Returns the stored row. */
-export async function insertLink(db: Database, ownerId: string, link: NewLinkRow): Promise<LinkRow> {
+/**
+ * Stores the link's JWE in the blob store (counted toward the owner's quota: AppError
+ * `quota-exceeded`, `too-many-uploads`), then the link naming it and `link-created` in the
+ * owner's trail, in one transaction; the blob goes again if that transaction fails. Returns the stored row.
+ */
+export async function insertLink(db: Database, blobs: BlobStore, ownerId: string, link: NewLinkRow, limits: StorageLimits): Promise<LinkRow> {
+  const blobId = await storeJwe(db, blobs, ownerId, link.jwe, limits);
+  try {
+    return await insertLinkRow(db, ownerId, link, blobId);
+  } catch (error) {
+    await blobs.delete([blobId]);
+    throw error;
+  }
+}
+
+async function insertLinkRow(db: Database, ownerId: string, link: NewLinkRow, blobId: string): Promise<LinkRow> {
   return db.transaction(async (tx) => {
     const [row] = await tx
       .insert(shlLinks)
@@ -68,7 +86,7 @@ export async function insertLink(db: Database, ownerId: string, link: NewLinkRow
         remainingAttempts: link.flag === "P" ? link.attempts : null,
         expiresAt: link.expiresAt,
         contentType: link.contentType,
-        jwe: link.jwe,
+        blobId,
         jweSize: link.jwe.byteLength,
         sealedLabel: link.sealedLabel,
       })
@@ -86,23 +104,28 @@ export async function linksOfOwner(db: Executor, ownerId: string, limit: number)
 const notFound = () => new AppError("not-found", "No such link.");
 
 /**
- * Revokes one of the owner's links at once: marked revoked, its JWE bytes and `location`
- * tokens deleted, `link-revoked` appended, in one transaction. Revoking again changes nothing
- * and appends nothing. Throws AppError `not-found` for a link that is not the owner's.
+ * Revokes one of the owner's links at once: marked revoked, its `location` tokens deleted,
+ * `link-revoked` appended, in one transaction (from its commit on the link serves nothing);
+ * then its JWE blob is deleted (a crash before that leaves it to `sweepDeadLinks`). Revoking
+ * again appends nothing (and deletes a blob a crash left). Throws AppError `not-found` for a
+ * link that is not the owner's.
  */
-export async function revokeLink(db: Database, ownerId: string, linkId: string, now: Date = new Date()): Promise<void> {
-  await db.transaction(async (tx) => {
+export async function revokeLink(db: Database, blobs: BlobStore, ownerId: string, linkId: string, now: Date = new Date()): Promise<void> {
+  const blobId = await db.transaction(async (tx) => {
     const [link] = await tx
-      .select({ id: shlLinks.id, revokedAt: shlLinks.revokedAt })
+      .select({ id: shlLinks.id, revokedAt: shlLinks.revokedAt, blobId: shlLinks.blobId })
       .from(shlLinks)
       .where(and(eq(shlLinks.id, linkId), eq(shlLinks.ownerId, ownerId)))
       .for("update");
     if (!link) throw notFound();
-    if (link.revokedAt) return;
-    await tx.update(shlLinks).set({ revokedAt: now, jwe: null }).where(eq(shlLinks.id, linkId));
+    if (link.revokedAt) return link.blobId;
+    await tx.update(shlLinks).set({ revokedAt: now }).where(eq(shlLinks.id, linkId));
     await tx.delete(shlFileTokens).where(eq(shlFileTokens.linkId, linkId));
     await appendAudit(tx, [{ subjectId: ownerId, actorId: ownerId, action: "link-revoked", grantId: linkId, outcome: "success" }], now);
+    return link.blobId;
   });
+  // The blob's row goes first (the link's blob_id with it: on delete set null), then its bytes.
+  if (blobId) await blobs.delete([blobId]);
 }
 
 /** One link's accesses, newest first (at most `limit`). Throws AppError `not-found` for a link that is not the owner's. */
@@ -121,7 +144,7 @@ export async function accessesOfLink(db: Executor, ownerId: string, linkId: stri
 }
 
 /** A link that serves: not revoked, not disabled, not expired at `now`, its JWE still held. */
-const live = (now: Date) => and(isNull(shlLinks.revokedAt), isNull(shlLinks.disabledAt), gt(shlLinks.expiresAt, now), isNotNull(shlLinks.jwe));
+const live = (now: Date) => and(isNull(shlLinks.revokedAt), isNull(shlLinks.disabledAt), gt(shlLinks.expiresAt, now), isNotNull(shlLinks.blobId));
 
 /** What the blind routes need to judge a request for a link (never the JWE); null for an unknown or dead link. */
 export interface LiveLink {
@@ -131,6 +154,8 @@ export interface LiveLink {
   passcodeHash: string | null;
   contentType: string;
   jweSize: number;
+  /** The JWE's blob. */
+  blobId: string;
 }
 
 /** The live link with this URL segment, or null (unknown, revoked, disabled or expired: the routes do not tell these apart). */
@@ -143,29 +168,34 @@ export async function liveLinkByShlId(db: Executor, shlId: string, now: Date = n
       passcodeHash: shlLinks.passcodeHash,
       contentType: shlLinks.contentType,
       jweSize: shlLinks.jweSize,
+      blobId: shlLinks.blobId,
     })
     .from(shlLinks)
     .where(and(eq(shlLinks.shlId, shlId), live(now)));
-  return row ?? null;
+  return row?.blobId ? { ...row, blobId: row.blobId } : null;
 }
 
 /**
- * Records one open of a live link by `recipient`: the open counted, an access row written and
- * `link-opened` appended to the owner's trail with the recipient in the chained event, in one transaction with reading the JWE, so a
- * link revoked meanwhile is neither served nor counted. Returns the JWE bytes, or null when the
- * link is no longer live.
+ * Records one open of a live link by `recipient`: reads the JWE from the blob store, then, in one
+ * transaction that finds the link still live (and still naming that blob), counts the open,
+ * writes an access row and appends `link-opened` to the owner's trail with the recipient in the
+ * chained event. Bytes read before a revocation committed are served only if the link was still
+ * live after they were read, so a revoked link is never served, and an open not served is not
+ * counted. Returns the JWE bytes, or null when the link is no longer live.
  */
-export async function recordOpen(db: Database, link: LiveLink, recipient: string, now: Date = new Date()): Promise<Uint8Array | null> {
+export async function recordOpen(db: Database, blobs: BlobStore, link: LiveLink, recipient: string, now: Date = new Date()): Promise<Uint8Array | null> {
+  const jwe = await readJwe(blobs, link.blobId);
+  if (!jwe) return null;
   return db.transaction(async (tx) => {
     const [row] = await tx
       .update(shlLinks)
       .set({ opens: sql`${shlLinks.opens} + 1` })
-      .where(and(eq(shlLinks.id, link.id), live(now)))
-      .returning({ jwe: shlLinks.jwe });
-    if (!row?.jwe) return null;
+      .where(and(eq(shlLinks.id, link.id), eq(shlLinks.blobId, link.blobId), live(now)))
+      .returning({ id: shlLinks.id });
+    if (!row) return null;
     await tx.insert(shlAccesses).values({ linkId: link.id, at: now, recipient, outcome: "opened" });
     await appendAudit(tx, [{ subjectId: link.ownerId, actorId: null, action: "link-opened", grantId: link.id, outcome: "success", recipient }], now);
-    return row.jwe;
+    return jwe;
   });
 }
 
@@ -173,19 +203,19 @@ export async function recordOpen(db: Database, link: LiveLink, recipient: string
  * Spends one of a P link's wrong-passcode allowances. One atomic UPDATE … WHERE
  * remaining_attempts > 0 RETURNING, so parallel wrong passcodes are serialised by the row's
  * lock and never spend more than the link had; the one that spends the last disables the link
- * and drops its JWE and tokens. With the access row and `link-passcode-refused` in the same
+ * and drops its tokens, and after the commit its JWE blob (a crash before that leaves it to
+ * `sweepDeadLinks`). With the access row and `link-passcode-refused` in the same
  * transaction. Returns the attempts left, or null when nothing was left to spend (or the
  * link is no longer live): the caller answers 404 then.
  */
-export async function spendPasscodeAttempt(db: Database, link: LiveLink, recipient: string, now: Date = new Date()): Promise<number | null> {
-  return db.transaction(async (tx) => {
+export async function spendPasscodeAttempt(db: Database, blobs: BlobStore, link: LiveLink, recipient: string, now: Date = new Date()): Promise<number | null> {
+  const remaining = await db.transaction(async (tx) => {
     const left = sql`${shlLinks.remainingAttempts} - 1`;
     const [row] = await tx
       .update(shlLinks)
       .set({
         remainingAttempts: left,
         disabledAt: sql`case when ${left} = 0 then ${now.toISOString()}::timestamptz else null end`,
-        jwe: sql`case when ${left} = 0 then null else ${shlLinks.jwe} end`,
       })
       .where(and(eq(shlLinks.id, link.id), gt(shlLinks.remainingAttempts, 0), live(now)))
       .returning({ remainingAttempts: shlLinks.remainingAttempts });
@@ -196,6 +226,8 @@ export async function spendPasscodeAttempt(db: Database, link: LiveLink, recipie
     await appendAudit(tx, [{ subjectId: link.ownerId, actorId: null, action: "link-passcode-refused", grantId: link.id, outcome: "denied", recipient }], now);
     return remaining;
   });
+  if (remaining === 0) await blobs.delete([link.blobId]);
+  return remaining;
 }
 
 /** A P link's wrong passcodes left (for a request that sent none: nothing is spent), or null when it is no longer live. */
@@ -212,27 +244,39 @@ export async function insertFileToken(db: Executor, linkId: string, tokenHash: U
   await db.insert(shlFileTokens).values({ tokenHash, linkId, expiresAt });
 }
 
-/** The JWE a `location` token serves: null when the token is unknown or expired, or its link no longer live. */
-export async function jweByFileToken(db: Executor, tokenHash: Uint8Array, now: Date = new Date()): Promise<Uint8Array | null> {
-  const [row] = await db
-    .select({ jwe: shlLinks.jwe })
-    .from(shlFileTokens)
-    .innerJoin(shlLinks, eq(shlLinks.id, shlFileTokens.linkId))
-    .where(and(eq(shlFileTokens.tokenHash, tokenHash), gt(shlFileTokens.expiresAt, now), live(now)));
-  return row?.jwe ?? null;
+/**
+ * The JWE a `location` token serves: null when the token is unknown or expired, or its link no
+ * longer live. The link is found live again after its bytes are read, so a revocation that
+ * commits while they are read is never served.
+ */
+export async function jweByFileToken(db: Executor, blobs: BlobStore, tokenHash: Uint8Array, now: Date = new Date()): Promise<Uint8Array | null> {
+  const blobOfToken = async () => {
+    const [row] = await db
+      .select({ blobId: shlLinks.blobId })
+      .from(shlFileTokens)
+      .innerJoin(shlLinks, eq(shlLinks.id, shlFileTokens.linkId))
+      .where(and(eq(shlFileTokens.tokenHash, tokenHash), gt(shlFileTokens.expiresAt, now), live(now)));
+    return row?.blobId ?? null;
+  };
+  const blobId = await blobOfToken();
+  if (!blobId) return null;
+  const jwe = await readJwe(blobs, blobId);
+  return jwe && (await blobOfToken()) === blobId ? jwe : null;
 }
 
 /**
- * Deletes what dead links no longer need: the JWE bytes of links expired at `now` (revoked and
- * disabled ones lost theirs at once) and expired `location` tokens. Safe on every instance at
- * once. Returns how many links lost their bytes and how many tokens went.
+ * Deletes what dead links no longer need: the JWE blobs of links expired at `now` (revoked and
+ * disabled ones lost theirs at once, unless a crash came between their commit and the blob's
+ * deletion: those go here too) and expired `location` tokens. Safe on every instance at once.
+ * Returns how many links lost their blob and how many tokens went.
  */
-export async function sweepDeadLinks(db: Executor, now: Date = new Date()): Promise<{ links: number; tokens: number }> {
-  const links = await db
-    .update(shlLinks)
-    .set({ jwe: null })
-    .where(and(isNotNull(shlLinks.jwe), lte(shlLinks.expiresAt, now)))
-    .returning({ id: shlLinks.id });
+export async function sweepDeadLinks(db: Executor, blobs: BlobStore, now: Date = new Date()): Promise<{ links: number; tokens: number }> {
+  const dead = await db
+    .select({ blobId: shlLinks.blobId })
+    .from(shlLinks)
+    .where(and(isNotNull(shlLinks.blobId), or(lte(shlLinks.expiresAt, now), isNotNull(shlLinks.revokedAt), isNotNull(shlLinks.disabledAt))));
+  const links = dead.map((row) => row.blobId!);
+  await blobs.delete(links);
   const tokens = await db.delete(shlFileTokens).where(lte(shlFileTokens.expiresAt, now)).returning({ linkId: shlFileTokens.linkId });
   return { links: links.length, tokens: tokens.length };
 }

@@ -3,6 +3,8 @@ import { createHash } from "node:crypto";
 import { cryptoReady, randomBytes, toBase64url } from "@/crypto";
 import { verifyShlPasscode } from "@/crypto/shl-passcode";
 import { shlLimits, type Manifest } from "@/contract/links";
+import type { BlobStore } from "@/lib/blobs/blob-store";
+import { blobStore } from "@/lib/blobs/select-blob-store";
 import { config } from "@/lib/config";
 import { getDatabase, type Database } from "@/lib/db";
 import { AppError } from "@/lib/errors";
@@ -31,12 +33,13 @@ const joseResponse = (jwe: Uint8Array) =>
 async function callerOf(request: Request): Promise<Caller> {
   await cryptoReady();
   const { db } = await getDatabase();
-  return { db, address: clientAddress(request) };
+  return { db, blobs: blobStore(db), address: clientAddress(request) };
 }
 
-/** Who asks, as far as the blind routes know: an address. The functions below take it with the database, for tests. */
+/** Who asks, as far as the blind routes know: an address. The functions below take it with the database and blob store, for tests. */
 export interface Caller {
   db: Database;
+  blobs: BlobStore;
   address: string;
 }
 
@@ -59,7 +62,7 @@ export async function directFile(caller: Caller, shlId: string, recipient: strin
   const db = await counted(caller);
   const link = segment.test(shlId) ? await liveLinkByShlId(db, shlId) : null;
   if (!link || link.flag !== "U") throw noSuchLink();
-  const jwe = await recordOpen(db, link, recipient);
+  const jwe = await recordOpen(db, caller.blobs, link, recipient);
   if (!jwe) throw noSuchLink();
   return joseResponse(jwe);
 }
@@ -93,11 +96,11 @@ export async function manifest(caller: Caller, shlId: string, body: ManifestRequ
     return invalidPasscode(remaining);
   }
   if (!verifyShlPasscode(link.passcodeHash, body.passcode)) {
-    const remaining = await spendPasscodeAttempt(db, link, body.recipient);
+    const remaining = await spendPasscodeAttempt(db, caller.blobs, link, body.recipient);
     if (remaining === null) throw noSuchLink();
     return invalidPasscode(remaining);
   }
-  const jwe = await recordOpen(db, link, body.recipient);
+  const jwe = await recordOpen(db, caller.blobs, link, body.recipient);
   if (!jwe) throw noSuchLink();
   if (body.embeddedLengthMax !== undefined && jwe.byteLength <= body.embeddedLengthMax) {
     return { files: [{ contentType: link.contentType, embedded: new TextDecoder().decode(jwe) }] };
@@ -115,7 +118,7 @@ export async function openLocation(request: Request, token: string): Promise<Res
 /** `openLocation` for a given caller. */
 export async function locationFile(caller: Caller, token: string): Promise<Response> {
   const db = await counted(caller);
-  const jwe = segment.test(token) ? await jweByFileToken(db, tokenHash(token)) : null;
+  const jwe = segment.test(token) ? await jweByFileToken(db, caller.blobs, tokenHash(token)) : null;
   if (!jwe) throw noSuchLink();
   return joseResponse(jwe);
 }

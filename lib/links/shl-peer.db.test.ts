@@ -11,6 +11,7 @@ import { encryptShlFile } from "@/crypto/shl-jwe";
 import { encodeShlink, newShlKey } from "@/crypto/shl-link";
 import { hashShlPasscode } from "@/crypto/shl-passcode";
 import { shlLinks, users } from "@/drizzle/schema";
+import { databaseBlobStore } from "@/lib/blobs/database-blob-store";
 import { createTestDatabase, testDatabaseKinds, type TestDatabase } from "@/lib/db/test-databases";
 import { errorResponse } from "@/lib/http/route";
 import { insertLink } from "./link-store";
@@ -32,7 +33,7 @@ describe.each(testDatabaseKinds())("kill-the-clipboard against the blind link se
     database = await createTestDatabase(kind);
     owner = randomUUID();
     await database.db.insert(users).values({ id: owner, role: "patient" });
-    const caller: Caller = { db: database.db, address: "192.0.2.10" };
+    const caller: Caller = { db: database.db, blobs: databaseBlobStore(database.db), address: "192.0.2.10" };
     server = createServer((request, response) => {
       const chunks: Buffer[] = [];
       request.on("data", (chunk: Buffer) => chunks.push(chunk));
@@ -66,17 +67,23 @@ describe.each(testDatabaseKinds())("kill-the-clipboard against the blind link se
     const key = newShlKey();
     const shlId = toBase64url(randomBytes(32));
     const jwe = await encryptShlFile(JSON.stringify(bundle), key, "application/fhir+json");
-    const row = await insertLink(database.db, owner, {
-      id: randomUUID(),
-      shlId,
-      flag,
-      passcodeHash: passcode ? hashShlPasscode(passcode) : null,
-      attempts: 10,
-      expiresAt: new Date(Date.now() + 3600_000),
-      contentType: "application/fhir+json",
-      jwe: new TextEncoder().encode(jwe),
-      sealedLabel: randomBytes(40),
-    });
+    const row = await insertLink(
+      database.db,
+      databaseBlobStore(database.db),
+      owner,
+      {
+        id: randomUUID(),
+        shlId,
+        flag,
+        passcodeHash: passcode ? hashShlPasscode(passcode) : null,
+        attempts: 10,
+        expiresAt: new Date(Date.now() + 3600_000),
+        contentType: "application/fhir+json",
+        jwe: new TextEncoder().encode(jwe),
+        sealedLabel: randomBytes(40),
+      },
+      { quotaBytes: 1024 ** 4, unfinishedUploadsMax: 100 },
+    );
     return { id: row.id, shlink: encodeShlink({ url: `${base}/api/shl/${shlId}`, flag, key, label: "Peer test" }) };
   }
 
@@ -102,7 +109,7 @@ describe.each(testDatabaseKinds())("kill-the-clipboard against the blind link se
       );
     }
     const [row] = await database.db.select().from(shlLinks).where(eq(shlLinks.id, p.id));
-    expect(row).toMatchObject({ remainingAttempts: 0, jwe: null });
+    expect(row).toMatchObject({ remainingAttempts: 0, blobId: null });
     await expect(new SHLViewer({ shlinkURI: p.shlink }).resolveSHL({ recipient: "Guesser", passcode: "river-stone" })).rejects.toBeInstanceOf(
       SHLManifestNotFoundError,
     );
