@@ -74,6 +74,10 @@ export default defineConfig({
         ADMIN_ENROLMENT_TOKEN: adminEnrolmentToken,
         // 1.5 GB, so that e2e/storage-quota.spec.ts can exceed it with a sparse 2 GB file (no file may pass 4 GiB).
         STORAGE_QUOTA_MB: String(storageQuotaMB),
+        // The sign-in that starts a session is its fresh proof; an hour of it keeps the
+        // matrix's sensitive rows deterministic on a slow machine. e2e/fresh-proof.spec.ts
+        // runs its own server with a window of seconds.
+        FRESH_PROOF_MINUTES: "60",
       },
     },
     {

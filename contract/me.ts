@@ -3,7 +3,7 @@ import { newPasskeyWrapSchema, passkeyNameSchema, sealedBundleMaxBytes, storedPa
 import { bodyLimits } from "./body-limits";
 import { base64url, timestamp, uuid } from "./common";
 import { defineRoute } from "./route";
-import { creationOptionsSchema, registrationResponseSchema } from "./webauthn";
+import { authenticationResponseSchema, creationOptionsSchema, registrationResponseSchema, requestOptionsSchema } from "./webauthn";
 
 const bytes = z.number().int().nonnegative();
 
@@ -234,8 +234,20 @@ export const securityRoutes = {
     body: z.object({ name: passkeyNameSchema }),
     response: "empty",
   }),
+  /** Needs a fresh proof (403 fresh-proof-required otherwise). */
   removePasskey: defineRoute({ method: "DELETE", path: "/api/me/passkeys/[id]", access: "session", params: passkeyParams, response: "empty" }),
+  /** Assertion options for a fresh proof: the signed-in person's own passkeys, user verification required. */
+  freshProofOptions: defineRoute({ method: "POST", path: "/api/me/fresh-proof/options", access: "session", response: requestOptionsSchema }),
+  /** A fresh proof: the assertion is verified against the session's person and recorded on the session. */
+  freshProof: defineRoute({
+    method: "POST",
+    path: "/api/me/fresh-proof",
+    access: "session",
+    body: z.object({ credential: authenticationResponseSchema }),
+    response: z.object({ verifiedAt: timestamp }),
+  }),
   recoveryKey: defineRoute({ method: "GET", path: "/api/me/recovery-key", access: "session", response: z.object({ recoveryPublicKey, createdAt: timestamp }) }),
+  /** Needs a fresh proof (403 fresh-proof-required otherwise). */
   replaceRecoveryKey: defineRoute({ method: "PUT", path: "/api/me/recovery-key", access: "session", body: recoveryKeyReplacementSchema, response: "empty" }),
   sessions: defineRoute({
     method: "GET",

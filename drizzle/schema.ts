@@ -33,7 +33,7 @@ const createdAt = () => stampedNow("created_at");
 const at = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
 
 export const userRole = pgEnum("user_role", ["patient", "doctor", "nurse", "admin"]);
-export const challengeCeremony = pgEnum("challenge_ceremony", ["registration", "authentication", "add-passkey", "recovery"]);
+export const challengeCeremony = pgEnum("challenge_ceremony", ["registration", "authentication", "add-passkey", "recovery", "fresh-proof"]);
 export const unlockMethod = pgEnum("unlock_method", ["prf", "device", "recovery"]);
 export const grantScope = pgEnum("grant_scope", ["records", "all"]);
 export const grantPermission = pgEnum("grant_permission", ["read", "contribute"]);
@@ -102,6 +102,11 @@ export const sessions = pgTable(
     lastSeenAt: at("last_seen_at").notNull().defaultNow(),
     expiresAt: at("expires_at").notNull(),
     endedAt: at("ended_at"),
+    /**
+     * When this session's person last made a passkey assertion with user verification (the
+     * sign-in itself, or a fresh proof: lib/auth/fresh-proof.ts). Sensitive actions need it recent.
+     */
+    verifiedAt: at("verified_at"),
   },
   (table) => [uniqueIndex("sessions_token_hash_idx").on(table.tokenHash), index("sessions_user_idx").on(table.userId)],
 );

@@ -867,6 +867,26 @@ function matrix(w: World): { rows: Row[]; finalRows: Row[] } {
       expect: signedIn(unauthenticated),
     },
     {
+      route: "POST /api/me/fresh-proof/options",
+      what: "options for a fresh proof",
+      path: "/api/me/fresh-proof/options",
+      expect: signedIn((caller) =>
+        ok(200, (json) => {
+          const offered = ((json as { allowCredentials?: Array<{ id: string }> }).allowCredentials ?? []).map((entry) => entry.id);
+          return JSON.stringify(offered) === JSON.stringify([w.accounts[caller as Exclude<Caller, "anonymous">].passkeyId])
+            ? null
+            : `offered ${JSON.stringify(offered)}`;
+        }),
+      ),
+    },
+    {
+      route: "POST /api/me/fresh-proof",
+      what: "a made-up fresh proof with the owner patient's passkey id",
+      path: "/api/me/fresh-proof",
+      body: { credential: madeUpCredential(p.passkeyId, "webauthn.get") },
+      expect: signedIn(forbidden),
+    },
+    {
       route: "PATCH /api/me/passkeys/[id]",
       what: "renaming the owner patient's passkey (to its own name)",
       path: `/api/me/passkeys/${encodeURIComponent(p.passkeyId)}`,

@@ -25,6 +25,8 @@ const settings = {
   APP_ORIGIN: z.string().refine(isOrigin).optional().describe("an origin such as https://records.example.org (scheme, host and port only)"),
   /** Minutes without a request after which a session ends. */
   SESSION_IDLE_MINUTES: decimal({ fallback: 30, min: 0.05, max: 24 * 60 }, "a number of minutes from 0.05 to 1440 (decimals allowed)"),
+  /** Minutes a passkey assertion (sign-in or fresh proof) counts as fresh for sensitive actions: removing a passkey, a new recovery key. */
+  FRESH_PROOF_MINUTES: decimal({ fallback: 5, min: 0.05, max: 60 }, "a number of minutes from 0.05 to 60 (decimals allowed)"),
   /** Hours after sign-in at which a session ends however active it is. */
   SESSION_MAX_HOURS: decimal({ fallback: 12, min: 1, max: 24 * 30, whole: true }, "a whole number of hours from 1 to 720"),
   /** Authentication requests allowed per client address in 10 minutes (a clinic behind one NAT needs room). */
@@ -193,6 +195,7 @@ export interface AppConfig {
   directorySearchLimitPerAccount: number;
   trustProxy: TrustProxy;
   sessionMaxMs: number;
+  freshProofMs: number;
   auditCountWindowMs: number;
   refusedLimitPerActor: number;
   blobGraceMs: number;
@@ -243,6 +246,7 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
     trustProxy: parseTrustProxy(parsed.TRUST_PROXY) ?? { kind: "none" },
     sessionIdleMs: Math.round(parsed.SESSION_IDLE_MINUTES * 60_000),
     sessionMaxMs: parsed.SESSION_MAX_HOURS * 3_600_000,
+    freshProofMs: Math.round(parsed.FRESH_PROOF_MINUTES * 60_000),
     auditCountWindowMs: Math.round(parsed.AUDIT_COUNT_WINDOW_MINUTES * 60_000),
     refusedLimitPerActor: parsed.REFUSED_REQUEST_LIMIT_PER_ACTOR,
     blobGraceMs: Math.round(parsed.BLOB_GRACE_MINUTES * 60_000),

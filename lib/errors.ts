@@ -11,6 +11,8 @@ export const errorStatus = {
   "cross-origin-refused": 403,
   /** Sign-up as an administrator without this deployment's enrolment token. */
   "enrolment-refused": 403,
+  /** A sensitive action without a passkey assertion made within FRESH_PROOF_MINUTES (lib/auth/fresh-proof.ts). */
+  "fresh-proof-required": 403,
   "not-found": 404,
   "method-not-allowed": 405,
   conflict: 409,

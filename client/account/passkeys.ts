@@ -34,7 +34,7 @@ function registrationForServer(response: RegistrationResponseJSON, prfEnabled: b
   return { ...response, clientExtensionResults: { prf: { enabled: prfEnabled } } };
 }
 
-function assertionForServer(response: AuthenticationResponseJSON): AuthenticationResponse {
+export function assertionForServer(response: AuthenticationResponseJSON): AuthenticationResponse {
   return { ...response, clientExtensionResults: {} };
 }
 

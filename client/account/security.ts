@@ -14,6 +14,7 @@ import type { PasskeySummary, RecoveryKeyReplacement, SessionSummary, StorageUsa
 import { routes } from "@/contract/routes";
 import { ApiError, httpTransport, type Transport } from "../transport/api";
 import { createPasskey } from "./passkeys";
+import { withFreshProof } from "./fresh-proof";
 import type { UnlockedVault } from "../keystore/vault-store";
 
 export type { PasskeySummary, SessionSummary };
@@ -36,7 +37,9 @@ export function renameFailure(error: unknown): string {
   }
   return "The passkey could not be renamed. Please try again.";
 }
-export const removePasskey = (id: string, transport: Transport = httpTransport) => transport.call(routes.security.removePasskey, { params: { id } });
+/** Removes one of the account's passkeys, asking for a passkey tap first when the server wants a fresh proof. Throws ApiError, FreshProofNotGivenError. */
+export const removePasskey = (id: string, transport: Transport = httpTransport) =>
+  withFreshProof(() => transport.call(routes.security.removePasskey, { params: { id } }), transport);
 export const listSessions = (transport: Transport = httpTransport) => transport.call(routes.security.sessions, {});
 export const signOutOtherSessions = (transport: Transport = httpTransport) => transport.call(routes.security.endOtherSessions, {});
 
@@ -102,11 +105,12 @@ export async function prepareRecoveryKeyReplacement(vault: UnlockedVault, transp
 
 /**
  * Swaps the current recovery key for a prepared one, in one step on the server: from then
- * on only the new key recovers the account. Throws ApiError (conflict when the key was
- * changed elsewhere meanwhile); on any failure the current key still works.
+ * on only the new key recovers the account. Asks for a passkey tap first when the server wants a
+ * fresh proof. Throws ApiError (conflict when the key was changed elsewhere meanwhile),
+ * FreshProofNotGivenError; on any failure the current key still works.
  */
 export async function commitRecoveryKeyReplacement(prepared: PreparedRecoveryKey, transport: Transport = httpTransport): Promise<void> {
-  await transport.call(routes.security.replaceRecoveryKey, { body: prepared.replacement });
+  await withFreshProof(() => transport.call(routes.security.replaceRecoveryKey, { body: prepared.replacement }), transport);
 }
 
 /** This account's own safety code, to read out to the people it shares with. */

@@ -31,12 +31,7 @@ export async function submitSignUp(page: Page, input: SignUpInput): Promise<void
 /** Signs up through the real page and confirms the recovery key; returns the key as shown. */
 export async function signUpThroughPage(page: Page, input: SignUpInput): Promise<string> {
   await submitSignUp(page, input);
-  const shown = page.getByTestId("recovery-key");
-  await expect(shown).toBeVisible({ timeout: 20_000 });
-  const recoveryKey = (await shown.textContent())!.trim();
-  const label = await page.getByLabel(/type group \d+ of the key/).evaluate((input) => (input as HTMLInputElement).labels?.[0]?.textContent ?? "");
-  const groupNumber = Number(/group (\d+)/.exec(label)![1]);
-  await page.getByLabel(/type group \d+ of the key/).fill(recoveryKey.split("-")[groupNumber - 1]!);
+  const recoveryKey = await fillRecoveryKeyCheck(page, 20_000);
   await page.getByRole("button", { name: /I have saved it/ }).click();
   await expect(page).toHaveURL(/\/home$/);
   return recoveryKey;
@@ -47,6 +42,20 @@ export async function signUpThroughPage(page: Page, input: SignUpInput): Promise
  * (conditional mediation), which a virtual authenticator may answer by itself; the
  * button is pressed only if that has not already signed in.
  */
+/**
+ * Reads the recovery key the page shows (waiting up to `timeoutMs` for it) and types back the
+ * group the page asks for, as a person who saved it would; returns the key. The caller confirms.
+ */
+export async function fillRecoveryKeyCheck(page: Page, timeoutMs = 5_000): Promise<string> {
+  const shown = page.getByTestId("recovery-key");
+  await expect(shown).toBeVisible({ timeout: timeoutMs });
+  const recoveryKey = (await shown.textContent())!.trim();
+  const check = page.getByLabel(/type group \d+ of the key/);
+  const label = await check.evaluate((input) => (input as HTMLInputElement).labels?.[0]?.textContent ?? "");
+  await check.fill(recoveryKey.split("-")[Number(/group (\d+)/.exec(label)![1]) - 1]!);
+  return recoveryKey;
+}
+
 export async function signInThroughPage(page: Page): Promise<void> {
   await page.goto("/sign-in");
   const signedIn = await page

@@ -12,6 +12,7 @@ import { getDatabase } from "@/lib/db";
 import { renameStoredPasskey, storePasskeyWithWrap } from "./passkey-store";
 import { currentRecoveryVerifier, swapRecoveryKey, type RecoveryKeyReplacement } from "./recovery-key-swap";
 import { AppError } from "@/lib/errors";
+import { requireFreshProof } from "@/lib/auth/fresh-proof";
 
 export async function listMyPasskeys() {
   const session = await requireSession();
@@ -67,9 +68,14 @@ export async function renamePasskey(credentialId: string, name: string) {
   await renameStoredPasskey(db, session.userId, credentialId, name);
 }
 
-/** Removes a passkey and its vault wrap; the last passkey cannot go. */
+/**
+ * Removes a passkey and its vault wrap; the last passkey cannot go. Needs a fresh proof
+ * (AppError "fresh-proof-required"): a session left open must not be enough to take a
+ * passkey away from its owner.
+ */
 export async function removePasskey(credentialId: string) {
   const session = await requireSession();
+  requireFreshProof(session);
   const { db } = await getDatabase();
   await db.transaction(async (tx) => {
     // Locking the account's passkeys serialises two removals racing for the last one.
@@ -100,9 +106,10 @@ export async function currentRecoveryKey(): Promise<{ recoveryPublicKey: string;
   return currentRecoveryVerifier(db, session.userId);
 }
 
-/** Replaces the signed-in person's recovery key, all at once or not at all (see swapRecoveryKey). */
+/** Replaces the signed-in person's recovery key, all at once or not at all (see swapRecoveryKey). Needs a fresh proof. */
 export async function replaceRecoveryKey(body: RecoveryKeyReplacement) {
   const session = await requireSession();
+  requireFreshProof(session);
   const { db } = await getDatabase();
   await swapRecoveryKey(db, session.userId, relyingParty().origin, body);
 }

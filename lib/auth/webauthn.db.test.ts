@@ -133,4 +133,53 @@ describe.each(testDatabaseKinds())("WebAuthn ceremonies on %s", (kind) => {
     assertion.response.userHandle = Buffer.from(randomUUID().replaceAll("-", ""), "hex").toString("base64url");
     expect(await refusalCode(verifyAuthentication(database.db, rp, assertion))).toBe("unauthenticated");
   });
+
+  describe("fresh proof (an assertion by the signed-in person, for sensitive actions)", () => {
+    const subjectOf = (userId: string, authenticator: SoftwareAuthenticator) => ({ userId, credentialIds: [authenticator.id] });
+
+    it("offers only the person's passkeys, with user verification, and verifies their assertion", async () => {
+      const { authenticator, userId } = await registeredUser();
+      const options = await authenticationOptions(database.db, rp, subjectOf(userId, authenticator));
+      expect(options.userVerification).toBe("required");
+      expect((options.allowCredentials ?? []).map((entry) => entry.id)).toEqual([authenticator.id]);
+      expect(await verifyAuthentication(database.db, rp, authenticator.assert(options.challenge), new Date(), userId)).toEqual({
+        userId,
+        credentialId: authenticator.id,
+      });
+    });
+
+    it("refuses another account's passkey, even on a challenge issued to that account", async () => {
+      const person = await registeredUser();
+      const intruder = await registeredUser();
+      const forPerson = await authenticationOptions(database.db, rp, subjectOf(person.userId, person.authenticator));
+      expect(await refusalCode(verifyAuthentication(database.db, rp, intruder.authenticator.assert(forPerson.challenge), new Date(), person.userId))).toBe(
+        "unauthenticated",
+      );
+      // The intruder's own challenge, answered by the intruder's passkey, is no proof for the person either.
+      const forIntruder = await authenticationOptions(database.db, rp, subjectOf(intruder.userId, intruder.authenticator));
+      expect(await refusalCode(verifyAuthentication(database.db, rp, intruder.authenticator.assert(forIntruder.challenge), new Date(), person.userId))).toBe(
+        "unauthenticated",
+      );
+    });
+
+    it("keeps sign-in and fresh-proof challenges apart", async () => {
+      const { authenticator, userId } = await registeredUser();
+      const signIn = await authenticationOptions(database.db, rp);
+      expect(await refusalCode(verifyAuthentication(database.db, rp, authenticator.assert(signIn.challenge), new Date(), userId))).toBe("unauthenticated");
+      const proof = await authenticationOptions(database.db, rp, subjectOf(userId, authenticator));
+      expect(await refusalCode(verifyAuthentication(database.db, rp, authenticator.assert(proof.challenge)))).toBe("unauthenticated");
+    });
+
+    it("refuses an assertion without user verification, and a replay", async () => {
+      const { authenticator, userId } = await registeredUser();
+      const first = await authenticationOptions(database.db, rp, subjectOf(userId, authenticator));
+      expect(await refusalCode(verifyAuthentication(database.db, rp, authenticator.assert(first.challenge, { userVerified: false }), new Date(), userId))).toBe(
+        "unauthenticated",
+      );
+      const second = await authenticationOptions(database.db, rp, subjectOf(userId, authenticator));
+      const assertion = authenticator.assert(second.challenge);
+      await verifyAuthentication(database.db, rp, assertion, new Date(), userId);
+      expect(await refusalCode(verifyAuthentication(database.db, rp, assertion, new Date(), userId))).toBe("unauthenticated");
+    });
+  });
 });

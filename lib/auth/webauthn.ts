@@ -105,31 +105,43 @@ export async function verifyRegistration(
   };
 }
 
-/** Usernameless sign-in: no credential list, so nothing reveals which accounts exist. */
-export async function authenticationOptions(
-  db: Database,
-  rp: RelyingParty,
-  ceremony: Extract<Ceremony, "authentication"> = "authentication",
-): Promise<PublicKeyCredentialRequestOptionsJSON> {
-  const { challenge } = await issueChallenge(db, ceremony, null);
+/**
+ * A fresh proof (lib/auth/fresh-proof.ts) names the signed-in person: the challenge is bound to
+ * them, the browser is offered only their passkeys, and the assertion must come from one.
+ */
+export interface FreshProofSubject {
+  userId: string;
+  credentialIds: string[];
+}
+
+/**
+ * Assertion options with user verification required. For sign-in (no `subject`) they are
+ * usernameless: no credential list, so nothing reveals which accounts exist.
+ */
+export async function authenticationOptions(db: Database, rp: RelyingParty, subject?: FreshProofSubject): Promise<PublicKeyCredentialRequestOptionsJSON> {
+  const { challenge } = await issueChallenge(db, subject ? "fresh-proof" : "authentication", subject?.userId ?? null);
   return generateAuthenticationOptions({
     rpID: rp.id,
     challenge: new Uint8Array(fromBase64url(challenge)),
     userVerification: "required",
     timeout: 300_000,
+    ...(subject ? { allowCredentials: subject.credentialIds.map((id) => ({ id })) } : {}),
   });
 }
 
 /**
- * Verifies a sign-in assertion and advances the credential's signature counter. Every
+ * Verifies an assertion and advances the credential's signature counter: a sign-in, or with
+ * `subjectUserId` a fresh proof, whose challenge and passkey must both be that person's. Every
  * refusal (unknown credential, used or expired challenge, bad signature, wrong origin,
- * no user verification, counter gone backwards) gives the same answer.
+ * no user verification, counter gone backwards, someone else's passkey) gives the same
+ * answer: AppError "unauthenticated".
  */
 export async function verifyAuthentication(
   db: Database,
   rp: RelyingParty,
   response: AuthenticationResponseJSON,
   now: Date = new Date(),
+  subjectUserId: string | null = null,
 ): Promise<{ userId: string; credentialId: string }> {
   const [stored] = await db.select().from(passkeyCredentials).where(eq(passkeyCredentials.id, response.id));
   let verification;
@@ -137,7 +149,7 @@ export async function verifyAuthentication(
     verification = await verifyAuthenticationResponse({
       response,
       expectedChallenge: async (challenge) => {
-        await consumeChallenge(db, challenge, "authentication", null, now);
+        await consumeChallenge(db, challenge, subjectUserId ? "fresh-proof" : "authentication", subjectUserId, now);
         return true;
       },
       expectedOrigin: rp.origin,
@@ -156,6 +168,7 @@ export async function verifyAuthentication(
     throw refused(error);
   }
   if (!stored || !verification.verified) throw refused();
+  if (subjectUserId !== null && stored.userId !== subjectUserId) throw refused();
   await cryptoReady();
   if (response.response.userHandle && userHandleToId(response.response.userHandle) !== stored.userId) throw refused();
   const updated = await db

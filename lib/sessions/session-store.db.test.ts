@@ -3,7 +3,18 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sessions, users } from "@/drizzle/schema";
 import { createTestDatabase, testDatabaseKinds, type TestDatabase } from "@/lib/db/test-databases";
-import { endOtherSessions, endSession, hashSessionToken, listActiveSessions, resolveSession, sessionTouchIntervalMs, startSession } from "./session-store";
+import {
+  endOtherSessions,
+  endSession,
+  hashSessionToken,
+  listActiveSessions,
+  markSessionVerified,
+  resolveSession,
+  sessionTouchIntervalMs,
+  startSession,
+} from "./session-store";
+import { requireFreshProof } from "@/lib/auth/fresh-proof";
+import { AppError } from "@/lib/errors";
 
 const policy = { idleMs: 30 * 60_000, maxMs: 12 * 3_600_000 };
 const minutes = (date: Date, count: number) => new Date(date.getTime() + count * 60_000);
@@ -34,6 +45,40 @@ describe.each(testDatabaseKinds())("sessions on %s", (kind) => {
     const { token } = await startSession(database.db, userId, policy, start);
     expect(await resolveSession(database.db, token, policy, minutes(start, 20))).toMatchObject({ userId, role: "patient" });
     expect(await resolveSession(database.db, token, policy, minutes(start, 45))).not.toBeNull();
+  });
+
+  it("starts verified (every session follows a verified passkey ceremony) and records a later fresh proof", async () => {
+    const start = new Date("2026-03-02T10:00:00Z");
+    const { token, sessionId } = await startSession(database.db, userId, policy, start);
+    const started = (await resolveSession(database.db, token, policy, minutes(start, 1)))!;
+    expect(started.verifiedAt).toEqual(start);
+    // The default window is five minutes (FRESH_PROOF_MINUTES).
+    expect(() => requireFreshProof(started, minutes(start, 5))).not.toThrow();
+    const stale = (await resolveSession(database.db, token, policy, minutes(start, 6)))!;
+    const refusal = (() => {
+      try {
+        requireFreshProof(stale, seconds(minutes(start, 5), 1));
+      } catch (error) {
+        return error;
+      }
+    })();
+    expect(refusal).toBeInstanceOf(AppError);
+    expect((refusal as AppError).code).toBe("fresh-proof-required");
+    await markSessionVerified(database.db, sessionId, minutes(start, 7));
+    const proven = (await resolveSession(database.db, token, policy, minutes(start, 8)))!;
+    expect(proven.verifiedAt).toEqual(minutes(start, 7));
+    expect(() => requireFreshProof(proven, minutes(start, 8))).not.toThrow();
+    // A session with no verification on record (one from before fresh proofs) is never fresh.
+    expect(() => requireFreshProof({ verifiedAt: null }, start)).toThrow(AppError);
+  });
+
+  it("does not mark an ended session verified", async () => {
+    const { token, sessionId } = await startSession(database.db, userId, policy);
+    await endSession(database.db, sessionId);
+    await markSessionVerified(database.db, sessionId);
+    expect(await resolveSession(database.db, token, policy)).toBeNull();
+    const [row] = await database.db.select({ endedAt: sessions.endedAt }).from(sessions).where(eq(sessions.id, sessionId));
+    expect(row!.endedAt).not.toBeNull();
   });
 
   it("writes the last-seen time once per touch interval, not on every request", async () => {

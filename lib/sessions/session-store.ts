@@ -15,15 +15,25 @@ export interface SessionPolicy {
 
 type SessionRow = typeof sessions.$inferSelect;
 
-/** The signed-in person's session: its id, who, their role, and when it started. */
-export type ActiveSession = Pick<SessionRow, "userId" | "createdAt"> & { sessionId: SessionRow["id"]; role: (typeof users.$inferSelect)["role"] };
+/**
+ * The signed-in person's session: its id, who, their role, when it started, and when its person
+ * last made a passkey assertion with user verification (null: not since this column existed).
+ */
+export type ActiveSession = Pick<SessionRow, "userId" | "createdAt" | "verifiedAt"> & {
+  sessionId: SessionRow["id"];
+  role: (typeof users.$inferSelect)["role"];
+};
 
 /** Only this hash is stored: a database leak yields no usable cookie. */
 export function hashSessionToken(token: string): Uint8Array {
   return new Uint8Array(createHash("sha256").update(token, "utf8").digest());
 }
 
-/** Starts a session and returns the opaque token for the cookie (256 random bits). */
+/**
+ * Starts a session and returns the opaque token for the cookie (256 random bits). Every caller
+ * has just verified a passkey ceremony with user verification (sign-in, sign-up, recovery), so
+ * the session starts verified (see lib/auth/fresh-proof.ts).
+ */
 export async function startSession(
   db: Database,
   userId: string,
@@ -41,6 +51,7 @@ export async function startSession(
     createdAt: now,
     lastSeenAt: now,
     expiresAt,
+    verifiedAt: now,
   });
   return { token, sessionId, expiresAt };
 }
@@ -68,6 +79,7 @@ export async function resolveSession(db: Database, token: string, policy: Sessio
       createdAt: sessions.createdAt,
       lastSeenAt: sessions.lastSeenAt,
       expiresAt: sessions.expiresAt,
+      verifiedAt: sessions.verifiedAt,
       role: users.role,
       disabledAt: users.disabledAt,
     })
@@ -88,7 +100,15 @@ export async function resolveSession(db: Database, token: string, policy: Sessio
       .set({ lastSeenAt: now })
       .where(and(eq(sessions.id, row.id), lt(sessions.lastSeenAt, touchBefore)));
   }
-  return { sessionId: row.id, userId: row.userId, role: row.role, createdAt: row.createdAt };
+  return { sessionId: row.id, userId: row.userId, role: row.role, createdAt: row.createdAt, verifiedAt: row.verifiedAt };
+}
+
+/** Records that the session's person has just made a verified passkey assertion (a fresh proof). */
+export async function markSessionVerified(db: Database, sessionId: string, now: Date = new Date()): Promise<void> {
+  await db
+    .update(sessions)
+    .set({ verifiedAt: now })
+    .where(and(eq(sessions.id, sessionId), isNull(sessions.endedAt)));
 }
 
 export async function endSession(db: Database, sessionId: string, now: Date = new Date()): Promise<void> {

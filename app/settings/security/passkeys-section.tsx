@@ -6,6 +6,7 @@ import { ApiError } from "@/client/transport/api";
 import { unlockedVault } from "@/client/keystore/vault-store";
 import { formatDateTime } from "@/client/format";
 import { PasskeyNamePrompt } from "@/app/_components/passkey-name-prompt";
+import { FreshProofNotGivenError } from "@/client/account/fresh-proof";
 import { addPasskey, listPasskeys, passkeyNameMaxLength, removePasskey, renameFailure, renamePasskey, type PasskeySummary } from "@/client/account/security";
 
 const when = (iso: string | null) => (iso ? formatDateTime(iso) : "never");
@@ -87,7 +88,7 @@ function PasskeyRow({ passkey, onlyOne, onChanged }: { passkey: PasskeySummary; 
               await removePasskey(passkey.id);
               onChanged(`Removed ${passkey.name}.`);
             } catch (caught) {
-              setError(caught instanceof ApiError ? caught.message : "Could not remove it.");
+              setError(caught instanceof ApiError || caught instanceof FreshProofNotGivenError ? caught.message : "Could not remove it.");
             }
           }}
         >

@@ -6,11 +6,12 @@ import { RecoveryKeyStep } from "@/app/_components/recovery-key-step";
 import { ApiError } from "@/client/transport/api";
 import { unlockedVault } from "@/client/keystore/vault-store";
 import { commitRecoveryKeyReplacement, prepareRecoveryKeyReplacement, type PreparedRecoveryKey } from "@/client/account/security";
+import { FreshProofNotGivenError } from "@/client/account/fresh-proof";
 
 type State =
   | { step: "idle"; message?: string; error?: string }
   | { step: "preparing" }
-  | { step: "confirming"; prepared: PreparedRecoveryKey }
+  | { step: "confirming"; prepared: PreparedRecoveryKey; error?: string }
   | { step: "saving"; prepared: PreparedRecoveryKey };
 
 /**
@@ -33,7 +34,12 @@ export function RecoverySection() {
     const { prepared } = state;
     return (
       <div ref={pending} aria-busy={state.step === "saving"} data-testid="recovery-key-replacement">
-        <p className="hint">Your current recovery key keeps working until you confirm below that you saved this new one.</p>
+        <p className="hint">Your current recovery key keeps working until you confirm below that you saved this new one. Saving it asks for your passkey.</p>
+        {state.step === "confirming" && state.error && (
+          <p className="form-error" role="alert">
+            {state.error}
+          </p>
+        )}
         <RecoveryKeyStep
           recoveryKey={prepared.recoveryKeyText}
           onConfirmed={async () => {
@@ -44,6 +50,11 @@ export function RecoverySection() {
               await commitRecoveryKeyReplacement(prepared);
               setState({ step: "idle", message: "Your new recovery key is active. The old one no longer works." });
             } catch (caught) {
+              if (caught instanceof FreshProofNotGivenError) {
+                // The key the person just wrote down stays on screen: one more tap saves it.
+                setState({ step: "confirming", prepared, error: `${caught.message} Your current recovery key still works.` });
+                return;
+              }
               const reason = caught instanceof ApiError ? caught.message : "Your new recovery key could not be saved.";
               setState({ step: "idle", error: `${reason} Your current recovery key still works.` });
             } finally {
