@@ -2,6 +2,7 @@ import { SHLViewer } from "kill-the-clipboard";
 import type { Page } from "@playwright/test";
 import { expect, test } from "./support/test";
 import { addNote, newPerson } from "./support/sharing";
+import { makeLinkOnPage } from "./support/links";
 import { trailActions } from "./support/audit";
 
 /** The payload of a link's fragment, as any viewer reads it (STU1: base64url JSON after "shlink:/"). */
@@ -156,5 +157,33 @@ test("a patient makes a U link and a passcode link from chosen records; others o
   await expect(resolveWithPeer(open, "Dr Who")).rejects.toMatchObject({ name: "SHLNetworkError", message: expect.stringMatching(/^File not found/) });
   expect((await fetch(`${String(payloadOf(open).url)}?recipient=Dr%20Who`)).status).toBe(404);
   expect(await trailActions(page)).toContain("link-revoked");
+  await patient.close();
+});
+
+test("keyboard focus on the Links page never drops to the page's body: after Done, on Revoke, on Keep it, after a revoke", async ({ browser }) => {
+  test.setTimeout(120_000);
+  const patient = await newPerson(browser, { role: "patient", name: "Kim Keyboard" });
+  const { page } = patient;
+  await page.getByRole("link", { name: "My records" }).first().click();
+  await addNote(page, "Focus note", "Focus note text.");
+  // makeLinkOnPage presses Done: the panel and its button are gone, and the form that replaces them has the focus.
+  await makeLinkOnPage(page, { records: ["Focus note"], label: "Focus clinic", revealedName: "Kim Keyboard" });
+  await expect(page.getByRole("heading", { name: "Make a link" })).toBeFocused();
+
+  const row = page.getByTestId("live-links").getByTestId("link-row").filter({ hasText: "Focus clinic" });
+  await row.getByRole("button", { name: "Revoke Focus clinic" }).click();
+  // "Revoke" is gone while the question is asked: the question has the focus, read out first.
+  await expect(row.getByText("Revoke “Focus clinic”? It stops opening at once")).toBeFocused();
+  await row.getByRole("button", { name: "Keep it" }).click();
+  await expect(row.getByRole("button", { name: "Revoke Focus clinic" })).toBeFocused();
+
+  await page.keyboard.press("Enter");
+  await expect(row.getByRole("button", { name: "Yes, revoke it" })).toBeVisible();
+  await row.getByRole("button", { name: "Yes, revoke it" }).focus();
+  await page.keyboard.press("Enter");
+  await expect(page.getByTestId("ended-links").getByTestId("link-row")).toHaveCount(1);
+  // The row left the live list: its heading takes the focus and the status says what happened.
+  await expect(page.getByRole("heading", { name: "Your live links" })).toBeFocused();
+  await expect(page.getByTestId("links-status")).toHaveText("“Focus clinic” is revoked.");
   await patient.close();
 });

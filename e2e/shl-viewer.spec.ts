@@ -216,9 +216,11 @@ test("a signed-in patient imports a peer's link into the chart; a second import 
     await start.click();
     const plan = page.getByTestId("link-import-plan");
     if (round === 1) {
-      await expect(plan).toContainText("Ready to import 3 records.");
+      // The button pressed goes away with its step: focus moves to the plan's first line, then back to the start.
+      await expect(plan.getByText("Ready to import 3 records.")).toBeFocused();
       await plan.getByRole("button", { name: "Import 3 records" }).click();
       await expect(importRegion.getByRole("status")).toHaveText("Imported 3 records into your chart.", { timeout: 30_000 });
+      await expect(start).toBeFocused();
     } else {
       await expect(plan).toContainText("Nothing new to import.");
       await expect(plan.getByTestId("link-import-already")).toHaveText("3 records are already in your chart and will be skipped.");
@@ -245,4 +247,38 @@ test("a clinician opens a link while signed in and is offered the way back to sh
   await expect(page.getByRole("link", { name: "View beside your shared charts" })).toHaveAttribute("href", "/shared");
   await expect(page.getByRole("button", { name: "Import into my chart" })).toHaveCount(0);
   await expectFitsViewport(page, "link viewer, clinician, 390 px");
+  // Links are the patients' page; it shows a clinician the way to the viewer, where a link can be pasted or scanned.
+  await page.goto("/links");
+  await page.getByRole("main").getByRole("link", { name: "Open a SMART Health Link" }).click();
+  await expect(page.getByRole("heading", { name: "Open a SMART Health Link", level: 1 })).toBeVisible();
+});
+
+test("the viewer keeps the focus on Open link, shows its passcode field as a field, and drops the last link's status when another is read", async ({
+  page,
+}) => {
+  const first = await peerLink({ flag: "U", label: "First link", content: [immunizations] });
+  const second = await peerLink({ flag: "P", label: "Second link", passcode, content: [immunizations] });
+  await page.goto(viewerUrl(first));
+  await openAs(page);
+  await expect(page.getByTestId("group-immunization").getByRole("listitem")).toHaveCount(3);
+  const opening = page.getByRole("region", { name: "“First link”" });
+  await expect(opening.getByRole("status")).toHaveText("Opened: 1 file.");
+  // Pressed, the button stays focused while the link opens and after (a disabled button drops focus to the body).
+  await expect(page.getByRole("button", { name: "Open link" })).toBeFocused();
+
+  await page.getByLabel("Link text").fill(second.toURI());
+  await page.getByRole("button", { name: "Read link" }).click();
+  const next = page.getByRole("region", { name: "“Second link”" });
+  await expect(next.getByRole("heading", { name: "“Second link”" })).toBeFocused();
+  // The second link is not opened yet: nothing says it was.
+  await expect(next.getByRole("status")).toHaveText("");
+  await expect(page.getByRole("region", { name: "What the link holds" })).toHaveCount(0);
+  // The passcode is a field like the name: its label above its input, the input as wide as the name's.
+  const label = await next.getByText("Passcode", { exact: true }).boundingBox();
+  const input = await next.getByLabel("Passcode", { exact: true }).boundingBox();
+  const nameInput = await next.getByLabel("Your name or clinic").boundingBox();
+  expect(label!.y + label!.height).toBeLessThanOrEqual(input!.y);
+  expect(input!.width).toBe(nameInput!.width);
+  await openAs(page, { passcode });
+  await expect(page.getByTestId("group-immunization").getByRole("listitem")).toHaveCount(3);
 });

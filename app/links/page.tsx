@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import Link from "next/link";
 import { redirect } from "next/navigation";
 import { currentSession } from "@/lib/sessions/current-session";
 import { LinksView } from "./_components/links-view";
@@ -13,7 +14,14 @@ export default async function LinksPage() {
       <h1 id="links-title" className="links-no-print">
         Share by link
       </h1>
-      {session.role === "patient" ? <LinksView /> : <p>Only patients make links to their records. To open a link someone gave you, open it in this browser.</p>}
+      {session.role === "patient" ? (
+        <LinksView />
+      ) : (
+        <p>
+          Only patients make links to their records. To open a link someone gave you, open it in this browser, or paste it or scan its QR code on{" "}
+          <Link href="/links/open">Open a SMART Health Link</Link>.
+        </p>
+      )}
     </section>
   );
 }

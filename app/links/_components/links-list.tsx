@@ -1,6 +1,7 @@
 "use client";
 
-import { useState } from "react";
+import { useRef, useState } from "react";
+import { useSwapFocus } from "@/app/_components/use-swap-focus";
 import { describeFailure } from "@/client/failures";
 import { countOf, formatDateTime } from "@/client/format";
 import { revokeLink, type ListedLink } from "@/client/links/make-link";
@@ -17,21 +18,25 @@ const stateWords: Record<ListedLink["state"], string> = {
 /** A link's name in the list: its label, or a plain note when the label did not open. */
 const nameOf = (link: ListedLink) => link.opened?.label || (link.opened ? "Link without a label" : "A link whose label could not be verified");
 
-function LinkRow({ link, onChanged }: { link: ListedLink; onChanged: () => Promise<void> }) {
+function LinkRow({ link, onChanged, onRevoked }: { link: ListedLink; onChanged: () => Promise<void>; onRevoked: (name: string) => void }) {
   const [confirming, setConfirming] = useState(false);
   const [showAccesses, setShowAccesses] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
   const name = nameOf(link);
   const live = link.state === "live";
+  // "Revoke" goes away while the question is asked: focus moves to the question, and back to "Revoke" on "Keep it".
+  const { inside: question, opener: revokeButton } = useSwapFocus<HTMLParagraphElement, HTMLButtonElement>(confirming);
 
   async function revoke() {
+    if (busy) return;
     setBusy(true);
     setError(undefined);
     try {
       await revokeLink(link.id, httpTransport);
-      setConfirming(false);
+      // The row leaves the live list with the refresh; the list then says so and takes the focus.
       await onChanged();
+      onRevoked(name);
     } catch (caught) {
       setError(
         describeFailure(caught, {
@@ -66,7 +71,9 @@ function LinkRow({ link, onChanged }: { link: ListedLink; onChanged: () => Promi
         )}
         {confirming && (
           <div role="group" aria-label={`Revoke ${name}?`} className="actions">
-            <p>Revoke “{name}”? It stops opening at once, for everyone. What someone already opened, they may have kept.</p>
+            <p ref={question} tabIndex={-1}>
+              Revoke “{name}”? It stops opening at once, for everyone. What someone already opened, they may have kept.
+            </p>
             <button type="button" className="button button-small" onClick={revoke} aria-disabled={busy}>
               {busy ? "Revoking…" : "Yes, revoke it"}
             </button>
@@ -82,7 +89,7 @@ function LinkRow({ link, onChanged }: { link: ListedLink; onChanged: () => Promi
           <span className="visually-hidden"> of {name}</span>
         </button>
         {live && !confirming && (
-          <button type="button" className="button button-small" onClick={() => setConfirming(true)}>
+          <button type="button" className="button button-small" onClick={() => setConfirming(true)} ref={revokeButton}>
             Revoke<span className="visually-hidden"> {name}</span>
           </button>
         )}
@@ -95,10 +102,22 @@ function LinkRow({ link, onChanged }: { link: ListedLink; onChanged: () => Promi
 export function LinksList({ links, error, onChanged }: { links: ListedLink[] | null; error?: string; onChanged: () => Promise<void> }) {
   const live = links?.filter((link) => link.state === "live") ?? [];
   const ended = links?.filter((link) => link.state !== "live") ?? [];
+  const liveTitle = useRef<HTMLHeadingElement>(null);
+  const [revoked, setRevoked] = useState<string>();
+  // A revoked link's row (and its buttons) leave this list: focus goes to the list's heading, and the status says what happened.
+  const onRevoked = (name: string) => {
+    setRevoked(`“${name}” is revoked.`);
+    liveTitle.current?.focus();
+  };
   return (
     <>
       <section className="card links-no-print" aria-labelledby="live-links-title" data-testid="live-links">
-        <h2 id="live-links-title">Your live links</h2>
+        <h2 id="live-links-title" ref={liveTitle} tabIndex={-1}>
+          Your live links
+        </h2>
+        <p role="status" aria-live="polite" data-testid="links-status">
+          {revoked}
+        </p>
         {error && (
           <p className="form-error" role="alert">
             {error}
@@ -108,7 +127,7 @@ export function LinksList({ links, error, onChanged }: { links: ListedLink[] | n
         {links !== null && live.length === 0 && <p>No link opens now.</p>}
         <ul className="list">
           {live.map((link) => (
-            <LinkRow key={link.id} link={link} onChanged={onChanged} />
+            <LinkRow key={link.id} link={link} onChanged={onChanged} onRevoked={onRevoked} />
           ))}
         </ul>
       </section>
@@ -117,7 +136,7 @@ export function LinksList({ links, error, onChanged }: { links: ListedLink[] | n
           <h2 id="ended-links-title">Expired and revoked links</h2>
           <ul className="list">
             {ended.map((link) => (
-              <LinkRow key={link.id} link={link} onChanged={onChanged} />
+              <LinkRow key={link.id} link={link} onChanged={onChanged} onRevoked={onRevoked} />
             ))}
           </ul>
         </section>

@@ -17,6 +17,7 @@ import { MakeLinkForm } from "./make-link-form";
  */
 function Links() {
   const [made, setMade] = useState<MadeLink | null>(null);
+  const [madeOne, setMadeOne] = useState(false);
   const [links, setLinks] = useState<ListedLink[] | null>(null);
   const [listError, setListError] = useState<string>();
 
@@ -43,9 +44,16 @@ function Links() {
   return (
     <div className="links-view">
       {made ? (
-        <MadeLinkPanel made={made} onDone={() => setMade(null)} />
+        <MadeLinkPanel
+          made={made}
+          onDone={() => {
+            setMade(null);
+            setMadeOne(true);
+          }}
+        />
       ) : (
         <MakeLinkForm
+          focusHeading={madeOne}
           onMade={(link) => {
             setMade(link);
             void refresh();

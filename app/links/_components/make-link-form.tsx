@@ -1,6 +1,6 @@
 "use client";
 
-import { useEffect, useMemo, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import { Field } from "@/app/_components/field";
 import { describeFailure } from "@/client/failures";
 import { kindLabel } from "@/client/fhir";
@@ -35,9 +35,10 @@ type Mode = LinkSelection["by"];
  * (the IPS sections' records and the summary PDF); optionally the PDF of what is chosen; the
  * label (in the link, at most 80 characters); the name and date of birth the recipient sees;
  * the expiry (required, 15 minutes to 30 days); and "Protect with a passcode" (flag P instead
- * of U). Shows each step while the browser builds, encrypts and uploads.
+ * of U). Shows each step while the browser builds, encrypts and uploads. `focusHeading`: the form
+ * takes the focus once shown (it replaces the made link's panel, whose "Done" went away with it).
  */
-export function MakeLinkForm({ onMade }: { onMade: (made: MadeLink) => void }) {
+export function MakeLinkForm({ onMade, focusHeading = false }: { onMade: (made: MadeLink) => void; focusHeading?: boolean }) {
   const { entries: loaded, complete, progress, error: chartError, ensureLoaded } = useChart();
   const vault = useVault((state) => state.vault);
   const [mode, setMode] = useState<Mode>("records");
@@ -59,6 +60,11 @@ export function MakeLinkForm({ onMade }: { onMade: (made: MadeLink) => void }) {
 
   // A link of part of the chart could leave out what is on a page not read yet: it waits for the whole chart.
   const entries = useMemo(() => (complete && loaded ? loaded.filter((entry): entry is OkEntry => entry.status === "ok") : null), [complete, loaded]);
+  const heading = useRef<HTMLHeadingElement>(null);
+  const ready = entries !== null;
+  useEffect(() => {
+    if (focusHeading && ready) heading.current?.focus();
+  }, [focusHeading, ready]);
   const groups = useMemo(
     () =>
       groupRecords(summarizeRecords(entries ?? [])).map((group) => ({
@@ -142,7 +148,9 @@ export function MakeLinkForm({ onMade }: { onMade: (made: MadeLink) => void }) {
 
   return (
     <section className="card links-no-print" aria-labelledby="make-link-title" data-testid="make-link-form">
-      <h2 id="make-link-title">Make a link</h2>
+      <h2 id="make-link-title" ref={heading} tabIndex={-1}>
+        Make a link
+      </h2>
       <p>
         Anyone who has the link (or scans its QR code) can open what you choose until it expires or you revoke it, without an account. Your browser encrypts it;
         the key is only in the link, never on our server.

@@ -2,6 +2,7 @@
 
 import { useState } from "react";
 import { StatusLines } from "@/app/_components/status-lines";
+import { useSwapFocus } from "@/app/_components/use-swap-focus";
 import { VaultGate } from "@/app/_components/vault-gate";
 import { describeFailure } from "@/client/failures";
 import { ImportError } from "@/client/fhir";
@@ -32,8 +33,12 @@ function ImportSteps({ bundle }: { bundle: Record<string, unknown> }) {
   const [busy, setBusy] = useState(false);
   const [status, setStatus] = useState<string>();
   const [error, setError] = useState<string>();
+  // The button pressed goes away with the step it starts: focus moves to the plan's first line, and back to
+  // "Import into my chart" once the plan is saved or cancelled.
+  const { inside: planLine, opener: startButton } = useSwapFocus<HTMLParagraphElement, HTMLButtonElement>(review !== null);
 
   async function check() {
+    if (busy) return;
     setBusy(true);
     setError(undefined);
     setStatus("Comparing with your chart…");
@@ -54,7 +59,7 @@ function ImportSteps({ bundle }: { bundle: Record<string, unknown> }) {
   }
 
   async function save() {
-    if (!review) return;
+    if (!review || busy) return;
     setBusy(true);
     setError(undefined);
     setStatus("Saving to your chart…");
@@ -82,14 +87,16 @@ function ImportSteps({ bundle }: { bundle: Record<string, unknown> }) {
     <>
       {!review && (
         <div className="actions">
-          <button type="button" className="button" onClick={check} disabled={busy}>
+          <button type="button" className="button" onClick={check} aria-disabled={busy} ref={startButton}>
             Import into my chart
           </button>
         </div>
       )}
       {review && (
         <div data-testid="link-import-plan">
-          <p>{review.fresh > 0 ? `Ready to import ${countOf(review.fresh, "record")}.` : "Nothing new to import."}</p>
+          <p ref={planLine} tabIndex={-1}>
+            {review.fresh > 0 ? `Ready to import ${countOf(review.fresh, "record")}.` : "Nothing new to import."}
+          </p>
           {review.already > 0 && (
             <p data-testid="link-import-already">
               {countOf(review.already, "record")} {review.already === 1 ? "is" : "are"} already in your chart and will be skipped.
@@ -97,10 +104,10 @@ function ImportSteps({ bundle }: { bundle: Record<string, unknown> }) {
           )}
           {review.notImportable.length > 0 && <p>{countOf(review.notImportable.length, "record")} cannot be imported.</p>}
           <div className="actions">
-            <button type="button" className="button" onClick={save} disabled={busy || review.fresh === 0}>
+            <button type="button" className="button" onClick={save} disabled={review.fresh === 0} aria-disabled={busy}>
               Import {countOf(review.fresh, "record")}
             </button>
-            <button type="button" className="button button-secondary" onClick={() => setReview(null)} disabled={busy}>
+            <button type="button" className="button button-secondary" onClick={() => !busy && setReview(null)} aria-disabled={busy}>
               Cancel
             </button>
           </div>

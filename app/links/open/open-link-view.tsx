@@ -2,6 +2,7 @@
 
 import Link from "next/link";
 import { useEffect, useRef, useState } from "react";
+import { Field } from "@/app/_components/field";
 import { StatusLines } from "@/app/_components/status-lines";
 import type { ShlinkPayload } from "@/crypto";
 import { formatDateTime } from "@/client/format";
@@ -37,6 +38,8 @@ export function OpenLinkView({ viewer }: { viewer: Viewer }) {
   async function takeLinkText(linkText: string) {
     setContents(null);
     setOpenError(undefined);
+    // The last link's "Opened: …" must not stand under a new link that is not opened yet.
+    setStatus(undefined);
     setPasscode("");
     try {
       setPayload(await readLink(linkText));
@@ -62,7 +65,7 @@ export function OpenLinkView({ viewer }: { viewer: Viewer }) {
   }, [payload]);
 
   async function open() {
-    if (!payload) return;
+    if (!payload || busy) return;
     setBusy(true);
     setOpenError(undefined);
     setContents(null);
@@ -136,27 +139,30 @@ export function OpenLinkView({ viewer }: { viewer: Viewer }) {
               void open();
             }}
           >
-            <label htmlFor="link-recipient">Your name or clinic</label>
-            <p className="hint" id="link-recipient-hint">
-              Required. The person who shared this link sees it in their history.
-            </p>
-            <input
+            <Field
               id="link-recipient"
+              label="Your name or clinic"
+              hint="Required. The person who shared this link sees it in their history."
               required
               maxLength={200}
-              aria-describedby="link-recipient-hint"
               value={recipient}
               onChange={(event) => setRecipient(event.target.value)}
               autoComplete="organization"
             />
             {needsPasscode(payload) && (
-              <>
-                <label htmlFor="link-passcode">Passcode</label>
-                <input id="link-passcode" type="password" required autoComplete="off" value={passcode} onChange={(event) => setPasscode(event.target.value)} />
-              </>
+              <Field
+                id="link-passcode"
+                label="Passcode"
+                type="password"
+                required
+                autoComplete="off"
+                value={passcode}
+                onChange={(event) => setPasscode(event.target.value)}
+              />
             )}
             <div className="actions">
-              <button type="submit" className="button" disabled={busy}>
+              {/* aria-disabled, not disabled: a disabled button drops keyboard focus to the page's body while the link opens. */}
+              <button type="submit" className="button" aria-disabled={busy}>
                 Open link
               </button>
             </div>
