@@ -136,4 +136,11 @@ describe("the bundle a link carries", () => {
     expect(() => buildLinkBundle({ ...base, patient: { name: "P", birthDate: "1957-02-30" } })).toThrow(LinkBundleError);
     expect(() => buildLinkBundle({ ...base, selection: { by: "kinds", kinds: ["goal"] }, patient: { name: "P" } })).toThrow(LinkBundleError);
   });
+
+  it("refuses a link of nothing: a summary PDF of no records, or 'my summary' of a chart with no summary records", () => {
+    const pdf = new TextEncoder().encode("%PDF-1.7 test");
+    const patient = { name: "P" };
+    expect(() => buildLinkBundle({ records: [asthma], selection: { by: "records", recordIds: [] }, patient, summaryPdf: pdf, now })).toThrow(LinkBundleError);
+    expect(() => buildLinkBundle({ records: [note], selection: { by: "summary" }, patient, summaryPdf: pdf, now })).toThrow(LinkBundleError);
+  });
 });

@@ -119,7 +119,7 @@ function summaryDocument(pdf: Uint8Array, patientUrl: string, now: Date): fhir4.
  * inline (`content[0].attachment`, application/pdf, base64 `data`). A file record carries its
  * contents when `fileData` holds them. Needs cryptoReady() (base64 is crypto/'s).
  * @throws LinkBundleError for a name that is empty or over 200 characters, a birth date that
- *   is not a FHIR date, or a selection that chooses nothing and no PDF
+ *   is not a FHIR date, or a selection that chooses no record (with or without a PDF)
  */
 export function buildLinkBundle(input: {
   records: readonly LinkRecord[];
@@ -131,7 +131,8 @@ export function buildLinkBundle(input: {
   const patient = patientResource(input.patient);
   const patientUrl = `urn:uuid:${patient.id}`;
   const chosen = chosenRecords(input.records, input.selection);
-  if (chosen.length === 0 && !input.summaryPdf) throw new LinkBundleError("Choose at least one record, or the summary.");
+  // A summary PDF is made of the chosen records: without any, it would show the recipient nothing.
+  if (chosen.length === 0) throw new LinkBundleError("Choose at least one record: the link would hold nothing.");
   const records = buildExportBundle(
     chosen.map((record) => ({ resource: aboutRevealedPatient(record, patientUrl), fullUrl: record.fullUrl, context: record.context })),
     input.now,

@@ -94,13 +94,20 @@ export function MakeLinkForm({ onMade, focusHeading = false }: { onMade: (made: 
     setSelected(next);
   };
   const summaryCount = groups.filter((group) => summaryKinds.includes(group.kind)).reduce((sum, group) => sum + group.count, 0);
-  const nothingChosen = (mode === "records" && selected.size === 0 && !withPdf) || (mode === "kinds" && kinds.length === 0 && !withPdf);
+  // A summary PDF is made of the chosen records, so a link needs at least one.
+  const nothingChosen = (mode === "records" && selected.size === 0) || (mode === "kinds" && kinds.length === 0) || (mode === "summary" && summaryCount === 0);
   const busy = step !== null;
 
   async function make() {
     if (busy) return;
     setError(undefined);
-    if (nothingChosen) return setError("Choose at least one record or kind, or the summary.");
+    if (nothingChosen) {
+      return setError(
+        mode === "summary"
+          ? "Your summary has no records yet (allergies, medications, problems and the like). Add some to your chart, or choose records."
+          : "Choose at least one record or kind: the link would hold nothing.",
+      );
+    }
     const trimmedLabel = label.trim();
     if (!trimmedLabel) return setError("Give the link a label, such as the clinic's name: the recipient sees it too.");
     if (!name.trim()) return setError("Enter the name the recipient should see.");
