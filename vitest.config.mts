@@ -28,6 +28,9 @@ export default defineConfig({
           ],
           exclude: ["**/*.db.test.ts", "node_modules/**"],
           environment: "node",
+          // A cap against hangs, not a measure: on a loaded 2-core machine Argon2id (passcode
+          // hashing) and the property tests take several seconds, past the default 5.
+          testTimeout: 20_000,
         },
       },
       {
