@@ -233,9 +233,13 @@ describe("canonical encoding", () => {
       return Uint8Array.from(bytes);
     };
     fc.assert(
-      fc.property(fc.string({ maxLength: 30, unit: "binary" }).filter((text) => text.isWellFormed()), fc.array(field, { maxLength: 8 }), (label, fields) => {
-        expect(toHex(encodeCanonical(label, fields))).toBe(toHex(reference(label, fields)));
-      }),
+      fc.property(
+        fc.string({ maxLength: 30, unit: "binary" }).filter((text) => text.isWellFormed()),
+        fc.array(field, { maxLength: 8 }),
+        (label, fields) => {
+          expect(toHex(encodeCanonical(label, fields))).toBe(toHex(reference(label, fields)));
+        },
+      ),
     );
     for (const text of ["", "0f8fad5b-d9cb-469f-a165-70867728950e", "\u007f", "é", "na\u00efve \u{1f600}", "\u0080"]) {
       expect(toHex(encodeCanonical("s", [text, "a"]))).toBe(toHex(reference("s", [text, "a"])));

@@ -37,7 +37,7 @@ export function randomBytes(length: number): Uint8Array {
 
 const poolBytes = 4096;
 const pooledUpTo = 64;
-let pool = new Uint8Array(0);
+let pool: Uint8Array = new Uint8Array(0);
 let poolAt = 0;
 
 /**

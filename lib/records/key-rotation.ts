@@ -101,7 +101,8 @@ export async function rotateRecordKeys(db: Database, ownerId: string, rotations:
     const recordOf = new Map(locked.map((row) => [row.id, { ...row, ...versionOf.get(row.id)! }]));
     const todo = prepared.filter((item) => {
       const record = recordOf.get(item.recordId)!;
-      if (record.currentVersion === item.version && record.keyVersion === item.keyVersion && record.content && sameBytes(record.content, item.content)) return false;
+      if (record.currentVersion === item.version && record.keyVersion === item.keyVersion && record.content && sameBytes(record.content, item.content))
+        return false;
       if (item.version !== record.currentVersion || item.keyVersion !== record.keyVersion + 1) {
         throw new AppError(
           "conflict",
