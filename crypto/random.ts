@@ -20,25 +20,8 @@ function fill(buffer: Uint8Array): Uint8Array {
  */
 export function randomBytes(length: number): Uint8Array {
   if (!Number.isSafeInteger(length) || length < 0) throw new CryptoError("invalid-argument");
-  if (length > pooledUpTo) return fill(new Uint8Array(length));
-  // Keys and nonces (32 and 24 bytes, several per record sealed) come from a pool the CSPRNG fills
-  // 4 KiB at a time: each getRandomValues call costs more than the bytes (about 3.5 µs in Node).
-  // Bytes handed out are zeroed in the pool, so no key stays there after it is drawn.
-  if (poolAt + length > pool.length) {
-    pool.fill(0);
-    pool = fill(new Uint8Array(poolBytes));
-    poolAt = 0;
-  }
-  const out = pool.slice(poolAt, poolAt + length);
-  pool.fill(0, poolAt, poolAt + length);
-  poolAt += length;
-  return out;
+  return fill(new Uint8Array(length));
 }
-
-const poolBytes = 4096;
-const pooledUpTo = 64;
-let pool: Uint8Array = new Uint8Array(0);
-let poolAt = 0;
 
 /**
  * `count` random values of `size` bytes drawn in one go and sliced.
