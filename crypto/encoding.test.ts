@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { decodeCanonical, encodeCanonical } from "./canonical";
 import { fromBase64, fromBase64url, fromHex, toBase64, toBase64url, toHex } from "./encoding";
 import { CryptoError } from "./errors";
-import { cryptoReady, lib } from "./sodium";
+import { cryptoReady } from "./sodium";
 import { expectCryptoError } from "./test-helpers";
 
 beforeAll(cryptoReady);
@@ -30,45 +30,6 @@ describe("base64url", () => {
         expect(toBase64url(decoded)).toBe(text);
       }),
     );
-  });
-
-  it("agrees with libsodium's codec (known answer): the same text for any bytes, the same bytes or refusal for any text", () => {
-    const sodium = lib();
-    const variant = sodium.base64_variants.URLSAFE_NO_PADDING;
-    const libsodiumDecode = (text: string) => {
-      try {
-        return toHex(sodium.from_base64(text, variant));
-      } catch {
-        return "refused";
-      }
-    };
-    const ours = (text: string) => {
-      try {
-        return toHex(fromBase64url(text));
-      } catch (error) {
-        expect(error).toBeInstanceOf(CryptoError);
-        return "refused";
-      }
-    };
-    for (let length = 0; length < 70; length++) {
-      const bytes = Uint8Array.from({ length }, (_, index) => (index * 101 + length * 7) & 0xff);
-      expect(toBase64url(bytes)).toBe(sodium.to_base64(bytes, variant));
-    }
-    fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 600 }), (bytes) => {
-        expect(toBase64url(bytes)).toBe(sodium.to_base64(bytes, variant));
-      }),
-    );
-    const alphabet = [..."ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", "=", "+", "/", " ", "é", "\u{1f600}"];
-    fc.assert(
-      fc.property(fc.array(fc.constantFrom(...alphabet), { maxLength: 24 }), (chars) => {
-        const text = chars.join("");
-        expect(ours(text)).toBe(libsodiumDecode(text));
-      }),
-      { numRuns: 2000 },
-    );
-    expect(toBase64url(new Uint8Array(0))).toBe("");
-    expect(toHex(fromBase64url(""))).toBe("");
   });
 
   it("refuses every text whose trailing bits are not zero", () => {
