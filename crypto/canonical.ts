@@ -17,41 +17,76 @@ const tagString = 0x02;
 const tagInteger = 0x03;
 const maxLength = 0xffffffff;
 
-function lengthPrefixed(tag: number, data: Uint8Array): Uint8Array {
-  if (data.length > maxLength) throw new CryptoError("invalid-argument");
-  const out = new Uint8Array(5 + data.length);
-  out[0] = tag;
-  new DataView(out.buffer).setUint32(1, data.length);
-  out.set(data, 5);
-  return out;
+// Labels are a handful of constants: their UTF-8 bytes are made once (encodeCanonical runs several times per record).
+const labelBytes = new Map<string, Uint8Array>();
+const maxCachedLabels = 256;
+
+/** Whether every UTF-16 unit of `text` is below 0x80 (so its UTF-8 is one byte per unit, the same values). */
+function isAscii(text: string): boolean {
+  for (let index = 0; index < text.length; index++) if (text.charCodeAt(index) > 0x7f) return false;
+  return true;
 }
 
-function encodeField(field: CanonicalField): Uint8Array {
-  if (field instanceof Uint8Array) return lengthPrefixed(tagBytes, field);
-  if (typeof field === "string") return lengthPrefixed(tagString, utf8(field));
-  if (typeof field === "number" && Number.isSafeInteger(field) && field >= 0) {
-    const out = new Uint8Array(9);
-    out[0] = tagInteger;
-    new DataView(out.buffer).setBigUint64(1, BigInt(field));
-    return out;
+function labelOf(label: string): Uint8Array {
+  let bytes = labelBytes.get(label);
+  if (!bytes) {
+    bytes = utf8(label);
+    if (labelBytes.size < maxCachedLabels) labelBytes.set(label, bytes);
   }
-  throw new CryptoError("invalid-argument");
+  return bytes;
 }
 
 /**
- * The canonical encoding of `label` and `fields` (layout above).
+ * The canonical encoding of `label` and `fields` (layout above), written in one pass into one
+ * array: sizes first, then every part in place (no array per field).
  * @throws CryptoError("invalid-argument") for a field that is not bytes, a string or a non-negative safe integer, or a label or field longer than 2^32 - 1 bytes
  */
 export function encodeCanonical(label: string, fields: readonly CanonicalField[]): Uint8Array {
-  const parts = [Uint8Array.from(magic), lengthPrefixed(0, utf8(label)).subarray(1), new Uint8Array(4)];
-  new DataView(parts[2]!.buffer).setUint32(0, fields.length);
-  for (const field of fields) parts.push(encodeField(field));
-  const total = parts.reduce((sum, part) => sum + part.length, 0);
+  const name = labelOf(label);
+  if (name.length > maxLength) throw new CryptoError("invalid-argument");
+  // Strings are encoded to UTF-8 once, in the sizing pass, and copied in the writing pass; an
+  // ASCII string (ids, codes: nearly all of them) is its own UTF-8 and is written as it is.
+  const data: Array<Uint8Array | string | null> = new Array(fields.length);
+  let total = 3 + 4 + name.length + 4;
+  for (let index = 0; index < fields.length; index++) {
+    const field = fields[index];
+    let length: number;
+    if (field instanceof Uint8Array) length = (data[index] = field).length;
+    else if (typeof field === "string") {
+      const bytes = isAscii(field) ? field : utf8(field);
+      length = (data[index] = bytes).length;
+    } else if (typeof field === "number" && Number.isSafeInteger(field) && field >= 0) {
+      data[index] = null;
+      total += 9;
+      continue;
+    } else throw new CryptoError("invalid-argument");
+    if (length > maxLength) throw new CryptoError("invalid-argument");
+    total += 5 + length;
+  }
   const out = new Uint8Array(total);
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
+  const view = new DataView(out.buffer);
+  out.set(magic, 0);
+  view.setUint32(3, name.length);
+  out.set(name, 7);
+  let offset = 7 + name.length;
+  view.setUint32(offset, fields.length);
+  offset += 4;
+  for (let index = 0; index < fields.length; index++) {
+    const bytes = data[index];
+    if (bytes !== null && bytes !== undefined) {
+      out[offset] = fields[index] instanceof Uint8Array ? tagBytes : tagString;
+      view.setUint32(offset + 1, bytes.length);
+      if (typeof bytes === "string") for (let char = 0; char < bytes.length; char++) out[offset + 5 + char] = bytes.charCodeAt(char);
+      else out.set(bytes, offset + 5);
+      offset += 5 + bytes.length;
+    } else {
+      const value = fields[index] as number;
+      out[offset] = tagInteger;
+      // A safe integer is below 2^53: high and low 32-bit words, without a BigInt per field.
+      view.setUint32(offset + 1, Math.floor(value / 0x100000000));
+      view.setUint32(offset + 5, value >>> 0);
+      offset += 9;
+    }
   }
   return out;
 }

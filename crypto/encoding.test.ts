@@ -32,6 +32,24 @@ describe("base64url", () => {
     );
   });
 
+  it("refuses every text whose trailing bits are not zero", () => {
+    const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 1, maxLength: 80 }).filter((bytes) => bytes.length % 3 !== 0),
+        fc.integer({ min: 1, max: 15 }),
+        (bytes, flip) => {
+          const text = toBase64url(bytes);
+          const unused = bytes.length % 3 === 1 ? 4 : 2;
+          const last = alphabet.indexOf(text.at(-1)!);
+          const altered = text.slice(0, -1) + alphabet[last ^ (flip & ((1 << unused) - 1))];
+          fc.pre(altered !== text);
+          expectCryptoError(() => fromBase64url(altered), "malformed");
+        },
+      ),
+    );
+  });
+
   it("refuses padding, standard-alphabet characters and non-zero trailing bits", () => {
     expect(toBase64url(new Uint8Array([0xff]))).toBe("_w");
     for (const bad of ["_w==", "/w", "+w", "_x", "a", "a b"]) expectCryptoError(() => fromBase64url(bad), "malformed");
@@ -157,6 +175,38 @@ describe("canonical encoding", () => {
   it("refuses values it cannot encode exactly", () => {
     for (const bad of [-1, 1.5, Number.MAX_SAFE_INTEGER + 1, Number.NaN]) {
       expectCryptoError(() => encodeCanonical("x", [bad]), "invalid-argument");
+    }
+  });
+
+  it("gives the bytes of the layout written field by field, for any fields (reference encoder)", () => {
+    const u32 = (value: number) => [value >>> 24, (value >>> 16) & 0xff, (value >>> 8) & 0xff, value & 0xff];
+    const reference = (label: string, fields: Array<Uint8Array | string | number>) => {
+      const bytes: number[] = [0x01, 0x48, 0x43, ...u32(new TextEncoder().encode(label).length), ...new TextEncoder().encode(label), ...u32(fields.length)];
+      for (const field of fields) {
+        if (typeof field === "number") {
+          bytes.push(0x03);
+          for (let shift = 56n; shift >= 0n; shift -= 8n) bytes.push(Number((BigInt(field) >> shift) & 0xffn));
+        } else {
+          const data = typeof field === "string" ? new TextEncoder().encode(field) : field;
+          bytes.push(typeof field === "string" ? 0x02 : 0x01, ...u32(data.length), ...data);
+        }
+      }
+      return Uint8Array.from(bytes);
+    };
+    fc.assert(
+      fc.property(
+        fc.string({ maxLength: 30, unit: "binary" }).filter((text) => text.isWellFormed()),
+        fc.array(field, { maxLength: 8 }),
+        (label, fields) => {
+          expect(toHex(encodeCanonical(label, fields))).toBe(toHex(reference(label, fields)));
+        },
+      ),
+    );
+    for (const text of ["", "0f8fad5b-d9cb-469f-a165-70867728950e", "\u007f", "é", "na\u00efve \u{1f600}", "\u0080"]) {
+      expect(toHex(encodeCanonical("s", [text, "a"]))).toBe(toHex(reference("s", [text, "a"])));
+    }
+    for (const value of [0, 1, 0xffffffff, 0x100000000, 2 ** 40 + 5, Number.MAX_SAFE_INTEGER]) {
+      expect(toHex(encodeCanonical("n", [value]))).toBe(toHex(reference("n", [value])));
     }
   });
 

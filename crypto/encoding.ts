@@ -21,15 +21,13 @@ export function fromBase64url(text: string): Uint8Array {
     throw new CryptoError("malformed");
   }
   const sodium = lib();
-  let bytes: Uint8Array;
   try {
-    bytes = sodium.from_base64(text, sodium.base64_variants.URLSAFE_NO_PADDING);
+    // libsodium refuses trailing bits that are not zero (they would decode to the same bytes as the
+    // canonical text), so what it accepts here is the one encoding of its bytes (encoding.test.ts).
+    return sodium.from_base64(text, sodium.base64_variants.URLSAFE_NO_PADDING);
   } catch {
     throw new CryptoError("malformed");
   }
-  // Trailing bits that are not zero decode to the same bytes: refuse them.
-  if (toBase64url(bytes) !== text) throw new CryptoError("malformed");
-  return bytes;
 }
 
 /**

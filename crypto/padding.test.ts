@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { toHex } from "./encoding";
 import { bucketSize, padToBucket, padToSize, unpadBucket } from "./padding";
-import { cryptoReady } from "./sodium";
+import { cryptoReady, lib } from "./sodium";
 import { expectCryptoError } from "./test-helpers";
 
 beforeAll(cryptoReady);
@@ -18,6 +18,16 @@ describe("padding to power-of-two buckets", () => {
         expect(unpadBucket(padded)).toEqual(data);
       }),
     );
+  });
+
+  it("gives exactly libsodium's sodium_pad of the whole plaintext (known answer)", () => {
+    for (let length = 0; length <= 1100; length++) {
+      const data = Uint8Array.from({ length }, (_, index) => (index * 37 + length) & 0xff);
+      expect(toHex(padToBucket(data))).toBe(toHex(lib().pad(data, bucketSize(length))));
+      if (length < 1024) expect(toHex(padToSize(data, 1024))).toBe(toHex(lib().pad(data, 1024)));
+    }
+    expect(toHex(padToBucket(new Uint8Array(4000), 4096))).toBe(toHex(lib().pad(new Uint8Array(4000), 4096)));
+    expect(toHex(padToBucket(Uint8Array.of(0xaa)).subarray(0, 6))).toBe("aa8000000000");
   });
 
   it("hides small differences in length", () => {

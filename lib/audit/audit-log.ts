@@ -186,11 +186,19 @@ async function chainRows(tx: Transaction, heads: (typeof auditHeads.$inferSelect
  */
 export async function lockAuditHeads(tx: Transaction, subjectIds: readonly string[]) {
   const subjects = [...new Set(subjectIds)].sort();
+  const lockHeads = () => tx.select().from(auditHeads).where(inArray(auditHeads.subjectId, subjects)).orderBy(asc(auditHeads.subjectId)).for("update");
+  if (subjects.length === 1) {
+    // Nearly every append is one person's, whose head exists after their first event: one statement then.
+    // Holding no other head while it waits, it cannot take part in a crosswise wait; a first event creates the
+    // head below, as for many subjects.
+    const heads = await lockHeads();
+    if (heads.length === 1) return heads;
+  }
   await tx
     .insert(auditHeads)
     .values(subjects.map((subjectId) => ({ subjectId, seq: 0, hash: auditGenesisHash })))
     .onConflictDoNothing();
-  return tx.select().from(auditHeads).where(inArray(auditHeads.subjectId, subjects)).orderBy(asc(auditHeads.subjectId)).for("update");
+  return lockHeads();
 }
 
 /** A stored row as the fields its hash covers (times in ms), for checking a chain read straight from the table. */

@@ -11,6 +11,7 @@ import { noteRefusal } from "@/lib/audit/refusals";
 import { crashPoint } from "@/lib/crash-points";
 import { activeGrant, coverageOf, endGrant, queueRotations } from "@/lib/records/grant-coverage";
 import { decodeCursor, encodeCursor, pageWithin, rowsToRead, type PageRequest } from "@/lib/records/pages";
+import type { StoredVersion } from "@/lib/records/record-store";
 
 type GrantRow = typeof grants.$inferSelect;
 
@@ -310,26 +311,38 @@ export async function recordsUnderGrant(db: Executor, grantId: string, now: Date
       updatedAt: records.updatedAt,
       wrappedKey: pageWraps.wrappedKey,
       paddedSize: recordVersions.paddedSize,
+      // The current version the page serves, from the row the join reads anyway (not a query of its own).
+      blobId: recordVersions.blobId,
+      version: recordVersions.version,
+      versionKeyVersion: recordVersions.keyVersion,
+      authorId: recordVersions.authorId,
+      content: recordVersions.contentCiphertext,
+      commitment: recordVersions.commitment,
+      signature: recordVersions.signature,
+      createdAt: recordVersions.createdAt,
     })
     .from(pageWraps)
     .leftJoin(records, and(eq(records.id, pageWraps.recordId), eq(records.keyVersion, pageWraps.keyVersion)))
     .leftJoin(recordVersions, and(eq(recordVersions.recordId, records.id), eq(recordVersions.version, records.currentVersion)))
     .orderBy(asc(pageWraps.recordId));
-  return rows.map((row) =>
-    row.id === null || row.keyVersion === null || row.currentVersion === null || row.updatedAt === null || row.paddedSize === null
-      ? { id: row.wrapRecordId, served: null }
-      : {
-          id: row.id,
-          served: {
-            id: row.id,
-            keyVersion: row.keyVersion,
-            currentVersion: row.currentVersion,
-            updatedAt: row.updatedAt,
-            wrappedKey: row.wrappedKey,
-            paddedSize: row.paddedSize,
-          },
-        },
-  );
+  return rows.map((row) => {
+    const { id, keyVersion, currentVersion, updatedAt, paddedSize, version, versionKeyVersion, authorId, content, commitment, signature, createdAt } = row;
+    if (id === null || keyVersion === null || currentVersion === null || updatedAt === null || paddedSize === null)
+      return { id: row.wrapRecordId, served: null };
+    // Not null once its record's row joined (the version's columns are); the check narrows the left join's types.
+    if (
+      version === null ||
+      versionKeyVersion === null ||
+      authorId === null ||
+      content === null ||
+      commitment === null ||
+      signature === null ||
+      createdAt === null
+    )
+      return { id: row.wrapRecordId, served: null };
+    const current: StoredVersion = { blobId: row.blobId, version, keyVersion: versionKeyVersion, authorId, content, commitment, signature, createdAt };
+    return { id, served: { id, keyVersion, currentVersion, updatedAt, wrappedKey: row.wrappedKey, paddedSize, current } };
+  });
 }
 
 /** Whether a clinician holds, under an active grant, the current key of the record that carries a file. */

@@ -7,7 +7,7 @@ import { grantRecords } from "@/drizzle/schema";
 import { appendAudit } from "@/lib/audit/audit-log";
 import type { Database } from "@/lib/db";
 import { publishedKeysOf } from "@/lib/directory/directory-store";
-import { currentVersionsOf, statementsOf } from "@/lib/records/record-store";
+import { statementsOf } from "@/lib/records/record-store";
 import { statementJson, versionJson } from "@/lib/records/version-json";
 import type { PageRequest } from "@/lib/records/pages";
 import { activeGrantsForClinician, fetchSharedRecords } from "./grant-store";
@@ -95,24 +95,21 @@ export async function sharedRecordsOf(
   request: PageRequest = {},
 ): Promise<SharedRecords> {
   const { records: shared, nextCursor, total } = await fetchSharedRecords(db, clinicianId, grantId, now, request);
-  const ids = shared.map((record) => record.id);
-  const [currents, statements] = await Promise.all([currentVersionsOf(db, ids), statementsOf(db, ids)]);
+  // Each record's current version came with its page (one join); every version's statement is one more query.
+  const statements = await statementsOf(
+    db,
+    shared.map((record) => record.id),
+  );
   return {
-    records: shared.flatMap((record) => {
-      const current = currents.get(record.id);
-      if (!current) return [];
-      return [
-        {
-          id: record.id,
-          keyVersion: record.keyVersion,
-          currentVersion: record.currentVersion,
-          updatedAt: record.updatedAt.toISOString(),
-          wrappedKey: toBase64url(record.wrappedKey),
-          current: versionJson(current),
-          statements: (statements.get(record.id) ?? []).map(statementJson),
-        },
-      ];
-    }),
+    records: shared.map((record) => ({
+      id: record.id,
+      keyVersion: record.keyVersion,
+      currentVersion: record.currentVersion,
+      updatedAt: record.updatedAt.toISOString(),
+      wrappedKey: toBase64url(record.wrappedKey),
+      current: versionJson(record.current),
+      statements: (statements.get(record.id) ?? []).map(statementJson),
+    })),
     nextCursor,
     total,
   };

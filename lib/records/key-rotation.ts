@@ -84,8 +84,16 @@ export async function rotateRecordKeys(db: Database, ownerId: string, rotations:
     if (locked.length !== ids.length) throw new AppError("not-found", "There is no such record in your chart.");
     // Read after the locks are held, in a statement of its own: a join locking only the records would, after
     // waiting for a batch rotating the same records, see their new key versions beside the versions' old content.
+    // The content is only compared for a record already at the key version sent (a retried batch): otherwise
+    // it is not read at all (a batch's worth of ciphertext the server would fetch to look at nothing).
+    const lockedKeyVersion = new Map(locked.map((row) => [row.id, row.keyVersion]));
+    const maybeDone = prepared.some((item) => lockedKeyVersion.get(item.recordId) === item.keyVersion);
     const current = await tx
-      .select({ recordId: recordVersions.recordId, content: recordVersions.contentCiphertext, blobId: recordVersions.blobId })
+      .select({
+        recordId: recordVersions.recordId,
+        content: maybeDone ? recordVersions.contentCiphertext : sql<Uint8Array | null>`null`,
+        blobId: recordVersions.blobId,
+      })
       .from(recordVersions)
       .innerJoin(records, and(eq(records.id, recordVersions.recordId), eq(records.currentVersion, recordVersions.version)))
       .where(inList(recordVersions.recordId, ids));
@@ -93,7 +101,8 @@ export async function rotateRecordKeys(db: Database, ownerId: string, rotations:
     const recordOf = new Map(locked.map((row) => [row.id, { ...row, ...versionOf.get(row.id)! }]));
     const todo = prepared.filter((item) => {
       const record = recordOf.get(item.recordId)!;
-      if (record.currentVersion === item.version && record.keyVersion === item.keyVersion && sameBytes(record.content, item.content)) return false;
+      if (record.currentVersion === item.version && record.keyVersion === item.keyVersion && record.content && sameBytes(record.content, item.content))
+        return false;
       if (item.version !== record.currentVersion || item.keyVersion !== record.keyVersion + 1) {
         throw new AppError(
           "conflict",
@@ -108,37 +117,36 @@ export async function rotateRecordKeys(db: Database, ownerId: string, rotations:
     const coverage = await coverageOf(tx, ownerId, now);
     for (const item of todo) checkGrantWraps(item.grantWraps, coverage.grantsCovering(item.recordId));
 
-    // Two statements (data-modifying CTEs, one round trip each) whatever the batch's size. First: the
-    // grants' wraps of the old key go, and each current version is rewritten in place (locked with its
-    // record), keeping its statement.
-    await tx.execute(sql`
-      with dropped as (
-        delete from ${recordKeyWraps} where ${inList(recordKeyWraps.recordId, todoIds)} and ${isNotNull(recordKeyWraps.grantId)}
-      )
-      update ${recordVersions} set
-        key_version = moved.key_version,
-        content_ciphertext = decode(moved.content, 'hex'),
-        padded_size = moved.padded_size,
-        blob_id = moved.blob_id
-      from unnest(
-        ${uuidList(todoIds)},
-        ${sql.param(todo.map((item) => item.version))}::int[],
-        ${sql.param(todo.map((item) => item.keyVersion))}::int[],
-        ${hexList(todo.map((item) => item.content))},
-        ${sql.param(todo.map((item) => item.content.length))}::bigint[],
-        ${sql.param(todo.map((item) => item.blobId))}::uuid[]
-      ) as moved(record_id, version, key_version, content, padded_size, blob_id)
-      where ${recordVersions.recordId} = moved.record_id and ${recordVersions.version} = moved.version`);
-    crashPoint("records.rotate.mid-batch");
     const wraps = [
       ...todo.map((item) => ({ recordId: item.recordId, keyVersion: item.keyVersion, grantId: null, wrappedKey: item.ownerWrap })),
       ...todo.flatMap((item) =>
         item.grantWraps.map((wrap) => ({ recordId: item.recordId, keyVersion: item.keyVersion, grantId: wrap.grantId, wrappedKey: wrap.wrappedKey })),
       ),
     ];
-    // Then: the new wraps (owner's and remaining grants'), the records' key versions, and the rotation requests cleared.
+    // One statement (data-modifying CTEs, one round trip) whatever the batch's size: the grants' wraps of the
+    // old key go, each current version is rewritten in place (locked with its record) keeping its statement,
+    // the new wraps (owner's and remaining grants') go in, the records' key versions move on and the rotation
+    // requests are cleared. The CTEs see one snapshot: the delete cannot touch the wraps inserted beside it
+    // (they are at the new key version anyway), and no two of them change the same row.
     await tx.execute(sql`
-      with wrapped as (
+      with dropped as (
+        delete from ${recordKeyWraps} where ${inList(recordKeyWraps.recordId, todoIds)} and ${isNotNull(recordKeyWraps.grantId)}
+      ), rewritten as (
+        update ${recordVersions} set
+          key_version = moved.key_version,
+          content_ciphertext = decode(moved.content, 'hex'),
+          padded_size = moved.padded_size,
+          blob_id = moved.blob_id
+        from unnest(
+          ${uuidList(todoIds)},
+          ${sql.param(todo.map((item) => item.version))}::int[],
+          ${sql.param(todo.map((item) => item.keyVersion))}::int[],
+          ${hexList(todo.map((item) => item.content))},
+          ${sql.param(todo.map((item) => item.content.length))}::bigint[],
+          ${sql.param(todo.map((item) => item.blobId))}::uuid[]
+        ) as moved(record_id, version, key_version, content, padded_size, blob_id)
+        where ${recordVersions.recordId} = moved.record_id and ${recordVersions.version} = moved.version
+      ), wrapped as (
         insert into ${recordKeyWraps} (id, record_id, key_version, grant_id, wrapped_key)
         select gen_random_uuid(), wrap.record_id, wrap.key_version, wrap.grant_id, decode(wrap.wrapped_key, 'hex')
         from unnest(
@@ -151,6 +159,7 @@ export async function rotateRecordKeys(db: Database, ownerId: string, rotations:
         update ${records} set key_version = ${records.keyVersion} + 1 where ${inList(records.id, todoIds)}
       )
       delete from ${keyRotations} where ${inList(keyRotations.recordId, todoIds)}`);
+    crashPoint("records.rotate.mid-batch");
     await deleteUnheldBlobs(
       tx,
       todo.flatMap((item) => {
