@@ -18,6 +18,6 @@ describe("body limits", () => {
   it("read as people say them", () => {
     expect(describeLimit(bodyLimits.recordsBatch)).toBe("24 MiB");
     expect(describeLimit(bodyLimits.standard)).toBe("64 KiB");
-    expect(describeLimit(bodyLimits.fileChunk)).toBe("4 MiB and 17 bytes");
+    expect(describeLimit(bodyLimits.fileChunk)).toBe("8 MiB and 17 bytes");
   });
 });

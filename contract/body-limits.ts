@@ -27,8 +27,8 @@ export const bodyLimits = {
   grantWraps: 4 * MiB,
   /** POST /api/links: a SMART Health Link's JWE (at most 8 MiB of text) with its sealed label and settings. */
   shlLink: 8 * MiB + 16 * KiB,
-  /** One encrypted file chunk: at most 4 MiB of padded file (contract/records.ts largeFileChunkSize) plus secretstream's 17 bytes; each upload's exact size is checked against the chunk size it declared. */
-  fileChunk: 4 * MiB + 17,
+  /** One encrypted file chunk: at most 8 MiB of padded file (contract/records.ts hugeFileChunkSize) plus secretstream's 17 bytes; each upload's exact size is checked against the chunk size it declared. */
+  fileChunk: 8 * MiB + 17,
 } as const;
 
 export type BodyLimit = (typeof bodyLimits)[keyof typeof bodyLimits];

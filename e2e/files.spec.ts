@@ -25,7 +25,7 @@ test("a 50 MB file uploads encrypted with a progress bar, survives a dropped con
   await page.route("**/api/blobs/*/chunks/*", async (route) => {
     if (route.request().method() !== "PUT") return route.continue();
     chunksSeen += 1;
-    // A 50 MB file goes up in 13 chunks of 4 MiB: drop once four are through.
+    // A 50 MB file goes up in 7 chunks of 8 MiB: drop once four are through.
     if (chunksSeen === 5) dropping = true;
     if (dropping) {
       dropped += 1;
@@ -43,7 +43,7 @@ test("a 50 MB file uploads encrypted with a progress bar, survives a dropped con
   await expect(page.getByText("scan-results.bin was encrypted and saved.")).toBeVisible({ timeout: 180_000 });
   expect(dropped).toBe(3);
 
-  // The server holds padded ciphertext only: whole 4 MiB chunks.
+  // The server holds padded ciphertext only: whole 8 MiB chunks.
   await page.getByTestId("group-document").getByRole("button", { name: "scan-results.bin" }).click();
   const downloadPromise = page.waitForEvent("download");
   await page.getByRole("button", { name: "Download decrypted" }).click();
@@ -131,7 +131,7 @@ test("a PDF decrypts and is painted in the page without running its script", asy
 
 test("an upload cut off by a page reload is offered again, and picking the same file sends only the chunks the server lacks", async ({ page }, testInfo) => {
   test.setTimeout(240_000);
-  // Above 16 MiB, so in 4 MiB chunks (contract/records.ts chunkSizeFor).
+  // Above 16 MiB and at most 32 MiB, so in 4 MiB chunks (contract/records.ts chunkSizeFor).
   const chunkMiB = 4;
   const chunkCount = 6;
   const original = randomBytes((chunkCount - 1) * chunkMiB * 1024 * 1024 + 200_000);

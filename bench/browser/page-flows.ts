@@ -4,7 +4,7 @@
  * unlocked vault, upload and download a file, import a FHIR file. Written with Playwright's
  * library API (no test runner), each step waiting for what the page says when it is done.
  */
-import { createWriteStream, existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { createWriteStream, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import type { CDPSession, Page } from "@playwright/test";
 
 /** Signs a patient up through /sign-up and confirms the recovery key; ends on /home. */
@@ -136,6 +136,45 @@ export async function heapSampler(page: Page): Promise<{ stop(): Promise<MemoryG
       return { baselineMiB: mib(baseline), peakGrowthMiB: mib(peak - baseline), peakResidentGrowthMiB: mib(residentPeak - residentBaseline) };
     },
   };
+}
+
+/** Records a CPU profile of the page (CDP Profiler, 200 µs sampling) until `stop` writes it to a .cpuprofile file. */
+export async function cpuProfiler(page: Page): Promise<{ stop(file: string): Promise<void> }> {
+  const cdp: CDPSession = await page.context().newCDPSession(page);
+  await cdp.send("Profiler.enable");
+  await cdp.send("Profiler.setSamplingInterval", { interval: 200 });
+  await cdp.send("Profiler.start");
+  return {
+    async stop(file) {
+      const { profile } = await cdp.send("Profiler.stop");
+      writeFileSync(file, JSON.stringify(profile));
+      await cdp.detach().catch(() => undefined);
+    },
+  };
+}
+
+/**
+ * Writes the page's Resource Timing entries of API requests (start, request sent, first
+ * byte and end of each, in ms of the page's clock) to a JSON file: where an upload's
+ * requests waited, went out and were answered.
+ */
+export async function writeResourceTimings(page: Page, file: string): Promise<void> {
+  const entries = await page.evaluate(() =>
+    performance
+      .getEntriesByType("resource")
+      .filter((entry) => new URL(entry.name).pathname.startsWith("/api/"))
+      .map((entry) => {
+        const timing = entry as PerformanceResourceTiming;
+        return {
+          path: new URL(timing.name).pathname,
+          start: timing.startTime,
+          requestStart: timing.requestStart,
+          responseStart: timing.responseStart,
+          end: timing.responseEnd,
+        };
+      }),
+  );
+  writeFileSync(file, JSON.stringify(entries, null, 1));
 }
 
 /**

@@ -57,14 +57,20 @@ function freshBenchDatabase() {
 /**
  * Starts the app on `port` (localhost: WebAuthn refuses IP origins) with an empty database of
  * the given kind. The per-address limits are raised: every sign-in comes from this machine.
+ * With `cpuProfileDir` the server (scripts/server.mjs, started directly: the build must be
+ * current) runs under `node --cpu-prof` and writes its profile there when it stops.
  */
-export async function startApp(port: number, database: "pglite" | "postgres"): Promise<RunningServer> {
+export async function startApp(port: number, database: "pglite" | "postgres", options: { cpuProfileDir?: string } = {}): Promise<RunningServer> {
   const url = `http://localhost:${port}`;
   const dataDir = path.join(root, "bench", ".data", `app-${port}`);
   rmSync(dataDir, { recursive: true, force: true });
   const postgresDatabase = database === "postgres" ? await freshBenchDatabase() : null;
   let output = "";
-  const child = spawn(process.execPath, [path.join(root, "scripts", "start.mjs")], {
+  // Node refuses --cpu-prof in NODE_OPTIONS, so a profiled server is started without start.mjs (which would build a stale app first).
+  const entry = options.cpuProfileDir
+    ? ["--cpu-prof", `--cpu-prof-dir=${options.cpuProfileDir}`, path.join(root, "scripts", "server.mjs")]
+    : [path.join(root, "scripts", "start.mjs")];
+  const child = spawn(process.execPath, entry, {
     cwd: root,
     env: {
       ...process.env,

@@ -3,8 +3,18 @@ import { createFileEncryptor, cryptoReady, fromBase64url, generateFileKey, toBas
 import { blobsRoutes } from "@/contract/records";
 import { isIntegrityError } from "../integrity";
 import { ApiError } from "../transport/api";
-import { largeFileFrom } from "@/contract/records";
-import { chunksInFlight, downloadDecryptedFile, fileChunkSize, largeFileChunkSize, reencryptFile, uploadEncryptedFile, type FileReference } from "./files";
+import { hugeFileFrom, largeFileFrom } from "@/contract/records";
+import {
+  chunksInFlight,
+  chunksInFlightFor,
+  downloadDecryptedFile,
+  fileChunkSize,
+  hugeFileChunkSize,
+  largeFileChunkSize,
+  reencryptFile,
+  uploadEncryptedFile,
+  type FileReference,
+} from "./files";
 import { patientVault, recordsServer } from "./test-server";
 import { memoryUploads, NotTheSameFileError, resumeUpload, savingJournal } from "./upload-resume";
 
@@ -32,6 +42,21 @@ async function uploaded(size: number) {
   return { server, plain, reference };
 }
 
+/** A test server whose chunk uploads take 20 ms each, counting the most it had at once. */
+function slowChunkServer() {
+  const server = recordsServer(patientVault());
+  let inFlight = 0;
+  let most = 0;
+  server.transport.on(blobsRoutes.putChunk, async ({ params, body }) => {
+    inFlight += 1;
+    most = Math.max(most, inFlight);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    server.chunks.get(params.id)![Number(params.index)] = body;
+    inFlight -= 1;
+  });
+  return { server, most: () => most };
+}
+
 describe("files", () => {
   it("upload encrypted in padded chunks and download to the same bytes, checked against the signed digest", async () => {
     const { server, plain, reference } = await uploaded(fileChunkSize + 1000);
@@ -56,6 +81,21 @@ describe("files", () => {
     const moved = await reencryptFile(reference, { ...context, keyVersion: 2 }, server.transport);
     expect([moved.chunkSize, moved.chunkCount]).toEqual([largeFileChunkSize, 5]);
     expect(Buffer.from(await bytesOf(await downloadDecryptedFile(moved, "", () => undefined, server.transport))).equals(Buffer.from(plain))).toBe(true);
+  }, 60_000);
+
+  it("upload a file above 32 MiB in 8 MiB chunks with fewer in flight (bounded bytes), which downloads to the same bytes", async () => {
+    const { server, most } = slowChunkServer();
+    const plain = pattern(hugeFileFrom + 1);
+    const reference = await uploadEncryptedFile(new Blob([plain]), context, () => undefined, server.transport);
+    expect([reference.chunkSize, reference.chunkCount]).toEqual([hugeFileChunkSize, 5]);
+    expect(server.chunks.get(reference.blobId)!.every((chunk) => chunk.length === hugeFileChunkSize + 17)).toBe(true);
+    expect([chunksInFlightFor(hugeFileChunkSize), chunksInFlightFor(largeFileChunkSize), chunksInFlightFor(fileChunkSize)]).toEqual([
+      4,
+      chunksInFlight,
+      chunksInFlight,
+    ]);
+    expect([most() > 1, most() <= chunksInFlightFor(hugeFileChunkSize)]).toEqual([true, true]);
+    expect(Buffer.from(await bytesOf(await downloadDecryptedFile(reference, "", () => undefined, server.transport))).equals(Buffer.from(plain))).toBe(true);
   }, 60_000);
 
   it("keep the chunk size a resumed upload began with (1 MiB from before larger chunks), whatever the file's size", async () => {
@@ -102,20 +142,11 @@ describe("files", () => {
   });
 
   it("upload with a few chunks in flight at once, never more than chunksInFlight", async () => {
-    const server = recordsServer(patientVault());
-    let inFlight = 0;
-    let most = 0;
-    server.transport.on(blobsRoutes.putChunk, async ({ params, body }) => {
-      inFlight += 1;
-      most = Math.max(most, inFlight);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      server.chunks.get(params.id)![Number(params.index)] = body;
-      inFlight -= 1;
-    });
+    const { server, most } = slowChunkServer();
     const plain = new Uint8Array(fileChunkSize * 6 + 5).map((_, index) => index % 253);
     const progress: number[] = [];
     const reference = await uploadEncryptedFile(new Blob([plain]), context, (step) => progress.push(step.doneBytes), server.transport);
-    expect([most > 1, most <= chunksInFlight]).toEqual([true, true]);
+    expect([most() > 1, most() <= chunksInFlight]).toEqual([true, true]);
     expect(progress.at(-1)).toBe(plain.length);
     expect(progress).toEqual([...progress].sort((a, b) => a - b));
     expect(Buffer.from(await bytesOf(await downloadDecryptedFile(reference, "", () => undefined, server.transport))).equals(Buffer.from(plain))).toBe(true);

@@ -18,7 +18,7 @@ import { blobsRoutes, chunkSizeFor } from "@/contract/records";
 import { retryTransient, type Transport } from "../transport/api";
 import { IntegrityError, verified } from "../integrity";
 
-export { chunkSizeFor, fileChunkSize, largeFileChunkSize } from "@/contract/records";
+export { chunkSizeFor, fileChunkSize, hugeFileChunkSize, largeFileChunkSize } from "@/contract/records";
 
 /**
  * How to reach a file's encrypted body: which blob, the key that opens it, and the record
@@ -67,8 +67,20 @@ export interface TransferProgress {
   retrying: boolean;
 }
 
-/** Encrypted chunks on their way to the server at once (1 or 4 MiB each: chunkSizeFor): chunk k+1 is read and encrypted while chunk k (and k-1) upload. */
-export const chunksInFlight = 3;
+/**
+ * The most chunks on their way at once (uploads: encrypted chunks sent; downloads: chunks
+ * fetched ahead): chunk k+1 is read and encrypted while the ones before it upload. A chunk's
+ * request spends most of its time waiting (the body's transfer, the server's fsyncs and row),
+ * not computing, so more in flight keeps the encryption busy; 5 leaves one of HTTP/1.1's six
+ * connections per origin to the page's other requests.
+ */
+export const chunksInFlight = 5;
+
+/** The bytes of chunks in flight a page holds at most (and the server with them): the page's memory stays bounded whatever the file size. */
+const bytesInFlight = 32 * 1024 * 1024;
+
+/** Chunks in flight for chunks of `chunkSize` bytes: `chunksInFlight`, fewer for large chunks (`bytesInFlight`), never fewer than 2. */
+export const chunksInFlightFor = (chunkSize: number): number => Math.max(2, Math.min(chunksInFlight, Math.floor(bytesInFlight / chunkSize)));
 
 /** Chunk `index` of a file's real bytes (`chunkSize` bytes each, the last one shorter), read when it is needed; called in order. */
 export type ChunkReader = (index: number, chunkSize: number) => Promise<Uint8Array>;
@@ -109,9 +121,9 @@ export interface UploadOptions {
 
 /**
  * Encrypts a file chunk by chunk as it is read and uploads the chunks with a few in flight
- * (`chunksInFlight`): chunk k+1 is read and encrypted while chunk k uploads, so the page holds
+ * (`chunksInFlightFor`): chunk k+1 is read and encrypted while the chunks before it upload, so the page holds
  * at most that many chunks whatever the file size, and nothing of the whole file. Chunks are
- * 1 MiB, or 4 MiB for a file above 16 MiB (`chunkSizeFor`: a request per chunk costs the same
+ * 1 MiB, 4 MiB for a file above 16 MiB, 8 MiB above 32 MiB (`chunkSizeFor`: a request per chunk costs the same
  * whatever its size); a resumed upload keeps the size its header records.
  * Each encrypted chunk is kept until the server has it: a retry re-sends the same bytes, which
  * the server accepts. The server checks the declared size against the account's storage quota
@@ -164,7 +176,7 @@ export async function uploadEncryptedChunks(
   let doneBytes = 0;
   const report = () => onProgress({ doneBytes: Math.min(size, doneBytes), totalBytes: size, retrying });
   const plainBytes = (index: number) => Math.min(chunkSize, size - index * chunkSize);
-  const uploads = new Pipeline(chunksInFlight);
+  const uploads = new Pipeline(chunksInFlightFor(chunkSize));
   for (let index = 0; index < chunkCount; index++) {
     signal?.throwIfAborted();
     const slice = await read(index, chunkSize);
@@ -261,7 +273,7 @@ export interface ByteSink {
 
 /**
  * Downloads, verifies and decrypts a file chunk by chunk, writing each chunk's plaintext to
- * `sink` as it is decrypted; the next chunks are fetched meanwhile (`chunksInFlight`), so the
+ * `sink` as it is decrypted; the next chunks are fetched meanwhile (`chunksInFlightFor`), so the
  * page holds a few chunks whatever the file size. Any altered, missing or reordered chunk
  * stops it, and a file whose plaintext differs from the digest its author signed fails at the
  * end, whoever re-encrypted it since (what was written by then must be discarded: the caller
@@ -294,6 +306,7 @@ export async function streamDecryptedFile(
         report();
       },
     );
+  const inFlight = chunksInFlightFor(reference.chunkSize);
   const ahead: Array<Promise<Uint8Array>> = [];
   // Fetched ahead, each awaited in turn below; a failure ahead is seen when its turn comes.
   const prefetch = (index: number) => {
@@ -303,11 +316,11 @@ export async function streamDecryptedFile(
     ahead.push(pending);
   };
   try {
-    for (let index = 0; index < Math.min(chunksInFlight, reference.chunkCount); index++) prefetch(index);
+    for (let index = 0; index < Math.min(inFlight, reference.chunkCount); index++) prefetch(index);
     for (let index = 0; index < reference.chunkCount; index++) {
       signal?.throwIfAborted();
       const encrypted = await ahead.shift()!;
-      prefetch(index + chunksInFlight);
+      prefetch(index + inFlight);
       const plain = verified("decrypt", () => decryptor.decryptChunk(encrypted));
       const keep = Math.min(remaining, plain.length);
       const part = keep === plain.length ? plain : plain.slice(0, keep);

@@ -35,7 +35,7 @@ async function ownedUpload(blobs: BlobStore, userId: string, blobId: string) {
 
 /**
  * Starts an upload. The browser pads every file to whole chunks of one of the sizes the
- * contract allows (1 MiB, or 4 MiB for larger files), so the server learns sizes in those
+ * contract allows (1 MiB; 4 or 8 MiB for larger files), so the server learns sizes in those
  * steps only; every chunk of the upload must therefore be exactly the declared chunk size long. The
  * declared size is checked against the account's storage quota here, before the first
  * byte (lib/blobs/storage-quota.ts: `quota-exceeded` 413, `too-many-uploads` 409).

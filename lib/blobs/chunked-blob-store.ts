@@ -7,7 +7,7 @@ import { resultRows } from "@/lib/db/client";
 import type { BlobInfo, BlobStore, SweepOutcome } from "./blob-store";
 import type { ChunkBodies } from "./chunk-bodies";
 
-/** Chunks moved out of the database per step of the sweep: bounded memory (at most 16 MiB, at 4 MiB chunks). */
+/** Chunks moved out of the database per step of the sweep: bounded memory (at most 32 MiB, at 8 MiB chunks). */
 const moveBatch = 4;
 
 /**
