@@ -8,8 +8,9 @@
  *    64 in quick mode) through the chart page, against libsodium's raw secretstream over the
  *    same bytes in a blank page of the same browser (crypto/'s baseline bundled with esbuild);
  *  - browser_upload_heap_growth_mib: the page's JS heap during that upload (CDP);
- *  - api_read_ratio / api_read_p99_ms: the chart read (GET /api/records, after importing the
- *    2,001 observations of fixtures/real-world/08) with the session's cookie, then
+ *  - api_read_ratio / api_read_p99_ms: the chart read (GET /api/records, its first page with the
+ *    query the browser sent for it when the chart page loaded, after importing the 2,001
+ *    observations of fixtures/real-world/08) with the session's cookie, then
  *    bench/bare-app's route handler, each under 50 connections for 20 s (5 s in quick mode),
  *    with autocannon; and api_read_same_size_ratio, against the bare handler answering a body
  *    of the chart page's size.
@@ -19,10 +20,14 @@
  * api_read_* figures; BENCH_BROWSER_PROFILE_DIR=<dir> writes a CPU profile of the page during
  * the upload (CDP, upload.cpuprofile) and of the server process (node --cpu-prof, written when
  * it stops) into that directory, to open in Chrome's DevTools.
+ * BENCH_READ_ONLY=1 measures the chart read alone (sign-up, the import, the load runs): no
+ * sign-in timings, baseline, upload or download, for a quick loop on the read.
+ * BENCH_APP_CPU_PROF=DIR profiles the app's processes (bench/browser/cpu-profile.mjs): a
+ * .cpuprofile per process in DIR when the app stops (Chrome's DevTools opens them).
  */
 import { linkSync, mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
-import { chromium, type Browser } from "@playwright/test";
+import { chromium, type Browser, type Page } from "@playwright/test";
 import autocannon from "autocannon";
 import { build } from "esbuild";
 import { apiClientHeader } from "../contract/api-client-header";
@@ -49,6 +54,7 @@ const connections = 50;
 const port = Number(process.env.BENCH_PORT ?? 3670);
 const transferLimitMs = Number(process.env.BENCH_BROWSER_TRANSFER_MINUTES ?? 10) * 60_000;
 const signIns = quick ? 3 : 5;
+const readOnly = process.env.BENCH_READ_ONLY === "1";
 const skipApiRead = process.env.BENCH_SKIP_API_READ === "1";
 const uploadRounds = Math.max(1, Number(process.env.BENCH_BROWSER_UPLOADS ?? 1));
 const profileDir = process.env.BENCH_BROWSER_PROFILE_DIR ? path.resolve(process.env.BENCH_BROWSER_PROFILE_DIR) : null;
@@ -81,6 +87,117 @@ async function load(url: string, headers: Record<string, string>): Promise<LoadR
   return { rps: result["2xx"] / (result.duration || loadSeconds), p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors };
 }
 
+/**
+ * The browser transfer figures on the signed-in `page`: sign-in to unlocked, then the raw
+ * baseline and the upload and download of `upload` through the chart page (which it leaves open).
+ */
+async function measureTransfers(page: Page, label: string, upload: string, uploadName: string, script: string): Promise<void> {
+  const database = benchDatabase();
+  const signInTimes: number[] = [];
+  for (let round = 0; round < signIns; round++) signInTimes.push(await timeSignInToUnlocked(page));
+  console.log(`sign-in to unlocked: ${signInTimes.map((ms) => ms.toFixed(0)).join(", ")} ms`);
+  reportFigure("signin_to_unlocked_ms", median(signInTimes), { note: `median of ${signIns}, ${database}` });
+
+  // The baseline first, in a blank page of the same browser: the same bytes, read the same way.
+  const blank = await page.context().newPage();
+  await blank.setContent('<input type="file" id="file">');
+  await blank.addScriptTag({ content: script });
+  await blank.setInputFiles("#file", upload);
+  const rawPushMs = () =>
+    blank.evaluate(async () => {
+      const input = document.getElementById("file") as HTMLInputElement;
+      const baseline = (globalThis as unknown as { hscBaseline: { pushFile(file: Blob): Promise<number> } }).hscBaseline;
+      return baseline.pushFile(input.files![0]!);
+    });
+  const pushMs = await rawPushMs();
+  const pullMs = await blank.evaluate(
+    (chunks) => (globalThis as unknown as { hscBaseline: { pullChunks(count: number): Promise<number> } }).hscBaseline.pullChunks(chunks),
+    fileMiB,
+  );
+  reportFigure("browser_raw_push_mib_s", mibPerSecond(fileMiB, pushMs), { note: label });
+  reportFigure("browser_raw_pull_mib_s", mibPerSecond(fileMiB, pullMs), { note: label });
+  reportFigure("browser_file_mib", fileMiB, { note: label });
+
+  await page.getByRole("link", { name: "My records" }).first().click();
+  await page.waitForURL(/\/chart/);
+  let heap = await heapSampler(page);
+  const profile = profileDir ? await cpuProfiler(page) : null;
+  let uploadMs: number | null = null;
+  try {
+    uploadMs = await timeUpload(page, upload, uploadName, transferLimitMs);
+  } catch (error) {
+    console.error(`upload: ${String(error)}`);
+  }
+  const uploadHeap = await heap.stop();
+  if (profile && profileDir) {
+    await profile.stop(path.join(profileDir, "upload.cpuprofile"));
+    await writeResourceTimings(page, path.join(profileDir, "upload-requests.json"));
+  }
+  if (uploadMs === null) {
+    await blank.close();
+    const reason = `the upload did not finish within ${transferLimitMs / 60_000} min`;
+    for (const key of [
+      "browser_upload_ratio",
+      "browser_upload_mib_s",
+      "browser_upload_heap_growth_mib",
+      "browser_upload_rss_growth_mib",
+      "browser_download_ratio",
+      "browser_download_mib_s",
+      "browser_download_heap_growth_mib",
+      "browser_download_rss_growth_mib",
+    ] as const)
+      reportFigure(key, null, { reason });
+  } else {
+    const uploadRate = mibPerSecond(fileMiB, uploadMs);
+    console.log(`upload ${(uploadMs / 1000).toFixed(1)} s (${uploadRate.toFixed(1)} MiB/s), raw push ${mibPerSecond(fileMiB, pushMs).toFixed(1)} MiB/s`);
+    // More rounds (BENCH_BROWSER_UPLOADS): each a raw push then an upload of the same bytes under another name; the median ratio is reported.
+    const rounds = [{ ratio: uploadRate / mibPerSecond(fileMiB, pushMs), rate: uploadRate }];
+    for (let round = 2; round <= uploadRounds; round++) {
+      const copy = path.join(benchDataRoot, `upload-${fileMiB}mib-${round}.bin`);
+      rmSync(copy, { force: true });
+      linkSync(upload, copy);
+      const roundPushMs = await rawPushMs();
+      const roundMs = await timeUpload(page, copy, path.basename(copy), transferLimitMs);
+      rmSync(copy, { force: true });
+      const rate = mibPerSecond(fileMiB, roundMs);
+      console.log(
+        `upload ${round}: ${(roundMs / 1000).toFixed(1)} s (${rate.toFixed(1)} MiB/s), raw push ${mibPerSecond(fileMiB, roundPushMs).toFixed(1)} MiB/s`,
+      );
+      rounds.push({ ratio: rate / mibPerSecond(fileMiB, roundPushMs), rate });
+    }
+    await blank.close();
+    const roundsNote = uploadRounds > 1 ? `${label}; median of ${uploadRounds} uploads (${rounds.map((entry) => entry.ratio.toFixed(3)).join(", ")})` : label;
+    reportFigure("browser_upload_ratio", median(rounds.map((entry) => entry.ratio)), { note: roundsNote });
+    reportFigure("browser_upload_mib_s", median(rounds.map((entry) => entry.rate)), { note: roundsNote });
+    reportFigure("browser_upload_heap_growth_mib", uploadHeap.peakGrowthMiB, { note: `${label}; heap before ${uploadHeap.baselineMiB.toFixed(0)} MiB` });
+    reportFigure("browser_upload_rss_growth_mib", uploadHeap.peakResidentGrowthMiB, { note: label });
+
+    heap = await heapSampler(page);
+    const downloaded = await timeDownload(page, uploadName, transferLimitMs).catch((error: unknown) => {
+      console.error(`download: ${String(error)}`);
+      return null;
+    });
+    const downloadHeap = await heap.stop();
+    if (downloaded && downloaded.bytes === fileMiB * 1024 * 1024) {
+      const downloadRate = mibPerSecond(fileMiB, downloaded.ms);
+      console.log(
+        `download ${(downloaded.ms / 1000).toFixed(1)} s (${downloadRate.toFixed(1)} MiB/s), raw pull ${mibPerSecond(fileMiB, pullMs).toFixed(1)} MiB/s`,
+      );
+      reportFigure("browser_download_ratio", downloadRate / mibPerSecond(fileMiB, pullMs), { note: label });
+      reportFigure("browser_download_mib_s", downloadRate, { note: label });
+      reportFigure("browser_download_heap_growth_mib", downloadHeap.peakGrowthMiB, { note: label });
+      reportFigure("browser_download_rss_growth_mib", downloadHeap.peakResidentGrowthMiB, { note: label });
+    } else {
+      const reason = downloaded
+        ? `the download had ${downloaded.bytes} bytes, not ${fileMiB * 1024 * 1024}`
+        : `the download did not finish within ${transferLimitMs / 60_000} min`;
+      for (const key of ["browser_download_ratio", "browser_download_mib_s", "browser_download_heap_growth_mib", "browser_download_rss_growth_mib"] as const)
+        reportFigure(key, null, { reason });
+    }
+    if (downloaded) rmSync(downloaded.path, { force: true });
+  }
+}
+
 async function main() {
   const database = benchDatabase();
   const label = `${fileMiB} MiB${quick ? " (quick)" : ""}, ${database}`;
@@ -88,7 +205,7 @@ async function main() {
   const uploadName = path.basename(upload);
   const script = await baselineScript();
   mkdirSync(benchDataRoot, { recursive: true });
-  await patternFile(upload, fileMiB);
+  if (!readOnly) await patternFile(upload, fileMiB);
 
   if (profileDir) mkdirSync(profileDir, { recursive: true });
   const app: RunningServer = await startApp(port, database, profileDir ? { cpuProfileDir: profileDir } : {});
@@ -116,107 +233,10 @@ async function main() {
     await addVirtualAuthenticator(page, { prf: true });
     await signUpPatient(page, "Bench Patient");
 
-    const signInTimes: number[] = [];
-    for (let round = 0; round < signIns; round++) signInTimes.push(await timeSignInToUnlocked(page));
-    console.log(`sign-in to unlocked: ${signInTimes.map((ms) => ms.toFixed(0)).join(", ")} ms`);
-    reportFigure("signin_to_unlocked_ms", median(signInTimes), { note: `median of ${signIns}, ${database}` });
-
-    // The baseline first, in a blank page of the same browser: the same bytes, read the same way.
-    const blank = await context.newPage();
-    await blank.setContent('<input type="file" id="file">');
-    await blank.addScriptTag({ content: script });
-    await blank.setInputFiles("#file", upload);
-    const rawPushMs = () =>
-      blank.evaluate(async () => {
-        const input = document.getElementById("file") as HTMLInputElement;
-        const baseline = (globalThis as unknown as { hscBaseline: { pushFile(file: Blob): Promise<number> } }).hscBaseline;
-        return baseline.pushFile(input.files![0]!);
-      });
-    const pushMs = await rawPushMs();
-    const pullMs = await blank.evaluate(
-      (chunks) => (globalThis as unknown as { hscBaseline: { pullChunks(count: number): Promise<number> } }).hscBaseline.pullChunks(chunks),
-      fileMiB,
-    );
-    reportFigure("browser_raw_push_mib_s", mibPerSecond(fileMiB, pushMs), { note: label });
-    reportFigure("browser_raw_pull_mib_s", mibPerSecond(fileMiB, pullMs), { note: label });
-    reportFigure("browser_file_mib", fileMiB, { note: label });
-
-    await page.getByRole("link", { name: "My records" }).first().click();
-    await page.waitForURL(/\/chart/);
-    let heap = await heapSampler(page);
-    const profile = profileDir ? await cpuProfiler(page) : null;
-    let uploadMs: number | null = null;
-    try {
-      uploadMs = await timeUpload(page, upload, uploadName, transferLimitMs);
-    } catch (error) {
-      console.error(`upload: ${String(error)}`);
-    }
-    const uploadHeap = await heap.stop();
-    if (profile && profileDir) {
-      await profile.stop(path.join(profileDir, "upload.cpuprofile"));
-      await writeResourceTimings(page, path.join(profileDir, "upload-requests.json"));
-    }
-    if (uploadMs === null) {
-      const reason = `the upload did not finish within ${transferLimitMs / 60_000} min`;
-      for (const key of [
-        "browser_upload_ratio",
-        "browser_upload_mib_s",
-        "browser_upload_heap_growth_mib",
-        "browser_upload_rss_growth_mib",
-        "browser_download_ratio",
-        "browser_download_mib_s",
-        "browser_download_heap_growth_mib",
-        "browser_download_rss_growth_mib",
-      ] as const)
-        reportFigure(key, null, { reason });
-    } else {
-      const uploadRate = mibPerSecond(fileMiB, uploadMs);
-      console.log(`upload ${(uploadMs / 1000).toFixed(1)} s (${uploadRate.toFixed(1)} MiB/s), raw push ${mibPerSecond(fileMiB, pushMs).toFixed(1)} MiB/s`);
-      // More rounds (BENCH_BROWSER_UPLOADS): each a raw push then an upload of the same bytes under another name; the median ratio is reported.
-      const rounds = [{ ratio: uploadRate / mibPerSecond(fileMiB, pushMs), rate: uploadRate }];
-      for (let round = 2; round <= uploadRounds; round++) {
-        const copy = path.join(benchDataRoot, `upload-${fileMiB}mib-${round}.bin`);
-        rmSync(copy, { force: true });
-        linkSync(upload, copy);
-        const roundPushMs = await rawPushMs();
-        const roundMs = await timeUpload(page, copy, path.basename(copy), transferLimitMs);
-        rmSync(copy, { force: true });
-        const rate = mibPerSecond(fileMiB, roundMs);
-        console.log(
-          `upload ${round}: ${(roundMs / 1000).toFixed(1)} s (${rate.toFixed(1)} MiB/s), raw push ${mibPerSecond(fileMiB, roundPushMs).toFixed(1)} MiB/s`,
-        );
-        rounds.push({ ratio: rate / mibPerSecond(fileMiB, roundPushMs), rate });
-      }
-      const roundsNote = uploadRounds > 1 ? `${label}; median of ${uploadRounds} uploads (${rounds.map((entry) => entry.ratio.toFixed(3)).join(", ")})` : label;
-      reportFigure("browser_upload_ratio", median(rounds.map((entry) => entry.ratio)), { note: roundsNote });
-      reportFigure("browser_upload_mib_s", median(rounds.map((entry) => entry.rate)), { note: roundsNote });
-      reportFigure("browser_upload_heap_growth_mib", uploadHeap.peakGrowthMiB, { note: `${label}; heap before ${uploadHeap.baselineMiB.toFixed(0)} MiB` });
-      reportFigure("browser_upload_rss_growth_mib", uploadHeap.peakResidentGrowthMiB, { note: label });
-      await blank.close();
-
-      heap = await heapSampler(page);
-      const downloaded = await timeDownload(page, uploadName, transferLimitMs).catch((error: unknown) => {
-        console.error(`download: ${String(error)}`);
-        return null;
-      });
-      const downloadHeap = await heap.stop();
-      if (downloaded && downloaded.bytes === fileMiB * 1024 * 1024) {
-        const downloadRate = mibPerSecond(fileMiB, downloaded.ms);
-        console.log(
-          `download ${(downloaded.ms / 1000).toFixed(1)} s (${downloadRate.toFixed(1)} MiB/s), raw pull ${mibPerSecond(fileMiB, pullMs).toFixed(1)} MiB/s`,
-        );
-        reportFigure("browser_download_ratio", downloadRate / mibPerSecond(fileMiB, pullMs), { note: label });
-        reportFigure("browser_download_mib_s", downloadRate, { note: label });
-        reportFigure("browser_download_heap_growth_mib", downloadHeap.peakGrowthMiB, { note: label });
-        reportFigure("browser_download_rss_growth_mib", downloadHeap.peakResidentGrowthMiB, { note: label });
-      } else {
-        const reason = downloaded
-          ? `the download had ${downloaded.bytes} bytes, not ${fileMiB * 1024 * 1024}`
-          : `the download did not finish within ${transferLimitMs / 60_000} min`;
-        for (const key of ["browser_download_ratio", "browser_download_mib_s", "browser_download_heap_growth_mib", "browser_download_rss_growth_mib"] as const)
-          reportFigure(key, null, { reason });
-      }
-      if (downloaded) rmSync(downloaded.path, { force: true });
+    if (!readOnly) await measureTransfers(page, label, upload, uploadName, script);
+    else {
+      await page.getByRole("link", { name: "My records" }).first().click();
+      await page.waitForURL(/\/chart/);
     }
 
     if (skipApiRead) {
@@ -225,20 +245,28 @@ async function main() {
     }
     // A chart worth reading: the 2,001 observations of a real-world export.
     await importThroughPage(page, path.resolve(__dirname, "..", "fixtures", "real-world", "08-2001-observations.json"), "2,001", 10 * 60_000);
+    // The chart's first page exactly as the browser asks for it: the chart loaded afresh.
+    const firstPageRequest = page.waitForRequest((request) => {
+      const url = new URL(request.url());
+      return request.method() === "GET" && url.pathname === "/api/records" && !url.searchParams.has("cursor");
+    });
+    await page.reload();
+    await page.getByRole("button", { name: "Unlock with passkey" }).click();
+    const readPath = ((url) => url.pathname + url.search)(new URL((await firstPageRequest).url()));
     const cookies = await context.cookies(app.url);
     await browser.close();
     browser = null;
 
     const cookie = cookies.map((entry) => `${entry.name}=${entry.value}`).join("; ");
     const readHeaders = { cookie, [apiClientHeader.name]: apiClientHeader.value };
-    const pageBytes = (await (await fetch(`${app.url}/api/records`, { headers: readHeaders })).arrayBuffer()).byteLength;
-    const read = await load(`${app.url}/api/records`, readHeaders);
+    const pageBytes = (await (await fetch(`${app.url}${readPath}`, { headers: readHeaders })).arrayBuffer()).byteLength;
+    const read = await load(`${app.url}${readPath}`, readHeaders);
     await app.stop();
     const bare = await startBareApp(port + 2);
     const baseline = await load(`${bare.url}/api/small`, {});
     const sameSize = await load(`${bare.url}/api/sized?bytes=${pageBytes}`, {});
     await bare.stop();
-    const loadNote = `${connections} connections × ${loadSeconds} s${quick ? " (quick)" : ""}, ${database}; GET /api/records, its first page (the default limit), chart of 2,001 records (${read.non2xx} non-2xx, ${read.errors} errors, autocannon times out at 10 s)`;
+    const loadNote = `${connections} connections × ${loadSeconds} s${quick ? " (quick)" : ""}, ${database}; GET ${readPath}, the chart's first page as the browser asks for it, chart of 2,001 records (${read.non2xx} non-2xx, ${read.errors} errors, autocannon times out at 10 s)`;
     console.log(`chart read ${read.rps.toFixed(1)}/s p99 ${read.p99} ms; bare handler ${baseline.rps.toFixed(1)}/s p99 ${baseline.p99} ms`);
     reportFigure("api_read_ratio", read.rps / baseline.rps, { note: loadNote });
     reportFigure("api_read_p99_ms", read.p99, { note: loadNote });

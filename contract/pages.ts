@@ -12,6 +12,13 @@ import { z } from "zod";
  */
 export const recordPageSize = { default: 200, max: 1000 } as const;
 
+/**
+ * What the browser asks for when it reads the owner's whole chart (client/records/record-pages.ts):
+ * a small first page, so the chart paints (and the server answers) quickly under load, then
+ * large pages, so a big chart arrives in few requests (each still within the server's byte budget).
+ */
+export const chartPageLimits = { first: 20, later: 500 } as const;
+
 /** Where a list goes on: opaque to the browser, which hands back what `nextCursor` said (base64url, at most 256 characters). */
 export const pageCursorSchema = z
   .string()

@@ -1,5 +1,6 @@
 import { expect, test, type Page } from "./support/test";
 import { addNote, chooseClinician, newPerson } from "./support/sharing";
+import { chartListUrl } from "./support/api-routes";
 
 /**
  * The server turned hostile: responses are rewritten on their way to a real page, and the
@@ -15,7 +16,7 @@ const flip = (text: string, at: number) => {
 };
 
 async function serveChart(page: Page, rewrite: (records: RecordJson[]) => void) {
-  await page.route("**/api/records", async (route) => {
+  await page.route(chartListUrl, async (route) => {
     if (route.request().method() !== "GET") return route.continue();
     const response = await route.fetch();
     const body = (await response.json()) as { records: RecordJson[] };
@@ -70,7 +71,7 @@ test("the chart refuses every tampered part of a record, plainly, and shows the 
         await expect(patient.page.getByTestId("group-note").getByRole("button", { name: "Bystander note" })).toBeVisible();
       }
       await expect(patient.page.getByText("Must never show altered.")).toHaveCount(0);
-      await patient.page.unroute("**/api/records");
+      await patient.page.unroute(chartListUrl);
     });
   }
   await patient.page.reload();
@@ -163,7 +164,7 @@ test("a record, a shared record, a grant list or a vault older than this browser
     await page.getByRole("button", { name: "Unlock with passkey" }).click();
   };
   const snapshot = async (page: Page, url: string) => (await (await page.request.get(url)).json()) as unknown;
-  const serveOld = (page: Page, pattern: string, body: unknown) =>
+  const serveOld = (page: Page, pattern: string | ((url: URL) => boolean), body: unknown) =>
     page.route(pattern, (route) => (route.request().method() === "GET" ? route.fulfill({ json: body }) : route.continue()));
 
   // What the server will later replay: a vault from before the doctor was pinned, version 1 of
@@ -196,12 +197,12 @@ test("a record, a shared record, a grant list or a vault older than this browser
   await expect(doctor.page.getByTestId("shared-patient").getByRole("button", { name: "Dose plan" })).toBeVisible();
 
   await test.step("the chart refuses version 1 once version 2 was shown", async () => {
-    await serveOld(patient.page, "**/api/records", oldChart);
+    await serveOld(patient.page, chartListUrl, oldChart);
     await unlockAgain(patient.page);
     await expect(patient.page.getByTestId("integrity-warning")).toContainText("older version than this browser has already shown you");
     await expect(patient.page.getByRole("button", { name: "Dose plan" })).toHaveCount(0);
     await expect(patient.page.getByText("Take 10 mg daily.")).toHaveCount(0);
-    await patient.page.unroute("**/api/records");
+    await patient.page.unroute(chartListUrl);
   });
 
   await test.step("the history refuses a list that ends before version 2", async () => {

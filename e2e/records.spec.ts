@@ -5,6 +5,7 @@ import { planImport } from "../client/fhir";
 import { signUpThroughPage } from "./support/accounts";
 import { addVirtualAuthenticator } from "./support/virtual-authenticator";
 import { trailActions } from "./support/audit";
+import { chartListUrl } from "./support/api-routes";
 
 const ipsPath = path.resolve(__dirname, "../fixtures/shl/IPS_IG-bundle-01.json");
 
@@ -196,7 +197,7 @@ test("a record whose ciphertext or signature was altered on the server is refuse
   await expect(page.getByTestId("group-condition").getByRole("button", { name: "Untouched problem" })).toBeVisible();
 
   for (const field of ["content", "signature"] as const) {
-    await page.route("**/api/records", async (route) => {
+    await page.route(chartListUrl, async (route) => {
       if (route.request().method() !== "GET") return route.continue();
       const response = await route.fetch();
       const body = (await response.json()) as { records: Array<{ current: Record<string, string> }> };
@@ -211,6 +212,6 @@ test("a record whose ciphertext or signature was altered on the server is refuse
     await expect(page.getByTestId("integrity-warning")).toContainText("One record could not be verified");
     await expect(page.getByRole("button", { name: "Original note" })).toHaveCount(0);
     await expect(page.getByTestId("group-condition").getByRole("button", { name: "Untouched problem" })).toBeVisible();
-    await page.unroute("**/api/records");
+    await page.unroute(chartListUrl);
   }
 });

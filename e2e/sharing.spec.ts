@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { expect, test } from "./support/test";
 import { cryptoReady, decryptRecordContent, fromBase64url } from "@/crypto";
 import { addNote, chooseClinician, newPerson, recordKeysHeldBy } from "./support/sharing";
+import { chartListUrl } from "./support/api-routes";
 
 type ChartJson = {
   records: Array<{ id: string; keyVersion: number; current: { content: string; version: number; keyVersion: number; blobId: string | null } }>;
@@ -114,7 +115,7 @@ test("a patient shares chosen records read-only with a doctor, who opens and dow
   // The patient still reads everything, old versions included. The chart this page loaded
   // before the revoke was refreshed by the rotation: even while a fresh load is slow, nothing
   // shown points at a file under the old key.
-  await patient.page.route("**/api/records", async (route) => {
+  await patient.page.route(chartListUrl, async (route) => {
     if (route.request().method() === "GET") await new Promise((resolve) => setTimeout(resolve, 10_000));
     await route.fallback();
   });

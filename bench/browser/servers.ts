@@ -83,6 +83,8 @@ export async function startApp(port: number, database: "pglite" | "postgres", op
       AUTH_RATE_LIMIT_PER_ACCOUNT: "100000",
       SIGN_UP_LIMIT_PER_ADDRESS: "100000",
       LOG_LEVEL: "warn",
+      // A profile of the server under load (bench/browser-bench.ts's header).
+      ...(process.env.BENCH_APP_CPU_PROF ? { NODE_OPTIONS: `--import ${path.join(__dirname, "cpu-profile.mjs")}` } : {}),
     },
     stdio: ["ignore", "pipe", "pipe"],
   });

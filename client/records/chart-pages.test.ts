@@ -1,5 +1,6 @@
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { cryptoReady } from "@/crypto";
+import { chartPageLimits } from "@/contract/pages";
 import { recordsRoutes } from "@/contract/records";
 import { isIntegrityError } from "../integrity";
 import { useVault } from "../keystore/vault-store";
@@ -43,6 +44,18 @@ describe("the chart in pages", () => {
     ]);
   });
 
+  it("asks for a small first page and large ones after, unless told a page size", async () => {
+    const vault = patientVault();
+    const server = recordsServer(vault);
+    server.seed(notes(chartPageLimits.first + 3));
+    const entries = await loadWholeChart(vault, server.transport);
+    expect(entries).toHaveLength(chartPageLimits.first + 3);
+    expect(server.transport.callsTo(recordsRoutes.list).map((call) => (call.input.query as { limit?: number } | undefined)?.limit)).toEqual([
+      chartPageLimits.first,
+      chartPageLimits.later,
+    ]);
+  });
+
   it("loses nothing and repeats nothing when records are added and deleted between pages", async () => {
     const vault = patientVault();
     const server = recordsServer(vault, { pageSize: 2 });
@@ -60,7 +73,7 @@ describe("the chart in pages", () => {
       }
       return page;
     });
-    const entries = await loadWholeChart(vault, server.transport);
+    const entries = await loadWholeChart(vault, server.transport, { pageSize: 2 });
     expect(descriptions(entries)).toEqual(["Note 1", "Note 2", "Note 3", "Note 5", "Note 6", "Added meanwhile"]);
   });
 
@@ -73,7 +86,7 @@ describe("the chart in pages", () => {
       const page = await answer(input);
       return input.query?.cursor ? { ...page, records: [...page.records, ...(await answer({ query: {} })).records.slice(0, 1)] } : page;
     });
-    const repeated = await loadWholeChart(vault, server.transport).catch((caught: unknown) => caught);
+    const repeated = await loadWholeChart(vault, server.transport, { pageSize: 2 }).catch((caught: unknown) => caught);
     expect(isIntegrityError(repeated) && repeated.code).toBe("shape");
 
     server.transport.on(recordsRoutes.list, () => ({ records: [], nextCursor: "bW9yZQ", total: 3 }));
@@ -96,7 +109,7 @@ describe("the chart in pages", () => {
     useVault.setState({ vault });
     const seen: Array<{ shown: number; complete: boolean; progress: PagingProgress | null }> = [];
     const stop = useChart.subscribe((state) => seen.push({ shown: state.entries?.length ?? 0, complete: state.complete, progress: state.progress }));
-    expect(await loadChartInto(vault, server.transport)).toHaveLength(5);
+    expect(await loadChartInto(vault, server.transport, 2)).toHaveLength(5);
     stop();
     // Now whole, pages that need every record get it from memory.
     expect(await loadedChart()).toHaveLength(5);
@@ -111,7 +124,7 @@ describe("the chart in pages", () => {
     seen.length = 0;
     server.seed([noteDocument("Written since")]);
     const stopAgain = useChart.subscribe((state) => seen.push({ shown: state.entries?.length ?? 0, complete: state.complete, progress: state.progress }));
-    await loadChartInto(vault, server.transport);
+    await loadChartInto(vault, server.transport, 2);
     stopAgain();
     expect(seen.map((state) => [state.shown, state.complete])).toEqual([[6, true]]);
   });

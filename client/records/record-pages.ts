@@ -1,5 +1,5 @@
 import { recordsRoutes, type ChartRecord } from "@/contract/records";
-import type { RecordPageQuery } from "@/contract/pages";
+import { chartPageLimits, type RecordPageQuery } from "@/contract/pages";
 import { countOf } from "../format";
 import { IntegrityError } from "../integrity";
 import type { Transport } from "../transport/api";
@@ -30,19 +30,26 @@ interface Page<R> {
 }
 
 /**
- * Every page of a list, in order, fetched with `fetchPage` (`pageSize` records per request, the
- * server's default when absent).
+ * Records per request: the same for every page, or one size for the first page and another after.
+ * An absent size is the server's default.
+ */
+export type PageSizes = number | { first: number; later: number } | undefined;
+
+/**
+ * Every page of a list, in order, fetched with `fetchPage` (`pageSize` records per request, see
+ * `PageSizes`).
  * @throws IntegrityError("shape") when the server pages against its word (a record served twice,
  *   or an empty page that says more follow: a list that would never end); what `fetchPage` throws.
  */
 export async function* recordPages<R extends { id: string }>(
   fetchPage: (query: RecordPageQuery) => Promise<Page<R>>,
-  pageSize?: number,
+  pageSize?: PageSizes,
 ): AsyncGenerator<Page<R>> {
   const served = new Set<string>();
   let cursor: string | undefined;
   do {
-    const page = await fetchPage({ ...(pageSize ? { limit: pageSize } : {}), ...(cursor ? { cursor } : {}) });
+    const limit = typeof pageSize === "object" ? (cursor ? pageSize.later : pageSize.first) : pageSize;
+    const page = await fetchPage({ ...(limit ? { limit } : {}), ...(cursor ? { cursor } : {}) });
     for (const record of page.records) {
       if (served.has(record.id)) throw new IntegrityError("shape");
       served.add(record.id);
@@ -53,9 +60,13 @@ export async function* recordPages<R extends { id: string }>(
   } while (cursor);
 }
 
-/** The pages of the owner's chart (GET /api/records), oldest record first. @throws as `recordPages`. */
+/**
+ * The pages of the owner's chart (GET /api/records), oldest record first: `pageSize` records
+ * each when given, else `chartPageLimits` (a small first page, large ones after).
+ * @throws as `recordPages`.
+ */
 export const chartPages = (transport: Transport, pageSize?: number) =>
-  recordPages<ChartRecord>((query) => transport.call(recordsRoutes.list, { query }), pageSize);
+  recordPages<ChartRecord>((query) => transport.call(recordsRoutes.list, { query }), pageSize ?? chartPageLimits);
 
 /**
  * Every record of the owner's chart as served (not verified: callers verify what they use),

@@ -35,3 +35,9 @@ export function apiRoutes(): ApiRoute[] {
 
 export const templateMatches = (template: string, concrete: string) =>
   new RegExp(`^${template.replace(/\[[^\]]+\]/g, "[^/]+")}$`).test(concrete.split("?")[0]!);
+
+/**
+ * The chart's list (GET /api/records) whatever its query (the browser asks `?limit=` for its
+ * pages), for page.route and page.unroute: a glob ending in "/api/records" misses a query.
+ */
+export const chartListUrl = (url: URL) => url.pathname === "/api/records";

@@ -3,13 +3,13 @@ import { and, eq, inArray, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cryptoReady } from "@/crypto";
 import { chartPageSchema } from "@/contract/records";
-import { auditEvents, records, users } from "@/drizzle/schema";
+import { auditEvents, records, recordVersions, users } from "@/drizzle/schema";
 import { codeOf } from "@/lib/app-error-test-helpers";
 import { foldAuditInbox } from "@/lib/audit/audit-log";
 import { countingDatabase } from "@/lib/db/counting-database";
 import { createTestDatabase, testDatabaseKinds, type TestDatabase } from "@/lib/db/test-databases";
 import { chartOf, createRecords, deleteRecord } from "./chart-store";
-import { encodeCursor } from "./pages";
+import { encodeCursor, pageBytes } from "./pages";
 
 const b64 = (bytes: Buffer) => bytes.toString("base64url");
 const newRecord = () => ({
@@ -98,6 +98,32 @@ describe.each(testDatabaseKinds())("the chart in pages, on %s", (kind) => {
     }
     const expected = [ids[1]!, ...[ids[2]!, ids[3]!].sort(), ids[0]!];
     expect((await pageThrough(ownerId, 1)).flat()).toEqual(expected);
+  });
+
+  it("stops a page before the record that would take it past the byte budget, serving at least one", async () => {
+    const { ownerId } = await patientWith(6, 1);
+    const order = (await chartOf(database.db, ownerId)).records.map((record) => record.id);
+    // Sizes as the current versions declare them (the budget counts padded sizes, not what is sent).
+    const sizes = [0.3, 0.3, 0.3, 1.2, 0.1, 0.1].map((share) => Math.round(share * pageBytes));
+    for (const [index, id] of order.entries()) {
+      await database.db.update(recordVersions).set({ paddedSize: sizes[index]! }).where(eq(recordVersions.recordId, id));
+    }
+    const pages = await pageThrough(ownerId, 10);
+    expect(pages).toEqual([order.slice(0, 3), order.slice(3, 4), order.slice(4)]);
+    const first = await chartOf(database.db, ownerId, { limit: 10 });
+    expect(first.total).toBe(6);
+    expect(first.nextCursor).not.toBeNull();
+  });
+
+  it("says how many records the chart holds on a page after its last record", async () => {
+    const { ownerId } = await patientWith(3);
+    const whole = await chartOf(database.db, ownerId, { limit: 2 });
+    const rest = await chartOf(database.db, ownerId, { limit: 2, cursor: whole.nextCursor! });
+    expect(rest.records).toHaveLength(1);
+    expect(rest.nextCursor).toBeNull();
+    await deleteRecord(database.db, ownerId, rest.records[0]!.id);
+    const emptied = await chartOf(database.db, ownerId, { limit: 2, cursor: whole.nextCursor! });
+    expect(emptied).toMatchObject({ records: [], nextCursor: null, total: 2 });
   });
 
   it("refuses a cursor it did not hand out with invalid-input", async () => {

@@ -1,12 +1,12 @@
 import "server-only";
-import { and, asc, count, eq, sql, type SQLWrapper } from "drizzle-orm";
+import { and, asc, count, eq, isNull, lte, or, sql, type SQLWrapper } from "drizzle-orm";
 import { z } from "zod";
-import { records, recordVersions } from "@/drizzle/schema";
+import { recordKeyWraps, records, recordVersions } from "@/drizzle/schema";
 import type { ChartPage } from "@/contract/records";
 import type { Database } from "@/lib/db";
 import { uuid } from "@/contract/common";
-import { listOwnedRecords, type StoredRecord } from "./record-store";
-import { decodeCursor, encodeCursor, pageWithin, rowsToRead, type PageRequest } from "./pages";
+import { storedRecordOf, versionColumns, type StoredRecord } from "./record-store";
+import { decodeCursor, encodeCursor, pageBytes, rowsToRead, type PageRequest } from "./pages";
 
 /**
  * The chart's order: oldest first, then by id. `created_at` is kept to the microsecond, finer
@@ -36,10 +36,12 @@ const chartCursorSchema = z.strictObject({ c: z.string().regex(/^\d{1,18}$/), r:
 export type ChartKey = z.infer<typeof chartCursorSchema>;
 
 /**
- * One page of the owner's chart, in the chart's order: the keys of the rows after the cursor
- * (one more than the page, to know whether another follows), cut to the page's limit and byte
- * budget; then those records with current version and owner wrap. Also how many records the
- * chart holds. A fixed number of queries whatever the page's size.
+ * One page of the owner's chart, in the chart's order, in one statement: the keys of the rows
+ * after the cursor (one more than the page, to know whether another follows), cut to the
+ * page's limit and byte budget (`pageBytes`: the first record always, then while the running
+ * sum of the current versions' padded sizes stays within it), with those records' current
+ * versions and owner wraps, and how many records the chart holds. The cut is made in the
+ * database, so no content past it is read. The same statement whatever the page's size.
  * Throws AppError "invalid-input" for a cursor this server did not hand out.
  */
 export async function ownedRecordsPage(
@@ -48,33 +50,61 @@ export async function ownedRecordsPage(
   request: PageRequest,
 ): Promise<{ stored: StoredRecord[]; nextCursor: ChartPage["nextCursor"]; total: ChartPage["total"] }> {
   const after = request.cursor === undefined ? null : decodeCursor(request.cursor, chartCursorSchema);
+  const most = rowsToRead(request.limit) - 1;
   // The page's rows from the index (owner, created_at, id) alone, then their current versions'
-  // sizes: the join never runs over the whole chart, whatever the planner knows of the tables.
+  // sizes: the joins never run over the whole chart, whatever the planner knows of the tables.
   const pageKeys = db
-    .select({ id: records.id, createdAt: records.createdAt, currentVersion: records.currentVersion })
+    .select({
+      id: records.id,
+      createdAt: records.createdAt,
+      updatedAt: records.updatedAt,
+      currentVersion: records.currentVersion,
+      keyVersion: records.keyVersion,
+    })
     .from(records)
     .where(and(eq(records.ownerId, ownerId), after ? afterKey(after) : undefined))
     .orderBy(asc(records.createdAt), asc(records.id))
-    .limit(rowsToRead(request.limit))
+    .limit(most + 1)
     .as("page_keys");
-  const [keys, [counted]] = await Promise.all([
-    db
-      // Microseconds for the page's rows only (the cursor is made from the last one's).
-      .select({ id: pageKeys.id, micros: microsOf(pageKeys.createdAt), size: recordVersions.paddedSize })
-      .from(pageKeys)
-      .innerJoin(recordVersions, and(eq(recordVersions.recordId, pageKeys.id), eq(recordVersions.version, pageKeys.currentVersion)))
-      .orderBy(asc(pageKeys.createdAt), asc(pageKeys.id)),
-    db.select({ total: count() }).from(records).where(eq(records.ownerId, ownerId)),
-  ]);
-  const { page, more } = pageWithin(keys, request.limit, (key) => key.size);
-  const last = page[page.length - 1];
+  const chartOrder = sql`order by ${pageKeys.createdAt}, ${pageKeys.id}`;
+  const sized = db
+    .select({
+      id: pageKeys.id,
+      createdAt: pageKeys.createdAt,
+      updatedAt: pageKeys.updatedAt,
+      currentVersion: pageKeys.currentVersion,
+      keyVersion: pageKeys.keyVersion,
+      position: sql<number>`row_number() over (${chartOrder})`.as("position"),
+      runningBytes: sql<number>`sum(${recordVersions.paddedSize}) over (${chartOrder})`.as("running_bytes"),
+      rowsRead: sql<number>`count(*) over ()`.as("rows_read"),
+    })
+    .from(pageKeys)
+    .innerJoin(recordVersions, and(eq(recordVersions.recordId, pageKeys.id), eq(recordVersions.version, pageKeys.currentVersion)))
+    .as("sized");
+  const rows = await db
+    .select({
+      id: sized.id,
+      currentVersion: sized.currentVersion,
+      recordKeyVersion: sized.keyVersion,
+      recordCreatedAt: sized.createdAt,
+      updatedAt: sized.updatedAt,
+      micros: microsOf(sized.createdAt),
+      rowsRead: sql`${sized.rowsRead}`.mapWith(Number),
+      total: sql`(select count(*) from ${records} where ${records.ownerId} = ${ownerId})`.mapWith(Number),
+      ownerWrap: recordKeyWraps.wrappedKey,
+      ...versionColumns,
+    })
+    .from(sized)
+    .innerJoin(recordVersions, and(eq(recordVersions.recordId, sized.id), eq(recordVersions.version, sized.currentVersion)))
+    .innerJoin(recordKeyWraps, and(eq(recordKeyWraps.recordId, sized.id), eq(recordKeyWraps.keyVersion, sized.keyVersion), isNull(recordKeyWraps.grantId)))
+    .where(and(lte(sized.position, most), or(eq(sized.position, 1), lte(sized.runningBytes, pageBytes))))
+    .orderBy(asc(sized.createdAt), asc(sized.id));
+  const last = rows[rows.length - 1];
+  // An empty page (a chart with nothing after the cursor) has no row to carry the count.
+  const total = last ? last.total : ((await db.select({ total: count() }).from(records).where(eq(records.ownerId, ownerId)))[0]?.total ?? 0);
   return {
-    stored: await listOwnedRecords(
-      db,
-      ownerId,
-      page.map((key) => key.id),
-    ),
-    nextCursor: more && last ? encodeCursor({ c: last.micros, r: last.id }) : null,
-    total: counted?.total ?? 0,
+    stored: rows.map(storedRecordOf),
+    nextCursor: last && rows.length < last.rowsRead ? encodeCursor({ c: last.micros, r: last.id }) : null,
+    total,
   };
 }

@@ -12,8 +12,8 @@ import { AppError } from "@/lib/errors";
 
 /**
  * The most bytes of record ciphertext one page carries (its records' padded current versions):
- * a page stops early rather than pass it, serving at least one record, so an answer stays
- * bounded (about 11 MB of JSON with base64url and the rest) whatever the records hold.
+ * a page stops early rather than pass it, serving at least one record (`pageWithin`, or the
+ * chart page's query itself: lib/records/chart-pages.ts), so an answer stays bounded (about 11 MB of JSON with base64url and the rest) whatever the records hold.
  */
 export const pageBytes = 8 * 1024 * 1024;
 

@@ -18,7 +18,15 @@ export type StoredRecord = Pick<RecordRow, "id" | "currentVersion" | "keyVersion
   current: StoredVersion;
 };
 
-const versionColumns = {
+/** What `storedRecordOf` reads: the record's columns (its own key version and creation time renamed) beside `versionColumns`. */
+type StoredRecordRow = Pick<RecordRow, "id" | "currentVersion" | "updatedAt"> & {
+  recordKeyVersion: RecordRow["keyVersion"];
+  recordCreatedAt: RecordRow["createdAt"];
+  ownerWrap: StoredRecord["ownerWrap"];
+} & StoredVersion;
+
+/** A version's columns as `StoredVersion` names them, for the queries that read records with their current version. */
+export const versionColumns = {
   blobId: recordVersions.blobId,
   version: recordVersions.version,
   keyVersion: recordVersions.keyVersion,
@@ -28,6 +36,28 @@ const versionColumns = {
   signature: recordVersions.signature,
   createdAt: recordVersions.createdAt,
 };
+
+/** A row of records joined with its current version (`versionColumns`) and owner wrap, as a `StoredRecord`. */
+export function storedRecordOf(row: StoredRecordRow): StoredRecord {
+  return {
+    id: row.id,
+    currentVersion: row.currentVersion,
+    keyVersion: row.recordKeyVersion,
+    createdAt: row.recordCreatedAt,
+    updatedAt: row.updatedAt,
+    ownerWrap: row.ownerWrap,
+    current: {
+      blobId: row.blobId,
+      version: row.version,
+      keyVersion: row.keyVersion,
+      authorId: row.authorId,
+      content: row.content,
+      commitment: row.commitment,
+      signature: row.signature,
+      createdAt: row.createdAt,
+    },
+  };
+}
 
 /**
  * The owner's records (or only those of `recordIds`, or `recordId`, that are theirs) with their
@@ -55,24 +85,7 @@ export async function listOwnedRecords(db: Database, ownerId: string, recordIds?
       ),
     )
     .orderBy(asc(records.createdAt), asc(records.id));
-  return rows.map((row) => ({
-    id: row.id,
-    currentVersion: row.currentVersion,
-    keyVersion: row.recordKeyVersion,
-    createdAt: row.recordCreatedAt,
-    updatedAt: row.updatedAt,
-    ownerWrap: row.ownerWrap,
-    current: {
-      blobId: row.blobId,
-      version: row.version,
-      keyVersion: row.keyVersion,
-      authorId: row.authorId,
-      content: row.content,
-      commitment: row.commitment,
-      signature: row.signature,
-      createdAt: row.createdAt,
-    },
-  }));
+  return rows.map(storedRecordOf);
 }
 
 export async function findOwnedRecord(db: Database, ownerId: string, recordId: string) {

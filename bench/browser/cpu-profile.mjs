@@ -1,0 +1,17 @@
+// Preloaded (NODE_OPTIONS=--import) into the app's processes when BENCH_APP_CPU_PROF names a
+// folder (bench/browser-bench.ts): Node 20 refuses --cpu-prof in NODE_OPTIONS, so the profiler
+// is started through the inspector and its profile written, as --cpu-prof would, on exit.
+import { writeFileSync } from "node:fs";
+import { Session } from "node:inspector";
+import path from "node:path";
+
+const folder = process.env.BENCH_APP_CPU_PROF;
+const session = new Session();
+session.connect();
+session.post("Profiler.enable");
+session.post("Profiler.start");
+process.on("exit", () => {
+  session.post("Profiler.stop", (error, result) => {
+    if (!error) writeFileSync(path.join(folder, `app-${process.pid}.cpuprofile`), JSON.stringify(result.profile));
+  });
+});
