@@ -24,4 +24,6 @@ export async function register() {
   startAuthUpkeep();
   const { startAuditFolder } = await import("@/lib/audit/audit-folder");
   startAuditFolder();
+  const { startEmbeddedUpkeep } = await import("@/lib/db/embedded-upkeep");
+  startEmbeddedUpkeep();
 }
