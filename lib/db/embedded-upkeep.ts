@@ -56,9 +56,9 @@ export async function runEmbeddedUpkeep(db: Database): Promise<Array<{ table: st
   return done;
 }
 
-/** Every five minutes, and once at start-up, on the embedded database only (PostgreSQL has autovacuum). */
+/** Every minute (autovacuum's own naptime), and once at start-up, on the embedded database only (PostgreSQL has autovacuum). */
 export function startEmbeddedUpkeep(): void {
-  startPeriodicTask("embedded-upkeep", 5 * 60_000, async () => {
+  startPeriodicTask("embedded-upkeep", 60_000, async () => {
     const handle = await getDatabase();
     if (handle.kind !== "pglite") return;
     const done = await runEmbeddedUpkeep(handle.db);
