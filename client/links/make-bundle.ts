@@ -87,6 +87,14 @@ function aboutRevealedPatient(record: LinkRecord, patientUrl: string): FhirResou
   return resource;
 }
 
+/**
+ * Checks what the patient chose to reveal before anything is decrypted or made.
+ * @throws LinkBundleError for a name that is empty or over 200 characters, or a birth date that is not a FHIR date
+ */
+export function checkRevealedPatient(revealed: RevealedPatient): void {
+  patientResource(revealed);
+}
+
 function patientResource(revealed: RevealedPatient): fhir4.Patient {
   const name = revealed.name.trim();
   if (name.length === 0 || name.length > 200) throw new LinkBundleError("The name on the link must be 1 to 200 characters.");

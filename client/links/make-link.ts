@@ -10,7 +10,7 @@ import { downloadDecryptedFile } from "../records/files";
 import type { OkEntry } from "../records/records";
 import { retryTransient, type Transport } from "../transport/api";
 import { availableExtras, buildPatientSummary } from "../summary/patient-summary";
-import { buildLinkBundle, chosenRecords, type LinkRecord, type LinkSelection, type RevealedPatient } from "./make-bundle";
+import { buildLinkBundle, checkRevealedPatient, chosenRecords, type LinkRecord, type LinkSelection, type RevealedPatient } from "./make-bundle";
 import { maxLabelLength, openLinkLabel, sealLinkLabel, type LinkLabel } from "./make-label";
 
 export type { LinkSummary };
@@ -210,7 +210,7 @@ export async function makeLinkFromChart(
 ): Promise<MadeLink> {
   const withPdf = input.withPdf || input.selection.by === "summary";
   // Checked before any file is downloaded or any PDF made.
-  buildLinkBundle({ records: [], selection: input.selection, patient: input.patient, summaryPdf: new Uint8Array(1), now });
+  checkRevealedPatient(input.patient);
   onStep("files");
   const records = await linkRecordsOf(input.entries, input.selection, transport);
   let summaryPdf: Uint8Array | undefined;
