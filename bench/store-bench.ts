@@ -1,7 +1,7 @@
 /**
  * Suite "file-store" of npm run bench (alone: npm run bench -- file-store) — prints figures,
  * asserts nothing. bench/file-store-bench.ts's measureFileStore: a file of BENCH_FILE_MIB MiB
- * (256; 32 in quick mode) encrypted in 1 MiB chunks with crypto/'s file encryptor, each chunk
+ * (256; 32 in quick mode) encrypted in the chunks the browser would upload it in (8 MiB above 32 MiB) with crypto/'s file encryptor, each chunk
  * stored through the blob store one after the other (as the browser sends them), next to raw
  * libsodium secretstream over the same chunks in the same run; on the file-system store (the
  * default, BLOB_STORE=file) and on the S3 store against s3rver on loopback, with its metadata
