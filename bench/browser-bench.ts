@@ -18,12 +18,10 @@
  * Knobs for a quick loop on the transfers: BENCH_BROWSER_UPLOADS=N times N uploads, each after
  * its own raw push, and reports the median ratio (one by default); BENCH_SKIP_API_READ=1 skips the import and the
  * api_read_* figures; BENCH_BROWSER_PROFILE_DIR=<dir> writes a CPU profile of the page during
- * the upload (CDP, upload.cpuprofile) and of the server process (node --cpu-prof, written when
- * it stops) into that directory, to open in Chrome's DevTools.
+ * the upload (CDP, upload.cpuprofile) and of each server process (app-<pid>.cpuprofile, written
+ * when it stops: bench/browser/cpu-profile.mjs) into that directory, to open in Chrome's DevTools.
  * BENCH_READ_ONLY=1 measures the chart read alone (sign-up, the import, the load runs): no
  * sign-in timings, baseline, upload or download, for a quick loop on the read.
- * BENCH_APP_CPU_PROF=DIR profiles the app's processes (bench/browser/cpu-profile.mjs): a
- * .cpuprofile per process in DIR when the app stops (Chrome's DevTools opens them).
  */
 import { linkSync, mkdirSync, rmSync } from "node:fs";
 import path from "node:path";

@@ -1,5 +1,5 @@
-// Preloaded (NODE_OPTIONS=--import) into the app's processes when BENCH_APP_CPU_PROF names a
-// folder (bench/browser-bench.ts): Node 20 refuses --cpu-prof in NODE_OPTIONS, so the profiler
+// Preloaded (NODE_OPTIONS=--import) into the app's processes by bench/browser/servers.ts when
+// BENCH_BROWSER_PROFILE_DIR asks for profiles (it passes the folder as BENCH_APP_CPU_PROF): Node 20 refuses --cpu-prof in NODE_OPTIONS, so the profiler
 // is started through the inspector and its profile written, as --cpu-prof would, on exit.
 import { writeFileSync } from "node:fs";
 import { Session } from "node:inspector";

@@ -57,8 +57,8 @@ function freshBenchDatabase() {
 /**
  * Starts the app on `port` (localhost: WebAuthn refuses IP origins) with an empty database of
  * the given kind. The per-address limits are raised: every sign-in comes from this machine.
- * With `cpuProfileDir` the server (scripts/server.mjs, started directly: the build must be
- * current) runs under `node --cpu-prof` and writes its profile there when it stops.
+ * With `cpuProfileDir` each of the app's processes writes a CPU profile there when it stops
+ * (bench/browser/cpu-profile.mjs, preloaded: Node 20 refuses --cpu-prof in NODE_OPTIONS).
  */
 export async function startApp(port: number, database: "pglite" | "postgres", options: { cpuProfileDir?: string } = {}): Promise<RunningServer> {
   const url = `http://localhost:${port}`;
@@ -66,11 +66,7 @@ export async function startApp(port: number, database: "pglite" | "postgres", op
   rmSync(dataDir, { recursive: true, force: true });
   const postgresDatabase = database === "postgres" ? await freshBenchDatabase() : null;
   let output = "";
-  // Node refuses --cpu-prof in NODE_OPTIONS, so a profiled server is started without start.mjs (which would build a stale app first).
-  const entry = options.cpuProfileDir
-    ? ["--cpu-prof", `--cpu-prof-dir=${options.cpuProfileDir}`, path.join(root, "scripts", "server.mjs")]
-    : [path.join(root, "scripts", "start.mjs")];
-  const child = spawn(process.execPath, entry, {
+  const child = spawn(process.execPath, [path.join(root, "scripts", "start.mjs")], {
     cwd: root,
     env: {
       ...process.env,
@@ -84,7 +80,7 @@ export async function startApp(port: number, database: "pglite" | "postgres", op
       SIGN_UP_LIMIT_PER_ADDRESS: "100000",
       LOG_LEVEL: "warn",
       // A profile of the server under load (bench/browser-bench.ts's header).
-      ...(process.env.BENCH_APP_CPU_PROF ? { NODE_OPTIONS: `--import ${path.join(__dirname, "cpu-profile.mjs")}` } : {}),
+      ...(options.cpuProfileDir ? { NODE_OPTIONS: `--import ${path.join(__dirname, "cpu-profile.mjs")}`, BENCH_APP_CPU_PROF: options.cpuProfileDir } : {}),
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
