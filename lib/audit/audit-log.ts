@@ -1,10 +1,11 @@
 import "server-only";
-import { asc, eq, inArray } from "drizzle-orm";
+import { asc, eq, getTableColumns, inArray, sql, type SQL } from "drizzle-orm";
 import { auditEventHash, auditGenesisHash, cryptoReady, type AuditEventFields } from "@/crypto";
 import { auditEvents, auditHeads, auditInbox } from "@/drizzle/schema";
 import type { AuditAction } from "@/contract/me";
 import type { Database, Executor, Transaction } from "@/lib/db";
 import { isTransaction } from "@/lib/db/client";
+import { preparedQuery } from "@/lib/db/prepared-queries";
 import { logger } from "@/lib/log";
 
 export type { AuditAction };
@@ -47,6 +48,10 @@ export async function appendAudit(db: Executor, events: AuditInput[], now: Date 
   const rows = events.map((event) => inboxRowOf(event, occurredAt));
   if (isTransaction(db)) {
     await chainLocked(db, rows);
+    return;
+  }
+  if (rows.length === 1) {
+    await insertOneInboxRow(db).execute(driverValues(rows[0]!));
     return;
   }
   if (rows.length <= foldBatch) {
@@ -99,6 +104,26 @@ export async function foldAuditInboxes(db: Database, maxSubjects = 100): Promise
 }
 
 type InboxRow = Omit<typeof auditInbox.$inferSelect, "id">;
+
+/** Every column but the serial id: what an event brings. */
+const inboxColumns = Object.keys(getTableColumns(auditInbox)).filter((column) => column !== "id") as (keyof InboxRow)[];
+
+/**
+ * Nearly every audited request appends one event, so that insert is built once (lib/db/prepared-queries.ts),
+ * with a placeholder per column named after the InboxRow key. The placeholders are bare
+ * (`sql`, not a column's value): drizzle would pass a column's value through the column's
+ * encoder, which fails on null for timestamps and arrays. So values go as the drivers take
+ * them under drizzle: null, strings, string arrays, and times as ISO strings (`driverValues`).
+ */
+const insertOneInboxRow = preparedQuery((db) =>
+  db
+    .insert(auditInbox)
+    .values(Object.fromEntries(inboxColumns.map((column) => [column, sql`${sql.placeholder(column)}`])) as Record<keyof InboxRow, SQL>)
+    .prepare("insert_one_audit_inbox_row"),
+);
+/** The row's values for the bare placeholders of `insertOneInboxRow`: times as ISO strings, the rest as they are. */
+const driverValues = (row: InboxRow) =>
+  Object.fromEntries(Object.entries(row).map(([column, value]) => [column, value instanceof Date ? value.toISOString() : value]));
 
 function inboxRowOf(event: AuditInput, occurredAt: Date): InboxRow {
   return {

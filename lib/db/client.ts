@@ -11,6 +11,7 @@ import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
 import * as schema from "@/drizzle/schema";
 import { claimDataDir } from "./data-dir-lock";
+import { preparingEveryQuery } from "./prepared-statements";
 
 export type Schema = typeof schema;
 /** The one database type repositories use, whichever driver is behind it. */
@@ -55,8 +56,10 @@ export type DatabaseTarget = { kind: "pglite"; dataDir: string | null } | { kind
 export async function openDatabase(target: DatabaseTarget, folder: string = migrationsFolder): Promise<DatabaseHandle> {
   if (target.kind === "postgres") {
     const client = postgres(target.url, { max: 10, onnotice: () => undefined });
-    const db = drizzlePostgres(client, { schema });
-    const migrate = (from: string = migrationsFolder) => migrateExclusively(target.url, () => migratePostgres(db, { migrationsFolder: from }));
+    const db = drizzlePostgres(preparingEveryQuery(client), { schema });
+    // Migrations run once, as unnamed statements: nothing is gained by caching their texts.
+    const migrationDb = drizzlePostgres(client, { schema });
+    const migrate = (from: string = migrationsFolder) => migrateExclusively(target.url, () => migratePostgres(migrationDb, { migrationsFolder: from }));
     await migrate(folder);
     return {
       kind: "postgres",

@@ -3,7 +3,8 @@ import { and, asc, count, eq, isNull, lte, or, sql, type SQLWrapper } from "driz
 import { z } from "zod";
 import { recordKeyWraps, records, recordVersions } from "@/drizzle/schema";
 import type { ChartPage } from "@/contract/records";
-import type { Database } from "@/lib/db";
+import type { Database, Executor } from "@/lib/db";
+import { preparedQuery } from "@/lib/db/prepared-queries";
 import { uuid } from "@/contract/common";
 import { storedRecordOf, versionColumns, type StoredRecord } from "./record-store";
 import { decodeCursor, encodeCursor, pageBytes, rowsToRead, type PageRequest } from "./pages";
@@ -22,18 +23,82 @@ const createdMicros = microsOf(records.createdAt);
  * bound before it (the millisecond before the key's) lets the database start the page where
  * the index (owner, created_at, id) says, instead of reading the chart from its start.
  */
-function afterKey(key: ChartKey) {
-  const millis = key.c.length > 3 ? key.c.slice(0, -3) : "0";
+function afterKey() {
   return and(
-    sql`${records.createdAt} >= to_timestamp(${millis}::double precision / 1000) - interval '1 millisecond'`,
-    sql`(${createdMicros}::bigint, ${records.id}) > (${key.c}::bigint, ${key.r}::uuid)`,
+    sql`${records.createdAt} >= to_timestamp(${sql.placeholder("afterMillis")}::double precision / 1000) - interval '1 millisecond'`,
+    sql`(${createdMicros}::bigint, ${records.id}) > (${sql.placeholder("afterMicros")}::bigint, ${sql.placeholder("afterRecord")}::uuid)`,
   );
+}
+
+/** The placeholders' values of `afterKey` for a cursor's key. */
+function afterKeyValues(key: ChartKey) {
+  return { afterMillis: key.c.length > 3 ? key.c.slice(0, -3) : "0", afterMicros: key.c, afterRecord: key.r };
 }
 
 const chartCursorSchema = z.strictObject({ c: z.string().regex(/^\d{1,18}$/), r: uuid });
 
 /** Where the next page starts: after this record. */
 export type ChartKey = z.infer<typeof chartCursorSchema>;
+
+/**
+ * The page statement (see `ownedRecordsPage`), with placeholders ownerId, rows (the page's
+ * limit plus one), most (the limit) and, `withCursor`, those of `afterKey`. Built once per
+ * database (lib/db/prepared-queries.ts): building it cost more CPU than running it.
+ */
+function pageStatement(db: Executor, withCursor: boolean) {
+  // The page's rows from the index (owner, created_at, id) alone, then their current versions'
+  // sizes: the joins never run over the whole chart, whatever the planner knows of the tables.
+  const pageKeys = db
+    .select({
+      id: records.id,
+      createdAt: records.createdAt,
+      updatedAt: records.updatedAt,
+      currentVersion: records.currentVersion,
+      keyVersion: records.keyVersion,
+    })
+    .from(records)
+    .where(and(eq(records.ownerId, sql.placeholder("ownerId")), withCursor ? afterKey() : undefined))
+    .orderBy(asc(records.createdAt), asc(records.id))
+    .limit(sql.placeholder("rows"))
+    .as("page_keys");
+  const chartOrder = sql`order by ${pageKeys.createdAt}, ${pageKeys.id}`;
+  const sized = db
+    .select({
+      id: pageKeys.id,
+      createdAt: pageKeys.createdAt,
+      updatedAt: pageKeys.updatedAt,
+      currentVersion: pageKeys.currentVersion,
+      keyVersion: pageKeys.keyVersion,
+      position: sql<number>`row_number() over (${chartOrder})`.as("position"),
+      runningBytes: sql<number>`sum(${recordVersions.paddedSize}) over (${chartOrder})`.as("running_bytes"),
+      rowsRead: sql<number>`count(*) over ()`.as("rows_read"),
+    })
+    .from(pageKeys)
+    .innerJoin(recordVersions, and(eq(recordVersions.recordId, pageKeys.id), eq(recordVersions.version, pageKeys.currentVersion)))
+    .as("sized");
+  return db
+    .select({
+      id: sized.id,
+      currentVersion: sized.currentVersion,
+      recordKeyVersion: sized.keyVersion,
+      recordCreatedAt: sized.createdAt,
+      updatedAt: sized.updatedAt,
+      micros: microsOf(sized.createdAt),
+      rowsRead: sql`${sized.rowsRead}`.mapWith(Number),
+      total: sql`(select count(*) from ${records} where ${records.ownerId} = ${sql.placeholder("ownerId")})`.mapWith(Number),
+      ownerWrap: recordKeyWraps.wrappedKey,
+      ...versionColumns,
+    })
+    .from(sized)
+    .innerJoin(recordVersions, and(eq(recordVersions.recordId, sized.id), eq(recordVersions.version, sized.currentVersion)))
+    .innerJoin(recordKeyWraps, and(eq(recordKeyWraps.recordId, sized.id), eq(recordKeyWraps.keyVersion, sized.keyVersion), isNull(recordKeyWraps.grantId)))
+    .where(and(lte(sized.position, sql.placeholder("most")), or(eq(sized.position, 1), lte(sized.runningBytes, pageBytes))))
+    .orderBy(asc(sized.createdAt), asc(sized.id))
+    .prepare(withCursor ? "chart_page_after_key" : "chart_first_page");
+}
+
+const firstPage = preparedQuery((db) => pageStatement(db, false));
+const pageAfterKey = preparedQuery((db) => pageStatement(db, true));
 
 /**
  * One page of the owner's chart, in the chart's order, in one statement: the keys of the rows
@@ -51,54 +116,8 @@ export async function ownedRecordsPage(
 ): Promise<{ stored: StoredRecord[]; nextCursor: ChartPage["nextCursor"]; total: ChartPage["total"] }> {
   const after = request.cursor === undefined ? null : decodeCursor(request.cursor, chartCursorSchema);
   const most = rowsToRead(request.limit) - 1;
-  // The page's rows from the index (owner, created_at, id) alone, then their current versions'
-  // sizes: the joins never run over the whole chart, whatever the planner knows of the tables.
-  const pageKeys = db
-    .select({
-      id: records.id,
-      createdAt: records.createdAt,
-      updatedAt: records.updatedAt,
-      currentVersion: records.currentVersion,
-      keyVersion: records.keyVersion,
-    })
-    .from(records)
-    .where(and(eq(records.ownerId, ownerId), after ? afterKey(after) : undefined))
-    .orderBy(asc(records.createdAt), asc(records.id))
-    .limit(most + 1)
-    .as("page_keys");
-  const chartOrder = sql`order by ${pageKeys.createdAt}, ${pageKeys.id}`;
-  const sized = db
-    .select({
-      id: pageKeys.id,
-      createdAt: pageKeys.createdAt,
-      updatedAt: pageKeys.updatedAt,
-      currentVersion: pageKeys.currentVersion,
-      keyVersion: pageKeys.keyVersion,
-      position: sql<number>`row_number() over (${chartOrder})`.as("position"),
-      runningBytes: sql<number>`sum(${recordVersions.paddedSize}) over (${chartOrder})`.as("running_bytes"),
-      rowsRead: sql<number>`count(*) over ()`.as("rows_read"),
-    })
-    .from(pageKeys)
-    .innerJoin(recordVersions, and(eq(recordVersions.recordId, pageKeys.id), eq(recordVersions.version, pageKeys.currentVersion)))
-    .as("sized");
-  const rows = await db
-    .select({
-      id: sized.id,
-      currentVersion: sized.currentVersion,
-      recordKeyVersion: sized.keyVersion,
-      recordCreatedAt: sized.createdAt,
-      updatedAt: sized.updatedAt,
-      micros: microsOf(sized.createdAt),
-      rowsRead: sql`${sized.rowsRead}`.mapWith(Number),
-      total: sql`(select count(*) from ${records} where ${records.ownerId} = ${ownerId})`.mapWith(Number),
-      ownerWrap: recordKeyWraps.wrappedKey,
-      ...versionColumns,
-    })
-    .from(sized)
-    .innerJoin(recordVersions, and(eq(recordVersions.recordId, sized.id), eq(recordVersions.version, sized.currentVersion)))
-    .innerJoin(recordKeyWraps, and(eq(recordKeyWraps.recordId, sized.id), eq(recordKeyWraps.keyVersion, sized.keyVersion), isNull(recordKeyWraps.grantId)))
-    .where(and(lte(sized.position, most), or(eq(sized.position, 1), lte(sized.runningBytes, pageBytes))))
-    .orderBy(asc(sized.createdAt), asc(sized.id));
+  const values = { ownerId, most, rows: most + 1 };
+  const rows = after ? await pageAfterKey(db).execute({ ...values, ...afterKeyValues(after) }) : await firstPage(db).execute(values);
   const last = rows[rows.length - 1];
   // An empty page (a chart with nothing after the cursor) has no row to carry the count.
   const total = last ? last.total : ((await db.select({ total: count() }).from(records).where(eq(records.ownerId, ownerId)))[0]?.total ?? 0);

@@ -1,7 +1,8 @@
 import "server-only";
-import { and, asc, eq, inArray, isNull } from "drizzle-orm";
+import { and, asc, eq, inArray, isNull, sql } from "drizzle-orm";
 import { recordKeyWraps, recordVersions, records } from "@/drizzle/schema";
 import type { Database } from "@/lib/db";
+import { preparedQuery } from "@/lib/db/prepared-queries";
 
 type RecordRow = typeof records.$inferSelect;
 type VersionRow = typeof recordVersions.$inferSelect;
@@ -100,14 +101,9 @@ export async function listVersions(db: Database, recordId: string): Promise<Stor
   return db.select(versionColumns).from(recordVersions).where(eq(recordVersions.recordId, recordId)).orderBy(asc(recordVersions.version));
 }
 
-/**
- * Every version's statement (author, commitment, signature) of some records, in one query,
- * oldest version first: readers verify each version's author without its content.
- */
-export async function statementsOf(db: Database, recordIds: string[]): Promise<Map<string, VersionStatement[]>> {
-  const byRecord = new Map<string, VersionStatement[]>(recordIds.map((id) => [id, []]));
-  if (recordIds.length === 0) return byRecord;
-  const rows = await db
+/** Read with every chart and shared-records page, so built once (lib/db/prepared-queries.ts); `recordIds` is a uuid[] placeholder. */
+const statementsOfRecords = preparedQuery((db) =>
+  db
     .select({
       recordId: recordVersions.recordId,
       version: recordVersions.version,
@@ -117,8 +113,19 @@ export async function statementsOf(db: Database, recordIds: string[]): Promise<M
       createdAt: recordVersions.createdAt,
     })
     .from(recordVersions)
-    .where(inArray(recordVersions.recordId, recordIds))
-    .orderBy(asc(recordVersions.recordId), asc(recordVersions.version));
+    .where(sql`${recordVersions.recordId} = any(${sql.placeholder("recordIds")}::uuid[])`)
+    .orderBy(asc(recordVersions.recordId), asc(recordVersions.version))
+    .prepare("statements_of_records"),
+);
+
+/**
+ * Every version's statement (author, commitment, signature) of some records, in one query,
+ * oldest version first: readers verify each version's author without its content.
+ */
+export async function statementsOf(db: Database, recordIds: string[]): Promise<Map<string, VersionStatement[]>> {
+  const byRecord = new Map<string, VersionStatement[]>(recordIds.map((id) => [id, []]));
+  if (recordIds.length === 0) return byRecord;
+  const rows = await statementsOfRecords(db).execute({ recordIds });
   for (const { recordId, ...statement } of rows) byRecord.get(recordId)?.push(statement);
   return byRecord;
 }

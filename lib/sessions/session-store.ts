@@ -1,9 +1,10 @@
 import "server-only";
 import { createHash, randomBytes, randomUUID } from "node:crypto";
-import { and, eq, isNull, lt, ne } from "drizzle-orm";
+import { and, eq, isNull, lt, ne, sql } from "drizzle-orm";
 import { sessions, users } from "@/drizzle/schema";
 import { cryptoReady, toBase64url } from "@/crypto";
 import type { Database } from "@/lib/db";
+import { preparedQuery } from "@/lib/db/prepared-queries";
 
 /** `__Host-`: Secure, path /, no Domain, so no sibling host can set or read it. */
 export const sessionCookieName = "__Host-hsc-session";
@@ -65,14 +66,9 @@ export function sessionTouchIntervalMs(policy: SessionPolicy): number {
   return Math.min(60_000, Math.floor(policy.idleMs / 10));
 }
 
-/**
- * The session a cookie token belongs to, if it has not ended, expired or sat idle for
- * too long; using it keeps it alive. Its last-seen time is written only when it is older than
- * `sessionTouchIntervalMs`, so most requests read the session without writing anything.
- * An idle or expired session is ended for good.
- */
-export async function resolveSession(db: Database, token: string, policy: SessionPolicy, now: Date = new Date()): Promise<ActiveSession | null> {
-  const [row] = await db
+/** Every request's first statement, so built once (lib/db/prepared-queries.ts). */
+const sessionByTokenHash = preparedQuery((db) =>
+  db
     .select({
       id: sessions.id,
       userId: sessions.userId,
@@ -85,7 +81,18 @@ export async function resolveSession(db: Database, token: string, policy: Sessio
     })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
-    .where(and(eq(sessions.tokenHash, hashSessionToken(token)), isNull(sessions.endedAt)));
+    .where(and(eq(sessions.tokenHash, sql.placeholder("tokenHash")), isNull(sessions.endedAt)))
+    .prepare("session_by_token_hash"),
+);
+
+/**
+ * The session a cookie token belongs to, if it has not ended, expired or sat idle for
+ * too long; using it keeps it alive. Its last-seen time is written only when it is older than
+ * `sessionTouchIntervalMs`, so most requests read the session without writing anything.
+ * An idle or expired session is ended for good.
+ */
+export async function resolveSession(db: Database, token: string, policy: SessionPolicy, now: Date = new Date()): Promise<ActiveSession | null> {
+  const [row] = await sessionByTokenHash(db).execute({ tokenHash: hashSessionToken(token) });
   if (!row) return null;
   const idle = now.getTime() - row.lastSeenAt.getTime() > policy.idleMs;
   if (idle || now >= row.expiresAt || row.disabledAt) {
