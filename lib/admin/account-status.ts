@@ -2,13 +2,13 @@ import "server-only";
 import { and, asc, desc, eq, ilike, isNull, or, sql } from "drizzle-orm";
 import type { z } from "zod";
 import { adminAccountListMax, type adminAccountSchema } from "@/contract/admin-console";
-
-type AdminAccount = z.input<typeof adminAccountSchema>;
 import { clinicianDirectory, sessions, users } from "@/drizzle/schema";
 import { appendAudit } from "@/lib/audit/audit-log";
 import type { Database } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { appendAdminEvent } from "./admin-trail";
+
+type AdminAccount = z.input<typeof adminAccountSchema>;
 
 const noSuchAccount = () => new AppError("not-found", "There is no such account.");
 

@@ -2,14 +2,14 @@ import "server-only";
 import { and, count, gt, isNull, or, sql } from "drizzle-orm";
 import type { z } from "zod";
 import type { adminOverviewSchema } from "@/contract/admin-console";
-
-type AdminOverview = z.input<typeof adminOverviewSchema>;
 import { auditInbox, blobs, grants, importRecords, keyRotations, records, recordVersions, shlLinks, users } from "@/drizzle/schema";
 import type { Database } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { getHealth } from "@/lib/health";
 import { periodicTaskStatuses } from "@/lib/periodic-task";
 import { securityEventCounts } from "@/lib/security-tallies";
+
+type AdminOverview = z.input<typeof adminOverviewSchema>;
 
 /** How far back the console's security events reach. */
 export const securityWindowMs = 24 * 3_600_000;
