@@ -5,6 +5,9 @@ import type { AdminOverview } from "@/contract/admin-console";
 import { routes } from "@/contract/routes";
 import { countOf, formatBytes, formatDateTime } from "@/client/format";
 import { httpTransport } from "@/client/transport/api";
+import { describeFailure } from "@/client/failures";
+
+const loadWords = { accessEnded: "Please sign in again.", integrity: "The figures could not be read. Reload the page to try again." };
 
 function Figure({ label, value, testId }: { label: string; value: string; testId: string }) {
   return (
@@ -24,7 +27,7 @@ export function OverviewSection({ version }: { version: number }) {
     httpTransport
       .call(routes.adminConsole.overview, {})
       .then((result) => live && (setOverview(result), setError(undefined)))
-      .catch(() => live && setError("The figures could not be loaded. Reload the page to try again."));
+      .catch((caught: unknown) => live && setError(describeFailure(caught, loadWords)));
     return () => {
       live = false;
     };

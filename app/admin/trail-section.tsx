@@ -4,6 +4,9 @@ import { useEffect, useState } from "react";
 import { buildAdminAuditBundle, readAdminTrail, type AdminTrailCheck } from "@/client/admin/admin-trail";
 import { formatDateTime } from "@/client/format";
 import { downloadText } from "@/client/records/download";
+import { describeFailure } from "@/client/failures";
+
+const loadWords = { accessEnded: "Please sign in again.", integrity: "The administration trail could not be read. Reload the page to try again." };
 
 const actionWords = { "account-disabled": "disabled", "account-enabled": "enabled again" } as const;
 
@@ -15,7 +18,7 @@ export function TrailSection({ version }: { version: number }) {
     let live = true;
     readAdminTrail()
       .then((result) => live && (setTrail(result), setError(undefined)))
-      .catch(() => live && setError("The administration trail could not be loaded. Reload the page to try again."));
+      .catch((caught: unknown) => live && setError(describeFailure(caught, loadWords)));
     return () => {
       live = false;
     };
