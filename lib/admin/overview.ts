@@ -2,6 +2,7 @@ import "server-only";
 import { and, count, gt, isNull, or, sql } from "drizzle-orm";
 import type { z } from "zod";
 import type { adminOverviewSchema } from "@/contract/admin-console";
+import type { HealthReport } from "@/contract/system";
 import { auditInbox, blobs, grants, importRecords, keyRotations, records, recordVersions, shlLinks, users } from "@/drizzle/schema";
 import type { Database } from "@/lib/db";
 import { AppError } from "@/lib/errors";
@@ -19,9 +20,9 @@ export const securityWindowMs = 24 * 3_600_000;
  * many are disabled), records, bytes stored (padded record versions, staged imports and
  * files at their declared size), active grants and links, the key-rotation queue, health
  * (lib/health.ts, the audit backlog, this instance's periodic tasks) and the security events
- * of the last 24 hours. Counts only: no record, name or key.
+ * of the last 24 hours. Counts only: no record, name or key. `health` is lib/health.ts unless a test gives its own.
  */
-export async function adminOverview(db: Database, now: Date = new Date()): Promise<AdminOverview> {
+export async function adminOverview(db: Database, now: Date = new Date(), health: () => Promise<HealthReport> = getHealth): Promise<AdminOverview> {
   const [roles, [disabled], [recordCount], [versionBytes], [stagedBytes], [fileBytes], [grantCount], [linkCount], [rotations], [backlog], security] =
     await Promise.all([
       db.select({ role: users.role, n: count() }).from(users).groupBy(users.role),
@@ -49,7 +50,7 @@ export async function adminOverview(db: Database, now: Date = new Date()): Promi
   let report: AdminOverview["health"]["report"] = null;
   let problem: string | null = null;
   try {
-    report = await getHealth();
+    report = await health();
   } catch (error) {
     if (!(error instanceof AppError && error.code === "service-unavailable")) throw error;
     problem = error.message;
