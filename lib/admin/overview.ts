@@ -1,5 +1,5 @@
 import "server-only";
-import { and, count, gt, isNull, or, sql } from "drizzle-orm";
+import { and, count, gt, isNull, sql } from "drizzle-orm";
 import type { z } from "zod";
 import type { adminOverviewSchema } from "@/contract/admin-console";
 import type { HealthReport } from "@/contract/system";
@@ -7,6 +7,7 @@ import { auditInbox, blobs, grants, importRecords, keyRotations, records, record
 import type { Database } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { getHealth } from "@/lib/health";
+import { activeGrant } from "@/lib/records/grant-coverage";
 import { periodicTaskStatuses } from "@/lib/periodic-task";
 import { securityEventCounts } from "@/lib/security-tallies";
 
@@ -34,10 +35,7 @@ export async function adminOverview(db: Database, now: Date = new Date(), health
       db.select({ bytes: sql<string>`coalesce(sum(${recordVersions.paddedSize}), 0)` }).from(recordVersions),
       db.select({ bytes: sql<string>`coalesce(sum(${importRecords.paddedSize}), 0)` }).from(importRecords),
       db.select({ bytes: sql<string>`coalesce(sum(${blobs.chunkSize}::bigint * coalesce(${blobs.chunkCount}, 0)), 0)` }).from(blobs),
-      db
-        .select({ n: count() })
-        .from(grants)
-        .where(and(isNull(grants.revokedAt), or(isNull(grants.expiresAt), gt(grants.expiresAt, now)))),
+      db.select({ n: count() }).from(grants).where(activeGrant(now)),
       db
         .select({ n: count() })
         .from(shlLinks)

@@ -65,7 +65,10 @@ export async function startSession(
 export async function assertAccountEnabled(db: Database, userId: string): Promise<void> {
   const [user] = await db.select({ disabledAt: users.disabledAt }).from(users).where(eq(users.id, userId));
   if (user?.disabledAt) {
-    throw new AppError("account-disabled", "This account has been disabled by an administrator of this service, so it cannot sign in. Contact them to have it enabled again.");
+    throw new AppError(
+      "account-disabled",
+      "This account has been disabled by an administrator of this service, so it cannot sign in. Contact them to have it enabled again.",
+    );
   }
 }
 
