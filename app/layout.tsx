@@ -46,6 +46,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
                 {patient && <Link href="/links">Links</Link>}
                 {patient && <Link href="/backup">Backup</Link>}
                 {(patient || clinician) && <Link href="/history">History</Link>}
+                {session?.role === "admin" && <Link href="/admin">Administration</Link>}
                 <Link href="/settings/security">Security</Link>
                 <SignOutButton />
               </>

@@ -85,6 +85,9 @@ export const auditActionSchema = z.enum([
   "link-revoked",
   "link-opened",
   "link-passcode-refused",
+  /** Administrative actions (lib/admin): in the administration trail, and in the trail of the account acted on. */
+  "account-disabled",
+  "account-enabled",
 ]);
 export type AuditAction = z.infer<typeof auditActionSchema>;
 export const auditActions = auditActionSchema.options;

@@ -1,3 +1,4 @@
+import { adminConsoleRoutes } from "./admin-console";
 import { authRoutes } from "./auth";
 import { importsRoutes } from "./imports";
 import { linksRoutes, shlRoutes } from "./links";
@@ -23,6 +24,7 @@ export const routes = {
   security: securityRoutes,
   links: linksRoutes,
   shl: shlRoutes,
+  adminConsole: adminConsoleRoutes,
 } as const;
 
 /** Every route, flat, each with its name ("records.create") for messages and tests. */

@@ -67,6 +67,8 @@ export const grantSummarySchema = z.object({
   id: uuid,
   clinicianId: uuid,
   clinicianName: z.string().max(200),
+  /** An administrator disabled the clinician's account: the grant serves nothing until they are enabled again. */
+  clinicianDisabled: z.boolean(),
   scope: grantScopeSchema,
   permission: grantPermissionSchema,
   expiresAt: timestamp.nullable(),

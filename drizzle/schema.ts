@@ -609,3 +609,43 @@ export const shlFileTokens = pgTable(
   },
   (table) => [index("shl_file_tokens_expires_idx").on(table.expiresAt)],
 );
+
+/**
+ * The deployment's administration trail (lib/admin/admin-trail.ts): every administrative
+ * action (an account disabled or enabled, and later ones), append-only and hash-chained
+ * with the patient trail's own format (crypto/audit-chain.ts): one chain for the whole
+ * deployment, `subject_id` the account the action was about, `actor_id` the administrator.
+ * No foreign keys on purpose: the trail must outlive the accounts it names (a deleted
+ * account's id stays in it, as the README states).
+ */
+export const adminTrail = pgTable("admin_trail", {
+  seq: integer("seq").primaryKey(),
+  actorId: uuid("actor_id").notNull(),
+  action: text("action").notNull(),
+  subjectId: uuid("subject_id").notNull(),
+  outcome: auditOutcome("outcome").notNull(),
+  occurredAt: stampedNow("occurred_at"),
+  prevHash: bytea("prev_hash").notNull(),
+  hash: bytea("hash").notNull(),
+});
+
+/** The administration trail's last link: one row, locked to order concurrent appends. */
+export const adminTrailHead = pgTable("admin_trail_head", {
+  id: text("id").primaryKey(),
+  seq: integer("seq").notNull(),
+  hash: bytea("hash").notNull(),
+});
+
+/**
+ * Security events counted per kind and hour for the administration console (lib/audit/security-tallies.ts):
+ * counts only, never who or from where.
+ */
+export const securityTallies = pgTable(
+  "security_tallies",
+  {
+    kind: text("kind").notNull(),
+    hour: at("hour").notNull(),
+    count: integer("count").notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.kind, table.hour] })],
+);

@@ -139,6 +139,8 @@ function matrix(w: World): { rows: Row[]; finalRows: Row[] } {
   const patientsOnly = (owner: Expected, otherPatient: Expected) => by({ owner, otherPatient, granted: forbidden, clinicians: forbidden, admin: forbidden });
   const olgasOnly = (olga: Expected, owner: Expected) => by({ owner, otherPatient: olga, granted: forbidden, clinicians: forbidden, admin: forbidden });
   const cliniciansOnly = (granted: Expected, clinicians: Expected) => by({ owner: forbidden, otherPatient: forbidden, granted, clinicians, admin: forbidden });
+  /** The administration console: every other account is refused as forbidden (the role is checked before anything else). */
+  const adminOnly = (admin: Expected) => by({ owner: forbidden, otherPatient: forbidden, granted: forbidden, clinicians: forbidden, admin });
   const ownIdIs = (caller: Caller) => (json: Record<string, unknown>) =>
     json.userId === w.userIds[caller as Exclude<Caller, "anonymous">] ? null : "is not the caller's own vault";
   /** A change to a grant, well-formed and signed (with a random signature: the server stores it opaque) at `revision`. */
@@ -984,6 +986,64 @@ function matrix(w: World): { rows: Row[]; finalRows: Row[] } {
       expect: signedIn((caller) => (caller === "admin" ? ok() : notFound)),
       lastCaller: "admin",
     },
+
+    // The administration console: only the administrator is answered; nothing in it is a record, a key or a patient's name.
+    {
+      route: "GET /api/admin/overview",
+      what: "the deployment's figures",
+      path: "/api/admin/overview",
+      expect: adminOnly(
+        ok(200, (json) => {
+          const accounts = json.accounts as { admin: number; patient: number } | undefined;
+          return accounts && accounts.admin >= 1 && accounts.patient >= 2 && typeof json.records === "number"
+            ? null
+            : `counts were ${JSON.stringify(accounts)}`;
+        }),
+      ),
+    },
+    {
+      route: "GET /api/admin/accounts",
+      what: "the accounts, by the owner patient's id",
+      path: `/api/admin/accounts?q=${p.userId}`,
+      expect: adminOnly(
+        ok(200, (json) => {
+          const accounts = json.accounts as Array<Record<string, unknown>>;
+          if (accounts.length !== 1 || accounts[0]!.userId !== p.userId) return `listed ${JSON.stringify(accounts)}`;
+          const keys = Object.keys(accounts[0]!).sort().join(",");
+          return keys === "createdAt,disabledAt,displayName,role,userId" && accounts[0]!.displayName === null ? null : `an account carried ${keys}`;
+        }),
+      ),
+    },
+    {
+      route: "GET /api/admin/trail",
+      what: "the administration trail",
+      path: "/api/admin/trail",
+      expect: adminOnly(ok(200, (json) => (Array.isArray(json.events) ? null : "has no events"))),
+    },
+    {
+      route: "POST /api/admin/accounts/[id]/disable",
+      what: "disabling the administrator's own account",
+      path: `/api/admin/accounts/${w.userIds.admin}/disable`,
+      expect: adminOnly(conflict),
+    },
+    {
+      route: "POST /api/admin/accounts/[id]/disable",
+      what: "disabling an account that does not exist",
+      path: `/api/admin/accounts/${randomUUID()}/disable`,
+      expect: adminOnly(notFound),
+    },
+    {
+      route: "POST /api/admin/accounts/[id]/enable",
+      what: "enabling the owner patient, who is not disabled (nothing changes)",
+      path: `/api/admin/accounts/${p.userId}/enable`,
+      expect: adminOnly(ok(204)),
+    },
+    {
+      route: "POST /api/admin/accounts/[id]/enable",
+      what: "enabling an account that does not exist",
+      path: `/api/admin/accounts/${randomUUID()}/enable`,
+      expect: adminOnly(notFound),
+    },
   ];
 
   const finalRows: Row[] = [
@@ -1256,7 +1316,8 @@ test("every caller gets exactly what they are entitled to from every route, with
       { what: "an owner patient's record id", value: record.id, knownTo: clinicianWithPast },
     ]),
     { what: "the owner patient's file id", value: petraData.blobId, knownTo: ["owner patient", "granted clinician"] },
-    { what: "the owner patient's user id", value: petraData.userId, knownTo: [...clinicianWithPast, "other patient"] },
+    // The administrator lists accounts by id (GET /api/admin/accounts): ids, roles and times, never a name a patient typed.
+    { what: "the owner patient's user id", value: petraData.userId, knownTo: [...clinicianWithPast, "other patient", "admin"] },
     { what: "the granted clinician's grant id", value: grantId, knownTo: ["owner patient", "granted clinician"] },
     { what: "the revoked grant's id", value: revokedGrantId, knownTo: ["owner patient", "revoked clinician"] },
     { what: "the expired grant's id", value: expiredGrantId, knownTo: ["owner patient", "expired clinician"] },
@@ -1277,7 +1338,7 @@ test("every caller gets exactly what they are entitled to from every route, with
     { what: "the owner patient's import id", value: petraImports.abandoned, knownTo: ["owner patient"] },
     { what: "the other patient's import id", value: olgaImportId, knownTo: ["other patient"] },
     { what: "the other patient's grant id", value: olgaGrantToOscar, knownTo: ["other patient"] },
-    { what: "the other patient's user id", value: olgaData.userId, knownTo: ["other patient", "owner patient"] },
+    { what: "the other patient's user id", value: olgaData.userId, knownTo: ["other patient", "owner patient", "admin"] },
     { what: "the admin's user id", value: accounts.admin.userId, knownTo: ["admin", "owner patient", "other patient"] },
     // Every account's vault, passkey and session are its own.
     ...Object.entries(accounts).flatMap(([caller, account]): Secret[] => [

@@ -6,6 +6,7 @@ import { encodings } from "./support/secrets";
 import { signUpThroughPage } from "./support/accounts";
 import { addNote, chooseClinician, newPerson, sameOrigin, shareNewNote, type Person } from "./support/sharing";
 import { addVirtualAuthenticator } from "./support/virtual-authenticator";
+import { adminEnrolmentToken } from "../playwright.config";
 import { SHLViewer } from "kill-the-clipboard";
 import { captureResponses, capturingFetch, makeLinkOnPage, shlinkPayloadOf, type SeenResponse } from "./support/links";
 
@@ -135,6 +136,46 @@ test("canaries in the name revealed to a clinician and in a clinician's note rea
   }
   expect(seenByStranger.length).toBeGreaterThan(5);
   await Promise.all([doctor.close(), stranger.close(), patient.close()]);
+});
+
+test("the administration console shows no canary: figures, accounts, a disable and enable, the trail", async ({ browser }) => {
+  test.setTimeout(150_000);
+  const canary = { name: "CanaryAdminName Bramblewick", title: "CanaryAdminTitle Quokka-lantern", revealed: "CanaryAdminRevealed Ochre-ibis" };
+  const doctor = await newPerson(browser, { role: "doctor", name: "Dr Ada Overseen", specialty: "Rheumatology", organization: "Seen Clinic" });
+  const patient = await newPerson(browser, { role: "patient", name: canary.name });
+  await patient.page.getByRole("link", { name: "My records" }).first().click();
+  await addNote(patient.page, canary.title, "Joint pain in the mornings.");
+  await chooseClinician(patient.page, "Rheumatology", "Dr Ada Overseen");
+  const form = patient.page.getByTestId("share-form");
+  await form.getByLabel(canary.title, { exact: true }).check();
+  await form.getByLabel("Your name as Dr Ada Overseen will see it").fill(canary.revealed);
+  await form.getByRole("button", { name: "Share", exact: true }).click();
+  await expect(patient.page.getByText("Shared with Dr Ada Overseen.")).toBeVisible();
+
+  const admin = await newPerson(browser, { role: "admin", name: "Ava Admin", enrolmentToken: adminEnrolmentToken });
+  const seenByAdmin: string[] = [];
+  admin.page.on("response", async (response) => {
+    seenByAdmin.push(await response.text().catch(() => ""));
+  });
+  await admin.page.goto("/admin");
+  await admin.page.getByLabel("Clinician's name or account id").fill("Ada Overseen");
+  await admin.page.getByRole("button", { name: "Find accounts" }).click();
+  admin.page.once("dialog", (dialog) => dialog.accept());
+  await admin.page.getByRole("button", { name: "Disable Dr Ada Overseen" }).click();
+  await expect(admin.page.getByRole("status").filter({ hasText: "Dr Ada Overseen is disabled." })).toBeVisible();
+  await admin.page.getByRole("button", { name: "Enable Dr Ada Overseen" }).click();
+  await expect(admin.page.getByRole("status").filter({ hasText: "Dr Ada Overseen is enabled again." })).toBeVisible();
+  await expect(admin.page.getByTestId("admin-trail-verified")).toHaveText(/^All \d+ events check out\.$/);
+  for (const path of ["/api/admin/overview", "/api/admin/accounts", `/api/admin/accounts?q=${patient.userId}`, "/api/admin/trail"]) await admin.page.goto(path);
+
+  // Positive control: the clinician's public name did reach the administrator's responses.
+  const responseHits = (value: string) => encodings(value).filter((form) => seenByAdmin.some((body) => body.includes(form)));
+  expect(responseHits("Dr Ada Overseen").length).toBeGreaterThan(0);
+  for (const [what, value] of Object.entries(canary)) {
+    expect(occurrences(value), what).toEqual([]);
+    expect(responseHits(value), `${what} in a response to the administrator`).toEqual([]);
+  }
+  await Promise.all([doctor.close(), patient.close(), admin.close()]);
 });
 
 test("SMART Health Links: record content, labels, the revealed name, link keys and the passcode reach no file, log or response, the JWE included", async ({

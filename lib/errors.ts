@@ -13,6 +13,8 @@ export const errorStatus = {
   "enrolment-refused": 403,
   /** A sensitive action without a passkey assertion made within FRESH_PROOF_MINUTES (lib/auth/fresh-proof.ts). */
   "fresh-proof-required": 403,
+  /** A disabled account (lib/admin) trying to sign in or recover. */
+  "account-disabled": 403,
   "not-found": 404,
   "method-not-allowed": 405,
   conflict: 409,

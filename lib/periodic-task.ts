@@ -2,7 +2,24 @@ import "server-only";
 import { logUnexpected } from "@/lib/log";
 
 const registry = Symbol.for("health-safe-cloud.periodic-tasks");
-type GlobalWithTasks = typeof globalThis & { [registry]?: Map<string, NodeJS.Timeout> };
+const statusRegistry = Symbol.for("health-safe-cloud.periodic-task-status");
+
+/** How one periodic task of this process last ran: for the administration console's health view. */
+export interface PeriodicTaskStatus {
+  name: string;
+  intervalMs: number;
+  startedAt: Date;
+  lastFinishedAt: Date | null;
+  lastOutcome: "ok" | "failed" | null;
+}
+
+type GlobalWithTasks = typeof globalThis & { [registry]?: Map<string, NodeJS.Timeout>; [statusRegistry]?: Map<string, PeriodicTaskStatus> };
+
+/** The periodic tasks this process runs, with how each last ran (a copy). */
+export function periodicTaskStatuses(): PeriodicTaskStatus[] {
+  const statuses = (globalThis as GlobalWithTasks)[statusRegistry];
+  return statuses ? [...statuses.values()].map((status) => ({ ...status })) : [];
+}
 
 /**
  * Runs `task` once now and then every `intervalMs` milliseconds, never two runs at once, in
@@ -21,15 +38,21 @@ export function startPeriodicTask(name: string, intervalMs: number, task: () => 
   const holder = globalThis as GlobalWithTasks;
   const timers = (holder[registry] ??= new Map());
   if (timers.has(name)) return;
+  const statuses = (holder[statusRegistry] ??= new Map());
+  const status: PeriodicTaskStatus = { name, intervalMs, startedAt: new Date(), lastFinishedAt: null, lastOutcome: null };
+  statuses.set(name, status);
   let running = false;
   const run = async () => {
     if (running) return;
     running = true;
     try {
       await task();
+      status.lastOutcome = "ok";
     } catch (error) {
+      status.lastOutcome = "failed";
       logUnexpected(error, { operation: name });
     } finally {
+      status.lastFinishedAt = new Date();
       running = false;
     }
   };

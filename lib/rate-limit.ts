@@ -4,6 +4,7 @@ import { rateLimitBuckets } from "@/drizzle/schema";
 import type { Database } from "@/lib/db";
 import { durationInWords } from "@/client/format";
 import { AppError } from "@/lib/errors";
+import { noteSecurityEvent } from "@/lib/security-tallies";
 
 export interface RateLimitRule {
   /** Names the limit, e.g. "auth:address"; the bucket key is `${name}:${subject}`. */
@@ -74,7 +75,10 @@ export async function enforceRateLimits(db: Database, checks: Array<{ rule: Rate
     const outcome = await countAttempt(db, rule, subject, now);
     if (!outcome.allowed && outcome.retryAfterSeconds > (refusal?.retryAfterSeconds ?? 0)) refusal = { rule, retryAfterSeconds: outcome.retryAfterSeconds };
   }
-  if (refusal) throw rateLimited(refusalOf(refusal.rule), refusal.retryAfterSeconds);
+  if (refusal) {
+    noteSecurityEvent(db, "rate-limited", now);
+    throw rateLimited(refusalOf(refusal.rule), refusal.retryAfterSeconds);
+  }
 }
 
 /**

@@ -38,6 +38,8 @@ export const actionLabels: Record<AuditAction, string> = {
   "grant-end-date-changed": "Changed when a share ends",
   "grant-record-added": "Added a record to a share",
   "grant-expired": "A share ended on its end date",
+  "account-disabled": "An administrator disabled the account",
+  "account-enabled": "An administrator enabled the account again",
   "access-refused": "Was refused access",
   // SMART Health Links. An open and a wrong passcode are worded with the recipient's name by labelOf when it is known.
   "link-created": "Made a link to share records",

@@ -4,18 +4,21 @@ import Link from "next/link";
 import { VaultGate } from "@/app/_components/vault-gate";
 import { useVault } from "@/client/keystore/vault-store";
 
-/** What an administrator's account does today; the admin tools come later. */
+/** What an administrator's account does: the console, and their own security settings. */
 function AdminToday() {
   return (
     <div data-testid="admin-today">
-      <p>As an administrator you operate this deployment. Today your account can:</p>
+      <p>As an administrator you operate this deployment. Your account can:</p>
       <ul>
-        <li>sign in with its passkeys;</li>
-        <li>manage those passkeys, your sessions and your recovery key in Security settings.</li>
+        <li>
+          see the deployment&apos;s counts, health and security events, disable and enable accounts, and read the administration trail in the{" "}
+          <Link href="/admin">administration console</Link>;
+        </li>
+        <li>manage your passkeys, your sessions and your recovery key in Security settings.</li>
       </ul>
       <p>
-        Counts, health and verifying clinicians&apos; directory entries will come here later. Administrators never see anyone&apos;s records or sharing: the
-        server refuses them like any other stranger, and the records are encrypted for their owners and the clinicians they chose.
+        Administrators never see anyone&apos;s records or sharing: the server refuses them like any other stranger, and the records are encrypted for their
+        owners and the clinicians they chose.
       </p>
     </div>
   );

@@ -101,6 +101,11 @@ export function GrantsDashboard({
             <li key={grant.id} className="list-row grant-row" data-testid="grant-row">
               <div>
                 <strong>{grant.clinicianName}</strong>
+                {grant.clinicianDisabled && (
+                  <p className="form-error" data-testid="clinician-disabled">
+                    This clinician&apos;s account is disabled by an administrator: they cannot open anything you share until it is enabled again.
+                  </p>
+                )}
                 <p className="hint">
                   {grant.scope === "all" ? "All records, including future ones" : countOf(ids.length, "record")} ·{" "}
                   {grant.permission === "read" ? "read only" : "read and add notes"} · {grant.expiresAt ? `until ${day(grant.expiresAt)}` : "no end date"} ·

@@ -39,6 +39,8 @@ const authenticationActions = new Set<AuditAction>([
   "account-recovered",
   "recovery-key-changed",
 ]);
+/** Administrative actions on an account (the administration trail, lib/admin): DICOM "User Security Attributes Changed". */
+const administrativeActions = new Set<AuditAction>(["account-disabled", "account-enabled"]);
 const crud: Partial<Record<AuditAction, NonNullable<fhir4.AuditEvent["action"]>>> = {
   "record-created": "C",
   "records-imported": "C",
@@ -60,6 +62,8 @@ const crud: Partial<Record<AuditAction, NonNullable<fhir4.AuditEvent["action"]>>
   "grant-end-date-changed": "U",
   "grant-record-added": "U",
   "grant-expired": "D",
+  "account-disabled": "U",
+  "account-enabled": "U",
 };
 
 const identifier = (kind: keyof typeof system, value: string): fhir4.Reference => ({ identifier: { system: system[kind], value } });
@@ -86,9 +90,11 @@ export function auditEventResource(entry: TrailEntry, subjectId: string): fhir4.
     id: `audit-${subjectId}-${entry.seq}`,
     type: authenticationActions.has(entry.action)
       ? { system: dicom, code: "110114", display: "User Authentication" }
-      : entry.action === "records-exported"
-        ? { system: dicom, code: "110106", display: "Export" }
-        : { system: dicom, code: "110110", display: "Patient Record" },
+      : administrativeActions.has(entry.action)
+        ? { system: dicom, code: "110137", display: "User Security Attributes Changed" }
+        : entry.action === "records-exported"
+          ? { system: dicom, code: "110106", display: "Export" }
+          : { system: dicom, code: "110110", display: "Patient Record" },
     subtype: [{ system: system.action, code: entry.action }],
     action: crud[entry.action] ?? "E",
     // A counted event: the attempts happened over this period; how many is said in outcomeDesc (digits as in the data, whatever the browser's language).

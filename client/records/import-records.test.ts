@@ -89,6 +89,7 @@ describe("importRecords", () => {
       id: grantId,
       clinicianId: crypto.randomUUID(),
       clinicianName: "Dr Vera Verify",
+      clinicianDisabled: false,
       scope: "all" as const,
       permission: "read" as const,
       expiresAt: null,

@@ -19,6 +19,7 @@ const grant = (revision: number, revokedAt: string | null = null): GrantSummary 
   id: "7b0d8c1e-52f4-4b7e-9a51-6f2d3c4b5a69",
   clinicianId: "0b6f1d7e-4c1a-4b8e-9a51-6f2d3c4b5a69",
   clinicianName: "Dr Vera Verify",
+  clinicianDisabled: false,
   scope: "all",
   permission: "read",
   expiresAt: null,

@@ -16,7 +16,7 @@ import { sessionPolicy } from "@/lib/sessions/current-session";
 import { accountAttemptChecks, authLimits } from "@/lib/auth/limits";
 import { relyingParty } from "@/lib/auth/relying-party";
 import type { RecoveryComplete, RecoveryProof } from "@/contract/auth";
-import { endOtherSessions, startSession } from "@/lib/sessions/session-store";
+import { assertAccountEnabled, endOtherSessions, startSession } from "@/lib/sessions/session-store";
 import { registrationOptions, verifyRegistration } from "@/lib/auth/webauthn";
 
 const refused = () => new AppError("unauthenticated", "That recovery key does not match an account. Check it and try again.");
@@ -64,6 +64,8 @@ export async function proveRecovery(request: Request, body: RecoveryProof) {
  */
 export async function completeRecovery(body: RecoveryComplete) {
   const { db } = await getDatabase();
+  // A disabled account is not given a new passkey either: the refusal comes before any change.
+  await assertAccountEnabled(db, body.userId);
   const credential = await verifyRegistration(db, relyingParty(), "recovery", body.userId, body.credential);
   const name = await db.transaction(async (tx) => {
     const stored = await storePasskeyWithWrap(tx, body.userId, credential, body.passkeyName, body.vaultWrap);

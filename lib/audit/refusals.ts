@@ -2,6 +2,7 @@ import "server-only";
 import { config } from "@/lib/config";
 import type { Database } from "@/lib/db";
 import { countAttempt, rateLimited, type RateLimitRule } from "@/lib/rate-limit";
+import { noteSecurityEvent } from "@/lib/security-tallies";
 import { countRepeatedAttempt } from "./audit-counts";
 import { logAuditFailure } from "./audit-log";
 
@@ -39,7 +40,9 @@ export async function noteRefusal(db: Database, actorId: string, target: Refused
       logAuditFailure(error, { action: "access-refused", actorId });
     }
   }
+  noteSecurityEvent(db, "request-refused", now);
   if (!outcome.allowed) {
+    noteSecurityEvent(db, "rate-limited", now);
     throw rateLimited("Too many refused requests from this account", outcome.retryAfterSeconds);
   }
 }

@@ -11,7 +11,8 @@ import { sessionPolicy } from "@/lib/sessions/current-session";
 import { accountAttemptChecks, authLimits } from "./limits";
 import { relyingParty } from "./relying-party";
 import type { AuthenticationResponse } from "@/contract/webauthn";
-import { endSession, resolveSession, startSession } from "@/lib/sessions/session-store";
+import { assertAccountEnabled, endSession, resolveSession, startSession } from "@/lib/sessions/session-store";
+import { noteSecurityEvent } from "@/lib/security-tallies";
 import { authenticationOptions, verifyAuthentication } from "./webauthn";
 
 export async function beginSignIn(request: Request) {
@@ -31,6 +32,13 @@ export async function completeSignIn(request: Request, credential: Authenticatio
     ({ userId } = await verifyAuthentication(db, relyingParty(), credential));
   } catch (error) {
     auditFailedSignIn(db, credential.id);
+    noteSecurityEvent(db, "sign-in-refused");
+    throw error;
+  }
+  try {
+    await assertAccountEnabled(db, userId);
+  } catch (error) {
+    noteSecurityEvent(db, "sign-in-refused");
     throw error;
   }
   await appendAudit(db, [{ subjectId: userId, actorId: userId, action: "sign-in", outcome: "success" }]);

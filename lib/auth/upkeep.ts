@@ -4,6 +4,7 @@ import { getDatabase } from "@/lib/db";
 import { logger } from "@/lib/log";
 import { startPeriodicTask } from "@/lib/periodic-task";
 import { sweepRateLimitBuckets } from "@/lib/rate-limit";
+import { sweepSecurityTallies } from "@/lib/security-tallies";
 
 /** Challenges live five minutes and rate-limit windows at most an hour: every ten minutes keeps both tables near their live size. */
 const intervalMs = 10 * 60_000;
@@ -18,6 +19,7 @@ export function startAuthUpkeep(): void {
     const { db } = await getDatabase();
     const challenges = await sweepChallenges(db);
     const buckets = await sweepRateLimitBuckets(db);
+    await sweepSecurityTallies(db);
     if (challenges + buckets > 0) logger().debug({ challenges, buckets }, "spent challenges and finished rate-limit windows removed");
   });
 }

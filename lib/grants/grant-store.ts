@@ -9,7 +9,7 @@ import { AppError } from "@/lib/errors";
 import { appendAudit } from "@/lib/audit/audit-log";
 import { noteRefusal } from "@/lib/audit/refusals";
 import { crashPoint } from "@/lib/crash-points";
-import { activeGrant, coverageOf, endGrant, queueRotations } from "@/lib/records/grant-coverage";
+import { coverageOf, endGrant, queueRotations, servingGrant } from "@/lib/records/grant-coverage";
 import { decodeCursor, encodeCursor, pageWithin, rowsToRead, type PageRequest } from "@/lib/records/pages";
 import type { StoredVersion } from "@/lib/records/record-store";
 
@@ -211,7 +211,7 @@ export async function activeGrantsForClinician(db: Database, clinicianId: string
   return db
     .select()
     .from(grants)
-    .where(and(eq(grants.clinicianId, clinicianId), activeGrant(now)));
+    .where(and(eq(grants.clinicianId, clinicianId), servingGrant(now)));
 }
 
 /** The grant, if it is this clinician's and still active; otherwise the same refusal as for no grant at all. */
@@ -219,7 +219,7 @@ export async function activeGrantOf(db: Database, clinicianId: string, grantId: 
   const [grant] = await db
     .select()
     .from(grants)
-    .where(and(eq(grants.id, grantId), eq(grants.clinicianId, clinicianId), activeGrant(now)));
+    .where(and(eq(grants.id, grantId), eq(grants.clinicianId, clinicianId), servingGrant(now)));
   if (!grant) throw notFound();
   return grant;
 }
@@ -353,7 +353,7 @@ export async function clinicianMayReadBlob(db: Database, clinicianId: string, bl
     .innerJoin(records, eq(records.id, recordVersions.recordId))
     .innerJoin(recordKeyWraps, and(eq(recordKeyWraps.recordId, records.id), eq(recordKeyWraps.keyVersion, records.keyVersion)))
     .innerJoin(grants, eq(grants.id, recordKeyWraps.grantId))
-    .where(and(eq(recordVersions.blobId, blobId), eq(grants.clinicianId, clinicianId), activeGrant(now)))
+    .where(and(eq(recordVersions.blobId, blobId), eq(grants.clinicianId, clinicianId), servingGrant(now)))
     .limit(1);
   return rows.length > 0;
 }

@@ -1,9 +1,9 @@
 import "server-only";
-import { inArray } from "drizzle-orm";
+import { and, inArray, isNotNull } from "drizzle-orm";
 import type { z } from "zod";
 import { cryptoReady, fromBase64url } from "@/crypto";
 import type { Contribution, GrantChange, grantsRoutes, NewGrant } from "@/contract/sharing";
-import { clinicianDirectory } from "@/drizzle/schema";
+import { clinicianDirectory, users } from "@/drizzle/schema";
 import { requireSession } from "@/lib/sessions/current-session";
 import { getDatabase } from "@/lib/db";
 import { AppError } from "@/lib/errors";
@@ -69,11 +69,19 @@ export async function myGrants(): Promise<z.input<typeof grantsRoutes.list.respo
         .from(clinicianDirectory)
         .where(inArray(clinicianDirectory.userId, [...new Set(rows.map((row) => row.clinicianId))]))
     : [];
+  const disabled = rows.length
+    ? await db
+        .select({ id: users.id })
+        .from(users)
+        .where(and(inArray(users.id, [...new Set(rows.map((row) => row.clinicianId))]), isNotNull(users.disabledAt)))
+    : [];
+  const disabledIds = new Set(disabled.map((row) => row.id));
   return {
     grants: rows.map((row) => ({
       id: row.id,
       clinicianId: row.clinicianId,
       clinicianName: names.find((entry) => entry.userId === row.clinicianId)?.displayName ?? "Unknown clinician",
+      clinicianDisabled: disabledIds.has(row.clinicianId),
       scope: row.scope,
       permission: row.permission,
       expiresAt: row.expiresAt?.toISOString() ?? null,

@@ -1,11 +1,19 @@
 import "server-only";
-import { and, eq, gt, inArray, isNull, lte, or } from "drizzle-orm";
-import { grantExclusions, grantRecords, grants, keyRotations, recordKeyWraps, records } from "@/drizzle/schema";
+import { and, eq, gt, inArray, isNull, lte, or, sql } from "drizzle-orm";
+import { grantExclusions, grantRecords, grants, keyRotations, recordKeyWraps, records, users } from "@/drizzle/schema";
 import { appendAudit } from "@/lib/audit/audit-log";
 import type { Database, Executor, Transaction } from "@/lib/db";
 
 /** Active means: not revoked and not past its end date. Expired grants are treated as revoked. */
 export const activeGrant = (now: Date) => and(isNull(grants.revokedAt), or(isNull(grants.expiresAt), gt(grants.expiresAt, now)));
+
+/**
+ * What serves a clinician: an active grant whose clinician an administrator has not disabled
+ * (lib/admin/account-status.ts). A disabled clinician also has no session, so this is the
+ * second lock on the same door; the grant itself stays as the patient made it.
+ */
+export const servingGrant = (now: Date) =>
+  and(activeGrant(now), sql`not exists (select 1 from ${users} where ${users.id} = ${grants.clinicianId} and ${users.disabledAt} is not null)`);
 
 export interface Coverage {
   /** The patient's active grants, by id. */

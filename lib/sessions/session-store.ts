@@ -5,6 +5,7 @@ import { sessions, users } from "@/drizzle/schema";
 import { cryptoReady, toBase64url } from "@/crypto";
 import type { Database } from "@/lib/db";
 import { preparedQuery } from "@/lib/db/prepared-queries";
+import { AppError } from "@/lib/errors";
 
 /** `__Host-`: Secure, path /, no Domain, so no sibling host can set or read it. */
 export const sessionCookieName = "__Host-hsc-session";
@@ -41,6 +42,7 @@ export async function startSession(
   policy: SessionPolicy,
   now: Date = new Date(),
 ): Promise<{ token: string; sessionId: string; expiresAt: Date }> {
+  await assertAccountEnabled(db, userId);
   await cryptoReady();
   const token = toBase64url(randomBytes(32));
   const sessionId = randomUUID();
@@ -55,6 +57,20 @@ export async function startSession(
     verifiedAt: now,
   });
   return { token, sessionId, expiresAt };
+}
+
+/**
+ * Throws AppError "account-disabled" (403) when an administrator has disabled the account: it
+ * may not sign in, recover or start a session until enabled again (lib/admin/account-status.ts).
+ */
+export async function assertAccountEnabled(db: Database, userId: string): Promise<void> {
+  const [user] = await db.select({ disabledAt: users.disabledAt }).from(users).where(eq(users.id, userId));
+  if (user?.disabledAt) {
+    throw new AppError(
+      "account-disabled",
+      "This account has been disabled by an administrator of this service, so it cannot sign in. Contact them to have it enabled again.",
+    );
+  }
 }
 
 /**

@@ -1,0 +1,32 @@
+"use client";
+
+import { useCallback, useState } from "react";
+import { OverviewSection } from "./overview-section";
+import { AccountsSection } from "./accounts-section";
+import { TrailSection } from "./trail-section";
+
+/**
+ * The administration console: the deployment's figures and health, accounts to disable and
+ * enable (each action asks for a passkey tap when the last one is more than a few minutes
+ * old), and the administration trail, checked in this browser and exportable as FHIR.
+ * `selfId` is the administrator's own id: their own account offers no "Disable".
+ */
+export function AdminConsole({ selfId }: { selfId: string }) {
+  // Bumped after every action, so the figures and the trail show it.
+  const [version, setVersion] = useState(0);
+  const changed = useCallback(() => setVersion((was) => was + 1), []);
+  return (
+    <>
+      <p className="lead">
+        You operate this deployment. You see counts, health and the accounts&apos; ids and roles, never a record, what a patient wrote or who shares with whom.
+      </p>
+      <OverviewSection version={version} />
+      <AccountsSection selfId={selfId} onChanged={changed} />
+      <TrailSection version={version} />
+      <section aria-labelledby="admin-organizations-title">
+        <h2 id="admin-organizations-title">Organizations</h2>
+        <p className="hint">Organization management (clinics, hospitals and their care teams) will come here.</p>
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,21 @@
+import type { AdminAccount } from "@/contract/admin-console";
+import { routes } from "@/contract/routes";
+import { withFreshProof } from "../account/fresh-proof";
+import { httpTransport, type Transport } from "../transport/api";
+
+/** Accounts for the console: the newest, or those matching `q` (a clinician's public name, or an id). */
+export async function findAccounts(q: string, transport: Transport = httpTransport): Promise<AdminAccount[]> {
+  const query = q.trim().length >= 3 ? { q: q.trim() } : {};
+  return (await transport.call(routes.adminConsole.accounts, { query })).accounts;
+}
+
+/**
+ * Disables (or, with `enable`, enables again) an account; asks for a passkey tap first when
+ * the server wants a fresh proof (client/account/fresh-proof.ts). Throws what withFreshProof
+ * throws: FreshProofNotGivenError, or ApiError (not-found, conflict for one's own account or
+ * the last administrator).
+ */
+export async function setAccountDisabled(userId: string, disabled: boolean, transport: Transport = httpTransport): Promise<void> {
+  const route = disabled ? routes.adminConsole.disableAccount : routes.adminConsole.enableAccount;
+  await withFreshProof(() => transport.call(route, { params: { id: userId } }), transport);
+}
