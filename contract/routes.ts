@@ -1,4 +1,5 @@
 import { authRoutes } from "./auth";
+import { directoryVerificationRoutes } from "./directory";
 import { importsRoutes } from "./imports";
 import { linksRoutes, shlRoutes } from "./links";
 import { auditRoutes, securityRoutes, vaultRoutes } from "./me";
@@ -17,6 +18,7 @@ export const routes = {
   grants: grantsRoutes,
   shared: sharedRoutes,
   directory: directoryRoutes,
+  directoryVerification: directoryVerificationRoutes,
   keyMaintenance: keyMaintenanceRoutes,
   vault: vaultRoutes,
   audit: auditRoutes,
