@@ -984,6 +984,46 @@ function matrix(w: World): { rows: Row[]; finalRows: Row[] } {
       expect: signedIn((caller) => (caller === "admin" ? ok() : notFound)),
       lastCaller: "admin",
     },
+    // Verified directory entries: everyone signed in reads the administrator keys to pin; only an administrator lists entries or signs statements.
+    {
+      route: "GET /api/directory/admins",
+      what: "the deployment's administrator keys",
+      path: "/api/directory/admins",
+      expect: signedIn(
+        ok(200, (json) => ((json.admins as Array<{ userId: string }>).some((admin) => admin.userId === w.userIds.admin) ? null : "misses the admin")),
+      ),
+    },
+    {
+      route: "GET /api/admin/directory",
+      what: "the administrator's directory list",
+      path: "/api/admin/directory",
+      expect: signedIn((caller) =>
+        caller === "admin"
+          ? ok(200, (json) =>
+              (json.clinicians as Array<{ userId: string }>).some((entry) => entry.userId === w.userIds["granted clinician"])
+                ? null
+                : "misses the granted clinician",
+            )
+          : forbidden,
+      ),
+    },
+    {
+      route: "POST /api/admin/directory/[id]/statements",
+      what: "a verification of the granted clinician with a made-up signature (the server checks it before storing)",
+      path: `/api/admin/directory/${w.userIds["granted clinician"]}/statements`,
+      body: {
+        id: randomUUID(),
+        action: "verify",
+        displayName: "Dr Gina Granted",
+        specialty: "Rheumatology",
+        organization: "North Clinic",
+        licenceNumber: "GMC 1",
+        adminName: "Mallory",
+        issuedAt: Date.now(),
+        signature: randomB64(64),
+      },
+      expect: signedIn((caller) => (caller === "admin" ? invalid : forbidden)),
+    },
   ];
 
   const finalRows: Row[] = [

@@ -59,7 +59,10 @@ export async function chooseClinician(page: Page, search: string, name: string) 
 
 /** Ticks "I compared this code" on the open share form (what a patient does once the codes match). */
 export async function compareSafetyCode(page: Page) {
-  await page.getByTestId("share-form").getByRole("checkbox", { name: /^I compared this code/ }).check();
+  await page
+    .getByTestId("share-form")
+    .getByRole("checkbox", { name: /^I compared this code/ })
+    .check();
 }
 
 /**
