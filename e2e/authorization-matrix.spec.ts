@@ -1318,7 +1318,12 @@ test("every caller gets exactly what they are entitled to from every route, with
     { what: "the other patient's import id", value: olgaImportId, knownTo: ["other patient"] },
     { what: "the other patient's grant id", value: olgaGrantToOscar, knownTo: ["other patient"] },
     { what: "the other patient's user id", value: olgaData.userId, knownTo: ["other patient", "owner patient"] },
-    { what: "the admin's user id", value: accounts.admin.userId, knownTo: ["admin", "owner patient", "other patient"] },
+    // Published with the administrator keys (GET /api/directory/admins) to everyone signed in, who pin them to check directory verifications.
+    {
+      what: "the admin's user id",
+      value: accounts.admin.userId,
+      knownTo: ["admin", "owner patient", "other patient", "clinician without a grant", "revoked clinician", "expired clinician", "granted clinician"],
+    },
     // Every account's vault, passkey and session are its own.
     ...Object.entries(accounts).flatMap(([caller, account]): Secret[] => [
       { what: `the ${caller}'s vault bundle`, value: slice(account.bundle), knownTo: [caller as Caller] },
