@@ -1,5 +1,6 @@
 import { adminConsoleRoutes } from "./admin-console";
 import { authRoutes } from "./auth";
+import { directoryVerificationRoutes } from "./directory";
 import { importsRoutes } from "./imports";
 import { linksRoutes, shlRoutes } from "./links";
 import { auditRoutes, securityRoutes, vaultRoutes } from "./me";
@@ -18,6 +19,7 @@ export const routes = {
   grants: grantsRoutes,
   shared: sharedRoutes,
   directory: directoryRoutes,
+  directoryVerification: directoryVerificationRoutes,
   keyMaintenance: keyMaintenanceRoutes,
   vault: vaultRoutes,
   audit: auditRoutes,

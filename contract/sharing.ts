@@ -3,6 +3,7 @@ import { bodyLimits } from "./body-limits";
 import { base64url, idParams, timestamp, uuid } from "./common";
 import { pageFields, recordPageQuerySchema, recordPageSize } from "./pages";
 import { defineRoute } from "./route";
+import { directoryStatementSchema } from "./directory";
 
 // ---- Records as a clinician or a key rotation receives them (the records domain's wire shapes).
 
@@ -138,7 +139,12 @@ export const directoryEntrySchema = z.object({
   displayName: z.string().max(120),
   specialty: z.string().max(120),
   organization: z.string().max(160),
+  /** The server's own view (for ordering); browsers trust only `verification`, checked under pinned administrator keys. */
   verified: z.boolean(),
+  /** The clinician's current identity key, which a verification statement binds. */
+  identityPublicKey: base64url(32).length(43),
+  /** The latest administrator statement about this entry (verify or revoke), as signed. */
+  verification: directoryStatementSchema.nullable(),
 });
 export type DirectoryEntry = z.infer<typeof directoryEntrySchema>;
 

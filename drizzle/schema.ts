@@ -65,6 +65,40 @@ export const clinicianDirectory = pgTable(
   (table) => [index("clinician_directory_name_idx").on(table.displayName)],
 );
 
+/**
+ * Administrators' signed statements about clinicians' directory entries (verify, revoke), kept
+ * as signed so patients' browsers can check them against pinned administrator keys: the server
+ * stores and serves them, and cannot make one. The clinician's identity key they bind is the
+ * clinician's current key (key_certificates), not stored here: a changed key voids them.
+ * clinician_directory.verified_at/verified_by mirror the latest for ordering search results.
+ */
+export const directoryVerifications = pgTable(
+  "directory_verifications",
+  {
+    /** The statement id the administrator signed. */
+    id: uuid("id").primaryKey(),
+    clinicianId: uuid("clinician_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    adminId: uuid("admin_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    action: text("action").notNull(),
+    displayName: text("display_name").notNull(),
+    specialty: text("specialty").notNull(),
+    organization: text("organization").notNull(),
+    licenceNumber: text("licence_number").notNull(),
+    adminName: text("admin_name").notNull(),
+    issuedAt: timestamp("issued_at", { withTimezone: true, mode: "date" }).notNull(),
+    signature: bytea("signature").notNull(),
+    createdAt: createdAt(),
+  },
+  (table) => [
+    index("directory_verifications_clinician_idx").on(table.clinicianId, table.issuedAt),
+    check("directory_verifications_action_check", sql`${table.action} in ('verify', 'revoke')`),
+  ],
+);
+
 export const passkeyCredentials = pgTable(
   "passkey_credentials",
   {

@@ -1044,6 +1044,46 @@ function matrix(w: World): { rows: Row[]; finalRows: Row[] } {
       path: `/api/admin/accounts/${randomUUID()}/enable`,
       expect: adminOnly(notFound),
     },
+    // Verified directory entries: everyone signed in reads the administrator keys to pin; only an administrator lists entries or signs statements.
+    {
+      route: "GET /api/directory/admins",
+      what: "the deployment's administrator keys",
+      path: "/api/directory/admins",
+      expect: signedIn(
+        ok(200, (json) => ((json.admins as Array<{ userId: string }>).some((admin) => admin.userId === w.userIds.admin) ? null : "misses the admin")),
+      ),
+    },
+    {
+      route: "GET /api/admin/directory",
+      what: "the administrator's directory list",
+      path: "/api/admin/directory",
+      expect: signedIn((caller) =>
+        caller === "admin"
+          ? ok(200, (json) =>
+              (json.clinicians as Array<{ userId: string }>).some((entry) => entry.userId === w.userIds["granted clinician"])
+                ? null
+                : "misses the granted clinician",
+            )
+          : forbidden,
+      ),
+    },
+    {
+      route: "POST /api/admin/directory/[id]/statements",
+      what: "a verification of the granted clinician with a made-up signature (the server checks it before storing)",
+      path: `/api/admin/directory/${w.userIds["granted clinician"]}/statements`,
+      body: {
+        id: randomUUID(),
+        action: "verify",
+        displayName: "Dr Gina Granted",
+        specialty: "Rheumatology",
+        organization: "North Clinic",
+        licenceNumber: "GMC 1",
+        adminName: "Mallory",
+        issuedAt: Date.now(),
+        signature: randomB64(64),
+      },
+      expect: signedIn((caller) => (caller === "admin" ? invalid : forbidden)),
+    },
   ];
 
   const finalRows: Row[] = [
@@ -1339,7 +1379,12 @@ test("every caller gets exactly what they are entitled to from every route, with
     { what: "the other patient's import id", value: olgaImportId, knownTo: ["other patient"] },
     { what: "the other patient's grant id", value: olgaGrantToOscar, knownTo: ["other patient"] },
     { what: "the other patient's user id", value: olgaData.userId, knownTo: ["other patient", "owner patient", "admin"] },
-    { what: "the admin's user id", value: accounts.admin.userId, knownTo: ["admin", "owner patient", "other patient"] },
+    // Published with the administrator keys (GET /api/directory/admins) to everyone signed in, who pin them to check directory verifications.
+    {
+      what: "the admin's user id",
+      value: accounts.admin.userId,
+      knownTo: ["admin", "owner patient", "other patient", "clinician without a grant", "revoked clinician", "expired clinician", "granted clinician"],
+    },
     // Every account's vault, passkey and session are its own.
     ...Object.entries(accounts).flatMap(([caller, account]): Secret[] => [
       { what: `the ${caller}'s vault bundle`, value: slice(account.bundle), knownTo: [caller as Caller] },

@@ -5,7 +5,7 @@ import fc from "fast-check";
 import { bodyLimits, describeLimit } from "@/contract/body-limits";
 import { apiRoutes } from "./support/api-routes";
 import { trailEvents } from "./support/audit";
-import { addNote, newPerson, sameOrigin } from "./support/sharing";
+import { addNote, compareSafetyCode, newPerson, sameOrigin } from "./support/sharing";
 
 /**
  * Every route that takes a JSON body, fed generated garbage, malformed JSON, the wrong
@@ -225,6 +225,7 @@ test("script payloads in user-supplied fields render as text everywhere they are
   await patient.page.getByRole("button", { name: "Search" }).click();
   await expect(patient.page.getByText(`Xss ${payload}`, { exact: false })).toBeVisible();
   await patient.page.getByRole("button", { name: `Choose Dr ${payload}` }).click();
+  await compareSafetyCode(patient.page);
   const form = patient.page.getByTestId("share-form");
   await form.getByLabel(`Note ${payload}`, { exact: true }).check();
   await form.getByRole("button", { name: "Share", exact: true }).click();

@@ -14,6 +14,8 @@ import { useGrants } from "@/client/sharing/grants-store";
 import { isRevealableBirthDate } from "@/client/sharing/sharing";
 import { parseDateInput } from "@/client/fhir/date-input";
 import { useVault, type PinnedContact } from "@/client/keystore/vault-store";
+import type { EntryVerification } from "@/client/sharing/directory-verification";
+import { DirectoryBadge } from "./directory-badge";
 
 type OkEntry = Extract<ChartEntry, { status: "ok" }>;
 
@@ -21,6 +23,8 @@ export interface ChosenClinician extends CertifiedKeys {
   pin: PinnedContact | undefined;
   /** The patient arrived through the clinician's share code, which already matched these keys. */
   viaShareCode: boolean;
+  /** The entry's verification as this browser checked it, over these keys. */
+  verification: EntryVerification;
 }
 
 /**
@@ -65,8 +69,12 @@ export function ShareForm({
     setSelected(next);
   };
 
+  // Never neither: a verified entry, or the safety code compared (or the share code opened).
+  const trusted = verified || clinician.verification.state === "verified";
+
   async function share() {
     setError(undefined);
+    if (!trusted) return setError(`Compare the safety code with ${entry.displayName} first: this entry is not verified.`);
     if (!revealedName.trim()) return setError("Enter the name this clinician should see.");
     if (until && until <= today) return setError("The end date must be after today.");
     // Read like every other date field (a year, "May 1957", a day), then stored as a FHIR date.
@@ -111,6 +119,7 @@ export function ShareForm({
       <p className="hint">
         {entry.role === "doctor" ? "Doctor" : "Nurse"} · {entry.specialty} · {entry.organization}
       </p>
+      <DirectoryBadge check={clinician.verification} />
       {clinician.viaShareCode ? (
         <p className="verified-note">Their key matches the share code you opened.</p>
       ) : (
@@ -123,7 +132,14 @@ export function ShareForm({
         <input type="checkbox" checked={verified} onChange={(event) => setVerified(event.target.checked)} /> I compared this code with {entry.displayName} (in
         person, or by scanning their share code)
       </label>
-      {!verified && <p className="hint">You can share without comparing; the keys are then remembered, and any later change is flagged.</p>}
+      {!trusted && (
+        <p className="hint" id="share-needs-comparison" data-testid="share-needs-comparison">
+          This entry is not verified, so sharing needs the comparison: tick the box once the codes match.
+        </p>
+      )}
+      {trusted && !verified && (
+        <p className="hint">An administrator verified this entry; comparing the code as well protects you even if that administrator was wrong.</p>
+      )}
 
       <fieldset className="choices">
         <legend>Records</legend>
@@ -204,7 +220,13 @@ export function ShareForm({
         </p>
       )}
       <div className="actions">
-        <button type="button" className="button" onClick={share} disabled={busy || (!all && selected.size === 0)}>
+        <button
+          type="button"
+          className="button"
+          onClick={share}
+          disabled={busy || !trusted || (!all && selected.size === 0)}
+          aria-describedby={trusted ? undefined : "share-needs-comparison"}
+        >
           {busy ? "Sharing…" : "Share"}
         </button>
         {onCancel && (

@@ -1,6 +1,6 @@
 "use client";
 
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import { VaultGate } from "@/app/_components/vault-gate";
 import { checkedContact, KeyChangedError, type DirectoryEntry } from "@/client/sharing/contacts";
 import { isCryptoError, parseShareCode, shareCodeMatches } from "@/crypto";
@@ -9,7 +9,8 @@ import type { ChartEntry } from "@/client/records/records";
 import { loadedChart } from "@/client/records/chart-store";
 import { directoryQueryMinLength, searchClinicians, type GrantSummary } from "@/client/sharing/sharing";
 import { useGrants } from "@/client/sharing/grants-store";
-import { httpTransport } from "@/client/transport/api";
+import { ApiError, httpTransport } from "@/client/transport/api";
+import { isIntegrityError } from "@/client/integrity";
 import { unlockedVault } from "@/client/keystore/vault-store";
 import { requestKeyMaintenance } from "@/app/_components/key-maintenance";
 import { GrantsDashboard } from "./grants-dashboard";
@@ -17,6 +18,9 @@ import { KeyChangedWarning } from "./key-changed-warning";
 import { ShareForm, type ChosenClinician } from "./share-form";
 import { StatusLines } from "@/app/_components/status-lines";
 import { isRollback } from "@/client/keystore/rollback-guard";
+import { checkEntryVerification, sameNameCounts, trustedAdmins, type EntryVerification, type TrustedAdmins } from "@/client/sharing/directory-verification";
+import { fromBase64url } from "@/crypto";
+import { DirectoryBadge, SameNameFlag } from "./directory-badge";
 
 type OkEntry = Extract<ChartEntry, { status: "ok" }>;
 
@@ -30,6 +34,8 @@ function Share() {
   const [query, setQuery] = useState("");
   const [pasted, setPasted] = useState("");
   const [results, setResults] = useState<DirectoryEntry[] | null>(null);
+  const [checks, setChecks] = useState<Map<string, EntryVerification>>(new Map());
+  const admins = useRef<Promise<TrustedAdmins> | null>(null);
   const [moreResults, setMoreResults] = useState(false);
   const [searchProblem, setSearchProblem] = useState<string>();
   const [chosen, setChosen] = useState<ChosenClinician | null>(null);
@@ -53,32 +59,67 @@ function Share() {
     setEntries((await loadedChart()).filter((entry): entry is OkEntry => entry.status === "ok"));
   }, []);
 
-  const choose = useCallback(async (userId: string, code?: string) => {
-    setError(undefined);
-    setChanged(null);
-    setChosen(null);
-    try {
-      const keys = await checkedContact(userId, unlockedVault(), httpTransport);
-      if (code !== undefined && !shareCodeMatches(code, keys.identityPublicKey, userId)) {
-        setError("This share code does not match the keys the server gives for this clinician. Do not share with them; ask them to show you their code again.");
-        return;
-      }
-      if (!keys.directory) {
-        setError("That share code does not belong to a doctor or a nurse.");
-        return;
-      }
-      setChosen({ ...keys, viaShareCode: code !== undefined });
-    } catch (caught) {
-      if (caught instanceof KeyChangedError) setChanged(caught);
-      else
-        setError(
-          describeFailure(caught, {
-            accessEnded: "This clinician's account could not be found.",
-            integrity: "This clinician's keys could not be verified, so nothing can be shared with them.",
-          }),
-        );
-    }
+  /** The administrator keys, fetched (and new ones pinned) once per page; a failure is tried again next time. */
+  const adminKeys = useCallback(() => {
+    admins.current ??= trustedAdmins(unlockedVault(), httpTransport).catch((caught: unknown) => {
+      admins.current = null;
+      throw caught;
+    });
+    return admins.current;
   }, []);
+
+  /** The trusted administrator keys, or none when they could not be had (offline, refused, a vault that cannot be rewritten): nothing then counts as verified. */
+  const adminKeysOrNone = useCallback(async (): Promise<TrustedAdmins> => {
+    try {
+      return await adminKeys();
+    } catch (caught) {
+      if (!(caught instanceof ApiError || isIntegrityError(caught) || isRollback(caught))) throw caught;
+      return new Map();
+    }
+  }, [adminKeys]);
+
+  /** Checks entries' statements in this browser. */
+  const checkEntries = useCallback(
+    async (found: DirectoryEntry[]) => {
+      const trusted = await adminKeysOrNone();
+      return new Map(found.map((entry) => [entry.userId, checkEntryVerification(entry, fromBase64url(entry.identityPublicKey), trusted)]));
+    },
+    [adminKeysOrNone],
+  );
+
+  const choose = useCallback(
+    async (userId: string, code?: string) => {
+      setError(undefined);
+      setChanged(null);
+      setChosen(null);
+      try {
+        const keys = await checkedContact(userId, unlockedVault(), httpTransport);
+        if (code !== undefined && !shareCodeMatches(code, keys.identityPublicKey, userId)) {
+          setError(
+            "This share code does not match the keys the server gives for this clinician. Do not share with them; ask them to show you their code again.",
+          );
+          return;
+        }
+        if (!keys.directory) {
+          setError("That share code does not belong to a doctor or a nurse.");
+          return;
+        }
+        // Checked over the key the share would go to (certified and checked against the pin), not the one the search served.
+        const trusted = await adminKeysOrNone();
+        setChosen({ ...keys, viaShareCode: code !== undefined, verification: checkEntryVerification(keys.directory, keys.identityPublicKey, trusted) });
+      } catch (caught) {
+        if (caught instanceof KeyChangedError) setChanged(caught);
+        else
+          setError(
+            describeFailure(caught, {
+              accessEnded: "This clinician's account could not be found.",
+              integrity: "This clinician's keys could not be verified, so nothing can be shared with them.",
+            }),
+          );
+      }
+    },
+    [adminKeysOrNone],
+  );
 
   const openShareCode = useCallback(
     async (text: string) => {
@@ -112,6 +153,8 @@ function Share() {
     requestKeyMaintenance();
   }
 
+  const sameNames = sameNameCounts(results ?? []);
+
   return (
     <>
       <section className="card" aria-labelledby="find-title">
@@ -127,8 +170,10 @@ function Share() {
             setSearchProblem(undefined);
             try {
               const found = await searchClinicians(query, httpTransport);
+              setChecks(new Map());
               setResults(found.clinicians);
               setMoreResults(found.more);
+              setChecks(await checkEntries(found.clinicians));
             } catch (caught) {
               setSearchProblem(
                 describeFailure(caught, {
@@ -164,13 +209,14 @@ function Share() {
         {moreResults && results && results.length > 0 && <p>More clinicians match; type more of the name to narrow the search.</p>}
         <ul className="list">
           {results?.map((clinician) => (
-            <li key={clinician.userId} className="list-row">
+            <li key={clinician.userId} className="list-row" data-testid="directory-entry">
               <div>
                 <strong>{clinician.displayName}</strong>
                 <p className="hint">
                   {clinician.role === "doctor" ? "Doctor" : "Nurse"} · {clinician.specialty} · {clinician.organization}
-                  {clinician.verified ? " · verified" : ""}
                 </p>
+                <DirectoryBadge check={checks.get(clinician.userId)} />
+                <SameNameFlag count={sameNames.get(clinician.userId) ?? 1} />
               </div>
               <button type="button" className="button button-small" onClick={() => choose(clinician.userId)} aria-label={`Choose ${clinician.displayName}`}>
                 Choose

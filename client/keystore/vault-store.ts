@@ -16,6 +16,8 @@ export interface PinnedContact {
   /** Whether the person compared the safety code (in person, or by scanning the share code). */
   verified: boolean;
   pinnedAt: string;
+  /** "admin" for a deployment administrator's key, pinned to check directory verifications against (client/sharing/directory-verification.ts). */
+  role?: "admin";
 }
 
 export interface ShownNames {

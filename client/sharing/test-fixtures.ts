@@ -1,6 +1,6 @@
 import { cryptoReady, keyFingerprint, toBase64url } from "@/crypto";
 import { routes } from "@/contract/routes";
-import type { NewGrant, ReceivedGrant, SharedRecordJson } from "@/contract/sharing";
+import type { DirectoryEntry, NewGrant, ReceivedGrant, SharedRecordJson } from "@/contract/sharing";
 import type { AccountRole } from "@/contract/common";
 import { createAccountKeys } from "../keystore/account-keys";
 import type { PinnedContact, UnlockedVault } from "../keystore/vault-store";
@@ -22,7 +22,7 @@ export interface Person {
     userId: string;
     identityPublicKey: string;
     certificate: string;
-    directory: null | { userId: string; role: "doctor" | "nurse"; displayName: string; specialty: string; organization: string; verified: boolean };
+    directory: null | DirectoryEntry;
   };
 }
 
@@ -43,7 +43,18 @@ export async function person(role: AccountRole, name: string): Promise<Person> {
       userId,
       identityPublicKey: made.payload.identityPublicKey,
       certificate: made.payload.certificate,
-      directory: clinician ? { userId, role: clinician, displayName: name, specialty: "Nephrology", organization: "Kidney Clinic", verified: true } : null,
+      directory: clinician
+        ? {
+            userId,
+            role: clinician,
+            displayName: name,
+            specialty: "Nephrology",
+            organization: "Kidney Clinic",
+            verified: true,
+            identityPublicKey: made.payload.identityPublicKey,
+            verification: null,
+          }
+        : null,
     },
   };
 }

@@ -42,12 +42,27 @@ export async function addNote(page: Page, title: string, text: string) {
   await expect(page.getByTestId("group-note").getByRole("button", { name: title })).toBeVisible();
 }
 
-/** Finds a clinician on the Sharing page and opens the share form for them. */
+/**
+ * Finds a clinician on the Sharing page and opens the share form for them, ticking the
+ * safety-code comparison (an unverified entry cannot be shared with without it).
+ */
 export async function chooseClinician(page: Page, search: string, name: string) {
   await page.getByRole("link", { name: "Sharing" }).click();
   await page.getByLabel("Name, specialty or organization").fill(search);
   await page.getByRole("button", { name: "Search" }).click();
   await page.getByRole("button", { name: `Choose ${name}` }).click();
+  // The form, or what stops it (changed keys, keys that do not verify): only the form gets ticked.
+  const form = page.getByTestId("share-form");
+  await expect(form.or(page.getByTestId("key-changed-warning")).or(page.locator("p.form-error[role=alert]")).first()).toBeVisible();
+  if (await form.isVisible()) await compareSafetyCode(page);
+}
+
+/** Ticks "I compared this code" on the open share form (what a patient does once the codes match). */
+export async function compareSafetyCode(page: Page) {
+  await page
+    .getByTestId("share-form")
+    .getByRole("checkbox", { name: /^I compared this code/ })
+    .check();
 }
 
 /**

@@ -6,6 +6,14 @@ import { createTestDatabase, testDatabaseKinds, type TestDatabase } from "@/lib/
 import { AppError } from "@/lib/errors";
 import { publishedKeys, searchDirectory } from "./directory-store";
 
+const keysOf = (userId: string) => ({
+  id: randomUUID(),
+  userId,
+  identityPublicKey: randomBytes(32),
+  encryptionPublicKey: randomBytes(32),
+  certificate: randomBytes(150),
+});
+
 describe.each(testDatabaseKinds())("clinician directory on %s", (kind) => {
   let database: TestDatabase;
   const ids = { cardiologist: randomUUID(), nurse: randomUUID(), verified: randomUUID(), patient: randomUUID(), disabled: randomUUID() };
@@ -36,13 +44,8 @@ describe.each(testDatabaseKinds())("clinician directory on %s", (kind) => {
         entry(ids.verified, "Dr Zoe Heart", "Cardiology", "Hilltop Hospital", true),
         entry(ids.disabled, "Dr Gone Heart", "Cardiology", "Nowhere"),
       ]);
-    await database.db.insert(keyCertificates).values({
-      id: randomUUID(),
-      userId: ids.cardiologist,
-      identityPublicKey: randomBytes(32),
-      encryptionPublicKey: randomBytes(32),
-      certificate: randomBytes(150),
-    });
+    // Every listed clinician has current keys (one without cannot be shared with, so is not listed); the nurse has none.
+    await database.db.insert(keyCertificates).values([ids.cardiologist, ids.verified, ids.disabled].map(keysOf));
   });
   afterAll(async () => {
     await database?.dispose();
@@ -52,7 +55,7 @@ describe.each(testDatabaseKinds())("clinician directory on %s", (kind) => {
     const found = async (query: string) => (await searchDirectory(database.db, query)).clinicians;
     expect((await found("heart")).map((entry) => entry.displayName)).toEqual(["Dr Zoe Heart", "Dr Ada Heart"]);
     expect((await found("cardio")).map((entry) => entry.verified)).toEqual([true, false]);
-    expect((await found("riverside")).map((entry) => entry.role).sort()).toEqual(["doctor", "nurse"]);
+    expect((await found("riverside")).map((entry) => entry.role)).toEqual(["doctor"]);
   });
 
   it("treats wildcards as text", async () => {
@@ -71,6 +74,7 @@ describe.each(testDatabaseKinds())("clinician directory on %s", (kind) => {
   it("answers at most twenty clinicians, and says when more match", async () => {
     const many = Array.from({ length: 22 }, () => randomUUID());
     await database.db.insert(users).values(many.map((id) => ({ id, role: "doctor" as const })));
+    await database.db.insert(keyCertificates).values(many.map(keysOf));
     await database.db
       .insert(clinicianDirectory)
       .values(

@@ -5,6 +5,7 @@ import { clinicianDirectory, keyCertificates, users } from "@/drizzle/schema";
 import type { Database } from "@/lib/db";
 import { directoryQueryMinLength, directoryResultCap, type DirectoryEntry, type DirectorySearch, type PublishedKeys } from "@/contract/sharing";
 import { AppError } from "@/lib/errors";
+import { latestStatementsOf } from "./verification-store";
 
 /** The one answer for an unknown user id and for keys the caller may not have. */
 export const noSuchClinician = () => new AppError("not-found", "There is no such clinician.");
@@ -36,9 +37,12 @@ export async function searchDirectory(db: Database, query: string): Promise<Dire
       specialty: clinicianDirectory.specialty,
       organization: clinicianDirectory.organization,
       verifiedAt: clinicianDirectory.verifiedAt,
+      identityPublicKey: keyCertificates.identityPublicKey,
     })
     .from(clinicianDirectory)
     .innerJoin(users, eq(users.id, clinicianDirectory.userId))
+    // A clinician without current keys cannot be shared with, so is not listed.
+    .innerJoin(keyCertificates, and(eq(keyCertificates.userId, clinicianDirectory.userId), isNull(keyCertificates.supersededAt)))
     .where(
       and(
         isNull(users.disabledAt),
@@ -47,10 +51,19 @@ export async function searchDirectory(db: Database, query: string): Promise<Dire
     )
     .orderBy(desc(sql`${clinicianDirectory.verifiedAt} is not null`), asc(clinicianDirectory.displayName))
     .limit(directoryResultCap + 1);
-  const clinicians = rows
+  const shown = rows
     .slice(0, directoryResultCap)
-    .filter((row): row is typeof row & { role: "doctor" | "nurse" } => row.role === "doctor" || row.role === "nurse")
-    .map(({ verifiedAt, ...row }) => ({ ...row, verified: verifiedAt !== null }));
+    .filter((row): row is typeof row & { role: "doctor" | "nurse" } => row.role === "doctor" || row.role === "nurse");
+  const statements = await latestStatementsOf(
+    db,
+    shown.map((row) => row.userId),
+  );
+  const clinicians = shown.map(({ verifiedAt, identityPublicKey, ...row }) => ({
+    ...row,
+    verified: verifiedAt !== null,
+    identityPublicKey: toBase64url(identityPublicKey),
+    verification: statements.get(row.userId) ?? null,
+  }));
   return { clinicians, more: rows.length > directoryResultCap };
 }
 
@@ -78,6 +91,10 @@ export async function publishedKeysOf(db: Database, userIds: string[]): Promise<
     .innerJoin(users, eq(users.id, keyCertificates.userId))
     .leftJoin(clinicianDirectory, eq(clinicianDirectory.userId, keyCertificates.userId))
     .where(and(inArray(keyCertificates.userId, ids), isNull(keyCertificates.supersededAt)));
+  const statements = await latestStatementsOf(
+    db,
+    rows.filter((row) => row.displayName !== null).map((row) => row.userId),
+  );
   return new Map(
     rows.map((row): [string, PublishedKeys] => {
       const directory: DirectoryEntry | null =
@@ -89,6 +106,8 @@ export async function publishedKeysOf(db: Database, userIds: string[]): Promise<
               specialty: row.specialty ?? "",
               organization: row.organization ?? "",
               verified: row.verifiedAt !== null,
+              identityPublicKey: toBase64url(row.identityPublicKey),
+              verification: statements.get(row.userId) ?? null,
             }
           : null;
       return [row.userId, { userId: row.userId, identityPublicKey: toBase64url(row.identityPublicKey), certificate: toBase64url(row.certificate), directory }];
