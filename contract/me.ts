@@ -88,6 +88,9 @@ export const auditActionSchema = z.enum([
   /** Administrative actions (lib/admin): in the administration trail, and in the trail of the account acted on. */
   "account-disabled",
   "account-enabled",
+  /** An administrator signed a verification of a clinician's directory entry, or withdrew one (lib/directory/verification-store.ts). */
+  "directory-entry-verified",
+  "directory-verification-withdrawn",
 ]);
 export type AuditAction = z.infer<typeof auditActionSchema>;
 export const auditActions = auditActionSchema.options;

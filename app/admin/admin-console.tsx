@@ -1,5 +1,6 @@
 "use client";
 
+import Link from "next/link";
 import { useCallback, useState } from "react";
 import { OverviewSection } from "./overview-section";
 import { AccountsSection } from "./accounts-section";
@@ -22,6 +23,13 @@ export function AdminConsole({ selfId }: { selfId: string }) {
       </p>
       <OverviewSection version={version} />
       <AccountsSection selfId={selfId} onChanged={changed} />
+      <section aria-labelledby="admin-directory-title">
+        <h2 id="admin-directory-title">Directory</h2>
+        <p>
+          <Link href="/admin/directory">Verify clinicians&apos; directory entries</Link>: sign that you checked a clinician&apos;s licence or registry number,
+          or withdraw a verification. Patients&apos; browsers check your signature.
+        </p>
+      </section>
       <TrailSection version={version} />
       <section aria-labelledby="admin-organizations-title">
         <h2 id="admin-organizations-title">Organizations</h2>

@@ -8,7 +8,12 @@ import { describeFailure } from "@/client/failures";
 
 const loadWords = { accessEnded: "Please sign in again.", integrity: "The administration trail could not be read. Reload the page to try again." };
 
-const actionWords = { "account-disabled": "disabled", "account-enabled": "enabled again" } as const;
+const actionWords = {
+  "account-disabled": "disabled",
+  "account-enabled": "enabled again",
+  "directory-entry-verified": "verified the directory entry of",
+  "directory-verification-withdrawn": "withdrew the verification of",
+} as const;
 
 /** The administration trail, read whole and checked in this browser (hash chain), newest first, with its FHIR export. */
 export function TrailSection({ version }: { version: number }) {

@@ -40,6 +40,8 @@ export const actionLabels: Record<AuditAction, string> = {
   "grant-expired": "A share ended on its end date",
   "account-disabled": "An administrator disabled the account",
   "account-enabled": "An administrator enabled the account again",
+  "directory-entry-verified": "An administrator verified the directory entry",
+  "directory-verification-withdrawn": "An administrator withdrew the directory entry's verification",
   "access-refused": "Was refused access",
   // SMART Health Links. An open and a wrong passcode are worded with the recipient's name by labelOf when it is known.
   "link-created": "Made a link to share records",

@@ -40,7 +40,7 @@ const authenticationActions = new Set<AuditAction>([
   "recovery-key-changed",
 ]);
 /** Administrative actions on an account (the administration trail, lib/admin): DICOM "User Security Attributes Changed". */
-const administrativeActions = new Set<AuditAction>(["account-disabled", "account-enabled"]);
+const administrativeActions = new Set<AuditAction>(["account-disabled", "account-enabled", "directory-entry-verified", "directory-verification-withdrawn"]);
 const crud: Partial<Record<AuditAction, NonNullable<fhir4.AuditEvent["action"]>>> = {
   "record-created": "C",
   "records-imported": "C",
@@ -64,6 +64,8 @@ const crud: Partial<Record<AuditAction, NonNullable<fhir4.AuditEvent["action"]>>
   "grant-expired": "D",
   "account-disabled": "U",
   "account-enabled": "U",
+  "directory-entry-verified": "U",
+  "directory-verification-withdrawn": "U",
 };
 
 const identifier = (kind: keyof typeof system, value: string): fhir4.Reference => ({ identifier: { system: system[kind], value } });

@@ -1,7 +1,8 @@
 import "server-only";
+import type { z } from "zod";
 import { asc, desc, eq, gt, inArray, lt, and } from "drizzle-orm";
 import { auditEventHash, auditGenesisHash, cryptoReady, toBase64url, type AuditEventFields } from "@/crypto";
-import type { AdminTrailPageJson } from "@/contract/admin-console";
+import type { AdminTrailPageJson, adminActionSchema } from "@/contract/admin-console";
 import { adminTrail, adminTrailHead, clinicianDirectory } from "@/drizzle/schema";
 import type { Executor, Transaction } from "@/lib/db";
 
@@ -15,10 +16,12 @@ import type { Executor, Transaction } from "@/lib/db";
 /** The head row's key: there is one administration trail per deployment. */
 const headId = "deployment";
 
+type AdminAction = z.infer<typeof adminActionSchema>;
+
 /** What an administrator did to which account. */
 export interface AdminEventInput {
   actorId: string;
-  action: "account-disabled" | "account-enabled";
+  action: AdminAction;
   subjectId: string;
   outcome: "success" | "failure" | "denied";
 }

@@ -8,6 +8,7 @@ import { createTestDatabase, testDatabaseKinds, type TestDatabase } from "@/lib/
 import { AppError } from "@/lib/errors";
 import { publishedKeys, searchDirectory } from "./directory-store";
 import { adminDirectory, adminKeys, latestStatementsOf, recordStatement } from "./verification-store";
+import { adminTrailRows } from "@/lib/admin/admin-trail";
 
 describe.each(testDatabaseKinds())("directory verification statements on %s", (kind) => {
   let database: TestDatabase;
@@ -75,6 +76,12 @@ describe.each(testDatabaseKinds())("directory verification statements on %s", (k
   it("stores a verification that verifies, serves it with the entry, and marks the entry verified", async () => {
     const request = signed("verify");
     expect(await recordStatement(database.db, ids.admin, ids.clinician, request)).toEqual({ id: request.id });
+    // In the administration trail, with the statement.
+    expect((await adminTrailRows(database.db)).map((row) => [row.action, row.actorId, row.subjectId])).toContainEqual([
+      "directory-entry-verified",
+      ids.admin,
+      ids.clinician,
+    ]);
     const served = (await latestStatementsOf(database.db, [ids.clinician, ids.impostor])).get(ids.clinician);
     expect(served).toMatchObject({
       id: request.id,

@@ -12,6 +12,8 @@ import {
   type DirectoryStatementRequest,
 } from "@/contract/directory";
 import { AppError } from "@/lib/errors";
+import { appendAdminEvent } from "@/lib/admin/admin-trail";
+import { appendAudit } from "@/lib/audit/audit-log";
 
 type StatementRow = typeof directoryVerifications.$inferSelect;
 
@@ -157,6 +159,11 @@ export async function recordStatement(db: Database, adminId: string, clinicianId
       .onConflictDoNothing()
       .returning({ id: directoryVerifications.id });
     if (rows.length === 0) return false;
+    // In the administration trail and in the clinician's own, committed with the statement.
+    const action = request.action === "verify" ? "directory-entry-verified" : "directory-verification-withdrawn";
+    // On the server's clock: the statement's own time is the administrator's browser's.
+    await appendAdminEvent(tx, { actorId: adminId, action, subjectId: clinicianId, outcome: "success" });
+    await appendAudit(tx, [{ subjectId: clinicianId, actorId: adminId, action, outcome: "success" }]);
     const latest = (await latestStatementsOf(tx, [clinicianId])).get(clinicianId);
     const verified = latest?.action === "verify";
     await tx
