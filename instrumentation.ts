@@ -22,6 +22,8 @@ export async function register() {
   startImportSweeper();
   const { startAuthUpkeep } = await import("@/lib/auth/upkeep");
   startAuthUpkeep();
+  const { startDepartedTrailUpkeep } = await import("@/lib/accounts/account-deletion");
+  startDepartedTrailUpkeep();
   const { startAuditFolder } = await import("@/lib/audit/audit-folder");
   startAuditFolder();
   const { startEmbeddedUpkeep } = await import("@/lib/db/embedded-upkeep");

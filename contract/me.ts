@@ -268,4 +268,17 @@ export const securityRoutes = {
     response: z.object({ ended: z.number().int().nonnegative() }),
   }),
   storage: defineRoute({ method: "GET", path: "/api/me/storage", access: "session", response: storageUsageSchema }),
+  /**
+   * Deletes the signed-in person's account and everything in it (lib/accounts/account-deletion.ts).
+   * `?userId=` names the account the page was showing: a request meant for one account never
+   * deletes another (409 `conflict`). Needs a fresh proof (403 fresh-proof-required otherwise).
+   * Answers the id under which the account's audit trail is kept (README "Leaving") and ends the session.
+   */
+  deleteAccount: defineRoute({
+    method: "DELETE",
+    path: "/api/me",
+    access: "session",
+    query: z.object({ userId: uuid }),
+    response: z.object({ trailId: uuid, keptEvents: z.number().int().nonnegative() }),
+  }),
 };

@@ -683,3 +683,26 @@ export const securityTallies = pgTable(
   },
   (table) => [primaryKey({ columns: [table.kind, table.hour] })],
 );
+
+/**
+ * The audit trail of a deleted account, in the one form the README ("Leaving: what is kept")
+ * states: every event of the person's own trail, in order, under a random trail id made at
+ * the deletion and used nowhere else (the account's id is not kept: where the person acted
+ * themselves, the actor is this trail id too), with who else acted (another account's id,
+ * or a link opener's declared name), what was done, to which (now deleted) record, grant or
+ * link id, how it went and when. No ciphertext, no key, no hash (the chain's hashes cover
+ * the account's id). Removed by the upkeep once `keep_until` passes (six years: HIPAA's
+ * retention of documentation, 45 CFR 164.316(b)(2)(i)).
+ */
+export const departedAuditEvents = pgTable(
+  "departed_audit_events",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    trailId: uuid("trail_id").notNull(),
+    seq: integer("seq").notNull(),
+    ...auditEventContent(),
+    departedAt: at("departed_at").notNull(),
+    keepUntil: at("keep_until").notNull(),
+  },
+  (table) => [uniqueIndex("departed_audit_events_trail_idx").on(table.trailId, table.seq), index("departed_audit_events_keep_idx").on(table.keepUntil)],
+);

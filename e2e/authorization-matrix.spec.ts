@@ -102,7 +102,7 @@ interface World {
   olga: PatientData & { grantToOscar: string; importId: string };
   userIds: Record<Exclude<Caller, "anonymous">, string> & { oscar: string };
   accounts: Record<Exclude<Caller, "anonymous">, Account>;
-  fresh: { junkRecordId: string; contributedId: string; petraGrantToOscar: string; olgaGrantToOscar: string; deviceId: string };
+  fresh: { junkRecordId: string; contributedId: string; petraGrantToOscar: string; olgaGrantToOscar: string; deviceId: string; leaverId: string };
   /** A fresh recovery challenge, as the recovery page would get one. */
   recoveryChallenge: () => Promise<string>;
   wrongEnrolmentToken: string;
@@ -937,6 +937,14 @@ function matrix(w: World): { rows: Row[]; finalRows: Row[] } {
         ),
       ),
     },
+    // Leaving: `?userId=` names the account the page showed; an account that is not the caller's is refused (409) whoever
+    // asks, so no row here deletes anything. A throwaway patient's account, after the matrix: refused to everyone else, deleted by its own session.
+    {
+      route: "DELETE /api/me",
+      what: "deleting a made-up account",
+      path: `/api/me?userId=${w.fresh.leaverId}`,
+      expect: signedIn(conflict),
+    },
     // Everyone has one session: a sign-out that reached anyone else's would end some, and the rows after it would fail.
     {
       route: "POST /api/me/sessions/end-others",
@@ -1128,7 +1136,7 @@ function placeholderWorld(): World {
       oscar: id(),
     },
     accounts,
-    fresh: { junkRecordId: id(), contributedId: id(), petraGrantToOscar: id(), olgaGrantToOscar: id(), deviceId: id() },
+    fresh: { junkRecordId: id(), contributedId: id(), petraGrantToOscar: id(), olgaGrantToOscar: id(), deviceId: id(), leaverId: id() },
     recoveryChallenge: async () => randomB64(32),
     wrongEnrolmentToken: randomB64(32),
     origin: "http://localhost",
@@ -1337,7 +1345,14 @@ test("every caller gets exactly what they are entitled to from every route, with
       oscar: oscar.userId,
     },
     accounts,
-    fresh: { junkRecordId: randomUUID(), contributedId: randomUUID(), petraGrantToOscar: randomUUID(), olgaGrantToOscar: randomUUID(), deviceId: randomUUID() },
+    fresh: {
+      junkRecordId: randomUUID(),
+      contributedId: randomUUID(),
+      petraGrantToOscar: randomUUID(),
+      olgaGrantToOscar: randomUUID(),
+      deviceId: randomUUID(),
+      leaverId: randomUUID(),
+    },
     recoveryChallenge: async () =>
       ((await (await anonymous.post("/api/auth/recovery/options", { headers: { origin: baseURL! } })).json()) as { challenge: string }).challenge,
     wrongEnrolmentToken: `${adminEnrolmentToken}-but-not-quite`,
@@ -1461,6 +1476,23 @@ test("every caller gets exactly what they are entitled to from every route, with
     ).toHaveLength(1);
   }
   expect((await granted.page.request.get(`/api/shared/${grantId}/records`)).status()).toBe(200);
+
+  // Leaving, with a throwaway account (deleting a matrix caller would take the rows' fixtures with it): nobody else's
+  // session deletes it, whatever it names, and its own does, once; its session ends with it.
+  const leaver = await newPerson(browser, { role: "patient", name: "Lee Leaver" });
+  const leaverRow: Row = {
+    route: "DELETE /api/me",
+    what: "deleting a throwaway patient's account",
+    path: `/api/me?userId=${leaver.userId}`,
+    expect: signedIn(conflict),
+  };
+  const leaverRefused = await runMatrix([leaverRow], requests, { origin: baseURL!, secrets });
+  expect(leaverRefused.failures).toEqual([]);
+  const left = await leaver.page.request.delete(`/api/me?userId=${leaver.userId}`, { headers: { origin: baseURL! } });
+  expect(left.status()).toBe(200);
+  expect(((await left.json()) as { trailId: string }).trailId).not.toBe(leaver.userId);
+  expect((await leaver.page.request.get("/api/me/vault")).status()).toBe(401);
+  await leaver.close();
 
   // Last: the owner revokes the granted clinician (nobody else's attempt does), and everyone signs out; each sign-out ends
   // only its caller's session.

@@ -85,7 +85,11 @@ describe("authentication rate limits", () => {
     const unknown = await signInVerify(from("192.0.2.77", bogusAssertion(randomBytes(16).toString("base64url"))), noParams);
     expect(unknown.status).toBe(401);
     expect(await unknown.json()).toEqual({
-      error: { code: "unauthenticated", message: "That passkey could not sign you in. Please try again." },
+      error: {
+        code: "unauthenticated",
+        message:
+          "That passkey could not sign you in. Please try again. If you deleted your account, its passkeys no longer sign in here: you may remove this one from your device.",
+      },
     });
   });
 });

@@ -221,5 +221,8 @@ function refused(cause?: unknown): AppError {
   if (cause instanceof AppError && cause.code === "rate-limited") return cause;
   // The reason is for operators; the person gets one answer whatever went wrong.
   logger().info({ reason: cause instanceof Error ? scrubMessage(cause.message) : "not verified" }, "passkey refused");
-  return new AppError("unauthenticated", "That passkey could not sign you in. Please try again.");
+  return new AppError(
+    "unauthenticated",
+    "That passkey could not sign you in. Please try again. If you deleted your account, its passkeys no longer sign in here: you may remove this one from your device.",
+  );
 }

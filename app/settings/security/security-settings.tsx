@@ -6,6 +6,7 @@ import { PasskeysSection } from "./passkeys-section";
 import { RecoverySection } from "./recovery-section";
 import { SessionsSection } from "./sessions-section";
 import { StorageSection } from "./storage-section";
+import { LeaveSection } from "./leave-section";
 import { unlockedVault, useVault } from "@/client/keystore/vault-store";
 
 function SafetyCodeSection() {
@@ -38,6 +39,7 @@ export function SecuritySettings() {
       <PasskeysSection />
       <SessionsSection />
       <RecoverySection />
+      <LeaveSection />
     </VaultGate>
   );
 }
