@@ -69,10 +69,10 @@ const config = [
       ".next/**",
       "node_modules/**",
       ".data/**",
-      ".e2e-data/**",
+      // Every e2e server's data directory (.e2e-data, .e2e-data-leave, .e2e-data-admin-console, ...).
+      ".e2e-data*/**",
       "test-results/**",
       "playwright-report/**",
-      ".e2e-data-short-idle/**",
       ".e2e-crash-data/**",
       "next-env.d.ts",
       "drizzle/migrations/**",
