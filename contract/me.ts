@@ -91,6 +91,8 @@ export const auditActionSchema = z.enum([
   /** An administrator signed a verification of a clinician's directory entry, or withdrew one (lib/directory/verification-store.ts). */
   "directory-entry-verified",
   "directory-verification-withdrawn",
+  /** An administrator signed up with the deployment's enrolment token (in the administration trail only). */
+  "administrator-enrolled",
 ]);
 export type AuditAction = z.infer<typeof auditActionSchema>;
 export const auditActions = auditActionSchema.options;

@@ -142,11 +142,14 @@ test("an administrator disables a clinician, who is refused at once, and enables
   await expect(patient.page.getByTestId("clinician-disabled")).toHaveCount(0);
 
   // The trail: both actions, newest first, checked in the browser; exported as FHIR AuditEvents.
-  await expect(page.getByTestId("admin-trail-verified")).toHaveText("All 2 events check out.");
-  // Administrators have no directory entry: the server knows no name for them.
+  // The administrator's own enrolment is the first event.
+  await expect(page.getByTestId("admin-trail-verified")).toHaveText("All 3 events check out.");
+  // Administrators have no directory entry: the server knows no name for them, so the trail names them by the start of their id.
+  const adminShown = `Administrator ${admin.userId.slice(0, 8)}`;
   await expect(page.getByTestId("admin-trail-event")).toHaveText([
-    /An administrator enabled again Dr Dana Dormant/,
-    /An administrator disabled Dr Dana Dormant/,
+    new RegExp(`${adminShown} enabled again Dr Dana Dormant`),
+    new RegExp(`${adminShown} disabled Dr Dana Dormant`),
+    new RegExp(`${adminShown} enrolled as an administrator: ${adminShown}`),
   ]);
   const download = page.waitForEvent("download");
   await page.getByRole("button", { name: "Export as FHIR AuditEvents" }).click();
@@ -156,10 +159,12 @@ test("an administrator disables a clinician, who is refused at once, and enables
   expect(bundle.resourceType).toBe("Bundle");
   const events = (bundle.entry ?? []).map((entry) => entry.resource!);
   expect(events.map((event) => [event.resourceType, event.subtype?.[0]?.code, event.type.code, event.outcome])).toEqual([
+    ["AuditEvent", "administrator-enrolled", "110137", "0"],
     ["AuditEvent", "account-disabled", "110137", "0"],
     ["AuditEvent", "account-enabled", "110137", "0"],
   ]);
-  expect(events.every((event) => event.entity?.[0]?.what?.identifier?.value === doctorId)).toBe(true);
+  expect(events.slice(1).every((event) => event.entity?.[0]?.what?.identifier?.value === doctorId)).toBe(true);
+  expect(events[0]!.entity?.[0]?.what?.identifier?.value).toBe(admin.userId);
   expect(events.every((event) => event.agent[0]?.who?.identifier?.value === admin.userId)).toBe(true);
 
   // A patient, or the clinician, gets no console.

@@ -19,6 +19,17 @@ function Figure({ label, value, testId }: { label: string; value: string; testId
 }
 
 /** The deployment's counts, health and security events (GET /api/admin/overview), read again whenever `version` changes. */
+/** What each background task (lib/periodic-task.ts) does, in words; a task not listed shows by its name. */
+const taskWords: Record<string, string> = {
+  "audit-fold": "Chaining new audit events into their trails",
+  "auth-upkeep": "Deleting spent sign-in challenges and finished rate-limit windows",
+  "blob-sweep": "Removing files whose upload was abandoned",
+  "import-sweep": "Removing imports left unfinished",
+  "link-sweep": "Removing expired links' contents",
+  "departed-trails": "Deleting departed accounts' trails past their keeping time",
+  "embedded-upkeep": "Vacuuming and analysing the embedded database",
+};
+
 export function OverviewSection({ version }: { version: number }) {
   const [overview, setOverview] = useState<AdminOverview | null>(null);
   const [error, setError] = useState<string>();
@@ -71,7 +82,8 @@ export function OverviewSection({ version }: { version: number }) {
           <li className="list-row">Audit events waiting to join their trails: {health.auditBacklog}</li>
           {health.background.map((task) => (
             <li className="list-row" key={task.name}>
-              Background work “{task.name}” (this server, every {countOf(Math.round(task.intervalSeconds / 60), "minute")}):{" "}
+              {taskWords[task.name] ?? `Background work “${task.name}”`} (this server, every{" "}
+              {task.intervalSeconds < 60 ? countOf(task.intervalSeconds, "second") : countOf(Math.round(task.intervalSeconds / 60), "minute")}):{" "}
               {task.lastFinishedAt ? `last ran ${formatDateTime(task.lastFinishedAt)}, ${task.lastOutcome === "ok" ? "fine" : "failed"}` : "not run yet"}
               {task.overdue ? " (overdue)" : ""}
             </li>

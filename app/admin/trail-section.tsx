@@ -13,6 +13,7 @@ const actionWords = {
   "account-enabled": "enabled again",
   "directory-entry-verified": "verified the directory entry of",
   "directory-verification-withdrawn": "withdrew the verification of",
+  "administrator-enrolled": "enrolled as an administrator:",
 } as const;
 
 /** The administration trail, read whole and checked in this browser (hash chain), newest first, with its FHIR export. */

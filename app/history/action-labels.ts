@@ -42,6 +42,7 @@ export const actionLabels: Record<AuditAction, string> = {
   "account-enabled": "An administrator enabled the account again",
   "directory-entry-verified": "An administrator verified the directory entry",
   "directory-verification-withdrawn": "An administrator withdrew the directory entry's verification",
+  "administrator-enrolled": "Enrolled as an administrator",
   "access-refused": "Was refused access",
   // SMART Health Links. An open and a wrong passcode are worded with the recipient's name by labelOf when it is known.
   "link-created": "Made a link to share records",

@@ -6,6 +6,7 @@ import { bundleProblems, compileFhirSchema } from "../fhir/fhir-schema";
 import { adminChainFields, buildAdminAuditBundle, readAdminTrail } from "./admin-trail";
 
 const adminId = "6f1c1b7e-0000-4000-8000-00000000000a";
+const adminName = "Administrator 6f1c1b7e";
 const doctorId = "6f1c1b7e-0000-4000-8000-000000000002";
 
 /** A chained trail of `n` alternating disables and enables, as the server stores it. */
@@ -54,9 +55,9 @@ describe("the administration trail in the browser", () => {
     expect(checked.status).toBe("verified");
     if (checked.status !== "verified") return;
     expect(checked.events.map((event) => [event.actorName, event.action, event.subjectName])).toEqual([
-      ["An administrator", "account-disabled", "Dr Dana Dormant"],
-      ["An administrator", "account-enabled", "Dr Dana Dormant"],
-      ["An administrator", "account-disabled", "Dr Dana Dormant"],
+      [adminName, "account-disabled", "Dr Dana Dormant"],
+      [adminName, "account-enabled", "Dr Dana Dormant"],
+      [adminName, "account-disabled", "Dr Dana Dormant"],
     ]);
     const bundle = buildAdminAuditBundle(checked.events, new Date("2026-11-30T12:00:00Z"));
     expect(bundleProblems(bundle)).toEqual([]);

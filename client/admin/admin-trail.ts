@@ -58,7 +58,8 @@ export async function readAdminTrail(transport: Transport = httpTransport): Prom
     head: check.end,
     events: events.map(({ hash: _hash, ...event }) => ({
       ...event,
-      actorName: nameOf(event.actorId, "An administrator"),
+      // Administrators have no public name: the start of the id tells several apart.
+      actorName: nameOf(event.actorId, `Administrator ${event.actorId.slice(0, 8)}`),
       subjectName: nameOf(event.subjectId, "An account"),
     })),
   };

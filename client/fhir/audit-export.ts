@@ -40,7 +40,7 @@ const authenticationActions = new Set<AuditAction>([
   "recovery-key-changed",
 ]);
 /** Administrative actions on an account (the administration trail, lib/admin): DICOM "User Security Attributes Changed". */
-const administrativeActions = new Set<AuditAction>(["account-disabled", "account-enabled", "directory-entry-verified", "directory-verification-withdrawn"]);
+const administrativeActions = new Set<AuditAction>(["account-disabled", "account-enabled", "directory-entry-verified", "directory-verification-withdrawn", "administrator-enrolled"]);
 const crud: Partial<Record<AuditAction, NonNullable<fhir4.AuditEvent["action"]>>> = {
   "record-created": "C",
   "records-imported": "C",
@@ -66,6 +66,7 @@ const crud: Partial<Record<AuditAction, NonNullable<fhir4.AuditEvent["action"]>>
   "account-enabled": "U",
   "directory-entry-verified": "U",
   "directory-verification-withdrawn": "U",
+  "administrator-enrolled": "C",
 };
 
 const identifier = (kind: keyof typeof system, value: string): fhir4.Reference => ({ identifier: { system: system[kind], value } });

@@ -104,14 +104,15 @@ async function keepTrail(tx: Transaction, userId: string, now: Date): Promise<Ac
   const trailId = randomUUID();
   const keepUntil = new Date(now);
   keepUntil.setUTCFullYear(keepUntil.getUTCFullYear() + departedTrailYears);
+  // Times as ISO text: under drizzle, postgres.js takes no Date in a bare sql parameter.
   const kept = await tx.execute(sql`
     insert into ${departedAuditEvents}
       (trail_id, seq, actor_id, action, record_id, grant_id, record_ids, outcome, occurred_at, count, window_start, window_end, recipient, departed_at, keep_until)
     select ${trailId}, seq, case when actor_id = ${userId} then ${trailId}::uuid else actor_id end, action, record_id, grant_id, record_ids,
-           outcome, occurred_at, count, window_start, window_end, recipient, ${now}, ${keepUntil}
+           outcome, occurred_at, count, window_start, window_end, recipient, ${now.toISOString()}::timestamptz, ${keepUntil.toISOString()}::timestamptz
     from ${auditEvents} where subject_id = ${userId}
     returning id`);
-  // The append-only trigger lets this transaction delete this subject's events and no one else's (migration 0020).
+  // The append-only trigger lets this transaction delete this subject's events and no one else's (migration 0022).
   await tx.execute(sql`select set_config('hsc.departing_subject', ${userId}, true)`);
   await tx.delete(auditEvents).where(eq(auditEvents.subjectId, userId));
   await tx.delete(auditHeads).where(eq(auditHeads.subjectId, userId));

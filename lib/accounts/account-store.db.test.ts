@@ -18,6 +18,7 @@ import { registrationOptions, verifyRegistration, type RelyingParty } from "@/li
 import { createAccountKeys } from "@/client/keystore/account-keys";
 import { createTestDatabase, testDatabaseKinds, type TestDatabase } from "@/lib/db/test-databases";
 import { minimumEnrolmentTokenLength } from "./admin-enrolment";
+import { adminTrailRows } from "@/lib/admin/admin-trail";
 import { storePasskeyWithWrap } from "./passkey-store";
 import { createAccount } from "./account-store";
 
@@ -87,10 +88,13 @@ describe.each(testDatabaseKinds())("creating accounts on %s", (kind) => {
     }
   });
 
-  it("creates an administrator with the right token, with no directory entry", async () => {
+  it("creates an administrator with the right token, with no directory entry, and records the enrolment in the administration trail", async () => {
     const { request, credential } = await signUpAttempt("admin", token);
     await createAccount(database.db, request, credential, true, token);
     expect(await stored(request.userId)).toEqual([{ role: "admin" }]);
+    expect((await adminTrailRows(database.db)).filter((row) => row.subjectId === request.userId).map((row) => [row.action, row.actorId])).toEqual([
+      ["administrator-enrolled", request.userId],
+    ]);
   });
 
   it("needs no token for a patient, with or without one configured", async () => {

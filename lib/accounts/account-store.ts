@@ -8,6 +8,7 @@ import { AppError } from "@/lib/errors";
 import type { SignUpRequest } from "@/contract/auth";
 import { proposePasskeyName } from "@/lib/auth/passkey-names";
 import type { VerifiedCredential } from "@/lib/auth/webauthn";
+import { appendAdminEvent } from "@/lib/admin/admin-trail";
 import { checkAdminEnrolment } from "./admin-enrolment";
 import { checkedBundle } from "./bundle-shape";
 import { refuseKnownCredential } from "./passkey-store";
@@ -67,6 +68,9 @@ export async function createAccount(
   await db.transaction(async (tx) => {
     await refuseKnownCredential(tx, credential.id);
     await tx.insert(users).values({ id: request.userId, role: request.role });
+    // The enrolment token lets anyone holding it become an administrator: each enrolment is on the record.
+    if (request.role === "admin")
+      await appendAdminEvent(tx, { actorId: request.userId, action: "administrator-enrolled", subjectId: request.userId, outcome: "success" });
     if (request.directory) await tx.insert(clinicianDirectory).values({ userId: request.userId, ...request.directory });
     await tx.insert(passkeyCredentials).values({
       id: credential.id,
