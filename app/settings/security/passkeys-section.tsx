@@ -1,6 +1,6 @@
 "use client";
 
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import { describeFailure } from "@/client/failures";
 import { ApiError } from "@/client/transport/api";
 import { unlockedVault } from "@/client/keystore/vault-store";
@@ -15,6 +15,7 @@ function PasskeyRow({ passkey, onlyOne, onChanged }: { passkey: PasskeySummary; 
   const [editing, setEditing] = useState(false);
   const [name, setName] = useState(passkey.name);
   const [error, setError] = useState<string>();
+  const [removing, setRemoving] = useState(false);
   return (
     <li className="list-row" data-testid="passkey-row">
       {editing ? (
@@ -65,7 +66,7 @@ function PasskeyRow({ passkey, onlyOne, onChanged }: { passkey: PasskeySummary; 
         <div>
           <strong>{passkey.name}</strong>
           <p className="hint">
-            Added {when(passkey.createdAt)} · last used {when(passkey.lastUsedAt)} ·{" "}
+            Added {when(passkey.createdAt)} · {passkey.lastUsedAt ? `last signed in with ${when(passkey.lastUsedAt)}` : "not used to sign in yet"} ·{" "}
             {passkey.prfCapable ? "unlocks your vault by itself" : "unlocks your vault only on the device it was added on"}
           </p>
         </div>
@@ -79,22 +80,37 @@ function PasskeyRow({ passkey, onlyOne, onChanged }: { passkey: PasskeySummary; 
         <button
           type="button"
           className="button button-small button-secondary"
-          disabled={onlyOne}
+          disabled={onlyOne || removing}
           title={onlyOne ? "Add another passkey before removing your only one." : undefined}
           aria-label={`Remove ${passkey.name}`}
+          aria-describedby={removing ? `removing-${passkey.id}` : undefined}
           onClick={async () => {
-            if (!window.confirm(`Remove the passkey “${passkey.name}”? It will no longer sign you in.`)) return;
+            if (
+              !window.confirm(
+                `Remove the passkey “${passkey.name}”? It will no longer sign you in. Removing asks for a passkey tap if you have not used one in the last few minutes.`,
+              )
+            )
+              return;
+            setRemoving(true);
+            setError(undefined);
             try {
               await removePasskey(passkey.id);
               onChanged(`Removed ${passkey.name}.`);
             } catch (caught) {
               setError(caught instanceof ApiError || caught instanceof FreshProofNotGivenError ? caught.message : "Could not remove it.");
+            } finally {
+              setRemoving(false);
             }
           }}
         >
           Remove
         </button>
       </div>
+      {removing && (
+        <p id={`removing-${passkey.id}`} role="status" className="progress-text">
+          Removing… if your passkey asks, confirm with it.
+        </p>
+      )}
       {error && (
         <p className="form-error" role="alert">
           {error}
@@ -102,6 +118,16 @@ function PasskeyRow({ passkey, onlyOne, onChanged }: { passkey: PasskeySummary; 
       )}
     </li>
   );
+}
+
+/** Why adding a passkey failed, in words: the browser's refusals by name (WebAuthn §5.1.3: InvalidStateError when this authenticator already holds one of the account's passkeys). */
+function addFailure(caught: unknown): string {
+  if (caught instanceof ApiError) return caught.message;
+  if (caught instanceof Error && caught.name === "InvalidStateError")
+    return "This device or security key already holds a passkey for your account. Add one on another device or security key.";
+  if (caught instanceof Error && caught.name === "NotAllowedError")
+    return "The passkey was not added (the prompt was cancelled or timed out). You can try again.";
+  return "The passkey was not added. You can try again.";
 }
 
 export function PasskeysSection() {
@@ -127,8 +153,11 @@ export function PasskeysSection() {
     void refresh();
   }, [refresh]);
 
+  // After a change (a removed row is gone) the focus goes to what happened, not to the top of the page.
+  const statusRef = useRef<HTMLParagraphElement>(null);
   const changed = (text: string) => {
     setMessage(text);
+    statusRef.current?.focus();
     void refresh();
   };
 
@@ -170,7 +199,7 @@ export function PasskeysSection() {
             setAdded(passkey);
             void refresh();
           } catch (caught) {
-            setError(caught instanceof ApiError ? caught.message : "The passkey was not added. You can try again.");
+            setError(addFailure(caught));
           } finally {
             setAdding(false);
           }
@@ -178,7 +207,7 @@ export function PasskeysSection() {
       >
         Add a passkey
       </button>
-      <p role="status" aria-live="polite" className="progress-text">
+      <p ref={statusRef} tabIndex={-1} role="status" aria-live="polite" className="progress-text">
         {adding ? "Follow your browser's prompt…" : message}
       </p>
       {error && (

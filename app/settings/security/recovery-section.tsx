@@ -26,8 +26,13 @@ export function RecoverySection() {
   const committing = useRef(false);
   const showing = state.step === "confirming" || state.step === "saving";
 
+  // Back from the new key's panel (saved, cancelled or failed), the focus goes to the outcome, not to the top of the page.
+  const outcome = useRef<HTMLParagraphElement>(null);
+  const wasShowing = useRef(false);
   useEffect(() => {
     if (showing) pending.current?.querySelector<HTMLElement>("h2")?.focus();
+    else if (wasShowing.current) outcome.current?.focus();
+    wasShowing.current = showing;
   }, [showing]);
 
   if (state.step === "confirming" || state.step === "saving") {
@@ -100,7 +105,7 @@ export function RecoverySection() {
       >
         Make a new recovery key
       </button>
-      <p role="status" aria-live="polite" className="progress-text">
+      <p ref={outcome} tabIndex={-1} role="status" aria-live="polite" className="progress-text">
         {state.step === "idle" ? state.message : ""}
       </p>
       {state.step === "idle" && state.error && (
