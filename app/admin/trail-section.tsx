@@ -43,7 +43,11 @@ export function TrailSection({ version }: { version: number }) {
       {trail?.status === "verified" && (
         <>
           <p data-testid="admin-trail-verified">
-            {trail.events.length === 0 ? "No administrative action yet." : `All ${trail.events.length} events check out.`}
+            {trail.events.length === 0
+              ? "No administrative action yet."
+              : trail.events.length === 1
+                ? "The one event checks out."
+                : `All ${trail.events.length} events check out.`}
           </p>
           {trail.events.length > 0 && (
             <button
