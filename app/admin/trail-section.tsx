@@ -13,7 +13,7 @@ const actionWords = {
   "account-enabled": "enabled again",
   "directory-entry-verified": "verified the directory entry of",
   "directory-verification-withdrawn": "withdrew the verification of",
-  "administrator-enrolled": "enrolled as an administrator:",
+  "administrator-enrolled": "enrolled as an administrator",
 } as const;
 
 /** The administration trail, read whole and checked in this browser (hash chain), newest first, with its FHIR export. */
@@ -68,7 +68,8 @@ export function TrailSection({ version }: { version: number }) {
               <li key={event.seq} className="list-row" data-testid="admin-trail-event">
                 <div>
                   <strong>
-                    {event.actorName} {actionWords[event.action]} {event.subjectName}
+                    {event.actorName} {actionWords[event.action]}
+                    {event.subjectId === event.actorId ? "" : ` ${event.subjectName}`}
                   </strong>
                   <p className="hint">
                     {formatDateTime(event.occurredAt)} · account {event.subjectId}
