@@ -176,7 +176,7 @@ test("an administrator disables a clinician, who is refused at once, and enables
   // At phone size: fits, and passes axe.
   await page.setViewportSize({ width: 390, height: 844 });
   await page.reload();
-  await expect(page.getByTestId("admin-trail-verified")).toHaveText("All 2 events check out.");
+  await expect(page.getByTestId("admin-trail-verified")).toHaveText("All 3 events check out.");
   await expectFitsViewport(page, "administration console at 390 px");
   await checkA11y(page, "administration console (phone)");
 
