@@ -43,10 +43,6 @@ export async function addNote(page: Page, title: string, text: string) {
 }
 
 /**
- * Finds a clinician on the Sharing page and opens the share form for them, ticking the
- * safety-code comparison (an unverified entry cannot be shared with without it).
- */
-/**
  * Finds a clinician on the Sharing page and opens the share form with them; unless
  * `compare` is false, ticks "I compared this code" (the form needs a verified entry or a
  * comparison), which moves the focus to that box.
