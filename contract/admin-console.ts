@@ -68,7 +68,13 @@ export type AdminAccount = z.infer<typeof adminAccountSchema>;
 /** `?q=`: a clinician's directory name (part of it, at least 3 characters) or an account id; none: the newest accounts. */
 export const adminAccountQuerySchema = z.object({ q: z.string().trim().min(3).max(100).optional() }).strict();
 
-export const adminActionSchema = z.enum(["account-disabled", "account-enabled", "directory-entry-verified", "directory-verification-withdrawn", "administrator-enrolled"]);
+export const adminActionSchema = z.enum([
+  "account-disabled",
+  "account-enabled",
+  "directory-entry-verified",
+  "directory-verification-withdrawn",
+  "administrator-enrolled",
+]);
 
 /** Events per page of the administration trail: the default, and the most one request may ask for. */
 export const adminTrailPageSize = { default: 100, max: 500 } as const;

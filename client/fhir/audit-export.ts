@@ -40,7 +40,13 @@ const authenticationActions = new Set<AuditAction>([
   "recovery-key-changed",
 ]);
 /** Administrative actions on an account (the administration trail, lib/admin): DICOM "User Security Attributes Changed". */
-const administrativeActions = new Set<AuditAction>(["account-disabled", "account-enabled", "directory-entry-verified", "directory-verification-withdrawn", "administrator-enrolled"]);
+const administrativeActions = new Set<AuditAction>([
+  "account-disabled",
+  "account-enabled",
+  "directory-entry-verified",
+  "directory-verification-withdrawn",
+  "administrator-enrolled",
+]);
 const crud: Partial<Record<AuditAction, NonNullable<fhir4.AuditEvent["action"]>>> = {
   "record-created": "C",
   "records-imported": "C",
