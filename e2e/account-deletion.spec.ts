@@ -1,7 +1,7 @@
+import { watchApiCalls as watch } from "./support/api-routes";
 import { randomBytes } from "node:crypto";
 import { readdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import type { Page } from "@playwright/test";
 import { apiClientHeader } from "@/contract/api-client-header";
 import { findTraces } from "@/lib/db/account-traces";
 import { expect, test } from "./support/test";
@@ -33,16 +33,6 @@ test.beforeAll(async () => {
 test.afterAll(async () => {
   await server.stop();
 });
-
-/** What the page sent and got for these API paths, in order. */
-function watch(page: Page, paths: RegExp) {
-  const seen: string[] = [];
-  page.on("response", (response) => {
-    const url = new URL(response.url());
-    if (paths.test(url.pathname)) seen.push(`${response.request().method()} ${url.pathname} ${response.status()}`);
-  });
-  return seen;
-}
 
 /** Every file under `dir` (the file blob store's chunks are `<blob id>/<index>-<digest>`). */
 function filesUnder(dir: string): string[] {

@@ -1,3 +1,4 @@
+import { watchApiCalls as watch } from "./support/api-routes";
 import { readFileSync } from "node:fs";
 import type { Page } from "@playwright/test";
 import { apiClientHeader } from "@/contract/api-client-header";
@@ -45,16 +46,6 @@ async function reloadUnlocked(page: Page) {
   await page.reload();
   await page.getByRole("button", { name: "Unlock with passkey" }).click();
   await expect(page.getByRole("button", { name: "Unlock with passkey" })).toHaveCount(0);
-}
-
-/** What the page sent and got for these API paths, in order. */
-function watch(page: Page, paths: RegExp) {
-  const seen: string[] = [];
-  page.on("response", (response) => {
-    const url = new URL(response.url());
-    if (paths.test(url.pathname)) seen.push(`${response.request().method()} ${url.pathname} ${response.status()}`);
-  });
-  return seen;
 }
 
 test("an administrator disables a clinician, who is refused at once, and enables them again; the trail shows both", async ({ browser }, testInfo) => {

@@ -1,3 +1,4 @@
+import { watchApiCalls as watch } from "./support/api-routes";
 import type { Page } from "@playwright/test";
 import { apiClientHeader } from "@/contract/api-client-header";
 import { expect, test } from "./support/test";
@@ -28,16 +29,6 @@ test.afterAll(async () => {
 
 /** Lets the sign-up's own proof go stale. Not a timing assertion: the server's window is the point. */
 const outlastWindow = (page: Page) => page.waitForTimeout(windowMs + 1_000);
-
-/** What the page sent and got for these API paths, in order. */
-function watch(page: Page, paths: RegExp) {
-  const seen: string[] = [];
-  page.on("response", (response) => {
-    const url = new URL(response.url());
-    if (paths.test(url.pathname)) seen.push(`${response.request().method()} ${url.pathname} ${response.status()}`);
-  });
-  return seen;
-}
 
 async function patientWithTwoPasskeys(page: Page, name: string) {
   await page.goto("/");

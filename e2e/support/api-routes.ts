@@ -1,3 +1,4 @@
+import type { Page } from "@playwright/test";
 import type { RouteDefinition } from "@/contract/route";
 import { routeTable } from "@/contract/routes";
 
@@ -41,3 +42,13 @@ export const templateMatches = (template: string, concrete: string) =>
  * pages), for page.route and page.unroute: a glob ending in "/api/records" misses a query.
  */
 export const chartListUrl = (url: URL) => url.pathname === "/api/records";
+
+/** What the page sent and got for these API paths, in order ("METHOD /path status"), as the page goes on. */
+export function watchApiCalls(page: Page, paths: RegExp): string[] {
+  const seen: string[] = [];
+  page.on("response", (response) => {
+    const url = new URL(response.url());
+    if (paths.test(url.pathname)) seen.push(`${response.request().method()} ${url.pathname} ${response.status()}`);
+  });
+  return seen;
+}
