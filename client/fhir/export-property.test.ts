@@ -192,7 +192,9 @@ describe("any record, imported, shown and exported", () => {
       return;
     }
     fc.assert(
-      fc.property(fc.array(withId(kind), { minLength: 1, maxLength: 4 }), (resources) => {
+      // Through JSON text first, as a file brings it and as a record is stored: JSON.stringify
+      // writes a generated -0 as 0, so the in-memory sign of zero is not part of the property.
+      fc.property(fc.array(withId(kind), { minLength: 1, maxLength: 4 }).map((generated) => JSON.parse(JSON.stringify(generated)) as FhirResource[]), (resources) => {
         const first = planImport(collection(resources));
         expect(first.skipped).toEqual([]);
         expect(first.records.map((record) => record.kind)).toEqual(resources.map(() => kind));
