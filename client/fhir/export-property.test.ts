@@ -194,23 +194,26 @@ describe("any record, imported, shown and exported", () => {
     fc.assert(
       // Through JSON text first, as a file brings it and as a record is stored: JSON.stringify
       // writes a generated -0 as 0, so the in-memory sign of zero is not part of the property.
-      fc.property(fc.array(withId(kind), { minLength: 1, maxLength: 4 }).map((generated) => JSON.parse(JSON.stringify(generated)) as FhirResource[]), (resources) => {
-        const first = planImport(collection(resources));
-        expect(first.skipped).toEqual([]);
-        expect(first.records.map((record) => record.kind)).toEqual(resources.map(() => kind));
-        for (const record of first.records) {
-          const summary = summarize(record.resource);
-          expect(summary?.kind).toBe(kind);
-          expect(summary?.title.length).toBeGreaterThan(0);
-        }
-        const exported = buildExportBundle(first.records, new Date("2026-11-30T05:00:00Z"));
-        expect(bundleProblems(exported)).toEqual([]);
-        const again = planImport(JSON.parse(JSON.stringify(exported)));
-        expect(again.records.map((record) => ({ kind: record.kind, resource: record.resource }))).toEqual(
-          first.records.map((record) => ({ kind: record.kind, resource: record.resource })),
-        );
-        expect(again.records.map((record) => record.resource)).toEqual(resources);
-      }),
+      fc.property(
+        fc.array(withId(kind), { minLength: 1, maxLength: 4 }).map((generated) => JSON.parse(JSON.stringify(generated)) as FhirResource[]),
+        (resources) => {
+          const first = planImport(collection(resources));
+          expect(first.skipped).toEqual([]);
+          expect(first.records.map((record) => record.kind)).toEqual(resources.map(() => kind));
+          for (const record of first.records) {
+            const summary = summarize(record.resource);
+            expect(summary?.kind).toBe(kind);
+            expect(summary?.title.length).toBeGreaterThan(0);
+          }
+          const exported = buildExportBundle(first.records, new Date("2026-11-30T05:00:00Z"));
+          expect(bundleProblems(exported)).toEqual([]);
+          const again = planImport(JSON.parse(JSON.stringify(exported)));
+          expect(again.records.map((record) => ({ kind: record.kind, resource: record.resource }))).toEqual(
+            first.records.map((record) => ({ kind: record.kind, resource: record.resource })),
+          );
+          expect(again.records.map((record) => record.resource)).toEqual(resources);
+        },
+      ),
       { numRuns: 25 },
     );
   });
