@@ -1170,6 +1170,29 @@ test("every row agrees with contract/roles.ts, which gives every refusal by role
   expect(disagreements([...rows, ...finalRows])).toEqual([]);
 });
 
+test("a row that disagrees with contract/roles.ts is caught: a refused role let in, an allowed role refused, a route it lacks", () => {
+  const wrong: Row[] = [
+    {
+      route: "GET /api/records",
+      what: "a clinician reading a chart",
+      path: "/api/records",
+      expect: by({ owner: ok(), otherPatient: ok(), granted: ok(), clinicians: forbidden, admin: forbidden }),
+    },
+    {
+      route: "GET /api/shared",
+      what: "a nurse refused her own list",
+      path: "/api/shared",
+      expect: by({ owner: forbidden, otherPatient: forbidden, granted: ok(), clinicians: ok(), admin: forbidden }, { "nurse without a grant": forbidden }),
+    },
+    { route: "GET /api/nowhere" as Row["route"], what: "a route nobody defined", path: "/api/nowhere", expect: everyone(notFound) },
+  ];
+  expect(disagreements(wrong)).toEqual([
+    "granted clinician: GET /api/records (a clinician reading a chart): the row expects 200, contract/roles.ts refuses the role with 403 forbidden",
+    "nurse without a grant: GET /api/shared (a nurse refused her own list): the row expects 403 forbidden, but contract/roles.ts lets the role in (refusedPastTheRole says why, if a later check refuses it)",
+    "GET /api/nowhere: not in contract/roles.ts",
+  ]);
+});
+
 interface ChartJson {
   records: Array<{
     id: string;
