@@ -1,35 +1,15 @@
-import { readdirSync, readFileSync } from "node:fs";
-import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { routeFiles } from "../scripts/route-files";
 import { z } from "zod";
 import type { RouteDefinition } from "./route";
 import { routeTable } from "./routes";
-
-const apiRoot = path.resolve(__dirname, "../app/api");
-
-/** Every "METHOD /api/path" that app/api serves, read from its route files' exports. */
-function servedRoutes(): string[] {
-  const served: string[] = [];
-  const walk = (dir: string) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) walk(full);
-      else if (entry.name === "route.ts") {
-        const urlPath = "/api/" + path.relative(apiRoot, dir).split(path.sep).join("/");
-        for (const [, method] of readFileSync(full, "utf8").matchAll(/export const (GET|POST|PUT|PATCH|DELETE)\b/g)) served.push(`${method} ${urlPath}`);
-      }
-    }
-  };
-  walk(apiRoot);
-  return served.sort();
-}
 
 const schemasOf = (route: RouteDefinition) => [route.params, route.query, route.body, route.response].filter((schema) => typeof schema === "object");
 
 describe("the route table", () => {
   it("lists exactly the routes app/api serves", () => {
     const declared = routeTable.map((route) => `${route.method} ${route.path}`).sort();
-    expect(declared).toEqual(servedRoutes());
+    expect(declared).toEqual(routeFiles());
   });
 
   it("declares each method and path once", () => {

@@ -18,6 +18,7 @@ import {
   by,
   callers,
   conflict,
+  disagreements,
   everyone,
   forbidden,
   invalid,
@@ -727,6 +728,7 @@ function matrix(w: World): { rows: Row[]; finalRows: Row[] } {
       body: { ...linkBody("U"), passcode: "not-for-u-links" },
       // The contract parses a body before the service looks at the session: a malformed one is 400 for everyone.
       expect: everyone(invalid),
+      refusedBeforeAuthorization: "the contract's body schema refuses a passcode on a U link before any session or role is looked at",
     },
     {
       route: "GET /api/links/[id]/accesses",
@@ -796,7 +798,7 @@ function matrix(w: World): { rows: Row[]; finalRows: Row[] } {
             (json.events as Array<{ outcome: string }>).some((event) => event.outcome !== "success") ? "lists refused attempts" : null,
           ),
         },
-        { "clinician without a grant": ok(200, listOf("events", "action", [])) },
+        { "nurse without a grant": ok(200, listOf("events", "action", [])), "doctor without a grant": ok(200, listOf("events", "action", [])) },
       ),
     },
     { route: "POST /api/me/audit/exports", what: "reporting an export of one's chart", path: "/api/me/audit/exports", expect: patientsOnly(ok(204), ok(204)) },
@@ -867,6 +869,7 @@ function matrix(w: World): { rows: Row[]; finalRows: Row[] } {
         vaultWrap: { method: "prf", methodId: p.passkeyId, salt: randomB64(32), wrappedKey: randomB64(72) },
       },
       expect: signedIn(unauthenticated),
+      refusedPastTheRole: "the registration's WebAuthn check fails (401 unauthenticated): no challenge of the caller's is in it",
     },
     {
       route: "POST /api/me/fresh-proof/options",
@@ -887,6 +890,7 @@ function matrix(w: World): { rows: Row[]; finalRows: Row[] } {
       path: "/api/me/fresh-proof",
       body: { credential: madeUpCredential(p.passkeyId, "webauthn.get") },
       expect: signedIn(forbidden),
+      refusedPastTheRole: "a made-up assertion: the passkey check refuses it (403 forbidden), whoever is signed in",
     },
     {
       route: "PATCH /api/me/passkeys/[id]",
@@ -1161,6 +1165,34 @@ test("every route under app/api is in the matrix, and every row names a real rou
   expect(all.filter((row) => !templateMatches(row.route.split(" ")[1]!, row.path)).map((row) => `${row.route}: ${row.path}`)).toEqual([]);
 });
 
+test("every row agrees with contract/roles.ts, which gives every refusal by role the matrix expects", () => {
+  const { rows, finalRows } = matrix(placeholderWorld());
+  expect(disagreements([...rows, ...finalRows])).toEqual([]);
+});
+
+test("a row that disagrees with contract/roles.ts is caught: a refused role let in, an allowed role refused, a route it lacks", () => {
+  const wrong: Row[] = [
+    {
+      route: "GET /api/records",
+      what: "a clinician reading a chart",
+      path: "/api/records",
+      expect: by({ owner: ok(), otherPatient: ok(), granted: ok(), clinicians: forbidden, admin: forbidden }),
+    },
+    {
+      route: "GET /api/shared",
+      what: "a nurse refused her own list",
+      path: "/api/shared",
+      expect: by({ owner: forbidden, otherPatient: forbidden, granted: ok(), clinicians: ok(), admin: forbidden }, { "nurse without a grant": forbidden }),
+    },
+    { route: "GET /api/nowhere" as Row["route"], what: "a route nobody defined", path: "/api/nowhere", expect: everyone(notFound) },
+  ];
+  expect(disagreements(wrong)).toEqual([
+    "granted clinician: GET /api/records (a clinician reading a chart): the row expects 200, contract/roles.ts refuses the role with 403 forbidden",
+    "nurse without a grant: GET /api/shared (a nurse refused her own list): the row expects 403 forbidden, but contract/roles.ts lets the role in (refusedPastTheRole says why, if a later check refuses it)",
+    "GET /api/nowhere: not in contract/roles.ts",
+  ]);
+});
+
 interface ChartJson {
   records: Array<{
     id: string;
@@ -1218,9 +1250,24 @@ test("every caller gets exactly what they are entitled to from every route, with
   const revoked = await newPerson(browser, { role: "doctor", name: "Dr Rex Revoked", specialty: "Rheumatology", organization: "South Clinic" });
   const expired = await newPerson(browser, { role: "doctor", name: "Dr Exa Expired", specialty: "Rheumatology", organization: "West Clinic" });
   const stranger = await newPerson(browser, { role: "nurse", name: "Nina Nogrant", specialty: "Rheumatology", organization: "East Clinic" });
+  const ungranted = await newPerson(browser, { role: "doctor", name: "Dr Nolan Nogrant", specialty: "Rheumatology", organization: "East Clinic" });
   const oscar = await newPerson(browser, { role: "doctor", name: "Dr Oscar Olgas", specialty: "Dermatology", organization: "Olga's Clinic" });
   const admin = await newPerson(browser, { role: "admin", name: "Ada Admin", enrolmentToken: adminEnrolmentToken });
   await expect(admin.page.getByTestId("admin-today")).toBeVisible();
+  // Two accounts the administrator disables through the console's route (the sign-up's fresh proof lasts the run), their
+  // accounts read first: from then on their sessions are ended and the definitions decide all they get.
+  const disabledPeople = {
+    "disabled clinician": await newPerson(browser, { role: "doctor", name: "Dr Dora Disabled", specialty: "Rheumatology", organization: "Closed Clinic" }),
+    "disabled patient": await newPerson(browser, { role: "patient", name: "Dina Disabled" }),
+  };
+  const disabledAccounts = Object.fromEntries(
+    await Promise.all(Object.entries(disabledPeople).map(async ([caller, person]) => [caller, await accountOf(person)] as const)),
+  ) as Record<keyof typeof disabledPeople, Awaited<ReturnType<typeof accountOf>>>;
+  for (const person of Object.values(disabledPeople)) {
+    const disabled = await admin.page.request.post(`/api/admin/accounts/${person.userId}/disable`, { headers: { origin: baseURL! } });
+    expect(disabled.status()).toBe(204);
+    expect((await person.page.request.get("/api/me/vault")).status()).toBe(401);
+  }
   const olga = await newPerson(browser, { role: "patient", name: "Olga Other" });
   const petra = await newPerson(browser, { role: "patient", name: "Petra Private" });
 
@@ -1272,16 +1319,18 @@ test("every caller gets exactly what they are entitled to from every route, with
     "owner patient": petra,
     "other patient": olga,
     "granted clinician": granted,
-    "clinician without a grant": stranger,
+    "nurse without a grant": stranger,
+    "doctor without a grant": ungranted,
     "revoked clinician": revoked,
     "expired clinician": expired,
     admin,
   };
-  for (const person of [...Object.values(people), oscar]) await person.page.goto("about:blank");
+  for (const person of [...Object.values(people), ...Object.values(disabledPeople), oscar]) await person.page.goto("about:blank");
 
-  const accounts = Object.fromEntries(
-    await Promise.all(Object.entries(people).map(async ([caller, person]) => [caller, await accountOf(person)] as const)),
-  ) as Record<Exclude<Caller, "anonymous">, Awaited<ReturnType<typeof accountOf>>>;
+  const accounts = {
+    ...Object.fromEntries(await Promise.all(Object.entries(people).map(async ([caller, person]) => [caller, await accountOf(person)] as const))),
+    ...disabledAccounts,
+  } as Record<Exclude<Caller, "anonymous">, Awaited<ReturnType<typeof accountOf>>>;
   const chartOf = (person: Person) => getJson<ChartJson>(person.page.request, "/api/records");
   const grantsOf = (person: Person) =>
     getJson<{ grants: Array<{ id: string; revokedAt: string | null; expiresAt: string | null; clinicianId: string; scope: string; permission: string }> }>(
@@ -1398,7 +1447,16 @@ test("every caller gets exactly what they are entitled to from every route, with
     {
       what: "the admin's user id",
       value: accounts.admin.userId,
-      knownTo: ["admin", "owner patient", "other patient", "clinician without a grant", "revoked clinician", "expired clinician", "granted clinician"],
+      knownTo: [
+        "admin",
+        "owner patient",
+        "other patient",
+        "nurse without a grant",
+        "doctor without a grant",
+        "revoked clinician",
+        "expired clinician",
+        "granted clinician",
+      ],
     },
     // Every account's vault, passkey and session are its own.
     ...Object.entries(accounts).flatMap(([caller, account]): Secret[] => [
@@ -1411,7 +1469,7 @@ test("every caller gets exactly what they are entitled to from every route, with
 
   const requests: Record<Caller, APIRequestContext> = {
     anonymous,
-    ...(Object.fromEntries(Object.entries(people).map(([caller, person]) => [caller, person.page.request])) as Record<
+    ...(Object.fromEntries(Object.entries({ ...people, ...disabledPeople }).map(([caller, person]) => [caller, person.page.request])) as Record<
       Exclude<Caller, "anonymous">,
       APIRequestContext
     >),
@@ -1505,7 +1563,7 @@ test("every caller gets exactly what they are entitled to from every route, with
   const stillSignedIn = async (person: Person) => (await person.page.request.get("/api/me/vault")).status();
   finalRows[1]!.after = async (caller) => {
     if (caller === "owner patient") return (await stillSignedIn(petra)) === 401 ? null : "the owner patient is still signed in";
-    if (caller !== "anonymous" && (await stillSignedIn(people[caller])) !== 401) return "the caller is still signed in";
+    if (caller !== "anonymous" && (await stillSignedIn({ ...people, ...disabledPeople }[caller])) !== 401) return "the caller is still signed in";
     return (await stillSignedIn(petra)) === 200 ? null : "ended the owner patient's session";
   };
   const last = await runMatrix(finalRows, requests, { origin: baseURL!, secrets });
@@ -1515,5 +1573,7 @@ test("every caller gets exactly what they are entitled to from every route, with
   );
 
   await anonymous.dispose();
-  await Promise.all([granted, revoked, expired, stranger, oscar, admin, olga, petra].map((person) => person.close()));
+  await Promise.all(
+    [granted, revoked, expired, stranger, ungranted, oscar, admin, olga, petra, ...Object.values(disabledPeople)].map((person) => person.close()),
+  );
 });

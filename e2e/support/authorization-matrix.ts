@@ -1,5 +1,6 @@
 import type { APIRequestContext } from "@playwright/test";
 import { apiClientHeader } from "@/contract/api-client-header";
+import { outcomeFor, routeRules, type CallerRole } from "@/contract/roles";
 import { apiRoutes as routeHandlers, templateMatches } from "./api-routes";
 
 export { templateMatches };
@@ -14,14 +15,19 @@ export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 export type Route = `${Method} /api/${string}`;
 
 /**
- * Everyone the matrix calls as. Within a row they go in this order, except that the person
- * a row's resources belong to goes last (`row.lastCaller`), so that their own legitimate
- * action (a delete, say) cannot make the refusals before it meaningless.
+ * Everyone the matrix calls as, each a real account of its role (the disabled ones disabled by
+ * the administrator through the console's route before the matrix runs). Within a row they go
+ * in this order, except that the person a row's resources belong to goes last
+ * (`row.lastCaller`), so that their own legitimate action (a delete, say) cannot make the
+ * refusals before it meaningless.
  */
 export const callers = [
   "anonymous",
+  "disabled clinician",
+  "disabled patient",
   "other patient",
-  "clinician without a grant",
+  "doctor without a grant",
+  "nurse without a grant",
   "revoked clinician",
   "expired clinician",
   "admin",
@@ -29,6 +35,24 @@ export const callers = [
   "owner patient",
 ] as const;
 export type Caller = (typeof callers)[number];
+
+/** Each caller's role in contract/roles.ts, which decides who is refused what. */
+export const roleOfCaller: Record<Caller, CallerRole> = {
+  anonymous: "unauthenticated",
+  "disabled clinician": "disabledAccount",
+  "disabled patient": "disabledAccount",
+  "other patient": "patient",
+  "doctor without a grant": "doctor",
+  "nurse without a grant": "nurse",
+  "revoked clinician": "doctor",
+  "expired clinician": "doctor",
+  admin: "deploymentAdministrator",
+  "granted clinician": "doctor",
+  "owner patient": "patient",
+};
+
+/** The callers whose accounts are disabled: the definitions decide everything they get. */
+export const disabledCallers = callers.filter((caller) => roleOfCaller[caller] === "disabledAccount");
 
 /** Every route of the contract's table (the route files under app/api, checked by contract/routes.test.ts), as "METHOD /api/template". */
 export const apiRoutes = (): Route[] => routeHandlers().map((handler) => handler.key as Route);
@@ -94,21 +118,25 @@ export const listWithin =
     return outside.length === 0 ? null : `${list} included ${JSON.stringify(outside)}`;
   };
 
+/** What a row expects of each caller; a disabled caller's cell is left to the definitions (`expectedFor`). */
+export type Expectations = Partial<Record<Caller, Expected>>;
+
 /**
  * One expectation per caller, by group: the owner patient, the other patient, the granted
- * clinician, the other three clinicians (no grant, revoked, expired), the admin. Anonymous
+ * clinician, the other clinicians (no grant ever, revoked, expired), the admin. Anonymous
  * callers are refused as unauthenticated unless said otherwise.
  */
 export function by(
   groups: { owner: Expected; otherPatient: Expected; granted: Expected; clinicians: Expected; admin: Expected; anonymous?: Expected },
-  except: Partial<Record<Caller, Expected>> = {},
-): Record<Caller, Expected> {
+  except: Expectations = {},
+): Expectations {
   return {
     anonymous: groups.anonymous ?? unauthenticated,
     "owner patient": groups.owner,
     "other patient": groups.otherPatient,
     "granted clinician": groups.granted,
-    "clinician without a grant": groups.clinicians,
+    "doctor without a grant": groups.clinicians,
+    "nurse without a grant": groups.clinicians,
     "revoked clinician": groups.clinicians,
     "expired clinician": groups.clinicians,
     admin: groups.admin,
@@ -116,15 +144,77 @@ export function by(
   };
 }
 
-/** The same answer for every caller. */
-export const everyone = (expected: Expected): Record<Caller, Expected> =>
-  by({ owner: expected, otherPatient: expected, granted: expected, clinicians: expected, admin: expected, anonymous: expected });
+/** The same answer for every caller (a public route's: a disabled account's dead session changes nothing there). */
+export const everyone = (expected: Expected): Expectations => Object.fromEntries(callers.map((caller) => [caller, expected])) as Expectations;
 
-/** Everyone signed in gets `signedIn`; anonymous callers are refused. */
-export const signedIn = (expected: Expected | ((caller: Caller) => Expected)): Record<Caller, Expected> =>
+/** Everyone signed in (and enabled) gets `signedIn`; anonymous callers are refused. */
+export const signedIn = (expected: Expected | ((caller: Caller) => Expected)): Expectations =>
   Object.fromEntries(
-    callers.map((caller) => [caller, caller === "anonymous" ? unauthenticated : typeof expected === "function" ? expected(caller) : expected]),
-  ) as Record<Caller, Expected>;
+    callers
+      .filter((caller) => !disabledCallers.includes(caller))
+      .map((caller) => [caller, caller === "anonymous" ? unauthenticated : typeof expected === "function" ? expected(caller) : expected]),
+  ) as Expectations;
+
+const describeExpected = (expected: Expected) => `${expected.status} ${expected.code ?? ""}`.trim();
+
+/**
+ * What a cell expects: the refusal contract/roles.ts gives the caller's role, or, where the
+ * definitions let the role in, what the row says (its ids and body decide). A disabled
+ * account on a public route is someone signed out. Throws TypeError where the row gives
+ * nothing for a caller the definitions let in.
+ */
+export function expectedFor(row: Row, caller: Caller): Expected {
+  const outcome = row.refusedBeforeAuthorization ? "allowed" : outcomeFor(row.route, roleOfCaller[caller]);
+  if (outcome !== "allowed") return { status: outcome.status, code: outcome.code };
+  const expected = row.expect[caller] ?? (roleOfCaller[caller] === "disabledAccount" ? row.expect.anonymous : undefined);
+  if (!expected) throw new TypeError(`${caller}: ${row.route} (${row.what}) has no expectation, and contract/roles.ts lets the caller in`);
+  return expected;
+}
+
+/**
+ * Where the rows and contract/roles.ts disagree, one line each: a route the definitions lack,
+ * a cell the row expects to pass (or to fail otherwise) where the definitions refuse the
+ * caller's role, a cell the row expects to be refused for its role where the definitions let
+ * it in, a cell with no expectation at all.
+ */
+export function disagreements(rows: Row[]): string[] {
+  const found: string[] = [];
+  for (const row of rows) {
+    const rule = routeRules[row.route];
+    if (!rule) {
+      found.push(`${row.route}: not in contract/roles.ts`);
+      continue;
+    }
+    for (const caller of callers) {
+      const where = `${caller}: ${row.route} (${row.what})`;
+      const outcome = row.refusedBeforeAuthorization ? "allowed" : outcomeFor(row.route, roleOfCaller[caller]);
+      const stated = row.expect[caller];
+      if (outcome !== "allowed") {
+        if (stated && (stated.status !== outcome.status || stated.code !== outcome.code))
+          found.push(`${where}: the row expects ${describeExpected(stated)}, contract/roles.ts refuses the role with ${outcome.status} ${outcome.code}`);
+        continue;
+      }
+      let expected: Expected;
+      try {
+        expected = expectedFor(row, caller);
+      } catch (error) {
+        found.push((error as Error).message);
+        continue;
+      }
+      if (row.refusedBeforeAuthorization) {
+        if (expected.status !== 400) found.push(`${where}: refused before authorization, so 400, but the row expects ${describeExpected(expected)}`);
+        continue;
+      }
+      // A signed-in caller the definitions let in, refused as if not signed in or not of the role: only with a reason.
+      const looksRefusedByRole = expected.code === "forbidden" || (expected.status === 401 && caller !== "anonymous");
+      if (rule.access === "session" && looksRefusedByRole && !row.refusedPastTheRole)
+        found.push(
+          `${where}: the row expects ${describeExpected(expected)}, but contract/roles.ts lets the role in (refusedPastTheRole says why, if a later check refuses it)`,
+        );
+    }
+  }
+  return found;
+}
 
 export interface Row {
   route: Route;
@@ -137,7 +227,16 @@ export interface Row {
   bodyFor?: (caller: Caller) => unknown;
   contentType?: string;
   headers?: (caller: Caller, index: number) => Record<string, string>;
-  expect: Record<Caller, Expected>;
+  /** What each caller gets where contract/roles.ts lets the caller's role in; refusals by role come from the definitions. */
+  expect: Expectations;
+  /** Why a caller whose role the definitions let in is still answered 401 or 403 forbidden (a check past the role's). */
+  refusedPastTheRole?: string;
+  /**
+   * Why every caller is refused before authorization (the contract parses the params, query and
+   * body before the service reads the session: lib/http/route.ts): the row's own expectations
+   * then hold for every caller, the definitions' refusals do not apply.
+   */
+  refusedBeforeAuthorization?: string;
   /** The caller whose own resources the row targets, who therefore goes last. */
   lastCaller?: Caller;
   /** Runs after each cell; returns what went wrong, or null. */
@@ -162,7 +261,9 @@ export async function runMatrix(
     if (!templateMatches(row.route.split(" ")[1]!, row.path)) failures.push(`${row.route}: the row's path ${row.path} is not an instance of it`);
     const order = row.lastCaller ? [...callers.filter((caller) => caller !== row.lastCaller), row.lastCaller] : [...callers];
     // First, through the browser of someone the row lets in, as other sites would send it: refused before any route runs.
-    const entitled = order.find((caller) => caller !== "anonymous" && row.expect[caller].status < 300) ?? "owner patient";
+    const entitled =
+      order.find((caller) => !["unauthenticated", "disabledAccount"].includes(roleOfCaller[caller]) && expectedFor(row, caller).status < 300) ??
+      "owner patient";
     for (const elsewhere of openToOtherSites.has(row.route) ? [] : fromElsewhere) {
       cells += 1;
       const response = await requests[entitled].fetch(row.path, {
@@ -191,7 +292,7 @@ export async function runMatrix(
         },
         data: body as never,
       });
-      const expected = row.expect[caller];
+      const expected = expectedFor(row, caller);
       const text = await response.text();
       let json: Record<string, unknown> | null = null;
       if ((response.headers()["content-type"] ?? "").includes("json") && text) json = JSON.parse(text) as Record<string, unknown>;
