@@ -130,7 +130,7 @@ export async function createMyLink(body: NewLink, now: Date = new Date()): Promi
  */
 export async function updateMyLinkFile(linkId: string, body: LinkFileUpdate): Promise<{ link: LinkSummary }> {
   const { db, userId } = await asPatient();
-  await enforceRateLimits(db, [{ rule: linkLimits.createPerAccount, subject: userId }]);
+  await enforceRateLimits(db, [{ rule: linkLimits.updatePerAccount, subject: userId }]);
   const contentType = jweContentType(body.jwe);
   const row = await replaceLinkFile(
     db,
