@@ -12,8 +12,8 @@ import { defineRoute } from "./route";
 export const shlLimits = {
   /** The JWE's most characters (it travels as text). */
   jweMaxChars: 8 * 1024 * 1024,
-  /** The sealed label's most bytes (the label, at most 80 characters, and the choices, sealed under the vault key). */
-  sealedLabelMaxBytes: 8192,
+  /** The sealed label's most bytes (the label, at most 80 characters, and the choices, sealed under the vault key; the emergency card's settings fill up to 16 KiB). */
+  sealedLabelMaxBytes: 16384,
   passcodeChars: { min: 6, max: 64 },
   /** A link lives at least this long… */
   minLifetimeMs: 15 * 60 * 1000,
