@@ -140,6 +140,7 @@ function CardForm({ entries, card, onMade }: { entries: OkEntry[]; card: Emergen
       <label className="check-row">
         <input type="checkbox" checked={protect} onChange={(event) => setProtect(event.target.checked)} /> Protect with a passcode (printed on a separate slip)
       </label>
+      {!protect && <p className="hint">Without a passcode, anyone who holds or photographs the card can read the records on it.</p>}
       {protect && (
         <Field
           id="card-passcode"
@@ -197,9 +198,11 @@ function CardPanel({ entries }: { entries: OkEntry[] }) {
       cancelled = true;
     };
   }, [vault, entries, generation]);
+  // The panel shows once the new card is read back: the focus moves to it then.
+  const cardId = card?.link.id;
   useEffect(() => {
-    if (made) outcome.current?.focus();
-  }, [made]);
+    if (made && cardId) outcome.current?.focus();
+  }, [made, cardId]);
 
   async function download(
     passcode: string | null,
