@@ -8,7 +8,7 @@ import { LinkAccesses } from "@/app/links/_components/link-accesses";
 import { describeFailure } from "@/client/failures";
 import { formatDateTime } from "@/client/format";
 import { cardContent } from "@/client/emergency-card/card-pdf";
-import { cardLinkText, findCard, makeCard, refreshCard, reissueCard, type EmergencyCard } from "@/client/emergency-card/card-link";
+import { cardLinkText, findCard, keepCardCurrent, makeCard, reissueCard, type EmergencyCard } from "@/client/emergency-card/card-link";
 import { essentialKinds } from "@/client/emergency-card/emergency-set";
 import { kindLabel, kindOf } from "@/client/fhir/kinds";
 import type { RecordKind } from "@/client/fhir/types";
@@ -165,11 +165,10 @@ function CardForm({ entries, card, onMade }: { entries: OkEntry[]; card: Emergen
   );
 }
 
-/** The patient's live card, its link brought up to date with the chart first. */
+/** The patient's live card, its link brought up to date with the chart first (through the same one-at-a-time run as the keeper's). */
 async function currentCard(entries: OkEntry[], vault: UnlockedVault) {
-  const found = await findCard(vault, httpTransport);
-  const refreshed = found ? await refreshCard(found, entries, vault, httpTransport) : false;
-  return { found, refreshed };
+  const refreshed = await keepCardCurrent(entries, vault, httpTransport);
+  return { found: await findCard(vault, httpTransport), refreshed };
 }
 
 function CardPanel({ entries }: { entries: OkEntry[] }) {
