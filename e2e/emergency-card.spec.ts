@@ -83,7 +83,8 @@ test("a patient makes an emergency card of chosen kinds: the PDF, the passcode s
   expect(card).toContain("Erika Emergency");
   expect(card).toContain("Malignant tumor of breast");
   expect(card).toContain("Allergies:");
-  expect(card).toContain("Blood type: Not recorded");
+  // Fixture 04 records a blood group (an Observation coded LOINC 882-1), outside the set: the card shows it.
+  expect(card).toContain("Blood type: Blood group A Rh(D) positive");
   expect(card).toContain(contacts);
   expect(card).not.toContain(passcode);
   expect(slip).toContain(passcode);
