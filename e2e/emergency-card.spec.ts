@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { getDocument } from "pdfjs-dist/legacy/build/pdf.mjs";
 import { SHLViewer } from "kill-the-clipboard";
 import type { Browser, Page } from "@playwright/test";
-import { expect, test } from "./support/test";
+import { checkA11y, expect, test } from "./support/test";
 import { addNote, newPerson } from "./support/sharing";
 import { shlinkPayloadOf } from "./support/links";
 import { trailActions } from "./support/audit";
@@ -70,6 +70,7 @@ test("a patient makes an emergency card of chosen kinds: the PDF, the passcode s
   await form.getByLabel("Your name on the card").fill("Erika Emergency");
   await form.getByLabel(/Emergency contacts/).fill(contacts);
   await form.getByLabel("Passcode", { exact: true }).fill(passcode);
+  await checkA11y(page, "the emergency card form");
   await form.getByRole("button", { name: "Make the card" }).click();
   const made = page.getByTestId("card-made");
   await expect(made.getByRole("heading", { name: "Your emergency card is ready" })).toBeFocused({ timeout: 60_000 });
@@ -100,6 +101,7 @@ test("a patient makes an emergency card of chosen kinds: the PDF, the passcode s
   expect(payload.label).toBe("Emergency card");
   await page.setViewportSize({ width: 375, height: 740 });
   await expectFitsViewport(page, "the emergency card page on a phone");
+  await checkA11y(page, "the emergency card page on a phone");
   await page.setViewportSize({ width: 1280, height: 800 });
 
   // The link viewer shows exactly the emergency set: no immunizations, results or procedures.
