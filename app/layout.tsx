@@ -4,6 +4,7 @@ import { connection } from "next/server";
 import type { ReactNode } from "react";
 import { currentSession } from "@/lib/sessions/current-session";
 import { AuditCheck } from "./_components/audit-check";
+import { EmergencyCardKeeper } from "./_components/emergency-card-keeper";
 import { KeyMaintenance } from "./_components/key-maintenance";
 import { SignOutButton } from "./_components/sign-out-button";
 import { SiteMenu } from "./_components/site-menu";
@@ -44,6 +45,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
                 {patient && <Link href="/summary">Summary</Link>}
                 {patient && <Link href="/share">Sharing</Link>}
                 {patient && <Link href="/links">Links</Link>}
+                {patient && <Link href="/emergency-card">Emergency card</Link>}
                 {patient && <Link href="/backup">Backup</Link>}
                 {(patient || clinician) && <Link href="/history">History</Link>}
                 {session?.role === "admin" && <Link href="/admin">Administration</Link>}
@@ -62,6 +64,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
         </header>
         <main id="main">
           {patient && <KeyMaintenance />}
+          {patient && <EmergencyCardKeeper />}
           {session && <AuditCheck />}
           {children}
         </main>

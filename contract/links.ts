@@ -12,13 +12,15 @@ import { defineRoute } from "./route";
 export const shlLimits = {
   /** The JWE's most characters (it travels as text). */
   jweMaxChars: 8 * 1024 * 1024,
-  /** The sealed label's most bytes (the label, at most 80 characters, and the choices, sealed under the vault key). */
-  sealedLabelMaxBytes: 4096,
+  /** The sealed label's most bytes (the label, at most 80 characters, and the choices, sealed under the vault key; the emergency card's settings fill up to 16 KiB). */
+  sealedLabelMaxBytes: 16384,
   passcodeChars: { min: 6, max: 64 },
   /** A link lives at least this long… */
   minLifetimeMs: 15 * 60 * 1000,
   /** …and at most this long (30 days). */
   maxLifetimeMs: 30 * 24 * 60 * 60 * 1000,
+  /** A long-term link (flag L: the emergency card, whose files the patient's browser keeps current) lives at most five years. */
+  maxLongTermLifetimeMs: 5 * 366 * 24 * 60 * 60 * 1000,
   /** Wrong passcodes a P link accepts over its whole life before it is disabled. */
   passcodeAttempts: 10,
   recipientChars: { min: 1, max: 200 },
@@ -41,11 +43,21 @@ export const compactJweSchema = z
   .max(shlLimits.jweMaxChars)
   .regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/, "must be a compact JWE");
 
-export const shlFlagSchema = z.enum(["U", "P"]);
+/**
+ * The flags a link is made with (STU1 "flag"): U (one file by GET), P (manifest behind a
+ * passcode), L (long-term: a manifest whose files may change, no passcode) or LP (both).
+ */
+export const shlFlagSchema = z.enum(["U", "P", "L", "LP"]);
+export type ShlFlag = z.infer<typeof shlFlagSchema>;
+
+/** Whether a link's flag asks for a passcode (P). */
+export const flagNeedsPasscode = (flag: ShlFlag) => flag.includes("P");
+/** Whether a link is long-term (L): its files may be replaced while it lives. */
+export const flagIsLongTerm = (flag: ShlFlag) => flag.includes("L");
 
 const passcodeSchema = z.string().min(shlLimits.passcodeChars.min).max(shlLimits.passcodeChars.max);
 
-/** POST /api/links: a new link. `passcode` is required with flag P and refused with U; the expiry is checked against the server's clock. */
+/** POST /api/links: a new link. `passcode` is required with flag P or LP and refused otherwise; the expiry is checked against the server's clock. */
 export const newLinkSchema = z
   .object({
     flag: shlFlagSchema,
@@ -55,11 +67,19 @@ export const newLinkSchema = z
     sealedLabel: base64url(shlLimits.sealedLabelMaxBytes).min(1),
   })
   .strict()
-  .refine((link) => (link.flag === "P") === (link.passcode !== undefined), {
-    message: "A passcode link (flag P) needs a passcode; a U link takes none.",
+  .refine((link) => flagNeedsPasscode(link.flag) === (link.passcode !== undefined), {
+    message: "A passcode link (flag P) needs a passcode; a U or L link takes none.",
     path: ["passcode"],
   });
 export type NewLink = z.infer<typeof newLinkSchema>;
+
+/**
+ * PUT /api/links/{id}: the new contents of a live long-term (L) link, encrypted under the same
+ * key in the patient's browser, and its label sealed again (the card's choices and the digest
+ * of what it now carries).
+ */
+export const linkFileUpdateSchema = z.object({ jwe: compactJweSchema, sealedLabel: base64url(shlLimits.sealedLabelMaxBytes).min(1) }).strict();
+export type LinkFileUpdate = z.infer<typeof linkFileUpdateSchema>;
 
 /** One of the patient's links as the links page lists it. `remainingAttempts` is null for U links. */
 export const linkSummarySchema = z.object({
@@ -130,6 +150,15 @@ export const linksRoutes = {
     status: 201,
   }),
   revoke: defineRoute({ method: "DELETE", path: "/api/links/[id]", access: "session", params: idParams, response: "empty" }),
+  updateFile: defineRoute({
+    method: "PUT",
+    path: "/api/links/[id]",
+    access: "session",
+    bodyLimit: bodyLimits.shlLink,
+    params: idParams,
+    body: linkFileUpdateSchema,
+    response: z.object({ link: linkSummarySchema }),
+  }),
   accesses: defineRoute({
     method: "GET",
     path: "/api/links/[id]/accesses",

@@ -83,6 +83,8 @@ export const auditActionSchema = z.enum([
   /** SMART Health Links (lib/links): made, revoked, opened by a recipient (GET of a U link, a manifest), a wrong passcode. */
   "link-created",
   "link-revoked",
+  /** The patient's browser replaced a long-term link's contents (the emergency card kept current). */
+  "link-updated",
   "link-opened",
   "link-passcode-refused",
   /** Administrative actions (lib/admin): in the administration trail, and in the trail of the account acted on. */

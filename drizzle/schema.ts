@@ -565,7 +565,7 @@ export const rateLimitBuckets = pgTable("rate_limit_buckets", {
   count: integer("count").notNull(),
 });
 
-export const shlLinkFlag = pgEnum("shl_link_flag", ["U", "P"]);
+export const shlLinkFlag = pgEnum("shl_link_flag", ["U", "P", "L", "LP"]);
 export const shlAccessOutcome = pgEnum("shl_access_outcome", ["opened", "wrong-passcode"]);
 
 /**
@@ -585,7 +585,7 @@ export const shlLinks = pgTable(
     /** The link URL's last path segment: 32 random bytes, base64url (43 characters). */
     shlId: text("shl_id").notNull(),
     flag: shlLinkFlag("flag").notNull(),
-    /** Argon2id PHC string (crypto/shl-passcode.ts) for flag P; null for U. */
+    /** Argon2id PHC string (crypto/shl-passcode.ts) for flags P and LP; null for U and L. */
     passcodeHash: text("passcode_hash"),
     /** Wrong passcodes left (flag P; starts at 10, never below 0); null for U. */
     remainingAttempts: integer("remaining_attempts"),

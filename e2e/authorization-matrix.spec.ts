@@ -98,7 +98,12 @@ interface World {
     /** Imports of hers under way: one the matrix stages a record in and abandons, one it commits empty. */
     imports: { abandoned: string; committed: string };
     /** Her SMART Health Links: a U link, a P link (with its passcode and a manifest's location token), one the matrix revokes. */
-    links: { u: { id: string; shlId: string }; p: { id: string; shlId: string; passcode: string; token: string }; scratch: string };
+    links: {
+      u: { id: string; shlId: string };
+      p: { id: string; shlId: string; passcode: string; token: string };
+      l: { id: string; shlId: string };
+      scratch: string;
+    };
   };
   olga: PatientData & { grantToOscar: string; importId: string };
   userIds: Record<Exclude<Caller, "anonymous">, string> & { oscar: string };
@@ -718,7 +723,7 @@ function matrix(w: World): { rows: Row[]; finalRows: Row[] } {
       route: "GET /api/links",
       what: "one's own links",
       path: "/api/links",
-      expect: patientsOnly(ok(200, listOf("links", "id", [p.links.u.id, p.links.p.id, p.links.scratch])), ok(200, listOf("links", "id", []))),
+      expect: patientsOnly(ok(200, listOf("links", "id", [p.links.u.id, p.links.p.id, p.links.l.id, p.links.scratch])), ok(200, listOf("links", "id", []))),
     },
     { route: "POST /api/links", what: "a new link of one's own", path: "/api/links", bodyFor: () => linkBody("U"), expect: patientsOnly(ok(201), ok(201)) },
     {
@@ -758,6 +763,27 @@ function matrix(w: World): { rows: Row[]; finalRows: Row[] } {
       expect: everyone(notFound),
     },
     { route: "GET /api/shl/files/[token]", what: "a manifest's location", path: `/api/shl/files/${p.links.p.token}`, expect: everyone(ok()) },
+    {
+      route: "POST /api/shl/[shlId]",
+      what: "the owner patient's long-term L link (the emergency card without a passcode)",
+      path: `/api/shl/${p.links.l.shlId}`,
+      body: { recipient: "Reader" },
+      expect: everyone(ok(200, (json) => (Array.isArray(json.files) && json.files.length === 1 ? null : "is not a one-file manifest"))),
+    },
+    {
+      route: "PUT /api/links/[id]",
+      what: "new contents of the owner patient's long-term link",
+      path: `/api/links/${p.links.l.id}`,
+      bodyFor: () => ({ jwe: fakeJwe(), sealedLabel: randomB64(60) }),
+      expect: patientsOnly(ok(200), notFound),
+    },
+    {
+      route: "PUT /api/links/[id]",
+      what: "new contents of a link that is not long-term",
+      path: `/api/links/${p.links.u.id}`,
+      bodyFor: () => ({ jwe: fakeJwe(), sealedLabel: randomB64(60) }),
+      expect: patientsOnly(notFound, notFound),
+    },
     {
       route: "DELETE /api/links/[id]",
       what: "the owner patient's link",
@@ -1132,7 +1158,12 @@ function placeholderWorld(): World {
       recoveryWrap: randomB64(72),
       grants: { granted: id(), revoked: id(), expired: id() },
       imports: { abandoned: id(), committed: id() },
-      links: { u: { id: id(), shlId: randomB64(32) }, p: { id: id(), shlId: randomB64(32), passcode: "passcode", token: randomB64(32) }, scratch: id() },
+      links: {
+        u: { id: id(), shlId: randomB64(32) },
+        p: { id: id(), shlId: randomB64(32), passcode: "passcode", token: randomB64(32) },
+        l: { id: id(), shlId: randomB64(32) },
+        scratch: id(),
+      },
     },
     olga: { ...patient(), grantToOscar: id(), importId: id() },
     userIds: {
@@ -1365,17 +1396,24 @@ test("every caller gets exactly what they are entitled to from every route, with
   };
   const petraImports = { abandoned: await startImport(petra), committed: await startImport(petra) };
   const olgaImportId = await startImport(olga);
-  const makeLink = async (flag: "U" | "P", passcode?: string) => {
+  const makeLink = async (flag: "U" | "P" | "L", passcode?: string) => {
     const response = await petra.page.request.post("/api/links", {
       headers: { origin: baseURL! },
-      data: { flag, ...(passcode ? { passcode } : {}), expiresAt: new Date(Date.now() + 3600_000).toISOString(), jwe: fakeJwe(), sealedLabel: randomB64(60) },
+      // A long-term link may live years: the emergency card's lives almost five.
+      data: {
+        flag,
+        ...(passcode ? { passcode } : {}),
+        expiresAt: new Date(Date.now() + (flag === "L" ? 4 * 365 * 24 : 1) * 3600_000).toISOString(),
+        jwe: fakeJwe(),
+        sealedLabel: randomB64(60),
+      },
     });
     expect(response.status()).toBe(201);
     const { link } = (await response.json()) as { link: { id: string; url: string } };
     return { id: link.id, shlId: link.url.split("/").at(-1)! };
   };
   const linkPasscode = "matrix-passcode";
-  const petraLinks = { u: await makeLink("U"), p: await makeLink("P", linkPasscode), scratch: (await makeLink("U")).id };
+  const petraLinks = { u: await makeLink("U"), p: await makeLink("P", linkPasscode), l: await makeLink("L"), scratch: (await makeLink("U")).id };
   const petraManifest = await anonymous.post(`/api/shl/${petraLinks.p.shlId}`, { data: { recipient: "Set-up", passcode: linkPasscode } });
   expect(petraManifest.status()).toBe(200);
   const petraLocation = ((await petraManifest.json()) as { files: Array<{ location: string }> }).files[0]!.location;

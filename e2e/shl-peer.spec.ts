@@ -19,10 +19,11 @@ import { newPerson, type Person } from "./support/sharing";
 const bundle = JSON.parse(readFileSync(path.join(process.cwd(), "fixtures", "shl", "IPS_IG-bundle-01.json"), "utf8")) as { resourceType: string; id?: string };
 const hour = 3600_000;
 
-async function makeLink(patient: Person, baseURL: string, flag: "U" | "P", passcode?: string) {
+async function makeLink(patient: Person, baseURL: string, flag: "U" | "P" | "L" | "LP", passcode?: string) {
   const key = newShlKey();
   const jwe = await encryptShlFile(JSON.stringify(bundle), key, "application/fhir+json");
-  const expiresAt = new Date(Date.now() + hour);
+  // A long-term link (the emergency card's kind) may live years.
+  const expiresAt = new Date(Date.now() + (flag.includes("L") ? 4 * 365 * 24 : 1) * hour);
   const response = await patient.page.request.post("/api/links", {
     headers: { origin: baseURL },
     data: { flag, ...(passcode ? { passcode } : {}), expiresAt: expiresAt.toISOString(), jwe, sealedLabel: randomBytes(90).toString("base64url") },
@@ -32,7 +33,7 @@ async function makeLink(patient: Person, baseURL: string, flag: "U" | "P", passc
   expect(link.url).toMatch(new RegExp(`^${baseURL}/api/shl/[A-Za-z0-9_-]{43}$`));
   expect(link.url.length).toBeLessThanOrEqual(128);
   const shlink = encodeShlink({ url: link.url, flag, key, exp: Math.floor(expiresAt.getTime() / 1000), label: "For the clinic" });
-  return { link, shlink };
+  return { link, shlink, key };
 }
 
 const listed = async (request: APIRequestContext, id: string) =>
@@ -111,5 +112,38 @@ test("kill-the-clipboard opens our links over HTTP: U by GET, P by manifest; a w
   const ofLink = (id: string) => trail.events.filter((event) => event.grantId === id).map((event) => event.action);
   expect(ofLink(direct.link.id)).toEqual(["link-created", "link-opened", "link-opened", "link-revoked"]);
   expect(ofLink(guarded.link.id)).toEqual(["link-created", "link-opened", "link-opened", "link-passcode-refused", "link-passcode-refused", "link-revoked"]);
+  await patient.close();
+});
+
+test("kill-the-clipboard opens long-term links (the emergency card's kind): LP with its passcode, L with none, and reads the new file after the owner replaces it", async ({
+  browser,
+  baseURL,
+}) => {
+  test.setTimeout(180_000);
+  await cryptoReady();
+  const patient = await newPerson(browser, { role: "patient", name: "Lou Longterm" });
+  const guarded = await makeLink(patient, baseURL!, "LP", "red-kite-42");
+  const first = await new SHLViewer({ shlinkURI: guarded.shlink }).resolveSHL({ recipient: "City ER", passcode: "red-kite-42" });
+  expect(first.fhirResources).toEqual([bundle]);
+  await expect(new SHLViewer({ shlinkURI: guarded.shlink }).resolveSHL({ recipient: "A guesser", passcode: "red-kite-43" })).rejects.toBeInstanceOf(
+    SHLInvalidPasscodeError,
+  );
+
+  // The owner's browser replaces the file under the same key: the same link now reads the new Bundle.
+  const changed = { ...bundle, id: "changed-emergency-set" };
+  const replaced = await patient.page.request.put(`/api/links/${guarded.link.id}`, {
+    headers: { origin: baseURL! },
+    data: { jwe: await encryptShlFile(JSON.stringify(changed), guarded.key, "application/fhir+json"), sealedLabel: randomBytes(90).toString("base64url") },
+  });
+  expect(replaced.status(), await replaced.text()).toBe(200);
+  const second = await new SHLViewer({ shlinkURI: guarded.shlink }).resolveSHL({
+    recipient: "City ER",
+    passcode: "red-kite-42",
+    embeddedLengthMax: 10_000_000,
+  });
+  expect(second.fhirResources).toEqual([changed]);
+
+  const open = await makeLink(patient, baseURL!, "L");
+  expect((await new SHLViewer({ shlinkURI: open.shlink }).resolveSHL({ recipient: "Ambulance crew" })).fhirResources).toEqual([bundle]);
   await patient.close();
 });

@@ -314,3 +314,67 @@ test("stored vaults have one size whatever the patient's name, before and after 
   expect(size(await vaultOf(short))).toBe(size(shortVault));
   await Promise.all([doctor.close(), short.close(), long.close()]);
 });
+
+test("the emergency card: its records (also one added after it was made), the revealed name, the contacts, the passcode and the link key reach no file, log or response", async ({
+  browser,
+}) => {
+  test.setTimeout(240_000);
+  const canary = {
+    noteTitle: "CanaryCardHeading Saffron-Okapi",
+    noteText: "CanaryCardText teal-pangolin",
+    laterTitle: "CanaryCardLater Russet-Tarsier",
+    laterText: "CanaryCardLaterText olive-narwhal",
+    revealed: "CanaryCardName Periwinkle-Civet",
+    contacts: "CanaryCardContact Ochre-Dugong +99 123",
+    passcode: "CanaryCardPass-cerulean-7",
+  };
+  const recipient = "Recipient Erdesk Cardclinic";
+  const patient = await newPerson(browser, { role: "patient", name: "Pat Cardholder" });
+  const patientResponses = captureResponses(patient.page.context());
+  const { page } = patient;
+  await page.getByRole("link", { name: "My records" }).first().click();
+  await addNote(page, canary.noteTitle, canary.noteText);
+
+  await page.getByRole("banner").getByRole("link", { name: "Emergency card" }).click();
+  const form = page.getByTestId("card-form");
+  await form.getByLabel("Notes", { exact: true }).check();
+  await form.getByLabel("Your name on the card").fill(canary.revealed);
+  await form.getByLabel(/Emergency contacts/).fill(canary.contacts);
+  await form.getByLabel("Passcode", { exact: true }).fill(canary.passcode);
+  await form.getByRole("button", { name: "Make the card" }).click();
+  await page.getByTestId("card-made").getByRole("button", { name: "Done" }).click({ timeout: 60_000 });
+  const link = await page.getByTestId("emergency-card").getByTestId("card-link-text").inputValue();
+
+  // A note added later joins the link through this browser (PUT /api/links/{id}).
+  await page.getByRole("banner").getByRole("link", { name: "My records" }).click();
+  await addNote(page, canary.laterTitle, canary.laterText);
+  const peerResponses: SeenResponse[] = [];
+  const resolve = async () =>
+    JSON.stringify(
+      (
+        await new SHLViewer({ shlinkURI: link.slice(link.indexOf("shlink:/")), fetch: capturingFetch(peerResponses) }).resolveSHL({
+          recipient,
+          passcode: canary.passcode,
+        })
+      ).fhirResources,
+    );
+  await expect.poll(resolve, { timeout: 30_000 }).toContain(canary.laterTitle);
+  const opened = await resolve();
+  expect(opened).toContain(canary.noteTitle);
+  expect(opened).toContain(canary.revealed);
+  expect(opened).not.toContain(canary.contacts);
+  await patientResponses.settled();
+
+  await expect.poll(() => occurrences(recipient).length, { timeout: 30_000 }).toBeGreaterThan(0);
+  const { key } = shlinkPayloadOf(link);
+  const secrets: Record<string, string | Uint8Array> = { ...canary, "card link key": key, "card link key bytes": Buffer.from(key, "base64url") };
+  const everyResponse = [...patientResponses.seen, ...peerResponses];
+  expect(everyResponse.some((response) => /"embedded":"[A-Za-z0-9_.-]+"|^[A-Za-z0-9_-]+\.\.[A-Za-z0-9_.-]+$/.test(response.body))).toBe(true);
+  for (const [what, secret] of Object.entries(secrets)) {
+    const forms = typeof secret === "string" ? [...encodings(secret), ...encodings(Buffer.from(secret))] : encodings(secret);
+    expect(occurrencesOfForms(forms), `${what} in the database files or the server logs`).toEqual([]);
+    const inResponses = everyResponse.filter((response) => forms.some((form) => response.body.includes(form))).map((response) => response.url);
+    expect(inResponses, `${what} in a response`).toEqual([]);
+  }
+  await patient.close();
+});

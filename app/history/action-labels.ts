@@ -47,6 +47,7 @@ export const actionLabels: Record<AuditAction, string> = {
   // SMART Health Links. An open and a wrong passcode are worded with the recipient's name by labelOf when it is known.
   "link-created": "Made a link to share records",
   "link-revoked": "Revoked a link",
+  "link-updated": "Updated a long-term link's contents",
   "link-opened": "One of your links was opened",
   "link-passcode-refused": "A wrong passcode was tried on one of your links",
 };

@@ -1,6 +1,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { cryptoReady, fromBase64url, generateVaultKey, toBase64url } from "@/crypto";
+import { shlLimits } from "@/contract/links";
 import { IntegrityError } from "../integrity";
+import { cardLimits, type CardSettings } from "./card-settings";
 import { openLinkLabel, sealLinkLabel } from "./make-label";
 
 beforeAll(cryptoReady);
@@ -33,5 +35,35 @@ describe("a link's sealed label", () => {
 
   it("refuses a label over 80 characters", () => {
     expect(() => sealLinkLabel({ label: "x".repeat(81), chosen: "" }, generateVaultKey())).toThrow();
+  });
+
+  const card: CardSettings = {
+    kinds: ["allergy", "medication", "condition"],
+    recordIds: Array.from({ length: cardLimits.recordIds }, (_, index) => `00000000-0000-4000-8000-${String(index).padStart(12, "0")}`),
+    key: "k".repeat(43),
+    name: "N".repeat(cardLimits.nameChars),
+    birthDate: "1957-07-06",
+    contacts: "診".repeat(cardLimits.contactsChars),
+    digest: "0".repeat(64),
+  };
+
+  it("carries the emergency card's choices and key, within the server's 16 KiB at the most a card may choose", () => {
+    const vaultKey = generateVaultKey();
+    const sealed = sealLinkLabel({ label: "Emergency card", chosen: "Emergency set (100 records)", card }, vaultKey);
+    expect(openLinkLabel(sealed, vaultKey)).toEqual({ label: "Emergency card", chosen: "Emergency set (100 records)", card });
+    expect(fromBase64url(sealed).length).toBeLessThanOrEqual(shlLimits.sealedLabelMaxBytes);
+  });
+
+  it("refuses, as damaged, card settings not in their shape", () => {
+    const vaultKey = generateVaultKey();
+    for (const bad of [
+      { ...card, key: "short" },
+      { ...card, kinds: ["not-a-kind"] },
+      { ...card, digest: "xyz" },
+      { ...card, recordIds: [...card.recordIds, "one-more"] },
+    ]) {
+      const sealed = sealLinkLabel({ label: "Emergency card", chosen: "", card: bad as CardSettings }, vaultKey);
+      expect(() => openLinkLabel(sealed, vaultKey)).toThrow(IntegrityError);
+    }
   });
 });

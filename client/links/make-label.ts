@@ -15,6 +15,7 @@ import {
   type VaultKey,
 } from "@/crypto";
 import { IntegrityError, verified } from "../integrity";
+import { parseCardSettings, type CardSettings } from "./card-settings";
 
 /** What the patient's own list says about a link: its label and what it carries, known only to their browser. */
 export interface LinkLabel {
@@ -22,6 +23,8 @@ export interface LinkLabel {
   label: string;
   /** What was chosen, in words: "3 records", "Problems, Medications", "My summary (PDF and 12 records)". */
   chosen: string;
+  /** Present only on the emergency card's link: the patient's choices and the link's key (client/links/card-settings.ts). */
+  card?: CardSettings;
 }
 
 export const maxLabelLength = 80;
@@ -40,7 +43,7 @@ const sealRecordId = (sealId: Uint8Array) => `link-label:${toHex(sealId)}`;
  * Seals a link's label and selection for the server to keep beside the link (`sealedLabel`),
  * so the patient's list can name their links while the server cannot read them. No new
  * format: exactly as the chart seals a record (crypto/README.md, Envelopes kinds 3 and 4): the
- * JSON `{label, chosen}` as record content (padded to a bucket of at least 256 bytes) under a
+ * JSON `{label, chosen, card?}` as record content (padded to a bucket of at least 256 bytes) under a
  * fresh record key, that key wrapped under the owner wrapping key the vault key derives, both
  * bound to a random seal id. Layout: seal id (16) | wrap (74) | content (kind 3); base64url.
  * Needs cryptoReady().
@@ -54,7 +57,8 @@ export function sealLinkLabel(label: LinkLabel, vaultKey: VaultKey): string {
   const ownerKey = deriveOwnerWrappingKey(vaultKey);
   try {
     const wrap = wrapRecordKey(recordKey, ownerKey, { recordId, keyVersion: 1, grantId: ownerGrantId });
-    const content = encryptRecordContent(utf8(JSON.stringify({ label: label.label, chosen: label.chosen })), recordKey, {
+    const sealedJson = { label: label.label, chosen: label.chosen, ...(label.card ? { card: label.card } : {}) };
+    const content = encryptRecordContent(utf8(JSON.stringify(sealedJson)), recordKey, {
       recordId,
       version: 1,
       keyVersion: 1,
@@ -105,8 +109,11 @@ function parseLabel(text: string): LinkLabel {
     if (!(caught instanceof SyntaxError)) throw caught;
     throw new IntegrityError("shape");
   }
-  const { label, chosen } = (parsed ?? {}) as { label?: unknown; chosen?: unknown };
+  const { label, chosen, card } = (parsed ?? {}) as { label?: unknown; chosen?: unknown; card?: unknown };
   if (typeof label !== "string" || typeof chosen !== "string" || label.length > maxLabelLength || chosen.length > maxChosenLength)
     throw new IntegrityError("shape");
-  return { label, chosen };
+  if (card === undefined) return { label, chosen };
+  const settings = parseCardSettings(card);
+  if (!settings) throw new IntegrityError("shape");
+  return { label, chosen, card: settings };
 }

@@ -1,6 +1,7 @@
 import { encodeShlink, encryptShlFile, newShlKey, toBase64, type ShlinkPayload } from "@/crypto";
 import { routes } from "@/contract/routes";
-import type { LinkSummary } from "@/contract/links";
+import type { LinkSummary, ShlFlag } from "@/contract/links";
+import type { CardSettings } from "./card-settings";
 import { countOf, listOf } from "../format";
 import { isIntegrityError } from "../integrity";
 import { kindLabel } from "../fhir/kinds";
@@ -72,6 +73,19 @@ export async function linkRecordsOf(entries: readonly OkEntry[], selection: Link
   return out;
 }
 
+/** The link text (`<origin>/links/open#shlink:/…`) of a link whose key the browser holds (the emergency card's). */
+export function linkTextOf(link: Pick<LinkSummary, "url" | "expiresAt" | "flag">, key: string, label: string, origin: string): string {
+  const payload: ShlinkPayload = {
+    url: link.url,
+    key,
+    exp: Math.floor(new Date(link.expiresAt).getTime() / 1000),
+    flag: link.flag,
+    ...(label ? { label } : {}),
+    v: 1,
+  };
+  return `${origin}${viewerPath}#${encodeShlink(payload)}`;
+}
+
 /** The steps of making a link, for the page's progress. */
 export type MakeStep = "encrypting" | "uploading";
 
@@ -82,8 +96,14 @@ export interface MakeLinkInput {
   /** What was chosen, in words (chosenWords), for the patient's list only. */
   chosen: string;
   expiry: ExpiryPreset;
-  /** Present: a passcode link (flag P); absent: flag U. */
+  /** Present: a passcode link (flag P); absent: flag U (flag L when long-term). */
   passcode?: string;
+  /**
+   * A long-term link (flag L, with P when a passcode is given): the emergency card. Its key is
+   * the card's (kept in the sealed label with the card's settings, so the browser can update
+   * the link's file later), and it expires at `expiresAt` (at most five years ahead) instead of a preset.
+   */
+  longTerm?: { card: CardSettings; expiresAt: Date };
 }
 
 export interface MadeLink {
@@ -121,20 +141,22 @@ export async function makeLink(
   const preset = expiryPresets.find((candidate) => candidate.key === input.expiry);
   if (!preset) throw new Error("unknown expiry");
   onStep("encrypting");
-  const key = newShlKey();
+  const key = input.longTerm?.card.key ?? newShlKey();
   const jwe = await encryptShlFile(JSON.stringify(input.bundle), key, "application/fhir+json");
   if (jwe.length > maxJweLength) throw new LinkTooLargeError();
-  const flag = input.passcode === undefined ? "U" : "P";
-  const expiresAt = new Date(now.getTime() + preset.ms);
-  const sealedLabel = sealLinkLabel({ label, chosen: input.chosen }, vault.keys.vaultKey);
+  const flag = linkFlag(input.passcode !== undefined, input.longTerm !== undefined);
+  const expiresAt = input.longTerm?.expiresAt ?? new Date(now.getTime() + preset.ms);
+  const sealedLabel = sealLinkLabel({ label, chosen: input.chosen, ...(input.longTerm ? { card: input.longTerm.card } : {}) }, vault.keys.vaultKey);
   onStep("uploading");
   // Not retried: the server makes the link's id, so a request cut off after it was stored would make a second link.
   const { link } = await transport.call(routes.links.create, {
     body: { flag, ...(input.passcode !== undefined ? { passcode: input.passcode } : {}), expiresAt: expiresAt.toISOString(), jwe, sealedLabel },
   });
-  const payload: ShlinkPayload = { url: link.url, key, exp: Math.floor(new Date(link.expiresAt).getTime() / 1000), flag, ...(label ? { label } : {}), v: 1 };
-  return { link, label, text: `${origin}${viewerPath}#${encodeShlink(payload)}` };
+  return { link, label, text: linkTextOf({ ...link, flag }, key, label, origin) };
 }
+
+/** STU1 flags: P with a passcode, L for a long-term link, U for a plain one (never U with P or L here: the card is read through a manifest). */
+const linkFlag = (passcode: boolean, longTerm: boolean): ShlFlag => (longTerm ? (passcode ? "LP" : "L") : passcode ? "P" : "U");
 
 /** A link of the patient's list with its label opened in the browser (null when it does not open: shown as such, never hidden). */
 export interface ListedLink extends LinkSummary {

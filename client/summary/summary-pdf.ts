@@ -36,7 +36,7 @@ const isCjk = (codePoint: number) =>
  * characters either font lacks (spaces inside the run included) replaced by a visible marker,
  * so no character silently becomes a blank box. Notes in `replaced` that it happened.
  */
-function drawable(text: string, covered: Set<number>, replaced: { any: boolean }): string {
+export function drawable(text: string, covered: Set<number>, replaced: { any: boolean }): string {
   let out = "";
   let missing: { cjk: boolean } | null = null;
   let pendingSpace = "";
@@ -69,7 +69,7 @@ function drawable(text: string, covered: Set<number>, replaced: { any: boolean }
 }
 
 /** Splits text into lines no wider than `width` at `size`, at spaces, or inside a word too long for a line. */
-function wrap(text: string, font: PDFFont, size: number, width: number): string[] {
+export function wrap(text: string, font: PDFFont, size: number, width: number): string[] {
   const lines: string[] = [];
   let current = "";
   const fits = (candidate: string) => font.widthOfTextAtSize(candidate, size) <= width;

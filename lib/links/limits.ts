@@ -12,4 +12,6 @@ import type { RateLimitRule } from "@/lib/rate-limit";
 export const linkLimits = {
   openPerAddress: { name: "shl:address", limit: 120, windowSeconds: 600, refusal: "Too many link requests from this network" },
   createPerAccount: { name: "links:account", limit: 30, windowSeconds: 600, refusal: "Too many links made from this account" },
+  /** Replacements of a long-term link's file (the emergency card kept current after each change of the chart). */
+  updatePerAccount: { name: "links:update", limit: 120, windowSeconds: 600, refusal: "Too many link updates from this account" },
 } as const satisfies Record<string, RateLimitRule>;

@@ -2,7 +2,16 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import { cryptoReady, fromBase64url, randomBytes, toBase64url } from "@/crypto";
 import { hashShlPasscode } from "@/crypto/shl-passcode";
-import { linkAccessesMax, linksListMax, shlLimits, type LinkSummary, type NewLink } from "@/contract/links";
+import {
+  flagIsLongTerm,
+  flagNeedsPasscode,
+  linkAccessesMax,
+  linksListMax,
+  shlLimits,
+  type LinkFileUpdate,
+  type LinkSummary,
+  type NewLink,
+} from "@/contract/links";
 import { blobStore } from "@/lib/blobs/select-blob-store";
 import { config } from "@/lib/config";
 import { getDatabase } from "@/lib/db";
@@ -11,7 +20,7 @@ import { enforceRateLimits } from "@/lib/rate-limit";
 import { storageLimits } from "@/lib/records/storage-quota";
 import { requireSession } from "@/lib/sessions/current-session";
 import { linkLimits } from "./limits";
-import { accessesOfLink, insertLink, linksOfOwner, revokeLink, type LinkRow } from "./link-store";
+import { accessesOfLink, insertLink, linksOfOwner, replaceLinkFile, revokeLink, type LinkRow } from "./link-store";
 
 /**
  * The patient's side of SMART Health Links (issue 16): make, list, revoke, read accesses.
@@ -69,7 +78,7 @@ const summaryOf = (row: LinkRow): LinkSummary => ({
  * Makes a link (POST /api/links): a fresh id and a 256-bit URL segment, the passcode hashed
  * (Argon2id) and forgotten, the JWE stored in the blob store (counted toward the account's
  * storage quota). The expiry must lie 15 minutes to 30 days ahead of
- * the server's clock. Throws AppError `forbidden` (not a patient), `rate-limited`,
+ * the server's clock (to five years for a long-term link, flag L or LP). Throws AppError `forbidden` (not a patient), `rate-limited`,
  * `quota-exceeded`, `too-many-uploads`,
  * `invalid-input` (expiry, JWE header), `service-unavailable` (APP_ORIGIN too long for a
  * 128-character link URL).
@@ -79,9 +88,12 @@ export async function createMyLink(body: NewLink, now: Date = new Date()): Promi
   await enforceRateLimits(db, [{ rule: linkLimits.createPerAccount, subject: userId }], now);
   const expiresAt = new Date(body.expiresAt);
   const lifetime = expiresAt.getTime() - now.getTime();
-  if (!(lifetime >= shlLimits.minLifetimeMs - 60_000 && lifetime <= shlLimits.maxLifetimeMs + 60_000)) {
+  const longest = flagIsLongTerm(body.flag) ? shlLimits.maxLongTermLifetimeMs : shlLimits.maxLifetimeMs;
+  if (!(lifetime >= shlLimits.minLifetimeMs - 60_000 && lifetime <= longest + 60_000)) {
     // A minute's grace either side: the browser's clock and the request's travel time.
-    const message = "A link must expire between 15 minutes and 30 days from now.";
+    const message = flagIsLongTerm(body.flag)
+      ? "A long-term link must expire between 15 minutes and five years from now."
+      : "A link must expire between 15 minutes and 30 days from now.";
     throw new AppError("invalid-input", message, { fields: [{ path: "expiresAt", message }] });
   }
   const contentType = jweContentType(body.jwe);
@@ -97,13 +109,35 @@ export async function createMyLink(body: NewLink, now: Date = new Date()): Promi
       id: randomUUID(),
       shlId,
       flag: body.flag,
-      passcodeHash: body.flag === "P" ? hashShlPasscode(body.passcode!) : null,
+      passcodeHash: flagNeedsPasscode(body.flag) ? hashShlPasscode(body.passcode!) : null,
       attempts: shlLimits.passcodeAttempts,
       expiresAt,
       contentType,
       jwe: new TextEncoder().encode(body.jwe),
       sealedLabel: fromBase64url(body.sealedLabel),
     },
+    storageLimits(),
+  );
+  return { link: summaryOf(row) };
+}
+
+/**
+ * Replaces the contents of one of the patient's live long-term links (PUT /api/links/{id}):
+ * the emergency card's browser re-encrypts the current emergency set under the link's key and
+ * sends the JWE and the label sealed again. Throws AppError `forbidden` (not a patient),
+ * `not-found` (not theirs, not live, not long-term), `invalid-input` (JWE header),
+ * `quota-exceeded`, `too-many-uploads`, `rate-limited`.
+ */
+export async function updateMyLinkFile(linkId: string, body: LinkFileUpdate): Promise<{ link: LinkSummary }> {
+  const { db, userId } = await asPatient();
+  await enforceRateLimits(db, [{ rule: linkLimits.updatePerAccount, subject: userId }]);
+  const contentType = jweContentType(body.jwe);
+  const row = await replaceLinkFile(
+    db,
+    blobStore(db),
+    userId,
+    linkId,
+    { jwe: new TextEncoder().encode(body.jwe), contentType, sealedLabel: fromBase64url(body.sealedLabel) },
     storageLimits(),
   );
   return { link: summaryOf(row) };

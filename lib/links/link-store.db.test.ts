@@ -10,8 +10,9 @@ import { databaseBlobStore } from "@/lib/blobs/database-blob-store";
 import { createTestDatabase, testDatabaseKinds, type TestDatabase } from "@/lib/db/test-databases";
 import { AppError } from "@/lib/errors";
 import { errorResponse } from "@/lib/http/route";
+import type { ShlFlag } from "@/contract/links";
 import { storageUsage } from "@/lib/records/storage-quota";
-import { accessesOfLink, insertLink, linksOfOwner, revokeLink, sweepDeadLinks } from "./link-store";
+import { accessesOfLink, insertLink, linksOfOwner, replaceLinkFile, revokeLink, sweepDeadLinks } from "./link-store";
 import { directFile, locationFile, manifest, type Caller } from "./public-link-service";
 
 // A compact JWE's shape is all the store and the blind routes look at; the bytes are opaque here.
@@ -41,7 +42,7 @@ describe.each(testDatabaseKinds())("SMART Health Links on %s", (kind) => {
     await database?.dispose();
   });
 
-  async function makeLink(flag: "U" | "P", { expiresAt = new Date(Date.now() + hour), jwe = jweText(), limits = roomy } = {}) {
+  async function makeLink(flag: ShlFlag, { expiresAt = new Date(Date.now() + hour), jwe = jweText(), limits = roomy } = {}) {
     const shlId = toBase64url(randomBytes(32));
     const row = await insertLink(
       database.db,
@@ -51,7 +52,7 @@ describe.each(testDatabaseKinds())("SMART Health Links on %s", (kind) => {
         id: randomUUID(),
         shlId,
         flag,
-        passcodeHash: flag === "P" ? passcodeHash : null,
+        passcodeHash: flag.includes("P") ? passcodeHash : null,
         attempts: 10,
         expiresAt,
         contentType: "application/fhir+json",
@@ -274,5 +275,70 @@ describe.each(testDatabaseKinds())("SMART Health Links on %s", (kind) => {
     expect(ids.indexOf(second.id)).toBeLessThan(ids.indexOf(first.id));
     expect(await linksOfOwner(database.db, randomUUID(), 10)).toEqual([]);
     await expect(accessesOfLink(database.db, randomUUID(), first.id, 10)).rejects.toMatchObject({ code: "not-found" });
+  });
+
+  it("serves a long-term link's manifest (L without a passcode, LP with one) and, once its file is replaced, only the new JWE", async () => {
+    const open = await makeLink("L");
+    const guarded = await makeLink("LP");
+    const embedded = (link: { shlId: string }, code?: string) =>
+      manifest(caller, link.shlId, { recipient: "City ER", embeddedLengthMax: 1_000_000, ...(code ? { passcode: code } : {}) }) as Promise<{
+        files: Array<{ embedded?: string }>;
+      }>;
+    expect((await embedded(open)).files[0]!.embedded).toBe(open.jwe);
+    expect((await answerOf(() => embedded(guarded))).status).toBe(401);
+    expect((await embedded(guarded, passcode)).files[0]!.embedded).toBe(guarded.jwe);
+    expect((await answerOf(() => directFile(caller, open.shlId, "x"))).status).toBe(404);
+
+    const served = (await manifest(caller, guarded.shlId, { recipient: "Front desk", passcode })) as { files: Array<{ location?: string }> };
+    const token = served.files[0]!.location!.split("/").at(-1)!;
+    const newer = jweText(300);
+    const label = randomBytes(70);
+    const row = await replaceLinkFile(
+      database.db,
+      store,
+      owner,
+      guarded.id,
+      { jwe: new TextEncoder().encode(newer), contentType: "application/fhir+json", sealedLabel: label },
+      roomy,
+    );
+    expect(Buffer.from(row.sealedLabel).equals(label)).toBe(true);
+    expect((await embedded(guarded, passcode)).files[0]!.embedded).toBe(newer);
+    // A location handed out before names the link, so it serves the new contents too.
+    expect(await (await locationFile(caller, token)).text()).toBe(newer);
+    expect(await blobGone(guarded.blobId)).toBe(true);
+
+    await foldAuditInbox(database.db, [owner]);
+    const events = await database.db.select().from(auditEvents).where(eq(auditEvents.subjectId, owner)).orderBy(asc(auditEvents.seq));
+    expect(events.filter((event) => event.grantId === guarded.id).map((event) => event.action)).toContain("link-updated");
+    expect(verifyAuditChain(events.map(storedEventFields)).ok).toBe(true);
+  });
+
+  it("replaces no file of a U or P link, a revoked link or another owner's, and keeps no blob of a refused replacement", async () => {
+    const before = (await database.db.select().from(blobs)).length;
+    const u = await makeLink("U");
+    const p = await makeLink("P");
+    const revoked = await makeLink("L");
+    await revokeLink(database.db, store, owner, revoked.id);
+    const stranger = randomUUID();
+    await database.db.insert(users).values({ id: stranger, role: "patient" });
+    const replace = (who: string, id: string) =>
+      replaceLinkFile(
+        database.db,
+        store,
+        who,
+        id,
+        { jwe: new TextEncoder().encode(jweText(250)), contentType: "application/fhir+json", sealedLabel: randomBytes(60) },
+        roomy,
+      );
+    for (const [who, id] of [
+      [owner, u.id],
+      [owner, p.id],
+      [owner, revoked.id],
+      [stranger, p.id],
+    ] as const) {
+      await expect(replace(who, id)).rejects.toMatchObject({ code: "not-found" });
+    }
+    // Only the two live links' blobs were added.
+    expect((await database.db.select().from(blobs)).length).toBe(before + 2);
   });
 });

@@ -5,6 +5,7 @@ import type { Database, Executor } from "@/lib/db";
 import { appendAudit } from "@/lib/audit/audit-log";
 import type { BlobStore } from "@/lib/blobs/blob-store";
 import { AppError } from "@/lib/errors";
+import { flagNeedsPasscode, type ShlFlag } from "@/contract/links";
 import type { StorageLimits } from "@/lib/records/storage-quota";
 import { readJwe, storeJwe } from "./jwe-blobs";
 
@@ -21,7 +22,7 @@ import { readJwe, storeJwe } from "./jwe-blobs";
 export interface LinkRow {
   id: string;
   shlId: string;
-  flag: "U" | "P";
+  flag: ShlFlag;
   expiresAt: Date;
   createdAt: Date;
   revokedAt: Date | null;
@@ -47,8 +48,8 @@ const summaryColumns = {
 export interface NewLinkRow {
   id: string;
   shlId: string;
-  flag: "U" | "P";
-  /** Argon2id PHC string for flag P (crypto/shl-passcode.ts); null for U. */
+  flag: ShlFlag;
+  /** Argon2id PHC string for flags P and LP (crypto/shl-passcode.ts); null for U and L. */
   passcodeHash: string | null;
   /** Wrong passcodes a P link accepts over its life; ignored for U. */
   attempts: number;
@@ -82,8 +83,8 @@ async function insertLinkRow(db: Database, ownerId: string, link: NewLinkRow, bl
         ownerId,
         shlId: link.shlId,
         flag: link.flag,
-        passcodeHash: link.flag === "P" ? link.passcodeHash : null,
-        remainingAttempts: link.flag === "P" ? link.attempts : null,
+        passcodeHash: flagNeedsPasscode(link.flag) ? link.passcodeHash : null,
+        remainingAttempts: flagNeedsPasscode(link.flag) ? link.attempts : null,
         expiresAt: link.expiresAt,
         contentType: link.contentType,
         blobId,
@@ -128,6 +129,50 @@ export async function revokeLink(db: Database, blobs: BlobStore, ownerId: string
   if (blobId) await blobs.delete([blobId]);
 }
 
+/**
+ * Replaces the contents of one of the owner's live long-term (flag L or LP) links: the new JWE
+ * is stored as a blob of the owner's (counted toward the quota), then, in one transaction that
+ * finds the link still live, the link names it (with its new size and sealed label) and
+ * `link-updated` joins the owner's trail; then the old blob is deleted. A `location` token
+ * handed out earlier serves the new contents (tokens name the link, not the blob). Returns the
+ * stored row. Throws AppError `not-found` for a link that is not the owner's, not live or not
+ * long-term (the new blob goes again), and what storing a blob throws.
+ */
+export async function replaceLinkFile(
+  db: Database,
+  blobs: BlobStore,
+  ownerId: string,
+  linkId: string,
+  update: { jwe: Uint8Array; contentType: string; sealedLabel: Uint8Array },
+  limits: StorageLimits,
+  now: Date = new Date(),
+): Promise<LinkRow> {
+  const blobId = await storeJwe(db, blobs, ownerId, update.jwe, limits);
+  let replaced: { row: LinkRow; oldBlobId: string | null };
+  try {
+    replaced = await db.transaction(async (tx) => {
+      const [link] = await tx
+        .select({ blobId: shlLinks.blobId })
+        .from(shlLinks)
+        .where(and(eq(shlLinks.id, linkId), eq(shlLinks.ownerId, ownerId), or(eq(shlLinks.flag, "L"), eq(shlLinks.flag, "LP")), live(now)))
+        .for("update");
+      if (!link) throw notFound();
+      const [row] = await tx
+        .update(shlLinks)
+        .set({ blobId, jweSize: update.jwe.byteLength, contentType: update.contentType, sealedLabel: update.sealedLabel })
+        .where(eq(shlLinks.id, linkId))
+        .returning(summaryColumns);
+      await appendAudit(tx, [{ subjectId: ownerId, actorId: ownerId, action: "link-updated", grantId: linkId, outcome: "success" }], now);
+      return { row: row!, oldBlobId: link.blobId };
+    });
+  } catch (error) {
+    await blobs.delete([blobId]);
+    throw error;
+  }
+  if (replaced.oldBlobId) await blobs.delete([replaced.oldBlobId]);
+  return replaced.row;
+}
+
 /** One link's accesses, newest first (at most `limit`). Throws AppError `not-found` for a link that is not the owner's. */
 export async function accessesOfLink(db: Executor, ownerId: string, linkId: string, limit: number) {
   const [link] = await db
@@ -150,7 +195,7 @@ const live = (now: Date) => and(isNull(shlLinks.revokedAt), isNull(shlLinks.disa
 export interface LiveLink {
   id: string;
   ownerId: string;
-  flag: "U" | "P";
+  flag: ShlFlag;
   passcodeHash: string | null;
   contentType: string;
   jweSize: number;

@@ -2,7 +2,7 @@ import "server-only";
 import { createHash } from "node:crypto";
 import { cryptoReady, randomBytes, toBase64url } from "@/crypto";
 import { verifyShlPasscode } from "@/crypto/shl-passcode";
-import { shlLimits, type Manifest } from "@/contract/links";
+import { flagNeedsPasscode, shlLimits, type Manifest } from "@/contract/links";
 import type { BlobStore } from "@/lib/blobs/blob-store";
 import { blobStore } from "@/lib/blobs/select-blob-store";
 import { config } from "@/lib/config";
@@ -11,7 +11,7 @@ import { AppError } from "@/lib/errors";
 import { clientAddress } from "@/lib/http/request-meta";
 import { enforceRateLimits } from "@/lib/rate-limit";
 import { linkLimits } from "./limits";
-import { insertFileToken, jweByFileToken, liveLinkByShlId, recordOpen, remainingAttemptsOf, spendPasscodeAttempt } from "./link-store";
+import { insertFileToken, jweByFileToken, liveLinkByShlId, recordOpen, remainingAttemptsOf, spendPasscodeAttempt, type LiveLink } from "./link-store";
 
 /**
  * The blind side of SMART Health Links (STU1): what any viewer, anywhere, gets for a link
@@ -68,7 +68,7 @@ export async function directFile(caller: Caller, shlId: string, recipient: strin
 }
 
 /**
- * POST /api/shl/{shlId} for a P link: checks the passcode against its Argon2id hash; a wrong
+ * POST /api/shl/{shlId} for a P, L or LP link (an L link asks no passcode): checks the passcode against its Argon2id hash; a wrong
  * one spends one of the link's lifetime allowances atomically and answers 401
  * `{ remainingAttempts }` (a request without a passcode spends nothing); the last one
  * disables the link (404 from then on). With the right passcode: the manifest, its one file
@@ -89,7 +89,10 @@ export interface ManifestRequest {
 export async function manifest(caller: Caller, shlId: string, body: ManifestRequest): Promise<Manifest | Response> {
   const db = await counted(caller);
   const link = segment.test(shlId) ? await liveLinkByShlId(db, shlId) : null;
-  if (!link || link.flag !== "P" || !link.passcodeHash) throw noSuchLink();
+  if (!link || link.flag === "U") throw noSuchLink();
+  // A long-term link without P (the emergency card printed without a passcode) serves its manifest to anyone holding it.
+  if (flagNeedsPasscode(link.flag) && !link.passcodeHash) throw noSuchLink();
+  if (link.passcodeHash === null) return manifestOf(caller, db, link, body);
   if (body.passcode === undefined) {
     const remaining = await remainingAttemptsOf(db, link.id);
     if (!remaining) throw noSuchLink();
@@ -100,6 +103,11 @@ export async function manifest(caller: Caller, shlId: string, body: ManifestRequ
     if (remaining === null) throw noSuchLink();
     return invalidPasscode(remaining);
   }
+  return manifestOf(caller, db, link, body);
+}
+
+/** The manifest of a live link whose passcode (if any) was right: the open counted and logged, its file embedded or at a `location`. */
+async function manifestOf(caller: Caller, db: Database, link: LiveLink, body: ManifestRequest): Promise<Manifest> {
   const jwe = await recordOpen(db, caller.blobs, link, body.recipient);
   if (!jwe) throw noSuchLink();
   if (body.embeddedLengthMax !== undefined && jwe.byteLength <= body.embeddedLengthMax) {

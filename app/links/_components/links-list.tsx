@@ -59,7 +59,8 @@ function LinkRow({ link, onChanged, onRevoked }: { link: ListedLink; onChanged: 
           <span className="link-state" data-testid="link-state">
             {stateWords[link.state]}
           </span>{" "}
-          · {link.flag === "P" ? "passcode" : "no passcode"} · {live ? "expires" : "expiry"} {formatDateTime(link.expiresAt)}
+          · {link.flag.includes("P") ? "passcode" : "no passcode"} · {link.flag.includes("L") ? "long-term · " : ""}
+          {live ? "expires" : "expiry"} {formatDateTime(link.expiresAt)}
           {link.revokedAt ? ` · revoked ${formatDateTime(link.revokedAt)}` : ""} · <span data-testid="link-opens">opened {countOf(link.opens, "time")}</span>
           {link.remainingAttempts !== null && live ? ` · ${countOf(link.remainingAttempts, "wrong passcode")} left before it stops` : ""}
         </p>

@@ -43,7 +43,7 @@ export function MadeLinkPanel({ made, onDone }: { made: MadeLink; onDone: () => 
           <strong>{label}</strong>
         </p>
         <p data-testid="made-link-expiry">Expires {expires}</p>
-        {made.link.flag === "P" && <p>Needs the passcode you chose.</p>}
+        {made.link.flag.includes("P") && <p>Needs the passcode you chose.</p>}
       </div>
       <label htmlFor="made-link-text">The link</label>
       <textarea

@@ -1,0 +1,317 @@
+"use client";
+
+import { useEffect, useMemo, useRef, useState } from "react";
+import { Field } from "@/app/_components/field";
+import { QrCode } from "@/app/_components/qr-code";
+import { VaultGate } from "@/app/_components/vault-gate";
+import { LinkAccesses } from "@/app/links/_components/link-accesses";
+import { describeFailure } from "@/client/failures";
+import { formatDateTime } from "@/client/format";
+import { cardContent } from "@/client/emergency-card/card-pdf";
+import { cardLinkText, findCard, keepCardCurrent, makeCard, reissueCard, type EmergencyCard } from "@/client/emergency-card/card-link";
+import { essentialKinds } from "@/client/emergency-card/emergency-set";
+import { kindLabel, kindOf } from "@/client/fhir/kinds";
+import type { RecordKind } from "@/client/fhir/types";
+import { useVault, type UnlockedVault } from "@/client/keystore/vault-store";
+import { passcodeLength } from "@/client/links/make-link";
+import { useChart } from "@/client/records/chart-store";
+import { summarizeRecords } from "@/client/records/record-groups";
+import type { OkEntry } from "@/client/records/records";
+import { isRevealableBirthDate } from "@/client/sharing/sharing";
+import { httpTransport } from "@/client/transport/api";
+import { downloadCard } from "./card-download";
+import "./emergency-card.css";
+
+const failureWords = {
+  accessEnded: "Your session ended. Sign in again.",
+  integrity: "Something did not verify. Nothing was changed.",
+  unreachable: "Health Safe Cloud could not be reached. Check your connection and try again.",
+};
+
+/** A card just made: its link text and passcode, shown once (the passcode is stored nowhere). */
+interface Made {
+  text: string;
+  passcode: string | null;
+}
+
+function CardForm({ entries, card, onMade }: { entries: OkEntry[]; card: EmergencyCard | null; onMade: (made: Made) => void }) {
+  const vault = useVault((state) => state.vault);
+  const [kinds, setKinds] = useState<RecordKind[]>(card ? card.settings.kinds : ["allergy", "medication", "condition"]);
+  const [named, setNamed] = useState<Set<string>>(new Set(card?.settings.recordIds ?? []));
+  const [name, setName] = useState(card?.settings.name ?? (vault.status === "unlocked" ? vault.profile.displayName : ""));
+  const [birthDate, setBirthDate] = useState(card?.settings.birthDate ?? "");
+  const [contacts, setContacts] = useState(card?.settings.contacts ?? "");
+  const [protect, setProtect] = useState(true);
+  const [passcode, setPasscode] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string>();
+  const offered = useMemo(() => {
+    const present = new Set(entries.map((entry) => kindOf(entry.document.resource)).filter((kind): kind is RecordKind => kind !== null));
+    return [...essentialKinds, ...[...present].filter((kind) => !essentialKinds.includes(kind))];
+  }, [entries]);
+  const others = useMemo(() => summarizeRecords(entries.filter((entry) => !kinds.includes(kindOf(entry.document.resource) ?? "other"))), [entries, kinds]);
+  const typedBirthDate = birthDate.trim();
+  const birthDateError =
+    typedBirthDate && !isRevealableBirthDate(typedBirthDate) ? "Enter a year (1957), a year and month (1957-07) or a full date (1957-07-06)." : undefined;
+  const passcodeError =
+    protect && passcode && (passcode.length < passcodeLength.min || passcode.length > passcodeLength.max)
+      ? `A passcode has ${passcodeLength.min} to ${passcodeLength.max} characters.`
+      : undefined;
+
+  async function submit(event: React.FormEvent) {
+    event.preventDefault();
+    if (vault.status !== "unlocked" || busy) return;
+    if (!name.trim()) return setError("Enter the name the card shows.");
+    if (birthDateError) return setError(birthDateError);
+    if (protect && (passcode.length < passcodeLength.min || passcode.length > passcodeLength.max))
+      return setError(`Choose a passcode of ${passcodeLength.min} to ${passcodeLength.max} characters, or untick the passcode.`);
+    const recordIds = [...named].filter((id) => entries.some((entry) => entry.id === id));
+    if (kinds.length === 0 && recordIds.length === 0) return setError("Choose at least one kind of record or one record for the card.");
+    setBusy(true);
+    setError(undefined);
+    const input = { choice: { kinds, recordIds }, name: name.trim(), birthDate: typedBirthDate || null, contacts, ...(protect ? { passcode } : {}) };
+    try {
+      const made = card
+        ? await reissueCard(card, input, entries, vault, httpTransport, location.origin)
+        : await makeCard(input, entries, vault, httpTransport, location.origin);
+      onMade({ text: made.text, passcode: protect ? passcode : null });
+    } catch (caught) {
+      setError(caught instanceof Error && caught.name === "LinkBundleError" ? caught.message : describeFailure(caught, failureWords));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form className="card" onSubmit={submit} data-testid="card-form" aria-labelledby="card-form-title">
+      <h2 id="card-form-title">{card ? "Reissue your emergency card" : "Make your emergency card"}</h2>
+      <p>
+        The card&apos;s link opens exactly the records you choose here, and stays current: when you add or change a record of a chosen kind, this browser
+        updates what the link holds. The server keeps only ciphertext and never learns what you chose.
+        {card && " Reissuing makes a new link and revokes the old one: the old card stops working."}
+      </p>
+      <fieldset className="choices">
+        <legend>Kinds of records on the card</legend>
+        {offered.map((kind) => (
+          <label key={kind} className="check-row">
+            <input
+              type="checkbox"
+              checked={kinds.includes(kind)}
+              onChange={(event) => setKinds(event.target.checked ? [...kinds, kind] : kinds.filter((other) => other !== kind))}
+            />{" "}
+            {kindLabel(kind)}
+          </label>
+        ))}
+      </fieldset>
+      {others.length > 0 && (
+        <fieldset className="choices">
+          <legend>Other records to add by name</legend>
+          {others.map(({ item, summary }) => (
+            <label key={item.id} className="check-row">
+              <input
+                type="checkbox"
+                checked={named.has(item.id)}
+                onChange={(event) => {
+                  const next = new Set(named);
+                  if (event.target.checked) next.add(item.id);
+                  else next.delete(item.id);
+                  setNamed(next);
+                }}
+              />{" "}
+              {summary?.title ?? "Record"}
+            </label>
+          ))}
+        </fieldset>
+      )}
+      <Field id="card-name" label="Your name on the card" value={name} maxLength={200} autoComplete="name" onChange={(event) => setName(event.target.value)} />
+      <Field
+        id="card-birth-date"
+        label="Your date of birth (optional)"
+        hint="1957, 1957-07 or 1957-07-06."
+        value={birthDate}
+        maxLength={10}
+        error={birthDateError}
+        onChange={(event) => setBirthDate(event.target.value)}
+      />
+      <div className="field">
+        <label htmlFor="card-contacts">Emergency contacts (optional, printed on the card only)</label>
+        <textarea id="card-contacts" value={contacts} maxLength={300} rows={3} onChange={(event) => setContacts(event.target.value)} />
+      </div>
+      <label className="check-row">
+        <input type="checkbox" checked={protect} onChange={(event) => setProtect(event.target.checked)} /> Protect with a passcode (printed on a separate slip)
+      </label>
+      {!protect && <p className="hint">Without a passcode, anyone who holds or photographs the card can read the records on it.</p>}
+      {protect && (
+        <Field
+          id="card-passcode"
+          label="Passcode"
+          hint={`${passcodeLength.min} to ${passcodeLength.max} characters. It is printed once, on a second page: it is not stored anywhere.`}
+          value={passcode}
+          autoComplete="off"
+          error={passcodeError}
+          onChange={(event) => setPasscode(event.target.value)}
+        />
+      )}
+      {error && (
+        <p className="form-error" role="alert">
+          {error}
+        </p>
+      )}
+      <button type="submit" className="button" aria-disabled={busy}>
+        {card ? "Reissue the card" : "Make the card"}
+      </button>
+      {busy && <p role="status">Encrypting your emergency set in this browser and uploading it…</p>}
+    </form>
+  );
+}
+
+/** The patient's live card, its link brought up to date with the chart first (through the same one-at-a-time run as the keeper's). */
+async function currentCard(entries: OkEntry[], vault: UnlockedVault) {
+  const refreshed = await keepCardCurrent(entries, vault, httpTransport);
+  return { found: await findCard(vault, httpTransport), refreshed };
+}
+
+function CardPanel({ entries }: { entries: OkEntry[] }) {
+  const vault = useVault((state) => state.vault);
+  const [card, setCard] = useState<EmergencyCard | null | undefined>(undefined);
+  const [made, setMade] = useState<Made | null>(null);
+  const [reissuing, setReissuing] = useState(false);
+  const [error, setError] = useState<string>();
+  const [status, setStatus] = useState<string>();
+  const outcome = useRef<HTMLHeadingElement>(null);
+
+  // Bumped after a card is made or reissued: the list is read again.
+  const [generation, setGeneration] = useState(0);
+  useEffect(() => {
+    if (vault.status !== "unlocked") return;
+    let cancelled = false;
+    currentCard(entries, vault).then(
+      ({ found, refreshed }) => {
+        if (cancelled) return;
+        setCard(found);
+        if (refreshed) setStatus("Your card's link now holds your current emergency set.");
+      },
+      (caught: unknown) => !cancelled && setError(describeFailure(caught, failureWords)),
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [vault, entries, generation]);
+  // The panel shows once the new card is read back: the focus moves to it then.
+  const cardId = card?.link.id;
+  useEffect(() => {
+    if (made && cardId) outcome.current?.focus();
+  }, [made, cardId]);
+
+  async function download(
+    passcode: string | null,
+    text: string,
+    settings: { kinds: RecordKind[]; recordIds: string[]; name: string; birthDate: string | null; contacts: string },
+  ) {
+    setError(undefined);
+    try {
+      await downloadCard(cardContent(entries, settings, settings), text, passcode);
+      setStatus("The card's PDF is downloaded.");
+    } catch (caught) {
+      setError(describeFailure(caught, failureWords));
+    }
+  }
+
+  if (error && card === undefined)
+    return (
+      <p className="form-error" role="alert">
+        {error}
+      </p>
+    );
+  if (card === undefined) return <p role="status">Looking for your emergency card…</p>;
+  const live = card ? { text: cardLinkText(card, location.origin), settings: card.settings } : null;
+  return (
+    <>
+      <p className="visually-hidden" role="status" aria-live="polite">
+        {status}
+      </p>
+      {error && (
+        <p className="form-error" role="alert">
+          {error}
+        </p>
+      )}
+      {made && live && (
+        <section className="card" data-testid="card-made" aria-labelledby="card-made-title">
+          <h2 id="card-made-title" ref={outcome} tabIndex={-1}>
+            Your emergency card is ready
+          </h2>
+          <p>
+            Download it now{made.passcode ? " with the passcode on its own page" : ""}: the passcode is not kept anywhere, and a later download has the card
+            only.
+          </p>
+          <button type="button" className="button" onClick={() => void download(made.passcode, made.text, live.settings)}>
+            Download the card (PDF)
+          </button>
+          <button type="button" className="button button-secondary" onClick={() => setMade(null)}>
+            Done
+          </button>
+        </section>
+      )}
+      {card && live && !made && (
+        <section className="card" data-testid="emergency-card" aria-labelledby="card-live-title">
+          <h2 id="card-live-title">Your emergency card</h2>
+          <div className="emergency-card-qr">
+            <QrCode text={live.text} label="QR code of your emergency card's link" size={200} />
+          </div>
+          <p data-testid="card-summary">
+            {card.link.opened?.chosen} · {card.link.flag.includes("P") ? "with a passcode" : "no passcode"} · made {formatDateTime(card.link.createdAt)} ·
+            expires {formatDateTime(card.link.expiresAt)}
+          </p>
+          <label htmlFor="card-link-text">The card&apos;s link</label>
+          <input id="card-link-text" data-testid="card-link-text" readOnly value={live.text} />
+          <button type="button" className="button" onClick={() => void download(null, live.text, live.settings)}>
+            Download the card (PDF, without the passcode)
+          </button>
+          <button type="button" className="button button-secondary" onClick={() => setReissuing(!reissuing)} aria-expanded={reissuing}>
+            Change or reissue the card
+          </button>
+          <h3>Who opened your card</h3>
+          <LinkAccesses linkId={card.link.id} name="your emergency card" />
+        </section>
+      )}
+      {(!card || reissuing) && !made && (
+        <CardForm
+          key={card?.link.id ?? "new"}
+          entries={entries}
+          card={card}
+          onMade={(next) => {
+            setReissuing(false);
+            setMade(next);
+            setGeneration((value) => value + 1);
+          }}
+        />
+      )}
+    </>
+  );
+}
+
+function OwnCard() {
+  const { entries: loaded, complete, error, ensureLoaded } = useChart();
+  useEffect(() => {
+    void ensureLoaded();
+  }, [ensureLoaded]);
+  // The set is chosen from the whole chart: a partial one could leave out records of a chosen kind.
+  const entries = useMemo(() => (complete && loaded ? loaded.filter((entry): entry is OkEntry => entry.status === "ok") : null), [complete, loaded]);
+  if (error)
+    return (
+      <p className="form-error" role="alert">
+        {error}
+      </p>
+    );
+  if (!entries) return <p role="status">Decrypting your chart…</p>;
+  return <CardPanel entries={entries} />;
+}
+
+/** The patient's emergency card: choose the emergency set, make or reissue the long-term link, download the PDF, see who opened it. */
+export function EmergencyCardView() {
+  return (
+    <VaultGate>
+      <OwnCard />
+    </VaultGate>
+  );
+}
