@@ -206,6 +206,7 @@ export const routeRules: Record<string, RouteRule> = {
   "GET /api/links": signedIn("Lists one's own links.", patientOwn),
   "POST /api/links": signedIn("Makes a link to one's own records.", patientOwn),
   "DELETE /api/links/[id]": signedIn("Revokes one of one's own links.", patientOwn),
+  "PUT /api/links/[id]": signedIn("Replaces the file of one of one's own long-term links (an emergency card kept current).", patientOwn),
   "GET /api/links/[id]/accesses": signedIn("Lists who opened one of one's links.", patientOwn),
   "GET /api/shl/[shlId]": publicRoute("Opens a direct-file link (whoever holds the link).", "shared"),
   "POST /api/shl/[shlId]": publicRoute("Opens a link's manifest (whoever holds the link, with its passcode).", "shared"),
