@@ -75,6 +75,9 @@ export const noticeSettingsSchema = z.object({
 });
 export type NoticeSettings = z.infer<typeof noticeSettingsSchema>;
 
+/** The settings as stored, and whether this deployment sends email at all (SMTP_URL set). */
+const storedNoticeSettingsSchema = noticeSettingsSchema.extend({ emailAvailable: z.boolean() });
+
 export const noticeRoutes = {
   list: defineRoute({
     method: "GET",
@@ -102,12 +105,12 @@ export const noticeRoutes = {
     query: z.object({ seconds: z.coerce.number().int().min(1).max(300).optional() }),
     response: "binary",
   }),
-  settings: defineRoute({ method: "GET", path: "/api/me/notice-settings", access: "session", response: noticeSettingsSchema }),
+  settings: defineRoute({ method: "GET", path: "/api/me/notice-settings", access: "session", response: storedNoticeSettingsSchema }),
   updateSettings: defineRoute({
     method: "PUT",
     path: "/api/me/notice-settings",
     access: "session",
     body: noticeSettingsSchema,
-    response: noticeSettingsSchema,
+    response: storedNoticeSettingsSchema,
   }),
 };

@@ -19,6 +19,8 @@ export interface NoticeSource {
   outcome: "success" | "failure" | "denied";
   grantId?: string | null;
   recordId?: string | null;
+  /** A link opener's declared name: never read here, so it never reaches a notice or an email. */
+  recipient?: string | null;
 }
 
 /** Audit action → the kind it raises: built once from contract/notices.ts's table. */
