@@ -5,6 +5,7 @@ import type { ReactNode } from "react";
 import { currentSession } from "@/lib/sessions/current-session";
 import { AuditCheck } from "./_components/audit-check";
 import { KeyMaintenance } from "./_components/key-maintenance";
+import { NoticeLink } from "./_components/notice-link";
 import { SignOutButton } from "./_components/sign-out-button";
 import { SiteMenu } from "./_components/site-menu";
 import "./globals.css";
@@ -46,6 +47,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
                 {patient && <Link href="/links">Links</Link>}
                 {patient && <Link href="/backup">Backup</Link>}
                 {(patient || clinician) && <Link href="/history">History</Link>}
+                <NoticeLink />
                 {session?.role === "admin" && <Link href="/admin">Administration</Link>}
                 <Link href="/settings/security">Security</Link>
                 <SignOutButton />
