@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import { eq } from "drizzle-orm";
 import nodemailer from "nodemailer";
@@ -7,9 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cryptoReady } from "@/crypto";
 import { noticeEmails, noticePreferences } from "@/drizzle/schema";
 import { createTestDatabase, testDatabaseKinds, type TestDatabase } from "@/lib/db/test-databases";
-import { createGrant } from "@/lib/grants/grant-store";
-import { insertPeople, newGrant, newRecordItem } from "@/lib/grants/test-fixtures";
-import { createRecords } from "@/lib/records/chart-store";
+import { insertPeople, newPatientSharing } from "@/lib/grants/test-fixtures";
 import { noticesOf } from "./notice-kinds";
 import { sendDueNoticeEmails, type MailTransport } from "./notice-email";
 import { noticeFoldWindowMs, recordNotices, type EmailQueuing } from "./notice-store";
@@ -37,6 +35,7 @@ async function startSmtpServer() {
 
 const queuing: EmailQueuing = { enabled: true, intervalMs: 30 * 60_000, gatherMs: 60_000 };
 const appOrigin = "https://records.example.org";
+const options = { from: "notices@records.example.org", appOrigin, intervalMs: 30 * 60_000 };
 /** Health data and names a record could hold: none may reach an email. */
 const canaries = ["Canary-Penicillin-Allergy", "Canary Patient Name", "Dr Canary Clinician"];
 
@@ -58,21 +57,15 @@ describe.each(testDatabaseKinds())("notice emails on %s", (kind) => {
     await database?.dispose();
   });
 
-  /** A patient who asked for emails about opened records, sharing two records with the doctor; returns the patient and grant ids. */
+  /** A patient who asked for emails about opened records and links, sharing two records with the doctor; returns the patient and grant ids. */
   async function sharingPatient(address: string) {
-    const patient = randomUUID();
-    await insertPeople(database.db, { patients: [patient] });
-    await database.db.insert(noticePreferences).values({ userId: patient, email: address, emailKinds: ["records-opened", "link-opened"] });
-    const items = [newRecordItem(), newRecordItem()];
-    await createRecords(database.db, patient, items);
-    const grant = newGrant(
-      doctor,
-      items.map((item) => item.id),
-      { sealedProfile: randomBytes(60) },
-    );
-    await createGrant(database.db, patient, grant);
-    return { patient, grantId: grant.grantId };
+    const sharing = await newPatientSharing(database.db, doctor);
+    await database.db.insert(noticePreferences).values({ userId: sharing.patient, email: address, emailKinds: ["records-opened", "link-opened"] });
+    return sharing;
   }
+  /** The clinician's read of the patient's records at `at`, as the audit trail records it (the same event the server appends). */
+  const clinicianRead = (patient: string, grantId: string, at: Date) =>
+    recordNotices(database.db, noticesOf([{ subjectId: patient, actorId: doctor, action: "records-received", outcome: "success", grantId }]), at, queuing);
   const mailsTo = (address: string) => smtp.received.filter((mail) => mail.to.includes(address));
 
   it("sends one email for a burst of 50 accesses, with no health data and no names, and folds later ones into the next", async () => {
@@ -82,14 +75,8 @@ describe.each(testDatabaseKinds())("notice emails on %s", (kind) => {
     // 50 reads by the clinician, as the audit trail records them (the same events the server appends).
     for (let read = 0; read < 50; read += 1) {
       const at = new Date(start.getTime() + read * 500);
-      await recordNotices(
-        database.db,
-        noticesOf([{ subjectId: patient, actorId: doctor, action: "records-received", outcome: "success", grantId }]),
-        at,
-        queuing,
-      );
+      await clinicianRead(patient, grantId, at);
     }
-    const options = { from: "notices@records.example.org", appOrigin, intervalMs: queuing.intervalMs };
     // Not before the gathering delay: the burst is still arriving.
     expect(await sendDueNoticeEmails(database.db, transport, options, new Date(start.getTime() + 30_000))).toEqual({ sent: 0, failed: 0 });
     expect(await sendDueNoticeEmails(database.db, transport, options, new Date(start.getTime() + 90_000))).toEqual({ sent: 1, failed: 0 });
@@ -111,12 +98,7 @@ describe.each(testDatabaseKinds())("notice emails on %s", (kind) => {
     expect(raw).not.toContain(patient);
 
     // Another read within the interval waits for it, then goes as one email.
-    await recordNotices(
-      database.db,
-      noticesOf([{ subjectId: patient, actorId: doctor, action: "records-received", outcome: "success", grantId }]),
-      new Date(start.getTime() + 120_000),
-      queuing,
-    );
+    await clinicianRead(patient, grantId, new Date(start.getTime() + 120_000));
     expect((await sendDueNoticeEmails(database.db, transport, options, new Date(start.getTime() + 10 * 60_000))).sent).toBe(0);
     expect((await sendDueNoticeEmails(database.db, transport, options, new Date(start.getTime() + 90_000 + queuing.intervalMs))).sent).toBe(1);
     expect(mailsTo(address)).toHaveLength(2);
@@ -132,7 +114,6 @@ describe.each(testDatabaseKinds())("notice emails on %s", (kind) => {
       now,
       queuing,
     );
-    const options = { from: "notices@records.example.org", appOrigin, intervalMs: queuing.intervalMs };
     expect((await sendDueNoticeEmails(database.db, transport, options, new Date(now.getTime() + 61_000))).sent).toBeGreaterThanOrEqual(1);
     const [mail] = mailsTo(address);
     expect(mail?.raw).toContain("Someone opened a link you made to your records.");
@@ -143,13 +124,7 @@ describe.each(testDatabaseKinds())("notice emails on %s", (kind) => {
     const address = `retry-${randomUUID()}@example.org`;
     const { patient, grantId } = await sharingPatient(address);
     const now = new Date();
-    await recordNotices(
-      database.db,
-      noticesOf([{ subjectId: patient, actorId: doctor, action: "records-received", outcome: "success", grantId }]),
-      now,
-      queuing,
-    );
-    const options = { from: "notices@records.example.org", appOrigin, intervalMs: queuing.intervalMs };
+    await clinicianRead(patient, grantId, now);
     const refusing: MailTransport = { sendMail: () => Promise.reject(new Error("451 try later")) };
     expect(await sendDueNoticeEmails(database.db, refusing, options, new Date(now.getTime() + 61_000))).toEqual({ sent: 0, failed: 1 });
     const [row] = await database.db.select().from(noticeEmails).where(eq(noticeEmails.recipientId, patient));
@@ -159,12 +134,7 @@ describe.each(testDatabaseKinds())("notice emails on %s", (kind) => {
     expect((await sendDueNoticeEmails(database.db, transport, options, new Date(now.getTime() + 61_000 + 2 * 60_000))).sent).toBe(1);
     expect(mailsTo(address)).toHaveLength(1);
 
-    await recordNotices(
-      database.db,
-      noticesOf([{ subjectId: patient, actorId: doctor, action: "records-received", outcome: "success", grantId }]),
-      now,
-      queuing,
-    );
+    await clinicianRead(patient, grantId, now);
     await database.db.update(noticePreferences).set({ email: null }).where(eq(noticePreferences.userId, patient));
     expect((await sendDueNoticeEmails(database.db, transport, options, new Date(now.getTime() + 24 * 3600_000))).sent).toBe(0);
     expect(mailsTo(address)).toHaveLength(1);

@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cryptoReady } from "@/crypto";
@@ -6,10 +6,8 @@ import { noticeEmails, noticePreferences, notices } from "@/drizzle/schema";
 import { noticeSchema } from "@/contract/notices";
 import { appendAudit } from "@/lib/audit/audit-log";
 import { createTestDatabase, testDatabaseKinds, type TestDatabase } from "@/lib/db/test-databases";
-import { createGrant } from "@/lib/grants/grant-store";
 import { sharedRecordsOf } from "@/lib/grants/shared-store";
-import { insertPeople, newGrant, newRecordItem } from "@/lib/grants/test-fixtures";
-import { createRecords } from "@/lib/records/chart-store";
+import { insertPeople, newPatientSharing } from "@/lib/grants/test-fixtures";
 import { noticesOf, type NoticeInput } from "./notice-kinds";
 import { markNoticesRead, noticeFoldWindowMs, noticeState, noticesOfRecipient, recordNotices } from "./notice-store";
 
@@ -106,21 +104,12 @@ describe.each(testDatabaseKinds())("notices on %s", (kind) => {
   });
 
   it("records a notice when a clinician reads the records a patient shared, in the read's own transaction", async () => {
-    const sharer = randomUUID();
-    await insertPeople(database.db, { patients: [sharer] });
-    const items = [newRecordItem(), newRecordItem()];
-    await createRecords(database.db, sharer, items);
-    const grant = newGrant(
-      doctor,
-      items.map((item) => item.id),
-      { sealedProfile: randomBytes(60) },
-    );
-    await createGrant(database.db, sharer, grant);
+    const { patient: sharer, grantId } = await newPatientSharing(database.db, doctor);
     expect((await noticesOfRecipient(database.db, sharer)).notices).toEqual([]);
-    for (let time = 0; time < 3; time += 1) await sharedRecordsOf(database.db, doctor, grant.grantId);
+    for (let time = 0; time < 3; time += 1) await sharedRecordsOf(database.db, doctor, grantId);
     const { notices: raised, unread } = await noticesOfRecipient(database.db, sharer);
     expect(unread).toBeGreaterThanOrEqual(1);
-    expect(raised.every((notice) => notice.kind === "records-opened" && notice.actorId === doctor && notice.grantId === grant.grantId)).toBe(true);
+    expect(raised.every((notice) => notice.kind === "records-opened" && notice.actorId === doctor && notice.grantId === grantId)).toBe(true);
     expect(raised.reduce((sum, notice) => sum + notice.count, 0)).toBe(3);
   });
 
