@@ -26,6 +26,8 @@ export async function register() {
   startDepartedTrailUpkeep();
   const { startAuditFolder } = await import("@/lib/audit/audit-folder");
   startAuditFolder();
+  const { startNoticeMailer } = await import("@/lib/notices/notice-mailer");
+  startNoticeMailer();
   const { startEmbeddedUpkeep } = await import("@/lib/db/embedded-upkeep");
   startEmbeddedUpkeep();
 }

@@ -6,6 +6,7 @@ import { currentSession } from "@/lib/sessions/current-session";
 import { AuditCheck } from "./_components/audit-check";
 import { EmergencyCardKeeper } from "./_components/emergency-card-keeper";
 import { KeyMaintenance } from "./_components/key-maintenance";
+import { NoticeLink } from "./_components/notice-link";
 import { SignOutButton } from "./_components/sign-out-button";
 import { SiteMenu } from "./_components/site-menu";
 import "./globals.css";
@@ -48,6 +49,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
                 {patient && <Link href="/emergency-card">Emergency card</Link>}
                 {patient && <Link href="/backup">Backup</Link>}
                 {(patient || clinician) && <Link href="/history">History</Link>}
+                <NoticeLink />
                 {session?.role === "admin" && <Link href="/admin">Administration</Link>}
                 <Link href="/settings/security">Security</Link>
                 <SignOutButton />

@@ -4,6 +4,7 @@ import { directoryVerificationRoutes } from "./directory";
 import { importsRoutes } from "./imports";
 import { linksRoutes, shlRoutes } from "./links";
 import { auditRoutes, securityRoutes, vaultRoutes } from "./me";
+import { noticeRoutes } from "./notices";
 import { blobsRoutes, recordsRoutes } from "./records";
 import type { RouteDefinition } from "./route";
 import { directoryRoutes, grantsRoutes, keyMaintenanceRoutes, sharedRoutes } from "./sharing";
@@ -27,6 +28,7 @@ export const routes = {
   links: linksRoutes,
   shl: shlRoutes,
   adminConsole: adminConsoleRoutes,
+  notices: noticeRoutes,
 } as const;
 
 /** Every route, flat, each with its name ("records.create") for messages and tests. */

@@ -706,3 +706,77 @@ export const departedAuditEvents = pgTable(
   },
   (table) => [uniqueIndex("departed_audit_events_trail_idx").on(table.trailId, table.seq), index("departed_audit_events_keep_idx").on(table.keepUntil)],
 );
+
+/**
+ * Notices (lib/notices): "something happened that you may want to know", per recipient, made
+ * from audit events as they are appended (contract/notices.ts says which). Only what the
+ * server already knows: the kind, who acted, which grant, link or record (ids), how many
+ * times and when; never a name or anything a record holds. Events of one kind by one actor
+ * on one thing within one fold window (`window_start`, lib/notices/notice-store.ts) fold
+ * into one row with a count: a burst of 50 opens is one notice.
+ */
+export const notices = pgTable(
+  "notices",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    recipientId: uuid("recipient_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    kind: text("kind").notNull(),
+    /** No foreign keys below: a notice outlives the clinician's account, the link or the record it names. */
+    actorId: uuid("actor_id"),
+    grantId: uuid("grant_id"),
+    linkId: uuid("link_id"),
+    recordId: uuid("record_id"),
+    /** The kind and ids above joined: what events must share to fold into this row. */
+    foldKey: text("fold_key").notNull(),
+    windowStart: at("window_start").notNull(),
+    count: integer("count").notNull(),
+    firstAt: at("first_at").notNull(),
+    lastAt: at("last_at").notNull(),
+    readAt: at("read_at"),
+  },
+  (table) => [
+    uniqueIndex("notices_fold_idx").on(table.recipientId, table.foldKey, table.windowStart),
+    index("notices_recipient_idx").on(table.recipientId, table.lastAt),
+  ],
+);
+
+/**
+ * A person's choices about notices, non-secret: the email address notices go to (given by the
+ * person for this purpose only; not health data) and the kinds they want emailed.
+ */
+export const noticePreferences = pgTable("notice_preferences", {
+  userId: uuid("user_id")
+    .primaryKey()
+    .references(() => users.id, { onDelete: "cascade" }),
+  email: text("email"),
+  emailKinds: text("email_kinds")
+    .array()
+    .notNull()
+    .default(sql`'{}'::text[]`),
+  updatedAt: stampedNow("updated_at"),
+});
+
+/**
+ * The email outbox (lib/notices/notice-email.ts): per recipient and kind, how many notices
+ * wait to be told by email, and when the next email may go (at most one per kind and
+ * recipient per NOTICE_EMAIL_INTERVAL_MINUTES; the rest fold in). A sender claims a row by
+ * setting `claimed_until` on rows taken with FOR UPDATE SKIP LOCKED, so several app servers
+ * never send the same email; a failed send is retried later with a growing delay.
+ */
+export const noticeEmails = pgTable(
+  "notice_emails",
+  {
+    recipientId: uuid("recipient_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    kind: text("kind").notNull(),
+    pending: integer("pending").notNull().default(0),
+    dueAt: at("due_at"),
+    lastSentAt: at("last_sent_at"),
+    attempts: integer("attempts").notNull().default(0),
+    claimedUntil: at("claimed_until"),
+  },
+  (table) => [primaryKey({ columns: [table.recipientId, table.kind] }), index("notice_emails_due_idx").on(table.dueAt)],
+);

@@ -967,6 +967,55 @@ function matrix(w: World): { rows: Row[]; finalRows: Row[] } {
         ),
       ),
     },
+    // Notices: each person's own, and nobody else's. By now the granted clinician has read Petra's records (the shared rows above).
+    {
+      route: "GET /api/me/notices",
+      what: "one's own notices",
+      path: "/api/me/notices",
+      expect: signedIn((caller) =>
+        ok(200, (json) => {
+          const listed = json.notices as Array<{ kind: string; grantId: string | null }> | undefined;
+          if (!Array.isArray(listed)) return "has no notices list";
+          const hers = listed.some((notice) => notice.kind === "records-opened" && notice.grantId === p.grants.granted);
+          if (caller === "owner patient") return hers ? null : "lacks the notice of the granted clinician's read";
+          return listed.some((notice) => Object.values(p.grants).includes(notice.grantId ?? "")) ? "shows a notice about Petra's grants" : null;
+        }),
+      ),
+    },
+    {
+      route: "GET /api/me/notices/stream",
+      what: "one's own live notice stream (for a second)",
+      path: "/api/me/notices/stream?seconds=1",
+      expect: signedIn(ok(200)),
+    },
+    {
+      route: "GET /api/me/notice-settings",
+      what: "one's own email choices",
+      path: "/api/me/notice-settings",
+      expect: signedIn(ok(200, (json) => (json.email === null ? null : `shows the address ${String(json.email)}`))),
+    },
+    {
+      route: "PUT /api/me/notice-settings",
+      what: "an address that is not one",
+      path: "/api/me/notice-settings",
+      body: { email: "not an address", emailKinds: [] },
+      // The body's shape is checked before the session, as for every route (lib/http/route.ts handle).
+      expect: everyone(invalid),
+    },
+    {
+      route: "PUT /api/me/notice-settings",
+      what: "one's own email choices",
+      path: "/api/me/notice-settings",
+      bodyFor: (caller) => ({ email: `${caller.replaceAll(" ", "-")}@example.org`, emailKinds: ["records-opened"] }),
+      expect: signedIn((caller) => ok(200, (json) => (json.email === `${caller.replaceAll(" ", "-")}@example.org` ? null : "is not the caller's own"))),
+    },
+    {
+      route: "POST /api/me/notices/read",
+      what: "marking one's own notices read",
+      path: "/api/me/notices/read",
+      body: { all: true },
+      expect: signedIn(ok(200, (json) => (json.unread === 0 ? null : `left ${String(json.unread)} unread`))),
+    },
     // Leaving: `?userId=` names the account the page showed; an account that is not the caller's is refused (409) whoever
     // asks, so no row here deletes anything. A throwaway patient's account, after the matrix: refused to everyone else, deleted by its own session.
     {

@@ -126,6 +126,12 @@ test("every page fits a phone screen, with nothing to scroll sideways and every 
     await expect(menuButton(page)).toBeFocused();
     await expect(page.getByRole("banner").getByRole("button", { name: "Sign out" })).toBeHidden();
 
+    // The notice centre, with the doctor's read in it (a full load: the section below loads pages afresh anyway).
+    await page.goto("/notices");
+    await expect(page.getByTestId("notice-row").first()).toBeVisible();
+    await expect(page.getByRole("heading", { name: "Email notices" })).toBeVisible();
+    await check(page, `/notices (patient) at ${at}`, withAxe);
+
     // A full load: the locked vault, then the recovery-key page.
     await page.goto("/history");
     await expect(page.getByRole("button", { name: "Unlock with passkey" })).toBeVisible();

@@ -127,6 +127,30 @@ test("canaries in the name revealed to a clinician and in a clinician's note rea
   }
   await stranger.page.goto("/history");
 
+  // The patient's notices of the read and of the note: kinds and ids, never the note, the names or the revealed name.
+  const seenInNotices: string[] = [];
+  patient.page.on("response", async (response) => {
+    if (new URL(response.url()).pathname.startsWith("/api/me/notice")) seenInNotices.push(await response.text().catch(() => ""));
+  });
+  await patient.page.goto("/notices");
+  const notices = patient.page.getByTestId("notice-row");
+  await expect(notices.and(patient.page.locator("[data-kind=note-added]"))).toContainText("Dr Zara Zeroknow");
+  await expect(notices.and(patient.page.locator("[data-kind=records-opened]")).first()).toContainText("Dr Zara Zeroknow");
+  const stream = await patient.page.request.get("/api/me/notices/stream?seconds=1", { headers: sameOrigin(patient.page) });
+  expect(stream.headers()["content-type"]).toContain("text/event-stream");
+  seenInNotices.push(await stream.text());
+  expect(seenInNotices.some((body) => body.includes('"note-added"'))).toBe(true);
+  for (const [what, value] of Object.entries(canary)) {
+    expect(
+      encodings(value).filter((form) => seenInNotices.some((body) => body.includes(form))),
+      `${what} in a notice`,
+    ).toEqual([]);
+  }
+  expect(
+    seenInNotices.some((body) => body.includes("Zeroknow")),
+    "a clinician's name in what the server sent about notices",
+  ).toBe(false);
+
   // Positive controls: public directory text is found on disk, and ciphertext did reach the stranger's responses' scan.
   await expect.poll(() => occurrences("Hepatology nursing").length, { timeout: 30_000 }).toBeGreaterThan(0);
   const responseHits = (value: string) => encodings(value).filter((form) => seenByStranger.some((body) => body.includes(form)));

@@ -2,6 +2,17 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseConfig, SettingsError } from "./config";
 
+/** The start-up error a refused environment gives (a SettingsError), as text. */
+function refused(env: Record<string, string>): string {
+  try {
+    parseConfig(env);
+  } catch (caught) {
+    expect(caught).toBeInstanceOf(SettingsError);
+    return String(caught);
+  }
+  throw new Error(`accepted ${JSON.stringify(env)}`);
+}
+
 describe("parseConfig", () => {
   it("defaults to the embedded database in .data on localhost:3000", () => {
     const config = parseConfig({});
@@ -127,15 +138,6 @@ describe("parseConfig", () => {
   });
 
   it("refuses blob-store settings that name two stores, or half of one, saying why and never showing the secret key", () => {
-    const refused = (env: Record<string, string>) => {
-      try {
-        parseConfig(env);
-      } catch (caught) {
-        expect(caught).toBeInstanceOf(SettingsError);
-        return String(caught);
-      }
-      throw new Error(`accepted ${JSON.stringify(env)}`);
-    };
     expect(refused({ BLOB_STORE: "s3" })).toMatch(/S3_BUCKET=undefined is not valid; it accepts a bucket name .* \(BLOB_STORE=s3 needs it\)/);
     expect(refused({ BLOB_STORE: "file", S3_BUCKET: "files" })).toMatch(/BLOB_STORE="file" is not valid; .*\(S3_BUCKET is set/);
     expect(refused({ S3_BUCKET: "files", BLOB_DIR: "/mnt/files" })).toMatch(/BLOB_DIR="\/mnt\/files" is not valid; .*\(the s3 store is in use/);
@@ -148,5 +150,20 @@ describe("parseConfig", () => {
     const secretAlone = refused({ S3_BUCKET: "files", S3_SECRET_ACCESS_KEY: "very-secret-value" });
     expect(secretAlone).toMatch(/S3_ACCESS_KEY_ID=undefined is not valid/);
     expect(secretAlone).not.toContain("very-secret-value");
+  });
+  it("sends email notices only with an SMTP URL, from SMTP_FROM or the app's host, never repeating the URL's password", () => {
+    expect(parseConfig({}).smtp).toBeUndefined();
+    expect(parseConfig({ SMTP_URL: "smtps://notices:pw@mail.example.org:465", APP_ORIGIN: "https://records.example.org" })).toMatchObject({
+      smtp: { url: "smtps://notices:pw@mail.example.org:465", from: "notices@records.example.org" },
+      noticeEmailIntervalMs: 30 * 60_000,
+    });
+    expect(parseConfig({ SMTP_URL: "smtp://mail.example.org", SMTP_FROM: "hello@example.org", NOTICE_EMAIL_INTERVAL_MINUTES: "5" })).toMatchObject({
+      smtp: { from: "hello@example.org" },
+      noticeEmailIntervalMs: 5 * 60_000,
+    });
+    const wrong = refused({ SMTP_URL: "https://user:very-secret-pw@mail.example.org" });
+    expect(wrong).toMatch(/SMTP_URL is not valid; it accepts an SMTP URL/);
+    expect(wrong).not.toContain("very-secret-pw");
+    expect(refused({ SMTP_FROM: "not an address" })).toMatch(/SMTP_FROM="not an address" is not valid/);
   });
 });

@@ -76,6 +76,16 @@ const settings = {
   S3_ACCESS_KEY_ID: z.string().min(1).optional().describe("an access key id, given with S3_SECRET_ACCESS_KEY"),
   S3_SECRET_ACCESS_KEY: z.string().min(1).optional().describe("a secret access key, given with S3_ACCESS_KEY_ID"),
   S3_FORCE_PATH_STYLE: z.enum(["true", "false"]).default("false").describe("true or false"),
+  /** Where email notices are sent through (smtp:// or smtps://, with user and password if the server wants them); unset: no email. */
+  SMTP_URL: z
+    .string()
+    .refine((value) => URL.canParse(value) && /^smtps?:$/.test(new URL(value).protocol))
+    .optional()
+    .describe("an SMTP URL such as smtps://user:password@mail.example.org:465"),
+  /** The From address of email notices. */
+  SMTP_FROM: z.email().optional().describe("an email address such as notices@example.org"),
+  /** Minutes between two emails of one kind to one person: notices in between fold into the next email. */
+  NOTICE_EMAIL_INTERVAL_MINUTES: decimal({ fallback: 30, min: 0.05, max: 7 * 24 * 60 }, "a number of minutes from 0.05 to 10080"),
   LOG_LEVEL: z
     .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
     .default("info")
@@ -206,6 +216,9 @@ export interface AppConfig {
   logLevel: z.infer<typeof configSchema>["LOG_LEVEL"];
   adminEnrolmentToken: string | undefined;
   blobStore: BlobStoreSettings;
+  /** Email notices (lib/notices/notice-email.ts): off without an SMTP URL. */
+  smtp: { url: string; from: string } | undefined;
+  noticeEmailIntervalMs: number;
 }
 
 /** Where file chunks live (lib/blobs/select-blob-store.ts): a directory, an S3-compatible bucket, or the database. */
@@ -257,6 +270,8 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
     logLevel: parsed.LOG_LEVEL,
     adminEnrolmentToken: parsed.ADMIN_ENROLMENT_TOKEN,
     blobStore: blobStoreSettings(parsed),
+    smtp: parsed.SMTP_URL ? { url: parsed.SMTP_URL, from: parsed.SMTP_FROM ?? `notices@${new URL(appOrigin).hostname}` } : undefined,
+    noticeEmailIntervalMs: Math.round(parsed.NOTICE_EMAIL_INTERVAL_MINUTES * 60_000),
   };
 }
 
@@ -278,7 +293,7 @@ function blobStoreSettings(parsed: z.infer<typeof configSchema>): BlobStoreSetti
   };
 }
 
-const secretSettings = new Set(["ADMIN_ENROLMENT_TOKEN", "S3_SECRET_ACCESS_KEY"]);
+const secretSettings = new Set(["ADMIN_ENROLMENT_TOKEN", "S3_SECRET_ACCESS_KEY", "SMTP_URL"]);
 
 function settingsError(error: z.ZodError, env: Record<string, string | undefined>): SettingsError {
   const names = [...new Set(error.issues.map((issue) => String(issue.path[0])))];
@@ -288,7 +303,7 @@ function settingsError(error: z.ZodError, env: Record<string, string | undefined
     const why = error.issues.flatMap((issue) =>
       String(issue.path[0]) === name && issue.code === "custom" && issue.params?.why ? [` (${issue.params.why})`] : [],
     );
-    // The enrolment token and the S3 secret are secrets: their values are never repeated.
+    // The enrolment token, the S3 secret and the SMTP URL (its password) are secrets: their values are never repeated.
     const shown = secretSettings.has(name) ? "" : `=${JSON.stringify(env[name])}`;
     return `${name}${shown} is not valid; it accepts ${accepts}${why.join("")}`;
   });

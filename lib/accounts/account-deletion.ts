@@ -12,6 +12,7 @@ import {
   encryptedKeyBundles,
   grants,
   imports,
+  notices,
   passkeyCredentials,
   rateLimitBuckets,
   recordVersions,
@@ -71,6 +72,7 @@ export async function deleteAccount(db: Database, blobStore: BlobStore, userId: 
     await tx.delete(imports).where(eq(imports.ownerId, userId));
     await tx.delete(shlLinks).where(eq(shlLinks.ownerId, userId));
     await tx.delete(grants).where(or(eq(grants.patientId, userId), eq(grants.clinicianId, userId)));
+    await forgetActorInNotices(tx, userId);
     if (blobIds.length > 0) await tx.delete(blobs).where(inArray(blobs.id, blobIds));
     await tx.delete(webauthnChallenges).where(eq(webauthnChallenges.userId, userId));
     // An administrator's verifications of directory entries name them without cascade; the entries stay, unattributed.
@@ -173,4 +175,17 @@ export function startDepartedTrailUpkeep(): void {
     const removed = await sweepDepartedTrails(db);
     if (removed > 0) logger().info({ events: removed }, "kept trails of deleted accounts past their six years removed");
   });
+}
+
+/**
+ * Others' notices about what the departing account did (a clinician's reads, notes) stay, as
+ * "a clinician": their actor and grant ids go, and with them the fold key that repeats them
+ * (made unique per row, so nothing folds into them any more). The person's own notices go
+ * with the account (a cascade).
+ */
+async function forgetActorInNotices(tx: Transaction, userId: string): Promise<void> {
+  await tx
+    .update(notices)
+    .set({ actorId: null, grantId: null, foldKey: sql`${notices.kind} || '|departed|' || ${notices.id}::text` })
+    .where(eq(notices.actorId, userId));
 }

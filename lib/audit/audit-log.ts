@@ -7,6 +7,9 @@ import type { Database, Executor, Transaction } from "@/lib/db";
 import { isTransaction } from "@/lib/db/client";
 import { preparedQuery } from "@/lib/db/prepared-queries";
 import { logger } from "@/lib/log";
+import { noticesOf } from "@/lib/notices/notice-kinds";
+import { emailQueuing } from "@/lib/notices/email-queuing";
+import { recordNotices } from "@/lib/notices/notice-store";
 
 export type { AuditAction };
 
@@ -40,12 +43,17 @@ const foldBatch = 2000;
  *   They join the chain in arrival order at the next fold (foldAuditInbox: any locked
  *   append, a trail read, the periodic folder), before anyone can read the trail.
  * Either way each subject has one chain that never forks: only a head-lock holder chains.
+ * Events that raise a notice (contract/notices.ts: a clinician's read, a link opened, a note
+ * added, a new passkey) record it first, in the same transaction where there is one
+ * (lib/notices/notice-store.ts), so a notice is never about an event the trail lacks.
  * @throws the database's error (nothing is written then).
  */
 export async function appendAudit(db: Executor, events: AuditInput[], now: Date = new Date()): Promise<void> {
   if (events.length === 0) return;
   const occurredAt = new Date(Math.floor(now.getTime()));
   const rows = events.map((event) => inboxRowOf(event, occurredAt));
+  const raised = noticesOf(events);
+  if (raised.length > 0) await recordNotices(db, raised, occurredAt, emailQueuing());
   if (isTransaction(db)) {
     await chainLocked(db, rows);
     return;

@@ -1,7 +1,8 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { keyCertificates, users } from "@/drizzle/schema";
 import type { Database } from "@/lib/db";
-import type { NewGrant } from "./grant-store";
+import { createRecords } from "@/lib/records/chart-store";
+import { createGrant, type NewGrant } from "./grant-store";
 
 /** Random bytes stand in for ciphertext in database tests: the server treats them as opaque. */
 export const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64url");
@@ -65,4 +66,19 @@ export async function insertPeople(db: Database, people: { patients?: string[]; 
       certificate: randomBytes(150),
     })),
   );
+}
+
+/** A new patient who shares `records` new records with `clinicianId` in one grant; returns the patient's, the grant's and the records' ids. */
+export async function newPatientSharing(db: Database, clinicianId: string, records = 2) {
+  const patient = randomUUID();
+  await insertPeople(db, { patients: [patient] });
+  const items = Array.from({ length: records }, () => newRecordItem());
+  await createRecords(db, patient, items);
+  const grant = newGrant(
+    clinicianId,
+    items.map((item) => item.id),
+    { sealedProfile: randomBytes(60) },
+  );
+  await createGrant(db, patient, grant);
+  return { patient, grantId: grant.grantId, recordIds: items.map((item) => item.id) };
 }

@@ -10,17 +10,21 @@ export function sessionPolicy() {
   return { idleMs: sessionIdleMs, maxMs: sessionMaxMs };
 }
 
-/** The signed-in session of this request, or null. */
-export async function currentSession(): Promise<ActiveSession | null> {
+/**
+ * The signed-in session of this request, or null. With `touch` false the request does not
+ * count as activity: a live stream a tab keeps open (lib/notices/notice-stream.ts) must not
+ * keep an idle session alive forever.
+ */
+export async function currentSession({ touch = true }: { touch?: boolean } = {}): Promise<ActiveSession | null> {
   const token = await sessionToken();
   if (!token) return null;
   const { db } = await getDatabase();
-  return resolveSession(db, token, sessionPolicy());
+  return resolveSession(db, token, sessionPolicy(), new Date(), { touch });
 }
 
 /** The signed-in session, or a 401 for the route to return. */
-export async function requireSession(): Promise<ActiveSession> {
-  const session = await currentSession();
+export async function requireSession(options: { touch?: boolean } = {}): Promise<ActiveSession> {
+  const session = await currentSession(options);
   if (!session) throw new AppError("unauthenticated", "Please sign in again.");
   return session;
 }

@@ -103,11 +103,18 @@ const sessionByTokenHash = preparedQuery((db) =>
 
 /**
  * The session a cookie token belongs to, if it has not ended, expired or sat idle for
- * too long; using it keeps it alive. Its last-seen time is written only when it is older than
+ * too long; using it keeps it alive (unless `touch` is false: a request that is no activity
+ * of the person's, such as a live stream's poll). Its last-seen time is written only when it is older than
  * `sessionTouchIntervalMs`, so most requests read the session without writing anything.
  * An idle or expired session is ended for good.
  */
-export async function resolveSession(db: Database, token: string, policy: SessionPolicy, now: Date = new Date()): Promise<ActiveSession | null> {
+export async function resolveSession(
+  db: Database,
+  token: string,
+  policy: SessionPolicy,
+  now: Date = new Date(),
+  { touch = true }: { touch?: boolean } = {},
+): Promise<ActiveSession | null> {
   const [row] = await sessionByTokenHash(db).execute({ tokenHash: hashSessionToken(token) });
   if (!row) return null;
   const idle = now.getTime() - row.lastSeenAt.getTime() > policy.idleMs;
@@ -116,7 +123,7 @@ export async function resolveSession(db: Database, token: string, policy: Sessio
     return null;
   }
   const touchBefore = new Date(now.getTime() - sessionTouchIntervalMs(policy));
-  if (row.lastSeenAt < touchBefore) {
+  if (touch && row.lastSeenAt < touchBefore) {
     // Conditional, so two requests racing never move the time backwards nor write it twice.
     await db
       .update(sessions)

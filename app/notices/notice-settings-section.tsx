@@ -1,0 +1,105 @@
+"use client";
+
+import { useEffect, useId, useState, type FormEvent } from "react";
+import { noticeKindList, noticeKinds, type NoticeKind } from "@/contract/notices";
+import { noticeSettings, saveNoticeSettings } from "@/client/notices/notices";
+import { ApiError } from "@/client/transport/api";
+import { reportIfBug } from "@/client/failures";
+
+/**
+ * Email notices: the address (kept by the server for this only; not health data) and the kinds
+ * to email. Emails say only that something happened, never who or what.
+ */
+export function NoticeSettingsSection() {
+  const [loaded, setLoaded] = useState<{ emailAvailable: boolean } | null>(null);
+  const [email, setEmail] = useState("");
+  const [kinds, setKinds] = useState<NoticeKind[]>([]);
+  const [message, setMessage] = useState<string>();
+  const [emailError, setEmailError] = useState<string>();
+  const emailId = useId();
+  const emailErrorId = useId();
+
+  useEffect(() => {
+    noticeSettings().then(
+      (settings) => {
+        setEmail(settings.email ?? "");
+        setKinds(settings.emailKinds);
+        setLoaded({ emailAvailable: settings.emailAvailable });
+      },
+      (error: unknown) => {
+        reportIfBug(error);
+        setMessage("Your notice settings could not be loaded.");
+      },
+    );
+  }, []);
+
+  const save = async (event: FormEvent) => {
+    event.preventDefault();
+    setEmailError(undefined);
+    try {
+      const saved = await saveNoticeSettings({ email: email.trim() === "" ? null : email.trim(), emailKinds: kinds });
+      setEmail(saved.email ?? "");
+      setKinds(saved.emailKinds);
+      setMessage(saved.email && saved.emailKinds.length > 0 ? "Saved. Emails will go to this address." : "Saved. No emails will be sent.");
+    } catch (error) {
+      if (error instanceof ApiError && error.fields.some((field) => field.path === "email")) {
+        setEmailError("Enter an email address such as name@example.org, or leave it empty for no emails.");
+        document.getElementById(emailId)?.focus();
+        return;
+      }
+      reportIfBug(error);
+      setMessage("Your notice settings could not be saved. Please try again.");
+    }
+  };
+
+  return (
+    <section className="card" aria-labelledby="notice-settings-title">
+      <h2 id="notice-settings-title">Email notices</h2>
+      {loaded === null ? (
+        <p role="status">Loading…</p>
+      ) : (
+        <form onSubmit={(event) => void save(event)} noValidate>
+          {!loaded.emailAvailable && <p className="hint">This service does not send email at the moment. Your choices are kept for when it does.</p>}
+          <p className="hint">
+            An email only says that something happened, never who or what, and at most once per kind every so often. The address is kept by this service for
+            these emails only.
+          </p>
+          <label htmlFor={emailId}>Email address for notices</label>
+          <input
+            id={emailId}
+            type="email"
+            autoComplete="email"
+            value={email}
+            aria-invalid={emailError !== undefined}
+            aria-describedby={emailError ? emailErrorId : undefined}
+            onChange={(event) => setEmail(event.target.value)}
+          />
+          {emailError && (
+            <p id={emailErrorId} className="field-error">
+              {emailError}
+            </p>
+          )}
+          <fieldset className="choices">
+            <legend>Email me when</legend>
+            {noticeKindList.map((kind) => (
+              <label key={kind} className="check-row">
+                <input
+                  type="checkbox"
+                  checked={kinds.includes(kind)}
+                  onChange={(event) => setKinds((was) => (event.target.checked ? [...was, kind] : was.filter((entry) => entry !== kind)))}
+                />
+                {noticeKinds[kind].label}
+              </label>
+            ))}
+          </fieldset>
+          <button type="submit" className="button">
+            Save email settings
+          </button>
+        </form>
+      )}
+      <p role="status" aria-live="polite" className="progress-text">
+        {message}
+      </p>
+    </section>
+  );
+}

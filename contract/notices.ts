@@ -1,0 +1,116 @@
+import { z } from "zod";
+import { auditActionSchema } from "./me";
+import { timestamp, uuid } from "./common";
+import { defineRoute } from "./route";
+
+/**
+ * Every kind of notice, the audit actions that raise it, and its words: the one table the
+ * server records from (lib/notices/notice-kinds.ts), the browser words from and the email
+ * sender writes from. A new kind is one entry here (say, `"emergency-requested": { raisedBy:
+ * ["emergency-requested"], ... }` once that audit action exists). The words name nobody and
+ * nothing a record holds: the browser adds who, where it can (a clinician's directory entry).
+ * - `raisedBy`: the audit actions (contract/me.ts) whose successful events raise it, in the
+ *   trail's subject's notice centre.
+ * - `othersOnly`: only when someone other than the subject acted (a clinician's read, not the
+ *   patient's own).
+ * - `email`: the whole body of the email sent for it: no names, no health data.
+ */
+export const noticeKinds = {
+  "records-opened": {
+    raisedBy: ["records-received", "file-fetched"],
+    othersOnly: true,
+    label: "A clinician opened records you shared",
+    email: "Someone opened records you shared. Sign in to see who.",
+  },
+  "link-opened": {
+    raisedBy: ["link-opened"],
+    othersOnly: false,
+    label: "A link you made was opened",
+    email: "Someone opened a link you made to your records. Sign in to see when.",
+  },
+  "note-added": {
+    raisedBy: ["record-created"],
+    othersOnly: true,
+    label: "A clinician added a note to your records",
+    email: "Someone added a note to your records. Sign in to read it.",
+  },
+  "new-passkey": {
+    raisedBy: ["passkey-added", "account-recovered"],
+    othersOnly: false,
+    label: "A new passkey (a new device) can now sign in to your account",
+    email: "A new passkey was added to your account. If this was not you, sign in and remove it.",
+  },
+} as const satisfies Record<string, { raisedBy: readonly z.infer<typeof auditActionSchema>[]; othersOnly: boolean; label: string; email: string }>;
+
+export type NoticeKind = keyof typeof noticeKinds;
+export const noticeKindSchema = z.enum(Object.keys(noticeKinds) as [NoticeKind, ...NoticeKind[]]);
+export const noticeKindList = noticeKindSchema.options;
+
+/** One notice as its recipient reads it: what happened (kind), who acted and on what (ids only), how often, when. */
+export const noticeSchema = z.object({
+  id: z.string().regex(/^[1-9][0-9]{0,18}$/),
+  kind: noticeKindSchema,
+  /** The account that acted (a clinician), where one did: the browser looks its directory entry up. */
+  actorId: uuid.nullable(),
+  grantId: uuid.nullable(),
+  linkId: uuid.nullable(),
+  recordId: uuid.nullable(),
+  /** How many events this notice folds together (a burst of opens is one notice). */
+  count: z.number().int().min(1),
+  firstAt: timestamp,
+  lastAt: timestamp,
+  read: z.boolean(),
+});
+export type Notice = z.infer<typeof noticeSchema>;
+
+/** Notices per page: the newest first. */
+export const noticesPageSize = 100;
+
+const emailAddress = z.email().max(254);
+
+/** What a person chose about emails: the address notices go to (none: no email), and for which kinds. */
+export const noticeSettingsSchema = z.object({
+  email: emailAddress.nullable(),
+  emailKinds: z.array(noticeKindSchema).max(noticeKindList.length),
+});
+export type NoticeSettings = z.infer<typeof noticeSettingsSchema>;
+
+/** The settings as stored, and whether this deployment sends email at all (SMTP_URL set). */
+const storedNoticeSettingsSchema = noticeSettingsSchema.extend({ emailAvailable: z.boolean() });
+
+export const noticeRoutes = {
+  list: defineRoute({
+    method: "GET",
+    path: "/api/me/notices",
+    access: "session",
+    response: z.object({ notices: z.array(noticeSchema).max(noticesPageSize), unread: z.number().int().min(0) }),
+  }),
+  /** Marks the listed notices read, or all of them with `all`; answers how many are still unread. */
+  markRead: defineRoute({
+    method: "POST",
+    path: "/api/me/notices/read",
+    access: "session",
+    body: z.union([z.strictObject({ ids: z.array(noticeSchema.shape.id).min(1).max(noticesPageSize) }), z.strictObject({ all: z.literal(true) })]),
+    response: z.object({ unread: z.number().int().min(0) }),
+  }),
+  /**
+   * Server-sent events (text/event-stream, not JSON): an `unread` event with `{"unread": n}`
+   * at once and whenever the person's notices change, for `seconds` (default 60), then the
+   * stream ends and the browser's EventSource reconnects (checking the session again).
+   */
+  stream: defineRoute({
+    method: "GET",
+    path: "/api/me/notices/stream",
+    access: "session",
+    query: z.object({ seconds: z.coerce.number().int().min(1).max(300).optional() }),
+    response: "binary",
+  }),
+  settings: defineRoute({ method: "GET", path: "/api/me/notice-settings", access: "session", response: storedNoticeSettingsSchema }),
+  updateSettings: defineRoute({
+    method: "PUT",
+    path: "/api/me/notice-settings",
+    access: "session",
+    body: noticeSettingsSchema,
+    response: storedNoticeSettingsSchema,
+  }),
+};

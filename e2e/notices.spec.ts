@@ -1,0 +1,55 @@
+import { expect, test } from "./support/test";
+import { newPerson, shareNewNote } from "./support/sharing";
+
+test("a clinician's read of shared records appears live in the patient's notice centre and badge, named in the browser, and is marked read", async ({
+  browser,
+}) => {
+  test.setTimeout(120_000);
+  const doctor = await newPerson(browser, { role: "doctor", name: "Dr Nora Notice", specialty: "Cardiology", organization: "Harbour Clinic" });
+  const patient = await newPerson(browser, { role: "patient", name: "Paul Patient" });
+  await shareNewNote(patient.page, { title: "Blood pressure log", text: "Canary-notice-content 142/91" }, { search: "Cardiology", name: "Dr Nora Notice" });
+
+  // A second page of the patient's, on the notice centre, with nothing to show yet.
+  const centre = await patient.page.context().newPage();
+  await centre.goto("/notices");
+  await expect(centre.getByRole("heading", { name: "Notices", level: 1 })).toBeVisible();
+  await expect(centre.getByText(/^No notices yet/)).toBeVisible();
+  await expect(patient.page.getByTestId("notice-badge")).toHaveCount(0);
+
+  // The clinician opens what was shared, on their own page.
+  await doctor.page.getByRole("link", { name: "Shared with me" }).click();
+  const shared = doctor.page.getByTestId("shared-patient");
+  await shared.getByRole("button", { name: "Blood pressure log" }).click();
+  await expect(shared).toContainText("Canary-notice-content 142/91");
+
+  // Without a reload, the notice arrives in the second page and the badge in the first (server-sent events).
+  const row = centre.getByTestId("notice-row");
+  await expect(row).toHaveCount(1, { timeout: 15_000 });
+  await expect(row).toHaveAttribute("data-kind", "records-opened");
+  await expect(row).toContainText("New: A clinician opened records you shared: Dr Nora Notice");
+  await expect(row).not.toContainText("Canary-notice-content");
+  await expect(patient.page.getByTestId("notice-badge")).toContainText("1 unread notice", { timeout: 15_000 });
+
+  // What the server sends holds ids, a count and times: never a name or a record's content.
+  const listed = await (await centre.request.get("/api/me/notices")).text();
+  expect(listed).not.toContain("Nora");
+  expect(listed).not.toContain("Blood pressure");
+  expect(listed).toContain(doctor.userId);
+
+  // Read here: the badge on the other page clears, live too.
+  await row.getByRole("button", { name: /^Mark as read/ }).click();
+  await expect(centre.getByRole("status").filter({ hasText: "Notice marked as read." })).toBeVisible();
+  await expect(row).toHaveAttribute("data-read", "true");
+  await expect(patient.page.getByTestId("notice-badge")).toHaveCount(0, { timeout: 15_000 });
+
+  // A later visit sees what was recorded while away: the clinician reads again while the centre is closed.
+  await centre.close();
+  const { grants } = (await (await doctor.page.request.get("/api/shared")).json()) as { grants: Array<{ grantId: string }> };
+  expect((await doctor.page.request.get(`/api/shared/${grants[0]!.grantId}/records`)).status()).toBe(200);
+  const later = await patient.page.context().newPage();
+  await later.goto("/notices");
+  await expect(later.getByTestId("notice-row").first()).toHaveAttribute("data-read", "false", { timeout: 15_000 });
+  await later.close();
+  await doctor.close();
+  await patient.close();
+});

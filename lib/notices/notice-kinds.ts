@@ -1,0 +1,53 @@
+import { noticeKinds, type NoticeKind } from "@/contract/notices";
+import type { AuditAction } from "@/contract/me";
+
+/** What one notice names: ids the server already holds, never a name or record content. */
+export interface NoticeInput {
+  recipientId: string;
+  kind: NoticeKind;
+  actorId: string | null;
+  grantId: string | null;
+  linkId: string | null;
+  recordId: string | null;
+}
+
+/** The audit event fields a notice is made from (lib/audit/audit-log.ts AuditInput, narrowed). */
+export interface NoticeSource {
+  subjectId: string;
+  actorId: string | null;
+  action: AuditAction;
+  outcome: "success" | "failure" | "denied";
+  grantId?: string | null;
+  recordId?: string | null;
+  /** A link opener's declared name: never read here, so it never reaches a notice or an email. */
+  recipient?: string | null;
+}
+
+/** Audit action → the kind it raises: built once from contract/notices.ts's table. */
+const kindOfAction = new Map<AuditAction, NoticeKind>(
+  Object.entries(noticeKinds).flatMap(([kind, entry]) => entry.raisedBy.map((action) => [action as AuditAction, kind as NoticeKind] as const)),
+);
+
+/**
+ * The notices a batch of audit events raises, in order: one per successful event whose action
+ * a kind lists (contract/notices.ts), skipping the subject's own actions where the kind says
+ * `othersOnly`. A link's id travels in the audit event's grant id (lib/links/link-store.ts).
+ */
+export function noticesOf(events: readonly NoticeSource[]): NoticeInput[] {
+  return events.flatMap((event) => {
+    const kind = kindOfAction.get(event.action);
+    if (!kind || event.outcome !== "success") return [];
+    if (noticeKinds[kind].othersOnly && (event.actorId === null || event.actorId === event.subjectId)) return [];
+    const isLink = kind === "link-opened";
+    return [
+      {
+        recipientId: event.subjectId,
+        kind,
+        actorId: event.actorId === event.subjectId ? null : event.actorId,
+        grantId: isLink ? null : (event.grantId ?? null),
+        linkId: isLink ? (event.grantId ?? null) : null,
+        recordId: event.recordId ?? null,
+      },
+    ];
+  });
+}
