@@ -999,7 +999,7 @@ function matrix(w: World): { rows: Row[]; finalRows: Row[] } {
       what: "an address that is not one",
       path: "/api/me/notice-settings",
       body: { email: "not an address", emailKinds: [] },
-      // The body's shape is checked before the session, as for every route (lib/http/route.ts handle).
+      refusedBeforeAuthorization: "the contract's body schema refuses an email that is not an address before any session or role is looked at",
       expect: everyone(invalid),
     },
     {
