@@ -79,6 +79,8 @@ export const auditActionSchema = z.enum([
   "grant-end-date-changed",
   "grant-record-added",
   "grant-expired",
+  /** The clinician a grant was to deleted their account: the grant ended with it (lib/accounts/account-deletion.ts). */
+  "grant-holder-departed",
   "access-refused",
   /** SMART Health Links (lib/links): made, revoked, opened by a recipient (GET of a U link, a manifest), a wrong passcode. */
   "link-created",

@@ -34,6 +34,12 @@ export const noticeKinds = {
     label: "A clinician added a note to your records",
     email: "Someone added a note to your records. Sign in to read it.",
   },
+  "clinician-left": {
+    raisedBy: ["grant-holder-departed"],
+    othersOnly: true,
+    label: "A clinician you shared records with deleted their account: that share has ended, and its records move to new keys",
+    email: "Someone you shared records with deleted their account, so that share has ended. Sign in to see more.",
+  },
   "new-passkey": {
     raisedBy: ["passkey-added", "account-recovered"],
     othersOnly: false,

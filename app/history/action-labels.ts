@@ -38,6 +38,7 @@ export const actionLabels: Record<AuditAction, string> = {
   "grant-end-date-changed": "Changed when a share ends",
   "grant-record-added": "Added a record to a share",
   "grant-expired": "A share ended on its end date",
+  "grant-holder-departed": "A share ended: the clinician deleted their account",
   "account-disabled": "An administrator disabled the account",
   "account-enabled": "An administrator enabled the account again",
   "directory-entry-verified": "An administrator verified the directory entry",

@@ -68,6 +68,7 @@ const crud: Partial<Record<AuditAction, NonNullable<fhir4.AuditEvent["action"]>>
   "grant-end-date-changed": "U",
   "grant-record-added": "U",
   "grant-expired": "D",
+  "grant-holder-departed": "D",
   "account-disabled": "U",
   "account-enabled": "U",
   "directory-entry-verified": "U",

@@ -23,7 +23,8 @@ import { chunkedBlobStore } from "@/lib/blobs/chunked-blob-store";
 import { fileChunkBodies } from "@/lib/blobs/file-chunk-bodies";
 import { findTraces, type RawQuery } from "@/lib/db/account-traces";
 import { createTestDatabase, testDatabaseKinds, type TestDatabase } from "@/lib/db/test-databases";
-import { activeGrantsForClinician, createGrant, fetchSharedRecords } from "@/lib/grants/grant-store";
+import { activeGrantsForClinician, createGrant, fetchSharedRecords, revokeGrant } from "@/lib/grants/grant-store";
+import { noticesOfRecipient } from "@/lib/notices/notice-store";
 import { insertPeople, newGrant, newRecordItem, versionPayload } from "@/lib/grants/test-fixtures";
 import { insertLink } from "@/lib/links/link-store";
 import { contributeRecord } from "@/lib/grants/contributions";
@@ -239,5 +240,33 @@ describe.each(testDatabaseKinds())("deleting an account on %s", (kind) => {
     // The patient's chart keeps the nurse's note, and the records the nurse could open wait for new keys.
     expect((await chartOf(database.db, patient)).records.map((record) => record.id).sort()).toEqual([note.id, contributed].sort());
     expect(await query(`select record_id from key_rotations where owner_id = '${patient}'`)).toHaveLength(2);
+  });
+
+  it("tells each patient whose live grant ended with a departing clinician: an event in their trail and a notice, and nothing for a grant already revoked", async () => {
+    const [patient, otherPatient, doctor] = [randomUUID(), randomUUID(), randomUUID()];
+    await insertPeople(database.db, { patients: [patient, otherPatient], doctors: [doctor] });
+    const [note, otherNote] = [newRecordItem(), newRecordItem()];
+    await createRecords(database.db, patient, [note]);
+    await createRecords(database.db, otherPatient, [otherNote]);
+    const live = newGrant(doctor, [note.id]);
+    const revoked = newGrant(doctor, [otherNote.id]);
+    await createGrant(database.db, patient, live);
+    await createGrant(database.db, otherPatient, revoked);
+    await revokeGrant(database.db, otherPatient, revoked.grantId);
+
+    await deleteAccount(database.db, store, doctor);
+
+    const departed = async (subject: string) => {
+      await foldAuditInbox(database.db, [subject]);
+      return query<{ actor_id: string; grant_id: string }>(
+        `select actor_id, grant_id from audit_events where subject_id = '${subject}' and action = 'grant-holder-departed'`,
+      );
+    };
+    expect(await departed(patient)).toEqual([{ actor_id: doctor, grant_id: live.grantId }]);
+    expect(await departed(otherPatient)).toEqual([]);
+    // The notice says a clinician left, without the departed account's id (others' notices forget it).
+    const { notices } = await noticesOfRecipient(database.db, patient);
+    expect(notices.map((notice) => [notice.kind, notice.actorId, notice.grantId])).toEqual([["clinician-left", null, null]]);
+    expect((await noticesOfRecipient(database.db, otherPatient)).notices.filter((notice) => notice.kind === "clinician-left")).toEqual([]);
   });
 });

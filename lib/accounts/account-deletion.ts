@@ -1,6 +1,6 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
-import { eq, inArray, lte, or, sql } from "drizzle-orm";
+import { and, eq, inArray, isNull, lte, or, sql } from "drizzle-orm";
 import {
   auditEvents,
   auditHeads,
@@ -25,7 +25,7 @@ import {
   webauthnChallenges,
 } from "@/drizzle/schema";
 import { getDatabase, type Database, type Transaction } from "@/lib/db";
-import { foldAuditInbox, lockAuditHeads } from "@/lib/audit/audit-log";
+import { appendAudit, foldAuditInbox, lockAuditHeads } from "@/lib/audit/audit-log";
 import type { BlobStore } from "@/lib/blobs/blob-store";
 import { AppError } from "@/lib/errors";
 import { logger } from "@/lib/log";
@@ -50,8 +50,9 @@ export interface AccountDeletion {
  * (see the schema and README "Leaving"); events where the person appears as the actor in
  * someone else's trail stay there, as part of that person's hash-chained trail.
  *
- * Patients whose grants to a departing clinician end here get those records queued for key
- * rotation, as after a revoke. A clinician whose signed versions are in patients' charts
+ * Patients whose grants to a departing clinician end here get a `grant-holder-departed` event
+ * in their trail (which raises a notice) and those records queued for key rotation, as after a
+ * revoke. A clinician whose signed versions are in patients' charts
  * keeps a stub: the `users` row (disabled) and the public key certificates those signatures
  * are checked with, nothing else.
  *
@@ -63,8 +64,25 @@ export async function deleteAccount(db: Database, blobStore: BlobStore, userId: 
   const { deletion, blobIds } = await db.transaction(async (tx) => {
     const [account] = await tx.select({ id: users.id }).from(users).where(eq(users.id, userId)).for("update");
     if (!account) throw new AppError("not-found", "There is no such account.");
+    const heldGrants = await tx
+      .select({ id: grants.id, patientId: grants.patientId })
+      .from(grants)
+      .where(and(eq(grants.clinicianId, userId), isNull(grants.revokedAt)));
+    // Every head this transaction chains into, locked once in one order, so it waits on nobody crosswise.
+    await lockAuditHeads(tx, [userId, ...heldGrants.map((grant) => grant.patientId)]);
     const deletion = await keepTrail(tx, userId, now);
     await queueRotationsForClinicianGrants(tx, userId);
+    await appendAudit(
+      tx,
+      heldGrants.map((grant) => ({
+        subjectId: grant.patientId,
+        actorId: userId,
+        action: "grant-holder-departed" as const,
+        grantId: grant.id,
+        outcome: "success" as const,
+      })),
+      now,
+    );
     await deleteRateLimitRows(tx, userId);
     const blobIds = (await tx.select({ id: blobs.id }).from(blobs).where(eq(blobs.ownerId, userId))).map((row) => row.id);
     // Children before what they reference: versions hold files, imports hold files, links hold JWEs.
