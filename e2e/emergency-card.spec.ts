@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
-import { getDocument } from "pdfjs-dist/legacy/build/pdf.mjs";
 import { SHLViewer } from "kill-the-clipboard";
 import type { Browser, Page } from "@playwright/test";
 import { checkA11y, expect, test } from "./support/test";
+import { pdfPageTexts } from "@/client/pdf-text-test-helpers";
 import { addNote, newPerson } from "./support/sharing";
 import { shlinkPayloadOf } from "./support/links";
 import { trailActions } from "./support/audit";
@@ -11,24 +11,6 @@ import { expectFitsViewport } from "./support/viewport";
 const ips = "fixtures/real-world/04-ips-with-immunization.json";
 const passcode = "card-passcode-42";
 const contacts = "Anna Linde (daughter) +46 70 123 45 67";
-
-/** Every page's text of a PDF, as pdf.js reads it back, one string per page. */
-async function pdfPages(bytes: Uint8Array): Promise<string[]> {
-  const document = await getDocument({ data: bytes, isEvalSupported: false, useSystemFonts: false, disableFontFace: true }).promise;
-  const pages: string[] = [];
-  for (let number = 1; number <= document.numPages; number += 1) {
-    const content = await (await document.getPage(number)).getTextContent();
-    // Wrapped lines joined again: what a person reads, not where the lines break.
-    pages.push(
-      content.items
-        .map((item) => ("str" in item ? item.str : ""))
-        .join(" ")
-        .replace(/\s+/g, " "),
-    );
-  }
-  await document.destroy();
-  return pages;
-}
 
 /** The record groups the link viewer shows for a link opened with the passcode (if any), as their test ids, sorted. */
 async function openInViewer(browser: Browser, link: string, recipient: string, code?: string): Promise<{ page: Page; groups: string[] }> {
@@ -78,7 +60,7 @@ test("a patient makes an emergency card of chosen kinds: the PDF, the passcode s
   const download = page.waitForEvent("download");
   await made.getByRole("button", { name: "Download the card (PDF)" }).click();
   const pdf = new Uint8Array(readFileSync((await (await download).path())!));
-  const [card, slip, ...rest] = await pdfPages(pdf);
+  const [card, slip, ...rest] = await pdfPageTexts(pdf, "words");
   expect(rest).toEqual([]);
   expect(card).toContain("Emergency card");
   expect(card).toContain("Erika Emergency");

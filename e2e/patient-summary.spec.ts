@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
-import { getDocument } from "pdfjs-dist/legacy/build/pdf.mjs";
 import type { Page } from "@playwright/test";
 import { expect, test } from "./support/test";
+import { pdfPageTexts } from "@/client/pdf-text-test-helpers";
 import { chooseClinician, newPerson } from "./support/sharing";
 import { expectFitsViewport } from "./support/viewport";
 
@@ -17,18 +17,6 @@ async function importIps(page: Page) {
     .setInputFiles(ips);
   await page.getByRole("button", { name: /^Import \d/ }).click();
   await expect(page.getByText(/Imported 14 records/)).toBeVisible({ timeout: 60_000 });
-}
-
-/** Every page's text of a PDF, as pdf.js reads it back. */
-async function pdfText(bytes: Uint8Array): Promise<string> {
-  const document = await getDocument({ data: bytes, isEvalSupported: false, useSystemFonts: false, disableFontFace: true }).promise;
-  const pages: string[] = [];
-  for (let number = 1; number <= document.numPages; number += 1) {
-    const content = await (await document.getPage(number)).getTextContent();
-    pages.push(content.items.map((item) => ("str" in item ? item.str : "")).join("\n"));
-  }
-  await document.destroy();
-  return pages.join("\n");
 }
 
 async function expectIpsSummary(page: Page, patientLine: string, emptySection: string) {
@@ -69,7 +57,7 @@ test("a patient prints and downloads the summary of their records: IPS sections,
   await download.saveAs(path);
   const bytes = new Uint8Array(readFileSync(path));
   expect(new TextDecoder().decode(bytes.subarray(0, 5))).toBe("%PDF-");
-  const text = await pdfText(bytes);
+  const text = (await pdfPageTexts(bytes, "lines")).join("\n");
   for (const words of [
     ...ipsSections,
     "Martha DeLarosa, born May 1972",
@@ -128,7 +116,7 @@ test("a clinician opens the summary of what a patient shared, naming the patient
   const downloading = page.waitForEvent("download");
   await page.getByRole("button", { name: "Download PDF" }).click();
   const bytes = new Uint8Array(readFileSync(await (await downloading).path()));
-  expect(await pdfText(bytes)).toContain("Shared by Martha D., born May 1972");
+  expect((await pdfPageTexts(bytes, "lines")).join("\n")).toContain("Shared by Martha D., born May 1972");
   await doctor.close();
   await patient.close();
 });

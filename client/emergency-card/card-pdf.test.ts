@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import jsQR from "jsqr";
-import { getDocument } from "pdfjs-dist/legacy/build/pdf.mjs";
+import { pdfPageTexts } from "@/client/pdf-text-test-helpers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { cryptoReady, encodeShlink, newShlKey } from "@/crypto";
 import { planImport } from "../fhir/import-bundle";
@@ -34,26 +34,6 @@ function chart(): OkEntry[] {
         document: { v: 1, kind: "fhir", ...record },
       }) as unknown as OkEntry,
   );
-}
-
-async function pdfPages(bytes: Uint8Array): Promise<string[]> {
-  const document = await getDocument({ data: bytes.slice(), isEvalSupported: false, useSystemFonts: false, disableFontFace: true }).promise;
-  try {
-    const pages: string[] = [];
-    for (let number = 1; number <= document.numPages; number += 1) {
-      const content = await (await document.getPage(number)).getTextContent();
-      // Wrapped lines joined again: the test reads what a person reads, not where lines break.
-      pages.push(
-        content.items
-          .map((item) => ("str" in item ? item.str : ""))
-          .join(" ")
-          .replace(/\s+/g, " "),
-      );
-    }
-    return pages;
-  } finally {
-    await document.destroy();
-  }
 }
 
 /** A QR matrix drawn as RGBA pixels (`scale` pixels a module), as a camera would see it printed. */
@@ -98,7 +78,7 @@ describe("the emergency card", () => {
     const content = cardContent(chart(), { kinds: ["allergy", "medication", "condition"], recordIds: [] }, patient);
     const bytes = await buildCardPdf(content, "https://hsc.example/links/open#shlink:/eyJ4IjoxfQ", "horse-battery-7", testFonts());
     expect(new TextDecoder().decode(bytes.subarray(0, 5))).toBe("%PDF-");
-    const [card, slip, ...rest] = await pdfPages(bytes);
+    const [card, slip, ...rest] = await pdfPageTexts(bytes, "words");
     expect(rest).toEqual([]);
     expect(card).toContain("Emergency card");
     expect(card).toContain("Martha DeLarosa, born 1972-05");
@@ -113,7 +93,7 @@ describe("the emergency card", () => {
 
   it("has one page when the card has no passcode", async () => {
     const content = cardContent(chart(), { kinds: ["condition"], recordIds: [] }, patient);
-    expect(await pdfPages(await buildCardPdf(content, "https://hsc.example/links/open#shlink:/eyJ4IjoxfQ", null, testFonts()))).toHaveLength(1);
+    expect(await pdfPageTexts(await buildCardPdf(content, "https://hsc.example/links/open#shlink:/eyJ4IjoxfQ", null, testFonts()), "words")).toHaveLength(1);
   });
 
   it("draws a QR code that a decoder reads back as the exact link text", () => {

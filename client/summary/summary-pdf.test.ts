@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { getDocument } from "pdfjs-dist/legacy/build/pdf.mjs";
+import { pdfPageTexts } from "@/client/pdf-text-test-helpers";
 import { planImport } from "../fhir/import-bundle";
 import { isObject, type FhirResource } from "../fhir/types";
 import type { SummaryFonts } from "./summary-pdf";
@@ -32,21 +32,6 @@ const fixtureResources = (name: string): Array<{ resource: FhirResource }> => {
   return entries.flatMap((entry) => (isObject(entry) && isObject(entry.resource) ? [{ resource: entry.resource as FhirResource }] : []));
 };
 
-/** Every page's text as pdf.js reads it back (each drawn run on its own line). Tests only. */
-async function pdfText(bytes: Uint8Array): Promise<string[]> {
-  const document = await getDocument({ data: bytes.slice(), isEvalSupported: false, useSystemFonts: false, disableFontFace: true }).promise;
-  try {
-    const pages: string[] = [];
-    for (let number = 1; number <= document.numPages; number += 1) {
-      const content = await (await document.getPage(number)).getTextContent();
-      pages.push(content.items.map((item) => ("str" in item ? item.str : "")).join("\n"));
-    }
-    return pages;
-  } finally {
-    await document.destroy();
-  }
-}
-
 beforeAll(cryptoReady);
 
 const summaryOf = (records: Array<{ resource: FhirResource }>) =>
@@ -64,7 +49,7 @@ describe("the summary PDF", () => {
   it("is a PDF whose real text has the header, every section, the titles and the accents intact", async () => {
     const bytes = await buildSummaryPdf(summaryOf(fixtureRecords("04-ips-with-immunization.json")), testFonts());
     expect(new TextDecoder().decode(bytes.subarray(0, 5))).toBe("%PDF-");
-    const pages = await pdfText(bytes);
+    const pages = await pdfPageTexts(bytes, "lines");
     const text = pages.join("\n");
     expect(text).toContain("Patient summary");
     expect(text).toContain("Shared by Martha DeLarosa, born May 1972");
@@ -85,7 +70,7 @@ describe("the summary PDF", () => {
   });
 
   it("marks CJK text it cannot draw, visibly, and says so at the top", async () => {
-    const pages = await pdfText(await buildSummaryPdf(summaryOf(fixtureResources("07-everything-searchset.json")), testFonts()));
+    const pages = await pdfPageTexts(await buildSummaryPdf(summaryOf(fixtureResources("07-everything-searchset.json")), testFonts()), "lines");
     const text = pages.join("\n");
     // "2型糖尿病" (type 2 diabetes): the digit is kept, the rest marked, never blank boxes.
     expect(text).toContain(`2${cjkFallback}`);
@@ -104,7 +89,7 @@ describe("the summary PDF", () => {
       },
     }));
     const summary = buildPatientSummary({ records: many, extras: [], patient: { name: "Ana", shared: false }, madeAt: new Date("2026-11-30T09:00:00Z") });
-    const pages = await pdfText(await buildSummaryPdf(summary, testFonts()));
+    const pages = await pdfPageTexts(await buildSummaryPdf(summary, testFonts()), "lines");
     expect(pages.length).toBeGreaterThan(2);
     pages.forEach((page, index) => expect(page).toContain(`Page ${index + 1} of ${pages.length}`));
     const text = pages.join(" ").replace(/\s+/g, " ");
