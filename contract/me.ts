@@ -169,8 +169,11 @@ export const trailQuerySchema = z
   .strict()
   .refine((query) => query.after === undefined || query.before === undefined, { message: "Give after or before, not both.", path: ["before"] });
 
-/** One thing a clinician did in someone else's chart (refused attempts left out: see lib/audit). */
-export const clinicianActionSchema = z.object({ subjectId: uuid, ...eventFields });
+/**
+ * One thing a clinician did in someone else's chart (refused attempts left out: see lib/audit).
+ * `subjectId` is null for a patient who has since deleted their account (their id is gone).
+ */
+export const clinicianActionSchema = z.object({ subjectId: uuid.nullable(), ...eventFields });
 export type ClinicianAction = z.infer<typeof clinicianActionSchema>;
 
 /** The person's audit trail, in pages, and its export record. */

@@ -111,6 +111,9 @@ test("a patient deletes their account: the clinician is refused, the passkey no 
   expect((await doctor.page.request.get(`/api/shared/${grantId}/records`)).status()).toBe(404);
   expect(((await (await doctor.page.request.get("/api/shared")).json()) as { grants: unknown[] }).grants).toEqual([]);
   expect((await page.request.get("/api/me/vault")).status()).toBe(401);
+  // The clinician's own History still says what they received, from a patient now gone.
+  await doctor.page.goto("/history");
+  await expect(doctor.page.getByTestId("history-row").first()).toContainText("A patient who has since deleted their account");
 
   // The old passkey (still on the device) no longer signs in, and the page says why it may not.
   await signInThroughPage(page);

@@ -1,5 +1,5 @@
 import { expect, test } from "./support/test";
-import { newPerson, shareNewNote } from "./support/sharing";
+import { newPerson, sameOrigin, shareNewNote } from "./support/sharing";
 
 test("a clinician's read of shared records appears live in the patient's notice centre and badge, named in the browser, and is marked read", async ({
   browser,
@@ -51,5 +51,27 @@ test("a clinician's read of shared records appears live in the patient's notice 
   await expect(later.getByTestId("notice-row").first()).toHaveAttribute("data-read", "false", { timeout: 15_000 });
   await later.close();
   await doctor.close();
+  await patient.close();
+});
+
+test("email settings never promise an email a server without SMTP will not send, and a signed-out page says so instead of 'try again'", async ({ browser }) => {
+  const patient = await newPerson(browser, { role: "patient", name: "Edna Email" });
+  const page = patient.page;
+  await page.goto("/notices");
+  const settings = page.getByRole("region", { name: "Email notices" });
+  await expect(settings.getByText("This service does not send email at the moment.", { exact: false })).toBeVisible();
+  await settings.getByLabel("Email address for notices").fill("edna@example.org");
+  await settings.getByLabel("A link you made was opened").check();
+  await settings.getByRole("button", { name: "Save email settings" }).click();
+  await expect(settings.getByRole("status")).toHaveText("Saved. This service does not send email at the moment: your choices will apply when it does.");
+  await settings.getByLabel("A link you made was opened").uncheck();
+  await settings.getByRole("button", { name: "Save email settings" }).click();
+  await expect(settings.getByRole("status")).toHaveText("Saved. You chose no emails.");
+
+  // The session ends elsewhere (another tab signs out): saving here says to sign in, not to try again.
+  expect((await page.request.post("/api/auth/sign-out", { headers: sameOrigin(page) })).ok()).toBe(true);
+  await settings.getByRole("button", { name: "Save email settings" }).click();
+  await expect(settings.getByRole("status")).toHaveText(/^Your notice settings could not be saved\. (Please sign in again\.|Your session has ended)/);
+  await expect(settings.getByRole("status")).not.toContainText("try again");
   await patient.close();
 });

@@ -11,6 +11,7 @@ import { labelOf, outcomeLabel, when } from "./action-labels";
 import { reportIfBug } from "@/client/failures";
 
 const unknownRecord = "a record you no longer have access to";
+const departedPatient = "A patient who has since deleted their account";
 
 /** What this clinician received, downloaded or added in other people's charts, newest first (refusals are in the patients' trails only). */
 function History() {
@@ -46,7 +47,8 @@ function History() {
     );
   if (!events) return <p role="status">Loading your access history…</p>;
   if (events.length === 0) return <p>You have not received anyone&apos;s records yet.</p>;
-  const patientName = (patientId: string) => names.get(patientId) ?? shown?.patients[patientId] ?? "A patient who no longer shares with you";
+  const patientName = (patientId: string | null) =>
+    patientId === null ? departedPatient : (names.get(patientId) ?? shown?.patients[patientId] ?? "A patient who no longer shares with you");
   const recordTitle = (recordId: string) => shown?.records[recordId] ?? unknownRecord;
   const recordsOf = (event: ActionEntry) =>
     event.recordId ? recordTitle(event.recordId) : event.recordIds?.length ? listOf(event.recordIds.map(recordTitle)) : "—";

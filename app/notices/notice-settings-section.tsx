@@ -4,7 +4,14 @@ import { useEffect, useId, useState, type FormEvent } from "react";
 import { noticeKindList, noticeKinds, type NoticeKind } from "@/contract/notices";
 import { noticeSettings, saveNoticeSettings } from "@/client/notices/notices";
 import { ApiError } from "@/client/transport/api";
-import { reportIfBug } from "@/client/failures";
+import { describeFailure, reportIfBug } from "@/client/failures";
+
+/** What a save did, in words that never promise an email a deployment without SMTP will not send. */
+export function savedMessage(wantsEmail: boolean, emailAvailable: boolean): string {
+  if (!wantsEmail) return "Saved. You chose no emails.";
+  if (!emailAvailable) return "Saved. This service does not send email at the moment: your choices will apply when it does.";
+  return "Saved. Emails will go to this address.";
+}
 
 /**
  * Email notices: the address (kept by the server for this only; not health data) and the kinds
@@ -40,15 +47,21 @@ export function NoticeSettingsSection() {
       const saved = await saveNoticeSettings({ email: email.trim() === "" ? null : email.trim(), emailKinds: kinds });
       setEmail(saved.email ?? "");
       setKinds(saved.emailKinds);
-      setMessage(saved.email && saved.emailKinds.length > 0 ? "Saved. Emails will go to this address." : "Saved. No emails will be sent.");
+      setMessage(savedMessage(saved.email !== null && saved.emailKinds.length > 0, loaded?.emailAvailable ?? false));
     } catch (error) {
       if (error instanceof ApiError && error.fields.some((field) => field.path === "email")) {
         setEmailError("Enter an email address such as name@example.org, or leave it empty for no emails.");
         document.getElementById(emailId)?.focus();
         return;
       }
-      reportIfBug(error);
-      setMessage("Your notice settings could not be saved. Please try again.");
+      // A signed-out tab (or a deleted account's) is told so by the server's own message, not "try again".
+      setMessage(
+        `Your notice settings could not be saved. ${describeFailure(error, {
+          accessEnded: "Your session has ended: sign in again to change them.",
+          integrity: "Please reload the page and try again.",
+          unreachable: "Could not reach Health Safe Cloud: check your connection and try again.",
+        })}`,
+      );
     }
   };
 

@@ -18,6 +18,7 @@ import {
   webauthnChallenges,
 } from "@/drizzle/schema";
 import { foldAuditInbox } from "@/lib/audit/audit-log";
+import { actionsBy } from "@/lib/audit/trail-store";
 import type { BlobStore } from "@/lib/blobs/blob-store";
 import { chunkedBlobStore } from "@/lib/blobs/chunked-blob-store";
 import { fileChunkBodies } from "@/lib/blobs/file-chunk-bodies";
@@ -268,5 +269,24 @@ describe.each(testDatabaseKinds())("deleting an account on %s", (kind) => {
     const { notices } = await noticesOfRecipient(database.db, patient);
     expect(notices.map((notice) => [notice.kind, notice.actorId, notice.grantId])).toEqual([["clinician-left", null, null]]);
     expect((await noticesOfRecipient(database.db, otherPatient)).notices.filter((notice) => notice.kind === "clinician-left")).toEqual([]);
+  });
+
+  it("a clinician's own history keeps what they received from a patient who then deleted their account, without that patient's id", async () => {
+    const [patient, doctor] = [randomUUID(), randomUUID()];
+    await insertPeople(database.db, { patients: [patient], doctors: [doctor] });
+    const note = newRecordItem();
+    await createRecords(database.db, patient, [note]);
+    const grant = newGrant(doctor, [note.id]);
+    await createGrant(database.db, patient, grant);
+    await fetchSharedRecords(database.db, doctor, grant.grantId);
+    const before = (await actionsBy(database.db, doctor)).events;
+    expect(before.map((event) => [event.subjectId, event.action])).toEqual([[patient, "records-received"]]);
+
+    await deleteAccount(database.db, store, patient);
+
+    const after = (await actionsBy(database.db, doctor)).events;
+    expect(after.map((event) => [event.subjectId, event.action, event.recordIds, event.occurredAt])).toEqual([
+      [null, "records-received", [note.id], before[0]!.occurredAt],
+    ]);
   });
 });

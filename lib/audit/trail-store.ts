@@ -1,7 +1,7 @@
 import "server-only";
 import { and, asc, desc, eq, gt, gte, inArray, lt, ne } from "drizzle-orm";
 import { auditGenesisHash, toBase64url } from "@/crypto";
-import { auditEvents, auditHeads, auditInbox, clinicianDirectory } from "@/drizzle/schema";
+import { auditEvents, auditHeads, auditInbox, clinicianDirectory, departedAuditEvents } from "@/drizzle/schema";
 import type { AuditAction } from "@/contract/me";
 import type { Database } from "@/lib/db";
 import { settleTrail } from "./audit-counts";
@@ -72,14 +72,17 @@ export async function trailPage(db: Database, subjectId: string, query: TrailQue
 
 /**
  * What a clinician did in other people's charts, newest first: chained events and those still
- * in the inbox (appended without a lock, not folded yet), so a read just made is listed at once.
+ * in the inbox (appended without a lock, not folded yet), so a read just made is listed at once,
+ * and the events kept from the trails of patients who have since deleted their account
+ * (`departed_audit_events`), with `subjectId` null: that patient's id is gone, and the kept
+ * trail's id is the departed person's to quote, not the clinician's to hold.
  * Refused attempts are left out: they are written only when the grant, record or file exists,
  * with its owner as the subject, so listing them would tell a prober that an id exists and
  * whose it is, which the refusal itself (the same 404 as for nothing) does not. The owner sees
  * them in their trail.
  */
 export async function actionsBy(db: Database, actorId: string, limit = 2000) {
-  const [chained, waiting] = await Promise.all([
+  const [chained, waiting, departed] = await Promise.all([
     db
       .select()
       .from(auditEvents)
@@ -92,9 +95,17 @@ export async function actionsBy(db: Database, actorId: string, limit = 2000) {
       .where(and(eq(auditInbox.actorId, actorId), ne(auditInbox.subjectId, actorId), ne(auditInbox.outcome, "denied")))
       .orderBy(desc(auditInbox.occurredAt), desc(auditInbox.id))
       .limit(limit),
+    db
+      .select()
+      .from(departedAuditEvents)
+      .where(and(eq(departedAuditEvents.actorId, actorId), ne(departedAuditEvents.outcome, "denied")))
+      .orderBy(desc(departedAuditEvents.occurredAt), desc(departedAuditEvents.id))
+      .limit(limit),
   ]);
   // Inbox rows are newer than the chained rows of the same time: they are listed first among equals.
-  const rows = [...waiting, ...chained].sort((a, b) => b.occurredAt.getTime() - a.occurredAt.getTime()).slice(0, limit);
+  const rows = [...waiting, ...chained, ...departed.map((row) => ({ ...row, subjectId: null }))]
+    .sort((a, b) => b.occurredAt.getTime() - a.occurredAt.getTime())
+    .slice(0, limit);
   return {
     events: rows.map((row) => ({
       subjectId: row.subjectId,
