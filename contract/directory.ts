@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { base64url, uuid } from "./common";
+import { base64url, timestamp, uuid } from "./common";
 import { defineRoute } from "./route";
 
 /**
@@ -48,6 +48,8 @@ export const adminDirectoryEntrySchema = z.object({
   organization: z.string().max(160),
   /** As the clinician typed it at sign-up: what the administrator checks against a register. */
   declaredLicenceNumber: z.string().max(64),
+  /** When the account signed up: with the account id, what tells two entries of one name apart. */
+  signedUpAt: timestamp,
   identityPublicKey: base64url(32).length(43),
   verification: directoryStatementSchema.nullable(),
 });

@@ -48,7 +48,26 @@ test("an administrator verifies a clinician: the patient sees it verified while 
   await expect(row.getByLabel(`Licence or registry number you checked for ${name}`)).toHaveValue("GMC 7654321");
   await row.getByRole("button", { name: `Sign verification of ${name}` }).click();
   await expect(row.getByTestId("admin-entry-status")).toContainText("Verified: GMC 7654321, by Ada Admin, registrar");
+  // Focus lands on what changed, not on the top of the page.
+  await expect(row.getByTestId("admin-entry-status")).toBeFocused();
   await checkA11y(admin.page, "/admin/directory");
+
+  // The namesake is told apart by account and sign-up day; verifying it under the number already
+  // verified for the real one (written differently) asks first, and going back signs nothing.
+  const namesakeRows = admin.page.getByTestId("admin-directory-entry").filter({ hasText: name });
+  await expect(namesakeRows.getByTestId("admin-same-name")).toHaveCount(2);
+  await expect(namesakeRows.getByTestId("admin-same-name").first()).toContainText("2 entries share this name");
+  await expect(row.getByTestId("admin-entry-account")).toContainText(`Account ${doctor.userId.slice(0, 8)} · signed up`);
+  const impostorRow = namesakeRows.filter({ hasText: "declared number GMC 0000000" });
+  await impostorRow.getByRole("button", { name: `Verify ${name}, account ${impostor.userId.slice(0, 8)}` }).click();
+  await impostorRow.getByLabel(`Licence or registry number you checked for ${name}`).fill("gmc 765-4321");
+  await impostorRow.getByRole("button", { name: `Sign verification of ${name}` }).click();
+  const warning = impostorRow.getByTestId("admin-duplicate-number");
+  await expect(warning).toContainText(`gmc 765-4321 is already verified for ${name} (account ${doctor.userId.slice(0, 8)}`);
+  await expect(warning.getByRole("button", { name: "Go back" })).toBeFocused();
+  await warning.getByRole("button", { name: "Go back" }).click();
+  await impostorRow.getByRole("button", { name: "Cancel" }).click();
+  await expect(impostorRow.getByTestId("admin-entry-status")).toHaveText("Not verified");
 
   // The patient searches: one verified entry with its details, one not, both flagged as sharing the name.
   await patient.page.getByRole("link", { name: "My records" }).first().click();
@@ -99,6 +118,9 @@ test("an administrator verifies a clinician: the patient sees it verified while 
   // The administrator withdraws the verification; the patient sees it withdrawn.
   await openAdminDirectory(admin.page);
   const again = admin.page.getByTestId("admin-directory-entry").filter({ hasText: "declared number GMC 7654321" }).filter({ hasText: name });
+  await again.getByRole("button", { name: `Withdraw verification of ${name}` }).click();
+  // Withdrawing asks first (the confirming button is the only one of that name now).
+  await expect(again.getByTestId("admin-confirm-withdraw")).toContainText("Patients will see it withdrawn");
   await again.getByRole("button", { name: `Withdraw verification of ${name}` }).click();
   await expect(again.getByTestId("admin-entry-status")).toContainText("Verification withdrawn by Ada Admin, registrar");
   await search(patient.page, surname);

@@ -46,3 +46,34 @@ export async function signDirectoryStatement(
   const body = { ...unsigned, signature: toBase64url(signature) };
   await withFreshProof(() => transport.call(routes.directoryVerification.record, { params: { id: entry.userId }, body }), transport);
 }
+
+/** A licence or registry number as registers compare them: case, spaces, dots and dashes do not matter ("gmc 765-4321" is "GMC7654321"). */
+export const licenceKey = (number: string): string =>
+  number
+    .normalize("NFKC")
+    .toUpperCase()
+    .replace(/[\s.\-/]/g, "");
+
+/** A display name as people confuse them: case and spacing do not matter. */
+const nameKey = (name: string): string => name.normalize("NFKC").toLowerCase().replace(/\s+/g, " ").trim();
+
+/** How many listed entries carry each entry's name (by `nameKey`), by user id: more than 1 is a namesake to tell apart. */
+export function namesakeCounts(entries: readonly AdminDirectoryEntry[]): Map<string, number> {
+  const byName = new Map<string, number>();
+  for (const entry of entries) byName.set(nameKey(entry.displayName), (byName.get(nameKey(entry.displayName)) ?? 0) + 1);
+  return new Map(entries.map((entry) => [entry.userId, byName.get(nameKey(entry.displayName))!]));
+}
+
+/**
+ * The other entries whose current verification names `licenceNumber` (by `licenceKey`): an
+ * administrator about to verify a second account under one number is most likely verifying
+ * an impostor who copied the real clinician's name and number.
+ */
+export function verifiedElsewhere(entries: readonly AdminDirectoryEntry[], userId: string, licenceNumber: string): AdminDirectoryEntry[] {
+  const key = licenceKey(licenceNumber);
+  if (key === "") return [];
+  return entries.filter((other) => other.userId !== userId && other.verification?.action === "verify" && licenceKey(other.verification.licenceNumber) === key);
+}
+
+/** The short form of an account id an administrator can tell entries apart by (its first 8 hex digits). */
+export const shortAccountId = (userId: string): string => userId.slice(0, 8);

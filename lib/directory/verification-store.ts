@@ -67,6 +67,7 @@ export async function adminDirectory(db: Database): Promise<{ clinicians: AdminD
       specialty: clinicianDirectory.specialty,
       organization: clinicianDirectory.organization,
       declaredLicenceNumber: clinicianDirectory.licenceNumber,
+      signedUpAt: users.createdAt,
       identityPublicKey: keyCertificates.identityPublicKey,
     })
     .from(clinicianDirectory)
@@ -84,6 +85,7 @@ export async function adminDirectory(db: Database): Promise<{ clinicians: AdminD
     clinicians: shown.map((row) => ({
       ...row,
       role: row.role as "doctor" | "nurse",
+      signedUpAt: row.signedUpAt.toISOString(),
       identityPublicKey: toBase64url(row.identityPublicKey),
       verification: latest.get(row.userId) ?? null,
     })),

@@ -1,6 +1,6 @@
 "use client";
 
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import type { AdminDirectoryEntry } from "@/contract/directory";
 import { VaultGate } from "@/app/_components/vault-gate";
 import { Field } from "@/app/_components/field";
@@ -8,7 +8,7 @@ import { StatusLines } from "@/app/_components/status-lines";
 import { describeFailure } from "@/client/failures";
 import { formatDay } from "@/client/format";
 import { FreshProofNotGivenError } from "@/client/account/fresh-proof";
-import { loadAdminDirectory, signDirectoryStatement } from "@/client/sharing/directory-admin";
+import { loadAdminDirectory, namesakeCounts, shortAccountId, signDirectoryStatement, verifiedElsewhere } from "@/client/sharing/directory-admin";
 import { unlockedVault } from "@/client/keystore/vault-store";
 import { ApiError } from "@/client/transport/api";
 
@@ -20,24 +20,43 @@ function statusOf(entry: AdminDirectoryEntry): string {
     : `Verification withdrawn by ${statement.adminName} on ${formatDay(statement.issuedAt)}`;
 }
 
-/** One clinician's row: what they declared, the latest statement, and verify / withdraw. */
-function EntryRow({ entry, adminName, onDone }: { entry: AdminDirectoryEntry; adminName: string; onDone: (message: string) => Promise<void> }) {
-  const [open, setOpen] = useState(false);
+/** One clinician's row: what they declared, the latest statement, and verify / withdraw (each confirmed where it could go wrong). */
+function EntryRow({
+  entry,
+  entries,
+  namesakes,
+  adminName,
+  onDone,
+}: {
+  entry: AdminDirectoryEntry;
+  entries: readonly AdminDirectoryEntry[];
+  namesakes: number;
+  adminName: string;
+  onDone: (message: string) => Promise<void>;
+}) {
+  const [step, setStep] = useState<"idle" | "verify" | "confirm-duplicate" | "confirm-withdraw">("idle");
   const [licence, setLicence] = useState(entry.declaredLicenceNumber);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
+  const statusRef = useRef<HTMLParagraphElement>(null);
   const verified = entry.verification?.action === "verify";
   const idBase = `entry-${entry.userId}`;
+  // Names alone cannot tell namesakes apart: every control names the account too.
+  const who = `${entry.displayName}, account ${shortAccountId(entry.userId)}`;
+  const duplicates = step === "confirm-duplicate" ? verifiedElsewhere(entries, entry.userId, licence) : [];
 
-  async function send(action: "verify" | "revoke") {
+  async function send(action: "verify" | "revoke", confirmed = false) {
     setError(undefined);
     if (!adminName.trim()) return setError("Enter your name as patients will see it (above).");
     if (action === "verify" && !licence.trim()) return setError("Enter the licence or registry number you checked.");
+    if (action === "verify" && !confirmed && verifiedElsewhere(entries, entry.userId, licence).length > 0) return setStep("confirm-duplicate");
     setBusy(true);
     try {
       await signDirectoryStatement(unlockedVault(), entry, { action, licenceNumber: licence, adminName });
-      setOpen(false);
+      setStep("idle");
       await onDone(action === "verify" ? `${entry.displayName} is verified.` : `${entry.displayName}'s verification is withdrawn.`);
+      // The button that had focus is gone: focus goes to what changed, not to the top of the page.
+      statusRef.current?.focus();
     } catch (caught) {
       if (caught instanceof ApiError || caught instanceof FreshProofNotGivenError) setError(caught.message);
       else throw caught;
@@ -53,10 +72,18 @@ function EntryRow({ entry, adminName, onDone }: { entry: AdminDirectoryEntry; ad
         <p className="hint">
           {entry.role === "doctor" ? "Doctor" : "Nurse"} · {entry.specialty} · {entry.organization} · declared number {entry.declaredLicenceNumber}
         </p>
-        <p className={verified ? "verified-note" : "entry-unverified"} data-testid="admin-entry-status">
+        <p className="hint" data-testid="admin-entry-account">
+          Account {shortAccountId(entry.userId)} · signed up {formatDay(entry.signedUpAt)}
+        </p>
+        {namesakes > 1 && (
+          <p className="entry-unverified" data-testid="admin-same-name">
+            {namesakes} entries share this name: check the account and the number against the register before you verify one.
+          </p>
+        )}
+        <p className={verified ? "verified-note" : "entry-unverified"} data-testid="admin-entry-status" ref={statusRef} tabIndex={-1}>
           {statusOf(entry)}
         </p>
-        {open && (
+        {step === "verify" && (
           <div>
             <Field
               id={`${idBase}-licence`}
@@ -69,8 +96,41 @@ function EntryRow({ entry, adminName, onDone }: { entry: AdminDirectoryEntry; ad
               <button type="button" className="button" disabled={busy} onClick={() => send("verify")}>
                 {busy ? "Signing…" : `Sign verification of ${entry.displayName}`}
               </button>
-              <button type="button" className="button button-secondary" disabled={busy} onClick={() => setOpen(false)}>
+              <button type="button" className="button button-secondary" disabled={busy} onClick={() => setStep("idle")}>
                 Cancel
+              </button>
+            </div>
+          </div>
+        )}
+        {step === "confirm-duplicate" && (
+          <div role="alertdialog" aria-labelledby={`${idBase}-duplicate`} data-testid="admin-duplicate-number">
+            <p id={`${idBase}-duplicate`} className="form-error">
+              {licence.trim()} is already verified for{" "}
+              {duplicates.map((other) => `${other.displayName} (account ${shortAccountId(other.userId)}, signed up ${formatDay(other.signedUpAt)})`).join(", ")}
+              . One number belongs to one clinician: this entry may be an impostor who copied it.
+            </p>
+            <div className="actions">
+              <button type="button" className="button button-secondary" autoFocus disabled={busy} onClick={() => setStep("verify")}>
+                Go back
+              </button>
+              <button type="button" className="button" disabled={busy} onClick={() => send("verify", true)}>
+                {busy ? "Signing…" : `Verify ${who} anyway`}
+              </button>
+            </div>
+          </div>
+        )}
+        {step === "confirm-withdraw" && (
+          <div role="alertdialog" aria-labelledby={`${idBase}-withdraw`} data-testid="admin-confirm-withdraw">
+            <p id={`${idBase}-withdraw`}>
+              Withdraw the verification of {who}? Patients will see it withdrawn, and an unverified entry needs the safety-code comparison before anyone shares
+              with it.
+            </p>
+            <div className="actions">
+              <button type="button" className="button button-secondary" autoFocus disabled={busy} onClick={() => setStep("idle")}>
+                Keep it
+              </button>
+              <button type="button" className="button" disabled={busy} onClick={() => send("revoke")}>
+                {busy ? "Signing…" : `Withdraw verification of ${who}`}
               </button>
             </div>
           </div>
@@ -81,9 +141,9 @@ function EntryRow({ entry, adminName, onDone }: { entry: AdminDirectoryEntry; ad
           </p>
         )}
       </div>
-      {!open && (
+      {step === "idle" && (
         <div className="actions">
-          <button type="button" className="button button-small" onClick={() => setOpen(true)} aria-label={`Verify ${entry.displayName}`}>
+          <button type="button" className="button button-small" onClick={() => setStep("verify")} aria-label={`Verify ${who}`}>
             Verify…
           </button>
           {verified && (
@@ -91,10 +151,10 @@ function EntryRow({ entry, adminName, onDone }: { entry: AdminDirectoryEntry; ad
               type="button"
               className="button button-small button-secondary"
               disabled={busy}
-              onClick={() => send("revoke")}
-              aria-label={`Withdraw verification of ${entry.displayName}`}
+              onClick={() => setStep("confirm-withdraw")}
+              aria-label={`Withdraw verification of ${who}…`}
             >
-              Withdraw
+              Withdraw…
             </button>
           )}
         </div>
@@ -109,6 +169,7 @@ function AdminDirectory() {
   const [adminName, setAdminName] = useState("");
   const [message, setMessage] = useState<string>();
   const [error, setError] = useState<string>();
+  const namesakes = namesakeCounts(entries ?? []);
 
   const load = useCallback(async () => {
     try {
@@ -152,6 +213,8 @@ function AdminDirectory() {
             <EntryRow
               key={entry.userId}
               entry={entry}
+              entries={entries}
+              namesakes={namesakes.get(entry.userId) ?? 1}
               adminName={adminName}
               onDone={async (text) => {
                 setMessage(text);
