@@ -104,6 +104,9 @@ test("a patient deletes their account: the clinician is refused, the passkey no 
   await leave.getByRole("button", { name: "Delete my account" }).click();
   await expect(page).toHaveURL(/\/goodbye\?trail=/);
   await expect(page.getByRole("heading", { name: "Your account was deleted" })).toBeVisible();
+  // The menu is a signed-out person's: no sign-out button, no notice badge of the deleted account.
+  await expect(page.getByRole("button", { name: "Sign out" })).toHaveCount(0);
+  await expect(page.getByTestId("notice-badge")).toHaveCount(0);
   const trailId = (await page.getByTestId("trail-reference").textContent())!.trim();
   expect(seen).toEqual(["DELETE /api/me 403", "POST /api/me/fresh-proof/options 200", "POST /api/me/fresh-proof 200", "DELETE /api/me 200"]);
 
@@ -112,7 +115,7 @@ test("a patient deletes their account: the clinician is refused, the passkey no 
   expect(((await (await doctor.page.request.get("/api/shared")).json()) as { grants: unknown[] }).grants).toEqual([]);
   expect((await page.request.get("/api/me/vault")).status()).toBe(401);
   // The clinician's own History still says what they received, from a patient now gone.
-  await doctor.page.goto("/history");
+  await doctor.page.getByRole("link", { name: "History" }).click();
   await expect(doctor.page.getByTestId("history-row").first()).toContainText("A patient who has since deleted their account");
 
   // The old passkey (still on the device) no longer signs in, and the page says why it may not.

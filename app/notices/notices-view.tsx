@@ -2,7 +2,7 @@
 
 import { useCallback, useEffect, useRef, useState } from "react";
 import { countOf, formatDateTime } from "@/client/format";
-import { describeNotice, listNotices, markNoticesRead, watchNotices, type Notice } from "@/client/notices/notices";
+import { describeNotice, foldedWhen, listNotices, markNoticesRead, watchNotices, type Notice } from "@/client/notices/notices";
 import { reportIfBug } from "@/client/failures";
 
 type Shown = Notice & { words: string };
@@ -55,7 +55,10 @@ export function NoticesView() {
       {shown === null ? (
         <p role="status">Loading…</p>
       ) : shown.length === 0 ? (
-        <p>No notices yet. When a clinician opens what you shared, a link of yours is opened or a passkey is added, it shows here.</p>
+        <p>
+          No notices yet. When something happens that you may want to know (someone opens what you shared, a link of yours is opened, a passkey is added to your
+          account), it shows here.
+        </p>
       ) : (
         <>
           <p className="hint">{countOf(unread, "unread notice")}</p>
@@ -64,11 +67,7 @@ export function NoticesView() {
               <li key={notice.id} className="list-row" data-testid="notice-row" data-kind={notice.kind} data-read={notice.read}>
                 <div>
                   <strong>{notice.read ? notice.words : `New: ${notice.words}`}</strong>
-                  <p className="hint">
-                    {notice.count > 1
-                      ? `${countOf(notice.count, "time")}, ${formatDateTime(notice.firstAt)} to ${formatDateTime(notice.lastAt)}`
-                      : formatDateTime(notice.lastAt)}
-                  </p>
+                  <p className="hint">{foldedWhen(notice.count, formatDateTime(notice.firstAt), formatDateTime(notice.lastAt))}</p>
                 </div>
                 {!notice.read && (
                   <button

@@ -74,3 +74,13 @@ export async function describeNotice(notice: Notice, names: Map<string, Promise<
   const who = await name;
   return who ? `${words}: ${who}` : words;
 }
+
+/**
+ * When a notice's events happened, as its row says it: one time; a burst within one displayed
+ * minute as "3 times, <time>" (never "from 4:24 AM to 4:24 AM"); else "3 times, from <first> to <last>".
+ * `first` and `last` are already formatted for the person.
+ */
+export function foldedWhen(count: number, first: string, last: string): string {
+  if (count <= 1) return last;
+  return first === last ? `${count} times, ${last}` : `${count} times, from ${first} to ${last}`;
+}

@@ -50,6 +50,8 @@ export function LeaveSection() {
           try {
             const { trailId } = await deleteOwnAccount(unlockedVault());
             router.push(`/goodbye?trail=${encodeURIComponent(trailId)}`);
+            // The layout (menu, notice badge) was rendered for a signed-in person: render it again, signed out.
+            router.refresh();
           } catch (caught) {
             setError(
               caught instanceof FreshProofNotGivenError

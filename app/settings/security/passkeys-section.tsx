@@ -66,7 +66,7 @@ function PasskeyRow({ passkey, onlyOne, onChanged }: { passkey: PasskeySummary; 
         <div>
           <strong>{passkey.name}</strong>
           <p className="hint">
-            Added {when(passkey.createdAt)} · {passkey.lastUsedAt ? `last signed in with ${when(passkey.lastUsedAt)}` : "not used to sign in yet"} ·{" "}
+            Added {when(passkey.createdAt)} · {passkey.lastUsedAt ? `last used to sign in ${when(passkey.lastUsedAt)}` : "not used to sign in yet"} ·{" "}
             {passkey.prfCapable ? "unlocks your vault by itself" : "unlocks your vault only on the device it was added on"}
           </p>
         </div>

@@ -5,7 +5,7 @@ const clinicalStatuses: Array<[string, string]> = [
   ["active", "Active"],
   ["resolved", "Resolved"],
   ["inactive", "Inactive"],
-  ["recurrence", "Come back (recurrence)"],
+  ["recurrence", "Returned (recurrence)"],
   ["relapse", "Relapse"],
   ["remission", "In remission"],
 ];
