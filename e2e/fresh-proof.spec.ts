@@ -107,3 +107,19 @@ test("a new recovery key: a refused tap keeps the new key on screen, and the nex
   await page.getByRole("button", { name: /I have saved it/ }).click();
   await expect(page.getByText("Your new recovery key is active.")).toBeVisible();
 });
+
+test("deleting the account: a refused tap deletes nothing and blames the tap, not the phrase typed", async ({ page }) => {
+  await page.goto("/");
+  const authenticator = await addVirtualAuthenticator(page, { prf: true });
+  await signUpThroughPage(page, { role: "patient", name: "Dora Deletes" });
+  await page.getByRole("link", { name: "Security settings" }).click();
+  await outlastWindow(page);
+  await authenticator.setUserVerified(false);
+  const phrase = page.getByLabel(/^To confirm, type/);
+  await phrase.fill("delete my account");
+  await page.getByRole("button", { name: "Delete my account" }).click();
+  await expect(page.getByTestId("leave-failure")).toContainText("did not confirm it is you");
+  await expect(phrase).not.toHaveAttribute("aria-invalid", "true");
+  await expect(phrase).toHaveValue("delete my account");
+  expect((await page.request.get("/api/me/vault")).status()).toBe(200);
+});

@@ -40,6 +40,8 @@ test("a clinician's read of shared records appears live in the patient's notice 
   await row.getByRole("button", { name: /^Mark as read/ }).click();
   await expect(centre.getByRole("status").filter({ hasText: "Notice marked as read." })).toBeVisible();
   await expect(row).toHaveAttribute("data-read", "true");
+  // The button is gone: focus is on the notice's words, not on the top of the page.
+  await expect(row.locator("strong")).toBeFocused();
   await expect(patient.page.getByTestId("notice-badge")).toHaveCount(0, { timeout: 15_000 });
 
   // A later visit sees what was recorded while away: the clinician reads again while the centre is closed.

@@ -18,6 +18,15 @@ export function NoticesView() {
   const [unread, setUnread] = useState(0);
   const [message, setMessage] = useState<string>();
   const names = useRef(new Map<string, Promise<string | null>>());
+  // After a "Mark as read" its button is gone: focus goes to that notice's words (or, after
+  // "Mark all", to the list's heading), once the list has rendered again, not to the page's top.
+  const focusAfterRender = useRef<string | null>(null);
+  useEffect(() => {
+    const target = focusAfterRender.current;
+    if (target === null) return;
+    focusAfterRender.current = null;
+    document.getElementById(target)?.focus();
+  }, [shown]);
 
   const refresh = useCallback(async () => {
     const page = await listNotices();
@@ -41,6 +50,7 @@ export function NoticesView() {
   const markRead = async (which: { ids: string[] } | { all: true }) => {
     try {
       setUnread(await markNoticesRead(which));
+      focusAfterRender.current = "all" in which ? "notice-list-title" : `notice-${which.ids[0]}`;
       await refresh();
       setMessage("all" in which ? "All notices marked as read." : "Notice marked as read.");
     } catch (error) {
@@ -51,7 +61,9 @@ export function NoticesView() {
 
   return (
     <section className="card" aria-labelledby="notice-list-title">
-      <h2 id="notice-list-title">What happened</h2>
+      <h2 id="notice-list-title" tabIndex={-1}>
+        What happened
+      </h2>
       {shown === null ? (
         <p role="status">Loading…</p>
       ) : shown.length === 0 ? (
@@ -66,7 +78,9 @@ export function NoticesView() {
             {shown.map((notice) => (
               <li key={notice.id} className="list-row" data-testid="notice-row" data-kind={notice.kind} data-read={notice.read}>
                 <div>
-                  <strong>{notice.read ? notice.words : `New: ${notice.words}`}</strong>
+                  <strong id={`notice-${notice.id}`} tabIndex={-1}>
+                    {notice.read ? notice.words : `New: ${notice.words}`}
+                  </strong>
                   <p className="hint">{foldedWhen(notice.count, formatDateTime(notice.firstAt), formatDateTime(notice.lastAt))}</p>
                 </div>
                 {!notice.read && (

@@ -18,6 +18,7 @@ export function LeaveSection() {
   const role = useVault((state) => (state.vault.status === "unlocked" ? state.vault.role : null));
   const [typed, setTyped] = useState("");
   const [error, setError] = useState<string>();
+  const [typedWrong, setTypedWrong] = useState(false);
   const [busy, setBusy] = useState(false);
   const patient = role === "patient";
   return (
@@ -43,6 +44,7 @@ export function LeaveSection() {
           event.preventDefault();
           if (!confirmsDeletion(typed)) {
             setError(`Type “${deletionPhrase}” to confirm.`);
+            setTypedWrong(true);
             return;
           }
           setBusy(true);
@@ -73,19 +75,26 @@ export function LeaveSection() {
             autoComplete="off"
             autoCapitalize="none"
             spellCheck={false}
-            aria-invalid={error ? true : undefined}
-            aria-describedby={error ? "leave-error" : undefined}
+            aria-invalid={typedWrong ? true : undefined}
+            aria-describedby={typedWrong ? "leave-error" : undefined}
             onChange={(event) => {
               setTyped(event.target.value);
               setError(undefined);
+              setTypedWrong(false);
             }}
           />
-          {error && (
+          {typedWrong && error && (
             <p id="leave-error" role="alert" className="form-error">
               {error}
             </p>
           )}
         </div>
+        {/* A refused passkey tap or a server refusal is not the typing's fault: said below, the box left as it is. */}
+        {!typedWrong && error && (
+          <p role="alert" className="form-error" data-testid="leave-failure">
+            {error}
+          </p>
+        )}
         <button type="submit" className="button button-danger" disabled={busy}>
           {busy ? "Deleting…" : "Delete my account"}
         </button>
