@@ -93,7 +93,11 @@ test("a patient deletes their account: the clinician is refused, the passkey no 
   await leave.scrollIntoViewIfNeeded();
   await expectFitsViewport(page, "Delete your account at 390 px");
   await page.setViewportSize({ width: 1280, height: 800 });
-  await expect(leave.getByRole("link", { name: "Download everything first" })).toHaveAttribute("href", "/backup");
+  // The backup offer leads there and back, without a reload (the vault stays open).
+  await leave.getByRole("link", { name: "Download everything first" }).click();
+  await expect(page.getByRole("heading", { name: "Backup", level: 1 })).toBeVisible();
+  await page.getByTestId("back-to-leaving").getByRole("link", { name: "go back to deleting your account" }).click();
+  await expect(leave).toBeVisible();
   await leave.getByLabel(/To confirm, type/).fill("delete it");
   await leave.getByRole("button", { name: "Delete my account" }).click();
   await expect(leave.getByRole("alert")).toContainText("Type “delete my account” to confirm.");

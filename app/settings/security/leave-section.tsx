@@ -22,7 +22,7 @@ export function LeaveSection() {
   const [busy, setBusy] = useState(false);
   const patient = role === "patient";
   return (
-    <section className="card" aria-labelledby="leave-title">
+    <section className="card" id="delete-account" aria-labelledby="leave-title">
       <h2 id="leave-title">Delete your account</h2>
       <p>
         {patient
@@ -35,7 +35,7 @@ export function LeaveSection() {
       </p>
       {patient && (
         <p>
-          <Link href="/backup">Download everything first</Link> — a backup of all your records and files that you can keep or bring elsewhere.
+          <Link href="/backup?then=leave">Download everything first</Link> — a backup of all your records and files that you can keep or bring elsewhere.
         </p>
       )}
       <form
