@@ -1,23 +1,39 @@
 import fontkit from "@pdf-lib/fontkit";
-import { PDFDocument, rgb } from "pdf-lib";
+import { PDFDocument, rgb, type PDFFont, type RGB } from "pdf-lib";
 import { encode } from "uqr";
+import { dosageText } from "../fhir/dosage";
+import { codingDisplays, conceptText } from "../fhir/names";
+import { summarize, type RecordSummary } from "../fhir/summary";
+import { isObject, type FhirResource, type RecordKind } from "../fhir/types";
 import { formatElementValue } from "../fhir/values";
-import { isObject } from "../fhir/types";
 import type { OkEntry } from "../records/records";
-import { buildPatientSummary, type SummarySection } from "../summary/patient-summary";
-import { drawable, wrap, type SummaryFonts } from "../summary/summary-pdf";
+import { newestFirst } from "../summary/patient-summary";
+import { drawable, drawsWhole, fontCoverage, printable, unprintedNotice, wrap } from "../summary/pdf-text";
+import type { SummaryFonts } from "../summary/summary-pdf";
 import { emergencyEntries, type EmergencyChoice } from "./emergency-set";
 
-/** What the printed card says, as text (the PDF draws exactly `cardLines` of it). */
+/**
+ * A text the card prints as recorded, then other names for the same thing (the display names
+ * of its codes), best first: the PDF prints the first its fonts draw whole (pdf-text `printable`).
+ */
+export type Wording = readonly string[];
+
+/** One entry of the card: the card's own words (strings, always printable) and recorded texts (wordings), in order. */
+export type CardText = ReadonlyArray<string | Wording>;
+
+/** What the printed card says (the PDF draws exactly `cardLines` of it). */
 export interface CardContent {
   name: string;
   birthDate: string | null;
-  allergies: string[];
-  medications: string[];
-  problems: string[];
+  /** Each with its criticality and reactions (manifestations, severity) where recorded. */
+  allergies: CardText[];
+  /** Each with its dosage (Dosage.text, else dose and timing) where recorded. */
+  medications: CardText[];
+  problems: CardText[];
   /** The latest recorded ABO/Rh blood group, or null. */
-  bloodType: string | null;
-  contacts: string;
+  bloodType: CardText | null;
+  /** The contacts as the patient typed them, one item a line (blank lines left out). */
+  contacts: string[];
 }
 
 /** LOINC codes of a blood group: 882-1 ABO and Rh group, 883-9 ABO group, 10331-7 Rh type, 34474-7 ABO and Rh group (panel). */
@@ -31,55 +47,146 @@ const isBloodGroup = (resource: Record<string, unknown>) =>
     (coding) => isObject(coding) && coding.system === "http://loinc.org" && typeof coding.code === "string" && bloodGroupCodes.has(coding.code),
   );
 
-/** A section's words for the card: its "no known" statements and its records' titles. */
-const wordsOf = (sections: readonly SummarySection[], key: string) => {
-  const section = sections.find((candidate) => candidate.key === key);
-  return section ? [...section.statements, ...section.lines.map((line) => line.title)] : [];
+/** Texts as a wording: blanks and repeats left out. */
+const wording = (...texts: ReadonlyArray<string | null | undefined>): Wording => [...new Set(texts.filter((text): text is string => Boolean(text?.trim())))];
+
+/** A CodeableConcept's wordings: its words as the chart shows them, then each coding's display. */
+const conceptWording = (concept: unknown): Wording => wording(conceptText(concept), ...codingDisplays(concept));
+
+/** Parts with a separator between each two. */
+const joined = (parts: readonly CardText[], separator: string): CardText => parts.flatMap((part, index) => (index === 0 ? part : [separator, ...part]));
+
+// FHIR R4 AllergyIntolerance.criticality (allergy-intolerance-criticality), as a clinician reads it.
+const criticalities: Record<string, string> = {
+  low: "low criticality",
+  high: "high criticality",
+  "unable-to-assess": "criticality not assessed",
 };
+// FHIR R4 AllergyIntolerance.reaction.severity (reaction-event-severity): mild | moderate | severe.
+const severities = new Set(["mild", "moderate", "severe"]);
+
+/** An allergy's criticality, then each reaction: "reaction: Hives, Angioedema (severe)". */
+function allergyDetails(resource: FhirResource): CardText[] {
+  const criticality = typeof resource.criticality === "string" ? criticalities[resource.criticality] : undefined;
+  const reactions = (Array.isArray(resource.reaction) ? resource.reaction.filter(isObject) : []).flatMap((reaction): CardText[] => {
+    const manifestations = (Array.isArray(reaction.manifestation) ? reaction.manifestation : []).map(conceptWording).filter((wording) => wording.length > 0);
+    const severity = typeof reaction.severity === "string" && severities.has(reaction.severity) ? reaction.severity : null;
+    if (manifestations.length === 0) return severity ? [[`${severity} reaction`]] : [];
+    return [
+      [
+        "reaction: ",
+        ...joined(
+          manifestations.map((wording) => [wording]),
+          ", ",
+        ),
+        ...(severity ? [` (${severity})`] : []),
+      ],
+    ];
+  });
+  return [...(criticality ? [[criticality]] : []), ...reactions];
+}
+
+/**
+ * A medication's dosages (FHIR R4 MedicationStatement.dosage, MedicationRequest.dosageInstruction,
+ * MedicationAdministration.dosage): each its text, then the same built from its dose and timing.
+ */
+function dosageDetails(resource: FhirResource): CardText[] {
+  const dosages = [resource.dosage, resource.dosageInstruction].flatMap((value) => (Array.isArray(value) ? value : isObject(value) ? [value] : []));
+  return dosages.filter(isObject).flatMap((dosage) => {
+    const said = wording(dosageText(dosage), dosageText({ ...dosage, text: undefined }));
+    return said.length > 0 ? [[said]] : [];
+  });
+}
+
+/**
+ * A record's entry: its title (as the chart words it, then by its codes' display names), and,
+ * for an allergy or a medication that states no absence, what emergency staff need beside it.
+ */
+function recordText(resource: FhirResource, summary: RecordSummary): CardText {
+  const title: Wording = [summary.title, ...summary.codedTitles];
+  const details = summary.statement ? [] : summary.kind === "allergy" ? allergyDetails(resource) : summary.kind === "medication" ? dosageDetails(resource) : [];
+  return details.length > 0 ? [title, " — ", ...joined(details, "; ")] : [title];
+}
+
+/** The chosen records of some kinds as card entries: statements ("No known food allergy") first, then newest first. */
+function entriesOf(records: ReadonlyArray<{ resource: FhirResource; summary: RecordSummary }>, kind: RecordKind): CardText[] {
+  const ofKind = records.filter((record) => record.summary.kind === kind).sort((a, b) => newestFirst(a.summary, b.summary));
+  return [...ofKind.filter((record) => record.summary.statement), ...ofKind.filter((record) => !record.summary.statement)].map((record) =>
+    recordText(record.resource, record.summary),
+  );
+}
 
 /**
  * The card's essentials from the decrypted chart: allergies, medications and problems of the
- * emergency set (titles as the summary words them), the newest blood group Observation (LOINC
- * 882-1 and related) anywhere in the chart, and the contacts the patient typed. Does not throw.
+ * emergency set (titles as the chart words them, with their codes' display names to print
+ * instead where the card's font cannot; allergies with criticality and reactions, medications
+ * with dosage), the newest blood group Observation (LOINC 882-1 and related) anywhere in the
+ * chart, and the contacts the patient typed, line by line. Does not throw.
  */
 export function cardContent(
   entries: readonly OkEntry[],
   choice: EmergencyChoice,
   patient: { name: string; birthDate: string | null; contacts: string },
 ): CardContent {
-  const chosen = emergencyEntries(entries, choice);
-  const summary = buildPatientSummary({
-    records: chosen.map((entry) => ({ resource: entry.document.resource, context: entry.document.context })),
-    extras: [],
-    patient: { name: patient.name, birthDate: patient.birthDate, shared: false },
-    madeAt: new Date(),
+  const records = emergencyEntries(entries, choice).flatMap(({ document }) => {
+    const summary = summarize(document.resource, document.context);
+    return summary ? [{ resource: document.resource, summary }] : [];
   });
   const groups = entries
     .map((entry) => entry.document.resource as Record<string, unknown>)
     .filter(isBloodGroup)
     .sort((a, b) => String(b.effectiveDateTime ?? "").localeCompare(String(a.effectiveDateTime ?? "")));
+  const group = groups[0];
+  const bloodType = group ? formatElementValue(group, (value) => value) : null;
   return {
     name: patient.name,
     birthDate: patient.birthDate,
-    allergies: wordsOf(summary.sections, "allergies"),
-    medications: wordsOf(summary.sections, "medications"),
-    problems: wordsOf(summary.sections, "problems"),
-    bloodType: groups[0] ? formatElementValue(groups[0], (value) => value) : null,
-    contacts: patient.contacts.trim(),
+    allergies: entriesOf(records, "allergy"),
+    medications: entriesOf(records, "medication"),
+    problems: entriesOf(records, "condition"),
+    bloodType: group && bloodType ? [wording(bloodType, ...codingDisplays(group.valueCodeableConcept))] : null,
+    contacts: patient.contacts
+      .split(/\r\n|\r|\n/)
+      .map((line) => line.trim())
+      .filter(Boolean),
   };
 }
 
-const listed = (items: readonly string[]) => (items.length ? items.join("; ") : "None recorded");
+/** One line of the card before wrapping: the name (bold), a field ("Blood type: …"), or an entry of a list (indented). */
+export interface CardLine {
+  text: string;
+  kind: "name" | "field" | "entry";
+}
 
-/** The card's text, line by line as drawn (before wrapping): the PDF's first page says exactly these. */
-export function cardLines(content: CardContent): string[] {
+/** The first wording: the text as recorded (where a PDF's fonts draw everything). */
+const asRecorded = (wording: Wording): string => wording[0] ?? "";
+
+/**
+ * The card's text, line by line as drawn (before wrapping): the PDF's first page says exactly
+ * these. A list is a field line ("Allergies:") and an entry line each ("• …"), or "None
+ * recorded"; the contacts keep the patient's lines.
+ * @param print picks what to print of a recorded text: by default its first wording; the PDF
+ *   passes pdf-text `printable` with its fonts' coverage
+ */
+export function cardLines(content: CardContent, print: (wording: Wording) => string = asRecorded): CardLine[] {
+  const text = (parts: CardText) => parts.map((part) => (typeof part === "string" ? part : print(part))).join("");
+  const list = (label: string, entries: readonly string[], none: string): CardLine[] =>
+    entries.length === 0
+      ? [{ text: `${label}: ${none}`, kind: "field" }]
+      : [{ text: `${label}:`, kind: "field" }, ...entries.map((entry): CardLine => ({ text: entry, kind: "entry" }))];
+  const bullets = (entries: readonly CardText[]) => entries.map((entry) => `• ${text(entry)}`);
   return [
-    `${content.name}${content.birthDate ? `, born ${content.birthDate}` : ""}`,
-    `Allergies: ${listed(content.allergies)}`,
-    `Medications: ${listed(content.medications)}`,
-    `Problems: ${listed(content.problems)}`,
-    `Blood type: ${content.bloodType ?? "Not recorded"}`,
-    `Emergency contacts: ${content.contacts || "None given"}`,
+    { text: `${print([content.name])}${content.birthDate ? `, born ${content.birthDate}` : ""}`, kind: "name" },
+    ...list("Allergies", bullets(content.allergies), "None recorded"),
+    ...list("Medications", bullets(content.medications), "None recorded"),
+    ...list("Problems", bullets(content.problems), "None recorded"),
+    { text: `Blood type: ${content.bloodType ? text(content.bloodType) : "Not recorded"}`, kind: "field" },
+    // The patient's own lines, so each contact's number stays with its name.
+    ...list(
+      "Emergency contacts",
+      content.contacts.map((line) => print([line])),
+      "None given",
+    ),
   ];
 }
 
@@ -98,12 +205,18 @@ const pageHeight = 841.89;
 const margin = 48;
 const ink = rgb(0.1, 0.1, 0.12);
 const alert = rgb(0.62, 0.05, 0.05);
+const muted = rgb(0.35, 0.35, 0.4);
+
+export const unprintedPasscodeWords = "This passcode has characters this PDF's font cannot show: write it on this slip by hand.";
 
 /**
  * The printable emergency card as a PDF made in the browser (pdf-lib, DejaVu Sans embedded: real,
  * searchable text): page 1 holds the card (title, `cardLines`, the QR code of the link text and
- * what it is), to cut out along its border; with a passcode, page 2 is a separate slip with only
- * the passcode, so the two can be kept apart.
+ * what it is), to cut out along its border; a card too long for one page goes on over the
+ * next ("continued"). Every recorded text is printed as pdf-text `printable` picks it: in its
+ * own words, else by its codes' display names, else with the undrawable part marked and a
+ * note on the card saying so. With a passcode, the last page is a separate slip with only the
+ * passcode, so the two can be kept apart.
  * @param linkText the card's link (`<origin>/links/open#shlink:/…`), drawn as the QR code only
  * @param fonts TrueType bytes; by default DejaVu Sans fetched from this app's origin (browser only)
  * @throws Error from pdf-lib for unusable font bytes; SummaryFontError when the font does not load
@@ -114,27 +227,23 @@ export async function buildCardPdf(content: CardContent, linkText: string, passc
   pdf.registerFontkit(fontkit);
   const regular = await pdf.embedFont(fontBytes.regular, { subset: true });
   const bold = await pdf.embedFont(fontBytes.bold, { subset: true });
-  const covered = new Set(regular.getCharacterSet());
+  const covered = fontCoverage(regular, bold);
   const replaced = { any: false };
-  pdf.setTitle(`${cardTitle}: ${drawable(content.name, covered, replaced)}`);
+  const lines = cardLines(content, (wording) => printable(wording, covered, replaced));
+  pdf.setTitle(`${cardTitle}: ${printable([content.name], covered, replaced)}`);
   pdf.setCreator("Health Safe Cloud");
   pdf.setLanguage("en");
 
-  const page = pdf.addPage([pageWidth, pageHeight]);
+  const size = 10.5;
+  const leading = 14;
   const qrSize = 170;
   const boxTop = pageHeight - margin;
   const textWidth = pageWidth - 2 * margin - qrSize - 36;
+  const textX = margin + 14;
+  let page = pdf.addPage([pageWidth, pageHeight]);
   let y = boxTop - 34;
-  page.drawText(cardTitle, { x: margin + 14, y, size: 20, font: bold, color: alert });
-  for (const line of cardLines(content)) {
-    const [head, ...rest] = drawable(line, covered, replaced).split(": ");
-    const lines = wrap(rest.length ? `${head}: ${rest.join(": ")}` : head!, regular, 10.5, textWidth);
-    y -= 8;
-    for (const text of lines) {
-      y -= 14;
-      page.drawText(text, { x: margin + 14, y, size: 10.5, font: text === lines[0] && rest.length === 0 ? bold : regular, color: ink });
-    }
-  }
+  page.drawText(cardTitle, { x: textX, y, size: 20, font: bold, color: alert });
+
   const modules = cardQrMatrix(linkText);
   const cell = qrSize / modules.length;
   const qrX = pageWidth - margin - 14 - qrSize;
@@ -146,15 +255,51 @@ export async function buildCardPdf(content: CardContent, linkText: string, passc
   );
   const scanLines = wrap(scanWords, regular, 8, qrSize);
   scanLines.forEach((text, index) => page.drawText(text, { x: qrX, y: qrY - 12 - index * 10, size: 8, font: regular, color: ink }));
-  const bottom = Math.min(y, qrY - 12 - scanLines.length * 10) - 16;
-  page.drawRectangle({ x: margin, y: bottom, width: pageWidth - 2 * margin, height: boxTop - bottom, borderColor: alert, borderWidth: 1.5 });
+
+  // The lowest thing drawn on this page besides the text column: the box's border goes below both.
+  let floor = qrY - 12 - scanLines.length * 10;
+  const frame = () => {
+    const bottom = Math.min(y, floor) - 16;
+    page.drawRectangle({ x: margin, y: bottom, width: pageWidth - 2 * margin, height: boxTop - bottom, borderColor: alert, borderWidth: 1.5 });
+  };
+  const draw = (text: string, options: { font: PDFFont; size: number; leading: number; indent: number; color: RGB }) => {
+    if (y - options.leading < margin + 16) {
+      frame();
+      page = pdf.addPage([pageWidth, pageHeight]);
+      y = boxTop - 34;
+      page.drawText(`${cardTitle} (continued)`, { x: textX, y, size: 20, font: bold, color: alert });
+      floor = y;
+    }
+    y -= options.leading;
+    page.drawText(text, { x: textX + options.indent, y, size: options.size, font: options.font, color: options.color });
+  };
+  for (const line of lines) {
+    const font = line.kind === "name" ? bold : regular;
+    const indent = line.kind === "entry" ? 10 : 0;
+    // A bulleted entry's wrapped lines hang under its text, not under the bullet.
+    const hang = line.text.startsWith("• ") ? regular.widthOfTextAtSize("• ", size) : 0;
+    y -= line.kind === "entry" ? 2 : 8;
+    wrap(line.text, font, size, textWidth - indent - hang).forEach((text, index) =>
+      draw(text, { font, size, leading, indent: indent + (index > 0 ? hang : 0), color: ink }),
+    );
+  }
+  if (replaced.any) {
+    y -= 8;
+    for (const text of wrap(unprintedNotice, regular, 8, textWidth)) draw(text, { font: regular, size: 8, leading: 10, indent: 0, color: muted });
+  }
+  frame();
 
   if (passcode !== null) {
     const slip = pdf.addPage([pageWidth, pageHeight]);
     slip.drawText(passcodeTitle, { x: margin, y: pageHeight - margin - 20, size: 16, font: bold, color: ink });
-    slip.drawText(passcode, { x: margin, y: pageHeight - margin - 60, size: 24, font: bold, color: ink });
-    wrap(passcodeWords, regular, 10.5, pageWidth - 2 * margin).forEach((text, index) =>
-      slip.drawText(text, { x: margin, y: pageHeight - margin - 90 - index * 14, size: 10.5, font: regular, color: ink }),
+    // Drawn exactly as typed (spaces too) when the font has every character; else marked, and said.
+    const whole = drawsWhole(passcode, covered);
+    const codeLines = wrap(whole ? passcode : drawable(passcode, covered, { any: false }), bold, 24, pageWidth - 2 * margin);
+    codeLines.forEach((text, index) => slip.drawText(text, { x: margin, y: pageHeight - margin - 60 - index * 30, size: 24, font: bold, color: ink }));
+    const below = pageHeight - margin - 60 - codeLines.length * 30;
+    const words = whole ? passcodeWords : `${unprintedPasscodeWords} ${passcodeWords}`;
+    wrap(words, regular, 10.5, pageWidth - 2 * margin).forEach((text, index) =>
+      slip.drawText(text, { x: margin, y: below - index * 14, size: 10.5, font: regular, color: ink }),
     );
   }
   return pdf.save();
