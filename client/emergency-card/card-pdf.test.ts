@@ -9,7 +9,8 @@ import type { OkEntry } from "../records/records";
 import type { FhirResource } from "../fhir/types";
 import { cjkFallback, unprintedNotice } from "../summary/pdf-text";
 import type { SummaryFonts } from "../summary/summary-pdf";
-import { buildCardPdf, cardContent, cardLines, cardQrMatrix, passcodeTitle, unprintedPasscodeWords, type CardContent } from "./card-pdf";
+import { cardContent, cardLines, type CardContent } from "./card-content";
+import { buildCardPdf, cardQrMatrix, passcodeTitle, unprintedPasscodeWords } from "./card-pdf";
 
 const require = createRequire(import.meta.url);
 const testFonts = (): SummaryFonts => ({
