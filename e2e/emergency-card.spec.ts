@@ -10,7 +10,8 @@ import { expectFitsViewport } from "./support/viewport";
 
 const ips = "fixtures/real-world/04-ips-with-immunization.json";
 const passcode = "card-passcode-42";
-const contacts = "Anna Linde (daughter) +46 70 123 45 67";
+// Two contacts on two lines, as typed: the card keeps each number with its name.
+const contacts = ["Anna Linde (daughter) +46 70 123 45 67", "Jonas Linde (son) +46 70 765 43 21"];
 
 /** The record groups the link viewer shows for a link opened with the passcode (if any), as their test ids, sorted. */
 async function openInViewer(browser: Browser, link: string, recipient: string, code?: string): Promise<{ page: Page; groups: string[] }> {
@@ -40,6 +41,13 @@ test("a patient makes an emergency card of chosen kinds: the PDF, the passcode s
     .setInputFiles(ips);
   await page.getByRole("button", { name: /^Import \d/ }).click();
   await expect(page.getByText(/Imported 14 records/)).toBeVisible({ timeout: 60_000 });
+  // 07's problem is written in Chinese ("2型糖尿病"), which the card's font cannot draw.
+  await page
+    .getByRole("region", { name: /import/i })
+    .locator('input[type="file"]')
+    .setInputFiles("fixtures/real-world/07-everything-searchset.json");
+  await page.getByRole("button", { name: /^Import \d/ }).click();
+  await expect(page.getByText(/Imported 2 records/)).toBeVisible({ timeout: 60_000 });
   await addNote(page, "Old diary", "Not for the card.");
 
   await page.getByRole("banner").getByRole("link", { name: "Emergency card" }).click();
@@ -50,7 +58,7 @@ test("a patient makes an emergency card of chosen kinds: the PDF, the passcode s
   await expect(form.getByLabel("Immunizations", { exact: true })).not.toBeChecked();
   await form.getByLabel("Notes", { exact: true }).check();
   await form.getByLabel("Your name on the card").fill("Erika Emergency");
-  await form.getByLabel(/Emergency contacts/).fill(contacts);
+  await form.getByLabel(/Emergency contacts/).fill(contacts.join("\n"));
   await form.getByLabel("Passcode", { exact: true }).fill(passcode);
   await checkA11y(page, "the emergency card form");
   await form.getByRole("button", { name: "Make the card" }).click();
@@ -66,9 +74,16 @@ test("a patient makes an emergency card of chosen kinds: the PDF, the passcode s
   expect(card).toContain("Erika Emergency");
   expect(card).toContain("Malignant tumor of breast");
   expect(card).toContain("Allergies:");
+  // Printed by its coded name, never as a "[CJK text not shown]" marker.
+  expect(card).toContain("Diabetes mellitus type 2 (disorder)");
+  expect(card).not.toContain("not shown");
+  // What emergency staff need beside an allergy and a medication (fixture 04's criticality and dose).
+  expect(card).toContain("Substance with penicillin structure (substance) — high criticality");
+  expect(card).toContain("1 tablet, once daily, by mouth");
   // Fixture 04 records a blood group (an Observation coded LOINC 882-1), outside the set: the card shows it.
   expect(card).toContain("Blood type: Blood group A Rh(D) positive");
-  expect(card).toContain(contacts);
+  const cardRuns = (await pdfPageTexts(pdf, "lines"))[0]!.split("\n");
+  for (const line of contacts) expect(cardRuns).toContain(line);
   expect(card).not.toContain(passcode);
   expect(slip).toContain(passcode);
   expect(slip).not.toContain("Malignant tumor of breast");

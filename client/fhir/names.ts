@@ -24,6 +24,16 @@ export function conceptText(value: unknown): string | undefined {
   return codeWords(code, typeof coded.system === "string" ? coded.system : undefined) ?? code;
 }
 
+/**
+ * Each coding's `display` of a CodeableConcept, in coding order, without repeats: the coded
+ * names of a thing, to print where its `text` cannot be (a script the PDF font lacks).
+ */
+export function codingDisplays(value: unknown): string[] {
+  if (!isObject(value) || !Array.isArray(value.coding)) return [];
+  const displays = value.coding.filter(isObject).flatMap((coding) => (typeof coding.display === "string" && coding.display.trim() ? [coding.display] : []));
+  return [...new Set(displays)];
+}
+
 /** A CodeableConcept's codings as "system|code" and each display, for search and for matching. */
 export function conceptCodes(value: unknown): string[] {
   if (!isObject(value) || !Array.isArray(value.coding)) return [];

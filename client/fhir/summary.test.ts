@@ -120,6 +120,18 @@ describe("summaries of the IPS and Synthea fixtures", () => {
     expect(allergies.filter((summary) => !summary.statement).map((summary) => summary.title)).toEqual(["Substance with penicillin structure (substance)"]);
   });
 
+  it("gives 07's Chinese-titled condition its coded name to print instead, and 01's medication every coded name but the title", () => {
+    const condition = summaries("07-everything-searchset.json").find((summary) => summary.kind === "condition")!;
+    expect(condition.title).toBe("2型糖尿病");
+    expect(condition.codedTitles).toEqual(["Diabetes mellitus type 2 (disorder)"]);
+    const medication = summaries("01-ips-minimal.json").find((summary) => summary.kind === "medication")!;
+    expect(medication.codedTitles).not.toContain(medication.title);
+    expect(medication.codedTitles).toContain("ANASTROZOL 1MG TABLET");
+    // A statement's coded names are worded as the statement is.
+    const statement = summaries("04-ips-with-immunization.json").find((summary) => summary.statement)!;
+    expect(statement.codedTitles).toEqual([]);
+  });
+
   it("reads 02's composition sections, naming the records they list and why the others are empty", () => {
     const { entries } = fixture("02-ips-no-info.json");
     const records = entries.filter((entry) => entry.resource.resourceType === "Immunization").map((entry) => ({ document: entry }));

@@ -2,7 +2,7 @@ import { isCryptoError } from "@/crypto";
 import { choiceTime, dateSortKey, formatFhirDate, formatPeriod, type ChoiceTime, type DateOptions } from "./fhir-dates";
 import { dosageText } from "./dosage";
 import { kindOf } from "./kinds";
-import { conceptCodes, conceptText, humanName, referenceName, resolveReference, resourceTypeWords } from "./names";
+import { codingDisplays, conceptCodes, conceptText, humanName, referenceName, resolveReference, resourceTypeWords } from "./names";
 import { noteAttachmentText } from "./note";
 import { searchWords } from "./search-text";
 import { statementOf, statementTitle, type Statement } from "./statements";
@@ -24,6 +24,13 @@ export interface RecordSummary {
   sortKey: string | null;
   /** A negated or "no known" statement (statements.ts), shown as a statement and never counted; null otherwise. */
   statement: Statement | null;
+  /**
+   * The title again with each coded display name of what names the record in place of its own
+   * words ("Diabetes mellitus type 2 (disorder)" for "2型糖尿病"), in coding order, those equal
+   * to `title` left out: what to print where the title's script cannot be. Empty when the
+   * record is not named by a concept (a blood pressure, a note) or its codes have no display.
+   */
+  codedTitles: string[];
   /** The main value shown, when the record has one ("<5 mg/L", "Yes", "Not recorded: error"). */
   value: string | null;
   /** Further lines a clinician reads with it: components, dosage, reactions, conclusion. */
@@ -286,11 +293,40 @@ export function summarize(resource: FhirResource, context: readonly ContextEntry
   }
 
   const statement = statementOf(resource, drug ?? concept);
-  let title = name ?? conceptText(concept) ?? (isObject(resource.medicationReference) ? "Unnamed medication" : `${resourceTypeWords(resource.resourceType)}`);
-  if (statement) title = statementTitle(statement, title);
-  else if (value && resource.resourceType === "Observation") title = name === "Blood pressure" ? `Blood pressure ${value}` : `${title}: ${value}`;
+  const titled = (named: string) =>
+    statement
+      ? statementTitle(statement, named)
+      : value && resource.resourceType === "Observation"
+        ? name === "Blood pressure"
+          ? `Blood pressure ${value}`
+          : `${named}: ${value}`
+        : named;
+  const title = titled(
+    name ?? conceptText(concept) ?? (isObject(resource.medicationReference) ? "Unnamed medication" : `${resourceTypeWords(resource.resourceType)}`),
+  );
+  // Only a record named by its concept has other names for it in that concept's codes.
+  const namedByConcept = name === undefined || name === conceptText(concept);
+  const codedTitles = namedByConcept
+    ? codingDisplays(concept)
+        .map(titled)
+        .filter((coded) => coded !== title)
+    : [];
   const date = time?.date ?? null;
   const codes = conceptCodes(concept);
   const text = [title, time?.text ?? "", value ?? "", ...details, ...flags, ...ranges, ...codes, ...searchWords(resource, context)].filter(Boolean).join("\n");
-  return { kind, title, date, dateText: time?.text ?? null, sortKey: date ? dateSortKey(date) : null, statement, value, details, flags, ranges, codes, text };
+  return {
+    kind,
+    title,
+    codedTitles,
+    date,
+    dateText: time?.text ?? null,
+    sortKey: date ? dateSortKey(date) : null,
+    statement,
+    value,
+    details,
+    flags,
+    ranges,
+    codes,
+    text,
+  };
 }

@@ -126,9 +126,17 @@ function summarized({ resource, context }: SummaryInput["records"][number], opti
   };
 }
 
-/** Newest first by FHIR date (partial dates sort by their start), undated last, then by title. */
+/**
+ * The order of a summary's records: newest first by `sortKey` (fhir-dates `dateSortKey`, so
+ * partial dates sort by their start), undated (null or "") last, then by title.
+ */
+export const newestFirst = (a: { sortKey: string | null; title: string }, b: { sortKey: string | null; title: string }): number => {
+  const [dateA, dateB] = [a.sortKey ?? "", b.sortKey ?? ""];
+  return dateA === dateB ? a.title.localeCompare(b.title) : dateA === "" ? 1 : dateB === "" ? -1 : dateB.localeCompare(dateA);
+};
+
 const byDate = (a: Summarized, b: Summarized): number =>
-  a.sortDate === b.sortDate ? a.line.title.localeCompare(b.line.title) : a.sortDate === "" ? 1 : b.sortDate === "" ? -1 : b.sortDate.localeCompare(a.sortDate);
+  newestFirst({ sortKey: a.sortDate, title: a.line.title }, { sortKey: b.sortDate, title: b.line.title });
 
 /**
  * The patient summary of some records: the six IPS sections always (empty ones read "No

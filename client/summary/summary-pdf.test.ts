@@ -7,7 +7,8 @@ import type { SummaryFonts } from "./summary-pdf";
 import { beforeAll, describe, expect, it } from "vitest";
 import { cryptoReady } from "@/crypto";
 import { buildPatientSummary } from "./patient-summary";
-import { buildSummaryPdf, cjkFallback, fallbackNotice } from "./summary-pdf";
+import { cjkFallback } from "./pdf-text";
+import { buildSummaryPdf, fallbackNotice } from "./summary-pdf";
 
 const require = createRequire(import.meta.url);
 

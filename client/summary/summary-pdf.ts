@@ -1,6 +1,7 @@
 import fontkit from "@pdf-lib/fontkit";
 import { PDFDocument, rgb, type PDFFont, type PDFPage } from "pdf-lib";
 import { lineDetails, type PatientSummary } from "./patient-summary";
+import { drawable, fontCoverage, unprintedNotice, wrap } from "./pdf-text";
 
 /** The TrueType fonts the PDF embeds (subsets of): DejaVu Sans and DejaVu Sans Bold by default. */
 export interface SummaryFonts {
@@ -8,12 +9,8 @@ export interface SummaryFonts {
   bold: Uint8Array;
 }
 
-/** What stands for a run of Chinese, Japanese or Korean text the embedded font has no glyphs for. */
-export const cjkFallback = "[CJK text not shown]";
-/** What stands for a run of any other text the embedded font has no glyphs for. */
-export const otherFallback = "[text not shown]";
 /** Said at the top of a PDF where some text was replaced by a fallback. */
-export const fallbackNotice = `Some text is in a script this PDF's font cannot show and is marked ${cjkFallback} or ${otherFallback}. The summary page in Health Safe Cloud shows it in full, and prints it.`;
+export const fallbackNotice = `${unprintedNotice} The summary page in Health Safe Cloud shows it in full, and prints it.`;
 
 // A4 in PDF points (1/72 inch), ISO 216.
 const pageWidth = 595.28;
@@ -23,75 +20,6 @@ const footerY = 30;
 const textWidth = pageWidth - 2 * margin;
 const ink = rgb(0.1, 0.1, 0.12);
 const muted = rgb(0.35, 0.35, 0.4);
-
-const isCjk = (codePoint: number) =>
-  (codePoint >= 0x2e80 && codePoint <= 0x9fff) ||
-  (codePoint >= 0xac00 && codePoint <= 0xd7af) ||
-  (codePoint >= 0xf900 && codePoint <= 0xfaff) ||
-  (codePoint >= 0xff00 && codePoint <= 0xffef) ||
-  (codePoint >= 0x20000 && codePoint <= 0x3ffff);
-
-/**
- * Text as the embedded fonts can draw it: whitespace runs made single spaces, and each run of
- * characters either font lacks (spaces inside the run included) replaced by a visible marker,
- * so no character silently becomes a blank box. Notes in `replaced` that it happened.
- */
-export function drawable(text: string, covered: Set<number>, replaced: { any: boolean }): string {
-  let out = "";
-  let missing: { cjk: boolean } | null = null;
-  let pendingSpace = "";
-  const flush = () => {
-    if (!missing) return;
-    out += missing.cjk ? cjkFallback : otherFallback;
-    replaced.any = true;
-    missing = null;
-  };
-  for (const char of text.replace(/\s+/g, " ").trim()) {
-    const codePoint = char.codePointAt(0)!;
-    if (char === " ") {
-      pendingSpace += " ";
-      continue;
-    }
-    if (covered.has(codePoint)) {
-      flush();
-      out += pendingSpace + char;
-    } else {
-      if (!missing) {
-        out += pendingSpace;
-        missing = { cjk: false };
-      }
-      missing.cjk ||= isCjk(codePoint);
-    }
-    pendingSpace = "";
-  }
-  flush();
-  return out;
-}
-
-/** Splits text into lines no wider than `width` at `size`, at spaces, or inside a word too long for a line. */
-export function wrap(text: string, font: PDFFont, size: number, width: number): string[] {
-  const lines: string[] = [];
-  let current = "";
-  const fits = (candidate: string) => font.widthOfTextAtSize(candidate, size) <= width;
-  for (const word of text.split(" ")) {
-    const candidate = current ? `${current} ${word}` : word;
-    if (fits(candidate)) {
-      current = candidate;
-      continue;
-    }
-    if (current) lines.push(current);
-    current = "";
-    for (const char of word) {
-      if (fits(current + char)) current += char;
-      else {
-        lines.push(current);
-        current = char;
-      }
-    }
-  }
-  if (current) lines.push(current);
-  return lines.length ? lines : [""];
-}
 
 /** Lays text out top to bottom, starting a new page where the next block would not fit. */
 class Layout {
@@ -162,8 +90,7 @@ export async function buildSummaryPdf(summary: PatientSummary, fonts?: SummaryFo
   pdf.registerFontkit(fontkit);
   const regular = await pdf.embedFont(fontBytes.regular, { subset: true });
   const bold = await pdf.embedFont(fontBytes.bold, { subset: true });
-  const boldSet = new Set(bold.getCharacterSet());
-  const covered = new Set(regular.getCharacterSet().filter((codePoint) => boldSet.has(codePoint)));
+  const covered = fontCoverage(regular, bold);
   const replaced = { any: false };
   const shown = (text: string) => drawable(text, covered, replaced);
 
