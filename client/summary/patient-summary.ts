@@ -8,6 +8,8 @@ import { statusText, type SummaryLocale } from "./summary-values";
 /** One record in a summary, its words ready to show or print. */
 export interface SummaryLine {
   title: string;
+  /** The display names of the record's codes, best first: what a PDF prints where its fonts cannot draw `title` (pdf-text `printable`). */
+  codedTitles: string[];
   /** The record's date as a person reads it ("2015", "Mar 2015", "10 Oct 2015"); null when undated. */
   date: string | null;
   /** "Active", "Completed", "Final"...; null when the record states none. */
@@ -118,6 +120,7 @@ function summarized({ resource, context }: SummaryInput["records"][number], opti
     statement: summary.statement ? summary.title : null,
     line: {
       title: summary.title,
+      codedTitles: summary.codedTitles,
       date: summary.dateText,
       status: statusText(resource),
       referenceRange: summary.ranges.length > 0 ? summary.ranges.join("; ") : null,

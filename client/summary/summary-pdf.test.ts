@@ -70,14 +70,25 @@ describe("the summary PDF", () => {
     expect(text).not.toContain(cjkFallback);
   });
 
-  it("marks CJK text it cannot draw, visibly, and says so at the top", async () => {
+  it("prints a title its font cannot draw as the record's coded name, and says nothing is missing", async () => {
     const pages = await pdfPageTexts(await buildSummaryPdf(summaryOf(fixtureResources("07-everything-searchset.json")), testFonts()), "lines");
     const text = pages.join("\n");
-    // "2型糖尿病" (type 2 diabetes): the digit is kept, the rest marked, never blank boxes.
+    // "2型糖尿病" (type 2 diabetes) is coded with SNOMED CT's display name, which the font draws.
+    expect(text).toContain("Diabetes mellitus type 2 (disorder)");
+    expect(text).not.toContain(cjkFallback);
+    expect(text).not.toMatch(/[\u4e00-\u9fff]/);
+    expect(text.replace(/\n/g, " ")).not.toContain(fallbackNotice.slice(0, 60));
+    expect(text).toContain("Hemoglobin A1c/Hemoglobin.total in Blood");
+  });
+
+  it("marks CJK text it cannot draw and has no coded name for, visibly, and says so at the top", async () => {
+    const uncoded = { resource: { resourceType: "Condition", code: { text: "2型糖尿病" }, clinicalStatus: { coding: [{ code: "active" }] } } as FhirResource };
+    const pages = await pdfPageTexts(await buildSummaryPdf(summaryOf([uncoded]), testFonts()), "lines");
+    const text = pages.join("\n");
+    // The digit is kept, the rest marked, never blank boxes.
     expect(text).toContain(`2${cjkFallback}`);
     expect(text).not.toMatch(/[\u4e00-\u9fff]/);
     expect(text.replace(/\n/g, " ")).toContain(fallbackNotice.slice(0, 60));
-    expect(text).toContain("Hemoglobin A1c/Hemoglobin.total in Blood");
   });
 
   it("runs onto more pages when long, numbering each, with every record on one of them", async () => {

@@ -1,7 +1,7 @@
 import fontkit from "@pdf-lib/fontkit";
 import { PDFDocument, rgb, type PDFFont, type PDFPage } from "pdf-lib";
 import { lineDetails, type PatientSummary } from "./patient-summary";
-import { drawable, fontCoverage, unprintedNotice, wrap } from "./pdf-text";
+import { drawable, fontCoverage, printable, unprintedNotice, wrap } from "./pdf-text";
 
 /** The TrueType fonts the PDF embeds (subsets of): DejaVu Sans and DejaVu Sans Bold by default. */
 export interface SummaryFonts {
@@ -74,9 +74,10 @@ async function defaultFonts(): Promise<SummaryFonts> {
  * clinical document), the summary's sections in order (each record's title, then its date,
  * status and, for results, reference range and interpretation; statements as sentences; "No
  * information" for an empty section), and "Page n of N" on every page. All text is real text
- * (DejaVu Sans subset embedded with a ToUnicode map: selectable and searchable); characters
- * the font lacks (Chinese, Japanese, Korean) are replaced by a visible marker and a note at
- * the top says so.
+ * (DejaVu Sans subset embedded with a ToUnicode map: selectable and searchable); a record's
+ * title the font cannot draw (Chinese, Japanese, Korean) prints as the display name of its
+ * codes where it has one; any other such characters are replaced by a visible marker and a
+ * note at the top says so.
  *
  * @param summary from `buildPatientSummary`
  * @param fonts TrueType bytes to embed; by default DejaVu Sans fetched from this app's origin
@@ -98,7 +99,8 @@ export async function buildSummaryPdf(summary: PatientSummary, fonts?: SummaryFo
   const header = { title: shown(summary.title), patient: shown(summary.patient), made: shown(summary.made), notice: shown(summary.notice) };
   const sections = summary.sections.map((section) => ({
     heading: shown(section.heading),
-    lines: section.lines.map((line) => ({ title: shown(line.title), details: shown(lineDetails(line)) })),
+    // A title the fonts cannot draw prints as its coded name where the record has one (the emergency card's rule).
+    lines: section.lines.map((line) => ({ title: printable([line.title, ...line.codedTitles], covered, replaced), details: shown(lineDetails(line)) })),
     statements: section.statements.map(shown),
   }));
 
