@@ -201,7 +201,9 @@ test("a card's link read at 390 px: its form first, then the records with allerg
   await reader.close();
 
   // The patient's card page says what happens and offers to reissue; the notice says it too.
-  await page.reload();
+  // Navigated to within the app: a reload would lock the vault.
+  await page.getByRole("banner").getByRole("link", { name: "My records" }).click();
+  await page.getByRole("banner").getByRole("link", { name: "Emergency card" }).click();
   const slowed = page.getByTestId("card-slowed");
   await expect(slowed).toContainText("Someone tried 5 wrong passcodes on your card's link within a day", { timeout: 60_000 });
   await expect(page.getByTestId("emergency-card").getByRole("button", { name: "Change or reissue the card" })).toBeVisible();
@@ -209,7 +211,11 @@ test("a card's link read at 390 px: its form first, then the records with allerg
   await page.setViewportSize({ width: 390, height: 844 });
   await expectFitsViewport(page, "the slowed card on a phone");
   await checkA11y(page, "the slowed card on a phone");
-  await page.goto("/notices");
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page
+    .getByRole("banner")
+    .getByRole("link", { name: /^Notices/ })
+    .click();
   await expect(page.getByText(/Someone tried many wrong passcodes on your emergency card's link/)).toBeVisible({ timeout: 30_000 });
   expect(await trailActions(page)).toContain("link-passcode-throttled");
   await patient.close();
