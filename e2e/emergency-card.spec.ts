@@ -216,7 +216,7 @@ test("a card's link read at 390 px: its form first, then the records with allerg
     .getByRole("banner")
     .getByRole("link", { name: /^Notices/ })
     .click();
-  await expect(page.getByText(/Someone tried many wrong passcodes on your emergency card's link/)).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByText(/^New: Someone tried many wrong passcodes on your emergency card's link/)).toBeVisible({ timeout: 30_000 });
   expect(await trailActions(page)).toContain("link-passcode-throttled");
   await patient.close();
 });
