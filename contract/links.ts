@@ -21,8 +21,16 @@ export const shlLimits = {
   maxLifetimeMs: 30 * 24 * 60 * 60 * 1000,
   /** A long-term link (flag L: the emergency card, whose files the patient's browser keeps current) lives at most five years. */
   maxLongTermLifetimeMs: 5 * 366 * 24 * 60 * 60 * 1000,
-  /** Wrong passcodes a P link accepts over its whole life before it is disabled. */
+  /** Wrong passcodes an ordinary P link (at most 30 days) accepts over its whole life before it is disabled. */
   passcodeAttempts: 10,
+  /**
+   * A long-term passcode link (LP: the emergency card, carried for years, found, photographed)
+   * is slowed, never stopped, by wrong passcodes: at most `perWindow` passcode tries per
+   * `windowSeconds` for the link (429 with Retry-After beyond), from every address together.
+   * Its STU1 lifetime count (`lifetimeAttempts`) is more than the windows of its longest life
+   * allow (5 × 1,830 days = 9,150), so nobody can use it up before the link expires.
+   */
+  longTermGuesses: { perWindow: 5, windowSeconds: 24 * 60 * 60, lifetimeAttempts: 10_000 },
   recipientChars: { min: 1, max: 200 },
   /** The longest link URL (STU1: a manifest URL of at most 128 characters). */
   urlMaxChars: 128,
@@ -91,7 +99,9 @@ export const linkSummarySchema = z.object({
   revokedAt: timestamp.nullable(),
   disabled: z.boolean(),
   opens: z.number().int().nonnegative(),
-  remainingAttempts: z.number().int().min(0).max(shlLimits.passcodeAttempts).nullable(),
+  remainingAttempts: z.number().int().min(0).max(shlLimits.longTermGuesses.lifetimeAttempts).nullable(),
+  /** A long-term passcode link whose wrong passcodes used up this window's tries: when it takes passcodes again; null otherwise. */
+  throttledUntil: timestamp.nullable(),
   sealedLabel: base64url(shlLimits.sealedLabelMaxBytes),
 });
 export type LinkSummary = z.infer<typeof linkSummarySchema>;
@@ -130,7 +140,7 @@ export const manifestSchema = z.object({
 export type Manifest = z.infer<typeof manifestSchema>;
 
 /** The 401 a wrong or missing passcode gets (STU1): how many wrong passcodes the link still accepts. */
-export const invalidPasscodeSchema = z.object({ remainingAttempts: z.number().int().min(0).max(shlLimits.passcodeAttempts) });
+export const invalidPasscodeSchema = z.object({ remainingAttempts: z.number().int().min(0).max(shlLimits.longTermGuesses.lifetimeAttempts) });
 
 /** Any segment: one that cannot be a link id gets the same 404 as an unknown one, not a 400 that tells them apart. */
 const shlParams = z.object({ shlId: z.string().max(200) });

@@ -89,6 +89,10 @@ export const auditActionSchema = z.enum([
   "link-updated",
   "link-opened",
   "link-passcode-refused",
+  /** A passcode link (P) used its last allowed wrong passcode and stopped for good. */
+  "link-disabled",
+  /** A long-term passcode link (LP) used up its window's passcode tries: it is slowed until the window passes. */
+  "link-passcode-throttled",
   /** Administrative actions (lib/admin): in the administration trail, and in the trail of the account acted on. */
   "account-disabled",
   "account-enabled",

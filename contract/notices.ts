@@ -28,6 +28,18 @@ export const noticeKinds = {
     label: "A link you made was opened",
     email: "Someone opened a link you made to your records. Sign in to see when.",
   },
+  "link-stopped": {
+    raisedBy: ["link-disabled"],
+    othersOnly: false,
+    label: "A link you made stopped working after too many wrong passcodes: make a new one if it is still needed",
+    email: "A link you made to your records stopped working after too many wrong passcodes. Sign in to make a new one.",
+  },
+  "link-guessed": {
+    raisedBy: ["link-passcode-throttled"],
+    othersOnly: false,
+    label: "Someone tried many wrong passcodes on your emergency card's link: it is slowed down for a day. If the card is lost, reissue it",
+    email: "Someone tried many wrong passcodes on a long-term link you made, so it is slowed down for a day. Sign in to reissue it if the card is lost.",
+  },
   "note-added": {
     raisedBy: ["record-created"],
     othersOnly: true,

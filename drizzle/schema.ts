@@ -587,8 +587,15 @@ export const shlLinks = pgTable(
     flag: shlLinkFlag("flag").notNull(),
     /** Argon2id PHC string (crypto/shl-passcode.ts) for flags P and LP; null for U and L. */
     passcodeHash: text("passcode_hash"),
-    /** Wrong passcodes left (flag P; starts at 10, never below 0); null for U. */
+    /** Wrong passcodes left (flag P: starts at 10; LP: at 10,000, out of reach, see guessWindowStart; never below 0); null for U and L. */
     remainingAttempts: integer("remaining_attempts"),
+    /**
+     * A long-term passcode link (LP) takes at most `shlLimits.longTermGuesses.perWindow` passcode
+     * tries per window (lib/links/link-store.ts `claimPasscodeTry`): when the current window
+     * began and how many tries it has counted (null and 0 before the first try).
+     */
+    guessWindowStart: at("guess_window_start"),
+    guessesInWindow: integer("guesses_in_window").notNull().default(0),
     expiresAt: at("expires_at").notNull(),
     createdAt: createdAt(),
     revokedAt: at("revoked_at"),

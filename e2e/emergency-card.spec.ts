@@ -3,12 +3,11 @@ import { SHLViewer } from "kill-the-clipboard";
 import type { Browser, Page } from "@playwright/test";
 import { checkA11y, expect, test } from "./support/test";
 import { pdfPageTexts } from "@/client/pdf-text-test-helpers";
-import { addNote, newPerson } from "./support/sharing";
+import { addNote, importIps, newPerson } from "./support/sharing";
 import { shlinkPayloadOf } from "./support/links";
 import { trailActions } from "./support/audit";
 import { expectFitsViewport } from "./support/viewport";
 
-const ips = "fixtures/real-world/04-ips-with-immunization.json";
 const passcode = "card-passcode-42";
 // Two contacts on two lines, as typed: the card keeps each number with its name.
 const contacts = ["Anna Linde (daughter) +46 70 123 45 67", "Jonas Linde (son) +46 70 765 43 21"];
@@ -34,13 +33,7 @@ test("a patient makes an emergency card of chosen kinds: the PDF, the passcode s
   test.setTimeout(300_000);
   const patient = await newPerson(browser, { role: "patient", name: "Erika Emergency" });
   const { page } = patient;
-  await page.getByRole("link", { name: "My records" }).first().click();
-  await page
-    .getByRole("region", { name: /import/i })
-    .locator('input[type="file"]')
-    .setInputFiles(ips);
-  await page.getByRole("button", { name: /^Import \d/ }).click();
-  await expect(page.getByText(/Imported 14 records/)).toBeVisible({ timeout: 60_000 });
+  await importIps(page);
   // 07's problem is written in Chinese ("2型糖尿病"), which the card's font cannot draw.
   await page
     .getByRole("region", { name: /import/i })
@@ -60,6 +53,9 @@ test("a patient makes an emergency card of chosen kinds: the PDF, the passcode s
   await form.getByLabel("Your name on the card").fill("Erika Emergency");
   await form.getByLabel(/Emergency contacts/).fill(contacts.join("\n"));
   await form.getByLabel("Passcode", { exact: true }).fill(passcode);
+  // What the server keeps of the passcode, said exactly: it does receive it.
+  await expect(form.getByText(/keeps only a salted hash of it \(Argon2id\)/)).toBeVisible();
+  await expect(form).not.toContainText("not stored anywhere");
   await checkA11y(page, "the emergency card form");
   await form.getByRole("button", { name: "Make the card" }).click();
   const made = page.getByTestId("card-made");
@@ -134,7 +130,19 @@ test("a patient makes an emergency card of chosen kinds: the PDF, the passcode s
   await expect(reissue.getByLabel("Notes", { exact: true })).toBeChecked();
   await reissue.getByLabel(/Protect with a passcode/).uncheck();
   await reissue.getByRole("button", { name: "Reissue the card" }).click();
+  // Nothing is revoked before the patient confirms that the printed card stops working.
+  const confirm = page.getByTestId("reissue-confirm");
+  await expect(confirm.getByRole("heading", { name: "Stop the printed card?" })).toBeFocused();
+  await expect(confirm).toContainText("Reissuing stops your printed card at once");
+  await checkA11y(page, "the reissue confirmation");
+  await confirm.getByRole("button", { name: "Keep the printed card" }).click();
+  expect(await trailActions(page)).not.toContain("link-revoked");
+  await reissue.getByRole("button", { name: "Reissue the card" }).click();
+  await confirm.getByRole("button", { name: "Reissue and stop the printed card" }).click();
   await expect(page.getByTestId("card-made").getByRole("heading", { name: "Your emergency card is ready" })).toBeFocused({ timeout: 60_000 });
+  // A card without a passcode says nothing of a passcode kept or not.
+  await expect(page.getByTestId("card-made-words")).toHaveText(/has no passcode/);
+  await expect(page.getByTestId("card-made-words")).not.toContainText("passcode is not kept");
   await page.getByTestId("card-made").getByRole("button", { name: "Done" }).click();
   const newLink = await page.getByTestId("emergency-card").getByTestId("card-link-text").inputValue();
   expect(newLink).not.toBe(link);
@@ -145,5 +153,85 @@ test("a patient makes an emergency card of chosen kinds: the PDF, the passcode s
   await expect(new SHLViewer({ shlinkURI: link.slice(link.indexOf("shlink:/")) }).resolveSHL({ recipient: "Late ER", passcode })).rejects.toThrow();
   const actions = await trailActions(page);
   expect(actions).toContain("link-revoked");
+  await patient.close();
+});
+
+test("a card's link read at 390 px: its form first, then the records with allergies first and focused; wrong passcodes slow the card, never stop it, and the patient is told", async ({
+  browser,
+}) => {
+  test.setTimeout(300_000);
+  const patient = await newPerson(browser, { role: "patient", name: "Sven Slowed" });
+  const { page } = patient;
+  await importIps(page);
+  await page.getByRole("banner").getByRole("link", { name: "Emergency card" }).click();
+  const form = page.getByTestId("card-form");
+  await form.getByLabel("Your name on the card").fill("Sven Slowed", { timeout: 60_000 });
+  await form.getByLabel("Passcode", { exact: true }).fill(passcode);
+  await form.getByRole("button", { name: "Make the card" }).click();
+  await page.getByTestId("card-made").getByRole("button", { name: "Done" }).click({ timeout: 60_000 });
+  const link = await page.getByTestId("emergency-card").getByTestId("card-link-text").inputValue();
+
+  // The reader scans the QR code on a phone: the card's own form leads, the paste panel follows it.
+  const reader = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const phone = await reader.newPage();
+  await phone.goto(link);
+  const cardHeading = phone.getByRole("heading", { name: "“Emergency card”" });
+  await expect(cardHeading).toBeFocused();
+  const other = phone.getByRole("heading", { name: "Open another link" });
+  expect((await cardHeading.boundingBox())!.y).toBeLessThan((await other.boundingBox())!.y);
+  expect((await cardHeading.boundingBox())!.y).toBeLessThan(844);
+  await phone.getByLabel("Your name or clinic").fill("Dr Night, Harbour ER");
+  await phone.getByLabel("Passcode", { exact: true }).fill(passcode);
+  await phone.getByRole("button", { name: "Open link" }).click();
+  // Once opened, focus goes to the records, allergies first, then medications and problems.
+  await expect(phone.getByRole("heading", { name: "What the link holds" })).toBeFocused({ timeout: 30_000 });
+  const groups = await phone
+    .getByTestId("link-bundle")
+    .locator('[data-testid^="group-"]')
+    .evaluateAll((nodes) => nodes.map((node) => node.getAttribute("data-testid")));
+  expect(groups.slice(0, 3)).toEqual(["group-allergy", "group-medication", "group-condition"]);
+  await expectFitsViewport(phone, "the opened emergency card on a phone");
+  await checkA11y(phone, "the opened emergency card on a phone");
+
+  // Someone who found the card guesses: one wrong passcode here, four more from elsewhere.
+  await phone.getByLabel("Passcode", { exact: true }).fill("guess-one");
+  await phone.getByRole("button", { name: "Open link" }).click();
+  await expect(phone.getByRole("main").getByRole("alert")).toHaveText(
+    "The passcode is wrong. After 5 wrong passcodes in a day, this link waits a day before it takes another.",
+  );
+  const { url } = shlinkPayloadOf(link);
+  for (let guess = 2; guess <= 5; guess++) {
+    const answer = await phone.request.post(url, {
+      data: { recipient: "Finder", passcode: `guess-${guess}` },
+      headers: { "x-forwarded-for": `198.51.100.${guess}` },
+    });
+    expect(answer.status()).toBe(401);
+  }
+  // The right passcode now waits for the window: the link is slowed, not dead (not a 404).
+  await phone.getByLabel("Passcode", { exact: true }).fill(passcode);
+  await phone.getByRole("button", { name: "Open link" }).click();
+  await expect(phone.getByRole("main").getByRole("alert")).toHaveText(
+    /^Too many attempts to open this link, or too many wrong passcodes\. Try again in (23|24) hours\.$/,
+  );
+  await reader.close();
+
+  // The patient's card page says what happens and offers to reissue; the notice says it too.
+  // Navigated to within the app: a reload would lock the vault.
+  await page.getByRole("banner").getByRole("link", { name: "My records" }).click();
+  await page.getByRole("banner").getByRole("link", { name: "Emergency card" }).click();
+  const slowed = page.getByTestId("card-slowed");
+  await expect(slowed).toContainText("Someone tried 5 wrong passcodes on your card's link within a day", { timeout: 60_000 });
+  await expect(page.getByTestId("emergency-card").getByRole("button", { name: "Change or reissue the card" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Make your emergency card" })).toHaveCount(0);
+  await page.setViewportSize({ width: 390, height: 844 });
+  await expectFitsViewport(page, "the slowed card on a phone");
+  await checkA11y(page, "the slowed card on a phone");
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page
+    .getByRole("banner")
+    .getByRole("link", { name: /^Notices/ })
+    .click();
+  await expect(page.getByText(/^New: Someone tried many wrong passcodes on your emergency card's link/)).toBeVisible({ timeout: 30_000 });
+  expect(await trailActions(page)).toContain("link-passcode-throttled");
   await patient.close();
 });

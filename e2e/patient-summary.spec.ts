@@ -2,22 +2,10 @@ import { readFileSync } from "node:fs";
 import type { Page } from "@playwright/test";
 import { expect, test } from "./support/test";
 import { pdfPageTexts } from "@/client/pdf-text-test-helpers";
-import { chooseClinician, newPerson } from "./support/sharing";
+import { chooseClinician, importIps, newPerson } from "./support/sharing";
 import { expectFitsViewport } from "./support/viewport";
 
-const ips = "fixtures/real-world/04-ips-with-immunization.json";
 const ipsSections = ["Problems", "Medications", "Allergies and intolerances", "Immunizations", "Results", "Procedures"];
-
-/** Imports fixture 04 (an IPS document with French text) through the chart's import panel. */
-async function importIps(page: Page) {
-  await page.getByRole("link", { name: "My records" }).first().click();
-  await page
-    .getByRole("region", { name: /import/i })
-    .locator('input[type="file"]')
-    .setInputFiles(ips);
-  await page.getByRole("button", { name: /^Import \d/ }).click();
-  await expect(page.getByText(/Imported 14 records/)).toBeVisible({ timeout: 60_000 });
-}
 
 async function expectIpsSummary(page: Page, patientLine: string, emptySection: string) {
   const summary = page.getByTestId("summary-document");

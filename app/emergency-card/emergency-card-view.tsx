@@ -8,6 +8,7 @@ import { LinkAccesses } from "@/app/links/_components/link-accesses";
 import { describeFailure } from "@/client/failures";
 import { formatDateTime } from "@/client/format";
 import { cardContent } from "@/client/emergency-card/card-pdf";
+import { shlLimits } from "@/contract/links";
 import { cardLinkText, findCard, keepCardCurrent, makeCard, reissueCard, type EmergencyCard } from "@/client/emergency-card/card-link";
 import { essentialKinds } from "@/client/emergency-card/emergency-set";
 import { kindLabel, kindOf } from "@/client/fhir/kinds";
@@ -45,6 +46,12 @@ function CardForm({ entries, card, onMade }: { entries: OkEntry[]; card: Emergen
   const [passcode, setPasscode] = useState("");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
+  // Reissuing stops the printed card at once: it asks to be confirmed first.
+  const [confirming, setConfirming] = useState(false);
+  const confirmHeading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    if (confirming) confirmHeading.current?.focus();
+  }, [confirming]);
   const offered = useMemo(() => {
     const present = new Set(entries.map((entry) => kindOf(entry.document.resource)).filter((kind): kind is RecordKind => kind !== null));
     return [...essentialKinds, ...[...present].filter((kind) => !essentialKinds.includes(kind))];
@@ -67,6 +74,11 @@ function CardForm({ entries, card, onMade }: { entries: OkEntry[]; card: Emergen
       return setError(`Choose a passcode of ${passcodeLength.min} to ${passcodeLength.max} characters, or untick the passcode.`);
     const recordIds = [...named].filter((id) => entries.some((entry) => entry.id === id));
     if (kinds.length === 0 && recordIds.length === 0) return setError("Choose at least one kind of record or one record for the card.");
+    if (card && !confirming) {
+      setError(undefined);
+      return setConfirming(true);
+    }
+    setConfirming(false);
     setBusy(true);
     setError(undefined);
     const input = { choice: { kinds, recordIds }, name: name.trim(), birthDate: typedBirthDate || null, contacts, ...(protect ? { passcode } : {}) };
@@ -88,7 +100,7 @@ function CardForm({ entries, card, onMade }: { entries: OkEntry[]; card: Emergen
       <p>
         The card&apos;s link opens exactly the records you choose here, and stays current: when you add or change a record of a chosen kind, this browser
         updates what the link holds. The server keeps only ciphertext and never learns what you chose.
-        {card && " Reissuing makes a new link and revokes the old one: the old card stops working."}
+        {card && " Reissuing makes a new link and revokes the old one: the old card stops working (you are asked to confirm)."}
       </p>
       <fieldset className="choices">
         <legend>Kinds of records on the card</legend>
@@ -145,7 +157,7 @@ function CardForm({ entries, card, onMade }: { entries: OkEntry[]; card: Emergen
         <Field
           id="card-passcode"
           label="Passcode"
-          hint={`${passcodeLength.min} to ${passcodeLength.max} characters. It is printed once, on a second page: it is not stored anywhere.`}
+          hint={`${passcodeLength.min} to ${passcodeLength.max} characters. It is printed once, on the PDF's second page. The server receives it to check it and keeps only a salted hash of it (Argon2id), from which it cannot be read back; this app cannot show it again.`}
           value={passcode}
           autoComplete="off"
           error={passcodeError}
@@ -157,9 +169,29 @@ function CardForm({ entries, card, onMade }: { entries: OkEntry[]; card: Emergen
           {error}
         </p>
       )}
-      <button type="submit" className="button" aria-disabled={busy}>
-        {card ? "Reissue the card" : "Make the card"}
-      </button>
+      {!confirming && (
+        <button type="submit" className="button" aria-disabled={busy}>
+          {card ? "Reissue the card" : "Make the card"}
+        </button>
+      )}
+      {confirming && card && (
+        <div className="card" role="group" aria-labelledby="card-confirm-title" data-testid="reissue-confirm">
+          <h3 id="card-confirm-title" ref={confirmHeading} tabIndex={-1}>
+            Stop the printed card?
+          </h3>
+          <p>
+            {card.link.state === "live"
+              ? "Reissuing stops your printed card at once: its QR code will open nothing. Print the new card and throw the old one away."
+              : "Your printed card already opens nothing. Reissuing makes a new card to print."}
+          </p>
+          <button type="submit" className="button" aria-disabled={busy}>
+            {card.link.state === "live" ? "Reissue and stop the printed card" : "Reissue the card"}
+          </button>
+          <button type="button" className="button button-secondary" onClick={() => setConfirming(false)}>
+            Keep the printed card
+          </button>
+        </div>
+      )}
       {busy && <p role="status">Encrypting your emergency set in this browser and uploading it…</p>}
     </form>
   );
@@ -225,6 +257,8 @@ function CardPanel({ entries }: { entries: OkEntry[] }) {
     );
   if (card === undefined) return <p role="status">Looking for your emergency card…</p>;
   const live = card ? { text: cardLinkText(card, location.origin), settings: card.settings } : null;
+  // Set by the server only while the window lasts (as of the list just read).
+  const slowedUntil = card?.link.throttledUntil ?? null;
   return (
     <>
       <p className="visually-hidden" role="status" aria-live="polite">
@@ -240,9 +274,10 @@ function CardPanel({ entries }: { entries: OkEntry[] }) {
           <h2 id="card-made-title" ref={outcome} tabIndex={-1}>
             Your emergency card is ready
           </h2>
-          <p>
-            Download it now{made.passcode ? " with the passcode on its own page" : ""}: the passcode is not kept anywhere, and a later download has the card
-            only.
+          <p data-testid="card-made-words">
+            {made.passcode
+              ? "Download it now, with the passcode on its own page: this app cannot show the passcode again (the server keeps only a salted hash of it), so a later download has the card only."
+              : "Download it now, or later from this page: the card has no passcode, so anyone who holds it can open its link."}
           </p>
           <button type="button" className="button" onClick={() => void download(made.passcode, made.text, live.settings)}>
             Download the card (PDF)
@@ -252,9 +287,30 @@ function CardPanel({ entries }: { entries: OkEntry[] }) {
           </button>
         </section>
       )}
-      {card && live && !made && (
+      {card && live && !made && card.link.state === "disabled" && (
+        <section className="card" data-testid="card-stopped" aria-labelledby="card-stopped-title">
+          <h2 id="card-stopped-title">Your emergency card no longer works</h2>
+          <p className="form-error">
+            Its link stopped after too many wrong passcodes: someone who held the card, or a photo of it, tried to guess the passcode. The printed card opens
+            nothing now. Reissue the card and print the new one.
+          </p>
+          <button type="button" className="button" onClick={() => setReissuing(!reissuing)} aria-expanded={reissuing}>
+            Reissue the card
+          </button>
+          <h3>Who tried your card</h3>
+          <LinkAccesses linkId={card.link.id} name="your emergency card" />
+        </section>
+      )}
+      {card && live && !made && card.link.state === "live" && (
         <section className="card" data-testid="emergency-card" aria-labelledby="card-live-title">
           <h2 id="card-live-title">Your emergency card</h2>
+          {slowedUntil && (
+            <p className="form-error" data-testid="card-slowed">
+              Someone tried {shlLimits.longTermGuesses.perWindow} wrong passcodes on your card&apos;s link within a day, so it takes no passcode until{" "}
+              {formatDateTime(slowedUntil)}; then it opens again with the right one. The card still works after that. If your card is lost or someone
+              photographed it, reissue it: the printed card then stops working.
+            </p>
+          )}
           <div className="emergency-card-qr">
             <QrCode text={live.text} label="QR code of your emergency card's link" size={200} />
           </div>

@@ -51,6 +51,8 @@ export const actionLabels: Record<AuditAction, string> = {
   "link-updated": "Updated a long-term link's contents",
   "link-opened": "One of your links was opened",
   "link-passcode-refused": "A wrong passcode was tried on one of your links",
+  "link-disabled": "One of your links stopped after too many wrong passcodes",
+  "link-passcode-throttled": "One of your links is slowed down after many wrong passcodes",
 };
 
 /** When, in the person's own time zone and language, to the second (events often come in quick succession). */

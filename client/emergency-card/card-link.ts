@@ -42,9 +42,15 @@ export interface CardInput {
   passcode?: string;
 }
 
-/** The card among the patient's links: the newest live long-term link whose sealed label carries card settings; null when none. */
+/**
+ * The card among the patient's links: the newest live long-term link whose sealed label
+ * carries card settings; failing that, the newest such link stopped by wrong passcodes
+ * (`state: "disabled"`: the printed card no longer works, and the page must say so rather than
+ * offer to make a first card); null when neither exists (none made, or revoked or expired).
+ */
 export function cardOf(links: readonly ListedLink[]): EmergencyCard | null {
-  const found = links.find((link) => link.state === "live" && link.flag.includes("L") && link.opened?.card);
+  const isCard = (link: ListedLink) => link.flag.includes("L") && link.opened?.card;
+  const found = links.find((link) => link.state === "live" && isCard(link)) ?? links.find((link) => link.state === "disabled" && isCard(link));
   return found?.opened?.card ? { link: found, settings: found.opened.card } : null;
 }
 
@@ -155,7 +161,7 @@ export async function keepCardCurrent(entries: readonly OkEntry[], vault: Unlock
   if (keeping) await Promise.allSettled([keeping]);
   keeping = (async () => {
     const card = await findCard(vault, transport);
-    return card ? refreshCard(card, entries, vault, transport) : false;
+    return card?.link.state === "live" ? refreshCard(card, entries, vault, transport) : false;
   })();
   try {
     return await keeping;

@@ -37,6 +37,7 @@ function linkServer() {
         disabled: false,
         opens: 0,
         remainingAttempts: body.flag === "P" ? 10 : null,
+        throttledUntil: null,
         sealedLabel: body.sealedLabel,
       };
       links.unshift(link);

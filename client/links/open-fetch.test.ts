@@ -141,6 +141,15 @@ describe("openLinkFiles", () => {
     expect(error.remainingAttempts).toBe(remaining);
   });
 
+  it("a 429 with Retry-After says how long to wait (a long-term link slowed for a day after wrong passcodes)", async () => {
+    const { fetcher } = fakeFetch(() => new Response("", { status: 429, headers: { "retry-after": "82800" } }));
+    const error = await expectOpenError(
+      openLinkFiles({ url: "https://shl.example/m", key, flag: "LP" }, { recipient: "A", passcode: "1" }, fetcher, now),
+      "rate-limited",
+    );
+    expect(error.message).toBe("Too many attempts to open this link, or too many wrong passcodes. Try again in 23 hours.");
+  });
+
   it("a U file that is not a JWE, or under another key, fails", async () => {
     await expectOpenError(
       openLinkFiles({ url: "https://shl.example/f", key, flag: "U" }, { recipient: "A" }, fakeFetch(() => new Response("hello")).fetcher, now),

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { cryptoReady, decodeShlink, decryptShlFile, ShlDecryptError, ShlFormatError, type ShlinkPayload } from "@/crypto";
+import { durationInWords } from "../format";
 import { ShlOpenError } from "./open-errors";
 
 /** A decrypted file of a link: its media type (from the manifest, else the JWE's `cty`) and bytes. */
@@ -116,8 +117,23 @@ async function send(fetcher: Fetcher, url: string, init: RequestInit): Promise<R
     throw new ShlOpenError("wrong-passcode", parsed.success ? parsed.data.remainingAttempts : undefined);
   }
   if (response.status === 404 || response.status === 410) throw new ShlOpenError("not-found");
-  if (response.status === 429) throw new ShlOpenError("rate-limited");
+  if (response.status === 429) throw slowedDown(response.headers.get("retry-after"));
   throw new ShlOpenError("server-error");
+}
+
+/**
+ * A 429, with the wait its Retry-After gives in seconds when the page may read it (our own
+ * server's, or one that exposes the header): a long-term link slowed after wrong passcodes
+ * waits up to a day, which "a few minutes" would misstate.
+ */
+function slowedDown(retryAfter: string | null): ShlOpenError {
+  const seconds = retryAfter !== null && /^\d{1,9}$/.test(retryAfter.trim()) ? Number(retryAfter.trim()) : null;
+  if (seconds === null) return new ShlOpenError("rate-limited");
+  return new ShlOpenError(
+    "rate-limited",
+    undefined,
+    `Too many attempts to open this link, or too many wrong passcodes. Try again in ${durationInWords(Math.max(1, seconds))}.`,
+  );
 }
 
 /** A refused answer's body that is not JSON says nothing more: read as no body. */

@@ -172,3 +172,14 @@ export async function grantThroughApi(
   expect(response.status()).toBe(201);
   return request.grantId;
 }
+
+/** Imports fixture 04 (an IPS document with French text: 14 records, allergies, medications and problems among them) through the chart's import panel. */
+export async function importIps(page: Page) {
+  await page.getByRole("link", { name: "My records" }).first().click();
+  await page
+    .getByRole("region", { name: /import/i })
+    .locator('input[type="file"]')
+    .setInputFiles("fixtures/real-world/04-ips-with-immunization.json");
+  await page.getByRole("button", { name: /^Import \d/ }).click();
+  await expect(page.getByText(/Imported 14 records/)).toBeVisible({ timeout: 60_000 });
+}

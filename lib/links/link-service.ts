@@ -71,6 +71,7 @@ const summaryOf = (row: LinkRow): LinkSummary => ({
   disabled: row.disabledAt !== null,
   opens: row.opens,
   remainingAttempts: row.remainingAttempts,
+  throttledUntil: row.throttledUntil?.toISOString() ?? null,
   sealedLabel: toBase64url(row.sealedLabel),
 });
 
@@ -110,7 +111,7 @@ export async function createMyLink(body: NewLink, now: Date = new Date()): Promi
       shlId,
       flag: body.flag,
       passcodeHash: flagNeedsPasscode(body.flag) ? hashShlPasscode(body.passcode!) : null,
-      attempts: shlLimits.passcodeAttempts,
+      attempts: flagIsLongTerm(body.flag) ? shlLimits.longTermGuesses.lifetimeAttempts : shlLimits.passcodeAttempts,
       expiresAt,
       contentType,
       jwe: new TextEncoder().encode(body.jwe),

@@ -5,7 +5,7 @@ import type { Database, Executor } from "@/lib/db";
 import { appendAudit } from "@/lib/audit/audit-log";
 import type { BlobStore } from "@/lib/blobs/blob-store";
 import { AppError } from "@/lib/errors";
-import { flagNeedsPasscode, type ShlFlag } from "@/contract/links";
+import { flagIsLongTerm, flagNeedsPasscode, shlLimits, type ShlFlag } from "@/contract/links";
 import type { StorageLimits } from "@/lib/records/storage-quota";
 import { readJwe, storeJwe } from "./jwe-blobs";
 
@@ -29,8 +29,13 @@ export interface LinkRow {
   disabledAt: Date | null;
   opens: number;
   remainingAttempts: number | null;
+  /** A long-term passcode link whose window of passcode tries is used up: when it takes passcodes again; null otherwise. */
+  throttledUntil: Date | null;
   sealedLabel: Uint8Array;
 }
+
+const { perWindow, windowSeconds } = shlLimits.longTermGuesses;
+const windowInterval = sql.raw(`interval '${windowSeconds} seconds'`);
 
 const summaryColumns = {
   id: shlLinks.id,
@@ -42,6 +47,10 @@ const summaryColumns = {
   disabledAt: shlLinks.disabledAt,
   opens: shlLinks.opens,
   remainingAttempts: shlLinks.remainingAttempts,
+  throttledUntil:
+    sql<Date | null>`case when ${shlLinks.guessesInWindow} >= ${perWindow} and ${shlLinks.guessWindowStart} + ${windowInterval} > now() then ${shlLinks.guessWindowStart} + ${windowInterval} end`.mapWith(
+      (value: string | Date | null) => (value === null ? null : new Date(value)),
+    ),
   sealedLabel: shlLinks.sealedLabel,
 };
 
@@ -253,7 +262,14 @@ export async function recordOpen(db: Database, blobs: BlobStore, link: LiveLink,
  * transaction. Returns the attempts left, or null when nothing was left to spend (or the
  * link is no longer live): the caller answers 404 then.
  */
-export async function spendPasscodeAttempt(db: Database, blobs: BlobStore, link: LiveLink, recipient: string, now: Date = new Date()): Promise<number | null> {
+export async function spendPasscodeAttempt(
+  db: Database,
+  blobs: BlobStore,
+  link: LiveLink,
+  recipient: string,
+  now: Date = new Date(),
+  options: { windowUsedUp?: boolean } = {},
+): Promise<number | null> {
   const remaining = await db.transaction(async (tx) => {
     const left = sql`${shlLinks.remainingAttempts} - 1`;
     const [row] = await tx
@@ -268,12 +284,71 @@ export async function spendPasscodeAttempt(db: Database, blobs: BlobStore, link:
     const remaining = row.remainingAttempts ?? 0;
     if (remaining === 0) await tx.delete(shlFileTokens).where(eq(shlFileTokens.linkId, link.id));
     await tx.insert(shlAccesses).values({ linkId: link.id, at: now, recipient, outcome: "wrong-passcode" });
-    await appendAudit(tx, [{ subjectId: link.ownerId, actorId: null, action: "link-passcode-refused", grantId: link.id, outcome: "denied", recipient }], now);
+    await appendAudit(
+      tx,
+      [
+        { subjectId: link.ownerId, actorId: null, action: "link-passcode-refused", grantId: link.id, outcome: "denied", recipient },
+        // These raise the owner's notices (contract/notices.ts): the link stopped, or is slowed for a window.
+        ...(remaining === 0
+          ? [{ subjectId: link.ownerId, actorId: null, action: "link-disabled" as const, grantId: link.id, outcome: "success" as const }]
+          : []),
+        ...(options.windowUsedUp && remaining > 0
+          ? [{ subjectId: link.ownerId, actorId: null, action: "link-passcode-throttled" as const, grantId: link.id, outcome: "success" as const }]
+          : []),
+      ],
+      now,
+    );
     return remaining;
   });
   if (remaining === 0) await blobs.delete([link.blobId]);
   return remaining;
 }
+
+/** A claimed passcode try of a long-term link: the window it counts in, and whether it was the window's last. */
+export interface ClaimedTry {
+  windowStart: Date;
+  lastOfWindow: boolean;
+}
+
+/**
+ * Claims one passcode try of a live long-term passcode link (LP) before the passcode is
+ * checked: one atomic UPDATE counts it in the link's current window (a new window begins when
+ * the last one is over) unless the window already holds `perWindow` tries, so parallel
+ * requests never get more passcodes checked than the window allows. Returns the claimed try,
+ * `{ retryAfterSeconds }` when the window is used up (the caller answers 429 and checks no
+ * passcode), or null when the link is no longer live. A try whose passcode was right is given
+ * back (`returnPasscodeTry`): only wrong passcodes use up a window.
+ */
+export async function claimPasscodeTry(db: Executor, linkId: string, now: Date = new Date()): Promise<ClaimedTry | { retryAfterSeconds: number } | null> {
+  const nowAt = sql`${now.toISOString()}::timestamptz`;
+  const windowOver = sql`(${shlLinks.guessWindowStart} is null or ${shlLinks.guessWindowStart} + ${windowInterval} <= ${nowAt})`;
+  const [claimed] = await db
+    .update(shlLinks)
+    .set({
+      guessWindowStart: sql`case when ${windowOver} then ${nowAt} else ${shlLinks.guessWindowStart} end`,
+      guessesInWindow: sql`case when ${windowOver} then 1 else ${shlLinks.guessesInWindow} + 1 end`,
+    })
+    .where(and(eq(shlLinks.id, linkId), live(now), or(windowOver, sql`${shlLinks.guessesInWindow} < ${perWindow}`)))
+    .returning({ windowStart: shlLinks.guessWindowStart, tries: shlLinks.guessesInWindow });
+  if (claimed?.windowStart) return { windowStart: claimed.windowStart, lastOfWindow: claimed.tries >= perWindow };
+  const [full] = await db
+    .select({ windowStart: shlLinks.guessWindowStart })
+    .from(shlLinks)
+    .where(and(eq(shlLinks.id, linkId), live(now)));
+  if (!full?.windowStart) return null;
+  return { retryAfterSeconds: Math.max(1, Math.ceil((full.windowStart.getTime() + windowSeconds * 1000 - now.getTime()) / 1000)) };
+}
+
+/** Gives back a try `claimPasscodeTry` claimed, when its passcode was right (only in the window it was claimed in). */
+export async function returnPasscodeTry(db: Executor, linkId: string, claimed: ClaimedTry): Promise<void> {
+  await db
+    .update(shlLinks)
+    .set({ guessesInWindow: sql`greatest(${shlLinks.guessesInWindow} - 1, 0)` })
+    .where(and(eq(shlLinks.id, linkId), eq(shlLinks.guessWindowStart, claimed.windowStart)));
+}
+
+/** Whether a link is slowed per window rather than stopped by wrong passcodes (the long-term passcode links, LP). */
+export const slowedNotStopped = (flag: ShlFlag) => flagIsLongTerm(flag) && flagNeedsPasscode(flag);
 
 /** A P link's wrong passcodes left (for a request that sent none: nothing is spent), or null when it is no longer live. */
 export async function remainingAttemptsOf(db: Executor, linkId: string, now: Date = new Date()): Promise<number | null> {

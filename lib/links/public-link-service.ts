@@ -9,9 +9,20 @@ import { config } from "@/lib/config";
 import { getDatabase, type Database } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { clientAddress } from "@/lib/http/request-meta";
-import { enforceRateLimits } from "@/lib/rate-limit";
+import { enforceRateLimits, rateLimited } from "@/lib/rate-limit";
 import { linkLimits } from "./limits";
-import { insertFileToken, jweByFileToken, liveLinkByShlId, recordOpen, remainingAttemptsOf, spendPasscodeAttempt, type LiveLink } from "./link-store";
+import {
+  claimPasscodeTry,
+  insertFileToken,
+  jweByFileToken,
+  liveLinkByShlId,
+  recordOpen,
+  remainingAttemptsOf,
+  returnPasscodeTry,
+  slowedNotStopped,
+  spendPasscodeAttempt,
+  type LiveLink,
+} from "./link-store";
 
 /**
  * The blind side of SMART Health Links (STU1): what any viewer, anywhere, gets for a link
@@ -68,12 +79,16 @@ export async function directFile(caller: Caller, shlId: string, recipient: strin
 }
 
 /**
- * POST /api/shl/{shlId} for a P, L or LP link (an L link asks no passcode): checks the passcode against its Argon2id hash; a wrong
- * one spends one of the link's lifetime allowances atomically and answers 401
- * `{ remainingAttempts }` (a request without a passcode spends nothing); the last one
- * disables the link (404 from then on). With the right passcode: the manifest, its one file
- * embedded when the JWE is at most `embeddedLengthMax` characters, otherwise as a `location`
- * URL valid for an hour. Throws AppError `not-found` or `rate-limited`.
+ * POST /api/shl/{shlId} for a P, L or LP link (an L link asks no passcode): checks the passcode
+ * against its Argon2id hash. A wrong one spends one of the link's lifetime allowances
+ * atomically and answers 401 `{ remainingAttempts }` (STU1; a request without a passcode
+ * spends nothing). An ordinary P link stops for good on its last (404 from then on). A
+ * long-term LP link is slowed instead: a passcode is checked only when a try of the link's
+ * window could be claimed first (`claimPasscodeTry`), else 429 with Retry-After; its lifetime
+ * allowance is out of reach before it expires. Every passcode also counts toward its address's
+ * `passcodePerAddress`. With the right passcode: the manifest, its one file embedded when the
+ * JWE is at most `embeddedLengthMax` characters, otherwise as a `location` URL valid for an
+ * hour. Throws AppError `not-found` or `rate-limited`.
  */
 export async function openManifest(request: Request, shlId: string, body: ManifestRequest): Promise<Manifest | Response> {
   return manifest(await callerOf(request), shlId, body);
@@ -98,13 +113,20 @@ export async function manifest(caller: Caller, shlId: string, body: ManifestRequ
     if (!remaining) throw noSuchLink();
     return invalidPasscode(remaining);
   }
+  await enforceRateLimits(db, [{ rule: linkLimits.passcodePerAddress, subject: caller.address }]);
+  const claimed = slowedNotStopped(link.flag) ? await claimPasscodeTry(db, link.id) : null;
+  if (claimed && !("windowStart" in claimed)) throw slowedDown(claimed.retryAfterSeconds);
   if (!verifyShlPasscode(link.passcodeHash, body.passcode)) {
-    const remaining = await spendPasscodeAttempt(db, caller.blobs, link, body.recipient);
+    const remaining = await spendPasscodeAttempt(db, caller.blobs, link, body.recipient, new Date(), { windowUsedUp: claimed?.lastOfWindow ?? false });
     if (remaining === null) throw noSuchLink();
     return invalidPasscode(remaining);
   }
+  if (claimed) await returnPasscodeTry(db, link.id, claimed);
   return manifestOf(caller, db, link, body);
 }
+
+/** The 429 of a long-term link whose window of passcode tries is used up (the Retry-After header says when the next begins). */
+const slowedDown = (retryAfterSeconds: number) => rateLimited("Too many wrong passcodes for this link", retryAfterSeconds);
 
 /** The manifest of a live link whose passcode (if any) was right: the open counted and logged, its file embedded or at a `location`. */
 async function manifestOf(caller: Caller, db: Database, link: LiveLink, body: ManifestRequest): Promise<Manifest> {

@@ -28,6 +28,9 @@ const kindOfAction = new Map<AuditAction, NoticeKind>(
   Object.entries(noticeKinds).flatMap(([kind, entry]) => entry.raisedBy.map((action) => [action as AuditAction, kind as NoticeKind] as const)),
 );
 
+/** Kinds about a SMART Health Link: the link's id travels in the audit event's grant id. */
+const linkKinds: ReadonlySet<NoticeKind> = new Set<NoticeKind>(["link-opened", "link-stopped", "link-guessed"]);
+
 /**
  * The notices a batch of audit events raises, in order: one per successful event whose action
  * a kind lists (contract/notices.ts), skipping the subject's own actions where the kind says
@@ -38,7 +41,7 @@ export function noticesOf(events: readonly NoticeSource[]): NoticeInput[] {
     const kind = kindOfAction.get(event.action);
     if (!kind || event.outcome !== "success") return [];
     if (noticeKinds[kind].othersOnly && (event.actorId === null || event.actorId === event.subjectId)) return [];
-    const isLink = kind === "link-opened";
+    const isLink = linkKinds.has(kind);
     return [
       {
         recipientId: event.subjectId,

@@ -1,6 +1,7 @@
 "use client";
 
 import { useRef, useState } from "react";
+import { shlLimits } from "@/contract/links";
 import { useSwapFocus } from "@/app/_components/use-swap-focus";
 import { describeFailure } from "@/client/failures";
 import { countOf, formatDateTime } from "@/client/format";
@@ -12,7 +13,7 @@ const stateWords: Record<ListedLink["state"], string> = {
   live: "Live",
   expired: "Expired",
   revoked: "Revoked",
-  disabled: "Stopped after 10 wrong passcodes",
+  disabled: "Stopped after too many wrong passcodes",
 };
 
 /** A link's name in the list: its label, or a plain note when the label did not open. */
@@ -62,7 +63,7 @@ function LinkRow({ link, onChanged, onRevoked }: { link: ListedLink; onChanged: 
           · {link.flag.includes("P") ? "passcode" : "no passcode"} · {link.flag.includes("L") ? "long-term · " : ""}
           {live ? "expires" : "expiry"} {formatDateTime(link.expiresAt)}
           {link.revokedAt ? ` · revoked ${formatDateTime(link.revokedAt)}` : ""} · <span data-testid="link-opens">opened {countOf(link.opens, "time")}</span>
-          {link.remainingAttempts !== null && live ? ` · ${countOf(link.remainingAttempts, "wrong passcode")} left before it stops` : ""}
+          {link.remainingAttempts !== null && live ? ` · ${attemptsWords(link)}` : ""}
         </p>
         {showAccesses && <LinkAccesses linkId={link.id} name={name} />}
         {error && (
@@ -100,6 +101,17 @@ function LinkRow({ link, onChanged, onRevoked }: { link: ListedLink; onChanged: 
 }
 
 /** The person's links: live ones (with Revoke), then the expired, revoked and stopped ones apart; each with its accesses. */
+
+/**
+ * A live passcode link's guard in words: an ordinary link's wrong passcodes left before it
+ * stops; a long-term one (the emergency card) is slowed instead (contract/links.ts
+ * `longTermGuesses`), and says until when while it is.
+ */
+function attemptsWords(link: ListedLink): string {
+  if (!link.flag.includes("L")) return `${countOf(link.remainingAttempts ?? 0, "wrong passcode")} left before it stops`;
+  if (link.throttledUntil) return `slowed after wrong passcodes: takes none until ${formatDateTime(link.throttledUntil)}`;
+  return `slowed (never stopped) after ${shlLimits.longTermGuesses.perWindow} wrong passcodes in a day`;
+}
 export function LinksList({ links, error, onChanged }: { links: ListedLink[] | null; error?: string; onChanged: () => Promise<void> }) {
   const live = links?.filter((link) => link.state === "live") ?? [];
   const ended = links?.filter((link) => link.state !== "live") ?? [];

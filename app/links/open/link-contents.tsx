@@ -1,6 +1,6 @@
 "use client";
 
-import { useMemo, useState } from "react";
+import { useMemo, useState, type Ref } from "react";
 import { RecordGroups, rowFacts } from "@/app/_components/record-groups";
 import { ReadableRecord } from "@/app/chart/readable-record";
 import { fromBase64, isCryptoError } from "@/crypto";
@@ -14,13 +14,30 @@ const signatureWords = {
   unchecked: "Signature could not be checked (issuer keys unreachable).",
 } as const;
 
-/** What a link held, file by file: each Bundle's records as the chart shows them, each health card with its signature state. */
-export function LinkContents({ contents }: { contents: LinkContent[] }) {
+/** What an emergency reader needs first, in this order; the other kinds follow in the chart's order. */
+const emergencyFirst = ["allergy", "medication", "condition"];
+
+/**
+ * What a link held, file by file: each Bundle's records as the chart shows them, each health
+ * card with its signature state. `headingRef` is the heading the page focuses once opened;
+ * `emergency` (the emergency card's link) puts allergies, medications and problems first.
+ */
+export function LinkContents({
+  contents,
+  headingRef,
+  emergency = false,
+}: {
+  contents: LinkContent[];
+  headingRef?: Ref<HTMLHeadingElement>;
+  emergency?: boolean;
+}) {
   return (
     <section aria-labelledby="link-contents-title">
-      <h2 id="link-contents-title">What the link holds</h2>
+      <h2 id="link-contents-title" ref={headingRef} tabIndex={-1}>
+        What the link holds
+      </h2>
       {contents.map((content, index) => {
-        if (content.kind === "bundle") return <LinkBundleView key={index} bundle={content.bundle} index={index} />;
+        if (content.kind === "bundle") return <LinkBundleView key={index} bundle={content.bundle} index={index} emergency={emergency} />;
         if (content.kind === "health-card") {
           return (
             <section key={index} className="card" aria-labelledby={`card-${index}-title`} data-testid="health-card">
@@ -42,9 +59,14 @@ export function LinkContents({ contents }: { contents: LinkContent[] }) {
   );
 }
 
-function LinkBundleView({ bundle, index }: { bundle: LinkBundle; index: number }) {
+function LinkBundleView({ bundle, index, emergency = false }: { bundle: LinkBundle; index: number; emergency?: boolean }) {
   const [open, setOpen] = useState<string | null>(null);
-  const groups = useMemo(() => groupRecords(summarizeRecords(bundle.records)), [bundle.records]);
+  const groups = useMemo(() => {
+    const grouped = groupRecords(summarizeRecords(bundle.records));
+    if (!emergency) return grouped;
+    const rank = (kind: string) => (emergencyFirst.includes(kind) ? emergencyFirst.indexOf(kind) : emergencyFirst.length);
+    return [...grouped].sort((a, b) => rank(a.kind) - rank(b.kind));
+  }, [bundle.records, emergency]);
   return (
     <div className="card" data-testid="link-bundle">
       {bundle.patientName && <p>Records of {bundle.patientName}</p>}

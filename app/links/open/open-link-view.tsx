@@ -5,6 +5,8 @@ import { useEffect, useRef, useState } from "react";
 import { Field } from "@/app/_components/field";
 import { StatusLines } from "@/app/_components/status-lines";
 import type { ShlinkPayload } from "@/crypto";
+import { shlLimits } from "@/contract/links";
+import { cardLabel } from "@/client/emergency-card/card-link";
 import { formatDateTime } from "@/client/format";
 import { readLinkContent, type LinkContent } from "@/client/links/open-content";
 import { isShlOpenError } from "@/client/links/open-errors";
@@ -14,6 +16,18 @@ import { LinkImport } from "./link-import";
 import { QrScan } from "./qr-scan";
 
 export type Viewer = "anyone" | "patient" | "clinician";
+
+/**
+ * What a wrong passcode's 401 says of the attempts left: an ordinary link's few are counted
+ * down; a long-term link's (the emergency card's, thousands, out of reach) are not, as it is
+ * slowed rather than stopped (contract/links.ts `longTermGuesses`).
+ */
+function attemptsWords(remaining: number | undefined): string {
+  if (remaining === undefined) return "";
+  if (remaining > shlLimits.passcodeAttempts)
+    return ` After ${shlLimits.longTermGuesses.perWindow} wrong passcodes in a day, this link waits a day before it takes another.`;
+  return ` ${remaining === 1 ? "1 attempt is" : `${remaining} attempts are`} left before the link is disabled.`;
+}
 
 const linkFetch = (url: string, init: RequestInit) => fetch(url, init);
 
@@ -33,7 +47,10 @@ export function OpenLinkView({ viewer }: { viewer: Viewer }) {
   const [status, setStatus] = useState<string>();
   const [openError, setOpenError] = useState<string>();
   const [contents, setContents] = useState<LinkContent[] | null>(null);
+  // Opened from a QR code or a link (`/links/open#shlink:/…`): that link's form leads the page, the paste panel follows.
+  const [fromAddress, setFromAddress] = useState(false);
   const heading = useRef<HTMLHeadingElement>(null);
+  const contentsHeading = useRef<HTMLHeadingElement>(null);
 
   async function takeLinkText(linkText: string) {
     setContents(null);
@@ -53,7 +70,9 @@ export function OpenLinkView({ viewer }: { viewer: Viewer }) {
 
   useEffect(() => {
     const fromFragment = () => {
-      if (window.location.hash.includes("shlink:/")) void takeLinkText(window.location.href);
+      if (!window.location.hash.includes("shlink:/")) return;
+      setFromAddress(true);
+      void takeLinkText(window.location.href);
     };
     fromFragment();
     window.addEventListener("hashchange", fromFragment);
@@ -63,6 +82,11 @@ export function OpenLinkView({ viewer }: { viewer: Viewer }) {
   useEffect(() => {
     if (payload) heading.current?.focus();
   }, [payload]);
+
+  // Once opened, the reader is taken to the records (their heading), not left on the button above them.
+  useEffect(() => {
+    if (contents) contentsHeading.current?.focus();
+  }, [contents]);
 
   async function open() {
     if (!payload || busy) return;
@@ -79,51 +103,50 @@ export function OpenLinkView({ viewer }: { viewer: Viewer }) {
     } catch (error) {
       if (!isShlOpenError(error)) throw error;
       setStatus(undefined);
-      setOpenError(
-        error.code === "wrong-passcode"
-          ? `${error.message}${error.remainingAttempts !== undefined ? ` ${error.remainingAttempts === 1 ? "1 attempt is" : `${error.remainingAttempts} attempts are`} left before the link is disabled.` : ""}`
-          : error.message,
-      );
+      setOpenError(error.code === "wrong-passcode" ? `${error.message}${attemptsWords(error.remainingAttempts)}` : error.message);
     } finally {
       setBusy(false);
     }
   }
 
+  const source = (
+    <section className="card" aria-labelledby="link-source-title">
+      <h2 id="link-source-title">{fromAddress && payload ? "Open another link" : "The link"}</h2>
+      <p className="hint">
+        Paste a SMART Health Link (it starts with <code>shlink:/</code> or contains <code>#shlink:/</code>), or scan its QR code. The records are fetched and
+        decrypted here, in your browser.
+      </p>
+      <form
+        onSubmit={(event) => {
+          event.preventDefault();
+          void takeLinkText(text);
+        }}
+      >
+        <label htmlFor="link-text">Link text</label>
+        <textarea id="link-text" rows={3} value={text} onChange={(event) => setText(event.target.value)} spellCheck={false} autoComplete="off" />
+        <div className="actions">
+          <button type="submit" className="button" disabled={text.trim() === ""}>
+            Read link
+          </button>
+        </div>
+      </form>
+      <QrScan
+        onText={(scanned) => {
+          setText(scanned);
+          void takeLinkText(scanned);
+        }}
+      />
+      {linkError && (
+        <p className="form-error" role="alert">
+          {linkError}
+        </p>
+      )}
+    </section>
+  );
+
   return (
     <>
-      <section className="card" aria-labelledby="link-source-title">
-        <h2 id="link-source-title">The link</h2>
-        <p className="hint">
-          Paste a SMART Health Link (it starts with <code>shlink:/</code> or contains <code>#shlink:/</code>), or scan its QR code. The records are fetched and
-          decrypted here, in your browser.
-        </p>
-        <form
-          onSubmit={(event) => {
-            event.preventDefault();
-            void takeLinkText(text);
-          }}
-        >
-          <label htmlFor="link-text">Link text</label>
-          <textarea id="link-text" rows={3} value={text} onChange={(event) => setText(event.target.value)} spellCheck={false} autoComplete="off" />
-          <div className="actions">
-            <button type="submit" className="button" disabled={text.trim() === ""}>
-              Read link
-            </button>
-          </div>
-        </form>
-        <QrScan
-          onText={(scanned) => {
-            setText(scanned);
-            void takeLinkText(scanned);
-          }}
-        />
-        {linkError && (
-          <p className="form-error" role="alert">
-            {linkError}
-          </p>
-        )}
-      </section>
-
+      {!(fromAddress && payload) && source}
       {payload && (
         <section className="card" aria-labelledby="link-open-title">
           <h2 id="link-open-title" ref={heading} tabIndex={-1}>
@@ -171,7 +194,7 @@ export function OpenLinkView({ viewer }: { viewer: Viewer }) {
         </section>
       )}
 
-      {contents && <LinkContents contents={contents} />}
+      {contents && <LinkContents contents={contents} headingRef={contentsHeading} emergency={payload?.label === cardLabel} />}
       {contents && viewer === "patient" && <LinkImport contents={contents} />}
       {contents && viewer === "clinician" && (
         <p className="card">
@@ -181,6 +204,7 @@ export function OpenLinkView({ viewer }: { viewer: Viewer }) {
           <span className="hint">(opens Shared with me in a new tab; these records are not added to anyone&apos;s chart)</span>
         </p>
       )}
+      {fromAddress && payload && source}
     </>
   );
 }
