@@ -79,6 +79,8 @@ export const teamEntrySchema = z.object({
   name: z.string().max(120),
   organizationName: z.string().max(120),
   certificate: teamKeyCertificateSchema,
+  /** The certificate's maker's published keys: the browser checks the certificate under the maker's identity key. */
+  maker: publishedKeysSchema,
   /** The key is being replaced after a member left: sharing waits until it is. */
   needsNewKey: z.boolean(),
 });
@@ -94,6 +96,8 @@ export const teamKeysSchema = z.object({
   seals: z.array(z.object({ keyVersion, sealedKey: sealedTeamKey })).max(10_000),
   /** Who must hold the next key version, with their published keys: the members and the organization's administrators. */
   holders: z.array(publishedKeysSchema).max(maxTeamHolders + 50),
+  /** The published keys of every certificate's maker (to verify them). */
+  makers: z.array(publishedKeysSchema).max(10_000),
 });
 export type TeamKeys = z.infer<typeof teamKeysSchema>;
 

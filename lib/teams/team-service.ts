@@ -149,7 +149,14 @@ export async function removeMember(teamId: string, userId: string) {
 export async function teamKeys(teamId: string) {
   const { session, db } = await signedIn();
   const { team, holders } = await heldTeam(db, session.userId, teamId);
-  const [certificates, seals, keys] = await Promise.all([teamKeysOf(db, [teamId]), sealsFor(db, teamId, session.userId), publishedKeysOf(db, holders)]);
+  const [certificates, seals] = await Promise.all([teamKeysOf(db, [teamId]), sealsFor(db, teamId, session.userId)]);
+  const makerIds = [...new Set(certificates.map((key) => key.makerId))];
+  const keys = await publishedKeysOf(db, [...holders, ...makerIds]);
+  const published = (ids: string[]) =>
+    ids.flatMap((id) => {
+      const found = keys.get(id);
+      return found ? [found] : [];
+    });
   return {
     teamId,
     organizationId: team.organizationId,
@@ -165,10 +172,8 @@ export async function teamKeys(teamId: string) {
       signature: toBase64url(key.signature),
     })),
     seals: seals.map((seal) => ({ keyVersion: seal.keyVersion, sealedKey: toBase64url(seal.sealedKey) })),
-    holders: holders.flatMap((id) => {
-      const published = keys.get(id);
-      return published ? [published] : [];
-    }),
+    holders: published(holders),
+    makers: published(makerIds),
   };
 }
 
@@ -211,21 +216,33 @@ export async function findTeams(query: string) {
   const q = query.trim();
   if (q.length < 3) throw new AppError("invalid-input", "Type at least three characters.");
   const rows = await searchTeams(db, q, 20);
+  const makers = await publishedKeysOf(
+    db,
+    rows.map((row) => row.makerId),
+  );
   return {
-    teams: rows.map((row) => ({
+    teams: rows.flatMap((row) => {
+      const maker = makers.get(row.makerId);
+      // A maker who deleted their account takes the team's key with them (the key row cascades): none is served.
+      return maker ? [{ ...entryOf(row), maker }] : [];
+    }),
+  };
+}
+
+function entryOf(row: Awaited<ReturnType<typeof searchTeams>>[number]) {
+  return {
+    teamId: row.teamId,
+    name: row.name,
+    organizationName: row.organizationName,
+    needsNewKey: row.needsNewKey,
+    certificate: {
       teamId: row.teamId,
-      name: row.name,
-      organizationName: row.organizationName,
-      needsNewKey: row.needsNewKey,
-      certificate: {
-        teamId: row.teamId,
-        organizationId: row.organizationId,
-        keyVersion: row.keyVersion,
-        publicKey: toBase64url(row.publicKey),
-        makerId: row.makerId,
-        signedAt: row.signedAt,
-        signature: toBase64url(row.signature),
-      },
-    })),
+      organizationId: row.organizationId,
+      keyVersion: row.keyVersion,
+      publicKey: toBase64url(row.publicKey),
+      makerId: row.makerId,
+      signedAt: row.signedAt,
+      signature: toBase64url(row.signature),
+    },
   };
 }
