@@ -4,8 +4,9 @@ import { apiClientHeader } from "@/contract/api-client-header";
 import { adminEnrolmentToken } from "../playwright.config";
 import { watchApiCalls as watch } from "./support/api-routes";
 import { AppServer } from "./support/app-server";
-import { addNote, newPerson, sameOrigin, type Person } from "./support/sharing";
+import { addNote, newPerson, sameOrigin } from "./support/sharing";
 import { checkA11y, expect, test } from "./support/test";
+import { addMember, createOrganization, createTeam, openUnlocked, verifyClinician } from "./support/teams";
 import { expectFitsViewport } from "./support/viewport";
 
 /**
@@ -22,53 +23,6 @@ const tag = () =>
     .map((byte) => String.fromCharCode(97 + (byte % 26)))
     .join("")
     .replace(/^./, (first) => first.toUpperCase());
-
-/** Opens a page by address; after the full load the vault asks for one passkey tap. */
-async function openUnlocked(page: Page, path: string, ready: ReturnType<Page["getByText"]>) {
-  await page.goto(path);
-  const unlock = page.getByRole("button", { name: "Unlock with passkey" });
-  await expect(ready.or(unlock).first()).toBeVisible();
-  if (await unlock.isVisible()) await unlock.click();
-  await expect(ready.first()).toBeVisible();
-}
-
-/** The administrator verifies a clinician's entry on /admin/directory (signed in their browser). */
-async function verifyClinician(admin: Person, name: string) {
-  await admin.page.goto("/admin/directory");
-  const adminName = admin.page.getByLabel("Your name as patients will see it");
-  const unlock = admin.page.getByRole("button", { name: "Unlock with passkey" });
-  await expect(adminName.or(unlock)).toBeVisible();
-  if (await unlock.isVisible()) await unlock.click();
-  await adminName.fill("Ada Admin, registrar");
-  const row = admin.page.getByTestId("admin-directory-entry").filter({ hasText: name });
-  await row.getByRole("button", { name: `Verify ${name}` }).click();
-  await row.getByRole("button", { name: `Sign verification of ${name}` }).click();
-  await expect(row.getByTestId("admin-entry-status")).toContainText("Verified");
-}
-
-/** The deployment administrator creates an organization on /admin, naming one administrator. */
-async function createOrganization(admin: Person, name: string, administratorId: string) {
-  await admin.page.goto("/admin");
-  await admin.page.getByLabel("Organization name").fill(name);
-  await admin.page.getByLabel("Administrator's account id").fill(administratorId);
-  await admin.page.getByRole("button", { name: "Create organization" }).click();
-  await expect(admin.page.getByText(`${name} is created.`)).toBeVisible();
-}
-
-/** The organization administrator makes a team on /organization. */
-async function createTeam(orgAdmin: Person, team: string) {
-  await openUnlocked(orgAdmin.page, "/organization", orgAdmin.page.getByText("You make your organization"));
-  await orgAdmin.page.getByLabel("New care team's name").fill(team);
-  await orgAdmin.page.getByRole("button", { name: "Create team" }).click();
-  await expect(orgAdmin.page.getByText(`The team ${team} is made.`)).toBeVisible();
-}
-
-async function addMember(orgAdmin: Person, team: string, search: string, name: string) {
-  await orgAdmin.page.getByLabel(`Add a verified clinician to ${team}`).fill(search);
-  await orgAdmin.page.getByRole("button", { name: "Find clinicians" }).click();
-  await orgAdmin.page.getByRole("button", { name: `Add ${name} to ${team}` }).click();
-  await expect(orgAdmin.page.getByText(`${name} is a member of ${team}.`)).toBeVisible();
-}
 
 const json = async <T>(page: Page, path: string): Promise<T> => (await (await page.request.get(path)).json()) as T;
 
@@ -151,7 +105,7 @@ test("a patient shares with a team: two members open the records and the History
   await patient.page.getByRole("link", { name: "My records" }).first().click();
   await expect(patient.page.getByTestId("group-note").getByRole("button", { name: "Echo report" })).toBeVisible();
   await patient.page.getByRole("link", { name: "Sharing" }).click();
-  await expect(patient.page.getByTestId("key-maintenance")).toContainText("1 record now uses new keys", { timeout: 60_000 });
+  await expect(patient.page.getByTestId("key-maintenance")).toContainText("1 record now uses a new key", { timeout: 60_000 });
   const { records: after } = await json<{ records: Array<{ id: string; keyVersion: number }> }>(patient.page, "/api/records");
   expect(after.map((record) => record.keyVersion)).toEqual([2]);
   await patient.page.getByRole("link", { name: "History" }).click();

@@ -30,6 +30,8 @@ export const callers = [
   "nurse without a grant",
   "revoked clinician",
   "expired clinician",
+  "team member",
+  "org admin",
   "admin",
   "granted clinician",
   "owner patient",
@@ -46,6 +48,9 @@ export const roleOfCaller: Record<Caller, CallerRole> = {
   "nurse without a grant": "nurse",
   "revoked clinician": "doctor",
   "expired clinician": "doctor",
+  // A doctor in a care team (with no team grant), and a nurse an organization names its administrator.
+  "team member": "teamMember",
+  "org admin": "organizationAdministrator",
   admin: "deploymentAdministrator",
   "granted clinician": "doctor",
   "owner patient": "patient",
@@ -123,7 +128,7 @@ export type Expectations = Partial<Record<Caller, Expected>>;
 
 /**
  * One expectation per caller, by group: the owner patient, the other patient, the granted
- * clinician, the other clinicians (no grant ever, revoked, expired), the admin. Anonymous
+ * clinician, the other clinicians (no grant ever, revoked, expired, a team member and an organization administrator without a team grant), the admin. Anonymous
  * callers are refused as unauthenticated unless said otherwise.
  */
 export function by(
@@ -139,6 +144,9 @@ export function by(
     "nurse without a grant": groups.clinicians,
     "revoked clinician": groups.clinicians,
     "expired clinician": groups.clinicians,
+    // Clinicians too (a doctor in a team, a nurse administering an organization): nothing is shared with either.
+    "team member": groups.clinicians,
+    "org admin": groups.clinicians,
     admin: groups.admin,
     ...except,
   };
