@@ -27,7 +27,10 @@ const labels: Record<SealedKind, string> = {
   [EnvelopeKind.sealedTeamKey]: "hsc/v1/team-key",
 };
 
-/** Seals a 32-byte key of `kind` to a certified X25519 key, with its context inside (see the layout above); crypto/ only. */
+/**
+ * Seals a 32-byte key of `kind` to a certified X25519 key, with its context inside (see the layout above); crypto/ only.
+ * @throws CryptoError("invalid-key") for a key or public key that is not 32 bytes, or a public key libsodium refuses; CryptoError("invalid-argument") for a context field the canonical encoding cannot hold; CryptoError("not-ready") before cryptoReady() has resolved
+ */
 export function sealKey(kind: SealedKind, key: Uint8Array, recipientPublicKey: Uint8Array, context: CanonicalField[]): Uint8Array {
   assertKey(key);
   assertKey(recipientPublicKey);
@@ -40,7 +43,10 @@ export function sealKey(kind: SealedKind, key: Uint8Array, recipientPublicKey: U
   return out;
 }
 
-/** Opens a key sealed by `sealKey` for exactly this kind and context; crypto/ only. */
+/**
+ * Opens a key sealed by `sealKey` for exactly this kind and context; crypto/ only.
+ * @throws CryptoError("authentication-failed") when the box was not sealed to this key pair, was altered, or names another context; CryptoError("unsupported-version"), CryptoError("malformed"), CryptoError("invalid-key") as openShareKey; CryptoError("not-ready") before cryptoReady() has resolved
+ */
 export function openKey(kind: SealedKind, envelope: Uint8Array, recipient: KeyPair, context: CanonicalField[]): Uint8Array {
   checkHeader(envelope, kind, 2 + sealOverhead);
   assertKey(recipient.publicKey);

@@ -56,7 +56,7 @@ test("a patient shares with a team: two members open the records and the History
   await addNote(patient.page, "Echo report", "Ejection fraction 60%.");
   await patient.page.getByRole("link", { name: "Sharing" }).click();
   await patient.page.getByLabel("Team or organization name").fill(team);
-  await patient.page.getByRole("button", { name: "Search teams" }).click();
+  await patient.page.getByRole("button", { name: "Find teams" }).click();
   await patient.page.getByRole("button", { name: `Choose the team ${team}` }).click();
   await patient.page.getByLabel("Your name, as the team will see it").fill("Pat Team");
   await patient.page.getByRole("button", { name: `Share with ${team}` }).click();

@@ -434,7 +434,7 @@ test("canaries shared with a care team reach no file, log, or response to the or
   await addNote(patient.page, canary.title, canary.text);
   await patient.page.getByRole("link", { name: "Sharing" }).click();
   await patient.page.getByLabel("Team or organization name").fill(team);
-  await patient.page.getByRole("button", { name: "Search teams" }).click();
+  await patient.page.getByRole("button", { name: "Find teams" }).click();
   await patient.page.getByRole("button", { name: `Choose the team ${team}` }).click();
   await patient.page.getByLabel("Your name, as the team will see it").fill(canary.revealed);
   await patient.page.getByRole("button", { name: `Share with ${team}` }).click();

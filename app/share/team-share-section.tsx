@@ -50,7 +50,7 @@ export function TeamShareSection({ entries, onShared }: { entries: OkEntry[]; on
         <label htmlFor="team-search">Team or organization name</label>
         <input id="team-search" value={query} onChange={(event) => setQuery(event.target.value)} minLength={3} autoComplete="off" />
         <button type="submit" className="button button-small">
-          Search teams
+          Find teams
         </button>
       </form>
       {teams?.length === 0 && <p>No care team matches “{query}”.</p>}
