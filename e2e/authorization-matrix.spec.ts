@@ -918,6 +918,8 @@ function matrix(w: World): { rows: Row[]; finalRows: Row[] } {
       what: "a made-up fresh proof with the owner patient's passkey id",
       path: "/api/me/fresh-proof",
       body: { credential: madeUpCredential(p.passkeyId, "webauthn.get") },
+      // Each caller from its own address: the attempts naming one passkey from one address are limited, and the sign-in rows name it too.
+      headers: (_caller, index) => ({ "x-forwarded-for": `203.0.113.${index % 250}` }),
       expect: signedIn(forbidden),
       refusedPastTheRole: "a made-up assertion: the passkey check refuses it (403 forbidden), whoever is signed in",
     },
@@ -1178,17 +1180,17 @@ function matrix(w: World): { rows: Row[]; finalRows: Row[] } {
     // Organizations and care teams: a deployment administrator makes organizations; the organization's administrator changes its
     // teams; the team's key holders (members, administrators) read and replace its key; everyone signed in finds teams.
     {
+      route: "GET /api/organizations",
+      what: "the organizations one administers",
+      path: "/api/organizations",
+      expect: signedIn((caller) => ok(200, listOf("organizations", "id", caller === "org admin" ? [w.team.organizationId] : []))),
+    },
+    {
       route: "POST /api/admin/organizations",
       what: "an organization naming the org admin its administrator",
       path: "/api/admin/organizations",
       bodyFor: () => ({ id: randomUUID(), name: "Matrix Hospital", administratorIds: [w.userIds["org admin"]] }),
       expect: adminOnly(ok(201)),
-    },
-    {
-      route: "GET /api/organizations",
-      what: "the organizations one administers",
-      path: "/api/organizations",
-      expect: signedIn((caller) => ok(200, listOf("organizations", "id", caller === "org admin" ? [w.team.organizationId] : []))),
     },
     {
       route: "POST /api/organizations/[id]/teams",
@@ -1442,6 +1444,7 @@ test("every caller gets exactly what they are entitled to from every route, with
   const orgAdmin = await newPerson(browser, { role: "nurse", name: "Oona Organizer", specialty: "Administration", organization: "Matrix Hospital" });
   await verifyClinician(admin, "Dr Tomas Teamed");
   const matrixTeam = { organizationId: randomUUID(), teamId: randomUUID(), name: "Matrix team" };
+  const teamSeals = { "team member": randomB64(120), "org admin": randomB64(120) };
   const madeOrganization = await admin.page.request.post("/api/admin/organizations", {
     headers: { origin: baseURL! },
     data: { id: matrixTeam.organizationId, name: "Matrix Hospital", administratorIds: [orgAdmin.userId] },
@@ -1458,7 +1461,7 @@ test("every caller gets exactly what they are entitled to from every route, with
         publicKey: randomB64(32),
         signedAt: Date.now(),
         signature: randomB64(64),
-        seals: [teamMember, orgAdmin].map((person) => ({ userId: person.userId, sealedKey: randomB64(120) })),
+        seals: [teamMember, orgAdmin].map((person) => ({ userId: person.userId, sealedKey: teamSeals[person === teamMember ? "team member" : "org admin"] })),
       },
     },
   });
@@ -1675,8 +1678,16 @@ test("every caller gets exactly what they are entitled to from every route, with
         "revoked clinician",
         "expired clinician",
         "granted clinician",
+        "team member",
+        "org admin",
       ],
     },
+    // The team key sealed to each holder is served to that holder only.
+    ...Object.entries(teamSeals).map(([caller, sealedKey]): Secret => ({
+      what: `the team key sealed to the ${caller}`,
+      value: slice(sealedKey),
+      knownTo: [caller as Caller],
+    })),
     // Every account's vault, passkey and session are its own.
     ...Object.entries(accounts).flatMap(([caller, account]): Secret[] => [
       { what: `the ${caller}'s vault bundle`, value: slice(account.bundle), knownTo: [caller as Caller] },

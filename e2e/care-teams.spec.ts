@@ -129,6 +129,8 @@ test.describe("team membership changes need a fresh proof", () => {
   test.describe.configure({ mode: "serial", timeout: 240_000 });
   test.use({ baseURL: server.url });
   test.beforeAll(async () => {
+    // A second server starting beside the first takes a while on a busy machine.
+    test.setTimeout(180_000);
     expect(await server.start({ FRESH_PROOF_MINUTES: String(windowMs / 60_000), ADMIN_ENROLMENT_TOKEN: adminEnrolmentToken })).toEqual({ state: "ready" });
   });
   test.afterAll(async () => {
