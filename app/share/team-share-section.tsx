@@ -5,7 +5,7 @@ import { describeFailure, failureKind } from "@/client/failures";
 import type { ChartEntry } from "@/client/records/records";
 import { summarizeRecords } from "@/client/records/record-groups";
 import { unlockedVault } from "@/client/keystore/vault-store";
-import { searchTeams, shareWithTeam, type TeamEntry } from "@/client/teams/team-sharing";
+import { searchTeams, shareWithTeam, TeamKeyReplacingError, type TeamEntry } from "@/client/teams/team-sharing";
 import { httpTransport } from "@/client/transport/api";
 
 type OkEntry = Extract<ChartEntry, { status: "ok" }>;
@@ -83,7 +83,11 @@ export function TeamShareSection({ entries, onShared }: { entries: OkEntry[]; on
                 setChosen(null);
                 return onShared(`Shared with ${chosen.name} (${chosen.organizationName}).`);
               })
-              .catch((caught: unknown) => setProblem(failureKind(caught) === null && caught instanceof Error ? caught.message : failure(caught, "Not shared")))
+              .catch((caught: unknown) => {
+                if (caught instanceof TeamKeyReplacingError) setProblem(caught.message);
+                else if (failureKind(caught) !== null) setProblem(failure(caught, "Not shared"));
+                else throw caught;
+              })
               .finally(() => setBusy(false));
           }}
         >
