@@ -144,6 +144,8 @@ export const teamsRoutes = {
     params: teamParams,
     response: z.object({
       keyVersion,
+      /** A member was removed and no holder has made the next key version yet. */
+      needsNewKey: z.boolean(),
       grants: z.array(z.object({ grantId: uuid, teamKeyVersion: keyVersion, sealedShareKey })).max(resealBatchSize),
     }),
   }),

@@ -116,6 +116,25 @@ test("a patient shares with a team: two members open the records and the History
   await expect(alice.page.getByTestId("shared-patient").getByRole("button", { name: "Echo report" })).toBeVisible();
   await openUnlocked(bob.page, "/shared", bob.page.getByText("No patient is sharing records with you right now."));
 
+  // Bob joins again and is removed by a script with the administrator's session: no administrator's page does the key
+  // work this time, so the next remaining member's browser does, in the background of "Shared with me".
+  await addMember(orgAdmin, team, `Bob ${surname}`, `Dr Bob ${surname}`);
+  const removed = await orgAdmin.page.request.delete(`/api/teams/${teamId}/members/${bob.userId}`, {
+    headers: { ...sameOrigin(orgAdmin.page), [apiClientHeader.name]: apiClientHeader.value },
+  });
+  expect(removed.status()).toBe(204);
+  expect((await json<{ grants: unknown[] }>(bob.page, "/api/shared")).grants).toEqual([]);
+  await openUnlocked(alice.page, "/shared", alice.page.getByTestId("shared-patient"));
+  await expect(alice.page.getByTestId("shared-patient").getByRole("button", { name: "Echo report" })).toBeVisible();
+  await expect
+    .poll(async () => (await json<{ keyVersion: number; needsNewKey: boolean }>(orgAdmin.page, `/api/teams/${teamId}/key`)).keyVersion, { timeout: 30_000 })
+    .toBe(3);
+  await expect
+    .poll(async () => (await json<{ grants: Array<{ team?: { keyVersion: number } | null }> }>(alice.page, "/api/shared")).grants[0]?.team?.keyVersion, {
+      timeout: 30_000,
+    })
+    .toBe(3);
+
   await orgAdmin.page.setViewportSize({ width: 390, height: 844 });
   await expectFitsViewport(orgAdmin.page, "/organization at 390 px");
   await Promise.all([admin.close(), orgAdmin.close(), alice.close(), bob.close(), patient.close()]);

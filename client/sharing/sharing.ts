@@ -51,6 +51,8 @@ import {
 import { guardGrantList, guardReceivedGrant, rememberVerifiedRecords, rollbackError, type ServedRecord, staleRecords } from "../keystore/rollback-guard";
 import type { UnlockedKeys, UnlockedVault } from "../keystore/vault-store";
 import { forgetTeams, loadHeldTeams, type HeldTeam } from "../teams/team-keys";
+import { keepTeamKeysCurrent } from "../teams/organization";
+import { failureKind } from "../failures";
 
 export type { GrantChangeResult, GrantSummary };
 
@@ -399,6 +401,12 @@ export async function loadSharedWithMe(vault: UnlockedVault, transport: Transpor
   try {
     return await loadOpening(opening, teams, vault, transport, options);
   } finally {
+    // A team whose key a removal made stale gets its next key from whichever holder comes first: in the background.
+    if (teams.size > 0) {
+      void keepTeamKeysCurrent([...teams.keys()], vault, transport).catch((error: unknown) => {
+        if (failureKind(error) === null) throw error;
+      });
+    }
     forgetTeams(teams);
   }
 }

@@ -15,7 +15,7 @@ import type { NewTeamKeyJson, OrganizationSummary, TeamSummary } from "@/contrac
 import { IntegrityError, verified } from "../integrity";
 import { withFreshProof } from "../account/fresh-proof";
 import { certifiedKeys } from "../sharing/contacts";
-import type { Transport } from "../transport/api";
+import { ApiError, type Transport } from "../transport/api";
 import type { UnlockedVault } from "../keystore/vault-store";
 import { certifiedFrom, forgetTeams, loadHeldTeam, type TeamKeyPair } from "./team-keys";
 
@@ -186,4 +186,26 @@ export async function replaceTeamKey(
   } finally {
     forgetTeams(new Map([[teamId, held]]));
   }
+}
+
+/**
+ * The background upkeep of a team key holder's browser (a member's on "Shared with me", an
+ * administrator's on their organization page): for each team whose key a removal made stale, or
+ * whose grants are not all re-sealed yet, does the work (`replaceTeamKey`). Another holder doing
+ * the same at once makes the server answer 409 to one of them, who leaves it to the other.
+ * Returns how many grants it re-sealed.
+ * @throws IntegrityError; ApiError other than 409.
+ */
+export async function keepTeamKeysCurrent(teamIds: string[], vault: UnlockedVault, transport: Transport): Promise<number> {
+  let resealed = 0;
+  for (const teamId of new Set(teamIds)) {
+    const pending = await transport.call(routes.teams.toReseal, { params: { id: teamId } });
+    if (!pending.needsNewKey && pending.grants.length === 0) continue;
+    try {
+      resealed += await replaceTeamKey(teamId, vault, transport);
+    } catch (error) {
+      if (!(error instanceof ApiError && error.status === 409)) throw error;
+    }
+  }
+  return resealed;
 }

@@ -5,7 +5,7 @@ import type { NewTeamKeyJson, OrganizationSummary, TeamKeys } from "@/contract/t
 import { IntegrityError } from "../integrity";
 import { person, type Person } from "../sharing/test-fixtures";
 import { fakeTransport } from "../transport/fake-transport";
-import { createTeam, replaceTeamKey } from "./organization";
+import { createTeam, keepTeamKeysCurrent, replaceTeamKey } from "./organization";
 import { loadHeldTeam } from "./team-keys";
 
 beforeAll(cryptoReady);
@@ -54,6 +54,7 @@ function teamServer(organizationId: string, people: Person[]) {
   }));
   transport.on(routes.teams.toReseal, () => ({
     keyVersion: current(),
+    needsNewKey,
     grants: [...grants].filter(([, grant]) => grant.teamKeyVersion < current()).map(([grantId, grant]) => ({ grantId, ...grant })),
   }));
   transport.on(routes.teams.reseal, ({ body }) => {
@@ -132,5 +133,23 @@ describe("care team keys in the browser", () => {
     expect(grant.teamKeyVersion).toBe(2);
     expect(openShareKey(fromBase64url(grant.sealedShareKey), held.pairs.get(2)!, { grantId })).toEqual(shareKey);
     expect(await replaceTeamKey(server.teamId(), member.vault, server.transport)).toBe(0);
+  });
+
+  it("let a remaining member's browser do the key work in the background, and only when there is some", async () => {
+    const { admin, member, server } = await madeTeam();
+    const grantId = crypto.randomUUID();
+    const shareKey = generateShareKey();
+    server.grants.set(grantId, {
+      teamKeyVersion: 1,
+      sealedShareKey: toBase64url(sealShareKey(shareKey, fromBase64url(server.keys[0]!.key.publicKey), { grantId })),
+    });
+    server.state.caller = member;
+    expect(await keepTeamKeysCurrent([server.teamId()], member.vault, server.transport)).toBe(0);
+    expect(server.transport.callsTo(routes.teams.nextKey)).toHaveLength(0);
+    server.state.holders = [admin, member];
+    server.memberLeft();
+    expect(await keepTeamKeysCurrent([server.teamId()], member.vault, server.transport)).toBe(1);
+    expect(server.keys).toHaveLength(2);
+    expect(server.grants.get(grantId)!.teamKeyVersion).toBe(2);
   });
 });

@@ -191,6 +191,7 @@ export async function teamGrantsToReseal(teamId: string) {
   const rows = await grantsToReseal(db, teamId, team.keyVersion, resealBatchSize);
   return {
     keyVersion: team.keyVersion,
+    needsNewKey: team.needsNewKey,
     grants: rows.map((row) => ({ grantId: row.grantId, teamKeyVersion: row.teamKeyVersion!, sealedShareKey: toBase64url(row.sealedShareKey!) })),
   };
 }
