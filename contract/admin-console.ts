@@ -74,6 +74,7 @@ export const adminActionSchema = z.enum([
   "directory-entry-verified",
   "directory-verification-withdrawn",
   "administrator-enrolled",
+  "organization-created",
 ]);
 
 /** Events per page of the administration trail: the default, and the most one request may ask for. */

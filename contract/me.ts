@@ -101,6 +101,10 @@ export const auditActionSchema = z.enum([
   "directory-verification-withdrawn",
   /** An administrator signed up with the deployment's enrolment token (in the administration trail only). */
   "administrator-enrolled",
+  /** A deployment administrator created an organization and named its administrators (in the administration trail only). */
+  "organization-created",
+  /** A member left a care team the patient shares with: the team's access continues, the records' keys are replaced (lib/teams). */
+  "team-member-removed",
 ]);
 export type AuditAction = z.infer<typeof auditActionSchema>;
 export const auditActions = auditActionSchema.options;

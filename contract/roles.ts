@@ -56,20 +56,21 @@ export const roles: Record<RoleId, RoleDefinition> = {
   },
   teamMember: {
     name: "Team member",
-    gets: "a doctor or nurse an organization administrator adds to a care team (to come: issue 17, item 2)",
-    may: "what their doctor or nurse role may; open what patients share with their team while they are a member; re-seal the team's grants to a new team key after a member leaves",
+    gets: "a doctor or nurse an organization administrator adds to a care team",
+    may: "what their doctor or nurse role may; open what patients share with their team while they are a member (each opening in the patient's History under their own name); make the team's next key and re-seal the team's grants to it after a member leaves",
     mayNot: "open a team's records after being removed; add or remove members",
   },
   organizationAdministrator: {
     name: "Organization administrator",
-    gets: "an organization naming the account one of its administrators (to come: issue 17, item 2)",
-    may: "create their organization's care teams, add and remove verified clinicians (with a fresh proof), re-seal a team's grants to a new team key",
-    mayNot: "open any record shared with a team; manage another organization",
+    gets: "a deployment administrator creating an organization and naming the account one of its administrators",
+    may: "create their organization's care teams (the team key made in their browser), add and remove verified clinicians (with a fresh proof), make a team's next key and re-seal its grants to it",
+    mayNot:
+      "fetch any record shared with a team (the server serves records to members only); manage another organization; add a clinician whose directory entry no administrator verified",
   },
   deploymentAdministrator: {
     name: "Deployment administrator",
     gets: "signing up with `ADMIN_ENROLMENT_TOKEN` (each enrolment goes into the administration trail)",
-    may: "the console (`/admin`): counts, health, security-event counts; disable and enable accounts; verify clinicians' directory entries or withdraw a verification (signed in their browser); read and export the administration trail; the account actions a patient has",
+    may: "the console (`/admin`): counts, health, security-event counts; disable and enable accounts; verify clinicians' directory entries or withdraw a verification (signed in their browser); read and export the administration trail; create organizations and name their administrators (with a fresh proof); the account actions a patient has",
     mayNot:
       "open any record, file, grant, link or patient trail; see a name a patient typed or who shares with whom; disable themselves or the last administrator",
   },
@@ -92,7 +93,7 @@ export interface RouteRule {
   anyone?: Reach;
   /** How a role that reaches "none" is refused, when not 403 forbidden (a 404 that does not tell whether the id exists). */
   refusal?: Refusal;
-  /** A route another change brings (organizations and care teams): defined here, served by no route file yet. */
+  /** A route another change brings: defined here, served by no route file yet. */
   toCome?: true;
 }
 
@@ -110,6 +111,10 @@ const patientOwn: Partial<Record<ActiveRoleId, Reach>> = { patient: "own" };
 /** Doctors and nurses; a team member is one of them. */
 const cliniciansShared: Partial<Record<ActiveRoleId, Reach>> = { doctor: "shared", nurse: "shared", teamMember: "shared" };
 const adminAny: Partial<Record<ActiveRoleId, Reach>> = { deploymentAdministrator: "any" };
+/** An organization's administrators, on their own organization's teams. */
+const orgAdminOwn: Partial<Record<ActiveRoleId, Reach>> = { organizationAdministrator: "own" };
+/** Who holds a team's key: its members and its organization's administrators. */
+const teamKeyHolders: Partial<Record<ActiveRoleId, Reach>> = { teamMember: "own", organizationAdministrator: "own" };
 
 const publicRoute = (does: string, anyone: Reach): RouteRule => ({
   does,
@@ -118,7 +123,6 @@ const publicRoute = (does: string, anyone: Reach): RouteRule => ({
   reach: Object.fromEntries(Object.keys(everyoneOwn).map((role) => [role, anyone])),
 });
 const signedIn = (does: string, reach: Partial<Record<ActiveRoleId, Reach>>): RouteRule => ({ does, access: "session", reach });
-const toCome = (does: string, reach: Partial<Record<ActiveRoleId, Reach>>): RouteRule => ({ does, access: "session", reach, toCome: true });
 
 /**
  * Every API route, keyed "METHOD /api/path" in Next's folder form (as contract/routes.ts
@@ -224,16 +228,23 @@ export const routeRules: Record<string, RouteRule> = {
   "POST /api/admin/accounts/[id]/enable": signedIn("Enables a disabled account again (fresh proof).", adminAny),
   "GET /api/admin/trail": signedIn("Reads the administration trail.", adminAny),
 
-  // Organizations and care teams (to come: the integrator replaces these with the real paths, one entry per route).
-  "POST /api/admin/organizations": toCome("Creates an organization and names its administrators (fresh proof).", adminAny),
-  "GET /api/organizations/[id]/teams": toCome("Lists an organization's care teams.", { organizationAdministrator: "own", teamMember: "own" }),
-  "POST /api/organizations/[id]/teams": toCome("Creates a care team with its certified key.", { organizationAdministrator: "own" }),
-  "POST /api/teams/[id]/members": toCome("Adds a verified clinician to a team (fresh proof).", { organizationAdministrator: "own" }),
-  "DELETE /api/teams/[id]/members/[userId]": toCome("Removes a member from a team (fresh proof); the team key is replaced.", {
-    organizationAdministrator: "own",
-  }),
-  "GET /api/teams/[id]/key": toCome("Reads the team's private key sealed to the caller.", { teamMember: "own" }),
-  "POST /api/teams/[id]/reseals": toCome("Re-seals grants' share keys to a new team key.", { teamMember: "own", organizationAdministrator: "own" }),
+  // Organizations and care teams (lib/teams/team-service.ts): an organization's administrators change its teams; members and administrators hold the team key.
+  "POST /api/admin/organizations": signedIn("Creates an organization and names its administrators (fresh proof).", adminAny),
+  "GET /api/organizations": signedIn("Lists the organizations one administers, with their teams and members (empty for anyone else).", everyoneOwn),
+  "POST /api/organizations/[id]/teams": signedIn(
+    "Creates a care team with its certified key sealed to its members and administrators (fresh proof).",
+    orgAdminOwn,
+  ),
+  "POST /api/teams/[id]/members": signedIn("Adds a verified clinician to a team, with the team key sealed to them (fresh proof).", orgAdminOwn),
+  "DELETE /api/teams/[id]/members/[userId]": signedIn(
+    "Removes a member from a team (fresh proof): cut off at once; the team key and the records' keys are replaced.",
+    orgAdminOwn,
+  ),
+  "GET /api/teams/[id]/key": signedIn("Reads a team's key certificates and the team key sealed to the caller.", teamKeyHolders),
+  "POST /api/teams/[id]/keys": signedIn("Stores a team's next key version after a member left.", teamKeyHolders),
+  "GET /api/teams/[id]/reseals": signedIn("Lists a team's grants still sealed to an older team key.", teamKeyHolders),
+  "POST /api/teams/[id]/reseals": signedIn("Re-seals grants' share keys to a team's new key.", teamKeyHolders),
+  "GET /api/teams": signedIn("Searches care teams to share with (names, organizations, certified keys).", everyoneAny),
 };
 
 /** An expected refusal: its HTTP status and error code (lib/errors.ts). */

@@ -9,6 +9,7 @@ import { blobsRoutes, recordsRoutes } from "./records";
 import type { RouteDefinition } from "./route";
 import { directoryRoutes, grantsRoutes, keyMaintenanceRoutes, sharedRoutes } from "./sharing";
 import { systemRoutes } from "./system";
+import { teamsRoutes } from "./teams";
 
 /** Every API route, by domain: the one table both sides use. */
 export const routes = {
@@ -29,6 +30,7 @@ export const routes = {
   shl: shlRoutes,
   adminConsole: adminConsoleRoutes,
   notices: noticeRoutes,
+  teams: teamsRoutes,
 } as const;
 
 /** Every route, flat, each with its name ("records.create") for messages and tests. */

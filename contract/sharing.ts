@@ -66,8 +66,12 @@ const grantWrapSchema = z.object({ recordId: uuid, keyVersion: z.number().int().
  */
 export const grantSummarySchema = z.object({
   id: uuid,
+  /** Who the grant is to: the clinician's id, or for a grant to a care team the team's id (then `teamId` is the same). */
   clinicianId: uuid,
+  /** The clinician's directory name, or the team's name and organization. */
   clinicianName: z.string().max(200),
+  /** Set for a grant to a care team (lib/teams): whoever is a member opens the records. */
+  teamId: uuid.nullish(),
   /** An administrator disabled the clinician's account: the grant serves nothing until they are enabled again. */
   clinicianDisabled: z.boolean(),
   scope: grantScopeSchema,
@@ -85,7 +89,10 @@ export type GrantSummary = z.infer<typeof grantSummarySchema>;
 /** A new grant as the patient's browser seals it (client/sharing/sharing.ts `sealGrant`). */
 export const newGrantSchema = z.object({
   grantId: uuid,
+  /** The clinician shared with; for a grant to a care team, the team's id (with `teamKeyVersion`). */
   clinicianId: uuid,
+  /** The care team's key version the share key was sealed to; present exactly for a grant to a team. */
+  teamKeyVersion: z.number().int().min(1).max(1_000_000).optional(),
   scope: grantScopeSchema,
   permission: grantPermissionSchema,
   expiresAt: timestamp.nullable(),
@@ -187,6 +194,8 @@ export const receivedGrantSchema = z.object({
   revision: revisionSchema,
   recordIds: recordIdList,
   patientKeys: publishedKeysSchema,
+  /** For a grant to a care team the caller is a member of: the team, and the team key version the share key is sealed to. */
+  team: z.object({ teamId: uuid, keyVersion: z.number().int().min(1).max(1_000_000) }).nullish(),
 });
 export type ReceivedGrant = z.infer<typeof receivedGrantSchema>;
 

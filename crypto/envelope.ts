@@ -27,6 +27,8 @@ export const EnvelopeKind = {
   paddedPrivateBundle: 10,
   /** An unfinished upload's file key and header, kept in the browser's IndexedDB to resume it after a reload. */
   uploadResume: 11,
+  /** A care team's X25519 private key sealed to one member's (or organization administrator's) certified key. */
+  sealedTeamKey: 12,
 } as const;
 export type EnvelopeKind = (typeof EnvelopeKind)[keyof typeof EnvelopeKind];
 
@@ -42,6 +44,7 @@ export const envelopeLabels: Record<EnvelopeKind, string> = {
   9: "hsc/v1/grant-profile",
   10: "hsc/v1/padded-private-bundle",
   11: "hsc/v1/upload-resume",
+  12: "hsc/v1/sealed-team-key",
 };
 
 export const nonceBytes = 24;

@@ -96,3 +96,12 @@ export {
   type ShareKey,
   type VaultKey,
 } from "./key-types";
+export {
+  generateTeamKeyPair,
+  openTeamKey,
+  sealTeamKey,
+  signTeamKeyCertificate,
+  verifyTeamKeyCertificate,
+  type TeamKeyCertificate,
+  type TeamKeyContext,
+} from "./team-key";

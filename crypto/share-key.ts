@@ -13,19 +13,25 @@ import { brandKey, type RecordKey, type ShareKey, type VaultKey } from "./key-ty
  *   version | kind | crypto_box_seal(encodeCanonical(label, [version, kind, ...context, key]))
  *
  * Sealed boxes take no associated data, so the context travels inside and must match on
- * opening. Two uses: a grant's share key sealed to the clinician (context: grant id), and a
+ * opening. Three uses: a grant's share key sealed to the clinician (context: grant id), a
  * record key that a clinician sealed to the patient who owns the chart they wrote in
- * (context: record id and key version).
+ * (context: record id and key version), and a care team's private key sealed to a member
+ * (context: team id and key version; crypto/team-key.ts).
  */
 const sealOverhead = 48;
 
-type SealedKind = typeof EnvelopeKind.sealedShareKey | typeof EnvelopeKind.sealedRecordKey;
+export type SealedKind = typeof EnvelopeKind.sealedShareKey | typeof EnvelopeKind.sealedRecordKey | typeof EnvelopeKind.sealedTeamKey;
 const labels: Record<SealedKind, string> = {
   [EnvelopeKind.sealedShareKey]: "hsc/v1/share-key",
   [EnvelopeKind.sealedRecordKey]: "hsc/v1/sealed-record-key",
+  [EnvelopeKind.sealedTeamKey]: "hsc/v1/team-key",
 };
 
-function sealKey(kind: SealedKind, key: Uint8Array, recipientPublicKey: Uint8Array, context: CanonicalField[]): Uint8Array {
+/**
+ * Seals a 32-byte key of `kind` to a certified X25519 key, with its context inside (see the layout above); crypto/ only.
+ * @throws CryptoError("invalid-key") for a key or public key that is not 32 bytes, or a public key libsodium refuses; CryptoError("invalid-argument") for a context field the canonical encoding cannot hold; CryptoError("not-ready") before cryptoReady() has resolved
+ */
+export function sealKey(kind: SealedKind, key: Uint8Array, recipientPublicKey: Uint8Array, context: CanonicalField[]): Uint8Array {
   assertKey(key);
   assertKey(recipientPublicKey);
   const plain = encodeCanonical(labels[kind], [protocolVersion, kind, ...context, key]);
@@ -37,7 +43,11 @@ function sealKey(kind: SealedKind, key: Uint8Array, recipientPublicKey: Uint8Arr
   return out;
 }
 
-function openKey(kind: SealedKind, envelope: Uint8Array, recipient: KeyPair, context: CanonicalField[]): Uint8Array {
+/**
+ * Opens a key sealed by `sealKey` for exactly this kind and context; crypto/ only.
+ * @throws CryptoError("authentication-failed") when the box was not sealed to this key pair, was altered, or names another context; CryptoError("unsupported-version"), CryptoError("malformed"), CryptoError("invalid-key") as openShareKey; CryptoError("not-ready") before cryptoReady() has resolved
+ */
+export function openKey(kind: SealedKind, envelope: Uint8Array, recipient: KeyPair, context: CanonicalField[]): Uint8Array {
   checkHeader(envelope, kind, 2 + sealOverhead);
   assertKey(recipient.publicKey);
   assertKey(recipient.secretKey);

@@ -292,9 +292,12 @@ export const grants = pgTable(
     patientId: uuid("patient_id")
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
-    clinicianId: uuid("clinician_id")
-      .notNull()
-      .references(() => users.id, { onDelete: "cascade" }),
+    /** The clinician shared with; null for a grant to a care team (`teamId`): exactly one of the two is set. */
+    clinicianId: uuid("clinician_id").references(() => users.id, { onDelete: "cascade" }),
+    /** The care team shared with (lib/teams): its current members open the records. */
+    teamId: uuid("team_id").references(() => careTeams.id, { onDelete: "cascade" }),
+    /** For a team grant: the team key version the share key is sealed to now (re-sealed after a member leaves). */
+    teamKeyVersion: integer("team_key_version"),
     scope: grantScope("scope").notNull(),
     permission: grantPermission("permission").notNull(),
     expiresAt: at("expires_at"),
@@ -311,7 +314,15 @@ export const grants = pgTable(
     /** When the clinician last fetched records under this grant, for the patient's dashboard. */
     lastOpenedAt: at("last_opened_at"),
   },
-  (table) => [index("grants_patient_idx").on(table.patientId), index("grants_clinician_idx").on(table.clinicianId)],
+  (table) => [
+    index("grants_patient_idx").on(table.patientId),
+    index("grants_clinician_idx").on(table.clinicianId),
+    index("grants_team_idx").on(table.teamId),
+    check(
+      "grants_one_grantee_check",
+      sql`(${table.clinicianId} is not null and ${table.teamId} is null and ${table.teamKeyVersion} is null) or (${table.clinicianId} is null and ${table.teamId} is not null and ${table.teamKeyVersion} is not null)`,
+    ),
+  ],
 );
 
 export const grantRecords = pgTable(
@@ -786,4 +797,98 @@ export const noticeEmails = pgTable(
     claimedUntil: at("claimed_until"),
   },
   (table) => [primaryKey({ columns: [table.recipientId, table.kind] }), index("notice_emails_due_idx").on(table.dueAt)],
+);
+
+/**
+ * Organizations (a clinic, a hospital) and their care teams (lib/teams). Public to the server by
+ * design (DESIGN.md: the sharing graph): names, who administers, who is a member. A team's key
+ * pair is made in a browser; the server keeps its certified public key per version and the
+ * private key sealed to each member and organization administrator, and can open none of it.
+ */
+export const organizations = pgTable("organizations", {
+  id: uuid("id").primaryKey(),
+  name: text("name").notNull(),
+  createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
+  createdAt: createdAt(),
+});
+
+/** Accounts an organization names its administrators (named by a deployment administrator). */
+export const organizationAdmins = pgTable(
+  "organization_admins",
+  {
+    organizationId: uuid("organization_id")
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+  },
+  (table) => [primaryKey({ columns: [table.organizationId, table.userId] }), index("organization_admins_user_idx").on(table.userId)],
+);
+
+export const careTeams = pgTable(
+  "care_teams",
+  {
+    id: uuid("id").primaryKey(),
+    organizationId: uuid("organization_id")
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    /** The current key version (care_team_keys); new grants seal to it. */
+    keyVersion: integer("key_version").notNull(),
+    /** Set when a member is removed: the next remaining member's or administrator's browser makes a new key version. */
+    needsNewKey: boolean("needs_new_key").notNull().default(false),
+    createdAt: createdAt(),
+  },
+  (table) => [index("care_teams_organization_idx").on(table.organizationId)],
+);
+
+/** Each version of a team's key: the X25519 public key and its maker's signature (crypto/team-key.ts). */
+export const careTeamKeys = pgTable(
+  "care_team_keys",
+  {
+    teamId: uuid("team_id")
+      .notNull()
+      .references(() => careTeams.id, { onDelete: "cascade" }),
+    keyVersion: integer("key_version").notNull(),
+    publicKey: bytea("public_key").notNull(),
+    makerId: uuid("maker_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    /** The certificate's createdAt, milliseconds since the epoch, exactly as signed. */
+    signedAt: bigint("signed_at", { mode: "number" }).notNull(),
+    signature: bytea("signature").notNull(),
+    createdAt: createdAt(),
+  },
+  (table) => [primaryKey({ columns: [table.teamId, table.keyVersion] })],
+);
+
+export const careTeamMembers = pgTable(
+  "care_team_members",
+  {
+    teamId: uuid("team_id")
+      .notNull()
+      .references(() => careTeams.id, { onDelete: "cascade" }),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    addedAt: createdAt(),
+  },
+  (table) => [primaryKey({ columns: [table.teamId, table.userId] }), index("care_team_members_user_idx").on(table.userId)],
+);
+
+/** A team key version's private key sealed to one member or organization administrator; deleted when they leave. */
+export const careTeamKeySeals = pgTable(
+  "care_team_key_seals",
+  {
+    teamId: uuid("team_id")
+      .notNull()
+      .references(() => careTeams.id, { onDelete: "cascade" }),
+    keyVersion: integer("key_version").notNull(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    sealedKey: bytea("sealed_key").notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.teamId, table.keyVersion, table.userId] }), index("care_team_key_seals_user_idx").on(table.userId)],
 );

@@ -36,6 +36,7 @@ import {
   type Secret,
 } from "./support/authorization-matrix";
 import { addNote, chooseClinician, grantThroughApi, newPerson, type Person } from "./support/sharing";
+import { verifyClinician } from "./support/teams";
 
 /**
  * The authorization matrix: every route under app/api (a route missing from it fails the
@@ -109,6 +110,8 @@ interface World {
   userIds: Record<Exclude<Caller, "anonymous">, string> & { oscar: string };
   accounts: Record<Exclude<Caller, "anonymous">, Account>;
   fresh: { junkRecordId: string; contributedId: string; petraGrantToOscar: string; olgaGrantToOscar: string; deviceId: string; leaverId: string };
+  /** The organization the "org admin" administers, and its care team, of which the "team member" is the one member. */
+  team: { organizationId: string; teamId: string; name: string };
   /** A fresh recovery challenge, as the recovery page would get one. */
   recoveryChallenge: () => Promise<string>;
   wrongEnrolmentToken: string;
@@ -915,6 +918,8 @@ function matrix(w: World): { rows: Row[]; finalRows: Row[] } {
       what: "a made-up fresh proof with the owner patient's passkey id",
       path: "/api/me/fresh-proof",
       body: { credential: madeUpCredential(p.passkeyId, "webauthn.get") },
+      // Each caller from its own address: the attempts naming one passkey from one address are limited, and the sign-in rows name it too.
+      headers: (_caller, index) => ({ "x-forwarded-for": `203.0.113.${index % 250}` }),
       expect: signedIn(forbidden),
       refusedPastTheRole: "a made-up assertion: the passkey check refuses it (403 forbidden), whoever is signed in",
     },
@@ -1171,6 +1176,104 @@ function matrix(w: World): { rows: Row[]; finalRows: Row[] } {
       },
       expect: signedIn((caller) => (caller === "admin" ? invalid : forbidden)),
     },
+
+    // Organizations and care teams: a deployment administrator makes organizations; the organization's administrator changes its
+    // teams; the team's key holders (members, administrators) read and replace its key; everyone signed in finds teams.
+    {
+      route: "GET /api/organizations",
+      what: "the organizations one administers",
+      path: "/api/organizations",
+      expect: signedIn((caller) => ok(200, listOf("organizations", "id", caller === "org admin" ? [w.team.organizationId] : []))),
+    },
+    {
+      route: "POST /api/admin/organizations",
+      what: "an organization naming the org admin its administrator",
+      path: "/api/admin/organizations",
+      bodyFor: () => ({ id: randomUUID(), name: "Matrix Hospital", administratorIds: [w.userIds["org admin"]] }),
+      expect: adminOnly(ok(201)),
+    },
+    {
+      route: "POST /api/organizations/[id]/teams",
+      what: "a new team of the org admin's organization, its key sealed to its one administrator",
+      path: `/api/organizations/${w.team.organizationId}/teams`,
+      bodyFor: () => ({
+        id: randomUUID(),
+        name: "Matrix second team",
+        memberIds: [],
+        key: {
+          keyVersion: 1,
+          publicKey: randomB64(32),
+          signedAt: Date.now(),
+          signature: randomB64(64),
+          seals: [{ userId: w.userIds["org admin"], sealedKey: randomB64(120) }],
+        },
+      }),
+      expect: signedIn((caller) => (caller === "org admin" ? ok(201) : forbidden)),
+    },
+    {
+      route: "POST /api/teams/[id]/members",
+      what: "adding the team member again (nothing changes)",
+      path: `/api/teams/${w.team.teamId}/members`,
+      body: { userId: w.userIds["team member"], keyVersion: 1, sealedKey: randomB64(120) },
+      expect: signedIn((caller) => (caller === "org admin" ? ok(204) : forbidden)),
+    },
+    {
+      route: "POST /api/teams/[id]/members",
+      what: "adding the granted clinician, whose entry no administrator verified",
+      path: `/api/teams/${w.team.teamId}/members`,
+      body: { userId: w.userIds["granted clinician"], keyVersion: 1, sealedKey: randomB64(120) },
+      expect: signedIn((caller) => (caller === "org admin" ? invalid : forbidden)),
+    },
+    {
+      route: "DELETE /api/teams/[id]/members/[userId]",
+      what: "removing someone who is not a member (nothing changes)",
+      path: `/api/teams/${w.team.teamId}/members/${w.userIds["granted clinician"]}`,
+      expect: signedIn((caller) => (caller === "org admin" ? ok(204) : forbidden)),
+    },
+    {
+      route: "GET /api/teams/[id]/key",
+      what: "the team key sealed to the caller",
+      path: `/api/teams/${w.team.teamId}/key`,
+      expect: signedIn((caller) =>
+        caller === "org admin" || caller === "team member"
+          ? ok(200, (json) => ((json.seals as unknown[]).length === 1 && json.keyVersion === 1 ? null : `served ${JSON.stringify(json.seals)}`))
+          : forbidden,
+      ),
+    },
+    {
+      route: "POST /api/teams/[id]/keys",
+      what: "a next team key while the team needs none",
+      path: `/api/teams/${w.team.teamId}/keys`,
+      bodyFor: (caller) => ({
+        keyVersion: 2,
+        publicKey: randomB64(32),
+        signedAt: Date.now(),
+        signature: randomB64(64),
+        seals: [{ userId: w.userIds[caller as Exclude<Caller, "anonymous">] ?? w.userIds["org admin"], sealedKey: randomB64(120) }],
+      }),
+      expect: signedIn((caller) => (caller === "org admin" || caller === "team member" ? conflict : forbidden)),
+    },
+    {
+      route: "GET /api/teams/[id]/reseals",
+      what: "the team's grants still sealed to an older key (none)",
+      path: `/api/teams/${w.team.teamId}/reseals`,
+      expect: signedIn((caller) => (caller === "org admin" || caller === "team member" ? ok(200, listOf("grants", "grantId", [])) : forbidden)),
+    },
+    {
+      route: "POST /api/teams/[id]/reseals",
+      what: "a re-seal of a grant the team does not have (nothing changes)",
+      path: `/api/teams/${w.team.teamId}/reseals`,
+      body: { keyVersion: 1, reseals: [{ grantId: randomUUID(), sealedShareKey: randomB64(98) }] },
+      expect: signedIn((caller) =>
+        caller === "org admin" || caller === "team member" ? ok(200, (json) => (json.resealed === 0 ? null : `re-sealed ${String(json.resealed)}`)) : forbidden,
+      ),
+    },
+    {
+      route: "GET /api/teams",
+      what: "finding the care team by name",
+      path: `/api/teams?q=${encodeURIComponent(w.team.name)}`,
+      expect: signedIn(ok(200, listOf("teams", "teamId", [w.team.teamId]))),
+    },
   ];
 
   const finalRows: Row[] = [
@@ -1221,6 +1324,7 @@ function placeholderWorld(): World {
     },
     accounts,
     fresh: { junkRecordId: id(), contributedId: id(), petraGrantToOscar: id(), olgaGrantToOscar: id(), deviceId: id(), leaverId: id() },
+    team: { organizationId: id(), teamId: id(), name: "Matrix team" },
     recoveryChallenge: async () => randomB64(32),
     wrongEnrolmentToken: randomB64(32),
     origin: "http://localhost",
@@ -1334,6 +1438,34 @@ test("every caller gets exactly what they are entitled to from every route, with
   const oscar = await newPerson(browser, { role: "doctor", name: "Dr Oscar Olgas", specialty: "Dermatology", organization: "Olga's Clinic" });
   const admin = await newPerson(browser, { role: "admin", name: "Ada Admin", enrolmentToken: adminEnrolmentToken });
   await expect(admin.page.getByTestId("admin-today")).toBeVisible();
+  // A doctor in a care team and a nurse who administers its organization: the administrator verifies the doctor's entry
+  // and makes the organization; the organization's administrator makes the team (its key stands in: the server keeps it opaque).
+  const teamMember = await newPerson(browser, { role: "doctor", name: "Dr Tomas Teamed", specialty: "Cardiology", organization: "Matrix Hospital" });
+  const orgAdmin = await newPerson(browser, { role: "nurse", name: "Oona Organizer", specialty: "Administration", organization: "Matrix Hospital" });
+  await verifyClinician(admin, "Dr Tomas Teamed");
+  const matrixTeam = { organizationId: randomUUID(), teamId: randomUUID(), name: "Matrix team" };
+  const teamSeals = { "team member": randomB64(120), "org admin": randomB64(120) };
+  const madeOrganization = await admin.page.request.post("/api/admin/organizations", {
+    headers: { origin: baseURL! },
+    data: { id: matrixTeam.organizationId, name: "Matrix Hospital", administratorIds: [orgAdmin.userId] },
+  });
+  expect(madeOrganization.status()).toBe(201);
+  const madeTeam = await orgAdmin.page.request.post(`/api/organizations/${matrixTeam.organizationId}/teams`, {
+    headers: { origin: baseURL! },
+    data: {
+      id: matrixTeam.teamId,
+      name: matrixTeam.name,
+      memberIds: [teamMember.userId],
+      key: {
+        keyVersion: 1,
+        publicKey: randomB64(32),
+        signedAt: Date.now(),
+        signature: randomB64(64),
+        seals: [teamMember, orgAdmin].map((person) => ({ userId: person.userId, sealedKey: teamSeals[person === teamMember ? "team member" : "org admin"] })),
+      },
+    },
+  });
+  expect(madeTeam.status()).toBe(201);
   // Two accounts the administrator disables through the console's route (the sign-up's fresh proof lasts the run), their
   // accounts read first: from then on their sessions are ended and the definitions decide all they get.
   const disabledPeople = {
@@ -1403,6 +1535,8 @@ test("every caller gets exactly what they are entitled to from every route, with
     "doctor without a grant": ungranted,
     "revoked clinician": revoked,
     "expired clinician": expired,
+    "team member": teamMember,
+    "org admin": orgAdmin,
     admin,
   };
   for (const person of [...Object.values(people), ...Object.values(disabledPeople), oscar]) await person.page.goto("about:blank");
@@ -1476,6 +1610,7 @@ test("every caller gets exactly what they are entitled to from every route, with
       links: { ...petraLinks, p: { ...petraLinks.p, passcode: linkPasscode, token: petraLocation.split("/").at(-1)! } },
     },
     olga: { ...olgaData, grantToOscar: olgaGrantToOscar, importId: olgaImportId },
+    team: matrixTeam,
     userIds: {
       ...(Object.fromEntries(Object.entries(accounts).map(([caller, account]) => [caller, account.userId])) as Record<Exclude<Caller, "anonymous">, string>),
       oscar: oscar.userId,
@@ -1543,8 +1678,16 @@ test("every caller gets exactly what they are entitled to from every route, with
         "revoked clinician",
         "expired clinician",
         "granted clinician",
+        "team member",
+        "org admin",
       ],
     },
+    // The team key sealed to each holder is served to that holder only.
+    ...Object.entries(teamSeals).map(([caller, sealedKey]): Secret => ({
+      what: `the team key sealed to the ${caller}`,
+      value: slice(sealedKey),
+      knownTo: [caller as Caller],
+    })),
     // Every account's vault, passkey and session are its own.
     ...Object.entries(accounts).flatMap(([caller, account]): Secret[] => [
       { what: `the ${caller}'s vault bundle`, value: slice(account.bundle), knownTo: [caller as Caller] },

@@ -7,6 +7,7 @@ import { signUpThroughPage } from "./support/accounts";
 import { addNote, chooseClinician, newPerson, sameOrigin, shareNewNote, type Person } from "./support/sharing";
 import { addVirtualAuthenticator } from "./support/virtual-authenticator";
 import { adminEnrolmentToken } from "../playwright.config";
+import { addMember, createOrganization, createTeam, verifyClinician } from "./support/teams";
 import { SHLViewer } from "kill-the-clipboard";
 import { captureResponses, capturingFetch, makeLinkOnPage, shlinkPayloadOf, type SeenResponse } from "./support/links";
 
@@ -401,4 +402,68 @@ test("the emergency card: its records (also one added after it was made), the re
     expect(inResponses, `${what} in a response`).toEqual([]);
   }
   await patient.close();
+});
+
+test("canaries shared with a care team reach no file, log, or response to the organization's administrators, the deployment administrator or a removed member", async ({
+  browser,
+}) => {
+  test.setTimeout(240_000);
+  const canary = { revealed: "CanaryTeamRevealed Cobalt-Axolotl", title: "CanaryTeamTitle Vermilion-Tapir", text: "CanaryTeamText jade-manatee" };
+  const organization = "Canary Harbour Hospital";
+  const team = "Canary Harbour Cardiology";
+  const admin = await newPerson(browser, { role: "admin", name: "Ada Admin", enrolmentToken: adminEnrolmentToken });
+  const orgAdmin = await newPerson(browser, { role: "nurse", name: "Orla Organizer", specialty: "Administration", organization });
+  const member = await newPerson(browser, { role: "doctor", name: "Dr Milo Member", specialty: "Cardiology", organization });
+  const leaver = await newPerson(browser, { role: "doctor", name: "Dr Lena Leaver", specialty: "Cardiology", organization });
+  const patient = await newPerson(browser, { role: "patient", name: "Cass Canary" });
+  const seen = new Map<string, string[]>();
+  for (const [who, person] of Object.entries({ admin, orgAdmin, leaver })) {
+    seen.set(who, []);
+    person.page.on("response", async (response) => {
+      seen.get(who)!.push(await response.text().catch(() => ""));
+    });
+  }
+  await verifyClinician(admin, "Dr Milo Member");
+  await verifyClinician(admin, "Dr Lena Leaver");
+  await createOrganization(admin, organization, orgAdmin.userId);
+  await createTeam(orgAdmin, team);
+  await addMember(orgAdmin, team, "Milo Member", "Dr Milo Member");
+  await addMember(orgAdmin, team, "Lena Leaver", "Dr Lena Leaver");
+
+  await patient.page.getByRole("link", { name: "My records" }).first().click();
+  await addNote(patient.page, canary.title, canary.text);
+  await patient.page.getByRole("link", { name: "Sharing" }).click();
+  await patient.page.getByLabel("Team or organization name").fill(team);
+  await patient.page.getByRole("button", { name: "Find teams" }).click();
+  await patient.page.getByRole("button", { name: `Choose the team ${team}` }).click();
+  await patient.page.getByLabel("Your name, as the team will see it").fill(canary.revealed);
+  await patient.page.getByRole("button", { name: `Share with ${team}` }).click();
+  await expect(patient.page.getByText(`Shared with ${team} (${organization}).`)).toBeVisible();
+  await member.page.getByRole("link", { name: "Shared with me" }).click();
+  await expect(member.page.getByTestId("shared-patient").getByRole("heading", { name: canary.revealed })).toBeVisible();
+
+  // The leaver is removed; the organization's administrator replaces the key and re-seals; the leaver pokes at what they knew.
+  const { grants } = (await (await member.page.request.get("/api/shared")).json()) as { grants: Array<{ grantId: string; team?: { teamId: string } }> };
+  const { grantId, team: teamRef } = grants[0]!;
+  orgAdmin.page.once("dialog", (dialog) => dialog.accept());
+  await orgAdmin.page.getByRole("button", { name: `Remove Dr Lena Leaver from ${team}` }).click();
+  await expect(orgAdmin.page.getByText("Dr Lena Leaver is removed. The team's key is replaced")).toBeVisible();
+  for (const path of ["/api/shared", `/api/shared/${grantId}/records`, `/api/teams/${teamRef!.teamId}/key`, `/api/teams/${teamRef!.teamId}/reseals`]) {
+    await leaver.page.goto(path);
+  }
+  for (const path of ["/api/organizations", `/api/teams/${teamRef!.teamId}/key`, `/api/teams/${teamRef!.teamId}/reseals`, "/api/admin/trail"]) {
+    await (path.startsWith("/api/admin") ? admin : orgAdmin).page.goto(path);
+  }
+
+  for (const [what, value] of Object.entries(canary)) {
+    expect(occurrences(value), what).toEqual([]);
+    for (const [who, bodies] of seen) {
+      expect(
+        encodings(value).filter((form) => bodies.some((body) => body.includes(form))),
+        `${what} in a response to ${who}`,
+      ).toEqual([]);
+    }
+  }
+  expect(seen.get("orgAdmin")!.some((body) => body.includes(team))).toBe(true);
+  await Promise.all([admin.close(), orgAdmin.close(), member.close(), leaver.close(), patient.close()]);
 });

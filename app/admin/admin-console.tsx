@@ -5,6 +5,7 @@ import { useCallback, useState } from "react";
 import { OverviewSection } from "./overview-section";
 import { AccountsSection } from "./accounts-section";
 import { TrailSection } from "./trail-section";
+import { OrganizationsSection } from "./organizations-section";
 
 /**
  * The administration console: the deployment's figures and health, accounts to disable and
@@ -31,10 +32,7 @@ export function AdminConsole({ selfId }: { selfId: string }) {
         </p>
       </section>
       <TrailSection version={version} />
-      <section aria-labelledby="admin-organizations-title">
-        <h2 id="admin-organizations-title">Organizations</h2>
-        <p className="hint">Organization management (clinics, hospitals and their care teams) will come here.</p>
-      </section>
+      <OrganizationsSection onChanged={changed} />
     </>
   );
 }

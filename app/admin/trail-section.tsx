@@ -14,6 +14,7 @@ const actionWords = {
   "directory-entry-verified": "verified the directory entry of",
   "directory-verification-withdrawn": "withdrew the verification of",
   "administrator-enrolled": "enrolled as an administrator",
+  "organization-created": "created the organization",
 } as const;
 
 /** The administration trail, read whole and checked in this browser (hash chain), newest first, with its FHIR export. */

@@ -44,6 +44,8 @@ export const actionLabels: Record<AuditAction, string> = {
   "directory-entry-verified": "An administrator verified the directory entry",
   "directory-verification-withdrawn": "An administrator withdrew the directory entry's verification",
   "administrator-enrolled": "Enrolled as an administrator",
+  "organization-created": "Created an organization",
+  "team-member-removed": "A member left a care team you share with; your records move to new keys",
   "access-refused": "Was refused access",
   // SMART Health Links. An open and a wrong passcode are worded with the recipient's name by labelOf when it is known.
   "link-created": "Made a link to share records",

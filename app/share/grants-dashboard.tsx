@@ -181,19 +181,22 @@ export function GrantsDashboard({
                 )}
               </div>
               <div className="actions">
-                <button
-                  type="button"
-                  className="button button-small button-secondary"
-                  ref={(element) => {
-                    if (element) editButtons.current.set(grant.id, element);
-                    else editButtons.current.delete(grant.id);
-                  }}
-                  aria-label={`Edit the share with ${grant.clinicianName}${which}`}
-                  aria-expanded={editing === grant.id}
-                  onClick={() => (editing === grant.id ? closeEditor(grant.id) : setEditing(grant.id))}
-                >
-                  Edit
-                </button>
+                {/* A share with a care team is revoked and made anew rather than edited (its terms are signed for the team's key). */}
+                {!grant.teamId && (
+                  <button
+                    type="button"
+                    className="button button-small button-secondary"
+                    ref={(element) => {
+                      if (element) editButtons.current.set(grant.id, element);
+                      else editButtons.current.delete(grant.id);
+                    }}
+                    aria-label={`Edit the share with ${grant.clinicianName}${which}`}
+                    aria-expanded={editing === grant.id}
+                    onClick={() => (editing === grant.id ? closeEditor(grant.id) : setEditing(grant.id))}
+                  >
+                    Edit
+                  </button>
+                )}
                 <button
                   type="button"
                   className="button button-small button-secondary"

@@ -21,6 +21,7 @@ import { isRollback } from "@/client/keystore/rollback-guard";
 import { checkEntryVerification, sameNameCounts, trustedAdmins, type EntryVerification, type TrustedAdmins } from "@/client/sharing/directory-verification";
 import { fromBase64url } from "@/crypto";
 import { DirectoryBadge, SameNameFlag } from "./directory-badge";
+import { TeamShareSection } from "./team-share-section";
 
 type OkEntry = Extract<ChartEntry, { status: "ok" }>;
 
@@ -238,6 +239,7 @@ function Share() {
         </form>
       </section>
       {changed && <KeyChangedWarning error={changed} onReverified={() => choose(changed.userId)} onDismiss={() => setChanged(null)} />}
+      <TeamShareSection entries={entries} onShared={changedSharing} />
       {chosen && <ShareForm key={chosen.userId} clinician={chosen} entries={entries} onShared={changedSharing} onCancel={() => setChosen(null)} />}
       <StatusLines message={message} error={error} />
       {rolledBack ? (

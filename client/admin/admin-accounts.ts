@@ -19,3 +19,14 @@ export async function setAccountDisabled(userId: string, disabled: boolean, tran
   const route = disabled ? routes.adminConsole.disableAccount : routes.adminConsole.enableAccount;
   await withFreshProof(() => transport.call(route, { params: { id: userId } }), transport);
 }
+
+/**
+ * Creates an organization (a clinic, a hospital) and names its administrators by account id;
+ * asks for a passkey tap first when the server wants a fresh proof. Returns its id.
+ * Throws FreshProofNotGivenError, or ApiError (invalid-input for an id that is not an account in use).
+ */
+export async function createOrganization(name: string, administratorIds: string[], transport: Transport = httpTransport): Promise<string> {
+  const id = crypto.randomUUID();
+  await withFreshProof(() => transport.call(routes.teams.createOrganization, { body: { id, name, administratorIds } }), transport);
+  return id;
+}

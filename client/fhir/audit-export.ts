@@ -46,6 +46,7 @@ const administrativeActions = new Set<AuditAction>([
   "directory-entry-verified",
   "directory-verification-withdrawn",
   "administrator-enrolled",
+  "organization-created",
 ]);
 const crud: Partial<Record<AuditAction, NonNullable<fhir4.AuditEvent["action"]>>> = {
   "record-created": "C",
@@ -74,6 +75,8 @@ const crud: Partial<Record<AuditAction, NonNullable<fhir4.AuditEvent["action"]>>
   "directory-entry-verified": "U",
   "directory-verification-withdrawn": "U",
   "administrator-enrolled": "C",
+  "organization-created": "C",
+  "team-member-removed": "U",
 };
 
 const identifier = (kind: keyof typeof system, value: string): fhir4.Reference => ({ identifier: { system: system[kind], value } });

@@ -50,6 +50,9 @@ import {
 } from "../records/records";
 import { guardGrantList, guardReceivedGrant, rememberVerifiedRecords, rollbackError, type ServedRecord, staleRecords } from "../keystore/rollback-guard";
 import type { UnlockedKeys, UnlockedVault } from "../keystore/vault-store";
+import { forgetTeams, loadHeldTeams, type HeldTeam } from "../teams/team-keys";
+import { keepTeamKeysCurrent } from "../teams/organization";
+import { failureKind } from "../failures";
 
 export type { GrantChangeResult, GrantSummary };
 
@@ -258,6 +261,34 @@ export const revokeGrantRecord = (grantId: string, recordId: string, transport: 
   retryTransient(() => transport.call(routes.grants.revokeRecord, { params: { id: grantId, recordId } }));
 
 /**
+ * Who a received grant names and which key opens its share key: this clinician's own, or for a
+ * grant to a care team the team's key version the share key is sealed to now (held by this
+ * member: client/teams/team-keys.ts), the grant naming any certified version of the team's key.
+ * @throws IntegrityError("signature") for a team grant of a team whose key this browser does not hold
+ */
+function recipientOf(grant: ReceivedGrant, vault: UnlockedVault, teams: Map<string, HeldTeam>) {
+  if (!grant.team) {
+    return {
+      granteeId: vault.userId,
+      fingerprints: [keyFingerprint(vault.keys.encryptionPublicKey)],
+      keyPair: { publicKey: vault.keys.encryptionPublicKey, secretKey: vault.keys.encryptionSecretKey },
+    };
+  }
+  const team = teams.get(grant.team.teamId);
+  const keyPair = team?.pairs.get(grant.team.keyVersion);
+  if (!team || !keyPair) throw new IntegrityError("signature");
+  return { granteeId: team.teamId, fingerprints: team.fingerprints, keyPair };
+}
+
+/** The teams behind the received grants, opened (the caller forgets them: `forgetTeams`). */
+const teamsOf = (grants: ReceivedGrant[], vault: UnlockedVault, transport: Transport) =>
+  loadHeldTeams(
+    grants.flatMap((grant) => (grant.team ? [grant.team.teamId] : [])),
+    vault,
+    transport,
+  );
+
+/**
  * Verifies a grant before anything under it is used: the patient's certificate, and the
  * patient's signature over the grant as stated (naming this clinician's own key), and that
  * its revision is not older than one seen here. Then opens the share key and what the
@@ -266,14 +297,15 @@ export const revokeGrantRecord = (grantId: string, recordId: string, transport: 
  *   verify or names another key, "decrypt" for a share key or profile that does not open,
  *   "rollback", or "shape"/"wrong-key" for bytes outside the protocol's layout).
  */
-function openGrant(grant: ReceivedGrant, vault: UnlockedVault) {
+function openGrant(grant: ReceivedGrant, vault: UnlockedVault, teams: Map<string, HeldTeam> = new Map()) {
   const sealedShareKey = grant.sealedShareKey;
   if (!sealedShareKey) throw new IntegrityError("signature");
+  const recipient = recipientOf(grant, vault, teams);
   const { patientIdentity, patientCertificate, signedRecordIds } = verified("signature", () => {
     const identity = fromBase64url(grant.patientKeys.identityPublicKey);
     const certificate = verifyKeyCertificate(fromBase64url(grant.patientKeys.certificate), identity, { userId: grant.patientId });
     const { clinicianKeyFingerprint: fingerprint, wrapsDigest: digest, recordIds } = decodeGrantStatementFacts(fromBase64url(grant.statement));
-    if (grant.patientKeys.userId !== grant.patientId || !equalBytes(fingerprint, keyFingerprint(vault.keys.encryptionPublicKey))) {
+    if (grant.patientKeys.userId !== grant.patientId || !recipient.fingerprints.some((known) => equalBytes(fingerprint, known))) {
       // The grant names another key (or its keys are another person's): as untrustworthy as a bad signature.
       throw new IntegrityError("signature");
     }
@@ -281,7 +313,7 @@ function openGrant(grant: ReceivedGrant, vault: UnlockedVault) {
       {
         grantId: grant.grantId,
         patientId: grant.patientId,
-        clinicianId: vault.userId,
+        clinicianId: recipient.granteeId,
         clinicianKeyFingerprint: fingerprint,
         scope: grant.scope,
         permission: grant.permission,
@@ -296,13 +328,7 @@ function openGrant(grant: ReceivedGrant, vault: UnlockedVault) {
     return { patientIdentity: identity, patientCertificate: certificate, signedRecordIds: recordIds };
   });
   guardReceivedGrant(vault.userId, grant.grantId, grant.revision);
-  const shareKey = verified("decrypt", () =>
-    openShareKey(
-      fromBase64url(sealedShareKey),
-      { publicKey: vault.keys.encryptionPublicKey, secretKey: vault.keys.encryptionSecretKey },
-      { grantId: grant.grantId },
-    ),
-  );
+  const shareKey = verified("decrypt", () => openShareKey(fromBase64url(sealedShareKey), recipient.keyPair, { grantId: grant.grantId }));
   let handedOver = false;
   try {
     const profile = grant.sealedProfile
@@ -371,12 +397,33 @@ export async function loadSharedWithMe(vault: UnlockedVault, transport: Transpor
   await cryptoReady();
   const { grants } = await transport.call(routes.shared.list, {});
   const opening = grants.filter((grant) => grant.sealedShareKey);
+  const teams = await teamsOf(opening, vault, transport);
+  try {
+    return await loadOpening(opening, teams, vault, transport, options);
+  } finally {
+    // A team whose key a removal made stale gets its next key from whichever holder comes first: in the background.
+    if (teams.size > 0) {
+      void keepTeamKeysCurrent([...teams.keys()], vault, transport).catch((error: unknown) => {
+        if (failureKind(error) === null) throw error;
+      });
+    }
+    forgetTeams(teams);
+  }
+}
+
+async function loadOpening(
+  opening: ReceivedGrant[],
+  teams: Map<string, HeldTeam>,
+  vault: UnlockedVault,
+  transport: Transport,
+  options: SharedLoadOptions,
+): Promise<SharedPatient[]> {
   const result: SharedPatient[] = [];
   // Until a grant's first page says how many records it opens, the records it lists stand in ("all records": none yet).
   const totals = opening.map((grant) => grant.recordIds.length);
   let loaded = 0;
   for (const [index, grant] of opening.entries()) {
-    const opened = openGrant(grant, vault);
+    const opened = openGrant(grant, vault, teams);
     try {
       const patient = await openSharedRecords(grant, opened, vault, transport, options.pageSize, (sofar, pageLoaded, total) => {
         loaded += pageLoaded;
@@ -497,15 +544,20 @@ export async function loadRevealedNames(vault: UnlockedVault, transport: Transpo
   await cryptoReady();
   const { grants } = await transport.call(routes.shared.list, {});
   const names = new Map<string, string>();
-  for (const grant of grants) {
-    try {
-      const opened = openGrant(grant, vault);
-      opened.shareKey.fill(0);
-      if (opened.revealedName) names.set(grant.patientId, opened.revealedName);
-    } catch (error) {
-      // A grant that does not verify names no one; anything else is a bug, not a bad grant.
-      if (!isIntegrityError(error)) throw error;
+  const teams = await teamsOf(grants, vault, transport);
+  try {
+    for (const grant of grants) {
+      try {
+        const opened = openGrant(grant, vault, teams);
+        opened.shareKey.fill(0);
+        if (opened.revealedName) names.set(grant.patientId, opened.revealedName);
+      } catch (error) {
+        // A grant that does not verify names no one; anything else is a bug, not a bad grant.
+        if (!isIntegrityError(error)) throw error;
+      }
     }
+  } finally {
+    forgetTeams(teams);
   }
   return names;
 }
@@ -523,7 +575,13 @@ export async function contributeRecord(grantId: string, document: RecordDocument
   const grant = grants.find((candidate) => candidate.grantId === grantId);
   // Gone from the active grants: access ended (revoked or past its end date), said as such.
   if (!grant) throw new ApiError(410, "gone", "This patient no longer shares records with you.");
-  const opened = openGrant(grant, vault);
+  const teams = await teamsOf([grant], vault, transport);
+  let opened;
+  try {
+    opened = openGrant(grant, vault, teams);
+  } finally {
+    forgetTeams(teams);
+  }
   const recordId = crypto.randomUUID();
   const recordKey = generateRecordKey();
   try {

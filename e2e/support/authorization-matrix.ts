@@ -30,6 +30,8 @@ export const callers = [
   "nurse without a grant",
   "revoked clinician",
   "expired clinician",
+  "team member",
+  "org admin",
   "admin",
   "granted clinician",
   "owner patient",
@@ -46,10 +48,27 @@ export const roleOfCaller: Record<Caller, CallerRole> = {
   "nurse without a grant": "nurse",
   "revoked clinician": "doctor",
   "expired clinician": "doctor",
+  // A doctor in a care team (with no team grant), and a nurse an organization names its administrator.
+  "team member": "teamMember",
+  "org admin": "organizationAdministrator",
   admin: "deploymentAdministrator",
   "granted clinician": "doctor",
   "owner patient": "patient",
 };
+
+/**
+ * The account's own role, for callers whose matrix role is one an account has on top of it: a
+ * team member is a doctor, the organization's administrator a nurse. Whatever either role
+ * lets them in to, they get.
+ */
+export const accountRoleOfCaller: Partial<Record<Caller, CallerRole>> = { "team member": "doctor", "org admin": "nurse" };
+
+/** What the definitions give a caller on a route: allowed if any of its roles is let in, otherwise the refusal of its matrix role. */
+export function outcomeOfCaller(route: string, caller: Caller): ReturnType<typeof outcomeFor> {
+  const outcome = outcomeFor(route, roleOfCaller[caller]);
+  const accountRole = accountRoleOfCaller[caller];
+  return outcome === "allowed" || !accountRole ? outcome : outcomeFor(route, accountRole) === "allowed" ? "allowed" : outcome;
+}
 
 /** The callers whose accounts are disabled: the definitions decide everything they get. */
 export const disabledCallers = callers.filter((caller) => roleOfCaller[caller] === "disabledAccount");
@@ -123,7 +142,7 @@ export type Expectations = Partial<Record<Caller, Expected>>;
 
 /**
  * One expectation per caller, by group: the owner patient, the other patient, the granted
- * clinician, the other clinicians (no grant ever, revoked, expired), the admin. Anonymous
+ * clinician, the other clinicians (no grant ever, revoked, expired, a team member and an organization administrator without a team grant), the admin. Anonymous
  * callers are refused as unauthenticated unless said otherwise.
  */
 export function by(
@@ -139,6 +158,9 @@ export function by(
     "nurse without a grant": groups.clinicians,
     "revoked clinician": groups.clinicians,
     "expired clinician": groups.clinicians,
+    // Clinicians too (a doctor in a team, a nurse administering an organization): nothing is shared with either.
+    "team member": groups.clinicians,
+    "org admin": groups.clinicians,
     admin: groups.admin,
     ...except,
   };
@@ -164,7 +186,7 @@ const describeExpected = (expected: Expected) => `${expected.status} ${expected.
  * nothing for a caller the definitions let in.
  */
 export function expectedFor(row: Row, caller: Caller): Expected {
-  const outcome = row.refusedBeforeAuthorization ? "allowed" : outcomeFor(row.route, roleOfCaller[caller]);
+  const outcome = row.refusedBeforeAuthorization ? "allowed" : outcomeOfCaller(row.route, caller);
   if (outcome !== "allowed") return { status: outcome.status, code: outcome.code };
   const expected = row.expect[caller] ?? (roleOfCaller[caller] === "disabledAccount" ? row.expect.anonymous : undefined);
   if (!expected) throw new TypeError(`${caller}: ${row.route} (${row.what}) has no expectation, and contract/roles.ts lets the caller in`);
@@ -187,7 +209,7 @@ export function disagreements(rows: Row[]): string[] {
     }
     for (const caller of callers) {
       const where = `${caller}: ${row.route} (${row.what})`;
-      const outcome = row.refusedBeforeAuthorization ? "allowed" : outcomeFor(row.route, roleOfCaller[caller]);
+      const outcome = row.refusedBeforeAuthorization ? "allowed" : outcomeOfCaller(row.route, caller);
       const stated = row.expect[caller];
       if (outcome !== "allowed") {
         if (stated && (stated.status !== outcome.status || stated.code !== outcome.code))

@@ -10,6 +10,8 @@ import { appendAudit } from "@/lib/audit/audit-log";
 import { noteRefusal } from "@/lib/audit/refusals";
 import { crashPoint } from "@/lib/crash-points";
 import { coverageOf, endGrant, queueRotations, servingGrant } from "@/lib/records/grant-coverage";
+import { granteeIs } from "@/lib/teams/team-grants";
+import { checkTeamGrantee } from "@/lib/teams/team-store";
 import { decodeCursor, encodeCursor, pageWithin, rowsToRead, type PageRequest } from "@/lib/records/pages";
 import type { StoredVersion } from "@/lib/records/record-store";
 
@@ -19,8 +21,12 @@ type GrantRow = typeof grants.$inferSelect;
 export type GrantWrap = Pick<typeof recordKeyWraps.$inferSelect, "recordId" | "keyVersion" | "wrappedKey">;
 
 /** A grant as the patient signed it, with the records it lists and one wrap per record it covers. */
-export type NewGrant = Pick<GrantRow, "clinicianId" | "scope" | "permission" | "expiresAt" | "statement" | "signature" | "sealedProfile"> & {
+export type NewGrant = Pick<GrantRow, "scope" | "permission" | "expiresAt" | "statement" | "signature" | "sealedProfile"> & {
   grantId: GrantRow["id"];
+  /** The clinician, or for a grant to a care team the team (with `teamKeyVersion`). */
+  clinicianId: string;
+  /** Present exactly for a grant to a care team: the team key version the share key is sealed to. */
+  teamKeyVersion?: number;
   sealedShareKey: NonNullable<GrantRow["sealedShareKey"]>;
   recordIds: string[];
   wraps: GrantWrap[];
@@ -45,13 +51,17 @@ export async function createGrant(db: Database, patientId: string, grant: NewGra
       if (existing.patientId === patientId && Buffer.from(existing.statement).equals(Buffer.from(grant.statement))) return;
       throw new AppError("conflict", "A different grant with this id already exists.");
     }
-    const [clinician] = await tx
-      .select({ role: users.role })
-      .from(users)
-      .innerJoin(keyCertificates, and(eq(keyCertificates.userId, users.id), isNull(keyCertificates.supersededAt)))
-      .where(and(eq(users.id, grant.clinicianId), isNull(users.disabledAt)));
-    if (!clinician || (clinician.role !== "doctor" && clinician.role !== "nurse")) {
-      throw new AppError("invalid-input", "Records can be shared only with a doctor or a nurse.");
+    const team = grant.teamKeyVersion === undefined ? null : { teamId: grant.clinicianId, teamKeyVersion: grant.teamKeyVersion };
+    if (team) await checkTeamGrantee(tx, team.teamId, team.teamKeyVersion);
+    else {
+      const [clinician] = await tx
+        .select({ role: users.role })
+        .from(users)
+        .innerJoin(keyCertificates, and(eq(keyCertificates.userId, users.id), isNull(keyCertificates.supersededAt)))
+        .where(and(eq(users.id, grant.clinicianId), isNull(users.disabledAt)));
+      if (!clinician || (clinician.role !== "doctor" && clinician.role !== "nurse")) {
+        throw new AppError("invalid-input", "Records can be shared only with a doctor or a nurse.");
+      }
     }
     // Locking the patient's records keeps "all records" exact while the grant is written.
     const owned = await tx.select({ id: records.id, keyVersion: records.keyVersion }).from(records).where(eq(records.ownerId, patientId)).for("update");
@@ -67,7 +77,7 @@ export async function createGrant(db: Database, patientId: string, grant: NewGra
     await tx.insert(grants).values({
       id: grant.grantId,
       patientId,
-      clinicianId: grant.clinicianId,
+      ...(team ? { clinicianId: null, teamId: team.teamId, teamKeyVersion: team.teamKeyVersion } : { clinicianId: grant.clinicianId }),
       scope: grant.scope,
       permission: grant.permission,
       expiresAt: grant.expiresAt,
@@ -211,15 +221,15 @@ export async function activeGrantsForClinician(db: Database, clinicianId: string
   return db
     .select()
     .from(grants)
-    .where(and(eq(grants.clinicianId, clinicianId), servingGrant(now)));
+    .where(and(granteeIs(clinicianId), servingGrant(now)));
 }
 
-/** The grant, if it is this clinician's and still active; otherwise the same refusal as for no grant at all. */
+/** The grant, if it is this clinician's (or their team's, while they are a member) and still active; otherwise the same refusal as for no grant at all. */
 export async function activeGrantOf(db: Database, clinicianId: string, grantId: string, now: Date = new Date()) {
   const [grant] = await db
     .select()
     .from(grants)
-    .where(and(eq(grants.id, grantId), eq(grants.clinicianId, clinicianId), servingGrant(now)));
+    .where(and(eq(grants.id, grantId), granteeIs(clinicianId), servingGrant(now)));
   if (!grant) throw notFound();
   return grant;
 }
@@ -353,7 +363,7 @@ export async function clinicianMayReadBlob(db: Database, clinicianId: string, bl
     .innerJoin(records, eq(records.id, recordVersions.recordId))
     .innerJoin(recordKeyWraps, and(eq(recordKeyWraps.recordId, records.id), eq(recordKeyWraps.keyVersion, records.keyVersion)))
     .innerJoin(grants, eq(grants.id, recordKeyWraps.grantId))
-    .where(and(eq(recordVersions.blobId, blobId), eq(grants.clinicianId, clinicianId), servingGrant(now)))
+    .where(and(eq(recordVersions.blobId, blobId), granteeIs(clinicianId), servingGrant(now)))
     .limit(1);
   return rows.length > 0;
 }

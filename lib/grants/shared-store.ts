@@ -74,6 +74,7 @@ export async function receivedGrantsOf(db: Database, clinicianId: string, now: D
         revision: row.revision,
         recordIds: (listedBy.get(row.id) ?? []).map((entry) => entry.recordId),
         patientKeys: keys,
+        team: row.teamId && row.teamKeyVersion !== null ? { teamId: row.teamId, keyVersion: row.teamKeyVersion } : null,
       };
     }),
   };

@@ -13,6 +13,7 @@ import { keyMaintenanceOf } from "./key-maintenance";
 import { changeGrant } from "./grant-changes";
 import { receivedGrantsOf, sharedRecordsOf } from "./shared-store";
 import type { PageRequest } from "@/lib/records/pages";
+import { teamNamesOf } from "@/lib/teams/team-store";
 
 async function as(role: "patient" | "clinician") {
   const session = await requireSession();
@@ -31,6 +32,7 @@ export async function shareMyRecords(body: NewGrant) {
   await createGrant(db, userId, {
     grantId: body.grantId,
     clinicianId: body.clinicianId,
+    ...(body.teamKeyVersion === undefined ? {} : { teamKeyVersion: body.teamKeyVersion }),
     scope: body.scope,
     permission: body.permission,
     expiresAt: body.expiresAt ? new Date(body.expiresAt) : null,
@@ -63,25 +65,29 @@ export async function changeMyGrant(grantId: string, body: GrantChange) {
 export async function myGrants(): Promise<z.input<typeof grantsRoutes.list.response>> {
   const { db, userId } = await as("patient");
   const rows = await grantsOfPatient(db, userId);
-  const names = rows.length
-    ? await db
-        .select()
-        .from(clinicianDirectory)
-        .where(inArray(clinicianDirectory.userId, [...new Set(rows.map((row) => row.clinicianId))]))
-    : [];
-  const disabled = rows.length
+  const clinicianIds = [...new Set(rows.flatMap((row) => (row.clinicianId ? [row.clinicianId] : [])))];
+  const teamNames = await teamNamesOf(
+    db,
+    rows.flatMap((row) => (row.teamId ? [row.teamId] : [])),
+  );
+  const names = clinicianIds.length ? await db.select().from(clinicianDirectory).where(inArray(clinicianDirectory.userId, clinicianIds)) : [];
+  const disabled = clinicianIds.length
     ? await db
         .select({ id: users.id })
         .from(users)
-        .where(and(inArray(users.id, [...new Set(rows.map((row) => row.clinicianId))]), isNotNull(users.disabledAt)))
+        .where(and(inArray(users.id, clinicianIds), isNotNull(users.disabledAt)))
     : [];
   const disabledIds = new Set(disabled.map((row) => row.id));
   return {
     grants: rows.map((row) => ({
       id: row.id,
-      clinicianId: row.clinicianId,
-      clinicianName: names.find((entry) => entry.userId === row.clinicianId)?.displayName ?? "Unknown clinician",
-      clinicianDisabled: disabledIds.has(row.clinicianId),
+      // A grant names exactly one clinician or one team (the grants table's check).
+      clinicianId: row.clinicianId ?? row.teamId!,
+      clinicianName: row.teamId
+        ? (teamNames.get(row.teamId) ?? "A care team")
+        : (names.find((entry) => entry.userId === row.clinicianId)?.displayName ?? "Unknown clinician"),
+      teamId: row.teamId,
+      clinicianDisabled: row.clinicianId !== null && disabledIds.has(row.clinicianId),
       scope: row.scope,
       permission: row.permission,
       expiresAt: row.expiresAt?.toISOString() ?? null,

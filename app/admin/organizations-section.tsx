@@ -1,0 +1,76 @@
+"use client";
+
+import { useRef, useState } from "react";
+import { createOrganization } from "@/client/admin/admin-accounts";
+import { FreshProofNotGivenError } from "@/client/account/fresh-proof";
+import { ApiError } from "@/client/transport/api";
+
+/** Creating an organization and naming its administrators (a fresh proof, into the administration trail); `onChanged` after. */
+export function OrganizationsSection({ onChanged }: { onChanged: () => void }) {
+  const [name, setName] = useState("");
+  const [administratorId, setAdministratorId] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [message, setMessage] = useState<{ text: string; error: boolean }>();
+  const statusRef = useRef<HTMLParagraphElement>(null);
+
+  const submit = async () => {
+    setBusy(true);
+    setMessage({ text: "Creating the organization… If your passkey asks, confirm with it.", error: false });
+    try {
+      await createOrganization(name.trim(), [administratorId.trim()]);
+      setMessage({ text: `${name.trim()} is created. Its administrator can now make care teams on their Organization page.`, error: false });
+      setName("");
+      setAdministratorId("");
+      onChanged();
+    } catch (error) {
+      const text =
+        error instanceof FreshProofNotGivenError || error instanceof ApiError ? error.message : "That did not work. Check your connection and try again.";
+      setMessage({ text, error: true });
+    } finally {
+      setBusy(false);
+      statusRef.current?.focus();
+    }
+  };
+
+  return (
+    <section aria-labelledby="admin-organizations-title">
+      <h2 id="admin-organizations-title">Organizations</h2>
+      <p className="hint">
+        An organization (a clinic, a hospital) has its own administrators, who make care teams and add or remove verified clinicians. Neither you nor they can
+        open what patients share with a team: the team&apos;s key is made and kept in its members&apos; browsers.
+      </p>
+      <form
+        onSubmit={(event) => {
+          event.preventDefault();
+          void submit();
+        }}
+      >
+        <div className="field">
+          <label htmlFor="organization-name">Organization name</label>
+          <input id="organization-name" value={name} onChange={(event) => setName(event.target.value)} required maxLength={120} autoComplete="off" />
+        </div>
+        <div className="field">
+          <label htmlFor="organization-admin">Administrator&apos;s account id</label>
+          <input
+            id="organization-admin"
+            value={administratorId}
+            onChange={(event) => setAdministratorId(event.target.value)}
+            required
+            pattern="[0-9a-fA-F-]{36}"
+            autoComplete="off"
+            aria-describedby="organization-admin-hint"
+          />
+          <p id="organization-admin-hint" className="hint">
+            The whole account id, as the accounts list above finds it.
+          </p>
+        </div>
+        <button type="submit" className="button button-small" disabled={busy}>
+          Create organization
+        </button>
+      </form>
+      <p ref={statusRef} tabIndex={-1} role={message?.error ? "alert" : "status"} className={message?.error ? "form-error" : undefined}>
+        {message?.text}
+      </p>
+    </section>
+  );
+}

@@ -1,0 +1,202 @@
+import { randomBytes } from "node:crypto";
+import type { Page } from "@playwright/test";
+import { apiClientHeader } from "@/contract/api-client-header";
+import { adminEnrolmentToken } from "../playwright.config";
+import { watchApiCalls as watch } from "./support/api-routes";
+import { AppServer } from "./support/app-server";
+import { addNote, newPerson, sameOrigin } from "./support/sharing";
+import { checkA11y, expect, test } from "./support/test";
+import { addMember, createOrganization, createTeam, openUnlocked, verifyClinician } from "./support/teams";
+import { expectFitsViewport } from "./support/viewport";
+
+/**
+ * Care teams (lib/teams, client/teams): an organization administrator makes a team in their
+ * browser and adds verified clinicians; a patient shares with the team once; every member
+ * opens the records and the patient's History names each; removing a member cuts them off at
+ * once, the team key is replaced (and each share key re-sealed to it) and the patient's
+ * browser moves the records to new keys.
+ */
+
+/** Letters only, so each run's names are its own in a shared directory. */
+const tag = () =>
+  [...randomBytes(6)]
+    .map((byte) => String.fromCharCode(97 + (byte % 26)))
+    .join("")
+    .replace(/^./, (first) => first.toUpperCase());
+
+const json = async <T>(page: Page, path: string): Promise<T> => (await (await page.request.get(path)).json()) as T;
+
+test("a patient shares with a team: two members open the records and the History names each; a removed member is refused at once and the team key and the record keys rotate", async ({
+  browser,
+}) => {
+  test.setTimeout(300_000);
+  const surname = tag();
+  const organization = `Riverside ${surname} Hospital`;
+  const team = `Cardiology ${surname}`;
+  const clinic = { specialty: "Cardiology", organization };
+  const admin = await newPerson(browser, { role: "admin", name: "Ada Admin", enrolmentToken: adminEnrolmentToken });
+  const orgAdmin = await newPerson(browser, { role: "nurse", name: `Olu ${surname} Office`, specialty: "Administration", organization });
+  const alice = await newPerson(browser, { role: "doctor", name: `Dr Alice ${surname}`, ...clinic, licenceNumber: "GMC 1111111" });
+  const bob = await newPerson(browser, { role: "doctor", name: `Dr Bob ${surname}`, ...clinic, licenceNumber: "GMC 2222222" });
+  const patient = await newPerson(browser, { role: "patient", name: "Pat Team" });
+
+  await verifyClinician(admin, `Dr Alice ${surname}`);
+  await verifyClinician(admin, `Dr Bob ${surname}`);
+  await createOrganization(admin, organization, orgAdmin.userId);
+  await checkA11y(admin.page, "/admin with an organization made");
+
+  await createTeam(orgAdmin, team);
+  await addMember(orgAdmin, team, `Alice ${surname}`, `Dr Alice ${surname}`);
+  await addMember(orgAdmin, team, `Bob ${surname}`, `Dr Bob ${surname}`);
+  await expect(orgAdmin.page.getByRole("list", { name: `Members of ${team}` }).getByRole("listitem")).toHaveCount(2);
+  await checkA11y(orgAdmin.page, "/organization with a team");
+
+  // The patient shares with the team, as with a clinician: one grant.
+  await patient.page.getByRole("link", { name: "My records" }).first().click();
+  await addNote(patient.page, "Echo report", "Ejection fraction 60%.");
+  await patient.page.getByRole("link", { name: "Sharing" }).click();
+  await patient.page.getByLabel("Team or organization name").fill(team);
+  await patient.page.getByRole("button", { name: "Find teams" }).click();
+  await patient.page.getByRole("button", { name: `Choose the team ${team}` }).click();
+  await patient.page.getByLabel("Your name, as the team will see it").fill("Pat Team");
+  await patient.page.getByRole("button", { name: `Share with ${team}` }).click();
+  await expect(patient.page.getByText(`Shared with ${team} (${organization}).`)).toBeVisible();
+  await checkA11y(patient.page, "/share with a team share");
+  const { grants } = await json<{ grants: Array<{ id: string; teamId?: string | null; clinicianName: string }> }>(patient.page, "/api/grants");
+  const grant = grants.find((candidate) => candidate.teamId)!;
+  expect(grant.clinicianName).toBe(`${team} · ${organization}`);
+  const teamId = grant.teamId!;
+
+  // Both members open it, each in their own browser with the team key sealed to them.
+  for (const member of [alice, bob]) {
+    await member.page.getByRole("link", { name: "Shared with me" }).click();
+    const shared = member.page.getByTestId("shared-patient");
+    await expect(shared.getByRole("button", { name: "Echo report" })).toBeVisible();
+    await expect(shared).toContainText("Pat Team");
+  }
+
+  // The History names each member who opened the records.
+  await patient.page.getByRole("link", { name: "History" }).click();
+  await expect(patient.page.getByTestId("audit-verified")).toBeVisible();
+  const received = patient.page.getByTestId("history-row").filter({ hasText: "Received 1 record" });
+  await expect(received.filter({ hasText: `Dr Alice ${surname}` })).toHaveCount(1);
+  await expect(received.filter({ hasText: `Dr Bob ${surname}` })).toHaveCount(1);
+  const { records: before } = await json<{ records: Array<{ id: string; keyVersion: number }> }>(patient.page, "/api/records");
+  expect(before.map((record) => record.keyVersion)).toEqual([1]);
+
+  // The organization administrator removes Bob: refused at once, the team key is replaced and the share re-sealed to it.
+  orgAdmin.page.once("dialog", (dialog) => dialog.accept());
+  await orgAdmin.page.getByRole("button", { name: `Remove Dr Bob ${surname} from ${team}` }).click();
+  await expect(orgAdmin.page.getByText(`Dr Bob ${surname} is removed. The team's key is replaced and 1 share is re-sealed to it`)).toBeVisible();
+  const refused = await bob.page.request.get(`/api/shared/${grant.id}/records`);
+  expect(refused.status()).toBe(404);
+  expect((await json<{ grants: unknown[] }>(bob.page, "/api/shared")).grants).toEqual([]);
+  expect((await bob.page.request.get(`/api/teams/${teamId}/key`)).status()).toBe(403);
+  const keys = await json<{ keyVersion: number; certificates: unknown[]; seals: Array<{ keyVersion: number }> }>(orgAdmin.page, `/api/teams/${teamId}/key`);
+  expect(keys.keyVersion).toBe(2);
+  expect(keys.certificates).toHaveLength(2);
+  const aliceGrant = (await json<{ grants: Array<{ grantId: string; team?: { keyVersion: number } | null }> }>(alice.page, "/api/shared")).grants.find(
+    (candidate) => candidate.grantId === grant.id,
+  );
+  expect(aliceGrant?.team?.keyVersion).toBe(2);
+  await checkA11y(orgAdmin.page, "/organization after a removal");
+
+  // The patient's browser moves the records to new keys, as after a revoke.
+  await patient.page.getByRole("link", { name: "My records" }).first().click();
+  await expect(patient.page.getByTestId("group-note").getByRole("button", { name: "Echo report" })).toBeVisible();
+  await patient.page.getByRole("link", { name: "Sharing" }).click();
+  await expect(patient.page.getByTestId("key-maintenance")).toContainText("1 record now uses a new key", { timeout: 60_000 });
+  const { records: after } = await json<{ records: Array<{ id: string; keyVersion: number }> }>(patient.page, "/api/records");
+  expect(after.map((record) => record.keyVersion)).toEqual([2]);
+  await patient.page.getByRole("link", { name: "History" }).click();
+  await expect(patient.page.getByTestId("history-row").filter({ hasText: "A member left a care team you share with" })).toHaveCount(1);
+
+  // Alice still opens the record (under the new team key and the new record key); Bob sees nothing.
+  await openUnlocked(alice.page, "/shared", alice.page.getByTestId("shared-patient"));
+  await expect(alice.page.getByTestId("shared-patient").getByRole("button", { name: "Echo report" })).toBeVisible();
+  await openUnlocked(bob.page, "/shared", bob.page.getByText("No patient is sharing records with you right now."));
+
+  // Bob joins again and is removed by a script with the administrator's session: no administrator's page does the key
+  // work this time, so the next remaining member's browser does, in the background of "Shared with me".
+  await addMember(orgAdmin, team, `Bob ${surname}`, `Dr Bob ${surname}`);
+  const removed = await orgAdmin.page.request.delete(`/api/teams/${teamId}/members/${bob.userId}`, {
+    headers: { ...sameOrigin(orgAdmin.page), [apiClientHeader.name]: apiClientHeader.value },
+  });
+  expect(removed.status()).toBe(204);
+  expect((await json<{ grants: unknown[] }>(bob.page, "/api/shared")).grants).toEqual([]);
+  await openUnlocked(alice.page, "/shared", alice.page.getByTestId("shared-patient"));
+  await expect(alice.page.getByTestId("shared-patient").getByRole("button", { name: "Echo report" })).toBeVisible();
+  await expect
+    .poll(async () => (await json<{ keyVersion: number; needsNewKey: boolean }>(orgAdmin.page, `/api/teams/${teamId}/key`)).keyVersion, { timeout: 30_000 })
+    .toBe(3);
+  await expect
+    .poll(async () => (await json<{ grants: Array<{ team?: { keyVersion: number } | null }> }>(alice.page, "/api/shared")).grants[0]?.team?.keyVersion, {
+      timeout: 30_000,
+    })
+    .toBe(3);
+
+  await orgAdmin.page.setViewportSize({ width: 390, height: 844 });
+  await expectFitsViewport(orgAdmin.page, "/organization at 390 px");
+  await Promise.all([admin.close(), orgAdmin.close(), alice.close(), bob.close(), patient.close()]);
+});
+
+test.describe("team membership changes need a fresh proof", () => {
+  // Its own server, whose fresh-proof window is 3 seconds: a test waits it out instead of five minutes.
+  const port = Number(process.env.E2E_PORT ?? 3100) + 7;
+  const server = new AppServer(port, ".e2e-data-care-teams");
+  const windowMs = 3_000;
+  test.describe.configure({ mode: "serial", timeout: 240_000 });
+  test.use({ baseURL: server.url });
+  test.beforeAll(async () => {
+    // A second server starting beside the first takes a while on a busy machine.
+    test.setTimeout(180_000);
+    expect(await server.start({ FRESH_PROOF_MINUTES: String(windowMs / 60_000), ADMIN_ENROLMENT_TOKEN: adminEnrolmentToken })).toEqual({ state: "ready" });
+  });
+  test.afterAll(async () => {
+    await server.stop();
+  });
+
+  test("a script with the session alone is refused; the page asks for the passkey tap and then acts", async ({ browser }) => {
+    const surname = tag();
+    const organization = `Hillside ${surname} Clinic`;
+    const team = `Oncology ${surname}`;
+    const options = { baseURL: server.url };
+    const admin = await newPerson(browser, { role: "admin", name: "Ada Admin", enrolmentToken: adminEnrolmentToken }, options);
+    const orgAdmin = await newPerson(browser, { role: "nurse", name: `Oma ${surname} Office`, specialty: "Administration", organization }, options);
+    const carol = await newPerson(
+      browser,
+      { role: "doctor", name: `Dr Carol ${surname}`, specialty: "Oncology", organization, licenceNumber: "GMC 3333333" },
+      options,
+    );
+    await verifyClinician(admin, `Dr Carol ${surname}`);
+    await createOrganization(admin, organization, orgAdmin.userId);
+    await createTeam(orgAdmin, team);
+    const { organizations } = await json<{ organizations: Array<{ teams: Array<{ id: string }> }> }>(orgAdmin.page, "/api/organizations");
+    const teamId = organizations[0]!.teams[0]!.id;
+
+    // The sign-up's own proof goes stale. Not a timing assertion: the server's window is the point.
+    await orgAdmin.page.waitForTimeout(windowMs + 1_000);
+    const headers = { ...sameOrigin(orgAdmin.page), [apiClientHeader.name]: apiClientHeader.value };
+    const sealedKey = Buffer.from(randomBytes(120)).toString("base64url");
+    for (const response of [
+      await orgAdmin.page.request.post(`/api/teams/${teamId}/members`, { headers, data: { userId: carol.userId, keyVersion: 1, sealedKey } }),
+      await orgAdmin.page.request.delete(`/api/teams/${teamId}/members/${carol.userId}`, { headers }),
+    ]) {
+      expect(response.status()).toBe(403);
+      expect(((await response.json()) as { error: { code: string } }).error.code).toBe("fresh-proof-required");
+    }
+    const stillEmpty = await json<{ organizations: Array<{ teams: Array<{ members: unknown[] }> }> }>(orgAdmin.page, "/api/organizations");
+    expect(stillEmpty.organizations[0]!.teams[0]!.members).toEqual([]);
+
+    // Through the page: refused, one passkey tap, then added.
+    const seen = watch(orgAdmin.page, /^\/api\/(teams\/|me\/fresh-proof)/);
+    await addMember(orgAdmin, team, `Carol ${surname}`, `Dr Carol ${surname}`);
+    expect(seen.filter((call) => !call.startsWith("GET "))).toEqual([
+      expect.stringMatching(/^POST \/api\/teams\/.+\/members 403$/),
+      "POST /api/me/fresh-proof/options 200",
+      "POST /api/me/fresh-proof 200",
+      expect.stringMatching(/^POST \/api\/teams\/.+\/members 204$/),
+    ]);
+    await Promise.all([admin.close(), orgAdmin.close(), carol.close()]);
+  });
+});

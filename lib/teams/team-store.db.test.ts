@@ -1,0 +1,166 @@
+import { randomBytes, randomUUID } from "node:crypto";
+import { and, eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cryptoReady } from "@/crypto";
+import { careTeamKeySeals, clinicianDirectory, grants, keyCertificates, keyRotations } from "@/drizzle/schema";
+import { createTestDatabase, testDatabaseKinds, type TestDatabase } from "@/lib/db/test-databases";
+import { AppError } from "@/lib/errors";
+import { createRecords } from "@/lib/records/chart-store";
+import { createGrant, fetchSharedRecords } from "@/lib/grants/grant-store";
+import { receivedGrantsOf } from "@/lib/grants/shared-store";
+import { insertPeople, newGrant, newRecordItem } from "@/lib/grants/test-fixtures";
+import { deleteMember, grantsToReseal, insertMember, insertNextTeamKey, insertOrganization, insertTeam, updateReseals, type NewTeamKey } from "./team-store";
+
+const key = (keyVersion: number, holders: string[]): NewTeamKey => ({
+  keyVersion,
+  publicKey: randomBytes(32),
+  signedAt: Date.now(),
+  signature: randomBytes(64),
+  seals: holders.map((userId) => ({ userId, sealedKey: randomBytes(120) })),
+});
+
+async function expectAppError(run: Promise<unknown>, code: string) {
+  const error = await run.then(
+    () => null,
+    (caught: unknown) => caught,
+  );
+  expect(error).toBeInstanceOf(AppError);
+  expect((error as AppError).code).toBe(code);
+}
+
+describe.each(testDatabaseKinds())("care teams, on %s", (kind) => {
+  let database: TestDatabase;
+  const [admin, orgAdmin, alice, bob, unverified] = [randomUUID(), randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+  const organizationId = randomUUID();
+
+  beforeAll(async () => {
+    await cryptoReady();
+    database = await createTestDatabase(kind);
+    await insertPeople(database.db, { doctors: [orgAdmin, alice, bob, unverified] });
+    await insertPeople(database.db, { patients: [admin] });
+    await database.db.insert(clinicianDirectory).values(
+      [orgAdmin, alice, bob, unverified].map((userId) => ({
+        userId,
+        displayName: `Dr ${userId.slice(0, 4)}`,
+        specialty: "Cardiology",
+        organization: "Riverside",
+        licenceNumber: "L1",
+        verifiedAt: userId === unverified ? null : new Date(),
+      })),
+    );
+    await database.db.transaction((tx) => insertOrganization(tx, admin, { id: organizationId, name: "Riverside Hospital", administratorIds: [orgAdmin] }));
+  });
+  afterAll(async () => {
+    await database?.dispose();
+  });
+
+  async function newTeam(members: string[]) {
+    const id = randomUUID();
+    await database.db.transaction((tx) =>
+      insertTeam(tx, orgAdmin, { id, organizationId, name: "Cardiology", memberIds: members, key: key(1, [...members, orgAdmin]) }),
+    );
+    return id;
+  }
+
+  async function patientSharingWithTeam(teamId: string, teamKeyVersion = 1) {
+    const patient = randomUUID();
+    await insertPeople(database.db, { patients: [patient] });
+    await database.db
+      .insert(keyCertificates)
+      .values({ id: randomUUID(), userId: patient, identityPublicKey: randomBytes(32), encryptionPublicKey: randomBytes(32), certificate: randomBytes(150) });
+    const items = [newRecordItem(), newRecordItem()];
+    await createRecords(database.db, patient, items);
+    const grant = newGrant(
+      teamId,
+      items.map((item) => item.id),
+      { teamKeyVersion },
+    );
+    await createGrant(database.db, patient, grant);
+    return { patient, grantId: grant.grantId, recordIds: items.map((item) => item.id) };
+  }
+
+  it("refuses a team key not sealed to exactly its members and administrators, and members whose entry no administrator verified", async () => {
+    const id = randomUUID();
+    await expectAppError(
+      database.db.transaction((tx) => insertTeam(tx, orgAdmin, { id, organizationId, name: "T", memberIds: [alice], key: key(1, [alice]) })),
+      "conflict",
+    );
+    await expectAppError(
+      database.db.transaction((tx) =>
+        insertTeam(tx, orgAdmin, { id, organizationId, name: "T", memberIds: [unverified], key: key(1, [unverified, orgAdmin]) }),
+      ),
+      "invalid-input",
+    );
+  });
+
+  it("serves a team grant to every current member, each named in the patient's trail, and to no one else", async () => {
+    const teamId = await newTeam([alice, bob]);
+    const { grantId } = await patientSharingWithTeam(teamId);
+    const [stored] = await database.db.select().from(grants).where(eq(grants.id, grantId));
+    expect(stored).toMatchObject({ clinicianId: null, teamId, teamKeyVersion: 1 });
+    for (const member of [alice, bob]) {
+      const received = await receivedGrantsOf(database.db, member);
+      expect(received.grants.find((grant) => grant.grantId === grantId)?.team).toEqual({ teamId, keyVersion: 1 });
+      const { records } = await fetchSharedRecords(database.db, member, grantId);
+      expect(records).toHaveLength(2);
+    }
+    await expectAppError(fetchSharedRecords(database.db, orgAdmin, grantId), "not-found");
+  });
+
+  it("cuts a removed member off at once, queues the records' rotation, and re-seals to the next key version resumably", async () => {
+    const teamId = await newTeam([alice, bob]);
+    const { patient, grantId, recordIds } = await patientSharingWithTeam(teamId);
+    const queued = await database.db.transaction((tx) => deleteMember(tx, teamId, bob));
+    expect(queued).toEqual([patient]);
+    await expectAppError(fetchSharedRecords(database.db, bob, grantId), "not-found");
+    expect((await receivedGrantsOf(database.db, bob)).grants.map((grant) => grant.grantId)).not.toContain(grantId);
+    expect(
+      await database.db
+        .select()
+        .from(careTeamKeySeals)
+        .where(and(eq(careTeamKeySeals.teamId, teamId), eq(careTeamKeySeals.userId, bob))),
+    ).toEqual([]);
+    const rotations = await database.db.select().from(keyRotations).where(eq(keyRotations.ownerId, patient));
+    expect(rotations.map((row) => row.recordId).sort()).toEqual([...recordIds].sort());
+    // The remaining member still opens the records meanwhile, with the old key.
+    expect((await fetchSharedRecords(database.db, alice, grantId)).records).toHaveLength(2);
+    // No new grant to the team until its key is replaced; a removed member is not sealed to.
+    await expectAppError(patientSharingWithTeam(teamId), "conflict");
+    await expectAppError(
+      database.db.transaction((tx) => insertNextTeamKey(tx, teamId, alice, key(2, [alice, bob, orgAdmin]))),
+      "conflict",
+    );
+    const next = key(2, [alice, orgAdmin]);
+    await database.db.transaction((tx) => insertNextTeamKey(tx, teamId, alice, next));
+    await database.db.transaction((tx) => insertNextTeamKey(tx, teamId, alice, next));
+    const pending = await grantsToReseal(database.db, teamId, 2, 50);
+    expect(pending.map((row) => row.grantId)).toEqual([grantId]);
+    const resealed = randomBytes(98);
+    expect(await database.db.transaction((tx) => updateReseals(tx, teamId, 2, [{ grantId, sealedShareKey: resealed }]))).toBe(1);
+    expect(await database.db.transaction((tx) => updateReseals(tx, teamId, 2, [{ grantId, sealedShareKey: randomBytes(98) }]))).toBe(0);
+    expect(await grantsToReseal(database.db, teamId, 2, 50)).toEqual([]);
+    const received = (await receivedGrantsOf(database.db, alice)).grants.find((grant) => grant.grantId === grantId);
+    expect(received?.team).toEqual({ teamId, keyVersion: 2 });
+    expect(Buffer.from(received!.sealedShareKey!, "base64url").equals(resealed)).toBe(true);
+    await patientSharingWithTeam(teamId, 2);
+  });
+
+  it("adds a member with the current key sealed to them, and refuses an old key version", async () => {
+    const teamId = await newTeam([alice]);
+    const { grantId } = await patientSharingWithTeam(teamId);
+    await expectAppError(fetchSharedRecords(database.db, bob, grantId), "not-found");
+    await expectAppError(
+      database.db.transaction((tx) => insertMember(tx, teamId, { userId: bob, keyVersion: 2, sealedKey: randomBytes(120) })),
+      "conflict",
+    );
+    expect(await database.db.transaction((tx) => insertMember(tx, teamId, { userId: bob, keyVersion: 1, sealedKey: randomBytes(120) }))).toBe(true);
+    expect(await database.db.transaction((tx) => insertMember(tx, teamId, { userId: bob, keyVersion: 1, sealedKey: randomBytes(120) }))).toBe(false);
+    expect((await fetchSharedRecords(database.db, bob, grantId)).records).toHaveLength(2);
+  });
+
+  it("keeps a grant to exactly one clinician or one team (the table's check)", async () => {
+    const teamId = await newTeam([alice]);
+    const { grantId } = await patientSharingWithTeam(teamId);
+    await expect(database.db.update(grants).set({ clinicianId: alice }).where(eq(grants.id, grantId))).rejects.toThrow();
+  });
+});
