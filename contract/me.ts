@@ -79,6 +79,13 @@ export const auditActionSchema = z.enum([
   "grant-end-date-changed",
   "grant-record-added",
   "grant-expired",
+  /** Emergency access (lib/emergency): a contact named, a request (by the contact), approved early, refused, ended; the contact reading the set once open. */
+  "emergency-contact-named",
+  "emergency-requested",
+  "emergency-approved",
+  "emergency-refused",
+  "emergency-ended",
+  "emergency-records-received",
   "access-refused",
   /** SMART Health Links (lib/links): made, revoked, opened by a recipient (GET of a U link, a manifest), a wrong passcode. */
   "link-created",
