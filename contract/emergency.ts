@@ -131,6 +131,17 @@ export const emergencyContactRoutes = {
     body: emergencyChangeSchema,
     response: "empty",
   }),
+  /**
+   * An account's published keys by the share code its owner shows (`?code=hsc1.…`): served only
+   * when the code names that account's identity key, so an account id alone reveals nothing.
+   */
+  contactKeys: defineRoute({
+    method: "GET",
+    path: "/api/emergency-contacts/keys",
+    access: "session",
+    query: z.object({ code: z.string().min(1).max(200) }),
+    response: publishedKeysSchema,
+  }),
   approve: defineRoute({ method: "POST", path: "/api/emergency-contacts/[id]/approve", access: "session", params: idParams, response: "empty" }),
   refuse: defineRoute({ method: "POST", path: "/api/emergency-contacts/[id]/refuse", access: "session", params: idParams, response: "empty" }),
   end: defineRoute({ method: "POST", path: "/api/emergency-contacts/[id]/end", access: "session", params: idParams, response: "empty" }),

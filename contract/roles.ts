@@ -176,6 +176,7 @@ export const routeRules: Record<string, RouteRule> = {
   // Emergency access: the patient names and answers; the contact (any account with a chart or a clinician's keys) asks and reads once open.
   "GET /api/emergency-contacts": signedIn("Lists one's own emergency contacts.", patientOwn),
   "POST /api/emergency-contacts": signedIn("Names an emergency contact (a gated, sealed grant).", patientOwn),
+  "GET /api/emergency-contacts/keys": signedIn("Reads an account's published keys by the share code its owner shows.", { patient: "any" }),
   "POST /api/emergency-contacts/[id]/change": signedIn("Keeps one's own emergency set current.", patientOwn),
   "POST /api/emergency-contacts/[id]/approve": signedIn("Approves a request for one's own emergency set early.", patientOwn),
   "POST /api/emergency-contacts/[id]/refuse": signedIn("Refuses a request for one's own emergency set.", patientOwn),

@@ -3,7 +3,7 @@ import { getDocument } from "pdfjs-dist/legacy/build/pdf.mjs";
 import { SHLViewer } from "kill-the-clipboard";
 import type { Browser, Page } from "@playwright/test";
 import { checkA11y, expect, test } from "./support/test";
-import { addNote, newPerson } from "./support/sharing";
+import { addNote, importRecords, newPerson } from "./support/sharing";
 import { shlinkPayloadOf } from "./support/links";
 import { trailActions } from "./support/audit";
 import { expectFitsViewport } from "./support/viewport";
@@ -51,13 +51,7 @@ test("a patient makes an emergency card of chosen kinds: the PDF, the passcode s
   test.setTimeout(300_000);
   const patient = await newPerson(browser, { role: "patient", name: "Erika Emergency" });
   const { page } = patient;
-  await page.getByRole("link", { name: "My records" }).first().click();
-  await page
-    .getByRole("region", { name: /import/i })
-    .locator('input[type="file"]')
-    .setInputFiles(ips);
-  await page.getByRole("button", { name: /^Import \d/ }).click();
-  await expect(page.getByText(/Imported 14 records/)).toBeVisible({ timeout: 60_000 });
+  await importRecords(page, ips, 14);
   await addNote(page, "Old diary", "Not for the card.");
 
   await page.getByRole("banner").getByRole("link", { name: "Emergency card" }).click();

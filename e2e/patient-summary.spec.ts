@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { getDocument } from "pdfjs-dist/legacy/build/pdf.mjs";
 import type { Page } from "@playwright/test";
 import { expect, test } from "./support/test";
-import { chooseClinician, newPerson } from "./support/sharing";
+import { chooseClinician, importRecords, newPerson } from "./support/sharing";
 import { expectFitsViewport } from "./support/viewport";
 
 const ips = "fixtures/real-world/04-ips-with-immunization.json";
@@ -10,13 +10,7 @@ const ipsSections = ["Problems", "Medications", "Allergies and intolerances", "I
 
 /** Imports fixture 04 (an IPS document with French text) through the chart's import panel. */
 async function importIps(page: Page) {
-  await page.getByRole("link", { name: "My records" }).first().click();
-  await page
-    .getByRole("region", { name: /import/i })
-    .locator('input[type="file"]')
-    .setInputFiles(ips);
-  await page.getByRole("button", { name: /^Import \d/ }).click();
-  await expect(page.getByText(/Imported 14 records/)).toBeVisible({ timeout: 60_000 });
+  await importRecords(page, ips, 14);
 }
 
 /** Every page's text of a PDF, as pdf.js reads it back. */

@@ -52,6 +52,7 @@ function NameContactForm({ entries, onNamed }: { entries: OkEntry[]; onNamed: ()
     if (vault.status !== "unlocked" || busy) return;
     setBusy(true);
     setError(undefined);
+    setStatus(undefined);
     try {
       setContact(await contactFromShareCode(code, vault, httpTransport));
     } catch (caught) {
@@ -172,7 +173,7 @@ function ContactRow({ contact, onChanged }: { contact: EmergencyContact; onChang
     }
   }
   return (
-    <li data-testid="emergency-contact" data-state={contact.state}>
+    <li data-testid="emergency-contact" data-state={contact.state} data-grant={contact.grantId}>
       <p>
         <strong>Contact</strong> (account {contact.contactId.slice(0, 8)}…) · wait: {waitWords(contact.waitSeconds)} · {contact.recordIds.length} records
       </p>

@@ -10,6 +10,7 @@ import {
   keyFingerprint,
   openShareKey,
   parseShareCode,
+  shareCode,
   shareCodeMatches,
   sealShareKey,
   signEmergencyGrant,
@@ -28,7 +29,7 @@ import { guardReceivedGrant } from "../keystore/rollback-guard";
 import type { UnlockedVault } from "../keystore/vault-store";
 import { authorKeys, openSharedVersion, ownRecordKeys, verifyAuthorship, type OkEntry, type RecordDocument } from "../records/records";
 import { emergencyEntries, type EmergencyChoice } from "../emergency-card/emergency-set";
-import { checkedContact, pinContact, type CertifiedKeys } from "../sharing/contacts";
+import { certifiedFrom, checkedAgainstPin, pinContact, pinnedContact, type CertifiedKeys } from "../sharing/contacts";
 import { retryTransient, type Transport } from "../transport/api";
 import { openEmergencyChoice, sealEmergencyChoice } from "./choice-seal";
 
@@ -84,9 +85,20 @@ export async function contactFromShareCode(code: string, vault: UnlockedVault, t
   await cryptoReady();
   const trimmed = code.trim();
   const { userId } = verified("shape", () => parseShareCode(trimmed));
-  const keys = await checkedContact(userId, vault, transport);
+  const keys = certifiedFrom(await transport.call(routes.emergencyContacts.contactKeys, { query: { code: trimmed } }), userId);
   if (!shareCodeMatches(trimmed, keys.identityPublicKey, userId)) throw new IntegrityError("signature");
-  return keys;
+  return checkedAgainstPin(keys, vault);
+}
+
+/**
+ * A named contact's keys again, through the share code their pinned identity key makes (an
+ * account's keys go only to whoever holds its code).
+ * @throws KeyChangedError (keys differ from the pin), IntegrityError, ApiError
+ */
+async function namedContactKeys(contactId: string, vault: UnlockedVault, transport: Transport) {
+  const pin = pinnedContact(contactId, vault);
+  if (!pin) throw new IntegrityError("signature");
+  return contactFromShareCode(shareCode(fromBase64url(pin.identityPublicKey), contactId), vault, transport);
 }
 
 /**
@@ -166,7 +178,7 @@ export async function keepEmergencySetsCurrent(entries: readonly OkEntry[], vaul
     const listed = new Set(contact.recordIds);
     const adding = wanted.filter((id) => !listed.has(id));
     if (adding.length === 0 && wanted.length === listed.size) continue;
-    const keys = await checkedContact(contact.contactId, vault, transport);
+    const keys = await namedContactKeys(contact.contactId, vault, transport);
     const recordKeys = adding.length ? await ownRecordKeys(adding, vault, transport) : [];
     try {
       const body = {

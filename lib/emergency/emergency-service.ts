@@ -1,6 +1,6 @@
 import "server-only";
 import type { z } from "zod";
-import { cryptoReady, fromBase64url, toBase64url } from "@/crypto";
+import { cryptoReady, fromBase64url, isCryptoError, parseShareCode, shareCodeMatches, toBase64url } from "@/crypto";
 import type { EmergencyChange, emergencyAccessRoutes, emergencyContactRoutes, EmergencyState, NewEmergencyContact } from "@/contract/emergency";
 import type { emergencyContacts } from "@/drizzle/schema";
 import { config } from "@/lib/config";
@@ -48,6 +48,26 @@ const roleJson = (contact: ContactRow, state: EmergencyState) => ({
   state,
   ...requestJson(contact),
 });
+
+/**
+ * An account's published keys for a patient who holds its share code: the code must name the
+ * account's current identity key, or the answer is the same not-found as for no account, so
+ * an id alone never tells a stranger that an account exists (lib/directory/lookup-service.ts).
+ */
+export async function keysByShareCode(code: string) {
+  const { db } = await as("patient");
+  const refused = () => new AppError("not-found", "No account matches this share code.");
+  let userId: string;
+  try {
+    userId = parseShareCode(code).userId;
+  } catch (error) {
+    if (!isCryptoError(error)) throw error;
+    throw refused();
+  }
+  const keys = (await publishedKeysOf(db, [userId])).get(userId);
+  if (!keys || !shareCodeMatches(code, fromBase64url(keys.identityPublicKey), userId)) throw refused();
+  return keys;
+}
 
 /** Names an emergency contact the patient's browser sealed (POST /api/emergency-contacts); a re-sent one changes nothing. */
 export async function nameEmergencyContact(body: NewEmergencyContact) {
