@@ -133,7 +133,9 @@ test("emergency access: refused, approved early, opened by the wait with the pat
 
   // 4. Ending it cuts the contact off at once, and the set's records move to new keys.
   await signInThroughPage(page);
-  await page.goto("/emergency-contacts");
+  await expect(page.getByRole("heading", { name: "Welcome, Petra Patient" })).toBeVisible();
+  await page.getByRole("banner").getByRole("link", { name: "Emergency contacts" }).click();
+  await expect(page.getByTestId("emergency-contact")).toHaveCount(2);
   const keyVersionsBefore = await keyVersions(page, served.recordIds);
   await (await contactRow(page, annGrant)).getByRole("button", { name: "End emergency access" }).click();
   await expect(page.getByText(/Emergency contact ended/)).toBeVisible();
