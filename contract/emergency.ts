@@ -12,7 +12,8 @@ import { grantSignature, grantStatement, grantWrapSchema, publishedKeysSchema, s
 
 /** The waits a patient may choose, in seconds: immediately, 24 hours, 48 hours, 7 days. */
 export const emergencyWaits = [0, 86_400, 172_800, 604_800] as const;
-export const emergencyWaitSchema = z.union(emergencyWaits.map((wait) => z.literal(wait)) as [z.ZodLiteral<0>, ...z.ZodLiteral<number>[]]);
+export const emergencyWaitSchema = z.literal(emergencyWaits);
+export type EmergencyWait = (typeof emergencyWaits)[number];
 
 /**
  * Where an emergency contact stands: `standby` (named, no request), `requested` (waiting),

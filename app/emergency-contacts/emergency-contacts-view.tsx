@@ -2,6 +2,7 @@
 
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { VaultGate } from "@/app/_components/vault-gate";
+import { emergencyWaits, type EmergencyWait } from "@/contract/emergency";
 import { requestKeyMaintenance } from "@/app/_components/key-maintenance";
 import { ShareCodeCard } from "@/app/shared/share-code-card";
 import { describeFailure } from "@/client/failures";
@@ -37,7 +38,7 @@ function NameContactForm({ entries, onNamed }: { entries: OkEntry[]; onNamed: ()
   const [code, setCode] = useState("");
   const [contact, setContact] = useState<CertifiedKeys | null>(null);
   const [kinds, setKinds] = useState<RecordKind[]>(["allergy", "medication", "condition", "immunization"]);
-  const [wait, setWait] = useState(86_400);
+  const [wait, setWait] = useState<EmergencyWait>(86_400);
   const [name, setName] = useState(vault.status === "unlocked" ? vault.profile.displayName : "");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
@@ -120,8 +121,12 @@ function NameContactForm({ entries, onNamed }: { entries: OkEntry[]; onNamed: ()
             ))}
           </fieldset>
           <label htmlFor="contact-wait">Wait after a request</label>
-          <select id="contact-wait" value={wait} onChange={(event) => setWait(Number(event.target.value))}>
-            {[0, 86_400, 172_800, 604_800].map((seconds) => (
+          <select
+            id="contact-wait"
+            value={wait}
+            onChange={(event) => setWait(emergencyWaits.find((seconds) => seconds === Number(event.target.value)) ?? 86_400)}
+          >
+            {emergencyWaits.map((seconds) => (
               <option key={seconds} value={seconds}>
                 {waitWords(seconds)}
               </option>

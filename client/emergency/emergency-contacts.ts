@@ -22,7 +22,7 @@ import {
   wrapsDigest,
   type RecordKey,
 } from "@/crypto";
-import type { EmergencyContact, EmergencyOpened, EmergencyRole } from "@/contract/emergency";
+import type { EmergencyContact, EmergencyOpened, EmergencyRole, EmergencyWait } from "@/contract/emergency";
 import { routes } from "@/contract/routes";
 import { IntegrityError, isIntegrityError, verified } from "../integrity";
 import { guardReceivedGrant } from "../keystore/rollback-guard";
@@ -113,7 +113,7 @@ export async function nameEmergencyContact(
     contact: CertifiedKeys & { pin?: unknown };
     verified: boolean;
     choice: EmergencyChoice;
-    waitSeconds: number;
+    waitSeconds: EmergencyWait;
     revealedName: string;
     entries: readonly OkEntry[];
   },
@@ -131,7 +131,7 @@ export async function nameEmergencyContact(
     const body = {
       grantId,
       contactId: input.contact.userId,
-      waitSeconds: input.waitSeconds as 0,
+      waitSeconds: input.waitSeconds,
       sealedShareKey: toBase64url(sealShareKey(shareKey, publicKey, { grantId })),
       sealedProfile: toBase64url(encryptGrantProfile({ displayName: input.revealedName }, shareKey, { grantId })),
       sealedChoice: sealEmergencyChoice(input.choice, grantId, vault.keys.vaultKey),

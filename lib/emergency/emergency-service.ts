@@ -1,7 +1,7 @@
 import "server-only";
 import type { z } from "zod";
 import { cryptoReady, fromBase64url, isCryptoError, parseShareCode, shareCodeMatches, toBase64url } from "@/crypto";
-import type { EmergencyChange, emergencyAccessRoutes, emergencyContactRoutes, EmergencyState, NewEmergencyContact } from "@/contract/emergency";
+import type { EmergencyChange, EmergencyWait, emergencyAccessRoutes, emergencyContactRoutes, EmergencyState, NewEmergencyContact } from "@/contract/emergency";
 import type { emergencyContacts } from "@/drizzle/schema";
 import { config } from "@/lib/config";
 import { getDatabase } from "@/lib/db";
@@ -22,7 +22,6 @@ import {
 } from "./emergency-store";
 
 type ContactRow = typeof emergencyContacts.$inferSelect;
-type Wait = 0 | 86_400 | 172_800 | 604_800;
 
 /** The patient's side needs a chart (a patient); the contact's side any account that keeps keys (not an administrator). */
 async function as(side: "patient" | "contact") {
@@ -44,7 +43,7 @@ const requestJson = (contact: ContactRow) => ({
 const roleJson = (contact: ContactRow, state: EmergencyState) => ({
   grantId: contact.grantId,
   patientId: contact.patientId,
-  waitSeconds: contact.waitSeconds as Wait,
+  waitSeconds: contact.waitSeconds as EmergencyWait,
   state,
   ...requestJson(contact),
 });
@@ -92,7 +91,7 @@ export async function myEmergencyContacts(): Promise<z.input<typeof emergencyCon
     contacts: rows.map(({ contact, grant, state, recordIds }) => ({
       grantId: contact.grantId,
       contactId: contact.contactId,
-      waitSeconds: contact.waitSeconds as Wait,
+      waitSeconds: contact.waitSeconds as EmergencyWait,
       state,
       createdAt: grant.createdAt.toISOString(),
       endedAt: iso(grant.revokedAt),
@@ -159,7 +158,7 @@ export async function openEmergencyAccess(grantId: string): Promise<z.input<type
   return {
     grantId,
     patientId: opened.grant.patientId,
-    waitSeconds: opened.contact.waitSeconds as Wait,
+    waitSeconds: opened.contact.waitSeconds as EmergencyWait,
     revision: opened.grant.revision,
     statement: toBase64url(opened.grant.statement),
     signature: toBase64url(opened.grant.signature),
