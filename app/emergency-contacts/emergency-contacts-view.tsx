@@ -271,7 +271,7 @@ export function EmergencyContactsView({ patient }: { patient: boolean }) {
     <VaultGate>
       {patient && <OwnContacts />}
       <EmergencyRoles />
-      <ShareCodeCard />
+      <ShareCodeCard forEmergency />
     </VaultGate>
   );
 }
