@@ -65,7 +65,7 @@ describe.each(testDatabaseKinds())("emergency contacts on %s", (kind) => {
   it("serves nothing before a request, nor while the wait runs, and opens when it ends without the patient", async () => {
     const start = new Date("2030-01-01T00:00:00Z");
     const input = named(contact, recordIds.slice(0, 2));
-    await createEmergencyContact(database.db, patient, input, start);
+    await createEmergencyContact(database.db, patient, input);
     // Never an ordinary grant: not in the patient's shares, never served through /api/shared.
     expect((await grantsOfPatient(database.db, patient)).map((row) => row.id)).not.toContain(input.grantId);
     expect((await activeGrantsForClinician(database.db, contact, start)).map((row) => row.id)).not.toContain(input.grantId);
@@ -89,7 +89,7 @@ describe.each(testDatabaseKinds())("emergency contacts on %s", (kind) => {
   it("scales the wait on the server's clock, and a refusal closes the request until the next one", async () => {
     const start = new Date("2030-02-01T00:00:00Z");
     const input = named(doctor, [recordIds[0]!], 7 * day);
-    await createEmergencyContact(database.db, patient, input, start);
+    await createEmergencyContact(database.db, patient, input);
     const { contact: row } = await requestEmergencyAccess(database.db, doctor, input.grantId, 0.001, start);
     expect(row.opensAt!.getTime() - start.getTime()).toBe(Math.round(7 * day * 0.001 * 1000));
     await answerEmergencyRequest(database.db, patient, input.grantId, "refuse", start);
@@ -108,7 +108,7 @@ describe.each(testDatabaseKinds())("emergency contacts on %s", (kind) => {
   it("ends as a revoke: wraps gone at once, records queued for rotation, the contact told it ended", async () => {
     const start = new Date("2030-03-01T00:00:00Z");
     const input = named(contact, [recordIds[2]!], 0);
-    await createEmergencyContact(database.db, patient, input, start);
+    await createEmergencyContact(database.db, patient, input);
     expect((await requestEmergencyAccess(database.db, contact, input.grantId, 1, start)).state).toBe("open");
     await endEmergencyContact(database.db, patient, input.grantId, start);
     await endEmergencyContact(database.db, patient, input.grantId, start);

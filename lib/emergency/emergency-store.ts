@@ -47,7 +47,7 @@ export function stateOf(contact: Pick<ContactRow, "requestedAt" | "opensAt" | "a
  * Re-sending the same signed contact changes nothing.
  * @throws AppError invalid-input (the patient themselves, an unknown or disabled account, a record not theirs), conflict (another grant with this id; records changed meanwhile)
  */
-export async function createEmergencyContact(db: Database, patientId: string, input: NewEmergencyContact, now: Date = new Date()): Promise<void> {
+export async function createEmergencyContact(db: Database, patientId: string, input: NewEmergencyContact): Promise<void> {
   if (input.contactId === patientId) throw new AppError("invalid-input", "You cannot be your own emergency contact.");
   await db.transaction(async (tx) => {
     const [existing] = await tx.select({ patientId: grants.patientId, statement: grants.statement }).from(grants).where(eq(grants.id, input.grantId));
@@ -94,7 +94,6 @@ export async function createEmergencyContact(db: Database, patientId: string, in
     }
     await appendAudit(tx, [{ subjectId: patientId, actorId: patientId, action: "emergency-contact-named", grantId: input.grantId, outcome: "success" }]);
   });
-  void now;
 }
 
 /** The patient's emergency contacts (ended ones too), each with its listed records and state at `now`. */
