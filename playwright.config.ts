@@ -9,6 +9,8 @@ export const shortIdleURL = `http://localhost:${port + 1}`;
 /** Administrator enrolment is on for the first server only, so the authorization matrix can enrol an admin. */
 /** The first server's storage quota per account (STORAGE_QUOTA_MB). */
 export const storageQuotaMB = 1500;
+/** The first server's EMERGENCY_WAIT_SCALE. */
+export const emergencyWaitScale = 0.0001;
 export const adminEnrolmentToken = "e2e-admin-enrolment-token-not-a-secret-0123456789";
 
 const chromium = {
@@ -78,6 +80,9 @@ export default defineConfig({
         // matrix's sensitive rows deterministic on a slow machine. e2e/fresh-proof.spec.ts
         // runs its own server with a window of seconds.
         FRESH_PROOF_MINUTES: "60",
+        // Emergency-access waits a ten-thousandth as long: "24 hours" ends in about 9 seconds,
+        // "7 days" in about a minute (e2e/emergency-access.spec.ts).
+        EMERGENCY_WAIT_SCALE: String(emergencyWaitScale),
       },
     },
     {

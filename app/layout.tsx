@@ -6,6 +6,7 @@ import { currentSession } from "@/lib/sessions/current-session";
 import { AuditCheck } from "./_components/audit-check";
 import { EmergencyCardKeeper } from "./_components/emergency-card-keeper";
 import { KeyMaintenance } from "./_components/key-maintenance";
+import { EmergencyContactsKeeper } from "./_components/emergency-contacts-keeper";
 import { NoticeLink } from "./_components/notice-link";
 import { SignOutButton } from "./_components/sign-out-button";
 import { SiteMenu } from "./_components/site-menu";
@@ -47,6 +48,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
                 {patient && <Link href="/share">Sharing</Link>}
                 {patient && <Link href="/links">Links</Link>}
                 {patient && <Link href="/emergency-card">Emergency card</Link>}
+                {(patient || clinician) && <Link href="/emergency-contacts">Emergency contacts</Link>}
                 {patient && <Link href="/backup">Backup</Link>}
                 {(patient || clinician) && <Link href="/history">History</Link>}
                 <NoticeLink />
@@ -67,6 +69,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
         <main id="main">
           {patient && <KeyMaintenance />}
           {patient && <EmergencyCardKeeper />}
+          {patient && <EmergencyContactsKeeper />}
           {session && <AuditCheck />}
           {children}
         </main>

@@ -81,6 +81,13 @@ export const auditActionSchema = z.enum([
   "grant-expired",
   /** The clinician a grant was to deleted their account: the grant ended with it (lib/accounts/account-deletion.ts). */
   "grant-holder-departed",
+  /** Emergency access (lib/emergency): a contact named, a request (by the contact), approved early, refused, ended; the contact reading the set once open. */
+  "emergency-contact-named",
+  "emergency-requested",
+  "emergency-approved",
+  "emergency-refused",
+  "emergency-ended",
+  "emergency-records-received",
   "access-refused",
   /** SMART Health Links (lib/links): made, revoked, opened by a recipient (GET of a U link, a manifest), a wrong passcode. */
   "link-created",

@@ -58,6 +58,18 @@ export const noticeKinds = {
     label: "A new passkey (a new device) can now sign in to your account",
     email: "A new passkey was added to your account. If this was not you, sign in and remove it.",
   },
+  "emergency-request": {
+    raisedBy: ["emergency-requested"],
+    othersOnly: true,
+    label: "Your emergency contact asked for access to your emergency set",
+    email: "Someone you named as an emergency contact asked for access. Sign in to approve or refuse it.",
+  },
+  "emergency-request-ended": {
+    raisedBy: ["emergency-records-received"],
+    othersOnly: true,
+    label: "An emergency request ended: your emergency contact opened your emergency set",
+    email: "Someone you named as an emergency contact opened your emergency set. Sign in to see when, or to end it.",
+  },
 } as const satisfies Record<string, { raisedBy: readonly z.infer<typeof auditActionSchema>[]; othersOnly: boolean; label: string; email: string }>;
 
 export type NoticeKind = keyof typeof noticeKinds;

@@ -110,6 +110,9 @@ const everyoneAny: Partial<Record<ActiveRoleId, Reach>> = Object.fromEntries(Obj
 const patientOwn: Partial<Record<ActiveRoleId, Reach>> = { patient: "own" };
 /** Doctors and nurses; a team member is one of them. */
 const cliniciansShared: Partial<Record<ActiveRoleId, Reach>> = { doctor: "shared", nurse: "shared", teamMember: "shared" };
+/** Anyone who keeps keys but an administrator may be named an emergency contact. */
+const emergencyOwn: Partial<Record<ActiveRoleId, Reach>> = { patient: "own", doctor: "own", nurse: "own", teamMember: "own" };
+const emergencyShared: Partial<Record<ActiveRoleId, Reach>> = { patient: "shared", doctor: "shared", nurse: "shared", teamMember: "shared" };
 const adminAny: Partial<Record<ActiveRoleId, Reach>> = { deploymentAdministrator: "any" };
 /** An organization's administrators, on their own organization's teams. */
 const orgAdminOwn: Partial<Record<ActiveRoleId, Reach>> = { organizationAdministrator: "own" };
@@ -174,6 +177,17 @@ export const routeRules: Record<string, RouteRule> = {
   "POST /api/grants/[id]/revoke": signedIn("Revokes one of one's own grants.", patientOwn),
   "POST /api/grants/[id]/records/[recordId]/revoke": signedIn("Takes one record out of one's own grant.", patientOwn),
   "POST /api/grants/wraps": signedIn("Adds record-key wraps to one's own grants.", patientOwn),
+  // Emergency access: the patient names and answers; the contact (any account with a chart or a clinician's keys) asks and reads once open.
+  "GET /api/emergency-contacts": signedIn("Lists one's own emergency contacts.", patientOwn),
+  "POST /api/emergency-contacts": signedIn("Names an emergency contact (a gated, sealed grant).", patientOwn),
+  "GET /api/emergency-contacts/keys": signedIn("Reads an account's published keys by the share code its owner shows.", { patient: "any" }),
+  "POST /api/emergency-contacts/[id]/change": signedIn("Keeps one's own emergency set current.", patientOwn),
+  "POST /api/emergency-contacts/[id]/approve": signedIn("Approves a request for one's own emergency set early.", patientOwn),
+  "POST /api/emergency-contacts/[id]/refuse": signedIn("Refuses a request for one's own emergency set.", patientOwn),
+  "POST /api/emergency-contacts/[id]/end": signedIn("Ends one of one's own emergency contacts (keys rotate).", patientOwn),
+  "GET /api/emergency-access": signedIn("Lists who named the caller their emergency contact.", emergencyOwn),
+  "POST /api/emergency-access/[id]/request": signedIn("Asks for emergency access (the wait starts).", emergencyShared),
+  "GET /api/emergency-access/[id]": signedIn("Reads an emergency set once its gate opened.", emergencyShared),
   "GET /api/shared": signedIn("Lists what patients shared with the caller.", cliniciansShared),
   "GET /api/shared/[grantId]/records": signedIn("Reads the records an active grant shares with the caller.", cliniciansShared),
   "POST /api/shared/[grantId]/records": signedIn("Adds a record to a patient's chart through a grant that allows contributing.", cliniciansShared),

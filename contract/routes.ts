@@ -1,6 +1,7 @@
 import { adminConsoleRoutes } from "./admin-console";
 import { authRoutes } from "./auth";
 import { directoryVerificationRoutes } from "./directory";
+import { emergencyAccessRoutes, emergencyContactRoutes } from "./emergency";
 import { importsRoutes } from "./imports";
 import { linksRoutes, shlRoutes } from "./links";
 import { auditRoutes, securityRoutes, vaultRoutes } from "./me";
@@ -31,6 +32,8 @@ export const routes = {
   adminConsole: adminConsoleRoutes,
   notices: noticeRoutes,
   teams: teamsRoutes,
+  emergencyContacts: emergencyContactRoutes,
+  emergencyAccess: emergencyAccessRoutes,
 } as const;
 
 /** Every route, flat, each with its name ("records.create") for messages and tests. */

@@ -52,13 +52,13 @@ const recordIdList = z.array(uuid).max(maxGrantRecords);
 /** A grant's revision: 1 when shared, one more at each change the patient signs. */
 const revisionSchema = z.number().int().min(1).max(1_000_000_000);
 /** A record key wrapped under a grant's share key (an AEAD envelope of a 32-byte key). */
-const wrappedKey = base64url(128).min(43);
+export const wrappedKey = base64url(128).min(43);
 /** The patient's Ed25519 signature over the grant statement. */
-const grantSignature = base64url(64).length(86);
+export const grantSignature = base64url(64).length(86);
 /** The canonical encoding of the signed grant fields the server keeps no column for (crypto/). */
-const grantStatement = base64url(2 * 1024 * 1024).min(1);
+export const grantStatement = base64url(2 * 1024 * 1024).min(1);
 
-const grantWrapSchema = z.object({ recordId: uuid, keyVersion: z.number().int().min(1).max(1_000_000), wrappedKey });
+export const grantWrapSchema = z.object({ recordId: uuid, keyVersion: z.number().int().min(1).max(1_000_000), wrappedKey });
 
 /**
  * One grant in the patient's list: to whom, what and how, when it was made, revoked and last

@@ -60,6 +60,7 @@ export {
   type GrantStatement,
   type GrantStatementFacts,
 } from "./grant-statement";
+export { signEmergencyGrant, verifyEmergencyGrant, type EmergencyStatement } from "./emergency-statement";
 export { signDirectoryVerification, verifyDirectoryVerification, type DirectoryVerificationStatement } from "./directory-verification";
 export {
   auditEventHash,

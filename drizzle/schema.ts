@@ -892,3 +892,36 @@ export const careTeamKeySeals = pgTable(
   },
   (table) => [primaryKey({ columns: [table.teamId, table.keyVersion, table.userId] }), index("care_team_key_seals_user_idx").on(table.userId)],
 );
+
+/**
+ * Emergency access (issue 18, item 1): a grant (grants.id) the patient made to a trusted person
+ * with a gate. The grant serves nothing through the ordinary shared routes (servingGrant
+ * excludes it); the emergency routes serve it only once a request was made and either the
+ * patient approved it or `opens_at` passed on the server's clock without a refusal, checked at
+ * read time (lib/emergency/emergency-store.ts), so it opens with the patient signed out.
+ */
+export const emergencyContacts = pgTable(
+  "emergency_contacts",
+  {
+    grantId: uuid("grant_id")
+      .primaryKey()
+      .references(() => grants.id, { onDelete: "cascade" }),
+    patientId: uuid("patient_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    contactId: uuid("contact_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    /** The wait the patient chose, in seconds (0, 24 h, 48 h or 7 days), as signed in the statement. */
+    waitSeconds: integer("wait_seconds").notNull(),
+    /** The patient's choice (kinds and named records), sealed under their vault key by their browser; opaque here. */
+    sealedChoice: bytea("sealed_choice").notNull(),
+    /** The open request: when it was made and when its wait ends (the wait scaled by EMERGENCY_WAIT_SCALE); null when none. */
+    requestedAt: at("requested_at"),
+    opensAt: at("opens_at"),
+    approvedAt: at("approved_at"),
+    /** The patient refused the last request; a new request clears it. */
+    refusedAt: at("refused_at"),
+  },
+  (table) => [index("emergency_contacts_patient_idx").on(table.patientId), index("emergency_contacts_contact_idx").on(table.contactId)],
+);

@@ -32,6 +32,7 @@ import {
   unauthenticated,
   type Caller,
   type Expected,
+  type Route,
   type Row,
   type Secret,
 } from "./support/authorization-matrix";
@@ -147,6 +148,8 @@ function matrix(w: World): { rows: Row[]; finalRows: Row[] } {
   const o = w.olga;
   const patientsOnly = (owner: Expected, otherPatient: Expected) => by({ owner, otherPatient, granted: forbidden, clinicians: forbidden, admin: forbidden });
   const olgasOnly = (olga: Expected, owner: Expected) => by({ owner, otherPatient: olga, granted: forbidden, clinicians: forbidden, admin: forbidden });
+  /** Any account but an administrator's may be someone's emergency contact. */
+  const anyContact = (expected: Expected) => by({ owner: expected, otherPatient: expected, granted: expected, clinicians: expected, admin: forbidden });
   const cliniciansOnly = (granted: Expected, clinicians: Expected) => by({ owner: forbidden, otherPatient: forbidden, granted, clinicians, admin: forbidden });
   /** The administration console: every other account is refused as forbidden (the role is checked before anything else). */
   const adminOnly = (admin: Expected) => by({ owner: forbidden, otherPatient: forbidden, granted: forbidden, clinicians: forbidden, admin });
@@ -992,6 +995,65 @@ function matrix(w: World): { rows: Row[]; finalRows: Row[] } {
       what: "one's own live notice stream (for a second)",
       path: "/api/me/notices/stream?seconds=1",
       expect: signedIn(ok(200)),
+    },
+    // Emergency access (e2e/emergency-access.spec.ts runs the whole flow): no caller here is anyone's
+    // emergency contact, so every list is empty and every id refused as none; the roles come from the definitions.
+    {
+      route: "GET /api/emergency-contacts",
+      what: "one's own emergency contacts (none)",
+      path: "/api/emergency-contacts",
+      expect: patientsOnly(ok(200, listOf("contacts", "grantId", [])), ok(200, listOf("contacts", "grantId", []))),
+    },
+    {
+      route: "POST /api/emergency-contacts",
+      what: "an emergency contact naming an account that does not exist",
+      path: "/api/emergency-contacts",
+      body: {
+        grantId: randomUUID(),
+        contactId: randomUUID(),
+        waitSeconds: 86_400,
+        sealedShareKey: randomB64(82),
+        statement: randomB64(40),
+        signature: randomB64(64),
+        sealedProfile: randomB64(200),
+        sealedChoice: randomB64(120),
+        recordIds: [],
+        wraps: [],
+      },
+      expect: patientsOnly(invalid, invalid),
+    },
+    {
+      route: "GET /api/emergency-contacts/keys",
+      what: "an account's keys by a share code that names no account",
+      path: `/api/emergency-contacts/keys?code=${encodeURIComponent(`hsc1.${b64(randomBytes(16))}.${b64(randomBytes(16))}`)}`,
+      expect: patientsOnly(notFound, notFound),
+    },
+    ...(["change", "approve", "refuse", "end"] as const).map((action) => ({
+      route: `POST /api/emergency-contacts/[id]/${action}` as Route,
+      what: `${action} of an emergency contact nobody named`,
+      path: `/api/emergency-contacts/${randomUUID()}/${action}`,
+      ...(action === "change"
+        ? { body: { revision: 2, statement: randomB64(40), signature: randomB64(64), recordIds: [], wraps: [], sealedChoice: randomB64(120) } }
+        : {}),
+      expect: patientsOnly(notFound, notFound),
+    })),
+    {
+      route: "GET /api/emergency-access",
+      what: "who named the caller their emergency contact (nobody)",
+      path: "/api/emergency-access",
+      expect: anyContact(ok(200, listOf("roles", "grantId", []))),
+    },
+    {
+      route: "POST /api/emergency-access/[id]/request",
+      what: "a request under an emergency grant that is not the caller's",
+      path: `/api/emergency-access/${randomUUID()}/request`,
+      expect: anyContact(notFound),
+    },
+    {
+      route: "GET /api/emergency-access/[id]",
+      what: "an emergency set that is not the caller's",
+      path: `/api/emergency-access/${randomUUID()}`,
+      expect: anyContact(notFound),
     },
     {
       route: "GET /api/me/notice-settings",

@@ -3,7 +3,7 @@ import { SHLViewer } from "kill-the-clipboard";
 import type { Browser, Page } from "@playwright/test";
 import { checkA11y, expect, test } from "./support/test";
 import { pdfPageTexts } from "@/client/pdf-text-test-helpers";
-import { addNote, importIps, newPerson } from "./support/sharing";
+import { addNote, importIps, importRecords, newPerson } from "./support/sharing";
 import { shlinkPayloadOf } from "./support/links";
 import { trailActions } from "./support/audit";
 import { expectFitsViewport } from "./support/viewport";
@@ -35,12 +35,7 @@ test("a patient makes an emergency card of chosen kinds: the PDF, the passcode s
   const { page } = patient;
   await importIps(page);
   // 07's problem is written in Chinese ("2型糖尿病"), which the card's font cannot draw.
-  await page
-    .getByRole("region", { name: /import/i })
-    .locator('input[type="file"]')
-    .setInputFiles("fixtures/real-world/07-everything-searchset.json");
-  await page.getByRole("button", { name: /^Import \d/ }).click();
-  await expect(page.getByText(/Imported 2 records/)).toBeVisible({ timeout: 60_000 });
+  await importRecords(page, "fixtures/real-world/07-everything-searchset.json", 2);
   await addNote(page, "Old diary", "Not for the card.");
 
   await page.getByRole("banner").getByRole("link", { name: "Emergency card" }).click();

@@ -4,7 +4,8 @@ import path from "node:path";
 import { expect, test } from "./support/test";
 import { encodings } from "./support/secrets";
 import { signUpThroughPage } from "./support/accounts";
-import { addNote, chooseClinician, newPerson, sameOrigin, shareNewNote, type Person } from "./support/sharing";
+import { addNote, chooseClinician, keysOf, newPerson, sameOrigin, shareNewNote, type Person } from "./support/sharing";
+import { deriveShareKey } from "@/crypto";
 import { addVirtualAuthenticator } from "./support/virtual-authenticator";
 import { adminEnrolmentToken } from "../playwright.config";
 import { addMember, createOrganization, createTeam, verifyClinician } from "./support/teams";
@@ -466,4 +467,69 @@ test("canaries shared with a care team reach no file, log, or response to the or
   }
   expect(seen.get("orgAdmin")!.some((body) => body.includes(team))).toBe(true);
   await Promise.all([admin.close(), orgAdmin.close(), member.close(), leaver.close(), patient.close()]);
+});
+
+test("emergency access: the set's records, the revealed name and the emergency share key reach no file, log or response but the contact's once open", async ({
+  browser,
+}) => {
+  test.setTimeout(240_000);
+  const canary = {
+    noteTitle: "CanaryEmergencyHeading Umber-Quoll",
+    noteText: "CanaryEmergencyText jade-axolotl",
+    revealed: "CanaryEmergencyName Cobalt-Gharial",
+  };
+  const patient = await newPerson(browser, { role: "patient", name: "Pat Trusting" });
+  const contact = await newPerson(browser, { role: "patient", name: "Cody Contact" });
+  const stranger = await newPerson(browser, { role: "nurse", name: "Nell Nosier", specialty: "Triage", organization: "Elsewhere" });
+  const patientResponses = captureResponses(patient.page.context());
+  const strangerResponses = captureResponses(stranger.page.context());
+  const contactResponses = captureResponses(contact.page.context());
+  await contact.page.getByRole("banner").getByRole("link", { name: "Emergency contacts" }).click();
+  const code = (await contact.page.getByTestId("own-share-code").textContent({ timeout: 30_000 }))!.trim();
+
+  const { page } = patient;
+  await page.getByRole("link", { name: "My records" }).first().click();
+  await addNote(page, canary.noteTitle, canary.noteText);
+  await page.getByRole("banner").getByRole("link", { name: "Emergency contacts" }).click();
+  const form = page.getByTestId("name-contact");
+  await form.getByLabel("Your contact's share code").fill(code);
+  await form.getByRole("button", { name: "Check the code" }).click();
+  await form.getByLabel("Notes", { exact: true }).check();
+  await form.getByLabel("Wait after a request").selectOption({ label: "Immediately" });
+  await form.getByLabel(/Your name, as your contact will see it/).fill(canary.revealed);
+  await form.getByRole("button", { name: "Name emergency contact" }).click();
+  await expect(form.getByText(/Emergency contact named/)).toBeVisible({ timeout: 30_000 });
+  const { contacts } = (await (await page.request.get("/api/emergency-contacts")).json()) as { contacts: Array<{ grantId: string }> };
+  const grantId = contacts[0]!.grantId;
+
+  // The stranger asks for everything they can name; the contact asks (no wait) and reads the set.
+  for (const target of ["/api/emergency-access", `/api/emergency-access/${grantId}`, "/api/emergency-contacts"]) await stranger.page.goto(target);
+  await stranger.page.request.post(`/api/emergency-access/${grantId}/request`, { headers: sameOrigin(stranger.page) });
+  await contact.page.getByRole("button", { name: "Check again" }).click();
+  await contact.page.getByRole("button", { name: "Request emergency access" }).click();
+  await contact.page.getByRole("button", { name: "Read the emergency set" }).click();
+  const set = contact.page.getByTestId("emergency-set");
+  await expect(set).toContainText(canary.noteTitle, { timeout: 30_000 });
+  await expect(set).toContainText(canary.revealed);
+  await Promise.all([patientResponses.settled(), strangerResponses.settled(), contactResponses.settled()]);
+
+  const { vaultKey } = await keysOf(patient);
+  const shareKey = Buffer.from(deriveShareKey(vaultKey, { grantId }));
+  const secrets: Record<string, string | Uint8Array> = {
+    ...canary,
+    "emergency share key": shareKey,
+    "emergency share key (base64url)": shareKey.toString("base64url"),
+  };
+  // Positive control: the sealed share key the contact received is on disk (opaque), and ciphertext reached the contact.
+  expect(contactResponses.seen.some((response) => response.url.includes(`/api/emergency-access/${grantId}`) && response.body.includes("sealedShareKey"))).toBe(
+    true,
+  );
+  for (const [what, secret] of Object.entries(secrets)) {
+    const forms = typeof secret === "string" ? [...encodings(secret), ...encodings(Buffer.from(secret))] : encodings(secret);
+    expect(occurrencesOfForms(forms), `${what} in the database files or the server logs`).toEqual([]);
+    const everyResponse = [...patientResponses.seen, ...strangerResponses.seen, ...contactResponses.seen];
+    const inResponses = everyResponse.filter((response) => forms.some((form) => response.body.includes(form))).map((response) => response.url);
+    expect(inResponses, `${what} in a response`).toEqual([]);
+  }
+  await Promise.all([patient.close(), contact.close(), stranger.close()]);
 });

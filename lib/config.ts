@@ -86,6 +86,11 @@ const settings = {
   SMTP_FROM: z.email().optional().describe("an email address such as notices@example.org"),
   /** Minutes between two emails of one kind to one person: notices in between fold into the next email. */
   NOTICE_EMAIL_INTERVAL_MINUTES: decimal({ fallback: 30, min: 0.05, max: 7 * 24 * 60 }, "a number of minutes from 0.05 to 10080"),
+  /**
+   * Multiplies every emergency-access wait the server starts (lib/emergency): 1 in production;
+   * tests use a small factor so that a "24 hours" wait ends in seconds.
+   */
+  EMERGENCY_WAIT_SCALE: decimal({ fallback: 1, min: 0.00001, max: 1 }, "a factor from 0.00001 to 1"),
   LOG_LEVEL: z
     .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
     .default("info")
@@ -219,6 +224,8 @@ export interface AppConfig {
   /** Email notices (lib/notices/notice-email.ts): off without an SMTP URL. */
   smtp: { url: string; from: string } | undefined;
   noticeEmailIntervalMs: number;
+  /** The factor applied to emergency-access waits (1 in production). */
+  emergencyWaitScale: number;
 }
 
 /** Where file chunks live (lib/blobs/select-blob-store.ts): a directory, an S3-compatible bucket, or the database. */
@@ -272,6 +279,7 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
     blobStore: blobStoreSettings(parsed),
     smtp: parsed.SMTP_URL ? { url: parsed.SMTP_URL, from: parsed.SMTP_FROM ?? `notices@${new URL(appOrigin).hostname}` } : undefined,
     noticeEmailIntervalMs: Math.round(parsed.NOTICE_EMAIL_INTERVAL_MINUTES * 60_000),
+    emergencyWaitScale: parsed.EMERGENCY_WAIT_SCALE,
   };
 }
 

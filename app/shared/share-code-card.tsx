@@ -9,9 +9,10 @@ import { useVault } from "@/client/keystore/vault-store";
 
 /**
  * A clinician's own share code: a patient who scans the QR code or opens the link reaches
- * this clinician with their key already checked against the code.
+ * this clinician with their key already checked against the code. With `forEmergency`, the
+ * code alone, worded for a patient naming this account their emergency contact.
  */
-export function ShareCodeCard() {
+export function ShareCodeCard({ forEmergency = false }: { forEmergency?: boolean }) {
   const vault = useVault((state) => state.vault);
   const [code, setCode] = useState<{ shareCode: string; digits: string } | null>(null);
   const userId = vault.status === "unlocked" ? vault.userId : null;
@@ -29,6 +30,17 @@ export function ShareCodeCard() {
   }, [userId]);
 
   if (!code) return null;
+  if (forEmergency)
+    return (
+      <section className="card" aria-labelledby="share-code-title">
+        <h2 id="share-code-title">Your share code</h2>
+        <p>Someone who names you their emergency contact types this code. It carries your account and your key, so their app checks it is really you.</p>
+        <p>
+          Share code: <code data-testid="own-share-code">{code.shareCode}</code>
+        </p>
+        <p className="hint">Safety code, to compare in person: {code.digits}</p>
+      </section>
+    );
   const link = `${window.location.origin}/share?code=${encodeURIComponent(code.shareCode)}`;
   return (
     <section className="card" aria-labelledby="share-code-title">

@@ -1,6 +1,6 @@
 import { cryptoReady, equalBytes, fromBase64url, keyFingerprint, safetyCode, shareCode, toBase64url, verifyKeyCertificate } from "@/crypto";
 import { routes } from "@/contract/routes";
-import type { DirectoryEntry } from "@/contract/sharing";
+import type { DirectoryEntry, PublishedKeys } from "@/contract/sharing";
 import { verified } from "../integrity";
 import type { Transport } from "../transport/api";
 import { updateVaultProfile } from "../keystore/vault-profile";
@@ -26,7 +26,14 @@ export class KeyChangedError extends Error {
  */
 export async function certifiedKeys(userId: string, transport: Transport) {
   await cryptoReady();
-  const keys = await transport.call(routes.directory.userKeys, { params: { id: userId } });
+  return certifiedFrom(await transport.call(routes.directory.userKeys, { params: { id: userId } }), userId);
+}
+
+/**
+ * Published keys as served, once the certificate verifies under the served identity key for `userId`.
+ * @throws IntegrityError("signature") when it does not (or "shape"/"wrong-key" for bytes that are not a certificate or a key)
+ */
+export function certifiedFrom(keys: PublishedKeys, userId: string) {
   const identityPublicKey = fromBase64url(keys.identityPublicKey);
   const certificate = verified("signature", () => verifyKeyCertificate(fromBase64url(keys.certificate), identityPublicKey, { userId }));
   return {
@@ -39,7 +46,7 @@ export async function certifiedKeys(userId: string, transport: Transport) {
   };
 }
 
-export type CertifiedKeys = Awaited<ReturnType<typeof certifiedKeys>>;
+export type CertifiedKeys = ReturnType<typeof certifiedFrom>;
 
 const pinOf = (keys: CertifiedKeys, verified: boolean): PinnedContact => ({
   identityPublicKey: toBase64url(keys.identityPublicKey),
@@ -61,7 +68,15 @@ export const pinnedContact = (userId: string, vault: UnlockedVault): PinnedConta
  *   what `certifiedKeys` throws.
  */
 export async function checkedContact(userId: string, vault: UnlockedVault, transport: Transport): Promise<CertifiedKeys & { pin: PinnedContact | undefined }> {
-  const keys = await certifiedKeys(userId, transport);
+  return checkedAgainstPin(await certifiedKeys(userId, transport), vault);
+}
+
+/**
+ * Certified keys checked against the pin in the vault.
+ * @throws KeyChangedError if they differ from the keys pinned for that person
+ */
+export function checkedAgainstPin(keys: CertifiedKeys, vault: UnlockedVault): CertifiedKeys & { pin: PinnedContact | undefined } {
+  const userId = keys.userId;
   const pin = pinnedContact(userId, vault);
   if (pin && !samePin(pin, keys)) throw new KeyChangedError(userId, pin);
   return { ...keys, pin };

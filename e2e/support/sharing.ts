@@ -42,6 +42,17 @@ export async function addNote(page: Page, title: string, text: string) {
   await expect(page.getByTestId("group-note").getByRole("button", { name: title })).toBeVisible();
 }
 
+/** Imports a FHIR file through the chart's import panel and waits for its `count` records. */
+export async function importRecords(page: Page, file: string, count: number) {
+  await page.getByRole("link", { name: "My records" }).first().click();
+  await page
+    .getByRole("region", { name: /import/i })
+    .locator('input[type="file"]')
+    .setInputFiles(file);
+  await page.getByRole("button", { name: /^Import \d/ }).click();
+  await expect(page.getByText(`Imported ${count} records`)).toBeVisible({ timeout: 60_000 });
+}
+
 /**
  * Finds a clinician on the Sharing page and opens the share form with them; unless
  * `compare` is false, ticks "I compared this code" (the form needs a verified entry or a
@@ -174,12 +185,4 @@ export async function grantThroughApi(
 }
 
 /** Imports fixture 04 (an IPS document with French text: 14 records, allergies, medications and problems among them) through the chart's import panel. */
-export async function importIps(page: Page) {
-  await page.getByRole("link", { name: "My records" }).first().click();
-  await page
-    .getByRole("region", { name: /import/i })
-    .locator('input[type="file"]')
-    .setInputFiles("fixtures/real-world/04-ips-with-immunization.json");
-  await page.getByRole("button", { name: /^Import \d/ }).click();
-  await expect(page.getByText(/Imported 14 records/)).toBeVisible({ timeout: 60_000 });
-}
+export const importIps = (page: Page) => importRecords(page, "fixtures/real-world/04-ips-with-immunization.json", 14);

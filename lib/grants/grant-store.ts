@@ -9,7 +9,7 @@ import { AppError } from "@/lib/errors";
 import { appendAudit } from "@/lib/audit/audit-log";
 import { noteRefusal } from "@/lib/audit/refusals";
 import { crashPoint } from "@/lib/crash-points";
-import { coverageOf, endGrant, queueRotations, servingGrant } from "@/lib/records/grant-coverage";
+import { coverageOf, endGrant, notEmergency, queueRotations, servingGrant } from "@/lib/records/grant-coverage";
 import { granteeIs } from "@/lib/teams/team-grants";
 import { checkTeamGrantee } from "@/lib/teams/team-store";
 import { decodeCursor, encodeCursor, pageWithin, rowsToRead, type PageRequest } from "@/lib/records/pages";
@@ -202,7 +202,11 @@ export async function addGrantWraps(
 }
 
 export async function grantsOfPatient(db: Database, patientId: string) {
-  const rows = await db.select().from(grants).where(eq(grants.patientId, patientId));
+  // Emergency contacts are listed on their own page (lib/emergency), not as shares.
+  const rows = await db
+    .select()
+    .from(grants)
+    .where(and(eq(grants.patientId, patientId), notEmergency));
   const ids = rows.map((row) => row.id);
   const [listed, excluded] = ids.length
     ? await Promise.all([

@@ -1,6 +1,6 @@
 import "server-only";
 import { and, eq, gt, inArray, isNull, lte, or, sql } from "drizzle-orm";
-import { grantExclusions, grantRecords, grants, keyRotations, recordKeyWraps, records, users } from "@/drizzle/schema";
+import { emergencyContacts, grantExclusions, grantRecords, grants, keyRotations, recordKeyWraps, records, users } from "@/drizzle/schema";
 import { appendAudit } from "@/lib/audit/audit-log";
 import type { Database, Executor, Transaction } from "@/lib/db";
 
@@ -10,10 +10,15 @@ export const activeGrant = (now: Date) => and(isNull(grants.revokedAt), or(isNul
 /**
  * What serves a clinician: an active grant whose clinician an administrator has not disabled
  * (lib/admin/account-status.ts). A disabled clinician also has no session, so this is the
- * second lock on the same door; the grant itself stays as the patient made it.
+ * second lock on the same door; the grant itself stays as the patient made it. An emergency
+ * contact's grant never serves here: only the emergency routes serve it, once its gate opens
+ * (lib/emergency/emergency-store.ts).
  */
 export const servingGrant = (now: Date) =>
-  and(activeGrant(now), sql`not exists (select 1 from ${users} where ${users.id} = ${grants.clinicianId} and ${users.disabledAt} is not null)`);
+  and(activeGrant(now), sql`not exists (select 1 from ${users} where ${users.id} = ${grants.clinicianId} and ${users.disabledAt} is not null)`, notEmergency);
+
+/** Not an emergency contact's grant (lib/emergency): those have their own list, gate and routes. */
+export const notEmergency = sql`not exists (select 1 from ${emergencyContacts} where ${emergencyContacts.grantId} = ${grants.id})`;
 
 export interface Coverage {
   /** The patient's active grants, by id. */
