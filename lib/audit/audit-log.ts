@@ -203,12 +203,48 @@ async function chainRows(tx: Transaction, heads: (typeof auditHeads.$inferSelect
     state.set(row.subjectId, { seq: fields.seq, hash });
     return { ...row, seq: fields.seq, prevHash: head.hash, hash };
   });
-  for (let start = 0; start < chained.length; start += 1000) {
-    await tx.insert(auditEvents).values(chained.slice(start, start + 1000));
-  }
+  for (let start = 0; start < chained.length; start += foldBatch) await insertEvents(tx, chained.slice(start, start + foldBatch));
   const moved = new Set(all.map((row) => row.subjectId));
   for (const [subjectId, head] of state) if (moved.has(subjectId)) await tx.update(auditHeads).set(head).where(eq(auditHeads.subjectId, subjectId));
   return chained.length;
+}
+
+type ChainedRow = InboxRow & { seq: number; prevHash: Uint8Array; hash: Uint8Array };
+
+const hexOf = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("hex");
+const isoOf = (date: Date | null) => date?.toISOString() ?? null;
+
+/**
+ * Inserts chained events in order, in ONE statement over array parameters whatever their
+ * number: drizzle building a multi-row insert (a placeholder and an encoder call per value)
+ * cost more CPU than the rest of a fold, hashing included, and every read's event is folded.
+ * Text arrays throughout (bytes as hex, times as ISO, each row's record ids as an array
+ * literal of uuids), cast in SQL: both drivers pass text arrays alike.
+ */
+async function insertEvents(tx: Transaction, rows: ChainedRow[]): Promise<void> {
+  const column = <T>(value: (row: ChainedRow) => T) => sql.param(rows.map(value));
+  await tx.execute(sql`
+    insert into ${auditEvents} (subject_id, seq, actor_id, action, record_id, grant_id, record_ids, outcome, occurred_at, count, window_start, window_end, recipient, prev_hash, hash)
+    select e.subject_id, e.seq, e.actor_id, e.action, e.record_id, e.grant_id, e.record_ids::uuid[], e.outcome::audit_outcome, e.occurred_at::timestamptz,
+      e.count, e.window_start::timestamptz, e.window_end::timestamptz, e.recipient, decode(e.prev_hash, 'hex'), decode(e.hash, 'hex')
+    from unnest(
+      ${column((row) => row.subjectId)}::uuid[],
+      ${column((row) => row.seq)}::int[],
+      ${column((row) => row.actorId)}::uuid[],
+      ${column((row) => row.action)}::text[],
+      ${column((row) => row.recordId)}::uuid[],
+      ${column((row) => row.grantId)}::uuid[],
+      ${column((row) => (row.recordIds ? `{${row.recordIds.join(",")}}` : null))}::text[],
+      ${column((row) => row.outcome)}::text[],
+      ${column((row) => isoOf(row.occurredAt))}::text[],
+      ${column((row) => row.count)}::int[],
+      ${column((row) => isoOf(row.windowStart))}::text[],
+      ${column((row) => isoOf(row.windowEnd))}::text[],
+      ${column((row) => row.recipient)}::text[],
+      ${column((row) => hexOf(row.prevHash))}::text[],
+      ${column((row) => hexOf(row.hash))}::text[]
+    ) with ordinality as e(subject_id, seq, actor_id, action, record_id, grant_id, record_ids, outcome, occurred_at, count, window_start, window_end, recipient, prev_hash, hash, position)
+    order by e.position`);
 }
 
 /**

@@ -124,6 +124,20 @@ async function countMigrations(db: Database): Promise<number> {
   return Number(resultRows<{ count: number }>(result)[0]?.count ?? 0);
 }
 
+/**
+ * Runs one SQL text with positional parameters ($1, $2, …) on the database itself (not a
+ * transaction), without drizzle building anything: on PostgreSQL as a named prepared statement
+ * (one round trip once prepared on a connection), on PGlite as one extended-protocol query.
+ * Rows come as objects keyed by column name, values parsed by the driver's type parsers.
+ * For the few statements whose text is fixed and whose building cost more than running them.
+ */
+export async function queryRows<Row>(db: Database, text: string, params: unknown[]): Promise<Row[]> {
+  // By shape, not instanceof: a bundle may hold two copies of a driver.
+  const client = (db as unknown as { $client: PGlite | postgres.Sql }).$client;
+  if ("unsafe" in client) return (await client.unsafe(text, params as postgres.ParameterOrJSON<never>[], { prepare: true })) as unknown as Row[];
+  return (await client.query<Row>(text, params)).rows;
+}
+
 /** postgres.js returns rows as an array, PGlite as `{ rows }`; raw queries go through this. */
 export function resultRows<Row>(result: unknown): Row[] {
   if (Array.isArray(result)) return result as Row[];

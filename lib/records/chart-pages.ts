@@ -30,12 +30,12 @@ function afterKey() {
   );
 }
 
-/** The placeholders' values of `afterKey` for a cursor's key. */
-function afterKeyValues(key: ChartKey) {
+/** The placeholders' values of `afterKey` for a cursor's key (lib/records/chart-read.ts passes the same). */
+export function chartKeyValues(key: ChartKey) {
   return { afterMillis: key.c.length > 3 ? key.c.slice(0, -3) : "0", afterMicros: key.c, afterRecord: key.r };
 }
 
-const chartCursorSchema = z.strictObject({ c: z.string().regex(/^\d{1,18}$/), r: uuid });
+export const chartCursorSchema = z.strictObject({ c: z.string().regex(/^\d{1,18}$/), r: uuid });
 
 /** Where the next page starts: after this record. */
 export type ChartKey = z.infer<typeof chartCursorSchema>;
@@ -117,7 +117,7 @@ export async function ownedRecordsPage(
   const after = request.cursor === undefined ? null : decodeCursor(request.cursor, chartCursorSchema);
   const most = rowsToRead(request.limit) - 1;
   const values = { ownerId, most, rows: most + 1 };
-  const rows = after ? await pageAfterKey(db).execute({ ...values, ...afterKeyValues(after) }) : await firstPage(db).execute(values);
+  const rows = after ? await pageAfterKey(db).execute({ ...values, ...chartKeyValues(after) }) : await firstPage(db).execute(values);
   const last = rows[rows.length - 1];
   // An empty page (a chart with nothing after the cursor) has no row to carry the count.
   const total = last ? last.total : ((await db.select({ total: count() }).from(records).where(eq(records.ownerId, ownerId)))[0]?.total ?? 0);

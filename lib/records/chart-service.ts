@@ -1,8 +1,11 @@
 import "server-only";
-import { requireSession } from "@/lib/sessions/current-session";
+import { requireSession, sessionPolicy } from "@/lib/sessions/current-session";
+import { sessionToken } from "@/lib/sessions/cookies";
+import { hashSessionToken } from "@/lib/sessions/session-store";
 import { getDatabase, type Database } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { chartOwner } from "./chart-owner";
+import { chartPageForSession } from "./chart-read";
 import { addVersion, auditRefusedRecordAccess, chartOf, createRecords, deleteRecord, recordOf, versionsOf } from "./chart-store";
 import { firstNotOwned, rotateRecordKey, rotateRecordKeys } from "./key-rotation";
 import type { NewRecord, RecordRotation, RotateRecordKey, VersionPayload } from "@/contract/records";
@@ -27,8 +30,19 @@ async function onRecord<T>(recordId: string, action: (db: Database, ownerId: str
   }
 }
 
-/** One page of the caller's chart (GET /api/records); see `chartOf`. */
+/**
+ * One page of the caller's chart (GET /api/records); see `chartOf`. The chart's most frequent
+ * read, so it is first tried as ONE statement (lib/records/chart-read.ts: session check, touch,
+ * page, audit event and JSON together); when that serves nothing (no live patient session, a
+ * cursor this server did not hand out) the ordinary path runs and says why.
+ */
 export async function getMyChart(page: PageRequest) {
+  const token = await sessionToken();
+  if (token !== undefined) {
+    const { db } = await getDatabase();
+    const served = await chartPageForSession(db, hashSessionToken(token), sessionPolicy(), new Date(), page);
+    if (served) return served;
+  }
   const { db, ownerId } = await chartOwner();
   return chartOf(db, ownerId, page);
 }

@@ -82,6 +82,20 @@ export function sessionTouchIntervalMs(policy: SessionPolicy): number {
   return Math.min(60_000, Math.floor(policy.idleMs / 10));
 }
 
+/**
+ * The SQL of a live session, for a statement that checks the session and acts in one round
+ * trip (lib/records/chart-read.ts): the row (id, user_id) of the session whose token hash is
+ * the parameter `tokenHash`, not ended, seen at or after `idleSince` (now minus the idle
+ * timeout), expiring after `now`, of an enabled account, and of `role` when given: exactly
+ * what `resolveSession` accepts (a session it would end yields no row here; the caller then
+ * takes `resolveSession`'s path, which ends it). Parameters are given as their `$n` names.
+ */
+export function liveSessionSql(tokenHash: string, now: string, idleSince: string, role?: (typeof users.$inferSelect)["role"]): string {
+  return `select s.id, s.user_id from sessions s join users u on u.id = s.user_id
+    where s.token_hash = ${tokenHash} and s.ended_at is null and s.last_seen_at >= ${idleSince}::timestamptz
+      and s.expires_at > ${now}::timestamptz and u.disabled_at is null${role ? ` and u.role = '${role}'` : ""}`;
+}
+
 /** Every request's first statement, so built once (lib/db/prepared-queries.ts). */
 const sessionByTokenHash = preparedQuery((db) =>
   db

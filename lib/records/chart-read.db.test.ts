@@ -1,0 +1,164 @@
+import { randomBytes, randomUUID } from "node:crypto";
+import { and, eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cryptoReady } from "@/crypto";
+import { chartPageSchema } from "@/contract/records";
+import { auditInbox, sessions, users } from "@/drizzle/schema";
+import { createTestDatabase, testDatabaseKinds, type TestDatabase } from "@/lib/db/test-databases";
+import { noticesOf } from "@/lib/notices/notice-kinds";
+import { hashSessionToken, resolveSession, sessionTouchIntervalMs, startSession } from "@/lib/sessions/session-store";
+import { addVersion, chartOf, createRecords } from "./chart-store";
+import { chartPageForSession } from "./chart-read";
+import { encodeCursor } from "./pages";
+
+const b64 = (bytes: Buffer) => bytes.toString("base64url");
+const version = (number: number, contentBytes = 256) => ({
+  version: number,
+  keyVersion: 1,
+  content: b64(randomBytes(42 + contentBytes)),
+  commitment: b64(randomBytes(32)),
+  signature: b64(randomBytes(64)),
+});
+const policy = { idleMs: 30 * 60_000, maxMs: 12 * 3_600_000 };
+const minutes = (date: Date, count: number) => new Date(date.getTime() + count * 60_000);
+
+describe.each(testDatabaseKinds())("the chart page in one statement, on %s", (kind) => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    await cryptoReady();
+    database = await createTestDatabase(kind);
+  });
+  afterAll(async () => {
+    await database?.dispose();
+  });
+
+  async function person(role: "patient" | "doctor" = "patient") {
+    const id = randomUUID();
+    await database.db.insert(users).values({ id, role });
+    return id;
+  }
+
+  /** A patient with `count` records (a few with later versions), signed in at `at`. */
+  async function signedInPatient(count: number, at = new Date()) {
+    const ownerId = await person();
+    const items = Array.from({ length: count }, (_, index) => ({
+      id: randomUUID(),
+      ownerWrap: b64(randomBytes(74)),
+      version: version(1, index % 2 ? 1024 : 256),
+    }));
+    await createRecords(database.db, ownerId, items);
+    for (const item of items.slice(0, 3)) await addVersion(database.db, ownerId, item.id, version(2), { quotaBytes: 1e9, unfinishedUploadsMax: 10 });
+    const { token, sessionId } = await startSession(database.db, ownerId, policy, at);
+    return { ownerId, token, sessionId, ids: items.map((item) => item.id) };
+  }
+
+  const inbox = (subjectId: string) => database.db.select().from(auditInbox).where(eq(auditInbox.subjectId, subjectId));
+
+  it("answers exactly what the ordinary path answers, page after page, with the same cursors", async () => {
+    const { ownerId, token } = await signedInPatient(27);
+    let cursor: string | undefined;
+    let pages = 0;
+    do {
+      const fast = await chartPageForSession(database.db, hashSessionToken(token), policy, new Date(), { limit: 10, cursor });
+      const ordinary = await chartOf(database.db, ownerId, { limit: 10, cursor });
+      expect(fast).not.toBeNull();
+      expect(JSON.stringify(chartPageSchema.parse(fast))).toEqual(JSON.stringify(chartPageSchema.parse(ordinary)));
+      cursor = fast!.nextCursor ?? undefined;
+      pages += 1;
+    } while (cursor);
+    expect(pages).toBe(3);
+    expect((await chartPageForSession(database.db, hashSessionToken(token), policy, new Date(), {}))!.records).toHaveLength(27);
+  });
+
+  it("serves an empty chart with its count", async () => {
+    const { ownerId } = { ownerId: await person() };
+    const { token } = await startSession(database.db, ownerId, policy);
+    expect(await chartPageForSession(database.db, hashSessionToken(token), policy, new Date(), {})).toEqual({ records: [], nextCursor: null, total: 0 });
+    expect(await chartOf(database.db, ownerId, {})).toEqual({ records: [], nextCursor: null, total: 0 });
+  });
+
+  it("audits the read as one chart-fetched event naming the records served, sorted, as appendAudit writes it", async () => {
+    const { ownerId, token } = await signedInPatient(5);
+    const now = new Date("2026-03-01T10:00:00.123Z");
+    await database.db.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.userId, ownerId));
+    const page = await chartPageForSession(database.db, hashSessionToken(token), policy, now, { limit: 4 });
+    const events = await inbox(ownerId);
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({
+      actorId: ownerId,
+      action: "chart-fetched",
+      outcome: "success",
+      recordId: null,
+      grantId: null,
+      count: null,
+      recipient: null,
+    });
+    expect(events[0]!.occurredAt.toISOString()).toBe(now.toISOString());
+    expect(events[0]!.recordIds).toEqual(page!.records.map((record) => record.id).sort());
+    // The ordinary path writes the same event; the one-statement read writes no notice, and none is due.
+    expect(noticesOf([{ subjectId: ownerId, actorId: ownerId, action: "chart-fetched", outcome: "success" }])).toEqual([]);
+  });
+
+  it("refuses what resolveSession refuses, and writes nothing then", async () => {
+    const start = new Date("2026-03-01T10:00:00Z");
+    const served = (token: string, at: Date) => chartPageForSession(database.db, hashSessionToken(token), policy, at, {});
+
+    const unknown = await signedInPatient(2, start);
+    expect(await served(b64(randomBytes(32)), start)).toBeNull();
+
+    const idle = await signedInPatient(2, start);
+    expect(await served(idle.token, minutes(start, 31))).toBeNull();
+    expect(await served(idle.token, minutes(start, 30))).not.toBeNull();
+
+    const expired = await signedInPatient(2, start);
+    for (let at = 25; at < 12 * 60; at += 25)
+      await database.db
+        .update(sessions)
+        .set({ lastSeenAt: minutes(start, at) })
+        .where(eq(sessions.id, expired.sessionId));
+    expect(await served(expired.token, minutes(start, 12 * 60))).toBeNull();
+
+    const ended = await signedInPatient(2, start);
+    await database.db.update(sessions).set({ endedAt: start }).where(eq(sessions.id, ended.sessionId));
+    expect(await served(ended.token, start)).toBeNull();
+
+    const disabled = await signedInPatient(2, start);
+    await database.db.update(users).set({ disabledAt: start }).where(eq(users.id, disabled.ownerId));
+    expect(await served(disabled.token, start)).toBeNull();
+    expect(await resolveSession(database.db, disabled.token, policy, start)).toBeNull();
+
+    const clinician = await person("doctor");
+    const { token: clinicianToken } = await startSession(database.db, clinician, policy, start);
+    expect(await served(clinicianToken, start)).toBeNull();
+    expect(await resolveSession(database.db, clinicianToken, policy, start)).not.toBeNull();
+
+    for (const refused of [unknown, expired, ended, disabled]) expect(await inbox(refused.ownerId)).toEqual([]);
+    expect(await inbox(clinician)).toEqual([]);
+    expect(await inbox(idle.ownerId)).toHaveLength(1);
+  });
+
+  it("refuses a cursor this server did not hand out without reading anything (the ordinary path answers 400)", async () => {
+    const { ownerId, token } = await signedInPatient(3);
+    for (const cursor of ["not-a-cursor", encodeCursor({ c: "12", r: "x" }), encodeCursor({ c: "12", r: randomUUID(), more: "1" })])
+      expect(await chartPageForSession(database.db, hashSessionToken(token), policy, new Date(), { cursor })).toBeNull();
+    expect(await inbox(ownerId)).toEqual([]);
+  });
+
+  it("writes the last-seen time once per touch interval, as resolveSession does", async () => {
+    const start = new Date("2026-03-01T10:00:00Z");
+    const { token, sessionId } = await signedInPatient(1, start);
+    const lastSeen = async () =>
+      (
+        await database.db
+          .select()
+          .from(sessions)
+          .where(and(eq(sessions.id, sessionId)))
+      )[0]!.lastSeenAt.getTime();
+    const interval = sessionTouchIntervalMs(policy);
+    await chartPageForSession(database.db, hashSessionToken(token), policy, new Date(start.getTime() + interval - 1), {});
+    expect(await lastSeen()).toBe(start.getTime());
+    const later = new Date(start.getTime() + interval + 1);
+    await chartPageForSession(database.db, hashSessionToken(token), policy, later, {});
+    expect(await lastSeen()).toBe(later.getTime());
+  });
+});

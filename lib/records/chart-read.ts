@@ -1,0 +1,155 @@
+import "server-only";
+import type { ChartPage } from "@/contract/records";
+import { queryRows, type Database } from "@/lib/db/client";
+import { liveSessionSql, sessionTouchIntervalMs, type SessionPolicy } from "@/lib/sessions/session-store";
+import { chartCursorSchema, chartKeyValues, type ChartKey } from "./chart-pages";
+import { decodeCursor, encodeCursor, pageBytes, rowsToRead, type PageRequest } from "./pages";
+
+/**
+ * bytea as unpadded base64url (what crypto/'s toBase64url writes), in SQL: PostgreSQL's base64
+ * wraps lines at 76 characters and pads. replace() rather than translate(), which goes character
+ * by character and cost PGlite about 2 ms a page.
+ */
+const base64url = (column: string) => `rtrim(replace(replace(replace(encode(${column}, 'base64'), chr(10), ''), '+', '-'), '/', '_'), '=')`;
+/** A time as `Date.toISOString()` writes it: UTC, milliseconds (truncated, as a JavaScript Date keeps them). */
+const isoTime = (column: string) => `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+/**
+ * The statement text: $1 token hash, $2 now, $3 idle since, $4 touch before, $5 rows to read,
+ * $6 most to serve, $7 the byte budget; with a cursor $8 (millis), $9 (micros), $10 (record id).
+ */
+function statementText(withCursor: boolean): string {
+  const after = withCursor
+    ? `and r.created_at >= to_timestamp($8::double precision / 1000) - interval '1 millisecond'
+       and (((extract(epoch from r.created_at) * 1000000)::bigint), r.id) > ($9::bigint, $10::uuid)`
+    : "";
+  return `
+with live as (${liveSessionSql("$1", "$2", "$3", "patient")}),
+touched as (
+  update sessions set last_seen_at = $2::timestamptz
+  where id = (select id from live) and last_seen_at < $4::timestamptz
+  returning id
+),
+page_keys as (
+  select r.id, r.created_at, r.updated_at, r.current_version, r.key_version
+  from records r
+  where r.owner_id = (select user_id from live) ${after}
+  order by r.created_at, r.id
+  limit $5
+),
+sized as (
+  select k.*, v.padded_size,
+    row_number() over (order by k.created_at, k.id) as position,
+    sum(v.padded_size) over (order by k.created_at, k.id) as running_bytes,
+    count(*) over () as rows_read
+  from page_keys k
+  join record_versions v on v.record_id = k.id and v.version = k.current_version
+),
+page as (
+  select * from sized where position <= $6 and (position = 1 or running_bytes <= $7)
+),
+audited as (
+  insert into audit_inbox (subject_id, actor_id, action, record_ids, outcome, occurred_at)
+  select user_id, user_id, 'chart-fetched', (select coalesce(array_agg(id order by id), '{}') from page), 'success', $2::timestamptz
+  from live
+  returning id
+)
+select
+  (select count(*) from records where owner_id = live.user_id)::int as total,
+  (select count(*) from audited)::int as audited,
+  (select coalesce(max(rows_read), 0) from sized)::int as rows_read,
+  (select count(*) from page)::int as served,
+  (select ((extract(epoch from created_at) * 1000000)::bigint)::text from page order by position desc limit 1) as last_micros,
+  (select id::text from page order by position desc limit 1) as last_id,
+  (select coalesce(json_agg(json_build_object(
+      'id', p.id,
+      'currentVersion', p.current_version,
+      'keyVersion', p.key_version,
+      'createdAt', ${isoTime("p.created_at")},
+      'updatedAt', ${isoTime("p.updated_at")},
+      'ownerWrap', ${base64url("w.wrapped_key")},
+      'current', json_build_object(
+        'version', v.version,
+        'authorId', v.author_id,
+        'commitment', ${base64url("v.commitment")},
+        'signature', ${base64url("v.signature")},
+        'createdAt', ${isoTime("v.created_at")},
+        'blobId', v.blob_id,
+        'keyVersion', v.key_version,
+        'content', ${base64url("v.content_ciphertext")}),
+      'statements', (
+        select json_agg(json_build_object(
+          'version', s.version,
+          'authorId', s.author_id,
+          'commitment', ${base64url("s.commitment")},
+          'signature', ${base64url("s.signature")},
+          'createdAt', ${isoTime("s.created_at")}) order by s.version)
+        from record_versions s where s.record_id = p.id)
+    ) order by p.position), '[]')::text
+    from page p
+    join record_versions v on v.record_id = p.id and v.version = p.current_version
+    join record_key_wraps w on w.record_id = p.id and w.key_version = p.key_version and w.grant_id is null
+  ) as records
+from live`;
+}
+
+const firstPageText = statementText(false);
+const afterKeyText = statementText(true);
+
+interface ChartReadRow {
+  total: number;
+  audited: number;
+  rows_read: number;
+  served: number;
+  last_micros: string | null;
+  last_id: string | null;
+  records: string;
+}
+
+/**
+ * The caller's chart page in ONE statement, for the session whose token hashes to `tokenHash`:
+ * checks the session (live, not idle, not expired, account enabled, a patient: the same test
+ * as resolveSession and chartOwner), touches it when its last-seen time is older than the
+ * touch interval, reads the page as `ownedRecordsPage` does, appends the read's audit event
+ * to the inbox (as `appendAudit` outside a transaction), and builds the page's JSON, all in
+ * the database. Returns null when the statement served nothing: no such live patient session,
+ * or a cursor this server did not hand out; the caller then takes the ordinary path, which
+ * says why (401, 403, 400) and ends an idle or expired session.
+ */
+export async function chartPageForSession(
+  db: Database,
+  tokenHash: Uint8Array,
+  policy: SessionPolicy,
+  now: Date,
+  request: PageRequest,
+): Promise<ChartPage | null> {
+  let after: ChartKey | null = null;
+  if (request.cursor !== undefined) {
+    try {
+      after = decodeCursor(request.cursor, chartCursorSchema);
+    } catch {
+      return null;
+    }
+  }
+  const most = rowsToRead(request.limit) - 1;
+  const params: unknown[] = [
+    tokenHash,
+    now.toISOString(),
+    new Date(now.getTime() - policy.idleMs).toISOString(),
+    new Date(now.getTime() - sessionTouchIntervalMs(policy)).toISOString(),
+    most + 1,
+    most,
+    pageBytes,
+  ];
+  if (after) {
+    const key = chartKeyValues(after);
+    params.push(key.afterMillis, key.afterMicros, key.afterRecord);
+  }
+  const [row] = await queryRows<ChartReadRow>(db, after ? afterKeyText : firstPageText, params);
+  if (!row) return null;
+  return {
+    records: JSON.parse(row.records) as ChartPage["records"],
+    nextCursor: row.last_id !== null && row.served < row.rows_read ? encodeCursor({ c: row.last_micros!, r: row.last_id }) : null,
+    total: row.total,
+  };
+}
