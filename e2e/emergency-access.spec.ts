@@ -181,3 +181,40 @@ async function keyVersions(page: Page, ids: string[]): Promise<Map<string, numbe
   } while (cursor);
   return versions;
 }
+
+test("a record named by hand joins the emergency set, and the contact reads it once access opens", async ({ browser }) => {
+  test.setTimeout(240_000);
+  const patient = await newPerson(browser, { role: "patient", name: "Nadia Named" });
+  const carl = await newPerson(browser, { role: "patient", name: "Carl Contact" });
+  const carlCode = await shareCodeOf(carl);
+  const { page } = patient;
+  await page.getByRole("link", { name: "My records" }).first().click();
+  await addNote(page, "Advance directive", "Do not resuscitate: see the signed form.");
+  await addNote(page, "Private diary", "Never in the emergency set.");
+  await page.getByRole("banner").getByRole("link", { name: "Emergency contacts" }).click();
+  const form = page.getByTestId("name-contact");
+  await expect(form).toBeVisible({ timeout: 60_000 });
+  await form.getByLabel("Your contact's share code").fill(carlCode);
+  await form.getByRole("button", { name: "Check the code" }).click();
+  await expect(form.getByTestId("contact-checked")).toBeVisible();
+  // Notes are not an emergency kind: the directive is added by name, the diary is not.
+  await form.getByRole("group", { name: "Other records to add by name" }).getByLabel("Advance directive").check();
+  await checkA11y(page, "the emergency set with records by name");
+  await form.getByRole("button", { name: "Name emergency contact" }).click();
+  await expect(form.getByText(/Emergency contact named/)).toBeVisible({ timeout: 30_000 });
+  const [contact] = await contactsOf(page);
+  expect(contact!.recordIds).toHaveLength(1);
+
+  await expect(await roleRow(carl)).toHaveAttribute("data-state", "standby");
+  await carl.page.getByRole("button", { name: "Request emergency access" }).click();
+  await expect(carl.page.getByTestId("emergency-role")).toHaveAttribute("data-state", "requested");
+  await (await contactRow(page, contact!.grantId)).getByRole("button", { name: "Approve now" }).click();
+  await expect(page.getByText(/Request approved/)).toBeVisible();
+  await expect(await roleRow(carl)).toHaveAttribute("data-state", "open");
+  await carl.page.getByRole("button", { name: "Read the emergency set" }).click();
+  const set = carl.page.getByTestId("emergency-set");
+  await expect(set.getByTestId("emergency-record")).toHaveCount(1, { timeout: 30_000 });
+  await expect(set).toContainText("Advance directive");
+  await expect(set).not.toContainText("Private diary");
+  await Promise.all([patient.close(), carl.close()]);
+});

@@ -2,6 +2,7 @@
 
 import { useEffect, useMemo, useRef, useState } from "react";
 import { Field } from "@/app/_components/field";
+import { EmergencySetFields } from "@/app/_components/emergency-set-fields";
 import { QrCode } from "@/app/_components/qr-code";
 import { VaultGate } from "@/app/_components/vault-gate";
 import { LinkAccesses } from "@/app/links/_components/link-accesses";
@@ -10,13 +11,10 @@ import { formatDateTime } from "@/client/format";
 import { cardContent } from "@/client/emergency-card/card-pdf";
 import { shlLimits } from "@/contract/links";
 import { cardLinkText, findCard, keepCardCurrent, makeCard, reissueCard, type EmergencyCard } from "@/client/emergency-card/card-link";
-import { essentialKinds } from "@/client/emergency-card/emergency-set";
-import { kindLabel, kindOf } from "@/client/fhir/kinds";
 import type { RecordKind } from "@/client/fhir/types";
 import { useVault, type UnlockedVault } from "@/client/keystore/vault-store";
 import { passcodeLength } from "@/client/links/make-link";
 import { useChart } from "@/client/records/chart-store";
-import { summarizeRecords } from "@/client/records/record-groups";
 import type { OkEntry } from "@/client/records/records";
 import { isRevealableBirthDate } from "@/client/sharing/sharing";
 import { httpTransport } from "@/client/transport/api";
@@ -52,11 +50,6 @@ function CardForm({ entries, card, onMade }: { entries: OkEntry[]; card: Emergen
   useEffect(() => {
     if (confirming) confirmHeading.current?.focus();
   }, [confirming]);
-  const offered = useMemo(() => {
-    const present = new Set(entries.map((entry) => kindOf(entry.document.resource)).filter((kind): kind is RecordKind => kind !== null));
-    return [...essentialKinds, ...[...present].filter((kind) => !essentialKinds.includes(kind))];
-  }, [entries]);
-  const others = useMemo(() => summarizeRecords(entries.filter((entry) => !kinds.includes(kindOf(entry.document.resource) ?? "other"))), [entries, kinds]);
   const typedBirthDate = birthDate.trim();
   const birthDateError =
     typedBirthDate && !isRevealableBirthDate(typedBirthDate) ? "Enter a year (1957), a year and month (1957-07) or a full date (1957-07-06)." : undefined;
@@ -102,39 +95,7 @@ function CardForm({ entries, card, onMade }: { entries: OkEntry[]; card: Emergen
         updates what the link holds. The server keeps only ciphertext and never learns what you chose.
         {card && " Reissuing makes a new link and revokes the old one: the old card stops working (you are asked to confirm)."}
       </p>
-      <fieldset className="choices">
-        <legend>Kinds of records on the card</legend>
-        {offered.map((kind) => (
-          <label key={kind} className="check-row">
-            <input
-              type="checkbox"
-              checked={kinds.includes(kind)}
-              onChange={(event) => setKinds(event.target.checked ? [...kinds, kind] : kinds.filter((other) => other !== kind))}
-            />{" "}
-            {kindLabel(kind)}
-          </label>
-        ))}
-      </fieldset>
-      {others.length > 0 && (
-        <fieldset className="choices">
-          <legend>Other records to add by name</legend>
-          {others.map(({ item, summary }) => (
-            <label key={item.id} className="check-row">
-              <input
-                type="checkbox"
-                checked={named.has(item.id)}
-                onChange={(event) => {
-                  const next = new Set(named);
-                  if (event.target.checked) next.add(item.id);
-                  else next.delete(item.id);
-                  setNamed(next);
-                }}
-              />{" "}
-              {summary?.title ?? "Record"}
-            </label>
-          ))}
-        </fieldset>
-      )}
+      <EmergencySetFields entries={entries} kinds={kinds} onKinds={setKinds} named={named} onNamed={setNamed} kindsLegend="Kinds of records on the card" />
       <Field id="card-name" label="Your name on the card" value={name} maxLength={200} autoComplete="name" onChange={(event) => setName(event.target.value)} />
       <Field
         id="card-birth-date"

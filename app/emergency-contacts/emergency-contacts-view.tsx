@@ -1,13 +1,13 @@
 "use client";
 
 import { useCallback, useEffect, useMemo, useState } from "react";
+import { EmergencySetFields } from "@/app/_components/emergency-set-fields";
 import { VaultGate } from "@/app/_components/vault-gate";
 import { emergencyWaits, type EmergencyWait } from "@/contract/emergency";
 import { requestKeyMaintenance } from "@/app/_components/key-maintenance";
 import { ShareCodeCard } from "@/app/shared/share-code-card";
 import { describeFailure } from "@/client/failures";
 import { formatDateTime } from "@/client/format";
-import { essentialKinds } from "@/client/emergency-card/emergency-set";
 import {
   approveEmergencyRequest,
   contactFromShareCode,
@@ -17,7 +17,6 @@ import {
   refuseEmergencyRequest,
   type EmergencyContact,
 } from "@/client/emergency/emergency-contacts";
-import { kindLabel, kindOf } from "@/client/fhir/kinds";
 import type { RecordKind } from "@/client/fhir/types";
 import { useVault } from "@/client/keystore/vault-store";
 import { useChart } from "@/client/records/chart-store";
@@ -38,15 +37,12 @@ function NameContactForm({ entries, onNamed }: { entries: OkEntry[]; onNamed: ()
   const [code, setCode] = useState("");
   const [contact, setContact] = useState<CertifiedKeys | null>(null);
   const [kinds, setKinds] = useState<RecordKind[]>(["allergy", "medication", "condition", "immunization"]);
+  const [named, setNamed] = useState<Set<string>>(new Set());
   const [wait, setWait] = useState<EmergencyWait>(86_400);
   const [name, setName] = useState(vault.status === "unlocked" ? vault.profile.displayName : "");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
   const [status, setStatus] = useState<string>();
-  const offered = useMemo(() => {
-    const present = new Set(entries.map((entry) => kindOf(entry.document.resource)).filter((kind): kind is RecordKind => kind !== null));
-    return [...essentialKinds, ...[...present].filter((kind) => !essentialKinds.includes(kind))];
-  }, [entries]);
 
   async function lookUp(event: React.FormEvent) {
     event.preventDefault();
@@ -67,12 +63,13 @@ function NameContactForm({ entries, onNamed }: { entries: OkEntry[]; onNamed: ()
     event.preventDefault();
     if (vault.status !== "unlocked" || busy || !contact) return;
     if (!name.trim()) return setError("Enter the name your contact will see.");
-    if (kinds.length === 0) return setError("Choose at least one kind of record.");
+    const recordIds = [...named].filter((id) => entries.some((entry) => entry.id === id));
+    if (kinds.length === 0 && recordIds.length === 0) return setError("Choose at least one kind of record or one record by name.");
     setBusy(true);
     setError(undefined);
     try {
       await nameEmergencyContact(
-        { contact, verified: true, choice: { kinds, recordIds: [] }, waitSeconds: wait, revealedName: name.trim(), entries },
+        { contact, verified: true, choice: { kinds, recordIds }, waitSeconds: wait, revealedName: name.trim(), entries },
         vault,
         httpTransport,
       );
@@ -107,19 +104,14 @@ function NameContactForm({ entries, onNamed }: { entries: OkEntry[]; onNamed: ()
           <p className="verified-note" data-testid="contact-checked">
             The code matches this account&apos;s key. Safety code: <span className="safety-code">{contact.safetyCode.digits}</span>
           </p>
-          <fieldset className="choices">
-            <legend>Emergency set: every record of these kinds, now and later</legend>
-            {offered.map((kind) => (
-              <label key={kind} className="check-row">
-                <input
-                  type="checkbox"
-                  checked={kinds.includes(kind)}
-                  onChange={(event) => setKinds(event.target.checked ? [...kinds, kind] : kinds.filter((other) => other !== kind))}
-                />{" "}
-                {kindLabel(kind)}
-              </label>
-            ))}
-          </fieldset>
+          <EmergencySetFields
+            entries={entries}
+            kinds={kinds}
+            onKinds={setKinds}
+            named={named}
+            onNamed={setNamed}
+            kindsLegend="Emergency set: every record of these kinds, now and later"
+          />
           <label htmlFor="contact-wait">Wait after a request</label>
           <select
             id="contact-wait"
