@@ -112,6 +112,8 @@ export const auditActionSchema = z.enum([
   "organization-created",
   /** A member left a care team the patient shares with: the team's access continues, the records' keys are replaced (lib/teams). */
   "team-member-removed",
+  /** Someone joined a care team the patient shares with (the actor is who joined): they can open what the team is shown from now on (lib/teams). */
+  "team-member-added",
 ]);
 export type AuditAction = z.infer<typeof auditActionSchema>;
 export const auditActions = auditActionSchema.options;

@@ -52,6 +52,12 @@ export const noticeKinds = {
     label: "A clinician you shared records with deleted their account: that share has ended, and its records move to new keys",
     email: "Someone you shared records with deleted their account, so that share has ended. Sign in to see more.",
   },
+  "team-member-joined": {
+    raisedBy: ["team-member-added"],
+    othersOnly: true,
+    label: "Someone joined a care team you share with, and can now open what you share with it",
+    email: "Someone joined a care team you share records with. Sign in to see who, and to stop sharing if you wish.",
+  },
   "new-passkey": {
     raisedBy: ["passkey-added", "account-recovered"],
     othersOnly: false,

@@ -119,6 +119,9 @@ test("a patient shares with a team: two members open the records and the History
   // Bob joins again and is removed by a script with the administrator's session: no administrator's page does the key
   // work this time, so the next remaining member's browser does, in the background of "Shared with me".
   await addMember(orgAdmin, team, `Bob ${surname}`, `Dr Bob ${surname}`);
+  // Whoever joins a team the patient shares with can open what it is shown: the patient is told who joined.
+  const joined = await json<{ notices: Array<{ kind: string; actorId: string | null }> }>(patient.page, "/api/me/notices");
+  expect(joined.notices.filter((notice) => notice.kind === "team-member-joined").map((notice) => notice.actorId)).toEqual([bob.userId]);
   const removed = await orgAdmin.page.request.delete(`/api/teams/${teamId}/members/${bob.userId}`, {
     headers: { ...sameOrigin(orgAdmin.page), [apiClientHeader.name]: apiClientHeader.value },
   });

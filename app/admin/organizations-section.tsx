@@ -36,8 +36,9 @@ export function OrganizationsSection({ onChanged }: { onChanged: () => void }) {
     <section aria-labelledby="admin-organizations-title">
       <h2 id="admin-organizations-title">Organizations</h2>
       <p className="hint">
-        An organization (a clinic, a hospital) has its own administrators, who make care teams and add or remove verified clinicians. Neither you nor they can
-        open what patients share with a team: the team&apos;s key is made and kept in its members&apos; browsers.
+        An organization (a clinic, a hospital) has its own administrators, who make care teams and add or remove verified clinicians. You are never served what
+        patients share with a team. Its administrators decide who is on a team, so they can give a clinician (themselves too, if they are one) access to what
+        patients share with it; each patient sharing with the team is told who joined.
       </p>
       <form
         onSubmit={(event) => {

@@ -51,6 +51,7 @@ export const actionLabels: Record<AuditAction, string> = {
   "directory-verification-withdrawn": "An administrator withdrew the directory entry's verification",
   "administrator-enrolled": "Enrolled as an administrator",
   "organization-created": "Created an organization",
+  "team-member-added": "Joined a care team you share with: can open what you share with the team",
   "team-member-removed": "A member left a care team you share with; your records move to new keys",
   "access-refused": "Was refused access",
   // SMART Health Links. An open and a wrong passcode are worded with the recipient's name by labelOf when it is known.

@@ -176,8 +176,9 @@ function Organizations() {
   return (
     <>
       <p className="lead">
-        You make your organization&apos;s care teams and choose their members. A team&apos;s key is made in your browser and sealed to each member; you never
-        see what patients share with a team, and the server serves it to current members only.
+        You make your organization&apos;s care teams and choose their members. A team&apos;s key is made in your browser and sealed to each member. The server
+        serves what patients share with a team to its current members only: whoever you add (you too, if you are a clinician) can open it from then on, and each
+        patient sharing with the team is told who joined.
       </p>
       <p ref={statusRef} tabIndex={-1} role={message?.error ? "alert" : "status"} className={message?.error ? "form-error" : undefined}>
         {message?.text}

@@ -1,3 +1,4 @@
+import { randomInt } from "node:crypto";
 import { expect, type Page } from "@playwright/test";
 
 export interface SignUpInput {
@@ -23,7 +24,8 @@ export async function submitSignUp(page: Page, input: SignUpInput): Promise<void
     await page.getByLabel("Name as patients know you").fill(input.name);
     await page.getByLabel("Specialty").fill(input.specialty ?? "General practice");
     await page.getByLabel("Organization").fill(input.organization ?? "Riverside Clinic");
-    await page.getByLabel("Licence or registration number").fill(input.licenceNumber ?? "GMC-1234567");
+    // Each clinician a number of their own, as on a real register (an administrator is warned when one number is verified twice).
+    await page.getByLabel("Licence or registration number").fill(input.licenceNumber ?? `GMC-${randomInt(1_000_000, 10_000_000)}`);
   }
   await page.getByRole("button", { name: "Create account with a passkey" }).click();
 }

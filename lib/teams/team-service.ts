@@ -123,7 +123,15 @@ export async function addMember(teamId: string, body: z.infer<typeof newMemberSc
   const { session, db } = await signedIn();
   await administeredTeam(db, session.userId, teamId);
   requireFreshProof(session);
-  await db.transaction((tx) => insertMember(tx, teamId, { userId: body.userId, keyVersion: body.keyVersion, sealedKey: fromBase64url(body.sealedKey) }));
+  await db.transaction(async (tx) => {
+    const patients = await insertMember(tx, teamId, { userId: body.userId, keyVersion: body.keyVersion, sealedKey: fromBase64url(body.sealedKey) });
+    if (!patients) return;
+    // The new member is the event's actor: the patient's History and notice name who can now open their records.
+    await appendAudit(
+      tx,
+      patients.map((patientId) => ({ subjectId: patientId, actorId: body.userId, action: "team-member-added" as const, outcome: "success" as const })),
+    );
+  });
 }
 
 /**

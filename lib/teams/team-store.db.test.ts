@@ -145,16 +145,17 @@ describe.each(testDatabaseKinds())("care teams, on %s", (kind) => {
     await patientSharingWithTeam(teamId, 2);
   });
 
-  it("adds a member with the current key sealed to them, and refuses an old key version", async () => {
+  it("adds a member with the current key sealed to them, names the patients sharing with the team (to be told), and refuses an old key version", async () => {
     const teamId = await newTeam([alice]);
-    const { grantId } = await patientSharingWithTeam(teamId);
+    const { grantId, patient } = await patientSharingWithTeam(teamId);
     await expectAppError(fetchSharedRecords(database.db, bob, grantId), "not-found");
     await expectAppError(
       database.db.transaction((tx) => insertMember(tx, teamId, { userId: bob, keyVersion: 2, sealedKey: randomBytes(120) })),
       "conflict",
     );
-    expect(await database.db.transaction((tx) => insertMember(tx, teamId, { userId: bob, keyVersion: 1, sealedKey: randomBytes(120) }))).toBe(true);
-    expect(await database.db.transaction((tx) => insertMember(tx, teamId, { userId: bob, keyVersion: 1, sealedKey: randomBytes(120) }))).toBe(false);
+    expect(await database.db.transaction((tx) => insertMember(tx, teamId, { userId: bob, keyVersion: 1, sealedKey: randomBytes(120) }))).toEqual([patient]);
+    // Adding again changes nothing and tells nobody.
+    expect(await database.db.transaction((tx) => insertMember(tx, teamId, { userId: bob, keyVersion: 1, sealedKey: randomBytes(120) }))).toBeNull();
     expect((await fetchSharedRecords(database.db, bob, grantId)).records).toHaveLength(2);
   });
 

@@ -135,17 +135,27 @@ export async function insertTeam(
  * Adds a verified clinician to a team, with the team's current key sealed to them. Adding a
  * member again changes nothing. Refused (conflict) while the team waits for a new key.
  */
-export async function insertMember(tx: Transaction, teamId: string, member: { userId: string; keyVersion: number; sealedKey: Uint8Array }): Promise<boolean> {
+export async function insertMember(
+  tx: Transaction,
+  teamId: string,
+  member: { userId: string; keyVersion: number; sealedKey: Uint8Array },
+  now: Date = new Date(),
+): Promise<string[] | null> {
   const team = await lockedTeam(tx, teamId);
   await checkVerifiedClinicians(tx, [member.userId]);
   if (team.needsNewKey || member.keyVersion !== team.keyVersion) throw new AppError("conflict", "The team's key changed meanwhile. Please try again.");
   const added = await tx.insert(careTeamMembers).values({ teamId, userId: member.userId }).onConflictDoNothing().returning();
-  if (added.length === 0) return false;
+  if (added.length === 0) return null;
   await tx
     .insert(careTeamKeySeals)
     .values({ teamId, keyVersion: team.keyVersion, userId: member.userId, sealedKey: member.sealedKey })
     .onConflictDoUpdate({ target: [careTeamKeySeals.teamId, careTeamKeySeals.keyVersion, careTeamKeySeals.userId], set: { sealedKey: member.sealedKey } });
-  return true;
+  // Whoever joins can open what the team's patients share from now on: each of them is told.
+  const sharing = await tx
+    .selectDistinct({ patientId: grants.patientId })
+    .from(grants)
+    .where(and(eq(grants.teamId, teamId), activeGrant(now)));
+  return sharing.map((row) => row.patientId);
 }
 
 /**
