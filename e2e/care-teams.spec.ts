@@ -61,6 +61,8 @@ test("a patient shares with a team: two members open the records and the History
   await patient.page.getByLabel("Your name, as the team will see it").fill("Pat Team");
   await patient.page.getByRole("button", { name: `Share with ${team}` }).click();
   await expect(patient.page.getByText(`Shared with ${team} (${organization}).`)).toBeVisible();
+  // The list of shares shows it at once, without a reload (a patient would otherwise share again).
+  await expect(patient.page.getByTestId("grant-row").filter({ hasText: team })).toHaveCount(1);
   await checkA11y(patient.page, "/share with a team share");
   const { grants } = await json<{ grants: Array<{ id: string; teamId?: string | null; clinicianName: string }> }>(patient.page, "/api/grants");
   const grant = grants.find((candidate) => candidate.teamId)!;

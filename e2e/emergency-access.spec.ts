@@ -194,6 +194,10 @@ test("a record named by hand joins the emergency set, and the contact reads it o
   await page.getByRole("banner").getByRole("link", { name: "Emergency contacts" }).click();
   const form = page.getByTestId("name-contact");
   await expect(form).toBeVisible({ timeout: 60_000 });
+  // A typo is said to be one, not a key that did not match.
+  await form.getByLabel("Your contact's share code").fill("hsc1.garbage");
+  await form.getByRole("button", { name: "Check the code" }).click();
+  await expect(form.getByText(/^That is not a share code/)).toBeVisible();
   await form.getByLabel("Your contact's share code").fill(carlCode);
   await form.getByRole("button", { name: "Check the code" }).click();
   await expect(form.getByTestId("contact-checked")).toBeVisible();

@@ -11,6 +11,7 @@ import { formatDateTime } from "@/client/format";
 import {
   approveEmergencyRequest,
   contactFromShareCode,
+  shareCodeProblem,
   endEmergencyContact,
   listEmergencyContacts,
   nameEmergencyContact,
@@ -47,9 +48,12 @@ function NameContactForm({ entries, onNamed }: { entries: OkEntry[]; onNamed: ()
   async function lookUp(event: React.FormEvent) {
     event.preventDefault();
     if (vault.status !== "unlocked" || busy) return;
-    setBusy(true);
     setError(undefined);
     setStatus(undefined);
+    // A typo or one's own code is said as such, never as keys that did not match.
+    const problem = shareCodeProblem(code, vault.userId);
+    if (problem) return setError(problem);
+    setBusy(true);
     try {
       setContact(await contactFromShareCode(code, vault, httpTransport));
     } catch (caught) {

@@ -4,8 +4,8 @@ import { useState } from "react";
 import { describeFailure, failureKind } from "@/client/failures";
 import type { ChartEntry } from "@/client/records/records";
 import { summarizeRecords } from "@/client/records/record-groups";
-import { unlockedVault } from "@/client/keystore/vault-store";
-import { searchTeams, shareWithTeam, TeamKeyReplacingError, type TeamEntry } from "@/client/teams/team-sharing";
+import { useGrants } from "@/client/sharing/grants-store";
+import { searchTeams, TeamKeyReplacingError, type TeamEntry } from "@/client/teams/team-sharing";
 import { httpTransport } from "@/client/transport/api";
 
 type OkEntry = Extract<ChartEntry, { status: "ok" }>;
@@ -74,11 +74,10 @@ export function TeamShareSection({ entries, onShared }: { entries: OkEntry[]; on
             event.preventDefault();
             setBusy(true);
             setProblem(undefined);
-            void shareWithTeam(
-              { team: chosen, recordIds: all ? "all" : [...picked], permission: "read", expiresAt: null, revealedName: name.trim() },
-              unlockedVault(),
-              httpTransport,
-            )
+            // Through the grants store: the list below is read afresh, so the new share shows at once.
+            void useGrants
+              .getState()
+              .shareWithTeam({ team: chosen, recordIds: all ? "all" : [...picked], permission: "read", expiresAt: null, revealedName: name.trim() })
               .then(() => {
                 setChosen(null);
                 return onShared(`Shared with ${chosen.name} (${chosen.organizationName}).`);

@@ -6,6 +6,7 @@ import {
   encodeGrantStatementFacts,
   encryptGrantProfile,
   equalBytes,
+  isCryptoError,
   fromBase64url,
   keyFingerprint,
   openShareKey,
@@ -81,6 +82,23 @@ function signedSet(input: {
  * substitute a key the code does not name.
  * @throws IntegrityError("shape") for text that is not a share code, ("signature") for keys the code does not name; KeyChangedError; ApiError (404: no such account)
  */
+/**
+ * What is wrong with a share code typed to name an emergency contact, in the person's words, before
+ * anything is asked of the server: not a share code at all (a typo), or the person's own.
+ * Null when it reads as someone else's code (the keys are then checked against it).
+ * @throws whatever is not a malformed code (a programming error)
+ */
+export function shareCodeProblem(code: string, ownUserId: string): string | null {
+  let userId: string;
+  try {
+    ({ userId } = parseShareCode(code.trim()));
+  } catch (caught) {
+    if (isCryptoError(caught)) return "That is not a share code. Check it with your contact: it starts with “hsc1.” and has no spaces.";
+    throw caught;
+  }
+  return userId === ownUserId ? "That is your own share code. Ask your contact for theirs: it is on their Emergency contacts page." : null;
+}
+
 export async function contactFromShareCode(code: string, vault: UnlockedVault, transport: Transport) {
   await cryptoReady();
   const trimmed = code.trim();

@@ -3,6 +3,7 @@ import type { GrantChangeResult, GrantSummary } from "@/contract/sharing";
 import { httpTransport, type Transport } from "../transport/api";
 import { unlockedVault, useVault, type UnlockedVault } from "../keystore/vault-store";
 import { changeGrant, listGrants, revokeGrant, revokeGrantRecord, shareRecords, type ShareInput } from "./sharing";
+import { shareWithTeam } from "../teams/team-sharing";
 
 interface GrantsState {
   /** Whose grants these are: another person's vault (a new sign-in in this tab) loads afresh. */
@@ -15,6 +16,8 @@ interface GrantsState {
    */
   load(options?: { refresh?: boolean }): Promise<GrantSummary[]>;
   share(input: ShareInput): Promise<string>;
+  /** Shares with a care team (client/teams/team-sharing.ts), dropping the list held as every write does. */
+  shareWithTeam(input: Parameters<typeof shareWithTeam>[0]): Promise<Awaited<ReturnType<typeof shareWithTeam>>>;
   change(grant: GrantSummary, next: Parameters<typeof changeGrant>[1]): Promise<GrantChangeResult>;
   revoke(grantId: string): Promise<void>;
   revokeRecord(grantId: string, recordId: string): Promise<void>;
@@ -52,6 +55,7 @@ export function createGrantsStore(vault: () => UnlockedVault = unlockedVault, tr
         return reload();
       },
       share: (input) => thenReload(() => shareRecords(input, vault(), transport)),
+      shareWithTeam: (input) => thenReload(() => shareWithTeam(input, vault(), transport)),
       change: (grant, next) => thenReload(() => changeGrant(grant, next, vault(), transport)),
       revoke: (grantId) => thenReload(() => revokeGrant(grantId, transport)),
       revokeRecord: (grantId, recordId) => thenReload(() => revokeGrantRecord(grantId, recordId, transport)),
