@@ -3,6 +3,7 @@ import Link from "next/link";
 import { connection } from "next/server";
 import type { ReactNode } from "react";
 import { currentSession } from "@/lib/sessions/current-session";
+import { administersAnOrganization } from "@/lib/teams/team-service";
 import { AuditCheck } from "./_components/audit-check";
 import { EmergencyCardKeeper } from "./_components/emergency-card-keeper";
 import { KeyMaintenance } from "./_components/key-maintenance";
@@ -28,6 +29,8 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
   const clinician = session?.role === "doctor" || session?.role === "nurse";
   // An administrator has neither a chart nor shared records: only Home and Security.
   const patient = session?.role === "patient";
+  // An organization's administrators reach its care teams from the menu (any account can be one).
+  const organizationAdmin = session !== null && session.role !== "admin" && (await administersAnOrganization(session.userId));
   return (
     <html lang="en">
       <body>
@@ -51,6 +54,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
                 {(patient || clinician) && <Link href="/emergency-contacts">Emergency contacts</Link>}
                 {patient && <Link href="/backup">Backup</Link>}
                 {(patient || clinician) && <Link href="/history">History</Link>}
+                {organizationAdmin && <Link href="/organization">Organization</Link>}
                 <NoticeLink />
                 {session?.role === "admin" && <Link href="/admin">Administration</Link>}
                 <Link href="/settings/security">Security</Link>

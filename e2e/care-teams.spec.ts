@@ -46,6 +46,8 @@ test("a patient shares with a team: two members open the records and the History
   await checkA11y(admin.page, "/admin with an organization made");
 
   await createTeam(orgAdmin, team);
+  // The organization's administrator reaches the page from the menu.
+  await expect(orgAdmin.page.getByRole("banner").getByRole("link", { name: "Organization", exact: true })).toBeVisible();
   await addMember(orgAdmin, team, `Alice ${surname}`, `Dr Alice ${surname}`);
   await addMember(orgAdmin, team, `Bob ${surname}`, `Dr Bob ${surname}`);
   await expect(orgAdmin.page.getByRole("list", { name: `Members of ${team}` }).getByRole("listitem")).toHaveCount(2);

@@ -137,6 +137,10 @@ test("emergency access: refused, approved early, opened by the wait with the pat
   await page.getByRole("banner").getByRole("link", { name: "Emergency contacts" }).click();
   await expect(page.getByTestId("emergency-contact")).toHaveCount(2);
   const keyVersionsBefore = await keyVersions(page, served.recordIds);
+  page.once("dialog", (dialog) => {
+    expect(dialog.message()).toContain("They are cut off at once");
+    void dialog.accept();
+  });
   await (await contactRow(page, annGrant)).getByRole("button", { name: "End emergency access" }).click();
   await expect(page.getByText(/Emergency contact ended/)).toBeVisible();
   expect((await ann.page.request.get(`/api/emergency-access/${annGrant}`)).status()).toBe(410);

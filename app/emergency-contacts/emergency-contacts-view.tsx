@@ -151,6 +151,14 @@ function ContactRow({ contact, onChanged }: { contact: EmergencyContact; onChang
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
   async function act(action: "approve" | "refuse" | "end") {
+    // Ending cuts the contact off and moves the records to new keys at once: asked first, as a revoke is.
+    if (
+      action === "end" &&
+      !window.confirm(
+        "End emergency access for this contact? They are cut off at once and your records move to new keys. What they already read, they may keep.",
+      )
+    )
+      return;
     setBusy(true);
     setError(undefined);
     try {

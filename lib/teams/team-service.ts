@@ -255,3 +255,10 @@ function entryOf(row: Awaited<ReturnType<typeof searchTeams>>[number]) {
     },
   };
 }
+
+/** Whether an account administers any organization: the menu then links its Organization page. */
+export async function administersAnOrganization(userId: string): Promise<boolean> {
+  const { db } = await getDatabase();
+  const rows = await db.select({ userId: organizationAdmins.userId }).from(organizationAdmins).where(eq(organizationAdmins.userId, userId)).limit(1);
+  return rows.length > 0;
+}
