@@ -1,7 +1,7 @@
 "use client";
 
 import { useRef, useState } from "react";
-import { createOrganization } from "@/client/admin/admin-accounts";
+import { createOrganization, resolveAccount } from "@/client/admin/admin-accounts";
 import { FreshProofNotGivenError } from "@/client/account/fresh-proof";
 import { ApiError } from "@/client/transport/api";
 
@@ -17,7 +17,12 @@ export function OrganizationsSection({ onChanged }: { onChanged: () => void }) {
     setBusy(true);
     setMessage({ text: "Creating the organization… If your passkey asks, confirm with it.", error: false });
     try {
-      await createOrganization(name.trim(), [administratorId.trim()]);
+      const administrator = await resolveAccount(administratorId.trim());
+      if (typeof administrator !== "string") {
+        setMessage({ text: administrator.problem, error: true });
+        return;
+      }
+      await createOrganization(name.trim(), [administrator]);
       setMessage({ text: `${name.trim()} is created. Its administrator can now make care teams on their Organization page.`, error: false });
       setName("");
       setAdministratorId("");
@@ -57,12 +62,11 @@ export function OrganizationsSection({ onChanged }: { onChanged: () => void }) {
             value={administratorId}
             onChange={(event) => setAdministratorId(event.target.value)}
             required
-            pattern="[0-9a-fA-F-]{36}"
             autoComplete="off"
             aria-describedby="organization-admin-hint"
           />
           <p id="organization-admin-hint" className="hint">
-            The whole account id, as the accounts list above finds it.
+            The account id as the accounts list above shows it (its first 8 characters), or the whole id.
           </p>
         </div>
         <button type="submit" className="button button-small" disabled={busy}>

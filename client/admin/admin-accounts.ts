@@ -30,3 +30,21 @@ export async function createOrganization(name: string, administratorIds: string[
   await withFreshProof(() => transport.call(routes.teams.createOrganization, { body: { id, name, administratorIds } }), transport);
   return id;
 }
+
+/**
+ * The one account an administrator means by `typed`: a whole account id as it is, or the short
+ * id the console shows (its first 8 hex digits) when exactly one account's id starts with it.
+ * Returns the id, or `{ problem }` in words to show (no such account, or several).
+ * @throws ApiError when the accounts cannot be searched
+ */
+export async function resolveAccount(typed: string, transport: Transport = httpTransport): Promise<string | { problem: string }> {
+  const text = typed.trim().toLowerCase();
+  if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(text)) return text;
+  if (!/^[0-9a-f]{8}$/.test(text))
+    return { problem: "Enter the account id as the accounts list shows it: its first 8 characters (such as 1a2b3c4d), or the whole id." };
+  const matching = (await findAccounts(text, transport)).filter((account) => account.userId.startsWith(text));
+  if (matching.length === 1) return matching[0]!.userId;
+  return matching.length === 0
+    ? { problem: `No account's id starts with ${text}.` }
+    : { problem: `${matching.length} accounts' ids start with ${text}: enter the whole id.` };
+}

@@ -70,10 +70,13 @@ export async function enableAccount(db: Database, adminId: string, targetId: str
 }
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** The console's short id: an account id's first 8 hex digits. */
+const shortIdPattern = /^[0-9a-f]{8}$/i;
 
 /**
  * Accounts for the console, newest first, at most `adminAccountListMax`: all of them, or those
- * whose id is `q` or (clinicians) whose public directory name contains it. Ids, roles, times and
+ * whose id is `q`, whose id starts with `q` when it is the 8-digit short id the console shows,
+ * or (clinicians) whose public directory name contains it. Ids, roles, times and
  * clinicians' public names only.
  */
 export async function listAccounts(db: Database, q?: string): Promise<AdminAccount[]> {
@@ -87,7 +90,9 @@ export async function listAccounts(db: Database, q?: string): Promise<AdminAccou
         ? undefined
         : uuidPattern.test(q)
           ? or(eq(users.id, q.toLowerCase()), ilike(clinicianDirectory.displayName, pattern!))
-          : ilike(clinicianDirectory.displayName, pattern!),
+          : shortIdPattern.test(q)
+            ? or(sql`${users.id}::text like ${`${q.toLowerCase()}%`}`, ilike(clinicianDirectory.displayName, pattern!))
+            : ilike(clinicianDirectory.displayName, pattern!),
     )
     .orderBy(desc(users.createdAt), sql`${users.id}`)
     .limit(adminAccountListMax);

@@ -103,6 +103,8 @@ describe.each(testDatabaseKinds())("the administration console on %s", (kind) =>
     // The grant itself is the patient's and stays active: it serves again once the clinician is enabled.
     expect(overview.activeGrants).toBe(1);
     expect((await listAccounts(database.db, doctor)).map((row) => [row.userId, row.disabledAt !== null])).toEqual([[doctor, true]]);
+    // The short id the console shows finds the account too (organizations name administrators by it).
+    expect((await listAccounts(database.db, doctor.slice(0, 8).toUpperCase())).map((row) => row.userId)).toContain(doctor);
   });
 
   it("enabling serves the grants again and the clinician may sign in", async () => {
