@@ -73,7 +73,7 @@ export const noticeKinds = {
   "emergency-request-ended": {
     raisedBy: ["emergency-records-received"],
     othersOnly: true,
-    label: "An emergency request ended: your emergency contact opened your emergency set",
+    label: "Your emergency contact opened your emergency set",
     email: "Someone you named as an emergency contact opened your emergency set. Sign in to see when, or to end it.",
   },
 } as const satisfies Record<string, { raisedBy: readonly z.infer<typeof auditActionSchema>[]; othersOnly: boolean; label: string; email: string }>;

@@ -64,6 +64,8 @@ test("an administrator verifies a clinician: the patient sees it verified while 
   await impostorRow.getByRole("button", { name: `Sign verification of ${name}` }).click();
   const warning = impostorRow.getByTestId("admin-duplicate-number");
   await expect(warning).toContainText(`gmc 765-4321 is already verified for ${name} (account ${doctor.userId.slice(0, 8)}`);
+  // It is not the number this clinician declared either: said too.
+  await expect(warning.getByTestId("admin-number-differs")).toContainText(`gmc 765-4321 is not the number ${name} declared (GMC 0000000)`);
   await expect(warning.getByRole("button", { name: "Go back" })).toBeFocused();
   await warning.getByRole("button", { name: "Go back" }).click();
   await impostorRow.getByRole("button", { name: "Cancel" }).click();

@@ -104,7 +104,17 @@ function TeamCard({ team, onChanged, say }: { team: TeamSummary; onChanged: () =
         >
           <div className="field">
             <label htmlFor={`member-search-${team.id}`}>Add a verified clinician to {team.name}</label>
-            <input id={`member-search-${team.id}`} value={query} onChange={(event) => setQuery(event.target.value)} minLength={3} autoComplete="off" />
+            <input
+              id={`member-search-${team.id}`}
+              value={query}
+              onChange={(event) => {
+                setQuery(event.target.value);
+                // Results belong to the words that found them: never left under other words, where the wrong person could be added.
+                setFound(null);
+              }}
+              minLength={3}
+              autoComplete="off"
+            />
           </div>
           <button type="submit" className="button button-small button-secondary" disabled={busy}>
             Find clinicians

@@ -8,7 +8,7 @@ import { StatusLines } from "@/app/_components/status-lines";
 import { describeFailure } from "@/client/failures";
 import { formatDay } from "@/client/format";
 import { FreshProofNotGivenError } from "@/client/account/fresh-proof";
-import { loadAdminDirectory, namesakeCounts, shortAccountId, signDirectoryStatement, verifiedElsewhere } from "@/client/sharing/directory-admin";
+import { licenceKey, loadAdminDirectory, namesakeCounts, shortAccountId, signDirectoryStatement, verifiedElsewhere } from "@/client/sharing/directory-admin";
 import { unlockedVault } from "@/client/keystore/vault-store";
 import { ApiError } from "@/client/transport/api";
 
@@ -44,12 +44,15 @@ function EntryRow({
   // Names alone cannot tell namesakes apart: every control names the account too.
   const who = `${entry.displayName}, account ${shortAccountId(entry.userId)}`;
   const duplicates = step === "confirm-duplicate" ? verifiedElsewhere(entries, entry.userId, licence) : [];
+  // A number other than the one the clinician declared is most likely a typo, or a check of someone else.
+  const differsFromDeclared = licenceKey(licence) !== licenceKey(entry.declaredLicenceNumber);
 
   async function send(action: "verify" | "revoke", confirmed = false) {
     setError(undefined);
     if (!adminName.trim()) return setError("Enter your name as patients will see it (above).");
     if (action === "verify" && !licence.trim()) return setError("Enter the licence or registry number you checked.");
-    if (action === "verify" && !confirmed && verifiedElsewhere(entries, entry.userId, licence).length > 0) return setStep("confirm-duplicate");
+    if (action === "verify" && !confirmed && (verifiedElsewhere(entries, entry.userId, licence).length > 0 || differsFromDeclared))
+      return setStep("confirm-duplicate");
     setBusy(true);
     try {
       await signDirectoryStatement(unlockedVault(), entry, { action, licenceNumber: licence, adminName });
@@ -104,11 +107,23 @@ function EntryRow({
         )}
         {step === "confirm-duplicate" && (
           <div role="alertdialog" aria-labelledby={`${idBase}-duplicate`} data-testid="admin-duplicate-number">
-            <p id={`${idBase}-duplicate`} className="form-error">
-              {licence.trim()} is already verified for{" "}
-              {duplicates.map((other) => `${other.displayName} (account ${shortAccountId(other.userId)}, signed up ${formatDay(other.signedUpAt)})`).join(", ")}
-              . One number belongs to one clinician: this entry may be an impostor who copied it.
-            </p>
+            <div id={`${idBase}-duplicate`} className="form-error">
+              {duplicates.length > 0 && (
+                <p>
+                  {licence.trim()} is already verified for{" "}
+                  {duplicates
+                    .map((other) => `${other.displayName} (account ${shortAccountId(other.userId)}, signed up ${formatDay(other.signedUpAt)})`)
+                    .join(", ")}
+                  . One number belongs to one clinician: this entry may be an impostor who copied it.
+                </p>
+              )}
+              {differsFromDeclared && (
+                <p data-testid="admin-number-differs">
+                  {licence.trim()} is not the number {entry.displayName} declared ({entry.declaredLicenceNumber || "none"}). Check that you looked up this
+                  clinician, and that the number is typed as the register shows it.
+                </p>
+              )}
+            </div>
             <div className="actions">
               <button type="button" className="button button-secondary" autoFocus disabled={busy} onClick={() => setStep("verify")}>
                 Go back
