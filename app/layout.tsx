@@ -5,9 +5,8 @@ import type { ReactNode } from "react";
 import { currentSession } from "@/lib/sessions/current-session";
 import { administersAnOrganization } from "@/lib/teams/team-service";
 import { AuditCheck } from "./_components/audit-check";
-import { EmergencyCardKeeper } from "./_components/emergency-card-keeper";
+import { EmergencyKeepers } from "./_components/emergency-keepers";
 import { KeyMaintenance } from "./_components/key-maintenance";
-import { EmergencyContactsKeeper } from "./_components/emergency-contacts-keeper";
 import { NoticeLink } from "./_components/notice-link";
 import { SignOutButton } from "./_components/sign-out-button";
 import { SiteMenu } from "./_components/site-menu";
@@ -72,8 +71,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
         </header>
         <main id="main">
           {patient && <KeyMaintenance />}
-          {patient && <EmergencyCardKeeper />}
-          {patient && <EmergencyContactsKeeper />}
+          {patient && <EmergencyKeepers />}
           {session && <AuditCheck />}
           {children}
         </main>

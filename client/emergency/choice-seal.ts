@@ -1,23 +1,9 @@
-import {
-  decryptRecordContent,
-  deriveOwnerWrappingKey,
-  encryptRecordContent,
-  fromBase64url,
-  fromUtf8,
-  generateRecordKey,
-  ownerGrantId,
-  toBase64url,
-  unwrapRecordKey,
-  utf8,
-  wrapRecordKey,
-  type VaultKey,
-} from "@/crypto";
+import { fromBase64url, toBase64url, type VaultKey } from "@/crypto";
+import { openUnderVaultKey, sealUnderVaultKey } from "../keystore/vault-seal";
 import { recordKinds } from "../fhir/kinds";
 import { IntegrityError, verified } from "../integrity";
 import type { EmergencyChoice } from "../emergency-card/emergency-set";
 
-// A record-key wrap (kind 4) of a 32-byte key is always 74 bytes (crypto/README.md, Envelopes).
-const wrapBytes = 74;
 const maxNamed = 2_000;
 const knownKinds: ReadonlySet<string> = new Set(recordKinds.map((entry) => entry.kind));
 
@@ -36,21 +22,7 @@ const sealRecordId = (grantId: string) => `emergency-choice:${grantId}`;
  * Needs cryptoReady(). Does not throw for a choice in its shape.
  */
 export function sealEmergencyChoice(choice: EmergencyChoice, grantId: string, vaultKey: VaultKey): string {
-  const recordId = sealRecordId(grantId);
-  const recordKey = generateRecordKey();
-  const ownerKey = deriveOwnerWrappingKey(vaultKey);
-  try {
-    const wrap = wrapRecordKey(recordKey, ownerKey, { recordId, keyVersion: 1, grantId: ownerGrantId });
-    const json = JSON.stringify({ kinds: choice.kinds, recordIds: choice.recordIds });
-    const content = encryptRecordContent(utf8(json), recordKey, { recordId, version: 1, keyVersion: 1 });
-    const sealed = new Uint8Array(wrap.length + content.length);
-    sealed.set(wrap);
-    sealed.set(content, wrap.length);
-    return toBase64url(sealed);
-  } finally {
-    recordKey.fill(0);
-    ownerKey.fill(0);
-  }
+  return toBase64url(sealUnderVaultKey(JSON.stringify({ kinds: choice.kinds, recordIds: choice.recordIds }), sealRecordId(grantId), vaultKey));
 }
 
 /**
@@ -59,19 +31,7 @@ export function sealEmergencyChoice(choice: EmergencyChoice, grantId: string, va
  */
 export function openEmergencyChoice(sealed: string, grantId: string, vaultKey: VaultKey): EmergencyChoice {
   const bytes = verified("shape", () => fromBase64url(sealed));
-  const recordId = sealRecordId(grantId);
-  const ownerKey = deriveOwnerWrappingKey(vaultKey);
-  try {
-    const recordKey = verified("decrypt", () => unwrapRecordKey(bytes.subarray(0, wrapBytes), ownerKey, { recordId, keyVersion: 1, grantId: ownerGrantId }));
-    try {
-      const plain = verified("decrypt", () => decryptRecordContent(bytes.subarray(wrapBytes), recordKey, { recordId, version: 1, keyVersion: 1 }));
-      return parseChoice(fromUtf8(plain));
-    } finally {
-      recordKey.fill(0);
-    }
-  } finally {
-    ownerKey.fill(0);
-  }
+  return parseChoice(openUnderVaultKey(bytes, sealRecordId(grantId), vaultKey));
 }
 
 function parseChoice(text: string): EmergencyChoice {

@@ -1,19 +1,5 @@
-import {
-  decryptRecordContent,
-  deriveOwnerWrappingKey,
-  encryptRecordContent,
-  fromBase64url,
-  fromUtf8,
-  generateRecordKey,
-  ownerGrantId,
-  randomBytes,
-  toBase64url,
-  toHex,
-  unwrapRecordKey,
-  utf8,
-  wrapRecordKey,
-  type VaultKey,
-} from "@/crypto";
+import { fromBase64url, randomBytes, toBase64url, toHex, type VaultKey } from "@/crypto";
+import { openUnderVaultKey, sealUnderVaultKey } from "../keystore/vault-seal";
 import { IntegrityError, verified } from "../integrity";
 import { parseCardSettings, type CardSettings } from "./card-settings";
 
@@ -30,8 +16,6 @@ export interface LinkLabel {
 export const maxLabelLength = 80;
 const maxChosenLength = 300;
 const sealIdBytes = 16;
-// A record-key wrap (kind 4) of a 32-byte key is always 74 bytes (crypto/README.md, Envelopes).
-const wrapBytes = 74;
 
 /**
  * The record id the seal is bound to. The prefix makes it a name no record can have (record
@@ -52,26 +36,12 @@ const sealRecordId = (sealId: Uint8Array) => `link-label:${toHex(sealId)}`;
 export function sealLinkLabel(label: LinkLabel, vaultKey: VaultKey): string {
   if (label.label.length > maxLabelLength || label.chosen.length > maxChosenLength) throw new Error("label too long");
   const sealId = randomBytes(sealIdBytes);
-  const recordId = sealRecordId(sealId);
-  const recordKey = generateRecordKey();
-  const ownerKey = deriveOwnerWrappingKey(vaultKey);
-  try {
-    const wrap = wrapRecordKey(recordKey, ownerKey, { recordId, keyVersion: 1, grantId: ownerGrantId });
-    const sealedJson = { label: label.label, chosen: label.chosen, ...(label.card ? { card: label.card } : {}) };
-    const content = encryptRecordContent(utf8(JSON.stringify(sealedJson)), recordKey, {
-      recordId,
-      version: 1,
-      keyVersion: 1,
-    });
-    const sealed = new Uint8Array(sealIdBytes + wrap.length + content.length);
-    sealed.set(sealId);
-    sealed.set(wrap, sealIdBytes);
-    sealed.set(content, sealIdBytes + wrap.length);
-    return toBase64url(sealed);
-  } finally {
-    recordKey.fill(0);
-    ownerKey.fill(0);
-  }
+  const sealedJson = { label: label.label, chosen: label.chosen, ...(label.card ? { card: label.card } : {}) };
+  const body = sealUnderVaultKey(JSON.stringify(sealedJson), sealRecordId(sealId), vaultKey);
+  const sealed = new Uint8Array(sealIdBytes + body.length);
+  sealed.set(sealId);
+  sealed.set(body, sealIdBytes);
+  return toBase64url(sealed);
 }
 
 /**
@@ -81,23 +51,7 @@ export function sealLinkLabel(label: LinkLabel, vaultKey: VaultKey): string {
 export function openLinkLabel(sealed: string, vaultKey: VaultKey): LinkLabel {
   const bytes = verified("shape", () => fromBase64url(sealed));
   const sealId = bytes.subarray(0, sealIdBytes);
-  const recordId = sealRecordId(sealId);
-  const ownerKey = deriveOwnerWrappingKey(vaultKey);
-  try {
-    const recordKey = verified("decrypt", () =>
-      unwrapRecordKey(bytes.subarray(sealIdBytes, sealIdBytes + wrapBytes), ownerKey, { recordId, keyVersion: 1, grantId: ownerGrantId }),
-    );
-    try {
-      const plain = verified("decrypt", () =>
-        decryptRecordContent(bytes.subarray(sealIdBytes + wrapBytes), recordKey, { recordId, version: 1, keyVersion: 1 }),
-      );
-      return parseLabel(fromUtf8(plain));
-    } finally {
-      recordKey.fill(0);
-    }
-  } finally {
-    ownerKey.fill(0);
-  }
+  return parseLabel(openUnderVaultKey(bytes.subarray(sealIdBytes), sealRecordId(sealId), vaultKey));
 }
 
 /** The sealed JSON as a LinkLabel. @throws IntegrityError("shape") for anything else (it decrypted, so only a bug or a forgery under the vault key could make it). */
