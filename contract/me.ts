@@ -49,6 +49,8 @@ export const vaultRoutes = {
  */
 export const auditActionSchema = z.enum([
   "sign-in",
+  /** A sign-in from a browser the account had not signed in from (lib/sessions/known-browsers.ts): announced as a notice. */
+  "sign-in-new-browser",
   "sign-in-failed",
   "passkey-added",
   "passkey-renamed",

@@ -64,6 +64,14 @@ export const noticeKinds = {
     label: "A new passkey (a new device) can now sign in to your account",
     email: "A new passkey was added to your account. If this was not you, sign in and remove it.",
   },
+  "new-sign-in": {
+    raisedBy: ["sign-in-new-browser"],
+    othersOnly: false,
+    label:
+      "Your account was signed in to from a browser or device it had not been used on before. If this was not you, end your other sessions and remove passkeys you do not recognise in Security",
+    email:
+      "Your account was signed in to from a browser or device it had not been used on before. If this was not you, sign in, end your other sessions and check your passkeys.",
+  },
   "emergency-request": {
     raisedBy: ["emergency-requested"],
     othersOnly: true,

@@ -145,6 +145,25 @@ export const sessions = pgTable(
   (table) => [uniqueIndex("sessions_token_hash_idx").on(table.tokenHash), index("sessions_user_idx").on(table.userId)],
 );
 
+/**
+ * The browsers an account has signed in from, each known by the SHA-256 of a random cookie
+ * token it keeps (lib/sessions/known-browsers.ts): a sign-in from a browser not on the list is
+ * announced to the account ("a sign-in from a new device"), since a synced passkey signs in
+ * anywhere without adding one. Only the hash is stored, as for sessions.
+ */
+export const knownBrowsers = pgTable(
+  "known_browsers",
+  {
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    tokenHash: bytea("token_hash").notNull(),
+    firstSeenAt: at("first_seen_at").notNull().defaultNow(),
+    lastSeenAt: at("last_seen_at").notNull().defaultNow(),
+  },
+  (table) => [primaryKey({ columns: [table.userId, table.tokenHash] })],
+);
+
 /** Single-use, short-lived, bound to the ceremony (and user, where known) they were made for. */
 export const webauthnChallenges = pgTable(
   "webauthn_challenges",

@@ -1,5 +1,8 @@
 import { expect, test } from "./support/test";
 import { newPerson, sameOrigin, shareNewNote } from "./support/sharing";
+import { signInThroughPage, signOutThroughPage, signUpThroughPage } from "./support/accounts";
+import { addVirtualAuthenticator } from "./support/virtual-authenticator";
+import { trailActions } from "./support/audit";
 
 test("a clinician's read of shared records appears live in the patient's notice centre and badge, named in the browser, and is marked read", async ({
   browser,
@@ -76,4 +79,45 @@ test("email settings never promise an email a server without SMTP will not send,
   await expect(settings.getByRole("status")).toHaveText(/^Your notice settings could not be saved\. (Please sign in again\.|Your session has ended)/);
   await expect(settings.getByRole("status")).not.toContainText("try again");
   await patient.close();
+});
+
+test("a sign-in from a browser the account has not used raises a notice live; signing in again from a known browser raises none", async ({ browser }) => {
+  test.setTimeout(120_000);
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto("/");
+  const authenticator = await addVirtualAuthenticator(page, { prf: true });
+  await signUpThroughPage(page, { role: "patient", name: "Bea Browser" });
+  // The browser signed up from, signing in again: known, so nothing.
+  await signOutThroughPage(page);
+  await signInThroughPage(page);
+  await expect(page).toHaveURL(/\/home$/);
+  await page.goto("/notices");
+  await expect(page.getByText(/^No notices yet/)).toBeVisible();
+
+  // The same passkey, synced to a second browser (another context: no cookie of the first).
+  const otherContext = await browser.newContext();
+  const other = await otherContext.newPage();
+  await other.goto("/");
+  await (await addVirtualAuthenticator(other, { prf: true })).addCredentials(await authenticator.credentials());
+  await signInThroughPage(other);
+  await expect(other).toHaveURL(/\/(home|unlock)$/);
+
+  const row = page.getByTestId("notice-row");
+  await expect(row).toHaveCount(1, { timeout: 15_000 });
+  await expect(row).toHaveAttribute("data-kind", "new-sign-in");
+  await expect(row).toContainText("signed in to from a browser or device it had not been used on before");
+  expect(await trailActions(page)).toContain("sign-in-new-browser");
+
+  // That browser is known from now on: a second sign-in there adds nothing.
+  await other.goto("/home");
+  await signOutThroughPage(other);
+  await signInThroughPage(other);
+  await expect(other).toHaveURL(/\/(home|unlock)$/);
+  await page.reload();
+  await expect(page.getByTestId("notice-row")).toHaveCount(1);
+  await expect(page.getByTestId("notice-row")).toHaveAttribute("data-read", "false");
+  expect((await trailActions(page)).filter((action) => action === "sign-in-new-browser")).toHaveLength(1);
+  await otherContext.close();
+  await context.close();
 });

@@ -7,6 +7,7 @@ import { countOf, formatDateTime } from "@/client/format";
  */
 export const actionLabels: Record<AuditAction, string> = {
   "sign-in": "Signed in",
+  "sign-in-new-browser": "Signed in from a browser or device not used before",
   "sign-in-failed": "Tried to sign in with one of your passkeys",
   "passkey-added": "Added a passkey",
   "passkey-renamed": "Renamed a passkey",

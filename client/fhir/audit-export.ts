@@ -32,6 +32,7 @@ const system = {
 const dicom = "http://dicom.nema.org/resources/ontology/DCM";
 const authenticationActions = new Set<AuditAction>([
   "sign-in",
+  "sign-in-new-browser",
   "sign-in-failed",
   "passkey-added",
   "passkey-renamed",

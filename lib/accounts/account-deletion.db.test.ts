@@ -23,6 +23,7 @@ import type { BlobStore } from "@/lib/blobs/blob-store";
 import { chunkedBlobStore } from "@/lib/blobs/chunked-blob-store";
 import { fileChunkBodies } from "@/lib/blobs/file-chunk-bodies";
 import { findTraces, type RawQuery } from "@/lib/db/account-traces";
+import { rememberBrowser } from "@/lib/sessions/known-browsers";
 import { createTestDatabase, testDatabaseKinds, type TestDatabase } from "@/lib/db/test-databases";
 import { activeGrantsForClinician, createGrant, fetchSharedRecords, revokeGrant } from "@/lib/grants/grant-store";
 import { noticesOfRecipient } from "@/lib/notices/notice-store";
@@ -86,6 +87,7 @@ describe.each(testDatabaseKinds())("deleting an account on %s", (kind) => {
     const recoveryKey = randomBytes(32);
     await database.db.insert(recoveryVerifiers).values({ userId, publicKey: recoveryKey });
     await database.db.insert(sessions).values({ id: sessionId, userId, tokenHash: randomBytes(32), expiresAt: new Date(Date.now() + 3600_000) });
+    await rememberBrowser(database.db, userId, randomBytes(32).toString("base64url"));
     await database.db
       .insert(webauthnChallenges)
       .values({ id: randomUUID(), challenge: b64(randomBytes(32)), ceremony: "fresh-proof", userId, expiresAt: new Date(Date.now() + 60_000) });
@@ -160,6 +162,7 @@ describe.each(testDatabaseKinds())("deleting an account on %s", (kind) => {
         "shl_links",
         "passkey_credentials",
         "sessions",
+        "known_browsers",
         "audit_events",
         "audit_heads",
         "rate_limit_buckets",

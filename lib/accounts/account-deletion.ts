@@ -19,6 +19,7 @@ import {
   records,
   recoveryVerifiers,
   sessions,
+  knownBrowsers,
   shlLinks,
   users,
   vaultKeyWraps,
@@ -173,6 +174,7 @@ async function keepAuthorStub(tx: Transaction, userId: string, now: Date): Promi
   await tx.delete(vaultKeyWraps).where(eq(vaultKeyWraps.userId, userId));
   await tx.delete(passkeyCredentials).where(eq(passkeyCredentials.userId, userId));
   await tx.delete(sessions).where(eq(sessions.userId, userId));
+  await tx.delete(knownBrowsers).where(eq(knownBrowsers.userId, userId));
   await tx.delete(encryptedKeyBundles).where(eq(encryptedKeyBundles.userId, userId));
   await tx.delete(recoveryVerifiers).where(eq(recoveryVerifiers.userId, userId));
   await tx.delete(clinicianDirectory).where(eq(clinicianDirectory.userId, userId));

@@ -1,4 +1,5 @@
 import "server-only";
+import { browserToken, rememberBrowser } from "@/lib/sessions/known-browsers";
 import { eq } from "drizzle-orm";
 import { cryptoReady, fromBase64url, verifyRecoverySignIn } from "@/crypto";
 import { passkeyCredentials, recoveryVerifiers } from "@/drizzle/schema";
@@ -75,6 +76,8 @@ export async function completeRecovery(body: RecoveryComplete) {
   const ended = await endOtherSessions(db, body.userId, null);
   logger().info({ userId: body.userId, endedSessions: ended }, "account recovered");
   const session = await startSession(db, body.userId, sessionPolicy());
+  // Announced already, as a new passkey (account-recovered).
+  await rememberBrowser(db, body.userId, await browserToken());
   await setSessionCookie(session.token, session.expiresAt);
   return { userId: body.userId, passkey: { id: credential.id, name } };
 }

@@ -1,4 +1,5 @@
 import "server-only";
+import { browserToken, rememberBrowser } from "@/lib/sessions/known-browsers";
 import { checkAdminEnrolment } from "./admin-enrolment";
 import { createAccount } from "./account-store";
 import { getDatabase } from "@/lib/db";
@@ -30,6 +31,7 @@ export async function completeSignUp(request: Request, body: SignUpRequest) {
   const prfCapable = body.keys.vaultWraps.some((wrap) => wrap.method === "prf");
   await createAccount(db, body, credential, prfCapable);
   const session = await startSession(db, body.userId, sessionPolicy());
+  await rememberBrowser(db, body.userId, await browserToken());
   await setSessionCookie(session.token, session.expiresAt);
   return { userId: body.userId, role: body.role };
 }

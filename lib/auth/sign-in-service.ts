@@ -1,4 +1,5 @@
 import "server-only";
+import { browserToken, rememberBrowser } from "@/lib/sessions/known-browsers";
 import { eq } from "drizzle-orm";
 import { passkeyCredentials } from "@/drizzle/schema";
 import { appendAudit, logAuditFailure } from "@/lib/audit/audit-log";
@@ -41,7 +42,9 @@ export async function completeSignIn(request: Request, credential: Authenticatio
     noteSecurityEvent(db, "sign-in-refused");
     throw error;
   }
-  await appendAudit(db, [{ subjectId: userId, actorId: userId, action: "sign-in", outcome: "success" }]);
+  // A synced passkey signs in anywhere without adding one: a browser the account has not used before is announced.
+  const browser = await rememberBrowser(db, userId, await browserToken());
+  await appendAudit(db, [{ subjectId: userId, actorId: userId, action: browser === "new" ? "sign-in-new-browser" : "sign-in", outcome: "success" }]);
   await endCurrentSession();
   const session = await startSession(db, userId, sessionPolicy());
   await setSessionCookie(session.token, session.expiresAt);
