@@ -9,6 +9,8 @@ import { LinkAccesses } from "@/app/links/_components/link-accesses";
 import { describeFailure } from "@/client/failures";
 import { formatDateTime } from "@/client/format";
 import { cardContent } from "@/client/emergency-card/card-pdf";
+import { cardContactLine, cardContacts, type CardContact } from "@/client/emergency/contact-names";
+import { listEmergencyContacts } from "@/client/emergency/emergency-contacts";
 import { shlLimits } from "@/contract/links";
 import { cardLinkText, findCard, keepCardCurrent, makeCard, reissueCard, type EmergencyCard } from "@/client/emergency-card/card-link";
 import type { RecordKind } from "@/client/fhir/types";
@@ -33,13 +35,31 @@ interface Made {
   passcode: string | null;
 }
 
-function CardForm({ entries, card, onMade }: { entries: OkEntry[]; card: EmergencyCard | null; onMade: (made: Made) => void }) {
+/** The patient's named emergency contacts as the card would print them, and how many have no name to print. */
+interface NamedContacts {
+  named: CardContact[];
+  unnamed: number;
+}
+
+function CardForm({
+  entries,
+  card,
+  namedContacts,
+  onMade,
+}: {
+  entries: OkEntry[];
+  card: EmergencyCard | null;
+  namedContacts: NamedContacts | null;
+  onMade: (made: Made) => void;
+}) {
   const vault = useVault((state) => state.vault);
   const [kinds, setKinds] = useState<RecordKind[]>(card ? card.settings.kinds : ["allergy", "medication", "condition"]);
   const [named, setNamed] = useState<Set<string>>(new Set(card?.settings.recordIds ?? []));
   const [name, setName] = useState(card?.settings.name ?? (vault.status === "unlocked" ? vault.profile.displayName : ""));
   const [birthDate, setBirthDate] = useState(card?.settings.birthDate ?? "");
   const [contacts, setContacts] = useState(card?.settings.contacts ?? "");
+  // A new card offers the named emergency contacts; a reissued one keeps what was chosen.
+  const [includeContacts, setIncludeContacts] = useState(card?.settings.includeContacts ?? true);
   const [protect, setProtect] = useState(true);
   const [passcode, setPasscode] = useState("");
   const [busy, setBusy] = useState(false);
@@ -74,7 +94,14 @@ function CardForm({ entries, card, onMade }: { entries: OkEntry[]; card: Emergen
     setConfirming(false);
     setBusy(true);
     setError(undefined);
-    const input = { choice: { kinds, recordIds }, name: name.trim(), birthDate: typedBirthDate || null, contacts, ...(protect ? { passcode } : {}) };
+    const input = {
+      choice: { kinds, recordIds },
+      name: name.trim(),
+      birthDate: typedBirthDate || null,
+      contacts,
+      includeContacts,
+      ...(protect ? { passcode } : {}),
+    };
     try {
       const made = card
         ? await reissueCard(card, input, entries, vault, httpTransport, location.origin)
@@ -106,8 +133,19 @@ function CardForm({ entries, card, onMade }: { entries: OkEntry[]; card: Emergen
         error={birthDateError}
         onChange={(event) => setBirthDate(event.target.value)}
       />
+      <label className="check-row">
+        <input type="checkbox" checked={includeContacts} onChange={(event) => setIncludeContacts(event.target.checked)} /> Print the emergency
+        contacts I named (their names and how to reach them, as this browser knows them)
+      </label>
+      {includeContacts && namedContacts && (
+        <p className="hint" data-testid="card-named-contacts">
+          {namedContacts.named.length > 0 ? `The card prints: ${namedContacts.named.map(cardContactLine).join("; ")}.` : "You have no named emergency contact yet."}
+          {namedContacts.unnamed > 0 &&
+            ` ${namedContacts.unnamed} ${namedContacts.unnamed === 1 ? "contact has" : "contacts have"} no name in this browser and ${namedContacts.unnamed === 1 ? "is" : "are"} left off: add a name on the emergency contacts page.`}
+        </p>
+      )}
       <div className="field">
-        <label htmlFor="card-contacts">Emergency contacts (optional, printed on the card only)</label>
+        <label htmlFor="card-contacts">Emergency contacts typed here (optional, printed on the card only)</label>
         <textarea id="card-contacts" value={contacts} maxLength={300} rows={3} onChange={(event) => setContacts(event.target.value)} />
       </div>
       <label className="check-row">
@@ -173,6 +211,20 @@ function CardPanel({ entries }: { entries: OkEntry[] }) {
   const [status, setStatus] = useState<string>();
   const outcome = useRef<HTMLHeadingElement>(null);
 
+  // The named emergency contacts, by the names the vault pins (never sent anywhere): null until read.
+  const [namedContacts, setNamedContacts] = useState<NamedContacts | null>(null);
+  const pins = vault.status === "unlocked" ? vault.profile.contacts : undefined;
+  useEffect(() => {
+    let cancelled = false;
+    listEmergencyContacts(httpTransport).then(
+      (listed) => !cancelled && setNamedContacts(cardContacts(listed, pins)),
+      (caught: unknown) => !cancelled && setError(describeFailure(caught, failureWords)),
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [pins]);
+
   // Bumped after a card is made or reissued: the list is read again.
   const [generation, setGeneration] = useState(0);
   useEffect(() => {
@@ -199,11 +251,13 @@ function CardPanel({ entries }: { entries: OkEntry[] }) {
   async function download(
     passcode: string | null,
     text: string,
-    settings: { kinds: RecordKind[]; recordIds: string[]; name: string; birthDate: string | null; contacts: string },
+    settings: { kinds: RecordKind[]; recordIds: string[]; name: string; birthDate: string | null; contacts: string; includeContacts: boolean },
   ) {
     setError(undefined);
     try {
-      await downloadCard(cardContent(entries, settings, settings), text, passcode);
+      // Names as this browser knows them now: a contact renamed since the card was made prints by the new name.
+      const named = settings.includeContacts ? (namedContacts ?? cardContacts(await listEmergencyContacts(httpTransport), pins)).named : [];
+      await downloadCard(cardContent(entries, settings, { ...settings, namedContacts: named }), text, passcode);
       setStatus("The card's PDF is downloaded.");
     } catch (caught) {
       setError(describeFailure(caught, failureWords));
@@ -296,6 +350,7 @@ function CardPanel({ entries }: { entries: OkEntry[] }) {
           key={card?.link.id ?? "new"}
           entries={entries}
           card={card}
+          namedContacts={namedContacts}
           onMade={(next) => {
             setReissuing(false);
             setMade(next);
