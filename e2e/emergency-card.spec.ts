@@ -280,7 +280,10 @@ test("the card offers the named emergency contacts: printed by the name this bro
   await expect(page.getByTestId("emergency-contacts-outcome")).toBeFocused();
   await page.getByRole("banner").getByRole("link", { name: "Emergency card" }).click();
   const again = page.waitForEvent("download");
-  await page.getByTestId("emergency-card").getByRole("button", { name: /^Download the card/ }).click({ timeout: 60_000 });
+  await page
+    .getByTestId("emergency-card")
+    .getByRole("button", { name: /^Download the card/ })
+    .click({ timeout: 60_000 });
   const renamed = (await pdfPageTexts(new Uint8Array(readFileSync((await (await again).path())!)), "lines"))[0]!;
   expect(renamed).toContain("Ann Carter-Jones — +44 161 496 0000");
   expect(renamed).not.toContain("Ann Carter (sister)");

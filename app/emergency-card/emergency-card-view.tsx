@@ -134,12 +134,14 @@ function CardForm({
         onChange={(event) => setBirthDate(event.target.value)}
       />
       <label className="check-row">
-        <input type="checkbox" checked={includeContacts} onChange={(event) => setIncludeContacts(event.target.checked)} /> Print the emergency
-        contacts I named (their names and how to reach them, as this browser knows them)
+        <input type="checkbox" checked={includeContacts} onChange={(event) => setIncludeContacts(event.target.checked)} /> Print the emergency contacts I named
+        (their names and how to reach them, as this browser knows them)
       </label>
       {includeContacts && namedContacts && (
         <p className="hint" data-testid="card-named-contacts">
-          {namedContacts.named.length > 0 ? `The card prints: ${namedContacts.named.map(cardContactLine).join("; ")}.` : "You have no named emergency contact yet."}
+          {namedContacts.named.length > 0
+            ? `The card prints: ${namedContacts.named.map(cardContactLine).join("; ")}.`
+            : "You have no named emergency contact yet."}
           {namedContacts.unnamed > 0 &&
             ` ${namedContacts.unnamed} ${namedContacts.unnamed === 1 ? "contact has" : "contacts have"} no name in this browser and ${namedContacts.unnamed === 1 ? "is" : "are"} left off: add a name on the emergency contacts page.`}
         </p>

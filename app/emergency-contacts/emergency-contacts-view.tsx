@@ -234,9 +234,7 @@ function ContactRow({ contact, onChanged }: { contact: EmergencyContact; onChang
     // Ending cuts the contact off and moves the records to new keys at once: asked first, as a revoke is.
     if (
       action === "end" &&
-      !window.confirm(
-        `End emergency access for ${who}? They are cut off at once and your records move to new keys. What they already read, they may keep.`,
-      )
+      !window.confirm(`End emergency access for ${who}? They are cut off at once and your records move to new keys. What they already read, they may keep.`)
     )
       return;
     setBusy(true);
@@ -264,8 +262,8 @@ function ContactRow({ contact, onChanged }: { contact: EmergencyContact; onChang
   return (
     <li data-testid="emergency-contact" data-state={contact.state} data-grant={contact.grantId}>
       <p>
-        <strong data-testid="emergency-contact-name">{name ?? "A contact you have not named"}</strong>{" "}
-        <span className="hint">(account {account})</span> · wait: {waitWords(contact.waitSeconds)} · {contact.recordIds.length} records
+        <strong data-testid="emergency-contact-name">{name ?? "A contact you have not named"}</strong> <span className="hint">(account {account})</span> · wait:{" "}
+        {waitWords(contact.waitSeconds)} · {contact.recordIds.length} records
       </p>
       <p data-testid="emergency-contact-state">
         {stateWords(contact.state)}
