@@ -48,6 +48,11 @@ function NameContactForm({ entries, onNamed }: { entries: OkEntry[]; onNamed: ()
   const [reach, setReach] = useState("");
   const [busy, setBusy] = useState(false);
   const { outcome, said, failed, clear } = useOutcome();
+  // A code that checks out opens the rest of the form: focus goes to what the check found, at its top.
+  const checked = useRef<HTMLParagraphElement>(null);
+  useEffect(() => {
+    if (contact) checked.current?.focus();
+  }, [contact]);
 
   async function lookUp(event: React.FormEvent) {
     event.preventDefault();
@@ -63,7 +68,6 @@ function NameContactForm({ entries, onNamed }: { entries: OkEntry[]; onNamed: ()
       setContactName(found.pin?.name ?? found.directory?.displayName ?? "");
       setReach(found.pin?.reach ?? "");
       setContact(found);
-      said("The code matches this account's key. Now say what you call them and what they may read.");
     } catch (caught) {
       failed(describeFailure(caught, failureWords));
     } finally {
@@ -122,7 +126,7 @@ function NameContactForm({ entries, onNamed }: { entries: OkEntry[]; onNamed: ()
         </form>
       ) : (
         <form onSubmit={submit}>
-          <p className="verified-note" data-testid="contact-checked">
+          <p className="verified-note" data-testid="contact-checked" ref={checked} tabIndex={-1}>
             The code matches this account&apos;s key. Safety code: <span className="safety-code">{contact.safetyCode.digits}</span>
           </p>
           <label htmlFor="contact-person-name">Your contact&apos;s name (only you see it: it is kept encrypted in your vault)</label>
