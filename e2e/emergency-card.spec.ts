@@ -247,7 +247,7 @@ test("the card offers the named emergency contacts: printed by the name this bro
 
   await page.getByRole("banner").getByRole("link", { name: "Emergency card" }).click();
   const form = page.getByTestId("card-form");
-  await expect(form.getByLabel(/^Print the emergency contacts I named/)).toBeChecked({ timeout: 60_000 });
+  await expect(form.getByLabel(/Print the emergency contacts I named/)).toBeChecked({ timeout: 60_000 });
   await expect(form.getByTestId("card-named-contacts")).toHaveText("The card prints: Ann Carter (sister) — +44 161 496 0000.");
   await form.getByLabel("Your name on the card").fill("Clara Carded");
   await form.getByLabel(/Emergency contacts typed here/).fill(contacts[0]!);

@@ -31,6 +31,8 @@ const failureWords = {
 
 /** A card just made: its link text and passcode, shown once (the passcode is stored nowhere). */
 interface Made {
+  /** The new link's id: the panel shows the card once the list read back holds it (never the old card's link or settings). */
+  linkId: string;
   text: string;
   passcode: string | null;
 }
@@ -106,7 +108,7 @@ function CardForm({
       const made = card
         ? await reissueCard(card, input, entries, vault, httpTransport, location.origin)
         : await makeCard(input, entries, vault, httpTransport, location.origin);
-      onMade({ text: made.text, passcode: protect ? passcode : null });
+      onMade({ linkId: made.link.id, text: made.text, passcode: protect ? passcode : null });
     } catch (caught) {
       setError(caught instanceof Error && caught.name === "LinkBundleError" ? caught.message : describeFailure(caught, failureWords));
     } finally {
@@ -245,10 +247,10 @@ function CardPanel({ entries }: { entries: OkEntry[] }) {
     };
   }, [vault, entries, generation]);
   // The panel shows once the new card is read back: the focus moves to it then.
-  const cardId = card?.link.id;
+  const ready = Boolean(made && card && card.link.id === made.linkId);
   useEffect(() => {
-    if (made && cardId) outcome.current?.focus();
-  }, [made, cardId]);
+    if (ready) outcome.current?.focus();
+  }, [ready]);
 
   async function download(
     passcode: string | null,
@@ -286,7 +288,8 @@ function CardPanel({ entries }: { entries: OkEntry[] }) {
           {error}
         </p>
       )}
-      {made && live && (
+      {made && !ready && <p role="status">Reading your new card back…</p>}
+      {made && ready && live && (
         <section className="card" data-testid="card-made" aria-labelledby="card-made-title">
           <h2 id="card-made-title" ref={outcome} tabIndex={-1}>
             Your emergency card is ready
