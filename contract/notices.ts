@@ -84,6 +84,13 @@ export const noticeKinds = {
     label: "Your emergency contact opened your emergency set",
     email: "Someone you named as an emergency contact opened your emergency set. Sign in to see when, or to end it.",
   },
+  /** Raised by no audit action: recorded for the contact directly (lib/emergency/emergency-store.ts), since the trail is the patient's. */
+  "emergency-answered": {
+    raisedBy: [],
+    othersOnly: false,
+    label: "Someone who named you as their emergency contact approved, refused or ended your access: see Emergency contacts",
+    email: "Your emergency access to someone's records changed. Sign in to see how.",
+  },
 } as const satisfies Record<string, { raisedBy: readonly z.infer<typeof auditActionSchema>[]; othersOnly: boolean; label: string; email: string }>;
 
 export type NoticeKind = keyof typeof noticeKinds;

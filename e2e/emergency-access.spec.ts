@@ -1,41 +1,14 @@
 import type { Page } from "@playwright/test";
 import { signInThroughPage, signOutThroughPage } from "./support/accounts";
 import { trailActions } from "./support/audit";
+import { contactsOf, nameContact, shareCodeOf } from "./support/emergency";
 import { addNote, importRecords, newPerson, type Person } from "./support/sharing";
 import { checkA11y, expect, test } from "./support/test";
+import { expectFitsViewport } from "./support/viewport";
 
 const ips = "fixtures/real-world/04-ips-with-immunization.json";
 // The IPS fixture's allergies (2), medications (2), problems (2) and immunization (1): the kinds chosen by default.
 const emergencySetSize = 7;
-
-interface ContactJson {
-  grantId: string;
-  contactId: string;
-  state: string;
-  recordIds: string[];
-}
-
-const contactsOf = async (page: Page) => ((await (await page.request.get("/api/emergency-contacts")).json()) as { contacts: ContactJson[] }).contacts;
-
-/** A person's own share code, as their Emergency contacts page shows it. */
-async function shareCodeOf(person: Person): Promise<string> {
-  await person.page.getByRole("banner").getByRole("link", { name: "Emergency contacts" }).click();
-  await expect(person.page.getByRole("heading", { name: "You are an emergency contact" })).toBeVisible({ timeout: 30_000 });
-  return (await person.page.getByTestId("own-share-code").textContent())!.trim();
-}
-
-/** The patient names a contact by their share code, with the default kinds and the chosen wait. */
-async function nameContact(page: Page, code: string, wait: string) {
-  const before = (await contactsOf(page)).length;
-  const form = page.getByTestId("name-contact");
-  await form.getByLabel("Your contact's share code").fill(code);
-  await form.getByRole("button", { name: "Check the code" }).click();
-  await expect(form.getByTestId("contact-checked")).toBeVisible();
-  await form.getByLabel("Wait after a request").selectOption({ label: wait });
-  await form.getByRole("button", { name: "Name emergency contact" }).click();
-  await expect(form.getByText(/Emergency contact named/)).toBeVisible({ timeout: 30_000 });
-  await expect(page.getByTestId("emergency-contact")).toHaveCount(before + 1);
-}
 
 /** The contact's row on their own page, after reloading the list. */
 async function roleRow(contact: Person) {
@@ -49,7 +22,16 @@ async function contactRow(page: Page, grantId: string) {
   return page.locator(`[data-testid="emergency-contact"][data-grant="${grantId}"]`);
 }
 
-test("emergency access: refused, approved early, opened by the wait with the patient signed out, exactly the set, ended with keys rotated", async ({
+/** The contact's row on their own page as it stands, without asking for the list again: it updates live. */
+const liveRole = (contact: Person) => contact.page.getByTestId("emergency-role");
+
+/** The patient's row for one contact as it stands, without refreshing: it updates live. */
+const liveContact = (page: Page, grantId: string) => page.locator(`[data-testid="emergency-contact"][data-grant="${grantId}"]`);
+
+/** Live updates come through the notice stream within seconds; no page here is reloaded or refreshed for them. */
+const live = { timeout: 20_000 };
+
+test("emergency access: refused, approved early, opened by the wait with the patient signed out, exactly the set, ended with keys rotated, every change seen live", async ({
   browser,
 }) => {
   test.setTimeout(400_000);
@@ -67,12 +49,22 @@ test("emergency access: refused, approved early, opened by the wait with the pat
   await page.getByRole("banner").getByRole("link", { name: "Emergency contacts" }).click();
   await expect(page.getByTestId("name-contact")).toBeVisible({ timeout: 60_000 });
   await checkA11y(page, "the emergency contacts page");
-  await nameContact(page, annCode, "7 days");
-  await nameContact(page, bobCode, "24 hours");
+  await nameContact(page, annCode, "7 days", { name: "Ann Carter", reach: "+44 161 496 0000" });
+  // A clinician's directory name is offered as the name to keep; the patient may change it.
+  const form = page.getByTestId("name-contact");
+  await form.getByLabel("Your contact's share code").fill(bobCode);
+  await form.getByRole("button", { name: "Check the code" }).click();
+  await expect(form.getByLabel(/^Your contact's name/)).toHaveValue("Dr Bob Contact");
+  await form.getByRole("button", { name: "Cancel" }).click();
+  await nameContact(page, bobCode, "24 hours", { name: "Dr Bob (GP)" });
   const [annGrant, bobGrant] = await (async () => {
     const contacts = await contactsOf(page);
     return [contacts.find((entry) => entry.contactId === ann.userId)!.grantId, contacts.find((entry) => entry.contactId === bob.userId)!.grantId];
   })();
+  // Each contact by the name this browser keeps, the account id second.
+  await expect(liveContact(page, annGrant).getByTestId("emergency-contact-name")).toHaveText("Ann Carter");
+  await expect(liveContact(page, annGrant)).toContainText(`(account ${ann.userId.slice(0, 8)}…)`);
+  await expect(liveContact(page, bobGrant).getByTestId("emergency-contact-name")).toHaveText("Dr Bob (GP)");
 
   // Records of the chosen kinds added later join both sets (the patient's browser wraps them); the note never does.
   await importRecords(page, ips, 14);
@@ -86,42 +78,65 @@ test("emergency access: refused, approved early, opened by the wait with the pat
   await expect(ann.page.getByTestId("emergency-role")).not.toContainText("Petra");
   expect((await ann.page.request.get(`/api/emergency-access/${annGrant}`)).status()).toBe(403);
 
-  // 1. Refused: the patient hears of the request at once and refuses it.
+  // 1. Refused: the patient's open page shows the request at once, and the contact's shows the refusal.
+  await page.getByRole("banner").getByRole("link", { name: "Emergency contacts" }).click();
+  await expect(liveContact(page, annGrant)).toHaveAttribute("data-state", "standby", { timeout: 30_000 });
   await ann.page.getByRole("button", { name: "Request emergency access" }).click();
-  await expect(ann.page.getByTestId("emergency-role")).toHaveAttribute("data-state", "requested");
+  await expect(ann.page.getByTestId("emergency-role-outcome")).toBeFocused();
+  await expect(ann.page.getByTestId("emergency-role-outcome")).toContainText("Access requested");
+  await expect(liveRole(ann)).toHaveAttribute("data-state", "requested");
   const notices = (await (await page.request.get("/api/me/notices")).json()) as { notices: Array<{ kind: string; grantId: string | null }> };
   expect(notices.notices.some((notice) => notice.kind === "emergency-request" && notice.grantId === annGrant)).toBe(true);
-  await page.getByRole("banner").getByRole("link", { name: "Emergency contacts" }).click();
-  const annRow = await contactRow(page, annGrant);
-  await expect(annRow).toHaveAttribute("data-state", "requested");
-  await annRow.getByRole("button", { name: "Refuse" }).click();
-  await expect(page.getByText("Request refused: your contact cannot read anything.")).toBeVisible();
-  await expect(await roleRow(ann)).toHaveAttribute("data-state", "refused");
+  await expect(liveContact(page, annGrant)).toHaveAttribute("data-state", "requested", live);
+  await liveContact(page, annGrant).getByRole("button", { name: "Refuse" }).click();
+  const outcome = page.getByTestId("emergency-contacts-outcome");
+  await expect(outcome).toHaveText("Request refused: Ann Carter cannot read anything.");
+  await expect(outcome).toBeFocused();
+  await expect(liveRole(ann)).toHaveAttribute("data-state", "refused", live);
   expect((await ann.page.request.get(`/api/emergency-access/${annGrant}`)).status()).toBe(403);
 
   // 2. Approved early: a new request, approved long before its seven days (about a minute here) end.
   await ann.page.getByRole("button", { name: "Request emergency access" }).click();
-  await expect(ann.page.getByTestId("emergency-role")).toHaveAttribute("data-state", "requested");
-  await (await contactRow(page, annGrant)).getByRole("button", { name: "Approve now" }).click();
-  await expect(page.getByText(/Request approved/)).toBeVisible();
-  await expect(await roleRow(ann)).toHaveAttribute("data-state", "open");
+  await expect(liveRole(ann)).toHaveAttribute("data-state", "requested");
+  await liveContact(page, annGrant).getByRole("button", { name: "Approve now" }).click({ timeout: live.timeout });
+  await expect(outcome).toHaveText(/^Request approved: Ann Carter can read/);
+  await expect(outcome).toBeFocused();
+  await expect(liveRole(ann)).toHaveAttribute("data-state", "open", live);
   await ann.page.getByRole("button", { name: "Read the emergency set" }).click();
   const annSet = ann.page.getByTestId("emergency-set");
   await expect(annSet.getByTestId("emergency-record")).toHaveCount(emergencySetSize, { timeout: 30_000 });
-  await expect(annSet).toContainText("Emergency set of Petra Patient");
+  await expect(annSet.getByRole("heading", { name: "Emergency set of Petra Patient" })).toBeFocused();
   await expect(annSet).toContainText(/penicillin/i);
   await expect(annSet).not.toContainText("Private diary");
+  // Grouped by kind, allergies first, with the criticality readable without opening the record.
+  const groups = await annSet.getByTestId("emergency-group").evaluateAll((nodes) => nodes.map((node) => node.getAttribute("data-kind")));
+  expect(groups).toEqual(["allergy", "medication", "condition", "immunization"]);
+  const firstAllergy = annSet.locator('[data-kind="allergy"]').getByTestId("emergency-record").first();
+  await expect(firstAllergy.getByTestId("emergency-record-title")).toContainText(/penicillin/i);
+  await expect(firstAllergy.getByTestId("emergency-criticality")).toBeVisible();
+  await expect(firstAllergy.getByTestId("emergency-criticality")).toHaveText("high criticality");
   await checkA11y(ann.page, "an opened emergency set");
+  for (const size of [
+    { width: 390, height: 844 },
+    { width: 1280, height: 800 },
+  ]) {
+    for (const [who, at] of [
+      ["the contact's opened set", ann.page],
+      ["the patient's emergency contacts", page],
+    ] as const) {
+      await at.setViewportSize(size);
+      await expectFitsViewport(at, `${who} at ${size.width}×${size.height}`);
+      await checkA11y(at, `${who} at ${size.width}×${size.height}`);
+    }
+  }
 
-  // 3. The wait ends while the patient is signed out: the server serves the set without them.
+  // 3. The wait ends while the patient is signed out: the server serves the set without them, and the contact's page turns without a reload.
   await signOutThroughPage(page);
   await expect(await roleRow(bob)).toHaveAttribute("data-state", "standby");
   await bob.page.getByRole("button", { name: "Request emergency access" }).click();
-  await expect(bob.page.getByTestId("emergency-role")).toHaveAttribute("data-state", "requested");
+  await expect(liveRole(bob)).toHaveAttribute("data-state", "requested");
   expect((await bob.page.request.get(`/api/emergency-access/${bobGrant}`)).status()).toBe(403);
-  await expect(async () => {
-    await expect(await roleRow(bob)).toHaveAttribute("data-state", "open", { timeout: 1_000 });
-  }).toPass({ timeout: 60_000 });
+  await expect(liveRole(bob)).toHaveAttribute("data-state", "open", { timeout: 60_000 });
   await bob.page.getByRole("button", { name: "Read the emergency set" }).click();
   const bobSet = bob.page.getByTestId("emergency-set");
   await expect(bobSet.getByTestId("emergency-record")).toHaveCount(emergencySetSize, { timeout: 30_000 });
@@ -131,20 +146,22 @@ test("emergency access: refused, approved early, opened by the wait with the pat
   expect(served.records.map((record) => record.id).sort()).toEqual([...served.recordIds].sort());
   expect(served.records).toHaveLength(emergencySetSize);
 
-  // 4. Ending it cuts the contact off at once, and the set's records move to new keys.
+  // 4. Ending it cuts the contact off at once (their open page says so by itself), and the set's records move to new keys.
   await signInThroughPage(page);
   await expect(page.getByRole("heading", { name: "Welcome, Petra Patient" })).toBeVisible();
   await page.getByRole("banner").getByRole("link", { name: "Emergency contacts" }).click();
   await expect(page.getByTestId("emergency-contact")).toHaveCount(2);
   const keyVersionsBefore = await keyVersions(page, served.recordIds);
   page.once("dialog", (dialog) => {
-    expect(dialog.message()).toContain("They are cut off at once");
+    expect(dialog.message()).toContain("End emergency access for Ann Carter? They are cut off at once");
     void dialog.accept();
   });
   await (await contactRow(page, annGrant)).getByRole("button", { name: "End emergency access" }).click();
-  await expect(page.getByText(/Emergency contact ended/)).toBeVisible();
+  await expect(outcome).toHaveText(/^Emergency contact ended: Ann Carter is cut off/);
+  await expect(outcome).toBeFocused();
   expect((await ann.page.request.get(`/api/emergency-access/${annGrant}`)).status()).toBe(410);
-  await expect(await roleRow(ann)).toHaveAttribute("data-state", "ended");
+  await expect(liveRole(ann)).toHaveAttribute("data-state", "ended", live);
+  await expect(ann.page.getByTestId("emergency-set")).toHaveCount(0);
   await expect(ann.page.getByRole("button", { name: "Read the emergency set" })).toHaveCount(0);
   await expect
     .poll(
@@ -202,16 +219,33 @@ test("a record named by hand joins the emergency set, and the contact reads it o
   await form.getByLabel("Your contact's share code").fill("hsc1.garbage");
   await form.getByRole("button", { name: "Check the code" }).click();
   await expect(form.getByText(/^That is not a share code/)).toBeVisible();
+  // Errors are announced where focus lands.
+  await expect(form.getByTestId("name-contact-outcome-error")).toBeFocused();
   await form.getByLabel("Your contact's share code").fill(carlCode);
   await form.getByRole("button", { name: "Check the code" }).click();
   await expect(form.getByTestId("contact-checked")).toBeVisible();
+  // A patient contact has no directory entry: the name is the patient's to give, and asked for.
+  await expect(form.getByLabel(/^Your contact's name/)).toHaveValue("");
   // Notes are not an emergency kind: the directive is added by name, the diary is not.
   await form.getByRole("group", { name: "Other records to add by name" }).getByLabel("Advance directive").check();
   await checkA11y(page, "the emergency set with records by name");
+  await form.getByLabel(/^Your contact's name/).fill("Carl");
   await form.getByRole("button", { name: "Name emergency contact" }).click();
-  await expect(form.getByText(/Emergency contact named/)).toBeVisible({ timeout: 30_000 });
+  await expect(form.getByTestId("name-contact-outcome")).toHaveText(/^Emergency contact named: Carl\./, { timeout: 30_000 });
+  await expect(form.getByTestId("name-contact-outcome")).toBeFocused();
   const [contact] = await contactsOf(page);
   expect(contact!.recordIds).toHaveLength(1);
+  // The name and how to reach them change in this browser's vault only.
+  const row = page.getByTestId("emergency-contact");
+  await row.getByRole("button", { name: "Change name or phone" }).click();
+  await expect(row.getByLabel("Your contact's name")).toBeFocused();
+  await row.getByLabel("Your contact's name").fill("Carl Contact (brother)");
+  await row.getByLabel(/^How to reach them/).fill("+1 555 0100");
+  await row.getByRole("button", { name: "Save" }).click();
+  const outcome = page.getByTestId("emergency-contacts-outcome");
+  await expect(outcome).toHaveText(/^Saved: this contact is Carl Contact \(brother\), reached at \+1 555 0100\./);
+  await expect(outcome).toBeFocused();
+  await expect(row.getByTestId("emergency-contact-name")).toHaveText("Carl Contact (brother)");
 
   await expect(await roleRow(carl)).toHaveAttribute("data-state", "standby");
   await carl.page.getByRole("button", { name: "Request emergency access" }).click();

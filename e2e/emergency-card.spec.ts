@@ -4,6 +4,7 @@ import type { Browser, Page } from "@playwright/test";
 import { checkA11y, expect, test } from "./support/test";
 import { pdfPageTexts } from "@/client/pdf-text-test-helpers";
 import { addNote, importIps, importRecords, newPerson } from "./support/sharing";
+import { nameContact, shareCodeOf } from "./support/emergency";
 import { shlinkPayloadOf } from "./support/links";
 import { trailActions } from "./support/audit";
 import { expectFitsViewport } from "./support/viewport";
@@ -229,4 +230,62 @@ test("a card's link read at 390 px: its form first, then the records with allerg
   await expect(page.getByText(/^New: Someone tried many wrong passcodes on your emergency card's link/)).toBeVisible({ timeout: 30_000 });
   expect(await trailActions(page)).toContain("link-passcode-throttled");
   await patient.close();
+});
+
+test("the card offers the named emergency contacts: printed by the name this browser keeps, with how to reach them, beside the typed ones", async ({
+  browser,
+}) => {
+  test.setTimeout(300_000);
+  const patient = await newPerson(browser, { role: "patient", name: "Clara Carded" });
+  const ann = await newPerson(browser, { role: "patient", name: "Ann Account" });
+  const annCode = await shareCodeOf(ann);
+  const { page } = patient;
+  await importIps(page);
+  await page.getByRole("banner").getByRole("link", { name: "Emergency contacts" }).click();
+  await expect(page.getByTestId("name-contact")).toBeVisible({ timeout: 60_000 });
+  await nameContact(page, annCode, "24 hours", { name: "Ann Carter (sister)", reach: "+44 161 496 0000" });
+
+  await page.getByRole("banner").getByRole("link", { name: "Emergency card" }).click();
+  const form = page.getByTestId("card-form");
+  await expect(form.getByLabel(/Print the emergency contacts I named/)).toBeChecked({ timeout: 60_000 });
+  await expect(form.getByTestId("card-named-contacts")).toHaveText("The card prints: Ann Carter (sister) — +44 161 496 0000.");
+  await form.getByLabel("Your name on the card").fill("Clara Carded");
+  await form.getByLabel(/Emergency contacts typed here/).fill(contacts[0]!);
+  await form.getByLabel(/Protect with a passcode/).uncheck();
+  await checkA11y(page, "the card form with named contacts");
+  await form.getByRole("button", { name: "Make the card" }).click();
+  const made = page.getByTestId("card-made");
+  await expect(made.getByRole("heading", { name: "Your emergency card is ready" })).toBeFocused({ timeout: 60_000 });
+  const download = page.waitForEvent("download");
+  await made.getByRole("button", { name: "Download the card (PDF)" }).click();
+  const pdf = new Uint8Array(readFileSync((await (await download).path())!));
+  const lines = (await pdfPageTexts(pdf, "lines"))[0]!.split("\n").filter((line) => line.trim());
+  const at = lines.indexOf("Emergency contacts:");
+  expect(at).toBeGreaterThan(0);
+  expect(lines.slice(at + 1, at + 3)).toEqual(["Ann Carter (sister) — +44 161 496 0000", contacts[0]]);
+  await made.getByRole("button", { name: "Done" }).click();
+
+  // The names are printed, never put in the link: the viewer shows the records and no contact.
+  const link = await page.getByTestId("emergency-card").getByTestId("card-link-text").inputValue();
+  const opened = await openInViewer(browser, link, "Dr Card, City ER");
+  await expect(opened.page.getByTestId("link-bundle")).not.toContainText("Ann Carter");
+  await opened.page.context().close();
+
+  // Renamed on the contacts page, the next download prints the new name; unticked, none.
+  await page.getByRole("banner").getByRole("link", { name: "Emergency contacts" }).click();
+  const row = page.getByTestId("emergency-contact");
+  await row.getByRole("button", { name: "Change name or phone" }).click({ timeout: 60_000 });
+  await row.getByLabel("Your contact's name").fill("Ann Carter-Jones");
+  await row.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByTestId("emergency-contacts-outcome")).toBeFocused();
+  await page.getByRole("banner").getByRole("link", { name: "Emergency card" }).click();
+  const again = page.waitForEvent("download");
+  await page
+    .getByTestId("emergency-card")
+    .getByRole("button", { name: /^Download the card/ })
+    .click({ timeout: 60_000 });
+  const renamed = (await pdfPageTexts(new Uint8Array(readFileSync((await (await again).path())!)), "lines"))[0]!;
+  expect(renamed).toContain("Ann Carter-Jones — +44 161 496 0000");
+  expect(renamed).not.toContain("Ann Carter (sister)");
+  await Promise.all([patient.close(), ann.close()]);
 });

@@ -477,6 +477,9 @@ test("emergency access: the set's records, the revealed name and the emergency s
     noteTitle: "CanaryEmergencyHeading Umber-Quoll",
     noteText: "CanaryEmergencyText jade-axolotl",
     revealed: "CanaryEmergencyName Cobalt-Gharial",
+    // What the patient calls their contact and how to reach them: in the patient's vault only.
+    contactName: "CanaryContactName Saffron-Tapir",
+    contactReach: "CanaryReach 0161-Jackdaw",
   };
   const patient = await newPerson(browser, { role: "patient", name: "Pat Trusting" });
   const contact = await newPerson(browser, { role: "patient", name: "Cody Contact" });
@@ -497,8 +500,11 @@ test("emergency access: the set's records, the revealed name and the emergency s
   await form.getByLabel("Notes", { exact: true }).check();
   await form.getByLabel("Wait after a request").selectOption({ label: "Immediately" });
   await form.getByLabel(/Your name, as your contact will see it/).fill(canary.revealed);
+  await form.getByLabel(/^Your contact's name/).fill(canary.contactName);
+  await form.getByLabel(/^How to reach them/).fill(canary.contactReach);
   await form.getByRole("button", { name: "Name emergency contact" }).click();
   await expect(form.getByText(/Emergency contact named/)).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByTestId("emergency-contact-name")).toHaveText(canary.contactName);
   const { contacts } = (await (await page.request.get("/api/emergency-contacts")).json()) as { contacts: Array<{ grantId: string }> };
   const grantId = contacts[0]!.grantId;
 

@@ -9,6 +9,8 @@ import { LinkAccesses } from "@/app/links/_components/link-accesses";
 import { describeFailure } from "@/client/failures";
 import { formatDateTime } from "@/client/format";
 import { cardContent } from "@/client/emergency-card/card-pdf";
+import { cardContactLine, cardContacts, type CardContact } from "@/client/emergency/contact-names";
+import { listEmergencyContacts } from "@/client/emergency/emergency-contacts";
 import { shlLimits } from "@/contract/links";
 import { cardLinkText, findCard, keepCardCurrent, makeCard, reissueCard, type EmergencyCard } from "@/client/emergency-card/card-link";
 import type { RecordKind } from "@/client/fhir/types";
@@ -29,17 +31,37 @@ const failureWords = {
 
 /** A card just made: its link text and passcode, shown once (the passcode is stored nowhere). */
 interface Made {
+  /** The new link's id: the panel shows the card once the list read back holds it (never the old card's link or settings). */
+  linkId: string;
   text: string;
   passcode: string | null;
 }
 
-function CardForm({ entries, card, onMade }: { entries: OkEntry[]; card: EmergencyCard | null; onMade: (made: Made) => void }) {
+/** The patient's named emergency contacts as the card would print them, and how many have no name to print. */
+interface NamedContacts {
+  named: CardContact[];
+  unnamed: number;
+}
+
+function CardForm({
+  entries,
+  card,
+  namedContacts,
+  onMade,
+}: {
+  entries: OkEntry[];
+  card: EmergencyCard | null;
+  namedContacts: NamedContacts | null;
+  onMade: (made: Made) => void;
+}) {
   const vault = useVault((state) => state.vault);
   const [kinds, setKinds] = useState<RecordKind[]>(card ? card.settings.kinds : ["allergy", "medication", "condition"]);
   const [named, setNamed] = useState<Set<string>>(new Set(card?.settings.recordIds ?? []));
   const [name, setName] = useState(card?.settings.name ?? (vault.status === "unlocked" ? vault.profile.displayName : ""));
   const [birthDate, setBirthDate] = useState(card?.settings.birthDate ?? "");
   const [contacts, setContacts] = useState(card?.settings.contacts ?? "");
+  // A new card offers the named emergency contacts; a reissued one keeps what was chosen.
+  const [includeContacts, setIncludeContacts] = useState(card?.settings.includeContacts ?? true);
   const [protect, setProtect] = useState(true);
   const [passcode, setPasscode] = useState("");
   const [busy, setBusy] = useState(false);
@@ -74,12 +96,19 @@ function CardForm({ entries, card, onMade }: { entries: OkEntry[]; card: Emergen
     setConfirming(false);
     setBusy(true);
     setError(undefined);
-    const input = { choice: { kinds, recordIds }, name: name.trim(), birthDate: typedBirthDate || null, contacts, ...(protect ? { passcode } : {}) };
+    const input = {
+      choice: { kinds, recordIds },
+      name: name.trim(),
+      birthDate: typedBirthDate || null,
+      contacts,
+      includeContacts,
+      ...(protect ? { passcode } : {}),
+    };
     try {
       const made = card
         ? await reissueCard(card, input, entries, vault, httpTransport, location.origin)
         : await makeCard(input, entries, vault, httpTransport, location.origin);
-      onMade({ text: made.text, passcode: protect ? passcode : null });
+      onMade({ linkId: made.link.id, text: made.text, passcode: protect ? passcode : null });
     } catch (caught) {
       setError(caught instanceof Error && caught.name === "LinkBundleError" ? caught.message : describeFailure(caught, failureWords));
     } finally {
@@ -106,8 +135,21 @@ function CardForm({ entries, card, onMade }: { entries: OkEntry[]; card: Emergen
         error={birthDateError}
         onChange={(event) => setBirthDate(event.target.value)}
       />
+      <label className="check-row">
+        <input type="checkbox" checked={includeContacts} onChange={(event) => setIncludeContacts(event.target.checked)} /> Print the emergency contacts I named
+        (their names and how to reach them, as this browser knows them)
+      </label>
+      {includeContacts && namedContacts && (
+        <p className="hint" data-testid="card-named-contacts">
+          {namedContacts.named.length > 0
+            ? `The card prints: ${namedContacts.named.map(cardContactLine).join("; ")}.`
+            : "You have no named emergency contact yet."}
+          {namedContacts.unnamed > 0 &&
+            ` ${namedContacts.unnamed} ${namedContacts.unnamed === 1 ? "contact has" : "contacts have"} no name in this browser and ${namedContacts.unnamed === 1 ? "is" : "are"} left off: add a name on the emergency contacts page.`}
+        </p>
+      )}
       <div className="field">
-        <label htmlFor="card-contacts">Emergency contacts (optional, printed on the card only)</label>
+        <label htmlFor="card-contacts">Emergency contacts typed here (optional, printed on the card only)</label>
         <textarea id="card-contacts" value={contacts} maxLength={300} rows={3} onChange={(event) => setContacts(event.target.value)} />
       </div>
       <label className="check-row">
@@ -173,6 +215,20 @@ function CardPanel({ entries }: { entries: OkEntry[] }) {
   const [status, setStatus] = useState<string>();
   const outcome = useRef<HTMLHeadingElement>(null);
 
+  // The named emergency contacts, by the names the vault pins (never sent anywhere): null until read.
+  const [namedContacts, setNamedContacts] = useState<NamedContacts | null>(null);
+  const pins = vault.status === "unlocked" ? vault.profile.contacts : undefined;
+  useEffect(() => {
+    let cancelled = false;
+    listEmergencyContacts(httpTransport).then(
+      (listed) => !cancelled && setNamedContacts(cardContacts(listed, pins)),
+      (caught: unknown) => !cancelled && setError(describeFailure(caught, failureWords)),
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [pins]);
+
   // Bumped after a card is made or reissued: the list is read again.
   const [generation, setGeneration] = useState(0);
   useEffect(() => {
@@ -191,19 +247,21 @@ function CardPanel({ entries }: { entries: OkEntry[] }) {
     };
   }, [vault, entries, generation]);
   // The panel shows once the new card is read back: the focus moves to it then.
-  const cardId = card?.link.id;
+  const ready = Boolean(made && card && card.link.id === made.linkId);
   useEffect(() => {
-    if (made && cardId) outcome.current?.focus();
-  }, [made, cardId]);
+    if (ready) outcome.current?.focus();
+  }, [ready]);
 
   async function download(
     passcode: string | null,
     text: string,
-    settings: { kinds: RecordKind[]; recordIds: string[]; name: string; birthDate: string | null; contacts: string },
+    settings: { kinds: RecordKind[]; recordIds: string[]; name: string; birthDate: string | null; contacts: string; includeContacts: boolean },
   ) {
     setError(undefined);
     try {
-      await downloadCard(cardContent(entries, settings, settings), text, passcode);
+      // Names as this browser knows them now: a contact renamed since the card was made prints by the new name.
+      const named = settings.includeContacts ? (namedContacts ?? cardContacts(await listEmergencyContacts(httpTransport), pins)).named : [];
+      await downloadCard(cardContent(entries, settings, { ...settings, namedContacts: named }), text, passcode);
       setStatus("The card's PDF is downloaded.");
     } catch (caught) {
       setError(describeFailure(caught, failureWords));
@@ -230,7 +288,8 @@ function CardPanel({ entries }: { entries: OkEntry[] }) {
           {error}
         </p>
       )}
-      {made && live && (
+      {made && !ready && <p role="status">Reading your new card back…</p>}
+      {made && ready && live && (
         <section className="card" data-testid="card-made" aria-labelledby="card-made-title">
           <h2 id="card-made-title" ref={outcome} tabIndex={-1}>
             Your emergency card is ready
@@ -296,6 +355,7 @@ function CardPanel({ entries }: { entries: OkEntry[] }) {
           key={card?.link.id ?? "new"}
           entries={entries}
           card={card}
+          namedContacts={namedContacts}
           onMade={(next) => {
             setReissuing(false);
             setMade(next);

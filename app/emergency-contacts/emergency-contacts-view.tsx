@@ -1,6 +1,6 @@
 "use client";
 
-import { useCallback, useEffect, useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { EmergencySetFields } from "@/app/_components/emergency-set-fields";
 import { VaultGate } from "@/app/_components/vault-gate";
 import { emergencyWaits, type EmergencyWait } from "@/contract/emergency";
@@ -8,6 +8,7 @@ import { requestKeyMaintenance } from "@/app/_components/key-maintenance";
 import { ShareCodeCard } from "@/app/shared/share-code-card";
 import { describeFailure } from "@/client/failures";
 import { formatDateTime } from "@/client/format";
+import { contactLabel } from "@/client/emergency/contact-names";
 import {
   approveEmergencyRequest,
   contactFromShareCode,
@@ -22,10 +23,12 @@ import type { RecordKind } from "@/client/fhir/types";
 import { useVault } from "@/client/keystore/vault-store";
 import { useChart } from "@/client/records/chart-store";
 import type { OkEntry } from "@/client/records/records";
-import type { CertifiedKeys } from "@/client/sharing/contacts";
+import { contactDetailLimits, nameContact, type CertifiedKeys } from "@/client/sharing/contacts";
 import { httpTransport } from "@/client/transport/api";
 import { EmergencyRoles } from "./emergency-roles";
 import { stateWords, waitWords } from "./emergency-words";
+import { OutcomeLines, useOutcome } from "./outcome";
+import { useLiveReload } from "./use-live-reload";
 
 const failureWords = {
   accessEnded: "Your session ended. Sign in again.",
@@ -41,23 +44,32 @@ function NameContactForm({ entries, onNamed }: { entries: OkEntry[]; onNamed: ()
   const [named, setNamed] = useState<Set<string>>(new Set());
   const [wait, setWait] = useState<EmergencyWait>(86_400);
   const [name, setName] = useState(vault.status === "unlocked" ? vault.profile.displayName : "");
+  const [contactName, setContactName] = useState("");
+  const [reach, setReach] = useState("");
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
-  const [status, setStatus] = useState<string>();
+  const { outcome, said, failed, clear } = useOutcome();
+  // A code that checks out opens the rest of the form: focus goes to what the check found, at its top.
+  const checked = useRef<HTMLParagraphElement>(null);
+  useEffect(() => {
+    if (contact) checked.current?.focus();
+  }, [contact]);
 
   async function lookUp(event: React.FormEvent) {
     event.preventDefault();
     if (vault.status !== "unlocked" || busy) return;
-    setError(undefined);
-    setStatus(undefined);
+    clear();
     // A typo or one's own code is said as such, never as keys that did not match.
     const problem = shareCodeProblem(code, vault.userId);
-    if (problem) return setError(problem);
+    if (problem) return failed(problem);
     setBusy(true);
     try {
-      setContact(await contactFromShareCode(code, vault, httpTransport));
+      const found = await contactFromShareCode(code, vault, httpTransport);
+      // The name this browser already knows them by, else their directory entry's: the patient may change it.
+      setContactName(found.pin?.name ?? found.directory?.displayName ?? "");
+      setReach(found.pin?.reach ?? "");
+      setContact(found);
     } catch (caught) {
-      setError(describeFailure(caught, failureWords));
+      failed(describeFailure(caught, failureWords));
     } finally {
       setBusy(false);
     }
@@ -66,23 +78,32 @@ function NameContactForm({ entries, onNamed }: { entries: OkEntry[]; onNamed: ()
   async function submit(event: React.FormEvent) {
     event.preventDefault();
     if (vault.status !== "unlocked" || busy || !contact) return;
-    if (!name.trim()) return setError("Enter the name your contact will see.");
+    if (!contactName.trim()) return failed("Enter your contact's name: it shows on this page and on your emergency card, and only you see it.");
+    if (!name.trim()) return failed("Enter the name your contact will see.");
     const recordIds = [...named].filter((id) => entries.some((entry) => entry.id === id));
-    if (kinds.length === 0 && recordIds.length === 0) return setError("Choose at least one kind of record or one record by name.");
+    if (kinds.length === 0 && recordIds.length === 0) return failed("Choose at least one kind of record or one record by name.");
     setBusy(true);
-    setError(undefined);
+    clear();
     try {
       await nameEmergencyContact(
-        { contact, verified: true, choice: { kinds, recordIds }, waitSeconds: wait, revealedName: name.trim(), entries },
+        {
+          contact,
+          verified: true,
+          choice: { kinds, recordIds },
+          waitSeconds: wait,
+          revealedName: name.trim(),
+          details: { name: contactName, reach },
+          entries,
+        },
         vault,
         httpTransport,
       );
-      setStatus("Emergency contact named. Their keys are ready; they can read nothing until they ask and the wait ends.");
+      said(`Emergency contact named: ${contactName.trim()}. Their keys are ready; they can read nothing until they ask and the wait ends.`);
       setContact(null);
       setCode("");
       onNamed();
     } catch (caught) {
-      setError(describeFailure(caught, { ...failureWords, integrity: "Something did not verify. Nothing was shared." }));
+      failed(describeFailure(caught, { ...failureWords, integrity: "Something did not verify. Nothing was shared." }));
     } finally {
       setBusy(false);
     }
@@ -105,9 +126,20 @@ function NameContactForm({ entries, onNamed }: { entries: OkEntry[]; onNamed: ()
         </form>
       ) : (
         <form onSubmit={submit}>
-          <p className="verified-note" data-testid="contact-checked">
+          <p className="verified-note" data-testid="contact-checked" ref={checked} tabIndex={-1}>
             The code matches this account&apos;s key. Safety code: <span className="safety-code">{contact.safetyCode.digits}</span>
           </p>
+          <label htmlFor="contact-person-name">Your contact&apos;s name (only you see it: it is kept encrypted in your vault)</label>
+          <input
+            id="contact-person-name"
+            value={contactName}
+            onChange={(event) => setContactName(event.target.value)}
+            maxLength={contactDetailLimits.name}
+            autoComplete="off"
+            required
+          />
+          <label htmlFor="contact-reach">How to reach them (optional: a phone number, printed on your emergency card if you choose)</label>
+          <input id="contact-reach" value={reach} onChange={(event) => setReach(event.target.value)} maxLength={contactDetailLimits.reach} autoComplete="off" />
           <EmergencySetFields
             entries={entries}
             kinds={kinds}
@@ -139,28 +171,78 @@ function NameContactForm({ entries, onNamed }: { entries: OkEntry[]; onNamed: ()
           </button>
         </form>
       )}
-      <p role="alert" className="form-error">
-        {error}
-      </p>
-      <p role="status">{status}</p>
+      <OutcomeLines outcome={outcome} testId="name-contact-outcome" />
     </section>
   );
 }
 
-function ContactRow({ contact, onChanged }: { contact: EmergencyContact; onChanged: (message: string) => void }) {
+/** The name this browser knows a contact by and how to reach them, changed in the vault only. */
+function ContactDetailsForm({ contactId, onSaved, onCancel }: { contactId: string; onSaved: (message: string) => void; onCancel: () => void }) {
+  const vault = useVault((state) => state.vault);
+  const pin = vault.status === "unlocked" ? vault.profile.contacts?.[contactId] : undefined;
+  const [name, setName] = useState(pin?.name ?? "");
+  const [reach, setReach] = useState(pin?.reach ?? "");
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
+  const { outcome, failed } = useOutcome();
+  const first = useRef<HTMLInputElement>(null);
+  useEffect(() => first.current?.focus(), []);
+  const id = `contact-details-${contactId}`;
+  async function save(event: React.FormEvent) {
+    event.preventDefault();
+    if (vault.status !== "unlocked" || busy) return;
+    if (!name.trim()) return failed("Enter your contact's name.");
+    if (!pin) return failed("This contact's keys are not pinned in your vault: end it and name them again with their share code.");
+    setBusy(true);
+    try {
+      await nameContact(vault, contactId, { name, reach }, httpTransport);
+      onSaved(`Saved: this contact is ${name.trim()}${reach.trim() ? `, reached at ${reach.trim()}` : ""}. Only your browser knows it.`);
+    } catch (caught) {
+      failed(describeFailure(caught, failureWords));
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <form onSubmit={save} data-testid="contact-details-form">
+      <label htmlFor={`${id}-name`}>Your contact&apos;s name</label>
+      <input
+        id={`${id}-name`}
+        ref={first}
+        value={name}
+        onChange={(event) => setName(event.target.value)}
+        maxLength={contactDetailLimits.name}
+        autoComplete="off"
+        required
+      />
+      <label htmlFor={`${id}-reach`}>How to reach them (optional)</label>
+      <input id={`${id}-reach`} value={reach} onChange={(event) => setReach(event.target.value)} maxLength={contactDetailLimits.reach} autoComplete="off" />
+      <button type="submit" disabled={busy}>
+        {busy ? "Saving…" : "Save"}
+      </button>{" "}
+      <button type="button" className="button-secondary" onClick={onCancel} disabled={busy}>
+        Cancel
+      </button>
+      <OutcomeLines outcome={outcome} />
+    </form>
+  );
+}
+
+function ContactRow({ contact, onChanged }: { contact: EmergencyContact; onChanged: (message: string) => void }) {
+  const vault = useVault((state) => state.vault);
+  const [busy, setBusy] = useState(false);
+  const [editing, setEditing] = useState(false);
+  const { outcome, failed, clear } = useOutcome();
+  const { name, account } = contactLabel(contact.contactId, vault.status === "unlocked" ? vault.profile.contacts : undefined);
+  const who = name ?? `account ${account}`;
   async function act(action: "approve" | "refuse" | "end") {
     // Ending cuts the contact off and moves the records to new keys at once: asked first, as a revoke is.
     if (
       action === "end" &&
-      !window.confirm(
-        "End emergency access for this contact? They are cut off at once and your records move to new keys. What they already read, they may keep.",
-      )
+      !window.confirm(`End emergency access for ${who}? They are cut off at once and your records move to new keys. What they already read, they may keep.`)
     )
       return;
     setBusy(true);
-    setError(undefined);
+    clear();
     try {
       if (action === "approve") await approveEmergencyRequest(contact.grantId, httpTransport);
       if (action === "refuse") await refuseEmergencyRequest(contact.grantId, httpTransport);
@@ -170,13 +252,13 @@ function ContactRow({ contact, onChanged }: { contact: EmergencyContact; onChang
       }
       onChanged(
         action === "approve"
-          ? "Request approved: your contact can read your emergency set now."
+          ? `Request approved: ${who} can read your emergency set now.`
           : action === "refuse"
-            ? "Request refused: your contact cannot read anything."
-            : "Emergency contact ended: they are cut off now, and your records move to new keys. What they already read, they may keep.",
+            ? `Request refused: ${who} cannot read anything.`
+            : `Emergency contact ended: ${who} is cut off now, and your records move to new keys. What they already read, they may keep.`,
       );
     } catch (caught) {
-      setError(describeFailure(caught, failureWords));
+      failed(describeFailure(caught, failureWords));
     } finally {
       setBusy(false);
     }
@@ -184,7 +266,8 @@ function ContactRow({ contact, onChanged }: { contact: EmergencyContact; onChang
   return (
     <li data-testid="emergency-contact" data-state={contact.state} data-grant={contact.grantId}>
       <p>
-        <strong>Contact</strong> (account {contact.contactId.slice(0, 8)}…) · wait: {waitWords(contact.waitSeconds)} · {contact.recordIds.length} records
+        <strong data-testid="emergency-contact-name">{name ?? "A contact you have not named"}</strong> <span className="hint">(account {account})</span> · wait:{" "}
+        {waitWords(contact.waitSeconds)} · {contact.recordIds.length} records
       </p>
       <p data-testid="emergency-contact-state">
         {stateWords(contact.state)}
@@ -200,14 +283,27 @@ function ContactRow({ contact, onChanged }: { contact: EmergencyContact; onChang
           </button>{" "}
         </>
       )}
-      {contact.state !== "ended" && (
-        <button type="button" className="button-danger" onClick={() => act("end")} disabled={busy}>
-          End emergency access
-        </button>
+      {contact.state !== "ended" && !editing && (
+        <>
+          <button type="button" className="button-secondary" onClick={() => setEditing(true)} disabled={busy}>
+            {name ? "Change name or phone" : "Add their name"}
+          </button>{" "}
+          <button type="button" className="button-danger" onClick={() => act("end")} disabled={busy}>
+            End emergency access
+          </button>
+        </>
       )}
-      <p role="alert" className="form-error">
-        {error}
-      </p>
+      {editing && (
+        <ContactDetailsForm
+          contactId={contact.contactId}
+          onCancel={() => setEditing(false)}
+          onSaved={(message) => {
+            setEditing(false);
+            onChanged(message);
+          }}
+        />
+      )}
+      <OutcomeLines outcome={outcome} />
     </li>
   );
 }
@@ -216,14 +312,21 @@ function OwnContacts() {
   const { entries: loaded, complete, error, ensureLoaded } = useChart();
   const [contacts, setContacts] = useState<EmergencyContact[] | null>(null);
   const [loadError, setLoadError] = useState<string>();
-  const [status, setStatus] = useState<string>();
+  const { outcome, said } = useOutcome();
   const reload = useCallback(() => {
-    listEmergencyContacts(httpTransport).then(setContacts, (caught: unknown) => setLoadError(describeFailure(caught, failureWords)));
+    listEmergencyContacts(httpTransport).then(
+      (listed) => {
+        setLoadError(undefined);
+        setContacts(listed);
+      },
+      (caught: unknown) => setLoadError(describeFailure(caught, failureWords)),
+    );
   }, []);
   useEffect(() => {
     void ensureLoaded();
     reload();
   }, [ensureLoaded, reload]);
+  useLiveReload(reload, contacts);
   const entries = useMemo(() => (complete && loaded ? loaded.filter((entry): entry is OkEntry => entry.status === "ok") : null), [complete, loaded]);
   return (
     <>
@@ -241,7 +344,7 @@ function OwnContacts() {
             {loadError}
           </p>
         )}
-        <p role="status">{status}</p>
+        <OutcomeLines outcome={outcome} testId="emergency-contacts-outcome" />
         {contacts && contacts.length === 0 && <p>You have not named an emergency contact.</p>}
         {contacts && contacts.length > 0 && (
           <ul className="plain-list" data-testid="emergency-contacts">
@@ -250,7 +353,7 @@ function OwnContacts() {
                 key={contact.grantId}
                 contact={contact}
                 onChanged={(message) => {
-                  setStatus(message);
+                  said(message);
                   reload();
                 }}
               />

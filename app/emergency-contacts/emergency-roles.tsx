@@ -1,9 +1,10 @@
 "use client";
 
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import { ReadableRecord } from "@/app/chart/readable-record";
 import { describeFailure } from "@/client/failures";
 import { formatDateTime } from "@/client/format";
+import { shortAccountId } from "@/client/emergency/contact-names";
 import {
   listEmergencyRoles,
   openEmergencySet,
@@ -11,9 +12,12 @@ import {
   type EmergencyRole,
   type OpenedEmergencySet,
 } from "@/client/emergency/emergency-contacts";
+import { groupEmergencySet } from "@/client/emergency/grouped-set";
 import { useVault } from "@/client/keystore/vault-store";
 import { httpTransport } from "@/client/transport/api";
 import { stateWords, waitWords } from "./emergency-words";
+import { OutcomeLines, useOutcome } from "./outcome";
+import { useLiveReload } from "./use-live-reload";
 
 const failureWords = {
   accessEnded: "Emergency access is not open, or has ended.",
@@ -21,19 +25,75 @@ const failureWords = {
   unreachable: "Health Safe Cloud could not be reached. Check your connection and try again.",
 };
 
+/**
+ * An opened emergency set, read as emergency staff need it: allergies first (criticality said
+ * beside each, without opening it), then medications, problems, immunizations and any other
+ * record the patient named; each record's full detail a click away.
+ */
+function OpenedSet({ opened }: { opened: OpenedEmergencySet }) {
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => heading.current?.focus(), [opened]);
+  const groups = groupEmergencySet(opened.records);
+  return (
+    <section aria-labelledby={`set-${opened.grantId}`} data-testid="emergency-set">
+      <h3 id={`set-${opened.grantId}`} ref={heading} tabIndex={-1}>
+        Emergency set{opened.revealedName ? ` of ${opened.revealedName}` : ""}
+      </h3>
+      {opened.refused > 0 && (
+        <p className="form-error" role="alert">
+          {opened.refused} records did not verify and are not shown.
+        </p>
+      )}
+      {groups.length === 0 && <p>The emergency set is empty.</p>}
+      {groups.map((group) => (
+        <section key={group.key} aria-labelledby={`set-${opened.grantId}-${group.key}`} data-testid="emergency-group" data-kind={group.key}>
+          <h4 id={`set-${opened.grantId}-${group.key}`}>
+            {group.heading} ({group.records.length})
+          </h4>
+          <ul className="plain-list">
+            {group.records.map((entry) => (
+              <li key={entry.record.id} data-testid="emergency-record">
+                <details>
+                  <summary>
+                    <span data-testid="emergency-record-title">{entry.title}</span>
+                    {entry.criticality && (
+                      <>
+                        {" — "}
+                        <strong className={entry.criticality === "high criticality" ? "form-error" : undefined} data-testid="emergency-criticality">
+                          {entry.criticality}
+                        </strong>
+                      </>
+                    )}
+                  </summary>
+                  <ReadableRecord document={entry.record.document} />
+                </details>
+              </li>
+            ))}
+          </ul>
+        </section>
+      ))}
+    </section>
+  );
+}
+
 function RoleRow({ role, onChanged }: { role: EmergencyRole; onChanged: () => void }) {
   const vault = useVault((state) => state.vault);
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
+  const { outcome, said, failed, clear } = useOutcome();
   const [opened, setOpened] = useState<OpenedEmergencySet | null>(null);
   async function ask() {
     setBusy(true);
-    setError(undefined);
+    clear();
     try {
-      await requestEmergencyAccess(role.grantId, httpTransport);
+      const answer = await requestEmergencyAccess(role.grantId, httpTransport);
+      said(
+        answer.state === "open"
+          ? "Access requested: it is open now. Read the emergency set below."
+          : `Access requested. It opens ${answer.opensAt ? formatDateTime(answer.opensAt) : "when the wait ends"} unless refused; this page updates by itself.`,
+      );
       onChanged();
     } catch (caught) {
-      setError(describeFailure(caught, failureWords));
+      failed(describeFailure(caught, failureWords));
     } finally {
       setBusy(false);
     }
@@ -41,12 +101,12 @@ function RoleRow({ role, onChanged }: { role: EmergencyRole; onChanged: () => vo
   async function read() {
     if (vault.status !== "unlocked") return;
     setBusy(true);
-    setError(undefined);
+    clear();
     try {
       setOpened(await openEmergencySet(role.grantId, vault, httpTransport));
     } catch (caught) {
       setOpened(null);
-      setError(describeFailure(caught, failureWords));
+      failed(describeFailure(caught, failureWords));
       onChanged();
     } finally {
       setBusy(false);
@@ -55,7 +115,7 @@ function RoleRow({ role, onChanged }: { role: EmergencyRole; onChanged: () => vo
   return (
     <li data-testid="emergency-role" data-state={role.state}>
       <p>
-        You are an emergency contact for account {role.patientId.slice(0, 8)}… · wait: {waitWords(role.waitSeconds)}
+        You are an emergency contact for account {shortAccountId(role.patientId)} · wait: {waitWords(role.waitSeconds)}
       </p>
       <p data-testid="emergency-role-state">
         {stateWords(role.state)}
@@ -71,39 +131,31 @@ function RoleRow({ role, onChanged }: { role: EmergencyRole; onChanged: () => vo
           Read the emergency set
         </button>
       )}
-      <p role="alert" className="form-error">
-        {error}
-      </p>
-      {opened && (
-        <section aria-label="Emergency set" data-testid="emergency-set">
-          <h3>Emergency set{opened.revealedName ? ` of ${opened.revealedName}` : ""}</h3>
-          {opened.refused > 0 && (
-            <p className="form-error" role="alert">
-              {opened.refused} records did not verify and are not shown.
-            </p>
-          )}
-          {opened.records.length === 0 && <p>The emergency set is empty.</p>}
-          <ul className="plain-list">
-            {opened.records.map((record) => (
-              <li key={record.id} data-testid="emergency-record">
-                <ReadableRecord document={record.document} />
-              </li>
-            ))}
-          </ul>
-        </section>
-      )}
+      <OutcomeLines outcome={outcome} testId="emergency-role-outcome" />
+      {/* Access that ends while the set is shown takes the set off the page. */}
+      {opened && role.state === "open" && <OpenedSet opened={opened} />}
     </li>
   );
 }
 
-/** For any account: who named it their emergency contact (an account id, nothing more until access opens), request, read. */
+/**
+ * For any account: who named it their emergency contact (an account id, nothing more until access
+ * opens), request, read; kept current live (the patient's answers, the end of a wait).
+ */
 export function EmergencyRoles() {
   const [roles, setRoles] = useState<EmergencyRole[] | null>(null);
   const [error, setError] = useState<string>();
   const reload = useCallback(() => {
-    listEmergencyRoles(httpTransport).then(setRoles, (caught: unknown) => setError(describeFailure(caught, failureWords)));
+    listEmergencyRoles(httpTransport).then(
+      (listed) => {
+        setError(undefined);
+        setRoles(listed);
+      },
+      (caught: unknown) => setError(describeFailure(caught, failureWords)),
+    );
   }, []);
   useEffect(reload, [reload]);
+  useLiveReload(reload, roles);
   return (
     <section className="card" aria-labelledby="emergency-roles-title">
       <h2 id="emergency-roles-title">You are an emergency contact</h2>

@@ -5,6 +5,7 @@ import { isObject, type FhirResource, type RecordKind } from "../fhir/types";
 import { formatElementValue } from "../fhir/values";
 import type { OkEntry } from "../records/records";
 import { newestFirst } from "../summary/patient-summary";
+import { cardContactLine, type CardContact } from "../emergency/contact-names";
 import { emergencyEntries, type EmergencyChoice } from "./emergency-set";
 
 /**
@@ -27,7 +28,10 @@ export interface CardContent {
   problems: CardText[];
   /** The latest recorded ABO/Rh blood group, or null. */
   bloodType: CardText | null;
-  /** The contacts as the patient typed them, one item a line (blank lines left out). */
+  /**
+   * The patient's named emergency contacts (as their vault names them: "Ann — 0161 496 0000"),
+   * then the contacts as the patient typed them, one item a line (blank lines left out).
+   */
   contacts: string[];
 }
 
@@ -57,12 +61,20 @@ const criticalities: Record<string, string> = {
   high: "high criticality",
   "unable-to-assess": "criticality not assessed",
 };
+
+/**
+ * An AllergyIntolerance's criticality in words ("high criticality", "low criticality",
+ * "criticality not assessed"), or null when none is recorded or it is not one of the FHIR R4
+ * codes. Does not throw.
+ */
+export const criticalityWords = (resource: FhirResource): string | null =>
+  typeof resource.criticality === "string" ? (criticalities[resource.criticality] ?? null) : null;
 // FHIR R4 AllergyIntolerance.reaction.severity (reaction-event-severity): mild | moderate | severe.
 const severities = new Set(["mild", "moderate", "severe"]);
 
 /** An allergy's criticality, then each reaction: "reaction: Hives, Angioedema (severe)". */
 function allergyDetails(resource: FhirResource): CardText[] {
-  const criticality = typeof resource.criticality === "string" ? criticalities[resource.criticality] : undefined;
+  const criticality = criticalityWords(resource);
   const reactions = (Array.isArray(resource.reaction) ? resource.reaction.filter(isObject) : []).flatMap((reaction): CardText[] => {
     const manifestations = (Array.isArray(reaction.manifestation) ? reaction.manifestation : []).map(conceptWording).filter((said) => said.length > 0);
     const severity = typeof reaction.severity === "string" && severities.has(reaction.severity) ? reaction.severity : null;
@@ -116,12 +128,14 @@ function entriesOf(records: ReadonlyArray<{ resource: FhirResource; summary: Rec
  * emergency set (titles as the chart words them, with their codes' display names to print
  * instead where the card's font cannot; allergies with criticality and reactions, medications
  * with dosage), the newest blood group Observation (LOINC 882-1 and related) anywhere in the
- * chart, and the contacts the patient typed, line by line. Does not throw.
+ * chart, and the contacts: the named emergency contacts given (`namedContacts`, from the
+ * patient's vault: client/emergency/contact-names.ts) first, then those the patient typed, line
+ * by line. Does not throw.
  */
 export function cardContent(
   entries: readonly OkEntry[],
   choice: EmergencyChoice,
-  patient: { name: string; birthDate: string | null; contacts: string },
+  patient: { name: string; birthDate: string | null; contacts: string; namedContacts?: readonly CardContact[] },
 ): CardContent {
   const records = emergencyEntries(entries, choice).flatMap(({ document }) => {
     const summary = summarize(document.resource, document.context);
@@ -140,10 +154,13 @@ export function cardContent(
     medications: entriesOf(records, "medication"),
     problems: entriesOf(records, "condition"),
     bloodType: group && bloodType ? [wording(bloodType, ...codingDisplays(group.valueCodeableConcept))] : null,
-    contacts: patient.contacts
-      .split(/\r\n|\r|\n/)
-      .map((line) => line.trim())
-      .filter(Boolean),
+    contacts: [
+      ...(patient.namedContacts ?? []).map(cardContactLine),
+      ...patient.contacts
+        .split(/\r\n|\r|\n/)
+        .map((line) => line.trim())
+        .filter(Boolean),
+    ],
   };
 }
 

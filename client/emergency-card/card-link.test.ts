@@ -3,7 +3,16 @@ import type { CardSettings } from "../links/card-settings";
 import type { ListedLink } from "../links/make-link";
 import { cardOf } from "./card-link";
 
-const settings: CardSettings = { kinds: ["allergy"], recordIds: [], key: "k".repeat(43), name: "Dana", birthDate: null, contacts: "", digest: "0".repeat(64) };
+const settings: CardSettings = {
+  kinds: ["allergy"],
+  recordIds: [],
+  key: "k".repeat(43),
+  name: "Dana",
+  birthDate: null,
+  contacts: "",
+  includeContacts: false,
+  digest: "0".repeat(64),
+};
 
 const link = (id: string, state: ListedLink["state"], card: CardSettings | null = settings, flag: ListedLink["flag"] = "LP"): ListedLink => ({
   id,

@@ -38,6 +38,8 @@ export interface CardInput {
   name: string;
   birthDate: string | null;
   contacts: string;
+  /** Whether the card prints the patient's named emergency contacts too (absent: no). */
+  includeContacts?: boolean;
   /** Absent: no passcode (flag L only). */
   passcode?: string;
 }
@@ -89,6 +91,7 @@ export async function makeCard(input: CardInput, entries: readonly OkEntry[], va
     name: input.name.trim(),
     birthDate: input.birthDate,
     contacts: input.contacts,
+    includeContacts: input.includeContacts ?? false,
   };
   const { bundle, digest, count } = await cardBundle(entries, base, transport);
   const card: CardSettings = { ...base, key: newShlKey(), digest };

@@ -194,6 +194,18 @@ describe("the emergency card", () => {
     expect(card).not.toMatch(/[\u4e00-\u9fff]/);
   });
 
+  it("prints the named emergency contacts, with how to reach them, before the typed ones", async () => {
+    const namedContacts = [
+      { name: "Ann Carter", reach: "+44 161 496 0000" },
+      { name: "Dr Bob Jones", reach: null },
+    ];
+    const content = cardContent(chart(), allThree, { ...patient, namedContacts });
+    const lines = linesOf(content);
+    const at = lines.indexOf("Emergency contacts:");
+    expect(lines.slice(at + 1, at + 4)).toEqual(["Ann Carter — +44 161 496 0000", "Dr Bob Jones", "Paul (husband) +33 6 12 34 56 78"]);
+    expect(await cardPage(content)).toContain("Ann Carter — +44 161 496 0000");
+  });
+
   it("leaves out kinds not chosen: problems alone say no allergy or medication", () => {
     const lines = linesOf(cardContent(chart(), { kinds: ["condition"], recordIds: [] }, { ...patient, contacts: "" }));
     expect(lines).toContain("Allergies: None recorded");

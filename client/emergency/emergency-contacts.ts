@@ -30,7 +30,7 @@ import { guardReceivedGrant } from "../keystore/rollback-guard";
 import type { UnlockedVault } from "../keystore/vault-store";
 import { authorKeys, openSharedVersion, ownRecordKeys, verifyAuthorship, type OkEntry, type RecordDocument } from "../records/records";
 import { emergencyEntries, type EmergencyChoice } from "../emergency-card/emergency-set";
-import { certifiedFrom, checkedAgainstPin, pinContact, pinnedContact, type CertifiedKeys } from "../sharing/contacts";
+import { certifiedFrom, checkedAgainstPin, nameContact, pinContact, pinnedContact, type CertifiedKeys, type ContactDetails } from "../sharing/contacts";
 import { retryTransient, type Transport } from "../transport/api";
 import { openEmergencyChoice, sealEmergencyChoice } from "./choice-seal";
 
@@ -123,7 +123,8 @@ async function namedContactKeys(contactId: string, vault: UnlockedVault, transpo
  * Names an emergency contact: the emergency set's record keys wrapped under a share key sealed
  * to the contact's certified key, the choice sealed under the vault key, the patient's name
  * under the share key, and the signed statement. Pins the contact's keys (as verified when the
- * patient compared the safety code). Returns the new grant's id.
+ * patient compared the safety code), with the name the patient calls them by and how to reach
+ * them (in the vault only). Returns the new grant's id.
  * @throws KeyChangedError (via contactKeys beforehand), IntegrityError("rollback"), ApiError
  */
 export async function nameEmergencyContact(
@@ -133,13 +134,16 @@ export async function nameEmergencyContact(
     choice: EmergencyChoice;
     waitSeconds: EmergencyWait;
     revealedName: string;
+    /** What the patient calls the contact and how to reach them: kept in the vault's pin only. */
+    details?: ContactDetails;
     entries: readonly OkEntry[];
   },
   vault: UnlockedVault,
   transport: Transport,
 ): Promise<string> {
   await cryptoReady();
-  if (!input.contact.pin || input.verified) await pinContact(vault, input.contact, input.verified, transport);
+  if (!input.contact.pin || input.verified) await pinContact(vault, input.contact, input.verified, transport, input.details);
+  else if (input.details) await nameContact(vault, input.contact.userId, input.details, transport);
   const recordIds = emergencyEntries(input.entries, input.choice).map((entry) => entry.id);
   const recordKeys = recordIds.length ? await ownRecordKeys(recordIds, vault, transport) : [];
   const grantId = crypto.randomUUID();

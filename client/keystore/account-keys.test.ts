@@ -67,4 +67,12 @@ describe("the sealed vault's size", () => {
     const opened = decryptPrivateBundle(encryptPrivateBundle({ ...keys, extra: encodeProfile(profile) }, vaultKey, { userId }), vaultKey, { userId });
     expect(decodeProfile(opened.extra)).toEqual(profile);
   });
+
+  it("keeps a pinned contact's name and way to reach them only where they are text", () => {
+    const named = { ...contact(), name: "Ann Carter", reach: "+44 161 496 0000" };
+    const odd = { ...contact(), name: 42, reach: { phone: "1" } } as unknown as ReturnType<typeof contact>;
+    const decoded = decodeProfile(encodeProfile({ displayName: "Ana", contacts: { [uuid(1)]: named, [uuid(2)]: odd }, sequence: 1 }));
+    expect(decoded.contacts?.[uuid(1)]).toEqual(named);
+    expect(decoded.contacts?.[uuid(2)]).toEqual(contact());
+  });
 });

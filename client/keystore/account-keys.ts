@@ -56,6 +56,12 @@ const isPinnedContact = (value: unknown): value is PinnedContact => {
   );
 };
 
+/** A pin with its optional name and way to reach kept only where they are text. */
+function withTextDetails(contact: PinnedContact): PinnedContact {
+  const { name, reach, ...pin } = contact;
+  return { ...pin, ...(typeof name === "string" && name ? { name } : {}), ...(typeof reach === "string" && reach ? { reach } : {}) };
+}
+
 const stringMap = (value: unknown): Record<string, string> =>
   Object.fromEntries(
     Object.entries(typeof value === "object" && value !== null ? value : {}).filter((entry): entry is [string, string] => typeof entry[1] === "string"),
@@ -71,7 +77,9 @@ export function decodeProfile(bytes: Uint8Array | undefined): VaultProfile {
     sequence?: unknown;
   };
   const contacts = Object.fromEntries(
-    Object.entries(typeof parsed.contacts === "object" && parsed.contacts !== null ? parsed.contacts : {}).filter(([, contact]) => isPinnedContact(contact)),
+    Object.entries(typeof parsed.contacts === "object" && parsed.contacts !== null ? parsed.contacts : {}).flatMap(([id, contact]: [string, unknown]) =>
+      isPinnedContact(contact) ? [[id, withTextDetails(contact)]] : [],
+    ),
   ) as Record<string, PinnedContact>;
   const head = parsed.auditHead as VaultProfile["auditHead"] | undefined;
   const auditHead =

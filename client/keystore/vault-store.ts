@@ -18,6 +18,10 @@ export interface PinnedContact {
   pinnedAt: string;
   /** "admin" for a deployment administrator's key, pinned to check directory verifications against (client/sharing/directory-verification.ts). */
   role?: "admin";
+  /** What the person calls this contact (typed, or their directory name when pinned): known only inside the vault. */
+  name?: string;
+  /** How to reach this contact, as the person typed it (a phone number): printed on their emergency card, known only inside the vault. */
+  reach?: string;
 }
 
 export interface ShownNames {

@@ -18,6 +18,8 @@ export interface CardSettings {
   birthDate: string | null;
   /** Emergency contacts in the patient's own words (printed on the card, never in the link). */
   contacts: string;
+  /** Whether the card also prints the patient's named emergency contacts, as their vault names them (never in the link). False on cards sealed before it existed. */
+  includeContacts: boolean;
   /** SHA-256 (hex) of what the link carries now (emergencySetDigest): a different digest means the link's file is out of date. */
   digest: string;
 }
@@ -30,7 +32,7 @@ const isStringArray = (value: unknown): value is string[] => Array.isArray(value
 /** The sealed card settings, or null for anything not in their shape (the caller treats that as a damaged label). Does not throw. */
 export function parseCardSettings(value: unknown): CardSettings | null {
   if (typeof value !== "object" || value === null) return null;
-  const { kinds, recordIds, key, name, birthDate, contacts, digest } = value as Record<string, unknown>;
+  const { kinds, recordIds, key, name, birthDate, contacts, digest, includeContacts } = value as Record<string, unknown>;
   if (!isStringArray(kinds) || !kinds.every((kind) => knownKinds.has(kind))) return null;
   if (!isStringArray(recordIds) || recordIds.length > cardLimits.recordIds) return null;
   if (typeof key !== "string" || !/^[A-Za-z0-9_-]{43}$/.test(key)) return null;
@@ -38,5 +40,5 @@ export function parseCardSettings(value: unknown): CardSettings | null {
   if (birthDate !== null && typeof birthDate !== "string") return null;
   if (typeof contacts !== "string" || contacts.length > cardLimits.contactsChars) return null;
   if (typeof digest !== "string" || !/^[0-9a-f]{64}$/.test(digest)) return null;
-  return { kinds: kinds as RecordKind[], recordIds, key, name, birthDate, contacts, digest };
+  return { kinds: kinds as RecordKind[], recordIds, key, name, birthDate, contacts, includeContacts: includeContacts === true, digest };
 }

@@ -44,6 +44,7 @@ describe("a link's sealed label", () => {
     name: "N".repeat(cardLimits.nameChars),
     birthDate: "1957-07-06",
     contacts: "診".repeat(cardLimits.contactsChars),
+    includeContacts: true,
     digest: "0".repeat(64),
   };
 

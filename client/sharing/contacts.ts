@@ -82,7 +82,51 @@ export function checkedAgainstPin(keys: CertifiedKeys, vault: UnlockedVault): Ce
   return { ...keys, pin };
 }
 
-/** Pins (or re-pins, after the person re-verified) a contact's keys in the encrypted vault. */
-export async function pinContact(vault: UnlockedVault, keys: CertifiedKeys, verified: boolean, transport?: Transport): Promise<void> {
-  await updateVaultProfile(vault, (profile) => ({ ...profile, contacts: { ...profile.contacts, [keys.userId]: pinOf(keys, verified) } }), transport);
+/** What a person calls a contact and how to reach them, kept inside the vault's pin (the server never sees them). */
+export interface ContactDetails {
+  name?: string;
+  reach?: string;
+}
+
+/** The most characters of a contact's name and of how to reach them. */
+export const contactDetailLimits = { name: 200, reach: 200 } as const;
+
+/** Details trimmed, cut to their limits, and left out when blank. */
+function tidyDetails(details: ContactDetails): ContactDetails {
+  const name = details.name?.trim().slice(0, contactDetailLimits.name);
+  const reach = details.reach?.trim().slice(0, contactDetailLimits.reach);
+  return { ...(name ? { name } : {}), ...(reach ? { reach } : {}) };
+}
+
+/**
+ * Pins (or re-pins, after the person re-verified) a contact's keys in the encrypted vault. The
+ * name and way to reach them already pinned are kept; `details`, when given, replace them.
+ */
+export async function pinContact(vault: UnlockedVault, keys: CertifiedKeys, verified: boolean, transport?: Transport, details?: ContactDetails): Promise<void> {
+  await updateVaultProfile(
+    vault,
+    (profile) => {
+      const before = profile.contacts?.[keys.userId];
+      const kept = details ? tidyDetails(details) : { ...(before?.name ? { name: before.name } : {}), ...(before?.reach ? { reach: before.reach } : {}) };
+      return { ...profile, contacts: { ...profile.contacts, [keys.userId]: { ...pinOf(keys, verified), ...kept } } };
+    },
+    transport,
+  );
+}
+
+/**
+ * Replaces the name and way to reach a pinned contact, in the encrypted vault; the keys pinned stay as they are.
+ * @throws Error when the contact is not pinned (a programming error: only pinned contacts are listed to name); what updateVaultProfile throws
+ */
+export async function nameContact(vault: UnlockedVault, userId: string, details: ContactDetails, transport?: Transport): Promise<void> {
+  await updateVaultProfile(
+    vault,
+    (profile) => {
+      const pin = profile.contacts?.[userId];
+      if (!pin) throw new Error("Only a pinned contact can be named.");
+      const { name: _name, reach: _reach, ...keysOnly } = pin;
+      return { ...profile, contacts: { ...profile.contacts, [userId]: { ...keysOnly, ...tidyDetails(details) } } };
+    },
+    transport,
+  );
 }

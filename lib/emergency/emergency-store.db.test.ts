@@ -8,6 +8,7 @@ import { createTestDatabase, testDatabaseKinds, type TestDatabase } from "@/lib/
 import { activeGrantsForClinician, grantsOfPatient } from "@/lib/grants/grant-store";
 import { insertPeople, newRecordItem } from "@/lib/grants/test-fixtures";
 import { createRecords } from "@/lib/records/chart-store";
+import { noticesOfRecipient } from "@/lib/notices/notice-store";
 import { missingWraps } from "@/lib/records/grant-coverage";
 import {
   answerEmergencyRequest,
@@ -59,6 +60,11 @@ describe.each(testDatabaseKinds())("emergency contacts on %s", (kind) => {
     recordIds: ids,
     wraps: ids.map((recordId) => ({ recordId, keyVersion: 1, wrappedKey: randomBytes(74) })),
   });
+  /** The patient's answers the contact's notice centre (and live stream) holds for one grant: how many events each notice folds. */
+  const answersTold = async (contactId: string, grantId: string) =>
+    (await noticesOfRecipient(database.db, contactId)).notices
+      .filter((notice) => notice.kind === "emergency-answered" && notice.grantId === grantId)
+      .map((notice) => notice.count);
   const actions = async (grantId: string) =>
     (await database.db.select({ action: auditEvents.action }).from(auditEvents).where(eq(auditEvents.grantId, grantId))).map((row) => row.action);
 
@@ -103,6 +109,8 @@ describe.each(testDatabaseKinds())("emergency contacts on %s", (kind) => {
     expect((await openEmergencySet(database.db, doctor, input.grantId, later)).records).toHaveLength(1);
     // Refusing once open is refused: ending it is what cuts the contact off.
     expect(await codeOf(answerEmergencyRequest(database.db, patient, input.grantId, "refuse", later))).toBe("conflict");
+    // The contact is told of each answer (a week apart: two notices), never of a refused attempt.
+    expect(await answersTold(doctor, input.grantId)).toEqual([1, 1]);
   });
 
   it("ends as a revoke: wraps gone at once, records queued for rotation, the contact told it ended", async () => {
@@ -118,6 +126,7 @@ describe.each(testDatabaseKinds())("emergency contacts on %s", (kind) => {
     expect(await codeOf(requestEmergencyAccess(database.db, contact, input.grantId, 1, start))).toBe("gone");
     expect((await emergencyContactsOf(database.db, patient, start)).find((row) => row.contact.grantId === input.grantId)?.state).toBe("ended");
     expect((await actions(input.grantId)).filter((action) => action === "emergency-ended")).toHaveLength(1);
+    expect(await answersTold(contact, input.grantId)).toEqual([1]);
   });
 
   it("refuses oneself, unknown accounts, and others' records; the patient's key upkeep covers the set", async () => {

@@ -8,12 +8,27 @@ import type { Database, Transaction } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { changeGrant } from "@/lib/grants/grant-changes";
 import { recordsUnderGrant, type GrantWrap } from "@/lib/grants/grant-store";
+import { emailQueuing } from "@/lib/notices/email-queuing";
+import { recordNotices } from "@/lib/notices/notice-store";
 import { endGrant } from "@/lib/records/grant-coverage";
 
 type ContactRow = typeof emergencyContacts.$inferSelect;
 type GrantRow = typeof grants.$inferSelect;
 
 const notFound = () => new AppError("not-found", "There is no such emergency contact.");
+
+/**
+ * Tells the contact their access changed (approved, refused, ended), in their notice centre and
+ * so on their open pages' live stream: the events join the patient's trail, whose notices go to
+ * the patient, so this one is recorded for the contact directly, in the same transaction.
+ */
+const tellContact = (tx: Transaction, contact: ContactRow, now: Date) =>
+  recordNotices(
+    tx,
+    [{ recipientId: contact.contactId, kind: "emergency-answered", actorId: null, grantId: contact.grantId, linkId: null, recordId: null }],
+    now,
+    emailQueuing(),
+  );
 
 /** A new emergency contact as the patient's browser sealed it (contract/emergency.ts), bytes decoded. */
 export interface NewEmergencyContact {
@@ -210,6 +225,7 @@ export async function answerEmergencyRequest(
         outcome: "success",
       },
     ]);
+    await tellContact(tx, contact, now);
   });
 }
 
@@ -220,10 +236,11 @@ export async function answerEmergencyRequest(
  */
 export async function endEmergencyContact(db: Database, patientId: string, grantId: string, now: Date = new Date()): Promise<void> {
   await db.transaction(async (tx) => {
-    const { grant } = await lockedOf(tx, grantId, { patientId });
+    const { contact, grant } = await lockedOf(tx, grantId, { patientId });
     if (grant.revokedAt) return;
     await endGrant(tx, grantId, patientId, now);
     await appendAudit(tx, [{ subjectId: patientId, actorId: patientId, action: "emergency-ended", grantId, outcome: "success" }]);
+    await tellContact(tx, contact, now);
   });
 }
 
