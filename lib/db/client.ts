@@ -11,6 +11,7 @@ import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
 import * as schema from "@/drizzle/schema";
 import { claimDataDir } from "./data-dir-lock";
+import { pgliteNamedQuery } from "./pglite-named-statements";
 import { preparingEveryQuery } from "./prepared-statements";
 
 export type Schema = typeof schema;
@@ -126,8 +127,9 @@ async function countMigrations(db: Database): Promise<number> {
 
 /**
  * Runs one SQL text with positional parameters ($1, $2, …) on the database itself (not a
- * transaction), without drizzle building anything: on PostgreSQL as a named prepared statement
- * (one round trip once prepared on a connection), on PGlite as one extended-protocol query.
+ * transaction), without drizzle building anything, as a named prepared statement: on
+ * PostgreSQL one round trip once prepared on a connection, on PGlite parsed and planned once
+ * (lib/db/pglite-named-statements.ts).
  * Rows come as objects keyed by column name, values parsed by the driver's type parsers.
  * For the few statements whose text is fixed and whose building cost more than running them.
  */
@@ -135,7 +137,7 @@ export async function queryRows<Row>(db: Database, text: string, params: unknown
   // By shape, not instanceof: a bundle may hold two copies of a driver.
   const client = (db as unknown as { $client: PGlite | postgres.Sql }).$client;
   if ("unsafe" in client) return (await client.unsafe(text, params as postgres.ParameterOrJSON<never>[], { prepare: true })) as unknown as Row[];
-  return (await client.query<Row>(text, params)).rows;
+  return pgliteNamedQuery<Row>(client, text, params);
 }
 
 /** postgres.js returns rows as an array, PGlite as `{ rows }`; raw queries go through this. */
