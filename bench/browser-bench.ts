@@ -292,6 +292,7 @@ async function main() {
     reportFigure("api_read_page_kb", pageBytes / 1000, { note: loadNote });
     reportFigure("api_read_same_size_ratio", read.rps / sameSize.rps, { note: loadNote });
     reportFigure("api_bare_same_size_rps", sameSize.rps, { note: `${sameSize.non2xx} non-2xx, ${sameSize.errors} errors` });
+    reportFigure("api_bare_same_size_server_cpu_ms", sameSize.serverCpuMs);
   } finally {
     await browser?.close();
     await app.stop();

@@ -142,6 +142,12 @@ export const figureCatalogue = {
     perDatabase: true,
     suite: "browser",
   },
+  api_bare_same_size_server_cpu_ms: {
+    unit: "ms/request",
+    what: "CPU bench/bare-app's `next start` spent per 2xx answer of the chart page's size (api_bare_same_size_rps's load)",
+    perDatabase: true,
+    suite: "browser",
+  },
   api_read_cpu_ratio: {
     unit: "ratio",
     what: "api_bare_server_cpu_ms ÷ api_read_server_cpu_ms: api_read_ratio as the servers' CPU per answer has it, which another program's load on the machine moves far less than requests/s",

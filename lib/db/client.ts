@@ -50,13 +50,22 @@ const byteaCodec: Pick<PGliteOptions, "parsers" | "serializers"> = {
 
 export const migrationsFolder = path.join(process.cwd(), "drizzle", "migrations");
 
+/**
+ * Connections each process holds to PostgreSQL at most (opened as requests need them). Every
+ * chart read commits an audit event, so under load readers wait on WAL flushes, and more
+ * transactions in flight share each flush: 50 concurrent chart reads on this 2-core machine
+ * went from 237 to 311 statements/s when the pool went from 10 to 20 (bench/read-cpu-check.ts's
+ * setting, PostgreSQL 15). Size `max_connections` for instances × this, plus your own tools.
+ */
+export const postgresPoolSize = 20;
+
 export type DatabaseTarget = { kind: "pglite"; dataDir: string | null } | { kind: "postgres"; url: string };
 
 /** Opens a database and applies every pending migration before returning it. */
 /** Opens the database and applies the migrations of `folder` (drizzle/migrations unless a test says otherwise). */
 export async function openDatabase(target: DatabaseTarget, folder: string = migrationsFolder): Promise<DatabaseHandle> {
   if (target.kind === "postgres") {
-    const client = postgres(target.url, { max: 10, onnotice: () => undefined });
+    const client = postgres(target.url, { max: postgresPoolSize, onnotice: () => undefined });
     const db = drizzlePostgres(preparingEveryQuery(client), { schema });
     // Migrations run once, as unnamed statements: nothing is gained by caching their texts.
     const migrationDb = drizzlePostgres(client, { schema });
