@@ -25,6 +25,7 @@ export default defineConfig({
             "app/**/*.test.ts",
             "scripts/**/*.test.ts",
             "eslint-rules/**/*.test.ts",
+            "bench/**/*.test.ts",
           ],
           exclude: ["**/*.db.test.ts", "node_modules/**"],
           environment: "node",

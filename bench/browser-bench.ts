@@ -13,7 +13,9 @@
  *    observations of fixtures/real-world/08) with the session's cookie, then
  *    bench/bare-app's route handler, each under 50 connections for 20 s (5 s in quick mode),
  *    with autocannon; and api_read_same_size_ratio, against the bare handler answering a body
- *    of the chart page's size.
+ *    of the chart page's size. api_read_server_cpu_ms / api_bare_server_cpu_ms: each server's
+ *    CPU per answer during its load (/proc), and api_read_cpu_ratio their quotient, which a
+ *    machine shared with other work moves far less than requests/s.
  * Ports: BENCH_PORT (3670) for the app, +2 for the bare app.
  * Knobs for a quick loop on the transfers: BENCH_BROWSER_UPLOADS=N times N uploads, each after
  * its own raw push, and reports the median ratio (one by default); BENCH_SKIP_API_READ=1 skips the import and the
@@ -77,12 +79,23 @@ interface LoadResult {
   p99: number;
   non2xx: number;
   errors: number;
+  /** CPU ms the server's processes spent per 2xx answer during the load (null off Linux). */
+  serverCpuMs: number | null;
 }
 
-/** 50 connections for `loadSeconds` on one URL; requests/s counts 2xx answers only. */
-async function load(url: string, headers: Record<string, string>): Promise<LoadResult> {
+/** 50 connections for `loadSeconds` on one URL of `server`; requests/s counts 2xx answers only. */
+async function load(server: RunningServer, url: string, headers: Record<string, string>): Promise<LoadResult> {
+  const cpuBefore = server.cpuMs();
   const result = await autocannon({ url, connections, duration: loadSeconds, headers });
-  return { rps: result["2xx"] / (result.duration || loadSeconds), p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors };
+  const cpuAfter = server.cpuMs();
+  const served = result["2xx"];
+  return {
+    rps: served / (result.duration || loadSeconds),
+    p99: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors,
+    serverCpuMs: cpuBefore === null || cpuAfter === null || served === 0 ? null : (cpuAfter - cpuBefore) / served,
+  };
 }
 
 /**
@@ -258,11 +271,11 @@ async function main() {
     const cookie = cookies.map((entry) => `${entry.name}=${entry.value}`).join("; ");
     const readHeaders = { cookie, [apiClientHeader.name]: apiClientHeader.value };
     const pageBytes = (await (await fetch(`${app.url}${readPath}`, { headers: readHeaders })).arrayBuffer()).byteLength;
-    const read = await load(`${app.url}${readPath}`, readHeaders);
+    const read = await load(app, `${app.url}${readPath}`, readHeaders);
     await app.stop();
     const bare = await startBareApp(port + 2);
-    const baseline = await load(`${bare.url}/api/small`, {});
-    const sameSize = await load(`${bare.url}/api/sized?bytes=${pageBytes}`, {});
+    const baseline = await load(bare, `${bare.url}/api/small`, {});
+    const sameSize = await load(bare, `${bare.url}/api/sized?bytes=${pageBytes}`, {});
     await bare.stop();
     const loadNote = `${connections} connections × ${loadSeconds} s${quick ? " (quick)" : ""}, ${database}; GET ${readPath}, the chart's first page as the browser asks for it, chart of 2,001 records (${read.non2xx} non-2xx, ${read.errors} errors, autocannon times out at 10 s)`;
     console.log(`chart read ${read.rps.toFixed(1)}/s p99 ${read.p99} ms; bare handler ${baseline.rps.toFixed(1)}/s p99 ${baseline.p99} ms`);
@@ -271,10 +284,15 @@ async function main() {
     reportFigure("api_read_rps", read.rps, { note: loadNote });
     reportFigure("api_bare_rps", baseline.rps, { note: `${baseline.non2xx} non-2xx, ${baseline.errors} errors` });
     reportFigure("api_bare_p99_ms", baseline.p99);
+    console.log(`server CPU per answer: chart read ${read.serverCpuMs?.toFixed(2)} ms, bare handler ${baseline.serverCpuMs?.toFixed(2)} ms`);
+    reportFigure("api_read_server_cpu_ms", read.serverCpuMs, { note: loadNote });
+    reportFigure("api_bare_server_cpu_ms", baseline.serverCpuMs);
+    reportFigure("api_read_cpu_ratio", read.serverCpuMs && baseline.serverCpuMs ? baseline.serverCpuMs / read.serverCpuMs : null, { note: loadNote });
     console.log(`bare handler with a ${(pageBytes / 1000).toFixed(0)} KB body ${sameSize.rps.toFixed(1)}/s p99 ${sameSize.p99} ms`);
     reportFigure("api_read_page_kb", pageBytes / 1000, { note: loadNote });
     reportFigure("api_read_same_size_ratio", read.rps / sameSize.rps, { note: loadNote });
     reportFigure("api_bare_same_size_rps", sameSize.rps, { note: `${sameSize.non2xx} non-2xx, ${sameSize.errors} errors` });
+    reportFigure("api_bare_same_size_server_cpu_ms", sameSize.serverCpuMs);
   } finally {
     await browser?.close();
     await app.stop();

@@ -5,7 +5,7 @@
  * suite import it.
  */
 
-export type Unit = "ratio" | "ms" | "ms/record" | "MiB/s" | "MiB" | "requests/s" | "events" | "KB" | "records" | "count";
+export type Unit = "ratio" | "ms" | "ms/record" | "ms/request" | "MiB/s" | "MiB" | "requests/s" | "events" | "KB" | "records" | "count";
 
 export interface FigureDefinition {
   unit: Unit;
@@ -127,6 +127,30 @@ export const figureCatalogue = {
   api_read_same_size_ratio: {
     unit: "ratio",
     what: "the chart read's requests/s ÷ bench/bare-app's route handler answering a JSON body of the same size (base64url strings), both under 50 connections: what the session, database and audit cost beyond shipping the bytes",
+    perDatabase: true,
+    suite: "browser",
+  },
+  api_read_server_cpu_ms: {
+    unit: "ms/request",
+    what: "CPU the app's server processes spent (/proc, user + system; PGlite runs inside them, PostgreSQL's own processes are not counted) per 2xx chart read during the api_read_ratio load",
+    perDatabase: true,
+    suite: "browser",
+  },
+  api_bare_server_cpu_ms: {
+    unit: "ms/request",
+    what: "CPU bench/bare-app's `next start` spent per 2xx answer during its api_bare_rps load",
+    perDatabase: true,
+    suite: "browser",
+  },
+  api_bare_same_size_server_cpu_ms: {
+    unit: "ms/request",
+    what: "CPU bench/bare-app's `next start` spent per 2xx answer of the chart page's size (api_bare_same_size_rps's load)",
+    perDatabase: true,
+    suite: "browser",
+  },
+  api_read_cpu_ratio: {
+    unit: "ratio",
+    what: "api_bare_server_cpu_ms ÷ api_read_server_cpu_ms: api_read_ratio as the servers' CPU per answer has it, which another program's load on the machine moves far less than requests/s",
     perDatabase: true,
     suite: "browser",
   },

@@ -6,7 +6,8 @@
  * embedded upkeep or autovacuum leaves it). Each read is what GET /api/records?limit=20 runs:
  *   - "one statement": lib/records/chart-read.ts's chartPageForSession, as the route tries first;
  *   - "ordinary": resolveSession then chartOf (the fallback path, and the read before it).
- * Then the page through the route's contract (zod) and JSON.stringify. Printed per path: ms of
+ * Then what the route does before sending it: nothing for the statement's JSON text, the
+ * route's contract (zod) and JSON.stringify for the ordinary page. Printed per path: ms of
  * wall time and of this process's CPU per read, one after another and READ_CHECK_CONNECTIONS
  * (50) at a time, READ_CHECK_READS (1,000) reads each; then the inbox folded (lib/audit), per
  * event. On PostgreSQL the server's own CPU is not counted: compare wall times too. A loaded
@@ -31,6 +32,7 @@ async function main() {
   const { foldAuditInboxes } = await import("../lib/audit/audit-log");
   const { insertPeople, b64 } = await import("../lib/grants/test-fixtures");
   const { chartPageSchema } = await import("../contract/records");
+  const { JsonText } = await import("../lib/http/json-text");
   const { sql } = await import("drizzle-orm");
 
   const kind = process.env.DATABASE_URL ? "postgres" : "pglite";
@@ -61,8 +63,10 @@ async function main() {
     },
   };
   let bytes = 0;
+  // As the route sends each: the statement's JSON text as it is, the ordinary page through the contract.
   const readOnce = async (read: () => Promise<unknown>) => {
-    bytes = JSON.stringify(chartPageSchema.parse(await read())).length;
+    const page = await read();
+    bytes = page instanceof JsonText ? page.text.length : JSON.stringify(chartPageSchema.parse(page)).length;
   };
   const rows: Record<string, string | number>[] = [];
   for (const [name, read] of Object.entries(paths)) {

@@ -8,6 +8,7 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, readdirSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
 import { freshDatabase } from "../../e2e/support/crash-server";
+import { processTreeCpuMs } from "./process-cpu";
 
 const root = path.resolve(__dirname, "..", "..");
 const nextBin = path.join(root, "node_modules", "next", "dist", "bin", "next");
@@ -16,6 +17,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export interface RunningServer {
   url: string;
+  /** CPU ms its processes have used so far (bench/browser/process-cpu.ts); null once stopped or off Linux. */
+  cpuMs(): number | null;
   /** Stops it (SIGTERM), waits for it, deletes its data. */
   stop(): Promise<void>;
 }
@@ -96,7 +99,7 @@ export async function startApp(port: number, database: "pglite" | "postgres", op
     await stop();
     throw error;
   }
-  return { url, stop };
+  return { url, stop, cpuMs: () => processTreeCpuMs(child.pid!) };
 }
 
 function newestMtime(target: string): number {
@@ -137,5 +140,5 @@ export async function startBareApp(port: number): Promise<RunningServer> {
     await stop();
     throw error;
   }
-  return { url, stop };
+  return { url, stop, cpuMs: () => processTreeCpuMs(child.pid!) };
 }

@@ -11,6 +11,7 @@ import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
 import * as schema from "@/drizzle/schema";
 import { claimDataDir } from "./data-dir-lock";
+import { pgliteNamedQuery } from "./pglite-named-statements";
 import { preparingEveryQuery } from "./prepared-statements";
 
 export type Schema = typeof schema;
@@ -49,13 +50,22 @@ const byteaCodec: Pick<PGliteOptions, "parsers" | "serializers"> = {
 
 export const migrationsFolder = path.join(process.cwd(), "drizzle", "migrations");
 
+/**
+ * Connections each process holds to PostgreSQL at most (opened as requests need them). Every
+ * chart read commits an audit event, so under load readers wait on WAL flushes, and more
+ * transactions in flight share each flush: 50 concurrent chart reads on this 2-core machine
+ * went from 237 to 311 statements/s when the pool went from 10 to 20 (bench/read-cpu-check.ts's
+ * setting, PostgreSQL 15). Size `max_connections` for instances × this, plus your own tools.
+ */
+export const postgresPoolSize = 20;
+
 export type DatabaseTarget = { kind: "pglite"; dataDir: string | null } | { kind: "postgres"; url: string };
 
 /** Opens a database and applies every pending migration before returning it. */
 /** Opens the database and applies the migrations of `folder` (drizzle/migrations unless a test says otherwise). */
 export async function openDatabase(target: DatabaseTarget, folder: string = migrationsFolder): Promise<DatabaseHandle> {
   if (target.kind === "postgres") {
-    const client = postgres(target.url, { max: 10, onnotice: () => undefined });
+    const client = postgres(target.url, { max: postgresPoolSize, onnotice: () => undefined });
     const db = drizzlePostgres(preparingEveryQuery(client), { schema });
     // Migrations run once, as unnamed statements: nothing is gained by caching their texts.
     const migrationDb = drizzlePostgres(client, { schema });
@@ -126,8 +136,9 @@ async function countMigrations(db: Database): Promise<number> {
 
 /**
  * Runs one SQL text with positional parameters ($1, $2, …) on the database itself (not a
- * transaction), without drizzle building anything: on PostgreSQL as a named prepared statement
- * (one round trip once prepared on a connection), on PGlite as one extended-protocol query.
+ * transaction), without drizzle building anything, as a named prepared statement: on
+ * PostgreSQL one round trip once prepared on a connection, on PGlite parsed and planned once
+ * (lib/db/pglite-named-statements.ts).
  * Rows come as objects keyed by column name, values parsed by the driver's type parsers.
  * For the few statements whose text is fixed and whose building cost more than running them.
  */
@@ -135,7 +146,7 @@ export async function queryRows<Row>(db: Database, text: string, params: unknown
   // By shape, not instanceof: a bundle may hold two copies of a driver.
   const client = (db as unknown as { $client: PGlite | postgres.Sql }).$client;
   if ("unsafe" in client) return (await client.unsafe(text, params as postgres.ParameterOrJSON<never>[], { prepare: true })) as unknown as Row[];
-  return (await client.query<Row>(text, params)).rows;
+  return pgliteNamedQuery<Row>(client, text, params);
 }
 
 /** postgres.js returns rows as an array, PGlite as `{ rows }`; raw queries go through this. */

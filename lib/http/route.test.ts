@@ -6,6 +6,7 @@ import { AppError } from "@/lib/errors";
 import * as log from "@/lib/log";
 import { bodyLimits } from "@/contract/body-limits";
 import { defineRoute } from "@/contract/route";
+import { JsonText } from "./json-text";
 import { handle, parseJsonBody, route } from "./route";
 
 const schema = z.object({ name: z.string().min(1).max(20), count: z.number().int() });
@@ -248,6 +249,26 @@ describe("handle: a route bound to its contract", () => {
     expect(JSON.stringify(await response.json())).not.toContain("Jane");
     expect(String(logged.mock.calls[0]?.[0])).toMatch(/answered outside its contract at id/);
     expect(String(logged.mock.calls[0]?.[0])).not.toContain("Jane");
+    logged.mockRestore();
+  });
+
+  it("sends a JsonText as it is, with the route's status and JSON headers, without the schema's check", async () => {
+    const text = '{"id" : "' + id + '", "name" : "as the database wrote it"}';
+    const handler = handle(thing, async () => new JsonText(text));
+    const response = await handler(request(`http://localhost/api/things/${id}`, { name: "a", count: 1 }), context({ id }));
+    expect(response.status).toBe(201);
+    expect(response.headers.get("cache-control")).toBe("no-store");
+    expect(response.headers.get("content-type")).toBe("application/json");
+    expect(await response.text()).toBe(text);
+  });
+
+  it("answers 500 when a route without a JSON answer is handed a JsonText (a server bug)", async () => {
+    const logged = vi.spyOn(log, "logUnexpected").mockImplementation(() => undefined);
+    const empty = defineRoute({ method: "DELETE", path: "/api/things/[id]", access: "session", response: "empty" });
+    const handler = handle(empty, async () => new JsonText("{}") as never);
+    const response = await handler(new Request(`http://localhost/api/things/${id}`, { method: "DELETE" }), context({ id }));
+    expect(response.status).toBe(500);
+    expect(String(logged.mock.calls[0]?.[0])).toMatch(/answers no JSON/);
     logged.mockRestore();
   });
 });

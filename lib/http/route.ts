@@ -5,6 +5,7 @@ import { cryptoReady } from "@/crypto";
 import { AppError, errorBody, httpStatusFor, internalError, type FieldIssue } from "@/lib/errors";
 import { logUnexpected } from "@/lib/log";
 import { bodyLimits, describeLimit, type BodyLimit } from "@/contract/body-limits";
+import { JsonText } from "./json-text";
 import type { HandlerOutput, RouteDefinition } from "@/contract/route";
 
 type Handler<Context> = (request: Request, context: Context) => Promise<Response>;
@@ -159,12 +160,13 @@ export interface HandlerInput<R extends RouteDefinition> {
  * `invalid-input` naming the fields); the handler's value is serialised through the
  * response schema, which drops any key the contract does not declare, so the server cannot
  * send a field by accident; a value that does not parse is a server bug, logged, and
- * answered 500. A handler may return a Response of its own (bytes, cookies set by hand).
- * Every answer is `cache-control: no-store`.
+ * answered 500. A handler may return a Response of its own (bytes, cookies set by hand), or
+ * a `JsonText` (lib/http/json-text.ts), sent as it is with the route's status: its builder's
+ * tests stand in for the schema check. Every answer is `cache-control: no-store`.
  */
 export function handle<R extends RouteDefinition>(
   definition: R,
-  handler: (input: HandlerInput<R>) => Promise<HandlerOutput<R> | Response>,
+  handler: (input: HandlerInput<R>) => Promise<HandlerOutput<R> | JsonText<HandlerOutput<R>> | Response>,
 ): Handler<{ params: Promise<Record<string, string>> }> {
   return route<{ params: Promise<Record<string, string>> }>(
     async (request, context) => {
@@ -176,6 +178,10 @@ export function handle<R extends RouteDefinition>(
       const value = await handler({ request, params, query, body } as HandlerInput<R>);
       if (value instanceof Response) return value;
       const headers = { "cache-control": "no-store" };
+      if (value instanceof JsonText) {
+        if (typeof definition.response !== "object") throw new TypeError(`${definition.method} ${definition.path} answers no JSON`);
+        return new NextResponse(value.text, { status: definition.status ?? 200, headers: { ...headers, "content-type": "application/json" } });
+      }
       if (definition.response === "empty") return new NextResponse(null, { status: 204, headers });
       if (definition.response === "binary") {
         return new NextResponse(value as Uint8Array<ArrayBuffer>, { headers: { ...headers, "content-type": "application/octet-stream" } });

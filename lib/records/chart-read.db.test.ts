@@ -1,9 +1,9 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cryptoReady } from "@/crypto";
 import { chartPageSchema } from "@/contract/records";
-import { auditInbox, sessions, users } from "@/drizzle/schema";
+import { auditInbox, recordVersions, sessions, users } from "@/drizzle/schema";
 import { createTestDatabase, testDatabaseKinds, type TestDatabase } from "@/lib/db/test-databases";
 import { noticesOf } from "@/lib/notices/notice-kinds";
 import { hashSessionToken, resolveSession, sessionTouchIntervalMs, startSession } from "@/lib/sessions/session-store";
@@ -62,18 +62,45 @@ describe.each(testDatabaseKinds())("the chart page in one statement, on %s", (ki
       const fast = await chartPageForSession(database.db, hashSessionToken(token), policy, new Date(), { limit: 10, cursor });
       const ordinary = await chartOf(database.db, ownerId, { limit: 10, cursor });
       expect(fast).not.toBeNull();
-      expect(JSON.stringify(chartPageSchema.parse(fast))).toEqual(JSON.stringify(chartPageSchema.parse(ordinary)));
-      cursor = fast!.nextCursor ?? undefined;
+      // What the route sends as it is equals what the schema would have sent for the ordinary path.
+      expect(JSON.parse(fast!.text)).toEqual(JSON.parse(JSON.stringify(chartPageSchema.parse(ordinary))));
+      cursor = fast!.parse().nextCursor ?? undefined;
       pages += 1;
     } while (cursor);
     expect(pages).toBe(3);
-    expect((await chartPageForSession(database.db, hashSessionToken(token), policy, new Date(), {}))!.records).toHaveLength(27);
+    expect((await chartPageForSession(database.db, hashSessionToken(token), policy, new Date(), {}))!.parse().records).toHaveLength(27);
+  });
+
+  it("writes JSON the route's schema passes unchanged: no key it does not declare, none missing, in its order", async () => {
+    const { ownerId, token } = await signedInPatient(4);
+    const other = await signedInPatient(2);
+    const record = (await chartOf(database.db, ownerId, {})).records[0]!;
+    // A version with a file, so a blob id is written as the schema's uuid, not only as null.
+    const blobId = randomUUID();
+    await database.db.execute(
+      sql`insert into blobs (id, owner_id, status, chunk_size, chunk_count, padded_size) values (${blobId}, ${ownerId}, 'complete', 65536, 1, 65536)`,
+    );
+    await database.db.update(recordVersions).set({ blobId }).where(eq(recordVersions.recordId, record.id));
+    for (const page of [
+      await chartPageForSession(database.db, hashSessionToken(token), policy, new Date(), { limit: 2 }),
+      await chartPageForSession(database.db, hashSessionToken(other.token), policy, new Date(), {}),
+    ]) {
+      const sent: unknown = JSON.parse(page!.text);
+      const checked = chartPageSchema.parse(sent);
+      expect(checked).toStrictEqual(sent);
+      // Key order too: the bytes differ from JSON.stringify's only in the database's spacing.
+      expect(JSON.stringify(sent)).toBe(JSON.stringify(checked));
+    }
   });
 
   it("serves an empty chart with its count", async () => {
     const { ownerId } = { ownerId: await person() };
     const { token } = await startSession(database.db, ownerId, policy);
-    expect(await chartPageForSession(database.db, hashSessionToken(token), policy, new Date(), {})).toEqual({ records: [], nextCursor: null, total: 0 });
+    expect((await chartPageForSession(database.db, hashSessionToken(token), policy, new Date(), {}))!.parse()).toEqual({
+      records: [],
+      nextCursor: null,
+      total: 0,
+    });
     expect(await chartOf(database.db, ownerId, {})).toEqual({ records: [], nextCursor: null, total: 0 });
   });
 
@@ -94,7 +121,12 @@ describe.each(testDatabaseKinds())("the chart page in one statement, on %s", (ki
       recipient: null,
     });
     expect(events[0]!.occurredAt.toISOString()).toBe(now.toISOString());
-    expect(events[0]!.recordIds).toEqual(page!.records.map((record) => record.id).sort());
+    expect(events[0]!.recordIds).toEqual(
+      page!
+        .parse()
+        .records.map((record) => record.id)
+        .sort(),
+    );
     // The ordinary path writes the same event; the one-statement read writes no notice, and none is due.
     expect(noticesOf([{ subjectId: ownerId, actorId: ownerId, action: "chart-fetched", outcome: "success" }])).toEqual([]);
   });

@@ -1,6 +1,7 @@
 import "server-only";
 import type { ChartPage } from "@/contract/records";
 import { queryRows, type Database } from "@/lib/db/client";
+import { JsonText } from "@/lib/http/json-text";
 import { liveSessionSql, sessionTouchIntervalMs, type SessionPolicy } from "@/lib/sessions/session-store";
 import { chartCursorSchema, chartKeyValues, type ChartKey } from "./chart-pages";
 import { decodeCursor, encodeCursor, pageBytes, rowsToRead, type PageRequest } from "./pages";
@@ -74,9 +75,9 @@ select
         'commitment', ${base64url("v.commitment")},
         'signature', ${base64url("v.signature")},
         'createdAt', ${isoTime("v.created_at")},
-        'blobId', v.blob_id,
         'keyVersion', v.key_version,
-        'content', ${base64url("v.content_ciphertext")}),
+        'content', ${base64url("v.content_ciphertext")},
+        'blobId', v.blob_id),
       'statements', (
         select json_agg(json_build_object(
           'version', s.version,
@@ -112,9 +113,11 @@ interface ChartReadRow {
  * as resolveSession and chartOwner), touches it when its last-seen time is older than the
  * touch interval, reads the page as `ownedRecordsPage` does, appends the read's audit event
  * to the inbox (as `appendAudit` outside a transaction), and builds the page's JSON, all in
- * the database. Returns null when the statement served nothing: no such live patient session,
- * or a cursor this server did not hand out; the caller then takes the ordinary path, which
- * says why (401, 403, 400) and ends an idle or expired session.
+ * the database. The page comes back as that JSON text (`JsonText`), sent as it is: the
+ * statement writes exactly the keys of contract/records.ts's chartPageSchema, which
+ * chart-read.db.test.ts holds it to. Returns null when the statement served nothing: no such
+ * live patient session, or a cursor this server did not hand out; the caller then takes the
+ * ordinary path, which says why (401, 403, 400) and ends an idle or expired session.
  */
 export async function chartPageForSession(
   db: Database,
@@ -122,7 +125,7 @@ export async function chartPageForSession(
   policy: SessionPolicy,
   now: Date,
   request: PageRequest,
-): Promise<ChartPage | null> {
+): Promise<JsonText<ChartPage> | null> {
   let after: ChartKey | null = null;
   if (request.cursor !== undefined) {
     try {
@@ -147,9 +150,7 @@ export async function chartPageForSession(
   }
   const [row] = await queryRows<ChartReadRow>(db, after ? afterKeyText : firstPageText, params);
   if (!row) return null;
-  return {
-    records: JSON.parse(row.records) as ChartPage["records"],
-    nextCursor: row.last_id !== null && row.served < row.rows_read ? encodeCursor({ c: row.last_micros!, r: row.last_id }) : null,
-    total: row.total,
-  };
+  const nextCursor = row.last_id !== null && row.served < row.rows_read ? encodeCursor({ c: row.last_micros!, r: row.last_id }) : null;
+  // The keys in chartPageSchema's order, as the schema's own serialisation writes them.
+  return new JsonText<ChartPage>(`{"records":${row.records},"nextCursor":${JSON.stringify(nextCursor)},"total":${JSON.stringify(row.total)}}`);
 }

@@ -33,7 +33,7 @@ async function onRecord<T>(recordId: string, action: (db: Database, ownerId: str
 /**
  * One page of the caller's chart (GET /api/records); see `chartOf`. The chart's most frequent
  * read, so it is first tried as ONE statement (lib/records/chart-read.ts: session check, touch,
- * page, audit event and JSON together); when that serves nothing (no live patient session, a
+ * page, audit event and JSON together), whose JSON text is sent as it is; when that serves nothing (no live patient session, a
  * cursor this server did not hand out) the ordinary path runs and says why.
  */
 export async function getMyChart(page: PageRequest) {
