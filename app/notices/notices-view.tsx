@@ -2,6 +2,7 @@
 
 import { useCallback, useEffect, useRef, useState } from "react";
 import { countOf, formatDateTime } from "@/client/format";
+import { noticeKinds } from "@/contract/notices";
 import { describeNotice, foldedWhen, listNotices, markNoticesRead, watchNotices, type Notice } from "@/client/notices/notices";
 import { useKeyChanges } from "@/client/notices/key-change-notices";
 import { failureKind, reportIfBug } from "@/client/failures";
@@ -56,7 +57,6 @@ export function NoticesView({ role }: { role: Role }) {
   const names = useRef(new Map<string, Promise<string | null>>());
   const { vault, locked } = useVaultForNotices();
   const keyCheck = useKeyChanges((state) => state.check);
-  const [patientNames, setPatientNames] = useState<ReadonlyMap<string, string>>(new Map());
   const isClinician = role === "doctor" || role === "nurse";
   const unlocked = vault.status === "unlocked" ? vault : null;
 
@@ -82,22 +82,23 @@ export function NoticesView({ role }: { role: Role }) {
   }, [unlockedId, role, checkKeys]);
 
   // A clinician's notices about patients name them as the patients chose to be shown: the grants' profiles, and the names the vault remembers.
-  useEffect(() => {
-    if (!unlocked || !isClinician) return;
-    let cancelled = false;
-    loadRevealedNames(unlocked, httpTransport).then(
-      (revealed) => {
-        if (!cancelled) setPatientNames(new Map([...Object.entries(unlocked.profile.shownNames?.patients ?? {}), ...revealed]));
-      },
-      (caught: unknown) => {
+  const patientNames = useRef<ReadonlyMap<string, string>>(new Map());
+  const namesFor = useCallback(
+    async (listed: readonly Notice[]) => {
+      const open = useVault.getState().vault;
+      const missing = listed.some((notice) => noticeKinds[notice.kind].audience === "clinician" && notice.actorId && !patientNames.current.has(notice.actorId));
+      if (!isClinician || open.status !== "unlocked" || !missing) return patientNames.current;
+      try {
+        const revealed = await loadRevealedNames(open, httpTransport);
+        patientNames.current = new Map([...Object.entries(open.profile.shownNames?.patients ?? {}), ...revealed]);
+      } catch (caught) {
+        // Names that cannot be had leave the fixed words; a bug is not one of those.
         if (failureKind(caught) === null) throw caught;
-        if (!cancelled) setPatientNames(new Map(Object.entries(unlocked.profile.shownNames?.patients ?? {})));
-      },
-    );
-    return () => {
-      cancelled = true;
-    };
-  }, [unlocked, isClinician]);
+      }
+      return patientNames.current;
+    },
+    [isClinician],
+  );
   // After a "Mark as read" its button is gone: focus goes to that notice's words (or, after
   // "Mark all", to the list's heading), once the list has rendered again, not to the page's top.
   const focusAfterRender = useRef<string | null>(null);
@@ -110,12 +111,19 @@ export function NoticesView({ role }: { role: Role }) {
 
   const refresh = useCallback(async () => {
     const page = await listNotices();
+    const patients = await namesFor(page.notices);
     const described = await Promise.all(
-      page.notices.map(async (notice) => ({ ...notice, words: await describeNotice(notice, names.current, httpTransport, patientNames) })),
+      page.notices.map(async (notice) => ({ ...notice, words: await describeNotice(notice, names.current, httpTransport, patients) })),
     );
     setShown(described);
     setUnread(page.unread);
-  }, [patientNames]);
+  }, [namesFor]);
+
+  // A vault opened after the list loaded can name the patients in it.
+  useEffect(() => {
+    if (unlockedId === undefined || !isClinician) return;
+    void refresh().catch(reportIfBug);
+  }, [unlockedId, isClinician, refresh]);
 
   useEffect(
     () =>

@@ -12,6 +12,8 @@ import {
   encryptedKeyBundles,
   grants,
   imports,
+  noticeEmails,
+  noticePreferences,
   notices,
   passkeyCredentials,
   rateLimitBuckets,
@@ -206,6 +208,10 @@ async function keepAuthorStub(tx: Transaction, userId: string, now: Date): Promi
   await tx.delete(recoveryVerifiers).where(eq(recoveryVerifiers.userId, userId));
   await tx.delete(clinicianDirectory).where(eq(clinicianDirectory.userId, userId));
   await tx.delete(auditPendingCounts).where(eq(auditPendingCounts.subjectId, userId));
+  // Their own notices (a clinician's: shares started and ended) and email choices: the stub keeps the row they would cascade from.
+  await tx.delete(notices).where(eq(notices.recipientId, userId));
+  await tx.delete(noticeEmails).where(eq(noticeEmails.recipientId, userId));
+  await tx.delete(noticePreferences).where(eq(noticePreferences.userId, userId));
   await tx.update(users).set({ disabledAt: now }).where(eq(users.id, userId));
 }
 

@@ -54,24 +54,24 @@ describe.each(testDatabaseKinds())("the share routes and grants of other kinds o
         .from(auditEvents)
         .where(and(eq(auditEvents.subjectId, patient), eq(auditEvents.grantId, grantId)))
     ).map((row) => row.action);
+  /** Revision 2 of a grant, narrowed to one record (signed bytes are opaque to the server). */
+  const narrowedTo = (recordId: string) => ({
+    revision: 2,
+    scope: "records" as const,
+    permission: "read" as const,
+    expiresAt: null,
+    statement: randomBytes(40),
+    signature: randomBytes(64),
+    recordIds: [recordId],
+    wraps: [],
+  });
   const wrapsOf = async (grantId: string) => (await database.db.select().from(recordKeyWraps).where(eq(recordKeyWraps.grantId, grantId))).length;
 
   it("refuses an emergency contact's grant on revoke, per-record revoke and change, typed and in plain words, and leaves it as it was", async () => {
     const refusals = [
       await refusalOf(revokeGrant(database.db, patient, emergencyId)),
       await refusalOf(revokeRecordFromGrant(database.db, patient, emergencyId, recordIds[0]!)),
-      await refusalOf(
-        changeShare(database.db, patient, emergencyId, {
-          revision: 2,
-          scope: "records",
-          permission: "read",
-          expiresAt: null,
-          statement: randomBytes(40),
-          signature: randomBytes(64),
-          recordIds: [recordIds[0]!],
-          wraps: [],
-        }),
-      ),
+      await refusalOf(changeShare(database.db, patient, emergencyId, narrowedTo(recordIds[0]!))),
     ];
     for (const refusal of refusals) {
       expect(refusal.code).toBe("wrong-grant-kind");
@@ -89,16 +89,7 @@ describe.each(testDatabaseKinds())("the share routes and grants of other kinds o
   it("still revokes and changes an ordinary share, and answers not-found for someone else's grant as before", async () => {
     const share = newGrant(doctor, recordIds);
     await createGrant(database.db, patient, share);
-    const changed = await changeShare(database.db, patient, share.grantId, {
-      revision: 2,
-      scope: "records",
-      permission: "read",
-      expiresAt: null,
-      statement: randomBytes(40),
-      signature: randomBytes(64),
-      recordIds: [recordIds[0]!],
-      wraps: [],
-    });
+    const changed = await changeShare(database.db, patient, share.grantId, narrowedTo(recordIds[0]!));
     expect(changed.removed).toEqual([recordIds[1]]);
     await revokeGrant(database.db, patient, share.grantId);
     expect(await eventsOf(share.grantId)).toContain("grant-revoked");
