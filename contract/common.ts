@@ -1,3 +1,4 @@
+import "./zod-config";
 import { z } from "zod";
 
 /** A server-issued id (records, grants, accounts, files): a UUID (RFC 9562). */

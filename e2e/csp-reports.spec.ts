@@ -1,6 +1,10 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { expect, test } from "./support/test";
+import { signUpThroughPage } from "./support/accounts";
+import { recordCspViolations } from "./support/csp-violations";
+import { addNote } from "./support/sharing";
+import { addVirtualAuthenticator } from "./support/virtual-authenticator";
 
 // The e2e server tees its log beside its fresh data directory (scripts/e2e-server.mjs).
 const serverLog = `${path.resolve(__dirname, "../.e2e-data")}.log`;
@@ -45,4 +49,31 @@ test("a blocked image from another origin is reported to the server, which logs 
   expect(statuses).toContain(429);
   expect(statuses.filter((status) => status === 204).length).toBeLessThanOrEqual(30);
   await client.dispose();
+});
+
+test("signing up, reloading and unlocking trip no rule of the CSP: no eval, nothing reported, nothing in the console", async ({ browser }) => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const violations = await recordCspViolations(page);
+  const console: string[] = [];
+  page.on("console", (message) => {
+    if (/content security policy|unsafe-eval|eval/i.test(message.text())) console.push(`${message.type()}: ${message.text()}`);
+  });
+  const reports: string[] = [];
+  page.on("request", (request) => {
+    if (request.url().includes("/api/csp-reports")) reports.push(request.postData() ?? "");
+  });
+  await page.goto("/");
+  await addVirtualAuthenticator(page, { prf: true });
+  await signUpThroughPage(page, { role: "patient", name: "Cleo Clean" });
+  await page.getByRole("link", { name: "My records" }).first().click();
+  await addNote(page, "Clean note", "Nothing evaluated.");
+  // A reload clears the keys from memory: unlocking opens the vault again (passkey PRF).
+  await page.reload();
+  await page.getByRole("button", { name: "Unlock with passkey" }).click();
+  await expect(page.getByTestId("group-note").getByRole("button", { name: "Clean note" })).toBeVisible();
+  expect(await violations()).toEqual([]);
+  expect(console).toEqual([]);
+  expect(reports).toEqual([]);
+  await context.close();
 });

@@ -1,4 +1,5 @@
 import { expect, test } from "./support/test";
+import { cryptoReady, generateEncryptionKeyPair, generateIdentityKeyPair, signKeyCertificate, toBase64url } from "@/crypto";
 import { newPerson, sameOrigin, shareNewNote } from "./support/sharing";
 import { signInThroughPage, signOutThroughPage, signUpThroughPage } from "./support/accounts";
 import { addVirtualAuthenticator } from "./support/virtual-authenticator";
@@ -120,4 +121,82 @@ test("a sign-in from a browser the account has not used raises a notice live; si
   expect((await trailActions(page)).filter((action) => action === "sign-in-new-browser")).toHaveLength(1);
   await otherContext.close();
   await context.close();
+});
+
+test("a clinician hears live when a patient starts sharing and when they stop, named in the clinician's browser only", async ({ browser }) => {
+  test.setTimeout(120_000);
+  const doctor = await newPerson(browser, { role: "doctor", name: "Dr Otto Outcome", specialty: "Endocrinology", organization: "Lake Clinic" });
+  const patient = await newPerson(browser, { role: "patient", name: "Stella Sharer" });
+  // The clinician's notice centre, reached in the app (the vault stays open), before anything is shared.
+  await doctor.page.getByTestId("notice-link").click();
+  await expect(doctor.page.getByText(/^No notices yet/)).toBeVisible();
+  const settings = doctor.page.getByRole("region", { name: "Email notices" });
+  await expect(settings.getByLabel("A patient started sharing records with you")).toBeVisible();
+  await expect(settings.getByLabel("A clinician opened records you shared")).toHaveCount(0);
+
+  await shareNewNote(patient.page, { title: "Thyroid panel", text: "TSH 4.1" }, { search: "Endocrinology", name: "Dr Otto Outcome" });
+  const shared = doctor.page.locator('[data-testid="notice-row"][data-kind="patient-shared"]');
+  await expect(shared).toContainText("New: A patient started sharing records with you: Stella Sharer", { timeout: 15_000 });
+  await expect(doctor.page.getByTestId("notice-badge")).toContainText("1 unread notice", { timeout: 15_000 });
+  const listed = await (await doctor.page.request.get("/api/me/notices")).text();
+  expect(listed).not.toContain("Stella");
+  expect(listed).toContain(patient.userId);
+
+  const { grants } = (await (await patient.page.request.get("/api/grants")).json()) as { grants: Array<{ id: string }> };
+  expect((await patient.page.request.post(`/api/grants/${grants[0]!.id}/revoke`, { headers: sameOrigin(patient.page) })).ok()).toBe(true);
+  const ended = doctor.page.locator('[data-testid="notice-row"][data-kind="patient-stopped-sharing"]');
+  await expect(ended).toContainText("A patient's share with you ended", { timeout: 15_000 });
+  await expect(doctor.page.getByTestId("notice-badge")).toContainText("2 unread notices", { timeout: 15_000 });
+  await doctor.close();
+  await patient.close();
+});
+
+test("a pinned contact whose keys the server now serves differently is a notice in the patient's notice centre and badge, decided in the browser; comparing the safety code and trusting the new keys clears it", async ({
+  browser,
+}) => {
+  test.setTimeout(120_000);
+  const doctor = await newPerson(browser, { role: "doctor", name: "Dr Rhea Rekey", specialty: "Nephrology", organization: "Kidney Clinic" });
+  const patient = await newPerson(browser, { role: "patient", name: "Pia Pinned" });
+  await shareNewNote(patient.page, { title: "Kidney panel", text: "eGFR 58" }, { search: "Nephrology", name: "Dr Rhea Rekey" });
+
+  // The server (or someone in its place) now serves other keys for the doctor, properly certified for the doctor's account.
+  await cryptoReady();
+  const forgedIdentity = generateIdentityKeyPair();
+  const forged = signKeyCertificate(
+    { userId: doctor.userId, role: "doctor", encryptionPublicKey: generateEncryptionKeyPair().publicKey, createdAt: Date.now() },
+    forgedIdentity.secretKey,
+  );
+  await patient.page.context().route(`**/api/users/${doctor.userId}/keys`, async (route) => {
+    const response = await route.fetch();
+    const body = (await response.json()) as Record<string, unknown>;
+    await route.fulfill({ response, json: { ...body, identityPublicKey: toBase64url(forgedIdentity.publicKey), certificate: toBase64url(forged) } });
+  });
+  // Whatever the check does, it tells the server nothing: no write leaves the page while it runs.
+  const writes: string[] = [];
+  patient.page.on("request", (request) => {
+    if (request.method() !== "GET" && !request.url().includes("/api/csp-reports")) writes.push(`${request.method()} ${request.url()}`);
+  });
+
+  await patient.page.getByTestId("notice-link").click();
+  const row = patient.page.locator('[data-testid="notice-row"][data-kind="contact-key-changed"]');
+  await expect(row).toContainText("New: A pinned contact's key changed: Dr Rhea Rekey", { timeout: 15_000 });
+  await expect(row).toContainText("Noticed by this browser");
+  await expect(row).toContainText("compare the safety code");
+  await expect(patient.page.getByTestId("notice-badge")).toContainText("1 unread notice");
+  expect(writes).toEqual([]);
+  const notices = await (await patient.page.request.get("/api/me/notices")).text();
+  expect(notices).not.toContain(doctor.userId);
+
+  // The share page's comparison, in place: the new safety code, then trusting the new keys re-pins them.
+  await row.getByRole("button", { name: "Compare the safety code: Dr Rhea Rekey" }).click();
+  const warning = patient.page.getByTestId("key-changed-warning");
+  await expect(warning).toContainText("The keys of Dr Rhea Rekey have changed");
+  await expect(warning.getByTestId("changed-safety-code")).toBeVisible();
+  await expect(warning.getByRole("button", { name: "Trust the new keys" })).toBeDisabled();
+  await warning.getByLabel("Dr Rhea Rekey showed me this same code").check();
+  await warning.getByRole("button", { name: "Trust the new keys" }).click();
+  await expect(row).toHaveCount(0, { timeout: 15_000 });
+  await expect(patient.page.getByTestId("notice-badge")).toHaveCount(0);
+  await doctor.close();
+  await patient.close();
 });

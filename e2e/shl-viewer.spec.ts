@@ -135,6 +135,9 @@ test("a U link from kill-the-clipboard opens from the fragment and from pasted t
   await expect(bundle).toContainText("Records of Martha DeLarosa");
   await expect(bundle.getByTestId("group-condition").getByRole("listitem").first()).toBeVisible();
   await expect(bundle.getByTestId("group-observation")).toBeVisible();
+  // An allergy's criticality shows in its row, before anything is opened (as on the emergency card).
+  await expect(bundle.locator(".hsc-readable")).toHaveCount(0);
+  await expect(bundle.getByTestId("group-allergy").getByRole("listitem").first().getByTestId("row-facts")).toContainText("High criticality");
   // A record opens to the chart's readable view.
   await bundle.getByTestId("group-condition").getByRole("button").first().click();
   await expect(bundle.locator(".hsc-readable").first()).toBeVisible();

@@ -153,6 +153,21 @@ test("canaries in the name revealed to a clinician and in a clinician's note rea
     "a clinician's name in what the server sent about notices",
   ).toBe(false);
 
+  // The clinician's notice of the share names the patient by the name they revealed: added in the clinician's browser, never sent by the server.
+  const seenByDoctor: string[] = [];
+  doctor.page.on("response", async (response) => {
+    if (new URL(response.url()).pathname.startsWith("/api/me/notice")) seenByDoctor.push(await response.text().catch(() => ""));
+  });
+  await doctor.page.getByTestId("notice-link").click();
+  await expect(doctor.page.locator('[data-testid="notice-row"][data-kind="patient-shared"]')).toContainText(canary.revealed, { timeout: 15_000 });
+  expect(seenByDoctor.some((body) => body.includes('"patient-shared"'))).toBe(true);
+  for (const [what, value] of Object.entries(canary)) {
+    expect(
+      encodings(value).filter((form) => seenByDoctor.some((body) => body.includes(form))),
+      `${what} in a clinician's notice`,
+    ).toEqual([]);
+  }
+
   // Positive controls: public directory text is found on disk, and ciphertext did reach the stranger's responses' scan.
   await expect.poll(() => occurrences("Hepatology nursing").length, { timeout: 30_000 }).toBeGreaterThan(0);
   const responseHits = (value: string) => encodings(value).filter((form) => seenByStranger.some((body) => body.includes(form)));

@@ -18,6 +18,8 @@ export const errorStatus = {
   "not-found": 404,
   "method-not-allowed": 405,
   conflict: 409,
+  /** A grant of another kind than the route handles: an emergency contact's id sent to a share's revoke or change (lib/grants/grant-kind.ts). */
+  "wrong-grant-kind": 409,
   /** An account already has as many unfinished uploads as it may (UNFINISHED_UPLOADS_MAX). */
   "too-many-uploads": 409,
   gone: 410,

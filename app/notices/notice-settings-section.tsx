@@ -1,7 +1,7 @@
 "use client";
 
 import { useEffect, useId, useState, type FormEvent } from "react";
-import { noticeKindList, noticeKinds, type NoticeKind } from "@/contract/notices";
+import { noticeKinds, noticeKindsFor, type NoticeKind } from "@/contract/notices";
 import { noticeSettings, saveNoticeSettings } from "@/client/notices/notices";
 import { ApiError } from "@/client/transport/api";
 import { describeFailure, reportIfBug } from "@/client/failures";
@@ -15,9 +15,9 @@ export function savedMessage(wantsEmail: boolean, emailAvailable: boolean): stri
 
 /**
  * Email notices: the address (kept by the server for this only; not health data) and the kinds
- * to email. Emails say only that something happened, never who or what.
+ * to email (those a person in `role` can get). Emails say only that something happened, never who or what.
  */
-export function NoticeSettingsSection() {
+export function NoticeSettingsSection({ role }: { role: "patient" | "doctor" | "nurse" | "admin" }) {
   const [loaded, setLoaded] = useState<{ emailAvailable: boolean } | null>(null);
   const [email, setEmail] = useState("");
   const [kinds, setKinds] = useState<NoticeKind[]>([]);
@@ -94,7 +94,7 @@ export function NoticeSettingsSection() {
           )}
           <fieldset className="choices">
             <legend>Email me when</legend>
-            {noticeKindList.map((kind) => (
+            {noticeKindsFor(role).map((kind) => (
               <label key={kind} className="check-row">
                 <input
                   type="checkbox"

@@ -2,10 +2,45 @@
 
 import { useCallback, useEffect, useRef, useState } from "react";
 import { countOf, formatDateTime } from "@/client/format";
+import { noticeKinds } from "@/contract/notices";
 import { describeNotice, foldedWhen, listNotices, markNoticesRead, watchNotices, type Notice } from "@/client/notices/notices";
-import { reportIfBug } from "@/client/failures";
+import { useKeyChanges } from "@/client/notices/key-change-notices";
+import { failureKind, reportIfBug } from "@/client/failures";
+import { signIn, unlockOnThisDevice } from "@/client/account/sign-in";
+import { useVault } from "@/client/keystore/vault-store";
+import { loadRevealedNames } from "@/client/sharing/sharing";
+import { httpTransport } from "@/client/transport/api";
+import { KeyChangeRows } from "./key-change-rows";
 
 type Shown = Notice & { words: string };
+type Role = "patient" | "doctor" | "nurse" | "admin";
+
+/** Whether an unlock failure is one of the expected ones (a cancelled prompt, a refusal, an outage), not a bug. */
+const expectedUnlockFailure = (caught: unknown) =>
+  failureKind(caught) !== null || (caught instanceof DOMException && (caught.name === "NotAllowedError" || caught.name === "AbortError"));
+
+/**
+ * The open vault, for what only this browser can tell: whether a pinned contact's keys changed
+ * (a patient's), and the names patients revealed (a clinician's). This device's key unlocks it
+ * quietly; otherwise the notices still show, with a button to unlock.
+ */
+function useVaultForNotices() {
+  const vault = useVault((state) => state.vault);
+  const [quietTried, setQuietTried] = useState(false);
+  useEffect(() => {
+    if (vault.status !== "locked" || quietTried) return;
+    let cancelled = false;
+    unlockOnThisDevice()
+      .catch((caught: unknown) => {
+        if (!expectedUnlockFailure(caught)) throw caught;
+      })
+      .finally(() => !cancelled && setQuietTried(true));
+    return () => {
+      cancelled = true;
+    };
+  }, [vault.status, quietTried]);
+  return { vault, locked: vault.status === "locked" && quietTried };
+}
 
 /**
  * The notice centre: the person's newest notices, newest first, each in words (who, where the
@@ -13,11 +48,57 @@ type Shown = Notice & { words: string };
  * list reloads whenever the live stream says the notices changed (another page, another
  * device, a clinician's read on another server).
  */
-export function NoticesView() {
+export function NoticesView({ role }: { role: Role }) {
   const [shown, setShown] = useState<Shown[] | null>(null);
   const [unread, setUnread] = useState(0);
   const [message, setMessage] = useState<string>();
+  const [keyCheckProblem, setKeyCheckProblem] = useState<string>();
+  const [unlockProblem, setUnlockProblem] = useState<string>();
   const names = useRef(new Map<string, Promise<string | null>>());
+  const { vault, locked } = useVaultForNotices();
+  const keyCheck = useKeyChanges((state) => state.check);
+  const isClinician = role === "doctor" || role === "nurse";
+  const unlocked = vault.status === "unlocked" ? vault : null;
+
+  // A patient's pinned contacts, checked afresh each time the notice centre opens (and after a re-verify changes the pins).
+  const checkKeys = useCallback(async (fresh: boolean) => {
+    const open = useVault.getState().vault;
+    if (open.status !== "unlocked") return;
+    try {
+      const check = await useKeyChanges.getState().run(open, { fresh });
+      setKeyCheckProblem(
+        check.unchecked > 0 ? `The keys of ${countOf(check.unchecked, "contact")} could not be checked just now. They are checked again next time.` : undefined,
+      );
+    } catch (caught) {
+      if (failureKind(caught) === null) throw caught;
+      setKeyCheckProblem("Your contacts' keys could not be checked just now. Please reload the page to try again.");
+    }
+  }, []);
+  const unlockedId = unlocked?.userId;
+  useEffect(() => {
+    if (unlockedId === undefined || role !== "patient") return;
+    // eslint-disable-next-line react-hooks/set-state-in-effect
+    void checkKeys(true);
+  }, [unlockedId, role, checkKeys]);
+
+  // A clinician's notices about patients name them as the patients chose to be shown: the grants' profiles, and the names the vault remembers.
+  const patientNames = useRef<ReadonlyMap<string, string>>(new Map());
+  const namesFor = useCallback(
+    async (listed: readonly Notice[]) => {
+      const open = useVault.getState().vault;
+      const missing = listed.some((notice) => noticeKinds[notice.kind].audience === "clinician" && notice.actorId && !patientNames.current.has(notice.actorId));
+      if (!isClinician || open.status !== "unlocked" || !missing) return patientNames.current;
+      try {
+        const revealed = await loadRevealedNames(open, httpTransport);
+        patientNames.current = new Map([...Object.entries(open.profile.shownNames?.patients ?? {}), ...revealed]);
+      } catch (caught) {
+        // Names that cannot be had leave the fixed words; a bug is not one of those.
+        if (failureKind(caught) === null) throw caught;
+      }
+      return patientNames.current;
+    },
+    [isClinician],
+  );
   // After a "Mark as read" its button is gone: focus goes to that notice's words (or, after
   // "Mark all", to the list's heading), once the list has rendered again, not to the page's top.
   const focusAfterRender = useRef<string | null>(null);
@@ -30,10 +111,19 @@ export function NoticesView() {
 
   const refresh = useCallback(async () => {
     const page = await listNotices();
-    const described = await Promise.all(page.notices.map(async (notice) => ({ ...notice, words: await describeNotice(notice, names.current) })));
+    const patients = await namesFor(page.notices);
+    const described = await Promise.all(
+      page.notices.map(async (notice) => ({ ...notice, words: await describeNotice(notice, names.current, httpTransport, patients) })),
+    );
     setShown(described);
     setUnread(page.unread);
-  }, []);
+  }, [namesFor]);
+
+  // A vault opened after the list loaded can name the patients in it.
+  useEffect(() => {
+    if (unlockedId === undefined || !isClinician) return;
+    void refresh().catch(reportIfBug);
+  }, [unlockedId, isClinician, refresh]);
 
   useEffect(
     () =>
@@ -59,14 +149,47 @@ export function NoticesView() {
     }
   };
 
+  const changed = role === "patient" ? (keyCheck?.changed ?? []) : [];
+
   return (
     <section className="card" aria-labelledby="notice-list-title">
       <h2 id="notice-list-title" tabIndex={-1}>
         What happened
       </h2>
+      {role === "patient" && locked && (
+        <div className="hint" data-testid="key-check-locked">
+          <p>Your vault is locked, so this browser cannot check whether a contact&apos;s keys changed.</p>
+          <button
+            type="button"
+            className="button button-small button-secondary"
+            onClick={async () => {
+              setUnlockProblem(undefined);
+              try {
+                await signIn();
+              } catch (caught) {
+                if (!expectedUnlockFailure(caught)) throw caught;
+                setUnlockProblem("The passkey did not unlock your vault. Try again, or use your recovery key on the Unlock page.");
+              }
+            }}
+          >
+            Unlock to check contacts&apos; keys
+          </button>
+          {unlockProblem && (
+            <p className="form-error" role="alert">
+              {unlockProblem}
+            </p>
+          )}
+        </div>
+      )}
+      {keyCheckProblem && <p className="hint">{keyCheckProblem}</p>}
+      {changed.length > 0 && (
+        <ul className="list" data-testid="key-change-list" aria-label="Contacts whose keys changed">
+          <KeyChangeRows changed={changed} onReverified={() => void checkKeys(true)} />
+        </ul>
+      )}
       {shown === null ? (
         <p role="status">Loading…</p>
-      ) : shown.length === 0 ? (
+      ) : shown.length === 0 && changed.length === 0 ? (
         <p>
           No notices yet. When something happens that you may want to know (someone opens what you shared, a link of yours is opened, a passkey is added to your
           account), it shows here.

@@ -7,12 +7,13 @@ import { NoticesView } from "./notices-view";
 export const metadata: Metadata = { title: "Notices" };
 
 export default async function NoticesPage() {
-  if (!(await currentSession())) redirect("/sign-in");
+  const session = await currentSession();
+  if (!session) redirect("/sign-in");
   return (
     <section className="narrow" aria-labelledby="notices-title">
       <h1 id="notices-title">Notices</h1>
-      <NoticesView />
-      <NoticeSettingsSection />
+      <NoticesView role={session.role} />
+      <NoticeSettingsSection role={session.role} />
     </section>
   );
 }

@@ -10,20 +10,37 @@ import { certifiedKeys, pinContact, type CertifiedKeys, type KeyChangedError } f
 /**
  * Shown when the server presents keys for a pinned clinician that differ from the pinned
  * ones. Sharing with them stays blocked until the patient compares the new safety code
- * with the clinician and accepts the new keys.
+ * with the clinician and accepts the new keys. The notice centre shows it too, with the keys
+ * its check already fetched (`served`: null when they carry no valid certificate) and, for
+ * someone not in the directory, `who` ("your contact").
  */
-export function KeyChangedWarning({ error, onReverified, onDismiss }: { error: KeyChangedError; onReverified: () => void; onDismiss: () => void }) {
-  const [keys, setKeys] = useState<CertifiedKeys | null>(null);
+export function KeyChangedWarning({
+  error,
+  onReverified,
+  onDismiss,
+  served,
+  who = "this clinician",
+}: {
+  error: KeyChangedError;
+  onReverified: () => void;
+  onDismiss: () => void;
+  served?: CertifiedKeys | null;
+  who?: string;
+}) {
+  const [fetched, setFetched] = useState<CertifiedKeys | null>(null);
   const [compared, setCompared] = useState(false);
-  const [failed, setFailed] = useState(false);
+  const [fetchFailed, setFetchFailed] = useState(false);
   useEffect(() => {
-    certifiedKeys(error.userId, httpTransport).then(setKeys, (caught: unknown) => {
+    if (served !== undefined) return;
+    certifiedKeys(error.userId, httpTransport).then(setFetched, (caught: unknown) => {
       // Keys that cannot be fetched or verified cannot be compared; a bug is not one of those.
       if (failureKind(caught) === null) throw caught;
-      setFailed(true);
+      setFetchFailed(true);
     });
-  }, [error.userId]);
-  const name = keys?.directory?.displayName ?? "this clinician";
+  }, [error.userId, served]);
+  const keys = served === undefined ? fetched : served;
+  const failed = served === undefined ? fetchFailed : served === null;
+  const name = keys?.directory?.displayName ?? who;
 
   return (
     <section className="card integrity-warning" role="alert" aria-labelledby="key-changed-title" data-testid="key-changed-warning">

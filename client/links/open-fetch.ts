@@ -1,3 +1,4 @@
+import "@/contract/zod-config";
 import { z } from "zod";
 import { cryptoReady, decodeShlink, decryptShlFile, ShlDecryptError, ShlFormatError, type ShlinkPayload } from "@/crypto";
 import { durationInWords } from "../format";

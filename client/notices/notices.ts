@@ -57,12 +57,23 @@ export function watchNotices(onUnread: (unread: number) => void): () => void {
 /**
  * A notice in words: the kind's fixed sentence, and, where a clinician acted, who, from their
  * directory entry (read through their certified keys; a certificate that does not verify
- * leaves the generic words). Names are looked up here, in the browser: the server never puts
- * one in a notice.
+ * leaves the generic words). A clinician's notice about a patient (the actor) names them by
+ * the name the patient revealed, from `patientNames` (opened in this browser: the grants'
+ * profiles, and the names the vault remembers). Names are looked up here, in the browser: the
+ * server never puts one in a notice.
  */
-export async function describeNotice(notice: Notice, names: Map<string, Promise<string | null>>, transport: Transport = httpTransport): Promise<string> {
+export async function describeNotice(
+  notice: Notice,
+  names: Map<string, Promise<string | null>>,
+  transport: Transport = httpTransport,
+  patientNames: ReadonlyMap<string, string> = new Map(),
+): Promise<string> {
   const words: string = noticeKinds[notice.kind].label;
   if (!notice.actorId) return words;
+  if (noticeKinds[notice.kind].audience === "clinician") {
+    const patient = patientNames.get(notice.actorId);
+    return patient ? `${words}: ${patient}` : words;
+  }
   let name = names.get(notice.actorId);
   if (!name) {
     name = certifiedKeys(notice.actorId, transport).then(

@@ -55,7 +55,8 @@ const pinOf = (keys: CertifiedKeys, verified: boolean): PinnedContact => ({
   pinnedAt: new Date().toISOString(),
 });
 
-const samePin = (pin: PinnedContact, keys: CertifiedKeys) =>
+/** Whether certified keys are the ones pinned: the same identity key and the same encryption key (by fingerprint). */
+export const samePin = (pin: PinnedContact, keys: CertifiedKeys) =>
   equalBytes(fromBase64url(pin.identityPublicKey), keys.identityPublicKey) &&
   equalBytes(fromBase64url(pin.encryptionKeyFingerprint), keyFingerprint(keys.certificate.encryptionPublicKey));
 

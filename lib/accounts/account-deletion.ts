@@ -12,6 +12,8 @@ import {
   encryptedKeyBundles,
   grants,
   imports,
+  noticeEmails,
+  noticePreferences,
   notices,
   passkeyCredentials,
   rateLimitBuckets,
@@ -29,6 +31,9 @@ import { getDatabase, type Database, type Transaction } from "@/lib/db";
 import { appendAudit, foldAuditInbox, lockAuditHeads } from "@/lib/audit/audit-log";
 import type { BlobStore } from "@/lib/blobs/blob-store";
 import { AppError } from "@/lib/errors";
+import { activeGrant, notEmergency } from "@/lib/records/grant-coverage";
+import { emailQueuing } from "@/lib/notices/email-queuing";
+import { granteesOf, recordNotices } from "@/lib/notices/notice-store";
 import { logger } from "@/lib/log";
 import { startPeriodicTask } from "@/lib/periodic-task";
 
@@ -53,7 +58,8 @@ export interface AccountDeletion {
  *
  * Patients whose grants to a departing clinician end here get a `grant-holder-departed` event
  * in their trail (which raises a notice) and those records queued for key rotation, as after a
- * revoke. A clinician whose signed versions are in patients' charts
+ * revoke. Clinicians (and care team members) a departing patient shared with get a
+ * `patient-left` notice. A clinician whose signed versions are in patients' charts
  * keeps a stub: the `users` row (disabled) and the public key certificates those signatures
  * are checked with, nothing else.
  *
@@ -84,6 +90,7 @@ export async function deleteAccount(db: Database, blobStore: BlobStore, userId: 
       })),
       now,
     );
+    await tellGranteesOfDeparture(tx, userId, now);
     await deleteRateLimitRows(tx, userId);
     const blobIds = (await tx.select({ id: blobs.id }).from(blobs).where(eq(blobs.ownerId, userId))).map((row) => row.id);
     // Children before what they reference: versions hold files, imports hold files, links hold JWEs.
@@ -156,6 +163,30 @@ async function queueRotationsForClinicianGrants(tx: Transaction, clinicianId: st
     on conflict do nothing`);
 }
 
+/**
+ * The clinicians (and care team members) a departing patient shares with learn that the share
+ * ended with the account: a `patient-left` notice each, naming nobody (the account's id goes
+ * with it, as from others' notices). Raised here, not from an audit event: the patient's
+ * trail leaves with them.
+ */
+async function tellGranteesOfDeparture(tx: Transaction, patientId: string, now: Date): Promise<void> {
+  const given = await tx
+    .select({ id: grants.id })
+    .from(grants)
+    .where(and(eq(grants.patientId, patientId), activeGrant(now), notEmergency));
+  const grantees = await granteesOf(
+    tx,
+    given.map((grant) => grant.id),
+  );
+  const recipients = [...new Set([...grantees.values()].flat())].filter((recipientId) => recipientId !== patientId);
+  await recordNotices(
+    tx,
+    recipients.map((recipientId) => ({ recipientId, kind: "patient-left" as const, actorId: null, grantId: null, linkId: null, recordId: null })),
+    now,
+    emailQueuing(),
+  );
+}
+
 /** Rate-limit rows whose key names the account: its id, one of its passkeys, its recovery key. */
 async function deleteRateLimitRows(tx: Transaction, userId: string): Promise<void> {
   const passkeys = await tx.select({ id: passkeyCredentials.id }).from(passkeyCredentials).where(eq(passkeyCredentials.userId, userId));
@@ -179,6 +210,10 @@ async function keepAuthorStub(tx: Transaction, userId: string, now: Date): Promi
   await tx.delete(recoveryVerifiers).where(eq(recoveryVerifiers.userId, userId));
   await tx.delete(clinicianDirectory).where(eq(clinicianDirectory.userId, userId));
   await tx.delete(auditPendingCounts).where(eq(auditPendingCounts.subjectId, userId));
+  // Their own notices (a clinician's: shares started and ended) and email choices: the stub keeps the row they would cascade from.
+  await tx.delete(notices).where(eq(notices.recipientId, userId));
+  await tx.delete(noticeEmails).where(eq(noticeEmails.recipientId, userId));
+  await tx.delete(noticePreferences).where(eq(noticePreferences.userId, userId));
   await tx.update(users).set({ disabledAt: now }).where(eq(users.id, userId));
 }
 

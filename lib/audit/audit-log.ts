@@ -7,9 +7,9 @@ import type { Database, Executor, Transaction } from "@/lib/db";
 import { isTransaction } from "@/lib/db/client";
 import { preparedQuery } from "@/lib/db/prepared-queries";
 import { logger } from "@/lib/log";
-import { noticesOf } from "@/lib/notices/notice-kinds";
+import { granteeGrantIds, noticesOf } from "@/lib/notices/notice-kinds";
 import { emailQueuing } from "@/lib/notices/email-queuing";
-import { recordNotices } from "@/lib/notices/notice-store";
+import { granteesOf, recordNotices } from "@/lib/notices/notice-store";
 
 export type { AuditAction };
 
@@ -52,7 +52,8 @@ export async function appendAudit(db: Executor, events: AuditInput[], now: Date 
   if (events.length === 0) return;
   const occurredAt = new Date(Math.floor(now.getTime()));
   const rows = events.map((event) => inboxRowOf(event, occurredAt));
-  const raised = noticesOf(events);
+  // A clinician's notices (a share started or ended) go to the grant's holders, looked up here.
+  const raised = noticesOf(events, await granteesOf(db, granteeGrantIds(events)));
   if (raised.length > 0) await recordNotices(db, raised, occurredAt, emailQueuing());
   if (isTransaction(db)) {
     await chainLocked(db, rows);

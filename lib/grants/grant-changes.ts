@@ -7,6 +7,7 @@ import type { GrantChangeResult } from "@/contract/sharing";
 import { AppError } from "@/lib/errors";
 import { appendAudit, type AuditInput } from "@/lib/audit/audit-log";
 import { queueRotations } from "@/lib/records/grant-coverage";
+import { refuseEmergencyGrant } from "./grant-kind";
 import type { GrantWrap } from "./grant-store";
 
 /** A change the patient signed: the grant's new terms at `revision` (one more than the stored one), and wraps for the records it adds. */
@@ -120,4 +121,15 @@ export async function changeGrant(db: Database, patientId: string, grantId: stri
     ]);
     return { added, removed, permissionChanged, endDateChanged };
   });
+}
+
+/**
+ * `changeGrant` for the share routes (POST /api/grants/[id]/change): a share to a clinician or a
+ * care team. An emergency contact's grant is refused there; its own route changes it together
+ * with its sealed choice (lib/emergency/emergency-store.ts `changeEmergencySet`).
+ * @throws AppError wrong-grant-kind (an emergency contact's grant), and what `changeGrant` throws
+ */
+export async function changeShare(db: Database, patientId: string, grantId: string, change: GrantChange, now: Date = new Date()): Promise<GrantChangeResult> {
+  await refuseEmergencyGrant(db, patientId, grantId);
+  return changeGrant(db, patientId, grantId, change, now);
 }

@@ -11,6 +11,7 @@ import { noteRefusal } from "@/lib/audit/refusals";
 import { crashPoint } from "@/lib/crash-points";
 import { coverageOf, endGrant, notEmergency, queueRotations, servingGrant } from "@/lib/records/grant-coverage";
 import { granteeIs } from "@/lib/teams/team-grants";
+import { refuseEmergencyGrant } from "./grant-kind";
 import { checkTeamGrantee } from "@/lib/teams/team-store";
 import { decodeCursor, encodeCursor, pageWithin, rowsToRead, type PageRequest } from "@/lib/records/pages";
 import type { StoredVersion } from "@/lib/records/record-store";
@@ -110,7 +111,9 @@ export async function createGrant(db: Database, patientId: string, grant: NewGra
  * Cuts a clinician off at once: the share key and every wrap under it are deleted, the
  * grant marked revoked and the records it opened queued for key rotation, atomically.
  * Revoking twice is harmless: a retried revoke finds the work done and writes nothing,
- * so the trail holds one revocation however often the request was sent.
+ * so the trail holds one revocation however often the request was sent. A grant to a care
+ * team ends the same way. An emergency contact's grant is refused (`wrong-grant-kind`): it
+ * ends through lib/emergency, as `emergency-ended`.
  */
 export async function revokeGrant(db: Database, patientId: string, grantId: string, now: Date = new Date()): Promise<void> {
   await db.transaction(async (tx) => {
@@ -120,6 +123,7 @@ export async function revokeGrant(db: Database, patientId: string, grantId: stri
       .where(and(eq(grants.id, grantId), eq(grants.patientId, patientId)))
       .for("update");
     if (!grant) throw notFound();
+    await refuseEmergencyGrant(tx, patientId, grantId);
     if (grant.revokedAt) return;
     await endGrant(tx, grantId, patientId, now);
     await appendAudit(tx, [{ subjectId: patientId, actorId: patientId, action: "grant-revoked", grantId, outcome: "success" }]);
@@ -128,7 +132,10 @@ export async function revokeGrant(db: Database, patientId: string, grantId: stri
   crashPoint("grants.revoke.after-commit");
 }
 
-/** Takes one record out of a grant: its wrap goes at once, and the record is queued for key rotation. Idempotent. */
+/**
+ * Takes one record out of a grant: its wrap goes at once, and the record is queued for key rotation. Idempotent.
+ * An emergency contact's grant is refused (`wrong-grant-kind`): its set changes through lib/emergency with its sealed choice.
+ */
 export async function revokeRecordFromGrant(db: Database, patientId: string, grantId: string, recordId: string): Promise<void> {
   await db.transaction(async (tx) => {
     const [grant] = await tx
@@ -137,6 +144,7 @@ export async function revokeRecordFromGrant(db: Database, patientId: string, gra
       .where(and(eq(grants.id, grantId), eq(grants.patientId, patientId)))
       .for("update");
     if (!grant) throw notFound();
+    await refuseEmergencyGrant(tx, patientId, grantId);
     const [record] = await tx
       .select({ id: records.id })
       .from(records)

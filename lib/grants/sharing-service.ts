@@ -10,7 +10,7 @@ import { AppError } from "@/lib/errors";
 import { contributeRecord } from "./contributions";
 import { addGrantWraps, createGrant, grantsOfPatient, revokeGrant, revokeRecordFromGrant } from "./grant-store";
 import { keyMaintenanceOf } from "./key-maintenance";
-import { changeGrant } from "./grant-changes";
+import { changeShare } from "./grant-changes";
 import { receivedGrantsOf, sharedRecordsOf } from "./shared-store";
 import type { PageRequest } from "@/lib/records/pages";
 import { teamNamesOf } from "@/lib/teams/team-store";
@@ -46,10 +46,10 @@ export async function shareMyRecords(body: NewGrant) {
   return { grantId: body.grantId };
 }
 
-/** Changes one of the patient's grants in place; returns what changed (record ids, flags). */
+/** Changes one of the patient's grants in place; returns what changed (record ids, flags). An emergency contact's: AppError wrong-grant-kind. */
 export async function changeMyGrant(grantId: string, body: GrantChange) {
   const { db, userId } = await as("patient");
-  return changeGrant(db, userId, grantId, {
+  return changeShare(db, userId, grantId, {
     revision: body.revision,
     scope: body.scope,
     permission: body.permission,

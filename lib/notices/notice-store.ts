@@ -1,9 +1,9 @@
 import "server-only";
 import { and, count, desc, eq, inArray, isNull, max, sql } from "drizzle-orm";
-import { noticeEmails, noticePreferences, notices } from "@/drizzle/schema";
+import { careTeamMembers, grants, noticeEmails, noticePreferences, notices } from "@/drizzle/schema";
 import { noticesPageSize, type Notice, type NoticeKind } from "@/contract/notices";
 import type { Executor } from "@/lib/db";
-import type { NoticeInput } from "./notice-kinds";
+import type { Grantees, NoticeInput } from "./notice-kinds";
 
 /**
  * Events of one kind, by one actor, on one grant or link, within one window of this many
@@ -164,4 +164,26 @@ export async function markNoticesRead(db: Executor, recipientId: string, which: 
     .set({ readAt: now })
     .where("all" in which ? mine : and(mine, inArray(notices.id, which.ids.map(Number))));
   return unreadCount(db, recipientId);
+}
+
+/**
+ * Who holds each grant: its clinician, or every current member of its care team. A grant not
+ * found (none, or deleted) has no entry.
+ */
+export async function granteesOf(db: Executor, grantIds: readonly string[]): Promise<Grantees> {
+  if (grantIds.length === 0) return new Map();
+  const rows = await db
+    .select({ grantId: grants.id, clinicianId: grants.clinicianId, memberId: careTeamMembers.userId })
+    .from(grants)
+    .leftJoin(careTeamMembers, eq(careTeamMembers.teamId, grants.teamId))
+    .where(inArray(grants.id, [...grantIds]));
+  const grantees = new Map<string, string[]>();
+  for (const row of rows) {
+    const holder = row.clinicianId ?? row.memberId;
+    if (holder === null) continue;
+    const held = grantees.get(row.grantId) ?? [];
+    if (!held.includes(holder)) held.push(holder);
+    grantees.set(row.grantId, held);
+  }
+  return grantees;
 }

@@ -7,6 +7,7 @@ import { fromBase64, isCryptoError } from "@/crypto";
 import type { LinkBundle, LinkContent, LinkPdf } from "@/client/links/open-content";
 import { downloadBlob } from "@/client/records/download";
 import { groupRecords, summarizeRecords } from "@/client/records/record-groups";
+import { allergyRisk } from "@/client/fhir/allergy-risk";
 
 const signatureWords = {
   verified: "Signature verified: issued by this issuer and not altered.",
@@ -78,22 +79,31 @@ function LinkBundleView({ bundle, index, emergency = false }: { bundle: LinkBund
         groups={groups}
         idPrefix={`link-${index}-group`}
         level={3}
-        renderRow={({ item: record, summary }) => (
-          <li key={record.id} className="list-row">
-            <div>
-              <button
-                type="button"
-                className="link-button"
-                aria-expanded={open === record.id}
-                onClick={() => setOpen((current) => (current === record.id ? null : record.id))}
-              >
-                {summary?.title ?? "Record"}
-              </button>
-              {rowFacts(summary) && <span className="hint"> · {rowFacts(summary)}</span>}
-              {open === record.id && <ReadableRecord document={record.document} records={bundle.records} />}
-            </div>
-          </li>
-        )}
+        renderRow={({ item: record, summary }) => {
+          // An allergy's criticality and worst reaction show in the row, as on the emergency card: a reader must not have to open it to see them.
+          const facts = [rowFacts(summary), ...(summary?.statement ? [] : allergyRisk(record.document.resource))].filter(Boolean).join(" · ");
+          return (
+            <li key={record.id} className="list-row">
+              <div>
+                <button
+                  type="button"
+                  className="link-button"
+                  aria-expanded={open === record.id}
+                  onClick={() => setOpen((current) => (current === record.id ? null : record.id))}
+                >
+                  {summary?.title ?? "Record"}
+                </button>
+                {facts && (
+                  <span className="hint" data-testid="row-facts">
+                    {" "}
+                    · {facts}
+                  </span>
+                )}
+                {open === record.id && <ReadableRecord document={record.document} records={bundle.records} />}
+              </div>
+            </li>
+          );
+        }}
       />
     </div>
   );
