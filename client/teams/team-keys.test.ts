@@ -45,12 +45,14 @@ function teamServer(organizationId: string, people: Person[]) {
       makerId,
       signedAt: key.signedAt,
       signature: key.signature,
+      // Kept with the version as the server stores it: the maker's identity key, which outlives their account.
+      makerIdentityPublicKey: people.find((one) => one.published.userId === makerId)!.published.identityPublicKey,
+      chain: null,
     })),
     seals: keys.flatMap(({ key }) =>
       key.seals.filter((seal) => seal.userId === state.caller.published.userId).map((seal) => ({ keyVersion: key.keyVersion, sealedKey: seal.sealedKey })),
     ),
     holders: state.holders.map((one) => one.published),
-    makers: people.map((one) => one.published),
   }));
   transport.on(routes.teams.toReseal, () => ({
     keyVersion: current(),
