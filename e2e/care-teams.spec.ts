@@ -109,7 +109,10 @@ test("a patient shares with a team: two members open the records and the History
   await patient.page.getByRole("button", { name: "Find teams" }).click();
   await patient.page.getByRole("button", { name: `Choose the team ${team}` }).click();
   await expect(patient.page.getByTestId("team-unverified")).toContainText("Not verified");
+  // The code is the one Mallory's Organization page shows for her team's key: what a patient compares with the team.
+  await mallory.page.getByRole("button", { name: "Show the team key's safety code" }).click();
   await expect(patient.page.getByTestId("team-safety-code")).toHaveText(/^(\d{5} ){11}\d{5}$/);
+  await expect(patient.page.getByTestId("team-safety-code")).toHaveText((await mallory.page.getByTestId("team-key-safety-code").textContent())!);
   const share = patient.page.getByRole("button", { name: `Share with ${team}` });
   await expect(share).toBeDisabled();
   await patient.page.getByLabel("I compared this code with the team").check();

@@ -1,11 +1,11 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { cryptoReady, fromBase64url, generateShareKey, generateTeamKeyPair, openShareKey, sealShareKey, sealTeamKey, toBase64url } from "@/crypto";
+import { cryptoReady, fromBase64url, generateShareKey, safetyCode, generateTeamKeyPair, openShareKey, sealShareKey, sealTeamKey, toBase64url } from "@/crypto";
 import { routes } from "@/contract/routes";
 import type { NewTeamKeyJson, OrganizationSummary, TeamKeys } from "@/contract/teams";
 import { IntegrityError } from "../integrity";
 import { person, type Person } from "../sharing/test-fixtures";
 import { fakeTransport } from "../transport/fake-transport";
-import { createTeam, keepTeamKeysCurrent, replaceTeamKey } from "./organization";
+import { createTeam, keepTeamKeysCurrent, replaceTeamKey, teamSafetyCode } from "./organization";
 import { loadHeldTeam } from "./team-keys";
 
 beforeAll(cryptoReady);
@@ -94,6 +94,10 @@ describe("care team keys in the browser", () => {
       const held = await loadHeldTeam(server.teamId(), holder.vault, server.transport);
       expect(held.pairs.get(1)!.publicKey).toEqual(fromBase64url(server.keys[0]!.key.publicKey));
       expect(held.fingerprints).toHaveLength(1);
+      // The code a holder shows patients is the one a patient's browser computes from the team's certified key.
+      expect(await teamSafetyCode(server.teamId(), holder.vault, server.transport)).toEqual(
+        safetyCode(fromBase64url(server.keys[0]!.key.publicKey), server.teamId()),
+      );
     }
   });
 
