@@ -194,7 +194,7 @@ export const routeRules: Record<string, RouteRule> = {
 
   // The directory: clinicians' published entries and keys, to everyone signed in.
   "GET /api/directory": signedIn("Searches the clinician directory.", everyoneAny),
-  "GET /api/users/[id]/keys": signedIn("Reads a clinician's published keys (or one's own).", everyoneAny),
+  "GET /api/users/[id]/keys": signedIn("Reads a clinician's published keys (or one's own; a deployment administrator, anyone's).", everyoneAny),
   "GET /api/directory/admins": signedIn("Reads the deployment administrators' keys, to pin them.", everyoneAny),
   "GET /api/admin/directory": signedIn("Lists the clinicians' entries with their verification statements.", adminAny),
   "POST /api/admin/directory/[id]/statements": signedIn("Records a signed verification or revocation of an entry (fresh proof).", adminAny),

@@ -35,7 +35,31 @@ export const newTeamKeySchema = z.object({
 });
 export type NewTeamKeyJson = z.infer<typeof newTeamKeySchema>;
 
-/** One certified team key version as served, for a browser to verify under its maker's identity key. */
+const issuedAt = z.number().int().min(0).max(8_640_000_000_000_000);
+
+/**
+ * A deployment administrator's statement that an account administers an organization
+ * (crypto/organization-admin-statement.ts), as served: the first link of a team's chain of trust.
+ */
+export const organizationAdminStatementSchema = z.object({
+  id: uuid,
+  organizationId: uuid,
+  organizationName: z.string().max(120),
+  adminId: uuid,
+  adminIdentityPublicKey: base64url(32).length(43),
+  signerId: uuid,
+  signerName: z.string().max(120),
+  issuedAt,
+  signature: base64url(64).length(86),
+});
+export type OrganizationAdminStatementJson = z.infer<typeof organizationAdminStatementSchema>;
+
+/**
+ * One certified team key version as served, for a browser to verify under its maker's identity
+ * key (kept with the version, so it outlives the maker's account) and, through `chain`, up to a
+ * deployment administrator key the browser pinned. `chain` is null for a version no statement
+ * certifies (made by a member, or before organizations had statements): the team is then unverified.
+ */
 export const teamKeyCertificateSchema = z.object({
   teamId: uuid,
   organizationId: uuid,
@@ -44,10 +68,34 @@ export const teamKeyCertificateSchema = z.object({
   makerId: uuid,
   signedAt: z.number().int().min(0),
   signature: base64url(64).length(86),
+  makerIdentityPublicKey: base64url(32).length(43),
+  chain: organizationAdminStatementSchema.nullable(),
 });
 export type TeamKeyCertificateJson = z.infer<typeof teamKeyCertificateSchema>;
 
-export const newOrganizationSchema = z.object({ id: uuid, name, administratorIds: z.array(uuid).min(1).max(50) });
+/**
+ * A new organization: its administrators, each with the creating deployment administrator's
+ * signed statement naming them (crypto/organization-admin-statement.ts; the organization id and
+ * name, the administrator's id and the signer's id are the request's and the session's).
+ */
+export const newOrganizationSchema = z.object({
+  id: uuid,
+  name,
+  administratorIds: z.array(uuid).min(1).max(50),
+  statements: z
+    .array(
+      z.object({
+        id: uuid,
+        adminId: uuid,
+        adminIdentityPublicKey: base64url(32).length(43),
+        signerName: name,
+        issuedAt,
+        signature: base64url(64).length(86),
+      }),
+    )
+    .min(1)
+    .max(50),
+});
 
 export const newTeamSchema = z.object({ id: uuid, name, memberIds: z.array(uuid).max(maxTeamHolders), key: newTeamKeySchema });
 
@@ -78,9 +126,8 @@ export const teamEntrySchema = z.object({
   teamId: uuid,
   name: z.string().max(120),
   organizationName: z.string().max(120),
+  /** The current key version, with its maker's identity key and chain: the browser verifies them all before sealing to it. */
   certificate: teamKeyCertificateSchema,
-  /** The certificate's maker's published keys: the browser checks the certificate under the maker's identity key. */
-  maker: publishedKeysSchema,
   /** The key is being replaced after a member left: sharing waits until it is. */
   needsNewKey: z.boolean(),
 });
@@ -96,8 +143,6 @@ export const teamKeysSchema = z.object({
   seals: z.array(z.object({ keyVersion, sealedKey: sealedTeamKey })).max(10_000),
   /** Who must hold the next key version, with their published keys: the members and the organization's administrators. */
   holders: z.array(publishedKeysSchema).max(maxTeamHolders + 50),
-  /** The published keys of every certificate's maker (to verify them). */
-  makers: z.array(publishedKeysSchema).max(10_000),
 });
 export type TeamKeys = z.infer<typeof teamKeysSchema>;
 

@@ -62,6 +62,7 @@ export {
 } from "./grant-statement";
 export { signEmergencyGrant, verifyEmergencyGrant, type EmergencyStatement } from "./emergency-statement";
 export { signDirectoryVerification, verifyDirectoryVerification, type DirectoryVerificationStatement } from "./directory-verification";
+export { signOrganizationAdmin, verifyOrganizationAdmin, type OrganizationAdminStatement } from "./organization-admin-statement";
 export {
   auditEventHash,
   auditGenesisHash,

@@ -845,6 +845,34 @@ export const organizationAdmins = pgTable(
   (table) => [primaryKey({ columns: [table.organizationId, table.userId] }), index("organization_admins_user_idx").on(table.userId)],
 );
 
+/**
+ * Deployment administrators' signed statements that an account administers an organization
+ * (crypto/organization-admin-statement.ts): the first link of a care team's chain of trust,
+ * checked by patients' browsers against the administrator keys they pinned. Kept as signed, with
+ * no reference to either account: the team key versions an organization administrator made
+ * (care_team_keys.chain_statement_id) must still verify after either account is deleted.
+ */
+export const organizationAdminStatements = pgTable(
+  "organization_admin_statements",
+  {
+    /** The statement id the deployment administrator signed. */
+    id: uuid("id").primaryKey(),
+    organizationId: uuid("organization_id")
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    organizationName: text("organization_name").notNull(),
+    adminId: uuid("admin_id").notNull(),
+    adminIdentityPublicKey: bytea("admin_identity_public_key").notNull(),
+    signerId: uuid("signer_id").notNull(),
+    signerName: text("signer_name").notNull(),
+    /** Milliseconds since the epoch, exactly as signed. */
+    issuedAt: bigint("issued_at", { mode: "number" }).notNull(),
+    signature: bytea("signature").notNull(),
+    createdAt: createdAt(),
+  },
+  (table) => [index("organization_admin_statements_admin_idx").on(table.organizationId, table.adminId)],
+);
+
 export const careTeams = pgTable(
   "care_teams",
   {
@@ -862,7 +890,7 @@ export const careTeams = pgTable(
   (table) => [index("care_teams_organization_idx").on(table.organizationId)],
 );
 
-/** Each version of a team's key: the X25519 public key and its maker's signature (crypto/team-key.ts). */
+/** Each version of a team's key: the X25519 public key and its maker's signature (crypto/team-key.ts), with what checks it. */
 export const careTeamKeys = pgTable(
   "care_team_keys",
   {
@@ -871,12 +899,23 @@ export const careTeamKeys = pgTable(
       .references(() => careTeams.id, { onDelete: "cascade" }),
     keyVersion: integer("key_version").notNull(),
     publicKey: bytea("public_key").notNull(),
-    makerId: uuid("maker_id")
-      .notNull()
-      .references(() => users.id, { onDelete: "cascade" }),
+    /** Who signed it: no reference to users, so the version outlives the maker's account (it is part of what was signed). */
+    makerId: uuid("maker_id").notNull(),
     /** The certificate's createdAt, milliseconds since the epoch, exactly as signed. */
     signedAt: bigint("signed_at", { mode: "number" }).notNull(),
     signature: bytea("signature").notNull(),
+    /**
+     * The maker's identity public key when the version was stored, kept so the certificate can be
+     * checked after the maker's account (and its key certificates) is deleted. Null only for a
+     * version whose maker had no key left when migration 0028 ran.
+     */
+    makerIdentityPublicKey: bytea("maker_identity_public_key"),
+    /**
+     * The deployment administrator's statement naming the maker an administrator of the team's
+     * organization (the chain patients' browsers verify); null for a version made by a member,
+     * or before organizations had statements: patients then see the team as unverified.
+     */
+    chainStatementId: uuid("chain_statement_id").references(() => organizationAdminStatements.id, { onDelete: "set null" }),
     createdAt: createdAt(),
   },
   (table) => [primaryKey({ columns: [table.teamId, table.keyVersion] })],

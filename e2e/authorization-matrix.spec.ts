@@ -50,6 +50,15 @@ import { verifyClinician } from "./support/teams";
 
 const b64 = (bytes: Uint8Array | Buffer) => Buffer.from(bytes).toString("base64url");
 const randomB64 = (length: number) => b64(randomBytes(length));
+/** A deployment administrator's statement naming `adminId` an organization's administrator, in the request's shape (the signature stands in). */
+const organizationStatement = (adminId: string, adminIdentityPublicKey: string) => ({
+  id: randomUUID(),
+  adminId,
+  adminIdentityPublicKey,
+  signerName: "Ada Admin",
+  issuedAt: Date.now(),
+  signature: randomB64(64),
+});
 /** A well-formed version: a padded envelope (42 bytes of overhead around 256), a 32-byte commitment and a 64-byte signature, so only authorization can refuse it. */
 const versionBody = (version: number, keyVersion: number) => ({
   version,
@@ -112,7 +121,7 @@ interface World {
   accounts: Record<Exclude<Caller, "anonymous">, Account>;
   fresh: { junkRecordId: string; contributedId: string; petraGrantToOscar: string; olgaGrantToOscar: string; deviceId: string; leaverId: string };
   /** The organization the "org admin" administers, and its care team, of which the "team member" is the one member. */
-  team: { organizationId: string; teamId: string; name: string };
+  team: { organizationId: string; teamId: string; name: string; adminIdentityPublicKey: string };
   /** A fresh recovery challenge, as the recovery page would get one. */
   recoveryChallenge: () => Promise<string>;
   wrongEnrolmentToken: string;
@@ -1124,13 +1133,13 @@ function matrix(w: World): { rows: Row[]; finalRows: Row[] } {
       route: "GET /api/users/[id]/keys",
       what: "the owner patient's keys",
       path: `/api/users/${p.userId}/keys`,
-      expect: signedIn((caller) => (caller === "owner patient" ? ok() : notFound)),
+      expect: signedIn((caller) => (caller === "owner patient" || caller === "admin" ? ok() : notFound)),
     },
     {
       route: "GET /api/users/[id]/keys",
       what: "the other patient's keys",
       path: `/api/users/${o.userId}/keys`,
-      expect: signedIn((caller) => (caller === "other patient" ? ok() : notFound)),
+      expect: signedIn((caller) => (caller === "other patient" || caller === "admin" ? ok() : notFound)),
       lastCaller: "other patient",
     },
     {
@@ -1251,7 +1260,13 @@ function matrix(w: World): { rows: Row[]; finalRows: Row[] } {
       route: "POST /api/admin/organizations",
       what: "an organization naming the org admin its administrator",
       path: "/api/admin/organizations",
-      bodyFor: () => ({ id: randomUUID(), name: "Matrix Hospital", administratorIds: [w.userIds["org admin"]] }),
+      bodyFor: () => ({
+        id: randomUUID(),
+        name: "Matrix Hospital",
+        administratorIds: [w.userIds["org admin"]],
+        // The deployment administrator's statement naming them (its signature stands in: patients' browsers check it, the server stores it).
+        statements: [organizationStatement(w.userIds["org admin"], w.team.adminIdentityPublicKey)],
+      }),
       expect: adminOnly(ok(201)),
     },
     {
@@ -1386,7 +1401,7 @@ function placeholderWorld(): World {
     },
     accounts,
     fresh: { junkRecordId: id(), contributedId: id(), petraGrantToOscar: id(), olgaGrantToOscar: id(), deviceId: id(), leaverId: id() },
-    team: { organizationId: id(), teamId: id(), name: "Matrix team" },
+    team: { organizationId: id(), teamId: id(), name: "Matrix team", adminIdentityPublicKey: randomB64(32) },
     recoveryChallenge: async () => randomB64(32),
     wrongEnrolmentToken: randomB64(32),
     origin: "http://localhost",
@@ -1505,11 +1520,17 @@ test("every caller gets exactly what they are entitled to from every route, with
   const teamMember = await newPerson(browser, { role: "doctor", name: "Dr Tomas Teamed", specialty: "Cardiology", organization: "Matrix Hospital" });
   const orgAdmin = await newPerson(browser, { role: "nurse", name: "Oona Organizer", specialty: "Administration", organization: "Matrix Hospital" });
   await verifyClinician(admin, "Dr Tomas Teamed");
-  const matrixTeam = { organizationId: randomUUID(), teamId: randomUUID(), name: "Matrix team" };
+  const orgAdminKeys = (await (await admin.page.request.get(`/api/users/${orgAdmin.userId}/keys`)).json()) as { identityPublicKey: string };
+  const matrixTeam = { organizationId: randomUUID(), teamId: randomUUID(), name: "Matrix team", adminIdentityPublicKey: orgAdminKeys.identityPublicKey };
   const teamSeals = { "team member": randomB64(120), "org admin": randomB64(120) };
   const madeOrganization = await admin.page.request.post("/api/admin/organizations", {
     headers: { origin: baseURL! },
-    data: { id: matrixTeam.organizationId, name: "Matrix Hospital", administratorIds: [orgAdmin.userId] },
+    data: {
+      id: matrixTeam.organizationId,
+      name: "Matrix Hospital",
+      administratorIds: [orgAdmin.userId],
+      statements: [organizationStatement(orgAdmin.userId, orgAdminKeys.identityPublicKey)],
+    },
   });
   expect(madeOrganization.status()).toBe(201);
   const madeTeam = await orgAdmin.page.request.post(`/api/organizations/${matrixTeam.organizationId}/teams`, {

@@ -6,7 +6,8 @@ import { watchApiCalls as watch } from "./support/api-routes";
 import { AppServer } from "./support/app-server";
 import { addNote, newPerson, sameOrigin } from "./support/sharing";
 import { checkA11y, expect, test } from "./support/test";
-import { addMember, createOrganization, createTeam, openUnlocked, verifyClinician } from "./support/teams";
+import type { TeamEntry } from "@/contract/teams";
+import { addMember, createOrganization, createTeam, deploymentAdminName, openUnlocked, verifyClinician } from "./support/teams";
 import { expectFitsViewport } from "./support/viewport";
 
 /**
@@ -14,7 +15,9 @@ import { expectFitsViewport } from "./support/viewport";
  * browser and adds verified clinicians; a patient shares with the team once; every member
  * opens the records and the patient's History names each; removing a member cuts them off at
  * once, the team key is replaced (and each share key re-sealed to it) and the patient's
- * browser moves the records to new keys.
+ * browser moves the records to new keys. The patient's browser checks each team's chain of
+ * trust (client/teams/team-chain.ts) before sealing to its key: verified up to the deployment
+ * administrator's pinned key, unverified (the team key's safety code compared first), or refused.
  */
 
 /** Letters only, so each run's names are its own in a shared directory. */
@@ -61,6 +64,10 @@ test("a patient shares with a team: two members open the records and the History
   await patient.page.getByLabel("Team or organization name").fill(team);
   await patient.page.getByRole("button", { name: "Find teams" }).click();
   await patient.page.getByRole("button", { name: `Choose the team ${team}` }).click();
+  // Checked in the patient's browser: the deployment administrator's pinned key → their statement naming the
+  // organization's administrator → the team key that administrator's browser signed. No comparison is needed.
+  await expect(patient.page.getByTestId("team-verified")).toContainText(`Verified by ${deploymentAdminName}: an administrator of ${organization}`);
+  await expect(patient.page.getByTestId("team-share-needs-comparison")).toHaveCount(0);
   await patient.page.getByLabel("Your name, as the team will see it").fill("Pat Team");
   await patient.page.getByRole("button", { name: `Share with ${team}` }).click();
   await expect(patient.page.getByText(`Shared with ${team} (${organization}).`)).toBeVisible();
@@ -71,6 +78,48 @@ test("a patient shares with a team: two members open the records and the History
   const grant = grants.find((candidate) => candidate.teamId)!;
   expect(grant.clinicianName).toBe(`${team} · ${organization}`);
   const teamId = grant.teamId!;
+
+  // A lying server: Mallory administers an organization of her own, and her browser signs her own team's key. The server
+  // serves that key as the Riverside team's, with the statement that certifies Riverside's real administrator.
+  const mallory = await newPerson(browser, { role: "nurse", name: `Mallory ${surname}`, specialty: "Administration", organization: "Elsewhere" });
+  await createOrganization(admin, `Mallory ${surname} Clinic`, mallory.userId);
+  await createTeam(mallory, `Mallory ${surname} Team`);
+  const [malloryTeam] = (await json<{ teams: TeamEntry[] }>(patient.page, `/api/teams?q=${encodeURIComponent(`Mallory ${surname} Team`)}`)).teams;
+  const [riverside] = (await json<{ teams: TeamEntry[] }>(patient.page, `/api/teams?q=${encodeURIComponent(team)}`)).teams;
+  const forged = {
+    ...malloryTeam!,
+    name: team,
+    organizationName: organization,
+    certificate: { ...malloryTeam!.certificate, chain: riverside!.certificate.chain },
+  };
+  let served: TeamEntry = forged;
+  await patient.page.route(
+    (url) => url.pathname === "/api/teams",
+    (route) => route.fulfill({ json: { teams: [served] } }),
+  );
+  const grantCalls = watch(patient.page, /^\/api\/grants/);
+  await patient.page.getByRole("button", { name: "Find teams" }).click();
+  await patient.page.getByRole("button", { name: `Choose the team ${team}` }).click();
+  const refusal = patient.page.getByTestId("team-share-problem");
+  await expect(refusal).toContainText(`${team} cannot be shared with.`);
+  await expect(refusal).toBeFocused();
+  await expect(patient.page.getByRole("button", { name: `Share with ${team}` })).toHaveCount(0);
+  // Served without any chain, the same key is only unverified: sharing waits for the team key's safety code comparison.
+  served = { ...forged, certificate: { ...forged.certificate, chain: null } };
+  await patient.page.getByRole("button", { name: "Find teams" }).click();
+  await patient.page.getByRole("button", { name: `Choose the team ${team}` }).click();
+  await expect(patient.page.getByTestId("team-unverified")).toContainText("Not verified");
+  // The code is the one Mallory's Organization page shows for her team's key: what a patient compares with the team.
+  await mallory.page.getByRole("button", { name: "Show the team key's safety code" }).click();
+  await expect(patient.page.getByTestId("team-safety-code")).toHaveText(/^(\d{5} ){11}\d{5}$/);
+  await expect(patient.page.getByTestId("team-safety-code")).toHaveText((await mallory.page.getByTestId("team-key-safety-code").textContent())!);
+  const share = patient.page.getByRole("button", { name: `Share with ${team}` });
+  await expect(share).toBeDisabled();
+  await patient.page.getByLabel("I compared this code with the team").check();
+  await expect(share).toBeEnabled();
+  await patient.page.unroute((url) => url.pathname === "/api/teams");
+  expect(grantCalls.filter((call) => call.startsWith("POST "))).toEqual([]);
+  await mallory.close();
 
   // Both members open it, each in their own browser with the team key sealed to them.
   for (const member of [alice, bob]) {

@@ -13,6 +13,7 @@ import {
   loadOrganizations,
   removeTeamMember,
   replaceTeamKey,
+  teamSafetyCode,
   type OrganizationSummary,
   type TeamSummary,
 } from "@/client/teams/organization";
@@ -30,6 +31,7 @@ function TeamCard({ team, onChanged, say }: { team: TeamSummary; onChanged: () =
   const [query, setQuery] = useState("");
   const [found, setFound] = useState<DirectoryEntry[] | null>(null);
   const [busy, setBusy] = useState(false);
+  const [code, setCode] = useState<string>();
 
   const run = async (working: string, action: () => Promise<string>) => {
     setBusy(true);
@@ -72,6 +74,28 @@ function TeamCard({ team, onChanged, say }: { team: TeamSummary; onChanged: () =
           {team.needsNewKey ? " · a new key is to be made" : ""}
           {team.grantsToReseal > 0 ? ` · ${team.grantsToReseal} shares to re-seal` : ""}
         </p>
+        {code ? (
+          <>
+            <p>Safety code of this team&apos;s key, for a patient whose browser shows the team as not verified to compare:</p>
+            <p className="safety-code" data-testid="team-key-safety-code">
+              {code}
+            </p>
+          </>
+        ) : (
+          <button
+            type="button"
+            className="button button-small button-secondary"
+            disabled={busy}
+            onClick={() =>
+              void teamSafetyCode(team.id, unlockedVault(), httpTransport).then(
+                (shown) => setCode(shown.digits),
+                (error: unknown) => say(failureText(error), true),
+              )
+            }
+          >
+            Show the team key&apos;s safety code
+          </button>
+        )}
         {team.members.length === 0 ? (
           <p>No members yet.</p>
         ) : (

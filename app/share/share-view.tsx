@@ -239,7 +239,7 @@ function Share() {
         </form>
       </section>
       {changed && <KeyChangedWarning error={changed} onReverified={() => choose(changed.userId)} onDismiss={() => setChanged(null)} />}
-      <TeamShareSection entries={entries} onShared={changedSharing} />
+      <TeamShareSection entries={entries} onShared={changedSharing} adminKeys={adminKeysOrNone} />
       {chosen && <ShareForm key={chosen.userId} clinician={chosen} entries={entries} onShared={changedSharing} onCancel={() => setChosen(null)} />}
       <StatusLines message={message} error={error} />
       {rolledBack ? (

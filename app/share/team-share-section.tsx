@@ -1,7 +1,11 @@
 "use client";
 
-import { useState } from "react";
+import { useRef, useState } from "react";
 import { describeFailure, failureKind } from "@/client/failures";
+import { formatDay } from "@/client/format";
+import { isIntegrityError } from "@/client/integrity";
+import type { TrustedAdmins } from "@/client/sharing/directory-verification";
+import { checkTeamChain, type CheckedTeam } from "@/client/teams/team-chain";
 import type { ChartEntry } from "@/client/records/records";
 import { summarizeRecords } from "@/client/records/record-groups";
 import { useGrants } from "@/client/sharing/grants-store";
@@ -10,20 +14,64 @@ import { httpTransport } from "@/client/transport/api";
 
 type OkEntry = Extract<ChartEntry, { status: "ok" }>;
 
+/** What this browser found about a chosen team's chain of trust (client/teams/team-chain.ts). */
+function TeamBadge({ checked }: { checked: CheckedTeam }) {
+  const { verification } = checked;
+  return verification.state === "verified" ? (
+    <p className="verified-note" data-testid="team-verified">
+      ✓ Verified by {verification.signerName}: an administrator of {verification.organizationName}, whom {verification.signerName} certified on{" "}
+      {formatDay(verification.issuedAt)}, made this team&apos;s key.
+    </p>
+  ) : (
+    <p className="entry-unverified" data-testid="team-unverified">
+      Not verified: {verification.reason}. Compare the team&apos;s safety code before sharing.
+    </p>
+  );
+}
+
 /**
  * Sharing with a care team of an organization: one share, sealed to the team's certified key;
- * every current member opens the records, and the History names whoever did.
+ * every current member opens the records, and the History names whoever did. Choosing a team
+ * checks its chain of trust here, under the administrator keys this browser trusts (`adminKeys`):
+ * a verified team, or the team key's safety code compared, never neither; a chain that does not
+ * hold is shown as such and the team cannot be shared with.
  */
-export function TeamShareSection({ entries, onShared }: { entries: OkEntry[]; onShared: (message: string) => Promise<void> }) {
+export function TeamShareSection({
+  entries,
+  onShared,
+  adminKeys,
+}: {
+  entries: OkEntry[];
+  onShared: (message: string) => Promise<void>;
+  adminKeys: () => Promise<TrustedAdmins>;
+}) {
   const [query, setQuery] = useState("");
   const [teams, setTeams] = useState<TeamEntry[] | null>(null);
-  const [chosen, setChosen] = useState<TeamEntry | null>(null);
+  const [chosen, setChosen] = useState<{ team: TeamEntry; admins: TrustedAdmins; checked: CheckedTeam } | null>(null);
+  const [compared, setCompared] = useState(false);
+  const problemRef = useRef<HTMLParagraphElement>(null);
   const [all, setAll] = useState(true);
   const [picked, setPicked] = useState<Set<string>>(new Set());
   const [name, setName] = useState("");
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<string>();
   const rows = summarizeRecords(entries);
+
+  const choose = async (team: TeamEntry) => {
+    setProblem(undefined);
+    setChosen(null);
+    setCompared(false);
+    const admins = await adminKeys();
+    try {
+      setChosen({ team, admins, checked: checkTeamChain(team, admins) });
+    } catch (caught) {
+      if (!isIntegrityError(caught)) throw caught;
+      setProblem(`${team.name} cannot be shared with. ${caught.message} Nothing was sent.`);
+      // The alert is what the person must read next.
+      requestAnimationFrame(() => problemRef.current?.focus());
+    }
+  };
+  const trusted = chosen !== null && (chosen.checked.verification.state === "verified" || compared);
 
   const failure = (caught: unknown, what: string) =>
     describeFailure(caught, {
@@ -61,7 +109,7 @@ export function TeamShareSection({ entries, onShared }: { entries: OkEntry[]; on
               <strong>{team.name}</strong>
               <p className="hint">{team.organizationName}</p>
             </div>
-            <button type="button" className="button button-small" aria-label={`Choose the team ${team.name}`} onClick={() => setChosen(team)}>
+            <button type="button" className="button button-small" aria-label={`Choose the team ${team.name}`} onClick={() => void choose(team)}>
               Choose
             </button>
           </li>
@@ -72,15 +120,24 @@ export function TeamShareSection({ entries, onShared }: { entries: OkEntry[]; on
           aria-labelledby="team-share-form-title"
           onSubmit={(event) => {
             event.preventDefault();
+            if (!trusted) return;
             setBusy(true);
             setProblem(undefined);
             // Through the grants store: the list below is read afresh, so the new share shows at once.
             void useGrants
               .getState()
-              .shareWithTeam({ team: chosen, recordIds: all ? "all" : [...picked], permission: "read", expiresAt: null, revealedName: name.trim() })
+              .shareWithTeam({
+                team: chosen.team,
+                admins: chosen.admins,
+                compared,
+                recordIds: all ? "all" : [...picked],
+                permission: "read",
+                expiresAt: null,
+                revealedName: name.trim(),
+              })
               .then(() => {
                 setChosen(null);
-                return onShared(`Shared with ${chosen.name} (${chosen.organizationName}).`);
+                return onShared(`Shared with ${chosen.team.name} (${chosen.team.organizationName}).`);
               })
               .catch((caught: unknown) => {
                 if (caught instanceof TeamKeyReplacingError) setProblem(caught.message);
@@ -91,8 +148,21 @@ export function TeamShareSection({ entries, onShared }: { entries: OkEntry[]; on
           }}
         >
           <h3 id="team-share-form-title">
-            Share with {chosen.name} · {chosen.organizationName}
+            Share with {chosen.team.name} · {chosen.team.organizationName}
           </h3>
+          <TeamBadge checked={chosen.checked} />
+          <p>Before sharing, you can compare this safety code with the one a member of the team or its organization&apos;s administrator sees:</p>
+          <p className="safety-code" data-testid="team-safety-code">
+            {chosen.checked.safetyCode.digits}
+          </p>
+          <label className="check-row">
+            <input type="checkbox" checked={compared} onChange={(event) => setCompared(event.target.checked)} /> I compared this code with the team
+          </label>
+          {!trusted && (
+            <p className="hint" id="team-share-needs-comparison" data-testid="team-share-needs-comparison">
+              This team is not verified, so sharing needs the comparison: tick the box once the codes match.
+            </p>
+          )}
           <label>
             <input type="checkbox" checked={all} onChange={(event) => setAll(event.target.checked)} /> All my records, including future ones
           </label>
@@ -120,12 +190,21 @@ export function TeamShareSection({ entries, onShared }: { entries: OkEntry[]; on
             <label htmlFor="team-share-name">Your name, as the team will see it</label>
             <input id="team-share-name" value={name} onChange={(event) => setName(event.target.value)} required maxLength={120} autoComplete="name" />
           </div>
-          <button type="submit" className="button" disabled={busy || (!all && picked.size === 0)}>
-            Share with {chosen.name}
+          <button
+            type="submit"
+            className="button"
+            disabled={busy || !trusted || (!all && picked.size === 0)}
+            aria-describedby={trusted ? undefined : "team-share-needs-comparison"}
+          >
+            Share with {chosen.team.name}
           </button>
         </form>
       )}
-      {problem && <p role="alert">{problem}</p>}
+      {problem && (
+        <p role="alert" ref={problemRef} tabIndex={-1} data-testid="team-share-problem">
+          {problem}
+        </p>
+      )}
     </section>
   );
 }

@@ -1,7 +1,12 @@
 import type { AdminAccount } from "@/contract/admin-console";
+import { cryptoReady, signOrganizationAdmin, toBase64url } from "@/crypto";
+import type { z } from "zod";
 import { routes } from "@/contract/routes";
+import type { newOrganizationSchema } from "@/contract/teams";
 import { withFreshProof } from "../account/fresh-proof";
 import { httpTransport, type Transport } from "../transport/api";
+import type { UnlockedVault } from "../keystore/vault-store";
+import { certifiedFrom } from "../teams/team-keys";
 
 /** Accounts for the console: the newest, or those matching `q` (a clinician's public name, or an id). */
 export async function findAccounts(q: string, transport: Transport = httpTransport): Promise<AdminAccount[]> {
@@ -21,13 +26,37 @@ export async function setAccountDisabled(userId: string, disabled: boolean, tran
 }
 
 /**
- * Creates an organization (a clinic, a hospital) and names its administrators by account id;
- * asks for a passkey tap first when the server wants a fresh proof. Returns its id.
- * Throws FreshProofNotGivenError, or ApiError (invalid-input for an id that is not an account in use).
+ * Creates an organization (a clinic, a hospital) and names its administrators by account id,
+ * signing in this browser, with the deployment administrator's identity key, a statement for
+ * each (crypto/organization-admin-statement.ts: the organization's id and name, the
+ * administrator's id and identity key as their key certificate shows it, and `signerName`, how
+ * patients will see who certified it): the first link of each care team's chain of trust
+ * (client/teams/team-chain.ts). Asks for a passkey tap first when the server wants a fresh proof.
+ * Returns its id.
+ * @throws IntegrityError when an administrator's published keys do not verify; FreshProofNotGivenError;
+ *   ApiError (invalid-input for an id that is not an account in use).
  */
-export async function createOrganization(name: string, administratorIds: string[], transport: Transport = httpTransport): Promise<string> {
+export async function createOrganization(
+  input: { name: string; administratorIds: string[]; signerName: string },
+  vault: UnlockedVault,
+  transport: Transport = httpTransport,
+): Promise<string> {
+  await cryptoReady();
   const id = crypto.randomUUID();
-  await withFreshProof(() => transport.call(routes.teams.createOrganization, { body: { id, name, administratorIds } }), transport);
+  const statements: Array<z.infer<typeof newOrganizationSchema>["statements"][number]> = [];
+  for (const adminId of new Set(input.administratorIds)) {
+    const { identityPublicKey } = certifiedFrom(await transport.call(routes.directory.userKeys, { params: { id: adminId } }));
+    const statement = { id: crypto.randomUUID(), adminId, adminIdentityPublicKey: identityPublicKey, signerName: input.signerName, issuedAt: Date.now() };
+    const signature = signOrganizationAdmin(
+      { ...statement, statementId: statement.id, organizationId: id, organizationName: input.name, signerId: vault.userId },
+      vault.keys.identitySecretKey,
+    );
+    statements.push({ ...statement, adminIdentityPublicKey: toBase64url(identityPublicKey), signature: toBase64url(signature) });
+  }
+  await withFreshProof(
+    () => transport.call(routes.teams.createOrganization, { body: { id, name: input.name, administratorIds: input.administratorIds, statements } }),
+    transport,
+  );
   return id;
 }
 

@@ -3,11 +3,13 @@ import {
   fromBase64url,
   generateTeamKeyPair,
   openShareKey,
+  safetyCode,
   sealShareKey,
   sealTeamKey,
   signTeamKeyCertificate,
   toBase64url,
   type KeyCertificate,
+  type SafetyCode,
 } from "@/crypto";
 import { routes } from "@/contract/routes";
 import type { PublishedKeys } from "@/contract/sharing";
@@ -116,6 +118,23 @@ export async function addTeamMember(teamId: string, userId: string, vault: Unloc
       () => transport.call(routes.teams.addMember, { params: { id: teamId }, body: { userId, keyVersion: held.keyVersion, sealedKey } }),
       transport,
     );
+  } finally {
+    forgetTeams(new Map([[teamId, held]]));
+  }
+}
+
+/**
+ * The safety code of the team's current key (`safetyCode(team public key, team id)`), from the
+ * version sealed to this person and checked against its certificate: what a patient whose browser
+ * shows the team as unverified compares with before sharing.
+ * @throws IntegrityError; ApiError.
+ */
+export async function teamSafetyCode(teamId: string, vault: UnlockedVault, transport: Transport): Promise<SafetyCode> {
+  const held = await loadHeldTeam(teamId, vault, transport);
+  try {
+    const pair = held.pairs.get(held.keyVersion);
+    if (!pair) throw new IntegrityError("decrypt");
+    return safetyCode(pair.publicKey, teamId);
   } finally {
     forgetTeams(new Map([[teamId, held]]));
   }

@@ -1,11 +1,11 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { cryptoReady, fromBase64url, generateShareKey, generateTeamKeyPair, openShareKey, sealShareKey, sealTeamKey, toBase64url } from "@/crypto";
+import { cryptoReady, fromBase64url, generateShareKey, safetyCode, generateTeamKeyPair, openShareKey, sealShareKey, sealTeamKey, toBase64url } from "@/crypto";
 import { routes } from "@/contract/routes";
 import type { NewTeamKeyJson, OrganizationSummary, TeamKeys } from "@/contract/teams";
 import { IntegrityError } from "../integrity";
 import { person, type Person } from "../sharing/test-fixtures";
 import { fakeTransport } from "../transport/fake-transport";
-import { createTeam, keepTeamKeysCurrent, replaceTeamKey } from "./organization";
+import { createTeam, keepTeamKeysCurrent, replaceTeamKey, teamSafetyCode } from "./organization";
 import { loadHeldTeam } from "./team-keys";
 
 beforeAll(cryptoReady);
@@ -45,12 +45,14 @@ function teamServer(organizationId: string, people: Person[]) {
       makerId,
       signedAt: key.signedAt,
       signature: key.signature,
+      // Kept with the version as the server stores it: the maker's identity key, which outlives their account.
+      makerIdentityPublicKey: people.find((one) => one.published.userId === makerId)!.published.identityPublicKey,
+      chain: null,
     })),
     seals: keys.flatMap(({ key }) =>
       key.seals.filter((seal) => seal.userId === state.caller.published.userId).map((seal) => ({ keyVersion: key.keyVersion, sealedKey: seal.sealedKey })),
     ),
     holders: state.holders.map((one) => one.published),
-    makers: people.map((one) => one.published),
   }));
   transport.on(routes.teams.toReseal, () => ({
     keyVersion: current(),
@@ -92,6 +94,10 @@ describe("care team keys in the browser", () => {
       const held = await loadHeldTeam(server.teamId(), holder.vault, server.transport);
       expect(held.pairs.get(1)!.publicKey).toEqual(fromBase64url(server.keys[0]!.key.publicKey));
       expect(held.fingerprints).toHaveLength(1);
+      // The code a holder shows patients is the one a patient's browser computes from the team's certified key.
+      expect(await teamSafetyCode(server.teamId(), holder.vault, server.transport)).toEqual(
+        safetyCode(fromBase64url(server.keys[0]!.key.publicKey), server.teamId()),
+      );
     }
   });
 

@@ -46,12 +46,12 @@ export function certifiedFrom(keys: PublishedKeys): { userId: string; identityPu
 }
 
 /**
- * Checks a team key certificate under its maker's identity key and returns the certified public key.
- * @throws IntegrityError("signature") when the maker's keys or the certificate do not verify, or name another maker
+ * Checks a team key certificate under its maker's identity key as kept with the version (it
+ * outlives the maker's account) and returns the certified public key. Says nothing about who
+ * the maker is: `checkTeamChain` (team-chain.ts) checks that, up to a deployment administrator.
+ * @throws IntegrityError("signature") when the certificate does not verify
  */
-export function verifiedTeamKey(certificate: TeamKeyCertificateJson, maker: PublishedKeys): Uint8Array {
-  if (maker.userId !== certificate.makerId) throw new IntegrityError("signature");
-  const { identityPublicKey } = certifiedFrom(maker);
+export function verifiedTeamKey(certificate: TeamKeyCertificateJson): Uint8Array {
   const publicKey = fromBase64url(certificate.publicKey);
   verified("signature", () =>
     verifyTeamKeyCertificate(
@@ -64,7 +64,7 @@ export function verifiedTeamKey(certificate: TeamKeyCertificateJson, maker: Publ
         createdAt: certificate.signedAt,
       },
       fromBase64url(certificate.signature),
-      identityPublicKey,
+      fromBase64url(certificate.makerIdentityPublicKey),
     ),
   );
   return publicKey;
@@ -72,19 +72,17 @@ export function verifiedTeamKey(certificate: TeamKeyCertificateJson, maker: Publ
 
 /**
  * Opens what this person holds of a team (GET /api/teams/[id]/key): every certificate verified
- * under its maker's key, and each key version sealed to them opened and matched to its
+ * under its maker's identity key kept with it, and each key version sealed to them opened and matched to its
  * certificate. The caller zeroes the secret keys (`forgetTeams`).
  * @throws IntegrityError when a certificate or a seal does not verify; ApiError.
  */
 export async function loadHeldTeam(teamId: string, vault: UnlockedVault, transport: Transport): Promise<HeldTeam> {
   await cryptoReady();
   const served: TeamKeys = await transport.call(routes.teams.keys, { params: { id: teamId } });
-  const makers = new Map(served.makers.map((keys) => [keys.userId, keys]));
   const certified = new Map<number, Uint8Array>();
   for (const certificate of served.certificates) {
-    const maker = makers.get(certificate.makerId);
-    if (!maker || certificate.teamId !== teamId || certificate.organizationId !== served.organizationId) throw new IntegrityError("signature");
-    certified.set(certificate.keyVersion, verifiedTeamKey(certificate, maker));
+    if (certificate.teamId !== teamId || certificate.organizationId !== served.organizationId) throw new IntegrityError("signature");
+    certified.set(certificate.keyVersion, verifiedTeamKey(certificate));
   }
   const pairs = new Map<number, TeamKeyPair>();
   const own = { publicKey: vault.keys.encryptionPublicKey, secretKey: vault.keys.encryptionSecretKey };

@@ -6,7 +6,8 @@ import { ownRecordKeys } from "../records/records";
 import { sealGrant } from "../sharing/sharing";
 import { retryTransient, type Transport } from "../transport/api";
 import type { UnlockedVault } from "../keystore/vault-store";
-import { verifiedTeamKey } from "./team-keys";
+import type { TrustedAdmins } from "../sharing/directory-verification";
+import { checkTeamChain } from "./team-chain";
 
 export type { TeamEntry };
 
@@ -22,23 +23,43 @@ export class TeamKeyReplacingError extends Error {
 export const searchTeams = async (query: string, transport: Transport): Promise<TeamEntry[]> =>
   (await transport.call(routes.teams.search, { query: { q: query } })).teams;
 
+/** A share to an unverified team without the team key's safety code compared: the page never offers it, so reaching here is a bug. */
+export class TeamNotComparedError extends Error {
+  override readonly name = "TeamNotComparedError";
+  constructor() {
+    super("This team is not verified: compare its safety code before sharing.");
+  }
+}
+
 /**
  * Shares records with a care team, like with a clinician: one grant, its share key sealed to the
- * team's certified key (the certificate checked here under its maker's identity key), the
- * statement naming the team and that key's fingerprint. Every current member opens the records;
- * each opening goes into this patient's History under the member's own name. Returns the grant's id.
- * @throws IntegrityError("signature") for a team key certificate that does not verify;
- *   TeamKeyReplacingError; IntegrityError("rollback"); ApiError.
+ * team's certified key, the statement naming the team and that key's fingerprint. Every current
+ * member opens the records; each opening goes into this patient's History under the member's own
+ * name. Before anything is sealed the team's chain of trust is checked here (team-chain.ts) under
+ * `admins`: a chain that does not hold stops it, and an unverified team needs `compared` (the
+ * patient compared the team key's safety code), never neither. Returns the grant's id.
+ * @throws IntegrityError("signature") for a team key or chain that does not verify (nothing is sent);
+ *   TeamNotComparedError; TeamKeyReplacingError; IntegrityError("rollback"); ApiError.
  */
 export async function shareWithTeam(
-  input: { team: TeamEntry; recordIds: string[] | "all"; permission: GrantPermission; expiresAt: Date | null; revealedName: string },
+  input: {
+    team: TeamEntry;
+    admins: TrustedAdmins;
+    compared: boolean;
+    recordIds: string[] | "all";
+    permission: GrantPermission;
+    expiresAt: Date | null;
+    revealedName: string;
+  },
   vault: UnlockedVault,
   transport: Transport,
 ): Promise<string> {
   await cryptoReady();
   const { team } = input;
   if (team.needsNewKey) throw new TeamKeyReplacingError();
-  const teamPublicKey = verifiedTeamKey(team.certificate, team.maker);
+  const checked = checkTeamChain(team, input.admins);
+  if (checked.verification.state !== "verified" && !input.compared) throw new TeamNotComparedError();
+  const teamPublicKey = checked.publicKey;
   const recordKeys = await ownRecordKeys(input.recordIds, vault, transport);
   try {
     const request = sealGrant({

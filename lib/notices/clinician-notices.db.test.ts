@@ -6,7 +6,7 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cryptoReady } from "@/crypto";
 import { noticeKindsFor, noticeSchema } from "@/contract/notices";
-import { clinicianDirectory, grants, notices } from "@/drizzle/schema";
+import { clinicianDirectory, grants, keyCertificates, notices } from "@/drizzle/schema";
 import { deleteAccount } from "@/lib/accounts/account-deletion";
 import { chunkedBlobStore } from "@/lib/blobs/chunked-blob-store";
 import { fileChunkBodies } from "@/lib/blobs/file-chunk-bodies";
@@ -43,7 +43,22 @@ describe.each(testDatabaseKinds())("clinicians' notices on %s", (kind) => {
         verifiedAt: new Date(),
       })),
     );
-    await database.db.transaction((tx) => insertOrganization(tx, creator, { id: organizationId, name: "Riverside Hospital", administratorIds: [orgAdmin] }));
+    const [orgAdminKey] = await database.db
+      .select({ key: keyCertificates.identityPublicKey })
+      .from(keyCertificates)
+      .where(eq(keyCertificates.userId, orgAdmin));
+    // The deployment administrator's signed statement naming the organization's administrator (the signature stands in: the server stores it as signed).
+    const statement = {
+      id: randomUUID(),
+      adminId: orgAdmin,
+      adminIdentityPublicKey: orgAdminKey!.key,
+      signerName: "Ada Admin",
+      issuedAt: Date.now(),
+      signature: randomBytes(64),
+    };
+    await database.db.transaction((tx) =>
+      insertOrganization(tx, creator, { id: organizationId, name: "Riverside Hospital", administratorIds: [orgAdmin], statements: [statement] }),
+    );
     await database.db.transaction((tx) =>
       insertTeam(tx, orgAdmin, {
         id: teamId,
@@ -138,6 +153,6 @@ describe.each(testDatabaseKinds())("clinicians' notices on %s", (kind) => {
     expect(noticeKindsFor("doctor")).toEqual(expect.arrayContaining(["patient-shared", "patient-stopped-sharing", "patient-left", "new-passkey"]));
     expect(noticeKindsFor("doctor")).not.toContain("records-opened");
     expect(noticeKindsFor("patient")).not.toContain("patient-shared");
-    expect(noticeKindsFor("admin")).toEqual(["new-passkey"]);
+    expect(noticeKindsFor("admin")).toEqual(["new-passkey", "new-sign-in", "emergency-answered"]);
   });
 });

@@ -20,6 +20,7 @@ import {
   insertTeam,
   isOrganizationAdmin,
   keyHoldersOf,
+  organizationAdminStatementsOf,
   organizationsAdministeredBy,
   sealsFor,
   searchTeams,
@@ -77,7 +78,14 @@ export async function createOrganization(body: z.infer<typeof newOrganizationSch
   if (session.role !== "admin") throw new AppError("forbidden", "Only deployment administrators create organizations.");
   requireFreshProof(session);
   await db.transaction(async (tx) => {
-    await insertOrganization(tx, session.userId, body);
+    await insertOrganization(tx, session.userId, {
+      ...body,
+      statements: body.statements.map((statement) => ({
+        ...statement,
+        adminIdentityPublicKey: fromBase64url(statement.adminIdentityPublicKey),
+        signature: fromBase64url(statement.signature),
+      })),
+    });
     await appendAdminEvent(tx, { actorId: session.userId, action: "organization-created", subjectId: body.id, outcome: "success" });
   });
   logger().info({ adminId: session.userId, organizationId: body.id }, "organization created");
@@ -158,31 +166,75 @@ export async function teamKeys(teamId: string) {
   const { session, db } = await signedIn();
   const { team, holders } = await heldTeam(db, session.userId, teamId);
   const [certificates, seals] = await Promise.all([teamKeysOf(db, [teamId]), sealsFor(db, teamId, session.userId)]);
-  const makerIds = [...new Set(certificates.map((key) => key.makerId))];
-  const keys = await publishedKeysOf(db, [...holders, ...makerIds]);
-  const published = (ids: string[]) =>
-    ids.flatMap((id) => {
-      const found = keys.get(id);
-      return found ? [found] : [];
-    });
+  const [keys, chains] = await Promise.all([
+    publishedKeysOf(db, holders),
+    organizationAdminStatementsOf(
+      db,
+      certificates.map((key) => key.chainStatementId),
+    ),
+  ]);
   return {
     teamId,
     organizationId: team.organizationId,
     keyVersion: team.keyVersion,
     needsNewKey: team.needsNewKey,
-    certificates: certificates.map((key) => ({
-      teamId,
-      organizationId: team.organizationId,
+    certificates: certificates.flatMap((key) => certificateJson({ ...key, organizationId: team.organizationId }, chains)),
+    seals: seals.map((seal) => ({ keyVersion: seal.keyVersion, sealedKey: toBase64url(seal.sealedKey) })),
+    holders: holders.flatMap((id) => {
+      const found = keys.get(id);
+      return found ? [found] : [];
+    }),
+  };
+}
+
+type StatementRow = Awaited<ReturnType<typeof organizationAdminStatementsOf>> extends Map<string, infer Row> ? Row : never;
+
+/**
+ * A key version as browsers verify it: its certificate, the maker's identity key kept with it
+ * and the statement that certifies the maker for the organization (null when none does). A
+ * version with no maker key kept (one whose maker had no key when migration 0028 ran) is left out.
+ */
+function certificateJson(
+  key: {
+    teamId: string;
+    organizationId: string;
+    keyVersion: number;
+    publicKey: Uint8Array;
+    makerId: string;
+    signedAt: number;
+    signature: Uint8Array;
+    makerIdentityPublicKey: Uint8Array | null;
+    chainStatementId: string | null;
+  },
+  chains: Map<string, StatementRow>,
+) {
+  if (!key.makerIdentityPublicKey) return [];
+  const chain = key.chainStatementId ? chains.get(key.chainStatementId) : undefined;
+  return [
+    {
+      teamId: key.teamId,
+      organizationId: key.organizationId,
       keyVersion: key.keyVersion,
       publicKey: toBase64url(key.publicKey),
       makerId: key.makerId,
       signedAt: key.signedAt,
       signature: toBase64url(key.signature),
-    })),
-    seals: seals.map((seal) => ({ keyVersion: seal.keyVersion, sealedKey: toBase64url(seal.sealedKey) })),
-    holders: published(holders),
-    makers: published(makerIds),
-  };
+      makerIdentityPublicKey: toBase64url(key.makerIdentityPublicKey),
+      chain: chain
+        ? {
+            id: chain.id,
+            organizationId: chain.organizationId,
+            organizationName: chain.organizationName,
+            adminId: chain.adminId,
+            adminIdentityPublicKey: toBase64url(chain.adminIdentityPublicKey),
+            signerId: chain.signerId,
+            signerName: chain.signerName,
+            issuedAt: chain.issuedAt,
+            signature: toBase64url(chain.signature),
+          }
+        : null,
+    },
+  ];
 }
 
 /** POST /api/teams/[id]/keys: the next key version after a removal, from a member's or an administrator's browser. */
@@ -225,34 +277,20 @@ export async function findTeams(query: string) {
   const q = query.trim();
   if (q.length < 3) throw new AppError("invalid-input", "Type at least three characters.");
   const rows = await searchTeams(db, q, 20);
-  const makers = await publishedKeysOf(
+  const chains = await organizationAdminStatementsOf(
     db,
-    rows.map((row) => row.makerId),
+    rows.map((row) => row.chainStatementId),
   );
   return {
-    teams: rows.flatMap((row) => {
-      const maker = makers.get(row.makerId);
-      // A maker who deleted their account takes the team's key with them (the key row cascades): none is served.
-      return maker ? [{ ...entryOf(row), maker }] : [];
-    }),
-  };
-}
-
-function entryOf(row: Awaited<ReturnType<typeof searchTeams>>[number]) {
-  return {
-    teamId: row.teamId,
-    name: row.name,
-    organizationName: row.organizationName,
-    needsNewKey: row.needsNewKey,
-    certificate: {
-      teamId: row.teamId,
-      organizationId: row.organizationId,
-      keyVersion: row.keyVersion,
-      publicKey: toBase64url(row.publicKey),
-      makerId: row.makerId,
-      signedAt: row.signedAt,
-      signature: toBase64url(row.signature),
-    },
+    teams: rows.flatMap((row) =>
+      certificateJson({ ...row, teamId: row.teamId, keyVersion: row.keyVersion }, chains).map((certificate) => ({
+        teamId: row.teamId,
+        name: row.name,
+        organizationName: row.organizationName,
+        needsNewKey: row.needsNewKey,
+        certificate,
+      })),
+    ),
   };
 }
 

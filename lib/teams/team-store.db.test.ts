@@ -2,14 +2,28 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cryptoReady } from "@/crypto";
-import { careTeamKeySeals, clinicianDirectory, grants, keyCertificates, keyRotations } from "@/drizzle/schema";
+import { careTeamKeySeals, careTeamKeys, clinicianDirectory, grants, keyCertificates, keyRotations, organizationAdminStatements } from "@/drizzle/schema";
+import { deleteAccount } from "@/lib/accounts/account-deletion";
+import type { BlobStore } from "@/lib/blobs/blob-store";
 import { createTestDatabase, testDatabaseKinds, type TestDatabase } from "@/lib/db/test-databases";
 import { AppError } from "@/lib/errors";
 import { createRecords } from "@/lib/records/chart-store";
 import { createGrant, fetchSharedRecords } from "@/lib/grants/grant-store";
 import { receivedGrantsOf } from "@/lib/grants/shared-store";
 import { insertPeople, newGrant, newRecordItem } from "@/lib/grants/test-fixtures";
-import { deleteMember, grantsToReseal, insertMember, insertNextTeamKey, insertOrganization, insertTeam, updateReseals, type NewTeamKey } from "./team-store";
+import {
+  deleteMember,
+  grantsToReseal,
+  insertMember,
+  insertNextTeamKey,
+  insertOrganization,
+  insertTeam,
+  organizationAdminStatementsOf,
+  searchTeams,
+  teamKeysOf,
+  updateReseals,
+  type NewTeamKey,
+} from "./team-store";
 
 const key = (keyVersion: number, holders: string[]): NewTeamKey => ({
   keyVersion,
@@ -17,6 +31,22 @@ const key = (keyVersion: number, holders: string[]): NewTeamKey => ({
   signedAt: Date.now(),
   signature: randomBytes(64),
   seals: holders.map((userId) => ({ userId, sealedKey: randomBytes(120) })),
+});
+
+/** The identity key the account's current key certificate names (what a deployment administrator's browser signs). */
+async function identityKeyOf(db: TestDatabase["db"], userId: string): Promise<Uint8Array> {
+  const [row] = await db.select({ key: keyCertificates.identityPublicKey }).from(keyCertificates).where(eq(keyCertificates.userId, userId));
+  return row!.key;
+}
+
+/** A deployment administrator's statement naming `adminId` (the signature stands in: the server stores it as signed, browsers check it). */
+const statementFor = (adminId: string, adminIdentityPublicKey: Uint8Array) => ({
+  id: randomUUID(),
+  adminId,
+  adminIdentityPublicKey,
+  signerName: "Ada Admin, registrar",
+  issuedAt: Date.now(),
+  signature: randomBytes(64),
 });
 
 async function expectAppError(run: Promise<unknown>, code: string) {
@@ -32,6 +62,7 @@ describe.each(testDatabaseKinds())("care teams, on %s", (kind) => {
   let database: TestDatabase;
   const [admin, orgAdmin, alice, bob, unverified] = [randomUUID(), randomUUID(), randomUUID(), randomUUID(), randomUUID()];
   const organizationId = randomUUID();
+  let statementId = "";
 
   beforeAll(async () => {
     await cryptoReady();
@@ -48,7 +79,11 @@ describe.each(testDatabaseKinds())("care teams, on %s", (kind) => {
         verifiedAt: userId === unverified ? null : new Date(),
       })),
     );
-    await database.db.transaction((tx) => insertOrganization(tx, admin, { id: organizationId, name: "Riverside Hospital", administratorIds: [orgAdmin] }));
+    const statement = statementFor(orgAdmin, await identityKeyOf(database.db, orgAdmin));
+    statementId = statement.id;
+    await database.db.transaction((tx) =>
+      insertOrganization(tx, admin, { id: organizationId, name: "Riverside Hospital", administratorIds: [orgAdmin], statements: [statement] }),
+    );
   });
   afterAll(async () => {
     await database?.dispose();
@@ -163,5 +198,59 @@ describe.each(testDatabaseKinds())("care teams, on %s", (kind) => {
     const teamId = await newTeam([alice]);
     const { grantId } = await patientSharingWithTeam(teamId);
     await expect(database.db.update(grants).set({ clinicianId: alice }).where(eq(grants.id, grantId))).rejects.toThrow();
+  });
+  it("stores each administrator's statement as signed, and refuses an organization without exactly one per administrator or naming another key", async () => {
+    const [stored] = await database.db.select().from(organizationAdminStatements).where(eq(organizationAdminStatements.id, statementId));
+    expect(stored).toMatchObject({
+      organizationId,
+      organizationName: "Riverside Hospital",
+      adminId: orgAdmin,
+      signerId: admin,
+      signerName: "Ada Admin, registrar",
+    });
+    expect(Buffer.from(stored!.adminIdentityPublicKey)).toEqual(Buffer.from(await identityKeyOf(database.db, orgAdmin)));
+    const organization = (statements: Array<ReturnType<typeof statementFor>>) =>
+      database.db.transaction((tx) => insertOrganization(tx, admin, { id: randomUUID(), name: "Hillside", administratorIds: [orgAdmin], statements }));
+    await expectAppError(organization([]), "invalid-input");
+    await expectAppError(organization([statementFor(alice, await identityKeyOf(database.db, alice))]), "invalid-input");
+    await expectAppError(organization([statementFor(orgAdmin, randomBytes(32))]), "conflict");
+  });
+
+  it("keeps with each key version its maker's identity key and, for an organization administrator certified for the organization, the statement (a member's has none)", async () => {
+    const teamId = await newTeam([alice, bob]);
+    await database.db.transaction((tx) => deleteMember(tx, teamId, bob));
+    await database.db.transaction((tx) => insertNextTeamKey(tx, teamId, alice, key(2, [alice, orgAdmin])));
+    const [first, second] = await teamKeysOf(database.db, [teamId]);
+    expect(first).toMatchObject({ keyVersion: 1, makerId: orgAdmin, chainStatementId: statementId });
+    expect(Buffer.from(first!.makerIdentityPublicKey!)).toEqual(Buffer.from(await identityKeyOf(database.db, orgAdmin)));
+    expect(second).toMatchObject({ keyVersion: 2, makerId: alice, chainStatementId: null });
+    expect(Buffer.from(second!.makerIdentityPublicKey!)).toEqual(Buffer.from(await identityKeyOf(database.db, alice)));
+    expect([...(await organizationAdminStatementsOf(database.db, [first!.chainStatementId, second!.chainStatementId])).keys()]).toEqual([statementId]);
+  });
+
+  it("keeps a key version verifiable after its maker and the certifying administrator delete their accounts: the team is still found, with its chain", async () => {
+    const [maker, deploymentAdmin] = [randomUUID(), randomUUID()];
+    await insertPeople(database.db, { nurses: [maker] });
+    await insertPeople(database.db, { patients: [deploymentAdmin] });
+    const orgId = randomUUID();
+    const statement = statementFor(maker, await identityKeyOf(database.db, maker));
+    await database.db.transaction((tx) =>
+      insertOrganization(tx, deploymentAdmin, { id: orgId, name: "Leavers Clinic", administratorIds: [maker], statements: [statement] }),
+    );
+    const teamId = randomUUID();
+    await database.db.transaction((tx) =>
+      insertTeam(tx, maker, { id: teamId, organizationId: orgId, name: "Leavers Cardiology", memberIds: [alice], key: key(1, [alice, maker]) }),
+    );
+    const makerKey = await identityKeyOf(database.db, maker);
+    const noBlobs = { delete: async () => {} } as unknown as BlobStore;
+    await deleteAccount(database.db, noBlobs, maker);
+    await deleteAccount(database.db, noBlobs, deploymentAdmin);
+
+    const [kept] = await database.db.select().from(careTeamKeys).where(eq(careTeamKeys.teamId, teamId));
+    expect(kept).toMatchObject({ makerId: maker, chainStatementId: statement.id });
+    expect(Buffer.from(kept!.makerIdentityPublicKey!)).toEqual(Buffer.from(makerKey));
+    const [found] = await searchTeams(database.db, "Leavers Cardiology", 5);
+    expect(found).toMatchObject({ teamId, keyVersion: 1, makerId: maker, chainStatementId: statement.id });
+    expect((await organizationAdminStatementsOf(database.db, [statement.id])).get(statement.id)).toMatchObject({ adminId: maker, signerId: deploymentAdmin });
   });
 });

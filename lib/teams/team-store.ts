@@ -1,5 +1,5 @@
 import "server-only";
-import { and, asc, eq, inArray, isNotNull, isNull, lt, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNotNull, isNull, lt, sql } from "drizzle-orm";
 import {
   careTeamKeySeals,
   careTeamKeys,
@@ -8,6 +8,7 @@ import {
   clinicianDirectory,
   grants,
   keyCertificates,
+  organizationAdminStatements,
   organizationAdmins,
   organizations,
   recordKeyWraps,
@@ -76,30 +77,97 @@ async function checkVerifiedClinicians(db: Executor, userIds: string[]): Promise
   }
 }
 
-/** Stores a key version after checking its seals cover exactly the team's key holders. */
-async function storeTeamKey(tx: Transaction, teamId: string, makerId: string, key: NewTeamKey, holders: string[]): Promise<void> {
+/** A user's current identity public key (from their current key certificate), or null without one. */
+async function identityKeyOf(db: Executor, userId: string): Promise<Uint8Array | null> {
+  const [row] = await db
+    .select({ identityPublicKey: keyCertificates.identityPublicKey })
+    .from(keyCertificates)
+    .where(and(eq(keyCertificates.userId, userId), isNull(keyCertificates.supersededAt)))
+    .orderBy(desc(keyCertificates.createdAt))
+    .limit(1);
+  return row?.identityPublicKey ?? null;
+}
+
+/**
+ * The latest deployment administrator's statement naming `adminId`, with exactly this identity
+ * key, an administrator of the organization: the chain a team key version they make is served
+ * with. Null when there is none (a member, or an organization made before statements).
+ */
+async function chainStatementFor(db: Executor, organizationId: string, adminId: string, identityPublicKey: Uint8Array): Promise<string | null> {
+  const rows = await db
+    .select({ id: organizationAdminStatements.id, adminIdentityPublicKey: organizationAdminStatements.adminIdentityPublicKey })
+    .from(organizationAdminStatements)
+    .where(and(eq(organizationAdminStatements.organizationId, organizationId), eq(organizationAdminStatements.adminId, adminId)))
+    .orderBy(desc(organizationAdminStatements.issuedAt));
+  return rows.find((row) => Buffer.from(row.adminIdentityPublicKey).equals(Buffer.from(identityPublicKey)))?.id ?? null;
+}
+
+/**
+ * Stores a key version after checking its seals cover exactly the team's key holders, with the
+ * maker's identity key and the statement that certifies them for the organization (if any), so
+ * the version can be checked up the chain, and after the maker's account is gone.
+ */
+async function storeTeamKey(tx: Transaction, team: { id: string; organizationId: string }, makerId: string, key: NewTeamKey, holders: string[]): Promise<void> {
   const sealedTo = new Set(key.seals.map((seal) => seal.userId));
   if (sealedTo.size !== key.seals.length || sealedTo.size !== holders.length || holders.some((id) => !sealedTo.has(id))) {
     throw new AppError("conflict", "The team's members or administrators changed meanwhile. Please try again.");
   }
+  const makerIdentityPublicKey = await identityKeyOf(tx, makerId);
+  if (!makerIdentityPublicKey) throw new AppError("conflict", "Your keys changed meanwhile. Please reload the page and try again.");
+  const chainStatementId = await chainStatementFor(tx, team.organizationId, makerId, makerIdentityPublicKey);
+  await tx.insert(careTeamKeys).values({
+    teamId: team.id,
+    keyVersion: key.keyVersion,
+    publicKey: key.publicKey,
+    makerId,
+    signedAt: key.signedAt,
+    signature: key.signature,
+    makerIdentityPublicKey,
+    chainStatementId,
+  });
   await tx
-    .insert(careTeamKeys)
-    .values({ teamId, keyVersion: key.keyVersion, publicKey: key.publicKey, makerId, signedAt: key.signedAt, signature: key.signature });
-  await tx.insert(careTeamKeySeals).values(key.seals.map((seal) => ({ teamId, keyVersion: key.keyVersion, userId: seal.userId, sealedKey: seal.sealedKey })));
+    .insert(careTeamKeySeals)
+    .values(key.seals.map((seal) => ({ teamId: team.id, keyVersion: key.keyVersion, userId: seal.userId, sealedKey: seal.sealedKey })));
+}
+
+/** A deployment administrator's statement naming one organization administrator, as their browser signed it (the rest of its fields are the request's). */
+export interface NewOrganizationAdminStatement {
+  id: string;
+  adminId: string;
+  adminIdentityPublicKey: Uint8Array;
+  signerName: string;
+  issuedAt: number;
+  signature: Uint8Array;
 }
 
 /**
- * Creates an organization and names its administrators (any accounts with current keys).
- * Throws AppError "invalid-input" for an administrator without an account or keys, "conflict" for a reused id.
+ * Creates an organization and names its administrators (any accounts with current keys), with
+ * the creator's signed statement for each (stored as signed: patients' browsers check them;
+ * the identity key each names must be the administrator's current one).
+ * Throws AppError "invalid-input" for an administrator without an account or keys, or without
+ * exactly one statement; "conflict" for a reused id or a statement naming another identity key.
  */
-export async function insertOrganization(tx: Transaction, creatorId: string, organization: { id: string; name: string; administratorIds: string[] }) {
+export async function insertOrganization(
+  tx: Transaction,
+  creatorId: string,
+  organization: { id: string; name: string; administratorIds: string[]; statements: NewOrganizationAdminStatement[] },
+) {
   const ids = [...new Set(organization.administratorIds)];
   const found = await tx
-    .select({ id: users.id })
+    .select({ id: users.id, identityPublicKey: keyCertificates.identityPublicKey })
     .from(users)
     .innerJoin(keyCertificates, and(eq(keyCertificates.userId, users.id), isNull(keyCertificates.supersededAt)))
     .where(and(inArray(users.id, ids), isNull(users.disabledAt)));
-  if (found.length !== ids.length) throw new AppError("invalid-input", "Every administrator must be an account in use.");
+  if (new Set(found.map((row) => row.id)).size !== ids.length) throw new AppError("invalid-input", "Every administrator must be an account in use.");
+  const statementOf = new Map(organization.statements.map((statement) => [statement.adminId, statement]));
+  if (organization.statements.length !== ids.length || ids.some((id) => !statementOf.has(id))) {
+    throw new AppError("invalid-input", "Each administrator needs exactly one signed statement.");
+  }
+  for (const row of found) {
+    if (!Buffer.from(row.identityPublicKey).equals(Buffer.from(statementOf.get(row.id)!.adminIdentityPublicKey))) {
+      throw new AppError("conflict", "An administrator's keys changed meanwhile. Please try again.");
+    }
+  }
   const inserted = await tx
     .insert(organizations)
     .values({ id: organization.id, name: organization.name, createdBy: creatorId })
@@ -107,6 +175,14 @@ export async function insertOrganization(tx: Transaction, creatorId: string, org
     .returning();
   if (inserted.length === 0) throw new AppError("conflict", "An organization with this id already exists.");
   await tx.insert(organizationAdmins).values(ids.map((userId) => ({ organizationId: organization.id, userId })));
+  await tx.insert(organizationAdminStatements).values(
+    organization.statements.map((statement) => ({
+      ...statement,
+      organizationId: organization.id,
+      organizationName: organization.name,
+      signerId: creatorId,
+    })),
+  );
 }
 
 /**
@@ -128,7 +204,7 @@ export async function insertTeam(
     .returning();
   if (inserted.length === 0) throw new AppError("conflict", "A team with this id already exists.");
   if (memberIds.length > 0) await tx.insert(careTeamMembers).values(memberIds.map((userId) => ({ teamId: team.id, userId })));
-  await storeTeamKey(tx, team.id, makerId, team.key, await keyHoldersOf(tx, team.id, team.organizationId));
+  await storeTeamKey(tx, team, makerId, team.key, await keyHoldersOf(tx, team.id, team.organizationId));
 }
 
 /**
@@ -201,7 +277,7 @@ export async function insertNextTeamKey(tx: Transaction, teamId: string, makerId
     if (stored && Buffer.from(stored.signature).equals(Buffer.from(key.signature))) return;
   }
   if (!team.needsNewKey || key.keyVersion !== team.keyVersion + 1) throw new AppError("conflict", "The team's key changed meanwhile. Please try again.");
-  await storeTeamKey(tx, teamId, makerId, key, await keyHoldersOf(tx, teamId, team.organizationId));
+  await storeTeamKey(tx, team, makerId, key, await keyHoldersOf(tx, teamId, team.organizationId));
   await tx.update(careTeams).set({ keyVersion: key.keyVersion, needsNewKey: false }).where(eq(careTeams.id, teamId));
 }
 
@@ -255,6 +331,14 @@ export async function checkTeamGrantee(db: Executor, teamId: string, teamKeyVers
 export async function teamKeysOf(db: Executor, teamIds: string[]) {
   if (teamIds.length === 0) return [];
   return db.select().from(careTeamKeys).where(inArray(careTeamKeys.teamId, teamIds)).orderBy(asc(careTeamKeys.keyVersion));
+}
+
+/** Organization administrator statements by id (the chains of team key versions). */
+export async function organizationAdminStatementsOf(db: Executor, ids: Array<string | null>) {
+  const wanted = [...new Set(ids.filter((id): id is string => id !== null))];
+  if (wanted.length === 0) return new Map<string, typeof organizationAdminStatements.$inferSelect>();
+  const rows = await db.select().from(organizationAdminStatements).where(inArray(organizationAdminStatements.id, wanted));
+  return new Map(rows.map((row) => [row.id, row]));
 }
 
 /** The team key versions sealed to this user (as member or administrator). */
@@ -330,6 +414,8 @@ export async function searchTeams(db: Executor, query: string, limit: number) {
       makerId: careTeamKeys.makerId,
       signedAt: careTeamKeys.signedAt,
       signature: careTeamKeys.signature,
+      makerIdentityPublicKey: careTeamKeys.makerIdentityPublicKey,
+      chainStatementId: careTeamKeys.chainStatementId,
     })
     .from(careTeams)
     .innerJoin(organizations, eq(organizations.id, careTeams.organizationId))
