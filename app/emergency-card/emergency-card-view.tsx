@@ -7,6 +7,7 @@ import { QrCode } from "@/app/_components/qr-code";
 import { VaultGate } from "@/app/_components/vault-gate";
 import { LinkAccesses } from "@/app/links/_components/link-accesses";
 import { describeFailure } from "@/client/failures";
+import { watchNotices } from "@/client/notices/notices";
 import { formatDateTime } from "@/client/format";
 import { cardContent } from "@/client/emergency-card/card-pdf";
 import { cardContactLine, cardContacts, type CardContact } from "@/client/emergency/contact-names";
@@ -229,8 +230,17 @@ function CardPanel({ entries }: { entries: OkEntry[] }) {
     };
   }, [pins]);
 
-  // Bumped after a card is made or reissued: the list is read again.
+  // Bumped after a card is made or reissued, and when the person's notices change (a link opened
+  // or slowed by wrong passcodes raises one): the list is read again.
   const [generation, setGeneration] = useState(0);
+  useEffect(() => {
+    // The stream's first count (sent on connecting) is no change: only later ones read again.
+    let first = true;
+    return watchNotices(() => {
+      if (first) first = false;
+      else setGeneration((value) => value + 1);
+    });
+  }, []);
   useEffect(() => {
     if (vault.status !== "unlocked") return;
     let cancelled = false;
