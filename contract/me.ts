@@ -110,8 +110,13 @@ export const auditActionSchema = z.enum([
   "administrator-enrolled",
   /** A deployment administrator created an organization and named its administrators (in the administration trail only). */
   "organization-created",
-  /** A member left a care team the patient shares with: the team's access continues, the records' keys are replaced (lib/teams). */
+  /**
+   * A member left a care team the patient shares with (the actor is who left; the grant names the team): the team's
+   * access continues, the share and the records' keys are replaced (lib/teams).
+   */
   "team-member-removed",
+  /** The patient's browser renewed a share with a care team under a new share key after a member left (the grant is the new one; lib/teams/team-grant-renewal.ts). */
+  "grant-renewed",
   /** Someone joined a care team the patient shares with (the actor is who joined): they can open what the team is shown from now on (lib/teams). */
   "team-member-added",
 ]);

@@ -52,7 +52,9 @@ export const actionLabels: Record<AuditAction, string> = {
   "administrator-enrolled": "Enrolled as an administrator",
   "organization-created": "Created an organization",
   "team-member-added": "Joined a care team you share with: can open what you share with the team",
+  // Worded with who left and the team by labelOf when the event names them.
   "team-member-removed": "A member left a care team you share with; your records move to new keys",
+  "grant-renewed": "Renewed a share with a care team under a new key after a member left",
   "access-refused": "Was refused access",
   // SMART Health Links. An open and a wrong passcode are worded with the recipient's name by labelOf when it is known.
   "link-created": "Made a link to share records",

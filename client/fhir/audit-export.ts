@@ -84,6 +84,7 @@ const crud: Partial<Record<AuditAction, NonNullable<fhir4.AuditEvent["action"]>>
   "organization-created": "C",
   "team-member-removed": "U",
   "team-member-added": "U",
+  "grant-renewed": "U",
 };
 
 const identifier = (kind: keyof typeof system, value: string): fhir4.Reference => ({ identifier: { system: system[kind], value } });

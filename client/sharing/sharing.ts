@@ -139,6 +139,47 @@ export function sealGrant(input: {
   }
 }
 
+/**
+ * A successor to a grant to a care team (client/sharing/team-renewal.ts): like `sealGrant`, a
+ * fresh grant id and so a fresh share key, sealed to the team's current key, the same terms
+ * signed anew at revision 1, and what the patient revealed (opened from the old grant) sealed
+ * under the new share key. Pure.
+ */
+export function sealSuccessorGrant(input: {
+  vault: { userId: string; keys: UnlockedKeys };
+  teamId: string;
+  teamPublicKey: Uint8Array;
+  recordKeys: Array<{ recordId: string; keyVersion: number; recordKey: RecordKey }>;
+  recordIds: string[] | "all";
+  permission: GrantPermission;
+  expiresAt: Date | null;
+  profile: GrantProfile | null;
+}) {
+  const grantId = crypto.randomUUID();
+  const shareKey = deriveShareKey(input.vault.keys.vaultKey, { grantId });
+  try {
+    const { statement, signature, recordIds, wraps } = signedTerms({
+      ...input,
+      grantId,
+      shareKey,
+      clinicianId: input.teamId,
+      fingerprint: keyFingerprint(input.teamPublicKey),
+      revision: 1,
+    });
+    return {
+      grantId,
+      statement,
+      signature,
+      recordIds,
+      wraps,
+      sealedShareKey: toBase64url(sealShareKey(shareKey, input.teamPublicKey, { grantId })),
+      sealedProfile: input.profile ? toBase64url(encryptGrantProfile(input.profile, shareKey, { grantId })) : null,
+    };
+  } finally {
+    shareKey.fill(0);
+  }
+}
+
 /** What the patient reveals, as the grant profile holds it: the birth date only when one was given. */
 function grantProfileOf(input: { revealedName: string; revealedBirthDate?: string }): GrantProfile {
   const birthDate = input.revealedBirthDate?.trim();

@@ -1,6 +1,7 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
-import { and, asc, count, eq, gt, inArray, isNull } from "drizzle-orm";
+import { and, asc, count, eq, gt, inArray, isNull, sql } from "drizzle-orm";
+import { alias } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import { uuid } from "@/contract/common";
 import { grantExclusions, grantRecords, grants, keyCertificates, recordKeyWraps, records, recordVersions, users } from "@/drizzle/schema";
@@ -9,7 +10,7 @@ import { AppError } from "@/lib/errors";
 import { appendAudit } from "@/lib/audit/audit-log";
 import { noteRefusal } from "@/lib/audit/refusals";
 import { crashPoint } from "@/lib/crash-points";
-import { coverageOf, endGrant, notEmergency, queueRotations, servingGrant } from "@/lib/records/grant-coverage";
+import { awaitingRenewal, coverageOf, endGrant, notEmergency, queueRotations, servingGrant } from "@/lib/records/grant-coverage";
 import { granteeIs } from "@/lib/teams/team-grants";
 import { checkTeamGrantee } from "@/lib/teams/team-store";
 import { decodeCursor, encodeCursor, pageWithin, rowsToRead, type PageRequest } from "@/lib/records/pages";
@@ -77,7 +78,9 @@ export async function createGrant(db: Database, patientId: string, grant: NewGra
     await tx.insert(grants).values({
       id: grant.grantId,
       patientId,
-      ...(team ? { clinicianId: null, teamId: team.teamId, teamKeyVersion: team.teamKeyVersion } : { clinicianId: grant.clinicianId }),
+      ...(team
+        ? { clinicianId: null, teamId: team.teamId, teamKeyVersion: team.teamKeyVersion, shareKeyTeamVersion: team.teamKeyVersion }
+        : { clinicianId: grant.clinicianId }),
       scope: grant.scope,
       permission: grant.permission,
       expiresAt: grant.expiresAt,
@@ -201,12 +204,24 @@ export async function addGrantWraps(
   });
 }
 
+/**
+ * The patient's grants (not emergency contacts, listed on their own page: lib/emergency), each
+ * with its records, exclusions and whether it awaits renewal; a grant renewed after a member
+ * left its team is left out: its successor stands for the one continuing share.
+ */
 export async function grantsOfPatient(db: Database, patientId: string) {
-  // Emergency contacts are listed on their own page (lib/emergency), not as shares.
+  const successors = alias(grants, "successors");
   const rows = await db
-    .select()
+    .select({ grant: grants, awaitingRenewal: sql<boolean>`(${grants.revokedAt} is null and ${awaitingRenewal})` })
     .from(grants)
-    .where(and(eq(grants.patientId, patientId), notEmergency));
+    .where(
+      and(
+        eq(grants.patientId, patientId),
+        notEmergency,
+        sql`not exists (select 1 from ${successors} where ${successors.renewsGrantId} = ${grants.id})`,
+      ),
+    )
+    .then((found) => found.map((row) => ({ ...row.grant, awaitingRenewal: Boolean(row.awaitingRenewal) })));
   const ids = rows.map((row) => row.id);
   const [listed, excluded] = ids.length
     ? await Promise.all([

@@ -6,7 +6,7 @@ import { resealBatchSize } from "@/contract/teams";
 import { appendAdminEvent } from "@/lib/admin/admin-trail";
 import { appendAudit } from "@/lib/audit/audit-log";
 import { requireFreshProof } from "@/lib/auth/fresh-proof";
-import { getDatabase, type Database } from "@/lib/db";
+import { getDatabase, type Database, type Executor } from "@/lib/db";
 import { publishedKeysOf } from "@/lib/directory/directory-store";
 import { AppError } from "@/lib/errors";
 import { logger } from "@/lib/log";
@@ -24,6 +24,7 @@ import {
   sealsFor,
   searchTeams,
   teamKeysOf,
+  teamsWithKeys,
   updateReseals,
   type NewTeamKey,
 } from "./team-store";
@@ -224,18 +225,22 @@ export async function findTeams(query: string) {
   const { db } = await signedIn();
   const q = query.trim();
   if (q.length < 3) throw new AppError("invalid-input", "Type at least three characters.");
-  const rows = await searchTeams(db, q, 20);
+  return { teams: await withMakers(db, await searchTeams(db, q, 20)) };
+}
+
+/** These teams as a patient's browser finds them to share with (`findTeams`), by id; a team whose key's maker is gone is left out. */
+export const teamEntriesOf = async (db: Executor, teamIds: string[]) => withMakers(db, await teamsWithKeys(db, teamIds));
+
+async function withMakers(db: Executor, rows: Awaited<ReturnType<typeof searchTeams>>) {
   const makers = await publishedKeysOf(
     db,
     rows.map((row) => row.makerId),
   );
-  return {
-    teams: rows.flatMap((row) => {
-      const maker = makers.get(row.makerId);
-      // A maker who deleted their account takes the team's key with them (the key row cascades): none is served.
-      return maker ? [{ ...entryOf(row), maker }] : [];
-    }),
-  };
+  return rows.flatMap((row) => {
+    const maker = makers.get(row.makerId);
+    // A maker who deleted their account takes the team's key with them (the key row cascades): none is served.
+    return maker ? [{ ...entryOf(row), maker }] : [];
+  });
 }
 
 function entryOf(row: Awaited<ReturnType<typeof searchTeams>>[number]) {
