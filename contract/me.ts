@@ -173,6 +173,8 @@ export const trailPageSchema = z.object({
   previousHash: hash.nullable(),
   events: z.array(trailEventSchema).max(trailPageSize.max),
   actors: z.record(uuid, z.string().max(200)),
+  /** For events about joining or leaving a care team: the team's name and organization, by the grant the event names. */
+  teams: z.record(uuid, z.string().max(250)).optional(),
 });
 export type TrailPageJson = z.infer<typeof trailPageSchema>;
 

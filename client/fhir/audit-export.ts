@@ -7,7 +7,11 @@ import { actorNameOf, byOthers } from "../audit/trail-words";
  * without its hash, with the name of who did it; a counted event's fields may be left out.
  */
 export type TrailEntry = Omit<TrailEvent, "hash" | "count" | "windowStart" | "windowEnd"> &
-  Partial<Pick<TrailEvent, "count" | "windowStart" | "windowEnd">> & { actorName: string };
+  Partial<Pick<TrailEvent, "count" | "windowStart" | "windowEnd">> & {
+    actorName: string;
+    /** For joining or leaving a care team: the team and its organization, as the trail page names it. */
+    teamName?: string;
+  };
 
 /** One grant as the dashboard knows it. */
 export interface GrantEntry {

@@ -238,7 +238,9 @@ function signedTerms(input: {
  * Changes a grant in place: its records, permission and end date, signed as the next
  * revision of the grant's statement, with the keys of added records wrapped under its share
  * key. Adding records needs the clinician's keys to match the pin in the vault, like a new
- * share (throws KeyChangedError otherwise); narrowing a grant never does.
+ * share (throws KeyChangedError otherwise); narrowing a grant never does. A share with a care
+ * team is signed for the team key its statement names (the share key is not sealed again); one
+ * awaiting renewal after a member left is refused by the server (`conflict`) until renewed.
  *
  * @throws KeyChangedError, IntegrityError("rollback") (own records served older than seen), ApiError
  *   (`conflict` when the grant ended or changed meanwhile).
@@ -264,14 +266,21 @@ export async function changeGrant(
   const recordKeys = await adding();
   try {
     let fingerprint: Uint8Array;
-    try {
-      const keys = await checkedContact(grant.clinicianId, vault, transport);
-      if (!keys.pin && recordKeys.length > 0) await pinContact(vault, keys, false, transport);
-      fingerprint = keyFingerprint(keys.certificate.encryptionPublicKey);
-    } catch (caught) {
-      // Narrowing needs no new trust: it is signed for the key already pinned.
-      if (!(caught instanceof KeyChangedError) || recordKeys.length > 0) throw caught;
-      fingerprint = fromBase64url(caught.pinned.encryptionKeyFingerprint);
+    if (grant.teamId) {
+      // A care team's share: the share key stays sealed to the team's key, so the change is signed for the key the
+      // statement already names (its members' browsers accept any certified version of the team's key).
+      if (!grant.statement) throw new IntegrityError("signature");
+      fingerprint = verified("signature", () => decodeGrantStatementFacts(fromBase64url(grant.statement!)).clinicianKeyFingerprint);
+    } else {
+      try {
+        const keys = await checkedContact(grant.clinicianId, vault, transport);
+        if (!keys.pin && recordKeys.length > 0) await pinContact(vault, keys, false, transport);
+        fingerprint = keyFingerprint(keys.certificate.encryptionPublicKey);
+      } catch (caught) {
+        // Narrowing needs no new trust: it is signed for the key already pinned.
+        if (!(caught instanceof KeyChangedError) || recordKeys.length > 0) throw caught;
+        fingerprint = fromBase64url(caught.pinned.encryptionKeyFingerprint);
+      }
     }
     const shareKey = deriveShareKey(vault.keys.vaultKey, { grantId: grant.id });
     let request;

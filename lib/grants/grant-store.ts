@@ -1,7 +1,6 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
 import { and, asc, count, eq, gt, inArray, isNull, sql } from "drizzle-orm";
-import { alias } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import { uuid } from "@/contract/common";
 import { grantExclusions, grantRecords, grants, keyCertificates, recordKeyWraps, records, recordVersions, users } from "@/drizzle/schema";
@@ -210,7 +209,6 @@ export async function addGrantWraps(
  * left its team is left out: its successor stands for the one continuing share.
  */
 export async function grantsOfPatient(db: Database, patientId: string) {
-  const successors = alias(grants, "successors");
   const rows = await db
     .select({ grant: grants, awaitingRenewal: sql<boolean>`(${grants.revokedAt} is null and ${awaitingRenewal})` })
     .from(grants)
@@ -218,7 +216,7 @@ export async function grantsOfPatient(db: Database, patientId: string) {
       and(
         eq(grants.patientId, patientId),
         notEmergency,
-        sql`not exists (select 1 from ${successors} where ${successors.renewsGrantId} = ${grants.id})`,
+        sql`not exists (select 1 from ${grants} as successors where successors.renews_grant_id = ${grants.id})`,
       ),
     )
     .then((found) => found.map((row) => ({ ...row.grant, awaitingRenewal: Boolean(row.awaitingRenewal) })));
