@@ -141,6 +141,8 @@ test("a patient shares with a team: two members open the records and the History
       .getByTestId("history-row")
       .filter({ hasText: `Dr Bob ${surname} left ${team} · ${organization}; the share and your records move to new keys` }),
   ).toHaveCount(1);
+  // The patient's own doings are shown on asking.
+  await patient.page.getByLabel("Show").selectOption("all");
   await expect(patient.page.getByTestId("history-row").filter({ hasText: "Renewed a share with a care team under a new key after a member left" })).toHaveCount(
     1,
   );
