@@ -99,7 +99,12 @@ describe("key maintenance after a revoke", () => {
     const vault = unlockedVault();
     // As the page runs it (app/_components/key-maintenance.tsx), one record per request here.
     const stillOpen = () => isStillOpen(vault);
-    expect(await runKeyMaintenance(vault, server.transport, { onProgress, stillOpen, batchSize: 1 })).toEqual({ renewed: 0, rotated: 3, wrapped: 0, deferred: 0 });
+    expect(await runKeyMaintenance(vault, server.transport, { onProgress, stillOpen, batchSize: 1 })).toEqual({
+      renewed: 0,
+      rotated: 3,
+      wrapped: 0,
+      deferred: 0,
+    });
     expect(rotations).toBe(3);
 
     // A lock (sign-out, another unlock) zeroes the keys: the run stops before the next record.
@@ -108,7 +113,12 @@ describe("key maintenance after a revoke", () => {
       useVault.getState().lock();
       return { rotated: body.rotations.length, alreadyDone: 0 };
     });
-    expect(await runKeyMaintenance(vault, server.transport, { onProgress, stillOpen, batchSize: 1 })).toEqual({ renewed: 0, rotated: 1, wrapped: 0, deferred: 0 });
+    expect(await runKeyMaintenance(vault, server.transport, { onProgress, stillOpen, batchSize: 1 })).toEqual({
+      renewed: 0,
+      rotated: 1,
+      wrapped: 0,
+      deferred: 0,
+    });
     expect(rotations).toBe(4);
     expect(isStillOpen(vault)).toBe(false);
   });

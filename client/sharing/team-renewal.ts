@@ -102,8 +102,7 @@ export function successorOf(renewal: TeamRenewal, chart: ChartRecord[], vault: U
   });
   const excluded = new Set(renewal.excludedRecordIds);
   const listed = new Set(renewal.recordIds);
-  const chosen =
-    renewal.scope === "all" ? chart.filter((record) => !excluded.has(record.id)) : chart.filter((record) => listed.has(record.id));
+  const chosen = renewal.scope === "all" ? chart.filter((record) => !excluded.has(record.id)) : chart.filter((record) => listed.has(record.id));
   for (const record of chosen) {
     const contributed = envelopeKindOf(fromBase64url(record.ownerWrap)) === EnvelopeKind.sealedRecordKey;
     if (renewal.scope === "records" && !signed.has(record.id) && !contributed) throw new IntegrityError("signature");
@@ -113,7 +112,8 @@ export function successorOf(renewal: TeamRenewal, chart: ChartRecord[], vault: U
   const profile = openedProfile(renewal, vault);
   const recordKeys: Array<{ recordId: string; keyVersion: number; recordKey: RecordKey }> = [];
   try {
-    for (const record of chosen) recordKeys.push({ recordId: record.id, keyVersion: record.keyVersion, recordKey: verified("wrong-key", () => recordKeyOf(record, vault)) });
+    for (const record of chosen)
+      recordKeys.push({ recordId: record.id, keyVersion: record.keyVersion, recordKey: verified("wrong-key", () => recordKeyOf(record, vault)) });
     const sealed = sealSuccessorGrant({
       vault,
       teamId: renewal.teamId,

@@ -89,7 +89,13 @@ export async function grantsToRenew(db: Executor, patientId: string, now: Date =
  *   ended, needs no renewal, the team's key is being replaced or moved on, the id is taken, or
  *   the wraps do not match the records).
  */
-export async function renewTeamGrant(db: Database, patientId: string, oldGrantId: string, renewal: GrantRenewal, now: Date = new Date()): Promise<{ renewed: boolean }> {
+export async function renewTeamGrant(
+  db: Database,
+  patientId: string,
+  oldGrantId: string,
+  renewal: GrantRenewal,
+  now: Date = new Date(),
+): Promise<{ renewed: boolean }> {
   const result = await db.transaction(async (tx) => {
     const [old] = await tx
       .select()
@@ -129,7 +135,8 @@ export async function renewTeamGrant(db: Database, patientId: string, oldGrantId
     } else {
       covered = [...new Set(renewal.recordIds)];
       if (covered.length === 0) throw new AppError("invalid-input", "Choose at least one record to share.");
-      if (covered.some((id) => !listedIds.has(id) || !keyVersions.has(id))) throw new AppError("invalid-input", "A renewed share lists only records the share listed.");
+      if (covered.some((id) => !listedIds.has(id) || !keyVersions.has(id)))
+        throw new AppError("invalid-input", "A renewed share lists only records the share listed.");
     }
     const offered = new Set(renewal.wraps.map((wrap) => `${wrap.recordId}:${wrap.keyVersion}`));
     const expected = new Set(covered.map((id) => `${id}:${keyVersions.get(id)}`));
