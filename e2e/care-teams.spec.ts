@@ -132,7 +132,7 @@ test("a patient shares with a team: two members open the records and the History
   const renewed = teamShares[0]!;
   expect(renewed.id).not.toBe(grant.id);
   expect(renewed.renewedAt).toBeTruthy();
-  await patient.page.reload();
+  await openUnlocked(patient.page, "/share", patient.page.getByTestId("grant-row").filter({ hasText: team }));
   await expect(patient.page.getByTestId("grant-row").filter({ hasText: team })).toHaveCount(1);
   await expect(patient.page.getByTestId("share-renewal")).toContainText("with a new key after a member left the team");
   await patient.page.getByRole("link", { name: "History" }).click();
