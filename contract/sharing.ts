@@ -81,6 +81,8 @@ export const grantSummarySchema = z.object({
   revokedAt: timestamp.nullable(),
   /** When the share's key was last replaced after a member left its care team (lib/teams/team-grant-renewal.ts); null if never. */
   renewedAt: timestamp.nullish(),
+  /** The grants this share renewed, newest first: the same continuing share under earlier ids (no longer listed). */
+  renewedGrantIds: z.array(uuid).max(1000).optional(),
   /** A member left its care team and the patient's browser has not replaced its share key yet: it cannot be changed meanwhile. */
   awaitingRenewal: z.boolean().optional(),
   /** The signed facts the server keeps beside the signature (crypto/ `encodeGrantStatementFacts`): the key fingerprint a change is signed for. */

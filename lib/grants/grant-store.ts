@@ -209,17 +209,20 @@ export async function addGrantWraps(
  * left its team is left out: its successor stands for the one continuing share.
  */
 export async function grantsOfPatient(db: Database, patientId: string) {
-  const rows = await db
+  const all = await db
     .select({ grant: grants, awaitingRenewal: sql<boolean>`(${grants.revokedAt} is null and ${awaitingRenewal})` })
     .from(grants)
-    .where(
-      and(
-        eq(grants.patientId, patientId),
-        notEmergency,
-        sql`not exists (select 1 from ${grants} as successors where successors.renews_grant_id = ${grants.id})`,
-      ),
-    )
+    .where(and(eq(grants.patientId, patientId), notEmergency))
     .then((found) => found.map((row) => ({ ...row.grant, awaitingRenewal: Boolean(row.awaitingRenewal) })));
+  const renewedIds = new Set(all.flatMap((row) => (row.renewsGrantId ? [row.renewsGrantId] : [])));
+  const byId = new Map(all.map((row) => [row.id, row]));
+  // Every grant a share renewed, oldest last: the browser's rollback guard takes them as the same share, not as missing.
+  const renewedChain = (row: (typeof all)[number]) => {
+    const chain: string[] = [];
+    for (let id = row.renewsGrantId; id && !chain.includes(id); id = byId.get(id)?.renewsGrantId ?? null) chain.push(id);
+    return chain;
+  };
+  const rows = all.filter((row) => !renewedIds.has(row.id)).map((row) => ({ ...row, renewedGrantIds: renewedChain(row) }));
   const ids = rows.map((row) => row.id);
   const [listed, excluded] = ids.length
     ? await Promise.all([

@@ -96,6 +96,7 @@ export async function myGrants(): Promise<z.input<typeof grantsRoutes.list.respo
       createdAt: row.createdAt.toISOString(),
       revokedAt: row.revokedAt?.toISOString() ?? null,
       renewedAt: row.renewedAt?.toISOString() ?? null,
+      renewedGrantIds: row.renewedGrantIds,
       awaitingRenewal: row.awaitingRenewal,
       statement: toBase64url(row.statement),
       revision: row.revision,
