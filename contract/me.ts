@@ -112,8 +112,13 @@ export const auditActionSchema = z.enum([
   "administrator-enrolled",
   /** A deployment administrator created an organization and named its administrators (in the administration trail only). */
   "organization-created",
-  /** A member left a care team the patient shares with: the team's access continues, the records' keys are replaced (lib/teams). */
+  /**
+   * A member left a care team the patient shares with (the actor is who left; the grant names the team): the team's
+   * access continues, the share and the records' keys are replaced (lib/teams).
+   */
   "team-member-removed",
+  /** The patient's browser renewed a share with a care team under a new share key after a member left (the grant is the new one; lib/teams/team-grant-renewal.ts). */
+  "grant-renewed",
   /** Someone joined a care team the patient shares with (the actor is who joined): they can open what the team is shown from now on (lib/teams). */
   "team-member-added",
 ]);
@@ -170,6 +175,8 @@ export const trailPageSchema = z.object({
   previousHash: hash.nullable(),
   events: z.array(trailEventSchema).max(trailPageSize.max),
   actors: z.record(uuid, z.string().max(200)),
+  /** For events about joining or leaving a care team: the team's name and organization, by the grant the event names. */
+  teams: z.record(uuid, z.string().max(250)).optional(),
 });
 export type TrailPageJson = z.infer<typeof trailPageSchema>;
 

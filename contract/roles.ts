@@ -158,6 +158,7 @@ export const routeRules: Record<string, RouteRule> = {
   "POST /api/imports/[id]/commit": signedIn("Commits one's own import to the chart.", patientOwn),
   "DELETE /api/imports/[id]": signedIn("Abandons one's own import.", patientOwn),
   "GET /api/me/key-maintenance": signedIn("Lists the key upkeep one's grants need.", patientOwn),
+  "GET /api/me/team-renewals": signedIn("Lists one's shares with care teams whose share key must be replaced after a member left.", patientOwn),
 
   // Files: patients upload to their own chart; clinicians download what a grant shares with them.
   "POST /api/blobs": signedIn("Starts an encrypted file upload.", patientOwn),
@@ -174,6 +175,7 @@ export const routeRules: Record<string, RouteRule> = {
   "GET /api/grants": signedIn("Lists one's own grants.", patientOwn),
   "POST /api/grants": signedIn("Shares records with a clinician (a sealed grant).", patientOwn),
   "POST /api/grants/[id]/change": signedIn("Changes one of one's own grants.", patientOwn),
+  "POST /api/grants/[id]/renewal": signedIn("Replaces the share key of one of one's own shares with a care team after a member left.", patientOwn),
   "POST /api/grants/[id]/revoke": signedIn("Revokes one of one's own grants.", patientOwn),
   "POST /api/grants/[id]/records/[recordId]/revoke": signedIn("Takes one record out of one's own grant.", patientOwn),
   "POST /api/grants/wraps": signedIn("Adds record-key wraps to one's own grants.", patientOwn),

@@ -10,6 +10,7 @@ import { blobsRoutes, recordsRoutes } from "./records";
 import type { RouteDefinition } from "./route";
 import { directoryRoutes, grantsRoutes, keyMaintenanceRoutes, sharedRoutes } from "./sharing";
 import { systemRoutes } from "./system";
+import { teamRenewalRoutes } from "./team-renewal";
 import { teamsRoutes } from "./teams";
 
 /** Every API route, by domain: the one table both sides use. */
@@ -32,6 +33,7 @@ export const routes = {
   adminConsole: adminConsoleRoutes,
   notices: noticeRoutes,
   teams: teamsRoutes,
+  teamRenewals: teamRenewalRoutes,
   emergencyContacts: emergencyContactRoutes,
   emergencyAccess: emergencyAccessRoutes,
 } as const;

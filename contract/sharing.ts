@@ -48,9 +48,9 @@ export type GrantPermission = z.infer<typeof grantPermissionSchema>;
 const maxGrantRecords = 20_000;
 const maxGrants = 10_000;
 
-const recordIdList = z.array(uuid).max(maxGrantRecords);
+export const recordIdList = z.array(uuid).max(maxGrantRecords);
 /** A grant's revision: 1 when shared, one more at each change the patient signs. */
-const revisionSchema = z.number().int().min(1).max(1_000_000_000);
+export const revisionSchema = z.number().int().min(1).max(1_000_000_000);
 /** A record key wrapped under a grant's share key (an AEAD envelope of a 32-byte key). */
 export const wrappedKey = base64url(128).min(43);
 /** The patient's Ed25519 signature over the grant statement. */
@@ -79,6 +79,14 @@ export const grantSummarySchema = z.object({
   expiresAt: timestamp.nullable(),
   createdAt: timestamp,
   revokedAt: timestamp.nullable(),
+  /** When the share's key was last replaced after a member left its care team (lib/teams/team-grant-renewal.ts); null if never. */
+  renewedAt: timestamp.nullish(),
+  /** The grants this share renewed, newest first: the same continuing share under earlier ids (no longer listed). */
+  renewedGrantIds: z.array(uuid).max(1000).optional(),
+  /** A member left its care team and the patient's browser has not replaced its share key yet: it cannot be changed meanwhile. */
+  awaitingRenewal: z.boolean().optional(),
+  /** The signed facts the server keeps beside the signature (crypto/ `encodeGrantStatementFacts`): the key fingerprint a change is signed for. */
+  statement: grantStatement.optional(),
   revision: revisionSchema,
   lastOpenedAt: timestamp.nullable(),
   recordIds: recordIdList,

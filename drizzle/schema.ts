@@ -20,6 +20,7 @@ import {
   timestamp,
   uniqueIndex,
   uuid,
+  type AnyPgColumn,
 } from "drizzle-orm/pg-core";
 
 /** Opaque bytes. Drivers return Buffer (postgres.js) or Uint8Array (PGlite); both become Uint8Array. */
@@ -317,6 +318,16 @@ export const grants = pgTable(
     teamId: uuid("team_id").references(() => careTeams.id, { onDelete: "cascade" }),
     /** For a team grant: the team key version the share key is sealed to now (re-sealed after a member leaves). */
     teamKeyVersion: integer("team_key_version"),
+    /**
+     * For a team grant: the team's key version when this grant's share key was made. A member
+     * removed since (the team's key version is higher, or a new one is awaited) may know the share
+     * key: the patient's browser renews the grant (lib/teams/team-grant-renewal.ts).
+     */
+    shareKeyTeamVersion: integer("share_key_team_version"),
+    /** The grant this one renewed with a new share key after a member left its team: one continuing share. */
+    renewsGrantId: uuid("renews_grant_id").references((): AnyPgColumn => grants.id, { onDelete: "set null" }),
+    /** When this grant renewed `renewsGrantId` (its `createdAt` is the first grant's, when the share began). */
+    renewedAt: at("renewed_at"),
     scope: grantScope("scope").notNull(),
     permission: grantPermission("permission").notNull(),
     expiresAt: at("expires_at"),
@@ -337,6 +348,7 @@ export const grants = pgTable(
     index("grants_patient_idx").on(table.patientId),
     index("grants_clinician_idx").on(table.clinicianId),
     index("grants_team_idx").on(table.teamId),
+    uniqueIndex("grants_renews_grant_idx").on(table.renewsGrantId),
     check(
       "grants_one_grantee_check",
       sql`(${table.clinicianId} is not null and ${table.teamId} is null and ${table.teamKeyVersion} is null) or (${table.clinicianId} is null and ${table.teamId} is not null and ${table.teamKeyVersion} is not null)`,

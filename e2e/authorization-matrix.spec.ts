@@ -468,6 +468,12 @@ function matrix(w: World): { rows: Row[]; finalRows: Row[] } {
       lastCaller: "other patient",
     },
     {
+      route: "GET /api/me/team-renewals",
+      what: "one's own shares with care teams to renew (none)",
+      path: "/api/me/team-renewals",
+      expect: patientsOnly(ok(200, listOf("renewals", "grantId", [])), ok(200, listOf("renewals", "grantId", []))),
+    },
+    {
       route: "GET /api/me/key-maintenance",
       what: "one's own key upkeep",
       path: "/api/me/key-maintenance",
@@ -596,6 +602,23 @@ function matrix(w: World): { rows: Row[]; finalRows: Row[] } {
       path: "/api/grants/wraps",
       body: { wraps: [{ grantId: o.grantToOscar, recordId: p.noteId, keyVersion: p.note.keyVersion, wrappedKey: randomB64(74) }] },
       expect: patientsOnly(conflict, conflict),
+    },
+    // A successor for a grant to a clinician: the owner is let through to the check that only a team's share is renewed, everyone else stopped before it.
+    {
+      route: "POST /api/grants/[id]/renewal",
+      what: "a successor to the granted clinician's grant",
+      path: `/api/grants/${p.grants.granted}/renewal`,
+      body: {
+        grantId: randomUUID(),
+        teamKeyVersion: 1,
+        sealedShareKey: randomB64(98),
+        statement: randomB64(40),
+        signature: randomB64(64),
+        sealedProfile: null,
+        recordIds: [p.noteId],
+        wraps: [],
+      },
+      expect: patientsOnly(invalid, notFound),
     },
     // A change signed over a revision the grant is not at: the owner is let through to the revision check (409), everyone else stopped before it.
     {

@@ -137,6 +137,12 @@ test("a patient shares with a team: two members open the records and the History
   await expect(received.filter({ hasText: `Dr Bob ${surname}` })).toHaveCount(1);
   const { records: before } = await json<{ records: Array<{ id: string; keyVersion: number }> }>(patient.page, "/api/records");
   expect(before.map((record) => record.keyVersion)).toEqual([1]);
+  // What the server holds for the share before Bob leaves (Bob holds the share key sealed in it).
+  type Received = { grantId: string; sealedShareKey: string | null; statement: string; team?: { keyVersion: number } | null };
+  const oldShare = (await json<{ grants: Received[] }>(alice.page, "/api/shared")).grants.find((candidate) => candidate.grantId === grant.id)!;
+  const oldWraps = (await json<{ records: Array<{ wrappedKey: string }> }>(alice.page, `/api/shared/${grant.id}/records`)).records.map(
+    (record) => record.wrappedKey,
+  );
 
   // The organization administrator removes Bob: refused at once, the team key is replaced and the share re-sealed to it.
   orgAdmin.page.once("dialog", (dialog) => dialog.accept());
@@ -159,16 +165,69 @@ test("a patient shares with a team: two members open the records and the History
   await patient.page.getByRole("link", { name: "My records" }).first().click();
   await expect(patient.page.getByTestId("group-note").getByRole("button", { name: "Echo report" })).toBeVisible();
   await patient.page.getByRole("link", { name: "Sharing" }).click();
-  await expect(patient.page.getByTestId("key-maintenance")).toContainText("1 record now uses a new key", { timeout: 60_000 });
+  // The share key Bob may have kept is replaced first: a successor grant (a new id, so a new share key sealed to the team's
+  // new key), then the record keys, wrapped under the new share key only.
+  await expect(patient.page.getByTestId("key-maintenance")).toContainText("1 share with a care team now uses a new key that the member who left never held", {
+    timeout: 60_000,
+  });
+  await expect(patient.page.getByTestId("key-maintenance")).toContainText("1 record now uses a new key");
   const { records: after } = await json<{ records: Array<{ id: string; keyVersion: number }> }>(patient.page, "/api/records");
   expect(after.map((record) => record.keyVersion)).toEqual([2]);
+  const teamShares = (
+    await json<{ grants: Array<{ id: string; teamId?: string | null; renewedAt?: string | null }> }>(patient.page, "/api/grants")
+  ).grants.filter((candidate) => candidate.teamId);
+  // One continuing share, renewed, not a revoke and a new share.
+  expect(teamShares).toHaveLength(1);
+  const renewed = teamShares[0]!;
+  expect(renewed.id).not.toBe(grant.id);
+  expect(renewed.renewedAt).toBeTruthy();
+  await openUnlocked(patient.page, "/share", patient.page.getByTestId("grant-row").filter({ hasText: team }));
+  await expect(patient.page.getByTestId("grant-row").filter({ hasText: team })).toHaveCount(1);
+  await expect(patient.page.getByTestId("share-renewal")).toContainText("with a new key after a member left the team");
   await patient.page.getByRole("link", { name: "History" }).click();
-  await expect(patient.page.getByTestId("history-row").filter({ hasText: "A member left a care team you share with" })).toHaveCount(1);
+  await expect(
+    patient.page
+      .getByTestId("history-row")
+      .filter({ hasText: `Dr Bob ${surname} left ${team} · ${organization}; the share and your records move to new keys` }),
+  ).toHaveCount(1);
+  // The patient's own doings are shown on asking.
+  await patient.page.getByLabel("Show").selectOption("all");
+  await expect(patient.page.getByTestId("history-row").filter({ hasText: "Renewed a share with a care team under a new key after a member left" })).toHaveCount(
+    1,
+  );
+  await expect(patient.page.getByTestId("history-row").filter({ hasText: "Revoked a share" })).toHaveCount(0);
+  // The server's data for the share now: a new grant id (the record keys' wraps are bound to it), the share key sealed to
+  // the team's version-2 key (Bob never held it), new wraps; the old grant serves no one.
+  const newShare = (await json<{ grants: Received[] }>(alice.page, "/api/shared")).grants.find((candidate) => candidate.grantId === renewed.id)!;
+  expect(newShare.team?.keyVersion).toBe(2);
+  expect(newShare.sealedShareKey).not.toBe(oldShare.sealedShareKey);
+  expect(newShare.statement).not.toBe(oldShare.statement);
+  const newWraps = (await json<{ records: Array<{ wrappedKey: string; keyVersion: number }> }>(alice.page, `/api/shared/${renewed.id}/records`)).records;
+  expect(newWraps.map((record) => record.keyVersion)).toEqual([2]);
+  expect(newWraps.map((record) => record.wrappedKey).filter((wrap) => oldWraps.includes(wrap))).toEqual([]);
+  expect((await alice.page.request.get(`/api/shared/${grant.id}/records`)).status()).toBe(404);
+  expect((await bob.page.request.get(`/api/shared/${renewed.id}/records`)).status()).toBe(404);
 
   // Alice still opens the record (under the new team key and the new record key); Bob sees nothing.
   await openUnlocked(alice.page, "/shared", alice.page.getByTestId("shared-patient"));
   await expect(alice.page.getByTestId("shared-patient").getByRole("button", { name: "Echo report" })).toBeVisible();
   await openUnlocked(bob.page, "/shared", bob.page.getByText("No patient is sharing records with you right now."));
+
+  // A share with a team is edited like one with a clinician: here it lets the team add notes too.
+  await patient.page.getByRole("link", { name: "Sharing" }).click();
+  const teamRow = patient.page.getByTestId("grant-row").filter({ hasText: team });
+  await teamRow.getByRole("button", { name: `Edit the share with ${team} · ${organization}` }).click();
+  await teamRow.getByLabel("Permission").selectOption("contribute");
+  await teamRow.getByRole("button", { name: "Save changes" }).click();
+  await expect(patient.page.getByText(`${team} · ${organization} can now read and add notes`)).toBeVisible();
+  const changed = (await json<{ grants: Array<{ id: string; permission: string; revision: number }> }>(patient.page, "/api/grants")).grants.find(
+    (candidate) => candidate.id === renewed.id,
+  );
+  expect(changed).toMatchObject({ permission: "contribute", revision: 2 });
+  // Alice's browser verifies the changed statement and offers to add a note.
+  await openUnlocked(alice.page, "/shared", alice.page.getByTestId("shared-patient"));
+  await expect(alice.page.getByTestId("shared-patient").getByRole("button", { name: /Add a note/ })).toBeVisible();
+  await expect(alice.page.getByTestId("shared-patient").getByRole("alert")).toHaveCount(0);
 
   // Bob joins again and is removed by a script with the administrator's session: no administrator's page does the key
   // work this time, so the next remaining member's browser does, in the background of "Shared with me".

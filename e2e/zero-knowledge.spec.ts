@@ -8,7 +8,7 @@ import { addNote, chooseClinician, keysOf, newPerson, sameOrigin, shareNewNote, 
 import { deriveShareKey } from "@/crypto";
 import { addVirtualAuthenticator } from "./support/virtual-authenticator";
 import { adminEnrolmentToken } from "../playwright.config";
-import { addMember, createOrganization, createTeam, verifyClinician } from "./support/teams";
+import { addMember, createOrganization, createTeam, openUnlocked, verifyClinician } from "./support/teams";
 import { SHLViewer } from "kill-the-clipboard";
 import { captureResponses, capturingFetch, makeLinkOnPage, shlinkPayloadOf, type SeenResponse } from "./support/links";
 
@@ -420,7 +420,7 @@ test("the emergency card: its records (also one added after it was made), the re
   await patient.close();
 });
 
-test("canaries shared with a care team reach no file, log, or response to the organization's administrators, the deployment administrator or a removed member", async ({
+test("canaries shared with a care team reach no file, log, or response to the organization's administrators, the deployment administrator or a removed member, before and after the share is renewed", async ({
   browser,
 }) => {
   test.setTimeout(240_000);
@@ -464,7 +464,20 @@ test("canaries shared with a care team reach no file, log, or response to the or
   orgAdmin.page.once("dialog", (dialog) => dialog.accept());
   await orgAdmin.page.getByRole("button", { name: `Remove Dr Lena Leaver from ${team}` }).click();
   await expect(orgAdmin.page.getByText("Dr Lena Leaver is removed. The team's key is replaced")).toBeVisible();
-  for (const path of ["/api/shared", `/api/shared/${grantId}/records`, `/api/teams/${teamRef!.teamId}/key`, `/api/teams/${teamRef!.teamId}/reseals`]) {
+  // The patient's browser renews the share under a new share key (the revealed name sealed again under it) and rotates the records.
+  await patient.page.getByRole("link", { name: "My records" }).first().click();
+  await patient.page.getByRole("link", { name: "Sharing" }).click();
+  await expect(patient.page.getByTestId("key-maintenance")).toContainText("1 share with a care team now uses a new key", { timeout: 60_000 });
+  const renewed = ((await (await member.page.request.get("/api/shared")).json()) as { grants: Array<{ grantId: string }> }).grants[0]!.grantId;
+  expect(renewed).not.toBe(grantId);
+  await openUnlocked(member.page, "/shared", member.page.getByTestId("shared-patient").getByRole("heading", { name: canary.revealed }));
+  for (const path of [
+    "/api/shared",
+    `/api/shared/${grantId}/records`,
+    `/api/shared/${renewed}/records`,
+    `/api/teams/${teamRef!.teamId}/key`,
+    `/api/teams/${teamRef!.teamId}/reseals`,
+  ]) {
     await leaver.page.goto(path);
   }
   for (const path of ["/api/organizations", `/api/teams/${teamRef!.teamId}/key`, `/api/teams/${teamRef!.teamId}/reseals`, "/api/admin/trail"]) {

@@ -25,6 +25,8 @@ export const crashPoints = [
   "grants.revoke.after-commit",
   "grants.revoke-record.before-commit",
   "grants.revoke-record.after-commit",
+  "grants.renew.before-commit",
+  "grants.renew.after-commit",
 ] as const;
 
 export type CrashPoint = (typeof crashPoints)[number];

@@ -39,13 +39,21 @@ export function KeyMaintenance() {
         const vault = useVault.getState().vault;
         if (vault.status !== "unlocked") break;
         const outcome = await runKeyMaintenance(vault, httpTransport, { onProgress: setProgress, stillOpen: () => isStillOpen(vault) });
+        const renewed =
+          outcome.renewed === 0
+            ? ""
+            : outcome.renewed === 1
+              ? "1 share with a care team now uses a new key that the member who left never held. "
+              : `${outcome.renewed} shares with care teams now use new keys that the members who left never held. `;
+        if (renewed && outcome.rotated === 0) setSummary(renewed.trim());
         if (outcome.rotated > 0) {
           // The chart this page holds points at files under the old keys, which rotation deleted.
           await refreshChartIfLoaded();
           setSummary(
-            outcome.rotated === 1
-              ? "1 record now uses a new key that no revoked clinician ever held."
-              : `${outcome.rotated} records now use new keys that no revoked clinician ever held.`,
+            renewed +
+              (outcome.rotated === 1
+                ? "1 record now uses a new key that no revoked clinician ever held."
+                : `${outcome.rotated} records now use new keys that no revoked clinician ever held.`),
           );
         }
       } while (again.current);

@@ -27,6 +27,20 @@ describe("history wording", () => {
     );
   });
 
+  it("names who left or joined which care team, and keeps older team events (naming neither) as they were", () => {
+    const team = "Cardiology · Riverside Hospital";
+    expect(labelOf({ action: "team-member-removed", actorName: "Dr Bob Example", teamName: team })).toBe(
+      "Dr Bob Example left Cardiology · Riverside Hospital; the share and your records move to new keys",
+    );
+    expect(labelOf({ action: "team-member-added", actorName: "Dr Ada Example", teamName: team })).toBe(
+      "Dr Ada Example joined Cardiology · Riverside Hospital: can open what you share with the team",
+    );
+    expect(labelOf({ action: "team-member-removed", actorName: "Dr Bob Example" })).toBe(
+      "A member left a care team you share with; your records move to new keys",
+    );
+    expect(labelOf({ action: "grant-renewed" })).toBe("Renewed a share with a care team under a new key after a member left");
+  });
+
   it("names who opened a link, or tried a wrong passcode, when their name is known", () => {
     expect(labelOf({ action: "link-opened", recipient: "Dr Who" })).toBe("Link opened by Dr Who");
     expect(labelOf({ action: "link-opened" })).toBe("One of your links was opened");

@@ -53,7 +53,9 @@ export const actionLabels: Record<AuditAction, string> = {
   "administrator-enrolled": "Enrolled as an administrator",
   "organization-created": "Created an organization",
   "team-member-added": "Joined a care team you share with: can open what you share with the team",
+  // Worded with who left and the team by labelOf when the event names them.
   "team-member-removed": "A member left a care team you share with; your records move to new keys",
+  "grant-renewed": "Renewed a share with a care team under a new key after a member left",
   "access-refused": "Was refused access",
   // SMART Health Links. An open and a wrong passcode are worded with the recipient's name by labelOf when it is known.
   "link-created": "Made a link to share records",
@@ -70,11 +72,15 @@ export const when = (iso: string) => formatDateTime(iso, { seconds: true });
 
 /**
  * What happened, in words; an event about many records says how many ("Received 7 records"),
+ * a team event who joined or left which team ("Dr Bob Example left Cardiology · Riverside; …"),
  * and a counted event how many attempts and between when ("Was refused access 3,000 times,
  * from … to …").
  */
 export function labelOf(event: {
   action: AuditAction;
+  /** Team events: who joined or left (their directory name) and the team, when the trail page names them. */
+  actorName?: string;
+  teamName?: string;
   /** Link events: the name the opener gave, chained with the event (crypto/audit-chain.ts). */
   recipient?: string | null;
   recordIds?: readonly string[] | null;
@@ -92,6 +98,13 @@ export function labelOf(event: {
   }
   // One batch of rotations after a revoke: the event names the records it moved to new keys.
   if (event.action === "record-key-rotated" && event.recordIds?.length) return `Moved ${countOf(event.recordIds.length, "record")} to new keys`;
+  // Who left or joined which team, when the event names them (older events name neither).
+  if (event.action === "team-member-removed" && event.teamName && event.actorName) {
+    return `${event.actorName} left ${event.teamName}; the share and your records move to new keys`;
+  }
+  if (event.action === "team-member-added" && event.teamName && event.actorName) {
+    return `${event.actorName} joined ${event.teamName}: can open what you share with the team`;
+  }
   if (event.action === "records-imported") return `Imported ${countOf(event.count ?? 0, "record")}`;
   if (event.action === "link-opened" && event.recipient) return `Link opened by ${event.recipient}`;
   if (event.action === "link-passcode-refused" && event.recipient) return `Wrong passcode for one of your links, from ${event.recipient}`;

@@ -114,6 +114,13 @@ export function GrantsDashboard({
                 <p className="hint" data-testid="last-opened">
                   {grant.lastOpenedAt ? `Last opened ${moment(grant.lastOpenedAt)}` : "Not opened yet"}
                 </p>
+                {(grant.renewedAt || grant.awaitingRenewal) && (
+                  <p className="hint" data-testid="share-renewal">
+                    {grant.awaitingRenewal
+                      ? "A member left this team: your browser will give the share a new key the moment the team has its new key."
+                      : `Renewed ${day(grant.renewedAt!)} with a new key after a member left the team.`}
+                  </p>
+                )}
                 {editing === grant.id && (
                   <GrantEditor
                     grant={grant}
@@ -181,8 +188,8 @@ export function GrantsDashboard({
                 )}
               </div>
               <div className="actions">
-                {/* A share with a care team is revoked and made anew rather than edited (its terms are signed for the team's key). */}
-                {!grant.teamId && (
+                {/* A share with a care team that lost a member is renewed first (a new share key): it is changed after that. */}
+                {!grant.awaitingRenewal && (
                   <button
                     type="button"
                     className="button button-small button-secondary"

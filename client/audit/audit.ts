@@ -71,7 +71,11 @@ function chainFields(subjectId: string, event: TrailEvent): AuditEventFields & {
 
 /** A verified page's events as the history shows them: without their hashes, with who did them. */
 const entriesOf = (page: TrailPageJson, userId: string): TrailEntry[] =>
-  page.events.map(({ hash: _hash, ...event }) => ({ ...event, actorName: actorNameOf(event, userId, page.actors) }));
+  page.events.map(({ hash: _hash, ...event }) => ({
+    ...event,
+    actorName: actorNameOf(event, userId, page.actors),
+    ...(event.grantId && page.teams?.[event.grantId] ? { teamName: page.teams[event.grantId] } : {}),
+  }));
 
 /** How far a catch-up has got: events verified so far of those it is checking (the server's head minus the start). */
 export interface TrailProgress {

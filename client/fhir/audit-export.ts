@@ -7,7 +7,11 @@ import { actorNameOf, byOthers } from "../audit/trail-words";
  * without its hash, with the name of who did it; a counted event's fields may be left out.
  */
 export type TrailEntry = Omit<TrailEvent, "hash" | "count" | "windowStart" | "windowEnd"> &
-  Partial<Pick<TrailEvent, "count" | "windowStart" | "windowEnd">> & { actorName: string };
+  Partial<Pick<TrailEvent, "count" | "windowStart" | "windowEnd">> & {
+    actorName: string;
+    /** For joining or leaving a care team: the team and its organization, as the trail page names it. */
+    teamName?: string;
+  };
 
 /** One grant as the dashboard knows it. */
 export interface GrantEntry {
@@ -85,6 +89,7 @@ const crud: Partial<Record<AuditAction, NonNullable<fhir4.AuditEvent["action"]>>
   "organization-created": "C",
   "team-member-removed": "U",
   "team-member-added": "U",
+  "grant-renewed": "U",
 };
 
 const identifier = (kind: keyof typeof system, value: string): fhir4.Reference => ({ identifier: { system: system[kind], value } });

@@ -71,6 +71,11 @@ describe("grant lists", () => {
     expect(grantListRollback(seenActive, [grant({ id: "g2" })], now)).toBe("a grant is missing");
   });
 
+  it("takes a grant renewed after a member left its care team as living on in the successor that names it", () => {
+    expect(grantListRollback(seenActive, [grant({ id: "g2", renewedGrantIds: ["g1"] })], now)).toBeNull();
+    expect(grantListRollback(seenActive, [grant({ id: "g3", renewedGrantIds: ["g2"] })], now)).toBe("a grant is missing");
+  });
+
   it("refuses a revoked grant shown as active again", () => {
     const seenRevoked = rememberGrants(seenActive, [grant({ revokedAt: "2026-11-25T11:00:00Z" })], now);
     expect(grantListRollback(seenRevoked, [grant()], now)).toBe("an ended grant is active again");

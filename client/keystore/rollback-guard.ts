@@ -65,6 +65,8 @@ export interface ServedGrant {
   recordIds: string[];
   /** The statement's revision (left out: 1). */
   revision?: number;
+  /** The grants this one renewed with a new share key after a member left a care team: no longer listed, not missing. */
+  renewedGrantIds?: string[];
 }
 
 /** Records served older than seen (or served again after this browser deleted them). */
@@ -99,8 +101,11 @@ const isEnded = (grant: ServedGrant, now: number) => grant.revokedAt !== null ||
  */
 export function grantListRollback(ledger: SeenLedger, served: ServedGrant[], now = Date.now()): string | null {
   const byId = new Map(served.map((grant) => [grant.id, grant]));
+  const renewed = new Set(served.flatMap((grant) => grant.renewedGrantIds ?? []));
   for (const [id, mark] of Object.entries(ledger.grants)) {
     const grant = byId.get(id);
+    // A grant renewed after a member left its team lives on as its successor, which names it.
+    if (!grant && renewed.has(id)) continue;
     if (!grant) return "a grant is missing";
     if (mark.ended && !isEnded(grant, now)) return "an ended grant is active again";
     if ((grant.revision ?? 1) < (mark.revision ?? 1)) return "a grant is older than one already seen";

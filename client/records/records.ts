@@ -223,16 +223,17 @@ export async function createRecords(documents: Array<RecordDocument & { recordId
   }
 }
 
-/** The ids of the patient's active "all records" grants, which every new record is wrapped for. */
+/** The ids of the patient's active "all records" grants, which every new record is wrapped for (not one awaiting renewal). */
 export async function activeAllRecordsGrants(vault: UnlockedVault, transport: Transport): Promise<string[]> {
   if (vault.role !== "patient") return [];
   // TODO(issue 13): typed by contract/sharing.ts once the grants list's schema lands; the cast goes with it.
   const { grants } = (await transport.call(routes.grants.list, {})) as {
-    grants: Array<{ id: string; scope: string; revokedAt: string | null; expiresAt: string | null }>;
+    grants: Array<{ id: string; scope: string; revokedAt: string | null; expiresAt: string | null; awaitingRenewal?: boolean }>;
   };
   const now = Date.now();
+  // A share with a care team that lost a member takes no new key until it is renewed (its successor then wraps every record).
   return grants
-    .filter((grant) => grant.scope === "all" && !grant.revokedAt && (!grant.expiresAt || new Date(grant.expiresAt).getTime() > now))
+    .filter((grant) => grant.scope === "all" && !grant.revokedAt && !grant.awaitingRenewal && (!grant.expiresAt || new Date(grant.expiresAt).getTime() > now))
     .map((grant) => grant.id);
 }
 

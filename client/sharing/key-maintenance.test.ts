@@ -54,7 +54,7 @@ describe("key maintenance after a revoke", () => {
 
     const progress: Array<{ done: number; total: number }> = [];
     const outcome = await runKeyMaintenance(patient.vault, server.transport, { onProgress: (step) => progress.push(step) });
-    expect(outcome).toEqual({ rotated: 1, wrapped: 0, deferred: 0 });
+    expect(outcome).toEqual({ renewed: 0, rotated: 1, wrapped: 0, deferred: 0 });
     expect(progress).toEqual([
       { done: 0, total: 1 },
       { done: 1, total: 1 },
@@ -99,7 +99,12 @@ describe("key maintenance after a revoke", () => {
     const vault = unlockedVault();
     // As the page runs it (app/_components/key-maintenance.tsx), one record per request here.
     const stillOpen = () => isStillOpen(vault);
-    expect(await runKeyMaintenance(vault, server.transport, { onProgress, stillOpen, batchSize: 1 })).toEqual({ rotated: 3, wrapped: 0, deferred: 0 });
+    expect(await runKeyMaintenance(vault, server.transport, { onProgress, stillOpen, batchSize: 1 })).toEqual({
+      renewed: 0,
+      rotated: 3,
+      wrapped: 0,
+      deferred: 0,
+    });
     expect(rotations).toBe(3);
 
     // A lock (sign-out, another unlock) zeroes the keys: the run stops before the next record.
@@ -108,7 +113,12 @@ describe("key maintenance after a revoke", () => {
       useVault.getState().lock();
       return { rotated: body.rotations.length, alreadyDone: 0 };
     });
-    expect(await runKeyMaintenance(vault, server.transport, { onProgress, stillOpen, batchSize: 1 })).toEqual({ rotated: 1, wrapped: 0, deferred: 0 });
+    expect(await runKeyMaintenance(vault, server.transport, { onProgress, stillOpen, batchSize: 1 })).toEqual({
+      renewed: 0,
+      rotated: 1,
+      wrapped: 0,
+      deferred: 0,
+    });
     expect(rotations).toBe(4);
     expect(isStillOpen(vault)).toBe(false);
   });
@@ -121,7 +131,7 @@ describe("key maintenance after a revoke", () => {
     server.transport
       .on(routes.keyMaintenance.pending, () => ({ rotations: [], missingWraps: [{ recordId: id!, keyVersion: 1, ownerWrap: record.ownerWrap, grantId }] }))
       .on(routes.grants.addWraps, () => undefined);
-    expect(await runKeyMaintenance(patient.vault, server.transport, { onProgress })).toEqual({ rotated: 0, wrapped: 1, deferred: 0 });
+    expect(await runKeyMaintenance(patient.vault, server.transport, { onProgress })).toEqual({ renewed: 0, rotated: 0, wrapped: 1, deferred: 0 });
     const [sent] = server.transport.callsTo(routes.grants.addWraps);
     const { wraps } = routes.grants.addWraps.body.parse(sent!.input.body);
     expect(wraps).toMatchObject([{ grantId, recordId: id, keyVersion: 1 }]);
@@ -178,7 +188,7 @@ describe("key maintenance after a revoke", () => {
       .on(routes.records.rotateMany, () => {
         throw new ApiError(409, "conflict", "This record changed since you opened it.");
       });
-    expect(await runKeyMaintenance(patient.vault, server.transport, { onProgress })).toEqual({ rotated: 0, wrapped: 0, deferred: 2 });
+    expect(await runKeyMaintenance(patient.vault, server.transport, { onProgress })).toEqual({ renewed: 0, rotated: 0, wrapped: 0, deferred: 2 });
     // Only the intact record was sent (and refused with a conflict): the altered one never left the browser re-encrypted.
     expect(sentIds(server.transport.callsTo(routes.records.rotateMany))).toEqual([[conflicting!.id]]);
   });
@@ -204,7 +214,7 @@ describe("key maintenance after a revoke", () => {
     expect(isIntegrityError(error) && error.code).toBe("shape");
 
     const server = fakeServer([doctor]);
-    expect(await runKeyMaintenance(doctor.vault, server.transport, { onProgress })).toEqual({ rotated: 0, wrapped: 0, deferred: 0 });
+    expect(await runKeyMaintenance(doctor.vault, server.transport, { onProgress })).toEqual({ renewed: 0, rotated: 0, wrapped: 0, deferred: 0 });
     expect(server.transport.calls).toHaveLength(0);
   });
 
@@ -224,6 +234,7 @@ describe("key maintenance after a revoke", () => {
       });
     const progress: Array<{ done: number; total: number }> = [];
     expect(await runKeyMaintenance(patient.vault, server.transport, { onProgress: (step) => progress.push(step) })).toEqual({
+      renewed: 0,
       rotated: 449,
       wrapped: 0,
       deferred: 1,
@@ -251,7 +262,7 @@ describe("key maintenance after a revoke", () => {
     server.transport
       .on(routes.keyMaintenance.pending, () => rotationsOf(ids.map((id) => server.records.get(id)!)))
       .on(routes.records.rotateMany, ({ body }) => ({ rotated: body.rotations.length, alreadyDone: 0 }));
-    expect(await runKeyMaintenance(patient.vault, server.transport, { onProgress })).toEqual({ rotated: 100, wrapped: 0, deferred: 0 });
+    expect(await runKeyMaintenance(patient.vault, server.transport, { onProgress })).toEqual({ renewed: 0, rotated: 100, wrapped: 0, deferred: 0 });
     const calls = server.transport.callsTo(routes.records.rotateMany);
     expect(calls.length).toBe(3);
     for (const call of calls) expect(new TextEncoder().encode(JSON.stringify(call.input.body)).byteLength).toBeLessThanOrEqual(bodyLimits.rotationBatch);

@@ -33,6 +33,7 @@ import {
 } from "../records/records";
 import type { FileReference } from "../records/files";
 import { staleRecords } from "../keystore/rollback-guard";
+import { renewTeamGrants } from "./team-renewal";
 import type { UnlockedKeys, UnlockedVault } from "../keystore/vault-store";
 
 export interface MaintenanceProgress {
@@ -41,6 +42,8 @@ export interface MaintenanceProgress {
 }
 
 export interface MaintenanceOutcome {
+  /** Shares with care teams whose share key was replaced after a member left (client/sharing/team-renewal.ts). */
+  renewed: number;
   rotated: number;
   wrapped: number;
   /** Records that could not be rotated now (changed meanwhile, or failed to verify); tried again next time. */
@@ -51,7 +54,8 @@ const wrapBatch = 500;
 
 /**
  * Keeps sharing exact, driven by what the server says is left to do, so it resumes after a
- * reload or on another device: records an active grant covers but cannot open get a wrap,
+ * reload or on another device: shares with care teams that lost a member get a new share key
+ * (`renewTeamGrants`), records an active grant covers but cannot open get a wrap,
  * and every record whose key a revoked or expired grant held moves to a fresh key (its
  * current version re-encrypted in place: same version, same author and signature). Rotations
  * go to the server in batches (`rotationBatchSize` records, within the body limit), each one
@@ -73,8 +77,13 @@ export async function runKeyMaintenance(
 ): Promise<MaintenanceOutcome> {
   await cryptoReady();
   const { onProgress, stillOpen = () => true, batchSize = rotationBatchSize } = options;
-  const outcome: MaintenanceOutcome = { rotated: 0, wrapped: 0, deferred: 0 };
+  const outcome: MaintenanceOutcome = { renewed: 0, rotated: 0, wrapped: 0, deferred: 0 };
   if (vault.role !== "patient") return outcome;
+  // Shares with care teams that lost a member get a new share key first: the server holds back their records'
+  // rotations until then, so every new record key goes under a share key the member who left never held.
+  const renewal = await renewTeamGrants(vault, transport);
+  outcome.renewed = renewal.renewed;
+  outcome.deferred += renewal.deferred;
   const served = await transport.call(routes.keyMaintenance.pending, {});
   // Re-signing an older version as the newest, or handing a grant an older key, would make a rollback permanent.
   const stale = staleRecords(vault.userId, [

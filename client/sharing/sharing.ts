@@ -139,6 +139,47 @@ export function sealGrant(input: {
   }
 }
 
+/**
+ * A successor to a grant to a care team (client/sharing/team-renewal.ts): like `sealGrant`, a
+ * fresh grant id and so a fresh share key, sealed to the team's current key, the same terms
+ * signed anew at revision 1, and what the patient revealed (opened from the old grant) sealed
+ * under the new share key. Pure.
+ */
+export function sealSuccessorGrant(input: {
+  vault: { userId: string; keys: UnlockedKeys };
+  teamId: string;
+  teamPublicKey: Uint8Array;
+  recordKeys: Array<{ recordId: string; keyVersion: number; recordKey: RecordKey }>;
+  recordIds: string[] | "all";
+  permission: GrantPermission;
+  expiresAt: Date | null;
+  profile: GrantProfile | null;
+}) {
+  const grantId = crypto.randomUUID();
+  const shareKey = deriveShareKey(input.vault.keys.vaultKey, { grantId });
+  try {
+    const { statement, signature, recordIds, wraps } = signedTerms({
+      ...input,
+      grantId,
+      shareKey,
+      clinicianId: input.teamId,
+      fingerprint: keyFingerprint(input.teamPublicKey),
+      revision: 1,
+    });
+    return {
+      grantId,
+      statement,
+      signature,
+      recordIds,
+      wraps,
+      sealedShareKey: toBase64url(sealShareKey(shareKey, input.teamPublicKey, { grantId })),
+      sealedProfile: input.profile ? toBase64url(encryptGrantProfile(input.profile, shareKey, { grantId })) : null,
+    };
+  } finally {
+    shareKey.fill(0);
+  }
+}
+
 /** What the patient reveals, as the grant profile holds it: the birth date only when one was given. */
 function grantProfileOf(input: { revealedName: string; revealedBirthDate?: string }): GrantProfile {
   const birthDate = input.revealedBirthDate?.trim();
@@ -197,7 +238,9 @@ function signedTerms(input: {
  * Changes a grant in place: its records, permission and end date, signed as the next
  * revision of the grant's statement, with the keys of added records wrapped under its share
  * key. Adding records needs the clinician's keys to match the pin in the vault, like a new
- * share (throws KeyChangedError otherwise); narrowing a grant never does.
+ * share (throws KeyChangedError otherwise); narrowing a grant never does. A share with a care
+ * team is signed for the team key its statement names (the share key is not sealed again); one
+ * awaiting renewal after a member left is refused by the server (`conflict`) until renewed.
  *
  * @throws KeyChangedError, IntegrityError("rollback") (own records served older than seen), ApiError
  *   (`conflict` when the grant ended or changed meanwhile).
@@ -223,14 +266,21 @@ export async function changeGrant(
   const recordKeys = await adding();
   try {
     let fingerprint: Uint8Array;
-    try {
-      const keys = await checkedContact(grant.clinicianId, vault, transport);
-      if (!keys.pin && recordKeys.length > 0) await pinContact(vault, keys, false, transport);
-      fingerprint = keyFingerprint(keys.certificate.encryptionPublicKey);
-    } catch (caught) {
-      // Narrowing needs no new trust: it is signed for the key already pinned.
-      if (!(caught instanceof KeyChangedError) || recordKeys.length > 0) throw caught;
-      fingerprint = fromBase64url(caught.pinned.encryptionKeyFingerprint);
+    if (grant.teamId) {
+      // A care team's share: the share key stays sealed to the team's key, so the change is signed for the key the
+      // statement already names (its members' browsers accept any certified version of the team's key).
+      if (!grant.statement) throw new IntegrityError("signature");
+      fingerprint = verified("signature", () => decodeGrantStatementFacts(fromBase64url(grant.statement!)).clinicianKeyFingerprint);
+    } else {
+      try {
+        const keys = await checkedContact(grant.clinicianId, vault, transport);
+        if (!keys.pin && recordKeys.length > 0) await pinContact(vault, keys, false, transport);
+        fingerprint = keyFingerprint(keys.certificate.encryptionPublicKey);
+      } catch (caught) {
+        // Narrowing needs no new trust: it is signed for the key already pinned.
+        if (!(caught instanceof KeyChangedError) || recordKeys.length > 0) throw caught;
+        fingerprint = fromBase64url(caught.pinned.encryptionKeyFingerprint);
+      }
     }
     const shareKey = deriveShareKey(vault.keys.vaultKey, { grantId: grant.id });
     let request;

@@ -125,6 +125,8 @@ export function fakeServer(people: Person[]) {
   });
 
   transport
+    // No share with a care team to renew unless a test says otherwise.
+    .on(routes.teamRenewals.pending, () => ({ renewals: [] }))
     .on(routes.records.list, ({ query }) => {
       const page = fakePage(
         [...records.values()].filter((record) => record.ownerId === signedIn),

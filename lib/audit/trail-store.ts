@@ -1,7 +1,7 @@
 import "server-only";
 import { and, asc, desc, eq, gt, gte, inArray, lt, ne } from "drizzle-orm";
 import { auditGenesisHash, toBase64url } from "@/crypto";
-import { auditEvents, auditHeads, auditInbox, clinicianDirectory, departedAuditEvents } from "@/drizzle/schema";
+import { auditEvents, auditHeads, auditInbox, careTeams, clinicianDirectory, departedAuditEvents, grants, organizations } from "@/drizzle/schema";
 import type { AuditAction } from "@/contract/me";
 import type { Database } from "@/lib/db";
 import { settleTrail } from "./audit-counts";
@@ -44,6 +44,18 @@ export async function trailPage(db: Database, subjectId: string, query: TrailQue
         .from(clinicianDirectory)
         .where(inArray(clinicianDirectory.userId, actorIds))
     : [];
+  // Who joined or left which care team: the team of the grant the event names ("Dr Bob Example left Cardiology · Riverside").
+  const teamGrantIds = [
+    ...new Set(rows.flatMap((row) => (row.grantId && (row.action === "team-member-removed" || row.action === "team-member-added") ? [row.grantId] : []))),
+  ];
+  const teams = teamGrantIds.length
+    ? await db
+        .select({ grantId: grants.id, name: careTeams.name, organization: organizations.name })
+        .from(grants)
+        .innerJoin(careTeams, eq(careTeams.id, grants.teamId))
+        .innerJoin(organizations, eq(organizations.id, careTeams.organizationId))
+        .where(and(inArray(grants.id, teamGrantIds), eq(grants.patientId, subjectId)))
+    : [];
   return {
     head: { seq: head.seq, hash: toBase64url(head.hash) },
     previousHash: rows[0] ? toBase64url(rows[0].prevHash) : null,
@@ -67,6 +79,8 @@ export async function trailPage(db: Database, subjectId: string, query: TrailQue
     })),
     /** Public directory names of the clinicians on the page; patients have none on the server. */
     actors: Object.fromEntries(names.map((entry) => [entry.userId, entry.displayName])),
+    /** The care team (with its organization) of each grant a team event on the page names, by grant id. */
+    teams: Object.fromEntries(teams.map((team) => [team.grantId, `${team.name} · ${team.organization}`])),
   };
 }
 

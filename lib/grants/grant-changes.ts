@@ -9,6 +9,7 @@ import { appendAudit, type AuditInput } from "@/lib/audit/audit-log";
 import { queueRotations } from "@/lib/records/grant-coverage";
 import { refuseEmergencyGrant } from "./grant-kind";
 import type { GrantWrap } from "./grant-store";
+import { isAwaitingRenewal } from "@/lib/teams/team-grant-renewal";
 
 /** A change the patient signed: the grant's new terms at `revision` (one more than the stored one), and wraps for the records it adds. */
 export type GrantChange = Pick<typeof grants.$inferSelect, "revision" | "scope" | "permission" | "expiresAt" | "statement" | "signature"> & {
@@ -45,6 +46,10 @@ export async function changeGrant(db: Database, patientId: string, grantId: stri
     }
     if (grant.revokedAt || (grant.expiresAt && grant.expiresAt <= now)) {
       throw new AppError("conflict", "This share has ended, so it cannot be changed. Share again instead.");
+    }
+    if (grant.teamId && (await isAwaitingRenewal(tx, grantId))) {
+      // A member left the team: nothing new goes under this share key until the patient's browser renews the share.
+      throw new AppError("conflict", "This share is being renewed with a new key after a member left the team. Please try again in a moment.");
     }
     if (change.revision !== grant.revision + 1) {
       throw new AppError("conflict", "This share was changed meanwhile, perhaps on another device. Reload the page and make your change again.");

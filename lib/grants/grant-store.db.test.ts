@@ -92,4 +92,20 @@ describe.each(testDatabaseKinds())("grants on %s", (kind) => {
     expect(await database.db.select().from(grants).where(eq(grants.id, existing.grantId))).toEqual(before);
     expect(await grantsOfPatient(database.db, otherPatient)).toEqual([]);
   });
+
+  it("lists a patient's grants and a clinician's live grants oldest first, however their rows were updated since", async () => {
+    const someone = randomUUID();
+    await insertPeople(database.db, { patients: [someone] });
+    const records = Array.from({ length: 3 }, () => newRecordItem());
+    await createRecords(database.db, someone, records);
+    const start = new Date(Date.now() - 60_000);
+    const made = records.map((record) => newGrant(doctor, [record.id], { sealedProfile: randomBytes(60) }));
+    for (const [index, grant] of made.entries()) await createGrant(database.db, someone, grant, new Date(start.getTime() + index * 1000));
+    // Updating a row moves it in the table's storage, so an unordered read returns the first one last.
+    await database.db.update(grants).set({ revision: 2 }).where(eq(grants.id, made[0]!.grantId));
+    await revokeGrant(database.db, someone, made[1]!.grantId);
+    expect((await grantsOfPatient(database.db, someone)).map((grant) => grant.id)).toEqual(made.map((grant) => grant.grantId));
+    const live = (await activeGrantsForClinician(database.db, doctor)).filter((grant) => grant.patientId === someone);
+    expect(live.map((grant) => grant.id)).toEqual([made[0]!.grantId, made[2]!.grantId]);
+  });
 });

@@ -1,6 +1,6 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
-import { and, asc, count, eq, gt, inArray, isNull } from "drizzle-orm";
+import { and, asc, count, eq, gt, inArray, isNull, sql } from "drizzle-orm";
 import { z } from "zod";
 import { uuid } from "@/contract/common";
 import { grantExclusions, grantRecords, grants, keyCertificates, recordKeyWraps, records, recordVersions, users } from "@/drizzle/schema";
@@ -9,7 +9,7 @@ import { AppError } from "@/lib/errors";
 import { appendAudit } from "@/lib/audit/audit-log";
 import { noteRefusal } from "@/lib/audit/refusals";
 import { crashPoint } from "@/lib/crash-points";
-import { coverageOf, endGrant, notEmergency, queueRotations, servingGrant } from "@/lib/records/grant-coverage";
+import { awaitingRenewal, coverageOf, endGrant, notEmergency, queueRotations, servingGrant } from "@/lib/records/grant-coverage";
 import { granteeIs } from "@/lib/teams/team-grants";
 import { refuseEmergencyGrant } from "./grant-kind";
 import { checkTeamGrantee } from "@/lib/teams/team-store";
@@ -78,7 +78,9 @@ export async function createGrant(db: Database, patientId: string, grant: NewGra
     await tx.insert(grants).values({
       id: grant.grantId,
       patientId,
-      ...(team ? { clinicianId: null, teamId: team.teamId, teamKeyVersion: team.teamKeyVersion } : { clinicianId: grant.clinicianId }),
+      ...(team
+        ? { clinicianId: null, teamId: team.teamId, teamKeyVersion: team.teamKeyVersion, shareKeyTeamVersion: team.teamKeyVersion }
+        : { clinicianId: grant.clinicianId }),
       scope: grant.scope,
       permission: grant.permission,
       expiresAt: grant.expiresAt,
@@ -209,12 +211,28 @@ export async function addGrantWraps(
   });
 }
 
+/**
+ * The patient's grants (not emergency contacts, listed on their own page: lib/emergency), each
+ * with its records, exclusions and whether it awaits renewal; a grant renewed after a member
+ * left its team is left out: its successor stands for the one continuing share.
+ */
 export async function grantsOfPatient(db: Database, patientId: string) {
-  // Emergency contacts are listed on their own page (lib/emergency), not as shares.
-  const rows = await db
-    .select()
+  const all = await db
+    .select({ grant: grants, awaitingRenewal: sql<boolean>`(${grants.revokedAt} is null and ${awaitingRenewal})` })
     .from(grants)
-    .where(and(eq(grants.patientId, patientId), notEmergency));
+    .where(and(eq(grants.patientId, patientId), notEmergency))
+    // Oldest first, by a stable key: pages number shares by their place in this list.
+    .orderBy(asc(grants.createdAt), asc(grants.id))
+    .then((found) => found.map((row) => ({ ...row.grant, awaitingRenewal: Boolean(row.awaitingRenewal) })));
+  const renewedIds = new Set(all.flatMap((row) => (row.renewsGrantId ? [row.renewsGrantId] : [])));
+  const byId = new Map(all.map((row) => [row.id, row]));
+  // Every grant a share renewed, oldest last: the browser's rollback guard takes them as the same share, not as missing.
+  const renewedChain = (row: (typeof all)[number]) => {
+    const chain: string[] = [];
+    for (let id = row.renewsGrantId; id && !chain.includes(id); id = byId.get(id)?.renewsGrantId ?? null) chain.push(id);
+    return chain;
+  };
+  const rows = all.filter((row) => !renewedIds.has(row.id)).map((row) => ({ ...row, renewedGrantIds: renewedChain(row) }));
   const ids = rows.map((row) => row.id);
   const [listed, excluded] = ids.length
     ? await Promise.all([
@@ -233,7 +251,8 @@ export async function activeGrantsForClinician(db: Database, clinicianId: string
   return db
     .select()
     .from(grants)
-    .where(and(granteeIs(clinicianId), servingGrant(now)));
+    .where(and(granteeIs(clinicianId), servingGrant(now)))
+    .orderBy(asc(grants.createdAt), asc(grants.id));
 }
 
 /** The grant, if it is this clinician's (or their team's, while they are a member) and still active; otherwise the same refusal as for no grant at all. */

@@ -1,7 +1,7 @@
 import "server-only";
 import { and, inArray, isNotNull } from "drizzle-orm";
 import type { z } from "zod";
-import { cryptoReady, fromBase64url } from "@/crypto";
+import { cryptoReady, fromBase64url, toBase64url } from "@/crypto";
 import type { Contribution, GrantChange, grantsRoutes, NewGrant } from "@/contract/sharing";
 import { clinicianDirectory, users } from "@/drizzle/schema";
 import { requireSession } from "@/lib/sessions/current-session";
@@ -9,7 +9,9 @@ import { getDatabase } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { contributeRecord } from "./contributions";
 import { addGrantWraps, createGrant, grantsOfPatient, revokeGrant, revokeRecordFromGrant } from "./grant-store";
-import { keyMaintenanceOf } from "./key-maintenance";
+import { keyMaintenanceOf, teamRenewalsOf } from "./key-maintenance";
+import { renewTeamGrant } from "@/lib/teams/team-grant-renewal";
+import type { GrantRenewalJson } from "@/contract/team-renewal";
 import { changeShare } from "./grant-changes";
 import { receivedGrantsOf, sharedRecordsOf } from "./shared-store";
 import type { PageRequest } from "@/lib/records/pages";
@@ -93,6 +95,10 @@ export async function myGrants(): Promise<z.input<typeof grantsRoutes.list.respo
       expiresAt: row.expiresAt?.toISOString() ?? null,
       createdAt: row.createdAt.toISOString(),
       revokedAt: row.revokedAt?.toISOString() ?? null,
+      renewedAt: row.renewedAt?.toISOString() ?? null,
+      renewedGrantIds: row.renewedGrantIds,
+      awaitingRenewal: row.awaitingRenewal,
+      statement: toBase64url(row.statement),
       revision: row.revision,
       lastOpenedAt: row.lastOpenedAt?.toISOString() ?? null,
       recordIds: row.recordIds,
@@ -115,6 +121,27 @@ export async function revokeMyGrantRecord(grantId: string, recordId: string) {
 export async function myKeyMaintenance() {
   const { db, userId } = await as("patient");
   return keyMaintenanceOf(db, userId);
+}
+
+/** The patient's grants to care teams to renew after a member left (GET /api/me/team-renewals). */
+export async function myTeamRenewals() {
+  const { db, userId } = await as("patient");
+  return teamRenewalsOf(db, userId);
+}
+
+/** Stores a successor to a grant to a care team and ends the old grant, at once (POST /api/grants/[id]/renewal); a re-sent one changes nothing. */
+export async function renewMyTeamGrant(grantId: string, body: GrantRenewalJson) {
+  const { db, userId } = await as("patient");
+  return renewTeamGrant(db, userId, grantId, {
+    grantId: body.grantId,
+    teamKeyVersion: body.teamKeyVersion,
+    sealedShareKey: fromBase64url(body.sealedShareKey),
+    statement: fromBase64url(body.statement),
+    signature: fromBase64url(body.signature),
+    sealedProfile: body.sealedProfile ? fromBase64url(body.sealedProfile) : null,
+    recordIds: body.recordIds,
+    wraps: body.wraps.map((wrap) => ({ ...wrap, wrappedKey: fromBase64url(wrap.wrappedKey) })),
+  });
 }
 
 /** Adds wraps for records active grants cover but cannot open yet (POST /api/grants/wraps). */

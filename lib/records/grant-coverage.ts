@@ -1,6 +1,6 @@
 import "server-only";
 import { and, eq, gt, inArray, isNull, lte, or, sql } from "drizzle-orm";
-import { emergencyContacts, grantExclusions, grantRecords, grants, keyRotations, recordKeyWraps, records, users } from "@/drizzle/schema";
+import { careTeams, emergencyContacts, grantExclusions, grantRecords, grants, keyRotations, recordKeyWraps, records, users } from "@/drizzle/schema";
 import { appendAudit } from "@/lib/audit/audit-log";
 import type { Database, Executor, Transaction } from "@/lib/db";
 
@@ -20,6 +20,15 @@ export const servingGrant = (now: Date) =>
 /** Not an emergency contact's grant (lib/emergency): those have their own list, gate and routes. */
 export const notEmergency = sql`not exists (select 1 from ${emergencyContacts} where ${emergencyContacts.grantId} = ${grants.id})`;
 
+/**
+ * A grant to a care team that lost a member since its share key was made (the team's key
+ * version moved past the one the share key was made at, or a new one is awaited): the member
+ * who left may know the share key, so nothing new is wrapped under it. The patient's browser
+ * renews the grant with a new share key (lib/teams/team-grant-renewal.ts); until then it keeps
+ * serving what it already opens, and its records' key rotations wait (lib/grants/key-maintenance.ts).
+ */
+export const awaitingRenewal = sql`(${grants.teamId} is not null and exists (select 1 from ${careTeams} where ${careTeams.id} = ${grants.teamId} and (${careTeams.needsNewKey} or ${careTeams.keyVersion} > coalesce(${grants.shareKeyTeamVersion}, 0))))`;
+
 export interface Coverage {
   /** The patient's active grants, by id. */
   grants: Map<string, { scope: "records" | "all" }>;
@@ -27,12 +36,16 @@ export interface Coverage {
   grantsCovering(recordId: string): string[];
 }
 
-/** Which of the patient's active grants cover which records. */
+/**
+ * Which of the patient's active grants cover which records: the grants new record keys are
+ * wrapped for. A grant awaiting renewal is left out (`awaitingRenewal`): no new key goes under
+ * its share key.
+ */
 export async function coverageOf(db: Executor, patientId: string, now: Date): Promise<Coverage> {
   const active = await db
     .select({ id: grants.id, scope: grants.scope })
     .from(grants)
-    .where(and(eq(grants.patientId, patientId), activeGrant(now)));
+    .where(and(eq(grants.patientId, patientId), activeGrant(now), sql`not ${awaitingRenewal}`));
   const ids = active.map((grant) => grant.id);
   const [listed, excluded] = ids.length
     ? await Promise.all([

@@ -6,7 +6,7 @@ import { resealBatchSize } from "@/contract/teams";
 import { appendAdminEvent } from "@/lib/admin/admin-trail";
 import { appendAudit } from "@/lib/audit/audit-log";
 import { requireFreshProof } from "@/lib/auth/fresh-proof";
-import { getDatabase, type Database } from "@/lib/db";
+import { getDatabase, type Database, type Executor } from "@/lib/db";
 import { publishedKeysOf } from "@/lib/directory/directory-store";
 import { AppError } from "@/lib/errors";
 import { logger } from "@/lib/log";
@@ -25,11 +25,12 @@ import {
   sealsFor,
   searchTeams,
   teamKeysOf,
+  teamsWithKeys,
   updateReseals,
   type NewTeamKey,
 } from "./team-store";
-import { careTeams, organizationAdmins } from "@/drizzle/schema";
-import { and, eq } from "drizzle-orm";
+import { careTeams, grants, organizationAdmins } from "@/drizzle/schema";
+import { and, asc, eq, inArray, isNull } from "drizzle-orm";
 
 /**
  * Organizations and care teams (/api/admin/organizations, /api/organizations, /api/teams):
@@ -134,10 +135,17 @@ export async function addMember(teamId: string, body: z.infer<typeof newMemberSc
   await db.transaction(async (tx) => {
     const patients = await insertMember(tx, teamId, { userId: body.userId, keyVersion: body.keyVersion, sealedKey: fromBase64url(body.sealedKey) });
     if (!patients) return;
-    // The new member is the event's actor: the patient's History and notice name who can now open their records.
+    // The new member is the event's actor: the patient's History and notice name who can now open their records, and which team.
+    const grantOf = await teamGrantOf(tx, teamId, patients);
     await appendAudit(
       tx,
-      patients.map((patientId) => ({ subjectId: patientId, actorId: body.userId, action: "team-member-added" as const, outcome: "success" as const })),
+      patients.map((patientId) => ({
+        subjectId: patientId,
+        actorId: body.userId,
+        action: "team-member-added" as const,
+        grantId: grantOf.get(patientId) ?? null,
+        outcome: "success" as const,
+      })),
     );
   });
 }
@@ -154,11 +162,33 @@ export async function removeMember(teamId: string, userId: string) {
   await db.transaction(async (tx) => {
     const patients = await deleteMember(tx, teamId, userId);
     if (!patients) return;
+    // Who left is the event's actor, as who joined is: the patient's History says "<name> left <team>", the
+    // team named by one of the patient's grants to it (the trail page resolves it: lib/audit/trail-store.ts).
+    const grantOf = await teamGrantOf(tx, teamId, patients);
     await appendAudit(
       tx,
-      patients.map((patientId) => ({ subjectId: patientId, actorId: session.userId, action: "team-member-removed" as const, outcome: "success" as const })),
+      patients.map((patientId) => ({
+        subjectId: patientId,
+        actorId: userId,
+        action: "team-member-removed" as const,
+        grantId: grantOf.get(patientId) ?? null,
+        outcome: "success" as const,
+      })),
     );
   });
+}
+
+/** For each patient, the first of their grants to the team: what a team event names, so their History can name the team. */
+async function teamGrantOf(db: Executor, teamId: string, patientIds: string[]): Promise<Map<string, string>> {
+  if (patientIds.length === 0) return new Map();
+  const shares = await db
+    .select({ patientId: grants.patientId, grantId: grants.id })
+    .from(grants)
+    .where(and(eq(grants.teamId, teamId), inArray(grants.patientId, patientIds), isNull(grants.revokedAt)))
+    .orderBy(asc(grants.createdAt), asc(grants.id));
+  const grantOf = new Map<string, string>();
+  for (const share of shares) if (!grantOf.has(share.patientId)) grantOf.set(share.patientId, share.grantId);
+  return grantOf;
 }
 
 /** GET /api/teams/[id]/key: every key version's certificate, the versions sealed to the caller, and the holders of the next one. */
@@ -276,22 +306,26 @@ export async function findTeams(query: string) {
   const { db } = await signedIn();
   const q = query.trim();
   if (q.length < 3) throw new AppError("invalid-input", "Type at least three characters.");
-  const rows = await searchTeams(db, q, 20);
+  return { teams: await withChains(db, await searchTeams(db, q, 20)) };
+}
+
+/** These teams as a patient's browser finds them to share with (`findTeams`), by id; a key version whose maker's key was not kept is left out. */
+export const teamEntriesOf = async (db: Executor, teamIds: string[]) => withChains(db, await teamsWithKeys(db, teamIds));
+
+async function withChains(db: Executor, rows: Awaited<ReturnType<typeof searchTeams>>) {
   const chains = await organizationAdminStatementsOf(
     db,
     rows.map((row) => row.chainStatementId),
   );
-  return {
-    teams: rows.flatMap((row) =>
-      certificateJson({ ...row, teamId: row.teamId, keyVersion: row.keyVersion }, chains).map((certificate) => ({
-        teamId: row.teamId,
-        name: row.name,
-        organizationName: row.organizationName,
-        needsNewKey: row.needsNewKey,
-        certificate,
-      })),
-    ),
-  };
+  return rows.flatMap((row) =>
+    certificateJson({ ...row, teamId: row.teamId, keyVersion: row.keyVersion }, chains).map((certificate) => ({
+      teamId: row.teamId,
+      name: row.name,
+      organizationName: row.organizationName,
+      needsNewKey: row.needsNewKey,
+      certificate,
+    })),
+  );
 }
 
 /** Whether an account administers any organization: the menu then links its Organization page. */

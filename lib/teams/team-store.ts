@@ -1,5 +1,5 @@
 import "server-only";
-import { and, asc, desc, eq, inArray, isNotNull, isNull, lt, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNotNull, isNull, lt, sql, type SQL } from "drizzle-orm";
 import {
   careTeamKeySeals,
   careTeamKeys,
@@ -402,6 +402,16 @@ export async function organizationsAdministeredBy(db: Executor, userId: string, 
 /** Teams whose name or organization's name contains the query, with their current key, for a patient's share form. */
 export async function searchTeams(db: Executor, query: string, limit: number) {
   const pattern = `%${query.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
+  return teamEntryRows(db, sql`(${careTeams.name} ilike ${pattern} or ${organizations.name} ilike ${pattern})`, limit);
+}
+
+/** These teams with their current key, as `searchTeams` finds them (a patient's browser renewing a grant seals to it). */
+export async function teamsWithKeys(db: Executor, teamIds: string[]) {
+  if (teamIds.length === 0) return [];
+  return teamEntryRows(db, inArray(careTeams.id, teamIds), teamIds.length);
+}
+
+function teamEntryRows(db: Executor, where: SQL | undefined, limit: number) {
   return db
     .select({
       teamId: careTeams.id,
@@ -420,7 +430,7 @@ export async function searchTeams(db: Executor, query: string, limit: number) {
     .from(careTeams)
     .innerJoin(organizations, eq(organizations.id, careTeams.organizationId))
     .innerJoin(careTeamKeys, and(eq(careTeamKeys.teamId, careTeams.id), eq(careTeamKeys.keyVersion, careTeams.keyVersion)))
-    .where(sql`(${careTeams.name} ilike ${pattern} or ${organizations.name} ilike ${pattern})`)
+    .where(where)
     .orderBy(asc(organizations.name), asc(careTeams.name))
     .limit(limit);
 }
