@@ -1018,7 +1018,14 @@ function matrix(w: World): { rows: Row[]; finalRows: Row[] } {
           if (!Array.isArray(listed)) return "has no notices list";
           const hers = listed.some((notice) => notice.kind === "records-opened" && notice.grantId === p.grants.granted);
           if (caller === "owner patient") return hers ? null : "lacks the notice of the granted clinician's read";
-          return listed.some((notice) => Object.values(p.grants).includes(notice.grantId ?? "")) ? "shows a notice about Petra's grants" : null;
+          // A clinician hears about the one share they hold (a patient started or stopped sharing with them), and about no other.
+          const held = { "granted clinician": p.grants.granted, "revoked clinician": p.grants.revoked, "expired clinician": p.grants.expired }[
+            caller as string
+          ];
+          const toGrantee = new Set(["patient-shared", "patient-stopped-sharing"]);
+          return listed.some((notice) => Object.values(p.grants).includes(notice.grantId ?? "") && !(notice.grantId === held && toGrantee.has(notice.kind)))
+            ? "shows a notice about Petra's grants"
+            : null;
         }),
       ),
     },
