@@ -1,9 +1,9 @@
 "use client";
 
 import { useRef, useState } from "react";
+import { ShareTermsFields } from "./share-terms-fields";
 import { describeFailure, failureKind } from "@/client/failures";
 import { endOfDay, formatDay, today as todayWhereThePersonIs } from "@/client/format";
-import { Field } from "@/app/_components/field";
 import { isIntegrityError } from "@/client/integrity";
 import type { TrustedAdmins } from "@/client/sharing/directory-verification";
 import { checkTeamChain, type CheckedTeam } from "@/client/teams/team-chain";
@@ -193,14 +193,7 @@ export function TeamShareSection({
               ))}
             </fieldset>
           )}
-          <div className="field">
-            <label htmlFor="team-share-permission">Permission</label>
-            <select id="team-share-permission" value={permission} onChange={(event) => setPermission(event.target.value as "read" | "contribute")}>
-              <option value="read">Read only</option>
-              <option value="contribute">Read and add notes</option>
-            </select>
-          </div>
-          <Field id="team-share-until" label="Until (optional)" type="date" min={today} value={until} onChange={(event) => setUntil(event.target.value)} />
+          <ShareTermsFields idPrefix="team-share" permission={permission} onPermission={setPermission} until={until} onUntil={setUntil} today={today} />
           <div className="field">
             <label htmlFor="team-share-name">Your name, as the team will see it</label>
             <input id="team-share-name" value={name} onChange={(event) => setName(event.target.value)} required maxLength={120} autoComplete="name" />
