@@ -68,8 +68,14 @@ test("a patient shares with a team: two members open the records and the History
   // organization's administrator → the team key that administrator's browser signed. No comparison is needed.
   await expect(patient.page.getByTestId("team-verified")).toContainText(`Verified by ${deploymentAdminName}: an administrator of ${organization}`);
   await expect(patient.page.getByTestId("team-share-needs-comparison")).toHaveCount(0);
+  // Nothing is chosen for the patient: a team is several people.
+  const allRecords = patient.page.getByLabel("All my records, including future ones");
+  await expect(allRecords).not.toBeChecked();
+  await expect(patient.page.getByRole("button", { name: `Share with ${team}`, exact: true })).toBeDisabled();
+  await expect(patient.page.getByLabel("Permission")).toHaveValue("read");
+  await allRecords.check();
   await patient.page.getByLabel("Your name, as the team will see it").fill("Pat Team");
-  await patient.page.getByRole("button", { name: `Share with ${team}` }).click();
+  await patient.page.getByRole("button", { name: `Share with ${team}`, exact: true }).click();
   await expect(patient.page.getByText(`Shared with ${team} (${organization}).`)).toBeVisible();
   // The list of shares shows it at once, without a reload (a patient would otherwise share again).
   await expect(patient.page.getByTestId("grant-row").filter({ hasText: team })).toHaveCount(1);
@@ -103,7 +109,7 @@ test("a patient shares with a team: two members open the records and the History
   const refusal = patient.page.getByTestId("team-share-problem");
   await expect(refusal).toContainText(`${team} cannot be shared with.`);
   await expect(refusal).toBeFocused();
-  await expect(patient.page.getByRole("button", { name: `Share with ${team}` })).toHaveCount(0);
+  await expect(patient.page.getByRole("button", { name: `Share with ${team}`, exact: true })).toHaveCount(0);
   // Served without any chain, the same key is only unverified: sharing waits for the team key's safety code comparison.
   served = { ...forged, certificate: { ...forged.certificate, chain: null } };
   await patient.page.getByRole("button", { name: "Find teams" }).click();
@@ -113,7 +119,8 @@ test("a patient shares with a team: two members open the records and the History
   await mallory.page.getByRole("button", { name: "Show the team key's safety code" }).click();
   await expect(patient.page.getByTestId("team-safety-code")).toHaveText(/^(\d{5} ){11}\d{5}$/);
   await expect(patient.page.getByTestId("team-safety-code")).toHaveText((await mallory.page.getByTestId("team-key-safety-code").textContent())!);
-  const share = patient.page.getByRole("button", { name: `Share with ${team}` });
+  const share = patient.page.getByRole("button", { name: `Share with ${team}`, exact: true });
+  await patient.page.getByLabel("All my records, including future ones").check();
   await expect(share).toBeDisabled();
   await patient.page.getByLabel("I compared this code with the team").check();
   await expect(share).toBeEnabled();

@@ -109,6 +109,8 @@ test("a sign-in from a browser the account has not used raises a notice live; si
   await expect(row).toHaveAttribute("data-kind", "new-sign-in");
   await expect(row).toContainText("signed in to from a browser or device it had not been used on before");
   expect(await trailActions(page)).toContain("sign-in-new-browser");
+  // The notice says where to act.
+  await expect(row.getByRole("link", { name: "Review your sessions and passkeys" })).toHaveAttribute("href", "/settings/security");
 
   // That browser is known from now on: a second sign-in there adds nothing.
   await other.goto("/home");

@@ -76,7 +76,7 @@ test("a patient shares chosen records read-only with a doctor, who opens and dow
   await expect(
     patient.page.getByText("Dr Sharon Share can no longer open the 2 records in this share. Dr Sharon Share no longer has any access to your records."),
   ).toBeVisible();
-  await expect(patient.page.getByTestId("key-maintenance")).toContainText("2 records now use new keys that no revoked clinician ever held.", {
+  await expect(patient.page.getByTestId("key-maintenance")).toContainText("2 records now use new keys that no one whose access ended ever held.", {
     timeout: 60_000,
   });
   await expect(patient.page.getByText("You are not sharing anything right now.")).toBeVisible();

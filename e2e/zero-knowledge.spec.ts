@@ -452,6 +452,7 @@ test("canaries shared with a care team reach no file, log, or response to the or
   await patient.page.getByLabel("Team or organization name").fill(team);
   await patient.page.getByRole("button", { name: "Find teams" }).click();
   await patient.page.getByRole("button", { name: `Choose the team ${team}` }).click();
+  await patient.page.getByLabel("All my records, including future ones").check();
   await patient.page.getByLabel("Your name, as the team will see it").fill(canary.revealed);
   await patient.page.getByRole("button", { name: `Share with ${team}` }).click();
   await expect(patient.page.getByText(`Shared with ${team} (${organization}).`)).toBeVisible();

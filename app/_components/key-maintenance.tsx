@@ -52,8 +52,8 @@ export function KeyMaintenance() {
           setSummary(
             renewed +
               (outcome.rotated === 1
-                ? "1 record now uses a new key that no revoked clinician ever held."
-                : `${outcome.rotated} records now use new keys that no revoked clinician ever held.`),
+                ? "1 record now uses a new key that no one whose access ended ever held."
+                : `${outcome.rotated} records now use new keys that no one whose access ended ever held.`),
           );
         }
       } while (again.current);

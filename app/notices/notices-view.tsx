@@ -1,6 +1,8 @@
 "use client";
 
 import { useCallback, useEffect, useRef, useState } from "react";
+import Link from "next/link";
+import { noticeActions } from "./notice-actions";
 import { countOf, formatDateTime } from "@/client/format";
 import { noticeKinds } from "@/contract/notices";
 import { describeNotice, foldedWhen, listNotices, markNoticesRead, watchNotices, type Notice } from "@/client/notices/notices";
@@ -205,6 +207,11 @@ export function NoticesView({ role }: { role: Role }) {
                     {notice.read ? notice.words : `New: ${notice.words}`}
                   </strong>
                   <p className="hint">{foldedWhen(notice.count, formatDateTime(notice.firstAt), formatDateTime(notice.lastAt))}</p>
+                  {noticeActions[notice.kind] && (
+                    <p>
+                      <Link href={noticeActions[notice.kind]!.href}>{noticeActions[notice.kind]!.text}</Link>
+                    </p>
+                  )}
                 </div>
                 {!notice.read && (
                   <button

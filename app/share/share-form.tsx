@@ -1,6 +1,7 @@
 "use client";
 
 import { useState } from "react";
+import { ShareTermsFields } from "./share-terms-fields";
 import { countOf, endOfDay, today as todayWhereThePersonIs } from "@/client/format";
 import { Field } from "@/app/_components/field";
 import { usePanelFocus } from "@/app/_components/use-panel-focus";
@@ -188,14 +189,7 @@ export function ShareForm({
           ))}
       </fieldset>
 
-      <div className="field">
-        <label htmlFor="share-permission">Permission</label>
-        <select id="share-permission" value={permission} onChange={(event) => setPermission(event.target.value as "read" | "contribute")}>
-          <option value="read">Read only</option>
-          <option value="contribute">Read and add notes</option>
-        </select>
-      </div>
-      <Field id="share-until" label="Until (optional)" type="date" min={today} value={until} onChange={(event) => setUntil(event.target.value)} />
+      <ShareTermsFields idPrefix="share" permission={permission} onPermission={setPermission} until={until} onUntil={setUntil} today={today} />
       <Field
         id="share-name"
         label={`Your name as ${entry.displayName} will see it`}

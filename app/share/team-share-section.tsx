@@ -1,14 +1,16 @@
 "use client";
 
 import { useRef, useState } from "react";
+import { ShareTermsFields } from "./share-terms-fields";
 import { describeFailure, failureKind } from "@/client/failures";
-import { formatDay } from "@/client/format";
+import { endOfDay, formatDay, today as todayWhereThePersonIs } from "@/client/format";
 import { isIntegrityError } from "@/client/integrity";
 import type { TrustedAdmins } from "@/client/sharing/directory-verification";
 import { checkTeamChain, type CheckedTeam } from "@/client/teams/team-chain";
 import type { ChartEntry } from "@/client/records/records";
 import { summarizeRecords } from "@/client/records/record-groups";
 import { useGrants } from "@/client/sharing/grants-store";
+import { useVault } from "@/client/keystore/vault-store";
 import { searchTeams, TeamKeyReplacingError, type TeamEntry } from "@/client/teams/team-sharing";
 import { httpTransport } from "@/client/transport/api";
 
@@ -50,9 +52,14 @@ export function TeamShareSection({
   const [chosen, setChosen] = useState<{ team: TeamEntry; admins: TrustedAdmins; checked: CheckedTeam } | null>(null);
   const [compared, setCompared] = useState(false);
   const problemRef = useRef<HTMLParagraphElement>(null);
-  const [all, setAll] = useState(true);
+  // Nothing is chosen for the patient: a team is several people, so the records are picked (or "all" ticked) on purpose.
+  const [all, setAll] = useState(false);
+  const [permission, setPermission] = useState<"read" | "contribute">("read");
+  const [until, setUntil] = useState("");
+  const today = todayWhereThePersonIs();
   const [picked, setPicked] = useState<Set<string>>(new Set());
-  const [name, setName] = useState("");
+  const vault = useVault((state) => state.vault);
+  const [name, setName] = useState(vault.status === "unlocked" ? vault.profile.displayName : "");
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<string>();
   const rows = summarizeRecords(entries);
@@ -131,8 +138,8 @@ export function TeamShareSection({
                 admins: chosen.admins,
                 compared,
                 recordIds: all ? "all" : [...picked],
-                permission: "read",
-                expiresAt: null,
+                permission,
+                expiresAt: until ? endOfDay(until) : null,
                 revealedName: name.trim(),
               })
               .then(() => {
@@ -186,6 +193,7 @@ export function TeamShareSection({
               ))}
             </fieldset>
           )}
+          <ShareTermsFields idPrefix="team-share" permission={permission} onPermission={setPermission} until={until} onUntil={setUntil} today={today} />
           <div className="field">
             <label htmlFor="team-share-name">Your name, as the team will see it</label>
             <input id="team-share-name" value={name} onChange={(event) => setName(event.target.value)} required maxLength={120} autoComplete="name" />

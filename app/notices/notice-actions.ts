@@ -1,0 +1,19 @@
+import type { NoticeKind } from "@/contract/notices";
+
+/** Where a notice's reader acts on it: a page of the app and the link's words. Kinds not listed need no action beyond reading. */
+export const noticeActions: Partial<Record<NoticeKind, { href: string; text: string }>> = {
+  "new-sign-in": { href: "/settings/security", text: "Review your sessions and passkeys" },
+  "new-passkey": { href: "/settings/security", text: "Review your passkeys" },
+  "records-opened": { href: "/history", text: "See who opened what in History" },
+  "link-opened": { href: "/links", text: "See your links" },
+  "link-stopped": { href: "/links", text: "See your links" },
+  "link-guessed": { href: "/emergency-card", text: "Open your emergency card" },
+  "note-added": { href: "/chart", text: "Open your records" },
+  "clinician-left": { href: "/share", text: "See your shares" },
+  "team-member-joined": { href: "/share", text: "See your shares" },
+  "emergency-request": { href: "/emergency-contacts", text: "Approve or refuse it" },
+  "emergency-request-ended": { href: "/emergency-contacts", text: "Open Emergency contacts" },
+  "emergency-answered": { href: "/emergency-contacts", text: "Open Emergency contacts" },
+  "patient-shared": { href: "/shared", text: "Open what is shared with you" },
+  "patient-stopped-sharing": { href: "/shared", text: "Open what is shared with you" },
+};
