@@ -6,16 +6,17 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cryptoReady } from "@/crypto";
 import { noticeKindsFor, noticeSchema } from "@/contract/notices";
-import { clinicianDirectory, grants, keyCertificates, notices } from "@/drizzle/schema";
+import { clinicianDirectory, grants, notices } from "@/drizzle/schema";
 import { deleteAccount } from "@/lib/accounts/account-deletion";
 import { chunkedBlobStore } from "@/lib/blobs/chunked-blob-store";
 import { fileChunkBodies } from "@/lib/blobs/file-chunk-bodies";
 import { createTestDatabase, testDatabaseKinds, type TestDatabase } from "@/lib/db/test-databases";
+import { insertCertifiedOrganization } from "@/lib/teams/test-fixtures";
 import { createGrant, revokeGrant } from "@/lib/grants/grant-store";
 import { insertPeople, newGrant, newRecordItem } from "@/lib/grants/test-fixtures";
 import { closeExpiredGrants } from "@/lib/records/grant-coverage";
 import { createRecords } from "@/lib/records/chart-store";
-import { insertOrganization, insertTeam } from "@/lib/teams/team-store";
+import { insertTeam } from "@/lib/teams/team-store";
 import { noticesOfRecipient } from "./notice-store";
 
 // A clinician (and each member of a care team) hears when a patient starts sharing with them,
@@ -43,22 +44,7 @@ describe.each(testDatabaseKinds())("clinicians' notices on %s", (kind) => {
         verifiedAt: new Date(),
       })),
     );
-    const [orgAdminKey] = await database.db
-      .select({ key: keyCertificates.identityPublicKey })
-      .from(keyCertificates)
-      .where(eq(keyCertificates.userId, orgAdmin));
-    // The deployment administrator's signed statement naming the organization's administrator (the signature stands in: the server stores it as signed).
-    const statement = {
-      id: randomUUID(),
-      adminId: orgAdmin,
-      adminIdentityPublicKey: orgAdminKey!.key,
-      signerName: "Ada Admin",
-      issuedAt: Date.now(),
-      signature: randomBytes(64),
-    };
-    await database.db.transaction((tx) =>
-      insertOrganization(tx, creator, { id: organizationId, name: "Riverside Hospital", administratorIds: [orgAdmin], statements: [statement] }),
-    );
+    await insertCertifiedOrganization(database.db, creator, { id: organizationId, name: "Riverside Hospital", adminId: orgAdmin });
     await database.db.transaction((tx) =>
       insertTeam(tx, orgAdmin, {
         id: teamId,

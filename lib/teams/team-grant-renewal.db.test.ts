@@ -4,13 +4,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cryptoReady } from "@/crypto";
 import { auditEvents, clinicianDirectory, grantExclusions, grants, keyCertificates, recordKeyWraps } from "@/drizzle/schema";
 import { createTestDatabase, testDatabaseKinds, type TestDatabase } from "@/lib/db/test-databases";
+import { insertCertifiedOrganization } from "@/lib/teams/test-fixtures";
 import { AppError } from "@/lib/errors";
 import { createRecords } from "@/lib/records/chart-store";
 import { createGrant, fetchSharedRecords, grantsOfPatient, revokeRecordFromGrant } from "@/lib/grants/grant-store";
 import { changeGrant } from "@/lib/grants/grant-changes";
 import { keyMaintenanceOf } from "@/lib/grants/key-maintenance";
 import { insertPeople, newGrant, newRecordItem } from "@/lib/grants/test-fixtures";
-import { deleteMember, insertNextTeamKey, insertOrganization, insertTeam, type NewTeamKey } from "./team-store";
+import { deleteMember, insertNextTeamKey, insertTeam, type NewTeamKey } from "./team-store";
 import { grantsToRenew, renewTeamGrant, type GrantRenewal } from "./team-grant-renewal";
 
 const key = (keyVersion: number, holders: string[]): NewTeamKey => ({
@@ -62,22 +63,7 @@ describe.each(testDatabaseKinds())("renewing a share with a care team after a me
         verifiedAt: new Date(),
       })),
     );
-    const [orgAdminKey] = await database.db
-      .select({ key: keyCertificates.identityPublicKey })
-      .from(keyCertificates)
-      .where(eq(keyCertificates.userId, orgAdmin));
-    // The deployment administrator's signed statement naming the organization's administrator (the signature stands in: the server stores it as signed).
-    const statement = {
-      id: randomUUID(),
-      adminId: orgAdmin,
-      adminIdentityPublicKey: orgAdminKey!.key,
-      signerName: "Ada Admin",
-      issuedAt: Date.now(),
-      signature: randomBytes(64),
-    };
-    await database.db.transaction((tx) =>
-      insertOrganization(tx, admin, { id: organizationId, name: "Riverside Hospital", administratorIds: [orgAdmin], statements: [statement] }),
-    );
+    await insertCertifiedOrganization(database.db, admin, { id: organizationId, name: "Riverside Hospital", adminId: orgAdmin });
   });
   afterAll(async () => {
     await database?.dispose();

@@ -6,6 +6,7 @@ import { careTeamKeySeals, careTeamKeys, clinicianDirectory, grants, keyCertific
 import { deleteAccount } from "@/lib/accounts/account-deletion";
 import type { BlobStore } from "@/lib/blobs/blob-store";
 import { createTestDatabase, testDatabaseKinds, type TestDatabase } from "@/lib/db/test-databases";
+import { identityKeyOf, statementFor } from "./test-fixtures";
 import { AppError } from "@/lib/errors";
 import { createRecords } from "@/lib/records/chart-store";
 import { createGrant, fetchSharedRecords } from "@/lib/grants/grant-store";
@@ -34,21 +35,6 @@ const key = (keyVersion: number, holders: string[]): NewTeamKey => ({
 });
 
 /** The identity key the account's current key certificate names (what a deployment administrator's browser signs). */
-async function identityKeyOf(db: TestDatabase["db"], userId: string): Promise<Uint8Array> {
-  const [row] = await db.select({ key: keyCertificates.identityPublicKey }).from(keyCertificates).where(eq(keyCertificates.userId, userId));
-  return row!.key;
-}
-
-/** A deployment administrator's statement naming `adminId` (the signature stands in: the server stores it as signed, browsers check it). */
-const statementFor = (adminId: string, adminIdentityPublicKey: Uint8Array) => ({
-  id: randomUUID(),
-  adminId,
-  adminIdentityPublicKey,
-  signerName: "Ada Admin, registrar",
-  issuedAt: Date.now(),
-  signature: randomBytes(64),
-});
-
 async function expectAppError(run: Promise<unknown>, code: string) {
   const error = await run.then(
     () => null,
