@@ -313,6 +313,59 @@ describe.each(testDatabaseKinds())("SMART Health Links on %s", (kind) => {
     expect(verifyAuditChain(events.map(storedEventFields)).ok).toBe(true);
   });
 
+  it.each(["while its bytes are read", "after its bytes are read"] as const)(
+    "a long-term link's file replaced %s is served new, by manifest and by location, never refused",
+    async (timing) => {
+      const link = await makeLink("LP");
+      const served = (await manifest(caller, link.shlId, { recipient: "Ward 3", passcode })) as { files: Array<{ location?: string }> };
+      const token = served.files[0]!.location!.split("/").at(-1)!;
+      const opensBefore = (await linkRow(link.id)).opens;
+      for (const read of ["manifest", "location"] as const) {
+        const newer = jweText(400 + (read === "manifest" ? 1 : 2));
+        const current = (await linkRow(link.id)).blobId!;
+        let replaced = false;
+        const replace = () =>
+          replaceLinkFile(
+            database.db,
+            store,
+            owner,
+            link.id,
+            { jwe: new TextEncoder().encode(newer), contentType: "application/fhir+json", sealedLabel: randomBytes(60) },
+            roomy,
+          );
+        // The owner's browser replaces the file at the worst moment of this read.
+        const racing: BlobStore = {
+          ...store,
+          describe: (id) => store.describe(id),
+          readChunk: async (id, index) => {
+            if (id !== current || replaced) return store.readChunk(id, index);
+            replaced = true;
+            if (timing === "while its bytes are read") {
+              await replace();
+              return store.readChunk(id, index);
+            }
+            const bytes = await store.readChunk(id, index);
+            await replace();
+            return bytes;
+          },
+        };
+        const racingCaller = { ...caller, blobs: racing };
+        const text =
+          read === "manifest"
+            ? (
+                (await manifest(racingCaller, link.shlId, { recipient: "Ward 3", passcode, embeddedLengthMax: 1_000_000 })) as {
+                  files: Array<{ embedded?: string }>;
+                }
+              ).files[0]!.embedded
+            : await (await locationFile(racingCaller, token)).text();
+        expect(replaced).toBe(true);
+        expect(text, `the ${read} read`).toBe(newer);
+      }
+      // The manifest read counted once (the retry is not a second open).
+      expect((await linkRow(link.id)).opens).toBe(opensBefore + 1);
+    },
+  );
+
   it("replaces no file of a U or P link, a revoked link or another owner's, and keeps no blob of a refused replacement", async () => {
     const before = (await database.db.select().from(blobs)).length;
     const u = await makeLink("U");

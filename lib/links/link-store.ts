@@ -235,22 +235,49 @@ export async function liveLinkByShlId(db: Executor, shlId: string, now: Date = n
  * writes an access row and appends `link-opened` to the owner's trail with the recipient in the
  * chained event. Bytes read before a revocation committed are served only if the link was still
  * live after they were read, so a revoked link is never served, and an open not served is not
- * counted. Returns the JWE bytes, or null when the link is no longer live.
+ * counted. When the owner replaced a long-term link's file meanwhile (its old blob deleted or no
+ * longer named), the new file is read and served instead: a replacement is not a refusal.
+ * Returns the JWE bytes, or null when the link is no longer live.
  */
 export async function recordOpen(db: Database, blobs: BlobStore, link: LiveLink, recipient: string, now: Date = new Date()): Promise<Uint8Array | null> {
-  const jwe = await readJwe(blobs, link.blobId);
-  if (!jwe) return null;
-  return db.transaction(async (tx) => {
-    const [row] = await tx
-      .update(shlLinks)
-      .set({ opens: sql`${shlLinks.opens} + 1` })
-      .where(and(eq(shlLinks.id, link.id), eq(shlLinks.blobId, link.blobId), live(now)))
-      .returning({ id: shlLinks.id });
-    if (!row) return null;
-    await tx.insert(shlAccesses).values({ linkId: link.id, at: now, recipient, outcome: "opened" });
-    await appendAudit(tx, [{ subjectId: link.ownerId, actorId: null, action: "link-opened", grantId: link.id, outcome: "success", recipient }], now);
-    return jwe;
-  });
+  let blobId: string | null = link.blobId;
+  for (let attempt = 0; blobId && attempt < replacementRetries; attempt++) {
+    const read: string = blobId;
+    const jwe = await readJwe(blobs, read);
+    const served =
+      jwe &&
+      (await db.transaction(async (tx) => {
+        const [row] = await tx
+          .update(shlLinks)
+          .set({ opens: sql`${shlLinks.opens} + 1` })
+          .where(and(eq(shlLinks.id, link.id), eq(shlLinks.blobId, read), live(now)))
+          .returning({ id: shlLinks.id });
+        if (!row) return null;
+        await tx.insert(shlAccesses).values({ linkId: link.id, at: now, recipient, outcome: "opened" });
+        await appendAudit(tx, [{ subjectId: link.ownerId, actorId: null, action: "link-opened", grantId: link.id, outcome: "success", recipient }], now);
+        return jwe;
+      }));
+    if (served) return served;
+    blobId = await currentBlobOf(db, link.id, now);
+    if (blobId === read) return null;
+  }
+  return null;
+}
+
+/**
+ * How many times a read follows a long-term link's file to its replacement before giving up:
+ * an owner's browser replaces it once per change to the emergency set, so more than a couple
+ * in the span of one read means something is wrong, not busy.
+ */
+const replacementRetries = 4;
+
+/** The blob a live link names now, or null when the link no longer serves. */
+async function currentBlobOf(db: Executor, linkId: string, now: Date): Promise<string | null> {
+  const [row] = await db
+    .select({ blobId: shlLinks.blobId })
+    .from(shlLinks)
+    .where(and(eq(shlLinks.id, linkId), live(now)));
+  return row?.blobId ?? null;
 }
 
 /**
@@ -367,7 +394,8 @@ export async function insertFileToken(db: Executor, linkId: string, tokenHash: U
 /**
  * The JWE a `location` token serves: null when the token is unknown or expired, or its link no
  * longer live. The link is found live again after its bytes are read, so a revocation that
- * commits while they are read is never served.
+ * commits while they are read is never served; a replacement of the file that commits while
+ * they are read is followed to the new file.
  */
 export async function jweByFileToken(db: Executor, blobs: BlobStore, tokenHash: Uint8Array, now: Date = new Date()): Promise<Uint8Array | null> {
   const blobOfToken = async () => {
@@ -378,10 +406,16 @@ export async function jweByFileToken(db: Executor, blobs: BlobStore, tokenHash: 
       .where(and(eq(shlFileTokens.tokenHash, tokenHash), gt(shlFileTokens.expiresAt, now), live(now)));
     return row?.blobId ?? null;
   };
-  const blobId = await blobOfToken();
-  if (!blobId) return null;
-  const jwe = await readJwe(blobs, blobId);
-  return jwe && (await blobOfToken()) === blobId ? jwe : null;
+  let blobId = await blobOfToken();
+  for (let attempt = 0; blobId && attempt < replacementRetries; attempt++) {
+    const jwe = await readJwe(blobs, blobId);
+    const after = await blobOfToken();
+    if (jwe && after === blobId) return jwe;
+    // The same blob unreadable while still named is gone for good; a different one is the owner's replacement.
+    if (after === blobId) return null;
+    blobId = after;
+  }
+  return null;
 }
 
 /**
