@@ -45,12 +45,17 @@ export function KeyMaintenance() {
             : outcome.renewed === 1
               ? "1 share with a care team now uses a new key that the member who left never held. "
               : `${outcome.renewed} shares with care teams now use new keys that the members who left never held. `;
-        if (renewed && outcome.rotated === 0) setSummary(renewed.trim());
+        const toCompare =
+          outcome.toCompare === 0
+            ? ""
+            : `${outcome.toCompare === 1 ? "1 share with a care team waits" : `${outcome.toCompare} shares with care teams wait`} for you to compare the team's new key on the Sharing page. `;
+        if ((renewed || toCompare) && outcome.rotated === 0) setSummary((renewed + toCompare).trim());
         if (outcome.rotated > 0) {
           // The chart this page holds points at files under the old keys, which rotation deleted.
           await refreshChartIfLoaded();
           setSummary(
             renewed +
+              toCompare +
               (outcome.rotated === 1
                 ? "1 record now uses a new key that no one whose access ended ever held."
                 : `${outcome.rotated} records now use new keys that no one whose access ended ever held.`),

@@ -10,6 +10,7 @@ import { useGrants } from "@/client/sharing/grants-store";
 import type { GrantSummary } from "@/client/sharing/sharing";
 import { recordRemovedMessage, remainingAccess, shareChangedMessage, shareEndedMessage, type ShareAccess } from "./access-wording";
 import { GrantEditor } from "./grant-editor";
+import { TeamKeyComparison, useRenewalsToCompare } from "./team-key-comparison";
 
 type OkEntry = Extract<ChartEntry, { status: "ok" }>;
 
@@ -77,6 +78,7 @@ export function GrantsDashboard({
   const ended = grants.filter((grant) => statusOf(grant) !== "active");
   const access = (grant: GrantSummary): ShareAccess => ({ id: grant.id, clinicianId: grant.clinicianId, recordIds: sharedIds(grant) });
   const activeAccess = active.map(access);
+  const renewals = useRenewalsToCompare(active.filter((grant) => grant.awaitingRenewal).map((grant) => grant.id));
 
   return (
     <section className="card" aria-labelledby="grants-title">
@@ -88,6 +90,11 @@ export function GrantsDashboard({
       {error && (
         <p className="form-error" role="alert">
           {error}
+        </p>
+      )}
+      {renewals.problem && (
+        <p className="form-error" role="alert">
+          {renewals.problem}
         </p>
       )}
       <ul className="list">
@@ -114,13 +121,14 @@ export function GrantsDashboard({
                 <p className="hint" data-testid="last-opened">
                   {grant.lastOpenedAt ? `Last opened ${moment(grant.lastOpenedAt)}` : "Not opened yet"}
                 </p>
-                {(grant.renewedAt || grant.awaitingRenewal) && (
+                {(grant.renewedAt || grant.awaitingRenewal) && !renewals.toCompare.has(grant.id) && (
                   <p className="hint" data-testid="share-renewal">
                     {grant.awaitingRenewal
                       ? "A member left this team: your browser will give the share a new key the moment the team has its new key."
                       : `Renewed ${day(grant.renewedAt!)} with a new key after a member left the team.`}
                   </p>
                 )}
+                {renewals.toCompare.has(grant.id) && <TeamKeyComparison item={renewals.toCompare.get(grant.id)!} onConfirmed={renewals.reload} />}
                 {editing === grant.id && (
                   <GrantEditor
                     grant={grant}

@@ -63,7 +63,7 @@ describe("the sealed vault's size", () => {
   it("round-trips the profile through the padded vault", () => {
     const keys = { identitySecretKey: generateIdentityKeyPair().secretKey, encryptionSecretKey: generateEncryptionKeyPair().secretKey };
     const vaultKey = generateVaultKey();
-    const profile = { displayName: "Ana", contacts: { [uuid(1)]: contact() }, sequence: 3 };
+    const profile = { displayName: "Ana", contacts: { [uuid(1)]: contact() }, teamKeys: { [uuid(2)]: ["a-team-key-fingerprint"] }, sequence: 3 };
     const opened = decryptPrivateBundle(encryptPrivateBundle({ ...keys, extra: encodeProfile(profile) }, vaultKey, { userId }), vaultKey, { userId });
     expect(decodeProfile(opened.extra)).toEqual(profile);
   });
@@ -74,5 +74,11 @@ describe("the sealed vault's size", () => {
     const decoded = decodeProfile(encodeProfile({ displayName: "Ana", contacts: { [uuid(1)]: named, [uuid(2)]: odd }, sequence: 1 }));
     expect(decoded.contacts?.[uuid(1)]).toEqual(named);
     expect(decoded.contacts?.[uuid(2)]).toEqual(contact());
+  });
+
+  it("keeps confirmed team keys only as lists of text", () => {
+    const odd = { [uuid(1)]: ["kept", 7], [uuid(2)]: "not a list", [uuid(3)]: [] } as unknown as Record<string, string[]>;
+    const decoded = decodeProfile(encodeProfile({ displayName: "Ana", contacts: {}, teamKeys: odd, sequence: 1 }));
+    expect(decoded.teamKeys).toEqual({ [uuid(1)]: ["kept"] });
   });
 });

@@ -41,6 +41,7 @@ export function encodeProfile(profile: VaultProfile): Uint8Array {
       contacts: profile.contacts ?? {},
       auditHead: profile.auditHead,
       shownNames: profile.shownNames,
+      teamKeys: profile.teamKeys,
       sequence: profile.sequence ?? 0,
     }),
   );
@@ -74,6 +75,7 @@ export function decodeProfile(bytes: Uint8Array | undefined): VaultProfile {
     contacts?: unknown;
     auditHead?: unknown;
     shownNames?: unknown;
+    teamKeys?: unknown;
     sequence?: unknown;
   };
   const contacts = Object.fromEntries(
@@ -89,11 +91,18 @@ export function decodeProfile(bytes: Uint8Array | undefined): VaultProfile {
   const sequence = Number.isSafeInteger(parsed.sequence) && (parsed.sequence as number) >= 0 ? (parsed.sequence as number) : 0;
   const shown = parsed.shownNames as { patients?: unknown; records?: unknown } | undefined;
   const shownNames = shown && typeof shown === "object" ? { patients: stringMap(shown.patients), records: stringMap(shown.records) } : undefined;
+  const teamKeys = Object.fromEntries(
+    Object.entries(typeof parsed.teamKeys === "object" && parsed.teamKeys !== null ? parsed.teamKeys : {}).flatMap(([id, value]: [string, unknown]) => {
+      const fingerprints = Array.isArray(value) ? value.filter((item): item is string => typeof item === "string") : [];
+      return fingerprints.length > 0 ? [[id, fingerprints]] : [];
+    }),
+  ) as Record<string, string[]>;
   return {
     displayName: typeof parsed.displayName === "string" ? parsed.displayName : "",
     contacts,
     ...(auditHead ? { auditHead } : {}),
     ...(shownNames ? { shownNames } : {}),
+    ...(Object.keys(teamKeys).length > 0 ? { teamKeys } : {}),
     sequence,
   };
 }

@@ -43,6 +43,13 @@ export interface VaultProfile {
    * titles. Their own access history keeps naming what they saw after the access ends.
    */
   shownNames?: ShownNames;
+  /**
+   * Care-team keys this person compared by safety code, by team id: the fingerprints
+   * (base64url) of the key versions confirmed. A team key no administrator this browser trusts
+   * certified gets a share key (a new share, or a share renewed after a member left) only once
+   * confirmed here (client/teams/team-key-pins.ts).
+   */
+  teamKeys?: Record<string, string[]>;
   /** Counts every rewrite of the vault, inside its encryption: a browser that saw a higher count knows an older copy when served one. */
   sequence?: number;
 }

@@ -44,6 +44,8 @@ export interface MaintenanceProgress {
 export interface MaintenanceOutcome {
   /** Shares with care teams whose share key was replaced after a member left (client/sharing/team-renewal.ts). */
   renewed: number;
+  /** Shares with care teams whose renewal waits for the patient to compare the team's new key (the Sharing page asks). */
+  toCompare: number;
   rotated: number;
   wrapped: number;
   /** Records that could not be rotated now (changed meanwhile, or failed to verify); tried again next time. */
@@ -77,12 +79,13 @@ export async function runKeyMaintenance(
 ): Promise<MaintenanceOutcome> {
   await cryptoReady();
   const { onProgress, stillOpen = () => true, batchSize = rotationBatchSize } = options;
-  const outcome: MaintenanceOutcome = { renewed: 0, rotated: 0, wrapped: 0, deferred: 0 };
+  const outcome: MaintenanceOutcome = { renewed: 0, toCompare: 0, rotated: 0, wrapped: 0, deferred: 0 };
   if (vault.role !== "patient") return outcome;
   // Shares with care teams that lost a member get a new share key first: the server holds back their records'
   // rotations until then, so every new record key goes under a share key the member who left never held.
   const renewal = await renewTeamGrants(vault, transport);
   outcome.renewed = renewal.renewed;
+  outcome.toCompare = renewal.unconfirmed;
   outcome.deferred += renewal.deferred;
   const served = await transport.call(routes.keyMaintenance.pending, {});
   // Re-signing an older version as the newest, or handing a grant an older key, would make a rollback permanent.

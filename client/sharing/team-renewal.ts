@@ -18,7 +18,9 @@ import { recordKeyOf, servedRecord } from "../records/records";
 import { wholeChartRecords } from "../records/record-pages";
 import { rollbackError, staleRecords } from "../keystore/rollback-guard";
 import type { UnlockedVault } from "../keystore/vault-store";
-import { verifiedTeamKey } from "../teams/team-keys";
+import { checkTeamChain, type CheckedTeam } from "../teams/team-chain";
+import { isConfirmedTeamKey } from "../teams/team-key-pins";
+import { trustedAdmins, type TrustedAdmins } from "./directory-verification";
 import { sealSuccessorGrant } from "./sharing";
 
 export interface RenewalOutcome {
@@ -28,13 +30,80 @@ export interface RenewalOutcome {
   waiting: number;
   /** Shares that changed meanwhile or did not verify: tried again next time. */
   deferred: number;
+  /**
+   * Shares whose team's new key no administrator this browser trusts certified, and whose
+   * safety code the patient has not confirmed: renewed once they compare it (the Sharing page asks).
+   */
+  unconfirmed: number;
+}
+
+/** A renewal's new team key as this browser judges it: sealed to at once, or first compared by the patient. */
+export type RenewalKey = { state: "ready"; publicKey: Uint8Array } | { state: "to-compare"; checked: CheckedTeam };
+
+/**
+ * Judges the team key a renewal would seal to: its chain checked up to an administrator key this
+ * browser trusts (client/teams/team-chain.ts), or else the key confirmed by safety code in this
+ * vault (client/teams/team-key-pins.ts). Null while the team has no new key yet.
+ * @throws IntegrityError("signature") for a certificate or chain that does not verify or match
+ */
+export function renewalKeyOf(renewal: TeamRenewal, admins: TrustedAdmins, vault: UnlockedVault): RenewalKey | null {
+  const team = renewal.team;
+  if (!team) return null;
+  if (team.teamId !== renewal.teamId) throw new IntegrityError("signature");
+  const checked = checkTeamChain(team, admins);
+  if (checked.verification.state === "verified" || isConfirmedTeamKey(vault.profile, renewal.teamId, checked.publicKey)) {
+    return { state: "ready", publicKey: checked.publicKey };
+  }
+  return { state: "to-compare", checked };
+}
+
+/** A share that waits for the patient to compare its team's new key: what the Sharing page shows for it. */
+export interface RenewalToCompare {
+  grantId: string;
+  teamId: string;
+  teamName: string;
+  organizationName: string;
+  checked: CheckedTeam;
+}
+
+/**
+ * The shares whose renewal waits for the patient to compare the team's new key (see
+ * `renewalKeyOf`), for the Sharing page. A renewal whose chain does not hold is left out (it is
+ * never renewed: `renewTeamGrants` counts it deferred).
+ * @throws ApiError; IntegrityError when the vault cannot be rewritten safely (pinning a newly published administrator)
+ */
+export async function renewalsToCompare(vault: UnlockedVault, transport: Transport): Promise<RenewalToCompare[]> {
+  if (vault.role !== "patient") return [];
+  await cryptoReady();
+  const { renewals } = await transport.call(routes.teamRenewals.pending, {});
+  if (!renewals.some((renewal) => renewal.team)) return [];
+  const admins = await trustedAdmins(vault, transport);
+  return renewals.flatMap((renewal) => {
+    try {
+      const key = renewalKeyOf(renewal, admins, vault);
+      if (key?.state !== "to-compare") return [];
+      return [
+        {
+          grantId: renewal.grantId,
+          teamId: renewal.teamId,
+          teamName: renewal.team!.name,
+          organizationName: renewal.team!.organizationName,
+          checked: key.checked,
+        },
+      ];
+    } catch (caught) {
+      if (isIntegrityError(caught)) return [];
+      throw caught;
+    }
+  });
 }
 
 /**
  * Replaces the share key of every grant to a care team that lost a member since its share key
  * was made, as the server lists them (so it resumes on any device after a reload or a crash):
- * for each, a successor grant (new id, hence new share key, sealed to the team's current
- * certified key; the same records, permission and end date, signed anew; every record key
+ * for each, a successor grant (new id, hence new share key, sealed to the team's current key
+ * once `renewalKeyOf` finds it certified up to a trusted administrator or confirmed by the
+ * patient; the same records, permission and end date, signed anew; every record key
  * wrapped under the new share key) that the server stores while ending the old grant, in one
  * transaction. A cut-off request is sent again as it is (the server takes it once); a run
  * stopped before it makes a new successor next time (the old grant still stands meanwhile).
@@ -43,19 +112,22 @@ export interface RenewalOutcome {
  *   anything else that is not an IntegrityError (a bug) as it is.
  */
 export async function renewTeamGrants(vault: UnlockedVault, transport: Transport): Promise<RenewalOutcome> {
-  const outcome: RenewalOutcome = { renewed: 0, waiting: 0, deferred: 0 };
+  const outcome: RenewalOutcome = { renewed: 0, waiting: 0, deferred: 0, unconfirmed: 0 };
   if (vault.role !== "patient") return outcome;
   await cryptoReady();
   const { renewals } = await transport.call(routes.teamRenewals.pending, {});
   if (renewals.length === 0) return outcome;
-  const chart = await wholeChartRecords(transport);
+  const admins: TrustedAdmins = renewals.some((renewal) => renewal.team) ? await trustedAdmins(vault, transport) : new Map();
+  let chart: ChartRecord[] | undefined;
   for (const renewal of renewals) {
-    if (!renewal.team) {
-      outcome.waiting += 1;
-      continue;
-    }
     try {
-      const body = successorOf(renewal, chart, vault);
+      const key = renewalKeyOf(renewal, admins, vault);
+      if (!key || key.state === "to-compare") {
+        outcome[key ? "unconfirmed" : "waiting"] += 1;
+        continue;
+      }
+      chart ??= await wholeChartRecords(transport);
+      const body = successorOf(renewal, chart, vault, key.publicKey);
       await retryTransient(() => transport.call(routes.teamRenewals.renew, { params: { id: renewal.grantId }, body }));
       outcome.renewed += 1;
     } catch (caught) {
@@ -69,17 +141,16 @@ export async function renewTeamGrants(vault: UnlockedVault, transport: Transport
 type ChartRecord = Awaited<ReturnType<typeof wholeChartRecords>>[number];
 
 /**
- * The successor of one grant, sealed. Its records: for "all records" every record of the chart
+ * The successor of one grant, sealed to `teamPublicKey` (judged by `renewalKeyOf`). Its records: for "all records" every record of the chart
  * but those taken out; for a list, the records listed now, each either signed in the statement
  * or added by a clinician (a record a team member wrote under the grant).
- * @throws IntegrityError ("signature" for a team key or an old statement that does not verify,
+ * @throws IntegrityError ("signature" for a team or an old statement that does not match or verify,
  *   or a listed record the patient never signed for; "decrypt" for a profile or key that does
  *   not open; "rollback" for records served older than seen)
  */
-export function successorOf(renewal: TeamRenewal, chart: ChartRecord[], vault: UnlockedVault): GrantRenewalJson {
+export function successorOf(renewal: TeamRenewal, chart: ChartRecord[], vault: UnlockedVault, teamPublicKey: Uint8Array): GrantRenewalJson {
   const team = renewal.team!;
   if (team.teamId !== renewal.teamId || team.certificate.teamId !== renewal.teamId) throw new IntegrityError("signature");
-  const teamPublicKey = verifiedTeamKey(team.certificate);
   const signed = verified("signature", () => {
     const facts = decodeGrantStatementFacts(fromBase64url(renewal.statement));
     verifyGrant(

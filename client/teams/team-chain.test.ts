@@ -1,61 +1,26 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { cryptoReady, generateTeamKeyPair, safetyCode, signTeamKeyCertificate, toBase64url } from "@/crypto";
-import { routes } from "@/contract/routes";
+import { cryptoReady, generateTeamKeyPair, safetyCode, toBase64url } from "@/crypto";
 import type { OrganizationAdminStatementJson, TeamEntry } from "@/contract/teams";
-import { createOrganization } from "../admin/admin-accounts";
 import { IntegrityError, isIntegrityError } from "../integrity";
 import { person, type Person } from "../sharing/test-fixtures";
 import { fakeTransport } from "../transport/fake-transport";
 import { checkTeamChain } from "./team-chain";
+import { organizationOf, teamKeyCertificate } from "./test-fixtures";
 import { shareWithTeam, TeamNotComparedError } from "./team-sharing";
 
 beforeAll(cryptoReady);
-
-/** The deployment administrator's browser creates the organization (signing its statement); what the server then stores and serves. */
-async function organizationOf(deploymentAdmin: Person, orgAdmin: Person, name: string): Promise<OrganizationAdminStatementJson> {
-  const transport = fakeTransport();
-  transport.on(routes.directory.userKeys, () => orgAdmin.published);
-  transport.on(routes.teams.createOrganization, ({ body }) => ({ id: body.id }));
-  const id = await createOrganization(
-    { name, administratorIds: [orgAdmin.published.userId], signerName: "Ada Admin, registrar" },
-    deploymentAdmin.vault,
-    transport,
-  );
-  const [sent] = transport.callsTo(routes.teams.createOrganization);
-  const body = (
-    sent!.input as unknown as {
-      body: { name: string; statements: Array<Omit<OrganizationAdminStatementJson, "organizationId" | "organizationName" | "signerId">> };
-    }
-  ).body;
-  return { ...body.statements[0]!, organizationId: id, organizationName: body.name, signerId: deploymentAdmin.published.userId };
-}
 
 /** A team key version made and signed by `maker`, served with `chain`, as GET /api/teams serves it. */
 function teamOf(maker: Person, chain: OrganizationAdminStatementJson, organizationId = chain.organizationId): TeamEntry & { teamPublicKey: Uint8Array } {
   const teamId = crypto.randomUUID();
   const pair = generateTeamKeyPair();
-  const signedAt = Date.now();
-  const signature = signTeamKeyCertificate(
-    { teamId, organizationId, keyVersion: 1, publicKey: pair.publicKey, makerId: maker.published.userId, createdAt: signedAt },
-    maker.vault.keys.identitySecretKey,
-  );
   return {
     teamId,
     name: "Cardiology",
     organizationName: chain.organizationName,
     needsNewKey: false,
     teamPublicKey: pair.publicKey,
-    certificate: {
-      teamId,
-      organizationId,
-      keyVersion: 1,
-      publicKey: toBase64url(pair.publicKey),
-      makerId: maker.published.userId,
-      signedAt,
-      signature: toBase64url(signature),
-      makerIdentityPublicKey: maker.published.identityPublicKey,
-      chain,
-    },
+    certificate: teamKeyCertificate(maker, { teamId, organizationId, keyVersion: 1, publicKey: pair.publicKey }, chain),
   };
 }
 

@@ -8,6 +8,7 @@ import { retryTransient, type Transport } from "../transport/api";
 import type { UnlockedVault } from "../keystore/vault-store";
 import type { TrustedAdmins } from "../sharing/directory-verification";
 import { checkTeamChain } from "./team-chain";
+import { confirmTeamKey } from "./team-key-pins";
 
 export type { TeamEntry };
 
@@ -37,7 +38,9 @@ export class TeamNotComparedError extends Error {
  * member opens the records; each opening goes into this patient's History under the member's own
  * name. Before anything is sealed the team's chain of trust is checked here (team-chain.ts) under
  * `admins`: a chain that does not hold stops it, and an unverified team needs `compared` (the
- * patient compared the team key's safety code), never neither. Returns the grant's id.
+ * patient compared the team key's safety code), never neither; the compared key is then kept as
+ * confirmed in the vault, where a later renewal of the share looks for it (team-key-pins.ts).
+ * Returns the grant's id.
  * @throws IntegrityError("signature") for a team key or chain that does not verify (nothing is sent);
  *   TeamNotComparedError; TeamKeyReplacingError; IntegrityError("rollback"); ApiError.
  */
@@ -58,7 +61,10 @@ export async function shareWithTeam(
   const { team } = input;
   if (team.needsNewKey) throw new TeamKeyReplacingError();
   const checked = checkTeamChain(team, input.admins);
-  if (checked.verification.state !== "verified" && !input.compared) throw new TeamNotComparedError();
+  if (checked.verification.state !== "verified") {
+    if (!input.compared) throw new TeamNotComparedError();
+    await confirmTeamKey(vault, team.teamId, checked.publicKey, transport);
+  }
   const teamPublicKey = checked.publicKey;
   const recordKeys = await ownRecordKeys(input.recordIds, vault, transport);
   try {
