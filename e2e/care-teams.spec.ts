@@ -258,6 +258,36 @@ test("a patient shares with a team: two members open the records and the History
     })
     .toBe(3);
 
+  // That key was made by a member, so no administrator certified it: the patient's browser seals the share key to it only
+  // once the patient compared its safety code (here with the organization administrator's), and then renews the share.
+  const renewalsBefore = (await json<{ grants: Array<{ id: string; teamId?: string | null }> }>(patient.page, "/api/grants")).grants.filter(
+    (candidate) => candidate.teamId,
+  );
+  await openUnlocked(patient.page, "/share", patient.page.getByTestId("team-key-comparison"));
+  const comparison = patient.page.getByTestId("team-key-comparison");
+  await expect(comparison).toContainText(`${team} has a new key after a member left, and no administrator your browser trusts has certified it`);
+  await expect(patient.page.getByTestId("key-maintenance")).toContainText("1 share with a care team waits for you to compare the team's new key");
+  expect((await json<{ grants: Array<{ id: string; teamId?: string | null }> }>(patient.page, "/api/grants")).grants.filter((g) => g.teamId)).toEqual(
+    renewalsBefore,
+  );
+  await openUnlocked(orgAdmin.page, "/organization", orgAdmin.page.getByTestId("team-row"));
+  await orgAdmin.page.getByRole("button", { name: "Show the team key's safety code" }).click();
+  await expect(comparison.getByTestId("renewal-safety-code")).toHaveText((await orgAdmin.page.getByTestId("team-key-safety-code").textContent())!);
+  const confirm = comparison.getByRole("button", { name: `The codes match: renew the share with ${team}` });
+  await expect(confirm).toBeDisabled();
+  await comparison.getByLabel(`A member of ${team} showed me this same code`).check();
+  await checkA11y(patient.page, "/share with a team key to compare");
+  await confirm.click();
+  await expect(patient.page.getByTestId("key-maintenance")).toContainText("1 share with a care team now uses a new key that the member who left never held", {
+    timeout: 60_000,
+  });
+  await expect(comparison).toHaveCount(0);
+  const afterConfirm = (await json<{ grants: Array<{ id: string; teamId?: string | null }> }>(patient.page, "/api/grants")).grants.filter((g) => g.teamId);
+  expect(afterConfirm).toHaveLength(1);
+  expect(afterConfirm[0]!.id).not.toBe(renewalsBefore[0]!.id);
+  await openUnlocked(alice.page, "/shared", alice.page.getByTestId("shared-patient"));
+  await expect(alice.page.getByTestId("shared-patient").getByRole("button", { name: "Echo report" })).toBeVisible();
+
   await orgAdmin.page.setViewportSize({ width: 390, height: 844 });
   await expectFitsViewport(orgAdmin.page, "/organization at 390 px");
   await Promise.all([admin.close(), orgAdmin.close(), alice.close(), bob.close(), patient.close()]);

@@ -59,7 +59,7 @@ export function TeamKeyComparison({ item, onConfirmed }: { item: RenewalToCompar
         {item.checked.verification.state === "unverified" ? item.checked.verification.reason : "unverified"}). Your browser gives the share a new key only once
         you compare this safety code with the one a member of the team or an administrator of {item.organizationName} sees:
       </p>
-      <p className="safety-code" id={codeId} data-testid="team-key-safety-code">
+      <p className="safety-code" id={codeId} data-testid="renewal-safety-code">
         {item.checked.safetyCode.digits}
       </p>
       <label className="check-row">
