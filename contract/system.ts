@@ -13,6 +13,13 @@ export const healthReportSchema = z.object({
 });
 export type HealthReport = z.infer<typeof healthReportSchema>;
 
+/**
+ * What anyone probing the deployment is told: that it serves. Which database and file store it
+ * runs on, and its migrations, are the administration console's (a stranger has no use for them
+ * but to pick an attack).
+ */
+export const healthProbeSchema = z.object({ status: z.literal("ok") });
+
 /** Routes other sites call: health probes and browsers' CSP violation reports. */
 export const systemRoutes = {
   health: defineRoute({
@@ -21,7 +28,7 @@ export const systemRoutes = {
     access: "public",
     crossOrigin: true,
     why: "Load balancers and monitors probe it; it reads nobody's data and writes nothing.",
-    response: healthReportSchema,
+    response: healthProbeSchema,
   }),
   /**
    * Browsers send reports as application/csp-report or application/reports+json, two formats

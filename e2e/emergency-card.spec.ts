@@ -119,6 +119,9 @@ test("a patient makes an emergency card of chosen kinds: the PDF, the passcode s
   await page.getByRole("banner").getByRole("link", { name: "Emergency card" }).click();
   const accesses = page.getByTestId("link-accesses");
   for (const recipient of ["Dr Rescue, City ER", "Peer ER", "Dr Second, City ER"]) await expect(accesses).toContainText(`Opened by ${recipient}`);
+  // One more open while the page is open shows up live (the notice stream), with no reload.
+  await new SHLViewer({ shlinkURI: link.slice(link.indexOf("shlink:/")) }).resolveSHL({ recipient: "Dr Live, Night ER", passcode });
+  await expect(accesses).toContainText("Opened by Dr Live, Night ER", { timeout: 20_000 });
 
   // Reissue without a passcode: a new L link; the old one no longer opens.
   await page.getByRole("button", { name: "Change or reissue the card" }).click();

@@ -12,7 +12,7 @@ delete process.env.BLOB_STORE;
 delete process.env.S3_BUCKET;
 process.env.DATA_DIR = path.join(scratch, "data");
 process.env.BLOB_DIR = blobDir;
-const { getHealth } = await import("./health");
+const { getHealth, probeHealth } = await import("./health");
 const { getDatabase } = await import("./db");
 
 describe("health", () => {
@@ -25,11 +25,14 @@ describe("health", () => {
     const report = await getHealth();
     expect(report.database).toMatchObject({ kind: "pglite", migrations: { upToDate: true } });
     expect(report.blobStore).toEqual({ kind: "file" });
+    // The public probe says only that it serves.
+    expect(await probeHealth()).toEqual({ status: "ok" });
   });
 
   it("answers 503 when the file store's directory cannot be used", async () => {
     rmSync(blobDir, { recursive: true, force: true });
     writeFileSync(blobDir, "a file where the directory should be");
     expect(await codeOf(getHealth())).toBe("service-unavailable");
+    expect(await codeOf(probeHealth())).toBe("service-unavailable");
   });
 });

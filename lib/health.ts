@@ -30,3 +30,13 @@ export async function getHealth(): Promise<HealthReport> {
     blobStore: { kind: files.kind },
   };
 }
+
+/**
+ * GET /api/health: `{ status: "ok" }` when the database and the file store answer, for load
+ * balancers and monitors; the details (`getHealth`) are shown only in the administration console.
+ * @throws AppError("service-unavailable") as `getHealth` does (answered 503)
+ */
+export async function probeHealth(): Promise<{ status: "ok" }> {
+  await getHealth();
+  return { status: "ok" };
+}

@@ -328,7 +328,7 @@ function CardPanel({ entries }: { entries: OkEntry[] }) {
             Reissue the card
           </button>
           <h3>Who tried your card</h3>
-          <LinkAccesses linkId={card.link.id} name="your emergency card" />
+          <LinkAccesses linkId={card.link.id} name="your emergency card" generation={generation} />
         </section>
       )}
       {card && live && !made && card.link.state === "live" && (
@@ -357,7 +357,7 @@ function CardPanel({ entries }: { entries: OkEntry[] }) {
             Change or reissue the card
           </button>
           <h3>Who opened your card</h3>
-          <LinkAccesses linkId={card.link.id} name="your emergency card" />
+          <LinkAccesses linkId={card.link.id} name="your emergency card" generation={generation} />
         </section>
       )}
       {(!card || reissuing) && !made && (

@@ -1,7 +1,7 @@
 import { routes } from "@/contract/routes";
-import { getHealth } from "@/lib/health";
+import { probeHealth } from "@/lib/health";
 import { handle } from "@/lib/http/route";
 
 export const dynamic = "force-dynamic";
 
-export const GET = handle(routes.system.health, () => getHealth());
+export const GET = handle(routes.system.health, () => probeHealth());

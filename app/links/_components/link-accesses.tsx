@@ -10,9 +10,10 @@ type Access = Awaited<ReturnType<typeof linkAccesses>>[number];
 
 /**
  * Who opened one link and when, newest first: "Opened by <recipient>" (the name the recipient
- * typed into their viewer; nobody checked it) and refused passcodes, with how many opens.
+ * typed into their viewer; nobody checked it) and refused passcodes, with how many opens. Read
+ * again whenever `generation` changes (the page bumps it on a live notice of an open).
  */
-export function LinkAccesses({ linkId, name }: { linkId: string; name: string }) {
+export function LinkAccesses({ linkId, name, generation = 0 }: { linkId: string; name: string; generation?: number }) {
   const [accesses, setAccesses] = useState<Access[] | null>(null);
   const [error, setError] = useState<string>();
 
@@ -33,7 +34,7 @@ export function LinkAccesses({ linkId, name }: { linkId: string; name: string })
     return () => {
       cancelled = true;
     };
-  }, [linkId]);
+  }, [linkId, generation]);
 
   if (error) {
     return (
