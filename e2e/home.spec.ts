@@ -77,15 +77,17 @@ test("health tells anyone that the deployment serves, and nothing about what it 
   expect(await response.json()).toEqual({ status: "ok" });
 });
 
-test("a write from another origin is refused before it reaches a route", async ({ request, baseURL }) => {
-  const refused = await request.post("/api/health", { headers: { origin: "https://attacker.example" }, data: {} });
+test("a write from another origin is refused before its route reads it", async ({ request, baseURL }) => {
+  // The route wrapper refuses it first (the proxy does not run for the API): before the body, the session, the handler.
+  const refused = await request.post("/api/records", { headers: { origin: "https://attacker.example" }, data: {} });
   expect(refused.status()).toBe(403);
   expect((await refused.json()).error.code).toBe("cross-origin-refused");
 
   // The same request from the app's own origin passes the check and reaches the route,
-  // which only answers GET.
-  const sameOrigin = await request.post("/api/health", { headers: { origin: baseURL! }, data: {} });
-  expect(sameOrigin.status()).toBe(405);
+  // whose contract refuses the empty body.
+  const sameOrigin = await request.post("/api/records", { headers: { origin: baseURL! }, data: {} });
+  expect(sameOrigin.status()).toBe(400);
+  expect((await sameOrigin.json()).error.code).toBe("invalid-input");
 });
 
 test("an /api path no route serves answers the API's JSON 404, whatever the method, and a served path keeps its 405", async ({ request, baseURL }) => {

@@ -34,7 +34,14 @@ afterAll(async () => {
 const from = (address: string, body?: unknown, claimed?: string) =>
   new Request("http://localhost:3000/api/auth/sign-in", {
     method: "POST",
-    headers: { "content-type": "application/json", [peerHeader]: address, ...(claimed ? { "x-forwarded-for": claimed } : {}) },
+    headers: {
+      // From the app's own page: the route wrapper refuses anything else before the rate limits are reached.
+      "sec-fetch-site": "same-origin",
+      origin: "http://localhost:3000",
+      "content-type": "application/json",
+      [peerHeader]: address,
+      ...(claimed ? { "x-forwarded-for": claimed } : {}),
+    },
     body: JSON.stringify(body ?? {}),
   });
 

@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { apiClientHeader } from "@/contract/api-client-header";
 import { crossOriginApiRoutes, isApiRequestFromElsewhere } from "./api-origin";
@@ -55,5 +57,22 @@ describe("isApiRequestFromElsewhere", () => {
     for (const path of ["/api/shl", "/api/shl/", `${link}/x`, "/api/links", "/api/links/x"]) {
       expect(isApiRequestFromElsewhere(path, headers({ "sec-fetch-site": "cross-site" })), path).toBe(true);
     }
+  });
+});
+
+describe("where the API's origin check happens", () => {
+  it("every method of every API route is wrapped by handle() or route(), which refuse requests from elsewhere (the proxy does not run for /api)", () => {
+    const api = path.resolve(__dirname, "..", "..", "app", "api");
+    const files = readdirSync(api, { recursive: true, encoding: "utf8" }).filter((file) => path.basename(file) === "route.ts");
+    expect(files.length).toBeGreaterThan(50);
+    const bare: string[] = [];
+    for (const file of files) {
+      const source = readFileSync(path.join(api, file), "utf8");
+      for (const match of source.matchAll(/^export\s+(?:async\s+)?(?:const|function|let|var)\s+(GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS)\b(.*)$/gm)) {
+        if (!/^\s*=\s*(handle|route)\(/.test(match[2]!)) bare.push(`${file} ${match[1]}`);
+      }
+      if (/^export\s*\{/m.test(source)) bare.push(`${file} (re-exports)`);
+    }
+    expect(bare).toEqual([]);
   });
 });

@@ -1,6 +1,11 @@
 import "server-only";
 import { apiClientHeader } from "@/contract/api-client-header";
 import { routeTable } from "@/contract/routes";
+import { AppError } from "@/lib/errors";
+import { cspReportPath, isCrossOriginWrite } from "./security-headers";
+
+/** The blind SMART Health Link routes (lib/links/public-link-service.ts): open to every site, without credentials. */
+export const isShlPath = (pathname: string) => /^\/api\/shl\//.test(pathname);
 
 /**
  * The API routes other sites may call, each with why: the routes the contract's table marks
@@ -64,4 +69,23 @@ function decodedPath(pathname: string): string {
     // Malformed percent-encoding: judged as sent (and refused if it names the API).
     return pathname;
   }
+}
+
+/**
+ * Whether a request must be refused before anything acts on it (403 `cross-origin-refused`):
+ * an API request from somewhere other than the app's own pages (`isApiRequestFromElsewhere`),
+ * or a state-changing request from another origin (`isCrossOriginWrite`), except on the CSP
+ * report endpoint (browsers send violation reports without the page's Origin; it only logs,
+ * under a rate limit) and the SMART Health Link routes, which any viewer on any site calls.
+ * Judged by proxy.ts for pages and by the route wrapper (lib/http/route.ts) for every API
+ * route, which the proxy does not run for (see its matcher).
+ */
+export function isRefusedAsFromElsewhere(pathname: string, method: string, headers: Headers, appOrigin: string): boolean {
+  if (isApiRequestFromElsewhere(pathname, headers)) return true;
+  return pathname !== cspReportPath && !isShlPath(pathname) && isCrossOriginWrite(method, headers, appOrigin);
+}
+
+/** The refusal of a request `isRefusedAsFromElsewhere` judged to come from elsewhere (403). */
+export function refusedFromElsewhere(): AppError {
+  return new AppError("cross-origin-refused", "This request must come from the app's own pages.");
 }

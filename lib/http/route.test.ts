@@ -2,19 +2,24 @@ import { describe, expect, it, vi } from "vitest";
 import { NextResponse } from "next/server";
 import { z } from "zod";
 import { toBase64url } from "@/crypto";
+import { config } from "@/lib/config";
 import { AppError } from "@/lib/errors";
 import * as log from "@/lib/log";
+import { apiClientHeader } from "@/contract/api-client-header";
 import { bodyLimits } from "@/contract/body-limits";
 import { defineRoute } from "@/contract/route";
 import { JsonText } from "./json-text";
 import { handle, parseJsonBody, route } from "./route";
+
+/** What the app's own pages send (Fetch Metadata, and Origin on a write): the route wrapper refuses an API request without them. */
+const fromApp = { "sec-fetch-site": "same-origin", origin: config().appOrigin };
 
 const schema = z.object({ name: z.string().min(1).max(20), count: z.number().int() });
 
 /** A request as Next hands it to a route: with the Content-Length its client declared. */
 function post(body: string | Uint8Array<ArrayBuffer>, headers: Record<string, string> = { "content-type": "application/json" }) {
   const length = typeof body === "string" ? new TextEncoder().encode(body).byteLength : body.byteLength;
-  return new Request("http://localhost:3000/api/test", { method: "POST", body, headers: { ...headers, "content-length": String(length) } });
+  return new Request("http://localhost:3000/api/test", { method: "POST", body, headers: { ...fromApp, ...headers, "content-length": String(length) } });
 }
 
 /** A request whose body streams in pieces with no Content-Length (chunked): `bytes` bytes of "x", or `text`. */
@@ -22,7 +27,7 @@ function chunked(bytes: number, text?: string) {
   const data = text === undefined ? new Uint8Array(bytes).fill(0x78) : new TextEncoder().encode(text);
   return new Request("http://localhost:3000/api/test", {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: { ...fromApp, "content-type": "application/json" },
     body: new ReadableStream({
       start(controller) {
         for (let offset = 0; offset < data.byteLength; offset += 4096) controller.enqueue(data.slice(offset, offset + 4096));
@@ -114,7 +119,7 @@ describe("parseJsonBody", () => {
     ).toBe(413);
     // At the limit, and with no body at all, the handler runs.
     expect((await bodyless(chunked(bodyLimits.standard), {})).status).toBe(204);
-    expect((await bodyless(new Request("http://localhost:3000/api/test", { method: "POST" }), {})).status).toBe(204);
+    expect((await bodyless(new Request("http://localhost:3000/api/test", { method: "POST", headers: fromApp }), {})).status).toBe(204);
     expect(ran).toBe(2);
   });
 
@@ -132,7 +137,7 @@ describe("parseJsonBody", () => {
 });
 
 describe("route", () => {
-  const request = new Request("http://localhost:3000/api/thing");
+  const request = new Request("http://localhost:3000/api/thing", { headers: fromApp });
 
   // The first request after a (re)start may reach a service that never awaited the library
   // itself (reading a vault, auditing a sign-in); it must not fail for that.
@@ -196,6 +201,48 @@ describe("route", () => {
   });
 });
 
+describe("route: only the app's own pages (the proxy does not run for the API)", () => {
+  const app = config().appOrigin;
+  let ran = 0;
+  const handler = route(async () => {
+    ran += 1;
+    return new NextResponse(null, { status: 204 });
+  });
+  const answer = async (method: string, path: string, headers: Record<string, string>) => {
+    const before = ran;
+    const response = await handler(new Request(`${app}${path}`, { method, headers }), {});
+    return { status: response.status, ran: ran > before, body: response.status === 403 ? await response.json() : null };
+  };
+  const refused = { status: 403, ran: false, body: { error: { code: "cross-origin-refused", message: expect.any(String) } } };
+  const served = { status: 204, ran: true, body: null };
+
+  it("refuses a read from another site, a sibling site or the address bar before the handler runs", async () => {
+    for (const site of ["cross-site", "same-site", "none"]) expect(await answer("GET", "/api/records", { "sec-fetch-site": site }), site).toEqual(refused);
+    // Without Fetch Metadata (an older browser, a script) only the app's client header lets a request through.
+    expect(await answer("GET", "/api/records", {})).toEqual(refused);
+    expect(await answer("GET", "/api/records", { [apiClientHeader.name]: apiClientHeader.value })).toEqual(served);
+    expect(await answer("GET", "/api/records", { "sec-fetch-site": "same-origin" })).toEqual(served);
+    // An encoded spelling of /api is judged as /api.
+    expect(await answer("GET", "/%61pi/records", { "sec-fetch-site": "cross-site" })).toEqual(refused);
+  });
+
+  it("refuses a write that does not carry the app's Origin, even from the app's own site", async () => {
+    for (const origin of ["https://evil.example", "null", ""]) {
+      const headers: Record<string, string> = { "sec-fetch-site": "same-origin", ...(origin ? { origin } : {}) };
+      for (const method of ["POST", "PUT", "PATCH", "DELETE"])
+        expect(await answer(method, "/api/records", headers), `${method} from ${origin || "no origin"}`).toEqual(refused);
+    }
+    expect(await answer("POST", "/api/records", { [apiClientHeader.name]: apiClientHeader.value })).toEqual(refused);
+    expect(await answer("POST", "/api/records", { "sec-fetch-site": "same-origin", origin: app })).toEqual(served);
+  });
+
+  it("lets any site call the SMART Health Link routes, and browsers send CSP reports without an Origin", async () => {
+    expect(await answer("POST", "/api/shl/abc", { "sec-fetch-site": "cross-site", origin: "https://viewer.example" })).toEqual(served);
+    expect(await answer("GET", "/api/shl/files/abc", { "sec-fetch-site": "cross-site" })).toEqual(served);
+    expect(await answer("POST", "/api/csp-reports", { "sec-fetch-site": "same-origin" })).toEqual(served);
+  });
+});
+
 describe("handle: a route bound to its contract", () => {
   const thing = defineRoute({
     method: "POST",
@@ -210,7 +257,7 @@ describe("handle: a route bound to its contract", () => {
   const id = "5b0a5d44-1c3c-4a55-8a6c-3f0fd2a7d2b1";
   const context = (params: Record<string, string>) => ({ params: Promise.resolve(params) });
   const request = (url: string, body: unknown) =>
-    new Request(url, { method: "POST", body: JSON.stringify(body), headers: { "content-type": "application/json" } });
+    new Request(url, { method: "POST", body: JSON.stringify(body), headers: { ...fromApp, "content-type": "application/json" } });
 
   it("parses params, query and body, and sends only what the contract declares", async () => {
     const handler = handle(
@@ -266,7 +313,7 @@ describe("handle: a route bound to its contract", () => {
     const logged = vi.spyOn(log, "logUnexpected").mockImplementation(() => undefined);
     const empty = defineRoute({ method: "DELETE", path: "/api/things/[id]", access: "session", response: "empty" });
     const handler = handle(empty, async () => new JsonText("{}") as never);
-    const response = await handler(new Request(`http://localhost/api/things/${id}`, { method: "DELETE" }), context({ id }));
+    const response = await handler(new Request(`http://localhost/api/things/${id}`, { method: "DELETE", headers: fromApp }), context({ id }));
     expect(response.status).toBe(500);
     expect(String(logged.mock.calls[0]?.[0])).toMatch(/answers no JSON/);
     logged.mockRestore();

@@ -2,9 +2,11 @@ import "server-only";
 import { NextResponse } from "next/server";
 import { ZodError, type z } from "zod";
 import { cryptoReady } from "@/crypto";
+import { config } from "@/lib/config";
 import { AppError, errorBody, httpStatusFor, internalError, type FieldIssue } from "@/lib/errors";
 import { logUnexpected } from "@/lib/log";
 import { bodyLimits, describeLimit, type BodyLimit } from "@/contract/body-limits";
+import { isRefusedAsFromElsewhere, refusedFromElsewhere } from "./api-origin";
 import { JsonText } from "./json-text";
 import type { HandlerOutput, RouteDefinition } from "@/contract/route";
 
@@ -24,6 +26,9 @@ const bodyReadAhead = new WeakMap<Request, Uint8Array>();
 /**
  * Wraps a route handler so that every failure leaves through one mapping: AppError by
  * its code, anything else as a generic 500 whose detail is logged, never returned.
+ * A request from somewhere other than the app's own pages is refused first, with 403
+ * `cross-origin-refused` (`isRefusedAsFromElsewhere`): the proxy does not run for the API
+ * (proxy.ts), so this is where every API route's origin check happens, whatever the path.
  * The route's body limit (`options.bodyLimit`, declared here once per route) is enforced
  * first: a declared length above it is refused with 413 `payload-too-large` naming the
  * limit before the handler runs, and a body sent without a declared length (chunked) is read
@@ -38,6 +43,7 @@ export function route<Context>(handler: Handler<Context>, options: RouteOptions 
   const limit = options.bodyLimit ?? bodyLimits.standard;
   return async (request, context) => {
     try {
+      if (isRefusedAsFromElsewhere(new URL(request.url).pathname, request.method, request.headers, config().appOrigin)) throw refusedFromElsewhere();
       const declaredLength = request.headers.get("content-length");
       if (Number(declaredLength ?? "0") > limit) throw tooLarge(limit);
       bodyLimitOf.set(request, limit);
