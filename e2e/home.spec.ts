@@ -103,4 +103,8 @@ test("an /api path no route serves answers the API's JSON 404, whatever the meth
     expect((await response.json()).error.code, `${method} ${path}`).toBe("not-found");
   }
   expect((await request.post("/api/health", { headers: { origin: baseURL! }, data: {} })).status()).toBe(405);
+  // Unknown or not, a write from another origin is refused as such.
+  const elsewhere = await request.post("/api/no-such-route", { headers: { origin: "https://attacker.example" }, data: {} });
+  expect(elsewhere.status()).toBe(403);
+  expect((await elsewhere.json()).error.code).toBe("cross-origin-refused");
 });
