@@ -4,7 +4,7 @@ import { trailActions } from "./support/audit";
 import { contactsOf, nameContact, shareCodeOf } from "./support/emergency";
 import { addNote, importRecords, newPerson, type Person } from "./support/sharing";
 import { checkA11y, expect, test } from "./support/test";
-import { expectFitsViewport } from "./support/viewport";
+import { expectAppStyle, expectFitsViewport } from "./support/viewport";
 
 const ips = "fixtures/real-world/04-ips-with-immunization.json";
 // The IPS fixture's allergies (2), medications (2), problems (2) and immunization (1): the kinds chosen by default.
@@ -49,12 +49,14 @@ test("emergency access: refused, approved early, opened by the wait with the pat
   await page.getByRole("banner").getByRole("link", { name: "Emergency contacts" }).click();
   await expect(page.getByTestId("name-contact")).toBeVisible({ timeout: 60_000 });
   await checkA11y(page, "the emergency contacts page");
+  await expectAppStyle(page, "the emergency contacts page");
   await nameContact(page, annCode, "7 days", { name: "Ann Carter", reach: "+44 161 496 0000" });
   // A clinician's directory name is offered as the name to keep; the patient may change it.
   const form = page.getByTestId("name-contact");
   await form.getByLabel("Your contact's share code").fill(bobCode);
   await form.getByRole("button", { name: "Check the code" }).click();
   await expect(form.getByLabel(/^Your contact's name/)).toHaveValue("Dr Bob Contact");
+  await expectAppStyle(page, "the form naming an emergency contact");
   await form.getByRole("button", { name: "Cancel" }).click();
   await nameContact(page, bobCode, "24 hours", { name: "Dr Bob (GP)" });
   const [annGrant, bobGrant] = await (async () => {
@@ -76,6 +78,9 @@ test("emergency access: refused, approved early, opened by the wait with the pat
   await expect(await roleRow(ann)).toHaveAttribute("data-state", "standby");
   await expect(ann.page.getByTestId("emergency-role")).toContainText("You are an emergency contact for account");
   await expect(ann.page.getByTestId("emergency-role")).not.toContainText("Petra");
+  // Nothing to act on yet: a patient's own contacts lead the page.
+  await expect(ann.page.getByTestId("name-contact")).toBeVisible();
+  expect(await partsInOrder(ann.page)).toEqual(["People you trust", "Name an emergency contact", "You are an emergency contact", "Your share code"]);
   expect((await ann.page.request.get(`/api/emergency-access/${annGrant}`)).status()).toBe(403);
 
   // 1. Refused: the patient's open page shows the request at once, and the contact's shows the refusal.
@@ -126,8 +131,11 @@ test("emergency access: refused, approved early, opened by the wait with the pat
     ] as const) {
       await at.setViewportSize(size);
       await expectFitsViewport(at, `${who} at ${size.width}×${size.height}`);
+      await expectAppStyle(at, `${who} at ${size.width}×${size.height}`);
       await checkA11y(at, `${who} at ${size.width}×${size.height}`);
     }
+    // Access open: the contact's part comes first, above the contact's own (they are a patient too).
+    expect((await partsInOrder(ann.page))[0], `the contact's page at ${size.width}×${size.height}`).toBe("You are an emergency contact");
   }
 
   // 3. The wait ends while the patient is signed out: the server serves the set without them, and the contact's page turns without a reload.
@@ -189,6 +197,9 @@ test("emergency access: refused, approved early, opened by the wait with the pat
   }
   await Promise.all([patient.close(), ann.close(), bob.close()]);
 });
+
+/** The headings of the Emergency contacts page's parts, top to bottom. */
+const partsInOrder = (page: Page) => page.getByRole("main").getByRole("heading", { level: 2 }).allTextContents();
 
 /** The current key version of each of the patient's records (their own chart, through the API). */
 async function keyVersions(page: Page, ids: string[]): Promise<Map<string, number>> {
