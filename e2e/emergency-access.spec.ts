@@ -4,7 +4,7 @@ import { trailActions } from "./support/audit";
 import { contactsOf, nameContact, shareCodeOf } from "./support/emergency";
 import { addNote, importRecords, newPerson, type Person } from "./support/sharing";
 import { checkA11y, expect, test } from "./support/test";
-import { expectAppStyle, expectFitsViewport } from "./support/viewport";
+import { expectAppStyle, expectFitsViewport, goThroughMenu } from "./support/viewport";
 
 const ips = "fixtures/real-world/04-ips-with-immunization.json";
 // The IPS fixture's allergies (2), medications (2), problems (2) and immunization (1): the kinds chosen by default.
@@ -134,9 +134,17 @@ test("emergency access: refused, approved early, opened by the wait with the pat
       await expectAppStyle(at, `${who} at ${size.width}×${size.height}`);
       await checkA11y(at, `${who} at ${size.width}×${size.height}`);
     }
-    // Access open: the contact's part comes first, above the contact's own (they are a patient too).
-    expect((await partsInOrder(ann.page))[0], `the contact's page at ${size.width}×${size.height}`).toBe("You are an emergency contact");
   }
+  // Access open: on the contact's next visit, on a phone, their part comes first, above their own contacts (they are a patient too).
+  await ann.page.setViewportSize({ width: 390, height: 844 });
+  await goThroughMenu(ann.page, "Home");
+  await goThroughMenu(ann.page, "Emergency contacts");
+  await expect(ann.page.getByTestId("name-contact")).toBeVisible();
+  expect(await partsInOrder(ann.page)).toEqual(["You are an emergency contact", "People you trust", "Name an emergency contact", "Your share code"]);
+  await expectAppStyle(ann.page, "the contact's page with access open at 390×844");
+  await ann.page.setViewportSize({ width: 1280, height: 800 });
+  await ann.page.getByRole("button", { name: "Read the emergency set" }).click();
+  await expect(annSet.getByTestId("emergency-record")).toHaveCount(emergencySetSize, { timeout: 30_000 });
 
   // 3. The wait ends while the patient is signed out: the server serves the set without them, and the contact's page turns without a reload.
   await signOutThroughPage(page);

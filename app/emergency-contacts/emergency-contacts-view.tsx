@@ -83,11 +83,14 @@ function OwnContacts() {
 
 /**
  * The page's parts in the order a person needs them: someone's contact with a request waiting or
- * access open finds that first; otherwise a patient's own contacts lead.
+ * access open finds that first; otherwise a patient's own contacts lead. The order is settled when
+ * the page opens: parts never swap places under a person acting on them.
  */
 function EmergencyParts({ patient }: { patient: boolean }) {
   const roles = useEmergencyRoles();
-  const contactFirst = !patient || contactPartFirst(roles.roles);
+  const [settled, setSettled] = useState<boolean | null>(null);
+  if (settled === null && roles.roles !== null) setSettled(contactPartFirst(roles.roles));
+  const contactFirst = !patient || settled === true;
   return (
     <>
       {contactFirst && <EmergencyRoles {...roles} />}
