@@ -66,7 +66,9 @@ test("a patient shares with a team: two members open the records and the History
   await patient.page.getByRole("button", { name: `Choose the team ${team}` }).click();
   // Checked in the patient's browser: the deployment administrator's pinned key → their statement naming the
   // organization's administrator → the team key that administrator's browser signed. No comparison is needed.
-  await expect(patient.page.getByTestId("team-verified")).toContainText(`Verified by ${deploymentAdminName}: an administrator of ${organization}`);
+  await expect(patient.page.getByTestId("team-verified")).toContainText(
+    `Verified: team key signed by Olu ${surname} Office, an administrator of ${organization} certified by ${deploymentAdminName} on `,
+  );
   await expect(patient.page.getByTestId("team-share-needs-comparison")).toHaveCount(0);
   // Nothing is chosen for the patient: a team is several people.
   const allRecords = patient.page.getByLabel("All my records, including future ones");
