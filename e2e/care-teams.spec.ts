@@ -144,6 +144,10 @@ test("a patient shares with a team: two members open the records and the History
   const received = patient.page.getByTestId("history-row").filter({ hasText: "Received 1 record" });
   await expect(received.filter({ hasText: `Dr Alice ${surname}` })).toHaveCount(1);
   await expect(received.filter({ hasText: `Dr Bob ${surname}` })).toHaveCount(1);
+  // And which team each read came through.
+  for (const member of [`Dr Alice ${surname}`, `Dr Bob ${surname}`]) {
+    await expect(received.filter({ hasText: member }).getByTestId("history-through")).toHaveText(`through ${team} · ${organization}`);
+  }
   const { records: before } = await json<{ records: Array<{ id: string; keyVersion: number }> }>(patient.page, "/api/records");
   expect(before.map((record) => record.keyVersion)).toEqual([1]);
   // What the server holds for the share before Bob leaves (Bob holds the share key sealed in it).

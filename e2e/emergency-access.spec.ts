@@ -80,6 +80,7 @@ test("emergency access: refused, approved early, opened by the wait with the pat
   await expect(ann.page.getByTestId("emergency-role")).not.toContainText("Petra");
   // Nothing to act on yet: a patient's own contacts lead the page.
   await expect(ann.page.getByTestId("name-contact")).toBeVisible();
+  await expect(ann.page.getByTestId("own-share-code")).toBeVisible();
   expect(await partsInOrder(ann.page)).toEqual(["People you trust", "Name an emergency contact", "You are an emergency contact", "Your share code"]);
   expect((await ann.page.request.get(`/api/emergency-access/${annGrant}`)).status()).toBe(403);
 
@@ -140,6 +141,8 @@ test("emergency access: refused, approved early, opened by the wait with the pat
   await goThroughMenu(ann.page, "Home");
   await goThroughMenu(ann.page, "Emergency contacts");
   await expect(ann.page.getByTestId("name-contact")).toBeVisible();
+  await expect(liveRole(ann)).toHaveAttribute("data-state", "open");
+  await expect(ann.page.getByTestId("own-share-code")).toBeVisible();
   expect(await partsInOrder(ann.page)).toEqual(["You are an emergency contact", "People you trust", "Name an emergency contact", "Your share code"]);
   await expectAppStyle(ann.page, "the contact's page with access open at 390×844");
   await ann.page.setViewportSize({ width: 1280, height: 800 });

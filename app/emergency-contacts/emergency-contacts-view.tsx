@@ -90,12 +90,13 @@ function EmergencyParts({ patient }: { patient: boolean }) {
   const roles = useEmergencyRoles();
   const [settled, setSettled] = useState<boolean | null>(null);
   if (settled === null && roles.roles !== null) setSettled(contactPartFirst(roles.roles));
+  // A patient's contact part waits for the order, rather than appearing below and jumping up.
   const contactFirst = !patient || settled === true;
   return (
     <>
       {contactFirst && <EmergencyRoles {...roles} />}
       {patient && <OwnContacts />}
-      {!contactFirst && <EmergencyRoles {...roles} />}
+      {settled === false && <EmergencyRoles {...roles} />}
       <ShareCodeCard forEmergency />
     </>
   );
