@@ -130,6 +130,15 @@ test("a patient shares with a team: two members open the records and the History
   expect(grantCalls.filter((call) => call.startsWith("POST "))).toEqual([]);
   await mallory.close();
 
+  // Alice arrives through her notice: it names the patient (opened in her browser) and leads to that share, which takes focus.
+  await alice.page.getByTestId("notice-link").click();
+  await alice.page
+    .locator('[data-testid="notice-row"][data-kind="patient-shared"]')
+    .getByRole("link", { name: "Open what Pat Team shares with you" })
+    .first()
+    .click({ timeout: 30_000 });
+  await expect(alice.page.getByTestId("shared-patient").getByRole("heading", { name: "Pat Team" })).toBeFocused({ timeout: 30_000 });
+
   // Both members open it, each in their own browser with the team key sealed to them.
   for (const member of [alice, bob]) {
     await member.page.getByRole("link", { name: "Shared with me" }).click();
