@@ -96,7 +96,7 @@ function EmergencyParts({ patient }: { patient: boolean }) {
     <>
       {contactFirst && <EmergencyRoles {...roles} />}
       {patient && <OwnContacts />}
-      {settled === false && <EmergencyRoles {...roles} />}
+      {patient && settled === false && <EmergencyRoles {...roles} />}
       <ShareCodeCard forEmergency />
     </>
   );
