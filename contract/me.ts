@@ -175,7 +175,7 @@ export const trailPageSchema = z.object({
   previousHash: hash.nullable(),
   events: z.array(trailEventSchema).max(trailPageSize.max),
   actors: z.record(uuid, z.string().max(200)),
-  /** For events about joining or leaving a care team: the team's name and organization, by the grant the event names. */
+  /** For events on a care team's grant (joining or leaving it, a member's read through it): the team's name and organization, by grant id. */
   teams: z.record(uuid, z.string().max(250)).optional(),
 });
 export type TrailPageJson = z.infer<typeof trailPageSchema>;

@@ -66,7 +66,9 @@ test("a patient shares with a team: two members open the records and the History
   await patient.page.getByRole("button", { name: `Choose the team ${team}` }).click();
   // Checked in the patient's browser: the deployment administrator's pinned key → their statement naming the
   // organization's administrator → the team key that administrator's browser signed. No comparison is needed.
-  await expect(patient.page.getByTestId("team-verified")).toContainText(`Verified by ${deploymentAdminName}: an administrator of ${organization}`);
+  await expect(patient.page.getByTestId("team-verified")).toContainText(
+    `Verified: team key signed by Olu ${surname} Office, an administrator of ${organization} certified by ${deploymentAdminName} on `,
+  );
   await expect(patient.page.getByTestId("team-share-needs-comparison")).toHaveCount(0);
   // Nothing is chosen for the patient: a team is several people.
   const allRecords = patient.page.getByLabel("All my records, including future ones");
@@ -128,6 +130,15 @@ test("a patient shares with a team: two members open the records and the History
   expect(grantCalls.filter((call) => call.startsWith("POST "))).toEqual([]);
   await mallory.close();
 
+  // Alice arrives through her notice: it names the patient (opened in her browser) and leads to that share, which takes focus.
+  await alice.page.getByTestId("notice-link").click();
+  await alice.page
+    .locator('[data-testid="notice-row"][data-kind="patient-shared"]')
+    .getByRole("link", { name: "Open what Pat Team shares with you" })
+    .first()
+    .click({ timeout: 30_000 });
+  await expect(alice.page.getByTestId("shared-patient").getByRole("heading", { name: "Pat Team" })).toBeFocused({ timeout: 30_000 });
+
   // Both members open it, each in their own browser with the team key sealed to them.
   for (const member of [alice, bob]) {
     await member.page.getByRole("link", { name: "Shared with me" }).click();
@@ -142,6 +153,10 @@ test("a patient shares with a team: two members open the records and the History
   const received = patient.page.getByTestId("history-row").filter({ hasText: "Received 1 record" });
   await expect(received.filter({ hasText: `Dr Alice ${surname}` })).toHaveCount(1);
   await expect(received.filter({ hasText: `Dr Bob ${surname}` })).toHaveCount(1);
+  // And which team each read came through.
+  for (const member of [`Dr Alice ${surname}`, `Dr Bob ${surname}`]) {
+    await expect(received.filter({ hasText: member }).getByTestId("history-through")).toHaveText(`through ${team} · ${organization}`);
+  }
   const { records: before } = await json<{ records: Array<{ id: string; keyVersion: number }> }>(patient.page, "/api/records");
   expect(before.map((record) => record.keyVersion)).toEqual([1]);
   // What the server holds for the share before Bob leaves (Bob holds the share key sealed in it).

@@ -4,7 +4,7 @@ import { trailActions } from "./support/audit";
 import { contactsOf, nameContact, shareCodeOf } from "./support/emergency";
 import { addNote, importRecords, newPerson, type Person } from "./support/sharing";
 import { checkA11y, expect, test } from "./support/test";
-import { expectFitsViewport } from "./support/viewport";
+import { expectAppStyle, expectFitsViewport, goThroughMenu } from "./support/viewport";
 
 const ips = "fixtures/real-world/04-ips-with-immunization.json";
 // The IPS fixture's allergies (2), medications (2), problems (2) and immunization (1): the kinds chosen by default.
@@ -49,12 +49,14 @@ test("emergency access: refused, approved early, opened by the wait with the pat
   await page.getByRole("banner").getByRole("link", { name: "Emergency contacts" }).click();
   await expect(page.getByTestId("name-contact")).toBeVisible({ timeout: 60_000 });
   await checkA11y(page, "the emergency contacts page");
+  await expectAppStyle(page, "the emergency contacts page");
   await nameContact(page, annCode, "7 days", { name: "Ann Carter", reach: "+44 161 496 0000" });
   // A clinician's directory name is offered as the name to keep; the patient may change it.
   const form = page.getByTestId("name-contact");
   await form.getByLabel("Your contact's share code").fill(bobCode);
   await form.getByRole("button", { name: "Check the code" }).click();
   await expect(form.getByLabel(/^Your contact's name/)).toHaveValue("Dr Bob Contact");
+  await expectAppStyle(page, "the form naming an emergency contact");
   await form.getByRole("button", { name: "Cancel" }).click();
   await nameContact(page, bobCode, "24 hours", { name: "Dr Bob (GP)" });
   const [annGrant, bobGrant] = await (async () => {
@@ -76,6 +78,10 @@ test("emergency access: refused, approved early, opened by the wait with the pat
   await expect(await roleRow(ann)).toHaveAttribute("data-state", "standby");
   await expect(ann.page.getByTestId("emergency-role")).toContainText("You are an emergency contact for account");
   await expect(ann.page.getByTestId("emergency-role")).not.toContainText("Petra");
+  // Nothing to act on yet: a patient's own contacts lead the page.
+  await expect(ann.page.getByTestId("name-contact")).toBeVisible();
+  await expect(ann.page.getByTestId("own-share-code")).toBeVisible();
+  expect(await partsInOrder(ann.page)).toEqual(["People you trust", "Name an emergency contact", "You are an emergency contact", "Your share code"]);
   expect((await ann.page.request.get(`/api/emergency-access/${annGrant}`)).status()).toBe(403);
 
   // 1. Refused: the patient's open page shows the request at once, and the contact's shows the refusal.
@@ -126,9 +132,22 @@ test("emergency access: refused, approved early, opened by the wait with the pat
     ] as const) {
       await at.setViewportSize(size);
       await expectFitsViewport(at, `${who} at ${size.width}×${size.height}`);
+      await expectAppStyle(at, `${who} at ${size.width}×${size.height}`);
       await checkA11y(at, `${who} at ${size.width}×${size.height}`);
     }
   }
+  // Access open: on the contact's next visit, on a phone, their part comes first, above their own contacts (they are a patient too).
+  await ann.page.setViewportSize({ width: 390, height: 844 });
+  await goThroughMenu(ann.page, "Home");
+  await goThroughMenu(ann.page, "Emergency contacts");
+  await expect(ann.page.getByTestId("name-contact")).toBeVisible();
+  await expect(liveRole(ann)).toHaveAttribute("data-state", "open");
+  await expect(ann.page.getByTestId("own-share-code")).toBeVisible();
+  expect(await partsInOrder(ann.page)).toEqual(["You are an emergency contact", "People you trust", "Name an emergency contact", "Your share code"]);
+  await expectAppStyle(ann.page, "the contact's page with access open at 390×844");
+  await ann.page.setViewportSize({ width: 1280, height: 800 });
+  await ann.page.getByRole("button", { name: "Read the emergency set" }).click();
+  await expect(annSet.getByTestId("emergency-record")).toHaveCount(emergencySetSize, { timeout: 30_000 });
 
   // 3. The wait ends while the patient is signed out: the server serves the set without them, and the contact's page turns without a reload.
   await signOutThroughPage(page);
@@ -189,6 +208,9 @@ test("emergency access: refused, approved early, opened by the wait with the pat
   }
   await Promise.all([patient.close(), ann.close(), bob.close()]);
 });
+
+/** The headings of the Emergency contacts page's parts, top to bottom. */
+const partsInOrder = (page: Page) => page.getByRole("main").getByRole("heading", { level: 2 }).allTextContents();
 
 /** The current key version of each of the patient's records (their own chart, through the API). */
 async function keyVersions(page: Page, ids: string[]): Promise<Map<string, number>> {

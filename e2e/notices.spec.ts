@@ -145,10 +145,21 @@ test("a clinician hears live when a patient starts sharing and when they stop, n
   expect(listed).toContain(patient.userId);
 
   const { grants } = (await (await patient.page.request.get("/api/grants")).json()) as { grants: Array<{ id: string }> };
+  // The notice leads to that share, named as the patient chose (the clinician never opened Shared with me here: the name below comes from the notice centre alone).
+  await expect(shared.getByRole("link", { name: "Open what Stella Sharer shares with you" })).toHaveAttribute("href", `/shared#share-${grants[0]!.id}`);
+
   expect((await patient.page.request.post(`/api/grants/${grants[0]!.id}/revoke`, { headers: sameOrigin(patient.page) })).ok()).toBe(true);
   const ended = doctor.page.locator('[data-testid="notice-row"][data-kind="patient-stopped-sharing"]');
   await expect(ended).toContainText("A patient's share with you ended", { timeout: 15_000 });
   await expect(doctor.page.getByTestId("notice-badge")).toContainText("2 unread notices", { timeout: 15_000 });
+  // The share is gone: its notices lead to what is still shared, and, after a full load, name the patient from the clinician's own vault.
+  await expect(shared.getByRole("link", { name: "Open what is shared with you" })).toBeVisible({ timeout: 15_000 });
+  await doctor.page.reload();
+  const unlock = doctor.page.getByRole("button", { name: "Unlock to see patients' names" });
+  await expect(ended.filter({ hasText: "Stella Sharer" }).or(unlock).first()).toBeVisible({ timeout: 15_000 });
+  if (await unlock.isVisible()) await unlock.click();
+  await expect(ended).toContainText("A patient's share with you ended: they stopped sharing, or its end date passed: Stella Sharer", { timeout: 15_000 });
+  expect(await (await doctor.page.request.get("/api/me/notices")).text()).not.toContain("Stella");
   await doctor.close();
   await patient.close();
 });

@@ -1,7 +1,7 @@
 import { submitSignUp } from "./support/accounts";
 import { addNote, chooseClinician, newPerson, type Person } from "./support/sharing";
 import { checkA11y, expect, test, type Page } from "./support/test";
-import { expectFitsViewport, goThroughMenu, menuButton, phoneViewports } from "./support/viewport";
+import { expectAppStyle, expectFitsViewport, goThroughMenu, menuButton, phoneViewports } from "./support/viewport";
 import { addVirtualAuthenticator } from "./support/virtual-authenticator";
 
 /**
@@ -100,6 +100,11 @@ test("every page fits a phone screen, with nothing to scroll sideways and every 
     await expect(page.getByTestId("share-form")).toBeVisible();
     await check(page, `/share with the share form open at ${at}`, withAxe);
 
+    await goThroughMenu(page, "Emergency contacts");
+    await expect(page.getByTestId("name-contact")).toBeVisible({ timeout: 30_000 });
+    await check(page, `/emergency-contacts (patient) at ${at}`, withAxe);
+    await expectAppStyle(page, `/emergency-contacts (patient) at ${at}`);
+
     await goThroughMenu(page, "History");
     await expect(page.getByTestId("history-row").first()).toBeVisible();
     await check(page, `/history (patient) at ${at}`, withAxe);
@@ -153,6 +158,9 @@ test("every page fits a phone screen, with nothing to scroll sideways and every 
     await goThroughMenu(doctor.page, "History");
     await expect(doctor.page.getByTestId("history-row").first()).toBeVisible();
     await check(doctor.page, `/history (doctor) at ${at}`, withAxe);
+    await goThroughMenu(doctor.page, "Emergency contacts");
+    await expect(doctor.page.getByRole("heading", { name: "You are an emergency contact" })).toBeVisible({ timeout: 30_000 });
+    await check(doctor.page, `/emergency-contacts (doctor) at ${at}`, withAxe);
     await goThroughMenu(doctor.page, "Security");
     await expect(doctor.page.getByRole("heading", { name: "Passkeys" })).toBeVisible();
     await check(doctor.page, `/settings/security (doctor) at ${at}`, withAxe);

@@ -19,7 +19,7 @@ import { stateWords, waitWords } from "./emergency-words";
 import { OutcomeLines, useOutcome } from "./outcome";
 import { useLiveReload } from "./use-live-reload";
 
-const failureWords = {
+const roleFailureWords = {
   accessEnded: "Emergency access is not open, or has ended.",
   integrity: "The emergency set did not verify: it may have been altered on the server. Nothing from it is shown.",
   unreachable: "Health Safe Cloud could not be reached. Check your connection and try again.",
@@ -50,7 +50,7 @@ function OpenedSet({ opened }: { opened: OpenedEmergencySet }) {
           <h4 id={`set-${opened.grantId}-${group.key}`}>
             {group.heading} ({group.records.length})
           </h4>
-          <ul className="plain-list">
+          <ul className="list">
             {group.records.map((entry) => (
               <li key={entry.record.id} data-testid="emergency-record">
                 <details>
@@ -93,7 +93,7 @@ function RoleRow({ role, onChanged }: { role: EmergencyRole; onChanged: () => vo
       );
       onChanged();
     } catch (caught) {
-      failed(describeFailure(caught, failureWords));
+      failed(describeFailure(caught, roleFailureWords));
     } finally {
       setBusy(false);
     }
@@ -106,43 +106,48 @@ function RoleRow({ role, onChanged }: { role: EmergencyRole; onChanged: () => vo
       setOpened(await openEmergencySet(role.grantId, vault, httpTransport));
     } catch (caught) {
       setOpened(null);
-      failed(describeFailure(caught, failureWords));
+      failed(describeFailure(caught, roleFailureWords));
       onChanged();
     } finally {
       setBusy(false);
     }
   }
   return (
-    <li data-testid="emergency-role" data-state={role.state}>
-      <p>
-        You are an emergency contact for account {shortAccountId(role.patientId)} · wait: {waitWords(role.waitSeconds)}
-      </p>
-      <p data-testid="emergency-role-state">
-        {stateWords(role.state)}
-        {role.state === "requested" && role.opensAt && ` It opens ${formatDateTime(role.opensAt)} unless refused.`}
-      </p>
-      {(role.state === "standby" || role.state === "refused") && (
-        <button type="button" onClick={ask} disabled={busy}>
-          Request emergency access
-        </button>
-      )}
-      {role.state === "open" && (
-        <button type="button" onClick={read} disabled={busy}>
-          Read the emergency set
-        </button>
-      )}
-      <OutcomeLines outcome={outcome} testId="emergency-role-outcome" />
-      {/* Access that ends while the set is shown takes the set off the page. */}
-      {opened && role.state === "open" && <OpenedSet opened={opened} />}
+    <li className="list-row" data-testid="emergency-role" data-state={role.state}>
+      <div>
+        <p className="shared-patient-identity">You are an emergency contact for account {shortAccountId(role.patientId)}</p>
+        <p className="hint">Wait: {waitWords(role.waitSeconds)}</p>
+        <p data-testid="emergency-role-state">
+          {stateWords(role.state)}
+          {role.state === "requested" && role.opensAt && ` It opens ${formatDateTime(role.opensAt)} unless refused.`}
+        </p>
+      </div>
+      <div className="row-actions">
+        {(role.state === "standby" || role.state === "refused") && (
+          <button type="button" className="button button-small" onClick={ask} disabled={busy}>
+            Request emergency access
+          </button>
+        )}
+        {role.state === "open" && (
+          <button type="button" className="button button-small" onClick={read} disabled={busy}>
+            Read the emergency set
+          </button>
+        )}
+      </div>
+      <div className="row-panel">
+        <OutcomeLines outcome={outcome} testId="emergency-role-outcome" />
+        {/* Access that ends while the set is shown takes the set off the page. */}
+        {opened && role.state === "open" && <OpenedSet opened={opened} />}
+      </div>
     </li>
   );
 }
 
 /**
- * For any account: who named it their emergency contact (an account id, nothing more until access
- * opens), request, read; kept current live (the patient's answers, the end of a wait).
+ * For any account: who named it their emergency contact, loaded and kept current live (the
+ * patient's answers, the end of a wait). The page holds it, to put this part first when it needs action.
  */
-export function EmergencyRoles() {
+export function useEmergencyRoles() {
   const [roles, setRoles] = useState<EmergencyRole[] | null>(null);
   const [error, setError] = useState<string>();
   const reload = useCallback(() => {
@@ -151,17 +156,24 @@ export function EmergencyRoles() {
         setError(undefined);
         setRoles(listed);
       },
-      (caught: unknown) => setError(describeFailure(caught, failureWords)),
+      (caught: unknown) => setError(describeFailure(caught, roleFailureWords)),
     );
   }, []);
   useEffect(reload, [reload]);
   useLiveReload(reload, roles);
+  return { roles, error, reload };
+}
+
+/** Who named this account their emergency contact (an account id, nothing more until access opens): request, read. */
+export function EmergencyRoles({ roles, error, reload }: ReturnType<typeof useEmergencyRoles>) {
   return (
-    <section className="card" aria-labelledby="emergency-roles-title">
+    <section className="card" aria-labelledby="emergency-roles-title" data-testid="emergency-roles-part">
       <h2 id="emergency-roles-title">You are an emergency contact</h2>
-      <button type="button" className="button-secondary" onClick={reload}>
-        Check again
-      </button>
+      <div className="actions">
+        <button type="button" className="button button-small button-secondary" onClick={reload}>
+          Check again
+        </button>
+      </div>
       {error && (
         <p role="alert" className="form-error">
           {error}
@@ -169,7 +181,7 @@ export function EmergencyRoles() {
       )}
       {roles && roles.length === 0 && <p>Nobody has named you their emergency contact.</p>}
       {roles && roles.length > 0 && (
-        <ul className="plain-list" data-testid="emergency-roles">
+        <ul className="list" data-testid="emergency-roles">
           {roles.map((role) => (
             <RoleRow key={role.grantId} role={role} onChanged={reload} />
           ))}

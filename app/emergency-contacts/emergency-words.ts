@@ -22,3 +22,19 @@ export function stateWords(state: EmergencyState): string {
       return "Ended.";
   }
 }
+
+/**
+ * Whether the part of the page for someone's emergency contact comes first: while a request of
+ * theirs waits or access is open, that is what they came for (on a phone, below a patient's own
+ * sections, it would be a long scroll away). Otherwise a patient's own contacts come first.
+ */
+export function contactPartFirst(roles: ReadonlyArray<{ state: EmergencyState }> | null): boolean {
+  return (roles ?? []).some((role) => role.state === "requested" || role.state === "open");
+}
+
+/** Failure words shared by the page's forms and rows. */
+export const failureWords = {
+  accessEnded: "Your session ended. Sign in again.",
+  integrity: "This share code does not match the keys the server presented for that account. Nothing was shared.",
+  unreachable: "Health Safe Cloud could not be reached. Check your connection and try again.",
+};

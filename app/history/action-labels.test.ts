@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { labelOf } from "./action-labels";
+import { labelOf, throughTeam } from "./action-labels";
 
 describe("history wording", () => {
   it("says how many records one committed import added, not how many times", () => {
@@ -47,5 +47,18 @@ describe("history wording", () => {
     expect(labelOf({ action: "link-passcode-refused", recipient: "Someone" })).toBe("Wrong passcode for one of your links, from Someone");
     expect(labelOf({ action: "link-created" })).toBe("Made a link to share records");
     expect(labelOf({ action: "link-revoked" })).toBe("Revoked a link");
+  });
+});
+
+describe("which team a read came through", () => {
+  const owner = "11111111-1111-4111-8111-111111111111";
+  const alice = "22222222-2222-4222-8222-222222222222";
+  it("names the team of a member's action on a team's grant", () => {
+    expect(throughTeam({ action: "records-received", actorId: alice, teamName: "Cardiology · Riverside" }, owner)).toBe("through Cardiology · Riverside");
+  });
+  it("says nothing for a clinician's own grant, the owner's own action, or joining and leaving (worded with the team already)", () => {
+    expect(throughTeam({ action: "records-received", actorId: alice }, owner)).toBeNull();
+    expect(throughTeam({ action: "grant-created", actorId: owner, teamName: "Cardiology · Riverside" }, owner)).toBeNull();
+    expect(throughTeam({ action: "team-member-added", actorId: alice, teamName: "Cardiology · Riverside" }, owner)).toBeNull();
   });
 });

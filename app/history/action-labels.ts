@@ -113,4 +113,15 @@ export function labelOf(event: {
   return `${label} ${countOf(event.count, "time")}, from ${when(event.windowStart)} to ${when(event.windowEnd)}`;
 }
 
+/**
+ * Which care team someone else's action came through ("through Cardiology · Riverside"), for the
+ * History's Who column: when the event's grant is a team's and the actor is not the trail's owner.
+ * Joining or leaving a team names it in its own words (`labelOf`); null otherwise.
+ */
+export function throughTeam(event: { action: AuditAction; actorId: string | null; teamName?: string }, ownerId: string): string | null {
+  if (!event.teamName || !event.actorId || event.actorId === ownerId) return null;
+  if (event.action === "team-member-added" || event.action === "team-member-removed") return null;
+  return `through ${event.teamName}`;
+}
+
 export const outcomeLabel = (outcome: string) => (outcome === "success" ? "Done" : outcome === "denied" ? "Refused" : "Failed");

@@ -9,7 +9,7 @@ import { loadedChart } from "@/client/records/chart-store";
 import { isRollback } from "@/client/keystore/rollback-guard";
 import { useGrants } from "@/client/sharing/grants-store";
 import { unlockedVault, useVault } from "@/client/keystore/vault-store";
-import { labelOf, outcomeLabel, when } from "./action-labels";
+import { labelOf, outcomeLabel, throughTeam, when } from "./action-labels";
 import { downloadText } from "@/client/records/download";
 import { describeFailure, failureKind } from "@/client/failures";
 import { countOf, listOf, localDayKey, today } from "@/client/format";
@@ -258,7 +258,10 @@ function History() {
                   <time dateTime={event.occurredAt}>{when(event.occurredAt)}</time>
                   {isNew(event) && <span className="badge"> New</span>}
                 </td>
-                <td data-label="Who">{event.recipient ? linkOpenerName(event.recipient) : event.actorName}</td>
+                <td data-label="Who">
+                  {event.recipient ? linkOpenerName(event.recipient) : event.actorName}
+                  {throughTeam(event, userId) && <span data-testid="history-through"> {throughTeam(event, userId)}</span>}
+                </td>
                 <td data-label="What">{labelOf(event)}</td>
                 <td data-label="Record">{event.recordId ? titleOf(event.recordId) : event.recordIds?.length ? listOf(event.recordIds.map(titleOf)) : "—"}</td>
                 <td data-label="Outcome">{outcomeLabel(event.outcome)}</td>

@@ -2,24 +2,46 @@
 
 import { useCallback, useEffect, useRef, useState } from "react";
 import Link from "next/link";
-import { noticeActions } from "./notice-actions";
+import { noticeActionOf } from "./notice-actions";
 import { countOf, formatDateTime } from "@/client/format";
 import { noticeKinds } from "@/contract/notices";
-import { describeNotice, foldedWhen, listNotices, markNoticesRead, watchNotices, type Notice } from "@/client/notices/notices";
+import {
+  describeNotice,
+  foldedWhen,
+  listNotices,
+  markNoticesRead,
+  noClinicianNames,
+  watchNotices,
+  type ClinicianNames,
+  type Notice,
+} from "@/client/notices/notices";
 import { useKeyChanges } from "@/client/notices/key-change-notices";
 import { failureKind, reportIfBug } from "@/client/failures";
 import { signIn, unlockOnThisDevice } from "@/client/account/sign-in";
 import { useVault } from "@/client/keystore/vault-store";
-import { loadRevealedNames } from "@/client/sharing/sharing";
+import { loadRevealedShares, revealedNamesOf } from "@/client/sharing/sharing";
+import { rememberShownNames } from "@/client/keystore/vault-profile";
+import type { UnlockedVault } from "@/client/keystore/vault-store";
 import { httpTransport } from "@/client/transport/api";
 import { KeyChangeRows } from "./key-change-rows";
 
-type Shown = Notice & { words: string };
+type Shown = Notice & { words: string; action: { href: string; text: string } | undefined };
 type Role = "patient" | "doctor" | "nurse" | "admin";
 
 /** Whether an unlock failure is one of the expected ones (a cancelled prompt, a refusal, an outage), not a bug. */
 const expectedUnlockFailure = (caught: unknown) =>
   failureKind(caught) !== null || (caught instanceof DOMException && (caught.name === "NotAllowedError" || caught.name === "AbortError"));
+
+/**
+ * Keeps, in the clinician's encrypted vault, the patients' names just shown in their notices, so
+ * a notice about a share that has since ended still names its patient. Best effort: only a bug is not let go.
+ */
+function rememberPatients(vault: UnlockedVault, revealed: ReadonlyMap<string, string>) {
+  if (revealed.size === 0) return;
+  void rememberShownNames(vault, { patients: Object.fromEntries(revealed), records: {} }).catch((caught: unknown) => {
+    if (failureKind(caught) === null) throw caught;
+  });
+}
 
 /**
  * The open vault, for what only this browser can tell: whether a pinned contact's keys changed
@@ -83,21 +105,30 @@ export function NoticesView({ role }: { role: Role }) {
     void checkKeys(true);
   }, [unlockedId, role, checkKeys]);
 
-  // A clinician's notices about patients name them as the patients chose to be shown: the grants' profiles, and the names the vault remembers.
-  const patientNames = useRef<ReadonlyMap<string, string>>(new Map());
+  // A clinician's notices about patients name them as the patients chose to be shown: the shares held (read again when a
+  // clinician notice is new or folds a new event: a share may have started or ended), and the names the vault remembers.
+  const clinicianNames = useRef<ClinicianNames>(noClinicianNames);
+  const checkedNotices = useRef(new Set<string>());
   const namesFor = useCallback(
     async (listed: readonly Notice[]) => {
       const open = useVault.getState().vault;
-      const missing = listed.some((notice) => noticeKinds[notice.kind].audience === "clinician" && notice.actorId && !patientNames.current.has(notice.actorId));
-      if (!isClinician || open.status !== "unlocked" || !missing) return patientNames.current;
+      if (!isClinician || open.status !== "unlocked") return clinicianNames.current;
+      const about = listed.filter((notice) => noticeKinds[notice.kind].audience === "clinician").map((notice) => `${notice.id}:${notice.count}`);
+      if (about.every((key) => checkedNotices.current.has(key))) return clinicianNames.current;
       try {
-        const revealed = await loadRevealedNames(open, httpTransport);
-        patientNames.current = new Map([...Object.entries(open.profile.shownNames?.patients ?? {}), ...revealed]);
+        const shares = await loadRevealedShares(open, httpTransport);
+        for (const key of about) checkedNotices.current.add(key);
+        const revealed = revealedNamesOf(shares);
+        clinicianNames.current = {
+          shares,
+          patients: new Map([...clinicianNames.current.patients, ...Object.entries(open.profile.shownNames?.patients ?? {}), ...revealed]),
+        };
+        rememberPatients(open, revealed);
       } catch (caught) {
         // Names that cannot be had leave the fixed words; a bug is not one of those.
         if (failureKind(caught) === null) throw caught;
       }
-      return patientNames.current;
+      return clinicianNames.current;
     },
     [isClinician],
   );
@@ -113,9 +144,13 @@ export function NoticesView({ role }: { role: Role }) {
 
   const refresh = useCallback(async () => {
     const page = await listNotices();
-    const patients = await namesFor(page.notices);
+    const known = await namesFor(page.notices);
     const described = await Promise.all(
-      page.notices.map(async (notice) => ({ ...notice, words: await describeNotice(notice, names.current, httpTransport, patients) })),
+      page.notices.map(async (notice) => ({
+        ...notice,
+        words: await describeNotice(notice, names.current, httpTransport, known),
+        action: noticeActionOf(notice, known.shares),
+      })),
     );
     setShown(described);
     setUnread(page.unread);
@@ -158,9 +193,13 @@ export function NoticesView({ role }: { role: Role }) {
       <h2 id="notice-list-title" tabIndex={-1}>
         What happened
       </h2>
-      {role === "patient" && locked && (
+      {(role === "patient" || isClinician) && locked && (
         <div className="hint" data-testid="key-check-locked">
-          <p>Your vault is locked, so this browser cannot check whether a contact&apos;s keys changed.</p>
+          <p>
+            {isClinician
+              ? "Your vault is locked, so this browser cannot tell which patient each notice is about."
+              : "Your vault is locked, so this browser cannot check whether a contact's keys changed."}
+          </p>
           <button
             type="button"
             className="button button-small button-secondary"
@@ -174,7 +213,7 @@ export function NoticesView({ role }: { role: Role }) {
               }
             }}
           >
-            Unlock to check contacts&apos; keys
+            {isClinician ? "Unlock to see patients' names" : "Unlock to check contacts' keys"}
           </button>
           {unlockProblem && (
             <p className="form-error" role="alert">
@@ -207,9 +246,9 @@ export function NoticesView({ role }: { role: Role }) {
                     {notice.read ? notice.words : `New: ${notice.words}`}
                   </strong>
                   <p className="hint">{foldedWhen(notice.count, formatDateTime(notice.firstAt), formatDateTime(notice.lastAt))}</p>
-                  {noticeActions[notice.kind] && (
+                  {notice.action && (
                     <p>
-                      <Link href={noticeActions[notice.kind]!.href}>{noticeActions[notice.kind]!.text}</Link>
+                      <Link href={notice.action.href}>{notice.action.text}</Link>
                     </p>
                   )}
                 </div>

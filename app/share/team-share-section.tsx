@@ -1,12 +1,12 @@
 "use client";
 
-import { useRef, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { ShareTermsFields } from "./share-terms-fields";
 import { describeFailure, failureKind } from "@/client/failures";
 import { endOfDay, formatDay, today as todayWhereThePersonIs } from "@/client/format";
 import { isIntegrityError } from "@/client/integrity";
 import type { TrustedAdmins } from "@/client/sharing/directory-verification";
-import { checkTeamChain, type CheckedTeam } from "@/client/teams/team-chain";
+import { checkTeamChain, teamKeySignerName, teamVerifiedWords, type CheckedTeam } from "@/client/teams/team-chain";
 import type { ChartEntry } from "@/client/records/records";
 import { summarizeRecords } from "@/client/records/record-groups";
 import { useGrants } from "@/client/sharing/grants-store";
@@ -16,13 +16,21 @@ import { httpTransport } from "@/client/transport/api";
 
 type OkEntry = Extract<ChartEntry, { status: "ok" }>;
 
-/** What this browser found about a chosen team's chain of trust (client/teams/team-chain.ts). */
+/** What this browser found about a chosen team's chain of trust (client/teams/team-chain.ts), naming who vouched for what. */
 function TeamBadge({ checked }: { checked: CheckedTeam }) {
   const { verification } = checked;
+  const [adminName, setAdminName] = useState<string | null>(null);
+  useEffect(() => {
+    if (verification.state !== "verified") return;
+    let current = true;
+    void teamKeySignerName(verification, httpTransport).then((name) => current && setAdminName(name));
+    return () => {
+      current = false;
+    };
+  }, [verification]);
   return verification.state === "verified" ? (
     <p className="verified-note" data-testid="team-verified">
-      ✓ Verified by {verification.signerName}: an administrator of {verification.organizationName}, whom {verification.signerName} certified on{" "}
-      {formatDay(verification.issuedAt)}, made this team&apos;s key.
+      ✓ {teamVerifiedWords(verification, adminName, formatDay(verification.issuedAt))}
     </p>
   ) : (
     <p className="entry-unverified" data-testid="team-unverified">
@@ -157,7 +165,7 @@ export function TeamShareSection({
           <h3 id="team-share-form-title">
             Share with {chosen.team.name} · {chosen.team.organizationName}
           </h3>
-          <TeamBadge checked={chosen.checked} />
+          <TeamBadge key={chosen.team.teamId} checked={chosen.checked} />
           <p>Before sharing, you can compare this safety code with the one a member of the team or its organization&apos;s administrator sees:</p>
           <p className="safety-code" data-testid="team-safety-code">
             {chosen.checked.safetyCode.digits}

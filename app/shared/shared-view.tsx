@@ -50,6 +50,22 @@ function rememberShown(patients: SharedPatient[]) {
   });
 }
 
+/**
+ * A link to one share (`/shared#share-<grant id>`, from a notice) lands on it: once the shares
+ * have loaded, its heading takes focus and scrolls into view (the browser's own jump to the
+ * fragment came before the share was there).
+ */
+function useFocusSharedHash(loaded: SharedPatient[] | null) {
+  useEffect(() => {
+    if (!loaded) return;
+    const target = window.location.hash.slice(1);
+    if (!target.startsWith("share-")) return;
+    const heading = document.getElementById(target)?.querySelector<HTMLElement>("h2");
+    heading?.focus();
+    heading?.scrollIntoView({ block: "start" });
+  }, [loaded]);
+}
+
 function Shared() {
   const [loaded, setPatients] = useState<SharedPatient[] | null>(null);
   // While the list loads, what is verified so far is shown, with how far it has come.
@@ -86,6 +102,7 @@ function Shared() {
   useEffect(() => {
     void refresh();
   }, [refresh]);
+  useFocusSharedHash(loaded);
 
   return (
     <>
@@ -101,8 +118,16 @@ function Shared() {
         const sameName = patients.filter((other) => displayName(other) === name);
         const heading = sameName.length > 1 ? `${name} (share ${sameName.indexOf(patient) + 1} of ${sameName.length})` : name;
         return (
-          <section key={patient.grantId} className="card" aria-labelledby={`shared-patient-${index}`} data-testid="shared-patient">
-            <h2 id={`shared-patient-${index}`}>{heading}</h2>
+          <section
+            key={patient.grantId}
+            id={`share-${patient.grantId}`}
+            className="card"
+            aria-labelledby={`shared-patient-${index}`}
+            data-testid="shared-patient"
+          >
+            <h2 id={`shared-patient-${index}`} tabIndex={-1}>
+              {heading}
+            </h2>
             <p className="shared-patient-identity" data-testid="shared-patient-identity">
               {revealedIdentity(name, patient.revealedBirthDate, true)}
             </p>

@@ -2,6 +2,7 @@ import { noticeKinds, type Notice, type NoticeSettings } from "@/contract/notice
 import { pathOf } from "@/contract/route";
 import { routes } from "@/contract/routes";
 import { certifiedKeys } from "../sharing/contacts";
+import type { RevealedShare } from "../sharing/sharing";
 import { httpTransport, type Transport } from "../transport/api";
 
 export type { Notice, NoticeSettings };
@@ -55,25 +56,46 @@ export function watchNotices(onUnread: (unread: number) => void): () => void {
 }
 
 /**
+ * What a clinician's browser knows of the patients behind their notices, all opened here, never
+ * sent: the shares held now (grant id → patient and the name revealed in the grant) and the names
+ * this clinician's vault kept of patients shown before (patient id → name), for shares now gone.
+ */
+export interface ClinicianNames {
+  shares: ReadonlyMap<string, RevealedShare>;
+  patients: ReadonlyMap<string, string>;
+}
+
+export const noClinicianNames: ClinicianNames = { shares: new Map(), patients: new Map() };
+
+/**
+ * The name a clinician's notice names its patient by: the one revealed in the share it is about
+ * (still held), else the name the vault kept for that patient; null when neither is known (the
+ * notice's fixed words then need no name).
+ */
+export function clinicianNoticeName(notice: Pick<Notice, "actorId" | "grantId">, known: ClinicianNames): string | null {
+  const share = notice.grantId ? known.shares.get(notice.grantId) : undefined;
+  return share?.revealedName ?? (notice.actorId ? (known.patients.get(notice.actorId) ?? null) : null);
+}
+
+/**
  * A notice in words: the kind's fixed sentence, and, where a clinician acted, who, from their
  * directory entry (read through their certified keys; a certificate that does not verify
- * leaves the generic words). A clinician's notice about a patient (the actor) names them by
- * the name the patient revealed, from `patientNames` (opened in this browser: the grants'
- * profiles, and the names the vault remembers). Names are looked up here, in the browser: the
- * server never puts one in a notice.
+ * leaves the generic words). A clinician's notice about a patient names them as
+ * `clinicianNoticeName` finds. Names are looked up here, in the browser: the server never puts
+ * one in a notice.
  */
 export async function describeNotice(
   notice: Notice,
   names: Map<string, Promise<string | null>>,
   transport: Transport = httpTransport,
-  patientNames: ReadonlyMap<string, string> = new Map(),
+  clinicianNames: ClinicianNames = noClinicianNames,
 ): Promise<string> {
   const words: string = noticeKinds[notice.kind].label;
-  if (!notice.actorId) return words;
   if (noticeKinds[notice.kind].audience === "clinician") {
-    const patient = patientNames.get(notice.actorId);
+    const patient = clinicianNoticeName(notice, clinicianNames);
     return patient ? `${words}: ${patient}` : words;
   }
+  if (!notice.actorId) return words;
   let name = names.get(notice.actorId);
   if (!name) {
     name = certifiedKeys(notice.actorId, transport).then(

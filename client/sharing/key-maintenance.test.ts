@@ -54,7 +54,7 @@ describe("key maintenance after a revoke", () => {
 
     const progress: Array<{ done: number; total: number }> = [];
     const outcome = await runKeyMaintenance(patient.vault, server.transport, { onProgress: (step) => progress.push(step) });
-    expect(outcome).toEqual({ renewed: 0, rotated: 1, wrapped: 0, deferred: 0 });
+    expect(outcome).toEqual({ renewed: 0, toCompare: 0, rotated: 1, wrapped: 0, deferred: 0 });
     expect(progress).toEqual([
       { done: 0, total: 1 },
       { done: 1, total: 1 },
@@ -101,6 +101,7 @@ describe("key maintenance after a revoke", () => {
     const stillOpen = () => isStillOpen(vault);
     expect(await runKeyMaintenance(vault, server.transport, { onProgress, stillOpen, batchSize: 1 })).toEqual({
       renewed: 0,
+      toCompare: 0,
       rotated: 3,
       wrapped: 0,
       deferred: 0,
@@ -115,6 +116,7 @@ describe("key maintenance after a revoke", () => {
     });
     expect(await runKeyMaintenance(vault, server.transport, { onProgress, stillOpen, batchSize: 1 })).toEqual({
       renewed: 0,
+      toCompare: 0,
       rotated: 1,
       wrapped: 0,
       deferred: 0,
@@ -131,7 +133,7 @@ describe("key maintenance after a revoke", () => {
     server.transport
       .on(routes.keyMaintenance.pending, () => ({ rotations: [], missingWraps: [{ recordId: id!, keyVersion: 1, ownerWrap: record.ownerWrap, grantId }] }))
       .on(routes.grants.addWraps, () => undefined);
-    expect(await runKeyMaintenance(patient.vault, server.transport, { onProgress })).toEqual({ renewed: 0, rotated: 0, wrapped: 1, deferred: 0 });
+    expect(await runKeyMaintenance(patient.vault, server.transport, { onProgress })).toEqual({ renewed: 0, toCompare: 0, rotated: 0, wrapped: 1, deferred: 0 });
     const [sent] = server.transport.callsTo(routes.grants.addWraps);
     const { wraps } = routes.grants.addWraps.body.parse(sent!.input.body);
     expect(wraps).toMatchObject([{ grantId, recordId: id, keyVersion: 1 }]);
@@ -188,7 +190,7 @@ describe("key maintenance after a revoke", () => {
       .on(routes.records.rotateMany, () => {
         throw new ApiError(409, "conflict", "This record changed since you opened it.");
       });
-    expect(await runKeyMaintenance(patient.vault, server.transport, { onProgress })).toEqual({ renewed: 0, rotated: 0, wrapped: 0, deferred: 2 });
+    expect(await runKeyMaintenance(patient.vault, server.transport, { onProgress })).toEqual({ renewed: 0, toCompare: 0, rotated: 0, wrapped: 0, deferred: 2 });
     // Only the intact record was sent (and refused with a conflict): the altered one never left the browser re-encrypted.
     expect(sentIds(server.transport.callsTo(routes.records.rotateMany))).toEqual([[conflicting!.id]]);
   });
@@ -214,7 +216,7 @@ describe("key maintenance after a revoke", () => {
     expect(isIntegrityError(error) && error.code).toBe("shape");
 
     const server = fakeServer([doctor]);
-    expect(await runKeyMaintenance(doctor.vault, server.transport, { onProgress })).toEqual({ renewed: 0, rotated: 0, wrapped: 0, deferred: 0 });
+    expect(await runKeyMaintenance(doctor.vault, server.transport, { onProgress })).toEqual({ renewed: 0, toCompare: 0, rotated: 0, wrapped: 0, deferred: 0 });
     expect(server.transport.calls).toHaveLength(0);
   });
 
@@ -235,6 +237,7 @@ describe("key maintenance after a revoke", () => {
     const progress: Array<{ done: number; total: number }> = [];
     expect(await runKeyMaintenance(patient.vault, server.transport, { onProgress: (step) => progress.push(step) })).toEqual({
       renewed: 0,
+      toCompare: 0,
       rotated: 449,
       wrapped: 0,
       deferred: 1,
@@ -262,7 +265,7 @@ describe("key maintenance after a revoke", () => {
     server.transport
       .on(routes.keyMaintenance.pending, () => rotationsOf(ids.map((id) => server.records.get(id)!)))
       .on(routes.records.rotateMany, ({ body }) => ({ rotated: body.rotations.length, alreadyDone: 0 }));
-    expect(await runKeyMaintenance(patient.vault, server.transport, { onProgress })).toEqual({ renewed: 0, rotated: 100, wrapped: 0, deferred: 0 });
+    expect(await runKeyMaintenance(patient.vault, server.transport, { onProgress })).toEqual({ renewed: 0, toCompare: 0, rotated: 100, wrapped: 0, deferred: 0 });
     const calls = server.transport.callsTo(routes.records.rotateMany);
     expect(calls.length).toBe(3);
     for (const call of calls) expect(new TextEncoder().encode(JSON.stringify(call.input.body)).byteLength).toBeLessThanOrEqual(bodyLimits.rotationBatch);

@@ -585,22 +585,28 @@ function verifySharedRecords(
   return { shown, refused, rolledBack: stale.size };
 }
 
+/** One share this clinician holds now, as its grant alone tells: whose it is and the name they chose to show (none if they chose none). */
+export interface RevealedShare {
+  patientId: string;
+  revealedName: string | null;
+}
+
 /**
- * The names patients chose to show this clinician, from the grants alone: unlike opening
- * the records, this fetches no record and leaves nothing in the patients' trails. A grant
- * that does not verify names no one.
+ * The shares this clinician holds now (grant id → patient and revealed name), from the grants
+ * alone: unlike opening the records, this fetches no record and leaves nothing in the
+ * patients' trails. A grant that does not verify is left out.
  */
-export async function loadRevealedNames(vault: UnlockedVault, transport: Transport): Promise<Map<string, string>> {
+export async function loadRevealedShares(vault: UnlockedVault, transport: Transport): Promise<Map<string, RevealedShare>> {
   await cryptoReady();
   const { grants } = await transport.call(routes.shared.list, {});
-  const names = new Map<string, string>();
+  const shares = new Map<string, RevealedShare>();
   const teams = await teamsOf(grants, vault, transport);
   try {
     for (const grant of grants) {
       try {
         const opened = openGrant(grant, vault, teams);
         opened.shareKey.fill(0);
-        if (opened.revealedName) names.set(grant.patientId, opened.revealedName);
+        shares.set(grant.grantId, { patientId: grant.patientId, revealedName: opened.revealedName ?? null });
       } catch (error) {
         // A grant that does not verify names no one; anything else is a bug, not a bad grant.
         if (!isIntegrityError(error)) throw error;
@@ -609,6 +615,18 @@ export async function loadRevealedNames(vault: UnlockedVault, transport: Transpo
   } finally {
     forgetTeams(teams);
   }
+  return shares;
+}
+
+/** The names patients chose to show this clinician (patient id → name), from the grants alone (`loadRevealedShares`). */
+export async function loadRevealedNames(vault: UnlockedVault, transport: Transport): Promise<Map<string, string>> {
+  return revealedNamesOf(await loadRevealedShares(vault, transport));
+}
+
+/** Patient id → revealed name, from the shares held (a patient who chose no name is left out). */
+export function revealedNamesOf(shares: ReadonlyMap<string, RevealedShare>): Map<string, string> {
+  const names = new Map<string, string>();
+  for (const share of shares.values()) if (share.revealedName) names.set(share.patientId, share.revealedName);
   return names;
 }
 

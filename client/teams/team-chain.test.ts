@@ -1,10 +1,11 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { cryptoReady, generateTeamKeyPair, safetyCode, toBase64url } from "@/crypto";
+import { routes } from "@/contract/routes";
 import type { OrganizationAdminStatementJson, TeamEntry } from "@/contract/teams";
 import { IntegrityError, isIntegrityError } from "../integrity";
 import { person, type Person } from "../sharing/test-fixtures";
 import { fakeTransport } from "../transport/fake-transport";
-import { checkTeamChain } from "./team-chain";
+import { checkTeamChain, teamKeySignerName, teamVerifiedWords } from "./team-chain";
 import { organizationOf, teamKeyCertificate } from "./test-fixtures";
 import { shareWithTeam, TeamNotComparedError } from "./team-sharing";
 
@@ -52,6 +53,8 @@ describe("a care team's chain of trust", () => {
       signerName: "Ada Admin, registrar",
       organizationName: "Riverside Hospital",
       issuedAt: chain.issuedAt,
+      adminId: orgAdmin.published.userId,
+      adminIdentityPublicKey: orgAdmin.vault.keys.identityPublicKey,
     });
     expect(checked.publicKey).toEqual(team.teamPublicKey);
     expect(checked.safetyCode).toEqual(safetyCode(team.teamPublicKey, team.teamId));
@@ -94,6 +97,31 @@ describe("a care team's chain of trust", () => {
     const team = teamOf(orgAdmin, chain);
     // No transport at all: no published keys of the maker are looked up.
     expect(checkTeamChain(JSON.parse(JSON.stringify(team)) as TeamEntry, admins).verification.state).toBe("verified");
+  });
+});
+
+describe("a verified team's line", () => {
+  it("names who signed the team key, for which organization, and who certified them", async () => {
+    const { orgAdmin, chain, admins } = await chainOfTrust();
+    const { verification } = checkTeamChain(teamOf(orgAdmin, chain), admins);
+    if (verification.state !== "verified") throw new Error("not verified");
+    expect(teamVerifiedWords(verification, "Orla Organizer", "1 March 2026")).toBe(
+      "Verified: team key signed by Orla Organizer, an administrator of Riverside Hospital certified by Ada Admin, registrar on 1 March 2026.",
+    );
+    // An administrator whose name cannot be had is still said to be one, never named as the certifier.
+    expect(teamVerifiedWords(verification, null, "1 March 2026")).toBe(
+      "Verified: team key signed by an administrator of Riverside Hospital certified by Ada Admin, registrar on 1 March 2026.",
+    );
+  });
+
+  it("takes the signer's name from their directory entry only while their served keys carry the identity key the chain certified", async () => {
+    const { orgAdmin, chain, admins } = await chainOfTrust();
+    const { verification } = checkTeamChain(teamOf(orgAdmin, chain), admins);
+    if (verification.state !== "verified") throw new Error("not verified");
+    const served = (published: Person["published"]) => fakeTransport().on(routes.directory.userKeys, () => published);
+    expect(await teamKeySignerName(verification, served(orgAdmin.published))).toBe("Orla Organizer");
+    const impostor = await person("nurse", "Orla Organizer");
+    expect(await teamKeySignerName(verification, served({ ...impostor.published, userId: orgAdmin.published.userId }))).toBeNull();
   });
 });
 

@@ -2,6 +2,9 @@ import { equalBytes, fromBase64url, safetyCode, verifyOrganizationAdmin, type Sa
 import type { TeamEntry } from "@/contract/teams";
 import { IntegrityError, verified } from "../integrity";
 import type { TrustedAdmins } from "../sharing/directory-verification";
+import { failureKind } from "../failures";
+import { certifiedKeys } from "../sharing/contacts";
+import type { Transport } from "../transport/api";
 import { verifiedTeamKey } from "./team-keys";
 
 /**
@@ -15,8 +18,14 @@ import { verifiedTeamKey } from "./team-keys";
  * team key's safety code compared. A chain that is served but does not hold is tampering.
  */
 
-/** What the patient is told about a team. `reason` says why it is not verified. */
-export type TeamVerification = { state: "verified"; signerName: string; organizationName: string; issuedAt: number } | { state: "unverified"; reason: string };
+/**
+ * What the patient is told about a team. `reason` says why it is not verified. A verified team
+ * names its links: the organization administrator who signed the team key (`adminId`, with the
+ * identity key the statement certified) and the deployment administrator who certified them (`signerName`).
+ */
+export type TeamVerification =
+  | { state: "verified"; signerName: string; organizationName: string; issuedAt: number; adminId: string; adminIdentityPublicKey: Uint8Array }
+  | { state: "unverified"; reason: string };
 
 /** A team's key as this browser checked it: the key to seal to, what the chain proved, and the team key's safety code. */
 export interface CheckedTeam {
@@ -90,6 +99,39 @@ export function checkTeamChain(team: Pick<TeamEntry, "teamId" | "organizationNam
   return {
     publicKey,
     safetyCode: code,
-    verification: { state: "verified", signerName: chain.signerName, organizationName: chain.organizationName, issuedAt: chain.issuedAt },
+    verification: {
+      state: "verified",
+      signerName: chain.signerName,
+      organizationName: chain.organizationName,
+      issuedAt: chain.issuedAt,
+      adminId: chain.adminId,
+      adminIdentityPublicKey,
+    },
   };
+}
+
+/**
+ * The name of the organization administrator who signed a verified team's key, from their
+ * directory entry, and only while the keys served for that account carry the identity key the
+ * chain certified (a name served with other keys names someone else). Null when there is none
+ * (an administrator with no directory entry, an account gone) or it cannot be had now.
+ */
+export async function teamKeySignerName(verification: Extract<TeamVerification, { state: "verified" }>, transport: Transport): Promise<string | null> {
+  try {
+    const keys = await certifiedKeys(verification.adminId, transport);
+    return equalBytes(keys.identityPublicKey, verification.adminIdentityPublicKey) ? (keys.directory?.displayName ?? null) : null;
+  } catch (error) {
+    if (failureKind(error) === null) throw error;
+    return null;
+  }
+}
+
+/**
+ * A verified team's line, saying who vouched for what along the chain: the team key signed by the
+ * organization's administrator (by name where `adminName` is known), whom the deployment's
+ * administrator certified as one of that organization's, on `certifiedOn` (already formatted).
+ */
+export function teamVerifiedWords(verification: Extract<TeamVerification, { state: "verified" }>, adminName: string | null, certifiedOn: string): string {
+  const admin = adminName ? `${adminName}, an administrator` : "an administrator";
+  return `Verified: team key signed by ${admin} of ${verification.organizationName} certified by ${verification.signerName} on ${certifiedOn}.`;
 }

@@ -59,3 +59,34 @@ export async function goThroughMenu(page: Page, link: string): Promise<void> {
   await expect(page).toHaveURL((url) => url.pathname === href, { timeout: 15_000 });
   await expect(button).toHaveAttribute("aria-expanded", "false");
 }
+
+/**
+ * Asserts that a form page looks like the app's other pages: every visible button in the main
+ * content wears one of the app's button styles (not the browser's default), and each text
+ * field's or list's label stands above its control, never inline beside it (filter bars, whose
+ * labels sit beside their controls by design, are not for this check).
+ */
+export async function expectAppStyle(page: Page, label: string): Promise<void> {
+  const found = await page.evaluate(() => {
+    const visible = (element: Element) => {
+      const box = element.getBoundingClientRect();
+      return box.width > 0 && box.height > 0 && getComputedStyle(element).visibility !== "hidden";
+    };
+    const main = document.querySelector("main")!;
+    const plainButtons = Array.from(main.querySelectorAll("button"))
+      .filter(visible)
+      .filter((button) => !button.matches(".button, .link-button"))
+      .map((button) => button.textContent?.trim().slice(0, 40) ?? "");
+    const inlineLabels = Array.from(main.querySelectorAll<HTMLLabelElement>("label[for]"))
+      .filter(visible)
+      .filter((labelElement) => {
+        const control = document.getElementById(labelElement.htmlFor);
+        if (!control || !visible(control) || !control.matches('input:not([type="checkbox"]):not([type="radio"]), select, textarea')) return false;
+        return labelElement.getBoundingClientRect().bottom > control.getBoundingClientRect().top + 0.5;
+      })
+      .map((labelElement) => labelElement.textContent?.trim().slice(0, 40) ?? "");
+    return { plainButtons, inlineLabels };
+  });
+  expect.soft(found.plainButtons, `${label}: buttons without the app's style`).toEqual([]);
+  expect.soft(found.inlineLabels, `${label}: labels beside their controls rather than above`).toEqual([]);
+}

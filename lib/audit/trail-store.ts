@@ -44,10 +44,9 @@ export async function trailPage(db: Database, subjectId: string, query: TrailQue
         .from(clinicianDirectory)
         .where(inArray(clinicianDirectory.userId, actorIds))
     : [];
-  // Who joined or left which care team: the team of the grant the event names ("Dr Bob Example left Cardiology · Riverside").
-  const teamGrantIds = [
-    ...new Set(rows.flatMap((row) => (row.grantId && (row.action === "team-member-removed" || row.action === "team-member-added") ? [row.grantId] : []))),
-  ];
+  // The care team of each team grant an event names: who joined or left it ("Dr Bob Example left Cardiology · Riverside"),
+  // and which team a member's read came through. Organization data the server holds; a grant not to a team (or a link) names none.
+  const teamGrantIds = [...new Set(rows.flatMap((row) => (row.grantId ? [row.grantId] : [])))];
   const teams = teamGrantIds.length
     ? await db
         .select({ grantId: grants.id, name: careTeams.name, organization: organizations.name })
@@ -79,7 +78,7 @@ export async function trailPage(db: Database, subjectId: string, query: TrailQue
     })),
     /** Public directory names of the clinicians on the page; patients have none on the server. */
     actors: Object.fromEntries(names.map((entry) => [entry.userId, entry.displayName])),
-    /** The care team (with its organization) of each grant a team event on the page names, by grant id. */
+    /** The care team (with its organization) of each team grant an event on the page names, by grant id. */
     teams: Object.fromEntries(teams.map((team) => [team.grantId, `${team.name} · ${team.organization}`])),
   };
 }

@@ -8,6 +8,7 @@ import type { BlobStore } from "@/lib/blobs/blob-store";
 import { createTestDatabase, testDatabaseKinds, type TestDatabase } from "@/lib/db/test-databases";
 import { identityKeyOf, statementFor } from "./test-fixtures";
 import { AppError } from "@/lib/errors";
+import { trailPage } from "@/lib/audit/trail-store";
 import { createRecords } from "@/lib/records/chart-store";
 import { createGrant, fetchSharedRecords } from "@/lib/grants/grant-store";
 import { receivedGrantsOf } from "@/lib/grants/shared-store";
@@ -126,6 +127,12 @@ describe.each(testDatabaseKinds())("care teams, on %s", (kind) => {
       expect(records).toHaveLength(2);
     }
     await expectAppError(fetchSharedRecords(database.db, orgAdmin, grantId), "not-found");
+    // The patient's History says which team each member's read came through.
+    const page = await trailPage(database.db, stored!.patientId, { after: 0, limit: 100 });
+    const reads = page.events.filter((event) => event.actorId === alice || event.actorId === bob);
+    expect(reads.length).toBeGreaterThanOrEqual(2);
+    expect(reads.every((event) => event.grantId === grantId)).toBe(true);
+    expect(page.teams).toEqual({ [grantId]: "Cardiology · Riverside Hospital" });
   });
 
   it("cuts a removed member off at once, queues the records' rotation, and re-seals to the next key version resumably", async () => {
