@@ -265,7 +265,13 @@ describe("key maintenance after a revoke", () => {
     server.transport
       .on(routes.keyMaintenance.pending, () => rotationsOf(ids.map((id) => server.records.get(id)!)))
       .on(routes.records.rotateMany, ({ body }) => ({ rotated: body.rotations.length, alreadyDone: 0 }));
-    expect(await runKeyMaintenance(patient.vault, server.transport, { onProgress })).toEqual({ renewed: 0, toCompare: 0, rotated: 100, wrapped: 0, deferred: 0 });
+    expect(await runKeyMaintenance(patient.vault, server.transport, { onProgress })).toEqual({
+      renewed: 0,
+      toCompare: 0,
+      rotated: 100,
+      wrapped: 0,
+      deferred: 0,
+    });
     const calls = server.transport.callsTo(routes.records.rotateMany);
     expect(calls.length).toBe(3);
     for (const call of calls) expect(new TextEncoder().encode(JSON.stringify(call.input.body)).byteLength).toBeLessThanOrEqual(bodyLimits.rotationBatch);
