@@ -256,6 +256,20 @@ export const records = pgTable(
   (table) => [index("records_owner_created_idx").on(table.ownerId, table.createdAt, table.id)],
 );
 
+/**
+ * How many records each patient's chart holds, for the chart page's `total`
+ * (lib/records/chart-read.ts) without counting the chart on every read. Kept by triggers on
+ * `records` (migration 0031), in the same transaction as the insert or delete, whichever code
+ * path writes: a patient with no row has no records. Statement-level, so an import's commit
+ * of thousands of records updates it once.
+ */
+export const recordCounts = pgTable("record_counts", {
+  ownerId: uuid("owner_id")
+    .primaryKey()
+    .references(() => users.id, { onDelete: "cascade" }),
+  records: integer("records").notNull(),
+});
+
 export const recordVersions = pgTable(
   "record_versions",
   {

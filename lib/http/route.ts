@@ -168,7 +168,9 @@ export interface HandlerInput<R extends RouteDefinition> {
  * send a field by accident; a value that does not parse is a server bug, logged, and
  * answered 500. A handler may return a Response of its own (bytes, cookies set by hand), or
  * a `JsonText` (lib/http/json-text.ts), sent as it is with the route's status: its builder's
- * tests stand in for the schema check. Every answer is `cache-control: no-store`.
+ * tests stand in for the schema check. Every answer is `cache-control: no-store`. Answers are
+ * plain `Response`s: NextResponse's cookie wrapper cost every chart read CPU for nothing (a
+ * cookie set through `cookies()` still reaches the answer: Next merges those itself).
  */
 export function handle<R extends RouteDefinition>(
   definition: R,
@@ -186,15 +188,15 @@ export function handle<R extends RouteDefinition>(
       const headers = { "cache-control": "no-store" };
       if (value instanceof JsonText) {
         if (typeof definition.response !== "object") throw new TypeError(`${definition.method} ${definition.path} answers no JSON`);
-        return new NextResponse(value.text, { status: definition.status ?? 200, headers: { ...headers, "content-type": "application/json" } });
+        return new Response(value.text, { status: definition.status ?? 200, headers: { ...headers, "content-type": "application/json" } });
       }
-      if (definition.response === "empty") return new NextResponse(null, { status: 204, headers });
+      if (definition.response === "empty") return new Response(null, { status: 204, headers });
       if (definition.response === "binary") {
-        return new NextResponse(value as Uint8Array<ArrayBuffer>, { headers: { ...headers, "content-type": "application/octet-stream" } });
+        return new Response(value as Uint8Array<ArrayBuffer>, { headers: { ...headers, "content-type": "application/octet-stream" } });
       }
       const parsed = definition.response.safeParse(value);
       if (!parsed.success) throw new ResponseContractError(definition, parsed.error);
-      return NextResponse.json(parsed.data, { status: definition.status ?? 200, headers });
+      return Response.json(parsed.data, { status: definition.status ?? 200, headers });
     },
     { bodyLimit: definition.bodyLimit },
   );

@@ -56,7 +56,7 @@ audited as (
   returning id
 )
 select
-  (select count(*) from records where owner_id = live.user_id)::int as total,
+  coalesce((select c.records from record_counts c where c.owner_id = live.user_id), 0)::int as total,
   (select count(*) from audited)::int as audited,
   (select coalesce(max(rows_read), 0) from sized)::int as rows_read,
   (select count(*) from page)::int as served,
@@ -113,7 +113,8 @@ interface ChartReadRow {
  * as resolveSession and chartOwner), touches it when its last-seen time is older than the
  * touch interval, reads the page as `ownedRecordsPage` does, appends the read's audit event
  * to the inbox (as `appendAudit` outside a transaction), and builds the page's JSON, all in
- * the database. The page comes back as that JSON text (`JsonText`), sent as it is: the
+ * the database. `total` is the chart's count as the database keeps it (`record_counts`,
+ * maintained by triggers on `records`), not a count of the chart on every read. The page comes back as that JSON text (`JsonText`), sent as it is: the
  * statement writes exactly the keys of contract/records.ts's chartPageSchema, which
  * chart-read.db.test.ts holds it to. Returns null when the statement served nothing: no such
  * live patient session, or a cursor this server did not hand out; the caller then takes the

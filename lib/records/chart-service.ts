@@ -1,6 +1,6 @@
 import "server-only";
 import { requireSession, sessionPolicy } from "@/lib/sessions/current-session";
-import { sessionToken } from "@/lib/sessions/cookies";
+import { sessionTokenOf } from "@/lib/sessions/cookies";
 import { hashSessionToken } from "@/lib/sessions/session-store";
 import { getDatabase, type Database } from "@/lib/db";
 import { AppError } from "@/lib/errors";
@@ -34,10 +34,11 @@ async function onRecord<T>(recordId: string, action: (db: Database, ownerId: str
  * One page of the caller's chart (GET /api/records); see `chartOf`. The chart's most frequent
  * read, so it is first tried as ONE statement (lib/records/chart-read.ts: session check, touch,
  * page, audit event and JSON together), whose JSON text is sent as it is; when that serves nothing (no live patient session, a
- * cursor this server did not hand out) the ordinary path runs and says why.
+ * cursor this server did not hand out) the ordinary path runs and says why. The session token
+ * is read from the request's `headers` (`sessionTokenOf`), not through `cookies()`.
  */
-export async function getMyChart(page: PageRequest) {
-  const token = await sessionToken();
+export async function getMyChart(page: PageRequest, headers: Headers) {
+  const token = sessionTokenOf(headers);
   if (token !== undefined) {
     const { db } = await getDatabase();
     const served = await chartPageForSession(db, hashSessionToken(token), sessionPolicy(), new Date(), page);
