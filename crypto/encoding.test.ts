@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { decodeCanonical, encodeCanonical } from "./canonical";
 import { fromBase64, fromBase64url, fromHex, toBase64, toBase64url, toHex } from "./encoding";
 import { CryptoError } from "./errors";
-import { cryptoReady } from "./sodium";
+import { cryptoReady, lib } from "./sodium";
 import { expectCryptoError } from "./test-helpers";
 
 beforeAll(cryptoReady);
@@ -48,6 +48,23 @@ describe("base64url", () => {
         },
       ),
     );
+  });
+
+  it("agrees with libsodium's codec both ways (the platform's codec is used where there is one), and decodes into plain arrays", () => {
+    const sodium = lib();
+    const variant = sodium.base64_variants.URLSAFE_NO_PADDING;
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => {
+        const text = sodium.to_base64(bytes, variant);
+        expect(toBase64url(bytes)).toBe(text);
+        const decoded = fromBase64url(text);
+        expect(Object.getPrototypeOf(decoded)).toBe(Uint8Array.prototype);
+        expect(decoded).toEqual(sodium.from_base64(text, variant));
+      }),
+    );
+    // A view into a larger buffer encodes only its own bytes.
+    const whole = new Uint8Array([1, 2, 3, 4, 5, 6]);
+    expect(toBase64url(whole.subarray(2, 4))).toBe(sodium.to_base64(new Uint8Array([3, 4]), variant));
   });
 
   it("refuses padding, standard-alphabet characters and non-zero trailing bits", () => {

@@ -220,44 +220,72 @@ describe("key maintenance after a revoke", () => {
     expect(server.transport.calls).toHaveLength(0);
   });
 
-  it("sends rotations in batches of 200, reports progress per batch, and when the server refuses a batch sends its records one by one so only the changed one waits", async () => {
+  it("sends rotations in batches of 1,000, reports progress per batch, and when the server refuses a batch splits it in halves so only the changed record waits", async () => {
     const server = fakeServer([patient, doctor]);
     const ids = server.addRecords(
       patient,
-      Array.from({ length: 450 }, (_, index) => note(`Note ${index}.`)),
+      Array.from({ length: 1100 }, (_, index) => note(`Note ${index}.`)),
     );
     const changed = ids[321]!;
+    const accepted: string[][] = [];
     server.transport
       .on(routes.keyMaintenance.pending, () => rotationsOf(ids.map((id) => server.records.get(id)!)))
       .on(routes.records.rotateMany, ({ body }) => {
         // As the server does: a batch is one transaction, refused whole when one record changed meanwhile.
         if (body.rotations.some((rotation) => rotation.recordId === changed)) throw new ApiError(409, "conflict", `Record ${changed} changed.`);
+        accepted.push(body.rotations.map((rotation) => rotation.recordId));
         return { rotated: body.rotations.length, alreadyDone: 0 };
       });
     const progress: Array<{ done: number; total: number }> = [];
     expect(await runKeyMaintenance(patient.vault, server.transport, { onProgress: (step) => progress.push(step) })).toEqual({
       renewed: 0,
       toCompare: 0,
-      rotated: 449,
+      rotated: 1099,
       wrapped: 0,
       deferred: 1,
     });
     const sent = sentIds(server.transport.callsTo(routes.records.rotateMany));
-    expect(sent.map((batch) => batch.length)).toEqual([200, 200, ...Array.from({ length: 200 }, () => 1), 50]);
-    expect([...sent.slice(0, 2), sent.at(-1)!].flat()).toEqual(ids);
-    // The refused batch (records 200 to 399) again, one request per record.
-    expect(sent.slice(2, 202)).toEqual(ids.slice(200, 400).map((id) => [id]));
+    expect(sent[0]).toEqual(ids.slice(0, 1000));
+    expect(sent.at(-1)).toEqual(ids.slice(1000));
+    // Halves of halves: the refused ones each hold the changed record, down to the record alone (sent once);
+    // every other record is stored exactly once, in order.
+    const refused = sent.filter((batch) => batch.includes(changed));
+    expect(refused.map((batch) => batch.length)).toEqual([1000, 500, 250, 125, 62, 31, 16, 8, 4, 2, 1]);
+    expect(accepted.flat()).toEqual(ids.filter((id) => id !== changed));
+    // About 2·log2(1,000) requests for the refused batch, not one per record.
+    expect(sent.length).toBeLessThanOrEqual(2 + 2 * Math.ceil(Math.log2(1000)));
     expect(progress).toEqual([
-      { done: 0, total: 450 },
-      { done: 200, total: 450 },
-      { done: 400, total: 450 },
-      { done: 450, total: 450 },
+      { done: 0, total: 1100 },
+      { done: 1000, total: 1100 },
+      { done: 1100, total: 1100 },
     ]);
+  });
+
+  it("still sends records one by one when asked for batches of one, deferring the refused one", async () => {
+    const server = fakeServer([patient, doctor]);
+    const ids = server.addRecords(
+      patient,
+      Array.from({ length: 3 }, (_, index) => note(`Note ${index}.`)),
+    );
+    server.transport
+      .on(routes.keyMaintenance.pending, () => rotationsOf(ids.map((id) => server.records.get(id)!)))
+      .on(routes.records.rotateMany, ({ body }) => {
+        if (body.rotations.some((rotation) => rotation.recordId === ids[1])) throw new ApiError(404, "not-found", "There is no such record in your chart.");
+        return { rotated: body.rotations.length, alreadyDone: 0 };
+      });
+    expect(await runKeyMaintenance(patient.vault, server.transport, { onProgress, batchSize: 1 })).toEqual({
+      renewed: 0,
+      toCompare: 0,
+      rotated: 2,
+      wrapped: 0,
+      deferred: 1,
+    });
+    expect(sentIds(server.transport.callsTo(routes.records.rotateMany))).toEqual(ids.map((id) => [id]));
   });
 
   it("keeps a batch within the body limit however large its records", { timeout: 120_000 }, async () => {
     const server = fakeServer([patient, doctor]);
-    // 256 KiB of content each (padded), about 350 KB as base64url: 16 MiB holds about 47 of them per request, not 200.
+    // 256 KiB of content each (padded), about 350 KB as base64url: 16 MiB holds about 47 of them per request, not 1,000.
     const ids = server.addRecords(
       patient,
       Array.from({ length: 100 }, (_, index) => note(`${index} ${"x".repeat(150_000)}`)),
