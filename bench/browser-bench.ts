@@ -8,6 +8,9 @@
  *    64 in quick mode) through the chart page, against libsodium's raw secretstream over the
  *    same bytes in a blank page of the same browser (crypto/'s baseline bundled with esbuild);
  *  - browser_upload_heap_growth_mib: the page's JS heap during that upload (CDP);
+ *  - browser_{upload,download}_{server,browser}_cpu_ms_per_mib: CPU the app's processes and all of
+ *    Chromium's spent per MiB during each transfer (/proc), which a loaded machine moves far less
+ *    than MiB/s;
  *  - api_read_ratio / api_read_p99_ms: the chart read (GET /api/records, its first page with the
  *    query the browser sent for it when the chart page loaded, after importing the 2,001
  *    observations of fixtures/real-world/08) with the session's cookie, then
@@ -35,6 +38,7 @@ import { addVirtualAuthenticator } from "../e2e/support/virtual-authenticator";
 import { benchDataRoot } from "./bench-database";
 import { benchDatabase, median, quickMode, reportFigure } from "./figures";
 import {
+  chromiumCpuMs,
   cpuProfiler,
   heapSampler,
   importThroughPage,
@@ -74,6 +78,39 @@ async function baselineScript(): Promise<string> {
   return bundled.outputFiles[0]!.text;
 }
 
+/** The upload's figures and the download's, each reported null with a reason when its transfer did not finish. */
+const uploadKeys = [
+  "browser_upload_ratio",
+  "browser_upload_mib_s",
+  "browser_upload_heap_growth_mib",
+  "browser_upload_rss_growth_mib",
+  "browser_upload_server_cpu_ms_per_mib",
+  "browser_upload_browser_cpu_ms_per_mib",
+] as const;
+const downloadKeys = [
+  "browser_download_ratio",
+  "browser_download_mib_s",
+  "browser_download_heap_growth_mib",
+  "browser_download_rss_growth_mib",
+  "browser_download_server_cpu_ms_per_mib",
+  "browser_download_browser_cpu_ms_per_mib",
+] as const;
+
+/** CPU ms the app's processes and Chromium's spent from now until `stop` (/proc; the server's is null off Linux). */
+function cpuMeter(app: RunningServer): { stop(): { serverMs: number | null; browserMs: number } } {
+  const serverBefore = app.cpuMs();
+  const browserBefore = chromiumCpuMs();
+  return {
+    stop() {
+      const serverAfter = app.cpuMs();
+      return {
+        serverMs: serverBefore === null || serverAfter === null ? null : serverAfter - serverBefore,
+        browserMs: chromiumCpuMs() - browserBefore,
+      };
+    },
+  };
+}
+
 interface LoadResult {
   rps: number;
   p99: number;
@@ -102,7 +139,7 @@ async function load(server: RunningServer, url: string, headers: Record<string, 
  * The browser transfer figures on the signed-in `page`: sign-in to unlocked, then the raw
  * baseline and the upload and download of `upload` through the chart page (which it leaves open).
  */
-async function measureTransfers(page: Page, label: string, upload: string, uploadName: string, script: string): Promise<void> {
+async function measureTransfers(page: Page, app: RunningServer, label: string, upload: string, uploadName: string, script: string): Promise<void> {
   const database = benchDatabase();
   const signInTimes: number[] = [];
   for (let round = 0; round < signIns; round++) signInTimes.push(await timeSignInToUnlocked(page));
@@ -134,11 +171,13 @@ async function measureTransfers(page: Page, label: string, upload: string, uploa
   let heap = await heapSampler(page);
   const profile = profileDir ? await cpuProfiler(page) : null;
   let uploadMs: number | null = null;
+  let cpu = cpuMeter(app);
   try {
     uploadMs = await timeUpload(page, upload, uploadName, transferLimitMs);
   } catch (error) {
     console.error(`upload: ${String(error)}`);
   }
+  const uploadCpu = cpu.stop();
   const uploadHeap = await heap.stop();
   if (profile && profileDir) {
     await profile.stop(path.join(profileDir, "upload.cpuprofile"));
@@ -147,17 +186,7 @@ async function measureTransfers(page: Page, label: string, upload: string, uploa
   if (uploadMs === null) {
     await blank.close();
     const reason = `the upload did not finish within ${transferLimitMs / 60_000} min`;
-    for (const key of [
-      "browser_upload_ratio",
-      "browser_upload_mib_s",
-      "browser_upload_heap_growth_mib",
-      "browser_upload_rss_growth_mib",
-      "browser_download_ratio",
-      "browser_download_mib_s",
-      "browser_download_heap_growth_mib",
-      "browser_download_rss_growth_mib",
-    ] as const)
-      reportFigure(key, null, { reason });
+    for (const key of [...uploadKeys, ...downloadKeys]) reportFigure(key, null, { reason });
   } else {
     const uploadRate = mibPerSecond(fileMiB, uploadMs);
     console.log(`upload ${(uploadMs / 1000).toFixed(1)} s (${uploadRate.toFixed(1)} MiB/s), raw push ${mibPerSecond(fileMiB, pushMs).toFixed(1)} MiB/s`);
@@ -182,12 +211,19 @@ async function measureTransfers(page: Page, label: string, upload: string, uploa
     reportFigure("browser_upload_mib_s", median(rounds.map((entry) => entry.rate)), { note: roundsNote });
     reportFigure("browser_upload_heap_growth_mib", uploadHeap.peakGrowthMiB, { note: `${label}; heap before ${uploadHeap.baselineMiB.toFixed(0)} MiB` });
     reportFigure("browser_upload_rss_growth_mib", uploadHeap.peakResidentGrowthMiB, { note: label });
+    console.log(
+      `upload CPU per MiB: server ${uploadCpu.serverMs === null ? "?" : (uploadCpu.serverMs / fileMiB).toFixed(1)} ms, Chromium ${(uploadCpu.browserMs / fileMiB).toFixed(1)} ms`,
+    );
+    reportFigure("browser_upload_server_cpu_ms_per_mib", uploadCpu.serverMs === null ? null : uploadCpu.serverMs / fileMiB, { note: label });
+    reportFigure("browser_upload_browser_cpu_ms_per_mib", uploadCpu.browserMs / fileMiB, { note: label });
 
     heap = await heapSampler(page);
+    cpu = cpuMeter(app);
     const downloaded = await timeDownload(page, uploadName, transferLimitMs).catch((error: unknown) => {
       console.error(`download: ${String(error)}`);
       return null;
     });
+    const downloadCpu = cpu.stop();
     const downloadHeap = await heap.stop();
     if (downloaded && downloaded.bytes === fileMiB * 1024 * 1024) {
       const downloadRate = mibPerSecond(fileMiB, downloaded.ms);
@@ -198,12 +234,16 @@ async function measureTransfers(page: Page, label: string, upload: string, uploa
       reportFigure("browser_download_mib_s", downloadRate, { note: label });
       reportFigure("browser_download_heap_growth_mib", downloadHeap.peakGrowthMiB, { note: label });
       reportFigure("browser_download_rss_growth_mib", downloadHeap.peakResidentGrowthMiB, { note: label });
+      console.log(
+        `download CPU per MiB: server ${downloadCpu.serverMs === null ? "?" : (downloadCpu.serverMs / fileMiB).toFixed(1)} ms, Chromium ${(downloadCpu.browserMs / fileMiB).toFixed(1)} ms`,
+      );
+      reportFigure("browser_download_server_cpu_ms_per_mib", downloadCpu.serverMs === null ? null : downloadCpu.serverMs / fileMiB, { note: label });
+      reportFigure("browser_download_browser_cpu_ms_per_mib", downloadCpu.browserMs / fileMiB, { note: label });
     } else {
       const reason = downloaded
         ? `the download had ${downloaded.bytes} bytes, not ${fileMiB * 1024 * 1024}`
         : `the download did not finish within ${transferLimitMs / 60_000} min`;
-      for (const key of ["browser_download_ratio", "browser_download_mib_s", "browser_download_heap_growth_mib", "browser_download_rss_growth_mib"] as const)
-        reportFigure(key, null, { reason });
+      for (const key of downloadKeys) reportFigure(key, null, { reason });
     }
     if (downloaded) rmSync(downloaded.path, { force: true });
   }
@@ -244,7 +284,7 @@ async function main() {
     await addVirtualAuthenticator(page, { prf: true });
     await signUpPatient(page, "Bench Patient");
 
-    if (!readOnly) await measureTransfers(page, label, upload, uploadName, script);
+    if (!readOnly) await measureTransfers(page, app, label, upload, uploadName, script);
     else {
       await page.getByRole("link", { name: "My records" }).first().click();
       await page.waitForURL(/\/chart/);

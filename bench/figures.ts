@@ -5,7 +5,7 @@
  * suite import it.
  */
 
-export type Unit = "ratio" | "ms" | "ms/record" | "ms/request" | "MiB/s" | "MiB" | "requests/s" | "events" | "KB" | "records" | "count";
+export type Unit = "ratio" | "ms" | "ms/record" | "ms/request" | "ms/MiB" | "MiB/s" | "MiB" | "requests/s" | "events" | "KB" | "records" | "count";
 
 export interface FigureDefinition {
   unit: Unit;
@@ -96,6 +96,20 @@ export const figureCatalogue = {
     suite: "browser",
   },
   browser_download_rss_growth_mib: { unit: "MiB", what: "the same during the download", perDatabase: true, suite: "browser" },
+  browser_upload_server_cpu_ms_per_mib: {
+    unit: "ms/MiB",
+    what: "the app's CPU per MiB in the upload (/proc)",
+    perDatabase: true,
+    suite: "browser",
+  },
+  browser_upload_browser_cpu_ms_per_mib: {
+    unit: "ms/MiB",
+    what: "Chromium's CPU per MiB in the upload",
+    perDatabase: true,
+    suite: "browser",
+  },
+  browser_download_server_cpu_ms_per_mib: { unit: "ms/MiB", what: "the app's CPU per MiB during the download", perDatabase: true, suite: "browser" },
+  browser_download_browser_cpu_ms_per_mib: { unit: "ms/MiB", what: "Chromium's CPU per MiB during the download", perDatabase: true, suite: "browser" },
   signin_to_unlocked_ms: {
     unit: "ms",
     what: "from opening /sign-in (virtual authenticator with PRF) to the home page showing the vault unlocked, median of 5",

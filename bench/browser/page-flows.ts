@@ -6,6 +6,7 @@
  */
 import { createWriteStream, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import type { CDPSession, Page } from "@playwright/test";
+import { ownCpuMs } from "./process-cpu";
 
 /** Signs a patient up through /sign-up and confirms the recovery key; ends on /home. */
 export async function signUpPatient(page: Page, name: string): Promise<void> {
@@ -60,13 +61,9 @@ export async function patternFile(file: string, mebibytes: number): Promise<void
   await new Promise<void>((resolve) => out.end(() => resolve()));
 }
 
-/**
- * Resident memory (bytes) of every Chromium process this benchmark started (descendants of
- * this process named chrom*, from /proc): catches what the JS heap does not count, such as
- * ArrayBuffer backing stores and Blob data held by the browser process. Linux only; 0 elsewhere.
- */
-export function chromiumResidentBytes(): number {
-  if (!existsSync("/proc/self/stat")) return 0;
+/** Ids of every Chromium process this benchmark started (descendants of this process named chrom*, from /proc); none off Linux. */
+function chromiumProcesses(): number[] {
+  if (!existsSync("/proc/self/stat")) return [];
   const parents = new Map<number, { parent: number; name: string }>();
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
@@ -84,16 +81,37 @@ export function chromiumResidentBytes(): number {
     for (let current = parents.get(pid); current; current = parents.get(current.parent)) if (current.parent === process.pid) return true;
     return false;
   };
+  return [...parents].filter(([pid, { name }]) => /chrom/i.test(name) && descends(pid)).map(([pid]) => pid);
+}
+
+/** The sum over `pids` of what `read` finds in each one's /proc entry; a process that ended meanwhile counts 0. */
+function sumOver(pids: number[], read: (pid: number) => number): number {
   let total = 0;
-  for (const [pid, { name }] of parents) {
-    if (!/chrom/i.test(name) || !descends(pid)) continue;
+  for (const pid of pids) {
     try {
-      total += Number(readFileSync(`/proc/${pid}/statm`, "utf8").split(" ")[1]) * 4096;
+      total += read(pid);
     } catch {
       // Ended meanwhile.
     }
   }
   return total;
+}
+
+/**
+ * Resident memory (bytes) of every Chromium process this benchmark started: catches what the
+ * JS heap does not count, such as ArrayBuffer backing stores and Blob data held by the browser
+ * process. Linux only; 0 elsewhere.
+ */
+export function chromiumResidentBytes(): number {
+  return sumOver(chromiumProcesses(), (pid) => Number(readFileSync(`/proc/${pid}/statm`, "utf8").split(" ")[1]) * 4096);
+}
+
+/**
+ * CPU ms (user + system) every Chromium process this benchmark started has used so far (page,
+ * browser, network service, GPU); a process that ended is no longer counted. Linux only; 0 elsewhere.
+ */
+export function chromiumCpuMs(): number {
+  return sumOver(chromiumProcesses(), (pid) => ownCpuMs(readFileSync(`/proc/${pid}/stat`, "utf8")));
 }
 
 export interface MemoryGrowth {

@@ -9,7 +9,7 @@ import { apiClientHeader } from "@/contract/api-client-header";
 import { bodyLimits } from "@/contract/body-limits";
 import { defineRoute } from "@/contract/route";
 import { JsonText } from "./json-text";
-import { handle, parseJsonBody, route } from "./route";
+import { handle, parseJsonBody, readBinaryBody, route } from "./route";
 
 /** What the app's own pages send (Fetch Metadata, and Origin on a write): the route wrapper refuses an API request without them. */
 const fromApp = { "sec-fetch-site": "same-origin", origin: config().appOrigin };
@@ -133,6 +133,39 @@ describe("parseJsonBody", () => {
   it("refuses a body that is not declared as JSON", async () => {
     const error = await failureOf(parseJsonBody(post("{}", { "content-type": "text/plain" }), schema));
     expect(error.code).toBe("unsupported-media-type");
+  });
+});
+
+describe("readBinaryBody", () => {
+  /** `data` streamed in pieces of `piece` bytes, declaring `declared` as its Content-Length. */
+  const streamed = (data: Uint8Array, piece: number, declared: number) =>
+    new Request("http://localhost:3000/api/test", {
+      method: "PUT",
+      headers: { ...fromApp, "content-type": "application/octet-stream", "content-length": String(declared) },
+      body: new ReadableStream({
+        start(controller) {
+          for (let offset = 0; offset < data.byteLength; offset += piece) controller.enqueue(data.slice(offset, offset + piece));
+          controller.close();
+        },
+      }),
+      duplex: "half",
+    } as RequestInit);
+  const bytes = (length: number) => new Uint8Array(length).map((_, index) => (index * 31 + 7) & 0xff);
+
+  it("returns the body's bytes in order, whatever the pieces it arrived in", async () => {
+    const data = bytes(60_003);
+    for (const piece of [1_000, 4_096, 16_384, 60_003]) expect(await readBinaryBody(streamed(data, piece, data.byteLength))).toEqual(data);
+  });
+
+  it("returns exactly what arrived when it differs from the declared length", async () => {
+    const data = bytes(10_000);
+    expect(await readBinaryBody(streamed(data, 3_000, 12_000))).toEqual(data);
+    expect(await readBinaryBody(streamed(data, 3_000, 8_500))).toEqual(data);
+  });
+
+  it("refuses a body over the limit however long it declared itself", async () => {
+    const data = bytes(bodyLimits.standard + 1);
+    expect((await failureOf(readBinaryBody(streamed(data, 65_536, 1_000)))).code).toBe("payload-too-large");
   });
 });
 

@@ -122,19 +122,31 @@ async function readWithLimit(request: Request, maxBytes: number): Promise<Uint8A
   if (readAhead) return readAhead;
   if (!request.body) return new Uint8Array(0);
   const reader = request.body.getReader();
+  // A declared length (within the limit: `route` refused more) is where the body goes as it arrives: one
+  // buffer, each piece copied in and dropped at once, instead of a body's worth of pieces held and then
+  // copied together (an 8 MiB file chunk arrives in over a hundred pieces).
+  const declared = Number(request.headers.get("content-length") ?? Number.NaN);
+  const into = Number.isSafeInteger(declared) && declared > 0 && declared <= maxBytes ? new Uint8Array(declared) : null;
   const chunks: Uint8Array[] = [];
   let total = 0;
+  let filled = 0;
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
+    if (total + value.byteLength > maxBytes) {
       await reader.cancel();
       throw tooLarge(maxBytes);
     }
-    chunks.push(value);
+    if (into && chunks.length === 0 && filled + value.byteLength <= into.length) {
+      into.set(value, filled);
+      filled += value.byteLength;
+    } else chunks.push(value);
+    total += value.byteLength;
   }
-  return concat(chunks, total);
+  if (!into) return concat(chunks, total);
+  // Fewer bytes than declared is a body cut short (the stream fails first); more cannot pass HTTP/1.1's framing, but is kept whole if it ever does.
+  const head = filled === into.length ? into : into.subarray(0, filled);
+  return chunks.length === 0 ? head : concat([head, ...chunks], total);
 }
 
 function concat(chunks: Uint8Array[], total: number): Uint8Array {
