@@ -30,7 +30,7 @@
  */
 import { linkSync, mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
-import { chromium, type Browser, type Page } from "@playwright/test";
+import { chromium, type Browser, type ConsoleMessage, type Page } from "@playwright/test";
 import autocannon from "autocannon";
 import { build } from "esbuild";
 import { apiClientHeader } from "../contract/api-client-header";
@@ -219,10 +219,23 @@ async function measureTransfers(page: Page, app: RunningServer, label: string, u
 
     heap = await heapSampler(page);
     cpu = cpuMeter(app);
-    const downloaded = await timeDownload(page, uploadName, transferLimitMs).catch((error: unknown) => {
+    const pageErrors: string[] = [];
+    const onConsole = (message: ConsoleMessage) => {
+      if (message.type() === "error" || message.type() === "warning") pageErrors.push(`${message.type()}: ${message.text()}`);
+    };
+    page.on("console", onConsole);
+    const downloaded = await timeDownload(page, uploadName, transferLimitMs).catch(async (error: unknown) => {
+      // What the page, the browser and the server said, so a failed download can be told apart from a slow one.
       console.error(`download: ${String(error)}`);
+      const shown = await page
+        .locator(".file-viewer [role=alert], .file-viewer [role=status]")
+        .allInnerTexts()
+        .catch(() => []);
+      console.error(`download: the page shows ${JSON.stringify(shown)}; its console said ${JSON.stringify(pageErrors.slice(-20))}`);
+      console.error(`download: the server's log ends with:\n${app.log?.() ?? "(not kept)"}`);
       return null;
     });
+    page.off("console", onConsole);
     const downloadCpu = cpu.stop();
     const downloadHeap = await heap.stop();
     if (downloaded && downloaded.bytes === fileMiB * 1024 * 1024) {

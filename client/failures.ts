@@ -2,6 +2,7 @@ import { isCryptoError } from "@/crypto";
 import { ApiError, isAccessEnded } from "./transport/api";
 import { isIntegrityError } from "./integrity";
 import { isRollback } from "./keystore/rollback-guard";
+import { isBrowserStorageError, type BrowserStorageError } from "./records/held-blob";
 
 /**
  * Why something the person asked for failed, in the kinds their message must tell apart:
@@ -13,13 +14,16 @@ import { isRollback } from "./keystore/rollback-guard";
  * - "refused": any other refusal, whose server message says why; a rate limit (429) too,
  *   since its message says how long to wait ("Try again in 9 minutes"), which no caller's
  *   words for a lost connection can.
+ * - "browser-limit": the browser could not hold what the page made for it (BrowserStorageError,
+ *   client/records/held-blob.ts), whose message says so.
  * Anything else is a programming error: `failureKind` returns null and callers rethrow it.
  */
-export type FailureKind = "access-ended" | "integrity" | "unreachable" | "refused";
+export type FailureKind = "access-ended" | "integrity" | "unreachable" | "refused" | "browser-limit";
 
 export function failureKind(error: unknown): FailureKind | null {
   if (isIntegrityError(error) || isCryptoError(error)) return "integrity";
   if (isAccessEnded(error)) return "access-ended";
+  if (isBrowserStorageError(error)) return "browser-limit";
   if (error instanceof ApiError) return error.status === 0 || error.status >= 500 ? "unreachable" : "refused";
   return null;
 }
@@ -41,6 +45,8 @@ export function describeFailure(error: unknown, words: { accessEnded: string; in
       return words.unreachable ?? "Could not reach Health Safe Cloud. Check your connection and try again.";
     case "refused":
       return (error as ApiError).message;
+    case "browser-limit":
+      return (error as BrowserStorageError).message;
     default:
       reportBug(error);
       return "Something went wrong in this page. Please reload it and try again.";

@@ -55,7 +55,8 @@ export function TrailSection({ version }: { version: number }) {
               type="button"
               className="button button-small button-secondary"
               onClick={() =>
-                downloadText(
+                // A few MiB of text at most: far below what a browser drops (client/records/download.ts).
+                void downloadText(
                   `administration-trail-${new Date().toISOString().slice(0, 10)}.json`,
                   JSON.stringify(buildAdminAuditBundle(trail.events, new Date()), null, 2),
                 )

@@ -53,7 +53,7 @@ function DownloadEverything() {
       const memory = disk ? null : blobSink();
       const sink: ArchiveSink = disk ? { write: disk.write, close: disk.close } : memory!;
       const result = await buildBackup(unlockedVault(), httpTransport, sink, (progress) => setShown(backupStep(progress)), new Date());
-      if (memory) downloadBlob(name, memory.blob());
+      if (memory) await downloadBlob(name, memory.blob());
       const leftOut = [
         result.recordsLeftOut > 0 ? ` ${countOf(result.recordsLeftOut, "record")} that failed their checks are not in it.` : "",
         result.filesLeftOut.length > 0

@@ -87,7 +87,7 @@ function Chart() {
         (number, count) => setNotice({ text: `Decrypting file ${number} of ${count} for the export…` }),
         httpTransport,
       );
-      downloadBlob(`health-records-${today()}.json`, result.blob);
+      await downloadBlob(`health-records-${today()}.json`, result.blob);
       const files = result.filesIncluded > 0 ? `, with the contents of ${countOf(result.filesIncluded, "file")}` : "";
       const leftOut =
         result.filesLeftOut.length > 0

@@ -85,7 +85,7 @@ export function FileViewer({
   /**
    * A large file goes straight to a file on disk as it decrypts, where the browser offers a save
    * dialog (the page holds a few chunks); otherwise, and for smaller files, through a Blob
-   * (`blobSink`: the page holds about one chunk, the browser's blob storage the rest, on disk
+   * (`blobSink`: the page holds up to 64 MiB, the browser's blob storage the rest, on disk
    * beyond its memory limit). A file that fails its checks midway is discarded from the disk.
    */
   async function save() {
@@ -105,10 +105,11 @@ export function FileViewer({
       if (done) setMessage(`${name} was decrypted and saved.`);
       return;
     }
-    const blob = await decrypt();
-    if (!blob) return;
-    downloadBlob(name, blob);
-    setMessage(`${name} was decrypted and saved.`);
+    const done = await transfer(async (signal) => {
+      await downloadBlob(name, await downloadDecryptedFile(file, "application/octet-stream", setProgress, httpTransport, signal));
+      return true;
+    });
+    if (done) setMessage(`${name} was decrypted and saved.`);
   }
 
   return (

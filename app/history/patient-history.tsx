@@ -11,6 +11,7 @@ import { useGrants } from "@/client/sharing/grants-store";
 import { unlockedVault, useVault } from "@/client/keystore/vault-store";
 import { labelOf, outcomeLabel, throughTeam, when } from "./action-labels";
 import { downloadText } from "@/client/records/download";
+import { isBrowserStorageError } from "@/client/records/held-blob";
 import { describeFailure, failureKind } from "@/client/failures";
 import { countOf, listOf, localDayKey, today } from "@/client/format";
 import { activityKind, byOthers, linkOpenerName, newActivity, newActivityWords } from "@/client/audit/trail-words";
@@ -227,7 +228,12 @@ function History() {
           }
           setView(whole);
           if (whole.status !== "verified") return;
-          downloadText(`access-history-${today()}.json`, JSON.stringify(buildAuditBundle(whole.events, grants, userId, new Date()), null, 2));
+          await downloadText(`access-history-${today()}.json`, JSON.stringify(buildAuditBundle(whole.events, grants, userId, new Date()), null, 2)).catch(
+            (caught: unknown) => {
+              if (!isBrowserStorageError(caught)) throw caught;
+              setExportError(caught.message);
+            },
+          );
         }}
       >
         Export as FHIR (AuditEvent and Consent)

@@ -22,7 +22,7 @@ export function SummaryActions({ summary, fileName }: { summary: PatientSummary;
       // pdf-lib and the font load only when a PDF is asked for.
       const { buildSummaryPdf } = await import("@/client/summary/summary-pdf");
       const bytes = await buildSummaryPdf(summary);
-      downloadBlob(`${fileName}-${today()}.pdf`, new Blob([bytes.slice()], { type: "application/pdf" }));
+      await downloadBlob(`${fileName}-${today()}.pdf`, new Blob([bytes.slice()], { type: "application/pdf" }));
     } catch (caught) {
       // The font is fetched from this app: offline or missing, said so; anything else is a bug.
       if (!(caught instanceof SummaryFontError)) throw caught;

@@ -214,9 +214,23 @@ export async function timeDownload(page: Page, name: string, limitMs: number): P
   await page.getByTestId("group-document").getByRole("button", { name }).click();
   const started = performance.now();
   const downloading = page.waitForEvent("download", { timeout: limitMs });
+  // The page's own error (the browser would not keep the file, a refusal) ends the wait at once.
+  const alert = page.locator(".file-viewer [role=alert]");
+  const refused = alert.waitFor({ timeout: limitMs }).then(async () => {
+    throw new Error(`the page said: ${await alert.innerText()}`);
+  });
+  // Whichever loses the race below is settled later (at limitMs at most), and not a failure then.
+  refused.catch(() => undefined);
+  downloading.catch(() => undefined);
   await page.getByRole("button", { name: "Download decrypted" }).click();
-  const download = await downloading;
-  const saved = await download.path();
+  const download = await Promise.race([downloading, refused]);
+  const handedOverMs = performance.now() - started;
+  const saved = await download.path().catch(async (error: unknown) => {
+    const failure = await download.failure().catch(() => null);
+    throw new Error(
+      `${String(error)} (the page handed the file to the browser after ${(handedOverMs / 1000).toFixed(1)} s, the browser gave up ${((performance.now() - started - handedOverMs) / 1000).toFixed(1)} s later: ${failure})`,
+    );
+  });
   const ms = performance.now() - started;
   return { ms, bytes: statSync(saved).size, path: saved };
 }

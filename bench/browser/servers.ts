@@ -21,6 +21,8 @@ export interface RunningServer {
   cpuMs(): number | null;
   /** Stops it (SIGTERM), waits for it, deletes its data. */
   stop(): Promise<void>;
+  /** What it has written to stdout and stderr so far (its last `chars` characters), for a failure's report. */
+  log?(chars?: number): string;
 }
 
 async function waitUntilAnswering(url: string, child: ChildProcess, output: () => string, limitMs: number): Promise<void> {
@@ -99,7 +101,7 @@ export async function startApp(port: number, database: "pglite" | "postgres", op
     await stop();
     throw error;
   }
-  return { url, stop, cpuMs: () => processTreeCpuMs(child.pid!) };
+  return { url, stop, cpuMs: () => processTreeCpuMs(child.pid!), log: (chars = 4000) => output.slice(-chars) };
 }
 
 function newestMtime(target: string): number {

@@ -1,4 +1,5 @@
 import { Unzip, UnzipInflate, Zip, ZipDeflate } from "fflate";
+import { heldBlobBuilder } from "./held-blob";
 
 /**
  * Streaming ZIP (PKWARE APPNOTE 6.3, as fflate writes and reads it) for the full backup:
@@ -15,16 +16,18 @@ export interface ArchiveSink {
   close(): Promise<void>;
 }
 
-/** A sink that keeps the archive as Blob parts (which the browser may keep on disk); `blob()` after `close()`. */
+/**
+ * A sink that keeps the archive as a Blob the browser holds (`heldBlobBuilder`: up to 64 MiB in the
+ * page at a time, the rest in the browser's blob storage, which may keep it on disk); `blob()` after `close()`.
+ * @throws BrowserStorageError (client/records/held-blob.ts) from write() or close() when the browser will not keep it
+ */
 export function blobSink(type = "application/zip"): ArchiveSink & { blob(): Blob } {
-  const parts: BlobPart[] = [];
+  const builder = heldBlobBuilder(type);
   let done: Blob | null = null;
   return {
-    async write(chunk) {
-      parts.push(new Blob([chunk as Uint8Array<ArrayBuffer>]));
-    },
+    write: (chunk) => builder.write(chunk),
     async close() {
-      done = new Blob(parts, { type });
+      done = await builder.blob();
     },
     blob() {
       if (!done) throw new Error("the archive is not finished");

@@ -1,10 +1,18 @@
-/** Saves text the browser made (an export) as a file, without it ever leaving the device. */
-export function downloadText(name: string, text: string, type = "application/fhir+json") {
-  downloadBlob(name, new Blob([text], { type }));
+import { checkBlobHeld } from "./held-blob";
+
+/** Saves text the browser made (an export) as a file, without it ever leaving the device. @throws BrowserStorageError as downloadBlob */
+export function downloadText(name: string, text: string, type = "application/fhir+json"): Promise<void> {
+  return downloadBlob(name, new Blob([text], { type }));
 }
 
-/** Saves a Blob the browser made (an export, a decrypted file) as a file, without it ever leaving the device. */
-export function downloadBlob(name: string, blob: Blob) {
+/**
+ * Saves a Blob the browser made (an export, a decrypted file) as a file, without it ever leaving
+ * the device; resolves once the browser has it to write.
+ * @throws BrowserStorageError when the browser dropped the Blob's bytes (`checkBlobHeld`): its
+ *   download would be cancelled at once, and the page could not tell.
+ */
+export async function downloadBlob(name: string, blob: Blob): Promise<void> {
+  await checkBlobHeld(blob);
   const url = URL.createObjectURL(blob);
   const link = document.createElement("a");
   link.href = url;

@@ -17,6 +17,7 @@ import { z } from "zod";
 import { blobsRoutes, chunkSizeFor } from "@/contract/records";
 import { retryTransient, type Transport } from "../transport/api";
 import { IntegrityError, verified } from "../integrity";
+import { heldBlobBuilder } from "./held-blob";
 
 export { chunkSizeFor, fileChunkSize, hugeFileChunkSize, largeFileChunkSize } from "@/contract/records";
 
@@ -337,23 +338,19 @@ export async function streamDecryptedFile(
 }
 
 /**
- * A sink that builds a Blob as the chunks come: each chunk is handed to the browser's blob
- * storage at once and dropped from the page, so the page holds about one chunk; Chromium keeps
- * a large Blob's bytes in its blob storage, in memory up to its limit and on disk beyond.
+ * A sink that builds a Blob as the chunks come (`heldBlobBuilder`): the page holds up to 64 MiB of
+ * them at a time, the browser's blob storage the rest, in memory up to its limit and on disk
+ * beyond; a Blob the browser will not keep stops the download with BrowserStorageError
+ * (client/records/held-blob.ts) rather than becoming a download the browser cancels.
  */
-export function blobSink(type: string): ByteSink & { blob(): Blob } {
-  let result = new Blob([], { type });
-  return {
-    write(chunk) {
-      result = new Blob([result, chunk] as BlobPart[], { type });
-    },
-    blob: () => result,
-  };
+export function blobSink(type: string): ByteSink & { blob(): Promise<Blob> } {
+  return heldBlobBuilder(type);
 }
 
 /**
  * Downloads and decrypts a whole file into a Blob (a preview, an export, a backup): see
  * `streamDecryptedFile` for the checks and errors and `blobSink` for the memory it takes.
+ * @throws also BrowserStorageError (client/records/held-blob.ts) when the browser would not keep the Blob.
  */
 export async function downloadDecryptedFile(
   reference: FileReference,
@@ -364,7 +361,7 @@ export async function downloadDecryptedFile(
 ): Promise<Blob> {
   const sink = blobSink(type);
   await streamDecryptedFile(reference, sink, onProgress, transport, signal);
-  return sink.blob();
+  return await sink.blob();
 }
 
 /**

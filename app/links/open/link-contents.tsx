@@ -6,6 +6,7 @@ import { ReadableRecord } from "@/app/chart/readable-record";
 import { fromBase64, isCryptoError } from "@/crypto";
 import type { LinkBundle, LinkContent, LinkPdf } from "@/client/links/open-content";
 import { downloadBlob } from "@/client/records/download";
+import { isBrowserStorageError } from "@/client/records/held-blob";
 import { groupRecords, summarizeRecords } from "@/client/records/record-groups";
 import { allergyRisk } from "@/client/fhir/allergy-risk";
 
@@ -116,14 +117,15 @@ function PdfDownload({ pdf }: { pdf: LinkPdf }) {
       <button
         type="button"
         className="button button-secondary"
-        onClick={() => {
+        onClick={async () => {
           try {
             const bytes = fromBase64(pdf.data);
-            downloadBlob(
+            await downloadBlob(
               `${pdf.title.replace(/[^\p{L}\p{N} ._-]+/gu, "").trim() || "summary"}.pdf`,
               new Blob([bytes as Uint8Array<ArrayBuffer>], { type: "application/pdf" }),
             );
           } catch (caught) {
+            if (isBrowserStorageError(caught)) return setError(caught.message);
             if (!(isCryptoError(caught) && caught.code === "malformed")) throw caught;
             setError("This PDF's data is damaged and cannot be saved.");
           }
