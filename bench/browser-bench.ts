@@ -224,7 +224,9 @@ async function measureTransfers(page: Page, app: RunningServer, label: string, u
       if (message.type() === "error" || message.type() === "warning") pageErrors.push(`${message.type()}: ${message.text()}`);
     };
     page.on("console", onConsole);
+    let downloadFailure: string | null = null;
     const downloaded = await timeDownload(page, uploadName, transferLimitMs).catch(async (error: unknown) => {
+      downloadFailure = String(error).split("\n")[0]!.slice(0, 300);
       // What the page, the browser and the server said, so a failed download can be told apart from a slow one.
       console.error(`download: ${String(error)}`);
       const shown = await page
@@ -255,7 +257,7 @@ async function measureTransfers(page: Page, app: RunningServer, label: string, u
     } else {
       const reason = downloaded
         ? `the download had ${downloaded.bytes} bytes, not ${fileMiB * 1024 * 1024}`
-        : `the download did not finish within ${transferLimitMs / 60_000} min`;
+        : (downloadFailure ?? `the download did not finish within ${transferLimitMs / 60_000} min`);
       for (const key of downloadKeys) reportFigure(key, null, { reason });
     }
     if (downloaded) rmSync(downloaded.path, { force: true });
@@ -310,10 +312,14 @@ async function main() {
     // A chart worth reading: the 2,001 observations of a real-world export.
     await importThroughPage(page, path.resolve(__dirname, "..", "fixtures", "real-world", "08-2001-observations.json"), "2,001", 10 * 60_000);
     // The chart's first page exactly as the browser asks for it: the chart loaded afresh.
-    const firstPageRequest = page.waitForRequest((request) => {
-      const url = new URL(request.url());
-      return request.method() === "GET" && url.pathname === "/api/records" && !url.searchParams.has("cursor");
-    });
+    // A minute or two: after a 1 GiB upload and download the reload and the unlock take longer than Playwright's 30 s default.
+    const firstPageRequest = page.waitForRequest(
+      (request) => {
+        const url = new URL(request.url());
+        return request.method() === "GET" && url.pathname === "/api/records" && !url.searchParams.has("cursor");
+      },
+      { timeout: 180_000 },
+    );
     await page.reload();
     await page.getByRole("button", { name: "Unlock with passkey" }).click();
     const readPath = ((url) => url.pathname + url.search)(new URL((await firstPageRequest).url()));
