@@ -3,7 +3,7 @@
  * kernel counts it in clock ticks of 10 ms): what a server spent, whatever else the machine ran
  * meanwhile. Elsewhere than Linux, or once the process is gone, null.
  */
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 
 /** Linux's USER_HZ, which /proc/<pid>/stat counts in on every architecture Node runs on. */
 const ticksPerSecond = 100;
@@ -22,9 +22,19 @@ export function ownCpuMs(stat: string): number {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond;
 }
 
+/**
+ * The processes whose parent is `pid`, from every process's stat (field 4, the parent's pid):
+ * /proc/<pid>/task/<pid>/children lists only the children its main thread forked, and missed
+ * the app's server (`npm start` → scripts/server.mjs) in a full run, which then measured nothing.
+ */
 function childrenOf(pid: number): number[] {
-  const tasks = read(`/proc/${pid}/task/${pid}/children`);
-  return tasks ? tasks.trim().split(/\s+/).filter(Boolean).map(Number) : [];
+  const children: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = read(`/proc/${entry}/stat`);
+    if (stat !== null && Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === pid) children.push(Number(entry));
+  }
+  return children;
 }
 
 /** CPU ms of `pid` and its descendants alive now; null when `pid` is not running (or not on Linux). */
