@@ -25,6 +25,19 @@ export interface RunningServer {
   log?(chars?: number): string;
 }
 
+/**
+ * Refuses a port something already answers on: a server left over from an interrupted run would
+ * answer for the one about to start (which then fails to bind and exits), and the suite would
+ * measure the old one, on whatever database it had, with no CPU of its own to count.
+ * @throws Error naming the port
+ */
+async function ensurePortFree(url: string): Promise<void> {
+  const answered = await fetch(url)
+    .then(() => true)
+    .catch(() => false);
+  if (answered) throw new Error(`${url} already answers: stop whatever serves it (a server left from an interrupted bench run?) and run again`);
+}
+
 async function waitUntilAnswering(url: string, child: ChildProcess, output: () => string, limitMs: number): Promise<void> {
   const deadline = Date.now() + limitMs;
   for (;;) {
@@ -67,6 +80,7 @@ function freshBenchDatabase() {
  */
 export async function startApp(port: number, database: "pglite" | "postgres", options: { cpuProfileDir?: string } = {}): Promise<RunningServer> {
   const url = `http://localhost:${port}`;
+  await ensurePortFree(url);
   const dataDir = path.join(root, "bench", ".data", `app-${port}`);
   rmSync(dataDir, { recursive: true, force: true });
   const postgresDatabase = database === "postgres" ? await freshBenchDatabase() : null;
@@ -128,6 +142,7 @@ function buildBareApp(): void {
 export async function startBareApp(port: number): Promise<RunningServer> {
   buildBareApp();
   const url = `http://localhost:${port}`;
+  await ensurePortFree(url);
   let output = "";
   const child = spawn(process.execPath, [nextBin, "start", "--port", String(port)], {
     cwd: bareApp,
