@@ -42,6 +42,7 @@ import {
   cpuProfiler,
   heapSampler,
   importThroughPage,
+  mainText,
   writeResourceTimings,
   patternFile,
   signUpPatient,
@@ -339,15 +340,9 @@ async function main() {
       new URL(
         (
           await firstPageRequest.catch(async (error: unknown) => {
-            const shown = (
-              await readPage
-                .locator("main")
-                .innerText()
-                .catch(() => "")
-            )
-              .slice(0, 400)
-              .replace(/\s+/g, " ");
-            console.error(`chart read: no first-page request at ${readPage.url()}; the page shows "${shown}"; requests: ${JSON.stringify(seen.slice(-30))}`);
+            console.error(
+              `chart read: no first-page request at ${readPage.url()}; the page shows "${await mainText(readPage)}"; requests: ${JSON.stringify(seen.slice(-30))}`,
+            );
             throw error;
           })
         ).url(),

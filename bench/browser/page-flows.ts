@@ -25,6 +25,15 @@ export async function signUpPatient(page: Page, name: string): Promise<void> {
   await page.waitForURL(/\/home$/, { timeout: 60_000 });
 }
 
+/** What the page's main region says, whitespace folded, its first `chars` characters: for a failure's report. */
+export async function mainText(page: Page, chars = 400): Promise<string> {
+  const text = await page
+    .locator("main")
+    .innerText()
+    .catch(() => "");
+  return text.replace(/\s+/g, " ").slice(0, chars);
+}
+
 /**
  * Presses "Sign out" once the page has settled, until the home page "/" shows (at most three
  * presses, the page reloaded between them). The first full run's first sign-out, on a server
@@ -40,15 +49,7 @@ async function signOutOf(page: Page): Promise<void> {
       await page.waitForURL((url) => url.pathname === "/", { timeout: 20_000 });
       return;
     } catch (error) {
-      const shown = (
-        await page
-          .locator("main")
-          .innerText()
-          .catch(() => "")
-      )
-        .slice(0, 300)
-        .replace(/\s+/g, " ");
-      console.log(`sign-out press ${press} left the page at ${page.url()}: "${shown}"`);
+      console.log(`sign-out press ${press} left the page at ${page.url()}: "${await mainText(page)}"`);
       if (press === 3) throw error;
       await page.reload();
     }
