@@ -5,6 +5,7 @@ import { z } from "zod";
 import { uuid } from "@/contract/common";
 import { grantExclusions, grantRecords, grants, keyCertificates, recordKeyWraps, records, recordVersions, users } from "@/drizzle/schema";
 import type { Database, Executor } from "@/lib/db";
+import { literalLimit } from "@/lib/db/literal-limit";
 import { AppError } from "@/lib/errors";
 import { appendAudit } from "@/lib/audit/audit-log";
 import { noteRefusal } from "@/lib/audit/refusals";
@@ -342,7 +343,7 @@ export async function recordsUnderGrant(db: Executor, grantId: string, now: Date
     .from(recordKeyWraps)
     .where(and(eq(recordKeyWraps.grantId, grantId), page.after === undefined ? undefined : gt(recordKeyWraps.recordId, page.after)))
     .orderBy(asc(recordKeyWraps.recordId));
-  const pageWraps = (page.rows === undefined ? wrapsQuery : wrapsQuery.limit(page.rows)).as("page_wraps");
+  const pageWraps = (page.rows === undefined ? wrapsQuery : wrapsQuery.limit(literalLimit(page.rows))).as("page_wraps");
   const rows = await db
     .select({
       wrapRecordId: pageWraps.recordId,

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { recordKeyWraps, records, recordVersions } from "@/drizzle/schema";
 import type { ChartPage } from "@/contract/records";
 import type { Database, Executor } from "@/lib/db";
+import { literalLimit } from "@/lib/db/literal-limit";
 import { preparedQuery } from "@/lib/db/prepared-queries";
 import { uuid } from "@/contract/common";
 import { storedRecordOf, versionColumns, type StoredRecord } from "./record-store";
@@ -41,11 +42,12 @@ export const chartCursorSchema = z.strictObject({ c: z.string().regex(/^\d{1,18}
 export type ChartKey = z.infer<typeof chartCursorSchema>;
 
 /**
- * The page statement (see `ownedRecordsPage`), with placeholders ownerId, rows (the page's
- * limit plus one), most (the limit) and, `withCursor`, those of `afterKey`. Built once per
- * database (lib/db/prepared-queries.ts): building it cost more CPU than running it.
+ * The page statement (see `ownedRecordsPage`) for pages of `rows` rows read (the page's limit
+ * plus one), written into its text (`literalLimit`), with placeholders ownerId and,
+ * `withCursor`, those of `afterKey`. Built once per database and page size
+ * (lib/db/prepared-queries.ts): building it cost more CPU than running it.
  */
-function pageStatement(db: Executor, withCursor: boolean) {
+function pageStatement(db: Executor, withCursor: boolean, rows: number) {
   // The page's rows from the index (owner, created_at, id) alone, then their current versions'
   // sizes: the joins never run over the whole chart, whatever the planner knows of the tables.
   const pageKeys = db
@@ -59,7 +61,7 @@ function pageStatement(db: Executor, withCursor: boolean) {
     .from(records)
     .where(and(eq(records.ownerId, sql.placeholder("ownerId")), withCursor ? afterKey() : undefined))
     .orderBy(asc(records.createdAt), asc(records.id))
-    .limit(sql.placeholder("rows"))
+    .limit(literalLimit(rows))
     .as("page_keys");
   const chartOrder = sql`order by ${pageKeys.createdAt}, ${pageKeys.id}`;
   const sized = db
@@ -92,13 +94,20 @@ function pageStatement(db: Executor, withCursor: boolean) {
     .from(sized)
     .innerJoin(recordVersions, and(eq(recordVersions.recordId, sized.id), eq(recordVersions.version, sized.currentVersion)))
     .innerJoin(recordKeyWraps, and(eq(recordKeyWraps.recordId, sized.id), eq(recordKeyWraps.keyVersion, sized.keyVersion), isNull(recordKeyWraps.grantId)))
-    .where(and(lte(sized.position, sql.placeholder("most")), or(eq(sized.position, 1), lte(sized.runningBytes, pageBytes))))
+    .where(and(sql`${sized.position} <= ${literalLimit(rows - 1)}`, or(eq(sized.position, 1), lte(sized.runningBytes, pageBytes))))
     .orderBy(asc(sized.createdAt), asc(sized.id))
-    .prepare(withCursor ? "chart_page_after_key" : "chart_first_page");
+    .prepare(`${withCursor ? "chart_page_after_key" : "chart_first_page"}_${rows}`);
 }
 
-const firstPage = preparedQuery((db) => pageStatement(db, false));
-const pageAfterKey = preparedQuery((db) => pageStatement(db, true));
+/** The page statements by cursor or not and page size: a few in practice (the sizes the client asks for). */
+const pageStatements = new Map<string, (db: Executor) => ReturnType<typeof pageStatement>>();
+
+function pageStatementFor(withCursor: boolean, rows: number) {
+  const key = `${withCursor}:${rows}`;
+  let statement = pageStatements.get(key);
+  if (statement === undefined) pageStatements.set(key, (statement = preparedQuery((db) => pageStatement(db, withCursor, rows))));
+  return statement;
+}
 
 /**
  * One page of the owner's chart, in the chart's order, in one statement: the keys of the rows
@@ -115,9 +124,8 @@ export async function ownedRecordsPage(
   request: PageRequest,
 ): Promise<{ stored: StoredRecord[]; nextCursor: ChartPage["nextCursor"]; total: ChartPage["total"] }> {
   const after = request.cursor === undefined ? null : decodeCursor(request.cursor, chartCursorSchema);
-  const most = rowsToRead(request.limit) - 1;
-  const values = { ownerId, most, rows: most + 1 };
-  const rows = after ? await pageAfterKey(db).execute({ ...values, ...chartKeyValues(after) }) : await firstPage(db).execute(values);
+  const statement = pageStatementFor(after !== null, rowsToRead(request.limit))(db);
+  const rows = await statement.execute(after ? { ownerId, ...chartKeyValues(after) } : { ownerId });
   const last = rows[rows.length - 1];
   // An empty page (a chart with nothing after the cursor) has no row to carry the count.
   const total = last ? last.total : ((await db.select({ total: count() }).from(records).where(eq(records.ownerId, ownerId)))[0]?.total ?? 0);

@@ -1,6 +1,7 @@
 import "server-only";
 import type { ChartPage } from "@/contract/records";
 import { queryRows, type Database } from "@/lib/db/client";
+import { limitText } from "@/lib/db/literal-limit";
 import { JsonText } from "@/lib/http/json-text";
 import { liveSessionSql, sessionTouchIntervalMs, type SessionPolicy } from "@/lib/sessions/session-store";
 import { chartCursorSchema, chartKeyValues, type ChartKey } from "./chart-pages";
@@ -16,13 +17,20 @@ const base64url = (column: string) => `rtrim(replace(replace(replace(encode(${co
 const isoTime = (column: string) => `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 /**
- * The statement text: $1 token hash, $2 now, $3 idle since, $4 touch before, $5 rows to read,
- * $6 most to serve, $7 the byte budget; with a cursor $8 (millis), $9 (micros), $10 (record id).
+ * The statement text: $1 token hash, $2 now, $3 idle since, $4 touch before; with a cursor $5
+ * (millis), $6 (micros), $7 (record id). The rows to read (`rows`), the most to serve (`most`)
+ * and the byte budget are written into the text, not sent as parameters: with LIMIT a
+ * parameter, PostgreSQL's generic plan assumes an unknown limit reads a tenth of the chart and
+ * looks costlier than a custom plan, so the statement was planned afresh on every execution,
+ * about a third of the database's CPU per read (perf on PostgreSQL 15; PGlite alike). With
+ * the numbers in the text it is planned once per connection (chart-read.db.test.ts).
+ * @throws RangeError when `rows` or `most` is not a positive integer (`limitText`; they come
+ *   from `rowsToRead`, never from the request as it is).
  */
-function statementText(withCursor: boolean): string {
+function statementText(withCursor: boolean, rows: number, most: number): string {
   const after = withCursor
-    ? `and r.created_at >= to_timestamp($8::double precision / 1000) - interval '1 millisecond'
-       and (((extract(epoch from r.created_at) * 1000000)::bigint), r.id) > ($9::bigint, $10::uuid)`
+    ? `and r.created_at >= to_timestamp($5::double precision / 1000) - interval '1 millisecond'
+       and (((extract(epoch from r.created_at) * 1000000)::bigint), r.id) > ($6::bigint, $7::uuid)`
     : "";
   return `
 with live as (${liveSessionSql("$1", "$2", "$3", "patient")}),
@@ -36,7 +44,7 @@ page_keys as (
   from records r
   where r.owner_id = (select user_id from live) ${after}
   order by r.created_at, r.id
-  limit $5
+  limit ${limitText(rows)}
 ),
 sized as (
   select k.*, v.padded_size,
@@ -47,7 +55,7 @@ sized as (
   join record_versions v on v.record_id = k.id and v.version = k.current_version
 ),
 page as (
-  select * from sized where position <= $6 and (position = 1 or running_bytes <= $7)
+  select * from sized where position <= ${limitText(most)} and (position = 1 or running_bytes <= ${limitText(pageBytes)})
 ),
 audited as (
   insert into audit_inbox (subject_id, actor_id, action, record_ids, outcome, occurred_at)
@@ -94,8 +102,15 @@ select
 from live`;
 }
 
-const firstPageText = statementText(false);
-const afterKeyText = statementText(true);
+/** Each text made once, by cursor or not and page size: a few in practice (the page sizes the client asks for). */
+const statementTexts = new Map<string, string>();
+
+function statementFor(withCursor: boolean, rows: number): string {
+  const key = `${withCursor}:${rows}`;
+  let text = statementTexts.get(key);
+  if (text === undefined) statementTexts.set(key, (text = statementText(withCursor, rows, rows - 1)));
+  return text;
+}
 
 interface ChartReadRow {
   total: number;
@@ -135,21 +150,18 @@ export async function chartPageForSession(
       return null;
     }
   }
-  const most = rowsToRead(request.limit) - 1;
+  const rows = rowsToRead(request.limit);
   const params: unknown[] = [
     tokenHash,
     now.toISOString(),
     new Date(now.getTime() - policy.idleMs).toISOString(),
     new Date(now.getTime() - sessionTouchIntervalMs(policy)).toISOString(),
-    most + 1,
-    most,
-    pageBytes,
   ];
   if (after) {
     const key = chartKeyValues(after);
     params.push(key.afterMillis, key.afterMicros, key.afterRecord);
   }
-  const [row] = await queryRows<ChartReadRow>(db, after ? afterKeyText : firstPageText, params);
+  const [row] = await queryRows<ChartReadRow>(db, statementFor(after !== null, rows), params);
   if (!row) return null;
   const nextCursor = row.last_id !== null && row.served < row.rows_read ? encodeCursor({ c: row.last_micros!, r: row.last_id }) : null;
   // The keys in chartPageSchema's order, as the schema's own serialisation writes them.
