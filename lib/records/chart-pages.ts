@@ -115,7 +115,7 @@ function pageStatementFor(withCursor: boolean, rows: number) {
  * page's limit and byte budget (`pageBytes`: the first record always, then while the running
  * sum of the current versions' padded sizes stays within it), with those records' current
  * versions and owner wraps, and how many records the chart holds. The cut is made in the
- * database, so no content past it is read. The same statement whatever the page's size.
+ * database, so no content past it is read. One statement per page size (see `pageStatement`).
  * Throws AppError "invalid-input" for a cursor this server did not hand out.
  */
 export async function ownedRecordsPage(
