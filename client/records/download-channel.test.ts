@@ -96,12 +96,12 @@ describe("streamed downloads through the download service worker", () => {
     expect(third).toBe(true);
   });
 
-  it("transfers a chunk that owns its buffer and copies a view of part of one", async () => {
+  it("sends a chunk's bytes and leaves the page's chunk as it was, a view of part of a buffer too", async () => {
     const worker = loadWorker();
     const { channel, reader } = await started(worker);
     const whole = new Uint8Array([7, 8]);
     await channel.write(whole);
-    expect(whole.byteLength).toBe(0);
+    expect(Array.from(whole)).toEqual([7, 8]);
     const part = new Uint8Array([9, 9, 10, 11]).subarray(2);
     await channel.write(part);
     expect(Array.from(part)).toEqual([10, 11]);

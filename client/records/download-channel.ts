@@ -14,12 +14,6 @@ type WorkerSays = "ready" | "start" | "pull" | "cancel";
 /** The person cancelled the download in the browser (its downloads list): an AbortError, as a Cancel in the page. */
 const cancelledInBrowser = () => new DOMException("The download was cancelled in the browser.", "AbortError");
 
-/** A chunk's bytes as a buffer of their own, to transfer (a view of part of a larger buffer is copied). */
-function ownBuffer(chunk: Uint8Array): ArrayBuffer {
-  if (chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength && chunk.buffer instanceof ArrayBuffer) return chunk.buffer;
-  return chunk.slice().buffer as ArrayBuffer;
-}
-
 /**
  * Speaks on `port` (the page's end; the other went to the worker with "download-open").
  * `cancelled` aborts when the browser's download is cancelled; a write waiting then rejects
@@ -83,14 +77,14 @@ export class DownloadChannel {
   }
 
   /**
-   * Sends a chunk once the stream asks for one; the chunk's buffer is transferred (the
-   * caller's view is empty afterwards) unless it is a view of part of a larger one.
+   * Sends a copy of a chunk once the stream asks for one (the copy's buffer transferred, so it
+   * is not copied again; the caller's chunk stays as it was: a ZIP writer may still use its buffer).
    * @throws AbortError when the browser cancelled the download
    */
   async write(chunk: Uint8Array): Promise<void> {
     await this.room();
-    const buffer = ownBuffer(chunk);
-    this.port.postMessage({ type: "chunk", chunk: new Uint8Array(buffer) }, [buffer]);
+    const copy = chunk.slice();
+    this.port.postMessage({ type: "chunk", chunk: copy }, [copy.buffer]);
   }
 
   /**

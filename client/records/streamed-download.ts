@@ -83,7 +83,7 @@ function navigateTo(url: string) {
 
 /** A download the browser writes to disk as the page writes to it. */
 export interface StreamedDownload {
-  /** Hands a chunk over once the browser has room for it (the first write starts the download); the chunk's buffer may be taken. */
+  /** Hands a copy of a chunk over once the browser has room for it (the first write starts the download). */
   write(chunk: Uint8Array): Promise<void>;
   /** Completes the download (starting it first when nothing was written). */
   close(): Promise<void>;
