@@ -29,12 +29,26 @@ export class DownloadNotStartedError extends Error {
 
 export const isDownloadNotStartedError = (error: unknown): error is DownloadNotStartedError => error instanceof DownloadNotStartedError;
 
+const after = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
 let registering: Promise<ServiceWorkerRegistration | null> | null = null;
 
 /**
+ * What a registration or update rejects with when there is no worker to have, a supported case
+ * (the Service Workers spec's SecurityError and InvalidStateError, DOMExceptions; TypeError: the
+ * script could not be fetched or is not JavaScript): null. Anything else is a bug, thrown again.
+ */
+function noWorker(caught: unknown): null {
+  if (caught instanceof DOMException || caught instanceof TypeError) return null;
+  throw caught;
+}
+
+/**
  * Registers the download worker, once per page (call it early, when a page that downloads
- * loads, so that it is active by the click). Resolves null where there is none: no service
- * workers (an insecure origin, some private windows), or a registration refused or blocked.
+ * loads, so that it is active by the click). An existing registration is checked for a newer
+ * script too (register() alone does not), so a page whose protocol changed does not wait a day
+ * for its worker. Resolves null where there is none: no service workers (an insecure origin,
+ * some private windows), or a registration refused or blocked.
  */
 export function prepareStreamedDownloads(): Promise<ServiceWorkerRegistration | null> {
   if (registering) return registering;
@@ -42,23 +56,26 @@ export function prepareStreamedDownloads(): Promise<ServiceWorkerRegistration | 
   registering = container
     ? container
         .register(workerScript, { scope: workerScope, updateViaCache: "none" })
-        .then((registration) => registration ?? null)
-        // The refusals the Service Workers spec names (SecurityError, InvalidStateError: a DOMException;
-        // TypeError: the script could not be fetched or is not JavaScript) mean no worker, a supported case.
-        .catch((caught: unknown) => {
-          if (caught instanceof DOMException || caught instanceof TypeError) return null;
-          throw caught;
+        .then(async (registration) => {
+          // Playwright's "block" makes register() resolve undefined.
+          if (!registration) return null;
+          // Awaited: a download opened with the old worker while a new one activates would be requested from the new one.
+          if (registration.active) await Promise.race([registration.update().catch(noWorker), after(readyWaitMs)]);
+          return registration;
         })
+        .catch(noWorker)
     : Promise.resolve(null);
   return registering;
 }
 
-const after = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** The registration's active worker, waiting up to `readyWaitMs` for one being installed; null when none comes. */
+/**
+ * The registration's active worker, waiting up to `readyWaitMs` for one being installed (a
+ * first visit, or a newer script replacing the active one: a download must be opened with the
+ * worker that will answer its request); null when none comes.
+ */
 async function activeWorker(registration: ServiceWorkerRegistration): Promise<ServiceWorker | null> {
   const pending = registration.installing ?? registration.waiting;
-  if (!registration.active && pending) {
+  if (pending) {
     const activated = new Promise<void>((resolve) => pending.addEventListener("statechange", () => pending.state === "activated" && resolve()));
     await Promise.race([activated, after(readyWaitMs)]);
   }
