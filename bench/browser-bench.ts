@@ -7,7 +7,10 @@
  *  - browser_upload_ratio / browser_download_ratio: a file of BENCH_BROWSER_FILE_MIB MiB (1,024;
  *    64 in quick mode) through the chart page, against libsodium's raw secretstream over the
  *    same bytes in a blank page of the same browser (crypto/'s baseline bundled with esbuild);
- *  - browser_upload_heap_growth_mib: the page's JS heap during that upload (CDP);
+ *    the download streams through the download service worker to the browser's downloads
+ *    (each download figure's note says "via service worker", or "via blob" when the page fell
+ *    back to building a Blob);
+ *  - browser_{upload,download}_heap_growth_mib: the page's JS heap during that upload or download (CDP);
  *  - browser_{upload,download}_{server,browser}_cpu_ms_per_mib: CPU the app's processes and all of
  *    Chromium's spent per MiB during each transfer (/proc), which a loaded machine moves far less
  *    than MiB/s;
@@ -25,6 +28,8 @@
  * api_read_* figures; BENCH_BROWSER_PROFILE_DIR=<dir> writes a CPU profile of the page during
  * the upload (CDP, upload.cpuprofile) and of each server process (app-<pid>.cpuprofile, written
  * when it stops: bench/browser/cpu-profile.mjs) into that directory, to open in Chrome's DevTools.
+ * BENCH_BROWSER_NO_SERVICE_WORKER=1 blocks service workers in the benchmark's browser, so the download takes the
+ * page's fallback (a Blob), to compare the two ways on one machine.
  * BENCH_READ_ONLY=1 measures the chart read alone (sign-up, the import, the load runs): no
  * sign-in timings, baseline, upload or download, for a quick loop on the read.
  */
@@ -244,17 +249,18 @@ async function measureTransfers(page: Page, app: RunningServer, label: string, u
     if (downloaded && downloaded.bytes === fileMiB * 1024 * 1024) {
       const downloadRate = mibPerSecond(fileMiB, downloaded.ms);
       console.log(
-        `download ${(downloaded.ms / 1000).toFixed(1)} s (${downloadRate.toFixed(1)} MiB/s), raw pull ${mibPerSecond(fileMiB, pullMs).toFixed(1)} MiB/s`,
+        `download ${(downloaded.ms / 1000).toFixed(1)} s (${downloadRate.toFixed(1)} MiB/s) via ${downloaded.via}, raw pull ${mibPerSecond(fileMiB, pullMs).toFixed(1)} MiB/s`,
       );
-      reportFigure("browser_download_ratio", downloadRate / mibPerSecond(fileMiB, pullMs), { note: label });
-      reportFigure("browser_download_mib_s", downloadRate, { note: label });
-      reportFigure("browser_download_heap_growth_mib", downloadHeap.peakGrowthMiB, { note: label });
-      reportFigure("browser_download_rss_growth_mib", downloadHeap.peakResidentGrowthMiB, { note: label });
+      const downloadNote = `${label}; via ${downloaded.via}`;
+      reportFigure("browser_download_ratio", downloadRate / mibPerSecond(fileMiB, pullMs), { note: downloadNote });
+      reportFigure("browser_download_mib_s", downloadRate, { note: downloadNote });
+      reportFigure("browser_download_heap_growth_mib", downloadHeap.peakGrowthMiB, { note: downloadNote });
+      reportFigure("browser_download_rss_growth_mib", downloadHeap.peakResidentGrowthMiB, { note: downloadNote });
       console.log(
         `download CPU per MiB: server ${downloadCpu.serverMs === null ? "?" : (downloadCpu.serverMs / fileMiB).toFixed(1)} ms, Chromium ${(downloadCpu.browserMs / fileMiB).toFixed(1)} ms`,
       );
-      reportFigure("browser_download_server_cpu_ms_per_mib", downloadCpu.serverMs === null ? null : downloadCpu.serverMs / fileMiB, { note: label });
-      reportFigure("browser_download_browser_cpu_ms_per_mib", downloadCpu.browserMs / fileMiB, { note: label });
+      reportFigure("browser_download_server_cpu_ms_per_mib", downloadCpu.serverMs === null ? null : downloadCpu.serverMs / fileMiB, { note: downloadNote });
+      reportFigure("browser_download_browser_cpu_ms_per_mib", downloadCpu.browserMs / fileMiB, { note: downloadNote });
     } else {
       const reason = downloaded
         ? `the download had ${downloaded.bytes} bytes, not ${fileMiB * 1024 * 1024}`
@@ -290,10 +296,14 @@ async function main() {
         "--disable-sync",
       ],
     });
-    const context = await browser.newContext({ baseURL: app.url, acceptDownloads: true });
+    const context = await browser.newContext({
+      baseURL: app.url,
+      acceptDownloads: true,
+      serviceWorkers: process.env.BENCH_BROWSER_NO_SERVICE_WORKER === "1" ? "block" : "allow",
+    });
     // Headless Chromium cannot answer the save dialog the chart uses for files of 64 MiB and more, and
-    // would wait on it for ever: the download is timed through the other path the page has (a Blob
-    // built chunk by chunk, handed to the browser's download), as e2e/large-file.spec.ts does.
+    // would wait on it for ever: the download is timed through the path every browser without that
+    // dialog takes, streamed through the download service worker (client/records/streamed-download.ts).
     await context.addInitScript(() => Object.defineProperty(window, "showSaveFilePicker", { value: undefined, configurable: true, writable: true }));
     const page = await context.newPage();
     await page.goto("/");

@@ -3,6 +3,7 @@ import { ApiError, isAccessEnded } from "./transport/api";
 import { isIntegrityError } from "./integrity";
 import { isRollback } from "./keystore/rollback-guard";
 import { isBrowserStorageError, type BrowserStorageError } from "./records/held-blob";
+import { isDownloadNotStartedError, type DownloadNotStartedError } from "./records/streamed-download";
 
 /**
  * Why something the person asked for failed, in the kinds their message must tell apart:
@@ -15,7 +16,8 @@ import { isBrowserStorageError, type BrowserStorageError } from "./records/held-
  *   since its message says how long to wait ("Try again in 9 minutes"), which no caller's
  *   words for a lost connection can.
  * - "browser-limit": the browser could not hold what the page made for it (BrowserStorageError,
- *   client/records/held-blob.ts), whose message says so.
+ *   client/records/held-blob.ts), or did not start a streamed download (DownloadNotStartedError,
+ *   client/records/streamed-download.ts), whose message says so.
  * Anything else is a programming error: `failureKind` returns null and callers rethrow it.
  */
 export type FailureKind = "access-ended" | "integrity" | "unreachable" | "refused" | "browser-limit";
@@ -23,7 +25,7 @@ export type FailureKind = "access-ended" | "integrity" | "unreachable" | "refuse
 export function failureKind(error: unknown): FailureKind | null {
   if (isIntegrityError(error) || isCryptoError(error)) return "integrity";
   if (isAccessEnded(error)) return "access-ended";
-  if (isBrowserStorageError(error)) return "browser-limit";
+  if (isBrowserStorageError(error) || isDownloadNotStartedError(error)) return "browser-limit";
   if (error instanceof ApiError) return error.status === 0 || error.status >= 500 ? "unreachable" : "refused";
   return null;
 }
@@ -46,7 +48,7 @@ export function describeFailure(error: unknown, words: { accessEnded: string; in
     case "refused":
       return (error as ApiError).message;
     case "browser-limit":
-      return (error as BrowserStorageError).message;
+      return (error as BrowserStorageError | DownloadNotStartedError).message;
     default:
       reportBug(error);
       return "Something went wrong in this page. Please reload it and try again.";

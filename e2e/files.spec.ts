@@ -185,63 +185,68 @@ test("an upload cut off by a page reload is offered again, and picking the same 
   expect(sha256(readFileSync(savedPath))).toBe(sha256(original));
 });
 
-test("a file the browser's blob storage drops is made again when it has room, or said plainly, never a silent cancelled download", async ({
-  page,
-}, testInfo) => {
-  // The page waits up to a minute for a browser that keeps dropping the file to make room.
-  test.setTimeout(240_000);
-  const original = randomBytes(3 * 1024 * 1024 + 321);
-  const sourcePath = testInfo.outputPath("ultrasound.bin");
-  writeFileSync(sourcePath, original);
-  // Chromium drops a Blob of some hundreds of MiB made faster than it moves earlier ones out of its memory,
-  // then cancels its download at once without telling the page. Here a Blob reads as dropped: the first two
-  // of the whole file's size made while the test says "no room", and any of over 1 MiB while it says "full".
-  await page.addInitScript(() => {
-    const RealBlob = window.Blob;
-    const state = { mode: "none", dropped: 0 };
-    (window as unknown as { blobStorage: typeof state }).blobStorage = state;
-    class BrowserBlob extends RealBlob {
-      private readonly gone: boolean;
-      constructor(parts?: BlobPart[], options?: BlobPropertyBag) {
-        super(parts, options);
-        this.gone = (state.mode === "no-room" && this.size >= 3 * 1024 * 1024 && state.dropped < 2) || (state.mode === "full" && this.size > 1024 * 1024);
-        if (this.gone) state.dropped++;
+test.describe("without the download service worker", () => {
+  // The Blob is the fallback where the download worker is not there (e2e/streamed-download.spec.ts has the worker's downloads).
+  test.use({ serviceWorkers: "block" });
+
+  test("a file the browser's blob storage drops is made again when it has room, or said plainly, never a silent cancelled download", async ({
+    page,
+  }, testInfo) => {
+    // The page waits up to a minute for a browser that keeps dropping the file to make room.
+    test.setTimeout(240_000);
+    const original = randomBytes(3 * 1024 * 1024 + 321);
+    const sourcePath = testInfo.outputPath("ultrasound.bin");
+    writeFileSync(sourcePath, original);
+    // Chromium drops a Blob of some hundreds of MiB made faster than it moves earlier ones out of its memory,
+    // then cancels its download at once without telling the page. Here a Blob reads as dropped: the first two
+    // of the whole file's size made while the test says "no room", and any of over 1 MiB while it says "full".
+    await page.addInitScript(() => {
+      const RealBlob = window.Blob;
+      const state = { mode: "none", dropped: 0 };
+      (window as unknown as { blobStorage: typeof state }).blobStorage = state;
+      class BrowserBlob extends RealBlob {
+        private readonly gone: boolean;
+        constructor(parts?: BlobPart[], options?: BlobPropertyBag) {
+          super(parts, options);
+          this.gone = (state.mode === "no-room" && this.size >= 3 * 1024 * 1024 && state.dropped < 2) || (state.mode === "full" && this.size > 1024 * 1024);
+          if (this.gone) state.dropped++;
+        }
+        override slice(start?: number, end?: number, type?: string): Blob {
+          if (!this.gone) return super.slice(start, end, type);
+          return { arrayBuffer: () => Promise.reject(new DOMException("The requested file could not be read", "NotReadableError")) } as unknown as Blob;
+        }
       }
-      override slice(start?: number, end?: number, type?: string): Blob {
-        if (!this.gone) return super.slice(start, end, type);
-        return { arrayBuffer: () => Promise.reject(new DOMException("The requested file could not be read", "NotReadableError")) } as unknown as Blob;
-      }
-    }
-    window.Blob = BrowserBlob;
+      window.Blob = BrowserBlob;
+    });
+    const blobStorage = (mode: string) =>
+      page.evaluate((next) => Object.assign((window as unknown as { blobStorage: { mode: string } }).blobStorage, { mode: next }), mode);
+    await page.goto("/");
+    await addVirtualAuthenticator(page, { prf: true });
+    await signUpThroughPage(page, { role: "patient", name: "Bruno Blob" });
+    await page.getByRole("link", { name: "My records" }).first().click();
+    await page.getByLabel("File", { exact: true }).setInputFiles(sourcePath);
+    await expect(page.getByText("ultrasound.bin was encrypted and saved.")).toBeVisible({ timeout: 120_000 });
+    await page.getByTestId("group-document").getByRole("button", { name: "ultrasound.bin" }).click();
+
+    await blobStorage("no-room");
+    const downloadPromise = page.waitForEvent("download");
+    await page.getByRole("button", { name: "Download decrypted" }).click();
+    const savedPath = testInfo.outputPath("downloaded.bin");
+    await (await downloadPromise).saveAs(savedPath);
+    expect(sha256(readFileSync(savedPath))).toBe(sha256(original));
+    expect(await page.evaluate(() => (window as unknown as { blobStorage: { dropped: number } }).blobStorage.dropped)).toBe(2);
+
+    await blobStorage("full");
+    let downloads = 0;
+    page.on("download", () => downloads++);
+    await page.getByRole("button", { name: "Download decrypted" }).click();
+    await expect(page.locator(".file-viewer").getByRole("alert")).toHaveText(
+      /Your browser could not hold this file \(4 MiB\) to save it, so nothing was saved\./,
+      {
+        timeout: 120_000,
+      },
+    );
+    await expect(page.getByText("ultrasound.bin was decrypted and saved.")).toBeHidden();
+    expect(downloads).toBe(0);
   });
-  const blobStorage = (mode: string) =>
-    page.evaluate((next) => Object.assign((window as unknown as { blobStorage: { mode: string } }).blobStorage, { mode: next }), mode);
-  await page.goto("/");
-  await addVirtualAuthenticator(page, { prf: true });
-  await signUpThroughPage(page, { role: "patient", name: "Bruno Blob" });
-  await page.getByRole("link", { name: "My records" }).first().click();
-  await page.getByLabel("File", { exact: true }).setInputFiles(sourcePath);
-  await expect(page.getByText("ultrasound.bin was encrypted and saved.")).toBeVisible({ timeout: 120_000 });
-  await page.getByTestId("group-document").getByRole("button", { name: "ultrasound.bin" }).click();
-
-  await blobStorage("no-room");
-  const downloadPromise = page.waitForEvent("download");
-  await page.getByRole("button", { name: "Download decrypted" }).click();
-  const savedPath = testInfo.outputPath("downloaded.bin");
-  await (await downloadPromise).saveAs(savedPath);
-  expect(sha256(readFileSync(savedPath))).toBe(sha256(original));
-  expect(await page.evaluate(() => (window as unknown as { blobStorage: { dropped: number } }).blobStorage.dropped)).toBe(2);
-
-  await blobStorage("full");
-  let downloads = 0;
-  page.on("download", () => downloads++);
-  await page.getByRole("button", { name: "Download decrypted" }).click();
-  await expect(page.locator(".file-viewer").getByRole("alert")).toHaveText(
-    /Your browser could not hold this file \(4 MiB\) to save it, so nothing was saved\./,
-    {
-      timeout: 120_000,
-    },
-  );
-  await expect(page.getByText("ultrasound.bin was decrypted and saved.")).toBeHidden();
-  expect(downloads).toBe(0);
 });

@@ -29,8 +29,8 @@ test("a very large file goes up and comes back with page memory bounded by a few
   const source = testInfo.outputPath("large.bin");
   await writePattern(source, mebibytes * 1024 * 1024 + 777);
 
-  // No save dialog Playwright could answer: the download takes the Blob path (blobSink), whose page memory is up to 64 MiB
-  // (client/records/held-blob.ts): a 1 GiB Blob built at full speed is what Chromium dropped before.
+  // No save dialog Playwright could answer: the download streams through the download service worker
+  // (client/records/streamed-download.ts), the page holding a few chunks.
   await page.addInitScript(() => Object.defineProperty(window, "showSaveFilePicker", { value: undefined, configurable: true, writable: true }));
   await page.goto("/");
   await addVirtualAuthenticator(page, { prf: true });

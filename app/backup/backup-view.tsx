@@ -1,6 +1,6 @@
 "use client";
 
-import { useId, useState } from "react";
+import { useEffect, useId, useState } from "react";
 import { VaultGate } from "@/app/_components/vault-gate";
 import { reportExport } from "@/client/audit/audit";
 import { describeFailure, failureKind } from "@/client/failures";
@@ -11,6 +11,7 @@ import { blobSink, type ArchiveSink } from "@/client/records/backup-archive";
 import { buildBackup, type BackupProgress } from "@/client/records/backup";
 import { BackupRestoreError, readBackup, restoreBackup, type BackupContents, type RestoreProgress } from "@/client/records/backup-restore";
 import { canSaveToDisk, downloadBlob, saveToDisk } from "@/client/records/download";
+import { openStreamedDownload, prepareStreamedDownloads, type StreamedDownload } from "@/client/records/streamed-download";
 import { httpTransport } from "@/client/transport/api";
 
 /** A step's progress as the `<progress>` element and the status line show it. */
@@ -38,11 +39,14 @@ function DownloadEverything() {
   const [busy, setBusy] = useState(false);
   const [shown, setShown] = useState<Shown | null>(null);
   const [message, setMessage] = useState("");
+  // The download worker registers now, so that it is active by the time the button is pressed.
+  useEffect(() => void prepareStreamedDownloads(), []);
 
   async function download() {
     setBusy(true);
     setMessage("");
     const name = `health-records-backup-${today()}.zip`;
+    let streamed: StreamedDownload | null = null;
     try {
       // Straight to a file on disk where the browser can (the dialog must open from the click itself); else a download.
       const disk = canSaveToDisk() ? await saveToDisk(name) : null;
@@ -50,8 +54,10 @@ function DownloadEverything() {
         setMessage("Nothing was saved: no place to save the backup was chosen.");
         return;
       }
-      const memory = disk ? null : blobSink();
-      const sink: ArchiveSink = disk ? { write: disk.write, close: disk.close } : memory!;
+      // Else streamed to the browser's downloads through the download worker as it is written; else a Blob.
+      streamed = disk ? null : await openStreamedDownload(name, null);
+      const memory = disk || streamed ? null : blobSink();
+      const sink: ArchiveSink = disk ? { write: disk.write, close: disk.close } : (streamed ?? memory!);
       const result = await buildBackup(unlockedVault(), httpTransport, sink, (progress) => setShown(backupStep(progress)), new Date());
       if (memory) await downloadBlob(name, memory.blob());
       const leftOut = [
@@ -68,6 +74,12 @@ function DownloadEverything() {
         if (failureKind(caught) === null) throw caught;
       });
     } catch (caught) {
+      // A streamed download that did not finish fails in the browser, so no partial archive is kept as complete.
+      streamed?.abort();
+      if (caught instanceof DOMException && caught.name === "AbortError") {
+        setMessage("Nothing was saved: the download was cancelled.");
+        return;
+      }
       setMessage(
         describeFailure(caught, {
           accessEnded: "Nothing was saved: a file is no longer stored. Reload the page and try again.",

@@ -6,6 +6,7 @@ import { usePanelFocus } from "@/app/_components/use-panel-focus";
 import { httpTransport } from "@/client/transport/api";
 import { downloadDecryptedFile, streamDecryptedFile, type FileReference, type TransferProgress } from "@/client/records/files";
 import { canSaveToDisk, downloadBlob, saveToDisk, saveToDiskFromBytes } from "@/client/records/download";
+import { openStreamedDownload, prepareStreamedDownloads, type StreamedDownload } from "@/client/records/streamed-download";
 import { formatProgress } from "@/client/format";
 import { PdfPreview } from "./pdf-preview";
 
@@ -48,6 +49,9 @@ export function FileViewer({
     [previewUrl],
   );
 
+  // The download worker registers now, so that it is active by the time Download is pressed.
+  useEffect(() => void prepareStreamedDownloads(), []);
+
   const cancel = useRef<AbortController | null>(null);
   const [message, setMessage] = useState<string>();
 
@@ -83,31 +87,44 @@ export function FileViewer({
     transfer((signal) => downloadDecryptedFile(file, previewable.test(type) ? type : "application/octet-stream", setProgress, httpTransport, signal));
 
   /**
-   * A large file goes straight to a file on disk as it decrypts, where the browser offers a save
-   * dialog (the page holds a few chunks); otherwise, and for smaller files, through a Blob
-   * (`blobSink`: the page holds up to 64 MiB, the browser's blob storage the rest, on disk
-   * beyond its memory limit). A file that fails its checks midway is discarded from the disk.
+   * Saves the file as it decrypts, holding a few chunks in the page whatever its size: a large
+   * file goes to a file on disk where the browser offers a save dialog; otherwise the download
+   * service worker streams it to the browser's downloads (`openStreamedDownload`). A file that
+   * fails its checks midway is discarded from the disk, or its download fails in the browser.
+   * Where the worker is not there (no service workers, not yet active), through a Blob
+   * (`blobSink`: the page holds up to 64 MiB, the browser's blob storage the rest).
    */
   async function save() {
     if (file.size >= saveToDiskFromBytes && canSaveToDisk()) {
       const disk = await saveToDisk(name, null);
       if (!disk) return;
-      const done = await transfer(async (signal) => {
-        try {
-          await streamDecryptedFile(file, disk, setProgress, httpTransport, signal);
-          await disk.close();
-          return true;
-        } catch (caught) {
-          await disk.abort();
-          throw caught;
-        }
+      return saveStreamed((signal) => streamDecryptedFile(file, disk, setProgress, httpTransport, signal), disk);
+    }
+    const streamed = await openStreamedDownload(name, file.size);
+    if (streamed) {
+      return saveStreamed((signal) => streamDecryptedFile(file, streamed, setProgress, httpTransport, AbortSignal.any([signal, streamed.cancelled])), {
+        close: () => streamed.close(),
+        abort: async () => streamed.abort(),
       });
-      if (done) setMessage(`${name} was decrypted and saved.`);
-      return;
     }
     const done = await transfer(async (signal) => {
       await downloadBlob(name, await downloadDecryptedFile(file, "application/octet-stream", setProgress, httpTransport, signal));
       return true;
+    });
+    if (done) setMessage(`${name} was decrypted and saved.`);
+  }
+
+  /** Runs a download into `sink` as a transfer: closed when it all decrypted and verified, aborted (discarded) when not. */
+  async function saveStreamed(run: (signal: AbortSignal) => Promise<void>, sink: Pick<StreamedDownload, "close"> & { abort(): Promise<void> }) {
+    const done = await transfer(async (signal) => {
+      try {
+        await run(signal);
+        await sink.close();
+        return true;
+      } catch (caught) {
+        await sink.abort();
+        throw caught;
+      }
     });
     if (done) setMessage(`${name} was decrypted and saved.`);
   }

@@ -238,9 +238,15 @@ export async function timeUpload(page: Page, file: string, name: string, limitMs
 
 /**
  * Opens the file's record, presses "Download decrypted" and waits until the browser has
- * the whole file. @returns milliseconds and the downloaded size in bytes
+ * the whole file. @returns milliseconds, the downloaded size in bytes, and the way it came:
+ * "service worker" when streamed through the download service worker (a /downloads/<id> URL,
+ * client/records/streamed-download.ts), "blob" when built as a Blob first
  */
-export async function timeDownload(page: Page, name: string, limitMs: number): Promise<{ ms: number; bytes: number; path: string }> {
+export async function timeDownload(
+  page: Page,
+  name: string,
+  limitMs: number,
+): Promise<{ ms: number; bytes: number; path: string; via: "service worker" | "blob" }> {
   await page.getByTestId("group-document").getByRole("button", { name }).click();
   const started = performance.now();
   const downloading = page.waitForEvent("download", { timeout: limitMs });
@@ -262,7 +268,8 @@ export async function timeDownload(page: Page, name: string, limitMs: number): P
     );
   });
   const ms = performance.now() - started;
-  return { ms, bytes: statSync(saved).size, path: saved };
+  const via = new URL(download.url()).pathname.startsWith("/downloads/") ? "service worker" : "blob";
+  return { ms, bytes: statSync(saved).size, path: saved, via };
 }
 
 /** Imports a FHIR file through the chart's import form; waits for "Imported N records." */

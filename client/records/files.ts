@@ -267,7 +267,12 @@ class Pipeline {
   }
 }
 
-/** Where a download writes as it goes: a file on disk (saveToDisk), or a Blob built chunk by chunk (blobSink). */
+/**
+ * Where a download writes as it goes: a file on disk (saveToDisk), the browser's downloads
+ * through the download service worker (openStreamedDownload, client/records/streamed-download.ts),
+ * or a Blob built chunk by chunk (blobSink). A write resolves when the sink can take the next
+ * chunk, which is what bounds the page's memory.
+ */
 export interface ByteSink {
   write(chunk: Uint8Array): Promise<void> | void;
 }
