@@ -1,10 +1,14 @@
 /**
  * npm run bench:file-store — prints figures, asserts nothing.
  * Server-side throughput of storing a large file: each chunk (of the size the browser uploads such a file in, chunkSizeFor) encrypted with the
- * crypto/ file encryptor (secretstream) and stored through a blob store's putChunk, one
- * after the other as the browser sends them, next to raw libsodium secretstream over the
- * same data in the same run. The database is PGlite on disk in a temporary directory (as
- * `npm start` runs it), or a fresh database on PostgreSQL when DATABASE_URL is set.
+ * crypto/ file encryptor (secretstream) and stored through a blob store's putChunk, next to raw
+ * libsodium secretstream over the same data in the same run. By default as many chunks are being
+ * stored at once as the browser keeps uploads in flight for that chunk size
+ * (client/records/files.ts's chunksInFlightFor: 4 of 8 MiB), the next chunk encrypted while they
+ * are stored, as the server sees them; BENCH_IN_FLIGHT=1 stores them one after the other (the
+ * method of runs before 1 December 2026, whose file_store_ratio is therefore lower). The
+ * database is PGlite on disk in a temporary directory (as `npm start` runs it), or a fresh
+ * database on PostgreSQL when DATABASE_URL is set.
  * Run with the react-server condition so server modules load outside Next.
  */
 import { randomUUID } from "node:crypto";
@@ -14,6 +18,7 @@ import path from "node:path";
 import { createFileEncryptor, cryptoReady, generateFileKey } from "../crypto";
 import { rawSecretstreamEncrypt } from "../crypto/raw-secretstream-baseline";
 import { chunkSizeFor } from "../contract/records";
+import { chunksInFlightFor } from "../client/records/files";
 import { users } from "../drizzle/schema";
 import { chunkedBlobStore } from "../lib/blobs/chunked-blob-store";
 import { fileChunkBodies } from "../lib/blobs/file-chunk-bodies";
@@ -32,9 +37,10 @@ export interface FileStoreOptions {
   /** Where the chunks go (default "file": a temporary directory; "s3": s3rver on loopback). */
   store?: "file" | "s3" | "database";
   /**
-   * Chunks stored at once (default 1: one after the other, as a browser that waits for each
-   * chunk's answer before sending the next). More overlaps one chunk's disk flushes with the
-   * next one's encryption, as a browser with several requests in flight, or several uploads, would.
+   * Chunks stored at once (default: as many as the browser keeps in flight for the chunk size,
+   * `chunksInFlightFor`): the next chunk is encrypted while they are stored, as the browser
+   * encrypts while its requests are on their way. 1: each chunk stored before the next is
+   * encrypted, as a browser that waited for each chunk's answer would.
    */
   inFlight?: number;
 }
@@ -59,9 +65,9 @@ export async function measureFileStore(options: FileStoreOptions = {}): Promise<
   const fileMiB = options.fileMiB ?? 256;
   const databaseKind = options.database ?? "pglite";
   const storeKind = options.store ?? "file";
-  const inFlight = Math.max(1, options.inFlight ?? 1);
-  // The chunk size the browser uploads such a file in (8 MiB above 32 MiB), so the figure is the product's path.
+  // The chunk size the browser uploads such a file in (8 MiB above 32 MiB), and the chunks it keeps in flight, so the figure is the product's path.
   const chunkSize = chunkSizeFor(fileMiB * mebibyte);
+  const inFlight = Math.max(1, options.inFlight ?? chunksInFlightFor(chunkSize));
   const chunkCount = Math.ceil((fileMiB * mebibyte) / chunkSize);
   await cryptoReady();
   const scratch = mkdtempSync(path.join(tmpdir(), "hsc-file-store-bench-"));
@@ -129,7 +135,8 @@ export async function measureFileStore(options: FileStoreOptions = {}): Promise<
 async function main() {
   const fileMiB = Number(process.env.BENCH_FILE_MIB ?? 256);
   const stores = (process.env.BENCH_BLOB_STORES ?? "file").split(",") as Array<NonNullable<FileStoreOptions["store"]>>;
-  const depths = (process.env.BENCH_IN_FLIGHT ?? "1,4").split(",").map(Number);
+  const browserDepth = chunksInFlightFor(chunkSizeFor(fileMiB * 1024 * 1024));
+  const depths = (process.env.BENCH_IN_FLIGHT ?? `${browserDepth},1`).split(",").map(Number);
   const databases: Array<"pglite" | "postgres"> = process.env.DATABASE_URL ? ["pglite", "postgres"] : ["pglite"];
   console.log(
     `file store benchmark (Node ${process.version}), ${fileMiB} MiB in ${chunkSizeFor(fileMiB * 1024 * 1024) / 1024 / 1024} MiB chunks (as the browser uploads it), encrypt + putChunk`,

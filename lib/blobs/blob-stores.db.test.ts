@@ -177,7 +177,7 @@ describe.each(combinations)("blob store contract on %s, %s store", (databaseKind
     await idleFor(current, 120);
     // Bytes whose blob never had a row here (another deployment's, a crashed sweep's leftovers).
     const stray = randomUUID();
-    await bodies?.write(stray, 0, new Uint8Array([5]), () => sha256(new Uint8Array([5])));
+    await bodies?.write(stray, 0, new Uint8Array([5]), Promise.resolve(sha256(new Uint8Array([5]))));
 
     const outcome = await sweepAbandonedBlobs(store, 60 * 60_000);
     expect(outcome.removed).toBe(2);
@@ -208,7 +208,7 @@ describe.each(combinations)("blob store contract on %s, %s store", (databaseKind
       await store.create({ id, ownerId: owner, chunkSize: 4, chunkCount: 2 });
       // The process died after the bytes were durable, before the row: the chunk was never acknowledged.
       const lost = randomBytes(64);
-      await bodies!.write(id, 0, lost, () => sha256(lost));
+      await bodies!.write(id, 0, lost, Promise.resolve(sha256(lost)));
       expect(await store.receivedChunks(id)).toEqual([]);
       expect(await store.readChunk(id, 0)).toBeNull();
       // The browser retries with the same bytes: stored now, once.
@@ -217,7 +217,7 @@ describe.each(combinations)("blob store contract on %s, %s store", (databaseKind
       expect(Buffer.from((await store.readChunk(id, 0))!).equals(lost)).toBe(true);
       // Or with other bytes (a reloaded page re-encrypting under a new key): those are the chunk, the first ones never are.
       const first = randomBytes(64);
-      await bodies!.write(id, 1, first, () => sha256(first));
+      await bodies!.write(id, 1, first, Promise.resolve(sha256(first)));
       const second = randomBytes(64);
       expect(await store.putChunk({ blobId: id, index: 1, data: second })).toBe("stored");
       expect(Buffer.from((await store.readChunk(id, 1))!).equals(second)).toBe(true);
@@ -228,6 +228,19 @@ describe.each(combinations)("blob store contract on %s, %s store", (databaseKind
       expect(await storedIds(bodies)).not.toContain(id);
     },
   );
+
+  it.runIf(storeKind !== "database")("acknowledges no chunk whose bytes could not be stored, and stores its retry", async () => {
+    const id = randomUUID();
+    await store.create({ id, ownerId: owner, chunkSize: 4, chunkCount: 1 });
+    const chunk = randomBytes(64);
+    // The bytes' store fails (a full disk, an unreachable bucket) while the digest is still being computed.
+    const failing = chunkedBlobStore(database.db, { ...bodies!, write: () => Promise.reject(new Error("no space left")) });
+    await expect(failing.putChunk({ blobId: id, index: 0, data: chunk })).rejects.toThrow("no space left");
+    expect(await store.receivedChunks(id)).toEqual([]);
+    expect(await store.readChunk(id, 0)).toBeNull();
+    expect(await store.putChunk({ blobId: id, index: 0, data: chunk })).toBe("stored");
+    expect(Buffer.from((await store.readChunk(id, 0))!).equals(chunk)).toBe(true);
+  });
 
   it.runIf(storeKind !== "database")("reads chunks stored in the database before this store existed, and the sweep moves them out", async () => {
     const legacy = databaseBlobStore(database.db);
@@ -298,10 +311,10 @@ describe("file store on disk", () => {
     const bodies = fileChunkBodies(dir);
     const id = randomUUID();
     const data = randomBytes(1000);
-    await bodies.write(id, 3, data, () => sha256(data));
+    await bodies.write(id, 3, data, Promise.resolve(sha256(data)));
     expect(readdirSync(path.join(dir, id))).toEqual([`3-${Buffer.from(sha256(data)).toString("hex")}`]);
     writeFileSync(path.join(dir, "README"), "not a blob");
     expect(await storedIds(bodies)).toEqual(new Set([id]));
-    await expect(bodies.write("../escape", 0, data, () => sha256(data))).rejects.toThrow();
+    await expect(bodies.write("../escape", 0, data, Promise.resolve(sha256(data)))).rejects.toThrow();
   });
 });

@@ -1,11 +1,10 @@
 import "server-only";
-import { createHash } from "node:crypto";
 import { and, asc, eq, inArray, isNotNull, lt, notExists, sql } from "drizzle-orm";
 import { blobChunks, blobs, importRecords, recordVersions, shlLinks } from "@/drizzle/schema";
 import type { Database } from "@/lib/db";
 import { resultRows } from "@/lib/db/client";
 import type { BlobInfo, BlobStore, SweepOutcome } from "./blob-store";
-import type { ChunkBodies } from "./chunk-bodies";
+import { chunkDigest, type ChunkBodies } from "./chunk-bodies";
 
 /** Chunks moved out of the database per step of the sweep: bounded memory (at most 32 MiB, at 8 MiB chunks). */
 const moveBatch = 4;
@@ -54,7 +53,7 @@ export function chunkedBlobStore(db: Database, bodies: ChunkBodies | null): Blob
       if (rows.length === 0) return moved;
       for (const row of rows) {
         // The bytes first, then the row forgets them: a crash in between writes the same name again next time.
-        await bodies.write(row.blobId, row.index, row.data!, () => row.digest);
+        await bodies.write(row.blobId, row.index, row.data!, Promise.resolve(row.digest));
         await db
           .update(blobChunks)
           .set({ data: null })
@@ -72,13 +71,12 @@ export function chunkedBlobStore(db: Database, bodies: ChunkBodies | null): Blob
     },
 
     async putChunk({ blobId, index, data }) {
-      let computed: Uint8Array | undefined;
-      const digestOf = () => (computed ??= new Uint8Array(createHash("sha256").update(data).digest()));
       // Durable bytes first, then the row that makes them the chunk (see the store's comment).
       // A retry of a stored chunk writes the same name again with the same bytes: harmless, and
-      // one query fewer for every chunk that is new.
-      if (bodies) await bodies.write(blobId, index, data, digestOf);
-      const digest = digestOf();
+      // one query fewer for every chunk that is new. The digest is computed off the event loop
+      // while the bytes go to disk; awaited together, so neither's failure goes unhandled.
+      const digesting = chunkDigest(data);
+      const [digest] = await Promise.all([digesting, bodies?.write(blobId, index, data, digesting)]);
       // One statement: the row, and the blob's sign of life when the row is new. Written as SQL: drizzle's
       // builder took longer to build this statement than PGlite took to run it (bench/file-store-bench.ts).
       const touched = resultRows<{ id: string }>(

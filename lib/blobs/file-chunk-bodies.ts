@@ -7,54 +7,55 @@ import { chunkName, isBlobId, type ChunkBodies } from "./chunk-bodies";
 
 /**
  * Chunks as files under `dir` (BLOB_DIR): `<dir>/<blob id>/<index>-<digest hex>`. A chunk
- * is written to a temporary name in its blob's directory, flushed (fdatasync), renamed into
- * place, and the directory fsynced (and, for a new blob, its parent too) before `write` resolves: a
- * crash leaves either the whole chunk under its name or no name at all, never a torn file
- * that looks finished. Temporary files a crash leaves go with their blob's directory.
+ * is written to a temporary name in its blob's directory, flushed (O_DSYNC, fdatasync's
+ * guarantee), renamed into place, and the directory fsynced before `write` resolves; a new
+ * blob's directory is durable in its parent (and a new store's in its own) before any chunk
+ * of it is acknowledged. A crash leaves either the whole chunk under its name or no name at
+ * all, never a torn file that looks finished. Temporary files a crash leaves go with their
+ * blob's directory.
  */
 export function fileChunkBodies(dir: string): ChunkBodies {
   const root = path.resolve(dir);
   const pathOf = (blobId: string, index: number, digest: Uint8Array) => path.join(root, chunkName(blobId, index, digest));
+  // Blob directories being made, until their entries (and the store's own, the first time) are durable.
+  const making = new Map<string, Promise<void>>();
+
+  /** Makes a blob's directory durable before any chunk goes into it; the chunks racing to make it share one making. */
+  function makeDirectory(blobDir: string): Promise<void> {
+    let made = making.get(blobDir);
+    if (!made) {
+      made = (async () => {
+        // Ciphertext only, but its sizes and times are nobody else's business on a shared machine.
+        await mkdir(blobDir, { recursive: true, mode: 0o700 });
+        await syncDirectory(root);
+        await syncDirectory(path.dirname(root));
+      })().finally(() => making.delete(blobDir));
+      making.set(blobDir, made);
+    }
+    return made;
+  }
 
   return {
     kind: "file",
 
-    async write(blobId, index, data, digestOf) {
+    async write(blobId, index, data, digest) {
       if (!isBlobId(blobId)) throw new Error("not a blob id");
       const blobDir = path.join(root, blobId);
       const temporary = path.join(blobDir, `.${index}-${randomBytes(6).toString("hex")}.tmp`);
-      let newDirectory = false;
-      let handle: FileHandle;
+      const { file, directory } = await openTemporary(blobDir, temporary, makeDirectory);
       try {
-        handle = await open(temporary, "wx", 0o600);
+        // O_DSYNC: the write returns once the bytes (and the file's size) are on disk, fdatasync's
+        // guarantee in the same call. Meanwhile the thread pool computes the digest the final name carries.
+        await writeAll(file, data);
+        await rename(temporary, path.join(root, chunkName(blobId, index, await digest)));
       } catch (error) {
-        if (!isMissing(error)) throw error;
-        // The blob's first chunk makes its directory (and the first blob the store's). Ciphertext only, but
-        // its sizes and times are nobody else's business on a shared machine.
-        newDirectory = true;
-        await mkdir(blobDir, { recursive: true, mode: 0o700 });
-        handle = await open(temporary, "wx", 0o600);
-      }
-      // The bytes go to disk on the thread pool while this thread computes the digest the final name carries.
-      const flushed = writeAll(handle, data).then(() => handle.datasync());
-      let target: string;
-      try {
-        target = path.join(root, chunkName(blobId, index, digestOf()));
-        await flushed;
-      } catch (error) {
-        await flushed.catch(() => undefined);
-        await handle.close();
+        await Promise.allSettled([file.close(), directory.close()]);
         await unlink(temporary).catch(() => undefined);
         throw error;
       }
-      await rename(temporary, target);
-      await Promise.all([handle.close(), syncDirectory(blobDir)]);
-      // A new directory's entry lives in its parent: made durable before the chunk is acknowledged, whichever
-      // of a blob's first chunks racing here made it (and the store's own entry too, the first time).
-      if (newDirectory) {
-        await syncDirectory(root);
-        await syncDirectory(path.dirname(root));
-      }
+      // The directory was opened with the file, so its flush follows the rename at once. A chunk that found its
+      // directory while another chunk was still making it waits until the directory's own entry is durable.
+      await Promise.all([file.close(), syncAndClose(directory), making.get(blobDir)]);
     },
 
     async read(blobId, index, digest) {
@@ -104,6 +105,34 @@ export function fileChunkBodies(dir: string): ChunkBodies {
   };
 }
 
+/** Flags of a chunk's temporary file: created here, never an existing file, and every write durable before it returns. */
+const temporaryFlags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_DSYNC;
+
+/**
+ * Creates the temporary file and opens its directory (for the flush after the rename) in one
+ * trip to the thread pool; when the blob's directory is missing (its first chunk), has
+ * `makeDirectory` make it and tries once more. Whatever was opened is closed again, and the
+ * file removed, when either fails.
+ */
+async function openTemporary(
+  blobDir: string,
+  temporary: string,
+  makeDirectory: (blobDir: string) => Promise<void>,
+): Promise<{ file: FileHandle; directory: FileHandle }> {
+  for (let made = false; ; made = true) {
+    const [file, directory] = await Promise.allSettled([open(temporary, temporaryFlags, 0o600), open(blobDir, "r")]);
+    if (file.status === "fulfilled" && directory.status === "fulfilled") return { file: file.value, directory: directory.value };
+    if (file.status === "fulfilled") {
+      await file.value.close();
+      await unlink(temporary).catch(() => undefined);
+    }
+    if (directory.status === "fulfilled") await directory.value.close();
+    const failure: unknown = file.status === "rejected" ? file.reason : (directory as PromiseRejectedResult).reason;
+    if (made || !isMissing(failure)) throw failure;
+    await makeDirectory(blobDir);
+  }
+}
+
 /** Writes all of `data` from the file's start (one write for a chunk, more only if the system writes less). */
 async function writeAll(handle: FileHandle, data: Uint8Array): Promise<void> {
   let written = 0;
@@ -114,11 +143,14 @@ async function writeAll(handle: FileHandle, data: Uint8Array): Promise<void> {
 }
 
 async function syncDirectory(dir: string): Promise<void> {
-  const handle = await open(dir, "r");
+  await syncAndClose(await open(dir, "r"));
+}
+
+async function syncAndClose(directory: FileHandle): Promise<void> {
   try {
-    await handle.sync();
+    await directory.sync();
   } finally {
-    await handle.close();
+    await directory.close();
   }
 }
 

@@ -57,8 +57,8 @@ export function s3ChunkBodies(client: S3Client, bucket: string): ChunkBodies {
   return {
     kind: "s3",
 
-    async write(blobId, index, data, digestOf) {
-      await client.send(new PutObjectCommand({ Bucket: bucket, Key: chunkName(blobId, index, digestOf()), Body: data, ContentLength: data.byteLength }));
+    async write(blobId, index, data, digest) {
+      await client.send(new PutObjectCommand({ Bucket: bucket, Key: chunkName(blobId, index, await digest), Body: data, ContentLength: data.byteLength }));
     },
 
     async read(blobId, index, digest) {
