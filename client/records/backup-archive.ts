@@ -38,6 +38,10 @@ export function blobSink(type = "application/zip"): ArchiveSink & { blob(): Blob
 
 /** Pieces read from a Blob at a time: 1 MiB. */
 const readStep = 1024 * 1024;
+/** A ZIP entry's "version made by" host for Unix (APPNOTE.TXT 4.4.2.2). */
+const unixHost = 3;
+/** A regular file, read and write for its owner, read for others (st_mode: S_IFREG | 0644). */
+const regularFileMode = 0o100644;
 
 /**
  * Writes a ZIP to a sink one entry at a time. `add` takes text or a Blob and resolves when
@@ -68,6 +72,11 @@ export class ArchiveWriter {
     // Level 1: the files are mostly PDFs and images, already compressed; the JSON still shrinks.
     const entry = new ZipDeflate(path, { level: 1 });
     entry.mtime = modified;
+    // Made on Unix, as a regular file of mode 644 (APPNOTE.TXT 4.4.2, 4.4.15): Info-ZIP's unzip
+    // reads the names of entries made on MS-DOS (fflate's default) in the DOS code page even with
+    // the UTF-8 flag set, so "é 膝" came out garbled; with the Unix host it needs a mode to extract.
+    entry.os = unixHost;
+    entry.attrs = regularFileMode * 0x10000;
     this.zip.add(entry);
     const source = typeof contents === "string" ? new Blob([contents]) : contents;
     if (source.size === 0) entry.push(new Uint8Array(0), true);
