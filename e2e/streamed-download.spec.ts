@@ -56,6 +56,32 @@ test.describe("with the download service worker", () => {
     await expect(page.getByText(`${name} was decrypted and saved.`)).toBeVisible();
   });
 
+  test("a second press while a download runs starts no second download", async ({ page }, testInfo) => {
+    test.setTimeout(180_000);
+    await uploadAndOpen(page, testInfo, "pressed twice.bin", "Dora Double");
+    const release = await holdChunksFrom(page, 2);
+    let firstChunkFetches = 0;
+    page.on("request", (request) => {
+      if (request.method() === "GET" && /\/api\/blobs\/[^/]+\/chunks\/0$/.test(new URL(request.url()).pathname)) firstChunkFetches += 1;
+    });
+    const downloads: string[] = [];
+    page.on("download", (download) => downloads.push(download.url()));
+    const button = page.getByRole("button", { name: "Download decrypted" });
+    const downloading = page.waitForEvent("download");
+    await button.click();
+    await downloading;
+    await expect(button).toHaveAttribute("aria-disabled", "true");
+    // Forced: Playwright waits for an aria-disabled button to be enabled; a person's press still reaches it.
+    await button.click({ force: true });
+    // Long enough for a second download to open and fetch its first chunk, which is not held.
+    await page.waitForTimeout(1000);
+    release();
+    await expect(page.getByText("pressed twice.bin was decrypted and saved.")).toBeVisible();
+    expect(firstChunkFetches).toBe(1);
+    expect(downloads).toHaveLength(1);
+    await expect(button).not.toHaveAttribute("aria-disabled", "true");
+  });
+
   test("a download cancelled in the browser stops the page's download and says so", async ({ page }, testInfo) => {
     test.setTimeout(180_000);
     await uploadAndOpen(page, testInfo, "cancelled.bin", "Carl Cancel");

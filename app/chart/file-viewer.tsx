@@ -54,6 +54,25 @@ export function FileViewer({
 
   const cancel = useRef<AbortController | null>(null);
   const [message, setMessage] = useState<string>();
+  const running = useRef(false);
+  const [busy, setBusy] = useState(false);
+
+  /**
+   * Runs one download or preview at a time: a press while one runs is ignored (it fetched and
+   * decrypted the file again, into a second download). The buttons stay focusable and say they
+   * are unavailable (aria-disabled), so focus is not lost while the transfer runs.
+   */
+  async function exclusively(action: () => Promise<unknown>) {
+    if (running.current) return;
+    running.current = true;
+    setBusy(true);
+    try {
+      await action();
+    } finally {
+      running.current = false;
+      setBusy(false);
+    }
+  }
 
   /** Runs a download with progress and a Cancel button; says what went wrong, or returns null when cancelled or failed. */
   async function transfer<T>(run: (signal: AbortSignal) => Promise<T>): Promise<T | null> {
@@ -132,7 +151,7 @@ export function FileViewer({
   return (
     <div className="file-viewer">
       <div className="actions">
-        <button type="button" className="button button-small" onClick={save}>
+        <button type="button" className="button button-small" aria-disabled={busy || undefined} onClick={() => exclusively(save)}>
           Download decrypted
         </button>
         {previewable.test(type) && (
@@ -141,12 +160,15 @@ export function FileViewer({
             type="button"
             className="button button-small button-secondary"
             aria-expanded={shown}
-            onClick={async () => {
+            aria-disabled={busy || undefined}
+            onClick={() => {
               if (shown) return hide();
-              const blob = await decrypt();
-              if (!blob) return;
-              if (type === "application/pdf") setPdf(blob);
-              else setPreviewUrl(URL.createObjectURL(blob));
+              return exclusively(async () => {
+                const blob = await decrypt();
+                if (!blob) return;
+                if (type === "application/pdf") setPdf(blob);
+                else setPreviewUrl(URL.createObjectURL(blob));
+              });
             }}
           >
             {shown ? "Hide preview" : "Show"}
