@@ -2,14 +2,16 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { and, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cryptoReady } from "@/crypto";
-import { chartPageSchema } from "@/contract/records";
-import { auditInbox, recordVersions, sessions, users } from "@/drizzle/schema";
+import { chartPageSchema, type ChartPage } from "@/contract/records";
+import { auditInbox, recordKeyWraps, records, recordVersions, sessions, users } from "@/drizzle/schema";
 import { oneSession } from "@/lib/db/plan-counts";
 import { createTestDatabase, testDatabaseKinds, type TestDatabase } from "@/lib/db/test-databases";
 import { noticesOf } from "@/lib/notices/notice-kinds";
 import { hashSessionToken, resolveSession, sessionTouchIntervalMs, startSession } from "@/lib/sessions/session-store";
-import { addVersion, chartOf, createRecords } from "./chart-store";
+import { ChartPageCache, type CachedChartPage } from "./chart-page-cache";
+import { addVersion, chartOf, createRecords, deleteRecord, recordOf } from "./chart-store";
 import { chartPageForSession } from "./chart-read";
+import { rotateRecordKey } from "./key-rotation";
 import { encodeCursor } from "./pages";
 
 const b64 = (bytes: Buffer) => bytes.toString("base64url");
@@ -217,5 +219,150 @@ describe.each(testDatabaseKinds())("the chart page in one statement, on %s", (ki
     const later = new Date(start.getTime() + interval + 1);
     await chartPageForSession(database.db, hashSessionToken(token), policy, later, {});
     expect(await lastSeen()).toBe(later.getTime());
+  });
+
+  describe("the page this process built, offered by its fingerprint", () => {
+    /** A cache that counts the pages the database built (each is kept once built). */
+    class CountingCache extends ChartPageCache {
+      built = 0;
+      override set(key: string, page: CachedChartPage): void {
+        this.built += 1;
+        super.set(key, page);
+      }
+    }
+    const quota = { quotaBytes: 1e9, unfinishedUploadsMax: 10 };
+    /** Adds the record's next version, whatever its current one. */
+    async function addNextVersion(ownerId: string, recordId: string) {
+      const { currentVersion } = await recordOf(database.db, ownerId, recordId);
+      await addVersion(database.db, ownerId, recordId, version(currentVersion + 1), quota);
+      return currentVersion + 1;
+    }
+    const byId = (page: ChartPage, id: string) => page.records.find((record) => record.id === id)!;
+
+    /** Reads the page twice with one cache: the second read must come from what the first built, unchanged. */
+    async function cachedPage(token: string, request: { limit?: number; cursor?: string } = {}) {
+      const cache = new CountingCache();
+      const read = async () => (await chartPageForSession(database.db, hashSessionToken(token), policy, new Date(), request, cache))!;
+      const first = await read();
+      const second = await read();
+      expect(cache.built).toBe(1);
+      expect(second.text).toBe(first.text);
+      return { cache, read, first };
+    }
+
+    /** After a change: the read built the page again, and serves what the ordinary path serves. */
+    async function expectRebuilt(cached: Awaited<ReturnType<typeof cachedPage>>, ownerId: string, request: { limit?: number; cursor?: string } = {}) {
+      const before = cached.cache.built;
+      const page = await cached.read();
+      expect(cached.cache.built).toBe(before + 1);
+      expect(JSON.parse(page.text)).toEqual(JSON.parse(JSON.stringify(chartPageSchema.parse(await chartOf(database.db, ownerId, request)))));
+      // And once rebuilt, it is offered again.
+      expect((await cached.read()).text).toBe(page.text);
+      expect(cached.cache.built).toBe(before + 1);
+      return page.parse();
+    }
+
+    it("builds the JSON once while the page's rows are unchanged, and still checks the session, touches it and audits every read", async () => {
+      const { ownerId, token, sessionId } = await signedInPatient(6);
+      const { read } = await cachedPage(token);
+      expect(await inbox(ownerId)).toHaveLength(2);
+      await read();
+      expect(await inbox(ownerId)).toHaveLength(3);
+      await database.db.update(sessions).set({ endedAt: new Date() }).where(eq(sessions.id, sessionId));
+      expect(await chartPageForSession(database.db, hashSessionToken(token), policy, new Date(), {}, new ChartPageCache())).toBeNull();
+      // The kept page is no use to a session that has ended.
+      const kept = new CountingCache();
+      const again = await signedInPatient(1);
+      await chartPageForSession(database.db, hashSessionToken(again.token), policy, new Date(), {}, kept);
+      await database.db.update(sessions).set({ endedAt: new Date() }).where(eq(sessions.userId, again.ownerId));
+      expect(await chartPageForSession(database.db, hashSessionToken(again.token), policy, new Date(), {}, kept)).toBeNull();
+    });
+
+    it("builds it again after a new version, a key rotation, a new or deleted record", async () => {
+      const { ownerId, token, ids } = await signedInPatient(5);
+      let cached = await cachedPage(token);
+      const added = await addNextVersion(ownerId, ids[4]!);
+      expect(byId(await expectRebuilt(cached, ownerId), ids[4]!).currentVersion).toBe(added);
+
+      const current = await recordOf(database.db, ownerId, ids[1]!);
+      // A rotation re-encrypts the current version in place, under the next key version.
+      const { content } = version(current.currentVersion);
+      await rotateRecordKey(database.db, ownerId, current.id, {
+        ownerWrap: b64(randomBytes(74)),
+        version: { version: current.currentVersion, keyVersion: current.keyVersion + 1, content },
+        grantWraps: [],
+      });
+      expect(byId(await expectRebuilt(cached, ownerId), ids[1]!).keyVersion).toBe(current.keyVersion + 1);
+
+      await createRecords(database.db, ownerId, [{ id: randomUUID(), ownerWrap: b64(randomBytes(74)), version: version(1) }]);
+      expect((await expectRebuilt(cached, ownerId)).records).toHaveLength(6);
+
+      await deleteRecord(database.db, ownerId, ids[0]!);
+      expect((await expectRebuilt(cached, ownerId)).records.map((record) => record.id)).not.toContain(ids[0]);
+
+      // A page after a cursor alike.
+      const cursor = (await chartOf(database.db, ownerId, { limit: 2 })).nextCursor!;
+      cached = await cachedPage(token, { limit: 2, cursor });
+      await addNextVersion(ownerId, cached.first.parse().records[0]!.id);
+      await expectRebuilt(cached, ownerId, { limit: 2, cursor });
+    });
+
+    it("builds it again after any write to a row it is built from, even one that changes no value", async () => {
+      // Whatever code path writes: the fingerprint names row versions, not the fields a path is known to change.
+      const { ownerId, token, ids } = await signedInPatient(4);
+      const cached = await cachedPage(token);
+      const writes = [
+        () =>
+          database.db
+            .update(records)
+            .set({ updatedAt: sql`updated_at` })
+            .where(eq(records.id, ids[2]!)),
+        () =>
+          database.db
+            .update(recordVersions)
+            .set({ signature: sql`signature` })
+            .where(and(eq(recordVersions.recordId, ids[0]!), eq(recordVersions.version, 1))),
+        () =>
+          database.db
+            .update(recordKeyWraps)
+            .set({ wrappedKey: sql`wrapped_key` })
+            .where(eq(recordKeyWraps.recordId, ids[3]!)),
+        () =>
+          database.db
+            .update(recordVersions)
+            .set({ signature: randomBytes(64) })
+            .where(and(eq(recordVersions.recordId, ids[1]!), eq(recordVersions.version, 1))),
+        () =>
+          database.db
+            .update(recordKeyWraps)
+            .set({ wrappedKey: randomBytes(74) })
+            .where(eq(recordKeyWraps.recordId, ids[1]!)),
+        () => database.db.delete(recordVersions).where(and(eq(recordVersions.recordId, ids[0]!), eq(recordVersions.version, 1))),
+      ];
+      for (const write of writes) {
+        await write();
+        await expectRebuilt(cached, ownerId);
+      }
+      expect(byId((await cached.read()).parse(), ids[0]!).statements.map((statement) => statement.version)).toEqual([2]);
+    });
+
+    it("keeps offering it while only other pages and other people's charts change, and never across sessions", async () => {
+      const { ownerId, token, ids } = await signedInPatient(6);
+      const other = await signedInPatient(2);
+      const cached = await cachedPage(token, { limit: 3 });
+      const onPage = new Set(cached.first.parse().records.map((record) => record.id));
+      await addNextVersion(
+        ownerId,
+        ids.find((id) => !onPage.has(id))!,
+      );
+      await addNextVersion(other.ownerId, other.ids[1]!);
+      await cached.read();
+      expect(cached.cache.built).toBe(1);
+      // Another session of the same patient has its own entry; another patient's session never meets this one's.
+      const second = await startSession(database.db, ownerId, policy);
+      await chartPageForSession(database.db, hashSessionToken(second.token), policy, new Date(), { limit: 3 }, cached.cache);
+      await chartPageForSession(database.db, hashSessionToken(other.token), policy, new Date(), { limit: 3 }, cached.cache);
+      expect(cached.cache.built).toBe(3);
+    });
   });
 });
