@@ -13,13 +13,26 @@ export interface CachedChartPage {
   records: string;
 }
 
-/** What one process keeps at most, in UTF-16 code units of JSON text (about bytes: the text is ASCII). */
+/**
+ * What one process keeps at most, in characters (about bytes: keys and JSON are ASCII), counting
+ * each entry's key, fingerprint, JSON and `entryOverheadChars`.
+ */
 export const chartPageCacheMaxChars = 32 * 1024 * 1024;
 
 /**
+ * What an entry costs beyond its strings (the cache's own bookkeeping, the entry object), in
+ * characters, rounded up from a measurement (about 470 bytes of heap per empty-page entry,
+ * lru-cache 11, Node 20): without it, a session asking for many distinct cursors of empty pages
+ * could hold several times the bound.
+ */
+export const entryOverheadChars = 512;
+
+/**
  * How long an entry may be offered, in ms. Fingerprints name row versions by transaction id,
- * which PostgreSQL reuses after 2^32 transactions: an entry far younger than that can never
- * meet a different row under the same id. Also lets a signed-out session's pages go.
+ * which PostgreSQL reuses only after 2^32 transactions (or after a restore or failover, which
+ * the fingerprint also names, by the server's start time): an entry far younger than that can
+ * never meet a different row under the same id. An expired entry is dropped when it is next
+ * looked up or when the size bound pushes it out, not on a timer.
  */
 export const chartPageCacheTtlMs = 10 * 60_000;
 
@@ -35,14 +48,14 @@ export class ChartPageCache {
   readonly #entries: LRUCache<string, CachedChartPage>;
 
   /**
-   * @param maxChars the most JSON text kept, summed over entries (UTF-16 code units); an entry
-   *   larger than this is not kept
+   * @param maxChars the most kept, summed over entries (characters of key, fingerprint and
+   *   JSON, plus `entryOverheadChars` each); an entry larger than this is not kept
    * @param ttlMs how long an entry may be offered (ms)
    */
   constructor(maxChars = chartPageCacheMaxChars, ttlMs = chartPageCacheTtlMs) {
     this.#entries = new LRUCache<string, CachedChartPage>({
       maxSize: maxChars,
-      sizeCalculation: (entry) => Math.max(1, entry.records.length + entry.fingerprint.length),
+      sizeCalculation: (entry, key) => key.length + entry.records.length + entry.fingerprint.length + entryOverheadChars,
       ttl: ttlMs,
     });
   }

@@ -346,6 +346,47 @@ describe.each(testDatabaseKinds())("the chart page in one statement, on %s", (ki
       expect(byId((await cached.read()).parse(), ids[0]!).statements.map((statement) => statement.version)).toEqual([2]);
     });
 
+    it("keeps offering it after a write that rolled back, and after VACUUM FREEZE, which keeps each row's transaction id", async () => {
+      const { ownerId, token, ids } = await signedInPatient(4);
+      const cached = await cachedPage(token);
+      await expect(
+        database.db.transaction(async (tx) => {
+          await tx
+            .update(recordVersions)
+            .set({ signature: randomBytes(64) })
+            .where(eq(recordVersions.recordId, ids[1]!));
+          await tx
+            .update(recordKeyWraps)
+            .set({ wrappedKey: randomBytes(74) })
+            .where(eq(recordKeyWraps.recordId, ids[2]!));
+          throw new Error("rolled back");
+        }),
+      ).rejects.toThrow("rolled back");
+      await database.db.execute(sql`vacuum (freeze) records, record_versions, record_key_wraps`);
+      const page = await cached.read();
+      expect(cached.cache.built).toBe(1);
+      expect(page.text).toBe(cached.first.text);
+      expect(JSON.parse(page.text)).toEqual(JSON.parse(JSON.stringify(chartPageSchema.parse(await chartOf(database.db, ownerId, {})))));
+    });
+
+    it("builds it again when a record comes to sit inside the page, as the ordinary path pages", async () => {
+      const { ownerId, token } = await signedInPatient(6);
+      const cached = await cachedPage(token, { limit: 3 });
+      const [first] = cached.first.parse().records;
+      // The same creation time as the page's first record and a lower id: it sorts first, the page's last record moves to the next page.
+      const id = `00000000-0000-4000-8000-${randomBytes(6).toString("hex")}`;
+      await createRecords(database.db, ownerId, [{ id, ownerWrap: b64(randomBytes(74)), version: version(1) }]);
+      await database.db.execute(sql`update records set created_at = (select created_at from records where id = ${first!.id}) where id = ${id}`);
+      const page = await expectRebuilt(cached, ownerId, { limit: 3 });
+      expect(page.records.map((record) => record.id)).toEqual([
+        id,
+        ...cached.first
+          .parse()
+          .records.slice(0, 2)
+          .map((record) => record.id),
+      ]);
+    });
+
     it("keeps offering it while only other pages and other people's charts change, and never across sessions", async () => {
       const { ownerId, token, ids } = await signedInPatient(6);
       const other = await signedInPatient(2);

@@ -31,6 +31,9 @@ const isoTime = (column: string) => `to_char(${column} at time zone 'UTC', 'YYYY
  * The page's fingerprint is a SHA-256 over the owner, and per record in page order its id and
  * the transaction ids (`xmin`) of its row, its owner wrap and every version row: any insert,
  * update or delete of a row the page's JSON is built from, by whatever code path, changes it.
+ * (`xmin` survives VACUUM FREEZE: PostgreSQL keeps the raw id since 9.4.) It also names the
+ * server's start time: a restore, a point-in-time recovery or a promoted standby can hand out
+ * again transaction ids whose commits were lost, and each of those starts the server afresh.
  * When it equals $5 the JSON, most of the statement's work, is not built (`records` is null)
  * and the caller serves the text it holds; the session check, the touch and the audit event
  * are the same either way.
@@ -75,7 +78,7 @@ audited as (
 ),
 fingerprint as (
   select encode(sha256(convert_to(
-    (select user_id::text from live) || '|' || coalesce(string_agg(
+    coalesce(pg_postmaster_start_time()::text, '') || '|' || (select user_id::text from live) || '|' || coalesce(string_agg(
       p.id::text || ':' || p.row_xmin || ':' || w.xmin::text || ':' || (
         select string_agg(s.version::text || '.' || s.xmin::text, ',' order by s.version)
         from record_versions s where s.record_id = p.id),
