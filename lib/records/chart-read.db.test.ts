@@ -233,8 +233,9 @@ describe.each(testDatabaseKinds())("the chart page in one statement, on %s", (ki
     const quota = { quotaBytes: 1e9, unfinishedUploadsMax: 10 };
     /** Adds the record's next version, whatever its current one. */
     async function addNextVersion(ownerId: string, recordId: string) {
-      const { currentVersion } = await recordOf(database.db, ownerId, recordId);
-      await addVersion(database.db, ownerId, recordId, version(currentVersion + 1), quota);
+      // At the record's own key version: a rotated record's next version is under its new key.
+      const { currentVersion, keyVersion } = await recordOf(database.db, ownerId, recordId);
+      await addVersion(database.db, ownerId, recordId, { ...version(currentVersion + 1), keyVersion }, quota);
       return currentVersion + 1;
     }
     const byId = (page: ChartPage, id: string) => page.records.find((record) => record.id === id)!;
