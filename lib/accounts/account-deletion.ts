@@ -69,6 +69,7 @@ export interface AccountDeletion {
  */
 export async function deleteAccount(db: Database, blobStore: BlobStore, userId: string, now: Date = new Date()): Promise<AccountDeletion> {
   const { deletion, blobIds } = await db.transaction(async (tx) => {
+    // FOR UPDATE, not lib/db/row-locks.ts's FOR NO KEY UPDATE: this transaction may delete the row.
     const [account] = await tx.select({ id: users.id }).from(users).where(eq(users.id, userId)).for("update");
     if (!account) throw new AppError("not-found", "There is no such account.");
     const heldGrants = await tx

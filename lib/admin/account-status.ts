@@ -7,6 +7,7 @@ import { appendAudit } from "@/lib/audit/audit-log";
 import type { Database } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { appendAdminEvent } from "./admin-trail";
+import { lockAccount } from "@/lib/db/row-locks";
 
 type AdminAccount = z.input<typeof adminAccountSchema>;
 
@@ -25,7 +26,7 @@ const noSuchAccount = () => new AppError("not-found", "There is no such account.
 export async function disableAccount(db: Database, adminId: string, targetId: string, now: Date = new Date()): Promise<boolean> {
   if (adminId === targetId) throw new AppError("conflict", "You cannot disable your own account.");
   return db.transaction(async (tx) => {
-    const [target] = await tx.select({ role: users.role, disabledAt: users.disabledAt }).from(users).where(eq(users.id, targetId)).for("update");
+    const target = await lockAccount(tx, targetId);
     if (!target) throw noSuchAccount();
     if (target.disabledAt) return false;
     if (target.role === "admin") {
@@ -35,7 +36,7 @@ export async function disableAccount(db: Database, adminId: string, targetId: st
         .from(users)
         .where(and(eq(users.role, "admin"), isNull(users.disabledAt)))
         .orderBy(asc(users.id))
-        .for("update");
+        .for("no key update");
       if (enabled.filter((admin) => admin.id !== targetId).length === 0) {
         throw new AppError("conflict", "This is the last administrator: it cannot be disabled.");
       }
@@ -59,7 +60,7 @@ export async function disableAccount(db: Database, adminId: string, targetId: st
  */
 export async function enableAccount(db: Database, adminId: string, targetId: string, now: Date = new Date()): Promise<boolean> {
   return db.transaction(async (tx) => {
-    const [target] = await tx.select({ disabledAt: users.disabledAt }).from(users).where(eq(users.id, targetId)).for("update");
+    const target = await lockAccount(tx, targetId);
     if (!target) throw noSuchAccount();
     if (!target.disabledAt) return false;
     await tx.update(users).set({ disabledAt: null }).where(eq(users.id, targetId));

@@ -1,11 +1,12 @@
 import "server-only";
 import type { StorageUsage } from "@/contract/me";
 import { and, eq, sql } from "drizzle-orm";
-import { blobs, importRecords, imports, records, recordVersions, users } from "@/drizzle/schema";
+import { blobs, importRecords, imports, records, recordVersions } from "@/drizzle/schema";
 import type { Database, Executor, Transaction } from "@/lib/db";
 import { config } from "@/lib/config";
 import { AppError } from "@/lib/errors";
 import { countOf, formatBytes, pluralOf } from "@/client/format";
+import { lockAccount } from "@/lib/db/row-locks";
 
 /** A transaction on the database, as drizzle hands it to `db.transaction`'s callback. */
 
@@ -69,7 +70,7 @@ export async function reserveUpload(
   limits: StorageLimits,
 ): Promise<void> {
   await db.transaction(async (tx) => {
-    await tx.select({ id: users.id }).from(users).where(eq(users.id, upload.ownerId)).for("update");
+    await lockAccount(tx, upload.ownerId);
     const usage = await storageUsage(tx, upload.ownerId, limits);
     if (usage.unfinishedUploads >= limits.unfinishedUploadsMax) {
       throw new AppError(
@@ -99,7 +100,7 @@ export async function reserveUpload(
  */
 export async function checkStoredWithinQuota(tx: Transaction, ownerId: string, addedBytes: number, limits: StorageLimits): Promise<void> {
   if (addedBytes <= 0) return;
-  await tx.select({ id: users.id }).from(users).where(eq(users.id, ownerId)).for("update");
+  await lockAccount(tx, ownerId);
   const usage = await storageUsage(tx, ownerId, limits);
   if (usage.usedBytes <= limits.quotaBytes) return;
   const left = Math.max(0, limits.quotaBytes - (usage.usedBytes - addedBytes));

@@ -7,6 +7,7 @@ import { AppError } from "@/lib/errors";
 import { appendAudit } from "@/lib/audit/audit-log";
 import { crashPoint } from "@/lib/crash-points";
 import { activeGrant, awaitingRenewal, endGrant, notEmergency } from "@/lib/records/grant-coverage";
+import { lockCareTeam } from "@/lib/db/row-locks";
 
 /**
  * Renewing a grant to a care team after a member left it. A grant's share key is derived from
@@ -110,7 +111,7 @@ export async function renewTeamGrant(
     }
     if (!old.teamId) throw new AppError("invalid-input", "Only a share with a care team is renewed.");
     if (old.revokedAt || (old.expiresAt && old.expiresAt <= now)) throw new AppError("conflict", "This share has ended.");
-    const [team] = await tx.select().from(careTeams).where(eq(careTeams.id, old.teamId)).for("update");
+    const team = await lockCareTeam(tx, old.teamId);
     if (!team) throw new AppError("conflict", "This share has ended.");
     if (!team.needsNewKey && team.keyVersion <= (old.shareKeyTeamVersion ?? 0)) throw new AppError("conflict", "This share's key is current.");
     if (team.needsNewKey || renewal.teamKeyVersion !== team.keyVersion) {

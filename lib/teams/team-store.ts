@@ -17,6 +17,7 @@ import {
 import type { Executor, Transaction } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { activeGrant, queueRotations } from "@/lib/records/grant-coverage";
+import { lockCareTeam } from "@/lib/db/row-locks";
 
 /**
  * Organizations, care teams and their keys, as stored (the services in team-service.ts decide
@@ -46,7 +47,7 @@ export async function isOrganizationAdmin(db: Executor, userId: string, organiza
 
 /** The team, locked for the rest of the transaction. Throws AppError "not-found". */
 async function lockedTeam(tx: Transaction, teamId: string) {
-  const [team] = await tx.select().from(careTeams).where(eq(careTeams.id, teamId)).for("update");
+  const team = await lockCareTeam(tx, teamId);
   if (!team) throw noSuchTeam();
   return team;
 }
