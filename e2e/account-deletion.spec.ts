@@ -10,6 +10,7 @@ import { CrashServer } from "./support/crash-server";
 import { addNote, chooseClinician, newPerson } from "./support/sharing";
 import { storageViolations } from "./support/storage-invariants";
 import { expectFitsViewport } from "./support/viewport";
+import { e2ePorts } from "./support/ports";
 
 /**
  * Leaving (README "Leaving"): a patient with a record, a file and a grant to a clinician deletes
@@ -22,7 +23,7 @@ import { expectFitsViewport } from "./support/viewport";
 
 test.describe.configure({ mode: "serial", timeout: 240_000 });
 
-const port = Number(process.env.E2E_PORT ?? 3100) + 3;
+const port = e2ePorts.accountDeletion;
 const dataDir = path.resolve(__dirname, "..", ".e2e-data-leave");
 const server = new CrashServer({ port, dataDir, settings: { FRESH_PROOF_MINUTES: "0.05" } });
 const doctorName = "Dr. Lena Leaving";

@@ -7,6 +7,7 @@ import { signInThroughPage } from "./support/accounts";
 import { AppServer } from "./support/app-server";
 import { addNote, chooseClinician, newPerson } from "./support/sharing";
 import { expectFitsViewport } from "./support/viewport";
+import { e2ePorts } from "./support/ports";
 
 /**
  * The administration console (/admin, lib/admin): an administrator sees the deployment's
@@ -18,7 +19,7 @@ import { expectFitsViewport } from "./support/viewport";
 
 test.describe.configure({ mode: "serial", timeout: 240_000 });
 
-const port = Number(process.env.E2E_PORT ?? 3100) + 3;
+const port = e2ePorts.adminConsole;
 const server = new AppServer(port, ".e2e-data-admin-console");
 const windowMs = 3_000;
 const enrolmentToken = "admin-console-e2e-enrolment-token-0123456789abcdef";

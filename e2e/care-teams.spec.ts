@@ -9,6 +9,7 @@ import { checkA11y, expect, test } from "./support/test";
 import type { TeamEntry } from "@/contract/teams";
 import { addMember, createOrganization, createTeam, deploymentAdminName, openUnlocked, verifyClinician } from "./support/teams";
 import { expectFitsViewport } from "./support/viewport";
+import { e2ePorts } from "./support/ports";
 
 /**
  * Care teams (lib/teams, client/teams): an organization administrator makes a team in their
@@ -310,7 +311,7 @@ test("a patient shares with a team: two members open the records and the History
 
 test.describe("team membership changes need a fresh proof", () => {
   // Its own server, whose fresh-proof window is 3 seconds: a test waits it out instead of five minutes.
-  const port = Number(process.env.E2E_PORT ?? 3100) + 7;
+  const port = e2ePorts.careTeams;
   const server = new AppServer(port, ".e2e-data-care-teams");
   const windowMs = 3_000;
   test.describe.configure({ mode: "serial", timeout: 240_000 });

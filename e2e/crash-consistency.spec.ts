@@ -6,6 +6,7 @@ import { trailActions, trailEvents } from "./support/audit";
 import { CrashServer, freshDatabase, type DatabaseView, type FreshDatabase } from "./support/crash-server";
 import { addNote, chooseClinician, newPerson, type Person } from "./support/sharing";
 import { storageViolations } from "./support/storage-invariants";
+import { e2ePorts } from "./support/ports";
 
 /*
  * The server is killed (SIGKILL: no cleanup, no graceful database close) at chosen points of
@@ -20,7 +21,6 @@ import { storageViolations } from "./support/storage-invariants";
  *    it again after a reload, and the page shows the outcome and a trail that verifies.
  */
 
-const basePort = Number(process.env.E2E_PORT ?? 3100);
 /** Embedded PGlite always (the default, and the one whose files a kill could damage); PostgreSQL too when DATABASE_URL is set. */
 const databaseKinds = process.env.DATABASE_URL ? (["pglite", "postgres"] as const) : (["pglite"] as const);
 /** The server of the group running now (the groups run one after the other). */
@@ -154,7 +154,7 @@ for (const kind of databaseKinds)
       test.setTimeout(480_000);
       database = kind === "postgres" ? await freshDatabase(process.env.DATABASE_URL!) : undefined;
       server = new CrashServer({
-        port: basePort + (kind === "pglite" ? 2 : 3),
+        port: kind === "pglite" ? e2ePorts.crashPglite : e2ePorts.crashPostgres,
         dataDir: path.resolve(__dirname, "..", kind === "pglite" ? ".e2e-crash-data" : ".e2e-crash-data-postgres"),
         databaseUrl: database?.url,
       });

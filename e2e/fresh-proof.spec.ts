@@ -5,6 +5,7 @@ import { expect, test } from "./support/test";
 import { fillRecoveryKeyCheck, signUpThroughPage } from "./support/accounts";
 import { AppServer } from "./support/app-server";
 import { addVirtualAuthenticator } from "./support/virtual-authenticator";
+import { e2ePorts } from "./support/ports";
 
 /**
  * Fresh proof for sensitive actions (lib/auth/fresh-proof.ts): removing a passkey and making a
@@ -15,7 +16,7 @@ import { addVirtualAuthenticator } from "./support/virtual-authenticator";
 
 test.describe.configure({ mode: "serial", timeout: 180_000 });
 
-const port = Number(process.env.E2E_PORT ?? 3100) + 5;
+const port = e2ePorts.freshProof;
 const server = new AppServer(port, ".e2e-data-fresh-proof");
 const windowMs = 3_000;
 test.use({ baseURL: server.url });

@@ -3,6 +3,7 @@ import { expect, test } from "./support/test";
 import { signInThroughPage, signOutThroughPage } from "./support/accounts";
 import { AppServer } from "./support/app-server";
 import { newPerson } from "./support/sharing";
+import { e2ePorts } from "./support/ports";
 
 /**
  * What only a whole server shows: where a client's address comes from (the socket, or a
@@ -13,7 +14,7 @@ import { newPerson } from "./support/sharing";
 
 test.describe.configure({ mode: "serial", timeout: 180_000 });
 
-const port = Number(process.env.E2E_PORT ?? 3100) + 4;
+const port = e2ePorts.limits;
 const server = new AppServer(port, ".e2e-data-limits");
 /** Loopback stands for a reverse proxy in front of the app: the tests speak as many clients through X-Forwarded-For. */
 const behindLoopbackProxy = { TRUST_PROXY: "127.0.0.1,::1" };

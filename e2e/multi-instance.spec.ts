@@ -10,6 +10,7 @@ import { LoadBalancer } from "./support/load-balancer";
 import { startObjectStore, type ObjectStore } from "./support/object-store";
 import { addNote, chooseClinician, newPerson, type Person } from "./support/sharing";
 import { storageViolations } from "./support/storage-invariants";
+import { e2ePorts } from "./support/ports";
 
 /*
  * Two app servers of one build on one PostgreSQL database and one S3-compatible object store
@@ -26,11 +27,10 @@ import { storageViolations } from "./support/storage-invariants";
  */
 
 const root = path.resolve(__dirname, "..");
-const basePort = Number(process.env.E2E_PORT ?? 3100);
-const balancerPort = basePort + 10;
+const balancerPort = e2ePorts.balancer;
 const names = ["one", "two"] as const;
 type InstanceName = (typeof names)[number];
-const portOf = (name: InstanceName) => basePort + 11 + names.indexOf(name);
+const portOf = (name: InstanceName) => ({ one: e2ePorts.instanceOne, two: e2ePorts.instanceTwo })[name];
 const mebibyte = 1024 * 1024;
 const sha256 = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
 const doctorName = "Dr Bea Balance";
@@ -131,10 +131,10 @@ test("a second server on the embedded database of a running one refuses to start
     env: {
       ...process.env,
       NODE_ENV: "production",
-      PORT: String(basePort + 13),
+      PORT: String(e2ePorts.secondOnEmbedded),
       DATA_DIR: ".e2e-data",
       DATABASE_URL: "",
-      APP_ORIGIN: `http://localhost:${basePort + 13}`,
+      APP_ORIGIN: `http://localhost:${e2ePorts.secondOnEmbedded}`,
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -146,7 +146,7 @@ test("a second server on the embedded database of a running one refuses to start
   expect(output).toContain("PGlite serves one process");
   expect(output).toContain("set DATABASE_URL");
   // The first server is untouched.
-  expect((await fetch(`http://localhost:${basePort}/api/health`)).status).toBe(200);
+  expect((await fetch(`http://localhost:${e2ePorts.main}/api/health`)).status).toBe(200);
 });
 
 test.describe("two servers behind HAProxy on one PostgreSQL database", () => {

@@ -7,6 +7,7 @@ import { expect, test, type Page } from "./support/test";
 import { signUpThroughPage } from "./support/accounts";
 import { addVirtualAuthenticator } from "./support/virtual-authenticator";
 import { expectFitsViewport } from "./support/viewport";
+import { e2ePorts } from "./support/ports";
 
 // Links made by an independent implementation (kill-the-clipboard: SHL.generate and
 // SHLManifestBuilder), their files served by a small loopback server this spec starts with
@@ -18,7 +19,7 @@ const fixtures = path.resolve(__dirname, "../fixtures/shl");
 const ips = JSON.parse(readFileSync(path.join(fixtures, "IPS_IG-bundle-01.json"), "utf8")) as Record<string, unknown>;
 const immunizations = JSON.parse(readFileSync(path.join(fixtures, "example-00-a-fhirBundle.json"), "utf8")) as Record<string, unknown>;
 
-const peerPort = Number(process.env.E2E_PORT ?? 3100) + 2;
+const peerPort = e2ePorts.shlPeer;
 const peer = `http://127.0.0.1:${peerPort}`;
 const passcode = "correct-horse";
 const recipient = "Dr Test, Riverside Clinic";

@@ -62,6 +62,10 @@ export class LoadBalancer {
       "  timeout client 120s",
       "  timeout server 120s",
       "  timeout http-keep-alive 10s",
+      // A health check waits this long for an answer, not \`inter\` (HAProxy's default): a server busy for half a
+      // second (two browsers, two servers and PostgreSQL on two cores) is slow, not dead, and taking both out at
+      // once answered a person's chart with the balancer's own 503. A killed server refuses at once either way.
+      "  timeout check 5s",
       // A server that refuses the connection (stopped, killed) costs a retry on another, not an error.
       "  retries 3",
       "  option redispatch",
