@@ -18,7 +18,9 @@ test("a 50 MB file uploads encrypted with a progress bar, survives a dropped con
   await signUpThroughPage(page, { role: "patient", name: "Frida Files" });
   await page.getByRole("link", { name: "My records" }).first().click();
 
-  // Drop the connection for chunk uploads once the upload is under way, then restore it.
+  // Drop the connection for chunk uploads once the upload is under way, and restore it once the
+  // page has said so: restored after a fixed number of drops, a fast retry could come and go
+  // between two looks at the page.
   let chunksSeen = 0;
   let dropping = false;
   let dropped = 0;
@@ -29,7 +31,6 @@ test("a 50 MB file uploads encrypted with a progress bar, survives a dropped con
     if (chunksSeen === 5) dropping = true;
     if (dropping) {
       dropped += 1;
-      if (dropped >= 3) dropping = false;
       return route.abort("internetdisconnected");
     }
     return route.continue();
@@ -39,9 +40,10 @@ test("a 50 MB file uploads encrypted with a progress bar, survives a dropped con
   const progress = page.locator("#upload-progress");
   await expect(progress).toBeVisible();
   await expect(page.getByText("Connection lost — retrying…")).toBeVisible({ timeout: 180_000 });
+  dropping = false;
   await expect.poll(async () => Number(await progress.getAttribute("value")).valueOf(), { timeout: 60_000 }).toBeGreaterThan(25 * 1024 * 1024);
   await expect(page.getByText("scan-results.bin was encrypted and saved.")).toBeVisible({ timeout: 180_000 });
-  expect(dropped).toBe(3);
+  expect(dropped).toBeGreaterThan(0);
 
   // The server holds padded ciphertext only: whole 8 MiB chunks.
   await page.getByTestId("group-document").getByRole("button", { name: "scan-results.bin" }).click();

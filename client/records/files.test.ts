@@ -152,6 +152,58 @@ describe("files", () => {
     expect(Buffer.from(await bytesOf(await downloadDecryptedFile(reference, "", () => undefined, server.transport))).equals(Buffer.from(plain))).toBe(true);
   });
 
+  it("say retrying while any chunk in flight is being sent again, not only until the first one gets through", async () => {
+    // Chunk 0 fails once, chunk 1 three times: chunk 0 gets through while chunk 1 still fails.
+    const server = recordsServer(patientVault());
+    const failuresLeft = new Map([
+      [0, 1],
+      [1, 3],
+    ]);
+    const stillFailing = new Set<number>();
+    const failOrStore = (index: number, store: () => void) => {
+      const left = failuresLeft.get(index) ?? 0;
+      if (left > 0) {
+        failuresLeft.set(index, left - 1);
+        stillFailing.add(index);
+        throw new ApiError(0, "network", "The connection was lost.");
+      }
+      stillFailing.delete(index);
+      store();
+    };
+    server.transport.on(blobsRoutes.putChunk, async ({ params, body }) =>
+      failOrStore(Number(params.index), () => (server.chunks.get(params.id)![Number(params.index)] = body)),
+    );
+    const plain = pattern(fileChunkSize * 2);
+    const told: Array<{ retrying: boolean; failing: number }> = [];
+    const reference = await uploadEncryptedFile(
+      new Blob([plain]),
+      context,
+      (step) => told.push({ retrying: step.retrying, failing: stillFailing.size }),
+      server.transport,
+    );
+    expect(told.some((step) => step.retrying)).toBe(true);
+    expect(told.filter((step) => !step.retrying && step.failing > 0)).toEqual([]);
+    expect(told.at(-1)!.retrying).toBe(false);
+
+    // The same going down: both chunks fetched ahead, each failing its own number of times.
+    failuresLeft.set(0, 1).set(1, 3);
+    const real = server.transport.handlerOf(blobsRoutes.getChunk);
+    server.transport.on(blobsRoutes.getChunk, async (input) => {
+      failOrStore(Number(input.params.index), () => undefined);
+      return real(input);
+    });
+    const down: Array<{ retrying: boolean; failing: number }> = [];
+    const downloaded = await downloadDecryptedFile(
+      reference,
+      "",
+      (step) => down.push({ retrying: step.retrying, failing: stillFailing.size }),
+      server.transport,
+    );
+    expect(Buffer.from(await bytesOf(downloaded)).equals(Buffer.from(plain))).toBe(true);
+    expect(down.some((step) => step.retrying)).toBe(true);
+    expect(down.filter((step) => !step.retrying && step.failing > 0)).toEqual([]);
+  });
+
   it("stop between chunks when cancelled, without completing the upload", async () => {
     const server = recordsServer(patientVault());
     const cancel = new AbortController();

@@ -173,9 +173,9 @@ export async function uploadEncryptedChunks(
   const blobId = resume?.blobId ?? (await transport.call(blobsRoutes.start, { body: { chunkSize, chunkCount, ...(replaces ? { replaces } : {}) } })).blobId;
   if (!resume) await journal?.started({ blobId, fileKey, header: encryptor.header, chunkCount });
   const digest = createFileDigest();
-  let retrying = false;
+  const retrying = new RetryingRequests(() => report());
   let doneBytes = 0;
-  const report = () => onProgress({ doneBytes: Math.min(size, doneBytes), totalBytes: size, retrying });
+  const report = () => onProgress({ doneBytes: Math.min(size, doneBytes), totalBytes: size, retrying: retrying.any() });
   const plainBytes = (index: number) => Math.min(chunkSize, size - index * chunkSize);
   const uploads = new Pipeline(chunksInFlightFor(chunkSize));
   for (let index = 0; index < chunkCount; index++) {
@@ -194,10 +194,7 @@ export async function uploadEncryptedChunks(
     await uploads.add(async () => {
       await retryTransient(
         () => transport.call(blobsRoutes.putChunk, { params: { id: blobId, index }, body: encrypted }),
-        (state) => {
-          retrying = state;
-          report();
-        },
+        (state) => retrying.set(index, state),
       );
       journal?.stored(index, tag);
       doneBytes += Math.max(0, plainBytes(index));
@@ -301,16 +298,13 @@ export async function streamDecryptedFile(
   const decryptor = verified("decrypt", () => createFileDecryptor(fileKey, fromBase64url(reference.header), reference));
   const digest = createFileDigest();
   let remaining = reference.size;
-  let retrying = false;
-  const report = () => onProgress({ doneBytes: reference.size - remaining, totalBytes: reference.size, retrying });
+  const retrying = new RetryingRequests(() => report());
+  const report = () => onProgress({ doneBytes: reference.size - remaining, totalBytes: reference.size, retrying: retrying.any() });
   const fetchChunk = (index: number) =>
     // The server's own code and status: a 404 after a revoke is access that ended, not damage.
     retryTransient(
       () => transport.call(blobsRoutes.getChunk, { params: { id: reference.blobId, index } }),
-      (state) => {
-        retrying = state;
-        report();
-      },
+      (state) => retrying.set(index, state),
     );
   const inFlight = chunksInFlightFor(reference.chunkSize);
   const ahead: Array<Promise<Uint8Array>> = [];
@@ -466,4 +460,26 @@ export async function reencryptFile(
   );
   const [, reference] = await Promise.all([download, upload]);
   return reference;
+}
+
+/**
+ * Which of a transfer's chunk requests are being sent again (retryTransient's `onRetry`), so that
+ * progress says "retrying" while any of them is: with several chunks in flight, one chunk getting
+ * through must not clear the message while another is still failing. Calls `changed` on every
+ * change.
+ */
+class RetryingRequests {
+  private readonly chunks = new Set<number>();
+
+  constructor(private readonly changed: () => void) {}
+
+  set(index: number, retrying: boolean): void {
+    if (retrying) this.chunks.add(index);
+    else this.chunks.delete(index);
+    this.changed();
+  }
+
+  any(): boolean {
+    return this.chunks.size > 0;
+  }
 }

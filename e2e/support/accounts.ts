@@ -60,11 +60,31 @@ export async function fillRecoveryKeyCheck(page: Page, timeoutMs = 5_000): Promi
 
 export async function signInThroughPage(page: Page): Promise<void> {
   await page.goto("/sign-in");
-  const signedIn = await page
-    .waitForURL(/\/(home|unlock)$/, { timeout: 2_000 })
-    .then(() => true)
-    .catch(() => false);
-  if (!signedIn) await page.getByRole("button", { name: "Sign in with a passkey" }).click();
+  await signInOnSignInPage(page);
+}
+
+/**
+ * On the sign-in page: signs in with the button, unless the passkey autofill (conditional
+ * mediation) signs in first, which it may do at any moment, on a busy machine seconds after the
+ * page loaded. A click that waited for the button after the autofill had taken the page away
+ * waited for ever; so the click is tried a second at a time, and the page's address checked in
+ * between. Resolves once signed in by either or once the button was clicked (the caller waits
+ * for where that leads).
+ */
+export async function signInOnSignInPage(page: Page, timeoutMs = 60_000): Promise<void> {
+  const signedIn = () => /\/(home|unlock)$/.test(new URL(page.url()).pathname);
+  const button = page.getByRole("button", { name: "Sign in with a passkey" });
+  for (const deadline = Date.now() + timeoutMs; Date.now() < deadline;) {
+    if (signedIn()) return;
+    if (
+      await button.click({ timeout: 1_000 }).then(
+        () => true,
+        () => false,
+      )
+    )
+      return;
+  }
+  throw new Error(`neither signed in nor able to press "Sign in with a passkey" within ${timeoutMs / 1000} s, at ${page.url()}`);
 }
 
 export async function signOutThroughPage(page: Page): Promise<void> {
