@@ -164,6 +164,8 @@ test("an upload cut off by a page reload is offered again, and picking the same 
   await page.reload();
   await page.unroute("**/api/blobs/*/chunks/*");
   await page.getByRole("button", { name: "Unlock with passkey" }).click();
+  // Moving on before the unlock finished was undone by the unlock's own navigation (the page ended at Home).
+  await expect(page.getByRole("heading", { name: "Your vault is locked" })).toHaveCount(0, { timeout: 60_000 });
   await page.getByRole("link", { name: "My records" }).first().click();
 
   let resent = 0;
