@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { expect, test, type APIRequestContext, type Page } from "./support/test";
+import { unlockVault } from "./support/accounts";
 import {
   cryptoReady,
   decodeRecoveryKey,
@@ -1633,7 +1634,7 @@ test("every caller gets exactly what they are entitled to from every route, with
   // The owner's next visit closes the expired grant and moves its records to new keys; the matrix starts from there.
   // (A full load: the upkeep runs when a page mounts, not on navigation within the app.)
   await petra.page.reload();
-  await petra.page.getByRole("button", { name: "Unlock with passkey" }).click();
+  await unlockVault(petra.page);
   await expect(petra.page.getByTestId("key-maintenance")).toContainText("now use new keys", { timeout: 60_000 });
   await expect
     .poll(async () => (await getJson<{ rotations: unknown[] }>(petra.page.request, "/api/me/key-maintenance")).rotations.length, { timeout: 60_000 })

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { expect, test, type Page, type TestInfo } from "./support/test";
+import { unlockVault } from "./support/accounts";
 import { trailActions, trailEvents } from "./support/audit";
 import { CrashServer, freshDatabase, type DatabaseView, type FreshDatabase } from "./support/crash-server";
 import { addNote, chooseClinician, newPerson, type Person } from "./support/sharing";
@@ -96,9 +97,7 @@ async function openChart(page: Page) {
 /** A page of the stopped server is reloaded: the vault asks for the passkey again. */
 async function reloadAndUnlock(page: Page) {
   await page.reload();
-  await page.getByRole("button", { name: "Unlock with passkey" }).click();
-  // Moving on before the unlock finished would navigate away from it; an unlock that fails says so.
-  await expect(page.getByRole("heading", { name: "Your vault is locked" })).toHaveCount(0, { timeout: 60_000 });
+  await unlockVault(page);
 }
 
 async function uploadFile(page: Page, testInfo: TestInfo, name: string, bytes: Buffer) {
@@ -221,7 +220,7 @@ for (const kind of databaseKinds)
     /** What the doctor's page shows of one patient. */
     async function doctorSees(patientName: string) {
       await doctor.page.goto("/shared");
-      await doctor.page.getByRole("button", { name: "Unlock with passkey" }).click();
+      await unlockVault(doctor.page);
       return doctor.page.getByTestId("shared-patient").filter({ has: doctor.page.getByRole("heading", { name: patientName }) });
     }
 
@@ -280,7 +279,7 @@ for (const kind of databaseKinds)
 
       await server.start({ blobGraceMinutes: 0.5 });
       await patient.page.goto("/chart");
-      await patient.page.getByRole("button", { name: "Unlock with passkey" }).click();
+      await unlockVault(patient.page);
       await expect(patient.page.getByRole("button", { name: "Add a note" })).toBeVisible();
       // No record holds the file (the page offers to resume or discard the unfinished upload instead).
       await expect(patient.page.getByRole("button", { name: "abandoned-scan.bin", exact: true })).toHaveCount(0);

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { expect, test } from "./support/test";
-import { signUpThroughPage } from "./support/accounts";
+import { signUpThroughPage, unlockVault } from "./support/accounts";
 import { addVirtualAuthenticator } from "./support/virtual-authenticator";
 import { trailActions } from "./support/audit";
 
@@ -163,9 +163,7 @@ test("an upload cut off by a page reload is offered again, and picking the same 
   // Reloaded first (the hanging requests die with the page), the server's answers restored after.
   await page.reload();
   await page.unroute("**/api/blobs/*/chunks/*");
-  await page.getByRole("button", { name: "Unlock with passkey" }).click();
-  // Moving on before the unlock finished was undone by the unlock's own navigation (the page ended at Home).
-  await expect(page.getByRole("heading", { name: "Your vault is locked" })).toHaveCount(0, { timeout: 60_000 });
+  await unlockVault(page);
   await page.getByRole("link", { name: "My records" }).first().click();
 
   let resent = 0;

@@ -1,4 +1,5 @@
 import { expect, test, type Page } from "./support/test";
+import { unlockVault } from "./support/accounts";
 import { cryptoReady, generateEncryptionKeyPair, generateIdentityKeyPair, signKeyCertificate, toBase64url } from "@/crypto";
 import { addNote, chooseClinician, newPerson, recordKeysHeldBy } from "./support/sharing";
 
@@ -10,7 +11,7 @@ function dayFromNow(days: number) {
 
 async function unlockAgain(page: Page) {
   await page.reload();
-  await page.getByRole("button", { name: "Unlock with passkey" }).click();
+  await unlockVault(page);
 }
 
 test("a patient changes a share in place (adds a record, takes one out, makes it read only, sets an end date); the doctor sees exactly the new share and an older statement is refused", async ({

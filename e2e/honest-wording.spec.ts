@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { expect, test, type Locator, type Page } from "./support/test";
+import { unlockVault } from "./support/accounts";
 import { addNote, chooseClinician, newPerson, sameOrigin } from "./support/sharing";
 
 // Far from UTC, so a date shown in UTC (or as ISO) cannot pass for one in the person's zone.
@@ -77,7 +78,7 @@ test("the trail says what the server saw, a revoke reads as access ended, sizes,
     await expect(shared).toContainText("Read and add notes · until Jun 15, 2030");
 
     await patient.page.reload();
-    await patient.page.getByRole("button", { name: "Unlock with passkey" }).click();
+    await unlockVault(patient.page);
     // One list, one access: a count of one reads in the singular.
     await expect(patient.page.getByTestId("new-accesses")).toHaveText("1 new access since your last visit");
     const rows = patient.page.getByTestId("history-row");
@@ -100,7 +101,7 @@ test("the trail says what the server saw, a revoke reads as access ended, sizes,
     await download;
 
     await patient.page.reload();
-    await patient.page.getByRole("button", { name: "Unlock with passkey" }).click();
+    await unlockVault(patient.page);
     const downloaded = patient.page.getByTestId("history-row").filter({ hasText: "Downloaded a file" });
     await expect(downloaded).toHaveCount(1);
     await expect(downloaded.getByRole("cell").nth(3)).toHaveText("lab-report.txt");

@@ -1,4 +1,5 @@
 import { expect, test } from "./support/test";
+import { unlockVault } from "./support/accounts";
 import { cryptoReady, generateEncryptionKeyPair, generateIdentityKeyPair, signKeyCertificate, toBase64url } from "@/crypto";
 import { addNote, chooseClinician, grantThroughApi, newPerson } from "./support/sharing";
 
@@ -24,7 +25,7 @@ test("a patient who opens a clinician's share link reaches them with the key alr
   await expect(patient.page.getByTestId("share-form")).toHaveCount(0);
 
   await patient.page.goto(new URL(link).pathname + new URL(link).search);
-  await patient.page.getByRole("button", { name: "Unlock with passkey" }).click();
+  await unlockVault(patient.page);
   const form = patient.page.getByTestId("share-form");
   await expect(form).toContainText("Their key matches the share code you opened.");
   await expect(form.getByLabel("I compared this code with Dr Quinn Code", { exact: false })).toBeChecked();
@@ -112,7 +113,7 @@ test("a grant past its end date gives the clinician nothing, and the patient's n
   expect(refused.status()).toBe(404);
   expect(((await (await doctor.page.request.get("/api/shared")).json()) as { grants: unknown[] }).grants).toEqual([]);
   await doctor.page.reload();
-  await doctor.page.getByRole("button", { name: "Unlock with passkey" }).click();
+  await unlockVault(doctor.page);
   await expect(doctor.page.getByText("No patient is sharing records with you right now.")).toBeVisible();
 
   await patient.page.getByRole("link", { name: "Sharing" }).click();

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { expect, test, type Page } from "./support/test";
 import { planImport } from "../client/fhir";
-import { signInOnSignInPage, signUpThroughPage } from "./support/accounts";
+import { signInOnSignInPage, signUpThroughPage, unlockVault } from "./support/accounts";
 import { addVirtualAuthenticator } from "./support/virtual-authenticator";
 import { trailActions } from "./support/audit";
 import { chartListUrl } from "./support/api-routes";
@@ -48,7 +48,7 @@ test("import the International Patient Summary, find it decrypted after a reload
 
   // After a reload the keys are gone from memory; one passkey tap unlocks and decrypts again.
   await page.reload();
-  await page.getByRole("button", { name: "Unlock with passkey" }).click();
+  await unlockVault(page);
   await expect(page.getByTestId("group-observation").getByRole("listitem")).toHaveCount(7);
 
   const downloadPromise = page.waitForEvent("download");
@@ -170,7 +170,7 @@ test("one record of each kind survives a reload and a new sign-in, decrypted", a
   await page.getByRole("button", { name: "Close" }).click();
 
   await page.reload();
-  await page.getByRole("button", { name: "Unlock with passkey" }).click();
+  await unlockVault(page);
   await expectAll();
   await page.getByRole("button", { name: "Sign out" }).click();
   await expect(page).toHaveURL(/\/$/);
@@ -208,7 +208,7 @@ test("a record whose ciphertext or signature was altered on the server is refuse
       await route.fulfill({ response, json: body });
     });
     await page.reload();
-    await page.getByRole("button", { name: "Unlock with passkey" }).click();
+    await unlockVault(page);
     await expect(page.getByTestId("integrity-warning")).toContainText("One record could not be verified");
     await expect(page.getByRole("button", { name: "Original note" })).toHaveCount(0);
     await expect(page.getByTestId("group-condition").getByRole("button", { name: "Untouched problem" })).toBeVisible();

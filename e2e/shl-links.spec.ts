@@ -1,6 +1,7 @@
 import { SHLViewer } from "kill-the-clipboard";
 import type { Page } from "@playwright/test";
 import { expect, test } from "./support/test";
+import { unlockVault } from "./support/accounts";
 import { addNote, newPerson } from "./support/sharing";
 import { makeLinkOnPage } from "./support/links";
 import { trailActions } from "./support/audit";
@@ -122,7 +123,7 @@ test("a patient makes a U link and a passcode link from chosen records; others o
   expect(JSON.stringify(opened)).not.toContain("Cat allergy");
 
   await page.reload();
-  await page.getByRole("button", { name: "Unlock with passkey" }).click();
+  await unlockVault(page);
   await expect(live.getByTestId("link-row").filter({ hasText: "Knee clinic" })).toContainText("9 wrong passcodes left");
   // Shown once: after a reload neither link's key is anywhere on the page.
   for (const link of [open, guarded]) expect(await page.content()).not.toContain(String(payloadOf(link).key));

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { expect, test } from "./support/test";
 import { encodings } from "./support/secrets";
-import { signUpThroughPage } from "./support/accounts";
+import { signUpThroughPage, unlockVault } from "./support/accounts";
 import { addNote, chooseClinician, keysOf, newPerson, sameOrigin, shareNewNote, type Person } from "./support/sharing";
 import { deriveShareKey } from "@/crypto";
 import { addVirtualAuthenticator } from "./support/virtual-authenticator";
@@ -280,7 +280,7 @@ test("SMART Health Links: record content, labels, the revealed name, link keys a
 
   // The list, reloaded, decrypts the labels again in the patient's browser and counts the opens.
   await page.reload();
-  await page.getByRole("button", { name: "Unlock with passkey" }).click();
+  await unlockVault(page);
   await expect(live.getByTestId("link-label")).toHaveText([canary.guardedLabel, canary.openLabel]);
   const openRow = live.getByTestId("link-row").filter({ hasText: canary.openLabel });
   await openRow.getByRole("button", { name: `Accesses of ${canary.openLabel}` }).click();

@@ -4,7 +4,7 @@ import { useRouter } from "next/navigation";
 import { useEffect, useRef, useState } from "react";
 import { ApiError } from "@/client/transport/api";
 import { isRollback } from "@/client/keystore/rollback-guard";
-import { signIn } from "@/client/account/sign-in";
+import { SignInClaim, SignInSupersededError, signIn } from "@/client/account/sign-in";
 
 function describeFailure(error: unknown): string {
   if (error instanceof ApiError || isRollback(error)) return error.message;
@@ -17,20 +17,23 @@ export function SignInPanel() {
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
   const autofillStarted = useRef(false);
+  // The autofill and the button can both get a passkey's answer: the first one signs in.
+  const [claim] = useState(() => new SignInClaim());
 
   async function finish(autofill: boolean) {
     setError(undefined);
     setBusy(!autofill);
     try {
       // Once a passkey has answered, the button must not start a second sign-in.
-      const outcome = await signIn({ autofill, onAsserted: () => setBusy(true) });
+      const outcome = await signIn({ autofill, onAsserted: () => setBusy(true), claim });
       router.push(outcome === "unlocked" ? "/home" : "/unlock");
       router.refresh();
     } catch (caught) {
-      // An autofill request is abandoned when the person presses the button instead.
-      if (!(autofill && caught instanceof Error && caught.name === "AbortError")) setError(describeFailure(caught));
-    } finally {
+      // An autofill request is abandoned when the person presses the button instead; a sign-in that
+      // came second leaves the page to the first.
+      if (caught instanceof SignInSupersededError) return;
       setBusy(false);
+      if (!(autofill && caught instanceof Error && caught.name === "AbortError")) setError(describeFailure(caught));
     }
   }
 

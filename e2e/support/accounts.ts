@@ -87,6 +87,19 @@ export async function signInOnSignInPage(page: Page, timeoutMs = 60_000): Promis
   throw new Error(`neither signed in nor able to press "Sign in with a passkey" within ${timeoutMs / 1000} s, at ${page.url()}`);
 }
 
+/**
+ * On a page whose vault is locked (after a reload or a full page load): presses "Unlock with
+ * passkey" and waits, up to `timeoutMs`, until the vault is open. The unlock (a passkey
+ * assertion, the vault fetched and opened, the page's own data fetched) can take longer than an
+ * assertion's default wait on a busy machine, and a click made meanwhile can be undone by the
+ * page's re-render. Only for unlocks that must succeed: a refused one keeps the heading, and fails.
+ */
+export async function unlockVault(page: Page, timeoutMs = 60_000): Promise<void> {
+  await page.getByRole("button", { name: "Unlock with passkey" }).click();
+  await expect(page.getByRole("heading", { name: "Your vault is locked" })).toHaveCount(0, { timeout: timeoutMs });
+  await expect(page.getByText("Unlocking your vault…")).toHaveCount(0, { timeout: timeoutMs });
+}
+
 export async function signOutThroughPage(page: Page): Promise<void> {
   await page.getByRole("button", { name: "Sign out" }).click();
   await expect(page).toHaveURL(/\/$/);
