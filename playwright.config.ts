@@ -45,7 +45,10 @@ export default defineConfig({
     // Tests call the API directly (page.request, the request fixture) as the app's own client does; browsers
     // send Fetch Metadata and are judged by it. The sibling-site spec takes the header off its browser.
     extraHTTPHeaders: { [apiClientHeader.name]: apiClientHeader.value },
-    trace: "retain-on-failure",
+    // Tracing is a fifth of the suite's CPU (three specs: 295 s of CPU with it, 228 s without; Chromium 40 s
+    // of the difference, the test runner 20 s), and CI keeps no trace: there a failing test shows the pages
+    // it left instead (e2e/support/test.ts). Elsewhere a failure keeps its trace; E2E_TRACE overrides.
+    trace: (process.env.E2E_TRACE as "on" | "off" | "retain-on-failure" | undefined) ?? (process.env.CI ? "off" : "retain-on-failure"),
     screenshot: "only-on-failure",
   },
   // The CSP-report spec runs first: the server takes at most 30 reports per address per 10

@@ -49,7 +49,7 @@ export class CrashServer {
   }
 
   /** Starts the server and waits until it answers with its database migrated. */
-  async start(settings: { blobGraceMinutes?: number } = {}): Promise<void> {
+  async start(): Promise<void> {
     if (this.child) throw new Error("the server is already running");
     if (!this.started) {
       if (!path.resolve(this.options.dataDir).startsWith(root + path.sep)) throw new Error("the data directory must be inside the project");
@@ -70,8 +70,8 @@ export class CrashServer {
       SIGN_UP_LIMIT_PER_ADDRESS: "100000",
       HSC_FAULT_INJECTION: "1",
       HSC_CRASH_FILE: this.crashFile,
-      // Long by default, so that work under way across a restart is never swept; short where a test waits for the sweep.
-      BLOB_GRACE_MINUTES: String(settings.blobGraceMinutes ?? 30),
+      // Long, so that work under way across a restart is never swept; a test that wants a file swept dates it back.
+      BLOB_GRACE_MINUTES: "30",
       BLOB_SWEEP_INTERVAL_MINUTES: "0.05",
       ...this.options.settings,
     };

@@ -186,6 +186,26 @@ function instrumentPage(page: Page): void {
   };
 }
 
+/**
+ * After a failure, prints what each page of the test's contexts showed: its address and its
+ * accessibility tree (Playwright's ARIA snapshot), at most 4,000 characters a page. A run
+ * without traces (CI) has nothing else to say where a test was.
+ */
+async function attachPagesOnFailure(contexts: BrowserContext[], testInfo: TestInfo): Promise<void> {
+  if (testPassing(testInfo)) return;
+  const shown: string[] = [];
+  for (const page of contexts.flatMap((context) => context.pages())) {
+    if (page.isClosed()) continue;
+    const tree = await page
+      .locator("body")
+      .ariaSnapshot({ timeout: 2_000 })
+      .catch((error: unknown) => `(no snapshot: ${error instanceof Error ? error.message.split("\n")[0] : String(error)})`);
+    shown.push(`${page.url()}\n${tree.length > 4_000 ? `${tree.slice(0, 4_000)}\n…` : tree}`);
+  }
+  // Printed rather than attached: the reporters cut a text attachment to a few lines.
+  if (shown.length > 0) console.log(`── pages at the failure of "${testInfo.title}" ──\n${shown.join("\n\n")}\n──`);
+}
+
 function instrumentContext(context: BrowserContext, testInfo: TestInfo): void {
   for (const page of context.pages()) instrumentPage(page);
   context.on("page", instrumentPage);
@@ -213,6 +233,7 @@ export const test = base.extend<{ accessibilityAudit: void }>({
         if (testPassing(testInfo)) {
           for (const context of created) await checkContext(context, "end of test", testInfo);
         }
+        await attachPagesOnFailure(created, testInfo);
       } finally {
         browser.newContext = newContext;
         const { findings, checks } = audit;
@@ -229,6 +250,7 @@ export const test = base.extend<{ accessibilityAudit: void }>({
     instrumentContext(context, testInfo);
     await provide(context);
     if (testPassing(testInfo)) await checkContext(context, "end of test", testInfo);
+    await attachPagesOnFailure([context], testInfo);
   },
 });
 
