@@ -2,9 +2,10 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import { and, eq, inArray, isNull } from "drizzle-orm";
 import type { EmergencyState } from "@/contract/emergency";
-import { emergencyContacts, grantRecords, grants, keyCertificates, recordKeyWraps, records, users } from "@/drizzle/schema";
+import { emergencyContacts, grantRecords, grants, keyCertificates, recordKeyWraps, users } from "@/drizzle/schema";
 import { appendAudit } from "@/lib/audit/audit-log";
 import type { Database, Transaction } from "@/lib/db";
+import { lockOwnedRecords } from "@/lib/db/row-locks";
 import { AppError } from "@/lib/errors";
 import { changeGrant } from "@/lib/grants/grant-changes";
 import { recordsUnderGrant, type GrantWrap } from "@/lib/grants/grant-store";
@@ -76,7 +77,7 @@ export async function createEmergencyContact(db: Database, patientId: string, in
       .innerJoin(keyCertificates, and(eq(keyCertificates.userId, users.id), isNull(keyCertificates.supersededAt)))
       .where(and(eq(users.id, input.contactId), isNull(users.disabledAt)));
     if (!contact) throw new AppError("invalid-input", "There is no account with this id that can be an emergency contact.");
-    const owned = await tx.select({ id: records.id, keyVersion: records.keyVersion }).from(records).where(eq(records.ownerId, patientId)).for("update");
+    const owned = await lockOwnedRecords(tx, patientId);
     const current = new Map(owned.map((record) => [record.id, record.keyVersion]));
     if (input.recordIds.some((id) => !current.has(id))) throw new AppError("invalid-input", "Only your own records can be in your emergency set.");
     const covered = new Set(input.wraps.map((wrap) => `${wrap.recordId}:${wrap.keyVersion}`));

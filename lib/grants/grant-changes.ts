@@ -1,8 +1,9 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
 import { and, eq, inArray } from "drizzle-orm";
-import { grantExclusions, grantRecords, grants, recordKeyWraps, records } from "@/drizzle/schema";
+import { grantExclusions, grantRecords, grants, recordKeyWraps } from "@/drizzle/schema";
 import type { Database } from "@/lib/db";
+import { lockOwnedRecords } from "@/lib/db/row-locks";
 import type { GrantChangeResult } from "@/contract/sharing";
 import { AppError } from "@/lib/errors";
 import { appendAudit, type AuditInput } from "@/lib/audit/audit-log";
@@ -35,6 +36,10 @@ const same = (a: Uint8Array, b: Uint8Array) => Buffer.from(a).equals(Buffer.from
  */
 export async function changeGrant(db: Database, patientId: string, grantId: string, change: GrantChange, now: Date = new Date()): Promise<GrantChangeResult> {
   return db.transaction(async (tx) => {
+    // The patient's records first, then the grant, the order every locker of both keeps (lib/db/row-locks.ts):
+    // a key rotation holding the records waits for the grant's row to wrap keys for it. The records' lock
+    // also keeps the record list exact while the grant changes.
+    const owned = await lockOwnedRecords(tx, patientId);
     const [grant] = await tx
       .select()
       .from(grants)
@@ -56,8 +61,6 @@ export async function changeGrant(db: Database, patientId: string, grantId: stri
     }
     if (change.expiresAt && change.expiresAt <= now) throw new AppError("invalid-input", "The end date must be in the future.");
 
-    // Locking the patient's records keeps the record list exact while the grant changes.
-    const owned = await tx.select({ id: records.id, keyVersion: records.keyVersion }).from(records).where(eq(records.ownerId, patientId)).for("update");
     const keyVersions = new Map(owned.map((record) => [record.id, record.keyVersion]));
     const [listed, excluded] = await Promise.all([
       tx.select({ recordId: grantRecords.recordId }).from(grantRecords).where(eq(grantRecords.grantId, grantId)),

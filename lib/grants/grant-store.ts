@@ -5,6 +5,7 @@ import { z } from "zod";
 import { uuid } from "@/contract/common";
 import { grantExclusions, grantRecords, grants, keyCertificates, recordKeyWraps, records, recordVersions, users } from "@/drizzle/schema";
 import type { Database, Executor } from "@/lib/db";
+import { lockOwnedRecords } from "@/lib/db/row-locks";
 import { literalLimit } from "@/lib/db/literal-limit";
 import { AppError } from "@/lib/errors";
 import { appendAudit } from "@/lib/audit/audit-log";
@@ -66,7 +67,7 @@ export async function createGrant(db: Database, patientId: string, grant: NewGra
       }
     }
     // Locking the patient's records keeps "all records" exact while the grant is written.
-    const owned = await tx.select({ id: records.id, keyVersion: records.keyVersion }).from(records).where(eq(records.ownerId, patientId)).for("update");
+    const owned = await lockOwnedRecords(tx, patientId);
     const current = new Map(owned.map((record) => [record.id, record.keyVersion]));
     const shared = grant.scope === "all" ? [...current.keys()] : grant.recordIds;
     if (grant.scope === "records" && shared.length === 0) throw new AppError("invalid-input", "Choose at least one record to share.");
@@ -189,14 +190,9 @@ export async function addGrantWraps(
   now: Date = new Date(),
 ): Promise<void> {
   await db.transaction(async (tx) => {
-    const coverage = await coverageOf(tx, patientId, now);
-    const ids = [...new Set(wraps.map((wrap) => wrap.recordId))];
-    const owned = ids.length
-      ? await tx
-          .select({ id: records.id, keyVersion: records.keyVersion })
-          .from(records)
-          .where(and(eq(records.ownerId, patientId), inArray(records.id, ids)))
-      : [];
+    // The records first, then the grants (lib/db/row-locks.ts): key versions and coverage hold until the wraps commit.
+    const owned = await lockOwnedRecords(tx, patientId, [...new Set(wraps.map((wrap) => wrap.recordId))]);
+    const coverage = await coverageOf(tx, patientId, now, { lockGrants: true });
     const keyVersions = new Map(owned.map((record) => [record.id, record.keyVersion]));
     for (const wrap of wraps) {
       if (keyVersions.get(wrap.recordId) !== wrap.keyVersion || !coverage.grantsCovering(wrap.recordId).includes(wrap.grantId)) {

@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from "node:crypto";
+import type { RecordRotation } from "@/contract/records";
 import { keyCertificates, users } from "@/drizzle/schema";
 import type { Database } from "@/lib/db";
 import { createRecords } from "@/lib/records/chart-store";
@@ -18,6 +19,15 @@ export const versionPayload = (version = 1, keyVersion = 1) => ({
 
 /** A key rotation's version part: the same version re-encrypted under `keyVersion` (no statement: the server keeps the author's). */
 export const rotatedVersion = (version: number, keyVersion: number) => ({ version, keyVersion, content: b64(randomBytes(42 + 256)) });
+
+/** The batch the browser would send for the rotations `keyMaintenanceOf` lists: random bytes for the new ciphertext and wraps. */
+export const rotationsFor = (tasks: ReadonlyArray<{ recordId: string; currentVersion: number; keyVersion: number; grantIds: string[] }>): RecordRotation[] =>
+  tasks.map((task) => ({
+    recordId: task.recordId,
+    ownerWrap: b64(randomBytes(74)),
+    version: rotatedVersion(task.currentVersion, task.keyVersion + 1),
+    grantWraps: task.grantIds.map((grantId) => ({ grantId, wrappedKey: b64(randomBytes(74)) })),
+  }));
 
 /** A new record for `createRecords`, with random owner wrap and content. */
 export const newRecordItem = (grantWraps: Array<{ grantId: string; wrappedKey: string }> = []) => ({

@@ -66,7 +66,7 @@ export async function createRecords(db: Database, ownerId: string, items: NewRec
   let addedBytes = 0;
   const createdIds: string[] = [];
   await db.transaction(async (tx) => {
-    const coverage = await coverageOf(tx, ownerId, new Date());
+    const coverage = await coverageOf(tx, ownerId, new Date(), { lockGrants: true });
     const allRecordsGrants = [...coverage.grants].filter(([, grant]) => grant.scope === "all").map(([id]) => id);
     for (const { item, version, ownerWrap } of prepared) {
       const [existing] = await tx.select({ ownerId: records.ownerId }).from(records).where(eq(records.id, item.id));
@@ -97,12 +97,13 @@ export async function createRecords(db: Database, ownerId: string, items: NewRec
   return { created };
 }
 
+/** The record's row, locked FOR NO KEY UPDATE until `tx` ends (lib/db/row-locks.ts: saving a version never deletes it). */
 async function lockOwnedRecord(tx: Transaction, ownerId: string, recordId: string) {
   const [record] = await tx
     .select()
     .from(records)
     .where(and(eq(records.id, recordId), eq(records.ownerId, ownerId)))
-    .for("update");
+    .for("no key update");
   if (!record) throw new AppError("not-found", "There is no such record in your chart.");
   return record;
 }

@@ -40,12 +40,19 @@ export interface Coverage {
  * Which of the patient's active grants cover which records: the grants new record keys are
  * wrapped for. A grant awaiting renewal is left out (`awaitingRenewal`): no new key goes under
  * its share key.
+ * With `lockGrants` (a transaction that writes wraps for them), the active grants' rows are
+ * locked FOR SHARE until it ends, after any record rows it locks (lib/db/row-locks.ts): a revoke,
+ * an expiry or a change of a grant waits for the wraps to commit, or commits first and is seen
+ * here (PostgreSQL re-reads a row it waited for, and drops it when it no longer matches). Without
+ * it, a wrap could be stored for a grant revoked meanwhile, beyond the revoke's rotations.
  */
-export async function coverageOf(db: Executor, patientId: string, now: Date): Promise<Coverage> {
-  const active = await db
+export async function coverageOf(db: Executor, patientId: string, now: Date, { lockGrants = false }: { lockGrants?: boolean } = {}): Promise<Coverage> {
+  const query = db
     .select({ id: grants.id, scope: grants.scope })
     .from(grants)
-    .where(and(eq(grants.patientId, patientId), activeGrant(now), sql`not ${awaitingRenewal}`));
+    .where(and(eq(grants.patientId, patientId), activeGrant(now), sql`not ${awaitingRenewal}`))
+    .orderBy(grants.id);
+  const active = lockGrants ? await query.for("share") : await query;
   const ids = active.map((grant) => grant.id);
   const [listed, excluded] = ids.length
     ? await Promise.all([

@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -7,14 +7,13 @@ import { and, asc, eq, inArray, isNull } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cryptoReady, verifyAuditChain } from "@/crypto";
 import { auditEvents, keyRotations, recordKeyWraps, records, recordVersions } from "@/drizzle/schema";
-import type { RecordRotation } from "@/contract/records";
 import { openDatabase, type Database } from "@/lib/db/client";
 import { createTestDatabase, testDatabaseKinds, type TestDatabase } from "@/lib/db/test-databases";
 import { refusalOf } from "@/lib/app-error-test-helpers";
 import { storedEventFields } from "@/lib/audit/audit-log";
 import { createGrant, revokeGrant } from "@/lib/grants/grant-store";
 import { keyMaintenanceOf } from "@/lib/grants/key-maintenance";
-import { b64, insertPeople, newGrant, newRecordItem, rotatedVersion } from "@/lib/grants/test-fixtures";
+import { b64, insertPeople, newGrant, newRecordItem, rotatedVersion, rotationsFor } from "@/lib/grants/test-fixtures";
 import { createRecords } from "./chart-store";
 import { rotateRecordKeys } from "./key-rotation";
 
@@ -37,12 +36,7 @@ async function queuedRecords(db: Database, count: number) {
   await createGrant(db, patient, kept);
   await revokeGrant(db, patient, revoked.grantId);
   const { rotations: tasks } = await keyMaintenanceOf(db, patient);
-  const rotations: RecordRotation[] = tasks.map((task) => ({
-    recordId: task.recordId,
-    ownerWrap: b64(randomBytes(74)),
-    version: rotatedVersion(task.currentVersion, task.keyVersion + 1),
-    grantWraps: task.grantIds.map((grantId) => ({ grantId, wrappedKey: b64(randomBytes(74)) })),
-  }));
+  const rotations = rotationsFor(tasks);
   return { patient, ids, kept: kept.grantId, rotations };
 }
 

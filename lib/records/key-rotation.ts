@@ -4,6 +4,7 @@ import type { AnyPgColumn } from "drizzle-orm/pg-core";
 import { fromBase64url } from "@/crypto";
 import { blobs, importRecords, keyRotations, recordKeyWraps, recordVersions, records } from "@/drizzle/schema";
 import type { Database, Transaction } from "@/lib/db";
+import { lockOwnedRecords } from "@/lib/db/row-locks";
 import { AppError } from "@/lib/errors";
 import { appendAudit } from "@/lib/audit/audit-log";
 import { crashPoint } from "@/lib/crash-points";
@@ -74,13 +75,9 @@ export async function rotateRecordKeys(db: Database, ownerId: string, rotations:
   if (new Set(ids).size !== ids.length) throw new AppError("conflict", "A record appears twice in this batch of key rotations.");
   if (prepared.length === 0) return { rotated: 0, alreadyDone: 0 };
   const result = await db.transaction(async (tx) => {
-    // The records' rows locked in id order, so two batches sharing records never wait on each other crosswise.
-    const locked = await tx
-      .select({ id: records.id, currentVersion: records.currentVersion, keyVersion: records.keyVersion })
-      .from(records)
-      .where(and(inList(records.id, ids), eq(records.ownerId, ownerId)))
-      .orderBy(records.id)
-      .for("update");
+    // The records' rows locked in id order, so two batches sharing records never wait on each other crosswise,
+    // and before the grants' rows (coverage, below), as every locker of both takes them (lib/db/row-locks.ts).
+    const locked = await lockOwnedRecords(tx, ownerId, ids);
     if (locked.length !== ids.length) throw new AppError("not-found", "There is no such record in your chart.");
     // Read after the locks are held, in a statement of its own: a join locking only the records would, after
     // waiting for a batch rotating the same records, see their new key versions beside the versions' old content.
@@ -114,7 +111,9 @@ export async function rotateRecordKeys(db: Database, ownerId: string, rotations:
     if (todo.length === 0) return { rotated: 0, alreadyDone: prepared.length };
     const todoIds = todo.map((item) => item.recordId);
     await checkBlobs(tx, ownerId, todo);
-    const coverage = await coverageOf(tx, ownerId, now);
+    // The grants locked while their wraps are written: a revoke meanwhile either waits for this batch (and then
+    // finds its new wraps to delete and queues the records again) or ends first (and the grant is not covered).
+    const coverage = await coverageOf(tx, ownerId, now, { lockGrants: true });
     for (const item of todo) checkGrantWraps(item.grantWraps, coverage.grantsCovering(item.recordId));
 
     const wraps = [

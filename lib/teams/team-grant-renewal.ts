@@ -1,13 +1,13 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
 import { and, asc, eq, inArray, isNull } from "drizzle-orm";
-import { careTeams, grantExclusions, grantRecords, grants, recordKeyWraps, records } from "@/drizzle/schema";
+import { careTeams, grantExclusions, grantRecords, grants, recordKeyWraps } from "@/drizzle/schema";
 import type { Database, Executor } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { appendAudit } from "@/lib/audit/audit-log";
 import { crashPoint } from "@/lib/crash-points";
 import { activeGrant, awaitingRenewal, endGrant, notEmergency } from "@/lib/records/grant-coverage";
-import { lockCareTeam } from "@/lib/db/row-locks";
+import { lockCareTeam, lockOwnedRecords } from "@/lib/db/row-locks";
 
 /**
  * Renewing a grant to a care team after a member left it. A grant's share key is derived from
@@ -121,7 +121,7 @@ export async function renewTeamGrant(
     if (taken) throw new AppError("conflict", "A different grant with this id already exists.");
 
     // Locking the patient's records keeps the successor's coverage exact while it is written.
-    const owned = await tx.select({ id: records.id, keyVersion: records.keyVersion }).from(records).where(eq(records.ownerId, patientId)).for("update");
+    const owned = await lockOwnedRecords(tx, patientId);
     const keyVersions = new Map(owned.map((record) => [record.id, record.keyVersion]));
     const [listed, excluded] = await Promise.all([
       tx.select({ recordId: grantRecords.recordId }).from(grantRecords).where(eq(grantRecords.grantId, oldGrantId)),
