@@ -25,8 +25,6 @@ interface Finding {
 interface Audit {
   findings: Finding[];
   checks: number;
-  /** Fingerprints of the page states already checked automatically in this test. */
-  seen: Set<string>;
   /** Whether the test's time has been extended for its closing checks. */
   extended: boolean;
 }
@@ -43,6 +41,12 @@ type AxeResults = Awaited<ReturnType<AxeBuilder["analyze"]>>;
 let audit: Audit | null = null;
 /** Addresses already checked right after `page.goto`, across the worker's tests: the first render of an address does not depend on the test. */
 const loadedAddresses = new Set<string>();
+/**
+ * Fingerprints of the page states already checked automatically, across the worker's tests: one
+ * state (the address and the shape of its DOM, see `fingerprint`) reached again by another test,
+ * as most tests reach a signed-in home or a chart, gets nothing new from a second analysis.
+ */
+const checkedStates = new Set<string>();
 
 function appPage(page: Page): boolean {
   return !page.isClosed() && /^https?:/.test(page.url());
@@ -119,7 +123,7 @@ async function fingerprint(page: Page): Promise<string | null> {
 const navigationGone = (error: unknown) =>
   error instanceof Error && /Execution context was destroyed|Target page, context or browser has been closed|Target closed/.test(error.message);
 
-/** Checks a page state the test did not ask for (end of test, context closing), once per distinct state; a page caught mid-navigation is checked once it has loaded. */
+/** Checks a page state the test did not ask for (end of test, context closing), once per distinct state in the worker; a page caught mid-navigation is checked once it has loaded. */
 async function checkAutomatically(page: Page, label: string): Promise<void> {
   for (let attempt = 0; attempt < 3; attempt += 1) {
     if (!appPage(page)) return;
@@ -130,9 +134,9 @@ async function checkAutomatically(page: Page, label: string): Promise<void> {
       // After a client-side navigation the new title follows the new content; a page that never gets one is still reported below.
       await page.waitForFunction(() => document.title !== "", null, { timeout: 5_000 }).catch(() => undefined);
       const state = await fingerprint(page);
-      if (state === null || audit?.seen.has(state)) return;
+      if (state === null || checkedStates.has(state)) return;
       findings = await analyze(page, label);
-      audit?.seen.add(state);
+      checkedStates.add(state);
     } catch (error) {
       if (!navigationGone(error)) throw error;
       await page.waitForLoadState("load").catch(() => undefined);
@@ -219,7 +223,7 @@ function instrumentContext(context: BrowserContext, testInfo: TestInfo): void {
 export const test = base.extend<{ accessibilityAudit: void }>({
   accessibilityAudit: [
     async ({ browser }, provide, testInfo) => {
-      audit = { findings: [], checks: 0, seen: new Set(), extended: false };
+      audit = { findings: [], checks: 0, extended: false };
       const created: BrowserContext[] = [];
       const newContext = browser.newContext;
       browser.newContext = async function (this: Browser, ...args: Parameters<Browser["newContext"]>) {
