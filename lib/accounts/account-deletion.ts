@@ -72,6 +72,15 @@ export async function deleteAccount(db: Database, blobStore: BlobStore, userId: 
     // FOR UPDATE, not lib/db/row-locks.ts's FOR NO KEY UPDATE: this transaction may delete the row.
     const [account] = await tx.select({ id: users.id }).from(users).where(eq(users.id, userId)).for("update");
     if (!account) throw new AppError("not-found", "There is no such account.");
+    // Every grant row this transaction ends or deletes, before any trail head: the order of a revoke
+    // and of an import's commit (its grants, then the head). Head first, an import holding a grant
+    // FOR SHARE and waiting on the head would wait crosswise with the delete of that grant.
+    await tx
+      .select({ id: grants.id })
+      .from(grants)
+      .where(or(eq(grants.patientId, userId), eq(grants.clinicianId, userId)))
+      .orderBy(grants.id)
+      .for("update");
     const heldGrants = await tx
       .select({ id: grants.id, patientId: grants.patientId })
       .from(grants)

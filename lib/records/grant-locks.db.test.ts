@@ -2,8 +2,10 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { and, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cryptoReady } from "@/crypto";
-import { grants, keyRotations, recordKeyWraps, records } from "@/drizzle/schema";
-import { appendAudit } from "@/lib/audit/audit-log";
+import { grants, imports, keyRotations, recordKeyWraps, records } from "@/drizzle/schema";
+import { deleteAccount } from "@/lib/accounts/account-deletion";
+import { appendAudit, lockAuditHeads } from "@/lib/audit/audit-log";
+import { databaseBlobStore } from "@/lib/blobs/database-blob-store";
 import { resultRows } from "@/lib/db/client";
 import { createTestDatabase, type TestDatabase } from "@/lib/db/test-databases";
 import { createGrant, revokeGrant } from "@/lib/grants/grant-store";
@@ -11,13 +13,16 @@ import { keyMaintenanceOf } from "@/lib/grants/key-maintenance";
 import { b64, insertPeople, newGrant, newRecordItem, rotationsFor } from "@/lib/grants/test-fixtures";
 import { createRecords } from "./chart-store";
 import { endGrant } from "./grant-coverage";
+import { commitImport, stageRecords, startImport } from "./import-store";
 import { rotateRecordKeys } from "./key-rotation";
 
 /*
  * A revoke holds its grant's row while it queues the grant's records for rotation; the writers
  * of record keys for grants (a key rotation, a new record under an "all records" grant) read
  * which grants cover what. Run side by side on two connections, they must neither deadlock nor
- * leave a key wrapped for the grant the revoke ended. PostgreSQL only (PGlite is one connection).
+ * leave a key wrapped for the grant the revoke ended. An import's commit and an account's deletion
+ * take grant rows and the owner's trail head too: grants first, everywhere. PostgreSQL only
+ * (PGlite is one connection).
  */
 const adminUrl = process.env.DATABASE_URL;
 
@@ -65,6 +70,15 @@ describe.skipIf(!adminUrl)("record keys written while a grant is revoked, on Pos
     return Promise.allSettled([other]).then(([settled]) => settled!);
   }
 
+  /** A new patient with an "all records" grant to a new doctor, over an empty chart. */
+  async function patientSharingAll() {
+    const [patient, doctor] = [randomUUID(), randomUUID()];
+    await insertPeople(database.db, { patients: [patient], doctors: [doctor] });
+    const grant = newGrant(doctor, [], { scope: "all", wraps: [] });
+    await createGrant(database.db, patient, grant);
+    return { patient, doctor, grant };
+  }
+
   const causeOf = (settled: PromiseSettledResult<unknown>) =>
     settled.status === "fulfilled"
       ? "done"
@@ -99,10 +113,7 @@ describe.skipIf(!adminUrl)("record keys written while a grant is revoked, on Pos
 
   it("a new record wrapped for an 'all records' grant being revoked waits for the revoke and is refused: no key is stored under the ended grant", async () => {
     const { db } = database;
-    const [patient, doctor] = [randomUUID(), randomUUID()];
-    await insertPeople(db, { patients: [patient], doctors: [doctor] });
-    const grant = newGrant(doctor, [], { scope: "all", wraps: [] });
-    await createGrant(db, patient, grant);
+    const { patient, grant } = await patientSharingAll();
     const item = newRecordItem([{ grantId: grant.grantId, wrappedKey: b64(randomBytes(74)) }]);
 
     // Before: the record's coverage was read without a lock, and its wrap went in once the revoke had committed.
@@ -119,5 +130,41 @@ describe.skipIf(!adminUrl)("record keys written while a grant is revoked, on Pos
     // The browser tries again with the grant as it now is (none), and the record is saved.
     await createRecords(db, patient, [{ ...item, grantWraps: [] }]);
     expect(await db.select({ id: records.id }).from(records).where(eq(records.id, item.id))).toEqual([{ id: item.id }]);
+  });
+
+  it("an import committed while an 'all records' grant it wrapped for is revoked waits for the revoke, then lands without a key for the ended grant", async () => {
+    const { db } = database;
+    const { patient, grant } = await patientSharingAll();
+    const { importId } = await startImport(db, patient);
+    const item = newRecordItem([{ grantId: grant.grantId, wrappedKey: b64(randomBytes(74)) }]);
+    await stageRecords(db, patient, importId, [item]);
+
+    // Before: the commit took the owner's audit head, then its wrap's foreign-key check waited on the grant,
+    // while the revoke held the grant and waited on the head to append its event: deadlock detected (40P01).
+    const committed = await revokeAround(patient, grant.grantId, () => commitImport(db, patient, importId));
+    expect(causeOf(committed)).toBe("done");
+    expect(await db.select({ id: records.id }).from(records).where(eq(records.id, item.id))).toEqual([{ id: item.id }]);
+    expect(await db.select().from(recordKeyWraps).where(eq(recordKeyWraps.grantId, grant.grantId))).toEqual([]);
+    const [committedImport] = await db.select({ count: imports.committedCount }).from(imports).where(eq(imports.id, importId));
+    expect(committedImport!.count).toBe(1);
+  });
+
+  it("a clinician's account deleted while an import commit holds the grant to them waits for the commit, and then ends the grant", async () => {
+    const { db } = database;
+    const { patient, doctor, grant } = await patientSharingAll();
+
+    // An import's commit as it now begins: the active grants FOR SHARE, then (once the deletion waits) the trail's head.
+    // Before: the deletion took the patient's head first and then waited to delete the grant: deadlock (40P01).
+    let deletion!: Promise<unknown>;
+    await db.transaction(async (tx) => {
+      await tx.execute(sql`set local lock_timeout = '10s'`);
+      await tx.select({ id: grants.id }).from(grants).where(eq(grants.id, grant.grantId)).for("share");
+      deletion = deleteAccount(db, databaseBlobStore(db), doctor);
+      deletion.catch(() => undefined);
+      await untilSomeoneWaitsOnALock();
+      await lockAuditHeads(tx, [patient]);
+    });
+    expect(causeOf((await Promise.allSettled([deletion]))[0]!)).toBe("done");
+    expect(await db.select().from(grants).where(eq(grants.id, grant.grantId))).toEqual([]);
   });
 });

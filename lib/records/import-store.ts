@@ -6,7 +6,7 @@ import { blobs, importGrantWraps, importRecords, imports, records, recordVersion
 import type { Database, Transaction } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { appendAudit, lockAuditHeads } from "@/lib/audit/audit-log";
-import { coverageOf } from "@/lib/records/grant-coverage";
+import { coverageOf, type Coverage } from "@/lib/records/grant-coverage";
 import { checkStoredWithinQuota, type StorageLimits } from "@/lib/records/storage-quota";
 import { maxOpenImports } from "@/contract/imports";
 import type { NewRecord } from "@/contract/records";
@@ -141,12 +141,21 @@ export async function commitImport(db: Database, ownerId: string, importId: stri
   return db.transaction(async (tx) => {
     const open = await lockImport(tx, ownerId, importId);
     if (open.committedAt) return { created: open.committedCount ?? 0 };
-    // Every grant change appends to the owner's trail under this lock: taken first, a grant
-    // being made right now is committed before coverage is read below, and seen there.
+    // The active grants first, FOR SHARE, then the owner's trail head: the order of a revoke or a
+    // grant change (its grant's row, then the head for its event). Head first, a revoke holding
+    // the grant waited on the head while the wraps below waited on the grant: deadlock (40P01).
+    // A revoke under way is waited for here, and its grant no longer counts once it commits.
+    const locked = await coverageOf(tx, ownerId, now, { lockGrants: true });
+    // Every grant creation appends to the owner's trail under the head: one being made right now
+    // is committed by the time the head is ours, and seen by the second read.
     await lockAuditHeads(tx, [ownerId]);
     const [{ staged } = { staged: 0 }] = await tx.select({ staged: count() }).from(importRecords).where(eq(importRecords.importId, importId));
-    const coverage = await coverageOf(tx, ownerId, now);
-    const allRecordsGrants = [...coverage.grants].filter(([, grant]) => grant.scope === "all").map(([id]) => id);
+    const allRecordsGrants = allRecordsGrantsOf(await coverageOf(tx, ownerId, now));
+    // A grant made between the two reads is not locked: wrapping for it could meet its revoke in the
+    // crosswise wait above. The browser stages again with sharing as it now is.
+    if (staged > 0 && allRecordsGrants.some((grantId) => !locked.grants.has(grantId))) {
+      throw new AppError("conflict", "Your sharing changed while the import was under way. Please try again.");
+    }
     if (staged > 0 && allRecordsGrants.length > 0) {
       const wrapped = await tx
         .select({ grantId: importGrantWraps.grantId, records: count() })
@@ -184,6 +193,9 @@ export async function commitImport(db: Database, ownerId: string, importId: stri
     return { created: staged };
   });
 }
+
+/** The ids of the active "all records" grants: the only ones an import's new records are wrapped for. */
+const allRecordsGrantsOf = (coverage: Coverage) => [...coverage.grants].filter(([, grant]) => grant.scope === "all").map(([id]) => id);
 
 /** The set-based copy of an import's staged records into the chart tables (four statements, whatever the count). */
 async function copyStagedRecords(tx: Transaction, ownerId: string, importId: string, grantIds: string[]) {
