@@ -156,3 +156,15 @@ test.describe("records no form writes", () => {
     expect(stored).toEqual(prescription);
   });
 });
+
+test("a record saved after the session ended elsewhere is refused beside the form, which keeps what was typed", async ({ page }) => {
+  await newPatient(page, "Sasha Signedout");
+  await page.getByRole("button", { name: "Add a problem" }).click();
+  await page.getByLabel("Condition", { exact: true }).fill("Eczema");
+  // The session ends while the page stays open and unlocked (signed out in another tab, or ended by a recovery).
+  await page.context().clearCookies();
+  await page.getByRole("button", { name: "Save problem" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: "The record was not saved." })).toContainText("sign in again");
+  await expect(page.getByLabel("Condition", { exact: true })).toHaveValue("Eczema");
+  await expect(page.getByRole("button", { name: "Save problem" })).toBeEnabled();
+});

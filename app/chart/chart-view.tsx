@@ -30,6 +30,8 @@ function Chart() {
   const [openId, setOpenId] = useState<string | null>(null);
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [adding, setAdding] = useState<string | null>(null);
+  /** Why the open form's record was not saved. */
+  const [saveError, setSaveError] = useState<string>();
   const [exporting, setExporting] = useState(false);
   // What the status line says, and where focus goes with it when the panel that had it is gone.
   const [notice, setNotice] = useState<{ text: string; focusId?: string }>();
@@ -55,8 +57,24 @@ function Chart() {
   const broken = (entries ?? []).filter((entry) => entry.status === "invalid");
   const fileCount = rows.filter((row) => row.entry.document.file).length;
 
+  /**
+   * Saves a new record from a form. A failure is said beside the form, which stays open with what
+   * was typed (a session ended elsewhere, a lost connection, a refusal): nothing is lost, and the
+   * person can sign in again in another tab and press Save once more.
+   */
   async function save(document: RecordDocument) {
-    await createRecords([document], unlockedVault(), httpTransport);
+    setSaveError(undefined);
+    try {
+      await createRecords([document], unlockedVault(), httpTransport);
+    } catch (caught) {
+      const text = describeFailure(caught, {
+        accessEnded: "The record was not saved: something it refers to is no longer stored. Reload the page and try again.",
+        integrity: "The record was not saved: your sharing could not be verified. Reload the page and try again.",
+        unreachable: "The record was not saved: Health Safe Cloud could not be reached. Check your connection and try again.",
+      });
+      setSaveError(failureKind(caught) === "refused" ? `The record was not saved. ${text}` : text);
+      return;
+    }
     // Another form may have been opened while this one was saving: leave that one open.
     setAdding((current) => (current === document.kind ? null : current));
     setNotice({ text: `Saved “${summarize(document.resource, document.context)?.title ?? "the record"}”.` });
@@ -113,6 +131,7 @@ function Chart() {
 
   function openAdd(kind: string, button: HTMLElement) {
     addOpener.current = button;
+    setSaveError(undefined);
     setAdding(kind);
   }
 
@@ -193,6 +212,11 @@ function Chart() {
         .map((spec) => (
           <ClinicalForm key={spec.kind} spec={spec} onSave={save} onCancel={() => setAdding(null)} opener={addOpener} />
         ))}
+      {adding && saveError && (
+        <p className="form-error" role="alert" data-testid="save-error">
+          {saveError}
+        </p>
+      )}
       {rows.length === 0 && complete && <p>{query ? "No record matches your search." : "Your chart is empty. Add a record or import a FHIR file."}</p>}
       <RecordGroups
         groups={groups}
