@@ -2,13 +2,13 @@
 
 import { useState } from "react";
 import { ShareTermsFields } from "./share-terms-fields";
-import { countOf, endOfDay, today as todayWhereThePersonIs } from "@/client/format";
+import { endOfDay, today as todayWhereThePersonIs } from "@/client/format";
 import { Field } from "@/app/_components/field";
 import { usePanelFocus } from "@/app/_components/use-panel-focus";
 import { ApiError } from "@/client/transport/api";
 import type { CertifiedKeys } from "@/client/sharing/contacts";
 import { kindLabel } from "@/client/fhir";
-import { groupRecords, shownOrder, summarizeRecords } from "@/client/records/record-groups";
+import { groupCountWords, groupRecords, shownOrder, summarizeRecords } from "@/client/records/record-groups";
 import type { ChartEntry } from "@/client/records/records";
 import { isIntegrityError } from "@/client/integrity";
 import { useGrants } from "@/client/sharing/grants-store";
@@ -107,8 +107,7 @@ export function ShareForm({
   // Grouped and ordered as the chart shows them (newest first), statements after what is counted.
   const groups = groupRecords(summarizeRecords(entries)).map((group) => ({
     kind: group.kind,
-    counted: group.rows.length,
-    statements: group.statements.length,
+    countWords: groupCountWords(group),
     items: shownOrder([group]),
   }));
 
@@ -162,8 +161,7 @@ export function ShareForm({
                       )
                     }
                   />{" "}
-                  All {kindLabel(group.kind).toLowerCase()} ({group.counted.toLocaleString()}
-                  {group.statements > 0 ? ` and ${countOf(group.statements, "statement")}` : ""})
+                  All {kindLabel(group.kind).toLowerCase()} ({group.countWords})
                 </label>
               </legend>
               {group.items.map(({ item, summary }) => (

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { FhirResource } from "../fhir";
 import { kindOf } from "../fhir";
-import { groupRecords, summarizeRecords } from "./record-groups";
+import { groupCountWords, groupRecords, summarizeRecords } from "./record-groups";
 
 const record = (id: string, resource: FhirResource) => ({ id, document: { v: 1 as const, kind: kindOf(resource) ?? "other", resource } });
 
@@ -40,5 +40,16 @@ describe("record groups", () => {
     expect(ids("no known food")).toEqual(["a2"]);
     expect(ids("teenage")).toEqual(["c2"]);
     expect(ids("nothing like it")).toEqual([]);
+  });
+});
+
+describe("a group's count in words", () => {
+  it("counts what the person has and names statements apart, as the chart does", () => {
+    const groups = groupRecords(summarizeRecords(chart));
+    const allergies = groups.find((group) => group.kind === "allergy");
+    const conditions = groups.find((group) => group.kind === "condition");
+    expect(groupCountWords(allergies!)).toBe("1 and 1 statement");
+    expect(groupCountWords(conditions!)).toBe(String(conditions!.rows.length));
+    expect(groupCountWords({ rows: Array(1200).fill(null), statements: Array(2).fill(null) }, "en-GB")).toBe("1,200 and 2 statements");
   });
 });

@@ -5,6 +5,7 @@
  * clinician's view use. Shared so the two views can never group or find differently.
  */
 import { recordKinds, summarize, type RecordKind, type RecordSummary } from "../fhir";
+import { countOf } from "../format";
 import type { RecordDocument } from "./records";
 
 /** One record with its summary (null for a resource that is no record). */
@@ -69,3 +70,13 @@ export function groupRecords<T>(rows: ReadonlyArray<RecordRow<T>>, query = ""): 
 
 /** The rows of the groups in the order they are shown (counted rows, then statements, group by group). */
 export const shownOrder = <T>(groups: ReadonlyArray<RecordGroup<T>>): Array<RecordRow<T>> => groups.flatMap((group) => [...group.rows, ...group.statements]);
+
+/**
+ * A group's count as every choice of records words it: "2", or "2 and 1 statement" when the
+ * group holds statements ("No known food allergy"), which are named apart and never counted with
+ * what the person has (the chart's own rule, `RecordGroup.statements`).
+ */
+export function groupCountWords(group: Pick<RecordGroup<unknown>, "rows" | "statements">, locale?: string): string {
+  const counted = new Intl.NumberFormat(locale).format(group.rows.length);
+  return group.statements.length > 0 ? `${counted} and ${countOf(group.statements.length, "statement", undefined, locale)}` : counted;
+}

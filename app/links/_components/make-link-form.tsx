@@ -21,7 +21,7 @@ import {
   type MadeLink,
 } from "@/client/links/make-link";
 import { useChart } from "@/client/records/chart-store";
-import { groupRecords, shownOrder, summarizeRecords } from "@/client/records/record-groups";
+import { groupCountWords, groupRecords, shownOrder, summarizeRecords } from "@/client/records/record-groups";
 import { progressWords } from "@/client/records/record-pages";
 import type { OkEntry } from "@/client/records/records";
 import { isRevealableBirthDate } from "@/client/sharing/sharing";
@@ -70,7 +70,9 @@ export function MakeLinkForm({ onMade, focusHeading = false }: { onMade: (made: 
       groupRecords(summarizeRecords(entries ?? [])).map((group) => ({
         kind: group.kind,
         heading: group.heading,
+        // Statements ("No known food allergy") make a summary worth sending, but are never counted as what the person has.
         count: group.rows.length + group.statements.length,
+        countWords: groupCountWords(group),
         items: shownOrder([group]),
       })),
     [entries],
@@ -194,7 +196,7 @@ export function MakeLinkForm({ onMade, focusHeading = false }: { onMade: (made: 
                       )
                     }
                   />{" "}
-                  All {group.heading.toLowerCase()} ({group.count.toLocaleString()})
+                  All {group.heading.toLowerCase()} ({group.countWords})
                 </label>
               </legend>
               {group.items.map(({ item, summary }) => (
@@ -230,7 +232,7 @@ export function MakeLinkForm({ onMade, focusHeading = false }: { onMade: (made: 
                 checked={kinds.includes(group.kind)}
                 onChange={(event) => setKinds(event.target.checked ? [...kinds, group.kind] : kinds.filter((kind) => kind !== group.kind))}
               />{" "}
-              {kindLabel(group.kind)} ({group.count.toLocaleString()})
+              {kindLabel(group.kind)} ({group.countWords})
             </label>
           ))}
         </fieldset>
