@@ -99,6 +99,9 @@ test("an administrator verifies a clinician: the patient sees it verified while 
   const verifiedEntry = entries.filter({ has: patient.page.getByTestId("entry-verified") });
   await verifiedEntry.getByRole("button", { name: `Choose ${name}` }).click();
   await expect(form.getByTestId("entry-verified")).toBeVisible();
+  // Nothing chosen yet: pressing Share says what is missing (a disabled button said nothing).
+  await form.getByRole("button", { name: "Share", exact: true }).click({ force: true });
+  await expect(form.getByRole("alert")).toHaveText("Choose at least one record to share, or all your records.");
   await form.getByLabel("Echo report", { exact: true }).check();
   await expect(form.getByTestId("share-needs-comparison")).toHaveCount(0);
   await form.getByRole("button", { name: "Share", exact: true }).click();

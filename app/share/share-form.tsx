@@ -76,6 +76,7 @@ export function ShareForm({
   async function share() {
     setError(undefined);
     if (!trusted) return setError(`Compare the safety code with ${entry.displayName} first: this entry is not verified.`);
+    if (!all && selected.size === 0) return setError("Choose at least one record to share, or all your records.");
     if (!revealedName.trim()) return setError("Enter the name this clinician should see.");
     if (until && until <= today) return setError("The end date must be after today.");
     // Read like every other date field (a year, "May 1957", a day), then stored as a FHIR date.
@@ -216,7 +217,9 @@ export function ShareForm({
           type="button"
           className="button"
           onClick={share}
-          disabled={busy || !trusted || (!all && selected.size === 0)}
+          disabled={busy}
+          // Pressable when it cannot share yet, so that pressing says why (a disabled button says nothing).
+          aria-disabled={!trusted || (!all && selected.size === 0) || undefined}
           aria-describedby={trusted ? undefined : "share-needs-comparison"}
         >
           {busy ? "Sharing…" : "Share"}
