@@ -28,6 +28,6 @@ export async function register() {
   startAuditFolder();
   const { startNoticeMailer } = await import("@/lib/notices/notice-mailer");
   startNoticeMailer();
-  const { startEmbeddedUpkeep } = await import("@/lib/db/embedded-upkeep");
-  startEmbeddedUpkeep();
+  const { startTableUpkeep } = await import("@/lib/db/table-upkeep");
+  startTableUpkeep();
 }

@@ -17,7 +17,7 @@
  *  - api_read_ratio / api_read_p99_ms: the chart read (GET /api/records, its first page with the
  *    query the browser sent for it when the chart page loaded, after importing the 2,001
  *    observations of fixtures/real-world/08) with the session's cookie, then
- *    bench/bare-app's route handler, each under 50 connections for 20 s (5 s in quick mode),
+ *    bench/bare-app's route handler, each under 50 connections for 20 s (5 s in quick mode) after a warm-up of the same load (5 s; 2 s),
  *    with autocannon; and api_read_same_size_ratio, against the bare handler answering a body
  *    of the chart page's size. api_read_server_cpu_ms / api_bare_server_cpu_ms: each server's
  *    CPU per answer during its load (/proc), and api_read_cpu_ratio their quotient, which a
@@ -60,6 +60,13 @@ import { startApp, startBareApp, type RunningServer } from "./browser/servers";
 const quick = quickMode();
 const fileMiB = Number(process.env.BENCH_BROWSER_FILE_MIB ?? (quick ? 64 : 1024));
 const loadSeconds = quick ? 5 : 20;
+/**
+ * Seconds of the same load before each measured one, not counted: a server just started (or,
+ * for the app, just past the browser's import) compiles its hot code, opens its database
+ * connections and prepares their statements under the first seconds of load. Both servers get
+ * the same.
+ */
+const warmUpSeconds = quick ? 2 : 5;
 const connections = 50;
 const port = Number(process.env.BENCH_PORT ?? 3670);
 const transferLimitMs = Number(process.env.BENCH_BROWSER_TRANSFER_MINUTES ?? 10) * 60_000;
@@ -126,8 +133,9 @@ interface LoadResult {
   serverCpuMs: number | null;
 }
 
-/** 50 connections for `loadSeconds` on one URL of `server`; requests/s counts 2xx answers only. */
+/** 50 connections for `loadSeconds` on one URL of `server`, after `warmUpSeconds` of the same; requests/s counts 2xx answers only. */
 async function load(server: RunningServer, url: string, headers: Record<string, string>): Promise<LoadResult> {
+  await autocannon({ url, connections, duration: warmUpSeconds, headers });
   const cpuBefore = server.cpuMs();
   const result = await autocannon({ url, connections, duration: loadSeconds, headers });
   const cpuAfter = server.cpuMs();
@@ -371,7 +379,7 @@ async function main() {
     const baseline = await load(bare, `${bare.url}/api/small`, {});
     const sameSize = await load(bare, `${bare.url}/api/sized?bytes=${pageBytes}`, {});
     await bare.stop();
-    const loadNote = `${connections} connections × ${loadSeconds} s${quick ? " (quick)" : ""}, ${database}; GET ${readPath}, the chart's first page as the browser asks for it, chart of 2,001 records (${read.non2xx} non-2xx, ${read.errors} errors, autocannon times out at 10 s)`;
+    const loadNote = `${connections} connections × ${loadSeconds} s after ${warmUpSeconds} s of warm-up${quick ? " (quick)" : ""}, ${database}; GET ${readPath}, the chart's first page as the browser asks for it, chart of 2,001 records (${read.non2xx} non-2xx, ${read.errors} errors, autocannon times out at 10 s)`;
     console.log(`chart read ${read.rps.toFixed(1)}/s p99 ${read.p99} ms; bare handler ${baseline.rps.toFixed(1)}/s p99 ${baseline.p99} ms`);
     reportFigure("api_read_ratio", read.rps / baseline.rps, { note: loadNote });
     reportFigure("api_read_p99_ms", read.p99, { note: loadNote });

@@ -124,7 +124,7 @@ export const figureCatalogue = {
   },
   api_read_ratio: {
     unit: "ratio",
-    what: "requests/s of the authenticated chart read (GET /api/records, first page, chart of 2,001 imported records) ÷ a bare Next.js route handler returning small JSON (bench/bare-app), each 50 connections for 20 s",
+    what: "requests/s of the authenticated chart read (GET /api/records, first page, chart of 2,001 imported records) ÷ a bare Next.js route handler returning small JSON (bench/bare-app), each 50 connections for 20 s after a 5 s warm-up",
     target: "≥ 0.5",
     perDatabase: true,
     suite: "browser",

@@ -2,6 +2,7 @@ import "server-only";
 import { isIP } from "node:net";
 import path from "node:path";
 import { z } from "zod";
+import { defaultPostgresPoolSize } from "@/lib/db/pool-size";
 
 /**
  * Every setting, its schema, and (in `.describe`) what it accepts, in the words the start-up
@@ -13,6 +14,8 @@ const settings = {
     .refine((value) => URL.canParse(value) && /^postgres(ql)?:$/.test(new URL(value).protocol))
     .optional()
     .describe("a PostgreSQL connection URL (postgres://…)"),
+  /** Connections each server process holds to PostgreSQL at most (lib/db/client.ts). */
+  DATABASE_POOL_SIZE: count(defaultPostgresPoolSize, "a whole number of connections from 1 to 1000", 1000),
   DATA_DIR: z.string().min(1).default(".data").describe("a directory path"),
   PORT: decimal({ fallback: 3000, min: 1, max: 65535, whole: true }, "a port number from 1 to 65535"),
   /** The WebAuthn relying-party id: the registrable domain the app is served from. */
@@ -199,6 +202,8 @@ export class SettingsError extends Error {
 
 export interface AppConfig {
   databaseUrl: string | undefined;
+  /** Connections this process holds to PostgreSQL at most. */
+  databasePoolSize: number;
   dataDir: string;
   port: number;
   appOrigin: string;
@@ -254,6 +259,7 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
   const appOrigin = new URL(parsed.APP_ORIGIN ?? `http://localhost:${parsed.PORT}`).origin;
   return {
     databaseUrl: parsed.DATABASE_URL,
+    databasePoolSize: parsed.DATABASE_POOL_SIZE,
     dataDir: path.resolve(parsed.DATA_DIR),
     port: parsed.PORT,
     appOrigin,

@@ -3,6 +3,7 @@ import { logUnexpected } from "@/lib/log";
 
 const registry = Symbol.for("health-safe-cloud.periodic-tasks");
 const statusRegistry = Symbol.for("health-safe-cloud.periodic-task-status");
+const wakeRegistry = Symbol.for("health-safe-cloud.periodic-task-wake");
 
 /** How one periodic task of this process last ran: for the administration console's health view. */
 export interface PeriodicTaskStatus {
@@ -13,7 +14,11 @@ export interface PeriodicTaskStatus {
   lastOutcome: "ok" | "failed" | null;
 }
 
-type GlobalWithTasks = typeof globalThis & { [registry]?: Map<string, NodeJS.Timeout>; [statusRegistry]?: Map<string, PeriodicTaskStatus> };
+type GlobalWithTasks = typeof globalThis & {
+  [registry]?: Map<string, NodeJS.Timeout>;
+  [statusRegistry]?: Map<string, PeriodicTaskStatus>;
+  [wakeRegistry]?: Map<string, (delayMs: number) => void>;
+};
 
 /** The periodic tasks this process runs, with how each last ran (a copy). */
 export function periodicTaskStatuses(): PeriodicTaskStatus[] {
@@ -42,6 +47,8 @@ export function startPeriodicTask(name: string, intervalMs: number, task: () => 
   const status: PeriodicTaskStatus = { name, intervalMs, startedAt: new Date(), lastFinishedAt: null, lastOutcome: null };
   statuses.set(name, status);
   let running = false;
+  /** An early run asked for while one was under way: it follows that one. */
+  let again = false;
   const run = async () => {
     if (running) return;
     running = true;
@@ -54,10 +61,35 @@ export function startPeriodicTask(name: string, intervalMs: number, task: () => 
     } finally {
       status.lastFinishedAt = new Date();
       running = false;
+      if (again) {
+        again = false;
+        void run();
+      }
     }
   };
   const timer = setInterval(() => void run(), intervalMs);
   timer.unref();
   timers.set(name, timer);
+  let early: NodeJS.Timeout | null = null;
+  (holder[wakeRegistry] ??= new Map()).set(name, (delayMs: number) => {
+    if (early) return;
+    early = setTimeout(() => {
+      early = null;
+      if (running) again = true;
+      else void run();
+    }, delayMs);
+    early.unref();
+  });
   void run();
+}
+
+/**
+ * Runs the periodic task `name` once `delayMs` milliseconds from now, besides its interval
+ * (work that should not wait for the next tick). Asks made while one is pending join it; when
+ * the moment comes during a run, one more run follows that one (the run under way may have
+ * read its work before what prompted the ask). Does nothing for a task this process has not
+ * started.
+ */
+export function runPeriodicTaskSoon(name: string, delayMs: number): void {
+  (globalThis as GlobalWithTasks)[wakeRegistry]?.get(name)?.(delayMs);
 }

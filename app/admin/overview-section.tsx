@@ -27,7 +27,7 @@ const taskWords: Record<string, string> = {
   "import-sweep": "Removing imports left unfinished",
   "link-sweep": "Removing expired links' contents",
   "departed-trails": "Deleting departed accounts' trails past their keeping time",
-  "embedded-upkeep": "Vacuuming and analysing the embedded database",
+  "table-upkeep": "Vacuuming and analysing the tables where autovacuum does not run",
 };
 
 export function OverviewSection({ version }: { version: number }) {

@@ -12,6 +12,7 @@ import postgres from "postgres";
 import * as schema from "@/drizzle/schema";
 import { claimDataDir } from "./data-dir-lock";
 import { pgliteNamedQuery } from "./pglite-named-statements";
+import { defaultPostgresPoolSize } from "./pool-size";
 import { preparingEveryQuery } from "./prepared-statements";
 
 export type Schema = typeof schema;
@@ -50,22 +51,13 @@ const byteaCodec: Pick<PGliteOptions, "parsers" | "serializers"> = {
 
 export const migrationsFolder = path.join(process.cwd(), "drizzle", "migrations");
 
-/**
- * Connections each process holds to PostgreSQL at most (opened as requests need them). Every
- * chart read commits an audit event, so under load readers wait on WAL flushes, and more
- * transactions in flight share each flush: 50 concurrent chart reads on this 2-core machine
- * went from 237 to 311 statements/s when the pool went from 10 to 20 (bench/read-cpu-check.ts's
- * setting, PostgreSQL 15). Size `max_connections` for instances × this, plus your own tools.
- */
-export const postgresPoolSize = 20;
-
-export type DatabaseTarget = { kind: "pglite"; dataDir: string | null } | { kind: "postgres"; url: string };
+export type DatabaseTarget = { kind: "pglite"; dataDir: string | null } | { kind: "postgres"; url: string; poolSize?: number };
 
 /** Opens a database and applies every pending migration before returning it. */
 /** Opens the database and applies the migrations of `folder` (drizzle/migrations unless a test says otherwise). */
 export async function openDatabase(target: DatabaseTarget, folder: string = migrationsFolder): Promise<DatabaseHandle> {
   if (target.kind === "postgres") {
-    const client = postgres(target.url, { max: postgresPoolSize, onnotice: () => undefined });
+    const client = postgres(target.url, { max: target.poolSize ?? defaultPostgresPoolSize, onnotice: () => undefined });
     const db = drizzlePostgres(preparingEveryQuery(client), { schema });
     // Migrations run once, as unnamed statements: nothing is gained by caching their texts.
     const migrationDb = drizzlePostgres(client, { schema });

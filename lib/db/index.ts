@@ -13,8 +13,8 @@ type GlobalWithDatabase = typeof globalThis & { [globalKey]?: Promise<DatabaseHa
 export function getDatabase(): Promise<DatabaseHandle> {
   const holder = globalThis as GlobalWithDatabase;
   if (!holder[globalKey]) {
-    const { databaseUrl, dataDir } = config();
-    const opening = openDatabase(databaseUrl ? { kind: "postgres", url: databaseUrl } : { kind: "pglite", dataDir });
+    const { databaseUrl, databasePoolSize, dataDir } = config();
+    const opening = openDatabase(databaseUrl ? { kind: "postgres", url: databaseUrl, poolSize: databasePoolSize } : { kind: "pglite", dataDir });
     // A failed start must not be cached forever: the next request retries.
     opening.catch(() => {
       if (holder[globalKey] === opening) delete holder[globalKey];

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eq, sql } from "drizzle-orm";
 import { users } from "@/drizzle/schema";
 import postgres from "postgres";
-import { postgresPoolSize, queryRows, resultRows } from "./client";
+import { queryRows, resultRows } from "./client";
+import { defaultPostgresPoolSize } from "./pool-size";
 import { preparedQuery } from "./prepared-queries";
 import { createTestDatabase, testDatabaseKinds, type TestDatabase } from "./test-databases";
 
@@ -66,24 +67,24 @@ describe.each(testDatabaseKinds())("prepared queries on %s", (kind) => {
     });
   });
 
-  it.runIf(kind === "postgres")("opens up to postgresPoolSize connections for statements in flight at once", async () => {
+  it.runIf(kind === "postgres")("opens up to defaultPostgresPoolSize connections for statements in flight at once", async () => {
     // A lock held elsewhere stops every statement until as many as the pool allows are waiting on it.
     const holder = postgres(database.url!, { max: 1, onnotice: () => undefined });
     const key = 0x706f6f6c;
     try {
       await holder`select pg_advisory_lock(${key})`;
-      const statements = Array.from({ length: postgresPoolSize + 5 }, () =>
+      const statements = Array.from({ length: defaultPostgresPoolSize + 5 }, () =>
         queryRows<{ pid: number }>(database.db, "select pg_backend_pid() as pid, pg_advisory_lock_shared($1::bigint), pg_advisory_unlock_shared($1::bigint)", [
           key,
         ]),
       );
       const waiting = async () =>
         Number((await holder`select count(*)::int as n from pg_locks where locktype = 'advisory' and not granted and objid = ${key}`)[0]!.n);
-      while ((await waiting()) < postgresPoolSize) await new Promise((resolve) => setTimeout(resolve, 50));
-      expect(await waiting()).toBe(postgresPoolSize);
+      while ((await waiting()) < defaultPostgresPoolSize) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(await waiting()).toBe(defaultPostgresPoolSize);
       await holder`select pg_advisory_unlock(${key})`;
       const pids = new Set((await Promise.all(statements)).map(([row]) => row!.pid));
-      expect(pids.size).toBe(postgresPoolSize);
+      expect(pids.size).toBe(defaultPostgresPoolSize);
     } finally {
       await holder.end({ timeout: 5 });
     }

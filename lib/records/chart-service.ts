@@ -3,6 +3,7 @@ import { requireSession, sessionPolicy } from "@/lib/sessions/current-session";
 import { sessionTokenOf } from "@/lib/sessions/cookies";
 import { hashSessionToken } from "@/lib/sessions/session-store";
 import { getDatabase, type Database } from "@/lib/db";
+import { upkeepAfterWriting } from "@/lib/db/table-upkeep";
 import { AppError } from "@/lib/errors";
 import { chartOwner } from "./chart-owner";
 import { chartPageForSession } from "./chart-read";
@@ -48,9 +49,12 @@ export async function getMyChart(page: PageRequest, headers: Headers) {
   return chartOf(db, ownerId, page);
 }
 
+/** POST /api/records: new records of the caller's (one, or an imported bundle's batch); see `createRecords`. */
 export async function createMyRecords(items: NewRecord[]) {
   const { db, ownerId } = await chartOwner();
-  return createRecords(db, ownerId, items, storageLimits());
+  const created = await createRecords(db, ownerId, items, storageLimits());
+  upkeepAfterWriting(created.created);
+  return created;
 }
 
 export const getMyRecord = (recordId: string) => onRecord(recordId, (db, ownerId) => recordOf(db, ownerId, recordId));

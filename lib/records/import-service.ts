@@ -6,6 +6,7 @@ import { chartOwner } from "./chart-owner";
 import { noteRefusal } from "@/lib/audit/refusals";
 import { storageLimits } from "@/lib/records/storage-quota";
 import type { NewRecord } from "@/contract/records";
+import { upkeepAfterWriting } from "@/lib/db/table-upkeep";
 import { abandonImport, commitImport, importOwner, stageRecords, startImport } from "./import-store";
 
 /**
@@ -38,8 +39,15 @@ export async function startMyImport() {
 export const addToMyImport = (importId: string, items: NewRecord[]) =>
   onImport(importId, (db, ownerId) => stageRecords(db, ownerId, importId, items, storageLimits()));
 
-/** POST /api/imports/[id]/commit: every staged record joins the chart at once. */
-export const commitMyImport = (importId: string) => onImport(importId, (db, ownerId) => commitImport(db, ownerId, importId));
+/**
+ * POST /api/imports/[id]/commit: every staged record joins the chart at once; the tables'
+ * statistics are then brought up to date soon (`upkeepAfterWriting`), for the chart's next read.
+ */
+export async function commitMyImport(importId: string) {
+  const committed = await onImport(importId, (db, ownerId) => commitImport(db, ownerId, importId));
+  upkeepAfterWriting(committed.created);
+  return committed;
+}
 
 /** DELETE /api/imports/[id]: the staged records and their files are removed. */
 export const abandonMyImport = (importId: string) => onImport(importId, (db, ownerId) => abandonImport(db, ownerId, importId));
