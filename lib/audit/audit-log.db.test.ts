@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cryptoReady, EnvelopeKind, verifyAuditChain } from "@/crypto";
 import { auditEvents, auditInbox, users } from "@/drizzle/schema";
 import { createTestDatabase, testDatabaseKinds, type TestDatabase } from "@/lib/db/test-databases";
+import type { Database } from "@/lib/db/client";
 import { contributeRecord } from "@/lib/grants/contributions";
 import { createGrant, fetchSharedRecords, revokeGrant, revokeRecordFromGrant, type NewGrant } from "@/lib/grants/grant-store";
 import { keyMaintenanceOf } from "@/lib/grants/key-maintenance";
@@ -68,6 +69,28 @@ describe.each(testDatabaseKinds())("audit trail on %s", (kind) => {
     expect(await foldAuditInbox(database.db, [subject])).toBe(20);
     const chain = await chainOf(subject);
     expect(chain.map((event) => event.seq)).toEqual(Array.from({ length: 20 }, (_, index) => index + 1));
+    expect(verifyAuditChain(chain).ok).toBe(true);
+    expect(await inboxOf(subject)).toEqual([]);
+  });
+
+  it("folds a long inbox in short transactions, oldest first, into one unbroken chain", async () => {
+    const subject = randomUUID();
+    await insertPeople(database.db, { patients: [subject] });
+    const recordIds = Array.from({ length: 7 }, () => randomUUID());
+    for (const recordId of recordIds)
+      await appendAudit(database.db, [{ subjectId: subject, actorId: subject, action: "record-fetched", recordId, outcome: "success" }]);
+    let transactions = 0;
+    const counted = new Proxy(database.db, {
+      get: (target, key, receiver) =>
+        key === "transaction"
+          ? (...args: Parameters<Database["transaction"]>) => ((transactions += 1), target.transaction(...args))
+          : Reflect.get(target, key, receiver),
+    });
+    // Three at a time: 3, 3, then 1, which tells the fold the inbox is empty.
+    expect(await foldAuditInboxes(counted, 100, 3)).toBe(7);
+    expect(transactions).toBe(3);
+    const chain = await chainOf(subject);
+    expect(chain.map((event) => [event.seq, event.recordId])).toEqual(recordIds.map((recordId, index) => [index + 1, recordId]));
     expect(verifyAuditChain(chain).ok).toBe(true);
     expect(await inboxOf(subject)).toEqual([]);
   });

@@ -32,6 +32,10 @@ export interface AuditInput {
 
 /** How many inbox rows one statement moves into the chain: bounds a fold's memory and statement size. */
 const foldBatch = 2000;
+/** How many inbox rows one transaction of the periodic fold chains at most (see foldAuditInboxes). */
+const foldChunk = 250;
+/** How many such transactions one run gives one person at most. */
+const foldRoundsPerSubject = 40;
 
 /**
  * Appends events to their subjects' trails, in the order given, at `now` (ms precision).
@@ -85,31 +89,45 @@ export async function foldAuditInbox(db: Executor, subjectIds: readonly string[]
 
 /**
  * The periodic fold (every instance may run it at once): for up to `maxSubjects` people with
- * inbox rows, one transaction each takes the person's head row with SKIP LOCKED (a person
- * whose head someone holds is left to them, or to the next run) and chains the inbox.
+ * inbox rows, transactions that each take the person's head row with SKIP LOCKED (a person
+ * whose head someone holds is left to them, or to the next run) and chain at most
+ * `eventsPerTransaction` of the inbox's oldest events, until it is empty. Short transactions,
+ * because the embedded database runs one statement at a time and holds every other off while
+ * a transaction is open: one fold of the 1,200 events two seconds of chart reads leave held
+ * every read behind it (and, on PostgreSQL, the person's locked appends) for its whole length.
  * Returns how many events were chained.
  */
-export async function foldAuditInboxes(db: Database, maxSubjects = 100): Promise<number> {
+export async function foldAuditInboxes(db: Database, maxSubjects = 100, eventsPerTransaction = foldChunk): Promise<number> {
   await cryptoReady();
   const waiting = await db.selectDistinct({ subjectId: auditInbox.subjectId }).from(auditInbox).limit(maxSubjects);
   let chained = 0;
   for (const { subjectId } of waiting) {
-    chained += await db.transaction(async (tx) => {
-      const takeHead = () => tx.select().from(auditHeads).where(eq(auditHeads.subjectId, subjectId)).for("update", { skipLocked: true });
-      let [head] = await takeHead();
-      if (!head) {
-        // Held by someone (skipped), or no chain yet: only then is a head row created, which waits
-        // only if another transaction is creating the same one.
-        const [exists] = await tx.select({ subjectId: auditHeads.subjectId }).from(auditHeads).where(eq(auditHeads.subjectId, subjectId));
-        if (exists) return 0;
-        await tx.insert(auditHeads).values({ subjectId, seq: 0, hash: auditGenesisHash }).onConflictDoNothing();
-        [head] = await takeHead();
-        if (!head) return 0;
-      }
-      return chainRows(tx, [head], []);
-    });
+    // Bounded, so that a trail growing as fast as it is folded leaves the run (the next run goes on).
+    for (let round = 0; round < foldRoundsPerSubject; round++) {
+      const moved = await foldSome(db, subjectId, eventsPerTransaction);
+      chained += moved;
+      if (moved < eventsPerTransaction) break;
+    }
   }
   return chained;
+}
+
+/** One transaction of `foldAuditInboxes`: up to `most` of the person's oldest inbox events chained, or none when someone holds the head. */
+function foldSome(db: Database, subjectId: string, most: number): Promise<number> {
+  return db.transaction(async (tx) => {
+    const takeHead = () => tx.select().from(auditHeads).where(eq(auditHeads.subjectId, subjectId)).for("update", { skipLocked: true });
+    let [head] = await takeHead();
+    if (!head) {
+      // Held by someone (skipped), or no chain yet: only then is a head row created, which waits
+      // only if another transaction is creating the same one.
+      const [exists] = await tx.select({ subjectId: auditHeads.subjectId }).from(auditHeads).where(eq(auditHeads.subjectId, subjectId));
+      if (exists) return 0;
+      await tx.insert(auditHeads).values({ subjectId, seq: 0, hash: auditGenesisHash }).onConflictDoNothing();
+      [head] = await takeHead();
+      if (!head) return 0;
+    }
+    return chainRows(tx, [head], [], most);
+  });
 }
 
 type InboxRow = Omit<typeof auditInbox.$inferSelect, "id">;
@@ -161,24 +179,28 @@ async function chainLocked(tx: Transaction, rows: InboxRow[], alsoFold: readonly
 
 /**
  * Under the locked `heads`: takes their subjects' inbox rows (oldest first, deleted in this
- * transaction, so a rollback puts them back), then chains them and `rows` after them.
+ * transaction, so a rollback puts them back), at most `most` of them, then chains them and
+ * `rows` after them. Events to append (`rows`) must follow the whole inbox: `most` is for a
+ * fold alone, which leaves the rest in the inbox, in order, for its next transaction.
  */
-async function chainRows(tx: Transaction, heads: (typeof auditHeads.$inferSelect)[], rows: InboxRow[]): Promise<number> {
+async function chainRows(tx: Transaction, heads: (typeof auditHeads.$inferSelect)[], rows: InboxRow[], most = Number.POSITIVE_INFINITY): Promise<number> {
+  if (rows.length > 0 && most !== Number.POSITIVE_INFINITY) throw new Error("events appended after part of an inbox would be chained before the rest of it");
   const subjects = heads.map((head) => head.subjectId);
   const taken: InboxRow[] = [];
   for (;;) {
+    const take = Math.min(foldBatch, most - taken.length);
     const batch = await tx
       .delete(auditInbox)
       .where(
         inArray(
           auditInbox.id,
-          tx.select({ id: auditInbox.id }).from(auditInbox).where(inArray(auditInbox.subjectId, subjects)).orderBy(asc(auditInbox.id)).limit(foldBatch),
+          tx.select({ id: auditInbox.id }).from(auditInbox).where(inArray(auditInbox.subjectId, subjects)).orderBy(asc(auditInbox.id)).limit(take),
         ),
       )
       .returning();
     batch.sort((a, b) => a.id - b.id);
     taken.push(...batch.map(({ id: _id, ...row }) => row));
-    if (batch.length < foldBatch) break;
+    if (batch.length < take || taken.length >= most) break;
   }
   const all = [...taken, ...rows];
   if (all.length === 0) return 0;

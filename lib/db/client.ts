@@ -1,7 +1,7 @@
 import "server-only";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import { PGlite, types, type PGliteOptions } from "@electric-sql/pglite";
+import { PGlite } from "@electric-sql/pglite";
 import { is, sql } from "drizzle-orm";
 import { PgTransaction, type PgDatabase, type PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
@@ -11,7 +11,9 @@ import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
 import * as schema from "@/drizzle/schema";
 import { claimDataDir } from "./data-dir-lock";
-import { pgliteNamedQuery } from "./pglite-named-statements";
+import { byteaCodec } from "./pglite-codec.mjs";
+import { pgliteNamedQuery } from "./pglite-named-statements.mjs";
+import { asPGlite, isPGliteThread, PGliteThread } from "./pglite-thread-client";
 import { defaultPostgresPoolSize } from "./pool-size";
 import { preparingEveryQuery } from "./prepared-statements";
 
@@ -34,24 +36,14 @@ export interface DatabaseHandle {
   close(): Promise<void>;
 }
 
-/**
- * PGlite's own bytea codec turns each byte into a string and back in JavaScript
- * (`parseInt` per hex pair, `toString(16)` per byte): 200 records of 2 KiB took about 100 ms
- * to read, ten times the query. Node's native hex codec does the same in a tenth. The
- * parser copies into a plain Uint8Array (not a Buffer from Node's shared pool) so callers
- * see the same type the driver gave them before.
- */
-const byteaCodec: Pick<PGliteOptions, "parsers" | "serializers"> = {
-  parsers: { [types.BYTEA]: (text: string) => new Uint8Array(Buffer.from(text.slice(2), "hex")) },
-  serializers: {
-    [types.BYTEA]: (bytes: unknown) =>
-      bytes instanceof Uint8Array ? `\\x${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("hex")}` : String(bytes),
-  },
-};
-
 export const migrationsFolder = path.join(process.cwd(), "drizzle", "migrations");
 
-export type DatabaseTarget = { kind: "pglite"; dataDir: string | null } | { kind: "postgres"; url: string; poolSize?: number };
+/**
+ * Where the database is. PGlite runs in this thread unless `thread` is true: then on a thread
+ * of its own (lib/db/pglite-thread-client.ts), as the server runs it, so that its statements
+ * do not stop the event loop that answers requests.
+ */
+export type DatabaseTarget = { kind: "pglite"; dataDir: string | null; thread?: boolean } | { kind: "postgres"; url: string; poolSize?: number };
 
 /** Opens a database and applies every pending migration before returning it. */
 /** Opens the database and applies the migrations of `folder` (drizzle/migrations unless a test says otherwise). */
@@ -76,10 +68,12 @@ export async function openDatabase(target: DatabaseTarget, folder: string = migr
     mkdirSync(target.dataDir, { recursive: true });
     release = claimDataDir(target.dataDir);
   }
+  let client: PGlite | PGliteThread | null = null;
   try {
     // A null data directory is an in-memory database (tests).
-    const client = new PGlite({ ...(target.dataDir ? { dataDir: target.dataDir } : {}), ...byteaCodec });
-    const db = drizzlePglite(client, { schema });
+    client = target.thread ? await PGliteThread.open(target.dataDir) : new PGlite({ ...(target.dataDir ? { dataDir: target.dataDir } : {}), ...byteaCodec });
+    const opened = client;
+    const db = drizzlePglite(client instanceof PGlite ? client : asPGlite(client), { schema });
     const migrate = (from: string = migrationsFolder) => migratePglite(db, { migrationsFolder: from });
     await migrate(folder);
     return {
@@ -88,11 +82,13 @@ export async function openDatabase(target: DatabaseTarget, folder: string = migr
       appliedMigrations: () => countMigrations(db as unknown as Database),
       migrate,
       close: async () => {
-        await client.close();
+        await opened.close();
         release();
       },
     };
   } catch (error) {
+    // A thread left running would keep the process alive.
+    if (client instanceof PGliteThread) await client.close().catch(() => undefined);
     release();
     throw error;
   }
@@ -136,8 +132,9 @@ async function countMigrations(db: Database): Promise<number> {
  */
 export async function queryRows<Row>(db: Database, text: string, params: unknown[]): Promise<Row[]> {
   // By shape, not instanceof: a bundle may hold two copies of a driver.
-  const client = (db as unknown as { $client: PGlite | postgres.Sql }).$client;
+  const client = (db as unknown as { $client: PGlite | PGliteThread | postgres.Sql }).$client;
   if ("unsafe" in client) return (await client.unsafe(text, params as postgres.ParameterOrJSON<never>[], { prepare: true })) as unknown as Row[];
+  if (isPGliteThread(client)) return client.namedQuery<Row>(text, params);
   return pgliteNamedQuery<Row>(client, text, params);
 }
 

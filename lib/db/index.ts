@@ -14,7 +14,7 @@ export function getDatabase(): Promise<DatabaseHandle> {
   const holder = globalThis as GlobalWithDatabase;
   if (!holder[globalKey]) {
     const { databaseUrl, databasePoolSize, dataDir } = config();
-    const opening = openDatabase(databaseUrl ? { kind: "postgres", url: databaseUrl, poolSize: databasePoolSize } : { kind: "pglite", dataDir });
+    const opening = openDatabase(databaseUrl ? { kind: "postgres", url: databaseUrl, poolSize: databasePoolSize } : { kind: "pglite", dataDir, thread: true });
     // A failed start must not be cached forever: the next request retries.
     opening.catch(() => {
       if (holder[globalKey] === opening) delete holder[globalKey];

@@ -1,19 +1,19 @@
 import type { PGlite } from "@electric-sql/pglite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { queryRows } from "./client";
-import { pgliteNamedQuery } from "./pglite-named-statements";
-import { createTestDatabase, type TestDatabase } from "./test-databases";
+import { openDatabase, queryRows, type DatabaseHandle } from "./client";
+import { pgliteNamedQuery } from "./pglite-named-statements.mjs";
 
 /* PGlite only: on PostgreSQL, postgres.js prepares queryRows's statements itself (prepared-statements.db.test.ts). */
 describe("named statements on PGlite", () => {
-  let database: TestDatabase;
+  let database: DatabaseHandle;
   let client: PGlite;
   beforeAll(async () => {
-    database = await createTestDatabase("pglite");
+    // PGlite in this thread, whatever HSC_TEST_PGLITE_THREAD says: the test drives the instance itself.
+    database = await openDatabase({ kind: "pglite", dataDir: null });
     client = (database.db as unknown as { $client: PGlite }).$client;
     await client.exec("create table named_things (id uuid primary key, label text, body bytea, at timestamptz, count int)");
   });
-  afterAll(() => database.dispose());
+  afterAll(() => database.close());
 
   const prepared = async () => (await client.query<{ name: string }>("select name from pg_prepared_statements")).rows.map((row) => row.name);
 

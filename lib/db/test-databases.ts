@@ -24,7 +24,8 @@ export interface TestDatabase extends DatabaseHandle {
 /** A fresh database migrated with `folder` (all of drizzle/migrations unless a migration test starts earlier). */
 export async function createTestDatabase(kind: DatabaseKind, folder: string = migrationsFolder): Promise<TestDatabase> {
   if (kind === "pglite") {
-    const handle = await openDatabase({ kind: "pglite", dataDir: null }, folder);
+    // HSC_TEST_PGLITE_THREAD=1: on a thread of its own, as the server runs it (lib/db/pglite-thread-client.ts).
+    const handle = await openDatabase({ kind: "pglite", dataDir: null, thread: process.env.HSC_TEST_PGLITE_THREAD === "1" }, folder);
     return { ...handle, dispose: () => handle.close() };
   }
   const adminUrl = process.env.DATABASE_URL;

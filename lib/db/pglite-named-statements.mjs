@@ -1,19 +1,13 @@
-import "server-only";
-import { protocol, types, type PGlite } from "@electric-sql/pglite";
+// Plain JavaScript (with pglite-named-statements.d.mts beside it): the embedded database's
+// thread (pglite-thread.mjs) runs outside Next, without TypeScript, and loads this as it is.
+import { protocol, types } from "@electric-sql/pglite";
 
-type BackendMessage = Awaited<ReturnType<PGlite["execProtocolStream"]>>[number];
-type ParameterDescriptionMessage = InstanceType<typeof protocol.messages.ParameterDescriptionMessage>;
-type RowDescriptionMessage = InstanceType<typeof protocol.messages.RowDescriptionMessage>;
-type DataRowMessage = InstanceType<typeof protocol.messages.DataRowMessage>;
-
-interface Prepared {
-  name: string;
-  /** The type of each parameter, as PostgreSQL inferred it when the statement was parsed. */
-  parameterTypes: number[];
-}
-
-/** Per PGlite instance: each statement text prepared on it, by text. */
-const preparedOn = new WeakMap<PGlite, Map<string, Prepared>>();
+/**
+ * Per PGlite instance: each statement text prepared on it, by text, as its name and the type
+ * of each parameter (as PostgreSQL inferred it when the statement was parsed).
+ * @type {WeakMap<object, Map<string, { name: string, parameterTypes: number[] }>>}
+ */
+const preparedOn = new WeakMap();
 /** Names are never reused, not even after a Parse that failed half-way: PostgreSQL may hold it. */
 let named = 0;
 
@@ -34,26 +28,26 @@ let named = 0;
  * @throws PGlite's DatabaseError (with PostgreSQL's code) when the statement fails; the
  *   session is back at rest (Sync sent) and a text that failed to parse is not remembered.
  */
-export async function pgliteNamedQuery<Row>(client: PGlite, text: string, params: unknown[]): Promise<Row[]> {
+export async function pgliteNamedQuery(client, text, params) {
   return client._runExclusiveTransaction(() =>
     client._runExclusiveQuery(async () => {
-      const exchange = (message: Uint8Array) => client.execProtocolStream(message, { syncToFs: false });
+      const exchange = (message) => client.execProtocolStream(message, { syncToFs: false });
       let statements = preparedOn.get(client);
       if (!statements) preparedOn.set(client, (statements = new Map()));
-      const messages: BackendMessage[] = [];
+      const messages = [];
       try {
         let prepared = statements.get(text);
         if (!prepared) {
           const name = `hsc_named_${(named += 1)}`;
           await exchange(protocol.serialize.parse({ name, text, types: [] }));
           const described = await exchange(protocol.serialize.describe({ type: "S", name }));
-          const parameters = described.find((message) => message.name === "parameterDescription") as ParameterDescriptionMessage | undefined;
+          const parameters = described.find((message) => message.name === "parameterDescription");
           prepared = { name, parameterTypes: parameters?.dataTypeIDs ?? [] };
           statements.set(text, prepared);
         }
         const values = params.map((value, index) => {
           if (value === null || value === undefined) return null;
-          const serializer = client.serializers[prepared.parameterTypes[index]!];
+          const serializer = client.serializers[prepared.parameterTypes[index]];
           return serializer ? serializer(value) : String(value);
         });
         messages.push(...(await exchange(protocol.serialize.bind({ statement: prepared.name, values }))));
@@ -63,23 +57,23 @@ export async function pgliteNamedQuery<Row>(client: PGlite, text: string, params
         await exchange(protocol.serialize.sync());
       }
       await client.syncToFs();
-      return rowsOf<Row>(messages, client.parsers);
+      return rowsOf(messages, client.parsers);
     }),
   );
 }
 
-function rowsOf<Row>(messages: BackendMessage[], parsers: PGlite["parsers"]): Row[] {
-  const description = messages.find((message) => message.name === "rowDescription") as RowDescriptionMessage | undefined;
+function rowsOf(messages, parsers) {
+  const description = messages.find((message) => message.name === "rowDescription");
   if (!description) return [];
-  const rows: Row[] = [];
+  const rows = [];
   for (const message of messages) {
     if (message.name !== "dataRow") continue;
-    const row: Record<string, unknown> = {};
-    (message as DataRowMessage).fields.forEach((value, index) => {
-      const field = description.fields[index]!;
+    const row = {};
+    message.fields.forEach((value, index) => {
+      const field = description.fields[index];
       row[field.name] = types.parseType(value, field.dataTypeID, parsers);
     });
-    rows.push(row as Row);
+    rows.push(row);
   }
   return rows;
 }
