@@ -97,6 +97,11 @@ describe("PGlite on its own thread", () => {
     expect((await thread.query("select count(*)::int as n from deferred")).rows).toEqual([{ n: 0 }]);
   });
 
+  it("rejects a parameter structured clone cannot carry, and keeps working", async () => {
+    await expect(thread.query("select $1::text as value", [() => "a function"])).rejects.toThrow();
+    expect((await thread.query("select 1 as one")).rows).toEqual([{ one: 1 }]);
+  });
+
   it("refuses statements once closed, naming why", async () => {
     const closing = await PGliteThread.open(null);
     await closing.close();

@@ -101,9 +101,18 @@ async function answer(message) {
   }
 }
 
+/** Sends an answer; one structured clone cannot carry is answered as that failure, not left to end the thread. */
+function send(id, answered) {
+  try {
+    parentPort.postMessage({ id, ...answered });
+  } catch (error) {
+    parentPort.postMessage({ id, ok: false, error: describeError(error) });
+  }
+}
+
 parentPort.on("message", (message) => {
   answer(message).then(
-    (value) => parentPort.postMessage({ id: message.id, ok: true, value }),
-    (error) => parentPort.postMessage({ id: message.id, ok: false, error: describeError(error) }),
+    (value) => send(message.id, { ok: true, value }),
+    (error) => send(message.id, { ok: false, error: describeError(error) }),
   );
 });
