@@ -7,7 +7,7 @@
  * (client/records/files.ts's chunksInFlightFor: 4 of 8 MiB), the next chunk encrypted while they
  * are stored, as the server sees them; BENCH_IN_FLIGHT=1 stores them one after the other (the
  * method of runs before 1 December 2026, whose file_store_ratio is therefore lower). The
- * database is PGlite on disk in a temporary directory (as `npm start` runs it), or a fresh
+ * database is PGlite on disk in a temporary directory, on a thread of its own (as `npm start` runs it), or a fresh
  * database on PostgreSQL when DATABASE_URL is set.
  * Run with the react-server condition so server modules load outside Next.
  */
@@ -74,7 +74,7 @@ export async function measureFileStore(options: FileStoreOptions = {}): Promise<
   const s3 = storeKind === "s3" ? await startS3TestServer() : undefined;
   let database: (DatabaseHandle & { dispose?: () => Promise<void> }) | undefined;
   try {
-    database = databaseKind === "postgres" ? await createTestDatabase("postgres") : await openDatabase({ kind: "pglite", dataDir: path.join(scratch, "data") });
+    database = databaseKind === "postgres" ? await createTestDatabase("postgres") : await openDatabase({ kind: "pglite", dataDir: path.join(scratch, "data"), thread: true });
     const bodies =
       storeKind === "file"
         ? fileChunkBodies(path.join(scratch, "blobs"))
