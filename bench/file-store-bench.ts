@@ -74,7 +74,10 @@ export async function measureFileStore(options: FileStoreOptions = {}): Promise<
   const s3 = storeKind === "s3" ? await startS3TestServer() : undefined;
   let database: (DatabaseHandle & { dispose?: () => Promise<void> }) | undefined;
   try {
-    database = databaseKind === "postgres" ? await createTestDatabase("postgres") : await openDatabase({ kind: "pglite", dataDir: path.join(scratch, "data"), thread: true });
+    database =
+      databaseKind === "postgres"
+        ? await createTestDatabase("postgres")
+        : await openDatabase({ kind: "pglite", dataDir: path.join(scratch, "data"), thread: true });
     const bodies =
       storeKind === "file"
         ? fileChunkBodies(path.join(scratch, "blobs"))
