@@ -43,7 +43,8 @@ export const migrationsFolder = path.join(process.cwd(), "drizzle", "migrations"
  * of its own (lib/db/pglite-thread-client.ts), as the server runs it, so that its statements
  * do not stop the event loop that answers requests.
  */
-export type DatabaseTarget = { kind: "pglite"; dataDir: string | null; thread?: boolean } | { kind: "postgres"; url: string; poolSize?: number };
+export type DatabaseTarget =
+  { kind: "pglite"; dataDir: string | null; thread?: boolean; onThreadStopped?: (cause: Error) => void } | { kind: "postgres"; url: string; poolSize?: number };
 
 /** Opens a database and applies every pending migration before returning it. */
 /** Opens the database and applies the migrations of `folder` (drizzle/migrations unless a test says otherwise). */
@@ -71,7 +72,9 @@ export async function openDatabase(target: DatabaseTarget, folder: string = migr
   let client: PGlite | PGliteThread | null = null;
   try {
     // A null data directory is an in-memory database (tests).
-    client = target.thread ? await PGliteThread.open(target.dataDir) : new PGlite({ ...(target.dataDir ? { dataDir: target.dataDir } : {}), ...byteaCodec });
+    client = target.thread
+      ? await PGliteThread.open(target.dataDir, target.onThreadStopped)
+      : new PGlite({ ...(target.dataDir ? { dataDir: target.dataDir } : {}), ...byteaCodec });
     const opened = client;
     const db = drizzlePglite(client instanceof PGlite ? client : asPGlite(client), { schema });
     const migrate = (from: string = migrationsFolder) => migratePglite(db, { migrationsFolder: from });

@@ -1,5 +1,6 @@
 import "server-only";
 import { config } from "@/lib/config";
+import { logUnexpected } from "@/lib/log";
 import { openDatabase, type DatabaseHandle } from "./client";
 
 export type { Database, DatabaseHandle, DatabaseKind, Executor, Transaction } from "./client";
@@ -9,12 +10,25 @@ export type { Database, DatabaseHandle, DatabaseKind, Executor, Transaction } fr
 const globalKey = Symbol.for("health-safe-cloud.database");
 type GlobalWithDatabase = typeof globalThis & { [globalKey]?: Promise<DatabaseHandle> };
 
+/**
+ * The embedded database's thread stopped (it never has in any run; a WebAssembly abort would):
+ * every request would fail from now on, and a supervisor restarts only a process that exits.
+ */
+function exitWithoutDatabase(cause: Error): void {
+  logUnexpected(cause, { operation: "embedded-database" });
+  process.exit(1);
+}
+
 /** The process-wide database, connected and migrated on first use. */
 export function getDatabase(): Promise<DatabaseHandle> {
   const holder = globalThis as GlobalWithDatabase;
   if (!holder[globalKey]) {
     const { databaseUrl, databasePoolSize, dataDir } = config();
-    const opening = openDatabase(databaseUrl ? { kind: "postgres", url: databaseUrl, poolSize: databasePoolSize } : { kind: "pglite", dataDir, thread: true });
+    const opening = openDatabase(
+      databaseUrl
+        ? { kind: "postgres", url: databaseUrl, poolSize: databasePoolSize }
+        : { kind: "pglite", dataDir, thread: true, onThreadStopped: exitWithoutDatabase },
+    );
     // A failed start must not be cached forever: the next request retries.
     opening.catch(() => {
       if (holder[globalKey] === opening) delete holder[globalKey];

@@ -33,9 +33,36 @@ export class EmbeddedDatabaseError extends Error {
     this.name = name;
     Object.assign(this, fields);
     // The thread's stack says where PostgreSQL's error was raised; this one where it was awaited.
-    if (stack) this.stack = `${this.stack}\n    on the embedded database's thread:\n${stack}`;
+    // Its frames only: its first line is the message, which may quote the value that failed, and
+    // lib/log.ts leaves out only this stack's first line.
+    const frames = stack?.split("\n").filter((line) => /^\s+at /.test(line)) ?? [];
+    if (frames.length > 0) this.stack = `${this.stack}\n    on the embedded database's thread:\n${frames.join("\n")}`;
   }
 }
+
+/**
+ * A statement's parameter as it may cross to the thread: structured clone keeps primitives,
+ * dates, byte arrays, arrays and plain objects as they are, but drops every other object's
+ * class, and with it the `toString` or `toJSON` PGlite would have written it with in this
+ * thread: a different value would be stored without a word. So those are refused here.
+ * @throws TypeError naming the parameter's position and class
+ */
+function checkedParameter(value: unknown, position: string): unknown {
+  if (value === null || typeof value !== "object") return value;
+  if (value instanceof Date) return value;
+  if (ArrayBuffer.isView(value)) return value;
+  if (Array.isArray(value)) return value.map((item, index) => checkedParameter(item, `${position}[${index}]`));
+  const prototype = Object.getPrototypeOf(value) as unknown;
+  if (prototype === Object.prototype || prototype === null) {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, checkedParameter(item, `${position}.${key}`)]));
+  }
+  const kind = (value as { constructor?: { name?: string } }).constructor?.name ?? "an object";
+  throw new TypeError(
+    `parameter ${position} (${kind}) cannot be sent to the embedded database's thread as it is: convert it to a string, number, Date, Uint8Array, array or plain object first`,
+  );
+}
+
+const checkedParameters = (params: unknown[]) => params.map((value, index) => checkedParameter(value, `$${index + 1}`));
 
 type Answer = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: DescribedError };
 
@@ -58,8 +85,12 @@ export class PGliteThread {
   private readonly waiting = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
   private nextId = 1;
   private stopped: Error | null = null;
+  private closing = false;
 
-  private constructor(private readonly worker: Worker) {
+  private constructor(
+    private readonly worker: Worker,
+    private readonly onStopped: (cause: Error) => void,
+  ) {
     worker.on("message", (answer: Answer) => {
       const call = this.waiting.get(answer.id);
       if (!call) return;
@@ -67,16 +98,19 @@ export class PGliteThread {
       if (answer.ok) call.resolve(answer.value);
       else call.reject(new EmbeddedDatabaseError(answer.error));
     });
-    worker.on("error", (error) => this.stop(error));
+    worker.on("error", (error) => this.stop(new Error(`the embedded database's thread failed (${error.name})`, { cause: error })));
+    worker.on("messageerror", (error) => this.stop(new Error("an answer of the embedded database's thread could not be read", { cause: error })));
     worker.on("exit", (code) => this.stop(new Error(`the embedded database's thread exited (code ${code})`)));
   }
 
   /**
    * Starts the thread and opens the database in `dataDir` (in memory when null) there.
+   * `onStopped` hears, once, of a thread that stops other than by `close` (the server exits then:
+   * without its database it can only fail every request).
    * @throws EmbeddedDatabaseError when PGlite cannot open it (the thread is stopped then)
    */
-  static async open(dataDir: string | null): Promise<PGliteThread> {
-    const thread = new PGliteThread(new Worker(threadEntry()));
+  static async open(dataDir: string | null, onStopped: (cause: Error) => void = () => {}): Promise<PGliteThread> {
+    const thread = new PGliteThread(new Worker(threadEntry()), onStopped);
     try {
       await thread.call({ op: "open", dataDir });
     } catch (error) {
@@ -87,9 +121,11 @@ export class PGliteThread {
   }
 
   private stop(cause: Error): void {
+    const first = this.stopped === null;
     this.stopped ??= cause;
-    for (const call of this.waiting.values()) call.reject(cause);
+    for (const call of this.waiting.values()) call.reject(this.stopped);
     this.waiting.clear();
+    if (first && !this.closing) this.onStopped(this.stopped);
   }
 
   private call(message: Record<string, unknown>): Promise<unknown> {
@@ -109,7 +145,13 @@ export class PGliteThread {
 
   private queryIn<Row>(tx: number | undefined, text: string, params: unknown[] = [], options: QueryOptions = {}): Promise<Results<Row>> {
     const textTypes = Object.keys(options.parsers ?? {}).map(Number);
-    return this.call({ op: "query", tx, text, params, rowMode: options.rowMode, textTypes }) as Promise<Results<Row>>;
+    let checked: unknown[];
+    try {
+      checked = checkedParameters(params);
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new TypeError(String(error)));
+    }
+    return this.call({ op: "query", tx, text, params: checked, rowMode: options.rowMode, textTypes }) as Promise<Results<Row>>;
   }
 
   /** As `PGlite.query`: one statement, `$1`… parameters; `options.parsers` may only keep types as text (drizzle's). */
@@ -118,8 +160,8 @@ export class PGliteThread {
   }
 
   /** lib/db/pglite-named-statements.mjs's `pgliteNamedQuery`, run on the thread: rows as objects. */
-  namedQuery<Row>(text: string, params: unknown[]): Promise<Row[]> {
-    return this.call({ op: "named", text, params }) as Promise<Row[]>;
+  async namedQuery<Row>(text: string, params: unknown[]): Promise<Row[]> {
+    return (await this.call({ op: "named", text, params: checkedParameters(params) })) as Row[];
   }
 
   /**
@@ -140,10 +182,14 @@ export class PGliteThread {
     return result;
   }
 
-  /** Closes the database and ends the thread. */
+  /** Closes the database and ends the thread (ended even when closing the database fails). */
   async close(): Promise<void> {
-    if (!this.stopped) await this.call({ op: "close" });
-    await this.worker.terminate();
+    this.closing = true;
+    try {
+      if (!this.stopped) await this.call({ op: "close" });
+    } finally {
+      await this.worker.terminate();
+    }
   }
 }
 

@@ -102,6 +102,41 @@ describe("PGlite on its own thread", () => {
     expect((await thread.query("select 1 as one")).rows).toEqual([{ one: 1 }]);
   });
 
+  it("never carries the value PostgreSQL's message quotes into the stack the log keeps", async () => {
+    const failed = (await thread.namedQuery("select $1::uuid as v", ["SECRET-VALUE"]).catch((error: unknown) => error)) as Error;
+    expect(failed).toBeInstanceOf(EmbeddedDatabaseError);
+    expect(failed.message).toContain("invalid input syntax for type uuid");
+    // lib/log.ts keeps every line of the stack but its first.
+    expect(failed.stack!.split("\n").slice(1).join("\n")).not.toContain("SECRET-VALUE");
+    expect(failed.stack).toContain("on the embedded database's thread");
+  });
+
+  it("gives PostgreSQL's own fields as PGlite in this thread does", async () => {
+    const there = (await thread.query("select 1/0").catch((error: unknown) => error)) as Record<string, unknown>;
+    const here = (await local.query("select 1/0").catch((error: unknown) => error)) as Record<string, unknown>;
+    for (const field of ["code", "severity", "file", "line", "routine"]) expect(there[field]).toEqual(here[field]);
+  });
+
+  it("refuses a parameter whose class structured clone would drop (its toString or toJSON with it), instead of storing another value", async () => {
+    await expect(thread.query("select $1::text as value", [new URL("https://example.org/")])).rejects.toThrow(/\$1 \(URL\)/);
+    await expect(thread.namedQuery("select $1::jsonb as value", [{ price: new URL("https://example.org/") }])).rejects.toThrow(/\$1\.price \(URL\)/);
+    // What does cross: a Buffer as bytea, plain objects and arrays, dates.
+    const bytes = Buffer.from("abc");
+    expect((await thread.query<{ value: Uint8Array }>("select $1::bytea as value", [bytes])).rows[0]!.value).toEqual(new Uint8Array(bytes));
+    expect((await thread.query("select $1::jsonb as value", [JSON.stringify({ a: [1] })])).rows).toEqual([{ value: { a: [1] } }]);
+  });
+
+  it("tells its owner, once, of a thread that stops other than by close, and not of a close", async () => {
+    const heard: Error[] = [];
+    const dying = await PGliteThread.open(null, (cause) => heard.push(cause));
+    await (dying as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
+    await expect(dying.query("select 1")).rejects.toThrow(/exited/);
+    expect(heard.map((cause) => cause.message)).toEqual([expect.stringMatching(/exited/)]);
+    const closed = await PGliteThread.open(null, (cause) => heard.push(cause));
+    await closed.close();
+    expect(heard).toHaveLength(1);
+  });
+
   it("refuses statements once closed, naming why", async () => {
     const closing = await PGliteThread.open(null);
     await closing.close();

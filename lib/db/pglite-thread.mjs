@@ -29,7 +29,24 @@ let nextTransaction = 1;
 const rollBack = Symbol("roll back");
 
 /** The fields of a PostgreSQL error worth carrying across (node-postgres's DatabaseError's). */
-const errorFields = ["code", "severity", "detail", "hint", "position", "where", "schema", "table", "column", "dataType", "constraint", "routine"];
+const errorFields = [
+  "code",
+  "severity",
+  "detail",
+  "hint",
+  "position",
+  "internalPosition",
+  "internalQuery",
+  "where",
+  "schema",
+  "table",
+  "column",
+  "dataType",
+  "constraint",
+  "file",
+  "line",
+  "routine",
+];
 
 function describeError(error) {
   if (!(error instanceof Error)) return { name: "Error", message: String(error) };
@@ -109,6 +126,11 @@ function send(id, answered) {
     parentPort.postMessage({ id, ok: false, error: describeError(error) });
   }
 }
+
+// A message that cannot be read has no id to answer: the thread stops, and the server with it (pglite-thread-client.ts).
+parentPort.on("messageerror", (error) => {
+  throw error;
+});
 
 parentPort.on("message", (message) => {
   answer(message).then(
