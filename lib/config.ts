@@ -14,7 +14,7 @@ const settings = {
     .refine((value) => URL.canParse(value) && /^postgres(ql)?:$/.test(new URL(value).protocol))
     .optional()
     .describe("a PostgreSQL connection URL (postgres://…)"),
-  /** Connections each server process holds to PostgreSQL at most (lib/db/client.ts). */
+  /** Connections each server process holds to PostgreSQL at most (default: lib/db/pool-size.ts). */
   DATABASE_POOL_SIZE: count(defaultPostgresPoolSize, "a whole number of connections from 1 to 1000", 1000),
   DATA_DIR: z.string().min(1).default(".data").describe("a directory path"),
   PORT: decimal({ fallback: 3000, min: 1, max: 65535, whole: true }, "a port number from 1 to 65535"),
